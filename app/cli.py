@@ -1,0 +1,52 @@
+"""Saytype's command line: ``saytype transcribe | bench``.
+
+The CLI is a contract used by benchmarks and acceptance checks; keep options
+stable and add freely. Heavy modules load inside each subcommand, so ``--help``
+and ``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
+    from app.commands import bench, transcribe
+
+    parser = argparse.ArgumentParser(
+        prog="saytype",
+        description="Offline dictation and transcription with a local Whisper model. "
+        "No audio leaves this machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"saytype {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    transcribe.add_parser(subparsers)
+    bench.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``saytype`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 0
+    try:
+        status: int = run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nsaytype: interrupted.\n")
+        return 130
+    return status

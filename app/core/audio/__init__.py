@@ -1,0 +1,1 @@
+"""Audio input: file decoding now; ring buffer and microphone later."""

@@ -1,0 +1,1 @@
+"""Speech-to-text engine: model registry, shared model host, transcribers."""

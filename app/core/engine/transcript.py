@@ -1,0 +1,38 @@
+"""Immutable results of a transcription, shared by the CLI, exporters and GUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of recognised speech, with times in seconds from the start of the audio."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The outcome of transcribing one file or clip.
+
+    Attributes:
+        text: All segment texts joined, stripped.
+        segments: The segments in order.
+        language: The language code the model used (``"en"`` for English-only models).
+        duration: Length of the audio in seconds.
+        model_name: The model that produced the text.
+        elapsed_s: Wall-clock seconds spent decoding and transcribing.
+        complete: False when the job was cancelled and holds only the segments done so far.
+    """
+
+    text: str
+    segments: tuple[Segment, ...]
+    language: str
+    duration: float
+    model_name: str
+    elapsed_s: float
+    complete: bool = True
+    source: str = field(default="")

@@ -1,0 +1,1 @@
+"""Output: exporters for transcripts (txt, srt, vtt, json)."""

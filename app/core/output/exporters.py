@@ -1,0 +1,123 @@
+"""Render transcripts as txt, srt, vtt and json, and write them safely.
+
+Files are written in UTF-8 through a temporary file and an atomic rename, so a
+full disk or a crash never leaves a half-written export in place of a good one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from app.core.engine.transcript import Transcript
+from app.core.output.subtitles import build_cues
+
+FORMATS = ("txt", "srt", "vtt", "json")
+
+
+class ExportError(Exception):
+    """An export could not be written; the message names the file and the reason."""
+
+
+def format_timestamp(seconds: float, decimal_marker: str) -> str:
+    """Format seconds as ``HH:MM:SS<marker>mmm``, rounding to the millisecond."""
+    millis = max(0, round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal_marker}{millis:03d}"
+
+
+def to_txt(transcript: Transcript) -> str:
+    """Plain text: one segment per line."""
+    return "".join(f"{segment.text}\n" for segment in transcript.segments if segment.text)
+
+
+def to_srt(transcript: Transcript) -> str:
+    """SubRip: numbered cues, ``00:01:02,345`` timestamps, a blank line after each."""
+    blocks = []
+    for number, cue in enumerate(build_cues(transcript.segments), start=1):
+        start = format_timestamp(cue.start, ",")
+        end = format_timestamp(cue.end, ",")
+        blocks.append(f"{number}\n{start} --> {end}\n" + "\n".join(cue.lines) + "\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(transcript: Transcript) -> str:
+    """WebVTT: a ``WEBVTT`` header and ``00:01:02.345`` timestamps."""
+    blocks = ["WEBVTT\n"]
+    for cue in build_cues(transcript.segments):
+        start = format_timestamp(cue.start, ".")
+        end = format_timestamp(cue.end, ".")
+        blocks.append(f"{start} --> {end}\n" + "\n".join(cue.lines) + "\n")
+    return "\n".join(blocks)
+
+
+def to_json_object(transcript: Transcript, file: str | None = None) -> dict[str, object]:
+    """The CLI's JSON contract: file, text, segments, language, duration (and extras)."""
+    return {
+        "file": transcript.source if file is None else file,
+        "text": transcript.text,
+        "segments": [
+            {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
+            for s in transcript.segments
+        ],
+        "language": transcript.language,
+        "duration": round(transcript.duration, 3),
+        "model": transcript.model_name,
+        "complete": transcript.complete,
+    }
+
+
+def to_json(transcript: Transcript) -> str:
+    """Pretty JSON document with non-ASCII text kept readable."""
+    return json.dumps(to_json_object(transcript), ensure_ascii=False, indent=2) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Transcript], str]] = {
+    "txt": to_txt,
+    "srt": to_srt,
+    "vtt": to_vtt,
+    "json": to_json,
+}
+
+
+def render(transcript: Transcript, fmt: str) -> str:
+    """Render ``transcript`` in one of :data:`FORMATS`."""
+    try:
+        renderer = RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+    return renderer(transcript)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` via a temporary file in the same folder.
+
+    Raises:
+        ExportError: when the folder is missing, read-only or full.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write ({exc.strerror or exc}).") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).replace(path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"{path}: cannot write ({exc.strerror or exc}).") from exc
+
+
+def export(transcript: Transcript, fmt: str, path: Path) -> None:
+    """Render and write ``transcript`` to ``path``."""
+    write_text_atomically(path, render(transcript, fmt))

@@ -1,0 +1,66 @@
+"""Re-encode test speech into other containers, and make the broken files users really have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+def encode_audio(source: Path, target: Path, codec: str) -> Path:
+    """Re-encode ``source``'s audio with ``codec`` (e.g. ``libmp3lame``) into ``target``."""
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        rate = inp.streams.audio[0].rate
+        stream = out.add_stream(codec, rate=rate)
+        for frame in inp.decode(audio=0):
+            frame.pts = None
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return target
+
+
+def video_with_audio(source: Path, target: Path) -> Path:
+    """An MP4 with a small black video track and ``source``'s speech as AAC."""
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        rate = inp.streams.audio[0].rate
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = out.add_stream("aac", rate=rate)
+        total = 0
+        for frame in inp.decode(audio=0):
+            frame.pts = None
+            total += frame.samples
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode(None):
+            out.mux(packet)
+        _black_frames(out, video, seconds=total / rate)
+    return target
+
+
+def video_without_audio(target: Path, seconds: float = 2.0) -> Path:
+    """An MP4 holding only a black video track."""
+    with av.open(str(target), "w") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        _black_frames(out, video, seconds)
+    return target
+
+
+def _black_frames(out: av.container.OutputContainer, video: av.VideoStream, seconds: float) -> None:
+    black = np.zeros((48, 64, 3), np.uint8)
+    for _ in range(max(1, int(seconds * 10))):
+        for packet in video.encode(av.VideoFrame.from_ndarray(black, format="rgb24")):
+            out.mux(packet)
+    for packet in video.encode(None):
+        out.mux(packet)
+
+
+def truncated_copy(source: Path, target: Path, fraction: float = 0.5) -> Path:
+    """The first ``fraction`` of ``source``'s bytes: an interrupted copy or download."""
+    data = source.read_bytes()
+    target.write_bytes(data[: int(len(data) * fraction)])
+    return target

@@ -1,0 +1,194 @@
+"""``saytype`` as a user runs it: a real process, real files, exit codes and stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.benchmarks.accuracy import word_error_rate
+from tests.support.media import (
+    encode_audio,
+    truncated_copy,
+    video_with_audio,
+    video_without_audio,
+)
+from tests.support.speech import SpeechMaker
+
+SENTENCE = "Please book a table for four people at seven tonight."
+OTHER_SENTENCE = "The museum is closed on Mondays."
+
+
+def saytype(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a child process, as from a script: stdin and stderr are not terminals."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def media(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cli_media")
+    wav = speech.wav(SENTENCE, folder / "booking.wav")
+    other = speech.wav(OTHER_SENTENCE, folder / "museum.wav")
+    mp3 = encode_audio(wav, folder / "booking.mp3", "libmp3lame")
+    text_as_wav = folder / "notes.wav"
+    text_as_wav.write_text("Meeting notes, not audio.\n" * 20, encoding="utf-8")
+    empty = folder / "empty.wav"
+    empty.write_bytes(b"")
+    bad_dir = folder / "a_folder"
+    bad_dir.mkdir()
+    return {
+        "wav": wav,
+        "other": other,
+        "video": video_with_audio(other, folder / "museum_clip.mp4"),
+        "missing": folder / "missing.wav",
+        "directory": bad_dir,
+        "empty": empty,
+        "text_as_wav": text_as_wav,
+        "truncated_mp3": truncated_copy(mp3, folder / "cut.mp3"),
+        "truncated_wav": truncated_copy(wav, folder / "cut.wav"),
+        "video_no_audio": video_without_audio(folder / "silent.mp4"),
+    }
+
+
+BAD = ["missing", "directory", "empty", "text_as_wav", "truncated_mp3", "truncated_wav"]
+BAD += ["video_no_audio"]
+
+
+def test_version_and_help() -> None:
+    version = saytype("--version")
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"saytype {__version__}"
+    helped = saytype("transcribe", "--help")
+    assert helped.returncode == 0
+    for option in ("--model", "--format", "--language", "--beam-size", "-o"):
+        assert option in helped.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("transcribe",),
+        ("transcribe", "x.wav", "--format", "doc"),
+        ("transcribe", "x.wav", "--beam-size", "0"),
+        ("transcribe", "x.wav", "--language", "klingon"),
+        ("no-such-command",),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    result = saytype(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip()
+
+
+@pytest.mark.model
+def test_bad_inputs_fail_alone_and_good_files_still_transcribe(media: dict[str, Path]) -> None:
+    order = ["wav", *BAD[:4], "video", *BAD[4:], "other"]
+    result = saytype("transcribe", "--format", "json", *(media[name] for name in order))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    error_lines = result.stderr.strip().splitlines()
+    assert len(error_lines) == len(BAD), result.stderr
+    for name, line in zip(BAD, error_lines, strict=True):
+        assert line.startswith("saytype: error: "), line
+        assert media[name].name in line, (name, line)
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [obj["file"] for obj in objects] == [str(media[n]) for n in ("wav", "video", "other")]
+    expected = [SENTENCE, OTHER_SENTENCE, OTHER_SENTENCE]
+    for obj, said in zip(objects, expected, strict=True):
+        assert set(obj) >= {"file", "text", "segments", "language", "duration"}
+        assert obj["language"] == "en"
+        assert word_error_rate([said], [obj["text"]]) <= 0.1, obj["text"]
+        for segment in obj["segments"]:
+            assert set(segment) == {"start", "end", "text"}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("fmt", ["txt", "srt", "vtt", "json"])
+def test_output_dir_gets_one_file_per_input(
+    media: dict[str, Path], tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / "exports"
+    result = saytype("transcribe", media["wav"], media["video"], "--format", fmt, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # not a terminal: no progress bar
+    assert result.stdout == ""
+    written = sorted(path.name for path in out.iterdir())
+    assert written == sorted([f"booking.{fmt}", f"museum_clip.{fmt}"])
+    content = (out / f"booking.{fmt}").read_text(encoding="utf-8")
+    if fmt == "srt":
+        assert "00:00:00,000 --> 00:00:0" in content
+    if fmt == "vtt":
+        assert content.startswith("WEBVTT\n")
+    if fmt == "json":
+        assert json.loads(content)["language"] == "en"
+    assert "table" in content.lower()
+
+
+@pytest.mark.model
+def test_txt_to_stdout_is_the_plain_transcript(media: dict[str, Path]) -> None:
+    result = saytype("transcribe", media["wav"], "--beam-size", "1", "--language", "en")
+    assert result.returncode == 0, result.stderr
+    assert word_error_rate([SENTENCE], [result.stdout]) <= 0.1
+
+
+def test_unknown_model_is_one_line_and_exit_1(media: dict[str, Path]) -> None:
+    result = saytype("transcribe", media["wav"], "--model", "no-such-model")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "Unknown model 'no-such-model'" in result.stderr
+
+
+def test_corrupt_model_folder_is_named(media: dict[str, Path], tmp_path: Path) -> None:
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "model.bin").write_bytes(b"\x06\x00\x00\x00")
+    result = saytype("transcribe", media["wav"], "--model", broken)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"Model folder {broken} is missing config.json" in result.stderr
+
+
+@pytest.mark.model
+def test_progress_bar_is_drawn_on_a_terminal(media: dict[str, Path]) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "transcribe", str(media["wav"])],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                block = os.read(leader, 4096)
+            except OSError:  # EIO: the child side is closed and drained
+                break
+            if not block:
+                break
+            drawn += block
+    finally:
+        os.close(leader)
+    assert result.returncode == 0
+    screen = drawn.decode("utf-8", "replace")
+    assert "Loading model tiny.en" in screen
+    assert "100%  booking.wav" in screen
+    assert "table" in result.stdout.lower()
