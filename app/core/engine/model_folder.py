@@ -39,9 +39,11 @@ def check_model_folder(folder: Path) -> None:
     if not config.is_file():
         raise ModelError(f"Model folder {folder} is missing config.json.")
     try:
-        json.loads(config.read_text(encoding="utf-8"))
+        parsed = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"Model folder {folder} has an unreadable config.json ({exc}).") from exc
+    if not isinstance(parsed, dict):
+        raise ModelError(f"Model folder {folder} has a config.json that is not a JSON object.")
     if not (folder / REQUIRED_TOKENIZER).is_file():
         raise ModelError(f"Model folder {folder} is missing its tokenizer ({REQUIRED_TOKENIZER}).")
     if not any((folder / name).is_file() for name in VOCABULARY_FILES):

@@ -7,6 +7,7 @@ full disk or a crash never leaves a half-written export in place of a good one.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,7 +25,7 @@ class ExportError(Exception):
 
 def format_timestamp(seconds: float, decimal_marker: str) -> str:
     """Format seconds as ``HH:MM:SS<marker>mmm``, rounding to the millisecond."""
-    millis = max(0, round(seconds * 1000))
+    millis = max(0, math.floor(seconds * 1000 + 0.5))  # half up, not banker's rounding
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
@@ -52,8 +53,13 @@ def to_vtt(transcript: Transcript) -> str:
     for cue in build_cues(transcript.segments):
         start = format_timestamp(cue.start, ".")
         end = format_timestamp(cue.end, ".")
-        blocks.append(f"{start} --> {end}\n" + "\n".join(cue.lines) + "\n")
+        blocks.append(f"{start} --> {end}\n" + "\n".join(map(_vtt_escape, cue.lines)) + "\n")
     return "\n".join(blocks)
+
+
+def _vtt_escape(line: str) -> str:
+    # WebVTT cue text treats < and & as markup; a literal --> would end the cue timing.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_json_object(transcript: Transcript, file: str | None = None) -> dict[str, object]:
@@ -100,6 +106,8 @@ def write_text_atomically(path: Path, text: str) -> None:
     Raises:
         ExportError: when the folder is missing, read-only or full.
     """
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ExportError(f"{path}: cannot write ({path.parent} is not a folder).")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(

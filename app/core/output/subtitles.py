@@ -62,11 +62,12 @@ def build_cues(
         groups = [tuple(lines[i : i + max_lines]) for i in range(0, len(lines), max_lines)]
         weights = [sum(len(line) for line in group) for group in groups]
         total = sum(weights)
-        span = max(0.0, segment.end - segment.start)
+        segment_end = max(segment.start, segment.end)  # never let a cue end before it starts
+        span = segment_end - segment.start
         start = segment.start
         for index, (group, weight) in enumerate(zip(groups, weights, strict=True)):
             last = index == len(groups) - 1
-            end = segment.end if last else start + span * weight / total
+            end = segment_end if last else start + span * weight / total
             cues.append(Cue(start=start, end=end, lines=group))
             start = end
     return cues
