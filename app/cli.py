@@ -17,7 +17,7 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, transcribe
+    from app.commands import bench, listen, transcribe
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     transcribe.add_parser(subparsers)
+    listen.add_parser(subparsers)
     bench.add_parser(subparsers)
     return parser
 

@@ -1,0 +1,110 @@
+"""``saytype listen``: the live dictation pipeline from the command line.
+
+With ``--input FILE`` the file stands in for the microphone (same ring buffer,
+VAD, streaming passes and commit policy), fed at ``--speed`` times real time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from app.core.audio.file_decoder import AudioFileError
+from app.core.audio.file_source import FileSource
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.live_dictation import Release, run_dictation
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.model_folder import ModelError
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
+from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.paths import models_dir
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``listen`` subcommand."""
+    parser = subparsers.add_parser(
+        "listen",
+        help="live dictation from the microphone or a file",
+        description="Live dictation: partial, committed and final text as you speak.",
+    )
+    parser.add_argument(
+        "--input", type=Path, metavar="FILE", required=True, help="a file standing in for the mic"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, metavar="X", help="feed at X times real time"
+    )
+    parser.add_argument(
+        "--push-to-talk",
+        action="store_true",
+        help="release the key when the input ends; the last line is the final text",
+    )
+    parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to use")
+    parser.add_argument("--jsonl", action="store_true", help="one JSON object per event")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+    """Run one dictation and print its events."""
+    if args.speed < 0:
+        stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
+        return 2
+    try:
+        pipeline = LivePipeline(ModelHost(resolve_model(args.model, models_dir())))
+        pipeline.warm_up()
+    except ModelError as exc:
+        stderr.write(f"saytype: error: {exc}\n")
+        return 1
+    ring = RingBuffer(capacity_seconds=60.0)
+    new_audio = threading.Event()
+    release = Release()
+
+    def end_of_input() -> None:
+        release.release(ring.position)
+        new_audio.set()
+
+    source = FileSource(
+        args.input, ring, speed=args.speed, on_block=new_audio.set, on_end=end_of_input
+    )
+
+    printer = EventPrinter(stdout, source, jsonl=args.jsonl)
+    source.start()
+    final = run_dictation(
+        ring, 0, pipeline.new_transcriber(), release, CancellationToken(), printer, new_audio
+    )
+    source.stop()
+    if isinstance(source.error, AudioFileError):
+        stderr.write(f"saytype: error: {source.error}\n")
+        return 1
+    if source.error is not None:
+        raise source.error
+    return 0 if final is not None else 1
+
+
+class EventPrinter:
+    """Writes events as JSON lines (``--jsonl``) or as plain text."""
+
+    def __init__(self, stream: TextIO, source: FileSource, jsonl: bool) -> None:
+        self._stream = stream
+        self._source = source
+        self._jsonl = jsonl
+
+    def __call__(self, event: DictationEvent) -> None:
+        started = self._source.started_at or time.perf_counter()
+        if self._jsonl:
+            record = {
+                "type": event.kind,
+                "text": event.text,
+                "audio_t": round(self._source.fed_seconds, 3),
+                "wall_t": round(time.perf_counter() - started, 3),
+            }
+            self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif event.kind == "final":
+            self._stream.write(event.text + "\n")
+        self._stream.flush()

@@ -1,0 +1,102 @@
+"""A file standing in for the microphone: same ring buffer, same block size, paced.
+
+``saytype listen --input FILE`` and the live benchmark feed a decoded file into
+the ring buffer in microphone-sized blocks at X times real time, so the live
+pipeline under test is exactly the one a real microphone drives.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
+from app.core.audio.ring_buffer import RingBuffer
+
+MIC_BLOCK_SAMPLES = 512  # 32 ms, the block MicSource asks PortAudio for
+
+
+class FileSource:
+    """Feeds one file into a ring buffer from a background thread.
+
+    Args:
+        path: the audio or video file.
+        ring: the ring buffer the live pipeline reads.
+        speed: multiple of real time; 0 feeds as fast as possible.
+        on_block: called after each block is written (wakes the reader).
+        on_end: called once when the whole file has been fed.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        ring: RingBuffer,
+        *,
+        speed: float = 1.0,
+        on_block: Callable[[], None] | None = None,
+        on_end: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.path = path
+        self.ring = ring
+        self.speed = speed
+        self._on_block = on_block
+        self._on_end = on_end
+        self._clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: Exception | None = None
+        self.started_at: float | None = None
+        self.fed_samples = 0
+
+    def feed_samples(self, audio: AudioArray) -> None:
+        """Write ``audio`` block by block at the configured pace (runs on the caller's thread)."""
+        if self.started_at is None:
+            self.started_at = self._clock()
+        for offset in range(0, len(audio), MIC_BLOCK_SAMPLES):
+            if self._stop.is_set():
+                return
+            block = audio[offset : offset + MIC_BLOCK_SAMPLES]
+            if self.speed > 0:
+                due = self.started_at + (self.fed_samples / SAMPLE_RATE) / self.speed
+                wait = due - self._clock()
+                if wait > 0 and self._stop.wait(wait):  # pacing, woken early only by stop()
+                    return
+            self.ring.write(block)
+            self.fed_samples += len(block)
+            if self._on_block is not None:
+                self._on_block()
+
+    def run(self) -> None:
+        """Decode and feed the whole file; errors are kept in :attr:`error`."""
+        try:
+            reader = AudioFileReader(self.path, chunk_seconds=5.0)
+            for chunk in reader.chunks():
+                self.feed_samples(chunk)
+                if self._stop.is_set():
+                    break
+            else:
+                reader.check_complete()
+        except Exception as exc:  # reported to the owner, never raised on this thread
+            self.error = exc
+        finally:
+            if self._on_end is not None:
+                self._on_end()
+
+    def start(self) -> None:
+        """Feed from a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name="file-source", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop feeding and wait for the thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    @property
+    def fed_seconds(self) -> float:
+        """Seconds of audio written so far."""
+        return self.fed_samples / SAMPLE_RATE

@@ -1,0 +1,106 @@
+"""A preallocated single-writer, single-reader ring of 16 kHz mono float32 audio.
+
+The writer is the PortAudio callback, which must not allocate, lock for long or
+log: :meth:`RingBuffer.write` only copies into the preallocated array and then
+advances a monotonically increasing sample position. Readers ask for
+"everything since position P", which also lets them reach back before a hotkey
+press (the pre-roll). A reader that falls more than the capacity behind gets
+what is still there plus an exact count of the samples it lost, never a mix of
+old and new audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+
+
+@dataclass(frozen=True)
+class AudioRead:
+    """The result of one read: samples ``[start, end)`` and how many were lost before them."""
+
+    samples: AudioArray
+    start: int
+    end: int
+    lost: int
+
+
+class RingBuffer:
+    """Fixed-capacity ring addressed by absolute sample positions.
+
+    Args:
+        capacity_seconds: how much audio stays readable.
+        sample_rate: samples per second (16 kHz for Whisper).
+    """
+
+    def __init__(self, capacity_seconds: float = 120.0, sample_rate: int = SAMPLE_RATE) -> None:
+        self.sample_rate = sample_rate
+        self.capacity = max(1, int(capacity_seconds * sample_rate))
+        self._data = np.zeros(self.capacity, dtype=np.float32)
+        # Total samples ever written. Only the writer changes it, after copying,
+        # so a reader never sees a position whose samples are not yet in place.
+        self._written = 0
+
+    @property
+    def position(self) -> int:
+        """Absolute position one past the newest sample."""
+        return self._written
+
+    @property
+    def oldest(self) -> int:
+        """Absolute position of the oldest sample still readable."""
+        return max(0, self._written - self.capacity)
+
+    def write(self, block: AudioArray) -> None:
+        """Append ``block`` (1-D float32). Called by the one writer; copies only."""
+        count = len(block)
+        if count >= self.capacity:
+            block = block[count - self.capacity :]
+            skipped = count - self.capacity
+            count = self.capacity
+        else:
+            skipped = 0
+        start = (self._written + skipped) % self.capacity
+        first = min(count, self.capacity - start)
+        self._data[start : start + first] = block[:first]
+        if first < count:
+            self._data[: count - first] = block[first:]
+        self._written += skipped + count
+
+    def read_since(self, position: int, max_samples: int | None = None) -> AudioRead:
+        """Copy out the samples from ``position`` up to now (at most ``max_samples``).
+
+        Samples overwritten before or during the copy are reported in ``lost`` and
+        never returned.
+        """
+        end = self._written
+        if max_samples is not None:
+            end = min(end, max(position, 0) + max_samples)
+        start = max(position, end - self.capacity, 0)
+        out = self._copy(start, end)
+        # The writer may have lapped us while we copied: drop what it overwrote.
+        safe_start = max(start, self._written - self.capacity)
+        if safe_start > start:
+            out = out[safe_start - start :]
+            start = safe_start
+        lost = max(0, start - max(position, 0))
+        return AudioRead(samples=out, start=start, end=start + len(out), lost=lost)
+
+    def _copy(self, start: int, end: int) -> AudioArray:
+        count = max(0, end - start)
+        out = np.empty(count, dtype=np.float32)
+        if count == 0:
+            return out
+        offset = start % self.capacity
+        first = min(count, self.capacity - offset)
+        out[:first] = self._data[offset : offset + first]
+        if first < count:
+            out[first:] = self._data[: count - first]
+        return out
+
+    def seconds_to_samples(self, seconds: float) -> int:
+        """Convert a duration to a sample count at this buffer's rate."""
+        return round(seconds * self.sample_rate)

@@ -1,0 +1,99 @@
+"""Incremental voice activity detection with the Silero VAD that faster-whisper bundles.
+
+Live passes skip audio without speech, so silence never reaches the decoder
+(which would otherwise invent "Thank you."). Probabilities are computed once per
+32 ms window as audio arrives, not re-computed over the whole buffer per pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+
+WINDOW_SAMPLES = 512  # Silero's frame at 16 kHz (32 ms)
+
+
+class SpeechDetector:
+    """Keeps a speech probability for every 32 ms of the audio pushed so far.
+
+    Args:
+        model: a callable mapping a 1-D float32 array (a multiple of 512 samples)
+            to one probability per 512 samples; defaults to faster-whisper's Silero.
+        threshold: probability above which a window counts as speech when
+            looking for pauses.
+        presence_threshold: lower bar for "is there any speech at all", so
+            that whispered words still reach the decoder (whose no-speech
+            probability is the second gate).
+    """
+
+    def __init__(
+        self, model: Any = None, threshold: float = 0.5, presence_threshold: float = 0.3
+    ) -> None:
+        if model is None:
+            from faster_whisper.vad import get_vad_model
+
+            model = get_vad_model()
+        self._model = model
+        self.threshold = threshold
+        self.presence_threshold = presence_threshold
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._previous_window = np.zeros(WINDOW_SAMPLES, dtype=np.float32)
+        self._probs: list[float] = []
+
+    def push(self, samples: AudioArray) -> None:
+        """Score every complete 32 ms window of the new audio."""
+        self._pending = np.concatenate([self._pending, samples])
+        complete = len(self._pending) // WINDOW_SAMPLES * WINDOW_SAMPLES
+        if complete == 0:
+            return
+        fresh = self._pending[:complete]
+        self._pending = self._pending[complete:]
+        # The window before gives Silero its context; its own score is dropped.
+        scored = np.asarray(self._model(np.concatenate([self._previous_window, fresh])))
+        self._probs.extend(float(p) for p in scored[1:])
+        self._previous_window = fresh[-WINDOW_SAMPLES:].copy()
+
+    @property
+    def scored_samples(self) -> int:
+        """How many samples (from the first push) have a probability."""
+        return len(self._probs) * WINDOW_SAMPLES
+
+    def has_speech(
+        self, start_sample: int, end_sample: int | None = None, min_ms: int = 60
+    ) -> bool:
+        """Whether ``[start_sample, end_sample)`` holds at least ``min_ms`` of speech."""
+        first = max(0, start_sample // WINDOW_SAMPLES)
+        last = len(self._probs) if end_sample is None else -(-end_sample // WINDOW_SAMPLES)
+        windows = sum(1 for p in self._probs[first:last] if p >= self.presence_threshold)
+        return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
+
+    def last_speech_end(self) -> int | None:
+        """Sample position just past the last speech window, or None if none yet."""
+        for index in range(len(self._probs) - 1, -1, -1):
+            if self._probs[index] >= self.threshold:
+                return (index + 1) * WINDOW_SAMPLES
+        return None
+
+    def first_pause(self, start_sample: int, end_sample: int, min_ms: int = 250) -> int | None:
+        """Middle of the first pause of at least ``min_ms`` that begins in ``[start, end]``.
+
+        Cutting audio in a pause never splits a word.
+        """
+        first = max(0, start_sample // WINDOW_SAMPLES)
+        last_start = end_sample // WINDOW_SAMPLES
+        needed = max(1, -(-min_ms * SAMPLE_RATE // 1000) // WINDOW_SAMPLES)
+        index = first
+        while index <= min(last_start, len(self._probs) - 1):
+            if self._probs[index] >= self.threshold:
+                index += 1
+                continue
+            run_end = index
+            while run_end < len(self._probs) and self._probs[run_end] < self.threshold:
+                run_end += 1
+            if run_end - index >= needed:
+                return (index + run_end) // 2 * WINDOW_SAMPLES
+            index = run_end
+        return None

@@ -1,0 +1,86 @@
+"""LocalAgreement-2: commit the words two consecutive hypotheses agree on.
+
+Re-decoding a growing buffer changes the last words as more audio arrives; the
+prefix that two passes in a row agree on has proved stable and is committed.
+Committed words are never retracted. Words compare case- and
+punctuation-insensitively, so "process," and "process." agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import Generic, Protocol, TypeVar
+
+_NOT_WORD = re.compile(r"[^\w']+")
+
+
+class _HasText(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+WordT = TypeVar("WordT", bound=_HasText)
+
+
+def word_key(word: str) -> str:
+    """The comparable form of a word: lower case, punctuation stripped."""
+    return _NOT_WORD.sub("", word.lower())
+
+
+def agreed_prefix_length(first: Sequence[_HasText], second: Sequence[_HasText]) -> int:
+    """Number of leading words on which the two sequences agree."""
+    count = 0
+    for a, b in zip(first, second, strict=False):
+        if word_key(a.text) != word_key(b.text):
+            break
+        count += 1
+    return count
+
+
+def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]) -> int:
+    """Index of the first hypothesis word after the already-committed ones.
+
+    A new pass re-hears the committed words still inside the buffer, but not
+    always identically ("my" may come back as "I"). Align them to the start of
+    the hypothesis; committed words left unmatched after the last match are
+    taken to map one-to-one onto the following hypothesis words.
+    """
+    if not committed:
+        return 0
+    keys_committed = [word_key(w.text) for w in committed]
+    keys_window = [word_key(w.text) for w in hypothesis[: len(committed) + 3]]
+    matcher = SequenceMatcher(None, keys_committed, keys_window, autojunk=False)
+    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    if not blocks:
+        return min(len(committed), len(hypothesis))
+    last = blocks[-1]
+    unmatched_after = len(committed) - (last.a + last.size)
+    return min(len(hypothesis), last.b + last.size + unmatched_after)
+
+
+class LocalAgreement(Generic[WordT]):
+    """Tracks the previous hypothesis of the still-uncommitted words."""
+
+    def __init__(self) -> None:
+        self._previous: list[WordT] = []
+
+    def update(self, hypothesis: Sequence[WordT]) -> list[WordT]:
+        """Feed the newest hypothesis of uncommitted words; return the words to commit now.
+
+        The committed words are taken from the newest hypothesis and removed
+        from the remembered one, so the next call compares only what is left.
+        """
+        agreed = agreed_prefix_length(self._previous, hypothesis)
+        committed = list(hypothesis[:agreed])
+        self._previous = list(hypothesis[agreed:])
+        return committed
+
+    def reset(self) -> None:
+        """Forget the previous hypothesis."""
+        self._previous = []
+
+    def unupdate(self, words: Sequence[WordT]) -> None:
+        """Put back ``words`` that :meth:`update` returned but the caller did not commit."""
+        self._previous = [*words, *self._previous]

@@ -1,0 +1,319 @@
+"""Live transcription of a growing utterance: partial, commit and final text.
+
+Each pass re-decodes only the uncommitted audio with a right-sized encoder
+window (:mod:`window_decoder`), so a pass stays short however long the user
+talks. Words carry times from cross-attention alignment; LocalAgreement-2
+commits the words two passes agree on, and words timed before the last
+committed one are recognised as already committed. Once the buffer holds
+enough context, audio up to the end of a fully committed segment is cut and
+the committed text becomes the prompt. At release, :meth:`finish` decodes the
+short remaining tail once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.audio.speech_detector import SpeechDetector
+from app.core.engine.local_agreement import LocalAgreement, skip_committed
+from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["partial", "commit", "final"]
+_PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
+_ALIGNMENT_SLACK_S = 0.15  # word end times from cross-attention are this rough
+
+
+@dataclass(frozen=True)
+class DictationEvent:
+    """Text produced while dictating.
+
+    ``partial`` is the current guess at the uncommitted words (it may change),
+    ``commit`` carries newly committed words (never retracted), and ``final``
+    the whole utterance.
+    """
+
+    kind: EventKind
+    text: str
+
+
+class Decoder(Protocol):
+    """Decodes up to :data:`MAX_AUDIO_S` seconds of audio given a text prompt."""
+
+    def decode(
+        self, audio: AudioArray, prompt: str = "", beam_size: int | None = None
+    ) -> Hypothesis: ...
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """Tuning of the live loop.
+
+    Attributes:
+        step_s: new audio needed before another pass.
+        holdback_s: words ending this close to the newest audio may still be cut
+            off mid-word, so they are never committed by a pass.
+        keep_context_s: uncommitted-buffer length below which no audio is cut.
+        max_buffer_s: buffer length beyond which old words are committed by force.
+        max_compression_ratio: above it a hypothesis is a loop, not speech.
+        no_speech_prob: above it a hypothesis is noise, not speech.
+    """
+
+    step_s: float = 0.3
+    pass_beam_size: int = 1
+    final_beam_size: int = 1
+    holdback_s: float = 0.5
+    keep_context_s: float = 12.0
+    max_buffer_s: float = 20.0
+    max_compression_ratio: float = 2.4
+    no_speech_prob: float = 0.6
+
+
+def join_words(words: list[Word]) -> str:
+    """Words back into text (each word carries its own leading space)."""
+    return "".join(word.text for word in words).strip()
+
+
+class StreamingTranscriber:
+    """Turns pushed audio into dictation events; one instance per utterance."""
+
+    def __init__(
+        self,
+        decoder: Decoder,
+        detector: SpeechDetector | None = None,
+        options: StreamingOptions | None = None,
+    ) -> None:
+        self._decoder = decoder
+        self._detector = detector
+        self.options = options or StreamingOptions()
+        self._agreement: LocalAgreement[Word] = LocalAgreement()
+        self._chunks: list[AudioArray] = []
+        self._buffer_start = 0  # absolute sample index where the buffer begins
+        self._total = 0  # samples pushed so far
+        self._last_pass_end = 0
+        self.committed: list[Word] = []  # absolute times, seconds since the first sample
+        # The newest pass: (its buffer start, its audio end, every word it heard).
+        self._last_heard: tuple[int, int, list[Word]] | None = None
+        self.passes = 0
+
+    @property
+    def audio_seconds(self) -> float:
+        """Seconds of audio pushed so far."""
+        return self._total / SAMPLE_RATE
+
+    @property
+    def committed_text(self) -> str:
+        """Everything committed so far."""
+        return join_words(self.committed)
+
+    def push(self, samples: AudioArray) -> None:
+        """Append captured audio (16 kHz mono float32)."""
+        if len(samples) == 0:
+            return
+        self._chunks.append(samples)
+        self._total += len(samples)
+        if self._detector is not None:
+            self._detector.push(samples)
+
+    def pass_due(self) -> bool:
+        """Whether enough new audio arrived for another pass."""
+        return self._total - self._last_pass_end >= self.options.step_s * SAMPLE_RATE
+
+    def run_pass(self) -> list[DictationEvent]:
+        """Re-decode the uncommitted audio; return commit and/or partial events."""
+        self._last_pass_end = self._total
+        if not self._buffer_has_speech():
+            return []
+        fresh, hypothesis = self._decode_fresh_words()
+        if hypothesis is None:
+            return []
+        events: list[DictationEvent] = []
+        newly = self._agreement.update(fresh)
+        horizon = self._total / SAMPLE_RATE - self.options.holdback_s
+        settled = next((i for i, w in enumerate(newly) if w.end > horizon), len(newly))
+        if settled < len(newly):
+            self._agreement.unupdate(newly[settled:])
+            newly = newly[:settled]
+        if not newly and self._buffer_seconds() > self.options.max_buffer_s:
+            newly = self._force_commit(fresh)
+        if newly:
+            self._commit(newly)
+            events.append(DictationEvent("commit", "".join(w.text for w in newly)))
+        events.append(DictationEvent("partial", join_words(fresh[len(newly) :])))
+        self._cut_committed_audio(fresh[len(newly) :])
+        return events
+
+    def finish(self) -> DictationEvent:
+        """Decode the buffer once more and return the ``final`` event for the utterance.
+
+        The buffer still holds the most recent stretch of speech (at least
+        ``keep_context_s`` of it once the utterance is that long), so this last
+        decode hears its words with full context: they replace both the partial
+        and the committed words inside the buffer. Words already cut from the
+        buffer stay exactly as committed.
+        """
+        while self._buffer_seconds() > MAX_AUDIO_S:
+            self._catch_up()
+        reused = self._reusable_last_pass()
+        if reused is not None:
+            return reused
+        start_s = self._buffer_start / SAMPLE_RATE
+        before = [w for w in self.committed if w.end <= start_s]
+        in_buffer = self.committed[len(before) :]
+        heard: list[Word] = in_buffer
+        if self._buffer_has_speech():
+            words, hypothesis = self._decode_words(self.options.final_beam_size)
+            if hypothesis is not None and (words or not in_buffer):
+                heard = words
+        return DictationEvent("final", join_words([*before, *heard]))
+
+    def _reusable_last_pass(self) -> DictationEvent | None:
+        """The final, at no cost, when nothing was said after the newest pass's audio.
+
+        Users pause before releasing the key, so the pass that was running at
+        release usually heard every word already; decoding again would only add
+        latency.
+        """
+        if self._last_heard is None or self._detector is None:
+            return None
+        buffer_start, audio_end, words = self._last_heard
+        if self._detector.has_speech(audio_end, self._total):
+            return None
+        start_s = buffer_start / SAMPLE_RATE
+        before = [w for w in self.committed if w.end <= start_s]
+        return DictationEvent("final", join_words([*before, *words]))
+
+    def _catch_up(self) -> None:
+        """Passes fell behind (a slow machine): commit and cut all but the newest audio."""
+        fresh, hypothesis = self._decode_fresh_words()
+        horizon = self._buffer_start / SAMPLE_RATE + MAX_AUDIO_S - 1.0
+        forced = [w for w in fresh if w.end <= horizon] if hypothesis is not None else []
+        self._agreement.reset()
+        self._commit(forced)
+        if forced:
+            self._cut_to(int(self._committed_end() * SAMPLE_RATE))
+        else:
+            self._cut_to(self._buffer_start + int((MAX_AUDIO_S - 5.0) * SAMPLE_RATE))
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _buffer(self) -> AudioArray:
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        return self._chunks[0] if self._chunks else np.zeros(0, dtype=np.float32)
+
+    def _buffer_seconds(self) -> float:
+        return (self._total - self._buffer_start) / SAMPLE_RATE
+
+    def _buffer_has_speech(self) -> bool:
+        if self._total <= self._buffer_start:
+            return False
+        if self._detector is None:
+            return True
+        return self._detector.has_speech(self._buffer_start)
+
+    def _committed_end(self) -> float:
+        return self.committed[-1].end if self.committed else 0.0
+
+    def _prompt(self) -> str:
+        start_s = self._buffer_start / SAMPLE_RATE
+        before = [w for w in self.committed[-2 * _PROMPT_WORDS :] if w.end <= start_s]
+        return join_words(before[-_PROMPT_WORDS:])
+
+    def _decode_words(self, beam_size: int | None = None) -> tuple[list[Word], Hypothesis | None]:
+        """Decode the buffer; return all its words in absolute time (none if rejected)."""
+        audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
+        beam = beam_size or self.options.pass_beam_size
+        hypothesis = self._decoder.decode(audio, self._prompt(), beam)
+        self.passes += 1
+        if self._looks_hallucinated(hypothesis):
+            log.info("dropped a hallucinated hypothesis: %r", hypothesis.text[:80])
+            self._last_heard = None
+            return [], None
+        offset = self._buffer_start / SAMPLE_RATE
+        words = [Word(w.start + offset, w.end + offset, w.text) for w in hypothesis.words]
+        self._last_heard = (self._buffer_start, self._buffer_start + len(audio), words)
+        return words, hypothesis
+
+    def _decode_fresh_words(self) -> tuple[list[Word], Hypothesis | None]:
+        """Decode the buffer; return its words after the committed ones, in absolute time."""
+        words, hypothesis = self._decode_words()
+        if hypothesis is None:
+            return [], None
+        offset = self._buffer_start / SAMPLE_RATE
+        start_s = offset
+        in_buffer = [w for w in self.committed[-2 * _PROMPT_WORDS :] if w.end > start_s]
+        skip = skip_committed(in_buffer, words)
+        fresh = words[skip:]
+        if in_buffer and skip > 0:
+            fresh = [*self._continuation(in_buffer[-1], words[skip - 1]), *fresh]
+        return fresh, hypothesis
+
+    def _commit(self, words: list[Word]) -> None:
+        """Append committed words; a continuation piece ("-line") joins the word before."""
+        for word in words:
+            if self.committed and not word.text.startswith(" "):
+                last = self.committed[-1]
+                self.committed[-1] = Word(
+                    last.start, max(last.end, word.end), last.text + word.text
+                )
+            else:
+                self.committed.append(word)
+
+    @staticmethod
+    def _continuation(committed: Word, heard: Word) -> list[Word]:
+        """The rest of a word that was committed before it was complete ("42" → "42-line")."""
+        done, now = committed.text.strip(), heard.text.strip()
+        rest = now[len(done) :]
+        if len(now) > len(done) and now.startswith(done) and any(c.isalnum() for c in rest):
+            return [Word(heard.start, heard.end, rest)]
+        return []
+
+    def _looks_hallucinated(self, hypothesis: Hypothesis) -> bool:
+        options = self.options
+        # Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
+        # says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides.
+        return (
+            hypothesis.compression_ratio > options.max_compression_ratio
+            or hypothesis.no_speech_prob > options.no_speech_prob
+        )
+
+    def _force_commit(self, fresh: list[Word]) -> list[Word]:
+        """Commit the words older than the newest second, so the buffer can shrink."""
+        horizon = self._total / SAMPLE_RATE - 1.0
+        forced = [w for w in fresh if w.end <= horizon]
+        self._agreement.reset()
+        return forced
+
+    def _cut_committed_audio(self, pending: list[Word]) -> None:
+        """Once context suffices, cut the buffer in the pause after the last committed word.
+
+        The pause (found by the VAD) must begin before the first uncommitted
+        word, so the cut splits no word and leaves only uncommitted words in
+        the buffer; the committed ones move into the prompt.
+        """
+        if self._buffer_seconds() < self.options.keep_context_s or not self.committed:
+            return
+        committed_end = int((self._committed_end() - _ALIGNMENT_SLACK_S) * SAMPLE_RATE)
+        next_start = int(pending[0].start * SAMPLE_RATE) if pending else self._total
+        cut = None
+        if self._detector is not None:
+            pause = self._detector.first_pause(max(self._buffer_start, committed_end), next_start)
+            cut = None if pause is None else min(pause, next_start)
+        if cut is None and self._buffer_seconds() > self.options.max_buffer_s:
+            cut = int(self._committed_end() * SAMPLE_RATE)
+        if cut is not None:
+            self._cut_to(cut)
+
+    def _cut_to(self, absolute_sample: int) -> None:
+        cut = min(self._total, absolute_sample) - self._buffer_start
+        if cut <= 0:
+            return
+        self._chunks = [self._buffer()[cut:]]
+        self._buffer_start += cut

@@ -1,0 +1,200 @@
+"""Decode one short stretch of audio with an encoder window sized to the audio.
+
+faster-whisper pads every clip to Whisper's 30 s window, and the encoder cost
+grows with the window, so a 3 s utterance pays for 30 s. CTranslate2 accepts
+shorter encoder input; stock weights need trailing silence to end a transcript
+cleanly, so the window is the audio plus at least 3 s of zeros, with a 10 s
+floor (see docs/architecture.md for the measurements behind the policy).
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.engine.transcript import Segment
+
+log = logging.getLogger(__name__)
+
+WINDOW_FLOOR_S = 10.0
+WINDOW_TAIL_S = 3.0
+WINDOW_MAX_S = 30.0
+# Longest audio one pass accepts: the window must still hold the silent tail.
+MAX_AUDIO_S = WINDOW_MAX_S - WINDOW_TAIL_S
+_SECONDS_PER_TIMESTAMP = 0.02
+_FRAMES_PER_SECOND = 100
+_PROMPT_TOKENS = 223  # Whisper's limit for previous-text context (max_length // 2 - 1)
+
+
+def window_seconds(duration: float) -> float:
+    """Encoder window for ``duration`` seconds of audio: ``min(30, max(10, duration + 3))``."""
+    return min(WINDOW_MAX_S, max(WINDOW_FLOOR_S, duration + WINDOW_TAIL_S))
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word with its time span in seconds from the start of the decoded audio.
+
+    ``text`` keeps Whisper's leading space, so words concatenate back into text.
+    """
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What the model heard in one pass, with quality signals for hallucination guards."""
+
+    segments: tuple[Segment, ...]
+    no_speech_prob: float
+    avg_logprob: float
+    compression_ratio: float
+    words: tuple[Word, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Segment texts joined with single spaces."""
+        return " ".join(s.text for s in self.segments if s.text).strip()
+
+
+def compression_ratio(text: str) -> float:
+    """zlib compression ratio; looping hallucinations compress far better than speech."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+class WindowDecoder:
+    """Runs faster-whisper's encoder and decoder directly on a right-sized window.
+
+    Args:
+        model: a loaded ``faster_whisper.WhisperModel``.
+        language: language code; English-only models always use ``"en"``.
+        beam_size: 1 (greedy) keeps live passes short.
+        window_policy: maps audio duration to encoder window seconds.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        language: str | None = "en",
+        beam_size: int = 1,
+        window_policy: Any = window_seconds,
+        word_timestamps: bool = True,
+    ) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self._model = model
+        self._tokenizer = Tokenizer(
+            model.hf_tokenizer,
+            model.model.is_multilingual,
+            task="transcribe",
+            language=language or "en",
+        )
+        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
+        self.beam_size = beam_size
+        self.window_policy = window_policy
+        self.word_timestamps = word_timestamps
+
+    def decode(
+        self, audio: AudioArray, prompt: str = "", beam_size: int | None = None
+    ) -> Hypothesis:
+        """Transcribe ``audio`` (at most :data:`MAX_AUDIO_S`), conditioned on ``prompt``."""
+        duration = len(audio) / SAMPLE_RATE
+        window = float(self.window_policy(duration))
+        padded = np.zeros(int(window * SAMPLE_RATE), dtype=np.float32)
+        usable = min(len(audio), len(padded))
+        padded[:usable] = audio[:usable]
+        frames = int(window * _FRAMES_PER_SECOND)
+        features = self._model.feature_extractor(padded)[..., :frames]
+        encoded = self._model.encode(features)
+        tokens = self._prompt_tokens(prompt)
+        # ~3 words/s of speech is ~5 tokens/s; allow generous headroom, never Whisper's 448.
+        max_new = min(448 - len(tokens), int(12 + 10 * duration))
+        result = self._model.model.generate(
+            encoded,
+            [tokens],
+            beam_size=beam_size or self.beam_size,
+            max_length=len(tokens) + max_new,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppress,
+            max_initial_timestamp_index=50,
+        )[0]
+        ids: list[int] = list(result.sequences_ids[0])
+        segments = self._split(ids, duration)
+        words = self._align_words(ids, encoded, duration) if self.word_timestamps else ()
+        text = " ".join(s.text for s in segments)
+        avg_logprob = float(result.scores[0]) * len(ids) / (len(ids) + 1) if ids else 0.0
+        return Hypothesis(
+            segments=segments,
+            no_speech_prob=float(result.no_speech_prob),
+            avg_logprob=avg_logprob,
+            compression_ratio=compression_ratio(text),
+            words=words,
+        )
+
+    def _align_words(self, ids: list[int], encoded: Any, duration: float) -> tuple[Word, ...]:
+        """Word times from cross-attention alignment (faster-whisper's ``find_alignment``)."""
+        text_ids = [token for token in ids if token < self._tokenizer.eot]
+        if not text_ids:
+            return ()
+        frames = max(1, int(duration * _FRAMES_PER_SECOND))
+        aligned = self._model.find_alignment(self._tokenizer, [text_ids], encoded, frames)[0]
+        words: list[Word] = []
+        for item in aligned:
+            # Word text keeps Whisper's leading space; a piece without one ("," or
+            # "-line" in "42-line") continues the word before it.
+            text = str(item["word"])
+            start, end = float(item["start"]), min(float(item["end"]), duration)
+            if not text.strip() or start >= duration:
+                continue
+            if words and not text.startswith(" "):
+                last = words[-1]
+                words[-1] = Word(last.start, max(last.end, end), last.text + text)
+            else:
+                words.append(Word(start=start, end=end, text=text))
+        return tuple(words)
+
+    def _prompt_tokens(self, prompt: str) -> list[int]:
+        tokens: list[int] = []
+        prompt = prompt.strip()
+        if prompt:
+            previous = self._tokenizer.encode(" " + prompt)[-_PROMPT_TOKENS:]
+            tokens = [self._tokenizer.sot_prev, *previous]
+        return tokens + list(self._tokenizer.sot_sequence)
+
+    def _split(self, ids: list[int], duration: float) -> tuple[Segment, ...]:
+        """Cut the token stream at timestamp tokens into timed segments."""
+        begin = self._tokenizer.timestamp_begin
+        segments: list[Segment] = []
+        start: float | None = None
+        text_ids: list[int] = []
+        for token in ids:
+            if token >= begin:
+                stamp = (token - begin) * _SECONDS_PER_TIMESTAMP
+                if text_ids:
+                    segments.append(self._segment(start or 0.0, stamp, text_ids))
+                    text_ids = []
+                start = stamp
+            else:
+                text_ids.append(token)
+        if text_ids:
+            segments.append(self._segment(start or 0.0, max(start or 0.0, duration), text_ids))
+        # Text timed in the zero padding past the audio is the model repeating itself.
+        return tuple(
+            Segment(s.start, min(s.end, duration), s.text)
+            for s in segments
+            if s.text and s.start < duration
+        )
+
+    def _segment(self, start: float, end: float, text_ids: list[int]) -> Segment:
+        return Segment(start=start, end=end, text=self._tokenizer.decode(text_ids).strip())

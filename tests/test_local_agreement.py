@@ -1,0 +1,81 @@
+"""LocalAgreement-2 and committed-word alignment on scripted hypotheses."""
+
+from __future__ import annotations
+
+from app.core.engine.local_agreement import (
+    LocalAgreement,
+    agreed_prefix_length,
+    skip_committed,
+    word_key,
+)
+from app.core.engine.window_decoder import Word
+
+
+def words(text: str) -> list[Word]:
+    return [Word(float(i), float(i) + 0.5, " " + token) for i, token in enumerate(text.split())]
+
+
+def texts(items: list[Word]) -> list[str]:
+    return [item.text.strip() for item in items]
+
+
+def test_first_hypothesis_commits_nothing() -> None:
+    assert LocalAgreement[Word]().update(words("hello there")) == []
+
+
+def test_commits_the_prefix_two_passes_agree_on() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("the quick brown"))
+    assert texts(policy.update(words("the quick brown fox jumps"))) == ["the", "quick", "brown"]
+    # Only the words after the commit are compared from now on.
+    assert texts(policy.update(words("fox jumped over"))) == ["fox"]
+    assert texts(policy.update(words("jumped over the lazy dog"))) == ["jumped", "over"]
+
+
+def test_disagreement_commits_nothing_and_waits() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("I scream"))
+    assert policy.update(words("ice cream")) == []
+    assert texts(policy.update(words("ice cream please"))) == ["ice", "cream"]
+
+
+def test_punctuation_and_case_do_not_block_agreement() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("Process, done"))
+    assert texts(policy.update(words("process. Done! Next"))) == ["process.", "Done!"]
+
+
+def test_unupdate_puts_words_back_for_the_next_comparison() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("one two three"))
+    agreed = policy.update(words("one two three four"))
+    policy.unupdate(agreed[1:])  # the caller committed only "one"
+    assert texts(policy.update(words("two three four five"))) == ["two", "three", "four"]
+
+
+def test_reset_forgets_the_previous_hypothesis() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("one two"))
+    policy.reset()
+    assert policy.update(words("one two")) == []
+
+
+def test_word_key_and_prefix() -> None:
+    assert word_key("Don't!") == "don't"
+    assert agreed_prefix_length(words("a b c"), words("a B. x")) == 2
+    assert agreed_prefix_length([], words("a")) == 0
+
+
+def test_skip_committed_aligns_reheard_words() -> None:
+    hypothesis = words("and so my fellow americans")
+    assert skip_committed(words("And so my"), hypothesis) == 3
+    assert skip_committed([], hypothesis) == 0
+
+
+def test_skip_committed_maps_a_changed_word_one_to_one() -> None:
+    # "my" came back as "am": still one word to skip after the last match.
+    assert skip_committed(words("and so my"), words("and so am fellow")) == 3
+
+
+def test_skip_committed_with_nothing_in_common_skips_as_many_words() -> None:
+    assert skip_committed(words("one two"), words("alpha beta gamma")) == 2
