@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from tests.support.speech import SpeechMaker
+
+# GUI tests run offscreen unless a test starts its own X server (integration tests do).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)

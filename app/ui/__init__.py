@@ -1,0 +1,1 @@
+"""PySide6 user interface: windows, tray, hotkey bridge and the inference worker."""

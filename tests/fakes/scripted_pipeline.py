@@ -1,0 +1,63 @@
+"""A model-free stand-in for LivePipeline: each pass 'hears' one more scripted word.
+
+Used to test the worker's threading and cancellation without inference. A pass
+spends a little CPU time, as a real pass would, so cancels land mid-pass too.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from app.core.audio.file_decoder import AudioArray
+from app.core.engine.streaming_transcriber import DictationEvent
+
+
+class ScriptedTranscriber:
+    """Duck-types StreamingTranscriber: partial every pass, commit every other pass."""
+
+    def __init__(self, words: list[str], pass_seconds: float) -> None:
+        self._words = words
+        self._pass_seconds = pass_seconds
+        self._heard = 0
+        self._committed = 0
+        self._pending_audio = 0
+        self._idle = threading.Event()  # never set: used only as an interruptible pause
+
+    def push(self, samples: AudioArray) -> None:
+        self._pending_audio += len(samples)
+
+    def pass_due(self) -> bool:
+        return self._pending_audio > 0
+
+    def run_pass(self) -> list[DictationEvent]:
+        self._pending_audio = 0
+        self._idle.wait(self._pass_seconds)  # stands in for compute time, not for sync
+        self._heard = min(len(self._words), self._heard + 1)
+        events = []
+        if self._heard % 2 == 0:
+            events.append(
+                DictationEvent("commit", " ".join(self._words[self._committed : self._heard - 1]))
+            )
+            self._committed = self._heard - 1
+        events.append(
+            DictationEvent("partial", " ".join(self._words[self._committed : self._heard]))
+        )
+        return events
+
+    def finish(self) -> DictationEvent:
+        return DictationEvent("final", " ".join(self._words[: self._heard]))
+
+
+class ScriptedPipeline:
+    """Duck-types LivePipeline for the worker."""
+
+    def __init__(self, words: list[str], pass_seconds: float = 0.002) -> None:
+        self.words = words
+        self.pass_seconds = pass_seconds
+        self.warmed = False
+
+    def warm_up(self) -> None:
+        self.warmed = True
+
+    def new_transcriber(self) -> ScriptedTranscriber:  # type: ignore[override]
+        return ScriptedTranscriber(self.words, self.pass_seconds)
