@@ -42,6 +42,7 @@ class SpeechDetector:
         self._pending = np.zeros(0, dtype=np.float32)
         self._previous_window = np.zeros(WINDOW_SAMPLES, dtype=np.float32)
         self._probs: list[float] = []
+        self._first = 0  # window index of _probs[0]; older windows were forgotten
 
     def push(self, samples: AudioArray) -> None:
         """Score every complete 32 ms window of the new audio."""
@@ -59,39 +60,45 @@ class SpeechDetector:
     @property
     def scored_samples(self) -> int:
         """How many samples (from the first push) have a probability."""
-        return len(self._probs) * WINDOW_SAMPLES
+        return (self._first + len(self._probs)) * WINDOW_SAMPLES
+
+    def forget_before(self, sample: int) -> None:
+        """Drop probabilities of audio before ``sample``; a long dictation stays bounded."""
+        drop = min(len(self._probs), sample // WINDOW_SAMPLES - self._first)
+        if drop > 0:
+            del self._probs[:drop]
+            self._first += drop
+
+    def _prob(self, window: int) -> float:
+        return self._probs[window - self._first]
 
     def has_speech(
         self, start_sample: int, end_sample: int | None = None, min_ms: int = 60
     ) -> bool:
         """Whether ``[start_sample, end_sample)`` holds at least ``min_ms`` of speech."""
-        first = max(0, start_sample // WINDOW_SAMPLES)
-        last = len(self._probs) if end_sample is None else -(-end_sample // WINDOW_SAMPLES)
-        windows = sum(1 for p in self._probs[first:last] if p >= self.presence_threshold)
+        end_window = self._first + len(self._probs)
+        first = max(self._first, start_sample // WINDOW_SAMPLES)
+        last = (
+            end_window if end_sample is None else min(end_window, -(-end_sample // WINDOW_SAMPLES))
+        )
+        windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
-
-    def last_speech_end(self) -> int | None:
-        """Sample position just past the last speech window, or None if none yet."""
-        for index in range(len(self._probs) - 1, -1, -1):
-            if self._probs[index] >= self.threshold:
-                return (index + 1) * WINDOW_SAMPLES
-        return None
 
     def first_pause(self, start_sample: int, end_sample: int, min_ms: int = 250) -> int | None:
         """Middle of the first pause of at least ``min_ms`` that begins in ``[start, end]``.
 
         Cutting audio in a pause never splits a word.
         """
-        first = max(0, start_sample // WINDOW_SAMPLES)
-        last_start = end_sample // WINDOW_SAMPLES
+        end_window = self._first + len(self._probs)
+        index = max(self._first, start_sample // WINDOW_SAMPLES)
+        last_start = min(end_sample // WINDOW_SAMPLES, end_window - 1)
         needed = max(1, -(-min_ms * SAMPLE_RATE // 1000) // WINDOW_SAMPLES)
-        index = first
-        while index <= min(last_start, len(self._probs) - 1):
-            if self._probs[index] >= self.threshold:
+        while index <= last_start:
+            if self._prob(index) >= self.threshold:
                 index += 1
                 continue
             run_end = index
-            while run_end < len(self._probs) and self._probs[run_end] < self.threshold:
+            while run_end < end_window and self._prob(run_end) < self.threshold:
                 run_end += 1
             if run_end - index >= needed:
                 return (index + run_end) // 2 * WINDOW_SAMPLES

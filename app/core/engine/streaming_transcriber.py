@@ -317,3 +317,5 @@ class StreamingTranscriber:
             return
         self._chunks = [self._buffer()[cut:]]
         self._buffer_start += cut
+        if self._detector is not None:
+            self._detector.forget_before(self._buffer_start)

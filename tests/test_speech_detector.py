@@ -1,0 +1,58 @@
+"""SpeechDetector bookkeeping with a scripted VAD model (one probability per 512 samples)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.audio.speech_detector import WINDOW_SAMPLES, SpeechDetector
+
+
+class LoudnessVad:
+    """Calls a 32 ms window speech when its samples are loud: a stand-in for Silero."""
+
+    def __call__(self, audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        windows = audio.reshape(-1, WINDOW_SAMPLES)
+        return (np.abs(windows).mean(axis=1) > 0.1).astype(np.float32)
+
+
+def pattern(*spans: tuple[bool, int]) -> npt.NDArray[np.float32]:
+    """Concatenate (speech?, windows) spans into audio."""
+    parts = [np.full(n * WINDOW_SAMPLES, 0.5 if loud else 0.0, np.float32) for loud, n in spans]
+    return np.concatenate(parts)
+
+
+def test_speech_is_found_where_it_is() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    detector.push(pattern((False, 20), (True, 10), (False, 20)))
+    assert detector.scored_samples == 50 * WINDOW_SAMPLES
+    assert detector.has_speech(0)
+    assert not detector.has_speech(0, 20 * WINDOW_SAMPLES)
+    assert not detector.has_speech(30 * WINDOW_SAMPLES)
+
+
+def test_pushes_of_any_size_score_every_complete_window() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    audio = pattern((True, 7), (False, 9))
+    for start in range(0, len(audio), 300):
+        detector.push(audio[start : start + 300])
+    assert detector.scored_samples == 16 * WINDOW_SAMPLES
+
+
+def test_first_pause_is_the_middle_of_a_long_enough_silence() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    # speech, 3-window gap (96 ms, too short), speech, 12-window pause (384 ms), speech
+    detector.push(pattern((True, 10), (False, 3), (True, 10), (False, 12), (True, 5)))
+    pause = detector.first_pause(0, 40 * WINDOW_SAMPLES)
+    assert pause == (23 + 35) // 2 * WINDOW_SAMPLES
+    assert detector.first_pause(36 * WINDOW_SAMPLES, 40 * WINDOW_SAMPLES) is None
+
+
+def test_forgetting_old_audio_keeps_positions_absolute() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    detector.push(pattern((True, 10), (False, 12), (True, 10)))
+    detector.forget_before(15 * WINDOW_SAMPLES)
+    assert detector.scored_samples == 32 * WINDOW_SAMPLES
+    assert not detector.has_speech(0, 22 * WINDOW_SAMPLES)  # the early speech is gone
+    assert detector.has_speech(22 * WINDOW_SAMPLES)
+    assert detector.first_pause(0, 30 * WINDOW_SAMPLES) == (15 + 22) // 2 * WINDOW_SAMPLES
