@@ -108,6 +108,11 @@ class StreamingTranscriber:
         return self._total / SAMPLE_RATE
 
     @property
+    def decoded_until_s(self) -> float:
+        """Audio time up to which the newest pass has listened (falls behind when overloaded)."""
+        return self._last_pass_end / SAMPLE_RATE
+
+    @property
     def committed_text(self) -> str:
         """Everything committed so far."""
         return join_words(self.committed)

@@ -10,6 +10,7 @@ floor (see docs/architecture.md for the measurements behind the policy).
 from __future__ import annotations
 
 import logging
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +33,12 @@ _PROMPT_TOKENS = 223  # Whisper's limit for previous-text context (max_length //
 
 
 def window_seconds(duration: float) -> float:
-    """Encoder window for ``duration`` seconds of audio: ``min(30, max(10, duration + 3))``."""
-    return min(WINDOW_MAX_S, max(WINDOW_FLOOR_S, duration + WINDOW_TAIL_S))
+    """Encoder window for ``duration`` s of audio: ``min(30, max(10, ceil(duration + 3)))``.
+
+    Whole seconds keep the number of distinct encoder shapes small, so
+    CTranslate2's caching allocator reuses its buffers instead of growing.
+    """
+    return min(WINDOW_MAX_S, max(WINDOW_FLOOR_S, float(math.ceil(duration + WINDOW_TAIL_S))))
 
 
 @dataclass(frozen=True)
