@@ -69,9 +69,11 @@ def test_final_text_matches_what_was_said(pipeline: LivePipeline, dictation_wav:
     assert "commit" in kinds
     final = events[-1].text
     assert word_error_rate([" ".join(SENTENCES)], [final]) <= 0.1, final
-    # Committed text is a prefix-stable record: together it appears, in order, in the final.
+    # Commits are never retracted, and the final starts with (nearly) the same words.
     committed = "".join(event.text for event in events if event.kind == "commit").split()
-    assert word_error_rate([" ".join(committed)], [final]) < 0.5
+    assert committed
+    final_head = final.split()[: len(committed)]
+    assert word_error_rate([" ".join(committed)], [" ".join(final_head)]) <= 0.2
 
 
 def test_silence_produces_no_text(pipeline: LivePipeline, tmp_path: Path) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from app.benchmarks.live_utterances import DEFAULT_BUCKETS
+from app.commands.progress import TerminalProgress
+from app.core.audio.file_decoder import AudioFileError
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
@@ -23,16 +27,75 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Benchmarks print figures and a ratio against a baseline measured in the "
         "same run.",
     )
-    parser.add_argument("which", choices=["accuracy"], help="benchmark to run")
+    parser.add_argument("which", choices=["accuracy", "live", "soak"], help="benchmark to run")
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
     parser.add_argument("--speech-dir", type=Path, help="corpus folder (default ../shared/speech)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per recording")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    accuracy = parser.add_argument_group("accuracy")
+    accuracy.add_argument("--repeats", type=int, default=3, help="timed repeats per recording")
+    live = parser.add_argument_group(
+        "live", "Live dictation latency; without a corpus, hibari-tts reads built-in sentences."
+    )
+    live.add_argument(
+        "--buckets",
+        type=_buckets,
+        default=DEFAULT_BUCKETS,
+        metavar="S,S",
+        help="utterance lengths in seconds (default 3,10,20,30)",
+    )
+    live.add_argument(
+        "--per-bucket", type=_count(1), default=3, metavar="N", help="utterances per length"
+    )
+    live.add_argument(
+        "--cancels", type=_count(0), default=8, metavar="N", help="dictations cancelled at random"
+    )
+    live.add_argument("--seed", type=int, default=0, help="seed of the cancel points")
+    live.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="feed at X times real time (latencies are meaningful at 1 only)",
+    )
+    live.add_argument(
+        "--pause-variant",
+        action="store_true",
+        help="also dictate each utterance with 0.5 s of silence before release (twice as long)",
+    )
+    soak = parser.add_argument_group("soak", "One long continuous dictation (uses --speed).")
+    soak.add_argument(
+        "--minutes", type=float, default=10.0, metavar="M", help="length of the dictation"
+    )
     parser.set_defaults(run=run)
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more: {value}")
+        return value
+
+    return parse
+
+
+def _buckets(text: str) -> tuple[int, ...]:
+    parse = _count(1)
+    values = tuple(parse(part.strip()) for part in text.split(",") if part.strip())
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one length, e.g. 3,10")
+    return values
 
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Run the chosen benchmark."""
+    if args.which == "live":
+        return _run_live(args, stdout, stderr)
+    if args.which == "soak":
+        return _run_soak(args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
     from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 
@@ -54,4 +117,82 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         stdout.write(json.dumps(payload) + "\n")
     else:
         stdout.write(format_report(result, args.model, speech_dir) + "\n")
+    return 0
+
+
+def _run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from app.benchmarks.live import run_live_benchmark, summarise
+    from app.benchmarks.live_report import format_report
+    from app.benchmarks.live_utterances import build_utterances, load_clips
+    from app.benchmarks.speech_corpus import CorpusMissingError
+
+    if args.speed <= 0:
+        stderr.write("saytype bench: error: --speed must be more than 0.\n")
+        return 2
+    progress = TerminalProgress(stderr)
+    try:
+        host = ModelHost(resolve_model(args.model, models_dir()))
+        progress.status("Preparing utterances…")
+        clips, source = load_clips(args.speech_dir)
+        utterances = build_utterances(clips, args.buckets, args.per_bucket)
+    except (CorpusMissingError, ModelError, AudioFileError, ValueError) as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    except ImportError as exc:
+        progress.clear()
+        stderr.write(
+            f"saytype bench: error: {exc}; install the test extra: pip install '.[test]'\n"
+        )
+        return 1
+    try:
+        result = run_live_benchmark(
+            host,
+            utterances,
+            speed=args.speed,
+            cancels=args.cancels,
+            seed=args.seed,
+            pause_variant=args.pause_variant,
+            progress=progress.status,
+        )
+    except ModelError as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    progress.clear()
+    summary = summarise(result)
+    if args.json:
+        payload = {"benchmark": "live", "model": args.model, "source": source} | summary
+        stdout.write(json.dumps(payload) + "\n")
+    else:
+        stdout.write(format_report(summary, args.model, source) + "\n")
+    return 0
+
+
+def _run_soak(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from app.benchmarks.live_utterances import load_clips
+    from app.benchmarks.soak import format_soak, run_soak
+    from app.benchmarks.speech_corpus import CorpusMissingError
+    from app.core.engine.live_pipeline import LivePipeline
+
+    if args.speed <= 0 or args.minutes <= 0:
+        stderr.write("saytype bench: error: --speed and --minutes must be more than 0.\n")
+        return 2
+    try:
+        pipeline = LivePipeline(ModelHost(resolve_model(args.model, models_dir())))
+        pipeline.warm_up()
+        clips, _source = load_clips(args.speech_dir)
+    except (CorpusMissingError, ModelError, AudioFileError, ImportError) as exc:
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    result = run_soak(pipeline, clips, minutes=args.minutes, speed=args.speed)
+    if args.json:
+        payload = asdict(result) | {
+            "benchmark": "soak",
+            "max_lag_s": result.max_lag_s,
+            "rss_growth_mb_per_min": result.rss_growth_mb_per_min,
+        }
+        stdout.write(json.dumps(payload) + "\n")
+    else:
+        stdout.write(format_soak(result) + "\n")
     return 0

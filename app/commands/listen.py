@@ -2,6 +2,8 @@
 
 With ``--input FILE`` the file stands in for the microphone (same ring buffer,
 VAD, streaming passes and commit policy), fed at ``--speed`` times real time.
+Without it, the microphone is used (:mod:`app.commands.listen_mic`) until Enter
+or Ctrl+C is pressed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.file_source import FileSource
@@ -35,10 +37,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Live dictation: partial, committed and final text as you speak.",
     )
     parser.add_argument(
-        "--input", type=Path, metavar="FILE", required=True, help="a file standing in for the mic"
+        "--input", type=Path, metavar="FILE", help="a file standing in for the mic (default: mic)"
     )
     parser.add_argument(
-        "--speed", type=float, default=1.0, metavar="X", help="feed at X times real time"
+        "--device",
+        type=_device,
+        metavar="NAME",
+        help="input device name (or part of it) or number; default: the system's default mic",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="feed --input at X times real time",
     )
     parser.add_argument(
         "--push-to-talk",
@@ -50,16 +62,22 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
+def _device(value: str) -> str | int:
+    """A device number when ``value`` is all digits, else a name."""
+    return int(value) if value.isdigit() else value
+
+
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Run one dictation and print its events."""
+    if args.input is None:
+        from app.commands.listen_mic import run_mic
+
+        return run_mic(args, stdout, stderr, sys.stdin)
     if args.speed < 0:
         stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
         return 2
-    try:
-        pipeline = LivePipeline(ModelHost(resolve_model(args.model, models_dir())))
-        pipeline.warm_up()
-    except ModelError as exc:
-        stderr.write(f"saytype: error: {exc}\n")
+    pipeline = load_pipeline(args.model, stderr)
+    if pipeline is None:
         return 1
     ring = RingBuffer(capacity_seconds=60.0)
     new_audio = threading.Event()
@@ -87,10 +105,33 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     return 0 if final is not None else 1
 
 
+def load_pipeline(model: str, stderr: TextIO) -> LivePipeline | None:
+    """Load and warm up the live pipeline; None (after a message) when the model fails."""
+    try:
+        pipeline = LivePipeline(ModelHost(resolve_model(model, models_dir())))
+        pipeline.warm_up()
+    except ModelError as exc:
+        stderr.write(f"saytype: error: {exc}\n")
+        return None
+    return pipeline
+
+
+class AudioClock(Protocol):
+    """Where the printed times come from: a FileSource, or the microphone's clock."""
+
+    @property
+    def started_at(self) -> float | None:
+        """``perf_counter()`` when audio started, or None before."""
+
+    @property
+    def fed_seconds(self) -> float:
+        """Seconds of audio delivered so far."""
+
+
 class EventPrinter:
     """Writes events as JSON lines (``--jsonl``) or as plain text."""
 
-    def __init__(self, stream: TextIO, source: FileSource, jsonl: bool) -> None:
+    def __init__(self, stream: TextIO, source: AudioClock, jsonl: bool) -> None:
         self._stream = stream
         self._source = source
         self._jsonl = jsonl

@@ -18,6 +18,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.cancellation import CancellationToken
 from app.core.engine.dictation_job import DictationJob
 from app.core.engine.live_dictation import run_dictation
 from app.core.engine.streaming_transcriber import StreamingTranscriber
@@ -30,7 +31,7 @@ class TranscriberFactory(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def new_transcriber(self) -> StreamingTranscriber: ...
+    def new_transcriber(self, cancel: CancellationToken | None = None) -> StreamingTranscriber: ...
 
 
 class _Compute(QObject):
@@ -67,7 +68,7 @@ class _Compute(QObject):
                 run_dictation(
                     self._ring,
                     job.start,
-                    self._pipeline.new_transcriber(),
+                    self._pipeline.new_transcriber(job.cancel),
                     job.release,
                     job.cancel,
                     lambda ev: self.dictation_event.emit(job.job_id, ev.kind, ev.text),
@@ -119,6 +120,7 @@ class InferenceWorker(QObject):
         self._compute.model_ready.connect(self.model_ready)
         self._compute.model_failed.connect(self.model_failed)
         self._ring = ring
+        self._new_audio = new_audio
         self._jobs: dict[int, DictationJob] = {}
         self._next_id = 1
         self._thread.start()
@@ -151,6 +153,7 @@ class InferenceWorker(QObject):
             return
         job.cancel.cancel()
         job.release.release()
+        self._new_audio.set()  # wake the loop if it is waiting for audio
         self.cancelled.emit(job_id)
 
     @property

@@ -59,5 +59,5 @@ class ScriptedPipeline:
     def warm_up(self) -> None:
         self.warmed = True
 
-    def new_transcriber(self) -> ScriptedTranscriber:  # type: ignore[override]
+    def new_transcriber(self, cancel: object = None) -> ScriptedTranscriber:  # type: ignore[override]
         return ScriptedTranscriber(self.words, self.pass_seconds)

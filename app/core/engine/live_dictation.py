@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 from app.core.audio.ring_buffer import RingBuffer
-from app.core.engine.cancellation import CancellationToken
+from app.core.engine.cancellation import CancellationToken, Cancelled
 from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,21 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
 
     Returns the final event, or None when cancelled (and then nothing more was emitted).
     """
+    try:
+        return _dictation_loop(ring, start, transcriber, release, cancel, emit, new_audio)
+    except Cancelled:  # raised inside a pass once cancel was set
+        return None
+
+
+def _dictation_loop(  # noqa: PLR0917 - same collaborators as run_dictation
+    ring: RingBuffer,
+    start: int,
+    transcriber: StreamingTranscriber,
+    release: Release,
+    cancel: CancellationToken,
+    emit: Callable[[DictationEvent], None],
+    new_audio: threading.Event,
+) -> DictationEvent | None:
     position = start
     lost = 0
     while True:

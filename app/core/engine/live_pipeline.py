@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.audio.speech_detector import SpeechDetector
+from app.core.engine.cancellation import CancellationToken
 from app.core.engine.model_host import ModelHost
 from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
 from app.core.engine.window_decoder import WindowDecoder
@@ -24,9 +25,11 @@ class LivePipeline:
         self._decoder_instance()
         SpeechDetector()
 
-    def new_transcriber(self) -> StreamingTranscriber:
-        """A fresh transcriber (and VAD state) for one utterance."""
-        return StreamingTranscriber(self._decoder_instance(), SpeechDetector(), self._options)
+    def new_transcriber(self, cancel: CancellationToken | None = None) -> StreamingTranscriber:
+        """A fresh transcriber (and VAD state) for one utterance, stopped by ``cancel``."""
+        return StreamingTranscriber(
+            self._decoder_instance(), SpeechDetector(), self._options, cancel
+        )
 
     def _decoder_instance(self) -> WindowDecoder:
         if self._decoder is None:

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
+from app.core.engine.cancellation import CancellationToken
 from app.core.engine.local_agreement import LocalAgreement, skip_committed
 from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 EventKind = Literal["partial", "commit", "final"]
 _PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
 _ALIGNMENT_SLACK_S = 0.15  # word end times from cross-attention are this rough
+# Alignment squeezes words with no audio behind them (a hallucinated repeat) to ~0 s.
+_MIN_WORD_S = 0.04
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,11 @@ class Decoder(Protocol):
     """Decodes up to :data:`MAX_AUDIO_S` seconds of audio given a text prompt."""
 
     def decode(
-        self, audio: AudioArray, prompt: str = "", beam_size: int | None = None
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: CancellationToken | None = None,
     ) -> Hypothesis: ...
 
 
@@ -80,6 +87,18 @@ def join_words(words: list[Word]) -> str:
     return "".join(word.text for word in words).strip()
 
 
+def _without_squeezed_tail(words: list[Word], run: int = 3) -> list[Word]:
+    """Drop a trailing run of words the alignment squeezed to no duration.
+
+    tiny.en sometimes repeats a sentence into the silent padding; alignment
+    gives those words ~0 s, which real speech never has several times in a row.
+    """
+    end = len(words)
+    while end > 0 and words[end - 1].end - words[end - 1].start < _MIN_WORD_S:
+        end -= 1
+    return words[:end] if len(words) - end >= run else words
+
+
 class StreamingTranscriber:
     """Turns pushed audio into dictation events; one instance per utterance."""
 
@@ -88,8 +107,10 @@ class StreamingTranscriber:
         decoder: Decoder,
         detector: SpeechDetector | None = None,
         options: StreamingOptions | None = None,
+        cancel: CancellationToken | None = None,
     ) -> None:
         self._decoder = decoder
+        self._cancel = cancel  # a pass stops between its stages once this is set
         self._detector = detector
         self.options = options or StreamingOptions()
         self._agreement: LocalAgreement[Word] = LocalAgreement()
@@ -141,7 +162,10 @@ class StreamingTranscriber:
         events: list[DictationEvent] = []
         newly = self._agreement.update(fresh)
         horizon = self._total / SAMPLE_RATE - self.options.holdback_s
-        settled = next((i for i, w in enumerate(newly) if w.end > horizon), len(newly))
+        settled = next(
+            (i for i, w in enumerate(newly) if w.end > horizon or w.end - w.start < _MIN_WORD_S),
+            len(newly),
+        )
         if settled < len(newly):
             self._agreement.unupdate(newly[settled:])
             newly = newly[:settled]
@@ -198,7 +222,11 @@ class StreamingTranscriber:
         """Passes fell behind (a slow machine): commit and cut all but the newest audio."""
         fresh, hypothesis = self._decode_fresh_words()
         horizon = self._buffer_start / SAMPLE_RATE + MAX_AUDIO_S - 1.0
-        forced = [w for w in fresh if w.end <= horizon] if hypothesis is not None else []
+        forced = (
+            [w for w in fresh if w.end <= horizon and w.end - w.start >= _MIN_WORD_S]
+            if hypothesis is not None
+            else []
+        )
         self._agreement.reset()
         self._commit(forced)
         if forced:
@@ -235,14 +263,16 @@ class StreamingTranscriber:
         """Decode the buffer; return all its words in absolute time (none if rejected)."""
         audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
         beam = beam_size or self.options.pass_beam_size
-        hypothesis = self._decoder.decode(audio, self._prompt(), beam)
+        hypothesis = self._decoder.decode(audio, self._prompt(), beam, self._cancel)
         self.passes += 1
         if self._looks_hallucinated(hypothesis):
             log.info("dropped a hallucinated hypothesis: %r", hypothesis.text[:80])
             self._last_heard = None
             return [], None
         offset = self._buffer_start / SAMPLE_RATE
-        words = [Word(w.start + offset, w.end + offset, w.text) for w in hypothesis.words]
+        words = _without_squeezed_tail(
+            [Word(w.start + offset, w.end + offset, w.text) for w in hypothesis.words]
+        )
         self._last_heard = (self._buffer_start, self._buffer_start + len(audio), words)
         return words, hypothesis
 
@@ -292,7 +322,7 @@ class StreamingTranscriber:
     def _force_commit(self, fresh: list[Word]) -> list[Word]:
         """Commit the words older than the newest second, so the buffer can shrink."""
         horizon = self._total / SAMPLE_RATE - 1.0
-        forced = [w for w in fresh if w.end <= horizon]
+        forced = [w for w in fresh if w.end <= horizon and w.end - w.start >= _MIN_WORD_S]
         self._agreement.reset()
         return forced
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.engine.cancellation import CancellationToken
 from app.core.engine.transcript import Segment
 
 log = logging.getLogger(__name__)
@@ -109,9 +110,18 @@ class WindowDecoder:
         self.word_timestamps = word_timestamps
 
     def decode(
-        self, audio: AudioArray, prompt: str = "", beam_size: int | None = None
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: CancellationToken | None = None,
     ) -> Hypothesis:
-        """Transcribe ``audio`` (at most :data:`MAX_AUDIO_S`), conditioned on ``prompt``."""
+        """Transcribe ``audio`` (at most :data:`MAX_AUDIO_S`), conditioned on ``prompt``.
+
+        Raises:
+            Cancelled: ``cancel`` was set; checked between encode, decode and alignment,
+                the steps CTranslate2 cannot interrupt.
+        """
         duration = len(audio) / SAMPLE_RATE
         window = float(self.window_policy(duration))
         padded = np.zeros(int(window * SAMPLE_RATE), dtype=np.float32)
@@ -120,6 +130,8 @@ class WindowDecoder:
         frames = int(window * _FRAMES_PER_SECOND)
         features = self._model.feature_extractor(padded)[..., :frames]
         encoded = self._model.encode(features)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         tokens = self._prompt_tokens(prompt)
         # ~3 words/s of speech is ~5 tokens/s; allow generous headroom, never Whisper's 448.
         max_new = min(448 - len(tokens), int(12 + 10 * duration))
@@ -135,6 +147,8 @@ class WindowDecoder:
             max_initial_timestamp_index=50,
         )[0]
         ids: list[int] = list(result.sequences_ids[0])
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         segments = self._split(ids, duration)
         words = self._align_words(ids, encoded, duration) if self.word_timestamps else ()
         text = " ".join(s.text for s in segments)

@@ -1,0 +1,412 @@
+"""Live dictation latency: release → final text, partial cadence, commit lag and cancel.
+
+Each utterance runs through the pipeline ``saytype listen --push-to-talk``
+runs: a FileSource writes microphone-sized blocks into the ring buffer at real
+time from a thread, :func:`run_dictation` drives a fresh StreamingTranscriber on
+this thread, and the key is released as soon as the last block is written (no
+trailing silence: the worst case for latency). The baseline is whisper-writer's
+way: after release, faster-whisper transcribes the whole clip with beam 5. One
+loaded model serves both, warmed up before any timing. Figures are printed next
+to their goals; nothing passes or fails.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.benchmarks.accuracy import word_error_rate
+from app.benchmarks.live_utterances import Utterance
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.audio.file_source import FileSource
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
+from app.core.engine.live_dictation import Release, run_dictation
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.model_host import ModelHost, WhisperLike
+from app.core.engine.streaming_transcriber import DictationEvent
+
+log = logging.getLogger(__name__)
+
+NAIVE_BEAM_SIZE = 5
+PAUSE_BEFORE_RELEASE_S = 0.5
+# Informational goals: (figure, limit, True when higher is better).
+GOALS: dict[str, tuple[float, bool]] = {
+    "release_to_final_p50_s": (0.35, False),
+    "release_to_final_p95_s": (0.6, False),
+    "speedup_p50": (3.0, True),
+    "partial_interval_p95_s": (0.5, False),
+    "commit_lag_p95_s": (1.5, False),
+    "wer_live_minus_naive_points": (1.0, False),
+    "cancel_to_idle_p95_s": (0.05, False),
+    "leaked_events": (0.0, False),
+}
+
+
+@dataclass
+class DictationTrace:
+    """What one live dictation did, in wall seconds (``time.perf_counter``)."""
+
+    final_text: str | None = None
+    fed_at: float | None = None  # the last block was written: the key release
+    final_at: float | None = None
+    partial_at: list[float] = field(default_factory=list)
+    commit_lags_s: list[float] = field(default_factory=list)
+    cancel_at: float | None = None
+    idle_at: float | None = None  # run_dictation returned
+    leaked_events: int = 0  # events emitted after cancel() had returned
+
+    @property
+    def release_to_final_s(self) -> float | None:
+        """Key release to final text."""
+        if self.fed_at is None or self.final_at is None:
+            return None
+        return self.final_at - self.fed_at
+
+    @property
+    def partial_intervals_s(self) -> list[float]:
+        """Gaps between consecutive partial events while audio was being fed."""
+        fed = self.fed_at if self.fed_at is not None else math.inf
+        times = [t for t in self.partial_at if t <= fed]
+        return [b - a for a, b in itertools.pairwise(times)]
+
+    @property
+    def cancel_to_idle_s(self) -> float | None:
+        """Cancel to the loop's return, or None if the dictation finished first."""
+        if self.cancel_at is None or self.idle_at is None:
+            return None
+        if self.final_at is not None and self.final_at < self.cancel_at:
+            return None
+        return self.idle_at - self.cancel_at
+
+
+def dictate(  # noqa: PLR0915 - one closure per thread of the scenario, kept together
+    pipeline: LivePipeline,
+    audio: AudioArray,
+    *,
+    speed: float = 1.0,
+    cancel_after_s: float | None = None,
+) -> DictationTrace:
+    """Dictate ``audio`` as push-to-talk does, optionally cancelling ``cancel_after_s`` in.
+
+    ``cancel_after_s`` is audio time; it may fall after the release (while the
+    final text is being decoded).
+    """
+    trace = DictationTrace()
+    ring = RingBuffer(capacity_seconds=len(audio) / SAMPLE_RATE + 30.0)
+    new_audio = threading.Event()
+    release = Release()
+    cancel = CancellationToken()
+    done = threading.Event()
+    cancelled = threading.Event()  # set once cancel() has returned
+    source = FileSource(Path("<benchmark>"), ring, speed=speed, on_block=new_audio.set)
+    transcriber = pipeline.new_transcriber(cancel)
+    committed = 0
+
+    def feed() -> None:
+        source.feed_samples(audio)
+        if cancel.cancelled or done.is_set():
+            return
+        trace.fed_at = time.perf_counter()
+        release.release(ring.position)
+        new_audio.set()
+
+    def cancel_later(delay: float) -> None:
+        # Only the token: the microphone keeps delivering blocks, as in the app.
+        if done.wait(delay):
+            return
+        trace.cancel_at = time.perf_counter()
+        cancel.cancel()
+        new_audio.set()  # as InferenceWorker.cancel does: wake a loop waiting for audio
+        cancelled.set()
+
+    def emit(event: DictationEvent) -> None:
+        nonlocal committed
+        now = time.perf_counter()
+        if cancelled.is_set():
+            trace.leaked_events += 1
+        if event.kind == "partial":
+            trace.partial_at.append(now)
+        elif event.kind == "commit":
+            # Audio time t was written at wall time started_at + t / speed.
+            started = source.started_at if source.started_at is not None else now
+            if speed > 0:
+                trace.commit_lags_s += [
+                    now - (started + word.end / speed) for word in transcriber.committed[committed:]
+                ]
+            committed = len(transcriber.committed)
+        else:
+            trace.final_at = now
+            trace.final_text = event.text
+
+    threads = [threading.Thread(target=feed, name="bench-feed", daemon=True)]
+    if cancel_after_s is not None:
+        delay = cancel_after_s / speed if speed > 0 else 0.0
+        threads.append(threading.Thread(target=cancel_later, args=(delay,), daemon=True))
+    for thread in threads:
+        thread.start()
+    try:
+        run_dictation(ring, 0, transcriber, release, cancel, emit, new_audio)
+        trace.idle_at = time.perf_counter()
+    finally:
+        done.set()
+        source.stop()
+        for thread in threads:
+            thread.join()
+    return trace
+
+
+def naive_transcribe(model: WhisperLike, audio: AudioArray) -> tuple[str, float]:
+    """whisper-writer's dictation: transcribe the whole clip after release; (text, seconds)."""
+    started = time.perf_counter()
+    segments, _ = model.transcribe(audio, beam_size=NAIVE_BEAM_SIZE)
+    text = " ".join(segment.text.strip() for segment in segments)
+    return text.strip(), time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class UtteranceRun:
+    """One utterance: the live dictation, the naive baseline and ``saytype transcribe``."""
+
+    utterance: Utterance
+    live: DictationTrace
+    naive_text: str
+    naive_s: float
+    transcribe_text: str
+    paused: DictationTrace | None = None
+
+
+@dataclass(frozen=True)
+class CancelTrial:
+    """One dictation cancelled ``cancel_after_s`` of audio in."""
+
+    utterance_id: str
+    cancel_after_s: float
+    trace: DictationTrace
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """Everything measured in one run of the benchmark."""
+
+    runs: list[UtteranceRun]
+    cancels: list[CancelTrial]
+    speed: float
+    setup_s: float
+    elapsed_s: float
+
+
+def run_live_benchmark(
+    host: ModelHost,
+    utterances: Sequence[Utterance],
+    *,
+    speed: float = 1.0,
+    cancels: int = 8,
+    seed: int = 0,
+    pause_variant: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LiveResult:
+    """Dictate every utterance, run both baselines on it, then the cancel trials.
+
+    Args:
+        host: the one model host used by every side.
+        utterances: what to dictate (see :mod:`app.benchmarks.live_utterances`).
+        speed: feeding pace as a multiple of real time; latencies mean something at 1.
+        cancels: dictations cancelled at random points (each bucket in turn).
+        seed: seeds the cancel points.
+        pause_variant: also dictate each utterance with 0.5 s of silence before release.
+        progress: receives one line per step.
+    """
+    report = progress or (lambda _line: None)
+    started = time.perf_counter()
+    report(f"Loading model {host.source.name} and the VAD, warming up…")
+    pipeline = LivePipeline(host)
+    pipeline.warm_up()
+    model = host.get()
+    files = FileTranscriber(host)
+    warm = min(utterances, key=lambda u: u.duration_s).audio
+    dictate(pipeline, warm, speed=0)
+    naive_transcribe(model, warm)
+    files.transcribe_audio(warm, TranscribeOptions())
+    setup_s = time.perf_counter() - started
+    pause = np.zeros(int(PAUSE_BEFORE_RELEASE_S * SAMPLE_RATE), dtype=np.float32)
+    runs: list[UtteranceRun] = []
+    for index, utterance in enumerate(utterances, 1):
+        report(
+            f"[{index}/{len(utterances)}] {utterance.target_s} s bucket: "
+            f"{utterance.utterance_id} ({utterance.duration_s:.1f} s)"
+        )
+        live = dictate(pipeline, utterance.audio, speed=speed)
+        naive_text, naive_s = naive_transcribe(model, utterance.audio)
+        transcribed = files.transcribe_audio(utterance.audio, TranscribeOptions()).text
+        paused = None
+        if pause_variant:
+            paused = dictate(pipeline, np.concatenate([utterance.audio, pause]), speed=speed)
+        runs.append(UtteranceRun(utterance, live, naive_text, naive_s, transcribed, paused))
+    rng = random.Random(seed)
+    trials: list[CancelTrial] = []
+    in_turn = _across_buckets(utterances)
+    for index in range(cancels):
+        utterance = in_turn[index % len(in_turn)]
+        at = rng.uniform(0.2, utterance.duration_s + 0.25)
+        report(f"[cancel {index + 1}/{cancels}] {utterance.utterance_id} at {at:.2f} s")
+        trace = dictate(pipeline, utterance.audio, speed=speed, cancel_after_s=at)
+        trials.append(CancelTrial(utterance.utterance_id, at, trace))
+    return LiveResult(runs, trials, speed, setup_s, time.perf_counter() - started)
+
+
+def _across_buckets(utterances: Sequence[Utterance]) -> list[Utterance]:
+    """The utterances reordered to take each bucket in turn: 3, 10, 20, 30, 3, 10, …"""
+    rank: dict[int, int] = {}
+    keyed: list[tuple[int, int, int]] = []
+    for index, utterance in enumerate(utterances):
+        rank[utterance.target_s] = rank.get(utterance.target_s, -1) + 1
+        keyed.append((rank[utterance.target_s], utterance.target_s, index))
+    return [utterances[index] for *_, index in sorted(keyed)]
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+def _quantiles(values: Sequence[float], *names: str) -> dict[str, float | None]:
+    levels = {"p50": 50.0, "p95": 95.0, "max": 100.0}
+    if not values:
+        return dict.fromkeys(names)
+    return {name: float(np.percentile(values, levels[name])) for name in names}
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _figures(runs: Sequence[UtteranceRun]) -> dict[str, Any]:
+    """The figures for a group of utterances (one bucket, or all)."""
+    live = [r.live.release_to_final_s for r in runs if r.live.release_to_final_s is not None]
+    ours = _quantiles(live, "p50", "p95")
+    naive = _quantiles([r.naive_s for r in runs], "p50", "p95")
+    references = [r.utterance.reference for r in runs]
+    live_wer = word_error_rate(references, [r.live.final_text or "" for r in runs])
+    naive_wer = word_error_rate(references, [r.naive_text for r in runs])
+    figures: dict[str, Any] = {
+        "utterances": len(runs),
+        "audio_s": sum(r.utterance.duration_s for r in runs),
+        "release_to_final_s": ours,
+        "naive_release_to_final_s": naive,
+        "speedup": {q: _ratio(naive[q], ours[q]) for q in ("p50", "p95")},
+        "partial_interval_s": _quantiles(
+            [gap for r in runs for gap in r.live.partial_intervals_s], "p50", "p95"
+        ),
+        "commit_lag_s": _quantiles(
+            [lag for r in runs for lag in r.live.commit_lags_s], "p50", "p95"
+        ),
+        "wer": {
+            "live": live_wer,
+            "transcribe": word_error_rate(references, [r.transcribe_text for r in runs]),
+            "naive": naive_wer,
+        },
+        "counts": {
+            "partial_intervals": sum(len(r.live.partial_intervals_s) for r in runs),
+            "committed_words": sum(len(r.live.commit_lags_s) for r in runs),
+        },
+    }
+    if any(r.paused is not None for r in runs):
+        paused = [r.paused.release_to_final_s for r in runs if r.paused is not None]
+        figures["release_to_final_after_pause_s"] = _quantiles(
+            [value for value in paused if value is not None], "p50", "p95"
+        )
+    figures["goals_met"] = _goals_met(
+        {
+            "release_to_final_p50_s": ours["p50"],
+            "release_to_final_p95_s": ours["p95"],
+            "speedup_p50": figures["speedup"]["p50"],
+            "partial_interval_p95_s": figures["partial_interval_s"]["p95"],
+            "commit_lag_p95_s": figures["commit_lag_s"]["p95"],
+            "wer_live_minus_naive_points": (live_wer - naive_wer) * 100,
+        }
+    )
+    return figures
+
+
+def _goals_met(values: dict[str, float | None]) -> dict[str, bool | None]:
+    met: dict[str, bool | None] = {}
+    for name, value in values.items():
+        limit, higher_is_better = GOALS[name]
+        met[name] = (
+            None if value is None else (value >= limit if higher_is_better else value <= limit)
+        )
+    return met
+
+
+def summarise(result: LiveResult) -> dict[str, Any]:
+    """All figures as one JSON-ready object: per bucket, totals, cancel, per utterance."""
+    targets = sorted({run.utterance.target_s for run in result.runs})
+    idle = [t.trace.cancel_to_idle_s for t in result.cancels]
+    measured = [value for value in idle if value is not None]
+    leaked = sum(t.trace.leaked_events for t in result.cancels)
+    idle_s = _quantiles(measured, "p50", "p95", "max")
+    cancel = {
+        "trials": len(result.cancels),
+        "finished_before_cancel": len(idle) - len(measured),
+        "cancel_to_idle_s": idle_s,
+        "leaked_events": leaked,
+        "goals_met": _goals_met(
+            {"cancel_to_idle_p95_s": idle_s["p95"], "leaked_events": float(leaked)}
+        ),
+    }
+    return {
+        "speed": result.speed,
+        "setup_s": result.setup_s,
+        "elapsed_s": result.elapsed_s,
+        "goals": {name: limit for name, (limit, _) in GOALS.items()},
+        "buckets": [
+            {"target_s": target}
+            | _figures([run for run in result.runs if run.utterance.target_s == target])
+            for target in targets
+        ],
+        "totals": _figures(result.runs),
+        "cancel": cancel,
+        "utterances": [_utterance_row(run) for run in result.runs],
+        "cancel_trials": [
+            {
+                "id": trial.utterance_id,
+                "cancel_after_s": trial.cancel_after_s,
+                "cancel_to_idle_s": trial.trace.cancel_to_idle_s,
+                "leaked_events": trial.trace.leaked_events,
+            }
+            for trial in result.cancels
+        ],
+    }
+
+
+def _utterance_row(run: UtteranceRun) -> dict[str, Any]:
+    reference = run.utterance.reference
+    return {
+        "id": run.utterance.utterance_id,
+        "target_s": run.utterance.target_s,
+        "duration_s": run.utterance.duration_s,
+        "clips": list(run.utterance.clip_ids),
+        "release_to_final_s": run.live.release_to_final_s,
+        "naive_s": run.naive_s,
+        "partial_events": len(run.live.partial_at),
+        "committed_words": len(run.live.commit_lags_s),
+        "wer_live": word_error_rate([reference], [run.live.final_text or ""]),
+        "wer_transcribe": word_error_rate([reference], [run.transcribe_text]),
+        "wer_naive": word_error_rate([reference], [run.naive_text]),
+        "reference": reference,
+        "live_text": run.live.final_text,
+        "transcribe_text": run.transcribe_text,
+        "naive_text": run.naive_text,
+    }

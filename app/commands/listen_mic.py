@@ -1,0 +1,166 @@
+"""``saytype listen`` without ``--input``: live dictation from the microphone.
+
+The microphone opens first, so a missing or unknown device is reported at once,
+before the model loads. Dictation runs on its own thread while this one waits
+for Enter or Ctrl+C; either releases the utterance at the current ring position
+and the final text follows, exactly as a hotkey release does in the GUI (a
+second Ctrl+C cancels it). A
+microphone failure (unplugged, stalled) also releases it, so what was heard is
+still transcribed, and then exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from app.commands.listen import EventPrinter, load_pipeline
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.mic_source import MicError, MicSource
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.live_dictation import Release, run_dictation
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.streaming_transcriber import DictationEvent
+
+
+class MicClock:
+    """Audio time for printed events: seconds captured since dictation started."""
+
+    def __init__(self, ring: RingBuffer, start: int) -> None:
+        self._ring = ring
+        self._start = start
+        self.started_at: float | None = time.perf_counter()
+
+    @property
+    def fed_seconds(self) -> float:
+        """Seconds of microphone audio since the start position."""
+        return (self._ring.position - self._start) / SAMPLE_RATE
+
+
+class MicDictation:
+    """One utterance from the microphone: its ring, release, cancel and outcome.
+
+    Args:
+        ring: the ring buffer the microphone writes.
+    """
+
+    def __init__(self, ring: RingBuffer) -> None:
+        self.ring = ring
+        self.new_audio = threading.Event()
+        self.release = Release()
+        self.cancel = CancellationToken()
+        self.failures: list[str] = []
+        self.final: DictationEvent | None = None
+        self.crashed: BaseException | None = None
+
+    def end_utterance(self) -> None:
+        """Release at the current position (the first call counts); wake the loop."""
+        if not self.release.released:
+            self.release.release(self.ring.position)
+        self.new_audio.set()
+
+    def on_mic_error(self, message: str) -> None:
+        """The microphone failed: keep the message and finish with what was heard."""
+        self.failures.append(message)
+        self.end_utterance()
+
+    def run(self, pipeline: LivePipeline, printer: EventPrinter) -> None:
+        """Run the live loop from the current ring position (a thread's target)."""
+        try:
+            self.final = run_dictation(
+                self.ring,
+                self.ring.position,
+                pipeline.new_transcriber(),
+                self.release,
+                self.cancel,
+                printer,
+                self.new_audio,
+            )
+        except BaseException as exc:  # re-raised on the command's thread
+            self.crashed = exc
+
+    def wait(self, thread: threading.Thread) -> None:
+        """Join the dictation thread: the first Ctrl+C finishes it, a second one cancels."""
+        while thread.is_alive():
+            try:
+                thread.join()
+            except KeyboardInterrupt:
+                if self.release.released:
+                    self.cancel.cancel()
+                self.end_utterance()
+
+
+def run_mic(
+    args: argparse.Namespace,
+    stdout: TextIO,
+    stderr: TextIO,
+    stdin: TextIO,
+    *,
+    on_listening: Callable[[], None] | None = None,
+) -> int:
+    """Dictate from ``args.device`` until Enter (a line on ``stdin``) or Ctrl+C.
+
+    Args:
+        args: parsed ``listen`` options (``device``, ``model``, ``jsonl``).
+        stdout: where events go.
+        stderr: prompts and errors.
+        stdin: a line here ends the utterance; end of file does not (use Ctrl+C).
+        on_listening: called once dictation has started (tests wait for it).
+
+    Returns:
+        0 after a final text; 1 when the microphone or the model failed; 130 when a
+        second Ctrl+C cancelled the final text.
+    """
+    ring = RingBuffer(capacity_seconds=120.0)
+    dictation = MicDictation(ring)
+    mic = MicSource(
+        ring, device=args.device, on_block=dictation.new_audio.set, on_error=dictation.on_mic_error
+    )
+    try:
+        mic.start()
+    except MicError as exc:
+        stderr.write(f"saytype: error: {exc}\n")
+        return 1
+    try:
+        pipeline = load_pipeline(args.model, stderr)
+        if pipeline is None:
+            return 1
+        printer = EventPrinter(stdout, MicClock(ring, ring.position), jsonl=args.jsonl)
+        worker = threading.Thread(
+            target=dictation.run, args=(pipeline, printer), name="dictation", daemon=True
+        )
+        enter = threading.Thread(
+            target=_end_on_enter, args=(stdin, dictation.end_utterance), name="enter", daemon=True
+        )
+        stderr.write(f"Listening on {mic.device_name}: press Enter (or Ctrl+C) to stop.\n")
+        stderr.flush()
+        worker.start()
+        enter.start()
+        if on_listening is not None:
+            on_listening()
+        dictation.wait(worker)
+    finally:
+        mic.stop()
+    if dictation.crashed is not None:
+        raise dictation.crashed
+    if dictation.cancel.cancelled:
+        stderr.write("saytype: interrupted.\n")
+        return 130
+    if dictation.failures:
+        stderr.write(f"saytype: error: {dictation.failures[0]}\n")
+        return 1
+    return 0 if dictation.final is not None else 1
+
+
+def _end_on_enter(stdin: TextIO, end_utterance: Callable[[], None]) -> None:
+    """Release on the first line; at end of input keep listening (Ctrl+C still works)."""
+    try:
+        line = stdin.readline()
+    except (OSError, ValueError):  # stdin closed or not readable
+        return
+    if line:
+        end_utterance()

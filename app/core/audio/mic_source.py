@@ -1,0 +1,303 @@
+"""The microphone: PortAudio (via sounddevice) into the 16 kHz ring buffer.
+
+PortAudio calls back on a real-time thread; anything slow there (allocation,
+logging, locks, Qt) causes dropouts. So the callback only copies the block into
+a preallocated :class:`RingBuffer` and wakes the reader. Everything else happens
+on one small supervisor thread owned by :class:`MicSource`:
+
+* When the device cannot open at 16 kHz, the callback copies into a raw ring at
+  the device's own rate and the supervisor resamples that to 16 kHz with PyAV,
+  outside the callback.
+* It notices a stream that ended without being asked to (device unplugged,
+  PortAudio error) or stopped calling back (a stall), reports it once through
+  ``on_error`` and closes the stream. Audio already captured stays in the ring.
+  Reporting from this thread, never from PortAudio's, lets ``on_error`` call
+  :meth:`MicSource.stop` safely.
+
+``sounddevice`` is imported lazily (it raises OSError at import when the
+PortAudio library is missing) and can be injected, so tests pass a fake.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.file_source import MIC_BLOCK_SAMPLES
+from app.core.audio.mic_devices import MicError, load_backend, resolve_input_device
+from app.core.audio.ring_buffer import RingBuffer
+
+__all__ = ["MicError", "MicSource"]
+
+log = logging.getLogger(__name__)
+
+_WAKE_TIMEOUT_S = 0.1  # the supervisor's longest nap between checks
+_STOP_TIMEOUT_S = 3.0  # stop() gives up waiting for a stuck audio driver after this
+_RAW_RING_SECONDS = 5.0  # device-rate audio waiting to be resampled
+
+
+class MicSource:
+    """Captures mono float32 audio from an input device into a 16 kHz ring buffer.
+
+    Args:
+        ring: where 16 kHz audio goes; MicSource is its only writer.
+        device: input device index or (part of) its name; None for the default.
+        backend: the ``sounddevice`` module or a fake with the same API.
+        on_block: called after new audio is in ``ring`` (wakes the reader).
+            Must be cheap: it may run on PortAudio's real-time thread.
+        on_error: called once, on the supervisor thread, when capture fails.
+        stall_timeout_s: no callback for this long while running is a failure.
+        startup_timeout_s: the same before the first callback. Longer, because
+            servers may take seconds to begin: PulseAudio's idle null-sink monitor
+            delivers its first block only after up to 2 s.
+        clock: monotonic seconds, for the stall check.
+    """
+
+    def __init__(
+        self,
+        ring: RingBuffer,
+        device: str | int | None = None,
+        backend: Any = None,
+        on_block: Callable[[], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        *,
+        stall_timeout_s: float = 1.0,
+        startup_timeout_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ring.sample_rate != SAMPLE_RATE:
+            raise ValueError(f"the ring buffer must hold {SAMPLE_RATE} Hz audio")
+        self.ring = ring
+        self.device = device
+        self._backend = backend
+        self._on_block = on_block
+        self._on_error = on_error
+        self._stall_timeout_s = stall_timeout_s
+        self._startup_timeout_s = startup_timeout_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._stream_ended = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stream: Any = None
+        self._running = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self._capture = self.ring  # what the callback writes into
+        self._notify: Callable[[], None] = self._on_block or _nothing
+        self._raw: RingBuffer | None = None
+        self._raw_position = 0
+        self._resampler: Any = None
+        self._blocks = 0
+        self._seen_blocks = 0
+        self._seen_at = self._clock()
+        self._overflows = 0
+        self.error: str | None = None
+        self.device_name: str | None = None
+        self.sample_rate: int | None = None
+        self._closing.clear()
+        self._stream_ended.clear()
+        self._wake.clear()
+
+    @property
+    def is_running(self) -> bool:
+        """True from a successful :meth:`start` until :meth:`stop` or a failure."""
+        return self._running
+
+    @property
+    def overflows(self) -> int:
+        """Blocks PortAudio flagged as input overflow (audio lost before we saw it)."""
+        return self._overflows
+
+    def start(self) -> None:
+        """Open the device and start capturing; does nothing when already running.
+
+        Raises:
+            MicError: PortAudio is missing, there is no such device, or it cannot open.
+        """
+        if self._running:
+            return
+        if self._thread is not None:
+            self.stop()
+        self._reset()
+        backend = self._backend = load_backend(self._backend)
+        index, info = resolve_input_device(backend, self.device)
+        self.device_name = str(info["name"])
+        rate = SAMPLE_RATE
+        try:
+            backend.check_input_settings(
+                device=index, samplerate=SAMPLE_RATE, channels=1, dtype="float32"
+            )
+        except (backend.PortAudioError, ValueError):
+            rate = int(info["default_samplerate"])
+            self._start_resampling(rate)
+        self.sample_rate = rate
+        try:
+            self._stream = backend.InputStream(
+                samplerate=rate,
+                blocksize=round(MIC_BLOCK_SAMPLES * rate / SAMPLE_RATE),
+                device=index,
+                channels=1,
+                dtype="float32",
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
+            self._stream.start()
+        except (backend.PortAudioError, ValueError) as exc:
+            self._close_stream()
+            raise MicError(f"Cannot open the microphone {self.device_name!r}: {exc}") from exc
+        self._running = True
+        self._seen_at = self._clock()
+        self._thread = threading.Thread(target=self._supervise, name="mic-source", daemon=True)
+        self._thread.start()
+        log.info("microphone %r open at %d Hz", self.device_name, rate)
+
+    def stop(self) -> None:
+        """Stop capturing and close the device. Idempotent; never waits long.
+
+        Audio captured so far (resampled, when the device is not at 16 kHz) is in
+        the ring when this returns.
+        """
+        self._running = False
+        self._closing.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return  # never started, or called from on_error: the supervisor finishes up
+        thread.join(_STOP_TIMEOUT_S)
+        if thread.is_alive():
+            log.warning("the audio device did not close within %.0f s", _STOP_TIMEOUT_S)
+        self._thread = None
+
+    def check_alive(self) -> bool:
+        """Detect a stalled or ended stream; report it through ``on_error`` (once).
+
+        The supervisor calls this several times a second; an owner may poll it too.
+
+        Returns:
+            False once capture has failed, True otherwise.
+        """
+        if self.error is not None:
+            return False
+        if not self._running:
+            return True
+        if self._stream_ended.is_set():
+            self._fail("The microphone stopped working (unplugged or an audio system error).")
+            return False
+        now = self._clock()
+        blocks = self._blocks
+        with self._lock:
+            if blocks != self._seen_blocks:
+                self._seen_blocks, self._seen_at = blocks, now
+                return True
+            limit = self._stall_timeout_s if blocks else self._startup_timeout_s
+            if now - self._seen_at <= limit:
+                return True
+        if blocks:
+            self._fail(
+                f"The microphone stopped sending audio for more than {limit:g} s "
+                "(unplugged or busy?)."
+            )
+        else:
+            self._fail(f"The microphone sent no audio within {limit:g} s of opening it.")
+        return False
+
+    # PortAudio's threads --------------------------------------------------------
+
+    def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        """Real-time thread: copy, count, wake. Nothing else."""
+        if status.input_overflow:
+            self._overflows += 1
+        self._capture.write(indata[:, 0])
+        self._blocks += 1
+        self._notify()
+
+    def _finished(self) -> None:
+        """The stream became inactive; unexpected unless we are closing it."""
+        if not self._closing.is_set():
+            self._stream_ended.set()
+            self._wake.set()
+
+    # The supervisor thread ----------------------------------------------------
+
+    def _supervise(self) -> None:
+        try:
+            while not self._closing.is_set():
+                self._wake.wait(_WAKE_TIMEOUT_S)
+                self._wake.clear()  # before draining: later audio wakes us again
+                self._resample()
+                if not self.check_alive():
+                    break
+        except Exception:  # a bug here must not kill capture silently
+            log.exception("microphone supervisor failed")
+            self._fail("The microphone stopped because of an internal error (see the log).")
+        finally:
+            self._close_stream()
+            self._resample(flush=True)
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            if self.error is not None:
+                return
+            self.error = message
+            self._running = False
+            self._closing.set()
+        self._wake.set()
+        log.warning("microphone %r: %s", self.device_name, message)
+        if self._on_error is not None:
+            self._on_error(message)
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        self._closing.set()
+        try:
+            stream.close()
+        except Exception as exc:  # the device may already be gone
+            log.info("closing the audio stream: %s", exc)
+
+    # Resampling (only when the device cannot do 16 kHz) -----------------------
+
+    def _start_resampling(self, rate: int) -> None:
+        import av
+
+        self._raw = RingBuffer(_RAW_RING_SECONDS, sample_rate=rate)
+        self._raw_position = 0
+        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        self._capture = self._raw
+        self._notify = self._wake.set
+
+    def _resample(self, *, flush: bool = False) -> None:
+        if self._raw is None or self._resampler is None:
+            return
+        import av
+
+        read = self._raw.read_since(self._raw_position)
+        self._raw_position = read.end
+        if read.lost:
+            log.warning("resampling fell behind: %d device samples lost", read.lost)
+        frames = []
+        if len(read.samples):
+            frame = av.AudioFrame.from_ndarray(
+                read.samples.reshape(1, -1), format="flt", layout="mono"
+            )
+            frame.sample_rate = self._raw.sample_rate
+            frames = self._resampler.resample(frame)
+        if flush:
+            frames += self._resampler.resample(None)
+            self._resampler = None
+        for out in frames:
+            self.ring.write(out.to_ndarray()[0])
+        if frames and self._on_block is not None:
+            self._on_block()
+
+
+def _nothing() -> None:
+    """The callback's wake-up when nobody listens."""

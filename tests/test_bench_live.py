@@ -1,0 +1,130 @@
+"""``saytype bench live``: utterance choice (pure) and one tiny end-to-end run (tiny.en)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.benchmarks.live_report import format_report
+from app.benchmarks.live_utterances import (
+    GAP_S,
+    Clip,
+    build_utterances,
+    synthesised_clips,
+    write_wav,
+)
+from app.cli import build_parser, main
+from app.commands import bench
+from app.core.audio.file_decoder import SAMPLE_RATE
+
+
+def clip(clip_id: str, seconds: float) -> Clip:
+    return Clip(clip_id, np.ones(round(seconds * SAMPLE_RATE), np.float32), f"words of {clip_id}")
+
+
+CLIPS = [
+    clip("a", 11.0),
+    clip("b", 2.5),
+    clip("c", 4.4),
+    clip("d", 9.6),
+    clip("e", 8.1),
+    clip("f", 1.2),
+    clip("g", 2.9),
+]
+
+
+def test_short_buckets_take_single_clips_closest_to_the_target() -> None:
+    utterances = build_utterances(CLIPS, [3, 10], per_bucket=2)
+    assert [u.clip_ids for u in utterances] == [("b",), ("g",), ("a",), ("d",)]
+    assert [u.target_s for u in utterances] == [3, 3, 10, 10]
+    assert utterances[0].reference == "words of b"
+
+
+def test_long_buckets_join_consecutive_clips_with_silence() -> None:
+    (utterance,) = build_utterances(CLIPS, [20], per_bucket=1)
+    assert utterance.clip_ids == ("a", "b", "c")  # 19.1 s, the run closest to 20 s
+    assert utterance.duration_s == pytest.approx(11.0 + 2.5 + 4.4 + 2 * GAP_S, abs=1e-3)
+    assert utterance.reference == "words of a words of b words of c"
+    gap_start = round(11.0 * SAMPLE_RATE)
+    assert not utterance.audio[gap_start : gap_start + int(GAP_S * SAMPLE_RATE)].any()
+
+
+def test_choice_is_deterministic_and_prefers_unshared_clips() -> None:
+    first = build_utterances(CLIPS, [20], per_bucket=3)
+    again = build_utterances(CLIPS, [20], per_bucket=3)
+    assert [u.clip_ids for u in first] == [u.clip_ids for u in again]
+    assert len(first) == 3
+    assert len({u.clip_ids for u in first}) == 3
+
+
+def test_a_bucket_nothing_fits_is_an_error() -> None:
+    with pytest.raises(ValueError, match="90 s bucket"):
+        build_utterances(CLIPS, [90], per_bucket=1)
+
+
+def test_bad_bucket_list_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "live", "--buckets", "3,x"])
+    assert exit_info.value.code == 2
+
+
+FIGURES = {
+    "release_to_final_s": ("p50", "p95"),
+    "naive_release_to_final_s": ("p50", "p95"),
+    "speedup": ("p50", "p95"),
+    "partial_interval_s": ("p50", "p95"),
+    "commit_lag_s": ("p50", "p95"),
+    "wer": ("live", "transcribe", "naive"),
+}
+
+
+def assert_figure(value: Any) -> None:
+    assert isinstance(value, (int, float)), value
+    assert math.isfinite(value)
+    assert value >= 0
+
+
+@pytest.mark.model
+def test_one_short_utterance_gives_every_figure(tmp_path: Path) -> None:
+    (spoken,) = synthesised_clips(["Please bring the latest sales figures and the new contract."])
+    corpus = tmp_path / "speech"
+    (corpus / "wav").mkdir(parents=True)
+    write_wav(corpus / "wav" / "one.wav", spoken.audio, SAMPLE_RATE)
+    (corpus / "manifest.tsv").write_text(
+        "id\tfile\tduration_s\treference_text\n"
+        f"one\twav/one.wav\t{spoken.duration_s:.3f}\t{spoken.reference}\n",
+        encoding="utf-8",
+    )
+    options = ["--buckets", "3", "--per-bucket", "1", "--cancels", "2", "--json"]
+    args = build_parser().parse_args(["bench", "live", "--speech-dir", str(corpus), *options])
+    out, err = io.StringIO(), io.StringIO()
+    assert bench.run(args, stdout=out, stderr=err) == 0
+    assert err.getvalue() == ""  # progress goes to a terminal only
+    summary = json.loads(out.getvalue())
+    assert summary["benchmark"] == "live"
+    assert [bucket["target_s"] for bucket in summary["buckets"]] == [3]
+    for scope in (summary["buckets"][0], summary["totals"]):
+        assert scope["utterances"] == 1
+        for figure, keys in FIGURES.items():
+            for key in keys:
+                assert_figure(scope[figure][key])
+        assert set(scope["goals_met"]) >= {"release_to_final_p50_s", "speedup_p50"}
+    cancel = summary["cancel"]
+    assert cancel["trials"] == 2
+    assert cancel["leaked_events"] == 0
+    if cancel["finished_before_cancel"] < 2:
+        for key in ("p50", "p95", "max"):
+            assert_figure(cancel["cancel_to_idle_s"][key])
+    (row,) = summary["utterances"]
+    assert row["clips"] == ["one"]
+    assert_figure(row["wer_live"])
+    assert row["live_text"]
+    report = format_report(summary, "tiny.en", "test corpus")
+    assert "release → final, saytype p50" in report
+    assert "events emitted after cancel: 0" in report
