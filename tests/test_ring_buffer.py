@@ -82,3 +82,12 @@ def test_reader_lapped_during_concurrent_writes_never_sees_mixed_audio() -> None
     assert position == 4000 * 160
     assert reads > 1
     assert received + lost == position  # every sample is either delivered or counted lost
+
+
+def test_pre_roll_position_reaches_back_but_not_past_the_oldest_sample() -> None:
+    ring = RingBuffer(capacity_seconds=1.0, sample_rate=1000)
+    ring.write(_ramp(0, 200))
+    assert ring.position_before(0.3) == 0  # only 0.2 s exist so far
+    ring.write(_ramp(200, 2000))
+    assert ring.position_before(0.3) == 2200 - 300
+    assert ring.position_before(5.0) == ring.oldest == 2200 - 1000

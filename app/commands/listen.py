@@ -18,7 +18,7 @@ from typing import Protocol, TextIO
 
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.file_source import FileSource
-from app.core.audio.ring_buffer import RingBuffer
+from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
@@ -58,6 +58,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="release the key when the input ends; the last line is the final text",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to use")
+    parser.add_argument(
+        "--pre-roll",
+        type=float,
+        default=DEFAULT_PRE_ROLL_S,
+        metavar="S",
+        help=f"microphone audio kept from before the start (default {DEFAULT_PRE_ROLL_S} s)",
+    )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per event")
     parser.set_defaults(run=run)
 

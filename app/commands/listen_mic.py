@@ -50,6 +50,7 @@ class MicDictation:
 
     def __init__(self, ring: RingBuffer) -> None:
         self.ring = ring
+        self.start = 0  # set when dictation begins, a pre-roll before the current position
         self.new_audio = threading.Event()
         self.release = Release()
         self.cancel = CancellationToken()
@@ -69,12 +70,12 @@ class MicDictation:
         self.end_utterance()
 
     def run(self, pipeline: LivePipeline, printer: EventPrinter) -> None:
-        """Run the live loop from the current ring position (a thread's target)."""
+        """Run the live loop from the start position (a thread's target)."""
         try:
             self.final = run_dictation(
                 self.ring,
-                self.ring.position,
-                pipeline.new_transcriber(),
+                self.start,
+                pipeline.new_transcriber(self.cancel),
                 self.release,
                 self.cancel,
                 printer,
@@ -129,7 +130,9 @@ def run_mic(
         pipeline = load_pipeline(args.model, stderr)
         if pipeline is None:
             return 1
-        printer = EventPrinter(stdout, MicClock(ring, ring.position), jsonl=args.jsonl)
+        # Start a little in the past (the pre-roll), as a hotkey press does.
+        dictation.start = ring.position_before(args.pre_roll)
+        printer = EventPrinter(stdout, MicClock(ring, dictation.start), jsonl=args.jsonl)
         worker = threading.Thread(
             target=dictation.run, args=(pipeline, printer), name="dictation", daemon=True
         )

@@ -6,11 +6,12 @@ robotic voice costs ~11 %, so model tests measure the engine, not the voice.
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from app.benchmarks.live_utterances import write_wav
 
 
 class SpeechMaker:
@@ -35,13 +36,3 @@ class SpeechMaker:
         audio = np.concatenate([self.samples(text, pause_s) for text in items])
         write_wav(path, audio, self.sample_rate)
         return path
-
-
-def write_wav(path: Path, audio: npt.NDArray[np.float32], sample_rate: int) -> None:
-    """Write float samples in [-1, 1] as 16-bit mono PCM WAV."""
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(sample_rate)
-        handle.writeframes(pcm.tobytes())

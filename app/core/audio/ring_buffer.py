@@ -17,6 +17,9 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 
+# Audio kept from before the hotkey press, so the first word is never clipped.
+DEFAULT_PRE_ROLL_S = 0.3
+
 
 @dataclass(frozen=True)
 class AudioRead:
@@ -100,6 +103,10 @@ class RingBuffer:
         if first < count:
             out[first:] = self._data[: count - first]
         return out
+
+    def position_before(self, seconds: float) -> int:
+        """The position ``seconds`` ago (or the oldest kept): where a pre-roll starts."""
+        return max(self.oldest, self._written - self.seconds_to_samples(seconds))
 
     def seconds_to_samples(self, seconds: float) -> int:
         """Convert a duration to a sample count at this buffer's rate."""

@@ -52,45 +52,31 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
 
     Returns the final event, or None when cancelled (and then nothing more was emitted).
     """
-    try:
-        return _dictation_loop(ring, start, transcriber, release, cancel, emit, new_audio)
-    except Cancelled:  # raised inside a pass once cancel was set
-        return None
-
-
-def _dictation_loop(  # noqa: PLR0917 - same collaborators as run_dictation
-    ring: RingBuffer,
-    start: int,
-    transcriber: StreamingTranscriber,
-    release: Release,
-    cancel: CancellationToken,
-    emit: Callable[[DictationEvent], None],
-    new_audio: threading.Event,
-) -> DictationEvent | None:
     position = start
-    lost = 0
-    while True:
-        new_audio.clear()  # before reading, so audio written after the read still wakes us
-        released = release.released
-        end = release.position if released and release.position is not None else None
-        read = ring.read_since(position, None if end is None else max(0, end - position))
-        if read.lost:
-            lost += read.lost
-            log.warning("live audio fell behind: %d samples lost", read.lost)
-        position = read.end
-        transcriber.push(read.samples)
-        if cancel.cancelled:
-            return None
-        if released and (end is None or position >= end or ring.position <= position):
-            final = transcriber.finish()
+    try:
+        while True:
+            new_audio.clear()  # before reading, so audio written after the read still wakes us
+            released = release.released
+            end = release.position if released and release.position is not None else None
+            read = ring.read_since(position, None if end is None else max(0, end - position))
+            if read.lost:
+                log.warning("live audio fell behind: %d samples lost", read.lost)
+            position = read.end
+            transcriber.push(read.samples)
             if cancel.cancelled:
                 return None
-            emit(final)
-            return final
-        if transcriber.pass_due():
-            for event in transcriber.run_pass():
+            if released and (end is None or position >= end or ring.position <= position):
+                final = transcriber.finish()
                 if cancel.cancelled:
                     return None
-                emit(event)
-        elif not release.released:
-            new_audio.wait(_IDLE_WAIT_S)
+                emit(final)
+                return final
+            if transcriber.pass_due():
+                for event in transcriber.run_pass():
+                    if cancel.cancelled:
+                        return None
+                    emit(event)
+            elif not release.released:
+                new_audio.wait(_IDLE_WAIT_S)
+    except Cancelled:  # raised inside a pass once cancel was set
+        return None
