@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.engine.local_agreement import (
     LocalAgreement,
     agreed_prefix_length,
+    repetition_loop_start,
     skip_committed,
     word_key,
 )
@@ -79,3 +80,13 @@ def test_skip_committed_maps_a_changed_word_one_to_one() -> None:
 
 def test_skip_committed_with_nothing_in_common_skips_as_many_words() -> None:
     assert skip_committed(words("one two"), words("alpha beta gamma")) == 2
+
+
+def test_a_decoder_loop_is_found_at_its_second_copy() -> None:
+    heard = words("that should be all this is high this is high this is high this is")
+    assert repetition_loop_start(heard) == 7  # keeps "that should be all this is high"
+
+
+def test_people_repeating_a_word_is_not_a_loop() -> None:
+    assert repetition_loop_start(words("here are more words words words words and done")) is None
+    assert repetition_loop_start(words("no no no no no no no no")) == 1

@@ -39,6 +39,29 @@ def agreed_prefix_length(first: Sequence[_HasText], second: Sequence[_HasText]) 
     return count
 
 
+def repetition_loop_start(
+    words: Sequence[_HasText], max_phrase: int = 8, min_repeats: int = 3, min_single: int = 6
+) -> int | None:
+    """Where a decoder loop starts: the second of several back-to-back copies of a phrase.
+
+    People do repeat themselves ("words, words, words"), so a single word must
+    come ``min_single`` times in a row and a longer phrase ``min_repeats`` times
+    before it counts as the model stuck in a loop.
+    """
+    keys = [word_key(w.text) for w in words]
+    for start in range(len(keys)):
+        for size in range(1, max_phrase + 1):
+            phrase = keys[start : start + size]
+            if len(phrase) < size:
+                break
+            repeats = 1
+            while keys[start + repeats * size : start + (repeats + 1) * size] == phrase:
+                repeats += 1
+            if repeats >= (min_single if size == 1 else min_repeats):
+                return start + size
+    return None
+
+
 def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]) -> int:
     """Index of the first hypothesis word after the already-committed ones.
 

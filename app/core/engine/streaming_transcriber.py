@@ -21,8 +21,12 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.local_agreement import LocalAgreement, skip_committed
-from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
+from app.core.engine.local_agreement import (
+    LocalAgreement,
+    repetition_loop_start,
+    skip_committed,
+)
+from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word, compression_ratio
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,10 @@ class StreamingOptions:
             off mid-word, so they are never committed by a pass.
         keep_context_s: uncommitted-buffer length below which no audio is cut.
         max_buffer_s: buffer length beyond which old words are committed by force.
-        max_compression_ratio: above it a hypothesis is a loop, not speech.
+        max_compression_ratio: above it a hypothesis is mostly a loop, not speech
+            (Whisper's 2.4 is meant for 30 s windows; a short buffer of real speech
+            with "words, words, words" in it passes 2.4). Shorter loops are cut
+            from the hypothesis instead (:func:`repetition_loop_start`).
         no_speech_prob: above it a hypothesis is noise, not speech.
     """
 
@@ -78,7 +85,7 @@ class StreamingOptions:
     holdback_s: float = 0.5
     keep_context_s: float = 12.0
     max_buffer_s: float = 20.0
-    max_compression_ratio: float = 2.4
+    max_compression_ratio: float = 3.0
     no_speech_prob: float = 0.6
 
 
@@ -265,14 +272,18 @@ class StreamingTranscriber:
         beam = beam_size or self.options.pass_beam_size
         hypothesis = self._decoder.decode(audio, self._prompt(), beam, self._cancel)
         self.passes += 1
-        if self._looks_hallucinated(hypothesis):
-            log.info("dropped a hallucinated hypothesis: %r", hypothesis.text[:80])
-            self._last_heard = None
-            return [], None
         offset = self._buffer_start / SAMPLE_RATE
         words = _without_squeezed_tail(
             [Word(w.start + offset, w.end + offset, w.text) for w in hypothesis.words]
         )
+        loop = repetition_loop_start(words)
+        if loop is not None:
+            log.info("cut a repetition loop: %r", join_words(words[loop : loop + 12]))
+            words = words[:loop]
+        if self._looks_hallucinated(hypothesis, join_words(words)):
+            log.info("dropped a hallucinated hypothesis: %r", hypothesis.text[:80])
+            self._last_heard = None
+            return [], None
         self._last_heard = (self._buffer_start, self._buffer_start + len(audio), words)
         return words, hypothesis
 
@@ -310,12 +321,13 @@ class StreamingTranscriber:
             return [Word(heard.start, heard.end, rest)]
         return []
 
-    def _looks_hallucinated(self, hypothesis: Hypothesis) -> bool:
+    def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str) -> bool:
+        """Noise heard as speech, or a loop that is still most of what was kept."""
         options = self.options
         # Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
         # says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides.
         return (
-            hypothesis.compression_ratio > options.max_compression_ratio
+            compression_ratio(kept_text) > options.max_compression_ratio
             or hypothesis.no_speech_prob > options.no_speech_prob
         )
 
