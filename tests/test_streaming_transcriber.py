@@ -1,0 +1,98 @@
+"""StreamingTranscriber with a scripted decoder: commits, holdback, guards and the final."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.core.engine.transcript import Segment
+from app.core.engine.window_decoder import Hypothesis, Word
+
+SENTENCE = [
+    Word(0.2, 0.6, " Please"),
+    Word(0.6, 1.0, " call"),
+    Word(1.0, 1.3, " me"),
+    Word(1.4, 2.0, " tomorrow"),
+    Word(2.1, 2.6, " morning."),
+]
+
+
+class ScriptedDecoder:
+    """'Hears' every scripted word that has fully arrived, plus optional noise words."""
+
+    def __init__(
+        self, words: list[Word], tail: list[Word] | None = None, no_speech: float = 0.0
+    ) -> None:
+        self.words = words
+        self.tail = tail or []
+        self.no_speech = no_speech
+        self.calls = 0
+
+    def decode(
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: CancellationToken | None = None,
+    ) -> Hypothesis:
+        self.calls += 1
+        duration = len(audio) / SAMPLE_RATE
+        heard = [w for w in self.words if w.end <= duration] + self.tail
+        text = "".join(w.text for w in heard).strip()
+        return Hypothesis(
+            segments=(Segment(0.0, duration, text),),
+            no_speech_prob=self.no_speech,
+            avg_logprob=-0.2,
+            compression_ratio=1.0,
+            words=tuple(heard),
+        )
+
+
+def feed(transcriber: StreamingTranscriber, seconds: float) -> list[tuple[str, str]]:
+    events = []
+    block = np.full(512, 0.1, dtype=np.float32)
+    for _ in range(int(seconds * SAMPLE_RATE) // 512):
+        transcriber.push(block)
+        if transcriber.pass_due():
+            events += [(event.kind, event.text) for event in transcriber.run_pass()]
+    return events
+
+
+def test_commits_grow_as_a_prefix_and_the_final_has_every_word() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(SENTENCE))
+    events = feed(transcriber, 3.5)
+    commits = "".join(text for kind, text in events if kind == "commit")
+    assert commits.split() == [w.text.strip() for w in SENTENCE][: len(commits.split())]
+    assert len(commits.split()) >= 3
+    assert any(kind == "partial" for kind, _ in events)
+    assert transcriber.finish().text == "Please call me tomorrow morning."
+
+
+def test_words_in_the_newest_half_second_are_not_committed() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(SENTENCE))
+    feed(transcriber, 2.1)
+    # "tomorrow" ends at 2.0 s, inside the 0.5 s holdback at 2.1 s of audio.
+    assert [w.text.strip() for w in transcriber.committed] == ["Please", "call", "me"][
+        : len(transcriber.committed)
+    ]
+    assert all(w.end <= 2.1 - 0.5 for w in transcriber.committed)
+
+
+def test_words_squeezed_to_no_duration_are_never_committed() -> None:
+    loop = [Word(2.7, 2.7, " Please"), Word(2.7, 2.7, " call"), Word(2.7, 2.7, " me")]
+    transcriber = StreamingTranscriber(ScriptedDecoder(SENTENCE, tail=loop))
+    feed(transcriber, 4.0)
+    assert [w.text.strip() for w in transcriber.committed] == [w.text.strip() for w in SENTENCE][
+        : len(transcriber.committed)
+    ]
+    assert transcriber.finish().text == "Please call me tomorrow morning."
+
+
+def test_noise_heard_as_speech_yields_nothing() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(SENTENCE, no_speech=0.95))
+    events = feed(transcriber, 3.0)
+    assert all(text == "" for kind, text in events if kind == "partial")
+    assert not [event for event in events if event[0] == "commit"]
+    assert transcriber.finish().text == ""
