@@ -121,7 +121,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
 
 
 def _run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from app.benchmarks.live import run_live_benchmark, summarise
+    from app.benchmarks.live import run_live_benchmark
+    from app.benchmarks.live_figures import summarise
     from app.benchmarks.live_report import format_report
     from app.benchmarks.live_utterances import build_utterances, load_clips
     from app.benchmarks.speech_corpus import CorpusMissingError
