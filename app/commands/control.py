@@ -1,0 +1,44 @@
+"""``saytype toggle|start|stop|cancel|show|quit|status``: drive the running app.
+
+For desktop keybindings where global hotkeys are impossible (Wayland). Only the
+standard library is used, so a keybinding answers fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.core.control_channel import ControlError, send_command
+
+_HELP = {
+    "toggle": "start a dictation, or finish the one under way",
+    "start": "start a dictation",
+    "stop": "finish the dictation under way (its text is delivered)",
+    "cancel": "drop the dictation under way (nothing is delivered)",
+    "show": "show the Saytype window",
+    "quit": "quit the running Saytype",
+    "status": "print the running Saytype's state",
+}
+
+
+def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register one subcommand per control command."""
+    for command, text in _HELP.items():
+        parser = subparsers.add_parser(command, help=text, description=text.capitalize() + ".")
+        parser.set_defaults(run=run, control_command=command)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Send the command; print the state (status) or any refusal; 0 when obeyed."""
+    try:
+        reply = send_command(args.control_command)
+    except ControlError as exc:
+        sys.stderr.write(f"saytype: error: {exc}\n")
+        return 1
+    if args.control_command == "status":
+        sys.stdout.write(reply.state + "\n")
+    if not reply.ok:
+        sys.stderr.write(f"saytype: {reply.message or 'the command was refused'}\n")
+        return 1
+    return 0

@@ -1,0 +1,118 @@
+"""The control socket: commands reach the running app, other users and junk are refused."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import socket
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core import control_channel
+from app.core.control_channel import ControlError, ControlReply, send_command
+from app.ui.control_server import ControlServer
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def server(runtime: Path) -> Iterator[tuple[ControlServer, list[tuple[str, list[str]]]]]:
+    received: list[tuple[str, list[str]]] = []
+
+    def handle(command: str, args: list[str]) -> ControlReply:
+        received.append((command, args))
+        if command == "stop":
+            return ControlReply(ok=False, state="idle", message="not possible while idle")
+        return ControlReply(ok=True, state="listening", message="")
+
+    control = ControlServer(control_channel.socket_path(), handle)
+    assert control.listen()
+    yield control, received
+    control.close()
+
+
+def _send_in_background(qtbot: QtBot, command: str) -> ControlReply:
+    """The client blocks, so it runs on a thread while the GUI loop serves it."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(send_command, command)
+        qtbot.waitUntil(future.done, timeout=5000)
+        return future.result()
+
+
+def test_commands_reach_the_handler_and_replies_come_back(qtbot: QtBot, server: tuple) -> None:
+    _control, received = server
+    reply = _send_in_background(qtbot, "toggle")
+    assert reply == ControlReply(ok=True, state="listening", message="")
+    refused = _send_in_background(qtbot, "stop")
+    assert not refused.ok
+    assert refused.message == "not possible while idle"
+    assert received == [("toggle", []), ("stop", [])]
+
+
+def test_unknown_commands_and_junk_get_an_error_reply(qtbot: QtBot, server: tuple) -> None:
+    _control, received = server
+    assert "unknown command" in _send_in_background(qtbot, "format-disk").message
+
+    def send_junk() -> bytes:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(5)
+            conn.connect(str(control_channel.socket_path()))
+            conn.sendall(b"not json\n")
+            return conn.recv(4096)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = pool.submit(send_junk)
+        qtbot.waitUntil(future.done, timeout=5000)
+    assert b"bad request" in future.result()
+    assert received == []
+
+
+def test_socket_and_its_folder_are_owner_only(server: tuple, runtime: Path) -> None:
+    folder = runtime / "saytype"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    sock = folder / "control.sock"
+    assert stat.S_ISSOCK(sock.stat().st_mode)
+    assert stat.S_IMODE(sock.stat().st_mode) & 0o077 == 0
+
+
+def test_a_connection_from_another_uid_is_refused(qtbot: QtBot, server: tuple) -> None:
+    control, received = server
+    # We cannot become another user in a test; make the server expect someone else.
+    control.allowed_uid = os.getuid() + 1
+    with pytest.raises(ControlError):
+        _send_in_background(qtbot, "toggle")
+    assert received == []
+
+
+def test_no_running_app_gives_a_clear_message(runtime: Path) -> None:
+    with pytest.raises(ControlError, match="not running"):
+        send_command("toggle")
+
+
+def test_a_stale_socket_file_from_a_crash_is_replaced(runtime: Path) -> None:
+    path = control_channel.socket_path()
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(str(path))
+    stale.close()  # the file stays, nobody listens: what kill -9 leaves behind
+    control = ControlServer(path, lambda _c, _a: ControlReply(True, "idle", ""))
+    assert control.listen()
+    control.close()
+
+
+def test_cli_reports_no_running_instance(runtime: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    assert main(["toggle"]) == 1
+    assert "Saytype is not running" in capsys.readouterr().err
