@@ -1,0 +1,70 @@
+"""Atomic file replacement: readers see the old file or the new one, never a mix.
+
+Settings and the autostart entry are small files that must survive a crash or a
+full disk mid-write. Writing a temporary file in the same folder, syncing it and
+renaming it over the target gives exactly that on POSIX file systems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Say in words what a failed file operation means for the user."""
+    reasons = {
+        errno.ENOSPC: "there is no space left on the disk",
+        errno.EDQUOT: "your disk quota is used up (no disk space left for you)",
+        errno.EROFS: "the disk is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def write_text_atomically(
+    path: Path, text: str, *, file_mode: int = 0o600, folder_mode: int | None = None
+) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+
+    Args:
+        path: the file to write.
+        text: its new contents (UTF-8).
+        file_mode: permissions of the new file.
+        folder_mode: when given, the folder is created and chmod-ed to this mode.
+
+    Raises:
+        OSError: on any failure; the old file is then untouched and no temp file remains.
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder_mode is not None:
+        folder.chmod(folder_mode)
+    descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fchmod(handle.fileno(), file_mode)
+            os.fsync(handle.fileno())
+        Path(temp_name).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temp_name).unlink()
+        raise
+    # Persist the rename itself; a failure here leaves a complete file, so it is not fatal.
+    try:
+        folder_descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(folder_descriptor)
+        finally:
+            os.close(folder_descriptor)
+    except OSError as exc:
+        log.debug("could not fsync folder %s: %s", folder, exc)

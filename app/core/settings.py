@@ -1,0 +1,365 @@
+"""Typed, versioned user settings, declared once and saved atomically as JSON.
+
+Every setting is one field of :class:`Settings` carrying its default, its allowed
+values and a description, so the loader's validation and the settings dialog are
+both driven by the same declaration. Loading never fails: a damaged file is moved
+aside and a bad value falls back to its default, and in both cases the caller gets
+a one-sentence notice to show the user. Saving writes a temporary file in the same
+folder and renames it over the old one, so a full disk or a crash can never leave
+a half-written settings file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.hotkey_chord import canonical_chord
+from app.core.paths import config_dir
+from app.core.settings_migrations import SCHEMA_VERSION, migrate
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "LoadedSettings",
+    "SettingField",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "save_settings",
+    "setting_fields",
+    "settings_path",
+]
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+T = TypeVar("T")
+
+
+class SettingsError(Exception):
+    """Settings could not be saved (or applied); the message is written for the user."""
+
+
+def _setting(
+    default: T,
+    label: str,
+    description: str,
+    group: str,
+    *,
+    choices: dict[str, str] | None = None,
+    value_range: tuple[int, int] | None = None,
+) -> T:
+    """Declare one setting: its default, how the dialog shows it, and what is allowed."""
+    metadata: dict[str, object] = {"label": label, "description": description, "group": group}
+    metadata |= {"choices": choices} if choices else {}
+    metadata |= {"range": value_range} if value_range else {}
+    result: T = field(default=default, metadata=metadata)
+    return result
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the user can configure. Construction validates every value."""
+
+    schema_version: int = _setting(
+        SCHEMA_VERSION, "Settings version", "Version of the settings file format.", "Internal"
+    )
+    hotkey: str = _setting(
+        "ctrl+shift+space",
+        "Hotkey",
+        "The key combination that starts and stops dictation anywhere on the desktop.",
+        "Dictation",
+    )
+    hotkey_mode: Literal["auto", "hold", "toggle"] = _setting(
+        "auto",
+        "Hotkey mode",
+        "Hold the hotkey to talk, tap it to start and stop, or both: a hold longer than the "
+        "hold threshold is push-to-talk and a short tap toggles.",
+        "Dictation",
+        choices={
+            "auto": "Hold to talk, tap to toggle",
+            "hold": "Hold to talk",
+            "toggle": "Tap to start and stop",
+        },
+    )
+    hold_threshold_ms: int = _setting(
+        300,
+        "Hold threshold",
+        "In automatic mode, a press at least this long counts as hold-to-talk.",
+        "Dictation",
+        value_range=(100, 2000),
+    )
+    output: Literal["focused_app", "clipboard", "window"] = _setting(
+        "focused_app",
+        "Send text to",
+        "Where the text of a hotkey or tray dictation goes when you stop speaking.",
+        "Output",
+        choices={
+            "focused_app": "The focused application",
+            "clipboard": "The clipboard only",
+            "window": "The Saytype window only",
+        },
+    )
+    delivery: Literal["paste", "type"] = _setting(
+        "paste",
+        "Insert text by",
+        "Paste through the clipboard (fast, exact for every script) or type it key by key.",
+        "Output",
+        choices={"paste": "Pasting", "type": "Typing keystrokes"},
+    )
+    paste_restore_delay_ms: int = _setting(
+        500,
+        "Restore clipboard after",
+        "How long after pasting the previous clipboard contents are put back.",
+        "Output",
+        value_range=(0, 10000),
+    )
+    type_as_i_speak: bool = _setting(
+        False,
+        "Type as I speak",
+        "Type words into the focused application while you are still speaking.",
+        "Output",
+    )
+    input_device: str = _setting(
+        "", "Microphone", "The microphone to record from; empty means the system default.", "Audio"
+    )
+    keep_mic_open: bool = _setting(
+        True,
+        "Keep the microphone open",
+        "Keep recording in the background so the words just before the hotkey are not lost.",
+        "Audio",
+    )
+    pre_roll_ms: int = _setting(
+        300,
+        "Pre-roll",
+        "How much audio from before the hotkey press is included (needs the open microphone).",
+        "Audio",
+        value_range=(0, 2000),
+    )
+    keep_audio: bool = _setting(
+        False, "Keep recordings", "Save each dictation's audio next to its history entry.", "Audio"
+    )
+    model: str = _setting(
+        "tiny.en", "Model", "The Whisper model name or a folder holding a model.", "Model"
+    )
+    language: str = _setting(
+        "en",
+        "Language",
+        "The spoken language as a code such as en or fr; empty means detect it.",
+        "Model",
+    )
+    idle_unload_minutes: int = _setting(
+        5,
+        "Unload model after",
+        "Minutes of inactivity before the model is unloaded to free memory "
+        "(-1 never, 0 immediately).",
+        "Model",
+        value_range=(-1, 1440),
+    )
+    start_at_login: bool = _setting(
+        False, "Start at login", "Start Saytype in the tray when you log in.", "General"
+    )
+    notifications: bool = _setting(
+        True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
+    )
+
+    def __post_init__(self) -> None:
+        for setting in setting_fields(include_internal=True):
+            problem = setting.problem_with(getattr(self, setting.name))
+            if problem:
+                raise ValueError(f"{setting.name}: {problem}")
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied.
+
+        Raises:
+            ValueError: naming the field, for an unknown field or an invalid value.
+        """
+        known = {setting.name for setting in setting_fields(include_internal=True)}
+        for name in changes:
+            if name not in known:
+                raise ValueError(f"{name}: there is no such setting")
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """What the settings dialog and the loader need to know about one setting."""
+
+    name: str
+    label: str
+    description: str
+    group: str
+    default: object
+    value_type: type
+    choices: dict[str, str] | None = None
+    value_range: tuple[int, int] | None = None
+
+    def problem_with(self, value: object) -> str | None:
+        """Return why ``value`` is not allowed for this setting, or None when it is."""
+        # bool is a subclass of int, so an exact type check keeps true out of int fields.
+        if type(value) is not self.value_type:
+            return f"expected {self.value_type.__name__}, got {type(value).__name__}"
+        if self.choices is not None and value not in self.choices:
+            return f"{value!r} is not one of {', '.join(self.choices)}"
+        if self.value_range is not None:
+            low, high = self.value_range
+            if not low <= value <= high:  # type: ignore[operator]
+                return f"{value} is outside {low}..{high}"
+        return _special_problem(self.name, value)
+
+
+def _special_problem(name: str, value: object) -> str | None:
+    if name == "hotkey":
+        try:
+            canonical = canonical_chord(str(value))
+        except ValueError as exc:
+            return str(exc)
+        return None if canonical == value else f"write it as {canonical!r}"
+    if name == "model" and not str(value).strip():
+        return "a model name is needed"
+    if name == "language" and value and not _LANGUAGE_CODE.fullmatch(str(value)):
+        return f"{value!r} is not a language code such as 'en'"
+    if name == "schema_version" and isinstance(value, int) and value < 1:
+        return "must be at least 1"
+    return None
+
+
+def setting_fields(*, include_internal: bool = False) -> list[SettingField]:
+    """Describe every setting in declaration order (``schema_version`` only when asked)."""
+    described = []
+    for spec in dataclasses.fields(Settings):
+        meta = spec.metadata
+        if meta["group"] == "Internal" and not include_internal:
+            continue
+        described.append(
+            SettingField(
+                name=spec.name,
+                label=meta["label"],
+                description=meta["description"],
+                group=meta["group"],
+                default=spec.default,
+                value_type=type(spec.default),
+                choices=meta.get("choices"),
+                value_range=meta.get("range"),
+            )
+        )
+    return described
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The result of :func:`load_settings`: usable settings plus anything to tell the user."""
+
+    settings: Settings
+    notice: str | None
+
+
+def settings_path() -> Path:
+    """Where the settings file lives."""
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> LoadedSettings:
+    """Read settings, never failing: damaged files and bad values fall back to defaults.
+
+    Args:
+        path: the settings file; :func:`settings_path` when omitted.
+
+    Returns:
+        The settings and, when something had to be repaired, a sentence for the user.
+    """
+    path = path or settings_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LoadedSettings(Settings(), None)
+    except OSError as exc:
+        log.warning("settings file %s is unreadable: %s", path, exc)
+        return LoadedSettings(Settings(), _move_aside(path, "could not be read"))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("settings file %s is not valid JSON: %s", path, exc)
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
+    if not isinstance(data, dict):
+        log.warning("settings file %s holds a %s, not an object", path, type(data).__name__)
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
+    return _settings_from_data(data, path)
+
+
+def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
+    notices = []
+    version = data.get("schema_version", 0)
+    if type(version) is not int or version < 0:
+        log.warning("settings file %s has an invalid schema_version %r", path, version)
+        version = SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        notices.append(
+            f"Your settings file {path} was written by a newer version of Saytype "
+            f"(format {version}); settings this version does not know are ignored."
+        )
+    data = migrate({**data, "schema_version": version})
+    values: dict[str, object] = {}
+    invalid = []
+    for setting in setting_fields():
+        if setting.name not in data:
+            continue
+        value = data[setting.name]
+        if setting.name == "hotkey" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = canonical_chord(value)
+        problem = setting.problem_with(value)
+        if problem:
+            log.warning(
+                "setting %s in %s is invalid (%s); using the default", setting.name, path, problem
+            )
+            invalid.append(setting.name)
+        else:
+            values[setting.name] = value
+    unknown = sorted(set(data) - {s.name for s in setting_fields(include_internal=True)})
+    if unknown:
+        log.info("ignoring unknown settings in %s: %s", path, ", ".join(unknown))
+    if invalid:
+        notices.append(
+            f"Some settings in {path} were invalid and were reset to their defaults: "
+            f"{', '.join(invalid)}."
+        )
+    return LoadedSettings(Settings(**values), " ".join(notices) or None)  # type: ignore[arg-type]
+
+
+def _move_aside(path: Path, what_happened: str) -> str:
+    backup = path.with_name(path.name + ".bak")
+    try:
+        path.replace(backup)
+    except OSError as exc:
+        log.warning("could not move %s to %s: %s", path, backup, exc)
+        return f"Your settings file {path} {what_happened}, so Saytype is using default settings."
+    return (
+        f"Your settings file {what_happened} and was moved to {backup}; "
+        "Saytype is using default settings."
+    )
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write ``settings`` as JSON atomically, readable by the user alone (0600, folder 0700).
+
+    Raises:
+        SettingsError: with a message for the user; the previous file is left intact.
+    """
+    path = path or settings_path()
+    text = json.dumps(dataclasses.asdict(settings), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
+    except OSError as exc:
+        raise SettingsError(
+            f"Could not save settings to {path}: {describe_os_error(exc)}."
+        ) from exc
+    log.info("settings saved to %s", path)

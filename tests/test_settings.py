@@ -1,0 +1,398 @@
+"""Settings load whatever is on disk, repair what they must, and save atomically.
+
+Loading must never stop the app from starting: each way a file can be broken
+(not JSON, not an object, unreadable, a bad value) falls back to defaults and
+says so in one sentence. Saving must never leave a half-written file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.autostart import (
+    apply_start_at_login,
+    autostart_entry_path,
+    desktop_exec_command,
+)
+from app.core.hotkey_chord import canonical_chord
+from app.core.settings import (
+    SCHEMA_VERSION,
+    Settings,
+    SettingsError,
+    load_settings,
+    save_settings,
+    setting_fields,
+    settings_path,
+)
+from app.core.settings_migrations import MIGRATIONS, migrate, migrate_0_to_1
+
+
+def write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_settings_live_in_the_config_folder(hermetic_user_dirs: Path) -> None:
+    assert settings_path() == hermetic_user_dirs / ".config" / "saytype" / "settings.json"
+
+
+def test_missing_file_gives_defaults_and_no_notice() -> None:
+    loaded = load_settings()
+    assert loaded.settings == Settings()
+    assert loaded.notice is None
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    settings = Settings()
+    assert settings.schema_version == SCHEMA_VERSION == 1
+    assert settings.hotkey == "ctrl+shift+space"
+    assert (settings.hotkey_mode, settings.hold_threshold_ms) == ("auto", 300)
+    assert (settings.output, settings.delivery, settings.paste_restore_delay_ms) == (
+        "focused_app",
+        "paste",
+        500,
+    )
+    assert (settings.input_device, settings.keep_mic_open, settings.pre_roll_ms) == ("", True, 300)
+    assert (settings.model, settings.language, settings.idle_unload_minutes) == ("tiny.en", "en", 5)
+    assert not settings.type_as_i_speak
+    assert not settings.keep_audio
+    assert not settings.start_at_login
+    assert settings.notifications
+
+
+def test_round_trip_keeps_every_value() -> None:
+    changed = Settings().replace(
+        hotkey="alt+f9",
+        hotkey_mode="toggle",
+        hold_threshold_ms=2000,
+        output="window",
+        delivery="type",
+        paste_restore_delay_ms=0,
+        type_as_i_speak=True,
+        input_device="USB Mic: Audio (hw:2,0)",
+        keep_mic_open=False,
+        pre_roll_ms=0,
+        model="/models/small é",
+        language="",
+        keep_audio=True,
+        idle_unload_minutes=-1,
+        start_at_login=True,
+        notifications=False,
+    )
+    save_settings(changed)
+    loaded = load_settings()
+    assert loaded.settings == changed
+    assert loaded.notice is None
+
+
+def test_every_field_has_a_label_description_and_valid_default() -> None:
+    fields = setting_fields()
+    assert fields[0].name == "hotkey"
+    assert "schema_version" not in {f.name for f in fields}
+    for setting in fields:
+        assert setting.label
+        assert setting.description.endswith(".")
+        assert setting.problem_with(setting.default) is None
+        if setting.choices:
+            assert all(setting.choices.values())
+    ranges = {f.name: f.value_range for f in fields if f.value_range}
+    assert ranges == {
+        "hold_threshold_ms": (100, 2000),
+        "paste_restore_delay_ms": (0, 10000),
+        "pre_roll_ms": (0, 2000),
+        "idle_unload_minutes": (-1, 1440),
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"{not json", "damaged"),
+        (b"\xff\xfe\x00garbage", "damaged"),
+        (b"[1, 2, 3]", "damaged"),
+        (b'"a string"', "damaged"),
+        (b"", "damaged"),
+    ],
+)
+def test_corrupt_file_is_backed_up_and_defaults_used(content: bytes, what: str) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True)
+    backup = path.with_name("settings.json.bak")
+    backup.write_text("an older backup", encoding="utf-8")
+    path.write_bytes(content)
+
+    loaded = load_settings()
+
+    assert loaded.settings == Settings()
+    assert not path.exists()
+    assert backup.read_bytes() == content
+    assert loaded.notice is not None
+    assert str(backup) in loaded.notice
+    assert what in loaded.notice
+    assert loaded.notice.count(". ") == 0  # one sentence
+
+
+def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.mkdir()  # reading a folder fails with IsADirectoryError, whoever runs the test
+    loaded = load_settings(path)
+    assert loaded.settings == Settings()
+    assert loaded.notice is not None
+    assert "could not be read" in loaded.notice
+    assert (tmp_path / "settings.json.bak").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("name", "bad_value"),
+    [
+        ("hotkey", "ctrl+shift"),
+        ("hotkey", 42),
+        ("hotkey_mode", "sometimes"),
+        ("hold_threshold_ms", 99),
+        ("hold_threshold_ms", 2001),
+        ("hold_threshold_ms", "300"),
+        ("hold_threshold_ms", 300.0),
+        ("hold_threshold_ms", True),
+        ("output", "printer"),
+        ("delivery", None),
+        ("paste_restore_delay_ms", -1),
+        ("paste_restore_delay_ms", 10001),
+        ("type_as_i_speak", 1),
+        ("type_as_i_speak", "yes"),
+        ("input_device", 3),
+        ("keep_mic_open", None),
+        ("pre_roll_ms", 2001),
+        ("model", ""),
+        ("language", "English"),
+        ("keep_audio", "false"),
+        ("idle_unload_minutes", -2),
+        ("idle_unload_minutes", 1441),
+        ("start_at_login", [True]),
+        ("notifications", {}),
+    ],
+)
+def test_invalid_value_falls_back_to_its_default_only(name: str, bad_value: object) -> None:
+    good = "hold_threshold_ms" if name == "pre_roll_ms" else "pre_roll_ms"
+    data: dict[str, Any] = {"schema_version": 1, good: 1000, name: bad_value}
+    write_json(settings_path(), data)
+
+    loaded = load_settings()
+
+    assert getattr(loaded.settings, name) == getattr(Settings(), name)
+    assert getattr(loaded.settings, good) == 1000
+    assert loaded.notice is not None
+    assert name in loaded.notice
+    assert settings_path().exists(), "a file with a bad value is kept, not moved aside"
+
+
+def test_notice_names_every_invalid_field() -> None:
+    write_json(settings_path(), {"schema_version": 1, "output": "x", "pre_roll_ms": -5})
+    notice = load_settings().notice
+    assert notice is not None
+    assert "output" in notice
+    assert "pre_roll_ms" in notice
+
+
+@pytest.mark.parametrize("name", ["hold_threshold_ms", "pre_roll_ms", "idle_unload_minutes"])
+def test_range_ends_are_allowed(name: str) -> None:
+    setting = next(f for f in setting_fields() if f.name == name)
+    assert setting.value_range is not None
+    low, high = setting.value_range
+    for value in (low, high):
+        assert getattr(Settings().replace(**{name: value}), name) == value
+    for value in (low - 1, high + 1):
+        with pytest.raises(ValueError, match=name):
+            Settings().replace(**{name: value})
+
+
+def test_replace_rejects_unknown_fields_and_bad_values_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="volume"):
+        Settings().replace(volume=3)
+    with pytest.raises(ValueError, match="output"):
+        Settings().replace(output="printer")
+    with pytest.raises(ValueError, match="hotkey"):
+        Settings().replace(hotkey="Ctrl+Shift+Space")  # must be canonical in memory
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Settings().hotkey = "alt+f1"  # type: ignore[misc]
+
+
+def test_hand_edited_hotkey_is_read_back_canonical() -> None:
+    write_json(settings_path(), {"schema_version": 1, "hotkey": " Shift + Control + Space "})
+    loaded = load_settings()
+    assert loaded.settings.hotkey == "ctrl+shift+space"
+    assert loaded.notice is None
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("ctrl+shift+space", "ctrl+shift+space"),
+        ("Super+Alt+Ctrl+Shift+F24", "ctrl+alt+shift+super+f24"),
+        ("Meta+A", "super+a"),
+        ("ctrl+Page Up", "ctrl+page_up"),
+        ("ctrl+escape", "ctrl+esc"),
+        ("ctrl++", "ctrl++"),
+        ("pause", "pause"),
+        ("ctrl+alt+é", "ctrl+alt+é"),
+    ],
+)
+def test_canonical_chord(text: str, canonical: str) -> None:
+    assert canonical_chord(text) == canonical
+
+
+@pytest.mark.parametrize("text", ["", "ctrl+", "ctrl+shift", "hyper+a", "ctrl+ctrl+a", "ctrl+ab"])
+def test_canonical_chord_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match=r"\w"):
+        canonical_chord(text)
+
+
+def test_migration_table_covers_every_old_version() -> None:
+    assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))
+
+
+def test_migration_0_to_1_renames_shortcut_and_converts_paste_flag() -> None:
+    assert migrate_0_to_1(
+        {"shortcut": "Ctrl+Alt+D", "paste_into_focused": False, "model": "x"}
+    ) == {
+        "schema_version": 1,
+        "hotkey": "Ctrl+Alt+D",
+        "output": "clipboard",
+        "model": "x",
+    }
+    assert migrate_0_to_1({"paste_into_focused": True})["output"] == "focused_app"
+    assert migrate_0_to_1({}) == {"schema_version": 1}
+    assert migrate({"schema_version": 1, "shortcut": "kept"}) == {
+        "schema_version": 1,
+        "shortcut": "kept",
+    }
+
+
+def test_version_0_file_loads_through_the_migration() -> None:
+    write_json(settings_path(), {"shortcut": "Ctrl+Alt+D", "paste_into_focused": False})
+    loaded = load_settings()
+    assert loaded.notice is None
+    assert loaded.settings.hotkey == "ctrl+alt+d"
+    assert loaded.settings.output == "clipboard"
+    assert loaded.settings.schema_version == 1
+
+
+def test_version_0_file_with_an_unusable_shortcut_says_so() -> None:
+    write_json(settings_path(), {"shortcut": "Ctrl+", "paste_into_focused": "maybe"})
+    loaded = load_settings()
+    assert loaded.settings.hotkey == Settings().hotkey
+    assert loaded.settings.output == Settings().output
+    assert loaded.notice is not None
+    assert "hotkey" in loaded.notice
+    assert "output" in loaded.notice
+
+
+def test_newer_file_loads_what_it_understands(caplog: pytest.LogCaptureFixture) -> None:
+    write_json(
+        settings_path(),
+        {"schema_version": 7, "hotkey": "alt+f9", "pre_roll_ms": 500, "hologram": True},
+    )
+    caplog.set_level("INFO", logger="app.core.settings")
+    loaded = load_settings()
+    assert loaded.settings.hotkey == "alt+f9"
+    assert loaded.settings.pre_roll_ms == 500
+    assert loaded.settings.schema_version == SCHEMA_VERSION
+    assert loaded.notice is not None
+    assert "newer version" in loaded.notice
+    assert any("hologram" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
+
+
+def test_unknown_keys_in_a_current_file_are_ignored_quietly() -> None:
+    write_json(settings_path(), {"schema_version": 1, "added_later": 1, "model": "base.en"})
+    loaded = load_settings()
+    assert loaded.settings.model == "base.en"
+    assert loaded.notice is None
+
+
+def test_saved_file_is_private_json() -> None:
+    save_settings(Settings().replace(model="base.en"))
+    path = settings_path()
+    assert mode_of(path) == 0o600
+    assert mode_of(path.parent) == 0o700
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema_version"] == 1
+    assert data["model"] == "base.en"
+    assert [p.name for p in path.parent.iterdir()] == ["settings.json"]
+
+
+def test_disk_full_keeps_the_old_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    save_settings(Settings().replace(model="base.en"))
+    before = settings_path().read_bytes()
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    newer = Settings().replace(model="small.en")
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", full_disk)
+        with pytest.raises(SettingsError, match="disk") as raised:
+            save_settings(newer)
+
+    assert str(settings_path()) in str(raised.value)
+    assert settings_path().read_bytes() == before
+    assert [p.name for p in settings_path().parent.iterdir()] == ["settings.json"]
+    assert load_settings().settings.model == "base.en"
+
+
+def test_unwritable_location_raises_settings_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(SettingsError, match="Could not save settings"):
+        save_settings(Settings(), blocker / "settings.json")
+
+
+def test_autostart_entry_is_written_and_removed(hermetic_user_dirs: Path) -> None:
+    path = autostart_entry_path()
+    assert path == hermetic_user_dirs / ".config" / "autostart" / "saytype.desktop"
+    command = desktop_exec_command(["/opt/say type/python", "-m", "app", "100%"])
+
+    apply_start_at_login(True, command)
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    assert parser.read(path, encoding="utf-8") == [str(path)]
+    entry = parser["Desktop Entry"]
+    assert entry["Type"] == "Application"
+    assert entry["Name"] == "Saytype"
+    assert entry["Exec"] == '"/opt/say type/python" -m app 100%%'
+    assert entry["X-GNOME-Autostart-enabled"] == "true"
+
+    apply_start_at_login(True, command)  # idempotent
+    apply_start_at_login(False, command)
+    assert not path.exists()
+    apply_start_at_login(False, command)  # removing twice is fine
+
+
+def test_autostart_ignores_a_relative_xdg_config_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert autostart_entry_path() == Path("/home/someone/.config/autostart/saytype.desktop")
+
+
+def test_autostart_rejects_a_multiline_command() -> None:
+    with pytest.raises(ValueError, match="autostart command"):
+        apply_start_at_login(True, "saytype\nExec=evil")
+    assert not autostart_entry_path().exists()
+
+
+def test_autostart_failure_raises_settings_error(hermetic_user_dirs: Path) -> None:
+    (hermetic_user_dirs / ".config" / "autostart").write_text("a file", encoding="utf-8")
+    with pytest.raises(SettingsError, match="start-at-login"):
+        apply_start_at_login(True, "saytype")
