@@ -12,16 +12,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
@@ -33,6 +30,8 @@ from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
+from tests.support.ci import skip_outside_ci
+from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -45,80 +44,33 @@ BINARIES = ("pulseaudio", "pactl", "paplay")
 class PulseServer:
     """A running private PulseAudio daemon and the refreshed sounddevice module."""
 
-    runtime: Path
+    daemon: PulseDaemon
     sounddevice: Any
 
     def play(self, wav: Path) -> None:
         """Play ``wav`` into the ``mic`` sink and wait until it has drained."""
-        subprocess.run(["paplay", "--device=mic", str(wav)], check=True, timeout=120)
-
-
-def _skip_outside_ci(reason: str) -> NoReturn:
-    """Skip on a bare developer machine; in CI, .ci/test installs everything, so fail."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must not skip: {reason}")
-    pytest.skip(reason)
-
-
-def _pactl(*args: str) -> None:
-    subprocess.run(["pactl", *args], check=True, capture_output=True, timeout=30)
+        self.daemon.play(wav)
 
 
 @pytest.fixture(scope="module")
 def pulse() -> Iterator[PulseServer]:
     """Start PulseAudio with a null sink ``mic`` as default sink and its monitor as the mic."""
-    missing = [name for name in BINARIES if shutil.which(name) is None]
-    if missing:
-        _skip_outside_ci(f"needs {', '.join(missing)} (apt install pulseaudio pulseaudio-utils)")
     try:
         sounddevice = load_backend()
     except MicError as exc:
-        _skip_outside_ci(str(exc))
-    # A short path under /tmp: the daemon's unix socket path must stay under 108 bytes.
-    runtime = Path(tempfile.mkdtemp(prefix="saytype-pulse-"))
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "XDG_RUNTIME_DIR": runtime,
-            "PULSE_RUNTIME_PATH": runtime / "pulse",
-            "PULSE_STATE_PATH": runtime / "state",
-            "PULSE_COOKIE": runtime / "cookie",
-            "XDG_CONFIG_HOME": runtime / "config",  # no user daemon.conf/client.conf
-        }.items():
-            env.setenv(name, str(value))
-        env.setenv("PULSE_SERVER", f"unix:{runtime / 'pulse' / 'native'}")
-        env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # stay off the user's bus
-        log_file = runtime / "pulseaudio.log"
-        # -n: skip default.pa (hardware detection, X11 modules); load only the socket.
-        started = subprocess.run(
-            [
-                "pulseaudio",
-                "--daemonize=yes",
-                "--exit-idle-time=-1",
-                "-n",
-                "--load=module-native-protocol-unix",
-                f"--log-target=file:{log_file}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        skip_outside_ci(str(exc))
+    with running_pulseaudio() as daemon, pytest.MonkeyPatch.context() as env:
+        env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+        for name, value in daemon.env.items():
+            env.setenv(name, value)
+        # sounddevice lists devices once, at import: look again now PulseAudio runs.
+        sounddevice._terminate()
+        sounddevice._initialize()
         try:
-            if started.returncode != 0:
-                log = log_file.read_text(errors="replace") if log_file.exists() else ""
-                pytest.fail(f"pulseaudio did not start: {started.stderr}\n{log}")
-            _pactl("load-module", "module-null-sink", "sink_name=mic")
-            _pactl("set-default-sink", "mic")
-            _pactl("set-default-source", "mic.monitor")
-            # sounddevice lists devices once, at import: look again now PulseAudio runs.
-            sounddevice._terminate()
-            sounddevice._initialize()
-            yield PulseServer(runtime, sounddevice)
+            yield PulseServer(daemon, sounddevice)
         finally:
-            subprocess.run(["pulseaudio", "-k"], capture_output=True, timeout=30, check=False)
             sounddevice._terminate()
             sounddevice._initialize()
-            shutil.rmtree(runtime, ignore_errors=True)
 
 
 def wav_seconds(path: Path) -> float:

@@ -1,0 +1,105 @@
+"""A private PulseAudio daemon whose null sink ``mic`` is the default microphone.
+
+It runs in its own runtime folder (never touching a user's session); ``env``
+holds the variables that point a process (this one or a subprocess) at it.
+``paplay --device=mic`` of a WAV then is what the microphone hears.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.ci import skip_outside_ci
+
+BINARIES = ("pulseaudio", "pactl", "paplay")
+
+
+@dataclass(frozen=True)
+class PulseDaemon:
+    """A running daemon: its runtime folder and the environment that reaches it."""
+
+    runtime: Path
+    env: dict[str, str]
+
+    def play(self, wav: Path, timeout_s: float = 120) -> None:
+        """Play ``wav`` into the ``mic`` sink and wait until it has drained."""
+        subprocess.run(
+            ["paplay", "--device=mic", str(wav)],
+            check=True,
+            timeout=timeout_s,
+            env=self.full_env(),
+        )
+
+    def full_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """``base`` (default: os.environ) pointed at this daemon."""
+        import os
+
+        merged = dict(os.environ if base is None else base)
+        merged.pop("DBUS_SESSION_BUS_ADDRESS", None)  # stay off the user's bus
+        merged.update(self.env)
+        return merged
+
+
+def _pactl(env: dict[str, str], *args: str) -> None:
+    subprocess.run(["pactl", *args], check=True, capture_output=True, timeout=30, env=env)
+
+
+@contextmanager
+def running_pulseaudio() -> Iterator[PulseDaemon]:
+    """Start the daemon with the ``mic`` null sink; skip (fail in CI) without PulseAudio."""
+    missing = [name for name in BINARIES if shutil.which(name) is None]
+    if missing:
+        skip_outside_ci(f"needs {', '.join(missing)} (apt install pulseaudio pulseaudio-utils)")
+    # A short path under /tmp: the daemon's unix socket path must stay under 108 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="saytype-pulse-"))
+    env = {
+        "XDG_RUNTIME_DIR": str(runtime),
+        "PULSE_RUNTIME_PATH": str(runtime / "pulse"),
+        "PULSE_STATE_PATH": str(runtime / "state"),
+        "PULSE_COOKIE": str(runtime / "cookie"),
+        "XDG_CONFIG_HOME": str(runtime / "config"),  # no user daemon.conf/client.conf
+        "PULSE_SERVER": f"unix:{runtime / 'pulse' / 'native'}",
+    }
+    daemon = PulseDaemon(runtime, env)
+    log_file = runtime / "pulseaudio.log"
+    # -n: skip default.pa (hardware detection, X11 modules); load only the socket.
+    started = subprocess.run(
+        [
+            "pulseaudio",
+            "--daemonize=yes",
+            "--exit-idle-time=-1",
+            "-n",
+            "--load=module-native-protocol-unix",
+            f"--log-target=file:{log_file}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=daemon.full_env(),
+    )
+    try:
+        if started.returncode != 0:
+            log = log_file.read_text(errors="replace") if log_file.exists() else ""
+            pytest.fail(f"pulseaudio did not start: {started.stderr}\n{log}")
+        _pactl(daemon.full_env(), "load-module", "module-null-sink", "sink_name=mic")
+        _pactl(daemon.full_env(), "set-default-sink", "mic")
+        _pactl(daemon.full_env(), "set-default-source", "mic.monitor")
+        yield daemon
+    finally:
+        subprocess.run(
+            ["pulseaudio", "-k"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+            env=daemon.full_env(),
+        )
+        shutil.rmtree(runtime, ignore_errors=True)
