@@ -1,0 +1,306 @@
+"""The dictation history: every result, saved before it is typed anywhere.
+
+A dictation is written here first and delivered second, so a crash, a focus
+change or a failed paste never loses what the user said. Each ``add`` is a
+committed transaction in WAL mode with ``synchronous=FULL``: once it returns,
+the row survives the process being killed and, as far as the disk allows, a
+power cut.
+
+The store is a single sqlite3 file readable by the user alone (0600, folder
+0700). A damaged file must never stop the app from starting: it is moved aside
+under a dated name and a new history is started, and :attr:`HistoryStore.notice`
+says where the old one went.
+
+Search folds case with :meth:`str.casefold` in a Python function rather than
+SQL ``LIKE``, because SQLite's ``LIKE`` folds ASCII letters only ("É" would not
+find "é"); the query is a plain substring, so ``%`` and ``_`` match literally.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from app.core.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_COLUMNS = ("id", "created_at", "text", "duration_s", "model", "audio_path", "delivered_to")
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM dictations"
+_CREATE = (
+    "CREATE TABLE dictations ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"  # AUTOINCREMENT: a deleted id is never reused
+    " created_at REAL NOT NULL,"
+    " text TEXT NOT NULL,"
+    " duration_s REAL NOT NULL,"
+    " model TEXT NOT NULL,"
+    " audio_path TEXT,"
+    " delivered_to TEXT)",
+    "CREATE INDEX dictations_by_time ON dictations (created_at)",
+)
+_CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+class HistoryError(Exception):
+    """The history could not be read or written; the message is written for the user."""
+
+
+class _DamagedDatabase(Exception):
+    """The file at the history path is not a usable history database."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One saved dictation."""
+
+    id: int
+    created_at: float
+    text: str
+    duration_s: float
+    model: str
+    audio_path: str | None
+    delivered_to: str | None
+
+
+def history_path() -> Path:
+    """Where the history database lives by default."""
+    return data_dir() / "history.sqlite3"
+
+
+def audio_dir() -> Path:
+    """The folder for kept dictation audio, created private (0700) on first use."""
+    folder = data_dir() / "audio"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+class HistoryStore:
+    """The sqlite3 history database. Use from one thread; close it, or use it as a context manager.
+
+    Raises:
+        HistoryError: from the constructor when the file can be neither opened nor replaced.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or history_path()
+        self.notice: str | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.chmod(0o700)
+        try:
+            self._connection = self._open()
+        except _DamagedDatabase as damage:
+            moved_to = self._move_aside()
+            log.warning("history %s is damaged (%s); moved it to %s", self.path, damage, moved_to)
+            self.notice = (
+                "The dictation history was damaged, so a new, empty history was started; "
+                f"the old file was moved to {moved_to}."
+            )
+            self._connection = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            # Create the file private before sqlite does, so it is never world-readable.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            self.path.chmod(0o600)
+        except OSError as exc:
+            raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
+        try:
+            connection = sqlite3.connect(self.path, timeout=5.0)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
+        try:
+            # Check before changing anything, so a file that is not ours is moved aside untouched.
+            _check_integrity(connection)
+            is_new = _check_schema(connection)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            if is_new:
+                _create_schema(connection)
+        except sqlite3.Error as exc:
+            connection.close()
+            if _is_corruption(exc):
+                raise _DamagedDatabase(str(exc)) from exc
+            raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
+        except _DamagedDatabase:
+            connection.close()
+            raise
+        connection.create_function("saytype_contains", 2, _contains, deterministic=True)
+        return connection
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        attempt = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{attempt}")
+            attempt += 1
+        try:
+            self.path.replace(target)
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists():
+                wal.replace(target.with_name(target.name + "-wal"))
+            self.path.with_name(self.path.name + "-shm").unlink(missing_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"The dictation history {self.path} is damaged and could not be moved aside: {exc}"
+            ) from exc
+        return target
+
+    @contextmanager
+    def _writing(self, action: str) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._connection:  # commits on success, rolls back on error
+                yield self._connection
+        except sqlite3.Error as exc:
+            raise HistoryError(
+                f"Could not {action} in the dictation history {self.path}: {_describe(exc)}."
+            ) from exc
+
+    def _query(self, sql: str, parameters: tuple[object, ...] = ()) -> list[HistoryEntry]:
+        try:
+            rows = self._connection.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(
+                f"Could not read the dictation history {self.path}: {_describe(exc)}."
+            ) from exc
+        return [HistoryEntry(*row) for row in rows]
+
+    def add(
+        self, text: str, duration_s: float, model: str, audio_path: str | None = None
+    ) -> HistoryEntry:
+        """Save a dictation durably and return it; call this before delivering the text.
+
+        Raises:
+            HistoryError: when it could not be saved (for example, the disk is full).
+        """
+        created_at = time.time()
+        with self._writing("save the dictation") as connection:
+            cursor = connection.execute(
+                "INSERT INTO dictations (created_at, text, duration_s, model, audio_path)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (created_at, text, float(duration_s), model, audio_path),
+            )
+        entry_id = cursor.lastrowid
+        assert entry_id is not None  # an INSERT always sets it
+        return HistoryEntry(entry_id, created_at, text, float(duration_s), model, audio_path, None)
+
+    def mark_delivered(self, entry_id: int, delivered_to: str) -> None:
+        """Record where a dictation's text went (an application, the clipboard, …)."""
+        with self._writing("record where the text went") as connection:
+            connection.execute(
+                "UPDATE dictations SET delivered_to = ? WHERE id = ?", (delivered_to, entry_id)
+            )
+
+    def search(self, query: str = "", limit: int = 500) -> list[HistoryEntry]:
+        """Entries whose text contains ``query`` (any case), newest first; all when empty."""
+        order = " ORDER BY created_at DESC, id DESC LIMIT ?"
+        if not query:
+            return self._query(_SELECT + order, (limit,))
+        return self._query(
+            _SELECT + " WHERE saytype_contains(text, ?)" + order, (query.casefold(), limit)
+        )
+
+    def get(self, entry_id: int) -> HistoryEntry | None:
+        """The entry with this id, or None."""
+        found = self._query(_SELECT + " WHERE id = ?", (entry_id,))
+        return found[0] if found else None
+
+    def latest(self) -> HistoryEntry | None:
+        """The newest entry, or None when the history is empty."""
+        found = self.search(limit=1)
+        return found[0] if found else None
+
+    def delete(self, entry_id: int) -> bool:
+        """Delete an entry and its kept audio file; return whether it existed."""
+        entry = self.get(entry_id)
+        if entry is None:
+            return False
+        with self._writing("delete the dictation") as connection:
+            connection.execute("DELETE FROM dictations WHERE id = ?", (entry_id,))
+        if entry.audio_path:
+            try:
+                Path(entry.audio_path).unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("could not delete the audio %s: %s", entry.audio_path, exc)
+        return True
+
+    def count(self) -> int:
+        """How many entries the history holds."""
+        try:
+            (total,) = self._connection.execute("SELECT COUNT(*) FROM dictations").fetchone()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Could not read the dictation history {self.path}: {exc}") from exc
+        return int(total)
+
+    def close(self) -> None:
+        """Close the database; later calls raise :class:`HistoryError`."""
+        self._connection.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _check_integrity(connection: sqlite3.Connection) -> None:
+    problems = [row[0] for row in connection.execute("PRAGMA integrity_check").fetchall()]
+    if problems != ["ok"]:
+        raise _DamagedDatabase("; ".join(str(problem) for problem in problems[:3]))
+
+
+def _check_schema(connection: sqlite3.Connection) -> bool:
+    """Return whether the file is new and needs the schema; raise if it is someone else's."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if version == 0:
+        if tables:
+            raise _DamagedDatabase(f"not a Saytype history (tables: {', '.join(sorted(tables))})")
+        return True
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(dictations)")}
+    missing = [name for name in _COLUMNS if name not in columns]
+    if missing:
+        raise _DamagedDatabase(f"the dictations table lacks {', '.join(missing)}")
+    if version > SCHEMA_VERSION:
+        log.info(
+            "history schema %d is newer than %d; reading known columns", version, SCHEMA_VERSION
+        )
+    return False
+
+
+def _create_schema(connection: sqlite3.Connection) -> None:
+    with connection:
+        for statement in _CREATE:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _contains(text: str | None, folded_query: str) -> bool:
+    return text is not None and folded_query in text.casefold()
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", None)  # Python 3.11+
+    if name is None:
+        return type(exc) is sqlite3.DatabaseError
+    return str(name).startswith(_CORRUPTION_CODES)
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    if getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL":
+        return "the disk is full (no space left)"
+    return str(exc)
