@@ -1,0 +1,245 @@
+"""Delivering dictated text into the focused application: the rules, without Qt or X.
+
+The clipboard and the GUI thread belong to ``app.ui.delivery_service``; the
+keyboard is a :class:`KeyInjector` (``x11_keyboard.X11KeyInjector`` for real,
+``tests.fakes.fake_keyboard.FakeKeyboard`` in tests). What lives here is what
+can be decided and tested without either: which keys paste into which
+application, waiting for the hotkey's modifiers to be released (Handy #595:
+Ctrl still held turned the text into shortcuts), the order of requests, and
+how "type as I speak" turns commits into keystrokes without ever retracting.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+log = logging.getLogger(__name__)
+
+DeliveryMethod = Literal["paste", "type", "clipboard"]
+DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard")
+
+MODIFIER_RELEASE_TIMEOUT_S = 2.0
+MODIFIER_POLL_S = 0.01
+
+# xterm and rxvt paste PRIMARY with Shift+Insert; Ctrl+V is a literal ^V there.
+_SHIFT_INSERT_TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "rxvt-unicode"})
+# Terminals whose paste shortcut is Ctrl+Shift+V (Ctrl+V is passed to the shell).
+_CTRL_SHIFT_V_TERMINALS = frozenset(
+    {
+        "gnome-terminal",
+        "gnome-terminal-server",
+        "konsole",
+        "xfce4-terminal",
+        "alacritty",
+        "kitty",
+        "terminator",
+        "tilix",
+        "wezterm",
+        "foot",
+        "mate-terminal",
+        "lxterminal",
+        "qterminal",
+        "terminology",
+        "sakura",
+        "st",
+        "st-256color",
+    }
+)
+CTRL_V: tuple[str, ...] = ("ctrl", "v")
+CTRL_SHIFT_V: tuple[str, ...] = ("ctrl", "shift", "v")
+SHIFT_INSERT: tuple[str, ...] = ("shift", "insert")
+
+MESSAGE_KEYS_HELD = (
+    "Release the hotkey keys: the text was not typed while they were held. "
+    "It is on the clipboard; paste it with Ctrl+V."
+)
+MESSAGE_NO_KEYBOARD = (
+    "Typing into other applications needs an X11 session ({reason}). "
+    "The text is on the clipboard; paste it with Ctrl+V."
+)
+MESSAGE_INJECTION_FAILED = (
+    "Could not type into the focused application ({reason}). "
+    "The text is on the clipboard; paste it with Ctrl+V."
+)
+
+
+class InjectionError(RuntimeError):
+    """The keyboard could not deliver keys (no X11, no spare keycode, a key missing)."""
+
+
+class ModifiersHeld(InjectionError):
+    """Modifier keys stayed down past the timeout; injecting now would make shortcuts."""
+
+
+class KeyInjector(Protocol):
+    """Sends keys to the focused window. Called from one worker thread only."""
+
+    def type_text(self, text: str) -> None:
+        """Type ``text`` exactly, whatever the keyboard layout."""
+
+    def send_chord(self, keys: Sequence[str]) -> None:
+        """Press ``keys`` (names such as ``"ctrl"``, ``"shift"``, ``"v"``) together."""
+
+    def modifiers_down(self) -> frozenset[str]:
+        """Modifiers physically held now (empty when none)."""
+        ...
+
+    def focused_window_class(self) -> str | None:
+        """The focused window's WM_CLASS class, or None when unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryRequest:
+    """One piece of text to deliver, in the order it was asked for."""
+
+    request_id: int
+    text: str
+    method: DeliveryMethod
+
+
+def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
+    """The keys that paste into an application with WM_CLASS ``window_class``.
+
+    Matches the class case-insensitively, and reverse-DNS classes by their last
+    part (``org.wezfurlong.wezterm``); anything unknown gets Ctrl+V.
+    """
+    if not window_class:
+        return CTRL_V
+    name = window_class.strip().lower()
+    short = name.rsplit(".", 1)[-1]
+    for candidate in (name, short):
+        if candidate in _SHIFT_INSERT_TERMINALS:
+            return SHIFT_INSERT
+        if candidate in _CTRL_SHIFT_V_TERMINALS:
+            return CTRL_SHIFT_V
+    return CTRL_V
+
+
+def wait_for_modifier_release(
+    keyboard: KeyInjector,
+    timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
+    on_waiting: Callable[[frozenset[str]], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    pause: Callable[[float], None] = time.sleep,
+) -> None:
+    """Return once no modifier is held; raise :class:`ModifiersHeld` after ``timeout_s``.
+
+    Args:
+        keyboard: Reports the modifiers held.
+        timeout_s: How long the user may keep them down.
+        on_waiting: Called once, with the held modifiers, if any wait is needed.
+        clock: Monotonic seconds (a fake in tests).
+        pause: Waits between polls (a fake in tests).
+    """
+    deadline = clock() + timeout_s
+    held = keyboard.modifiers_down()
+    if held and on_waiting is not None:
+        on_waiting(held)
+    while held:
+        if clock() >= deadline:
+            raise ModifiersHeld(f"modifiers still held after {timeout_s:.1f} s: {sorted(held)}")
+        pause(MODIFIER_POLL_S)
+        held = keyboard.modifiers_down()
+
+
+def inject(
+    request: DeliveryRequest,
+    keyboard: KeyInjector,
+    before_paste: Callable[[], None] | None = None,
+    modifier_timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
+    on_waiting: Callable[[frozenset[str]], None] | None = None,
+) -> str:
+    """Send ``request`` into the focused window; return how (``"pasted"`` or ``"typed"``).
+
+    For ``paste`` the text must already be on the clipboard; ``before_paste``
+    runs just before the paste keys, so the caller can tell the target's fetch
+    from earlier clipboard requests.
+
+    Raises:
+        InjectionError: Nothing (or not all) could be delivered.
+    """
+    wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting)
+    if request.method == "type":
+        keyboard.type_text(request.text)
+        return "typed"
+    chord = paste_chord_for(keyboard.focused_window_class())
+    log.debug("pasting request %d with %s", request.request_id, "+".join(chord))
+    if before_paste is not None:
+        before_paste()
+    keyboard.send_chord(chord)
+    return "pasted"
+
+
+class DeliveryQueue:
+    """FIFO of delivery requests with ids; a final never overtakes earlier commits."""
+
+    def __init__(self) -> None:
+        self._pending: deque[DeliveryRequest] = deque()
+        self._next_id = 1
+
+    def add(self, text: str, method: DeliveryMethod) -> DeliveryRequest:
+        """Queue ``text``; the request's id grows by one per call."""
+        if method not in DELIVERY_METHODS:
+            raise ValueError(f"unknown delivery method {method!r}")
+        request = DeliveryRequest(self._next_id, text, method)
+        self._next_id += 1
+        self._pending.append(request)
+        return request
+
+    def pop(self) -> DeliveryRequest | None:
+        """The oldest queued request, or None."""
+        return self._pending.popleft() if self._pending else None
+
+    def clear(self) -> list[DeliveryRequest]:
+        """Drop every queued request and return them."""
+        dropped = list(self._pending)
+        self._pending.clear()
+        return dropped
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+
+class ProgressiveTyping:
+    """ "Type as I speak": what to type for each commit and for the final, never retracting.
+
+    Commits are typed as they come. The final may re-decide words the commits
+    already gave; what is typed cannot be taken back (no backspaces into a
+    foreign app), so only the final's words beyond those already typed follow.
+    """
+
+    def __init__(self) -> None:
+        self._typed = ""
+
+    @property
+    def typed(self) -> str:
+        """Everything handed out for typing so far."""
+        return self._typed
+
+    def on_commit(self, words: str) -> str:
+        """Text to type for newly committed ``words``."""
+        return self._take(words)
+
+    def on_final(self, utterance: str) -> str:
+        """Text to type when the whole ``utterance`` is final (empty if nothing is new)."""
+        typed = self._typed.strip()
+        final = utterance.strip()
+        if final.startswith(typed):
+            rest = final[len(typed) :]
+        else:
+            # The final changed typed words: keep them, add only words past their count.
+            rest = " ".join(final.split()[len(typed.split()) :])
+            rest = f" {rest}" if rest else ""
+        return self._take(rest)
+
+    def _take(self, text: str) -> str:
+        if not self._typed:
+            text = text.lstrip()  # whisper words carry their leading space
+        self._typed += text
+        return text

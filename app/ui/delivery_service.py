@@ -1,0 +1,310 @@
+"""Delivers text into the focused application: clipboard work in the GUI thread, keys on a worker.
+
+Requests are served one at a time, in order (type-as-I-speak commits, then
+the final). The keyboard (a :class:`KeyInjector`) only ever runs on one
+worker thread, so typing a long text never freezes the GUI; it waits there
+for the hotkey's modifiers to be released before sending anything.
+
+Paste mode saves every MIME format of CLIPBOARD and PRIMARY, puts the text on
+both (xterm's Shift+Insert pastes PRIMARY), sends the paste keys for the
+focused application, and restores the old contents only after the target has
+*fetched* the text: Qt serves X selection requests through
+``QMimeData.retrieveData``, which :class:`_WatchedMimeData` reports. Restoring
+on a timer alone pasted the old clipboard in Handy (#502); here the timer
+(``restore_delay_ms``) is only the fallback when no fetch is seen. If
+delivery fails, the text is left on the clipboard and ``failed`` says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QMetaType, QMimeData, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QClipboard, QGuiApplication
+
+from app.core.output.text_delivery import (
+    DELIVERY_METHODS,
+    MESSAGE_INJECTION_FAILED,
+    MESSAGE_KEYS_HELD,
+    MESSAGE_NO_KEYBOARD,
+    MODIFIER_RELEASE_TIMEOUT_S,
+    DeliveryMethod,
+    DeliveryQueue,
+    DeliveryRequest,
+    InjectionError,
+    KeyInjector,
+    ModifiersHeld,
+    inject,
+)
+
+log = logging.getLogger(__name__)
+
+# After the target's last fetch, how long before the old clipboard comes back
+# (a target may fetch more than one format for one paste).
+_FETCH_MARGIN_MS = 100
+# Qt's synthesised image format; the real image formats are copied instead.
+_SKIPPED_FORMATS = frozenset({"application/x-qt-image"})
+
+
+class _WatchedMimeData(QMimeData):
+    """Clipboard text that reports each time another application fetches it."""
+
+    def __init__(self, text: str, on_fetch: Callable[[], None]) -> None:
+        super().__init__()
+        self.setText(text)
+        self._on_fetch = on_fetch
+
+    def retrieveData(self, mimetype: str, preferredType: QMetaType | QMetaType.Type) -> Any:  # noqa: N802, N803
+        self._on_fetch()
+        return super().retrieveData(mimetype, preferredType)
+
+
+class DeliveryService(QObject):
+    """Queues texts and delivers them by paste, typing, or the clipboard only.
+
+    Signals:
+        delivered(id, how): ``how`` is ``"pasted"``, ``"typed"`` or ``"clipboard"``.
+        failed(id, message): a user-facing message; the text is on the clipboard.
+        waiting_for_release(id): modifiers are held; the request waits for them.
+    """
+
+    delivered = Signal(int, str)
+    failed = Signal(int, str)
+    waiting_for_release = Signal(int)
+    _worker_done = Signal(int, str, str)  # id, how, error message ("" when it worked)
+    _worker_waiting = Signal(int)
+
+    def __init__(
+        self,
+        keyboard: KeyInjector | None = None,
+        parent: QObject | None = None,
+        modifier_timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
+    ) -> None:
+        """Create the service; ``keyboard=None`` uses X11 (opened on first use)."""
+        super().__init__(parent)
+        self._keyboard = keyboard
+        self._owns_keyboard = keyboard is None
+        self._modifier_timeout_s = modifier_timeout_s
+        self._method: DeliveryMethod = "paste"
+        self._restore_delay_ms = 500
+        self._queue = DeliveryQueue()
+        self._current: DeliveryRequest | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-delivery")
+        self._stopping = threading.Event()
+        self._armed = threading.Event()  # set just before the paste keys go out
+        self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
+        self._fetched = False
+        self._awaiting_fetch = False
+        self._restore_timer = QTimer(self)
+        self._restore_timer.setSingleShot(True)
+        self._restore_timer.timeout.connect(self._finish_paste)
+        self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
+        self._worker_waiting.connect(self._on_worker_waiting, Qt.ConnectionType.QueuedConnection)
+
+    # ---- public API --------------------------------------------------------------------
+
+    def set_options(self, method: str = "paste", restore_delay_ms: int = 500) -> None:
+        """Default ``method`` for :meth:`deliver`, and the clipboard restore fallback delay."""
+        self._method = _checked_method(method)
+        self._restore_delay_ms = max(0, int(restore_delay_ms))
+
+    def deliver(self, text: str, method: str | None = None) -> int:
+        """Queue ``text`` for the focused application; return the request id."""
+        request = self._queue.add(text, _checked_method(method or self._method))
+        log.debug("queued request %d (%s, %d chars)", request.request_id, request.method, len(text))
+        QTimer.singleShot(0, self, self._start_next)
+        return request.request_id
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Put ``text`` on the clipboard (and the X11 PRIMARY selection)."""
+        for mode in _modes():
+            mime = QMimeData()
+            mime.setText(text)
+            QGuiApplication.clipboard().setMimeData(mime, mode)
+
+    def cancel_pending(self) -> None:
+        """Drop queued requests that have not started; the current one completes."""
+        dropped = self._queue.clear()
+        if dropped:
+            log.info("dropped %d queued deliveries", len(dropped))
+
+    def is_busy(self) -> bool:
+        """True while a request is being delivered or waits in the queue."""
+        return self._current is not None or len(self._queue) > 0
+
+    def shutdown(self) -> None:
+        """Drop the queue, give back a pending clipboard, and stop the worker."""
+        self.cancel_pending()
+        self._stopping.set()
+        if self._saved is not None:
+            self._restore_timer.stop()
+            self._restore_clipboard()
+        self._executor.shutdown(wait=True)
+        close = getattr(self._keyboard, "close", None)
+        if self._owns_keyboard and close is not None:
+            close()
+        self._current = None
+
+    # ---- the request in progress -------------------------------------------------------
+
+    @Slot()
+    def _start_next(self) -> None:
+        if self._current is not None or self._stopping.is_set():
+            return
+        request = self._queue.pop()
+        if request is None:
+            return
+        self._current = request
+        if request.method == "clipboard":
+            self.copy_to_clipboard(request.text)
+            self._complete(request, "clipboard")
+            return
+        if request.method == "paste":
+            self._put_on_clipboard(request.text)
+        self._executor.submit(self._work, request)
+
+    def _work(self, request: DeliveryRequest) -> None:
+        """Worker thread: never raises; reports through queued signals."""
+        try:
+            keyboard = self._worker_keyboard()
+            how = inject(
+                request,
+                keyboard,
+                before_paste=self._armed.set,
+                modifier_timeout_s=self._modifier_timeout_s,
+                on_waiting=lambda _held: self._worker_waiting.emit(request.request_id),
+            )
+        except ModifiersHeld:
+            self._worker_done.emit(request.request_id, "", MESSAGE_KEYS_HELD)
+        except _NoKeyboard as exc:
+            self._worker_done.emit(request.request_id, "", MESSAGE_NO_KEYBOARD.format(reason=exc))
+        except Exception as exc:
+            log.exception("delivery %d failed", request.request_id)
+            message = MESSAGE_INJECTION_FAILED.format(reason=exc)
+            self._worker_done.emit(request.request_id, "", message)
+        else:
+            self._worker_done.emit(request.request_id, how, "")
+
+    def _worker_keyboard(self) -> KeyInjector:
+        if self._stopping.is_set():
+            raise InjectionError("shutting down")
+        if self._keyboard is None:
+            from app.core.output.x11_keyboard import X11KeyInjector
+
+            try:
+                self._keyboard = X11KeyInjector()
+            except InjectionError as exc:
+                raise _NoKeyboard(str(exc)) from exc
+        return self._keyboard
+
+    @Slot(int)
+    def _on_worker_waiting(self, request_id: int) -> None:
+        self.waiting_for_release.emit(request_id)
+
+    @Slot(int, str, str)
+    def _on_worker_done(self, request_id: int, how: str, message: str) -> None:
+        request = self._current
+        if request is None or request.request_id != request_id:
+            return
+        if message:
+            log.warning("delivery %d failed: %s", request_id, message)
+            if request.method == "paste":
+                self._saved = None  # keep the text on the clipboard for the user
+            else:
+                self.copy_to_clipboard(request.text)
+            self._current = None
+            self.failed.emit(request_id, message)
+            self._start_next()
+            return
+        if request.method == "paste":
+            self._awaiting_fetch = True
+            self._restore_timer.start(
+                min(_FETCH_MARGIN_MS, self._restore_delay_ms)
+                if self._fetched
+                else self._restore_delay_ms
+            )
+            return
+        self._complete(request, how)
+
+    def _complete(self, request: DeliveryRequest, how: str) -> None:
+        self._current = None
+        self.delivered.emit(request.request_id, how)
+        self._start_next()
+
+    # ---- clipboard -----------------------------------------------------------------------
+
+    def _put_on_clipboard(self, text: str) -> None:
+        clipboard = QGuiApplication.clipboard()
+        self._saved = {mode: _copy_of(clipboard.mimeData(mode)) for mode in _modes()}
+        self._armed.clear()
+        self._fetched = False
+        self._awaiting_fetch = False
+        for mode in _modes():
+            clipboard.setMimeData(_WatchedMimeData(text, self._on_fetch), mode)
+
+    def _on_fetch(self) -> None:
+        """GUI thread, inside Qt's selection handling: just note the time."""
+        if not self._armed.is_set():
+            return  # e.g. a clipboard manager copying the text before we pasted
+        self._fetched = True
+        if self._awaiting_fetch:
+            self._restore_timer.start(min(_FETCH_MARGIN_MS, self._restore_delay_ms))
+
+    @Slot()
+    def _finish_paste(self) -> None:
+        request = self._current
+        self._awaiting_fetch = False
+        if not self._fetched:
+            log.info("no application fetched the pasted text; restoring the clipboard anyway")
+        self._restore_clipboard()
+        if request is not None:
+            self._complete(request, "pasted")
+
+    def _restore_clipboard(self) -> None:
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        clipboard = QGuiApplication.clipboard()
+        for mode, mime in saved.items():
+            if mime is None:
+                clipboard.clear(mode)
+            else:
+                clipboard.setMimeData(mime, mode)
+
+
+class _NoKeyboard(InjectionError):
+    """The X11 keyboard could not be opened (no display, Wayland-only, no XTEST)."""
+
+
+def _checked_method(method: str) -> DeliveryMethod:
+    for known in DELIVERY_METHODS:
+        if method == known:
+            return known
+    raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")
+
+
+def _modes() -> list[QClipboard.Mode]:
+    modes = [QClipboard.Mode.Clipboard]
+    if QGuiApplication.clipboard().supportsSelection():
+        modes.append(QClipboard.Mode.Selection)
+    return modes
+
+
+def _copy_of(source: QMimeData | None) -> QMimeData | None:
+    """A deep copy of every format (the owner may change or exit before the restore)."""
+    if source is None:
+        return None
+    formats = [fmt for fmt in source.formats() if fmt not in _SKIPPED_FORMATS]
+    if not formats:
+        return None
+    started = time.monotonic()
+    copy = QMimeData()
+    for fmt in formats:
+        copy.setData(fmt, source.data(fmt))
+    log.debug("saved %d clipboard formats in %.3f s", len(formats), time.monotonic() - started)
+    return copy
