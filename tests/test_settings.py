@@ -18,16 +18,14 @@ from typing import Any
 
 import pytest
 
-from app.core.autostart import (
-    apply_start_at_login,
-    autostart_entry_path,
-    desktop_exec_command,
-)
 from app.core.hotkey_chord import canonical_chord
 from app.core.settings import (
     SCHEMA_VERSION,
     Settings,
     SettingsError,
+    apply_start_at_login,
+    autostart_entry_path,
+    desktop_exec_command,
     load_settings,
     save_settings,
     setting_fields,

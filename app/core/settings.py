@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
 from app.core.hotkey_chord import canonical_chord
 from app.core.paths import config_dir
 from app.core.settings_migrations import SCHEMA_VERSION, migrate
@@ -33,6 +34,9 @@ __all__ = [
     "SettingField",
     "Settings",
     "SettingsError",
+    "apply_start_at_login",
+    "autostart_entry_path",
+    "desktop_exec_command",
     "load_settings",
     "save_settings",
     "setting_fields",
