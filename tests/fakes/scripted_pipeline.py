@@ -36,7 +36,11 @@ class ScriptedTranscriber:
         events = []
         if self._heard % 2 == 0:
             events.append(
-                DictationEvent("commit", " ".join(self._words[self._committed : self._heard - 1]))
+                # Like the real transcriber, each committed word carries its leading space.
+                DictationEvent(
+                    "commit",
+                    "".join(" " + w for w in self._words[self._committed : self._heard - 1]),
+                )
             )
             self._committed = self._heard - 1
         events.append(

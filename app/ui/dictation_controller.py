@@ -1,0 +1,300 @@
+"""Runs dictations: hotkey/tray/window requests → worker → history → delivery.
+
+The one place where the session state machine meets the hardware. Every
+request (start, stop, toggle, cancel) may come from a hotkey, the tray, the
+window or the control socket, in any order, so each one asks the
+:class:`DictationSession` first and ignores what does not apply. The final text
+is written to history *before* it is delivered, so a crash or a focus change
+never loses a dictation; when history cannot be written, the text also goes to
+the clipboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QObject, Signal
+
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.dictation_session import DictationSession, DictationState, StateChange
+from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.core.settings import Settings
+from app.ui.inference_worker import InferenceWorker
+from app.ui.microphone import Microphone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Dictation:
+    """Book-keeping for the dictation under way."""
+
+    job_id: int
+    start: int
+    end: int | None = None
+    typed: str = ""  # committed text already typed (type-as-I-speak)
+    delivery_id: int | None = None
+    entry: HistoryEntry | None = None
+    output: str = "focused_app"
+    source: str = "window"  # who started it: window, hotkey, tray, command
+
+
+class DictationController(QObject):
+    """Owns the session; wires the microphone, worker, history and delivery together.
+
+    Args:
+        delivery: a DeliveryService (or a fake with ``deliver``, ``copy_to_clipboard``,
+            ``cancel_pending``, ``set_options`` and ``delivered``/``failed`` signals).
+        history: the store, or None when it could not be opened (texts then go
+            to the clipboard so nothing is lost).
+        model_name: recorded with each history entry.
+        own_window_active: tells whether Saytype's own window has the focus, where
+            pasting would go nowhere: the text is then shown and copied instead.
+    """
+
+    state_changed = Signal(str)  # DictationState value
+    live_text = Signal(str, str)  # committed, partial
+    final_text = Signal(str)
+    notice = Signal(str, str)  # level: info | warning | error, message
+    history_added = Signal(object)  # HistoryEntry
+    completed = Signal(
+        str, str
+    )  # where the text went (typed, pasted, clipboard, window, none), who started it
+
+    def __init__(  # noqa: PLR0917 - the composition root passes each part
+        self,
+        worker: InferenceWorker,
+        microphone: Microphone,
+        delivery: Any,
+        history: HistoryStore | None,
+        settings: Settings,
+        model_name: str,
+        own_window_active: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = DictationSession(on_change=self._on_state_change)
+        self._worker = worker
+        self._mic = microphone
+        self._delivery = delivery
+        self._history = history
+        self.settings = settings
+        self.model_name = model_name
+        self._own_window_active = own_window_active or (lambda: False)
+        self._current: _Dictation | None = None
+        self._committed = ""
+        self.last_text = ""
+        self.elapsed = QElapsedTimer()
+        worker.partial.connect(self._on_partial)
+        worker.committed.connect(self._on_committed)
+        worker.final.connect(self._on_final)
+        worker.failed.connect(self._on_failed)
+        microphone.failed.connect(self._on_mic_failed)
+        delivery.delivered.connect(self._on_delivered)
+        delivery.failed.connect(self._on_delivery_failed)
+        self.apply_settings(settings)
+
+    # Requests ------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next dictation on."""
+        self.settings = settings
+        self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
+
+    def toggle(self, source: str = "window") -> None:
+        """Start when idle; finish when listening."""
+        if self.session.state is DictationState.LISTENING:
+            self.stop()
+        elif not self.session.active:
+            self.start(source=source)
+
+    def start(self, output: str | None = None, source: str = "window") -> bool:
+        """Start listening (with the pre-roll before now); False when busy or no mic."""
+        if self.session.active:
+            return False
+        error = self._mic.open()
+        if error is not None:
+            self.session.start(0)
+            self.session.fail(None, error)
+            self.notice.emit("error", error)
+            return False
+        ring = self._mic.ring
+        start = ring.position_before(self.settings.pre_roll_ms / 1000)
+        job_id = self._worker.start(start)
+        self._current = _Dictation(
+            job_id, start, output=output or self.settings.output, source=source
+        )
+        self._committed = ""
+        self.elapsed.start()
+        self.session.start(job_id)
+        self.live_text.emit("", "")
+        return True
+
+    def stop(self) -> None:
+        """Release: decode the rest and deliver the final text."""
+        current = self._current
+        if current is None or not self.session.finish():
+            return
+        current.end = self._mic.ring.position
+        self._worker.finish(current.job_id, current.end)
+        if not self.settings.keep_mic_open:
+            self._mic.close()
+
+    def cancel(self) -> None:
+        """Drop the dictation from any state: nothing more is typed or pasted."""
+        job_id = self.session.cancel()
+        if job_id is None:
+            return
+        self._worker.cancel(job_id)
+        self._delivery.cancel_pending()
+        self._current = None
+        self.live_text.emit("", "")
+        if not self.settings.keep_mic_open:
+            self._mic.close()
+
+    def dismiss_error(self) -> None:
+        """The user has seen the error."""
+        self.session.dismiss_error()
+
+    def copy_last(self) -> bool:
+        """Put the last final text on the clipboard; False when there is none."""
+        if not self.last_text:
+            return False
+        self._delivery.copy_to_clipboard(self.last_text)
+        return True
+
+    def retype(self, text: str) -> None:
+        """Deliver an older text (from history) into the focused app."""
+        if text:
+            self._delivery.deliver(text)
+
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds since the current dictation started (0 when idle)."""
+        if not self.session.active or not self.elapsed.isValid():
+            return 0.0
+        return self.elapsed.elapsed() / 1000
+
+    # Worker events (GUI thread; the worker already dropped stale jobs) ------------
+
+    def _is_current(self, job_id: int) -> bool:
+        return self._current is not None and self._current.job_id == job_id
+
+    def _on_partial(self, job_id: int, text: str) -> None:
+        if self._is_current(job_id):
+            self.live_text.emit(self._committed, text)
+
+    def _on_committed(self, job_id: int, text: str) -> None:
+        current = self._current
+        if current is None or current.job_id != job_id:
+            return
+        self._committed = (self._committed + text).lstrip()
+        self.live_text.emit(self._committed, "")
+        if self._types_as_spoken(current):
+            piece = text.lstrip() if not current.typed else text
+            current.typed += piece
+            self._delivery.deliver(piece, "type")
+
+    def _on_final(self, job_id: int, text: str) -> None:
+        current = self._current
+        if current is None or not self.session.final_received(job_id):
+            return
+        self.live_text.emit(text, "")
+        self.final_text.emit(text)
+        if not text:
+            self.notice.emit("info", "No speech was heard.")
+            self._finish_delivery("none")
+            return
+        self.last_text = text
+        current.entry = self._save(current, text)
+        self._deliver_final(current, text)
+
+    def _deliver_final(self, current: _Dictation, text: str) -> None:
+        output = current.output
+        if output == "focused_app" and self._own_window_active():
+            output = "window"  # pasting into our own read-only view would lose it
+        if output == "focused_app":
+            rest = _untyped_rest(text, current.typed)
+            if rest:
+                current.delivery_id = self._delivery.deliver(rest)
+                return
+        elif output == "clipboard" or current.entry is None:
+            self._delivery.copy_to_clipboard(text)
+            self._finish_delivery("clipboard")
+            return
+        self._finish_delivery("window" if output == "window" else "typed")
+
+    def _save(self, current: _Dictation, text: str) -> HistoryEntry | None:
+        if self._history is None:
+            return None
+        end = current.end if current.end is not None else self._mic.ring.position
+        try:
+            entry = self._history.add(text, (end - current.start) / SAMPLE_RATE, self.model_name)
+        except HistoryError as exc:
+            self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
+            return None
+        self.history_added.emit(entry)
+        return entry
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if self._is_current(job_id) and self.session.fail(job_id, message):
+            self._current = None
+            self.notice.emit("error", f"Dictation failed: {message}")
+
+    def _on_mic_failed(self, message: str) -> None:
+        # What was heard before the failure is still transcribed and delivered.
+        self.notice.emit("error", message)
+        if self.session.state is DictationState.LISTENING:
+            self.stop()
+
+    def _on_delivered(self, request_id: int, how: str) -> None:
+        current = self._current
+        if current is None or current.delivery_id != request_id:
+            return
+        if current.entry is not None and self._history is not None:
+            try:
+                self._history.mark_delivered(current.entry.id, how)
+            except HistoryError as exc:
+                log.warning("could not mark delivery in history: %s", exc)
+        self._finish_delivery(how)
+
+    def _on_delivery_failed(self, request_id: int, message: str) -> None:
+        self.notice.emit("warning", message)
+        current = self._current
+        if current is not None and current.delivery_id == request_id:
+            self._current = None
+            self.session.fail(None, message)
+
+    def _finish_delivery(self, where: str) -> None:
+        current, self._current = self._current, None
+        self.session.delivered()
+        if current is not None:
+            self.completed.emit(where, current.source)
+
+    def _types_as_spoken(self, current: _Dictation) -> bool:
+        return (
+            self.settings.type_as_i_speak
+            and current.output == "focused_app"
+            and not self._own_window_active()
+        )
+
+    def _on_state_change(self, change: StateChange) -> None:
+        self.state_changed.emit(change.new.value)
+
+
+def _untyped_rest(final: str, typed: str) -> str:
+    """What of ``final`` is left to deliver after ``typed`` went out word by word.
+
+    Committed text is never retracted, so the final normally starts with it; if
+    the decoder disagreed anyway, only the words past the typed count are sent
+    (no backspaces into a foreign app).
+    """
+    if not typed:
+        return final
+    if final.startswith(typed):
+        return final[len(typed) :]
+    words = final.split()
+    kept = len(typed.split())
+    return (" " + " ".join(words[kept:])) if len(words) > kept else ""

@@ -1,0 +1,66 @@
+"""A DeliveryService stand-in that records what would be typed or pasted.
+
+Each request completes on the next event-loop turn (or fails, when told to),
+like the real service that finishes asynchronously after the paste.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+
+class FakeDelivery(QObject):
+    """Records deliveries in order: ``delivered_texts`` and ``clipboard``."""
+
+    delivered = Signal(int, str)
+    failed = Signal(int, str)
+
+    def __init__(self, fail_with: str | None = None) -> None:
+        super().__init__()
+        self.fail_with = fail_with
+        self.requests: list[tuple[int, str, str]] = []  # id, text, method
+        self.delivered_texts: list[str] = []
+        self.clipboard: str | None = None
+        self.method = "paste"
+        self.cancelled = 0
+        self._next = 1
+        self._pending: set[int] = set()
+
+    def set_options(self, method: str = "paste", restore_delay_ms: int = 500) -> None:
+        self.method = method
+
+    def deliver(self, text: str, method: str | None = None) -> int:
+        request_id, self._next = self._next, self._next + 1
+        self.requests.append((request_id, text, method or self.method))
+        self._pending.add(request_id)
+        QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
+        return request_id
+
+    def _complete(self, request_id: int, text: str, method: str) -> None:
+        if request_id not in self._pending:
+            return  # cancelled before it started
+        self._pending.discard(request_id)
+        if self.fail_with is not None:
+            self.clipboard = text
+            self.failed.emit(request_id, self.fail_with)
+            return
+        self.delivered_texts.append(text)
+        self.delivered.emit(request_id, "typed" if method == "type" else "pasted")
+
+    def copy_to_clipboard(self, text: str) -> None:
+        self.clipboard = text
+
+    def cancel_pending(self) -> None:
+        self.cancelled += 1
+        self._pending.clear()
+
+    def is_busy(self) -> bool:
+        return bool(self._pending)
+
+    def shutdown(self) -> None:
+        self._pending.clear()
+
+    @property
+    def typed(self) -> str:
+        """Everything delivered, joined as the focused app would show it."""
+        return "".join(self.delivered_texts)
