@@ -1,0 +1,210 @@
+"""The main window: record button, state, level, live text, and the history panel.
+
+The window only shows and forwards; the dictation logic lives in the
+controller and the Qt-free session. Everything is reachable by keyboard
+(mnemonics and shortcuts) and has accessible names; colours come from the
+system palette, so light and dark themes both work.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.dictation_controller import DictationController
+from app.ui.live_view import LevelMeter, LiveTextView, NoticeBar
+from app.ui.microphone import Microphone
+from app.ui.state_icons import icon_state, state_icon
+
+_STATE_TEXT = {
+    "idle": "Idle",
+    "listening": "Listening…",
+    "finishing": "Finishing…",
+    "delivering": "Delivering…",
+    "error": "Error",
+}
+_METER_INTERVAL_MS = 50
+
+
+class MainWindow(QMainWindow):
+    """Saytype's window.
+
+    Args:
+        controller: runs the dictations this window starts and shows.
+        microphone: read for the level meter and the device name.
+        history_panel: the history widget (None when the store could not open).
+        hotkey_text: the hotkey as shown to people, e.g. "Ctrl+Shift+Space".
+    """
+
+    settings_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        controller: DictationController,
+        microphone: Microphone,
+        history_panel: QWidget | None,
+        hotkey_text: str,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self._mic = microphone
+        self.hides_to_tray = False
+        self.setWindowTitle("Saytype")
+        self.setWindowIcon(state_icon("idle"))
+        self.setAccessibleName("Saytype")
+        self.resize(860, 520)
+
+        self.record = QPushButton("&Record")
+        self.record.setAccessibleName("Record")
+        self.record.setToolTip(f"Start or stop a dictation (global hotkey: {hotkey_text})")
+        self.record.clicked.connect(controller.toggle)
+        self.cancel = QPushButton("&Cancel")
+        self.cancel.setAccessibleName("Cancel dictation")
+        self.cancel.setToolTip("Drop this dictation; nothing is typed (Esc)")
+        self.cancel.setShortcut(QKeySequence("Esc"))
+        self.cancel.clicked.connect(controller.cancel)
+        self.state_label = QLabel()
+        self.state_label.setAccessibleName("Dictation state")
+        self.elapsed = QLabel("0:00")
+        self.elapsed.setAccessibleName("Elapsed time")
+        self.meter = LevelMeter()
+        self.device_label = QLabel()
+        self.device_label.setAccessibleName("Microphone and model")
+        self.model_status = "loading…"
+        self.notice = NoticeBar()
+        self.notice.dismissed.connect(controller.dismiss_error)
+        self.live = LiveTextView()
+        self.live.setPlaceholderText(f"Hold {hotkey_text}, or press Record, and speak.")
+        self.copy_last = QPushButton("Cop&y last")
+        self.copy_last.setAccessibleName("Copy last text")
+        self.copy_last.clicked.connect(self._copy_last)
+        self.clear_button = QPushButton("C&lear")
+        self.clear_button.setAccessibleName("Clear live text")
+        self.clear_button.clicked.connect(lambda: self.live.show_text("", ""))
+
+        self._build_layout(history_panel)
+        self._build_menus()
+        controller.state_changed.connect(self.show_state)
+        controller.live_text.connect(self.live.show_text)
+        controller.notice.connect(self.notice.show_notice)
+        self._timer = QTimer(self)
+        self._timer.setInterval(_METER_INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self.show_state("idle")
+        self.show_model_status("loading…")
+
+    def _build_layout(self, history_panel: QWidget | None) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.record)
+        top.addWidget(self.cancel)
+        top.addWidget(self.state_label)
+        top.addStretch(1)
+        top.addWidget(self.elapsed)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addWidget(self.meter)
+        left.addWidget(self.device_label)
+        left.addWidget(self.live, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_last)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
+        left.addLayout(buttons)
+        live_pane = QWidget()
+        live_pane.setLayout(left)
+        splitter = QSplitter()
+        splitter.addWidget(live_pane)
+        if history_panel is not None:
+            splitter.addWidget(history_panel)
+            splitter.setSizes([480, 380])
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.addWidget(self.notice)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._add(
+            file_menu, "&Settings…", QKeySequence.StandardKey.Preferences, "Ctrl+,"
+        ).triggered.connect(self.settings_requested)
+        file_menu.addSeparator()
+        self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, "Ctrl+Q").triggered.connect(
+            self.quit_requested
+        )
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._add(edit_menu, "Copy &last text", None, "Ctrl+Shift+C").triggered.connect(
+            self._copy_last
+        )
+        self._add(edit_menu, "C&lear live text", None, "Ctrl+L").triggered.connect(
+            self.clear_button.click
+        )
+        dictation = self.menuBar().addMenu("&Dictation")
+        self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
+            self.controller.toggle
+        )
+
+    def _add(
+        self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
+    ) -> QAction:
+        action = QAction(text, self)
+        keys = QKeySequence.keyBindings(standard) if standard is not None else []
+        action.setShortcuts(keys or [QKeySequence(fallback)])
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def show_state(self, state: str) -> None:
+        """Reflect a DictationState value in the buttons, label and icon."""
+        self.state_label.setText(_STATE_TEXT.get(state, state))
+        listening = state == "listening"
+        self.record.setText("&Stop" if listening else "&Record")
+        self.record.setAccessibleName("Stop" if listening else "Record")
+        self.record.setEnabled(state in {"idle", "listening", "error"})
+        self.cancel.setEnabled(state in {"listening", "finishing", "delivering"})
+        self.setWindowIcon(state_icon(icon_state(state)))
+        if state == "idle":
+            self.elapsed.setText("0:00")
+
+    def show_model_status(self, status: str) -> None:
+        """Show the model's state (loading…, ready, or an error) next to the device."""
+        self.model_status = status
+        self._show_device_line()
+
+    def _show_device_line(self) -> None:
+        device = self._mic.device_name or "system default microphone"
+        self.device_label.setText(
+            f"Microphone: {device} · Model: {self.controller.model_name} ({self.model_status})"
+        )
+
+    def _tick(self) -> None:
+        self.meter.show_level(self._mic.level_dbfs())
+        seconds = int(self.controller.elapsed_s)
+        if self.controller.session.active:
+            self.elapsed.setText(f"{seconds // 60}:{seconds % 60:02d}")
+        self._show_device_line()
+
+    def _copy_last(self) -> None:
+        if self.controller.copy_last():
+            self.statusBar().showMessage("Copied the last text.", 3000)
+        else:
+            self.statusBar().showMessage("Nothing dictated yet.", 3000)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Closing hides to the tray when there is one; otherwise it quits."""
+        if self.hides_to_tray:
+            event.ignore()
+            self.hide()
+        else:
+            event.accept()
+            self.quit_requested.emit()
