@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 _FETCH_MARGIN_MS = 100
 # Qt's synthesised image format; the real image formats are copied instead.
 _SKIPPED_FORMATS = frozenset({"application/x-qt-image"})
+# Typing idle this long: give borrowed keycodes back (the target is long done with them).
+_RELEASE_KEYCODES_AFTER_MS = 2000
 
 
 class _WatchedMimeData(QMimeData):
@@ -103,6 +105,10 @@ class DeliveryService(QObject):
         self._restore_timer = QTimer(self)
         self._restore_timer.setSingleShot(True)
         self._restore_timer.timeout.connect(self._finish_paste)
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.setInterval(_RELEASE_KEYCODES_AFTER_MS)
+        self._release_timer.timeout.connect(self._release_keycodes)
         self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
         self._worker_waiting.connect(self._on_worker_waiting, Qt.ConnectionType.QueuedConnection)
 
@@ -141,6 +147,7 @@ class DeliveryService(QObject):
         """Drop the queue, give back a pending clipboard, and stop the worker."""
         self.cancel_pending()
         self._stopping.set()
+        self._release_timer.stop()
         if self._saved is not None:
             self._restore_timer.stop()
             self._restore_clipboard()
@@ -212,7 +219,7 @@ class DeliveryService(QObject):
         if request is None or request.request_id != request_id:
             return
         if message:
-            log.warning("delivery %d failed: %s", request_id, message)
+            log.info("delivery %d failed: %s", request_id, message)
             if request.method == "paste":
                 self._saved = None  # keep the text on the clipboard for the user
             else:
@@ -233,8 +240,19 @@ class DeliveryService(QObject):
 
     def _complete(self, request: DeliveryRequest, how: str) -> None:
         self._current = None
+        if how == "typed":
+            self._release_timer.start()
         self.delivered.emit(request.request_id, how)
         self._start_next()
+
+    @Slot()
+    def _release_keycodes(self) -> None:
+        if self.is_busy():
+            self._release_timer.start()
+            return
+        release = getattr(self._keyboard, "release_borrowed", None)
+        if release is not None:
+            self._executor.submit(_quietly, release)
 
     # ---- clipboard -----------------------------------------------------------------------
 
@@ -279,6 +297,13 @@ class DeliveryService(QObject):
 
 class _NoKeyboard(InjectionError):
     """The X11 keyboard could not be opened (no display, Wayland-only, no XTEST)."""
+
+
+def _quietly(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except Exception:
+        log.exception("giving back borrowed keycodes failed")
 
 
 def _checked_method(method: str) -> DeliveryMethod:

@@ -74,13 +74,18 @@ class DeliveryHost:
 
     def close(self) -> None:
         """Quit the host and wait for it."""
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
         if self._process.poll() is None:
             self.send("quit")
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._reader.join(timeout=10)
+        self._process.stdout.close()
 
 
 class _BrokenKeyboard:

@@ -10,13 +10,16 @@ and remaps it for every keystroke; the target looks the keycode up only when it
    it), all in one ``ChangeKeyboardMapping`` request;
 2. the chunk's keys go out through XTest (``fake_input``), which every client
    accepts — xterm ignores pynput's synthetic ``XSendEvent`` keys by default;
-3. before a keycode is given another keysym (the next chunk) or emptied again
-   (the end), the injector waits until the *target* has fetched the keymap
-   after the change. X orders the target's key events after its MappingNotify,
-   so once its fetch is answered with the new map, the keys it has yet to
-   process resolve correctly. The fetch is observed with the RECORD extension
-   (core ``GetKeyboardMapping`` or XKB ``GetMap`` from the focused window's
-   client); without RECORD, or if no fetch is seen, a fixed grace period is used.
+3. borrowed keycodes stay mapped (a cache shared by later deliveries): a
+   keycode gets another keysym only when the spares run out mid-text, and is
+   emptied again only by :meth:`X11KeyInjector.release_borrowed` once typing
+   is idle. Before either, the injector waits for the *target* to fetch the
+   changed keymap, observed with the RECORD extension (core
+   ``GetKeyboardMapping`` or XKB ``GetMap`` requests of the focused window's
+   client that cover the changed keycodes), plus a short settle: Xlib clients
+   (xterm) apply keymap notifies when they read them from the socket, possibly
+   before they process key events queued ahead of them. Without RECORD, or if
+   no fetch is seen, a fixed grace period stands in.
 
 Characters found at level 1 or 2 of the current layout are typed from it
 (pressing Shift for level 2, inverted under Caps Lock for letters), so accents
@@ -30,25 +33,18 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
+from app.core.output.keymap_watch import FetchWatch, FixedDelay
 from app.core.output.text_delivery import InjectionError
 
 log = logging.getLogger(__name__)
 
-# Grace period when the target's keymap fetch cannot be observed.
-_FALLBACK_SETTLE_S = 0.15
-# Upper bound on waiting for an observed fetch (a target that never refreshes).
-_FETCH_TIMEOUT_S = 1.0
-
-_CORE_CHANGE_KEYBOARD_MAPPING = 100
-_CORE_GET_KEYBOARD_MAPPING = 101
-_XKB_GET_MAP = 8
+# After the target's fetch, time for an Xlib client to work through its queued keys.
+_SETTLE_S = 0.1
 
 _MODIFIER_NAMES = ("shift", "lock", "control", "mod1", "mod2", "mod3", "mod4", "mod5")
 _CHORD_KEYSYMS = {
@@ -121,44 +117,54 @@ class X11KeyInjector:
         xkb = self._display.query_extension("XKEYBOARD")
         self._xkb_opcode: int | None = xkb.major_opcode if xkb.present else None
         self._legacy = _legacy_keysyms()
-        self._borrowed: list[int] = []
-        self._pending_fetch: _FetchWatch | _FixedDelay | None = None
+        self._assigned: dict[int, int] = {}  # borrowed keycode -> keysym, live on the server
+        self._last_used: dict[int, float] = {}  # borrowed keycode -> when its last key went out
+        self._pending_fetch: FetchWatch | FixedDelay | None = None
 
     # ---- KeyInjector protocol -------------------------------------------------------
 
     def type_text(self, text: str) -> None:
-        """Type ``text`` exactly; characters missing from the layout are mapped per chunk."""
+        """Type ``text`` exactly; characters missing from the layout get borrowed keycodes."""
         if not text:
             return
         first, count = self._keycode_range()
         mapping = [list(row) for row in self._display.get_keyboard_mapping(first, count)]
-        spare = [first + i for i, row in enumerate(mapping) if not any(row)]
         layout = self._layout_strokes(mapping, first)
+        spare = [
+            first + i
+            for i, row in enumerate(mapping)
+            if first + i in self._assigned or not any(row)
+        ]
         caps_locked = bool(self._display.screen().root.query_pointer().mask & _LOCK_MASK)
         shift = self._keycode("Shift_L")
-        try:
-            for chunk in _chunks(text, layout, len(spare)):
-                borrowed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
-                strokes = dict(layout)
-                if borrowed:
-                    if not spare:
-                        raise InjectionError("the keyboard map has no spare keycode to borrow")
-                    assignment = dict(zip(borrowed, spare, strict=False))
-                    self._change_keymap(partial(self._map_keycodes, assignment, mapping, first))
-                    strokes.update({c: _Stroke(k, False) for c, k in assignment.items()})
-                for char in chunk:
-                    stroke = strokes[char]
-                    press_shift = stroke.shift != (
-                        caps_locked and char.isalpha() and char.isascii()
-                    )
-                    self._tap(stroke.keycode, shift if press_shift else None)
-                self._display.sync()
-        finally:
-            if self._borrowed:
-                self._change_keymap(partial(self._clear_keycodes, mapping, first))
-            if self._pending_fetch is not None:
-                self._pending_fetch.close()  # keys after the restore need no borrowed keycode
-                self._pending_fetch = None
+        for chunk in _chunks(text, layout, len(spare)):
+            needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
+            strokes = dict(layout)
+            if needed:
+                if not spare:
+                    raise InjectionError("the keyboard map has no spare keycode to borrow")
+                borrowed = self._borrow(needed, spare, mapping, first)
+                strokes.update({c: _Stroke(k, False) for c, k in borrowed.items()})
+            for char in chunk:
+                stroke = strokes[char]
+                press_shift = stroke.shift != (caps_locked and char.isalpha() and char.isascii())
+                self._tap(stroke.keycode, shift if press_shift else None)
+            self._display.sync()
+            sent_at = time.monotonic()
+            for char in needed:
+                self._last_used[strokes[char].keycode] = sent_at
+
+    def release_borrowed(self) -> None:
+        """Give the borrowed keycodes back (empty them), once the target is done with them."""
+        if not self._assigned:
+            return
+        self._settle(max(self._last_used.get(k, 0.0) for k in self._assigned))
+        first, count = self._keycode_range()
+        mapping = [list(row) for row in self._display.get_keyboard_mapping(first, count)]
+        self._change_rows(dict.fromkeys(self._assigned, 0), mapping, first)
+        self._display.sync()
+        self._assigned.clear()
+        self._last_used.clear()
 
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` in order (e.g. ``["ctrl", "v"]``), then release them in reverse."""
@@ -191,8 +197,14 @@ class X11KeyInjector:
         return None
 
     def close(self) -> None:
-        """Close the display connection."""
-        self._display.close()
+        """Give back borrowed keycodes and close the display connection."""
+        try:
+            self.release_borrowed()
+        finally:
+            if self._pending_fetch is not None:
+                self._pending_fetch.close()
+                self._pending_fetch = None
+            self._display.close()
 
     # ---- keymap -----------------------------------------------------------------------
 
@@ -212,6 +224,8 @@ class X11KeyInjector:
         by_keysym: dict[int, _Stroke] = {}
         for level in (1, 0):  # level 0 last so a plain stroke wins over a shifted one
             for offset, row in enumerate(mapping):
+                if first + offset in self._assigned:
+                    continue  # borrowed keycodes are managed by _borrow, not the layout
                 if len(row) > level and row[level]:
                     by_keysym[row[level]] = _Stroke(first + offset, level == 1)
         strokes: dict[str, _Stroke] = {}
@@ -228,28 +242,55 @@ class X11KeyInjector:
                 strokes[char] = by_keysym[keysym]
         return strokes
 
-    def _map_keycodes(
-        self, assignment: dict[str, int], mapping: list[list[int]], first: int
-    ) -> None:
-        rows = {keycode: keysym_for_char(char) for char, keycode in assignment.items()}
-        self._change_rows(rows, mapping, first)
-        self._borrowed = sorted(rows)
+    def _borrow(
+        self, needed: list[str], spare: list[int], mapping: list[list[int]], first: int
+    ) -> dict[str, int]:
+        """Keycodes for ``needed`` characters: already borrowed ones, then free, then evicted.
 
-    def _clear_keycodes(self, mapping: list[list[int]], first: int) -> None:
-        self._change_rows(dict.fromkeys(self._borrowed, 0), mapping, first)
-        self._borrowed = []
+        Borrowed keycodes stay mapped between deliveries, so repeated
+        characters never remap anything. A keycode gets a new keysym only when
+        the spares run out, and only after the target has caught up.
+        """
+        by_keysym = {keysym: keycode for keycode, keysym in self._assigned.items()}
+        result = {
+            c: by_keysym[keysym_for_char(c)] for c in needed if keysym_for_char(c) in by_keysym
+        }
+        missing = [c for c in needed if c not in result]
+        if not missing:
+            return result
+        in_use = set(result.values())
+        free = [k for k in spare if k not in self._assigned]
+        evictable = sorted(
+            (k for k in self._assigned if k not in in_use),
+            key=lambda k: self._last_used.get(k, 0.0),
+        )
+        rows = {}
+        for char, keycode in zip(missing, free + evictable, strict=False):
+            rows[keycode] = keysym_for_char(char)
+            result[char] = keycode
+        evicted = [k for k in rows if k in self._assigned]
+        if evicted:
+            self._settle(max(self._last_used.get(k, 0.0) for k in evicted))
+        watch = self._watch_target_fetch(set(rows))
+        self._change_rows(rows, mapping, first)
+        self._display.sync()
+        self._pending_fetch = watch
+        self._assigned.update(rows)
+        return result
 
     def _change_rows(self, rows: dict[int, int], mapping: list[list[int]], first: int) -> None:
-        """One ChangeKeyboardMapping over the touched range, so clients see one change."""
-        low, high = min(rows), max(rows)
+        """One ChangeKeyboardMapping over the touched range, so clients see one change.
+
+        ``mapping`` is the caller's copy of the server's map; it is updated too,
+        since the range also rewrites the untouched keycodes inside it.
+        """
         width = len(mapping[0])
-        block = [list(mapping[k - first]) for k in range(low, high + 1)]
         for keycode, keysym in rows.items():
             # Every level the same keysym: Shift or Caps Lock cannot alter the character.
-            row = [keysym] * min(width, 4) + [0] * max(0, width - 4)
-            block[keycode - low] = row
-            if keysym == 0:
-                block[keycode - low] = [0] * width
+            row = [keysym] * min(width, 4) + [0] * max(0, width - 4) if keysym else [0] * width
+            mapping[keycode - first] = row
+        low, high = min(rows), max(rows)
+        block = [list(mapping[k - first]) for k in range(low, high + 1)]
         self._display.change_keyboard_mapping(low, block)
 
     def _tap(self, keycode: int, shift: int | None) -> None:
@@ -263,122 +304,31 @@ class X11KeyInjector:
 
     # ---- synchronising with the target ------------------------------------------------
 
-    def _change_keymap(self, change: Callable[[], None]) -> None:
-        """Apply a keymap ``change`` once the target has fetched the previous change.
+    def _settle(self, last_sent: float) -> None:
+        """Wait until keys sent up to ``last_sent`` were resolved by the target.
 
-        The first change of a delivery needs no wait: every key already sent
-        resolved through the layout or an earlier, already fetched map.
+        Qt (xkbcommon) handles keymap notifies in event order, so its fetch of
+        the current map is enough. Xlib clients such as xterm handle them when
+        they *read* them, possibly ahead of key events still queued, and no
+        request marks "keys processed"; so after the fetch (which proves the
+        target is reading this chunk) a short settle time follows.
         """
         if self._pending_fetch is not None:
             self._pending_fetch.wait()
             self._pending_fetch.close()
             self._pending_fetch = None
-        watch = self._watch_target_fetch()
-        change()
-        self._display.sync()
-        self._pending_fetch = watch
+        remaining = last_sent + _SETTLE_S - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)  # no X request marks "key events processed" (see above)
 
-    def _watch_target_fetch(self) -> _FetchWatch | _FixedDelay:
+    def _watch_target_fetch(self, keycodes: set[int]) -> FetchWatch | FixedDelay:
         if self._has_record:
             try:
-                return _FetchWatch(self._display, self._name, self._xkb_opcode)
+                return FetchWatch(self._display, self._name, self._xkb_opcode, keycodes)
             except Exception as exc:
                 log.debug("RECORD watch unavailable (%s); using a fixed delay", exc)
                 self._has_record = False
-        return _FixedDelay()
-
-
-class _FixedDelay:
-    """Fallback when the target's keymap fetch cannot be observed."""
-
-    def __init__(self) -> None:
-        self._since = time.monotonic()
-
-    def wait(self) -> None:
-        remaining = _FALLBACK_SETTLE_S - (time.monotonic() - self._since)
-        if remaining > 0:
-            time.sleep(remaining)  # no signal to wait on: a grace period for the client
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class _FetchWatch:
-    """Sees, through RECORD, the focused client fetch the keymap after our next change.
-
-    It records our own ``ChangeKeyboardMapping`` and the focus owner's
-    ``GetKeyboardMapping`` / XKB ``GetMap`` requests, in server order: a fetch
-    recorded after our change was answered with the changed map.
-    """
-
-    def __init__(self, display: Any, display_name: str | None, xkb_opcode: int | None) -> None:
-        record = _xlib("Xlib.ext.record")
-        self._display = display
-        self._own_base = int(display.display.info.resource_id_base)
-        focus = display.get_input_focus().focus
-        target = focus.id if focus and not isinstance(focus, int) else record.AllClients
-        xkb = (xkb_opcode, xkb_opcode, _XKB_GET_MAP, _XKB_GET_MAP) if xkb_opcode else (0, 0, 0, 0)
-        self._context = display.record_create_context(
-            0,
-            [target, self._own_base],
-            [
-                {
-                    "core_requests": (_CORE_CHANGE_KEYBOARD_MAPPING, _CORE_GET_KEYBOARD_MAPPING),
-                    "core_replies": (0, 0),
-                    "ext_requests": xkb,
-                    "ext_replies": (0, 0, 0, 0),
-                    "delivered_events": (0, 0),
-                    "device_events": (0, 0),
-                    "errors": (0, 0),
-                    "client_started": False,
-                    "client_died": False,
-                }
-            ],
-        )
-        display.sync()
-        self._changed = False
-        self._started = threading.Event()
-        self._fetched = threading.Event()
-        self._data_display = _xlib("Xlib.display").Display(display_name)
-        self._thread = threading.Thread(target=self._run, name="keymap-fetch-watch", daemon=True)
-        self._thread.start()
-        if not self._started.wait(_FETCH_TIMEOUT_S):
-            self.close()
-            raise InjectionError("RECORD did not start")
-
-    def _run(self) -> None:
-        try:
-            self._data_display.record_enable_context(self._context, self._on_record)
-        except Exception:
-            log.debug("RECORD context ended with an error", exc_info=True)
-        finally:
-            self._started.set()
-
-    def _on_record(self, reply: Any) -> None:
-        record = _xlib("Xlib.ext.record")
-        if reply.category == record.StartOfData:
-            self._started.set()
-        if reply.category != record.FromClient or not reply.data:
-            return
-        opcode = reply.data[0]
-        if reply.id_base == self._own_base:
-            self._changed = self._changed or opcode == _CORE_CHANGE_KEYBOARD_MAPPING
-        elif self._changed:
-            self._fetched.set()
-
-    def wait(self) -> None:
-        """Block until the target's fetch is seen (or a timeout for a target that never asks)."""
-        if not self._fetched.wait(_FETCH_TIMEOUT_S):
-            log.debug("no keymap fetch by the target within %.1f s", _FETCH_TIMEOUT_S)
-
-    def close(self) -> None:
-        """End the recording and release the context and its connection."""
-        self._display.record_disable_context(self._context)
-        self._display.sync()
-        self._thread.join(_FETCH_TIMEOUT_S)
-        self._display.record_free_context(self._context)
-        self._display.sync()
-        self._data_display.close()
+        return FixedDelay()
 
 
 def _xlib(module: str) -> Any:

@@ -1,0 +1,260 @@
+"""Text delivery rules and the DeliveryService with a fake keyboard (offscreen clipboard)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.output.text_delivery import (
+    CTRL_SHIFT_V,
+    CTRL_V,
+    SHIFT_INSERT,
+    DeliveryQueue,
+    ModifiersHeld,
+    ProgressiveTyping,
+    paste_chord_for,
+    wait_for_modifier_release,
+)
+from app.core.output.x11_keyboard import keysym_for_char
+from app.ui.delivery_service import DeliveryService
+from tests.fakes.fake_keyboard import FakeKeyboard
+
+
+class FakeClock:
+    """Monotonic time that moves only when the code under test pauses."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def pause(self, seconds: float) -> None:
+        self.now += seconds
+
+
+# ---- core rules (no Qt) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("window_class", "chord"),
+    [
+        ("XTerm", SHIFT_INSERT),
+        ("UXTerm", SHIFT_INSERT),
+        ("URxvt", SHIFT_INSERT),
+        ("Gnome-terminal", CTRL_SHIFT_V),
+        ("konsole", CTRL_SHIFT_V),
+        ("Xfce4-terminal", CTRL_SHIFT_V),
+        ("Alacritty", CTRL_SHIFT_V),
+        ("kitty", CTRL_SHIFT_V),
+        ("Terminator", CTRL_SHIFT_V),
+        ("Tilix", CTRL_SHIFT_V),
+        ("org.wezfurlong.wezterm", CTRL_SHIFT_V),
+        ("foot", CTRL_SHIFT_V),
+        ("firefox", CTRL_V),
+        ("Gedit", CTRL_V),
+        ("", CTRL_V),
+        (None, CTRL_V),
+    ],
+)
+def test_paste_keys_follow_the_focused_application(
+    window_class: str | None, chord: tuple[str, ...]
+) -> None:
+    assert paste_chord_for(window_class) == chord
+
+
+def test_modifier_wait_returns_at_once_when_nothing_is_held() -> None:
+    clock, keyboard, waited = FakeClock(), FakeKeyboard(), []
+    wait_for_modifier_release(keyboard, 2.0, waited.append, clock, clock.pause)
+    assert waited == []
+    assert clock.now == 0.0
+
+
+def test_modifier_wait_lasts_until_release() -> None:
+    clock, keyboard, waited = FakeClock(), FakeKeyboard(), []
+    keyboard.hold("control", "shift")
+
+    def pause(seconds: float) -> None:
+        clock.pause(seconds)
+        if clock.now >= 0.5:
+            keyboard.release_all()
+
+    wait_for_modifier_release(keyboard, 2.0, waited.append, clock, pause)
+    assert waited == [frozenset({"control", "shift"})]
+    assert 0.5 <= clock.now < 0.6
+
+
+def test_modifier_wait_gives_up_after_the_timeout() -> None:
+    clock, keyboard = FakeClock(), FakeKeyboard()
+    keyboard.hold("control")
+    with pytest.raises(ModifiersHeld, match="control"):
+        wait_for_modifier_release(keyboard, 2.0, None, clock, clock.pause)
+    assert clock.now == pytest.approx(2.0, abs=0.02)
+
+
+def test_queue_keeps_order_and_ids_and_can_be_cleared() -> None:
+    queue = DeliveryQueue()
+    first, second = queue.add("one", "type"), queue.add("two", "paste")
+    assert (first.request_id, second.request_id) == (1, 2)
+    popped = queue.pop()
+    assert popped is not None
+    assert popped.text == "one"
+    assert [r.text for r in queue.clear()] == ["two"]
+    assert queue.pop() is None
+    with pytest.raises(ValueError, match="unknown delivery method"):
+        queue.add("x", "shout")  # type: ignore[arg-type]
+
+
+def test_progressive_typing_never_retracts() -> None:
+    typing = ProgressiveTyping()
+    assert typing.on_commit(" Hello") == "Hello"
+    assert typing.on_commit(" world,") == " world,"
+    # The final re-decided a typed word ("world," -> "word,"): keep it, add what is new.
+    assert typing.on_final("Hello word, how are you") == " how are you"
+    assert typing.typed == "Hello world, how are you"
+
+
+def test_progressive_typing_final_that_extends_commits() -> None:
+    typing = ProgressiveTyping()
+    typing.on_commit(" Call me")
+    assert typing.on_final("Call me tomorrow.") == " tomorrow."
+    assert typing.on_final("Call me tomorrow.") == ""
+
+
+@pytest.mark.parametrize(
+    ("char", "keysym"),
+    [("a", 0x61), ("é", 0xE9), ("—", 0x1002014), ("你", 0x1004F60), ("🎉", 0x101F389)],
+)
+def test_keysyms_for_characters(char: str, keysym: int) -> None:
+    assert keysym_for_char(char) == keysym
+
+
+# ---- the service (offscreen clipboard, fake keyboard) ---------------------------------------
+
+
+@pytest.fixture
+def keyboard() -> FakeKeyboard:
+    return FakeKeyboard()
+
+
+@pytest.fixture
+def service(qtbot: QtBot, keyboard: FakeKeyboard) -> Iterator[DeliveryService]:
+    delivery = DeliveryService(keyboard=keyboard, modifier_timeout_s=0.3)
+    delivery.set_options("type", restore_delay_ms=50)
+    yield delivery
+    delivery.shutdown()
+
+
+@pytest.mark.gui
+def test_requests_are_delivered_in_order(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    texts = [f" chunk {n}" for n in range(8)]
+    done: list[int] = []
+    service.delivered.connect(lambda rid, _how: done.append(rid))
+    ids = [service.deliver(text) for text in texts]
+    qtbot.waitUntil(lambda: len(done) == len(texts), timeout=5000)
+    assert done == ids
+    assert keyboard.typed() == "".join(texts)
+    assert not service.is_busy()
+
+
+@pytest.mark.gui
+def test_paste_sends_the_chord_for_the_window_and_restores_the_clipboard(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("before")
+    keyboard.window_class = "XTerm"
+    with qtbot.waitSignal(service.delivered, timeout=5000) as delivered:
+        service.deliver("the transcript", "paste")
+        qtbot.waitUntil(lambda: clipboard.text() == "the transcript", timeout=2000)
+    assert delivered.args is not None
+    assert delivered.args[1] == "pasted"
+    assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "shift+insert")]
+    assert clipboard.text() == "before"
+
+
+@pytest.mark.gui
+def test_delivery_waits_for_held_modifiers(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    keyboard.hold("control")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        service.deliver("hello")
+    assert keyboard.sent == []
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        keyboard.release_all()
+    assert [(s.value, s.modifiers_held) for s in keyboard.sent] == [("hello", frozenset())]
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_held_modifiers_past_the_timeout_fail_with_the_text_on_the_clipboard(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, method: str
+) -> None:
+    keyboard.hold("control")
+    with qtbot.waitSignal(service.failed, timeout=3000) as failed:
+        request_id = service.deliver("keep this", method)
+    assert failed.args == [request_id, failed.args[1]]
+    assert "Release the hotkey keys" in failed.args[1]
+    assert keyboard.sent == []
+    assert QGuiApplication.clipboard().text() == "keep this"
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_injection_failure_leaves_the_text_on_the_clipboard(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, method: str
+) -> None:
+    QGuiApplication.clipboard().setText("older")
+    keyboard.fail_next()
+    with qtbot.waitSignal(service.failed, timeout=3000) as failed:
+        service.deliver("dictated words", method)
+    assert failed.args is not None
+    assert "clipboard" in failed.args[1]
+    assert QGuiApplication.clipboard().text() == "dictated words"
+    with qtbot.waitSignal(service.delivered, timeout=3000):
+        service.deliver(" next", "type")  # the queue goes on after a failure
+    assert keyboard.typed() == " next"
+
+
+@pytest.mark.gui
+def test_cancel_pending_drops_queued_requests(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    keyboard.hold("control")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        service.deliver(" first")
+    service.deliver(" dropped")
+    service.cancel_pending()
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        keyboard.release_all()
+    qtbot.waitUntil(lambda: not service.is_busy(), timeout=2000)
+    assert keyboard.typed() == " first"
+
+
+@pytest.mark.gui
+def test_clipboard_method_only_copies(qtbot: QtBot, service: DeliveryService) -> None:
+    with qtbot.waitSignal(service.delivered, timeout=2000) as delivered:
+        service.deliver("just copy", "clipboard")
+    assert delivered.args is not None
+    assert delivered.args[1] == "clipboard"
+    assert QGuiApplication.clipboard().text() == "just copy"
+
+
+@pytest.mark.gui
+def test_without_x11_delivery_fails_clearly(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    delivery = DeliveryService()  # the real X11 keyboard, which cannot open here
+    try:
+        with qtbot.waitSignal(delivery.failed, timeout=5000) as failed:
+            delivery.deliver("no display", "type")
+        assert failed.args is not None
+        assert "X11" in failed.args[1]
+        assert QGuiApplication.clipboard().text() == "no display"
+    finally:
+        delivery.shutdown()
