@@ -1,0 +1,28 @@
+"""Global hotkeys without Qt: chords as values and the press/hold/tap gesture machine."""
+
+from app.core.hotkeys.chord import (
+    DEFAULT_CHORD,
+    Chord,
+    display_chord,
+    format_chord,
+    modifier_of,
+    normalize_key,
+    parse_chord,
+    physical_key,
+)
+from app.core.hotkeys.gesture import GESTURE_MODES, GestureMode, HotkeyAction, HotkeyGesture
+
+__all__ = [
+    "DEFAULT_CHORD",
+    "GESTURE_MODES",
+    "Chord",
+    "GestureMode",
+    "HotkeyAction",
+    "HotkeyGesture",
+    "display_chord",
+    "format_chord",
+    "modifier_of",
+    "normalize_key",
+    "parse_chord",
+    "physical_key",
+]
