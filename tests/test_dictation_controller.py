@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
-from app.ui.dictation_controller import DictationController, _untyped_rest
+from app.ui.dictation_controller import DictationController
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
@@ -193,16 +193,3 @@ def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
     assert worker.shutdown(5000)
     mic.close()
 
-
-@pytest.mark.parametrize(
-    ("final", "typed", "rest"),
-    [
-        ("Send the report.", "", "Send the report."),
-        ("Send the report to Anna.", "Send the report", " to Anna."),
-        ("Send the report.", "Send the report.", ""),
-        ("Send a report to Anna.", "Send the report", " to Anna."),  # decoder disagreed
-        ("Send.", "Send the report", ""),
-    ],
-)
-def test_untyped_rest(final: str, typed: str, rest: str) -> None:
-    assert _untyped_rest(final, typed) == rest

@@ -12,7 +12,7 @@ the clipboard.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Signal
@@ -20,6 +20,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, Signal
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.core.output.text_delivery import ProgressiveTyping
 from app.core.settings import Settings
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
@@ -34,7 +35,7 @@ class _Dictation:
     job_id: int
     start: int
     end: int | None = None
-    typed: str = ""  # committed text already typed (type-as-I-speak)
+    typing: ProgressiveTyping = field(default_factory=ProgressiveTyping)  # type-as-I-speak
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
     output: str = "focused_app"
@@ -193,9 +194,9 @@ class DictationController(QObject):
         self._committed = (self._committed + text).lstrip()
         self.live_text.emit(self._committed, "")
         if self._types_as_spoken(current):
-            piece = text.lstrip() if not current.typed else text
-            current.typed += piece
-            self._delivery.deliver(piece, "type")
+            piece = current.typing.on_commit(text)
+            if piece:
+                self._delivery.deliver(piece, "type")
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
@@ -216,9 +217,13 @@ class DictationController(QObject):
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            rest = _untyped_rest(text, current.typed)
+            if current.typing.typed:
+                rest = current.typing.on_final(text)
+                method = "type"  # continue as the words before it went out
+            else:
+                rest, method = text, self.settings.delivery
             if rest:
-                current.delivery_id = self._delivery.deliver(rest)
+                current.delivery_id = self._delivery.deliver(rest, method)
                 return
         elif output == "clipboard" or current.entry is None:
             self._delivery.copy_to_clipboard(text)
@@ -283,18 +288,3 @@ class DictationController(QObject):
     def _on_state_change(self, change: StateChange) -> None:
         self.state_changed.emit(change.new.value)
 
-
-def _untyped_rest(final: str, typed: str) -> str:
-    """What of ``final`` is left to deliver after ``typed`` went out word by word.
-
-    Committed text is never retracted, so the final normally starts with it; if
-    the decoder disagreed anyway, only the words past the typed count are sent
-    (no backspaces into a foreign app).
-    """
-    if not typed:
-        return final
-    if final.startswith(typed):
-        return final[len(typed) :]
-    words = final.split()
-    kept = len(typed.split())
-    return (" " + " ".join(words[kept:])) if len(words) > kept else ""
