@@ -115,6 +115,8 @@ def test_the_default_is_ctrl_shift_space() -> None:
         ("a", "would fire while you type"),
         ("shift+a", "would fire while you type"),
         ("esc", "would fire while you type"),
+        ("shift+left", "would fire while you type"),
+        ("home", "would fire while you type"),
     ],
 )
 def test_bad_chords_raise_a_clear_value_error(text: str, message: str) -> None:
@@ -148,6 +150,14 @@ def test_left_and_right_keys_are_different_physical_keys_of_one_modifier() -> No
     assert physical_key("ctrl_r") == "ctrl_r"
     assert modifier_of(physical_key("ctrl_r")) == "ctrl"
     assert physical_key("A") == physical_key("a") == "a"
+
+
+@pytest.mark.parametrize(
+    "name", ["ctrl", "ctrl_r", "alt", "alt_r", "alt_gr", "shift", "shift_r", "cmd", "cmd_r"]
+)
+def test_a_physical_modifier_name_is_still_that_modifier(name: str) -> None:
+    assert modifier_of(physical_key(name)) == modifier_of(name)
+    assert physical_key(physical_key(name)) == physical_key(name)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ _MODIFIER_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ctrl", "r"): ("ctrl_r", "control_r", "rctrl"),
     ("alt", "l"): ("alt", "alt_l", "lalt", "option"),
     ("alt", "r"): ("alt_r", "ralt"),
-    ("altgr", "r"): ("altgr", "alt_gr", "iso_level3_shift", "mode_switch"),
+    ("altgr", "r"): ("altgr", "altgr_r", "alt_gr", "iso_level3_shift", "mode_switch"),
     ("shift", "l"): ("shift", "shift_l", "lshift"),
     ("shift", "r"): ("shift_r", "rshift"),
     ("super", "l"): ("super", "super_l", "cmd", "cmd_l", "command", "win", "windows", "meta"),
@@ -78,8 +78,9 @@ _KEY_ALIASES: dict[str, str] = {
     "minus": "-",
 }
 
-# Keys that type text or edit it: alone (or with only Shift) they would fire while typing.
-_TYPING_KEYS = frozenset({"space", "enter", "tab", "backspace", "delete", "esc"})
+# Without Ctrl, Alt or Super a chord fires during ordinary typing and editing (Shift+A,
+# Shift+Left), so only keys that never type may go without them (as in the shortcut field).
+_STANDALONE_KEYS = frozenset({*(f"f{number}" for number in range(1, 25)), "pause"})
 
 _DISPLAY_MODIFIERS = {"ctrl": "Ctrl", "alt": "Alt", "altgr": "AltGr", "shift": "Shift"}
 _DISPLAY_KEYS = {"esc": "Esc", "page_up": "Page Up", "page_down": "Page Down"}
@@ -177,7 +178,7 @@ def parse_chord(text: str) -> Chord:
     if len(keys) > 1:
         raise ValueError(f"Hotkey {text!r} names more than one key ({', '.join(keys)})")
     chord = Chord(frozenset(modifiers), keys[0])
-    if not (modifiers - {"shift"}) and (len(chord.key) == 1 or chord.key in _TYPING_KEYS):
+    if not (modifiers - {"shift"}) and chord.key not in _STANDALONE_KEYS:
         raise ValueError(
             f"{display_chord(chord)} would fire while you type: add Ctrl, Alt or Super"
         )
