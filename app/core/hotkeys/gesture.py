@@ -71,7 +71,8 @@ class HotkeyGesture:
     Args:
         chord: The chord to watch.
         mode: ``"auto"`` (hold = push-to-talk, tap = toggle), ``"hold"`` (every
-            release finishes) or ``"toggle"`` (only the next press finishes).
+            release finishes; a press during a dictation started elsewhere takes
+            it over until release) or ``"toggle"`` (only the next press finishes).
         hold_threshold_s: In auto mode, a press held at least this long is a hold.
         repeat_window_s: A release followed within this time by a press of the
             same key is X11 auto-repeat and ignored.
@@ -219,13 +220,12 @@ class HotkeyGesture:
         held = self._held
         if held is None:
             return []
-        modifier = modifier_of(key)
-        if key == self._chord.key:
-            pass
-        elif modifier is None or modifier not in self._chord.modifiers:
-            return []
-        elif modifier in self.held_modifiers():
-            return []  # the other side's key still holds this modifier
+        if key != self._chord.key:
+            modifier = modifier_of(key)
+            if modifier not in self._chord.modifiers:
+                return []  # not part of the chord (None for an ordinary key)
+            if modifier in self.held_modifiers():
+                return []  # the other side's key still holds this modifier
         self._held = None
         self._last_release_t = t
         if held.press is not _Press.STARTED or not self._active:
