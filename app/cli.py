@@ -1,4 +1,4 @@
-"""Saytype's command line: ``saytype transcribe | bench``.
+"""Saytype's command line: ``saytype`` (the GUI), ``transcribe | listen | bench | toggle …``.
 
 The CLI is a contract used by benchmarks and acceptance checks; keep options
 stable and add freely. Heavy modules load inside each subcommand, so ``--help``
@@ -17,7 +17,7 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, listen, transcribe
+    from app.commands import bench, control, listen, transcribe
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_parser(subparsers)
     listen.add_parser(subparsers)
     bench.add_parser(subparsers)
+    control.add_parsers(subparsers)
     return parser
 
 
@@ -43,8 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run = getattr(args, "run", None)
     if run is None:
-        parser.print_help()
-        return 0
+        from app.main import run_gui  # Qt loads only for the GUI
+
+        return run_gui()
     try:
         status: int = run(args)
     except KeyboardInterrupt:

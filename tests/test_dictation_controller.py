@@ -192,4 +192,3 @@ def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
         assert delivery.typed == history.latest().text  # type: ignore[union-attr]
     assert worker.shutdown(5000)
     mic.close()
-

@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"saytype: error: {exc}\n")
         return 1
     if args.control_command == "status":
-        sys.stdout.write(reply.state + "\n")
-    if not reply.ok:
+        sys.stdout.write(reply.state + "\n" + (reply.message + "\n" if reply.message else ""))
+    if not reply.ok:  # a refusal: e.g. "stop" while idle
         sys.stderr.write(f"saytype: {reply.message or 'the command was refused'}\n")
         return 1
     return 0

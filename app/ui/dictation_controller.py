@@ -287,4 +287,3 @@ class DictationController(QObject):
 
     def _on_state_change(self, change: StateChange) -> None:
         self.state_changed.emit(change.new.value)
-

@@ -31,8 +31,16 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from app.core.hotkeys.chord import Chord, modifier_of, normalize_key, parse_chord, physical_key
+from app.core.hotkeys.chord import (
+    Chord,
+    display_chord,
+    modifier_of,
+    normalize_key,
+    parse_chord,
+    physical_key,
+)
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
+from app.core.hotkeys.x11_grab import KeyGrabError, X11KeyGrab
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +206,7 @@ class HotkeyBridge(QObject):
         self._factory = listener_factory
         self._clock = clock
         self._listener: KeyListener | None = None
+        self._grab: X11KeyGrab | None = None
         self._base_chars: dict[int, str] = {}
         self._down_lock = threading.Lock()
         self._down: set[str] = set()  # physical keys down, kept by the listener thread
@@ -235,12 +244,31 @@ class HotkeyBridge(QObject):
             return message
         self._listener = listener
         log.info("global hotkey %s listening (%s mode)", self.chord, self._gesture.mode)
+        if self._factory is None and sys.platform.startswith("linux"):
+            self._reserve_chord()
         return None
+
+    def _reserve_chord(self) -> None:
+        """Grab the chord on X11 so the focused app does not also receive it."""
+        try:
+            if self._grab is None:
+                self._grab = X11KeyGrab()
+            self._grab.grab(self.chord)
+        except KeyGrabError as exc:
+            message = (
+                f"{display_chord(self.chord)} also reaches the focused app ({exc}). "
+                "Choose another hotkey in Settings if that gets in the way."
+            )
+            log.warning("%s", message)
+            self.error.emit(message)
 
     def stop(self) -> None:
         """Stop listening and wait for the listener thread; safe to call twice."""
         listener, self._listener = self._listener, None
         self._poll_timer.stop()
+        grab, self._grab = self._grab, None
+        if grab is not None:
+            grab.close()
         if listener is None:
             return
         try:
@@ -255,7 +283,11 @@ class HotkeyBridge(QObject):
 
     def set_chord(self, chord: Chord | str) -> None:
         """Watch another chord (text is parsed; raises ValueError if it is not a chord)."""
+        old = self.chord
         self._gesture.set_chord(_as_chord(chord))
+        if self._grab is not None and self.chord != old:
+            self._grab.ungrab(old)
+            self._reserve_chord()
 
     def set_mode(self, mode: GestureMode) -> None:
         """Switch between ``"auto"``, ``"hold"`` and ``"toggle"``."""
@@ -264,6 +296,8 @@ class HotkeyBridge(QObject):
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)
+        if self._grab is not None:
+            self._grab.set_escape(active)  # Esc cancels us, without also reaching the app
 
     def modifiers_down(self) -> frozenset[str]:
         """Modifiers physically held now (``"ctrl"``, ``"shift"``…); safe from any thread.

@@ -1,0 +1,247 @@
+"""The composition root: builds the desktop app in order and tears it down in one path.
+
+Order (CONVENTIONS #2): logging → single instance → settings → history → model →
+microphone → worker → delivery → controller → hotkeys → tray → window → control
+socket. The window shows before the model loads (it loads on the worker
+thread), so the app is usable at once. Every part is passed in explicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
+
+log = logging.getLogger(__name__)
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    """Start the GUI, or raise the running one's window; returns the exit status."""
+    try:
+        reply = send_command("show", timeout_s=2.0)
+    except ControlError:
+        pass  # nobody is running: we are the instance
+    else:
+        log.info("Saytype is already running (%s); its window was raised", reply.state)
+        sys.stdout.write("Saytype is already running; its window was brought to the front.\n")
+        return 0
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Saytype")
+    app.setDesktopFileName("saytype")
+    app.setQuitOnLastWindowClosed(False)
+    desktop = DesktopApp.build()
+    status = app.exec()
+    desktop.shutdown()
+    return int(status)
+
+
+@dataclass
+class DesktopApp:
+    """Everything the GUI is made of, built once; :meth:`shutdown` is the only exit path."""
+
+    parts: dict[str, object]
+    stopped: bool = False
+
+    @classmethod
+    def build(cls, sounddevice_backend: object = None) -> DesktopApp:  # noqa: PLR0915 - one linear recipe
+        """Build and show the app (also used by tests, with a fake sound device)."""
+        from PySide6.QtCore import QTimer
+
+        from app.core.engine.live_pipeline import LivePipeline
+        from app.core.engine.model_folder import ModelError
+        from app.core.engine.model_host import ModelHost
+        from app.core.engine.model_registry import resolve_model
+        from app.core.hotkeys.chord import display_chord, parse_chord
+        from app.core.output.history import HistoryError, HistoryStore
+        from app.core.settings import load_settings
+        from app.ui.delivery_service import DeliveryService
+        from app.ui.dictation_controller import DictationController
+        from app.ui.history_panel import HistoryPanel
+        from app.ui.hotkey_bridge import HotkeyBridge
+        from app.ui.inference_worker import InferenceWorker
+        from app.ui.main_window import MainWindow
+        from app.ui.microphone import Microphone
+        from app.ui.tray import Tray
+
+        notices: list[tuple[str, str]] = []
+        loaded = load_settings()
+        settings = loaded.settings
+        if loaded.notice:
+            notices.append(("warning", loaded.notice))
+        log.info("settings loaded")
+
+        history: HistoryStore | None
+        try:
+            history = HistoryStore()
+        except HistoryError as exc:
+            history = None
+            notices.append(("error", f"{exc} Dictations will go to the clipboard only."))
+        if history is not None and history.notice:
+            notices.append(("warning", history.notice))
+        log.info("history opened")
+
+        model_name = settings.model
+        try:
+            source = resolve_model(model_name)
+        except ModelError as exc:
+            notices.append(("error", f"{exc} Using the bundled tiny.en model instead."))
+            model_name = "tiny.en"
+            source = resolve_model(model_name)
+        pipeline = LivePipeline(ModelHost(source), language=settings.language or None)
+
+        microphone = Microphone(settings.input_device, backend=sounddevice_backend)
+        if settings.keep_mic_open:
+            error = microphone.open()
+            if error is not None:
+                notices.append(("error", error))
+        log.info("microphone ready")
+
+        worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio)
+        delivery = DeliveryService()
+        window_holder: list[MainWindow] = []
+        controller = DictationController(
+            worker,
+            microphone,
+            delivery,
+            history,
+            settings,
+            model_name,
+            own_window_active=lambda: bool(window_holder and window_holder[0].isActiveWindow()),
+        )
+
+        chord = parse_chord(settings.hotkey)
+        hotkeys = HotkeyBridge(chord, settings.hotkey_mode, settings.hold_threshold_ms / 1000)
+        hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
+        hotkeys.finish_requested.connect(controller.stop)
+        hotkeys.cancel_requested.connect(controller.cancel)
+        hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
+        controller.state_changed.connect(
+            lambda _state: hotkeys.set_active(controller.session.active)
+        )
+        hotkeys.start()
+
+        tray = Tray()
+        tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))
+        controller.state_changed.connect(tray.set_state)
+        history_panel = HistoryPanel(history) if history is not None else None
+        window = MainWindow(controller, microphone, history_panel, display_chord(chord))
+        window_holder.append(window)
+        window.hides_to_tray = tray.available
+        app = cls(
+            {
+                "settings": settings,
+                "history": history,
+                "microphone": microphone,
+                "worker": worker,
+                "delivery": delivery,
+                "controller": controller,
+                "hotkeys": hotkeys,
+                "tray": tray,
+                "window": window,
+                "history_panel": history_panel,
+            }
+        )
+        app._wire(controller, window, tray, worker, history_panel, delivery)
+        window.show()
+        log.info("window shown")
+        for level, message in notices:
+            window.notice.show_notice(level, message)
+        worker.load_model()
+        app._listen_for_commands()
+        QTimer.singleShot(0, window.raise_)
+        return app
+
+    def _wire(  # noqa: PLR0917 - one place connects the parts
+        self,
+        controller: object,
+        window: object,
+        tray: object,
+        worker: object,
+        history_panel: object,
+        delivery: object,
+    ) -> None:
+        from app.ui.wiring import wire_desktop
+
+        wire_desktop(self, controller, window, tray, worker, history_panel, delivery)
+
+    def _listen_for_commands(self) -> None:
+        from app.ui.control_server import ControlServer
+
+        server = ControlServer(socket_path(), self.handle_command)
+        if not server.listen():
+            log.warning("no control socket: `saytype toggle` will not reach this instance")
+        self.parts["control"] = server
+
+    def handle_command(self, command: str, args: list[str]) -> ControlReply:
+        """Obey a command from the control socket (GUI thread)."""
+        from PySide6.QtCore import QTimer
+
+        from app.core.dictation_session import DictationState
+        from app.ui.dictation_controller import DictationController
+        from app.ui.main_window import MainWindow
+
+        controller = self.parts["controller"]
+        window = self.parts["window"]
+        assert isinstance(controller, DictationController)
+        assert isinstance(window, MainWindow)
+        ok = True
+        if command == "toggle":
+            controller.toggle(source="command")
+        elif command == "start":
+            ok = controller.start(source="command")
+        elif command == "stop":
+            ok = controller.session.state is DictationState.LISTENING
+            controller.stop()
+        elif command == "cancel":
+            controller.cancel()
+        elif command == "show":
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+        elif command == "quit":
+            QTimer.singleShot(0, _quit_app)
+        state = controller.session.state.value
+        if command == "status":
+            return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
+        return ControlReply(ok=ok, state=state, message="" if ok else f"not possible while {state}")
+
+    def shutdown(self) -> None:
+        """Stop everything, in reverse order of building. Safe to call twice."""
+        if self.stopped:
+            return
+        self.stopped = True
+        for name, method in (
+            ("control", "close"),
+            ("hotkeys", "stop"),
+            ("controller", "cancel"),
+            ("delivery", "shutdown"),
+            ("microphone", "close"),
+            ("tray", "hide"),
+            ("history", "close"),
+        ):
+            part = self.parts.get(name)
+            if part is not None:
+                try:
+                    getattr(part, method)()
+                except Exception:  # one failing part must not stop the others
+                    log.exception("shutting down %s failed", name)
+        worker = self.parts.get("worker")
+        if worker is not None and not worker.shutdown(3000):  # type: ignore[attr-defined]
+            log.warning("the model was still busy at exit")
+        window = self.parts.get("window")
+        if window is not None:
+            window.hides_to_tray = False  # type: ignore[attr-defined]
+            window.close()  # type: ignore[attr-defined]
+            window.deleteLater()  # type: ignore[attr-defined]
+        log.info("shut down")
+
+
+def _quit_app() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.quit()
