@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
 
@@ -95,11 +96,6 @@ class DesktopApp:
         pipeline = LivePipeline(ModelHost(source), language=settings.language or None)
 
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
-        if settings.keep_mic_open:
-            error = microphone.open()
-            if error is not None:
-                notices.append(("error", error))
-        log.info("microphone ready")
 
         worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio)
         delivery = DeliveryService()
@@ -123,7 +119,6 @@ class DesktopApp:
         controller.state_changed.connect(
             lambda _state: hotkeys.set_active(controller.session.active)
         )
-        hotkeys.start()
 
         tray = Tray()
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))
@@ -149,11 +144,13 @@ class DesktopApp:
         app._wire(controller, window, tray, worker, history_panel, delivery)
         window.show()
         log.info("window shown")
+        hotkeys.start()  # after the window: its failure message shows there
         for level, message in notices:
             window.notice.show_notice(level, message)
         worker.load_model()
+        if settings.keep_mic_open:  # after the window is up: opening a device can take a while
+            QTimer.singleShot(0, lambda: _open_microphone(microphone, window))
         app._listen_for_commands()
-        QTimer.singleShot(0, window.raise_)
         return app
 
     def _wire(  # noqa: PLR0917 - one place connects the parts
@@ -239,6 +236,13 @@ class DesktopApp:
             window.close()  # type: ignore[attr-defined]
             window.deleteLater()  # type: ignore[attr-defined]
         log.info("shut down")
+
+
+def _open_microphone(microphone: Any, window: Any) -> None:
+    error = microphone.open()
+    if error is not None:
+        window.notice.show_notice("error", error)
+    log.info("microphone %s", "open" if error is None else "unavailable")
 
 
 def _quit_app() -> None:

@@ -94,6 +94,7 @@ class NoticeBar(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(close)
         self.level = ""
+        self.messages: list[str] = []
         self.hide()
 
     def show_notice(self, level: str, message: str) -> None:
@@ -109,10 +110,13 @@ class NoticeBar(QFrame):
         palette.setColor(QPalette.ColorRole.Window, palette.color(role))
         palette.setColor(QPalette.ColorRole.WindowText, palette.color(text_role))
         self.setPalette(palette)
-        self.label.setText(message)
+        if message not in self.messages:  # several problems at start-up all stay visible
+            self.messages.append(message)
+        self.label.setText("\n".join(self.messages))
         self.show()
 
     def dismiss(self) -> None:
-        """Hide the notice."""
+        """Hide the notices and forget them."""
+        self.messages.clear()
         self.hide()
         self.dismissed.emit()

@@ -8,6 +8,8 @@ to the user rather than lost.
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
@@ -52,6 +54,17 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     if history_panel is not None:
         controller.history_added.connect(history_panel.add_entry)
         history_panel.retype_requested.connect(controller.retype)
+        history_panel.copy_requested.connect(
+            lambda _text: window.statusBar().showMessage("Copied.", 3000)
+        )
+        history_panel.error_occurred.connect(
+            lambda message: window.notice.show_notice("error", message)
+        )
+    delivery.waiting_for_release.connect(
+        lambda _id: window.statusBar().showMessage(
+            "Release the hotkey keys to deliver the text…", 3000
+        )
+    )
 
 
 def _show(window: Any) -> None:
@@ -68,6 +81,7 @@ def _model_failed(window: Any, message: str) -> None:
 def open_settings(app: Any) -> None:
     """Show the settings dialog; apply and save what the user accepts."""
     from app.core.audio.mic_devices import MicError, input_device_names, load_backend
+    from app.core.autostart import desktop_exec_command
     from app.core.settings import SettingsError, apply_start_at_login, save_settings
     from app.ui.settings_dialog import SettingsDialog
 
@@ -85,11 +99,17 @@ def open_settings(app: Any) -> None:
     try:
         save_settings(new)
         if new.start_at_login != current.start_at_login:
-            apply_start_at_login(new.start_at_login, "saytype")
+            apply_start_at_login(new.start_at_login, desktop_exec_command(_launch_command()))
     except (SettingsError, OSError) as exc:
         window.notice.show_notice("error", f"The settings could not be saved: {exc}")
     app.parts["settings"] = new
     apply_settings(app, current, new)
+
+
+def _launch_command() -> list[str]:
+    """How to start this Saytype again at login: its console script, else this Python."""
+    script = shutil.which("saytype")
+    return [script] if script else [sys.executable, "-m", "app"]
 
 
 def apply_settings(app: Any, old: Any, new: Any) -> None:
