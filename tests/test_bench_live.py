@@ -17,11 +17,11 @@ from app.benchmarks.live_utterances import (
     Clip,
     build_utterances,
     synthesised_clips,
-    write_wav,
 )
 from app.cli import build_parser, main
 from app.commands import bench
 from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
 
 
 def clip(clip_id: str, seconds: float) -> Clip:

@@ -6,6 +6,8 @@ real sqlite history; the model is the scripted pipeline and delivery a recorder.
 
 from __future__ import annotations
 
+import stat
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,3 +194,28 @@ def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
         assert delivery.typed == history.latest().text  # type: ignore[union-attr]
     assert worker.shutdown(5000)
     mic.close()
+
+
+def test_keep_audio_saves_the_dictation_wav_with_its_entry(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = _rig(tmp_path, FakeDelivery(), keep_audio=True)
+    try:
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+            _dictate(qtbot, rig)
+        entry = rig.history.latest()
+        assert entry is not None
+        assert entry.audio_path is not None
+        audio = Path(entry.audio_path)
+        assert stat.S_IMODE(audio.stat().st_mode) == 0o600
+        with wave.open(str(audio)) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        assert seconds == pytest.approx(entry.duration_s, abs=0.01)
+        rig.history.delete(entry.id)
+        assert not audio.exists()  # deleting the entry deletes its audio
+    finally:
+        _close(rig)
+
+
+def test_without_keep_audio_no_audio_is_stored(qtbot: QtBot, rig: Rig) -> None:
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        _dictate(qtbot, rig)
+    assert rig.history.latest().audio_path is None  # type: ignore[union-attr]

@@ -77,7 +77,7 @@ def test_final_text_matches_what_was_said(pipeline: LivePipeline, dictation_wav:
 
 
 def test_silence_produces_no_text(pipeline: LivePipeline, tmp_path: Path) -> None:
-    from app.benchmarks.live_utterances import write_wav
+    from app.core.audio.wav_file import write_wav
 
     quiet = tmp_path / "quiet.wav"
     rng = np.random.default_rng(7)

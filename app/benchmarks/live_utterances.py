@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, decode_file
+from app.core.audio.wav_file import write_wav
 
 log = logging.getLogger(__name__)
 
@@ -121,16 +121,6 @@ def synthesised_clips(sentences: Sequence[str] = BUILT_IN_SENTENCES) -> list[Cli
             write_wav(path, audio, rate)
             clips.append(Clip(f"hibari_{index:02d}", decode_file(path).samples, sentence))
     return clips
-
-
-def write_wav(path: Path, audio: AudioArray, sample_rate: int) -> None:
-    """Write float samples in [-1, 1] as 16-bit mono PCM WAV."""
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(sample_rate)
-        handle.writeframes(pcm.tobytes())
 
 
 def bucket_window(target_s: int) -> tuple[float, float]:

@@ -32,11 +32,18 @@ def describe_os_error(exc: OSError) -> str:
 def write_text_atomically(
     path: Path, text: str, *, file_mode: int = 0o600, folder_mode: int | None = None
 ) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+    """Replace ``path`` with ``text`` (UTF-8); see :func:`write_bytes_atomically`."""
+    write_bytes_atomically(path, text.encode("utf-8"), file_mode=file_mode, folder_mode=folder_mode)
+
+
+def write_bytes_atomically(
+    path: Path, data: bytes, *, file_mode: int = 0o600, folder_mode: int | None = None
+) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
 
     Args:
         path: the file to write.
-        text: its new contents (UTF-8).
+        data: its new contents.
         file_mode: permissions of the new file.
         folder_mode: when given, the folder is created and chmod-ed to this mode.
 
@@ -49,8 +56,8 @@ def write_text_atomically(
         folder.chmod(folder_mode)
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), file_mode)
             os.fsync(handle.fileno())

@@ -12,14 +12,17 @@ the clipboard.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Signal
 
+from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
-from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
 from app.core.output.text_delivery import ProgressiveTyping
 from app.core.settings import Settings
 from app.ui.inference_worker import InferenceWorker
@@ -235,13 +238,28 @@ class DictationController(QObject):
         if self._history is None:
             return None
         end = current.end if current.end is not None else self._mic.ring.position
+        audio_path = self._keep_audio(current, end) if self.settings.keep_audio else None
         try:
-            entry = self._history.add(text, (end - current.start) / SAMPLE_RATE, self.model_name)
+            entry = self._history.add(
+                text, (end - current.start) / SAMPLE_RATE, self.model_name, audio_path
+            )
         except HistoryError as exc:
             self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
             return None
         self.history_added.emit(entry)
         return entry
+
+    def _keep_audio(self, current: _Dictation, end: int) -> str | None:
+        """Save the dictation's audio beside history (for a retry); None when it cannot."""
+        read = self._mic.ring.read_since(current.start, max(0, end - current.start))
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = audio_dir() / f"dictation-{stamp}-{current.job_id}.wav"
+        try:
+            write_wav(path, read.samples, SAMPLE_RATE)
+        except OSError as exc:
+            self.notice.emit("warning", f"The audio was not kept: {describe_os_error(exc)}.")
+            return None
+        return str(path)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._is_current(job_id) and self.session.fail(job_id, message):

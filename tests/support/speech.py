@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from app.benchmarks.live_utterances import write_wav
+from app.core.audio.wav_file import write_wav
 
 
 class SpeechMaker:
