@@ -84,3 +84,15 @@ def test_wav_with_unknown_length_header_is_not_truncated(speech_wav: Path, tmp_p
     streamed = tmp_path / "streamed.wav"
     streamed.write_bytes(bytes(data))
     assert decode_file(streamed).duration == pytest.approx(decode_file(speech_wav).duration)
+
+
+def test_probe_duration_reads_the_header_without_decoding(tmp_path: Path) -> None:
+    from app.core.audio.file_decoder import probe_duration
+    from app.core.audio.wav_file import write_wav
+
+    clip = tmp_path / "three.wav"
+    write_wav(clip, np.zeros(3 * 16_000, np.float32), 16_000)
+    assert probe_duration(clip) == pytest.approx(3.0, abs=0.01)
+    (tmp_path / "notes.wav").write_text("not audio at all, just text", encoding="utf-8")
+    with pytest.raises(AudioFileError, match="not an audio or video file"):
+        probe_duration(tmp_path / "notes.wav")

@@ -161,6 +161,30 @@ def decode_file(path: Path) -> DecodedAudio:
     return DecodedAudio(samples=samples, declared_seconds=reader.declared_seconds)
 
 
+def probe_duration(path: Path) -> float | None:
+    """The duration a file's header declares, in seconds, without decoding it.
+
+    Cheap (it only opens the container), for showing a queued job's length.
+    None when the container does not say.
+
+    Raises:
+        AudioFileError: when the file is missing, empty, not media, or has no audio.
+    """
+    import av
+
+    _check_path(path)
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except av.FFmpegError as exc:
+        raise AudioFileError(
+            f"{path}: not an audio or video file that can be decoded ({_reason(exc)})."
+        ) from exc
+    with container:
+        if not container.streams.audio:
+            raise AudioFileError(f"{path}: the file has no audio track.")
+        return _declared_seconds(container, container.streams.audio[0])
+
+
 def _check_path(path: Path) -> None:
     if not path.exists():
         raise AudioFileError(f"{path}: no such file.")
