@@ -17,7 +17,7 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, control, listen, transcribe
+    from app.commands import bench, control, listen, models, transcribe
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_parser(subparsers)
     listen.add_parser(subparsers)
     bench.add_parser(subparsers)
+    models.add_parser(subparsers)
     control.add_parsers(subparsers)
     return parser
 

@@ -112,6 +112,7 @@ def test_every_field_has_a_label_description_and_valid_default() -> None:
         "paste_restore_delay_ms": (0, 10000),
         "pre_roll_ms": (0, 2000),
         "idle_unload_minutes": (-1, 1440),
+        "cpu_threads": (0, 256),
     }
 
 

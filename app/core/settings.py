@@ -167,6 +167,35 @@ class Settings:
         "Model",
         value_range=(-1, 1440),
     )
+    device: Literal["auto", "cpu", "cuda"] = _setting(
+        "auto",
+        "Device",
+        "The GPU (CUDA) when one is present, else the processor. If the GPU fails, Saytype "
+        "switches to the processor and says so.",
+        "Model",
+        choices={"auto": "GPU if available, else CPU", "cpu": "CPU", "cuda": "GPU (CUDA)"},
+    )
+    compute_type: Literal["auto", "int8", "int8_float32", "float32", "float16"] = _setting(
+        "auto",
+        "Weight precision",
+        "How the model's weights are stored while it runs: int8 uses the least memory, "
+        "float32 the most; float16 needs a GPU.",
+        "Model",
+        choices={
+            "auto": "Automatic (int8 on CPU, float16 on GPU)",
+            "int8": "int8 (least memory)",
+            "int8_float32": "int8 weights, float32 compute",
+            "float32": "float32 (most memory)",
+            "float16": "float16 (GPU only)",
+        },
+    )
+    cpu_threads: int = _setting(
+        0,
+        "Processor threads",
+        "How many threads the model uses on the processor; 0 means one per physical core.",
+        "Model",
+        value_range=(0, 256),
+    )
     start_at_login: bool = _setting(
         False, "Start at login", "Start Saytype in the tray when you log in.", "General"
     )

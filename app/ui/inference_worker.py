@@ -7,6 +7,11 @@ that their job is still wanted. So :meth:`InferenceWorker.cancel` can make the
 UI idle at once (it emits ``cancelled`` immediately) while the compute stops
 at the next pass boundary, and no event of a cancelled job is ever emitted
 after ``cancelled``: the check and the emission happen in the same thread.
+
+The model can be unloaded while idle (:meth:`InferenceWorker.unload_model`).
+The unload runs on the inference thread, so it can never overlap a job, and
+only when no job was submitted that has not finished; a job or
+:meth:`InferenceWorker.load_model` reloads it first.
 """
 
 from __future__ import annotations
@@ -26,6 +31,21 @@ from app.core.engine.streaming_transcriber import StreamingTranscriber
 log = logging.getLogger(__name__)
 
 
+class ModelResidency(Protocol):
+    """The model holder's load/unload side (``ModelHost``)."""
+
+    @property
+    def loaded(self) -> bool: ...
+
+    def get(self) -> object: ...
+
+    def unload(self) -> bool: ...
+
+    def take_notice(self) -> str | None: ...
+
+    def fall_back_to_cpu(self, error: BaseException) -> bool: ...
+
+
 class TranscriberFactory(Protocol):
     """Makes the per-utterance transcriber and loads the model (``LivePipeline``)."""
 
@@ -42,29 +62,64 @@ class _Compute(QObject):
     job_done = Signal(int)
     model_ready = Signal()
     model_failed = Signal(str)
+    model_loading = Signal()
+    model_unloaded = Signal()
+    unload_deferred = Signal()
+    model_notice = Signal(str)
 
     def __init__(
-        self, pipeline: TranscriberFactory, ring: RingBuffer, new_audio: threading.Event
+        self,
+        pipeline: TranscriberFactory,
+        ring: RingBuffer,
+        new_audio: threading.Event,
+        host: ModelResidency | None = None,
     ) -> None:
         super().__init__()
         self._pipeline = pipeline
         self._ring = ring
         self._new_audio = new_audio
+        self._host = host
+        # Jobs submitted (GUI thread writes) and finished (this thread writes): equal
+        # means nothing is queued or running, so unloading cannot slow a job down.
+        self.submitted = 0
+        self.finished = 0
 
     @Slot()
     def warm_up(self) -> None:
         try:
+            self._reload_if_unloaded()
             self._pipeline.warm_up()
         except Exception as exc:
             log.exception("model failed to load")
             self.model_failed.emit(str(exc))
         else:
             self.model_ready.emit()
+        self._pass_on_notice()
+
+    @Slot()
+    def unload(self) -> None:
+        if self.submitted != self.finished:
+            self.unload_deferred.emit()  # a job came in meanwhile; it needs the model
+            return
+        if self._host is not None and self._host.unload():
+            self.model_unloaded.emit()
+
+    def _reload_if_unloaded(self) -> None:
+        if self._host is not None and not self._host.loaded:
+            self.model_loading.emit()
+            self._host.get()
+            self.model_ready.emit()
+
+    def _pass_on_notice(self) -> None:
+        notice = self._host.take_notice() if self._host is not None else None
+        if notice:
+            self.model_notice.emit(notice)
 
     @Slot(object)
     def run_job(self, job: DictationJob) -> None:
         try:
             if not job.cancel.cancelled:
+                self._reload_if_unloaded()
                 run_dictation(
                     self._ring,
                     job.start,
@@ -77,8 +132,19 @@ class _Compute(QObject):
         except Exception as exc:
             log.exception("dictation job %d failed", job.job_id)
             self.failed.emit(job.job_id, str(exc) or type(exc).__name__)
+            self._fall_back_after(exc)
         finally:
+            self.finished += 1
+            self._pass_on_notice()
             self.job_done.emit(job.job_id)
+
+    def _fall_back_after(self, error: Exception) -> None:
+        if self._host is None:
+            return
+        try:
+            self._host.fall_back_to_cpu(error)
+        except Exception:
+            log.exception("the CPU could not load the model either")
 
 
 class InferenceWorker(QObject):
@@ -95,10 +161,15 @@ class InferenceWorker(QObject):
     cancelled = Signal(int)
     model_ready = Signal()
     model_failed = Signal(str)
+    model_loading = Signal()  # a reload began (after an unload)
+    model_unloaded = Signal()
+    unload_deferred = Signal()  # unload_model() found a job queued or running
+    model_notice = Signal(str)  # e.g. the GPU failed and the CPU took over
     idle = Signal()  # compute has stopped and no job is queued
 
     _submit = Signal(object)
     _warm_up = Signal()
+    _unload = Signal()
 
     def __init__(
         self,
@@ -106,14 +177,20 @@ class InferenceWorker(QObject):
         ring: RingBuffer,
         new_audio: threading.Event,
         parent: QObject | None = None,
+        host: ModelResidency | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("saytype-inference")
-        self._compute = _Compute(pipeline, ring, new_audio)
+        self._compute = _Compute(pipeline, ring, new_audio, host)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run_job)
         self._warm_up.connect(self._compute.warm_up)
+        self._unload.connect(self._compute.unload)
+        self._compute.model_loading.connect(self.model_loading)
+        self._compute.model_unloaded.connect(self.model_unloaded)
+        self._compute.unload_deferred.connect(self.unload_deferred)
+        self._compute.model_notice.connect(self.model_notice)
         self._compute.dictation_event.connect(self._on_event)
         self._compute.failed.connect(self._on_failed)
         self._compute.job_done.connect(self._on_job_done)
@@ -129,6 +206,18 @@ class InferenceWorker(QObject):
         """Load the model on the inference thread; ``model_ready`` or ``model_failed`` follows."""
         self._warm_up.emit()
 
+    def unload_model(self) -> None:
+        """Unload the model between jobs to free memory; ``model_unloaded`` follows.
+
+        When a job is queued or running, nothing is unloaded and ``unload_deferred``
+        is emitted instead, so the caller can try again later. A later job or
+        :meth:`load_model` reloads the model first.
+        """
+        if self._jobs:
+            self.unload_deferred.emit()
+            return
+        self._unload.emit()
+
     def start(self, start_position: int | None = None) -> int:
         """Queue a dictation whose audio starts at ``start_position``; return its job id."""
         job = DictationJob(
@@ -137,6 +226,7 @@ class InferenceWorker(QObject):
         )
         self._next_id += 1
         self._jobs[job.job_id] = job
+        self._compute.submitted += 1
         self._submit.emit(job)
         return job.job_id
 

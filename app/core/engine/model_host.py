@@ -4,6 +4,14 @@ Loading takes seconds and hundreds of MB, so the model is built on first use and
 then shared by every job. The factory holds the heavy imports (faster_whisper,
 ctranslate2) so that importing the engine, the CLI's help and the GUI's first
 paint stay fast. Tests inject their own factory.
+
+The model can be unloaded to give memory back while the app sits idle and is
+reloaded by the next :meth:`ModelHost.get`. With faster-whisper the unload goes
+through CTranslate2's ``unload_model()``, so the ``WhisperModel`` object that
+decoders hold stays valid and the reload (``load_model()``) skips the
+tokenizer. A CUDA device that fails to load or run the model is replaced by the
+CPU, with a notice for the user: CUDA/cuDNN mismatches are the commonest
+complaint in other Whisper apps' trackers.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any, Protocol
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import ModelSource
+from app.core.engine.process_memory import release_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,55 @@ class WhisperLike(Protocol):
 
 WhisperFactory = Callable[[ModelSource, ComputeOptions], WhisperLike]
 
+# What a device choice of "auto" compute type means per device.
+_AUTO_COMPUTE_TYPE = {"cpu": "int8", "cuda": "float16"}
+
+
+def cuda_device_count() -> int:
+    """How many CUDA devices CTranslate2 can use (0 when it was built without CUDA)."""
+    try:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # a missing or broken CUDA runtime means: no GPU
+        log.info("no usable CUDA runtime", exc_info=True)
+        return 0
+
+
+def compute_options(
+    device: str = "auto",
+    compute_type: str = "auto",
+    cpu_threads: int = 0,
+    cuda_devices: Callable[[], int] = cuda_device_count,
+) -> ComputeOptions:
+    """Turn the user's compute settings into options CTranslate2 accepts.
+
+    Args:
+        device: "auto" (CUDA when a device exists), "cpu" or "cuda".
+        compute_type: "auto", "int8", "int8_float32", "float32" or "float16";
+            float16 needs CUDA and becomes float32 on the CPU.
+        cpu_threads: 0 for one thread per physical core.
+        cuda_devices: counts CUDA devices (injected by tests).
+    """
+    chosen = device
+    if device == "auto":
+        chosen = "cuda" if cuda_devices() > 0 else "cpu"
+    kind = _AUTO_COMPUTE_TYPE[chosen] if compute_type == "auto" else compute_type
+    if chosen == "cpu" and kind == "float16":
+        kind = "float32"
+    threads = cpu_threads if cpu_threads > 0 else physical_core_count()
+    return ComputeOptions(device=chosen, compute_type=kind, cpu_threads=threads)
+
+
+def cpu_fallback(options: ComputeOptions) -> ComputeOptions:
+    """The CPU options that replace failing CUDA ones (float16 has no CPU kernels)."""
+    kind = (
+        "int8"
+        if options.compute_type in {"float16", "int8_float16", "bfloat16"}
+        else options.compute_type
+    )
+    return ComputeOptions(device="cpu", compute_type=kind, cpu_threads=options.cpu_threads)
+
 
 def faster_whisper_factory(source: ModelSource, options: ComputeOptions) -> WhisperLike:
     """Build a faster-whisper model from a checked folder, never touching the network."""
@@ -88,13 +146,65 @@ class ModelHost:
         self.options = options or ComputeOptions()
         self._factory = factory
         self._model: WhisperLike | None = None
+        self._resident = False
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
+        self.notice: str | None = None  # for the user, e.g. after a fall back to the CPU
 
     @property
     def loaded(self) -> bool:
         """Whether the model is in memory now."""
-        return self._model is not None
+        return self._model is not None and self._resident
+
+    @property
+    def is_loaded(self) -> bool:
+        """Same as :attr:`loaded`."""
+        return self.loaded
+
+    def take_notice(self) -> str | None:
+        """Return the pending notice for the user once, then forget it."""
+        notice, self.notice = self.notice, None
+        return notice
+
+    def unload(self, release_memory: bool = True) -> bool:
+        """Free the model's memory; the next :meth:`get` reloads it. True if it was loaded.
+
+        The caller must make sure no job is using the model (the inference worker
+        runs this on its own thread, between jobs). ``release_memory=False`` skips
+        the heap trim (the memory benchmark measures what the trim gives back).
+        """
+        with self._lock:
+            if self._model is None or not self._resident:
+                return False
+            inner = _ctranslate2_model(self._model)
+            if inner is not None:
+                inner.unload_model()
+                if inner.model_is_loaded:
+                    log.warning("CTranslate2 still reports model %s as loaded", self.source.name)
+            else:
+                self._model = None  # any other model: drop our reference
+            self._resident = False
+        trimmed = release_memory and release_freed_memory()
+        log.info("model %s unloaded (heap trimmed: %s)", self.source.name, trimmed)
+        return True
+
+    def fall_back_to_cpu(self, error: BaseException) -> bool:
+        """After ``error`` from a CUDA run, rebuild the model on the CPU; True if it did.
+
+        The new model's state replaces the old one's in the same object, so decoders
+        that hold the model keep working.
+        """
+        with self._lock:
+            if self.options.device != "cuda" or self._model is None:
+                return False
+            options = cpu_fallback(self.options)
+            replacement = self._factory(self.source, options)
+            _replace_in_place(self._model, replacement)
+            self._resident = True
+            self.options = options
+            self.notice = _cpu_notice(error)
+            log.warning("CUDA failed while running (%s); switched to the CPU", error)
+        return True
 
     def get(self) -> WhisperLike:
         """Return the model, loading it first if needed.
@@ -103,10 +213,48 @@ class ModelHost:
             ModelError: when the folder cannot be loaded.
         """
         with self._lock:
-            if self._model is None:
+            if self._model is None or not self._resident:
                 started = time.perf_counter()
                 log.info("loading model %s from %s", self.source.name, self.source.path)
-                self._model = self._factory(self.source, self.options)
+                if self._model is None:
+                    self._model = self._build()
+                else:
+                    inner = _ctranslate2_model(self._model)
+                    assert inner is not None  # unload() keeps only CTranslate2 models
+                    inner.load_model()
+                self._resident = True
                 self.load_seconds = time.perf_counter() - started
                 log.info("model %s loaded in %.2f s", self.source.name, self.load_seconds)
             return self._model
+
+    def _build(self) -> WhisperLike:
+        try:
+            return self._factory(self.source, self.options)
+        except ModelError as exc:
+            if self.options.device != "cuda":
+                raise
+            log.warning("CUDA could not load the model (%s); trying the CPU", exc)
+            self.options = cpu_fallback(self.options)
+            model = self._factory(self.source, self.options)
+            self.notice = _cpu_notice(exc)
+            return model
+
+
+def _ctranslate2_model(model: object) -> Any:
+    """The CTranslate2 model inside a faster-whisper model, or None for anything else."""
+    inner = getattr(model, "model", None)
+    if all(hasattr(inner, name) for name in ("unload_model", "load_model", "model_is_loaded")):
+        return inner
+    return None
+
+
+def _replace_in_place(old: object, new: object) -> None:
+    # Decoders hold the model object itself; moving the new state into it
+    # switches every holder at once (a WhisperModel is a plain Python object).
+    vars(old).clear()
+    vars(old).update(vars(new))
+
+
+def _cpu_notice(error: BaseException) -> str:
+    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"The GPU could not run the model ({detail}); Saytype uses the CPU instead."
