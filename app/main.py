@@ -55,10 +55,11 @@ class DesktopApp:
 
         from app.core.engine.live_pipeline import LivePipeline
         from app.core.engine.model_folder import ModelError
-        from app.core.engine.model_host import ModelHost
+        from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.hotkeys.chord import display_chord, parse_chord
         from app.core.output.history import HistoryError, HistoryStore
+        from app.core.paths import models_dir
         from app.core.settings import load_settings
         from app.ui.delivery_service import DeliveryService
         from app.ui.dictation_controller import DictationController
@@ -88,16 +89,19 @@ class DesktopApp:
 
         model_name = settings.model
         try:
-            source = resolve_model(model_name)
+            source = resolve_model(model_name, models_dir())
         except ModelError as exc:
             notices.append(("error", f"{exc} Using the bundled tiny.en model instead."))
             model_name = "tiny.en"
             source = resolve_model(model_name)
-        pipeline = LivePipeline(ModelHost(source), language=settings.language or None)
+        host = ModelHost(
+            source, compute_options(settings.device, settings.compute_type, settings.cpu_threads)
+        )
+        pipeline = LivePipeline(host, language=settings.language or None)
 
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 
-        worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio)
+        worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio, host=host)
         delivery = DeliveryService()
         window_holder: list[MainWindow] = []
         controller = DictationController(
@@ -142,6 +146,9 @@ class DesktopApp:
             }
         )
         app._wire(controller, window, tray, worker, history_panel, delivery)
+        from app.ui.wiring import wire_model_memory
+
+        wire_model_memory(app, worker, window, tray, host)
         window.show()
         log.info("window shown")
         hotkeys.start()  # after the window: its failure message shows there

@@ -293,3 +293,40 @@ def test_tiny_en_unloads_in_ctranslate2_and_reloads_fast() -> None:
     transcriber = pipeline.new_transcriber()
     transcriber.push(np.zeros(16000, dtype=np.float32))
     transcriber.finish()  # the decoder built before the unload still works
+
+
+@pytest.mark.gui
+def test_window_and_tray_show_memory_and_offer_unload_now(qtbot: QtBot) -> None:
+    from app.ui.tray import Tray
+
+    tray = Tray()
+    tray.show_memory(False, 123.4)
+    assert tray.memory_text == "model unloaded, 123 MB"
+    assert not tray.unload_model.isEnabled()
+    tray.show_memory(True, 300.0)
+    assert tray.unload_model.isEnabled()
+    with qtbot.waitSignal(tray.unload_model_requested, timeout=1000):
+        tray.unload_model.trigger()
+
+
+@pytest.mark.gui
+def test_window_shows_memory_and_its_unload_action_asks_for_an_unload(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.core.settings import Settings
+    from app.ui.dictation_controller import DictationController
+    from app.ui.main_window import MainWindow
+    from app.ui.microphone import Microphone
+    from tests.fakes.fake_delivery import FakeDelivery
+    from tests.fakes.fake_sounddevice import FakeSoundDevice
+
+    mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, dtype=np.float32)))
+    made = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
+    controller = DictationController(made, mic, FakeDelivery(), None, Settings(), "tiny.en")
+    window = MainWindow(controller, mic, None, "Ctrl+Shift+Space")
+    qtbot.addWidget(window)
+    window.show_memory(True, 251.6)
+    assert window.memory_label.text() == "Model loaded · Saytype uses 252 MB"
+    with qtbot.waitSignal(window.unload_model_requested, timeout=1000):
+        window.unload_action.trigger()
+    assert made.shutdown(5000)

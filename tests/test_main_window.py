@@ -224,6 +224,7 @@ def test_tray_menu_follows_the_state(ui: Ui, tmp_path: Path) -> None:
         "&Copy last",
         "Show &window",
         "Se&ttings…",
+        "&Unload model now",
         "&Quit",
     ]
     tray.set_state("listening")

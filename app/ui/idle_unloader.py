@@ -11,6 +11,7 @@ again a little later. The next dictation reloads the model on its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
@@ -42,6 +43,7 @@ class IdleUnloader(QObject):
         minutes: the ``idle_unload_minutes`` setting: -1 never, 0 as soon as idle, N minutes.
         ms_per_minute: tests shrink minutes to milliseconds.
         retry_ms: how long to wait after a busy refusal before trying again.
+        also_busy: other users of the same model (file transcription), checked too.
     """
 
     unload_requested = Signal()
@@ -51,14 +53,17 @@ class IdleUnloader(QObject):
         worker: UnloadableWorker,
         minutes: int,
         parent: QObject | None = None,
+        *,
         ms_per_minute: int = 60_000,
         retry_ms: int = RETRY_MS,
+        also_busy: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self._worker = worker
         self._minutes = minutes
         self._ms_per_minute = ms_per_minute
         self._retry_ms = retry_ms
+        self._also_busy = also_busy
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._unload)
@@ -83,7 +88,7 @@ class IdleUnloader(QObject):
 
     def restart(self) -> None:
         """Start the countdown from now (or stop it, for "never" and while busy)."""
-        if self._minutes == NEVER or self._worker.is_running:
+        if self._minutes == NEVER or self._busy():
             self._timer.stop()
             return
         self._timer.start(max(0, self._minutes) * self._ms_per_minute)
@@ -92,8 +97,11 @@ class IdleUnloader(QObject):
         """Cancel any scheduled unload (at shutdown)."""
         self._timer.stop()
 
+    def _busy(self) -> bool:
+        return self._worker.is_running or self._also_busy()
+
     def _unload(self) -> None:
-        if self._worker.is_running:
+        if self._busy():
             self._retry_later()
             return
         log.info("idle for %d min: unloading the model", self._minutes)

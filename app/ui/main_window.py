@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
 
     settings_requested = Signal()
     quit_requested = Signal()
+    unload_model_requested = Signal()
 
     def __init__(
         self,
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         self.elapsed.setAccessibleName("Elapsed time")
         self.meter = LevelMeter()
         self.device_label = QLabel()
+        self.memory_label = QLabel()
+        self.memory_label.setAccessibleName("Model memory")
         self.device_label.setAccessibleName("Microphone and model")
         self.model_status = "loading…"
         self.notice = NoticeBar()
@@ -115,6 +118,7 @@ class MainWindow(QMainWindow):
         left.addLayout(top)
         left.addWidget(self.meter)
         left.addWidget(self.device_label)
+        left.addWidget(self.memory_label)
         left.addWidget(self.live, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_last)
@@ -154,6 +158,9 @@ class MainWindow(QMainWindow):
         self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
             self.controller.toggle
         )
+        self.unload_action = self._add(dictation, "&Unload model now", None, "Ctrl+U")
+        self.unload_action.setToolTip("Free the model's memory; the next dictation reloads it")
+        self.unload_action.triggered.connect(self.unload_model_requested)
 
     def _add(
         self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
@@ -175,6 +182,11 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(state_icon(icon_state(state)))
         if state == "idle":
             self.elapsed.setText("0:00")
+
+    def show_memory(self, loaded: bool, rss_mb: float) -> None:
+        """Show whether the model is in memory and how much memory Saytype uses."""
+        state = "loaded" if loaded else "unloaded"
+        self.memory_label.setText(f"Model {state} · Saytype uses {rss_mb:.0f} MB")
 
     def show_model_status(self, status: str) -> None:
         """Show the model's state (loading…, ready, or an error) next to the device."""

@@ -99,6 +99,7 @@ class SettingsDialog(QDialog):
         input_devices: list[str],
         models: list[str],
         parent: QWidget | None = None,
+        models_page: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Saytype Settings")
@@ -142,6 +143,8 @@ class SettingsDialog(QDialog):
                 label.setToolTip(setting.description)
                 form.addRow(label, editor)
 
+        if models_page is not None:
+            self._embed_models_page(layout, models_page)
         self._error = QLabel(self)
         self._error.setWordWrap(True)
         self._error.setAccessibleName("Settings error")
@@ -161,6 +164,13 @@ class SettingsDialog(QDialog):
         self._buttons = buttons
         layout.addWidget(buttons)
         self.show_settings(settings)
+
+    def _embed_models_page(self, layout: QVBoxLayout, page: QWidget) -> None:
+        """Add the model manager (download, remove, verify: app.ui.models_page) below the form."""
+        box = QGroupBox("Downloaded models", self)
+        QVBoxLayout(box).addWidget(page)
+        layout.addWidget(box)
+        self.models_page = page
 
     def editor(self, name: str) -> QWidget:
         """The input widget for the setting ``name`` (for tests and the owner's focus)."""
@@ -212,6 +222,8 @@ class SettingsDialog(QDialog):
             spin.setSuffix(" min")
         if setting.name == "idle_unload_minutes":
             spin.setSpecialValueText("Never")  # shown at the minimum, -1
+        if setting.name == "cpu_threads":
+            spin.setSpecialValueText("Automatic")  # shown at the minimum, 0
         return spin
 
     def show_settings(self, settings: Settings) -> None:

@@ -32,6 +32,7 @@ class Tray(QObject):
     show_window_requested = Signal()
     settings_requested = Signal()
     quit_requested = Signal()
+    unload_model_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,9 +43,11 @@ class Tray(QObject):
         self.menu.addSeparator()
         self._action("Show &window", self.show_window_requested)
         self._action("Se&ttings…", self.settings_requested)
+        self.unload_model = self._action("&Unload model now", self.unload_model_requested)
         self.menu.addSeparator()
         self._action("&Quit", self.quit_requested)
         self.icon: QSystemTrayIcon | None = None
+        self.memory_text = ""
         self.state = "idle"
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.icon = QSystemTrayIcon(state_icon("idle"))
@@ -70,6 +73,13 @@ class Tray(QObject):
         if self.icon is not None:
             self.icon.setIcon(state_icon(self.state))
             self.icon.setToolTip(_TOOLTIPS[self.state])
+
+    def show_memory(self, loaded: bool, rss_mb: float) -> None:
+        """Add the model's state and Saytype's memory to the tooltip."""
+        self.memory_text = f"model {'loaded' if loaded else 'unloaded'}, {rss_mb:.0f} MB"
+        self.unload_model.setEnabled(loaded)
+        if self.icon is not None:
+            self.icon.setToolTip(f"{_TOOLTIPS[self.state]} ({self.memory_text})")
 
     def set_has_last(self, has_last: bool) -> None:
         """Enable Copy last once there is a text."""

@@ -92,7 +92,9 @@ def open_settings(app: Any) -> None:
         devices = []
     window = app.parts["window"]
     current = app.parts["settings"]
-    dialog = SettingsDialog(current, devices, ["tiny.en"], parent=window)
+    dialog = SettingsDialog(
+        current, devices, _usable_models(), parent=window, models_page=_models_page()
+    )
     if not dialog.exec():
         return
     new = dialog.result_settings()
@@ -104,6 +106,24 @@ def open_settings(app: Any) -> None:
         window.notice.show_notice("error", f"The settings could not be saved: {exc}")
     app.parts["settings"] = new
     apply_settings(app, current, new)
+
+
+def _usable_models() -> list[str]:
+    from app.core.engine.model_catalog import ModelStatus, list_models
+    from app.core.paths import models_dir
+
+    usable = {ModelStatus.BUNDLED, ModelStatus.INSTALLED}
+    return [model.name for model in list_models(models_dir()) if model.status in usable]
+
+
+def _models_page() -> Any:
+    import os
+
+    from app.core.engine.model_download import HubAccess
+    from app.core.paths import models_dir
+    from app.ui.models_page import ModelsPage
+
+    return ModelsPage(models_dir(), HubAccess.from_environment(os.environ))
 
 
 def _launch_command() -> list[str]:
@@ -133,7 +153,61 @@ def apply_settings(app: Any, old: Any, new: Any) -> None:
             app.parts["window"].notice.show_notice("error", error)
     if new.keep_mic_open and not microphone.is_open:
         microphone.open()
-    if new.model != old.model or new.language != old.language:
+    unloader = app.parts.get("idle_unloader")
+    if unloader is not None and new.idle_unload_minutes != old.idle_unload_minutes:
+        unloader.set_minutes(new.idle_unload_minutes)
+    compute = ("device", "compute_type", "cpu_threads")
+    if (
+        new.model != old.model
+        or new.language != old.language
+        or any(getattr(new, name) != getattr(old, name) for name in compute)
+    ):
         app.parts["window"].notice.show_notice(
-            "info", "The new model or language is used after Saytype restarts."
+            "info", "The new model, language or compute settings are used after Saytype restarts."
         )
+
+
+def wire_model_memory(  # noqa: PLR0917 - the parts to connect
+    app: Any, worker: Any, window: Any, tray: Any, host: Any, files: Any = None
+) -> None:
+    """Idle unload, the Unload now actions, model notices, and the memory shown.
+
+    ``files`` (the file-transcription runner, sharing the model) counts as busy too.
+    """
+    from PySide6.QtCore import QTimer
+
+    from app.core.engine.process_memory import rss_mb
+    from app.ui.idle_unloader import IdleUnloader
+
+    unloader = IdleUnloader(
+        worker,
+        app.parts["settings"].idle_unload_minutes,
+        window,
+        also_busy=lambda: files is not None and files.is_busy,
+    )
+    if files is not None:
+        files.idle.connect(unloader.restart)
+    app.parts["idle_unloader"] = unloader
+
+    def show_memory() -> None:
+        window.show_memory(host.loaded, rss_mb())
+        tray.show_memory(host.loaded, rss_mb())
+
+    def on_unloaded() -> None:
+        window.show_model_status("unloaded; reloads on the next dictation")
+        show_memory()
+
+    window.unload_model_requested.connect(worker.unload_model)
+    tray.unload_model_requested.connect(worker.unload_model)
+    worker.model_unloaded.connect(on_unloaded)
+    worker.model_loading.connect(lambda: window.show_model_status("reloading…"))
+    worker.model_ready.connect(show_memory)
+    worker.unload_deferred.connect(
+        lambda: window.statusBar().showMessage("The model is busy; it unloads when idle.", 3000)
+    )
+    worker.model_notice.connect(lambda message: window.notice.show_notice("warning", message))
+    timer = QTimer(window)
+    timer.setInterval(5000)
+    timer.timeout.connect(show_memory)
+    timer.start()
+    show_memory()
