@@ -1,0 +1,1 @@
+"""Text shaping: spoken commands, replacements, fillers, numbers and formatting (no Qt)."""

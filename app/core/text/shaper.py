@@ -1,0 +1,124 @@
+"""Text shaping: Whisper's words → the text the user meant, the same everywhere.
+
+One :class:`TextShaper` is built from the settings and used by the window,
+history, delivery and both CLI commands, so a dictation reads the same
+wherever it lands. The steps run in a fixed order, each its own module:
+replacements (the user's table wins over everything), spoken commands,
+fillers, numbers, then rendering (spacing, capitals, "scratch that").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.text.formatting import is_filler, remove_fillers, render
+from app.core.text.numbers import is_number_tail, numbers_to_digits
+from app.core.text.replacements import Replacements
+from app.core.text.spoken_commands import Item, apply_commands, could_continue
+from app.core.text.tokens import Token, tokenize
+
+log = logging.getLogger(__name__)
+
+_LONGEST_HOLD = 3  # words: the longest command or replacement prefix worth waiting for
+
+
+@dataclass(frozen=True)
+class ShapingOptions:
+    """What shaping does; the defaults are the settings' defaults.
+
+    Attributes:
+        spoken_commands: turn "comma", "new paragraph", "scratch that"… into their effect.
+        replacements: (heard, written) pairs applied as whole words.
+        capitalize_first: start each dictation with a capital letter.
+        remove_fillers: drop "um", "uh" and similar sounds.
+        numbers_as_digits: write spelled-out numbers as digits (numbers.py's patterns).
+        trailing_space: add a space after each delivery, ready for the next dictation.
+    """
+
+    spoken_commands: bool = True
+    replacements: tuple[tuple[str, str], ...] = ()
+    capitalize_first: bool = True
+    remove_fillers: bool = False
+    numbers_as_digits: bool = False
+    trailing_space: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ShapingOptions:
+        """The options held by an ``app.core.settings.Settings``."""
+        return cls(
+            spoken_commands=settings.spoken_commands,
+            replacements=tuple(tuple(pair) for pair in settings.replacements),
+            capitalize_first=settings.capitalize_first,
+            remove_fillers=settings.remove_fillers,
+            numbers_as_digits=settings.numbers_as_digits,
+            trailing_space=settings.trailing_space,
+        )
+
+
+@dataclass
+class TextShaper:
+    """Shapes whole texts, and tells how much of a growing text is settled."""
+
+    options: ShapingOptions = field(default_factory=ShapingOptions)
+
+    def __post_init__(self) -> None:
+        self._replacements = Replacements(self.options.replacements)
+
+    def shape(self, text: str) -> str:
+        """The shaped form of a whole text (a final, a file transcript, a segment)."""
+        return self.shape_tokens(tokenize(text))
+
+    def shape_tokens(self, tokens: Sequence[Token], *, hold_last_mark: bool = False) -> str:
+        """Shape ``tokens``; with ``hold_last_mark``, leave off the last token's punctuation.
+
+        A later spoken command may still absorb that punctuation, so text that is
+        typed before the next words arrive must not include it yet.
+        """
+        tokens = list(tokens)
+        if hold_last_mark and tokens and tokens[-1].trail:
+            tokens[-1] = tokens[-1].with_trail("")
+        return render(self._items(tokens), capitalize_first=self.options.capitalize_first)
+
+    def settled(self, tokens: Sequence[Token]) -> int:
+        """How many leading ``tokens`` no later word can change (the rest are held back).
+
+        A trailing word is held while it may begin a spoken command or a
+        replacement ("question" before "mark"), while a command waits for its word
+        or for the word that would make it literal ("comma" before "splice"), and
+        while it may be part of a number or be a filler.
+        """
+        end = len(tokens)
+        changed = True
+        while changed and end > 0:
+            changed = False
+            for start in range(max(0, end - _LONGEST_HOLD), end):
+                tail = tokens[start:end]
+                if self._may_continue(tail):
+                    end, changed = start, True
+                    break
+            if end > 0 and self._held_alone(tokens[:end]):
+                end, changed = end - 1, True
+        return end
+
+    def _may_continue(self, tail: Sequence[Token]) -> bool:
+        if self.options.spoken_commands and could_continue(tail):
+            return True
+        return self._replacements.could_continue(tail)
+
+    def _held_alone(self, tokens: Sequence[Token]) -> bool:
+        last = tokens[-1]
+        if self.options.remove_fillers and is_filler(last):
+            return True
+        return self.options.numbers_as_digits and is_number_tail(tokens)
+
+    def _items(self, tokens: Iterable[Token]) -> list[Item]:
+        words = self._replacements.apply(list(tokens))
+        items: list[Item] = apply_commands(words) if self.options.spoken_commands else [*words]
+        if self.options.remove_fillers:
+            items = remove_fillers(items)
+        if self.options.numbers_as_digits:
+            items = numbers_to_digits(items)
+        return items
