@@ -43,6 +43,7 @@ __all__ = [
     "settings_path",
 ]
 
+EXPORT_FORMATS = ("txt", "srt", "vtt", "json")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 T = TypeVar("T")
 
@@ -196,11 +197,69 @@ class Settings:
         "Model",
         value_range=(0, 256),
     )
+    file_batch_size: int = _setting(
+        0,
+        "Batch size for files",
+        "0 transcribes dropped files one stretch at a time; 1 to 32 decodes that many 30 s "
+        "clips together with faster-whisper's batched pipeline: more throughput on a GPU or "
+        "a processor with spare cores, for more memory.",
+        "Files",
+        value_range=(0, 32),
+    )
+    export_folder: str = _setting(
+        "",
+        "Export folder",
+        "Where transcripts of dropped files are saved; empty means next to each source file.",
+        "Files",
+    )
+    export_formats: tuple[str, ...] = _setting(
+        ("txt",),
+        "Export formats",
+        "The formats transcripts of dropped files are exported in: any of txt, srt, vtt, json.",
+        "Files",
+    )
     start_at_login: bool = _setting(
         False, "Start at login", "Start Saytype in the tray when you log in.", "General"
     )
     notifications: bool = _setting(
         True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
+    )
+    spoken_commands: bool = _setting(
+        True,
+        "Spoken commands",
+        'Say "comma", "period", "new paragraph" or "scratch that" to punctuate and correct '
+        "(English; see the README for the list).",
+        "Text",
+    )
+    vocabulary: tuple[str, ...] = _setting(
+        (),
+        "Vocabulary",
+        "Names and jargon to recognise as you spell them, one per line.",
+        "Text",
+    )
+    replacements: tuple[tuple[str, str], ...] = _setting(
+        (),
+        "Replacements",
+        "Whole words or phrases to replace, such as saytype → Saytype (any case is matched).",
+        "Text",
+    )
+    capitalize_first: bool = _setting(
+        True, "Capitalise the first word", "Start each dictation with a capital letter.", "Text"
+    )
+    trailing_space: bool = _setting(
+        False,
+        "Add a space after each dictation",
+        "Type a space after the text, ready for the next dictation.",
+        "Text",
+    )
+    remove_fillers: bool = _setting(
+        False, "Remove fillers", 'Leave out hesitations such as "um" and "uh".', "Text"
+    )
+    numbers_as_digits: bool = _setting(
+        False,
+        "Numbers as digits",
+        'Write spelled-out numbers as digits ("twenty five" → 25).',
+        "Text",
     )
 
     def __post_init__(self) -> None:
@@ -262,7 +321,28 @@ def _special_problem(name: str, value: object) -> str | None:
         return f"{value!r} is not a language code such as 'en'"
     if name == "schema_version" and isinstance(value, int) and value < 1:
         return "must be at least 1"
+    if name == "export_formats" and isinstance(value, tuple):
+        unknown = [kind for kind in value if kind not in EXPORT_FORMATS]
+        if unknown or not value or len(set(value)) != len(value):
+            return f"choose one or more of {', '.join(EXPORT_FORMATS)}, each once"
+    if name == "vocabulary" and not all(isinstance(w, str) and w.strip() for w in value):  # type: ignore[attr-defined]
+        return "each entry must be a non-empty word or name"
+    if name == "replacements" and isinstance(value, tuple):
+        for pair in value:
+            if not (
+                isinstance(pair, tuple)
+                and len(pair) == 2
+                and all(isinstance(part, str) and part.strip() for part in pair)
+            ):
+                return f"{pair!r} is not a pair of non-empty texts (heard, written)"
     return None
+
+
+def _from_json(value: object) -> object:
+    """JSON has no tuples: lists (of lists) become the tuples the list settings hold."""
+    if isinstance(value, list):
+        return tuple(_from_json(item) for item in value)
+    return value
 
 
 def setting_fields(*, include_internal: bool = False) -> list[SettingField]:
@@ -346,6 +426,8 @@ def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
         if setting.name not in data:
             continue
         value = data[setting.name]
+        if setting.value_type is tuple:
+            value = _from_json(value)
         if setting.name == "hotkey" and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = canonical_chord(value)

@@ -36,6 +36,41 @@ SYSTEM_DEFAULT_DEVICE = "System default"
 _BUTTON_MNEMONICS = frozenset("ocd")
 
 
+# The list settings are edited as one line each: "Saytype, Siobhan" and
+# "saytype = Saytype; gonna = going to".
+_LIST_EDITORS = {
+    "vocabulary": "Names and terms, separated by commas",
+    "replacements": "heard = written; heard = written",
+}
+
+
+def list_text(name: str, value: tuple[object, ...]) -> str:
+    """A list setting as the one line its editor shows."""
+    if name == "replacements":
+        pairs = [pair for pair in value if isinstance(pair, tuple)]
+        return "; ".join(f"{pair[0]} = {pair[1]}" for pair in pairs)
+    return ", ".join(str(word) for word in value)
+
+
+def parse_list_text(name: str, text: str) -> tuple[object, ...]:
+    """The editor's line back into a list setting; blank entries are skipped.
+
+    Raises:
+        ValueError: naming the setting, for a replacement without "=".
+    """
+    if name == "replacements":
+        pairs = []
+        for entry in (part.strip() for part in text.split(";")):
+            if not entry:
+                continue
+            heard, sep, written = entry.partition("=")
+            if not sep or not heard.strip() or not written.strip():
+                raise ValueError(f"{name}: write each replacement as heard = written ({entry!r})")
+            pairs.append((heard.strip(), written.strip()))
+        return tuple(pairs)
+    return tuple(word.strip() for word in text.split(",") if word.strip())
+
+
 def with_mnemonics(labels: list[str], taken: frozenset[str] = frozenset()) -> list[str]:
     """Give each label a distinct Alt+letter (``&``), preferring the first letter of a word.
 
@@ -204,6 +239,10 @@ class SettingsDialog(QDialog):
             return QCheckBox(self)
         if setting.value_type is int:
             return self._make_spin_box(setting)
+        if setting.name in _LIST_EDITORS:
+            line = QLineEdit(self)
+            line.setPlaceholderText(_LIST_EDITORS[setting.name])
+            return line
         if setting.value_type is str:
             line = QLineEdit(self)
             if setting.name == "language":
@@ -244,6 +283,8 @@ class SettingsDialog(QDialog):
                     editor.addItem(f"{value} (not connected)", value)
                     index = editor.count() - 1
                 editor.setCurrentIndex(index)
+            elif isinstance(editor, QLineEdit) and name in _LIST_EDITORS:
+                editor.setText(list_text(name, value))
             elif isinstance(editor, QLineEdit):
                 editor.setText(value)
         self._error.hide()
@@ -270,6 +311,8 @@ class SettingsDialog(QDialog):
             ValueError: naming the field, when a value is not allowed (an empty model name).
         """
         values = {name: self._value_of(editor) for name, editor in self._editors.items()}
+        for name in _LIST_EDITORS.keys() & values.keys():
+            values[name] = parse_list_text(name, str(values[name]))
         return self._initial.replace(**values)
 
     def restore_defaults(self) -> None:
