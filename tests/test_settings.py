@@ -113,6 +113,7 @@ def test_every_field_has_a_label_description_and_valid_default() -> None:
         "pre_roll_ms": (0, 2000),
         "idle_unload_minutes": (-1, 1440),
         "cpu_threads": (0, 256),
+        "file_batch_size": (0, 32),
     }
 
 

@@ -43,7 +43,6 @@ __all__ = [
     "settings_path",
 ]
 
-EXPORT_FORMATS = ("txt", "srt", "vtt", "json")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 T = TypeVar("T")
 
@@ -212,11 +211,17 @@ class Settings:
         "Where transcripts of dropped files are saved; empty means next to each source file.",
         "Files",
     )
-    export_formats: tuple[str, ...] = _setting(
-        ("txt",),
-        "Export formats",
-        "The formats transcripts of dropped files are exported in: any of txt, srt, vtt, json.",
+    export_format: Literal["txt", "srt", "vtt", "json"] = _setting(
+        "txt",
+        "Export format",
+        "The file format transcripts of dropped files are exported in.",
         "Files",
+        choices={
+            "txt": "Plain text (.txt)",
+            "srt": "SubRip subtitles (.srt)",
+            "vtt": "WebVTT subtitles (.vtt)",
+            "json": "JSON with timed segments (.json)",
+        },
     )
     start_at_login: bool = _setting(
         False, "Start at login", "Start Saytype in the tray when you log in.", "General"
@@ -321,10 +326,6 @@ def _special_problem(name: str, value: object) -> str | None:
         return f"{value!r} is not a language code such as 'en'"
     if name == "schema_version" and isinstance(value, int) and value < 1:
         return "must be at least 1"
-    if name == "export_formats" and isinstance(value, tuple):
-        unknown = [kind for kind in value if kind not in EXPORT_FORMATS]
-        if unknown or not value or len(set(value)) != len(value):
-            return f"choose one or more of {', '.join(EXPORT_FORMATS)}, each once"
     if name == "vocabulary" and not all(isinstance(w, str) and w.strip() for w in value):  # type: ignore[attr-defined]
         return "each entry must be a non-empty word or name"
     if name == "replacements" and isinstance(value, tuple):
