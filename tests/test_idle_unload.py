@@ -330,3 +330,27 @@ def test_window_shows_memory_and_its_unload_action_asks_for_an_unload(
     with qtbot.waitSignal(window.unload_model_requested, timeout=1000):
         window.unload_action.trigger()
     assert made.shutdown(5000)
+
+
+@pytest.mark.model
+def test_memory_benchmark_measures_both_compute_types() -> None:
+    from app.benchmarks.memory import run_memory_benchmark, to_json
+
+    tone = np.sin(np.linspace(0, 2000 * np.pi, 32_000)) * 0.3
+    clip = tone.astype(np.float32)
+    figures = run_memory_benchmark(resolve_model("tiny.en"), [clip], dictations=3)
+    assert [item.compute_type for item in figures] == ["int8", "float32"]
+    for item in figures:
+        assert item.rss_loaded_mb > item.rss_baseline_mb
+        assert item.rss_peak_dictation_mb >= item.rss_loaded_mb - 5
+        assert item.rss_after_unload_mb < item.rss_loaded_mb
+        assert 0 < item.reload_s < 5
+    payload = to_json(figures, "tiny.en")
+    assert set(payload["results"][0]) >= {  # type: ignore[index]
+        "rss_baseline_mb",
+        "rss_loaded_mb",
+        "rss_peak_dictation_mb",
+        "rss_after_unload_mb",
+        "reload_s",
+        "rss_drift_mb",
+    }

@@ -27,7 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Benchmarks print figures and a ratio against a baseline measured in the "
         "same run.",
     )
-    parser.add_argument("which", choices=["accuracy", "live", "soak"], help="benchmark to run")
+    parser.add_argument(
+        "which", choices=["accuracy", "live", "memory", "soak"], help="benchmark to run"
+    )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
     parser.add_argument("--speech-dir", type=Path, help="corpus folder (default ../shared/speech)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -66,6 +68,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     soak.add_argument(
         "--minutes", type=float, default=10.0, metavar="M", help="length of the dictation"
     )
+    memory = parser.add_argument_group("memory", "RSS with the model loaded, unloaded, reloaded.")
+    memory.add_argument(
+        "--dictations", type=_count(1), default=500, metavar="N", help="dictations for the drift"
+    )
     parser.set_defaults(run=run)
 
 
@@ -96,6 +102,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         return _run_live(args, stdout, stderr)
     if args.which == "soak":
         return _run_soak(args, stdout, stderr)
+    if args.which == "memory":
+        return _run_memory(args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
     from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 
@@ -196,4 +204,29 @@ def _run_soak(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(json.dumps(payload) + "\n")
     else:
         stdout.write(format_soak(result) + "\n")
+    return 0
+
+
+def _run_memory(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from app.benchmarks.live_utterances import load_clips
+    from app.benchmarks.memory import format_report, run_memory_benchmark, to_json
+    from app.benchmarks.speech_corpus import CorpusMissingError
+
+    progress = TerminalProgress(stderr)
+    try:
+        source = resolve_model(args.model, models_dir())
+        progress.status("Preparing speech…")
+        clips, _source = load_clips(args.speech_dir)
+        figures = run_memory_benchmark(
+            source, [clip.audio for clip in clips], args.dictations, progress=progress.status
+        )
+    except (CorpusMissingError, ModelError, AudioFileError, ImportError, ValueError) as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    progress.clear()
+    if args.json:
+        stdout.write(json.dumps(to_json(figures, args.model)) + "\n")
+    else:
+        stdout.write(format_report(figures, args.model) + "\n")
     return 0
