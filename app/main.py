@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
@@ -18,24 +20,32 @@ from app.core.control_channel import ControlError, ControlReply, send_command, s
 log = logging.getLogger(__name__)
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    """Start the GUI, or raise the running one's window; returns the exit status."""
+def run_gui(files: Sequence[Path] = ()) -> int:
+    """Start the GUI with ``files`` queued, or hand them to the running one; exit status."""
+    paths = [str(Path(f).resolve()) for f in files]
     try:
+        if paths:
+            send_command("queue", paths, timeout_s=5.0)
         reply = send_command("show", timeout_s=2.0)
     except ControlError:
         pass  # nobody is running: we are the instance
     else:
         log.info("Saytype is already running (%s); its window was raised", reply.state)
-        sys.stdout.write("Saytype is already running; its window was brought to the front.\n")
+        queued = f" {len(paths)} file(s) were added to its queue." if paths else ""
+        sys.stdout.write(
+            f"Saytype is already running; its window was brought to the front.{queued}\n"
+        )
         return 0
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Saytype")
     app.setDesktopFileName("saytype")
     app.setQuitOnLastWindowClosed(False)
     desktop = DesktopApp.build()
+    if paths:
+        desktop.queue_files([Path(p) for p in paths])
     status = app.exec()
     desktop.shutdown()
     return int(status)
@@ -57,17 +67,20 @@ class DesktopApp:
         from app.core.engine.model_folder import ModelError
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
+        from app.core.engine.pause_gate import PauseGate
         from app.core.hotkeys.chord import display_chord, parse_chord
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
         from app.core.settings import load_settings
         from app.ui.delivery_service import DeliveryService
         from app.ui.dictation_controller import DictationController
+        from app.ui.file_jobs import FileJobRunner
         from app.ui.history_panel import HistoryPanel
         from app.ui.hotkey_bridge import HotkeyBridge
         from app.ui.inference_worker import InferenceWorker
         from app.ui.main_window import MainWindow
         from app.ui.microphone import Microphone
+        from app.ui.queue_panel import QueuePanel
         from app.ui.tray import Tray
 
         notices: list[tuple[str, str]] = []
@@ -102,6 +115,8 @@ class DesktopApp:
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 
         worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio, host=host)
+        gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
+        files = FileJobRunner(host, gate)
         delivery = DeliveryService()
         window_holder: list[MainWindow] = []
         controller = DictationController(
@@ -112,6 +127,7 @@ class DesktopApp:
             settings,
             model_name,
             own_window_active=lambda: bool(window_holder and window_holder[0].isActiveWindow()),
+            gate=gate,
         )
 
         chord = parse_chord(settings.hotkey)
@@ -128,7 +144,10 @@ class DesktopApp:
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))
         controller.state_changed.connect(tray.set_state)
         history_panel = HistoryPanel(history) if history is not None else None
-        window = MainWindow(controller, microphone, history_panel, display_chord(chord))
+        queue_panel = QueuePanel(files)
+        window = MainWindow(
+            controller, microphone, history_panel, display_chord(chord), queue_panel
+        )
         window_holder.append(window)
         window.hides_to_tray = tray.available
         app = cls(
@@ -143,12 +162,14 @@ class DesktopApp:
                 "tray": tray,
                 "window": window,
                 "history_panel": history_panel,
+                "files": files,
+                "queue_panel": queue_panel,
             }
         )
         app._wire(controller, window, tray, worker, history_panel, delivery)
         from app.ui.wiring import wire_model_memory
 
-        wire_model_memory(app, worker, window, tray, host)
+        wire_model_memory(app, worker, window, tray, host, files)
         window.show()
         log.info("window shown")
         hotkeys.start()  # after the window: its failure message shows there
@@ -181,6 +202,14 @@ class DesktopApp:
             log.warning("no control socket: `saytype toggle` will not reach this instance")
         self.parts["control"] = server
 
+    def queue_files(self, paths: list[Path]) -> None:
+        """Queue files for transcription (from the command line or a second launch)."""
+        from app.ui.main_window import MainWindow
+
+        window = self.parts["window"]
+        assert isinstance(window, MainWindow)
+        window.queue_files(paths)
+
     def handle_command(self, command: str, args: list[str]) -> ControlReply:
         """Obey a command from the control socket (GUI thread)."""
         from PySide6.QtCore import QTimer
@@ -207,6 +236,8 @@ class DesktopApp:
             window.showNormal()
             window.raise_()
             window.activateWindow()
+        elif command == "queue":
+            self.queue_files([Path(arg) for arg in args])
         elif command == "quit":
             QTimer.singleShot(0, _quit_app)
         state = controller.session.state.value
@@ -223,6 +254,7 @@ class DesktopApp:
             ("control", "close"),
             ("hotkeys", "stop"),
             ("controller", "cancel"),
+            ("files", "shutdown"),
             ("delivery", "shutdown"),
             ("microphone", "close"),
             ("tray", "hide"),

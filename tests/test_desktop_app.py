@@ -81,3 +81,17 @@ def test_a_corrupt_settings_file_is_backed_up_and_the_user_told(
         assert "settings.json.bak" in window.notice.label.text()
     finally:
         app.shutdown()
+
+
+def test_queue_command_adds_files_to_the_file_queue(
+    qtbot: QtBot, desktop: DesktopApp, tmp_path: Path
+) -> None:
+    from app.ui.queue_panel import QueuePanel
+
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF????WAVEjunk")
+    assert desktop.handle_command("queue", [str(bad)]).ok
+    panel = desktop.parts["queue_panel"]
+    assert isinstance(panel, QueuePanel)
+    qtbot.waitUntil(lambda: any(r.error for r in panel.rows.values()), timeout=20_000)
+    assert [r.path for r in panel.rows.values()] == [bad]

@@ -171,7 +171,7 @@ def test_hold_hotkey_speak_release_types_the_history_text(
         typed = _wait_for_target(target, final)
         assert typed == final
         assert delivered_to in {"pasted", "typed"}
-        assert word_error_rate(SENTENCE, final) <= WER_BOUND, final
+        assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
 
 
 def _wait_for_target(target: Target, expected: str) -> str:
@@ -211,4 +211,20 @@ def test_a_second_launch_raises_the_first_instead_of_starting_again(
     )
     assert second.returncode == 0
     assert "already running" in second.stdout
+    assert saytype.process.poll() is None
+
+
+def test_saytype_file_hands_the_file_to_the_running_queue(
+    saytype: RunningSaytype, spoken: Path
+) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "app", str(spoken)],
+        env=saytype.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "1 file(s) were added to its queue" in second.stdout
     assert saytype.process.poll() is None

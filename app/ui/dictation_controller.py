@@ -22,9 +22,11 @@ from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
+from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
-from app.core.output.text_delivery import ProgressiveTyping
 from app.core.settings import Settings
+from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.streaming import StreamingShaper, TextEdit
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
 
@@ -38,7 +40,10 @@ class _Dictation:
     job_id: int
     start: int
     end: int | None = None
-    typing: ProgressiveTyping = field(default_factory=ProgressiveTyping)  # type-as-I-speak
+    # Shapes the commits (spoken commands…) for the window and for type-as-I-speak.
+    typing: StreamingShaper = field(default_factory=lambda: StreamingShaper(TextShaper()))
+    typed_live: bool = False  # type-as-I-speak sent keys into the focused app
+    final_edit: TextEdit | None = None
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
     output: str = "focused_app"
@@ -76,6 +81,7 @@ class DictationController(QObject):
         settings: Settings,
         model_name: str,
         own_window_active: Any = None,
+        gate: PauseGate | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,6 +93,8 @@ class DictationController(QObject):
         self.settings = settings
         self.model_name = model_name
         self._own_window_active = own_window_active or (lambda: False)
+        self._gate = gate
+        self._holding_gate = False
         self._current: _Dictation | None = None
         self._committed = ""
         self.last_text = ""
@@ -105,6 +113,7 @@ class DictationController(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """Use new settings from the next dictation on."""
         self.settings = settings
+        self.shaper = TextShaper(ShapingOptions.from_settings(settings))
         self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
 
     def toggle(self, source: str = "window") -> None:
@@ -128,7 +137,11 @@ class DictationController(QObject):
         start = ring.position_before(self.settings.pre_roll_ms / 1000)
         job_id = self._worker.start(start)
         self._current = _Dictation(
-            job_id, start, output=output or self.settings.output, source=source
+            job_id,
+            start,
+            output=output or self.settings.output,
+            source=source,
+            typing=StreamingShaper(self.shaper),
         )
         self._committed = ""
         self.elapsed.start()
@@ -187,24 +200,40 @@ class DictationController(QObject):
         return self._current is not None and self._current.job_id == job_id
 
     def _on_partial(self, job_id: int, text: str) -> None:
-        if self._is_current(job_id):
-            self.live_text.emit(self._committed, text)
+        current = self._current
+        if current is not None and current.job_id == job_id:
+            # Words held back (a command may be under way) show as heard, with the guess.
+            pending = " ".join(part for part in (current.typing.held, text.strip()) if part)
+            self.live_text.emit(self._committed, pending)
 
     def _on_committed(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or current.job_id != job_id:
             return
-        self._committed = (self._committed + text).lstrip()
-        self.live_text.emit(self._committed, "")
+        edit = current.typing.on_commit(text)
+        self._committed = current.typing.typed
+        self.live_text.emit(self._committed, current.typing.held)
         if self._types_as_spoken(current):
-            piece = current.typing.on_commit(text)
-            if piece:
-                self._delivery.deliver(piece, "type")
+            self._send_edit(current, edit)
+
+    def _send_edit(self, current: _Dictation, edit: TextEdit) -> int | None:
+        """Type (and, for "scratch that" only, first erase) into the focused app."""
+        if edit.erase:
+            self._delivery.deliver("\b" * edit.erase, "erase")
+        if edit.erase or edit.text:
+            current.typed_live = True
+        return self._delivery.deliver(edit.text, "type") if edit.text else None
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
+        if current.typed_live:
+            edit = current.typing.on_final(text, trailing_space=self.shaper.options.trailing_space)
+            current.final_edit = edit
+            text = current.typing.text  # what the focused app shows now
+        else:
+            text = self.shaper.shape(text)
         self.live_text.emit(text, "")
         self.final_text.emit(text)
         if not text:
@@ -220,13 +249,14 @@ class DictationController(QObject):
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            if current.typing.typed:
-                rest = current.typing.on_final(text)
-                method = "type"  # continue as the words before it went out
+            if current.typed_live and current.final_edit is not None:
+                # Continue as the words before it went out: typed, never retracted.
+                current.delivery_id = self._send_edit(current, current.final_edit)
+                if current.delivery_id is not None:
+                    return
             else:
-                rest, method = text, self.settings.delivery
-            if rest:
-                current.delivery_id = self._delivery.deliver(rest, method)
+                space = " " if self.shaper.options.trailing_space else ""
+                current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
                 return
         elif output == "clipboard" or current.entry is None:
             self._delivery.copy_to_clipboard(text)
@@ -304,4 +334,11 @@ class DictationController(QObject):
         )
 
     def _on_state_change(self, change: StateChange) -> None:
+        if self._gate is not None:
+            decoding = change.new in {DictationState.LISTENING, DictationState.FINISHING}
+            if decoding and not self._holding_gate:
+                self._gate.close()  # file jobs wait at their next segment
+            elif not decoding and self._holding_gate:
+                self._gate.release()
+            self._holding_gate = decoding
         self.state_changed.emit(change.new.value)

@@ -8,18 +8,23 @@ system palette, so light and dark themes both work.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core.audio.media_files import MEDIA_EXTENSIONS, collect_media_files
 from app.ui.dictation_controller import DictationController
 from app.ui.live_view import LevelMeter, LiveTextView, NoticeBar
 from app.ui.microphone import Microphone
@@ -48,6 +53,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     quit_requested = Signal()
     unload_model_requested = Signal()
+    files_dropped = Signal(list)  # media files (folders already expanded) to queue
 
     def __init__(
         self,
@@ -55,8 +61,11 @@ class MainWindow(QMainWindow):
         microphone: Microphone,
         history_panel: QWidget | None,
         hotkey_text: str,
+        queue_panel: QWidget | None = None,
     ) -> None:
         super().__init__()
+        self.setAcceptDrops(True)
+        self.queue_panel = queue_panel
         self.controller = controller
         self._mic = microphone
         self.hides_to_tray = False
@@ -129,8 +138,14 @@ class MainWindow(QMainWindow):
         live_pane.setLayout(left)
         splitter = QSplitter()
         splitter.addWidget(live_pane)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setAccessibleName("History and files")
         if history_panel is not None:
-            splitter.addWidget(history_panel)
+            self.side_tabs.addTab(history_panel, "&History")
+        if self.queue_panel is not None:
+            self.side_tabs.addTab(self.queue_panel, "&Files")
+        if self.side_tabs.count():
+            splitter.addWidget(self.side_tabs)
             splitter.setSizes([480, 380])
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -140,6 +155,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self._add(
+            file_menu, "&Open files…", QKeySequence.StandardKey.Open, "Ctrl+O"
+        ).triggered.connect(self.choose_files)
         self._add(
             file_menu, "&Settings…", QKeySequence.StandardKey.Preferences, "Ctrl+,"
         ).triggered.connect(self.settings_requested)
@@ -211,6 +229,41 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Copied the last text.", 3000)
         else:
             self.statusBar().showMessage("Nothing dictated yet.", 3000)
+
+    def choose_files(self) -> None:
+        """ "Open files…": pick audio or video files to transcribe."""
+        names, _filter = QFileDialog.getOpenFileNames(
+            self,
+            "Transcribe files",
+            str(Path.home()),
+            "Audio and video ("
+            + " ".join(f"*{e}" for e in sorted(MEDIA_EXTENSIONS))
+            + ");;All files (*)",
+        )
+        if names:
+            self.queue_files([Path(name) for name in names])
+
+    def queue_files(self, paths: list[Path]) -> None:
+        """Expand folders and hand the media files to the queue (shown in the Files tab)."""
+        files = collect_media_files(paths)
+        if not files:
+            self.statusBar().showMessage("No audio or video files there.", 4000)
+            return
+        if self.queue_panel is not None:
+            self.side_tabs.setCurrentWidget(self.queue_panel)
+        self.files_dropped.emit(files)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        """Accept drags of local files and folders."""
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        """Queue the dropped files (folders recursively)."""
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.queue_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Closing hides to the tray when there is one; otherwise it quits."""

@@ -12,6 +12,7 @@ import shutil
 import sys
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,33 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
         history_panel.error_occurred.connect(
             lambda message: window.notice.show_notice("error", message)
         )
+    files = app.parts["files"]
+    queue_panel = app.parts["queue_panel"]
+    window.files_dropped.connect(lambda paths: [files.add(path) for path in paths])
+    queue_panel.open_files_requested.connect(window.choose_files)
+    queue_panel.results_requested.connect(lambda job_id: _show_results(app, job_id))
+    controller.state_changed.connect(
+        lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
+    )
     delivery.waiting_for_release.connect(
         lambda _id: window.statusBar().showMessage(
             "Release the hotkey keys to deliver the text…", 3000
         )
     )
+
+
+def _show_results(app: Any, job_id: int) -> None:
+    from pathlib import Path
+
+    from app.ui.results_view import ResultsView
+
+    row = app.parts["queue_panel"].row(job_id)
+    folder = getattr(app.parts["settings"], "export_folder", "") or None
+    view = ResultsView(
+        row.path, row.transcript, Path(folder) if folder else None, app.parts["window"]
+    )
+    view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    view.show()
 
 
 def _show(window: Any) -> None:

@@ -70,6 +70,7 @@ class FakeSoundDevice:
         overflow_blocks: block numbers flagged as input overflow.
         open_error: when set, opening a stream raises PortAudioError with this text
             (a busy or broken device).
+        realtime: play ``audio`` at real-time pace (default: as fast as possible).
     """
 
     PortAudioError = PortAudioError
@@ -85,6 +86,7 @@ class FakeSoundDevice:
         after_audio: AfterAudio = "silence",
         overflow_blocks: Collection[int] = (),
         open_error: str | None = None,
+        realtime: bool = False,
     ) -> None:
         self.audio = np.zeros(0, np.float32) if audio is None else audio.astype(np.float32)
         self.devices = [fake_device(samplerate=samplerate)] if devices is None else list(devices)
@@ -92,6 +94,7 @@ class FakeSoundDevice:
         self.after_audio: AfterAudio = after_audio
         self.overflow_blocks = set(overflow_blocks)
         self.open_error = open_error
+        self.realtime = realtime
         inputs = [i for i, d in enumerate(self.devices) if d["max_input_channels"] > 0]
         self.default = _Default([inputs[0] if inputs else -1, -1])
         self.streams: list[FakeInputStream] = []
@@ -207,6 +210,8 @@ class FakeInputStream:
             indata.fill(0.0)
             indata[: len(block), 0] = block
             self._deliver(indata)
+            if self._owner.realtime and self._stop.wait(self.blocksize / self.samplerate):
+                return  # paced like a real microphone, and still stoppable
         self.played.set()
         mode = self._owner.after_audio
         if mode == "unplug":
