@@ -43,11 +43,19 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
     return set()
 
 
+def _looks_like_file(arg: str) -> bool:
+    """A first argument that is a file to queue rather than a misspelt command."""
+    from app.core.audio.media_files import is_media_file
+
+    path = Path(arg)
+    return not arg.startswith("-") and (path.exists() or is_media_file(path))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saytype`` console script; returns the exit status."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and not argv[0].startswith("-") and argv[0] not in _command_names(parser):
+    if argv and argv[0] not in _command_names(parser) and _looks_like_file(argv[0]):
         # `saytype FILE…`: the GUI with those files queued.
         from app.main import run_gui
 

@@ -75,16 +75,8 @@ class AudioFileReader:
         """
         import av
 
-        _check_path(self.path)
-        try:
-            container = av.open(str(self.path), mode="r", metadata_errors="ignore")
-        except av.FFmpegError as exc:
-            raise AudioFileError(
-                f"{self.path}: not an audio or video file that can be decoded ({_reason(exc)})."
-            ) from exc
+        container = _open_media(self.path)
         with container:
-            if not container.streams.audio:
-                raise AudioFileError(f"{self.path}: the file has no audio track.")
             stream = container.streams.audio[0]
             self.declared_seconds = _declared_seconds(container, stream)
             resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
@@ -170,6 +162,12 @@ def probe_duration(path: Path) -> float | None:
     Raises:
         AudioFileError: when the file is missing, empty, not media, or has no audio.
     """
+    with _open_media(path) as container:
+        return _declared_seconds(container, container.streams.audio[0])
+
+
+def _open_media(path: Path) -> InputContainer:
+    """Open ``path`` for reading, checked to hold at least one audio track."""
     import av
 
     _check_path(path)
@@ -179,10 +177,10 @@ def probe_duration(path: Path) -> float | None:
         raise AudioFileError(
             f"{path}: not an audio or video file that can be decoded ({_reason(exc)})."
         ) from exc
-    with container:
-        if not container.streams.audio:
-            raise AudioFileError(f"{path}: the file has no audio track.")
-        return _declared_seconds(container, container.streams.audio[0])
+    if not container.streams.audio:
+        container.close()
+        raise AudioFileError(f"{path}: the file has no audio track.")
+    return container
 
 
 def _check_path(path: Path) -> None:

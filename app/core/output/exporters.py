@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core import atomic_file
 from app.core.engine.transcript import Transcript
 from app.core.output.subtitles import build_cues
 
@@ -109,21 +108,9 @@ def write_text_atomically(path: Path, text: str) -> None:
     if path.parent.exists() and not path.parent.is_dir():
         raise ExportError(f"{path}: cannot write ({path.parent} is not a folder).")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        atomic_file.write_text_atomically(path, text, file_mode=0o644)
     except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc}).") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc}).") from exc
+        raise ExportError(f"{path}: cannot write ({atomic_file.describe_os_error(exc)}).") from exc
 
 
 def export(transcript: Transcript, fmt: str, path: Path) -> None:
