@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.output.history import HistoryStore
@@ -239,3 +239,30 @@ def test_tray_menu_follows_the_state(ui: Ui, tmp_path: Path) -> None:
     tray.menu.adjustSize()
     _screenshot(tray.menu, "tray-menu.png", tmp_path)
     tray.hide()
+
+
+def test_tray_left_click_toggles_and_other_clicks_do_not(qtbot: QtBot) -> None:
+    tray = Tray()
+    with qtbot.waitSignal(tray.toggle_requested, timeout=1000):
+        tray._on_activated(QSystemTrayIcon.ActivationReason.Trigger)
+    with qtbot.assertNotEmitted(tray.toggle_requested):
+        tray._on_activated(QSystemTrayIcon.ActivationReason.Context)
+    tray.hide()
+
+
+@pytest.mark.parametrize(
+    ("where", "source", "notifications", "message"),
+    [
+        ("pasted", "tray", True, "Pasted into the focused app."),
+        ("clipboard", "tray", True, "Copied to the clipboard."),
+        ("typed", "tray", False, None),  # notifications off
+        ("pasted", "hotkey", True, None),  # only quick captures from the tray notify
+        ("none", "tray", True, None),  # nothing was heard: the window says so
+    ],
+)
+def test_quick_capture_notification(
+    where: str, source: str, notifications: bool, message: str | None
+) -> None:
+    from app.ui.wiring import quick_capture_message
+
+    assert quick_capture_message(where, source, notifications=notifications) == message

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(live_pane)
         self.side_tabs = QTabWidget()
         self.side_tabs.setAccessibleName("History and files")
+        self.side_tabs.tabBar().setAccessibleName("History and files tabs")
         if history_panel is not None:
             self.side_tabs.addTab(history_panel, "&History")
         if self.queue_panel is not None:

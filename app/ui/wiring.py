@@ -48,8 +48,10 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
 
     def on_completed(where: str, source: str) -> None:
         tray.set_has_last(bool(controller.last_text))
-        if source == "tray" and where in _WHERE and app.parts["settings"].notifications:
-            tray.notify("Saytype", _WHERE[where])
+        notifications = app.parts["settings"].notifications
+        message = quick_capture_message(where, source, notifications=notifications)
+        if message is not None:
+            tray.notify("Saytype", message)
 
     controller.completed.connect(on_completed)
     if history_panel is not None:
@@ -74,6 +76,13 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
             "Release the hotkey keys to deliver the text…", 3000
         )
     )
+
+
+def quick_capture_message(where: str, source: str, *, notifications: bool) -> str | None:
+    """The notification after a tray quick capture: where its text went (None: none)."""
+    if source != "tray" or not notifications:
+        return None
+    return _WHERE.get(where)
 
 
 def _show_results(app: Any, job_id: int) -> None:
