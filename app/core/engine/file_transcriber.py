@@ -1,23 +1,37 @@
-"""Transcribe a whole file (or a decoded clip) with progress and cooperative cancel.
+"""Transcribe a file of any length in bounded memory, with progress, pause and cancel.
 
-faster-whisper yields segments lazily, so this module can report the fraction of
-audio processed after every segment and stop between segments when the token is
-cancelled, keeping the segments already done (a cancelled job can still be
-exported as partial).
+The file is decoded in chunks and fed to the model in windows of a few minutes
+cut at pauses (:mod:`app.core.engine.long_audio`), so a two-hour recording never
+sits in memory as one array; segment times are shifted by each window's start,
+and each window is conditioned on the text before it, as faster-whisper does
+inside one call. faster-whisper yields segments lazily, so between segments
+this module reports the fraction of audio done, waits at the dictation gate
+(live dictation first), and stops when the token is cancelled, keeping the
+segments already done (a cancelled job can still be exported as partial).
+Batched mode (``batch_size > 0``) runs each window through faster-whisper's
+``BatchedInferencePipeline`` for throughput on capable machines.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, decode_file
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.long_audio import (
+    DEFAULT_SEARCH_S,
+    DEFAULT_WINDOW_S,
+    AudioWindow,
+    audio_windows,
+)
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_host import ModelHost
+from app.core.engine.model_host import ModelHost, WhisperLike, WhisperSegmentLike
+from app.core.engine.pause_gate import PauseGate
 from app.core.engine.transcript import Segment, Transcript
 
 log = logging.getLogger(__name__)
@@ -25,20 +39,86 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[float], None]
 SegmentCallback = Callable[[Segment], None]
 
+MAX_BATCH_SIZE = 32
+_DECODE_CHUNK_S = 30.0
+_BATCH_CHUNK_S = 30.0  # the batched pipeline cuts windows into clips of up to 30 s
+_PROMPT_CHARS = 800  # previous text handed to the next window; Whisper keeps ~220 tokens
+_BEFORE_DONE = 0.999  # progress stays below 1.0 until the job is really complete
+
 
 @dataclass(frozen=True)
 class TranscribeOptions:
-    """Decoding settings. Defaults equal faster-whisper's own."""
+    """Decoding settings. Defaults equal faster-whisper's own.
+
+    Attributes:
+        language: language code, or None to detect it (from the first window).
+        beam_size: beam search width.
+        batch_size: 0 decodes sequentially; more runs that many 30 s clips per
+            batch through faster-whisper's ``BatchedInferencePipeline``.
+    """
 
     language: str | None = None
     beam_size: int = 5
+    batch_size: int = 0
+    vocabulary: tuple[str, ...] = ()  # faster-whisper's hotwords (docs/text-shaping.md)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch_size must be within 0..{MAX_BATCH_SIZE}: {self.batch_size}")
+
+
+@dataclass
+class _Job:
+    """The callbacks and running state of one transcription."""
+
+    on_segment: SegmentCallback | None
+    on_progress: ProgressCallback | None
+    cancel: CancellationToken | None
+    gate: PauseGate | None
+    total_s: Callable[[], float | None]
+    reported: float = -1.0
+
+    def may_continue(self) -> bool:
+        """Wait while a dictation holds the gate; False once cancelled."""
+        if self.gate is not None and not self.gate.wait(self.cancel):
+            return False
+        return not (self.cancel is not None and self.cancel.cancelled)
+
+    def progress(self, done_s: float, *, complete: bool = False) -> None:
+        """Report ``done_s`` of the total, never going back, 1.0 only when complete."""
+        if self.on_progress is None:
+            return
+        if complete:
+            fraction = 1.0
+        else:
+            total = self.total_s()
+            if not total or total <= 0:
+                return
+            fraction = min(_BEFORE_DONE, done_s / total)
+        if fraction > self.reported:
+            self.reported = fraction
+            self.on_progress(fraction)
 
 
 class FileTranscriber:
-    """Runs files through the shared model, one at a time per call."""
+    """Runs files through the shared model, one at a time per call.
 
-    def __init__(self, host: ModelHost) -> None:
+    Args:
+        host: the model host shared with live dictation.
+        window_s: longest stretch of audio handed to the model at once.
+        search_s: each window is cut at a pause within its last ``search_s`` seconds.
+    """
+
+    def __init__(
+        self,
+        host: ModelHost,
+        *,
+        window_s: float = DEFAULT_WINDOW_S,
+        search_s: float = DEFAULT_SEARCH_S,
+    ) -> None:
         self._host = host
+        self.window_s = window_s
+        self.search_s = search_s
 
     def transcribe_file(
         self,
@@ -48,24 +128,36 @@ class FileTranscriber:
         on_segment: SegmentCallback | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: CancellationToken | None = None,
+        gate: PauseGate | None = None,
     ) -> Transcript:
-        """Decode and transcribe one file.
+        """Decode and transcribe one file, window by window.
+
+        Args:
+            path: any audio or video file PyAV can decode.
+            options: decoding settings.
+            on_segment: receives each segment as it is done, with file times.
+            on_progress: receives the fraction of the file done; it only rises,
+                and reaches exactly 1.0 when (and only when) the job completes.
+            cancel: stops the job at the next segment; the result then holds the
+                segments done so far and ``complete=False``.
+            gate: while closed (a dictation runs), the job waits between segments.
 
         Raises:
-            AudioFileError: the file cannot be decoded.
+            AudioFileError: the file cannot be decoded (missing, empty, not media,
+                no audio track, truncated); a truncation shows only at the end.
             ModelError: the model cannot be loaded or cannot do what was asked.
         """
         started = time.perf_counter()
-        audio = decode_file(path).samples
-        return self.transcribe_audio(
-            audio,
-            options,
-            on_segment=on_segment,
-            on_progress=on_progress,
-            cancel=cancel,
-            source=str(path),
-            started=started,
-        )
+        options = options or TranscribeOptions()
+        self._check_language(options.language)
+        reader = AudioFileReader(path, chunk_seconds=_DECODE_CHUNK_S)
+
+        def total_s() -> float | None:
+            return reader.declared_seconds or None
+
+        job = _Job(on_segment, on_progress, cancel, gate, total_s)
+        windows = audio_windows(_checked_chunks(reader), *self._window(options))
+        return self._run(windows, options, job, source=str(path), started=started)
 
     def transcribe_audio(
         self,
@@ -75,36 +167,58 @@ class FileTranscriber:
         on_segment: SegmentCallback | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: CancellationToken | None = None,
+        gate: PauseGate | None = None,
         source: str = "",
         started: float | None = None,
     ) -> Transcript:
-        """Transcribe 16 kHz mono float32 samples; see :meth:`transcribe_file`."""
+        """Transcribe 16 kHz mono float32 samples already in memory; see :meth:`transcribe_file`."""
         started = time.perf_counter() if started is None else started
         options = options or TranscribeOptions()
         self._check_language(options.language)
-        model = self._host.get()
         duration = len(audio) / SAMPLE_RATE
-        raw_segments, info = model.transcribe(
-            audio, language=options.language, beam_size=options.beam_size
-        )
+        job = _Job(on_segment, on_progress, cancel, gate, lambda: duration)
+        windows = audio_windows([audio], *self._window(options))
+        return self._run(windows, options, job, source=source, started=started)
+
+    def _window(self, options: TranscribeOptions) -> tuple[float, float]:
+        # A batch needs batch_size clips of audio to fill it.
+        return max(self.window_s, _BATCH_CHUNK_S * options.batch_size), self.search_s
+
+    def _run(
+        self,
+        windows: Iterator[AudioWindow],
+        options: TranscribeOptions,
+        job: _Job,
+        *,
+        source: str,
+        started: float,
+    ) -> Transcript:
         segments: list[Segment] = []
+        language = options.language
+        detected: str | None = None
+        decoded_s = 0.0
         complete = True
-        for raw in raw_segments:
-            segment = Segment(start=float(raw.start), end=float(raw.end), text=raw.text.strip())
-            segments.append(segment)
-            if on_segment is not None:
-                on_segment(segment)
-            if on_progress is not None and duration > 0:
-                on_progress(min(1.0, segment.end / duration))
-            if cancel is not None and cancel.cancelled:
+        for window in windows:
+            decoded_s = window.end_s
+            if not job.may_continue():
                 complete = False
                 break
-        if complete and on_progress is not None:
-            on_progress(1.0)
+            raw_segments, info_language = self._decode(window.samples, options, language, segments)
+            if detected is None:
+                detected = info_language
+                language = language or info_language  # later windows keep the first's language
+            if not self._take_segments(raw_segments, window, job, segments):
+                complete = False
+                break
+            job.progress(window.end_s)
+        if complete:
+            job.progress(decoded_s, complete=True)
+        total = job.total_s()
+        duration = decoded_s if complete or not total else max(decoded_s, total)
         return Transcript(
             text=" ".join(s.text for s in segments if s.text).strip(),
             segments=tuple(segments),
-            language=info.language,
+            language=detected or language or "",
             duration=duration,
             model_name=self._host.source.name,
             elapsed_s=time.perf_counter() - started,
@@ -112,9 +226,72 @@ class FileTranscriber:
             source=source,
         )
 
+    def _decode(
+        self,
+        samples: AudioArray,
+        options: TranscribeOptions,
+        language: str | None,
+        done: list[Segment],
+    ) -> tuple[Iterable[WhisperSegmentLike], str]:
+        """Start decoding one window; the segments come lazily as they are iterated."""
+        model = self._host.get()
+        kwargs: dict[str, Any] = {"language": language, "beam_size": options.beam_size}
+        if options.vocabulary:  # names and jargon, decoded as the user spells them
+            kwargs["hotwords"] = ", ".join(options.vocabulary)
+        if options.batch_size > 0:
+            runner: WhisperLike = _batched(model)
+            kwargs["batch_size"] = options.batch_size
+        else:
+            runner = model
+            prompt = " ".join(s.text for s in done[-20:] if s.text)[-_PROMPT_CHARS:]
+            if prompt:  # carry the context over the cut, as one long call would
+                kwargs["initial_prompt"] = prompt
+        raw_segments, info = runner.transcribe(samples, **kwargs)
+        return raw_segments, str(info.language)
+
+    @staticmethod
+    def _take_segments(
+        raw_segments: Iterable[WhisperSegmentLike],
+        window: AudioWindow,
+        job: _Job,
+        segments: list[Segment],
+    ) -> bool:
+        """Collect one window's segments in file time; False when the job was cancelled."""
+        length = window.end_s - window.start_s
+        for raw in raw_segments:
+            # A segment computed while a dictation started waits here, unseen, until it ends.
+            if not job.may_continue():
+                return False
+            end = min(float(raw.end), length)
+            start = min(float(raw.start), end)
+            segment = Segment(
+                start=window.start_s + start, end=window.start_s + end, text=raw.text.strip()
+            )
+            segments.append(segment)
+            if job.on_segment is not None:
+                job.on_segment(segment)
+            job.progress(segment.end)
+            if job.cancel is not None and job.cancel.cancelled:
+                return False
+        return True
+
     def _check_language(self, language: str | None) -> None:
         if language and language != "en" and self._host.source.english_only:
             raise ModelError(
                 f"Model '{self._host.source.name}' understands English only and cannot "
                 f"transcribe language '{language}'; choose a multilingual model such as 'small'."
             )
+
+
+def _checked_chunks(reader: AudioFileReader) -> Iterator[AudioArray]:
+    """The reader's chunks, then its truncation check (so a cut-short file still fails)."""
+    yield from reader.chunks()
+    reader.check_complete()
+
+
+def _batched(model: WhisperLike) -> WhisperLike:
+    from faster_whisper import BatchedInferencePipeline
+
+    # One pipeline per window: it keeps per-call state (last_speech_timestamp).
+    pipeline: WhisperLike = BatchedInferencePipeline(model=model)
+    return pipeline
