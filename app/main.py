@@ -110,7 +110,9 @@ class DesktopApp:
         host = ModelHost(
             source, compute_options(settings.device, settings.compute_type, settings.cpu_threads)
         )
-        pipeline = LivePipeline(host, language=settings.language or None)
+        pipeline = LivePipeline(
+            host, language=settings.language or None, vocabulary=settings.vocabulary
+        )
 
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 

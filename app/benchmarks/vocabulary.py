@@ -11,9 +11,7 @@ and how many of the vocabulary words came out spelled exactly; asserts nothing.
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from app.benchmarks.accuracy import word_error_rate
@@ -74,18 +72,13 @@ def vocabulary_hits(references: list[str], hypotheses: list[str]) -> tuple[int, 
     return right, total
 
 
-def run_vocabulary(host: ModelHost, speech: Any) -> list[VocabularyRow]:
-    """Transcribe the sentences in each configuration; ``speech`` is a SpeechMaker."""
-    from faster_whisper import decode_audio
-
+def run_vocabulary(host: ModelHost) -> list[VocabularyRow]:
+    """Transcribe the sentences, read by hibari-tts, in each configuration."""
+    from app.benchmarks.live_utterances import synthesised_clips
     from app.core.engine.window_decoder import WindowDecoder
 
     model = host.get()
-    with tempfile.TemporaryDirectory() as folder:
-        clips = []
-        for number, sentence in enumerate(SENTENCES):
-            path = speech.wav(sentence, Path(folder) / f"{number}.wav")
-            clips.append(decode_audio(str(path)))
+    clips = [clip.audio for clip in synthesised_clips(SENTENCES)]
     hotwords = ", ".join(VOCABULARY)
 
     def file_path(**kwargs: Any) -> list[str]:

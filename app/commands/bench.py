@@ -28,7 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "same run.",
     )
     parser.add_argument(
-        "which", choices=["accuracy", "live", "memory", "soak"], help="benchmark to run"
+        "which",
+        choices=["accuracy", "live", "memory", "soak", "vocabulary"],
+        help="benchmark to run",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
     parser.add_argument("--speech-dir", type=Path, help="corpus folder (default ../shared/speech)")
@@ -102,6 +104,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         return _run_live(args, stdout, stderr)
     if args.which == "soak":
         return _run_soak(args, stdout, stderr)
+    if args.which == "vocabulary":
+        return _run_vocabulary(args, stdout, stderr)
     if args.which == "memory":
         return _run_memory(args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
@@ -229,4 +233,22 @@ def _run_memory(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         stdout.write(json.dumps(to_json(figures, args.model)) + "\n")
     else:
         stdout.write(format_report(figures, args.model) + "\n")
+    return 0
+
+
+def _run_vocabulary(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """WER and exact spellings with and without the vocabulary (hibari-tts sentences)."""
+    from app.benchmarks.vocabulary import format_report, run_vocabulary, to_json
+
+    progress = TerminalProgress(stderr)
+    try:
+        host = ModelHost(resolve_model(args.model, models_dir()))
+        progress.status("Reading the sentences with hibari-tts…")
+        rows = run_vocabulary(host)
+    except (ModelError, ImportError) as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    progress.clear()
+    stdout.write((json.dumps(to_json(rows)) if args.json else format_report(rows)) + "\n")
     return 0

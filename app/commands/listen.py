@@ -27,6 +27,8 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.paths import models_dir
+from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.streaming import StreamingShaper
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +68,34 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=f"microphone audio kept from before the start (default {DEFAULT_PRE_ROLL_S} s)",
     )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per event")
+    add_shaping_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def add_shaping_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--spoken-commands/--no-spoken-commands`` and ``--vocabulary`` (listen, transcribe)."""
+    parser.add_argument(
+        "--spoken-commands",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help='obey "comma", "new paragraph", "scratch that"… (default: on; see the README)',
+    )
+    parser.add_argument(
+        "--vocabulary",
+        type=_word_list,
+        default=(),
+        metavar="WORDS",
+        help="names and terms to recognise as spelled, separated by commas",
+    )
+
+
+def _word_list(text: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in text.split(",") if word.strip())
+
+
+def shaper_from_args(args: argparse.Namespace) -> TextShaper:
+    """The text shaping the command line asks for."""
+    return TextShaper(ShapingOptions(spoken_commands=getattr(args, "spoken_commands", True)))
 
 
 def _device(value: str) -> str | int:
@@ -83,7 +112,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     if args.speed < 0:
         stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
         return 2
-    pipeline = load_pipeline(args.model, stderr)
+    pipeline = load_pipeline(args.model, stderr, args.vocabulary)
     if pipeline is None:
         return 1
     ring = RingBuffer(capacity_seconds=60.0)
@@ -98,7 +127,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         args.input, ring, speed=args.speed, on_block=new_audio.set, on_end=end_of_input
     )
 
-    printer = EventPrinter(stdout, source, jsonl=args.jsonl)
+    printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
     source.start()
     final = run_dictation(
         ring, 0, pipeline.new_transcriber(), release, CancellationToken(), printer, new_audio
@@ -112,10 +141,13 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     return 0 if final is not None else 1
 
 
-def load_pipeline(model: str, stderr: TextIO) -> LivePipeline | None:
+def load_pipeline(
+    model: str, stderr: TextIO, vocabulary: tuple[str, ...] = ()
+) -> LivePipeline | None:
     """Load and warm up the live pipeline; None (after a message) when the model fails."""
     try:
-        pipeline = LivePipeline(ModelHost(resolve_model(model, models_dir())))
+        host = ModelHost(resolve_model(model, models_dir()))
+        pipeline = LivePipeline(host, vocabulary=vocabulary)
         pipeline.warm_up()
     except ModelError as exc:
         stderr.write(f"saytype: error: {exc}\n")
@@ -136,23 +168,44 @@ class AudioClock(Protocol):
 
 
 class EventPrinter:
-    """Writes events as JSON lines (``--jsonl``) or as plain text."""
+    """Writes events as JSON lines (``--jsonl``) or as plain text, shaped.
 
-    def __init__(self, stream: TextIO, source: AudioClock, jsonl: bool) -> None:
+    With a shaper, a ``commit`` carries the shaped text to append (nothing is
+    printed while its words are held back) and, after "scratch that", an
+    ``erase`` count of characters to remove first; a ``final`` is the shaped
+    utterance; a ``partial`` shows held-back words and the guess as heard.
+    """
+
+    def __init__(
+        self, stream: TextIO, source: AudioClock, jsonl: bool, shaper: TextShaper | None = None
+    ) -> None:
         self._stream = stream
         self._source = source
         self._jsonl = jsonl
+        self._shaper = shaper or TextShaper()
+        self._typing = StreamingShaper(self._shaper)
 
     def __call__(self, event: DictationEvent) -> None:
         started = self._source.started_at or time.perf_counter()
+        record: dict[str, object] = {"type": event.kind, "text": event.text}
+        if event.kind == "commit":
+            edit = self._typing.on_commit(event.text)
+            if not edit:
+                return
+            record["text"] = edit.text
+            if edit.erase:
+                record["erase"] = edit.erase
+        elif event.kind == "partial":
+            record["text"] = " ".join(p for p in (self._typing.held, event.text) if p)
+        else:
+            record["text"] = self._shaper.shape(event.text)
+            self._typing = StreamingShaper(self._shaper)
         if self._jsonl:
-            record = {
-                "type": event.kind,
-                "text": event.text,
+            record |= {
                 "audio_t": round(self._source.fed_seconds, 3),
                 "wall_t": round(time.perf_counter() - started, 3),
             }
             self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif event.kind == "final":
-            self._stream.write(event.text + "\n")
+            self._stream.write(f"{record['text']}\n")
         self._stream.flush()

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from app.commands.listen import EventPrinter, load_pipeline
+from app.commands.listen import EventPrinter, load_pipeline, shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
@@ -127,12 +127,13 @@ def run_mic(
         stderr.write(f"saytype: error: {exc}\n")
         return 1
     try:
-        pipeline = load_pipeline(args.model, stderr)
+        pipeline = load_pipeline(args.model, stderr, args.vocabulary)
         if pipeline is None:
             return 1
         # Start a little in the past (the pre-roll), as a hotkey press does.
         dictation.start = ring.position_before(args.pre_roll)
-        printer = EventPrinter(stdout, MicClock(ring, dictation.start), jsonl=args.jsonl)
+        clock = MicClock(ring, dictation.start)
+        printer = EventPrinter(stdout, clock, jsonl=args.jsonl, shaper=shaper_from_args(args))
         worker = threading.Thread(
             target=dictation.run, args=(pipeline, printer), name="dictation", daemon=True
         )

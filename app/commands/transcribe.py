@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.listen import add_shaping_arguments, shaper_from_args
 from app.commands.progress import TerminalProgress
 from app.core.audio.file_decoder import AudioFileError
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
@@ -47,6 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
+    add_shaping_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -75,7 +77,10 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         _error(stderr, progress, str(exc))
         return 1
     transcriber = FileTranscriber(host)
-    options = TranscribeOptions(language=args.language, beam_size=args.beam_size)
+    options = TranscribeOptions(
+        language=args.language, beam_size=args.beam_size, vocabulary=args.vocabulary
+    )
+    shaper = shaper_from_args(args)
     used_names: set[str] = set()
     failures = 0
     for path in args.files:
@@ -94,6 +99,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
             _error(stderr, progress, str(exc))
             return 1
         progress.clear()
+        transcript = shaper.shape_transcript(transcript)
         try:
             _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
         except ExportError as exc:

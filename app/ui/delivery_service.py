@@ -222,6 +222,8 @@ class DeliveryService(QObject):
             log.info("delivery %d failed: %s", request_id, message)
             if request.method == "paste":
                 self._saved = None  # keep the text on the clipboard for the user
+            elif request.method == "erase":
+                pass  # the text being erased is not worth the user's clipboard
             else:
                 self.copy_to_clipboard(request.text)
             self._current = None

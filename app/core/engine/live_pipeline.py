@@ -13,12 +13,23 @@ class LivePipeline:
     """Holds the model-bound decoder and makes one transcriber per utterance."""
 
     def __init__(
-        self, host: ModelHost, language: str | None = "en", options: StreamingOptions | None = None
+        self,
+        host: ModelHost,
+        language: str | None = "en",
+        options: StreamingOptions | None = None,
+        vocabulary: tuple[str, ...] = (),
     ) -> None:
         self._host = host
         self._language = language
         self._options = options
+        self._hotwords = ", ".join(word.strip() for word in vocabulary if word.strip())
         self._decoder: WindowDecoder | None = None
+
+    def set_vocabulary(self, vocabulary: tuple[str, ...]) -> None:
+        """Bias decoding towards ``vocabulary`` (names, jargon) from the next utterance on."""
+        self._hotwords = ", ".join(word.strip() for word in vocabulary if word.strip())
+        if self._decoder is not None:
+            self._decoder.hotwords = self._hotwords
 
     def warm_up(self) -> None:
         """Load the model and the VAD now rather than at the first key press."""
@@ -33,5 +44,7 @@ class LivePipeline:
 
     def _decoder_instance(self) -> WindowDecoder:
         if self._decoder is None:
-            self._decoder = WindowDecoder(self._host.get(), language=self._language)
+            self._decoder = WindowDecoder(
+                self._host.get(), language=self._language, hotwords=self._hotwords
+            )
         return self._decoder

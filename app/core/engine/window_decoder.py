@@ -84,6 +84,8 @@ class WindowDecoder:
         language: language code; English-only models always use ``"en"``.
         beam_size: 1 (greedy) keeps live passes short.
         window_policy: maps audio duration to encoder window seconds.
+        hotwords: the user's vocabulary as one string, put in front of the prompt the way
+            faster-whisper's ``hotwords`` option does, so rare names are decoded as written.
     """
 
     def __init__(
@@ -93,6 +95,8 @@ class WindowDecoder:
         beam_size: int = 1,
         window_policy: Any = window_seconds,
         word_timestamps: bool = True,
+        *,
+        hotwords: str = "",
     ) -> None:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -108,6 +112,7 @@ class WindowDecoder:
         self.beam_size = beam_size
         self.window_policy = window_policy
         self.word_timestamps = word_timestamps
+        self.hotwords = hotwords.strip()
 
     def decode(
         self,
@@ -186,9 +191,15 @@ class WindowDecoder:
     def _prompt_tokens(self, prompt: str) -> list[int]:
         tokens: list[int] = []
         prompt = prompt.strip()
-        if prompt:
-            previous = self._tokenizer.encode(" " + prompt)[-_PROMPT_TOKENS:]
-            tokens = [self._tokenizer.sot_prev, *previous]
+        # As faster-whisper's get_prompt: hotwords first, then the previous text, both
+        # after <|startofprev|>; the previous text gives way when both do not fit.
+        hotwords = self._tokenizer.encode(" " + self.hotwords) if self.hotwords else []
+        hotwords = hotwords[: _PROMPT_TOKENS // 2]
+        previous = self._tokenizer.encode(" " + prompt) if prompt else []
+        room = _PROMPT_TOKENS - len(hotwords)
+        previous = previous[-room:] if len(previous) > room else previous
+        if hotwords or previous:
+            tokens = [self._tokenizer.sot_prev, *hotwords, *previous]
         return tokens + list(self._tokenizer.sot_sequence)
 
     def _split(self, ids: list[int], duration: float) -> tuple[Segment, ...]:

@@ -20,8 +20,11 @@ from typing import Literal, Protocol
 
 log = logging.getLogger(__name__)
 
-DeliveryMethod = Literal["paste", "type", "clipboard"]
-DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard")
+# "erase" sends one BackSpace per character of its text: only "scratch that" in
+# type-as-I-speak mode asks for it, to remove words it had already typed.
+DeliveryMethod = Literal["paste", "type", "clipboard", "erase"]
+DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard", "erase")
+BACKSPACE: tuple[str, ...] = ("backspace",)
 
 MODIFIER_RELEASE_TIMEOUT_S = 2.0
 MODIFIER_POLL_S = 0.01
@@ -165,6 +168,9 @@ def inject(
         InjectionError: Nothing (or not all) could be delivered.
     """
     wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting)
+    if request.method == "erase":
+        erase_characters(keyboard, len(request.text))
+        return "erased"
     if request.method == "type":
         keyboard.type_text(request.text)
         return "typed"
@@ -174,6 +180,12 @@ def inject(
         before_paste()
     keyboard.send_chord(chord)
     return "pasted"
+
+
+def erase_characters(keyboard: KeyInjector, count: int) -> None:
+    """Press BackSpace ``count`` times: the characters before the cursor go."""
+    for _ in range(count):
+        keyboard.send_chord(BACKSPACE)
 
 
 class DeliveryQueue:

@@ -9,11 +9,13 @@ fillers, numbers, then rendering (spacing, capitals, "scratch that").
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.engine.transcript import Transcript
 from app.core.text.formatting import is_filler, remove_fillers, render
 from app.core.text.numbers import is_number_tail, numbers_to_digits
 from app.core.text.replacements import Replacements
@@ -70,6 +72,18 @@ class TextShaper:
     def shape(self, text: str) -> str:
         """The shaped form of a whole text (a final, a file transcript, a segment)."""
         return self.shape_tokens(tokenize(text))
+
+    def shape_transcript(self, transcript: Transcript) -> Transcript:
+        """A file transcript shaped: each segment on its own, the text as a whole.
+
+        Segments keep their times, so a command acts within its segment; the
+        whole text is shaped at once, so "scratch that" may reach across segments.
+        """
+        segments = tuple(
+            dataclasses.replace(segment, text=self.shape(segment.text))
+            for segment in transcript.segments
+        )
+        return dataclasses.replace(transcript, text=self.shape(transcript.text), segments=segments)
 
     def shape_tokens(self, tokens: Sequence[Token], *, hold_last_mark: bool = False) -> str:
         """Shape ``tokens``; with ``hold_last_mark``, leave off the last token's punctuation.
