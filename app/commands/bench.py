@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "which",
-        choices=["accuracy", "live", "memory", "soak", "vocabulary"],
+        choices=["accuracy", "files", "live", "memory", "soak", "vocabulary"],
         help="benchmark to run",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
@@ -68,8 +68,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     soak = parser.add_argument_group("soak", "One long continuous dictation (uses --speed).")
     soak.add_argument(
-        "--minutes", type=float, default=10.0, metavar="M", help="length of the dictation"
+        "--minutes",
+        type=float,
+        default=None,
+        metavar="M",
+        help="soak: length of the dictation (default 10); files: of the long file (default 120)",
     )
+    from app.benchmarks.files import add_arguments as add_files_arguments
+
+    add_files_arguments(parser)
     memory = parser.add_argument_group("memory", "RSS with the model loaded, unloaded, reloaded.")
     memory.add_argument(
         "--dictations", type=_count(1), default=500, metavar="N", help="dictations for the drift"
@@ -104,6 +111,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         return _run_live(args, stdout, stderr)
     if args.which == "soak":
         return _run_soak(args, stdout, stderr)
+    if args.which == "files":
+        return _run_files(args, stdout, stderr)
     if args.which == "vocabulary":
         return _run_vocabulary(args, stdout, stderr)
     if args.which == "memory":
@@ -188,6 +197,7 @@ def _run_soak(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from app.benchmarks.speech_corpus import CorpusMissingError
     from app.core.engine.live_pipeline import LivePipeline
 
+    args.minutes = 10.0 if args.minutes is None else args.minutes
     if args.speed <= 0 or args.minutes <= 0:
         stderr.write("saytype bench: error: --speed and --minutes must be more than 0.\n")
         return 2
@@ -251,4 +261,39 @@ def _run_vocabulary(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
         return 1
     progress.clear()
     stdout.write((json.dumps(to_json(rows)) if args.json else format_report(rows)) + "\n")
+    return 0
+
+
+def _run_files(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Long-file memory, batched vs sequential speed, and dictation latency while busy."""
+    from app.benchmarks.files import format_report, run_files_benchmark, to_json
+    from app.benchmarks.live_utterances import load_clips
+    from app.benchmarks.speech_corpus import CorpusMissingError
+
+    minutes = 120.0 if args.minutes is None else args.minutes
+    if minutes <= 0 or args.clip_minutes <= 0 or args.latency_dictations < 1:
+        stderr.write(
+            "saytype bench: error: --minutes, --clip-minutes, --latency-dictations must be > 0.\n"
+        )
+        return 2
+    progress = TerminalProgress(stderr)
+    try:
+        host = ModelHost(resolve_model(args.model, models_dir()))
+        progress.status("Preparing speech…")
+        clips, source = load_clips(args.speech_dir)
+        result = run_files_benchmark(
+            host,
+            clips,
+            minutes=minutes,
+            clip_minutes=args.clip_minutes,
+            dictations=args.latency_dictations,
+            source=source,
+            progress=progress.status,
+        )
+    except (CorpusMissingError, ModelError, AudioFileError, ImportError, RuntimeError) as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    progress.clear()
+    stdout.write((json.dumps(to_json(result)) if args.json else format_report(result)) + "\n")
     return 0
