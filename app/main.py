@@ -165,6 +165,7 @@ class DesktopApp:
                 "window": window,
                 "history_panel": history_panel,
                 "files": files,
+                "pipeline": pipeline,
                 "queue_panel": queue_panel,
             }
         )

@@ -229,7 +229,7 @@ def test_failed_write_keeps_the_previous_file_and_removes_the_temporary(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(ExportError, match="No space left on device"):
+    with pytest.raises(ExportError, match="no space left on the disk"):
         export(sample_transcript(), "json", target)
     assert target.read_text(encoding="utf-8") == "previous good export\n"
     assert _leftovers(out_dir, {target.name}) == []

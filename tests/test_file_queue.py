@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.benchmarks.accuracy import word_error_rate
+from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
@@ -103,6 +104,7 @@ def queue(qtbot: QtBot, tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path)
         worker, mic, FakeDelivery(), history, Settings(output="window"), "tiny.en", gate=gate
     )
     runner = FileJobRunner(tiny_en, gate)
+    runner.configure(TranscribeOptions(beam_size=1), None)  # greedy: these tests time the queue
     panel = QueuePanel(runner)
     window = MainWindow(controller, mic, None, "Ctrl+Shift+Space", panel)
     window.files_dropped.connect(lambda paths: [runner.add(p) for p in paths])
@@ -170,6 +172,20 @@ def test_dropped_folder_and_file_queue_run_and_fail_clearly(
     assert "not an audio or video file" in bad.error or "decode" in bad.error
     assert queue.window.side_tabs.currentWidget() is queue.panel
     _screenshot(queue.window, "file-queue.png", tmp_path)
+
+
+def test_file_jobs_are_shaped_like_dictation(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    from app.core.text.shaper import ShapingOptions, TextShaper
+
+    shaper = TextShaper(ShapingOptions(replacements=(("library", "Town Library"),)))
+    queue.runner.configure(TranscribeOptions(beam_size=1), shaper)
+    with qtbot.waitSignal(queue.runner.finished, timeout=60_000) as done:
+        queue.runner.add(media["short"])
+    transcript = done.args[1]
+    assert "Town Library" in transcript.text
+    assert any("Town Library" in segment.text for segment in transcript.segments)
 
 
 def test_a_file_deleted_while_queued_fails_and_the_queue_goes_on(

@@ -25,6 +25,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.transcript import Segment, Transcript
+from app.core.text.shaper import TextShaper
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class FileJob:
     job_id: int
     path: Path
     options: TranscribeOptions
+    shaper: TextShaper | None = None  # spoken commands, replacements… as in dictation
     cancel: CancellationToken = field(default_factory=CancellationToken)
 
 
@@ -105,6 +107,7 @@ class FileJobRunner(QObject):
         super().__init__(parent)
         self.gate = gate
         self.options = TranscribeOptions()
+        self.shaper: TextShaper | None = None
         self._thread = QThread()
         self._thread.setObjectName("saytype-files")
         self._compute = _FileCompute(host, gate)
@@ -121,6 +124,11 @@ class FileJobRunner(QObject):
         self._next_id = 1
         self._thread.start()
 
+    def configure(self, options: TranscribeOptions, shaper: TextShaper | None) -> None:
+        """Decoding options and text shaping for jobs added from now on."""
+        self.options = options
+        self.shaper = shaper
+
     @property
     def is_busy(self) -> bool:
         """Whether any job is queued or running."""
@@ -128,7 +136,7 @@ class FileJobRunner(QObject):
 
     def add(self, path: Path) -> int:
         """Queue ``path``; returns its job id."""
-        job = FileJob(self._next_id, path, self.options)
+        job = FileJob(self._next_id, path, self.options, self.shaper)
         self._next_id += 1
         self._jobs[job.job_id] = job
         self.added.emit(job.job_id, str(path))
@@ -183,7 +191,10 @@ class FileJobRunner(QObject):
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:
-        if self._jobs.pop(job_id, None) is not None:
+        job = self._jobs.pop(job_id, None)
+        if job is not None:
+            if transcript is not None and job.shaper is not None:
+                transcript = job.shaper.shape_transcript(transcript)
             self.finished.emit(job_id, transcript)
         self._maybe_idle()
 

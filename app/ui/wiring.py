@@ -36,6 +36,7 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
 ) -> None:
     """Connect every cross-part signal of the desktop app."""
     worker.model_ready.connect(lambda: window.show_model_status("ready"))
+    worker.model_ready.connect(lambda: log.info("model ready"))
     worker.model_failed.connect(lambda message: _model_failed(window, message))
 
     tray.show_window_requested.connect(lambda: _show(window))
@@ -64,6 +65,7 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
             lambda message: window.notice.show_notice("error", message)
         )
     files = app.parts["files"]
+    configure_file_jobs(files, app.parts["settings"])
     queue_panel = app.parts["queue_panel"]
     window.files_dropped.connect(lambda paths: [files.add(path) for path in paths])
     queue_panel.open_files_requested.connect(window.choose_files)
@@ -164,12 +166,29 @@ def _launch_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "app"]
 
 
+def configure_file_jobs(files: Any, settings: Any) -> None:
+    """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
+    from app.core.engine.file_transcriber import TranscribeOptions
+    from app.core.text.shaper import ShapingOptions, TextShaper
+
+    options = TranscribeOptions(
+        language=settings.language or None,
+        batch_size=settings.file_batch_size,
+        vocabulary=tuple(settings.vocabulary),
+    )
+    files.configure(options, TextShaper(ShapingOptions.from_settings(settings)))
+
+
 def apply_settings(app: Any, old: Any, new: Any) -> None:
     """Make new settings take effect without a restart where possible."""
     from app.core.hotkeys.chord import parse_chord
 
     controller = app.parts["controller"]
     controller.apply_settings(new)
+    configure_file_jobs(app.parts["files"], new)
+    pipeline = app.parts.get("pipeline")
+    if pipeline is not None and new.vocabulary != old.vocabulary:
+        pipeline.set_vocabulary(new.vocabulary)
     hotkeys = app.parts["hotkeys"]
     if (new.hotkey, new.hotkey_mode, new.hold_threshold_ms) != (
         old.hotkey,
@@ -229,8 +248,14 @@ def wire_model_memory(  # noqa: PLR0917 - the parts to connect
         window.show_model_status("unloaded; reloads on the next dictation")
         show_memory()
 
-    window.unload_model_requested.connect(worker.unload_model)
-    tray.unload_model_requested.connect(worker.unload_model)
+    def unload_now() -> None:
+        if files is not None and files.is_busy:  # the file thread uses the same model
+            window.statusBar().showMessage("Files are being transcribed; unload when done.", 4000)
+        else:
+            worker.unload_model()
+
+    window.unload_model_requested.connect(unload_now)
+    tray.unload_model_requested.connect(unload_now)
     worker.model_unloaded.connect(on_unloaded)
     worker.model_loading.connect(lambda: window.show_model_status("reloading…"))
     worker.model_ready.connect(show_memory)
