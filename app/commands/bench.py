@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "which",
-        choices=["accuracy", "files", "live", "memory", "soak", "vocabulary"],
+        choices=["accuracy", "files", "live", "memory", "soak", "startup", "vocabulary"],
         help="benchmark to run",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
@@ -81,6 +81,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     memory.add_argument(
         "--dictations", type=_count(1), default=500, metavar="N", help="dictations for the drift"
     )
+    startup = parser.add_argument_group("startup", "Process start to window shown and model ready.")
+    startup.add_argument("--runs", type=_count(1), default=5, metavar="N", help="starts to time")
     parser.set_defaults(run=run)
 
 
@@ -117,6 +119,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         return _run_vocabulary(args, stdout, stderr)
     if args.which == "memory":
         return _run_memory(args, stdout, stderr)
+    if args.which == "startup":
+        return _run_startup(args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
     from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 
@@ -296,4 +300,20 @@ def _run_files(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return 1
     progress.clear()
     stdout.write((json.dumps(to_json(result)) if args.json else format_report(result)) + "\n")
+    return 0
+
+
+def _run_startup(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from app.benchmarks.startup import format_startup, run_startup
+
+    try:
+        figures = run_startup(args.runs)
+    except RuntimeError as exc:
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    if args.json:
+        payload = {"benchmark": "startup", **asdict(figures), "ratio": figures.ratio}
+        stdout.write(json.dumps(payload) + "\n")
+    else:
+        stdout.write(format_startup(figures) + "\n")
     return 0
