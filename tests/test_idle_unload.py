@@ -144,6 +144,7 @@ class FakeHost:
         self.loaded = True
         self.loads = 0
         self.unloads = 0
+        self.held_elsewhere = False  # a file job is using the model
 
     def get(self) -> object:
         if not self.loaded:
@@ -354,3 +355,17 @@ def test_memory_benchmark_measures_both_compute_types() -> None:
         "reload_s",
         "rss_drift_mb",
     }
+
+
+def test_a_file_job_holding_the_model_defers_the_unload(
+    qtbot: QtBot, worker: tuple[InferenceWorker, FakeHost, RingBuffer]
+) -> None:
+    inference, host, _ring = worker
+    host.held_elsewhere = True
+    with qtbot.waitSignal(inference.unload_deferred, timeout=5000):
+        inference.unload_model()
+    assert host.unloads == 0
+    host.held_elsewhere = False
+    with qtbot.waitSignal(inference.model_unloaded, timeout=5000):
+        inference.unload_model()
+    assert host.unloads == 1

@@ -179,3 +179,16 @@ def test_compute_options_default_to_int8_on_cpu_with_physical_cores() -> None:
 
 def test_host_without_options_uses_the_defaults() -> None:
     assert ModelHost(SOURCE, factory=RecordingFactory()).options == ComputeOptions()
+
+
+@pytest.mark.model
+def test_a_held_model_is_never_unloaded(tiny_en: ModelHost) -> None:
+    tiny_en.get()
+    with tiny_en.held():
+        assert tiny_en.held_elsewhere
+        assert not tiny_en.unload()  # a file job is using it
+        assert tiny_en.loaded
+    assert not tiny_en.held_elsewhere
+    assert tiny_en.unload()
+    tiny_en.get()  # reloads for the other tests
+    assert tiny_en.loaded

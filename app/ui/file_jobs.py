@@ -53,6 +53,7 @@ class _FileCompute(QObject):
     def __init__(self, host: ModelHost, gate: PauseGate) -> None:
         super().__init__()
         self._transcriber = FileTranscriber(host)
+        self._host = host
         self._gate = gate
 
     @Slot(object)
@@ -62,14 +63,8 @@ class _FileCompute(QObject):
             return
         self.started.emit(job.job_id)
         try:
-            transcript = self._transcriber.transcribe_file(
-                job.path,
-                job.options,
-                on_segment=lambda s: self.segment.emit(job.job_id, s),
-                on_progress=lambda f: self.progress.emit(job.job_id, f),
-                cancel=job.cancel,
-                gate=self._gate,
-            )
+            with self._host.held():  # an idle unload waits until this job is done
+                transcript = self._transcribe(job)
         except (AudioFileError, ModelError) as exc:
             self.failed.emit(job.job_id, str(exc))
         except OSError as exc:
@@ -79,6 +74,16 @@ class _FileCompute(QObject):
             self.failed.emit(job.job_id, f"{job.path}: internal error ({exc})")
         else:
             self.finished.emit(job.job_id, transcript)
+
+    def _transcribe(self, job: FileJob) -> Transcript:
+        return self._transcriber.transcribe_file(
+            job.path,
+            job.options,
+            on_segment=lambda s: self.segment.emit(job.job_id, s),
+            on_progress=lambda f: self.progress.emit(job.job_id, f),
+            cancel=job.cancel,
+            gate=self._gate,
+        )
 
 
 class FileJobRunner(QObject):

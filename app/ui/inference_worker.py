@@ -37,6 +37,9 @@ class ModelResidency(Protocol):
     @property
     def loaded(self) -> bool: ...
 
+    @property
+    def held_elsewhere(self) -> bool: ...
+
     def get(self) -> object: ...
 
     def unload(self) -> bool: ...
@@ -98,8 +101,10 @@ class _Compute(QObject):
 
     @Slot()
     def unload(self) -> None:
-        if self.submitted != self.finished:
-            self.unload_deferred.emit()  # a job came in meanwhile; it needs the model
+        if self.submitted != self.finished or (
+            self._host is not None and self._host.held_elsewhere
+        ):
+            self.unload_deferred.emit()  # a dictation or file job needs the model
             return
         if self._host is not None and self._host.unload():
             self.model_unloaded.emit()

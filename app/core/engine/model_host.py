@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -148,6 +149,7 @@ class ModelHost:
         self._model: WhisperLike | None = None
         self._resident = False
         self._lock = threading.Lock()
+        self._holds = 0  # jobs outside the inference worker using the model (file jobs)
         self.load_seconds: float | None = None
         self.notice: str | None = None  # for the user, e.g. after a fall back to the CPU
 
@@ -166,6 +168,22 @@ class ModelHost:
         notice, self.notice = self.notice, None
         return notice
 
+    @property
+    def held_elsewhere(self) -> bool:
+        """Whether a file job is using the model now (see :meth:`held`)."""
+        return self._holds > 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the model loaded while the block runs (unload is refused meanwhile)."""
+        with self._lock:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holds -= 1
+
     def unload(self, release_memory: bool = True) -> bool:
         """Free the model's memory; the next :meth:`get` reloads it. True if it was loaded.
 
@@ -174,8 +192,8 @@ class ModelHost:
         the heap trim (the memory benchmark measures what the trim gives back).
         """
         with self._lock:
-            if self._model is None or not self._resident:
-                return False
+            if self._model is None or not self._resident or self._holds:
+                return False  # not loaded, or a file job holds it: never unload mid-job
             inner = _ctranslate2_model(self._model)
             if inner is not None:
                 inner.unload_model()
