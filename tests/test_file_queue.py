@@ -171,6 +171,8 @@ def test_dropped_folder_and_file_queue_run_and_fail_clearly(
     assert bad.error is not None
     assert "not an audio or video file" in bad.error or "decode" in bad.error
     assert queue.window.side_tabs.currentWidget() is queue.panel
+    queue.window.show_model_status("ready")
+    queue.window.resize(1100, 520)
     _screenshot(queue.window, "file-queue.png", tmp_path)
 
 

@@ -67,9 +67,19 @@ class QueuePanel(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.header().setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setStretchLastSection(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(_NAME, 150)
+        for column in (_DURATION, _ETA, _CANCEL):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(_PROGRESS, 90)
+        header.setSectionResizeMode(_STATUS, QHeaderView.ResizeMode.Stretch)
         self.tree.itemActivated.connect(self._activated)
+        self.tree.currentItemChanged.connect(lambda item, _old: self._show_detail(item))
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setAccessibleName("Selected job")
         self.empty = QLabel("Drop audio or video files here, or press Ctrl+O.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName("Queue is empty")
@@ -91,6 +101,7 @@ class QueuePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
         runner.added.connect(self._on_added)
         runner.duration_known.connect(self._on_duration)
@@ -169,13 +180,26 @@ class QueuePanel(QWidget):
             return
         row.error = message
         row.cancel.setEnabled(False)
+        if row.item.text(_DURATION) == "…":
+            row.item.setText(_DURATION, "—")
         row.item.setText(_ETA, "")
         row.item.setToolTip(_STATUS, message)
         self._set_status(row, f"Failed: {_reason(message, row.path)}")
+        self.tree.setCurrentItem(row.item)  # shows the reason in full below the list
 
     def _set_status(self, row: QueueRow, status: str) -> None:
         row.status = status
         row.item.setText(_STATUS, status)
+        if self.tree.currentItem() is row.item:
+            self._show_detail(row.item)
+
+    def _show_detail(self, item: QTreeWidgetItem | None) -> None:
+        row = next((r for r in self.rows.values() if r.item is item), None)
+        if row is None:
+            self.detail.clear()
+        else:
+            reason = _reason(row.error, row.path) if row.error else row.status
+            self.detail.setText(f"{row.path.name}: {reason}")
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         for row in self.rows.values():
