@@ -61,20 +61,7 @@ class QueuePanel(QWidget):
         self.runner = runner
         self.rows: dict[int, QueueRow] = {}
         self.setAccessibleName("File queue")
-        self.tree = QTreeWidget()
-        self.tree.setAccessibleName("Queued files")
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
-        self.tree.setRootIsDecorated(False)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(_NAME, 150)
-        for column in (_DURATION, _ETA, _CANCEL):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(_PROGRESS, 90)
-        header.setSectionResizeMode(_STATUS, QHeaderView.ResizeMode.Stretch)
+        self.tree = _job_list()
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(lambda item, _old: self._show_detail(item))
         self.detail = QLabel()
@@ -224,6 +211,25 @@ class QueuePanel(QWidget):
     def _refresh_empty(self) -> None:
         self.empty.setVisible(not self.rows)
         self.tree.setVisible(bool(self.rows))
+
+
+def _job_list() -> QTreeWidget:
+    """The list of jobs, one row each, with the columns sized for reading."""
+    tree = QTreeWidget()
+    tree.setAccessibleName("Queued files")
+    tree.setColumnCount(len(COLUMNS))
+    tree.setHeaderLabels(list(COLUMNS))
+    tree.setRootIsDecorated(False)
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Interactive)
+    header.resizeSection(_NAME, 150)
+    for column in (_DURATION, _ETA, _CANCEL):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.resizeSection(_PROGRESS, 90)
+    header.setSectionResizeMode(_STATUS, QHeaderView.ResizeMode.Stretch)
+    return tree
 
 
 def _reason(message: str, path: Path) -> str:
