@@ -146,6 +146,23 @@ def test_retype_signal_carries_the_text(qtbot: QtBot, filled: HistoryStore) -> N
     assert retyped.args == [TEXTS[1]]
 
 
+def test_retry_needs_kept_audio_and_carries_its_path(
+    qtbot: QtBot, store: HistoryStore, tmp_path: Path
+) -> None:
+    audio = tmp_path / "kept.wav"
+    audio.write_bytes(b"RIFF")
+    store.add("without audio", 1.0, "tiny.en")
+    kept = store.add("with audio", 1.0, "tiny.en", str(audio))
+    panel = make_panel(qtbot, store)
+    panel.select_entry(1)
+    assert not panel.retry_action.isEnabled()
+    panel.select_entry(kept.id)
+    assert panel.retry_action.isEnabled()
+    with qtbot.waitSignal(panel.retry_requested) as retried:
+        push(panel, "Retry")
+    assert retried.args == [str(audio)]
+
+
 def test_delete_button_removes_from_store_and_view(qtbot: QtBot, filled: HistoryStore) -> None:
     panel = make_panel(qtbot, filled)
     panel.select_entry(2)

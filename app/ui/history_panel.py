@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
@@ -71,6 +72,7 @@ class HistoryPanel(QWidget):
 
     copy_requested = Signal(str)
     retype_requested = Signal(str)
+    retry_requested = Signal(str)  # path of the kept audio, to transcribe again
     error_occurred = Signal(str)
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
@@ -82,6 +84,7 @@ class HistoryPanel(QWidget):
         self._build_list()
         self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy_selected)
         self.retype_action = self._action("&Re-type", None, self.retype_selected)
+        self.retry_action = self._action("Re&try", None, self.retry_selected)
         self.delete_action = self._action(
             "&Delete", QKeySequence.StandardKey.Delete, self.delete_selected
         )
@@ -146,6 +149,7 @@ class HistoryPanel(QWidget):
         for action, description in (
             (self.copy_action, "Copy the selected dictation to the clipboard."),
             (self.retype_action, "Type the selected dictation into the focused application."),
+            (self.retry_action, "Transcribe the kept recording again (Files tab)."),
             (self.delete_action, "Delete the selected dictation and its recording."),
         ):
             button = QPushButton(action.text(), self)
@@ -261,6 +265,10 @@ class HistoryPanel(QWidget):
         entry = self.selected_entry()
         for action in (self.copy_action, self.retype_action, self.delete_action):
             action.setEnabled(entry is not None)
+        kept = (
+            entry is not None and entry.audio_path is not None and Path(entry.audio_path).exists()
+        )
+        self.retry_action.setEnabled(kept)
         self._detail.setPlainText(entry.text if entry else "")
 
     def _show_context_menu(self, position: QPoint) -> None:
@@ -269,7 +277,7 @@ class HistoryPanel(QWidget):
             return
         self._list.setCurrentItem(item)
         menu = QMenu(self)
-        menu.addActions([self.copy_action, self.retype_action])
+        menu.addActions([self.copy_action, self.retype_action, self.retry_action])
         menu.addSeparator()
         menu.addAction(self.delete_action)
         menu.popup(self._list.viewport().mapToGlobal(position))
@@ -287,6 +295,12 @@ class HistoryPanel(QWidget):
         entry = self.selected_entry()
         if entry is not None:
             self.retype_requested.emit(entry.text)
+
+    def retry_selected(self) -> None:
+        """Ask the owner to transcribe the selected entry's kept audio again."""
+        entry = self.selected_entry()
+        if entry is not None and entry.audio_path is not None:
+            self.retry_requested.emit(entry.audio_path)
 
     def delete_selected(self) -> None:
         """Delete the selected entry from the store and the list; select its neighbour."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -58,6 +59,9 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     if history_panel is not None:
         controller.history_added.connect(history_panel.add_entry)
         history_panel.retype_requested.connect(controller.retype)
+        history_panel.retry_requested.connect(
+            lambda path: window.queue_files([Path(path)])  # into the Files tab
+        )
         history_panel.copy_requested.connect(
             lambda _text: window.statusBar().showMessage("Copied.", 3000)
         )
