@@ -167,3 +167,22 @@ def test_failed_delivery_leaves_the_text_on_the_clipboard(xserver: XServer, meth
             assert _xclip(xserver, selection, "UTF8_STRING").decode() == "keep me safe 你好"
     finally:
         broken.close()
+
+
+def test_scratch_that_erases_exactly_the_typed_characters(
+    host: DeliveryHost, qt_field: Target
+) -> None:
+    # "erase" is the one delivery that sends BackSpace: type-as-I-speak's "scratch that".
+    qt_field.focus()
+    qt_field.reset()
+    host.deliver("Buy milk and eggs", "type")
+    host.next_event("delivered")
+    qt_field.wait_for_text("Buy milk and eggs")
+    host.deliver(" and eggs", "erase")  # one BackSpace per character of this text
+    assert host.next_event("delivered", "failed")["event"] == "delivered"
+    host.deliver(" and bread", "type")
+    host.next_event("delivered")
+    deadline = time.monotonic() + 10
+    while qt_field.text() != "Buy milk and bread" and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling the target's reported text, not waiting blindly
+    assert qt_field.text() == "Buy milk and bread"

@@ -228,3 +228,30 @@ def test_saytype_file_hands_the_file_to_the_running_queue(
     assert second.returncode == 0, second.stderr
     assert "1 file(s) were added to its queue" in second.stdout
     assert saytype.process.poll() is None
+
+
+LETTER = "Thanks for the report comma see you on Monday period"
+LETTER_SHAPED = "Thanks for the report, see you on Monday."
+
+
+def test_spoken_commands_arrive_as_punctuation_in_the_focused_app(
+    desktop: tuple[XServer, PulseDaemon],
+    saytype: RunningSaytype,
+    speech: SpeechMaker,
+    tmp_path: Path,
+) -> None:
+    xserver, pulse = desktop
+    wav = speech.wav(LETTER, tmp_path / "letter.wav")
+    with qt_target(xserver, tmp_path) as target:
+        target.focus()
+        before = len(saytype.history())
+        _hold_hotkey_and_speak(xserver, pulse, saytype, wav)
+        _wait(
+            lambda: len(saytype.history()) > before and saytype.state() == "idle",
+            "the dictation to be delivered",
+            saytype,
+            30,
+        )
+        final, _delivered_to = saytype.history()[-1]
+        assert _wait_for_target(target, final) == final
+        assert final == LETTER_SHAPED
