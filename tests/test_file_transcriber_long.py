@@ -241,3 +241,12 @@ def test_batched_mode_hears_the_same_words(
     assert starts == sorted(starts)
     assert progress == sorted(progress)
     assert progress[-1] == 1.0
+
+
+def test_later_windows_keep_timestamps(chunked: tuple[Transcript, list[float]]) -> None:
+    # Primed with plain text, Whisper dropped timestamps after the first window: one
+    # segment per 30 s clip (here per window), losing words at the clip edges.
+    transcript, _ = chunked
+    later = [s for s in transcript.segments if s.start >= WINDOW_S]
+    assert len(later) >= len(SENTENCES) // 2
+    assert max(s.end - s.start for s in later) < WINDOW_S - SEARCH_S, later
