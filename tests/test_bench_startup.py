@@ -11,9 +11,9 @@ from app.cli import main
 pytestmark = pytest.mark.model
 
 
-def test_one_run_gives_every_figure_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_run_gives_every_figure_in_json(capfd: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "startup", "--runs", "1", "--json"]) == 0
-    figures = json.loads(capsys.readouterr().out)
+    figures = json.loads(capfd.readouterr().out)
     assert figures["benchmark"] == "startup"
     assert figures["runs"] == 1
     # Order, not speed: the window shows before the model is ready, and a bare
