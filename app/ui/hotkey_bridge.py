@@ -44,7 +44,7 @@ from app.core.hotkeys.x11_grab import KeyGrabError, X11KeyGrab
 
 log = logging.getLogger(__name__)
 
-_READY_TIMEOUT_S = 5.0
+_READY_TIMEOUT_S = 20.0  # XRecord set-up is slow on a loaded machine
 _STOP_TIMEOUT_S = 2.0
 
 
@@ -235,7 +235,9 @@ class HotkeyBridge(QObject):
             listener = factory(self._on_press, self._on_release)
             listener.start()
             if not _wait_ready(listener, _READY_TIMEOUT_S):
-                listener.stop()
+                # pynput's stop() waits for readiness first, so stopping a listener that
+                # never became ready would hang: leave that to a daemon thread.
+                threading.Thread(target=listener.stop, name="hotkey-abandon", daemon=True).start()
                 raise RuntimeError("the key listener did not start")
         except Exception as exc:
             message = unavailable_message(exc)
