@@ -107,8 +107,12 @@ def _buckets(text: str) -> tuple[int, ...]:
     return values
 
 
-def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
-    """Run the chosen benchmark."""
+def run(
+    args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the chosen benchmark (to this moment's ``sys.stdout``/``sys.stderr`` by default)."""
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
     if args.which == "live":
         return _run_live(args, stdout, stderr)
     if args.which == "soak":

@@ -100,6 +100,7 @@ class DeliveryService(QObject):
         self._stopping = threading.Event()
         self._armed = threading.Event()  # set just before the paste keys go out
         self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
+        self._made: list[QMimeData] = []  # clipboard data made here (see _hand_clipboard_to_qt)
         self._fetched = False
         self._awaiting_fetch = False
         self._restore_timer = QTimer(self)
@@ -129,9 +130,7 @@ class DeliveryService(QObject):
     def copy_to_clipboard(self, text: str) -> None:
         """Put ``text`` on the clipboard (and the X11 PRIMARY selection)."""
         for mode in _modes():
-            mime = QMimeData()
-            mime.setText(text)
-            QGuiApplication.clipboard().setMimeData(mime, mode)
+            QGuiApplication.clipboard().setText(text, mode)
 
     def cancel_pending(self) -> None:
         """Drop queued requests that have not started; the current one completes."""
@@ -152,6 +151,8 @@ class DeliveryService(QObject):
             self._restore_timer.stop()
             self._restore_clipboard()
         self._executor.shutdown(wait=True)
+        _hand_clipboard_to_qt(self._made)
+        self._made.clear()
         close = getattr(self._keyboard, "close", None)
         if self._owns_keyboard and close is not None:
             close()
@@ -265,7 +266,9 @@ class DeliveryService(QObject):
         self._fetched = False
         self._awaiting_fetch = False
         for mode in _modes():
-            clipboard.setMimeData(_WatchedMimeData(text, self._on_fetch), mode)
+            watched = _WatchedMimeData(text, self._on_fetch)
+            self._made = [*self._made[-7:], watched]  # the clipboard drops older ones
+            clipboard.setMimeData(watched, mode)
 
     def _on_fetch(self) -> None:
         """GUI thread, inside Qt's selection handling: just note the time."""
@@ -294,6 +297,7 @@ class DeliveryService(QObject):
             if mime is None:
                 clipboard.clear(mode)
             else:
+                self._made = [*self._made[-7:], mime]
                 clipboard.setMimeData(mime, mode)
 
 
@@ -313,6 +317,20 @@ def _checked_method(method: str) -> DeliveryMethod:
         if method == known:
             return known
     raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")
+
+
+def _hand_clipboard_to_qt(made: list[QMimeData]) -> None:
+    """Replace clipboard data made in Python by Qt's own copy of its text.
+
+    The clipboard owns the QMimeData objects set on it and deletes them when the
+    application object goes, which at exit is after Python has finalised; a
+    Python-made one (or our subclass) then crashes the process on its way out.
+    """
+    clipboard = QGuiApplication.clipboard()
+    for mode in _modes():
+        mime = clipboard.mimeData(mode)
+        if mime is not None and any(mime is ours for ours in made):
+            clipboard.setText(mime.text() if mime.hasText() else "", mode)
 
 
 def _modes() -> list[QClipboard.Mode]:
