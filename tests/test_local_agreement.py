@@ -90,3 +90,13 @@ def test_a_decoder_loop_is_found_at_its_second_copy() -> None:
 def test_people_repeating_a_word_is_not_a_loop() -> None:
     assert repetition_loop_start(words("here are more words words words words and done")) is None
     assert repetition_loop_start(words("no no no no no no no no")) == 1
+
+
+def test_a_whole_sentence_said_twice_is_a_loop_but_short_repeats_are_speech() -> None:
+    doubled = words(
+        "Thanks for the report, see you on Monday. Thanks for the report, see you on Monday."
+    )
+    assert repetition_loop_start(doubled) == 8
+    # A person repeating a short phrase once is not cut.
+    assert repetition_loop_start(words("go left go left and then right")) is None
+    assert repetition_loop_start(words("I said no I said no to that")) is None

@@ -40,15 +40,25 @@ def agreed_prefix_length(first: Sequence[_HasText], second: Sequence[_HasText]) 
 
 
 def repetition_loop_start(
-    words: Sequence[_HasText], max_phrase: int = 8, min_repeats: int = 3, min_single: int = 6
+    words: Sequence[_HasText],
+    max_phrase: int = 8,
+    min_repeats: int = 3,
+    min_single: int = 6,
+    min_doubled: int = 6,
 ) -> int | None:
     """Where a decoder loop starts: the second of several back-to-back copies of a phrase.
 
     People do repeat themselves ("words, words, words"), so a single word must
     come ``min_single`` times in a row and a longer phrase ``min_repeats`` times
-    before it counts as the model stuck in a loop.
+    before it counts as the model stuck in a loop. A whole sentence of at least
+    ``min_doubled`` words said twice in a row is Whisper repeating itself over
+    trailing silence (seen in the end-to-end test), not a person: once is enough.
     """
     keys = [word_key(w.text) for w in words]
+    for start in range(len(keys)):
+        for size in range(min_doubled, (len(keys) - start) // 2 + 1):
+            if keys[start : start + size] == keys[start + size : start + 2 * size]:
+                return start + size
     for start in range(len(keys)):
         for size in range(1, max_phrase + 1):
             phrase = keys[start : start + size]
