@@ -155,27 +155,34 @@ def test_hold_hotkey_speak_release_types_the_history_text(
     target_kind: str,
     tmp_path: Path,
 ) -> None:
-    xserver, pulse = desktop
+    xserver = desktop[0]
     opener = qt_target if target_kind == "qt" else xterm_target
     with opener(xserver, tmp_path) as target:
-        target.focus()
-        before = len(saytype.history())
-        _hold_hotkey_and_speak(xserver, pulse, saytype, spoken)
-        _wait(
-            lambda: len(saytype.history()) > before and saytype.state() == "idle",
-            "the dictation to be delivered",
-            saytype,
-            30,
-        )
-        final, delivered_to = saytype.history()[-1]
-        typed = _wait_for_target(target, final)
-        assert typed == final
+        final, delivered_to = _dictate_into(target, desktop, saytype, spoken)
         assert delivered_to in {"pasted", "typed"}
         assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
 
 
-def _wait_for_target(target: Target, expected: str) -> str:
-    return target.wait_for_text(expected, timeout=10)
+def _dictate_into(
+    target: Target, desktop: tuple[XServer, PulseDaemon], saytype: RunningSaytype, wav: Path
+) -> tuple[str, str | None]:
+    """Focus ``target``, dictate ``wav`` with the hotkey held; return history's newest entry.
+
+    Also checks the target received exactly that entry's text.
+    """
+    xserver, pulse = desktop
+    target.focus()
+    before = len(saytype.history())
+    _hold_hotkey_and_speak(xserver, pulse, saytype, wav)
+    _wait(
+        lambda: len(saytype.history()) > before and saytype.state() == "idle",
+        "the dictation to be delivered",
+        saytype,
+        30,
+    )
+    final, delivered_to = saytype.history()[-1]
+    assert target.wait_for_text(final, timeout=10) == final
+    return final, delivered_to
 
 
 def test_escape_cancels_and_delivers_nothing(
@@ -240,18 +247,8 @@ def test_spoken_commands_arrive_as_punctuation_in_the_focused_app(
     speech: SpeechMaker,
     tmp_path: Path,
 ) -> None:
-    xserver, pulse = desktop
+    xserver = desktop[0]
     wav = speech.wav(LETTER, tmp_path / "letter.wav")
     with qt_target(xserver, tmp_path) as target:
-        target.focus()
-        before = len(saytype.history())
-        _hold_hotkey_and_speak(xserver, pulse, saytype, wav)
-        _wait(
-            lambda: len(saytype.history()) > before and saytype.state() == "idle",
-            "the dictation to be delivered",
-            saytype,
-            30,
-        )
-        final, _delivered_to = saytype.history()[-1]
-        assert _wait_for_target(target, final) == final
+        final, _delivered_to = _dictate_into(target, desktop, saytype, wav)
         assert final == LETTER_SHAPED
