@@ -71,7 +71,7 @@ class DesktopApp:
         from app.core.hotkeys.chord import display_chord, parse_chord
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
-        from app.core.settings import load_settings
+        from app.core.settings_file import load_settings
         from app.ui.delivery_service import DeliveryService
         from app.ui.dictation_controller import DictationController
         from app.ui.file_jobs import FileJobRunner

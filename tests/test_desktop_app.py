@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.settings import Settings, save_settings, settings_path
+from app.core.settings import Settings
+from app.core.settings_file import save_settings, settings_path
 from app.main import DesktopApp
 from app.ui.main_window import MainWindow
 from tests.fakes.fake_sounddevice import FakeSoundDevice

@@ -26,11 +26,9 @@ from app.core.settings import (
     apply_start_at_login,
     autostart_entry_path,
     desktop_exec_command,
-    load_settings,
-    save_settings,
     setting_fields,
-    settings_path,
 )
+from app.core.settings_file import load_settings, save_settings, settings_path
 from app.core.settings_migrations import MIGRATIONS, migrate, migrate_0_to_1
 
 
@@ -304,7 +302,7 @@ def test_newer_file_loads_what_it_understands(caplog: pytest.LogCaptureFixture) 
         settings_path(),
         {"schema_version": 7, "hotkey": "alt+f9", "pre_roll_ms": 500, "hologram": True},
     )
-    caplog.set_level("INFO", logger="app.core.settings")
+    caplog.set_level("INFO", logger="app.core.settings_file")
     loaded = load_settings()
     assert loaded.settings.hotkey == "alt+f9"
     assert loaded.settings.pre_roll_ms == 500

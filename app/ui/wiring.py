@@ -120,7 +120,8 @@ def open_settings(app: Any) -> None:
     """Show the settings dialog; apply and save what the user accepts."""
     from app.core.audio.mic_devices import MicError, input_device_names, load_backend
     from app.core.autostart import desktop_exec_command
-    from app.core.settings import SettingsError, apply_start_at_login, save_settings
+    from app.core.settings import SettingsError, apply_start_at_login
+    from app.core.settings_file import save_settings
     from app.ui.settings_dialog import SettingsDialog
 
     try:

@@ -1,0 +1,144 @@
+"""The settings file: read it without ever failing, save it atomically.
+
+Settings are declared once in :mod:`app.core.settings`; this module is the file
+side. A damaged file is moved aside as ``settings.json.bak`` and the defaults
+are used, with a sentence for the user; a single bad value falls back to its
+default alone. Saving writes a temporary file and renames it, owner-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.hotkey_chord import canonical_chord
+from app.core.paths import config_dir
+from app.core.settings import (
+    SCHEMA_VERSION,
+    Settings,
+    SettingsError,
+    _from_json,
+    setting_fields,
+)
+from app.core.settings_migrations import migrate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The result of :func:`load_settings`: usable settings plus anything to tell the user."""
+
+    settings: Settings
+    notice: str | None
+
+
+def settings_path() -> Path:
+    """Where the settings file lives."""
+    return config_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> LoadedSettings:
+    """Read settings, never failing: damaged files and bad values fall back to defaults.
+
+    Args:
+        path: the settings file; :func:`settings_path` when omitted.
+
+    Returns:
+        The settings and, when something had to be repaired, a sentence for the user.
+    """
+    path = path or settings_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LoadedSettings(Settings(), None)
+    except OSError as exc:
+        log.warning("settings file %s is unreadable: %s", path, exc)
+        return LoadedSettings(Settings(), _move_aside(path, "could not be read"))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("settings file %s is not valid JSON: %s", path, exc)
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
+    if not isinstance(data, dict):
+        log.warning("settings file %s holds a %s, not an object", path, type(data).__name__)
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
+    return _settings_from_data(data, path)
+
+
+def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
+    notices = []
+    version = data.get("schema_version", 0)
+    if type(version) is not int or version < 0:
+        log.warning("settings file %s has an invalid schema_version %r", path, version)
+        version = SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        notices.append(
+            f"Your settings file {path} was written by a newer version of Saytype "
+            f"(format {version}); settings this version does not know are ignored."
+        )
+    data = migrate({**data, "schema_version": version})
+    values: dict[str, object] = {}
+    invalid = []
+    for setting in setting_fields():
+        if setting.name not in data:
+            continue
+        value = data[setting.name]
+        if setting.value_type is tuple:
+            value = _from_json(value)
+        if setting.name == "hotkey" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = canonical_chord(value)
+        problem = setting.problem_with(value)
+        if problem:
+            log.warning(
+                "setting %s in %s is invalid (%s); using the default", setting.name, path, problem
+            )
+            invalid.append(setting.name)
+        else:
+            values[setting.name] = value
+    unknown = sorted(set(data) - {s.name for s in setting_fields(include_internal=True)})
+    if unknown:
+        log.info("ignoring unknown settings in %s: %s", path, ", ".join(unknown))
+    if invalid:
+        notices.append(
+            f"Some settings in {path} were invalid and were reset to their defaults: "
+            f"{', '.join(invalid)}."
+        )
+    return LoadedSettings(Settings(**values), " ".join(notices) or None)  # type: ignore[arg-type]
+
+
+def _move_aside(path: Path, what_happened: str) -> str:
+    backup = path.with_name(path.name + ".bak")
+    try:
+        path.replace(backup)
+    except OSError as exc:
+        log.warning("could not move %s to %s: %s", path, backup, exc)
+        return f"Your settings file {path} {what_happened}, so Saytype is using default settings."
+    return (
+        f"Your settings file {what_happened} and was moved to {backup}; "
+        "Saytype is using default settings."
+    )
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write ``settings`` as JSON atomically, readable by the user alone (0600, folder 0700).
+
+    Raises:
+        SettingsError: with a message for the user; the previous file is left intact.
+    """
+    path = path or settings_path()
+    text = json.dumps(dataclasses.asdict(settings), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
+    except OSError as exc:
+        raise SettingsError(
+            f"Could not save settings to {path}: {describe_os_error(exc)}."
+        ) from exc
+    log.info("settings saved to %s", path)
