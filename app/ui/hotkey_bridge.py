@@ -17,7 +17,6 @@ go of Ctrl before typing from any thread (Handy #595).
 from __future__ import annotations
 
 import contextlib
-import enum
 import importlib
 import logging
 import math
@@ -25,7 +24,6 @@ import os
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -35,12 +33,12 @@ from app.core.hotkeys.chord import (
     Chord,
     display_chord,
     modifier_of,
-    normalize_key,
     parse_chord,
     physical_key,
 )
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
 from app.core.hotkeys.x11_grab import KeyGrabError, X11KeyGrab
+from app.core.hotkeys.x11_keys import key_name, x11_base_chars
 
 log = logging.getLogger(__name__)
 
@@ -79,69 +77,6 @@ def unavailable_message(error: BaseException, environ: Mapping[str, str] | None 
         f"Global hotkeys are not available ({reason}). "
         "Bind `saytype toggle` to a key in your desktop's keyboard settings instead."
     )
-
-
-def key_name(key: object, base_chars: Mapping[int, str] | None = None) -> str | None:
-    """Turn a pynput key into a name the gesture understands, or None for an unknown key.
-
-    ``Key`` members keep their name (``"ctrl_r"``, ``"space"``, ``"alt_gr"``).
-    A ``KeyCode`` becomes its unshifted character: pynput reports Shift+A as
-    ``"A"`` and Shift+1 as ``"!"`` on a US layout, but the release may come
-    after Shift is up (``"a"``, ``"1"``), so ``base_chars`` (X keysym → the
-    character on the key's first level) folds both to the key's own name.
-    """
-    if key is None:
-        return None
-    if isinstance(key, enum.Enum):
-        return str(key.name)
-    vk = getattr(key, "vk", None)
-    if base_chars and isinstance(vk, int) and vk in base_chars:
-        return base_chars[vk]
-    char = getattr(key, "char", None)
-    if char:
-        return normalize_key(char)
-    return f"vk{vk}" if vk is not None else None
-
-
-def x11_base_chars() -> dict[int, str]:
-    """Map each keysym on the X keymap's first group to its key's unshifted character."""
-    display = _open_x_display()
-    try:
-        info = display.display.info
-        rows = display.get_keyboard_mapping(
-            info.min_keycode, info.max_keycode - info.min_keycode + 1
-        )
-    finally:
-        display.close()
-    table: dict[int, str] = {}
-    for row in rows:
-        base = _keysym_char(row[0]) if len(row) else None
-        if base is None:
-            continue
-        for keysym in row[:2]:  # unshifted and Shift levels; AltGr is a modifier of its own
-            if keysym:
-                table.setdefault(keysym, normalize_key(base))
-    return table
-
-
-def _open_x_display() -> Any:
-    xdisplay = importlib.import_module("Xlib.display")
-    with warnings.catch_warnings():
-        # python-xlib leaves its socket open when it cannot connect; only the error matters.
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            return xdisplay.Display()
-        except Exception as exc:
-            message = str(exc) or type(exc).__name__
-    raise RuntimeError(message)
-
-
-def _keysym_char(keysym: int) -> str | None:
-    if 0x20 <= keysym <= 0x7E or 0xA0 <= keysym <= 0xFF:  # Latin-1 keysyms are code points
-        return chr(keysym)
-    if keysym & 0xFF000000 == 0x01000000:  # Unicode keysyms
-        return chr(keysym & 0x00FFFFFF)
-    return None
 
 
 def pynput_listener_factory(on_press: KeyCallback, on_release: KeyCallback) -> KeyListener:
