@@ -141,6 +141,13 @@ class Settings:
     keep_audio: bool = _setting(
         False, "Keep recordings", "Save each dictation's audio next to its history entry.", "Audio"
     )
+    pause_history: bool = _setting(
+        False,
+        "Pause history",
+        "While on, dictations are delivered but nothing is written to disk: "
+        "no history entry, no recording, no crash journal.",
+        "Audio",
+    )
     model: str = _setting(
         "tiny.en", "Model", "The Whisper model name or a folder holding a model.", "Model"
     )
