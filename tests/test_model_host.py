@@ -192,3 +192,18 @@ def test_a_held_model_is_never_unloaded(tiny_en: ModelHost) -> None:
     assert tiny_en.unload()
     tiny_en.get()  # reloads for the other tests
     assert tiny_en.loaded
+
+
+def test_unload_also_frees_the_cached_vad_session(tiny_en: ModelHost) -> None:
+    from faster_whisper.vad import get_vad_model
+
+    from app.core.audio.speech_detector import SpeechDetector
+
+    tiny_en.get()
+    SpeechDetector()  # loads and caches Silero
+    assert get_vad_model.cache_info().currsize == 1
+    assert tiny_en.unload()
+    assert get_vad_model.cache_info().currsize == 0
+    tiny_en.get()
+    assert SpeechDetector().scored_samples == 0  # a new detector loads a fresh session
+    assert get_vad_model.cache_info().currsize == 1

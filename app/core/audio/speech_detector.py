@@ -16,6 +16,17 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 WINDOW_SAMPLES = 512  # Silero's frame at 16 kHz (32 ms)
 
 
+def release_vad_model() -> None:
+    """Forget faster-whisper's cached Silero session, so an idle unload frees it too.
+
+    Detectors still in use keep their own reference; the next new detector loads
+    a fresh session (tens of milliseconds).
+    """
+    from faster_whisper.vad import get_vad_model
+
+    get_vad_model.cache_clear()
+
+
 class SpeechDetector:
     """Keeps a speech probability for every 32 ms of the audio pushed so far.
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.core.audio.speech_detector import release_vad_model
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import ModelSource
@@ -202,6 +203,7 @@ class ModelHost:
             else:
                 self._model = None  # any other model: drop our reference
             self._resident = False
+        release_vad_model()
         trimmed = release_memory and release_freed_memory()
         log.info("model %s unloaded (heap trimmed: %s)", self.source.name, trimmed)
         return True

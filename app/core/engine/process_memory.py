@@ -21,6 +21,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _STATM = Path("/proc/self/statm")
+_STATUS = Path("/proc/self/status")
 
 
 def rss_bytes() -> int:
@@ -36,6 +37,22 @@ def rss_bytes() -> int:
 def rss_mb() -> float:
     """:func:`rss_bytes` in MB (10^6 bytes), as shown to people."""
     return rss_bytes() / 1e6
+
+
+def rss_file_mb() -> float:
+    """The part of RSS that is file-backed: library code and data pages read from disk.
+
+    Those pages are clean, so the kernel can drop them whenever it needs memory;
+    they tell a library's first use apart from memory the process really holds.
+    0.0 where /proc/self/status is missing.
+    """
+    try:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
 
 
 @cache
