@@ -18,7 +18,7 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, control, listen, models, transcribe
+    from app.commands import bench, control, listen, models, recover, transcribe
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_parser(subparsers)
     bench.add_parser(subparsers)
     models.add_parser(subparsers)
+    recover.add_parser(subparsers)
     control.add_parsers(subparsers)
     return parser
 
@@ -53,6 +54,9 @@ def _looks_like_file(arg: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saytype`` console script; returns the exit status."""
+    from app.core.offline import enforce_offline
+
+    enforce_offline()  # before the model libraries load: they read the switches at import
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in _command_names(parser) and _looks_like_file(argv[0]):

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 def run_gui(files: Sequence[Path] = ()) -> int:
     """Start the GUI with ``files`` queued, or hand them to the running one; exit status."""
+    from app.core.offline import enforce_offline
+
+    enforce_offline()  # also when started without the CLI; before the model libraries load
     paths = [str(Path(f).resolve()) for f in files]
     try:
         if paths:
@@ -178,6 +181,9 @@ class DesktopApp:
         hotkeys.start()  # after the window: its failure message shows there
         for level, message in notices:
             window.notice.show_notice(level, message)
+        from app.ui.recovery_offer import offer_recovery
+
+        offer_recovery(app)  # a crash during the last dictation left its audio behind
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while
             QTimer.singleShot(0, lambda: _open_microphone(microphone, window))

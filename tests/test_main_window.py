@@ -222,6 +222,7 @@ def test_tray_menu_follows_the_state(ui: Ui, tmp_path: Path) -> None:
     assert labels == [
         "&Start dictation",
         "&Copy last",
+        "&Pause history",
         "Show &window",
         "Se&ttings…",
         "&Unload model now",

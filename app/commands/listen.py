@@ -9,15 +9,19 @@ or Ctrl+C is pressed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.file_source import FileSource
+from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
@@ -27,6 +31,7 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.paths import models_dir
+from app.core.settings_file import load_settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import StreamingShaper
 
@@ -128,17 +133,56 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     )
 
     printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
-    source.start()
-    final = run_dictation(
-        ring, 0, pipeline.new_transcriber(), release, CancellationToken(), printer, new_audio
-    )
-    source.stop()
+    with crash_journal(ring, 0, args.model, stderr):
+        source.start()
+        final = run_dictation(
+            ring, 0, pipeline.new_transcriber(), release, CancellationToken(), printer, new_audio
+        )
+        source.stop()
     if isinstance(source.error, AudioFileError):
         stderr.write(f"saytype: error: {source.error}\n")
         return 1
     if source.error is not None:
         raise source.error
     return 0 if final is not None else 1
+
+
+@contextlib.contextmanager
+def crash_journal(
+    ring: RingBuffer, start: int, model: str, stderr: TextIO
+) -> Iterator[RingJournalWriter | None]:
+    """Journal the dictation's audio from ``start`` while the block runs.
+
+    The journal is deleted when the block ends (Ctrl+C included) and kept for
+    ``saytype recover`` when it raises; a process killed outright leaves it too.
+    Nothing is written while the settings pause history.
+    """
+    try:
+        writer = start_dictation_journal(
+            ring,
+            start,
+            pause_history=load_settings().settings.pause_history,
+            model=model,
+            source="listen",
+        )
+    except OSError as exc:
+        stderr.write(f"saytype: warning: no crash journal ({describe_os_error(exc)}).\n")
+        writer = None
+    if writer is not None:
+        writer.run_in_background()
+    crashed = False
+    try:
+        yield writer
+    except Exception:
+        crashed = True
+        raise
+    finally:
+        if writer is not None:
+            writer.stop()
+            if crashed:
+                writer.journal.close()
+            else:
+                writer.journal.discard()
 
 
 def load_pipeline(

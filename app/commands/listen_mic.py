@@ -6,18 +6,20 @@ for Enter or Ctrl+C; either releases the utterance at the current ring position
 and the final text follows, exactly as a hotkey release does in the GUI (a
 second Ctrl+C cancels it). A
 microphone failure (unplugged, stalled) also releases it, so what was heard is
-still transcribed, and then exits with status 1.
+still transcribed, and then exits with status 1; with ``--jsonl`` an
+``{"type": "error"}`` line comes first, when the failure happens.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
 
-from app.commands.listen import EventPrinter, load_pipeline, shaper_from_args
+from app.commands.listen import EventPrinter, crash_journal, load_pipeline, shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
@@ -55,6 +57,9 @@ class MicDictation:
         self.release = Release()
         self.cancel = CancellationToken()
         self.failures: list[str] = []
+        # The mic fails on its own thread while events print on the dictation's.
+        self.output_lock = threading.Lock()
+        self.print_error: Callable[[str], None] | None = None
         self.final: DictationEvent | None = None
         self.crashed: BaseException | None = None
 
@@ -67,10 +72,18 @@ class MicDictation:
     def on_mic_error(self, message: str) -> None:
         """The microphone failed: keep the message and finish with what was heard."""
         self.failures.append(message)
+        if self.print_error is not None:
+            with self.output_lock:
+                self.print_error(message)
         self.end_utterance()
 
     def run(self, pipeline: LivePipeline, printer: EventPrinter) -> None:
         """Run the live loop from the start position (a thread's target)."""
+
+        def print_event(event: DictationEvent) -> None:
+            with self.output_lock:
+                printer(event)
+
         try:
             self.final = run_dictation(
                 self.ring,
@@ -78,7 +91,7 @@ class MicDictation:
                 pipeline.new_transcriber(self.cancel),
                 self.release,
                 self.cancel,
-                printer,
+                print_event,
                 self.new_audio,
             )
         except BaseException as exc:  # re-raised on the command's thread
@@ -134,6 +147,8 @@ def run_mic(
         dictation.start = ring.position_before(args.pre_roll)
         clock = MicClock(ring, dictation.start)
         printer = EventPrinter(stdout, clock, jsonl=args.jsonl, shaper=shaper_from_args(args))
+        if args.jsonl:
+            dictation.print_error = lambda message: _print_error_event(stdout, clock, message)
         worker = threading.Thread(
             target=dictation.run, args=(pipeline, printer), name="dictation", daemon=True
         )
@@ -142,11 +157,14 @@ def run_mic(
         )
         stderr.write(f"Listening on {mic.device_name}: press Enter (or Ctrl+C) to stop.\n")
         stderr.flush()
-        worker.start()
-        enter.start()
-        if on_listening is not None:
-            on_listening()
-        dictation.wait(worker)
+        with crash_journal(ring, dictation.start, args.model, stderr):
+            worker.start()
+            enter.start()
+            if on_listening is not None:
+                on_listening()
+            dictation.wait(worker)
+            if dictation.crashed is not None:  # the journal stays for `saytype recover`
+                raise dictation.crashed
     finally:
         mic.stop()
     if dictation.crashed is not None:
@@ -158,6 +176,19 @@ def run_mic(
         stderr.write(f"saytype: error: {dictation.failures[0]}\n")
         return 1
     return 0 if dictation.final is not None else 1
+
+
+def _print_error_event(stdout: TextIO, clock: MicClock, message: str) -> None:
+    """The JSON line for a microphone failure, timed like the other events."""
+    started = clock.started_at or time.perf_counter()
+    record = {
+        "type": "error",
+        "text": message,
+        "audio_t": round(clock.fed_seconds, 3),
+        "wall_t": round(time.perf_counter() - started, 3),
+    }
+    stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    stdout.flush()
 
 
 def _end_on_enter(stdin: TextIO, end_utterance: Callable[[], None]) -> None:

@@ -28,6 +28,7 @@ from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import StreamingShaper, TextEdit
 from app.ui.inference_worker import InferenceWorker
+from app.ui.journal_writer import DictationJournal
 from app.ui.microphone import Microphone
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class _Dictation:
     entry: HistoryEntry | None = None
     output: str = "focused_app"
     source: str = "window"  # who started it: window, hotkey, tray, command
+    unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
 
 
 class DictationController(QObject):
@@ -99,6 +101,8 @@ class DictationController(QObject):
         self._committed = ""
         self.last_text = ""
         self.elapsed = QElapsedTimer()
+        self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
+        self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
         worker.partial.connect(self._on_partial)
         worker.committed.connect(self._on_committed)
         worker.final.connect(self._on_final)
@@ -144,6 +148,9 @@ class DictationController(QObject):
             typing=StreamingShaper(self.shaper),
         )
         self._committed = ""
+        self.journal.begin(
+            ring, start, model=self.model_name, pause_history=self.settings.pause_history
+        )
         self.elapsed.start()
         self.session.start(job_id)
         self.live_text.emit("", "")
@@ -155,6 +162,7 @@ class DictationController(QObject):
         if current is None or not self.session.finish():
             return
         current.end = self._mic.ring.position
+        self.journal.end_at(current.end)
         self._worker.finish(current.job_id, current.end)
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -165,6 +173,7 @@ class DictationController(QObject):
         if job_id is None:
             return
         self._worker.cancel(job_id)
+        self.journal.discard()
         self._delivery.cancel_pending()
         self._current = None
         self.live_text.emit("", "")
@@ -237,11 +246,13 @@ class DictationController(QObject):
         self.live_text.emit(text, "")
         self.final_text.emit(text)
         if not text:
+            self.journal.discard()
             self.notice.emit("info", "No speech was heard.")
             self._finish_delivery("none")
             return
         self.last_text = text
         current.entry = self._save(current, text)
+        self.journal.discard()  # saved (a kept recording was moved out of it first)
         self._deliver_final(current, text)
 
     def _deliver_final(self, current: _Dictation, text: str) -> None:
@@ -258,15 +269,19 @@ class DictationController(QObject):
                 space = " " if self.shaper.options.trailing_space else ""
                 current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
                 return
-        elif output == "clipboard" or current.entry is None:
+        elif output == "clipboard" or (current.entry is None and not self.settings.pause_history):
+            # Without a history entry the clipboard keeps the text safe (a paused history
+            # is the user's wish, not a failure: nothing extra is copied then).
             self._delivery.copy_to_clipboard(text)
             self._finish_delivery("clipboard")
             return
         self._finish_delivery("window" if output == "window" else "typed")
 
     def _save(self, current: _Dictation, text: str) -> HistoryEntry | None:
-        if self._history is None:
-            return None
+        if self._history is None and not self.settings.pause_history:
+            current.unsaved = True  # no history could be opened at start-up
+        if self._history is None or self.settings.pause_history:
+            return None  # paused: no entry and no recording are written
         end = current.end if current.end is not None else self._mic.ring.position
         audio_path = self._keep_audio(current, end) if self.settings.keep_audio else None
         try:
@@ -274,6 +289,7 @@ class DictationController(QObject):
                 text, (end - current.start) / SAMPLE_RATE, self.model_name, audio_path
             )
         except HistoryError as exc:
+            current.unsaved = True
             self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
             return None
         self.history_added.emit(entry)
@@ -281,9 +297,11 @@ class DictationController(QObject):
 
     def _keep_audio(self, current: _Dictation, end: int) -> str | None:
         """Save the dictation's audio beside history (for a retry); None when it cannot."""
-        read = self._mic.ring.read_since(current.start, max(0, end - current.start))
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = audio_dir() / f"dictation-{stamp}-{current.job_id}.wav"
+        if self.journal.keep_as(path) is not None:  # its journal holds it all, pre-roll included
+            return str(path)
+        read = self._mic.ring.read_since(current.start, max(0, end - current.start))
         try:
             write_wav(path, read.samples, SAMPLE_RATE)
         except OSError as exc:
@@ -294,6 +312,7 @@ class DictationController(QObject):
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._is_current(job_id) and self.session.fail(job_id, message):
             self._current = None
+            self.journal.abandon()  # offered for recovery at the next start
             self.notice.emit("error", f"Dictation failed: {message}")
 
     def _on_mic_failed(self, message: str) -> None:
@@ -311,6 +330,8 @@ class DictationController(QObject):
                 self._history.mark_delivered(current.entry.id, how)
             except HistoryError as exc:
                 log.warning("could not mark delivery in history: %s", exc)
+        if current.unsaved:  # after the paste, which restores the clipboard it borrowed
+            self._delivery.copy_to_clipboard(self.last_text)
         self._finish_delivery(how)
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:

@@ -221,7 +221,13 @@ class HistoryPanel(QWidget):
             self.select_entry(selected.id)
         self._update_empty_state()
         elapsed_ms = 1000 * (time.perf_counter() - started)
-        log.debug("history: %d entries for %r in %.1f ms", len(found), query, elapsed_ms)
+        # The query is the user's words: its length only.
+        log.debug(
+            "history: %d entries for a %d-character query in %.1f ms",
+            len(found),
+            len(query),
+            elapsed_ms,
+        )
 
     def add_entry(self, entry: HistoryEntry) -> None:
         """Show a new entry at the top without reloading (when it matches the search)."""

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     unload_model_requested = Signal()
     files_dropped = Signal(list)  # media files (folders already expanded) to queue
+    pause_history_toggled = Signal(bool)
 
     def __init__(
         self,
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setAccessibleName("History and files")
         self.side_tabs.tabBar().setAccessibleName("History and files tabs")
+        self.history_panel = history_panel
         if history_panel is not None:
             self.side_tabs.addTab(history_panel, "&History")
         if self.queue_panel is not None:
@@ -180,6 +182,13 @@ class MainWindow(QMainWindow):
         self.unload_action = self._add(dictation, "&Unload model now", None, "Ctrl+U")
         self.unload_action.setToolTip("Free the model's memory; the next dictation reloads it")
         self.unload_action.triggered.connect(self.unload_model_requested)
+        dictation.addSeparator()
+        self.pause_history_action = self._add(dictation, "&Pause history", None, "Ctrl+Shift+P")
+        self.pause_history_action.setCheckable(True)
+        self.pause_history_action.setToolTip(
+            "While checked, dictations are delivered but not saved"
+        )
+        self.pause_history_action.toggled.connect(self.pause_history_toggled)
 
     def _add(
         self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
@@ -201,6 +210,26 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(state_icon(icon_state(state)))
         if state == "idle":
             self.elapsed.setText("0:00")
+
+    def show_history_paused(self, paused: bool) -> None:
+        """Mark the History tab and the menu while dictations are not being saved."""
+        blocked = self.pause_history_action.blockSignals(True)
+        self.pause_history_action.setChecked(paused)
+        self.pause_history_action.blockSignals(blocked)
+        if self.history_panel is not None:
+            index = self.side_tabs.indexOf(self.history_panel)
+            self.side_tabs.setTabText(index, "&History (paused)" if paused else "&History")
+            self.side_tabs.setTabToolTip(
+                index, "History is paused: new dictations are not saved" if paused else ""
+            )
+
+    def show_banner(self, banner: QWidget) -> None:
+        """Show ``banner`` (an offer such as crash recovery) under the notice bar."""
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, banner)
+        banner.show()
 
     def show_memory(self, loaded: bool, rss_mb: float) -> None:
         """Show whether the model is in memory and how much memory Saytype uses."""

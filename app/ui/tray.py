@@ -33,6 +33,7 @@ class Tray(QObject):
     settings_requested = Signal()
     quit_requested = Signal()
     unload_model_requested = Signal()
+    pause_history_toggled = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +41,11 @@ class Tray(QObject):
         self.menu.setAccessibleName("Saytype tray menu")
         self.start_stop = self._action("&Start dictation", self.toggle_requested)
         self.copy_last = self._action("&Copy last", self.copy_last_requested)
+        self.pause_history = QAction("&Pause history", self.menu)
+        self.pause_history.setCheckable(True)
+        self.pause_history.setToolTip("While checked, dictations are not saved")
+        self.pause_history.toggled.connect(self.pause_history_toggled.emit)
+        self.menu.addAction(self.pause_history)
         self.menu.addSeparator()
         self._action("Show &window", self.show_window_requested)
         self._action("Se&ttings…", self.settings_requested)
@@ -80,6 +86,12 @@ class Tray(QObject):
         self.unload_model.setEnabled(loaded)
         if self.icon is not None:
             self.icon.setToolTip(f"{_TOOLTIPS[self.state]} ({self.memory_text})")
+
+    def set_history_paused(self, paused: bool) -> None:
+        """Check the menu entry to match the setting (without asking to change it again)."""
+        blocked = self.pause_history.blockSignals(True)
+        self.pause_history.setChecked(paused)
+        self.pause_history.blockSignals(blocked)
 
     def set_has_last(self, has_last: bool) -> None:
         """Enable Copy last once there is a text."""

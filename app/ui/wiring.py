@@ -8,8 +8,6 @@ to the user rather than lost.
 from __future__ import annotations
 
 import logging
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +80,35 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
             "Release the hotkey keys to deliver the text…", 3000
         )
     )
+    window.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
+    tray.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
+    _show_history_paused(app, app.parts["settings"].pause_history)
+
+
+def set_history_paused(app: Any, paused: bool) -> None:
+    """Pause or resume saving dictations (window menu, tray menu) and keep the choice."""
+    from app.core.settings import SettingsError
+    from app.core.settings_file import save_settings
+
+    window = app.parts["window"]
+    current = app.parts["settings"]
+    if current.pause_history != paused:
+        new = current.replace(pause_history=paused)
+        try:
+            save_settings(new)
+        except SettingsError as exc:
+            window.notice.show_notice("error", f"The setting could not be saved: {exc}")
+        app.parts["settings"] = new
+        app.parts["controller"].apply_settings(new)
+    _show_history_paused(app, paused)
+    window.statusBar().showMessage(
+        "History paused: new dictations are not saved." if paused else "History resumed.", 4000
+    )
+
+
+def _show_history_paused(app: Any, paused: bool) -> None:
+    app.parts["window"].show_history_paused(paused)
+    app.parts["tray"].set_history_paused(paused)
 
 
 def quick_capture_message(where: str, source: str, *, notifications: bool) -> str | None:
@@ -166,9 +193,10 @@ def _models_page() -> Any:
 
 
 def _launch_command() -> list[str]:
-    """How to start this Saytype again at login: its console script, else this Python."""
-    script = shutil.which("saytype")
-    return [script] if script else [sys.executable, "-m", "app"]
+    """How to start this Saytype again at login (a frozen bundle: its own executable)."""
+    from app.core.autostart import launch_command
+
+    return launch_command()
 
 
 def configure_file_jobs(files: Any, settings: Any) -> None:
@@ -190,6 +218,7 @@ def apply_settings(app: Any, old: Any, new: Any) -> None:
 
     controller = app.parts["controller"]
     controller.apply_settings(new)
+    _show_history_paused(app, new.pause_history)
     configure_file_jobs(app.parts["files"], new)
     pipeline = app.parts.get("pipeline")
     if pipeline is not None and new.vocabulary != old.vocabulary:

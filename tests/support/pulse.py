@@ -3,6 +3,9 @@
 It runs in its own runtime folder (never touching a user's session); ``env``
 holds the variables that point a process (this one or a subprocess) at it.
 ``paplay --device=mic`` of a WAV then is what the microphone hears.
+:meth:`PulseDaemon.unplug_mic` and :meth:`PulseDaemon.plug_in_mic` unload and
+load that sink (and so its monitor), which is how a device fault looks to an
+application: its stream ends, and no source is left to open.
 """
 
 from __future__ import annotations
@@ -38,6 +41,40 @@ class PulseDaemon:
             env=self.full_env(),
         )
 
+    def pactl(self, *args: str) -> str:
+        """Run ``pactl ARGS`` against this daemon; return its output."""
+        done = subprocess.run(
+            ["pactl", *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=self.full_env(),
+        )
+        return done.stdout
+
+    def plug_in_mic(self) -> None:
+        """Load the ``mic`` null sink: the default sink, its monitor the default source."""
+        self.pactl("load-module", "module-null-sink", "sink_name=mic")
+        self.pactl("set-default-sink", "mic")
+        self.pactl("set-default-source", "mic.monitor")
+
+    def unplug_mic(self) -> None:
+        """Unload the ``mic`` null sink: its monitor, the only source, disappears."""
+        modules = [line.split("\t") for line in self.pactl("list", "short", "modules").splitlines()]
+        ids = [
+            m[0]
+            for m in modules
+            if len(m) > 2 and m[1] == "module-null-sink" and "sink_name=mic" in m[2]
+        ]
+        assert ids, f"no mic sink loaded: {modules}"
+        for module_id in ids:
+            self.pactl("unload-module", module_id)
+
+    def sources(self) -> list[str]:
+        """The names of the daemon's sources."""
+        return [line.split("\t")[1] for line in self.pactl("list", "short", "sources").splitlines()]
+
     def full_env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """``base`` (default: os.environ) pointed at this daemon."""
         import os
@@ -46,10 +83,6 @@ class PulseDaemon:
         merged.pop("DBUS_SESSION_BUS_ADDRESS", None)  # stay off the user's bus
         merged.update(self.env)
         return merged
-
-
-def _pactl(env: dict[str, str], *args: str) -> None:
-    subprocess.run(["pactl", *args], check=True, capture_output=True, timeout=30, env=env)
 
 
 @contextmanager
@@ -90,9 +123,7 @@ def running_pulseaudio() -> Iterator[PulseDaemon]:
         if started.returncode != 0:
             log = log_file.read_text(errors="replace") if log_file.exists() else ""
             pytest.fail(f"pulseaudio did not start: {started.stderr}\n{log}")
-        _pactl(daemon.full_env(), "load-module", "module-null-sink", "sink_name=mic")
-        _pactl(daemon.full_env(), "set-default-sink", "mic")
-        _pactl(daemon.full_env(), "set-default-source", "mic.monitor")
+        daemon.plug_in_mic()
         yield daemon
     finally:
         subprocess.run(

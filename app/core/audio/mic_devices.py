@@ -4,6 +4,10 @@ Kept apart from :mod:`app.core.audio.mic_source` so that the capture code stays
 about capture, and so that a settings dialog can list input devices without
 opening one. Every failure becomes a :class:`MicError` whose message tells the
 user what to do, never a raw PortAudio traceback.
+
+PortAudio lists devices once, when it is initialised: a microphone plugged in
+later is invisible until it looks again (python-sounddevice#125), so
+:func:`rescan_devices` re-initialises it before a failed open is retried.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 DeviceInfo = Mapping[str, Any]
+
+# ALSA's names for "whatever the sound server records from": when one of these
+# cannot open, the server (PulseAudio, PipeWire) has no input at all.
+_SOUND_SERVER_DEVICES = frozenset({"default", "pulse", "pipewire"})
 
 
 class MicError(Exception):
@@ -94,6 +102,39 @@ def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, D
         names = ", ".join(repr(str(info["name"])) for _, info in partial)
         raise MicError(f"Several input devices match {device!r}: {names}. Use the full name.")
     raise MicError(f"No input device named {device!r}. Available input devices: {available}.")
+
+
+def rescan_devices(backend: Any) -> bool:
+    """Make PortAudio list the devices again (sounddevice only; a fake has nothing to rescan).
+
+    Only safe while no stream is open: PortAudio closes every stream when it terminates.
+
+    Returns:
+        True when the device list was refreshed.
+    """
+    terminate = getattr(backend, "_terminate", None)
+    initialize = getattr(backend, "_initialize", None)
+    if terminate is None or initialize is None:
+        return False
+    try:
+        terminate()
+        initialize()
+    except backend.PortAudioError as exc:
+        raise MicError(f"The audio system cannot list devices: {exc}") from exc
+    return True
+
+
+def open_failure(device_name: str, error: Exception) -> MicError:
+    """The user's message for a device that is listed but will not open."""
+    if device_name.strip().lower() in _SOUND_SERVER_DEVICES:
+        return MicError(
+            "No microphone found: the sound system has no input to record from. "
+            "Connect a microphone or choose one in Settings."
+        )
+    return MicError(
+        f"Cannot open the microphone {device_name!r}: {error}. "
+        "Connect it, close the program using it, or choose another one in Settings."
+    )
 
 
 def _is_input(info: DeviceInfo) -> bool:

@@ -28,7 +28,13 @@ from typing import Any
 
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
-from app.core.audio.mic_devices import MicError, load_backend, resolve_input_device
+from app.core.audio.mic_devices import (
+    MicError,
+    load_backend,
+    open_failure,
+    rescan_devices,
+    resolve_input_device,
+)
 from app.core.audio.ring_buffer import RingBuffer
 
 __all__ = ["MicError", "MicSource"]
@@ -127,6 +133,24 @@ class MicSource:
             self.stop()
         self._reset()
         backend = self._backend = load_backend(self._backend)
+        try:
+            self._open(backend)
+        except MicError as first:
+            # A device plugged in (or a sound server back) since PortAudio listed them
+            # shows up only once PortAudio looks again: do so, then try once more.
+            if not rescan_devices(backend):
+                raise
+            log.info("microphone did not open (%s); looking for devices again", first)
+            self._reset()
+            self._open(backend)
+        self._running = True
+        self._seen_at = self._clock()
+        self._thread = threading.Thread(target=self._supervise, name="mic-source", daemon=True)
+        self._thread.start()
+        log.info("microphone %r open at %d Hz", self.device_name, self.sample_rate)
+
+    def _open(self, backend: Any) -> None:
+        """Resolve the device (afresh: indexes change) and start its stream."""
         index, info = resolve_input_device(backend, self.device)
         self.device_name = str(info["name"])
         rate = SAMPLE_RATE
@@ -151,12 +175,8 @@ class MicSource:
             self._stream.start()
         except (backend.PortAudioError, ValueError) as exc:
             self._close_stream()
-            raise MicError(f"Cannot open the microphone {self.device_name!r}: {exc}") from exc
-        self._running = True
-        self._seen_at = self._clock()
-        self._thread = threading.Thread(target=self._supervise, name="mic-source", daemon=True)
-        self._thread.start()
-        log.info("microphone %r open at %d Hz", self.device_name, rate)
+            log.info("opening %r failed: %s", self.device_name, exc)
+            raise open_failure(self.device_name, exc) from exc
 
     def stop(self) -> None:
         """Stop capturing and close the device. Idempotent; never waits long.

@@ -39,6 +39,7 @@ from app.core.engine.model_catalog import (
 from app.core.engine.model_folder import ModelError, check_model_folder
 from app.core.engine.model_integrity import MANIFEST_NAME, RemoteFile, file_problem
 from app.core.engine.model_registry import BUNDLED_MODEL
+from app.core.offline import hub_requests_allowed, user_hub_offline
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,9 @@ class HubAccess:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> HubAccess:
-        """Read ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE`` the way huggingface_hub does."""
+        """Read ``HF_ENDPOINT`` and the user's own ``HF_HUB_OFFLINE`` (see app.core.offline)."""
         endpoint = (environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-        flag = environ.get("HF_HUB_OFFLINE") or environ.get("TRANSFORMERS_OFFLINE") or ""
-        return cls(endpoint=endpoint, offline=flag.strip().upper() in {"1", "ON", "YES", "TRUE"})
+        return cls(endpoint=endpoint, offline=user_hub_offline(environ))
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ def download_model(
         partial.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DownloadError(f"Cannot create {partial}: {_describe_os_error(exc)}.") from exc
-    with _exclusive(partial, name):
+    # Saytype keeps the hub offline (app.core.offline); this download is the user's request.
+    with _exclusive(partial, name), hub_requests_allowed():
         revision, files = fetch_file_list(entry.repo_id, access)
         _forget_stale_parts(partial, revision, files)
         _check_free_space(partial, files)

@@ -278,10 +278,14 @@ class StreamingTranscriber:
         )
         loop = repetition_loop_start(words)
         if loop is not None:
-            log.info("cut a repetition loop: %r", join_words(words[loop : loop + 12]))
+            log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
             words = words[:loop]
         if self._looks_hallucinated(hypothesis, join_words(words)):
-            log.info("dropped a hallucinated hypothesis: %r", hypothesis.text[:80])
+            log.info(
+                "dropped a hypothesis that looks hallucinated (no_speech_prob %.2f, %d characters)",
+                hypothesis.no_speech_prob,
+                len(hypothesis.text),
+            )
             self._last_heard = None
             return [], None
         self._last_heard = (self._buffer_start, self._buffer_start + len(audio), words)

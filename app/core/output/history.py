@@ -19,7 +19,6 @@ find "é"); the query is a plain substring, so ``%`` and ``_`` match literally.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.core.paths import data_dir
+from app.core.private_files import private_file, private_folder, tighten
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,7 @@ def history_path() -> Path:
 
 def audio_dir() -> Path:
     """The folder for kept dictation audio, created private (0700) on first use."""
-    folder = data_dir() / "audio"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
-    return folder
+    return private_folder(data_dir() / "audio")
 
 
 class HistoryStore:
@@ -93,8 +90,10 @@ class HistoryStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_path()
         self.notice: str | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.parent.chmod(0o700)
+        try:
+            private_folder(self.path.parent)
+        except OSError as exc:
+            raise HistoryError(f"Could not create the folder {self.path.parent}: {exc}") from exc
         try:
             self._connection = self._open()
         except _DamagedDatabase as damage:
@@ -108,9 +107,11 @@ class HistoryStore:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            # Create the file private before sqlite does, so it is never world-readable.
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            self.path.chmod(0o600)
+            # Create the file private before sqlite does, so it is never world-readable;
+            # sqlite gives its -wal and -shm files the database's mode.
+            private_file(self.path)
+            for side_file in ("-wal", "-shm"):  # left wider by an older version
+                tighten(self.path.with_name(self.path.name + side_file))
         except OSError as exc:
             raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
         try:
