@@ -1,8 +1,5 @@
 """Saytype: offline dictation and transcription on faster-whisper."""
 
-from importlib.metadata import PackageNotFoundError, version
+from app._version import __version__
 
-try:
-    __version__ = version("saytype")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+__all__ = ["__version__"]

@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "which",
-        choices=["accuracy", "files", "live", "memory", "soak", "startup", "vocabulary"],
+        choices=["accuracy", "files", "fuzz", "live", "memory", "soak", "startup", "vocabulary"],
         help="benchmark to run",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
@@ -57,16 +57,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     live.add_argument(
         "--speed",
         type=float,
-        default=1.0,
+        default=None,
         metavar="X",
-        help="feed at X times real time (latencies are meaningful at 1 only)",
+        help="feed at X times real time (default 1; 8 for soak --n; latencies are meaningful "
+        "at 1 only)",
     )
     live.add_argument(
         "--pause-variant",
         action="store_true",
         help="also dictate each utterance with 0.5 s of silence before release (twice as long)",
     )
-    soak = parser.add_argument_group("soak", "One long continuous dictation (uses --speed).")
+    soak = parser.add_argument_group(
+        "soak", "One long continuous dictation (--minutes) or N short ones (--n); uses --speed."
+    )
+    soak.add_argument(
+        "--n",
+        type=_count(1),
+        default=None,
+        metavar="N",
+        help="soak: N short dictations back to back instead of one long one",
+    )
     soak.add_argument(
         "--minutes",
         type=float,
@@ -77,6 +87,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from app.benchmarks.files import add_arguments as add_files_arguments
 
     add_files_arguments(parser)
+    from app.benchmarks.fuzz_bench import add_arguments as add_fuzz_arguments
+
+    add_fuzz_arguments(parser)
     memory = parser.add_argument_group("memory", "RSS with the model loaded, unloaded, reloaded.")
     memory.add_argument(
         "--dictations", type=_count(1), default=500, metavar="N", help="dictations for the drift"
@@ -113,6 +126,8 @@ def run(
     """Run the chosen benchmark (to this moment's ``sys.stdout``/``sys.stderr`` by default)."""
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
+    if args.speed is None:  # the soak by dictations feeds faster by default
+        args.speed = 8.0 if args.which == "soak" and args.n is not None else 1.0
     if args.which == "live":
         return _run_live(args, stdout, stderr)
     if args.which == "soak":
@@ -125,6 +140,10 @@ def run(
         return _run_memory(args, stdout, stderr)
     if args.which == "startup":
         return _run_startup(args, stdout, stderr)
+    if args.which == "fuzz":  # mutated media files through the decoder and `saytype transcribe`
+        from app.benchmarks.fuzz_bench import run_bench as run_fuzz_bench
+
+        return run_fuzz_bench(args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
     from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 
@@ -205,17 +224,39 @@ def _run_soak(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from app.benchmarks.speech_corpus import CorpusMissingError
     from app.core.engine.live_pipeline import LivePipeline
 
+    if args.n is not None and args.minutes is not None:
+        stderr.write("saytype bench: error: give --n (short dictations) or --minutes, not both.\n")
+        return 2
     args.minutes = 10.0 if args.minutes is None else args.minutes
     if args.speed <= 0 or args.minutes <= 0:
         stderr.write("saytype bench: error: --speed and --minutes must be more than 0.\n")
         return 2
+    progress = TerminalProgress(stderr)
     try:
+        progress.status("Loading the model and the speech…")
         pipeline = LivePipeline(ModelHost(resolve_model(args.model, models_dir())))
         pipeline.warm_up()
-        clips, _source = load_clips(args.speech_dir)
+        clips, source = load_clips(args.speech_dir)
     except (CorpusMissingError, ModelError, AudioFileError, ImportError) as exc:
+        progress.clear()
         stderr.write(f"saytype bench: error: {exc}\n")
         return 1
+    if args.n is not None:
+        from app.benchmarks import soak_dictations
+
+        soak = soak_dictations.run_dictation_soak(
+            pipeline,
+            soak_dictations.dictation_clips(clips),
+            args.n,
+            speed=args.speed,
+            progress=progress.status,
+        )
+        progress.clear()
+        summary = {"model": args.model, "source": source} | soak_dictations.summarise(soak)
+        report = soak_dictations.format_report(summary, args.model, source)
+        stdout.write((json.dumps(summary) if args.json else report) + "\n")
+        return 0
+    progress.clear()
     result = run_soak(pipeline, clips, minutes=args.minutes, speed=args.speed)
     if args.json:
         payload = asdict(result) | {

@@ -98,6 +98,16 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         except ModelError as exc:
             _error(stderr, progress, str(exc))
             return 1
+        except Exception as exc:  # a decoder bug must fail this file, not the whole run
+            log.warning("transcribing %s failed", path, exc_info=True)  # shown with -v
+            _error(
+                stderr,
+                progress,
+                f"{path}: unexpected {type(exc).__name__} while transcribing; run with -v "
+                "for the details and please report it.",
+            )
+            failures += 1
+            continue
         progress.clear()
         transcript = shaper.shape_transcript(transcript)
         try:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+import shutil
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.core.atomic_file import describe_os_error, write_text_atomically
@@ -43,6 +45,24 @@ def desktop_exec_command(argv: Sequence[str]) -> str:
         else:
             quoted.append(argument.replace("%", "%%"))
     return " ".join(quoted)
+
+
+def launch_command(
+    frozen: bool | None = None,
+    executable: str = sys.executable,
+    which: Callable[[str], str | None] = shutil.which,
+) -> list[str]:
+    """How to start this Saytype again at login.
+
+    A frozen bundle (PyInstaller sets ``sys.frozen``) is its own executable;
+    otherwise the ``saytype`` console script on PATH, else ``python -m app``.
+    """
+    if frozen is None:
+        frozen = bool(getattr(sys, "frozen", False))
+    if frozen:
+        return [executable]
+    script = which("saytype")
+    return [script] if script else [executable, "-m", "app"]
 
 
 def desktop_entry_text(command: str) -> str:

@@ -175,6 +175,8 @@ class FileJobRunner(QObject):
             self._probed.emit(job_id, probe_duration(path))
         except AudioFileError as exc:
             self._probed.emit(job_id, str(exc))
+        except Exception:  # the job itself will fail with a reason; keep the trace for a report
+            log.exception("probing %s failed", path)
 
     @Slot(int, object)
     def _on_probed(self, job_id: int, result: object) -> None:

@@ -3,7 +3,9 @@
 PyAV (which faster-whisper already depends on) bundles FFmpeg, so no system codec
 is needed. Decoding is chunked so that long files never sit in memory twice, and
 every way a file can be unusable (missing, empty, not media, no audio track,
-truncated) becomes one :class:`AudioFileError` sentence instead of a traceback.
+truncated, damaged) becomes one :class:`AudioFileError` sentence instead of a
+traceback. Headers claiming impossible sample rates or channel counts are refused
+before decoding; ``tests/test_fuzz_media.py`` fuzzes this whole path.
 The samples match ``faster_whisper.decode_audio`` (s16 resampling, then /32768)
 so results equal faster-whisper's own.
 """
@@ -22,6 +24,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:  # PyAV loads FFmpeg; import it only when decoding starts
     from av.audio.frame import AudioFrame
+    from av.audio.resampler import AudioResampler
     from av.audio.stream import AudioStream
     from av.container import InputContainer
 
@@ -32,6 +35,13 @@ SAMPLE_RATE = 16_000
 _TRUNCATION_MIN_GAP_S = 0.5
 _TRUNCATION_MIN_RATIO = 0.9
 _WAV_UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streaming writers leave these when the length is unknown
+# Outside these, a header is damaged: telephony starts at 8 kHz, studio gear ends at 768 kHz,
+# and FFmpeg's own channel layouts stop at 64 (22.2 surround has 24).
+MIN_SAMPLE_RATE = 1_000
+MAX_SAMPLE_RATE = 768_000
+MAX_CHANNELS = 64
+_NO_DECODER = "the audio is in a format that cannot be decoded"
+_NOT_MEDIA_FORMATS = {"tty": "text", "image2": "a picture", "bin": "text"}
 
 AudioArray = npt.NDArray[np.float32]
 
@@ -73,25 +83,21 @@ class AudioFileReader:
         Raises:
             AudioFileError: when the file is missing, empty, not media, or has no audio.
         """
-        import av
-
         container = _open_media(self.path)
         with container:
             stream = container.streams.audio[0]
             self.declared_seconds = _declared_seconds(container, stream)
-            resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            resampler = _Resampler(self.path)
             pending: list[AudioArray] = []
             pending_samples = 0
             for frame in self._decoded_frames(container, stream):
-                frame.pts = None  # resample by sample count, ignoring timestamp gaps
                 for out in resampler.resample(frame):
-                    pending.append(_to_float(out))
-                    pending_samples += out.samples
+                    pending.append(out)
+                    pending_samples += len(out)
                 if pending_samples >= self.chunk_samples:
                     yield self._emit(pending)
                     pending, pending_samples = [], 0
-            for out in resampler.resample(None):
-                pending.append(_to_float(out))
+            pending.extend(resampler.flush())
             if pending:
                 yield self._emit(pending)
 
@@ -103,17 +109,26 @@ class AudioFileReader:
         frames = container.decode(stream)
         while True:
             try:
-                yield next(frames)
+                frame = next(frames)
             except StopIteration:
                 return
             except av.InvalidDataError:
                 # Same policy as faster-whisper: skip a damaged packet, keep the rest.
                 self.skipped_packets += 1
+                continue
+            except av.DecoderNotFoundError as exc:
+                raise AudioFileError(f"{self.path}: {_NO_DECODER}.") from exc
             except av.FFmpegError as exc:
+                if self.decoded_samples == 0 and self.skipped_packets == 0:
+                    raise AudioFileError(
+                        f"{self.path}: the audio track cannot be decoded ({_reason(exc)})."
+                    ) from exc
                 raise AudioFileError(
                     f"{self.path}: decoding failed after {self.decoded_seconds:.1f} s "
                     f"({_reason(exc)})."
                 ) from exc
+            _check_audio_shape(self.path, frame.sample_rate, frame.layout.nb_channels)
+            yield frame
 
     def _emit(self, parts: list[AudioArray]) -> AudioArray:
         chunk = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -167,20 +182,61 @@ def probe_duration(path: Path) -> float | None:
 
 
 def _open_media(path: Path) -> InputContainer:
-    """Open ``path`` for reading, checked to hold at least one audio track."""
+    """Open ``path`` for reading, checked to hold at least one audio track of sane shape."""
     import av
 
     _check_path(path)
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except av.EOFError as exc:
+        raise AudioFileError(
+            f"{path}: the file ends before any audio: it holds only a header or was cut short."
+        ) from exc
     except av.FFmpegError as exc:
         raise AudioFileError(
             f"{path}: not an audio or video file that can be decoded ({_reason(exc)})."
         ) from exc
-    if not container.streams.audio:
+    try:
+        if not container.streams.audio:
+            if _looks_like_media(container):
+                raise AudioFileError(f"{path}: the file has no audio track.")
+            raise AudioFileError(
+                f"{path}: not an audio or video file (it looks like "
+                f"{_NOT_MEDIA_FORMATS.get(container.format.name, 'a picture')})."
+            )
+        codec = container.streams.audio[0].codec_context
+        if codec is None:  # FFmpeg has no decoder for this codec id
+            raise AudioFileError(f"{path}: {_NO_DECODER} (an unknown codec).")
+        # 0 means "not known before decoding"; decoded frames are checked again.
+        _check_audio_shape(path, codec.sample_rate or None, codec.channels or None)
+    except AudioFileError:
         container.close()
-        raise AudioFileError(f"{path}: the file has no audio track.")
+        raise
     return container
+
+
+def _looks_like_media(container: InputContainer) -> bool:
+    """False for text and still pictures, which FFmpeg opens as one-frame video."""
+    name = container.format.name
+    return name not in _NOT_MEDIA_FORMATS and not name.endswith("_pipe")
+
+
+def _check_audio_shape(path: Path, rate: int | None, channels: int | None) -> None:
+    """Reject sample rates and channel counts no recording has (a damaged header).
+
+    A WAV claiming 7 Hz would otherwise decode its few kilobytes into hours of
+    noise, and one claiming 2^31 Hz makes the resampler allocate gigabytes.
+    """
+    if rate is not None and not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioFileError(
+            f"{path}: the audio track claims a sample rate of {rate} Hz, which no recording "
+            "has; the file is probably damaged."
+        )
+    if channels is not None and not 1 <= channels <= MAX_CHANNELS:
+        raise AudioFileError(
+            f"{path}: the audio track claims {channels} channels, which no recording has; "
+            "the file is probably damaged."
+        )
 
 
 def _check_path(path: Path) -> None:
@@ -188,6 +244,10 @@ def _check_path(path: Path) -> None:
         raise AudioFileError(f"{path}: no such file.")
     if path.is_dir():
         raise AudioFileError(f"{path}: is a folder, not a file.")
+    if not path.is_file():  # opening a pipe blocks until someone writes; a device never ends
+        raise AudioFileError(
+            f"{path}: not a regular file (a pipe, device or socket cannot be transcribed)."
+        )
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -225,6 +285,47 @@ def _declared_seconds(container: InputContainer, stream: AudioStream) -> float |
     return None
 
 
+class _Resampler:
+    """FFmpeg's resampler to 16 kHz mono s16, rebuilt when the input format changes.
+
+    Streams may change rate or layout midway (joined AAC or MP3 files, damaged headers);
+    PyAV's resampler then raises ``ValueError`` or, for a layout change, silently garbles
+    the audio, so a new one takes over from that frame.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._resampler: AudioResampler | None = None
+        self._input: tuple[str, str, int] | None = None
+
+    def resample(self, frame: AudioFrame) -> list[AudioArray]:
+        import av
+
+        shape = (frame.format.name, frame.layout.name, frame.sample_rate)
+        out: list[AudioArray] = []
+        if self._resampler is None or shape != self._input:
+            out.extend(self.flush())
+            self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            self._input = shape
+        frame.pts = None  # resample by sample count, ignoring timestamp gaps
+        out.extend(self._run(frame))
+        return out
+
+    def flush(self) -> list[AudioArray]:
+        return self._run(None) if self._resampler is not None else []
+
+    def _run(self, frame: AudioFrame | None) -> list[AudioArray]:
+        import av
+
+        assert self._resampler is not None
+        try:
+            return [_to_float(out) for out in self._resampler.resample(frame)]
+        except av.FFmpegError as exc:
+            raise AudioFileError(
+                f"{self._path}: the audio cannot be converted to 16 kHz ({_reason(exc)})."
+            ) from exc
+
+
 def _to_float(frame: AudioFrame) -> AudioArray:
     samples: AudioArray = frame.to_ndarray().reshape(-1).astype(np.float32)
     samples /= np.float32(32768.0)
@@ -232,5 +333,13 @@ def _to_float(frame: AudioFrame) -> AudioArray:
 
 
 def _reason(exc: Exception) -> str:
+    import av
+
+    if isinstance(exc, av.PatchWelcomeError):  # FFmpeg's "patches welcome" is for developers
+        return "it uses a variant of its format that FFmpeg does not support"
+    if isinstance(exc, av.PermissionError):  # from a decoder: the file was already opened
+        return "its audio data is damaged"
+    if isinstance(exc, av.MemoryError):  # FFmpeg refuses sizes over 2 GiB read from a header
+        return "it declares an impossibly large size, so it is probably damaged"
     text = getattr(exc, "strerror", None) or str(exc)
     return str(text).strip().rstrip(".")
