@@ -44,7 +44,7 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Saytype")
-    app.setDesktopFileName("saytype")
+    app.setDesktopFileName("io.saytype.Saytype")  # matches the installed .desktop file
     app.setQuitOnLastWindowClosed(False)
     desktop = DesktopApp.build()
     if paths:
