@@ -4,6 +4,7 @@ Feeds ``--minutes`` of speech (the shared corpus, or hibari-tts sentences,
 joined and repeated) at real time through the same live pipeline as the
 microphone, without releasing the key, and samples resident memory and the
 lag between audio fed and audio decoded. Prints figures; asserts nothing.
+The soak by many short dictations (``--n``) is :mod:`app.benchmarks.soak_dictations`.
 """
 
 from __future__ import annotations
