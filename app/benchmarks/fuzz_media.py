@@ -135,6 +135,20 @@ def _kind_of_rejection(message: str) -> str:
     return re.sub(r"\d+(\.\d+)?", "N", reason)
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM).
+
+    Not ``ru_maxrss``: Linux keeps that across exec, so a worker spawned by a
+    big parent (a long pytest run) would start above the finding threshold.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _worker_main(conn: Connection, seeds_dir: str, memory_limit: int) -> None:
     """Loop: receive a recipe, rebuild its file, check it, answer (outcome, detail, seconds).
 
@@ -157,7 +171,7 @@ def _worker_main(conn: Connection, seeds_dir: str, memory_limit: int) -> None:
         case = work / f"case{recipe.suffix}"
         case.write_bytes(apply_recipe(recipe, seeds))
         outcome, detail = check_file(case)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = _peak_rss_mb()
         if peak_mb > MEMORY_FINDING_MB:  # the peak never falls: blame this case, then exit
             outcome, detail = "finding", f"peak memory {peak_mb:.0f} MB ({detail or outcome})"
         conn.send((outcome, detail, time.perf_counter() - started))
