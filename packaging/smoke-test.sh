@@ -14,7 +14,10 @@
 #   4. the GUI starts offscreen, answers `saytype status`, quits on
 #      `saytype quit` and exits with status 0;
 #   5. the same on a private Xvfb display (when installed), where the global
-#      hotkey must start listening.
+#      hotkey must start listening;
+#   6. the bundle's install.sh into the temporary HOME: `saytype --version`
+#      from ~/.local/bin, the GUI started by the installed desktop entry's
+#      Exec (as a menu would), then --uninstall removes all of it.
 # WER is computed by the test virtual environment (.venv, made by .ci/test),
 # never by the bundle. Prints the build time, bundle size and total time.
 set -euo pipefail
@@ -38,7 +41,7 @@ build=1
 for arg in "$@"; do
     case "$arg" in
         --no-build) build=0 ;;
-        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
         *) die "unknown option '$arg' (try --help)" ;;
     esac
 done
@@ -146,13 +149,15 @@ else
     listen_wer="n/a"
 fi
 
+gui_command=("$BUNDLE/saytype")  # what check_gui starts; step 6 points it at the installed copy
+
 # Start the GUI (extra env assignments as arguments), wait until it answers
 # `saytype status`, quit it, and check it exits with 0. Log in $sandbox/gui.log.
 check_gui() {
     local label="$1" started state="" quit_sent status=0
     shift
     (cd "$sandbox/work" && env -i HOME="$sandbox/home" PATH=/usr/bin:/bin PYTHONPATH= \
-        LANG=C.UTF-8 XDG_RUNTIME_DIR="$sandbox/runtime" "$@" "$BUNDLE/saytype" --verbose) \
+        LANG=C.UTF-8 XDG_RUNTIME_DIR="$sandbox/runtime" "$@" "${gui_command[@]}" --verbose) \
         >"$sandbox/gui.log" 2>&1 &
     gui_pid=$!
     started=$(date +%s)
@@ -219,6 +224,45 @@ if command -v Xvfb >/dev/null 2>&1; then
     xvfb_pid=""
 else
     log "skipped: Xvfb is not installed (.ci/test installs it)"
+fi
+
+log "6. installed with install.sh: the terminal command and the desktop menu's entry"
+installed_bin="$sandbox/home/.local/bin/saytype"
+installed_lib="$sandbox/home/.local/lib/saytype"
+desktop_entry="$sandbox/home/.local/share/applications/io.saytype.Saytype.desktop"
+if env -i HOME="$sandbox/home" PATH=/usr/bin:/bin bash "$BUNDLE/install.sh" \
+    >"$sandbox/install.log" 2>&1; then
+    installed_version="$(cd "$sandbox/work" && env -i HOME="$sandbox/home" \
+        PATH="$sandbox/home/.local/bin:/usr/bin:/bin" saytype --version 2>&1)" || true
+    if [ "$installed_version" = "saytype $expected_version" ]; then
+        pass "installed: 'saytype --version' from ~/.local/bin on PATH: $installed_version"
+    else
+        fail "installed: 'saytype --version' printed '$installed_version'"
+    fi
+    # What a desktop menu runs: the entry's Exec, without its field codes (%F etc).
+    mapfile -t gui_command < <("$TEST_PYTHON" - "$desktop_entry" <<'EOF'
+import configparser, shlex, sys
+entry = configparser.ConfigParser(interpolation=None)
+entry.read(sys.argv[1], encoding="utf-8")
+for word in shlex.split(entry["Desktop Entry"]["Exec"]):
+    if not (len(word) == 2 and word.startswith("%")):
+        print(word)
+EOF
+)
+    if [ "${#gui_command[@]}" -gt 0 ] && [ -x "${gui_command[0]}" ]; then
+        check_gui "GUI from the desktop entry (${gui_command[*]})" QT_QPA_PLATFORM=offscreen
+    else
+        fail "installed: the desktop entry's Exec is not runnable: ${gui_command[*]:-none}"
+    fi
+    if env -i HOME="$sandbox/home" PATH=/usr/bin:/bin bash "$installed_lib/install.sh" \
+        --uninstall >>"$sandbox/install.log" 2>&1 \
+        && [ ! -e "$installed_bin" ] && [ ! -e "$desktop_entry" ] && [ ! -e "$installed_lib" ]; then
+        pass "uninstalled: the command, the program and the desktop entry are gone"
+    else
+        fail "uninstall failed or left files: $(tail -3 "$sandbox/install.log")"
+    fi
+else
+    fail "install.sh failed: $(tail -5 "$sandbox/install.log")"
 fi
 
 printf '\n'
