@@ -38,6 +38,7 @@ from app.ui.queue_panel import QueuePanel
 from app.ui.results_view import ResultsView
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.support.screenshots import save_screenshot
 from tests.support.speech import SpeechMaker
 
 pytestmark = [
@@ -62,7 +63,6 @@ LONG = [
     "The meeting ended a little early, and everyone went home happy.",
 ]  # about a minute: several 30 s windows, so a cancel lands mid-job
 DICTATED = "Please call the plumber about the kitchen sink."
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 @dataclass
@@ -173,7 +173,7 @@ def test_dropped_folder_and_file_queue_run_and_fail_clearly(
     assert queue.window.side_tabs.currentWidget() is queue.panel
     queue.window.show_model_status("ready")
     queue.window.resize(1100, 520)
-    _screenshot(queue.window, "file-queue.png", tmp_path)
+    save_screenshot(queue.window, "file-queue.png", tmp_path)
 
 
 def test_file_jobs_are_shaped_like_dictation(
@@ -259,9 +259,3 @@ def test_a_dictation_during_a_file_job_finishes_first(
     queue.runner.cancel(job)
     qtbot.waitUntil(lambda: "file" in order, timeout=60_000)
     assert order == ["dictation", "file"]
-
-
-def _screenshot(window: MainWindow, name: str, tmp_path: Path) -> None:
-    folder = DOCS if os.environ.get("SAYTYPE_SAVE_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(folder / name))

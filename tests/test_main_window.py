@@ -7,7 +7,6 @@ to docs/screenshots when SAYTYPE_SAVE_SCREENSHOTS=1 (to refresh the README's).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from app.ui.tray import Tray
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -37,7 +37,6 @@ pytestmark = [
 ]
 
 WORDS = ["meet", "me", "at", "the", "station", "at", "nine", "tomorrow"]
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 @dataclass
@@ -72,16 +71,6 @@ def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[Ui]:
     history.close()
 
 
-def _screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:
-    folder = DOCS if os.environ.get("SAYTYPE_SAVE_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    image = widget.grab().toImage()
-    assert not image.isNull()
-    assert image.save(str(path))
-    return path
-
-
 def test_idle_window_shows_state_device_and_model(ui: Ui, tmp_path: Path) -> None:
     ui.window.show_model_status("ready")
     assert ui.window.state_label.text() == "Idle"
@@ -90,7 +79,7 @@ def test_idle_window_shows_state_device_and_model(ui: Ui, tmp_path: Path) -> Non
     ui.window._tick()
     assert "Fake Microphone" in ui.window.device_label.text()
     assert "tiny.en (ready)" in ui.window.device_label.text()
-    _screenshot(ui.window, "main-window-idle.png", tmp_path)
+    save_screenshot(ui.window, "main-window-idle.png", tmp_path)
 
 
 def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_path: Path) -> None:
@@ -101,7 +90,7 @@ def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_
     qtbot.waitUntil(
         lambda: bool(ui.window.live.committed and ui.window.live.partial), timeout=10_000
     )
-    _screenshot(ui.window, "main-window-dictating.png", tmp_path)
+    save_screenshot(ui.window, "main-window-dictating.png", tmp_path)
     with qtbot.waitSignal(ui.controller.completed, timeout=10_000):
         qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)
     entry = ui.history.latest()
@@ -238,7 +227,7 @@ def test_tray_menu_follows_the_state(ui: Ui, tmp_path: Path) -> None:
     assert tray.state == "error"
     tray.set_state("idle")
     tray.menu.adjustSize()
-    _screenshot(tray.menu, "tray-menu.png", tmp_path)
+    save_screenshot(tray.menu, "tray-menu.png", tmp_path)
     tray.hide()
 
 

@@ -34,6 +34,7 @@ from app.ui.recovery_offer import RecoveryOffer
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline, ScriptedTranscriber
+from tests.support.screenshots import save_screenshot
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -231,6 +232,7 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
         assert offer.isVisible()
         seconds = round(len(audio) / 16_000)
         assert offer.recover_button.text() == f"&Recover unfinished dictation ({seconds} s)"
+        save_screenshot(app.parts["window"], "recovery-offer.png", tmp_path)  # type: ignore[arg-type]
         delivered: list[object] = []
         app.parts["delivery"].delivered.connect(lambda *args: delivered.append(args))  # type: ignore[attr-defined]
         with qtbot.waitSignal(offer.recovered, timeout=60_000) as recovered:
