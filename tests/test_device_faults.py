@@ -27,7 +27,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.benchmarks.accuracy import word_error_rate
-from app.core.audio.mic_devices import MicError, load_backend
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.output.history import HistoryStore
@@ -36,8 +35,7 @@ from app.ui.dictation_controller import DictationController
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
-from tests.support.ci import skip_outside_ci
-from tests.support.pulse import PulseDaemon, running_pulseaudio
+from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -76,22 +74,8 @@ class Pulse:
 
 @pytest.fixture(scope="module")
 def pulse_server() -> Iterator[Pulse]:
-    try:
-        sounddevice = load_backend()
-    except MicError as exc:
-        skip_outside_ci(str(exc))
-    with running_pulseaudio() as daemon, pytest.MonkeyPatch.context() as env:
-        env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-        for name, value in daemon.env.items():
-            env.setenv(name, value)
-        # sounddevice lists devices once, at import: look again now PulseAudio runs.
-        sounddevice._terminate()
-        sounddevice._initialize()
-        try:
-            yield Pulse(daemon, sounddevice)
-        finally:
-            sounddevice._terminate()
-            sounddevice._initialize()
+    with portaudio_on_pulseaudio() as (daemon, sounddevice):
+        yield Pulse(daemon, sounddevice)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import stat
 import wave
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,37 +23,15 @@ from app.ui.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
+from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = pytest.mark.gui
 
 WORDS = ["send", "the", "report", "to", "Anna", "before", "noon"]
 
 
-@dataclass
-class Rig:
-    controller: DictationController
-    worker: InferenceWorker
-    mic: Microphone
-    delivery: FakeDelivery
-    history: HistoryStore
-    states: list[str]
-
-
 def _rig(tmp_path: Path, delivery: FakeDelivery, **settings: object) -> Rig:
-    mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
-    worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
-    history = HistoryStore(tmp_path / "history.sqlite3")
-    controller = DictationController(
-        worker,
-        mic,
-        delivery,
-        history,
-        Settings(**settings),
-        "tiny.en",  # type: ignore[arg-type]
-    )
-    states: list[str] = []
-    controller.state_changed.connect(states.append)
-    return Rig(controller, worker, mic, delivery, history, states)
+    return build_rig(tmp_path, WORDS, delivery, **settings)
 
 
 @pytest.fixture
@@ -65,10 +42,7 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
 
 
 def _close(rig: Rig) -> None:
-    rig.controller.cancel()
-    assert rig.worker.shutdown(5000)
-    rig.mic.close()
-    rig.history.close()
+    rig.close()
 
 
 def _dictate(qtbot: QtBot, rig: Rig, commits: int = 2) -> None:

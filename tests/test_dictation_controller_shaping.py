@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import HistoryStore
-from app.core.settings import Settings
 from app.ui.dictation_controller import DictationController
-from app.ui.inference_worker import InferenceWorker
-from app.ui.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
-from tests.fakes.fake_sounddevice import FakeSoundDevice
-from tests.fakes.scripted_pipeline import ScriptedPipeline
+from tests.support.controller_rig import build_rig
 
 pytestmark = pytest.mark.gui
 
@@ -29,20 +23,9 @@ SHAPED = "Dear Anna, I will call tonight. Bye"
 
 
 def _controller(tmp_path: Path, **settings: object) -> tuple[DictationController, FakeDelivery]:
-    mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
-    worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
-    history = HistoryStore(tmp_path / "history.sqlite3")
-    delivery = FakeDelivery()
-    controller = DictationController(
-        worker,
-        mic,
-        delivery,
-        history,
-        Settings(**settings),  # type: ignore[arg-type]
-        "tiny.en",
-    )
-    controller.setProperty("parts", [worker, mic, history])  # kept for closing
-    return controller, delivery
+    rig = build_rig(tmp_path, WORDS, **settings)
+    rig.controller.setProperty("parts", [rig.worker, rig.mic, rig.history])  # kept for closing
+    return rig.controller, rig.delivery
 
 
 def _dictate_everything(qtbot: QtBot, controller: DictationController) -> None:

@@ -25,13 +25,11 @@ import pytest
 from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.commands.listen_mic import run_mic
-from app.core.audio.mic_devices import MicError, load_backend
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
-from tests.support.ci import skip_outside_ci
-from tests.support.pulse import PulseDaemon, running_pulseaudio
+from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -55,22 +53,8 @@ class PulseServer:
 @pytest.fixture(scope="module")
 def pulse() -> Iterator[PulseServer]:
     """Start PulseAudio with a null sink ``mic`` as default sink and its monitor as the mic."""
-    try:
-        sounddevice = load_backend()
-    except MicError as exc:
-        skip_outside_ci(str(exc))
-    with running_pulseaudio() as daemon, pytest.MonkeyPatch.context() as env:
-        env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-        for name, value in daemon.env.items():
-            env.setenv(name, value)
-        # sounddevice lists devices once, at import: look again now PulseAudio runs.
-        sounddevice._terminate()
-        sounddevice._initialize()
-        try:
-            yield PulseServer(daemon, sounddevice)
-        finally:
-            sounddevice._terminate()
-            sounddevice._initialize()
+    with portaudio_on_pulseaudio() as (daemon, sounddevice):
+        yield PulseServer(daemon, sounddevice)
 
 
 def wav_seconds(path: Path) -> float:

@@ -9,39 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import HistoryStore
 from app.core.paths import data_dir
 from app.core.settings import Settings
 from app.core.settings_file import load_settings
 from app.main import DesktopApp
 from app.ui.dictation_controller import DictationController
-from app.ui.inference_worker import InferenceWorker
 from app.ui.main_window import MainWindow
-from app.ui.microphone import Microphone
 from app.ui.tray import Tray
-from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
-from tests.fakes.scripted_pipeline import ScriptedPipeline
+from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = pytest.mark.gui
 
 WORDS = ["meet", "Dr", "Novak", "about", "the", "biopsy", "results"]
-
-
-@dataclass
-class Rig:
-    controller: DictationController
-    worker: InferenceWorker
-    mic: Microphone
-    delivery: FakeDelivery
-    history: HistoryStore
 
 
 @pytest.fixture
@@ -49,27 +35,12 @@ def make_rig(tmp_path: Path) -> Iterator[object]:
     made: list[Rig] = []
 
     def make(**settings: object) -> Rig:
-        mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
-        worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
-        history = HistoryStore(tmp_path / "history.sqlite3")
-        delivery = FakeDelivery()
-        controller = DictationController(
-            worker,
-            mic,
-            delivery,
-            history,
-            Settings(**settings),  # type: ignore[arg-type]
-            "tiny.en",
-        )
-        made.append(Rig(controller, worker, mic, delivery, history))
+        made.append(build_rig(tmp_path, WORDS, **settings))
         return made[-1]
 
     yield make
     for rig in made:
-        rig.controller.cancel()
-        assert rig.worker.shutdown(5000)
-        rig.mic.close()
-        rig.history.close()
+        rig.close()
 
 
 def _dictate(qtbot: QtBot, rig: Rig) -> list[object]:

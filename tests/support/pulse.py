@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.core.audio.mic_devices import MicError, load_backend
 from tests.support.ci import skip_outside_ci
 
 BINARIES = ("pulseaudio", "pactl", "paplay")
@@ -134,3 +136,24 @@ def running_pulseaudio() -> Iterator[PulseDaemon]:
             env=daemon.full_env(),
         )
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@contextmanager
+def portaudio_on_pulseaudio() -> Iterator[tuple[PulseDaemon, Any]]:
+    """A running daemon, this process pointed at it, and sounddevice made to list its devices."""
+    try:
+        sounddevice = load_backend()
+    except MicError as exc:
+        skip_outside_ci(str(exc))
+    with running_pulseaudio() as daemon, pytest.MonkeyPatch.context() as env:
+        env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+        for name, value in daemon.env.items():
+            env.setenv(name, value)
+        # sounddevice lists devices once, at import: look again now PulseAudio runs.
+        sounddevice._terminate()
+        sounddevice._initialize()
+        try:
+            yield daemon, sounddevice
+        finally:
+            sounddevice._terminate()
+            sounddevice._initialize()

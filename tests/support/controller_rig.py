@@ -1,0 +1,61 @@
+"""A DictationController wired to a scripted pipeline, a fake microphone and a real history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.core.output.history import HistoryStore
+from app.core.settings import Settings
+from app.ui.dictation_controller import DictationController
+from app.ui.inference_worker import InferenceWorker
+from app.ui.microphone import Microphone
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.fakes.scripted_pipeline import ScriptedPipeline
+
+
+@dataclass
+class Rig:
+    """The controller and the parts a test looks at; ``states`` records every state change."""
+
+    controller: DictationController
+    worker: InferenceWorker
+    mic: Microphone
+    delivery: FakeDelivery
+    history: HistoryStore
+    states: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Cancel what runs and close every part (the worker must stop in time)."""
+        self.controller.cancel()
+        assert self.worker.shutdown(5000)
+        self.mic.close()
+        self.history.close()
+
+
+def build_rig(
+    tmp_path: Path,
+    words: Sequence[str],
+    delivery: FakeDelivery | None = None,
+    **settings: object,
+) -> Rig:
+    """A controller whose dictations "hear" ``words``, with history in ``tmp_path``."""
+    mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
+    worker = InferenceWorker(ScriptedPipeline(list(words)), mic.ring, mic.new_audio)
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    delivery = FakeDelivery() if delivery is None else delivery
+    controller = DictationController(
+        worker,
+        mic,
+        delivery,
+        history,
+        Settings(**settings),  # type: ignore[arg-type]
+        "tiny.en",
+    )
+    rig = Rig(controller, worker, mic, delivery, history)
+    controller.state_changed.connect(rig.states.append)
+    return rig
