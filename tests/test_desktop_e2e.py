@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from app.benchmarks.accuracy import word_error_rate
+from tests.support.desktop_app import app_environment, wait_while_running
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
 from tests.support.target_window import Target, qt_target, xterm_target
@@ -69,16 +69,7 @@ class RunningSaytype:
 
 
 def _wait(condition: Callable[[], bool], what: str, app: RunningSaytype, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if app.process.poll() is not None:
-            pytest.fail(
-                f"saytype exited ({app.process.returncode}) while waiting for {what}:\n"
-                + app.log.read_text(errors="replace")
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}:\n" + app.log.read_text(errors="replace"))
-        time.sleep(0.05)  # polling a subprocess's state; the condition is the sync
+    wait_while_running(condition, what, app.process, app.log, timeout)
 
 
 @pytest.fixture(scope="module")
@@ -98,15 +89,8 @@ def saytype(
 ) -> Iterator[RunningSaytype]:
     xserver, pulse = desktop
     home = tmp_path_factory.mktemp("home")
-    env = pulse.full_env(xserver.env())
-    env.update(
-        QT_QPA_PLATFORM="xcb",
-        XDG_CONFIG_HOME=str(home / "config"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_STATE_HOME=str(home / "state"),
-        HF_HUB_OFFLINE="1",
-    )
+    env = app_environment(xserver, pulse, home)
+    env["HF_HUB_OFFLINE"] = "1"
     log = home / "saytype.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

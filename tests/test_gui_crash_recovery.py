@@ -15,15 +15,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_decoder import SAMPLE_RATE
+from tests.support.desktop_app import app_environment, wait_while_running
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
 from tests.support.xserver import XServer, running_xvfb
@@ -34,24 +34,6 @@ SENTENCE = "The meeting moved to Thursday afternoon, so please update the calend
 WER_BOUND = 0.15  # hibari speech of an everyday sentence: one misheard word at most
 _WAV_HEADER_BYTES = 44
 _BYTES_PER_SECOND = SAMPLE_RATE * 2  # the journal is 16-bit mono
-
-
-def _wait(
-    condition: Callable[[], bool],
-    what: str,
-    process: subprocess.Popen[bytes],
-    log: Path,
-    timeout: float,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process.poll() is not None:
-            pytest.fail(
-                f"saytype exited while waiting for {what}:\n{log.read_text('utf-8', 'replace')}"
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}:\n{log.read_text('utf-8', 'replace')}")
-        time.sleep(0.05)  # polling another process's files and socket; the condition is the sync
 
 
 @pytest.fixture
@@ -67,14 +49,7 @@ def test_kill_9_while_listening_then_recover_gives_back_the_dictation(
     wav = speech.wav(SENTENCE, tmp_path / "sentence.wav")
     with wave.open(str(wav)) as reader:
         spoken_s = reader.getnframes() / reader.getframerate()
-    env = pulse.full_env(xserver.env())
-    env.update(
-        QT_QPA_PLATFORM="xcb",
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_CACHE_HOME=str(tmp_path / "cache"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-    )
+    env = app_environment(xserver, pulse, tmp_path)
     journals = tmp_path / "data" / "saytype" / "journals"
     history = tmp_path / "data" / "saytype" / "history.sqlite3"
     repo = Path(__file__).resolve().parents[1]
@@ -106,12 +81,18 @@ def test_kill_9_while_listening_then_recover_gives_back_the_dictation(
             cwd=repo,
         )
     try:
-        _wait(lambda: "model: ready" in saytype("status").stdout, "the model", app, log, 60)
+        wait_while_running(
+            lambda: "model: ready" in saytype("status").stdout, "the model", app, log, 60
+        )
         assert saytype("start").returncode == 0
-        _wait(lambda: saytype("status").stdout.startswith("listening"), "listening", app, log, 10)
+        wait_while_running(
+            lambda: saytype("status").stdout.startswith("listening"), "listening", app, log, 10
+        )
         pulse.play(wav)  # returns once the sink has drained
         # The journal is flushed about once a second: wait until it holds the sentence.
-        _wait(lambda: journaled_s() >= spoken_s, "the journal to hold the speech", app, log, 15)
+        wait_while_running(
+            lambda: journaled_s() >= spoken_s, "the journal to hold the speech", app, log, 15
+        )
         assert saytype("status").stdout.startswith("listening")  # killed mid-dictation
         os.kill(app.pid, signal.SIGKILL)
         app.wait(timeout=10)
