@@ -4,7 +4,7 @@ For each compute type (int8 and float32, in the same run, on the same clips)
 it measures the process's RSS: before the model loads (the app without a model:
 CTranslate2, faster-whisper and the VAD already imported), once loaded, at the
 peak of one dictation (sampled every 2 ms from a thread), after an unload
-without and then with ``malloc_trim``, and the drift over many simulated
+without the heap trimming and then (after a reload) with it, and the drift over many simulated
 dictations (the same streaming transcriber the worker uses, fed 0.5 s blocks of
 real speech). It also times the reload after an unload.
 Between compute types the model is dropped entirely, so each starts afresh.
@@ -126,7 +126,8 @@ def measure(
     host.unload(release_memory=False)
     gc.collect()
     untrimmed = rss_mb()
-    release_freed_memory()
+    host.get()
+    host.unload()  # as the app unloads: trimming while the model is freed
     unloaded = rss_mb()
     file_unloaded = rss_file_mb()
     started = time.perf_counter()

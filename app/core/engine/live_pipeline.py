@@ -43,8 +43,7 @@ class LivePipeline:
         )
 
     def _decoder_instance(self) -> WindowDecoder:
+        model = self._host.get()  # reloads the model after an idle unload
         if self._decoder is None:
-            self._decoder = WindowDecoder(
-                self._host.get(), language=self._language, hotwords=self._hotwords
-            )
+            self._decoder = WindowDecoder(model, language=self._language, hotwords=self._hotwords)
         return self._decoder

@@ -6,21 +6,24 @@ ctranslate2) so that importing the engine, the CLI's help and the GUI's first
 paint stay fast. Tests inject their own factory.
 
 The model can be unloaded to give memory back while the app sits idle and is
-reloaded by the next :meth:`ModelHost.get`. With faster-whisper the unload goes
-through CTranslate2's ``unload_model()``, so the ``WhisperModel`` object that
-decoders hold stays valid and the reload (``load_model()``) skips the
-tokenizer. A CUDA device that fails to load or run the model is replaced by the
+reloaded by the next :meth:`ModelHost.get`. The unload empties the model object
+in place (its CTranslate2 model, worker threads and tokenizer go) and the reload
+moves a freshly built model's state into the same object, so decoders that hold
+it keep working. CTranslate2's own ``unload_model()`` keeps the tokenizer and
+thread pool (about 10 MB), and now and then returned with the model still
+loaded. A CUDA device that fails to load or run the model is replaced by the
 CPU, with a notice for the user: CUDA/cuDNN mismatches are the commonest
 complaint in other Whisper apps' trackers.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,7 +31,7 @@ from app.core.audio.speech_detector import release_vad_model
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import ModelSource
-from app.core.engine.process_memory import release_freed_memory
+from app.core.engine.process_memory import trimming_frees, tune_native_memory
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +124,7 @@ def faster_whisper_factory(source: ModelSource, options: ComputeOptions) -> Whis
     """Build a faster-whisper model from a checked folder, never touching the network."""
     from faster_whisper import WhisperModel
 
+    tune_native_memory()
     try:
         model: WhisperLike = WhisperModel(
             str(source.path),
@@ -188,24 +192,23 @@ class ModelHost:
     def unload(self, release_memory: bool = True) -> bool:
         """Free the model's memory; the next :meth:`get` reloads it. True if it was loaded.
 
+        Until then the object that :meth:`get` returned is an empty shell: use
+        it only after another :meth:`get`.
+
         The caller must make sure no job is using the model (the inference worker
         runs this on its own thread, between jobs). ``release_memory=False`` skips
-        the heap trim (the memory benchmark measures what the trim gives back).
+        the heap trimming (the memory benchmark measures what it gives back).
         """
         with self._lock:
             if self._model is None or not self._resident or self._holds:
                 return False  # not loaded, or a file job holds it: never unload mid-job
-            inner = _ctranslate2_model(self._model)
-            if inner is not None:
-                inner.unload_model()
-                if inner.model_is_loaded:
-                    log.warning("CTranslate2 still reports model %s as loaded", self.source.name)
-            else:
-                self._model = None  # any other model: drop our reference
+            with trimming_frees() if release_memory else nullcontext():
+                if not _empty_in_place(self._model):
+                    self._model = None  # no instance dict: just drop our reference
+                release_vad_model()
+                gc.collect()  # the model's reference cycles, freed while trimming is on
             self._resident = False
-        release_vad_model()
-        trimmed = release_memory and release_freed_memory()
-        log.info("model %s unloaded (heap trimmed: %s)", self.source.name, trimmed)
+        log.info("model %s unloaded (heap trimmed: %s)", self.source.name, release_memory)
         return True
 
     def fall_back_to_cpu(self, error: BaseException) -> bool:
@@ -239,9 +242,7 @@ class ModelHost:
                 if self._model is None:
                     self._model = self._build()
                 else:
-                    inner = _ctranslate2_model(self._model)
-                    assert inner is not None  # unload() keeps only CTranslate2 models
-                    inner.load_model()
+                    _replace_in_place(self._model, self._build())
                 self._resident = True
                 self.load_seconds = time.perf_counter() - started
                 log.info("model %s loaded in %.2f s", self.source.name, self.load_seconds)
@@ -260,12 +261,13 @@ class ModelHost:
             return model
 
 
-def _ctranslate2_model(model: object) -> Any:
-    """The CTranslate2 model inside a faster-whisper model, or None for anything else."""
-    inner = getattr(model, "model", None)
-    if all(hasattr(inner, name) for name in ("unload_model", "load_model", "model_is_loaded")):
-        return inner
-    return None
+def _empty_in_place(model: object) -> bool:
+    """Drop everything the model object holds, keeping the object; False if it can't."""
+    try:
+        vars(model).clear()
+    except TypeError:  # no __dict__
+        return False
+    return True
 
 
 def _replace_in_place(old: object, new: object) -> None:

@@ -98,17 +98,8 @@ class WindowDecoder:
         *,
         hotwords: str = "",
     ) -> None:
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
-
         self._model = model
-        self._tokenizer = Tokenizer(
-            model.hf_tokenizer,
-            model.model.is_multilingual,
-            task="transcribe",
-            language=language or "en",
-        )
-        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
+        self._language = language or "en"
         self.beam_size = beam_size
         self.window_policy = window_policy
         self.word_timestamps = word_timestamps
@@ -137,7 +128,8 @@ class WindowDecoder:
         encoded = self._model.encode(features)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        tokens = self._prompt_tokens(prompt)
+        tokenizer, suppress = self._tokenizer_and_suppressed()
+        tokens = self._prompt_tokens(tokenizer, prompt)
         # ~3 words/s of speech is ~5 tokens/s; allow generous headroom, never Whisper's 448.
         max_new = min(448 - len(tokens), int(12 + 10 * duration))
         result = self._model.model.generate(
@@ -148,14 +140,14 @@ class WindowDecoder:
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
-            suppress_tokens=self._suppress,
+            suppress_tokens=suppress,
             max_initial_timestamp_index=50,
         )[0]
         ids: list[int] = list(result.sequences_ids[0])
         if cancel is not None:
             cancel.raise_if_cancelled()
-        segments = self._split(ids, duration)
-        words = self._align_words(ids, encoded, duration) if self.word_timestamps else ()
+        segments = self._split(tokenizer, ids, duration)
+        words = self._align_words(tokenizer, ids, encoded, duration) if self.word_timestamps else ()
         text = " ".join(s.text for s in segments)
         avg_logprob = float(result.scores[0]) * len(ids) / (len(ids) + 1) if ids else 0.0
         return Hypothesis(
@@ -166,13 +158,32 @@ class WindowDecoder:
             words=words,
         )
 
-    def _align_words(self, ids: list[int], encoded: Any, duration: float) -> tuple[Word, ...]:
+    def _tokenizer_and_suppressed(self) -> tuple[Any, list[int]]:
+        """The model's tokenizer and the tokens to suppress, built per pass (0.4 ms).
+
+        Keeping them would keep the tokenizer of a model that was since unloaded
+        (about 10 MB) alive after the unload.
+        """
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            self._model.model.is_multilingual,
+            task="transcribe",
+            language=self._language,
+        )
+        return tokenizer, list(get_suppressed_tokens(tokenizer, [-1]))
+
+    def _align_words(
+        self, tokenizer: Any, ids: list[int], encoded: Any, duration: float
+    ) -> tuple[Word, ...]:
         """Word times from cross-attention alignment (faster-whisper's ``find_alignment``)."""
-        text_ids = [token for token in ids if token < self._tokenizer.eot]
+        text_ids = [token for token in ids if token < tokenizer.eot]
         if not text_ids:
             return ()
         frames = max(1, int(duration * _FRAMES_PER_SECOND))
-        aligned = self._model.find_alignment(self._tokenizer, [text_ids], encoded, frames)[0]
+        aligned = self._model.find_alignment(tokenizer, [text_ids], encoded, frames)[0]
         words: list[Word] = []
         for item in aligned:
             # Word text keeps Whisper's leading space; a piece without one ("," or
@@ -188,23 +199,23 @@ class WindowDecoder:
                 words.append(Word(start=start, end=end, text=text))
         return tuple(words)
 
-    def _prompt_tokens(self, prompt: str) -> list[int]:
+    def _prompt_tokens(self, tokenizer: Any, prompt: str) -> list[int]:
         tokens: list[int] = []
         prompt = prompt.strip()
         # As faster-whisper's get_prompt: hotwords first, then the previous text, both
         # after <|startofprev|>; the previous text gives way when both do not fit.
-        hotwords = self._tokenizer.encode(" " + self.hotwords) if self.hotwords else []
+        hotwords = tokenizer.encode(" " + self.hotwords) if self.hotwords else []
         hotwords = hotwords[: _PROMPT_TOKENS // 2]
-        previous = self._tokenizer.encode(" " + prompt) if prompt else []
+        previous = tokenizer.encode(" " + prompt) if prompt else []
         room = _PROMPT_TOKENS - len(hotwords)
         previous = previous[-room:] if len(previous) > room else previous
         if hotwords or previous:
-            tokens = [self._tokenizer.sot_prev, *hotwords, *previous]
-        return tokens + list(self._tokenizer.sot_sequence)
+            tokens = [tokenizer.sot_prev, *hotwords, *previous]
+        return tokens + list(tokenizer.sot_sequence)
 
-    def _split(self, ids: list[int], duration: float) -> tuple[Segment, ...]:
+    def _split(self, tokenizer: Any, ids: list[int], duration: float) -> tuple[Segment, ...]:
         """Cut the token stream at timestamp tokens into timed segments."""
-        begin = self._tokenizer.timestamp_begin
+        begin = tokenizer.timestamp_begin
         segments: list[Segment] = []
         start: float | None = None
         text_ids: list[int] = []
@@ -212,13 +223,14 @@ class WindowDecoder:
             if token >= begin:
                 stamp = (token - begin) * _SECONDS_PER_TIMESTAMP
                 if text_ids:
-                    segments.append(self._segment(start or 0.0, stamp, text_ids))
+                    segments.append(_segment(tokenizer, start or 0.0, stamp, text_ids))
                     text_ids = []
                 start = stamp
             else:
                 text_ids.append(token)
         if text_ids:
-            segments.append(self._segment(start or 0.0, max(start or 0.0, duration), text_ids))
+            end = max(start or 0.0, duration)
+            segments.append(_segment(tokenizer, start or 0.0, end, text_ids))
         # Text timed in the zero padding past the audio is the model repeating itself.
         return tuple(
             Segment(s.start, min(s.end, duration), s.text)
@@ -226,5 +238,6 @@ class WindowDecoder:
             if s.text and s.start < duration
         )
 
-    def _segment(self, start: float, end: float, text_ids: list[int]) -> Segment:
-        return Segment(start=start, end=end, text=self._tokenizer.decode(text_ids).strip())
+
+def _segment(tokenizer: Any, start: float, end: float, text_ids: list[int]) -> Segment:
+    return Segment(start=start, end=end, text=tokenizer.decode(text_ids).strip())
