@@ -1,4 +1,4 @@
-"""LocalAgreement-2 and committed-word alignment on scripted hypotheses."""
+"""LocalAgreement (two of the last three passes) and committed-word alignment."""
 
 from __future__ import annotations
 
@@ -54,11 +54,38 @@ def test_unupdate_puts_words_back_for_the_next_comparison() -> None:
     assert texts(policy.update(words("two three four five"))) == ["two", "three", "four"]
 
 
+def test_a_word_that_flips_back_is_committed_with_the_pass_before_last() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("we use Saytype daily"))
+    assert texts(policy.update(words("we use say type daily"))) == ["we", "use"]
+    # The newest pass disagrees with the previous one but agrees with the one before.
+    assert texts(policy.update(words("Saytype daily now"))) == ["Saytype", "daily"]
+    assert texts(policy.update(words("now and then"))) == ["now"]
+
+
+def test_a_single_disagreeing_pass_never_commits_its_own_words() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("red green"))
+    assert policy.update(words("blue green")) == []
+    assert policy.update(words("yellow green")) == []  # three different: no two agree
+
+
+def test_unupdate_keeps_the_pass_before_last_aligned() -> None:
+    policy = LocalAgreement[Word]()
+    policy.update(words("a b c"))
+    agreed = policy.update(words("a x c"))
+    assert texts(agreed) == ["a"]
+    policy.unupdate(agreed)  # the caller committed nothing
+    assert texts(policy.update(words("a b c d"))) == ["a", "b", "c"]
+
+
 def test_reset_forgets_the_previous_hypothesis() -> None:
     policy = LocalAgreement[Word]()
     policy.update(words("one two"))
+    policy.update(words("three four"))
     policy.reset()
     assert policy.update(words("one two")) == []
+    assert policy.update(words("three four")) == []
 
 
 def test_word_key_and_prefix() -> None:

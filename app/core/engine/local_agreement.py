@@ -1,7 +1,8 @@
-"""LocalAgreement-2: commit the words two consecutive hypotheses agree on.
+"""LocalAgreement: commit the words two recent hypotheses agree on.
 
 Re-decoding a growing buffer changes the last words as more audio arrives; the
-prefix that two passes in a row agree on has proved stable and is committed.
+prefix that the newest pass shares with one of the two before it has proved
+stable and is committed.
 Committed words are never retracted. Words compare case- and
 punctuation-insensitively, so "process," and "process." agree.
 """
@@ -94,26 +95,49 @@ def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]
 
 
 class LocalAgreement(Generic[WordT]):
-    """Tracks the previous hypothesis of the still-uncommitted words."""
+    """Tracks the two previous hypotheses of the still-uncommitted words.
+
+    The newest hypothesis commits the longest prefix it shares with the one
+    before it (LocalAgreement-2) or with the one before that: a word that flips
+    and flips back ("Saytype", "say type", "Saytype") still has two passes
+    agreeing on it, where plain LocalAgreement-2 would hold it, and every word
+    after it, until the buffer is cut by force.
+    """
 
     def __init__(self) -> None:
         self._previous: list[WordT] = []
+        self._older: list[WordT] = []  # the hypothesis before _previous, same alignment
+        # For unupdate: the hypothesis that became _older, and how much was cut from it
+        # (None when it no longer lines up with the newest one).
+        self._older_source: list[WordT] = []
+        self._older_cut: int | None = None
 
     def update(self, hypothesis: Sequence[WordT]) -> list[WordT]:
         """Feed the newest hypothesis of uncommitted words; return the words to commit now.
 
         The committed words are taken from the newest hypothesis and removed
-        from the remembered one, so the next call compares only what is left.
+        from the remembered ones, so the next call compares only what is left.
         """
-        agreed = agreed_prefix_length(self._previous, hypothesis)
+        with_previous = agreed_prefix_length(self._previous, hypothesis)
+        agreed = max(with_previous, agreed_prefix_length(self._older, hypothesis))
         committed = list(hypothesis[:agreed])
+        # The previous hypothesis stays comparable only if it matched all that was committed.
+        self._older_source = self._previous
+        self._older_cut = agreed if with_previous >= agreed else None
+        self._older = self._previous[agreed:] if self._older_cut is not None else []
         self._previous = list(hypothesis[agreed:])
         return committed
 
     def reset(self) -> None:
-        """Forget the previous hypothesis."""
+        """Forget the previous hypotheses."""
         self._previous = []
+        self._older = []
+        self._older_source = []
+        self._older_cut = None
 
     def unupdate(self, words: Sequence[WordT]) -> None:
         """Put back ``words`` that :meth:`update` returned but the caller did not commit."""
         self._previous = [*words, *self._previous]
+        if self._older_cut is not None:
+            self._older_cut -= len(words)
+            self._older = self._older_source[max(0, self._older_cut) :]
