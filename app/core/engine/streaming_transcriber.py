@@ -2,12 +2,12 @@
 
 Each pass re-decodes only the uncommitted audio with a right-sized encoder
 window (:mod:`window_decoder`), so a pass stays short however long the user
-talks. Words carry times from cross-attention alignment; LocalAgreement-2
-commits the words two passes agree on, and words timed before the last
-committed one are recognised as already committed. Once the buffer holds
-enough context, audio up to the end of a fully committed segment is cut and
-the committed text becomes the prompt. At release, :meth:`finish` decodes the
-short remaining tail once.
+talks. Words carry times from cross-attention alignment; LocalAgreement
+commits the words the newest pass shares with one of the two before it, and
+words timed before the last committed one are recognised as already
+committed. Once the buffer holds enough context, audio up to the end of a
+fully committed segment is cut and the committed text becomes the prompt.
+At release, :meth:`finish` decodes the short remaining tail once.
 """
 
 from __future__ import annotations
