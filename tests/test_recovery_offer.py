@@ -153,7 +153,7 @@ def test_paused_history_writes_no_journal(qtbot: QtBot, tmp_path: Path) -> None:
 
 
 class BrokenTranscriber(ScriptedTranscriber):
-    def run_pass(self) -> list[DictationEvent]:
+    def run_pass(self, superseded: object = None) -> list[DictationEvent]:
         raise RuntimeError("the model broke")
 
 

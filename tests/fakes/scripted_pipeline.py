@@ -7,6 +7,7 @@ spends a little CPU time, as a real pass would, so cancels land mid-pass too.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from app.core.audio.file_decoder import AudioArray
 from app.core.engine.streaming_transcriber import DictationEvent
@@ -29,7 +30,10 @@ class ScriptedTranscriber:
     def pass_due(self) -> bool:
         return self._pending_audio > 0
 
-    def run_pass(self) -> list[DictationEvent]:
+    def running_pass_is_moot(self) -> bool:
+        return self._pending_audio > 0
+
+    def run_pass(self, superseded: Callable[[], bool] | None = None) -> list[DictationEvent]:
         self._pending_audio = 0
         self._idle.wait(self._pass_seconds)  # stands in for compute time, not for sync
         self._heard = min(len(self._words), self._heard + 1)

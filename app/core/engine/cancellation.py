@@ -7,10 +7,23 @@ exception type or a flag), never a string match on an error message.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Protocol
 
 
 class Cancelled(Exception):
     """Raised by :meth:`CancellationToken.raise_if_cancelled` once cancel was requested."""
+
+
+class Superseded(Exception):
+    """Raised inside a live pass whose result newer work would replace anyway."""
+
+
+class Checkpoint(Protocol):
+    """What a long step checks between the stages it cannot interrupt."""
+
+    def raise_if_cancelled(self) -> None:
+        """Raise (:class:`Cancelled` or :class:`Superseded`) when the work should stop."""
 
 
 class CancellationToken:
@@ -32,3 +45,25 @@ class CancellationToken:
         """Raise :class:`Cancelled` if cancellation was requested."""
         if self._event.is_set():
             raise Cancelled
+
+
+class PassCheckpoint:
+    """A live pass's checkpoint: the job's cancellation first, then ``superseded``.
+
+    ``superseded`` says the pass's result is no longer wanted (the key went up
+    while it ran and the final decode will hear more), so the final can start
+    sooner.
+    """
+
+    def __init__(
+        self, cancel: CancellationToken | None, superseded: Callable[[], bool] | None
+    ) -> None:
+        self._cancel = cancel
+        self._superseded = superseded
+
+    def raise_if_cancelled(self) -> None:
+        """Raise :class:`Cancelled` or :class:`Superseded`, cancellation taking precedence."""
+        if self._cancel is not None:
+            self._cancel.raise_if_cancelled()
+        if self._superseded is not None and self._superseded():
+            raise Superseded

@@ -53,16 +53,32 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
     Returns the final event, or None when cancelled (and then nothing more was emitted).
     """
     position = start
+
+    def push_new_audio() -> int | None:
+        """Move what the ring holds (up to the release) into the transcriber; the release end."""
+        nonlocal position
+        released = release.released
+        end = release.position if released and release.position is not None else None
+        read = ring.read_since(position, None if end is None else max(0, end - position))
+        if read.lost:
+            log.warning("live audio fell behind: %d samples lost", read.lost)
+        position = read.end
+        transcriber.push(read.samples)
+        return end
+
+    def superseded() -> bool:
+        # Released while a pass ran: finishing that pass is only worth it when it
+        # will be the final itself (the user paused before letting go).
+        if not release.released:
+            return False
+        push_new_audio()
+        return transcriber.running_pass_is_moot()
+
     try:
         while True:
             new_audio.clear()  # before reading, so audio written after the read still wakes us
             released = release.released
-            end = release.position if released and release.position is not None else None
-            read = ring.read_since(position, None if end is None else max(0, end - position))
-            if read.lost:
-                log.warning("live audio fell behind: %d samples lost", read.lost)
-            position = read.end
-            transcriber.push(read.samples)
+            end = push_new_audio()
             if cancel.cancelled:
                 return None
             if released and (end is None or position >= end or ring.position <= position):
@@ -72,7 +88,7 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
                 emit(final)
                 return final
             if transcriber.pass_due():
-                for event in transcriber.run_pass():
+                for event in transcriber.run_pass(superseded):
                     if cancel.cancelled:
                         return None
                     emit(event)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
-from app.core.engine.cancellation import CancellationToken
+from app.core.engine.cancellation import Checkpoint
 from app.core.engine.transcript import Segment
 
 log = logging.getLogger(__name__)
@@ -110,13 +110,14 @@ class WindowDecoder:
         audio: AudioArray,
         prompt: str = "",
         beam_size: int | None = None,
-        cancel: CancellationToken | None = None,
+        cancel: Checkpoint | None = None,
     ) -> Hypothesis:
         """Transcribe ``audio`` (at most :data:`MAX_AUDIO_S`), conditioned on ``prompt``.
 
         Raises:
             Cancelled: ``cancel`` was set; checked between encode, decode and alignment,
                 the steps CTranslate2 cannot interrupt.
+            Superseded: ``cancel`` said the result is no longer wanted.
         """
         duration = len(audio) / SAMPLE_RATE
         window = float(self.window_policy(duration))

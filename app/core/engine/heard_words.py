@@ -1,0 +1,34 @@
+"""Small rules about the words a pass heard: joining, squeezed tails, continuations."""
+
+from __future__ import annotations
+
+from app.core.engine.window_decoder import Word
+
+# Alignment squeezes words with no audio behind them (a hallucinated repeat) to ~0 s.
+MIN_WORD_S = 0.04
+
+
+def join_words(words: list[Word]) -> str:
+    """Words back into text (each word carries its own leading space)."""
+    return "".join(word.text for word in words).strip()
+
+
+def without_squeezed_tail(words: list[Word], run: int = 3) -> list[Word]:
+    """Drop a trailing run of words the alignment squeezed to no duration.
+
+    tiny.en sometimes repeats a sentence into the silent padding; alignment
+    gives those words ~0 s, which real speech never has several times in a row.
+    """
+    end = len(words)
+    while end > 0 and words[end - 1].end - words[end - 1].start < MIN_WORD_S:
+        end -= 1
+    return words[:end] if len(words) - end >= run else words
+
+
+def continuation(committed: Word, heard: Word) -> list[Word]:
+    """The rest of a word that was committed before it was complete ("42" → "42-line")."""
+    done, now = committed.text.strip(), heard.text.strip()
+    rest = now[len(done) :]
+    if len(now) > len(done) and now.startswith(done) and any(c.isalnum() for c in rest):
+        return [Word(heard.start, heard.end, rest)]
+    return []
