@@ -48,6 +48,14 @@ def test_first_pause_is_the_middle_of_a_long_enough_silence() -> None:
     assert detector.first_pause(36 * WINDOW_SAMPLES, 40 * WINDOW_SAMPLES) is None
 
 
+def test_a_short_gap_between_words_is_cut_early_so_the_next_onset_stays_whole() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    detector.push(pattern((True, 10), (False, 4), (True, 10)))  # a 128 ms gap
+    assert detector.first_pause(0, 24 * WINDOW_SAMPLES) is None  # not a 250 ms pause
+    gap = detector.first_pause(0, 24 * WINDOW_SAMPLES, min_ms=100, early=True)
+    assert gap == 11 * WINDOW_SAMPLES  # one window into the gap, far from its end at 14
+
+
 def test_forgetting_old_audio_keeps_positions_absolute() -> None:
     detector = SpeechDetector(model=LoudnessVad())
     detector.push(pattern((True, 10), (False, 12), (True, 10)))

@@ -95,10 +95,14 @@ class SpeechDetector:
         windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
 
-    def first_pause(self, start_sample: int, end_sample: int, min_ms: int = 250) -> int | None:
+    def first_pause(
+        self, start_sample: int, end_sample: int, min_ms: int = 250, *, early: bool = False
+    ) -> int | None:
         """Middle of the first pause of at least ``min_ms`` that begins in ``[start, end]``.
 
-        Cutting audio in a pause never splits a word.
+        Cutting audio in a pause never splits a word. ``early`` gives a point one
+        window into the pause instead: a short gap between words may end in the
+        next word's quiet onset, which a cut must not clip.
         """
         end_window = self._first + len(self._probs)
         index = max(self._first, start_sample // WINDOW_SAMPLES)
@@ -112,6 +116,6 @@ class SpeechDetector:
             while run_end < end_window and self._prob(run_end) < self.threshold:
                 run_end += 1
             if run_end - index >= needed:
-                return (index + run_end) // 2 * WINDOW_SAMPLES
+                return (index + 1 if early else (index + run_end) // 2) * WINDOW_SAMPLES
             index = run_end
         return None

@@ -378,7 +378,9 @@ class StreamingTranscriber:
             pause = self._detector.first_pause(start, next_start)
             if pause is None and self._buffer_seconds() > self.options.keep_context_s + 4.0:
                 # Fluent speech may have no long pause: the gap between two words will do.
-                pause = self._detector.first_pause(start, next_start, min_ms=_WORD_GAP_MS)
+                pause = self._detector.first_pause(
+                    start, next_start, min_ms=_WORD_GAP_MS, early=True
+                )
             cut = None if pause is None else min(pause, next_start)
         if cut is None and self._buffer_seconds() > self.options.max_buffer_s:
             cut = int(self._committed_end() * SAMPLE_RATE)
