@@ -98,7 +98,8 @@ def format_report(summary: dict[str, Any], model_name: str, source: str) -> str:
     lines += [
         "(! = goal missed; goals are informational)",
         "",
-        f"cancel → idle ({cancel['trials']} dictations cancelled at random points, "
+        f"cancel → compute stopped (the app's UI is idle at cancel(); "
+        f"{cancel['trials']} dictations cancelled at random points, "
         f"{cancel['finished_before_cancel']} finished first): p50 {_ms(idle['p50'])}, "
         f"p95 {_ms(idle['p95'])}, max {_ms(idle['max'])}"
         f"   goal p95 <= 50 ms{'' if met['cancel_to_idle_p95_s'] is not False else ' (missed)'}",
