@@ -9,6 +9,7 @@ audio the way they do with the real model, while the "model" stays exact.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +54,7 @@ class CodeDecoder:
     def __init__(self) -> None:
         self.calls = 0
         self.longest_s = 0.0
-        self.on_decode: list[object] = []  # callables run mid-pass, before the checkpoint
+        self.on_decode: list[Callable[[], None]] = []  # run mid-pass, before the checkpoint
 
     def decode(
         self,
@@ -65,7 +66,7 @@ class CodeDecoder:
         self.calls += 1
         self.longest_s = max(self.longest_s, len(audio) / SAMPLE_RATE)
         for hook in self.on_decode:
-            hook()  # type: ignore[operator]
+            hook()
         if cancel is not None:
             cancel.raise_if_cancelled()  # between "encode" and "decode"
         words = _read_words(audio)
