@@ -6,7 +6,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
 from app.core.engine.transcript import Segment
 from app.core.engine.window_decoder import Hypothesis, Word
 
@@ -96,3 +96,36 @@ def test_noise_heard_as_speech_yields_nothing() -> None:
     assert all(text == "" for kind, text in events if kind == "partial")
     assert not [event for event in events if event[0] == "commit"]
     assert transcriber.finish().text == ""
+
+
+QUICK_ME = [*SENTENCE[:2], Word(1.0, 1.01, " me"), *SENTENCE[3:]]  # alignment squeezed "me"
+
+
+def test_a_squeezed_word_between_real_ones_is_committed_in_its_place() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(QUICK_ME))
+    events = feed(transcriber, 3.5)
+    commits = "".join(text for kind, text in events if kind == "commit").split()
+    assert commits[:4] == ["Please", "call", "me", "tomorrow"]
+
+
+class WaveringDecoder(ScriptedDecoder):
+    """Never hears the first word the same way in three passes running: nothing agrees."""
+
+    def decode(
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: CancellationToken | None = None,
+    ) -> Hypothesis:
+        first = [" Please", " Pleased", " Plead"][self.calls % 3]
+        self.words = [Word(self.words[0].start, self.words[0].end, first), *self.words[1:]]
+        return super().decode(audio, prompt, beam_size, cancel)
+
+
+def test_a_forced_commit_keeps_a_squeezed_word_between_real_ones() -> None:
+    options = StreamingOptions(max_buffer_s=2.5, keep_context_s=30.0)
+    transcriber = StreamingTranscriber(WaveringDecoder(QUICK_ME), options=options)
+    feed(transcriber, 3.5)
+    committed = [w.text.strip() for w in transcriber.committed]
+    assert committed[1:3] == ["call", "me"]  # forced past the wavering first word

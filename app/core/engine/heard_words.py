@@ -19,10 +19,30 @@ def without_squeezed_tail(words: list[Word], run: int = 3) -> list[Word]:
     tiny.en sometimes repeats a sentence into the silent padding; alignment
     gives those words ~0 s, which real speech never has several times in a row.
     """
+    end = squeezed_tail_start(words)
+    return words[:end] if len(words) - end >= run else words
+
+
+def squeezed_tail_start(words: list[Word]) -> int:
+    """Index where the trailing run of words squeezed to no duration begins."""
     end = len(words)
     while end > 0 and words[end - 1].end - words[end - 1].start < MIN_WORD_S:
         end -= 1
-    return words[:end] if len(words) - end >= run else words
+    return end
+
+
+def settled_count(words: list[Word], horizon: float) -> int:
+    """How many leading words may be committed: those ending by ``horizon``.
+
+    A squeezed word in the trailing run may be a hallucinated repeat and is held
+    back. One between real words is only rough alignment (a quick "you" in "you
+    know") and must not hold back, or drop, the words around it.
+    """
+    limit = squeezed_tail_start(words)
+    count = 0
+    while count < limit and words[count].end <= horizon:
+        count += 1
+    return count
 
 
 def continuation(committed: Word, heard: Word) -> list[Word]:

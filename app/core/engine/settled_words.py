@@ -1,0 +1,138 @@
+"""The settled words of one utterance: as committed, and as best heard.
+
+Commits are emitted once and never retracted. A word can still be committed
+wrongly: two passes over a buffer ending mid-phrase may agree on a word the
+speaker had not said yet ("nothing going on" before "else going on" is heard).
+The pass that runs just before a cut hears the cut audio with context on both
+sides, so the final text takes the cut audio's words from that pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from app.core.engine.heard_words import continuation, join_words
+from app.core.engine.local_agreement import skip_committed, word_key
+from app.core.engine.window_decoder import Word
+
+
+@dataclass(frozen=True)
+class FreshWords:
+    """One pass's words, split at the end of the committed words it heard again.
+
+    Attributes:
+        words: every word the pass heard, in absolute time.
+        fresh: the words after the committed ones; may start with the rest of a
+            word committed before it was complete (a continuation piece, "-line").
+        skip: how many of ``words`` re-heard committed words.
+        piece: 1 when ``fresh`` starts with a continuation piece.
+    """
+
+    words: list[Word]
+    fresh: list[Word]
+    skip: int
+    piece: int
+
+    def heard_through(self, newly_committed: int) -> list[Word]:
+        """This pass's words for the committed ones, once ``newly_committed`` more are."""
+        return self.words[: self.skip + max(0, newly_committed - self.piece)]
+
+
+class SettledWords:
+    """Committed words, and which of them lie in audio that was cut from the buffer."""
+
+    def __init__(self) -> None:
+        self.committed: list[Word] = []  # absolute times, seconds since the first sample
+        # Counted, not found by time: alignment times are too rough near a cut (a word
+        # ending 0.1 s past the cut would seem to be in the buffer and swallow the next).
+        self._cut = 0
+        self._heard_cut: list[Word] = []  # the cut words as the pass before each cut heard them
+
+    @property
+    def text(self) -> str:
+        """Everything committed, as emitted."""
+        return join_words(self.committed)
+
+    @property
+    def end(self) -> float:
+        """End time of the last committed word (0 before the first)."""
+        return self.committed[-1].end if self.committed else 0.0
+
+    @property
+    def in_buffer(self) -> list[Word]:
+        """Committed words whose audio is still in the buffer."""
+        return self.committed[self._cut :]
+
+    @property
+    def heard_cut(self) -> list[Word]:
+        """The words of all audio cut so far, as best heard (the final text uses these)."""
+        return list(self._heard_cut)
+
+    def prompt(self, max_words: int) -> str:
+        """The newest cut words: context for decoding the buffer after them."""
+        return join_words(self._heard_cut[-max_words:])
+
+    def split(self, words: list[Word]) -> FreshWords:
+        """Split a pass's words at the end of the committed words in the buffer."""
+        in_buffer = self.in_buffer
+        skip = skip_committed(in_buffer, words)
+        piece = continuation(in_buffer[-1], words[skip - 1]) if in_buffer and skip > 0 else []
+        return FreshWords(words, [*piece, *words[skip:]], skip, len(piece))
+
+    def commit(self, words: list[Word]) -> None:
+        """Append committed words; a continuation piece ("-line") joins the word before."""
+        for word in words:
+            if self.committed and not word.text.startswith(" "):
+                last = self.committed[-1]
+                self.committed[-1] = Word(
+                    last.start, max(last.end, word.end), last.text + word.text
+                )
+            else:
+                self.committed.append(word)
+
+    def mark_cut(
+        self, cut_s: float, heard: list[Word] | None, spoken: Callable[[Word], bool]
+    ) -> None:
+        """The buffer was cut at ``cut_s``, after the last committed word.
+
+        ``heard`` is the newest pass's version of the committed words the cut
+        removed (None: take them as committed); see :func:`best_heard`.
+        """
+        committed = self.in_buffer
+        self._heard_cut.extend(
+            committed if heard is None else best_heard(committed, heard, cut_s, spoken)
+        )
+        self._cut = len(self.committed)
+
+
+def best_heard(
+    committed: list[Word], heard: list[Word], cut_s: float, spoken: Callable[[Word], bool]
+) -> list[Word]:
+    """The cut audio's words: the newest pass's, and committed ones it missed if spoken.
+
+    The pass hears with context on both sides of every word, so its words win
+    where the two differ ("my fellow" over a committed "my I fellow"). But a
+    pass may stop early ("... the Chinese" for "... the Chinese took
+    impressions from wood"), so committed words after its last word stay when
+    ``spoken`` (the VAD heard speech where they lie): words in silence were
+    invented by the model. Words of the pass centred past
+    the cut are left out: it lined up committed words it did not hear again
+    with words that are still in the buffer.
+    """
+    past = (i for i, w in enumerate(heard) if w.start + w.end >= 2 * cut_s)
+    heard = heard[: next(past, len(heard))]
+    matcher = SequenceMatcher(
+        None,
+        [word_key(w.text) for w in committed],
+        [word_key(w.text) for w in heard],
+        autojunk=False,
+    )
+    best: list[Word] = []
+    for tag, c1, c2, h1, h2 in matcher.get_opcodes():
+        if tag == "delete" and h1 == len(heard):  # after the pass's last word: it stopped early
+            best += [word for word in committed[c1:c2] if spoken(word)]
+        else:
+            best += heard[h1:h2]
+    return best

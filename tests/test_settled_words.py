@@ -1,0 +1,78 @@
+"""best_heard: which words stand for audio cut from the live buffer in the final text."""
+
+from __future__ import annotations
+
+from app.core.engine.settled_words import SettledWords, best_heard
+from app.core.engine.window_decoder import Word
+
+
+def words(text: str, start: float = 0.0, step: float = 0.5) -> list[Word]:
+    """One word per ``step`` seconds, each lasting 0.4 s."""
+    return [
+        Word(start + i * step, start + i * step + 0.4, f" {word}")
+        for i, word in enumerate(text.split())
+    ]
+
+
+def text(heard: list[Word]) -> str:
+    return "".join(w.text for w in heard).strip()
+
+
+def always(_word: Word) -> bool:
+    return True
+
+
+def never(_word: Word) -> bool:
+    return False
+
+
+def test_a_word_the_commits_missed_comes_from_the_pass() -> None:
+    committed = words("nothing going on")
+    heard = words("nothing going else going on")
+    assert text(best_heard(committed, heard, cut_s=3.0, spoken=always)) == (
+        "nothing going else going on"
+    )
+
+
+def test_committed_words_a_pass_stopped_before_stay_when_spoken() -> None:
+    committed = words("the Chinese took impressions from wood")
+    heard = words("the Chinese")
+    assert text(best_heard(committed, heard, cut_s=3.5, spoken=always)) == text(committed)
+
+
+def test_committed_words_in_silence_that_no_pass_hears_again_are_dropped() -> None:
+    committed = words("dictate this thank you")
+    heard = words("dictate this")
+    assert text(best_heard(committed, heard, cut_s=2.5, spoken=never)) == "dictate this"
+
+
+def test_the_pass_wins_where_it_heard_a_word_differently() -> None:
+    committed = words("the wood cutters of")
+    heard = words("the woodcutters of")
+    assert text(best_heard(committed, heard, cut_s=2.5, spoken=always)) == "the woodcutters of"
+
+
+def test_words_of_the_pass_centred_past_the_cut_are_left_out() -> None:
+    committed = words("one two")
+    heard = [*words("one two"), *words("three four", start=1.6)]
+    assert text(best_heard(committed, heard, cut_s=1.3, spoken=never)) == "one two"
+
+
+def test_cuts_accumulate_and_the_prompt_is_their_newest_words() -> None:
+    settled = SettledWords()
+    settled.commit(words("one two three"))
+    settled.mark_cut(1.5, words("one two three"), always)
+    settled.commit(words("four five", start=1.5))
+    assert text(settled.in_buffer) == "four five"
+    settled.mark_cut(2.5, None, always)
+    assert text(settled.heard_cut) == "one two three four five"
+    assert settled.prompt(2) == "four five"
+    assert settled.in_buffer == []
+
+
+def test_a_committed_word_the_pass_heard_around_and_not_again_is_dropped() -> None:
+    committed = words("and so my I fellow Americans")
+    heard = words("and so my fellow Americans")
+    assert text(best_heard(committed, heard, cut_s=3.0, spoken=always)) == (
+        "and so my fellow Americans"
+    )
