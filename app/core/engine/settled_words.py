@@ -70,6 +70,11 @@ class SettledWords:
         """The words of all audio cut so far, as best heard (the final text uses these)."""
         return list(self._heard_cut)
 
+    @property
+    def heard_cut_count(self) -> int:
+        """How many words :attr:`heard_cut` holds."""
+        return len(self._heard_cut)
+
     def prompt(self, max_words: int) -> str:
         """The newest cut words: context for decoding the buffer after them."""
         return join_words(self._heard_cut[-max_words:])

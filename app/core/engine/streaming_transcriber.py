@@ -4,11 +4,11 @@ Each pass re-decodes only the uncommitted audio with a right-sized encoder
 window (:mod:`window_decoder`), so a pass stays short however long the user
 talks. Words carry times from cross-attention alignment; LocalAgreement
 commits the words the newest pass shares with one of the two before it, and
-words timed before the last committed one are recognised as already
-committed. Once the buffer holds enough context, audio up to the end of a
-fully committed segment is cut (in a pause, or between two words of fluent
-speech once the buffer grows long) and the committed text becomes the prompt.
-At release, :meth:`finish` decodes the short remaining tail once; a pass still
+the committed words a pass hears again are matched by text. Once the buffer
+holds enough context, audio up to the last committed word is cut (in a pause,
+or between two words of fluent speech once the buffer grows longer) and the
+cut words, as best heard (:mod:`settled_words`), become the prompt. At
+release, :meth:`finish` decodes the short remaining tail once; a pass still
 running then gives way unless it is about to be the final itself.
 """
 
@@ -301,8 +301,7 @@ class StreamingTranscriber:
             )
             self._last_heard = None
             return [], None
-        cut_words = len(self._settled.heard_cut)
-        self._last_heard = (cut_words, self._buffer_start + len(audio), words)
+        self._last_heard = (self._settled.heard_cut_count, self._buffer_start + len(audio), words)
         return words, hypothesis
 
     def _decode_fresh_words(self, checkpoint: Checkpoint | None = None) -> FreshWords | None:
