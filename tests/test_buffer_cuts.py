@@ -11,7 +11,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.speech_detector import SpeechDetector
-from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
 from app.core.engine.window_decoder import Word
 from tests.fakes.coded_speech import VOCABULARY, CodeDecoder, LoudnessVad, feed, speech
 
@@ -129,7 +129,9 @@ class PhantomDecoder(CodeDecoder):
 
 def test_words_invented_in_a_pause_leave_the_final_without_repeating_the_words_after() -> None:
     decoder = PhantomDecoder(pause_after=7)
-    transcriber = StreamingTranscriber(decoder, SpeechDetector(model=LoudnessVad()))
+    # Cuts from 4 s: the buffer reaches it after the pause, while no fresh word is left.
+    options = StreamingOptions(keep_context_s=4.0, word_gap_cut_s=6.0)
+    transcriber = StreamingTranscriber(decoder, SpeechDetector(model=LoudnessVad()), options)
     audio = np.concatenate(
         [
             speech(8, gap_s=0.3),
