@@ -64,7 +64,7 @@ def test_the_prompt_after_a_cut_is_the_committed_text_before_it() -> None:
     prompts: list[str] = []
 
     class PromptRecorder(LateEndsDecoder):
-        def decode(self, audio, prompt="", beam_size=None, cancel=None):  # type: ignore[no-untyped-def]
+        def decode(self, audio, prompt="", beam_size=None, cancel=None, *, aligned=True):  # type: ignore[no-untyped-def]
             prompts.append(prompt)
             return super().decode(audio, prompt, beam_size, cancel)
 

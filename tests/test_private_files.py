@@ -213,6 +213,8 @@ class _SecretDecoder:
         prompt: str = "",
         beam_size: int | None = None,
         cancel: CancellationToken | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis:
         duration = len(audio) / SAMPLE_RATE
         texts = SECRET + (SECRET[-2:] * 4 if self.loop else [])

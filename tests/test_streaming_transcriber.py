@@ -36,6 +36,8 @@ class ScriptedDecoder:
         prompt: str = "",
         beam_size: int | None = None,
         cancel: CancellationToken | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis:
         self.calls += 1
         duration = len(audio) / SAMPLE_RATE
@@ -117,6 +119,8 @@ class WaveringDecoder(ScriptedDecoder):
         prompt: str = "",
         beam_size: int | None = None,
         cancel: CancellationToken | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis:
         first = [" Please", " Pleased", " Plead"][self.calls % 3]
         self.words = [Word(self.words[0].start, self.words[0].end, first), *self.words[1:]]

@@ -62,6 +62,8 @@ class CodeDecoder:
         prompt: str = "",
         beam_size: int | None = None,
         cancel: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis:
         self.calls += 1
         self.longest_s = max(self.longest_s, len(audio) / SAMPLE_RATE)

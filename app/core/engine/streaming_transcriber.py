@@ -64,6 +64,8 @@ class Decoder(Protocol):
         prompt: str = "",
         beam_size: int | None = None,
         cancel: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis: ...
 
 
@@ -210,7 +212,8 @@ class StreamingTranscriber:
         in_buffer = self._settled.in_buffer
         heard: list[Word] = in_buffer
         if self._buffer_has_speech():
-            words, hypothesis = self._decode_words(self.options.final_beam_size)
+            # The final needs text, not word times: skipping the alignment saves ~15 ms.
+            words, hypothesis = self._decode_words(self.options.final_beam_size, aligned=False)
             if hypothesis is not None and (words or not in_buffer):
                 heard = words
         return DictationEvent("final", join_words([*before, *heard]))
@@ -278,13 +281,18 @@ class StreamingTranscriber:
         return self._detector.has_speech(self._buffer_start)
 
     def _decode_words(
-        self, beam_size: int | None = None, checkpoint: Checkpoint | None = None
+        self,
+        beam_size: int | None = None,
+        checkpoint: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
     ) -> tuple[list[Word], Hypothesis | None]:
         """Decode the buffer; return all its words in absolute time (none if rejected)."""
         audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
         beam = beam_size or self.options.pass_beam_size
         cancel = checkpoint if checkpoint is not None else self._cancel
-        hypothesis = self._decoder.decode(audio, self._settled.prompt(_PROMPT_WORDS), beam, cancel)
+        prompt = self._settled.prompt(_PROMPT_WORDS)
+        hypothesis = self._decoder.decode(audio, prompt, beam, cancel, aligned=aligned)
         self.passes += 1
         offset = self._buffer_start / SAMPLE_RATE
         words = without_squeezed_tail(

@@ -111,8 +111,14 @@ class WindowDecoder:
         prompt: str = "",
         beam_size: int | None = None,
         cancel: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
     ) -> Hypothesis:
         """Transcribe ``audio`` (at most :data:`MAX_AUDIO_S`), conditioned on ``prompt``.
+
+        ``aligned=False`` skips the cross-attention alignment (13-17 ms on 2 cores)
+        and times each word within its segment instead: enough when only the text
+        and the segments' bounds matter, as for a final decode.
 
         Raises:
             Cancelled: ``cancel`` was set; checked between encode, decode and alignment,
@@ -148,7 +154,11 @@ class WindowDecoder:
         if cancel is not None:
             cancel.raise_if_cancelled()
         segments = self._split(tokenizer, ids, duration)
-        words = self._align_words(tokenizer, ids, encoded, duration) if self.word_timestamps else ()
+        words: tuple[Word, ...] = ()
+        if self.word_timestamps and aligned:
+            words = self._align_words(tokenizer, ids, encoded, duration)
+        elif self.word_timestamps:
+            words = segment_words(segments)
         text = " ".join(s.text for s in segments)
         avg_logprob = float(result.scores[0]) * len(ids) / (len(ids) + 1) if ids else 0.0
         return Hypothesis(
@@ -238,6 +248,24 @@ class WindowDecoder:
             for s in segments
             if s.text and s.start < duration
         )
+
+
+def segment_words(segments: tuple[Segment, ...]) -> tuple[Word, ...]:
+    """Words timed within their segment, each getting time in proportion to its length.
+
+    A segment with no duration (a sentence repeated into the padding at one
+    timestamp) gives words of no duration, which the squeezed-tail guard drops.
+    """
+    words: list[Word] = []
+    for segment in segments:
+        pieces = segment.text.split()
+        total = sum(len(piece) for piece in pieces)
+        start = segment.start
+        for piece in pieces:
+            end = start + (segment.end - segment.start) * len(piece) / total
+            words.append(Word(start=start, end=end, text=" " + piece))
+            start = end
+    return tuple(words)
 
 
 def _segment(tokenizer: Any, start: float, end: float, text_ids: list[int]) -> Segment:
