@@ -121,7 +121,7 @@ class WindowDecoder:
         and the segments' bounds matter, as for a final decode.
 
         Raises:
-            Cancelled: ``cancel`` was set; checked between encode, decode and alignment,
+            Cancelled: ``cancel`` was set; checked before the encode, the decode and the alignment,
                 the steps CTranslate2 cannot interrupt.
             Superseded: ``cancel`` said the result is no longer wanted.
         """
@@ -132,6 +132,8 @@ class WindowDecoder:
         padded[:usable] = audio[:usable]
         frames = int(window * _FRAMES_PER_SECOND)
         features = self._model.feature_extractor(padded)[..., :frames]
+        if cancel is not None:  # the mel features take up to 10 ms on a long window
+            cancel.raise_if_cancelled()
         encoded = self._model.encode(features)
         if cancel is not None:
             cancel.raise_if_cancelled()
