@@ -11,7 +11,8 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.speech_detector import SpeechDetector
-from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.window_decoder import Word
 from tests.fakes.coded_speech import VOCABULARY, CodeDecoder, LoudnessVad, feed, speech
 
@@ -49,6 +50,18 @@ def test_a_word_whose_end_seems_past_the_cut_does_not_swallow_the_next_word() ->
     # late seems to end after the cut.
     committed, final, cuts = dictate(LateEndsDecoder(late_s=0.2), words=40, gap_s=0.3)
     assert cuts >= 2
+    assert committed == VOCABULARY[: len(committed)]
+    assert final.split() == VOCABULARY[:40]
+
+
+def test_a_pause_that_a_late_word_end_reaches_into_is_still_cut_in() -> None:
+    # 300 ms pauses and word ends 250 ms late: the search for a pause starts
+    # 100 ms into it. Counted from there, no pause is long enough until the
+    # buffer is long enough for 100 ms gaps (8 s).
+    decoder = LateEndsDecoder(late_s=0.25)
+    committed, final, cuts = dictate(decoder, words=40, gap_s=0.3)
+    assert cuts >= 3
+    assert decoder.longest_s < 7.0
     assert committed == VOCABULARY[: len(committed)]
     assert final.split() == VOCABULARY[:40]
 
@@ -143,3 +156,47 @@ def test_words_invented_in_a_pause_leave_the_final_without_repeating_the_words_a
     committed = "".join(e.text for e in events if e.kind == "commit").split()
     assert "w50" in committed  # the scenario: invented words were committed
     assert transcriber.finish().text.split() == VOCABULARY[:20]
+
+
+class UnsureBeforePauseDecoder(CodeDecoder):
+    """Hears the word before a pause three ways in turn until it hears 0.6 s past the pause.
+
+    The passes then agree on that word and the words after the pause at once,
+    as tiny.en does with "process, the" in read speech.
+    """
+
+    def __init__(self, word: int, sure_from_s: float) -> None:
+        super().__init__()
+        self.word = word
+        self.sure_from_s = sure_from_s
+
+    def heard(self, words: list[Word], duration_s: float) -> list[Word]:
+        if duration_s >= self.sure_from_s or len(words) <= self.word:
+            return words
+        unsure = words[self.word]
+        guess = Word(unsure.start, unsure.end, unsure.text + "abc"[self.calls % 3])
+        return [*words[: self.word], guess, *words[self.word + 1 :]]
+
+
+def test_fluent_speech_is_cut_in_a_pause_that_one_pass_commits_across() -> None:
+    # 0.23 s per word with 30 ms gaps: no gap to cut in but the one 0.4 s pause.
+    before, after = 34, 26
+    pause_end = before * 0.23 + 0.4
+    audio = np.concatenate(
+        [
+            speech(before, word_s=0.2, gap_s=0.03),
+            np.zeros(int(0.4 * SAMPLE_RATE), np.float32),
+            speech(after, word_s=0.2, gap_s=0.03, first=before),
+        ]
+    )
+    decoder = UnsureBeforePauseDecoder(before - 1, sure_from_s=pause_end + 0.6)
+    transcriber = StreamingTranscriber(decoder, SpeechDetector(model=LoudnessVad()))
+
+    events = feed(transcriber, audio)
+    final = transcriber.finish().text
+
+    # Without the cut the buffer grows to the whole 14 s and the final decodes all of it.
+    assert decoder.longest_s < 10.0
+    committed = "".join(e.text for e in events if e.kind == "commit").split()
+    assert committed == VOCABULARY[: len(committed)]
+    assert final.split() == VOCABULARY[: before + after]

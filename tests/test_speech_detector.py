@@ -56,6 +56,16 @@ def test_a_short_gap_between_words_is_cut_early_so_the_next_onset_stays_whole() 
     assert gap == 11 * WINDOW_SAMPLES  # one window into the gap, far from its end at 14
 
 
+def test_a_pause_under_way_at_the_start_counts_from_where_it_began() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    detector.push(pattern((True, 10), (False, 10), (True, 10)))  # a 320 ms pause at 10-20
+    start = 15 * WINDOW_SAMPLES  # a word's end, timed late, put the search mid-pause
+    assert detector.first_pause(start, 30 * WINDOW_SAMPLES) is None  # only 160 ms left
+    assert detector.first_pause(start, 30 * WINDOW_SAMPLES, since=0) == 15 * WINDOW_SAMPLES
+    # ``since`` bounds the look back: from window 14 on, 192 ms is too short.
+    assert detector.first_pause(start, 30 * WINDOW_SAMPLES, since=14 * WINDOW_SAMPLES) is None
+
+
 def test_forgetting_old_audio_keeps_positions_absolute() -> None:
     detector = SpeechDetector(model=LoudnessVad())
     detector.push(pattern((True, 10), (False, 12), (True, 10)))

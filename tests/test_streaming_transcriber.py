@@ -6,7 +6,8 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.transcript import Segment
 from app.core.engine.window_decoder import Hypothesis, Word
 

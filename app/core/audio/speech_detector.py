@@ -96,16 +96,28 @@ class SpeechDetector:
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
 
     def first_pause(
-        self, start_sample: int, end_sample: int, min_ms: int = 250, *, early: bool = False
+        self,
+        start_sample: int,
+        end_sample: int,
+        min_ms: int = 250,
+        *,
+        early: bool = False,
+        since: int | None = None,
     ) -> int | None:
         """Middle of the first pause of at least ``min_ms`` that begins in ``[start, end]``.
 
         Cutting audio in a pause never splits a word. ``early`` gives a point one
         window into the pause instead: a short gap between words may end in the
-        next word's quiet onset, which a cut must not clip.
+        next word's quiet onset, which a cut must not clip. With ``since``, a pause
+        already under way at ``start`` counts from where it began, but not from
+        before ``since``.
         """
         end_window = self._first + len(self._probs)
         index = max(self._first, start_sample // WINDOW_SAMPLES)
+        if since is not None and index < end_window and self._prob(index) < self.threshold:
+            floor = max(self._first, since // WINDOW_SAMPLES)
+            while index > floor and self._prob(index - 1) < self.threshold:
+                index -= 1
         last_start = min(end_sample // WINDOW_SAMPLES, end_window - 1)
         needed = max(1, -(-min_ms * SAMPLE_RATE // 1000) // WINDOW_SAMPLES)
         while index <= last_start:

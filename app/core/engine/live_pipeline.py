@@ -5,7 +5,8 @@ from __future__ import annotations
 from app.core.audio.speech_detector import SpeechDetector
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.model_host import ModelHost
-from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.window_decoder import WindowDecoder
 
 

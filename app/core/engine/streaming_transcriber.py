@@ -32,6 +32,7 @@ from app.core.engine.cancellation import (
 from app.core.engine.heard_words import join_words, settled_count, without_squeezed_tail
 from app.core.engine.local_agreement import LocalAgreement, repetition_loop_start
 from app.core.engine.settled_words import FreshWords, SettledWords
+from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word, compression_ratio
 
 log = logging.getLogger(__name__)
@@ -67,40 +68,6 @@ class Decoder(Protocol):
         *,
         aligned: bool = True,
     ) -> Hypothesis: ...
-
-
-@dataclass(frozen=True)
-class StreamingOptions:
-    """Tuning of the live loop.
-
-    Attributes:
-        step_s: new audio needed before another pass.
-        holdback_s: words ending this close to the newest audio may still be cut
-            off mid-word, so they are never committed by a pass.
-        keep_context_s: buffer length below which no audio is cut. Shorter buffers make
-            shorter passes and a shorter final (6 s against 8 s on the live benchmark:
-            commit lag p95 1.07 s against 1.4-1.6 s, release to final p95 0.30 s
-            against up to 0.72 s). At 4 s, short dictations were cut too: "report
-            comma" after the cut came back as "report.com a" in the desktop test.
-        word_gap_cut_s: buffer length beyond which, with no pause of 250 ms to cut
-            in, a 100 ms gap between two words will do.
-        max_buffer_s: buffer length beyond which old words are committed by force.
-        max_compression_ratio: above it a hypothesis is mostly a loop, not speech
-            (Whisper's 2.4 is meant for 30 s windows; a short buffer of real speech
-            with "words, words, words" in it passes 2.4). Shorter loops are cut
-            from the hypothesis instead (:func:`repetition_loop_start`).
-        no_speech_prob: above it a hypothesis is noise, not speech.
-    """
-
-    step_s: float = 0.3
-    pass_beam_size: int = 1
-    final_beam_size: int = 1
-    holdback_s: float = 0.5
-    keep_context_s: float = 6.0
-    word_gap_cut_s: float = 8.0
-    max_buffer_s: float = 20.0
-    max_compression_ratio: float = 3.0
-    no_speech_prob: float = 0.6
 
 
 class StreamingTranscriber:
@@ -181,7 +148,7 @@ class StreamingTranscriber:
         events: list[DictationEvent] = []
         newly = self._agreement.update(fresh)
         horizon = self._last_pass_end / SAMPLE_RATE - self.options.holdback_s
-        settled = min(len(newly), settled_count(fresh, horizon))
+        settled = min(len(newly), settled_count(fresh, horizon), self._words_before_pause(newly))
         if settled < len(newly):
             self._agreement.unupdate(newly[settled:])
             newly = newly[:settled]
@@ -352,16 +319,43 @@ class StreamingTranscriber:
         if cut is not None:
             self._cut_to(cut, heard)
 
-    def _pause_after_committed(self, end: int) -> int | None:
-        """Where to cut in the first pause between the last committed word and ``end``."""
+    def _words_before_pause(self, newly: list[Word]) -> int:
+        """How many of ``newly`` to commit so that a pause among them can still be cut in.
+
+        Audio is cut only after the last committed word. Committing the words on
+        both sides of a pause in one pass would leave the pause behind the cut
+        point, and fluent speech may not pause again for many seconds (buffers of
+        15 s, and a final decode of 0.5-0.9 s, in read speech). The words after the
+        pause are committed by the next pass, which agrees on them again.
+        """
+        if len(newly) < 2 or self._buffer_seconds() < self.options.keep_context_s:
+            return len(newly)
+        centres = [(word.start + word.end) / 2 for word in newly]
+        # Only a pause after the first new word: one before it (where the buffer
+        # begins, after a cut) would hold back every word and cut nothing.
+        after = int(centres[0] * SAMPLE_RATE)
+        pause = self._pause_after_committed(int(newly[-1].start * SAMPLE_RATE), after)
+        if pause is None:
+            return len(newly)
+        return sum(1 for centre in centres if centre < pause / SAMPLE_RATE) or len(newly)
+
+    def _pause_after_committed(self, end: int, after: int = 0) -> int | None:
+        """Where to cut: the first pause after the last committed word and ``after``, by ``end``."""
         if self._detector is None:
             return None
         committed_end = int((self._settled.end - _ALIGNMENT_SLACK_S) * SAMPLE_RATE)
-        start = max(self._buffer_start, committed_end)
-        pause = self._detector.first_pause(start, end)
+        start = max(self._buffer_start, committed_end, after)
+        # Alignment often stretches the word before a pause into it, so a pause
+        # under way at ``start`` counts from where it began (not before the word's middle).
+        last = self.committed[-1] if self.committed else None
+        middle = 0 if last is None else int((last.start + last.end) / 2 * SAMPLE_RATE)
+        since = max(self._buffer_start, after, middle)
+        pause = self._detector.first_pause(start, end, since=since)
         if pause is None and self._buffer_seconds() > self.options.word_gap_cut_s:
             # Fluent speech may have no long pause: the gap between two words will do.
-            pause = self._detector.first_pause(start, end, min_ms=_WORD_GAP_MS, early=True)
+            pause = self._detector.first_pause(
+                start, end, min_ms=_WORD_GAP_MS, early=True, since=since
+            )
         return pause
 
     def _spoken(self, word: Word) -> bool:

@@ -1,0 +1,39 @@
+"""Tuning of the live loop, with the measurements behind each default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """Tuning of the live loop.
+
+    Attributes:
+        step_s: new audio needed before another pass.
+        holdback_s: words ending this close to the newest audio may still be cut
+            off mid-word, so they are never committed by a pass.
+        keep_context_s: buffer length below which no audio is cut. Shorter buffers make
+            shorter passes and a shorter final (6 s against 8 s on the live benchmark:
+            commit lag p95 1.07 s against 1.4-1.6 s, release to final p95 0.30 s
+            against up to 0.72 s). At 4 s, short dictations were cut too: "report
+            comma" after the cut came back as "report.com a" in the desktop test.
+        word_gap_cut_s: buffer length beyond which, with no pause of 250 ms to cut
+            in, a 100 ms gap between two words will do.
+        max_buffer_s: buffer length beyond which old words are committed by force.
+        max_compression_ratio: above it a hypothesis is mostly a loop, not speech
+            (Whisper's 2.4 is meant for 30 s windows; a short buffer of real speech
+            with "words, words, words" in it passes 2.4). Shorter loops are cut
+            from the hypothesis instead (:func:`repetition_loop_start`).
+        no_speech_prob: above it a hypothesis is noise, not speech.
+    """
+
+    step_s: float = 0.3
+    pass_beam_size: int = 1
+    final_beam_size: int = 1
+    holdback_s: float = 0.5
+    keep_context_s: float = 6.0
+    word_gap_cut_s: float = 8.0
+    max_buffer_s: float = 20.0
+    max_compression_ratio: float = 3.0
+    no_speech_prob: float = 0.6
