@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from app.core.atomic_file import describe_os_error
-from app.core.audio.file_decoder import AudioFileError
+from app.core.audio.file_decoder import AudioFileError, probe_duration
 from app.core.audio.file_source import FileSource
 from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
@@ -117,6 +117,12 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     if args.speed < 0:
         stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
         return 2
+    try:
+        # A missing, empty or non-media file is named before the model loads, with no output.
+        probe_duration(args.input)
+    except AudioFileError as exc:
+        stderr.write(f"saytype: error: {exc}\n")
+        return 1
     pipeline = load_pipeline(args.model, stderr, args.vocabulary)
     if pipeline is None:
         return 1

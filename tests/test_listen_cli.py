@@ -1,0 +1,114 @@
+"""``saytype listen --input FILE --push-to-talk --jsonl``: the command's output contract.
+
+A real ``saytype`` process hears hibari-tts speech through the live pipeline
+(FileSource, ring buffer, VAD, passes, commits) and must print one JSON object
+per line, ending with the one ``final``, whose words are the ones said. Inputs
+that are not audio are refused in one sentence, before the model loads.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.benchmarks.accuracy import word_error_rate
+from app.cli import build_parser
+from app.core.audio.file_decoder import decode_file
+from app.core.audio.wav_file import write_wav
+from tests.support.speech import SpeechMaker
+
+SENTENCES = [
+    "The train to the airport leaves every twenty minutes.",
+    "Remember to water the plants while I am away.",
+]
+SPEED = 4.0
+BLOCK_S = 512 / 16000  # the microphone-sized block FileSource writes
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory, speech: SpeechMaker) -> Path:
+    return speech.wav(SENTENCES, tmp_path_factory.mktemp("listen") / "two.wav", pause_s=0.8)
+
+
+def _listen(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "listen", "--input", str(path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+        check=False,
+    )
+
+
+@pytest.mark.model
+def test_push_to_talk_jsonl_streams_events_and_ends_with_the_final(spoken: Path) -> None:
+    run = _listen(spoken, "--push-to-talk", "--jsonl", "--speed", str(SPEED))
+    assert run.returncode == 0, run.stderr
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    duration = decode_file(spoken).duration
+
+    assert all(set(event) == {"type", "text", "audio_t", "wall_t"} for event in events)
+    kinds = [event["type"] for event in events]
+    assert set(kinds) <= {"partial", "commit", "final"}
+    assert kinds.count("final") == 1
+    assert kinds[-1] == "final"
+    assert "partial" in kinds
+    assert "commit" in kinds
+    audio_times = [event["audio_t"] for event in events]
+    wall_times = [event["wall_t"] for event in events]
+    assert audio_times == sorted(audio_times)
+    assert wall_times == sorted(wall_times)
+    final = events[-1]
+    # The key is released when the file ends: all of it was fed, at SPEED times real time.
+    assert final["audio_t"] == pytest.approx(duration, abs=BLOCK_S)
+    assert final["wall_t"] >= (duration - BLOCK_S) / SPEED
+    assert word_error_rate([" ".join(SENTENCES)], [final["text"]]) <= 0.1, final["text"]
+
+
+@pytest.mark.model
+def test_noise_gives_an_empty_final_and_no_words(tmp_path: Path) -> None:
+    noise = np.random.default_rng(0).normal(0.0, 0.2, 4 * 16000).astype(np.float32)
+    path = tmp_path / "noise.wav"
+    write_wav(path, noise, 16000)
+    run = _listen(path, "--push-to-talk", "--jsonl", "--speed", "0")
+    assert run.returncode == 0, run.stderr
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [event["type"] for event in events] == ["final"]
+    assert events[0]["text"] == ""
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes.wav").write_text("these are meeting notes, not audio\n")
+    (tmp_path / "folder").mkdir()
+    return {
+        "missing": (tmp_path / "missing.wav", "no such file"),
+        "empty": (tmp_path / "empty.wav", "empty"),
+        "text": (tmp_path / "notes.wav", "not an audio or video file"),
+        "folder": (tmp_path / "folder", "folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "text", "folder"])
+def test_a_file_that_is_not_audio_is_refused_before_the_model_loads(
+    tmp_path: Path, case: str
+) -> None:
+    path, reason = _bad_inputs(tmp_path)[case]
+    # An unknown model fails only when it loads: the input's message proves it never did.
+    args = build_parser().parse_args(
+        ["listen", "--input", str(path), "--push-to-talk", "--jsonl", "--model", "no-such-model"]
+    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert args.run(args, stdout, stderr) == 1
+    assert stdout.getvalue() == ""  # no empty "final" a reader could take for silence
+    (line,) = stderr.getvalue().splitlines()
+    assert line.startswith(f"saytype: error: {path}: ")
+    assert reason in line
