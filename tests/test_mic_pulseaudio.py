@@ -12,6 +12,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import wave
@@ -35,6 +38,11 @@ from tests.support.speech import SpeechMaker
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 SENTENCE = "Please bring the latest sales figures and the new contract."
+STORY = [
+    "The train to the airport leaves every twenty minutes from the main station.",
+    "Remember to water the plants on the balcony while I am away next week.",
+    "We should leave early tomorrow to avoid the traffic on the bridge.",
+]
 BINARIES = ("pulseaudio", "pactl", "paplay")
 
 
@@ -135,3 +143,61 @@ def test_listen_command_dictates_from_the_microphone(
     events = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert events[-1]["type"] == "final"
     assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
+
+
+@pytest.fixture(scope="module")
+def story_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(STORY, tmp_path_factory.mktemp("mic") / "story.wav", pause_s=0.5)
+
+
+def test_ctrl_c_while_speaking_finishes_with_the_words_heard_so_far(
+    pulse: PulseServer, story_wav: Path
+) -> None:
+    """The first Ctrl+C mid-speech is a key release: the final follows, the exit is clean.
+
+    It used to kill the process in the middle of an inference (SIGABRT) and lose
+    the dictation, so this is a real process and a real SIGINT.
+    """
+    listen = subprocess.Popen(
+        [sys.executable, "-m", "app", "listen", "--jsonl"],
+        stdin=subprocess.PIPE,  # kept open: only the signal ends the dictation
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=pulse.daemon.full_env(dict(os.environ)),
+    )
+    assert listen.stdout is not None
+    assert listen.stderr is not None
+    player: subprocess.Popen[bytes] | None = None
+    try:
+        assert "Listening on" in listen.stderr.readline()
+        player = subprocess.Popen(
+            ["paplay", "--device=mic", str(story_wav)],
+            env=pulse.daemon.full_env(dict(os.environ)),
+        )
+        lines = []
+        while True:  # until the words show: passes are running on the speech
+            line = listen.stdout.readline()
+            assert line, listen.stderr.read()
+            lines.append(line)
+            event = json.loads(line)
+            if event["type"] in {"partial", "commit"} and len(event["text"].split()) >= 3:
+                break
+        listen.send_signal(signal.SIGINT)
+        out, err = listen.communicate(timeout=120)
+    finally:
+        if player is not None:
+            player.kill()
+            player.wait()
+        if listen.poll() is None:
+            listen.kill()
+            listen.wait()
+    assert listen.returncode == 0, err
+    assert "Traceback" not in err
+    events = [json.loads(line) for line in [*lines, *out.splitlines()]]
+    assert [e["type"] for e in events].count("final") == 1
+    assert events[-1]["type"] == "final"
+    heard = events[-1]["text"].split()
+    assert len(heard) >= 3
+    said = " ".join(STORY).split()[: len(heard)]
+    assert word_error_rate([" ".join(said)], [" ".join(heard)]) <= 0.25, events[-1]["text"]

@@ -62,6 +62,7 @@ class MicDictation:
         self.print_error: Callable[[str], None] | None = None
         self.final: DictationEvent | None = None
         self.crashed: BaseException | None = None
+        self.finished = threading.Event()  # the live loop has returned (or raised)
 
     def end_utterance(self) -> None:
         """Release at the current position (the first call counts); wake the loop."""
@@ -96,12 +97,19 @@ class MicDictation:
             )
         except BaseException as exc:  # re-raised on the command's thread
             self.crashed = exc
+        finally:
+            self.finished.set()
 
-    def wait(self, thread: threading.Thread) -> None:
-        """Join the dictation thread: the first Ctrl+C finishes it, a second one cancels."""
-        while thread.is_alive():
+    def wait(self) -> None:
+        """Wait for the live loop: the first Ctrl+C finishes it, a second one cancels.
+
+        It waits on an event, not ``Thread.join()``: on Python 3.11 a Ctrl+C inside
+        ``join()`` marks the thread as stopped while it still runs, and the process
+        then exited in the middle of an inference (SIGABRT) and lost the dictation.
+        """
+        while not self.finished.is_set():
             try:
-                thread.join()
+                self.finished.wait()
             except KeyboardInterrupt:
                 if self.release.released:
                     self.cancel.cancel()
@@ -162,7 +170,7 @@ def run_mic(
             enter.start()
             if on_listening is not None:
                 on_listening()
-            dictation.wait(worker)
+            dictation.wait()
             if dictation.crashed is not None:  # the journal stays for `saytype recover`
                 raise dictation.crashed
     finally:
