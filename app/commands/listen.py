@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from app.core.atomic_file import describe_os_error
-from app.core.audio.file_decoder import AudioFileError, probe_duration
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, probe_duration
 from app.core.audio.file_source import FileSource
 from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
@@ -134,15 +134,26 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         release.release(ring.position)
         new_audio.set()
 
+    transcriber = pipeline.new_transcriber()
+
+    def room() -> int:
+        # The loop hands everything it reads to the transcriber (from ring position 0).
+        return ring.capacity - (ring.position - round(transcriber.audio_seconds * SAMPLE_RATE))
+
     source = FileSource(
-        args.input, ring, speed=args.speed, on_block=new_audio.set, on_end=end_of_input
+        args.input,
+        ring,
+        speed=args.speed,
+        on_block=new_audio.set,
+        on_end=end_of_input,
+        room=room,
     )
 
     printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
     with crash_journal(ring, 0, args.model, stderr):
         source.start()
         final = run_dictation(
-            ring, 0, pipeline.new_transcriber(), release, CancellationToken(), printer, new_audio
+            ring, 0, transcriber, release, CancellationToken(), printer, new_audio
         )
         source.stop()
     if isinstance(source.error, AudioFileError):

@@ -16,6 +16,7 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
 from app.core.audio.ring_buffer import RingBuffer
 
 MIC_BLOCK_SAMPLES = 512  # 32 ms, the block MicSource asks PortAudio for
+_ROOM_POLL_S = 0.005  # the reader gives no signal when it reads, so a full ring is polled
 
 
 class FileSource:
@@ -27,6 +28,9 @@ class FileSource:
         speed: multiple of real time; 0 feeds as fast as possible.
         on_block: called after each block is written (wakes the reader).
         on_end: called once when the whole file has been fed.
+        room: samples the reader can still take before the ring overwrites audio it
+            has not read. At speed 0 a file decodes far faster than passes run, so the
+            source waits for room rather than let unread audio be overwritten.
     """
 
     def __init__(
@@ -38,6 +42,7 @@ class FileSource:
         on_block: Callable[[], None] | None = None,
         on_end: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        room: Callable[[], int] | None = None,
     ) -> None:
         self.path = path
         self.ring = ring
@@ -45,6 +50,7 @@ class FileSource:
         self._on_block = on_block
         self._on_end = on_end
         self._clock = clock
+        self._room = room
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: Exception | None = None
@@ -59,6 +65,10 @@ class FileSource:
             if self._stop.is_set():
                 return
             block = audio[offset : offset + MIC_BLOCK_SAMPLES]
+            if self.speed == 0 and self._room is not None:
+                while self._room() < len(block):
+                    if self._stop.wait(_ROOM_POLL_S):
+                        return
             if self.speed > 0:
                 due = self.started_at + (self.fed_samples / SAMPLE_RATE) / self.speed
                 wait = due - self._clock()
