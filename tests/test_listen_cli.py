@@ -89,15 +89,17 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     (tmp_path / "empty.wav").write_bytes(b"")
     (tmp_path / "notes.wav").write_text("these are meeting notes, not audio\n")
     (tmp_path / "folder").mkdir()
+    write_wav(tmp_path / "no-samples.wav", np.zeros(0, np.float32), 16000)
     return {
         "missing": (tmp_path / "missing.wav", "no such file"),
         "empty": (tmp_path / "empty.wav", "empty"),
         "text": (tmp_path / "notes.wav", "not an audio or video file"),
         "folder": (tmp_path / "folder", "folder"),
+        "header only": (tmp_path / "no-samples.wav", "no decodable audio"),
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "empty", "text", "folder"])
+@pytest.mark.parametrize("case", ["missing", "empty", "text", "folder", "header only"])
 def test_a_file_that_is_not_audio_is_refused_before_the_model_loads(
     tmp_path: Path, case: str
 ) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from app.core.atomic_file import describe_os_error
-from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, probe_duration
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
 from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
@@ -118,8 +118,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
         return 2
     try:
-        # A missing, empty or non-media file is named before the model loads, with no output.
-        probe_duration(args.input)
+        # A file with no audio is named before the model loads, and nothing is printed.
+        check_has_audio(args.input)
     except AudioFileError as exc:
         stderr.write(f"saytype: error: {exc}\n")
         return 1

@@ -168,6 +168,23 @@ def decode_file(path: Path) -> DecodedAudio:
     return DecodedAudio(samples=samples, declared_seconds=reader.declared_seconds)
 
 
+def check_has_audio(path: Path) -> None:
+    """Decode just enough of ``path`` (a tenth of a second) to know it holds audio.
+
+    Raises:
+        AudioFileError: when the file is missing, empty, not media, has no audio
+            track, or none of its audio decodes (a WAV header with no samples).
+    """
+    reader = AudioFileReader(path, chunk_seconds=0.1)
+    chunks = reader.chunks()
+    try:
+        for _ in chunks:
+            return
+    finally:
+        chunks.close()
+    reader.check_complete()
+
+
 def probe_duration(path: Path) -> float | None:
     """The duration a file's header declares, in seconds, without decoding it.
 
