@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,7 +77,7 @@ class AudioFileReader:
         self.skipped_packets = 0
         self.declared_seconds: float | None = None
 
-    def chunks(self) -> Iterator[AudioArray]:
+    def chunks(self) -> Generator[AudioArray, None, None]:
         """Yield float32 chunks of about ``chunk_seconds`` each.
 
         Raises:
