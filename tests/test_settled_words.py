@@ -76,3 +76,35 @@ def test_a_committed_word_the_pass_heard_around_and_not_again_is_dropped() -> No
     assert text(best_heard(committed, heard, cut_s=3.0, spoken=always)) == (
         "and so my fellow Americans"
     )
+
+
+def test_a_phrase_the_pass_skipped_keeps_its_committed_words_when_spoken() -> None:
+    # Whisper skips repeated wording now and then; the commits had heard it.
+    committed = words("ask what you can do for your country the horizon")
+    heard = words("country the horizon", start=3.5)
+    assert text(best_heard(committed, heard, cut_s=5.0, spoken=always)) == text(committed)
+
+
+def test_a_phrase_the_pass_heard_as_one_word_keeps_the_committed_words_too() -> None:
+    # Seen live: the pass heard the whole stretch as "country." (its next words lay
+    # past the cut), where the commits had "ask what you can do for".
+    committed = words("ask what you can do for")
+    heard = words("country.", start=2.8)
+    assert text(best_heard(committed, heard, cut_s=3.5, spoken=always)) == (
+        "ask what you can do for country."
+    )
+
+
+def test_a_run_of_one_repeated_word_the_pass_heard_fewer_times_follows_the_pass() -> None:
+    # A decoder loop can get committed; the pass that hears fewer copies is right.
+    committed = words("more words words words words words words then")
+    heard = words("more words words words then")
+    assert text(best_heard(committed, heard, cut_s=4.5, spoken=always)) == (
+        "more words words words then"
+    )
+
+
+def test_a_skipped_phrase_in_silence_was_invented_and_is_dropped() -> None:
+    committed = words("dog thank you for watching the horizon")
+    heard = words("dog the horizon")
+    assert text(best_heard(committed, heard, cut_s=3.5, spoken=never)) == "dog the horizon"

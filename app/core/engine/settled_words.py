@@ -112,6 +112,25 @@ class SettledWords:
         self._cut = len(self.committed)
 
 
+# A pass that leaves out this many committed words in a row skipped a phrase (Whisper
+# does, on repeated wording); one or two are a commit's mistake ("my I fellow").
+_SKIPPED_PHRASE_WORDS = 3
+
+
+def _is_skipped_phrase(left_out: list[Word], heard_instead: int) -> bool:
+    """Whether committed words a pass has fewer words for are a phrase it skipped.
+
+    At least three more than it heard in their place, and three different ones:
+    a run of one repeated word ("words, words, words") may be a decoder loop that
+    got committed, and the pass is right to hear fewer.
+    """
+    distinct = {word_key(word.text) for word in left_out}
+    return (
+        len(left_out) - heard_instead >= _SKIPPED_PHRASE_WORDS
+        and len(distinct) >= _SKIPPED_PHRASE_WORDS
+    )
+
+
 def best_heard(
     committed: list[Word], heard: list[Word], cut_s: float, spoken: Callable[[Word], bool]
 ) -> list[Word]:
@@ -120,11 +139,13 @@ def best_heard(
     The pass hears with context on both sides of every word, so its words win
     where the two differ ("my fellow" over a committed "my I fellow"). But a
     pass may stop early ("... the Chinese" for "... the Chinese took
-    impressions from wood"), so committed words after its last word stay when
-    ``spoken`` (the VAD heard speech where they lie): words in silence were
-    invented by the model. Words of the pass centred past
-    the cut are left out: it lined up committed words it did not hear again
-    with words that are still in the buffer.
+    impressions from wood") or skip a phrase ("can do for you country" for
+    "can do for you ask what you can do for your country"). So committed words
+    stay, when ``spoken`` (the VAD heard speech where they lie; words in silence
+    were invented by the model), where the pass has none after its last word, or
+    has at least three fewer in their place. Words of the pass centred past the
+    cut are left out: it lined up committed words it did not hear again with
+    words that are still in the buffer.
     """
     past = (i for i, w in enumerate(heard) if w.start + w.end >= 2 * cut_s)
     heard = heard[: next(past, len(heard))]
@@ -136,8 +157,9 @@ def best_heard(
     )
     best: list[Word] = []
     for tag, c1, c2, h1, h2 in matcher.get_opcodes():
-        if tag == "delete" and h1 == len(heard):  # after the pass's last word: it stopped early
+        stopped_early = tag == "delete" and h1 == len(heard)
+        skipped = tag != "equal" and _is_skipped_phrase(committed[c1:c2], h2 - h1)
+        if stopped_early or skipped:
             best += [word for word in committed[c1:c2] if spoken(word)]
-        else:
-            best += heard[h1:h2]
+        best += heard[h1:h2]
     return best
