@@ -83,6 +83,11 @@ def test_version_and_help() -> None:
         ("transcribe", "x.wav", "--format", "doc"),
         ("transcribe", "x.wav", "--beam-size", "0"),
         ("transcribe", "x.wav", "--language", "klingon"),
+        ("listen", "--input", "x.wav", "--speed", "-1"),
+        ("listen", "--input", "x.wav", "--speed", "nan"),
+        ("listen", "--input", "x.wav", "--speed", "1e-9"),
+        ("listen", "--pre-roll", "-5"),
+        ("listen", "--pre-roll", "inf"),
         ("no-such-command",),
     ],
 )

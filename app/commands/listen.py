@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 import threading
 import time
@@ -54,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--speed",
-        type=float,
+        type=_speed,
         default=1.0,
         metavar="X",
         help="feed --input at X times real time",
@@ -67,7 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to use")
     parser.add_argument(
         "--pre-roll",
-        type=float,
+        type=_pre_roll,
         default=DEFAULT_PRE_ROLL_S,
         metavar="S",
         help=f"microphone audio kept from before the start (default {DEFAULT_PRE_ROLL_S} s)",
@@ -103,6 +104,38 @@ def shaper_from_args(args: argparse.Namespace) -> TextShaper:
     return TextShaper(ShapingOptions(spoken_commands=getattr(args, "spoken_commands", True)))
 
 
+MAX_SPEED = 1000.0
+MAX_PRE_ROLL_S = 2.0  # as the settings allow
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def _speed(text: str) -> float:
+    """0 (as fast as the pipeline goes) or a multiple of real time a file can be fed at."""
+    value = _number(text)
+    if value != 0 and not 0.1 <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (as fast as possible) or from 0.1 to {MAX_SPEED:g}: {text}"
+        )
+    return value
+
+
+def _pre_roll(text: str) -> float:
+    """Seconds of microphone audio from before the start: 0 to 2, as in the settings."""
+    value = _number(text)
+    if not 0 <= value <= MAX_PRE_ROLL_S:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_PRE_ROLL_S:g} seconds: {text}")
+    return value
+
+
 def _device(value: str) -> str | int:
     """A device number when ``value`` is all digits, else a name."""
     return int(value) if value.isdigit() else value
@@ -114,9 +147,6 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         from app.commands.listen_mic import run_mic
 
         return run_mic(args, stdout, stderr, sys.stdin)
-    if args.speed < 0:
-        stderr.write("saytype listen: error: --speed must be 0 (as fast as possible) or more.\n")
-        return 2
     try:
         # A file with no audio is named before the model loads, and nothing is printed.
         check_has_audio(args.input)
