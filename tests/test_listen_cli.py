@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,43 @@ def test_push_to_talk_jsonl_streams_events_and_ends_with_the_final(spoken: Path)
     assert final["audio_t"] == pytest.approx(duration, abs=BLOCK_S)
     assert final["wall_t"] >= (duration - BLOCK_S) / SPEED
     assert word_error_rate([" ".join(SENTENCES)], [final["text"]]) <= 0.1, final["text"]
+
+
+@pytest.mark.model
+def test_ctrl_c_ends_the_input_and_the_final_has_the_words_so_far(spoken: Path) -> None:
+    listen = subprocess.Popen(
+        [sys.executable, "-m", "app", "listen", "--input", str(spoken), "--jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+    )
+    assert listen.stdout is not None
+    try:
+        lines = []
+        while True:  # real time: stop once the first words show
+            line = listen.stdout.readline()
+            assert line, "listen ended before any words"
+            lines.append(line)
+            event = json.loads(line)
+            if event["type"] in {"partial", "commit"} and len(event["text"].split()) >= 3:
+                break
+        listen.send_signal(signal.SIGINT)
+        out, err = listen.communicate(timeout=120)
+    finally:
+        if listen.poll() is None:
+            listen.kill()
+            listen.wait()
+    assert listen.returncode == 0, err
+    events = [json.loads(line) for line in [*lines, *out.splitlines()]]
+    assert [e["type"] for e in events].count("final") == 1
+    final = events[-1]
+    assert final["type"] == "final"
+    assert final["audio_t"] < decode_file(spoken).duration - 1.0  # ended early, as asked
+    heard = final["text"].split()
+    assert len(heard) >= 3
+    said = " ".join(SENTENCES).split()[: len(heard)]
+    assert word_error_rate([" ".join(said)], [" ".join(heard)]) <= 0.25, final["text"]
 
 
 @pytest.mark.model

@@ -12,10 +12,11 @@ import argparse
 import contextlib
 import json
 import math
+import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -180,7 +181,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     )
 
     printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
-    with crash_journal(ring, 0, args.model, stderr):
+    with crash_journal(ring, 0, args.model, stderr), _first_ctrl_c_ends(source.stop):
         source.start()
         final = run_dictation(
             ring, 0, transcriber, release, CancellationToken(), printer, new_audio
@@ -192,6 +193,29 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     if source.error is not None:
         raise source.error
     return 0 if final is not None else 1
+
+
+@contextlib.contextmanager
+def _first_ctrl_c_ends(end_input: Callable[[], None]) -> Iterator[None]:
+    """While the block runs: the first Ctrl+C ends the input and the final follows (as
+    Enter or Ctrl+C does from the microphone); a second one interrupts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (tests call run())
+        return
+    pressed = False
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        nonlocal pressed
+        if pressed:
+            raise KeyboardInterrupt
+        pressed = True
+        end_input()  # the source then releases at what it has fed
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
