@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.wav_file import write_wav
+from tests.support.listen_process import interrupt_once_words_show
 from tests.support.speech import SpeechMaker
 
 SENTENCES = [
@@ -83,24 +83,13 @@ def test_ctrl_c_ends_the_input_and_the_final_has_the_words_so_far(spoken: Path) 
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "error"},
     )
-    assert listen.stdout is not None
     try:
-        lines = []
-        while True:  # real time: stop once the first words show
-            line = listen.stdout.readline()
-            assert line, "listen ended before any words"
-            lines.append(line)
-            event = json.loads(line)
-            if event["type"] in {"partial", "commit"} and len(event["text"].split()) >= 3:
-                break
-        listen.send_signal(signal.SIGINT)
-        out, err = listen.communicate(timeout=120)
+        events, err = interrupt_once_words_show(listen)
     finally:
         if listen.poll() is None:
             listen.kill()
             listen.wait()
     assert listen.returncode == 0, err
-    events = [json.loads(line) for line in [*lines, *out.splitlines()]]
     assert [e["type"] for e in events].count("final") == 1
     final = events[-1]
     assert final["type"] == "final"

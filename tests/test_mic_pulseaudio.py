@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
+from tests.support.listen_process import interrupt_once_words_show
 from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker
 
@@ -175,16 +175,7 @@ def test_ctrl_c_while_speaking_finishes_with_the_words_heard_so_far(
             ["paplay", "--device=mic", str(story_wav)],
             env=pulse.daemon.full_env(dict(os.environ)),
         )
-        lines = []
-        while True:  # until the words show: passes are running on the speech
-            line = listen.stdout.readline()
-            assert line, listen.stderr.read()
-            lines.append(line)
-            event = json.loads(line)
-            if event["type"] in {"partial", "commit"} and len(event["text"].split()) >= 3:
-                break
-        listen.send_signal(signal.SIGINT)
-        out, err = listen.communicate(timeout=120)
+        events, err = interrupt_once_words_show(listen)
     finally:
         if player is not None:
             player.kill()
@@ -194,7 +185,6 @@ def test_ctrl_c_while_speaking_finishes_with_the_words_heard_so_far(
             listen.wait()
     assert listen.returncode == 0, err
     assert "Traceback" not in err
-    events = [json.loads(line) for line in [*lines, *out.splitlines()]]
     assert [e["type"] for e in events].count("final") == 1
     assert events[-1]["type"] == "final"
     heard = events[-1]["text"].split()
