@@ -160,3 +160,41 @@ def test_real_model_dictation_through_the_worker(
         assert word_error_rate([sentence], [final.args[1]]) <= 0.1, final.args[1]
     finally:
         assert worker.shutdown()
+
+
+@pytest.mark.model
+def test_dictation_started_right_after_a_cancel_hears_all_its_words(
+    qtbot: QtBot, tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    dropped = speech.wav("Please forget this whole sentence about the old car.", tmp_path / "a.wav")
+    kept = "Schedule the dentist appointment for next Tuesday afternoon."
+    ring = RingBuffer(capacity_seconds=30)
+    new_audio = threading.Event()
+    worker = InferenceWorker(LivePipeline(tiny_en), ring, new_audio)
+    finals: list[tuple[int, str]] = []
+    worker.final.connect(lambda job_id, text: finals.append((job_id, text)))
+    try:
+        with qtbot.waitSignal(worker.model_ready, timeout=60_000):
+            worker.load_model()
+        first = worker.start(0)
+        source = FileSource(dropped, ring, speed=1.0, on_block=new_audio.set)
+        source.start()
+        qtbot.waitSignal(worker.partial, timeout=30_000).wait()
+        source.stop()
+        # Cancel and start again at once: the new job queues behind the cancelled
+        # pass, and its audio waits in the ring meanwhile.
+        worker.cancel(first)
+        second = worker.start()
+        done = threading.Event()
+        source = FileSource(
+            speech.wav(kept, tmp_path / "b.wav"), ring, on_block=new_audio.set, on_end=done.set
+        )
+        source.start()
+        qtbot.waitUntil(done.is_set, timeout=30_000)
+        with qtbot.waitSignal(worker.final, timeout=30_000):
+            worker.finish(second)
+        source.stop()
+        assert [job_id for job_id, _ in finals] == [second]
+        assert word_error_rate([kept], [finals[0][1]]) <= 0.1, finals[0][1]
+    finally:
+        assert worker.shutdown()

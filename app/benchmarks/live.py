@@ -7,7 +7,8 @@ this thread, and the key is released as soon as the last block is written (no
 trailing silence: the worst case for latency). The baseline is whisper-writer's
 way: after release, faster-whisper transcribes the whole clip with beam 5. One
 loaded model serves both, warmed up before any timing. Figures are printed next
-to their goals; nothing passes or fails.
+to their goals; nothing passes or fails. The cancel trials run through the
+app's own inference worker (:mod:`app.benchmarks.live_cancel`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.benchmarks.live_cancel import CancelTrial, run_cancel_trials
 from app.benchmarks.live_utterances import Utterance
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.file_source import FileSource
@@ -51,9 +52,6 @@ class DictationTrace:
     final_at: float | None = None
     partial_at: list[float] = field(default_factory=list)
     commit_lags_s: list[float] = field(default_factory=list)
-    cancel_at: float | None = None
-    idle_at: float | None = None  # run_dictation returned
-    leaked_events: int = 0  # events emitted after cancel() had returned
 
     @property
     def release_to_final_s(self) -> float | None:
@@ -69,61 +67,30 @@ class DictationTrace:
         times = [t for t in self.partial_at if t <= fed]
         return [b - a for a, b in itertools.pairwise(times)]
 
-    @property
-    def cancel_to_idle_s(self) -> float | None:
-        """Cancel to the loop's return, or None if the dictation finished first."""
-        if self.cancel_at is None or self.idle_at is None:
-            return None
-        if self.final_at is not None and self.final_at < self.cancel_at:
-            return None
-        return self.idle_at - self.cancel_at
 
-
-def dictate(  # noqa: PLR0915 - one closure per thread of the scenario, kept together
-    pipeline: LivePipeline,
-    audio: AudioArray,
-    *,
-    speed: float = 1.0,
-    cancel_after_s: float | None = None,
-) -> DictationTrace:
-    """Dictate ``audio`` as push-to-talk does, optionally cancelling ``cancel_after_s`` in.
-
-    ``cancel_after_s`` is audio time; it may fall after the release (while the
-    final text is being decoded).
-    """
+def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) -> DictationTrace:
+    """Dictate ``audio`` as push-to-talk does: the key is let go where the audio ends."""
     trace = DictationTrace()
     ring = RingBuffer(capacity_seconds=len(audio) / SAMPLE_RATE + 30.0)
     new_audio = threading.Event()
     release = Release()
-    cancel = CancellationToken()
+    cancel = CancellationToken()  # never set: the cancel trials run through the worker
     done = threading.Event()
-    cancelled = threading.Event()  # set once cancel() has returned
     source = FileSource(Path("<benchmark>"), ring, speed=speed, on_block=new_audio.set)
     transcriber = pipeline.new_transcriber(cancel)
     committed = 0
 
     def feed() -> None:
         source.feed_samples(audio)
-        if cancel.cancelled or done.is_set():
+        if done.is_set():
             return
         trace.fed_at = time.perf_counter()
         release.release(ring.position)
         new_audio.set()
 
-    def cancel_later(delay: float) -> None:
-        # Only the token: the microphone keeps delivering blocks, as in the app.
-        if done.wait(delay):
-            return
-        trace.cancel_at = time.perf_counter()
-        cancel.cancel()
-        new_audio.set()  # as InferenceWorker.cancel does: wake a loop waiting for audio
-        cancelled.set()
-
     def emit(event: DictationEvent) -> None:
         nonlocal committed
         now = time.perf_counter()
-        if cancelled.is_set():
-            trace.leaked_events += 1
         if event.kind == "partial":
             trace.partial_at.append(now)
         elif event.kind == "commit":
@@ -138,20 +105,14 @@ def dictate(  # noqa: PLR0915 - one closure per thread of the scenario, kept tog
             trace.final_at = now
             trace.final_text = event.text
 
-    threads = [threading.Thread(target=feed, name="bench-feed", daemon=True)]
-    if cancel_after_s is not None:
-        delay = cancel_after_s / speed if speed > 0 else 0.0
-        threads.append(threading.Thread(target=cancel_later, args=(delay,), daemon=True))
-    for thread in threads:
-        thread.start()
+    feeder = threading.Thread(target=feed, name="bench-feed", daemon=True)
+    feeder.start()
     try:
         run_dictation(ring, 0, transcriber, release, cancel, emit, new_audio)
-        trace.idle_at = time.perf_counter()
     finally:
         done.set()
         source.stop()
-        for thread in threads:
-            thread.join()
+        feeder.join()
     return trace
 
 
@@ -176,15 +137,6 @@ class UtteranceRun:
 
 
 @dataclass(frozen=True)
-class CancelTrial:
-    """One dictation cancelled ``cancel_after_s`` of audio in."""
-
-    utterance_id: str
-    cancel_after_s: float
-    trace: DictationTrace
-
-
-@dataclass(frozen=True)
 class LiveResult:
     """Everything measured in one run of the benchmark."""
 
@@ -200,7 +152,7 @@ def run_live_benchmark(
     utterances: Sequence[Utterance],
     *,
     speed: float = 1.0,
-    cancels: int = 8,
+    cancels: int = 20,
     seed: int = 0,
     pause_variant: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -242,15 +194,10 @@ def run_live_benchmark(
         if pause_variant:
             paused = dictate(pipeline, np.concatenate([utterance.audio, pause]), speed=speed)
         runs.append(UtteranceRun(utterance, live, naive_text, naive_s, transcribed, paused))
-    rng = random.Random(seed)
-    trials: list[CancelTrial] = []
     in_turn = _across_buckets(utterances)
-    for index in range(cancels):
-        utterance = in_turn[index % len(in_turn)]
-        at = rng.uniform(0.2, utterance.duration_s + 0.25)
-        report(f"[cancel {index + 1}/{cancels}] {utterance.utterance_id} at {at:.2f} s")
-        trace = dictate(pipeline, utterance.audio, speed=speed, cancel_after_s=at)
-        trials.append(CancelTrial(utterance.utterance_id, at, trace))
+    trials = run_cancel_trials(
+        pipeline, in_turn, cancels=cancels, seed=seed, speed=speed, report=report
+    )
     return LiveResult(runs, trials, speed, setup_s, time.perf_counter() - started)
 
 

@@ -99,17 +99,19 @@ def _goals_met(values: dict[str, float | None]) -> dict[str, bool | None]:
 def summarise(result: LiveResult) -> dict[str, Any]:
     """All figures as one JSON-ready object: per bucket, totals, cancel, per utterance."""
     targets = sorted({run.utterance.target_s for run in result.runs})
-    idle = [t.trace.cancel_to_idle_s for t in result.cancels]
-    measured = [value for value in idle if value is not None]
-    leaked = sum(t.trace.leaked_events for t in result.cancels)
-    idle_s = _quantiles(measured, "p50", "p95", "max")
+    measured = [t for t in result.cancels if not t.finished_first]
+    ui_idle = [t.to_ui_idle_s for t in measured if t.to_ui_idle_s is not None]
+    stopped = [t.to_compute_stopped_s for t in measured if t.to_compute_stopped_s is not None]
+    leaked = sum(t.leaked_events for t in result.cancels)
+    ui_idle_s = _quantiles(ui_idle, "p50", "p95", "max")
     cancel = {
         "trials": len(result.cancels),
-        "finished_before_cancel": len(idle) - len(measured),
-        "cancel_to_idle_s": idle_s,
+        "finished_before_cancel": len(result.cancels) - len(measured),
+        "cancel_to_ui_idle_s": ui_idle_s,
+        "cancel_to_compute_stopped_s": _quantiles(stopped, "p50", "p95", "max"),
         "leaked_events": leaked,
         "goals_met": _goals_met(
-            {"cancel_to_idle_p95_s": idle_s["p95"], "leaked_events": float(leaked)}
+            {"cancel_to_idle_p95_s": ui_idle_s["p95"], "leaked_events": float(leaked)}
         ),
     }
     return {
@@ -129,8 +131,10 @@ def summarise(result: LiveResult) -> dict[str, Any]:
             {
                 "id": trial.utterance_id,
                 "cancel_after_s": trial.cancel_after_s,
-                "cancel_to_idle_s": trial.trace.cancel_to_idle_s,
-                "leaked_events": trial.trace.leaked_events,
+                "finished_first": trial.finished_first,
+                "cancel_to_ui_idle_s": trial.to_ui_idle_s,
+                "cancel_to_compute_stopped_s": trial.to_compute_stopped_s,
+                "leaked_events": trial.leaked_events,
             }
             for trial in result.cancels
         ],

@@ -51,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--per-bucket", type=_count(1), default=3, metavar="N", help="utterances per length"
     )
     live.add_argument(
-        "--cancels", type=_count(0), default=8, metavar="N", help="dictations cancelled at random"
+        "--cancels", type=_count(0), default=20, metavar="N", help="dictations cancelled at random"
     )
     live.add_argument("--seed", type=int, default=0, help="seed of the cancel points")
     live.add_argument(
