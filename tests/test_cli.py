@@ -86,6 +86,7 @@ def test_version_and_help() -> None:
         ("listen", "--input", "x.wav", "--speed", "-1"),
         ("listen", "--input", "x.wav", "--speed", "nan"),
         ("listen", "--input", "x.wav", "--speed", "1e-9"),
+        ("listen", "--input", ""),
         ("listen", "--pre-roll", "-5"),
         ("listen", "--pre-roll", "inf"),
         ("no-such-command",),

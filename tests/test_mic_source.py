@@ -114,7 +114,7 @@ def test_unknown_device_name_lists_the_input_devices() -> None:
         mic.start()
     message = str(caught.value)
     assert "No input device named 'Blue Yeti'" in message
-    assert "'USB Headset', 'Webcam'" in message
+    assert "0 'USB Headset', 2 'Webcam'" in message
     assert "HDMI" not in message
 
 
@@ -129,7 +129,7 @@ def test_a_device_is_chosen_by_part_of_its_name_or_by_index() -> None:
     mic.start()
     mic.stop()
     assert mic.device_name == "USB Headset"
-    with pytest.raises(MicError, match=r"No input device number 1\. Available input devices"):
+    with pytest.raises(MicError, match=r"No input device number 1\. Available input devices: 0 'U"):
         MicSource(RingBuffer(1), device=1, backend=fake).start()
 
 

@@ -46,7 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Live dictation: partial, committed and final text as you speak.",
     )
     parser.add_argument(
-        "--input", type=Path, metavar="FILE", help="a file standing in for the mic (default: mic)"
+        "--input",
+        type=_input_file,
+        metavar="FILE",
+        help="a file standing in for the mic (default: mic)",
     )
     parser.add_argument(
         "--device",
@@ -64,7 +67,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--push-to-talk",
         action="store_true",
-        help="release the key when the input ends; the last line is the final text",
+        help="release the key when the input ends, so the last line is the final text "
+        "(--input always does this; the option states it)",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to use")
     parser.add_argument(
@@ -135,6 +139,13 @@ def _pre_roll(text: str) -> float:
     if not 0 <= value <= MAX_PRE_ROLL_S:
         raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_PRE_ROLL_S:g} seconds: {text}")
     return value
+
+
+def _input_file(text: str) -> Path:
+    # Path("") is ".", which would be refused later as a folder; say what is wrong.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name")
+    return Path(text)
 
 
 def _device(value: str) -> str | int:

@@ -79,7 +79,8 @@ def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, D
             "No microphone found: connect one or choose a device in settings "
             f"(devices seen: {seen})."
         )
-    available = ", ".join(repr(str(info["name"])) for _, info in inputs)
+    # With their numbers, which --device and the settings also accept.
+    available = ", ".join(f"{index} {str(info['name'])!r}" for index, info in inputs)
     if device is None:
         default = _default_input(backend)
         for index, info in inputs:
