@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from app.benchmarks.live_report import format_report
 from app.benchmarks.live_utterances import (
@@ -91,7 +92,10 @@ def assert_figure(value: Any) -> None:
 
 
 @pytest.mark.model
-def test_one_short_utterance_gives_every_figure(tmp_path: Path) -> None:
+@pytest.mark.gui
+def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Path) -> None:
+    # The cancel trials run on a Qt event loop; they use the test session's
+    # QApplication rather than leave a bare QCoreApplication for later tests.
     (spoken,) = synthesised_clips(["Please bring the latest sales figures and the new contract."])
     corpus = tmp_path / "speech"
     (corpus / "wav").mkdir(parents=True)

@@ -109,7 +109,9 @@ def run_cancel_trials(
     """
     if cancels <= 0 or not utterances:
         return []
-    QCoreApplication.instance() or QCoreApplication([])
+    # A bare core application of our own goes again afterwards, so that a caller
+    # (a test session) can still create its QApplication later.
+    own_app = None if QCoreApplication.instance() else QCoreApplication([])
     longest_s = max(u.duration_s for u in utterances)
     ring = RingBuffer(capacity_seconds=longest_s + 30.0)
     new_audio = threading.Event()
@@ -124,6 +126,9 @@ def run_cancel_trials(
             trials.append(_run_trial(worker, ring, new_audio, utterance, at, speed))
     finally:
         worker.shutdown()
+        del worker
+        if own_app is not None:
+            own_app.shutdown()
     return trials
 
 
