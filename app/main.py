@@ -84,6 +84,7 @@ class DesktopApp:
         from app.ui.main_window import MainWindow
         from app.ui.microphone import Microphone
         from app.ui.queue_panel import QueuePanel
+        from app.ui.retype import RetypeCountdown
         from app.ui.tray import Tray
 
         notices: list[tuple[str, str]] = []
@@ -122,7 +123,8 @@ class DesktopApp:
         worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio, host=host)
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)
-        delivery = DeliveryService()
+        # Keys sent while one of our windows has the focus would press our own buttons.
+        delivery = DeliveryService(own_window_active=_saytype_has_focus)
         window_holder: list[MainWindow] = []
         controller = DictationController(
             worker,
@@ -139,6 +141,7 @@ class DesktopApp:
         hotkeys = HotkeyBridge(chord, settings.hotkey_mode, settings.hold_threshold_ms / 1000)
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
+        hotkeys.held_changed.connect(controller.set_hotkey_held)
         hotkeys.cancel_requested.connect(controller.cancel)
         hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
         controller.state_changed.connect(
@@ -149,6 +152,7 @@ class DesktopApp:
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))
         controller.state_changed.connect(tray.set_state)
         history_panel = HistoryPanel(history) if history is not None else None
+        retype = RetypeCountdown(delivery, own_window_active=_saytype_has_focus)
         queue_panel = QueuePanel(files)
         window = MainWindow(
             controller, microphone, history_panel, display_chord(chord), queue_panel
@@ -167,6 +171,7 @@ class DesktopApp:
                 "tray": tray,
                 "window": window,
                 "history_panel": history_panel,
+                "retype": retype,
                 "files": files,
                 "pipeline": pipeline,
                 "queue_panel": queue_panel,
@@ -291,6 +296,13 @@ def _open_microphone(microphone: Any, window: Any) -> None:
     if error is not None:
         window.notice.show_notice("error", error)
     log.info("microphone %s", "open" if error is None else "unavailable")
+
+
+def _saytype_has_focus() -> bool:
+    """True while one of Saytype's windows (main window, a dialog) has the keyboard focus."""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.focusWindow() is not None
 
 
 def _quit_app() -> None:

@@ -10,17 +10,15 @@ and be what was said (WER bound below). A cancel (Esc) must deliver nothing.
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from app.benchmarks.accuracy import word_error_rate
-from tests.support.desktop_app import app_environment, wait_while_running
+from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
 from tests.support.target_window import Target, qt_target, xterm_target
@@ -32,44 +30,10 @@ SENTENCE = "Please send the quarterly report to the finance team before Friday."
 # tiny.en hears hibari speech of everyday sentences at or near 0 % WER; a bound of
 # 15 % leaves room for one misheard word without letting a wrong transcript pass.
 WER_BOUND = 0.15
-_START_TIMEOUT_S = 60.0
-
-
-@dataclass
-class RunningSaytype:
-    """The app under test: its process, environment and data folder."""
-
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    data_dir: Path
-    log: Path
-
-    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run ``saytype ARGS`` against this instance (the control socket)."""
-        return subprocess.run(
-            [sys.executable, "-m", "app", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-
-    def state(self) -> str:
-        """The dictation state: the first line of ``saytype status``."""
-        return (self.command("status").stdout.splitlines() or [""])[0]
-
-    def history(self) -> list[tuple[str, str | None]]:
-        """(text, delivered_to) of every history entry, oldest first."""
-        path = self.data_dir / "saytype" / "history.sqlite3"
-        if not path.exists():
-            return []
-        with sqlite3.connect(path) as db:
-            return list(db.execute("SELECT text, delivered_to FROM dictations ORDER BY id"))
 
 
 def _wait(condition: Callable[[], bool], what: str, app: RunningSaytype, timeout: float) -> None:
-    wait_while_running(condition, what, app.process, app.log, timeout)
+    app.wait(condition, what, timeout)
 
 
 @pytest.fixture(scope="module")
@@ -88,34 +52,8 @@ def saytype(
     desktop: tuple[XServer, PulseDaemon], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningSaytype]:
     xserver, pulse = desktop
-    home = tmp_path_factory.mktemp("home")
-    env = app_environment(xserver, pulse, home)
-    env["HF_HUB_OFFLINE"] = "1"
-    log = home / "saytype.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--verbose"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-    app = RunningSaytype(process, env, home / "data", log)
-    try:
-        _wait(
-            lambda: "model: ready" in app.command("status").stdout,
-            "the model to load",
-            app,
-            _START_TIMEOUT_S,
-        )
+    with running_saytype(xserver, pulse, tmp_path_factory.mktemp("home")) as app:
         yield app
-    finally:
-        app.command("quit")
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _hold_hotkey_and_speak(

@@ -246,3 +246,16 @@ def test_controls_have_accessible_names(qtbot: QtBot, filled: HistoryStore) -> N
         if isinstance(widget.parent(), (QLineEdit, QTreeWidget)):
             continue  # the clear button inside the search box, the header buttons
         assert widget.accessibleName(), type(widget).__name__
+
+
+def test_the_newest_entry_is_selected_and_the_selection_follows_new_ones(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    panel = make_panel(qtbot, filled)
+    newest = panel.selected_entry()
+    assert newest is not None
+    assert newest.text == TEXTS[-1]  # Copy and Re-type work without a click first
+    assert panel.retype_action.isEnabled()
+    entry = filled.add("A brand new dictation.", 1.0, "tiny.en")
+    panel.add_entry(entry)
+    assert panel.selected_entry() == entry

@@ -97,6 +97,27 @@ def test_tap_toggles(rig: Rig, qtbot: QtBot) -> None:
     assert rig.seen == ["start", "finish"]
 
 
+def test_held_changes_come_before_the_start_and_finish_they_cause(rig: Rig, qtbot: QtBot) -> None:
+    # Type-as-I-speak waits for the release; it must know before the finish arrives.
+    rig.bridge.held_changed.connect(lambda held: rig.seen.append(f"held={held}"))
+    with qtbot.waitSignal(rig.bridge.start_requested, timeout=2000):
+        rig.keys.press(*CHORD)
+    rig.clock.advance(0.5)
+    rig.keys.release(*RELEASE)
+    with qtbot.waitSignal(rig.bridge.finish_requested, timeout=2000):
+        rig.clock.advance(0.06)
+    assert rig.seen == ["held=True", "start", "held=False", "finish"]
+
+
+def test_a_tap_reports_the_release_while_dictation_goes_on(rig: Rig, qtbot: QtBot) -> None:
+    rig.bridge.held_changed.connect(lambda held: rig.seen.append(f"held={held}"))
+    rig.keys.press(*CHORD)
+    rig.clock.advance(0.1)
+    rig.keys.release(*RELEASE)
+    rig.clock.advance(1.0)
+    qtbot.waitUntil(lambda: rig.seen == ["held=True", "start", "held=False"])
+
+
 def test_auto_repeat_pair_is_resolved_as_a_held_key(rig: Rig, qtbot: QtBot) -> None:
     rig.keys.press(*CHORD)
     for _ in range(5):

@@ -18,6 +18,7 @@ delivery fails, the text is left on the clipboard and ``failed`` says so.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from app.core.output.text_delivery import (
     MESSAGE_INJECTION_FAILED,
     MESSAGE_KEYS_HELD,
     MESSAGE_NO_KEYBOARD,
+    MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
     DeliveryMethod,
     DeliveryQueue,
@@ -39,6 +41,7 @@ from app.core.output.text_delivery import (
     InjectionError,
     KeyInjector,
     ModifiersHeld,
+    OwnWindowFocused,
     inject,
 )
 
@@ -86,15 +89,22 @@ class DeliveryService(QObject):
         keyboard: KeyInjector | None = None,
         parent: QObject | None = None,
         modifier_timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
+        own_window_active: Callable[[], bool] | None = None,
     ) -> None:
-        """Create the service; ``keyboard=None`` uses X11 (opened on first use)."""
+        """Create the service; ``keyboard=None`` uses X11 (opened on first use).
+
+        ``own_window_active`` tells whether one of Saytype's windows has the
+        focus: keys are never sent then (they would press Saytype's own buttons).
+        """
         super().__init__(parent)
+        self._own_window_active = own_window_active or (lambda: False)
         self._keyboard = keyboard
         self._owns_keyboard = keyboard is None
         self._modifier_timeout_s = modifier_timeout_s
         self._method: DeliveryMethod = "paste"
         self._restore_delay_ms = 500
         self._queue = DeliveryQueue()
+        self._no_clipboard: set[int] = set()  # request ids whose caller keeps the text
         self._current: DeliveryRequest | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-delivery")
         self._stopping = threading.Event()
@@ -120,9 +130,21 @@ class DeliveryService(QObject):
         self._method = _checked_method(method)
         self._restore_delay_ms = max(0, int(restore_delay_ms))
 
-    def deliver(self, text: str, method: str | None = None) -> int:
-        """Queue ``text`` for the focused application; return the request id."""
+    def deliver(
+        self, text: str, method: str | None = None, *, clipboard_on_failure: bool = True
+    ) -> int:
+        """Queue ``text`` for the focused application; return the request id.
+
+        Args:
+            text: What to deliver.
+            method: ``paste``, ``type``, ``clipboard`` or ``erase``; None for the default.
+            clipboard_on_failure: Leave the text on the clipboard when it cannot be
+                delivered. Type-as-I-speak says no: its caller keeps the pieces and
+                puts the whole dictation there instead.
+        """
         request = self._queue.add(text, _checked_method(method or self._method))
+        if not clipboard_on_failure:
+            self._no_clipboard.add(request.request_id)
         log.debug("queued request %d (%s, %d chars)", request.request_id, request.method, len(text))
         QTimer.singleShot(0, self, self._start_next)
         return request.request_id
@@ -135,6 +157,7 @@ class DeliveryService(QObject):
     def cancel_pending(self) -> None:
         """Drop queued requests that have not started; the current one completes."""
         dropped = self._queue.clear()
+        self._no_clipboard.difference_update(request.request_id for request in dropped)
         if dropped:
             log.info("dropped %d queued deliveries", len(dropped))
 
@@ -172,6 +195,10 @@ class DeliveryService(QObject):
             self.copy_to_clipboard(request.text)
             self._complete(request, "clipboard")
             return
+        if self._own_window_active():
+            log.info("request %d not sent: Saytype's own window has the focus", request.request_id)
+            self._fail(request, MESSAGE_OWN_WINDOW)
+            return
         if request.method == "paste":
             self._put_on_clipboard(request.text)
         self._executor.submit(self._work, request)
@@ -186,7 +213,10 @@ class DeliveryService(QObject):
                 before_paste=self._armed.set,
                 modifier_timeout_s=self._modifier_timeout_s,
                 on_waiting=lambda _held: self._worker_waiting.emit(request.request_id),
+                own_pid=os.getpid(),
             )
+        except OwnWindowFocused:
+            self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
         except ModifiersHeld:
             self._worker_done.emit(request.request_id, "", MESSAGE_KEYS_HELD)
         except _NoKeyboard as exc:
@@ -221,16 +251,9 @@ class DeliveryService(QObject):
             return
         if message:
             log.info("delivery %d failed: %s", request_id, message)
-            if request.method == "paste":
-                self._saved = None  # keep the text on the clipboard for the user
-            elif request.method == "erase":
-                pass  # the text being erased is not worth the user's clipboard
-            else:
-                self.copy_to_clipboard(request.text)
-            self._current = None
-            self.failed.emit(request_id, message)
-            self._start_next()
+            self._fail(request, message)
             return
+        self._no_clipboard.discard(request_id)
         if request.method == "paste":
             self._awaiting_fetch = True
             self._restore_timer.start(
@@ -240,6 +263,22 @@ class DeliveryService(QObject):
             )
             return
         self._complete(request, how)
+
+    def _fail(self, request: DeliveryRequest, message: str) -> None:
+        """Report a request that did not go out, leaving its text on the clipboard."""
+        keep_on_clipboard = request.request_id not in self._no_clipboard
+        self._no_clipboard.discard(request.request_id)
+        if request.method == "paste" and self._saved is not None:  # the text is on it now
+            if keep_on_clipboard:
+                self._saved = None  # keep the text on the clipboard for the user
+            else:
+                self._restore_clipboard()
+        elif keep_on_clipboard and request.method != "erase":
+            # (the text being erased is not worth the user's clipboard)
+            self.copy_to_clipboard(request.text)
+        self._current = None
+        self.failed.emit(request.request_id, message)
+        self._start_next()
 
     def _complete(self, request: DeliveryRequest, how: str) -> None:
         self._current = None

@@ -24,6 +24,7 @@ from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
+from app.core.output.live_typing import LiveTypingQueue
 from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import StreamingShaper, TextEdit
@@ -43,8 +44,11 @@ class _Dictation:
     end: int | None = None
     # Shapes the commits (spoken commands…) for the window and for type-as-I-speak.
     typing: StreamingShaper = field(default_factory=lambda: StreamingShaper(TextShaper()))
-    typed_live: bool = False  # type-as-I-speak sent keys into the focused app
-    final_edit: TextEdit | None = None
+    typed_live: bool = False  # type-as-I-speak has edits for the focused app
+    live: LiveTypingQueue = field(default_factory=LiveTypingQueue)
+    live_request: int | None = None  # the delivery id of the live request in flight
+    live_final: bool = False  # the final's edit is queued: done once the queue is idle
+    live_error: str = ""  # why the last live request failed
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
     output: str = "focused_app"
@@ -97,6 +101,7 @@ class DictationController(QObject):
         self._own_window_active = own_window_active or (lambda: False)
         self._gate = gate
         self._holding_gate = False
+        self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: _Dictation | None = None
         self._committed = ""
         self.last_text = ""
@@ -146,6 +151,7 @@ class DictationController(QObject):
             output=output or self.settings.output,
             source=source,
             typing=StreamingShaper(self.shaper),
+            live=LiveTypingQueue(held=self._keys_held),
         )
         self._committed = ""
         self.journal.begin(
@@ -180,6 +186,15 @@ class DictationController(QObject):
         if not self.settings.keep_mic_open:
             self._mic.close()
 
+    def set_hotkey_held(self, held: bool) -> None:
+        """The hotkey's keys went down or up; type-as-I-speak waits for them to be up."""
+        self._keys_held = held
+        current = self._current
+        if current is not None:
+            current.live.set_held(held)
+            if not held:
+                self._pump_live(current)
+
     def dismiss_error(self) -> None:
         """The user has seen the error."""
         self.session.dismiss_error()
@@ -190,11 +205,6 @@ class DictationController(QObject):
             return False
         self._delivery.copy_to_clipboard(self.last_text)
         return True
-
-    def retype(self, text: str) -> None:
-        """Deliver an older text (from history) into the focused app."""
-        if text:
-            self._delivery.deliver(text)
 
     @property
     def elapsed_s(self) -> float:
@@ -223,24 +233,38 @@ class DictationController(QObject):
         self._committed = current.typing.typed
         self.live_text.emit(self._committed, current.typing.held)
         if self._types_as_spoken(current):
+            if self._keys_held:
+                log.info("type-as-I-speak: settled words wait for the hotkey's release")
             self._send_edit(current, edit)
 
-    def _send_edit(self, current: _Dictation, edit: TextEdit) -> int | None:
-        """Type (and, for "scratch that" only, first erase) into the focused app."""
-        if edit.erase:
-            self._delivery.deliver("\b" * edit.erase, "erase")
-        if edit.erase or edit.text:
-            current.typed_live = True
-        return self._delivery.deliver(edit.text, "type") if edit.text else None
+    def _send_edit(self, current: _Dictation, edit: TextEdit) -> None:
+        """Queue an edit (erase for "scratch that", then type) for the focused app."""
+        if not edit:
+            return
+        current.typed_live = True
+        current.live.add(edit.erase, edit.text)
+        self._pump_live(current)
+
+    def _pump_live(self, current: _Dictation) -> None:
+        """Hand the next live request to the delivery, or finish once the final is out."""
+        request = current.live.next_request()
+        if request is not None:
+            current.live_request = self._delivery.deliver(
+                request.text, request.method, clipboard_on_failure=False
+            )
+        elif current.live_final and current.live.idle:
+            self._mark_delivered(current, "typed")
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
         if current.typed_live:
-            edit = current.typing.on_final(text, trailing_space=self.shaper.options.trailing_space)
-            current.final_edit = edit
-            text = current.typing.text  # what the focused app shows now
+            final_edit = current.typing.on_final(
+                text, trailing_space=self.shaper.options.trailing_space
+            )
+            current.live.add(final_edit.erase, final_edit.text)
+            text = current.typing.text  # what the focused app shows once the queue is out
         else:
             text = self.shaper.shape(text)
         self.live_text.emit(text, "")
@@ -260,16 +284,18 @@ class DictationController(QObject):
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            if current.typed_live and current.final_edit is not None:
-                # Continue as the words before it went out: typed, never retracted.
-                current.delivery_id = self._send_edit(current, current.final_edit)
-                if current.delivery_id is not None:
-                    return
-            else:
-                space = " " if self.shaper.options.trailing_space else ""
-                current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
+            if current.typed_live:
+                # Continue as the words before it went out: typed, never retracted. What a
+                # failure held back is tried once more now (the hotkey is up by now).
+                current.live_final = True
+                current.live.set_held(False)
+                current.live.resume()
+                self._pump_live(current)
                 return
-        elif output == "clipboard" or (current.entry is None and not self.settings.pause_history):
+            space = " " if self.shaper.options.trailing_space else ""
+            current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
+            return
+        if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
             # Without a history entry the clipboard keeps the text safe (a paused history
             # is the user's wish, not a failure: nothing extra is copied then).
             self._delivery.copy_to_clipboard(text)
@@ -323,8 +349,16 @@ class DictationController(QObject):
 
     def _on_delivered(self, request_id: int, how: str) -> None:
         current = self._current
-        if current is None or current.delivery_id != request_id:
+        if current is None:
             return
+        if current.live_request == request_id:
+            current.live_request = None
+            current.live.delivered()
+            self._pump_live(current)
+        elif current.delivery_id == request_id:
+            self._mark_delivered(current, how)
+
+    def _mark_delivered(self, current: _Dictation, how: str) -> None:
         if current.entry is not None and self._history is not None:
             try:
                 self._history.mark_delivered(current.entry.id, how)
@@ -335,11 +369,36 @@ class DictationController(QObject):
         self._finish_delivery(how)
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:
-        self.notice.emit("warning", message)
         current = self._current
+        if current is not None and current.live_request == request_id:
+            # Held back, not lost: it goes first when typing resumes (at the final).
+            current.live_request = None
+            current.live_error = message
+            current.live.failed()
+            log.info("type-as-I-speak paused: %s", message)
+            if current.live_final:
+                self._live_failed(current)
+            return
+        self.notice.emit("warning", message)
         if current is not None and current.delivery_id == request_id:
             self._current = None
             self.session.fail(None, message)
+
+    def _live_failed(self, current: _Dictation) -> None:
+        """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
+        text = current.typing.text
+        self._delivery.copy_to_clipboard(text)
+        typed = current.live.sent_text.strip()
+        done = (
+            f"The first {len(typed.split())} words were typed; " if typed else "Nothing was typed; "
+        )
+        message = (
+            f"{_first_sentence(current.live_error)} {done}the whole dictation is on the "
+            "clipboard: paste it with Ctrl+V."
+        )
+        self.notice.emit("warning", message)
+        self._current = None
+        self.session.fail(None, message)
 
     def _finish_delivery(self, where: str) -> None:
         current, self._current = self._current, None
@@ -363,3 +422,9 @@ class DictationController(QObject):
                 self._gate.release()
             self._holding_gate = decoding
         self.state_changed.emit(change.new.value)
+
+
+def _first_sentence(message: str) -> str:
+    """The reason of a delivery message, without its own clipboard advice."""
+    head = message.split(". ", 1)[0].strip()
+    return head if head.endswith(".") else f"{head}."

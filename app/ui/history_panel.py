@@ -82,11 +82,11 @@ class HistoryPanel(QWidget):
         self._entries: dict[int, HistoryEntry] = {}
         self._build_search()
         self._build_list()
-        self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy_selected)
-        self.retype_action = self._action("&Re-type", None, self.retype_selected)
+        self.copy_action = self._action("C&opy", QKeySequence.StandardKey.Copy, self.copy_selected)
+        self.retype_action = self._action("Re-ty&pe", None, self.retype_selected)
         self.retry_action = self._action("Re&try", None, self.retry_selected)
         self.delete_action = self._action(
-            "&Delete", QKeySequence.StandardKey.Delete, self.delete_selected
+            "Delete", QKeySequence.StandardKey.Delete, self.delete_selected
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self._search)
@@ -219,6 +219,8 @@ class HistoryPanel(QWidget):
         self._list.addTopLevelItems([self._make_item(entry) for entry in found])
         if selected is not None:
             self.select_entry(selected.id)
+        if self.selected_entry() is None and found:
+            self.select_entry(found[0].id)  # the newest: Copy and Re-type work at once
         self._update_empty_state()
         elapsed_ms = 1000 * (time.perf_counter() - started)
         # The query is the user's words: its length only.
@@ -235,6 +237,7 @@ class HistoryPanel(QWidget):
         if entry.id in self._entries or (query and query not in entry.text.casefold()):
             return
         self._list.insertTopLevelItem(0, self._make_item(entry))
+        self.select_entry(entry.id)  # the selection follows the newest dictation
         self._update_empty_state()
 
     def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:

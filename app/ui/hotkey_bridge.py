@@ -116,11 +116,14 @@ class HotkeyBridge(QObject):
         start_requested: Start a dictation.
         finish_requested: Finish the dictation (deliver what was heard).
         cancel_requested: Drop the dictation.
+        held_changed(bool): The chord's keys went down (True) or up; emitted before
+            the start or finish they cause, so typing can wait for the release.
         error(str): The hotkey cannot work, with a message for the user.
     """
 
     start_requested = Signal()
     finish_requested = Signal()
+    held_changed = Signal(bool)  # the chord went down or up (sent before what it starts)
     cancel_requested = Signal()
     error = Signal(str)
 
@@ -145,6 +148,7 @@ class HotkeyBridge(QObject):
         self._base_chars: dict[int, str] = {}
         self._down_lock = threading.Lock()
         self._down: set[str] = set()  # physical keys down, kept by the listener thread
+        self._chord_held = False
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
         self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -217,11 +221,15 @@ class HotkeyBridge(QObject):
             log.warning("the hotkey listener thread did not end within %.0f s", _STOP_TIMEOUT_S)
         with self._down_lock:
             self._down.clear()
+        if self._chord_held:  # nobody will report the release now
+            self._chord_held = False
+            self.held_changed.emit(False)
 
     def set_chord(self, chord: Chord | str) -> None:
         """Watch another chord (text is parsed; raises ValueError if it is not a chord)."""
         old = self.chord
         self._gesture.set_chord(_as_chord(chord))
+        self._emit([])  # the old chord no longer counts as held
         if self._grab is not None and self.chord != old:
             self._grab.ungrab(old)
             self._reserve_chord()
@@ -296,6 +304,10 @@ class HotkeyBridge(QObject):
         self._poll_timer.start(max(0, math.ceil((deadline - self._clock()) * 1000)))
 
     def _emit(self, actions: list[HotkeyAction]) -> None:
+        held = self._gesture.chord_held
+        if held != self._chord_held:
+            self._chord_held = held
+            self.held_changed.emit(held)
         for action in actions:
             log.debug("hotkey: %s", action.value)
             if action is HotkeyAction.START:

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         if history_panel is not None:
             self.side_tabs.addTab(history_panel, "&History")
         if self.queue_panel is not None:
-            self.side_tabs.addTab(self.queue_panel, "&Files")
+            self.side_tabs.addTab(self.queue_panel, "F&iles")
         if self.side_tabs.count():
             splitter.addWidget(self.side_tabs)
             splitter.setSizes([480, 380])
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
             self.quit_requested
         )
         edit_menu = self.menuBar().addMenu("&Edit")
-        self._add(edit_menu, "Copy &last text", None, "Ctrl+Shift+C").triggered.connect(
+        self._add(edit_menu, "&Copy last text", None, "Ctrl+Shift+C").triggered.connect(
             self._copy_last
         )
         self._add(edit_menu, "C&lear live text", None, "Ctrl+L").triggered.connect(

@@ -73,7 +73,7 @@ class QueuePanel(QWidget):
         open_files = QPushButton("&Open files…")
         open_files.setAccessibleName("Open files")
         open_files.clicked.connect(self.open_files_requested)
-        self.show_results = QPushButton("Show &results")
+        self.show_results = QPushButton("Show res&ults")
         self.show_results.setAccessibleName("Show results")
         self.show_results.clicked.connect(self._show_selected)
         self.cancel_all = QPushButton("Cancel &all")

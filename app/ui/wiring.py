@@ -56,7 +56,7 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     controller.completed.connect(on_completed)
     if history_panel is not None:
         controller.history_added.connect(history_panel.add_entry)
-        history_panel.retype_requested.connect(controller.retype)
+        wire_retype(app.parts["retype"], history_panel, controller, window)
         history_panel.retry_requested.connect(
             lambda path: window.queue_files([Path(path)])  # into the Files tab
         )
@@ -83,6 +83,43 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     window.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
     _show_history_paused(app, app.parts["settings"].pause_history)
+
+
+def wire_retype(retype: Any, history_panel: Any, controller: Any, window: Any) -> None:
+    """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
+    from app.ui.retype import RetypeBanner
+
+    window.show_banner(RetypeBanner(retype))
+    retype.notice.connect(window.notice.show_notice)
+    retype.counting.connect(
+        lambda left: log.info("re-type countdown: %d s", left) if left else None
+    )
+
+    def finished(how: str) -> None:
+        log.info("re-type finished: %s", how)
+        if how in _RETYPED:
+            window.statusBar().showMessage(_RETYPED[how], 5000)
+
+    retype.finished.connect(finished)
+
+    def request(text: str) -> None:
+        if controller.session.active:
+            window.statusBar().showMessage("Finish the dictation first, then re-type.", 5000)
+        elif not retype.request(text):
+            window.statusBar().showMessage("A re-type is already under way.", 5000)
+
+    history_panel.retype_requested.connect(request)
+    # A dictation started meanwhile comes first: its keys and ours must not mix.
+    controller.state_changed.connect(
+        lambda state: retype.cancel() if state == "listening" else None
+    )
+
+
+_RETYPED = {
+    "typed": "Re-typed into the focused app.",
+    "pasted": "Re-typed (pasted) into the focused app.",
+    "cancelled": "Re-type cancelled; nothing was typed.",
+}
 
 
 def set_history_paused(app: Any, paused: bool) -> None:

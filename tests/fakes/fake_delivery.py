@@ -25,12 +25,17 @@ class FakeDelivery(QObject):
         self.cancelled = 0
         self._next = 1
         self._pending: set[int] = set()
+        self._no_clipboard: set[int] = set()
 
     def set_options(self, method: str = "paste", restore_delay_ms: int = 500) -> None:
         self.method = method
 
-    def deliver(self, text: str, method: str | None = None) -> int:
+    def deliver(
+        self, text: str, method: str | None = None, *, clipboard_on_failure: bool = True
+    ) -> int:
         request_id, self._next = self._next, self._next + 1
+        if not clipboard_on_failure:
+            self._no_clipboard.add(request_id)
         self.requests.append((request_id, text, method or self.method))
         self._pending.add(request_id)
         QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
@@ -41,7 +46,8 @@ class FakeDelivery(QObject):
             return  # cancelled before it started
         self._pending.discard(request_id)
         if self.fail_with is not None:
-            self.clipboard = text
+            if request_id not in self._no_clipboard:
+                self.clipboard = text
             self.failed.emit(request_id, self.fail_with)
             return
         self.delivered_texts.append(text)

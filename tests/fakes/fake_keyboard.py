@@ -27,8 +27,9 @@ class Sent:
 class FakeKeyboard:
     """Records typed text and chords; thread-safe, since the worker thread calls it."""
 
-    def __init__(self, window_class: str | None = "Gedit") -> None:
+    def __init__(self, window_class: str | None = "Gedit", window_pid: int | None = None) -> None:
         self.window_class = window_class
+        self.window_pid = window_pid  # the focused window's process (os.getpid(): Saytype's)
         self._lock = threading.Lock()
         self._held: set[str] = set()
         self._sent: list[Sent] = []
@@ -76,6 +77,9 @@ class FakeKeyboard:
 
     def focused_window_class(self) -> str | None:
         return self.window_class
+
+    def focused_window_pid(self) -> int | None:
+        return self.window_pid
 
     def close(self) -> None:
         self.closed = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,14 +40,15 @@ class Rig:
 def build_rig(
     tmp_path: Path,
     words: Sequence[str],
-    delivery: FakeDelivery | None = None,
+    fake_delivery: FakeDelivery | None = None,
+    own_window_active: Callable[[], bool] | None = None,
     **settings: object,
 ) -> Rig:
     """A controller whose dictations "hear" ``words``, with history in ``tmp_path``."""
     mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
     worker = InferenceWorker(ScriptedPipeline(list(words)), mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
-    delivery = FakeDelivery() if delivery is None else delivery
+    delivery = FakeDelivery() if fake_delivery is None else fake_delivery
     controller = DictationController(
         worker,
         mic,
@@ -55,6 +56,7 @@ def build_rig(
         history,
         Settings(**settings),  # type: ignore[arg-type]
         "tiny.en",
+        own_window_active=own_window_active,
     )
     rig = Rig(controller, worker, mic, delivery, history)
     controller.state_changed.connect(rig.states.append)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +50,88 @@ def wait_while_running(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}:\n" + log.read_text(errors="replace"))
         time.sleep(0.05)  # polling another process's state; the condition is the sync
+
+
+_START_TIMEOUT_S = 60.0
+_REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningSaytype:
+    """The app under test: its process, environment and data folder."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    data_dir: Path
+    log: Path
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``saytype ARGS`` against this instance (the control socket)."""
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    def state(self) -> str:
+        """The dictation state: the first line of ``saytype status``."""
+        return (self.command("status").stdout.splitlines() or [""])[0]
+
+    def history(self) -> list[tuple[str, str | None]]:
+        """(text, delivered_to) of every history entry, oldest first."""
+        path = self.data_dir / "saytype" / "history.sqlite3"
+        if not path.exists():
+            return []
+        with sqlite3.connect(path) as db:
+            return list(db.execute("SELECT text, delivered_to FROM dictations ORDER BY id"))
+
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float) -> None:
+        """Poll ``condition``; fail with the app's log if it exits or time runs out."""
+        wait_while_running(condition, what, self.process, self.log, timeout)
+
+    def log_text(self) -> str:
+        """What the app has logged so far."""
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def running_saytype(
+    xserver: XServer, pulse: PulseDaemon, home: Path, settings: dict[str, Any] | None = None
+) -> Iterator[RunningSaytype]:
+    """Start ``saytype --verbose`` with private folders under ``home``; wait for its model.
+
+    ``settings`` (field → value) are written to its settings file first.
+    """
+    env = app_environment(xserver, pulse, home)
+    env["HF_HUB_OFFLINE"] = "1"
+    if settings:
+        config = home / "config" / "saytype"
+        config.mkdir(parents=True, exist_ok=True)
+        (config / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    log = home / "saytype.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "--verbose"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=_REPO,
+        )
+    app = RunningSaytype(process, env, home / "data", log)
+    try:
+        app.wait(
+            lambda: "model: ready" in app.command("status").stdout,
+            "the model to load",
+            _START_TIMEOUT_S,
+        )
+        yield app
+    finally:
+        app.command("quit")
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

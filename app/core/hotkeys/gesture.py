@@ -115,6 +115,11 @@ class HotkeyGesture:
         """Whether the gesture believes a dictation is running."""
         return self._active
 
+    @property
+    def chord_held(self) -> bool:
+        """Whether the chord is down now (its release may still be held back for auto-repeat)."""
+        return self._held is not None
+
     def set_chord(self, chord: Chord) -> None:
         """Watch another chord; a chord held right now no longer counts."""
         self._chord = chord

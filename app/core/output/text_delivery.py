@@ -65,6 +65,10 @@ MESSAGE_NO_KEYBOARD = (
     "Typing into other applications needs an X11 session ({reason}). "
     "The text is on the clipboard; paste it with Ctrl+V."
 )
+MESSAGE_OWN_WINDOW = (
+    "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
+    "to type into first. The text is on the clipboard; paste it with Ctrl+V."
+)
 MESSAGE_INJECTION_FAILED = (
     "Could not type into the focused application ({reason}). "
     "The text is on the clipboard; paste it with Ctrl+V."
@@ -73,6 +77,10 @@ MESSAGE_INJECTION_FAILED = (
 
 class InjectionError(RuntimeError):
     """The keyboard could not deliver keys (no X11, no spare keycode, a key missing)."""
+
+
+class OwnWindowFocused(InjectionError):
+    """Saytype's own window has the focus: keys sent now would press its own buttons."""
 
 
 class ModifiersHeld(InjectionError):
@@ -94,6 +102,10 @@ class KeyInjector(Protocol):
 
     def focused_window_class(self) -> str | None:
         """The focused window's WM_CLASS class, or None when unknown."""
+        ...
+
+    def focused_window_pid(self) -> int | None:
+        """The process id that owns the focused window, or None when unknown."""
         ...
 
 
@@ -157,17 +169,23 @@ def inject(
     before_paste: Callable[[], None] | None = None,
     modifier_timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
     on_waiting: Callable[[frozenset[str]], None] | None = None,
+    *,
+    own_pid: int | None = None,
 ) -> str:
     """Send ``request`` into the focused window; return how (``"pasted"`` or ``"typed"``).
 
     For ``paste`` the text must already be on the clipboard; ``before_paste``
     runs just before the paste keys, so the caller can tell the target's fetch
-    from earlier clipboard requests.
+    from earlier clipboard requests. Nothing is sent while a window of process
+    ``own_pid`` (Saytype's) has the focus.
 
     Raises:
+        OwnWindowFocused: Saytype's own window has the focus; nothing was sent.
         InjectionError: Nothing (or not all) could be delivered.
     """
     wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting)
+    if own_pid is not None and keyboard.focused_window_pid() == own_pid:
+        raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     if request.method == "erase":
         erase_characters(keyboard, len(request.text))
         return "erased"

@@ -188,14 +188,28 @@ class X11KeyInjector:
 
     def focused_window_class(self) -> str | None:
         """WM_CLASS class of the focused top-level window, or None."""
-        window = self._display.get_input_focus().focus
-        root = self._display.screen().root
-        while window and not isinstance(window, int) and window != root:
+        for window in self._focus_ancestry():
             wm_class = window.get_wm_class()
             if wm_class:
                 return str(wm_class[1] or wm_class[0])
-            window = window.query_tree().parent
         return None
+
+    def focused_window_pid(self) -> int | None:
+        """``_NET_WM_PID`` of the focused top-level window, or None when it has none."""
+        atom = self._display.intern_atom("_NET_WM_PID")
+        for window in self._focus_ancestry():
+            prop = window.get_full_property(atom, self._X.AnyPropertyType)
+            if prop is not None and len(prop.value):
+                return int(prop.value[0])
+        return None
+
+    def _focus_ancestry(self) -> Iterator[Any]:
+        """The focused window, then its parents up to (not including) the root."""
+        window = self._display.get_input_focus().focus
+        root = self._display.screen().root
+        while window and not isinstance(window, int) and window != root:
+            yield window
+            window = window.query_tree().parent
 
     def close(self) -> None:
         """Give back borrowed keycodes and close the display connection."""

@@ -1,0 +1,124 @@
+"""Type as I speak: the edits waiting for the focused application, none lost, none twice.
+
+Commits settle while the user may still hold the hotkey (hold-to-talk is the
+default gesture), and keys typed then would turn into Ctrl+Shift shortcuts.
+Typing them anyway lost the start of the dictation: the delivery gave up after
+its modifier timeout and only the later words arrived. So edits are queued
+here instead and go out one request at a time, in order:
+
+* while the hotkey is held nothing goes out; on release everything waiting
+  goes out as one text;
+* a request that fails comes back to the front of the queue and typing pauses
+  until :meth:`LiveTypingQueue.resume` (the final retries once), so a failure
+  never makes later words overtake earlier ones or type them twice;
+* an erase ("scratch that") first trims text not yet sent; only what has
+  already reached the application is erased with BackSpace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LiveMethod = Literal["erase", "type"]
+
+
+@dataclass(frozen=True)
+class LiveEdit:
+    """Erase ``erase`` characters before the cursor, then type ``text``."""
+
+    erase: int = 0
+    text: str = ""
+
+    def then(self, later: LiveEdit) -> LiveEdit:
+        """This edit followed by ``later``, as one edit (``later``'s erase eats our text first)."""
+        if later.erase <= len(self.text):
+            kept = self.text[: len(self.text) - later.erase]
+            return LiveEdit(self.erase, kept + later.text)
+        return LiveEdit(self.erase + later.erase - len(self.text), later.text)
+
+    def __bool__(self) -> bool:
+        return bool(self.erase or self.text)
+
+
+@dataclass(frozen=True)
+class LiveRequest:
+    """One request for the delivery: ``"erase"`` (that many BackSpaces) or ``"type"``."""
+
+    method: LiveMethod
+    text: str  # for "erase", one character per BackSpace
+
+
+class LiveTypingQueue:
+    """Orders type-as-I-speak edits into delivery requests, one in flight at a time."""
+
+    def __init__(self, *, held: bool = False) -> None:
+        self._pending = LiveEdit()
+        self._in_flight: LiveRequest | None = None
+        self._held = held
+        self._paused = False
+        self.sent_text = ""  # everything typed so far and confirmed, erases applied
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits and nothing is in flight."""
+        return self._in_flight is None and not self._pending
+
+    @property
+    def paused(self) -> bool:
+        """A request failed; nothing goes out until :meth:`resume`."""
+        return self._paused
+
+    @property
+    def in_flight(self) -> bool:
+        """A request was handed out and has not been reported yet."""
+        return self._in_flight is not None
+
+    def add(self, erase: int, text: str) -> None:
+        """Queue one edit (``erase`` characters, then ``text``)."""
+        self._pending = self._pending.then(LiveEdit(erase, text))
+
+    def set_held(self, held: bool) -> None:
+        """The hotkey's keys are down (nothing goes out) or up again."""
+        self._held = held
+
+    def resume(self) -> None:
+        """Try again after a failure (the final does, once)."""
+        self._paused = False
+
+    def next_request(self) -> LiveRequest | None:
+        """The request to deliver now, or None (one in flight, held, paused or nothing new)."""
+        if self._in_flight is not None or self._held or self._paused or not self._pending:
+            return None
+        if self._pending.erase:
+            request = LiveRequest("erase", "\b" * self._pending.erase)
+            self._pending = LiveEdit(0, self._pending.text)
+        else:
+            request = LiveRequest("type", self._pending.text)
+            self._pending = LiveEdit()
+        self._in_flight = request
+        return request
+
+    def delivered(self) -> None:
+        """The request in flight reached the application."""
+        request, self._in_flight = self._in_flight, None
+        if request is None:
+            return
+        if request.method == "erase":
+            self.sent_text = self.sent_text[: max(0, len(self.sent_text) - len(request.text))]
+        else:
+            self.sent_text += request.text
+
+    def failed(self) -> None:
+        """The request in flight did not go out: it is first again, and typing pauses."""
+        request, self._in_flight = self._in_flight, None
+        if request is None:
+            return
+        self._pending = _as_edit(request).then(self._pending)
+        self._paused = True
+
+
+def _as_edit(request: LiveRequest) -> LiveEdit:
+    if request.method == "erase":
+        return LiveEdit(len(request.text), "")
+    return LiveEdit(0, request.text)

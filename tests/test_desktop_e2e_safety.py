@@ -1,0 +1,159 @@
+"""The two bugs that put wrong text into a user's terminal, through real typing into xterm.
+
+* History → Re-type typed into Saytype itself, where each typed space pressed
+  the focused Re-type button again: xterm then got 1,926 copies, each with
+  Return. Now a countdown lets the user click the target, the text arrives
+  exactly once, and nothing is typed while Saytype keeps the focus.
+* "Type as I speak" with hold-to-talk lost every word settled while the
+  hotkey was held. Now they are typed after the release, in order, once.
+
+Real Xvfb, PulseAudio microphone, hibari-tts speech, ``saytype`` as a
+subprocess, xterm whose tty input is recorded raw (what a shell would run).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.benchmarks.accuracy import word_error_rate
+from app.core.output.history import HistoryStore
+from tests.support.desktop_app import RunningSaytype, running_saytype
+from tests.support.pulse import PulseDaemon, running_pulseaudio
+from tests.support.speech import SpeechMaker
+from tests.support.target_window import xterm_target
+from tests.support.xserver import XServer, running_xvfb
+
+pytestmark = [pytest.mark.integration, pytest.mark.model]
+
+# LJ001-0001's words: about 9 s of speech, so words settle well past the delivery's
+# 2 s modifier wait while the hotkey is still held.
+LONG = (
+    "Printing, in the only sense with which we are at present concerned, differs from "
+    "most if not from all the arts and crafts represented in the Exhibition."
+)
+WER_BOUND = 0.15
+OLD_TEXT = "Meet me at the station at noon."
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[tuple[XServer, PulseDaemon]]:
+    with running_xvfb() as xserver, running_pulseaudio() as pulse:
+        yield xserver, pulse
+
+
+@pytest.fixture(scope="module")
+def long_speech(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(LONG, tmp_path_factory.mktemp("speech") / "long.wav")
+
+
+def _xdotool(xserver: XServer, *args: str) -> str:
+    done = subprocess.run(
+        ["xdotool", *args], env=xserver.env(), capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def _focus_saytype(xserver: XServer, app: RunningSaytype) -> None:
+    window = _xdotool(
+        xserver, "search", "--sync", "--pid", str(app.process.pid), "--name", "^Saytype$"
+    ).split()[0]
+    _xdotool(xserver, "windowfocus", "--sync", window)
+
+
+def _clipboard(xserver: XServer) -> str:
+    return subprocess.run(
+        ["xclip", "-o", "-selection", "clipboard"],
+        env=xserver.env(),
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    ).stdout
+
+
+def _retype_finished(app: RunningSaytype, count: int) -> bool:
+    return app.log_text().count("re-type finished:") >= count
+
+
+@pytest.mark.parametrize("delivery", ["type", "paste"])
+def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path, delivery: str
+) -> None:
+    xserver, pulse = desktop
+    home = tmp_path / "home"
+    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
+        store.add(OLD_TEXT, 2.0, "tiny.en")
+    settings = {"schema_version": 1, "delivery": delivery}
+    with (
+        running_saytype(xserver, pulse, home, settings) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        _focus_saytype(xserver, app)
+        _xdotool(xserver, "key", "alt+p")  # History → Re-type (the newest entry is selected)
+        app.wait(lambda: "re-type countdown" in app.log_text(), "the countdown", 10)
+        target.focus()  # the user clicks the window to type into
+        app.wait(lambda: _retype_finished(app, 1), "the re-type to finish", 20)
+        assert target.wait_for_text(OLD_TEXT, timeout=10) == OLD_TEXT
+        # Finished means delivered: one more round trip, and still exactly one copy.
+        assert app.state() == "idle"
+        assert target.text() == OLD_TEXT
+        assert app.log_text().count("re-type finished:") == 1
+
+
+def test_retype_types_nothing_while_saytype_keeps_the_focus(
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path
+) -> None:
+    xserver, pulse = desktop
+    home = tmp_path / "home"
+    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
+        store.add(OLD_TEXT, 2.0, "tiny.en")
+    with (
+        running_saytype(xserver, pulse, home, {"schema_version": 1, "delivery": "type"}) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        _focus_saytype(xserver, app)
+        _xdotool(xserver, "key", "alt+p")
+        app.wait(lambda: _retype_finished(app, 1), "the re-type to give up", 20)
+        assert "re-type finished: clipboard" in app.log_text()
+        assert app.state() == "idle"
+        assert target.text() == ""
+        assert _clipboard(xserver) == OLD_TEXT  # not lost: one paste away
+
+
+@pytest.mark.parametrize("delivery", ["type", "paste"])
+def test_type_as_i_speak_with_hold_to_talk_types_every_word_once(
+    desktop: tuple[XServer, PulseDaemon], long_speech: Path, tmp_path: Path, delivery: str
+) -> None:
+    xserver, pulse = desktop
+    settings = {"schema_version": 1, "delivery": delivery, "type_as_i_speak": True}
+    with (
+        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        target.focus()
+        subprocess.run(["xdotool", "keydown", "ctrl+shift+space"], env=xserver.env(), check=True)
+        try:
+            app.wait(lambda: app.state() == "listening", "listening", 10)
+            pulse.play(long_speech)
+            app.wait(
+                lambda: "wait for the hotkey's release" in app.log_text(),
+                "words to settle while the hotkey is held",
+                20,
+            )
+        finally:
+            subprocess.run(
+                ["xdotool", "keyup", "space", "shift", "ctrl"], env=xserver.env(), check=True
+            )
+        app.wait(
+            lambda: bool(app.history()) and app.state() == "idle", "the dictation to finish", 30
+        )
+        final, delivered_to = app.history()[-1]
+        assert delivered_to == "typed"
+        assert final.startswith("Printing")
+        assert word_error_rate([LONG], [final]) <= WER_BOUND, final
+        # Every word, in order, exactly once.
+        assert target.wait_for_text(final, timeout=10) == final

@@ -1,0 +1,79 @@
+"""Features together: gesture by delivery by type-as-I-speak by the window with the focus.
+
+The worst bugs sat where two features met (type-as-I-speak with hold-to-talk
+lost the start; Re-type with Type delivery typed into Saytype). Every cell of
+the grid must give the focused app the final text exactly once, in order, or,
+when Saytype's own window has the focus, type nothing and show it there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = pytest.mark.gui
+
+WORDS = ["please", "send", "the", "quarterly", "report", "to", "the", "finance", "team"]
+
+
+def _dictate(qtbot: QtBot, rig: Rig, gesture: str) -> list[object]:
+    """Dictate with ``gesture``: hold (keys down throughout), tap (keys up), or the window."""
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    controller = rig.controller
+    if gesture != "window":
+        controller.set_hotkey_held(True)
+    assert controller.start(source="window" if gesture == "window" else "hotkey")
+    if gesture == "tap":
+        controller.set_hotkey_held(False)
+    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+    with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+        if gesture == "tap":
+            controller.set_hotkey_held(True)  # the second tap finishes on its press
+            controller.stop()
+            controller.set_hotkey_held(False)
+        else:
+            if gesture == "hold":
+                controller.set_hotkey_held(False)
+            controller.stop()
+    assert done.args is not None
+    return list(done.args)
+
+
+@pytest.mark.parametrize("own_window", [False, True], ids=["other-app", "saytype-focused"])
+@pytest.mark.parametrize("live", [False, True], ids=["at-end", "as-i-speak"])
+@pytest.mark.parametrize("delivery", ["paste", "type"])
+@pytest.mark.parametrize("gesture", ["hold", "tap", "window"])
+def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR0917 - the grid
+    qtbot: QtBot, tmp_path: Path, gesture: str, delivery: str, live: bool, own_window: bool
+) -> None:
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        FakeDelivery(),
+        own_window_active=lambda: own_window,
+        delivery=delivery,
+        type_as_i_speak=live,
+    )
+    try:
+        where, _source = _dictate(qtbot, rig, gesture)
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert len(final.split()) >= 3
+        if own_window:
+            assert where == "window"
+            assert rig.delivery.requests == []
+            return
+        assert rig.delivery.typed == final  # every word, in order, once
+        if live:
+            assert where == "typed"
+            assert {method for _id, _text, method in rig.delivery.requests} == {"type"}
+        else:
+            assert where == ("typed" if delivery == "type" else "pasted")
+            assert len(rig.delivery.requests) == 1
+    finally:
+        rig.close()

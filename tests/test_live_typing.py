@@ -1,0 +1,79 @@
+"""The type-as-I-speak queue: order, exactly once, nothing while the hotkey is held."""
+
+from __future__ import annotations
+
+from app.core.output.live_typing import LiveEdit, LiveRequest, LiveTypingQueue
+
+
+def _drain(queue: LiveTypingQueue) -> list[LiveRequest]:
+    """Deliver every request the queue hands out, as a working keyboard would."""
+    sent = []
+    while (request := queue.next_request()) is not None:
+        sent.append(request)
+        queue.delivered()
+    return sent
+
+
+def test_edits_go_out_in_order_one_request_at_a_time() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "Printing,")
+    first = queue.next_request()
+    queue.add(0, " in the only")
+    assert first == LiveRequest("type", "Printing,")
+    assert queue.next_request() is None  # one in flight
+    queue.delivered()
+    assert _drain(queue) == [LiveRequest("type", " in the only")]
+    assert queue.sent_text == "Printing, in the only"
+    assert queue.idle
+
+
+def test_nothing_goes_out_while_held_and_everything_after_release() -> None:
+    queue = LiveTypingQueue(held=True)
+    for words in ("Printing,", " in the only", " sense with"):
+        queue.add(0, words)
+        assert queue.next_request() is None
+    queue.set_held(False)
+    assert _drain(queue) == [LiveRequest("type", "Printing, in the only sense with")]
+
+
+def test_a_failed_request_comes_first_again_after_resume_and_is_sent_once() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "one")
+    assert queue.next_request() == LiveRequest("type", "one")
+    queue.failed()
+    queue.add(0, " two")
+    assert queue.paused
+    assert queue.next_request() is None  # paused: " two" may not overtake "one"
+    queue.resume()
+    assert _drain(queue) == [LiveRequest("type", "one two")]
+    assert queue.sent_text == "one two"
+
+
+def test_scratch_that_trims_unsent_text_before_erasing_typed_text() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "Hello")
+    assert _drain(queue) == [LiveRequest("type", "Hello")]
+    queue.set_held(True)
+    queue.add(0, " wrong words")
+    queue.add(len(" wrong words") + len("Hello"), "Hi")
+    queue.set_held(False)
+    assert _drain(queue) == [LiveRequest("erase", "\b" * 5), LiveRequest("type", "Hi")]
+    assert queue.sent_text == "Hi"
+
+
+def test_a_failed_erase_is_retried_before_the_text_after_it() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "abc")
+    _drain(queue)
+    queue.add(2, "xy")
+    assert queue.next_request() == LiveRequest("erase", "\b\b")
+    queue.failed()
+    queue.resume()
+    assert _drain(queue) == [LiveRequest("erase", "\b\b"), LiveRequest("type", "xy")]
+    assert queue.sent_text == "axy"
+
+
+def test_edits_compose() -> None:
+    assert LiveEdit(1, "abc").then(LiveEdit(2, "d")) == LiveEdit(1, "ad")
+    assert LiveEdit(1, "ab").then(LiveEdit(4, "d")) == LiveEdit(3, "d")
+    assert not LiveEdit()

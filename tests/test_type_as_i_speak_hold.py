@@ -1,0 +1,109 @@
+"""Type-as-I-speak with hold-to-talk: words settled while the hotkey is held are not lost.
+
+Commits settle while the user still holds Ctrl+Shift+Space; typing them then
+would make shortcuts, and the delivery's modifier wait gave up after 2 s, so
+the start of the dictation never arrived and only a fragment reached the
+clipboard. Now the controller keeps them until the release, then types
+everything in order, exactly once; when typing fails for good, the whole
+dictation goes on the clipboard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.output.text_delivery import MESSAGE_KEYS_HELD
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = pytest.mark.gui
+
+WORDS = ["printing", "in", "the", "only", "sense", "with", "which", "we", "are", "concerned"]
+
+
+def _wait_for_commits(qtbot: QtBot, rig: Rig, count: int) -> list[str]:
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    qtbot.waitUntil(lambda: len(seen) >= count, timeout=10_000)
+    return seen
+
+
+def test_words_settled_while_held_are_typed_after_release_in_order_once(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
+    try:
+        rig.controller.set_hotkey_held(True)  # the chord goes down, then starts
+        assert rig.controller.start(source="hotkey")
+        _wait_for_commits(qtbot, rig, 3)
+        assert rig.delivery.requests == []  # nothing typed under Ctrl+Shift
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            rig.controller.set_hotkey_held(False)  # release: the gesture finishes
+            rig.controller.stop()
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert done.args == ["typed", "hotkey"]
+        assert final.startswith("Printing in the")
+        assert rig.delivery.typed == final  # the start is there, nothing twice
+        methods = {method for _id, _text, method in rig.delivery.requests}
+        assert methods == {"type"}
+    finally:
+        rig.close()
+
+
+def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
+    try:
+        rig.controller.set_hotkey_held(True)
+        assert rig.controller.start(source="hotkey")
+        rig.controller.set_hotkey_held(False)  # a tap: keeps listening, keys up
+        _wait_for_commits(qtbot, rig, 2)
+        qtbot.waitUntil(lambda: len(rig.delivery.delivered_texts) >= 1, timeout=5000)
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+            rig.controller.stop()
+        assert rig.delivery.typed == rig.history.latest().text  # type: ignore[union-attr]
+    finally:
+        rig.close()
+
+
+def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    delivery = FakeDelivery(fail_with=MESSAGE_KEYS_HELD)
+    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
+    try:
+        assert rig.controller.start(source="window")
+        _wait_for_commits(qtbot, rig, 3)
+        qtbot.waitUntil(lambda: len(delivery.requests) >= 1, timeout=5000)
+        delivery.fail_with = None  # the user let go of Ctrl
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            rig.controller.stop()
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert done.args[0] == "typed"
+        assert delivery.typed == final
+        assert delivery.clipboard is None  # no fragment replaced the user's clipboard
+    finally:
+        rig.close()
+
+
+def test_when_typing_fails_for_good_the_whole_dictation_is_on_the_clipboard(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    delivery = FakeDelivery(fail_with=MESSAGE_KEYS_HELD)
+    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        assert rig.controller.start(source="window")
+        _wait_for_commits(qtbot, rig, 3)
+        rig.controller.stop()
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "error", timeout=10_000)
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert delivery.clipboard == final
+        assert delivery.typed == ""
+        assert len(notices) == 1
+        assert "Nothing was typed; the whole dictation is on the clipboard" in notices[0]
+    finally:
+        rig.close()
