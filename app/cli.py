@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="saytype",
         description="Offline dictation and transcription with a local Whisper model. "
         "No audio leaves this machine.",
+        epilog="Run 'saytype' with no arguments to open the window. 'saytype FILE…' queues "
+        "the files for transcription in the running app (starting it if needed).",
     )
     parser.add_argument("--version", action="version", version=f"saytype {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
@@ -76,7 +79,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui()
     try:
         status: int = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in a flush at exit
     except KeyboardInterrupt:
         sys.stderr.write("\nsaytype: interrupted.\n")
         return 130
+    except BrokenPipeError:
+        _drop_stdout()
+        return 0
     return status
+
+
+def _drop_stdout() -> None:
+    """The reader of stdout left (``| head``): finish quietly, as other Unix tools do.
+
+    Python's exit flushes stdout again and would print the same error as "Exception
+    ignored"; pointing the descriptor at /dev/null makes that flush succeed. This is
+    the recipe of the Python docs' "Note on SIGPIPE" (the ``signal`` module).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

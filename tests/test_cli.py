@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -57,13 +58,11 @@ def media(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> dict
         "empty": empty,
         "text_as_wav": text_as_wav,
         "truncated_mp3": truncated_copy(mp3, folder / "cut.mp3"),
-        "truncated_wav": truncated_copy(wav, folder / "cut.wav"),
         "video_no_audio": video_without_audio(folder / "silent.mp4"),
     }
 
 
-BAD = ["missing", "directory", "empty", "text_as_wav", "truncated_mp3", "truncated_wav"]
-BAD += ["video_no_audio"]
+BAD = ["missing", "directory", "empty", "text_as_wav", "truncated_mp3", "video_no_audio"]
 
 
 def test_version_and_help() -> None:
@@ -74,6 +73,43 @@ def test_version_and_help() -> None:
     assert helped.returncode == 0
     for option in ("--model", "--format", "--language", "--beam-size", "-o"):
         assert option in helped.stdout
+
+
+def test_top_level_help_says_how_to_open_the_window_and_queue_files() -> None:
+    helped = saytype("--help")
+    assert helped.returncode == 0
+    text = " ".join(helped.stdout.split())  # argparse wraps lines
+    assert "Run 'saytype' with no arguments to open the window" in text
+    assert "'saytype FILE…' queues the files" in text
+    assert "running app" in text
+
+
+def test_a_closed_stdout_ends_quietly() -> None:
+    # `saytype models list --json | head -c 0`: the reader is gone before the first write.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "models", "list", "--json"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONWARNINGS": "error"},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_a_model_that_is_not_downloaded_says_how_to_get_it(media: dict[str, Path]) -> None:
+    result = saytype("transcribe", media["wav"], "--model", "base.en")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "Model 'base.en' is not installed" in result.stderr
+    assert result.stderr.rstrip().endswith("Download it with: saytype models download base.en")
 
 
 @pytest.mark.parametrize(
@@ -129,7 +165,11 @@ def test_output_dir_gets_one_file_per_input(
     out = tmp_path / "exports"
     result = saytype("transcribe", media["wav"], media["video"], "--format", fmt, "-o", out)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # not a terminal: no progress bar
+    # Not a terminal: no progress bar, only one line per file written; stdout is for text.
+    assert result.stderr.splitlines() == [
+        f"wrote {out / f'booking.{fmt}'}",
+        f"wrote {out / f'museum_clip.{fmt}'}",
+    ]
     assert result.stdout == ""
     written = sorted(path.name for path in out.iterdir())
     assert written == sorted([f"booking.{fmt}", f"museum_clip.{fmt}"])
@@ -144,10 +184,36 @@ def test_output_dir_gets_one_file_per_input(
 
 
 @pytest.mark.model
+def test_a_truncated_wav_is_transcribed_with_a_warning(speech: SpeechMaker, tmp_path: Path) -> None:
+    # What a crashed recorder leaves: a header declaring the whole take, half of it on disk.
+    whole = speech.wav([SENTENCE, OTHER_SENTENCE], tmp_path / "take.wav", pause_s=0.5)
+    cut = truncated_copy(whole, tmp_path / "crashed.wav", 0.5)
+    result = saytype("transcribe", cut, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith(f"saytype: warning: {cut} is truncated: its header declares ")
+    assert warning.endswith(" s are there; transcribed what is there.")
+    transcript = json.loads(result.stdout)
+    assert "table" in transcript["text"].lower()
+    with wave.open(str(whole)) as handle:
+        whole_s = handle.getnframes() / handle.getframerate()
+    assert transcript["duration"] == pytest.approx(whole_s / 2, abs=0.2)
+
+
+@pytest.mark.model
 def test_txt_to_stdout_is_the_plain_transcript(media: dict[str, Path]) -> None:
     result = saytype("transcribe", media["wav"], "--beam-size", "1", "--language", "en")
     assert result.returncode == 0, result.stderr
     assert word_error_rate([SENTENCE], [result.stdout]) <= 0.1
+
+
+@pytest.mark.model
+def test_the_default_vocabulary_spells_the_product_name() -> None:
+    welcome = Path(__file__).parent.parent / "resources" / "samples" / "welcome.mp3"
+    result = saytype("transcribe", welcome)
+    assert result.returncode == 0, result.stderr
+    assert "Saytype" in result.stdout
+    assert "say type" not in result.stdout.lower()
 
 
 def test_unknown_model_is_one_line_and_exit_1(media: dict[str, Path]) -> None:

@@ -62,7 +62,6 @@ def _bad_inputs(folder: Path, speech_wav: Path) -> dict[str, tuple[Path, str]]:
         "zero bytes": (empty, "empty"),
         "text renamed .wav": (text_as_wav, "not an audio or video file"),
         "truncated mp3": (truncated_copy(mp3, folder / "cut.mp3"), "truncated"),
-        "truncated wav": (truncated_copy(speech_wav, folder / "cut.wav"), "truncated"),
         "video without audio": (video_without_audio(folder / "silent.mp4"), "no audio track"),
     }
 

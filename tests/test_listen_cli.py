@@ -21,6 +21,7 @@ import pytest
 from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.core.audio.file_decoder import decode_file
+from app.core.audio.recording_journal import journals_dir
 from app.core.audio.wav_file import write_wav
 from tests.support.listen_process import interrupt_once_words_show
 from tests.support.speech import SpeechMaker
@@ -141,3 +142,31 @@ def test_a_file_that_is_not_audio_is_refused_before_the_model_loads(
     (line,) = stderr.getvalue().splitlines()
     assert line.startswith(f"saytype: error: {path}: ")
     assert reason in line
+
+
+@pytest.mark.model
+def test_a_reader_that_leaves_early_ends_listen_quietly_without_a_journal(
+    spoken: Path, tmp_path: Path
+) -> None:
+    # `saytype listen --jsonl | head -1`: the pipe closes while events are still coming.
+    with (tmp_path / "stderr.txt").open("w") as err:
+        listen = subprocess.Popen(
+            [sys.executable, "-m", "app", "listen", "--input", str(spoken), "--jsonl"],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "error"},
+        )
+        try:
+            assert listen.stdout is not None
+            first = json.loads(listen.stdout.readline())
+            listen.stdout.close()
+            status = listen.wait(timeout=300)
+        finally:
+            if listen.poll() is None:
+                listen.kill()
+                listen.wait()
+    assert first["type"] != "final"  # more events follow, so a write meets the closed pipe
+    assert (status, (tmp_path / "stderr.txt").read_text()) == (0, "")
+    assert journals_dir().is_dir()  # it was written…
+    assert list(journals_dir().iterdir()) == []  # …and deleted: a closed pipe is not a crash

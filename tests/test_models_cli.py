@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.benchmarks.accuracy import word_error_rate
-from app.core.engine.model_catalog import MODEL_REPOSITORIES
+from app.core.engine.model_catalog import MODEL_REPOSITORIES, partial_folder
 from app.core.engine.model_registry import bundled_model_path
 from app.core.paths import models_dir
 from tests.support.fake_hub import FakeHub, running_fake_hub
@@ -123,3 +123,18 @@ def test_errors_are_one_line_and_exit_1() -> None:
         assert result.returncode == 1, args
         assert result.stderr.startswith("saytype models: error:"), result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_download_that_fails_before_any_bytes_leaves_no_partial_model() -> None:
+    with running_fake_hub() as empty_hub:  # the hub has no such repository
+        failed = saytype("models", "download", NAME, hub=empty_hub)
+    assert failed.returncode == 1
+    assert "has no repository" in failed.stderr
+    assert partial_folder(models_dir(), NAME).is_dir()  # only its lock file is there
+    models = listed()
+    assert models[NAME]["status"] == "available"
+    assert models[NAME]["size_is_estimate"] is True
+    names = list(models)
+    assert names.index("tiny") < names.index(NAME) < names.index("base")  # catalog order
+    plain = saytype("models", "list")
+    assert "partial" not in plain.stdout

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from app.commands.models import download_hint
 from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
@@ -194,10 +195,12 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
     with crash_journal(ring, 0, args.model, stderr), _first_ctrl_c_ends(source.stop):
         source.start()
-        final = run_dictation(
-            ring, 0, transcriber, release, CancellationToken(), printer, new_audio
-        )
-        source.stop()
+        try:
+            final = run_dictation(
+                ring, 0, transcriber, release, CancellationToken(), printer, new_audio
+            )
+        finally:  # also when stdout's reader left: no thread decodes on into a dying process
+            source.stop()
     if isinstance(source.error, AudioFileError):
         stderr.write(f"saytype: error: {source.error}\n")
         return 1
@@ -237,7 +240,8 @@ def crash_journal(
 
     The journal is deleted when the block ends (Ctrl+C included) and kept for
     ``saytype recover`` when it raises; a process killed outright leaves it too.
-    Nothing is written while the settings pause history.
+    A closed stdout (``| head -1``) is not a crash: the reader left, so the
+    journal is deleted. Nothing is written while the settings pause history.
     """
     try:
         writer = start_dictation_journal(
@@ -255,6 +259,8 @@ def crash_journal(
     crashed = False
     try:
         yield writer
+    except BrokenPipeError:
+        raise  # the reader of stdout left; the dictation did not fail
     except Exception:
         crashed = True
         raise
@@ -276,7 +282,7 @@ def load_pipeline(
         pipeline = LivePipeline(host, vocabulary=vocabulary)
         pipeline.warm_up()
     except ModelError as exc:
-        stderr.write(f"saytype: error: {exc}\n")
+        stderr.write(f"saytype: error: {exc}{download_hint(model, models_dir())}\n")
         return None
     return pipeline
 

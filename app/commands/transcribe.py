@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import TextIO
 
 from app.commands.listen import add_shaping_arguments, shaper_from_args
+from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
 from app.core.audio.file_decoder import AudioFileError
+from app.core.audio.wav_header import find_truncation
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
@@ -20,6 +22,7 @@ from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.transcript import Transcript
 from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
 from app.core.paths import models_dir
+from app.core.settings import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +47,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir",
         type=Path,
         metavar="DIR",
-        help="write FILE's transcript to DIR/<name>.<format> instead of stdout",
+        help="write FILE's transcript to DIR/<name>.<format> instead of stdout "
+        "(each file written is named on stderr)",
     )
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
     add_shaping_arguments(parser)
-    parser.set_defaults(run=run)
+    # Without --vocabulary, the settings' default vocabulary (the product's name).
+    parser.set_defaults(run=run, vocabulary=DEFAULT_VOCABULARY)
 
 
 def _positive_int(text: str) -> int:
@@ -74,7 +79,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     try:
         host = ModelHost(resolve_model(args.model, models_dir()))
     except ModelError as exc:
-        _error(stderr, progress, str(exc))
+        _error(stderr, progress, f"{exc}{download_hint(args.model, models_dir())}")
         return 1
     transcriber = FileTranscriber(host)
     options = TranscribeOptions(
@@ -109,12 +114,19 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
             failures += 1
             continue
         progress.clear()
+        truncation = find_truncation(path)
+        if truncation is not None:
+            stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
         transcript = shaper.shape_transcript(transcript)
         try:
-            _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
+            written = _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
         except ExportError as exc:
             _error(stderr, progress, str(exc))
             failures += 1
+            continue
+        if written is not None:
+            stderr.write(f"wrote {written}\n")  # on stderr: stdout stays for transcripts
+            stderr.flush()
     progress.clear()
     return 1 if failures else 0
 
@@ -127,11 +139,12 @@ def _deliver(
     used_names: set[str],
     *,
     many: bool,
-) -> None:
+) -> Path | None:
+    """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``."""
     if args.output_dir is not None:
         target = _unique_target(args.output_dir, path, args.format, used_names)
         export(transcript, args.format, target)
-        return
+        return target
     if args.format == "json":
         obj = to_json_object(transcript, file=str(path))
         stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -140,6 +153,7 @@ def _deliver(
             stdout.write(f"==> {path} <==\n")
         stdout.write(render(transcript, args.format))
     stdout.flush()
+    return None
 
 
 def _unique_target(folder: Path, source: Path, fmt: str, used: set[str]) -> Path:

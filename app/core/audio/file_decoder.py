@@ -4,8 +4,10 @@ PyAV (which faster-whisper already depends on) bundles FFmpeg, so no system code
 is needed. Decoding is chunked so that long files never sit in memory twice, and
 every way a file can be unusable (missing, empty, not media, no audio track,
 truncated, damaged) becomes one :class:`AudioFileError` sentence instead of a
-traceback. Headers claiming impossible sample rates or channel counts are refused
-before decoding; ``tests/test_fuzz_media.py`` fuzzes this whole path.
+traceback. A WAV cut short (what a crashed recorder leaves) is the exception: its
+audio is decoded, and the cut is reported as data (:class:`TruncatedWav`). Headers
+claiming impossible sample rates or channel counts are refused before decoding;
+``tests/test_fuzz_media.py`` fuzzes this whole path.
 The samples match ``faster_whisper.decode_audio`` (s16 resampling, then /32768)
 so results equal faster-whisper's own.
 """
@@ -13,7 +15,6 @@ so results equal faster-whisper's own.
 from __future__ import annotations
 
 import logging
-import struct
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+from app.core.audio.wav_header import TruncatedWav, find_truncation
 
 if TYPE_CHECKING:  # PyAV loads FFmpeg; import it only when decoding starts
     from av.audio.frame import AudioFrame
@@ -34,7 +37,6 @@ SAMPLE_RATE = 16_000
 # A file whose decodable audio falls this far short of what its header declares is truncated.
 _TRUNCATION_MIN_GAP_S = 0.5
 _TRUNCATION_MIN_RATIO = 0.9
-_WAV_UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streaming writers leave these when the length is unknown
 # Outside these, a header is damaged: telephony starts at 8 kHz, studio gear ends at 768 kHz,
 # and FFmpeg's own channel layouts stop at 64 (22.2 surround has 24).
 MIN_SAMPLE_RATE = 1_000
@@ -52,10 +54,15 @@ class AudioFileError(Exception):
 
 @dataclass(frozen=True)
 class DecodedAudio:
-    """A whole file decoded to 16 kHz mono float32 samples in [-1, 1]."""
+    """A whole file decoded to 16 kHz mono float32 samples in [-1, 1].
+
+    ``truncation`` is set when the file is a WAV cut short: ``samples`` then hold
+    the audio that is there, and the caller should say so.
+    """
 
     samples: AudioArray
     declared_seconds: float | None
+    truncation: TruncatedWav | None = None
 
     @property
     def duration(self) -> float:
@@ -67,7 +74,8 @@ class AudioFileReader:
     """Reads one file's first audio track as 16 kHz mono chunks.
 
     Iterate :meth:`chunks`; afterwards :meth:`check_complete` raises if the file
-    turned out shorter than its header promised.
+    turned out shorter than its header promised. A WAV cut short is the exception:
+    it decodes what is there and :attr:`truncation` describes the cut.
     """
 
     def __init__(self, path: Path, chunk_seconds: float = 30.0) -> None:
@@ -76,6 +84,7 @@ class AudioFileReader:
         self.decoded_samples = 0
         self.skipped_packets = 0
         self.declared_seconds: float | None = None
+        self.truncation: TruncatedWav | None = None
 
     def chunks(self) -> Generator[AudioArray, None, None]:
         """Yield float32 chunks of about ``chunk_seconds`` each.
@@ -87,6 +96,9 @@ class AudioFileReader:
         with container:
             stream = container.streams.audio[0]
             self.declared_seconds = _declared_seconds(container, stream)
+            self.truncation = find_truncation(self.path)
+            if self.truncation is not None:
+                log.info("%s; decoding what is there", self.truncation.message)
             resampler = _Resampler(self.path)
             pending: list[AudioArray] = []
             pending_samples = 0
@@ -165,7 +177,9 @@ def decode_file(path: Path) -> DecodedAudio:
     parts = list(reader.chunks())
     reader.check_complete()
     samples = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    return DecodedAudio(samples=samples, declared_seconds=reader.declared_seconds)
+    return DecodedAudio(
+        samples=samples, declared_seconds=reader.declared_seconds, truncation=reader.truncation
+    )
 
 
 def check_has_audio(path: Path) -> None:
@@ -268,30 +282,11 @@ def _check_path(path: Path) -> None:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(64)
+            handle.read(1)  # a file we may not read fails here, in one sentence
     except OSError as exc:
         raise AudioFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
     if size == 0:
         raise AudioFileError(f"{path}: the file is empty (0 bytes).")
-    wav_gap = _wav_missing_bytes(head, size)
-    if wav_gap:
-        raise AudioFileError(
-            f"{path}: the WAV file is truncated: {wav_gap} bytes of audio its header declares "
-            "are missing."
-        )
-
-
-def _wav_missing_bytes(head: bytes, size: int) -> int:
-    """Bytes missing from a WAV file, judged by the RIFF size in its header.
-
-    FFmpeg silently shortens a WAV to what is on disk, so the header is the only witness.
-    """
-    if len(head) < 44 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return 0
-    riff_size: int = struct.unpack("<I", head[4:8])[0]
-    if riff_size in _WAV_UNKNOWN_SIZES:
-        return 0
-    return max(0, riff_size + 8 - size)
 
 
 def _declared_seconds(container: InputContainer, stream: AudioStream) -> float | None:
