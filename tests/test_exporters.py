@@ -110,10 +110,63 @@ def test_word_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
     assert lines[0] == LONG_WORD[:MAX_LINE_CHARS]
 
 
-def test_txt_skips_empty_segments() -> None:
+def test_txt_runs_sentences_on_and_breaks_paragraphs_at_long_pauses() -> None:
     txt = render(sample_transcript(), "txt")
-    assert "\n\n" not in txt
-    assert txt.count("\n") == 5
+    paragraphs = txt.removesuffix("\n").split("\n\n")
+    assert len(paragraphs) == 2  # the hour-long gap before "Over an hour in."
+    assert paragraphs[1] == "Over an hour in."
+    assert "\n" not in paragraphs[0]
+    assert "  " not in txt  # the empty segment leaves no trace
+
+
+def whisper_like_transcript() -> Transcript:
+    """Segments as Whisper writes them: each with a capital, cut mid-sentence."""
+    segments = (
+        Segment(0.0, 3.0, "And so, my fellow Americans, ask not what your country can do for you"),
+        Segment(3.0, 6.0, "Ask what you can do for your country."),
+        Segment(6.5, 9.0, "There was nothing going on, nothing going"),
+        Segment(9.0, 10.0, "Else going on."),
+        Segment(12.0, 14.0, "NASA called."),
+    )
+    return Transcript(
+        text=" ".join(segment.text for segment in segments),
+        segments=segments,
+        language="en",
+        duration=14.0,
+        model_name="tiny.en",
+        elapsed_s=0.5,
+    )
+
+
+@pytest.mark.parametrize("transcript", [sample_transcript(), whisper_like_transcript()])
+def test_txt_and_json_text_are_the_same_and_made_of_the_json_segments(
+    transcript: Transcript,
+) -> None:
+    txt = render(transcript, "txt")
+    document = json.loads(render(transcript, "json"))
+    assert document["text"] == txt.removesuffix("\n")
+    joined = " ".join(segment["text"] for segment in document["segments"])
+    assert joined.split() == document["text"].split()
+
+
+def test_json_text_joins_whisper_segments_into_sentences_and_paragraphs() -> None:
+    document = json.loads(render(whisper_like_transcript(), "json"))
+    assert document["text"] == (
+        "And so, my fellow Americans, ask not what your country can do for you ask what you "
+        "can do for your country. There was nothing going on, nothing going else going on."
+        "\n\nNASA called."
+    )
+    assert document["segments"][3] == {"start": 9.0, "end": 10.0, "text": "else going on."}
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt"])
+def test_subtitles_keep_a_cue_per_segment_without_mid_sentence_capitals(fmt: str) -> None:
+    rendered = render(whisper_like_transcript(), fmt)
+    assert "\nask what you can do for your country.\n" in rendered
+    assert "\nelse going on.\n" in rendered
+    assert "Else" not in rendered
+    assert "\nNASA called.\n" in rendered
+    assert rendered.count("-->") == 5  # one cue per segment: each fits on two lines
 
 
 def test_json_keeps_the_cli_contract() -> None:

@@ -24,6 +24,7 @@ from app.core.settings_migrations import SCHEMA_VERSION
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DEFAULT_VOCABULARY",
     "SCHEMA_VERSION",
     "SettingField",
     "Settings",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# The product's own name: tiny.en hears "say type" without it (resources/samples/welcome.mp3).
+DEFAULT_VOCABULARY = ("Saytype",)
 T = TypeVar("T")
 
 
@@ -235,7 +238,7 @@ class Settings:
         "Text",
     )
     vocabulary: tuple[str, ...] = _setting(
-        (),
+        DEFAULT_VOCABULARY,
         "Vocabulary",
         "Names and jargon to recognise as you spell them, one per line.",
         "Text",

@@ -2,6 +2,8 @@
 
 Export writes next to the source file or into a chosen folder, and then offers
 to open the containing folder, so the output is never hard to find (Buzz #334).
+The rows show the segments as the exports join them (a segment that continues a
+sentence loses Whisper's capital), and "Copy all" copies the txt export's text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.engine.transcript import Transcript
 from app.core.output.exporters import FORMATS, ExportError, export, format_timestamp
+from app.core.text.paragraphs import with_paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class ResultsView(QDialog):
     ) -> None:
         super().__init__(parent)
         self.source = source
-        self.transcript = transcript
+        self.transcript = with_paragraphs(transcript)  # what every export will say
         self.export_folder = export_folder
         self.last_export: Path | None = None
         partial = "" if transcript.complete else " (partial: cancelled)"
@@ -113,6 +116,10 @@ class ResultsView(QDialog):
         self.open_folder.clicked.connect(self._open_folder)
         self.status = QLabel()
         self.status.setAccessibleName("Export status")
+        self.copy_all = QPushButton("Copy &all")
+        self.copy_all.setAccessibleName("Copy all")
+        self.copy_all.setToolTip("Copy the whole transcript as sentences and paragraphs")
+        self.copy_all.clicked.connect(self.copy_text)
         close = QPushButton("Close")
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.clicked.connect(self.accept)
@@ -121,6 +128,7 @@ class ResultsView(QDialog):
         for widget in (format_label, self.format, self.export_here, self.export_as):
             buttons.addWidget(widget)
         buttons.addWidget(self.open_folder)
+        buttons.addWidget(self.copy_all)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -136,6 +144,11 @@ class ResultsView(QDialog):
             return
         QGuiApplication.clipboard().setText(item.text())
         self.status.setText(f"Copied segment {row + 1}.")
+
+    def copy_text(self) -> None:
+        """Put the whole transcript, in paragraphs, on the clipboard."""
+        QGuiApplication.clipboard().setText(self.transcript.text)
+        self.status.setText("Copied the transcript.")
 
     def export_to(self, folder: Path | None) -> Path | None:
         """Write the transcript in the chosen format; returns the file, or None on failure."""

@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of recognised speech, with times in seconds from the start of the audio."""
+    """A stretch of recognised speech, with times in seconds from the start of the audio.
+
+    Attributes:
+        start: where the speech starts, in seconds.
+        end: where it ends, in seconds.
+        text: what was said.
+        speaker: who said it, when something tells speakers apart ("" when unknown,
+            as with Whisper alone); a change of speaker starts a paragraph.
+    """
 
     start: float
     end: float
     text: str
+    speaker: str = ""
 
 
 @dataclass(frozen=True)
@@ -19,7 +28,8 @@ class Transcript:
     """The outcome of transcribing one file or clip.
 
     Attributes:
-        text: All segment texts joined, stripped.
+        text: All segment texts joined. Shaped and exported transcripts hold them
+            joined into sentences and paragraphs (``app.core.text.paragraphs``).
         segments: The segments in order.
         language: The language code the model used (``"en"`` for English-only models).
         duration: Length of the audio in seconds.

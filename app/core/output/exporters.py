@@ -1,5 +1,10 @@
 """Render transcripts as txt, srt, vtt and json, and write them safely.
 
+Every format joins segments by the rules of :mod:`app.core.text.paragraphs`:
+txt and json's ``text`` are the same sentences and paragraphs, and subtitle cues
+(one or more per segment) lose Whisper's capital where a segment only continues
+a sentence.
+
 Files are written in UTF-8 through a temporary file and an atomic rename, so a
 full disk or a crash never leaves a half-written export in place of a good one.
 """
@@ -14,6 +19,7 @@ from pathlib import Path
 from app.core import atomic_file
 from app.core.engine.transcript import Transcript
 from app.core.output.subtitles import build_cues
+from app.core.text.paragraphs import continue_sentences, with_paragraphs
 
 FORMATS = ("txt", "srt", "vtt", "json")
 
@@ -32,14 +38,16 @@ def format_timestamp(seconds: float, decimal_marker: str) -> str:
 
 
 def to_txt(transcript: Transcript) -> str:
-    """Plain text: one segment per line."""
-    return "".join(f"{segment.text}\n" for segment in transcript.segments if segment.text)
+    """Plain text: sentences run on across segments, paragraphs apart by a blank line."""
+    text = with_paragraphs(transcript).text
+    return f"{text}\n" if text else ""
 
 
 def to_srt(transcript: Transcript) -> str:
     """SubRip: numbered cues, ``00:01:02,345`` timestamps, a blank line after each."""
     blocks = []
-    for number, cue in enumerate(build_cues(transcript.segments), start=1):
+    segments = continue_sentences(transcript.segments)
+    for number, cue in enumerate(build_cues(segments), start=1):
         start = format_timestamp(cue.start, ",")
         end = format_timestamp(cue.end, ",")
         blocks.append(f"{number}\n{start} --> {end}\n" + "\n".join(cue.lines) + "\n")
@@ -49,7 +57,7 @@ def to_srt(transcript: Transcript) -> str:
 def to_vtt(transcript: Transcript) -> str:
     """WebVTT: a ``WEBVTT`` header and ``00:01:02.345`` timestamps."""
     blocks = ["WEBVTT\n"]
-    for cue in build_cues(transcript.segments):
+    for cue in build_cues(continue_sentences(transcript.segments)):
         start = format_timestamp(cue.start, ".")
         end = format_timestamp(cue.end, ".")
         blocks.append(f"{start} --> {end}\n" + "\n".join(map(_vtt_escape, cue.lines)) + "\n")
@@ -62,13 +70,18 @@ def _vtt_escape(line: str) -> str:
 
 
 def to_json_object(transcript: Transcript, file: str | None = None) -> dict[str, object]:
-    """The CLI's JSON contract: file, text, segments, language, duration (and extras)."""
+    """The CLI's JSON contract: file, text, segments, language, duration (and extras).
+
+    ``text`` is the txt export's text; the segments' texts, joined into
+    sentences and paragraphs, make it up.
+    """
+    arranged = with_paragraphs(transcript)
     return {
         "file": transcript.source if file is None else file,
-        "text": transcript.text,
+        "text": arranged.text,
         "segments": [
             {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
-            for s in transcript.segments
+            for s in arranged.segments
         ],
         "language": transcript.language,
         "duration": round(transcript.duration, 3),

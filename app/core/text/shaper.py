@@ -18,6 +18,7 @@ from typing import Any
 from app.core.engine.transcript import Transcript
 from app.core.text.formatting import is_filler, remove_fillers, render
 from app.core.text.numbers import is_number_tail, numbers_to_digits
+from app.core.text.paragraphs import with_paragraphs
 from app.core.text.replacements import Replacements
 from app.core.text.spoken_commands import Item, apply_commands, could_continue
 from app.core.text.tokens import Token, tokenize
@@ -74,16 +75,17 @@ class TextShaper:
         return self.shape_tokens(tokenize(text))
 
     def shape_transcript(self, transcript: Transcript) -> Transcript:
-        """A file transcript shaped: each segment on its own, the text as a whole.
+        """A file transcript shaped segment by segment, then joined into paragraphs.
 
-        Segments keep their times, so a command acts within its segment; the
-        whole text is shaped at once, so "scratch that" may reach across segments.
+        Segments keep their times, so a command acts within its segment. The
+        text is the shaped segments joined (:mod:`app.core.text.paragraphs`), so
+        it always says what the segments, the txt and the subtitles say.
         """
         segments = tuple(
             dataclasses.replace(segment, text=self.shape(segment.text))
             for segment in transcript.segments
         )
-        return dataclasses.replace(transcript, text=self.shape(transcript.text), segments=segments)
+        return with_paragraphs(dataclasses.replace(transcript, segments=segments))
 
     def shape_tokens(self, tokens: Sequence[Token], *, hold_last_mark: bool = False) -> str:
         """Shape ``tokens``; with ``hold_last_mark``, leave off the last token's punctuation.
