@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,13 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from app.benchmarks.dictation_sentences import DICTATION_SENTENCES, speeds_for
 from app.benchmarks.live_report import format_report
 from app.benchmarks.live_utterances import (
     GAP_S,
     Clip,
     build_utterances,
+    one_per_clip,
     synthesised_clips,
 )
 from app.cli import build_parser, main
@@ -136,3 +139,56 @@ def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Pa
     assert "release → final, saytype p50" in report
     assert "events emitted after cancel: 0" in report
     assert "→ UI idle: p50" in report
+
+
+def test_dictation_corpus_has_sixty_sentences_with_spoken_punctuation() -> None:
+    sentences = DICTATION_SENTENCES
+    assert len(sentences) >= 60
+    assert len(set(sentences)) == len(sentences)
+    spoken = [s for s in sentences if re.search(r"\b(comma|period|question mark)\b", s)]
+    assert len(spoken) >= 15
+    assert sorted(set(speeds_for(sentences))) == [0.9, 1.0, 1.15]
+
+
+def test_one_per_clip_keeps_each_recording_whole() -> None:
+    clips = [clip("short", 2.0), clip("medium", 9.0), clip("long", 26.0)]
+    utterances = one_per_clip(clips)
+    assert [u.utterance_id for u in utterances] == ["short", "medium", "long"]
+    assert [u.target_s for u in utterances] == [3, 10, 30]
+    pairs = zip(utterances, clips, strict=True)
+    assert all(u.audio is c.audio and u.reference == c.reference for u, c in pairs)
+
+
+@pytest.mark.gui
+def test_per_utterance_mode_reports_each_dictation_and_its_mean_wer(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    (spoken,) = synthesised_clips(["Can we move tomorrow's call to three thirty?"])
+    corpus = tmp_path / "speech"
+    (corpus / "wav").mkdir(parents=True)
+    write_wav(corpus / "wav" / "one.wav", spoken.audio, SAMPLE_RATE)
+    (corpus / "manifest.tsv").write_text(
+        "id\tfile\tduration_s\treference_text\n"
+        f"one\twav/one.wav\t{spoken.duration_s:.3f}\t{spoken.reference}\n",
+        encoding="utf-8",
+    )
+    argv = ["bench", "live", "--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0"]
+    args = build_parser().parse_args([*argv, "--json"])
+    out, err = io.StringIO(), io.StringIO()
+    assert bench.run(args, stdout=out, stderr=err) == 0
+    summary = json.loads(out.getvalue())
+    assert summary["mode"] == "per-utterance"
+    assert [c["corpus"] for c in summary["corpora"]] == ["speech"]
+    totals = summary["totals"]
+    assert totals["utterances"] == 1
+    assert sum(totals["live_against_naive"].values()) == 1
+    for path in ("live", "transcribe", "naive"):
+        assert_figure(totals["wer_mean_per_utterance"][path])
+    assert totals["wer_mean_per_utterance"]["live"] <= 0.25  # hibari speech: heard nearly exactly
+
+
+def test_bench_without_a_name_lists_the_benchmarks() -> None:
+    out = io.StringIO()
+    assert bench.run(build_parser().parse_args(["bench"]), stdout=out) == 0
+    listed = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
+    assert listed == list(bench.BENCHMARKS)

@@ -58,10 +58,15 @@ def test_push_to_talk_jsonl_streams_events_and_ends_with_the_final(spoken: Path)
     duration = decode_file(spoken).duration
 
     assert all(set(event) == {"type", "text", "audio_t", "wall_t"} for event in events)
+    release = next(event for event in events if event["type"] == "release")
+    events.remove(release)
     kinds = [event["type"] for event in events]
     assert set(kinds) <= {"partial", "commit", "final"}
     assert kinds.count("final") == 1
     assert kinds[-1] == "final"
+    # The release is the moment the last sample was fed; the final comes after it.
+    assert release["audio_t"] == pytest.approx(duration, abs=BLOCK_S)
+    assert release["wall_t"] <= events[-1]["wall_t"]
     assert "partial" in kinds
     assert "commit" in kinds
     audio_times = [event["audio_t"] for event in events]
@@ -109,8 +114,8 @@ def test_noise_gives_an_empty_final_and_no_words(tmp_path: Path) -> None:
     run = _listen(path, "--push-to-talk", "--jsonl", "--speed", "0")
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [event["type"] for event in events] == ["final"]
-    assert events[0]["text"] == ""
+    assert [event["type"] for event in events] == ["release", "final"]
+    assert events[-1]["text"] == ""
 
 
 def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:

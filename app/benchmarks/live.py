@@ -34,6 +34,7 @@ from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost, WhisperLike
+from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import DictationEvent
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def run_live_benchmark(
     seed: int = 0,
     pause_variant: bool = False,
     progress: Callable[[str], None] | None = None,
+    options: StreamingOptions | None = None,
 ) -> LiveResult:
     """Dictate every utterance, run both baselines on it, then the cancel trials.
 
@@ -167,11 +169,12 @@ def run_live_benchmark(
         seed: seeds the cancel points.
         pause_variant: also dictate each utterance with 0.5 s of silence before release.
         progress: receives one line per step.
+        options: the live loop's tuning (default: the app's), to measure a change.
     """
     report = progress or (lambda _line: None)
     started = time.perf_counter()
     report(f"Loading model {host.source.name} and the VAD, warming up…")
-    pipeline = LivePipeline(host)
+    pipeline = LivePipeline(host, options=options)
     pipeline.warm_up()
     model = host.get()
     files = FileTranscriber(host)

@@ -40,9 +40,12 @@ _ROWS: tuple[tuple[str, str, str, tuple[str, str] | None, str], ...] = (
     ),
     ("commit lag p50", "commit_lag_s", "p50", None, "s"),
     ("commit lag p95", "commit_lag_s", "p95", ("commit_lag_p95_s", "<= 1.5 s"), "s"),
-    ("WER live final", "wer", "live", ("wer_live_minus_naive_points", "<= naive + 1"), "%"),
+    ("WER live final", "wer", "live", ("wer_live_minus_naive_points", "<= naive"), "%"),
     ("WER saytype transcribe (beam 5)", "wer", "transcribe", None, "%"),
     ("WER naive (beam 5)", "wer", "naive", None, "%"),
+    ("WER live final, mean per utterance", "wer_mean_per_utterance", "live", None, "%"),
+    ("WER transcribe, mean per utterance", "wer_mean_per_utterance", "transcribe", None, "%"),
+    ("WER naive, mean per utterance", "wer_mean_per_utterance", "naive", None, "%"),
 )
 
 
@@ -85,6 +88,13 @@ def format_report(summary: dict[str, Any], model_name: str, source: str) -> str:
         ]
         row = f"{label:40}" + "".join(f"{cell:>11}" for cell in cells)
         lines.append(f"{row}   {goal[1]}" if goal else row)
+    lines.append(
+        f"{'live worse / same / better than naive':40}"
+        + "".join(
+            f"{a['worse']:>4}/{a['same']:>2}/{a['better']:<2} "
+            for a in (c["live_against_naive"] for c in columns)
+        )
+    )
     lines.append(
         f"{'partial intervals / committed words':40}"
         + "".join(

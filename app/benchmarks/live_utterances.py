@@ -107,8 +107,15 @@ def load_clips(speech_dir: Path | None = None) -> tuple[list[Clip], str]:
     return clips, f"speech corpus {found}"
 
 
-def synthesised_clips(sentences: Sequence[str] = BUILT_IN_SENTENCES) -> list[Clip]:
-    """Read ``sentences`` aloud with hibari-tts, resampled to 16 kHz by the app's decoder."""
+def synthesised_clips(
+    sentences: Sequence[str] = BUILT_IN_SENTENCES,
+    speeds: Sequence[float] | None = None,
+    prefix: str = "hibari",
+) -> list[Clip]:
+    """Read ``sentences`` aloud with hibari-tts, resampled to 16 kHz by the app's decoder.
+
+    ``speeds`` gives each sentence's speaking rate (default: hibari's own).
+    """
     from hibari import Hibari
 
     tts = Hibari()  # default voice: in the wheel, no download
@@ -116,11 +123,38 @@ def synthesised_clips(sentences: Sequence[str] = BUILT_IN_SENTENCES) -> list[Cli
     clips: list[Clip] = []
     with tempfile.TemporaryDirectory(prefix="saytype-bench-") as folder:
         for index, sentence in enumerate(sentences):
-            audio = np.asarray(tts(sentence, seed=0), dtype=np.float32)
+            speed = 1.0 if speeds is None else speeds[index]
+            audio = np.asarray(tts(sentence, speed=speed, seed=0), dtype=np.float32)
             path = Path(folder) / f"{index}.wav"
             write_wav(path, audio, rate)
-            clips.append(Clip(f"hibari_{index:02d}", decode_file(path).samples, sentence))
+            clips.append(Clip(f"{prefix}_{index:02d}", decode_file(path).samples, sentence))
     return clips
+
+
+def dictation_clips() -> list[Clip]:
+    """The hibari-tts dictation corpus (:mod:`app.benchmarks.dictation_sentences`)."""
+    from app.benchmarks.dictation_sentences import DICTATION_SENTENCES, speeds_for
+
+    return synthesised_clips(
+        DICTATION_SENTENCES, speeds_for(DICTATION_SENTENCES), prefix="dictation"
+    )
+
+
+def one_per_clip(clips: Sequence[Clip]) -> list[Utterance]:
+    """Each recording dictated once, the way people use dictation: one hold per utterance.
+
+    ``target_s`` is the nearest of the bucket lengths, so figures still group by length.
+    """
+    return [
+        Utterance(
+            utterance_id=clip.clip_id,
+            target_s=min(DEFAULT_BUCKETS, key=lambda target: abs(target - clip.duration_s)),
+            clip_ids=(clip.clip_id,),
+            audio=clip.audio,
+            reference=clip.reference,
+        )
+        for clip in clips
+    ]
 
 
 def bucket_window(target_s: int) -> tuple[float, float]:

@@ -18,6 +18,17 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.paths import models_dir
 
+BENCHMARKS = {
+    "accuracy": "WER and speed of `saytype transcribe` against faster-whisper itself",
+    "files": "long-file memory, batched against sequential speed, dictation while busy",
+    "fuzz": "damaged media files through the decoder and `saytype transcribe`",
+    "live": "live dictation: each recording dictated once, against beam 5 after release",
+    "memory": "memory of the loaded model, and what unloading gives back",
+    "soak": "one long dictation (--minutes) or many short ones (--n)",
+    "startup": "time from launch to a window and to a loaded model",
+    "vocabulary": "WER and exact spellings with and without a custom vocabulary",
+}
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the ``bench`` subcommand."""
@@ -29,8 +40,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "which",
-        choices=["accuracy", "files", "fuzz", "live", "memory", "soak", "startup", "vocabulary"],
-        help="benchmark to run",
+        nargs="?",
+        choices=list(BENCHMARKS),
+        help="benchmark to run (without one, the list of benchmarks is printed)",
     )
     parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to measure")
     parser.add_argument("--speech-dir", type=Path, help="corpus folder (default ../shared/speech)")
@@ -38,14 +50,36 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     accuracy = parser.add_argument_group("accuracy")
     accuracy.add_argument("--repeats", type=int, default=3, help="timed repeats per recording")
     live = parser.add_argument_group(
-        "live", "Live dictation latency; without a corpus, hibari-tts reads built-in sentences."
+        "live",
+        "Live dictation against faster-whisper beam 5. By default each recording is dictated "
+        "once (one key hold per utterance), on the speech corpus and on hibari-tts dictation "
+        "sentences; --buckets joins recordings into utterances of given lengths instead.",
+    )
+    live.add_argument(
+        "--per-utterance",
+        action="store_true",
+        help="each recording dictated once, on both corpora (the default)",
     )
     live.add_argument(
         "--buckets",
         type=_buckets,
-        default=DEFAULT_BUCKETS,
+        default=None,
         metavar="S,S",
-        help="utterance lengths in seconds (default 3,10,20,30)",
+        help=f"bucket mode: utterances of these lengths in seconds (e.g. "
+        f"{','.join(map(str, DEFAULT_BUCKETS))}), for long-utterance latency",
+    )
+    live.add_argument(
+        "--corpus",
+        choices=["both", "speech", "dictation"],
+        default="both",
+        help="per-utterance mode: which corpus (default both)",
+    )
+    live.add_argument(
+        "--final-beam",
+        type=_count(1),
+        default=None,
+        metavar="N",
+        help="beam size of the live final decode, to measure it (default: the app's)",
     )
     live.add_argument(
         "--per-bucket", type=_count(1), default=3, metavar="N", help="utterances per length"
@@ -120,30 +154,39 @@ def _buckets(text: str) -> tuple[int, ...]:
     return values
 
 
+def _list_benchmarks(stdout: TextIO) -> int:
+    stdout.write("Benchmarks (run one with `saytype bench NAME`, --json for figures):\n")
+    stdout.writelines(f"  {name:<11} {about}\n" for name, about in BENCHMARKS.items())
+    return 0
+
+
 def run(
     args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the chosen benchmark (to this moment's ``sys.stdout``/``sys.stderr`` by default)."""
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
+    if args.which is None:
+        return _list_benchmarks(stdout)
     if args.speed is None:  # the soak by dictations feeds faster by default
         args.speed = 8.0 if args.which == "soak" and args.n is not None else 1.0
     if args.which == "live":
-        return _run_live(args, stdout, stderr)
-    if args.which == "soak":
-        return _run_soak(args, stdout, stderr)
-    if args.which == "files":
-        return _run_files(args, stdout, stderr)
-    if args.which == "vocabulary":
-        return _run_vocabulary(args, stdout, stderr)
-    if args.which == "memory":
-        return _run_memory(args, stdout, stderr)
-    if args.which == "startup":
-        return _run_startup(args, stdout, stderr)
+        from app.commands.bench_live import run_live
+
+        return run_live(args, stdout, stderr)
     if args.which == "fuzz":  # mutated media files through the decoder and `saytype transcribe`
         from app.benchmarks.fuzz_bench import run_bench as run_fuzz_bench
 
         return run_fuzz_bench(args, stdout, stderr)
+    runners = {
+        "soak": _run_soak,
+        "files": _run_files,
+        "vocabulary": _run_vocabulary,
+        "memory": _run_memory,
+        "startup": _run_startup,
+    }
+    if args.which in runners:
+        return runners[args.which](args, stdout, stderr)
     from app.benchmarks.accuracy import format_report, run_accuracy
     from app.benchmarks.speech_corpus import CorpusMissingError, find_speech_dir, load_corpus
 
@@ -165,56 +208,6 @@ def run(
         stdout.write(json.dumps(payload) + "\n")
     else:
         stdout.write(format_report(result, args.model, speech_dir) + "\n")
-    return 0
-
-
-def _run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from app.benchmarks.live import run_live_benchmark
-    from app.benchmarks.live_figures import summarise
-    from app.benchmarks.live_report import format_report
-    from app.benchmarks.live_utterances import build_utterances, load_clips
-    from app.benchmarks.speech_corpus import CorpusMissingError
-
-    if args.speed <= 0:
-        stderr.write("saytype bench: error: --speed must be more than 0.\n")
-        return 2
-    progress = TerminalProgress(stderr)
-    try:
-        host = ModelHost(resolve_model(args.model, models_dir()))
-        progress.status("Preparing utterances…")
-        clips, source = load_clips(args.speech_dir)
-        utterances = build_utterances(clips, args.buckets, args.per_bucket)
-    except (CorpusMissingError, ModelError, AudioFileError, ValueError) as exc:
-        progress.clear()
-        stderr.write(f"saytype bench: error: {exc}\n")
-        return 1
-    except ImportError as exc:
-        progress.clear()
-        stderr.write(
-            f"saytype bench: error: {exc}; install the test extra: pip install '.[test]'\n"
-        )
-        return 1
-    try:
-        result = run_live_benchmark(
-            host,
-            utterances,
-            speed=args.speed,
-            cancels=args.cancels,
-            seed=args.seed,
-            pause_variant=args.pause_variant,
-            progress=progress.status,
-        )
-    except ModelError as exc:
-        progress.clear()
-        stderr.write(f"saytype bench: error: {exc}\n")
-        return 1
-    progress.clear()
-    summary = summarise(result)
-    if args.json:
-        payload = {"benchmark": "live", "model": args.model, "source": source} | summary
-        stdout.write(json.dumps(payload) + "\n")
-    else:
-        stdout.write(format_report(summary, args.model, source) + "\n")
     return 0
 
 

@@ -175,6 +175,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
 
     def end_of_input() -> None:
         release.release(ring.position)
+        printer.release()
         new_audio.set()
 
     transcriber = pipeline.new_transcriber()
@@ -316,9 +317,31 @@ class EventPrinter:
         self._jsonl = jsonl
         self._shaper = shaper or TextShaper()
         self._typing = StreamingShaper(self._shaper)
+        # The release comes from the audio's thread, events from the dictation's.
+        self._lock = threading.Lock()
+        self._released = False
+
+    def release(self) -> None:
+        """The key counts as released now (the last sample is fed): a ``release`` line.
+
+        Release → final is measured from this line's ``wall_t``, not from the
+        file's duration, which the audio clock reaches a little before or after.
+        """
+        with self._lock:
+            if self._released or not self._jsonl:
+                return
+            self._released = True
+            try:
+                # Every line has the same four fields: readers need no special case.
+                self._write_record({"type": "release", "text": ""})
+            except BrokenPipeError:
+                pass  # the reader left; the dictation's own next write ends the command
 
     def __call__(self, event: DictationEvent) -> None:
-        started = self._source.started_at or time.perf_counter()
+        with self._lock:
+            self._print(event)
+
+    def _print(self, event: DictationEvent) -> None:
         record: dict[str, object] = {"type": event.kind, "text": event.text}
         if event.kind == "commit":
             edit = self._typing.on_commit(event.text)
@@ -333,11 +356,17 @@ class EventPrinter:
             record["text"] = self._shaper.shape(event.text)
             self._typing = StreamingShaper(self._shaper)
         if self._jsonl:
-            record |= {
-                "audio_t": round(self._source.fed_seconds, 3),
-                "wall_t": round(time.perf_counter() - started, 3),
-            }
-            self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        elif event.kind == "final":
+            self._write_record(record)
+            return
+        if event.kind == "final":
             self._stream.write(f"{record['text']}\n")
+        self._stream.flush()
+
+    def _write_record(self, record: dict[str, object]) -> None:
+        started = self._source.started_at or time.perf_counter()
+        record |= {
+            "audio_t": round(self._source.fed_seconds, 3),
+            "wall_t": round(time.perf_counter() - started, 3),
+        }
+        self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._stream.flush()

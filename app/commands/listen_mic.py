@@ -60,6 +60,7 @@ class MicDictation:
         # The mic fails on its own thread while events print on the dictation's.
         self.output_lock = threading.Lock()
         self.print_error: Callable[[str], None] | None = None
+        self.on_release: Callable[[], None] | None = None  # the JSONL ``release`` line
         self.final: DictationEvent | None = None
         self.crashed: BaseException | None = None
         self.finished = threading.Event()  # the live loop has returned (or raised)
@@ -68,6 +69,9 @@ class MicDictation:
         """Release at the current position (the first call counts); wake the loop."""
         if not self.release.released:
             self.release.release(self.ring.position)
+            if self.on_release is not None:
+                with self.output_lock:
+                    self.on_release()
         self.new_audio.set()
 
     def on_mic_error(self, message: str) -> None:
@@ -155,6 +159,7 @@ def run_mic(
         dictation.start = ring.position_before(args.pre_roll)
         clock = MicClock(ring, dictation.start)
         printer = EventPrinter(stdout, clock, jsonl=args.jsonl, shaper=shaper_from_args(args))
+        dictation.on_release = printer.release
         if args.jsonl:
             dictation.print_error = lambda message: _print_error_event(stdout, clock, message)
         worker = threading.Thread(

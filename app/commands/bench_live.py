@@ -1,0 +1,113 @@
+"""``saytype bench live``: live dictation against faster-whisper beam 5 after release.
+
+By default each recording is dictated once, the way people dictate (one key
+hold per utterance), on the shared speech corpus and on hibari-tts dictation
+sentences; ``--buckets`` joins recordings into utterances of given lengths for
+long-utterance latency instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from typing import Any, TextIO
+
+from app.commands.progress import TerminalProgress
+from app.core.audio.file_decoder import AudioFileError
+from app.core.engine.model_folder import ModelError
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import resolve_model
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.paths import models_dir
+
+
+def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``saytype bench live``: per-utterance dictation on both corpora, or bucket mode."""
+    from app.benchmarks.live import run_live_benchmark
+    from app.benchmarks.live_figures import summarise
+    from app.benchmarks.live_report import format_report
+    from app.benchmarks.speech_corpus import CorpusMissingError
+
+    if args.speed <= 0:
+        stderr.write("saytype bench: error: --speed must be more than 0.\n")
+        return 2
+    if args.per_utterance and args.buckets is not None:
+        stderr.write("saytype bench: error: --per-utterance and --buckets exclude each other.\n")
+        return 2
+    progress = TerminalProgress(stderr)
+    try:
+        host = ModelHost(resolve_model(args.model, models_dir()))
+        progress.status("Preparing utterances…")
+        corpora = _live_corpora(args)
+    except (CorpusMissingError, ModelError, AudioFileError, ValueError) as exc:
+        progress.clear()
+        stderr.write(f"saytype bench: error: {exc}\n")
+        return 1
+    except ImportError as exc:
+        progress.clear()
+        stderr.write(
+            f"saytype bench: error: {exc}; install the test extra: pip install '.[test]'\n"
+        )
+        return 1
+    reports: list[dict[str, Any]] = []
+    texts: list[str] = []
+    for name, source, utterances in corpora:
+        try:
+            result = run_live_benchmark(
+                host,
+                utterances,
+                speed=args.speed,
+                cancels=args.cancels,
+                seed=args.seed,
+                pause_variant=args.pause_variant,
+                progress=progress.status,
+                options=_options(args),
+            )
+        except ModelError as exc:
+            progress.clear()
+            stderr.write(f"saytype bench: error: {exc}\n")
+            return 1
+        summary = summarise(result)
+        reports.append({"corpus": name, "source": source} | summary)
+        texts.append(f"== {name} ==\n" + format_report(summary, args.model, source))
+    progress.clear()
+    if args.json:
+        mode = "buckets" if args.buckets is not None else "per-utterance"
+        payload: dict[str, Any] = {"benchmark": "live", "mode": mode, "model": args.model}
+        if len(reports) == 1:
+            payload |= reports[0]
+        payload["corpora"] = reports
+        stdout.write(json.dumps(payload) + "\n")
+    else:
+        stdout.write("\n\n".join(texts) + "\n")
+    return 0
+
+
+def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
+    """(name, source, utterances) for each corpus the live benchmark dictates."""
+    from app.benchmarks.live_utterances import (
+        build_utterances,
+        dictation_clips,
+        load_clips,
+        one_per_clip,
+    )
+
+    if args.buckets is not None:
+        clips, source = load_clips(args.speech_dir)
+        return [("buckets", source, build_utterances(clips, args.buckets, args.per_bucket))]
+    corpora: list[tuple[str, str, list[Any]]] = []
+    if args.corpus in {"both", "speech"}:
+        clips, source = load_clips(args.speech_dir)
+        corpora.append(("speech", source, one_per_clip(clips)))
+    if args.corpus in {"both", "dictation"}:
+        source = "hibari-tts reading 64 dictation sentences at 0.9, 1.0 and 1.15x"
+        corpora.append(("dictation", source, one_per_clip(dictation_clips())))
+    return corpora
+
+
+def _options(args: argparse.Namespace) -> StreamingOptions | None:
+    """The live loop's tuning with the options under measurement, or None for the app's."""
+    if args.final_beam is None:
+        return None
+    return replace(StreamingOptions(), final_beam_size=args.final_beam)
