@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.engine.model_catalog import MODEL_REPOSITORIES, ModelStatus
+from app.core.engine.model_catalog import MODEL_REPOSITORIES, ModelStatus, partial_folder
 from app.core.engine.model_download import HubAccess
 from app.core.engine.model_registry import bundled_model_path
 from app.ui.models_page import ModelsPage
@@ -95,3 +95,25 @@ def test_a_failed_download_says_why(qtbot: QtBot, page: ModelsPage, hub: FakeHub
     qtbot.waitUntil(lambda: not page.downloading and page.progress.isHidden(), timeout=30_000)
     assert "model.bin is corrupt" in page.message.text()
     assert page.status_of(NAME) is not ModelStatus.INSTALLED
+
+
+def test_an_unfinished_download_without_bytes_is_offered_not_partial(
+    qtbot: QtBot, hub: FakeHub, tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+    partial_folder(models, NAME).mkdir(parents=True)
+    (partial_folder(models, NAME) / ".lock").touch()
+    page = ModelsPage(models, HubAccess(hub.endpoint))
+    qtbot.addWidget(page)
+    assert page.status_of(NAME) is ModelStatus.AVAILABLE
+    cells = [
+        [page.table.item(row, column) for column in range(3)]
+        for row in range(page.table.rowCount())
+    ]
+    rows = [[item.text() if item else "" for item in row] for row in cells]
+    assert [name for name, _, _ in rows].count(NAME) == 1
+    texts = [f"{status} · {size}" for _, status, size in rows]
+    assert "partial · 0 MB" not in texts
+    page.select(NAME)
+    assert page.download.isEnabled()
+    assert not page.remove.isEnabled()

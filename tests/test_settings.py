@@ -116,6 +116,19 @@ def test_every_field_has_a_label_description_and_valid_default() -> None:
     }
 
 
+def test_what_the_user_reads_is_in_plain_words() -> None:
+    """Labels, descriptions and choices avoid engine terms, JSON keys and bare numbers."""
+    jargon = ("batch", "threshold", "pre-roll", "weight", "cuda", "-1", "faster-whisper", "jargon")
+    for setting in setting_fields():
+        shown = [setting.label, setting.description, *(setting.choices or {}).values()]
+        for text in shown:
+            if "_" in setting.name:  # a key such as cpu_threads is for the file, not the user
+                assert setting.name not in text, text
+            for term in jargon:
+                assert term not in text.lower(), (setting.name, text)
+        assert not setting.label.startswith("0"), setting.label
+
+
 @pytest.mark.parametrize(
     ("content", "what"),
     [

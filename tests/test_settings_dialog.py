@@ -18,13 +18,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from app.core.settings import Settings, setting_fields
-from app.ui.settings_dialog import SYSTEM_DEFAULT_DEVICE, SettingsDialog
+from app.ui.setting_editors import SYSTEM_DEFAULT_DEVICE
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.shortcut_field import PROMPT, ShortcutField, chord_display_text
 
 pytestmark = [
@@ -224,6 +226,7 @@ def test_edits_become_the_result(qtbot: QtBot) -> None:
     spin.setValue(20000)  # clamps to the declared maximum
     box = dialog.editor("notifications")
     assert isinstance(box, QCheckBox)
+    dialog.show_page(dialog.page_holding("notifications"))  # a click reaches a shown page only
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
     device = dialog.editor("input_device")
     assert isinstance(device, QComboBox)
@@ -271,9 +274,12 @@ def test_invalid_value_keeps_the_dialog_open(qtbot: QtBot) -> None:
         )
     assert dialog.isVisible()
     errors = [
-        label.text() for label in dialog.findChildren(QLabel) if label.text().startswith("Model:")
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.text().startswith("Speech model:")
     ]
-    assert errors == ["Model: a model name is needed"]
+    assert errors == ["Speech model: a model name is needed"]
+    assert dialog.current_page() == dialog.page_holding("model")  # shown, not on a hidden page
 
 
 def test_restore_defaults(qtbot: QtBot) -> None:
@@ -319,14 +325,19 @@ def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
 
 def test_labels_have_distinct_mnemonics_and_buddies(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
-    texts = [label.text() for label in dialog.findChildren(QLabel) if "&" in label.text()]
-    texts += [box.text() for box in dialog.findChildren(QCheckBox) if "&" in box.text()]
-    letters = [re.search("&(.)", text).group(1).lower() for text in texts]  # type: ignore[union-attr]
-    # With more settings than free letters (26 less O, C, D) some labels get none;
-    # the greedy-then-matching assignment still gives one to at least 20 of them.
-    assert len(texts) >= min(len(setting_fields()), 20)
-    assert len(set(letters)) == len(letters)
-    assert "&Hotkey:" in texts
+    buttons = [button.text() for button in dialog.button_box().buttons() if "&" in button.text()]
+    every_text = []
+    # Only the shown page's Alt+letters are live, so they need only differ within a page.
+    for name in dialog.page_names():
+        page = dialog.page_widget(name)
+        texts = [label.text() for label in page.findChildren(QLabel) if "&" in label.text()]
+        texts += [box.text() for box in page.findChildren(QCheckBox)]
+        texts += [button.text() for button in page.findChildren(QPushButton) if button.text()]
+        letters = [re.search("&(.)", text).group(1).lower() for text in [*texts, *buttons]]  # type: ignore[union-attr]
+        assert len(set(letters)) == len(letters), (name, texts)
+        every_text += texts
+    assert len([t for t in every_text if "&" in t]) >= len(setting_fields())  # each one has one
+    assert "&Hotkey:" in every_text
     for label in dialog.findChildren(QLabel):
         if "&" in label.text():
             assert label.buddy() is not None

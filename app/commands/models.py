@@ -19,9 +19,7 @@ from typing import TextIO
 from app.commands.progress import TerminalProgress
 from app.core.engine.cancellation import Cancelled
 from app.core.engine.model_catalog import (
-    CATALOG,
     MODEL_REPOSITORIES,
-    ModelListing,
     ModelStatus,
     list_models,
     remove_model,
@@ -58,7 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     """Print the models, one per line (or JSON)."""
-    for model in _listed_models(models_dir()):
+    for model in list_models(models_dir()):
         if args.json:
             record = {
                 "name": model.name,
@@ -164,38 +162,6 @@ def download_hint(spec: str, folder: Path) -> str:
     if name == BUNDLED_MODEL or name not in MODEL_REPOSITORIES or (folder / name).exists():
         return ""
     return f" Download it with: saytype models download {name}"
-
-
-def _listed_models(folder: Path) -> list[ModelListing]:
-    """``list_models``, with unfinished downloads that hold no model bytes shown as available."""
-    listings = list_models(folder)
-    kept = [
-        model
-        for model in listings
-        if model.status is not ModelStatus.PARTIAL or _holds_downloaded_bytes(model.path)
-    ]
-    empty = {model.name for model in listings} - {model.name for model in kept}
-    on_disk = [model for model in kept if model.status is not ModelStatus.AVAILABLE]
-    offered = [model for model in kept if model.status is ModelStatus.AVAILABLE]
-    offered += [
-        ModelListing(
-            entry.name, ModelStatus.AVAILABLE, entry.approx_mb * 1_000_000, entry.hint, None
-        )
-        for entry in CATALOG
-        if entry.name in empty
-    ]
-    order = {entry.name: index for index, entry in enumerate(CATALOG)}
-    return on_disk + sorted(offered, key=lambda model: order[model.name])
-
-
-def _holds_downloaded_bytes(folder: Path | None) -> bool:
-    """Whether an unfinished download has received any model bytes (its ``*.part`` files)."""
-    if folder is None:
-        return False
-    try:
-        return any(part.stat().st_size > 0 for part in folder.glob("*.part"))
-    except OSError:  # a running download moved its files on meanwhile: it has bytes
-        return True
 
 
 def _model_folder(name: str) -> Path | None:

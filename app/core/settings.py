@@ -77,20 +77,21 @@ class Settings:
     )
     hotkey_mode: Literal["auto", "hold", "toggle"] = _setting(
         "auto",
-        "Hotkey mode",
-        "Hold the hotkey to talk, tap it to start and stop, or both: a hold longer than the "
-        "hold threshold is push-to-talk and a short tap toggles.",
+        "How the hotkey works",
+        "Hold the hotkey while you talk, or tap it once to start and again to stop. "
+        "With both, a long press is hold-to-talk and a short tap starts and stops.",
         "Dictation",
         choices={
-            "auto": "Hold to talk, tap to toggle",
+            "auto": "Both: hold to talk, or tap to start and stop",
             "hold": "Hold to talk",
             "toggle": "Tap to start and stop",
         },
     )
     hold_threshold_ms: int = _setting(
         300,
-        "Hold threshold",
-        "In automatic mode, a press at least this long counts as hold-to-talk.",
+        "Counts as a hold after",
+        "When the hotkey works both ways, a press at least this long is hold-to-talk; "
+        "a shorter one is a tap.",
         "Dictation",
         value_range=(100, 2000),
     )
@@ -108,14 +109,15 @@ class Settings:
     delivery: Literal["paste", "type"] = _setting(
         "paste",
         "Insert text by",
-        "Paste through the clipboard (fast, exact for every script) or type it key by key.",
+        "Pasting through the clipboard is fast and exact in every language; typing key by "
+        "key works in the few programs that block pasting.",
         "Output",
-        choices={"paste": "Pasting", "type": "Typing keystrokes"},
+        choices={"paste": "Pasting", "type": "Typing it key by key"},
     )
     paste_restore_delay_ms: int = _setting(
         500,
-        "Restore clipboard after",
-        "How long after pasting the previous clipboard contents are put back.",
+        "Put the clipboard back after",
+        "After pasting, what you had copied before is put back on the clipboard this much later.",
         "Output",
         value_range=(0, 10000),
     )
@@ -126,102 +128,120 @@ class Settings:
         "Output",
     )
     input_device: str = _setting(
-        "", "Microphone", "The microphone to record from; empty means the system default.", "Audio"
+        "",
+        "Microphone",
+        "The microphone to record from; System default follows your desktop's sound settings.",
+        "Audio",
     )
     keep_mic_open: bool = _setting(
         True,
         "Keep the microphone open",
-        "Keep recording in the background so the words just before the hotkey are not lost.",
+        "Keep listening in the background so the words you say just before pressing the "
+        "hotkey are not lost.",
         "Audio",
     )
     pre_roll_ms: int = _setting(
         300,
-        "Pre-roll",
-        "How much audio from before the hotkey press is included (needs the open microphone).",
+        "Include sound from before the press",
+        "How much of what you said just before pressing the hotkey is kept "
+        "(needs Keep the microphone open).",
         "Audio",
         value_range=(0, 2000),
     )
     keep_audio: bool = _setting(
-        False, "Keep recordings", "Save each dictation's audio next to its history entry.", "Audio"
+        False,
+        "Keep recordings",
+        "Save the sound of each dictation with its entry in the history.",
+        "Audio",
     )
     pause_history: bool = _setting(
         False,
         "Pause history",
-        "While on, dictations are delivered but nothing is written to disk: "
-        "no history entry, no recording, no crash journal.",
+        "While on, dictations still reach your text but nothing is saved on this computer: "
+        "no history entry, no recording, nothing kept for crash recovery.",
         "Audio",
     )
     model: str = _setting(
-        "tiny.en", "Model", "The Whisper model name or a folder holding a model.", "Model"
+        "tiny.en",
+        "Speech model",
+        "The speech recognition model: a name from Downloaded models or a folder holding one. "
+        "Bigger models are more accurate but slower.",
+        "Model",
     )
     language: str = _setting(
         "en",
         "Language",
-        "The spoken language as a code such as en or fr; empty means detect it.",
+        "The language you speak, as a short code such as en (English) or fr (French); "
+        "leave it empty to detect the language.",
         "Model",
     )
     idle_unload_minutes: int = _setting(
         5,
         "Unload model after",
-        "Minutes of inactivity before the model is unloaded to free memory "
-        "(-1 never, 0 immediately).",
+        "After this many minutes without dictation the model leaves memory, and it is loaded "
+        "again at the next dictation. Never keeps it loaded; 0 unloads it after each dictation.",
         "Model",
         value_range=(-1, 1440),
     )
     device: Literal["auto", "cpu", "cuda"] = _setting(
         "auto",
-        "Device",
-        "The GPU (CUDA) when one is present, else the processor. If the GPU fails, Saytype "
-        "switches to the processor and says so.",
+        "Run the model on",
+        "A supported NVIDIA graphics card (GPU) is much faster than the processor (CPU). "
+        "If the graphics card fails, Saytype switches to the processor and says so.",
         "Model",
-        choices={"auto": "GPU if available, else CPU", "cpu": "CPU", "cuda": "GPU (CUDA)"},
+        choices={
+            "auto": "The graphics card if there is one, else the processor",
+            "cpu": "The processor (CPU)",
+            "cuda": "The graphics card (NVIDIA GPU)",
+        },
     )
     compute_type: Literal["auto", "int8", "int8_float32", "float32", "float16"] = _setting(
         "auto",
-        "Weight precision",
-        "How the model's weights are stored while it runs: int8 uses the least memory, "
-        "float32 the most; float16 needs a GPU.",
+        "Model precision",
+        "How exactly the model's numbers are kept in memory while it runs. Less precision "
+        "uses less memory and is usually just as accurate; Automatic suits most computers.",
         "Model",
         choices={
-            "auto": "Automatic (int8 on CPU, float16 on GPU)",
-            "int8": "int8 (least memory)",
-            "int8_float32": "int8 weights, float32 compute",
-            "float32": "float32 (most memory)",
-            "float16": "float16 (GPU only)",
+            "auto": "Automatic (int8 on the processor, float16 on a graphics card)",
+            "int8": "Least memory (int8)",
+            "int8_float32": "Little memory, exact sums (int8 + float32)",
+            "float32": "Most memory, full precision (float32)",
+            "float16": "Half memory, graphics card only (float16)",
         },
     )
     cpu_threads: int = _setting(
         0,
-        "Processor threads",
-        "How many threads the model uses on the processor; 0 means one per physical core.",
+        "Processor cores to use",
+        "How many processor threads the model runs on; Automatic uses one per physical core.",
         "Model",
         value_range=(0, 256),
     )
     file_batch_size: int = _setting(
         0,
-        "Batch size for files",
-        "0 transcribes dropped files one stretch at a time; 1 to 32 decodes that many 30 s "
-        "clips together with faster-whisper's batched pipeline: more throughput on a GPU or "
-        "a processor with spare cores, for more memory.",
+        "File parts transcribed at once",
+        "Off transcribes a dropped file from start to end. A number from 1 to 32 transcribes "
+        "that many 30-second parts side by side: faster on a graphics card or a processor "
+        "with spare cores, but it needs more memory.",
         "Files",
         value_range=(0, 32),
     )
     export_folder: str = _setting(
         "",
-        "Export folder",
-        "Where transcripts of dropped files are saved; empty means next to each source file.",
+        "Save transcripts in",
+        "The folder for transcripts of dropped files; leave it empty to save each transcript "
+        "next to its audio or video file.",
         "Files",
     )
     export_format: Literal["txt", "srt", "vtt", "json"] = _setting(
         "txt",
-        "Export format",
-        "The file format transcripts of dropped files are exported in.",
+        "Transcript format",
+        "The kind of file the transcripts of dropped files are saved as.",
         "Files",
         choices={
             "txt": "Plain text (.txt)",
-            "srt": "SubRip subtitles (.srt)",
-            "vtt": "WebVTT subtitles (.vtt)",
-            "json": "JSON with timed segments (.json)",
+            "srt": "Subtitles for video players (.srt)",
+            "vtt": "Subtitles for web video (.vtt)",
+            "json": "Text with timings, for programs (.json)",
         },
     )
     start_at_login: bool = _setting(
@@ -230,23 +250,31 @@ class Settings:
     notifications: bool = _setting(
         True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
     )
+    show_indicator: bool = _setting(
+        True,
+        "Show a listening indicator on screen",
+        "While you dictate, a small strip at the bottom of the screen shows that Saytype is "
+        "listening, the input level and the last words heard; it never takes the focus.",
+        "General",
+    )
     spoken_commands: bool = _setting(
         True,
         "Spoken commands",
         'Say "comma", "period", "new paragraph" or "scratch that" to punctuate and correct '
-        "(English; see the README for the list).",
+        "(English only; the README lists them all).",
         "Text",
     )
     vocabulary: tuple[str, ...] = _setting(
         DEFAULT_VOCABULARY,
-        "Vocabulary",
-        "Names and jargon to recognise as you spell them, one per line.",
+        "Special words",
+        "Names and unusual words to recognise and spell your way, separated by commas.",
         "Text",
     )
     replacements: tuple[tuple[str, str], ...] = _setting(
         (),
-        "Replacements",
-        "Whole words or phrases to replace, such as saytype → Saytype (any case is matched).",
+        "Replace words",
+        "Words or phrases to change after they are heard, written as heard = written and "
+        "separated by semicolons, such as gonna = going to (upper and lower case both match).",
         "Text",
     )
     capitalize_first: bool = _setting(
@@ -259,7 +287,7 @@ class Settings:
         "Text",
     )
     remove_fillers: bool = _setting(
-        False, "Remove fillers", 'Leave out hesitations such as "um" and "uh".', "Text"
+        False, "Remove um and uh", 'Leave out hesitations such as "um", "uh" and "er".', "Text"
     )
     numbers_as_digits: bool = _setting(
         False,

@@ -1,120 +1,58 @@
-"""The settings dialog: one form built from the declared settings fields.
+"""The settings dialog: one page per settings section, chosen from a sidebar.
 
-The form is generated from :func:`app.core.settings.setting_fields`, so a new
-setting appears here with its label, tooltip, choices and range without editing
-this file. The dialog only edits: it hands the new :class:`Settings` to its
-owner (``settings_accepted``), which saves them and can show a save error.
+The pages are generated from :func:`app.core.settings.setting_fields`: each
+section (``group``) becomes a page listing its settings with their label, an
+input widget and the description in plain words, so a new setting appears here
+without editing this file. One long form did not fit a laptop screen, so each
+page scrolls on its own and OK / Cancel stay visible below the pages. The
+dialog only edits: it hands the new :class:`Settings` to its owner
+(``settings_accepted``), which saves them and can show a save error.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
-    QGroupBox,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.settings import SettingField, Settings, setting_fields
-from app.ui.shortcut_field import ShortcutField
+from app.ui.mnemonics import with_mnemonics
+from app.ui.setting_editors import LIST_EDITORS, make_editor, parse_list_text, show_value, value_of
 
 log = logging.getLogger(__name__)
 
-SYSTEM_DEFAULT_DEVICE = "System default"
 # Letters the button box already uses: &OK, &Cancel, Restore &Defaults.
 _BUTTON_MNEMONICS = frozenset("ocd")
-
-
-# The list settings are edited as one line each: "Saytype, Siobhan" and
-# "saytype = Saytype; gonna = going to".
-_LIST_EDITORS = {
-    "vocabulary": "Names and terms, separated by commas",
-    "replacements": "heard = written; heard = written",
-}
-
-
-def list_text(name: str, value: tuple[object, ...]) -> str:
-    """A list setting as the one line its editor shows."""
-    if name == "replacements":
-        pairs = [pair for pair in value if isinstance(pair, tuple)]
-        return "; ".join(f"{pair[0]} = {pair[1]}" for pair in pairs)
-    return ", ".join(str(word) for word in value)
-
-
-def parse_list_text(name: str, text: str) -> tuple[object, ...]:
-    """The editor's line back into a list setting; blank entries are skipped.
-
-    Raises:
-        ValueError: naming the setting, for a replacement without "=".
-    """
-    if name == "replacements":
-        pairs = []
-        for entry in (part.strip() for part in text.split(";")):
-            if not entry:
-                continue
-            heard, sep, written = entry.partition("=")
-            if not sep or not heard.strip() or not written.strip():
-                raise ValueError(f"{name}: write each replacement as heard = written ({entry!r})")
-            pairs.append((heard.strip(), written.strip()))
-        return tuple(pairs)
-    return tuple(word.strip() for word in text.split(",") if word.strip())
-
-
-def with_mnemonics(labels: list[str], taken: frozenset[str] = frozenset()) -> list[str]:
-    """Give each label a distinct Alt+letter (``&``), preferring the first letter of a word.
-
-    A greedy pass in order gives the early labels their first choice, but runs out
-    of letters with a dozen labels; each label it leaves out then gets one through
-    the shortest augmenting path (bipartite matching), which moves as few other
-    labels as possible to a later choice. A label left without a letter gets none.
-    """
-
-    def candidates(text: str) -> list[int]:
-        letters = [i for i, c in enumerate(text) if c.isalpha() and c.lower() not in taken]
-        starts = [i for i in letters if i == 0 or text[i - 1] in " -"]
-        return starts + [i for i in letters if i not in starts]
-
-    owner: dict[str, int] = {}  # letter -> label number
-    chosen: dict[int, int] = {}  # label number -> index of its letter
-
-    def place(label: int, depth: int, visited: set[str]) -> bool:
-        """Take a free letter or, with depth left, move a letter's owner to another one."""
-        options = [(index, labels[label][index].lower()) for index in candidates(labels[label])]
-        free = [(index, letter) for index, letter in options if letter not in owner]
-        movable = [
-            (index, letter)
-            for index, letter in options
-            if depth and letter in owner and letter not in visited
-        ]
-        for index, letter in free[:1] + movable:
-            visited.add(letter)
-            if letter in owner and not place(owner[letter], depth - 1, visited):
-                continue
-            owner[letter] = label
-            chosen[label] = index
-            return True
-        return False
-
-    for label in range(len(labels)):
-        place(label, 0, set())
-    for label in range(len(labels)):
-        # Shortest chain of moves first, so as few labels as possible lose their first choice.
-        any(place(label, depth, set()) for depth in range(1, len(labels)) if label not in chosen)
-    return [
-        f"{text[: chosen[n]]}&{text[chosen[n] :]}" if n in chosen else text
-        for n, text in enumerate(labels)
-    ]
+_BROWSE_TEXT = "&Browse…"
+MODELS_PAGE = "Downloaded models"
+# The model manager sits next to the settings that choose among its models.
+_MODELS_PAGE_AFTER = "Model"
+# At most this big at first: a 1280x720 screen less a panel and the title bar.
+_LARGEST_START_SIZE = QSize(960, 620)
+_NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
+_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab")
 
 
 class SettingsDialog(QDialog):
@@ -124,6 +62,8 @@ class SettingsDialog(QDialog):
         settings: the values to show.
         input_devices: microphone names to offer (the system default is always offered).
         models: model names to offer; the user may also type a name or a folder.
+        parent: the owning window.
+        models_page: the model manager (app.ui.models_page), shown as its own page.
     """
 
     settings_accepted = Signal(object)
@@ -140,53 +80,59 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Saytype Settings")
         self.setAccessibleName("Saytype settings")
         self._initial = settings
-        self._input_devices = list(input_devices)
-        self._models = list(models)
-        self._editors: dict[str, QWidget] = {}
         self._fields = {setting.name: setting for setting in setting_fields()}
+        self._editors: dict[str, QWidget] = {}
+        self._page_of: dict[str, str] = {}  # setting name -> page name
+        self._first_field: dict[str, QWidget] = {}  # page name -> where Tab starts on it
+        self._pages: dict[str, QWidget] = {}  # page name -> page, in sidebar order
+        self._forms: list[QWidget] = []  # what each settings page scrolls
+        self.models_page = models_page
 
+        self.pages = QListWidget(self)
+        self.pages.setAccessibleName("Settings pages")
+        self.pages.setSpacing(2)
+        hint = "Ctrl+Page Down and Ctrl+Page Up (or Ctrl+Tab) switch pages."
+        self.pages.setAccessibleDescription(hint)
+        self.pages.setToolTip(hint)
+        self.stack = QStackedWidget(self)
+        self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        sections: dict[str, list[SettingField]] = {}
+        for setting in self._fields.values():
+            editor = make_editor(setting, self, input_devices, models)
+            if editor is not None:
+                self._editors[setting.name] = editor
+                sections.setdefault(setting.group, []).append(setting)
+        for group, fields in sections.items():
+            self._add_page(group, self._make_form_page(group, fields))
+            if group == _MODELS_PAGE_AFTER and models_page is not None:
+                self._add_page(MODELS_PAGE, models_page)
+        if models_page is not None and MODELS_PAGE not in self.page_names():
+            self._add_page(MODELS_PAGE, models_page)
+        frame = 2 * self.pages.frameWidth()
+        self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + frame + 24)
+        self.pages.setCurrentRow(0)
+
+        body = QHBoxLayout()
+        body.addWidget(self.pages)
+        body.addWidget(self.stack, 1)
         layout = QVBoxLayout(self)
-        editors = {name: self._make_editor(setting) for name, setting in self._fields.items()}
-        shown = [self._fields[name] for name, editor in editors.items() if editor is not None]
-        labels = dict(
-            zip(
-                [setting.name for setting in shown],
-                with_mnemonics([setting.label for setting in shown], _BUTTON_MNEMONICS),
-                strict=True,
-            )
-        )
-        forms: dict[str, QFormLayout] = {}
-        for setting in shown:
-            editor = editors[setting.name]
-            assert editor is not None
-            editor.setObjectName(setting.name)
-            editor.setToolTip(setting.description)
-            editor.setAccessibleName(setting.label)
-            editor.setAccessibleDescription(setting.description)
-            self._editors[setting.name] = editor
-            if setting.group not in forms:
-                box = QGroupBox(setting.group, self)
-                forms[setting.group] = QFormLayout(box)
-                layout.addWidget(box)
-            form = forms[setting.group]
-            if isinstance(editor, QCheckBox):
-                editor.setText(labels[setting.name])
-                form.addRow(editor)
-            else:
-                label = QLabel(labels[setting.name] + ":", self)
-                label.setBuddy(editor)
-                label.setToolTip(setting.description)
-                form.addRow(label, editor)
-
-        if models_page is not None:
-            self._embed_models_page(layout, models_page)
+        layout.addLayout(body, 1)
         self._error = QLabel(self)
         self._error.setWordWrap(True)
         self._error.setAccessibleName("Settings error")
         self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._error.hide()
         layout.addWidget(self._error)
+        self._buttons = self._make_buttons()
+        layout.addWidget(self._buttons)
+        for keys, step in ((_NEXT_PAGE_KEYS, 1), (_PREVIOUS_PAGE_KEYS, -1)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.activated.connect(lambda step=step: self._step_page(step))
+        self.show_settings(settings)
 
+    def _make_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -196,16 +142,97 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.clicked.connect(self._on_button)
-        self._buttons = buttons
-        layout.addWidget(buttons)
-        self.show_settings(settings)
+        return buttons
 
-    def _embed_models_page(self, layout: QVBoxLayout, page: QWidget) -> None:
-        """Add the model manager (download, remove, verify: app.ui.models_page) below the form."""
-        box = QGroupBox("Downloaded models", self)
-        QVBoxLayout(box).addWidget(page)
-        layout.addWidget(box)
-        self.models_page = page
+    def _add_page(self, name: str, page: QWidget) -> None:
+        page.setAccessibleName(f"{name} settings" if name != MODELS_PAGE else name)
+        self.stack.addWidget(page)
+        self.pages.addItem(name)
+        self._pages[name] = page
+        if name not in self._first_field:  # a page made elsewhere, such as the models page
+            focusable = [
+                child
+                for child in page.findChildren(QWidget)
+                if child.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ]
+            self._first_field[name] = focusable[0] if focusable else page
+
+    def _make_form_page(self, group: str, fields: list[SettingField]) -> QScrollArea:
+        """A scrollable form of ``fields``: label, input and the description under it."""
+        # Only the shown page's mnemonics are live, so letters need only differ within a page.
+        taken = _BUTTON_MNEMONICS | (
+            {_BROWSE_TEXT[1].lower()} if any(s.name == "export_folder" for s in fields) else set()
+        )
+        labels = with_mnemonics([setting.label for setting in fields], frozenset(taken))
+        content = QWidget()
+        form = QFormLayout(content)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for setting, label_text in zip(fields, labels, strict=True):
+            editor = self._editors[setting.name]
+            editor.setObjectName(setting.name)
+            editor.setToolTip(setting.description)
+            editor.setAccessibleName(setting.label)
+            editor.setAccessibleDescription(setting.description)
+            self._page_of[setting.name] = group
+            self._first_field.setdefault(group, editor)
+            column = QVBoxLayout()  # the input with its description under it
+            column.setSpacing(2)
+            if setting.name == "export_folder":
+                column.addLayout(self._with_browse_button(editor))
+            else:
+                column.addWidget(editor)
+            column.addWidget(_description_label(setting, content))
+            if isinstance(editor, QCheckBox):
+                editor.setText(label_text)
+                # Only as wide as its box and words, so a click beside it does nothing.
+                editor.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+                form.setLayout(form.rowCount(), QFormLayout.ItemRole.FieldRole, column)
+            else:
+                label = QLabel(label_text + ":", content)
+                label.setBuddy(editor)
+                label.setToolTip(setting.description)
+                form.addRow(label, column)
+        scroll = QScrollArea(self.stack)
+        self._forms.append(content)
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
+        return scroll
+
+    def _with_browse_button(self, editor: QWidget) -> QHBoxLayout:
+        self.browse_button = QPushButton(_BROWSE_TEXT, self)
+        self.browse_button.setAccessibleName("Browse for the transcripts folder")
+        self.browse_button.setToolTip("Choose the folder in a file dialog")
+        self.browse_button.clicked.connect(self.browse_export_folder)
+        row = QHBoxLayout()
+        row.addWidget(editor, 1)
+        row.addWidget(self.browse_button)
+        return row
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Big enough to show the tallest page without scrolling, within a small laptop screen."""
+        hint = super().sizeHint()
+        stack = self.stack.sizeHint()
+        contents = [form.sizeHint() for form in self._forms]
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        # Room for a label and about 80 characters of description beside it.
+        line = self.fontMetrics().averageCharWidth() * 110
+        wanted = QSize(
+            hint.width() - stack.width() + max([line, *(c.width() for c in contents)]),
+            hint.height() - stack.height() + max((c.height() for c in contents), default=0),
+        )
+        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(_LARGEST_START_SIZE)
+
+    def browse_export_folder(self) -> None:
+        """Let the user pick the transcripts folder; Cancel in the file dialog changes nothing."""
+        line = self._editors["export_folder"]
+        assert isinstance(line, QLineEdit)
+        start = line.text().strip() or str(Path.home())
+        label = self._fields["export_folder"].label
+        chosen = QFileDialog.getExistingDirectory(self, label, start)
+        if chosen:
+            line.setText(chosen)
 
     def editor(self, name: str) -> QWidget:
         """The input widget for the setting ``name`` (for tests and the owner's focus)."""
@@ -215,94 +242,40 @@ class SettingsDialog(QDialog):
         """The OK / Cancel / Restore Defaults buttons."""
         return self._buttons
 
-    def _make_editor(self, setting: SettingField) -> QWidget | None:
-        if setting.name == "hotkey":
-            return ShortcutField(parent=self)
-        if setting.name == "input_device":
-            devices = QComboBox(self)
-            devices.addItem(SYSTEM_DEFAULT_DEVICE, "")
-            for device in self._input_devices:
-                devices.addItem(device, device)
-            return devices
-        if setting.name == "model":
-            models = QComboBox(self)
-            models.setEditable(True)
-            models.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            models.addItems(self._models)
-            return models
-        if setting.choices:
-            choices = QComboBox(self)
-            for value, label in setting.choices.items():
-                choices.addItem(label, value)
-            return choices
-        if setting.value_type is bool:
-            return QCheckBox(self)
-        if setting.value_type is int:
-            return self._make_spin_box(setting)
-        if setting.name in _LIST_EDITORS:
-            line = QLineEdit(self)
-            line.setPlaceholderText(_LIST_EDITORS[setting.name])
-            return line
-        if setting.value_type is str:
-            line = QLineEdit(self)
-            if setting.name == "language":
-                line.setPlaceholderText("Detect automatically")
-            return line
-        return None
+    def page_names(self) -> list[str]:
+        """The pages in sidebar order."""
+        return list(self._pages)
 
-    def _make_spin_box(self, setting: SettingField) -> QSpinBox:
-        spin = QSpinBox(self)
-        low, high = setting.value_range or (-(2**31), 2**31 - 1)
-        spin.setRange(low, high)
-        if setting.name.endswith("_ms"):
-            spin.setSuffix(" ms")
-            spin.setSingleStep(50)
-        elif setting.name.endswith("_minutes"):
-            spin.setSuffix(" min")
-        if setting.name == "idle_unload_minutes":
-            spin.setSpecialValueText("Never")  # shown at the minimum, -1
-        if setting.name == "cpu_threads":
-            spin.setSpecialValueText("Automatic")  # shown at the minimum, 0
-        return spin
+    def current_page(self) -> str:
+        """The name of the page shown now."""
+        item = self.pages.currentItem()
+        return item.text() if item else ""
+
+    def page_widget(self, name: str) -> QWidget:
+        """The page called ``name`` (the widget the stack shows)."""
+        return self._pages[name]
+
+    def page_holding(self, setting: str) -> str:
+        """The name of the page that shows the setting ``setting``."""
+        return self._page_of[setting]
+
+    def show_page(self, name: str) -> None:
+        """Show the page called ``name``."""
+        self.pages.setCurrentRow(self.page_names().index(name))
+
+    def _step_page(self, step: int) -> None:
+        """Show the next (1) or previous (-1) page, wrapping round, as tab widgets do."""
+        focus = QApplication.focusWidget()
+        inside = focus is not None and self.stack.isAncestorOf(focus)
+        self.pages.setCurrentRow((self.pages.currentRow() + step) % self.pages.count())
+        if inside:  # keep the keyboard in the pages: start at the new page's first field
+            self._first_field[self.current_page()].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_settings(self, settings: Settings) -> None:
         """Put ``settings`` into the form."""
         for name, editor in self._editors.items():
-            value = getattr(settings, name)
-            if isinstance(editor, ShortcutField):
-                editor.set_chord(value)
-            elif isinstance(editor, QCheckBox):
-                editor.setChecked(value)
-            elif isinstance(editor, QSpinBox):
-                editor.setValue(value)
-            elif isinstance(editor, QComboBox) and editor.isEditable():
-                editor.setCurrentText(value)
-            elif isinstance(editor, QComboBox):
-                index = editor.findData(value)
-                if index < 0:  # for example a microphone that is unplugged right now
-                    editor.addItem(f"{value} (not connected)", value)
-                    index = editor.count() - 1
-                editor.setCurrentIndex(index)
-            elif isinstance(editor, QLineEdit) and name in _LIST_EDITORS:
-                editor.setText(list_text(name, value))
-            elif isinstance(editor, QLineEdit):
-                editor.setText(value)
+            show_value(editor, name, getattr(settings, name))
         self._error.hide()
-
-    def _value_of(self, editor: QWidget) -> object:
-        if isinstance(editor, ShortcutField):
-            return editor.chord()
-        if isinstance(editor, QCheckBox):
-            return editor.isChecked()
-        if isinstance(editor, QSpinBox):
-            return editor.value()
-        if isinstance(editor, QComboBox) and editor.isEditable():
-            return editor.currentText().strip()
-        if isinstance(editor, QComboBox):
-            return editor.currentData()
-        if isinstance(editor, QLineEdit):
-            return editor.text().strip()
-        raise TypeError(f"no value for {type(editor).__name__}")
 
     def result_settings(self) -> Settings:
         """The settings as the form shows them now.
@@ -310,8 +283,8 @@ class SettingsDialog(QDialog):
         Raises:
             ValueError: naming the field, when a value is not allowed (an empty model name).
         """
-        values = {name: self._value_of(editor) for name, editor in self._editors.items()}
-        for name in _LIST_EDITORS.keys() & values.keys():
+        values = {name: value_of(editor) for name, editor in self._editors.items()}
+        for name in LIST_EDITORS.keys() & values.keys():
             values[name] = parse_list_text(name, str(values[name]))
         return self._initial.replace(**values)
 
@@ -335,7 +308,22 @@ class SettingsDialog(QDialog):
             self._error.setText(f"{label}: {str(exc).split(':', 1)[-1].strip()}")
             self._error.show()
             if name in self._editors:
+                self.show_page(self._page_of[name])  # the field may be on another page
                 self._editors[name].setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.settings_accepted.emit(settings)
         super().accept()
+
+
+def _description_label(setting: SettingField, parent: QWidget) -> QLabel:
+    """The setting's description in small, muted type under its input."""
+    label = QLabel(setting.description, parent)
+    label.setObjectName(f"{setting.name}_description")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    return label

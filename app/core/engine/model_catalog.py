@@ -140,8 +140,20 @@ def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
+def holds_downloaded_bytes(partial: Path) -> bool:
+    """Whether an unfinished download has received any model bytes (its ``*.part`` files)."""
+    try:
+        return any(part.stat().st_size > 0 for part in partial.glob("*.part"))
+    except OSError:  # a running download moved its files on meanwhile: it has bytes
+        return True
+
+
 def list_models(models_dir: Path) -> list[ModelListing]:
-    """The bundled model, installed and partly downloaded models, then downloadable ones."""
+    """The bundled model, installed and partly downloaded models, then downloadable ones.
+
+    An unfinished download that holds no model bytes yet is not listed as partial:
+    its model appears among the downloadable ones, in catalog order.
+    """
     listings: list[ModelListing] = []
     try:
         bundled: Path | None = bundled_model_path()
@@ -163,6 +175,10 @@ def list_models(models_dir: Path) -> list[ModelListing]:
             if not folder.is_dir():
                 continue
             if folder.name.startswith(PARTIAL_PREFIX):
+                if not holds_downloaded_bytes(folder):
+                    # A download that failed before any bytes left only its lock file:
+                    # the model is still just available, not "partial · 0 MB".
+                    continue
                 name = folder.name.removeprefix(PARTIAL_PREFIX)
                 status = ModelStatus.PARTIAL
             elif folder.name.startswith("."):
