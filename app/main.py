@@ -1,9 +1,10 @@
 """The composition root: builds the desktop app in order and tears it down in one path.
 
 Order (CONVENTIONS #2): logging → single instance → settings → history → model →
-microphone → worker → delivery → controller → hotkeys → tray → window → control
-socket. The window shows before the model loads (it loads on the worker
-thread), so the app is usable at once. Every part is passed in explicitly.
+microphone → worker → delivery → controller → hotkeys → tray → window →
+listening indicator → control socket. The window shows before the model loads
+(it loads on the worker thread), so the app is usable at once. Every part is
+passed in explicitly.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class DesktopApp:
         from app.ui.history_panel import HistoryPanel
         from app.ui.hotkey_bridge import HotkeyBridge
         from app.ui.inference_worker import InferenceWorker
+        from app.ui.listening_indicator import ListeningIndicator
         from app.ui.main_window import MainWindow
         from app.ui.microphone import Microphone
         from app.ui.queue_panel import QueuePanel
@@ -158,6 +160,8 @@ class DesktopApp:
             controller, microphone, history_panel, display_chord(chord), queue_panel
         )
         window_holder.append(window)
+        # Says "listening" where the user looks, with no tray and the window hidden.
+        indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
         app = cls(
             {
@@ -170,6 +174,7 @@ class DesktopApp:
                 "hotkeys": hotkeys,
                 "tray": tray,
                 "window": window,
+                "indicator": indicator,
                 "history_panel": history_panel,
                 "retype": retype,
                 "files": files,
@@ -272,6 +277,7 @@ class DesktopApp:
             ("delivery", "shutdown"),
             ("microphone", "close"),
             ("tray", "hide"),
+            ("indicator", "close_for_quit"),
             ("history", "close"),
         ):
             part = self.parts.get(name)

@@ -336,7 +336,9 @@ def test_app_survives_an_unplugged_mic_and_dictates_again_without_a_restart(
 
 
 @pytest.mark.gui
-@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+@pytest.mark.qt_log_ignore(  # raise: the listening indicator, a tool window, on show
+    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+)
 def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
     qtbot: QtBot, pulse: Pulse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -95,28 +95,47 @@ class NoticeBar(QFrame):
         layout.addWidget(close)
         self.level = ""
         self.messages: list[str] = []
+        self._levels: dict[str, str] = {}  # message → its level, to drop only the infos
         self.hide()
 
     def show_notice(self, level: str, message: str) -> None:
         """Show ``message``; errors and warnings use the palette's highlight colours."""
-        self.level = level
-        role = QPalette.ColorRole.ToolTipBase if level == "info" else QPalette.ColorRole.Highlight
-        text_role = (
-            QPalette.ColorRole.ToolTipText
-            if level == "info"
-            else QPalette.ColorRole.HighlightedText
-        )
+        if message not in self.messages:  # several problems at start-up all stay visible
+            self.messages.append(message)
+        self._levels[message] = level
+        self._show_messages()
+
+    def clear_info(self) -> None:
+        """Drop the "info" notices (a new dictation makes them stale); keep the problems."""
+        if not any(level == "info" for level in self._levels.values()):
+            return
+        self.messages = [m for m in self.messages if self._levels[m] != "info"]
+        self._levels = {m: self._levels[m] for m in self.messages}
+        if self.messages:
+            self._show_messages()
+        else:
+            self.level = ""
+            self.hide()
+
+    def _show_messages(self) -> None:
+        # The most serious notice shown sets the colours: an info never hides an error.
+        self.level = max(self._levels.values(), key=lambda level: _SEVERITY.get(level, 2))
+        info = self.level == "info"
+        role = QPalette.ColorRole.ToolTipBase if info else QPalette.ColorRole.Highlight
+        text_role = QPalette.ColorRole.ToolTipText if info else QPalette.ColorRole.HighlightedText
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, palette.color(role))
         palette.setColor(QPalette.ColorRole.WindowText, palette.color(text_role))
         self.setPalette(palette)
-        if message not in self.messages:  # several problems at start-up all stay visible
-            self.messages.append(message)
         self.label.setText("\n".join(self.messages))
         self.show()
 
     def dismiss(self) -> None:
         """Hide the notices and forget them."""
         self.messages.clear()
+        self._levels.clear()
         self.hide()
         self.dismissed.emit()
+
+
+_SEVERITY = {"info": 0, "warning": 1, "error": 2}

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.audio.media_files import MEDIA_EXTENSIONS, collect_media_files
 from app.ui.dictation_controller import DictationController
+from app.ui.help_dialogs import open_about, open_shortcuts, shortcut_rows
 from app.ui.live_view import LevelMeter, LiveTextView, NoticeBar
 from app.ui.microphone import Microphone
 from app.ui.state_icons import icon_state, state_icon
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self._mic = microphone
         self.hides_to_tray = False
+        self._hotkey_text = hotkey_text
         self.setWindowTitle("Saytype")
         self.setWindowIcon(state_icon("idle"))
         self.setAccessibleName("Saytype")
@@ -98,13 +102,7 @@ class MainWindow(QMainWindow):
         self.notice.dismissed.connect(controller.dismiss_error)
         self.live = LiveTextView()
         self.live.setPlaceholderText(f"Hold {hotkey_text}, or press Record, and speak.")
-        self.copy_last = QPushButton("Cop&y last")
-        self.copy_last.setAccessibleName("Copy last text")
-        self.copy_last.clicked.connect(self._copy_last)
-        self.clear_button = QPushButton("C&lear")
-        self.clear_button.setAccessibleName("Clear live text")
-        self.clear_button.clicked.connect(lambda: self.live.show_text("", ""))
-
+        self._build_live_buttons()
         self._build_layout(history_panel)
         self._build_menus()
         controller.state_changed.connect(self.show_state)
@@ -116,6 +114,16 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self.show_state("idle")
         self.show_model_status("loading…")
+
+    def _build_live_buttons(self) -> None:
+        self.copy_last = QPushButton("Cop&y last")
+        self.copy_last.setAccessibleName("Copy last text")
+        self.copy_last.clicked.connect(self._copy_last)
+        # No mnemonic: Alt+L opens He&lp (every letter of "Help" is taken); Ctrl+L clears.
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setAccessibleName("Clear live text")
+        self.clear_button.setToolTip("Clear the live text (Ctrl+L)")
+        self.clear_button.clicked.connect(lambda: self.live.show_text("", ""))
 
     def _build_layout(self, history_panel: QWidget | None) -> None:
         top = QHBoxLayout()
@@ -189,6 +197,28 @@ class MainWindow(QMainWindow):
             "While checked, dictations are delivered but not saved"
         )
         self.pause_history_action.toggled.connect(self.pause_history_toggled)
+        self._build_help_menu()
+
+    def _build_help_menu(self) -> None:
+        # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
+        help_menu = self.menuBar().addMenu("He&lp")
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
+        about = QAction("&About Saytype", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def show_about(self) -> QMessageBox:
+        """Help → About Saytype: version, model, licences and folders."""
+        return open_about(self, self.controller.model_name)
+
+    def show_shortcuts(self) -> QMessageBox:
+        """Help → Keyboard shortcuts, read from the menus so the list never drifts."""
+        menus = [a.menu() for a in self.menuBar().actions()]
+        actions = [a for menu in menus if isinstance(menu, QMenu) for a in menu.actions()]
+        return open_shortcuts(self, shortcut_rows(actions, self._hotkey_text))
 
     def _add(
         self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
@@ -210,6 +240,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(state_icon(icon_state(state)))
         if state == "idle":
             self.elapsed.setText("0:00")
+        elif listening:
+            self.notice.clear_info()  # "No speech was heard." is about the last dictation
 
     def show_history_paused(self, paused: bool) -> None:
         """Mark the History tab and the menu while dictations are not being saved."""

@@ -42,7 +42,8 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     tray.copy_last_requested.connect(controller.copy_last)
     tray.quit_requested.connect(QApplication.quit)
     tray.settings_requested.connect(lambda: open_settings(app))
-    tray.set_has_last(False)
+    restore_last_text(controller, app.parts["history"])
+    tray.set_has_last(bool(controller.last_text))
     window.settings_requested.connect(lambda: open_settings(app))
     window.quit_requested.connect(QApplication.quit)
 
@@ -83,6 +84,21 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     window.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
     _show_history_paused(app, app.parts["settings"].pause_history)
+
+
+def restore_last_text(controller: Any, history: Any) -> None:
+    """After a restart, Copy last copies the newest history entry (what was dictated last)."""
+    from app.core.output.history import HistoryError
+
+    if history is None or controller.last_text:
+        return
+    try:
+        latest = history.latest()
+    except HistoryError as exc:
+        log.warning("the last dictation could not be read back: %s", exc)
+        return
+    if latest is not None:
+        controller.last_text = latest.text
 
 
 def wire_retype(retype: Any, history_panel: Any, controller: Any, window: Any) -> None:
@@ -256,6 +272,9 @@ def apply_settings(app: Any, old: Any, new: Any) -> None:
     controller = app.parts["controller"]
     controller.apply_settings(new)
     _show_history_paused(app, new.pause_history)
+    indicator = app.parts.get("indicator")
+    if indicator is not None:
+        indicator.set_enabled(new.show_indicator)
     configure_file_jobs(app.parts["files"], new)
     pipeline = app.parts.get("pipeline")
     if pipeline is not None and new.vocabulary != old.vocabulary:

@@ -1,0 +1,104 @@
+"""The Help menu's two boxes: About Saytype and the keyboard shortcuts.
+
+Both are written from live facts rather than kept by hand: the version from
+``app._version``, the folders from ``app.core.paths``, the shortcuts from the
+window's own menu actions. A hand-kept list would drift from the menus the
+first time someone adds an action. The boxes open window-modal and return at
+once, so nothing blocks the event loop while a dictation may be running.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app._version import __version__
+from app.core.paths import config_dir, data_dir, models_dir
+
+# Saytype's licence is pyproject.toml's `license`; the others are those of what ships with it.
+LICENCES = (
+    ("Saytype", "MIT"),
+    ("faster-whisper", "MIT"),
+    ("Whisper model weights (OpenAI)", "MIT"),
+    ("PySide6 (Qt for Python)", "LGPLv3"),
+)
+
+
+def about_html(model_name: str) -> str:
+    """The About box's text: version, model, licences and where Saytype keeps its files."""
+    folders = (
+        ("Settings", config_dir()),
+        ("History and recordings", data_dir()),
+        ("Downloaded models", models_dir()),
+    )
+    licences = "".join(f"<li>{html.escape(n)}: {html.escape(lic)}</li>" for n, lic in LICENCES)
+    places = "".join(f"<li>{name}: <code>{_path(path)}</code></li>" for name, path in folders)
+    return (
+        f"<h3>Saytype {html.escape(__version__)}</h3>"
+        "<p>Offline dictation: speech to text, typed into any application.</p>"
+        f"<p>Model in use: <b>{html.escape(model_name)}</b></p>"
+        f"<p>Licences:</p><ul>{licences}</ul>"
+        f"<p>Folders:</p><ul>{places}"
+        "<li>Logs: not written to a file; run <code>saytype --verbose</code> "
+        "in a terminal to see them.</li></ul>"
+    )
+
+
+def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[str, str]]:
+    """(what, keys) for the global hotkey, Esc, and every menu action that has a shortcut."""
+    rows = [
+        ("Start or stop dictation, from any application", hotkey_text),
+        ("Cancel the dictation (Saytype window)", "Esc"),
+    ]
+    for action in actions:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if keys and not action.isSeparator():
+            rows.append((_without_mnemonic(action.text()), keys))
+    return rows
+
+
+def shortcuts_html(rows: list[tuple[str, str]]) -> str:
+    """The shortcuts as a two-column table."""
+    body = "".join(
+        f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
+        for what, keys in rows
+    )
+    return (
+        f"<table>{body}</table><p>Hold Alt to see each button's and menu's underlined letter.</p>"
+    )
+
+
+def open_about(parent: QWidget, model_name: str) -> QMessageBox:
+    """Show About Saytype (window-modal, returns at once)."""
+    box = _open(parent, "About Saytype", about_html(model_name))
+    box.setIconPixmap(parent.windowIcon().pixmap(64, 64))
+    return box
+
+
+def open_shortcuts(parent: QWidget, rows: list[tuple[str, str]]) -> QMessageBox:
+    """Show the keyboard shortcuts (window-modal, returns at once)."""
+    return _open(parent, "Keyboard shortcuts", shortcuts_html(rows))
+
+
+def _open(parent: QWidget, title: str, text: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.NoIcon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # paths to copy
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setAccessibleName(title)
+    box.open()
+    return box
+
+
+def _path(path: Path) -> str:
+    return html.escape(str(path))
+
+
+def _without_mnemonic(text: str) -> str:
+    """ "Cop&y last" → "Copy last" ("&&" is a literal ampersand)."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")

@@ -1,0 +1,91 @@
+"""An "info" notice goes away when the next dictation starts; problems stay until dismissed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QPalette
+from pytestqt.qtbot import QtBot
+
+from app.ui.live_view import NoticeBar
+from app.ui.main_window import MainWindow
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+
+@pytest.fixture
+def silent(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, Rig]]:
+    rig = build_rig(tmp_path, [])  # the scripted model hears nothing
+    window = MainWindow(rig.controller, rig.mic, None, "Ctrl+Shift+Space")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window, rig
+    rig.close()
+
+
+def _dictate_silence(qtbot: QtBot, rig: Rig) -> None:
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        assert rig.controller.start(source="window")
+        rig.controller.stop()
+
+
+def test_no_speech_heard_clears_when_the_next_dictation_starts(
+    qtbot: QtBot, silent: tuple[MainWindow, Rig]
+) -> None:
+    window, rig = silent
+    _dictate_silence(qtbot, rig)
+    assert window.notice.isVisible()
+    assert window.notice.messages == ["No speech was heard."]
+    with qtbot.assertNotEmitted(window.notice.dismissed):  # not a dismissal by the user
+        assert rig.controller.start(source="window")
+    assert not window.notice.isVisible()
+    assert window.notice.messages == []
+    rig.controller.cancel()
+
+
+def test_warnings_and_errors_stay_when_a_dictation_starts(
+    qtbot: QtBot, silent: tuple[MainWindow, Rig]
+) -> None:
+    window, rig = silent
+    window.notice.show_notice("warning", "The global hotkey is unavailable.")
+    _dictate_silence(qtbot, rig)
+    assert window.notice.messages == ["The global hotkey is unavailable.", "No speech was heard."]
+    assert window.notice.level == "warning"  # an info does not paint over a warning
+    assert rig.controller.start(source="window")
+    assert window.notice.isVisible()
+    assert window.notice.messages == ["The global hotkey is unavailable."]
+    rig.controller.cancel()
+
+
+@pytest.mark.parametrize("level", ["warning", "error"])
+def test_clear_info_keeps_problems_and_their_colours(qtbot: QtBot, level: str) -> None:
+    bar = NoticeBar()
+    qtbot.addWidget(bar)
+    bar.show_notice(level, "Something is wrong.")
+    highlight = bar.palette().color(QPalette.ColorRole.Window)
+    bar.show_notice("info", "Settings apply after a restart.")
+    assert bar.level == level
+    bar.clear_info()
+    assert bar.messages == ["Something is wrong."]
+    assert bar.label.text() == "Something is wrong."
+    assert bar.level == level
+    assert bar.palette().color(QPalette.ColorRole.Window) == highlight
+    assert not bar.isHidden()
+
+
+def test_clear_info_without_infos_changes_nothing(qtbot: QtBot) -> None:
+    bar = NoticeBar()
+    qtbot.addWidget(bar)
+    bar.clear_info()
+    assert bar.isHidden()
+    bar.show_notice("info", "Only an info.")
+    bar.clear_info()
+    assert bar.isHidden()
+    assert bar.level == ""
