@@ -317,31 +317,27 @@ class EventPrinter:
         self._jsonl = jsonl
         self._shaper = shaper or TextShaper()
         self._typing = StreamingShaper(self._shaper)
-        # The release comes from the audio's thread, events from the dictation's.
-        self._lock = threading.Lock()
         self._released = False
+        self._release: dict[str, object] | None = None  # stamped, until printed
 
     def release(self) -> None:
         """The key counts as released now (the last sample is fed): a ``release`` line.
 
         Release → final is measured from this line's ``wall_t``, not from the
         file's duration, which the audio clock reaches a little before or after.
+        Only the moment is taken here (this may run in a signal handler or on
+        the audio's thread); the line goes out before the next event, the final
+        at the latest, from the dictation's thread.
         """
-        with self._lock:
-            if self._released or not self._jsonl:
-                return
+        if not self._released and self._jsonl:
             self._released = True
-            try:
-                # Every line has the same four fields: readers need no special case.
-                self._write_record({"type": "release", "text": ""})
-            except BrokenPipeError:
-                pass  # the reader left; the dictation's own next write ends the command
+            # Every line has the same four fields: readers need no special case.
+            self._release = self._stamped({"type": "release", "text": ""})
 
     def __call__(self, event: DictationEvent) -> None:
-        with self._lock:
-            self._print(event)
-
-    def _print(self, event: DictationEvent) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
         record: dict[str, object] = {"type": event.kind, "text": event.text}
         if event.kind == "commit":
             edit = self._typing.on_commit(event.text)
@@ -363,10 +359,13 @@ class EventPrinter:
         self._stream.flush()
 
     def _write_record(self, record: dict[str, object]) -> None:
+        self._stream.write(json.dumps(self._stamped(record), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def _stamped(self, record: dict[str, object]) -> dict[str, object]:
+        """``record`` with the audio fed so far and the seconds since the start."""
         started = self._source.started_at or time.perf_counter()
-        record |= {
+        return record | {
             "audio_t": round(self._source.fed_seconds, 3),
             "wall_t": round(time.perf_counter() - started, 3),
         }
-        self._stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._stream.flush()
