@@ -24,12 +24,12 @@ from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
-from app.core.output.live_typing import LiveTypingQueue
 from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import StreamingShaper, TextEdit
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
+from app.ui.live_typist import LiveTypist
 from app.ui.microphone import Microphone
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,7 @@ class _Dictation:
     end: int | None = None
     # Shapes the commits (spoken commands…) for the window and for type-as-I-speak.
     typing: StreamingShaper = field(default_factory=lambda: StreamingShaper(TextShaper()))
-    typed_live: bool = False  # type-as-I-speak has edits for the focused app
-    live: LiveTypingQueue = field(default_factory=LiveTypingQueue)
-    live_request: int | None = None  # the delivery id of the live request in flight
-    live_final: bool = False  # the final's edit is queued: done once the queue is idle
-    live_error: str = ""  # why the last live request failed
+    live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
     output: str = "focused_app"
@@ -151,7 +147,13 @@ class DictationController(QObject):
             output=output or self.settings.output,
             source=source,
             typing=StreamingShaper(self.shaper),
-            live=LiveTypingQueue(held=self._keys_held),
+        )
+        current = self._current
+        current.live = LiveTypist(
+            self._delivery,
+            held=self._keys_held,
+            on_done=lambda: self._mark_delivered(current, "typed"),
+            on_stopped=lambda reason: self._live_failed(current, reason),
         )
         self._committed = ""
         self.journal.begin(
@@ -190,10 +192,8 @@ class DictationController(QObject):
         """The hotkey's keys went down or up; type-as-I-speak waits for them to be up."""
         self._keys_held = held
         current = self._current
-        if current is not None:
+        if current is not None and current.live is not None:
             current.live.set_held(held)
-            if not held:
-                self._pump_live(current)
 
     def dismiss_error(self) -> None:
         """The user has seen the error."""
@@ -232,38 +232,20 @@ class DictationController(QObject):
         edit = current.typing.on_commit(text)
         self._committed = current.typing.typed
         self.live_text.emit(self._committed, current.typing.held)
-        if self._types_as_spoken(current):
+        if self._types_as_spoken(current) and current.live is not None:
             if self._keys_held:
                 log.info("type-as-I-speak: settled words wait for the hotkey's release")
-            self._send_edit(current, edit)
-
-    def _send_edit(self, current: _Dictation, edit: TextEdit) -> None:
-        """Queue an edit (erase for "scratch that", then type) for the focused app."""
-        if not edit:
-            return
-        current.typed_live = True
-        current.live.add(edit.erase, edit.text)
-        self._pump_live(current)
-
-    def _pump_live(self, current: _Dictation) -> None:
-        """Hand the next live request to the delivery, or finish once the final is out."""
-        request = current.live.next_request()
-        if request is not None:
-            current.live_request = self._delivery.deliver(
-                request.text, request.method, clipboard_on_failure=False
-            )
-        elif current.live_final and current.live.idle:
-            self._mark_delivered(current, "typed")
+            current.live.add(edit)
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
-        if current.typed_live:
+        final_edit = None
+        if current.live is not None and current.live.used:
             final_edit = current.typing.on_final(
                 text, trailing_space=self.shaper.options.trailing_space
             )
-            current.live.add(final_edit.erase, final_edit.text)
             text = current.typing.text  # what the focused app shows once the queue is out
         else:
             text = self.shaper.shape(text)
@@ -277,20 +259,17 @@ class DictationController(QObject):
         self.last_text = text
         current.entry = self._save(current, text)
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._deliver_final(current, text)
+        self._deliver_final(current, text, final_edit)
 
-    def _deliver_final(self, current: _Dictation, text: str) -> None:
+    def _deliver_final(self, current: _Dictation, text: str, final_edit: TextEdit | None) -> None:
         output = current.output
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            if current.typed_live:
+            if current.live is not None and final_edit is not None:
                 # Continue as the words before it went out: typed, never retracted. What a
                 # failure held back is tried once more now (the hotkey is up by now).
-                current.live_final = True
-                current.live.set_held(False)
-                current.live.resume()
-                self._pump_live(current)
+                current.live.finish(final_edit)
                 return
             space = " " if self.shaper.options.trailing_space else ""
             current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
@@ -349,13 +328,9 @@ class DictationController(QObject):
 
     def _on_delivered(self, request_id: int, how: str) -> None:
         current = self._current
-        if current is None:
+        if current is None or (current.live is not None and current.live.on_delivered(request_id)):
             return
-        if current.live_request == request_id:
-            current.live_request = None
-            current.live.delivered()
-            self._pump_live(current)
-        elif current.delivery_id == request_id:
+        if current.delivery_id == request_id:
             self._mark_delivered(current, how)
 
     def _mark_delivered(self, current: _Dictation, how: str) -> None:
@@ -370,30 +345,23 @@ class DictationController(QObject):
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:
         current = self._current
-        if current is not None and current.live_request == request_id:
-            # Held back, not lost: it goes first when typing resumes (at the final).
-            current.live_request = None
-            current.live_error = message
-            current.live.failed()
-            log.info("type-as-I-speak paused: %s", message)
-            if current.live_final:
-                self._live_failed(current)
-            return
+        live = current.live if current is not None else None
+        if live is not None and live.on_failed(request_id, message):
+            return  # held back, not lost: it goes first when typing resumes
         self.notice.emit("warning", message)
         if current is not None and current.delivery_id == request_id:
             self._current = None
             self.session.fail(None, message)
 
-    def _live_failed(self, current: _Dictation) -> None:
+    def _live_failed(self, current: _Dictation, reason: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
-        text = current.typing.text
-        self._delivery.copy_to_clipboard(text)
-        typed = current.live.sent_text.strip()
+        self._delivery.copy_to_clipboard(current.typing.text)
+        typed = current.live.typed.strip() if current.live is not None else ""
         done = (
             f"The first {len(typed.split())} words were typed; " if typed else "Nothing was typed; "
         )
         message = (
-            f"{_first_sentence(current.live_error)} {done}the whole dictation is on the "
+            f"{_first_sentence(reason)} {done}the whole dictation is on the "
             "clipboard: paste it with Ctrl+V."
         )
         self.notice.emit("warning", message)

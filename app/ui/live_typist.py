@@ -1,0 +1,105 @@
+"""One dictation's "type as I speak" edits on their way through the delivery service.
+
+The order and exactly-once rules live in the Qt-free
+:class:`~app.core.output.live_typing.LiveTypingQueue`; this is the glue that
+hands its requests to the delivery, one at a time, and tells the controller
+when everything reached the application or when typing stopped for good.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from app.core.output.live_typing import LiveTypingQueue
+from app.core.text.streaming import TextEdit
+
+log = logging.getLogger(__name__)
+
+
+class LiveTypist:
+    """Types one dictation's edits as they settle; nothing while the hotkey is held.
+
+    Args:
+        delivery: the DeliveryService (``deliver``); its ``delivered`` and
+            ``failed`` reports come in through :meth:`on_delivered` and :meth:`on_failed`.
+        held: the hotkey's keys are down as the dictation starts.
+        on_done: everything, the final's edit included, reached the application.
+        on_stopped: typing failed again after the final; gets the delivery's reason.
+    """
+
+    def __init__(
+        self,
+        delivery: Any,
+        *,
+        held: bool,
+        on_done: Callable[[], None],
+        on_stopped: Callable[[str], None],
+    ) -> None:
+        self._delivery = delivery
+        self._queue = LiveTypingQueue(held=held)
+        self._on_done = on_done
+        self._on_stopped = on_stopped
+        self._request: int | None = None  # the delivery id of the request in flight
+        self._final = False  # the final's edit is queued: done once the queue is idle
+        self._error = ""
+        self.used = False  # some edit was queued for the focused application
+
+    @property
+    def typed(self) -> str:
+        """What reached the application, erases applied."""
+        return self._queue.sent_text
+
+    def add(self, edit: TextEdit) -> None:
+        """Queue ``edit`` (erase for "scratch that", then type) and send what may go now."""
+        if not edit:
+            return
+        self.used = True
+        self._queue.add(edit.erase, edit.text)
+        self._pump()
+
+    def set_held(self, held: bool) -> None:
+        """The hotkey's keys went down (hold everything back) or up (send it)."""
+        self._queue.set_held(held)
+        if not held:
+            self._pump()
+
+    def finish(self, edit: TextEdit) -> None:
+        """The final's ``edit``: send it after the rest, retrying once what failed before."""
+        self._final = True
+        self._queue.add(edit.erase, edit.text)
+        self._queue.set_held(False)  # the key is up by the time the final is out
+        self._queue.resume()
+        self._pump()
+
+    def on_delivered(self, request_id: int) -> bool:
+        """A delivery finished; True when it was this typist's request."""
+        if request_id != self._request:
+            return False
+        self._request = None
+        self._queue.delivered()
+        self._pump()
+        return True
+
+    def on_failed(self, request_id: int, message: str) -> bool:
+        """A delivery failed; True when it was this typist's request (held back, not lost)."""
+        if request_id != self._request:
+            return False
+        self._request = None
+        self._error = message
+        self._queue.failed()  # first again when typing resumes, at the final
+        log.info("type-as-I-speak paused: %s", message)
+        if self._final:
+            self._on_stopped(message)
+        return True
+
+    def _pump(self) -> None:
+        request = self._queue.next_request()
+        if request is not None:
+            # The caller puts the whole dictation on the clipboard if typing stops.
+            self._request = self._delivery.deliver(
+                request.text, request.method, clipboard_on_failure=False
+            )
+        elif self._final and self._queue.idle:
+            self._on_done()
