@@ -10,6 +10,7 @@ passed in explicitly.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ def run_gui(files: Sequence[Path] = ()) -> int:
             f"Saytype is already running; its window was brought to the front.{queued}\n"
         )
         return 0
+    from app.core.display_check import display_problem
+
+    problem = display_problem(os.environ)  # Qt would abort the process instead
+    if problem is not None:
+        sys.stderr.write(f"saytype: error: {problem}\n")
+        return 1
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -71,8 +71,9 @@ def format_report(summary: dict[str, Any], model_name: str, source: str) -> str:
         f"live dictation benchmark: model {model_name}, {totals['utterances']} utterances, "
         f"{totals['audio_s']:.1f} s of speech fed at {summary['speed']:g}x real time",
         f"source: {source}",
-        "release = the last audio block is written (no trailing silence); naive = "
-        f"faster-whisper transcribe() of the whole clip after release, beam {NAIVE_BEAM_SIZE}",
+        "release = the last audio block of the recording is written (with whatever silence "
+        "the recording ends with); naive = faster-whisper transcribe() of the whole clip "
+        f"after release, beam {NAIVE_BEAM_SIZE}",
         "",
         f"{'':40}" + "".join(f"{h:>11}" for h in headers) + "   goal",
         f"{'utterances':40}" + "".join(f"{c['utterances']:>10} " for c in columns),

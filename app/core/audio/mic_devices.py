@@ -8,12 +8,19 @@ user what to do, never a raw PortAudio traceback.
 PortAudio lists devices once, when it is initialised: a microphone plugged in
 later is invisible until it looks again (python-sounddevice#125), so
 :func:`rescan_devices` re-initialises it before a failed open is retried.
+
+Loading the real library also names Saytype's stream to the sound server
+(:mod:`app.core.audio.client_identity`), so the desktop shows "Saytype" rather
+than "ALSA plug-in [python3]" while the microphone is open.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
+
+from app.core.audio.client_identity import name_audio_client
 
 DeviceInfo = Mapping[str, Any]
 
@@ -34,6 +41,7 @@ def load_backend(backend: Any = None) -> Any:
     """
     if backend is not None:
         return backend
+    name_audio_client(os.environ)  # read when a stream connects to the sound server
     try:
         import sounddevice
     except OSError as exc:  # sounddevice raises OSError when libportaudio2 is missing
