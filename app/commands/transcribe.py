@@ -22,7 +22,6 @@ from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.transcript import Transcript
 from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
 from app.core.paths import models_dir
-from app.core.settings import DEFAULT_VOCABULARY
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
     add_shaping_arguments(parser)
-    # Without --vocabulary, the settings' default vocabulary (the product's name).
-    parser.set_defaults(run=run, vocabulary=DEFAULT_VOCABULARY)
+    parser.set_defaults(run=run)
 
 
 def _positive_int(text: str) -> int:

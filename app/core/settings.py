@@ -20,11 +20,11 @@ from typing import Any, Literal, TypeVar
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
 from app.core.hotkey_chord import canonical_chord
 from app.core.settings_migrations import SCHEMA_VERSION
+from app.core.text.replacements import DEFAULT_REPLACEMENTS
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_VOCABULARY",
     "SCHEMA_VERSION",
     "SettingField",
     "Settings",
@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
-# The product's own name: tiny.en hears "say type" without it (resources/samples/welcome.mp3).
-DEFAULT_VOCABULARY = ("Saytype",)
 T = TypeVar("T")
 
 
@@ -265,13 +263,13 @@ class Settings:
         "Text",
     )
     vocabulary: tuple[str, ...] = _setting(
-        DEFAULT_VOCABULARY,
+        (),
         "Special words",
         "Names and unusual words to recognise and spell your way, separated by commas.",
         "Text",
     )
     replacements: tuple[tuple[str, str], ...] = _setting(
-        (),
+        DEFAULT_REPLACEMENTS,
         "Replace words",
         "Words or phrases to change after they are heard, written as heard = written and "
         "separated by semicolons, such as gonna = going to (upper and lower case both match).",

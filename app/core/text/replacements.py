@@ -15,6 +15,11 @@ from collections.abc import Iterable, Sequence
 
 from app.core.text.tokens import Token, match_words
 
+# The product's own name: tiny.en writes "say type" (resources/samples/welcome.mp3). A
+# replacement, not a vocabulary word: as a hotword on every decode it doubled live-style WER
+# on the speech corpus (docs/decisions/0003-product-name-as-a-replacement.md).
+DEFAULT_REPLACEMENTS: tuple[tuple[str, str], ...] = (("say type", "Saytype"),)
+
 
 def _follow_case(heard: str, replacement: str) -> str:
     letters = [c for c in heard if c.isalpha()]

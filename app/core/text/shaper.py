@@ -19,7 +19,7 @@ from app.core.engine.transcript import Transcript
 from app.core.text.formatting import is_filler, remove_fillers, render
 from app.core.text.numbers import is_number_tail, numbers_to_digits
 from app.core.text.paragraphs import with_paragraphs
-from app.core.text.replacements import Replacements
+from app.core.text.replacements import DEFAULT_REPLACEMENTS, Replacements
 from app.core.text.spoken_commands import Item, apply_commands, could_continue
 from app.core.text.tokens import Token, tokenize
 
@@ -42,7 +42,7 @@ class ShapingOptions:
     """
 
     spoken_commands: bool = True
-    replacements: tuple[tuple[str, str], ...] = ()
+    replacements: tuple[tuple[str, str], ...] = DEFAULT_REPLACEMENTS
     capitalize_first: bool = True
     remove_fillers: bool = False
     numbers_as_digits: bool = False
