@@ -19,6 +19,7 @@ from app.core.settings import Settings
 from app.core.settings_file import save_settings, settings_path
 from app.main import DesktopApp
 from app.ui.main_window import MainWindow
+from app.ui.retype import RetypeBanner
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 
 pytestmark = [
@@ -52,6 +53,8 @@ def test_window_shows_and_says_why_the_hotkey_is_unavailable(desktop: DesktopApp
     assert window.notice.isVisible()
     assert "Bind `saytype toggle`" in window.notice.label.text()
     assert "tiny.en (ready)" in window.device_label.text()
+    (retype_banner,) = window.findChildren(RetypeBanner)
+    assert not retype_banner.isVisible()  # only while a re-type counts down
 
 
 def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp) -> None:

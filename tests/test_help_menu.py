@@ -1,7 +1,8 @@
 """Help → About Saytype and Keyboard shortcuts, and one Alt+letter per thing in the window.
 
-Offscreen, with the real controller, history panel and file queue panel; the
-model is the scripted pipeline (no dictation is run here).
+Offscreen, with the real controller, history panel and file queue panel (and
+the crash-recovery banner, when it is offered); the model is the scripted
+pipeline (no dictation is run here).
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QMessageBox, QTabB
 from pytestqt.qtbot import QtBot
 
 from app._version import __version__
+from app.core.audio.journal_recovery import UnfinishedJournal
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
 from app.core.paths import config_dir, data_dir, models_dir
+from app.core.settings import Settings
 from app.ui.file_jobs import FileJobRunner
 from app.ui.help_dialogs import LICENCES
 from app.ui.history_panel import HistoryPanel
 from app.ui.main_window import MainWindow
 from app.ui.queue_panel import QueuePanel
+from app.ui.recovery_offer import RecoveryOffer
 from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = [
@@ -40,6 +44,7 @@ _PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 class Ui:
     window: MainWindow
     rig: Rig
+    files: FileJobRunner
 
 
 @pytest.fixture
@@ -52,7 +57,7 @@ def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[Ui]:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    yield Ui(window, rig)
+    yield Ui(window, rig, files)
     rig.close()
     assert files.shutdown()
 
@@ -143,6 +148,31 @@ def test_no_two_things_in_the_window_share_a_mnemonic(ui: Ui, state: str) -> Non
         assert len(pairs) >= 10
         _assert_unique(pairs, f"{state}, tab {tabs.tabText(index)!r}")
     ui.window.show_state("idle")
+
+
+def test_the_recovery_banner_takes_letters_the_window_leaves_free(
+    qtbot: QtBot, ui: Ui, tmp_path: Path
+) -> None:
+    journal = UnfinishedJournal(tmp_path / "crashed.wav", 3.0, 0.0, "tiny.en", "mic")
+    offer = RecoveryOffer([journal], ui.files, None, Settings, "tiny.en")
+    ui.window.show_banner(offer)
+    for step in ("offer", "confirm"):  # Throw away… swaps the buttons for Delete / Keep
+        if step == "confirm":
+            offer.discard_button.click()
+            assert offer.delete_button.isVisible()
+        banner = {letter for letter, text in _window_mnemonics(ui.window) if text in _texts(offer)}
+        assert len(banner) == (3 if step == "offer" else 2)
+        for state in ("idle", "listening"):
+            ui.window.show_state(state)
+            for index in range(ui.window.side_tabs.count()):
+                ui.window.side_tabs.setCurrentIndex(index)
+                where = f"{step}, {state}, tab {ui.window.side_tabs.tabText(index)!r}"
+                _assert_unique(_window_mnemonics(ui.window), where)
+    ui.window.show_state("idle")
+
+
+def _texts(offer: RecoveryOffer) -> set[str]:
+    return {button.text() for button in offer.findChildren(QAbstractButton)}
 
 
 def test_every_menu_has_distinct_mnemonics_inside(ui: Ui) -> None:

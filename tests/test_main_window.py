@@ -1,8 +1,9 @@
 """The main window and tray menu: states, live text, history, keyboard, names, palette.
 
-Offscreen, with the real controller, worker thread, sqlite history and a fake
-microphone; the model is the scripted pipeline. Screenshots go to tmp_path, or
-to docs/screenshots when SAYTYPE_SAVE_SCREENSHOTS=1 (to refresh the README's).
+Offscreen, with the real controller, worker thread, sqlite history, file queue
+panel and a fake microphone; the model is the scripted pipeline. Screenshots go
+to tmp_path, or to docs/screenshots when SAYTYPE_SAVE_SCREENSHOTS=1 (to refresh
+the README's), at the window's default size, as a first start shows it.
 """
 
 from __future__ import annotations
@@ -13,18 +14,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import resolve_model
+from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation_controller import DictationController
+from app.ui.file_jobs import FileJobRunner
 from app.ui.history_panel import HistoryPanel
 from app.ui.inference_worker import InferenceWorker
 from app.ui.main_window import MainWindow
 from app.ui.microphone import SILENCE_DBFS, Microphone
+from app.ui.queue_panel import QueuePanel
 from app.ui.tray import Tray
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
@@ -37,6 +43,7 @@ pytestmark = [
 ]
 
 WORDS = ["meet", "me", "at", "the", "station", "at", "nine", "tomorrow"]
+DEFAULT_SIZE = QSize(860, 520)  # what MainWindow opens at; the README shows that
 
 
 @dataclass
@@ -60,12 +67,14 @@ def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[Ui]:
     controller = DictationController(worker, mic, delivery, history, Settings(), "tiny.en")
     panel = HistoryPanel(history)
     controller.history_added.connect(panel.add_entry)
-    window = MainWindow(controller, mic, panel, "Ctrl+Shift+Space")
+    files = FileJobRunner(ModelHost(resolve_model("tiny.en")), PauseGate())  # never loaded here
+    window = MainWindow(controller, mic, panel, "Ctrl+Shift+Space", QueuePanel(files))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     yield Ui(window, controller, worker, history, delivery, mic)
     controller.cancel()
+    assert files.shutdown()
     assert worker.shutdown(5000)
     mic.close()
     history.close()
@@ -79,6 +88,8 @@ def test_idle_window_shows_state_device_and_model(ui: Ui, tmp_path: Path) -> Non
     ui.window._tick()
     assert "Fake Microphone" in ui.window.device_label.text()
     assert "tiny.en (ready)" in ui.window.device_label.text()
+    ui.window.show_memory(True, 560)  # what the app's memory timer shows once the model is in
+    assert ui.window.size() == DEFAULT_SIZE
     save_screenshot(ui.window, "main-window-idle.png", tmp_path)
 
 
@@ -90,6 +101,9 @@ def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_
     qtbot.waitUntil(
         lambda: bool(ui.window.live.committed and ui.window.live.partial), timeout=10_000
     )
+    ui.window.show_model_status("ready")
+    ui.window.show_memory(True, 560)
+    assert ui.window.size() == DEFAULT_SIZE
     save_screenshot(ui.window, "main-window-dictating.png", tmp_path)
     with qtbot.waitSignal(ui.controller.completed, timeout=10_000):
         qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)

@@ -197,7 +197,7 @@ def test_later_keeps_the_journal_and_discard_asks_first(qtbot: QtBot, files: Fil
     offer = RecoveryOffer(find_unfinished_journals(), files, None, Settings, "tiny.en")
     qtbot.addWidget(offer)
     offer.show()
-    assert offer.recover_button.text() == "&Recover unfinished dictation (3 s)"
+    assert offer.recover_button.text() == "Reco&ver unfinished dictation (3 s)"
     assert not offer.delete_button.isVisible()
     offer.later_button.click()
     assert offer.isHidden()
@@ -231,7 +231,7 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
         assert isinstance(offer, RecoveryOffer)
         assert offer.isVisible()
         seconds = round(len(audio) / 16_000)
-        assert offer.recover_button.text() == f"&Recover unfinished dictation ({seconds} s)"
+        assert offer.recover_button.text() == f"Reco&ver unfinished dictation ({seconds} s)"
         save_screenshot(app.parts["window"], "recovery-offer.png", tmp_path)  # type: ignore[arg-type]
         delivered: list[object] = []
         app.parts["delivery"].delivered.connect(lambda *args: delivered.append(args))  # type: ignore[attr-defined]

@@ -6,7 +6,9 @@ file job waits at its next segment boundary. Jobs carry ids; a cancel stops the
 job at the next segment and keeps what was done (the transcript comes back
 with ``complete=False``, exportable as partial). Durations are probed on a
 separate small thread, so the queue shows each file's length at once even
-while a long job keeps the runner busy.
+while a long job keeps the runner busy. A WAV cut short (a crashed recorder)
+is transcribed as far as it goes and reported with ``truncated``, as the CLI
+warns about it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.audio.file_decoder import AudioFileError, probe_duration
+from app.core.audio.wav_header import TruncatedWav, find_truncation
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
@@ -47,6 +50,7 @@ class _FileCompute(QObject):
     started = Signal(int)
     progress = Signal(int, float)
     segment = Signal(int, object)
+    truncated = Signal(int, object)
     finished = Signal(int, object)
     failed = Signal(int, str)
 
@@ -73,6 +77,10 @@ class _FileCompute(QObject):
             log.exception("file job %d failed", job.job_id)
             self.failed.emit(job.job_id, f"{job.path}: internal error ({exc})")
         else:
+            # Here, off the GUI thread: it reads a few header bytes (None for other formats).
+            truncation = find_truncation(job.path)
+            if truncation is not None:
+                self.truncated.emit(job.job_id, truncation)  # queued: it arrives before finished
             self.finished.emit(job.job_id, transcript)
 
     def _transcribe(self, job: FileJob) -> Transcript:
@@ -91,9 +99,10 @@ class FileJobRunner(QObject):
 
     Signals (job id first): ``added(path)``, ``duration_known(seconds)`` (or
     ``failed`` when the probe already shows a bad file), ``started``,
-    ``progress(fraction)``, ``segment(Segment)``, ``finished(Transcript | None)``
-    (None: cancelled before it started) and ``failed(message)``; ``idle`` when
-    the queue is empty.
+    ``progress(fraction)``, ``segment(Segment)``, ``truncated(TruncatedWav)``
+    (just before ``finished``: the file is a WAV cut short, the transcript holds
+    what is there), ``finished(Transcript | None)`` (None: cancelled before it
+    started) and ``failed(message)``; ``idle`` when the queue is empty.
     """
 
     added = Signal(int, str)
@@ -101,6 +110,7 @@ class FileJobRunner(QObject):
     started = Signal(int)
     progress = Signal(int, float)
     segment = Signal(int, object)
+    truncated = Signal(int, object)
     finished = Signal(int, object)
     failed = Signal(int, str)
     idle = Signal()
@@ -121,6 +131,7 @@ class FileJobRunner(QObject):
         self._compute.started.connect(self.started)
         self._compute.progress.connect(self._on_progress)
         self._compute.segment.connect(self._on_segment)
+        self._compute.truncated.connect(self._on_truncated)
         self._compute.finished.connect(self._on_finished)
         self._compute.failed.connect(self._on_failed)
         self._probed.connect(self._on_probed)
@@ -195,6 +206,11 @@ class FileJobRunner(QObject):
     def _on_segment(self, job_id: int, segment: Segment) -> None:
         if job_id in self._jobs:
             self.segment.emit(job_id, segment)
+
+    @Slot(int, object)
+    def _on_truncated(self, job_id: int, truncation: TruncatedWav) -> None:
+        if job_id in self._jobs:
+            self.truncated.emit(job_id, truncation)
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:

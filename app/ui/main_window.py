@@ -255,13 +255,16 @@ class MainWindow(QMainWindow):
                 index, "History is paused: new dictations are not saved" if paused else ""
             )
 
-    def show_banner(self, banner: QWidget) -> None:
-        """Show ``banner`` (an offer such as crash recovery) under the notice bar."""
+    def show_banner(self, banner: QWidget, *, visible: bool = True) -> None:
+        """Put ``banner`` (an offer such as crash recovery) under the notice bar.
+
+        ``visible=False`` places a banner that shows itself when it has something to say.
+        """
         central = self.centralWidget()
         layout = central.layout() if central is not None else None
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, banner)
-        banner.show()
+        banner.setVisible(visible)
 
     def show_memory(self, loaded: bool, rss_mb: float) -> None:
         """Show whether the model is in memory and how much memory Saytype uses."""

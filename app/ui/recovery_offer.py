@@ -5,8 +5,9 @@ When the last run died mid-dictation, its crash journal is still on disk
 "Recover unfinished dictation (N s)". It never blocks: the app works
 while the banner waits. Recovering runs the journal through the file queue
 (the same model, and live dictation still comes first) and saves the text to
-history; nothing is typed or pasted. Discarding asks once more, because the
-recording is then gone for good; "Later" keeps it for the next start.
+history; nothing is typed or pasted. Throwing it away asks once more, because
+the recording is then gone for good; "Not now" keeps it for the next start.
+The buttons' Alt+letters (V, W, N; then G, K) are ones the window leaves free.
 """
 
 from __future__ import annotations
@@ -71,10 +72,12 @@ class RecoveryOffer(QFrame):
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         seconds = sum(journal.duration_s for journal in journals)
-        self.recover_button = QPushButton(f"&Recover unfinished dictation ({seconds:.0f} s)")
-        self.discard_button = QPushButton("&Discard…")
-        self.later_button = QPushButton("&Later")
-        self.delete_button = QPushButton("&Delete it")  # the confirmation step
+        # The window holds R, D and L (Record, Dictation, Help) and every letter of
+        # "Discard" and "Later", hence other words; tests/test_help_menu.py checks.
+        self.recover_button = QPushButton(f"Reco&ver unfinished dictation ({seconds:.0f} s)")
+        self.discard_button = QPushButton("Thro&w away…")
+        self.later_button = QPushButton("&Not now")
+        self.delete_button = QPushButton("Delete for &good")  # the confirmation step
         self.keep_button = QPushButton("&Keep it")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)

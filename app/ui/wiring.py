@@ -105,7 +105,7 @@ def wire_retype(retype: Any, history_panel: Any, controller: Any, window: Any) -
     """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
     from app.ui.retype import RetypeBanner
 
-    window.show_banner(RetypeBanner(retype))
+    window.show_banner(RetypeBanner(retype), visible=False)  # shown while counting down
     retype.notice.connect(window.notice.show_notice)
     retype.counting.connect(
         lambda left: log.info("re-type countdown: %d s", left) if left else None
