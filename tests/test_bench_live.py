@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from app.benchmarks.dictation_sentences import DICTATION_SENTENCES, speeds_for
+from app.benchmarks.live import DictationTrace
 from app.benchmarks.live_report import format_report
 from app.benchmarks.live_utterances import (
     GAP_S,
@@ -192,3 +193,12 @@ def test_bench_without_a_name_lists_the_benchmarks() -> None:
     assert bench.run(build_parser().parse_args(["bench"]), stdout=out) == 0
     listed = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
     assert listed == list(bench.BENCHMARKS)
+
+
+def test_committed_words_the_final_does_not_say_are_counted() -> None:
+    trace = DictationTrace(final_text="And so my fellow Americans ask not")
+    trace.committed_text = " And so my I fellow"
+    assert trace.commit_words_differing == 2  # "I" and the shifted "fellow"
+    trace.committed_text = " And so my fellow"
+    assert trace.commit_words_differing == 0
+    assert DictationTrace().commit_words_differing is None

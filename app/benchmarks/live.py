@@ -53,6 +53,22 @@ class DictationTrace:
     final_at: float | None = None
     partial_at: list[float] = field(default_factory=list)
     commit_lags_s: list[float] = field(default_factory=list)
+    committed_text: str = ""  # every commit joined: what type-as-I-speak types
+
+    @property
+    def commit_words_differing(self) -> int | None:
+        """Committed words the final does not say in the same place (None: no final).
+
+        Type-as-I-speak types the commits and never takes them back, so every one
+        of these is a word the focused app shows that history's final does not.
+        """
+        if self.final_text is None:
+            return None
+        committed = self.committed_text.split()
+        final = self.final_text.split()
+        return sum(
+            1 for index, word in enumerate(committed) if index >= len(final) or final[index] != word
+        )
 
     @property
     def release_to_final_s(self) -> float | None:
@@ -95,6 +111,7 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
         if event.kind == "partial":
             trace.partial_at.append(now)
         elif event.kind == "commit":
+            trace.committed_text += event.text
             # Audio time t was written at wall time started_at + t / speed.
             started = source.started_at if source.started_at is not None else now
             if speed > 0:

@@ -69,6 +69,7 @@ def _figures(runs: Sequence[UtteranceRun]) -> dict[str, Any]:
             "naive": _mean_wer(references, [r.naive_text for r in runs]),
         },
         "live_against_naive": _against(runs),
+        "commits_in_final": _commits_in_final(runs),
         "counts": {
             "partial_intervals": sum(len(r.live.partial_intervals_s) for r in runs),
             "committed_words": sum(len(r.live.commit_lags_s) for r in runs),
@@ -108,6 +109,16 @@ def _against(runs: Sequence[UtteranceRun]) -> dict[str, int]:
         naive = word_error_rate([run.utterance.reference], [run.naive_text])
         counts["worse" if live > naive else "better" if live < naive else "same"] += 1
     return counts
+
+
+def _commits_in_final(runs: Sequence[UtteranceRun]) -> dict[str, float | int | None]:
+    """Whether the final starts with the words committed (and typed) while speaking."""
+    differing = [r.live.commit_words_differing for r in runs]
+    known = [count for count in differing if count is not None]
+    return {
+        "share": sum(1 for count in known if count == 0) / len(known) if known else None,
+        "words_differing": sum(known),
+    }
 
 
 def _goals_met(values: dict[str, float | None]) -> dict[str, bool | None]:
@@ -176,6 +187,7 @@ def _utterance_row(run: UtteranceRun) -> dict[str, Any]:
         "naive_s": run.naive_s,
         "partial_events": len(run.live.partial_at),
         "committed_words": len(run.live.commit_lags_s),
+        "commit_words_differing": run.live.commit_words_differing,
         "wer_live": word_error_rate([reference], [run.live.final_text or ""]),
         "wer_transcribe": word_error_rate([reference], [run.transcribe_text]),
         "wer_naive": word_error_rate([reference], [run.naive_text]),

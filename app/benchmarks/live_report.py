@@ -97,6 +97,16 @@ def format_report(summary: dict[str, Any], model_name: str, source: str) -> str:
         )
     )
     lines.append(
+        f"{'finals starting with the commits':40}"
+        + "".join(f"{_cell(c['commits_in_final']['share'], '%', None):>11}" for c in columns)
+        + "   100%"
+    )
+    lines.append(
+        f"{'committed words the final differs on':40}"
+        + "".join(f"{c['commits_in_final']['words_differing']:>10} " for c in columns)
+        + "   0"
+    )
+    lines.append(
         f"{'partial intervals / committed words':40}"
         + "".join(
             f"{c['counts']['partial_intervals']:>6}/{c['counts']['committed_words']:<4}"
