@@ -198,7 +198,7 @@ def test_bench_without_a_name_lists_the_benchmarks() -> None:
 def test_committed_words_the_final_does_not_say_are_counted() -> None:
     trace = DictationTrace(final_text="And so my fellow Americans ask not")
     trace.committed_text = " And so my I fellow"
-    assert trace.commit_words_differing == 2  # "I" and the shifted "fellow"
+    assert trace.commit_words_differing == 1  # "I": the words after it still match
     trace.committed_text = " And so my fellow"
     assert trace.commit_words_differing == 0
     assert DictationTrace().commit_words_differing is None

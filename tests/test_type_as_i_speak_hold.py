@@ -107,3 +107,24 @@ def test_when_typing_fails_for_good_the_whole_dictation_is_on_the_clipboard(
         assert "Nothing was typed; the whole dictation is on the clipboard" in notices[0]
     finally:
         rig.close()
+
+
+def test_cancel_after_words_were_typed_says_they_stay(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, message: notices.append((level, message)))
+    try:
+        assert rig.controller.start(source="window")
+        _wait_for_commits(qtbot, rig, 3)
+        qtbot.waitUntil(lambda: bool(rig.delivery.delivered_texts), timeout=5000)
+        rig.controller.cancel()
+        typed = len(rig.delivery.typed.split())
+        assert notices == [
+            (
+                "info",
+                f"Dictation cancelled: nothing more is typed. The {typed} words typed "
+                "before stay in the app.",
+            )
+        ]
+    finally:
+        rig.close()

@@ -13,6 +13,7 @@ app's own inference worker (:mod:`app.benchmarks.live_cancel`).
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import logging
 import math
@@ -57,18 +58,18 @@ class DictationTrace:
 
     @property
     def commit_words_differing(self) -> int | None:
-        """Committed words the final does not say in the same place (None: no final).
+        """Committed words the final does not say, aligned word by word (None: no final).
 
         Type-as-I-speak types the commits and never takes them back, so every one
-        of these is a word the focused app shows that history's final does not.
+        of these is a word the focused app shows that history's final does not
+        (one extra word counts once, not as a shift of every word after it).
         """
         if self.final_text is None:
             return None
         committed = self.committed_text.split()
         final = self.final_text.split()
-        return sum(
-            1 for index, word in enumerate(committed) if index >= len(final) or final[index] != word
-        )
+        matcher = difflib.SequenceMatcher(a=committed, b=final, autojunk=False)
+        return len(committed) - sum(block.size for block in matcher.get_matching_blocks())
 
     @property
     def release_to_final_s(self) -> float | None:

@@ -188,6 +188,7 @@ def _utterance_row(run: UtteranceRun) -> dict[str, Any]:
         "partial_events": len(run.live.partial_at),
         "committed_words": len(run.live.commit_lags_s),
         "commit_words_differing": run.live.commit_words_differing,
+        "committed_text": run.live.committed_text,
         "wer_live": word_error_rate([reference], [run.live.final_text or ""]),
         "wer_transcribe": word_error_rate([reference], [run.transcribe_text]),
         "wer_naive": word_error_rate([reference], [run.naive_text]),

@@ -183,7 +183,14 @@ class DictationController(QObject):
         self._worker.cancel(job_id)
         self.journal.discard()
         self._delivery.cancel_pending()
-        self._current = None
+        current, self._current = self._current, None
+        typed = current.live.typed.split() if current is not None and current.live else []
+        if typed:  # type-as-I-speak: they are in the app already, and never taken back
+            self.notice.emit(
+                "info",
+                f"Dictation cancelled: nothing more is typed. The {len(typed)} words typed "
+                "before stay in the app.",
+            )
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
