@@ -59,7 +59,14 @@ def _xdotool(xserver: XServer, *args: str) -> str:
 
 def _focus_saytype(xserver: XServer, app: RunningSaytype) -> None:
     window = _xdotool(
-        xserver, "search", "--sync", "--pid", str(app.process.pid), "--name", "^Saytype$"
+        xserver,
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--pid",
+        str(app.process.pid),
+        "--name",
+        "^Saytype$",
     ).split()[0]
     _xdotool(xserver, "windowfocus", "--sync", window)
 
