@@ -54,6 +54,9 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     app.setApplicationName("Saytype")
     app.setDesktopFileName("io.saytype.Saytype")  # matches the installed .desktop file
     app.setQuitOnLastWindowClosed(False)
+    from app.ui.disabled_contrast import DisabledContrast
+
+    DisabledContrast(app)  # a dark theme's disabled buttons must look disabled; app owns it
     desktop = DesktopApp.build()
     if paths:
         desktop.queue_files([Path(p) for p in paths])
@@ -276,7 +279,12 @@ class DesktopApp:
         if self.stopped:
             return
         self.stopped = True
+        # The model threads can only end after the model call in progress (a file
+        # segment, a live pass, a model load): ask them now, so that wait overlaps
+        # the rest of the shutdown and each other instead of adding up.
         for name, method in (
+            ("files", "request_stop"),
+            ("worker", "request_stop"),
             ("control", "close"),
             ("hotkeys", "stop"),
             ("controller", "cancel"),

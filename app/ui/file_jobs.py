@@ -171,11 +171,15 @@ class FileJobRunner(QObject):
         for job_id in list(self._jobs):
             self.cancel(job_id)
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel everything and stop the thread; True if it stopped in time."""
+    def request_stop(self) -> None:
+        """Cancel everything and ask the thread to end, without waiting (see shutdown)."""
         self.cancel_all()
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
         self._thread.quit()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel everything and stop the thread; True if it stopped in time."""
+        self.request_stop()
         stopped = bool(self._thread.wait(timeout_ms))
         if not stopped:
             log.warning("the file thread was still busy after %d ms", timeout_ms)

@@ -256,15 +256,23 @@ class InferenceWorker(QObject):
         """Whether any job is queued or still computing (cancelled ones included)."""
         return bool(self._jobs)
 
+    def request_stop(self) -> None:
+        """Cancel everything and ask the thread to end, without waiting for it.
+
+        The app calls this first at quit, so a model call still running winds down
+        while the other parts close; :meth:`shutdown` then waits for what is left.
+        """
+        for job_id in list(self._jobs):
+            self.cancel(job_id)
+        self._thread.quit()
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel everything and stop the thread; True if it stopped within the timeout.
 
         Never hangs the app: a pass still running after the timeout is left to end
         on its own (the thread object is kept alive until then).
         """
-        for job_id in list(self._jobs):
-            self.cancel(job_id)
-        self._thread.quit()
+        self.request_stop()
         stopped = self._thread.wait(timeout_ms)
         if not stopped:
             log.warning("inference thread still busy after %d ms; leaving it to finish", timeout_ms)
