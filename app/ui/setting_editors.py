@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
+from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
 from app.core.settings import SettingField
 from app.ui.shortcut_field import ShortcutField
 
@@ -72,7 +73,8 @@ def make_editor(
     Args:
         setting: the declared field.
         parent: the widget's parent.
-        input_devices: microphone names to offer (the system default is always offered).
+        input_devices: microphone names to offer (the system default is always offered);
+            an :class:`InputChoice` is shown by its label and saved as its value.
         models: model names to offer; the user may also type a name or a folder.
     """
     if setting.name == "hotkey":
@@ -81,7 +83,8 @@ def make_editor(
         devices = QComboBox(parent)
         devices.addItem(SYSTEM_DEFAULT_DEVICE, "")
         for device in input_devices:
-            devices.addItem(device, device)
+            label = device.label if isinstance(device, InputChoice) else device
+            devices.addItem(label, str(device))
         return devices
     if setting.name == "model":
         names = QComboBox(parent)
@@ -139,6 +142,8 @@ def show_value(editor: QWidget, name: str, value: Any) -> None:
         editor.setCurrentText(value)
     elif isinstance(editor, QComboBox):
         index = editor.findData(value)
+        if index < 0 and name == "input_device" and str(value).lower() in SERVER_DEFAULT_DEVICES:
+            index = 0  # an older "pulse" or "default": the sound server's default, listed no more
         if index < 0:  # for example a microphone that is unplugged right now
             editor.addItem(f"{value} (not connected)", value)
             index = editor.count() - 1

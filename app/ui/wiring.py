@@ -198,14 +198,15 @@ def _model_failed(window: Any, message: str) -> None:
 
 def open_settings(app: Any) -> None:
     """Show the settings dialog; apply and save what the user accepts."""
-    from app.core.audio.mic_devices import MicError, input_device_names, load_backend
+    from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
     from app.core.autostart import desktop_exec_command
     from app.core.settings import SettingsError, apply_start_at_login
     from app.core.settings_file import save_settings
     from app.ui.settings_dialog import SettingsDialog
 
+    devices: list[str]  # InputChoice values, each with the label the list shows
     try:
-        devices = input_device_names(load_backend())
+        devices = list(input_device_choices(load_backend()))
     except MicError as exc:
         log.info("no input devices listed: %s", exc)
         devices = []

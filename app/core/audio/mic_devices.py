@@ -9,6 +9,13 @@ PortAudio lists devices once, when it is initialised: a microphone plugged in
 later is invisible until it looks again (python-sounddevice#125), so
 :func:`rescan_devices` re-initialises it before a failed open is retried.
 
+On a PulseAudio or PipeWire desktop PortAudio sees only ``pulse`` and
+``default``; there the sound server's own sources are offered instead, by their
+descriptions (:mod:`app.core.audio.pulse_sources`). Such a choice is saved as
+``pulse:<source name>``, which stays the same when devices come and go, and opens
+PortAudio's ``pulse`` device with ``PULSE_SOURCE`` pointing at it. Older saved
+values (``pulse``, ``default``, a device's name or number) still resolve as before.
+
 Loading the real library also names Saytype's stream to the sound server
 (:mod:`app.core.audio.client_identity`), so the desktop shows "Saytype" rather
 than "ALSA plug-in [python3]" while the microphone is open.
@@ -18,15 +25,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.core.audio.client_identity import name_audio_client
+from app.core.audio.pulse_sources import (
+    PactlRunner,
+    PulseSource,
+    all_sources,
+    choosable_sources,
+    default_source,
+    run_pactl,
+)
 
 DeviceInfo = Mapping[str, Any]
 
 # ALSA's names for "whatever the sound server records from": when one of these
 # cannot open, the server (PulseAudio, PipeWire) has no input at all.
-_SOUND_SERVER_DEVICES = frozenset({"default", "pulse", "pipewire"})
+SERVER_DEFAULT_DEVICES = frozenset({"default", "pulse", "pipewire"})
+PULSE_PREFIX = "pulse:"  # a saved choice "pulse:<source name>"
+_PULSE_DEVICE = "pulse"  # PortAudio's ALSA device that reaches libpulse, which reads PULSE_SOURCE
 
 
 class MicError(Exception):
@@ -63,18 +81,70 @@ def query_devices(backend: Any) -> list[DeviceInfo]:
         raise MicError(f"The audio system cannot list devices: {exc}") from exc
 
 
+class InputChoice(str):
+    """A microphone to offer: the setting's value (this string) and the label shown for it.
+
+    A ``str`` so that it travels through code that lists devices as names.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> InputChoice:
+        choice = super().__new__(cls, value)
+        choice.label = value if label is None else label
+        return choice
+
+
+@dataclass(frozen=True)
+class InputTarget:
+    """A resolved input: what to open, what to call it, and where to route the sound server.
+
+    Attributes:
+        index: the PortAudio device number.
+        info: its PortAudio description.
+        label: the name to show the user.
+        pulse_source: the PulseAudio source to set as ``PULSE_SOURCE``, or None.
+    """
+
+    index: int
+    info: DeviceInfo
+    label: str
+    pulse_source: str | None = None
+
+
 def input_device_names(backend: Any) -> list[str]:
-    """Names of the devices that can record (for messages and a settings list)."""
+    """PortAudio's names of the devices that can record."""
     return [str(info["name"]) for info in query_devices(backend) if _is_input(info)]
 
 
-def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, DeviceInfo]:
-    """Pick the input device: ``None`` for the default, an index, or (part of) a name.
+def input_device_choices(backend: Any, pactl: PactlRunner = run_pactl) -> list[InputChoice]:
+    """The microphones to offer in Settings: sound-server sources by description, when known.
 
-    Names match exactly first, then as a case-insensitive substring.
+    Args:
+        backend: the sounddevice module or a fake.
+        pactl: runs ``pactl`` (asked only when PortAudio lists the ``pulse`` device).
+    """
+    inputs = [(index, info) for index, info in enumerate(query_devices(backend)) if _is_input(info)]
+    return _Inputs(inputs, pactl).choices()
+
+
+def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, DeviceInfo]:
+    """Pick the input device; see :func:`find_input`.
 
     Returns:
         The device index and its PortAudio description.
+    """
+    target = find_input(backend, device)
+    return target.index, target.info
+
+
+def find_input(
+    backend: Any, device: str | int | None, pactl: PactlRunner = run_pactl
+) -> InputTarget:
+    """Pick the input: ``None`` for the default, an index, ``pulse:<source>``, or (part of) a name.
+
+    Names match PortAudio's names exactly first, then sound-server descriptions
+    exactly, then either as a case-insensitive substring.
 
     Raises:
         MicError: there is no input device, or none (or several) match ``device``.
@@ -87,30 +157,43 @@ def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, D
             "No microphone found: connect one or choose a device in settings "
             f"(devices seen: {seen})."
         )
-    # With their numbers, which --device and the settings also accept.
-    available = ", ".join(f"{index} {str(info['name'])!r}" for index, info in inputs)
+    found = _Inputs(inputs, pactl)
     if device is None:
         default = _default_input(backend)
         for index, info in inputs:
             if index == default:
-                return index, info
-        return inputs[0]
+                return _target(index, info)
+        return _target(*inputs[0])
     if isinstance(device, int):
         for index, info in inputs:
             if index == device:
-                return index, info
-        raise MicError(f"No input device number {device}. Available input devices: {available}.")
+                return _target(index, info)
+        raise MicError(
+            f"No input device number {device}. Available input devices: {found.available()}."
+        )
+    if device.startswith(PULSE_PREFIX):
+        return found.pulse_target(device[len(PULSE_PREFIX) :])
     wanted = device.strip().lower()
-    exact = [(i, info) for i, info in inputs if str(info["name"]).lower() == wanted]
+    exact = [_target(i, info) for i, info in inputs if str(info["name"]).lower() == wanted]
+    exact += [
+        found.pulse_target(s.name) for s in found.sources() if s.description.lower() == wanted
+    ]
     if exact:
         return exact[0]
-    partial = [(i, info) for i, info in inputs if wanted in str(info["name"]).lower()]
+    partial = [_target(i, info) for i, info in inputs if wanted in str(info["name"]).lower()]
+    partial += [
+        found.pulse_target(s.name)
+        for s in found.choosable()
+        if wanted in s.description.lower() or wanted in s.name.lower()
+    ]
     if len(partial) == 1:
         return partial[0]
     if partial:
-        names = ", ".join(repr(str(info["name"])) for _, info in partial)
+        names = ", ".join(repr(target.label) for target in partial)
         raise MicError(f"Several input devices match {device!r}: {names}. Use the full name.")
-    raise MicError(f"No input device named {device!r}. Available input devices: {available}.")
+    raise MicError(
+        f"No input device named {device!r}. Available input devices: {found.available()}."
+    )
 
 
 def rescan_devices(backend: Any) -> bool:
@@ -135,7 +218,7 @@ def rescan_devices(backend: Any) -> bool:
 
 def open_failure(device_name: str, error: Exception) -> MicError:
     """The user's message for a device that is listed but will not open."""
-    if device_name.strip().lower() in _SOUND_SERVER_DEVICES:
+    if device_name.strip().lower() in SERVER_DEFAULT_DEVICES:
         return MicError(
             "No microphone found: the sound system has no input to record from. "
             "Connect a microphone or choose one in Settings."
@@ -144,6 +227,82 @@ def open_failure(device_name: str, error: Exception) -> MicError:
         f"Cannot open the microphone {device_name!r}: {error}. "
         "Connect it, close the program using it, or choose another one in Settings."
     )
+
+
+class _Inputs:
+    """PortAudio's inputs, and the sound server's sources when PortAudio reaches it via ``pulse``.
+
+    pactl is asked at most once, and only when it can matter.
+    """
+
+    def __init__(self, inputs: list[tuple[int, DeviceInfo]], pactl: PactlRunner) -> None:
+        self.inputs = inputs
+        self._pactl = pactl
+        self._sources: list[PulseSource] | None = None
+        self._default_source: str | None = None
+        self.pulse = next(
+            ((i, info) for i, info in inputs if str(info["name"]) == _PULSE_DEVICE), None
+        )
+
+    def sources(self) -> list[PulseSource]:
+        """Every server source, monitors included; empty without the ``pulse`` device or pactl."""
+        if self._sources is None:
+            self._sources = all_sources(self._pactl) if self.pulse is not None else []
+            if self._sources:
+                self._default_source = default_source(self._pactl)
+        return self._sources
+
+    def choosable(self) -> list[PulseSource]:
+        """The sources worth offering (no monitors, except the default source)."""
+        return choosable_sources(self.sources(), self._default_source)
+
+    def choices(self) -> list[InputChoice]:
+        """Server sources by description, then PortAudio's other inputs by name."""
+        names = [str(info["name"]) for _, info in self.inputs]
+        offered = self.choosable()
+        if not offered:
+            return [InputChoice(name) for name in names]
+        return [InputChoice(PULSE_PREFIX + s.name, s.description) for s in offered] + [
+            InputChoice(name) for name in names if name.lower() not in SERVER_DEFAULT_DEVICES
+        ]
+
+    def available(self) -> str:
+        """The inputs for an error message, with what --device and the settings accept."""
+        offered = self.choosable()
+        if not offered:  # with their numbers, which --device and the settings also accept
+            return ", ".join(f"{index} {str(info['name'])!r}" for index, info in self.inputs)
+        server = [f"{s.description!r} ({PULSE_PREFIX}{s.name})" for s in offered]
+        others = [
+            f"{index} {str(info['name'])!r}"
+            for index, info in self.inputs
+            if str(info["name"]).lower() not in SERVER_DEFAULT_DEVICES
+        ]
+        return ", ".join(server + others)
+
+    def pulse_target(self, source: str) -> InputTarget:
+        """Open ``source`` through PortAudio's ``pulse`` device.
+
+        Raises:
+            MicError: PortAudio has no ``pulse`` device, or the server no such source.
+        """
+        if self.pulse is None:
+            raise MicError(
+                f"The microphone {source!r} is on the PulseAudio sound server, which the "
+                "audio system cannot reach (no 'pulse' device): choose another one in Settings."
+            )
+        sources = self.sources()
+        known = next((s for s in sources if s.name == source), None)
+        if known is None and sources:  # with no answer from pactl, just try it
+            raise MicError(
+                f"The microphone {source!r} is not connected. "
+                f"Available input devices: {self.available()}."
+            )
+        label = known.description if known is not None else source
+        return InputTarget(self.pulse[0], self.pulse[1], label, source)
+
+
+def _target(index: int, info: DeviceInfo) -> InputTarget:
+    return InputTarget(index, info, str(info["name"]))
 
 
 def _is_input(info: DeviceInfo) -> bool:

@@ -21,6 +21,7 @@ PortAudio library is missing) and can be injected, so tests pass a fake.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,11 +31,12 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
 from app.core.audio.mic_devices import (
     MicError,
+    find_input,
     load_backend,
     open_failure,
     rescan_devices,
-    resolve_input_device,
 )
+from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl
 from app.core.audio.ring_buffer import RingBuffer
 
 __all__ = ["MicError", "MicSource"]
@@ -51,7 +53,8 @@ class MicSource:
 
     Args:
         ring: where 16 kHz audio goes; MicSource is its only writer.
-        device: input device index or (part of) its name; None for the default.
+        device: input device index, ``pulse:<source name>``, or (part of) a name or
+            a sound-server source's description; None for the default.
         backend: the ``sounddevice`` module or a fake with the same API.
         on_block: called after new audio is in ``ring`` (wakes the reader).
             Must be cheap: it may run on PortAudio's real-time thread.
@@ -61,6 +64,7 @@ class MicSource:
             servers may take seconds to begin: PulseAudio's idle null-sink monitor
             delivers its first block only after up to 2 s.
         clock: monotonic seconds, for the stall check.
+        pactl: runs ``pactl``, to find sound-server sources (tests pass canned output).
     """
 
     def __init__(
@@ -74,6 +78,7 @@ class MicSource:
         stall_timeout_s: float = 1.0,
         startup_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        pactl: PactlRunner = run_pactl,
     ) -> None:
         if ring.sample_rate != SAMPLE_RATE:
             raise ValueError(f"the ring buffer must hold {SAMPLE_RATE} Hz audio")
@@ -85,6 +90,7 @@ class MicSource:
         self._stall_timeout_s = stall_timeout_s
         self._startup_timeout_s = startup_timeout_s
         self._clock = clock
+        self._pactl = pactl
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closing = threading.Event()
@@ -151,8 +157,11 @@ class MicSource:
 
     def _open(self, backend: Any) -> None:
         """Resolve the device (afresh: indexes change) and start its stream."""
-        index, info = resolve_input_device(backend, self.device)
-        self.device_name = str(info["name"])
+        target = find_input(backend, self.device, self._pactl)
+        index, info = target.index, target.info
+        self.device_name = target.label
+        # libpulse reads it when PortAudio's "pulse" device connects, just below.
+        route_to_source(os.environ, target.pulse_source)
         rate = SAMPLE_RATE
         try:
             backend.check_input_settings(
