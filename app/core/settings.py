@@ -135,7 +135,8 @@ class Settings:
         True,
         "Keep the microphone open",
         "Keep listening in the background so the words you say just before pressing the "
-        "hotkey are not lost.",
+        "hotkey are not lost. It costs about 1 % of one processor core; turned off, the "
+        "microphone opens at the press and the first words can be cut.",
         "Audio",
     )
     pre_roll_ms: int = _setting(
