@@ -153,7 +153,7 @@ class DictationController(QObject):
             self._delivery,
             held=self._keys_held,
             on_done=lambda: self._mark_delivered(current, "typed"),
-            on_stopped=lambda reason: self._live_failed(current, reason),
+            on_stopped=lambda message: self._live_failed(current, message),
         )
         self._committed = ""
         self.journal.begin(
@@ -360,17 +360,9 @@ class DictationController(QObject):
             self._current = None
             self.session.fail(None, message)
 
-    def _live_failed(self, current: _Dictation, reason: str) -> None:
+    def _live_failed(self, current: _Dictation, message: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
         self._delivery.copy_to_clipboard(current.typing.text)
-        typed = current.live.typed.strip() if current.live is not None else ""
-        done = (
-            f"The first {len(typed.split())} words were typed; " if typed else "Nothing was typed; "
-        )
-        message = (
-            f"{_first_sentence(reason)} {done}the whole dictation is on the "
-            "clipboard: paste it with Ctrl+V."
-        )
         self.notice.emit("warning", message)
         self._current = None
         self.session.fail(None, message)
@@ -397,9 +389,3 @@ class DictationController(QObject):
                 self._gate.release()
             self._holding_gate = decoding
         self.state_changed.emit(change.new.value)
-
-
-def _first_sentence(message: str) -> str:
-    """The reason of a delivery message, without its own clipboard advice."""
-    head = message.split(". ", 1)[0].strip()
-    return head if head.endswith(".") else f"{head}."

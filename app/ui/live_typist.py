@@ -26,7 +26,8 @@ class LiveTypist:
             ``failed`` reports come in through :meth:`on_delivered` and :meth:`on_failed`.
         held: the hotkey's keys are down as the dictation starts.
         on_done: everything, the final's edit included, reached the application.
-        on_stopped: typing failed again after the final; gets the delivery's reason.
+        on_stopped: typing failed again after the final; gets the message for the user
+            (the caller puts the whole dictation on the clipboard, as it says).
     """
 
     def __init__(
@@ -91,8 +92,16 @@ class LiveTypist:
         self._queue.failed()  # first again when typing resumes, at the final
         log.info("type-as-I-speak paused: %s", message)
         if self._final:
-            self._on_stopped(message)
+            self._on_stopped(self._stopped_message(message))
         return True
+
+    def _stopped_message(self, reason: str) -> str:
+        typed = self.typed.split()
+        done = f"The first {len(typed)} words were typed; " if typed else "Nothing was typed; "
+        return (
+            f"{_first_sentence(reason)} {done}the whole dictation is on the clipboard: "
+            "paste it with Ctrl+V."
+        )
 
     def _pump(self) -> None:
         request = self._queue.next_request()
@@ -103,3 +112,9 @@ class LiveTypist:
             )
         elif self._final and self._queue.idle:
             self._on_done()
+
+
+def _first_sentence(message: str) -> str:
+    """The reason of a delivery message, without its own clipboard advice."""
+    head = message.split(". ", 1)[0].strip()
+    return head if head.endswith(".") else f"{head}."
