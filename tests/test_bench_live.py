@@ -95,12 +95,9 @@ def assert_figure(value: Any) -> None:
     assert value >= 0
 
 
-@pytest.mark.model
-@pytest.mark.gui
-def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Path) -> None:
-    # The cancel trials run on a Qt event loop; they use the test session's
-    # QApplication rather than leave a bare QCoreApplication for later tests.
-    (spoken,) = synthesised_clips(["Please bring the latest sales figures and the new contract."])
+def _one_clip_corpus(tmp_path: Path, sentence: str) -> Path:
+    """A speech corpus folder holding one hibari-tts recording of ``sentence``."""
+    (spoken,) = synthesised_clips([sentence])
     corpus = tmp_path / "speech"
     (corpus / "wav").mkdir(parents=True)
     write_wav(corpus / "wav" / "one.wav", spoken.audio, SAMPLE_RATE)
@@ -108,6 +105,17 @@ def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Pa
         "id\tfile\tduration_s\treference_text\n"
         f"one\twav/one.wav\t{spoken.duration_s:.3f}\t{spoken.reference}\n",
         encoding="utf-8",
+    )
+    return corpus
+
+
+@pytest.mark.model
+@pytest.mark.gui
+def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Path) -> None:
+    # The cancel trials run on a Qt event loop; they use the test session's
+    # QApplication rather than leave a bare QCoreApplication for later tests.
+    corpus = _one_clip_corpus(
+        tmp_path, "Please bring the latest sales figures and the new contract."
     )
     options = ["--buckets", "3", "--per-bucket", "1", "--cancels", "2", "--json"]
     args = build_parser().parse_args(["bench", "live", "--speech-dir", str(corpus), *options])
@@ -160,19 +168,12 @@ def test_one_per_clip_keeps_each_recording_whole() -> None:
     assert all(u.audio is c.audio and u.reference == c.reference for u, c in pairs)
 
 
+@pytest.mark.model
 @pytest.mark.gui
 def test_per_utterance_mode_reports_each_dictation_and_its_mean_wer(
     qapp: QApplication, tmp_path: Path
 ) -> None:
-    (spoken,) = synthesised_clips(["Can we move tomorrow's call to three thirty?"])
-    corpus = tmp_path / "speech"
-    (corpus / "wav").mkdir(parents=True)
-    write_wav(corpus / "wav" / "one.wav", spoken.audio, SAMPLE_RATE)
-    (corpus / "manifest.tsv").write_text(
-        "id\tfile\tduration_s\treference_text\n"
-        f"one\twav/one.wav\t{spoken.duration_s:.3f}\t{spoken.reference}\n",
-        encoding="utf-8",
-    )
+    corpus = _one_clip_corpus(tmp_path, "Can we move tomorrow's call to three thirty?")
     argv = ["bench", "live", "--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0"]
     args = build_parser().parse_args([*argv, "--json"])
     out, err = io.StringIO(), io.StringIO()

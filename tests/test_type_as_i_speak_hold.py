@@ -10,6 +10,8 @@ dictation goes on the clipboard.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,16 @@ pytestmark = pytest.mark.gui
 WORDS = ["printing", "in", "the", "only", "sense", "with", "which", "we", "are", "concerned"]
 
 
+@contextmanager
+def _live_rig(tmp_path: Path, delivery: FakeDelivery) -> Iterator[Rig]:
+    """A controller rig with type-as-I-speak on, closed afterwards."""
+    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
+    try:
+        yield rig
+    finally:
+        rig.close()
+
+
 def _wait_for_commits(qtbot: QtBot, rig: Rig, count: int) -> list[str]:
     seen: list[str] = []
     rig.worker.committed.connect(lambda _job, text: seen.append(text))
@@ -34,8 +46,7 @@ def _wait_for_commits(qtbot: QtBot, rig: Rig, count: int) -> list[str]:
 def test_words_settled_while_held_are_typed_after_release_in_order_once(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
-    try:
+    with _live_rig(tmp_path, FakeDelivery()) as rig:
         rig.controller.set_hotkey_held(True)  # the chord goes down, then starts
         assert rig.controller.start(source="hotkey")
         _wait_for_commits(qtbot, rig, 3)
@@ -49,13 +60,10 @@ def test_words_settled_while_held_are_typed_after_release_in_order_once(
         assert rig.delivery.typed == final  # the start is there, nothing twice
         methods = {method for _id, _text, method in rig.delivery.requests}
         assert methods == {"type"}
-    finally:
-        rig.close()
 
 
 def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
-    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
-    try:
+    with _live_rig(tmp_path, FakeDelivery()) as rig:
         rig.controller.set_hotkey_held(True)
         assert rig.controller.start(source="hotkey")
         rig.controller.set_hotkey_held(False)  # a tap: keeps listening, keys up
@@ -64,16 +72,13 @@ def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
         with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
             rig.controller.stop()
         assert rig.delivery.typed == rig.history.latest().text  # type: ignore[union-attr]
-    finally:
-        rig.close()
 
 
 def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     delivery = FakeDelivery(fail_with=MESSAGE_KEYS_HELD)
-    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
-    try:
+    with _live_rig(tmp_path, delivery) as rig:
         assert rig.controller.start(source="window")
         _wait_for_commits(qtbot, rig, 3)
         qtbot.waitUntil(lambda: len(delivery.requests) >= 1, timeout=5000)
@@ -84,18 +89,15 @@ def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
         assert done.args[0] == "typed"
         assert delivery.typed == final
         assert delivery.clipboard is None  # no fragment replaced the user's clipboard
-    finally:
-        rig.close()
 
 
 def test_when_typing_fails_for_good_the_whole_dictation_is_on_the_clipboard(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     delivery = FakeDelivery(fail_with=MESSAGE_KEYS_HELD)
-    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
-    notices: list[str] = []
-    rig.controller.notice.connect(lambda _level, message: notices.append(message))
-    try:
+    with _live_rig(tmp_path, delivery) as rig:
+        notices: list[str] = []
+        rig.controller.notice.connect(lambda _level, message: notices.append(message))
         assert rig.controller.start(source="window")
         _wait_for_commits(qtbot, rig, 3)
         rig.controller.stop()
@@ -105,15 +107,12 @@ def test_when_typing_fails_for_good_the_whole_dictation_is_on_the_clipboard(
         assert delivery.typed == ""
         assert len(notices) == 1
         assert "Nothing was typed; the whole dictation is on the clipboard" in notices[0]
-    finally:
-        rig.close()
 
 
 def test_cancel_after_words_were_typed_says_they_stay(qtbot: QtBot, tmp_path: Path) -> None:
-    rig = build_rig(tmp_path, WORDS, FakeDelivery(), type_as_i_speak=True)
-    notices: list[tuple[str, str]] = []
-    rig.controller.notice.connect(lambda level, message: notices.append((level, message)))
-    try:
+    with _live_rig(tmp_path, FakeDelivery()) as rig:
+        notices: list[tuple[str, str]] = []
+        rig.controller.notice.connect(lambda level, message: notices.append((level, message)))
         assert rig.controller.start(source="window")
         _wait_for_commits(qtbot, rig, 3)
         qtbot.waitUntil(lambda: bool(rig.delivery.delivered_texts), timeout=5000)
@@ -126,5 +125,3 @@ def test_cancel_after_words_were_typed_says_they_stay(qtbot: QtBot, tmp_path: Pa
                 "before stay in the app.",
             )
         ]
-    finally:
-        rig.close()
