@@ -32,6 +32,7 @@ from app.core.output.exporters import (
     to_vtt,
 )
 from app.core.output.subtitles import MAX_LINE_CHARS, MAX_LINES, build_cues, wrap_words
+from tests.support.transcripts import transcript_of
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("SAYTYPE_UPDATE_GOLDEN") == "1"
@@ -121,19 +122,12 @@ def test_txt_runs_sentences_on_and_breaks_paragraphs_at_long_pauses() -> None:
 
 def whisper_like_transcript() -> Transcript:
     """Segments as Whisper writes them: each with a capital, cut mid-sentence."""
-    segments = (
+    return transcript_of(
         Segment(0.0, 3.0, "And so, my fellow Americans, ask not what your country can do for you"),
         Segment(3.0, 6.0, "Ask what you can do for your country."),
         Segment(6.5, 9.0, "There was nothing going on, nothing going"),
         Segment(9.0, 10.0, "Else going on."),
         Segment(12.0, 14.0, "NASA called."),
-    )
-    return Transcript(
-        text=" ".join(segment.text for segment in segments),
-        segments=segments,
-        language="en",
-        duration=14.0,
-        model_name="tiny.en",
         elapsed_s=0.5,
     )
 

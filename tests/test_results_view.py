@@ -10,23 +10,16 @@ from pytestqt.qtbot import QtBot
 
 from app.core.engine.transcript import Segment, Transcript
 from app.ui.results_view import ResultsView
+from tests.support.transcripts import transcript_of
 
 pytestmark = pytest.mark.gui
 
 
 def whisper_transcript() -> Transcript:
-    segments = (
+    return transcript_of(
         Segment(0.0, 2.0, "There was nothing going on, nothing going"),
         Segment(2.0, 3.0, "Else going on."),
         Segment(5.0, 6.0, "Then we left."),
-    )
-    return Transcript(
-        text=" ".join(segment.text for segment in segments),
-        segments=segments,
-        language="en",
-        duration=6.0,
-        model_name="tiny.en",
-        elapsed_s=0.2,
     )
 
 
