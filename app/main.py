@@ -12,12 +12,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
+
+if TYPE_CHECKING:
+    from app.ui.desktop_parts import DesktopParts
+    from app.ui.main_window import MainWindow
+    from app.ui.microphone import Microphone
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +74,7 @@ def run_gui(files: Sequence[Path] = ()) -> int:
 class DesktopApp:
     """Everything the GUI is made of, built once; :meth:`shutdown` is the only exit path."""
 
-    parts: dict[str, object]
+    parts: DesktopParts
     stopped: bool = False
 
     @classmethod
@@ -82,11 +87,12 @@ class DesktopApp:
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
-        from app.core.hotkeys.chord import display_chord, parse_chord
+        from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
         from app.core.settings_file import load_settings
         from app.ui.delivery_service import DeliveryService
+        from app.ui.desktop_parts import DesktopParts
         from app.ui.dictation_controller import DictationController
         from app.ui.file_jobs import FileJobRunner
         from app.ui.history_panel import HistoryPanel
@@ -96,8 +102,10 @@ class DesktopApp:
         from app.ui.main_window import MainWindow
         from app.ui.microphone import Microphone
         from app.ui.queue_panel import QueuePanel
+        from app.ui.recovery_offer import offer_recovery
         from app.ui.retype import RetypeCountdown
         from app.ui.tray import Tray
+        from app.ui.wiring import wire_desktop, wire_model_memory
 
         notices: list[tuple[str, str]] = []
         loaded = load_settings()
@@ -149,7 +157,11 @@ class DesktopApp:
             gate=gate,
         )
 
-        chord = parse_chord(settings.hotkey)
+        try:
+            chord = parse_chord(settings.hotkey)
+        except ValueError as exc:  # settings validate with the same grammar; never crash on it
+            notices.append(("warning", f"{exc}. Using {display_chord(DEFAULT_CHORD)} instead."))
+            chord = DEFAULT_CHORD
         hotkeys = HotkeyBridge(chord, settings.hotkey_mode, settings.hold_threshold_ms / 1000)
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
@@ -173,55 +185,38 @@ class DesktopApp:
         # Says "listening" where the user looks, with no tray and the window hidden.
         indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
-        app = cls(
-            {
-                "settings": settings,
-                "history": history,
-                "microphone": microphone,
-                "worker": worker,
-                "delivery": delivery,
-                "controller": controller,
-                "hotkeys": hotkeys,
-                "tray": tray,
-                "window": window,
-                "indicator": indicator,
-                "history_panel": history_panel,
-                "retype": retype,
-                "files": files,
-                "pipeline": pipeline,
-                "queue_panel": queue_panel,
-            }
+        parts = DesktopParts(
+            settings=settings,
+            history=history,
+            host=host,
+            pipeline=pipeline,
+            microphone=microphone,
+            worker=worker,
+            files=files,
+            delivery=delivery,
+            controller=controller,
+            hotkeys=hotkeys,
+            tray=tray,
+            window=window,
+            indicator=indicator,
+            history_panel=history_panel,
+            retype=retype,
+            queue_panel=queue_panel,
         )
-        app._wire(controller, window, tray, worker, history_panel, delivery)
-        from app.ui.wiring import wire_model_memory
-
-        wire_model_memory(app, worker, window, tray, host, files)
+        app = cls(parts)
+        wire_desktop(parts)
+        wire_model_memory(parts)
         window.show()
         log.info("window shown")
         hotkeys.start()  # after the window: its failure message shows there
         for level, message in notices:
             window.notice.show_notice(level, message)
-        from app.ui.recovery_offer import offer_recovery
-
-        offer_recovery(app)  # a crash during the last dictation left its audio behind
+        parts.recovery_offer = offer_recovery(parts)  # a crash left a dictation's audio behind
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while
             QTimer.singleShot(0, lambda: _open_microphone(microphone, window))
         app._listen_for_commands()
         return app
-
-    def _wire(  # noqa: PLR0917 - one place connects the parts
-        self,
-        controller: object,
-        window: object,
-        tray: object,
-        worker: object,
-        history_panel: object,
-        delivery: object,
-    ) -> None:
-        from app.ui.wiring import wire_desktop
-
-        wire_desktop(self, controller, window, tray, worker, history_panel, delivery)
 
     def _listen_for_commands(self) -> None:
         from app.ui.control_server import ControlServer
@@ -229,28 +224,20 @@ class DesktopApp:
         server = ControlServer(socket_path(), self.handle_command)
         if not server.listen():
             log.warning("no control socket: `saytype toggle` will not reach this instance")
-        self.parts["control"] = server
+        self.parts.control = server
 
     def queue_files(self, paths: list[Path]) -> None:
         """Queue files for transcription (from the command line or a second launch)."""
-        from app.ui.main_window import MainWindow
-
-        window = self.parts["window"]
-        assert isinstance(window, MainWindow)
-        window.queue_files(paths)
+        self.parts.window.queue_files(paths)
 
     def handle_command(self, command: str, args: list[str]) -> ControlReply:
         """Obey a command from the control socket (GUI thread)."""
         from PySide6.QtCore import QTimer
 
         from app.core.dictation_session import DictationState
-        from app.ui.dictation_controller import DictationController
-        from app.ui.main_window import MainWindow
 
-        controller = self.parts["controller"]
-        window = self.parts["window"]
-        assert isinstance(controller, DictationController)
-        assert isinstance(window, MainWindow)
+        controller = self.parts.controller
+        window = self.parts.window
         ok = True
         if command == "toggle":
             controller.toggle(source="command")
@@ -279,40 +266,39 @@ class DesktopApp:
         if self.stopped:
             return
         self.stopped = True
+        parts = self.parts
         # The model threads can only end after the model call in progress (a file
         # segment, a live pass, a model load): ask them now, so that wait overlaps
         # the rest of the shutdown and each other instead of adding up.
-        for name, method in (
-            ("files", "request_stop"),
-            ("worker", "request_stop"),
-            ("control", "close"),
-            ("hotkeys", "stop"),
-            ("controller", "cancel"),
-            ("files", "shutdown"),
-            ("delivery", "shutdown"),
-            ("microphone", "close"),
-            ("tray", "hide"),
-            ("indicator", "close_for_quit"),
-            ("history", "close"),
-        ):
-            part = self.parts.get(name)
-            if part is not None:
-                try:
-                    getattr(part, method)()
-                except Exception:  # one failing part must not stop the others
-                    log.exception("shutting down %s failed", name)
-        worker = self.parts.get("worker")
-        if worker is not None and not worker.shutdown(3000):  # type: ignore[attr-defined]
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("files", parts.files.request_stop),
+            ("worker", parts.worker.request_stop),
+            ("hotkeys", parts.hotkeys.stop),
+            ("controller", parts.controller.cancel),
+            ("files", parts.files.shutdown),
+            ("delivery", parts.delivery.shutdown),
+            ("microphone", parts.microphone.close),
+            ("tray", parts.tray.hide),
+            ("indicator", parts.indicator.close_for_quit),
+        ]
+        if parts.control is not None:
+            steps.insert(2, ("control", parts.control.close))
+        if parts.history is not None:
+            steps.append(("history", parts.history.close))
+        for name, step in steps:
+            try:
+                step()
+            except Exception:  # one failing part must not stop the others
+                log.exception("shutting down %s failed", name)
+        if not parts.worker.shutdown(3000):
             log.warning("the model was still busy at exit")
-        window = self.parts.get("window")
-        if window is not None:
-            window.hides_to_tray = False  # type: ignore[attr-defined]
-            window.close()  # type: ignore[attr-defined]
-            window.deleteLater()  # type: ignore[attr-defined]
+        parts.window.hides_to_tray = False
+        parts.window.close()
+        parts.window.deleteLater()
         log.info("shut down")
 
 
-def _open_microphone(microphone: Any, window: Any) -> None:
+def _open_microphone(microphone: Microphone, window: MainWindow) -> None:
     error = microphone.open()
     if error is not None:
         window.notice.show_notice("error", error)

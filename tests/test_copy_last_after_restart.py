@@ -73,11 +73,11 @@ def test_the_started_app_enables_copy_last_in_the_tray(
         store.add("Dictated yesterday.", 1.5, "tiny.en")
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
-        window = app.parts["window"]
+        window = app.parts.window
         assert isinstance(window, MainWindow)
         qtbot.waitUntil(lambda: window.model_status == "ready", timeout=30_000)
-        controller = app.parts["controller"]
-        tray = app.parts["tray"]
+        controller = app.parts.controller
+        tray = app.parts.tray
         assert isinstance(controller, DictationController)
         assert isinstance(tray, Tray)
         assert controller.last_text == "Dictated yesterday."

@@ -39,7 +39,7 @@ def desktop(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     (tmp_path / "run").mkdir(mode=0o700)
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
-    window = app.parts["window"]
+    window = app.parts.window
     assert isinstance(window, MainWindow)
     qtbot.waitUntil(lambda: window.model_status == "ready", timeout=30_000)
     yield app
@@ -47,7 +47,7 @@ def desktop(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def test_window_shows_and_says_why_the_hotkey_is_unavailable(desktop: DesktopApp) -> None:
-    window = desktop.parts["window"]
+    window = desktop.parts.window
     assert isinstance(window, MainWindow)
     assert window.isVisible()
     assert window.notice.isVisible()
@@ -82,7 +82,7 @@ def test_a_corrupt_settings_file_is_backed_up_and_the_user_told(
     settings_path().write_text("{not json", encoding="utf-8")
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
-        window = app.parts["window"]
+        window = app.parts.window
         assert isinstance(window, MainWindow)
         assert settings_path().with_name("settings.json.bak").exists()
         assert "settings.json.bak" in window.notice.label.text()
@@ -98,7 +98,7 @@ def test_queue_command_adds_files_to_the_file_queue(
     bad = tmp_path / "broken.wav"
     bad.write_bytes(b"RIFF????WAVEjunk")
     assert desktop.handle_command("queue", [str(bad)]).ok
-    panel = desktop.parts["queue_panel"]
+    panel = desktop.parts.queue_panel
     assert isinstance(panel, QueuePanel)
     qtbot.waitUntil(lambda: any(r.error for r in panel.rows.values()), timeout=20_000)
     assert [r.path for r in panel.rows.values()] == [bad]

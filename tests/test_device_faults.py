@@ -352,7 +352,7 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
     pulse.daemon.unplug_mic()
     desktop = DesktopApp.build(sounddevice_backend=pulse.sounddevice)
     try:
-        window = desktop.parts["window"]
+        window = desktop.parts.window
         assert isinstance(window, MainWindow)
         sentence = f"{NO_MIC} Connect a microphone or choose one in Settings."
         # keep_mic_open (the default) opens the microphone as soon as the window is up.
@@ -370,7 +370,7 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
         started = desktop.handle_command("start", [])  # the same app, no restart
         assert started.ok
         assert started.state == "listening"
-        microphone = desktop.parts["microphone"]
+        microphone = desktop.parts.microphone
         assert isinstance(microphone, Microphone)
         assert microphone.is_open
         assert desktop.handle_command("cancel", []).state == "idle"

@@ -10,6 +10,7 @@ from app.core.hotkeys.chord import (
     DEFAULT_CHORD,
     MODIFIER_ORDER,
     Chord,
+    canonical_chord,
     display_chord,
     format_chord,
     modifier_of,
@@ -188,3 +189,27 @@ chords = st.builds(
 def test_canonical_and_display_forms_parse_back_to_the_same_chord(chord: Chord) -> None:
     assert parse_chord(format_chord(chord)) == chord
     assert parse_chord(display_chord(chord)) == chord
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("altgr+x", "altgr+x"),
+        ("ctrl+minus", "ctrl+-"),
+        ("ctrl+kp_enter", "ctrl+enter"),
+        ("ctrl+prior", "ctrl+page_up"),
+        ("<ctrl>+<shift>+space", "ctrl+shift+space"),
+    ],
+)
+def test_settings_accept_every_chord_the_listener_accepts(text: str, canonical: str) -> None:
+    # One grammar: what the settings store is exactly what the listener grabs.
+    assert canonical_chord(text) == canonical
+    assert parse_chord(canonical) == parse_chord(text)
+
+
+@pytest.mark.parametrize("text", ["shift+a", "a", "shift+left", "ctrl+ctrl+a"])
+def test_settings_reject_every_chord_the_listener_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match=r"\w"):
+        canonical_chord(text)
+    with pytest.raises(ValueError, match=r"\w"):
+        parse_chord(text)

@@ -123,9 +123,9 @@ def test_the_menus_pause_and_resume_and_the_choice_is_saved(
     (tmp_path / "run").mkdir(mode=0o700)
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
-        window = app.parts["window"]
-        tray = app.parts["tray"]
-        controller = app.parts["controller"]
+        window = app.parts.window
+        tray = app.parts.tray
+        controller = app.parts.controller
         assert isinstance(window, MainWindow)
         assert isinstance(tray, Tray)
         assert isinstance(controller, DictationController)
@@ -160,7 +160,7 @@ def test_a_saved_pause_shows_at_start(
     save_settings(Settings(pause_history=True))
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
-        window = app.parts["window"]
+        window = app.parts.window
         assert isinstance(window, MainWindow)
         assert window.side_tabs.tabText(0) == "&History (paused)"
         assert window.pause_history_action.isChecked()

@@ -227,14 +227,14 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
     path = _crashed_journal(audio)
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
-        offer = app.parts["recovery_offer"]
+        offer = app.parts.recovery_offer
         assert isinstance(offer, RecoveryOffer)
         assert offer.isVisible()
         seconds = round(len(audio) / 16_000)
         assert offer.recover_button.text() == f"Reco&ver unfinished dictation ({seconds} s)"
-        save_screenshot(app.parts["window"], "recovery-offer.png", tmp_path)  # type: ignore[arg-type]
+        save_screenshot(app.parts.window, "recovery-offer.png", tmp_path)  # type: ignore[arg-type]
         delivered: list[object] = []
-        app.parts["delivery"].delivered.connect(lambda *args: delivered.append(args))  # type: ignore[attr-defined]
+        app.parts.delivery.delivered.connect(lambda *args: delivered.append(args))  # type: ignore[attr-defined]
         with qtbot.waitSignal(offer.recovered, timeout=60_000) as recovered:
             offer.recover_button.click()
         entry = recovered.args[0]
@@ -242,14 +242,14 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
         assert entry.duration_s == pytest.approx(len(audio) / 16_000)
         assert offer.isHidden()
         assert not path.exists()
-        history = app.parts["history"]
+        history = app.parts.history
         assert isinstance(history, HistoryStore)
         assert history.latest() == entry
-        panel = app.parts["history_panel"]
+        panel = app.parts.history_panel
         assert entry in panel.entries()  # type: ignore[attr-defined]
-        window = app.parts["window"]
+        window = app.parts.window
         assert f"Recovered into history: {entry.text}" in window.notice.label.text()  # type: ignore[attr-defined]
         assert delivered == []  # nothing typed or pasted
-        assert app.parts["controller"].last_text == ""  # type: ignore[attr-defined]
+        assert app.parts.controller.last_text == ""  # type: ignore[attr-defined]
     finally:
         app.shutdown()

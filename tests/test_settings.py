@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from app.core.hotkey_chord import canonical_chord
+from app.core.hotkeys.chord import canonical_chord
 from app.core.settings import (
     SCHEMA_VERSION,
     Settings,

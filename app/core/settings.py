@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
-from app.core.hotkey_chord import canonical_chord
+from app.core.hotkeys.chord import canonical_chord
 from app.core.settings_migrations import SCHEMA_VERSION
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
 

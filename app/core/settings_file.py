@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.atomic_file import describe_os_error, write_text_atomically
-from app.core.hotkey_chord import canonical_chord
+from app.core.hotkeys.chord import canonical_chord
 from app.core.paths import config_dir
 from app.core.settings import (
     SCHEMA_VERSION,

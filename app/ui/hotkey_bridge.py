@@ -238,6 +238,15 @@ class HotkeyBridge(QObject):
         """Switch between ``"auto"``, ``"hold"`` and ``"toggle"``."""
         self._gesture.set_mode(mode)
 
+    @property
+    def hold_threshold_s(self) -> float:
+        """In auto mode, a press held this long is push-to-talk."""
+        return self._gesture.hold_threshold_s
+
+    def set_hold_threshold(self, seconds: float) -> None:
+        """In auto mode, a press held this long is push-to-talk (from the next press)."""
+        self._gesture.set_hold_threshold(seconds)
+
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)

@@ -73,7 +73,6 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self._mic = microphone
         self.hides_to_tray = False
-        self._hotkey_text = hotkey_text
         self.setWindowTitle("Saytype")
         self.setWindowIcon(state_icon("idle"))
         self.setAccessibleName("Saytype")
@@ -81,7 +80,6 @@ class MainWindow(QMainWindow):
 
         self.record = QPushButton("&Record")
         self.record.setAccessibleName("Record")
-        self.record.setToolTip(f"Start or stop a dictation (global hotkey: {hotkey_text})")
         self.record.clicked.connect(controller.toggle)
         self.cancel = QPushButton("&Cancel")
         self.cancel.setAccessibleName("Cancel dictation")
@@ -101,7 +99,7 @@ class MainWindow(QMainWindow):
         self.notice = NoticeBar()
         self.notice.dismissed.connect(controller.dismiss_error)
         self.live = LiveTextView()
-        self.live.setPlaceholderText(f"Hold {hotkey_text}, or press Record, and speak.")
+        self.set_hotkey_text(hotkey_text)
         self._build_live_buttons()
         self._build_layout(history_panel)
         self._build_menus()
@@ -228,6 +226,12 @@ class MainWindow(QMainWindow):
         action.setShortcuts(keys or [QKeySequence(fallback)])
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
+
+    def set_hotkey_text(self, hotkey_text: str) -> None:
+        """Name the global hotkey (as shown to people) in the hints that mention it."""
+        self._hotkey_text = hotkey_text
+        self.record.setToolTip(f"Start or stop a dictation (global hotkey: {hotkey_text})")
+        self.live.setPlaceholderText(f"Hold {hotkey_text}, or press Record, and speak.")
 
     def show_state(self, state: str) -> None:
         """Reflect a DictationState value in the buttons, label and icon."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -29,6 +29,10 @@ from app.core.audio.journal_recovery import (
 from app.core.engine.transcript import Transcript
 from app.core.output.history import HistoryError, HistoryStore
 from app.core.settings import Settings
+
+if TYPE_CHECKING:
+    from app.ui.desktop_parts import DesktopParts
+    from app.ui.file_jobs import FileJobRunner
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class RecoveryOffer(QFrame):
     def __init__(  # noqa: PLR0917 - the parts it works with
         self,
         journals: list[UnfinishedJournal],
-        files: Any,
+        files: FileJobRunner,
         history: HistoryStore | None,
         settings: Callable[[], Settings],
         model_name: str,
@@ -209,24 +213,22 @@ class RecoveryOffer(QFrame):
             self.hide()
 
 
-def offer_recovery(app: Any) -> RecoveryOffer | None:
+def offer_recovery(parts: DesktopParts) -> RecoveryOffer | None:
     """Show the banner in the window when unfinished journals exist (start-up)."""
     journals = find_unfinished_journals()
     if not journals:
         return None
     log.info("%d unfinished dictation(s) found", len(journals))
-    window = app.parts["window"]
+    window = parts.window
     offer = RecoveryOffer(
         journals,
-        app.parts["files"],
-        app.parts["history"],
-        lambda: app.parts["settings"],
-        app.parts["controller"].model_name,
+        parts.files,
+        parts.history,
+        lambda: parts.settings,
+        parts.controller.model_name,
     )
     offer.message.connect(window.notice.show_notice)
-    panel = app.parts.get("history_panel")
-    if panel is not None:
-        offer.recovered.connect(panel.add_entry)
+    if parts.history_panel is not None:
+        offer.recovered.connect(parts.history_panel.add_entry)
     window.show_banner(offer)
-    app.parts["recovery_offer"] = offer
     return offer

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -276,6 +277,15 @@ class SettingsDialog(QDialog):
         for name, editor in self._editors.items():
             show_value(editor, name, getattr(settings, name))
         self._error.hide()
+
+    def set_models(self, models: list[str]) -> None:
+        """Offer ``models`` in the model list (after an install or removal), keeping the choice."""
+        editor = self._editors.get("model")
+        if isinstance(editor, QComboBox):
+            chosen = editor.currentText()
+            editor.clear()
+            editor.addItems(models)
+            editor.setCurrentText(chosen)
 
     def result_settings(self) -> Settings:
         """The settings as the form shows them now.

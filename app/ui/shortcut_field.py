@@ -2,7 +2,7 @@
 
 Typing a chord's name is error-prone ("Super" or "Meta"? "PgUp" or "Page Up"?),
 so the field captures the next key press with its modifiers and stores the
-canonical chord string from :mod:`app.core.hotkey_chord`. A global hotkey must
+canonical chord string from :mod:`app.core.hotkeys.chord`. A global hotkey must
 not swallow ordinary typing, so a character key needs Ctrl, Alt or Super (Shift
 alone would block capital letters); only function keys and Pause may stand alone.
 """
@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from app.core.hotkey_chord import MODIFIERS, canonical_chord
+from app.core.hotkeys.chord import MODIFIER_ORDER, canonical_chord
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class ShortcutField(QLineEdit):
         if key in _MODIFIER_QT_KEYS or key == _Key.Key_unknown:
             # On X11 a modifier's own press does not include itself in the modifier state.
             pressed = {*modifiers, _MODIFIER_OF_KEY.get(Qt.Key(key), "")}
-            held = "+".join(_DISPLAY_NAMES[name] for name in MODIFIERS if name in pressed)
+            held = "+".join(_DISPLAY_NAMES[name] for name in MODIFIER_ORDER if name in pressed)
             self.setText(f"{held}+…" if held else "")
             return
         name = _key_name(key, event.text(), "shift" in modifiers)
@@ -203,7 +203,7 @@ class ShortcutField(QLineEdit):
         elif name not in _STANDALONE_KEYS and not set(modifiers) - {"shift"}:
             self._reject("Hold Ctrl, Alt or Super with the key.")
         else:
-            self._accept("+".join([*(m for m in MODIFIERS if m in modifiers), name]))
+            self._accept("+".join([*(m for m in MODIFIER_ORDER if m in modifiers), name]))
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if self._capturing and not _modifier_names(event.modifiers()):

@@ -1,18 +1,27 @@
 """Connects the desktop parts' signals: window ↔ tray ↔ controller ↔ history ↔ settings.
 
 Kept out of the composition root so that building (main.py) and reacting
-(here) each stay readable. Settings are saved here, so a failed save is shown
-to the user rather than lost.
+(here) each stay readable. Settings are applied in app.ui.settings_applier.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from app.core.output.history import HistoryStore
+    from app.core.settings import Settings
+    from app.ui.desktop_parts import DesktopParts
+    from app.ui.dictation_controller import DictationController
+    from app.ui.file_jobs import FileJobRunner
+    from app.ui.history_panel import HistoryPanel
+    from app.ui.main_window import MainWindow
+    from app.ui.retype import RetypeCountdown
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +33,11 @@ _WHERE = {
 }
 
 
-def wire_desktop(  # noqa: PLR0917 - the parts to connect
-    app: Any,
-    controller: Any,
-    window: Any,
-    tray: Any,
-    worker: Any,
-    history_panel: Any,
-    delivery: Any,
-) -> None:
+def wire_desktop(parts: DesktopParts) -> None:
     """Connect every cross-part signal of the desktop app."""
+    from app.ui.settings_applier import open_settings
+
+    controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
     worker.model_ready.connect(lambda: window.show_model_status("ready"))
     worker.model_ready.connect(lambda: log.info("model ready"))
     worker.model_failed.connect(lambda message: _model_failed(window, message))
@@ -41,23 +45,24 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
     tray.show_window_requested.connect(lambda: _show(window))
     tray.copy_last_requested.connect(controller.copy_last)
     tray.quit_requested.connect(QApplication.quit)
-    tray.settings_requested.connect(lambda: open_settings(app))
-    restore_last_text(controller, app.parts["history"])
+    tray.settings_requested.connect(lambda: open_settings(parts))
+    restore_last_text(controller, parts.history)
     tray.set_has_last(bool(controller.last_text))
-    window.settings_requested.connect(lambda: open_settings(app))
+    window.settings_requested.connect(lambda: open_settings(parts))
     window.quit_requested.connect(QApplication.quit)
 
     def on_completed(where: str, source: str) -> None:
         tray.set_has_last(bool(controller.last_text))
-        notifications = app.parts["settings"].notifications
+        notifications = parts.settings.notifications
         message = quick_capture_message(where, source, notifications=notifications)
         if message is not None:
             tray.notify("Saytype", message)
 
     controller.completed.connect(on_completed)
+    history_panel = parts.history_panel
     if history_panel is not None:
         controller.history_added.connect(history_panel.add_entry)
-        wire_retype(app.parts["retype"], history_panel, controller, window)
+        wire_retype(parts.retype, history_panel, controller, window)
         history_panel.retry_requested.connect(
             lambda path: window.queue_files([Path(path)])  # into the Files tab
         )
@@ -67,26 +72,26 @@ def wire_desktop(  # noqa: PLR0917 - the parts to connect
         history_panel.error_occurred.connect(
             lambda message: window.notice.show_notice("error", message)
         )
-    files = app.parts["files"]
-    configure_file_jobs(files, app.parts["settings"])
-    queue_panel = app.parts["queue_panel"]
+    files = parts.files
+    configure_file_jobs(files, parts.settings)
+    queue_panel = parts.queue_panel
     window.files_dropped.connect(lambda paths: [files.add(path) for path in paths])
     queue_panel.open_files_requested.connect(window.choose_files)
-    queue_panel.results_requested.connect(lambda job_id: _show_results(app, job_id))
+    queue_panel.results_requested.connect(lambda job_id: _show_results(parts, job_id))
     controller.state_changed.connect(
         lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
     )
-    delivery.waiting_for_release.connect(
+    parts.delivery.waiting_for_release.connect(
         lambda _id: window.statusBar().showMessage(
             "Release the hotkey keys to deliver the text…", 3000
         )
     )
-    window.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
-    tray.pause_history_toggled.connect(lambda paused: set_history_paused(app, paused))
-    _show_history_paused(app, app.parts["settings"].pause_history)
+    window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
+    tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
+    show_history_paused(parts, parts.settings.pause_history)
 
 
-def restore_last_text(controller: Any, history: Any) -> None:
+def restore_last_text(controller: DictationController, history: HistoryStore | None) -> None:
     """After a restart, Copy last copies the newest history entry (what was dictated last)."""
     from app.core.output.history import HistoryError
 
@@ -101,7 +106,12 @@ def restore_last_text(controller: Any, history: Any) -> None:
         controller.last_text = latest.text
 
 
-def wire_retype(retype: Any, history_panel: Any, controller: Any, window: Any) -> None:
+def wire_retype(
+    retype: RetypeCountdown,
+    history_panel: HistoryPanel,
+    controller: DictationController,
+    window: MainWindow,
+) -> None:
     """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
     from app.ui.retype import RetypeBanner
 
@@ -138,30 +148,31 @@ _RETYPED = {
 }
 
 
-def set_history_paused(app: Any, paused: bool) -> None:
+def set_history_paused(parts: DesktopParts, paused: bool) -> None:
     """Pause or resume saving dictations (window menu, tray menu) and keep the choice."""
     from app.core.settings import SettingsError
     from app.core.settings_file import save_settings
 
-    window = app.parts["window"]
-    current = app.parts["settings"]
+    window = parts.window
+    current = parts.settings
     if current.pause_history != paused:
         new = current.replace(pause_history=paused)
         try:
             save_settings(new)
         except SettingsError as exc:
             window.notice.show_notice("error", f"The setting could not be saved: {exc}")
-        app.parts["settings"] = new
-        app.parts["controller"].apply_settings(new)
-    _show_history_paused(app, paused)
+        parts.settings = new
+        parts.controller.apply_settings(new)
+    show_history_paused(parts, paused)
     window.statusBar().showMessage(
         "History paused: new dictations are not saved." if paused else "History resumed.", 4000
     )
 
 
-def _show_history_paused(app: Any, paused: bool) -> None:
-    app.parts["window"].show_history_paused(paused)
-    app.parts["tray"].set_history_paused(paused)
+def show_history_paused(parts: DesktopParts, paused: bool) -> None:
+    """Show whether history is paused, in the window and the tray menu."""
+    parts.window.show_history_paused(paused)
+    parts.tray.set_history_paused(paused)
 
 
 def quick_capture_message(where: str, source: str, *, notifications: bool) -> str | None:
@@ -171,89 +182,30 @@ def quick_capture_message(where: str, source: str, *, notifications: bool) -> st
     return _WHERE.get(where)
 
 
-def _show_results(app: Any, job_id: int) -> None:
-    from pathlib import Path
-
+def _show_results(parts: DesktopParts, job_id: int) -> None:
     from app.ui.results_view import ResultsView
 
-    row = app.parts["queue_panel"].row(job_id)
-    folder = getattr(app.parts["settings"], "export_folder", "") or None
-    view = ResultsView(
-        row.path, row.transcript, Path(folder) if folder else None, app.parts["window"]
-    )
+    row = parts.queue_panel.row(job_id)
+    if row.transcript is None:  # failed or still running: nothing to show yet
+        return
+    folder = parts.settings.export_folder or None
+    view = ResultsView(row.path, row.transcript, Path(folder) if folder else None, parts.window)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.show()
 
 
-def _show(window: Any) -> None:
+def _show(window: MainWindow) -> None:
     window.showNormal()
     window.raise_()
     window.activateWindow()
 
 
-def _model_failed(window: Any, message: str) -> None:
+def _model_failed(window: MainWindow, message: str) -> None:
     window.show_model_status("failed")
     window.notice.show_notice("error", f"The model could not be loaded: {message}")
 
 
-def open_settings(app: Any) -> None:
-    """Show the settings dialog; apply and save what the user accepts."""
-    from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
-    from app.core.autostart import desktop_exec_command
-    from app.core.settings import SettingsError, apply_start_at_login
-    from app.core.settings_file import save_settings
-    from app.ui.settings_dialog import SettingsDialog
-
-    devices: list[str]  # InputChoice values, each with the label the list shows
-    try:
-        devices = list(input_device_choices(load_backend()))
-    except MicError as exc:
-        log.info("no input devices listed: %s", exc)
-        devices = []
-    window = app.parts["window"]
-    current = app.parts["settings"]
-    dialog = SettingsDialog(
-        current, devices, _usable_models(), parent=window, models_page=_models_page()
-    )
-    if not dialog.exec():
-        return
-    new = dialog.result_settings()
-    try:
-        save_settings(new)
-        if new.start_at_login != current.start_at_login:
-            apply_start_at_login(new.start_at_login, desktop_exec_command(_launch_command()))
-    except (SettingsError, OSError) as exc:
-        window.notice.show_notice("error", f"The settings could not be saved: {exc}")
-    app.parts["settings"] = new
-    apply_settings(app, current, new)
-
-
-def _usable_models() -> list[str]:
-    from app.core.engine.model_catalog import ModelStatus, list_models
-    from app.core.paths import models_dir
-
-    usable = {ModelStatus.BUNDLED, ModelStatus.INSTALLED}
-    return [model.name for model in list_models(models_dir()) if model.status in usable]
-
-
-def _models_page() -> Any:
-    import os
-
-    from app.core.engine.model_download import HubAccess
-    from app.core.paths import models_dir
-    from app.ui.models_page import ModelsPage
-
-    return ModelsPage(models_dir(), HubAccess.from_environment(os.environ))
-
-
-def _launch_command() -> list[str]:
-    """How to start this Saytype again at login (a frozen bundle: its own executable)."""
-    from app.core.autostart import launch_command
-
-    return launch_command()
-
-
-def configure_file_jobs(files: Any, settings: Any) -> None:
+def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
     """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
     from app.core.engine.file_transcriber import TranscribeOptions
     from app.core.text.shaper import ShapingOptions, TextShaper
@@ -266,70 +218,24 @@ def configure_file_jobs(files: Any, settings: Any) -> None:
     files.configure(options, TextShaper(ShapingOptions.from_settings(settings)))
 
 
-def apply_settings(app: Any, old: Any, new: Any) -> None:
-    """Make new settings take effect without a restart where possible."""
-    from app.core.hotkeys.chord import parse_chord
-
-    controller = app.parts["controller"]
-    controller.apply_settings(new)
-    _show_history_paused(app, new.pause_history)
-    indicator = app.parts.get("indicator")
-    if indicator is not None:
-        indicator.set_enabled(new.show_indicator)
-    configure_file_jobs(app.parts["files"], new)
-    pipeline = app.parts.get("pipeline")
-    if pipeline is not None and new.vocabulary != old.vocabulary:
-        pipeline.set_vocabulary(new.vocabulary)
-    hotkeys = app.parts["hotkeys"]
-    if (new.hotkey, new.hotkey_mode, new.hold_threshold_ms) != (
-        old.hotkey,
-        old.hotkey_mode,
-        old.hold_threshold_ms,
-    ):
-        hotkeys.set_chord(parse_chord(new.hotkey))
-        hotkeys.set_mode(new.hotkey_mode)
-    microphone = app.parts["microphone"]
-    if new.input_device != old.input_device:
-        error = microphone.set_device(new.input_device)
-        if error:
-            app.parts["window"].notice.show_notice("error", error)
-    if new.keep_mic_open and not microphone.is_open:
-        microphone.open()
-    unloader = app.parts.get("idle_unloader")
-    if unloader is not None and new.idle_unload_minutes != old.idle_unload_minutes:
-        unloader.set_minutes(new.idle_unload_minutes)
-    compute = ("device", "compute_type", "cpu_threads")
-    if (
-        new.model != old.model
-        or new.language != old.language
-        or any(getattr(new, name) != getattr(old, name) for name in compute)
-    ):
-        app.parts["window"].notice.show_notice(
-            "info", "The new model, language or compute settings are used after Saytype restarts."
-        )
-
-
-def wire_model_memory(  # noqa: PLR0917 - the parts to connect
-    app: Any, worker: Any, window: Any, tray: Any, host: Any, files: Any = None
-) -> None:
+def wire_model_memory(parts: DesktopParts) -> None:
     """Idle unload, the Unload now actions, model notices, and the memory shown.
 
-    ``files`` (the file-transcription runner, sharing the model) counts as busy too.
+    File transcription shares the model, so a busy file queue counts as busy too.
     """
     from PySide6.QtCore import QTimer
 
     from app.core.engine.process_memory import rss_mb
     from app.ui.idle_unloader import IdleUnloader
 
+    worker, window, tray, host, files = (
+        parts.worker, parts.window, parts.tray, parts.host, parts.files
+    )  # fmt: skip
     unloader = IdleUnloader(
-        worker,
-        app.parts["settings"].idle_unload_minutes,
-        window,
-        also_busy=lambda: files is not None and files.is_busy,
+        worker, parts.settings.idle_unload_minutes, window, also_busy=lambda: files.is_busy
     )
-    if files is not None:
-        files.idle.connect(unloader.restart)
-    app.parts["idle_unloader"] = unloader
+    files.idle.connect(unloader.restart)
+    parts.idle_unloader = unloader
 
     def show_memory() -> None:
         window.show_memory(host.loaded, rss_mb())
@@ -340,7 +246,7 @@ def wire_model_memory(  # noqa: PLR0917 - the parts to connect
         show_memory()
 
     def unload_now() -> None:
-        if files is not None and files.is_busy:  # the file thread uses the same model
+        if files.is_busy:  # the file thread uses the same model
             window.statusBar().showMessage("Files are being transcribed; unload when done.", 4000)
         else:
             worker.unload_model()

@@ -3,6 +3,7 @@
 from app.core.hotkeys.chord import (
     DEFAULT_CHORD,
     Chord,
+    canonical_chord,
     display_chord,
     format_chord,
     modifier_of,
@@ -19,6 +20,7 @@ __all__ = [
     "GestureMode",
     "HotkeyAction",
     "HotkeyGesture",
+    "canonical_chord",
     "display_chord",
     "format_chord",
     "modifier_of",

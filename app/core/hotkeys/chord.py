@@ -165,6 +165,10 @@ def parse_chord(text: str) -> Chord:
     for token in tokens:
         modifier = modifier_of(token)
         if modifier is not None:
+            if modifier in modifiers:
+                raise ValueError(
+                    f"Hotkey {text!r} names {_DISPLAY_MODIFIERS.get(modifier, 'Super')} twice"
+                )
             modifiers.add(modifier)
             continue
         key = normalize_key(token)
@@ -183,6 +187,18 @@ def parse_chord(text: str) -> Chord:
             f"{display_chord(chord)} would fire while you type: add Ctrl, Alt or Super"
         )
     return chord
+
+
+def canonical_chord(text: str) -> str:
+    """``text`` in the spelling settings store: ``"Shift+Control+Space"`` → ``"ctrl+shift+space"``.
+
+    The same grammar as the hotkey listener's (:func:`parse_chord`), so a chord the
+    settings accept is always one the listener can grab.
+
+    Raises:
+        ValueError: As :func:`parse_chord`.
+    """
+    return format_chord(parse_chord(text))
 
 
 def format_chord(chord: Chord) -> str:

@@ -131,6 +131,15 @@ class HotkeyGesture:
             raise ValueError(f"Unknown hotkey mode {mode!r}; use one of {', '.join(GESTURE_MODES)}")
         self._mode = mode
 
+    @property
+    def hold_threshold_s(self) -> float:
+        """In auto mode, a press held at least this long is a hold."""
+        return self._hold_threshold_s
+
+    def set_hold_threshold(self, seconds: float) -> None:
+        """In auto mode, a press held ``seconds`` or longer is a hold (from the next press)."""
+        self._hold_threshold_s = seconds
+
     def set_active(self, active: bool) -> None:
         """Tell the gesture a dictation started or ended by another route.
 

@@ -1,0 +1,134 @@
+"""Settings that apply themselves: the dialog, saving, and each part told what changed.
+
+The one place that turns a new ``Settings`` into effect. Every setting either
+takes effect at once (the table in :func:`apply_settings`) or is listed in
+:data:`AFTER_RESTART`, which shows a notice; a test walks every field so a new
+setting cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from app.core.settings import Settings
+    from app.ui.desktop_parts import DesktopParts
+    from app.ui.models_page import ModelsPage
+    from app.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+# Put into effect by apply_settings as soon as the user presses OK.
+APPLIED_AT_ONCE = (
+    "hotkey", "hotkey_mode", "hold_threshold_ms", "input_device", "keep_mic_open",
+    "pause_history", "idle_unload_minutes", "show_indicator", "vocabulary",
+)  # fmt: skip
+# The model and the compute setup are loaded once, by the worker thread.
+AFTER_RESTART = ("model", "language", "device", "compute_type", "cpu_threads")
+# Read afresh where they are used (each dictation, each export, each file job, at login).
+READ_WHEN_USED = (
+    "output", "delivery", "paste_restore_delay_ms", "type_as_i_speak", "pre_roll_ms",
+    "keep_audio", "file_batch_size", "export_folder", "export_format", "start_at_login",
+    "notifications", "spoken_commands", "replacements", "capitalize_first",
+    "trailing_space", "remove_fillers", "numbers_as_digits",
+)  # fmt: skip
+
+
+def open_settings(parts: DesktopParts) -> SettingsDialog:
+    """Show the settings dialog (window-modal, not blocking); OK saves and applies."""
+    from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
+    from app.ui.settings_dialog import SettingsDialog
+
+    devices: list[str]  # InputChoice values, each with the label the list shows
+    try:
+        devices = list(input_device_choices(load_backend()))
+    except MicError as exc:
+        log.info("no input devices listed: %s", exc)
+        devices = []
+    models_page = _models_page()
+    dialog = SettingsDialog(
+        parts.settings, devices, usable_models(), parent=parts.window, models_page=models_page
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one dialog per opening, freed
+    models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
+    dialog.settings_accepted.connect(lambda new: accept_settings(parts, new))
+    dialog.open()
+    return dialog
+
+
+def accept_settings(parts: DesktopParts, new: Settings) -> None:
+    """Save ``new`` (telling the user when that fails) and make it take effect."""
+    from app.core.autostart import desktop_exec_command, launch_command
+    from app.core.settings import SettingsError, apply_start_at_login
+    from app.core.settings_file import save_settings
+
+    old = parts.settings
+    try:
+        save_settings(new)
+        if new.start_at_login != old.start_at_login:
+            apply_start_at_login(new.start_at_login, desktop_exec_command(launch_command()))
+    except (SettingsError, OSError) as exc:
+        parts.window.notice.show_notice("error", f"The settings could not be saved: {exc}")
+    apply_settings(parts, old, new)
+
+
+def apply_settings(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    """Make ``new`` the current settings and put every change into effect."""
+    from app.core.hotkeys.chord import display_chord, parse_chord
+    from app.ui.wiring import configure_file_jobs, show_history_paused
+
+    parts.settings = new
+    parts.controller.apply_settings(new)
+    show_history_paused(parts, new.pause_history)
+    parts.indicator.set_enabled(new.show_indicator)
+    configure_file_jobs(parts.files, new)
+    if new.vocabulary != old.vocabulary:
+        parts.pipeline.set_vocabulary(new.vocabulary)
+    if new.hotkey != old.hotkey:
+        parts.hotkeys.set_chord(parse_chord(new.hotkey))
+        parts.window.set_hotkey_text(display_chord(parts.hotkeys.chord))
+    parts.hotkeys.set_mode(new.hotkey_mode)
+    parts.hotkeys.set_hold_threshold(new.hold_threshold_ms / 1000)
+    _apply_microphone(parts, old, new)
+    if parts.idle_unloader is not None and new.idle_unload_minutes != old.idle_unload_minutes:
+        parts.idle_unloader.set_minutes(new.idle_unload_minutes)
+    if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART):
+        parts.window.notice.show_notice(
+            "info", "The new model, language or compute settings are used after Saytype restarts."
+        )
+
+
+def _apply_microphone(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    microphone = parts.microphone
+    if new.input_device != old.input_device:
+        error = microphone.set_device(new.input_device)
+        if error:
+            parts.window.notice.show_notice("error", error)
+    if new.keep_mic_open and not microphone.is_open:
+        error = microphone.open()
+        if error:
+            parts.window.notice.show_notice("error", error)
+    elif not new.keep_mic_open and microphone.is_open and not parts.controller.session.active:
+        microphone.close()  # nobody asked for the pre-roll any more: free the device
+
+
+def usable_models() -> list[str]:
+    """Model names the dialog offers: bundled and installed ones."""
+    from app.core.engine.model_catalog import ModelStatus, list_models
+    from app.core.paths import models_dir
+
+    usable = {ModelStatus.BUNDLED, ModelStatus.INSTALLED}
+    return [model.name for model in list_models(models_dir()) if model.status in usable]
+
+
+def _models_page() -> ModelsPage:
+    import os
+
+    from app.core.engine.model_download import HubAccess
+    from app.core.paths import models_dir
+    from app.ui.models_page import ModelsPage
+
+    return ModelsPage(models_dir(), HubAccess.from_environment(os.environ))
