@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.ui.desktop_parts import DesktopParts
     from app.ui.main_window import MainWindow
     from app.ui.microphone import Microphone
+    from app.ui.quit_sequence import QuitSequence
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,14 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     if paths:
         desktop.queue_files([Path(p) for p in paths])
     status = app.exec()
-    desktop.shutdown()
+    if not desktop.shutdown(wait_ms=0 if desktop.quitting else 5000):
+        # Destroying a QThread that still runs aborts the process, and a model call
+        # cannot be interrupted: leave without running any destructor.
+        log.warning("exiting with %s still running", ", ".join(desktop.threads_running()))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))
     return int(status)
 
 
@@ -76,6 +84,7 @@ class DesktopApp:
 
     parts: DesktopParts
     stopped: bool = False
+    quitting: QuitSequence | None = None
 
     @classmethod
     def build(cls, sounddevice_backend: object = None) -> DesktopApp:  # noqa: PLR0915 - one linear recipe
@@ -204,7 +213,7 @@ class DesktopApp:
             queue_panel=queue_panel,
         )
         app = cls(parts)
-        wire_desktop(parts)
+        wire_desktop(parts, quit_app=app.request_quit)
         wire_model_memory(parts)
         window.show()
         log.info("window shown")
@@ -255,27 +264,71 @@ class DesktopApp:
         elif command == "queue":
             self.queue_files([Path(arg) for arg in args])
         elif command == "quit":
-            QTimer.singleShot(0, _quit_app)
+            QTimer.singleShot(0, self.request_quit)  # after the reply is sent
         state = controller.session.state.value
         if command == "status":
             return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
         return ControlReply(ok=ok, state=state, message="" if ok else f"not possible while {state}")
 
-    def shutdown(self) -> None:
-        """Stop everything, in reverse order of building. Safe to call twice."""
+    def request_quit(self) -> None:
+        """Quit from inside the event loop: close the parts, wait for the threads, then exit.
+
+        The GUI thread never blocks: the model threads end after their current call
+        (a model load, a file segment) and say so; the event loop ends once they
+        have, or after ``QUIT_LIMIT_MS`` (then :func:`run_gui` exits without
+        destroying a running thread).
+        """
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui.quit_sequence import QuitSequence
+
+        if self.quitting is not None or self.stopped:
+            return  # already quitting, or shut down (closing the window asks again)
+        parts = self.parts
+        self.quitting = QuitSequence(parent=parts.window)
+        self._close_parts()
+        parts.window.hides_to_tray = False
+        parts.window.hide()
+        self.quitting.wait_for(
+            "the live model thread", lambda: parts.worker.thread_running, parts.worker.thread_ended
+        )
+        self.quitting.wait_for(
+            "the file model thread", lambda: parts.files.thread_running, parts.files.thread_ended
+        )
+        dialog = parts.settings_dialog
+        if dialog is not None and dialog.models_page is not None:
+            page = dialog.models_page
+            page.cancel_download()
+            self.quitting.wait_for("a download", lambda: page.downloading, page.download_ended)
+        self.quitting.finished.connect(lambda _all_ended: QApplication.quit())
+        self.quitting.start()
+
+    def threads_running(self) -> list[str]:
+        """What is still running after a quit: the model threads (empty once they ended)."""
+        parts = self.parts
+        return [
+            name
+            for name, running in (
+                ("inference", parts.worker.thread_running),
+                ("files", parts.files.thread_running),
+            )
+            if running
+        ]
+
+    def _close_parts(self) -> None:
+        """Ask every part to stop, in reverse order of building, without waiting. Once."""
         if self.stopped:
             return
         self.stopped = True
         parts = self.parts
         # The model threads can only end after the model call in progress (a file
-        # segment, a live pass, a model load): ask them now, so that wait overlaps
+        # segment, a live pass, a model load): ask them first, so that wait overlaps
         # the rest of the shutdown and each other instead of adding up.
         steps: list[tuple[str, Callable[[], object]]] = [
             ("files", parts.files.request_stop),
             ("worker", parts.worker.request_stop),
             ("hotkeys", parts.hotkeys.stop),
             ("controller", parts.controller.cancel),
-            ("files", parts.files.shutdown),
             ("delivery", parts.delivery.shutdown),
             ("microphone", parts.microphone.close),
             ("tray", parts.tray.hide),
@@ -290,12 +343,22 @@ class DesktopApp:
                 step()
             except Exception:  # one failing part must not stop the others
                 log.exception("shutting down %s failed", name)
-        if not parts.worker.shutdown(3000):
-            log.warning("the model was still busy at exit")
-        parts.window.hides_to_tray = False
-        parts.window.close()
-        parts.window.deleteLater()
-        log.info("shut down")
+        log.info("parts closed")
+
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Close everything and wait up to ``wait_ms`` for the model threads; True if they ended.
+
+        For tests and for the session ending under us (the event loop already
+        returned). Safe to call twice, and after :meth:`request_quit`.
+        """
+        self._close_parts()
+        workers_ended = self.parts.files.shutdown(wait_ms) & self.parts.worker.shutdown(wait_ms)
+        window = self.parts.window
+        window.hides_to_tray = False
+        window.close()
+        window.deleteLater()
+        log.info("shut down" if workers_ended else "shut down; a model call was still running")
+        return workers_ended
 
 
 def _open_microphone(microphone: Microphone, window: MainWindow) -> None:
@@ -310,9 +373,3 @@ def _saytype_has_focus() -> bool:
     from PySide6.QtGui import QGuiApplication
 
     return QGuiApplication.focusWindow() is not None
-
-
-def _quit_app() -> None:
-    from PySide6.QtWidgets import QApplication
-
-    QApplication.quit()

@@ -117,7 +117,8 @@ def test_changed_settings_take_effect_without_a_restart(desktop: DesktopApp) -> 
     assert "Ctrl+Alt+F9" in parts.window.record.toolTip()
     assert parts.indicator.enabled is False
     assert not parts.microphone.is_open  # nobody needs the pre-roll: the device is freed
-    assert parts.idle_unloader is not None and not parts.idle_unloader.pending
+    assert parts.idle_unloader is not None
+    assert not parts.idle_unloader.pending
     assert parts.controller.settings is new
     assert not parts.window.notice.isVisible() or "restart" not in parts.window.notice.label.text()
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.ui.queue_panel import QueuePanel
     from app.ui.recovery_offer import RecoveryOffer
     from app.ui.retype import RetypeCountdown
+    from app.ui.settings_dialog import SettingsDialog
     from app.ui.tray import Tray
 
 
@@ -55,3 +56,4 @@ class DesktopParts:
     idle_unloader: IdleUnloader | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
+    settings_dialog: SettingsDialog | None = None  # while it is open

@@ -66,6 +66,7 @@ class _FileCompute(QObject):
             self.finished.emit(job.job_id, None)  # cancelled while queued: nothing was done
             return
         self.started.emit(job.job_id)
+        log.info("file job %d started", job.job_id)
         try:
             with self._host.held():  # an idle unload waits until this job is done
                 transcript = self._transcribe(job)
@@ -114,6 +115,7 @@ class FileJobRunner(QObject):
     finished = Signal(int, object)
     failed = Signal(int, str)
     idle = Signal()
+    thread_ended = Signal()  # the thread has stopped (after request_stop)
 
     _submit = Signal(object)
     _probed = Signal(int, object)  # id, seconds | error message (from the probe thread)
@@ -138,6 +140,7 @@ class FileJobRunner(QObject):
         self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
         self._jobs: dict[int, FileJob] = {}
         self._next_id = 1
+        self._thread.finished.connect(self.thread_ended)
         self._thread.start()
 
     def configure(self, options: TranscribeOptions, shaper: TextShaper | None) -> None:
@@ -170,6 +173,11 @@ class FileJobRunner(QObject):
         """Cancel every queued and running job."""
         for job_id in list(self._jobs):
             self.cancel(job_id)
+
+    @property
+    def thread_running(self) -> bool:
+        """Whether the file thread is still running (it ends after its current model call)."""
+        return self._thread.isRunning()
 
     def request_stop(self) -> None:
         """Cancel everything and ask the thread to end, without waiting (see shutdown)."""

@@ -171,6 +171,7 @@ class InferenceWorker(QObject):
     unload_deferred = Signal()  # unload_model() found a job queued or running
     model_notice = Signal(str)  # e.g. the GPU failed and the CPU took over
     idle = Signal()  # compute has stopped and no job is queued
+    thread_ended = Signal()  # the thread has stopped (after request_stop)
 
     _submit = Signal(object)
     _warm_up = Signal()
@@ -205,6 +206,7 @@ class InferenceWorker(QObject):
         self._new_audio = new_audio
         self._jobs: dict[int, DictationJob] = {}
         self._next_id = 1
+        self._thread.finished.connect(self.thread_ended)
         self._thread.start()
 
     def load_model(self) -> None:
@@ -255,6 +257,11 @@ class InferenceWorker(QObject):
     def is_running(self) -> bool:
         """Whether any job is queued or still computing (cancelled ones included)."""
         return bool(self._jobs)
+
+    @property
+    def thread_running(self) -> bool:
+        """Whether the inference thread is still running (it ends after its current model call)."""
+        return self._thread.isRunning()
 
     def request_stop(self) -> None:
         """Cancel everything and ask the thread to end, without waiting for it.

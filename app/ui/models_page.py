@@ -40,6 +40,7 @@ class ModelsPage(QWidget):
     """Manages the models in ``models_dir``; ``models_changed`` after an install or removal."""
 
     models_changed = Signal()
+    download_ended = Signal()  # the download thread has ended (installed, failed or cancelled)
     _progressed = Signal(int, int)
     _ended = Signal(str, str)  # outcome ("installed", "failed", "cancelled"), message
 
@@ -200,6 +201,7 @@ class ModelsPage(QWidget):
         self.refresh()
         if outcome == "installed":
             self.models_changed.emit()
+        self.download_ended.emit()
 
     def remove_selected(self) -> None:
         """Delete the selected model (and any partial download of it)."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-
 if TYPE_CHECKING:
     from app.core.settings import Settings
     from app.ui.desktop_parts import DesktopParts
@@ -38,7 +36,14 @@ READ_WHEN_USED = (
 
 
 def open_settings(parts: DesktopParts) -> SettingsDialog:
-    """Show the settings dialog (window-modal, not blocking); OK saves and applies."""
+    """Show the settings dialog (window-modal, not blocking); OK saves and applies.
+
+    A second request while it is open brings the open one forward.
+    """
+    if parts.settings_dialog is not None:
+        parts.settings_dialog.raise_()
+        parts.settings_dialog.activateWindow()
+        return parts.settings_dialog
     from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
     from app.ui.settings_dialog import SettingsDialog
 
@@ -52,11 +57,23 @@ def open_settings(parts: DesktopParts) -> SettingsDialog:
     dialog = SettingsDialog(
         parts.settings, devices, usable_models(), parent=parts.window, models_page=models_page
     )
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one dialog per opening, freed
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(lambda new: accept_settings(parts, new))
+    dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
+    parts.settings_dialog = dialog
     dialog.open()
     return dialog
+
+
+def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPage) -> None:
+    """Free a closed dialog; a download still running is stopped and outlived by its page."""
+    if parts.settings_dialog is dialog:
+        parts.settings_dialog = None
+    if models_page.downloading:
+        models_page.download_ended.connect(dialog.deleteLater)
+        models_page.cancel_download()
+    else:
+        dialog.deleteLater()
 
 
 def accept_settings(parts: DesktopParts, new: Settings) -> None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.core.settings import SettingField, Settings, setting_fields
 from app.ui.mnemonics import with_mnemonics
+from app.ui.models_page import ModelsPage
 from app.ui.setting_editors import LIST_EDITORS, make_editor, parse_list_text, show_value, value_of
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class SettingsDialog(QDialog):
         input_devices: list[str],
         models: list[str],
         parent: QWidget | None = None,
-        models_page: QWidget | None = None,
+        models_page: ModelsPage | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Saytype Settings")

@@ -7,11 +7,11 @@ Kept out of the composition root so that building (main.py) and reacting
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
     from app.core.output.history import HistoryStore
@@ -33,8 +33,8 @@ _WHERE = {
 }
 
 
-def wire_desktop(parts: DesktopParts) -> None:
-    """Connect every cross-part signal of the desktop app."""
+def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
+    """Connect every cross-part signal of the desktop app; Quit calls ``quit_app``."""
     from app.ui.settings_applier import open_settings
 
     controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
@@ -44,12 +44,12 @@ def wire_desktop(parts: DesktopParts) -> None:
 
     tray.show_window_requested.connect(lambda: _show(window))
     tray.copy_last_requested.connect(controller.copy_last)
-    tray.quit_requested.connect(QApplication.quit)
+    tray.quit_requested.connect(quit_app)
     tray.settings_requested.connect(lambda: open_settings(parts))
     restore_last_text(controller, parts.history)
     tray.set_has_last(bool(controller.last_text))
     window.settings_requested.connect(lambda: open_settings(parts))
-    window.quit_requested.connect(QApplication.quit)
+    window.quit_requested.connect(quit_app)
 
     def on_completed(where: str, source: str) -> None:
         tray.set_has_last(bool(controller.last_text))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.core.control_channel import ControlReply, send_command
 from tests.support.pulse import PulseDaemon
 from tests.support.xserver import XServer
 
@@ -76,6 +77,17 @@ class RunningSaytype:
             check=False,
         )
 
+    @property
+    def socket(self) -> Path:
+        """The control socket this instance listens on (from its XDG_RUNTIME_DIR)."""
+        runtime = self.env.get("XDG_RUNTIME_DIR")
+        assert runtime, "the test environment sets XDG_RUNTIME_DIR"
+        return Path(runtime) / "saytype" / "control.sock"
+
+    def send(self, command: str, *args: str) -> ControlReply:
+        """Send ``command`` straight to the control socket (no CLI start-up in between)."""
+        return send_command(command, list(args), path=self.socket, timeout_s=10.0)
+
     def state(self) -> str:
         """The dictation state: the first line of ``saytype status``."""
         return (self.command("status").stdout.splitlines() or [""])[0]
@@ -99,11 +111,17 @@ class RunningSaytype:
 
 @contextmanager
 def running_saytype(
-    xserver: XServer, pulse: PulseDaemon, home: Path, settings: dict[str, Any] | None = None
+    xserver: XServer,
+    pulse: PulseDaemon,
+    home: Path,
+    settings: dict[str, Any] | None = None,
+    *,
+    wait_for_model: bool = True,
 ) -> Iterator[RunningSaytype]:
     """Start ``saytype --verbose`` with private folders under ``home``; wait for its model.
 
-    ``settings`` (field → value) are written to its settings file first.
+    ``settings`` (field → value) are written to its settings file first. With
+    ``wait_for_model`` false, it waits only for the control socket to appear.
     """
     env = app_environment(xserver, pulse, home)
     env["HF_HUB_OFFLINE"] = "1"
@@ -122,11 +140,14 @@ def running_saytype(
         )
     app = RunningSaytype(process, env, home / "data", log)
     try:
-        app.wait(
-            lambda: "model: ready" in app.command("status").stdout,
-            "the model to load",
-            _START_TIMEOUT_S,
-        )
+        if wait_for_model:
+            app.wait(
+                lambda: "model: ready" in app.command("status").stdout,
+                "the model to load",
+                _START_TIMEOUT_S,
+            )
+        else:
+            app.wait(app.socket.exists, "the control socket", _START_TIMEOUT_S)
         yield app
     finally:
         app.command("quit")
