@@ -10,9 +10,9 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from app.commands.listen import add_shaping_arguments, shaper_from_args
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
+from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.wav_header import find_truncation
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
