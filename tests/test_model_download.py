@@ -57,9 +57,9 @@ def access(hub: FakeHub) -> HubAccess:
 
 
 def test_repository_table_matches_faster_whisper() -> None:
-    from faster_whisper.utils import _MODELS
+    from app.core.engine.whisper_internals import hub_repositories
 
-    assert _MODELS == MODEL_REPOSITORIES
+    assert hub_repositories() == MODEL_REPOSITORIES
 
 
 def test_hub_access_reads_the_environment() -> None:

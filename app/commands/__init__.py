@@ -1,1 +1,1 @@
-"""Command-line subcommands, one module each."""
+"""Command-line subcommands, one module each, and the pieces several of them share."""

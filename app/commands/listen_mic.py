@@ -19,7 +19,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from app.commands.listen import EventPrinter, crash_journal, load_pipeline, shaper_from_args
+from app.commands.event_printer import EventPrinter
+from app.commands.live_setup import crash_journal, load_pipeline
+from app.commands.shaping_args import shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer

@@ -10,9 +10,9 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from app.commands.listen import add_shaping_arguments, shaper_from_args
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
+from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.wav_header import find_truncation
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
@@ -20,6 +20,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.transcript import Transcript
+from app.core.engine.whisper_internals import language_codes
 from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
 from app.core.paths import models_dir
 
@@ -67,12 +68,9 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Transcribe every file; return 0 if all succeeded, 1 if any failed."""
-    if args.language is not None:
-        from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-        if args.language not in _LANGUAGE_CODES:
-            stderr.write(f"saytype transcribe: error: unknown language code '{args.language}'.\n")
-            return 2
+    if args.language is not None and args.language not in language_codes():
+        stderr.write(f"saytype transcribe: error: unknown language code '{args.language}'.\n")
+        return 2
     progress = TerminalProgress(stderr)
     try:
         host = ModelHost(resolve_model(args.model, models_dir()))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.settings_error import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +105,6 @@ def apply_start_at_login(enabled: bool, command: str) -> None:
             path.unlink(missing_ok=True)
             log.info("autostart entry %s removed", path)
     except OSError as exc:
-        # Imported here: app.core.settings re-exports this module's functions.
-        from app.core.settings import SettingsError
-
         action = "create" if enabled else "remove"
         raise SettingsError(
             f"Could not {action} the start-at-login entry {path}: {describe_os_error(exc)}."

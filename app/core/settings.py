@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
 from app.core.hotkeys.chord import canonical_chord
+from app.core.settings_error import SettingsError
 from app.core.settings_migrations import SCHEMA_VERSION
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
 
@@ -37,10 +38,6 @@ __all__ = [
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 T = TypeVar("T")
-
-
-class SettingsError(Exception):
-    """Settings could not be saved (or applied); the message is written for the user."""
 
 
 def _setting(

@@ -1,11 +1,12 @@
 """The faster-whisper models Saytype can download, and what is on disk now.
 
-The name → repository table mirrors ``faster_whisper.utils._MODELS`` (a test
-keeps them equal) rather than importing it, because importing faster_whisper
-loads CTranslate2, and ``saytype models list`` should answer at once. Sizes are
-the download sizes of the fp16 weights on the hub, rounded; they are shown
-before any network access, so they are hints, and the download checks the
-real sizes from the hub's metadata.
+The name → repository table mirrors faster-whisper's own (read by
+:func:`whisper_internals.hub_repositories`; a test keeps them equal) rather than
+importing it, because importing faster_whisper loads CTranslate2, and
+``saytype models list`` should answer at once. Sizes are the download sizes of
+the fp16 weights on the hub, rounded; they are shown before any network access,
+so they are hints, and the download checks the real sizes from the hub's
+metadata.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from app.core.engine.model_registry import BUNDLED_MODEL, bundled_model_path
 
 log = logging.getLogger(__name__)
 
-# Keep in step with faster_whisper.utils._MODELS (checked by tests/test_model_download.py).
+# Keep in step with whisper_internals.hub_repositories() (tests/test_model_download.py).
 MODEL_REPOSITORIES: dict[str, str] = {
     "tiny.en": "Systran/faster-whisper-tiny.en",
     "tiny": "Systran/faster-whisper-tiny",

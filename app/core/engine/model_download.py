@@ -237,7 +237,9 @@ def _fetch_file(  # noqa: PLR0917 - one file's whole context
 ) -> int:
     """Bring ``remote``'s part file to its full size (resuming), check it; return bytes done."""
     from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
-    from huggingface_hub.utils._headers import build_hf_headers
+
+    # Public and documented, but exported through a computed __all__ that mypy cannot read.
+    from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
 
     part = _part(partial, remote)
     have = part.stat().st_size if part.exists() else 0

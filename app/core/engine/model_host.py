@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.core.audio.speech_detector import release_vad_model
+from app.core.engine import whisper_internals
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import ModelSource
@@ -203,7 +204,7 @@ class ModelHost:
             if self._model is None or not self._resident or self._holds:
                 return False  # not loaded, or a file job holds it: never unload mid-job
             with trimming_frees() if release_memory else nullcontext():
-                if not _empty_in_place(self._model):
+                if not whisper_internals.empty_in_place(self._model):
                     self._model = None  # no instance dict: just drop our reference
                 release_vad_model()
                 gc.collect()  # the model's reference cycles, freed while trimming is on
@@ -222,7 +223,7 @@ class ModelHost:
                 return False
             options = cpu_fallback(self.options)
             replacement = self._factory(self.source, options)
-            _replace_in_place(self._model, replacement)
+            whisper_internals.replace_in_place(self._model, replacement)
             self._resident = True
             self.options = options
             self.notice = _cpu_notice(error)
@@ -242,7 +243,7 @@ class ModelHost:
                 if self._model is None:
                     self._model = self._build()
                 else:
-                    _replace_in_place(self._model, self._build())
+                    whisper_internals.replace_in_place(self._model, self._build())
                 self._resident = True
                 self.load_seconds = time.perf_counter() - started
                 log.info("model %s loaded in %.2f s", self.source.name, self.load_seconds)
@@ -259,22 +260,6 @@ class ModelHost:
             model = self._factory(self.source, self.options)
             self.notice = _cpu_notice(exc)
             return model
-
-
-def _empty_in_place(model: object) -> bool:
-    """Drop everything the model object holds, keeping the object; False if it can't."""
-    try:
-        vars(model).clear()
-    except TypeError:  # no __dict__
-        return False
-    return True
-
-
-def _replace_in_place(old: object, new: object) -> None:
-    # Decoders hold the model object itself; moving the new state into it
-    # switches every holder at once (a WhisperModel is a plain Python object).
-    vars(old).clear()
-    vars(old).update(vars(new))
 
 
 def _cpu_notice(error: BaseException) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.engine import whisper_internals
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.transcript import Segment
 
@@ -131,17 +132,18 @@ class WindowDecoder:
         usable = min(len(audio), len(padded))
         padded[:usable] = audio[:usable]
         frames = int(window * _FRAMES_PER_SECOND)
-        features = self._model.feature_extractor(padded)[..., :frames]
+        features = whisper_internals.mel_features(self._model, padded)[..., :frames]
         if cancel is not None:  # the mel features take up to 10 ms on a long window
             cancel.raise_if_cancelled()
-        encoded = self._model.encode(features)
+        encoded = whisper_internals.encode(self._model, features)
         if cancel is not None:
             cancel.raise_if_cancelled()
         tokenizer, suppress = self._tokenizer_and_suppressed()
         tokens = self._prompt_tokens(tokenizer, prompt)
         # ~3 words/s of speech is ~5 tokens/s; allow generous headroom, never Whisper's 448.
         max_new = min(448 - len(tokens), int(12 + 10 * duration))
-        result = self._model.model.generate(
+        result = whisper_internals.generate(
+            self._model,
             encoded,
             [tokens],
             beam_size=beam_size or self.beam_size,
@@ -177,16 +179,7 @@ class WindowDecoder:
         Keeping them would keep the tokenizer of a model that was since unloaded
         (about 10 MB) alive after the unload.
         """
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
-
-        tokenizer = Tokenizer(
-            self._model.hf_tokenizer,
-            self._model.model.is_multilingual,
-            task="transcribe",
-            language=self._language,
-        )
-        return tokenizer, list(get_suppressed_tokens(tokenizer, [-1]))
+        return whisper_internals.tokenizer_and_suppressed(self._model, self._language)
 
     def _align_words(
         self, tokenizer: Any, ids: list[int], encoded: Any, duration: float
@@ -196,7 +189,9 @@ class WindowDecoder:
         if not text_ids:
             return ()
         frames = max(1, int(duration * _FRAMES_PER_SECOND))
-        aligned = self._model.find_alignment(tokenizer, [text_ids], encoded, frames)[0]
+        aligned = whisper_internals.find_alignment(
+            self._model, tokenizer, text_ids, encoded, frames
+        )
         words: list[Word] = []
         for item in aligned:
             # Word text keeps Whisper's leading space; a piece without one ("," or

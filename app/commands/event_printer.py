@@ -1,0 +1,99 @@
+"""How ``saytype listen`` prints dictation events: JSON lines (``--jsonl``) or plain text.
+
+The printer shapes the text as the GUI does and stamps each line with the audio
+fed so far and the seconds since the start, read from an :class:`AudioClock`:
+the file source for ``--input``, the microphone's clock otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Protocol, TextIO
+
+from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.text.shaper import TextShaper
+from app.core.text.streaming import StreamingShaper
+
+
+class AudioClock(Protocol):
+    """Where the printed times come from: a FileSource, or the microphone's clock."""
+
+    @property
+    def started_at(self) -> float | None:
+        """``perf_counter()`` when audio started, or None before."""
+
+    @property
+    def fed_seconds(self) -> float:
+        """Seconds of audio delivered so far."""
+
+
+class EventPrinter:
+    """Writes events as JSON lines (``--jsonl``) or as plain text, shaped.
+
+    With a shaper, a ``commit`` carries the shaped text to append (nothing is
+    printed while its words are held back) and, after "scratch that", an
+    ``erase`` count of characters to remove first; a ``final`` is the shaped
+    utterance; a ``partial`` shows held-back words and the guess as heard.
+    """
+
+    def __init__(
+        self, stream: TextIO, source: AudioClock, jsonl: bool, shaper: TextShaper | None = None
+    ) -> None:
+        self._stream = stream
+        self._source = source
+        self._jsonl = jsonl
+        self._shaper = shaper or TextShaper()
+        self._typing = StreamingShaper(self._shaper)
+        self._released = False
+        self._release: dict[str, object] | None = None  # stamped, until printed
+
+    def release(self) -> None:
+        """The key counts as released now (the last sample is fed): a ``release`` line.
+
+        Release → final is measured from this line's ``wall_t``, not from the
+        file's duration, which the audio clock reaches a little before or after.
+        Only the moment is taken here (this may run in a signal handler or on
+        the audio's thread); the line goes out before the next event, the final
+        at the latest, from the dictation's thread.
+        """
+        if not self._released and self._jsonl:
+            self._released = True
+            # Every line has the same four fields: readers need no special case.
+            self._release = self._stamped({"type": "release", "text": ""})
+
+    def __call__(self, event: DictationEvent) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
+        record: dict[str, object] = {"type": event.kind, "text": event.text}
+        if event.kind == "commit":
+            edit = self._typing.on_commit(event.text)
+            if not edit:
+                return
+            record["text"] = edit.text
+            if edit.erase:
+                record["erase"] = edit.erase
+        elif event.kind == "partial":
+            record["text"] = " ".join(p for p in (self._typing.held, event.text) if p)
+        else:
+            record["text"] = self._shaper.shape(event.text)
+            self._typing = StreamingShaper(self._shaper)
+        if self._jsonl:
+            self._write_record(record)
+            return
+        if event.kind == "final":
+            self._stream.write(f"{record['text']}\n")
+        self._stream.flush()
+
+    def _write_record(self, record: dict[str, object]) -> None:
+        self._stream.write(json.dumps(self._stamped(record), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+    def _stamped(self, record: dict[str, object]) -> dict[str, object]:
+        """``record`` with the audio fed so far and the seconds since the start."""
+        started = self._source.started_at or time.perf_counter()
+        return record | {
+            "audio_t": round(self._source.fed_seconds, 3),
+            "wall_t": round(time.perf_counter() - started, 3),
+        }

@@ -1,0 +1,78 @@
+"""What a live dictation from the command line needs around it, from a file or the mic.
+
+Both inputs of ``saytype listen`` (:mod:`app.commands.listen` for ``--input``,
+:mod:`app.commands.listen_mic` for the microphone) load and warm the same
+pipeline and journal the dictation's audio for ``saytype recover`` the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TextIO
+
+from app.commands.models import download_hint
+from app.core.atomic_file import describe_os_error
+from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.model_folder import ModelError
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import resolve_model
+from app.core.paths import models_dir
+from app.core.settings_file import load_settings
+
+
+@contextlib.contextmanager
+def crash_journal(
+    ring: RingBuffer, start: int, model: str, stderr: TextIO
+) -> Iterator[RingJournalWriter | None]:
+    """Journal the dictation's audio from ``start`` while the block runs.
+
+    The journal is deleted when the block ends (Ctrl+C included) and kept for
+    ``saytype recover`` when it raises; a process killed outright leaves it too.
+    A closed stdout (``| head -1``) is not a crash: the reader left, so the
+    journal is deleted. Nothing is written while the settings pause history.
+    """
+    try:
+        writer = start_dictation_journal(
+            ring,
+            start,
+            pause_history=load_settings().settings.pause_history,
+            model=model,
+            source="listen",
+        )
+    except OSError as exc:
+        stderr.write(f"saytype: warning: no crash journal ({describe_os_error(exc)}).\n")
+        writer = None
+    if writer is not None:
+        writer.run_in_background()
+    crashed = False
+    try:
+        yield writer
+    except BrokenPipeError:
+        raise  # the reader of stdout left; the dictation did not fail
+    except Exception:
+        crashed = True
+        raise
+    finally:
+        if writer is not None:
+            writer.stop()
+            if crashed:
+                writer.journal.close()
+            else:
+                writer.journal.discard()
+
+
+def load_pipeline(
+    model: str, stderr: TextIO, vocabulary: tuple[str, ...] = ()
+) -> LivePipeline | None:
+    """Load and warm up the live pipeline; None (after a message) when the model fails."""
+    try:
+        host = ModelHost(resolve_model(model, models_dir()))
+        pipeline = LivePipeline(host, vocabulary=vocabulary)
+        pipeline.warm_up()
+    except ModelError as exc:
+        stderr.write(f"saytype: error: {exc}{download_hint(model, models_dir())}\n")
+        return None
+    return pipeline
