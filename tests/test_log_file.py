@@ -50,6 +50,8 @@ def test_the_log_file_is_under_the_xdg_state_folder(installed: LogFile, tmp_path
     assert "hello from the test" in _text()
     assert crash_path().parent == expected.parent
     assert log_path_for_messages() == str(expected)  # tmp_path is not under ~
+    assert expected.parent.stat().st_mode & 0o777 == 0o700
+    assert expected.stat().st_mode & 0o777 == 0o600
 
 
 def test_messages_show_the_path_from_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

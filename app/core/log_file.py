@@ -2,8 +2,9 @@
 
 Saytype runs from a tray icon with no terminal, so a log on stderr alone is lost.
 :func:`start_logging` keeps one rotating file under ``platformdirs.user_log_dir``
-(1 MB, three backups), points :mod:`faulthandler` at a crash file beside it (a
-segfault in a native library leaves a Python traceback there), and routes
+(1 MB, three backups, in an owner-only folder), points :mod:`faulthandler` at a
+crash file beside it (a segfault in a native library leaves a Python traceback
+there), and routes
 ``sys.excepthook`` and ``threading.excepthook`` into the log, with the traceback.
 Each record names its thread: most bugs here are about which thread did what.
 
@@ -36,6 +37,7 @@ from typing import TextIO
 import platformdirs
 
 from app.core.paths import APP_NAME
+from app.core.private_files import private_file, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +208,8 @@ def start_logging(
 
 def _open_files(level: int) -> tuple[Path, logging.Handler, TextIO, str | None]:
     """The rotating handler and the crash file; a note when a previous run crashed."""
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = log_path()
+    private_folder(log_dir())  # the log names files and devices: the owner's business
+    path = private_file(log_path())
     handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
     )
@@ -220,6 +221,6 @@ def _open_files(level: int) -> tuple[Path, logging.Handler, TextIO, str | None]:
         kept = crash.with_name(CRASH_NAME + ".1")
         crash.replace(kept)
         note = f"an earlier Saytype process crashed; its report is in {kept}"
-    crash_file = crash.open("a", encoding="utf-8")
+    crash_file = private_file(crash).open("a", encoding="utf-8")
     faulthandler.enable(file=crash_file, all_threads=True)
     return path, handler, crash_file, note
