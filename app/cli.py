@@ -29,7 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
         "the files for transcription in the running app (starting it if needed).",
     )
     parser.add_argument("--version", action="version", version=f"saytype {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress details to stderr; twice (-vv) also logs debugging details, "
+        "to stderr and to the log file",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     transcribe.add_parser(subparsers)
     listen.add_parser(subparsers)
@@ -64,15 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in _command_names(parser) and _looks_like_file(argv[0]):
         # `saytype FILE…`: the GUI with those files queued.
+        _start_logging(verbosity=0, gui=True)
         from app.main import run_gui
 
         return run_gui([Path(name) for name in argv])
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.ERROR,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     run = getattr(args, "run", None)
+    _start_logging(args.verbose, gui=run is None)
     if run is None:
         from app.main import run_gui  # Qt loads only for the GUI
 
@@ -87,6 +92,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         return 0
     return status
+
+
+def _start_logging(verbosity: int, *, gui: bool) -> None:
+    """Log to stderr and to the rotating log file, for the GUI and every command alike.
+
+    Errors only on stderr unless ``-v`` (INFO) or ``-vv`` (DEBUG, also in the file,
+    which otherwise keeps INFO). The GUI also routes Qt's messages there and shows a
+    dialog when an unexpected error reaches the excepthook.
+    """
+    from app.core.log_file import start_logging
+
+    stderr_level = {0: logging.ERROR, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logs = start_logging(stderr_level, logging.DEBUG if verbosity >= 2 else logging.INFO)
+    if logs is None:
+        return  # logging was configured by whoever runs us (a test runner)
+    logging.getLogger(__name__).info(
+        "saytype %s started (%s), pid %d", __version__, "GUI" if gui else "command", os.getpid()
+    )
+    if gui:
+        from app.ui.qt_log import install_qt_logging  # Qt loads only for the GUI
+
+        install_qt_logging(logs)
 
 
 def _drop_stdout() -> None:

@@ -22,6 +22,7 @@ from app.core.audio.journal_recovery import UnfinishedJournal
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
+from app.core.log_file import log_dir
 from app.core.paths import config_dir, data_dir, models_dir
 from app.core.settings import Settings
 from app.ui.file_jobs import FileJobRunner
@@ -88,9 +89,8 @@ def test_about_names_version_model_licences_and_folders(qtbot: QtBot, ui: Ui) ->
     assert "Model in use: <b>tiny.en</b>" in text
     for name, licence in LICENCES:
         assert f"{name}: {licence}" in text
-    for folder in (config_dir(), data_dir(), models_dir()):
+    for folder in (config_dir(), data_dir(), models_dir(), log_dir()):
         assert str(folder) in text
-    assert "saytype --verbose" in text  # logs go to the terminal, not to a folder
     box.accept()
 
 

@@ -134,7 +134,7 @@ def _child(model_name: str, path: Path, mode: str, batch_size: int) -> ChildFigu
         while not stop.wait(_SAMPLE_EVERY_S):  # a sampling period, not synchronisation
             peak[0] = max(peak[0], _status_mb("VmRSS"))
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    sampler = threading.Thread(target=sample, name="rss-peak-sampler", daemon=True)
     reset = _reset_peak()
     sampler.start()
     started = time.perf_counter()

@@ -123,8 +123,8 @@ def run_soak(
                 )
             )
 
-    feeder = threading.Thread(target=feed, daemon=True)
-    sampler = threading.Thread(target=monitor, daemon=True)
+    feeder = threading.Thread(target=feed, name="soak-feed", daemon=True)
+    sampler = threading.Thread(target=monitor, name="soak-monitor", daemon=True)
     feeder.start()
     sampler.start()
     final = run_dictation(

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app._version import __version__
+from app.core.log_file import log_dir
 from app.core.paths import config_dir, data_dir, models_dir
 
 # Saytype's licence is pyproject.toml's `license`; the others are those of what ships with it.
@@ -35,6 +36,7 @@ def about_html(model_name: str) -> str:
         ("Settings", config_dir()),
         ("History and recordings", data_dir()),
         ("Downloaded models", models_dir()),
+        ("Logs (never your words)", log_dir()),
     )
     licences = "".join(f"<li>{html.escape(n)}: {html.escape(lic)}</li>" for n, lic in LICENCES)
     places = "".join(f"<li>{name}: <code>{_path(path)}</code></li>" for name, path in folders)
@@ -43,9 +45,7 @@ def about_html(model_name: str) -> str:
         "<p>Offline dictation: speech to text, typed into any application.</p>"
         f"<p>Model in use: <b>{html.escape(model_name)}</b></p>"
         f"<p>Licences:</p><ul>{licences}</ul>"
-        f"<p>Folders:</p><ul>{places}"
-        "<li>Logs: not written to a file; run <code>saytype --verbose</code> "
-        "in a terminal to see them.</li></ul>"
+        f"<p>Folders:</p><ul>{places}</ul>"
     )
 
 

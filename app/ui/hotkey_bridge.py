@@ -287,7 +287,8 @@ class HotkeyBridge(QObject):
                     self._down.discard(physical)
             self._key_event.emit(name, is_down, self._clock())
         except Exception:
-            log.exception("hotkey listener callback failed on %r", key)
+            # The key's type, not the key: the listener sees every key the user types.
+            log.exception("hotkey listener callback failed on a %s", type(key).__name__)
 
     # --- GUI thread -------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from app.core.audio.mic_devices import (
 )
 from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl
 from app.core.audio.ring_buffer import RingBuffer
+from app.core.log_file import log_path_for_messages
 
 __all__ = ["MicError", "MicSource"]
 
@@ -265,7 +266,10 @@ class MicSource:
                     break
         except Exception:  # a bug here must not kill capture silently
             log.exception("microphone supervisor failed")
-            self._fail("The microphone stopped because of an internal error (see the log).")
+            self._fail(
+                "The microphone stopped because of an internal error; the details are in "
+                f"the log, {log_path_for_messages()}."
+            )
         finally:
             self._close_stream()
             self._resample(flush=True)
