@@ -78,8 +78,8 @@ def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPag
 
 def accept_settings(parts: DesktopParts, new: Settings) -> None:
     """Save ``new`` (telling the user when that fails) and make it take effect."""
-    from app.core.autostart import desktop_exec_command, launch_command
-    from app.core.settings import SettingsError, apply_start_at_login
+    from app.core.autostart import apply_start_at_login, desktop_exec_command, launch_command
+    from app.core.settings_error import SettingsError
     from app.core.settings_file import save_settings
 
     old = parts.settings

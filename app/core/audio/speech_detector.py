@@ -22,9 +22,9 @@ def release_vad_model() -> None:
     Detectors still in use keep their own reference; the next new detector loads
     a fresh session (tens of milliseconds).
     """
-    from faster_whisper.vad import get_vad_model
+    from app.core.engine import whisper_internals
 
-    get_vad_model.cache_clear()
+    whisper_internals.release_silero_vad_model()
 
 
 class SpeechDetector:
@@ -44,9 +44,9 @@ class SpeechDetector:
         self, model: Any = None, threshold: float = 0.5, presence_threshold: float = 0.3
     ) -> None:
         if model is None:
-            from faster_whisper.vad import get_vad_model
+            from app.core.engine import whisper_internals
 
-            model = get_vad_model()
+            model = whisper_internals.silero_vad_model()
         self._model = model
         self.threshold = threshold
         self.presence_threshold = presence_threshold
