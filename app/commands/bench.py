@@ -22,6 +22,7 @@ BENCHMARKS = {
     "accuracy": "WER and speed of `saytype transcribe` against faster-whisper itself",
     "files": "long-file memory, batched against sequential speed, dictation while busy",
     "fuzz": "damaged media files through the decoder and `saytype transcribe`",
+    "idle": "CPU used while waiting, the microphone held open and closed (--seconds)",
     "live": "live dictation: each recording dictated once, against beam 5 after release",
     "memory": "memory of the loaded model, and what unloading gives back",
     "soak": "one long dictation (--minutes) or many short ones (--n)",
@@ -124,6 +125,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     from app.benchmarks.fuzz_bench import add_arguments as add_fuzz_arguments
 
     add_fuzz_arguments(parser)
+    from app.commands.bench_idle import add_arguments as add_idle_arguments
+
+    add_idle_arguments(parser)
     memory = parser.add_argument_group("memory", "RSS with the model loaded, unloaded, reloaded.")
     memory.add_argument(
         "--dictations", type=_count(1), default=500, metavar="N", help="dictations for the drift"
@@ -174,6 +178,10 @@ def run(
         from app.commands.bench_live import run_live
 
         return run_live(args, stdout, stderr)
+    if args.which == "idle":  # the desktop app in this process, waiting
+        from app.commands.bench_idle import run_idle
+
+        return run_idle(args, stdout, stderr)
     if args.which == "fuzz":  # mutated media files through the decoder and `saytype transcribe`
         from app.benchmarks.fuzz_bench import run_bench as run_fuzz_bench
 
