@@ -91,3 +91,15 @@ def test_pre_roll_position_reaches_back_but_not_past_the_oldest_sample() -> None
     ring.write(_ramp(200, 2000))
     assert ring.position_before(0.3) == 2200 - 300
     assert ring.position_before(5.0) == ring.oldest == 2200 - 1000
+
+
+def test_pre_roll_never_reaches_before_the_capture_start() -> None:
+    ring = RingBuffer(capacity_seconds=1.0, sample_rate=1000)
+    ring.write(_ramp(0, 500))  # an earlier capture
+    ring.mark_capture_start()
+    assert ring.capture_start == 500
+    assert ring.position_before(0.3) == 500  # nothing of this capture yet
+    ring.write(_ramp(500, 100))
+    assert ring.position_before(0.3) == 500
+    ring.write(_ramp(600, 400))
+    assert ring.position_before(0.3) == 1000 - 300

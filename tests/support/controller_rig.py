@@ -42,10 +42,16 @@ def build_rig(
     words: Sequence[str],
     fake_delivery: FakeDelivery | None = None,
     own_window_active: Callable[[], bool] | None = None,
+    sound_device: FakeSoundDevice | None = None,
     **settings: object,
 ) -> Rig:
-    """A controller whose dictations "hear" ``words``, with history in ``tmp_path``."""
-    mic = Microphone(backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
+    """A controller whose dictations "hear" ``words``, with history in ``tmp_path``.
+
+    ``sound_device`` is the microphone's fake device (default: one hearing 1 s of silence).
+    """
+    if sound_device is None:
+        sound_device = FakeSoundDevice(np.zeros(16_000, np.float32))
+    mic = Microphone(backend=sound_device)
     worker = InferenceWorker(ScriptedPipeline(list(words)), mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
     delivery = FakeDelivery() if fake_delivery is None else fake_delivery

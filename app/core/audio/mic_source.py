@@ -44,7 +44,10 @@ __all__ = ["MicError", "MicSource"]
 
 log = logging.getLogger(__name__)
 
-_WAKE_TIMEOUT_S = 0.1  # the supervisor's longest nap between checks
+# The supervisor's longest nap between stall checks. A stream that ends wakes it at
+# once; only a silent stall waits for the nap, so it is reported within
+# stall_timeout_s + this. Idle, these wake-ups are most of what the thread costs.
+_WAKE_TIMEOUT_S = 0.5
 _STOP_TIMEOUT_S = 3.0  # stop() gives up waiting for a stuck audio driver after this
 _RAW_RING_SECONDS = 5.0  # device-rate audio waiting to be resampled
 
@@ -140,6 +143,9 @@ class MicSource:
             self.stop()
         self._reset()
         backend = self._backend = load_backend(self._backend)
+        # The ring still holds what an earlier capture (another device, or before a
+        # close or a failure) recorded: a pre-roll must not reach back into that.
+        self.ring.mark_capture_start()
         try:
             self._open(backend)
         except MicError as first:
@@ -208,7 +214,8 @@ class MicSource:
     def check_alive(self) -> bool:
         """Detect a stalled or ended stream; report it through ``on_error`` (once).
 
-        The supervisor calls this several times a second; an owner may poll it too.
+        The supervisor calls this twice a second (and on every wake-up); an owner
+        may poll it too.
 
         Returns:
             False once capture has failed, True otherwise.

@@ -7,6 +7,13 @@ advances a monotonically increasing sample position. Readers ask for
 press (the pre-roll). A reader that falls more than the capacity behind gets
 what is still there plus an exact count of the samples it lost, never a mix of
 old and new audio.
+
+The ring outlives the capture that fills it: the microphone closes and
+reopens (keep-mic-open off, a device failure, a device switch) and the new
+capture appends after the old audio. :meth:`RingBuffer.mark_capture_start`
+records where the current capture began, so a pre-roll (and a level reading)
+never reaches back into audio from an earlier capture, recorded seconds or
+minutes before the key press.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class RingBuffer:
         # Total samples ever written. Only the writer changes it, after copying,
         # so a reader never sees a position whose samples are not yet in place.
         self._written = 0
+        self._capture_start = 0
 
     @property
     def position(self) -> int:
@@ -56,6 +64,18 @@ class RingBuffer:
     def oldest(self) -> int:
         """Absolute position of the oldest sample still readable."""
         return max(0, self._written - self.capacity)
+
+    @property
+    def capture_start(self) -> int:
+        """Where the current capture began (see :meth:`mark_capture_start`)."""
+        return self._capture_start
+
+    def mark_capture_start(self) -> None:
+        """A new capture starts at the current position: look-backs stop here.
+
+        Called by the writer's owner before the writer starts (nothing is writing).
+        """
+        self._capture_start = self._written
 
     def write(self, block: AudioArray) -> None:
         """Append ``block`` (1-D float32). Called by the one writer; copies only."""
@@ -105,8 +125,12 @@ class RingBuffer:
         return out
 
     def position_before(self, seconds: float) -> int:
-        """The position ``seconds`` ago (or the oldest kept): where a pre-roll starts."""
-        return max(self.oldest, self._written - self.seconds_to_samples(seconds))
+        """The position ``seconds`` ago: where a pre-roll starts.
+
+        Never before the oldest sample kept, nor before the current capture's start.
+        """
+        floor = max(self.oldest, self._capture_start)
+        return max(floor, self._written - self.seconds_to_samples(seconds))
 
     def seconds_to_samples(self, seconds: float) -> int:
         """Convert a duration to a sample count at this buffer's rate."""
