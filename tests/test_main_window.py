@@ -93,6 +93,18 @@ def test_idle_window_shows_state_device_and_model(ui: Ui, tmp_path: Path) -> Non
     save_screenshot(ui.window, "main-window-idle.png", tmp_path)
 
 
+def test_the_meter_runs_only_during_a_dictation(qtbot: QtBot, ui: Ui) -> None:
+    assert ui.mic.open() is None  # held open for the pre-roll: idle all the same
+    assert not ui.window.meter_running
+    assert "Fake Microphone" in ui.window.device_label.text()  # shown on opening, unpolled
+    qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)
+    assert ui.window.meter_running
+    qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ui.window.state_label.text() == "Idle")
+    assert not ui.window.meter_running
+    assert ui.window.meter.value() == SILENCE_DBFS
+
+
 def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_path: Path) -> None:
     qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)
     assert ui.window.state_label.text() == "Listening…"

@@ -30,7 +30,7 @@ from app.core.audio.media_files import MEDIA_EXTENSIONS, collect_media_files
 from app.ui.dictation_controller import DictationController
 from app.ui.help_dialogs import open_about, open_shortcuts, shortcut_rows
 from app.ui.live_view import LevelMeter, LiveTextView, NoticeBar
-from app.ui.microphone import Microphone
+from app.ui.microphone import SILENCE_DBFS, Microphone
 from app.ui.state_icons import icon_state, state_icon
 
 _STATE_TEXT = {
@@ -41,6 +41,9 @@ _STATE_TEXT = {
     "error": "Error",
 }
 _METER_INTERVAL_MS = 50
+# The meter and the elapsed time move only while a dictation runs: idle, the app
+# wakes for nothing (20 wake-ups a second cost more than the held-open mic itself).
+_TICKING_STATES = frozenset({"listening", "finishing", "delivering"})
 
 
 class MainWindow(QMainWindow):
@@ -109,7 +112,7 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.setInterval(_METER_INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
-        self._timer.start()
+        microphone.opened.connect(self._show_device_line)  # the device line needs no polling
         self.show_state("idle")
         self.show_model_status("loading…")
 
@@ -242,10 +245,21 @@ class MainWindow(QMainWindow):
         self.record.setEnabled(state in {"idle", "listening", "error"})
         self.cancel.setEnabled(state in {"listening", "finishing", "delivering"})
         self.setWindowIcon(state_icon(icon_state(state)))
+        if state in _TICKING_STATES:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+            self.meter.show_level(SILENCE_DBFS)  # at rest until the next dictation
         if state == "idle":
             self.elapsed.setText("0:00")
         elif listening:
             self.notice.clear_info()  # "No speech was heard." is about the last dictation
+
+    @property
+    def meter_running(self) -> bool:
+        """Whether the level meter and elapsed time are being updated (only in a dictation)."""
+        return self._timer.isActive()
 
     def show_history_paused(self, paused: bool) -> None:
         """Mark the History tab and the menu while dictations are not being saved."""

@@ -35,6 +35,7 @@ class Microphone(QObject):
     """
 
     failed = Signal(str)
+    opened = Signal()  # capture started (the device name is known from here on)
 
     def __init__(
         self, device: str | None = None, backend: Any = None, parent: QObject | None = None
@@ -72,6 +73,7 @@ class Microphone(QObject):
             self._source.start()
         except MicError as exc:
             return str(exc)
+        self.opened.emit()
         return None
 
     def close(self) -> None:
