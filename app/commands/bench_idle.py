@@ -1,17 +1,19 @@
 """``saytype bench idle``: what Saytype costs while it waits for the next dictation.
 
 A dictation app runs all day and is used a few minutes of it, so its idle cost
-is paid all day: on a laptop it is battery. This builds the real desktop app in
-this process (the same :meth:`app.main.DesktopApp.build` as ``saytype``), waits
-for the model, then counts the process's CPU time (every thread, from
-``time.process_time``) over ``--seconds`` of wall time twice: with the
-microphone held open for the pre-roll (the ``keep_mic_open`` setting) and with
-it closed. The sound server's own CPU is another process and is not counted.
+is paid all day: on a laptop it is battery. This starts the real desktop app
+(``saytype``, as a user does) twice with private settings and data folders, a
+copy of the user's settings: once with the microphone held open for the
+pre-roll (``keep_mic_open``), once with it closed until a dictation. After the
+model has loaded it reads the process's CPU time (every thread, from
+``/proc/PID``) over ``--seconds`` of wall time. The sound server's own CPU is
+another process and is not counted.
 
-It needs what the app needs: a display and a microphone. It runs with private
-settings and data folders (a copy of the user's settings, the microphone held
-open), so nothing it does reaches the user's history; and it refuses to run
-beside a running Saytype, whose control socket it would take over.
+A separate process rather than the app built in this one: the measurement then
+holds nothing of the bench, and the import layers keep the subcommands apart
+from the composition root (``app.main``). It needs what the app needs: a display
+and a microphone, and Linux's ``/proc``. It refuses to run beside a running
+Saytype, whose control socket the measured one would take over.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +32,8 @@ from typing import Any, TextIO
 
 GOAL_PERCENT = 0.3  # of one core, with the microphone held open
 _SETTLE_S = 3.0  # after the model loads and the mic opens: start-up work drains first
-_MODEL_TIMEOUT_S = 300.0
+_START_TIMEOUT_S = 300.0  # the model may be a large one, on a slow disk
+_QUIT_TIMEOUT_S = 30.0
 _PRIVATE_DIRS = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
 
@@ -64,7 +68,7 @@ class IdleFigures:
     mic_closed: IdlePhase
     model: str
     device: str | None
-    threads: dict[str, float]  # CPU seconds per OS thread name over the mic-open phase
+    threads: dict[str, float]  # CPU seconds per thread ("name [tid]") over the mic-open phase
     goal_percent: float = GOAL_PERCENT
 
     @property
@@ -97,9 +101,7 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def run_idle(
-    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, sounddevice_backend: Any = None
-) -> int:
+def run_idle(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``saytype bench idle``: measure, print the figures; 1 when it cannot run here."""
 
     def progress(text: str) -> None:
@@ -109,7 +111,6 @@ def run_idle(
         figures = measure_idle(
             args.seconds,
             model=args.model,
-            sounddevice_backend=sounddevice_backend,
             progress=progress,
         )
     except IdleBenchError as exc:
@@ -123,17 +124,16 @@ def measure_idle(
     seconds: float,
     *,
     model: str = "tiny.en",
-    sounddevice_backend: Any = None,
     progress: Callable[[str], None] = lambda _text: None,
     settle_s: float = _SETTLE_S,
 ) -> IdleFigures:
-    """Build the app, wait for its model, and measure both phases of ``seconds`` each.
+    """Start Saytype, wait for its model, and measure ``seconds``; mic held open, then closed.
 
-    Each phase starts after ``settle_s`` of not measuring, so that the work of the
-    change before it (the model load, the device opening or closing) is done.
+    Each measurement starts ``settle_s`` after the model is ready, so that start-up
+    work (the model load, the device opening) is done.
 
     Raises:
-        IdleBenchError: no display, no microphone, the model failed, or Saytype runs already.
+        IdleBenchError: no display, no microphone, the app failed, or Saytype runs already.
     """
     from app.core.control_channel import ControlError, send_command
     from app.core.display_check import display_problem
@@ -141,25 +141,46 @@ def measure_idle(
     problem = display_problem(os.environ)
     if problem is not None:
         raise IdleBenchError(f"the idle bench needs a display: {problem}")
+    if not Path("/proc/self/stat").exists():
+        raise IdleBenchError("the idle bench reads /proc, which this system does not have")
     try:
         send_command("status", timeout_s=2.0)
     except ControlError:
         pass
     else:
-        raise IdleBenchError("Saytype is running: quit it first (the bench builds its own).")
+        raise IdleBenchError("Saytype is running: quit it first (the bench starts its own).")
     settings = _bench_settings(model)
-    with _private_profile(settings):
-        return _measure_in_app(seconds, sounddevice_backend, progress, settle_s)
+    phases: list[IdlePhase] = []
+    threads: dict[str, float] = {}
+    device: str | None = None
+    for keep_open in (True, False):
+        label = "held open" if keep_open else "closed"
+        progress(f"Starting Saytype (microphone {label}) and loading the model…")
+        with _running_saytype(settings.replace(keep_mic_open=keep_open)) as app:
+            app.wait_for("model ready")
+            if keep_open:
+                device = app.wait_for_microphone()
+            progress(f"Measuring {seconds:g} s with the microphone {label}…")
+            time.sleep(settle_s)  # the app's work, not ours: we only wait
+            before = _thread_cpu(app.pid)
+            wall = time.monotonic()
+            time.sleep(seconds)
+            after = _thread_cpu(app.pid)
+            wall = time.monotonic() - wall
+        phases.append(IdlePhase(keep_open, wall, sum(after.values()) - sum(before.values())))
+        if keep_open:
+            threads = _thread_delta(before, after)
+    return IdleFigures(phases[0], phases[1], settings.model, device, threads)
 
 
 def _bench_settings(model: str) -> Any:
-    """The user's settings with the mic held open and ``model`` as a path when installed."""
+    """The user's settings with ``model`` (as its folder when installed, found by path)."""
     from app.core.engine.model_folder import ModelError
     from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
     from app.core.paths import models_dir
     from app.core.settings_file import load_settings
 
-    settings = load_settings().settings.replace(keep_mic_open=True)
+    settings = load_settings().settings
     if model != BUNDLED_MODEL:
         try:
             model = str(resolve_model(model, models_dir()).path)
@@ -168,127 +189,89 @@ def _bench_settings(model: str) -> Any:
     return settings.replace(model=model)
 
 
+class _App:
+    """The Saytype process being measured, and the log it writes (stderr, --verbose)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process = process
+        self.log = log
+        self.pid = process.pid
+
+    def _text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, marker: str) -> str:
+        """Wait until the log holds ``marker``; return the log line that has it."""
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while True:
+            for line in self._text().splitlines():
+                if marker in line:
+                    return line
+            if self.process.poll() is not None:
+                raise IdleBenchError(f"Saytype exited ({self.process.returncode}):\n{self._text()}")
+            if time.monotonic() > deadline:
+                raise IdleBenchError(f"Saytype never logged {marker!r}:\n{self._text()}")
+            time.sleep(0.1)  # another process's log: polling is the only way to see it
+
+    def wait_for_microphone(self) -> str | None:
+        """Wait for the held-open microphone; its name, or IdleBenchError when it failed."""
+        line = self.wait_for("app.main: microphone ")
+        if line.rstrip().endswith("unavailable"):
+            reasons = [t for t in self._text().splitlines() if "microphone" in t.lower()]
+            raise IdleBenchError(
+                "the idle bench needs a microphone, and none opened:\n" + "\n".join(reasons)
+            )
+        opened = [t for t in self._text().splitlines() if " open at " in t]
+        if not opened:
+            return None
+        return opened[-1].split("microphone ", 1)[1].split(" open at ")[0].strip("'\"")
+
+
 @contextmanager
-def _private_profile(settings: Any) -> Iterator[None]:
-    """Point the settings/data/state folders at a temporary place holding ``settings``."""
-    from app.core.settings_file import save_settings
-
-    saved = {name: os.environ.get(name) for name in _PRIVATE_DIRS}
-    with tempfile.TemporaryDirectory(prefix="saytype-bench-idle-") as home:
-        for name in _PRIVATE_DIRS:
-            os.environ[name] = str(Path(home) / name.lower())
-        try:
-            save_settings(settings)
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
-
-def _measure_in_app(
-    seconds: float, sounddevice_backend: Any, progress: Callable[[str], None], settle_s: float
-) -> IdleFigures:
+def _running_saytype(settings: Any) -> Iterator[_App]:
+    """``saytype --verbose`` with private settings/data folders holding ``settings``."""
     import sys
 
-    from PySide6.QtWidgets import QApplication
+    from app.core.control_channel import ControlError, send_command
+    from app.core.settings_file import save_settings, settings_path
 
-    from app.main import DesktopApp
-
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(qt_app, QApplication)
-    qt_app.setQuitOnLastWindowClosed(False)
-    progress("Starting Saytype and loading the model…")
-    desktop = DesktopApp.build(sounddevice_backend=sounddevice_backend)
-    try:
-        parts = desktop.parts
-        microphone: Any = parts["microphone"]
-        error = microphone.open()  # before the model: a missing microphone is said at once
-        if error is not None:
-            raise IdleBenchError(f"the idle bench needs a microphone: {error}")
-        _wait_for_model(parts["worker"])
-        progress(f"Measuring {seconds:g} s with the microphone held open…")
-        _run_loop(settle_s)
-        before = _thread_cpu()
-        held_open = _measure(seconds, mic_open=True)
-        threads = _thread_delta(before, _thread_cpu())
-        if not microphone.is_open:
-            raise IdleBenchError("the microphone failed while being measured (see the log)")
-        microphone.close()
-        progress(f"Measuring {seconds:g} s with the microphone closed…")
-        _run_loop(settle_s)
-        closed = _measure(seconds, mic_open=False)
-        controller: Any = parts["controller"]
-        return IdleFigures(
-            mic_open=held_open,
-            mic_closed=closed,
-            model=controller.model_name,
-            device=microphone.device_name,
-            threads=threads,
-        )
-    finally:
-        desktop.shutdown()
-        _run_loop(0)  # deferred deletes
+    with tempfile.TemporaryDirectory(prefix="saytype-bench-idle-") as home:
+        env = dict(os.environ)
+        for name in _PRIVATE_DIRS:
+            env[name] = str(Path(home) / name.lower())
+        config = Path(env["XDG_CONFIG_HOME"]) / "saytype"
+        save_settings(settings, config / settings_path().name)
+        log = Path(home) / "saytype.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app", "--verbose"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            yield _App(process, log)
+        finally:
+            try:
+                send_command("quit", timeout_s=5.0)
+            except ControlError:
+                process.terminate()
+            try:
+                process.wait(_QUIT_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_for_model(worker: Any) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    failure: list[str] = []
-
-    def give_up(message: str) -> None:
-        failure.append(message)
-        loop.quit()
-
-    worker.model_ready.connect(loop.quit)
-    worker.model_failed.connect(give_up)
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(lambda: give_up("it took too long"))
-    timer.start(int(_MODEL_TIMEOUT_S * 1000))
-    loop.exec()
-    timer.stop()
-    if failure:
-        raise IdleBenchError(f"the model did not load: {failure[0]}")
-
-
-def _run_loop(seconds: float) -> None:
-    """Let the app's event loop run for ``seconds`` (the app idles as it would)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(round(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def _measure(seconds: float, *, mic_open: bool) -> IdlePhase:
-    wall, cpu = time.monotonic(), time.process_time()
-    _run_loop(seconds)
-    return IdlePhase(
-        mic_open=mic_open,
-        wall_s=time.monotonic() - wall,
-        cpu_s=time.process_time() - cpu,
-    )
-
-
-def _thread_cpu() -> dict[str, float]:
-    """CPU seconds so far per thread (Linux /proc; empty elsewhere).
-
-    Python threads go by their Python name; threads started by libraries (PortAudio,
-    the sound server's client, CTranslate2) by the name the OS knows.
-    """
-    import threading
-
-    python_names = {t.native_id: t.name for t in threading.enumerate()}
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+def _thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far per thread of process ``pid`` (its OS thread names)."""
+    ticks = os.sysconf("SC_CLK_TCK")
     totals: dict[str, float] = {}
     try:
-        tasks = list(Path("/proc/self/task").iterdir())
-    except OSError:
-        return totals
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError as exc:
+        raise IdleBenchError(f"Saytype exited while being measured ({exc})") from exc
     for task in tasks:
         try:
             stat = (task / "stat").read_text()
@@ -296,9 +279,7 @@ def _thread_cpu() -> dict[str, float]:
             continue  # the thread ended meanwhile
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        used = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-        key = python_names.get(int(task.name)) or f"{name} [{task.name}]"
-        totals[key] = totals.get(key, 0.0) + used
+        totals[f"{name} [{task.name}]"] = (int(fields[11]) + int(fields[12])) / ticks
     return totals
 
 
