@@ -113,6 +113,8 @@ class DesktopApp:
         from app.ui.queue_panel import QueuePanel
         from app.ui.recovery_offer import offer_recovery
         from app.ui.retype import RetypeCountdown
+        from app.ui.settings_applier import connect_settings
+        from app.ui.settings_store import SettingsStore
         from app.ui.tray import Tray
         from app.ui.wiring import wire_desktop, wire_model_memory
 
@@ -195,7 +197,7 @@ class DesktopApp:
         indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
         parts = DesktopParts(
-            settings=settings,
+            settings_store=SettingsStore(settings),
             history=history,
             host=host,
             pipeline=pipeline,
@@ -215,6 +217,7 @@ class DesktopApp:
         app = cls(parts)
         wire_desktop(parts, quit_app=app.request_quit)
         wire_model_memory(parts)
+        connect_settings(parts)
         window.show()
         log.info("window shown")
         hotkeys.start()  # after the window: its failure message shows there
@@ -223,7 +226,9 @@ class DesktopApp:
         parts.recovery_offer = offer_recovery(parts)  # a crash left a dictation's audio behind
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while
-            QTimer.singleShot(0, lambda: _open_microphone(microphone, window))
+            QTimer.singleShot(
+                0, lambda: None if app.stopped else _open_microphone(microphone, window)
+            )
         app._listen_for_commands()
         return app
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,45 @@ def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(variable, str(folder))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return home
+
+
+_JOIN_S = 5.0  # threads told to stop by a fixture's teardown get this long to end
+# Started once per process by a library and kept on purpose (tqdm's refresh monitor).
+_LIBRARY_THREADS = frozenset({"tqdm_monitor"})
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves one of its threads (Python or Saytype's QThreads) running.
+
+    Threads that module- and session-wide fixtures own (an X server watcher, the
+    shared model) started before this snapshot, so they do not count.
+    """
+    before = set(threading.enumerate())
+    yield
+    started = [
+        thread
+        for thread in threading.enumerate()
+        if thread not in before
+        and thread.is_alive()
+        # Dummy entries stand for threads Python did not start (Qt's): QThreads are checked below.
+        and not isinstance(thread, threading._DummyThread)
+        and thread.name not in _LIBRARY_THREADS
+    ]
+    for thread in started:
+        thread.join(_JOIN_S)
+    left = sorted(t.name for t in started if t.is_alive())
+    if "PySide6" in sys.modules:
+        from app.ui.owned_threads import running_threads
+
+        left += running_threads()
+    if left:
+        report = os.environ.get("SAYTYPE_THREAD_REPORT")
+        if report:
+            with Path(report).open("a", encoding="utf-8") as out:
+                out.write(f"{request.node.nodeid}\t{left}\n")
+        else:
+            pytest.fail(f"the test left threads running: {', '.join(left)}")
 
 
 @pytest.fixture(scope="session")

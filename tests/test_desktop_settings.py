@@ -15,13 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from app.core.hotkeys.chord import parse_chord
 from app.core.settings import setting_fields
-from app.core.settings_file import settings_path
+from app.core.settings_file import load_settings, settings_path
 from app.main import DesktopApp
 from app.ui.settings_applier import (
     AFTER_RESTART,
     APPLIED_AT_ONCE,
     READ_WHEN_USED,
-    apply_settings,
 )
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 
@@ -110,8 +109,9 @@ def test_changed_settings_take_effect_without_a_restart(desktop: DesktopApp) -> 
         idle_unload_minutes=-1,
         vocabulary=("Saytype", "Kubernetes"),
     )
-    apply_settings(parts, old, new)
+    parts.settings_store.update(new)
     assert parts.settings is new
+    assert load_settings().settings == new  # saved
     assert parts.hotkeys.chord == parse_chord("ctrl+alt+f9")
     assert parts.hotkeys.hold_threshold_s == pytest.approx(0.7)
     assert "Ctrl+Alt+F9" in parts.window.record.toolTip()
@@ -123,8 +123,21 @@ def test_changed_settings_take_effect_without_a_restart(desktop: DesktopApp) -> 
     assert not parts.window.notice.isVisible() or "restart" not in parts.window.notice.label.text()
 
 
+def test_a_failed_save_is_shown_and_the_settings_still_apply(
+    desktop: DesktopApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = desktop.parts
+    settings_path().parent.chmod(0o500)  # the folder cannot take the new file
+    try:
+        parts.settings_store.update(parts.settings.replace(show_indicator=False))
+    finally:
+        settings_path().parent.chmod(0o700)
+    assert parts.indicator.enabled is False
+    assert "could not be saved" in parts.window.notice.label.text()
+
+
 def test_a_setting_that_needs_a_restart_says_so(desktop: DesktopApp) -> None:
     parts = desktop.parts
-    apply_settings(parts, parts.settings, parts.settings.replace(model="base.en"))
+    parts.settings_store.update(parts.settings.replace(model="base.en"))
     assert parts.window.notice.isVisible()
     assert "after Saytype restarts" in parts.window.notice.label.text()

@@ -30,14 +30,15 @@ if TYPE_CHECKING:
     from app.ui.recovery_offer import RecoveryOffer
     from app.ui.retype import RetypeCountdown
     from app.ui.settings_dialog import SettingsDialog
+    from app.ui.settings_store import SettingsStore
     from app.ui.tray import Tray
 
 
 @dataclass
 class DesktopParts:
-    """Every long-lived part of the GUI. ``settings`` is the current, saved settings."""
+    """Every long-lived part of the GUI."""
 
-    settings: Settings
+    settings_store: SettingsStore
     history: HistoryStore | None
     host: ModelHost
     pipeline: LivePipeline
@@ -57,3 +58,8 @@ class DesktopParts:
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in effect now (change them through ``settings_store.update``)."""
+        return self.settings_store.current

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.audio.file_decoder import AudioFileError, probe_duration
 from app.core.audio.wav_header import TruncatedWav, find_truncation
@@ -29,6 +29,7 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.transcript import Segment, Transcript
 from app.core.text.shaper import TextShaper
+from app.ui.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,7 @@ class FileJobRunner(QObject):
         self.gate = gate
         self.options = TranscribeOptions()
         self.shaper: TextShaper | None = None
-        self._thread = QThread()
-        self._thread.setObjectName("saytype-files")
+        self._thread = new_thread("saytype-files")
         self._compute = _FileCompute(host, gate)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run)

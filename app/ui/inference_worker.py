@@ -20,13 +20,14 @@ import logging
 import threading
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.dictation_job import DictationJob
 from app.core.engine.live_dictation import run_dictation
 from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.ui.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +187,7 @@ class InferenceWorker(QObject):
         host: ModelResidency | None = None,
     ) -> None:
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("saytype-inference")
+        self._thread = new_thread("saytype-inference")
         self._compute = _Compute(pipeline, ring, new_audio, host)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run_job)

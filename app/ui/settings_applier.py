@@ -1,9 +1,9 @@
-"""Settings that apply themselves: the dialog, saving, and each part told what changed.
+"""Settings that apply themselves: the dialog, and each part connected to the settings store.
 
-The one place that turns a new ``Settings`` into effect. Every setting either
-takes effect at once (the table in :func:`apply_settings`) or is listed in
-:data:`AFTER_RESTART`, which shows a notice; a test walks every field so a new
-setting cannot be forgotten.
+``SettingsStore.update`` saves and emits ``changed(old, new)``; :func:`connect_settings`
+connects every part once. Every setting is listed as applied at once, read
+where it is used, or :data:`AFTER_RESTART` (which shows a notice); a test walks
+every field so a new setting cannot be forgotten.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def open_settings(parts: DesktopParts) -> SettingsDialog:
         parts.settings, devices, usable_models(), parent=parts.window, models_page=models_page
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
-    dialog.settings_accepted.connect(lambda new: accept_settings(parts, new))
+    dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
     parts.settings_dialog = dialog
     dialog.open()
@@ -76,46 +76,68 @@ def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPag
         dialog.deleteLater()
 
 
-def accept_settings(parts: DesktopParts, new: Settings) -> None:
-    """Save ``new`` (telling the user when that fails) and make it take effect."""
-    from app.core.autostart import apply_start_at_login, desktop_exec_command, launch_command
-    from app.core.settings_error import SettingsError
-    from app.core.settings_file import save_settings
-
-    old = parts.settings
-    try:
-        save_settings(new)
-        if new.start_at_login != old.start_at_login:
-            apply_start_at_login(new.start_at_login, desktop_exec_command(launch_command()))
-    except (SettingsError, OSError) as exc:
-        parts.window.notice.show_notice("error", f"The settings could not be saved: {exc}")
-    apply_settings(parts, old, new)
-
-
-def apply_settings(parts: DesktopParts, old: Settings, new: Settings) -> None:
-    """Make ``new`` the current settings and put every change into effect."""
+def connect_settings(parts: DesktopParts) -> None:
+    """Each part applies the settings that concern it whenever they change."""
     from app.core.hotkeys.chord import display_chord, parse_chord
     from app.ui.wiring import configure_file_jobs, show_history_paused
 
-    parts.settings = new
-    parts.controller.apply_settings(new)
-    show_history_paused(parts, new.pause_history)
-    parts.indicator.set_enabled(new.show_indicator)
-    configure_file_jobs(parts.files, new)
-    if new.vocabulary != old.vocabulary:
-        parts.pipeline.set_vocabulary(new.vocabulary)
-    if new.hotkey != old.hotkey:
-        parts.hotkeys.set_chord(parse_chord(new.hotkey))
-        parts.window.set_hotkey_text(display_chord(parts.hotkeys.chord))
-    parts.hotkeys.set_mode(new.hotkey_mode)
-    parts.hotkeys.set_hold_threshold(new.hold_threshold_ms / 1000)
-    _apply_microphone(parts, old, new)
+    store, window = parts.settings_store, parts.window
+    changed = store.changed
+    store.save_failed.connect(
+        lambda message: window.notice.show_notice(
+            "error", f"The settings could not be saved: {message} They apply until you quit."
+        )
+    )
+    changed.connect(lambda _old, new: parts.controller.apply_settings(new))
+    changed.connect(lambda _old, new: show_history_paused(parts, new.pause_history))
+    changed.connect(lambda _old, new: parts.indicator.set_enabled(new.show_indicator))
+    changed.connect(lambda _old, new: configure_file_jobs(parts.files, new))
+    changed.connect(
+        lambda old, new: (
+            parts.pipeline.set_vocabulary(new.vocabulary)
+            if new.vocabulary != old.vocabulary
+            else None
+        )
+    )
+
+    def apply_hotkey(old: Settings, new: Settings) -> None:
+        if new.hotkey != old.hotkey:
+            parts.hotkeys.set_chord(parse_chord(new.hotkey))
+            window.set_hotkey_text(display_chord(parts.hotkeys.chord))
+        parts.hotkeys.set_mode(new.hotkey_mode)
+        parts.hotkeys.set_hold_threshold(new.hold_threshold_ms / 1000)
+
+    changed.connect(apply_hotkey)
+    changed.connect(lambda old, new: _apply_microphone(parts, old, new))
+    changed.connect(lambda old, new: _apply_idle_unload(parts, old, new))
+    changed.connect(lambda old, new: _apply_start_at_login(parts, old, new))
+    changed.connect(
+        lambda old, new: (
+            window.notice.show_notice(
+                "info",
+                "The new model, language or compute settings are used after Saytype restarts.",
+            )
+            if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART)
+            else None
+        )
+    )
+
+
+def _apply_idle_unload(parts: DesktopParts, old: Settings, new: Settings) -> None:
     if parts.idle_unloader is not None and new.idle_unload_minutes != old.idle_unload_minutes:
         parts.idle_unloader.set_minutes(new.idle_unload_minutes)
-    if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART):
-        parts.window.notice.show_notice(
-            "info", "The new model, language or compute settings are used after Saytype restarts."
-        )
+
+
+def _apply_start_at_login(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    from app.core.autostart import apply_start_at_login, desktop_exec_command, launch_command
+    from app.core.settings_error import SettingsError
+
+    if new.start_at_login == old.start_at_login:
+        return
+    try:
+        apply_start_at_login(new.start_at_login, desktop_exec_command(launch_command()))
+    except (SettingsError, OSError) as exc:
+        parts.window.notice.show_notice("error", f"Start at login could not be changed: {exc}")
 
 
 def _apply_microphone(parts: DesktopParts, old: Settings, new: Settings) -> None:

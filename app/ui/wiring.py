@@ -150,21 +150,9 @@ _RETYPED = {
 
 def set_history_paused(parts: DesktopParts, paused: bool) -> None:
     """Pause or resume saving dictations (window menu, tray menu) and keep the choice."""
-    from app.core.settings import SettingsError
-    from app.core.settings_file import save_settings
-
-    window = parts.window
-    current = parts.settings
-    if current.pause_history != paused:
-        new = current.replace(pause_history=paused)
-        try:
-            save_settings(new)
-        except SettingsError as exc:
-            window.notice.show_notice("error", f"The setting could not be saved: {exc}")
-        parts.settings = new
-        parts.controller.apply_settings(new)
-    show_history_paused(parts, paused)
-    window.statusBar().showMessage(
+    parts.settings_store.update(parts.settings.replace(pause_history=paused))
+    show_history_paused(parts, paused)  # also when unchanged: both menus show the same
+    parts.window.statusBar().showMessage(
         "History paused: new dictations are not saved." if paused else "History resumed.", 4000
     )
 
