@@ -25,8 +25,9 @@ from app.core.dictation_session import DictationSession, DictationState, StateCh
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
 from app.core.settings import Settings
+from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
-from app.core.text.streaming import StreamingShaper, TextEdit
+from app.core.text.streaming import TextEdit
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
 from app.ui.live_typist import LiveTypist
@@ -42,8 +43,8 @@ class _Dictation:
     job_id: int
     start: int
     end: int | None = None
-    # Shapes the commits (spoken commands…) for the window and for type-as-I-speak.
-    typing: StreamingShaper = field(default_factory=lambda: StreamingShaper(TextShaper()))
+    # Shapes the events (spoken commands…) for the window and for type-as-I-speak.
+    shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
     live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
@@ -99,7 +100,6 @@ class DictationController(QObject):
         self._holding_gate = False
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: _Dictation | None = None
-        self._committed = ""
         self.last_text = ""
         self.elapsed = QElapsedTimer()
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
@@ -146,7 +146,7 @@ class DictationController(QObject):
             start,
             output=output or self.settings.output,
             source=source,
-            typing=StreamingShaper(self.shaper),
+            shaping=LiveShaping(self.shaper),
         )
         current = self._current
         current.live = LiveTypist(
@@ -155,7 +155,6 @@ class DictationController(QObject):
             on_done=lambda: self._mark_delivered(current, "typed"),
             on_stopped=lambda message: self._live_failed(current, message),
         )
-        self._committed = ""
         self.journal.begin(
             ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
@@ -228,34 +227,27 @@ class DictationController(QObject):
     def _on_partial(self, job_id: int, text: str) -> None:
         current = self._current
         if current is not None and current.job_id == job_id:
-            # Words held back (a command may be under way) show as heard, with the guess.
-            pending = " ".join(part for part in (current.typing.held, text.strip()) if part)
-            self.live_text.emit(self._committed, pending)
+            update = current.shaping.partial(text)
+            self.live_text.emit(update.shown, update.pending)
 
     def _on_committed(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or current.job_id != job_id:
             return
-        edit = current.typing.on_commit(text)
-        self._committed = current.typing.typed
-        self.live_text.emit(self._committed, current.typing.held)
+        update = current.shaping.commit(text)
+        self.live_text.emit(update.shown, update.pending)
         if self._types_as_spoken(current) and current.live is not None:
             if self._keys_held:
                 log.info("type-as-I-speak: settled words wait for the hotkey's release")
-            current.live.add(edit)
+            current.live.add(update.edit)
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
-        final_edit = None
-        if current.live is not None and current.live.used:
-            final_edit = current.typing.on_final(
-                text, trailing_space=self.shaper.options.trailing_space
-            )
-            text = current.typing.text  # what the focused app shows once the queue is out
-        else:
-            text = self.shaper.shape(text)
+        typed_live = current.live is not None and current.live.used
+        update = current.shaping.final(text, typed_live=typed_live)
+        text = update.shown  # typed live: what the focused app shows once the queue is out
         self.live_text.emit(text, "")
         self.final_text.emit(text)
         if not text:
@@ -266,20 +258,21 @@ class DictationController(QObject):
         self.last_text = text
         current.entry = self._save(current, text)
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._deliver_final(current, text, final_edit)
+        self._deliver_final(current, text, update.edit, typed_live=typed_live)
 
-    def _deliver_final(self, current: _Dictation, text: str, final_edit: TextEdit | None) -> None:
+    def _deliver_final(
+        self, current: _Dictation, text: str, edit: TextEdit, *, typed_live: bool
+    ) -> None:
         output = current.output
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            if current.live is not None and final_edit is not None:
+            if current.live is not None and typed_live:
                 # Continue as the words before it went out: typed, never retracted. What a
                 # failure held back is tried once more now (the hotkey is up by now).
-                current.live.finish(final_edit)
+                current.live.finish(edit)
                 return
-            space = " " if self.shaper.options.trailing_space else ""
-            current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
+            current.delivery_id = self._delivery.deliver(edit.text, self.settings.delivery)
             return
         if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
             # Without a history entry the clipboard keeps the text safe (a paused history
@@ -362,7 +355,7 @@ class DictationController(QObject):
 
     def _live_failed(self, current: _Dictation, message: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
-        self._delivery.copy_to_clipboard(current.typing.text)
+        self._delivery.copy_to_clipboard(current.shaping.text)
         self.notice.emit("warning", message)
         self._current = None
         self.session.fail(None, message)
