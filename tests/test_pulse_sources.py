@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from app.core.audio.pulse_sources import (
     PulseSource,
+    all_sources,
+    choosable_sources,
     default_source,
-    list_sources,
     parse_default_source,
     parse_sources_json,
     parse_sources_text,
@@ -157,6 +158,11 @@ def test_reads_the_text_list() -> None:
 def test_reads_the_default_source_from_info() -> None:
     assert parse_default_source(INFO_TEXT) == SPEAKER_MONITOR
     assert parse_default_source("Server Name: pulseaudio\n") is None
+
+
+def list_sources(pactl: FakePactl) -> list[PulseSource]:
+    """The sources offered, composed as mic_devices composes them."""
+    return choosable_sources(all_sources(pactl), default_source(pactl))
 
 
 def test_offers_real_inputs_and_leaves_monitors_out() -> None:

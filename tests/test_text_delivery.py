@@ -14,7 +14,6 @@ from app.core.output.text_delivery import (
     SHIFT_INSERT,
     DeliveryQueue,
     ModifiersHeld,
-    ProgressiveTyping,
     paste_chord_for,
     wait_for_modifier_release,
 )
@@ -106,22 +105,6 @@ def test_queue_keeps_order_and_ids_and_can_be_cleared() -> None:
     assert queue.pop() is None
     with pytest.raises(ValueError, match="unknown delivery method"):
         queue.add("x", "shout")  # type: ignore[arg-type]
-
-
-def test_progressive_typing_never_retracts() -> None:
-    typing = ProgressiveTyping()
-    assert typing.on_commit(" Hello") == "Hello"
-    assert typing.on_commit(" world,") == " world,"
-    # The final re-decided a typed word ("world," -> "word,"): keep it, add what is new.
-    assert typing.on_final("Hello word, how are you") == " how are you"
-    assert typing.typed == "Hello world, how are you"
-
-
-def test_progressive_typing_final_that_extends_commits() -> None:
-    typing = ProgressiveTyping()
-    typing.on_commit(" Call me")
-    assert typing.on_final("Call me tomorrow.") == " tomorrow."
-    assert typing.on_final("Call me tomorrow.") == ""
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """How ``saytype listen`` prints dictation events: JSON lines (``--jsonl``) or plain text.
 
-The printer shapes the text as the GUI does and stamps each line with the audio
+The text is shaped by :class:`LiveShaping`, the same as in the window; the
+printer only renders its updates, and stamps each line with the audio
 fed so far and the seconds since the start, read from an :class:`AudioClock`:
 the file source for ``--input``, the microphone's clock otherwise.
 """
@@ -12,8 +13,8 @@ import time
 from typing import Protocol, TextIO
 
 from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
-from app.core.text.streaming import StreamingShaper
 
 
 class AudioClock(Protocol):
@@ -31,10 +32,12 @@ class AudioClock(Protocol):
 class EventPrinter:
     """Writes events as JSON lines (``--jsonl``) or as plain text, shaped.
 
-    With a shaper, a ``commit`` carries the shaped text to append (nothing is
-    printed while its words are held back) and, after "scratch that", an
-    ``erase`` count of characters to remove first; a ``final`` is the shaped
-    utterance; a ``partial`` shows held-back words and the guess as heard.
+    A ``commit`` carries the shaped text to append (nothing is printed while
+    its words are held back) and, after "scratch that", an ``erase`` count of
+    characters to remove first; a ``final`` is the shaped utterance; a
+    ``partial`` shows held-back words and the guess as heard. Nothing is typed
+    from here, so the final is shaped whole, as in the window when type-as-I-speak
+    is off.
     """
 
     def __init__(
@@ -44,7 +47,7 @@ class EventPrinter:
         self._source = source
         self._jsonl = jsonl
         self._shaper = shaper or TextShaper()
-        self._typing = StreamingShaper(self._shaper)
+        self._live = LiveShaping(self._shaper)
         self._released = False
         self._release: dict[str, object] | None = None  # stamped, until printed
 
@@ -66,19 +69,19 @@ class EventPrinter:
         release, self._release = self._release, None
         if release is not None:
             self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
-        record: dict[str, object] = {"type": event.kind, "text": event.text}
+        record: dict[str, object] = {"type": event.kind}
         if event.kind == "commit":
-            edit = self._typing.on_commit(event.text)
+            edit = self._live.commit(event.text).edit
             if not edit:
                 return
             record["text"] = edit.text
             if edit.erase:
                 record["erase"] = edit.erase
         elif event.kind == "partial":
-            record["text"] = " ".join(p for p in (self._typing.held, event.text) if p)
+            record["text"] = self._live.partial(event.text).pending
         else:
-            record["text"] = self._shaper.shape(event.text)
-            self._typing = StreamingShaper(self._shaper)
+            record["text"] = self._live.final(event.text, typed_live=False).shown
+            self._live = LiveShaping(self._shaper)  # the next utterance starts afresh
         if self._jsonl:
             self._write_record(record)
             return

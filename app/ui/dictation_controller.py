@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
@@ -25,8 +25,9 @@ from app.core.dictation_session import DictationSession, DictationState, StateCh
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
 from app.core.settings import Settings
+from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
-from app.core.text.streaming import StreamingShaper, TextEdit
+from app.core.text.streaming import TextEdit
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
 from app.ui.live_typist import LiveTypist
@@ -36,14 +37,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class _Dictation:
-    """Book-keeping for the dictation under way."""
+class DictationRun:
+    """One dictation, from start to delivery: everything known about it, in one place.
+
+    The controller makes one per dictation and drops it when the dictation ends;
+    the session holds only the state machine (and the job id its guards check).
+    What was shown and handed out for typing so far is asked of ``shaping``, what
+    reached the focused application of ``live``.
+    """
 
     job_id: int
-    start: int
+    start: int  # ring position of the first sample, pre-roll included
     end: int | None = None
-    # Shapes the commits (spoken commands…) for the window and for type-as-I-speak.
-    typing: StreamingShaper = field(default_factory=lambda: StreamingShaper(TextShaper()))
+    started_at: float = field(default_factory=time.monotonic)
+    # Shapes the events (spoken commands…) for the window and for type-as-I-speak.
+    shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
     live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
     entry: HistoryEntry | None = None
@@ -98,10 +106,8 @@ class DictationController(QObject):
         self._gate = gate
         self._holding_gate = False
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
-        self._current: _Dictation | None = None
-        self._committed = ""
+        self._current: DictationRun | None = None
         self.last_text = ""
-        self.elapsed = QElapsedTimer()
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
         self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
         worker.partial.connect(self._on_partial)
@@ -141,12 +147,12 @@ class DictationController(QObject):
         ring = self._mic.ring
         start = ring.position_before(self.settings.pre_roll_ms / 1000)
         job_id = self._worker.start(start)
-        self._current = _Dictation(
+        self._current = DictationRun(
             job_id,
             start,
             output=output or self.settings.output,
             source=source,
-            typing=StreamingShaper(self.shaper),
+            shaping=LiveShaping(self.shaper),
         )
         current = self._current
         current.live = LiveTypist(
@@ -155,11 +161,9 @@ class DictationController(QObject):
             on_done=lambda: self._mark_delivered(current, "typed"),
             on_stopped=lambda message: self._live_failed(current, message),
         )
-        self._committed = ""
         self.journal.begin(
             ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
-        self.elapsed.start()
         self.session.start(job_id)
         self.live_text.emit("", "")
         return True
@@ -216,46 +220,42 @@ class DictationController(QObject):
     @property
     def elapsed_s(self) -> float:
         """Seconds since the current dictation started (0 when idle)."""
-        if not self.session.active or not self.elapsed.isValid():
+        current = self._current
+        if not self.session.active or current is None:
             return 0.0
-        return self.elapsed.elapsed() / 1000
+        return time.monotonic() - current.started_at
 
     # Worker events (GUI thread; the worker already dropped stale jobs) ------------
 
-    def _is_current(self, job_id: int) -> bool:
-        return self._current is not None and self._current.job_id == job_id
+    def _run_of(self, job_id: int) -> DictationRun | None:
+        """The dictation under way when ``job_id`` is its job, else None."""
+        current = self._current
+        return current if current is not None and current.job_id == job_id else None
 
     def _on_partial(self, job_id: int, text: str) -> None:
-        current = self._current
-        if current is not None and current.job_id == job_id:
-            # Words held back (a command may be under way) show as heard, with the guess.
-            pending = " ".join(part for part in (current.typing.held, text.strip()) if part)
-            self.live_text.emit(self._committed, pending)
+        current = self._run_of(job_id)
+        if current is not None:
+            update = current.shaping.partial(text)
+            self.live_text.emit(update.shown, update.pending)
 
     def _on_committed(self, job_id: int, text: str) -> None:
-        current = self._current
-        if current is None or current.job_id != job_id:
+        current = self._run_of(job_id)
+        if current is None:
             return
-        edit = current.typing.on_commit(text)
-        self._committed = current.typing.typed
-        self.live_text.emit(self._committed, current.typing.held)
+        update = current.shaping.commit(text)
+        self.live_text.emit(update.shown, update.pending)
         if self._types_as_spoken(current) and current.live is not None:
             if self._keys_held:
                 log.info("type-as-I-speak: settled words wait for the hotkey's release")
-            current.live.add(edit)
+            current.live.add(update.edit)
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
-        final_edit = None
-        if current.live is not None and current.live.used:
-            final_edit = current.typing.on_final(
-                text, trailing_space=self.shaper.options.trailing_space
-            )
-            text = current.typing.text  # what the focused app shows once the queue is out
-        else:
-            text = self.shaper.shape(text)
+        typed_live = current.live is not None and current.live.used
+        update = current.shaping.final(text, typed_live=typed_live)
+        text = update.shown  # typed live: what the focused app shows once the queue is out
         self.live_text.emit(text, "")
         self.final_text.emit(text)
         if not text:
@@ -266,20 +266,21 @@ class DictationController(QObject):
         self.last_text = text
         current.entry = self._save(current, text)
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._deliver_final(current, text, final_edit)
+        self._deliver_final(current, text, update.edit, typed_live=typed_live)
 
-    def _deliver_final(self, current: _Dictation, text: str, final_edit: TextEdit | None) -> None:
+    def _deliver_final(
+        self, current: DictationRun, text: str, edit: TextEdit, *, typed_live: bool
+    ) -> None:
         output = current.output
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            if current.live is not None and final_edit is not None:
+            if current.live is not None and typed_live:
                 # Continue as the words before it went out: typed, never retracted. What a
                 # failure held back is tried once more now (the hotkey is up by now).
-                current.live.finish(final_edit)
+                current.live.finish(edit)
                 return
-            space = " " if self.shaper.options.trailing_space else ""
-            current.delivery_id = self._delivery.deliver(text + space, self.settings.delivery)
+            current.delivery_id = self._delivery.deliver(edit.text, self.settings.delivery)
             return
         if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
             # Without a history entry the clipboard keeps the text safe (a paused history
@@ -289,7 +290,7 @@ class DictationController(QObject):
             return
         self._finish_delivery("window" if output == "window" else "typed")
 
-    def _save(self, current: _Dictation, text: str) -> HistoryEntry | None:
+    def _save(self, current: DictationRun, text: str) -> HistoryEntry | None:
         if self._history is None and not self.settings.pause_history:
             current.unsaved = True  # no history could be opened at start-up
         if self._history is None or self.settings.pause_history:
@@ -307,7 +308,7 @@ class DictationController(QObject):
         self.history_added.emit(entry)
         return entry
 
-    def _keep_audio(self, current: _Dictation, end: int) -> str | None:
+    def _keep_audio(self, current: DictationRun, end: int) -> str | None:
         """Save the dictation's audio beside history (for a retry); None when it cannot."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = audio_dir() / f"dictation-{stamp}-{current.job_id}.wav"
@@ -322,7 +323,7 @@ class DictationController(QObject):
         return str(path)
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        if self._is_current(job_id) and self.session.fail(job_id, message):
+        if self._run_of(job_id) is not None and self.session.fail(job_id, message):
             self._current = None
             self.journal.abandon()  # offered for recovery at the next start
             self.notice.emit("error", f"Dictation failed: {message}")
@@ -340,7 +341,7 @@ class DictationController(QObject):
         if current.delivery_id == request_id:
             self._mark_delivered(current, how)
 
-    def _mark_delivered(self, current: _Dictation, how: str) -> None:
+    def _mark_delivered(self, current: DictationRun, how: str) -> None:
         if current.entry is not None and self._history is not None:
             try:
                 self._history.mark_delivered(current.entry.id, how)
@@ -360,9 +361,9 @@ class DictationController(QObject):
             self._current = None
             self.session.fail(None, message)
 
-    def _live_failed(self, current: _Dictation, message: str) -> None:
+    def _live_failed(self, current: DictationRun, message: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
-        self._delivery.copy_to_clipboard(current.typing.text)
+        self._delivery.copy_to_clipboard(current.shaping.text)
         self.notice.emit("warning", message)
         self._current = None
         self.session.fail(None, message)
@@ -373,7 +374,7 @@ class DictationController(QObject):
         if current is not None:
             self.completed.emit(where, current.source)
 
-    def _types_as_spoken(self, current: _Dictation) -> bool:
+    def _types_as_spoken(self, current: DictationRun) -> bool:
         return (
             self.settings.type_as_i_speak
             and current.output == "focused_app"

@@ -176,10 +176,6 @@ class HistoryPanel(QWidget):
         self._list.addAction(action)
         return action
 
-    def search_text(self) -> str:
-        """The current search query."""
-        return self._search.text()
-
     def set_search_text(self, text: str) -> None:
         """Type ``text`` into the search box (the list follows after the debounce delay)."""
         self._search.setText(text)

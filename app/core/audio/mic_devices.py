@@ -112,11 +112,6 @@ class InputTarget:
     pulse_source: str | None = None
 
 
-def input_device_names(backend: Any) -> list[str]:
-    """PortAudio's names of the devices that can record."""
-    return [str(info["name"]) for info in query_devices(backend) if _is_input(info)]
-
-
 def input_device_choices(backend: Any, pactl: PactlRunner = run_pactl) -> list[InputChoice]:
     """The microphones to offer in Settings: sound-server sources by description, when known.
 
@@ -126,16 +121,6 @@ def input_device_choices(backend: Any, pactl: PactlRunner = run_pactl) -> list[I
     """
     inputs = [(index, info) for index, info in enumerate(query_devices(backend)) if _is_input(info)]
     return _Inputs(inputs, pactl).choices()
-
-
-def resolve_input_device(backend: Any, device: str | int | None) -> tuple[int, DeviceInfo]:
-    """Pick the input device; see :func:`find_input`.
-
-    Returns:
-        The device index and its PortAudio description.
-    """
-    target = find_input(backend, device)
-    return target.index, target.info
 
 
 def find_input(

@@ -137,22 +137,6 @@ def run_pactl(args: Sequence[str]) -> str | None:
     return done.stdout
 
 
-def list_sources(run: PactlRunner = run_pactl) -> list[PulseSource]:
-    """The sound server's sources a user may record from, in the server's order.
-
-    Args:
-        run: runs pactl (the real one by default; tests pass canned output).
-
-    Returns:
-        Real inputs, plus the default source when it is a monitor; empty when
-        pactl is missing or no server answers.
-    """
-    sources = all_sources(run)
-    if not sources:
-        return []
-    return choosable_sources(sources, default_source(run))
-
-
 def route_to_source(environ: MutableMapping[str, str], source: str | None) -> None:
     """Point libpulse's next connection at ``source`` (None: the server's default).
 

@@ -69,11 +69,6 @@ class LiveTypingQueue:
         """A request failed; nothing goes out until :meth:`resume`."""
         return self._paused
 
-    @property
-    def in_flight(self) -> bool:
-        """A request was handed out and has not been reported yet."""
-        return self._in_flight is not None
-
     def add(self, erase: int, text: str) -> None:
         """Queue one edit (``erase`` characters, then ``text``)."""
         self._pending = self._pending.then(LiveEdit(erase, text))

@@ -5,8 +5,9 @@ keyboard is a :class:`KeyInjector` (``x11_keyboard.X11KeyInjector`` for real,
 ``tests.fakes.fake_keyboard.FakeKeyboard`` in tests). What lives here is what
 can be decided and tested without either: which keys paste into which
 application, waiting for the hotkey's modifiers to be released (Handy #595:
-Ctrl still held turned the text into shortcuts), the order of requests, and
-how "type as I speak" turns commits into keystrokes without ever retracting.
+Ctrl still held turned the text into shortcuts) and the order of requests.
+"Type as I speak" is shaped in ``app.core.text.live_shaping`` and queued in
+``app.core.output.live_typing``.
 """
 
 from __future__ import annotations
@@ -234,42 +235,3 @@ class DeliveryQueue:
 
     def __len__(self) -> int:
         return len(self._pending)
-
-
-class ProgressiveTyping:
-    """ "Type as I speak": what to type for each commit and for the final, never retracting.
-
-    Commits are typed as they come. The final may re-decide words the commits
-    already gave; what is typed cannot be taken back (no backspaces into a
-    foreign app), so only the final's words beyond those already typed follow.
-    """
-
-    def __init__(self) -> None:
-        self._typed = ""
-
-    @property
-    def typed(self) -> str:
-        """Everything handed out for typing so far."""
-        return self._typed
-
-    def on_commit(self, words: str) -> str:
-        """Text to type for newly committed ``words``."""
-        return self._take(words)
-
-    def on_final(self, utterance: str) -> str:
-        """Text to type when the whole ``utterance`` is final (empty if nothing is new)."""
-        typed = self._typed.strip()
-        final = utterance.strip()
-        if final.startswith(typed):
-            rest = final[len(typed) :]
-        else:
-            # The final changed typed words: keep them, add only words past their count.
-            rest = " ".join(final.split()[len(typed.split()) :])
-            rest = f" {rest}" if rest else ""
-        return self._take(rest)
-
-    def _take(self, text: str) -> str:
-        if not self._typed:
-            text = text.lstrip()  # whisper words carry their leading space
-        self._typed += text
-        return text

@@ -1,0 +1,97 @@
+"""Live shaping: one dictation's partial, commit and final events → text to show and to type.
+
+``saytype listen`` prints a dictation and the window shows it (and types it
+into the focused application when "type as I speak" is on). Both used to shape
+the events each in their own way, and they drifted apart: the command line
+kept Whisper's spacing in its partial lines, and only the window shaped the
+final together with the words already typed. This class is the one place that
+decides, so a user of either path gets the same words in the same form; the
+command line and the window only render its :class:`LiveUpdate` s.
+
+The rules, per event:
+
+* a **partial** shows the committed words held back (a spoken command may be
+  under way) and the newest guess, both as heard;
+* a **commit** settles words: the settled text is shaped, and its edit is what
+  to type now (:class:`~app.core.text.streaming.StreamingShaper`);
+* the **final** is the utterance shaped whole, unless the commits' edits were
+  typed into an application already: typed words are never taken back, so the
+  final is then shaped together with them and its edit only finishes the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.text.shaper import TextShaper
+from app.core.text.streaming import StreamingShaper, TextEdit
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What one event changes.
+
+    Attributes:
+        shown: the settled, shaped text (after the final: the dictation's text).
+        pending: the words not settled yet, as heard: held-back committed words,
+            then a partial's guess (empty after the final).
+        edit: what to type into the focused application now; after a final that
+            was not typed live, the whole text (with the trailing space, if set).
+    """
+
+    shown: str
+    pending: str = ""
+    edit: TextEdit = field(default_factory=TextEdit)
+
+
+class LiveShaping:
+    """Shapes one dictation's events as they arrive; make a new one per dictation.
+
+    Args:
+        shaper: the shaping rules (its ``trailing_space`` option ends the final's edit).
+    """
+
+    def __init__(self, shaper: TextShaper) -> None:
+        self._shaper = shaper
+        self._streaming = StreamingShaper(shaper)
+        self._final: str | None = None
+
+    @property
+    def typed(self) -> str:
+        """The settled, shaped text the commits handed out so far."""
+        return self._streaming.typed
+
+    @property
+    def text(self) -> str:
+        """The dictation's text: the final's once it arrived, else the settled text."""
+        return self._final if self._final is not None else self._streaming.typed
+
+    def partial(self, guess: str) -> LiveUpdate:
+        """A new guess for the words after the committed ones (nothing to type)."""
+        pending = " ".join(part for part in (self._streaming.held, guess.strip()) if part)
+        return LiveUpdate(self._streaming.typed, pending)
+
+    def commit(self, words: str) -> LiveUpdate:
+        """Newly committed ``words`` (Whisper's, with their leading space)."""
+        edit = self._streaming.on_commit(words)
+        return LiveUpdate(self._streaming.typed, self._streaming.held, edit)
+
+    def final(self, utterance: str, *, typed_live: bool) -> LiveUpdate:
+        """The whole ``utterance``.
+
+        Args:
+            utterance: the final's text, as heard.
+            typed_live: the commits' edits reached an application (type as I
+                speak); the final then keeps what they typed and its edit only
+                finishes the text. Otherwise the final is shaped whole and its
+                edit types all of it.
+        """
+        space = " " if self._shaper.options.trailing_space else ""
+        if typed_live:
+            edit = self._streaming.on_final(utterance, trailing_space=bool(space))
+            text = self._streaming.text
+        else:
+            text = self._shaper.shape(utterance)
+            edit = TextEdit(0, text + space if text else "")
+        self._final = text
+        return LiveUpdate(text, "", edit)

@@ -1,0 +1,55 @@
+"""One dictation's events → the text to show and the text to type (no Qt)."""
+
+from __future__ import annotations
+
+from app.core.text.live_shaping import LiveShaping, LiveUpdate
+from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.streaming import TextEdit
+
+
+def test_a_partial_shows_held_words_and_the_guess_as_heard_without_whisper_spacing() -> None:
+    live = LiveShaping(TextShaper())
+    assert live.partial(" dear Anna") == LiveUpdate("", "dear Anna")
+    live.commit(" dear Anna comma")  # "comma" may become "comma splice": held
+    assert live.partial(" I will ") == LiveUpdate("Dear Anna", "comma I will")
+
+
+def test_a_commit_shows_the_settled_text_and_types_what_is_new() -> None:
+    live = LiveShaping(TextShaper())
+    assert live.commit(" dear Anna comma") == LiveUpdate(
+        "Dear Anna", "comma", TextEdit(0, "Dear Anna")
+    )
+    assert live.commit(" I will call") == LiveUpdate(
+        "Dear Anna, I will call", "", TextEdit(0, ", I will call")
+    )
+    assert live.typed == live.text == "Dear Anna, I will call"
+
+
+def test_scratch_that_erases_what_was_typed_up_to_the_first_changed_character() -> None:
+    live = LiveShaping(TextShaper())
+    live.commit(" see you tomorrow")
+    update = live.commit(" scratch that see you tonight")
+    assert update == LiveUpdate("See you tonight", "", TextEdit(len("morrow"), "night"))
+
+
+def test_a_final_not_typed_live_is_shaped_whole_and_typed_whole() -> None:
+    live = LiveShaping(TextShaper(ShapingOptions(trailing_space=True)))
+    live.commit(" I will call you")
+    update = live.final("I'll call you tomorrow period", typed_live=False)
+    assert update == LiveUpdate(
+        "I'll call you tomorrow.", "", TextEdit(0, "I'll call you tomorrow. ")
+    )
+    assert live.text == "I'll call you tomorrow."
+
+
+def test_a_final_typed_live_keeps_the_typed_words_and_only_finishes_them() -> None:
+    live = LiveShaping(TextShaper(ShapingOptions(trailing_space=True)))
+    live.commit(" I will call you")
+    update = live.final("I'll call you tomorrow period", typed_live=True)
+    assert update == LiveUpdate("I will call you tomorrow.", "", TextEdit(0, " tomorrow. "))
+    assert live.text == "I will call you tomorrow."
+
+
+def test_an_empty_final_types_nothing() -> None:
+    live = LiveShaping(TextShaper(ShapingOptions(trailing_space=True)))
+    assert live.final("", typed_live=False) == LiveUpdate("")
