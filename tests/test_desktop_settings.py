@@ -124,14 +124,12 @@ def test_changed_settings_take_effect_without_a_restart(desktop: DesktopApp) -> 
 
 
 def test_a_failed_save_is_shown_and_the_settings_still_apply(
-    desktop: DesktopApp, monkeypatch: pytest.MonkeyPatch
+    desktop: DesktopApp,
 ) -> None:
     parts = desktop.parts
-    settings_path().parent.chmod(0o500)  # the folder cannot take the new file
-    try:
-        parts.settings_store.update(parts.settings.replace(show_indicator=False))
-    finally:
-        settings_path().parent.chmod(0o700)
+    settings_path().unlink(missing_ok=True)
+    settings_path().mkdir(parents=True)  # a folder where the file goes: the rename fails
+    parts.settings_store.update(parts.settings.replace(show_indicator=False))
     assert parts.indicator.enabled is False
     assert "could not be saved" in parts.window.notice.label.text()
 
