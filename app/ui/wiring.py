@@ -211,8 +211,6 @@ def wire_model_memory(parts: DesktopParts) -> None:
 
     File transcription shares the model, so a busy file queue counts as busy too.
     """
-    from PySide6.QtCore import QTimer
-
     from app.core.engine.process_memory import rss_mb
     from app.ui.idle_unloader import IdleUnloader
 
@@ -248,8 +246,8 @@ def wire_model_memory(parts: DesktopParts) -> None:
         lambda: window.statusBar().showMessage("The model is busy; it unloads when idle.", 3000)
     )
     worker.model_notice.connect(lambda message: window.notice.show_notice("warning", message))
-    timer = QTimer(window)
-    timer.setInterval(5000)
-    timer.timeout.connect(show_memory)
-    timer.start()
+    # Memory changes when the model loads or unloads and when work ends: no timer, so
+    # an idle app does not wake up to redraw the same figure (decision 0006).
+    worker.idle.connect(show_memory)
+    files.idle.connect(show_memory)
     show_memory()
