@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QObject, QTimer, SignalInstance
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ class IdleUnloader(QObject):
         also_busy: other users of the same model (file transcription), checked too.
     """
 
-    unload_requested = Signal()
 
     def __init__(
         self,
@@ -105,7 +104,6 @@ class IdleUnloader(QObject):
             self._retry_later()
             return
         log.info("idle for %d min: unloading the model", self._minutes)
-        self.unload_requested.emit()
         self._worker.unload_model()
 
     def _retry_later(self) -> None:
