@@ -46,7 +46,6 @@ class IdleUnloader(QObject):
         also_busy: other users of the same model (file transcription), checked too.
     """
 
-
     def __init__(
         self,
         worker: UnloadableWorker,
