@@ -122,6 +122,10 @@ def run_in_background(
     _relays.difference_update([old for old in _relays if old.delivered])
     relay = _Relay(on_done, on_error, receiver, what)
     _relays.add(relay)
-    future = (lane or SHARED_LANE).submit(fn)
+    try:
+        future = (lane or SHARED_LANE).submit(fn)
+    except RuntimeError as exc:  # the lane was shut down: the error arrives like any other
+        future = Future()
+        future.set_exception(exc)
     future.add_done_callback(relay.post)
     return future
