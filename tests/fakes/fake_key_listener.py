@@ -77,7 +77,9 @@ class FakeKeyListener(threading.Thread):
         self._events.task_done()
 
     def wait(self) -> None:
-        self._ready.wait()
+        # Returns once ready, or once the thread has died (so no waiter is left behind).
+        while not self._ready.wait(0.01) and self.is_alive():
+            pass
 
     def stop(self) -> None:
         self._events.put(_STOP)
