@@ -7,6 +7,7 @@ real sqlite history; the model is the scripted pipeline and delivery a recorder.
 from __future__ import annotations
 
 import stat
+import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,3 +195,33 @@ def test_without_keep_audio_no_audio_is_stored(qtbot: QtBot, rig: Rig) -> None:
     with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
         _dictate(qtbot, rig)
     assert rig.history.latest().audio_path is None  # type: ignore[union-attr]
+
+
+def test_the_gui_thread_does_not_wait_for_the_history_write(qtbot: QtBot, rig: Rig) -> None:
+    gate = threading.Event()
+    rig.history.writes.submit(gate.wait, 10)  # a slow disk: the save queues behind this
+    states: list[str] = []
+    rig.controller.state_changed.connect(states.append)
+    _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: "delivering" in states, timeout=10_000)
+    assert rig.delivery.typed == ""  # not typed before it is saved
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        gate.set()
+    entry = rig.history.latest()
+    assert entry is not None
+    assert rig.delivery.typed == entry.text
+
+
+def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot, rig: Rig) -> None:
+    gate = threading.Event()
+    rig.history.writes.submit(gate.wait, 10)
+    states: list[str] = []
+    rig.controller.state_changed.connect(states.append)
+    _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: "delivering" in states, timeout=10_000)
+    rig.controller.cancel()
+    with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+        gate.set()
+    assert rig.history.count() == 1
+    assert rig.delivery.typed == ""
+    assert rig.controller.session.state.value == "idle"

@@ -13,6 +13,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -275,3 +276,27 @@ def test_unopenable_location_raises_history_error(tmp_path: Path) -> None:
     (tmp_path / "history.sqlite3").mkdir()
     with pytest.raises(HistoryError, match="Could not open"):
         HistoryStore(tmp_path / "history.sqlite3")
+
+
+def test_writes_queued_on_the_lane_keep_their_order_and_survive_close(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    gate = threading.Event()
+    store.writes.submit(gate.wait, 10)  # the disk is slow: everything queues behind this
+    added = [store.writes.submit(store.add, f"text {n}", 1.0, "tiny.en") for n in range(5)]
+    first = added[0]
+    store.writes.submit(lambda: store.mark_delivered(first.result().id, "pasted"))
+    gate.set()
+    store.close()  # quitting now: the queued writes still land
+    with HistoryStore(tmp_path / "h.sqlite3") as reopened:
+        entries = reopened.search()
+        assert [e.text for e in reversed(entries)] == [f"text {n}" for n in range(5)]
+        assert reopened.get(first.result().id).delivered_to == "pasted"  # type: ignore[union-attr]
+
+
+def test_a_read_sees_the_writes_queued_before_it(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        gate = threading.Event()
+        store.writes.submit(gate.wait, 10)
+        store.writes.submit(store.add, "queued", 1.0, "tiny.en")
+        threading.Timer(0.05, gate.set).start()  # the disk answers while the read waits
+        assert [e.text for e in store.search()] == ["queued"]

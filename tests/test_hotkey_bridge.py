@@ -63,7 +63,8 @@ def rig(qtbot: QtBot) -> Iterator[Rig]:
     clock = ManualClock()
     bridge = HotkeyBridge("ctrl+shift+space", listener_factory=factory, clock=clock)
     seen = record(bridge)
-    assert bridge.start() is None
+    with qtbot.waitSignal(bridge.listening):
+        bridge.start()
     assert bridge.is_listening
     yield Rig(bridge, factory.last, clock, seen)
     bridge.stop()
@@ -246,8 +247,9 @@ def test_a_listener_that_cannot_be_made_becomes_a_message(qtbot: QtBot) -> None:
         "ctrl+shift+space", listener_factory=FakeListenerFactory(raise_on_create="no backend")
     )
     seen = record(bridge)
-    message = bridge.start()
-    assert message is not None
+    with qtbot.waitSignal(bridge.error) as failed:
+        bridge.start()
+    message = failed.args[0]
     assert message.startswith("Global hotkeys are not available")
     assert "saytype toggle" in message
     assert seen == [f"error: {message}"]
@@ -258,8 +260,9 @@ def test_a_listener_that_cannot_be_made_becomes_a_message(qtbot: QtBot) -> None:
 def test_a_listener_that_dies_before_ready_becomes_a_message(qtbot: QtBot) -> None:
     factory = FakeListenerFactory(fail_to_start=True)
     bridge = HotkeyBridge("ctrl+shift+space", listener_factory=factory)
-    message = bridge.start()
-    assert message is not None
+    with qtbot.waitSignal(bridge.error, timeout=30_000) as failed:
+        bridge.start()
+    message = failed.args[0]
     assert "did not start" in message or "no X11 display" in message
     assert not factory.last.is_alive()
 
@@ -270,18 +273,22 @@ def test_without_a_display_pynput_is_not_even_tried(
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     bridge = HotkeyBridge("ctrl+shift+space")
-    assert bridge.start() == (
+    with qtbot.assertNotEmitted(bridge.listening), qtbot.waitSignal(bridge.error) as failed:
+        bridge.start()  # known at once: the message comes without a thread
+    assert failed.args == [
         "Global hotkeys are not available (no X11 display in this Wayland session). "
         "Bind `saytype toggle` to a key in your desktop's keyboard settings instead."
-    )
+    ]
 
 
 def test_an_unreachable_display_becomes_a_message(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISPLAY", ":4093")  # nothing listens there
-    message = HotkeyBridge("ctrl+shift+space").start()
-    assert message is not None
+    bridge = HotkeyBridge("ctrl+shift+space")
+    with qtbot.waitSignal(bridge.error, timeout=30_000) as failed:
+        bridge.start()
+    message = failed.args[0]
     assert message.startswith("Global hotkeys are not available (")
     assert ":4093" in message
 
@@ -315,7 +322,8 @@ def real_rig(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[RealRig]
         monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
         bridge = HotkeyBridge("ctrl+shift+space")
         seen = record(bridge)
-        assert bridge.start() is None
+        with qtbot.waitSignal(bridge.listening, timeout=30_000):
+            bridge.start()
         try:
             yield RealRig(bridge, xserver.display, seen)
         finally:
@@ -402,3 +410,29 @@ def test_real_shifted_digit_chord_and_held_modifiers(real_rig: RealRig, qtbot: Q
         real_rig.xdotool("keyup", "ctrl+shift+1")
     qtbot.waitUntil(lambda: real_rig.bridge.modifiers_down() == frozenset(), timeout=5000)
     assert real_rig.seen == ["start", "finish"]
+
+
+def test_start_returns_before_the_listener_is_ready(qtbot: QtBot) -> None:
+    gate = threading.Event()
+    factory = FakeListenerFactory(ready_gate=gate)
+    bridge = HotkeyBridge("ctrl+shift+space", listener_factory=factory)
+    bridge.start()  # the GUI thread goes on (paints the window) meanwhile
+    assert not bridge.is_listening
+    with qtbot.waitSignal(bridge.listening):
+        gate.set()
+    assert bridge.is_listening
+    bridge.stop()
+    assert not factory.last.is_alive()
+
+
+def test_a_listener_ready_after_stop_is_stopped_too(qtbot: QtBot) -> None:
+    gate = threading.Event()
+    factory = FakeListenerFactory(ready_gate=gate)
+    bridge = HotkeyBridge("ctrl+shift+space", listener_factory=factory)
+    with qtbot.assertNotEmitted(bridge.listening, wait=0):
+        bridge.start()
+        qtbot.waitUntil(lambda: len(factory.listeners) == 1)
+        bridge.stop()  # quitting while XRecord still sets up
+        gate.set()
+        qtbot.waitUntil(lambda: not factory.last.is_alive())
+    assert not bridge.is_listening

@@ -282,3 +282,16 @@ def test_quick_capture_notification(
     from app.ui.wiring import quick_capture_message
 
     assert quick_capture_message(where, source, notifications=notifications) == message
+
+
+def test_a_queued_folder_is_walked_off_the_gui_thread(qtbot: QtBot, ui: Ui, tmp_path: Path) -> None:
+    folder = tmp_path / "talks" / "day1"
+    folder.mkdir(parents=True)
+    for name in ("b.wav", "a.mp3", "notes.txt"):
+        (folder / name).write_bytes(b"x")
+    dropped: list[list[Path]] = []
+    ui.window.files_dropped.connect(dropped.append)
+    ui.window.queue_files([tmp_path / "talks"])
+    assert dropped == []  # the walk reports later, through the event loop
+    qtbot.waitUntil(lambda: len(dropped) == 1)
+    assert [p.name for p in dropped[0]] == ["a.mp3", "b.wav"]

@@ -25,6 +25,7 @@ BENCHMARKS = {
     "idle": "CPU used while waiting, the microphone held open and closed (--seconds)",
     "live": "live dictation: each recording dictated once, against beam 5 after release",
     "memory": "memory of the loaded model, and what unloading gives back",
+    "responsiveness": "GUI thread stalls from start through a dictation, settings and quit",
     "soak": "one long dictation (--minutes) or many short ones (--n)",
     "startup": "time from launch to a window and to a loaded model",
     "vocabulary": "WER and exact spellings with and without a custom vocabulary",
@@ -134,6 +135,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     startup = parser.add_argument_group("startup", "Process start to window shown and model ready.")
     startup.add_argument("--runs", type=_count(1), default=5, metavar="N", help="starts to time")
+    responsiveness = parser.add_argument_group("responsiveness", "Event-loop stalls of the app.")
+    responsiveness.add_argument("--mic", action="store_true", help="use the real microphone")
     parser.set_defaults(run=run)
 
 
@@ -192,6 +195,7 @@ def run(
         "vocabulary": _run_vocabulary,
         "memory": _run_memory,
         "startup": _run_startup,
+        "responsiveness": _run_responsiveness,
     }
     if args.which in runners:
         return runners[args.which](args, stdout, stderr)
@@ -363,3 +367,9 @@ def _run_startup(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     else:
         stdout.write(format_startup(figures) + "\n")
     return 0
+
+
+def _run_responsiveness(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from app.commands.bench_responsiveness import run_responsiveness_command
+
+    return run_responsiveness_command(args, stdout, stderr)

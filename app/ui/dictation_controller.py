@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -23,11 +25,12 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
-from app.core.output.history import HistoryEntry, HistoryError, HistoryStore, audio_dir
+from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
+from app.ui.background import run_in_background
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
 from app.ui.live_typist import LiveTypist
@@ -264,9 +267,22 @@ class DictationController(QObject):
             self._finish_delivery("none")
             return
         self.last_text = text
-        current.entry = self._save(current, text)
+        self._save(current, text, partial(self._saved, current, text, update.edit, typed_live))
+
+    def _saved(
+        self,
+        current: DictationRun,
+        text: str,
+        edit: TextEdit,
+        typed_live: bool,
+        entry: HistoryEntry | None,
+    ) -> None:
+        """The history has the text (or could not keep it): now it may be delivered."""
+        if self._current is not current:
+            return  # cancelled while it was being saved: kept in history, never typed
+        current.entry = entry
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._deliver_final(current, text, update.edit, typed_live=typed_live)
+        self._deliver_final(current, text, edit, typed_live=typed_live)
 
     def _deliver_final(
         self, current: DictationRun, text: str, edit: TextEdit, *, typed_live: bool
@@ -290,23 +306,39 @@ class DictationController(QObject):
             return
         self._finish_delivery("window" if output == "window" else "typed")
 
-    def _save(self, current: DictationRun, text: str) -> HistoryEntry | None:
+    def _save(
+        self, current: DictationRun, text: str, then: Callable[[HistoryEntry | None], None]
+    ) -> None:
+        """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
+
+        ``then`` gets None when there is no history, it is paused, or the write failed.
+        """
         if self._history is None and not self.settings.pause_history:
             current.unsaved = True  # no history could be opened at start-up
         if self._history is None or self.settings.pause_history:
-            return None  # paused: no entry and no recording are written
+            then(None)  # paused: no entry and no recording are written
+            return
         end = current.end if current.end is not None else self._mic.ring.position
         audio_path = self._keep_audio(current, end) if self.settings.keep_audio else None
-        try:
-            entry = self._history.add(
-                text, (end - current.start) / SAMPLE_RATE, self.model_name, audio_path
-            )
-        except HistoryError as exc:
+        history = self._history
+
+        def saved(entry: HistoryEntry) -> None:
+            self.history_added.emit(entry)
+            then(entry)
+
+        def failed(exc: BaseException) -> None:
             current.unsaved = True
             self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
-            return None
-        self.history_added.emit(entry)
-        return entry
+            then(None)
+
+        duration_s = (end - current.start) / SAMPLE_RATE
+        run_in_background(
+            partial(history.add, text, duration_s, self.model_name, audio_path),
+            saved,
+            failed,
+            lane=history.writes,
+            receiver=self,
+        )
 
     def _keep_audio(self, current: DictationRun, end: int) -> str | None:
         """Save the dictation's audio beside history (for a retry); None when it cannot."""
@@ -343,10 +375,12 @@ class DictationController(QObject):
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
         if current.entry is not None and self._history is not None:
-            try:
-                self._history.mark_delivered(current.entry.id, how)
-            except HistoryError as exc:
-                log.warning("could not mark delivery in history: %s", exc)
+            run_in_background(
+                partial(self._history.mark_delivered, current.entry.id, how),
+                on_error=lambda exc: log.warning("could not mark delivery in history: %s", exc),
+                lane=self._history.writes,
+                receiver=self,
+            )
         if current.unsaved:  # after the paste, which restores the clipboard it borrowed
             self._delivery.copy_to_clipboard(self.last_text)
         self._finish_delivery(how)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QTimer, Signal
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.ui.background import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -308,20 +310,34 @@ class HistoryPanel(QWidget):
             self.retry_requested.emit(entry.audio_path)
 
     def delete_selected(self) -> None:
-        """Delete the selected entry from the store and the list; select its neighbour."""
+        """Delete the selected entry: from the store off the GUI thread, then from the list."""
         entry = self.selected_entry()
         if entry is None:
             return
-        try:
-            self._store.delete(entry.id)
-        except HistoryError as exc:
-            log.warning("could not delete history entry %d: %s", entry.id, exc)
-            self.error_occurred.emit(str(exc))
+        run_in_background(
+            partial(self._store.delete, entry.id),
+            lambda _existed: self._remove_row(entry.id),
+            partial(self._delete_failed, entry.id),
+            lane=self._store.writes,
+            receiver=self,
+        )
+
+    def _remove_row(self, entry_id: int) -> None:
+        """Drop the entry's row; when it was selected, select its neighbour."""
+        for row in range(self._list.topLevelItemCount()):
+            item = self._list.topLevelItem(row)
+            if item is not None and item.data(0, _ENTRY_ID) == entry_id:
+                break
+        else:
             return
-        row = self._list.indexOfTopLevelItem(self._list.selectedItems()[0])
+        was_selected = item.isSelected()
         self._list.takeTopLevelItem(row)
-        del self._entries[entry.id]
+        self._entries.pop(entry_id, None)
         neighbour = self._list.topLevelItem(min(row, self._list.topLevelItemCount() - 1))
-        if neighbour is not None:
+        if was_selected and neighbour is not None:
             self._list.setCurrentItem(neighbour)
         self._update_empty_state()
+
+    def _delete_failed(self, entry_id: int, exc: BaseException) -> None:
+        log.warning("could not delete history entry %d: %s", entry_id, exc)
+        self.error_occurred.emit(str(exc))

@@ -9,6 +9,10 @@ auto-repeat. Nothing raises out of the callback (pynput stops listening when
 one does), nothing is suppressed, and when pynput cannot start (no X display,
 a pure Wayland session) the bridge says so once and the app works without it.
 
+Nothing here waits on the GUI thread: the listener is made and waited for
+(XRecord can take seconds to get ready) through ``run_in_background``, and the
+X11 grab calls, each an X round-trip, go in order on a lane of their own.
+
 The bridge also tracks which modifiers are physically down, updated in the
 listener thread under a lock, so text delivery can wait for the user to let
 go of Ctrl before typing from any thread (Handy #595).
@@ -16,7 +20,6 @@ go of Ctrl before typing from any thread (Handy #595).
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import logging
 import math
@@ -24,8 +27,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -37,67 +41,23 @@ from app.core.hotkeys.chord import (
     physical_key,
 )
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
-from app.core.hotkeys.x11_grab import KeyGrabError, X11KeyGrab
+from app.core.hotkeys.x11_grab import X11KeyGrab
 from app.core.hotkeys.x11_keys import key_name, x11_base_chars
+from app.core.task_lane import TaskLane
+from app.ui.background import run_in_background
+from app.ui.key_listener import (
+    READY_TIMEOUT_S,
+    STOP_TIMEOUT_S,
+    KeyListener,
+    ListenerFactory,
+    pynput_listener_factory,
+    stop_listener,
+    unavailable_message,
+    wait_ready,
+    x11_expected,
+)
 
 log = logging.getLogger(__name__)
-
-_READY_TIMEOUT_S = 20.0  # XRecord set-up is slow on a loaded machine
-_STOP_TIMEOUT_S = 2.0
-
-
-class KeyListener(Protocol):
-    """What the bridge needs of ``pynput.keyboard.Listener`` (a thread)."""
-
-    def start(self) -> None: ...
-
-    def wait(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def join(self, timeout: float | None = None) -> None: ...
-
-    def is_alive(self) -> bool: ...
-
-
-KeyCallback = Callable[[Any, bool], None]  # (pynput key, injected)
-ListenerFactory = Callable[[KeyCallback, KeyCallback], KeyListener]
-
-
-def unavailable_message(error: BaseException, environ: Mapping[str, str] | None = None) -> str:
-    """What to tell a person when the global hotkey listener cannot run."""
-    env = os.environ if environ is None else environ
-    if not env.get("DISPLAY"):
-        reason = "no X11 display"
-        if env.get("WAYLAND_DISPLAY"):
-            reason += " in this Wayland session"
-    else:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return (
-        f"Global hotkeys are not available ({reason}). "
-        "Bind `saytype toggle` to a key in your desktop's keyboard settings instead."
-    )
-
-
-def pynput_listener_factory(on_press: KeyCallback, on_release: KeyCallback) -> KeyListener:
-    """A real ``pynput.keyboard.Listener`` (imported here: it raises without an X display)."""
-    from pynput import keyboard
-
-    class _Listener(keyboard.Listener):  # type: ignore[misc]
-        def _stop_platform(self) -> None:
-            super()._stop_platform()
-            # pynput 1.8 sends RecordDisableContext on the busy data connection, so the
-            # thread only ends at the next key press (moses-palmer/pynput#583); sending it on
-            # the control connection ends it now. Other backends lack these attributes.
-            control = getattr(self, "_display_stop", None)
-            context = getattr(self, "_context", None)
-            if control is not None and context is not None:
-                with contextlib.suppress(Exception):
-                    control.record_disable_context(context)
-                    control.flush()
-
-    listener: KeyListener = _Listener(on_press=on_press, on_release=on_release, suppress=False)
-    return listener
 
 
 class HotkeyBridge(QObject):
@@ -119,6 +79,7 @@ class HotkeyBridge(QObject):
         held_changed(bool): The chord's keys went down (True) or up; emitted before
             the start or finish they cause, so typing can wait for the release.
         error(str): The hotkey cannot work, with a message for the user.
+        listening: The listener is ready; :meth:`start` returns before it is.
     """
 
     start_requested = Signal()
@@ -126,6 +87,7 @@ class HotkeyBridge(QObject):
     held_changed = Signal(bool)  # the chord went down or up (sent before what it starts)
     cancel_requested = Signal()
     error = Signal(str)
+    listening = Signal()
 
     _key_event = Signal(str, bool, float)  # name, is_down, time: listener thread -> GUI thread
 
@@ -144,7 +106,9 @@ class HotkeyBridge(QObject):
         self._factory = listener_factory
         self._clock = clock
         self._listener: KeyListener | None = None
-        self._grab: X11KeyGrab | None = None
+        self._starting: object | None = None  # the start under way, until it reports
+        self._grab: X11KeyGrab | None = None  # only touched on the grab lane
+        self._grab_lane = TaskLane("hotkey-grab-calls", max_threads=1)  # in order
         self._base_chars: dict[int, str] = {}
         self._down_lock = threading.Lock()
         self._down: set[str] = set()  # physical keys down, kept by the listener thread
@@ -165,60 +129,106 @@ class HotkeyBridge(QObject):
         """Whether the listener thread is running."""
         return self._listener is not None and self._listener.is_alive()
 
-    def start(self) -> str | None:
-        """Start listening; return None, or the message also sent through ``error``."""
-        if self._listener is not None:
-            return None
-        try:
-            factory = self._factory or self._pynput_factory()
-            listener = factory(self._on_press, self._on_release)
-            listener.start()
-            if not _wait_ready(listener, _READY_TIMEOUT_S):
-                # pynput's stop() waits for readiness first, so stopping a listener that
-                # never became ready would hang: leave that to a daemon thread.
-                threading.Thread(target=listener.stop, name="hotkey-abandon", daemon=True).start()
-                raise RuntimeError("the key listener did not start")
-        except Exception as exc:
-            message = unavailable_message(exc)
-            log.warning("%s (%s: %s)", message, type(exc).__name__, exc)
-            self.error.emit(message)
-            return message
+    def start(self) -> None:
+        """Start listening off the GUI thread; ``listening`` or ``error(message)`` follows.
+
+        Setting up XRecord can take seconds on a loaded machine, so the window paints
+        first and the failure message, if any, reaches it when it comes.
+        """
+        if self._listener is not None or self._starting is not None:
+            return
+        if self._factory is None and x11_expected() and not os.environ.get("DISPLAY"):
+            self._start_failed(None, RuntimeError("no X11 display"))  # known at once: no thread
+            return
+        token = self._starting = object()
+        run_in_background(
+            self._make_listener,
+            partial(self._started, token),
+            partial(self._start_failed, token),
+            receiver=self,
+        )
+
+    def _make_listener(self) -> KeyListener:
+        """Background: make the listener and wait until it is ready (or raise)."""
+        factory = self._factory or self._pynput_factory()
+        listener = factory(self._on_press, self._on_release)
+        listener.start()
+        if not wait_ready(listener, READY_TIMEOUT_S):
+            # pynput's stop() waits for readiness first, so stopping a listener that
+            # never became ready would hang: leave that to a daemon thread.
+            threading.Thread(target=listener.stop, name="hotkey-abandon", daemon=True).start()
+            raise RuntimeError("the key listener did not start")
+        return listener
+
+    def _started(self, token: object, listener: KeyListener) -> None:
+        if token is not self._starting:  # stopped while it was starting
+            run_in_background(partial(stop_listener, listener))
+            return
+        self._starting = None
         self._listener = listener
         log.info("global hotkey %s listening (%s mode)", self.chord, self._gesture.mode)
-        if self._factory is None and sys.platform.startswith("linux"):
-            self._reserve_chord()
-        return None
+        if self._grabs:
+            self._reserve_chord(self.chord)
+        self.listening.emit()
 
-    def _reserve_chord(self) -> None:
-        """Grab the chord on X11 so the focused app does not also receive it."""
-        try:
+    def _start_failed(self, token: object | None, exc: BaseException) -> None:
+        if token is not self._starting:
+            return
+        self._starting = None
+        message = unavailable_message(exc)
+        log.warning("%s (%s: %s)", message, type(exc).__name__, exc)
+        self.error.emit(message)
+
+    @property
+    def _grabs(self) -> bool:
+        """Whether the chord is reserved with an X grab (the real listener, on Linux)."""
+        return self._factory is None and sys.platform.startswith("linux")
+
+    def _on_grab_lane(self, work: Callable[[X11KeyGrab], None], chord: Chord | None = None) -> None:
+        """Run ``work(grab)`` on the grab lane, opening the grab first; report a failure."""
+
+        def call() -> None:
             if self._grab is None:
                 self._grab = X11KeyGrab()
-            self._grab.grab(self.chord)
-        except KeyGrabError as exc:
-            message = (
-                f"{display_chord(self.chord)} also reaches the focused app ({exc}). "
-                "Choose another hotkey in Settings if that gets in the way."
-            )
-            log.warning("%s", message)
-            self.error.emit(message)
+            work(self._grab)
+
+        run_in_background(
+            call, on_error=partial(self._grab_failed, chord), lane=self._grab_lane, receiver=self
+        )
+
+    def _reserve_chord(self, chord: Chord) -> None:
+        """Grab the chord on X11 so the focused app does not also receive it."""
+        self._on_grab_lane(lambda grab: grab.grab(chord), chord)
+
+    def _grab_failed(self, chord: Chord | None, exc: BaseException) -> None:
+        if chord is None or self._listener is None:
+            log.warning("the X11 key grab failed: %s", exc)
+            return
+        message = (
+            f"{display_chord(chord)} also reaches the focused app ({exc}). "
+            "Choose another hotkey in Settings if that gets in the way."
+        )
+        log.warning("%s", message)
+        self.error.emit(message)
+
+    def _close_grab(self) -> None:
+        """Grab lane: release every grab and close its connection."""
+        grab, self._grab = self._grab, None
+        if grab is not None:
+            grab.close()
 
     def stop(self) -> None:
         """Stop listening and wait for the listener thread; safe to call twice."""
         listener, self._listener = self._listener, None
+        self._starting = None  # a start under way stops its listener when it arrives
         self._poll_timer.stop()
-        grab, self._grab = self._grab, None
-        if grab is not None:
-            grab.close()
+        if self._grabs:
+            run_in_background(self._close_grab, lane=self._grab_lane)
+            if not self._grab_lane.wait_idle(STOP_TIMEOUT_S):
+                log.warning("the X11 key grab did not close within %.0f s", STOP_TIMEOUT_S)
         if listener is None:
             return
-        try:
-            listener.stop()
-            listener.join(_STOP_TIMEOUT_S)
-        except Exception:
-            log.exception("the hotkey listener failed while stopping")
-        if listener.is_alive():
-            log.warning("the hotkey listener thread did not end within %.0f s", _STOP_TIMEOUT_S)
+        stop_listener(listener)
         with self._down_lock:
             self._down.clear()
         if self._chord_held:  # nobody will report the release now
@@ -230,9 +240,9 @@ class HotkeyBridge(QObject):
         old = self.chord
         self._gesture.set_chord(_as_chord(chord))
         self._emit([])  # the old chord no longer counts as held
-        if self._grab is not None and self.chord != old:
-            self._grab.ungrab(old)
-            self._reserve_chord()
+        if self._grabs and self._listener is not None and self.chord != old:
+            self._on_grab_lane(lambda grab: grab.ungrab(old))
+            self._reserve_chord(self.chord)
 
     def set_mode(self, mode: GestureMode) -> None:
         """Switch between ``"auto"``, ``"hold"`` and ``"toggle"``."""
@@ -250,8 +260,9 @@ class HotkeyBridge(QObject):
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)
-        if self._grab is not None:
-            self._grab.set_escape(active)  # Esc cancels us, without also reaching the app
+        if self._grabs and self._listener is not None:
+            # Esc cancels us, without also reaching the app. An X round-trip: not here.
+            self._on_grab_lane(lambda grab: grab.set_escape(active))
 
     def modifiers_down(self) -> frozenset[str]:
         """Modifiers physically held now (``"ctrl"``, ``"shift"``…); safe from any thread.
@@ -328,10 +339,7 @@ class HotkeyBridge(QObject):
                 self.cancel_requested.emit()
 
     def _pynput_factory(self) -> ListenerFactory:
-        backend_chosen = os.environ.get("PYNPUT_BACKEND_KEYBOARD") or os.environ.get(
-            "PYNPUT_BACKEND"
-        )
-        if sys.platform.startswith("linux") and not backend_chosen:
+        if x11_expected():
             if not os.environ.get("DISPLAY"):
                 raise RuntimeError("no X11 display")
             # Reading the keymap also proves the display answers, before pynput's thread
@@ -348,13 +356,3 @@ class HotkeyBridge(QObject):
 
 def _as_chord(chord: Chord | str) -> Chord:
     return parse_chord(chord) if isinstance(chord, str) else chord
-
-
-def _wait_ready(listener: KeyListener, timeout_s: float) -> bool:
-    """Wait for the listener to be ready, without hanging when its thread died first."""
-    waiter = threading.Thread(target=listener.wait, name="hotkey-ready", daemon=True)
-    waiter.start()
-    deadline = time.monotonic() + timeout_s
-    while waiter.is_alive() and listener.is_alive() and time.monotonic() < deadline:
-        waiter.join(0.02)
-    return not waiter.is_alive() and listener.is_alive()

@@ -8,6 +8,7 @@ system palette, so light and dark themes both work.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.audio.media_files import MEDIA_EXTENSIONS, collect_media_files
+from app.ui.background import run_in_background
 from app.ui.dictation_controller import DictationController
 from app.ui.help_dialogs import open_about, open_shortcuts, shortcut_rows
 from app.ui.live_view import LevelMeter, LiveTextView, NoticeBar
@@ -327,8 +329,21 @@ class MainWindow(QMainWindow):
             self.queue_files([Path(name) for name in names])
 
     def queue_files(self, paths: list[Path]) -> None:
-        """Expand folders and hand the media files to the queue (shown in the Files tab)."""
-        files = collect_media_files(paths)
+        """Expand folders and hand the media files to the queue (shown in the Files tab).
+
+        A folder is walked off the GUI thread (a large tree or a network mount can take
+        seconds); its files are queued when the walk is done.
+        """
+        if any(path.is_dir() for path in paths):
+            run_in_background(
+                partial(collect_media_files, paths),
+                self._queue_collected,
+                lambda exc: self.statusBar().showMessage(f"Could not read the folder: {exc}", 6000),
+            )
+            return
+        self._queue_collected(collect_media_files(paths))
+
+    def _queue_collected(self, files: list[Path]) -> None:
         if not files:
             self.statusBar().showMessage("No audio or video files there.", 4000)
             return

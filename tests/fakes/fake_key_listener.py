@@ -50,7 +50,11 @@ class FakeKeyListener(threading.Thread):
     """Delivers queued key events to the callbacks from its own thread, in order."""
 
     def __init__(
-        self, on_press: KeyCallback, on_release: KeyCallback, fail_to_start: bool = False
+        self,
+        on_press: KeyCallback,
+        on_release: KeyCallback,
+        fail_to_start: bool = False,
+        ready_gate: threading.Event | None = None,
     ) -> None:
         super().__init__(name="fake-key-listener", daemon=True)
         self._on_press = on_press
@@ -58,10 +62,13 @@ class FakeKeyListener(threading.Thread):
         self._events: queue.Queue[Any] = queue.Queue()
         self._ready = threading.Event()
         self._fail_to_start = fail_to_start
+        self._ready_gate = ready_gate
 
     def run(self) -> None:
         if self._fail_to_start:
             return  # dies before ready, like pynput when its X connection fails
+        if self._ready_gate is not None:
+            self._ready_gate.wait()  # a slow XRecord set-up
         self._ready.set()
         while (event := self._events.get()) is not _STOP:
             is_down, key, injected = event
@@ -70,7 +77,9 @@ class FakeKeyListener(threading.Thread):
         self._events.task_done()
 
     def wait(self) -> None:
-        self._ready.wait()
+        # Returns once ready, or once the thread has died (so no waiter is left behind).
+        while not self._ready.wait(0.01) and self.is_alive():
+            pass
 
     def stop(self) -> None:
         self._events.put(_STOP)
@@ -95,15 +104,21 @@ class FakeKeyListener(threading.Thread):
 class FakeListenerFactory:
     """A ``listener_factory`` that keeps the listeners it made."""
 
-    def __init__(self, fail_to_start: bool = False, raise_on_create: str | None = None) -> None:
+    def __init__(
+        self,
+        fail_to_start: bool = False,
+        raise_on_create: str | None = None,
+        ready_gate: threading.Event | None = None,
+    ) -> None:
         self.listeners: list[FakeKeyListener] = []
+        self._ready_gate = ready_gate
         self._fail_to_start = fail_to_start
         self._raise_on_create = raise_on_create
 
     def __call__(self, on_press: KeyCallback, on_release: KeyCallback) -> FakeKeyListener:
         if self._raise_on_create is not None:
             raise ImportError(self._raise_on_create)
-        listener = FakeKeyListener(on_press, on_release, self._fail_to_start)
+        listener = FakeKeyListener(on_press, on_release, self._fail_to_start, self._ready_gate)
         self.listeners.append(listener)
         return listener
 

@@ -11,6 +11,12 @@ The store is a single sqlite3 file readable by the user alone (0600, folder
 under a dated name and a new history is started, and :attr:`HistoryStore.notice`
 says where the old one went.
 
+The GUI never waits for those commits: it queues them on :attr:`HistoryStore.writes`,
+a one-thread :class:`TaskLane` that keeps their order. Every method may be called
+from any thread (one lock guards the connection); a read first waits for the
+queued writes, so it sees them, and :meth:`HistoryStore.close` waits for them too,
+so a dictation saved at the moment of quitting is not lost.
+
 Search folds case with :meth:`str.casefold` in a Python function rather than
 SQL ``LIKE``, because SQLite's ``LIKE`` folds ASCII letters only ("É" would not
 find "é"); the query is a plain substring, so ``%`` and ``_`` match literally.
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +36,7 @@ from types import TracebackType
 
 from app.core.paths import data_dir
 from app.core.private_files import private_file, private_folder, tighten
+from app.core.task_lane import TaskLane
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,7 @@ _CREATE = (
     "CREATE INDEX dictations_by_time ON dictations (created_at)",
 )
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
 
 
 class HistoryError(Exception):
@@ -81,7 +90,11 @@ def audio_dir() -> Path:
 
 
 class HistoryStore:
-    """The sqlite3 history database. Use from one thread; close it, or use it as a context manager.
+    """The sqlite3 history database, for any thread; close it, or use it as a context manager.
+
+    Attributes:
+        writes: The lane for writes off the caller's thread (``writes.submit(store.add, …)``),
+            in submission order; reads and :meth:`close` wait for what it holds.
 
     Raises:
         HistoryError: from the constructor when the file can be neither opened nor replaced.
@@ -90,6 +103,8 @@ class HistoryStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or history_path()
         self.notice: str | None = None
+        self.writes = TaskLane("history-writer", max_threads=1, daemon=False)
+        self._lock = threading.RLock()
         try:
             private_folder(self.path.parent)
         except OSError as exc:
@@ -115,7 +130,8 @@ class HistoryStore:
         except OSError as exc:
             raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
         try:
-            connection = sqlite3.connect(self.path, timeout=5.0)
+            # Any thread may use it, one at a time (self._lock).
+            connection = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
         except sqlite3.Error as exc:
             raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
         try:
@@ -159,16 +175,22 @@ class HistoryStore:
     @contextmanager
     def _writing(self, action: str) -> Iterator[sqlite3.Connection]:
         try:
-            with self._connection:  # commits on success, rolls back on error
+            with self._lock, self._connection:  # commits on success, rolls back on error
                 yield self._connection
         except sqlite3.Error as exc:
             raise HistoryError(
                 f"Could not {action} in the dictation history {self.path}: {_describe(exc)}."
             ) from exc
 
+    def _settle(self) -> None:
+        """Let the queued writes land first, so a read sees them (not from the lane itself)."""
+        if not self.writes.in_lane():
+            self.writes.wait_idle()
+
     def _query(self, sql: str, parameters: tuple[object, ...] = ()) -> list[HistoryEntry]:
         try:
-            rows = self._connection.execute(sql, parameters).fetchall()
+            with self._lock:
+                rows = self._connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
             raise HistoryError(
                 f"Could not read the dictation history {self.path}: {_describe(exc)}."
@@ -204,6 +226,7 @@ class HistoryStore:
     def search(self, query: str = "", limit: int = 500) -> list[HistoryEntry]:
         """Entries whose text contains ``query`` (any case), newest first; all when empty."""
         order = " ORDER BY created_at DESC, id DESC LIMIT ?"
+        self._settle()
         if not query:
             return self._query(_SELECT + order, (limit,))
         return self._query(
@@ -212,6 +235,7 @@ class HistoryStore:
 
     def get(self, entry_id: int) -> HistoryEntry | None:
         """The entry with this id, or None."""
+        self._settle()
         found = self._query(_SELECT + " WHERE id = ?", (entry_id,))
         return found[0] if found else None
 
@@ -222,7 +246,8 @@ class HistoryStore:
 
     def delete(self, entry_id: int) -> bool:
         """Delete an entry and its kept audio file; return whether it existed."""
-        entry = self.get(entry_id)
+        found = self._query(_SELECT + " WHERE id = ?", (entry_id,))  # may run in the lane
+        entry = found[0] if found else None
         if entry is None:
             return False
         with self._writing("delete the dictation") as connection:
@@ -236,15 +261,25 @@ class HistoryStore:
 
     def count(self) -> int:
         """How many entries the history holds."""
+        self._settle()
         try:
-            (total,) = self._connection.execute("SELECT COUNT(*) FROM dictations").fetchone()
+            with self._lock:
+                (total,) = self._connection.execute("SELECT COUNT(*) FROM dictations").fetchone()
         except sqlite3.Error as exc:
             raise HistoryError(f"Could not read the dictation history {self.path}: {exc}") from exc
         return int(total)
 
     def close(self) -> None:
-        """Close the database; later calls raise :class:`HistoryError`."""
-        self._connection.close()
+        """Finish the queued writes, then close the database; later calls raise HistoryError.
+
+        Waits at most ``_CLOSE_WAIT_S`` for the writes (a hung disk); the lane is not
+        a daemon, so what is left still lands before the process exits.
+        """
+        if not self.writes.in_lane() and not self.writes.wait_idle(_CLOSE_WAIT_S):
+            log.warning("history writes still running after %.0f s at close", _CLOSE_WAIT_S)
+            return
+        with self._lock:
+            self._connection.close()
 
     def __enter__(self) -> HistoryStore:
         return self
