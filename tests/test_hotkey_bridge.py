@@ -183,20 +183,10 @@ def test_set_chord_and_mode(rig: Rig, qtbot: QtBot) -> None:
         rig.bridge.set_chord("ctrl+nonsense")
 
 
-def test_modifiers_down_follows_the_physical_keys_at_once(rig: Rig) -> None:
-    rig.keys.press(FakeKey.ctrl_r, FakeKey.shift, FakeKeyCode("a", 0x61))
-    assert rig.bridge.modifiers_down() == {"ctrl", "shift"}  # no GUI event loop needed
-    rig.keys.release(FakeKey.shift)
-    assert rig.bridge.modifiers_down() == {"ctrl"}
-    rig.keys.release(FakeKey.ctrl_r)
-    assert rig.bridge.modifiers_down() == frozenset()
-
-
 def test_injected_keys_are_ignored(rig: Rig) -> None:
     rig.keys.send([(True, key) for key in CHORD], injected=True)
     rig.deliver()
     assert rig.seen == []
-    assert rig.bridge.modifiers_down() == frozenset()
 
 
 class _BrokenKey:
@@ -221,7 +211,6 @@ def test_events_queued_before_stop_do_nothing(rig: Rig) -> None:
     rig.deliver()
     assert rig.seen == []
     assert not rig.bridge.is_listening
-    assert rig.bridge.modifiers_down() == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -399,16 +388,14 @@ def test_real_extra_modifier_fires_nothing(real_rig: RealRig, qtbot: QtBot) -> N
 
 
 @pytest.mark.integration
-def test_real_shifted_digit_chord_and_held_modifiers(real_rig: RealRig, qtbot: QtBot) -> None:
+def test_real_shifted_digit_chord_held_past_the_threshold(real_rig: RealRig, qtbot: QtBot) -> None:
     # Shift+1 arrives from pynput as "!" and its release as "1" once Shift is up.
     real_rig.bridge.set_chord("ctrl+shift+1")
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("keydown", "ctrl+shift+1")
-    qtbot.waitUntil(lambda: real_rig.bridge.modifiers_down() == {"ctrl", "shift"}, timeout=5000)
     qtbot.wait(400)  # a real hold past the 300 ms threshold
     with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
         real_rig.xdotool("keyup", "ctrl+shift+1")
-    qtbot.waitUntil(lambda: real_rig.bridge.modifiers_down() == frozenset(), timeout=5000)
     assert real_rig.seen == ["start", "finish"]
 
 

@@ -9,14 +9,16 @@ when it is there, else a tone, which is said), or with ``--mic`` the real one.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from app.benchmarks.responsiveness import ResponsivenessReport
 
 import numpy as np
 import numpy.typing as npt
@@ -55,18 +57,17 @@ def run_responsiveness_command(args: argparse.Namespace, stdout: TextIO, stderr:
     return 0
 
 
-def _measure(backend: object, source: str, file_path: Path | None):  # type: ignore[no-untyped-def]
+def _measure(backend: object, source: str, file_path: Path | None) -> ResponsivenessReport:
     from PySide6.QtWidgets import QApplication
 
     from app.benchmarks.responsiveness import run_responsiveness
+    from app.main import DesktopApp  # the real app, as `saytype` builds it
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]
-    # The composition root sits beside the commands (import-linter layers), so it is
-    # looked up at run time, as `python -m app` does: the benchmark drives the real app.
-    desktop_app = importlib.import_module("app.main").DesktopApp
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
     return run_responsiveness(
-        lambda device: desktop_app.build(sounddevice_backend=device),
+        lambda device: DesktopApp.build(sounddevice_backend=device),
         backend,
         source=source,
         file_path=file_path,

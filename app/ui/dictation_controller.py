@@ -14,53 +14,27 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
-from app.core.audio.wav_file import write_wav
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
-from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
+from app.core.output.history import HistoryEntry, HistoryStore
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.background import run_in_background
+from app.ui.dictation_run import DictationRun, keep_audio
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
 from app.ui.live_typist import LiveTypist
 from app.ui.microphone import Microphone
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DictationRun:
-    """One dictation, from start to delivery: everything known about it, in one place.
-
-    The controller makes one per dictation and drops it when the dictation ends;
-    the session holds only the state machine (and the job id its guards check).
-    What was shown and handed out for typing so far is asked of ``shaping``, what
-    reached the focused application of ``live``.
-    """
-
-    job_id: int
-    start: int  # ring position of the first sample, pre-roll included
-    end: int | None = None
-    started_at: float = field(default_factory=time.monotonic)
-    # Shapes the events (spoken commands…) for the window and for type-as-I-speak.
-    shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
-    live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
-    delivery_id: int | None = None
-    entry: HistoryEntry | None = None
-    output: str = "focused_app"
-    source: str = "window"  # who started it: window, hotkey, tray, command
-    unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
 
 
 class DictationController(QObject):
@@ -319,7 +293,11 @@ class DictationController(QObject):
             then(None)  # paused: no entry and no recording are written
             return
         end = current.end if current.end is not None else self._mic.ring.position
-        audio_path = self._keep_audio(current, end) if self.settings.keep_audio else None
+        audio_path = None
+        if self.settings.keep_audio:
+            audio_path, problem = keep_audio(current, end, self.journal, self._mic.ring)
+            if problem:
+                self.notice.emit("warning", problem)
         history = self._history
 
         def saved(entry: HistoryEntry) -> None:
@@ -339,20 +317,6 @@ class DictationController(QObject):
             lane=history.writes,
             receiver=self,
         )
-
-    def _keep_audio(self, current: DictationRun, end: int) -> str | None:
-        """Save the dictation's audio beside history (for a retry); None when it cannot."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = audio_dir() / f"dictation-{stamp}-{current.job_id}.wav"
-        if self.journal.keep_as(path) is not None:  # its journal holds it all, pre-roll included
-            return str(path)
-        read = self._mic.ring.read_since(current.start, max(0, end - current.start))
-        try:
-            write_wav(path, read.samples, SAMPLE_RATE)
-        except OSError as exc:
-            self.notice.emit("warning", f"The audio was not kept: {describe_os_error(exc)}.")
-            return None
-        return str(path)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._run_of(job_id) is not None and self.session.fail(job_id, message):

@@ -36,9 +36,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from app.core.hotkeys.chord import (
     Chord,
     display_chord,
-    modifier_of,
     parse_chord,
-    physical_key,
 )
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
 from app.core.hotkeys.x11_grab import X11KeyGrab
@@ -110,8 +108,6 @@ class HotkeyBridge(QObject):
         self._grab: X11KeyGrab | None = None  # only touched on the grab lane
         self._grab_lane = TaskLane("hotkey-grab-calls", max_threads=1)  # in order
         self._base_chars: dict[int, str] = {}
-        self._down_lock = threading.Lock()
-        self._down: set[str] = set()  # physical keys down, kept by the listener thread
         self._chord_held = False
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
@@ -229,8 +225,6 @@ class HotkeyBridge(QObject):
         if listener is None:
             return
         stop_listener(listener)
-        with self._down_lock:
-            self._down.clear()
         if self._chord_held:  # nobody will report the release now
             self._chord_held = False
             self.held_changed.emit(False)
@@ -264,16 +258,6 @@ class HotkeyBridge(QObject):
             # Esc cancels us, without also reaching the app. An X round-trip: not here.
             self._on_grab_lane(lambda grab: grab.set_escape(active))
 
-    def modifiers_down(self) -> frozenset[str]:
-        """Modifiers physically held now (``"ctrl"``, ``"shift"``…); safe from any thread.
-
-        Empty when the listener is not running, so a caller that waits for
-        release never waits on a hotkey that cannot see the keyboard.
-        """
-        with self._down_lock:
-            keys = tuple(self._down)
-        return frozenset(m for m in map(modifier_of, keys) if m is not None)
-
     # --- listener thread -------------------------------------------------------------
 
     def _on_press(self, key: Any, injected: bool = False) -> None:
@@ -290,12 +274,6 @@ class HotkeyBridge(QObject):
             name = key_name(key, self._base_chars)
             if name is None:
                 return
-            physical = physical_key(name)
-            with self._down_lock:
-                if is_down:
-                    self._down.add(physical)
-                else:
-                    self._down.discard(physical)
             self._key_event.emit(name, is_down, self._clock())
         except Exception:
             # The key's type, not the key: the listener sees every key the user types.
