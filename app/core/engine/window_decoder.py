@@ -4,7 +4,7 @@ faster-whisper pads every clip to Whisper's 30 s window, and the encoder cost
 grows with the window, so a 3 s utterance pays for 30 s. CTranslate2 accepts
 shorter encoder input; stock weights need trailing silence to end a transcript
 cleanly, so the window is the audio plus at least 3 s of zeros, with a 10 s
-floor (see docs/architecture.md for the measurements behind the policy).
+floor (see docs/decisions/0008 for the measurements behind the policy).
 """
 
 from __future__ import annotations
