@@ -1,8 +1,9 @@
-"""Accuracy benchmark: ``python bench/accuracy.py`` equals ``saytype bench accuracy``."""
+"""Accuracy benchmark: WER and speed of ``saytype transcribe`` against faster-whisper.
 
-import sys
+Run from a source checkout with the test extra: ``python bench/accuracy.py [options] [--json]``.
+"""
 
-from app.cli import main
+from saytype_bench.command import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["bench", "accuracy", *sys.argv[1:]]))
+    raise SystemExit(main("accuracy"))

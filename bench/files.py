@@ -1,8 +1,9 @@
-"""Files benchmark: ``python bench/files.py`` equals ``saytype bench files``."""
+"""Files benchmark: long-file memory, batched against sequential speed, dictation while busy.
 
-import sys
+Run from a source checkout with the test extra: ``python bench/files.py [options] [--json]``.
+"""
 
-from app.cli import main
+from saytype_bench.command import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["bench", "files", *sys.argv[1:]]))
+    raise SystemExit(main("files"))

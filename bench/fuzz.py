@@ -1,8 +1,9 @@
-"""Fuzz benchmark: ``python bench/fuzz.py`` equals ``saytype bench fuzz``."""
+"""Fuzz benchmark: damaged media files through the decoder and ``saytype transcribe``.
 
-import sys
+Run from a source checkout with the test extra: ``python bench/fuzz.py [options] [--json]``.
+"""
 
-from app.cli import main
+from saytype_bench.command import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["bench", "fuzz", *sys.argv[1:]]))
+    raise SystemExit(main("fuzz"))

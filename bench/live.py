@@ -1,8 +1,9 @@
-"""Live dictation benchmark: ``python bench/live.py`` equals ``saytype bench live``."""
+"""Live dictation benchmark: each recording dictated once, against beam 5 after release.
 
-import sys
+Run from a source checkout with the test extra: ``python bench/live.py [options] [--json]``.
+"""
 
-from app.cli import main
+from saytype_bench.command import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["bench", "live", *sys.argv[1:]]))
+    raise SystemExit(main("live"))

@@ -1,8 +1,9 @@
-"""Soak benchmark: ``python bench/soak.py`` equals ``saytype bench soak`` (e.g. ``--n 1000``)."""
+"""Soak benchmark: one long dictation (``--minutes``) or many short ones (``--n 1000``).
 
-import sys
+Run from a source checkout with the test extra: ``python bench/soak.py [options] [--json]``.
+"""
 
-from app.cli import main
+from saytype_bench.command import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["bench", "soak", *sys.argv[1:]]))
+    raise SystemExit(main("soak"))

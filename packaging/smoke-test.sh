@@ -94,11 +94,12 @@ EOF
 )"
 [ -n "$reference" ] || die "no reference sentence found in resources/samples/README.md"
 
-# WER of a hypothesis (argument 1) against the reference, by the test venv.
+# WER of a hypothesis (argument 1) against the reference, by the test venv
+# (the developer benchmarks' scorer, bench/saytype_bench/accuracy.py).
 wer_of() {
-    (cd "$REPO_ROOT" && "$TEST_PYTHON" -c '
+    (cd "$REPO_ROOT" && PYTHONPATH="$REPO_ROOT/bench" "$TEST_PYTHON" -c '
 import sys
-from app.benchmarks.accuracy import word_error_rate
+from saytype_bench.accuracy import word_error_rate
 print(f"{word_error_rate([sys.argv[1]], [sys.argv[2]]):.3f}")
 ' "$reference" "$1")
 }

@@ -1,4 +1,4 @@
-"""``saytype bench files`` in a short mode: every figure present, sane, and in one JSON object."""
+"""``python bench/files.py`` in a short mode: every figure present, sane, and in one JSON object."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.file_memory import write_speech_wav
-from app.benchmarks.files import CONDITIONS
-from app.benchmarks.live_utterances import Clip, synthesised_clips
-from app.cli import build_parser
-from app.commands import bench
+from app.benchmarks.speech_clips import Clip, synthesised_clips
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
+from saytype_bench import command
+from saytype_bench.file_memory import write_speech_wav
+from saytype_bench.files import CONDITIONS
 
 SENTENCES = [
     "Please bring the latest sales figures and the new contract.",
@@ -50,11 +49,11 @@ def test_short_run_gives_every_figure(tmp_path: Path) -> None:
         rows.append(f"s{index}\twav/s{index}.wav\t{spoken.duration_s:.3f}\t{spoken.reference}")
     (corpus / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     options = ["--minutes", "0.5", "--clip-minutes", "0.25", "--latency-dictations", "1"]
-    args = build_parser().parse_args(
-        ["bench", "files", "--speech-dir", str(corpus), "--json", *options]
+    args = command.build_parser("files").parse_args(
+        ["--speech-dir", str(corpus), "--json", *options]
     )
     out, err = io.StringIO(), io.StringIO()
-    assert bench.run(args, stdout=out, stderr=err) == 0, err.getvalue()
+    assert command.run("files", args, out, err) == 0, err.getvalue()
     figures = json.loads(out.getvalue())
     assert figures["benchmark"] == "files"
     long = figures["long_file"]

@@ -1,4 +1,4 @@
-"""``saytype bench live``: utterance choice (pure) and one tiny end-to-end run (tiny.en)."""
+"""``python bench/live.py``: utterance choice (pure) and one tiny end-to-end run (tiny.en)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,14 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.benchmarks.dictation_sentences import DICTATION_SENTENCES, speeds_for
-from app.benchmarks.live import DictationTrace
-from app.benchmarks.live_report import format_report
-from app.benchmarks.live_utterances import (
-    GAP_S,
-    Clip,
-    build_utterances,
-    one_per_clip,
-    synthesised_clips,
-)
-from app.cli import build_parser, main
-from app.commands import bench
+from app.benchmarks.speech_clips import Clip, synthesised_clips
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
+from saytype_bench import command
+from saytype_bench.dictation_sentences import DICTATION_SENTENCES, speeds_for
+from saytype_bench.live import DictationTrace
+from saytype_bench.live_report import format_report
+from saytype_bench.live_utterances import GAP_S, build_utterances, one_per_clip
 
 
 def clip(clip_id: str, seconds: float) -> Clip:
@@ -75,7 +69,7 @@ def test_a_bucket_nothing_fits_is_an_error() -> None:
 
 def test_bad_bucket_list_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["bench", "live", "--buckets", "3,x"])
+        command.main("live", ["--buckets", "3,x"])
     assert exit_info.value.code == 2
 
 
@@ -118,9 +112,9 @@ def test_one_short_utterance_gives_every_figure(qapp: QApplication, tmp_path: Pa
         tmp_path, "Please bring the latest sales figures and the new contract."
     )
     options = ["--buckets", "3", "--per-bucket", "1", "--cancels", "2", "--json"]
-    args = build_parser().parse_args(["bench", "live", "--speech-dir", str(corpus), *options])
+    args = command.build_parser("live").parse_args(["--speech-dir", str(corpus), *options])
     out, err = io.StringIO(), io.StringIO()
-    assert bench.run(args, stdout=out, stderr=err) == 0
+    assert command.run("live", args, out, err) == 0
     assert err.getvalue() == ""  # progress goes to a terminal only
     summary = json.loads(out.getvalue())
     assert summary["benchmark"] == "live"
@@ -174,10 +168,10 @@ def test_per_utterance_mode_reports_each_dictation_and_its_mean_wer(
     qapp: QApplication, tmp_path: Path
 ) -> None:
     corpus = _one_clip_corpus(tmp_path, "Can we move tomorrow's call to three thirty?")
-    argv = ["bench", "live", "--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0"]
-    args = build_parser().parse_args([*argv, "--json"])
+    argv = ["--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0"]
+    args = command.build_parser("live").parse_args([*argv, "--json"])
     out, err = io.StringIO(), io.StringIO()
-    assert bench.run(args, stdout=out, stderr=err) == 0
+    assert command.run("live", args, out, err) == 0
     summary = json.loads(out.getvalue())
     assert summary["mode"] == "per-utterance"
     assert [c["corpus"] for c in summary["corpora"]] == ["speech"]
@@ -187,13 +181,6 @@ def test_per_utterance_mode_reports_each_dictation_and_its_mean_wer(
     for path in ("live", "transcribe", "naive"):
         assert_figure(totals["wer_mean_per_utterance"][path])
     assert totals["wer_mean_per_utterance"]["live"] <= 0.25  # hibari speech: heard nearly exactly
-
-
-def test_bench_without_a_name_lists_the_benchmarks() -> None:
-    out = io.StringIO()
-    assert bench.run(build_parser().parse_args(["bench"]), stdout=out) == 0
-    listed = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
-    assert listed == list(bench.BENCHMARKS)
 
 
 def test_committed_words_the_final_does_not_say_are_counted() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,9 +13,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from app.benchmarks.live_cancel import run_cancel_trials
-from app.benchmarks.live_utterances import Utterance
 from app.core.audio.file_decoder import SAMPLE_RATE
+from saytype_bench.live_cancel import run_cancel_trials
+from saytype_bench.live_utterances import Utterance
 from tests.fakes.scripted_pipeline import ScriptedPipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +60,8 @@ def test_no_qt_application_is_left_behind() -> None:
         import numpy as np
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
-        from app.benchmarks.live_cancel import run_cancel_trials
-        from app.benchmarks.live_utterances import Utterance
+        from saytype_bench.live_cancel import run_cancel_trials
+        from saytype_bench.live_utterances import Utterance
         from tests.fakes.scripted_pipeline import ScriptedPipeline
 
         audio = np.zeros(16000, dtype=np.float32)
@@ -79,7 +80,11 @@ def test_no_qt_application_is_left_behind() -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        env={
+            "QT_QPA_PLATFORM": "offscreen",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
+        },
         check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""``saytype bench soak --n``: the figures (pure) and one tiny end-to-end run (tiny.en)."""
+"""``python bench/soak.py --n``: the figures (pure) and one tiny end-to-end run (tiny.en)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.live_utterances import Clip, synthesised_clips
-from app.benchmarks.soak_dictations import (
+from app.benchmarks.speech_clips import Clip, synthesised_clips
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
+from saytype_bench import command
+from saytype_bench.soak_dictations import (
     DictationRecord,
     DictationSoak,
     dictation_clips,
@@ -20,10 +23,6 @@ from app.benchmarks.soak_dictations import (
     native_thread_count,
     summarise,
 )
-from app.cli import build_parser
-from app.commands import bench
-from app.core.audio.file_decoder import SAMPLE_RATE
-from app.core.audio.wav_file import write_wav
 
 
 def clip(clip_id: str, seconds: float) -> Clip:
@@ -114,9 +113,9 @@ def test_too_few_dictations_for_a_warm_up_measure_from_before_the_first() -> Non
 
 
 def test_n_and_minutes_together_are_a_usage_error() -> None:
-    args = build_parser().parse_args(["bench", "soak", "--n", "5", "--minutes", "1"])
+    args = command.build_parser("soak").parse_args(["--n", "5", "--minutes", "1"])
     out, err = io.StringIO(), io.StringIO()
-    assert bench.run(args, stdout=out, stderr=err) == 2
+    assert command.run("soak", args, out, err) == 2
     assert "not both" in err.getvalue()
 
 
@@ -135,11 +134,11 @@ def test_five_dictations_give_sane_figures(tmp_path: Path) -> None:
             f"{spoken.clip_id}\twav/{spoken.clip_id}.wav\t{spoken.duration_s:.3f}\t{spoken.reference}"
         )
     (corpus / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    args = build_parser().parse_args(
-        ["bench", "soak", "--n", "5", "--speech-dir", str(corpus), "--json"]
+    args = command.build_parser("soak").parse_args(
+        ["--n", "5", "--speech-dir", str(corpus), "--json"]
     )
     out, err = io.StringIO(), io.StringIO()
-    assert bench.run(args, stdout=out, stderr=err) == 0
+    assert command.run("soak", args, out, err) == 0
     assert err.getvalue() == ""  # progress goes to a terminal only
     summary = json.loads(out.getvalue())
     assert summary["benchmark"] == "soak"

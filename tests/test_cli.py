@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.benchmarks.accuracy import word_error_rate
+from saytype_bench.accuracy import word_error_rate
 from tests.support.media import (
     encode_audio,
     truncated_copy,

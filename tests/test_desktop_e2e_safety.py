@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.output.history import HistoryStore
+from saytype_bench.accuracy import word_error_rate
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker

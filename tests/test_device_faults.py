@@ -26,7 +26,6 @@ from typing import IO, Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.output.history import HistoryStore
@@ -34,6 +33,7 @@ from app.core.settings import Settings
 from app.ui.dictation_controller import DictationController
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker

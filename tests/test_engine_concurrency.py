@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.live import dictate
 from app.core.audio.file_decoder import AudioArray, decode_file
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.live import dictate
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model

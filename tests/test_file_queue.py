@@ -21,7 +21,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
@@ -36,6 +35,7 @@ from app.ui.main_window import MainWindow
 from app.ui.microphone import Microphone
 from app.ui.queue_panel import QueuePanel
 from app.ui.results_view import ResultsView
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.support.screenshots import save_screenshot

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.transcript import Segment
+from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model

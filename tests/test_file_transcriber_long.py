@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.wav_file import write_wav
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.transcript import Segment, Transcript
+from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model

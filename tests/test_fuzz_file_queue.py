@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.fuzz_media import message_problem
-from app.benchmarks.fuzz_seeds import WELCOME_MP3, make_seeds
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.ui.file_jobs import FileJobRunner
 from app.ui.queue_panel import QueuePanel
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.fuzz_media import message_problem
+from saytype_bench.fuzz_seeds import WELCOME_MP3, make_seeds
 from tests.support.media import encode_audio, truncated_copy
 
 pytestmark = [pytest.mark.gui, pytest.mark.model]

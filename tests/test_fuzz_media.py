@@ -1,9 +1,9 @@
 """Fuzzed media files: every mutated real file decodes, or fails with one clear sentence.
 
-The harness (app/benchmarks/fuzz_media.py) rebuilds each case from a recipe in a
+The harness (bench/saytype_bench/fuzz_media.py) rebuilds each case from a recipe in a
 worker process, so a crash or a hang inside FFmpeg is reported, not fatal. The
 500 seeded cases and the hypothesis cases are deterministic; a failure prints
-the recipe that rebuilds the file (``saytype bench fuzz --replay RECIPE``).
+the recipe that rebuilds the file (``python bench/fuzz.py --replay RECIPE``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.benchmarks.fuzz_bench import pick_sample, run_transcribe_sample
-from app.benchmarks.fuzz_media import (
+from app.core.audio.file_decoder import AudioFileError, decode_file, probe_duration
+from saytype_bench.fuzz_bench import pick_sample, run_transcribe_sample
+from saytype_bench.fuzz_media import (
     WORKER_MEMORY_LIMIT,
     CaseWorker,
     FuzzReport,
@@ -30,13 +31,12 @@ from app.benchmarks.fuzz_media import (
     run_fuzz,
     write_seeds,
 )
-from app.benchmarks.fuzz_mutations import (
+from saytype_bench.fuzz_mutations import (
     KIND_WEIGHTS,
     Mutation,
     Recipe,
     parse_recipe,
 )
-from app.core.audio.file_decoder import AudioFileError, decode_file, probe_duration
 from tests.support.media import encode_audio
 
 CI_CASES = 500
@@ -259,12 +259,12 @@ def test_saytype_transcribe_handles_a_sample_of_the_fuzzed_files(
     assert findings == [], "\n".join(f"{f.problem}\n  recipe: {f.recipe}" for f in findings)
 
 
-def test_saytype_bench_fuzz_prints_the_count_outcomes_and_findings(
+def test_bench_fuzz_prints_the_count_outcomes_and_findings(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from app.cli import main
+    from saytype_bench.command import main
 
-    assert main(["bench", "fuzz", "--cases", "40", "--transcribe-sample", "0", "--json"]) == 0
+    assert main("fuzz", ["--cases", "40", "--transcribe-sample", "0", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["cases"] == 40
     assert sum(figures["outcomes"].values()) == 40

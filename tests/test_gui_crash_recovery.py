@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_decoder import SAMPLE_RATE
+from saytype_bench.accuracy import word_error_rate
 from tests.support.desktop_app import app_environment, wait_while_running
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker

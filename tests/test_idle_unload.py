@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.live_pipeline import LivePipeline
@@ -31,6 +30,7 @@ from app.core.engine.model_host import (
 from app.core.engine.model_registry import ModelKind, ModelSource, resolve_model
 from app.ui.idle_unloader import IdleUnloader
 from app.ui.inference_worker import InferenceWorker
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.scripted_pipeline import ScriptedPipeline
 from tests.support.speech import SpeechMaker
 

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.ui.inference_worker import InferenceWorker
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.scripted_pipeline import ScriptedPipeline
 from tests.support.speech import SpeechMaker
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.recording_journal import journals_dir
 from app.core.audio.wav_file import write_wav
+from saytype_bench.accuracy import word_error_rate
 from tests.support.listen_process import interrupt_once_words_show
 from tests.support.speech import SpeechMaker
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.dictation_sentences import DICTATION_SENTENCES, speeds_for
-from app.benchmarks.live import dictate
-from app.benchmarks.live_utterances import synthesised_clips
+from app.benchmarks.speech_clips import synthesised_clips
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.dictation_sentences import DICTATION_SENTENCES, speeds_for
+from saytype_bench.live import dictate
 
 pytestmark = pytest.mark.model
 

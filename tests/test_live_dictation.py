@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
@@ -16,6 +15,7 @@ from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.engine.streaming_transcriber import DictationEvent
+from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model

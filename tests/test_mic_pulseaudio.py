@@ -24,13 +24,13 @@ from typing import Any
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.commands.listen_mic import run_mic
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
+from saytype_bench.accuracy import word_error_rate
 from tests.support.listen_process import interrupt_once_words_show
 from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_host import ModelHost
+from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.model_catalog import MODEL_REPOSITORIES, partial_folder
 from app.core.engine.model_registry import bundled_model_path
 from app.core.paths import models_dir
+from saytype_bench.accuracy import word_error_rate
 from tests.support.fake_hub import FakeHub, running_fake_hub
 from tests.support.speech import SpeechMaker
 

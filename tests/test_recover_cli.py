@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.cli import build_parser
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.journal_recovery import find_unfinished_journals
@@ -31,6 +30,7 @@ from app.core.audio.recording_journal import RecordingJournal, journals_dir
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
 from app.core.settings_file import save_settings
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.support.speech import SpeechMaker
 

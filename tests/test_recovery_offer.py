@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.journal_recovery import find_unfinished_journals
 from app.core.audio.recording_journal import RecordingJournal, journals_dir, sidecar_path
@@ -31,6 +30,7 @@ from app.ui.file_jobs import FileJobRunner
 from app.ui.inference_worker import InferenceWorker
 from app.ui.microphone import Microphone
 from app.ui.recovery_offer import RecoveryOffer
+from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline, ScriptedTranscriber

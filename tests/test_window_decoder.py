@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.audio.file_decoder import SAMPLE_RATE, decode_file
 from app.core.engine.heard_words import join_words, without_squeezed_tail
 from app.core.engine.model_host import ModelHost
 from app.core.engine.transcript import Segment
 from app.core.engine.window_decoder import WindowDecoder, segment_words
+from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 
 

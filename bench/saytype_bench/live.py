@@ -8,7 +8,7 @@ trailing silence: the worst case for latency). The baseline is whisper-writer's
 way: after release, faster-whisper transcribes the whole clip with beam 5. One
 loaded model serves both, warmed up before any timing. Figures are printed next
 to their goals; nothing passes or fails. The cancel trials run through the
-app's own inference worker (:mod:`app.benchmarks.live_cancel`).
+app's own inference worker (:mod:`saytype_bench.live_cancel`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from pathlib import Path
 
 import numpy as np
 
-from app.benchmarks.live_cancel import CancelTrial, run_cancel_trials
-from app.benchmarks.live_utterances import Utterance
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
@@ -37,6 +35,8 @@ from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost, WhisperLike
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import DictationEvent
+from saytype_bench.live_cancel import CancelTrial, run_cancel_trials
+from saytype_bench.live_utterances import Utterance
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def run_live_benchmark(
 
     Args:
         host: the one model host used by every side.
-        utterances: what to dictate (see :mod:`app.benchmarks.live_utterances`).
+        utterances: what to dictate (see :mod:`saytype_bench.live_utterances`).
         speed: feeding pace as a multiple of real time; latencies mean something at 1.
         cancels: dictations cancelled at random points (each bucket in turn).
         seed: seeds the cancel points.

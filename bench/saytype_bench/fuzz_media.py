@@ -1,6 +1,6 @@
 """Fuzz the file path: mutated real media must decode, or fail with one clear sentence.
 
-Each case is a :class:`~app.benchmarks.fuzz_mutations.Recipe` (a seed file and
+Each case is a :class:`~saytype_bench.fuzz_mutations.Recipe` (a seed file and
 the edits made to it). A worker process rebuilds the file and runs what the app
 runs on a dropped or named file: the queue's duration probe, then the chunked
 decode and truncation check that ``saytype transcribe`` feeds the model with.
@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.benchmarks.fuzz_mutations import Recipe, apply_recipe, random_recipe
+from saytype_bench.fuzz_mutations import Recipe, apply_recipe, random_recipe
 
 DEFAULT_CASE_TIMEOUT_S = 20.0  # a 1.5 s clip decodes in milliseconds; this means "hung"
 WORKER_MEMORY_LIMIT = 3 << 30  # address space: a runaway allocation fails instead of swapping
@@ -232,7 +232,7 @@ def case_recipe(seed: int, index: int, seed_names: list[str]) -> Recipe:
 
 def write_seeds(folder: Path) -> dict[str, bytes]:
     """Make the seed files and write them to ``folder`` (for the worker); returns them."""
-    from app.benchmarks.fuzz_seeds import make_seeds
+    from saytype_bench.fuzz_seeds import make_seeds
 
     seeds = make_seeds()
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """One file transcription in a fresh process, reporting its time and its peak memory.
 
 Peak RSS is a property of a whole process, so each configuration runs in its
-own child (``python -m app.benchmarks.file_memory``): the child loads the model,
+own child (``python -m saytype_bench.file_memory``): the child loads the model,
 notes the loaded RSS, resets the kernel's high-water mark (``/proc/self/clear_refs``)
 so that the model load's own transient does not count, transcribes, and prints
 one JSON line. A sampling thread backs the high-water mark up where the reset is
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.benchmarks.live_utterances import Clip
+from app.benchmarks.speech_clips import Clip
 from app.core.audio.file_decoder import SAMPLE_RATE
 
 MODES = ("saytype", "faster-whisper")
@@ -88,7 +89,7 @@ def measure_in_child(model: str, path: Path, mode: str, batch_size: int = 0) -> 
     command = [
         sys.executable,
         "-m",
-        "app.benchmarks.file_memory",
+        "saytype_bench.file_memory",
         "--model",
         model,
         "--mode",
@@ -97,7 +98,11 @@ def measure_in_child(model: str, path: Path, mode: str, batch_size: int = 0) -> 
         str(batch_size),
         str(path),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # The child imports this package as the scripts do: from the bench/ folder.
+    bench_dir = str(Path(__file__).resolve().parents[1])
+    path_entries = [bench_dir, *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(path_entries)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"measuring {mode} (batch {batch_size}) failed: {done.stderr.strip()}")
     return ChildFigures(**json.loads(done.stdout.strip().splitlines()[-1]))
@@ -164,7 +169,7 @@ def _child(model_name: str, path: Path, mode: str, batch_size: int) -> ChildFigu
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the child process; prints one JSON object."""
-    parser = argparse.ArgumentParser(prog="python -m app.benchmarks.file_memory")
+    parser = argparse.ArgumentParser(prog="python -m saytype_bench.file_memory")
     parser.add_argument("--model", required=True)
     parser.add_argument("--mode", choices=MODES, required=True)
     parser.add_argument("--batch-size", type=int, default=0)

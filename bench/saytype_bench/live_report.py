@@ -1,10 +1,10 @@
-"""Plain-text report of the live dictation benchmark (see :mod:`app.benchmarks.live`)."""
+"""Plain-text report of the live dictation benchmark (see :mod:`saytype_bench.live`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.benchmarks.live import NAIVE_BEAM_SIZE
+from saytype_bench.live import NAIVE_BEAM_SIZE
 
 # -- report --------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
-"""``saytype bench fuzz``: the decode fuzz, then a sample through the real ``saytype transcribe``.
+"""``python bench/fuzz.py``: the decode fuzz, then a sample through the real ``saytype transcribe``.
 
 Running the model on every fuzzed file would take hours, and the model never
 sees a file the decoder rejected, so the decode stage takes all the cases
-(:mod:`app.benchmarks.fuzz_media`) and a sample of them, drawn from every kind
+(:mod:`saytype_bench.fuzz_media`) and a sample of them, drawn from every kind
 of outcome, goes through the command end to end: one ``saytype transcribe``
 process for the whole sample, as a user naming many files would run it. Every
 file must come out as a transcript or as one clear ``saytype: error:`` line,
@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from app.benchmarks.fuzz_media import (
+from saytype_bench.fuzz_media import (
     Finding,
     FuzzReport,
     format_report,
@@ -27,13 +27,13 @@ from app.benchmarks.fuzz_media import (
     run_fuzz,
     to_json,
 )
-from app.benchmarks.fuzz_mutations import Recipe, apply_recipe, parse_recipe
+from saytype_bench.fuzz_mutations import Recipe, apply_recipe, parse_recipe
 
 _DECODED = "decoded"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``fuzz`` options of ``saytype bench`` (``--seed`` and ``--model`` are shared)."""
+    """The options of ``python bench/fuzz.py`` (``--seed`` and ``--model`` are shared)."""
     group = parser.add_argument_group("fuzz", "Mutated media files through the decoder and CLI.")
     group.add_argument(
         "--cases", type=int, default=10_000, metavar="N", help="fuzz cases (default 10000)"
@@ -53,12 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run_bench(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run the fuzz as ``args`` say; print the report. 0 when it ran (findings or not)."""
     if args.cases < 1 or args.transcribe_sample < 0:
-        stderr.write("saytype bench: error: --cases must be 1 or more, --transcribe-sample 0+.\n")
+        stderr.write("bench: error: --cases must be 1 or more, --transcribe-sample 0+.\n")
         return 2
     try:
         recipes = [parse_recipe(args.replay)] if args.replay else None
     except ValueError as exc:
-        stderr.write(f"saytype bench: error: not a fuzz recipe: {exc}.\n")
+        stderr.write(f"bench: error: not a fuzz recipe: {exc}.\n")
         return 2
 
     def show(done: int, total: int) -> None:
@@ -107,7 +107,7 @@ def run_transcribe_sample(
     recipes: list[Recipe], folder: Path, *, model: str = "tiny.en", timeout_s: float = 900.0
 ) -> list[Finding]:
     """Run the real ``saytype transcribe`` on these recipes' files in one process."""
-    from app.benchmarks.fuzz_seeds import make_seeds
+    from saytype_bench.fuzz_seeds import make_seeds
 
     if not recipes:
         return []

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.benchmarks.accuracy import word_error_rate
 from app.core.engine.model_host import ModelHost
+from saytype_bench.accuracy import word_error_rate
 
 VOCABULARY: tuple[str, ...] = (
     "Saytype",
@@ -74,7 +74,7 @@ def vocabulary_hits(references: list[str], hypotheses: list[str]) -> tuple[int, 
 
 def run_vocabulary(host: ModelHost) -> list[VocabularyRow]:
     """Transcribe the sentences, read by hibari-tts, in each configuration."""
-    from app.benchmarks.live_utterances import synthesised_clips
+    from app.benchmarks.speech_clips import synthesised_clips
     from app.core.engine.window_decoder import WindowDecoder
 
     model = host.get()

@@ -1,4 +1,4 @@
-"""``saytype bench files``: long-file memory, batched vs sequential speed, dictation while busy.
+"""``python bench/files.py``: long-file memory, batched vs sequential speed, dictation while busy.
 
 Three measurements, all in one run on the same audio (the shared corpus of real
 speech, or hibari-tts sentences when it is absent, repeated with pauses):
@@ -28,16 +28,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.file_memory import ChildFigures, measure_in_child, write_speech_wav
-from app.benchmarks.live import dictate
-from app.benchmarks.live_utterances import Clip
+from app.benchmarks.speech_clips import Clip
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import rss_mb
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.file_memory import ChildFigures, measure_in_child, write_speech_wav
+from saytype_bench.live import dictate
 
 GAP_S = 0.8  # pause between clips in the long file
 RSS_GOAL_MB = 300.0
@@ -71,7 +71,7 @@ class FilesResult:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``files`` options of ``saytype bench`` (``--minutes`` is shared with soak)."""
+    """The options of ``python bench/files.py`` (``--minutes`` is shared with soak)."""
     group = parser.add_argument_group("files", "Long files, batched mode, dictation while busy.")
     group.add_argument(
         "--clip-minutes",
@@ -224,7 +224,7 @@ def format_report(result: FilesResult) -> str:
     data = to_json(result)
     long = result.long_file
     lines = [
-        f"saytype bench files — model {result.model}, speech: {result.source}",
+        f"bench/files.py — model {result.model}, speech: {result.source}",
         "",
         f"Long file: {long.audio_s / 60:.1f} min transcribed in {long.elapsed_s:.0f} s "
         f"({long.speed_x:.1f}x real time)",

@@ -4,7 +4,7 @@ Feeds ``--minutes`` of speech (the shared corpus, or hibari-tts sentences,
 joined and repeated) at real time through the same live pipeline as the
 microphone, without releasing the key, and samples resident memory and the
 lag between audio fed and audio decoded. Prints figures; asserts nothing.
-The soak by many short dictations (``--n``) is :mod:`app.benchmarks.soak_dictations`.
+The soak by many short dictations (``--n``) is :mod:`saytype_bench.soak_dictations`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.live_utterances import GAP_S, Clip
+from app.benchmarks.speech_clips import Clip
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.live_utterances import GAP_S
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Soak by dictations: many short push-to-talk dictations in a row must not wear the app down.
 
-``saytype bench soak --n 1000`` dictates short clips (2-6 s of speech, in turn)
+``python bench/soak.py --n 1000`` dictates short clips (2-6 s of speech, in turn)
 one after another through the live pipeline the app uses (a FileSource feeding
 the ring buffer, :func:`run_dictation`, the key released at the end of each
-clip; see :func:`app.benchmarks.live.dictate`), and records for each one the
+clip; see :func:`saytype_bench.live.dictate`), and records for each one the
 release → final latency, the text, any error and, once it is over, the
 process's RSS and thread counts. The report compares the first dictations with
 the last: RSS drift (from the end of a short warm-up, when lazily built pools
@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.live import dictate
-from app.benchmarks.live_utterances import Clip
+from app.benchmarks.speech_clips import Clip
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.process_memory import rss_mb
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.live import dictate
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Figures of the live dictation benchmark: quantiles, ratios and goals met.
 
-Kept apart from :mod:`app.benchmarks.live`, which runs the dictations.
+Kept apart from :mod:`saytype_bench.live`, which runs the dictations.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from app.benchmarks.accuracy import word_error_rate
-from app.benchmarks.live import LiveResult, UtteranceRun
+from saytype_bench.accuracy import word_error_rate
+from saytype_bench.live import LiveResult, UtteranceRun
 
 GOALS: dict[str, tuple[float, bool]] = {
     "release_to_final_p50_s": (0.35, False),

@@ -1,4 +1,4 @@
-"""``saytype bench live``: live dictation against faster-whisper beam 5 after release.
+"""``python bench/live.py``: live dictation against faster-whisper beam 5 after release.
 
 By default each recording is dictated once, the way people dictate (one key
 hold per utterance), on the shared speech corpus and on hibari-tts dictation
@@ -23,17 +23,17 @@ from app.core.paths import models_dir
 
 
 def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """``saytype bench live``: per-utterance dictation on both corpora, or bucket mode."""
-    from app.benchmarks.live import run_live_benchmark
-    from app.benchmarks.live_figures import summarise
-    from app.benchmarks.live_report import format_report
+    """``python bench/live.py``: per-utterance dictation on both corpora, or bucket mode."""
     from app.benchmarks.speech_corpus import CorpusMissingError
+    from saytype_bench.live import run_live_benchmark
+    from saytype_bench.live_figures import summarise
+    from saytype_bench.live_report import format_report
 
     if args.speed <= 0:
-        stderr.write("saytype bench: error: --speed must be more than 0.\n")
+        stderr.write("bench: error: --speed must be more than 0.\n")
         return 2
     if args.per_utterance and args.buckets is not None:
-        stderr.write("saytype bench: error: --per-utterance and --buckets exclude each other.\n")
+        stderr.write("bench: error: --per-utterance and --buckets exclude each other.\n")
         return 2
     progress = TerminalProgress(stderr)
     try:
@@ -42,13 +42,11 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         corpora = _live_corpora(args)
     except (CorpusMissingError, ModelError, AudioFileError, ValueError) as exc:
         progress.clear()
-        stderr.write(f"saytype bench: error: {exc}\n")
+        stderr.write(f"bench: error: {exc}\n")
         return 1
     except ImportError as exc:
         progress.clear()
-        stderr.write(
-            f"saytype bench: error: {exc}; install the test extra: pip install '.[test]'\n"
-        )
+        stderr.write(f"bench: error: {exc}; install the test extra: pip install '.[test]'\n")
         return 1
     reports: list[dict[str, Any]] = []
     texts: list[str] = []
@@ -66,7 +64,7 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             )
         except ModelError as exc:
             progress.clear()
-            stderr.write(f"saytype bench: error: {exc}\n")
+            stderr.write(f"bench: error: {exc}\n")
             return 1
         summary = summarise(result)
         reports.append({"corpus": name, "source": source} | summary)
@@ -86,12 +84,8 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
     """(name, source, utterances) for each corpus the live benchmark dictates."""
-    from app.benchmarks.live_utterances import (
-        build_utterances,
-        dictation_clips,
-        load_clips,
-        one_per_clip,
-    )
+    from app.benchmarks.speech_clips import load_clips
+    from saytype_bench.live_utterances import build_utterances, dictation_clips, one_per_clip
 
     if args.buckets is not None:
         clips, source = load_clips(args.speech_dir)
