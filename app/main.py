@@ -335,7 +335,7 @@ class DesktopApp:
             ("hotkeys", parts.hotkeys.stop),
             ("controller", parts.controller.cancel),
             ("delivery", parts.delivery.shutdown),
-            ("microphone", parts.microphone.close),
+            ("microphone", parts.microphone.close_and_wait),
             ("tray", parts.tray.hide),
             ("indicator", parts.indicator.close_for_quit),
         ]

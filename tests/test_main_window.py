@@ -60,7 +60,8 @@ class Ui:
 def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[Ui]:
     tone = (0.2 * np.sin(np.linspace(0, 40_000 * np.pi, 20 * 16_000))).astype(np.float32)
     mic = Microphone(backend=FakeSoundDevice(tone))
-    assert mic.open() is None
+    with qtbot.waitSignal(mic.opened):
+        mic.open()
     worker = InferenceWorker(ScriptedPipeline(WORDS, pass_seconds=0.02), mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
     delivery = FakeDelivery()
@@ -212,13 +213,14 @@ def test_level_meter_reads_the_newest_audio(qtbot: QtBot) -> None:
     tone = (amplitude * np.sin(np.linspace(0, 400 * np.pi, 32 * 512))).astype(np.float32)
     backend = FakeSoundDevice(tone, after_audio="stall")  # the tone stays the newest audio
     mic = Microphone(backend=backend)
-    assert mic.open() is None
+    with qtbot.waitSignal(mic.opened):
+        mic.open()
     try:
         assert backend.streams[0].played.wait(5)
         expected = 20 * np.log10(amplitude / np.sqrt(2))  # a sine's RMS in dBFS: about -17
         assert abs(mic.level_dbfs() - expected) < 1.0
     finally:
-        mic.close()
+        mic.close_and_wait()
     assert mic.level_dbfs() == SILENCE_DBFS  # closed: the meter rests
 
 

@@ -63,14 +63,16 @@ def test_keep_mic_open_off_the_second_pre_roll_holds_none_of_the_first(
 
     rig.worker.start = recording_start  # type: ignore[method-assign]
     try:
-        assert rig.controller.start()
+        with qtbot.waitSignal(rig.mic.opened):
+            assert rig.controller.start()
         assert fake.streams[0].played.wait(10)
         rig.controller.stop()  # keep-mic-open off: the microphone closes
         qtbot.waitUntil(lambda: rig.states[-1] == "idle", timeout=10_000)
-        assert not rig.mic.is_open
+        qtbot.waitUntil(lambda: not rig.mic.is_open)  # closed in the microphone's lane
         second_capture = rig.mic.ring.position
         fake.audio = QUIET
-        assert rig.controller.start()
+        with qtbot.waitSignal(rig.mic.opened):
+            assert rig.controller.start()
         assert fake.streams[1].played.wait(10)
         assert starts[1] is not None
         assert starts[1] >= second_capture
@@ -84,7 +86,8 @@ def test_after_a_device_switch_the_pre_roll_holds_none_of_the_old_device(qtbot: 
     fake = FakeSoundDevice(LOUD)
     mic = Microphone(backend=fake)
     try:
-        assert mic.open() is None
+        with qtbot.waitSignal(mic.opened):
+            mic.open()
         assert fake.streams[0].played.wait(10)
         switched_at = mic.ring.position
         fake.audio = QUIET

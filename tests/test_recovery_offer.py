@@ -116,7 +116,8 @@ def test_kept_audio_is_the_journal_pre_roll_included(
 
     monkeypatch.setattr(rig.worker, "finish", spy_finish)
     try:
-        assert rig.mic.open() is None
+        with qtbot.waitSignal(rig.mic.opened):
+            rig.mic.open()
         qtbot.waitUntil(lambda: rig.mic.ring.position > 8000, timeout=5000)  # a pre-roll exists
         pressed_at = rig.mic.ring.position
         assert rig.controller.start()

@@ -112,17 +112,16 @@ class DictationController(QObject):
             self.start(source=source)
 
     def start(self, output: str | None = None, source: str = "window") -> bool:
-        """Start listening (with the pre-roll before now); False when busy or no mic."""
+        """Start listening (with the pre-roll before now); False when busy.
+
+        A microphone that cannot open fails the dictation a moment later, with a notice.
+        """
         if self.session.active:
             return False
-        error = self._mic.open()
-        if error is not None:
-            self.session.start(0)
-            self.session.fail(None, error)
-            self.notice.emit("error", error)
-            return False
+        # The stream opens in the microphone's lane: the dictation starts now, at the
+        # ring position of the press, and fails if the microphone then cannot open.
         ring = self._mic.ring
-        start = ring.position_before(self.settings.pre_roll_ms / 1000)
+        start = self._mic.start_position(self.settings.pre_roll_ms / 1000)
         job_id = self._worker.start(start)
         self._current = DictationRun(
             job_id,
@@ -142,6 +141,7 @@ class DictationController(QObject):
             ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
         self.session.start(job_id)
+        self._mic.open(on_result=partial(self._mic_opened, current))
         self.live_text.emit("", "")
         return True
 
@@ -323,6 +323,16 @@ class DictationController(QObject):
             self._current = None
             self.journal.abandon()  # offered for recovery at the next start
             self.notice.emit("error", f"Dictation failed: {message}")
+
+    def _mic_opened(self, current: DictationRun, error: str | None) -> None:
+        """The microphone lane opened the stream for ``current`` (or could not)."""
+        if error is None:
+            return
+        if self._current is current and self.session.fail(current.job_id, error):
+            self._current = None
+            self._worker.cancel(current.job_id)
+            self.journal.discard()
+        self.notice.emit("error", error)
 
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.

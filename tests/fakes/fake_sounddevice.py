@@ -99,6 +99,12 @@ class FakeSoundDevice:
         self.default = _Default([inputs[0] if inputs else -1, -1])
         self.streams: list[FakeInputStream] = []
         self.stream_opened = threading.Event()
+        # (call, thread) for each call into "PortAudio": which thread opened and closed.
+        self.calls: list[tuple[str, threading.Thread]] = []
+
+    def record(self, call: str) -> None:
+        """Note that ``call`` ran, and on which thread."""
+        self.calls.append((call, threading.current_thread()))
 
     @classmethod
     def without_devices(cls) -> FakeSoundDevice:
@@ -107,6 +113,7 @@ class FakeSoundDevice:
 
     def query_devices(self, device: int | None = None, kind: str | None = None) -> Any:
         """The device list, or one device's description."""
+        self.record("query_devices")
         if device is None and kind is None:
             return list(self.devices)
         index = self.default.device[0] if device is None else device
@@ -131,6 +138,7 @@ class FakeSoundDevice:
 
     def InputStream(self, **kwargs: Any) -> FakeInputStream:  # noqa: N802 - sounddevice's name
         """Open a stream; it plays ``audio`` once started."""
+        self.record("open")
         info = self.query_devices(kwargs.get("device"))
         if self.open_error is not None:
             raise PortAudioError(f"Error opening InputStream: {self.open_error}")
@@ -197,6 +205,7 @@ class FakeInputStream:
 
     def close(self) -> None:
         """Stop and release the stream."""
+        self._owner.record("close")
         self.stop()
         self.closed = True
 

@@ -33,7 +33,7 @@ class Rig:
         """Cancel what runs and close every part (the worker must stop in time)."""
         self.controller.cancel()
         assert self.worker.shutdown(5000)
-        self.mic.close()
+        self.mic.close_and_wait()
         self.history.close()
 
 
