@@ -25,10 +25,8 @@ from app.core.audio.recording_journal import (
     RecordingJournal,
     journals_dir,
     sidecar_path,
-    start_dictation_journal,
     wav_header,
 )
-from app.core.audio.ring_buffer import RingBuffer
 from app.core.output.history import HistoryStore
 
 RATE = 16_000
@@ -97,32 +95,6 @@ def test_fsync_runs_at_most_once_per_interval_and_makes_the_header_true() -> Non
             assert handle.getframerate() == RATE
     finally:
         journal.discard()
-
-
-def test_ring_writer_copies_exactly_the_dictation_span() -> None:
-    ring = RingBuffer(capacity_seconds=10)
-    audio = _tone(3.0)
-    ring.write(audio[:RATE])
-    start = ring.position_before(0.3)  # a pre-roll reaching back before "now"
-    writer = start_dictation_journal(ring, start, pause_history=False)
-    assert writer is not None
-    writer.run_in_background(interval_s=0.01)
-    ring.write(audio[RATE:])
-    end = ring.position - RATE // 2  # released half a second before the newest sample
-    writer.stop(end)
-    kept = writer.journal.keep_as(journals_dir().parent / "audio" / "kept.wav")
-    assert kept is not None
-    with wave.open(str(kept)) as handle:
-        frames = np.frombuffer(handle.readframes(handle.getnframes()), "<i2")
-    assert np.array_equal(frames.astype(np.float32) / 32767, _pcm16(audio[start:end]))
-    assert not sidecar_path(journals_dir() / kept.name).exists()
-    assert list(journals_dir().iterdir()) == []
-
-
-def test_paused_history_writes_no_journal() -> None:
-    ring = RingBuffer(capacity_seconds=2)
-    assert start_dictation_journal(ring, 0, pause_history=True) is None
-    assert not journals_dir().exists()
 
 
 def test_a_journal_still_being_recorded_is_never_offered() -> None:

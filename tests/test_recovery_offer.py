@@ -7,6 +7,7 @@ tiny.en, inside the real composition root.
 
 from __future__ import annotations
 
+import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline, ScriptedTranscriber
+from tests.support.journal_spy import spy_on_journal_files
 from tests.support.screenshots import save_screenshot
 from tests.support.speech import SpeechMaker
 
@@ -74,7 +76,10 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
 
 
 def _journal_files() -> list[Path]:
-    return sorted(journals_dir().glob("*.wav")) if journals_dir().exists() else []
+    if not journals_dir().exists():
+        return []
+    # A name starting with "." is a journal still being created (on the journal's thread).
+    return sorted(path for path in journals_dir().glob("*.wav") if not path.name.startswith("."))
 
 
 def _journal_grows(qtbot: QtBot) -> Path:
@@ -92,15 +97,15 @@ def test_a_dictation_is_journaled_while_it_runs_and_the_journal_goes_at_the_end(
     assert find_unfinished_journals() == []  # ours is live: never offered
     with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
         rig.controller.stop()
-    assert not path.exists()
-    assert not sidecar_path(path).exists()
+    # Deleted in the journal's own thread, the audio first.
+    qtbot.waitUntil(lambda: not path.exists() and not sidecar_path(path).exists())
 
 
 def test_cancel_deletes_the_journal(qtbot: QtBot, rig: Rig) -> None:
     assert rig.controller.start()
     path = _journal_grows(qtbot)
     rig.controller.cancel()
-    assert not path.exists()
+    qtbot.waitUntil(lambda: not path.exists())
 
 
 def test_kept_audio_is_the_journal_pre_roll_included(
@@ -140,6 +145,29 @@ def test_kept_audio_is_the_journal_pre_roll_included(
         rig.close()
 
 
+def test_the_gui_thread_never_touches_a_journal_file(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = spy_on_journal_files(monkeypatch)
+    rig = Rig(tmp_path, keep_audio=True)
+    try:
+        for ending in ("kept", "cancelled"):
+            assert rig.controller.start()
+            _journal_grows(qtbot)
+            if ending == "kept":
+                with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+                    rig.controller.stop()
+            else:
+                rig.controller.cancel()
+            qtbot.waitUntil(lambda: _journal_files() == [])
+        assert rig.history.latest().audio_path is not None  # type: ignore[union-attr]
+    finally:
+        rig.close()
+    assert {"create", "append", "keep_as", "discard"} <= {call for call, _ in calls}
+    gui = threading.main_thread().name
+    assert [call for call, thread in calls if thread == gui] == []
+
+
 def test_paused_history_writes_no_journal(qtbot: QtBot, tmp_path: Path) -> None:
     rig = Rig(tmp_path, pause_history=True)
     try:
@@ -173,7 +201,9 @@ def test_a_failed_dictation_leaves_its_journal_to_recover(qtbot: QtBot, tmp_path
     try:
         with qtbot.waitSignal(rig.worker.failed, timeout=10_000):
             assert rig.controller.start()
-        (found,) = find_unfinished_journals()  # unlocked now, as after a crash
+        # Closed (unlocked, as after a crash) in the journal's own thread.
+        qtbot.waitUntil(lambda: len(find_unfinished_journals()) == 1)
+        (found,) = find_unfinished_journals()
         assert found.duration_s > 0
     finally:
         rig.close()

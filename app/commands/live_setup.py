@@ -13,7 +13,7 @@ from typing import TextIO
 
 from app.commands.models import download_hint
 from app.core.atomic_file import describe_os_error
-from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
+from app.core.audio.crash_journal import CrashJournal
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_folder import ModelError
@@ -24,44 +24,36 @@ from app.core.settings_file import load_settings
 
 
 @contextlib.contextmanager
-def crash_journal(
-    ring: RingBuffer, start: int, model: str, stderr: TextIO
-) -> Iterator[RingJournalWriter | None]:
+def crash_journal(ring: RingBuffer, start: int, model: str, stderr: TextIO) -> Iterator[None]:
     """Journal the dictation's audio from ``start`` while the block runs.
 
     The journal is deleted when the block ends (Ctrl+C included) and kept for
     ``saytype recover`` when it raises; a process killed outright leaves it too.
     A closed stdout (``| head -1``) is not a crash: the reader left, so the
     journal is deleted. Nothing is written while the settings pause history.
+    The writing is :class:`CrashJournal`'s, on its own thread, as in the GUI;
+    the block's end waits for it.
     """
-    try:
-        writer = start_dictation_journal(
-            ring,
-            start,
-            pause_history=load_settings().settings.pause_history,
-            model=model,
-            source="listen",
-        )
-    except OSError as exc:
+
+    def warn(exc: OSError) -> None:
         stderr.write(f"saytype: warning: no crash journal ({describe_os_error(exc)}).\n")
-        writer = None
-    if writer is not None:
-        writer.run_in_background()
+
+    journal = CrashJournal(source="listen", on_error=warn)
+    journal.begin(ring, start, model=model, pause_history=load_settings().settings.pause_history)
     crashed = False
     try:
-        yield writer
+        yield
     except BrokenPipeError:
         raise  # the reader of stdout left; the dictation did not fail
     except Exception:
         crashed = True
         raise
     finally:
-        if writer is not None:
-            writer.stop()
-            if crashed:
-                writer.journal.close()
-            else:
-                writer.journal.discard()
+        if crashed:
+            journal.abandon()
+        else:
+            journal.discard()
+        journal.wait_idle()
 
 
 def load_pipeline(

@@ -19,7 +19,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryStore
@@ -28,7 +27,7 @@ from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.background import run_in_background
-from app.ui.dictation_run import DictationRun, keep_audio
+from app.ui.dictation_run import DictationRun, keep_audio_as, save_dictation
 from app.ui.inference_worker import InferenceWorker
 from app.ui.journal_writer import DictationJournal
 from app.ui.live_typist import LiveTypist
@@ -293,14 +292,12 @@ class DictationController(QObject):
             then(None)  # paused: no entry and no recording are written
             return
         end = current.end if current.end is not None else self._mic.ring.position
-        audio_path = None
-        if self.settings.keep_audio:
-            audio_path, problem = keep_audio(current, end, self.journal, self._mic.ring)
+        kept = keep_audio_as(current, self.journal, self._mic.ring, self.settings.keep_audio)
+
+        def saved(outcome: tuple[HistoryEntry, str | None]) -> None:
+            entry, problem = outcome
             if problem:
                 self.notice.emit("warning", problem)
-        history = self._history
-
-        def saved(entry: HistoryEntry) -> None:
             self.history_added.emit(entry)
             then(entry)
 
@@ -309,12 +306,11 @@ class DictationController(QObject):
             self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
             then(None)
 
-        duration_s = (end - current.start) / SAMPLE_RATE
         run_in_background(
-            partial(history.add, text, duration_s, self.model_name, audio_path),
+            partial(save_dictation, self._history, current, text, end, self.model_name, kept=kept),
             saved,
             failed,
-            lane=history.writes,
+            lane=self._history.writes,
             receiver=self,
         )
 

@@ -1,31 +1,27 @@
-"""The GUI side of the crash journal: the dictation under way, copied to disk on a timer.
+"""The GUI's view of the crash journal: its failure report, delivered on the GUI thread.
 
-The microphone's callback only fills the ring buffer; this timer (GUI thread,
-every half second) appends the new samples to the dictation's journal
-(:mod:`app.core.audio.recording_journal`), which fsyncs at most once a second.
-A second of audio is 32 KB of PCM, so the GUI thread stays light. At a normal
-end the journal is deleted, or becomes the kept recording beside the history
-entry; after a crash it is what the next start offers to recover.
+The journal itself is :class:`app.core.audio.crash_journal.CrashJournal`, the one
+writer the command line uses too: it creates, appends, syncs, keeps and deletes
+on its own thread, so no disk operation (an fsync on a slow disk can take
+seconds) ever runs on the GUI thread. This adapter only turns its failure report,
+made on that thread, into a ``failed`` signal on the GUI thread.
 """
 
 from __future__ import annotations
 
-import logging
+from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.core.atomic_file import describe_os_error
-from app.core.audio.recording_journal import RingJournalWriter, start_dictation_journal
+from app.core.audio.crash_journal import CrashJournal
+from app.core.audio.recording_journal import DEFAULT_PUMP_INTERVAL_S
 from app.core.audio.ring_buffer import RingBuffer
-
-log = logging.getLogger(__name__)
-
-PUMP_INTERVAL_MS = 500
 
 
 class DictationJournal(QObject):
-    """Writes one dictation at a time to its crash journal.
+    """Journals one dictation at a time, off the GUI thread.
 
     Signals:
         failed(message): the journal could not be started or written; the
@@ -33,84 +29,44 @@ class DictationJournal(QObject):
     """
 
     failed = Signal(str)
+    _failed_in_lane = Signal(str)  # emitted on the journal's thread, delivered queued
 
-    def __init__(self, interval_ms: int = PUMP_INTERVAL_MS, parent: QObject | None = None) -> None:
+    def __init__(
+        self, pump_interval_s: float = DEFAULT_PUMP_INTERVAL_S, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._writer: RingJournalWriter | None = None
-        self._reported = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._pump)
-
-    @property
-    def path(self) -> Path | None:
-        """The journal being written, if any."""
-        return self._writer.journal.path if self._writer is not None else None
+        self._failed_in_lane.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.writer = CrashJournal(
+            source="window", on_error=self._report, pump_interval_s=pump_interval_s
+        )
 
     def begin(self, ring: RingBuffer, start: int, *, model: str, pause_history: bool) -> None:
         """Journal the dictation that starts at ring position ``start`` (nothing when paused)."""
-        self.discard()
-        self._reported = False
-        try:
-            self._writer = start_dictation_journal(
-                ring, start, pause_history=pause_history, model=model, source="window"
-            )
-        except OSError as exc:
-            self._report(exc)
-            return
-        if self._writer is not None:
-            self._timer.start()
+        self.writer.begin(ring, start, model=model, pause_history=pause_history)
 
     def end_at(self, end: int) -> None:
         """The dictation was released at ``end``: append up to there and stop appending."""
-        self._timer.stop()
-        if self._writer is not None:
-            self._writer.pump(end)
-            self._check()
+        self.writer.end_at(end)
 
-    def keep_as(self, target: Path) -> Path | None:
-        """Make the journal the dictation's kept recording; None when there is none to keep."""
-        writer = self._writer
-        if writer is None or writer.error is not None:
-            return None
-        self._timer.stop()
-        try:
-            kept = writer.journal.keep_as(target)
-        except OSError as exc:
-            log.warning("could not keep the journal %s as %s: %s", writer.journal.path, target, exc)
-            return None
-        self._writer = None
-        return kept
+    def keep_as(self, target: Path) -> Future[Path | None]:
+        """Make the journal the kept recording; the future's None: there was none to keep."""
+        return self.writer.keep_as(target)
 
     def discard(self) -> None:
         """The dictation ended normally or was cancelled: delete its journal."""
-        self._timer.stop()
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.journal.discard()
+        self.writer.discard()
 
     def abandon(self) -> None:
         """The dictation failed: stop writing but leave the journal, to be recovered later."""
-        self._timer.stop()
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.pump()
-            writer.journal.close()
-
-    def _pump(self) -> None:
-        if self._writer is not None:
-            self._writer.pump()
-            self._check()
-
-    def _check(self) -> None:
-        if self._writer is not None and self._writer.error is not None:
-            self._timer.stop()
-            self._report(self._writer.error)
+        self.writer.abandon()
 
     def _report(self, exc: OSError) -> None:
-        if not self._reported:
-            self._reported = True
-            self.failed.emit(
-                f"The crash journal could not be written ({describe_os_error(exc)}); "
-                "the dictation goes on, but a crash now would lose it."
-            )
+        # The journal's thread: emitting is all that happens here.
+        self._failed_in_lane.emit(
+            f"The crash journal could not be written ({describe_os_error(exc)}); "
+            "the dictation goes on, but a crash now would lose it."
+        )
+
+    @Slot(str)
+    def _deliver(self, message: str) -> None:
+        self.failed.emit(message)

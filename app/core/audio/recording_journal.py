@@ -5,7 +5,8 @@ library, a power cut) would lose everything said so far. While a dictation runs,
 its audio is therefore appended to a 16-bit mono WAV file in
 ``data_dir()/journals``. Appends happen away from the audio callback (which only
 copies into the ring): :class:`RingJournalWriter` reads "everything since
-position P" from the ring, from a timer or a small thread.
+position P" from the ring, on the thread of the one journal writer,
+:class:`app.core.audio.crash_journal.CrashJournal`.
 
 Each append reaches the kernel at once, so a killed process loses only what was
 not yet appended; ``fsync`` (against power cuts) runs at most once per
@@ -28,7 +29,6 @@ import json
 import logging
 import os
 import struct
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -269,9 +269,9 @@ def _create_unique(folder: Path, stem: str) -> tuple[int, Path]:
 class RingJournalWriter:
     """Copies a dictation's audio from the ring buffer into its journal.
 
-    :meth:`pump` appends everything since the last call; the GUI calls it from a
-    timer, the command line from :meth:`run_in_background`. Never from the audio
-    callback: a write or an fsync can block.
+    :meth:`pump` appends everything since the last call. Only
+    :class:`app.core.audio.crash_journal.CrashJournal`'s thread calls it: never the
+    audio callback or the GUI thread, since a write or an fsync can block.
 
     Args:
         ring: the ring the microphone (or a file source) writes.
@@ -284,67 +284,22 @@ class RingJournalWriter:
         self.position = start
         self.journal = journal
         self.error: OSError | None = None
-        self._lock = threading.Lock()  # the background thread and stop() both pump
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def pump(self, end: int | None = None) -> None:
         """Append the ring's samples since the last pump, up to ``end`` when given.
 
         A disk error stops journaling (kept in :attr:`error`); the dictation goes on.
         """
-        with self._lock:
-            if self.error is not None or not self.journal.open:
-                return
-            limit = None if end is None else max(0, end - self.position)
-            read = self.ring.read_since(self.position, limit)
-            if read.lost:
-                log.warning("the journal fell behind the ring: %d samples lost", read.lost)
-            self.position = read.end
-            try:
-                self.journal.append(read.samples)
-            except OSError as exc:
-                log.warning("the recording journal %s failed: %s", self.journal.path, exc)
-                self.error = exc
-                self.journal.close()
-
-    def run_in_background(self, interval_s: float = DEFAULT_PUMP_INTERVAL_S) -> None:
-        """Pump every ``interval_s`` from a daemon thread until :meth:`stop`."""
-
-        def loop() -> None:
-            while not self._stop.wait(interval_s):
-                self.pump()
-
-        self._thread = threading.Thread(target=loop, name="recording-journal", daemon=True)
-        self._thread.start()
-
-    def stop(self, end: int | None = None) -> None:
-        """Stop the background thread, then append what is left up to ``end``."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self.pump(end)
-
-
-def start_dictation_journal(
-    ring: RingBuffer,
-    start: int,
-    *,
-    pause_history: bool,
-    model: str = "",
-    source: str = "",
-    folder: Path | None = None,
-) -> RingJournalWriter | None:
-    """A journal for the dictation starting at ``start``; None while history is paused.
-
-    "Pause history" promises that nothing of the dictation reaches the disk,
-    and the journal is on disk.
-
-    Raises:
-        OSError: the journal could not be created.
-    """
-    if pause_history:
-        return None
-    journal = RecordingJournal.create(model=model, source=source, folder=folder)
-    return RingJournalWriter(ring, start, journal)
+        if self.error is not None or not self.journal.open:
+            return
+        limit = None if end is None else max(0, end - self.position)
+        read = self.ring.read_since(self.position, limit)
+        if read.lost:
+            log.warning("the journal fell behind the ring: %d samples lost", read.lost)
+        self.position = read.end
+        try:
+            self.journal.append(read.samples)
+        except OSError as exc:
+            log.warning("the recording journal %s failed: %s", self.journal.path, exc)
+            self.error = exc
+            self.journal.close()
