@@ -111,7 +111,7 @@ def _start_logging(verbosity: int, *, gui: bool) -> None:
         "saytype %s started (%s), pid %d", __version__, "GUI" if gui else "command", os.getpid()
     )
     if gui:
-        from app.ui.qt_log import install_qt_logging  # Qt loads only for the GUI
+        from app.ui.shell.qt_log import install_qt_logging  # Qt loads only for the GUI
 
         install_qt_logging(logs)
 

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
 
 if TYPE_CHECKING:
-    from app.ui.desktop_parts import DesktopParts
-    from app.ui.main_window import MainWindow
-    from app.ui.microphone import Microphone
-    from app.ui.quit_sequence import QuitSequence
+    from app.ui.dictation.microphone import Microphone
+    from app.ui.shell.desktop_parts import DesktopParts
+    from app.ui.shell.main_window import MainWindow
+    from app.ui.shell.quit_sequence import QuitSequence
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     app.setApplicationName("Saytype")
     app.setDesktopFileName("io.saytype.Saytype")  # matches the installed .desktop file
     app.setQuitOnLastWindowClosed(False)
-    from app.ui.disabled_contrast import DisabledContrast
+    from app.ui.shell.disabled_contrast import DisabledContrast
 
     DisabledContrast(app)  # a dark theme's disabled buttons must look disabled; app owns it
     desktop = DesktopApp.build()
@@ -100,23 +100,23 @@ class DesktopApp:
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
         from app.core.settings_file import load_settings
-        from app.ui.delivery_service import DeliveryService
-        from app.ui.desktop_parts import DesktopParts
-        from app.ui.dictation_controller import DictationController
-        from app.ui.file_jobs import FileJobRunner
-        from app.ui.history_panel import HistoryPanel
-        from app.ui.hotkey_bridge import HotkeyBridge
-        from app.ui.inference_worker import InferenceWorker
-        from app.ui.listening_indicator import ListeningIndicator
-        from app.ui.main_window import MainWindow
-        from app.ui.microphone import Microphone
-        from app.ui.queue_panel import QueuePanel
-        from app.ui.recovery_offer import offer_recovery
-        from app.ui.retype import RetypeCountdown
-        from app.ui.settings_applier import connect_settings
-        from app.ui.settings_store import SettingsStore
-        from app.ui.tray import Tray
-        from app.ui.wiring import wire_desktop, wire_model_memory
+        from app.ui.dictation.delivery_service import DeliveryService
+        from app.ui.dictation.dictation_controller import DictationController
+        from app.ui.dictation.hotkey_bridge import HotkeyBridge
+        from app.ui.dictation.inference_worker import InferenceWorker
+        from app.ui.dictation.listening_indicator import ListeningIndicator
+        from app.ui.dictation.microphone import Microphone
+        from app.ui.dictation.retype import RetypeCountdown
+        from app.ui.files.file_jobs import FileJobRunner
+        from app.ui.files.queue_panel import QueuePanel
+        from app.ui.history.history_panel import HistoryPanel
+        from app.ui.history.recovery_offer import offer_recovery
+        from app.ui.settings.settings_applier import connect_settings
+        from app.ui.settings.settings_store import SettingsStore
+        from app.ui.shell.desktop_parts import DesktopParts
+        from app.ui.shell.main_window import MainWindow
+        from app.ui.shell.tray import Tray
+        from app.ui.shell.wiring import wire_desktop, wire_model_memory
 
         notices: list[tuple[str, str]] = []
         loaded = load_settings()
@@ -233,7 +233,7 @@ class DesktopApp:
         return app
 
     def _listen_for_commands(self) -> None:
-        from app.ui.control_server import ControlServer
+        from app.ui.shell.control_server import ControlServer
 
         server = ControlServer(socket_path(), self.handle_command)
         if not server.listen():
@@ -285,7 +285,7 @@ class DesktopApp:
         """
         from PySide6.QtWidgets import QApplication
 
-        from app.ui.quit_sequence import QuitSequence
+        from app.ui.shell.quit_sequence import QuitSequence
 
         if self.quitting is not None or self.stopped:
             return  # already quitting, or shut down (closing the window asks again)

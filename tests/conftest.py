@@ -61,7 +61,7 @@ def no_thread_left_running(request: pytest.FixtureRequest) -> Iterator[None]:
         thread.join(_JOIN_S)
     left = sorted(t.name for t in started if t.is_alive())
     if "PySide6" in sys.modules:
-        from app.ui.owned_threads import running_threads
+        from app.ui.shell.owned_threads import running_threads
 
         left += running_threads()
     if left:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import control_channel
 from app.core.control_channel import ControlError, ControlReply, send_command
-from app.ui.control_server import ControlServer
+from app.ui.shell.control_server import ControlServer
 
 pytestmark = pytest.mark.gui
 

@@ -24,8 +24,8 @@ from app.commands.event_printer import EventPrinter
 from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
-from app.ui.dictation_controller import DictationController
-from app.ui.microphone import Microphone
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 

@@ -94,7 +94,7 @@ def test_no_dictated_word_reaches_the_debug_log(tmp_path: Path, speech: SpeechMa
 @pytest.fixture
 def debug_log(monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> Iterator[None]:
     """Saytype's logging at DEBUG with its Qt part, in a root logger emptied for the test."""
-    from app.ui.qt_log import install_qt_logging
+    from app.ui.shell.qt_log import install_qt_logging
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [])

@@ -35,7 +35,7 @@ from app.core.output.history import HistoryStore, audio_dir, history_path
 from app.core.private_files import private_file, private_folder
 from app.core.settings import Settings
 from app.core.settings_file import save_settings, settings_path
-from app.ui.control_server import ControlServer
+from app.ui.shell.control_server import ControlServer
 from tests.support.speech import SpeechMaker
 
 SECRET = ["Meet", "Doctor", "Novak", "about", "the", "biopsy"]

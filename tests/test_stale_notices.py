@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QPalette
 from pytestqt.qtbot import QtBot
 
-from app.ui.live_view import NoticeBar
-from app.ui.main_window import MainWindow
+from app.ui.dictation.live_view import NoticeBar
+from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = [

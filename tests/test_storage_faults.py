@@ -29,9 +29,9 @@ from pytestqt.qtbot import QtBot
 from app.core.output.history import HistoryError, HistoryStore
 from app.core.settings import Settings, SettingsError
 from app.core.settings_file import load_settings, save_settings, settings_path
-from app.ui.dictation_controller import DictationController
-from app.ui.inference_worker import InferenceWorker
-from app.ui.microphone import Microphone
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.microphone import Microphone
 from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice

@@ -139,7 +139,7 @@ def run_responsiveness(
     A QApplication must exist. ``file_path`` (a media file) is queued during the
     dictation; None skips the file job.
     """
-    from app.ui.settings_applier import open_settings
+    from app.ui.settings.settings_applier import open_settings
 
     notes: list[str] = []
     heartbeat = Heartbeat(interval_ms)

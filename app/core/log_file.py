@@ -11,7 +11,7 @@ Each record names its thread: most bugs here are about which thread did what.
 Dictated words never reach the log: modules log lengths and counts, never text
 (a test dictates real speech at DEBUG and searches the file for the words).
 
-Qt is not imported here (``app.core`` stays Qt-free); ``app.ui.qt_log`` adds
+Qt is not imported here (``app.core`` stays Qt-free); ``app.ui.shell.qt_log`` adds
 Qt's message handler, names Qt's threads and shows a dialog on unexpected errors
 through the hooks this module offers (:attr:`LogFile.on_unexpected`,
 :meth:`LogFile.set_thread_namer`).

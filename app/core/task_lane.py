@@ -9,7 +9,7 @@ queue is empty. With ``max_threads=1`` the calls run one at a time in the order
 they were submitted: the history uses such a lane so its writes keep their
 order, and :meth:`TaskLane.wait_idle` lets a reader or ``close`` wait for them.
 
-Qt-free: the GUI hands results back to its own thread in ``app.ui.background``.
+Qt-free: the GUI hands results back to its own thread in ``app.ui.shell.background``.
 """
 
 from __future__ import annotations

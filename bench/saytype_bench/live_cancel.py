@@ -28,7 +28,7 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.live_pipeline import LivePipeline
-from app.ui.inference_worker import InferenceWorker
+from app.ui.dictation.inference_worker import InferenceWorker
 from saytype_bench.live_utterances import Utterance
 
 _TRIAL_SLACK_S = 60.0  # a trial still running this long after its audio ended is stuck

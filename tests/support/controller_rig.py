@@ -10,9 +10,9 @@ import numpy as np
 
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
-from app.ui.dictation_controller import DictationController
-from app.ui.inference_worker import InferenceWorker
-from app.ui.microphone import Microphone
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline

@@ -111,7 +111,7 @@ def _serve(keyboard_kind: str) -> int:
     from PySide6.QtCore import QObject, Qt, Signal
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.delivery_service import DeliveryService
+    from app.ui.dictation.delivery_service import DeliveryService
 
     app = QApplication([])
     service = DeliveryService(keyboard=_BrokenKeyboard() if keyboard_kind == "broken" else None)

@@ -38,7 +38,7 @@ def _run_gui_until_model_ready() -> str:
     from PySide6.QtWidgets import QApplication
 
     from app.main import run_gui
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     deadline = QDeadlineTimer(60_000)

@@ -12,7 +12,7 @@ first, so they run right after it.
 
 A journal that cannot be written is reported once per dictation through
 ``on_error`` (on the lane thread); the dictation itself goes on. Qt-free: the
-GUI delivers that report on its own thread in :mod:`app.ui.journal_writer`.
+GUI delivers that report on its own thread in :mod:`app.ui.dictation.journal_writer`.
 """
 
 from __future__ import annotations

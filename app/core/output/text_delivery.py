@@ -1,6 +1,6 @@
 """Delivering dictated text into the focused application: the rules, without Qt or X.
 
-The clipboard and the GUI thread belong to ``app.ui.delivery_service``; the
+The clipboard and the GUI thread belong to ``app.ui.dictation.delivery_service``; the
 keyboard is a :class:`KeyInjector` (``x11_keyboard.X11KeyInjector`` for real,
 ``tests.fakes.fake_keyboard.FakeKeyboard`` in tests). What lives here is what
 can be decided and tested without either: which keys paste into which

@@ -1,0 +1,1 @@
+"""Dictation: the controller, the mic, the model thread, live text and delivery."""

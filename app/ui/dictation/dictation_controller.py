@@ -1,0 +1,396 @@
+"""Runs dictations: hotkey/tray/window requests → worker → history → delivery.
+
+The one place where the session state machine meets the hardware. Every
+request (start, stop, toggle, cancel) may come from a hotkey, the tray, the
+window or the control socket, in any order, so each one asks the
+:class:`DictationSession` first and ignores what does not apply. The final text
+is written to history *before* it is delivered, so a crash or a focus change
+never loses a dictation; when history cannot be written, the text also goes to
+the clipboard.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.dictation_session import DictationSession, DictationState, StateChange
+from app.core.engine.pause_gate import PauseGate
+from app.core.output.history import HistoryEntry, HistoryStore
+from app.core.settings import Settings
+from app.core.text.live_shaping import LiveShaping
+from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.streaming import TextEdit
+from app.ui.dictation.dictation_run import DictationRun, keep_audio_as, save_dictation
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.journal_writer import DictationJournal
+from app.ui.dictation.live_typist import LiveTypist
+from app.ui.dictation.microphone import Microphone
+from app.ui.shell.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+
+class DictationController(QObject):
+    """Owns the session; wires the microphone, worker, history and delivery together.
+
+    Args:
+        delivery: a DeliveryService (or a fake with ``deliver``, ``copy_to_clipboard``,
+            ``cancel_pending``, ``set_options`` and ``delivered``/``failed`` signals).
+        history: the store, or None when it could not be opened (texts then go
+            to the clipboard so nothing is lost).
+        model_name: recorded with each history entry.
+        own_window_active: tells whether Saytype's own window has the focus, where
+            pasting would go nowhere: the text is then shown and copied instead.
+    """
+
+    state_changed = Signal(str)  # DictationState value
+    live_text = Signal(str, str)  # committed, partial
+    final_text = Signal(str)
+    notice = Signal(str, str)  # level: info | warning | error, message
+    history_added = Signal(object)  # HistoryEntry
+    completed = Signal(
+        str, str
+    )  # where the text went (typed, pasted, clipboard, window, none), who started it
+
+    def __init__(  # noqa: PLR0917 - the composition root passes each part
+        self,
+        worker: InferenceWorker,
+        microphone: Microphone,
+        delivery: Any,
+        history: HistoryStore | None,
+        settings: Settings,
+        model_name: str,
+        own_window_active: Any = None,
+        gate: PauseGate | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = DictationSession(on_change=self._on_state_change)
+        self._worker = worker
+        self._mic = microphone
+        self._delivery = delivery
+        self._history = history
+        self.settings = settings
+        self.model_name = model_name
+        self._own_window_active = own_window_active or (lambda: False)
+        self._gate = gate
+        self._holding_gate = False
+        self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
+        self._current: DictationRun | None = None
+        self.last_text = ""
+        self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
+        self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
+        worker.partial.connect(self._on_partial)
+        worker.committed.connect(self._on_committed)
+        worker.final.connect(self._on_final)
+        worker.failed.connect(self._on_failed)
+        microphone.failed.connect(self._on_mic_failed)
+        delivery.delivered.connect(self._on_delivered)
+        delivery.failed.connect(self._on_delivery_failed)
+        self.apply_settings(settings)
+
+    # Requests ------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next dictation on."""
+        self.settings = settings
+        self.shaper = TextShaper(ShapingOptions.from_settings(settings))
+        self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
+
+    def toggle(self, source: str = "window") -> None:
+        """Start when idle; finish when listening."""
+        if self.session.state is DictationState.LISTENING:
+            self.stop()
+        elif not self.session.active:
+            self.start(source=source)
+
+    def start(self, output: str | None = None, source: str = "window") -> bool:
+        """Start listening (with the pre-roll before now); False when busy.
+
+        A microphone that cannot open fails the dictation a moment later, with a notice.
+        """
+        if self.session.active:
+            return False
+        # The stream opens in the microphone's lane: the dictation starts now, at the
+        # ring position of the press, and fails if the microphone then cannot open.
+        ring = self._mic.ring
+        start = self._mic.start_position(self.settings.pre_roll_ms / 1000)
+        job_id = self._worker.start(start)
+        self._current = DictationRun(
+            job_id,
+            start,
+            output=output or self.settings.output,
+            source=source,
+            shaping=LiveShaping(self.shaper),
+        )
+        current = self._current
+        current.live = LiveTypist(
+            self._delivery,
+            held=self._keys_held,
+            on_done=lambda: self._mark_delivered(current, "typed"),
+            on_stopped=lambda message: self._live_failed(current, message),
+        )
+        self.journal.begin(
+            ring, start, model=self.model_name, pause_history=self.settings.pause_history
+        )
+        self.session.start(job_id)
+        self._mic.open(on_result=partial(self._mic_opened, current))
+        self.live_text.emit("", "")
+        return True
+
+    def stop(self) -> None:
+        """Release: decode the rest and deliver the final text."""
+        current = self._current
+        if current is None or not self.session.finish():
+            return
+        current.end = self._mic.ring.position
+        self.journal.end_at(current.end)
+        self._worker.finish(current.job_id, current.end)
+        if not self.settings.keep_mic_open:
+            self._mic.close()
+
+    def cancel(self) -> None:
+        """Drop the dictation from any state: nothing more is typed or pasted."""
+        job_id = self.session.cancel()
+        if job_id is None:
+            return
+        self._worker.cancel(job_id)
+        self.journal.discard()
+        self._delivery.cancel_pending()
+        current, self._current = self._current, None
+        typed = current.live.typed.split() if current is not None and current.live else []
+        if typed:  # type-as-I-speak: they are in the app already, and never taken back
+            self.notice.emit(
+                "info",
+                f"Dictation cancelled: nothing more is typed. The {len(typed)} words typed "
+                "before stay in the app.",
+            )
+        self.live_text.emit("", "")
+        if not self.settings.keep_mic_open:
+            self._mic.close()
+
+    def set_hotkey_held(self, held: bool) -> None:
+        """The hotkey's keys went down or up; type-as-I-speak waits for them to be up."""
+        self._keys_held = held
+        current = self._current
+        if current is not None and current.live is not None:
+            current.live.set_held(held)
+
+    def dismiss_error(self) -> None:
+        """The user has seen the error."""
+        self.session.dismiss_error()
+
+    def copy_last(self) -> bool:
+        """Put the last final text on the clipboard; False when there is none."""
+        if not self.last_text:
+            return False
+        self._delivery.copy_to_clipboard(self.last_text)
+        return True
+
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds since the current dictation started (0 when idle)."""
+        current = self._current
+        if not self.session.active or current is None:
+            return 0.0
+        return time.monotonic() - current.started_at
+
+    # Worker events (GUI thread; the worker already dropped stale jobs) ------------
+
+    def _run_of(self, job_id: int) -> DictationRun | None:
+        """The dictation under way when ``job_id`` is its job, else None."""
+        current = self._current
+        return current if current is not None and current.job_id == job_id else None
+
+    def _on_partial(self, job_id: int, text: str) -> None:
+        current = self._run_of(job_id)
+        if current is not None:
+            update = current.shaping.partial(text)
+            self.live_text.emit(update.shown, update.pending)
+
+    def _on_committed(self, job_id: int, text: str) -> None:
+        current = self._run_of(job_id)
+        if current is None:
+            return
+        update = current.shaping.commit(text)
+        self.live_text.emit(update.shown, update.pending)
+        if self._types_as_spoken(current) and current.live is not None:
+            if self._keys_held:
+                log.info("type-as-I-speak: settled words wait for the hotkey's release")
+            current.live.add(update.edit)
+
+    def _on_final(self, job_id: int, text: str) -> None:
+        current = self._current
+        if current is None or not self.session.final_received(job_id):
+            return
+        typed_live = current.live is not None and current.live.used
+        update = current.shaping.final(text, typed_live=typed_live)
+        text = update.shown  # typed live: what the focused app shows once the queue is out
+        self.live_text.emit(text, "")
+        self.final_text.emit(text)
+        if not text:
+            self.journal.discard()
+            self.notice.emit("info", "No speech was heard.")
+            self._finish_delivery("none")
+            return
+        self.last_text = text
+        self._save(current, text, partial(self._saved, current, text, update.edit, typed_live))
+
+    def _saved(
+        self,
+        current: DictationRun,
+        text: str,
+        edit: TextEdit,
+        typed_live: bool,
+        entry: HistoryEntry | None,
+    ) -> None:
+        """The history has the text (or could not keep it): now it may be delivered."""
+        if self._current is not current:
+            return  # cancelled while it was being saved: kept in history, never typed
+        current.entry = entry
+        self.journal.discard()  # saved (a kept recording was moved out of it first)
+        self._deliver_final(current, text, edit, typed_live=typed_live)
+
+    def _deliver_final(
+        self, current: DictationRun, text: str, edit: TextEdit, *, typed_live: bool
+    ) -> None:
+        output = current.output
+        if output == "focused_app" and self._own_window_active():
+            output = "window"  # pasting into our own read-only view would lose it
+        if output == "focused_app":
+            if current.live is not None and typed_live:
+                # Continue as the words before it went out: typed, never retracted. What a
+                # failure held back is tried once more now (the hotkey is up by now).
+                current.live.finish(edit)
+                return
+            current.delivery_id = self._delivery.deliver(edit.text, self.settings.delivery)
+            return
+        if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
+            # Without a history entry the clipboard keeps the text safe (a paused history
+            # is the user's wish, not a failure: nothing extra is copied then).
+            self._delivery.copy_to_clipboard(text)
+            self._finish_delivery("clipboard")
+            return
+        self._finish_delivery("window" if output == "window" else "typed")
+
+    def _save(
+        self, current: DictationRun, text: str, then: Callable[[HistoryEntry | None], None]
+    ) -> None:
+        """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
+
+        ``then`` gets None when there is no history, it is paused, or the write failed.
+        """
+        if self._history is None and not self.settings.pause_history:
+            current.unsaved = True  # no history could be opened at start-up
+        if self._history is None or self.settings.pause_history:
+            then(None)  # paused: no entry and no recording are written
+            return
+        end = current.end if current.end is not None else self._mic.ring.position
+        kept = keep_audio_as(current, self.journal, self._mic.ring, self.settings.keep_audio)
+
+        def saved(outcome: tuple[HistoryEntry, str | None]) -> None:
+            entry, problem = outcome
+            if problem:
+                self.notice.emit("warning", problem)
+            self.history_added.emit(entry)
+            then(entry)
+
+        def failed(exc: BaseException) -> None:
+            current.unsaved = True
+            self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
+            then(None)
+
+        run_in_background(
+            partial(save_dictation, self._history, current, text, end, self.model_name, kept=kept),
+            saved,
+            failed,
+            lane=self._history.writes,
+            receiver=self,
+        )
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if self._run_of(job_id) is not None and self.session.fail(job_id, message):
+            self._current = None
+            self.journal.abandon()  # offered for recovery at the next start
+            self.notice.emit("error", f"Dictation failed: {message}")
+
+    def _mic_opened(self, current: DictationRun, error: str | None) -> None:
+        """The microphone lane opened the stream for ``current`` (or could not)."""
+        if error is None:
+            return
+        if self._current is current and self.session.fail(current.job_id, error):
+            self._current = None
+            self._worker.cancel(current.job_id)
+            self.journal.discard()
+        self.notice.emit("error", error)
+
+    def _on_mic_failed(self, message: str) -> None:
+        # What was heard before the failure is still transcribed and delivered.
+        self.notice.emit("error", message)
+        if self.session.state is DictationState.LISTENING:
+            self.stop()
+
+    def _on_delivered(self, request_id: int, how: str) -> None:
+        current = self._current
+        if current is None or (current.live is not None and current.live.on_delivered(request_id)):
+            return
+        if current.delivery_id == request_id:
+            self._mark_delivered(current, how)
+
+    def _mark_delivered(self, current: DictationRun, how: str) -> None:
+        if current.entry is not None and self._history is not None:
+            run_in_background(
+                partial(self._history.mark_delivered, current.entry.id, how),
+                on_error=lambda exc: log.warning("could not mark delivery in history: %s", exc),
+                lane=self._history.writes,
+                receiver=self,
+            )
+        if current.unsaved:  # after the paste, which restores the clipboard it borrowed
+            self._delivery.copy_to_clipboard(self.last_text)
+        self._finish_delivery(how)
+
+    def _on_delivery_failed(self, request_id: int, message: str) -> None:
+        current = self._current
+        live = current.live if current is not None else None
+        if live is not None and live.on_failed(request_id, message):
+            return  # held back, not lost: it goes first when typing resumes
+        self.notice.emit("warning", message)
+        if current is not None and current.delivery_id == request_id:
+            self._current = None
+            self.session.fail(None, message)
+
+    def _live_failed(self, current: DictationRun, message: str) -> None:
+        """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
+        self._delivery.copy_to_clipboard(current.shaping.text)
+        self.notice.emit("warning", message)
+        self._current = None
+        self.session.fail(None, message)
+
+    def _finish_delivery(self, where: str) -> None:
+        current, self._current = self._current, None
+        self.session.delivered()
+        if current is not None:
+            self.completed.emit(where, current.source)
+
+    def _types_as_spoken(self, current: DictationRun) -> bool:
+        return (
+            self.settings.type_as_i_speak
+            and current.output == "focused_app"
+            and not self._own_window_active()
+        )
+
+    def _on_state_change(self, change: StateChange) -> None:
+        if self._gate is not None:
+            decoding = change.new in {DictationState.LISTENING, DictationState.FINISHING}
+            if decoding and not self._holding_gate:
+                self._gate.close()  # file jobs wait at their next segment
+            elif not decoding and self._holding_gate:
+                self._gate.release()
+            self._holding_gate = decoding
+        self.state_changed.emit(change.new.value)

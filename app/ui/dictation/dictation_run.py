@@ -1,0 +1,95 @@
+"""One dictation's facts, owned in one place, and saving it to history with its audio.
+
+Saving runs on the history's lane, never on the GUI thread: the crash journal is
+moved beside the history (in the journal's own lane) and the entry written there.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.atomic_file import describe_os_error
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.audio.wav_file import write_wav
+from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
+from app.core.text.live_shaping import LiveShaping
+from app.core.text.shaper import TextShaper
+from app.ui.dictation.journal_writer import DictationJournal
+from app.ui.dictation.live_typist import LiveTypist
+
+
+@dataclass
+class DictationRun:
+    """One dictation, from start to delivery: everything known about it, in one place.
+
+    The controller makes one per dictation and drops it when the dictation ends;
+    the session holds only the state machine (and the job id its guards check).
+    What was shown and handed out for typing so far is asked of ``shaping``, what
+    reached the focused application of ``live``.
+    """
+
+    job_id: int
+    start: int  # ring position of the first sample, pre-roll included
+    end: int | None = None
+    started_at: float = field(default_factory=time.monotonic)
+    # Shapes the events (spoken commands…) for the window and for type-as-I-speak.
+    shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
+    live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
+    delivery_id: int | None = None
+    entry: HistoryEntry | None = None
+    output: str = "focused_app"
+    source: str = "window"  # who started it: window, hotkey, tray, command
+    unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
+
+
+@dataclass(frozen=True)
+class KeptAudio:
+    """Where a dictation's audio is to be kept, and the journal's answer (still to come)."""
+
+    target: Path
+    journal: Future[Path | None]  # the crash journal moved there (None: it could not)
+    ring: RingBuffer  # the fallback: the ring still holds the dictation
+
+
+def keep_audio_as(
+    run: DictationRun, journal: DictationJournal, ring: RingBuffer, wanted: bool
+) -> KeptAudio | None:
+    """GUI thread: ask the journal (in its own lane) to become the kept audio, when ``wanted``."""
+    if not wanted:
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = audio_dir() / f"dictation-{stamp}-{run.job_id}.wav"
+    return KeptAudio(target, journal.keep_as(target), ring)
+
+
+def save_dictation(
+    history: HistoryStore,
+    run: DictationRun,
+    text: str,
+    end: int,
+    model: str,
+    *,
+    kept: KeptAudio | None,
+) -> tuple[HistoryEntry, str | None]:
+    """History lane: keep the audio (when asked), then add the entry; (entry, problem).
+
+    The problem, when there is one, is a sentence for the user: the audio was not kept.
+    """
+    audio_path, problem = (None, None) if kept is None else _keep_audio(run, end, kept)
+    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path)
+    return entry, problem
+
+
+def _keep_audio(run: DictationRun, end: int, kept: KeptAudio) -> tuple[str | None, str | None]:
+    if kept.journal.result() is not None:  # its journal holds it all, pre-roll included
+        return str(kept.target), None
+    read = kept.ring.read_since(run.start, max(0, end - run.start))
+    try:
+        write_wav(kept.target, read.samples, SAMPLE_RATE)
+    except OSError as exc:
+        return None, f"The audio was not kept: {describe_os_error(exc)}."
+    return str(kept.target), None

@@ -1,0 +1,207 @@
+"""The app's microphone: the ring buffer, the MicSource that fills it, and Qt-side errors.
+
+Opening a PortAudio stream can take a while (a sound server waking up, a
+device rescan), and closing one joins the source's supervisor thread, so
+neither happens on the GUI thread: every open, close and device switch runs,
+in the order asked, on the microphone's own one-thread :class:`TaskLane`, and
+its outcome comes back on the GUI thread through :func:`run_in_background`
+(``opened``, ``failed``, or the caller's ``on_result``). MicSource reports later
+failures on its supervisor thread; this wrapper turns them into the same queued
+``failed`` signal. The level meter reads the newest samples from the ring (a GUI
+timer polls :meth:`level_dbfs`), so the audio callback stays a plain copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.core.audio.mic_devices import MicError
+from app.core.audio.mic_source import MicSource
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.task_lane import TaskLane
+from app.ui.shell.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+_RING_SECONDS = 180.0
+_LEVEL_WINDOW_S = 0.05
+SILENCE_DBFS = -60.0
+CLOSE_WAIT_S = 5.0  # close_and_wait's bound: MicSource gives a stuck driver 3 s
+
+OpenResult = Callable[[str | None], object]
+
+
+class Microphone(QObject):
+    """Owns the capture ring and the input stream; opens and closes it off the GUI thread.
+
+    Args:
+        device: input device name ("" or None: the system default).
+        backend: the sounddevice module or a fake (tests).
+
+    Signals:
+        opened(): capture started (the device name is known from here on).
+        failed(message): capture could not start (for a request without its own
+            ``on_result``) or stopped working. Always delivered on the GUI thread.
+    """
+
+    failed = Signal(str)
+    opened = Signal()
+
+    def __init__(
+        self, device: str | None = None, backend: Any = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ring = RingBuffer(capacity_seconds=_RING_SECONDS)
+        self.new_audio = threading.Event()
+        self._backend = backend
+        self._source = self._make_source(device or None)  # replaced only in the lane
+        self._lane = TaskLane("microphone", max_threads=1)
+        self._closes_queued = 0  # GUI thread: closes asked for and not done yet
+
+    def _make_source(self, device: str | None) -> MicSource:
+        return MicSource(
+            self.ring,
+            device=device,
+            backend=self._backend,
+            on_block=self.new_audio.set,
+            on_error=self._report,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the stream is capturing (requests still queued are not counted)."""
+        return self._source.is_running
+
+    @property
+    def device_name(self) -> str | None:
+        """The name of the device in use, once opened."""
+        return self._source.device_name
+
+    def start_position(self, pre_roll_s: float) -> int:
+        """Where a dictation asked for now starts: ``pre_roll_s`` back, within this capture.
+
+        When the stream is closed, or a close is still queued, the capture that will
+        hear the dictation has not begun yet: it starts at the ring's end, so no
+        audio from an earlier capture (another dictation's tail) leaks into it.
+        """
+        if self._closes_queued or not self.is_open:
+            return self.ring.position
+        return self.ring.position_before(pre_roll_s)
+
+    def open(self, on_result: OpenResult | None = None) -> str | None:
+        """Ask for capture to start (nothing happens when it is open by then).
+
+        The outcome arrives on the GUI thread: ``opened`` when the stream opened,
+        then ``on_result(None)``; on failure ``on_result(message)``, or ``failed(message)``
+        when no ``on_result`` was given.
+
+        Returns:
+            None: the outcome is not known yet. (The type is kept for callers written
+            for the synchronous open; they hear of a failure through ``failed``.)
+        """
+        self._submit(self._open_now, on_result)
+        return None
+
+    def close(self) -> None:
+        """Ask for capture to stop; the audio so far stays in the ring."""
+        self._closes_queued += 1
+        run_in_background(
+            self._close_now, self._closed, self._close_crashed, lane=self._lane, receiver=self
+        )
+
+    def close_and_wait(self, timeout_s: float = CLOSE_WAIT_S) -> bool:
+        """Close, and wait (at most ``timeout_s``) until the stream has ended; for quitting.
+
+        Returns:
+            False when the lane was still busy after ``timeout_s``.
+        """
+        self.close()
+        ended = self._lane.wait_idle(timeout_s)
+        if not ended:
+            log.warning("the microphone did not close within %.0f s", timeout_s)
+        return ended
+
+    def set_device(self, device: str | None) -> str | None:
+        """Switch to another input device; reopens it when it was open.
+
+        Returns:
+            None; a failure to reopen arrives as ``failed`` (see :meth:`open`).
+        """
+        self._submit(partial(self._switch_now, device or None), None)
+        return None
+
+    def level_dbfs(self) -> float:
+        """Loudness of the newest 50 ms in dBFS (SILENCE_DBFS when closed or silent)."""
+        if not self.is_open:
+            return SILENCE_DBFS
+        start = self.ring.position_before(_LEVEL_WINDOW_S)
+        samples = self.ring.read_since(start).samples
+        if len(samples) == 0:
+            return SILENCE_DBFS
+        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+        return max(SILENCE_DBFS, 20.0 * float(np.log10(max(rms, 1e-9))))
+
+    # GUI thread: requests out, outcomes back ------------------------------------------
+
+    def _submit(
+        self, call: Callable[[], tuple[bool, str | None]], on_result: OpenResult | None
+    ) -> None:
+        run_in_background(
+            call,
+            partial(self._open_outcome, on_result),
+            partial(self._open_crashed, on_result),
+            lane=self._lane,
+            receiver=self,
+        )
+
+    def _open_outcome(self, on_result: OpenResult | None, outcome: tuple[bool, str | None]) -> None:
+        started, error = outcome
+        if started:
+            self.opened.emit()
+        if error is not None and on_result is None:
+            self.failed.emit(error)
+        elif on_result is not None:
+            on_result(error)
+
+    def _open_crashed(self, on_result: OpenResult | None, exc: BaseException) -> None:
+        log.error("opening the microphone failed", exc_info=exc)
+        self._open_outcome(on_result, (False, f"The microphone could not be opened: {exc}"))
+
+    def _closed(self, _outcome: object = None) -> None:
+        self._closes_queued -= 1
+
+    def _close_crashed(self, exc: BaseException) -> None:
+        self._closed()
+        log.error("closing the microphone failed", exc_info=exc)
+
+    # The microphone lane ----------------------------------------------------------------
+
+    def _open_now(self) -> tuple[bool, str | None]:
+        """(whether a stream opened now, the error) — never on the GUI thread."""
+        if self._source.is_running:
+            return False, None
+        try:
+            self._source.start()
+        except MicError as exc:
+            return False, str(exc)
+        return True, None
+
+    def _close_now(self) -> None:
+        self._source.stop()
+
+    def _switch_now(self, device: str | None) -> tuple[bool, str | None]:
+        was_open = self._source.is_running
+        self._source.stop()
+        self._source = self._make_source(device)
+        return self._open_now() if was_open else (False, None)
+
+    def _report(self, message: str) -> None:
+        # Supervisor thread: a signal is the only thing done here (queued to the GUI).
+        self.failed.emit(message)

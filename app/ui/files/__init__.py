@@ -1,0 +1,1 @@
+"""Files: the transcription queue, its thread, and the results."""

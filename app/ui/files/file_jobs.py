@@ -1,0 +1,244 @@
+"""The file queue's runner: one thread transcribes queued files, one after another.
+
+It shares the dictation's model (one ModelHost) and yields to dictation through
+the PauseGate: the controller closes the gate while someone dictates, and the
+file job waits at its next segment boundary. Jobs carry ids; a cancel stops the
+job at the next segment and keeps what was done (the transcript comes back
+with ``complete=False``, exportable as partial). Durations are probed on a
+separate small thread, so the queue shows each file's length at once even
+while a long job keeps the runner busy. A WAV cut short (a crashed recorder)
+is transcribed as far as it goes and reported with ``truncated``, as the CLI
+warns about it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.audio.file_decoder import AudioFileError, probe_duration
+from app.core.audio.wav_header import TruncatedWav, find_truncation
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
+from app.core.engine.model_folder import ModelError
+from app.core.engine.model_host import ModelHost
+from app.core.engine.pause_gate import PauseGate
+from app.core.engine.transcript import Segment, Transcript
+from app.core.text.shaper import TextShaper
+from app.ui.shell.owned_threads import new_thread
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One queued file: its id, path, options and cancel token."""
+
+    job_id: int
+    path: Path
+    options: TranscribeOptions
+    shaper: TextShaper | None = None  # spoken commands, replacements… as in dictation
+    cancel: CancellationToken = field(default_factory=CancellationToken)
+
+
+class _FileCompute(QObject):
+    """Runs on the file thread; never raises across threads."""
+
+    started = Signal(int)
+    progress = Signal(int, float)
+    segment = Signal(int, object)
+    truncated = Signal(int, object)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self, host: ModelHost, gate: PauseGate) -> None:
+        super().__init__()
+        self._transcriber = FileTranscriber(host)
+        self._host = host
+        self._gate = gate
+
+    @Slot(object)
+    def run(self, job: FileJob) -> None:
+        if job.cancel.cancelled:
+            self.finished.emit(job.job_id, None)  # cancelled while queued: nothing was done
+            return
+        self.started.emit(job.job_id)
+        log.info("file job %d started", job.job_id)
+        try:
+            with self._host.held():  # an idle unload waits until this job is done
+                transcript = self._transcribe(job)
+        except (AudioFileError, ModelError) as exc:
+            self.failed.emit(job.job_id, str(exc))
+        except OSError as exc:
+            self.failed.emit(job.job_id, f"{job.path}: {exc.strerror or exc}")
+        except Exception as exc:  # a bug must fail one job, not the queue
+            log.exception("file job %d failed", job.job_id)
+            self.failed.emit(job.job_id, f"{job.path}: internal error ({exc})")
+        else:
+            # Here, off the GUI thread: it reads a few header bytes (None for other formats).
+            truncation = find_truncation(job.path)
+            if truncation is not None:
+                self.truncated.emit(job.job_id, truncation)  # queued: it arrives before finished
+            self.finished.emit(job.job_id, transcript)
+
+    def _transcribe(self, job: FileJob) -> Transcript:
+        return self._transcriber.transcribe_file(
+            job.path,
+            job.options,
+            on_segment=lambda s: self.segment.emit(job.job_id, s),
+            on_progress=lambda f: self.progress.emit(job.job_id, f),
+            cancel=job.cancel,
+            gate=self._gate,
+        )
+
+
+class FileJobRunner(QObject):
+    """GUI-side handle of the file queue.
+
+    Signals (job id first): ``added(path)``, ``duration_known(seconds)`` (or
+    ``failed`` when the probe already shows a bad file), ``started``,
+    ``progress(fraction)``, ``segment(Segment)``, ``truncated(TruncatedWav)``
+    (just before ``finished``: the file is a WAV cut short, the transcript holds
+    what is there), ``finished(Transcript | None)`` (None: cancelled before it
+    started) and ``failed(message)``; ``idle`` when the queue is empty.
+    """
+
+    added = Signal(int, str)
+    duration_known = Signal(int, float)
+    started = Signal(int)
+    progress = Signal(int, float)
+    segment = Signal(int, object)
+    truncated = Signal(int, object)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+    idle = Signal()
+    thread_ended = Signal()  # the thread has stopped (after request_stop)
+
+    _submit = Signal(object)
+    _probed = Signal(int, object)  # id, seconds | error message (from the probe thread)
+
+    def __init__(self, host: ModelHost, gate: PauseGate, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.gate = gate
+        self.options = TranscribeOptions()
+        self.shaper: TextShaper | None = None
+        self._thread = new_thread("saytype-files")
+        self._compute = _FileCompute(host, gate)
+        self._compute.moveToThread(self._thread)
+        self._submit.connect(self._compute.run)
+        self._compute.started.connect(self.started)
+        self._compute.progress.connect(self._on_progress)
+        self._compute.segment.connect(self._on_segment)
+        self._compute.truncated.connect(self._on_truncated)
+        self._compute.finished.connect(self._on_finished)
+        self._compute.failed.connect(self._on_failed)
+        self._probed.connect(self._on_probed)
+        self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
+        self._jobs: dict[int, FileJob] = {}
+        self._next_id = 1
+        self._thread.finished.connect(self.thread_ended)
+        self._thread.start()
+
+    def configure(self, options: TranscribeOptions, shaper: TextShaper | None) -> None:
+        """Decoding options and text shaping for jobs added from now on."""
+        self.options = options
+        self.shaper = shaper
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether any job is queued or running."""
+        return bool(self._jobs)
+
+    def add(self, path: Path) -> int:
+        """Queue ``path``; returns its job id."""
+        job = FileJob(self._next_id, path, self.options, self.shaper)
+        self._next_id += 1
+        self._jobs[job.job_id] = job
+        self.added.emit(job.job_id, str(path))
+        self._probe_pool.submit(self._probe, job.job_id, path)
+        self._submit.emit(job)
+        return job.job_id
+
+    def cancel(self, job_id: int) -> None:
+        """Stop the job at its next segment, keeping what was done."""
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.cancel.cancel()
+
+    def cancel_all(self) -> None:
+        """Cancel every queued and running job."""
+        for job_id in list(self._jobs):
+            self.cancel(job_id)
+
+    @property
+    def thread_running(self) -> bool:
+        """Whether the file thread is still running (it ends after its current model call)."""
+        return self._thread.isRunning()
+
+    def request_stop(self) -> None:
+        """Cancel everything and ask the thread to end, without waiting (see shutdown)."""
+        self.cancel_all()
+        self._probe_pool.shutdown(wait=False, cancel_futures=True)
+        self._thread.quit()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel everything and stop the thread; True if it stopped in time."""
+        self.request_stop()
+        stopped = bool(self._thread.wait(timeout_ms))
+        if not stopped:
+            log.warning("the file thread was still busy after %d ms", timeout_ms)
+        return stopped
+
+    def _probe(self, job_id: int, path: Path) -> None:
+        try:
+            self._probed.emit(job_id, probe_duration(path))
+        except AudioFileError as exc:
+            self._probed.emit(job_id, str(exc))
+        except Exception:  # the job itself will fail with a reason; keep the trace for a report
+            log.exception("probing %s failed", path)
+
+    @Slot(int, object)
+    def _on_probed(self, job_id: int, result: object) -> None:
+        if job_id not in self._jobs:
+            return
+        if isinstance(result, float):
+            self.duration_known.emit(job_id, result)
+        # A bad file fails when its turn comes, with the same reason; nothing to do now.
+
+    @Slot(int, float)
+    def _on_progress(self, job_id: int, fraction: float) -> None:
+        if job_id in self._jobs:
+            self.progress.emit(job_id, fraction)
+
+    @Slot(int, object)
+    def _on_segment(self, job_id: int, segment: Segment) -> None:
+        if job_id in self._jobs:
+            self.segment.emit(job_id, segment)
+
+    @Slot(int, object)
+    def _on_truncated(self, job_id: int, truncation: TruncatedWav) -> None:
+        if job_id in self._jobs:
+            self.truncated.emit(job_id, truncation)
+
+    @Slot(int, object)
+    def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:
+        job = self._jobs.pop(job_id, None)
+        if job is not None:
+            if transcript is not None and job.shaper is not None:
+                transcript = job.shaper.shape_transcript(transcript)
+            self.finished.emit(job_id, transcript)
+        self._maybe_idle()
+
+    @Slot(int, str)
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if self._jobs.pop(job_id, None) is not None:
+            self.failed.emit(job_id, message)
+        self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        if not self._jobs:
+            self.idle.emit()

@@ -1,0 +1,302 @@
+"""The file queue panel: each job's name, length, progress, ETA, status and cancel.
+
+It only shows and forwards; the FileJobRunner does the work. A finished job
+(complete, or cancelled with its partial text) opens its results on Enter or a
+double click, where it can be exported. The columns fit the Files tab at the
+window's default size (860x520, beside the live pane): the name and the status
+share the room and elide, the rest is compact, so each row's Cancel is in sight
+without scrolling. A job that failed, or a WAV that was cut short, gets a note
+line under its row across every column, so the reason reads without selecting
+anything; the status's tooltip and the line below the list hold it in full.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.audio.wav_header import TruncatedWav
+from app.core.engine.transcript import Transcript
+from app.ui.files.file_jobs import FileJobRunner
+
+COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
+_NAME, _DURATION, _PROGRESS, _ETA, _STATUS, _CANCEL = range(len(COLUMNS))
+_PROGRESS_WIDTH = 56  # "100%" and a bar; the tab is about 360 px wide at the default size
+
+
+@dataclass
+class QueueRow:
+    """One job's row and what is known about it."""
+
+    job_id: int
+    path: Path
+    item: QTreeWidgetItem
+    bar: QProgressBar
+    cancel: QToolButton
+    status: str = "Queued"
+    started_at: float | None = None
+    fraction: float = 0.0
+    transcript: Transcript | None = None
+    error: str | None = None
+    truncation: TruncatedWav | None = None
+    note: QTreeWidgetItem | None = None  # the reason or warning, under the row
+
+
+class QueuePanel(QWidget):
+    """Lists the queue; emits ``results_requested(job_id)`` and ``open_files_requested``."""
+
+    results_requested = Signal(int)
+    open_files_requested = Signal()
+
+    def __init__(self, runner: FileJobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.rows: dict[int, QueueRow] = {}
+        self.setAccessibleName("File queue")
+        self.tree = _job_list()
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.currentItemChanged.connect(lambda item, _old: self._show_detail(item))
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setAccessibleName("Selected job")
+        self.empty = QLabel("Drop audio or video files here, or press Ctrl+O.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName("Queue is empty")
+        open_files = QPushButton("&Open files…")
+        open_files.setAccessibleName("Open files")
+        open_files.clicked.connect(self.open_files_requested)
+        self.show_results = QPushButton("Show res&ults")
+        self.show_results.setAccessibleName("Show results")
+        self.show_results.clicked.connect(self._show_selected)
+        self.cancel_all = QPushButton("Cancel &all")
+        self.cancel_all.setAccessibleName("Cancel all file jobs")
+        self.cancel_all.clicked.connect(runner.cancel_all)
+        buttons = QHBoxLayout()
+        buttons.addWidget(open_files)
+        buttons.addWidget(self.show_results)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_all)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(buttons)
+        runner.added.connect(self._on_added)
+        runner.duration_known.connect(self._on_duration)
+        runner.started.connect(self._on_started)
+        runner.progress.connect(self._on_progress)
+        runner.truncated.connect(self._on_truncated)
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+        self._refresh_empty()
+
+    def row(self, job_id: int) -> QueueRow:
+        """The row of ``job_id`` (KeyError when unknown)."""
+        return self.rows[job_id]
+
+    def set_paused(self, paused: bool) -> None:
+        """Show that running jobs wait for a dictation to end."""
+        for row in self.rows.values():
+            if row.status in {"Transcribing", "Paused for dictation"}:
+                self._set_status(row, "Paused for dictation" if paused else "Transcribing")
+
+    def _on_added(self, job_id: int, path: str) -> None:
+        item = QTreeWidgetItem([Path(path).name, "…", "", "", "Queued", ""])
+        item.setToolTip(_NAME, path)
+        self.tree.addTopLevelItem(item)
+        bar = QProgressBar()
+        bar.setRange(0, 1000)
+        bar.setValue(0)
+        bar.setAccessibleName(f"Progress of {Path(path).name}")
+        cancel = QToolButton()
+        cancel.setText("✕")  # a word would push the column out of sight at the default size
+        cancel.setAutoRaise(True)
+        cancel.setToolTip("Cancel this file (Delete); what is done is kept")
+        cancel.setAccessibleName(f"Cancel {Path(path).name}")
+        cancel.clicked.connect(lambda: self.runner.cancel(job_id))
+        self.tree.setItemWidget(item, _PROGRESS, bar)
+        self.tree.setItemWidget(item, _CANCEL, cancel)
+        self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel)
+        self._refresh_empty()
+
+    def _on_duration(self, job_id: int, seconds: float) -> None:
+        if job_id in self.rows:
+            self.rows[job_id].item.setText(_DURATION, _clock(seconds))
+
+    def _on_started(self, job_id: int) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.started_at = time.monotonic()
+            paused = not self.runner.gate.is_open
+            self._set_status(row, "Paused for dictation" if paused else "Transcribing")
+
+    def _on_progress(self, job_id: int, fraction: float) -> None:
+        row = self.rows.get(job_id)
+        if row is None:
+            return
+        row.fraction = max(row.fraction, fraction)  # a bar never moves backwards
+        row.bar.setValue(round(row.fraction * 1000))
+        if row.started_at is not None and 0 < row.fraction < 1:
+            elapsed = time.monotonic() - row.started_at
+            remaining = elapsed * (1 - row.fraction) / row.fraction
+            row.item.setText(_ETA, _clock(remaining))
+
+    def _on_truncated(self, job_id: int, truncation: TruncatedWav) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.truncation = truncation
+
+    def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:
+        row = self.rows.get(job_id)
+        if row is None:
+            return
+        row.transcript = transcript
+        row.item.setText(_ETA, "")
+        row.cancel.setEnabled(False)
+        cut = row.truncation
+        if transcript is None:
+            self._set_status(row, "Cancelled")
+        elif transcript.complete and cut is not None:
+            row.bar.setValue(1000)
+            seconds = f"{cut.present_seconds:.1f} of {cut.declared_seconds:.1f} s"
+            self._set_status(row, f"Done (truncated: {seconds})")
+        elif transcript.complete:
+            row.bar.setValue(1000)
+            self._set_status(row, "Done")
+        else:
+            self._set_status(row, "Cancelled (partial)")
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        row = self.rows.get(job_id)
+        if row is None:
+            return
+        row.error = message
+        row.cancel.setEnabled(False)
+        if row.item.text(_DURATION) == "…":
+            row.item.setText(_DURATION, "—")
+        row.item.setText(_ETA, "")
+        self._set_status(row, f"Failed: {_reason(message, row.path)}")
+
+    def _set_status(self, row: QueueRow, status: str) -> None:
+        row.status = status
+        row.item.setText(_STATUS, status)
+        row.item.setToolTip(_STATUS, _explanation(row))  # whole, where the column elides it
+        note = _note(row)
+        if note is not None and row.note is None:
+            row.note = QTreeWidgetItem(row.item, [note])
+            row.note.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
+            row.note.setFirstColumnSpanned(True)  # the whole width: the status column is narrow
+            row.note.setToolTip(_NAME, _explanation(row))
+            row.item.setExpanded(True)
+        if self.tree.currentItem() is row.item:
+            self._show_detail(row.item)
+
+    def _row_of(self, item: QTreeWidgetItem | None) -> QueueRow | None:
+        """The job whose row (or note line under it) ``item`` is."""
+        if item is not None and item.parent() is not None:
+            item = item.parent()
+        return next((r for r in self.rows.values() if r.item is item), None)
+
+    def _show_detail(self, item: QTreeWidgetItem | None) -> None:
+        row = self._row_of(item)
+        if row is None:
+            self.detail.clear()
+        elif row.error is None and row.truncation is not None and row.transcript is not None:
+            self.detail.setText(_explanation(row))  # the message names the file itself
+        else:
+            self.detail.setText(f"{row.path.name}: {_reason(_explanation(row), row.path)}")
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        row = self._row_of(item)
+        if row is not None and row.transcript is not None:
+            self.results_requested.emit(row.job_id)
+
+    def _show_selected(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self._activated(item, 0)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Delete cancels the selected job."""
+        row = self._row_of(self.tree.currentItem())
+        if event.key() == Qt.Key.Key_Delete and row is not None:
+            self.runner.cancel(row.job_id)
+            return
+        super().keyPressEvent(event)
+
+    def _refresh_empty(self) -> None:
+        self.empty.setVisible(not self.rows)
+        self.tree.setVisible(bool(self.rows))
+
+
+def _job_list() -> QTreeWidget:
+    """The list of jobs, one row each, with the columns sized to fit the Files tab."""
+    tree = QTreeWidget()
+    tree.setAccessibleName("Queued files")
+    tree.setColumnCount(len(COLUMNS))
+    tree.setHeaderLabels(list(COLUMNS))
+    tree.setRootIsDecorated(False)
+    tree.setItemsExpandable(False)  # a job's note line stays in sight
+    tree.setExpandsOnDoubleClick(False)  # a double click opens the results
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(24)
+    for column in (_NAME, _STATUS):  # the two that say the most share what is left
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    for column in (_DURATION, _ETA, _CANCEL):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(_PROGRESS, QHeaderView.ResizeMode.Fixed)
+    header.resizeSection(_PROGRESS, _PROGRESS_WIDTH)
+    return tree
+
+
+def _clock(seconds: float) -> str:
+    """A length as people read it: ``0:42``, ``12:05``, ``1:02:03``."""
+    minutes, secs = divmod(round(max(0.0, seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _explanation(row: QueueRow) -> str:
+    """The whole story of a row's status: the full failure or truncation message."""
+    if row.error:
+        return row.error
+    if row.truncation is not None and row.transcript is not None:
+        return f"{row.truncation.message}; transcribed what is there."
+    return row.status
+
+
+def _note(row: QueueRow) -> str | None:
+    """The line under a job's row: why it failed, or that its WAV was cut short."""
+    if row.error:
+        return _reason(row.error, row.path)
+    if row.truncation is not None and row.transcript is not None:
+        cut = row.truncation.message.removeprefix(f"{row.path} ")
+        return f"The file {cut}; transcribed what is there."
+    return None
+
+
+def _reason(message: str, path: Path) -> str:
+    """The message without the path in front (the row already names the file)."""
+    prefix = f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message

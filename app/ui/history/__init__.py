@@ -1,0 +1,1 @@
+"""History: the panel and recovering unfinished dictations."""

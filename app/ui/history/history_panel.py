@@ -1,0 +1,343 @@
+"""The history panel: find a past dictation and copy it, type it again or delete it.
+
+It reads and deletes through :class:`HistoryStore` directly, but delivering text
+is the owner's job (``retype_requested``), so the panel never needs to know how
+text reaches other applications. Searching is debounced so typing a query does
+not run one database scan per key press.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.ui.shell.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 150
+EMPTY_TEXT = "No dictations yet"
+_ENTRY_ID = Qt.ItemDataRole.UserRole
+_TOOLTIP_CHARS = 1000
+
+
+def _time_text(created_at: float) -> str:
+    moment = QDateTime.fromSecsSinceEpoch(int(created_at))
+    locale = QLocale()
+    if moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def _duration_text(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+class HistoryPanel(QWidget):
+    """Lists past dictations, newest first, with search, copy, re-type and delete.
+
+    Signals:
+        copy_requested(str): text the panel just put on the clipboard.
+        retype_requested(str): text the owner should deliver to the focused application.
+        error_occurred(str): a history read or delete failed; the message is for the user.
+    """
+
+    copy_requested = Signal(str)
+    retype_requested = Signal(str)
+    retry_requested = Signal(str)  # path of the kept audio, to transcribe again
+    error_occurred = Signal(str)
+
+    def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.setAccessibleName("Dictation history")
+        self._entries: dict[int, HistoryEntry] = {}
+        self._build_search()
+        self._build_list()
+        self.copy_action = self._action("C&opy", QKeySequence.StandardKey.Copy, self.copy_selected)
+        self.retype_action = self._action("Re-ty&pe", None, self.retype_selected)
+        self.retry_action = self._action("Re&try", None, self.retry_selected)
+        self.delete_action = self._action(
+            "Delete", QKeySequence.StandardKey.Delete, self.delete_selected
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._search)
+        layout.addWidget(self._build_splitter(), 1)
+        layout.addLayout(self._build_buttons())
+        self.refresh()
+
+    def _build_search(self) -> None:
+        self._search = QLineEdit(self)
+        self._search.setPlaceholderText("Search dictations")
+        self._search.setClearButtonEnabled(True)
+        self._search.setAccessibleName("Search dictations")
+        self._search.setAccessibleDescription("Shows only the dictations containing this text.")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._search.textChanged.connect(self._search_timer.start)
+
+    def _build_list(self) -> None:
+        self._list = QTreeWidget(self)
+        self._list.setColumnCount(3)
+        self._list.setHeaderLabels(["Time", "Length", "Text"])
+        self._list.setRootIsDecorated(False)
+        self._list.setUniformRowHeights(True)
+        self._list.setAlternatingRowColors(True)
+        self._list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._list.setAccessibleName("Dictations")
+        self._list.setAccessibleDescription("Past dictations, newest first.")
+        header = self._list.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._list.customContextMenuRequested.connect(self._show_context_menu)
+        self._list.itemSelectionChanged.connect(self._selection_changed)
+        self._empty = QLabel(EMPTY_TEXT, self)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._empty.setAccessibleName("History status")
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self._list)
+        self._stack.addWidget(self._empty)
+
+    def _build_splitter(self) -> QSplitter:
+        self._detail = QPlainTextEdit(self)
+        self._detail.setReadOnly(True)
+        self._detail.setAccessibleName("Selected dictation")
+        self._detail.setPlaceholderText("Select a dictation to see all of its text.")
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self._stack)
+        splitter.addWidget(self._detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        return splitter
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        for action, description in (
+            (self.copy_action, "Copy the selected dictation to the clipboard."),
+            (self.retype_action, "Type the selected dictation into the focused application."),
+            (self.retry_action, "Transcribe the kept recording again (Files tab)."),
+            (self.delete_action, "Delete the selected dictation and its recording."),
+        ):
+            button = QPushButton(action.text(), self)
+            button.setAccessibleName(action.text().replace("&", ""))
+            button.setAccessibleDescription(description)
+            button.setToolTip(description)
+            button.clicked.connect(action.trigger)
+            action.enabledChanged.connect(button.setEnabled)
+            button.setEnabled(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        return buttons
+
+    def _action(
+        self, text: str, shortcut: QKeySequence.StandardKey | None, slot: Callable[[], None]
+    ) -> QAction:
+        action = QAction(text, self._list)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            # Only while the list has focus: Ctrl+C in the search box copies the query.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(slot)
+        action.setEnabled(False)
+        self._list.addAction(action)
+        return action
+
+    def set_search_text(self, text: str) -> None:
+        """Type ``text`` into the search box (the list follows after the debounce delay)."""
+        self._search.setText(text)
+
+    def entries(self) -> list[HistoryEntry]:
+        """The entries shown, top to bottom."""
+        items = (self._list.topLevelItem(row) for row in range(self._list.topLevelItemCount()))
+        return [self._entries[item.data(0, _ENTRY_ID)] for item in items if item is not None]
+
+    def selected_entry(self) -> HistoryEntry | None:
+        """The selected entry, or None."""
+        selected = self._list.selectedItems()
+        return self._entries.get(selected[0].data(0, _ENTRY_ID)) if selected else None
+
+    def select_entry(self, entry_id: int) -> None:
+        """Select the entry with this id, if it is shown."""
+        for row in range(self._list.topLevelItemCount()):
+            item = self._list.topLevelItem(row)
+            if item is not None and item.data(0, _ENTRY_ID) == entry_id:
+                self._list.setCurrentItem(item)
+                return
+
+    def refresh(self) -> None:
+        """Reload the list from the store for the current search."""
+        self._search_timer.stop()
+        query = self._search.text().strip()
+        started = time.perf_counter()
+        try:
+            found = self._store.search(query)
+        except HistoryError as exc:
+            log.warning("history search failed: %s", exc)
+            self.error_occurred.emit(str(exc))
+            return
+        selected = self.selected_entry()
+        self._list.clear()
+        self._entries = {}
+        self._list.addTopLevelItems([self._make_item(entry) for entry in found])
+        if selected is not None:
+            self.select_entry(selected.id)
+        if self.selected_entry() is None and found:
+            self.select_entry(found[0].id)  # the newest: Copy and Re-type work at once
+        self._update_empty_state()
+        elapsed_ms = 1000 * (time.perf_counter() - started)
+        # The query is the user's words: its length only.
+        log.debug(
+            "history: %d entries for a %d-character query in %.1f ms",
+            len(found),
+            len(query),
+            elapsed_ms,
+        )
+
+    def add_entry(self, entry: HistoryEntry) -> None:
+        """Show a new entry at the top without reloading (when it matches the search)."""
+        query = self._search.text().strip().casefold()
+        if entry.id in self._entries or (query and query not in entry.text.casefold()):
+            return
+        self._list.insertTopLevelItem(0, self._make_item(entry))
+        self.select_entry(entry.id)  # the selection follows the newest dictation
+        self._update_empty_state()
+
+    def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
+        self._entries[entry.id] = entry
+        item = QTreeWidgetItem(
+            [
+                _time_text(entry.created_at),
+                _duration_text(entry.duration_s),
+                _first_line(entry.text),
+            ]
+        )
+        item.setData(0, _ENTRY_ID, entry.id)
+        tooltip = (
+            entry.text if len(entry.text) <= _TOOLTIP_CHARS else entry.text[:_TOOLTIP_CHARS] + "…"
+        )
+        for column in range(3):
+            item.setToolTip(column, tooltip)
+        return item
+
+    def _update_empty_state(self) -> None:
+        if self._list.topLevelItemCount():
+            self._stack.setCurrentWidget(self._list)
+            return
+        query = self._search.text().strip()
+        self._empty.setText(f"No dictations contain “{query}”" if query else EMPTY_TEXT)
+        self._stack.setCurrentWidget(self._empty)
+        self._selection_changed()
+
+    def empty_text(self) -> str | None:
+        """The message shown instead of the list, or None while entries are shown."""
+        return self._empty.text() if self._stack.currentWidget() is self._empty else None
+
+    def _selection_changed(self) -> None:
+        entry = self.selected_entry()
+        for action in (self.copy_action, self.retype_action, self.delete_action):
+            action.setEnabled(entry is not None)
+        kept = (
+            entry is not None and entry.audio_path is not None and Path(entry.audio_path).exists()
+        )
+        self.retry_action.setEnabled(kept)
+        self._detail.setPlainText(entry.text if entry else "")
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        item = self._list.itemAt(position)
+        if item is None:
+            return
+        self._list.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addActions([self.copy_action, self.retype_action, self.retry_action])
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.popup(self._list.viewport().mapToGlobal(position))
+
+    def copy_selected(self) -> None:
+        """Put the selected entry's text on the clipboard and emit ``copy_requested``."""
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        QGuiApplication.clipboard().setText(entry.text)
+        self.copy_requested.emit(entry.text)
+
+    def retype_selected(self) -> None:
+        """Ask the owner to type the selected entry's text again."""
+        entry = self.selected_entry()
+        if entry is not None:
+            self.retype_requested.emit(entry.text)
+
+    def retry_selected(self) -> None:
+        """Ask the owner to transcribe the selected entry's kept audio again."""
+        entry = self.selected_entry()
+        if entry is not None and entry.audio_path is not None:
+            self.retry_requested.emit(entry.audio_path)
+
+    def delete_selected(self) -> None:
+        """Delete the selected entry: from the store off the GUI thread, then from the list."""
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        run_in_background(
+            partial(self._store.delete, entry.id),
+            lambda _existed: self._remove_row(entry.id),
+            partial(self._delete_failed, entry.id),
+            lane=self._store.writes,
+            receiver=self,
+        )
+
+    def _remove_row(self, entry_id: int) -> None:
+        """Drop the entry's row; when it was selected, select its neighbour."""
+        for row in range(self._list.topLevelItemCount()):
+            item = self._list.topLevelItem(row)
+            if item is not None and item.data(0, _ENTRY_ID) == entry_id:
+                break
+        else:
+            return
+        was_selected = item.isSelected()
+        self._list.takeTopLevelItem(row)
+        self._entries.pop(entry_id, None)
+        neighbour = self._list.topLevelItem(min(row, self._list.topLevelItemCount() - 1))
+        if was_selected and neighbour is not None:
+            self._list.setCurrentItem(neighbour)
+        self._update_empty_state()
+
+    def _delete_failed(self, entry_id: int, exc: BaseException) -> None:
+        log.warning("could not delete history entry %d: %s", entry_id, exc)
+        self.error_occurred.emit(str(exc))

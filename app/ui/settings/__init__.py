@@ -1,0 +1,1 @@
+"""Settings: the dialog, its editors, the store, and applying changes."""

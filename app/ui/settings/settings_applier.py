@@ -1,0 +1,173 @@
+"""Settings that apply themselves: the dialog, and each part connected to the settings store.
+
+``SettingsStore.update`` saves and emits ``changed(old, new)``; :func:`connect_settings`
+connects every part once. Every setting is listed as applied at once, read
+where it is used, or :data:`AFTER_RESTART` (which shows a notice); a test walks
+every field so a new setting cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.settings import Settings
+    from app.ui.settings.models_page import ModelsPage
+    from app.ui.settings.settings_dialog import SettingsDialog
+    from app.ui.shell.desktop_parts import DesktopParts
+
+log = logging.getLogger(__name__)
+
+# Put into effect by apply_settings as soon as the user presses OK.
+APPLIED_AT_ONCE = (
+    "hotkey", "hotkey_mode", "hold_threshold_ms", "input_device", "keep_mic_open",
+    "pause_history", "idle_unload_minutes", "show_indicator", "vocabulary",
+)  # fmt: skip
+# The model and the compute setup are loaded once, by the worker thread.
+AFTER_RESTART = ("model", "language", "device", "compute_type", "cpu_threads")
+# Read afresh where they are used (each dictation, each export, each file job, at login).
+READ_WHEN_USED = (
+    "output", "delivery", "paste_restore_delay_ms", "type_as_i_speak", "pre_roll_ms",
+    "keep_audio", "file_batch_size", "export_folder", "export_format", "start_at_login",
+    "notifications", "spoken_commands", "replacements", "capitalize_first",
+    "trailing_space", "remove_fillers", "numbers_as_digits",
+)  # fmt: skip
+
+
+def open_settings(parts: DesktopParts) -> SettingsDialog:
+    """Show the settings dialog (window-modal, not blocking); OK saves and applies.
+
+    A second request while it is open brings the open one forward.
+    """
+    if parts.settings_dialog is not None:
+        parts.settings_dialog.raise_()
+        parts.settings_dialog.activateWindow()
+        return parts.settings_dialog
+    from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
+    from app.ui.settings.settings_dialog import SettingsDialog
+
+    devices: list[str]  # InputChoice values, each with the label the list shows
+    try:
+        devices = list(input_device_choices(load_backend()))
+    except MicError as exc:
+        log.info("no input devices listed: %s", exc)
+        devices = []
+    models_page = _models_page()
+    dialog = SettingsDialog(
+        parts.settings, devices, usable_models(), parent=parts.window, models_page=models_page
+    )
+    models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
+    dialog.settings_accepted.connect(parts.settings_store.update)
+    dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
+    parts.settings_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPage) -> None:
+    """Free a closed dialog; a download still running is stopped and outlived by its page."""
+    if parts.settings_dialog is dialog:
+        parts.settings_dialog = None
+    if models_page.downloading:
+        models_page.download_ended.connect(dialog.deleteLater)
+        models_page.cancel_download()
+    else:
+        dialog.deleteLater()
+
+
+def connect_settings(parts: DesktopParts) -> None:
+    """Each part applies the settings that concern it whenever they change."""
+    from app.core.hotkeys.chord import display_chord, parse_chord
+    from app.ui.shell.wiring import configure_file_jobs, show_history_paused
+
+    store, window = parts.settings_store, parts.window
+    changed = store.changed
+    store.save_failed.connect(
+        lambda message: window.notice.show_notice(
+            "error", f"The settings could not be saved: {message} They apply until you quit."
+        )
+    )
+    changed.connect(lambda _old, new: parts.controller.apply_settings(new))
+    changed.connect(lambda _old, new: show_history_paused(parts, new.pause_history))
+    changed.connect(lambda _old, new: parts.indicator.set_enabled(new.show_indicator))
+    changed.connect(lambda _old, new: configure_file_jobs(parts.files, new))
+    changed.connect(
+        lambda old, new: (
+            parts.pipeline.set_vocabulary(new.vocabulary)
+            if new.vocabulary != old.vocabulary
+            else None
+        )
+    )
+
+    def apply_hotkey(old: Settings, new: Settings) -> None:
+        if new.hotkey != old.hotkey:
+            parts.hotkeys.set_chord(parse_chord(new.hotkey))
+            window.set_hotkey_text(display_chord(parts.hotkeys.chord))
+        parts.hotkeys.set_mode(new.hotkey_mode)
+        parts.hotkeys.set_hold_threshold(new.hold_threshold_ms / 1000)
+
+    changed.connect(apply_hotkey)
+    changed.connect(lambda old, new: _apply_microphone(parts, old, new))
+    changed.connect(lambda old, new: _apply_idle_unload(parts, old, new))
+    changed.connect(lambda old, new: _apply_start_at_login(parts, old, new))
+    changed.connect(
+        lambda old, new: (
+            window.notice.show_notice(
+                "info",
+                "The new model, language or compute settings are used after Saytype restarts.",
+            )
+            if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART)
+            else None
+        )
+    )
+
+
+def _apply_idle_unload(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    if parts.idle_unloader is not None and new.idle_unload_minutes != old.idle_unload_minutes:
+        parts.idle_unloader.set_minutes(new.idle_unload_minutes)
+
+
+def _apply_start_at_login(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    from app.core.autostart import apply_start_at_login, desktop_exec_command, launch_command
+    from app.core.settings_error import SettingsError
+
+    if new.start_at_login == old.start_at_login:
+        return
+    try:
+        apply_start_at_login(new.start_at_login, desktop_exec_command(launch_command()))
+    except (SettingsError, OSError) as exc:
+        parts.window.notice.show_notice("error", f"Start at login could not be changed: {exc}")
+
+
+def _apply_microphone(parts: DesktopParts, old: Settings, new: Settings) -> None:
+    microphone = parts.microphone
+    if new.input_device != old.input_device:
+        error = microphone.set_device(new.input_device)
+        if error:
+            parts.window.notice.show_notice("error", error)
+    if new.keep_mic_open and not microphone.is_open:
+        error = microphone.open()
+        if error:
+            parts.window.notice.show_notice("error", error)
+    elif not new.keep_mic_open and microphone.is_open and not parts.controller.session.active:
+        microphone.close()  # nobody asked for the pre-roll any more: free the device
+
+
+def usable_models() -> list[str]:
+    """Model names the dialog offers: bundled and installed ones."""
+    from app.core.engine.model_catalog import ModelStatus, list_models
+    from app.core.paths import models_dir
+
+    usable = {ModelStatus.BUNDLED, ModelStatus.INSTALLED}
+    return [model.name for model in list_models(models_dir()) if model.status in usable]
+
+
+def _models_page() -> ModelsPage:
+    import os
+
+    from app.core.engine.model_download import HubAccess
+    from app.core.paths import models_dir
+    from app.ui.settings.models_page import ModelsPage
+
+    return ModelsPage(models_dir(), HubAccess.from_environment(os.environ))

@@ -1,0 +1,346 @@
+"""The settings dialog: one page per settings section, chosen from a sidebar.
+
+The pages are generated from :func:`app.core.settings.setting_fields`: each
+section (``group``) becomes a page listing its settings with their label, an
+input widget and the description in plain words, so a new setting appears here
+without editing this file. One long form did not fit a laptop screen, so each
+page scrolls on its own and OK / Cancel stay visible below the pages. The
+dialog only edits: it hands the new :class:`Settings` to its owner
+(``settings_accepted``), which saves them and can show a save error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.settings import SettingField, Settings, setting_fields
+from app.ui.settings.models_page import ModelsPage
+from app.ui.settings.setting_editors import (
+    LIST_EDITORS,
+    make_editor,
+    parse_list_text,
+    show_value,
+    value_of,
+)
+from app.ui.shell.mnemonics import with_mnemonics
+
+log = logging.getLogger(__name__)
+
+# Letters the button box already uses: &OK, &Cancel, Restore &Defaults.
+_BUTTON_MNEMONICS = frozenset("ocd")
+_BROWSE_TEXT = "&Browse…"
+MODELS_PAGE = "Downloaded models"
+# The model manager sits next to the settings that choose among its models.
+_MODELS_PAGE_AFTER = "Model"
+# At most this big at first: a 1280x720 screen less a panel and the title bar.
+_LARGEST_START_SIZE = QSize(960, 620)
+_NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
+_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab")
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; emits ``settings_accepted(Settings)`` on OK.
+
+    Args:
+        settings: the values to show.
+        input_devices: microphone names to offer (the system default is always offered).
+        models: model names to offer; the user may also type a name or a folder.
+        parent: the owning window.
+        models_page: the model manager (app.ui.settings.models_page), shown as its own page.
+    """
+
+    settings_accepted = Signal(object)
+
+    def __init__(
+        self,
+        settings: Settings,
+        input_devices: list[str],
+        models: list[str],
+        parent: QWidget | None = None,
+        models_page: ModelsPage | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Saytype Settings")
+        self.setAccessibleName("Saytype settings")
+        self._initial = settings
+        self._fields = {setting.name: setting for setting in setting_fields()}
+        self._editors: dict[str, QWidget] = {}
+        self._page_of: dict[str, str] = {}  # setting name -> page name
+        self._first_field: dict[str, QWidget] = {}  # page name -> where Tab starts on it
+        self._pages: dict[str, QWidget] = {}  # page name -> page, in sidebar order
+        self._forms: list[QWidget] = []  # what each settings page scrolls
+        self.models_page = models_page
+
+        self.pages = QListWidget(self)
+        self.pages.setAccessibleName("Settings pages")
+        self.pages.setSpacing(2)
+        hint = "Ctrl+Page Down and Ctrl+Page Up (or Ctrl+Tab) switch pages."
+        self.pages.setAccessibleDescription(hint)
+        self.pages.setToolTip(hint)
+        self.stack = QStackedWidget(self)
+        self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        sections: dict[str, list[SettingField]] = {}
+        for setting in self._fields.values():
+            editor = make_editor(setting, self, input_devices, models)
+            if editor is not None:
+                self._editors[setting.name] = editor
+                sections.setdefault(setting.group, []).append(setting)
+        for group, fields in sections.items():
+            self._add_page(group, self._make_form_page(group, fields))
+            if group == _MODELS_PAGE_AFTER and models_page is not None:
+                self._add_page(MODELS_PAGE, models_page)
+        if models_page is not None and MODELS_PAGE not in self.page_names():
+            self._add_page(MODELS_PAGE, models_page)
+        frame = 2 * self.pages.frameWidth()
+        self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + frame + 24)
+        self.pages.setCurrentRow(0)
+
+        body = QHBoxLayout()
+        body.addWidget(self.pages)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        self._error = QLabel(self)
+        self._error.setWordWrap(True)
+        self._error.setAccessibleName("Settings error")
+        self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._error.hide()
+        layout.addWidget(self._error)
+        self._buttons = self._make_buttons()
+        layout.addWidget(self._buttons)
+        for keys, step in ((_NEXT_PAGE_KEYS, 1), (_PREVIOUS_PAGE_KEYS, -1)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.activated.connect(lambda step=step: self._step_page(step))
+        self.show_settings(settings)
+
+    def _make_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults,
+            self,
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.clicked.connect(self._on_button)
+        return buttons
+
+    def _add_page(self, name: str, page: QWidget) -> None:
+        page.setAccessibleName(f"{name} settings" if name != MODELS_PAGE else name)
+        self.stack.addWidget(page)
+        self.pages.addItem(name)
+        self._pages[name] = page
+        if name not in self._first_field:  # a page made elsewhere, such as the models page
+            focusable = [
+                child
+                for child in page.findChildren(QWidget)
+                if child.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ]
+            self._first_field[name] = focusable[0] if focusable else page
+
+    def _make_form_page(self, group: str, fields: list[SettingField]) -> QScrollArea:
+        """A scrollable form of ``fields``: label, input and the description under it."""
+        # Only the shown page's mnemonics are live, so letters need only differ within a page.
+        taken = _BUTTON_MNEMONICS | (
+            {_BROWSE_TEXT[1].lower()} if any(s.name == "export_folder" for s in fields) else set()
+        )
+        labels = with_mnemonics([setting.label for setting in fields], frozenset(taken))
+        content = QWidget()
+        form = QFormLayout(content)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for setting, label_text in zip(fields, labels, strict=True):
+            editor = self._editors[setting.name]
+            editor.setObjectName(setting.name)
+            editor.setToolTip(setting.description)
+            editor.setAccessibleName(setting.label)
+            editor.setAccessibleDescription(setting.description)
+            self._page_of[setting.name] = group
+            self._first_field.setdefault(group, editor)
+            column = QVBoxLayout()  # the input with its description under it
+            column.setSpacing(2)
+            if setting.name == "export_folder":
+                column.addLayout(self._with_browse_button(editor))
+            else:
+                column.addWidget(editor)
+            column.addWidget(_description_label(setting, content))
+            if isinstance(editor, QCheckBox):
+                editor.setText(label_text)
+                # Only as wide as its box and words, so a click beside it does nothing.
+                editor.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+                form.setLayout(form.rowCount(), QFormLayout.ItemRole.FieldRole, column)
+            else:
+                label = QLabel(label_text + ":", content)
+                label.setBuddy(editor)
+                label.setToolTip(setting.description)
+                form.addRow(label, column)
+        scroll = QScrollArea(self.stack)
+        self._forms.append(content)
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
+        return scroll
+
+    def _with_browse_button(self, editor: QWidget) -> QHBoxLayout:
+        self.browse_button = QPushButton(_BROWSE_TEXT, self)
+        self.browse_button.setAccessibleName("Browse for the transcripts folder")
+        self.browse_button.setToolTip("Choose the folder in a file dialog")
+        self.browse_button.clicked.connect(self.browse_export_folder)
+        row = QHBoxLayout()
+        row.addWidget(editor, 1)
+        row.addWidget(self.browse_button)
+        return row
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Big enough to show the tallest page without scrolling, within a small laptop screen."""
+        hint = super().sizeHint()
+        stack = self.stack.sizeHint()
+        contents = [form.sizeHint() for form in self._forms]
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        # Room for a label and about 80 characters of description beside it.
+        line = self.fontMetrics().averageCharWidth() * 110
+        wanted = QSize(
+            hint.width() - stack.width() + max([line, *(c.width() for c in contents)]),
+            hint.height() - stack.height() + max((c.height() for c in contents), default=0),
+        )
+        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(_LARGEST_START_SIZE)
+
+    def browse_export_folder(self) -> None:
+        """Let the user pick the transcripts folder; Cancel in the file dialog changes nothing."""
+        line = self._editors["export_folder"]
+        assert isinstance(line, QLineEdit)
+        start = line.text().strip() or str(Path.home())
+        label = self._fields["export_folder"].label
+        chosen = QFileDialog.getExistingDirectory(self, label, start)
+        if chosen:
+            line.setText(chosen)
+
+    def editor(self, name: str) -> QWidget:
+        """The input widget for the setting ``name`` (for tests and the owner's focus)."""
+        return self._editors[name]
+
+    def button_box(self) -> QDialogButtonBox:
+        """The OK / Cancel / Restore Defaults buttons."""
+        return self._buttons
+
+    def page_names(self) -> list[str]:
+        """The pages in sidebar order."""
+        return list(self._pages)
+
+    def current_page(self) -> str:
+        """The name of the page shown now."""
+        item = self.pages.currentItem()
+        return item.text() if item else ""
+
+    def page_widget(self, name: str) -> QWidget:
+        """The page called ``name`` (the widget the stack shows)."""
+        return self._pages[name]
+
+    def page_holding(self, setting: str) -> str:
+        """The name of the page that shows the setting ``setting``."""
+        return self._page_of[setting]
+
+    def show_page(self, name: str) -> None:
+        """Show the page called ``name``."""
+        self.pages.setCurrentRow(self.page_names().index(name))
+
+    def _step_page(self, step: int) -> None:
+        """Show the next (1) or previous (-1) page, wrapping round, as tab widgets do."""
+        focus = QApplication.focusWidget()
+        inside = focus is not None and self.stack.isAncestorOf(focus)
+        self.pages.setCurrentRow((self.pages.currentRow() + step) % self.pages.count())
+        if inside:  # keep the keyboard in the pages: start at the new page's first field
+            self._first_field[self.current_page()].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_settings(self, settings: Settings) -> None:
+        """Put ``settings`` into the form."""
+        for name, editor in self._editors.items():
+            show_value(editor, name, getattr(settings, name))
+        self._error.hide()
+
+    def set_models(self, models: list[str]) -> None:
+        """Offer ``models`` in the model list (after an install or removal), keeping the choice."""
+        editor = self._editors.get("model")
+        if isinstance(editor, QComboBox):
+            chosen = editor.currentText()
+            editor.clear()
+            editor.addItems(models)
+            editor.setCurrentText(chosen)
+
+    def result_settings(self) -> Settings:
+        """The settings as the form shows them now.
+
+        Raises:
+            ValueError: naming the field, when a value is not allowed (an empty model name).
+        """
+        values = {name: value_of(editor) for name, editor in self._editors.items()}
+        for name in LIST_EDITORS.keys() & values.keys():
+            values[name] = parse_list_text(name, str(values[name]))
+        return self._initial.replace(**values)
+
+    def restore_defaults(self) -> None:
+        """Show the default settings; nothing changes until OK."""
+        self.show_settings(Settings())
+
+    def _on_button(self, button: QAbstractButton) -> None:
+        role = self._buttons.buttonRole(button)
+        if role == QDialogButtonBox.ButtonRole.ResetRole:
+            self.restore_defaults()
+
+    def accept(self) -> None:
+        """Check the values, emit ``settings_accepted`` and close; on a bad value, say which."""
+        try:
+            settings = self.result_settings()
+        except ValueError as exc:
+            name = str(exc).split(":", 1)[0]
+            setting = self._fields.get(name)
+            label = setting.label if setting else name
+            self._error.setText(f"{label}: {str(exc).split(':', 1)[-1].strip()}")
+            self._error.show()
+            if name in self._editors:
+                self.show_page(self._page_of[name])  # the field may be on another page
+                self._editors[name].setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.settings_accepted.emit(settings)
+        super().accept()
+
+
+def _description_label(setting: SettingField, parent: QWidget) -> QLabel:
+    """The setting's description in small, muted type under its input."""
+    label = QLabel(setting.description, parent)
+    label.setObjectName(f"{setting.name}_description")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    return label

@@ -1,0 +1,1 @@
+"""The shell: main window, tray, wiring, quitting, threads and logs."""

@@ -1,0 +1,253 @@
+"""Connects the desktop parts' signals: window ↔ tray ↔ controller ↔ history ↔ settings.
+
+Kept out of the composition root so that building (main.py) and reacting
+(here) each stay readable. Settings are applied in app.ui.settings.settings_applier.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+if TYPE_CHECKING:
+    from app.core.output.history import HistoryStore
+    from app.core.settings import Settings
+    from app.ui.dictation.dictation_controller import DictationController
+    from app.ui.dictation.retype import RetypeCountdown
+    from app.ui.files.file_jobs import FileJobRunner
+    from app.ui.history.history_panel import HistoryPanel
+    from app.ui.shell.desktop_parts import DesktopParts
+    from app.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+_WHERE = {
+    "typed": "Typed into the focused app.",
+    "pasted": "Pasted into the focused app.",
+    "clipboard": "Copied to the clipboard.",
+    "window": "Shown in the Saytype window.",
+}
+
+
+def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
+    """Connect every cross-part signal of the desktop app; Quit calls ``quit_app``."""
+    from app.ui.settings.settings_applier import open_settings
+
+    controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
+    worker.model_ready.connect(lambda: window.show_model_status("ready"))
+    worker.model_ready.connect(lambda: log.info("model ready"))
+    worker.model_failed.connect(lambda message: _model_failed(window, message))
+
+    tray.show_window_requested.connect(lambda: _show(window))
+    tray.copy_last_requested.connect(controller.copy_last)
+    tray.quit_requested.connect(quit_app)
+    tray.settings_requested.connect(lambda: open_settings(parts))
+    restore_last_text(controller, parts.history)
+    tray.set_has_last(bool(controller.last_text))
+    window.settings_requested.connect(lambda: open_settings(parts))
+    window.quit_requested.connect(quit_app)
+
+    def on_completed(where: str, source: str) -> None:
+        tray.set_has_last(bool(controller.last_text))
+        notifications = parts.settings.notifications
+        message = quick_capture_message(where, source, notifications=notifications)
+        if message is not None:
+            tray.notify("Saytype", message)
+
+    controller.completed.connect(on_completed)
+    history_panel = parts.history_panel
+    if history_panel is not None:
+        controller.history_added.connect(history_panel.add_entry)
+        wire_retype(parts.retype, history_panel, controller, window)
+        history_panel.retry_requested.connect(
+            lambda path: window.queue_files([Path(path)])  # into the Files tab
+        )
+        history_panel.copy_requested.connect(
+            lambda _text: window.statusBar().showMessage("Copied.", 3000)
+        )
+        history_panel.error_occurred.connect(
+            lambda message: window.notice.show_notice("error", message)
+        )
+    files = parts.files
+    configure_file_jobs(files, parts.settings)
+    queue_panel = parts.queue_panel
+    window.files_dropped.connect(lambda paths: [files.add(path) for path in paths])
+    queue_panel.open_files_requested.connect(window.choose_files)
+    queue_panel.results_requested.connect(lambda job_id: _show_results(parts, job_id))
+    controller.state_changed.connect(
+        lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
+    )
+    parts.delivery.waiting_for_release.connect(
+        lambda _id: window.statusBar().showMessage(
+            "Release the hotkey keys to deliver the text…", 3000
+        )
+    )
+    window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
+    tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
+    show_history_paused(parts, parts.settings.pause_history)
+
+
+def restore_last_text(controller: DictationController, history: HistoryStore | None) -> None:
+    """After a restart, Copy last copies the newest history entry (what was dictated last)."""
+    from app.core.output.history import HistoryError
+
+    if history is None or controller.last_text:
+        return
+    try:
+        latest = history.latest()
+    except HistoryError as exc:
+        log.warning("the last dictation could not be read back: %s", exc)
+        return
+    if latest is not None:
+        controller.last_text = latest.text
+
+
+def wire_retype(
+    retype: RetypeCountdown,
+    history_panel: HistoryPanel,
+    controller: DictationController,
+    window: MainWindow,
+) -> None:
+    """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
+    from app.ui.dictation.retype import RetypeBanner
+
+    window.show_banner(RetypeBanner(retype), visible=False)  # shown while counting down
+    retype.notice.connect(window.notice.show_notice)
+    retype.counting.connect(
+        lambda left: log.info("re-type countdown: %d s", left) if left else None
+    )
+
+    def finished(how: str) -> None:
+        log.info("re-type finished: %s", how)
+        if how in _RETYPED:
+            window.statusBar().showMessage(_RETYPED[how], 5000)
+
+    retype.finished.connect(finished)
+
+    def request(text: str) -> None:
+        if controller.session.active:
+            window.statusBar().showMessage("Finish the dictation first, then re-type.", 5000)
+        elif not retype.request(text):
+            window.statusBar().showMessage("A re-type is already under way.", 5000)
+
+    history_panel.retype_requested.connect(request)
+    # A dictation started meanwhile comes first: its keys and ours must not mix.
+    controller.state_changed.connect(
+        lambda state: retype.cancel() if state == "listening" else None
+    )
+
+
+_RETYPED = {
+    "typed": "Re-typed into the focused app.",
+    "pasted": "Re-typed (pasted) into the focused app.",
+    "cancelled": "Re-type cancelled; nothing was typed.",
+}
+
+
+def set_history_paused(parts: DesktopParts, paused: bool) -> None:
+    """Pause or resume saving dictations (window menu, tray menu) and keep the choice."""
+    parts.settings_store.update(parts.settings.replace(pause_history=paused))
+    show_history_paused(parts, paused)  # also when unchanged: both menus show the same
+    parts.window.statusBar().showMessage(
+        "History paused: new dictations are not saved." if paused else "History resumed.", 4000
+    )
+
+
+def show_history_paused(parts: DesktopParts, paused: bool) -> None:
+    """Show whether history is paused, in the window and the tray menu."""
+    parts.window.show_history_paused(paused)
+    parts.tray.set_history_paused(paused)
+
+
+def quick_capture_message(where: str, source: str, *, notifications: bool) -> str | None:
+    """The notification after a tray quick capture: where its text went (None: none)."""
+    if source != "tray" or not notifications:
+        return None
+    return _WHERE.get(where)
+
+
+def _show_results(parts: DesktopParts, job_id: int) -> None:
+    from app.ui.files.results_view import ResultsView
+
+    row = parts.queue_panel.row(job_id)
+    if row.transcript is None:  # failed or still running: nothing to show yet
+        return
+    folder = parts.settings.export_folder or None
+    view = ResultsView(row.path, row.transcript, Path(folder) if folder else None, parts.window)
+    view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    view.show()
+
+
+def _show(window: MainWindow) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+def _model_failed(window: MainWindow, message: str) -> None:
+    window.show_model_status("failed")
+    window.notice.show_notice("error", f"The model could not be loaded: {message}")
+
+
+def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
+    """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
+    from app.core.engine.file_transcriber import TranscribeOptions
+    from app.core.text.shaper import ShapingOptions, TextShaper
+
+    options = TranscribeOptions(
+        language=settings.language or None,
+        batch_size=settings.file_batch_size,
+        vocabulary=tuple(settings.vocabulary),
+    )
+    files.configure(options, TextShaper(ShapingOptions.from_settings(settings)))
+
+
+def wire_model_memory(parts: DesktopParts) -> None:
+    """Idle unload, the Unload now actions, model notices, and the memory shown.
+
+    File transcription shares the model, so a busy file queue counts as busy too.
+    """
+    from app.core.engine.process_memory import rss_mb
+    from app.ui.dictation.idle_unloader import IdleUnloader
+
+    worker, window, tray, host, files = (
+        parts.worker, parts.window, parts.tray, parts.host, parts.files
+    )  # fmt: skip
+    unloader = IdleUnloader(
+        worker, parts.settings.idle_unload_minutes, window, also_busy=lambda: files.is_busy
+    )
+    files.idle.connect(unloader.restart)
+    parts.idle_unloader = unloader
+
+    def show_memory() -> None:
+        window.show_memory(host.loaded, rss_mb())
+        tray.show_memory(host.loaded, rss_mb())
+
+    def on_unloaded() -> None:
+        window.show_model_status("unloaded; reloads on the next dictation")
+        show_memory()
+
+    def unload_now() -> None:
+        if files.is_busy:  # the file thread uses the same model
+            window.statusBar().showMessage("Files are being transcribed; unload when done.", 4000)
+        else:
+            worker.unload_model()
+
+    window.unload_model_requested.connect(unload_now)
+    tray.unload_model_requested.connect(unload_now)
+    worker.model_unloaded.connect(on_unloaded)
+    worker.model_loading.connect(lambda: window.show_model_status("reloading…"))
+    worker.model_ready.connect(show_memory)
+    worker.unload_deferred.connect(
+        lambda: window.statusBar().showMessage("The model is busy; it unloads when idle.", 3000)
+    )
+    worker.model_notice.connect(lambda message: window.notice.show_notice("warning", message))
+    # Memory changes when the model loads or unloads and when work ends: no timer, so
+    # an idle app does not wake up to redraw the same figure (decision 0006).
+    worker.idle.connect(show_memory)
+    files.idle.connect(show_memory)
+    show_memory()

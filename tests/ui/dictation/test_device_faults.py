@@ -1,0 +1,379 @@
+"""Device faults on a real sound server: the microphone vanishes mid-dictation, or is never there.
+
+A private PulseAudio daemon whose null sink ``mic`` is the microphone (its
+monitor is the default source); hibari speech is played into it with paplay.
+Unloading the sink's module is what unplugging a USB microphone looks like to
+PortAudio (through ALSA's pulse plugin): the input stream ends. Then no source
+is left, which is also how a machine without any microphone looks.
+
+What must hold, for ``saytype listen`` and for the desktop app alike: the
+dictation ends with an error, what was heard before is still transcribed, and
+the next dictation works once the device is back, without a restart. With no
+source at all, the user reads one clear sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.model_host import ModelHost
+from app.core.output.history import HistoryStore
+from app.core.settings import Settings
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.microphone import Microphone
+from saytype_bench.accuracy import word_error_rate
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
+from tests.support.speech import SpeechMaker
+
+pytestmark = [pytest.mark.integration, pytest.mark.model]
+
+FIRST = "Please bring the latest sales figures and the new contract."
+SECOND = "We will meet again on Monday morning to sign it."
+# tiny.en hears hibari speech at or near 0 % WER; 15 % allows one misheard word.
+WER_BOUND = 0.15
+NO_MIC = "No microphone found: the sound system has no input to record from."
+STOPPED = "The microphone stopped working"
+REPO = Path(__file__).resolve().parents[3]
+_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """The running daemon and the sounddevice module pointed at it."""
+
+    daemon: PulseDaemon
+    sounddevice: Any
+
+    def ensure_mic(self) -> None:
+        """Plug the ``mic`` sink back in when a test left it unplugged."""
+        if "mic.monitor" not in self.daemon.sources():
+            self.daemon.plug_in_mic()
+
+    def start_playing(self, wav: Path) -> subprocess.Popen[bytes]:
+        """paplay ``wav`` into the mic, in the background."""
+        return subprocess.Popen(
+            ["paplay", "--device=mic", str(wav)],
+            env=self.daemon.full_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+@pytest.fixture(scope="module")
+def pulse_server() -> Iterator[Pulse]:
+    with portaudio_on_pulseaudio() as (daemon, sounddevice):
+        yield Pulse(daemon, sounddevice)
+
+
+@pytest.fixture
+def pulse(pulse_server: Pulse) -> Iterator[Pulse]:
+    """The server with its microphone plugged in, before and after the test."""
+    pulse_server.ensure_mic()
+    yield pulse_server
+    pulse_server.ensure_mic()
+
+
+@pytest.fixture(scope="module")
+def first_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(FIRST, tmp_path_factory.mktemp("faults") / "first.wav", pause_s=0.3)
+
+
+@pytest.fixture(scope="module")
+def second_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(SECOND, tmp_path_factory.mktemp("faults") / "second.wav", pause_s=0.3)
+
+
+def heard_first_sentence(text: str) -> bool:
+    """The first sentence's last word has been heard (so all of it is in the ring)."""
+    return "contract" in text.lower()
+
+
+def leading_words(text: str, reference: str) -> str:
+    """As many words from the start of ``text`` as ``reference`` has."""
+    return " ".join(text.split()[: len(reference.split())])
+
+
+# ---- saytype listen ----------------------------------------------------------------------
+
+
+class Listen:
+    """``saytype listen --jsonl`` in a subprocess; its events and stderr, read as they come."""
+
+    def __init__(self, pulse: Pulse, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app", "listen", "--jsonl", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=pulse.daemon.full_env(),
+            cwd=REPO,
+        )
+        self.events: list[dict[str, Any]] = []
+        self.stderr: list[str] = []
+        self._changed = threading.Condition()
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, sink), daemon=True)
+            for stream, sink in ((self.process.stdout, None), (self.process.stderr, self.stderr))
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[str], sink: list[str] | None) -> None:
+        for line in stream:
+            with self._changed:
+                if sink is None:
+                    self.events.append(json.loads(line))
+                else:
+                    sink.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        """Wait for ``condition`` (checked as output arrives); fail if the process ends first."""
+        with self._changed:
+            met = self._changed.wait_for(
+                lambda: condition() or self.process.poll() is not None, _TIMEOUT_S
+            )
+            if not met or not condition():
+                pytest.fail(f"no {what}; exit {self.process.poll()}; stderr:\n{self.log()}")
+
+    def wait_listening(self) -> None:
+        self.wait_until(lambda: any("Listening on" in line for line in self.stderr), "listening")
+
+    def heard(self, wanted: Callable[[str], bool]) -> bool:
+        return any(wanted(event["text"]) for event in self.events)
+
+    def finish(self) -> int:
+        """Wait for the exit and for all output; return the exit status."""
+        status = self.process.wait(_TIMEOUT_S)
+        for reader in self._readers:
+            reader.join(_TIMEOUT_S)
+        return status
+
+    def log(self) -> str:
+        return "\n".join(self.stderr)
+
+    def close(self) -> None:
+        """Kill it if it still runs, and close its pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for reader in self._readers:
+            reader.join(_TIMEOUT_S)
+        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+@pytest.fixture
+def listen(pulse: Pulse) -> Iterator[Callable[..., Listen]]:
+    started: list[Listen] = []
+
+    def start(*args: str) -> Listen:
+        started.append(Listen(pulse, *args))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.close()
+
+
+def test_listen_survives_an_unplugged_mic_and_the_next_run_works(
+    pulse: Pulse, listen: Callable[..., Listen], first_wav: Path, second_wav: Path
+) -> None:
+    run = listen()
+    run.wait_listening()
+    pulse.daemon.play(first_wav)
+    run.wait_until(lambda: run.heard(heard_first_sentence), "first sentence heard")
+    player = pulse.start_playing(second_wav)
+    try:
+        run.wait_until(lambda: run.heard(lambda text: "meet" in text.lower()), "second begun")
+        pulse.daemon.unplug_mic()  # mid-sentence
+    finally:
+        player.kill()
+        player.wait()
+
+    status = run.finish()
+
+    kinds = [event["type"] for event in run.events]
+    assert status == 1, run.log()
+    assert kinds.count("error") == 1, kinds
+    assert kinds.index("error") < kinds.index("final") == len(kinds) - 1, kinds
+    assert run.events[kinds.index("error")]["text"].startswith(STOPPED)
+    final = run.events[-1]["text"]
+    assert word_error_rate([FIRST], [leading_words(final, FIRST)]) <= WER_BOUND, final
+    assert "meet" in final.lower(), final  # the words heard after it, up to the fault
+    assert run.stderr[-1].startswith(f"saytype: error: {STOPPED}"), run.log()
+    assert "Traceback" not in run.log()
+
+    pulse.daemon.plug_in_mic()
+    again = listen()
+    again.wait_listening()
+    pulse.daemon.play(first_wav)
+    again.wait_until(lambda: again.heard(heard_first_sentence), "first sentence heard again")
+    assert again.process.stdin is not None
+    again.process.stdin.write("\n")  # Enter ends the utterance
+    again.process.stdin.flush()
+    assert again.finish() == 0, again.log()
+    assert [event["type"] for event in again.events if event["type"] == "error"] == []
+    assert word_error_rate([FIRST], [again.events[-1]["text"]]) <= WER_BOUND
+
+
+def test_listen_without_any_source_says_so_in_one_sentence(
+    pulse: Pulse, listen: Callable[..., Listen]
+) -> None:
+    pulse.daemon.unplug_mic()
+    assert pulse.daemon.sources() == []
+
+    run = listen()
+    status = run.finish()
+
+    assert status == 1
+    assert run.events == []
+    assert run.stderr[-1] == (
+        f"saytype: error: {NO_MIC} Connect a microphone or choose one in Settings."
+    ), run.log()
+    assert "Traceback" not in run.log()
+
+
+# ---- the desktop app's controller ------------------------------------------------------
+
+
+@dataclass
+class App:
+    """The controller on the real microphone and model; delivery is recorded."""
+
+    controller: DictationController
+    mic: Microphone
+    worker: InferenceWorker
+    delivery: FakeDelivery
+    history: HistoryStore
+    notices: list[tuple[str, str]]
+    heard: list[str]
+
+
+@pytest.fixture
+def app(qtbot: QtBot, pulse: Pulse, tiny_en: ModelHost, tmp_path: Path) -> Iterator[App]:
+    mic = Microphone(backend=pulse.sounddevice)
+    worker = InferenceWorker(LivePipeline(tiny_en), mic.ring, mic.new_audio)
+    with qtbot.waitSignal(worker.model_ready, timeout=60_000):
+        worker.load_model()
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    delivery = FakeDelivery()
+    # keep_mic_open (the default): the stream stays open for the pre-roll, so the
+    # app itself must notice that the device came back.
+    controller = DictationController(
+        worker, mic, delivery, history, Settings(keep_mic_open=True), "tiny.en"
+    )
+    made = App(controller, mic, worker, delivery, history, [], [])
+    controller.notice.connect(lambda level, text: made.notices.append((level, text)))
+    controller.live_text.connect(lambda done, guess: made.heard.append(f"{done} {guess}"))
+    yield made
+    controller.cancel()
+    assert worker.shutdown(10_000)
+    mic.close()
+    history.close()
+
+
+def _dictate_first_sentence(qtbot: QtBot, app: App, pulse: Pulse, wav: Path) -> None:
+    assert app.controller.start(source="hotkey"), app.notices
+    player = pulse.start_playing(wav)
+    try:
+        qtbot.waitUntil(
+            lambda: any(heard_first_sentence(text) for text in app.heard), timeout=60_000
+        )
+    finally:
+        player.wait(_TIMEOUT_S)
+
+
+@pytest.mark.gui
+def test_app_survives_an_unplugged_mic_and_dictates_again_without_a_restart(
+    qtbot: QtBot, app: App, pulse: Pulse, first_wav: Path
+) -> None:
+    with qtbot.waitSignal(app.mic.opened):
+        app.mic.open()  # what the app does at start with keep_mic_open
+    _dictate_first_sentence(qtbot, app, pulse, first_wav)
+    with qtbot.waitSignal(app.controller.completed, timeout=60_000) as done:
+        pulse.daemon.unplug_mic()
+
+    assert done.args == ["pasted", "hotkey"]
+    errors = [text for level, text in app.notices if level == "error"]
+    assert len(errors) == 1, app.notices
+    assert errors[0].startswith(STOPPED), app.notices
+    assert not app.mic.is_open
+    entry = app.history.latest()
+    assert entry is not None
+    assert word_error_rate([FIRST], [entry.text]) <= WER_BOUND, entry.text
+    assert app.delivery.typed.strip() == entry.text
+    assert app.controller.session.state.value == "idle"
+
+    pulse.daemon.plug_in_mic()
+    app.heard.clear()
+    _dictate_first_sentence(qtbot, app, pulse, first_wav)  # start() reopens the device
+    with qtbot.waitSignal(app.controller.completed, timeout=60_000):
+        app.controller.stop()
+
+    assert app.mic.is_open  # kept open again for the next pre-roll
+    assert app.history.count() == 2
+    second = app.history.latest()
+    assert second is not None
+    assert word_error_rate([FIRST], [second.text]) <= WER_BOUND, second.text
+    assert [level for level, _ in app.notices] == ["error"]
+
+
+@pytest.mark.gui
+@pytest.mark.qt_log_ignore(  # raise: the listening indicator, a tool window, on show
+    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+)
+def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
+    qtbot: QtBot, pulse: Pulse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.main import DesktopApp
+    from app.ui.shell.main_window import MainWindow
+
+    monkeypatch.delenv("DISPLAY", raising=False)  # offscreen: no global hotkey, no typing
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))  # the control socket
+    (tmp_path / "run").mkdir(mode=0o700)
+    pulse.daemon.unplug_mic()
+    desktop = DesktopApp.build(sounddevice_backend=pulse.sounddevice)
+    try:
+        window = desktop.parts.window
+        assert isinstance(window, MainWindow)
+        sentence = f"{NO_MIC} Connect a microphone or choose one in Settings."
+        # keep_mic_open (the default) opens the microphone as soon as the window is up.
+        qtbot.waitUntil(lambda: sentence in window.notice.messages, timeout=10_000)
+        assert window.isVisible()
+
+        refused = desktop.handle_command("start", [])
+        assert not refused.ok
+        assert refused.state == "error"
+        assert window.state_label.text() == "Error"
+        assert sentence in window.notice.label.text()
+
+        pulse.daemon.plug_in_mic()
+        window.notice.dismiss()  # the user closes the notice
+        started = desktop.handle_command("start", [])  # the same app, no restart
+        assert started.ok
+        assert started.state == "listening"
+        microphone = desktop.parts.microphone
+        assert isinstance(microphone, Microphone)
+        assert microphone.is_open
+        assert desktop.handle_command("cancel", []).state == "idle"
+    finally:
+        desktop.shutdown()

@@ -1,0 +1,228 @@
+"""The controller: history before delivery, output routes, type-as-I-speak, cancel, failures.
+
+Real worker thread, real ring buffer and MicSource (on a fake sound device),
+real sqlite history; the model is the scripted pipeline and delivery a recorder.
+"""
+
+from __future__ import annotations
+
+import stat
+import threading
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.output.history import HistoryStore
+from app.core.settings import Settings
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.microphone import Microphone
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.fakes.scripted_pipeline import ScriptedPipeline
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = pytest.mark.gui
+
+WORDS = ["send", "the", "report", "to", "Anna", "before", "noon"]
+
+
+def _rig(tmp_path: Path, delivery: FakeDelivery, **settings: object) -> Rig:
+    return build_rig(tmp_path, WORDS, delivery, **settings)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    made = _rig(tmp_path, FakeDelivery())
+    yield made
+    _close(made)
+
+
+def _close(rig: Rig) -> None:
+    rig.close()
+
+
+def _dictate(qtbot: QtBot, rig: Rig, commits: int = 2) -> None:
+    """Start, wait for some committed words (audio is flowing), then release."""
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    assert rig.controller.start(source="hotkey")
+    qtbot.waitUntil(lambda: len(seen) >= commits, timeout=10_000)
+    rig.controller.stop()
+
+
+def test_final_text_is_saved_before_it_is_delivered(qtbot: QtBot, rig: Rig) -> None:
+    order: list[str] = []
+    rig.controller.history_added.connect(lambda entry: order.append(f"saved:{entry.text}"))
+    rig.delivery.delivered.connect(lambda _id, how: order.append(f"delivered:{how}"))
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+        _dictate(qtbot, rig)
+    entry = rig.history.latest()
+    assert entry is not None
+    assert done.args == ["pasted", "hotkey"]
+    assert order == [f"saved:{entry.text}", "delivered:pasted"]
+    assert rig.delivery.typed == entry.text
+    heard = " ".join(WORDS[: len(entry.text.split())])
+    assert entry.text == heard[0].upper() + heard[1:]  # shaping capitalises the first word
+    assert rig.history.get(entry.id).delivered_to == "pasted"  # type: ignore[union-attr]
+    assert rig.states == ["listening", "finishing", "delivering", "idle"]
+    assert rig.controller.last_text == entry.text
+
+
+def test_clipboard_output_copies_instead_of_typing(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = _rig(tmp_path, FakeDelivery(), output="clipboard")
+    try:
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            _dictate(qtbot, rig)
+        assert done.args[0] == "clipboard"
+        assert rig.delivery.requests == []
+        assert rig.delivery.clipboard == rig.history.latest().text  # type: ignore[union-attr]
+    finally:
+        _close(rig)
+
+
+def test_type_as_i_speak_types_commits_then_only_the_rest(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = _rig(tmp_path, FakeDelivery(), type_as_i_speak=True)
+    try:
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+            _dictate(qtbot, rig, commits=2)
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        methods = [method for _id, _text, method in rig.delivery.requests]
+        assert methods[:2] == ["type", "type"]  # the committed pieces, as they came
+        assert rig.delivery.typed == final  # no word twice, none missing, no backspaces
+    finally:
+        _close(rig)
+
+
+def test_cancel_while_listening_delivers_and_saves_nothing(qtbot: QtBot, rig: Rig) -> None:
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    rig.controller.start()
+    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=10_000)
+    with qtbot.assertNotEmitted(rig.controller.completed, wait=200):
+        rig.controller.cancel()
+    assert rig.controller.session.state.value == "idle"
+    assert rig.delivery.requests == []
+    assert rig.history.count() == 0
+
+
+def test_cancel_while_finishing_drops_the_final(qtbot: QtBot, rig: Rig) -> None:
+    with (
+        qtbot.assertNotEmitted(rig.controller.history_added, wait=200),
+        qtbot.waitSignal(rig.worker.idle, timeout=5000),
+    ):
+        rig.controller.start()
+        rig.controller.stop()
+        rig.controller.cancel()  # before the worker's final arrives
+    assert rig.delivery.requests == []
+    assert rig.controller.session.state.value == "idle"
+
+
+def test_failed_delivery_leaves_text_on_clipboard_and_tells_the_user(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    rig = _rig(tmp_path, FakeDelivery(fail_with="Could not paste: no focused window."))
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
+    try:
+        _dictate(qtbot, rig)
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "error", timeout=10_000)
+        entry = rig.history.latest()
+        assert entry is not None
+        assert entry.delivered_to is None  # saved, even though it never arrived
+        assert rig.delivery.clipboard == entry.text
+        assert ("warning", "Could not paste: no focused window.") in notices
+        assert rig.controller.start()  # an error never blocks the next dictation
+    finally:
+        _close(rig)
+
+
+def test_no_microphone_is_a_clear_error_not_a_crash(qtbot: QtBot, tmp_path: Path) -> None:
+    mic = Microphone(backend=FakeSoundDevice.without_devices())
+    worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
+    with HistoryStore(tmp_path / "h.sqlite3") as history:
+        controller = DictationController(worker, mic, FakeDelivery(), history, Settings(), "m")
+        notices: list[str] = []
+        controller.notice.connect(lambda _level, text: notices.append(text))
+        with qtbot.waitSignal(controller.notice):
+            assert controller.start()  # at once: the microphone opens in its own lane
+        assert controller.session.state.value == "error"
+        assert notices
+        assert "microphone" in notices[0].lower() or "input device" in notices[0].lower()
+    assert worker.shutdown(5000)
+
+
+def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    unplugging = FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug")
+    mic = Microphone(backend=unplugging)
+    worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
+    with HistoryStore(tmp_path / "h.sqlite3") as history:
+        delivery = FakeDelivery()
+        controller = DictationController(worker, mic, delivery, history, Settings(), "m")
+        with qtbot.waitSignal(controller.completed, timeout=15_000):
+            controller.start()
+        assert history.count() == 1
+        assert delivery.typed == history.latest().text  # type: ignore[union-attr]
+    assert worker.shutdown(5000)
+    mic.close()
+
+
+def test_keep_audio_saves_the_dictation_wav_with_its_entry(qtbot: QtBot, tmp_path: Path) -> None:
+    rig = _rig(tmp_path, FakeDelivery(), keep_audio=True)
+    try:
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+            _dictate(qtbot, rig)
+        entry = rig.history.latest()
+        assert entry is not None
+        assert entry.audio_path is not None
+        audio = Path(entry.audio_path)
+        assert stat.S_IMODE(audio.stat().st_mode) == 0o600
+        with wave.open(str(audio)) as wav:
+            seconds = wav.getnframes() / wav.getframerate()
+        assert seconds == pytest.approx(entry.duration_s, abs=0.01)
+        rig.history.delete(entry.id)
+        assert not audio.exists()  # deleting the entry deletes its audio
+    finally:
+        _close(rig)
+
+
+def test_without_keep_audio_no_audio_is_stored(qtbot: QtBot, rig: Rig) -> None:
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        _dictate(qtbot, rig)
+    assert rig.history.latest().audio_path is None  # type: ignore[union-attr]
+
+
+def test_the_gui_thread_does_not_wait_for_the_history_write(qtbot: QtBot, rig: Rig) -> None:
+    gate = threading.Event()
+    rig.history.writes.submit(gate.wait, 10)  # a slow disk: the save queues behind this
+    states: list[str] = []
+    rig.controller.state_changed.connect(states.append)
+    _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: "delivering" in states, timeout=10_000)
+    assert rig.delivery.typed == ""  # not typed before it is saved
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        gate.set()
+    entry = rig.history.latest()
+    assert entry is not None
+    assert rig.delivery.typed == entry.text
+
+
+def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot, rig: Rig) -> None:
+    gate = threading.Event()
+    rig.history.writes.submit(gate.wait, 10)
+    states: list[str] = []
+    rig.controller.state_changed.connect(states.append)
+    _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: "delivering" in states, timeout=10_000)
+    rig.controller.cancel()
+    with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+        gate.set()
+    assert rig.history.count() == 1
+    assert rig.delivery.typed == ""
+    assert rig.controller.session.state.value == "idle"

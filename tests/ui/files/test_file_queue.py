@@ -1,0 +1,261 @@
+"""The file queue in the window: drops, progress, cancel, bad files, export, dictation first.
+
+Real files (hibari-tts speech), the real tiny.en model shared by the file runner
+and live dictation, real drop events with file URLs, and exported subtitles
+re-read by independent parsers (srt, webvtt-py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import srt
+import webvtt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.model_host import ModelHost
+from app.core.engine.pause_gate import PauseGate
+from app.core.engine.transcript import Transcript
+from app.core.output.history import HistoryStore
+from app.core.settings import Settings
+from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.inference_worker import InferenceWorker
+from app.ui.dictation.microphone import Microphone
+from app.ui.files.file_jobs import FileJobRunner
+from app.ui.files.queue_panel import QueuePanel
+from app.ui.files.results_view import ResultsView
+from app.ui.shell.main_window import MainWindow
+from saytype_bench.accuracy import word_error_rate
+from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.support.screenshots import save_screenshot
+from tests.support.speech import SpeechMaker
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.model,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+SHORT = "The library opens at nine on weekdays."
+LONG = [
+    "Our meeting started with a review of the budget for the coming year.",
+    "Sales grew in every region except the north, where two stores closed.",
+    "The team agreed to hire three engineers before the summer.",
+    "Marketing will present the new campaign at the next meeting.",
+    "Finally, everyone thanked Paula for organising the offsite.",
+    "The next review is planned for the second week of March.",
+    "After lunch, the engineers showed a demo of the new search page.",
+    "It answers most questions in under a second, even on old phones.",
+    "Support asked for better reports about customers who cancel.",
+    "The finance team will share the spending figures on Thursday.",
+    "Two people volunteered to write the guide for new employees.",
+    "The meeting ended a little early, and everyone went home happy.",
+]  # about a minute: several 30 s windows, so a cancel lands mid-job
+DICTATED = "Please call the plumber about the kitchen sink."
+
+
+@dataclass
+class Queue:
+    runner: FileJobRunner
+    panel: QueuePanel
+    window: MainWindow
+    controller: DictationController
+    worker: InferenceWorker
+    mic: Microphone
+
+
+@pytest.fixture(scope="module")
+def media(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("media")
+    (folder / "talks").mkdir()
+    return {
+        "short": speech.wav(SHORT, folder / "talks" / "short.wav"),
+        "long": speech.wav(LONG, folder / "long.wav", pause_s=1.0),
+        "corrupt": _write(folder / "talks" / "corrupt.mp3", b"ID3" + os.urandom(2000)),
+        "notes": _write(folder / "talks" / "notes.txt", b"not media"),
+    }
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def queue(qtbot: QtBot, tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path) -> Iterator[Queue]:
+    silence = np.zeros(8000, np.float32)
+    spoken = np.concatenate([silence, speech.samples(DICTATED), silence])
+    mic = Microphone(backend=FakeSoundDevice(spoken, realtime=True))
+    gate = PauseGate()
+    worker = InferenceWorker(LivePipeline(tiny_en), mic.ring, mic.new_audio)
+    history = HistoryStore(tmp_path / "history.sqlite3")
+    controller = DictationController(
+        worker, mic, FakeDelivery(), history, Settings(output="window"), "tiny.en", gate=gate
+    )
+    runner = FileJobRunner(tiny_en, gate)
+    runner.configure(TranscribeOptions(beam_size=1), None)  # greedy: these tests time the queue
+    panel = QueuePanel(runner)
+    window = MainWindow(controller, mic, None, "Ctrl+Shift+Space", panel)
+    window.files_dropped.connect(lambda paths: [runner.add(p) for p in paths])
+    qtbot.addWidget(window)
+    window.show()
+    yield Queue(runner, panel, window, controller, worker, mic)
+    controller.cancel()
+    assert runner.shutdown(10_000)
+    assert worker.shutdown(10_000)
+    mic.close()
+    history.close()
+
+
+def _drop(window: MainWindow, paths: list[Path]) -> None:
+    """Drag ``paths`` over the window and drop them.
+
+    The drag-enter goes through Qt's event dispatch (the window must accept it);
+    Qt delivers Drop events only from its own drag manager, so the drop itself
+    is handed to the window's handler directly.
+    """
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(
+        QPointF(QPoint(10, 10)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert event.isAccepted()
+
+
+def test_dropped_folder_and_file_queue_run_and_fail_clearly(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    progress: dict[int, list[float]] = {}
+    queue.runner.progress.connect(lambda job, f: progress.setdefault(job, []).append(f))
+    done: list[int] = []
+    queue.runner.finished.connect(lambda job, _t: done.append(job))
+    queue.runner.failed.connect(lambda job, _m: done.append(job))
+    _drop(queue.window, [media["short"].parent])  # the folder: short.wav and corrupt.mp3 only
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=60_000)
+    rows = {row.path.name: row for row in queue.panel.rows.values()}
+    assert set(rows) == {"short.wav", "corrupt.mp3"}
+    good, bad = rows["short.wav"], rows["corrupt.mp3"]
+    assert good.status == "Done"
+    assert good.transcript is not None
+    assert word_error_rate([SHORT], [good.transcript.text]) <= 0.15
+    assert progress[good.job_id] == sorted(progress[good.job_id])
+    assert progress[good.job_id][-1] == 1.0
+    assert good.bar.value() == 1000
+    assert bad.status.startswith("Failed: ")
+    assert "corrupt.mp3" not in bad.status  # the reason, without repeating the path
+    assert bad.error is not None
+    assert "not an audio or video file" in bad.error or "decode" in bad.error
+    assert queue.window.side_tabs.currentWidget() is queue.panel
+    queue.window.show_model_status("ready")
+    queue.window.resize(1100, 520)
+    save_screenshot(queue.window, "file-queue.png", tmp_path)
+
+
+def test_file_jobs_are_shaped_like_dictation(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    from app.core.text.shaper import ShapingOptions, TextShaper
+
+    shaper = TextShaper(ShapingOptions(replacements=(("library", "Town Library"),)))
+    queue.runner.configure(TranscribeOptions(beam_size=1), shaper)
+    with qtbot.waitSignal(queue.runner.finished, timeout=60_000) as done:
+        queue.runner.add(media["short"])
+    transcript = done.args[1]
+    assert "Town Library" in transcript.text
+    assert any("Town Library" in segment.text for segment in transcript.segments)
+
+
+def test_a_file_deleted_while_queued_fails_and_the_queue_goes_on(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    doomed = tmp_path / "doomed.wav"
+    doomed.write_bytes(media["short"].read_bytes())
+    failed: list[str] = []
+    finished: list[int] = []
+    queue.runner.failed.connect(lambda _job, message: failed.append(message))
+    queue.runner.finished.connect(lambda job, _t: finished.append(job))
+    queue.runner.gate.close()  # hold the queue still while the file disappears
+    queue.runner.add(media["short"])
+    queue.runner.add(doomed)
+    doomed.unlink()
+    queue.runner.gate.release()
+    qtbot.waitUntil(lambda: bool(failed) and bool(finished), timeout=60_000)
+    assert "no such file" in failed[0]
+
+
+def test_cancel_mid_job_keeps_the_done_segments_for_export(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    finished: list[Transcript | None] = []
+    queue.runner.finished.connect(lambda _job, t: finished.append(t))
+    job = queue.runner.add(media["long"])
+    with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
+        pass
+    queue.runner.cancel(job)
+    qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
+    partial = finished[0]
+    assert partial is not None
+    assert not partial.complete
+    assert 1 <= len(partial.segments) < len(LONG)
+    assert queue.panel.row(job).status == "Cancelled (partial)"
+    view = ResultsView(media["long"], partial, tmp_path)
+    qtbot.addWidget(view)
+    for fmt in ("srt", "vtt"):
+        view.format.setCurrentText(fmt)
+        written = view.export_to(tmp_path)
+        assert written is not None
+        assert written.exists()
+    cues = list(srt.parse((tmp_path / "long.srt").read_text(encoding="utf-8")))
+    assert len(cues) >= 1
+    captions = webvtt.read(str(tmp_path / "long.vtt"))
+    assert len(captions) >= 1
+    assert " ".join(c.text for c in captions).split()[0] == partial.text.split()[0]
+    view.copy_segment(0)
+    assert QApplication.clipboard().text() == partial.segments[0].text
+
+
+def test_a_dictation_during_a_file_job_finishes_first(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    order: list[str] = []
+    queue.runner.finished.connect(lambda _job, _t: order.append("file"))
+    queue.controller.final_text.connect(lambda _text: order.append("dictation"))
+    job = queue.runner.add(media["long"])
+    with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
+        pass  # the file job is under way
+    with qtbot.waitSignal(queue.controller.final_text, timeout=60_000) as final:
+        assert queue.controller.start()  # opens the (real-time paced) microphone
+        played = queue.mic._backend.streams[-1].played
+        qtbot.waitUntil(played.is_set, timeout=20_000)
+        queue.controller.stop()
+    assert word_error_rate([DICTATED], [final.args[0]]) <= 0.2
+    with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
+        pass  # the file job resumed after the dictation
+    queue.runner.cancel(job)
+    qtbot.waitUntil(lambda: "file" in order, timeout=60_000)
+    assert order == ["dictation", "file"]

@@ -1,0 +1,172 @@
+"""The Files tab at the window's default size: every column in sight, each job's story in its row.
+
+The real main window (860x520, History and Files tabs, as the app builds it)
+and the real file queue. A bad file fails before any model loads, so that test
+runs without one; the truncated WAV and the README screenshot use the bundled
+tiny.en (marker ``model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize
+from pytestqt.qtbot import QtBot
+
+from app.core.audio.wav_file import write_wav
+from app.core.audio.wav_header import find_truncation
+from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import resolve_model
+from app.core.engine.pause_gate import PauseGate
+from app.ui.files.file_jobs import FileJobRunner
+from app.ui.files.queue_panel import COLUMNS, QueuePanel
+from app.ui.history.history_panel import HistoryPanel
+from app.ui.shell.main_window import MainWindow
+from tests.support.controller_rig import build_rig
+from tests.support.screenshots import save_screenshot
+from tests.support.speech import SpeechMaker
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+STATUS = COLUMNS.index("Status")
+SENTENCE = "The library opens at nine on weekdays and closes at six."
+DEFAULT_SIZE = QSize(860, 520)
+
+
+@dataclass
+class FilesTab:
+    window: MainWindow
+    panel: QueuePanel
+    runner: FileJobRunner
+
+
+@contextmanager
+def _files_tab(qtbot: QtBot, tmp_path: Path, host: ModelHost) -> Iterator[FilesTab]:
+    """The window as the app builds it, its queue transcribing with ``host``'s model."""
+    rig = build_rig(tmp_path, ["hello"])
+    runner = FileJobRunner(host, PauseGate())
+    runner.configure(TranscribeOptions(beam_size=1), None)
+    panel = QueuePanel(runner)
+    window = MainWindow(
+        rig.controller, rig.mic, HistoryPanel(rig.history), "Ctrl+Shift+Space", panel
+    )
+    window.files_dropped.connect(lambda paths: [runner.add(path) for path in paths])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        yield FilesTab(window, panel, runner)
+    finally:
+        assert runner.shutdown(10_000)
+        rig.close()
+
+
+@pytest.fixture
+def tab(qtbot: QtBot, tmp_path: Path) -> Iterator[FilesTab]:
+    with _files_tab(qtbot, tmp_path, ModelHost(resolve_model("tiny.en"))) as opened:
+        yield opened
+
+
+@pytest.fixture
+def model_tab(qtbot: QtBot, tmp_path: Path, tiny_en: ModelHost) -> Iterator[FilesTab]:
+    with _files_tab(qtbot, tmp_path, tiny_en) as opened:
+        yield opened
+
+
+def _not_audio(folder: Path) -> Path:
+    bad = folder / "x.wav"
+    bad.write_text("these are notes, not a recording\n", encoding="utf-8")
+    return bad
+
+
+def test_a_failed_file_shows_its_reason_in_its_row_with_every_column_in_sight(
+    qtbot: QtBot, tab: FilesTab, tmp_path: Path
+) -> None:
+    assert tab.window.size() == DEFAULT_SIZE  # nobody resized it: what a first start shows
+    bad = _not_audio(tmp_path)
+    with qtbot.waitSignal(tab.runner.failed, timeout=30_000) as failed:
+        tab.window.queue_files([bad])
+    job, message = failed.args
+    row = tab.panel.row(job)
+    tree = tab.panel.tree
+    assert tab.window.side_tabs.currentWidget() is tab.panel
+    assert tree.currentItem() is None  # the reason is there without selecting the row
+    reason = message.removeprefix(f"{bad}: ")
+    assert reason != message
+    assert row.item.text(STATUS) == f"Failed: {reason}"
+    assert row.item.toolTip(STATUS) == message  # in full, where the column elides it
+    assert row.note is not None  # the line under the row, as wide as the list
+    assert row.note.text(0) == reason
+    assert row.note.toolTip(0) == message
+
+    viewport = tree.viewport().rect()
+    for column in range(tree.columnCount()):
+        cell = tree.visualRect(tree.indexFromItem(row.item, column))
+        assert viewport.contains(cell), (COLUMNS[column], cell, viewport)
+    note = tree.visualRect(tree.indexFromItem(row.note, 0))
+    assert viewport.contains(note)
+    assert note.width() >= viewport.width() * 0.8  # spans the columns, not the name's share
+    assert row.cancel.isVisible()
+    assert viewport.contains(row.cancel.geometry())
+    assert not tree.horizontalScrollBar().isVisible()
+    metrics = tree.fontMetrics()
+    for status in ("Transcribing", "Cancelled", "Failed: not"):  # readable, not "Tr…"
+        assert tree.columnWidth(STATUS) >= metrics.horizontalAdvance(status) + 8, status
+    assert tree.columnWidth(0) >= metrics.horizontalAdvance("meeting.wav") + 8
+
+
+@pytest.mark.model
+def test_a_truncated_wav_is_transcribed_and_its_row_says_it_was_cut_short(
+    qtbot: QtBot, model_tab: FilesTab, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    wav = tmp_path / "crashed.wav"
+    write_wav(wav, speech.samples(SENTENCE), 16_000)
+    with wav.open("r+b") as handle:  # what a recorder that crashed leaves: the header says more
+        handle.truncate(wav.stat().st_size * 6 // 10 // 2 * 2)
+    truncation = find_truncation(wav)
+    assert truncation is not None
+    with qtbot.waitSignal(model_tab.runner.finished, timeout=60_000) as finished:
+        model_tab.window.queue_files([wav])
+    job, transcript = finished.args
+    assert transcript is not None
+    assert transcript.complete
+    assert transcript.text.strip()  # what is there was transcribed
+    row = model_tab.panel.row(job)
+    assert row.status == (
+        f"Done (truncated: {truncation.present_seconds:.1f} of {truncation.declared_seconds:.1f} s)"
+    )
+    assert row.item.toolTip(STATUS) == f"{truncation.message}; transcribed what is there."
+    assert row.note is not None
+    assert row.note.text(0) == (
+        f"The file is truncated: its header declares {truncation.declared_seconds:.1f} s "
+        f"of audio, {truncation.present_seconds:.1f} s are there; transcribed what is there."
+    )
+    model_tab.panel.tree.setCurrentItem(row.item)
+    assert truncation.message in model_tab.panel.detail.text()
+
+
+@pytest.mark.model
+def test_screenshot_of_the_files_tab_with_a_finished_and_a_failed_file(
+    qtbot: QtBot, model_tab: FilesTab, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    meeting = speech.wav(SENTENCE, tmp_path / "meeting-notes.wav")
+    bad = _not_audio(tmp_path)
+    ended: list[int] = []
+    model_tab.runner.finished.connect(lambda job, _transcript: ended.append(job))
+    model_tab.runner.failed.connect(lambda job, _message: ended.append(job))
+    model_tab.window.queue_files([meeting, bad])
+    qtbot.waitUntil(lambda: len(ended) == 2, timeout=60_000)
+    statuses = [row.status for row in model_tab.panel.rows.values()]
+    assert statuses[0] == "Done"
+    assert statuses[1].startswith("Failed: ")
+    model_tab.window.show_model_status("ready")
+    assert model_tab.window.size() == DEFAULT_SIZE
+    save_screenshot(model_tab.window, "files-tab-failed.png", tmp_path)

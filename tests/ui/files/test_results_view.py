@@ -1,0 +1,41 @@
+"""The results window shows and copies segments as the exports join them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.engine.transcript import Segment, Transcript
+from app.ui.files.results_view import ResultsView
+from tests.support.transcripts import transcript_of
+
+pytestmark = pytest.mark.gui
+
+
+def whisper_transcript() -> Transcript:
+    return transcript_of(
+        Segment(0.0, 2.0, "There was nothing going on, nothing going"),
+        Segment(2.0, 3.0, "Else going on."),
+        Segment(5.0, 6.0, "Then we left."),
+    )
+
+
+def test_rows_lose_whisper_capitals_and_copy_all_copies_the_txt_export(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    items = [view.table.item(row, 1) for row in range(view.table.rowCount())]
+    texts = [item.text() for item in items if item is not None]
+    assert texts == ["There was nothing going on, nothing going", "else going on.", "Then we left."]
+
+    view.copy_all.click()
+    copied = QGuiApplication.clipboard().text()
+    assert copied == "There was nothing going on, nothing going else going on.\n\nThen we left."
+    view.format.setCurrentText("txt")
+    written = view.export_to(tmp_path)
+    assert written is not None
+    assert written.read_text(encoding="utf-8") == copied + "\n"

@@ -1,0 +1,262 @@
+"""The history panel over a real HistoryStore: newest first, search, copy, re-type, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTreeWidget
+from pytestqt.qtbot import QtBot
+
+from app.core.output.history import HistoryStore
+from app.ui.history.history_panel import EMPTY_TEXT, HistoryPanel
+
+pytestmark = [
+    pytest.mark.gui,
+    # Qt's offscreen platform warns whenever a top-level widget is shown; harmless.
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+TEXTS = [
+    "Remind me to water the plants",
+    "Meeting moved to Thursday\nSecond line with details",
+    "Buy milk, 100% organic",
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
+    with HistoryStore(tmp_path / "history.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def filled(store: HistoryStore) -> HistoryStore:
+    for seconds, text in enumerate(TEXTS, start=1):
+        store.add(text, float(seconds), "tiny.en")
+    return store
+
+
+def make_panel(qtbot: QtBot, store: HistoryStore, *, show: bool = False) -> HistoryPanel:
+    panel = HistoryPanel(store)
+    qtbot.addWidget(panel)
+    if show:
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.activateWindow()
+        qtbot.waitUntil(panel.isActiveWindow)
+    return panel
+
+
+def tree(panel: HistoryPanel) -> QTreeWidget:
+    found = panel.findChild(QTreeWidget)
+    assert found is not None
+    return found
+
+
+def shown_texts(panel: HistoryPanel) -> list[str]:
+    return [entry.text for entry in panel.entries()]
+
+
+def push(panel: HistoryPanel, name: str) -> None:
+    buttons = [b for b in panel.findChildren(QAbstractButton) if b.accessibleName() == name]
+    assert len(buttons) == 1
+    buttons[0].click()
+
+
+def test_empty_history_says_so(qtbot: QtBot, store: HistoryStore) -> None:
+    panel = make_panel(qtbot, store)
+    assert panel.entries() == []
+    assert panel.empty_text() == EMPTY_TEXT == "No dictations yet"
+    assert not panel.copy_action.isEnabled()
+
+
+def test_entries_are_shown_newest_first(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    assert shown_texts(panel) == TEXTS[::-1]
+    assert panel.empty_text() is None
+    view = tree(panel)
+    middle = view.topLevelItem(1)
+    assert middle is not None
+    assert middle.text(1) == "2.0 s"
+    assert middle.text(2) == "Meeting moved to Thursday"  # first line only
+    assert middle.toolTip(2) == TEXTS[1]  # full text
+
+
+def test_selection_shows_the_full_text(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.select_entry(2)
+    detail = panel.findChild(QPlainTextEdit)
+    assert detail is not None
+    assert detail.toPlainText() == TEXTS[1]
+    assert panel.copy_action.isEnabled()
+
+
+def test_search_filters_as_you_type(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    search = panel.findChild(QLineEdit)
+    assert search is not None
+    qtbot.keyClicks(search, "THURS")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    search.clear()
+    qtbot.waitUntil(lambda: len(panel.entries()) == 3)
+    qtbot.keyClicks(search, "100%")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[2]])
+    qtbot.keyClicks(search, " zebra")
+    qtbot.waitUntil(lambda: panel.empty_text() == "No dictations contain “100% zebra”")
+
+
+def test_search_is_debounced(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.set_search_text("milk")
+    assert len(panel.entries()) == 3, "the list waits for typing to pause"
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[2]])
+
+
+def test_copy_puts_the_text_on_the_clipboard(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    QGuiApplication.clipboard().setText("something else")
+    panel.select_entry(1)
+    with qtbot.waitSignal(panel.copy_requested) as copied:
+        push(panel, "Copy")
+    assert copied.args == [TEXTS[0]]
+    assert QGuiApplication.clipboard().text() == TEXTS[0]
+
+
+def test_ctrl_c_in_the_list_copies_the_selected_entry(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled, show=True)
+    view = tree(panel)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    panel.select_entry(3)
+    with qtbot.waitSignal(panel.copy_requested) as copied:
+        qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert copied.args == [TEXTS[2]]
+    assert QGuiApplication.clipboard().text() == TEXTS[2]
+
+
+def test_retype_signal_carries_the_text(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.select_entry(2)
+    with qtbot.waitSignal(panel.retype_requested) as retyped:
+        push(panel, "Re-type")
+    assert retyped.args == [TEXTS[1]]
+
+
+def test_retry_needs_kept_audio_and_carries_its_path(
+    qtbot: QtBot, store: HistoryStore, tmp_path: Path
+) -> None:
+    audio = tmp_path / "kept.wav"
+    audio.write_bytes(b"RIFF")
+    store.add("without audio", 1.0, "tiny.en")
+    kept = store.add("with audio", 1.0, "tiny.en", str(audio))
+    panel = make_panel(qtbot, store)
+    panel.select_entry(1)
+    assert not panel.retry_action.isEnabled()
+    panel.select_entry(kept.id)
+    assert panel.retry_action.isEnabled()
+    with qtbot.waitSignal(panel.retry_requested) as retried:
+        push(panel, "Retry")
+    assert retried.args == [str(audio)]
+
+
+def test_delete_button_removes_from_store_and_view(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.select_entry(2)
+    push(panel, "Delete")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[2], TEXTS[0]])  # once it is deleted
+    assert filled.get(2) is None
+    selected = panel.selected_entry()
+    assert selected is not None, "the neighbour is selected, ready for the next key press"
+
+
+def test_delete_key_removes_the_selected_entry(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled, show=True)
+    view = tree(panel)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    panel.select_entry(3)
+    for left in reversed(range(len(TEXTS))):
+        qtbot.keyClick(view, Qt.Key.Key_Delete)
+        qtbot.waitUntil(lambda left=left: len(panel.entries()) == left)  # type: ignore[misc]
+    assert filled.count() == 0
+    assert panel.entries() == []
+    assert panel.empty_text() == EMPTY_TEXT
+    assert not panel.delete_action.isEnabled()
+
+
+def test_add_entry_prepends_without_reload(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    entry = filled.add("Fresh dictation", 0.5, "tiny.en")
+    panel.add_entry(entry)
+    panel.add_entry(entry)  # twice is harmless
+    assert shown_texts(panel) == ["Fresh dictation", *TEXTS[::-1]]
+
+
+def test_add_entry_respects_the_search(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.set_search_text("milk")
+    panel.refresh()
+    panel.add_entry(filled.add("Unrelated", 1, "tiny.en"))
+    panel.add_entry(filled.add("More MILK", 1, "tiny.en"))
+    assert shown_texts(panel) == ["More MILK", TEXTS[2]]
+
+
+def test_refresh_picks_up_new_entries_and_keeps_selection(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.select_entry(1)
+    filled.add("Added elsewhere", 1, "tiny.en")
+    panel.refresh()
+    assert shown_texts(panel)[0] == "Added elsewhere"
+    selected = panel.selected_entry()
+    assert selected is not None
+    assert selected.id == 1
+
+
+def test_panel_into_an_empty_store_then_first_entry(qtbot: QtBot, store: HistoryStore) -> None:
+    panel = make_panel(qtbot, store)
+    panel.add_entry(store.add("First ever", 1, "tiny.en"))
+    assert panel.empty_text() is None
+    assert shown_texts(panel) == ["First ever"]
+
+
+def test_store_error_is_reported_not_raised(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    panel.select_entry(1)
+    filled.close()
+    with qtbot.waitSignal(panel.error_occurred) as failed:
+        push(panel, "Delete")
+    assert "history" in failed.args[0]
+    assert len(panel.entries()) == 3
+
+
+def test_controls_have_accessible_names(qtbot: QtBot, filled: HistoryStore) -> None:
+    panel = make_panel(qtbot, filled)
+    assert panel.accessibleName()
+    for widget in [
+        *panel.findChildren(QLineEdit),
+        *panel.findChildren(QTreeWidget),
+        *panel.findChildren(QPlainTextEdit),
+        *panel.findChildren(QAbstractButton),
+    ]:
+        if isinstance(widget.parent(), (QLineEdit, QTreeWidget)):
+            continue  # the clear button inside the search box, the header buttons
+        assert widget.accessibleName(), type(widget).__name__
+
+
+def test_the_newest_entry_is_selected_and_the_selection_follows_new_ones(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    panel = make_panel(qtbot, filled)
+    newest = panel.selected_entry()
+    assert newest is not None
+    assert newest.text == TEXTS[-1]  # Copy and Re-type work without a click first
+    assert panel.retype_action.isEnabled()
+    entry = filled.add("A brand new dictation.", 1.0, "tiny.en")
+    panel.add_entry(entry)
+    assert panel.selected_entry() == entry

@@ -1,0 +1,142 @@
+"""Settings in the running desktop app: bad values at start, and changes that apply themselves.
+
+In-process and offscreen, with a fake sound device and the real tiny.en model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.hotkeys.chord import parse_chord
+from app.core.settings import setting_fields
+from app.core.settings_file import load_settings, settings_path
+from app.main import DesktopApp
+from app.ui.settings.settings_applier import (
+    AFTER_RESTART,
+    APPLIED_AT_ONCE,
+    READ_WHEN_USED,
+)
+from tests.fakes.fake_sounddevice import FakeSoundDevice
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.model,
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+]
+
+
+def _write_settings(values: dict[str, object]) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"schema_version": 1, **values}), encoding="utf-8")
+
+
+@pytest.fixture
+def offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+
+
+@pytest.fixture
+def desktop(qtbot: QtBot, offscreen: None) -> Iterator[DesktopApp]:
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
+    qtbot.waitUntil(lambda: app.parts.window.model_status == "ready", timeout=30_000)
+    yield app
+    app.shutdown()
+
+
+def test_every_setting_says_when_it_takes_effect() -> None:
+    groups = [set(APPLIED_AT_ONCE), set(AFTER_RESTART), set(READ_WHEN_USED)]
+    assert sum(len(group) for group in groups) == len(set().union(*groups))  # disjoint
+    assert set().union(*groups) == {setting.name for setting in setting_fields()}
+
+
+# Values of the right type that validation accepted, or that fail only later, at use.
+BAD_BUT_PLAUSIBLE = [
+    {"hotkey": "shift+a"},  # once accepted by settings, then crashed the hotkey listener
+    {"hotkey": "ctrl+ctrl+a"},
+    {"model": "no-such-model"},
+    {"model": "/nonexistent/model/folder"},
+    {"input_device": "A microphone that is not there"},
+    {"export_folder": "/nonexistent/folder"},
+    {"language": "zz"},
+    {"device": "cuda"},  # no GPU on this machine
+    {"compute_type": "float16"},  # a GPU type on the CPU
+]
+WRONG_TYPE = [{setting.name: {"not": "valid"}} for setting in setting_fields()]
+
+
+@pytest.mark.parametrize(
+    "values", BAD_BUT_PLAUSIBLE + WRONG_TYPE, ids=lambda values: f"{next(iter(values))}"
+)
+def test_a_bad_setting_at_start_shows_a_notice_and_the_app_runs(
+    qtbot: QtBot, offscreen: None, values: dict[str, object]
+) -> None:
+    _write_settings(values)
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        window = app.parts.window
+        assert window.isVisible()
+        assert app.handle_command("status", []).ok
+        if values in WRONG_TYPE or "hotkey" in values or "model" in values:
+            assert window.notice.isVisible()
+            assert window.notice.label.text()
+        assert app.parts.hotkeys.chord == parse_chord(app.parts.settings.hotkey)
+    finally:
+        app.shutdown()
+
+
+def test_changed_settings_take_effect_without_a_restart(qtbot: QtBot, desktop: DesktopApp) -> None:
+    parts = desktop.parts
+    old = parts.settings
+    qtbot.waitUntil(lambda: parts.microphone.is_open)  # keep_mic_open is on by default
+    new = old.replace(
+        hotkey="ctrl+alt+f9",
+        hotkey_mode="hold",
+        hold_threshold_ms=700,
+        show_indicator=False,
+        keep_mic_open=False,
+        idle_unload_minutes=-1,
+        vocabulary=("Saytype", "Kubernetes"),
+    )
+    parts.settings_store.update(new)
+    assert parts.settings is new
+    assert load_settings().settings == new  # saved
+    assert parts.hotkeys.chord == parse_chord("ctrl+alt+f9")
+    assert parts.hotkeys.hold_threshold_s == pytest.approx(0.7)
+    assert "Ctrl+Alt+F9" in parts.window.record.toolTip()
+    assert parts.indicator.enabled is False
+    # Nobody needs the pre-roll: the device is freed (in the microphone's lane).
+    qtbot.waitUntil(lambda: not parts.microphone.is_open)
+    assert parts.idle_unloader is not None
+    assert not parts.idle_unloader.pending
+    assert parts.controller.settings is new
+    assert not parts.window.notice.isVisible() or "restart" not in parts.window.notice.label.text()
+
+
+def test_a_failed_save_is_shown_and_the_settings_still_apply(
+    desktop: DesktopApp,
+) -> None:
+    parts = desktop.parts
+    settings_path().unlink(missing_ok=True)
+    settings_path().mkdir(parents=True)  # a folder where the file goes: the rename fails
+    parts.settings_store.update(parts.settings.replace(show_indicator=False))
+    assert parts.indicator.enabled is False
+    assert "could not be saved" in parts.window.notice.label.text()
+
+
+def test_a_setting_that_needs_a_restart_says_so(desktop: DesktopApp) -> None:
+    parts = desktop.parts
+    parts.settings_store.update(parts.settings.replace(model="base.en"))
+    assert parts.window.notice.isVisible()
+    assert "after Saytype restarts" in parts.window.notice.label.text()

@@ -1,0 +1,364 @@
+"""The settings dialog shows, edits and returns settings; the shortcut field records chords.
+
+Driven the way a person drives them: key presses into the shortcut field,
+clicks on the dialog's buttons, and keyboard focus moving between controls.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from app.core.settings import Settings, setting_fields
+from app.ui.settings.setting_editors import SYSTEM_DEFAULT_DEVICE
+from app.ui.settings.settings_dialog import SettingsDialog
+from app.ui.settings.shortcut_field import PROMPT, ShortcutField, chord_display_text
+
+pytestmark = [
+    pytest.mark.gui,
+    # Qt's offscreen platform warns whenever a dialog is shown; harmless, and not our message.
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+META = Qt.KeyboardModifier.MetaModifier
+DEVICES = ["Built-in Microphone", "USB Headset"]
+MODELS = ["tiny.en", "base.en", "small"]
+CUSTOM = Settings().replace(
+    hotkey="alt+f9",
+    hotkey_mode="toggle",
+    hold_threshold_ms=450,
+    output="clipboard",
+    delivery="type",
+    paste_restore_delay_ms=1500,
+    type_as_i_speak=True,
+    input_device="USB Headset",
+    keep_mic_open=False,
+    pre_roll_ms=150,
+    model="base.en",
+    language="fr",
+    keep_audio=True,
+    idle_unload_minutes=-1,
+    start_at_login=True,
+    notifications=False,
+)
+
+
+@pytest.fixture
+def field(qtbot: QtBot) -> ShortcutField:
+    widget = ShortcutField("ctrl+shift+space")
+    qtbot.addWidget(widget)
+    return widget
+
+
+def make_dialog(qtbot: QtBot, settings: Settings = CUSTOM) -> SettingsDialog:
+    dialog = SettingsDialog(settings, DEVICES, MODELS)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def button(dialog: SettingsDialog, which: QDialogButtonBox.StandardButton) -> QWidget:
+    found = dialog.button_box().button(which)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("key", "modifiers", "chord"),
+    [
+        (Qt.Key.Key_Space, CTRL | SHIFT, "ctrl+shift+space"),
+        (Qt.Key.Key_F9, ALT, "alt+f9"),
+        (Qt.Key.Key_A, META, "super+a"),
+        (Qt.Key.Key_D, CTRL | ALT | SHIFT | META, "ctrl+alt+shift+super+d"),
+        (Qt.Key.Key_Exclam, CTRL | SHIFT, "ctrl+shift+1"),
+        (Qt.Key.Key_PageDown, CTRL, "ctrl+page_down"),
+        (Qt.Key.Key_Return, CTRL, "ctrl+enter"),
+        (Qt.Key.Key_Print, ALT, "alt+print_screen"),
+        (Qt.Key.Key_F5, Qt.KeyboardModifier.NoModifier, "f5"),
+        (Qt.Key.Key_Pause, Qt.KeyboardModifier.NoModifier, "pause"),
+    ],
+)
+def test_key_press_becomes_the_chord(
+    qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier, chord: str
+) -> None:
+    field = ShortcutField("ctrl+alt+x")
+    qtbot.addWidget(field)
+    field.start_capture()
+    with qtbot.waitSignal(field.chord_changed) as changed:
+        qtbot.keyClick(field, key, modifiers)
+    assert changed.args == [chord]
+    assert field.chord() == chord
+    assert field.text() == chord_display_text(chord)
+    assert not field.is_capturing()
+
+
+def test_display_text() -> None:
+    assert chord_display_text("ctrl+shift+space") == "Ctrl+Shift+Space"
+    assert chord_display_text("alt+page_up") == "Alt+Page Up"
+    assert chord_display_text("super+a") == "Super+A"
+    assert chord_display_text("ctrl++") == "Ctrl++"
+    assert chord_display_text("") == ""
+
+
+def test_capture_shows_the_prompt(field: ShortcutField) -> None:
+    assert field.text() == "Ctrl+Shift+Space"
+    field.start_capture()
+    assert field.text() == ""
+    assert field.placeholderText() == PROMPT
+    assert field.chord() == "ctrl+shift+space"
+
+
+def test_escape_cancels_capture_and_keeps_the_old_chord(qtbot: QtBot, field: ShortcutField) -> None:
+    field.start_capture()
+    with qtbot.assertNotEmitted(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert not field.is_capturing()
+    assert field.chord() == "ctrl+shift+space"
+    assert field.text() == "Ctrl+Shift+Space"
+
+
+def test_modifier_only_presses_do_not_finish(qtbot: QtBot, field: ShortcutField) -> None:
+    field.start_capture()
+    with qtbot.assertNotEmitted(field.chord_changed):
+        qtbot.keyPress(field, Qt.Key.Key_Control, CTRL)
+        qtbot.keyPress(field, Qt.Key.Key_Shift, CTRL | SHIFT)
+        assert field.text() == "Ctrl+Shift+…"
+        qtbot.keyRelease(field, Qt.Key.Key_Shift, CTRL)
+        qtbot.keyRelease(field, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
+    assert field.is_capturing()
+    assert field.text() == ""
+    assert field.chord() == "ctrl+shift+space"
+    with qtbot.waitSignal(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_K, CTRL)
+    assert field.chord() == "ctrl+k"
+
+
+@pytest.mark.parametrize(
+    ("key", "modifiers"),
+    [
+        (Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_A, SHIFT),  # Shift alone would block typing capital letters
+        (Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
+    ],
+)
+def test_key_without_a_modifier_is_rejected_with_a_hint(
+    qtbot: QtBot, field: ShortcutField, key: Qt.Key, modifiers: Qt.KeyboardModifier
+) -> None:
+    field.start_capture()
+    with qtbot.assertNotEmitted(field.chord_changed), qtbot.waitSignal(field.hint_changed):
+        qtbot.keyClick(field, key, modifiers)
+    assert field.chord() == "ctrl+shift+space"
+    assert "Ctrl, Alt or Super" in field.hint()
+    assert field.hint() in field.placeholderText()
+    assert field.is_capturing()
+
+
+def test_same_chord_again_emits_nothing(qtbot: QtBot, field: ShortcutField) -> None:
+    with qtbot.assertNotEmitted(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_Space, CTRL | SHIFT)
+    assert not field.is_capturing()
+
+
+def test_field_is_accessible(field: ShortcutField) -> None:
+    assert field.accessibleName()
+    assert "press" in field.accessibleDescription().lower()
+
+
+def test_dialog_shows_the_given_settings(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    assert dialog.result_settings() == CUSTOM
+    hotkey = dialog.editor("hotkey")
+    assert isinstance(hotkey, ShortcutField)
+    assert hotkey.text() == "Alt+F9"
+    mode = dialog.editor("hotkey_mode")
+    assert isinstance(mode, QComboBox)
+    assert mode.currentText() == "Tap to start and stop"
+    threshold = dialog.editor("hold_threshold_ms")
+    assert isinstance(threshold, QSpinBox)
+    assert (threshold.value(), threshold.minimum(), threshold.maximum()) == (450, 100, 2000)
+    device = dialog.editor("input_device")
+    assert isinstance(device, QComboBox)
+    assert device.currentText() == "USB Headset"
+    assert device.itemText(0) == SYSTEM_DEFAULT_DEVICE
+    unload = dialog.editor("idle_unload_minutes")
+    assert isinstance(unload, QSpinBox)
+    assert unload.text() == "Never"
+    keep_audio = dialog.editor("keep_audio")
+    assert isinstance(keep_audio, QCheckBox)
+    assert keep_audio.isChecked()
+
+
+def test_unplugged_device_is_kept(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, Settings().replace(input_device="Old Webcam"))
+    device = dialog.editor("input_device")
+    assert isinstance(device, QComboBox)
+    assert device.currentText() == "Old Webcam (not connected)"
+    assert dialog.result_settings().input_device == "Old Webcam"
+
+
+def test_edits_become_the_result(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, Settings())
+    hotkey = dialog.editor("hotkey")
+    qtbot.keyClick(hotkey, Qt.Key.Key_F12, CTRL | ALT)
+    output = dialog.editor("output")
+    assert isinstance(output, QComboBox)
+    output.setCurrentIndex(output.findData("window"))
+    spin = dialog.editor("paste_restore_delay_ms")
+    assert isinstance(spin, QSpinBox)
+    spin.setValue(20000)  # clamps to the declared maximum
+    box = dialog.editor("notifications")
+    assert isinstance(box, QCheckBox)
+    dialog.show_page(dialog.page_holding("notifications"))  # a click reaches a shown page only
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    device = dialog.editor("input_device")
+    assert isinstance(device, QComboBox)
+    device.setCurrentIndex(device.findData("Built-in Microphone"))
+    model = dialog.editor("model")
+    assert isinstance(model, QComboBox)
+    model.setCurrentText("  /opt/models/my-whisper ")
+    language = dialog.editor("language")
+    assert isinstance(language, QLineEdit)
+    language.setText("")
+
+    assert dialog.result_settings() == Settings().replace(
+        hotkey="ctrl+alt+f12",
+        output="window",
+        paste_restore_delay_ms=10000,
+        notifications=False,
+        input_device="Built-in Microphone",
+        model="/opt/models/my-whisper",
+        language="",
+    )
+
+
+def test_ok_emits_the_new_settings(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    delivery = dialog.editor("delivery")
+    assert isinstance(delivery, QComboBox)
+    delivery.setCurrentIndex(delivery.findData("paste"))
+    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
+        qtbot.mouseClick(
+            button(dialog, QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert accepted.args == [CUSTOM.replace(delivery="paste")]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_invalid_value_keeps_the_dialog_open(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    model = dialog.editor("model")
+    assert isinstance(model, QComboBox)
+    model.setCurrentText("   ")
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        qtbot.mouseClick(
+            button(dialog, QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert dialog.isVisible()
+    errors = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.text().startswith("Speech model:")
+    ]
+    assert errors == ["Speech model: a model name is needed"]
+    assert dialog.current_page() == dialog.page_holding("model")  # shown, not on a hidden page
+
+
+def test_restore_defaults(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        qtbot.mouseClick(
+            button(dialog, QDialogButtonBox.StandardButton.RestoreDefaults),
+            Qt.MouseButton.LeftButton,
+        )
+    assert dialog.result_settings() == Settings()
+
+
+def test_cancel_changes_nothing(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    pre_roll = dialog.editor("pre_roll_ms")
+    assert isinstance(pre_roll, QSpinBox)
+    pre_roll.setValue(900)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        qtbot.mouseClick(
+            button(dialog, QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton
+        )
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert CUSTOM.pre_roll_ms == 150
+
+
+def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    inputs = [
+        widget
+        for widget in dialog.findChildren(QWidget)
+        if isinstance(widget, (QLineEdit, QComboBox, QAbstractSpinBox, QCheckBox))
+        # the line edits inside combo and spin boxes are reached through their parent
+        and not isinstance(widget.parent(), (QComboBox, QAbstractSpinBox))
+    ]
+    assert len(inputs) == len(setting_fields())
+    for widget in inputs:
+        assert widget.accessibleName(), widget.objectName()
+        assert widget.toolTip(), widget.objectName()
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+
+
+def test_labels_have_distinct_mnemonics_and_buddies(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    buttons = [button.text() for button in dialog.button_box().buttons() if "&" in button.text()]
+    every_text = []
+    # Only the shown page's Alt+letters are live, so they need only differ within a page.
+    for name in dialog.page_names():
+        page = dialog.page_widget(name)
+        texts = [label.text() for label in page.findChildren(QLabel) if "&" in label.text()]
+        texts += [box.text() for box in page.findChildren(QCheckBox)]
+        texts += [button.text() for button in page.findChildren(QPushButton) if button.text()]
+        letters = [re.search("&(.)", text).group(1).lower() for text in [*texts, *buttons]]  # type: ignore[union-attr]
+        assert len(set(letters)) == len(letters), (name, texts)
+        every_text += texts
+    assert len([t for t in every_text if "&" in t]) >= len(setting_fields())  # each one has one
+    assert "&Hotkey:" in every_text
+    for label in dialog.findChildren(QLabel):
+        if "&" in label.text():
+            assert label.buddy() is not None
+
+
+def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    hotkey = dialog.editor("hotkey")
+    assert isinstance(hotkey, ShortcutField)
+    mode = dialog.editor("hotkey_mode")
+    mode.setFocus()
+    qtbot.waitUntil(mode.hasFocus)
+    qtbot.keyClick(mode, Qt.Key.Key_Backtab, SHIFT)
+    qtbot.waitUntil(hotkey.hasFocus)
+    assert hotkey.is_capturing()
+    # Alt+H is the label's mnemonic, but while capturing it is the new hotkey.
+    with qtbot.waitSignal(hotkey.chord_changed):
+        qtbot.keyClick(hotkey, Qt.Key.Key_H, ALT)
+    assert hotkey.hasFocus()
+    assert dialog.result_settings().hotkey == "alt+h"

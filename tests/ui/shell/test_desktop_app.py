@@ -1,0 +1,104 @@
+"""The composition root in-process: builds, shows, obeys commands, and shuts down cleanly.
+
+Offscreen and without an X display, so the global hotkey and X11 delivery are
+unavailable: the app must say so and still work through the window and the
+control commands. The microphone is a fake device; the model is the real tiny.en.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.settings import Settings
+from app.core.settings_file import save_settings, settings_path
+from app.main import DesktopApp
+from app.ui.dictation.retype import RetypeBanner
+from app.ui.shell.main_window import MainWindow
+from tests.fakes.fake_sounddevice import FakeSoundDevice
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.model,
+    # Offscreen limits; raise() is Qt raising the listening indicator (a tool window) on show.
+    pytest.mark.qt_log_ignore(
+        "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+    ),
+]
+
+
+@pytest.fixture
+def desktop(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopApp]:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
+    window = app.parts.window
+    assert isinstance(window, MainWindow)
+    qtbot.waitUntil(lambda: window.model_status == "ready", timeout=30_000)
+    yield app
+    app.shutdown()
+
+
+def test_window_shows_and_says_why_the_hotkey_is_unavailable(desktop: DesktopApp) -> None:
+    window = desktop.parts.window
+    assert isinstance(window, MainWindow)
+    assert window.isVisible()
+    assert window.notice.isVisible()
+    assert "Bind `saytype toggle`" in window.notice.label.text()
+    assert "tiny.en (ready)" in window.device_label.text()
+    (retype_banner,) = window.findChildren(RetypeBanner)
+    assert not retype_banner.isVisible()  # only while a re-type counts down
+
+
+def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp) -> None:
+    assert desktop.handle_command("status", []).message == "model: ready"
+    assert desktop.handle_command("stop", []).ok is False  # nothing to stop while idle
+    assert desktop.handle_command("toggle", []).state == "listening"
+    assert desktop.handle_command("start", []).ok is False  # already listening
+    assert desktop.handle_command("cancel", []).state == "idle"
+
+
+def test_shutdown_stops_every_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    before = set(threading.enumerate())
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    app.shutdown()
+    app.shutdown()  # twice is harmless
+    leftover = [t.name for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert leftover == []
+
+
+def test_a_corrupt_settings_file_is_backed_up_and_the_user_told(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    save_settings(Settings())
+    settings_path().write_text("{not json", encoding="utf-8")
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        window = app.parts.window
+        assert isinstance(window, MainWindow)
+        assert settings_path().with_name("settings.json.bak").exists()
+        assert "settings.json.bak" in window.notice.label.text()
+    finally:
+        app.shutdown()
+
+
+def test_queue_command_adds_files_to_the_file_queue(
+    qtbot: QtBot, desktop: DesktopApp, tmp_path: Path
+) -> None:
+    from app.ui.files.queue_panel import QueuePanel
+
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF????WAVEjunk")
+    assert desktop.handle_command("queue", [str(bad)]).ok
+    panel = desktop.parts.queue_panel
+    assert isinstance(panel, QueuePanel)
+    qtbot.waitUntil(lambda: any(r.error for r in panel.rows.values()), timeout=20_000)
+    assert [r.path for r in panel.rows.values()] == [bad]

@@ -1,0 +1,194 @@
+"""Help → About Saytype and Keyboard shortcuts, and one Alt+letter per thing in the window.
+
+Offscreen, with the real controller, history panel and file queue panel (and
+the crash-recovery banner, when it is offered); the model is the scripted
+pipeline (no dictation is run here).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QMessageBox, QTabBar
+from pytestqt.qtbot import QtBot
+
+from app._version import __version__
+from app.core.audio.journal_recovery import UnfinishedJournal
+from app.core.engine.model_host import ModelHost
+from app.core.engine.model_registry import resolve_model
+from app.core.engine.pause_gate import PauseGate
+from app.core.log_file import log_dir
+from app.core.paths import config_dir, data_dir, models_dir
+from app.core.settings import Settings
+from app.ui.files.file_jobs import FileJobRunner
+from app.ui.files.queue_panel import QueuePanel
+from app.ui.history.history_panel import HistoryPanel
+from app.ui.history.recovery_offer import RecoveryOffer
+from app.ui.shell.help_dialogs import LICENCES
+from app.ui.shell.main_window import MainWindow
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+_PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
+
+
+@dataclass
+class Ui:
+    window: MainWindow
+    rig: Rig
+    files: FileJobRunner
+
+
+@pytest.fixture
+def ui(qtbot: QtBot, tmp_path: Path) -> Iterator[Ui]:
+    rig = build_rig(tmp_path, ["hello"])
+    files = FileJobRunner(ModelHost(resolve_model("tiny.en")), PauseGate())
+    window = MainWindow(
+        rig.controller, rig.mic, HistoryPanel(rig.history), "Ctrl+Shift+Space", QueuePanel(files)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield Ui(window, rig, files)
+    rig.close()
+    assert files.shutdown()
+
+
+def _help_menu(window: MainWindow) -> QMenu:
+    menus = [a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"]
+    assert len(menus) == 1
+    menu = menus[0]
+    assert isinstance(menu, QMenu)
+    return menu
+
+
+def _trigger(qtbot: QtBot, window: MainWindow, text: str) -> QMessageBox:
+    action = next(a for a in _help_menu(window).actions() if a.text().replace("&", "") == text)
+    action.trigger()
+    box = next(
+        (w for w in window.findChildren(QMessageBox) if w.isVisible()), None
+    )  # it opens window-modal and returns at once
+    assert box is not None
+    qtbot.addWidget(box)
+    return box
+
+
+def test_about_names_version_model_licences_and_folders(qtbot: QtBot, ui: Ui) -> None:
+    box = _trigger(qtbot, ui.window, "About Saytype")
+    text = box.text()
+    assert f"Saytype {__version__}" in text
+    assert "Model in use: <b>tiny.en</b>" in text
+    for name, licence in LICENCES:
+        assert f"{name}: {licence}" in text
+    for folder in (config_dir(), data_dir(), models_dir(), log_dir()):
+        assert str(folder) in text
+    box.accept()
+
+
+def test_saytypes_own_licence_is_the_one_in_pyproject() -> None:
+    declared = re.search(r'^license = "([^"]+)"', _PYPROJECT.read_text(), re.MULTILINE)
+    assert declared is not None
+    assert LICENCES[0] == ("Saytype", declared.group(1))
+
+
+def test_keyboard_shortcuts_list_the_hotkey_and_every_menu_shortcut(qtbot: QtBot, ui: Ui) -> None:
+    box = _trigger(qtbot, ui.window, "Keyboard shortcuts")
+    text = box.text()
+    assert "Ctrl+Shift+Space" in text
+    assert "Esc" in text
+    for entry in ("Open files…", "Copy last text", "Clear live text", "Start or stop"):
+        assert entry in text
+    for menu_action in ui.window.menuBar().actions():
+        menu = menu_action.menu()
+        assert isinstance(menu, QMenu)
+        for action in menu.actions():
+            if not action.shortcut().isEmpty():
+                assert action.shortcut().toString() in text, action.text()
+    box.accept()
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single "&" ("&&" is a literal ampersand), lower case."""
+    found = re.search(r"(?<!&)&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def _window_mnemonics(window: MainWindow) -> list[tuple[str, str]]:
+    """(letter, text) of everything Alt+letter reaches now: menus, visible buttons, tabs."""
+    found = [(a.text(), a.isVisible()) for a in window.menuBar().actions()]
+    found += [(b.text(), b.isVisible()) for b in window.findChildren(QAbstractButton)]
+    found += [(lb.text(), lb.isVisible()) for lb in window.findChildren(QLabel) if lb.buddy()]
+    for bar in window.findChildren(QTabBar):
+        found += [(bar.tabText(i), bar.isVisible()) for i in range(bar.count())]
+    return [(m, text) for text, visible in found if visible and (m := _mnemonic(text))]
+
+
+def _assert_unique(pairs: list[tuple[str, str]], where: str) -> None:
+    counts = Counter(letter for letter, _text in pairs)
+    clashes = sorted(text for letter, text in pairs if counts[letter] > 1)
+    assert not clashes, f"{where}: the same Alt+letter for {clashes}"
+
+
+@pytest.mark.parametrize("state", ["idle", "listening"])
+def test_no_two_things_in_the_window_share_a_mnemonic(ui: Ui, state: str) -> None:
+    ui.window.show_state(state)  # Record becomes &Stop while listening
+    tabs = ui.window.side_tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)  # each tab's own buttons join the window's letters
+        pairs = _window_mnemonics(ui.window)
+        assert len(pairs) >= 10
+        _assert_unique(pairs, f"{state}, tab {tabs.tabText(index)!r}")
+    ui.window.show_state("idle")
+
+
+def test_the_recovery_banner_takes_letters_the_window_leaves_free(
+    qtbot: QtBot, ui: Ui, tmp_path: Path
+) -> None:
+    journal = UnfinishedJournal(tmp_path / "crashed.wav", 3.0, 0.0, "tiny.en", "mic")
+    offer = RecoveryOffer([journal], ui.files, None, Settings, "tiny.en")
+    ui.window.show_banner(offer)
+    for step in ("offer", "confirm"):  # Throw away… swaps the buttons for Delete / Keep
+        if step == "confirm":
+            offer.discard_button.click()
+            assert offer.delete_button.isVisible()
+        banner = {letter for letter, text in _window_mnemonics(ui.window) if text in _texts(offer)}
+        assert len(banner) == (3 if step == "offer" else 2)
+        for state in ("idle", "listening"):
+            ui.window.show_state(state)
+            for index in range(ui.window.side_tabs.count()):
+                ui.window.side_tabs.setCurrentIndex(index)
+                where = f"{step}, {state}, tab {ui.window.side_tabs.tabText(index)!r}"
+                _assert_unique(_window_mnemonics(ui.window), where)
+    ui.window.show_state("idle")
+
+
+def _texts(offer: RecoveryOffer) -> set[str]:
+    return {button.text() for button in offer.findChildren(QAbstractButton)}
+
+
+def test_every_menu_has_distinct_mnemonics_inside(ui: Ui) -> None:
+    for menu_action in ui.window.menuBar().actions():
+        menu = menu_action.menu()
+        assert isinstance(menu, QMenu)
+        pairs = [
+            (letter, a.text())
+            for a in menu.actions()
+            if not a.isSeparator() and (letter := _mnemonic(a.text()))
+        ]
+        assert len(pairs) == len([a for a in menu.actions() if not a.isSeparator()])
+        _assert_unique(pairs, menu.title())
+
+
+def test_mnemonic_reads_the_letter_after_a_single_ampersand() -> None:
+    assert _mnemonic("Cop&y last") == "y"
+    assert _mnemonic("Save && &quit") == "q"
+    assert _mnemonic("Clear") is None
