@@ -67,7 +67,8 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     if paths:
         desktop.queue_files([Path(p) for p in paths])
     status = app.exec()
-    if not desktop.shutdown(wait_ms=0 if desktop.quitting else 5000):
+    ended = desktop.shutdown(wait_ms=1000 if desktop.quitting else 5000)
+    if not ended and desktop.threads_running():
         # Destroying a QThread that still runs aborts the process, and a model call
         # cannot be interrupted: leave without running any destructor.
         log.warning("exiting with %s still running", ", ".join(desktop.threads_running()))
@@ -367,10 +368,12 @@ class DesktopApp:
 
 
 def _open_microphone(microphone: Microphone, window: MainWindow) -> None:
-    error = microphone.open()
-    if error is not None:
-        window.notice.show_notice("error", error)
-    log.info("microphone %s", "open" if error is None else "unavailable")
+    def opened(error: str | None) -> None:
+        if error is not None:
+            window.notice.show_notice("error", error)
+        log.info("microphone %s", "open" if error is None else "unavailable")
+
+    microphone.open(on_result=opened)  # on the microphone's lane; the answer comes back here
 
 
 def _saytype_has_focus() -> bool:

@@ -360,9 +360,9 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
         qtbot.waitUntil(lambda: sentence in window.notice.messages, timeout=10_000)
         assert window.isVisible()
 
-        refused = desktop.handle_command("start", [])
-        assert not refused.ok
-        assert refused.state == "error"
+        desktop.handle_command("start", [])  # the microphone opens on its own thread
+        controller = desktop.parts.controller
+        qtbot.waitUntil(lambda: controller.session.state.value == "error", timeout=10_000)
         assert window.state_label.text() == "Error"
         assert sentence in window.notice.label.text()
 
@@ -373,7 +373,8 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
         assert started.state == "listening"
         microphone = desktop.parts.microphone
         assert isinstance(microphone, Microphone)
-        assert microphone.is_open
+        qtbot.waitUntil(lambda: microphone.is_open, timeout=10_000)  # opened on its own thread
+        assert controller.session.state.value == "listening"
         assert desktop.handle_command("cancel", []).state == "idle"
     finally:
         desktop.shutdown()
