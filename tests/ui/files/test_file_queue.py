@@ -250,7 +250,9 @@ def test_a_dictation_during_a_file_job_finishes_first(
         pass  # the file job is under way
     with qtbot.waitSignal(queue.controller.final_text, timeout=60_000) as final:
         assert queue.controller.start()  # opens the (real-time paced) microphone
-        played = queue.mic._backend.streams[-1].played
+        streams = queue.mic._backend.streams
+        qtbot.waitUntil(lambda: bool(streams), timeout=10_000)  # it opens on its own lane
+        played = streams[-1].played
         qtbot.waitUntil(played.is_set, timeout=20_000)
         queue.controller.stop()
     assert word_error_rate([DICTATED], [final.args[0]]) <= 0.2
