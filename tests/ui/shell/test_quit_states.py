@@ -44,9 +44,7 @@ def _quit(app: RunningSaytype) -> str:
 
 def test_quit_while_the_model_loads(desktop: tuple[XServer, PulseDaemon], tmp_path: Path) -> None:
     with running_saytype(*desktop, tmp_path, wait_for_model=False) as app:
-        log = _quit(app)
-    if "loaded in" in log and log.index("loaded in") < log.index("parts closed"):
-        pytest.skip("the model had loaded before the quit arrived")
+        log = _quit(app)  # sent the moment the control socket exists, while the model loads
     assert "still running" not in log  # the load ended and the threads with it
 
 
