@@ -259,9 +259,12 @@ def test_ci_run_runs_the_smoke_test_after_the_tests_and_keeps_either_failure(
     (repo / ".ci").mkdir(parents=True)
     (repo / "packaging").mkdir()
     shutil.copy(ROOT / ".ci" / "run", repo / ".ci" / "run")
-    (repo / ".ci" / "test").write_text(
-        f'echo "tests $*" >> "$(dirname "$0")/../order"\nexit {tests_status}\n'
+    fake_tests = repo / ".ci" / "test"
+    fake_tests.write_text(
+        f'#!/usr/bin/env bash\necho "tests $*" >> "$(dirname "$0")/../order"\nexit {tests_status}\n'
     )
+    # .ci/run runs the README's command as written, so the script must be executable.
+    fake_tests.chmod(0o755)
     (repo / "packaging" / "smoke-test.sh").write_text(
         f'echo smoke >> "$(dirname "$0")/../order"\nexit {smoke_status}\n'
     )
