@@ -185,8 +185,16 @@ def test_per_utterance_mode_reports_each_dictation_and_its_mean_wer(
 
 def test_committed_words_the_final_does_not_say_are_counted() -> None:
     trace = DictationTrace(final_text="And so my fellow Americans ask not")
-    trace.committed_text = " And so my I fellow"
+    trace.commits = [" And so my", " I fellow"]
     assert trace.commit_words_differing == 1  # "I": the words after it still match
-    trace.committed_text = " And so my fellow"
+    trace.commits = [" And so my fellow"]
     assert trace.commit_words_differing == 0
     assert DictationTrace().commit_words_differing is None
+
+
+def test_the_typed_text_keeps_the_commits_and_takes_the_rest_from_the_final() -> None:
+    trace = DictationTrace(final_text="And so my fellow Americans ask not")
+    trace.commits = [" And so my", " I fellow"]
+    # Typed words are never taken back: "I" stays, the final adds what came after.
+    assert trace.typed_text == "And so my I fellow Americans ask not"
+    assert DictationTrace(commits=[" And so"]).typed_text is None

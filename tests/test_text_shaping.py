@@ -161,7 +161,20 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ("A hundred people and a thousand cars", "100 people and 1000 cars", EVERYTHING),
     ("two million three hundred thousand", "2300000", EVERYTHING),
     ("No one came", "No one came", EVERYTHING),
-    ("one two three", "One 2 3", EVERYTHING),
+    ("one two three", "1 2 3", EVERYTHING),
+    ("One, two, three.", "1, 2, 3.", EVERYTHING),
+    ("1, 2, 3.", "1, 2, 3.", EVERYTHING),
+    ("Chapter 1 is short.", "Chapter 1 is short.", EVERYTHING),
+    # Numbers as digits off: Whisper's lone digits are spelled out, so a short live
+    # window's "1, 2, 3." reads as a whole recording's "One, two, three.".
+    ("1, 2, 3.", "One, two, three.", ShapingOptions()),
+    ("One, two, three.", "One, two, three.", ShapingOptions()),
+    (
+        "I have 3 dogs and 2.5 cats at 3:30, 5% off.",
+        "I have three dogs and 2.5 cats at 3:30, 5% off.",
+        ShapingOptions(),
+    ),
+    ("It costs 10 dollars.", "It costs 10 dollars.", ShapingOptions()),
     ("I have two cats and one dog", "I have 2 cats and one dog", EVERYTHING),
     ("twenty three hundred hours", "2300 hours", EVERYTHING),
     ("Call me at 5 o'clock", "Call me at 5 o'clock", EVERYTHING),

@@ -187,3 +187,14 @@ def test_scratch_that_removes_only_words_before_it(before: list[str], after: lis
     assert words[len(words) - len(said_after) :] == said_after
     kept = words[: len(words) - len(said_after)]
     assert kept == said_before[: len(kept)]
+
+
+def test_a_list_of_numbers_is_typed_in_one_form_commit_by_commit() -> None:
+    digits = ShapingOptions(numbers_as_digits=True)
+    # "one," may still become "1," once a number follows: held, never typed and erased.
+    assert screen_after([" One,", " two,", " three."], "One, two, three.", digits) == (
+        "1, 2, 3.",
+        0,
+    )
+    assert screen_after([" 1,", " 2,"], "1, 2, 3.") == ("One, two, three.", 0)
+    assert screen_after([" No one", " came."], "No one came.", digits) == ("No one came.", 0)

@@ -35,6 +35,8 @@ from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost, WhisperLike
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.text.live_shaping import LiveShaping
+from app.core.text.shaper import ShapingOptions, TextShaper
 from saytype_bench.live_cancel import CancelTrial, run_cancel_trials
 from saytype_bench.live_utterances import Utterance
 
@@ -54,7 +56,28 @@ class DictationTrace:
     final_at: float | None = None
     partial_at: list[float] = field(default_factory=list)
     commit_lags_s: list[float] = field(default_factory=list)
-    committed_text: str = ""  # every commit joined: what type-as-I-speak types
+    commits: list[str] = field(default_factory=list)  # each commit event's words
+
+    @property
+    def committed_text(self) -> str:
+        """Every commit joined: what type-as-I-speak types while the key is held."""
+        return "".join(self.commits)
+
+    @property
+    def typed_text(self) -> str | None:
+        """What type-as-I-speak leaves in the application: the commits, then the final's rest.
+
+        Typed words are never taken back, so the window's rule
+        (:meth:`LiveShaping.final` with ``typed_live``) joins the final to them;
+        shaping is off so the words are compared as heard.
+        """
+        if self.final_text is None:
+            return None
+        neutral = ShapingOptions(spoken_commands=False, replacements=(), capitalize_first=False)
+        shaping = LiveShaping(TextShaper(neutral))
+        for words in self.commits:
+            shaping.commit(words)
+        return shaping.final(self.final_text, typed_live=True).shown
 
     @property
     def commit_words_differing(self) -> int | None:
@@ -112,7 +135,7 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
         if event.kind == "partial":
             trace.partial_at.append(now)
         elif event.kind == "commit":
-            trace.committed_text += event.text
+            trace.commits.append(event.text)
             # Audio time t was written at wall time started_at + t / speed.
             started = source.started_at if source.started_at is not None else now
             if speed > 0:

@@ -60,6 +60,7 @@ def _figures(runs: Sequence[UtteranceRun]) -> dict[str, Any]:
         ),
         "wer": {
             "live": live_wer,
+            "typed": word_error_rate(references, [r.live.typed_text or "" for r in runs]),
             "transcribe": word_error_rate(references, [r.transcribe_text for r in runs]),
             "naive": naive_wer,
         },
@@ -190,6 +191,8 @@ def _utterance_row(run: UtteranceRun) -> dict[str, Any]:
         "commit_words_differing": run.live.commit_words_differing,
         "committed_text": run.live.committed_text,
         "wer_live": word_error_rate([reference], [run.live.final_text or ""]),
+        "wer_typed": word_error_rate([reference], [run.live.typed_text or ""]),
+        "typed_text": run.live.typed_text,
         "wer_transcribe": word_error_rate([reference], [run.transcribe_text]),
         "wer_naive": word_error_rate([reference], [run.naive_text]),
         "reference": reference,

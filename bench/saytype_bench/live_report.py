@@ -41,6 +41,7 @@ _ROWS: tuple[tuple[str, str, str, tuple[str, str] | None, str], ...] = (
     ("commit lag p50", "commit_lag_s", "p50", None, "s"),
     ("commit lag p95", "commit_lag_s", "p95", ("commit_lag_p95_s", "<= 1.5 s"), "s"),
     ("WER live final", "wer", "live", ("wer_live_minus_naive_points", "<= naive"), "%"),
+    ("WER typed as I speak", "wer", "typed", None, "%"),
     ("WER saytype transcribe (beam 5)", "wer", "transcribe", None, "%"),
     ("WER naive (beam 5)", "wer", "naive", None, "%"),
     ("WER live final, mean per utterance", "wer_mean_per_utterance", "live", None, "%"),

@@ -11,8 +11,15 @@ repeats them), and leaves everything else as it was:
 * decimals with "point" and single digits ("three point one four" → 3.14);
 * "percent" after a number ("twenty percent" → 20%).
 
-A lone "one" stays a word ("no one", "the one I want"), and numbers said in a
-row stay separate ("two three four" → "2 3 4"); "twenty three hundred" is 2300.
+A lone "one" stays a word ("no one", "the one I want") unless a number is next
+to it ("one, two, three" → "1, 2, 3"), and numbers said in a row stay separate
+("two three four" → "2 3 4"); "twenty three hundred" is 2300.
+
+Whisper itself is not consistent about small numbers: the same "one, two,
+three" comes back as "1, 2, 3." from a short live window and "One, two,
+three." from a whole recording. With numbers as digits off,
+:func:`digits_as_words` gives both paths one form before any rule runs: a lone
+digit is written as its word, as style guides spell out numbers below ten.
 """
 
 from __future__ import annotations
@@ -104,6 +111,19 @@ class _Number:
         return True
 
 
+_DIGIT_WORDS = {str(value): word for word, value in _UNITS.items() if value < 10}
+
+
+def digits_as_words(tokens: Sequence[Token]) -> list[Token]:
+    """Write each lone digit Whisper wrote ("2," but not "2.5", "3:30", "5%", "$4") as a word."""
+    return [
+        Token(token.lead, _DIGIT_WORDS[token.core], token.trail, cap=token.cap)
+        if not token.fixed and token.core in _DIGIT_WORDS
+        else token
+        for token in tokens
+    ]
+
+
 def _word(item: Item) -> str | None:
     """The single match word of a plain token, or None."""
     if isinstance(item, Token) and not item.fixed and len(item.words) == 1:
@@ -122,6 +142,8 @@ def is_number_tail(items: Sequence[Item]) -> bool:
     if not items:
         return False
     last = items[-1]
+    if _number_words(last) == ("one",):
+        return True  # even "one,": a number after it makes it "1," ("one, two, three")
     if _number_words(last) is not None or _word(last) in {"point", "a"}:
         return not (isinstance(last, Token) and last.trail)
     return _word(last) == "and" and len(items) > 1 and _number_words(items[-2]) is not None
@@ -171,7 +193,8 @@ def _read_number(items: Sequence[Item], start: int) -> tuple[int, str]:
         index += 1
         if isinstance(token, Token) and token.trail:
             break  # punctuation ends the number
-    if number.words == 0 or (number.words == 1 and number.value == 1 and index - start == 1):
+    lone_one = number.words == 1 and number.value == 1 and index - start == 1
+    if number.words == 0 or (lone_one and not _next_to_a_number(items, start, index)):
         return start, ""
     text = str(number.value)
     end = index
@@ -181,6 +204,16 @@ def _read_number(items: Sequence[Item], start: int) -> tuple[int, str]:
         if end < len(items) and _word(items[end]) == "percent":
             return end + 1, text + "%"
     return end, text
+
+
+def _next_to_a_number(items: Sequence[Item], start: int, end: int) -> bool:
+    """Whether the item before ``start`` or at ``end`` is a number ("one, two": a list)."""
+    neighbours = [items[i] for i in (start - 1, end) if 0 <= i < len(items)]
+    return any(
+        _number_words(item) is not None
+        or (isinstance(item, Token) and item.core.isdigit() and not item.fixed)
+        for item in neighbours
+    )
 
 
 def _a_before_scale(items: Sequence[Item], start: int) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.core.engine.transcript import Transcript
 from app.core.text.formatting import is_filler, remove_fillers, render
-from app.core.text.numbers import is_number_tail, numbers_to_digits
+from app.core.text.numbers import digits_as_words, is_number_tail, numbers_to_digits
 from app.core.text.paragraphs import with_paragraphs
 from app.core.text.replacements import DEFAULT_REPLACEMENTS, Replacements
 from app.core.text.spoken_commands import Item, apply_commands, could_continue
@@ -37,7 +37,8 @@ class ShapingOptions:
         replacements: (heard, written) pairs applied as whole words.
         capitalize_first: start each dictation with a capital letter.
         remove_fillers: drop "um", "uh" and similar sounds.
-        numbers_as_digits: write spelled-out numbers as digits (numbers.py's patterns).
+        numbers_as_digits: write spelled-out numbers as digits (numbers.py's patterns);
+            off, a lone digit Whisper wrote is spelled out instead.
         trailing_space: add a space after each delivery, ready for the next dictation.
     """
 
@@ -131,7 +132,9 @@ class TextShaper:
         return self.options.numbers_as_digits and is_number_tail(tokens)
 
     def _items(self, tokens: Iterable[Token]) -> list[Item]:
-        words = self._replacements.apply(list(tokens))
+        # One form for Whisper's small numbers on every path, then the user's table and rules.
+        tokens = list(tokens) if self.options.numbers_as_digits else digits_as_words(list(tokens))
+        words = self._replacements.apply(tokens)
         items: list[Item] = apply_commands(words) if self.options.spoken_commands else [*words]
         if self.options.remove_fillers:
             items = remove_fillers(items)
