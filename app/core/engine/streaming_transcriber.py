@@ -148,12 +148,7 @@ class StreamingTranscriber:
         events: list[DictationEvent] = []
         newly = self._agreement.update(fresh)
         horizon = self._last_pass_end / SAMPLE_RATE - self.options.holdback_s
-        settled = min(
-            len(newly),
-            settled_count(fresh, horizon),
-            self._words_before_pause(newly),
-            self._spoken_count(newly),
-        )
+        settled = min(len(newly), settled_count(fresh, horizon), self._words_before_pause(newly))
         if settled < len(newly):
             self._agreement.unupdate(newly[settled:])
             newly = newly[:settled]
@@ -362,16 +357,6 @@ class StreamingTranscriber:
                 start, end, min_ms=_WORD_GAP_MS, early=True, since=since
             )
         return pause
-
-    def _spoken_count(self, words: list[Word]) -> int:
-        """How many leading ``words`` lie where the VAD heard speech.
-
-        tiny.en invents words in the silence a buffer ends in, and two passes
-        may agree on them. Type as I speak types each commit and never takes it
-        back, so a word in silence waits: a pass with speech after the pause no
-        longer hears it.
-        """
-        return next((i for i, word in enumerate(words) if not self._spoken(word)), len(words))
 
     def _spoken(self, word: Word) -> bool:
         """Whether the VAD heard speech where ``word`` lies (give or take alignment slack)."""
