@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from app.cli import build_parser
 from app.commands.listen_mic import run_mic
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
+from app.core.audio.wav_file import write_wav
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
 from saytype_bench.accuracy import word_error_rate
@@ -143,6 +145,45 @@ def test_listen_command_dictates_from_the_microphone(
     events = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert events[-1]["type"] == "final"
     assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
+
+
+@pytest.fixture(scope="module")
+def clipped_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sentence cut right after its last word: no trailing silence at all."""
+    audio = speech.samples(SENTENCE)
+    loud = np.flatnonzero(np.abs(audio) > 0.02)
+    path = tmp_path_factory.mktemp("mic") / "clipped.wav"
+    write_wav(path, audio[: loud[-1] + 1], speech.sample_rate)
+    return path
+
+
+def test_a_release_right_after_the_last_word_keeps_it(
+    pulse: PulseServer, clipped_wav: Path
+) -> None:
+    """The sound server hands audio over after it was heard: the release waits for it."""
+    read_end, write_end = os.pipe()
+    ready = threading.Event()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["listen", "--jsonl"])
+    with os.fdopen(read_end) as stdin, os.fdopen(write_end, "w") as enter:
+        result: list[int] = []
+        worker = threading.Thread(
+            target=lambda: result.append(
+                run_mic(args, stdout, stderr, stdin, on_listening=ready.set)
+            )
+        )
+        worker.start()
+        try:
+            assert ready.wait(120), stderr.getvalue()
+            pulse.play(clipped_wav)  # returns once the sink has played the last sample
+        finally:
+            enter.write("\n")  # released at once, as a quick speaker does
+            enter.flush()
+            worker.join(120)
+    assert result == [0], stderr.getvalue()
+    final = json.loads(stdout.getvalue().splitlines()[-1])
+    assert final["type"] == "final"
+    assert final["text"].rstrip(".").split()[-1].lower() == "contract", final["text"]
 
 
 @pytest.fixture(scope="module")

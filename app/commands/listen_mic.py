@@ -26,7 +26,7 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.live_dictation import Release, run_dictation
+from app.core.engine.live_dictation import Release, in_flight_wait_s, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.streaming_transcriber import DictationEvent
 
@@ -63,6 +63,8 @@ class MicDictation:
         self.output_lock = threading.Lock()
         self.print_error: Callable[[str], None] | None = None
         self.on_release: Callable[[], None] | None = None  # the JSONL ``release`` line
+        # Where a release now ends the utterance (the microphone's audio still on its way).
+        self.release_position: Callable[[], int] = lambda: ring.position
         self.final: DictationEvent | None = None
         self.crashed: BaseException | None = None
         self.finished = threading.Event()  # the live loop has returned (or raised)
@@ -70,7 +72,8 @@ class MicDictation:
     def end_utterance(self) -> None:
         """Release at the current position (the first call counts); wake the loop."""
         if not self.release.released:
-            self.release.release(self.ring.position)
+            end = self.release_position()
+            self.release.release(end, wait_s=in_flight_wait_s(self.ring, end))
             if self.on_release is not None:
                 with self.output_lock:
                     self.on_release()
@@ -148,6 +151,7 @@ def run_mic(
     mic = MicSource(
         ring, device=args.device, on_block=dictation.new_audio.set, on_error=dictation.on_mic_error
     )
+    dictation.release_position = mic.release_position
     try:
         mic.start()
     except MicError as exc:

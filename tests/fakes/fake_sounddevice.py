@@ -13,8 +13,10 @@ does, so code that keeps a reference instead of copying sees its data change.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import numpy as np
@@ -71,6 +73,10 @@ class FakeSoundDevice:
         open_error: when set, opening a stream raises PortAudioError with this text
             (a busy or broken device).
         realtime: play ``audio`` at real-time pace (default: as fast as possible).
+        adc_lag_s: when set, callbacks carry ADC times, each block heard this long
+            before it is handed over, on the stream clock ``clock`` (as PortAudio's
+            host buffers do); default: no times, as some drivers give none.
+        clock: the stream clock (``stream.time``) in seconds.
     """
 
     PortAudioError = PortAudioError
@@ -87,7 +93,11 @@ class FakeSoundDevice:
         overflow_blocks: Collection[int] = (),
         open_error: str | None = None,
         realtime: bool = False,
+        adc_lag_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.adc_lag_s = adc_lag_s
+        self.clock = clock
         self.audio = np.zeros(0, np.float32) if audio is None else audio.astype(np.float32)
         self.devices = [fake_device(samplerate=samplerate)] if devices is None else list(devices)
         self.supported_rates = {samplerate} if supported_rates is None else set(supported_rates)
@@ -232,9 +242,19 @@ class FakeInputStream:
             while not self._stop.wait(self.blocksize / self.samplerate):  # real-time pace
                 self._deliver(indata)
 
+    @property
+    def time(self) -> float:
+        """The stream clock, as ``sounddevice.InputStream.time``."""
+        return self._owner.clock()
+
     def _deliver(self, indata: npt.NDArray[np.float32]) -> None:
         overflow = self.blocks_delivered in self._owner.overflow_blocks
-        self._callback(indata, self.blocksize, None, CallbackFlags(input_overflow=overflow))
+        times = None
+        lag = self._owner.adc_lag_s
+        if lag is not None:  # the block's first sample was heard this long before now
+            heard = self._owner.clock() - lag - self.blocksize / self.samplerate
+            times = SimpleNamespace(inputBufferAdcTime=heard, currentTime=self._owner.clock())
+        self._callback(indata, self.blocksize, times, CallbackFlags(input_overflow=overflow))
         self.blocks_delivered += 1
 
     def _finish(self) -> None:

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 _WAKE_TIMEOUT_S = 0.5
 _STOP_TIMEOUT_S = 3.0  # stop() gives up waiting for a stuck audio driver after this
 _RAW_RING_SECONDS = 5.0  # device-rate audio waiting to be resampled
+# More audio than this "in flight" at a release means the stream's clock and its
+# ADC times do not match (some drivers report neither well): trust the ring then.
+_MAX_IN_FLIGHT_S = 1.0
 
 
 class MicSource:
@@ -111,6 +114,10 @@ class MicSource:
         self._raw_position = 0
         self._resampler: Any = None
         self._blocks = 0
+        self._frames = 0  # device-rate frames captured by this stream
+        self._capture_start = self.ring.position  # ring position of this stream's first sample
+        # (frames captured, ADC time just after them): when the newest block was heard.
+        self._heard: tuple[int, float] | None = None
         self._seen_blocks = 0
         self._seen_at = self._clock()
         self._overflows = 0
@@ -146,6 +153,7 @@ class MicSource:
         # The ring still holds what an earlier capture (another device, or before a
         # close or a failure) recorded: a pre-roll must not reach back into that.
         self.ring.mark_capture_start()
+        self._capture_start = self.ring.position
         try:
             self._open(backend)
         except MicError as first:
@@ -211,6 +219,30 @@ class MicSource:
             log.warning("the audio device did not close within %.0f s", _STOP_TIMEOUT_S)
         self._thread = None
 
+    def release_position(self) -> int:
+        """The ring position the audio heard now will have: where a key let go now ends.
+
+        PortAudio hands audio over a block (and the sound server's buffer) after
+        the microphone heard it, so the ring lags the speaker: 0.2-0.4 s through
+        PulseAudio. Ending an utterance at ``ring.position`` would cut its last
+        words. The lag is the stream's clock now less the ADC time of the newest
+        block's end; without sane times, the ring's position.
+        """
+        position = self.ring.position
+        stream, heard, rate = self._stream, self._heard, self.sample_rate
+        if not self._running or stream is None or heard is None or not rate:
+            return position
+        frames, heard_until = heard
+        try:
+            in_flight = float(stream.time) - heard_until
+        except Exception as exc:  # a closing stream, or a driver without a clock
+            log.debug("no stream time for the release: %s", exc)
+            return position
+        if not 0.0 <= in_flight <= _MAX_IN_FLIGHT_S:
+            return position
+        captured = frames + in_flight * rate
+        return max(position, self._capture_start + round(captured * SAMPLE_RATE / rate))
+
     def check_alive(self) -> bool:
         """Detect a stalled or ended stream; report it through ``on_error`` (once).
 
@@ -253,6 +285,10 @@ class MicSource:
             self._overflows += 1
         self._capture.write(indata[:, 0])
         self._blocks += 1
+        self._frames += frames
+        adc_time = getattr(time_info, "inputBufferAdcTime", 0.0)
+        if adc_time and self.sample_rate:
+            self._heard = (self._frames, adc_time + frames / self.sample_rate)
         self._notify()
 
     def _finished(self) -> None:

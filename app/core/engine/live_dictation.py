@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from app.core.audio.ring_buffer import RingBuffer
@@ -19,24 +20,43 @@ from app.core.engine.streaming_transcriber import DictationEvent, StreamingTrans
 log = logging.getLogger(__name__)
 
 _IDLE_WAIT_S = 0.05
+# How much longer than its own length audio on its way from the microphone may take.
+_IN_FLIGHT_MARGIN_S = 0.5
+
+
+def in_flight_wait_s(ring: RingBuffer, end: int) -> float:
+    """How long a release at ``end`` should wait for audio the ring does not hold yet."""
+    missing = end - ring.position
+    return missing / ring.sample_rate + _IN_FLIGHT_MARGIN_S if missing > 0 else 0.0
 
 
 class Release:
-    """The end of an utterance: the key release, with the ring position at that moment."""
+    """The end of an utterance: the key release, with the ring position it ends at."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self.position: int | None = None
+        self._wait_until = 0.0
 
-    def release(self, position: int | None = None) -> None:
-        """Mark the utterance finished at ``position`` (None: everything written by then)."""
+    def release(self, position: int | None = None, wait_s: float = 0.0) -> None:
+        """Mark the utterance finished at ``position`` (None: everything written by then).
+
+        ``position`` may lie ahead of the ring (audio still on its way from the
+        microphone): the loop waits up to ``wait_s`` for it, then finishes with
+        what arrived (a microphone that failed meanwhile sends nothing more).
+        """
         self.position = position
+        self._wait_until = time.monotonic() + wait_s
         self._event.set()
 
     @property
     def released(self) -> bool:
         """Whether the utterance was finished."""
         return self._event.is_set()
+
+    def seconds_left(self) -> float:
+        """How much longer to wait for audio up to :attr:`position` (0: finish now)."""
+        return max(0.0, self._wait_until - time.monotonic())
 
 
 def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
@@ -81,7 +101,8 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
             end = push_new_audio()
             if cancel.cancelled:
                 return None
-            if released and (end is None or position >= end or ring.position <= position):
+            waiting = 0.0 if end is None or position >= end else release.seconds_left()
+            if released and not waiting:
                 final = transcriber.finish()
                 if cancel.cancelled:
                     return None
@@ -94,5 +115,7 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
                     emit(event)
             elif not release.released:
                 new_audio.wait(_IDLE_WAIT_S)
+            else:  # released: the audio up to the release is still on its way
+                new_audio.wait(min(_IDLE_WAIT_S, waiting))
     except Cancelled:  # raised inside a pass once cancel was set
         return None

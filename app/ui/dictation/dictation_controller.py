@@ -149,11 +149,12 @@ class DictationController(QObject):
         current = self._current
         if current is None or not self.session.finish():
             return
-        current.end = self._mic.ring.position
+        # Not the ring's position: the microphone's last words are still on their way.
+        current.end = self._mic.release_position()
         self.journal.end_at(current.end)
         self._worker.finish(current.job_id, current.end)
         if not self.settings.keep_mic_open:
-            self._mic.close()
+            self._mic.close(after=current.end)
 
     def cancel(self) -> None:
         """Drop the dictation from any state: nothing more is typed or pasted."""
@@ -229,6 +230,8 @@ class DictationController(QObject):
         current = self._current
         if current is None or not self.session.final_received(job_id):
             return
+        if current.end is not None:  # the tail that was on its way at the release is in now
+            self.journal.end_at(current.end)
         typed_live = current.live is not None and current.live.used
         update = current.shaping.final(text, typed_live=typed_live)
         text = update.shown  # typed live: what the focused app shows once the queue is out

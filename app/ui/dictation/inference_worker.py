@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.dictation_job import DictationJob
-from app.core.engine.live_dictation import run_dictation
+from app.core.engine.live_dictation import in_flight_wait_s, run_dictation
 from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.ui.shell.owned_threads import new_thread
 
@@ -238,10 +238,17 @@ class InferenceWorker(QObject):
         return job.job_id
 
     def finish(self, job_id: int, position: int | None = None) -> None:
-        """Release: the utterance ends at ``position`` (default: now); ``final`` follows."""
+        """Release: the utterance ends at ``position`` (default: now); ``final`` follows.
+
+        ``position`` may lie ahead of the ring (``MicSource.release_position``):
+        the final waits for that audio, as long as it should take to arrive and
+        a margin more, then goes with what came.
+        """
         job = self._jobs.get(job_id)
-        if job is not None:
-            job.release.release(self._ring.position if position is None else position)
+        if job is None:
+            return
+        end = self._ring.position if position is None else position
+        job.release.release(end, wait_s=in_flight_wait_s(self._ring, end))
 
     def cancel(self, job_id: int) -> None:
         """Drop the job now: ``cancelled`` is emitted at once, nothing of it ever after."""

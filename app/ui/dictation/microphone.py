@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.audio.mic_devices import MicError
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.live_dictation import in_flight_wait_s
 from app.core.task_lane import TaskLane
 from app.ui.shell.background import run_in_background
 
@@ -60,6 +62,7 @@ class Microphone(QObject):
         super().__init__(parent)
         self.ring = RingBuffer(capacity_seconds=_RING_SECONDS)
         self.new_audio = threading.Event()
+        self._audio_arrived = threading.Event()  # the lane's own: the worker clears new_audio
         self._backend = backend
         self._source = self._make_source(device or None)  # replaced only in the lane
         self._lane = TaskLane("microphone", max_threads=1)
@@ -70,9 +73,14 @@ class Microphone(QObject):
             self.ring,
             device=device,
             backend=self._backend,
-            on_block=self.new_audio.set,
+            on_block=self._on_block,
             on_error=self._report,
         )
+
+    def _on_block(self) -> None:
+        """PortAudio's thread: wake the readers, nothing else."""
+        self.new_audio.set()
+        self._audio_arrived.set()
 
     @property
     def is_open(self) -> bool:
@@ -109,11 +117,26 @@ class Microphone(QObject):
         self._submit(self._open_now, on_result)
         return None
 
-    def close(self) -> None:
-        """Ask for capture to stop; the audio so far stays in the ring."""
+    def release_position(self) -> int:
+        """Where a key let go now ends the dictation, audio still on its way included."""
+        if self._closes_queued:
+            return self.ring.position
+        return self._source.release_position()
+
+    def close(self, after: int | None = None) -> None:
+        """Ask for capture to stop; the audio so far stays in the ring.
+
+        Args:
+            after: a ring position (a release's end): the stream stops once the
+                audio up to it arrived, or when it should have.
+        """
         self._closes_queued += 1
         run_in_background(
-            self._close_now, self._closed, self._close_crashed, lane=self._lane, receiver=self
+            partial(self._close_now, after),
+            self._closed,
+            self._close_crashed,
+            lane=self._lane,
+            receiver=self,
         )
 
     def close_and_wait(self, timeout_s: float = CLOSE_WAIT_S) -> bool:
@@ -193,7 +216,15 @@ class Microphone(QObject):
             return False, str(exc)
         return True, None
 
-    def _close_now(self) -> None:
+    def _close_now(self, after: int | None = None) -> None:
+        if after is not None:
+            deadline = time.monotonic() + in_flight_wait_s(self.ring, after)
+            while self._source.is_running and self.ring.position < after:
+                self._audio_arrived.clear()  # before the check: a later block wakes us
+                left = deadline - time.monotonic()
+                if self.ring.position >= after or left <= 0:
+                    break
+                self._audio_arrived.wait(left)
         self._source.stop()
 
     def _switch_now(self, device: str | None) -> tuple[bool, str | None]:
