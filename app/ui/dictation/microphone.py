@@ -103,19 +103,14 @@ class Microphone(QObject):
             return self.ring.position
         return self.ring.position_before(pre_roll_s)
 
-    def open(self, on_result: OpenResult | None = None) -> str | None:
+    def open(self, on_result: OpenResult | None = None) -> None:
         """Ask for capture to start (nothing happens when it is open by then).
 
         The outcome arrives on the GUI thread: ``opened`` when the stream opened,
         then ``on_result(None)``; on failure ``on_result(message)``, or ``failed(message)``
         when no ``on_result`` was given.
-
-        Returns:
-            None: the outcome is not known yet. (The type is kept for callers written
-            for the synchronous open; they hear of a failure through ``failed``.)
         """
         self._submit(self._open_now, on_result)
-        return None
 
     def release_position(self) -> int:
         """Where a key let go now ends the dictation, audio still on its way included."""
@@ -151,14 +146,12 @@ class Microphone(QObject):
             log.warning("the microphone did not close within %.0f s", timeout_s)
         return ended
 
-    def set_device(self, device: str | None) -> str | None:
+    def set_device(self, device: str | None) -> None:
         """Switch to another input device; reopens it when it was open.
 
-        Returns:
-            None; a failure to reopen arrives as ``failed`` (see :meth:`open`).
+        A failure to reopen arrives as ``failed`` (see :meth:`open`).
         """
         self._submit(partial(self._switch_now, device or None), None)
-        return None
 
     def level_dbfs(self) -> float:
         """Loudness of the newest 50 ms in dBFS (SILENCE_DBFS when closed or silent)."""

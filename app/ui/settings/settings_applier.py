@@ -142,14 +142,11 @@ def _apply_start_at_login(parts: DesktopParts, old: Settings, new: Settings) -> 
 
 def _apply_microphone(parts: DesktopParts, old: Settings, new: Settings) -> None:
     microphone = parts.microphone
+    # Both answer on the microphone's lane; a failure reaches the window as ``failed``.
     if new.input_device != old.input_device:
-        error = microphone.set_device(new.input_device)
-        if error:
-            parts.window.notice.show_notice("error", error)
+        microphone.set_device(new.input_device)
     if new.keep_mic_open and not microphone.is_open:
-        error = microphone.open()
-        if error:
-            parts.window.notice.show_notice("error", error)
+        microphone.open()
     elif not new.keep_mic_open and microphone.is_open and not parts.controller.session.active:
         microphone.close()  # nobody asked for the pre-roll any more: free the device
 
