@@ -174,10 +174,16 @@ def run_responsiveness(
         notes.append("the file job did not finish in time")
 
     heartbeat.set_phase("settings")
-    dialog = open_settings(parts)
-    _run_until(dialog.isVisible, _PHASE_LIMIT_S["settings"])
+    open_settings(parts)
+    shown = _run_until(
+        lambda: parts.settings_dialog is not None and parts.settings_dialog.isVisible(),
+        _PHASE_LIMIT_S["settings"],
+    )
     _run_until(lambda: False, 0.5)  # looked at
-    dialog.reject()
+    if not shown or parts.settings_dialog is None:
+        notes.append("the settings dialog did not open in time")
+    else:
+        parts.settings_dialog.reject()
     _run_until(lambda: parts.settings_dialog is None, _PHASE_LIMIT_S["settings"])
 
     heartbeat.set_phase("quit")

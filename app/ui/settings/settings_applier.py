@@ -9,7 +9,10 @@ every field so a new setting cannot be forgotten.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
+
+from app.ui.shell.background import run_in_background
 
 if TYPE_CHECKING:
     from app.core.settings import Settings
@@ -35,17 +38,32 @@ READ_WHEN_USED = (
 )  # fmt: skip
 
 
-def open_settings(parts: DesktopParts) -> SettingsDialog:
+def open_settings(parts: DesktopParts) -> None:
     """Show the settings dialog (window-modal, not blocking); OK saves and applies.
 
-    A second request while it is open brings the open one forward.
+    A second request while it is open brings the open one forward. The input
+    devices and models are listed off the GUI thread (PortAudio and the disk take
+    tens of milliseconds, the first time far more); the dialog opens when they
+    are in, as ``parts.settings_dialog``.
     """
     if parts.settings_dialog is not None:
         parts.settings_dialog.raise_()
         parts.settings_dialog.activateWindow()
-        return parts.settings_dialog
+        return
+    if parts.settings_opening:
+        return  # the lists are on their way
+    parts.settings_opening = True
+    run_in_background(
+        _settings_choices,
+        partial(_show_settings, parts),
+        partial(_settings_choices_failed, parts),
+        receiver=parts.window,
+    )
+
+
+def _settings_choices() -> tuple[list[str], list[str]]:
+    """(input devices, usable models): what the dialog offers. Never on the GUI thread."""
     from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
-    from app.ui.settings.settings_dialog import SettingsDialog
 
     devices: list[str]  # InputChoice values, each with the label the list shows
     try:
@@ -53,16 +71,28 @@ def open_settings(parts: DesktopParts) -> SettingsDialog:
     except MicError as exc:
         log.info("no input devices listed: %s", exc)
         devices = []
+    return devices, usable_models()
+
+
+def _settings_choices_failed(parts: DesktopParts, exc: BaseException) -> None:
+    log.error("listing the settings' choices failed", exc_info=exc)
+    _show_settings(parts, ([], usable_models()))
+
+
+def _show_settings(parts: DesktopParts, choices: tuple[list[str], list[str]]) -> None:
+    from app.ui.settings.settings_dialog import SettingsDialog
+
+    parts.settings_opening = False
+    devices, models = choices
     models_page = _models_page()
     dialog = SettingsDialog(
-        parts.settings, devices, usable_models(), parent=parts.window, models_page=models_page
+        parts.settings, devices, models, parent=parts.window, models_page=models_page
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
     parts.settings_dialog = dialog
     dialog.open()
-    return dialog
 
 
 def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPage) -> None:

@@ -58,6 +58,7 @@ class DesktopParts:
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open
+    settings_opening: bool = False  # its choices are being listed off the GUI thread
 
     @property
     def settings(self) -> Settings:

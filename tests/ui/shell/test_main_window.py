@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.core.audio.file_source import MIC_BLOCK_SAMPLES
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
@@ -210,7 +211,9 @@ def test_dark_palette_is_followed(qtbot: QtBot, ui: Ui) -> None:
 
 def test_level_meter_reads_the_newest_audio(qtbot: QtBot) -> None:
     amplitude = 0.2
-    tone = (amplitude * np.sin(np.linspace(0, 400 * np.pi, 32 * 512))).astype(np.float32)
+    # Whole blocks: the fake pads a last partial block with silence, as PortAudio would not.
+    samples = 7 * MIC_BLOCK_SAMPLES
+    tone = (amplitude * np.sin(np.linspace(0, samples / 40 * np.pi, samples))).astype(np.float32)
     backend = FakeSoundDevice(tone, after_audio="stall")  # the tone stays the newest audio
     mic = Microphone(backend=backend)
     with qtbot.waitSignal(mic.opened):
