@@ -218,6 +218,25 @@ def test_tls_is_verified_and_a_private_ca_can_be_given(tmp_path: Path, tone: Pat
             faults.released.set()
 
 
+def test_the_wrong_scheme_is_named_either_way(tmp_path: Path, tone: Path) -> None:
+    with running_fault_server() as plain:
+        error = failure(transcriber(plain.url.replace("http:", "https:")), tone)
+        assert "check that the URL's scheme (http or https) matches the server" in str(error)
+        assert error.endpoint_unusable
+    _, server_tls = make_test_ca(tmp_path)
+    with running_fault_server(tls=server_tls) as secure:
+        error = failure(transcriber(secure.url.replace("https:", "http:"), timeout_s=5), tone)
+        assert "use https:// if the server expects TLS" in str(error)
+
+
+def test_an_unknown_host_says_to_check_the_url(tone: Path) -> None:
+    error = failure(transcriber("http://no-such-host.invalid:8000/v1"), tone)
+    assert str(error) == (
+        "Cannot connect to http://no-such-host.invalid:8000/v1: the host name is unknown; "
+        "check the URL."
+    )
+
+
 def test_an_unreadable_ca_file_is_refused_before_any_request(tmp_path: Path) -> None:
     with pytest.raises(RemoteEngineError, match=r"Cannot use the CA file .*missing\.pem"):
         transcriber("https://127.0.0.1:1/v1", ca_file=tmp_path / "missing.pem")

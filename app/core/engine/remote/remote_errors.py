@@ -82,9 +82,12 @@ def timed_out(url: str, seconds: float, *, connecting: bool) -> RemoteEngineErro
 
 def connection_dropped(url: str, exc: BaseException) -> RemoteEngineError:
     """The connection broke while the request or the reply was on its way."""
+    # A plain-http request to a TLS port is reset this way, so say that too.
+    scheme = " (or use https:// if the server expects TLS)" if url.startswith("http:") else ""
     return RemoteEngineError(
         f"The connection to {display_url(url)} broke during the request "
-        f"({_describe(_root_cause(exc))}); try again, and check the server's log if it recurs."
+        f"({_describe(_root_cause(exc))}); try again{scheme}, and check the server's log "
+        "if it recurs."
     )
 
 
