@@ -163,6 +163,13 @@ def test_a_server_that_never_answers_times_out(faults: FaultServer, tone: Path) 
     )
 
 
+def test_a_server_that_dies_mid_request_is_one_sentence(faults: FaultServer, tone: Path) -> None:
+    faults.script(Reply(drop=True))
+    error = failure(transcriber(faults.url), tone)
+    assert str(error).startswith(f"The connection to {faults.url} broke during the request (")
+    assert len(faults.requests) == 1  # not retried: the server may have done the work
+
+
 def test_cancel_aborts_a_request_in_flight_at_once(faults: FaultServer, tone: Path) -> None:
     faults.script(Reply(hold=True))
     token = CancellationToken()

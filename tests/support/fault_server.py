@@ -1,8 +1,8 @@
 """A deliberately broken "transcription server" on 127.0.0.1, for the FAULT paths only.
 
 It answers ``POST …/audio/transcriptions`` with what a test scripts: an error
-status and body, a reply that is not JSON, or no reply at all (it holds the
-request until released). It never transcribes: success is tested against a
+status and body, a reply that is not JSON, no reply at all (it holds the
+request until released), or a closed connection. It never transcribes: success is tested against a
 real server (tests/support/openai_server.py). It reads each upload whole, so
 the client sees a server that took the audio and then failed. With ``tls``,
 it serves HTTPS with a certificate that the test's own CA signed.
@@ -30,6 +30,7 @@ class Reply:
     content_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = ()
     hold: bool = False  # never answer (until released or the hold limit)
+    drop: bool = False  # close the connection without a word, as a server that died
 
 
 @dataclass
@@ -76,6 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = faults.next_reply()
         if reply.hold:
             faults.released.wait(_HOLD_LIMIT_S)
+        if reply.hold or reply.drop:
             self.close_connection = True
             return
         self.send_response(reply.status)
