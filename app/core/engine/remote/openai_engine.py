@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import ssl
 import time
@@ -139,7 +140,7 @@ class OpenAITranscriber:
             path,
             started,
             duration=audio.duration,
-            segments=reply.segments,
+            segments=tuple(_within(segment, audio.duration) for segment in reply.segments),
             text=reply.text,
             language=reply.language or options.language or "",
         )
@@ -237,6 +238,12 @@ class OpenAITranscriber:
             log.info("%s answered %d; retry %d in %.1f s", self.where, status, attempt, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _within(segment: Segment, duration: float) -> Segment:
+    """The segment with its times inside the audio, as the local engine keeps them."""
+    end = min(segment.end, duration)
+    return dataclasses.replace(segment, start=min(segment.start, end), end=end)
 
 
 async def _wait_for_cancel(cancel: CancellationToken) -> None:
