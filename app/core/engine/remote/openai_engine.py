@@ -1,7 +1,7 @@
 """Transcribe files on an OpenAI-compatible server (``POST {base}/audio/transcriptions``).
 
-speaches (faster-whisper-server), vLLM, whisper.cpp's server and LocalAI all
-speak this API, so one client reaches them all. The file is decoded here
+speaches, vLLM and LocalAI speak this API (whisper.cpp's server does when its
+inference path is set to it), so one client reaches them all. The file is decoded here
 (:mod:`app.core.engine.remote.upload_audio`) and sent as multipart with
 ``response_format=verbose_json``, whose timed segments become the same
 :class:`Transcript` the local engine makes, exported the same way.
