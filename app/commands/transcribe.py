@@ -10,15 +10,23 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.engine_args import (
+    REMOTE_DEFAULT_MODEL,
+    add_engine_arguments,
+    api_key,
+    check_engine_arguments,
+)
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.wav_header import find_truncation
+from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
+from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.transcript import Transcript
 from app.core.engine.whisper_internals import language_codes
 from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
@@ -32,14 +40,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "transcribe",
         help="transcribe audio or video files",
-        description="Transcribe audio or video files with a local Whisper model.",
+        description="Transcribe audio or video files with a local Whisper model, or on an "
+        "OpenAI-compatible server named with --engine.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="audio or video files")
     parser.add_argument(
         "--model",
-        default=BUNDLED_MODEL,
         metavar="M",
-        help=f"model name or CTranslate2 model folder (default: bundled {BUNDLED_MODEL})",
+        help=f"model name or CTranslate2 model folder (default: bundled {BUNDLED_MODEL}); "
+        f"with a remote --engine, the model name the server knows (default: "
+        f"{REMOTE_DEFAULT_MODEL})",
     )
     parser.add_argument("--format", choices=FORMATS, default="txt", help="output format")
     parser.add_argument(
@@ -53,6 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
     add_shaping_arguments(parser)
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -68,16 +79,16 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Transcribe every file; return 0 if all succeeded, 1 if any failed."""
-    if args.language is not None and args.language not in language_codes():
-        stderr.write(f"saytype transcribe: error: unknown language code '{args.language}'.\n")
+    usage = _usage_error(args)
+    if usage is not None:
+        stderr.write(f"saytype transcribe: error: {usage}.\n")
         return 2
     progress = TerminalProgress(stderr)
     try:
-        host = ModelHost(resolve_model(args.model, models_dir()))
-    except ModelError as exc:
-        _error(stderr, progress, f"{exc}{download_hint(args.model, models_dir())}")
+        engine, host = _file_engine(args)
+    except (ModelError, RemoteEngineError) as exc:
+        _error(stderr, progress, str(exc))
         return 1
-    transcriber = FileTranscriber(host)
     options = TranscribeOptions(
         language=args.language, beam_size=args.beam_size, vocabulary=args.vocabulary
     )
@@ -86,27 +97,15 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     failures = 0
     for path in args.files:
         label = path.name or str(path)
-        if not host.loaded:
+        if host is None:
+            progress.status(f"Transcribing {label} on {display_url(args.engine.url)}…")
+        elif not host.loaded:
             progress.status(f"Loading model {host.source.name}…")
         try:
-            transcript = transcriber.transcribe_file(
-                path, options, on_progress=partial(progress.update, label)
-            )
-        except AudioFileError as exc:
-            _error(stderr, progress, str(exc))
-            failures += 1
-            continue
-        except ModelError as exc:
-            _error(stderr, progress, str(exc))
+            transcript = _transcribe(engine, path, options, progress, stderr)
+        except _EngineUnusable:
             return 1
-        except Exception as exc:  # a decoder bug must fail this file, not the whole run
-            log.warning("transcribing %s failed", path, exc_info=True)  # shown with -v
-            _error(
-                stderr,
-                progress,
-                f"{path}: unexpected {type(exc).__name__} while transcribing; run with -v "
-                "for the details and please report it.",
-            )
+        if transcript is None:
             failures += 1
             continue
         progress.clear()
@@ -125,6 +124,78 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
             stderr.flush()
     progress.clear()
     return 1 if failures else 0
+
+
+def _usage_error(args: argparse.Namespace) -> str | None:
+    if args.language is not None and args.language not in language_codes():
+        return f"unknown language code '{args.language}'"
+    return check_engine_arguments(args)
+
+
+class _EngineUnusable(Exception):
+    """No other file can succeed either (no model, server unreachable): stop the run."""
+
+
+def _transcribe(
+    engine: FileEngine,
+    path: Path,
+    options: TranscribeOptions,
+    progress: TerminalProgress,
+    stderr: TextIO,
+) -> Transcript | None:
+    """One file's transcript, or None once its failure is reported on stderr.
+
+    Raises:
+        _EngineUnusable: after reporting a failure that every file would meet.
+    """
+    label = path.name or str(path)
+    try:
+        return engine.transcribe_file(path, options, on_progress=partial(progress.update, label))
+    except AudioFileError as exc:
+        _error(stderr, progress, str(exc))
+    except ModelError as exc:
+        _error(stderr, progress, str(exc))
+        raise _EngineUnusable from None
+    except RemoteEngineError as exc:
+        _error(stderr, progress, str(exc))
+        if exc.endpoint_unusable:
+            raise _EngineUnusable from None
+    except Exception as exc:  # a decoder bug must fail this file, not the whole run
+        log.warning("transcribing %s failed", path, exc_info=True)  # shown with -v
+        _error(
+            stderr,
+            progress,
+            f"{path}: unexpected {type(exc).__name__} while transcribing; run with -v "
+            "for the details and please report it.",
+        )
+    return None
+
+
+def _file_engine(args: argparse.Namespace) -> tuple[FileEngine, ModelHost | None]:
+    """The engine ``--engine`` asks for, and the local model host when it is local.
+
+    Raises:
+        ModelError: the local model cannot be found.
+        RemoteEngineError: the remote engine cannot be set up (its CA file).
+    """
+    if not args.engine.remote:
+        name = args.model or BUNDLED_MODEL
+        try:
+            host = ModelHost(resolve_model(name, models_dir()))
+        except ModelError as exc:
+            raise ModelError(f"{exc}{download_hint(name, models_dir())}") from None
+        return FileTranscriber(host), host
+    # Imported only here: the local path never loads the HTTP client.
+    from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
+
+    endpoint = OpenAIEndpoint(
+        url=args.engine.url,
+        model=args.model or REMOTE_DEFAULT_MODEL,
+        api_key=api_key(),
+        ca_file=args.ca_file,
+        timeout_s=args.timeout,
+    )
+    return OpenAITranscriber(endpoint), None
 
 
 def _deliver(

@@ -1,0 +1,104 @@
+"""A real OpenAI-compatible transcription server on 127.0.0.1, serving the bundled tiny.en.
+
+It is faster-whisper-server (PyPI), installed by ``.ci/test`` into its own
+virtual environment (:data:`SERVER_VENV`) because it brings its own
+faster-whisper and web stack. Tests start it on a free port and wait until it
+answers ``GET /health``, within a deadline; it runs with the hub switched off,
+so it loads the model folder it is given and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.engine.model_registry import bundled_model_path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_VENV = ROOT / "build" / "openai-server-venv"
+SERVER_COMMAND = SERVER_VENV / "bin" / "faster-whisper-server"
+_READY_DEADLINE_S = 120.0
+_POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class OpenAIServer:
+    """A running server: its base URL (``…/v1``) and its process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def server_missing() -> str | None:
+    """Why the server cannot be started here, or None when it can."""
+    if not SERVER_COMMAND.exists():
+        return f"the OpenAI-compatible test server is not installed ({SERVER_COMMAND}; .ci/test)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_openai_server(log: Path, model: Path | None = None) -> Iterator[OpenAIServer]:
+    """Start the server with ``model`` (default: the bundled tiny.en folder) until the block ends.
+
+    Raises:
+        RuntimeError: it exited or did not become ready in time (its log is quoted).
+    """
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "VIRTUAL_ENV"))  # not ours: it has its own venv
+    }
+    env |= {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "OMP_NUM_THREADS": "1"}
+    command = [str(SERVER_COMMAND), str(model or bundled_model_path())]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "info"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    server = OpenAIServer(f"http://127.0.0.1:{port}/v1", process, log)
+    try:
+        _wait_until_ready(server, f"http://127.0.0.1:{port}/health")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+def _wait_until_ready(server: OpenAIServer, health: str) -> None:
+    deadline = time.monotonic() + _READY_DEADLINE_S
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, no proxy
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"the server exited with status {server.process.returncode}:\n"
+                + server.log.read_text(errors="replace")[-3000:]
+            )
+        try:
+            with direct.open(health, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(_POLL_S)  # between polls of a bounded wait, not to synchronise
+    raise RuntimeError(
+        f"the server was not ready within {_READY_DEADLINE_S:.0f} s:\n"
+        + server.log.read_text(errors="replace")[-3000:]
+    )
