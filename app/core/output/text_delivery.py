@@ -66,6 +66,7 @@ MESSAGE_NO_KEYBOARD = (
     "Typing into other applications needs an X11 session ({reason}). "
     "The text is on the clipboard; paste it with Ctrl+V."
 )
+MESSAGE_NO_ROUTE = "{reason}. The text is on the clipboard; paste it with Ctrl+V."
 MESSAGE_OWN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
     "to type into first. The text is on the clipboard; paste it with Ctrl+V."
