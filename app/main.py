@@ -98,6 +98,7 @@ class DesktopApp:
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
+        from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
         from app.core.settings_file import load_settings
@@ -156,7 +157,9 @@ class DesktopApp:
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)
         # Keys sent while one of our windows has the focus would press our own buttons.
-        delivery = DeliveryService(own_window_active=_saytype_has_focus)
+        route = choose_delivery_route(os.environ)  # X11 or Wayland, by the session
+        log.info("delivery route %s: %s", route.name, route.reason)
+        delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []
         controller = DictationController(
             worker,

@@ -28,11 +28,11 @@ from typing import Any
 from PySide6.QtCore import QMetaType, QMimeData, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
     DELIVERY_METHODS,
     MESSAGE_INJECTION_FAILED,
     MESSAGE_KEYS_HELD,
-    MESSAGE_NO_KEYBOARD,
     MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
     DeliveryMethod,
@@ -90,13 +90,15 @@ class DeliveryService(QObject):
         parent: QObject | None = None,
         modifier_timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
         own_window_active: Callable[[], bool] | None = None,
+        route: DeliveryRoute = X11_ROUTE,
     ) -> None:
-        """Create the service; ``keyboard=None`` uses X11 (opened on first use).
+        """Create the service; ``keyboard=None`` opens ``route``'s keyboard on first use.
 
         ``own_window_active`` tells whether one of Saytype's windows has the
         focus: keys are never sent then (they would press Saytype's own buttons).
         """
         super().__init__(parent)
+        self._route = route
         self._own_window_active = own_window_active or (lambda: False)
         self._keyboard = keyboard
         self._owns_keyboard = keyboard is None
@@ -122,6 +124,8 @@ class DeliveryService(QObject):
         self._release_timer.timeout.connect(self._release_keycodes)
         self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
         self._worker_waiting.connect(self._on_worker_waiting, Qt.ConnectionType.QueuedConnection)
+        if keyboard is None and route.name == "wayland-wtype":  # its idle keyboard goes up now
+            self._executor.submit(_quietly, self._worker_keyboard, "opening the keyboard")
 
     # ---- public API --------------------------------------------------------------------
 
@@ -153,6 +157,11 @@ class DeliveryService(QObject):
         """Put ``text`` on the clipboard (and the X11 PRIMARY selection)."""
         for mode in _modes():
             QGuiApplication.clipboard().setText(text, mode)
+
+    @property
+    def route(self) -> DeliveryRoute:
+        """How keys reach other applications here, and why (for Settings and doctor)."""
+        return self._route
 
     def cancel_pending(self) -> None:
         """Drop queued requests that have not started; the current one completes."""
@@ -220,7 +229,7 @@ class DeliveryService(QObject):
         except ModifiersHeld:
             self._worker_done.emit(request.request_id, "", MESSAGE_KEYS_HELD)
         except _NoKeyboard as exc:
-            self._worker_done.emit(request.request_id, "", MESSAGE_NO_KEYBOARD.format(reason=exc))
+            self._worker_done.emit(request.request_id, "", self._route.no_keyboard_message(exc))
         except Exception as exc:
             log.exception("delivery %d failed", request.request_id)
             message = MESSAGE_INJECTION_FAILED.format(reason=exc)
@@ -232,10 +241,8 @@ class DeliveryService(QObject):
         if self._stopping.is_set():
             raise InjectionError("shutting down")
         if self._keyboard is None:
-            from app.core.output.x11_keyboard import X11KeyInjector
-
             try:
-                self._keyboard = X11KeyInjector()
+                self._keyboard = self._route.open_keyboard()
             except InjectionError as exc:
                 raise _NoKeyboard(str(exc)) from exc
         return self._keyboard
@@ -294,7 +301,7 @@ class DeliveryService(QObject):
             return
         release = getattr(self._keyboard, "release_borrowed", None)
         if release is not None:
-            self._executor.submit(_quietly, release)
+            self._executor.submit(_quietly, release, "giving back borrowed keycodes")
 
     # ---- clipboard -----------------------------------------------------------------------
 
@@ -341,14 +348,14 @@ class DeliveryService(QObject):
 
 
 class _NoKeyboard(InjectionError):
-    """The X11 keyboard could not be opened (no display, Wayland-only, no XTEST)."""
+    """The route's keyboard could not be opened (no display, no XTEST, no wtype)."""
 
 
-def _quietly(action: Callable[[], None]) -> None:
+def _quietly(action: Callable[[], object], what: str) -> None:
     try:
         action()
     except Exception:
-        log.exception("giving back borrowed keycodes failed")
+        log.exception("%s failed", what)
 
 
 def _checked_method(method: str) -> DeliveryMethod:
