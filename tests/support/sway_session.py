@@ -1,0 +1,282 @@
+"""A private headless sway session and a native Wayland terminal that records what it receives.
+
+sway (wlroots) runs without a GPU or input devices as
+``WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman``. It
+refuses to run as root ("Unable to drop root"), so as root the session runs
+as an unprivileged user (:data:`SWAY_USER`, created on first use) through
+``runuser``, with a runtime dir of its own (mode 0700), and so does the
+target. Clients started by the test process connect through the socket's
+absolute path (``WAYLAND_DISPLAY=/…/wayland-1``): root may open it, and no
+Python runs as that user, so it never needs to read a virtualenv. The seat has
+no keyboard until a client makes a virtual one (no input devices), the case
+where plain wtype loses its first key (docs/decisions/0011-wayland-first-key.md).
+
+The target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
+its terminal's line mode (``stty iutf8``: BackSpace erases a whole UTF-8
+character) each line reaches FILE when Return is typed, edits applied, which
+is what a shell would read.
+
+Readiness is polled on real conditions (the sockets exist and answer, the
+window has the focus, the file exists), each within a bound; nothing is slept for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.ci import skip_outside_ci
+
+SWAY_USER = "saytype-sway"
+_TOOLS = ("sway", "swaymsg", "foot", "wtype")
+_READY_TIMEOUT_S = 20.0
+_STOP_TIMEOUT_S = 10.0
+_POLL_S = 0.02
+_CONFIG = """\
+xwayland disable
+output HEADLESS-1 resolution 1280x800
+"""
+
+
+@dataclass(frozen=True)
+class SwaySession:
+    """A running headless sway, and how to reach it."""
+
+    process: subprocess.Popen[bytes]
+    base: Path  # the session's private folder (config, runtime dir, home, target files)
+    runtime_dir: Path
+    socket: Path  # the Wayland display socket
+    ipc_socket: Path
+    user: str | None  # who runs the session's own processes (None: this process's user)
+
+    def client_env(self) -> dict[str, str]:
+        """Environment for a Wayland client run by the test process (no X display)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        return {**env, "WAYLAND_DISPLAY": str(self.socket), "XDG_SESSION_TYPE": "wayland"}
+
+    def user_command(self, argv: list[str], **env: str) -> list[str]:
+        """``argv`` as the session's user, in a clean environment of this session."""
+        return _as_user(self.user, self.base, argv, **env)
+
+    def swaymsg(self, *args: str) -> object:
+        """Run ``swaymsg -r`` against this session; its parsed JSON reply."""
+        result = subprocess.run(
+            ["swaymsg", "-s", str(self.ipc_socket), "-r", *args],
+            capture_output=True,
+            timeout=_STOP_TIMEOUT_S,
+            check=True,
+        )
+        return json.loads(result.stdout)
+
+    def focused_app_id(self) -> str | None:
+        """The app_id of the window with the keyboard focus, or None."""
+        nodes = [self.swaymsg("-t", "get_tree")]
+        while nodes:
+            node = nodes.pop()
+            if not isinstance(node, dict):
+                continue
+            if node.get("focused") and node.get("app_id"):
+                return str(node["app_id"])
+            nodes += node.get("nodes", []) + node.get("floating_nodes", [])
+        return None
+
+
+@dataclass
+class FootTarget:
+    """A focused foot window whose received lines land in ``outfile``."""
+
+    app_id: str
+    outfile: Path
+    process: subprocess.Popen[bytes]
+    _baseline: int = field(default=0, repr=False)
+
+    def text(self) -> str:
+        """Lines received since the last :meth:`reset`."""
+        return self._all_text()[self._baseline :]
+
+    def reset(self) -> None:
+        """Count received text from here (the file only grows)."""
+        self._baseline = len(self._all_text())
+
+    def wait_for_text(self, expected: str, timeout: float = 10.0) -> str:
+        """Wait until :meth:`text` is ``expected``; fail at once when it cannot become it."""
+        deadline = time.monotonic() + timeout
+        text = self.text()
+        while text != expected:
+            if not expected.startswith(text) or time.monotonic() > deadline:
+                raise AssertionError(f"foot received {text!r}, expected {expected!r}")
+            time.sleep(_POLL_S)  # polling a file that another process writes
+            text = self.text()
+        return text
+
+    def _all_text(self) -> str:
+        return self.outfile.read_bytes().decode("utf-8", "replace")
+
+
+@contextmanager
+def running_sway() -> Iterator[SwaySession]:
+    """Start a headless sway session; skip (fail in CI) when a tool is missing."""
+    missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
+    if missing:
+        skip_outside_ci(
+            f"needs {', '.join(missing)} for the Wayland tests (sudo apt install sway foot wtype)"
+        )
+    user = _session_user()
+    base = Path(tempfile.mkdtemp(prefix="saytype-sway-"))
+    base.chmod(0o755)  # the session's user reaches its folders through it
+    runtime_dir = base / "runtime"
+    for folder in (runtime_dir, base / "home", base / "targets"):
+        folder.mkdir(mode=0o700)
+        if user is not None:
+            shutil.chown(folder, user, user)
+    config = base / "config"
+    config.write_text(_CONFIG, encoding="utf-8")
+    log_path = base / "sway.log"
+    command = _as_user(
+        user,
+        base,
+        ["sway", "-c", str(config)],
+        WLR_BACKENDS="headless",
+        WLR_LIBINPUT_NO_DEVICES="1",
+        WLR_RENDERER="pixman",
+    )
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        socket, ipc = _wait_for_sockets(process, runtime_dir, log_path)
+        session = SwaySession(process, base, runtime_dir, socket, ipc, user)
+        _wait_until(lambda: _answers(session), "sway's IPC to answer", process, log_path)
+        yield session
+    finally:
+        _stop_sway(process, runtime_dir, base)
+
+
+@contextmanager
+def foot_target(session: SwaySession, name: str = "target") -> Iterator[FootTarget]:
+    """Open a focused foot window that writes the lines it receives to a file."""
+    app_id = f"saytype-{name}"
+    outfile = session.base / "targets" / f"{name}.txt"
+    # Line mode with UTF-8 aware erase; the file appears once the shell has set it up.
+    script = f"stty iutf8 && exec cat > '{outfile}'"
+    command = session.user_command(
+        ["foot", "--app-id", app_id, "-e", "sh", "-c", script],
+        WAYLAND_DISPLAY=session.socket.name,
+    )
+    log_path = session.base / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until(
+            lambda: outfile.exists() and session.focused_app_id() == app_id,
+            f"foot ({app_id}) to have the focus",
+            process,
+            log_path,
+        )
+        yield FootTarget(app_id, outfile, process)
+    finally:
+        with suppress(subprocess.SubprocessError, OSError):  # already gone: the wait covers it
+            session.swaymsg(f'[app_id="{app_id}"] kill')
+        _wait_or_kill(process)
+
+
+def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[str]:
+    session_env = {
+        "HOME": str(base / "home"),
+        "XDG_RUNTIME_DIR": str(base / "runtime"),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        **env,
+    }
+    command = ["env", "-i", *(f"{k}={v}" for k, v in session_env.items()), *argv]
+    return ["runuser", "-u", user, "--", *command] if user else command
+
+
+def _session_user() -> str | None:
+    """The unprivileged user for the session when we are root (sway refuses root)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SWAY_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/usr/sbin/nologin", SWAY_USER],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+    return SWAY_USER
+
+
+def _wait_for_sockets(
+    process: subprocess.Popen[bytes], runtime_dir: Path, log_path: Path
+) -> tuple[Path, Path]:
+    found: dict[str, Path] = {}
+
+    def sockets_exist() -> bool:
+        for path in runtime_dir.iterdir():
+            if path.name.startswith("wayland-") and not path.name.endswith(".lock"):
+                found["wayland"] = path
+            elif path.name.startswith("sway-ipc.") and path.name.endswith(".sock"):
+                found["ipc"] = path
+        return len(found) == 2
+
+    _wait_until(sockets_exist, "sway's Wayland and IPC sockets", process, log_path)
+    return found["wayland"], found["ipc"]
+
+
+def _answers(session: SwaySession) -> bool:
+    try:
+        session.swaymsg("-t", "get_version")
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def _wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    process: subprocess.Popen[bytes],
+    log_path: Path,
+) -> None:
+    deadline = time.monotonic() + _READY_TIMEOUT_S
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            state = "exited" if process.poll() is not None else "timed out"
+            raise RuntimeError(f"waiting for {what}: {state}; log:\n{tail}")
+        time.sleep(_POLL_S)  # polling a condition of another process
+
+
+def _stop_sway(process: subprocess.Popen[bytes], runtime_dir: Path, base: Path) -> None:
+    ipc = next(runtime_dir.glob("sway-ipc.*.sock"), None) if runtime_dir.exists() else None
+    if ipc is not None and process.poll() is None:
+        with suppress(subprocess.SubprocessError, OSError):  # the wait below covers it
+            subprocess.run(
+                ["swaymsg", "-s", str(ipc), "exit"],
+                capture_output=True,
+                timeout=_STOP_TIMEOUT_S,
+                check=False,
+            )
+    _wait_or_kill(process)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes]) -> None:
+    try:
+        process.wait(timeout=_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # runuser passes it on to its child
+        try:
+            process.wait(timeout=_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
