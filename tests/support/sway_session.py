@@ -9,7 +9,7 @@ target. Clients started by the test process connect through the socket's
 absolute path (``WAYLAND_DISPLAY=/…/wayland-1``): root may open it, and no
 Python runs as that user, so it never needs to read a virtualenv. The seat has
 no keyboard until a client makes a virtual one (no input devices), the case
-where plain wtype loses its first key (docs/decisions/0011-wayland-first-key.md).
+where plain wtype loses its first key (docs/decisions/0012-wayland-first-key.md).
 
 The target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
 its terminal's line mode (``stty iutf8``: BackSpace erases a whole UTF-8

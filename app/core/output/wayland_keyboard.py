@@ -12,7 +12,7 @@ session; a tablet): the virtual keyboard gives the seat its keyboard, focused
 apps bind one only when told so, and wtype's first press goes out before they
 have: foot then sees that key already down and only its release
 (``WAYLAND_DEBUG``), so ``wtype "Héllo"`` typed "éllo" 138 times in 150.
-With any other keyboard on the seat, 0 in 150 (decision 0011). So the
+With any other keyboard on the seat, 0 in 150 (decision 0012). So the
 injector keeps an idle virtual keyboard (:class:`_SeatKeyboard`, a sleeping
 wtype) on the seat from when it opens until it closes; open it early
 (``DeliveryService`` does, for this route) and no text ever changes the
