@@ -118,9 +118,8 @@ def test_speech_played_into_the_sink_is_heard_and_transcribed(
     assert word_error_rate([SENTENCE], [text]) <= 0.15, text
 
 
-def test_listen_command_dictates_from_the_microphone(
-    pulse: PulseServer, sentence_wav: Path
-) -> None:
+def listen_while_playing(pulse: PulseServer, wav: Path) -> list[dict[str, Any]]:
+    """``saytype listen --jsonl`` hears ``wav`` played in; Enter the moment it has played."""
     read_end, write_end = os.pipe()
     ready = threading.Event()
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -136,13 +135,19 @@ def test_listen_command_dictates_from_the_microphone(
         worker.start()
         try:
             assert ready.wait(120), stderr.getvalue()
-            pulse.play(sentence_wav)
+            pulse.play(wav)  # returns once the sink has played the last sample
         finally:
-            enter.write("\n")
+            enter.write("\n")  # released at once, as a quick speaker does
             enter.flush()
             worker.join(120)
     assert result == [0], stderr.getvalue()
-    events = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    return [json.loads(line) for line in stdout.getvalue().splitlines()]
+
+
+def test_listen_command_dictates_from_the_microphone(
+    pulse: PulseServer, sentence_wav: Path
+) -> None:
+    events = listen_while_playing(pulse, sentence_wav)
     assert events[-1]["type"] == "final"
     assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
 
@@ -161,27 +166,7 @@ def test_a_release_right_after_the_last_word_keeps_it(
     pulse: PulseServer, clipped_wav: Path
 ) -> None:
     """The sound server hands audio over after it was heard: the release waits for it."""
-    read_end, write_end = os.pipe()
-    ready = threading.Event()
-    stdout, stderr = io.StringIO(), io.StringIO()
-    args = build_parser().parse_args(["listen", "--jsonl"])
-    with os.fdopen(read_end) as stdin, os.fdopen(write_end, "w") as enter:
-        result: list[int] = []
-        worker = threading.Thread(
-            target=lambda: result.append(
-                run_mic(args, stdout, stderr, stdin, on_listening=ready.set)
-            )
-        )
-        worker.start()
-        try:
-            assert ready.wait(120), stderr.getvalue()
-            pulse.play(clipped_wav)  # returns once the sink has played the last sample
-        finally:
-            enter.write("\n")  # released at once, as a quick speaker does
-            enter.flush()
-            worker.join(120)
-    assert result == [0], stderr.getvalue()
-    final = json.loads(stdout.getvalue().splitlines()[-1])
+    final = listen_while_playing(pulse, clipped_wav)[-1]
     assert final["type"] == "final"
     assert final["text"].rstrip(".").split()[-1].lower() == "contract", final["text"]
 

@@ -1,9 +1,8 @@
 """Delivers text into the focused application: clipboard work in the GUI thread, keys on a worker.
 
-Requests are served one at a time, in order (type-as-I-speak commits, then
-the final). The keyboard (a :class:`KeyInjector`) only ever runs on one
-worker thread, so typing a long text never freezes the GUI; it waits there
-for the hotkey's modifiers to be released before sending anything.
+Requests are served one at a time, in order (type-as-I-speak commits, then the final).
+The keyboard (a :class:`KeyInjector`) runs on one worker thread only, so typing never
+freezes the GUI; it waits there for the hotkey's modifiers to be released.
 
 Paste mode saves every MIME format of CLIPBOARD and PRIMARY, puts the text on
 both (xterm's Shift+Insert pastes PRIMARY), sends the paste keys for the
