@@ -11,36 +11,11 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from app.core.audio.wav_file import write_wav
-from tests.support.fault_server import FaultServer, Reply, running_fault_server
-
-SAMPLE_RATE = 16_000
-
-
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    t = np.arange(SAMPLE_RATE, dtype=np.float32) / SAMPLE_RATE
-    path = tmp_path_factory.mktemp("remote_cli") / "tone.wav"
-    write_wav(path, (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), SAMPLE_RATE)
-    return path
-
-
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    with running_fault_server() as server:
-        yield server
-
-
-@pytest.fixture
-def faults(fault_server: FaultServer) -> Iterator[FaultServer]:
-    yield fault_server
-    fault_server.released.set()
+from tests.support.fault_server import FaultServer, Reply
 
 
 def saytype(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -11,42 +11,17 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from app.core.audio.file_decoder import AudioFileError
-from app.core.audio.wav_file import write_wav
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from tests.support.fault_server import FaultServer, Reply, make_test_ca, running_fault_server
 
 SAMPLE_RATE = 16_000
-
-
-@pytest.fixture(scope="module")
-def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A second of a quiet tone: these servers never listen to it."""
-    t = np.arange(SAMPLE_RATE, dtype=np.float32) / SAMPLE_RATE
-    path = tmp_path_factory.mktemp("remote_faults") / "tone.wav"
-    write_wav(path, (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), SAMPLE_RATE)
-    return path
-
-
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    with running_fault_server() as server:
-        yield server
-
-
-@pytest.fixture
-def faults(fault_server: FaultServer) -> Iterator[FaultServer]:
-    """The shared server; a request it holds is let go when the test ends."""
-    yield fault_server
-    fault_server.released.set()
 
 
 def free_port() -> int:
