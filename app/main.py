@@ -101,6 +101,7 @@ class DesktopApp:
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
+        from app.core.profiles.focused_window import X11FocusedWindow
         from app.core.settings_file import load_settings
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
@@ -108,6 +109,7 @@ class DesktopApp:
         from app.ui.dictation.inference_worker import InferenceWorker
         from app.ui.dictation.listening_indicator import ListeningIndicator
         from app.ui.dictation.microphone import Microphone
+        from app.ui.dictation.profile_chooser import ProfileChooser
         from app.ui.dictation.retype import RetypeCountdown
         from app.ui.files.file_jobs import FileJobRunner
         from app.ui.files.queue_panel import QueuePanel
@@ -161,6 +163,8 @@ class DesktopApp:
         log.info("delivery route %s: %s", route.name, route.reason)
         delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []
+        # Profiles by window: X11 tells which window has the focus; Wayland does not yet.
+        profiles = ProfileChooser(X11FocusedWindow().identify if route.name == "x11" else None)
         controller = DictationController(
             worker,
             microphone,
@@ -170,7 +174,9 @@ class DesktopApp:
             model_name,
             own_window_active=lambda: bool(window_holder and window_holder[0].isActiveWindow()),
             gate=gate,
+            profiles=profiles,
         )
+        profiles.notice.connect(lambda message: controller.notice.emit("warning", message))
 
         try:
             chord = parse_chord(settings.hotkey)

@@ -13,6 +13,7 @@ from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.microphone import Microphone
+from app.ui.dictation.profile_chooser import ProfileChooser
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
@@ -43,6 +44,8 @@ def build_rig(
     fake_delivery: FakeDelivery | None = None,
     own_window_active: Callable[[], bool] | None = None,
     sound_device: FakeSoundDevice | None = None,
+    *,
+    profiles: ProfileChooser | None = None,
     **settings: object,
 ) -> Rig:
     """A controller whose dictations "hear" ``words``, with history in ``tmp_path``.
@@ -63,6 +66,7 @@ def build_rig(
         Settings(**settings),  # type: ignore[arg-type]
         "tiny.en",
         own_window_active=own_window_active,
+        profiles=profiles,
     )
     rig = Rig(controller, worker, mic, delivery, history)
     controller.state_changed.connect(rig.states.append)

@@ -16,6 +16,7 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.audio.wav_file import write_wav
 from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
+from app.core.profiles.profile import DictationProfile
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
 from app.ui.dictation.journal_writer import DictationJournal
@@ -40,6 +41,11 @@ class DictationRun:
     shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
     live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
+    # The profile of the window focused at the start; None until the chooser answers.
+    profile: DictationProfile | None = None
+    waiting_final: str | None = None  # a final that came before the profile
+    after_id: int | None = None  # the request pressing the profile's keys after the text
+    how: str = ""  # how the text went in, while the keys after it are pressed
     entry: HistoryEntry | None = None
     output: str = "focused_app"
     source: str = "window"  # who started it: window, hotkey, tray, command
@@ -80,7 +86,8 @@ def save_dictation(
     The problem, when there is one, is a sentence for the user: the audio was not kept.
     """
     audio_path, problem = (None, None) if kept is None else _keep_audio(run, end, kept)
-    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path)
+    profile = run.profile.name if run.profile is not None else None
+    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path, profile=profile)
     return entry, problem
 
 

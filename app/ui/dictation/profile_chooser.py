@@ -1,0 +1,86 @@
+"""Picks the profile of a dictation from the window that had the focus at the hotkey press.
+
+Looking at the focused window is an X round trip and reading ``profiles.json``
+a disk read, so both run in a lane of their own and the choice comes back on
+the GUI thread (:func:`run_in_background`); the dictation itself starts at
+once, at the ring position of the press. The file is read at every press, so a
+profile imported with ``saytype profiles import`` applies from the next
+dictation, with no restart. A damaged file is reported once, not at each press.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.profiles.profile import DictationProfile, apply_profile
+from app.core.profiles.profile_file import load_profiles
+from app.core.profiles.profile_rules import WindowIdentity
+from app.core.settings import Settings
+from app.core.task_lane import TaskLane
+from app.ui.shell.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+WindowLookup = Callable[[], WindowIdentity | None]
+
+
+class ProfileChooser(QObject):
+    """Chooses each dictation's profile off the GUI thread.
+
+    Args:
+        identify: tells what the focused window is (None: no way to tell, as on Wayland).
+        path: the profiles file (the user's when None).
+
+    Signals:
+        notice(message): the profiles file had to be repaired (said once per problem).
+    """
+
+    notice = Signal(str)
+
+    def __init__(
+        self,
+        identify: WindowLookup | None = None,
+        path: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._identify = identify
+        self._path = path
+        self._lane = TaskLane("profile-chooser", max_threads=1)
+        self._last_notice: str | None = None
+
+    def choose(self, settings: Settings, on_chosen: Callable[[DictationProfile], None]) -> None:
+        """Look at the focused window now; call ``on_chosen`` on the GUI thread with the choice.
+
+        Whatever goes wrong, ``on_chosen`` is called: with the global settings alone.
+        """
+
+        def chosen(outcome: tuple[DictationProfile, str | None]) -> None:
+            profile, notice = outcome
+            if notice and notice != self._last_notice:
+                self.notice.emit(notice)
+            self._last_notice = notice
+            on_chosen(profile)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("choosing a profile failed: %s", exc)
+            on_chosen(DictationProfile("Default", settings))
+
+        run_in_background(
+            lambda: self._choose(settings), chosen, failed, lane=self._lane, receiver=self
+        )
+
+    def _choose(self, settings: Settings) -> tuple[DictationProfile, str | None]:
+        window = self._identify() if self._identify is not None else None
+        loaded = load_profiles(self._path)
+        profile = loaded.book.choose(window)
+        log.info("profile %s chosen", profile.name)  # the name only: titles may be private
+        return apply_profile(profile, settings), loaded.notice
+
+    def close(self) -> None:
+        """Wait for a choice under way (the lane's thread then ends)."""
+        self._lane.wait_idle(2.0)
