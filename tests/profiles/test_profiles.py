@@ -27,6 +27,7 @@ from app.core.profiles.profile_file import (
     save_profiles,
 )
 from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
+from app.core.profiles.profile_suggestions import SUGGESTIONS
 from app.core.settings import Settings
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
 from app.core.text.shaper import ShapingOptions, TextShaper
@@ -212,3 +213,33 @@ def test_the_plain_style_has_no_automatic_capitals_and_no_final_full_stop(
     chosen = apply_profile(TERMINAL, Settings())
     assert TextShaper(chosen.shaping_options()).shape(heard) == plain
     assert TextShaper(ShapingOptions.from_settings(Settings())).shape(heard) != plain
+
+
+def test_profiles_are_added_edited_moved_and_removed_by_name() -> None:
+    book = ProfileBook(profiles=(TERMINAL, CHAT))
+    renamed = Profile("Shell", "term", overrides={"after_text": "nothing"})
+
+    assert book.with_profile(renamed, replacing="terminal").profiles == (renamed, CHAT)
+    assert book.with_profile(renamed).profiles == (TERMINAL, CHAT, renamed)
+    assert book.moved("Chat", -1).profiles == (CHAT, TERMINAL)
+    assert book.moved("Chat", 5).profiles == (TERMINAL, CHAT)
+    assert book.without("TERMINAL").profiles == (CHAT,)
+    louder = Profile(DEFAULT_PROFILE, overrides={"after_text": "enter"})
+    assert book.with_profile(louder).default == louder
+    with pytest.raises(ProfileError, match="Two profiles are called 'chat'"):
+        book.with_profile(Profile("Chat", "x"), replacing="Terminal")
+
+
+def test_the_suggestions_match_the_apps_they_are_for() -> None:
+    book = ProfileBook(profiles=SUGGESTIONS)
+    for window in (
+        XTERM,
+        WindowIdentity("gnome-terminal-server", "Gnome-terminal", "~"),
+        WindowIdentity("org.wezfurlong.wezterm", "org.wezfurlong.wezterm", "zsh"),
+        WindowIdentity("kitty", "kitty", "vim"),
+        WindowIdentity("st-256color", "st-256color", "x"),
+    ):
+        assert book.choose(window).name == "Terminals", window
+    assert book.choose(WindowIdentity("slack", "Slack", "general")).name == "Chat apps"
+    assert book.choose(EDITOR).name == DEFAULT_PROFILE
+    assert book.choose(WindowIdentity("firstwindow", "Firstwindow", "st")).name == DEFAULT_PROFILE

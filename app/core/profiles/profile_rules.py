@@ -90,3 +90,38 @@ class ProfileBook:
     def all(self) -> Iterable[Profile]:
         """Every profile, the Default one first."""
         return (self.default, *self.profiles)
+
+    def with_profile(self, profile: Profile, replacing: str | None = None) -> ProfileBook:
+        """A copy with ``profile`` in place of the one called ``replacing``, or added last.
+
+        Raises:
+            ProfileError: the new name is taken by another profile.
+        """
+        if profile.is_default:
+            return ProfileBook(profile, self.profiles)
+        if replacing is None or self._index(replacing) is None:
+            return ProfileBook(self.default, (*self.profiles, profile))
+        profiles = list(self.profiles)
+        profiles[self._index(replacing) or 0] = profile
+        return ProfileBook(self.default, tuple(profiles))
+
+    def without(self, name: str) -> ProfileBook:
+        """A copy without the profile called ``name`` (the Default one stays)."""
+        kept = tuple(p for p in self.profiles if p.name.casefold() != name.casefold())
+        return ProfileBook(self.default, kept)
+
+    def moved(self, name: str, step: int) -> ProfileBook:
+        """A copy with ``name`` ``step`` places later (earlier when negative) in rule order."""
+        index = self._index(name)
+        if index is None:
+            return self
+        profiles = list(self.profiles)
+        target = max(0, min(len(profiles) - 1, index + step))
+        profiles.insert(target, profiles.pop(index))
+        return ProfileBook(self.default, tuple(profiles))
+
+    def _index(self, name: str) -> int | None:
+        for index, profile in enumerate(self.profiles):
+            if profile.name.casefold() == name.casefold():
+                return index
+        return None
