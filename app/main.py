@@ -223,6 +223,7 @@ class DesktopApp:
             history_panel=history_panel,
             retype=retype,
             queue_panel=queue_panel,
+            profiles=profiles,
         )
         app = cls(parts)
         wire_desktop(parts, quit_app=app.request_quit)

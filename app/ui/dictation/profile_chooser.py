@@ -52,6 +52,7 @@ class ProfileChooser(QObject):
         self._path = path
         self._lane = TaskLane("profile-chooser", max_threads=1)
         self._last_notice: str | None = None
+        self.last_window: WindowIdentity | None = None  # seen at the last press, if any
 
     def choose(self, settings: Settings, on_chosen: Callable[[DictationProfile], None]) -> None:
         """Look at the focused window now; call ``on_chosen`` on the GUI thread with the choice.
@@ -59,8 +60,9 @@ class ProfileChooser(QObject):
         Whatever goes wrong, ``on_chosen`` is called: with the global settings alone.
         """
 
-        def chosen(outcome: tuple[DictationProfile, str | None]) -> None:
-            profile, notice = outcome
+        def chosen(outcome: tuple[DictationProfile, WindowIdentity | None, str | None]) -> None:
+            profile, window, notice = outcome
+            self.last_window = window or self.last_window
             if notice and notice != self._last_notice:
                 self.notice.emit(notice)
             self._last_notice = notice
@@ -74,12 +76,14 @@ class ProfileChooser(QObject):
             lambda: self._choose(settings), chosen, failed, lane=self._lane, receiver=self
         )
 
-    def _choose(self, settings: Settings) -> tuple[DictationProfile, str | None]:
+    def _choose(
+        self, settings: Settings
+    ) -> tuple[DictationProfile, WindowIdentity | None, str | None]:
         window = self._identify() if self._identify is not None else None
         loaded = load_profiles(self._path)
         profile = loaded.book.choose(window)
         log.info("profile %s chosen", profile.name)  # the name only: titles may be private
-        return apply_profile(profile, settings), loaded.notice
+        return apply_profile(profile, settings), window, loaded.notice
 
     def close(self) -> None:
         """Wait for a choice under way (the lane's thread then ends)."""

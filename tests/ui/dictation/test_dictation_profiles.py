@@ -81,8 +81,8 @@ def dictate(qtbot: QtBot, rig: Rig) -> list[str]:
 def rig_in(tmp_path: Path):  # type: ignore[no-untyped-def]
     rigs: list[Rig] = []
 
-    def build(window: WindowIdentity | None) -> Rig:
-        chooser = ProfileChooser(lambda: window)
+    def build(window: WindowIdentity | None, chooser: ProfileChooser | None = None) -> Rig:
+        chooser = chooser or ProfileChooser(lambda: window)
         rig = build_rig(tmp_path, WORDS, profiles=chooser)
         chooser.notice.connect(lambda message: rig.controller.notice.emit("warning", message))
         rigs.append(rig)
@@ -95,9 +95,13 @@ def rig_in(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
     write_profiles(PROFILES)
-    rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    chooser = ProfileChooser(lambda: xterm)
+    rig = rig_in(xterm, chooser)
+    assert chooser.last_window is None
 
     assert dictate(qtbot, rig) == ["Terminal"]
+    assert chooser.last_window == xterm  # Settings → Profiles offers it as "the last app"
 
     assert [(text, method) for _id, text, method in rig.delivery.requests] == [
         (PLAIN, "type"),
