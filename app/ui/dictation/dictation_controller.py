@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryStore
-from app.core.profiles.profile import DictationProfile
+from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
@@ -148,7 +148,7 @@ class DictationController(QObject):
         if self._profiles is not None:
             self._profiles.choose(self.settings, partial(self._profile_chosen, current))
         else:
-            self._profile_chosen(current, DictationProfile("Default", self.settings))
+            self._profile_chosen(current, DictationProfile(DEFAULT_PROFILE, self.settings))
         return True
 
     def _profile_chosen(self, current: DictationRun, profile: DictationProfile) -> None:
@@ -289,7 +289,7 @@ class DictationController(QObject):
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
-            profile = current.profile or DictationProfile("Default", self.settings)
+            profile = current.profile or DictationProfile(DEFAULT_PROFILE, self.settings)
             if profile.space_after and not edit.text[-1:].isspace():
                 edit = TextEdit(edit.erase, edit.text + " ")
             if current.live is not None and typed_live:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.profiles.profile import DictationProfile, apply_profile
+from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile, apply_profile
 from app.core.profiles.profile_file import load_profiles
 from app.core.profiles.profile_rules import WindowIdentity
 from app.core.settings import Settings
@@ -70,7 +70,7 @@ class ProfileChooser(QObject):
 
         def failed(exc: BaseException) -> None:
             log.warning("choosing a profile failed: %s", exc)
-            on_chosen(DictationProfile("Default", settings))
+            on_chosen(DictationProfile(DEFAULT_PROFILE, settings))
 
         run_in_background(
             lambda: self._choose(settings), chosen, failed, lane=self._lane, receiver=self
@@ -84,7 +84,3 @@ class ProfileChooser(QObject):
         profile = loaded.book.choose(window)
         log.info("profile %s chosen", profile.name)  # the name only: titles may be private
         return apply_profile(profile, settings), window, loaded.notice
-
-    def close(self) -> None:
-        """Wait for a choice under way (the lane's thread then ends)."""
-        self._lane.wait_idle(2.0)
