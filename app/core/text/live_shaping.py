@@ -62,11 +62,6 @@ class LiveShaping:
         return self._streaming.typed
 
     @property
-    def untouched(self) -> bool:
-        """No words arrived yet: another shaper may still take over the dictation."""
-        return self._final is None and not self._streaming.typed and not self._streaming.held
-
-    @property
     def text(self) -> str:
         """The dictation's text: the final's once it arrived, else the settled text."""
         return self._final if self._final is not None else self._streaming.typed

@@ -25,7 +25,7 @@ from app.core.output.history import HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
-from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
 from app.ui.dictation.dictation_run import DictationRun
@@ -108,7 +108,6 @@ class DictationController(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """Use new settings from the next dictation on."""
         self.settings = settings
-        self.shaper = TextShaper(ShapingOptions.from_settings(settings))
         self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
 
     def toggle(self, source: str = "window") -> None:
@@ -132,7 +131,6 @@ class DictationController(QObject):
         self._current = current = DictationRun(
             job_id, start, output=output or self.settings.output, source=source
         )
-        current.shaping = LiveShaping(self.shaper)  # until the profile's, before any words
         current.live = LiveTypist(
             self._delivery,
             held=self._keys_held,
@@ -156,11 +154,11 @@ class DictationController(QObject):
         if self._current is not current:
             return  # cancelled meanwhile
         current.profile = profile
-        if current.shaping.untouched:
-            current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
+        current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
         self.profile_chosen.emit(profile.name)
-        if current.waiting_final is not None:  # the final was faster: deliver it now
-            self._on_final(current.job_id, current.waiting_final)
+        waiting, current.waiting = current.waiting, []
+        for kind, text in waiting:  # words that came first: shaped as the profile says
+            (self._on_committed if kind == "commit" else self._on_final)(current.job_id, text)
 
     def stop(self) -> None:
         """Release: decode the rest and deliver the final text."""
@@ -237,6 +235,9 @@ class DictationController(QObject):
         current = self._run_of(job_id)
         if current is None:
             return
+        if current.profile is None:
+            current.waiting.append(("commit", text))
+            return
         update = current.shaping.commit(text)
         self.live_text.emit(update.shown, update.pending)
         if self._types_as_spoken(current) and current.live is not None:
@@ -247,7 +248,7 @@ class DictationController(QObject):
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
         if current is not None and current.job_id == job_id and current.profile is None:
-            current.waiting_final = text  # shaped and delivered once its profile is known
+            current.waiting.append(("final", text))  # shaped once its profile is known
             return
         if current is None or not self.session.final_received(job_id):
             return

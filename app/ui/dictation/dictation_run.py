@@ -43,7 +43,8 @@ class DictationRun:
     delivery_id: int | None = None
     # The profile of the window focused at the start; None until the chooser answers.
     profile: DictationProfile | None = None
-    waiting_final: str | None = None  # a final that came before the profile
+    # Commits and the final that came before the profile: (kind, text), shaped once it is known.
+    waiting: list[tuple[str, str]] = field(default_factory=list)
     after_id: int | None = None  # the request pressing the profile's keys after the text
     how: str = ""  # how the text went in, while the keys after it are pressed
     entry: HistoryEntry | None = None

@@ -8,6 +8,7 @@ window the chooser "sees" at the press given by the test.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,32 @@ def test_the_listening_indicator_names_the_profile(qtbot: QtBot, rig_in) -> None
     assert indicator.isVisible()
     assert indicator.profile_label.text() == "· Terminal"
     rig.controller.cancel()
+
+
+def test_words_and_the_final_that_come_before_the_profile_wait_for_it(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    looked = threading.Event()  # the X server is slow to answer today
+    chooser = ProfileChooser(lambda: xterm if looked.wait(10) else None)
+    rig = rig_in(xterm, chooser)
+    heard: list[str] = []
+    finals: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: heard.append(text))
+    rig.worker.final.connect(lambda _job, text: finals.append(text))
+
+    assert rig.controller.start(source="hotkey")
+    qtbot.waitUntil(lambda: "soon" in "".join(heard), timeout=10_000)
+    rig.controller.stop()
+    qtbot.waitUntil(lambda: bool(finals), timeout=10_000)
+    assert rig.delivery.requests == []  # nothing leaves before the profile is known
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        looked.set()
+
+    assert [(text, method) for _id, text, method in rig.delivery.requests] == [
+        (PLAIN, "type"),
+        ("enter", "keys"),
+    ]
+    assert rig.history.search()[0].profile == "Terminal"
