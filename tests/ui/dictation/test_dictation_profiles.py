@@ -175,7 +175,7 @@ def test_words_and_the_final_that_come_before_the_profile_wait_for_it(
     write_profiles(PROFILES)
     xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
     looked = threading.Event()  # the X server is slow to answer today
-    chooser = ProfileChooser(lambda: xterm if looked.wait(10) else None)
+    chooser = ProfileChooser(lambda: xterm if looked.wait(10) else None, answer_within_s=60)
     rig = rig_in(xterm, chooser)
     heard: list[str] = []
     finals: list[str] = []
@@ -195,3 +195,20 @@ def test_words_and_the_final_that_come_before_the_profile_wait_for_it(
         ("enter", "keys"),
     ]
     assert rig.history.search()[0].profile == "Terminal"
+
+
+def test_a_window_lookup_that_hangs_gives_the_default_profile_in_time(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    hung = threading.Event()
+    chooser = ProfileChooser(lambda: xterm if hung.wait(30) else None, answer_within_s=0.2)
+    rig = rig_in(xterm, chooser)
+    try:
+        assert dictate(qtbot, rig) == ["Default"]
+        assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED]
+    finally:
+        hung.set()  # the late answer is dropped; the lane's thread ends
+    assert rig.history.search()[0].profile == "Default"
