@@ -29,6 +29,7 @@ class Rig:
     delivery: FakeDelivery
     history: HistoryStore
     states: list[str] = field(default_factory=list)
+    pipeline: ScriptedPipeline | None = None  # what each utterance was decoded with
 
     def close(self) -> None:
         """Cancel what runs and close every part (the worker must stop in time)."""
@@ -55,7 +56,8 @@ def build_rig(
     if sound_device is None:
         sound_device = FakeSoundDevice(np.zeros(16_000, np.float32))
     mic = Microphone(backend=sound_device)
-    worker = InferenceWorker(ScriptedPipeline(list(words)), mic.ring, mic.new_audio)
+    pipeline = ScriptedPipeline(list(words))
+    worker = InferenceWorker(pipeline, mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
     delivery = FakeDelivery() if fake_delivery is None else fake_delivery
     controller = DictationController(
@@ -68,6 +70,6 @@ def build_rig(
         own_window_active=own_window_active,
         profiles=profiles,
     )
-    rig = Rig(controller, worker, mic, delivery, history)
+    rig = Rig(controller, worker, mic, delivery, history, pipeline=pipeline)
     controller.state_changed.connect(rig.states.append)
     return rig

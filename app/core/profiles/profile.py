@@ -138,6 +138,8 @@ class DictationProfile:
         after_keys: the keys to press after the text (Enter…), or ().
         space_after: send a space after the text.
         plain: code/plain style: no automatic capitals, no final full stop.
+        language: the language to decode in, when the profile sets one (else None).
+        vocabulary: the words to decode with, when the profile sets some (else None).
     """
 
     name: str
@@ -146,6 +148,8 @@ class DictationProfile:
     after_keys: tuple[str, ...] = ()
     space_after: bool = False
     plain: bool = False
+    language: str | None = None
+    vocabulary: tuple[str, ...] | None = None
 
     def shaping_options(self) -> ShapingOptions:
         """How this dictation's text is shaped (the settings', in the profile's style)."""
@@ -162,11 +166,15 @@ def apply_profile(profile: Profile, settings: Settings) -> DictationProfile:
             if key in overrides:
                 overrides[key] = (*getattr(settings, key), *overrides[key])
     after = str(extras.get("after_text", "nothing"))
+    chosen = settings.replace(**overrides)
     return DictationProfile(
         name=profile.name,
-        settings=settings.replace(**overrides),
+        settings=chosen,
         paste_keys=PASTE_KEYS[str(extras.get("paste_keys", "auto"))],
         after_keys=AFTER_TEXT[after],
         space_after=after == "space",
         plain=extras.get("style") == "plain",
+        # Decoding keeps the model's own choices unless the profile sets its own.
+        language=(chosen.language or None) if "language" in overrides else None,
+        vocabulary=chosen.vocabulary if "vocabulary" in overrides else None,
     )

@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.dictation_session import DictationSession, DictationState, StateChange
+from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
@@ -127,9 +128,10 @@ class DictationController(QObject):
         # The stream opens in the microphone's lane: the dictation starts now, at the
         # ring position of the press, and fails if the microphone then cannot open.
         start = self._mic.start_position(self.settings.pre_roll_ms / 1000)
-        job_id = self._worker.start(start)
+        decoding = Decoding(pending=True)  # the profile's language and words, once known
+        job_id = self._worker.start(start, decoding)
         self._current = current = DictationRun(
-            job_id, start, output=output or self.settings.output, source=source
+            job_id, start, output=output or self.settings.output, source=source, decoding=decoding
         )
         current.live = LiveTypist(
             self._delivery,
@@ -154,6 +156,7 @@ class DictationController(QObject):
         if self._current is not current:
             return  # cancelled meanwhile
         current.profile = profile
+        current.decoding.choose(profile.language, profile.vocabulary)
         current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
         self.profile_chosen.emit(profile.name)
         waiting, current.waiting = current.waiting, []

@@ -15,6 +15,7 @@ from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.audio.wav_file import write_wav
+from app.core.engine.dictation_job import Decoding
 from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
 from app.core.profiles.profile import DictationProfile
 from app.core.text.live_shaping import LiveShaping
@@ -41,6 +42,7 @@ class DictationRun:
     shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
     live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
+    decoding: Decoding = field(default_factory=Decoding)  # the job's, made with the profile
     # The profile of the window focused at the start; None until the chooser answers.
     profile: DictationProfile | None = None
     # Commits and the final that came before the profile: (kind, text), shaped once it is known.

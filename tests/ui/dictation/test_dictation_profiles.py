@@ -55,6 +55,11 @@ PROFILES = {
             },
         },
         {"name": "Chat", "window_title": "slack", "settings": {"after_text": "space"}},
+        {
+            "name": "French mail",
+            "window_class": "thunderbird",
+            "settings": {"language": "fr", "vocabulary": ["Siobhan"], "words": "own"},
+        },
     ],
 }
 
@@ -212,3 +217,16 @@ def test_a_window_lookup_that_hangs_gives_the_default_profile_in_time(
     finally:
         hung.set()  # the late answer is dropped; the lane's thread ends
     assert rig.history.search()[0].profile == "Default"
+
+
+def test_the_profiles_language_and_words_reach_the_decoder(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
+    write_profiles(PROFILES)
+    mail = rig_in(WindowIdentity("Mail", "thunderbird", "Write: hello"))
+    assert dictate(qtbot, mail) == ["French mail"]
+    terminal = rig_in(WindowIdentity("xterm", "XTerm", "~"))
+    assert dictate(qtbot, terminal) == ["Terminal"]
+
+    assert mail.pipeline is not None
+    assert terminal.pipeline is not None
+    assert mail.pipeline.decodings == [("fr", ("Siobhan",))]
+    assert terminal.pipeline.decodings == [(None, None)]  # the model's own, as without profiles
