@@ -101,7 +101,7 @@ class DesktopApp:
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
-        from app.core.profiles.focused_window import X11FocusedWindow
+        from app.core.profiles.focused_window import window_lookup
         from app.core.settings_file import load_settings
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
@@ -163,8 +163,8 @@ class DesktopApp:
         log.info("delivery route %s: %s", route.name, route.reason)
         delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []
-        # Profiles by window: X11 tells which window has the focus; Wayland does not yet.
-        profiles = ProfileChooser(X11FocusedWindow().identify if route.name == "x11" else None)
+        # Profiles by window: X11 and sway tell which window has the focus; others do not.
+        profiles = ProfileChooser(window_lookup(route.name, os.environ))
         controller = DictationController(
             worker,
             microphone,

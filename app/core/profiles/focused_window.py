@@ -5,20 +5,31 @@ runs it in a lane of its own): a round trip to the X server must never freeze th
 window. The focus is often on a child of the top-level window (xterm's VT100
 widget), so the ancestry is walked up to the first window that has a WM_CLASS,
 and the title is read from that one (``_NET_WM_NAME`` in UTF-8, else WM_NAME).
-On Wayland no client may see another's window; the rules then give the Default
-profile.
+On Wayland no client may see another's window; sway tells over its IPC
+(``sway_focus.py``), and elsewhere the rules give the Default profile.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from app.core.profiles.profile_rules import WindowIdentity
+from app.core.profiles.sway_focus import SwayFocusedWindow
 
 log = logging.getLogger(__name__)
+
+
+def window_lookup(
+    route_name: str, environ: Mapping[str, str]
+) -> Callable[[], WindowIdentity | None] | None:
+    """How to tell the focused window in this session (keys go by ``route_name``), or None."""
+    if route_name == "x11":
+        return X11FocusedWindow().identify
+    sway = SwayFocusedWindow.from_environment(environ)
+    return sway.identify if sway is not None else None
 
 
 class X11FocusedWindow:
