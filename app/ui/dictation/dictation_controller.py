@@ -152,7 +152,7 @@ class DictationController(QObject):
         return True
 
     def _profile_chosen(self, current: DictationRun, profile: DictationProfile) -> None:
-        """The profile of ``current`` is known (moments after the press, before any words)."""
+        """The profile of ``current`` is known (moments after the press; words wait for it)."""
         if self._current is not current:
             return  # cancelled meanwhile
         current.profile = profile
