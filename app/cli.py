@@ -19,7 +19,7 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, control, listen, models, recover, transcribe
+    from app.commands import bench, control, listen, models, profiles, recover, transcribe
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     listen.add_parser(subparsers)
     bench.add_parser(subparsers)
     models.add_parser(subparsers)
+    profiles.add_parser(subparsers)
     recover.add_parser(subparsers)
     control.add_parsers(subparsers)
     return parser

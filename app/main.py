@@ -101,6 +101,7 @@ class DesktopApp:
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import models_dir
+        from app.core.profiles.focused_window import window_lookup
         from app.core.settings_file import load_settings
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
@@ -108,6 +109,7 @@ class DesktopApp:
         from app.ui.dictation.inference_worker import InferenceWorker
         from app.ui.dictation.listening_indicator import ListeningIndicator
         from app.ui.dictation.microphone import Microphone
+        from app.ui.dictation.profile_chooser import ProfileChooser
         from app.ui.dictation.retype import RetypeCountdown
         from app.ui.files.file_jobs import FileJobRunner
         from app.ui.files.queue_panel import QueuePanel
@@ -161,6 +163,8 @@ class DesktopApp:
         log.info("delivery route %s: %s", route.name, route.reason)
         delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []
+        # Profiles by window: X11 and sway tell which window has the focus; others do not.
+        profiles = ProfileChooser(window_lookup(route.name, os.environ))
         controller = DictationController(
             worker,
             microphone,
@@ -170,7 +174,9 @@ class DesktopApp:
             model_name,
             own_window_active=lambda: bool(window_holder and window_holder[0].isActiveWindow()),
             gate=gate,
+            profiles=profiles,
         )
+        profiles.notice.connect(lambda message: controller.notice.emit("warning", message))
 
         try:
             chord = parse_chord(settings.hotkey)
@@ -217,6 +223,7 @@ class DesktopApp:
             history_panel=history_panel,
             retype=retype,
             queue_panel=queue_panel,
+            profiles=profiles,
         )
         app = cls(parts)
         wire_desktop(parts, quit_app=app.request_quit)

@@ -173,7 +173,7 @@ def test_uses_wal_journal_and_schema_version(store: HistoryStore) -> None:
     probe = sqlite3.connect(store.path)
     try:
         assert probe.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert probe.execute("PRAGMA user_version").fetchone() == (1,)
+        assert probe.execute("PRAGMA user_version").fetchone() == (2,)
     finally:
         probe.close()
 
@@ -300,3 +300,34 @@ def test_a_read_sees_the_writes_queued_before_it(tmp_path: Path) -> None:
         store.writes.submit(store.add, "queued", 1.0, "tiny.en")
         threading.Timer(0.05, gate.set).start()  # the disk answers while the read waits
         assert [e.text for e in store.search()] == ["queued"]
+
+
+def test_a_history_from_before_profiles_is_kept_and_gains_the_profile_column(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    with old:
+        old.execute(
+            "CREATE TABLE dictations (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " created_at REAL NOT NULL, text TEXT NOT NULL, duration_s REAL NOT NULL,"
+            " model TEXT NOT NULL, audio_path TEXT, delivered_to TEXT)"
+        )
+        old.execute(
+            "INSERT INTO dictations (created_at, text, duration_s, model) VALUES (1, 'old', 2, 'm')"
+        )
+        old.execute("PRAGMA user_version = 1")
+    old.close()
+
+    with HistoryStore(path) as store:
+        assert store.notice is None
+        (kept,) = store.search()
+        assert (kept.text, kept.profile) == ("old", None)
+        added = store.add("new", 1.0, "tiny.en", profile="Terminal")
+        assert store.get(added.id) == added
+        assert added.profile == "Terminal"
+    probe = sqlite3.connect(path)
+    try:
+        assert probe.execute("PRAGMA user_version").fetchone() == (2,)
+    finally:
+        probe.close()

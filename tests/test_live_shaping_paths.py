@@ -60,7 +60,7 @@ class StubWorker(QObject):
     final = Signal(int, str)
     failed = Signal(int, str)
 
-    def start(self, start_position: int | None = None) -> int:
+    def start(self, start_position: int | None = None, decoding: object = None) -> int:
         return JOB
 
     def finish(self, job_id: int, position: int | None = None) -> None:

@@ -241,3 +241,31 @@ def test_without_x11_delivery_fails_clearly(qtbot: QtBot, monkeypatch: pytest.Mo
         assert QGuiApplication.clipboard().text() == "no display"
     finally:
         delivery.shutdown()
+
+
+@pytest.mark.gui
+def test_a_profiles_paste_keys_and_keys_after_the_text_go_in_order(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    keyboard.window_class = "XTerm"  # would paste with Shift+Insert without the profile
+    done: list[tuple[int, str]] = []
+    service.delivered.connect(lambda rid, how: done.append((rid, how)))
+    pasted = service.deliver("ls -l", "paste", paste_keys=("ctrl", "shift", "v"))
+    entered = service.deliver("ctrl+enter", "keys")
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=5000)
+    assert done == [(pasted, "pasted"), (entered, "keys")]
+    assert [(s.kind, s.value) for s in keyboard.sent] == [
+        ("chord", "ctrl+shift+v"),
+        ("chord", "ctrl+enter"),
+    ]
+
+
+@pytest.mark.gui
+def test_keys_that_cannot_be_pressed_leave_the_clipboard_alone(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    QGuiApplication.clipboard().setText("mine")
+    keyboard.fail_next()
+    with qtbot.waitSignal(service.failed, timeout=5000):
+        service.deliver("enter", "keys")
+    assert QGuiApplication.clipboard().text() == "mine"

@@ -19,7 +19,9 @@ class FakeDelivery(QObject):
         super().__init__()
         self.fail_with = fail_with
         self.requests: list[tuple[int, str, str]] = []  # id, text, method
+        self.paste_keys: list[tuple[str, ...]] = []  # per request: a profile's, or ()
         self.delivered_texts: list[str] = []
+        self.keys_pressed: list[str] = []  # chords pressed after a text ("enter")
         self.clipboard: str | None = None
         self.method = "paste"
         self.cancelled = 0
@@ -31,9 +33,15 @@ class FakeDelivery(QObject):
         self.method = method
 
     def deliver(
-        self, text: str, method: str | None = None, *, clipboard_on_failure: bool = True
+        self,
+        text: str,
+        method: str | None = None,
+        *,
+        clipboard_on_failure: bool = True,
+        paste_keys: tuple[str, ...] = (),
     ) -> int:
         request_id, self._next = self._next, self._next + 1
+        self.paste_keys.append(paste_keys)
         if not clipboard_on_failure:
             self._no_clipboard.add(request_id)
         self.requests.append((request_id, text, method or self.method))
@@ -50,8 +58,12 @@ class FakeDelivery(QObject):
                 self.clipboard = text
             self.failed.emit(request_id, self.fail_with)
             return
-        self.delivered_texts.append(text)
-        self.delivered.emit(request_id, "typed" if method == "type" else "pasted")
+        if method == "keys":
+            self.keys_pressed.append(text)
+        else:
+            self.delivered_texts.append(text)
+        how = {"type": "typed", "keys": "keys"}.get(method, "pasted")
+        self.delivered.emit(request_id, how)
 
     def copy_to_clipboard(self, text: str) -> None:
         self.clipboard = text

@@ -63,9 +63,18 @@ class ScriptedPipeline:
         self.words = words
         self.pass_seconds = pass_seconds
         self.warmed = False
+        # (language, vocabulary) each utterance was decoded with (None: the pipeline's own).
+        self.decodings: list[tuple[str | None, tuple[str, ...] | None]] = []
 
     def warm_up(self) -> None:
         self.warmed = True
 
-    def new_transcriber(self, cancel: object = None) -> ScriptedTranscriber:  # type: ignore[override]
+    def new_transcriber(  # type: ignore[override]
+        self,
+        cancel: object = None,
+        *,
+        language: str | None = None,
+        vocabulary: tuple[str, ...] | None = None,
+    ) -> ScriptedTranscriber:
+        self.decodings.append((language, vocabulary))
         return ScriptedTranscriber(self.words, self.pass_seconds)

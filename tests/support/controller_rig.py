@@ -13,6 +13,7 @@ from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.microphone import Microphone
+from app.ui.dictation.profile_chooser import ProfileChooser
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
@@ -28,6 +29,7 @@ class Rig:
     delivery: FakeDelivery
     history: HistoryStore
     states: list[str] = field(default_factory=list)
+    pipeline: ScriptedPipeline | None = None  # what each utterance was decoded with
 
     def close(self) -> None:
         """Cancel what runs and close every part (the worker must stop in time)."""
@@ -43,6 +45,8 @@ def build_rig(
     fake_delivery: FakeDelivery | None = None,
     own_window_active: Callable[[], bool] | None = None,
     sound_device: FakeSoundDevice | None = None,
+    *,
+    profiles: ProfileChooser | None = None,
     **settings: object,
 ) -> Rig:
     """A controller whose dictations "hear" ``words``, with history in ``tmp_path``.
@@ -52,7 +56,8 @@ def build_rig(
     if sound_device is None:
         sound_device = FakeSoundDevice(np.zeros(16_000, np.float32))
     mic = Microphone(backend=sound_device)
-    worker = InferenceWorker(ScriptedPipeline(list(words)), mic.ring, mic.new_audio)
+    pipeline = ScriptedPipeline(list(words))
+    worker = InferenceWorker(pipeline, mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
     delivery = FakeDelivery() if fake_delivery is None else fake_delivery
     controller = DictationController(
@@ -63,7 +68,8 @@ def build_rig(
         Settings(**settings),  # type: ignore[arg-type]
         "tiny.en",
         own_window_active=own_window_active,
+        profiles=profiles,
     )
-    rig = Rig(controller, worker, mic, delivery, history)
+    rig = Rig(controller, worker, mic, delivery, history, pipeline=pipeline)
     controller.state_changed.connect(rig.states.append)
     return rig

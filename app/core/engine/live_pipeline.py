@@ -23,12 +23,12 @@ class LivePipeline:
         self._host = host
         self._language = language
         self._options = options
-        self._hotwords = ", ".join(word.strip() for word in vocabulary if word.strip())
+        self._hotwords = _hotwords(vocabulary)
         self._decoder: WindowDecoder | None = None
 
     def set_vocabulary(self, vocabulary: tuple[str, ...]) -> None:
         """Bias decoding towards ``vocabulary`` (names, jargon) from the next utterance on."""
-        self._hotwords = ", ".join(word.strip() for word in vocabulary if word.strip())
+        self._hotwords = _hotwords(vocabulary)
         if self._decoder is not None:
             self._decoder.hotwords = self._hotwords
 
@@ -37,14 +37,29 @@ class LivePipeline:
         self._decoder_instance()
         SpeechDetector()
 
-    def new_transcriber(self, cancel: CancellationToken | None = None) -> StreamingTranscriber:
-        """A fresh transcriber (and VAD state) for one utterance, stopped by ``cancel``."""
-        return StreamingTranscriber(
-            self._decoder_instance(), SpeechDetector(), self._options, cancel
-        )
+    def new_transcriber(
+        self,
+        cancel: CancellationToken | None = None,
+        *,
+        language: str | None = None,
+        vocabulary: tuple[str, ...] | None = None,
+    ) -> StreamingTranscriber:
+        """A fresh transcriber (and VAD state) for one utterance, stopped by ``cancel``.
+
+        ``language`` and ``vocabulary`` (a per-app profile's) hold for this utterance
+        only; None keeps the pipeline's own.
+        """
+        decoder = self._decoder_instance()
+        decoder.language = language or self._language or "en"
+        decoder.hotwords = self._hotwords if vocabulary is None else _hotwords(vocabulary)
+        return StreamingTranscriber(decoder, SpeechDetector(), self._options, cancel)
 
     def _decoder_instance(self) -> WindowDecoder:
         model = self._host.get()  # reloads the model after an idle unload
         if self._decoder is None:
             self._decoder = WindowDecoder(model, language=self._language, hotwords=self._hotwords)
         return self._decoder
+
+
+def _hotwords(vocabulary: tuple[str, ...]) -> str:
+    return ", ".join(word.strip() for word in vocabulary if word.strip())

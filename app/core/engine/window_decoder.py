@@ -100,7 +100,7 @@ class WindowDecoder:
         hotwords: str = "",
     ) -> None:
         self._model = model
-        self._language = language or "en"
+        self.language = language or "en"
         self.beam_size = beam_size
         self.window_policy = window_policy
         self.word_timestamps = word_timestamps
@@ -179,7 +179,7 @@ class WindowDecoder:
         Keeping them would keep the tokenizer of a model that was since unloaded
         (about 10 MB) alive after the unload.
         """
-        return whisper_internals.tokenizer_and_suppressed(self._model, self._language)
+        return whisper_internals.tokenizer_and_suppressed(self._model, self.language)
 
     def _align_words(
         self, tokenizer: Any, ids: list[int], encoded: Any, duration: float

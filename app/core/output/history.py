@@ -40,8 +40,11 @@ from app.core.task_lane import TaskLane
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-_COLUMNS = ("id", "created_at", "text", "duration_s", "model", "audio_path", "delivered_to")
+SCHEMA_VERSION = 2
+_COLUMNS = (
+    "id", "created_at", "text", "duration_s", "model", "audio_path", "delivered_to", "profile"
+)  # fmt: skip
+_ADDED_COLUMNS = {"profile": 2}  # column → the schema version that added it
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM dictations"
 _CREATE = (
     "CREATE TABLE dictations ("
@@ -51,7 +54,8 @@ _CREATE = (
     " duration_s REAL NOT NULL,"
     " model TEXT NOT NULL,"
     " audio_path TEXT,"
-    " delivered_to TEXT)",
+    " delivered_to TEXT,"
+    " profile TEXT)",  # the per-app profile the dictation used
     "CREATE INDEX dictations_by_time ON dictations (created_at)",
 )
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
@@ -77,6 +81,7 @@ class HistoryEntry:
     model: str
     audio_path: str | None
     delivered_to: str | None
+    profile: str | None = None  # the per-app profile it used (None before profiles existed)
 
 
 def history_path() -> Path:
@@ -198,7 +203,13 @@ class HistoryStore:
         return [HistoryEntry(*row) for row in rows]
 
     def add(
-        self, text: str, duration_s: float, model: str, audio_path: str | None = None
+        self,
+        text: str,
+        duration_s: float,
+        model: str,
+        audio_path: str | None = None,
+        *,
+        profile: str | None = None,
     ) -> HistoryEntry:
         """Save a dictation durably and return it; call this before delivering the text.
 
@@ -208,13 +219,15 @@ class HistoryStore:
         created_at = time.time()
         with self._writing("save the dictation") as connection:
             cursor = connection.execute(
-                "INSERT INTO dictations (created_at, text, duration_s, model, audio_path)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (created_at, text, float(duration_s), model, audio_path),
+                "INSERT INTO dictations (created_at, text, duration_s, model, audio_path, profile)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (created_at, text, float(duration_s), model, audio_path, profile),
             )
         entry_id = cursor.lastrowid
         assert entry_id is not None  # an INSERT always sets it
-        return HistoryEntry(entry_id, created_at, text, float(duration_s), model, audio_path, None)
+        return HistoryEntry(
+            entry_id, created_at, text, float(duration_s), model, audio_path, None, profile
+        )
 
     def mark_delivered(self, entry_id: int, delivered_to: str) -> None:
         """Record where a dictation's text went (an application, the clipboard, …)."""
@@ -308,14 +321,26 @@ def _check_schema(connection: sqlite3.Connection) -> bool:
             raise _DamagedDatabase(f"not a Saytype history (tables: {', '.join(sorted(tables))})")
         return True
     columns = {row[1] for row in connection.execute("PRAGMA table_info(dictations)")}
-    missing = [name for name in _COLUMNS if name not in columns]
+    missing = [name for name in _COLUMNS if name not in columns and name not in _ADDED_COLUMNS]
     if missing:
         raise _DamagedDatabase(f"the dictations table lacks {', '.join(missing)}")
+    _add_columns(connection, [name for name in _ADDED_COLUMNS if name not in columns], version)
     if version > SCHEMA_VERSION:
         log.info(
             "history schema %d is newer than %d; reading known columns", version, SCHEMA_VERSION
         )
     return False
+
+
+def _add_columns(connection: sqlite3.Connection, names: list[str], version: int) -> None:
+    """Migrate an older history: add the columns later versions brought (empty in old rows)."""
+    if not names:
+        return
+    with connection:
+        for name in names:
+            log.info("adding the %s column to the history", name)
+            connection.execute(f"ALTER TABLE dictations ADD COLUMN {name} TEXT")
+        connection.execute(f"PRAGMA user_version = {max(version, SCHEMA_VERSION)}")
 
 
 def _create_schema(connection: sqlite3.Connection) -> None:

@@ -22,9 +22,10 @@ from typing import Literal, Protocol
 log = logging.getLogger(__name__)
 
 # "erase" sends one BackSpace per character of its text: only "scratch that" in
-# type-as-I-speak mode asks for it, to remove words it had already typed.
-DeliveryMethod = Literal["paste", "type", "clipboard", "erase"]
-DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard", "erase")
+# type-as-I-speak mode asks for it, to remove words it had already typed. "keys" presses
+# the chord its text names ("ctrl+enter"): a profile's keys after the text.
+DeliveryMethod = Literal["paste", "type", "clipboard", "erase", "keys"]
+DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard", "erase", "keys")
 BACKSPACE: tuple[str, ...] = ("backspace",)
 
 MODIFIER_RELEASE_TIMEOUT_S = 2.0
@@ -118,6 +119,7 @@ class DeliveryRequest:
     request_id: int
     text: str
     method: DeliveryMethod
+    paste_keys: tuple[str, ...] = ()  # a profile's paste keys; () picks them by window class
 
 
 def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
@@ -194,7 +196,10 @@ def inject(
     if request.method == "type":
         keyboard.type_text(request.text)
         return "typed"
-    chord = paste_chord_for(keyboard.focused_window_class())
+    if request.method == "keys":
+        keyboard.send_chord(tuple(request.text.split("+")))
+        return "keys"
+    chord = request.paste_keys or paste_chord_for(keyboard.focused_window_class())
     log.debug("pasting request %d with %s", request.request_id, "+".join(chord))
     if before_paste is not None:
         before_paste()
@@ -215,11 +220,13 @@ class DeliveryQueue:
         self._pending: deque[DeliveryRequest] = deque()
         self._next_id = 1
 
-    def add(self, text: str, method: DeliveryMethod) -> DeliveryRequest:
+    def add(
+        self, text: str, method: DeliveryMethod, paste_keys: tuple[str, ...] = ()
+    ) -> DeliveryRequest:
         """Queue ``text``; the request's id grows by one per call."""
         if method not in DELIVERY_METHODS:
             raise ValueError(f"unknown delivery method {method!r}")
-        request = DeliveryRequest(self._next_id, text, method)
+        request = DeliveryRequest(self._next_id, text, method, paste_keys)
         self._next_id += 1
         self._pending.append(request)
         return request

@@ -52,7 +52,7 @@ _HOLD_SCRIPT = (
 # wtype's modifier names for the chord keys that are modifiers.
 _CHORD_MODIFIERS = {"ctrl": "ctrl", "control": "ctrl", "shift": "shift", "super": "logo"}
 # xkb keysym names for the other chord keys and the characters typed as keys.
-_CHORD_KEYSYMS = {"insert": "Insert", "backspace": "BackSpace", "v": "v"}
+_CHORD_KEYSYMS = {"insert": "Insert", "backspace": "BackSpace", "v": "v", "enter": "Return"}
 _KEY_CHARS = {"\n": "Return", "\r": "Return", "\t": "Tab"}
 # wtype keeps named keys and characters in one table keyed by number, so a named
 # key must not share a call with the character of the same number: Return is

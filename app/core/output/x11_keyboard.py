@@ -55,6 +55,7 @@ _CHORD_KEYSYMS = {
     "super": "Super_L",
     "insert": "Insert",
     "backspace": "BackSpace",  # "scratch that" in type-as-I-speak mode
+    "enter": "Return",  # a profile's keys after the text
 }
 _SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09}  # Return, Tab
 _LOCK_MASK = 1 << 1

@@ -67,23 +67,29 @@ def _chosen_case(token: Token) -> bool:
     return token.fixed and any(c.isupper() for c in token.core)
 
 
-def _word_text(token: Token, state: _State) -> str:
+def _word_text(token: Token, state: _State, *, sentence_case: bool = True) -> str:
     core = token.core
     if token.cap == "all":
         core = core.upper()
-    elif token.cap == "first" or (state.capitalize and not _chosen_case(token)):
+    elif token.cap == "first" or (sentence_case and state.capitalize and not _chosen_case(token)):
         core = _capitalized(core)
-    elif token.cap == "lower":
+    elif token.cap == "lower" or (
+        not sentence_case and state.capitalize and not _chosen_case(token)
+    ):
         core = _lowered(core)
     return token.lead + core + token.trail
 
 
-def render(items: Sequence[Item], *, capitalize_first: bool = True) -> str:
+def render(
+    items: Sequence[Item], *, capitalize_first: bool = True, sentence_case: bool = True
+) -> str:
     """Join items into text as a careful typist would write it.
 
     Args:
         items: tokens and command marks, in order.
         capitalize_first: start with a capital letter.
+        sentence_case: capitalise sentence starts; off (the plain style), Whisper's
+            sentence capitals are undone instead ("I" and acronyms stay).
 
     Returns:
         The text, with "scratch that" already applied: it removes the phrase
@@ -91,7 +97,8 @@ def render(items: Sequence[Item], *, capitalize_first: bool = True) -> str:
         right after a mark, the phrase that mark ended.
     """
     out = ""
-    state = _State(capitalize=capitalize_first)
+    # Without sentence case, "capitalize" marks a sentence start, where a capital is undone.
+    state = _State(capitalize=capitalize_first or not sentence_case)
     # (length of the text, state) where each phrase began: what "scratch that" returns to.
     phrases: list[tuple[int, _State]] = []
     phrase_open = False
@@ -109,7 +116,7 @@ def render(items: Sequence[Item], *, capitalize_first: bool = True) -> str:
             phrase_open = True
         if isinstance(item, Token):
             space = "" if not out or out.endswith("\n") or state.glue else " "
-            text = _word_text(item, state)
+            text = _word_text(item, state, sentence_case=sentence_case)
             out += space + text
             state = _State(capitalize=any(c in SENTENCE_END for c in item.trail))
             if item.trail.rstrip("\"')\u201d\u2019]"):

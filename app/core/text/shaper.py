@@ -40,6 +40,8 @@ class ShapingOptions:
         numbers_as_digits: write spelled-out numbers as digits (numbers.py's patterns);
             off, a lone digit Whisper wrote is spelled out instead.
         trailing_space: add a space after each delivery, ready for the next dictation.
+        plain: the code/plain style of a profile: no capitals at sentence starts and
+            no full stop at the end (for code editors and terminals).
     """
 
     spoken_commands: bool = True
@@ -48,6 +50,7 @@ class ShapingOptions:
     remove_fillers: bool = False
     numbers_as_digits: bool = False
     trailing_space: bool = False
+    plain: bool = False
 
     @classmethod
     def from_settings(cls, settings: Any) -> ShapingOptions:
@@ -97,7 +100,15 @@ class TextShaper:
         tokens = list(tokens)
         if hold_last_mark and tokens and tokens[-1].trail:
             tokens[-1] = tokens[-1].with_trail("")
-        return render(self._items(tokens), capitalize_first=self.options.capitalize_first)
+        plain = self.options.plain
+        text = render(
+            self._items(tokens),
+            capitalize_first=self.options.capitalize_first and not plain,
+            sentence_case=not plain,
+        )
+        if plain and not hold_last_mark and text.endswith(".") and not text.endswith(".."):
+            text = text[:-1]  # the end of a command line or a code line takes no full stop
+        return text
 
     def settled(self, tokens: Sequence[Token]) -> int:
         """How many leading ``tokens`` no later word can change (the rest are held back).

@@ -1,6 +1,7 @@
 """Delivers text into the focused application: clipboard work in the GUI thread, keys on a worker.
 
-Requests are served one at a time, in order (type-as-I-speak commits, then the final).
+Requests are served one at a time, in order (type-as-I-speak commits, the final, a
+profile's Enter: a paste ends only once the target fetched the text, so Enter follows it).
 The keyboard (a :class:`KeyInjector`) runs on one worker thread only, so typing never
 freezes the GUI; it waits there for the hotkey's modifiers to be released.
 
@@ -134,18 +135,24 @@ class DeliveryService(QObject):
         self._restore_delay_ms = max(0, int(restore_delay_ms))
 
     def deliver(
-        self, text: str, method: str | None = None, *, clipboard_on_failure: bool = True
+        self,
+        text: str,
+        method: str | None = None,
+        *,
+        clipboard_on_failure: bool = True,
+        paste_keys: tuple[str, ...] = (),
     ) -> int:
         """Queue ``text`` for the focused application; return the request id.
 
         Args:
             text: What to deliver.
-            method: ``paste``, ``type``, ``clipboard`` or ``erase``; None for the default.
+            method: ``paste``, ``type``, ``clipboard``, ``erase``, ``keys``; None: the default.
             clipboard_on_failure: Leave the text on the clipboard when it cannot be
                 delivered. Type-as-I-speak says no: its caller keeps the pieces and
                 puts the whole dictation there instead.
+            paste_keys: the keys that paste (a profile's); () picks them by window class.
         """
-        request = self._queue.add(text, _checked_method(method or self._method))
+        request = self._queue.add(text, _checked_method(method or self._method), paste_keys)
         if not clipboard_on_failure:
             self._no_clipboard.add(request.request_id)
         log.debug("queued request %d (%s, %d chars)", request.request_id, request.method, len(text))
@@ -279,8 +286,8 @@ class DeliveryService(QObject):
                 self._saved = None  # keep the text on the clipboard for the user
             else:
                 self._restore_clipboard()
-        elif keep_on_clipboard and request.method != "erase":
-            # (the text being erased is not worth the user's clipboard)
+        elif keep_on_clipboard and request.method not in {"erase", "keys"}:
+            # (the text being erased, or a chord's name, is not worth the user's clipboard)
             self.copy_to_clipboard(request.text)
         self._current = None
         self.failed.emit(request.request_id, message)

@@ -6,32 +6,35 @@ window or the control socket, in any order, so each one asks the
 :class:`DictationSession` first and ignores what does not apply. The final text
 is written to history *before* it is delivered, so a crash or a focus change
 never loses a dictation; when history cannot be written, the text also goes to
-the clipboard.
+the clipboard. Each dictation gets the profile of the window focused at its start
+(``profile_chooser.py``): it shapes and delivers the text, and is saved with it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.dictation_session import DictationSession, DictationState, StateChange
+from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import PauseGate
 from app.core.output.history import HistoryEntry, HistoryStore
+from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
-from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
-from app.ui.dictation.dictation_run import DictationRun, keep_audio_as, save_dictation
+from app.ui.dictation.dictation_history import DictationHistory
+from app.ui.dictation.dictation_run import DictationRun
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import DictationJournal
 from app.ui.dictation.live_typist import LiveTypist
 from app.ui.dictation.microphone import Microphone
-from app.ui.shell.background import run_in_background
+from app.ui.dictation.profile_chooser import ProfileChooser
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class DictationController(QObject):
         model_name: recorded with each history entry.
         own_window_active: tells whether Saytype's own window has the focus, where
             pasting would go nowhere: the text is then shown and copied instead.
+        profiles: chooses each dictation's profile; without it, the settings alone apply.
     """
 
     state_changed = Signal(str)  # DictationState value
@@ -54,6 +58,7 @@ class DictationController(QObject):
     final_text = Signal(str)
     notice = Signal(str, str)  # level: info | warning | error, message
     history_added = Signal(object)  # HistoryEntry
+    profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
     completed = Signal(
         str, str
     )  # where the text went (typed, pasted, clipboard, window, none), who started it
@@ -68,6 +73,7 @@ class DictationController(QObject):
         model_name: str,
         own_window_active: Any = None,
         gate: PauseGate | None = None,
+        profiles: ProfileChooser | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -75,17 +81,20 @@ class DictationController(QObject):
         self._worker = worker
         self._mic = microphone
         self._delivery = delivery
-        self._history = history
         self.settings = settings
         self.model_name = model_name
         self._own_window_active = own_window_active or (lambda: False)
         self._gate = gate
+        self._profiles = profiles
         self._holding_gate = False
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: DictationRun | None = None
         self.last_text = ""
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
         self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
+        self._saver = DictationHistory(
+            history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
+        )
         worker.partial.connect(self._on_partial)
         worker.committed.connect(self._on_committed)
         worker.final.connect(self._on_final)
@@ -100,7 +109,6 @@ class DictationController(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """Use new settings from the next dictation on."""
         self.settings = settings
-        self.shaper = TextShaper(ShapingOptions.from_settings(settings))
         self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
 
     def toggle(self, source: str = "window") -> None:
@@ -119,30 +127,41 @@ class DictationController(QObject):
             return False
         # The stream opens in the microphone's lane: the dictation starts now, at the
         # ring position of the press, and fails if the microphone then cannot open.
-        ring = self._mic.ring
         start = self._mic.start_position(self.settings.pre_roll_ms / 1000)
-        job_id = self._worker.start(start)
-        self._current = DictationRun(
-            job_id,
-            start,
-            output=output or self.settings.output,
-            source=source,
-            shaping=LiveShaping(self.shaper),
+        decoding = Decoding(pending=True)  # the profile's language and words, once known
+        job_id = self._worker.start(start, decoding)
+        self._current = current = DictationRun(
+            job_id, start, output=output or self.settings.output, source=source, decoding=decoding
         )
-        current = self._current
         current.live = LiveTypist(
             self._delivery,
             held=self._keys_held,
-            on_done=lambda: self._mark_delivered(current, "typed"),
+            on_done=lambda: self._text_delivered(current, "typed"),
             on_stopped=lambda message: self._live_failed(current, message),
         )
         self.journal.begin(
-            ring, start, model=self.model_name, pause_history=self.settings.pause_history
+            self._mic.ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
         self.session.start(job_id)
         self._mic.open(on_result=partial(self._mic_opened, current))
         self.live_text.emit("", "")
+        if self._profiles is not None:
+            self._profiles.choose(self.settings, partial(self._profile_chosen, current))
+        else:
+            self._profile_chosen(current, DictationProfile(DEFAULT_PROFILE, self.settings))
         return True
+
+    def _profile_chosen(self, current: DictationRun, profile: DictationProfile) -> None:
+        """The profile of ``current`` is known (moments after the press; words wait for it)."""
+        if self._current is not current:
+            return  # cancelled meanwhile
+        current.profile = profile
+        current.decoding.choose(profile.language, profile.vocabulary)
+        current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
+        self.profile_chosen.emit(profile.name)
+        waiting, current.waiting = current.waiting, []
+        for kind, text in waiting:  # words that came first: shaped as the profile says
+            (self._on_committed if kind == "commit" else self._on_final)(current.job_id, text)
 
     def stop(self) -> None:
         """Release: decode the rest and deliver the final text."""
@@ -219,6 +238,9 @@ class DictationController(QObject):
         current = self._run_of(job_id)
         if current is None:
             return
+        if current.profile is None:
+            current.waiting.append(("commit", text))
+            return
         update = current.shaping.commit(text)
         self.live_text.emit(update.shown, update.pending)
         if self._types_as_spoken(current) and current.live is not None:
@@ -228,6 +250,9 @@ class DictationController(QObject):
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
+        if current is not None and current.job_id == job_id and current.profile is None:
+            current.waiting.append(("final", text))  # shaped once its profile is known
+            return
         if current is None or not self.session.final_received(job_id):
             return
         if current.end is not None:  # the tail that was on its way at the release is in now
@@ -243,7 +268,8 @@ class DictationController(QObject):
             self._finish_delivery("none")
             return
         self.last_text = text
-        self._save(current, text, partial(self._saved, current, text, update.edit, typed_live))
+        then = partial(self._saved, current, text, update.edit, typed_live)
+        self._saver.save(current, text, self.settings, self.model_name, then)
 
     def _saved(
         self,
@@ -267,12 +293,17 @@ class DictationController(QObject):
         if output == "focused_app" and self._own_window_active():
             output = "window"  # pasting into our own read-only view would lose it
         if output == "focused_app":
+            profile = current.profile or DictationProfile(DEFAULT_PROFILE, self.settings)
+            if profile.space_after and not edit.text[-1:].isspace():
+                edit = TextEdit(edit.erase, edit.text + " ")
             if current.live is not None and typed_live:
                 # Continue as the words before it went out: typed, never retracted. What a
                 # failure held back is tried once more now (the hotkey is up by now).
                 current.live.finish(edit)
                 return
-            current.delivery_id = self._delivery.deliver(edit.text, self.settings.delivery)
+            current.delivery_id = self._delivery.deliver(
+                edit.text, profile.settings.delivery, paste_keys=profile.paste_keys
+            )
             return
         if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
             # Without a history entry the clipboard keeps the text safe (a paused history
@@ -281,41 +312,6 @@ class DictationController(QObject):
             self._finish_delivery("clipboard")
             return
         self._finish_delivery("window" if output == "window" else "typed")
-
-    def _save(
-        self, current: DictationRun, text: str, then: Callable[[HistoryEntry | None], None]
-    ) -> None:
-        """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
-
-        ``then`` gets None when there is no history, it is paused, or the write failed.
-        """
-        if self._history is None and not self.settings.pause_history:
-            current.unsaved = True  # no history could be opened at start-up
-        if self._history is None or self.settings.pause_history:
-            then(None)  # paused: no entry and no recording are written
-            return
-        end = current.end if current.end is not None else self._mic.ring.position
-        kept = keep_audio_as(current, self.journal, self._mic.ring, self.settings.keep_audio)
-
-        def saved(outcome: tuple[HistoryEntry, str | None]) -> None:
-            entry, problem = outcome
-            if problem:
-                self.notice.emit("warning", problem)
-            self.history_added.emit(entry)
-            then(entry)
-
-        def failed(exc: BaseException) -> None:
-            current.unsaved = True
-            self.notice.emit("warning", f"{exc} The text was copied to the clipboard instead.")
-            then(None)
-
-        run_in_background(
-            partial(save_dictation, self._history, current, text, end, self.model_name, kept=kept),
-            saved,
-            failed,
-            lane=self._history.writes,
-            receiver=self,
-        )
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._run_of(job_id) is not None and self.session.fail(job_id, message):
@@ -344,16 +340,21 @@ class DictationController(QObject):
         if current is None or (current.live is not None and current.live.on_delivered(request_id)):
             return
         if current.delivery_id == request_id:
+            self._text_delivered(current, how)
+        elif current.after_id == request_id:
+            self._mark_delivered(current, current.how)
+
+    def _text_delivered(self, current: DictationRun, how: str) -> None:
+        """The text is in: the profile's keys after it (Enter…) go next, then it is done."""
+        keys = current.profile.after_keys if current.profile is not None else ()
+        if not keys:
             self._mark_delivered(current, how)
+            return
+        current.how = how
+        current.after_id = self._delivery.deliver("+".join(keys), "keys")
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
-        if current.entry is not None and self._history is not None:
-            run_in_background(
-                partial(self._history.mark_delivered, current.entry.id, how),
-                on_error=lambda exc: log.warning("could not mark delivery in history: %s", exc),
-                lane=self._history.writes,
-                receiver=self,
-            )
+        self._saver.mark_delivered(current, how)
         if current.unsaved:  # after the paste, which restores the clipboard it borrowed
             self._delivery.copy_to_clipboard(self.last_text)
         self._finish_delivery(how)
@@ -363,6 +364,12 @@ class DictationController(QObject):
         live = current.live if current is not None else None
         if live is not None and live.on_failed(request_id, message):
             return  # held back, not lost: it goes first when typing resumes
+        if current is not None and current.after_id == request_id:
+            self.notice.emit(
+                "warning", f"The text went in, but not the profile's keys after it: {message}"
+            )
+            self._mark_delivered(current, current.how)
+            return
         self.notice.emit("warning", message)
         if current is not None and current.delivery_id == request_id:
             self._current = None
@@ -382,8 +389,9 @@ class DictationController(QObject):
             self.completed.emit(where, current.source)
 
     def _types_as_spoken(self, current: DictationRun) -> bool:
+        settings = current.profile.settings if current.profile is not None else self.settings
         return (
-            self.settings.type_as_i_speak
+            settings.type_as_i_speak
             and current.output == "focused_app"
             and not self._own_window_active()
         )

@@ -15,7 +15,9 @@ from app.core.atomic_file import describe_os_error
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.audio.wav_file import write_wav
+from app.core.engine.dictation_job import Decoding
 from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
+from app.core.profiles.profile import DictationProfile
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
 from app.ui.dictation.journal_writer import DictationJournal
@@ -40,6 +42,13 @@ class DictationRun:
     shaping: LiveShaping = field(default_factory=lambda: LiveShaping(TextShaper()))
     live: LiveTypist | None = None  # type-as-I-speak, once set up by start()
     delivery_id: int | None = None
+    decoding: Decoding = field(default_factory=Decoding)  # the job's, made with the profile
+    # The profile of the window focused at the start; None until the chooser answers.
+    profile: DictationProfile | None = None
+    # Commits and the final that came before the profile: (kind, text), shaped once it is known.
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    after_id: int | None = None  # the request pressing the profile's keys after the text
+    how: str = ""  # how the text went in, while the keys after it are pressed
     entry: HistoryEntry | None = None
     output: str = "focused_app"
     source: str = "window"  # who started it: window, hotkey, tray, command
@@ -80,7 +89,8 @@ def save_dictation(
     The problem, when there is one, is a sentence for the user: the audio was not kept.
     """
     audio_path, problem = (None, None) if kept is None else _keep_audio(run, end, kept)
-    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path)
+    profile = run.profile.name if run.profile is not None else None
+    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path, profile=profile)
     return entry, problem
 
 

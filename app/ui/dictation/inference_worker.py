@@ -24,12 +24,16 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.dictation_job import DictationJob
+from app.core.engine.dictation_job import Decoding, DictationJob
 from app.core.engine.live_dictation import in_flight_wait_s, run_dictation
 from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.ui.shell.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
+
+# The profile's language and words come moments after the press; a lookup that hangs
+# gets the profile chooser's own deadline (two seconds), so this is only a backstop.
+_DECODING_WAIT_S = 5.0
 
 
 class ModelResidency(Protocol):
@@ -55,7 +59,13 @@ class TranscriberFactory(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def new_transcriber(self, cancel: CancellationToken | None = None) -> StreamingTranscriber: ...
+    def new_transcriber(
+        self,
+        cancel: CancellationToken | None = None,
+        *,
+        language: str | None = None,
+        vocabulary: tuple[str, ...] | None = None,
+    ) -> StreamingTranscriber: ...
 
 
 class _Compute(QObject):
@@ -124,12 +134,17 @@ class _Compute(QObject):
     @Slot(object)
     def run_job(self, job: DictationJob) -> None:
         try:
+            if not job.decoding.wait(_DECODING_WAIT_S):
+                log.warning("job %d: no language and words chosen in time", job.job_id)
             if not job.cancel.cancelled:
                 self._reload_if_unloaded()
+                decoding = job.decoding
                 run_dictation(
                     self._ring,
                     job.start,
-                    self._pipeline.new_transcriber(job.cancel),
+                    self._pipeline.new_transcriber(
+                        job.cancel, language=decoding.language, vocabulary=decoding.vocabulary
+                    ),
                     job.release,
                     job.cancel,
                     lambda ev: self.dictation_event.emit(job.job_id, ev.kind, ev.text),
@@ -225,11 +240,15 @@ class InferenceWorker(QObject):
             return
         self._unload.emit()
 
-    def start(self, start_position: int | None = None) -> int:
-        """Queue a dictation whose audio starts at ``start_position``; return its job id."""
+    def start(self, start_position: int | None = None, decoding: Decoding | None = None) -> int:
+        """Queue a dictation whose audio starts at ``start_position``; return its job id.
+
+        With a pending ``decoding``, decoding waits until its choice is made.
+        """
         job = DictationJob(
             job_id=self._next_id,
             start=self._ring.position if start_position is None else start_position,
+            decoding=decoding or Decoding(),
         )
         self._next_id += 1
         self._jobs[job.job_id] = job
@@ -257,6 +276,7 @@ class InferenceWorker(QObject):
             return
         job.cancel.cancel()
         job.release.release()
+        job.decoding.choose(job.decoding.language, job.decoding.vocabulary)  # stop waiting
         self._new_audio.set()  # wake the loop if it is waiting for audio
         self.cancelled.emit(job_id)
 

@@ -3,7 +3,8 @@
 Stock GNOME has no tray, and the main window is usually hidden behind the app
 being dictated into, so without this nothing on screen says the microphone is
 live. The strip sits at the bottom centre of the screen holding the cursor and
-shows the state, the input level and the tail of the live text.
+shows the state, the profile the dictation uses, the input level and the tail
+of the live text.
 
 It must never take the keyboard focus: the text is being typed into another
 application, and Saytype refuses to type while one of its own windows has the
@@ -92,6 +93,8 @@ class ListeningIndicator(QFrame):
         font = self.state_label.font()
         font.setBold(True)
         self.state_label.setFont(font)
+        self.profile_label = QLabel(self)
+        self.profile_label.setAccessibleName("Profile")
         self.meter = LevelMeter(self)
         self.text_label = QLabel(self)
         self.text_label.setTextFormat(Qt.TextFormat.RichText)
@@ -102,10 +105,12 @@ class ListeningIndicator(QFrame):
         self._timer.timeout.connect(self._tick)
         controller.state_changed.connect(self.show_state)
         controller.live_text.connect(self.show_text)
+        controller.profile_chosen.connect(self.show_profile)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.state_label)
+        top.addWidget(self.profile_label)
         top.addWidget(self.meter, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -127,6 +132,7 @@ class ListeningIndicator(QFrame):
             self.state_label.setText(_STATE_TEXT[state])
             if not self.isVisible():
                 self.show_text("", "")  # a new dictation: no old words
+                self.profile_label.clear()
                 self._place()
                 self.show()
                 self._timer.start()
@@ -144,6 +150,10 @@ class ListeningIndicator(QFrame):
             + (f'<i style="color:{dim}">{html.escape(unsure)}</i>' if unsure else "")
             or "&nbsp;"  # keeps the line's height while nothing is heard yet
         )
+
+    def show_profile(self, name: str) -> None:
+        """Name the per-app profile the dictation under way uses."""
+        self.profile_label.setText(f"· {name}")
 
     @property
     def shown_text(self) -> str:

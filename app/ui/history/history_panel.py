@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.core.profiles.profile import DEFAULT_PROFILE
 from app.ui.shell.background import run_in_background
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,8 @@ class HistoryPanel(QWidget):
         tooltip = (
             entry.text if len(entry.text) <= _TOOLTIP_CHARS else entry.text[:_TOOLTIP_CHARS] + "…"
         )
+        if entry.profile and entry.profile != DEFAULT_PROFILE:  # the app's own shaping
+            tooltip += f"\n\nProfile: {entry.profile}"
         for column in range(3):
             item.setToolTip(column, tooltip)
         return item

@@ -17,6 +17,7 @@ from app.ui.shell.background import run_in_background
 if TYPE_CHECKING:
     from app.core.settings import Settings
     from app.ui.settings.models_page import ModelsPage
+    from app.ui.settings.profiles_page import ProfilesPage
     from app.ui.settings.settings_dialog import SettingsDialog
     from app.ui.shell.desktop_parts import DesktopParts
 
@@ -86,7 +87,12 @@ def _show_settings(parts: DesktopParts, choices: tuple[list[str], list[str]]) ->
     devices, models = choices
     models_page = _models_page()
     dialog = SettingsDialog(
-        parts.settings, devices, models, parent=parts.window, models_page=models_page
+        parts.settings,
+        devices,
+        models,
+        parent=parts.window,
+        models_page=models_page,
+        profiles_page=_profiles_page(parts),
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)
@@ -188,6 +194,13 @@ def usable_models() -> list[str]:
 
     usable = {ModelStatus.BUNDLED, ModelStatus.INSTALLED}
     return [model.name for model in list_models(models_dir()) if model.status in usable]
+
+
+def _profiles_page(parts: DesktopParts) -> ProfilesPage:
+    from app.ui.settings.profiles_page import ProfilesPage
+
+    chooser = parts.profiles
+    return ProfilesPage(last_window=lambda: chooser.last_window if chooser else None)
 
 
 def _models_page() -> ModelsPage:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.core.settings import SettingField, Settings, setting_fields
 from app.ui.settings.models_page import ModelsPage
+from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
 from app.ui.settings.setting_editors import (
     LIST_EDITORS,
     make_editor,
@@ -55,8 +56,10 @@ log = logging.getLogger(__name__)
 _BUTTON_MNEMONICS = frozenset("ocd")
 _BROWSE_TEXT = "&Browse…"
 MODELS_PAGE = "Downloaded models"
-# The model manager sits next to the settings that choose among its models.
+# The model manager sits next to the settings that choose among its models, the
+# profiles next to the text settings they change per app.
 _MODELS_PAGE_AFTER = "Model"
+_PROFILES_PAGE_AFTER = "Text"
 # At most this big at first: a 1280x720 screen less a panel and the title bar.
 _LARGEST_START_SIZE = QSize(960, 620)
 _NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
@@ -72,6 +75,7 @@ class SettingsDialog(QDialog):
         models: model names to offer; the user may also type a name or a folder.
         parent: the owning window.
         models_page: the model manager (app.ui.settings.models_page), shown as its own page.
+        profiles_page: the per-app profiles (app.ui.settings.profiles_page), also a page.
     """
 
     settings_accepted = Signal(object)
@@ -82,7 +86,9 @@ class SettingsDialog(QDialog):
         input_devices: list[str],
         models: list[str],
         parent: QWidget | None = None,
+        *,
         models_page: ModelsPage | None = None,
+        profiles_page: ProfilesPage | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Saytype Settings")
@@ -95,6 +101,7 @@ class SettingsDialog(QDialog):
         self._pages: dict[str, QWidget] = {}  # page name -> page, in sidebar order
         self._forms: list[QWidget] = []  # what each settings page scrolls
         self.models_page = models_page
+        self.profiles_page = profiles_page
 
         self.pages = QListWidget(self)
         self.pages.setAccessibleName("Settings pages")
@@ -111,12 +118,7 @@ class SettingsDialog(QDialog):
             if editor is not None:
                 self._editors[setting.name] = editor
                 sections.setdefault(setting.group, []).append(setting)
-        for group, fields in sections.items():
-            self._add_page(group, self._make_form_page(group, fields))
-            if group == _MODELS_PAGE_AFTER and models_page is not None:
-                self._add_page(MODELS_PAGE, models_page)
-        if models_page is not None and MODELS_PAGE not in self.page_names():
-            self._add_page(MODELS_PAGE, models_page)
+        self._add_pages(sections)
         frame = 2 * self.pages.frameWidth()
         self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + frame + 24)
         self.pages.setCurrentRow(0)
@@ -140,6 +142,21 @@ class SettingsDialog(QDialog):
                 shortcut.activated.connect(lambda step=step: self._step_page(step))
         self.show_settings(settings)
 
+    def _add_pages(self, sections: dict[str, list[SettingField]]) -> None:
+        """A page per settings section, the models and profiles pages beside theirs."""
+        extra: dict[str, tuple[str, QWidget | None]] = {
+            _MODELS_PAGE_AFTER: (MODELS_PAGE, self.models_page),
+            _PROFILES_PAGE_AFTER: (PROFILES_PAGE, self.profiles_page),
+        }
+        for group, fields in sections.items():
+            self._add_page(group, self._make_form_page(group, fields))
+            name, page = extra.pop(group, ("", None))
+            if page is not None:
+                self._add_page(name, page)
+        for name, page in extra.values():  # its section has no page of its own
+            if page is not None:
+                self._add_page(name, page)
+
     def _make_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -153,7 +170,9 @@ class SettingsDialog(QDialog):
         return buttons
 
     def _add_page(self, name: str, page: QWidget) -> None:
-        page.setAccessibleName(f"{name} settings" if name != MODELS_PAGE else name)
+        page.setAccessibleName(
+            f"{name} settings" if name not in {MODELS_PAGE, PROFILES_PAGE} else name
+        )
         self.stack.addWidget(page)
         self.pages.addItem(name)
         self._pages[name] = page

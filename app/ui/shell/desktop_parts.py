@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.ui.dictation.inference_worker import InferenceWorker
     from app.ui.dictation.listening_indicator import ListeningIndicator
     from app.ui.dictation.microphone import Microphone
+    from app.ui.dictation.profile_chooser import ProfileChooser
     from app.ui.dictation.retype import RetypeCountdown
     from app.ui.files.file_jobs import FileJobRunner
     from app.ui.files.queue_panel import QueuePanel
@@ -55,6 +56,7 @@ class DesktopParts:
     retype: RetypeCountdown
     queue_panel: QueuePanel
     idle_unloader: IdleUnloader | None = None
+    profiles: ProfileChooser | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open

@@ -260,3 +260,14 @@ def test_the_newest_entry_is_selected_and_the_selection_follows_new_ones(
     entry = filled.add("A brand new dictation.", 1.0, "tiny.en")
     panel.add_entry(entry)
     assert panel.selected_entry() == entry
+
+
+def test_an_entry_names_the_profile_that_shaped_it(qtbot: QtBot, store: HistoryStore) -> None:
+    store.add("git status", 1.0, "tiny.en", profile="Terminal")
+    store.add("Dear Anna, thanks.", 1.0, "tiny.en", profile="Default")
+    panel = make_panel(qtbot, store)
+    newest, oldest = (tree(panel).topLevelItem(row) for row in range(2))
+    assert newest is not None
+    assert oldest is not None
+    assert newest.toolTip(2) == "Dear Anna, thanks."  # the Default profile goes unsaid
+    assert oldest.toolTip(2) == "git status\n\nProfile: Terminal"

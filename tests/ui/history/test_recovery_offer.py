@@ -187,7 +187,7 @@ class BrokenTranscriber(ScriptedTranscriber):
 
 
 class BrokenPipeline(ScriptedPipeline):
-    def new_transcriber(self, cancel: object = None) -> ScriptedTranscriber:
+    def new_transcriber(self, cancel: object = None, **_decoding: object) -> ScriptedTranscriber:  # type: ignore[override]
         return BrokenTranscriber(self.words, self.pass_seconds)
 
 

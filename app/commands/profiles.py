@@ -1,0 +1,134 @@
+"""``saytype profiles list|show|import|export``: per-app profiles from a terminal.
+
+The same file the GUI reads at each hotkey press (``profiles.json`` beside the
+settings), so a profile imported here applies from the next dictation on, with
+no restart. Every error is one sentence on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.core.profiles.profile import Profile, ProfileError
+from app.core.profiles.profile_file import (
+    load_profiles,
+    profile_to_data,
+    profiles_path,
+    read_profile_file,
+    save_profiles,
+)
+from app.core.profiles.profile_rules import ProfileBook
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register the ``profiles`` subcommand and its actions."""
+    parser = subparsers.add_parser(
+        "profiles",
+        help="list, show, import and export per-app profiles",
+        description="Per-app profiles change how a dictation is shaped and delivered in the "
+        "application that has the focus when you press the hotkey. The README describes "
+        "the JSON file format, so profiles can be shared.",
+    )
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the profiles in rule order, Default first")
+    listing.add_argument("--json", action="store_true", help="print one JSON object per profile")
+    listing.set_defaults(run=run_list)
+    show = actions.add_parser("show", help="print one profile as JSON")
+    show.add_argument("name", metavar="NAME", help="the profile's name (any case)")
+    show.set_defaults(run=run_show)
+    for action, text, run in (
+        ("import", "add the profiles of FILE (same names are replaced)", run_import),
+        ("export", "write every profile to FILE, to share or keep", run_export),
+    ):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument("file", metavar="FILE", type=Path, help="a profiles file (JSON)")
+        sub.set_defaults(run=run)
+
+
+def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
+    """Print the profiles, one per line (or JSON), in the order the rules are read."""
+    book = _user_book()
+    for profile in book.all():
+        if args.json:
+            stdout.write(json.dumps(profile_to_data(profile), ensure_ascii=False) + "\n")
+        else:
+            stdout.write(f"{profile.name:<16} {_rule(profile):<32} {_changes(profile)}\n")
+    return 0
+
+
+def run_show(
+    args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    """Print one profile as the file writes it."""
+    profile = _user_book().find(args.name)
+    if profile is None:
+        stderr.write(
+            f"saytype profiles: error: there is no profile called {args.name!r}; "
+            "'saytype profiles list' shows them.\n"
+        )
+        return 1
+    stdout.write(json.dumps(profile_to_data(profile), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_import(
+    args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    """Add FILE's profiles to the user's, all or nothing."""
+    try:
+        incoming = read_profile_file(args.file)
+        save_profiles(_user_book(stderr).merged(incoming))
+    except ProfileError as exc:
+        stderr.write(f"saytype profiles: error: {exc}\n")
+        return 1
+    names = [profile.name for profile in incoming.profiles]
+    if incoming.default.overrides:
+        names.insert(0, incoming.default.name)
+    listed = ", ".join(names) if names else "none"
+    stdout.write(f"Imported {len(names)} profiles ({listed}) into {profiles_path()}\n")
+    return 0
+
+
+def run_export(
+    args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    """Write every profile to FILE."""
+    book = _user_book(stderr)
+    try:
+        save_profiles(book, args.file)
+    except ProfileError as exc:
+        stderr.write(f"saytype profiles: error: {exc}\n")
+        return 1
+    stdout.write(f"Exported {len(book.profiles) + 1} profiles to {args.file}\n")
+    return 0
+
+
+def _user_book(stderr: TextIO = sys.stderr) -> ProfileBook:
+    loaded = load_profiles()
+    if loaded.notice:
+        stderr.write(f"saytype profiles: {loaded.notice}\n")
+    return loaded.book
+
+
+def _rule(profile: Profile) -> str:
+    if profile.is_default:
+        return "(when no rule matches)"
+    parts = [f"class ~ {profile.window_class}"] if profile.window_class else []
+    parts += [f"title ~ {profile.window_title}"] if profile.window_title else []
+    return ", ".join(parts)
+
+
+def _changes(profile: Profile) -> str:
+    if not profile.overrides:
+        return "changes nothing"
+    return ", ".join(f"{key}={_shown(value)}" for key, value in profile.overrides.items())
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value) if isinstance(value, bool) else str(value)

@@ -1,0 +1,1 @@
+"""Per-app profiles: what a dictation does differently in the application it is for."""

@@ -1,0 +1,188 @@
+"""The profiles file (``profiles.json``) and the files people share: read, check, write.
+
+The file is JSON so people can write and share profiles (the README documents
+it)::
+
+    {"format": 1,
+     "default": {"settings": {"trailing_space": true}},
+     "profiles": [{"name": "Terminal", "window_class": "xterm|kitty",
+                   "settings": {"after_text": "enter", "style": "plain"}}]}
+
+Reading Saytype's own file never fails, as with the settings file: a damaged
+file is moved aside as ``profiles.json.bak`` (nothing is lost) and only the
+Default profile applies, with one sentence for the user; a profile that is not
+valid is left out, and named. A file to *import* is checked whole instead: one
+sentence says what is wrong and nothing is imported. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.paths import config_dir
+from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError
+from app.core.profiles.profile_rules import ProfileBook
+from app.core.settings import _from_json
+
+log = logging.getLogger(__name__)
+
+FILE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LoadedProfiles:
+    """The result of :func:`load_profiles`: usable profiles plus anything to tell the user."""
+
+    book: ProfileBook
+    notice: str | None
+
+
+def profiles_path() -> Path:
+    """Where the user's profiles live, beside the settings."""
+    return config_dir() / "profiles.json"
+
+
+def load_profiles(path: Path | None = None) -> LoadedProfiles:
+    """Read the user's profiles, never failing: see the module docstring."""
+    path = path or profiles_path()
+    try:
+        data = _read_json(path)
+    except FileNotFoundError:
+        return LoadedProfiles(ProfileBook(), None)
+    except ProfileError as exc:
+        log.warning("profiles file %s: %s", path, exc)
+        return LoadedProfiles(ProfileBook(), _move_aside(path))
+    book, problems = _book_from_data(data, strict=False)
+    notice = None
+    if problems:
+        notice = f"Some profiles in {path} were not valid and are not used: {' '.join(problems)}"
+    return LoadedProfiles(book, notice)
+
+
+def read_profile_file(path: Path) -> ProfileBook:
+    """Read a file to import, all or nothing.
+
+    Raises:
+        ProfileError: one sentence naming the file and what is wrong with it.
+    """
+    try:
+        data = _read_json(path)
+    except FileNotFoundError:
+        raise ProfileError(f"There is no file {path}.") from None
+    except ProfileError as exc:
+        raise ProfileError(f"{path} {exc}") from None
+    try:
+        return _book_from_data(data, strict=True)[0]
+    except ProfileError as exc:
+        raise ProfileError(f"{path}: {exc}") from None
+
+
+def save_profiles(book: ProfileBook, path: Path | None = None) -> None:
+    """Write ``book`` atomically (0600): the user's file, or an export.
+
+    Raises:
+        ProfileError: with a sentence for the user; the previous file is left intact.
+    """
+    path = path or profiles_path()
+    text = json.dumps(book_to_data(book), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
+    except OSError as exc:
+        raise ProfileError(f"Could not save profiles to {path}: {describe_os_error(exc)}.") from exc
+    log.info("profiles saved to %s", path)
+
+
+def book_to_data(book: ProfileBook) -> dict[str, Any]:
+    """The JSON object of ``book`` (the file format)."""
+    return {
+        "format": FILE_FORMAT,
+        "default": {"settings": dict(book.default.overrides)},
+        "profiles": [profile_to_data(profile) for profile in book.profiles],
+    }
+
+
+def profile_to_data(profile: Profile) -> dict[str, Any]:
+    """One profile as the file writes it (empty patterns left out)."""
+    data: dict[str, Any] = {"name": profile.name}
+    if profile.window_class:
+        data["window_class"] = profile.window_class
+    if profile.window_title:
+        data["window_title"] = profile.window_title
+    data["settings"] = dict(profile.overrides)
+    return data
+
+
+def _read_json(path: Path) -> object:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ProfileError(f"could not be read ({describe_os_error(exc)}).") from exc
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProfileError(f"is not valid JSON ({exc}).") from exc
+
+
+def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[str]]:
+    """The book in ``data``; with ``strict``, the first problem raises instead of being listed."""
+    if not isinstance(data, dict) or not isinstance(data.get("profiles", []), list):
+        raise ProfileError('is not a profiles file (an object with a "profiles" list).')
+    version = data.get("format", FILE_FORMAT)
+    if strict and version != FILE_FORMAT:
+        raise ProfileError(f"has format {version!r}; this Saytype reads format {FILE_FORMAT}.")
+    problems: list[str] = []
+    default = Profile(DEFAULT_PROFILE)
+    profiles: list[Profile] = []
+    entries = [("default", data["default"])] if "default" in data else []
+    entries += [("profile", entry) for entry in data.get("profiles", [])]
+    for kind, entry in entries:
+        try:
+            profile = _profile_from_data(entry, default=kind == "default")
+            if profile.is_default:
+                default = profile
+            elif any(p.name.casefold() == profile.name.casefold() for p in profiles):
+                raise ProfileError(f"Two profiles are called {profile.name!r}; names must differ.")
+            else:
+                profiles.append(profile)
+        except ProfileError as exc:
+            if strict:
+                raise
+            problems.append(str(exc))
+    return ProfileBook(default, tuple(profiles)), problems
+
+
+def _profile_from_data(entry: object, *, default: bool) -> Profile:
+    if not isinstance(entry, dict):
+        raise ProfileError(f"A profile must be an object, not {json.dumps(entry)[:40]}.")
+    settings = entry.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
+    overrides = {key: _from_json(value) for key, value in settings.items()}
+    if default:
+        return Profile(DEFAULT_PROFILE, overrides=overrides)
+    return Profile(
+        name=entry.get("name", ""),
+        window_class=entry.get("window_class", ""),
+        window_title=entry.get("window_title", ""),
+        overrides=overrides,
+    )
+
+
+def _move_aside(path: Path) -> str:
+    backup = path.with_name(path.name + ".bak")
+    try:
+        path.replace(backup)
+    except OSError as exc:
+        log.warning("could not move %s to %s: %s", path, backup, exc)
+        return f"Your profiles file {path} is damaged, so only the Default profile applies."
+    return (
+        f"Your profiles file was damaged and was moved to {backup}; "
+        "only the Default profile applies until you import it again or add profiles."
+    )

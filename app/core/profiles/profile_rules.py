@@ -1,0 +1,127 @@
+"""Which profile a dictation gets: the rules, read top to bottom, against the focused window.
+
+The window is looked at when the hotkey is pressed (``focused_window.py`` on
+X11). Rules are ordered by the user and the first profile whose patterns all
+match wins; nothing matching (or no window known, as on Wayland for now) gives
+the Default profile, which always exists. Matching is a regular-expression
+search, case-insensitive, so ``term`` matches ``XTerm`` and ``^xterm$`` only it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError
+
+
+@dataclass(frozen=True)
+class WindowIdentity:
+    """What is known of the focused window.
+
+    Attributes:
+        instance: the WM_CLASS instance name (``xterm``), or "".
+        window_class: the WM_CLASS class name (``XTerm``), or "".
+        title: the window title, or "".
+    """
+
+    instance: str = ""
+    window_class: str = ""
+    title: str = ""
+
+
+def matches(profile: Profile, window: WindowIdentity) -> bool:
+    """Whether ``profile``'s rule picks ``window`` (the Default profile matches nothing)."""
+    if profile.is_default:
+        return False
+    if profile.window_class and not any(
+        re.search(profile.window_class, name, re.IGNORECASE)
+        for name in (window.instance, window.window_class)
+        if name
+    ):
+        return False
+    return not profile.window_title or bool(
+        re.search(profile.window_title, window.title, re.IGNORECASE)
+    )
+
+
+@dataclass(frozen=True)
+class ProfileBook:
+    """The user's profiles: the Default one and the others in rule order.
+
+    Raises:
+        ProfileError: two profiles share a name.
+    """
+
+    default: Profile = field(default_factory=lambda: Profile(DEFAULT_PROFILE))
+    profiles: tuple[Profile, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [profile.name.casefold() for profile in self.profiles]
+        if DEFAULT_PROFILE.casefold() in names:
+            raise ProfileError(f"Only one profile may be called {DEFAULT_PROFILE}.")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ProfileError(f"Two profiles are called {repeated[0]!r}; names must differ.")
+
+    def choose(self, window: WindowIdentity | None) -> Profile:
+        """The first profile whose rule matches ``window``; the Default one otherwise."""
+        if window is not None:
+            for profile in self.profiles:
+                if matches(profile, window):
+                    return profile
+        return self.default
+
+    def find(self, name: str) -> Profile | None:
+        """The profile called ``name`` (any case), or None."""
+        for profile in (self.default, *self.profiles):
+            if profile.name.casefold() == name.casefold():
+                return profile
+        return None
+
+    def merged(self, incoming: ProfileBook) -> ProfileBook:
+        """This book with ``incoming``'s profiles: same names replaced in place, new ones added."""
+        taken = {profile.name.casefold(): profile for profile in incoming.profiles}
+        kept = [taken.pop(p.name.casefold(), p) for p in self.profiles]
+        default = incoming.default if incoming.default.overrides else self.default
+        return ProfileBook(default, (*kept, *taken.values()))
+
+    def all(self) -> Iterable[Profile]:
+        """Every profile, the Default one first."""
+        return (self.default, *self.profiles)
+
+    def with_profile(self, profile: Profile, replacing: str | None = None) -> ProfileBook:
+        """A copy with ``profile`` in place of the one called ``replacing``, or added last.
+
+        Raises:
+            ProfileError: the new name is taken by another profile.
+        """
+        if profile.is_default:
+            return ProfileBook(profile, self.profiles)
+        if replacing is None or self._index(replacing) is None:
+            return ProfileBook(self.default, (*self.profiles, profile))
+        profiles = list(self.profiles)
+        profiles[self._index(replacing) or 0] = profile
+        return ProfileBook(self.default, tuple(profiles))
+
+    def without(self, name: str) -> ProfileBook:
+        """A copy without the profile called ``name`` (the Default one stays)."""
+        kept = tuple(p for p in self.profiles if p.name.casefold() != name.casefold())
+        return ProfileBook(self.default, kept)
+
+    def moved(self, name: str, step: int) -> ProfileBook:
+        """A copy with ``name`` ``step`` places later (earlier when negative) in rule order."""
+        index = self._index(name)
+        if index is None:
+            return self
+        profiles = list(self.profiles)
+        target = max(0, min(len(profiles) - 1, index + step))
+        profiles.insert(target, profiles.pop(index))
+        return ProfileBook(self.default, tuple(profiles))
+
+    def _index(self, name: str) -> int | None:
+        for index, profile in enumerate(self.profiles):
+            if profile.name.casefold() == name.casefold():
+                return index
+        return None

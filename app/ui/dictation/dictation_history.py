@@ -1,0 +1,106 @@
+"""A dictation's trip through the history: saved before delivery, then where it went.
+
+The controller hands each final here before it is typed; the write runs on the
+history's own lane (:func:`run_in_background`), never on the GUI thread, and
+the answer comes back to the controller there. When no history could be opened,
+or the write fails, the dictation is marked ``unsaved`` so the controller puts
+the text on the clipboard after delivering it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject
+
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.output.history import HistoryEntry, HistoryStore
+from app.core.settings import Settings
+from app.ui.dictation.dictation_run import DictationRun, keep_audio_as, save_dictation
+from app.ui.dictation.journal_writer import DictationJournal
+from app.ui.shell.background import run_in_background
+
+log = logging.getLogger(__name__)
+
+
+class DictationHistory:
+    """Saves the controller's dictations in the history store.
+
+    Args:
+        history: the store, or None when it could not be opened.
+        journal: the crash journal, which becomes the kept recording when asked.
+        ring: the microphone's ring (the fallback source of a kept recording).
+        receiver: the QObject the answers are for (they are dropped once it is gone).
+        notice: called with a level and a sentence for the user.
+        added: called with each entry once it is saved.
+    """
+
+    def __init__(  # noqa: PLR0917 - the controller passes each part
+        self,
+        history: HistoryStore | None,
+        journal: DictationJournal,
+        ring: RingBuffer,
+        receiver: QObject,
+        notice: Callable[[str, str], object],
+        added: Callable[[HistoryEntry], object],
+    ) -> None:
+        self._history = history
+        self._journal = journal
+        self._ring = ring
+        self._receiver = receiver
+        self._notice = notice
+        self._added = added
+
+    def save(
+        self,
+        current: DictationRun,
+        text: str,
+        settings: Settings,
+        model_name: str,
+        then: Callable[[HistoryEntry | None], None],
+    ) -> None:
+        """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
+
+        ``then`` gets None when there is no history, it is paused, or the write failed.
+        """
+        history = self._history
+        if history is None and not settings.pause_history:
+            current.unsaved = True  # no history could be opened at start-up
+        if history is None or settings.pause_history:
+            then(None)  # paused: no entry and no recording are written
+            return
+        end = current.end if current.end is not None else self._ring.position
+        kept = keep_audio_as(current, self._journal, self._ring, settings.keep_audio)
+
+        def saved(outcome: tuple[HistoryEntry, str | None]) -> None:
+            entry, problem = outcome
+            if problem:
+                self._notice("warning", problem)
+            self._added(entry)
+            then(entry)
+
+        def failed(exc: BaseException) -> None:
+            current.unsaved = True
+            self._notice("warning", f"{exc} The text was copied to the clipboard instead.")
+            then(None)
+
+        run_in_background(
+            partial(save_dictation, history, current, text, end, model_name, kept=kept),
+            saved,
+            failed,
+            lane=history.writes,
+            receiver=self._receiver,
+        )
+
+    def mark_delivered(self, current: DictationRun, how: str) -> None:
+        """Record where the text of ``current`` went (when it has an entry)."""
+        if current.entry is None or self._history is None:
+            return
+        run_in_background(
+            partial(self._history.mark_delivered, current.entry.id, how),
+            on_error=lambda exc: log.warning("could not mark delivery in history: %s", exc),
+            lane=self._history.writes,
+            receiver=self._receiver,
+        )

@@ -1,0 +1,260 @@
+"""Settings → Profiles: the per-app profiles, in rule order, with the form that edits one.
+
+Like the models page, this page acts at once: each add, save, move, delete or
+import is written to ``profiles.json`` when it is made (OK and Cancel of the
+dialog are about the settings). The file is the same one the hotkey press and
+``saytype profiles`` read, so a change applies from the next dictation. A
+mistake (a pattern that is not a regular expression, a name taken) is one
+sentence under the list, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.profiles.profile import Profile, ProfileError
+from app.core.profiles.profile_file import load_profiles, read_profile_file, save_profiles
+from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
+from app.core.profiles.profile_suggestions import SUGGESTIONS
+from app.ui.settings.profile_form import ProfileForm
+
+log = logging.getLogger(__name__)
+
+PROFILES_PAGE = "Profiles"
+_JSON_FILTER = "Profiles (*.json)"
+
+
+class ProfilesPage(QWidget):
+    """Lists, adds, edits, orders, deletes, imports and exports profiles.
+
+    Args:
+        last_window: the window Saytype last dictated into (None when none yet).
+        path: the profiles file (the user's when None).
+
+    Signals:
+        profiles_changed: the file was written.
+    """
+
+    profiles_changed = Signal()
+
+    def __init__(
+        self,
+        last_window: Callable[[], WindowIdentity | None] = lambda: None,
+        path: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._last_window = last_window
+        self._path = path
+        loaded = load_profiles(path)
+        self.book = loaded.book
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Profiles, in the order their rules are tried")
+        self.list.currentRowChanged.connect(self._show_current)
+        self.form = ProfileForm(self)
+        self.message = QLabel(loaded.notice or "", self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Profiles message")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.suggestions = QComboBox(self)
+        self.suggestions.setAccessibleName("Suggested profiles")
+        for suggestion in SUGGESTIONS:
+            self.suggestions.addItem(suggestion.name, suggestion)
+        self.buttons = {
+            "last_app": self._button("Add for the &last app", self.add_for_last_app),
+            "suggestion": self._button("Add su&ggestion", self.add_suggestion),
+            "save": self._button("&Save profile", self.save_current),
+            "up": self._button("Move &up", lambda: self.move_current(-1)),
+            "down": self._button("Move do&wn", lambda: self.move_current(1)),
+            "delete": self._button("De&lete", self.delete_current),
+            "import": self._button("&Import…", self._choose_import),
+            "export": self._button("E&xport…", self._choose_export),
+        }
+        self._build_layout()
+        self._refresh(0)
+
+    def _button(self, text: str, action: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(lambda: action())  # noqa: PLW0108 - drops "checked"
+        return button
+
+    def _build_layout(self) -> None:
+        grid = QGridLayout()
+        grid.addWidget(self.buttons["last_app"], 0, 0, 1, 3)
+        grid.addWidget(self.suggestions, 1, 0, 1, 2)
+        grid.addWidget(self.buttons["suggestion"], 1, 2)
+        for column, name in enumerate(("up", "down", "delete")):
+            grid.addWidget(self.buttons[name], 2, column)
+        grid.addWidget(self.buttons["import"], 3, 0)
+        grid.addWidget(self.buttons["export"], 3, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        left.addLayout(grid)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right = QVBoxLayout()
+        right.addWidget(scroll, 1)
+        right.addWidget(self.buttons["save"], 0, Qt.AlignmentFlag.AlignRight)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "A profile changes how dictations are shaped and sent in the apps its rule matches; "
+            "the Default profile applies everywhere else. Changes here are saved at once.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.message)
+
+    # ---- actions (the buttons call these; tests too) -------------------------------------
+
+    def add_for_last_app(self) -> bool:
+        """Add a profile whose rule matches the app Saytype last dictated into."""
+        window = self._last_window()
+        if window is None or not (window.instance or window.window_class):
+            self._say("Dictate into the app once (press the hotkey there), then add it here.")
+            return False
+        app = window.instance or window.window_class
+        name = self._free_name(window.window_class or app)
+        profile = Profile(name, window_class=f"^{re.escape(app)}$")
+        return self._store(self.book.with_profile(profile), name, f"Added {name}.")
+
+    def add_suggestion(self) -> bool:
+        """Add the suggestion chosen in the list below the buttons."""
+        suggestion = self.suggestions.currentData()
+        assert isinstance(suggestion, Profile)
+        if self.book.find(suggestion.name) is not None:
+            self._say(f"{suggestion.name} is in the list already.")
+            return False
+        return self._store(self.book.with_profile(suggestion), suggestion.name, "")
+
+    def save_current(self) -> bool:
+        """Save the form as the selected profile."""
+        current = self._current()
+        try:
+            profile = self.form.profile()
+            book = self.book.with_profile(profile, replacing=current.name)
+        except ValueError as exc:  # ProfileError too: one sentence
+            self._say(str(exc))
+            return False
+        return self._store(book, profile.name, f"Saved {profile.name}.")
+
+    def move_current(self, step: int) -> bool:
+        """Try the selected profile's rule ``step`` places later (earlier when negative)."""
+        current = self._current()
+        return self._store(self.book.moved(current.name, step), current.name, "")
+
+    def delete_current(self) -> bool:
+        """Delete the selected profile (the Default one cannot go)."""
+        current = self._current()
+        if current.is_default:
+            self._say("The Default profile always applies; clear what it changes instead.")
+            return False
+        return self._store(self.book.without(current.name), None, f"Deleted {current.name}.")
+
+    def import_file(self, path: Path) -> bool:
+        """Add the profiles of ``path`` (all or nothing)."""
+        try:
+            incoming = read_profile_file(path)
+        except ProfileError as exc:
+            self._say(str(exc))
+            return False
+        names = ", ".join(p.name for p in incoming.profiles) or "the Default profile"
+        return self._store(self.book.merged(incoming), None, f"Imported {names}.")
+
+    def export_file(self, path: Path) -> bool:
+        """Write every profile to ``path``."""
+        try:
+            save_profiles(self.book, path)
+        except ProfileError as exc:
+            self._say(str(exc))
+            return False
+        self._say(f"Exported the profiles to {path}.")
+        return True
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _choose_import(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Import profiles", "", _JSON_FILTER)
+        if chosen:
+            self.import_file(Path(chosen))
+
+    def _choose_export(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export profiles", "profiles.json", _JSON_FILTER
+        )
+        if chosen:
+            self.export_file(Path(chosen))
+
+    def _store(self, book: ProfileBook, select: str | None, said: str) -> bool:
+        try:
+            save_profiles(book, self._path)
+        except ProfileError as exc:
+            self._say(str(exc))
+            return False
+        self.book = book
+        names = [profile.name for profile in book.all()]
+        self._refresh(names.index(select) if select in names else 0)
+        self._say(said)
+        self.profiles_changed.emit()
+        return True
+
+    def _refresh(self, row: int) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for profile in self.book.all():
+            self.list.addItem(f"{profile.name} — {_rule_text(profile)}")
+        self.list.blockSignals(False)
+        self.list.setCurrentRow(row)
+        self._show_current(row)
+
+    def _show_current(self, row: int) -> None:
+        profile = self._current()
+        self.form.show_profile(profile)
+        first, last = row <= 1, row in {0, self.list.count() - 1}
+        self.buttons["up"].setEnabled(not first)
+        self.buttons["down"].setEnabled(not last)
+        self.buttons["delete"].setEnabled(not profile.is_default)
+
+    def _current(self) -> Profile:
+        profiles = list(self.book.all())
+        return profiles[max(0, min(self.list.currentRow(), len(profiles) - 1))]
+
+    def _free_name(self, wanted: str) -> str:
+        name, number = wanted, 2
+        while self.book.find(name) is not None:
+            name, number = f"{wanted} {number}", number + 1
+        return name
+
+    def _say(self, sentence: str) -> None:
+        self.message.setText(sentence)
+
+
+def _rule_text(profile: Profile) -> str:
+    if profile.is_default:
+        return "everywhere else"
+    parts = [f"class {profile.window_class}"] if profile.window_class else []
+    parts += [f"title {profile.window_title}"] if profile.window_title else []
+    return ", ".join(parts)

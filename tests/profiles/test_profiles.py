@@ -1,0 +1,245 @@
+"""Profiles: which one a window gets, what it changes, and the file that keeps them.
+
+A profile changes only what it names; the rules are read top to bottom; the
+Default profile applies when nothing matches. Saytype's own file never stops
+the app (a damaged one is moved aside, nothing lost), and a file to import is
+all or nothing, with one sentence that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.core.profiles.profile import (
+    DEFAULT_PROFILE,
+    Profile,
+    ProfileError,
+    apply_profile,
+)
+from app.core.profiles.profile_file import (
+    book_to_data,
+    load_profiles,
+    profiles_path,
+    read_profile_file,
+    save_profiles,
+)
+from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
+from app.core.profiles.profile_suggestions import SUGGESTIONS
+from app.core.settings import Settings
+from app.core.text.replacements import DEFAULT_REPLACEMENTS
+from app.core.text.shaper import ShapingOptions, TextShaper
+
+XTERM = WindowIdentity("xterm", "XTerm", "user@host: ~")
+EDITOR = WindowIdentity("code", "Code", "main.py - project - Visual Studio Code")
+
+TERMINAL = Profile(
+    "Terminal",
+    window_class="term",
+    overrides={"after_text": "enter", "style": "plain", "paste_keys": "ctrl+shift+v"},
+)
+CHAT = Profile("Chat", window_title="slack|element", overrides={"after_text": "enter"})
+
+
+def test_the_first_matching_rule_wins_and_nothing_matching_gives_the_default() -> None:
+    narrow = Profile("Root shell", window_class="^xterm$", window_title="root@")
+    book = ProfileBook(profiles=(narrow, TERMINAL, CHAT))
+
+    assert book.choose(XTERM).name == "Terminal"  # the title rule of the first does not match
+    assert book.choose(WindowIdentity("xterm", "XTerm", "root@box: /")).name == "Root shell"
+    assert book.choose(EDITOR).name == DEFAULT_PROFILE
+    assert book.choose(None).name == DEFAULT_PROFILE  # no window known (Wayland today)
+    assert book.choose(WindowIdentity("", "", "Element | Room")).name == "Chat"
+
+
+def test_a_profile_changes_only_what_it_names() -> None:
+    settings = Settings(delivery="type", trailing_space=True, numbers_as_digits=True)
+    chosen = apply_profile(TERMINAL, settings)
+
+    assert chosen.settings == settings  # none of its overrides are global settings
+    assert chosen.after_keys == ("enter",)
+    assert chosen.paste_keys == ("ctrl", "shift", "v")
+    assert chosen.plain
+    mail = apply_profile(Profile("Mail", "thunderbird", overrides={"delivery": "paste"}), settings)
+    assert mail.settings == settings.replace(delivery="paste")
+    assert (mail.after_keys, mail.paste_keys) == ((), ())
+    assert not mail.plain
+    assert not mail.space_after
+
+
+def test_words_extend_the_global_ones_unless_the_profile_keeps_its_own() -> None:
+    settings = Settings(vocabulary=("Saytype",))
+    added = {"vocabulary": ("kubectl",), "replacements": (("say type", "saytype-cli"),)}
+    extended = apply_profile(Profile("Shell", "term", overrides=added), settings).settings
+    assert extended.vocabulary == ("Saytype", "kubectl")
+    assert extended.replacements == (*DEFAULT_REPLACEMENTS, ("say type", "saytype-cli"))
+    own = apply_profile(Profile("Shell", "term", overrides={**added, "words": "own"}), settings)
+    assert own.settings.vocabulary == ("kubectl",)
+    assert own.settings.replacements == (("say type", "saytype-cli"),)
+
+
+@pytest.mark.parametrize(
+    ("profile", "sentence"),
+    [
+        (lambda: Profile("", "x"), "needs a name"),
+        (lambda: Profile("Nowhere"), "needs a window class or title pattern"),
+        (lambda: Profile(DEFAULT_PROFILE, "xterm"), "takes no window rule"),
+        (lambda: Profile("Bad", "([a-"), "is not valid"),
+        (lambda: Profile("Bad", "x", overrides={"after_text": "tab"}), "'tab' is not one of"),
+        (lambda: Profile("Bad", "x", overrides={"hotkey": "f9"}), "a profile cannot change"),
+        (lambda: Profile("Bad", "x", overrides={"language": "English"}), "not a language code"),
+        (lambda: Profile("Bad", "x", overrides={"trailing_space": "yes"}), "expected bool"),
+    ],
+)
+def test_an_invalid_profile_is_refused_with_a_sentence(profile: object, sentence: str) -> None:
+    with pytest.raises(ProfileError, match=sentence):
+        profile()  # type: ignore[operator]
+
+
+def test_names_are_unique_whatever_their_case() -> None:
+    with pytest.raises(ProfileError, match="Two profiles are called 'chat'"):
+        ProfileBook(profiles=(CHAT, Profile("chat", "x")))
+
+
+def test_profiles_are_saved_and_read_back_unchanged(tmp_path: Path) -> None:
+    book = ProfileBook(
+        Profile(DEFAULT_PROFILE, overrides={"trailing_space": True}),
+        (
+            TERMINAL,
+            CHAT,
+            Profile("Editor", "code", overrides={"replacements": (("dash", "-"),)}),
+        ),
+    )
+    save_profiles(book)
+
+    assert load_profiles().book == book
+    assert load_profiles().notice is None
+    written = json.loads(profiles_path().read_text(encoding="utf-8"))
+    assert written["format"] == 1
+    assert written["profiles"][0] == {
+        "name": "Terminal",
+        "window_class": "term",
+        "settings": {"after_text": "enter", "style": "plain", "paste_keys": "ctrl+shift+v"},
+    }
+
+
+def test_no_file_means_only_the_default_profile() -> None:
+    loaded = load_profiles()
+    assert loaded.book == ProfileBook()
+    assert loaded.notice is None
+
+
+def test_a_damaged_file_is_moved_aside_with_one_sentence_and_nothing_lost() -> None:
+    path = profiles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"profiles": [{"name": "Terminal", ', encoding="utf-8")
+
+    loaded = load_profiles()
+
+    assert loaded.book == ProfileBook()
+    assert loaded.notice == (
+        f"Your profiles file was damaged and was moved to {path}.bak; "
+        "only the Default profile applies until you import it again or add profiles."
+    )
+    assert path.with_name("profiles.json.bak").read_text(encoding="utf-8").startswith('{"profiles"')
+    assert not path.exists()
+
+
+def test_an_invalid_profile_in_the_own_file_is_left_out_and_named() -> None:
+    data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
+    bad_chat = {"name": "Chat", "window_title": "slack", "settings": {"after_text": 1}}
+    data["profiles"].append(bad_chat)
+    path = profiles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    loaded = load_profiles()
+
+    assert loaded.book == ProfileBook(profiles=(TERMINAL,))
+    assert loaded.notice == (
+        f"Some profiles in {path} were not valid and are not used: "
+        "Profile 'Chat': after_text: 1 is not one of nothing, space, enter, ctrl+enter, "
+        "shift+enter."
+    )
+
+
+def test_a_file_to_import_is_all_or_nothing(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.json"
+    shared.write_text(
+        json.dumps({"format": 1, "profiles": [profile_data(CHAT), {"name": "Bad"}]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as refused:
+        read_profile_file(shared)
+    assert str(refused.value) == (
+        f"{shared}: Profile 'Bad' needs a window class or title pattern to match."
+    )
+    shared.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"shared.json is not valid JSON \("):
+        read_profile_file(shared)
+    with pytest.raises(ProfileError, match=r"There is no file .*missing.json\."):
+        read_profile_file(tmp_path / "missing.json")
+
+
+def test_importing_replaces_profiles_of_the_same_name_in_place_and_adds_new_ones() -> None:
+    mine = ProfileBook(profiles=(TERMINAL, CHAT))
+    louder_chat = Profile("chat", window_title="discord", overrides={"after_text": "ctrl+enter"})
+    mail = Profile("Mail", "thunderbird", overrides={"capitalize_first": True})
+
+    merged = mine.merged(ProfileBook(profiles=(mail, louder_chat)))
+
+    assert merged.profiles == (TERMINAL, louder_chat, mail)
+    assert merged.default == mine.default
+
+
+def profile_data(profile: Profile) -> dict[str, object]:
+    return book_to_data(ProfileBook(profiles=(profile,)))["profiles"][0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("heard", "plain"),
+    [
+        (" List the files.", "list the files"),
+        (" Git status. Then I check NASA's logs.", "git status. then I check NASA's logs"),
+        (" Wait for it...", "wait for it..."),
+        (" Is it done?", "is it done?"),
+    ],
+)
+def test_the_plain_style_has_no_automatic_capitals_and_no_final_full_stop(
+    heard: str, plain: str
+) -> None:
+    chosen = apply_profile(TERMINAL, Settings())
+    assert TextShaper(chosen.shaping_options()).shape(heard) == plain
+    assert TextShaper(ShapingOptions.from_settings(Settings())).shape(heard) != plain
+
+
+def test_profiles_are_added_edited_moved_and_removed_by_name() -> None:
+    book = ProfileBook(profiles=(TERMINAL, CHAT))
+    renamed = Profile("Shell", "term", overrides={"after_text": "nothing"})
+
+    assert book.with_profile(renamed, replacing="terminal").profiles == (renamed, CHAT)
+    assert book.with_profile(renamed).profiles == (TERMINAL, CHAT, renamed)
+    assert book.moved("Chat", -1).profiles == (CHAT, TERMINAL)
+    assert book.moved("Chat", 5).profiles == (TERMINAL, CHAT)
+    assert book.without("TERMINAL").profiles == (CHAT,)
+    louder = Profile(DEFAULT_PROFILE, overrides={"after_text": "enter"})
+    assert book.with_profile(louder).default == louder
+    with pytest.raises(ProfileError, match="Two profiles are called 'chat'"):
+        book.with_profile(Profile("Chat", "x"), replacing="Terminal")
+
+
+def test_the_suggestions_match_the_apps_they_are_for() -> None:
+    book = ProfileBook(profiles=SUGGESTIONS)
+    for window in (
+        XTERM,
+        WindowIdentity("gnome-terminal-server", "Gnome-terminal", "~"),
+        WindowIdentity("org.wezfurlong.wezterm", "org.wezfurlong.wezterm", "zsh"),
+        WindowIdentity("kitty", "kitty", "vim"),
+        WindowIdentity("st-256color", "st-256color", "x"),
+    ):
+        assert book.choose(window).name == "Terminals", window
+    assert book.choose(WindowIdentity("slack", "Slack", "general")).name == "Chat apps"
+    assert book.choose(EDITOR).name == DEFAULT_PROFILE
+    assert book.choose(WindowIdentity("firstwindow", "Firstwindow", "st")).name == DEFAULT_PROFILE

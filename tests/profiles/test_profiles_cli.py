@@ -1,0 +1,124 @@
+"""``saytype profiles …`` as a user runs it: real child processes, real files.
+
+Someone shares a profiles file; ``import`` adds it (all or nothing), ``list``
+and ``show`` tell what is there, ``export`` writes a file that imports back
+the same. Every mistake is one sentence and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app.core.profiles.profile_file import load_profiles, profiles_path
+
+SHARED = {
+    "format": 1,
+    "default": {"settings": {"trailing_space": True}},
+    "profiles": [
+        {
+            "name": "Terminal",
+            "window_class": "xterm|kitty",
+            "settings": {"after_text": "enter", "style": "plain", "paste_keys": "ctrl+shift+v"},
+        },
+        {"name": "Chat", "window_title": "slack", "settings": {"after_text": "enter"}},
+    ],
+}
+
+
+def saytype(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+        check=False,
+    )
+
+
+def write(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_shared_file_is_imported_listed_shown_and_exported_back(tmp_path: Path) -> None:
+    imported = saytype("profiles", "import", write(tmp_path / "shared.json", SHARED))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == (
+        f"Imported 3 profiles (Default, Terminal, Chat) into {profiles_path()}\n"
+    )
+
+    listing = saytype("profiles", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == [
+        "Default",
+        "Terminal",
+        "Chat",
+    ]
+    assert "after_text=enter, style=plain, paste_keys=ctrl+shift+v" in listing.stdout
+    as_json = saytype("profiles", "list", "--json")
+    assert [json.loads(line) for line in as_json.stdout.splitlines()][1:] == SHARED["profiles"]
+
+    shown = saytype("profiles", "show", "terminal")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == SHARED["profiles"][0]  # type: ignore[index]
+
+    exported = saytype("profiles", "export", tmp_path / "mine.json")
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads((tmp_path / "mine.json").read_text(encoding="utf-8")) == SHARED
+
+
+def test_importing_again_replaces_profiles_of_the_same_name(tmp_path: Path) -> None:
+    saytype("profiles", "import", write(tmp_path / "shared.json", SHARED))
+    newer_chat = {
+        "name": "chat",
+        "window_title": "element",
+        "settings": {"after_text": "ctrl+enter"},
+    }
+    again = saytype("profiles", "import", write(tmp_path / "chat.json", {"profiles": [newer_chat]}))
+
+    assert again.returncode == 0, again.stderr
+    book = load_profiles().book
+    assert [profile.name for profile in book.profiles] == ["Terminal", "chat"]
+    assert book.profiles[1].overrides == {"after_text": "ctrl+enter"}
+    assert book.default.overrides == {"trailing_space": True}  # the file had no Default
+
+
+def test_mistakes_get_one_sentence_and_change_nothing(tmp_path: Path) -> None:
+    saytype("profiles", "import", write(tmp_path / "shared.json", SHARED))
+    before = profiles_path().read_bytes()
+    bad = dict(SHARED, profiles=[{"name": "Bad", "window_class": "x", "settings": {"style": "x"}}])
+    cases = {
+        ("import", write(tmp_path / "bad.json", bad)): (
+            f"{tmp_path / 'bad.json'}: Profile 'Bad': style: 'x' is not one of normal, plain."
+        ),
+        ("import", tmp_path / "missing.json"): f"There is no file {tmp_path / 'missing.json'}.",
+        ("show", "Editor"): (
+            "there is no profile called 'Editor'; 'saytype profiles list' shows them."
+        ),
+    }
+    for args, sentence in cases.items():
+        result = saytype("profiles", *args)
+        assert result.returncode == 1
+        assert result.stderr == f"saytype profiles: error: {sentence}\n"
+        assert result.stdout == ""
+    assert profiles_path().read_bytes() == before
+
+
+def test_a_damaged_own_file_is_named_and_kept(tmp_path: Path) -> None:
+    profiles_path().parent.mkdir(parents=True, exist_ok=True)
+    profiles_path().write_text("{not json", encoding="utf-8")
+
+    listing = saytype("profiles", "list")
+
+    assert listing.returncode == 0
+    assert listing.stdout.split()[0] == "Default"
+    assert listing.stderr == (
+        f"saytype profiles: Your profiles file was damaged and was moved to {profiles_path()}.bak; "
+        "only the Default profile applies until you import it again or add profiles.\n"
+    )
+    assert profiles_path().with_name("profiles.json.bak").read_text(encoding="utf-8") == "{not json"

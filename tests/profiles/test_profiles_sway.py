@@ -1,0 +1,73 @@
+"""On sway, the profile rules see the focused window's app id, as X11's WM_CLASS.
+
+A real headless sway session and a real foot window with the focus: sway's IPC
+names the window, and the profile whose rule matches its app id is chosen.
+A window of another app id, and a session that is not sway, get the Default
+profile. Xwayland windows (off in the test session) are matched by their X11
+WM_CLASS, checked on a reply sway gives for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.profiles.profile import DEFAULT_PROFILE, Profile
+from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
+from app.core.profiles.sway_focus import SwayFocusedWindow, focused_in_tree
+from tests.support.sway_session import SwaySession, foot_target, running_sway
+
+pytestmark = pytest.mark.integration
+
+BOOK = ProfileBook(
+    profiles=(Profile("Notes", window_class="^saytype-notes$", overrides={"style": "plain"}),)
+)
+
+
+@pytest.fixture(scope="module")
+def sway() -> Iterator[SwaySession]:
+    with running_sway() as session:
+        yield session
+
+
+def test_the_focused_foot_window_picks_its_profile(sway: SwaySession) -> None:
+    lookup = SwayFocusedWindow.from_environment({"SWAYSOCK": str(sway.ipc_socket)})
+    assert lookup is not None
+    with foot_target(sway, "notes"):
+        window = lookup.identify()
+        assert window is not None
+        assert (window.instance, window.window_class) == ("saytype-notes", "saytype-notes")
+        assert BOOK.choose(window).name == "Notes"
+    with foot_target(sway, "other"):
+        window = lookup.identify()
+        assert window is not None
+        assert window.window_class == "saytype-other"
+        assert BOOK.choose(window).name == DEFAULT_PROFILE
+
+
+def test_outside_sway_nothing_is_asked() -> None:
+    assert SwayFocusedWindow.from_environment({"WAYLAND_DISPLAY": "wayland-0"}) is None
+
+
+def test_an_xwayland_window_is_matched_by_its_wm_class() -> None:
+    tree = {
+        "type": "root",
+        "nodes": [
+            {
+                "type": "workspace",
+                "nodes": [
+                    {"type": "con", "focused": False, "app_id": "foot", "name": "shell"},
+                    {
+                        "type": "con",
+                        "focused": True,
+                        "app_id": None,
+                        "name": "user@host: ~",
+                        "window_properties": {"class": "XTerm", "instance": "xterm"},
+                    },
+                ],
+            }
+        ],
+    }
+    assert focused_in_tree(tree) == WindowIdentity("xterm", "XTerm", "user@host: ~")
+    assert focused_in_tree({"type": "root", "focused": True, "nodes": []}) is None

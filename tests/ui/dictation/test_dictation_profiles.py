@@ -1,0 +1,232 @@
+"""Each dictation is shaped, delivered and saved as the profile of its window says.
+
+Same rig as test_dictation_controller_shaping.py (real worker thread, ring, history;
+a scripted model and a recording delivery), with a real profiles file and the
+window the chooser "sees" at the press given by the test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.profiles.profile_file import profiles_path
+from app.core.profiles.profile_rules import WindowIdentity
+from app.ui.dictation.listening_indicator import ListeningIndicator
+from app.ui.dictation.profile_chooser import ProfileChooser
+from tests.support.controller_rig import Rig, build_rig
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support raise"),  # the indicator, offscreen
+]
+
+WORDS = [
+    "dear",
+    "Anna",
+    "comma",
+    "I",
+    "will",
+    "call",
+    "tonight",
+    "period",
+    "see",
+    "you",
+    "soon",
+    "period",
+]
+SHAPED = "Dear Anna, I will call tonight. See you soon."
+PLAIN = "dear Anna, I will call tonight. see you soon"  # no sentence capitals, no final full stop
+PROFILES = {
+    "format": 1,
+    "profiles": [
+        {
+            "name": "Terminal",
+            "window_class": "^xterm$",
+            "settings": {
+                "style": "plain",
+                "after_text": "enter",
+                "paste_keys": "ctrl+shift+v",
+                "delivery": "type",
+            },
+        },
+        {"name": "Chat", "window_title": "slack", "settings": {"after_text": "space"}},
+        {
+            "name": "French mail",
+            "window_class": "thunderbird",
+            "settings": {"language": "fr", "vocabulary": ["Siobhan"], "words": "own"},
+        },
+    ],
+}
+
+
+def write_profiles(data: object) -> None:
+    profiles_path().parent.mkdir(parents=True, exist_ok=True)
+    profiles_path().write_text(json.dumps(data), encoding="utf-8")
+
+
+def dictate(qtbot: QtBot, rig: Rig) -> list[str]:
+    """One whole dictation from the hotkey; returns the profile names the controller announced."""
+    chosen: list[str] = []
+    heard: list[str] = []
+    rig.controller.profile_chosen.connect(chosen.append)
+    rig.worker.committed.connect(lambda _job, text: heard.append(text))
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        assert rig.controller.start(source="hotkey")
+        # The script commits every word but the newest once it has all been heard.
+        qtbot.waitUntil(lambda: "soon" in "".join(heard), timeout=10_000)
+        rig.controller.stop()
+    return chosen
+
+
+@pytest.fixture
+def rig_in(tmp_path: Path):  # type: ignore[no-untyped-def]
+    rigs: list[Rig] = []
+
+    def build(window: WindowIdentity | None, chooser: ProfileChooser | None = None) -> Rig:
+        chooser = chooser or ProfileChooser(lambda: window)
+        rig = build_rig(tmp_path, WORDS, profiles=chooser)
+        chooser.notice.connect(lambda message: rig.controller.notice.emit("warning", message))
+        rigs.append(rig)
+        return rig
+
+    yield build
+    for rig in rigs:
+        rig.close()
+
+
+def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    chooser = ProfileChooser(lambda: xterm)
+    rig = rig_in(xterm, chooser)
+    assert chooser.last_window is None
+
+    assert dictate(qtbot, rig) == ["Terminal"]
+    assert chooser.last_window == xterm  # Settings → Profiles offers it as "the last app"
+
+    assert [(text, method) for _id, text, method in rig.delivery.requests] == [
+        (PLAIN, "type"),
+        ("enter", "keys"),
+    ]
+    assert rig.delivery.paste_keys[0] == ("ctrl", "shift", "v")
+    (entry,) = rig.history.search()
+    assert (entry.text, entry.profile, entry.delivered_to) == (
+        PLAIN,
+        "Terminal",
+        "typed",  # how the text went in, once Enter followed it
+    )
+
+
+def test_another_window_gets_its_own_profile_or_the_default(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
+    write_profiles(PROFILES)
+    chat = rig_in(WindowIdentity("chromium", "Chromium", "Slack | general"))
+    assert dictate(qtbot, chat) == ["Chat"]
+    assert chat.delivery.requests[0][1:] == (SHAPED + " ", "paste")
+    assert chat.delivery.paste_keys == [()]  # picked by the window class, as without a profile
+    assert chat.delivery.keys_pressed == []
+    assert chat.history.search()[0].text == SHAPED  # without the space
+
+    editor = rig_in(WindowIdentity("gedit", "Gedit", "notes.txt"))
+    assert dictate(qtbot, editor) == ["Default"]
+    assert editor.delivery.requests[-1][1:] == (SHAPED, "paste")
+    assert editor.history.search()[0].profile == "Default"
+
+
+def test_a_damaged_profiles_file_is_said_once_and_the_default_applies(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    profiles_path().parent.mkdir(parents=True, exist_ok=True)
+    profiles_path().write_text('{"profiles": [', encoding="utf-8")
+    rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
+
+    assert dictate(qtbot, rig) == ["Default"]
+    assert dictate(qtbot, rig) == ["Default"]
+
+    assert notices == [
+        (
+            "warning",
+            f"Your profiles file was damaged and was moved to {profiles_path()}.bak; "
+            "only the Default profile applies until you import it again or add profiles.",
+        )
+    ]
+    assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED, SHAPED]
+
+
+def test_the_listening_indicator_names_the_profile(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
+    write_profiles(PROFILES)
+    rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
+    indicator = ListeningIndicator(rig.controller, rig.mic)
+    qtbot.addWidget(indicator)
+
+    with qtbot.waitSignal(rig.controller.profile_chosen, timeout=10_000):
+        assert rig.controller.start(source="hotkey")
+    assert indicator.isVisible()
+    assert indicator.profile_label.text() == "· Terminal"
+    rig.controller.cancel()
+
+
+def test_words_and_the_final_that_come_before_the_profile_wait_for_it(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    looked = threading.Event()  # the X server is slow to answer today
+    chooser = ProfileChooser(lambda: xterm if looked.wait(10) else None, answer_within_s=60)
+    rig = rig_in(xterm, chooser)
+    heard: list[str] = []
+    finals: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: heard.append(text))
+    rig.worker.final.connect(lambda _job, text: finals.append(text))
+
+    assert rig.controller.start(source="hotkey")
+    qtbot.waitUntil(lambda: "soon" in "".join(heard), timeout=10_000)
+    rig.controller.stop()
+    qtbot.waitUntil(lambda: bool(finals), timeout=10_000)
+    assert rig.delivery.requests == []  # nothing leaves before the profile is known
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        looked.set()
+
+    assert [(text, method) for _id, text, method in rig.delivery.requests] == [
+        (PLAIN, "type"),
+        ("enter", "keys"),
+    ]
+    assert rig.history.search()[0].profile == "Terminal"
+
+
+def test_a_window_lookup_that_hangs_gives_the_default_profile_in_time(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    hung = threading.Event()
+    chooser = ProfileChooser(lambda: xterm if hung.wait(30) else None, answer_within_s=0.2)
+    rig = rig_in(xterm, chooser)
+    try:
+        assert dictate(qtbot, rig) == ["Default"]
+        assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED]
+    finally:
+        hung.set()  # the late answer is dropped; the lane's thread ends
+    assert rig.history.search()[0].profile == "Default"
+
+
+def test_the_profiles_language_and_words_reach_the_decoder(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
+    write_profiles(PROFILES)
+    mail = rig_in(WindowIdentity("Mail", "thunderbird", "Write: hello"))
+    assert dictate(qtbot, mail) == ["French mail"]
+    terminal = rig_in(WindowIdentity("xterm", "XTerm", "~"))
+    assert dictate(qtbot, terminal) == ["Terminal"]
+
+    assert mail.pipeline is not None
+    assert terminal.pipeline is not None
+    assert mail.pipeline.decodings == [("fr", ("Siobhan",))]
+    assert terminal.pipeline.decodings == [(None, None)]  # the model's own, as without profiles

@@ -1,0 +1,180 @@
+"""Settings → Profiles as a user drives it: add, edit, order, delete, import, export.
+
+The page writes the same profiles.json the hotkey press reads, at each action, so
+each test checks the file (what the next dictation will use) as well as the list.
+A screenshot of the page goes to tmp_path, or docs/screenshots with
+SAYTYPE_SAVE_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.core.profiles.profile_file import load_profiles, profiles_path
+from app.core.profiles.profile_rules import WindowIdentity
+from app.core.settings import Settings
+from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
+from app.ui.settings.settings_dialog import SettingsDialog
+from tests.support.screenshots import save_screenshot
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+XTERM = WindowIdentity("xterm", "XTerm", "user@host: ~")
+
+
+def page_for(qtbot: QtBot, window: WindowIdentity | None = XTERM) -> ProfilesPage:
+    page = ProfilesPage(last_window=lambda: window)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def listed(page: ProfilesPage) -> list[str]:
+    return [page.list.item(row).text() for row in range(page.list.count())]
+
+
+def saved_names() -> list[str]:
+    return [profile.name for profile in load_profiles().book.all()]
+
+
+def choose(combo: object, text: str) -> None:
+    assert isinstance(combo, QComboBox)
+    index = combo.findText(text)
+    assert index >= 0, text
+    combo.setCurrentIndex(index)
+
+
+def test_the_last_app_dictated_into_becomes_a_profile_edited_in_the_form(qtbot: QtBot) -> None:
+    page = page_for(qtbot)
+    assert listed(page) == ["Default — everywhere else"]
+    assert not page.buttons["delete"].isEnabled()  # the Default profile always applies
+
+    click(qtbot, page.buttons["last_app"])
+
+    assert listed(page)[1] == "XTerm — class ^xterm$"
+    assert saved_names() == ["Default", "XTerm"]
+    assert page.form.name_edit.text() == "XTerm"
+    choose(page.form.inputs["after_text"], "Enter")
+    choose(page.form.inputs["style"], "Code / plain: no automatic capitals or final full stop")
+    choose(page.form.inputs["trailing_space"], "Off")
+    page.form.name_edit.setText("Terminal")
+    click(qtbot, page.buttons["save"])
+
+    (terminal,) = load_profiles().book.profiles
+    assert terminal.name == "Terminal"
+    assert dict(terminal.overrides) == {
+        "after_text": "enter",
+        "style": "plain",
+        "trailing_space": False,
+    }
+    assert page.message.text() == "Saved Terminal."
+
+
+def test_a_mistake_is_one_sentence_and_saves_nothing(qtbot: QtBot) -> None:
+    page = page_for(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    before = profiles_path().read_bytes()
+    page.form.class_edit.setText("([a-")
+
+    click(qtbot, page.buttons["save"])
+
+    assert page.message.text().startswith(
+        "Profile 'XTerm': the window class pattern '([a-' is not valid ("
+    )
+    assert profiles_path().read_bytes() == before
+    page.form.class_edit.setText("xterm")
+    page.form.inputs["replacements"].setText("no equals sign")  # type: ignore[attr-defined]
+    click(qtbot, page.buttons["save"])
+    assert page.message.text() == (
+        "replacements: write each replacement as heard = written ('no equals sign')"
+    )
+    assert profiles_path().read_bytes() == before
+
+
+def test_without_a_dictation_yet_the_page_says_what_to_do(qtbot: QtBot) -> None:
+    page = page_for(qtbot, window=None)
+    click(qtbot, page.buttons["last_app"])
+    assert page.message.text() == (
+        "Dictate into the app once (press the hotkey there), then add it here."
+    )
+    assert not profiles_path().exists()
+
+
+def test_suggestions_are_added_on_request_then_ordered_and_deleted(qtbot: QtBot) -> None:
+    page = page_for(qtbot)
+    assert not profiles_path().exists()  # suggestions are off until added
+    for name in ("Terminals", "Chat apps"):
+        choose(page.suggestions, name)
+        click(qtbot, page.buttons["suggestion"])
+    click(qtbot, page.buttons["suggestion"])
+    assert page.message.text() == "Chat apps is in the list already."
+    click(qtbot, page.buttons["last_app"])
+    assert saved_names() == ["Default", "Terminals", "Chat apps", "XTerm"]
+
+    assert not page.buttons["down"].isEnabled()  # XTerm is last
+    click(qtbot, page.buttons["up"])
+    click(qtbot, page.buttons["up"])
+    assert saved_names() == ["Default", "XTerm", "Terminals", "Chat apps"]
+    assert not page.buttons["up"].isEnabled()  # first after the Default one
+    click(qtbot, page.buttons["down"])
+    assert saved_names() == ["Default", "Terminals", "XTerm", "Chat apps"]
+
+    click(qtbot, page.buttons["delete"])
+    assert saved_names() == ["Default", "Terminals", "Chat apps"]
+    assert page.message.text() == "Deleted XTerm."
+
+
+def test_export_then_import_on_another_machine(qtbot: QtBot, tmp_path: Path) -> None:
+    page = page_for(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    choose(page.form.inputs["after_text"], "Ctrl+Enter")
+    click(qtbot, page.buttons["save"])
+    shared = tmp_path / "shared.json"
+    assert page.export_file(shared)
+    exported = json.loads(shared.read_text(encoding="utf-8"))
+    profiles_path().unlink()  # another machine: no profiles yet
+
+    fresh = page_for(qtbot)
+    assert fresh.import_file(shared)
+
+    assert listed(fresh) == ["Default — everywhere else", "XTerm — class ^xterm$"]
+    assert fresh.message.text() == "Imported XTerm."
+    assert json.loads(profiles_path().read_text(encoding="utf-8")) == exported
+    shared.write_text("{", encoding="utf-8")
+    assert not fresh.import_file(shared)
+    assert fresh.message.text().startswith(f"{shared} is not valid JSON (")
+
+
+def test_screenshot_of_the_profiles_page(qtbot: QtBot, tmp_path: Path) -> None:
+    page = ProfilesPage(last_window=lambda: XTERM)
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], profiles_page=page)
+    qtbot.addWidget(dialog)
+    assert dialog.page_names().index(PROFILES_PAGE) == dialog.page_names().index("Text") + 1
+    choose(page.suggestions, "Terminals")
+    click_later = page.buttons["suggestion"]
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.sizeHint())
+    dialog.show_page(PROFILES_PAGE)
+    qtbot.waitUntil(page.isVisible)
+    click(qtbot, click_later)
+    click(qtbot, page.buttons["last_app"])
+    choose(page.form.inputs["after_text"], "Enter")
+    click(qtbot, page.buttons["save"])
+    path = save_screenshot(dialog, "settings-profiles.png", tmp_path)
+    assert path.stat().st_size > 0
