@@ -7,6 +7,8 @@ words heard after the cut must still all be kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE
@@ -200,3 +202,22 @@ def test_fluent_speech_is_cut_in_a_pause_that_one_pass_commits_across() -> None:
     committed = "".join(e.text for e in events if e.kind == "commit").split()
     assert committed == VOCABULARY[: len(committed)]
     assert final.split() == VOCABULARY[: before + after]
+
+
+class NumberAfterCutDecoder(CodeDecoder):
+    """Hears the last word wrong when its audio is short, as tiny.en hears "1455" as "14-55"."""
+
+    def decode(self, audio, prompt="", beam_size=None, cancel=None, *, aligned=True):  # type: ignore[no-untyped-def]
+        hypothesis = super().decode(audio, prompt, beam_size, cancel, aligned=aligned)
+        if len(audio) / SAMPLE_RATE >= 6.0 or not hypothesis.words:
+            return hypothesis
+        *rest, last = hypothesis.words
+        wrong = Word(last.start, last.end, last.text + "-ish")
+        return replace(hypothesis, words=(*rest, wrong))
+
+
+def test_the_final_hears_the_newest_ten_seconds_back_across_cuts() -> None:
+    decoder = NumberAfterCutDecoder()
+    _committed, final, cuts = dictate(decoder, words=24, gap_s=0.3)
+    assert cuts >= 1  # the buffer alone is short: heard alone, its last word comes back wrong
+    assert final.split() == VOCABULARY[:24]

@@ -129,4 +129,5 @@ def test_released_during_a_pass_the_loop_skips_to_the_final() -> None:
     assert final.text == said(8)
     # The interrupted pass emitted nothing; the final is the only event.
     assert [event.kind for event in emitted] == ["final"]
-    assert decoder.calls == 2  # the abandoned pass, then the final decode
+    # The abandoned pass, the final's decode, and its careful hearing with beam search.
+    assert decoder.calls == 3

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core.audio.file_decoder import SAMPLE_RATE, decode_file
+from app.core.engine import whisper_internals
 from app.core.engine.heard_words import join_words, without_squeezed_tail
 from app.core.engine.model_host import ModelHost
 from app.core.engine.transcript import Segment
@@ -45,3 +46,31 @@ def test_unaligned_decode_hears_the_same_words_as_the_aligned_one(
     assert word_error_rate([said], [join_words(list(unaligned.words))]) <= 0.1
     duration = len(audio) / SAMPLE_RATE
     assert all(0.0 <= w.start <= w.end <= duration for w in unaligned.words)
+
+
+@pytest.mark.model
+def test_a_second_decode_of_the_same_audio_reuses_its_encoding(
+    tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "Stop right there and listen to me."
+    audio = decode_file(speech.wav(said, tmp_path / "said.wav", pause_s=0.3)).samples
+    encodes: list[int] = []
+    real_encode = whisper_internals.encode
+
+    def counting_encode(model: object, features: object) -> object:
+        encodes.append(1)
+        return real_encode(model, features)
+
+    monkeypatch.setattr(whisper_internals, "encode", counting_encode)
+    decoder = WindowDecoder(tiny_en.get())
+
+    greedy = decoder.decode(audio)
+    careful = decoder.decode(audio.copy(), beam_size=5, aligned=False)
+    assert len(encodes) == 1
+    fresh = WindowDecoder(tiny_en.get()).decode(audio, beam_size=5, aligned=False)
+    assert len(encodes) == 2
+    assert careful.text == fresh.text
+    assert word_error_rate([said], [careful.text]) <= word_error_rate([said], [greedy.text]) + 0.15
+
+    decoder.decode(audio[: len(audio) // 2])
+    assert len(encodes) == 3  # other audio is encoded anew

@@ -49,7 +49,7 @@ class CodeDecoder:
 
     def __init__(self) -> None:
         self.calls = 0
-        self.longest_s = 0.0
+        self.longest_s = 0.0  # the longest audio a greedy decode (a pass) was given
         self.on_decode: list[Callable[[], None]] = []  # run mid-pass, before the checkpoint
 
     def heard(self, words: list[Word], duration_s: float) -> list[Word]:
@@ -66,7 +66,8 @@ class CodeDecoder:
         aligned: bool = True,
     ) -> Hypothesis:
         self.calls += 1
-        self.longest_s = max(self.longest_s, len(audio) / SAMPLE_RATE)
+        if (beam_size or 1) == 1:  # the careful final's beam search may reach further back
+            self.longest_s = max(self.longest_s, len(audio) / SAMPLE_RATE)
         for hook in self.on_decode:
             hook()
         if cancel is not None:

@@ -26,11 +26,20 @@ class StreamingOptions:
             with "words, words, words" in it passes 2.4). Shorter loops are cut
             from the hypothesis instead (:func:`repetition_loop_start`).
         no_speech_prob: above it a hypothesis is noise, not speech.
+        final_beam_size: beam of the careful final, which hears the newest pass's
+            encoded audio again after the release (1: the greedy hearing is the final).
+            Beam 5 against greedy: WER 8.4 % against 8.9 % on the speech corpus,
+            1.50 % against 1.95 % on dictation sentences (decision 0014).
+        final_reach_s: the careful final hears this much of the newest audio, back
+            across buffer cuts: 10 s, the encoder window's floor, costs the encoder
+            no more than a shorter stretch; on the speech corpus WER 7.1 % against
+            8.4 % hearing only the buffer, the same as reaching back 14 s (0014).
     """
 
     step_s: float = 0.3
     pass_beam_size: int = 1
-    final_beam_size: int = 1
+    final_beam_size: int = 5
+    final_reach_s: float = 10.0
     holdback_s: float = 0.5
     keep_context_s: float = 6.0
     word_gap_cut_s: float = 8.0

@@ -8,8 +8,10 @@ the committed words a pass hears again are matched by text. Once the buffer
 holds enough context, audio up to the last committed word is cut (in a pause,
 or between two words of fluent speech once the buffer grows longer) and the
 cut words, as best heard (:mod:`settled_words`), become the prompt. At
-release, :meth:`finish` decodes the short remaining tail once; a pass still
-running then gives way unless it is about to be the final itself.
+release, :meth:`finish` hears the short remaining tail once (or takes the pass
+that already heard it all), then hears the newest ``final_reach_s`` of audio
+again with beam search, back across cuts (decision 0014); a pass still running
+then gives way unless it is about to be the final itself.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 
@@ -29,11 +31,13 @@ from app.core.engine.cancellation import (
     PassCheckpoint,
     Superseded,
 )
-from app.core.engine.heard_words import join_words, settled_count, without_squeezed_tail
-from app.core.engine.local_agreement import LocalAgreement, repetition_loop_start
+from app.core.engine.heard_words import join_words, settled_count
+from app.core.engine.hearing import Decoder, Heard, Hearing
+from app.core.engine.local_agreement import LocalAgreement
+from app.core.engine.recent_audio import RecentAudio
 from app.core.engine.settled_words import FreshWords, SettledWords
 from app.core.engine.streaming_options import StreamingOptions
-from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word, compression_ratio
+from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +60,6 @@ class DictationEvent:
     text: str
 
 
-class Decoder(Protocol):
-    """Decodes up to :data:`MAX_AUDIO_S` seconds of audio given a text prompt."""
-
-    def decode(
-        self,
-        audio: AudioArray,
-        prompt: str = "",
-        beam_size: int | None = None,
-        cancel: Checkpoint | None = None,
-        *,
-        aligned: bool = True,
-    ) -> Hypothesis: ...
-
-
 class StreamingTranscriber:
     """Turns pushed audio into dictation events; one instance per utterance."""
 
@@ -80,19 +70,23 @@ class StreamingTranscriber:
         options: StreamingOptions | None = None,
         cancel: CancellationToken | None = None,
     ) -> None:
-        self._decoder = decoder
+        self._hearing = Hearing(decoder, options or StreamingOptions())
         self._cancel = cancel  # a pass stops between its stages once this is set
         self._detector = detector
         self.options = options or StreamingOptions()
         self._agreement: LocalAgreement[Word] = LocalAgreement()
         self._chunks: list[AudioArray] = []
+        self._recent = RecentAudio(self.options.final_reach_s)
         self._buffer_start = 0  # absolute sample index where the buffer begins
         self._total = 0  # samples pushed so far
         self._last_pass_end = 0
         self._settled = SettledWords()
-        # The newest pass: (cut words before its buffer, its audio end, every word it heard).
-        self._last_heard: tuple[int, int, list[Word]] | None = None
-        self.passes = 0
+        self._last_heard: Heard | None = None  # the newest decode that was not rejected
+
+    @property
+    def passes(self) -> int:
+        """Decodes run so far (passes and the final's)."""
+        return self._hearing.decodes
 
     @property
     def audio_seconds(self) -> float:
@@ -119,6 +113,7 @@ class StreamingTranscriber:
         if len(samples) == 0:
             return
         self._chunks.append(samples)
+        self._recent.push(samples)
         self._total += len(samples)
         if self._detector is not None:
             self._detector.push(samples)
@@ -162,28 +157,54 @@ class StreamingTranscriber:
         return events
 
     def finish(self) -> DictationEvent:
-        """Decode the buffer once more and return the ``final`` event for the utterance.
+        """Hear the buffer once more and return the ``final`` event for the utterance.
 
         The buffer still holds the most recent stretch of speech (at least
         ``keep_context_s`` of it once the utterance is that long), so this last
         decode hears its words with full context: they replace both the partial
         and the committed words inside the buffer. Words already cut from the
-        buffer are taken as the pass before each cut heard them.
+        buffer are taken as the pass before each cut heard them. When nothing
+        was said after the newest pass, that pass is this decode.
         """
         while self._buffer_seconds() > MAX_AUDIO_S:
             self._catch_up()
-        reused = self._reusable_last_pass()
-        if reused is not None:
-            return reused
-        before = self._settled.heard_cut
-        in_buffer = self._settled.in_buffer
-        heard: list[Word] = in_buffer
-        if self._buffer_has_speech():
-            # The final needs text, not word times: skipping the alignment saves ~15 ms.
-            words, hypothesis = self._decode_words(self.options.final_beam_size, aligned=False)
-            if hypothesis is not None and (words or not in_buffer):
-                heard = words
-        return DictationEvent("final", join_words([*before, *heard]))
+        heard = self._reusable_last_pass()
+        if heard is None:
+            in_buffer = self._settled.in_buffer
+            heard_now = None
+            if self._buffer_has_speech():
+                # The final needs text, not word times: skipping the alignment saves ~15 ms.
+                words, _ = self._decode_words(aligned=False)
+                heard_now = self._last_heard if (words or not in_buffer) else None
+            if heard_now is None:
+                return DictationEvent("final", join_words([*self._settled.heard_cut, *in_buffer]))
+            heard = heard_now
+        widened = self._widened(heard)
+        careful = None if widened is None else self._hearing.carefully(widened, self._cancel)
+        if widened is not None and careful is not None:
+            heard = widened
+        else:
+            careful = self._hearing.carefully(heard, self._cancel)
+        before = self._settled.heard_cut[: heard.cut_words]
+        return DictationEvent("final", join_words([*before, *(careful or heard.words)]))
+
+    def _widened(self, heard: Heard) -> Heard | None:
+        """``heard`` stretched back over cuts to hear the newest ``final_reach_s`` of audio.
+
+        Words just before a cut were heard without what followed them, and the
+        newest stretch alone is short ("about fourteen fifty-five" after a cut
+        came back "14-55"); hearing them again together, as one window, mends
+        both (decision 0014). The words live heard there are its greedy hearing.
+        """
+        start = self._recent.earliest_start(self._buffer_start)
+        if start is None or start.words_before > heard.cut_words:
+            return None
+        cut = self._settled.heard_cut
+        live = [*cut[start.words_before : heard.cut_words], *heard.words]
+        audio = self._recent.audio_from(start.sample)
+        prompt = join_words(cut[: start.words_before][-_PROMPT_WORDS:])
+        offset = start.sample / SAMPLE_RATE
+        return Heard(start.words_before, self._total, live, audio, prompt, offset)
 
     def running_pass_is_moot(self) -> bool:
         """Once the key is up: whether the pass now running cannot give the final.
@@ -203,20 +224,17 @@ class StreamingTranscriber:
             return False  # nothing said since: this pass is the final
         return short or self._pause_after_committed(self._last_pass_end) is None
 
-    def _reusable_last_pass(self) -> DictationEvent | None:
-        """The final, at no cost, when nothing was said after the newest pass's audio.
+    def _reusable_last_pass(self) -> Heard | None:
+        """The newest pass, when nothing was said after its audio: it heard every word.
 
         Users pause before releasing the key, so the pass that was running at
         release usually heard every word already; decoding again would only add
         latency.
         """
-        if self._last_heard is None or self._detector is None:
+        last = self._last_heard
+        if last is None or self._detector is None:
             return None
-        cut_words, audio_end, words = self._last_heard
-        if self._detector.has_speech(audio_end, self._total):
-            return None
-        before = self._settled.heard_cut[:cut_words]
-        return DictationEvent("final", join_words([*before, *words]))
+        return None if self._detector.has_speech(last.audio_end, self._total) else last
 
     def _catch_up(self) -> None:
         """Passes fell behind (a slow machine): commit and cut all but the newest audio."""
@@ -256,44 +274,23 @@ class StreamingTranscriber:
     ) -> tuple[list[Word], Hypothesis | None]:
         """Decode the buffer; return all its words in absolute time (none if rejected)."""
         audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
+        prompt = self._settled.prompt(_PROMPT_WORDS)
+        offset = self._buffer_start / SAMPLE_RATE
         beam = beam_size or self.options.pass_beam_size
         cancel = checkpoint if checkpoint is not None else self._cancel
-        prompt = self._settled.prompt(_PROMPT_WORDS)
-        hypothesis = self._decoder.decode(audio, prompt, beam, cancel, aligned=aligned)
-        self.passes += 1
-        offset = self._buffer_start / SAMPLE_RATE
-        words = without_squeezed_tail(
-            [Word(w.start + offset, w.end + offset, w.text) for w in hypothesis.words]
-        )
-        loop = repetition_loop_start(words)
-        if loop is not None:
-            log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
-            words = words[:loop]
-        if self._looks_hallucinated(hypothesis, join_words(words)):
-            log.info(
-                "dropped a hypothesis that looks hallucinated (no_speech_prob %.2f, %d characters)",
-                hypothesis.no_speech_prob,
-                len(hypothesis.text),
-            )
+        words, hypothesis = self._hearing.hear(audio, prompt, offset, beam, cancel, aligned=aligned)
+        if hypothesis is None:
             self._last_heard = None
             return [], None
-        self._last_heard = (self._settled.heard_cut_count, self._buffer_start + len(audio), words)
+        end = self._buffer_start + len(audio)
+        cut_words = self._settled.heard_cut_count
+        self._last_heard = Heard(cut_words, end, words, audio, prompt, offset)
         return words, hypothesis
 
     def _decode_fresh_words(self, checkpoint: Checkpoint | None = None) -> FreshWords | None:
         """Decode the buffer; split its words at the committed ones (None if rejected)."""
         words, hypothesis = self._decode_words(checkpoint=checkpoint)
         return None if hypothesis is None else self._settled.split(words)
-
-    def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str) -> bool:
-        """Noise heard as speech, or a loop that is still most of what was kept."""
-        options = self.options
-        # Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
-        # says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides.
-        return (
-            compression_ratio(kept_text) > options.max_compression_ratio
-            or hypothesis.no_speech_prob > options.no_speech_prob
-        )
 
     def _force_commit(self, fresh: list[Word]) -> list[Word]:
         """Commit the words older than the newest second, so the buffer can shrink."""
@@ -374,5 +371,6 @@ class StreamingTranscriber:
         self._chunks = [self._buffer()[cut:]]
         self._buffer_start += cut
         self._settled.mark_cut(self._buffer_start / SAMPLE_RATE, heard, self._spoken)
+        self._recent.cut(self._buffer_start, self._settled.heard_cut_count)
         if self._detector is not None:
             self._detector.forget_before(self._buffer_start)

@@ -105,6 +105,8 @@ class WindowDecoder:
         self.window_policy = window_policy
         self.word_timestamps = word_timestamps
         self.hotwords = hotwords.strip()
+        # (window, audio, encoder output) of the newest decode: about 1-3 MB.
+        self._kept_encoding: tuple[float, AudioArray, Any] | None = None
 
     def decode(
         self,
@@ -131,11 +133,7 @@ class WindowDecoder:
         padded = np.zeros(int(window * SAMPLE_RATE), dtype=np.float32)
         usable = min(len(audio), len(padded))
         padded[:usable] = audio[:usable]
-        frames = int(window * _FRAMES_PER_SECOND)
-        features = whisper_internals.mel_features(self._model, padded)[..., :frames]
-        if cancel is not None:  # the mel features take up to 10 ms on a long window
-            cancel.raise_if_cancelled()
-        encoded = whisper_internals.encode(self._model, features)
+        encoded = self._encoding(audio[:usable], padded, window, cancel)
         if cancel is not None:
             cancel.raise_if_cancelled()
         tokenizer, suppress = self._tokenizer_and_suppressed()
@@ -172,6 +170,25 @@ class WindowDecoder:
             compression_ratio=compression_ratio(text),
             words=words,
         )
+
+    def _encoding(
+        self, audio: AudioArray, padded: AudioArray, window: float, cancel: Checkpoint | None
+    ) -> Any:
+        """The encoder output for ``padded``; the last one is kept for a second decode.
+
+        A careful final decodes the audio the newest pass decoded, with another
+        beam size: the encoder output is the same, and it is 60-230 ms of the cost.
+        """
+        kept = self._kept_encoding
+        if kept is not None and kept[0] == window and np.array_equal(kept[1], audio):
+            return kept[2]
+        frames = int(window * _FRAMES_PER_SECOND)
+        features = whisper_internals.mel_features(self._model, padded)[..., :frames]
+        if cancel is not None:  # the mel features take up to 10 ms on a long window
+            cancel.raise_if_cancelled()
+        encoded = whisper_internals.encode(self._model, features)
+        self._kept_encoding = (window, audio.copy(), encoded)
+        return encoded
 
     def _tokenizer_and_suppressed(self) -> tuple[Any, list[int]]:
         """The model's tokenizer and the tokens to suppress, built per pass (0.4 ms).

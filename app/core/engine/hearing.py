@@ -1,0 +1,124 @@
+"""One hearing of the live buffer: decode, clean up, reject noise; and a careful second hearing.
+
+A live pass and the final both hear audio through :class:`Hearing`: the
+decoder's words are moved to absolute time, words squeezed into the silent
+padding and decoder loops are cut, and hypotheses that look like noise are
+rejected. The careful final hears the newest hearing's audio again with beam
+search (the decoder kept its encoding, so only the beam search costs).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.core.audio.file_decoder import AudioArray
+from app.core.engine.cancellation import Checkpoint
+from app.core.engine.heard_words import join_words, without_squeezed_tail
+from app.core.engine.local_agreement import repetition_loop_start
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.engine.window_decoder import Hypothesis, Word, compression_ratio
+
+log = logging.getLogger(__name__)
+
+# Beam search in a window shorter than Whisper's 30 s may loop or say a sentence
+# twice over the silent padding (decision 0001); greedy search over the same audio
+# says how many words there are, so a careful final that strays further is not taken.
+CAREFUL_WORD_SLACK = 2
+
+
+class Decoder(Protocol):
+    """Decodes up to :data:`~app.core.engine.window_decoder.MAX_AUDIO_S` of audio."""
+
+    def decode(
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
+    ) -> Hypothesis: ...
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One hearing of the buffer: what it heard, and what it was given to hear it."""
+
+    cut_words: int  # cut words before its buffer
+    audio_end: int  # absolute sample where its audio ends
+    words: list[Word]  # every word it heard, in absolute time
+    audio: AudioArray  # the audio it decoded (the buffer is never changed in place)
+    prompt: str
+    offset_s: float  # where its audio begins
+
+
+class Hearing:
+    """Decodes audio for one utterance and counts the decodes."""
+
+    def __init__(self, decoder: Decoder, options: StreamingOptions) -> None:
+        self._decoder = decoder
+        self._options = options
+        self.decodes = 0
+
+    def hear(
+        self,
+        audio: AudioArray,
+        prompt: str,
+        offset_s: float,
+        beam: int,
+        cancel: Checkpoint | None,
+        *,
+        aligned: bool = True,
+    ) -> tuple[list[Word], Hypothesis | None]:
+        """Decode ``audio``; its words in absolute time, loops cut (none if rejected)."""
+        hypothesis = self._decoder.decode(audio, prompt, beam, cancel, aligned=aligned)
+        self.decodes += 1
+        words = without_squeezed_tail(
+            [Word(w.start + offset_s, w.end + offset_s, w.text) for w in hypothesis.words]
+        )
+        loop = repetition_loop_start(words)
+        if loop is not None:
+            log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
+            words = words[:loop]
+        if self._looks_hallucinated(hypothesis, join_words(words)):
+            log.info(
+                "dropped a hypothesis that looks hallucinated (no_speech_prob %.2f, %d characters)",
+                hypothesis.no_speech_prob,
+                len(hypothesis.text),
+            )
+            return [], None
+        return words, hypothesis
+
+    def carefully(self, heard: Heard, cancel: Checkpoint | None) -> list[Word] | None:
+        """``heard``'s audio heard again with beam search (None: keep what it heard).
+
+        Beam search mends word forms that greedy passes miss ("whisper" for
+        "whispered", "their" for "there"; decision 0014), but in a short window
+        it may loop, so a result whose length strays from the greedy hearing is
+        not taken.
+        """
+        beam = self._options.final_beam_size
+        if beam <= 1 or not heard.words:
+            return None
+        words, hypothesis = self.hear(
+            heard.audio, heard.prompt, heard.offset_s, beam, cancel, aligned=False
+        )
+        if hypothesis is None or not words:
+            return None
+        counts = (len(words), len(heard.words))
+        if abs(counts[0] - counts[1]) > CAREFUL_WORD_SLACK:
+            log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
+            return None
+        return words
+
+    def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str) -> bool:
+        """Noise heard as speech, or a loop that is still most of what was kept."""
+        options = self._options
+        # Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
+        # says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides.
+        return (
+            compression_ratio(kept_text) > options.max_compression_ratio
+            or hypothesis.no_speech_prob > options.no_speech_prob
+        )

@@ -1,0 +1,81 @@
+"""The careful final: the audio the greedy hearing decoded, heard again with beam search."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.engine.cancellation import Checkpoint
+from app.core.engine.streaming_options import StreamingOptions
+from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.core.engine.transcript import Segment
+from app.core.engine.window_decoder import Hypothesis, Word
+
+GREEDY = [Word(0.2, 0.6, " Stop"), Word(0.6, 1.0, " right"), Word(1.0, 1.5, " their!")]
+BEAM = [Word(0.2, 0.6, " Stop"), Word(0.6, 1.0, " right"), Word(1.0, 1.5, " there!")]
+LOOPED = BEAM + [Word(w.start + 1.5, w.end + 1.5, w.text) for w in BEAM]
+
+
+class BeamAwareDecoder:
+    """Hears ``greedy`` with beam size 1 and ``beam`` with any wider beam."""
+
+    def __init__(self, beam: list[Word], *, beam_no_speech: float = 0.0) -> None:
+        self.beam = beam
+        self.beam_no_speech = beam_no_speech
+        self.beams: list[int] = []
+
+    def decode(
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: Checkpoint | None = None,
+        *,
+        aligned: bool = True,
+    ) -> Hypothesis:
+        beam = beam_size or 1
+        self.beams.append(beam)
+        duration = len(audio) / SAMPLE_RATE
+        words = GREEDY if beam == 1 else self.beam
+        heard = [w for w in words if w.start < duration]
+        return Hypothesis(
+            segments=(Segment(0.0, duration, "".join(w.text for w in heard).strip()),),
+            no_speech_prob=0.0 if beam == 1 else self.beam_no_speech,
+            avg_logprob=-0.2,
+            compression_ratio=1.0,
+            words=tuple(heard),
+        )
+
+
+def dictate(decoder: BeamAwareDecoder, options: StreamingOptions | None = None) -> str:
+    transcriber = StreamingTranscriber(decoder, options=options)
+    block = np.full(2400, 0.1, dtype=np.float32)
+    for _ in range(int(3.5 * SAMPLE_RATE) // len(block)):
+        transcriber.push(block)
+        if transcriber.pass_due():
+            transcriber.run_pass()
+    return transcriber.finish().text
+
+
+def test_the_final_takes_the_word_forms_beam_search_hears() -> None:
+    decoder = BeamAwareDecoder(BEAM)
+    assert dictate(decoder) == "Stop right there!"
+    assert decoder.beams[-1] == StreamingOptions().final_beam_size > 1
+    assert set(decoder.beams[:-1]) == {1}  # passes stay greedy
+
+
+def test_a_beam_that_says_the_sentence_twice_is_not_taken() -> None:
+    assert dictate(BeamAwareDecoder(LOOPED)) == "Stop right their!"
+
+
+def test_a_beam_hearing_rejected_as_noise_leaves_the_greedy_final() -> None:
+    assert dictate(BeamAwareDecoder(BEAM, beam_no_speech=0.9)) == "Stop right their!"
+
+
+def test_final_beam_1_keeps_the_greedy_hearing() -> None:
+    decoder = BeamAwareDecoder(BEAM)
+    greedy_only = replace(StreamingOptions(), final_beam_size=1)
+    assert dictate(decoder, greedy_only) == "Stop right their!"
+    assert set(decoder.beams) == {1}
