@@ -61,7 +61,12 @@ class SwaySession:
     def client_env(self) -> dict[str, str]:
         """Environment for a Wayland client run by the test process (no X display)."""
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-        return {**env, "WAYLAND_DISPLAY": str(self.socket), "XDG_SESSION_TYPE": "wayland"}
+        return {
+            **env,
+            "WAYLAND_DISPLAY": str(self.socket),
+            "XDG_SESSION_TYPE": "wayland",
+            "SWAYSOCK": str(self.ipc_socket),  # as sway sets it for the apps it starts
+        }
 
     def user_command(self, argv: list[str], **env: str) -> list[str]:
         """``argv`` as the session's user, in a clean environment of this session."""
@@ -161,9 +166,15 @@ def running_sway() -> Iterator[SwaySession]:
 
 
 @contextmanager
-def foot_target(session: SwaySession, name: str = "target") -> Iterator[FootTarget]:
-    """Open a focused foot window that writes the lines it receives to a file."""
-    app_id = f"saytype-{name}"
+def foot_target(
+    session: SwaySession, name: str = "target", app_id: str | None = None
+) -> Iterator[FootTarget]:
+    """Open a focused foot window that writes the lines it receives to a file.
+
+    ``app_id`` defaults to one of the test's own; ``"foot"`` makes it look like
+    any foot (whose paste keys are Ctrl+Shift+V).
+    """
+    app_id = app_id or f"saytype-{name}"
     outfile = session.base / "targets" / f"{name}.txt"
     # Line mode with UTF-8 aware erase; the file appears once the shell has set it up.
     script = f"stty iutf8 && exec cat > '{outfile}'"
