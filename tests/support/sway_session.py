@@ -38,6 +38,7 @@ from tests.support.ci import skip_outside_ci
 
 SWAY_USER = "saytype-sway"
 _TOOLS = ("sway", "swaymsg", "foot", "wtype")
+_SESSION_PATH = "/usr/local/bin:/usr/bin:/bin"
 _READY_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 10.0
 _POLL_S = 0.02
@@ -128,8 +129,13 @@ class FootTarget:
 
 
 @contextmanager
-def running_sway() -> Iterator[SwaySession]:
-    """Start a headless sway session; skip (fail in CI) when a tool is missing."""
+def running_sway(extra_config: str = "", path_first: Path | None = None) -> Iterator[SwaySession]:
+    """Start a headless sway session; skip (fail in CI) when a tool is missing.
+
+    Args:
+        extra_config: Lines added to sway's configuration (e.g. key bindings).
+        path_first: A folder searched first for the programs sway runs (``exec``).
+    """
     missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
     if missing:
         skip_outside_ci(
@@ -144,7 +150,8 @@ def running_sway() -> Iterator[SwaySession]:
         if user is not None:
             shutil.chown(folder, user, user)
     config = base / "config"
-    config.write_text(_CONFIG, encoding="utf-8")
+    config.write_text(_CONFIG + extra_config, encoding="utf-8")
+    path = {"PATH": f"{path_first}:{_SESSION_PATH}"} if path_first else {}
     log_path = base / "sway.log"
     command = _as_user(
         user,
@@ -153,6 +160,7 @@ def running_sway() -> Iterator[SwaySession]:
         WLR_BACKENDS="headless",
         WLR_LIBINPUT_NO_DEVICES="1",
         WLR_RENDERER="pixman",
+        **path,
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -203,7 +211,7 @@ def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[
     session_env = {
         "HOME": str(base / "home"),
         "XDG_RUNTIME_DIR": str(base / "runtime"),
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": _SESSION_PATH,
         "LANG": "C.UTF-8",
         **env,
     }
