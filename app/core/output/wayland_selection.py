@@ -164,6 +164,25 @@ class SelectionOwner:
         threading.Thread(target=_write_and_close, args=(fd, data), daemon=True).start()
 
 
+def compositor_interfaces(environ: Mapping[str, str]) -> frozenset[str]:
+    """The protocols the session's compositor offers (``wl_registry`` globals), by name.
+
+    Raises:
+        SelectionError: No Wayland display answers.
+    """
+    wire = _Wire(_socket_path(environ))
+    try:
+        wire.send(_DISPLAY_ID, _DISPLAY_GET_REGISTRY, _uint(_REGISTRY))
+        wire.send(_DISPLAY_ID, _DISPLAY_SYNC, _uint(_SETUP_SYNC))
+        return frozenset(
+            _parse_global(payload)[1]
+            for object_id, opcode, payload in wire.events_until(_SETUP_SYNC)
+            if object_id == _REGISTRY and opcode == _REGISTRY_GLOBAL
+        )
+    finally:
+        wire.close()
+
+
 class _Wire:
     """One connection to the compositor: messages out, events and their fds in."""
 
