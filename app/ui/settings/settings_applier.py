@@ -93,6 +93,7 @@ def _show_settings(parts: DesktopParts, choices: tuple[list[str], list[str]]) ->
         parent=parts.window,
         models_page=models_page,
         profiles_page=_profiles_page(parts),
+        delivery_route=parts.delivery.route,
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)

@@ -38,9 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.output.delivery_route import DeliveryRoute
 from app.core.settings import SettingField, Settings, setting_fields
 from app.ui.settings.models_page import ModelsPage
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
+from app.ui.settings.route_label import LABEL as ROUTE_LABEL
+from app.ui.settings.route_label import route_label
 from app.ui.settings.setting_editors import (
     LIST_EDITORS,
     make_editor,
@@ -76,6 +79,7 @@ class SettingsDialog(QDialog):
         parent: the owning window.
         models_page: the model manager (app.ui.settings.models_page), shown as its own page.
         profiles_page: the per-app profiles (app.ui.settings.profiles_page), also a page.
+        delivery_route: how text reaches other apps here, shown beside the delivery settings.
     """
 
     settings_accepted = Signal(object)
@@ -89,6 +93,7 @@ class SettingsDialog(QDialog):
         *,
         models_page: ModelsPage | None = None,
         profiles_page: ProfilesPage | None = None,
+        delivery_route: DeliveryRoute | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Saytype Settings")
@@ -119,6 +124,8 @@ class SettingsDialog(QDialog):
                 self._editors[setting.name] = editor
                 sections.setdefault(setting.group, []).append(setting)
         self._add_pages(sections)
+        if delivery_route is not None and "delivery" in self._page_of:
+            self._add_route_row(delivery_route)
         frame = 2 * self.pages.frameWidth()
         self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + frame + 24)
         self.pages.setCurrentRow(0)
@@ -226,6 +233,13 @@ class SettingsDialog(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         return scroll
+
+    def _add_route_row(self, route: DeliveryRoute) -> None:
+        page = self._pages[self._page_of["delivery"]]
+        content = page.widget() if isinstance(page, QScrollArea) else None
+        form = content.layout() if content is not None else None
+        if content is not None and isinstance(form, QFormLayout):
+            form.addRow(ROUTE_LABEL + ":", route_label(route, content))
 
     def _with_browse_button(self, editor: QWidget) -> QHBoxLayout:
         self.browse_button = QPushButton(_BROWSE_TEXT, self)
