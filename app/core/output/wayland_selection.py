@@ -1,9 +1,8 @@
 """Owning the Wayland clipboard with several formats at once, through wlr-data-control.
 
-``wl-copy`` offers one MIME type per call and cannot say when the compositor
-has taken its selection, so pasting right after it may paste the *old*
-clipboard (the race behind OpenWhispr #494). Restoring a clipboard that held
-text *and* an image needs one source offering every format. So Saytype speaks
+``wl-copy`` offers one MIME type per call, each call replacing the last, so
+it cannot give back a clipboard that held text *and* an image: that needs one
+source offering every format (decision 0013). So Saytype speaks
 the ``zwlr_data_control_v1`` protocol itself (the one wl-clipboard uses; sway,
 Hyprland, KDE Plasma and other wlroots compositors offer it; GNOME does not):
 a few requests on the display socket, and a thread that answers each paste
