@@ -83,6 +83,11 @@ class SwaySession:
         )
         return json.loads(result.stdout)
 
+    def has_keyboard(self) -> bool:
+        """Whether the seat has a keyboard (here only virtual ones: wtype's, Saytype's idle one)."""
+        inputs = self.swaymsg("-t", "get_inputs")
+        return isinstance(inputs, list) and any(i.get("type") == "keyboard" for i in inputs)
+
     def focused_app_id(self) -> str | None:
         """The app_id of the window with the keyboard focus, or None."""
         nodes = [self.swaymsg("-t", "get_tree")]
@@ -180,7 +185,11 @@ def foot_target(
     """Open a focused foot window that writes the lines it receives to a file.
 
     ``app_id`` defaults to one of the test's own; ``"foot"`` makes it look like
-    any foot (whose paste keys are Ctrl+Shift+V).
+    any foot (whose paste keys are Ctrl+Shift+V). foot starts once the seat has a
+    keyboard (the tests open Saytype's first, as the app does at start): the idle
+    keyboard's process starts asynchronously, and a foot that binds its keyboard
+    only when a text's own virtual keyboard appears loses that text's first key
+    (decision 0012).
     """
     app_id = app_id or f"saytype-{name}"
     outfile = session.base / "targets" / f"{name}.txt"
@@ -190,6 +199,7 @@ def foot_target(
         ["foot", "--app-id", app_id, "-e", "sh", "-c", script],
         WAYLAND_DISPLAY=session.socket.name,
     )
+    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, _sway_log(session))
     log_path = session.base / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -205,6 +215,10 @@ def foot_target(
         with suppress(subprocess.SubprocessError, OSError):  # already gone: the wait covers it
             session.swaymsg(f'[app_id="{app_id}"] kill')
         _wait_or_kill(process)
+
+
+def _sway_log(session: SwaySession) -> Path:
+    return session.base / "sway.log"
 
 
 def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[str]:
