@@ -11,10 +11,11 @@ Python runs as that user, so it never needs to read a virtualenv. The seat has
 no keyboard until a client makes a virtual one (no input devices), the case
 where plain wtype loses its first key (docs/decisions/0012-wayland-first-key.md).
 
-The target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
+The main target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
 its terminal's line mode (``stty iutf8``: BackSpace erases a whole UTF-8
 character) each line reaches FILE when Return is typed, edits applied, which
-is what a shell would read.
+is what a shell would read. :func:`qt_wayland_target` is a Qt line edit on
+Qt's own Wayland platform, which pastes through ``wl_data_device``.
 
 Readiness is polled on real conditions (the sockets exist and answer, the
 window has the focus, the file exists), each within a bound; nothing is slept for.
@@ -27,6 +28,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -103,7 +105,7 @@ class SwaySession:
 
 @dataclass
 class FootTarget:
-    """A focused foot window whose received lines land in ``outfile``."""
+    """A focused Wayland window (foot, a Qt line edit) whose received text lands in ``outfile``."""
 
     app_id: str
     outfile: Path
@@ -193,6 +195,7 @@ def foot_target(
     """
     app_id = app_id or f"saytype-{name}"
     outfile = session.base / "targets" / f"{name}.txt"
+    outfile.unlink(missing_ok=True)  # an earlier window's text must not count as this one's
     # Line mode with UTF-8 aware erase; the file appears once the shell has set it up.
     script = f"stty iutf8 && exec cat > '{outfile}'"
     command = session.user_command(
@@ -214,6 +217,44 @@ def foot_target(
     finally:
         with suppress(subprocess.SubprocessError, OSError):  # already gone: the wait covers it
             session.swaymsg(f'[app_id="{app_id}"] kill')
+        _wait_or_kill(process)
+
+
+@contextmanager
+def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTarget]:
+    """A focused Qt line edit, a native Wayland client of ``session``, recording its text.
+
+    Run by the test process's Python (Qt reads its own virtualenv), so it
+    connects through the socket's absolute path as root may; the file holds
+    the line edit's whole text, rewritten on each change.
+    """
+    app_id = f"saytype-{name}"
+    outfile = session.base / "targets" / f"{name}.txt"
+    runtime = session.base / f"{name}-runtime"  # Qt wants a private runtime dir of its own
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    outfile.unlink(missing_ok=True)  # an earlier window's text must not count as this one's
+    env = {
+        **session.client_env(),
+        "QT_QPA_PLATFORM": "wayland",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    command = [sys.executable, "-m", "tests.support.target_window", "qt", str(outfile), app_id]
+    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, _sway_log(session))
+    log_path = session.base / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until(
+            lambda: outfile.exists() and session.focused_app_id() == app_id,
+            f"the Qt window ({app_id}) to have the focus",
+            process,
+            log_path,
+        )
+        yield FootTarget(app_id, outfile, process)
+    finally:
+        process.terminate()
         _wait_or_kill(process)
 
 
