@@ -3,7 +3,8 @@
 ``saytype`` runs as a subprocess in a Wayland session (a private headless sway,
 ``XDG_SESSION_TYPE=wayland``), so it takes the Wayland routes: the wtype
 virtual keyboard, and for paste the Wayland clipboard. Its window lives on a
-separate Xvfb, as an XWayland window would, so it never takes foot's focus.
+separate Xvfb, as an XWayland window would, or (``-native``) on sway itself
+through Qt's Wayland platform, opened before foot takes the focus.
 The microphone is a PulseAudio null sink that ``paplay`` speaks hibari-tts
 speech into. ``saytype start`` and ``saytype stop`` are the commands that sway's
 bindings run (tests/test_keys_sway.py proves the bindings run them; here the
@@ -52,14 +53,21 @@ def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return speech.wav(SENTENCE, tmp_path_factory.mktemp("speech") / "sentence.wav")
 
 
-@pytest.fixture(scope="module", params=["paste", "type"])
-def delivery(request: pytest.FixtureRequest) -> str:
-    """Settings' "Insert text by": the Wayland clipboard, or the virtual keyboard."""
+@pytest.fixture(scope="module", params=["paste", "type", "paste-native"])
+def variant(request: pytest.FixtureRequest) -> str:
+    """Settings' "Insert text by" (the Wayland clipboard, or the virtual keyboard); "native":
+    Saytype's own window is a Wayland client of the same sway (Qt's Wayland platform)."""
     return str(request.param)
 
 
 @pytest.fixture(scope="module")
+def delivery(variant: str) -> str:
+    return variant.removesuffix("-native")
+
+
+@pytest.fixture(scope="module")
 def saytype(
+    variant: str,
     delivery: str,
     desktop: tuple[XServer, PulseDaemon, SwaySession],
     tmp_path_factory: pytest.TempPathFactory,
@@ -67,6 +75,8 @@ def saytype(
     xserver, pulse, sway = desktop
     wayland = {k: v for k, v in sway.client_env().items() if "WAYLAND" in k or "SWAY" in k}
     wayland["XDG_SESSION_TYPE"] = "wayland"
+    if variant.endswith("-native"):
+        wayland["QT_QPA_PLATFORM"] = "wayland"
     with running_saytype(
         xserver,
         pulse,
@@ -95,12 +105,14 @@ def wl_paste(sway: SwaySession, *args: str) -> bytes:
 
 def test_speech_arrives_in_foot_and_the_clipboard_is_given_back(
     desktop: tuple[XServer, PulseDaemon, SwaySession],
-    delivery: str,
+    variant: str,
     saytype: RunningSaytype,
     foot: FootTarget,
     spoken: Path,
 ) -> None:
     _xserver, pulse, sway = desktop
+    if variant.endswith("-native"):  # no XWayland: Saytype's window is on sway itself
+        assert "io.saytype.Saytype" in sway.app_ids()
     previous = SelectionOwner(PREVIOUS, sway.client_env())  # the user's copy, before dictating
     try:
         before = len(saytype.history())
@@ -108,13 +120,14 @@ def test_speech_arrives_in_foot_and_the_clipboard_is_given_back(
         saytype.wait(lambda: saytype.state() == "listening", "listening", 10)
         pulse.play(spoken)
         assert saytype.send("stop").ok  # what sway's release binding runs
+        # History is written before delivery; its delivered_to is set once the text went out.
         saytype.wait(
-            lambda: len(saytype.history()) > before and saytype.state() == "idle",
+            lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,
             "the dictation to be delivered",
-            30,
+            60,
         )
         final, delivered_to = saytype.history()[-1]
-        assert delivered_to == {"paste": "pasted", "type": "typed"}[delivery]
+        assert delivered_to == {"paste": "pasted", "type": "typed"}[variant.removesuffix("-native")]
         # foot hands a line on at Return: the user's own key, on its own virtual keyboard.
         subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
         assert foot.wait_for_text(final + "\n", timeout=15) == final + "\n"

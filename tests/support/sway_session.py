@@ -90,6 +90,17 @@ class SwaySession:
         inputs = self.swaymsg("-t", "get_inputs")
         return isinstance(inputs, list) and any(i.get("type") == "keyboard" for i in inputs)
 
+    def app_ids(self) -> list[str]:
+        """The app ids of every window in the session."""
+        found, nodes = [], [self.swaymsg("-t", "get_tree")]
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, dict):
+                if node.get("app_id"):
+                    found.append(str(node["app_id"]))
+                nodes += node.get("nodes", []) + node.get("floating_nodes", [])
+        return found
+
     def focused_app_id(self) -> str | None:
         """The app_id of the window with the keyboard focus, or None."""
         nodes = [self.swaymsg("-t", "get_tree")]
