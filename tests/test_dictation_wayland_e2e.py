@@ -119,6 +119,8 @@ def test_speech_arrives_in_foot_and_the_clipboard_is_given_back(
         assert saytype.send("start").ok  # what sway's press binding runs
         saytype.wait(lambda: saytype.state() == "listening", "listening", 10)
         pulse.play(spoken)
+        # Nothing of Saytype's (its window, the listening strip) took the focus meanwhile.
+        assert sway.focused_app_id() == "foot"
         assert saytype.send("stop").ok  # what sway's release binding runs
         # History is written before delivery; its delivered_to is set once the text went out.
         saytype.wait(
