@@ -25,7 +25,13 @@ def test_hyprland_names_the_active_windows_class() -> None:
 
 
 def test_an_xwayland_window_in_sway_is_known_by_its_class() -> None:
-    tree = {"nodes": [{"focused": True, "app_id": None, "window_properties": {"class": "XTerm"}}]}
+    xterm = {
+        "type": "con",
+        "focused": True,
+        "app_id": None,
+        "window_properties": {"class": "XTerm"},
+    }
+    tree = {"type": "root", "nodes": [xterm]}
     assert focused_app_id({"SWAYSOCK": "/run/sway.sock"}, _answering(tree)) == "XTerm"
 
 

@@ -13,6 +13,8 @@ import logging
 import subprocess
 from collections.abc import Callable, Mapping
 
+from app.core.profiles.sway_focus import focused_in_tree
+
 log = logging.getLogger(__name__)
 
 _TIMEOUT_S = 2.0
@@ -24,24 +26,12 @@ def focused_app_id(environ: Mapping[str, str], runner: Runner = subprocess.run) 
     """The focused window's app id (Wayland) or class (XWayland); None when unknown."""
     if environ.get("SWAYSOCK"):
         tree = _ask(["swaymsg", "-s", environ["SWAYSOCK"], "-r", "-t", "get_tree"], environ, runner)
-        return _focused_in_sway_tree(tree)
+        focused = focused_in_tree(tree)  # the profiles' reading of sway's tree, shared
+        return (focused.window_class or None) if focused is not None else None
     if environ.get("HYPRLAND_INSTANCE_SIGNATURE"):
-        window = _ask(["hyprctl", "activewindow", "-j"], environ, runner)
-        name = window.get("class") if isinstance(window, dict) else None
+        active = _ask(["hyprctl", "activewindow", "-j"], environ, runner)
+        name = active.get("class") if isinstance(active, dict) else None
         return str(name) if name else None
-    return None
-
-
-def _focused_in_sway_tree(tree: object) -> str | None:
-    nodes = [tree]
-    while nodes:
-        node = nodes.pop()
-        if not isinstance(node, dict):
-            continue
-        if node.get("focused"):
-            app_id = node.get("app_id") or (node.get("window_properties") or {}).get("class")
-            return str(app_id) if app_id else None
-        nodes += node.get("nodes", []) + node.get("floating_nodes", [])
     return None
 
 
