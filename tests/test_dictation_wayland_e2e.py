@@ -92,7 +92,7 @@ def foot(
     desktop: tuple[XServer, PulseDaemon, SwaySession], saytype: RunningSaytype
 ) -> Iterator[FootTarget]:
     # Opened after Saytype, whose idle virtual keyboard is then already on the seat.
-    with foot_target(desktop[2], "dictation", app_id="foot") as target:
+    with foot_target(desktop[2], "dictation", app_id="foot", after_keyboard=True) as target:
         yield target
 
 

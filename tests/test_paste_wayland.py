@@ -58,7 +58,7 @@ def delivery(qtbot: QtBot, route: DeliveryRoute) -> Iterator[DeliveryService]:
 
 @pytest.fixture
 def foot(sway: SwaySession, delivery: DeliveryService) -> Iterator[FootTarget]:
-    with foot_target(sway, "paste", app_id="foot") as target:
+    with foot_target(sway, "paste", app_id="foot", after_keyboard=True) as target:
         yield target
 
 

@@ -193,16 +193,20 @@ def running_sway(extra_config: str = "", path_first: Path | None = None) -> Iter
 
 @contextmanager
 def foot_target(
-    session: SwaySession, name: str = "target", app_id: str | None = None
+    session: SwaySession,
+    name: str = "target",
+    app_id: str | None = None,
+    *,
+    after_keyboard: bool = False,
 ) -> Iterator[FootTarget]:
     """Open a focused foot window that writes the lines it receives to a file.
 
     ``app_id`` defaults to one of the test's own; ``"foot"`` makes it look like
-    any foot (whose paste keys are Ctrl+Shift+V). foot starts once the seat has a
-    keyboard (the tests open Saytype's first, as the app does at start): the idle
-    keyboard's process starts asynchronously, and a foot that binds its keyboard
-    only when a text's own virtual keyboard appears loses that text's first key
-    (decision 0012).
+    any foot (whose paste keys are Ctrl+Shift+V). With ``after_keyboard``, foot
+    starts once the seat has a keyboard (tests that type open Saytype's first, as
+    the app does at start): the idle keyboard's process starts asynchronously,
+    and a foot that binds its keyboard only when a text's own virtual keyboard
+    appears loses that text's first key (decision 0012).
     """
     app_id = app_id or f"saytype-{name}"
     outfile = session.base / "targets" / f"{name}.txt"
@@ -213,7 +217,8 @@ def foot_target(
         ["foot", "--app-id", app_id, "-e", "sh", "-c", script],
         WAYLAND_DISPLAY=session.socket.name,
     )
-    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, _sway_log(session))
+    if after_keyboard:
+        _wait_for_keyboard(session)
     log_path = session.base / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -252,7 +257,7 @@ def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTa
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     command = [sys.executable, "-m", "tests.support.target_window", "qt", str(outfile), app_id]
-    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, _sway_log(session))
+    _wait_for_keyboard(session)  # as foot_target(after_keyboard=True)
     log_path = session.base / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -269,8 +274,9 @@ def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTa
         _wait_or_kill(process)
 
 
-def _sway_log(session: SwaySession) -> Path:
-    return session.base / "sway.log"
+def _wait_for_keyboard(session: SwaySession) -> None:
+    log_path = session.base / "sway.log"
+    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, log_path)
 
 
 def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[str]:
