@@ -19,7 +19,17 @@ from app import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    from app.commands import bench, control, listen, models, profiles, recover, transcribe
+    from app.commands import (
+        bench,
+        control,
+        doctor,
+        keys,
+        listen,
+        models,
+        profiles,
+        recover,
+        transcribe,
+    )
 
     parser = argparse.ArgumentParser(
         prog="saytype",
@@ -45,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     profiles.add_parser(subparsers)
     recover.add_parser(subparsers)
     control.add_parsers(subparsers)
+    keys.add_parser(subparsers)
+    doctor.add_parser(subparsers)
     return parser
 
 

@@ -25,6 +25,26 @@ def test_a_wayland_session_with_wtype_types_through_the_virtual_keyboard() -> No
     assert "wayland-0" in route.reason
 
 
+def test_a_wayland_session_with_wl_clipboard_pastes_through_the_wayland_clipboard() -> None:
+    route = choose_delivery_route(WAYLAND, _which("wtype", "wl-paste"))
+    assert route.wayland_clipboard
+    assert "Wayland clipboard" in route.reason
+    assert route.open_wayland_clipboard() is not None
+
+
+def test_a_wayland_session_without_wl_clipboard_says_paste_mode_types() -> None:
+    route = choose_delivery_route(WAYLAND, _which("wtype"))
+    assert not route.wayland_clipboard
+    assert route.open_wayland_clipboard() is None
+    assert "sudo apt install wl-clipboard" in route.reason
+    assert route.reason.count(".") == 1  # one sentence
+
+
+def test_x11_pastes_through_qt_as_before() -> None:
+    route = choose_delivery_route({"DISPLAY": ":1"}, _which("wtype", "wl-paste"))
+    assert not route.wayland_clipboard
+
+
 def test_wayland_display_without_x_is_wayland_whatever_the_session_type_says() -> None:
     route = choose_delivery_route({"WAYLAND_DISPLAY": "wayland-1"}, _which("wtype"))
     assert route.name == "wayland-wtype"

@@ -52,7 +52,7 @@ def keyboard(route: DeliveryRoute) -> Iterator[WtypeKeyInjector]:
 
 @pytest.fixture(scope="module")
 def foot(sway: SwaySession, keyboard: WtypeKeyInjector) -> Iterator[FootTarget]:
-    with foot_target(sway) as target:  # after Saytype's keyboard is on the seat
+    with foot_target(sway, after_keyboard=True) as target:  # after Saytype's keyboard
         yield target
 
 

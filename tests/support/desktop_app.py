@@ -117,13 +117,15 @@ def running_saytype(
     settings: dict[str, Any] | None = None,
     *,
     wait_for_model: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningSaytype]:
     """Start ``saytype --verbose`` with private folders under ``home``; wait for its model.
 
     ``settings`` (field → value) are written to its settings file first. With
     ``wait_for_model`` false, it waits only for the control socket to appear.
+    ``extra_env`` is added to its environment (e.g. a Wayland session's).
     """
-    env = app_environment(xserver, pulse, home)
+    env = {**app_environment(xserver, pulse, home), **(extra_env or {})}
     env["HF_HUB_OFFLINE"] = "1"
     if settings:
         config = home / "config" / "saytype"

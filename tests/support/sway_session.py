@@ -11,10 +11,11 @@ Python runs as that user, so it never needs to read a virtualenv. The seat has
 no keyboard until a client makes a virtual one (no input devices), the case
 where plain wtype loses its first key (docs/decisions/0012-wayland-first-key.md).
 
-The target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
+The main target is ``foot -e sh -c 'cat > FILE'``: foot is Wayland-native, and in
 its terminal's line mode (``stty iutf8``: BackSpace erases a whole UTF-8
 character) each line reaches FILE when Return is typed, edits applied, which
-is what a shell would read.
+is what a shell would read. :func:`qt_wayland_target` is a Qt line edit on
+Qt's own Wayland platform, which pastes through ``wl_data_device``.
 
 Readiness is polled on real conditions (the sockets exist and answer, the
 window has the focus, the file exists), each within a bound; nothing is slept for.
@@ -27,6 +28,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +40,7 @@ from tests.support.ci import skip_outside_ci
 
 SWAY_USER = "saytype-sway"
 _TOOLS = ("sway", "swaymsg", "foot", "wtype")
+_SESSION_PATH = "/usr/local/bin:/usr/bin:/bin"
 _READY_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 10.0
 _POLL_S = 0.02
@@ -61,7 +64,12 @@ class SwaySession:
     def client_env(self) -> dict[str, str]:
         """Environment for a Wayland client run by the test process (no X display)."""
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-        return {**env, "WAYLAND_DISPLAY": str(self.socket), "XDG_SESSION_TYPE": "wayland"}
+        return {
+            **env,
+            "WAYLAND_DISPLAY": str(self.socket),
+            "XDG_SESSION_TYPE": "wayland",
+            "SWAYSOCK": str(self.ipc_socket),  # as sway sets it for the apps it starts
+        }
 
     def user_command(self, argv: list[str], **env: str) -> list[str]:
         """``argv`` as the session's user, in a clean environment of this session."""
@@ -76,6 +84,22 @@ class SwaySession:
             check=True,
         )
         return json.loads(result.stdout)
+
+    def has_keyboard(self) -> bool:
+        """Whether the seat has a keyboard (here only virtual ones: wtype's, Saytype's idle one)."""
+        inputs = self.swaymsg("-t", "get_inputs")
+        return isinstance(inputs, list) and any(i.get("type") == "keyboard" for i in inputs)
+
+    def app_ids(self) -> list[str]:
+        """The app ids of every window in the session."""
+        found, nodes = [], [self.swaymsg("-t", "get_tree")]
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, dict):
+                if node.get("app_id"):
+                    found.append(str(node["app_id"]))
+                nodes += node.get("nodes", []) + node.get("floating_nodes", [])
+        return found
 
     def focused_app_id(self) -> str | None:
         """The app_id of the window with the keyboard focus, or None."""
@@ -92,7 +116,7 @@ class SwaySession:
 
 @dataclass
 class FootTarget:
-    """A focused foot window whose received lines land in ``outfile``."""
+    """A focused Wayland window (foot, a Qt line edit) whose received text lands in ``outfile``."""
 
     app_id: str
     outfile: Path
@@ -123,8 +147,13 @@ class FootTarget:
 
 
 @contextmanager
-def running_sway() -> Iterator[SwaySession]:
-    """Start a headless sway session; skip (fail in CI) when a tool is missing."""
+def running_sway(extra_config: str = "", path_first: Path | None = None) -> Iterator[SwaySession]:
+    """Start a headless sway session; skip (fail in CI) when a tool is missing.
+
+    Args:
+        extra_config: Lines added to sway's configuration (e.g. key bindings).
+        path_first: A folder searched first for the programs sway runs (``exec``).
+    """
     missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
     if missing:
         skip_outside_ci(
@@ -139,7 +168,8 @@ def running_sway() -> Iterator[SwaySession]:
         if user is not None:
             shutil.chown(folder, user, user)
     config = base / "config"
-    config.write_text(_CONFIG, encoding="utf-8")
+    config.write_text(_CONFIG + extra_config, encoding="utf-8")
+    path = {"PATH": f"{path_first}:{_SESSION_PATH}"} if path_first else {}
     log_path = base / "sway.log"
     command = _as_user(
         user,
@@ -148,6 +178,7 @@ def running_sway() -> Iterator[SwaySession]:
         WLR_BACKENDS="headless",
         WLR_LIBINPUT_NO_DEVICES="1",
         WLR_RENDERER="pixman",
+        **path,
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -161,16 +192,33 @@ def running_sway() -> Iterator[SwaySession]:
 
 
 @contextmanager
-def foot_target(session: SwaySession, name: str = "target") -> Iterator[FootTarget]:
-    """Open a focused foot window that writes the lines it receives to a file."""
-    app_id = f"saytype-{name}"
+def foot_target(
+    session: SwaySession,
+    name: str = "target",
+    app_id: str | None = None,
+    *,
+    after_keyboard: bool = False,
+) -> Iterator[FootTarget]:
+    """Open a focused foot window that writes the lines it receives to a file.
+
+    ``app_id`` defaults to one of the test's own; ``"foot"`` makes it look like
+    any foot (whose paste keys are Ctrl+Shift+V). With ``after_keyboard``, foot
+    starts once the seat has a keyboard (tests that type open Saytype's first, as
+    the app does at start): the idle keyboard's process starts asynchronously,
+    and a foot that binds its keyboard only when a text's own virtual keyboard
+    appears loses that text's first key (decision 0012).
+    """
+    app_id = app_id or f"saytype-{name}"
     outfile = session.base / "targets" / f"{name}.txt"
+    outfile.unlink(missing_ok=True)  # an earlier window's text must not count as this one's
     # Line mode with UTF-8 aware erase; the file appears once the shell has set it up.
     script = f"stty iutf8 && exec cat > '{outfile}'"
     command = session.user_command(
         ["foot", "--app-id", app_id, "-e", "sh", "-c", script],
         WAYLAND_DISPLAY=session.socket.name,
     )
+    if after_keyboard:
+        _wait_for_keyboard(session)
     log_path = session.base / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -188,11 +236,54 @@ def foot_target(session: SwaySession, name: str = "target") -> Iterator[FootTarg
         _wait_or_kill(process)
 
 
+@contextmanager
+def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTarget]:
+    """A focused Qt line edit, a native Wayland client of ``session``, recording its text.
+
+    Run by the test process's Python (Qt reads its own virtualenv), so it
+    connects through the socket's absolute path as root may; the file holds
+    the line edit's whole text, rewritten on each change.
+    """
+    app_id = f"saytype-{name}"
+    outfile = session.base / "targets" / f"{name}.txt"
+    runtime = session.base / f"{name}-runtime"  # Qt wants a private runtime dir of its own
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    outfile.unlink(missing_ok=True)  # an earlier window's text must not count as this one's
+    env = {
+        **session.client_env(),
+        "QT_QPA_PLATFORM": "wayland",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    command = [sys.executable, "-m", "tests.support.target_window", "qt", str(outfile), app_id]
+    _wait_for_keyboard(session)  # as foot_target(after_keyboard=True)
+    log_path = session.base / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until(
+            lambda: outfile.exists() and session.focused_app_id() == app_id,
+            f"the Qt window ({app_id}) to have the focus",
+            process,
+            log_path,
+        )
+        yield FootTarget(app_id, outfile, process)
+    finally:
+        process.terminate()
+        _wait_or_kill(process)
+
+
+def _wait_for_keyboard(session: SwaySession) -> None:
+    log_path = session.base / "sway.log"
+    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, log_path)
+
+
 def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[str]:
     session_env = {
         "HOME": str(base / "home"),
         "XDG_RUNTIME_DIR": str(base / "runtime"),
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": _SESSION_PATH,
         "LANG": "C.UTF-8",
         **env,
     }

@@ -214,6 +214,7 @@ def _run_qt_line_edit(outfile: Path, title: str) -> int:
     from PySide6.QtWidgets import QApplication, QLineEdit
 
     app = QApplication([])
+    app.setDesktopFileName(title)  # its app id on Wayland, by which sway names the focus
     edit = QLineEdit()
     edit.setMaxLength(1_000_000)
     edit.setWindowTitle(title)

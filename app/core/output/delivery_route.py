@@ -9,6 +9,10 @@ later, shown by Settings and ``saytype doctor``):
 * anything else with a ``DISPLAY`` types with XTest, as Saytype always has;
 * a Wayland session without wtype still types into X11 (XWayland) windows
   when there is a ``DISPLAY``, and says what to install for the rest.
+
+Paste mode on the wtype route goes through the Wayland clipboard
+(``wayland_clipboard``; wl-paste reads the old one) and the virtual keyboard's
+paste keys; without wl-clipboard it types instead, and the reason says so.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from app.core.output.text_delivery import (
     InjectionError,
     KeyInjector,
 )
+from app.core.output.wayland_clipboard import INSTALL_HINT as CLIPBOARD_INSTALL_HINT
+from app.core.output.wayland_clipboard import WaylandClipboard
 from app.core.output.wayland_keyboard import INSTALL_HINT, MESSAGE_NO_WTYPE, WtypeKeyInjector
 
 RouteName = Literal["x11", "wayland-wtype", "none"]
@@ -38,11 +44,19 @@ class DeliveryRoute:
             ``"none"`` (nothing can type; the text goes to the clipboard).
         reason: Why, in one sentence a user can act on.
         environ: The environment the keyboard is opened in (None: this process's).
+        wayland_clipboard: Paste through the Wayland clipboard (not Qt's).
     """
 
     name: RouteName
     reason: str
     environ: Mapping[str, str] | None = None
+    wayland_clipboard: bool = False
+
+    def open_wayland_clipboard(self) -> WaylandClipboard | None:
+        """The Wayland clipboard that paste mode uses here; None: Qt's (X11)."""
+        if not self.wayland_clipboard or self.environ is None:
+            return None
+        return WaylandClipboard(self.environ)
 
     def open_keyboard(self) -> KeyInjector:
         """Open this route's keyboard; raise :class:`InjectionError` when it cannot type."""
@@ -86,11 +100,15 @@ def choose_delivery_route(
     if is_wayland_session(environ):
         wayland = environ["WAYLAND_DISPLAY"]
         if which("wtype"):
-            return DeliveryRoute(
-                "wayland-wtype",
-                f"Wayland session ({wayland}): typing through the virtual keyboard with wtype.",
-                environ,
-            )
+            typing = f"Wayland session ({wayland}): typing through the virtual keyboard with wtype"
+            if which("wl-paste"):
+                reason = f"{typing}, pasting through the Wayland clipboard."
+            else:
+                reason = (
+                    f"{typing}; paste mode types too until wl-clipboard is installed "
+                    f"({CLIPBOARD_INSTALL_HINT})."
+                )
+            return DeliveryRoute("wayland-wtype", reason, environ, bool(which("wl-paste")))
         if display:
             return DeliveryRoute(
                 "x11",

@@ -175,13 +175,16 @@ def inject(
     on_waiting: Callable[[frozenset[str]], None] | None = None,
     *,
     own_pid: int | None = None,
+    paste: Callable[[tuple[str, ...]], object] | None = None,
 ) -> str:
     """Send ``request`` into the focused window; return how (``"pasted"`` or ``"typed"``).
 
     For ``paste`` the text must already be on the clipboard; ``before_paste``
     runs just before the paste keys, so the caller can tell the target's fetch
-    from earlier clipboard requests. Nothing is sent while a window of process
-    ``own_pid`` (Saytype's) has the focus.
+    from earlier clipboard requests. ``paste``, when given, does the whole
+    paste with the chord instead (the Wayland clipboard: put the text, send the
+    keys, restore). Nothing is sent while a window of process ``own_pid``
+    (Saytype's) has the focus.
 
     Raises:
         OwnWindowFocused: Saytype's own window has the focus; nothing was sent.
@@ -201,6 +204,9 @@ def inject(
         return "keys"
     chord = request.paste_keys or paste_chord_for(keyboard.focused_window_class())
     log.debug("pasting request %d with %s", request.request_id, "+".join(chord))
+    if paste is not None:
+        paste(chord)
+        return "pasted"
     if before_paste is not None:
         before_paste()
     keyboard.send_chord(chord)

@@ -19,7 +19,8 @@ wtype) on the seat from when it opens until it closes; open it early
 seat's keyboards. A real desktop has a keyboard anyway, and loses nothing.
 
 What Wayland does not tell a client: which keys are physically held and which
-window has the focus. :meth:`WtypeKeyInjector.modifiers_down` is therefore
+window has the focus (sway and Hyprland say the latter over their IPC,
+``wayland_focus``). :meth:`WtypeKeyInjector.modifiers_down` is therefore
 always empty; hold-to-talk on Wayland stops on the compositor's ``--release``
 binding, after the keys are up. Saytype's own windows are recognised by Qt
 (``DeliveryService(own_window_active=…)``), not here.
@@ -34,6 +35,7 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 
 from app.core.output.text_delivery import InjectionError
+from app.core.output.wayland_focus import focused_app_id
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +175,8 @@ class WtypeKeyInjector:
         return frozenset()
 
     def focused_window_class(self) -> str | None:
-        """Unknown on Wayland (paste then uses Ctrl+V)."""
-        return None
+        """The focused app's id where the compositor says (sway, Hyprland); else None (Ctrl+V)."""
+        return focused_app_id(self._environ)
 
     def focused_window_pid(self) -> int | None:
         """Unknown on Wayland."""

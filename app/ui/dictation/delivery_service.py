@@ -9,10 +9,14 @@ Paste mode saves every MIME format of CLIPBOARD and PRIMARY, puts the text on
 both (xterm's Shift+Insert pastes PRIMARY), sends the paste keys for the
 focused application, and restores the old contents only after the target has
 *fetched* the text: Qt serves X selection requests through
-``QMimeData.retrieveData``, which :class:`_WatchedMimeData` reports. Restoring
+``QMimeData.retrieveData``, which :class:`WatchedMimeData` reports. Restoring
 on a timer alone pasted the old clipboard in Handy (#502); here the timer
 (``restore_delay_ms``) is only the fallback when no fetch is seen. If
 delivery fails, the text is left on the clipboard and ``failed`` says so.
+
+In a Wayland session (a route with ``wayland_clipboard``) the delivery thread
+does all of a paste itself, Qt-free (``core/output/wayland_clipboard.py``):
+Qt's clipboard works there only while Saytype's window has the focus.
 """
 
 from __future__ import annotations
@@ -20,12 +24,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import replace
 
-from PySide6.QtCore import QMetaType, QMimeData, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
@@ -44,29 +47,21 @@ from app.core.output.text_delivery import (
     OwnWindowFocused,
     inject,
 )
+from app.core.output.wayland_clipboard import TEXT_FORMATS
+from app.ui.dictation.qt_clipboard import (
+    WatchedMimeData,
+    clipboard_modes,
+    copy_of,
+    hand_clipboard_to_qt,
+)
 
 log = logging.getLogger(__name__)
 
 # After the target's last fetch, how long before the old clipboard comes back
 # (a target may fetch more than one format for one paste).
 _FETCH_MARGIN_MS = 100
-# Qt's synthesised image format; the real image formats are copied instead.
-_SKIPPED_FORMATS = frozenset({"application/x-qt-image"})
 # Typing idle this long: give borrowed keycodes back (the target is long done with them).
 _RELEASE_KEYCODES_AFTER_MS = 2000
-
-
-class _WatchedMimeData(QMimeData):
-    """Clipboard text that reports each time another application fetches it."""
-
-    def __init__(self, text: str, on_fetch: Callable[[], None]) -> None:
-        super().__init__()
-        self.setText(text)
-        self._on_fetch = on_fetch
-
-    def retrieveData(self, mimetype: str, preferredType: QMetaType | QMetaType.Type) -> Any:  # noqa: N802, N803
-        self._on_fetch()
-        return super().retrieveData(mimetype, preferredType)
 
 
 class DeliveryService(QObject):
@@ -99,6 +94,7 @@ class DeliveryService(QObject):
         """
         super().__init__(parent)
         self._route = route
+        self._wayland_clipboard = route.open_wayland_clipboard()  # used on the worker only
         self._own_window_active = own_window_active or (lambda: False)
         self._keyboard = keyboard
         self._owns_keyboard = keyboard is None
@@ -112,7 +108,7 @@ class DeliveryService(QObject):
         self._stopping = threading.Event()
         self._armed = threading.Event()  # set just before the paste keys go out
         self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
-        self._made: list[QMimeData] = []  # clipboard data made here (see _hand_clipboard_to_qt)
+        self._made: list[QMimeData] = []  # clipboard data made here (see hand_clipboard_to_qt)
         self._fetched = False
         self._awaiting_fetch = False
         self._restore_timer = QTimer(self)
@@ -161,7 +157,12 @@ class DeliveryService(QObject):
 
     def copy_to_clipboard(self, text: str) -> None:
         """Put ``text`` on the clipboard (and the X11 PRIMARY selection)."""
-        for mode in _modes():
+        if self._wayland_clipboard is not None:  # on the worker, after any paste under way
+            formats = dict.fromkeys(TEXT_FORMATS, text.encode("utf-8"))
+            own = self._wayland_clipboard.own
+            self._executor.submit(_quietly, lambda: own(formats), "copying to the clipboard")
+            return
+        for mode in clipboard_modes():
             QGuiApplication.clipboard().setText(text, mode)
 
     @property
@@ -189,7 +190,9 @@ class DeliveryService(QObject):
             self._restore_timer.stop()
             self._restore_clipboard()
         self._executor.shutdown(wait=True)
-        _hand_clipboard_to_qt(self._made)
+        if self._wayland_clipboard is not None:
+            self._wayland_clipboard.close()
+        hand_clipboard_to_qt(self._made)
         self._made.clear()
         close = getattr(self._keyboard, "close", None)
         if self._owns_keyboard and close is not None:
@@ -205,6 +208,8 @@ class DeliveryService(QObject):
         request = self._queue.pop()
         if request is None:
             return
+        if request.method == "paste" and self._pastes_by_typing():
+            request = replace(request, method="type")
         self._current = request
         if request.method == "clipboard":
             self.copy_to_clipboard(request.text)
@@ -214,9 +219,13 @@ class DeliveryService(QObject):
             log.info("request %d not sent: Saytype's own window has the focus", request.request_id)
             self._fail(request, MESSAGE_OWN_WINDOW)
             return
-        if request.method == "paste":
+        if request.method == "paste" and self._wayland_clipboard is None:
             self._put_on_clipboard(request.text)
         self._executor.submit(self._work, request)
+
+    def _pastes_by_typing(self) -> bool:
+        """Wayland without wl-clipboard: typing works, a paste would send the wrong text."""
+        return self._route.name == "wayland-wtype" and self._wayland_clipboard is None
 
     def _work(self, request: DeliveryRequest) -> None:
         """Worker thread: never raises; reports through queued signals."""
@@ -229,6 +238,7 @@ class DeliveryService(QObject):
                 modifier_timeout_s=self._modifier_timeout_s,
                 on_waiting=lambda _held: self._worker_waiting.emit(request.request_id),
                 own_pid=os.getpid(),
+                paste=self._wayland_paste(request.text, keyboard),
             )
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
@@ -242,6 +252,15 @@ class DeliveryService(QObject):
             self._worker_done.emit(request.request_id, "", message)
         else:
             self._worker_done.emit(request.request_id, how, "")
+
+    def _wayland_paste(
+        self, text: str, keyboard: KeyInjector
+    ) -> Callable[[tuple[str, ...]], object] | None:
+        clipboard = self._wayland_clipboard
+        if clipboard is None:
+            return None
+        delay_s = self._restore_delay_ms / 1000
+        return lambda chord: clipboard.paste(text, lambda: keyboard.send_chord(chord), delay_s)
 
     def _worker_keyboard(self) -> KeyInjector:
         if self._stopping.is_set():
@@ -267,7 +286,7 @@ class DeliveryService(QObject):
             self._fail(request, message)
             return
         self._no_clipboard.discard(request_id)
-        if request.method == "paste":
+        if request.method == "paste" and self._wayland_clipboard is None:
             self._awaiting_fetch = True
             self._restore_timer.start(
                 min(_FETCH_MARGIN_MS, self._restore_delay_ms)
@@ -313,12 +332,12 @@ class DeliveryService(QObject):
 
     def _put_on_clipboard(self, text: str) -> None:
         clipboard = QGuiApplication.clipboard()
-        self._saved = {mode: _copy_of(clipboard.mimeData(mode)) for mode in _modes()}
+        self._saved = {mode: copy_of(clipboard.mimeData(mode)) for mode in clipboard_modes()}
         self._armed.clear()
         self._fetched = False
         self._awaiting_fetch = False
-        for mode in _modes():
-            watched = _WatchedMimeData(text, self._on_fetch)
+        for mode in clipboard_modes():
+            watched = WatchedMimeData(text, self._on_fetch)
             self._made = [*self._made[-7:], watched]  # the clipboard drops older ones
             clipboard.setMimeData(watched, mode)
 
@@ -369,39 +388,3 @@ def _checked_method(method: str) -> DeliveryMethod:
         if method == known:
             return known
     raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")
-
-
-def _hand_clipboard_to_qt(made: list[QMimeData]) -> None:
-    """Replace clipboard data made in Python by Qt's own copy of its text.
-
-    The clipboard owns the QMimeData objects set on it and deletes them when the
-    application object goes, which at exit is after Python has finalised; a
-    Python-made one (or our subclass) then crashes the process on its way out.
-    """
-    clipboard = QGuiApplication.clipboard()
-    for mode in _modes():
-        mime = clipboard.mimeData(mode)
-        if mime is not None and any(mime is ours for ours in made):
-            clipboard.setText(mime.text() if mime.hasText() else "", mode)
-
-
-def _modes() -> list[QClipboard.Mode]:
-    modes = [QClipboard.Mode.Clipboard]
-    if QGuiApplication.clipboard().supportsSelection():
-        modes.append(QClipboard.Mode.Selection)
-    return modes
-
-
-def _copy_of(source: QMimeData | None) -> QMimeData | None:
-    """A deep copy of every format (the owner may change or exit before the restore)."""
-    if source is None:
-        return None
-    formats = [fmt for fmt in source.formats() if fmt not in _SKIPPED_FORMATS]
-    if not formats:
-        return None
-    started = time.monotonic()
-    copy = QMimeData()
-    for fmt in formats:
-        copy.setData(fmt, source.data(fmt))
-    log.debug("saved %d clipboard formats in %.3f s", len(formats), time.monotonic() - started)
-    return copy

@@ -10,6 +10,13 @@ It must never take the keyboard focus: the text is being typed into another
 application, and Saytype refuses to type while one of its own windows has the
 focus. So it is a frameless tool window that does not accept focus, is shown
 without activating, and lets mouse clicks through to the window below.
+
+On Qt's Wayland platform none of that holds: the strip is an ordinary
+toplevel, and the compositor tiles it and gives it the focus (under sway the
+dictated text then went nowhere: tests/test_dictation_wayland_e2e.py). A
+strip that floats without focus needs the layer-shell protocol, which Qt
+offers only through LayerShellQt, not in PySide6; so there the strip stays
+hidden, and the main window and the tray say that Saytype listens.
 """
 
 from __future__ import annotations
@@ -84,6 +91,9 @@ class ListeningIndicator(QFrame):
         )
         self.setPalette(palette)
         self._mic = microphone
+        self._takes_focus = QGuiApplication.platformName() == "wayland"
+        if self._takes_focus and enabled:
+            log.info("Qt's Wayland platform: the listening strip stays hidden (it takes the focus)")
         self.enabled = enabled
         self.state = "idle"
         self.committed = ""
@@ -127,7 +137,7 @@ class ListeningIndicator(QFrame):
     def show_state(self, state: str) -> None:
         """Show the strip for "listening" and "finishing"; hide it for every other state."""
         self.state = state
-        wanted = self.enabled and state in _STATE_TEXT
+        wanted = self.enabled and not self._takes_focus and state in _STATE_TEXT
         if wanted:
             self.state_label.setText(_STATE_TEXT[state])
             if not self.isVisible():

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from app.ui.shell.background import run_in_background
 
 if TYPE_CHECKING:
+    from app.core.desktop_doctor import Finding
     from app.core.settings import Settings
     from app.ui.settings.models_page import ModelsPage
     from app.ui.settings.profiles_page import ProfilesPage
@@ -55,15 +56,15 @@ def open_settings(parts: DesktopParts) -> None:
         return  # the lists are on their way
     parts.settings_opening = True
     run_in_background(
-        _settings_choices,
+        partial(_settings_choices, parts.settings.model),
         partial(_show_settings, parts),
         partial(_settings_choices_failed, parts),
         receiver=parts.window,
     )
 
 
-def _settings_choices() -> tuple[list[str], list[str]]:
-    """(input devices, usable models): what the dialog offers. Never on the GUI thread."""
+def _settings_choices(model: str) -> tuple[list[str], list[str], list[Finding]]:
+    """(input devices, usable models, doctor's findings) for the dialog; never on the GUI thread."""
     from app.core.audio.mic_devices import MicError, input_device_choices, load_backend
 
     devices: list[str]  # InputChoice values, each with the label the list shows
@@ -72,19 +73,32 @@ def _settings_choices() -> tuple[list[str], list[str]]:
     except MicError as exc:
         log.info("no input devices listed: %s", exc)
         devices = []
-    return devices, usable_models()
+    return devices, usable_models(), _desktop_findings(model, devices)
+
+
+def _desktop_findings(model: str, devices: list[str]) -> list[Finding]:
+    import os
+
+    from app.core.desktop_doctor import DoctorProbes, diagnose
+    from app.core.paths import config_dir, data_dir
+
+    labels = [getattr(device, "label", device) for device in devices]
+    probes = DoctorProbes(microphones=lambda: labels)  # listed just now, not twice
+    return diagnose(os.environ, model, {"settings": config_dir(), "data": data_dir()}, probes)
 
 
 def _settings_choices_failed(parts: DesktopParts, exc: BaseException) -> None:
     log.error("listing the settings' choices failed", exc_info=exc)
-    _show_settings(parts, ([], usable_models()))
+    _show_settings(parts, ([], usable_models(), []))
 
 
-def _show_settings(parts: DesktopParts, choices: tuple[list[str], list[str]]) -> None:
+def _show_settings(
+    parts: DesktopParts, choices: tuple[list[str], list[str], list[Finding]]
+) -> None:
     from app.ui.settings.settings_dialog import SettingsDialog
 
     parts.settings_opening = False
-    devices, models = choices
+    devices, models, findings = choices
     models_page = _models_page()
     dialog = SettingsDialog(
         parts.settings,
@@ -93,6 +107,8 @@ def _show_settings(parts: DesktopParts, choices: tuple[list[str], list[str]]) ->
         parent=parts.window,
         models_page=models_page,
         profiles_page=_profiles_page(parts),
+        delivery_route=parts.delivery.route,
+        desktop_findings=findings,
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)

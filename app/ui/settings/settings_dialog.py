@@ -12,6 +12,7 @@ dialog only edits: it hands the new :class:`Settings` to its owner
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -38,9 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.desktop_doctor import Finding
+from app.core.output.delivery_route import DeliveryRoute
 from app.core.settings import SettingField, Settings, setting_fields
+from app.ui.settings.desktop_page import PAGE_NAME as DESKTOP_PAGE
+from app.ui.settings.desktop_page import desktop_page
 from app.ui.settings.models_page import ModelsPage
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
+from app.ui.settings.route_label import LABEL as ROUTE_LABEL
+from app.ui.settings.route_label import route_label
 from app.ui.settings.setting_editors import (
     LIST_EDITORS,
     make_editor,
@@ -76,6 +83,8 @@ class SettingsDialog(QDialog):
         parent: the owning window.
         models_page: the model manager (app.ui.settings.models_page), shown as its own page.
         profiles_page: the per-app profiles (app.ui.settings.profiles_page), also a page.
+        delivery_route: how text reaches other apps here, shown beside the delivery settings.
+        desktop_findings: what ``saytype doctor`` finds here, shown as the last page.
     """
 
     settings_accepted = Signal(object)
@@ -89,6 +98,8 @@ class SettingsDialog(QDialog):
         *,
         models_page: ModelsPage | None = None,
         profiles_page: ProfilesPage | None = None,
+        delivery_route: DeliveryRoute | None = None,
+        desktop_findings: Sequence[Finding] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Saytype Settings")
@@ -119,6 +130,7 @@ class SettingsDialog(QDialog):
                 self._editors[setting.name] = editor
                 sections.setdefault(setting.group, []).append(setting)
         self._add_pages(sections)
+        self._add_session_parts(delivery_route, desktop_findings)
         frame = 2 * self.pages.frameWidth()
         self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + frame + 24)
         self.pages.setCurrentRow(0)
@@ -226,6 +238,22 @@ class SettingsDialog(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         return scroll
+
+    def _add_session_parts(
+        self, route: DeliveryRoute | None, findings: Sequence[Finding] | None
+    ) -> None:
+        """What this session allows: the delivery route by its settings, doctor's own page."""
+        if route is not None and "delivery" in self._page_of:
+            self._add_route_row(route)
+        if findings is not None:
+            self._add_page(DESKTOP_PAGE, desktop_page(findings, self.stack))
+
+    def _add_route_row(self, route: DeliveryRoute) -> None:
+        page = self._pages[self._page_of["delivery"]]
+        content = page.widget() if isinstance(page, QScrollArea) else None
+        form = content.layout() if content is not None else None
+        if content is not None and isinstance(form, QFormLayout):
+            form.addRow(ROUTE_LABEL + ":", route_label(route, content))
 
     def _with_browse_button(self, editor: QWidget) -> QHBoxLayout:
         self.browse_button = QPushButton(_BROWSE_TEXT, self)

@@ -1,0 +1,57 @@
+"""``saytype keys --print sway|hyprland|gnome|kde``: bind the hotkey in a Wayland compositor.
+
+Prints the lines (sway, Hyprland) or commands (GNOME) or steps (KDE Plasma)
+that run ``saytype start|stop|toggle|cancel`` on the user's hotkey, since on
+Wayland the compositor, not Saytype, sees global keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from app.core.hotkeys.chord import parse_chord
+from app.core.hotkeys.compositor_bindings import COMPOSITORS, binding_lines, detect_compositor
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``saytype keys``."""
+    parser = subparsers.add_parser(
+        "keys",
+        help="print how to bind the hotkey in a Wayland compositor",
+        description="Print the lines or commands that bind Saytype's hotkey (hold to talk "
+        "where the compositor can, else tap to start and stop) and cancel in a Wayland "
+        "compositor.",
+    )
+    parser.add_argument(
+        "--print",
+        dest="compositor",
+        choices=COMPOSITORS,
+        help="the compositor (default: this session's)",
+    )
+    parser.add_argument("--hotkey", help="the chord to bind (default: the one in Settings)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the bindings; 2 with one sentence when the compositor or hotkey is unusable."""
+    compositor = args.compositor or detect_compositor(os.environ)
+    if compositor is None:
+        sys.stderr.write(
+            "saytype: error: this session's compositor is unknown; name it, e.g. "
+            "`saytype keys --print sway` (sway, hyprland, gnome or kde).\n"
+        )
+        return 2
+    hotkey = args.hotkey
+    if hotkey is None:
+        from app.core.settings_file import load_settings
+
+        hotkey = load_settings().settings.hotkey
+    try:
+        chord = parse_chord(hotkey)
+    except ValueError as exc:
+        sys.stderr.write(f"saytype: error: {exc}.\n")
+        return 2
+    sys.stdout.write(binding_lines(compositor, chord))
+    return 0

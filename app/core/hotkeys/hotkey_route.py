@@ -1,0 +1,47 @@
+"""How the hotkey reaches Saytype in this session, and why (for ``saytype doctor`` and Settings).
+
+X11 lets Saytype grab the chord from the X server (``x11_grab``). Wayland lets
+no app see global keys: the compositor runs ``saytype start|stop|toggle|cancel``
+on bindings that ``saytype keys`` prints; the X11 grab then sees only keys
+typed into XWayland windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from app.core.hotkeys.compositor_bindings import detect_compositor
+from app.core.output.delivery_route import is_wayland_session
+
+HotkeyRouteName = Literal["x11-grab", "compositor", "none"]
+
+
+@dataclass(frozen=True)
+class HotkeyRoute:
+    """``name``: how the hotkey arrives; ``reason``: one sentence; ``fix``: what to do, or ""."""
+
+    name: HotkeyRouteName
+    reason: str
+    fix: str = ""
+
+
+def choose_hotkey_route(environ: Mapping[str, str]) -> HotkeyRoute:
+    """The hotkey route of a session with environment ``environ``."""
+    if is_wayland_session(environ):
+        compositor = detect_compositor(environ)
+        keys = f"saytype keys --print {compositor}" if compositor else "saytype keys --print NAME"
+        return HotkeyRoute(
+            "compositor",
+            "Wayland session: the compositor runs Saytype's commands on your key bindings.",
+            f"Bind the hotkey once with the lines `{keys}` prints.",
+        )
+    display = environ.get("DISPLAY")
+    if display:
+        return HotkeyRoute("x11-grab", f"X11 session ({display}): Saytype grabs the hotkey.")
+    return HotkeyRoute(
+        "none",
+        "No display: there is no keyboard to take a hotkey from.",
+        "Run Saytype inside a desktop session (DISPLAY or WAYLAND_DISPLAY set).",
+    )

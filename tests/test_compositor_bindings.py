@@ -1,0 +1,65 @@
+"""The bindings `saytype keys` prints per compositor (sway runs them in test_keys_sway.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.hotkeys.chord import DEFAULT_CHORD, parse_chord
+from app.core.hotkeys.compositor_bindings import binding_lines, detect_compositor
+
+
+def _commands(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def test_hyprland_holds_to_talk_with_a_release_binding() -> None:
+    assert _commands(binding_lines("hyprland", DEFAULT_CHORD)) == [
+        "bind = CTRL SHIFT, space, exec, saytype start",
+        "bindr = CTRL SHIFT, space, exec, saytype stop",
+        "bind = CTRL SHIFT, Escape, exec, saytype cancel",
+    ]
+
+
+def test_gnome_toggles_and_names_both_shortcuts_in_gsettings_syntax() -> None:
+    commands = _commands(binding_lines("gnome", parse_chord("super+alt+d")))
+    assert commands[0].endswith("saytype-toggle/', '/org/gnome/settings-daemon/plugins/"
+                                "media-keys/custom-keybindings/saytype-cancel/']\"")  # fmt: skip
+    assert commands[2].endswith("command 'saytype toggle'")
+    assert commands[3].endswith("binding '<Alt><Super>d'")
+    assert commands[5].endswith("command 'saytype cancel'")
+    assert commands[6].endswith("binding '<Alt><Super>Escape'")
+
+
+def test_kde_toggles_on_the_shortcut_people_see() -> None:
+    assert _commands(binding_lines("kde", DEFAULT_CHORD)) == [
+        "saytype toggle\tCtrl+Shift+Space",
+        "saytype cancel\tCtrl+Shift+Esc",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hotkey", "sway_keys"),
+    [
+        ("super+alt+f5", "Mod1+Mod4+F5"),
+        ("ctrl+altgr+page_up", "Ctrl+Mod5+Prior"),
+        ("ctrl++", "Ctrl+plus"),
+        ("ctrl+shift+enter", "Ctrl+Shift+Return"),
+    ],
+)
+def test_sway_spells_keys_as_xkb_does(hotkey: str, sway_keys: str) -> None:
+    first = _commands(binding_lines("sway", parse_chord(hotkey)))[0]
+    assert first == f"bindsym --no-repeat {sway_keys} exec saytype start"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"SWAYSOCK": "/run/user/1000/sway-ipc.sock"}, "sway"),
+        ({"HYPRLAND_INSTANCE_SIGNATURE": "x"}, "hyprland"),
+        ({"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}, "gnome"),
+        ({"XDG_CURRENT_DESKTOP": "KDE"}, "kde"),
+        ({"XDG_CURRENT_DESKTOP": "XFCE"}, None),
+    ],
+)
+def test_the_session_names_its_compositor(environ: dict[str, str], expected: str | None) -> None:
+    assert detect_compositor(environ) == expected

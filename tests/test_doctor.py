@@ -1,0 +1,184 @@
+"""``saytype doctor``: the routes it finds on a real X server and under a real headless sway.
+
+The desktop checks run the CLI in a child process against Xvfb and against a
+private sway session (tests.support); the rest feed the Qt-free checks what a
+GNOME session or a damaged folder would show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from app.core.audio.mic_devices import MicError
+from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
+from tests.support.sway_session import SwaySession, running_sway
+from tests.support.xserver import XServer, running_xvfb
+
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def doctor(environ: Mapping[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "doctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**environ, "PYTHONWARNINGS": "error"},
+        check=True,
+        cwd=_REPO,
+    )
+    assert result.stderr == ""
+    return result.stdout
+
+
+def by_topic(output: str) -> dict[str, dict[str, str]]:
+    return {check["topic"]: check for check in json.loads(output)["checks"]}
+
+
+@pytest.fixture(scope="module")
+def xserver() -> Iterator[XServer]:
+    with running_xvfb() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sway() -> Iterator[SwaySession]:
+    with running_sway() as session:
+        yield session
+
+
+def _without(*names: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in names}
+
+
+@pytest.mark.integration
+def test_on_x11_it_prints_the_xtest_and_grab_routes(xserver: XServer) -> None:
+    environ = {
+        **_without("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"),
+        "DISPLAY": xserver.display,
+    }
+    text = doctor(environ)
+    lines = [line.split(maxsplit=2) for line in text.splitlines()]
+    assert ["ok", "delivery", f"x11: X11 session ({xserver.display}): typing with XTest."] in lines
+    assert [
+        "ok",
+        "hotkey",
+        f"x11-grab: X11 session ({xserver.display}): Saytype grabs the hotkey.",
+    ] in lines
+    checks = by_topic(doctor(environ, "--json"))
+    assert checks["delivery"]["route"] == "x11"
+    assert checks["hotkey"]["route"] == "x11-grab"
+    assert checks["session"]["status"] == "ok"
+    # A bare Xvfb has no tray: said, with a fix, and not a failure.
+    assert checks["tray"]["status"] == "warning"
+    assert checks["tray"]["fix"]
+    assert checks["model"]["status"] == "ok"
+
+
+@pytest.mark.integration
+def test_under_sway_it_prints_the_wayland_routes_and_the_compositors_protocols(
+    sway: SwaySession,
+) -> None:
+    environ = {**_without("DISPLAY"), **sway.client_env()}
+    checks = by_topic(doctor(environ, "--json"))
+    assert checks["session"]["found"] == f"Wayland session ({sway.socket})."
+    assert checks["compositor"] == {
+        "topic": "compositor",
+        "status": "ok",
+        "found": "sway: offers the virtual keyboard and clipboard control.",
+        "fix": "",
+        "route": None,
+    }
+    assert checks["delivery"]["route"] == "wayland-wtype"
+    assert checks["delivery"]["status"] == "ok"
+    assert "pasting through the Wayland clipboard" in checks["delivery"]["found"]
+    assert checks["hotkey"]["route"] == "compositor"
+    assert "`saytype keys --print sway`" in checks["hotkey"]["fix"]
+    assert checks["clipboard"]["status"] == "ok"
+    text = doctor(environ)
+    lines = [line.split(maxsplit=2) for line in text.splitlines()]
+    assert ["ok", "delivery", checks["delivery"]["found"]] in lines
+    assert ["warn", "hotkey", checks["hotkey"]["found"]] in lines
+    assert [
+        "->",
+        "Bind",
+        "the hotkey once with the lines `saytype keys --print sway` prints.",
+    ] in lines
+
+
+# ---- the checks, fed what other desktops show ----------------------------------------------
+
+
+def _gnome_probes(**overrides: object) -> DoctorProbes:
+    fields: dict[str, object] = {
+        "which": lambda name: f"/usr/bin/{name}",
+        "interfaces": lambda _env: frozenset({"wl_seat", "wl_compositor"}),  # GNOME's mutter
+        "tray": lambda _env: False,
+        "microphones": lambda: ["Built-in Audio Analog Stereo"],
+        **overrides,
+    }
+    return DoctorProbes(**fields)  # type: ignore[arg-type]
+
+
+GNOME = {
+    "WAYLAND_DISPLAY": "wayland-0",
+    "XDG_SESSION_TYPE": "wayland",
+    "XDG_CURRENT_DESKTOP": "GNOME",
+}
+
+
+def _check(findings: list[Finding], topic: str) -> Finding:
+    return next(finding for finding in findings if finding.topic == topic)
+
+
+def test_gnome_without_a_virtual_keyboard_says_text_can_only_go_to_the_clipboard(
+    tmp_path: Path,
+) -> None:
+    findings = diagnose(GNOME, "tiny.en", {"data": tmp_path}, _gnome_probes())
+    delivery = _check(findings, "delivery")
+    assert delivery.status == "problem"
+    assert "clipboard" in delivery.fix
+    assert _check(findings, "compositor").found == (
+        "gnome: no virtual keyboard and no clipboard control (GNOME has neither)."
+    )
+    assert _check(findings, "clipboard").status == "warning"
+    assert "saytype keys --print gnome" in _check(findings, "hotkey").fix
+
+
+def test_every_finding_that_is_not_ok_has_one_sentence_of_fix(tmp_path: Path) -> None:
+    def no_portaudio() -> list[str]:
+        raise MicError("PortAudio is missing: install libportaudio2")
+
+    findings = diagnose(
+        {}, "no-such-model", {"data": tmp_path}, _gnome_probes(microphones=no_portaudio)
+    )
+    assert _check(findings, "microphone").found == "PortAudio is missing: install libportaudio2."
+    for finding in findings:
+        if finding.status != "ok":
+            assert finding.fix.count(". ") == 0, finding
+            assert finding.fix.endswith("."), finding
+
+
+def test_folders_others_can_read_or_you_cannot_write_are_named_with_the_command(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    findings = diagnose(
+        {"DISPLAY": ":9"},
+        "tiny.en",
+        {"settings": shared, "data": private},
+        _gnome_probes(),
+    )
+    assert _check(findings, "settings folder").fix == f"Make it private: chmod 700 '{shared}'."
+    assert _check(findings, "data folder").status == "ok"

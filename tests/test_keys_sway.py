@@ -1,0 +1,162 @@
+"""``saytype keys --print sway``: its lines, in a real sway's config, make hold-to-talk work.
+
+A headless sway session is configured with exactly what ``saytype keys
+--print sway`` prints; wtype presses and releases the chord on a virtual
+keyboard, as a person's keyboard would; sway runs ``saytype start`` and
+``saytype stop`` (the real CLI client code, ``app/commands/control.py``) and
+they reach a running Saytype's control socket (the real ``ControlServer``) in
+that order.
+
+As root the compositor runs as another user, who can read neither this
+virtualenv nor root's control socket. So the ``saytype`` sway runs is the CLI's
+control client copied where that user can read it, run by the system Python
+(it needs only the standard library), and the control server listens in that
+user's runtime folder and accepts that user, as Saytype does for its own user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.control_channel import ControlReply
+from app.ui.shell.control_server import ControlServer
+from tests.support.ci import skip_outside_ci
+from tests.support.sway_session import SwaySession, running_sway
+
+pytestmark = [pytest.mark.integration, pytest.mark.gui]
+
+_REPO = Path(__file__).resolve().parents[1]
+_SYSTEM_PYTHON = "/usr/bin/python3"
+_CLIENT_MODULES = ("app/core/control_channel.py", "app/commands/control.py")
+_SHIM = """#!/bin/sh
+exec {python} -c 'import sys; sys.path.insert(0, "{folder}"); \
+import argparse; from app.commands import control; \
+sys.exit(control.run(argparse.Namespace(control_command=sys.argv[1])))' "$@"
+"""
+
+
+def saytype_keys(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "keys", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=_REPO,
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def client_folder() -> Iterator[Path]:
+    """A ``saytype`` that the compositor's user can run: the CLI's control client."""
+    if not Path(_SYSTEM_PYTHON).exists():
+        skip_outside_ci(f"needs {_SYSTEM_PYTHON} for the compositor's saytype client")
+    folder = Path(tempfile.mkdtemp(prefix="saytype-keys-"))
+    try:
+        folder.chmod(0o755)
+        for module in _CLIENT_MODULES:
+            target = folder / module
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(_REPO / module, target)
+            for package in (target.parent, target.parent.parent):
+                (package / "__init__.py").touch()
+        for path in folder.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        shim = folder / "bin" / "saytype"
+        shim.parent.mkdir(mode=0o755)
+        shim.write_text(_SHIM.format(python=_SYSTEM_PYTHON, folder=folder), encoding="utf-8")
+        shim.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sway(client_folder: Path) -> Iterator[SwaySession]:
+    bindings = saytype_keys("--print", "sway", "--hotkey", "ctrl+shift+space")
+    with running_sway(extra_config=bindings, path_first=client_folder / "bin") as session:
+        yield session
+
+
+@pytest.fixture
+def received(sway: SwaySession) -> Iterator[list[str]]:
+    """Commands that reached the running app's control socket, in order."""
+    commands: list[str] = []
+    folder = sway.runtime_dir / "saytype"  # where `saytype` looks, as that user
+    folder.mkdir(mode=0o700, exist_ok=True)
+    uid = os.getuid() if sway.user is None else pwd.getpwnam(sway.user).pw_uid
+    os.chown(folder, uid, -1)
+
+    def handle(command: str, _args: list[str]) -> ControlReply:
+        commands.append(command)
+        return ControlReply(
+            ok=True, state="listening" if command == "start" else "idle", message=""
+        )
+
+    server = ControlServer(folder / "control.sock", handle)
+    server.allowed_uid = uid
+    assert server.listen()
+    os.chown(folder / "control.sock", uid, -1)
+    yield commands
+    server.close()
+
+
+def press(sway: SwaySession, *wtype_args: str) -> None:
+    """Keys on a virtual keyboard, as a keyboard sends them (wtype's own pauses hold them)."""
+    subprocess.run(
+        ["wtype", *wtype_args], env=sway.client_env(), capture_output=True, timeout=20, check=True
+    )
+
+
+def test_the_printed_sway_lines_bind_hold_to_talk() -> None:
+    lines = saytype_keys("--print", "sway", "--hotkey", "ctrl+shift+space").splitlines()
+    bindings = [line for line in lines if not line.startswith("#")]
+    assert bindings == [
+        "bindsym --no-repeat Ctrl+Shift+space exec saytype start",
+        "bindsym --release Ctrl+Shift+space exec saytype stop",
+        "bindsym Ctrl+Shift+Escape exec saytype cancel",
+    ]
+
+
+def test_holding_the_chord_starts_and_releasing_it_stops_the_running_app(
+    qtbot: QtBot, sway: SwaySession, received: list[str]
+) -> None:
+    # Ctrl and Shift down, Space held for half a second, then all released.
+    press(sway, "-M", "ctrl", "-M", "shift", "-P", "space", "-s", "500", "-p", "space",
+          "-m", "shift", "-m", "ctrl")  # fmt: skip
+    qtbot.waitUntil(lambda: len(received) >= 2, timeout=20_000)
+    assert received == ["start", "stop"]
+
+
+def test_the_cancel_chord_cancels(qtbot: QtBot, sway: SwaySession, received: list[str]) -> None:
+    press(sway, "-M", "ctrl", "-M", "shift", "-k", "Escape", "-m", "shift", "-m", "ctrl")
+    qtbot.waitUntil(lambda: len(received) >= 1, timeout=20_000)
+    assert received == ["cancel"]
+
+
+def test_keys_without_a_known_compositor_asks_for_one_in_a_sentence() -> None:
+    environ = {k: v for k, v in os.environ.items() if k not in ("SWAYSOCK", "XDG_CURRENT_DESKTOP")}
+    environ.pop("HYPRLAND_INSTANCE_SIGNATURE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "keys"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ,
+        check=False,
+        cwd=_REPO,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "saytype keys --print sway" in result.stderr
