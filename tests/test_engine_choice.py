@@ -1,4 +1,4 @@
-"""``--engine``: 'local' or an OpenAI-compatible server's URL; anything else is refused clearly."""
+"""``--engine``: 'local', a saved endpoint, or a server's URL; anything else is refused clearly."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from app.core.engine.engine_choice import EngineChoiceError, parse_engine
+from app.core.engine.engine_choice import EngineChoice, EngineChoiceError, parse_engine
+from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.remote_errors import display_url
 
 
@@ -34,7 +35,7 @@ def test_a_url_is_an_openai_compatible_server(text: str, url: str) -> None:
     ("text", "says"),
     [
         ("wyoming://127.0.0.1:10300", "Wyoming servers are not supported yet"),
-        ("my-gpu-box", "saved endpoint names are not supported yet"),
+        ("my-gpu-box", "a saved endpoint's name (see 'saytype engines list')"),
         ("ftp://host/v1", "is not an engine"),
         ("http://:8000/v1", "needs a host"),
         ("http://host:99999/v1", "valid port"),
@@ -44,6 +45,15 @@ def test_a_url_is_an_openai_compatible_server(text: str, url: str) -> None:
 def test_anything_else_is_refused_with_what_to_write(text: str, says: str) -> None:
     with pytest.raises(EngineChoiceError, match=re.escape(says)):
         parse_engine(text)
+
+
+def test_a_saved_name_is_its_endpoint() -> None:
+    box = Endpoint("gpu-box", "https://asr.example.org/v1", "openai", model="large-v3")
+    book = EndpointBook((box,))
+    assert parse_engine("gpu-box", book) == EngineChoice("openai", box.url, box)
+    assert parse_engine("local", book).kind == "local"  # 'local' can never be a saved name
+    with pytest.raises(EngineChoiceError, match="saved endpoint's name"):
+        parse_engine("gpu-box2", book)
 
 
 def test_credentials_in_a_url_are_never_shown() -> None:

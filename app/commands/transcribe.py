@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TextIO
 
 from app.commands.engine_args import (
-    REMOTE_DEFAULT_MODEL,
     add_engine_arguments,
-    api_key,
     check_engine_arguments,
+    remote_file_engine,
+    remote_target,
 )
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
@@ -48,8 +48,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--model",
         metavar="M",
         help=f"model name or CTranslate2 model folder (default: bundled {BUNDLED_MODEL}); "
-        f"with a remote --engine, the model name the server knows (default: "
-        f"{REMOTE_DEFAULT_MODEL})",
+        "with a remote --engine, the model name the server knows (default: the saved "
+        "endpoint's, else whisper-1 for OpenAI-compatible servers)",
     )
     parser.add_argument("--format", choices=FORMATS, default="txt", help="output format")
     parser.add_argument(
@@ -89,8 +89,11 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     except (ModelError, RemoteEngineError) as exc:
         _error(stderr, progress, str(exc))
         return 1
+    saved = args.engine.saved
     options = TranscribeOptions(
-        language=args.language, beam_size=args.beam_size, vocabulary=args.vocabulary
+        language=args.language or (saved.language if saved else None) or None,
+        beam_size=args.beam_size,
+        vocabulary=args.vocabulary,
     )
     shaper = shaper_from_args(args)
     used_names: set[str] = set()
@@ -185,17 +188,7 @@ def _file_engine(args: argparse.Namespace) -> tuple[FileEngine, ModelHost | None
         except ModelError as exc:
             raise ModelError(f"{exc}{download_hint(name, models_dir())}") from None
         return FileTranscriber(host), host
-    # Imported only here: the local path never loads the HTTP client.
-    from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
-
-    endpoint = OpenAIEndpoint(
-        url=args.engine.url,
-        model=args.model or REMOTE_DEFAULT_MODEL,
-        api_key=api_key(),
-        ca_file=args.ca_file,
-        timeout_s=args.timeout,
-    )
-    return OpenAITranscriber(endpoint), None
+    return remote_file_engine(remote_target(args)), None
 
 
 def _deliver(

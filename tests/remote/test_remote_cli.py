@@ -118,6 +118,7 @@ def test_ctrl_c_during_a_request_ends_cleanly(faults: FaultServer, tone: Path) -
     [
         (("--engine", "ftp://host/v1"), "is not an engine"),
         (("--engine", "wyoming://host:10300"), "Wyoming servers are not supported yet"),
+        (("--engine", "no-such-endpoint"), "a saved endpoint's name"),
         (("--engine", "http://127.0.0.1:1/v1", "--ca-file", "ca.pem"), "needs a https://"),
         (("--ca-file", "ca.pem"), "needs a https://"),
         (("--engine", "http://127.0.0.1:1/v1", "--timeout", "0"), "positive number"),
