@@ -2,11 +2,11 @@
 
 ``local`` (the default) is faster-whisper in this process and never opens a
 connection; a saved endpoint's name (``saytype engines add``) or a URL sends
-the audio to that server: ``http(s)://…/v1`` for an OpenAI-compatible one.
-Options given on the command line win over the saved endpoint's. The API key
-comes from ``SAYTYPE_API_KEY`` or, for a saved endpoint, from the system
-keyring, read here at the edge so it never appears on a command line (``ps``
-shows those) or in settings.
+the audio to that server: ``http(s)://…/v1`` for an OpenAI-compatible one,
+``wyoming://HOST:PORT`` for a Wyoming one. Options given on the command line
+win over the saved endpoint's. The API key comes from ``SAYTYPE_API_KEY`` or,
+for a saved endpoint, from the system keyring, read here at the edge so it
+never appears on a command line (``ps`` shows those) or in settings.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
         default=EngineChoice("local"),
         metavar="E",
         help="'local' (default: this machine, offline), a saved endpoint's name (saytype "
-        "engines list) or an OpenAI-compatible server's URL (http://HOST:PORT/v1); the audio "
-        f"is then sent there (API key: ${API_KEY_VARIABLE} or the keyring)",
+        "engines list), an OpenAI-compatible server's URL (http://HOST:PORT/v1) or a Wyoming "
+        f"server's (wyoming://HOST:PORT); the audio is then sent there (API key: "
+        f"${API_KEY_VARIABLE} or the keyring)",
     )
     parser.add_argument(
         "--ca-file",
@@ -125,6 +126,12 @@ def remote_file_engine(target: RemoteTarget) -> FileEngine:
         RemoteEngineError: it cannot be set up (an unreadable CA file).
     """
     # Imported only here: the local path never loads a network client.
+    if target.choice.kind == "wyoming":
+        from app.core.engine.remote.wyoming_engine import WyomingEndpoint, WyomingTranscriber
+
+        return WyomingTranscriber(
+            WyomingEndpoint(target.choice.url, model=target.model, timeout_s=target.timeout_s)
+        )
     from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
 
     return OpenAITranscriber(

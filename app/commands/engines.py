@@ -56,7 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument(
         "url",
         metavar="URL",
-        help="http(s)://HOST:PORT/v1 (OpenAI-compatible)",
+        help="http(s)://HOST:PORT/v1 (OpenAI-compatible) or wyoming://HOST:PORT",
     )
     add.add_argument("--model", default="", metavar="M", help="model name the server knows")
     add.add_argument("--language", default="", metavar="L", help="language code, e.g. en")

@@ -2,7 +2,8 @@
 
 The keyring is GNOME Keyring on a private D-Bus session (tests/support/keyring_session.py),
 reached through the ``keyring`` package as on a desktop. The servers are the scripted fault
-server (it records the headers it was sent).
+server (it records the headers it was sent); a real Wyoming server answers
+``engines test`` in tests/remote/test_remote_wyoming.py.
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def files_under(home: Path) -> str:
 
 
 def test_endpoints_are_added_listed_picked_and_removed() -> None:
-    added = saytype("engines", "add", "home", "http://127.0.0.1:10300/v1", "--language", "en")
+    added = saytype("engines", "add", "home", "wyoming://127.0.0.1:10300", "--language", "en")
     assert added.returncode == 0, added.stderr
-    assert added.stdout == "Saved home: http://127.0.0.1:10300/v1.\n"
+    assert added.stdout == "Saved home: wyoming://127.0.0.1:10300.\n"
     assert (
         saytype("engines", "add", "box", "http://127.0.0.1:9/v1/", "--model", "tiny").returncode
         == 0
@@ -68,15 +69,15 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
     listed = saytype("engines", "list", "--json")
     records = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [(r["name"], r["protocol"], r["url"], r["active"]) for r in records] == [
-        ("home", "openai", "http://127.0.0.1:10300/v1", False),
+        ("home", "wyoming", "wyoming://127.0.0.1:10300", False),
         ("box", "openai", "http://127.0.0.1:9/v1", False),
     ]
     assert (
         "Dictation uses the local engine" in saytype("engines", "list").stdout
     )  # never remote by default
     used = saytype("engines", "use", "home")
-    assert used.stdout == "Dictation now uses home (http://127.0.0.1:10300/v1).\n"
-    assert "* home  http://127.0.0.1:10300/v1  (openai, language en, timeout 600 s)" in (
+    assert used.stdout == "Dictation now uses home (wyoming://127.0.0.1:10300).\n"
+    assert "* home  wyoming://127.0.0.1:10300  (wyoming, language en, timeout 600 s)" in (
         saytype("engines", "list").stdout
     )
     assert saytype("engines", "remove", "home").stdout == "Removed home.\n"
@@ -91,7 +92,7 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
     [
         (("add", "x", "ftp://host/v1"), "'ftp://host/v1' is not an engine"),
         (("add", "local", "http://127.0.0.1:9/v1"), "not 'local'"),
-        (("add", "x", "wyoming://127.0.0.1:1"), "Wyoming servers are not supported yet"),
+        (("add", "x", "wyoming://127.0.0.1:1", "--ca-file", "/ca.pem"), "only applies to https"),
         (("remove", "nope"), "There is no saved endpoint 'nope'"),
         (("test", "nope"), "There is no saved endpoint 'nope'"),
         (("use", "nope"), "There is no saved endpoint 'nope'"),

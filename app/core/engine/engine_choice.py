@@ -1,7 +1,7 @@
 """What ``--engine`` names: the local model, a saved endpoint, or a remote server's URL.
 
 Remote is never a default: only an explicit URL (``http(s)://`` for an
-OpenAI-compatible server; ``wyoming://`` is refused until it is supported) or the name of an
+OpenAI-compatible server, ``wyoming://`` for a Wyoming one) or the name of an
 endpoint the user saved sends audio off the machine, so the offline guarantee
 of the local engine (:mod:`app.core.offline`) holds whenever neither was given.
 """
@@ -62,22 +62,18 @@ def parse_engine(text: str, saved: EndpointBook | None = None) -> EngineChoice:
 
 
 def parse_url(value: str) -> EngineChoice:
-    """Read a remote server's URL: ``http(s)://HOST[:PORT]/PATH``.
+    """Read a remote server's URL: ``http(s)://HOST[:PORT]/PATH`` or ``wyoming://HOST:PORT``.
 
     Raises:
         EngineChoiceError: anything else, with what to write instead.
     """
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
-    if scheme == "wyoming":
-        raise EngineChoiceError(
-            f"'{value}': Wyoming servers are not supported yet; use an OpenAI-compatible "
-            "server's URL such as http://HOST:PORT/v1."
-        )
-    if scheme not in {"http", "https"}:
+    if scheme not in {"http", "https", "wyoming"}:
         raise EngineChoiceError(
             f"'{value}' is not an engine: use 'local', a saved endpoint's name (see 'saytype "
-            "engines list') or an OpenAI-compatible server's URL such as http://HOST:PORT/v1."
+            "engines list'), an OpenAI-compatible server's URL such as http://HOST:PORT/v1, "
+            "or a Wyoming server's such as wyoming://HOST:10300."
         )
     try:
         port = parts.port  # raises on a port that is not a number in range
@@ -87,4 +83,11 @@ def parse_url(value: str) -> EngineChoice:
         raise EngineChoiceError(f"'{value}' is not a valid URL: it needs a host and a valid port.")
     if parts.query or parts.fragment:
         raise EngineChoiceError(f"'{value}': give the server's base URL, without '?' or '#'.")
+    if scheme == "wyoming":
+        if parts.port is None or parts.path.strip("/") or parts.username:
+            raise EngineChoiceError(
+                f"'{value}': a Wyoming server's URL is wyoming://HOST:PORT, with a port and "
+                "nothing after it."
+            )
+        return EngineChoice("wyoming", value.rstrip("/"))
     return EngineChoice("openai", value.rstrip("/"))
