@@ -3,14 +3,13 @@
 The server is wyoming-faster-whisper (tests/support/wyoming_server.py) with the
 same bundled tiny.en as the local engine, so the words must match local ones.
 Its fault paths (a server that hangs up or never answers) use a bare TCP
-listener that speaks no Wyoming at all.
+listener that speaks no Wyoming at all (tests/support/silent_listener.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.remote.wyoming_engine import WyomingEndpoint, WyomingTranscriber
 from saytype_bench.accuracy import word_error_rate
 from tests.support.ci import skip_outside_ci
+from tests.support.silent_listener import SilentListener
 from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import (
     WyomingServer,
@@ -112,45 +112,6 @@ def test_a_server_that_is_not_running_is_one_sentence(tone: Path) -> None:
         f"Cannot connect to {url}: connection refused; check that the server is running and "
         "that the host and port are right."
     )
-
-
-class SilentListener:
-    """Accepts connections, reads what comes, and hangs up or never answers."""
-
-    def __init__(self, *, hang_up: bool) -> None:
-        self.hang_up = hang_up
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.url = f"wyoming://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.audio_arrived = threading.Event()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, name="silent-listener")
-        self.thread.start()
-
-    def _serve(self) -> None:
-        self.socket.settimeout(0.05)
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(0.05)
-                while not self.stop.is_set():
-                    try:
-                        data = connection.recv(65536)
-                    except TimeoutError:
-                        continue
-                    if b"audio-chunk" in data:
-                        self.audio_arrived.set()
-                        if self.hang_up:
-                            break
-                    if not data:
-                        break
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        self.socket.close()
 
 
 @pytest.fixture
