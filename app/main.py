@@ -97,6 +97,9 @@ class DesktopApp:
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
+        from app.core.engine.remote.api_keys import saved_api_key
+        from app.core.engine.remote.endpoint_file import load_endpoints
+        from app.core.engine.remote.remote_pipeline import RemotePipeline
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
@@ -155,7 +158,12 @@ class DesktopApp:
 
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 
-        worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio, host=host)
+        # Local unless the user made a saved endpoint active (Settings → Engine).
+        endpoints = load_endpoints()
+        if endpoints.notice:
+            notices.append(("warning", endpoints.notice))
+        engine = RemotePipeline(pipeline, endpoints.book.active_endpoint, saved_api_key)
+        worker = InferenceWorker(engine, microphone.ring, microphone.new_audio, host=host)
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)
         # Keys sent while one of our windows has the focus would press our own buttons.
@@ -206,11 +214,14 @@ class DesktopApp:
         # Says "listening" where the user looks, with no tray and the window hidden.
         indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
+        window.show_engine(engine.where)  # where audio goes, while a remote engine is active
+        tray.show_engine(engine.where)
         parts = DesktopParts(
             settings_store=SettingsStore(settings),
             history=history,
             host=host,
             pipeline=pipeline,
+            engine=engine,
             microphone=microphone,
             worker=worker,
             files=files,

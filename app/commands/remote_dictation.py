@@ -15,12 +15,12 @@ import contextlib
 from collections.abc import Iterator
 from typing import TextIO
 
-from app.commands.engine_args import remote_file_engine, remote_target
+from app.commands.engine_args import remote_target
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.live_dictation import LiveTranscriber
 from app.core.engine.live_pipeline import LivePipeline
-from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, WholeUtterance
+from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance
+from app.core.engine.remote.remote_pipeline import remote_utterance
 
 
 def add_fallback_argument(parser: argparse.ArgumentParser) -> None:
@@ -64,11 +64,13 @@ def closing_connection(transcriber: LiveTranscriber) -> Iterator[None]:
 def _utterance(args: argparse.Namespace) -> RemoteUtterance:
     # --model names the local model here; the server's comes from the endpoint or its default.
     target = remote_target(argparse.Namespace(**{**vars(args), "model": None}))
-    if target.choice.kind == "wyoming":
-        from app.core.engine.remote.wyoming_engine import WyomingEndpoint
-        from app.core.engine.remote.wyoming_stream import WyomingUtterance
-
-        endpoint = WyomingEndpoint(target.choice.url, target.model, target.timeout_s)
-        return WyomingUtterance(endpoint, target.language)
-    options = TranscribeOptions(language=target.language, vocabulary=args.vocabulary)
-    return WholeUtterance(remote_file_engine(target), options)
+    return remote_utterance(
+        target.choice.kind,
+        target.choice.url,
+        target.model,
+        target.language,
+        target.timeout_s,
+        target.ca_file,
+        target.api_key,
+        args.vocabulary,
+    )

@@ -45,6 +45,19 @@ def get_api_key(endpoint_name: str) -> str:
     return key or ""
 
 
+def saved_api_key(endpoint_name: str) -> str:
+    """The key saved for ``endpoint_name``, or "" when none is or the keyring is unusable.
+
+    For a dictation that must not fail on the keyring: an endpoint that needs
+    the key then refuses, and its refusal says what to do.
+    """
+    try:
+        return get_api_key(endpoint_name)
+    except KeyringUnavailable as exc:
+        log.info("no API key from the keyring for %s: %s", endpoint_name, exc)
+        return ""
+
+
 def set_api_key(endpoint_name: str, key: str) -> None:
     """Save ``key`` for ``endpoint_name``, replacing any key it had.
 
