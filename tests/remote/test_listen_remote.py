@@ -22,6 +22,8 @@ import pytest
 from saytype_bench.accuracy import word_error_rate
 from tests.support.ci import skip_outside_ci
 from tests.support.fault_server import FaultServer, Reply
+from tests.support.openai_server import running_openai_server
+from tests.support.openai_server import server_missing as openai_server_missing
 from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import (
     WyomingServer,
@@ -86,6 +88,18 @@ def test_the_final_comes_from_the_wyoming_server(server: WyomingServer, spoken: 
     # Partials came from the local model while speaking, before the release.
     kinds = [e["type"] for e in events]
     assert "partial" in kinds[: kinds.index("release")]
+
+
+def test_the_final_comes_from_an_openai_compatible_server(spoken: Path, tmp_path: Path) -> None:
+    missing = openai_server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    with running_openai_server(tmp_path / "openai-server.log") as openai:
+        events, err = finish(listen(spoken, "--speed", "0", "--engine", openai.url))
+        served = openai.log.read_text(errors="replace")
+    assert err == ""
+    assert word_error_rate([REFERENCE], [final_text(events)]) <= 0.05
+    assert served.count("POST /v1/audio/transcriptions") == 1  # the utterance, once
 
 
 def test_a_server_killed_mid_dictation_loses_nothing(server: WyomingServer, spoken: Path) -> None:

@@ -93,6 +93,23 @@ def test_wyoming_gives_the_same_words_as_local(
     assert [(s["start"], s["end"]) for s in remote["segments"]] == [(0.0, remote["duration"])]
 
 
+def test_files_sent_in_parallel_come_out_in_the_order_given(
+    server: WyomingServer, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    first = speech.wav(SENTENCES[0], tmp_path / "first.wav")
+    second = speech.wav(SENTENCES[1], tmp_path / "second.wav")
+    files = [second, first, second]
+    result = saytype(
+        "transcribe", "--engine", server.url, "--jobs", "3", "--format", "json", *files
+    )
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [reply["file"] for reply in replies] == [str(path) for path in files]
+    wanted = [SENTENCES[1], SENTENCES[0], SENTENCES[1]]
+    for reply, sentence in zip(replies, wanted, strict=True):
+        assert word_error_rate([sentence], [reply["text"]]) <= 0.05, reply["text"]
+
+
 def test_a_saved_wyoming_endpoint_is_tested_and_used_by_name(
     server: WyomingServer, spoken: Path
 ) -> None:
