@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fault_server import FaultServer, Reply
+from tests.support.fault_server import FaultServer, Reply, make_test_ca, running_fault_server
 from tests.support.keyring_session import KeyringSession, running_keyring
 
 SECRET = "sk-test-5e3f1c9a77"
@@ -154,3 +154,19 @@ def test_engines_test_gives_the_servers_error_in_one_sentence(faults: FaultServe
         "try again later."
     )
     assert b'name="model"\r\n\r\nlarge-v3' in faults.bodies[-1]  # the saved model was sent
+
+
+def test_a_saved_endpoints_ca_file_is_trusted_and_only_for_it(tmp_path: Path, tone: Path) -> None:
+    ca_file, server_tls = make_test_ca(tmp_path)
+    with running_fault_server(tls=server_tls) as secure:
+        secure.script(Reply(401, b'{"detail": "who are you"}'))
+        assert saytype("engines", "add", "plain", secure.url).returncode == 0
+        added = saytype("engines", "add", "trusted", secure.url, "--ca-file", ca_file)
+        assert added.returncode == 0, added.stderr
+        refused = one_error_line(saytype("transcribe", "--engine", "plain", tone))
+        assert refused.startswith(f"The TLS certificate of {secure.url} could not be verified")
+        assert secure.requests == []  # nothing was sent to an unverified server
+        # Through the endpoint saved with its CA, the handshake succeeds: the server answers.
+        answered = one_error_line(saytype("engines", "test", "trusted"))
+        assert answered.startswith(f"trusted is not usable: {secure.url} refused the API key")
+        assert len(secure.requests) == 1
