@@ -162,7 +162,7 @@ class DesktopApp:
         endpoints = load_endpoints()
         if endpoints.notice:
             notices.append(("warning", endpoints.notice))
-        engine = RemotePipeline(pipeline, endpoints.book.active_endpoint, saved_api_key)
+        engine = RemotePipeline(pipeline, endpoints.book, saved_api_key)
         worker = InferenceWorker(engine, microphone.ring, microphone.new_audio, host=host)
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)

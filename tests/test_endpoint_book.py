@@ -70,7 +70,8 @@ def test_the_book_round_trips_owner_only_and_holds_no_key() -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_endpoints().book == book
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
+    assert data["fallback"] is True
     assert {key for entry in data["endpoints"] for key in entry} == {
         "name",
         "url",
@@ -80,6 +81,26 @@ def test_the_book_round_trips_owner_only_and_holds_no_key() -> None:
         "timeout_s",
         "ca_file",
     }
+
+
+def test_fallback_off_is_kept_and_survives_changes() -> None:
+    book = EndpointBook((BOX, HOME)).activated("home", fallback=False)
+    save_endpoints(book)
+    loaded = load_endpoints().book
+    assert (loaded.active, loaded.fallback) == ("home", False)
+    assert loaded.without("home").fallback is False
+    assert loaded.with_endpoint(BOX).activated("gpu-box").fallback is False
+
+
+def test_a_version_1_file_is_migrated_and_falls_back(tmp_path: Path) -> None:
+    path = tmp_path / "endpoints.json"
+    home = {"name": "home", "url": "wyoming://127.0.0.1:10300", "protocol": "wyoming"}
+    path.write_text(
+        json.dumps({"schema_version": 1, "active": "home", "endpoints": [home]}), encoding="utf-8"
+    )
+    loaded = load_endpoints(path)
+    assert loaded.notice is None
+    assert (loaded.book.active, loaded.book.fallback) == ("home", True)
 
 
 def test_a_damaged_file_is_set_aside_and_local_is_used(tmp_path: Path) -> None:

@@ -80,6 +80,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     use = actions.add_parser("use", help="pick the dictation engine: a saved NAME or 'local'")
     use.add_argument("name", metavar="NAME")
+    use.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="when the server fails, fail the dictation (its recording is kept for recovery) "
+        "instead of finishing it with the local model",
+    )
     use.set_defaults(run=run_use)
 
 
@@ -182,13 +188,14 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_use(args: argparse.Namespace) -> int:
     """Make a saved endpoint (or ``local``) the dictation engine."""
     try:
-        book = load_endpoints().book.activated(args.name)
+        book = load_endpoints().book.activated(args.name, fallback=not args.no_fallback)
         save_endpoints(book)
     except (EndpointError, SettingsError) as exc:
         return _error(str(exc))
     where = book.active_endpoint
     said = f"{where.name} ({display_url(where.url)})" if where else "the local engine"
-    sys.stdout.write(f"Dictation now uses {said}.\n")
+    no_fallback = ", with no local fallback" if where and not book.fallback else ""
+    sys.stdout.write(f"Dictation now uses {said}{no_fallback}.\n")
     return 0
 
 

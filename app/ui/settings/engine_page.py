@@ -7,7 +7,7 @@ says plainly where the audio will go before the user confirms with OK.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
 from app.core.engine.remote.endpoint_book import EndpointBook
 from app.core.engine.remote.remote_errors import display_url
@@ -35,10 +35,15 @@ class EnginePage(QWidget):
         self.choice.setCurrentIndex(max(0, self.choice.findData(book.active)))
         about = QLabel(
             "Dictation runs on this engine. With a server, the words you see while speaking "
-            "still come from the local model and the server's transcript is the final text; if "
-            "the server fails, the local model finishes that dictation, so nothing is lost.",
+            "still come from the local model, and the server's transcript is the final text.",
             self,
         )
+        self.fallback = QCheckBox("If the server fails, finish the dictation with the local model")
+        self.fallback.setToolTip(
+            "On, nothing is lost when the server is down or slow. Off, the dictation fails "
+            "and its recording is kept for recovery at the next start."
+        )
+        self.fallback.setChecked(book.fallback)
         about.setWordWrap(True)
         hint = QLabel(
             "Add a server with <code>saytype engines add NAME URL</code> "
@@ -55,10 +60,15 @@ class EnginePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.choice)
         layout.addWidget(about)
+        layout.addWidget(self.fallback)
         layout.addWidget(self.privacy)
         layout.addWidget(hint)
         layout.addStretch(1)
         self.choice.currentIndexChanged.connect(self._show_privacy)
+        self.choice.currentIndexChanged.connect(
+            lambda: self.fallback.setEnabled(bool(self.chosen()))
+        )
+        self.fallback.setEnabled(bool(self.chosen()))
         self._show_privacy()
 
     def chosen(self) -> str:

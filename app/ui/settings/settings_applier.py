@@ -114,7 +114,9 @@ def _show_settings(
         delivery_route=parts.delivery.route,
         desktop_findings=findings,
     )
-    dialog.accepted.connect(lambda: use_engine(parts, engine_page.chosen()))
+    dialog.accepted.connect(
+        lambda: use_engine(parts, engine_page.chosen(), engine_page.fallback.isChecked())
+    )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
@@ -122,20 +124,20 @@ def _show_settings(
     dialog.open()
 
 
-def use_engine(parts: DesktopParts, name: str) -> None:
+def use_engine(parts: DesktopParts, name: str, fallback: bool = True) -> None:
     """Dictate through the saved endpoint ``name`` ("" = local) and say where audio goes."""
     from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
     from app.core.settings_error import SettingsError
 
     book = load_endpoints().book
-    if name == book.active or (name and book.get(name) is None):
+    if (name, fallback) == (book.active, book.fallback) or (name and book.get(name) is None):
         return
-    book = book.activated(name)
+    book = book.activated(name, fallback)
     try:
         save_endpoints(book)
     except SettingsError as exc:
         parts.window.notice.show_notice("error", f"{exc} The engine applies until you quit.")
-    parts.engine.use(book.active_endpoint)
+    parts.engine.use(book)
     parts.window.show_engine(parts.engine.where)
     parts.tray.show_engine(parts.engine.where)
 

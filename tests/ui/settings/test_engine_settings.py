@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
+from app.core.paths import data_dir
 from app.core.settings import Settings
 from app.core.settings_file import save_settings
 from app.main import DesktopApp
@@ -145,3 +146,29 @@ def test_a_server_that_died_falls_back_with_a_notice(
     notice = desktop.parts.window.notice
     qtbot.waitUntil(lambda: "finished by the local model" in notice.label.text(), timeout=10_000)
     assert f"Cannot connect to {server.url}: connection refused" in notice.label.text()
+
+
+@pytest.mark.model
+def test_without_fallback_a_failed_server_fails_the_dictation_and_keeps_it(
+    qtbot: QtBot, desktop: DesktopApp, server: WyomingServer
+) -> None:
+    parts = desktop.parts
+    use_engine(parts, "home", fallback=False)  # Settings → Engine, the box unticked, then OK
+    assert load_endpoints().book.fallback is False
+    stop(server)
+    controller = parts.controller
+    heard: list[str] = []
+    controller.live_text.connect(lambda done, guess: heard.append(f"{done} {guess}".lower()))
+    notices: list[tuple[str, str]] = []
+    controller.notice.connect(lambda level, text: notices.append((level, text)))
+    finals: list[str] = []
+    controller.final_text.connect(finals.append)
+    assert controller.start(source="window")
+    qtbot.waitUntil(lambda: any("tonight" in text for text in heard), timeout=60_000)
+    controller.stop()
+    qtbot.waitUntil(lambda: any(level == "error" for level, _ in notices), timeout=60_000)
+    [error] = [text for level, text in notices if level == "error"]
+    assert error.startswith(f"Dictation failed: Cannot connect to {server.url}: connection refused")
+    assert finals == []  # nothing typed or shown as final
+    journals = data_dir() / "journals"
+    qtbot.waitUntil(lambda: any(journals.glob("*.wav")), timeout=10_000)  # kept for recovery

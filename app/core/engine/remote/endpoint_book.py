@@ -95,12 +95,15 @@ def _problem(endpoint: Endpoint) -> str | None:
 class EndpointBook:
     """Every saved endpoint, in the order added, and the active one's name ("" = local).
 
+    ``fallback``: when the active endpoint fails, the local model finishes that
+    dictation (the default); off, the dictation fails and its recording is kept.
     Changes return a new book; the caller saves it
     (:func:`app.core.engine.remote.endpoint_file.save_endpoints`).
     """
 
     endpoints: tuple[Endpoint, ...] = ()
     active: str = ""
+    fallback: bool = True
 
     def __post_init__(self) -> None:
         names = [endpoint.name for endpoint in self.endpoints]
@@ -136,16 +139,19 @@ class EndpointBook:
         return EndpointBook(
             tuple(e for e in self.endpoints if e.name != name),
             "" if self.active == name else self.active,
+            self.fallback,
         )
 
-    def activated(self, name: str) -> EndpointBook:
-        """The book with ``name`` active ("" or "local": the local engine).
+    def activated(self, name: str, fallback: bool | None = None) -> EndpointBook:
+        """The book with ``name`` active ("" or "local": the local engine), and ``fallback``
+        when given.
 
         Raises:
             EndpointError: there is no such endpoint.
         """
+        fallback = self.fallback if fallback is None else fallback
         if name in {"", "local"}:
-            return dataclasses.replace(self, active="")
+            return dataclasses.replace(self, active="", fallback=fallback)
         if self.get(name) is None:
             raise EndpointError(f"There is no saved endpoint '{name}'; see 'saytype engines list'.")
-        return dataclasses.replace(self, active=name)
+        return dataclasses.replace(self, active=name, fallback=fallback)

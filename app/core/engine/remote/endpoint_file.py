@@ -25,9 +25,16 @@ from app.core.settings_error import SettingsError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-# One step per version, N -> N + 1, on the raw JSON object (none yet: version 1 is the first).
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+SCHEMA_VERSION = 2
+
+
+def migrate_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds ``fallback``; version 1 always fell back to the local model."""
+    return {**data, "fallback": True, "schema_version": 2}
+
+
+# One step per version, N -> N + 1, on the raw JSON object.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: migrate_1_to_2}
 _FIELDS = {spec.name for spec in dataclasses.fields(Endpoint)}
 
 
@@ -87,13 +94,16 @@ def _book_from(data: dict[str, Any], path: Path) -> LoadedEndpoints:
     active = data.get("active", "")
     if not isinstance(active, str) or not any(e.name == active for e in endpoints):
         active = ""  # never remote by accident: an unknown active endpoint means local
+    fallback = data.get("fallback", True)
+    if not isinstance(fallback, bool):
+        fallback = True  # never lose a dictation by accident
     notice = None
     if dropped:
         notice = (
             f"Some saved endpoints in {path} were invalid and were left out: "
             f"{', '.join(dropped)}; add them again with 'saytype engines add'."
         )
-    return LoadedEndpoints(EndpointBook(tuple(endpoints), active), notice)
+    return LoadedEndpoints(EndpointBook(tuple(endpoints), active, fallback), notice)
 
 
 def _move_aside(path: Path) -> str:
@@ -119,6 +129,7 @@ def save_endpoints(book: EndpointBook, path: Path | None = None) -> None:
     data = {
         "schema_version": SCHEMA_VERSION,
         "active": book.active,
+        "fallback": book.fallback,
         "endpoints": [dataclasses.asdict(endpoint) for endpoint in book.endpoints],
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"

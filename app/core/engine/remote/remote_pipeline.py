@@ -21,7 +21,7 @@ from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.live_dictation import LiveTranscriber
 from app.core.engine.live_pipeline import LivePipeline
-from app.core.engine.remote.endpoint_book import Endpoint
+from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, WholeUtterance
 
@@ -71,31 +71,40 @@ class RemotePipeline:
 
     Args:
         local: the local pipeline (partials, and the fallback final).
-        endpoint: the active endpoint, or None for local.
+        book: the saved endpoints: the active one (none: local) and whether to fall back.
         api_key_of: the API key saved for an endpoint's name ("" for none).
     """
 
     def __init__(
         self,
         local: LivePipeline,
-        endpoint: Endpoint | None = None,
+        book: EndpointBook | None = None,
         api_key_of: Callable[[str], str] = lambda _name: "",
     ) -> None:
         self.local = local
-        self.endpoint = endpoint  # replaced whole from the GUI thread; read once per utterance
+        # Replaced whole from the GUI thread; read once per utterance.
+        self.endpoint: Endpoint | None = None
+        self.fallback = True
         self._api_key_of = api_key_of
         self._notices: list[str] = []
         self._lock = threading.Lock()
+        if book is not None:
+            self.use(book)
 
     @property
     def where(self) -> str:
         """Where dictation audio goes now ("" while local)."""
         return where_audio_goes(self.endpoint)
 
-    def use(self, endpoint: Endpoint | None) -> None:
-        """Dictate through ``endpoint`` from the next utterance on (None: local)."""
-        self.endpoint = endpoint
-        log.info("dictation engine: %s", self.where or "local")
+    def use(self, book: EndpointBook) -> None:
+        """Dictate through ``book``'s active endpoint from the next utterance on (none: local)."""
+        self.endpoint = book.active_endpoint
+        self.fallback = book.fallback
+        log.info(
+            "dictation engine: %s%s",
+            self.where or "local",
+            "" if self.fallback or not self.where else " (no local fallback)",
+        )
 
     def warm_up(self) -> None:
         """Load the local model: it gives partials, and the final when the server fails."""
@@ -132,7 +141,7 @@ class RemotePipeline:
         except RemoteEngineError as exc:  # its CA file is unusable: this one stays local
             self._fell_back(str(exc))
             return local
-        return RemoteFinal(local, utterance, cancel, self._fell_back)
+        return RemoteFinal(local, utterance, cancel, self._fell_back if self.fallback else None)
 
     def take_notice(self) -> str | None:
         """The latest fallback's sentence, once."""
