@@ -97,9 +97,7 @@ class DesktopApp:
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
-        from app.core.engine.remote.api_keys import saved_api_key
-        from app.core.engine.remote.endpoint_file import load_endpoints
-        from app.core.engine.remote.remote_pipeline import RemotePipeline
+        from app.core.engine.remote.remote_pipeline import saved_dictation_engine
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
@@ -159,10 +157,8 @@ class DesktopApp:
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 
         # Local unless the user made a saved endpoint active (Settings → Engine).
-        endpoints = load_endpoints()
-        if endpoints.notice:
-            notices.append(("warning", endpoints.notice))
-        engine = RemotePipeline(pipeline, endpoints.book, saved_api_key)
+        engine, endpoints_notice = saved_dictation_engine(pipeline)
+        notices += [("warning", endpoints_notice)] if endpoints_notice else []
         worker = InferenceWorker(engine, microphone.ring, microphone.new_audio, host=host)
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)
@@ -214,8 +210,6 @@ class DesktopApp:
         # Says "listening" where the user looks, with no tray and the window hidden.
         indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
-        window.show_engine(engine.where)  # where audio goes, while a remote engine is active
-        tray.show_engine(engine.where)
         parts = DesktopParts(
             settings_store=SettingsStore(settings),
             history=history,
