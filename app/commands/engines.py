@@ -129,6 +129,10 @@ def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
         stdout.write(f"{mark} {endpoint.name}  {display_url(endpoint.url)}  ({details})\n")
     if not book.active:
         stdout.write("Dictation uses the local engine ('saytype engines use NAME' picks one).\n")
+    elif book.fallback:
+        stdout.write(f"Dictation uses {book.active}; if it fails, the local model finishes.\n")
+    else:
+        stdout.write(f"Dictation uses {book.active}, with no local fallback.\n")
     return 0
 
 

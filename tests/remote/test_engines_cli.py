@@ -77,9 +77,15 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
     )  # never remote by default
     used = saytype("engines", "use", "home")
     assert used.stdout == "Dictation now uses home (wyoming://127.0.0.1:10300).\n"
-    assert "* home  wyoming://127.0.0.1:10300  (wyoming, language en, timeout 600 s)" in (
-        saytype("engines", "list").stdout
+    listed_text = saytype("engines", "list").stdout
+    assert "* home  wyoming://127.0.0.1:10300  (wyoming, language en, timeout 600 s)" in listed_text
+    assert "Dictation uses home; if it fails, the local model finishes." in listed_text
+    used = saytype("engines", "use", "home", "--no-fallback")
+    assert (
+        used.stdout
+        == "Dictation now uses home (wyoming://127.0.0.1:10300), with no local fallback.\n"
     )
+    assert "Dictation uses home, with no local fallback." in saytype("engines", "list").stdout
     assert saytype("engines", "remove", "home").stdout == "Removed home.\n"
     records = [
         json.loads(line) for line in saytype("engines", "list", "--json").stdout.splitlines()
