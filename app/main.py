@@ -97,7 +97,7 @@ class DesktopApp:
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
-        from app.core.engine.remote.remote_pipeline import saved_dictation_engine
+        from app.core.engine.remote.dictation_engine import saved_dictation_engine
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore

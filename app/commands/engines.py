@@ -205,10 +205,11 @@ def run_use(args: argparse.Namespace) -> int:
 
 def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     """Send a second of tone to the endpoint; one sentence on how it went."""
-    endpoint = load_endpoints().book.get(args.name)
+    book = load_endpoints().book
+    endpoint = book.get(args.name)
     if endpoint is None:
         return _error(f"There is no saved endpoint '{args.name}'; see 'saytype engines list'.")
-    choice = parse_engine(endpoint.name, load_endpoints().book)
+    choice = parse_engine(endpoint.name, book)
     target = remote_target(argparse.Namespace(engine=choice, ca_file=None, timeout=None))
     where = display_url(endpoint.url)
     try:

@@ -19,8 +19,8 @@ from app.commands.engine_args import remote_target
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import LiveTranscriber
 from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.remote.dictation_engine import remote_utterance
 from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance
-from app.core.engine.remote.remote_pipeline import remote_utterance
 
 
 def add_fallback_argument(parser: argparse.ArgumentParser) -> None:

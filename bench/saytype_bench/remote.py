@@ -34,7 +34,7 @@ from app.core.engine.engine_choice import parse_url
 from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_host import ModelHost
-from app.core.engine.remote.remote_pipeline import remote_utterance
+from app.core.engine.remote.dictation_engine import remote_utterance
 from saytype_bench.accuracy import word_error_rate
 
 _BLOCK_S = 0.15  # what the microphone hands over at a time

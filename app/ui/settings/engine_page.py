@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
+from app.core.engine.remote.dictation_engine import where_audio_goes
 from app.core.engine.remote.endpoint_book import EndpointBook
 from app.core.engine.remote.remote_errors import display_url
-from app.core.engine.remote.remote_pipeline import where_audio_goes
 
 ENGINE_PAGE = "Engine"
 LOCAL_LABEL = "Local: this computer (no audio leaves it)"

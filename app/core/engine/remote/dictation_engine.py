@@ -59,14 +59,14 @@ def remote_utterance(  # noqa: PLR0917 - an endpoint's options, each distinct
     return WholeUtterance(OpenAITranscriber(endpoint), options)
 
 
-def saved_dictation_engine(local: LivePipeline) -> tuple[RemotePipeline, str | None]:
+def saved_dictation_engine(local: LivePipeline) -> tuple[DictationEngine, str | None]:
     """The engine the saved endpoints choose (local unless one is active), and a notice
     when their file had to be repaired."""
     from app.core.engine.remote.api_keys import saved_api_key
     from app.core.engine.remote.endpoint_file import load_endpoints
 
     loaded = load_endpoints()
-    return RemotePipeline(local, loaded.book, saved_api_key), loaded.notice
+    return DictationEngine(local, loaded.book, saved_api_key), loaded.notice
 
 
 def where_audio_goes(endpoint: Endpoint | None) -> str:
@@ -76,7 +76,7 @@ def where_audio_goes(endpoint: Endpoint | None) -> str:
     return f"{endpoint.name} ({display_url(endpoint.url)})"
 
 
-class RemotePipeline:
+class DictationEngine:
     """Makes each dictation's transcriber: local, or through the active endpoint.
 
     Args:
