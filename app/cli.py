@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         bench,
         control,
         doctor,
+        engines,
         keys,
         listen,
         models,
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saytype",
         description="Offline dictation and transcription with a local Whisper model. "
-        "No audio leaves this machine, unless 'transcribe --engine URL' names a server.",
+        "No audio leaves this machine, unless --engine names a server.",
         epilog="Run 'saytype' with no arguments to open the window. 'saytype FILE…' queues "
         "the files for transcription in the running app (starting it if needed).",
     )
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(subparsers)
     models.add_parser(subparsers)
     profiles.add_parser(subparsers)
+    engines.add_parser(subparsers)
     recover.add_parser(subparsers)
     control.add_parsers(subparsers)
     keys.add_parser(subparsers)

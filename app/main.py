@@ -97,6 +97,7 @@ class DesktopApp:
         from app.core.engine.model_host import ModelHost, compute_options
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
+        from app.core.engine.remote.dictation_engine import saved_dictation_engine
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
@@ -155,7 +156,10 @@ class DesktopApp:
 
         microphone = Microphone(settings.input_device, backend=sounddevice_backend)
 
-        worker = InferenceWorker(pipeline, microphone.ring, microphone.new_audio, host=host)
+        # Local unless the user made a saved endpoint active (Settings → Engine).
+        engine, endpoints_notice = saved_dictation_engine(pipeline)
+        notices += [("warning", endpoints_notice)] if endpoints_notice else []
+        worker = InferenceWorker(engine, microphone.ring, microphone.new_audio, host=host)
         gate = PauseGate()  # live dictation first: file jobs wait while someone dictates
         files = FileJobRunner(host, gate)
         # Keys sent while one of our windows has the focus would press our own buttons.
@@ -211,6 +215,7 @@ class DesktopApp:
             history=history,
             host=host,
             pipeline=pipeline,
+            engine=engine,
             microphone=microphone,
             worker=worker,
             files=files,

@@ -31,6 +31,9 @@ def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(variable, str(folder))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Never the user's own keyring: tests that need one start it (tests/support/keyring_session.py).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("SAYTYPE_API_KEY", raising=False)
     return home
 
 

@@ -33,9 +33,12 @@ from app.core.audio.wav_file import write_wav
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
 from saytype_bench.accuracy import word_error_rate
+from tests.support.ci import skip_outside_ci
 from tests.support.listen_process import interrupt_once_words_show
 from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker
+from tests.support.wyoming_server import running_wyoming_server
+from tests.support.wyoming_server import server_missing as wyoming_server_missing
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -118,12 +121,12 @@ def test_speech_played_into_the_sink_is_heard_and_transcribed(
     assert word_error_rate([SENTENCE], [text]) <= 0.15, text
 
 
-def listen_while_playing(pulse: PulseServer, wav: Path) -> list[dict[str, Any]]:
+def listen_while_playing(pulse: PulseServer, wav: Path, *options: str) -> list[dict[str, Any]]:
     """``saytype listen --jsonl`` hears ``wav`` played in; Enter the moment it has played."""
     read_end, write_end = os.pipe()
     ready = threading.Event()
     stdout, stderr = io.StringIO(), io.StringIO()
-    args = build_parser().parse_args(["listen", "--jsonl"])
+    args = build_parser().parse_args(["listen", "--jsonl", *options])
     assert args.input is None
     with os.fdopen(read_end) as stdin, os.fdopen(write_end, "w") as enter:
         result: list[int] = []
@@ -150,6 +153,20 @@ def test_listen_command_dictates_from_the_microphone(
     events = listen_while_playing(pulse, sentence_wav)
     assert events[-1]["type"] == "final"
     assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
+
+
+def test_listen_from_the_microphone_through_a_wyoming_server(
+    pulse: PulseServer, sentence_wav: Path, tmp_path: Path
+) -> None:
+    missing = wyoming_server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    with running_wyoming_server(tmp_path / "wyoming") as server:
+        events = listen_while_playing(pulse, sentence_wav, "--engine", server.url)
+        decoded = server.log.read_text(errors="replace").count("Processing audio with duration")
+    assert events[-1]["type"] == "final"
+    assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
+    assert decoded == 1  # the final is the server's, streamed while "speaking"
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ BENCHMARKS = {
     "startup": "time from launch to a window and to a loaded model",
 }
 # Moved out of the shipped package: they need the test extra (and the speech corpus).
-DEVELOPER_BENCHMARKS = ("accuracy", "files", "fuzz", "live", "soak", "vocabulary")
+DEVELOPER_BENCHMARKS = ("accuracy", "files", "fuzz", "live", "remote", "soak", "vocabulary")
 # Optional packages a kept benchmark may import, by import name: what pip installs.
 OPTIONAL_PACKAGES = {"hibari": "hibari-tts"}
 

@@ -18,9 +18,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.engine_args import add_engine_arguments, check_engine_arguments
 from app.commands.event_printer import EventPrinter
 from app.commands.listen_mic import run_mic
 from app.commands.live_setup import crash_journal, load_pipeline
+from app.commands.remote_dictation import (
+    add_fallback_argument,
+    closing_connection,
+    dictation_transcriber,
+)
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
@@ -28,6 +34,7 @@ from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.model_registry import BUNDLED_MODEL
+from app.core.engine.remote.remote_errors import RemoteEngineError
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,6 +79,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--jsonl", action="store_true", help="one JSON object per event")
     add_shaping_arguments(parser)
+    add_engine_arguments(parser)
+    add_fallback_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -121,8 +130,24 @@ def _device(value: str) -> str | int:
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Run one dictation and print its events."""
-    if args.input is None:
-        return run_mic(args, stdout, stderr, sys.stdin)
+    usage = check_engine_arguments(args)
+    if usage is not None:
+        stderr.write(f"saytype listen: error: {usage}.\n")
+        return 2
+    try:
+        if args.input is None:
+            return run_mic(args, stdout, stderr, sys.stdin)
+        return _run_file(args, stdout, stderr)
+    except RemoteEngineError as exc:  # --no-fallback: the crash journal kept the audio
+        stderr.write(
+            f"saytype: error: {exc.args[0].rstrip('.')}; the recording is kept: "
+            "'saytype recover' transcribes it.\n"
+        )
+        return 1
+
+
+def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``--input FILE``: the file stands in for the microphone."""
     try:
         # A file with no audio is named before the model loads, and nothing is printed.
         check_has_audio(args.input)
@@ -141,7 +166,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         printer.release()
         new_audio.set()
 
-    transcriber = pipeline.new_transcriber()
+    cancel = CancellationToken()
+    transcriber = dictation_transcriber(args, pipeline, cancel, stderr)
 
     def room() -> int:
         # The loop hands everything it reads to the transcriber (from ring position 0).
@@ -157,12 +183,14 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     )
 
     printer = EventPrinter(stdout, source, jsonl=args.jsonl, shaper=shaper_from_args(args))
-    with crash_journal(ring, 0, args.model, stderr), _first_ctrl_c_ends(source.stop):
+    with (
+        closing_connection(transcriber),
+        crash_journal(ring, 0, args.model, stderr),
+        _first_ctrl_c_ends(source.stop),
+    ):
         source.start()
         try:
-            final = run_dictation(
-                ring, 0, transcriber, release, CancellationToken(), printer, new_audio
-            )
+            final = run_dictation(ring, 0, transcriber, release, cancel, printer, new_audio)
         finally:  # also when stdout's reader left: no thread decodes on into a dying process
             source.stop()
     if isinstance(source.error, AudioFileError):

@@ -21,13 +21,18 @@ from typing import TextIO
 
 from app.commands.event_printer import EventPrinter
 from app.commands.live_setup import crash_journal, load_pipeline
+from app.commands.remote_dictation import closing_connection, dictation_transcriber
 from app.commands.shaping_args import shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
-from app.core.engine.live_dictation import Release, in_flight_wait_s, run_dictation
-from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.live_dictation import (
+    LiveTranscriber,
+    Release,
+    in_flight_wait_s,
+    run_dictation,
+)
 from app.core.engine.streaming_transcriber import DictationEvent
 
 
@@ -87,7 +92,7 @@ class MicDictation:
                 self.print_error(message)
         self.end_utterance()
 
-    def run(self, pipeline: LivePipeline, printer: EventPrinter) -> None:
+    def run(self, transcriber: LiveTranscriber, printer: EventPrinter) -> None:
         """Run the live loop from the start position (a thread's target)."""
 
         def print_event(event: DictationEvent) -> None:
@@ -98,7 +103,7 @@ class MicDictation:
             self.final = run_dictation(
                 self.ring,
                 self.start,
-                pipeline.new_transcriber(self.cancel),
+                transcriber,
                 self.release,
                 self.cancel,
                 print_event,
@@ -168,15 +173,19 @@ def run_mic(
         dictation.on_release = printer.release
         if args.jsonl:
             dictation.print_error = lambda message: _print_error_event(stdout, clock, message)
+        transcriber = dictation_transcriber(args, pipeline, dictation.cancel, stderr)
         worker = threading.Thread(
-            target=dictation.run, args=(pipeline, printer), name="dictation", daemon=True
+            target=dictation.run, args=(transcriber, printer), name="dictation", daemon=True
         )
         enter = threading.Thread(
             target=_end_on_enter, args=(stdin, dictation.end_utterance), name="enter", daemon=True
         )
         stderr.write(f"Listening on {mic.device_name}: press Enter (or Ctrl+C) to stop.\n")
         stderr.flush()
-        with crash_journal(ring, dictation.start, args.model, stderr):
+        with (
+            closing_connection(transcriber),
+            crash_journal(ring, dictation.start, args.model, stderr),
+        ):
             worker.start()
             enter.start()
             if on_listening is not None:

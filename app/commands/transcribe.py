@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from app.commands.engine_args import (
-    REMOTE_DEFAULT_MODEL,
     add_engine_arguments,
-    api_key,
     check_engine_arguments,
+    remote_file_engine,
+    remote_target,
 )
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.wav_header import find_truncation
+from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
@@ -31,6 +35,7 @@ from app.core.engine.transcript import Transcript
 from app.core.engine.whisper_internals import language_codes
 from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
 from app.core.paths import models_dir
+from app.core.text.shaper import TextShaper
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--model",
         metavar="M",
         help=f"model name or CTranslate2 model folder (default: bundled {BUNDLED_MODEL}); "
-        f"with a remote --engine, the model name the server knows (default: "
-        f"{REMOTE_DEFAULT_MODEL})",
+        "with a remote --engine, the model name the server knows (default: the saved "
+        "endpoint's, else whisper-1 for OpenAI-compatible servers)",
     )
     parser.add_argument("--format", choices=FORMATS, default="txt", help="output format")
     parser.add_argument(
@@ -62,6 +67,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="with a remote --engine: files sent at once (default 1); the transcripts still "
+        "come out in the order given",
+    )
     add_shaping_arguments(parser)
     add_engine_arguments(parser)
     parser.set_defaults(run=run)
@@ -89,46 +102,116 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     except (ModelError, RemoteEngineError) as exc:
         _error(stderr, progress, str(exc))
         return 1
+    saved = args.engine.saved
     options = TranscribeOptions(
-        language=args.language, beam_size=args.beam_size, vocabulary=args.vocabulary
+        language=args.language or (saved.language if saved else None) or None,
+        beam_size=args.beam_size,
+        vocabulary=args.vocabulary,
     )
     shaper = shaper_from_args(args)
     used_names: set[str] = set()
     failures = 0
+    outcomes = (
+        _in_parallel(engine, args, options, progress, stderr)
+        if args.jobs > 1
+        else _one_by_one(engine, host, args, options, progress, stderr)
+    )
+    try:
+        with contextlib.closing(outcomes):
+            for path, transcript in outcomes:
+                if transcript is None:
+                    failures += 1
+                    continue
+                failures += _write_out(
+                    path, transcript, args, shaper, stdout, (progress, stderr), used_names
+                )
+    except _EngineUnusable:
+        return 1
+    progress.clear()
+    return 1 if failures else 0
+
+
+def _one_by_one(  # noqa: PLR0917 - the run's parts, each distinct
+    engine: FileEngine,
+    host: ModelHost | None,
+    args: argparse.Namespace,
+    options: TranscribeOptions,
+    progress: TerminalProgress,
+    stderr: TextIO,
+) -> Generator[tuple[Path, Transcript | None], None, None]:
+    """Each file's transcript (None when it failed), one file at a time."""
     for path in args.files:
         label = path.name or str(path)
         if host is None:
             progress.status(f"Transcribing {label} on {display_url(args.engine.url)}…")
         elif not host.loaded:
             progress.status(f"Loading model {host.source.name}…")
+        transcribe = partial(
+            engine.transcribe_file, path, options, on_progress=partial(progress.update, label)
+        )
+        yield path, _outcome(transcribe, path, progress, stderr)
+
+
+def _in_parallel(
+    engine: FileEngine,
+    args: argparse.Namespace,
+    options: TranscribeOptions,
+    progress: TerminalProgress,
+    stderr: TextIO,
+) -> Generator[tuple[Path, Transcript | None], None, None]:
+    """Each file's transcript in the given order, ``--jobs`` requests in flight at once.
+
+    When the run stops (a failure every file would meet, Ctrl+C), the requests
+    still in flight are aborted and the files not yet sent are never sent.
+    """
+    where = display_url(args.engine.url)
+    progress.status(f"Transcribing {len(args.files)} files on {where}, {args.jobs} at a time…")
+    cancel = CancellationToken()
+    with ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="upload") as pool:
+        futures = [
+            pool.submit(engine.transcribe_file, path, options, cancel=cancel) for path in args.files
+        ]
         try:
-            transcript = _transcribe(engine, path, options, progress, stderr)
-        except _EngineUnusable:
-            return 1
-        if transcript is None:
-            failures += 1
-            continue
-        progress.clear()
-        truncation = find_truncation(path)
-        if truncation is not None:
-            stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
-        transcript = shaper.shape_transcript(transcript)
-        try:
-            written = _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
-        except ExportError as exc:
-            _error(stderr, progress, str(exc))
-            failures += 1
-            continue
-        if written is not None:
-            stderr.write(f"wrote {written}\n")  # on stderr: stdout stays for transcripts
-            stderr.flush()
+            for path, future in zip(args.files, futures, strict=True):
+                yield path, _outcome(future.result, path, progress, stderr)
+        finally:
+            cancel.cancel()
+            for future in futures:
+                future.cancel()
+
+
+def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
+    path: Path,
+    transcript: Transcript,
+    args: argparse.Namespace,
+    shaper: TextShaper,
+    stdout: TextIO,
+    terminal: tuple[TerminalProgress, TextIO],
+    used_names: set[str],
+) -> int:
+    """Shape and deliver one transcript; 1 when that failed (reported), else 0."""
+    progress, stderr = terminal
     progress.clear()
-    return 1 if failures else 0
+    truncation = find_truncation(path)
+    if truncation is not None:
+        stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
+    transcript = shaper.shape_transcript(transcript)
+    try:
+        written = _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
+    except ExportError as exc:
+        _error(stderr, progress, str(exc))
+        return 1
+    if written is not None:
+        stderr.write(f"wrote {written}\n")  # on stderr: stdout stays for transcripts
+        stderr.flush()
+    return 0
 
 
 def _usage_error(args: argparse.Namespace) -> str | None:
     if args.language is not None and args.language not in language_codes():
         return f"unknown language code '{args.language}'"
+    if args.jobs > 1 and not args.engine.remote:
+        return "--jobs needs a remote --engine (the local model transcribes one file at a time)"
     return check_engine_arguments(args)
 
 
@@ -136,21 +219,19 @@ class _EngineUnusable(Exception):
     """No other file can succeed either (no model, server unreachable): stop the run."""
 
 
-def _transcribe(
-    engine: FileEngine,
+def _outcome(
+    transcribe: Callable[[], Transcript],
     path: Path,
-    options: TranscribeOptions,
     progress: TerminalProgress,
     stderr: TextIO,
 ) -> Transcript | None:
-    """One file's transcript, or None once its failure is reported on stderr.
+    """``transcribe()``'s transcript of ``path``, or None once its failure is reported.
 
     Raises:
         _EngineUnusable: after reporting a failure that every file would meet.
     """
-    label = path.name or str(path)
     try:
-        return engine.transcribe_file(path, options, on_progress=partial(progress.update, label))
+        return transcribe()
     except AudioFileError as exc:
         _error(stderr, progress, str(exc))
     except ModelError as exc:
@@ -185,17 +266,7 @@ def _file_engine(args: argparse.Namespace) -> tuple[FileEngine, ModelHost | None
         except ModelError as exc:
             raise ModelError(f"{exc}{download_hint(name, models_dir())}") from None
         return FileTranscriber(host), host
-    # Imported only here: the local path never loads the HTTP client.
-    from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
-
-    endpoint = OpenAIEndpoint(
-        url=args.engine.url,
-        model=args.model or REMOTE_DEFAULT_MODEL,
-        api_key=api_key(),
-        ca_file=args.ca_file,
-        timeout_s=args.timeout,
-    )
-    return OpenAITranscriber(endpoint), None
+    return remote_file_engine(remote_target(args)), None
 
 
 def _deliver(

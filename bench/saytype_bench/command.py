@@ -32,6 +32,7 @@ BENCHMARKS = {
     "files": "long-file memory, batched against sequential speed, dictation while busy",
     "fuzz": "damaged media files through the decoder and `saytype transcribe`",
     "live": "live dictation: each recording dictated once, against beam 5 after release",
+    "remote": "a remote engine's file throughput at 1-8 in flight, and release → final",
     "soak": "one long dictation (--minutes) or many short ones (--n)",
     "vocabulary": "WER and exact spellings with and without a custom vocabulary",
 }
@@ -76,6 +77,7 @@ def run(which: str, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
         "files": _run_files,
         "fuzz": _run_fuzz,
         "live": _run_live,
+        "remote": _run_remote,
         "soak": _run_soak,
         "vocabulary": _run_vocabulary,
     }
@@ -181,6 +183,41 @@ def _soak_options(parser: argparse.ArgumentParser) -> None:
     _speed_option(soak, "feed at X times real time (default 1; 8 with --n)")
 
 
+def _remote_options(parser: argparse.ArgumentParser) -> None:
+    from saytype_bench.remote import add_arguments
+
+    add_arguments(parser)
+
+
+def _run_remote(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """File throughput against a server at 1, 2, 4, 8 in flight, and release → final."""
+    from app.benchmarks.speech_corpus import find_speech_dir, load_corpus
+    from app.core.engine.engine_choice import EngineChoiceError
+    from app.core.engine.remote.remote_errors import RemoteEngineError
+    from saytype_bench.remote import format_report, run_remote_benchmark, to_json
+
+    progress = TerminalProgress(stderr)
+    try:
+        host = ModelHost(resolve_model(args.model, models_dir()))
+        items = load_corpus(find_speech_dir(args.speech_dir))
+        items = items[: args.limit] if args.limit > 0 else items
+        progress.status(f"Measuring {args.url} on {len(items)} recordings…")
+        result = run_remote_benchmark(host, items, args)
+    except (
+        CorpusMissingError,
+        ModelError,
+        AudioFileError,
+        EngineChoiceError,
+        RemoteEngineError,
+    ) as exc:
+        progress.clear()
+        stderr.write(f"bench: error: {exc}\n")
+        return 1
+    progress.clear()
+    stdout.write((json.dumps(to_json(result)) if args.json else format_report(result)) + "\n")
+    return 0
+
+
 def _files_options(parser: argparse.ArgumentParser) -> None:
     from saytype_bench.files import add_arguments
 
@@ -212,6 +249,7 @@ _OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "live": _live_options,
     "soak": _soak_options,
     "vocabulary": _no_options,
+    "remote": _remote_options,
 }
 
 

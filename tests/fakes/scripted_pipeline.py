@@ -78,3 +78,6 @@ class ScriptedPipeline:
     ) -> ScriptedTranscriber:
         self.decodings.append((language, vocabulary))
         return ScriptedTranscriber(self.words, self.pass_seconds)
+
+    def take_notice(self) -> str | None:
+        return None

@@ -117,7 +117,9 @@ def test_ctrl_c_during_a_request_ends_cleanly(faults: FaultServer, tone: Path) -
     ("args", "says"),
     [
         (("--engine", "ftp://host/v1"), "is not an engine"),
-        (("--engine", "wyoming://host:10300"), "Wyoming servers are not supported yet"),
+        (("--engine", "wyoming://host"), "wyoming://HOST:PORT, with a port"),
+        (("--engine", "no-such-endpoint"), "a saved endpoint's name"),
+        (("--engine", "wyoming://127.0.0.1:1", "--ca-file", "ca.pem"), "needs a https://"),
         (("--engine", "http://127.0.0.1:1/v1", "--ca-file", "ca.pem"), "needs a https://"),
         (("--ca-file", "ca.pem"), "needs a https://"),
         (("--engine", "http://127.0.0.1:1/v1", "--timeout", "0"), "positive number"),

@@ -44,6 +44,8 @@ class FaultServer:
     released: threading.Event = field(default_factory=threading.Event)
     request_arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0  # requests taken and not yet answered
+    most_in_flight: int = 0  # the most there were at once since the last script()
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies``; the last one repeats."""
@@ -51,6 +53,7 @@ class FaultServer:
             self.replies = list(replies)
             self.requests.clear()
             self.bodies.clear()
+            self.most_in_flight = self.in_flight
         self.released.clear()
         self.request_arrived.clear()
 
@@ -73,7 +76,16 @@ class _Handler(BaseHTTPRequestHandler):
         with faults.lock:
             faults.requests.append({k.lower(): v for k, v in self.headers.items()})
             faults.bodies.append(body)
+            faults.in_flight += 1
+            faults.most_in_flight = max(faults.most_in_flight, faults.in_flight)
         faults.request_arrived.set()
+        try:
+            self._answer(faults)
+        finally:
+            with faults.lock:
+                faults.in_flight -= 1
+
+    def _answer(self, faults: FaultServer) -> None:
         reply = faults.next_reply()
         if reply.hold:
             faults.released.wait(_HOLD_LIMIT_S)

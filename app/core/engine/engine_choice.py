@@ -1,10 +1,9 @@
-"""What ``--engine`` names: the local faster-whisper model or a remote server's URL.
+"""What ``--engine`` names: the local model, a saved endpoint, or a remote server's URL.
 
-Remote is never a default: only an explicit ``http://`` or ``https://`` URL
-sends audio off the machine, so the offline guarantee of the local engine
-(:mod:`app.core.offline`) holds whenever no URL was given. Saved endpoint
-names and ``wyoming://`` servers are planned (issue 24) and refused here with
-a sentence that says so, rather than being mistaken for something else.
+Remote is never a default: only an explicit URL (``http(s)://`` for an
+OpenAI-compatible server, ``wyoming://`` for a Wyoming one) or the name of an
+endpoint the user saved sends audio off the machine, so the offline guarantee
+of the local engine (:mod:`app.core.offline`) holds whenever neither was given.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
+
+from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 
 LOCAL: Literal["local"] = "local"
 
@@ -25,13 +26,17 @@ class EngineChoice:
     """The engine a command runs on.
 
     Attributes:
-        kind: ``"local"`` (faster-whisper in this process) or ``"openai"`` (an
-            OpenAI-compatible HTTP server).
-        url: the server's base URL without a trailing slash (``…/v1``); empty for local.
+        kind: ``"local"`` (faster-whisper in this process), ``"openai"`` (an
+            OpenAI-compatible HTTP server) or ``"wyoming"`` (a Wyoming server).
+        url: the server's base URL without a trailing slash (``…/v1`` or
+            ``wyoming://HOST:PORT``); empty for local.
+        saved: the saved endpoint named on the command line, with its model,
+            language, timeout and CA file; None for local or a bare URL.
     """
 
-    kind: Literal["local", "openai"]
+    kind: Literal["local", "openai", "wyoming"]
     url: str = ""
+    saved: Endpoint | None = None
 
     @property
     def remote(self) -> bool:
@@ -39,8 +44,9 @@ class EngineChoice:
         return self.kind != LOCAL
 
 
-def parse_engine(text: str) -> EngineChoice:
-    """Read ``local`` or an ``http(s)://HOST[:PORT]/PATH`` base URL.
+def parse_engine(text: str, saved: EndpointBook | None = None) -> EngineChoice:
+    """Read ``local``, a name from ``saved``, ``http(s)://HOST[:PORT]/PATH`` or
+    ``wyoming://HOST:PORT``.
 
     Raises:
         EngineChoiceError: anything else, with what to write instead.
@@ -48,17 +54,26 @@ def parse_engine(text: str) -> EngineChoice:
     value = text.strip()
     if value.lower() == LOCAL:
         return EngineChoice(LOCAL)
+    endpoint = saved.get(value) if saved is not None and "://" not in value else None
+    if endpoint is not None:
+        choice = parse_url(endpoint.url)
+        return EngineChoice(choice.kind, choice.url, endpoint)
+    return parse_url(value)
+
+
+def parse_url(value: str) -> EngineChoice:
+    """Read a remote server's URL: ``http(s)://HOST[:PORT]/PATH`` or ``wyoming://HOST:PORT``.
+
+    Raises:
+        EngineChoiceError: anything else, with what to write instead.
+    """
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
-    if scheme == "wyoming":
+    if scheme not in {"http", "https", "wyoming"}:
         raise EngineChoiceError(
-            f"'{value}': Wyoming servers are not supported yet; use an OpenAI-compatible "
-            "server's URL such as http://HOST:PORT/v1."
-        )
-    if scheme not in {"http", "https"}:
-        raise EngineChoiceError(
-            f"'{value}' is not an engine: use 'local' or an OpenAI-compatible server's URL "
-            "such as http://HOST:PORT/v1 (saved endpoint names are not supported yet)."
+            f"'{value}' is not an engine: use 'local', a saved endpoint's name (see 'saytype "
+            "engines list'), an OpenAI-compatible server's URL such as http://HOST:PORT/v1, "
+            "or a Wyoming server's such as wyoming://HOST:10300."
         )
     try:
         port = parts.port  # raises on a port that is not a number in range
@@ -68,4 +83,11 @@ def parse_engine(text: str) -> EngineChoice:
         raise EngineChoiceError(f"'{value}' is not a valid URL: it needs a host and a valid port.")
     if parts.query or parts.fragment:
         raise EngineChoiceError(f"'{value}': give the server's base URL, without '?' or '#'.")
+    if scheme == "wyoming":
+        if parts.port is None or parts.path.strip("/") or parts.username:
+            raise EngineChoiceError(
+                f"'{value}': a Wyoming server's URL is wyoming://HOST:PORT, with a port and "
+                "nothing after it."
+            )
+        return EngineChoice("wyoming", value.rstrip("/"))
     return EngineChoice("openai", value.rstrip("/"))

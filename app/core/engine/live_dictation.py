@@ -12,10 +12,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
+from app.core.audio.file_decoder import AudioArray
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken, Cancelled
-from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
+from app.core.engine.streaming_transcriber import DictationEvent
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,30 @@ def in_flight_wait_s(ring: RingBuffer, end: int) -> float:
     """How long a release at ``end`` should wait for audio the ring does not hold yet."""
     missing = end - ring.position
     return missing / ring.sample_rate + _IN_FLIGHT_MARGIN_S if missing > 0 else 0.0
+
+
+class LiveTranscriber(Protocol):
+    """What the loop drives: the local :class:`StreamingTranscriber`, or a remote engine's
+    :class:`~app.core.engine.remote.remote_final.RemoteFinal` around it."""
+
+    @property
+    def audio_seconds(self) -> float:
+        """Seconds of audio pushed so far."""
+
+    def push(self, samples: AudioArray) -> None:
+        """Append captured audio."""
+
+    def pass_due(self) -> bool:
+        """Whether a pass is due."""
+
+    def run_pass(self, superseded: Callable[[], bool] | None = None) -> list[DictationEvent]:
+        """One pass: commit and partial events."""
+
+    def finish(self) -> DictationEvent:
+        """The final event of the utterance."""
+
+    def running_pass_is_moot(self) -> bool:
+        """Once released: whether the running pass cannot give the final."""
 
 
 class Release:
@@ -62,7 +88,7 @@ class Release:
 def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
     ring: RingBuffer,
     start: int,
-    transcriber: StreamingTranscriber,
+    transcriber: LiveTranscriber,
     release: Release,
     cancel: CancellationToken,
     emit: Callable[[DictationEvent], None],

@@ -32,6 +32,10 @@ class LivePipeline:
         if self._decoder is not None:
             self._decoder.hotwords = self._hotwords
 
+    def take_notice(self) -> str | None:
+        """Nothing to tell: the local pipeline has no notices of its own (the host has)."""
+        return None
+
     def warm_up(self) -> None:
         """Load the model and the VAD now rather than at the first key press."""
         self._decoder_instance()

@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.dictation_job import Decoding, DictationJob
-from app.core.engine.live_dictation import in_flight_wait_s, run_dictation
-from app.core.engine.streaming_transcriber import StreamingTranscriber
+from app.core.engine.live_dictation import LiveTranscriber, in_flight_wait_s, run_dictation
+from app.core.engine.remote.remote_final import RemoteFinal
 from app.ui.shell.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ class TranscriberFactory(Protocol):
         *,
         language: str | None = None,
         vocabulary: tuple[str, ...] | None = None,
-    ) -> StreamingTranscriber: ...
+    ) -> LiveTranscriber: ...
+
+    def take_notice(self) -> str | None: ...
 
 
 class _Compute(QObject):
@@ -127,9 +129,13 @@ class _Compute(QObject):
             self.model_ready.emit()
 
     def _pass_on_notice(self) -> None:
-        notice = self._host.take_notice() if self._host is not None else None
-        if notice:
-            self.model_notice.emit(notice)
+        notices = (
+            self._host.take_notice() if self._host is not None else None,
+            self._pipeline.take_notice(),  # a remote engine that failed (fallback)
+        )
+        for notice in notices:
+            if notice:
+                self.model_notice.emit(notice)
 
     @Slot(object)
     def run_job(self, job: DictationJob) -> None:
@@ -139,17 +145,22 @@ class _Compute(QObject):
             if not job.cancel.cancelled:
                 self._reload_if_unloaded()
                 decoding = job.decoding
-                run_dictation(
-                    self._ring,
-                    job.start,
-                    self._pipeline.new_transcriber(
-                        job.cancel, language=decoding.language, vocabulary=decoding.vocabulary
-                    ),
-                    job.release,
-                    job.cancel,
-                    lambda ev: self.dictation_event.emit(job.job_id, ev.kind, ev.text),
-                    self._new_audio,
+                transcriber = self._pipeline.new_transcriber(
+                    job.cancel, language=decoding.language, vocabulary=decoding.vocabulary
                 )
+                try:
+                    run_dictation(
+                        self._ring,
+                        job.start,
+                        transcriber,
+                        job.release,
+                        job.cancel,
+                        lambda ev: self.dictation_event.emit(job.job_id, ev.kind, ev.text),
+                        self._new_audio,
+                    )
+                finally:
+                    if isinstance(transcriber, RemoteFinal):
+                        transcriber.close()  # its connection, cancelled or not
         except Exception as exc:
             log.exception("dictation job %d failed", job.job_id)
             self.failed.emit(job.job_id, str(exc) or type(exc).__name__)

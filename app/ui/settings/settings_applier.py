@@ -95,11 +95,14 @@ def _settings_choices_failed(parts: DesktopParts, exc: BaseException) -> None:
 def _show_settings(
     parts: DesktopParts, choices: tuple[list[str], list[str], list[Finding]]
 ) -> None:
+    from app.core.engine.remote.endpoint_file import load_endpoints
+    from app.ui.settings.engine_page import EnginePage
     from app.ui.settings.settings_dialog import SettingsDialog
 
     parts.settings_opening = False
     devices, models, findings = choices
     models_page = _models_page()
+    engine_page = EnginePage(load_endpoints().book)
     dialog = SettingsDialog(
         parts.settings,
         devices,
@@ -107,14 +110,36 @@ def _show_settings(
         parent=parts.window,
         models_page=models_page,
         profiles_page=_profiles_page(parts),
+        engine_page=engine_page,
         delivery_route=parts.delivery.route,
         desktop_findings=findings,
+    )
+    dialog.accepted.connect(
+        lambda: use_engine(parts, engine_page.chosen(), engine_page.fallback.isChecked())
     )
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
     parts.settings_dialog = dialog
     dialog.open()
+
+
+def use_engine(parts: DesktopParts, name: str, fallback: bool = True) -> None:
+    """Dictate through the saved endpoint ``name`` ("" = local) and say where audio goes."""
+    from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
+    from app.core.settings_error import SettingsError
+
+    book = load_endpoints().book
+    if (name, fallback) == (book.active, book.fallback) or (name and book.get(name) is None):
+        return
+    book = book.activated(name, fallback)
+    try:
+        save_endpoints(book)
+    except SettingsError as exc:
+        parts.window.notice.show_notice("error", f"{exc} The engine applies until you quit.")
+    parts.engine.use(book)
+    parts.window.show_engine(parts.engine.where)
+    parts.tray.show_engine(parts.engine.where)
 
 
 def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPage) -> None:

@@ -44,6 +44,7 @@ from app.core.output.delivery_route import DeliveryRoute
 from app.core.settings import SettingField, Settings, setting_fields
 from app.ui.settings.desktop_page import PAGE_NAME as DESKTOP_PAGE
 from app.ui.settings.desktop_page import desktop_page
+from app.ui.settings.engine_page import ENGINE_PAGE
 from app.ui.settings.models_page import ModelsPage
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
 from app.ui.settings.route_label import LABEL as ROUTE_LABEL
@@ -83,6 +84,7 @@ class SettingsDialog(QDialog):
         parent: the owning window.
         models_page: the model manager (app.ui.settings.models_page), shown as its own page.
         profiles_page: the per-app profiles (app.ui.settings.profiles_page), also a page.
+        engine_page: the engine picker (app.ui.settings.engine_page), after the others.
         delivery_route: how text reaches other apps here, shown beside the delivery settings.
         desktop_findings: what ``saytype doctor`` finds here, shown as the last page.
     """
@@ -98,6 +100,7 @@ class SettingsDialog(QDialog):
         *,
         models_page: ModelsPage | None = None,
         profiles_page: ProfilesPage | None = None,
+        engine_page: QWidget | None = None,
         delivery_route: DeliveryRoute | None = None,
         desktop_findings: Sequence[Finding] | None = None,
     ) -> None:
@@ -113,6 +116,7 @@ class SettingsDialog(QDialog):
         self._forms: list[QWidget] = []  # what each settings page scrolls
         self.models_page = models_page
         self.profiles_page = profiles_page
+        self.engine_page = engine_page
 
         self.pages = QListWidget(self)
         self.pages.setAccessibleName("Settings pages")
@@ -168,6 +172,8 @@ class SettingsDialog(QDialog):
         for name, page in extra.values():  # its section has no page of its own
             if page is not None:
                 self._add_page(name, page)
+        if self.engine_page is not None:
+            self._add_page(ENGINE_PAGE, self.engine_page)
 
     def _make_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from app.core.engine.live_pipeline import LivePipeline
     from app.core.engine.model_host import ModelHost
+    from app.core.engine.remote.dictation_engine import DictationEngine
     from app.core.output.history import HistoryStore
     from app.core.settings import Settings
     from app.ui.dictation.delivery_service import DeliveryService
@@ -43,6 +44,7 @@ class DesktopParts:
     history: HistoryStore | None
     host: ModelHost
     pipeline: LivePipeline
+    engine: DictationEngine  # the local pipeline, or a saved endpoint around it
     microphone: Microphone
     worker: InferenceWorker
     files: FileJobRunner

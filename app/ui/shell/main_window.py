@@ -100,6 +100,10 @@ class MainWindow(QMainWindow):
         self.memory_label = QLabel()
         self.memory_label.setAccessibleName("Model memory")
         self.device_label.setAccessibleName("Microphone and model")
+        self.engine_label = QLabel()
+        self.engine_label.setAccessibleName("Where audio goes")
+        self.engine_label.setWordWrap(True)
+        self.engine_label.hide()
         self.model_status = "loading…"
         self.notice = NoticeBar()
         self.notice.dismissed.connect(controller.dismiss_error)
@@ -139,6 +143,7 @@ class MainWindow(QMainWindow):
         left.addLayout(top)
         left.addWidget(self.meter)
         left.addWidget(self.device_label)
+        left.addWidget(self.engine_label)
         left.addWidget(self.memory_label)
         left.addWidget(self.live, 1)
         buttons = QHBoxLayout()
@@ -290,6 +295,13 @@ class MainWindow(QMainWindow):
         """Show whether the model is in memory and how much memory Saytype uses."""
         state = "loaded" if loaded else "unloaded"
         self.memory_label.setText(f"Model {state} · Saytype uses {rss_mb:.0f} MB")
+
+    def show_engine(self, where: str) -> None:
+        """Say where dictation audio is sent while a remote engine is active ("" = local)."""
+        self.engine_label.setText(
+            f"Remote engine: your dictations' audio is sent to {where}." if where else ""
+        )
+        self.engine_label.setVisible(bool(where))
 
     def show_model_status(self, status: str) -> None:
         """Show the model's state (loading…, ready, or an error) next to the device."""

@@ -54,11 +54,12 @@ class Tray(QObject):
         self._action("&Quit", self.quit_requested)
         self.icon: QSystemTrayIcon | None = None
         self.memory_text = ""
+        self.engine_text = ""  # where audio goes while a remote engine is active
         self.state = "idle"
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.icon = QSystemTrayIcon(state_icon("idle"))
             self.icon.setContextMenu(self.menu)
-            self.icon.setToolTip(_TOOLTIPS["idle"])
+            self.icon.setToolTip(self.tooltip)
             self.icon.activated.connect(self._on_activated)
             self.icon.show()
         else:
@@ -78,14 +79,26 @@ class Tray(QObject):
         self.start_stop.setEnabled(dictation_state in {"idle", "listening", "error"})
         if self.icon is not None:
             self.icon.setIcon(state_icon(self.state))
-            self.icon.setToolTip(_TOOLTIPS[self.state])
+            self.icon.setToolTip(self.tooltip)
 
     def show_memory(self, loaded: bool, rss_mb: float) -> None:
         """Add the model's state and Saytype's memory to the tooltip."""
         self.memory_text = f"model {'loaded' if loaded else 'unloaded'}, {rss_mb:.0f} MB"
         self.unload_model.setEnabled(loaded)
         if self.icon is not None:
-            self.icon.setToolTip(f"{_TOOLTIPS[self.state]} ({self.memory_text})")
+            self.icon.setToolTip(self.tooltip)
+
+    def show_engine(self, where: str) -> None:
+        """Say in the tooltip where audio goes while a remote engine is active ("" = local)."""
+        self.engine_text = f"audio goes to {where}" if where else ""
+        if self.icon is not None:
+            self.icon.setToolTip(self.tooltip)
+
+    @property
+    def tooltip(self) -> str:
+        """The state, then the memory and the remote engine when there are any."""
+        details = ", ".join(text for text in (self.memory_text, self.engine_text) if text)
+        return f"{_TOOLTIPS[self.state]} ({details})" if details else _TOOLTIPS[self.state]
 
     def set_history_paused(self, paused: bool) -> None:
         """Check the menu entry to match the setting (without asking to change it again)."""

@@ -38,6 +38,8 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     from app.ui.settings.settings_applier import open_settings
 
     controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
+    window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
+    tray.show_engine(parts.engine.where)
     worker.model_ready.connect(lambda: window.show_model_status("ready"))
     worker.model_ready.connect(lambda: log.info("model ready"))
     worker.model_failed.connect(lambda message: _model_failed(window, message))

@@ -1,0 +1,257 @@
+"""``saytype engines list|add|remove|test|use``: the remote endpoints saved for ``--engine NAME``.
+
+Endpoints live in ``endpoints.json`` beside the settings; API keys go to the
+system keyring, read from standard input (never an argument: ``ps`` shows
+those) and never printed. ``test`` sends a second of tone to the server and
+answers in one sentence: reachable, which model, how long it took, or the
+server's error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from app.commands.engine_args import RemoteTarget, remote_file_engine, remote_target
+from app.commands.engine_args import seconds_argument as _seconds
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
+from app.core.engine.engine_choice import EngineChoiceError, parse_engine
+from app.core.engine.remote.api_keys import (
+    KeyringUnavailable,
+    delete_api_key,
+    get_api_key,
+    set_api_key,
+)
+from app.core.engine.remote.endpoint_book import Endpoint, EndpointError, protocol_of
+from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
+from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
+from app.core.settings_error import SettingsError
+
+_TEST_TONE_S = 1.0
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``engines`` and its actions."""
+    parser = subparsers.add_parser(
+        "engines",
+        help="saved transcription servers for --engine NAME",
+        description="Save, list, test and remove the remote transcription servers that "
+        "--engine NAME and dictation can use. API keys are kept in the system keyring.",
+    )
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="show the saved endpoints")
+    listing.add_argument("--json", action="store_true", help="one JSON object per endpoint")
+    listing.set_defaults(run=run_list)
+
+    add = actions.add_parser("add", help="save an endpoint (or replace the one of that name)")
+    add.add_argument("name", metavar="NAME", help="what to call it, e.g. gpu-box")
+    add.add_argument(
+        "url",
+        metavar="URL",
+        help="http(s)://HOST:PORT/v1 (OpenAI-compatible) or wyoming://HOST:PORT",
+    )
+    add.add_argument("--model", default="", metavar="M", help="model name the server knows")
+    add.add_argument("--language", default="", metavar="L", help="language code, e.g. en")
+    add.add_argument("--timeout", type=_seconds, default=600.0, metavar="S", help="seconds")
+    add.add_argument("--ca-file", type=Path, metavar="FILE", help="CA certificates (PEM) for https")
+    add.add_argument(
+        "--api-key-stdin",
+        action="store_true",
+        help="read the API key from standard input and keep it in the system keyring",
+    )
+    add.add_argument("--activate", action="store_true", help="make it the dictation engine")
+    add.set_defaults(run=run_add)
+
+    remove = actions.add_parser("remove", help="forget an endpoint and its API key")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(run=run_remove)
+
+    test = actions.add_parser("test", help="send a second of audio and report in one sentence")
+    test.add_argument("name", metavar="NAME")
+    test.set_defaults(run=run_test)
+
+    use = actions.add_parser("use", help="pick the dictation engine: a saved NAME or 'local'")
+    use.add_argument("name", metavar="NAME")
+    use.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="when the server fails, fail the dictation (its recording is kept for recovery) "
+        "instead of finishing it with the local model",
+    )
+    use.set_defaults(run=run_use)
+
+
+def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
+    """Print the saved endpoints, the active one marked."""
+    loaded = load_endpoints()
+    _notice(loaded.notice)
+    book = loaded.book
+    if args.json:
+        for endpoint in book.endpoints:
+            record = {
+                "name": endpoint.name,
+                "url": display_url(endpoint.url),
+                "protocol": endpoint.protocol,
+                "model": endpoint.model,
+                "language": endpoint.language,
+                "timeout": endpoint.timeout_s,
+                "ca_file": endpoint.ca_file,
+                "active": endpoint.name == book.active,
+            }
+            stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return 0
+    if not book.endpoints:
+        stdout.write(
+            "No saved endpoints; dictation and files run locally. Add one with "
+            "'saytype engines add NAME URL'.\n"
+        )
+        return 0
+    for endpoint in book.endpoints:
+        mark = "*" if endpoint.name == book.active else " "
+        details = ", ".join(
+            part
+            for part in (
+                endpoint.protocol,
+                f"model {endpoint.model}" if endpoint.model else "",
+                f"language {endpoint.language}" if endpoint.language else "",
+                f"timeout {endpoint.timeout_s:g} s",
+            )
+            if part
+        )
+        stdout.write(f"{mark} {endpoint.name}  {display_url(endpoint.url)}  ({details})\n")
+    if not book.active:
+        stdout.write("Dictation uses the local engine ('saytype engines use NAME' picks one).\n")
+    elif book.fallback:
+        stdout.write(f"Dictation uses {book.active}; if it fails, the local model finishes.\n")
+    else:
+        stdout.write(f"Dictation uses {book.active}, with no local fallback.\n")
+    return 0
+
+
+def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+    """Save an endpoint; with ``--api-key-stdin``, its key goes to the keyring."""
+    try:
+        parse_engine(args.url)  # the same checks as --engine URL
+        protocol = protocol_of(args.url)
+        if protocol is None:
+            raise EndpointError(f"'{args.url}' is not a server URL")
+        endpoint = Endpoint(
+            name=args.name,
+            url=args.url.strip().rstrip("/"),
+            protocol=protocol,
+            model=args.model,
+            language=args.language,
+            timeout_s=args.timeout,
+            ca_file=str(args.ca_file.resolve()) if args.ca_file else "",
+        )
+    except (EngineChoiceError, EndpointError) as exc:
+        return _error(str(exc))
+    if args.ca_file is not None and not args.ca_file.is_file():
+        return _error(f"The CA file {args.ca_file} does not exist; give a PEM file.")
+    key = stdin.readline().strip() if args.api_key_stdin else ""
+    if args.api_key_stdin and not key:
+        return _error("No API key on standard input; pipe it in, e.g. from your password manager.")
+    book = load_endpoints().book.with_endpoint(endpoint)
+    if args.activate:
+        book = book.activated(endpoint.name)
+    try:
+        if key:
+            set_api_key(endpoint.name, key)
+        save_endpoints(book)
+    except (KeyringUnavailable, SettingsError) as exc:
+        return _error(str(exc))
+    stored = " (API key in the system keyring)" if key else ""
+    active = "; dictation now uses it" if args.activate else ""
+    sys.stdout.write(f"Saved {endpoint.name}: {display_url(endpoint.url)}{stored}{active}.\n")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    """Forget an endpoint, and its key in the keyring."""
+    try:
+        book = load_endpoints().book.without(args.name)
+        save_endpoints(book)
+    except (EndpointError, SettingsError) as exc:
+        return _error(str(exc))
+    try:
+        delete_api_key(args.name)
+    except KeyringUnavailable as exc:
+        sys.stderr.write(f"saytype: warning: {exc}\n")
+    sys.stdout.write(f"Removed {args.name}.\n")
+    return 0
+
+
+def run_use(args: argparse.Namespace) -> int:
+    """Make a saved endpoint (or ``local``) the dictation engine."""
+    try:
+        book = load_endpoints().book.activated(args.name, fallback=not args.no_fallback)
+        save_endpoints(book)
+    except (EndpointError, SettingsError) as exc:
+        return _error(str(exc))
+    where = book.active_endpoint
+    said = f"{where.name} ({display_url(where.url)})" if where else "the local engine"
+    no_fallback = ", with no local fallback" if where and not book.fallback else ""
+    sys.stdout.write(f"Dictation now uses {said}{no_fallback}.\n")
+    return 0
+
+
+def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
+    """Send a second of tone to the endpoint; one sentence on how it went."""
+    book = load_endpoints().book
+    endpoint = book.get(args.name)
+    if endpoint is None:
+        return _error(f"There is no saved endpoint '{args.name}'; see 'saytype engines list'.")
+    choice = parse_engine(endpoint.name, book)
+    target = remote_target(argparse.Namespace(engine=choice, ca_file=None, timeout=None))
+    where = display_url(endpoint.url)
+    try:
+        elapsed = _send_tone(target)
+    except RemoteEngineError as exc:
+        return _error(f"{endpoint.name} is not usable: {exc}")
+    model = f"model {target.model}" if target.model else "its default model"
+    stdout.write(
+        f"{endpoint.name} ({where}) is reachable: {model} answered a {_TEST_TONE_S:g} s test "
+        f"in {elapsed:.2f} s{_key_note(endpoint.name)}.\n"
+    )
+    return 0
+
+
+def _send_tone(target: RemoteTarget) -> float:
+    """Seconds the server took to transcribe a short tone.
+
+    Raises:
+        RemoteEngineError: it could not be reached or refused.
+    """
+    t = np.arange(round(_TEST_TONE_S * SAMPLE_RATE), dtype=np.float32) / SAMPLE_RATE
+    tone = (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    with tempfile.TemporaryDirectory(prefix="saytype-test-") as folder:
+        path = Path(folder) / "tone.wav"
+        write_wav(path, tone, SAMPLE_RATE)
+        started = time.perf_counter()
+        remote_file_engine(target).transcribe_file(path)
+        return time.perf_counter() - started
+
+
+def _key_note(name: str) -> str:
+    try:
+        return " (with the API key from the keyring)" if get_api_key(name) else ""
+    except KeyringUnavailable:
+        return ""
+
+
+def _notice(notice: str | None) -> None:
+    if notice:
+        sys.stderr.write(f"saytype: warning: {notice}\n")
+
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"saytype: error: {message}\n")
+    return 1

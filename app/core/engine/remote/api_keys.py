@@ -1,0 +1,95 @@
+"""API keys of saved endpoints, kept in the system keyring and nowhere else.
+
+The ``keyring`` package reaches the desktop's secret store (GNOME Keyring or
+KWallet through the Secret Service, the macOS Keychain, Windows' Credential
+Locker), so a key is encrypted at rest and never written to
+``settings.json``, ``endpoints.json`` or the logs. Keys are stored under the
+service ``saytype`` with the endpoint's name as the user name. A missing or
+locked keyring becomes one sentence that says what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+SERVICE = "saytype"
+
+
+class KeyringUnavailable(Exception):
+    """The system keyring cannot be used; ``str()`` says why and what to do."""
+
+
+def _unavailable(exc: Exception) -> KeyringUnavailable:
+    reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+    return KeyringUnavailable(
+        f"The system keyring cannot be used ({reason}); start and unlock your desktop's "
+        "keyring (GNOME Keyring or KWallet), or give the key in SAYTYPE_API_KEY instead."
+    )
+
+
+def get_api_key(endpoint_name: str) -> str:
+    """The key saved for ``endpoint_name`` ("" when none is saved).
+
+    Raises:
+        KeyringUnavailable: no usable keyring (none installed, locked, refused).
+    """
+    import keyring
+    import keyring.errors
+
+    try:
+        key = keyring.get_password(SERVICE, endpoint_name)
+    except keyring.errors.KeyringError as exc:
+        raise _unavailable(exc) from None
+    return key or ""
+
+
+def saved_api_key(endpoint_name: str) -> str:
+    """The key saved for ``endpoint_name``, or "" when none is or the keyring is unusable.
+
+    For a dictation that must not fail on the keyring: an endpoint that needs
+    the key then refuses, and its refusal says what to do.
+    """
+    try:
+        return get_api_key(endpoint_name)
+    except KeyringUnavailable as exc:
+        log.info("no API key from the keyring for %s: %s", endpoint_name, exc)
+        return ""
+
+
+def set_api_key(endpoint_name: str, key: str) -> None:
+    """Save ``key`` for ``endpoint_name``, replacing any key it had.
+
+    Raises:
+        KeyringUnavailable: no usable keyring; nothing was saved.
+    """
+    import keyring
+    import keyring.errors
+
+    try:
+        keyring.set_password(SERVICE, endpoint_name, key)
+    except keyring.errors.KeyringError as exc:
+        raise _unavailable(exc) from None
+    log.info("saved the API key of endpoint %s in the system keyring", endpoint_name)
+
+
+def delete_api_key(endpoint_name: str) -> bool:
+    """Remove the key of ``endpoint_name``; whether there was one.
+
+    Raises:
+        KeyringUnavailable: no usable keyring.
+    """
+    import keyring
+    import keyring.errors
+
+    try:
+        if keyring.get_password(SERVICE, endpoint_name) is None:
+            return False
+        keyring.delete_password(SERVICE, endpoint_name)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except keyring.errors.KeyringError as exc:
+        raise _unavailable(exc) from None
+    log.info("removed the API key of endpoint %s from the system keyring", endpoint_name)
+    return True

@@ -1,0 +1,155 @@
+"""Dictation through a remote engine: local partials while speaking, the server's final.
+
+:class:`RemoteFinal` stands where the live loop
+(:func:`app.core.engine.live_dictation.run_dictation`) expects a
+:class:`~app.core.engine.streaming_transcriber.StreamingTranscriber`. Partial
+and committed text come from the local model as before (the issue's "partial
+text while speaking comes from the local model"); at the release the utterance
+goes to the server, whose answer is the final. A Wyoming server has had the
+audio streamed to it while the key was held
+(:mod:`app.core.engine.remote.wyoming_stream`), so its answer is ready soon
+after the release; an OpenAI-compatible server gets the utterance as one WAV.
+
+Nothing is lost when the server fails: with fallback on (the default) the
+local model finishes the utterance and the caller is told in one sentence;
+with it off, :class:`RemoteEngineError` reaches the caller, whose crash
+journal still holds the audio. A cancel during the request aborts it, and
+nothing is emitted.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.audio.wav_file import write_wav
+from app.core.engine.cancellation import CancellationToken, Cancelled
+from app.core.engine.file_engine import FileEngine
+from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.engine.remote.remote_errors import RemoteEngineError
+from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
+
+log = logging.getLogger(__name__)
+
+
+class RemoteUtterance(Protocol):
+    """One utterance on its way to a server."""
+
+    def push(self, samples: AudioArray) -> None:
+        """More audio of the utterance (a streaming engine sends it now)."""
+
+    def finish(self, audio: AudioArray, cancel: CancellationToken) -> str | None:
+        """The server's text for the whole utterance ``audio``; None once ``cancel`` fired.
+
+        Raises:
+            RemoteEngineError: the server could not be reached, failed or timed out.
+        """
+
+    def close(self) -> None:
+        """Drop the connection, if any (after :meth:`finish`, or instead of it)."""
+
+
+class WholeUtterance:
+    """An utterance sent as one file at the release, through any :class:`FileEngine`."""
+
+    def __init__(self, engine: FileEngine, options: TranscribeOptions | None = None) -> None:
+        self._engine = engine
+        self._options = options
+
+    def push(self, samples: AudioArray) -> None:
+        """Nothing to do until the release."""
+
+    def finish(self, audio: AudioArray, cancel: CancellationToken) -> str | None:
+        """Send ``audio`` as a WAV (written owner-only, deleted after) and return the text."""
+        with tempfile.TemporaryDirectory(prefix="saytype-utterance-") as folder:
+            path = Path(folder) / "utterance.wav"
+            write_wav(path, audio, SAMPLE_RATE)
+            transcript = self._engine.transcribe_file(path, self._options, cancel=cancel)
+        return transcript.text if transcript.complete else None
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+class RemoteFinal:
+    """A live transcriber whose final comes from a server, with the local model as fallback.
+
+    Args:
+        local: the local streaming transcriber (partials, commits, and the fallback final).
+        remote: the utterance on its way to the server.
+        cancel: the dictation's cancel token (a cancel aborts the request).
+        on_fallback: told the server's failure (one sentence) when the local final is used
+            instead; None turns fallback off, and the failure is raised.
+    """
+
+    def __init__(
+        self,
+        local: StreamingTranscriber,
+        remote: RemoteUtterance,
+        cancel: CancellationToken,
+        on_fallback: Callable[[str], None] | None,
+    ) -> None:
+        self._local = local
+        self._remote = remote
+        self._cancel = cancel
+        self._on_fallback = on_fallback
+        self._chunks: list[AudioArray] = []
+        self.fell_back = False
+
+    @property
+    def audio_seconds(self) -> float:
+        """Seconds of audio pushed so far."""
+        return self._local.audio_seconds
+
+    def push(self, samples: AudioArray) -> None:
+        """Append captured audio; it goes to the local model and to the server."""
+        if len(samples) == 0:
+            return
+        self._chunks.append(samples)
+        self._local.push(samples)
+        self._remote.push(samples)
+
+    def pass_due(self) -> bool:
+        """Whether the local model is due another pass (for partials)."""
+        return self._local.pass_due()
+
+    def run_pass(self, superseded: Callable[[], bool] | None = None) -> list[DictationEvent]:
+        """A local pass: partial and committed text while speaking."""
+        return self._local.run_pass(superseded)
+
+    def running_pass_is_moot(self) -> bool:
+        """Once released, a local pass never gives the final: the server does."""
+        return True
+
+    def finish(self) -> DictationEvent:
+        """The server's final for the utterance, or the local one when it failed.
+
+        Raises:
+            Cancelled: the dictation was cancelled while the server worked.
+            RemoteEngineError: the server failed and fallback is off.
+        """
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+        try:
+            text = self._remote.finish(audio, self._cancel)
+        except RemoteEngineError as exc:
+            if self._on_fallback is None:
+                raise
+            log.info("the remote engine failed; finishing the dictation locally")
+            self.fell_back = True
+            self._on_fallback(str(exc))
+            return self._local.finish()
+        finally:
+            self._remote.close()
+        if text is None or self._cancel.cancelled:
+            raise Cancelled
+        return DictationEvent("final", text)
+
+    def close(self) -> None:
+        """Drop the server's connection (a cancelled dictation never reaches :meth:`finish`)."""
+        self._remote.close()
