@@ -22,6 +22,7 @@ from app.core.hotkeys.chord import canonical_chord
 from app.core.settings_error import SettingsError
 from app.core.settings_migrations import SCHEMA_VERSION
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
+from app.core.text.snippets import snippets_problem
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,13 @@ class Settings:
         "separated by semicolons, such as gonna = going to (upper and lower case both match).",
         "Text",
     )
+    snippets: tuple[tuple[str, str], ...] = _setting(
+        (),
+        "Snippets",
+        'Texts to insert when you say their trigger on its own, such as "insert my address"; '
+        "the text goes in exactly as written, lines and all.",
+        "Text",
+    )
     capitalize_first: bool = _setting(
         True, "Capitalise the first word", "Start each dictation with a capital letter.", "Text"
     )
@@ -361,6 +369,8 @@ def _special_problem(name: str, value: object) -> str | None:
                 and all(isinstance(part, str) and part.strip() for part in pair)
             ):
                 return f"{pair!r} is not a pair of non-empty texts (heard, written)"
+    if name == "snippets" and isinstance(value, tuple):
+        return snippets_problem(value)
     return None
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
 from app.core.settings import SettingField
 from app.ui.settings.shortcut_field import ShortcutField
+from app.ui.settings.snippets_editor import SnippetsEditor
 
 SYSTEM_DEFAULT_DEVICE = "System default"
 
@@ -79,6 +80,8 @@ def make_editor(
     """
     if setting.name == "hotkey":
         return ShortcutField(parent=parent)
+    if setting.name == "snippets":
+        return SnippetsEditor(parent)
     if setting.name == "input_device":
         devices = QComboBox(parent)
         devices.addItem(SYSTEM_DEFAULT_DEVICE, "")
@@ -134,6 +137,8 @@ def show_value(editor: QWidget, name: str, value: Any) -> None:
     """Put the value of setting ``name`` into its editor."""
     if isinstance(editor, ShortcutField):
         editor.set_chord(value)
+    elif isinstance(editor, SnippetsEditor):
+        editor.set_snippets(value)
     elif isinstance(editor, QCheckBox):
         editor.setChecked(value)
     elif isinstance(editor, QSpinBox):
@@ -158,6 +163,8 @@ def value_of(editor: QWidget) -> object:
     """The value an editor shows now (a list setting still as its one line of text)."""
     if isinstance(editor, ShortcutField):
         return editor.chord()
+    if isinstance(editor, SnippetsEditor):
+        return editor.snippets()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QSpinBox):
