@@ -247,6 +247,20 @@ class Settings:
     notifications: bool = _setting(
         True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
     )
+    sound_cues: bool = _setting(
+        True,
+        "Sound cues",
+        "Play a short tone when dictation starts, stops, is cancelled or fails. The start "
+        "tone never ends up in your text: the microphone skips it.",
+        "General",
+    )
+    cue_volume: int = _setting(
+        60,
+        "Sound cue volume",
+        "How loud the sound cues are, in percent of their full volume.",
+        "General",
+        value_range=(0, 100),
+    )
     show_indicator: bool = _setting(
         True,
         "Show a listening indicator on screen",

@@ -31,6 +31,7 @@ _SPECIAL_VALUE_TEXT = {
     "cpu_threads": "Automatic",  # 0: one per physical core
     "file_batch_size": "Off (from start to end)",  # 0: no batching
     "pre_roll_ms": "None",  # 0
+    "cue_volume": "Silent",  # 0
 }
 
 _PLACEHOLDERS = {
@@ -129,6 +130,9 @@ def _make_spin_box(setting: SettingField, parent: QWidget) -> QSpinBox:
         spin.setSingleStep(50)
     elif setting.name.endswith("_minutes"):
         spin.setSuffix(" min")
+    elif setting.name.endswith("_volume"):
+        spin.setSuffix(" %")
+        spin.setSingleStep(10)
     spin.setSpecialValueText(_SPECIAL_VALUE_TEXT.get(setting.name, ""))
     return spin
 

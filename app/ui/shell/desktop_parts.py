@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from app.core.settings import Settings
     from app.ui.dictation.delivery_service import DeliveryService
     from app.ui.dictation.dictation_controller import DictationController
+    from app.ui.dictation.dictation_cues import DictationCues
     from app.ui.dictation.hotkey_bridge import HotkeyBridge
     from app.ui.dictation.idle_unloader import IdleUnloader
     from app.ui.dictation.inference_worker import InferenceWorker
@@ -57,6 +58,7 @@ class DesktopParts:
     queue_panel: QueuePanel
     idle_unloader: IdleUnloader | None = None
     profiles: ProfileChooser | None = None
+    cues: DictationCues | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open

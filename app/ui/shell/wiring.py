@@ -81,6 +81,9 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     controller.state_changed.connect(
         lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
     )
+    cues = parts.cues
+    if cues is not None:
+        controller.state_changed.connect(lambda state: cues.on_state(state, parts.settings))
     parts.delivery.waiting_for_release.connect(
         lambda _id: window.statusBar().showMessage(
             "Release the hotkey keys to deliver the text…", 3000
