@@ -31,6 +31,8 @@ def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(variable, str(folder))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Off the user's session bus: a desktop test must not pause the user's music.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     return home
 
 

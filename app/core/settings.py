@@ -261,6 +261,13 @@ class Settings:
         "General",
         value_range=(0, 100),
     )
+    pause_media: bool = _setting(
+        True,
+        "Pause music and videos while I dictate",
+        "Media players that are playing when you start (those that support MPRIS, such as "
+        "mpv, VLC, browsers and Spotify) pause, and play again when you stop.",
+        "General",
+    )
     show_indicator: bool = _setting(
         True,
         "Show a listening indicator on screen",

@@ -125,7 +125,7 @@ def running_saytype(
     cues are off unless they say otherwise (the null sink is the microphone, so a
     cue would hold back the speech a test plays at once; tests/test_sound_cues_pulse.py
     tests them). With ``wait_for_model`` false, it waits only for the control socket.
-    ``extra_env`` is added to its environment (e.g. a Wayland session's).
+    ``extra_env`` is added to its environment (a Wayland session's, a private session bus).
     """
     env = {**app_environment(xserver, pulse, home), **(extra_env or {})}
     env["HF_HUB_OFFLINE"] = "1"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.core.audio.media_quiet import MediaQuiet
     from app.core.engine.live_pipeline import LivePipeline
     from app.core.engine.model_host import ModelHost
     from app.core.output.history import HistoryStore
@@ -59,6 +60,7 @@ class DesktopParts:
     idle_unloader: IdleUnloader | None = None
     profiles: ProfileChooser | None = None
     cues: DictationCues | None = None
+    media: MediaQuiet | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open
