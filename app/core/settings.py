@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
-from app.core.hotkeys.chord import canonical_chord
 from app.core.settings_error import SettingsError
 from app.core.settings_migrations import SCHEMA_VERSION
+from app.core.settings_rules import special_problem
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
-from app.core.text.snippets import snippets_problem
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,6 @@ __all__ = [
     "setting_fields",
 ]
 
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 T = TypeVar("T")
 
 
@@ -364,35 +361,7 @@ class SettingField:
             low, high = self.value_range
             if not low <= value <= high:  # type: ignore[operator]
                 return f"{value} is outside {low}..{high}"
-        return _special_problem(self.name, value)
-
-
-def _special_problem(name: str, value: object) -> str | None:
-    if name == "hotkey":
-        try:
-            canonical = canonical_chord(str(value))
-        except ValueError as exc:
-            return str(exc)
-        return None if canonical == value else f"write it as {canonical!r}"
-    if name == "model" and not str(value).strip():
-        return "a model name is needed"
-    if name == "language" and value and not _LANGUAGE_CODE.fullmatch(str(value)):
-        return f"{value!r} is not a language code such as 'en'"
-    if name == "schema_version" and isinstance(value, int) and value < 1:
-        return "must be at least 1"
-    if name == "vocabulary" and not all(isinstance(w, str) and w.strip() for w in value):  # type: ignore[attr-defined]
-        return "each entry must be a non-empty word or name"
-    if name == "replacements" and isinstance(value, tuple):
-        for pair in value:
-            if not (
-                isinstance(pair, tuple)
-                and len(pair) == 2
-                and all(isinstance(part, str) and part.strip() for part in pair)
-            ):
-                return f"{pair!r} is not a pair of non-empty texts (heard, written)"
-    if name == "snippets" and isinstance(value, tuple):
-        return snippets_problem(value)
-    return None
+        return special_problem(self.name, value)
 
 
 def _from_json(value: object) -> object:
