@@ -163,3 +163,14 @@ def test_cues_off_or_at_zero_volume_play_nothing() -> None:
         assert cues.on_state("listening", settings) is None
         assert cues.on_state("idle", settings) is None
     assert (output.played, microphone.spans) == ([], [])
+
+
+def test_an_installed_saytype_gets_every_cue_and_the_licence() -> None:
+    """``pip install .`` (packaging/install.sh) installs them where cue_player.py looks next."""
+    import tomllib
+
+    root = bundled_sounds_dir().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    installed = config["tool"]["setuptools"]["data-files"]["share/saytype/sounds"]
+    shipped = sorted(f"resources/sounds/{path.name}" for path in bundled_sounds_dir().iterdir())
+    assert sorted(installed) == [name for name in shipped if not name.endswith(".py")]

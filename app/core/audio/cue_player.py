@@ -14,6 +14,7 @@ dictation, and no more of the user's words are skipped than the cue covers.
 from __future__ import annotations
 
 import logging
+import sys
 import wave
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -36,8 +37,15 @@ _QUIET_MARGIN_S = 0.5
 
 
 def bundled_sounds_dir() -> Path:
-    """The folder of the cues that come with Saytype (``resources/sounds``)."""
-    return Path(__file__).resolve().parents[3] / "resources" / "sounds"
+    """The folder of the cues that come with Saytype.
+
+    ``resources/sounds`` beside the package in a source checkout or a PyInstaller
+    bundle; in an installed environment, ``share/saytype/sounds`` (pyproject's data-files).
+    """
+    beside_package = Path(__file__).resolve().parents[3] / "resources" / "sounds"
+    if beside_package.is_dir():
+        return beside_package
+    return Path(sys.prefix) / "share" / "saytype" / "sounds"
 
 
 def read_cue(path: Path) -> tuple[npt.NDArray[np.float32], int]:
