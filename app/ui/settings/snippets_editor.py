@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 # The Alt+letters of the editor's buttons, kept free on the page that shows it.
-BUTTON_MNEMONICS = frozenset("vei")
+BUTTON_MNEMONICS = frozenset("vet")  # free on the Profiles page too
 NEW_TRIGGER_HINT = "What you say, such as: insert my address"
 
 
@@ -56,7 +56,7 @@ class SnippetsEditor(QWidget):
         self.save_button.clicked.connect(self.save_shown)
         self.new_button = QPushButton("New snipp&et", self)
         self.new_button.clicked.connect(self.clear_shown)
-        self.remove_button = QPushButton("Remove sn&ippet", self)
+        self.remove_button = QPushButton("Remove snippe&t", self)
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         for button in (self.save_button, self.new_button, self.remove_button):
