@@ -92,6 +92,9 @@ class DesktopApp:
         """Build and show the app (also used by tests, with a fake sound device)."""
         from PySide6.QtCore import QTimer
 
+        from app.core.audio.cue_player import CuePlayer, bundled_sounds_dir
+        from app.core.audio.media_players import MediaPlayers
+        from app.core.audio.media_quiet import MediaJournal, MediaQuiet
         from app.core.engine.live_pipeline import LivePipeline
         from app.core.engine.model_folder import ModelError
         from app.core.engine.model_host import ModelHost, compute_options
@@ -101,11 +104,12 @@ class DesktopApp:
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
-        from app.core.paths import models_dir
+        from app.core.paths import data_dir, models_dir
         from app.core.profiles.focused_window import window_lookup
         from app.core.settings_file import load_settings
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
+        from app.ui.dictation.dictation_cues import DictationCues
         from app.ui.dictation.hotkey_bridge import HotkeyBridge
         from app.ui.dictation.inference_worker import InferenceWorker
         from app.ui.dictation.listening_indicator import ListeningIndicator
@@ -229,6 +233,8 @@ class DesktopApp:
             retype=retype,
             queue_panel=queue_panel,
             profiles=profiles,
+            cues=DictationCues(CuePlayer(bundled_sounds_dir(), sounddevice_backend), microphone),
+            media=MediaQuiet(MediaPlayers(), MediaJournal(data_dir() / "paused-media.json")),
         )
         app = cls(parts)
         wire_desktop(parts, quit_app=app.request_quit)

@@ -34,6 +34,8 @@ def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Never the user's own keyring: tests that need one start it (tests/support/keyring_session.py).
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("SAYTYPE_API_KEY", raising=False)
+    # Off the user's session bus: a desktop test must not pause the user's music.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     return home
 
 

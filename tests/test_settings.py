@@ -114,6 +114,7 @@ def test_every_field_has_a_label_description_and_valid_default() -> None:
         "idle_unload_minutes": (-1, 1440),
         "cpu_threads": (0, 256),
         "file_batch_size": (0, 32),
+        "cue_volume": (0, 100),
     }
 
 

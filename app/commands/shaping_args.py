@@ -1,5 +1,5 @@
-"""``--spoken-commands`` and ``--vocabulary``: the text shaping options of ``listen`` and
-``transcribe``, and the :class:`TextShaper` they ask for.
+"""``--spoken-commands``, ``--vocabulary`` and ``--snippets``: the text shaping options of
+``listen`` and ``transcribe``, and the :class:`TextShaper` they ask for.
 
 Both commands shape Whisper's output the same way the GUI does, so the options
 are declared once here and each command adds them to its parser.
@@ -8,8 +8,11 @@ are declared once here and each command adds them to its parser.
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.snippets import snippets_problem
 
 
 def add_shaping_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,12 +30,42 @@ def add_shaping_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WORDS",
         help="names and terms to recognise as spelled, separated by commas",
     )
+    parser.add_argument(
+        "--snippets",
+        type=_snippets_file,
+        default=(),
+        metavar="FILE",
+        help='a JSON object of snippets, {"insert my address": "text…"}: a trigger said '
+        "on its own becomes its text",
+    )
 
 
 def _word_list(text: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in text.split(",") if word.strip())
 
 
+def _snippets_file(name: str) -> tuple[tuple[str, str], ...]:
+    """The (trigger, text) pairs of a JSON file; argparse turns the error into one sentence."""
+    try:
+        data = json.loads(Path(name).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {name} ({exc.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"{name} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise argparse.ArgumentTypeError(f'{name} must hold one object: {{"trigger": "text"}}')
+    pairs = tuple(data.items())
+    problem = snippets_problem(pairs)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name}: {problem}")
+    return pairs
+
+
 def shaper_from_args(args: argparse.Namespace) -> TextShaper:
     """The text shaping the command line asks for."""
-    return TextShaper(ShapingOptions(spoken_commands=getattr(args, "spoken_commands", True)))
+    return TextShaper(
+        ShapingOptions(
+            spoken_commands=getattr(args, "spoken_commands", True),
+            snippets=getattr(args, "snippets", ()),
+        )
+    )

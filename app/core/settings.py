@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
-from app.core.hotkeys.chord import canonical_chord
 from app.core.settings_error import SettingsError
 from app.core.settings_migrations import SCHEMA_VERSION
+from app.core.settings_rules import special_problem
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,6 @@ __all__ = [
     "setting_fields",
 ]
 
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 T = TypeVar("T")
 
 
@@ -246,6 +244,27 @@ class Settings:
     notifications: bool = _setting(
         True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
     )
+    sound_cues: bool = _setting(
+        True,
+        "Sound cues",
+        "Play a short tone when dictation starts, stops, is cancelled or fails. The start "
+        "tone never ends up in your text: the microphone skips it.",
+        "General",
+    )
+    cue_volume: int = _setting(
+        60,
+        "Sound cue volume",
+        "How loud the sound cues are, in percent of their full volume.",
+        "General",
+        value_range=(0, 100),
+    )
+    pause_media: bool = _setting(
+        True,
+        "Pause music and videos while I dictate",
+        "Media players that are playing when you start (those that support MPRIS, such as "
+        "mpv, VLC, browsers and Spotify) pause, and play again when you stop.",
+        "General",
+    )
     show_indicator: bool = _setting(
         True,
         "Show a listening indicator on screen",
@@ -271,6 +290,13 @@ class Settings:
         "Replace words",
         "Words or phrases to change after they are heard, written as heard = written and "
         "separated by semicolons, such as gonna = going to (upper and lower case both match).",
+        "Text",
+    )
+    snippets: tuple[tuple[str, str], ...] = _setting(
+        (),
+        "Snippets",
+        'Texts to insert when you say their trigger on its own, such as "insert my address"; '
+        "the text goes in exactly as written, lines and all.",
         "Text",
     )
     capitalize_first: bool = _setting(
@@ -335,33 +361,7 @@ class SettingField:
             low, high = self.value_range
             if not low <= value <= high:  # type: ignore[operator]
                 return f"{value} is outside {low}..{high}"
-        return _special_problem(self.name, value)
-
-
-def _special_problem(name: str, value: object) -> str | None:
-    if name == "hotkey":
-        try:
-            canonical = canonical_chord(str(value))
-        except ValueError as exc:
-            return str(exc)
-        return None if canonical == value else f"write it as {canonical!r}"
-    if name == "model" and not str(value).strip():
-        return "a model name is needed"
-    if name == "language" and value and not _LANGUAGE_CODE.fullmatch(str(value)):
-        return f"{value!r} is not a language code such as 'en'"
-    if name == "schema_version" and isinstance(value, int) and value < 1:
-        return "must be at least 1"
-    if name == "vocabulary" and not all(isinstance(w, str) and w.strip() for w in value):  # type: ignore[attr-defined]
-        return "each entry must be a non-empty word or name"
-    if name == "replacements" and isinstance(value, tuple):
-        for pair in value:
-            if not (
-                isinstance(pair, tuple)
-                and len(pair) == 2
-                and all(isinstance(part, str) and part.strip() for part in pair)
-            ):
-                return f"{pair!r} is not a pair of non-empty texts (heard, written)"
-    return None
+        return special_problem(self.name, value)
 
 
 def _from_json(value: object) -> object:

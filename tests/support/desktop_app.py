@@ -121,16 +121,18 @@ def running_saytype(
 ) -> Iterator[RunningSaytype]:
     """Start ``saytype --verbose`` with private folders under ``home``; wait for its model.
 
-    ``settings`` (field → value) are written to its settings file first. With
-    ``wait_for_model`` false, it waits only for the control socket to appear.
-    ``extra_env`` is added to its environment (e.g. a Wayland session's).
+    ``settings`` (field → value) are written to its settings file first; sound
+    cues are off unless they say otherwise (the null sink is the microphone, so a
+    cue would hold back the speech a test plays at once; tests/test_sound_cues_pulse.py
+    tests them). With ``wait_for_model`` false, it waits only for the control socket.
+    ``extra_env`` is added to its environment (a Wayland session's, a private session bus).
     """
     env = {**app_environment(xserver, pulse, home), **(extra_env or {})}
     env["HF_HUB_OFFLINE"] = "1"
-    if settings:
-        config = home / "config" / "saytype"
-        config.mkdir(parents=True, exist_ok=True)
-        (config / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    settings = {"sound_cues": False, **(settings or {})}
+    config = home / "config" / "saytype"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     log = home / "saytype.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

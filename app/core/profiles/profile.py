@@ -30,6 +30,7 @@ PROFILE_SETTINGS = (
     "spoken_commands",
     "vocabulary",
     "replacements",
+    "snippets",
     "language",
     "capitalize_first",
     "trailing_space",
@@ -162,7 +163,7 @@ def apply_profile(profile: Profile, settings: Settings) -> DictationProfile:
     extras = {key: overrides.pop(key) for key in PROFILE_CHOICES if key in overrides}
     if extras.get("words", "add") == "add":
         # The profile's words come after the global ones, so its own replacement wins.
-        for key in ("vocabulary", "replacements"):
+        for key in ("vocabulary", "replacements", "snippets"):
             if key in overrides:
                 overrides[key] = (*getattr(settings, key), *overrides[key])
     after = str(extras.get("after_text", "nothing"))

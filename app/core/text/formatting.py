@@ -69,6 +69,8 @@ def _chosen_case(token: Token) -> bool:
 
 def _word_text(token: Token, state: _State, *, sentence_case: bool = True) -> str:
     core = token.core
+    if token.cap == "exact":  # a snippet's text, as the user wrote it
+        return token.lead + core + token.trail
     if token.cap == "all":
         core = core.upper()
     elif token.cap == "first" or (sentence_case and state.capitalize and not _chosen_case(token)):
@@ -118,9 +120,10 @@ def render(
             space = "" if not out or out.endswith("\n") or state.glue else " "
             text = _word_text(item, state, sentence_case=sentence_case)
             out += space + text
-            state = _State(capitalize=any(c in SENTENCE_END for c in item.trail))
-            if item.trail.rstrip("\"')\u201d\u2019]"):
-                phrase_open = False  # Whisper's own punctuation ends a phrase too
+            ending = item.trail or (item.core.rstrip()[-1:] if item.cap == "exact" else "")
+            state = _State(capitalize=any(c in SENTENCE_END for c in ending))
+            if item.trail.rstrip("\"')\u201d\u2019]") or item.cap == "exact":
+                phrase_open = False  # Whisper's own punctuation ends a phrase too, as a snippet
         else:
             out, state = _apply_mark(out, state, item)
             phrase_open = item.kind in {"open", "nospace"}

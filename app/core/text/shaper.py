@@ -3,7 +3,8 @@
 One :class:`TextShaper` is built from the settings and used by the window,
 history, delivery and both CLI commands, so a dictation reads the same
 wherever it lands. The steps run in a fixed order, each its own module:
-replacements (the user's table wins over everything), spoken commands,
+snippets (a trigger phrase becomes the user's stored text), replacements (the
+user's table wins over everything else), spoken commands,
 fillers, numbers, then rendering (spacing, capitals, "scratch that").
 """
 
@@ -20,6 +21,7 @@ from app.core.text.formatting import is_filler, remove_fillers, render
 from app.core.text.numbers import digits_as_words, is_number_tail, numbers_to_digits
 from app.core.text.paragraphs import with_paragraphs
 from app.core.text.replacements import DEFAULT_REPLACEMENTS, Replacements
+from app.core.text.snippets import EXACT, Snippets
 from app.core.text.spoken_commands import Item, apply_commands, could_continue
 from app.core.text.tokens import Token, tokenize
 
@@ -35,6 +37,8 @@ class ShapingOptions:
     Attributes:
         spoken_commands: turn "comma", "new paragraph", "scratch that"… into their effect.
         replacements: (heard, written) pairs applied as whole words.
+        snippets: (trigger, text) pairs: a trigger said as a phrase of its own
+            becomes its text, exactly (:mod:`app.core.text.snippets`).
         capitalize_first: start each dictation with a capital letter.
         remove_fillers: drop "um", "uh" and similar sounds.
         numbers_as_digits: write spelled-out numbers as digits (numbers.py's patterns);
@@ -46,6 +50,7 @@ class ShapingOptions:
 
     spoken_commands: bool = True
     replacements: tuple[tuple[str, str], ...] = DEFAULT_REPLACEMENTS
+    snippets: tuple[tuple[str, str], ...] = ()
     capitalize_first: bool = True
     remove_fillers: bool = False
     numbers_as_digits: bool = False
@@ -58,6 +63,7 @@ class ShapingOptions:
         return cls(
             spoken_commands=settings.spoken_commands,
             replacements=tuple(tuple(pair) for pair in settings.replacements),
+            snippets=tuple(tuple(pair) for pair in settings.snippets),
             capitalize_first=settings.capitalize_first,
             remove_fillers=settings.remove_fillers,
             numbers_as_digits=settings.numbers_as_digits,
@@ -73,6 +79,9 @@ class TextShaper:
 
     def __post_init__(self) -> None:
         self._replacements = Replacements(self.options.replacements)
+        self._snippets = Snippets(self.options.snippets, commands=self.options.spoken_commands)
+        # A trigger is held whole, and one word more: that word says whether it stands alone.
+        self._longest_hold = max(_LONGEST_HOLD, self._snippets.longest + 1)
 
     def shape(self, text: str) -> str:
         """The shaped form of a whole text (a final, a file transcript, a segment)."""
@@ -101,12 +110,20 @@ class TextShaper:
         if hold_last_mark and tokens and tokens[-1].trail:
             tokens[-1] = tokens[-1].with_trail("")
         plain = self.options.plain
+        items = self._items(tokens)
         text = render(
-            self._items(tokens),
+            items,
             capitalize_first=self.options.capitalize_first and not plain,
             sentence_case=not plain,
         )
-        if plain and not hold_last_mark and text.endswith(".") and not text.endswith(".."):
+        ends_in_snippet = bool(items) and isinstance(items[-1], Token) and items[-1].cap == EXACT
+        if (
+            plain
+            and not hold_last_mark
+            and not ends_in_snippet
+            and text.endswith(".")
+            and not text.endswith("..")
+        ):
             text = text[:-1]  # the end of a command line or a code line takes no full stop
         return text
 
@@ -122,7 +139,7 @@ class TextShaper:
         changed = True
         while changed and end > 0:
             changed = False
-            for start in range(max(0, end - _LONGEST_HOLD), end):
+            for start in range(max(0, end - self._longest_hold), end):
                 tail = tokens[start:end]
                 if self._may_continue(tail):
                     end, changed = start, True
@@ -133,6 +150,8 @@ class TextShaper:
 
     def _may_continue(self, tail: Sequence[Token]) -> bool:
         if self.options.spoken_commands and could_continue(tail):
+            return True
+        if self._snippets.could_continue(tail):
             return True
         return self._replacements.could_continue(tail)
 
@@ -145,7 +164,7 @@ class TextShaper:
     def _items(self, tokens: Iterable[Token]) -> list[Item]:
         # One form for Whisper's small numbers on every path, then the user's table and rules.
         tokens = list(tokens) if self.options.numbers_as_digits else digits_as_words(list(tokens))
-        words = self._replacements.apply(tokens)
+        words = self._replacements.apply(self._snippets.apply(tokens))
         items: list[Item] = apply_commands(words) if self.options.spoken_commands else [*words]
         if self.options.remove_fillers:
             items = remove_fillers(items)

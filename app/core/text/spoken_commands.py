@@ -193,6 +193,19 @@ def _match_at(tokens: Sequence[Token], start: int) -> tuple[Command, int] | None
     return None
 
 
+def command_starts_at(tokens: Sequence[Token], start: int) -> bool:
+    """Whether a spoken command is spelled by the tokens from ``start`` on."""
+    return _match_at(tokens, start) is not None
+
+
+def command_ends_at(tokens: Sequence[Token], end: int) -> bool:
+    """Whether a spoken command is spelled by the tokens just before ``end``."""
+    return any(
+        found is not None and found[1] == end
+        for found in (_match_at(tokens, start) for start in range(max(0, end - 3), end))
+    )
+
+
 def could_continue(tokens: Sequence[Token]) -> bool:
     """Whether ``tokens`` (the newest words) may still become or change a command.
 

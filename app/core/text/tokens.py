@@ -28,7 +28,8 @@ class Token:
         fixed: set on words a rule produced (a replacement), which no later
             rule may reinterpret as a command, filler or number.
         cap: "first" to capitalise, "all" to upper-case, "lower" to undo
-            Whisper's sentence capital, or "" to leave the word as written.
+            Whisper's sentence capital, "exact" for a snippet's text (never
+            changed), or "" to leave the word as written.
     """
 
     lead: str

@@ -20,6 +20,7 @@ from app.core.profiles.profile import (
 )
 from app.core.settings import setting_fields
 from app.ui.settings.setting_editors import LIST_EDITORS, list_text, parse_list_text
+from app.ui.settings.snippets_editor import SnippetsEditor
 
 AS_IN_SETTINGS = "As in Settings"
 _CHOICE_TEXT: dict[str, tuple[str, dict[str, str]]] = {
@@ -47,7 +48,7 @@ _CHOICE_TEXT: dict[str, tuple[str, dict[str, str]]] = {
         {"normal": "Normal", "plain": "Code / plain: no automatic capitals or final full stop"},
     ),
     "words": (
-        "Its replacements and words",
+        "Its replacements, words and snippets",
         {"add": "Come after mine", "own": "Replace mine"},
     ),
 }
@@ -84,6 +85,8 @@ class ProfileForm(QWidget):
                     widget = _combo({"true": "On", "false": "Off"}, self)
                 elif setting.choices:
                     widget = _combo(setting.choices, self)
+                elif key == "snippets":
+                    widget = SnippetsEditor(self)  # none: as in Settings
                 else:
                     widget = QLineEdit(self)
                     widget.setPlaceholderText(
@@ -122,6 +125,8 @@ class ProfileForm(QWidget):
                     else value
                 )
                 widget.setCurrentIndex(max(0, widget.findData(shown)))
+            elif isinstance(widget, SnippetsEditor):
+                widget.set_snippets(value or ())
             elif isinstance(widget, QLineEdit):
                 text = list_text(key, value) if isinstance(value, tuple) else str(value or "")
                 widget.setText(text)
@@ -137,6 +142,8 @@ class ProfileForm(QWidget):
             if isinstance(widget, QComboBox) and widget.currentData() is not None:
                 data = widget.currentData()
                 overrides[key] = {"true": True, "false": False}.get(data, data)
+            elif isinstance(widget, SnippetsEditor) and widget.snippets():
+                overrides[key] = widget.snippets()
             elif isinstance(widget, QLineEdit) and widget.text().strip():
                 text = widget.text().strip()
                 overrides[key] = parse_list_text(key, text) if key in LIST_EDITORS else text

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
 from app.core.settings import SettingField
 from app.ui.settings.shortcut_field import ShortcutField
+from app.ui.settings.snippets_editor import SnippetsEditor
 
 SYSTEM_DEFAULT_DEVICE = "System default"
 
@@ -30,6 +31,7 @@ _SPECIAL_VALUE_TEXT = {
     "cpu_threads": "Automatic",  # 0: one per physical core
     "file_batch_size": "Off (from start to end)",  # 0: no batching
     "pre_roll_ms": "None",  # 0
+    "cue_volume": "Silent",  # 0
 }
 
 _PLACEHOLDERS = {
@@ -79,6 +81,8 @@ def make_editor(
     """
     if setting.name == "hotkey":
         return ShortcutField(parent=parent)
+    if setting.name == "snippets":
+        return SnippetsEditor(parent)
     if setting.name == "input_device":
         devices = QComboBox(parent)
         devices.addItem(SYSTEM_DEFAULT_DEVICE, "")
@@ -126,6 +130,9 @@ def _make_spin_box(setting: SettingField, parent: QWidget) -> QSpinBox:
         spin.setSingleStep(50)
     elif setting.name.endswith("_minutes"):
         spin.setSuffix(" min")
+    elif setting.name.endswith("_volume"):
+        spin.setSuffix(" %")
+        spin.setSingleStep(10)
     spin.setSpecialValueText(_SPECIAL_VALUE_TEXT.get(setting.name, ""))
     return spin
 
@@ -134,6 +141,8 @@ def show_value(editor: QWidget, name: str, value: Any) -> None:
     """Put the value of setting ``name`` into its editor."""
     if isinstance(editor, ShortcutField):
         editor.set_chord(value)
+    elif isinstance(editor, SnippetsEditor):
+        editor.set_snippets(value)
     elif isinstance(editor, QCheckBox):
         editor.setChecked(value)
     elif isinstance(editor, QSpinBox):
@@ -158,6 +167,8 @@ def value_of(editor: QWidget) -> object:
     """The value an editor shows now (a list setting still as its one line of text)."""
     if isinstance(editor, ShortcutField):
         return editor.chord()
+    if isinstance(editor, SnippetsEditor):
+        return editor.snippets()
     if isinstance(editor, QCheckBox):
         return editor.isChecked()
     if isinstance(editor, QSpinBox):

@@ -35,8 +35,9 @@ AFTER_RESTART = ("model", "language", "device", "compute_type", "cpu_threads")
 READ_WHEN_USED = (
     "output", "delivery", "paste_restore_delay_ms", "type_as_i_speak", "pre_roll_ms",
     "keep_audio", "file_batch_size", "export_folder", "export_format", "start_at_login",
-    "notifications", "spoken_commands", "replacements", "capitalize_first",
-    "trailing_space", "remove_fillers", "numbers_as_digits",
+    "notifications", "sound_cues", "cue_volume", "pause_media", "spoken_commands",
+    "replacements", "snippets", "capitalize_first", "trailing_space", "remove_fillers",
+    "numbers_as_digits",
 )  # fmt: skip
 
 

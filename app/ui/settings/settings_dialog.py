@@ -56,6 +56,7 @@ from app.ui.settings.setting_editors import (
     show_value,
     value_of,
 )
+from app.ui.settings.snippets_editor import BUTTON_MNEMONICS as SNIPPET_BUTTON_MNEMONICS
 from app.ui.shell.mnemonics import with_mnemonics
 
 log = logging.getLogger(__name__)
@@ -205,9 +206,11 @@ class SettingsDialog(QDialog):
     def _make_form_page(self, group: str, fields: list[SettingField]) -> QScrollArea:
         """A scrollable form of ``fields``: label, input and the description under it."""
         # Only the shown page's mnemonics are live, so letters need only differ within a page.
+        names = {setting.name for setting in fields}
         taken = _BUTTON_MNEMONICS | (
-            {_BROWSE_TEXT[1].lower()} if any(s.name == "export_folder" for s in fields) else set()
+            {_BROWSE_TEXT[1].lower()} if "export_folder" in names else set()
         )
+        taken |= SNIPPET_BUTTON_MNEMONICS if "snippets" in names else set()
         labels = with_mnemonics([setting.label for setting in fields], frozenset(taken))
         content = QWidget()
         form = QFormLayout(content)

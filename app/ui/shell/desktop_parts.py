@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.core.audio.media_quiet import MediaQuiet
     from app.core.engine.live_pipeline import LivePipeline
     from app.core.engine.model_host import ModelHost
     from app.core.engine.remote.dictation_engine import DictationEngine
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from app.core.settings import Settings
     from app.ui.dictation.delivery_service import DeliveryService
     from app.ui.dictation.dictation_controller import DictationController
+    from app.ui.dictation.dictation_cues import DictationCues
     from app.ui.dictation.hotkey_bridge import HotkeyBridge
     from app.ui.dictation.idle_unloader import IdleUnloader
     from app.ui.dictation.inference_worker import InferenceWorker
@@ -59,6 +61,8 @@ class DesktopParts:
     queue_panel: QueuePanel
     idle_unloader: IdleUnloader | None = None
     profiles: ProfileChooser | None = None
+    cues: DictationCues | None = None
+    media: MediaQuiet | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open

@@ -83,6 +83,15 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     controller.state_changed.connect(
         lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
     )
+    cues = parts.cues
+    if cues is not None:
+        controller.state_changed.connect(lambda state: cues.on_state(state, parts.settings))
+    media = parts.media
+    if media is not None:
+        media.recover()  # players a crash left paused play again
+        controller.state_changed.connect(
+            lambda state: media.on_state(state, enabled=parts.settings.pause_media)
+        )
     parts.delivery.waiting_for_release.connect(
         lambda _id: window.statusBar().showMessage(
             "Release the hotkey keys to deliver the text…", 3000

@@ -1,0 +1,138 @@
+"""Quiet while you dictate, with real mpv players (mpv-mpris) on a private session D-Bus.
+
+A playing mpv pauses when a dictation starts and plays again when it ends; an
+mpv that was already paused stays paused; and the journal brings back what a
+crashed Saytype left paused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.audio.media_players import MPRIS_PREFIX, MediaPlayers, open_session_bus
+from app.core.audio.media_quiet import MediaJournal, MediaQuiet
+from app.core.audio.wav_file import write_wav
+from tests.support.media_player import private_session_bus, running_mpv, wait_until
+from tests.support.pulse import PulseDaemon, running_pulseaudio
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pulse() -> Iterator[PulseDaemon]:
+    with running_pulseaudio() as daemon:
+        yield daemon
+
+
+@pytest.fixture
+def bus() -> Iterator[str]:
+    with private_session_bus() as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def music(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("media") / "music.wav"
+    t = np.arange(16_000 * 2) / 16_000
+    write_wav(path, (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32), 16_000)
+    return path
+
+
+def connect_to(bus: str) -> object:
+    from jeepney.io.blocking import open_dbus_connection
+
+    return open_dbus_connection(bus=bus)
+
+
+def players_on(bus: str) -> MediaPlayers:
+    return MediaPlayers(connect=partial(connect_to, bus))
+
+
+def mpris_names(players: MediaPlayers, bus: str) -> list[str]:
+    from jeepney.bus_messages import message_bus
+
+    with players._connection() as connection:
+        reply = connection.send_and_get_reply(message_bus.ListNames())
+    return sorted(name for name in reply.body[0] if name.startswith(MPRIS_PREFIX))
+
+
+def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
+    bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
+) -> None:
+    players = players_on(bus)
+    journal = MediaJournal(tmp_path / "paused-media.json")
+    quiet = MediaQuiet(players, journal)
+    with running_mpv(bus, pulse, music), running_mpv(bus, pulse, music, paused=True):
+        wait_until(lambda: len(mpris_names(players, bus)) == 2, "both mpv players on the bus")
+        playing, paused = sorted(
+            mpris_names(players, bus), key=lambda name: players.status(name) != "Playing"
+        )
+        wait_until(lambda: players.status(playing) == "Playing", "mpv to play")
+        assert players.status(paused) == "Paused"
+
+        started = quiet.on_state("listening", enabled=True)
+        assert started is not None
+        assert started.result(timeout=30) == [playing]
+        assert players.status(playing) == "Paused"
+        assert journal.pending() == [playing]  # kept before the dictation goes on
+        assert quiet.on_state("finishing", enabled=True) is None
+        ended = quiet.on_state("idle", enabled=True)
+        assert ended is not None
+        assert ended.result(timeout=30) == [playing]
+        assert players.status(playing) == "Playing"
+        assert players.status(paused) == "Paused"  # it was paused before: it stays paused
+        assert journal.pending() == []
+
+
+def test_turned_off_nothing_is_paused(
+    bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
+) -> None:
+    players = players_on(bus)
+    quiet = MediaQuiet(players, MediaJournal(tmp_path / "paused-media.json"))
+    with running_mpv(bus, pulse, music):
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus")
+        (name,) = mpris_names(players, bus)
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play")
+        assert quiet.on_state("listening", enabled=False) is None
+        assert quiet.on_state("idle", enabled=False) is None
+        assert players.status(name) == "Playing"
+
+
+def test_after_a_crash_the_next_launch_plays_what_was_paused(
+    bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
+) -> None:
+    players = players_on(bus)
+    journal = MediaJournal(tmp_path / "paused-media.json")
+    with running_mpv(bus, pulse, music):
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus")
+        (name,) = mpris_names(players, bus)
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play")
+        crashed = MediaQuiet(players, journal)
+        started = crashed.on_state("listening", enabled=True)
+        assert started is not None
+        assert started.result(timeout=30) == [name]  # ...and Saytype dies here
+        assert players.status(name) == "Paused"
+
+        relaunched = MediaQuiet(players_on(bus), MediaJournal(journal.path))
+        assert relaunched.recover().result(timeout=30) == [name]
+        assert players.status(name) == "Playing"
+        assert not journal.path.exists()
+
+
+def test_without_a_session_bus_a_dictation_goes_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no bus socket there either
+    quiet = MediaQuiet(MediaPlayers(open_session_bus), MediaJournal(tmp_path / "j.json"))
+    started = quiet.on_state("listening", enabled=True)
+    assert started is not None
+    assert started.result(timeout=30) == []
+    ended = quiet.on_state("error", enabled=True)
+    assert ended is not None
+    assert ended.result(timeout=30) == []

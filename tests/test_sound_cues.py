@@ -1,0 +1,176 @@
+"""Sound cues without a sound server: which state change sounds which cue, the volume,
+the settings, and the microphone's quiet span written as silence.
+
+The cues on a real PulseAudio server (heard on the monitor, not in the
+dictation) are in tests/test_sound_cues_pulse.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.core.audio.cue_player import (
+    CUE_NAMES,
+    CuePlayer,
+    bundled_sounds_dir,
+    cue_for_change,
+    read_cue,
+)
+from app.core.audio.quiet_span import QuietSpan
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.settings import Settings
+from app.ui.dictation.dictation_cues import DictationCues
+
+
+class RecordingOutput:
+    """A sounddevice stand-in whose output streams keep what is written to them."""
+
+    def __init__(self) -> None:
+        self.played: list[tuple[int, np.ndarray]] = []
+
+    def OutputStream(self, samplerate: int, **_options: Any) -> RecordingOutput._Stream:  # noqa: N802 - sounddevice's name
+        return RecordingOutput._Stream(self, samplerate)
+
+    class _Stream:
+        def __init__(self, owner: RecordingOutput, rate: int) -> None:
+            self._owner, self._rate = owner, rate
+
+        def __enter__(self) -> RecordingOutput._Stream:
+            return self
+
+        def __exit__(self, *_exc: object) -> None:
+            return None
+
+        latency = 0.05
+
+        def write(self, data: np.ndarray) -> None:
+            self._owner.played.append((self._rate, data.copy()))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "cue"),
+    [
+        ("idle", "listening", "start"),
+        ("error", "listening", "start"),
+        ("listening", "finishing", "stop"),
+        ("listening", "delivering", "stop"),
+        ("finishing", "delivering", None),
+        ("delivering", "idle", None),
+        ("listening", "idle", "cancel"),
+        ("finishing", "idle", "cancel"),
+        ("listening", "error", "error"),
+        ("finishing", "error", "error"),
+        ("error", "idle", None),
+    ],
+)
+def test_each_state_change_has_its_cue(old: str, new: str, cue: str | None) -> None:
+    assert cue_for_change(old, new) == cue
+
+
+def test_the_bundled_cues_are_short_and_not_silent() -> None:
+    for name in CUE_NAMES:
+        samples, rate = read_cue(bundled_sounds_dir() / f"{name}.wav")
+        assert 0.1 <= len(samples) / rate <= 0.3, name
+        assert 0.3 <= float(np.abs(samples).max()) <= 0.5, name
+    assert (bundled_sounds_dir() / "LICENSE.md").read_text().count("CC0") >= 1
+
+
+def test_a_cue_plays_at_the_volume_asked() -> None:
+    output = RecordingOutput()
+    player = CuePlayer(bundled_sounds_dir(), backend=output)
+    full, rate = read_cue(bundled_sounds_dir() / "stop.wav")
+    future = player.play("stop", 50)
+    assert future is not None
+    future.result(timeout=10)
+    assert [played_rate for played_rate, _ in output.played] == [rate]
+    np.testing.assert_allclose(output.played[0][1][:, 0], full * 0.5, atol=1e-6)
+    assert player.play("stop", 0) is None
+
+
+def test_a_missing_cue_is_silent_and_says_so_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    player = CuePlayer(tmp_path, backend=RecordingOutput())
+    assert player.play("start", 100) is None
+    assert "the start cue stays silent" in caplog.text
+
+
+def test_no_speakers_is_one_log_line_and_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="app.core.audio.cue_player")
+
+    class NoDevice:
+        def OutputStream(self, **_options: Any) -> None:  # noqa: N802 - sounddevice's name
+            raise OSError("no default output device")
+
+    player = CuePlayer(bundled_sounds_dir(), backend=NoDevice())
+    for _ in range(2):
+        future = player.play("error", 60)
+        assert future is not None
+        assert future.result(timeout=10) is None
+    assert caplog.text.count("sound cues cannot play") == 1
+
+
+def test_the_quiet_span_is_written_as_silence_across_blocks() -> None:
+    ring = RingBuffer(capacity_seconds=1)
+    span = QuietSpan()
+    span.set(150, 350)
+    for first in range(0, 500, 100):
+        span.write(ring, np.ones(100, np.float32), first)
+    written = ring.read_since(0).samples
+    assert len(written) == 500
+    assert written[:150].min() == 1.0
+    assert written[150:350].max() == 0.0
+    assert written[350:].min() == 1.0
+    span.clear()
+    span.write(ring, np.ones(100, np.float32), 200)
+    assert ring.read_since(500).samples.min() == 1.0
+
+
+class QuietLog:
+    def __init__(self) -> None:
+        self.spans: list[float] = []
+
+    def quiet_for(self, seconds: float) -> None:
+        self.spans.append(seconds)
+
+
+def test_a_dictation_sounds_start_then_stop_and_keeps_the_start_cue_out_of_the_mic() -> None:
+    output, microphone = RecordingOutput(), QuietLog()
+    player = CuePlayer(bundled_sounds_dir(), backend=output)
+    cues = DictationCues(player, microphone)
+    settings = Settings()
+    assert settings.sound_cues
+    played = [
+        cues.on_state(state, settings) for state in ("listening", "finishing", "delivering", "idle")
+    ]
+    assert played == ["start", "stop", None, None]
+    player.play("cancel", 10).result(timeout=10)  # after the others: the lane plays in order
+    assert len(output.played) == 3
+    # Silence from the start cue's start: the stream's latency, the cue, and a margin.
+    assert len(microphone.spans) == 1
+    assert microphone.spans[0] > 0.05 + player.duration_s("start")
+
+
+def test_cues_off_or_at_zero_volume_play_nothing() -> None:
+    output, microphone = RecordingOutput(), QuietLog()
+    cues = DictationCues(CuePlayer(bundled_sounds_dir(), backend=output), microphone)
+    for settings in (Settings(sound_cues=False), Settings(cue_volume=0)):
+        assert cues.on_state("listening", settings) is None
+        assert cues.on_state("idle", settings) is None
+    assert (output.played, microphone.spans) == ([], [])
+
+
+def test_an_installed_saytype_gets_every_cue_and_the_licence() -> None:
+    """``pip install .`` (packaging/install.sh) installs them where cue_player.py looks next."""
+    import tomllib
+
+    root = bundled_sounds_dir().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    installed = config["tool"]["setuptools"]["data-files"]["share/saytype/sounds"]
+    shipped = sorted(f"resources/sounds/{path.name}" for path in bundled_sounds_dir().iterdir())
+    assert sorted(installed) == [name for name in shipped if not name.endswith(".py")]

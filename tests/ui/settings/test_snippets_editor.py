@@ -1,0 +1,117 @@
+"""Snippets are added, edited and removed on the Text page, and in a profile's form.
+
+Driven as a person would: typing into the trigger and text fields and clicking
+the buttons; OK hands back settings holding the snippets exactly as typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QScrollArea, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.core.profiles.profile import Profile
+from app.core.settings import Settings
+from app.ui.settings.profile_form import ProfileForm
+from app.ui.settings.settings_dialog import SettingsDialog
+from app.ui.settings.snippets_editor import SnippetsEditor
+from tests.support.screenshots import save_screenshot
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
+]
+
+ADDRESS = "Ada Lovelace\n12 St James's Square\nLondon"
+
+
+def click(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_snippet(qtbot: QtBot, editor: SnippetsEditor, trigger: str, text: str) -> None:
+    click(qtbot, editor.new_button)
+    qtbot.keyClicks(editor.trigger_edit, trigger)
+    editor.text_edit.setFocus()
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return)
+        qtbot.keyClicks(editor.text_edit, line)
+    click(qtbot, editor.save_button)
+
+
+def shown_dialog(qtbot: QtBot, settings: Settings) -> tuple[SettingsDialog, SnippetsEditor]:
+    dialog = SettingsDialog(settings, [], ["tiny.en"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.show_page(dialog.page_holding("snippets"))
+    editor = dialog.editor("snippets")
+    assert isinstance(editor, SnippetsEditor)
+    qtbot.waitUntil(editor.isVisible)
+    return dialog, editor
+
+
+def test_a_snippet_typed_on_the_text_page_is_saved_exactly(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog, editor = shown_dialog(qtbot, Settings())
+    assert dialog.page_holding("snippets") == "Text"
+    type_snippet(qtbot, editor, "insert my address", ADDRESS)
+    type_snippet(qtbot, editor, "sign off", "Cheers,\nAda")
+    assert [editor.list.item(row).text() for row in range(editor.list.count())] == [
+        "insert my address",
+        "sign off",
+    ]
+    editor.list.setCurrentRow(0)  # shows it again for editing
+    assert editor.text_edit.toPlainText() == ADDRESS
+    dialog.resize(dialog.sizeHint())
+    page = dialog.page_widget("Text")
+    assert isinstance(page, QScrollArea)
+    page.ensureWidgetVisible(editor.save_button)
+    path = save_screenshot(dialog, "settings-snippets.png", tmp_path)
+    assert path.stat().st_size > 0
+    ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
+        click(qtbot, ok)
+    assert accepted.args[0].snippets == (
+        ("insert my address", ADDRESS),
+        ("sign off", "Cheers,\nAda"),
+    )
+
+
+def test_a_snippet_is_renamed_and_removed(qtbot: QtBot) -> None:
+    settings = Settings(snippets=(("insert my address", "home"), ("sign off", "Cheers")))
+    dialog, editor = shown_dialog(qtbot, settings)
+    editor.list.setCurrentRow(0)
+    editor.trigger_edit.clear()
+    qtbot.keyClicks(editor.trigger_edit, "insert home address")
+    click(qtbot, editor.save_button)
+    editor.list.setCurrentRow(1)
+    assert editor.trigger_edit.text() == "sign off"
+    click(qtbot, editor.remove_button)
+    assert dialog.result_settings().snippets == (("insert home address", "home"),)
+
+
+def test_a_snippet_without_text_is_one_sentence_and_keeps_the_dialog_open(qtbot: QtBot) -> None:
+    dialog, editor = shown_dialog(qtbot, Settings())
+    qtbot.keyClicks(editor.trigger_edit, "sign off")
+    click(qtbot, editor.save_button)
+    ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        click(qtbot, ok)
+    assert dialog.isVisible()
+    assert "Snippets: the snippet 'sign off' has no text" in dialog._error.text()
+
+
+def test_a_profile_form_edits_the_profiles_own_snippets(qtbot: QtBot) -> None:
+    form = ProfileForm()
+    qtbot.addWidget(form)
+    form.show()
+    form.show_profile(Profile("Mail", window_class="thunderbird"))
+    editor = form.inputs["snippets"]
+    assert isinstance(editor, SnippetsEditor)
+    assert form.profile().overrides == {}  # no snippets: as in Settings
+    type_snippet(qtbot, editor, "insert my address", "Office\nFloor 2")
+    assert form.profile().overrides == {"snippets": (("insert my address", "Office\nFloor 2"),)}
