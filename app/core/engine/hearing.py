@@ -53,6 +53,12 @@ class Heard:
     prompt: str
     offset_s: float  # where its audio begins
 
+    def same_words(self, other: Heard) -> bool:
+        """Whether ``other`` heard the same words after the same cut (a pause going on)."""
+        return self.cut_words == other.cut_words and join_words(self.words) == join_words(
+            other.words
+        )
+
 
 class Hearing:
     """Decodes audio for one utterance and counts the decodes."""

@@ -55,6 +55,9 @@ class LiveTranscriber(Protocol):
     def running_pass_is_moot(self) -> bool:
         """Once released: whether the running pass cannot give the final."""
 
+    def prepare_final(self) -> bool:
+        """While held, no pass due: make the final ahead of the release if worth it."""
+
 
 class Release:
     """The end of an utterance: the key release, with the ring position it ends at."""
@@ -140,7 +143,9 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
                         return None
                     emit(event)
             elif not release.released:
-                new_audio.wait(_IDLE_WAIT_S)
+                # In a pause the final can be made before the release asks for it.
+                if not transcriber.prepare_final():
+                    new_audio.wait(_IDLE_WAIT_S)
             else:  # released: the audio up to the release is still on its way
                 new_audio.wait(min(_IDLE_WAIT_S, waiting))
     except Cancelled:  # raised inside a pass once cancel was set

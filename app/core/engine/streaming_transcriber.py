@@ -82,6 +82,7 @@ class StreamingTranscriber:
         self._last_pass_end = 0
         self._settled = SettledWords()
         self._last_heard: Heard | None = None  # the newest decode that was not rejected
+        self._prepared: tuple[Heard, DictationEvent] | None = None  # a final made in a pause
 
     @property
     def passes(self) -> int:
@@ -169,6 +170,9 @@ class StreamingTranscriber:
         while self._buffer_seconds() > MAX_AUDIO_S:
             self._catch_up()
         heard = self._reusable_last_pass()
+        prepared = self._prepared
+        if heard is not None and prepared is not None and prepared[0] is heard:
+            return prepared[1]
         if heard is None:
             in_buffer = self._settled.in_buffer
             heard_now = None
@@ -179,6 +183,29 @@ class StreamingTranscriber:
             if heard_now is None:
                 return DictationEvent("final", join_words([*self._settled.heard_cut, *in_buffer]))
             heard = heard_now
+        return self._careful_final(heard)
+
+    def prepare_final(self) -> bool:
+        """While the key is held: hear the newest pass carefully if the speaker has paused.
+
+        Nothing said since the newest pass means it may be the last: its careful
+        final is made now, in the pause, and :meth:`finish` takes it if nothing
+        is said before the release. Returns whether it decoded (the live loop
+        calls this only when no pass is due). A pass in the same pause that
+        heard the same words keeps the prepared final instead of decoding again.
+        """
+        heard = self._reusable_last_pass()
+        prepared = self._prepared
+        if heard is None or (prepared is not None and prepared[0] is heard):
+            return False
+        if prepared is not None and prepared[0].same_words(heard):
+            self._prepared = (heard, prepared[1])
+            return False
+        self._prepared = (heard, self._careful_final(heard))
+        return True
+
+    def _careful_final(self, heard: Heard) -> DictationEvent:
+        """The final: ``heard``'s audio, widened back across cuts, heard again with beam search."""
         widened = self._widened(heard)
         careful = None if widened is None else self._hearing.carefully(widened, self._cancel)
         if widened is not None and careful is not None:

@@ -127,6 +127,10 @@ class RemoteFinal:
         """Once released, a local pass never gives the final: the server does."""
         return True
 
+    def prepare_final(self) -> bool:
+        """Nothing to prepare: the server gives the final (the local one only on failure)."""
+        return False
+
     def finish(self) -> DictationEvent:
         """The server's final for the utterance, or the local one when it failed.
 

@@ -1,0 +1,104 @@
+"""The careful final made in a pause while the key is still held, taken at the release."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.ring_buffer import RingBuffer
+from app.core.engine.cancellation import CancellationToken
+from app.core.engine.live_dictation import Release, run_dictation
+from app.core.engine.streaming_transcriber import DictationEvent
+from tests.fakes.coded_speech import CodeDecoder, feed, said, speech, transcriber_for
+
+
+class BeamCountingDecoder(CodeDecoder):
+    """Counts the careful (beam search) decodes apart from the passes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.careful = 0
+
+    def decode(self, audio, prompt="", beam_size=None, cancel=None, *, aligned=True):  # type: ignore[no-untyped-def]
+        if (beam_size or 1) > 1:
+            self.careful += 1
+        return super().decode(audio, prompt, beam_size, cancel, aligned=aligned)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SAMPLE_RATE), np.float32)
+
+
+def test_a_final_made_in_the_pause_is_the_final_at_the_release() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    assert transcriber.prepare_final()
+    assert decoder.careful == 1
+    assert not transcriber.prepare_final()  # nothing new since
+    calls = decoder.calls
+    assert transcriber.finish().text == said(5)
+    assert decoder.calls == calls  # the release decoded nothing
+
+
+def test_more_passes_in_the_same_pause_keep_the_prepared_final() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    assert transcriber.prepare_final()
+    feed(transcriber, silence(0.9))  # the pause goes on: passes hear the same words
+    assert not transcriber.prepare_final()
+    assert decoder.careful == 1
+    assert transcriber.finish().text == said(5)
+    assert decoder.careful == 1
+
+
+def test_words_after_the_pause_make_a_new_final() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    assert transcriber.prepare_final()
+    transcriber.push(speech(7)[-int(0.9 * SAMPLE_RATE) :])  # more words, no pass yet
+    assert not transcriber.prepare_final()  # words after the newest pass: no pause
+    assert transcriber.finish().text.split()[:5] == said(5).split()
+    assert decoder.careful == 2
+
+
+def test_while_speech_goes_on_nothing_is_prepared() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    audio = speech(8)
+    feed(transcriber, audio[: len(audio) // 2])
+    transcriber.push(audio[len(audio) // 2 : len(audio) // 2 + int(0.3 * SAMPLE_RATE)])
+    assert not transcriber.prepare_final()
+    assert decoder.careful == 0
+
+
+def test_the_live_loop_prepares_the_final_in_a_pause_before_the_release() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    ring = RingBuffer(capacity_seconds=10.0)
+    release = Release()
+    new_audio = threading.Event()
+    emitted: list[DictationEvent] = []
+    ring.write(np.concatenate([speech(5), silence(0.6)]))
+
+    careful_before_release: list[int] = []
+
+    def release_once_prepared() -> None:
+        # The user lets go in the pause, once the careful decode ran (or after many passes).
+        if (decoder.careful or decoder.calls > 40) and not release.released:
+            careful_before_release.append(decoder.careful)
+            release.release(ring.position)
+            new_audio.set()
+
+    decoder.on_decode.append(release_once_prepared)
+    final = run_dictation(
+        ring, 0, transcriber, release, CancellationToken(), emitted.append, new_audio
+    )
+    assert final is not None
+    assert final.text == said(5)
+    assert careful_before_release == [1]  # made in the pause, before the release
+    assert decoder.careful == 1  # and taken at the release
