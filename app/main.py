@@ -233,7 +233,7 @@ class DesktopApp:
             retype=retype,
             queue_panel=queue_panel,
             profiles=profiles,
-            cues=DictationCues(CuePlayer(bundled_sounds_dir(), sounddevice_backend), microphone),
+            cues=DictationCues(CuePlayer(bundled_sounds_dir(), sounddevice_backend)),
             media=MediaQuiet(MediaPlayers(), MediaJournal(data_dir() / "paused-media.json")),
         )
         app = cls(parts)

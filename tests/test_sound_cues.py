@@ -1,8 +1,8 @@
 """Sound cues without a sound server: which state change sounds which cue, the volume,
-the settings, and the microphone's quiet span written as silence.
+and the settings.
 
-The cues on a real PulseAudio server (heard on the monitor, not in the
-dictation) are in tests/test_sound_cues_pulse.py.
+The cues on a real PulseAudio server (heard on the monitor, no words in the
+text) are in tests/test_sound_cues_pulse.py.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from app.core.audio.cue_player import (
     cue_for_change,
     read_cue,
 )
-from app.core.audio.quiet_span import QuietSpan
-from app.core.audio.ring_buffer import RingBuffer
 from app.core.settings import Settings
 from app.ui.dictation.dictation_cues import DictationCues
 
@@ -115,34 +113,10 @@ def test_no_speakers_is_one_log_line_and_no_error(caplog: pytest.LogCaptureFixtu
     assert caplog.text.count("sound cues cannot play") == 1
 
 
-def test_the_quiet_span_is_written_as_silence_across_blocks() -> None:
-    ring = RingBuffer(capacity_seconds=1)
-    span = QuietSpan()
-    span.set(150, 350)
-    for first in range(0, 500, 100):
-        span.write(ring, np.ones(100, np.float32), first)
-    written = ring.read_since(0).samples
-    assert len(written) == 500
-    assert written[:150].min() == 1.0
-    assert written[150:350].max() == 0.0
-    assert written[350:].min() == 1.0
-    span.clear()
-    span.write(ring, np.ones(100, np.float32), 200)
-    assert ring.read_since(500).samples.min() == 1.0
-
-
-class QuietLog:
-    def __init__(self) -> None:
-        self.spans: list[float] = []
-
-    def quiet_for(self, seconds: float) -> None:
-        self.spans.append(seconds)
-
-
-def test_a_dictation_sounds_start_then_stop_and_keeps_the_start_cue_out_of_the_mic() -> None:
-    output, microphone = RecordingOutput(), QuietLog()
+def test_a_dictation_sounds_start_then_stop() -> None:
+    output = RecordingOutput()
     player = CuePlayer(bundled_sounds_dir(), backend=output)
-    cues = DictationCues(player, microphone)
+    cues = DictationCues(player)
     settings = Settings()
     assert settings.sound_cues
     played = [
@@ -151,18 +125,15 @@ def test_a_dictation_sounds_start_then_stop_and_keeps_the_start_cue_out_of_the_m
     assert played == ["start", "stop", None, None]
     player.play("cancel", 10).result(timeout=10)  # after the others: the lane plays in order
     assert len(output.played) == 3
-    # Silence from the start cue's start: the stream's latency, the cue, and a margin.
-    assert len(microphone.spans) == 1
-    assert microphone.spans[0] > 0.05 + player.duration_s("start")
 
 
 def test_cues_off_or_at_zero_volume_play_nothing() -> None:
-    output, microphone = RecordingOutput(), QuietLog()
-    cues = DictationCues(CuePlayer(bundled_sounds_dir(), backend=output), microphone)
+    output = RecordingOutput()
+    cues = DictationCues(CuePlayer(bundled_sounds_dir(), backend=output))
     for settings in (Settings(sound_cues=False), Settings(cue_volume=0)):
         assert cues.on_state("listening", settings) is None
         assert cues.on_state("idle", settings) is None
-    assert (output.played, microphone.spans) == ([], [])
+    assert output.played == []
 
 
 def test_an_installed_saytype_gets_every_cue_and_the_licence() -> None:

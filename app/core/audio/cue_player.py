@@ -4,11 +4,9 @@ The tones are WAV files in ``resources/sounds`` (made by ``make_cues.py`` there,
 CC0). They are played through sounddevice on an output stream of their own,
 opened in a lane thread for each cue, so the GUI thread never waits for the
 sound server and the microphone's input stream is never touched. The start
-cue plays while the microphone already listens, so once its output stream is
-open (and its latency known) the player tells the owner how long the cue will
-sound from now (``on_start``), and the microphone writes silence for that long
-instead of what it hears (``MicSource.quiet_for``): the cue never reaches the
-dictation, and no more of the user's words are skipped than the cue covers.
+cue plays while the microphone already listens and is not cut out of what it
+hears: silencing the microphone while the cue might sound cost the words of
+anyone who speaks at once, and tiny.en hears no words in the tone (decision 0015).
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from __future__ import annotations
 import logging
 import sys
 import wave
-from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
@@ -30,10 +27,6 @@ from app.core.task_lane import TaskLane
 log = logging.getLogger(__name__)
 
 CUE_NAMES = ("start", "stop", "cancel", "error")
-# Added to the output stream's latency and the cue's length when the cue is kept out of
-# the microphone: PulseAudio through ALSA reports no latency, yet the null sink's
-# monitor heard the cue 0.3-0.5 s after it was written (tests/test_sound_cues_pulse.py).
-_QUIET_MARGIN_S = 0.5
 
 
 def bundled_sounds_dir() -> Path:
@@ -113,28 +106,23 @@ class CuePlayer:
         self,
         name: str,
         volume_percent: int,
-        on_start: Callable[[float], None] | None = None,
     ) -> Future[None] | None:
         """Start playing the cue ``name`` at ``volume_percent`` (0-100); returns at once.
 
         Args:
             name: one of :data:`CUE_NAMES`.
             volume_percent: 0 plays nothing.
-            on_start: called in the lane thread just before the cue is written,
-                with how many seconds from then it may be heard (the stream's
-                latency, the cue, a margin).
         """
         if name not in self._cues or volume_percent <= 0:
             return None
         samples, rate = self._cues[name]
         scaled = samples * (min(volume_percent, 100) / 100.0)
-        return self._lane.submit(self._play, scaled, rate, on_start)
+        return self._lane.submit(self._play, scaled, rate)
 
     def _play(
         self,
         samples: npt.NDArray[np.float32],
         rate: int,
-        on_start: Callable[[float], None] | None,
     ) -> None:
         """Lane thread: open an output stream, write the cue, wait until it has played."""
         try:
@@ -142,9 +130,6 @@ class CuePlayer:
             with backend.OutputStream(
                 samplerate=rate, channels=1, dtype="float32", latency="low"
             ) as stream:
-                if on_start is not None:
-                    latency = float(getattr(stream, "latency", 0.0) or 0.0)
-                    on_start(latency + len(samples) / rate + _QUIET_MARGIN_S)
                 stream.write(samples.reshape(-1, 1))
         except Exception as exc:  # sounddevice.PortAudioError, MicError, OSError…
             # No speakers, or a sound server that went away: cues are a nicety, not an error.

@@ -37,7 +37,6 @@ from app.core.audio.mic_devices import (
     rescan_devices,
 )
 from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl
-from app.core.audio.quiet_span import QuietSpan
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.log_file import log_path_for_messages
 
@@ -106,7 +105,6 @@ class MicSource:
         self._thread: threading.Thread | None = None
         self._stream: Any = None
         self._running = False
-        self._quiet = QuietSpan()  # where Saytype's start cue would be heard
         self._reset()
 
     def _reset(self) -> None:
@@ -211,7 +209,6 @@ class MicSource:
         the ring when this returns.
         """
         self._running = False
-        self._quiet.clear()  # the next stream counts its frames from 0
         self._closing.set()
         self._wake.set()
         thread = self._thread
@@ -245,21 +242,6 @@ class MicSource:
             return position
         captured = frames + in_flight * rate
         return max(position, self._capture_start + round(captured * SAMPLE_RATE / rate))
-
-    def quiet_for(self, seconds: float) -> None:
-        """Write silence instead of what is heard from now on for ``seconds`` (our start cue).
-
-        From the audio not captured yet (heard before now, but only now on its
-        way) to ``seconds`` after what the microphone hears now.
-        """
-        rate, captured = self.sample_rate or SAMPLE_RATE, self._frames if self._running else 0
-        heard_now, stream, heard = captured, self._stream, self._heard
-        if self._running and stream is not None and heard is not None:
-            try:
-                heard_now = max(captured, round(heard[0] + (float(stream.time) - heard[1]) * rate))
-            except Exception as exc:  # a closing stream, or a driver without a clock
-                log.debug("no stream time for the quiet span: %s", exc)
-        self._quiet.set(captured, heard_now + round(seconds * rate))
 
     def check_alive(self) -> bool:
         """Detect a stalled or ended stream; report it through ``on_error`` (once).
@@ -301,7 +283,7 @@ class MicSource:
         """Real-time thread: copy, count, wake. Nothing else."""
         if status.input_overflow:
             self._overflows += 1
-        self._quiet.write(self._capture, indata[:, 0], self._frames)
+        self._capture.write(indata[:, 0])
         self._blocks += 1
         self._frames += frames
         adc_time = getattr(time_info, "inputBufferAdcTime", 0.0)

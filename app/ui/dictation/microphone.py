@@ -118,10 +118,6 @@ class Microphone(QObject):
             return self.ring.position
         return self._source.release_position()
 
-    def quiet_for(self, seconds: float) -> None:
-        """Write silence instead of what is heard from now on (a cue we play), for ``seconds``."""
-        self._source.quiet_for(seconds)
-
     def close(self, after: int | None = None) -> None:
         """Ask for capture to stop; the audio so far stays in the ring.
 

@@ -11,6 +11,7 @@ and the second silent: no loud sample may reach the second dictation.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,9 +58,9 @@ def test_keep_mic_open_off_the_second_pre_roll_holds_none_of_the_first(
     starts: list[int | None] = []  # where each dictation's audio starts (pre-roll included)
     start_job = rig.worker.start
 
-    def recording_start(position: int | None = None) -> int:
+    def recording_start(position: int | None = None, *rest: Any) -> int:
         starts.append(position)
-        return start_job(position)
+        return start_job(position, *rest)
 
     rig.worker.start = recording_start  # type: ignore[method-assign]
     try:
