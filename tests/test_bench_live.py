@@ -198,3 +198,21 @@ def test_the_typed_text_keeps_the_commits_and_takes_the_rest_from_the_final() ->
     # Typed words are never taken back: "I" stays, the final adds what came after.
     assert trace.typed_text == "And so my I fellow Americans ask not"
     assert DictationTrace(commits=[" And so"]).typed_text is None
+
+
+@pytest.mark.model
+@pytest.mark.gui
+def test_replay_mode_hears_the_same_words_every_run(qapp: QApplication, tmp_path: Path) -> None:
+    corpus = _one_clip_corpus(tmp_path, "Please find the signed contract attached to this email.")
+    argv = ["--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0", "--replay"]
+    args = command.build_parser("live").parse_args([*argv, "--json"])
+    runs = []
+    for _ in range(2):
+        out, err = io.StringIO(), io.StringIO()
+        assert command.run("live", args, out, err) == 0, err.getvalue()
+        runs.append(json.loads(out.getvalue()))
+    rows = [run["utterances"][0] for run in runs]
+    assert rows[0]["live_text"] == rows[1]["live_text"]
+    assert rows[0]["committed_text"] == rows[1]["committed_text"]
+    assert rows[0]["wer_live"] <= 0.2  # hibari speech: heard nearly exactly
+    assert_figure(runs[0]["totals"]["release_to_final_s"]["p50"])  # the final's own cost

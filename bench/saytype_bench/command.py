@@ -152,6 +152,12 @@ def _live_options(parser: argparse.ArgumentParser) -> None:
     live.add_argument("--seed", type=int, default=0, help="seed of the cancel points")
     _speed_option(live, "feed at X times real time (default 1; latencies are meaningful at 1 only)")
     live.add_argument(
+        "--replay",
+        action="store_true",
+        help="no clock: a pass after every 0.3 s of audio, so engine changes compare word for "
+        "word whatever the machine does (only WER and the final's own cost mean something)",
+    )
+    live.add_argument(
         "--pause-variant",
         action="store_true",
         help="also dictate each utterance with 0.5 s of silence before release (twice as long)",

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
-from app.core.audio.file_source import FileSource
+from app.core.audio.file_source import MIC_BLOCK_SAMPLES, FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
@@ -158,6 +158,25 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
     return trace
 
 
+def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
+    """Dictate ``audio`` with no clock: a pass after every ``step_s`` of audio, then the final.
+
+    The passes see the same audio whatever the machine is doing, so two engine
+    variants compare word for word. Only the final's own cost is timed (its
+    release is the moment the last block is pushed); cadence and lag are not.
+    """
+    trace = DictationTrace()
+    transcriber = pipeline.new_transcriber()
+    for start in range(0, len(audio), MIC_BLOCK_SAMPLES):
+        transcriber.push(audio[start : start + MIC_BLOCK_SAMPLES])
+        if transcriber.pass_due():
+            trace.commits += [e.text for e in transcriber.run_pass() if e.kind == "commit"]
+    trace.fed_at = time.perf_counter()
+    trace.final_text = transcriber.finish().text
+    trace.final_at = time.perf_counter()
+    return trace
+
+
 def naive_transcribe(model: WhisperLike, audio: AudioArray) -> tuple[str, float]:
     """whisper-writer's dictation: transcribe the whole clip after release; (text, seconds)."""
     started = time.perf_counter()
@@ -199,6 +218,7 @@ def run_live_benchmark(
     pause_variant: bool = False,
     progress: Callable[[str], None] | None = None,
     options: StreamingOptions | None = None,
+    replayed: bool = False,
 ) -> LiveResult:
     """Dictate every utterance, run both baselines on it, then the cancel trials.
 
@@ -211,6 +231,7 @@ def run_live_benchmark(
         pause_variant: also dictate each utterance with 0.5 s of silence before release.
         progress: receives one line per step.
         options: the live loop's tuning (default: the app's), to measure a change.
+        replayed: dictate with :func:`replay` (no clock) instead of at ``speed``.
     """
     report = progress or (lambda _line: None)
     started = time.perf_counter()
@@ -231,7 +252,10 @@ def run_live_benchmark(
             f"[{index}/{len(utterances)}] {utterance.target_s} s bucket: "
             f"{utterance.utterance_id} ({utterance.duration_s:.1f} s)"
         )
-        live = dictate(pipeline, utterance.audio, speed=speed)
+        if replayed:
+            live = replay(pipeline, utterance.audio)
+        else:
+            live = dictate(pipeline, utterance.audio, speed=speed)
         naive_text, naive_s = naive_transcribe(model, utterance.audio)
         transcribed = files.transcribe_audio(utterance.audio, TranscribeOptions()).text
         paused = None

@@ -61,6 +61,7 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 pause_variant=args.pause_variant,
                 progress=progress.status,
                 options=_options(args),
+                replayed=args.replay,
             )
         except ModelError as exc:
             progress.clear()
