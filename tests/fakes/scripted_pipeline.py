@@ -56,6 +56,10 @@ class ScriptedTranscriber:
         return events
 
     def finish(self) -> DictationEvent:
+        # Like the real transcriber, the final also hears audio no pass has heard yet.
+        if self._pending_audio > 0:
+            self._pending_audio = 0
+            self._heard = min(len(self._words), self._heard + 1)
         return DictationEvent("final", " ".join(self._words[: self._heard]))
 
 

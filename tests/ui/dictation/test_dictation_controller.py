@@ -162,15 +162,17 @@ def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
     unplugging = FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug")
     mic = Microphone(backend=unplugging)
     worker = InferenceWorker(ScriptedPipeline(WORDS), mic.ring, mic.new_audio)
-    with HistoryStore(tmp_path / "h.sqlite3") as history:
-        delivery = FakeDelivery()
-        controller = DictationController(worker, mic, delivery, history, Settings(), "m")
-        with qtbot.waitSignal(controller.completed, timeout=15_000):
-            controller.start()
-        assert history.count() == 1
-        assert delivery.typed == history.latest().text  # type: ignore[union-attr]
-    assert worker.shutdown(5000)
-    mic.close()
+    try:
+        with HistoryStore(tmp_path / "h.sqlite3") as history:
+            delivery = FakeDelivery()
+            controller = DictationController(worker, mic, delivery, history, Settings(), "m")
+            with qtbot.waitSignal(controller.completed, timeout=15_000):
+                controller.start()
+            assert history.count() == 1
+            assert delivery.typed == history.latest().text  # type: ignore[union-attr]
+    finally:
+        assert worker.shutdown(5000)
+        mic.close()
 
 
 def test_keep_audio_saves_the_dictation_wav_with_its_entry(qtbot: QtBot, tmp_path: Path) -> None:
