@@ -34,7 +34,7 @@ def silence(seconds: float) -> np.ndarray:
 def test_a_final_made_in_the_pause_is_the_final_at_the_release() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
-    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
     assert transcriber.prepare_final()
     assert decoder.careful == 1
     assert not transcriber.prepare_final()  # nothing new since
@@ -46,7 +46,7 @@ def test_a_final_made_in_the_pause_is_the_final_at_the_release() -> None:
 def test_more_passes_in_the_same_pause_keep_the_prepared_final() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
-    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
     assert transcriber.prepare_final()
     feed(transcriber, silence(0.9))  # the pause goes on: passes hear the same words
     assert not transcriber.prepare_final()
@@ -58,12 +58,23 @@ def test_more_passes_in_the_same_pause_keep_the_prepared_final() -> None:
 def test_words_after_the_pause_make_a_new_final() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
-    feed(transcriber, np.concatenate([speech(5), silence(0.4)]))
+    feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
     assert transcriber.prepare_final()
     transcriber.push(speech(7)[-int(0.9 * SAMPLE_RATE) :])  # more words, no pass yet
     assert not transcriber.prepare_final()  # words after the newest pass: no pause
     assert transcriber.finish().text.split()[:5] == said(5).split()
     assert decoder.careful == 2
+
+
+def test_a_gap_between_words_is_not_a_pause_to_prepare_in() -> None:
+    decoder = BeamCountingDecoder()
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, speech(4))  # ends in a 0.16 s gap between words
+    transcriber.push(silence(0.1))
+    assert not transcriber.prepare_final()  # 0.26 s of quiet: speech may go on
+    transcriber.push(silence(0.3))
+    assert transcriber.prepare_final()  # quiet for longer than the holdback
+    assert decoder.careful == 1
 
 
 def test_while_speech_goes_on_nothing_is_prepared() -> None:

@@ -31,6 +31,7 @@ from app.core.engine.cancellation import (
     PassCheckpoint,
     Superseded,
 )
+from app.core.engine.cut_points import CutPoints
 from app.core.engine.heard_words import join_words, settled_count
 from app.core.engine.hearing import Decoder, Heard, Hearing
 from app.core.engine.local_agreement import LocalAgreement
@@ -43,8 +44,6 @@ log = logging.getLogger(__name__)
 
 EventKind = Literal["partial", "commit", "final"]
 _PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
-_ALIGNMENT_SLACK_S = 0.15  # word end times from cross-attention are this rough
-_WORD_GAP_MS = 100
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,7 @@ class StreamingTranscriber:
         self._total = 0  # samples pushed so far
         self._last_pass_end = 0
         self._settled = SettledWords()
+        self._cuts = CutPoints(detector, self._settled, self.options)
         self._last_heard: Heard | None = None  # the newest decode that was not rejected
         self._prepared: tuple[Heard, DictationEvent] | None = None  # a final made in a pause
 
@@ -144,7 +144,10 @@ class StreamingTranscriber:
         events: list[DictationEvent] = []
         newly = self._agreement.update(fresh)
         horizon = self._last_pass_end / SAMPLE_RATE - self.options.holdback_s
-        settled = min(len(newly), settled_count(fresh, horizon), self._words_before_pause(newly))
+        before_pause = self._cuts.words_before_pause(
+            newly, self._buffer_start, self._buffer_seconds()
+        )
+        settled = min(len(newly), settled_count(fresh, horizon), before_pause)
         if settled < len(newly):
             self._agreement.unupdate(newly[settled:])
             newly = newly[:settled]
@@ -188,21 +191,33 @@ class StreamingTranscriber:
     def prepare_final(self) -> bool:
         """While the key is held: hear the newest pass carefully if the speaker has paused.
 
-        Nothing said since the newest pass means it may be the last: its careful
-        final is made now, in the pause, and :meth:`finish` takes it if nothing
-        is said before the release. Returns whether it decoded (the live loop
-        calls this only when no pass is due). A pass in the same pause that
-        heard the same words keeps the prepared final instead of decoding again.
+        Nothing said since the newest pass, and silence for ``holdback_s``, mean
+        it may be the last: its careful final is made now, in the pause, and
+        :meth:`finish` takes it if nothing is said before the release. Returns
+        whether it decoded (the live loop calls this only when no pass is due).
+        A pass in the same pause that heard the same words keeps the prepared
+        final instead of decoding again.
         """
         heard = self._reusable_last_pass()
         prepared = self._prepared
         if heard is None or (prepared is not None and prepared[0] is heard):
+            return False
+        if not self._pausing():
             return False
         if prepared is not None and prepared[0].same_words(heard):
             self._prepared = (heard, prepared[1])
             return False
         self._prepared = (heard, self._careful_final(heard))
         return True
+
+    def _pausing(self) -> bool:
+        """Silent for ``holdback_s``: the newest words are settled, not a gap inside speech.
+
+        The gaps between fluent words are shorter; preparing in each of them
+        would run a careful decode after nearly every pass.
+        """
+        quiet_from = self._total - int(self.options.holdback_s * SAMPLE_RATE)
+        return self._detector is not None and not self._detector.has_speech(quiet_from, self._total)
 
     def _careful_final(self, heard: Heard) -> DictationEvent:
         """The final: ``heard``'s audio, widened back across cuts, heard again with beam search."""
@@ -249,7 +264,10 @@ class StreamingTranscriber:
             return short and self._total > self._last_pass_end
         if not self._detector.has_speech(self._last_pass_end, self._total):
             return False  # nothing said since: this pass is the final
-        return short or self._pause_after_committed(self._last_pass_end) is None
+        pause = self._cuts.pause_after_committed(
+            self._last_pass_end, self._buffer_start, self._buffer_seconds()
+        )
+        return short or pause is None
 
     def _reusable_last_pass(self) -> Heard | None:
         """The newest pass, when nothing was said after its audio: it heard every word.
@@ -336,59 +354,14 @@ class StreamingTranscriber:
         if self._buffer_seconds() < self.options.keep_context_s or not self.committed:
             return
         next_start = int(pending[0].start * SAMPLE_RATE) if pending else self._last_pass_end
-        pause = self._pause_after_committed(next_start)
+        pause = self._cuts.pause_after_committed(
+            next_start, self._buffer_start, self._buffer_seconds()
+        )
         cut = None if pause is None else min(pause, next_start)
         if cut is None and self._buffer_seconds() > self.options.max_buffer_s:
             cut = int(self._settled.end * SAMPLE_RATE)
         if cut is not None:
             self._cut_to(cut, heard)
-
-    def _words_before_pause(self, newly: list[Word]) -> int:
-        """How many of ``newly`` to commit so that a pause among them can still be cut in.
-
-        Audio is cut only after the last committed word. Committing the words on
-        both sides of a pause in one pass would leave the pause behind the cut
-        point, and fluent speech may not pause again for many seconds (buffers of
-        15 s, and a final decode of 0.5-0.9 s, in read speech). The words after the
-        pause are committed by the next pass, which agrees on them again.
-        """
-        if len(newly) < 2 or self._buffer_seconds() < self.options.keep_context_s:
-            return len(newly)
-        centres = [(word.start + word.end) / 2 for word in newly]
-        # Only a pause after the first new word: one before it (where the buffer
-        # begins, after a cut) would hold back every word and cut nothing.
-        after = int(centres[0] * SAMPLE_RATE)
-        pause = self._pause_after_committed(int(newly[-1].start * SAMPLE_RATE), after)
-        if pause is None:
-            return len(newly)
-        return sum(1 for centre in centres if centre < pause / SAMPLE_RATE) or len(newly)
-
-    def _pause_after_committed(self, end: int, after: int = 0) -> int | None:
-        """Where to cut: the first pause after the last committed word and ``after``, by ``end``."""
-        if self._detector is None:
-            return None
-        committed_end = int((self._settled.end - _ALIGNMENT_SLACK_S) * SAMPLE_RATE)
-        start = max(self._buffer_start, committed_end, after)
-        # Alignment often stretches the word before a pause into it, so a pause
-        # under way at ``start`` counts from where it began (not before the word's middle).
-        last = self.committed[-1] if self.committed else None
-        middle = 0 if last is None else int((last.start + last.end) / 2 * SAMPLE_RATE)
-        since = max(self._buffer_start, after, middle)
-        pause = self._detector.first_pause(start, end, since=since)
-        if pause is None and self._buffer_seconds() > self.options.word_gap_cut_s:
-            # Fluent speech may have no long pause: the gap between two words will do.
-            pause = self._detector.first_pause(
-                start, end, min_ms=_WORD_GAP_MS, early=True, since=since
-            )
-        return pause
-
-    def _spoken(self, word: Word) -> bool:
-        """Whether the VAD heard speech where ``word`` lies (give or take alignment slack)."""
-        if self._detector is None:
-            return True
-        start = int((word.start - _ALIGNMENT_SLACK_S) * SAMPLE_RATE)
-        end = int((word.end + _ALIGNMENT_SLACK_S) * SAMPLE_RATE)
-        return self._detector.has_speech(max(0, start), end, min_ms=30)
 
     def _cut_to(self, absolute_sample: int, heard: list[Word] | None = None) -> None:
         """Cut the buffer after the last committed word (``heard``: see ``mark_cut``)."""
@@ -397,7 +370,7 @@ class StreamingTranscriber:
             return
         self._chunks = [self._buffer()[cut:]]
         self._buffer_start += cut
-        self._settled.mark_cut(self._buffer_start / SAMPLE_RATE, heard, self._spoken)
+        self._settled.mark_cut(self._buffer_start / SAMPLE_RATE, heard, self._cuts.spoken)
         self._recent.cut(self._buffer_start, self._settled.heard_cut_count)
         if self._detector is not None:
             self._detector.forget_before(self._buffer_start)
