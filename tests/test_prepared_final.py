@@ -35,9 +35,9 @@ def test_a_final_made_in_the_pause_is_the_final_at_the_release() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
     feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
-    assert transcriber.prepare_final()
+    assert transcriber.work_while_idle()
     assert decoder.careful == 1
-    assert not transcriber.prepare_final()  # nothing new since
+    assert not transcriber.work_while_idle()  # nothing new since
     calls = decoder.calls
     assert transcriber.finish().text == said(5)
     assert decoder.calls == calls  # the release decoded nothing
@@ -47,9 +47,9 @@ def test_more_passes_in_the_same_pause_keep_the_prepared_final() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
     feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
-    assert transcriber.prepare_final()
+    assert transcriber.work_while_idle()
     feed(transcriber, silence(0.9))  # the pause goes on: passes hear the same words
-    assert not transcriber.prepare_final()
+    assert not transcriber.work_while_idle()
     assert decoder.careful == 1
     assert transcriber.finish().text == said(5)
     assert decoder.careful == 1
@@ -59,9 +59,9 @@ def test_words_after_the_pause_make_a_new_final() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
     feed(transcriber, np.concatenate([speech(5), silence(0.6)]))
-    assert transcriber.prepare_final()
+    assert transcriber.work_while_idle()
     transcriber.push(speech(7)[-int(0.9 * SAMPLE_RATE) :])  # more words, no pass yet
-    assert not transcriber.prepare_final()  # words after the newest pass: no pause
+    assert not transcriber.work_while_idle()  # words after the newest pass: no pause
     assert transcriber.finish().text.split()[:5] == said(5).split()
     assert decoder.careful == 2
 
@@ -71,9 +71,9 @@ def test_a_gap_between_words_is_not_a_pause_to_prepare_in() -> None:
     transcriber = transcriber_for(decoder)
     feed(transcriber, speech(4))  # ends in a 0.16 s gap between words
     transcriber.push(silence(0.1))
-    assert not transcriber.prepare_final()  # 0.26 s of quiet: speech may go on
+    assert not transcriber.work_while_idle()  # 0.26 s of quiet: speech may go on
     transcriber.push(silence(0.3))
-    assert transcriber.prepare_final()  # quiet for longer than the holdback
+    assert transcriber.work_while_idle()  # quiet for longer than the holdback
     assert decoder.careful == 1
 
 
@@ -83,7 +83,7 @@ def test_while_speech_goes_on_nothing_is_prepared() -> None:
     audio = speech(8)
     feed(transcriber, audio[: len(audio) // 2])
     transcriber.push(audio[len(audio) // 2 : len(audio) // 2 + int(0.3 * SAMPLE_RATE)])
-    assert not transcriber.prepare_final()
+    assert not transcriber.work_while_idle()
     assert decoder.careful == 0
 
 

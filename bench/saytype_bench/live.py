@@ -159,7 +159,7 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
 
 
 def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
-    """Dictate ``audio`` with no clock: a pass after every ``step_s`` of audio, then the final.
+    """Dictate ``audio`` with no clock: a pass (and idle work) every ``step_s`` of audio, then the final.
 
     The passes see the same audio whatever the machine is doing, so two engine
     variants compare word for word. Only the final's own cost is timed (its
@@ -171,6 +171,7 @@ def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
         transcriber.push(audio[start : start + MIC_BLOCK_SAMPLES])
         if transcriber.pass_due():
             trace.commits += [e.text for e in transcriber.run_pass() if e.kind == "commit"]
+            transcriber.work_while_idle()  # the live loop's idle time before the next pass
     trace.fed_at = time.perf_counter()
     trace.final_text = transcriber.finish().text
     trace.final_at = time.perf_counter()

@@ -33,7 +33,7 @@ class ScriptedTranscriber:
     def running_pass_is_moot(self) -> bool:
         return self._pending_audio > 0
 
-    def prepare_final(self) -> bool:
+    def work_while_idle(self) -> bool:
         return False  # the scripted final costs nothing to make at the release
 
     def run_pass(self, superseded: Callable[[], bool] | None = None) -> list[DictationEvent]:

@@ -55,8 +55,8 @@ class LiveTranscriber(Protocol):
     def running_pass_is_moot(self) -> bool:
         """Once released: whether the running pass cannot give the final."""
 
-    def prepare_final(self) -> bool:
-        """While held, no pass due: make the final ahead of the release if worth it."""
+    def work_while_idle(self) -> bool:
+        """While held, no pass due: work ahead of the release (returns whether it decoded)."""
 
 
 class Release:
@@ -143,8 +143,8 @@ def run_dictation(  # noqa: PLR0917 - the loop's collaborators, each distinct
                         return None
                     emit(event)
             elif not release.released:
-                # In a pause the final can be made before the release asks for it.
-                if not transcriber.prepare_final():
+                # Idle time goes to work the release would otherwise wait for.
+                if not transcriber.work_while_idle():
                     new_audio.wait(_IDLE_WAIT_S)
             else:  # released: the audio up to the release is still on its way
                 new_audio.wait(min(_IDLE_WAIT_S, waiting))

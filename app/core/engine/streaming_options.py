@@ -34,12 +34,16 @@ class StreamingOptions:
             across buffer cuts: 10 s, the encoder window's floor, costs the encoder
             no more than a shorter stretch; on the speech corpus WER 7.1 % against
             8.4 % hearing only the buffer, the same as reaching back 14 s (0014).
+        careful_block_s: once this much audio lies between buffer cuts, it is heard
+            again with beam search while the speaker goes on (0 turns it off): the
+            encoder window's floor, like ``final_reach_s`` (decision 0016).
     """
 
     step_s: float = 0.3
     pass_beam_size: int = 1
     final_beam_size: int = 5
     final_reach_s: float = 10.0
+    careful_block_s: float = 10.0
     holdback_s: float = 0.5
     keep_context_s: float = 6.0
     word_gap_cut_s: float = 8.0

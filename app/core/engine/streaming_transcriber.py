@@ -31,6 +31,7 @@ from app.core.engine.cancellation import (
     PassCheckpoint,
     Superseded,
 )
+from app.core.engine.careful_blocks import CarefulBlocks
 from app.core.engine.cut_points import CutPoints
 from app.core.engine.heard_words import join_words, settled_count
 from app.core.engine.hearing import Decoder, Heard, Hearing
@@ -81,6 +82,7 @@ class StreamingTranscriber:
         self._last_pass_end = 0
         self._settled = SettledWords()
         self._cuts = CutPoints(detector, self._settled, self.options)
+        self._blocks = CarefulBlocks(self._hearing, self.options.careful_block_s)
         self._last_heard: Heard | None = None  # the newest decode that was not rejected
         self._prepared: tuple[Heard, DictationEvent] | None = None  # a final made in a pause
 
@@ -115,6 +117,7 @@ class StreamingTranscriber:
             return
         self._chunks.append(samples)
         self._recent.push(samples)
+        self._blocks.push(samples)
         self._total += len(samples)
         if self._detector is not None:
             self._detector.push(samples)
@@ -184,20 +187,27 @@ class StreamingTranscriber:
                 words, _ = self._decode_words(aligned=False)
                 heard_now = self._last_heard if (words or not in_buffer) else None
             if heard_now is None:
-                return DictationEvent("final", join_words([*self._settled.heard_cut, *in_buffer]))
+                cut = self._settled.heard_cut
+                before = self._blocks.before(cut, len(cut))
+                return DictationEvent("final", join_words([*before, *in_buffer]))
             heard = heard_now
         return self._careful_final(heard)
 
-    def prepare_final(self) -> bool:
-        """While the key is held: hear the newest pass carefully if the speaker has paused.
+    def work_while_idle(self) -> bool:
+        """While the key is held: hear a closed block, or the newest pass, carefully.
 
-        Nothing said since the newest pass, and silence for ``holdback_s``, mean
+        A block of a long dictation (:mod:`careful_blocks`) is heard as soon as
+        it closes. Nothing said since the newest pass, and silence for ``holdback_s``, mean
         it may be the last: its careful final is made now, in the pause, and
         :meth:`finish` takes it if nothing is said before the release. Returns
         whether it decoded (the live loop calls this only when no pass is due).
         A pass in the same pause that heard the same words keeps the prepared
         final instead of decoding again.
         """
+        if self._blocks.due():
+            self._blocks.close(self._settled.heard_cut, self._cancel)
+            self._prepared = None  # it took the greedy words of the block
+            return True
         heard = self._reusable_last_pass()
         prepared = self._prepared
         if heard is None or (prepared is not None and prepared[0] is heard):
@@ -227,7 +237,7 @@ class StreamingTranscriber:
             heard = widened
         else:
             careful = self._hearing.carefully(heard, self._cancel)
-        before = self._settled.heard_cut[: heard.cut_words]
+        before = self._blocks.before(self._settled.heard_cut, heard.cut_words)
         return DictationEvent("final", join_words([*before, *(careful or heard.words)]))
 
     def _widened(self, heard: Heard) -> Heard | None:
@@ -238,13 +248,13 @@ class StreamingTranscriber:
         came back "14-55"); hearing them again together, as one window, mends
         both (decision 0014). The words live heard there are its greedy hearing.
         """
-        start = self._recent.earliest_start(self._buffer_start)
+        start = self._recent.earliest_start(self._buffer_start, self._blocks.end)
         if start is None or start.words_before > heard.cut_words:
             return None
         cut = self._settled.heard_cut
         live = [*cut[start.words_before : heard.cut_words], *heard.words]
         audio = self._recent.audio_from(start.sample)
-        prompt = join_words(cut[: start.words_before][-_PROMPT_WORDS:])
+        prompt = join_words(self._blocks.before(cut, start.words_before)[-_PROMPT_WORDS:])
         offset = start.sample / SAMPLE_RATE
         return Heard(start.words_before, self._total, live, audio, prompt, offset)
 
@@ -372,5 +382,6 @@ class StreamingTranscriber:
         self._buffer_start += cut
         self._settled.mark_cut(self._buffer_start / SAMPLE_RATE, heard, self._cuts.spoken)
         self._recent.cut(self._buffer_start, self._settled.heard_cut_count)
+        self._blocks.cut(self._buffer_start, self._settled.heard_cut_count)
         if self._detector is not None:
             self._detector.forget_before(self._buffer_start)

@@ -127,7 +127,7 @@ class RemoteFinal:
         """Once released, a local pass never gives the final: the server does."""
         return True
 
-    def prepare_final(self) -> bool:
+    def work_while_idle(self) -> bool:
         """Nothing to prepare: the server gives the final (the local one only on failure)."""
         return False
 
