@@ -268,34 +268,9 @@ class DesktopApp:
 
     def handle_command(self, command: str, args: list[str]) -> ControlReply:
         """Obey a command from the control socket (GUI thread)."""
-        from PySide6.QtCore import QTimer
+        from app.ui.shell.control_commands import obey_command
 
-        from app.core.dictation_session import DictationState
-
-        controller = self.parts.controller
-        window = self.parts.window
-        ok = True
-        if command == "toggle":
-            controller.toggle(source="command")
-        elif command == "start":
-            ok = controller.start(source="command")
-        elif command == "stop":
-            ok = controller.session.state is DictationState.LISTENING
-            controller.stop()
-        elif command == "cancel":
-            controller.cancel()
-        elif command == "show":
-            window.showNormal()
-            window.raise_()
-            window.activateWindow()
-        elif command == "queue":
-            self.queue_files([Path(arg) for arg in args])
-        elif command == "quit":
-            QTimer.singleShot(0, self.request_quit)  # after the reply is sent
-        state = controller.session.state.value
-        if command == "status":
-            return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
-        return ControlReply(ok=ok, state=state, message="" if ok else f"not possible while {state}")
+        return obey_command(self.parts, command, args, request_quit=self.request_quit)
 
     def request_quit(self) -> None:
         """Quit from inside the event loop: close the parts, wait for the threads, then exit.

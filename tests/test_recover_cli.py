@@ -32,6 +32,7 @@ from app.core.settings import Settings
 from app.core.settings_file import save_settings
 from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.support.journal_spy import journal_holding
 from tests.support.speech import SpeechMaker
 
 SENTENCES = [
@@ -207,6 +208,7 @@ def test_listen_from_the_microphone_journals_until_enter(
     fake = FakeSoundDevice(decode_file(one_sentence).samples, realtime=True)
     monkeypatch.setattr(listen_mic, "MicSource", functools.partial(MicSource, backend=fake))
     args = build_parser().parse_args(["listen", "--jsonl"])
+    journaled = journal_holding(monkeypatch, 1.0)
     ready = threading.Event()
     stdout, stderr = io.StringIO(), io.StringIO()
     result: list[int] = []
@@ -220,10 +222,8 @@ def test_listen_from_the_microphone_journals_until_enter(
         worker.start()
         try:
             assert ready.wait(120), stderr.getvalue()
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not _journal_holds(1.0):
-                time.sleep(0.05)  # polling the file system: nothing to wait on
-            assert _journal_holds(1.0)
+            assert journaled.wait(30), stderr.getvalue()  # the journal's thread wrote 1 s
+            assert _journal_holds(1.0)  # and it is on disk, where `saytype recover` looks
             assert find_unfinished_journals() == []  # locked: a live recording
         finally:
             enter.write("\n")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.atomic_file import describe_os_error, write_text_atomically
 from app.core.hotkeys.chord import canonical_chord
+from app.core.json_file import read_json, save_json, set_aside
 from app.core.paths import config_dir
 from app.core.settings import (
     SCHEMA_VERSION,
@@ -55,15 +54,13 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
     """
     path = path or settings_path()
     try:
-        raw = path.read_bytes()
+        data = read_json(path)
     except FileNotFoundError:
         return LoadedSettings(Settings(), None)
     except OSError as exc:
         log.warning("settings file %s is unreadable: %s", path, exc)
         return LoadedSettings(Settings(), _move_aside(path, "could not be read"))
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
         log.warning("settings file %s is not valid JSON: %s", path, exc)
         return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
     if not isinstance(data, dict):
@@ -115,11 +112,8 @@ def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
 
 
 def _move_aside(path: Path, what_happened: str) -> str:
-    backup = path.with_name(path.name + ".bak")
-    try:
-        path.replace(backup)
-    except OSError as exc:
-        log.warning("could not move %s to %s: %s", path, backup, exc)
+    backup = set_aside(path)
+    if backup is None:
         return f"Your settings file {path} {what_happened}, so Saytype is using default settings."
     return (
         f"Your settings file {what_happened} and was moved to {backup}; "
@@ -134,11 +128,5 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         SettingsError: with a message for the user; the previous file is left intact.
     """
     path = path or settings_path()
-    text = json.dumps(dataclasses.asdict(settings), indent=2, ensure_ascii=False) + "\n"
-    try:
-        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
-    except OSError as exc:
-        raise SettingsError(
-            f"Could not save settings to {path}: {describe_os_error(exc)}."
-        ) from exc
+    save_json(path, dataclasses.asdict(settings), what="settings", error=SettingsError)
     log.info("settings saved to %s", path)

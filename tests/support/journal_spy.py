@@ -1,4 +1,8 @@
-"""Records which thread each crash-journal file operation runs on."""
+"""Watches the crash journal's file operations as they run (each spy calls the real one).
+
+Which thread each operation runs on, and when a journal holds enough audio: the
+journal writes on a thread of its own, so this is what a test can wait on.
+"""
 
 from __future__ import annotations
 
@@ -29,3 +33,17 @@ def spy_on_journal_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str
     for name in FILE_CALLS:
         monkeypatch.setattr(RecordingJournal, name, noting(name, getattr(RecordingJournal, name)))
     return seen
+
+
+def journal_holding(monkeypatch: pytest.MonkeyPatch, seconds: float) -> threading.Event:
+    """An event set once a RecordingJournal's appends have written ``seconds`` of audio."""
+    reached = threading.Event()
+    append = RecordingJournal.append
+
+    def appending(journal: RecordingJournal, *args: Any, **kwargs: Any) -> None:
+        append(journal, *args, **kwargs)
+        if journal.duration_s >= seconds:
+            reached.set()
+
+    monkeypatch.setattr(RecordingJournal, "append", appending)
+    return reached

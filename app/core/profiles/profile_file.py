@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.atomic_file import describe_os_error
+from app.core.json_file import read_json, save_json, set_aside
 from app.core.paths import config_dir
 from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError
 from app.core.profiles.profile_rules import ProfileBook
@@ -89,11 +90,7 @@ def save_profiles(book: ProfileBook, path: Path | None = None) -> None:
         ProfileError: with a sentence for the user; the previous file is left intact.
     """
     path = path or profiles_path()
-    text = json.dumps(book_to_data(book), indent=2, ensure_ascii=False) + "\n"
-    try:
-        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
-    except OSError as exc:
-        raise ProfileError(f"Could not save profiles to {path}: {describe_os_error(exc)}.") from exc
+    save_json(path, book_to_data(book), what="profiles", error=ProfileError)
     log.info("profiles saved to %s", path)
 
 
@@ -119,14 +116,12 @@ def profile_to_data(profile: Profile) -> dict[str, Any]:
 
 def _read_json(path: Path) -> object:
     try:
-        raw = path.read_bytes()
+        return read_json(path)
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise ProfileError(f"could not be read ({describe_os_error(exc)}).") from exc
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
         raise ProfileError(f"is not valid JSON ({exc}).") from exc
 
 
@@ -176,11 +171,8 @@ def _profile_from_data(entry: object, *, default: bool) -> Profile:
 
 
 def _move_aside(path: Path) -> str:
-    backup = path.with_name(path.name + ".bak")
-    try:
-        path.replace(backup)
-    except OSError as exc:
-        log.warning("could not move %s to %s: %s", path, backup, exc)
+    backup = set_aside(path)
+    if backup is None:
         return f"Your profiles file {path} is damaged, so only the Default profile applies."
     return (
         f"Your profiles file was damaged and was moved to {backup}; "

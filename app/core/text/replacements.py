@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from app.core.text.phrase_match import longest_phrase_at
 from app.core.text.tokens import Token, match_words
 
 # The product's own name: tiny.en writes "say type" (resources/samples/welcome.mp3). A
@@ -66,7 +67,7 @@ class Replacements:
         result: list[Token] = []
         index = 0
         while index < len(tokens):
-            found = self._match_at(tokens, index)
+            found = longest_phrase_at(self._table, tokens, index, longest=self._longest)
             if found is None:
                 result.append(tokens[index])
                 index += 1
@@ -78,18 +79,3 @@ class Replacements:
             result.append(Token(first.lead, text, last.trail, fixed=True, cap=first.cap))
             index = end
         return result
-
-    def _match_at(self, tokens: Sequence[Token], start: int) -> tuple[int, str] | None:
-        words: list[str] = []
-        best: tuple[int, str] | None = None
-        end = start
-        while end < len(tokens) and len(words) < self._longest:
-            token = tokens[end]
-            if token.fixed or (end > start and tokens[end - 1].trail):
-                break  # punctuation inside would be lost: "Open, AI" is two phrases
-            words.extend(token.words)
-            end += 1
-            written = self._table.get(tuple(words))
-            if written is not None:
-                best = (end, written)
-        return best

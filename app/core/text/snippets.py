@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from app.core.text.phrase_match import longest_phrase_at
 from app.core.text.spoken_commands import command_ends_at, command_starts_at
 from app.core.text.tokens import Token, tokenize
 
@@ -85,7 +86,7 @@ class Snippets:
         result: list[Token] = []
         index = 0
         while index < len(tokens):
-            found = self._match_at(tokens, index)
+            found = longest_phrase_at(self._table, tokens, index, longest=self.longest)
             if found is None or not self._stands_alone(tokens, index, found[0]):
                 result.append(tokens[index])
                 index += 1
@@ -94,21 +95,6 @@ class Snippets:
             result.append(Token("", text, "", fixed=True, cap=EXACT, words=("",)))
             index = end
         return result
-
-    def _match_at(self, tokens: Sequence[Token], start: int) -> tuple[int, str] | None:
-        words: list[str] = []
-        best: tuple[int, str] | None = None
-        end = start
-        while end < len(tokens) and len(words) < self.longest:
-            token = tokens[end]
-            if token.fixed or (end > start and tokens[end - 1].trail):
-                break  # "Insert, my address" is two phrases
-            words.extend(token.words)
-            end += 1
-            text = self._table.get(tuple(words))
-            if text is not None:
-                best = (end, text)
-        return best
 
     def _stands_alone(self, tokens: Sequence[Token], start: int, end: int) -> bool:
         before = tokens[start - 1] if start > 0 else None

@@ -8,6 +8,7 @@ is written to history *before* it is delivered, so a crash or a focus change
 never loses a dictation; when history cannot be written, the text also goes to
 the clipboard. Each dictation gets the profile of the window focused at its start
 (``profile_chooser.py``): it shapes and delivers the text, and is saved with it.
+The last hop, the final text into its place, is ``final_delivery.py``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
 from app.ui.dictation.dictation_run import DictationRun
+from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import DictationJournal
 from app.ui.dictation.live_typist import LiveTypist
@@ -95,6 +97,14 @@ class DictationController(QObject):
         self._saver = DictationHistory(
             history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
         )
+        self._final = FinalDelivery(
+            delivery,
+            self._own_window_active,
+            self.notice.emit,
+            delivered=self._mark_delivered,
+            finished=self._finish_delivery,
+            failed=self._delivery_failed,
+        )
         worker.partial.connect(self._on_partial)
         worker.committed.connect(self._on_committed)
         worker.final.connect(self._on_final)
@@ -136,7 +146,7 @@ class DictationController(QObject):
         current.live = LiveTypist(
             self._delivery,
             held=self._keys_held,
-            on_done=lambda: self._text_delivered(current, "typed"),
+            on_done=lambda: self._final.text_delivered(current, "typed"),
             on_stopped=lambda message: self._live_failed(current, message),
         )
         self.journal.begin(
@@ -284,34 +294,7 @@ class DictationController(QObject):
             return  # cancelled while it was being saved: kept in history, never typed
         current.entry = entry
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._deliver_final(current, text, edit, typed_live=typed_live)
-
-    def _deliver_final(
-        self, current: DictationRun, text: str, edit: TextEdit, *, typed_live: bool
-    ) -> None:
-        output = current.output
-        if output == "focused_app" and self._own_window_active():
-            output = "window"  # pasting into our own read-only view would lose it
-        if output == "focused_app":
-            profile = current.profile or DictationProfile(DEFAULT_PROFILE, self.settings)
-            if profile.space_after and not edit.text[-1:].isspace():
-                edit = TextEdit(edit.erase, edit.text + " ")
-            if current.live is not None and typed_live:
-                # Continue as the words before it went out: typed, never retracted. What a
-                # failure held back is tried once more now (the hotkey is up by now).
-                current.live.finish(edit)
-                return
-            current.delivery_id = self._delivery.deliver(
-                edit.text, profile.settings.delivery, paste_keys=profile.paste_keys
-            )
-            return
-        if output == "clipboard" or (current.entry is None and not self.settings.pause_history):
-            # Without a history entry the clipboard keeps the text safe (a paused history
-            # is the user's wish, not a failure: nothing extra is copied then).
-            self._delivery.copy_to_clipboard(text)
-            self._finish_delivery("clipboard")
-            return
-        self._finish_delivery("window" if output == "window" else "typed")
+        self._final.deliver(current, text, edit, self.settings, typed_live=typed_live)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if self._run_of(job_id) is not None and self.session.fail(job_id, message):
@@ -336,22 +319,7 @@ class DictationController(QObject):
             self.stop()
 
     def _on_delivered(self, request_id: int, how: str) -> None:
-        current = self._current
-        if current is None or (current.live is not None and current.live.on_delivered(request_id)):
-            return
-        if current.delivery_id == request_id:
-            self._text_delivered(current, how)
-        elif current.after_id == request_id:
-            self._mark_delivered(current, current.how)
-
-    def _text_delivered(self, current: DictationRun, how: str) -> None:
-        """The text is in: the profile's keys after it (Enter…) go next, then it is done."""
-        keys = current.profile.after_keys if current.profile is not None else ()
-        if not keys:
-            self._mark_delivered(current, how)
-            return
-        current.how = how
-        current.after_id = self._delivery.deliver("+".join(keys), "keys")
+        self._final.on_delivered(self._current, request_id, how)
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
         self._saver.mark_delivered(current, how)
@@ -360,25 +328,15 @@ class DictationController(QObject):
         self._finish_delivery(how)
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:
-        current = self._current
-        live = current.live if current is not None else None
-        if live is not None and live.on_failed(request_id, message):
-            return  # held back, not lost: it goes first when typing resumes
-        if current is not None and current.after_id == request_id:
-            self.notice.emit(
-                "warning", f"The text went in, but not the profile's keys after it: {message}"
-            )
-            self._mark_delivered(current, current.how)
-            return
-        self.notice.emit("warning", message)
-        if current is not None and current.delivery_id == request_id:
-            self._current = None
-            self.session.fail(None, message)
+        self._final.on_failed(self._current, request_id, message)
 
     def _live_failed(self, current: DictationRun, message: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
         self._delivery.copy_to_clipboard(current.shaping.text)
         self.notice.emit("warning", message)
+        self._delivery_failed(message)
+
+    def _delivery_failed(self, message: str) -> None:
         self._current = None
         self.session.fail(None, message)
 

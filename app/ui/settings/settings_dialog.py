@@ -16,24 +16,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -56,14 +53,10 @@ from app.ui.settings.setting_editors import (
     show_value,
     value_of,
 )
-from app.ui.settings.snippets_editor import BUTTON_MNEMONICS as SNIPPET_BUTTON_MNEMONICS
-from app.ui.shell.mnemonics import with_mnemonics
+from app.ui.settings.settings_form import BROWSE_TEXT, settings_form
 
 log = logging.getLogger(__name__)
 
-# Letters the button box already uses: &OK, &Cancel, Restore &Defaults.
-_BUTTON_MNEMONICS = frozenset("ocd")
-_BROWSE_TEXT = "&Browse…"
 MODELS_PAGE = "Downloaded models"
 # The model manager sits next to the settings that choose among its models, the
 # profiles next to the text settings they change per app.
@@ -205,47 +198,16 @@ class SettingsDialog(QDialog):
 
     def _make_form_page(self, group: str, fields: list[SettingField]) -> QScrollArea:
         """A scrollable form of ``fields``: label, input and the description under it."""
-        # Only the shown page's mnemonics are live, so letters need only differ within a page.
-        names = {setting.name for setting in fields}
-        taken = _BUTTON_MNEMONICS | (
-            {_BROWSE_TEXT[1].lower()} if "export_folder" in names else set()
-        )
-        taken |= SNIPPET_BUTTON_MNEMONICS if "snippets" in names else set()
-        labels = with_mnemonics([setting.label for setting in fields], frozenset(taken))
-        content = QWidget()
-        form = QFormLayout(content)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for setting, label_text in zip(fields, labels, strict=True):
-            editor = self._editors[setting.name]
-            editor.setObjectName(setting.name)
-            editor.setToolTip(setting.description)
-            editor.setAccessibleName(setting.label)
-            editor.setAccessibleDescription(setting.description)
+        for setting in fields:
             self._page_of[setting.name] = group
-            self._first_field.setdefault(group, editor)
-            column = QVBoxLayout()  # the input with its description under it
-            column.setSpacing(2)
-            if setting.name == "export_folder":
-                column.addLayout(self._with_browse_button(editor))
-            else:
-                column.addWidget(editor)
-            column.addWidget(_description_label(setting, content))
-            if isinstance(editor, QCheckBox):
-                editor.setText(label_text)
-                # Only as wide as its box and words, so a click beside it does nothing.
-                editor.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
-                form.setLayout(form.rowCount(), QFormLayout.ItemRole.FieldRole, column)
-            else:
-                label = QLabel(label_text + ":", content)
-                label.setBuddy(editor)
-                label.setToolTip(setting.description)
-                form.addRow(label, column)
-        scroll = QScrollArea(self.stack)
+        self._first_field.setdefault(group, self._editors[fields[0].name])
+        browse = None
+        if any(setting.name == "export_folder" for setting in fields):
+            browse = self._make_browse_button()
+        scroll = settings_form(fields, self._editors, self.stack, browse_button=browse)
+        content = scroll.widget()
+        assert content is not None  # settings_form always gives the scroll area its form
         self._forms.append(content)
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
         return scroll
 
     def _add_session_parts(
@@ -264,15 +226,12 @@ class SettingsDialog(QDialog):
         if content is not None and isinstance(form, QFormLayout):
             form.addRow(ROUTE_LABEL + ":", route_label(route, content))
 
-    def _with_browse_button(self, editor: QWidget) -> QHBoxLayout:
-        self.browse_button = QPushButton(_BROWSE_TEXT, self)
+    def _make_browse_button(self) -> QPushButton:
+        self.browse_button = QPushButton(BROWSE_TEXT, self)
         self.browse_button.setAccessibleName("Browse for the transcripts folder")
         self.browse_button.setToolTip("Choose the folder in a file dialog")
         self.browse_button.clicked.connect(self.browse_export_folder)
-        row = QHBoxLayout()
-        row.addWidget(editor, 1)
-        row.addWidget(self.browse_button)
-        return row
+        return self.browse_button
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Big enough to show the tallest page without scrolling, within a small laptop screen."""
@@ -386,17 +345,3 @@ class SettingsDialog(QDialog):
             return
         self.settings_accepted.emit(settings)
         super().accept()
-
-
-def _description_label(setting: SettingField, parent: QWidget) -> QLabel:
-    """The setting's description in small, muted type under its input."""
-    label = QLabel(setting.description, parent)
-    label.setObjectName(f"{setting.name}_description")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    return label

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, SignalInstance
 from pytestqt.qtbot import QtBot
 
 from app.core.hotkeys.chord import parse_chord
@@ -289,6 +289,12 @@ def test_unavailable_message_names_the_reason() -> None:
 
 # --- a real pynput listener on a private Xvfb, keys from xdotool -----------------------
 
+# A person's pause between two taps: twice the gesture's 150 ms debounce, inside which
+# a second press is taken for a bounce of the first.
+PAUSE_BETWEEN_TAPS_MS = 300
+# How far past the bridge's hold threshold a real hold lasts.
+HOLD_MARGIN_MS = 100
+
 
 @dataclass
 class RealRig:
@@ -360,15 +366,27 @@ def test_real_hold_is_push_to_talk_and_auto_repeat_never_toggles(
     assert real_rig.seen == ["start", "finish"]
 
 
+def tap_chord(rig: RealRig, qtbot: QtBot, answer: SignalInstance) -> None:
+    """Tap the chord, wait for ``answer`` and for the release to be in, then pause as a person.
+
+    The gesture's debounce counts from the chord's release, and a tap's release is
+    held back a moment for auto-repeat: waiting for ``held_changed(False)`` makes
+    the pause start from it, however late the listener thread delivered it.
+    """
+    with qtbot.waitSignals(
+        [answer, rig.bridge.held_changed],
+        check_params_cbs=[None, lambda held: not held],
+        timeout=5000,
+    ):
+        rig.xdotool("key", "ctrl+shift+space")
+    # Not a synchronisation: the pause between a person's taps is the input under test.
+    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
+
+
 @pytest.mark.integration
 def test_real_tap_toggles_and_esc_cancels(real_rig: RealRig, qtbot: QtBot) -> None:
-    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
-        real_rig.xdotool("key", "ctrl+shift+space")
-    # Presses closer than the 150 ms debounce are one press; a person's second tap is later.
-    qtbot.wait(300)
-    with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
-        real_rig.xdotool("key", "ctrl+shift+space")
-    qtbot.wait(300)
+    tap_chord(real_rig, qtbot, real_rig.bridge.start_requested)
+    tap_chord(real_rig, qtbot, real_rig.bridge.finish_requested)
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("key", "ctrl+shift+space")
     with qtbot.waitSignal(real_rig.bridge.cancel_requested, timeout=5000):
@@ -380,7 +398,10 @@ def test_real_tap_toggles_and_esc_cancels(real_rig: RealRig, qtbot: QtBot) -> No
 def test_real_extra_modifier_fires_nothing(real_rig: RealRig, qtbot: QtBot) -> None:
     real_rig.xdotool("key", "ctrl+alt+shift+space")
     real_rig.xdotool("key", "ctrl+space")
-    qtbot.wait(300)  # past the debounce, so the next chord counts if these were ignored
+    # Not a synchronisation (no signal says a chord was ignored): the pause lets this test
+    # fail. Were either chord taken for ours, the exact chord after the debounce would
+    # finish that dictation instead of starting one; within it, it would be swallowed.
+    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
     # Events arrive in order: once the exact chord's START is in, the others were seen first.
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("key", "ctrl+shift+space")
@@ -393,7 +414,9 @@ def test_real_shifted_digit_chord_held_past_the_threshold(real_rig: RealRig, qtb
     real_rig.bridge.set_chord("ctrl+shift+1")
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("keydown", "ctrl+shift+1")
-    qtbot.wait(400)  # a real hold past the 300 ms threshold
+    # Not a synchronisation: holding the keys is the input. The press is in (its START
+    # came), so the hold counts from before this pause.
+    qtbot.wait(round(real_rig.bridge.hold_threshold_s * 1000) + HOLD_MARGIN_MS)
     with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
         real_rig.xdotool("keyup", "ctrl+shift+1")
     assert real_rig.seen == ["start", "finish"]

@@ -11,15 +11,14 @@ alone, and writes that are atomic and owner-only. It never holds an API key.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.atomic_file import describe_os_error, write_text_atomically
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook, EndpointError
+from app.core.json_file import read_json, save_json, set_aside
 from app.core.paths import config_dir
 from app.core.settings_error import SettingsError
 
@@ -55,10 +54,10 @@ def load_endpoints(path: Path | None = None) -> LoadedEndpoints:
     """Read the saved endpoints; a missing file is an empty book, a damaged one is set aside."""
     path = path or endpoints_path()
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = read_json(path)
     except FileNotFoundError:
         return LoadedEndpoints(EndpointBook(), None)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         log.warning("endpoints file %s is unreadable: %s", path, exc)
         return LoadedEndpoints(EndpointBook(), _move_aside(path))
     if not isinstance(data, dict) or not isinstance(data.get("endpoints", []), list):
@@ -107,11 +106,8 @@ def _book_from(data: dict[str, Any], path: Path) -> LoadedEndpoints:
 
 
 def _move_aside(path: Path) -> str:
-    backup = path.with_name(path.name + ".bak")
-    try:
-        path.replace(backup)
-    except OSError as exc:
-        log.warning("could not move %s to %s: %s", path, backup, exc)
+    backup = set_aside(path)
+    if backup is None:
         return f"Your saved endpoints file {path} was damaged; Saytype uses the local engine."
     return (
         f"Your saved endpoints file was damaged and was moved to {backup}; Saytype uses the "
@@ -132,11 +128,5 @@ def save_endpoints(book: EndpointBook, path: Path | None = None) -> None:
         "fallback": book.fallback,
         "endpoints": [dataclasses.asdict(endpoint) for endpoint in book.endpoints],
     }
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    try:
-        write_text_atomically(path, text, file_mode=0o600, folder_mode=0o700)
-    except OSError as exc:
-        raise SettingsError(
-            f"Could not save the endpoints to {path}: {describe_os_error(exc)}."
-        ) from exc
+    save_json(path, data, what="the endpoints", error=SettingsError)
     log.info("saved %d endpoint(s) to %s", len(book.endpoints), path)

@@ -26,12 +26,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app._version import __version__
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.remote import remote_errors
+from app.core.engine.remote.cancellable import cancellable
 from app.core.engine.remote.openai_reply import MalformedReply, parse_verbose_json
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.remote.upload_audio import UploadAudio, decode_for_upload
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is capped, not obeyed blindly
-_CANCEL_POLL_S = 0.05  # how often a running request looks at the cancel token
 
 
 @dataclass(frozen=True)
@@ -181,19 +181,9 @@ class OpenAITranscriber:
         async with httpx2.AsyncClient(
             timeout=timeout, verify=self._tls, headers=headers, follow_redirects=False
         ) as client:
-            sending = asyncio.ensure_future(self._send(client, audio, options))
-            tasks: set[asyncio.Future[Any]] = {sending}
-            if cancel is not None:
-                tasks.add(asyncio.ensure_future(_wait_for_cancel(cancel)))
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                # Whoever lost, and both when we are interrupted (Ctrl+C), end here,
-                # before the client closes: an aborted request closes its connection.
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-        return None if sending.cancelled() else sending.result()
+            return await cancellable(
+                asyncio.ensure_future(self._send(client, audio, options)), cancel
+            )
 
     async def _send(
         self, client: httpx2.AsyncClient, audio: UploadAudio, options: TranscribeOptions
@@ -244,12 +234,6 @@ def _within(segment: Segment, duration: float) -> Segment:
     """The segment with its times inside the audio, as the local engine keeps them."""
     end = min(segment.end, duration)
     return dataclasses.replace(segment, start=min(segment.start, end), end=end)
-
-
-async def _wait_for_cancel(cancel: CancellationToken) -> None:
-    # Polling keeps the token thread-agnostic (no loop to wake from another thread).
-    while not cancel.cancelled:
-        await asyncio.sleep(_CANCEL_POLL_S)
 
 
 def _retry_delay(retry_after: str | None, backoff_s: float, attempt: int) -> float:

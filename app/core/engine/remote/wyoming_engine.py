@@ -31,13 +31,13 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.remote import remote_errors
+from app.core.engine.remote.cancellable import cancellable
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.transcript import Segment, Transcript
 
 log = logging.getLogger(__name__)
 
 _CHUNK_S = 1.0  # one audio-chunk event per second of audio
-_CANCEL_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -135,28 +135,6 @@ async def exchange(
     finally:
         with contextlib.suppress(OSError):  # a server that hung up has closed it already
             await client.disconnect()
-
-
-async def cancellable(
-    work: asyncio.Future[str] | asyncio.Task[str], cancel: CancellationToken | None
-) -> str | None:
-    """``work``'s result, or None once ``cancel`` fires first (``work`` is then cancelled)."""
-    tasks: set[asyncio.Future[object]] = {work}  # type: ignore[arg-type]
-    if cancel is not None:
-        tasks.add(asyncio.ensure_future(_wait_for_cancel(cancel)))
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    return None if work.cancelled() else work.result()
-
-
-async def _wait_for_cancel(cancel: CancellationToken) -> None:
-    # Polling keeps the token thread-agnostic (no loop to wake from another thread).
-    while not cancel.cancelled:
-        await asyncio.sleep(_CANCEL_POLL_S)
 
 
 class WyomingTranscriber:

@@ -1,0 +1,68 @@
+"""Saytype's own JSON files (settings, profiles, saved endpoints): read, set aside, save.
+
+The three files follow one set of rules, kept here so that they cannot drift
+apart: they are strict UTF-8 JSON; a damaged one is moved aside as
+``NAME.bak`` (never deleted: what the user had stays recoverable) before the
+defaults are used; and a save is atomic and owner-only (0600, folder 0700),
+so a crash or a full disk leaves the previous file whole. What the data means
+and the sentences for the user stay with each file's own module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.private_files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
+
+log = logging.getLogger(__name__)
+
+
+def read_json(path: Path) -> object:
+    """The JSON value in ``path``, decoded as strict UTF-8.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        OSError: the file cannot be read.
+        ValueError: it is not UTF-8 or not JSON (``UnicodeDecodeError`` or
+            ``json.JSONDecodeError``; both are ``ValueError``).
+    """
+    return json.loads(path.read_bytes().decode("utf-8"))
+
+
+def set_aside(path: Path) -> Path | None:
+    """Move a damaged ``path`` to ``NAME.bak`` (replacing an older one) and return that path.
+
+    Returns:
+        The backup's path, or None when the file could not be moved (logged).
+    """
+    backup = path.with_name(path.name + ".bak")
+    try:
+        path.replace(backup)
+    except OSError as exc:
+        log.warning("could not move %s to %s: %s", path, backup, exc)
+        return None
+    return backup
+
+
+def save_json(path: Path, data: object, *, what: str, error: type[Exception]) -> None:
+    """Write ``data`` to ``path`` as indented JSON, atomically and owner-only.
+
+    Args:
+        path: the file to replace.
+        data: a JSON-serialisable value.
+        what: what the file holds, for the message ("settings", "the endpoints").
+        error: the caller's exception type, raised with one sentence for the user.
+
+    Raises:
+        error: "Could not save WHAT to PATH: REASON."; the previous file is left intact.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_text_atomically(
+            path, text, file_mode=PRIVATE_FILE_MODE, folder_mode=PRIVATE_FOLDER_MODE
+        )
+    except OSError as exc:
+        raise error(f"Could not save {what} to {path}: {describe_os_error(exc)}.") from exc

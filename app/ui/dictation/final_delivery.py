@@ -1,0 +1,116 @@
+"""The last hop of a dictation: its saved final text to where it goes, then the profile's keys.
+
+The controller owns the dictation and its state; this module only routes the
+final text (typed or pasted into the focused app, put on the clipboard, or left
+in the window), presses the profile's keys after it (Enter…) and matches the
+delivery service's answers to the dictation's requests. What follows an answer
+is the controller's, through the callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
+from app.core.settings import Settings
+from app.core.text.streaming import TextEdit
+from app.ui.dictation.dictation_run import DictationRun
+
+
+class FinalDelivery:
+    """Delivers the final text of the dictation under way and follows its requests.
+
+    Args:
+        delivery: the controller's DeliveryService (or a fake with ``deliver`` and
+            ``copy_to_clipboard``).
+        own_window_active: whether Saytype's own window has the focus (pasting there
+            would lose the text).
+        notice: ``(level, message)`` to tell the user.
+        delivered: ``(run, how)``: the text and the profile's keys after it are in.
+        finished: ``(where)``: nothing more to deliver; the text went ``where``.
+        failed: ``(message)``: the text could not be delivered.
+    """
+
+    def __init__(  # noqa: PLR0917 - each answer goes back to the controller
+        self,
+        delivery: Any,
+        own_window_active: Callable[[], bool],
+        notice: Callable[[str, str], None],
+        delivered: Callable[[DictationRun, str], None],
+        finished: Callable[[str], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        self._delivery = delivery
+        self._own_window_active = own_window_active
+        self._notice = notice
+        self._delivered = delivered
+        self._finished = finished
+        self._failed = failed
+
+    def deliver(
+        self,
+        current: DictationRun,
+        text: str,
+        edit: TextEdit,
+        settings: Settings,
+        *,
+        typed_live: bool,
+    ) -> None:
+        """Send the final ``text`` (``edit``, after what was typed live) where ``current`` goes."""
+        output = current.output
+        if output == "focused_app" and self._own_window_active():
+            output = "window"  # pasting into our own read-only view would lose it
+        if output == "focused_app":
+            profile = current.profile or DictationProfile(DEFAULT_PROFILE, settings)
+            if profile.space_after and not edit.text[-1:].isspace():
+                edit = TextEdit(edit.erase, edit.text + " ")
+            if current.live is not None and typed_live:
+                # Continue as the words before it went out: typed, never retracted. What a
+                # failure held back is tried once more now (the hotkey is up by now).
+                current.live.finish(edit)
+                return
+            current.delivery_id = self._delivery.deliver(
+                edit.text, profile.settings.delivery, paste_keys=profile.paste_keys
+            )
+            return
+        if output == "clipboard" or (current.entry is None and not settings.pause_history):
+            # Without a history entry the clipboard keeps the text safe (a paused history
+            # is the user's wish, not a failure: nothing extra is copied then).
+            self._delivery.copy_to_clipboard(text)
+            self._finished("clipboard")
+            return
+        self._finished("window" if output == "window" else "typed")
+
+    def text_delivered(self, current: DictationRun, how: str) -> None:
+        """The text is in: the profile's keys after it (Enter…) go next, then it is done."""
+        keys = current.profile.after_keys if current.profile is not None else ()
+        if not keys:
+            self._delivered(current, how)
+            return
+        current.how = how
+        current.after_id = self._delivery.deliver("+".join(keys), "keys")
+
+    def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:
+        """The delivery service did ``request_id``; ``current`` is the dictation under way."""
+        if current is None or (current.live is not None and current.live.on_delivered(request_id)):
+            return
+        if current.delivery_id == request_id:
+            self.text_delivered(current, how)
+        elif current.after_id == request_id:
+            self._delivered(current, current.how)
+
+    def on_failed(self, current: DictationRun | None, request_id: int, message: str) -> None:
+        """The delivery service could not do ``request_id``."""
+        live = current.live if current is not None else None
+        if live is not None and live.on_failed(request_id, message):
+            return  # held back, not lost: it goes first when typing resumes
+        if current is not None and current.after_id == request_id:
+            self._notice(
+                "warning", f"The text went in, but not the profile's keys after it: {message}"
+            )
+            self._delivered(current, current.how)
+            return
+        self._notice("warning", message)
+        if current is not None and current.delivery_id == request_id:
+            self._failed(message)

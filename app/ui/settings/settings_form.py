@@ -1,0 +1,110 @@
+"""One settings section as a scrollable form: label, input, and the description under it.
+
+The settings dialog makes one of these per ``group`` of
+:func:`app.core.settings.setting_fields`; each input is the editor
+:mod:`app.ui.settings.setting_editors` made for it. Only the shown page's
+mnemonics are live, so Alt letters need only differ within one form (and from
+the dialog's own buttons, which are always live).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.settings import SettingField
+from app.ui.settings.snippets_editor import BUTTON_MNEMONICS as SNIPPET_BUTTON_MNEMONICS
+from app.ui.shell.mnemonics import with_mnemonics
+
+# Letters the dialog's button box already uses: &OK, &Cancel, Restore &Defaults.
+_DIALOG_BUTTON_MNEMONICS = frozenset("ocd")
+BROWSE_TEXT = "&Browse…"
+
+
+def settings_form(
+    fields: list[SettingField],
+    editors: Mapping[str, QWidget],
+    parent: QWidget,
+    *,
+    browse_button: QPushButton | None = None,
+) -> QScrollArea:
+    """A scrollable form of ``fields``, each shown with its editor from ``editors``.
+
+    Args:
+        fields: the section's settings, in order.
+        editors: the input widget of every setting (named, labelled and placed here).
+        parent: the scroll area's parent (the dialog's page stack).
+        browse_button: put beside the ``export_folder`` input when given.
+
+    Returns:
+        The scroll area; its ``widget()`` holds the form.
+    """
+    names = {setting.name for setting in fields}
+    taken = _DIALOG_BUTTON_MNEMONICS | (
+        {BROWSE_TEXT[1].lower()} if "export_folder" in names else set()
+    )
+    taken |= SNIPPET_BUTTON_MNEMONICS if "snippets" in names else set()
+    labels = with_mnemonics([setting.label for setting in fields], frozenset(taken))
+    content = QWidget()
+    form = QFormLayout(content)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    for setting, label_text in zip(fields, labels, strict=True):
+        editor = editors[setting.name]
+        editor.setObjectName(setting.name)
+        editor.setToolTip(setting.description)
+        editor.setAccessibleName(setting.label)
+        editor.setAccessibleDescription(setting.description)
+        column = QVBoxLayout()  # the input with its description under it
+        column.setSpacing(2)
+        if setting.name == "export_folder" and browse_button is not None:
+            row = QHBoxLayout()
+            row.addWidget(editor, 1)
+            row.addWidget(browse_button)
+            column.addLayout(row)
+        else:
+            column.addWidget(editor)
+        column.addWidget(_description_label(setting, content))
+        if isinstance(editor, QCheckBox):
+            editor.setText(label_text)
+            # Only as wide as its box and words, so a click beside it does nothing.
+            editor.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            form.setLayout(form.rowCount(), QFormLayout.ItemRole.FieldRole, column)
+        else:
+            label = QLabel(label_text + ":", content)
+            label.setBuddy(editor)
+            label.setToolTip(setting.description)
+            form.addRow(label, column)
+    scroll = QScrollArea(parent)
+    scroll.setWidget(content)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
+    return scroll
+
+
+def _description_label(setting: SettingField, parent: QWidget) -> QLabel:
+    """The setting's description in small, muted type under its input."""
+    label = QLabel(setting.description, parent)
+    label.setObjectName(f"{setting.name}_description")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    return label

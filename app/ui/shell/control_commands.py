@@ -1,0 +1,54 @@
+"""What the running app does for each control-socket command (``saytype toggle`` and friends).
+
+:class:`~app.ui.shell.control_server.ControlServer` reads the command lines;
+this module obeys them, in the GUI thread, as the matching button would.
+Wayland keybindings and a second launch of ``saytype`` reach the app this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+
+from app.core.control_channel import ControlReply
+from app.core.dictation_session import DictationState
+from app.ui.shell.desktop_parts import DesktopParts
+
+
+def obey_command(
+    parts: DesktopParts, command: str, args: list[str], *, request_quit: Callable[[], None]
+) -> ControlReply:
+    """Do ``command`` and say how it went, with the dictation state after it.
+
+    Args:
+        parts: the running app.
+        command: one of :data:`app.core.control_channel.COMMANDS`.
+        args: the command's arguments (the files, for ``queue``).
+        request_quit: the app's one way to quit, called after the reply is sent.
+    """
+    controller = parts.controller
+    window = parts.window
+    ok = True
+    if command == "toggle":
+        controller.toggle(source="command")
+    elif command == "start":
+        ok = controller.start(source="command")
+    elif command == "stop":
+        ok = controller.session.state is DictationState.LISTENING
+        controller.stop()
+    elif command == "cancel":
+        controller.cancel()
+    elif command == "show":
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+    elif command == "queue":
+        window.queue_files([Path(arg) for arg in args])
+    elif command == "quit":
+        QTimer.singleShot(0, request_quit)  # after the reply is sent
+    state = controller.session.state.value
+    if command == "status":
+        return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
+    return ControlReply(ok=ok, state=state, message="" if ok else f"not possible while {state}")
