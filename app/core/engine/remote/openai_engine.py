@@ -2,9 +2,13 @@
 
 speaches, vLLM and LocalAI speak this API (whisper.cpp's server does when its
 inference path is set to it), so one client reaches them all. The file is decoded here
-(:mod:`app.core.engine.remote.upload_audio`) and sent as multipart with
-``response_format=verbose_json``, whose timed segments become the same
-:class:`Transcript` the local engine makes, exported the same way.
+and a long one cut into chunks at pauses (:mod:`app.core.engine.remote.upload_audio`);
+each chunk is sent as multipart with ``response_format=verbose_json``, and the
+timed segments, shifted by their chunk's start, become the same
+:class:`Transcript` the local engine makes, exported the same way. A long
+file's chunks go out in parallel within the transcriber's in-flight limit
+(:mod:`app.core.engine.remote.request_slots`); if one finally fails, the file
+fails and none of it is returned.
 
 The request runs on httpx2 (the maintained httpx that huggingface_hub 2 also
 uses) in a private asyncio loop: async is what lets a cancel abort a request
@@ -32,9 +36,20 @@ from app._version import __version__
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.remote import remote_errors
-from app.core.engine.remote.openai_reply import MalformedReply, parse_verbose_json
+from app.core.engine.remote.openai_reply import (
+    MalformedReply,
+    TranscriptionReply,
+    parse_verbose_json,
+)
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
-from app.core.engine.remote.upload_audio import UploadAudio, decode_for_upload
+from app.core.engine.remote.request_slots import RequestSlots
+from app.core.engine.remote.upload_audio import (
+    DEFAULT_CHUNK_S,
+    DEFAULT_CHUNK_SEARCH_S,
+    UploadAudio,
+    close_all,
+    decode_for_upload,
+)
 from app.core.engine.transcript import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -45,6 +60,7 @@ log = logging.getLogger(__name__)
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is capped, not obeyed blindly
 _CANCEL_POLL_S = 0.05  # how often a running request looks at the cancel token
+_BEFORE_DONE = 0.999  # progress stays below 1.0 until every chunk's reply is in
 
 
 @dataclass(frozen=True)
@@ -81,15 +97,37 @@ class OpenAIEndpoint:
 class OpenAITranscriber:
     """A :class:`~app.core.engine.file_engine.FileEngine` on an OpenAI-compatible server.
 
+    A long file goes as chunks cut at pauses (:mod:`~app.core.engine.remote.upload_audio`);
+    their segments are shifted to file times and joined into one transcript. Every
+    request this transcriber makes, for any file or chunk, on any thread, shares
+    ``in_flight`` slots: files sent from a pool of that many threads, or one long
+    file's chunks, keep at most that many requests on the server.
+
     Args:
         endpoint: the server and the request settings.
+        in_flight: the most requests in flight at once (1 or more).
+        chunk_s: the longest chunk of a file sent in one request, in seconds.
+        search_s: each cut falls in the longest pause within a chunk's last ``search_s``.
 
     Raises:
         RemoteEngineError: the CA file cannot be read (checked here, before any file).
+        ValueError: ``in_flight`` is below 1, or ``search_s`` is not within ``(0, chunk_s)``.
     """
 
-    def __init__(self, endpoint: OpenAIEndpoint) -> None:
+    def __init__(
+        self,
+        endpoint: OpenAIEndpoint,
+        *,
+        in_flight: int = 1,
+        chunk_s: float = DEFAULT_CHUNK_S,
+        search_s: float = DEFAULT_CHUNK_SEARCH_S,
+    ) -> None:
+        if not 0 < search_s < chunk_s:
+            raise ValueError(f"search_s must be within (0, chunk_s): {search_s}, {chunk_s}")
         self.endpoint = endpoint
+        self.chunk_s = chunk_s
+        self.search_s = search_s
+        self._slots = RequestSlots(in_flight)
         self._tls = _tls_context(endpoint.ca_file)
 
     @property
@@ -108,41 +146,55 @@ class OpenAITranscriber:
         """Decode ``path`` here, transcribe it on the server, and return its segments.
 
         ``options.beam_size`` and ``batch_size`` are the server's business;
-        ``language`` and ``vocabulary`` (as the prompt) are sent. A cancel aborts
-        the request at once and returns an empty transcript with ``complete=False``.
+        ``language`` and ``vocabulary`` (as the prompt) are sent. ``on_progress``
+        gets the fraction of the audio done as each chunk's reply arrives, and
+        exactly 1.0 only when all have. A cancel aborts every request at once and
+        returns the leading chunks already done with ``complete=False``.
 
         Raises:
             AudioFileError: the file cannot be decoded (nothing was sent).
-            RemoteEngineError: the server could not be reached, refused or failed.
+            RemoteEngineError: the server could not be reached, refused or failed,
+                for any one chunk (after its retries): the file then has no transcript.
         """
         started = time.perf_counter()
         options = options or TranscribeOptions()
-        audio = decode_for_upload(path, cancel)
-        if audio is None:
+        chunks = decode_for_upload(path, cancel, chunk_s=self.chunk_s, search_s=self.search_s)
+        if chunks is None:
             return self._transcript(path, started, duration=0.0, complete=False)
+        duration = sum(chunk.duration for chunk in chunks)
+        replies: list[TranscriptionReply | None] = [None] * len(chunks)
         try:
             log.info(
-                "sending %.1f s of audio (%d bytes) to %s", audio.duration, audio.size, self.where
+                "sending %.1f s of audio (%d bytes, %d chunk(s)) to %s",
+                duration,
+                sum(chunk.size for chunk in chunks),
+                len(chunks),
+                self.where,
             )
-            body = asyncio.run(self._request(audio, options, cancel))
+            progress = _ChunkProgress(duration, on_progress)
+            done = asyncio.run(self._request(chunks, options, cancel, replies, progress))
         finally:
-            audio.close()
-        if body is None:
+            close_all(chunks)
+        segments: list[Segment] = []
+        texts: list[str] = []
+        for chunk, reply in zip(chunks, replies, strict=True):
+            if reply is None:
+                break  # cancelled: keep the leading chunks done, which read on without a gap
+            segments += (_in_file(segment, chunk) for segment in reply.segments)
+            texts += [reply.text] if reply.text else []
+        if not done:
             log.info("the request to %s was cancelled", self.where)
-            return self._transcript(path, started, duration=audio.duration, complete=False)
-        try:
-            reply = parse_verbose_json(body)
-        except MalformedReply as exc:
-            raise remote_errors.malformed_reply(self.endpoint.url, str(exc)) from None
-        if on_progress is not None:
+        elif on_progress is not None:
             on_progress(1.0)
+        first = replies[0] if replies else None  # no chunk: the file had no samples
         return self._transcript(
             path,
             started,
-            duration=audio.duration,
-            segments=tuple(_within(segment, audio.duration) for segment in reply.segments),
-            text=reply.text,
-            language=reply.language or options.language or "",
+            duration=duration,
+            complete=done,
+            segments=tuple(segments),
+            text=" ".join(texts),
+            language=(first.language if first else "") or options.language or "",
         )
 
     def _transcript(
@@ -168,9 +220,14 @@ class OpenAITranscriber:
         )
 
     async def _request(
-        self, audio: UploadAudio, options: TranscribeOptions, cancel: CancellationToken | None
-    ) -> bytes | None:
-        """The reply's body, or None when ``cancel`` fired first (the request is aborted)."""
+        self,
+        chunks: list[UploadAudio],
+        options: TranscribeOptions,
+        cancel: CancellationToken | None,
+        replies: list[TranscriptionReply | None],
+        progress: _ChunkProgress,
+    ) -> bool:
+        """Fill ``replies``; False when ``cancel`` fired first (every request is aborted)."""
         import httpx2
 
         endpoint = self.endpoint
@@ -179,9 +236,14 @@ class OpenAITranscriber:
         if endpoint.api_key:
             headers["Authorization"] = f"Bearer {endpoint.api_key}"
         async with httpx2.AsyncClient(
-            timeout=timeout, verify=self._tls, headers=headers, follow_redirects=False
+            timeout=timeout,
+            verify=self._tls,
+            headers=headers,
+            follow_redirects=False,
         ) as client:
-            sending = asyncio.ensure_future(self._send(client, audio, options))
+            sending = asyncio.ensure_future(
+                self._send_all(client, chunks, options, replies, progress)
+            )
             tasks: set[asyncio.Future[Any]] = {sending}
             if cancel is not None:
                 tasks.add(asyncio.ensure_future(_wait_for_cancel(cancel)))
@@ -193,7 +255,50 @@ class OpenAITranscriber:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-        return None if sending.cancelled() else sending.result()
+        if sending.cancelled():
+            return False
+        sending.result()  # raises the failure of a chunk
+        return True
+
+    async def _send_all(
+        self,
+        client: httpx2.AsyncClient,
+        chunks: list[UploadAudio],
+        options: TranscribeOptions,
+        replies: list[TranscriptionReply | None],
+        progress: _ChunkProgress,
+    ) -> None:
+        """Send every chunk (as slots allow); the first chunk that fails aborts the rest."""
+
+        turn = asyncio.Lock()  # FIFO: a file's chunks take slots in file order
+
+        async def one(index: int) -> None:
+            chunk = chunks[index]
+            try:
+                async with turn:
+                    await self._slots.take()
+                try:
+                    body = await self._send(client, chunk, options)
+                finally:
+                    self._slots.give_back()
+                try:
+                    replies[index] = parse_verbose_json(body)
+                except MalformedReply as exc:
+                    raise remote_errors.malformed_reply(self.endpoint.url, str(exc)) from None
+            except RemoteEngineError as exc:
+                if len(chunks) == 1:
+                    raise
+                raise remote_errors.chunk_failed(exc, index, len(chunks), chunk.start_s) from None
+            progress.done(chunk.duration)
+
+        tasks = [asyncio.ensure_future(one(index)) for index in range(len(chunks))]
+        try:
+            for finished in asyncio.as_completed(tasks):
+                await finished  # the first failure leaves by the finally below
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _send(
         self, client: httpx2.AsyncClient, audio: UploadAudio, options: TranscribeOptions
@@ -240,10 +345,27 @@ class OpenAITranscriber:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _within(segment: Segment, duration: float) -> Segment:
-    """The segment with its times inside the audio, as the local engine keeps them."""
-    end = min(segment.end, duration)
-    return dataclasses.replace(segment, start=min(segment.start, end), end=end)
+def _in_file(segment: Segment, chunk: UploadAudio) -> Segment:
+    """The segment with its times inside its chunk (as the local engine keeps them), in file
+    time."""
+    end = min(segment.end, chunk.duration)
+    return dataclasses.replace(
+        segment, start=chunk.start_s + min(segment.start, end), end=chunk.start_s + end
+    )
+
+
+class _ChunkProgress:
+    """The fraction of a file's audio whose replies have arrived, kept below 1.0 until the end."""
+
+    def __init__(self, total_s: float, report: Callable[[float], None] | None) -> None:
+        self._total_s = total_s
+        self._done_s = 0.0
+        self._report = report
+
+    def done(self, seconds: float) -> None:
+        self._done_s += seconds
+        if self._report is not None and self._total_s > 0:
+            self._report(min(self._done_s / self._total_s, _BEFORE_DONE))
 
 
 async def _wait_for_cancel(cancel: CancellationToken) -> None:
