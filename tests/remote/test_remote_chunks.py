@@ -171,7 +171,7 @@ def test_progress_rises_chunk_by_chunk_to_one(
 ) -> None:
     _, progress = chunked
     chunks = len(cut_points(long_speech.path)) + 1
-    assert len(progress) == chunks + 1  # one per chunk's reply, then the end
+    assert len(progress) == chunks  # one per chunk's reply but the last, then the end
     assert progress == sorted(progress)
     assert all(0 < fraction < 1.0 for fraction in progress[:-1])
     assert progress[-1] == 1.0

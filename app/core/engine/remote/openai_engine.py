@@ -171,7 +171,7 @@ class OpenAITranscriber:
                 len(chunks),
                 self.where,
             )
-            progress = _ChunkProgress(duration, on_progress)
+            progress = _ChunkProgress(chunks, on_progress)
             done = asyncio.run(self._request(chunks, options, cancel, replies, progress))
         finally:
             close_all(chunks)
@@ -355,16 +355,22 @@ def _in_file(segment: Segment, chunk: UploadAudio) -> Segment:
 
 
 class _ChunkProgress:
-    """The fraction of a file's audio whose replies have arrived, kept below 1.0 until the end."""
+    """The fraction of a file's audio whose replies have arrived, reported as each one does.
 
-    def __init__(self, total_s: float, report: Callable[[float], None] | None) -> None:
-        self._total_s = total_s
+    The last reply is not reported here: the caller reports exactly 1.0 once the
+    transcript is whole (a one-chunk file reports only that).
+    """
+
+    def __init__(self, chunks: list[UploadAudio], report: Callable[[float], None] | None) -> None:
+        self._total_s = sum(chunk.duration for chunk in chunks)
         self._done_s = 0.0
+        self._left = len(chunks)
         self._report = report
 
     def done(self, seconds: float) -> None:
         self._done_s += seconds
-        if self._report is not None and self._total_s > 0:
+        self._left -= 1
+        if self._report is not None and self._left > 0:
             self._report(min(self._done_s / self._total_s, _BEFORE_DONE))
 
 
