@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.remote.upload_audio import close_all, decode_for_upload
@@ -61,7 +62,10 @@ def test_a_long_files_chunks_go_out_in_parallel_and_a_cancel_aborts_them_all(
     outcome: list[Transcript] = []
     engine = chunked(faults.url, in_flight=2)
     worker = threading.Thread(
-        target=lambda: outcome.append(engine.transcribe_file(path, cancel=cancel))
+        # With the language given, no chunk waits for the first one's.
+        target=lambda: outcome.append(
+            engine.transcribe_file(path, TranscribeOptions(language="en"), cancel=cancel)
+        )
     )
     worker.start()
     try:
@@ -116,3 +120,15 @@ def test_an_unusable_server_is_unusable_for_a_chunked_file_too(
     )
     assert len(faults.requests) == 1
     assert caught.value.endpoint_unusable  # a batch stops, as for an unchunked file
+
+
+def test_without_a_language_the_later_chunks_are_told_the_first_ones(
+    faults: FaultServer, paused: tuple[Path, np.ndarray]
+) -> None:
+    path, _ = paused
+    faults.script(Reply(200, ONE_SEGMENT), Reply(400, b'{"detail": "stop here"}'))
+    with pytest.raises(RemoteEngineError):
+        chunked(faults.url, in_flight=2).transcribe_file(path)
+    first, second = faults.bodies[:2]
+    assert b'name="language"' not in first  # the server detects it in the first chunk
+    assert b'name="language"\r\n\r\nen\r\n' in second

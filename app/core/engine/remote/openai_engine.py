@@ -10,22 +10,18 @@ file's chunks go out in parallel within the transcriber's in-flight limit
 (:mod:`app.core.engine.remote.request_slots`); if one finally fails, the file
 fails and none of it is returned.
 
-The request runs on httpx2 (the maintained httpx that huggingface_hub 2 also
-uses) in a private asyncio loop: async is what lets a cancel abort a request
-that is waiting on the server, at once and with the connection closed, which a
-blocking socket read cannot do. 429 and 5xx replies are retried a bounded
-number of times with exponential backoff (or the server's ``Retry-After``).
-TLS certificates are always verified, against the system's store or a CA file
-the user gives; there is no switch to turn that off.
+The requests run on httpx2 (the maintained httpx that huggingface_hub 2 also
+uses) in a private asyncio loop: async is what lets a cancel abort every
+request that is waiting on the server, at once and with the connections closed,
+which a blocking socket read cannot do. Each request, its retries and its TLS
+are :mod:`app.core.engine.remote.openai_request`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +37,7 @@ from app.core.engine.remote.openai_reply import (
     TranscriptionReply,
     parse_verbose_json,
 )
+from app.core.engine.remote.openai_request import post_transcription, tls_context
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.remote.request_slots import RequestSlots
 from app.core.engine.remote.upload_audio import (
@@ -57,8 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is capped, not obeyed blindly
 _CANCEL_POLL_S = 0.05  # how often a running request looks at the cancel token
 _BEFORE_DONE = 0.999  # progress stays below 1.0 until every chunk's reply is in
 
@@ -128,7 +123,7 @@ class OpenAITranscriber:
         self.chunk_s = chunk_s
         self.search_s = search_s
         self._slots = RequestSlots(in_flight)
-        self._tls = _tls_context(endpoint.ca_file)
+        self._tls = tls_context(endpoint.ca_file)
 
     @property
     def where(self) -> str:
@@ -268,17 +263,21 @@ class OpenAITranscriber:
         replies: list[TranscriptionReply | None],
         progress: _ChunkProgress,
     ) -> None:
-        """Send every chunk (as slots allow); the first chunk that fails aborts the rest."""
+        """Send every chunk (as slots allow); the first chunk that fails aborts the rest.
 
+        Without a language, the first chunk goes alone and the others are told the
+        language it was heard in, as the local engine's later windows are: a chunk
+        of music or of names could otherwise be taken for another language.
+        """
         turn = asyncio.Lock()  # FIFO: a file's chunks take slots in file order
 
-        async def one(index: int) -> None:
+        async def one(index: int, options: TranscribeOptions) -> None:
             chunk = chunks[index]
             try:
                 async with turn:
                     await self._slots.take()
                 try:
-                    body = await self._send(client, chunk, options)
+                    body = await post_transcription(client, self.endpoint, chunk, options)
                 finally:
                     self._slots.give_back()
                 try:
@@ -291,58 +290,24 @@ class OpenAITranscriber:
                 raise remote_errors.chunk_failed(exc, index, len(chunks), chunk.start_s) from None
             progress.done(chunk.duration)
 
-        tasks = [asyncio.ensure_future(one(index)) for index in range(len(chunks))]
+        tasks: list[asyncio.Future[None]] = []
         try:
+            if options.language is None and len(chunks) > 1:
+                tasks.append(asyncio.ensure_future(one(0, options)))
+                await tasks[0]
+                heard = replies[0]
+                options = dataclasses.replace(
+                    options, language=_language_code(heard.language if heard else "")
+                )
+            tasks += [
+                asyncio.ensure_future(one(i, options)) for i in range(len(tasks), len(chunks))
+            ]
             for finished in asyncio.as_completed(tasks):
                 await finished  # the first failure leaves by the finally below
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _send(
-        self, client: httpx2.AsyncClient, audio: UploadAudio, options: TranscribeOptions
-    ) -> bytes:
-        """POST the audio, retrying 429 and 5xx; the body of the successful reply."""
-        import httpx2
-
-        endpoint = self.endpoint
-        url = f"{endpoint.url}/audio/transcriptions"
-        fields = {"model": endpoint.model, "response_format": "verbose_json"}
-        if options.language:
-            fields["language"] = options.language
-        if options.vocabulary:  # OpenAI's way to spell names: a prompt
-            fields["prompt"] = ", ".join(options.vocabulary)
-        for attempt in range(1, endpoint.attempts + 1):
-            try:
-                # httpx rewinds the file for each attempt and streams it from disk.
-                response = await client.post(
-                    url, data=fields, files={"file": ("audio.wav", audio.wav, "audio/wav")}
-                )
-            except httpx2.ConnectTimeout:
-                raise remote_errors.timed_out(
-                    endpoint.url, endpoint.connect_timeout_s, connecting=True
-                ) from None
-            except httpx2.TimeoutException:
-                raise remote_errors.timed_out(
-                    endpoint.url, endpoint.timeout_s, connecting=False
-                ) from None
-            except httpx2.ConnectError as exc:
-                raise remote_errors.connect_failed(endpoint.url, exc) from None
-            except httpx2.TransportError as exc:
-                raise remote_errors.connection_dropped(endpoint.url, exc) from None
-            status = response.status_code
-            if response.is_success:
-                log.info("%s answered %d after %d attempt(s)", self.where, status, attempt)
-                return response.content
-            if status not in _RETRY_STATUSES or attempt == endpoint.attempts:
-                raise remote_errors.refused_by_status(
-                    endpoint.url, status, response.content, attempt
-                )
-            delay = _retry_delay(response.headers.get("retry-after"), endpoint.backoff_s, attempt)
-            log.info("%s answered %d; retry %d in %.1f s", self.where, status, attempt, delay)
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _in_file(segment: Segment, chunk: UploadAudio) -> Segment:
@@ -374,29 +339,14 @@ class _ChunkProgress:
             self._report(min(self._done_s / self._total_s, _BEFORE_DONE))
 
 
+def _language_code(language: str) -> str | None:
+    """``language`` if it is a code Whisper knows (OpenAI answers "english", not "en")."""
+    from app.core.engine.whisper_internals import language_codes
+
+    return language if language in language_codes() else None
+
+
 async def _wait_for_cancel(cancel: CancellationToken) -> None:
     # Polling keeps the token thread-agnostic (no loop to wake from another thread).
     while not cancel.cancelled:
         await asyncio.sleep(_CANCEL_POLL_S)
-
-
-def _retry_delay(retry_after: str | None, backoff_s: float, attempt: int) -> float:
-    """The server's Retry-After in seconds (capped), else exponential backoff."""
-    if retry_after is not None:
-        with contextlib.suppress(ValueError):
-            return min(max(0.0, float(retry_after)), _MAX_RETRY_AFTER_S)
-    return float(min(backoff_s * 2 ** (attempt - 1), _MAX_RETRY_AFTER_S))
-
-
-def _tls_context(ca_file: Path | None) -> ssl.SSLContext | bool:
-    """True (httpx2 verifies against the system's store) or a context trusting ``ca_file``."""
-    if ca_file is None:
-        return True
-    try:
-        return ssl.create_default_context(cafile=str(ca_file))
-    except (OSError, ssl.SSLError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise RemoteEngineError(
-            f"Cannot use the CA file {ca_file}: {reason.rstrip('.')}; give a PEM file of "
-            "CA certificates."
-        ) from None
