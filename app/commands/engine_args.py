@@ -119,8 +119,11 @@ def _saved_key(name: str) -> str:
         return ""
 
 
-def remote_file_engine(target: RemoteTarget) -> FileEngine:
-    """The file engine that talks to ``target``.
+def remote_file_engine(target: RemoteTarget, in_flight: int = 1) -> FileEngine:
+    """The file engine that talks to ``target``, with at most ``in_flight`` requests at once.
+
+    A long file's chunks share that limit with other files sent from other threads
+    (OpenAI-compatible servers; a Wyoming server hears each file as one stream).
 
     Raises:
         RemoteEngineError: it cannot be set up (an unreadable CA file).
@@ -141,7 +144,8 @@ def remote_file_engine(target: RemoteTarget) -> FileEngine:
             api_key=target.api_key,
             ca_file=target.ca_file,
             timeout_s=target.timeout_s,
-        )
+        ),
+        in_flight=in_flight,
     )
 
 

@@ -72,8 +72,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_positive_int,
         default=1,
         metavar="N",
-        help="with a remote --engine: files sent at once (default 1); the transcripts still "
-        "come out in the order given",
+        help="with a remote --engine: requests in flight at once (default 1), whether files "
+        "or the chunks a long file is cut into at pauses; the transcripts still come out in "
+        "the order given",
     )
     add_shaping_arguments(parser)
     add_engine_arguments(parser)
@@ -266,7 +267,7 @@ def _file_engine(args: argparse.Namespace) -> tuple[FileEngine, ModelHost | None
         except ModelError as exc:
             raise ModelError(f"{exc}{download_hint(name, models_dir())}") from None
         return FileTranscriber(host), host
-    return remote_file_engine(remote_target(args)), None
+    return remote_file_engine(remote_target(args), in_flight=args.jobs), None
 
 
 def _deliver(

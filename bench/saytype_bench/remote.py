@@ -103,10 +103,12 @@ def run_remote_benchmark(
     key = os.environ.get("SAYTYPE_API_KEY", "")
     model = args.remote_model or ("whisper-1" if choice.kind == "openai" else "")
     target = RemoteTarget(choice, model, None, 600.0, None, key)
-    engine = remote_file_engine(target)
     local = _throughput(FileTranscriber(host), items, 0)
     levels = [level for level in LEVELS if level <= args.concurrency] or [1]
-    remote = tuple(_throughput(engine, items, level) for level in levels)
+    # An engine per level: its in-flight limit holds across the pool's threads.
+    remote = tuple(
+        _throughput(remote_file_engine(target, in_flight=level), items, level) for level in levels
+    )
     latencies: list[float] = []
     heard: list[str] = []
     for item in items[: args.dictations]:

@@ -1,4 +1,5 @@
-"""What the remote-engine tests share: a scripted fault server and a tone to send it."""
+"""What the remote-engine tests share: a scripted fault server, a tone to send it, and a
+long file with pauses to cut into chunks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from app.core.audio.wav_file import write_wav
 from tests.support.fault_server import FaultServer, running_fault_server
+from tests.support.paused_noise import write_paused_noise
 
 SAMPLE_RATE = 16_000
 
@@ -34,3 +36,10 @@ def faults(fault_server: FaultServer) -> Iterator[FaultServer]:
     """The shared server; a request it holds is let go when the test ends."""
     yield fault_server
     fault_server.released.set()
+
+
+@pytest.fixture(scope="module")
+def paused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    """A long file with pauses (tests/support/paused_noise.py) and its samples."""
+    path = tmp_path_factory.mktemp("chunks") / "paused.wav"
+    return path, write_paused_noise(path)

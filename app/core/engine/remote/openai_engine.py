@@ -2,26 +2,26 @@
 
 speaches, vLLM and LocalAI speak this API (whisper.cpp's server does when its
 inference path is set to it), so one client reaches them all. The file is decoded here
-(:mod:`app.core.engine.remote.upload_audio`) and sent as multipart with
-``response_format=verbose_json``, whose timed segments become the same
-:class:`Transcript` the local engine makes, exported the same way.
+and a long one cut into chunks at pauses (:mod:`app.core.engine.remote.upload_audio`);
+each chunk is sent as multipart with ``response_format=verbose_json``, and the
+timed segments, shifted by their chunk's start, become the same
+:class:`Transcript` the local engine makes, exported the same way. A long
+file's chunks go out in parallel within the transcriber's in-flight limit
+(:mod:`app.core.engine.remote.request_slots`); if one finally fails, the file
+fails and none of it is returned.
 
-The request runs on httpx2 (the maintained httpx that huggingface_hub 2 also
-uses) in a private asyncio loop: async is what lets a cancel abort a request
-that is waiting on the server, at once and with the connection closed, which a
-blocking socket read cannot do. 429 and 5xx replies are retried a bounded
-number of times with exponential backoff (or the server's ``Retry-After``).
-TLS certificates are always verified, against the system's store or a CA file
-the user gives; there is no switch to turn that off.
+The requests run on httpx2 (the maintained httpx that huggingface_hub 2 also
+uses) in a private asyncio loop: async is what lets a cancel abort every
+request that is waiting on the server, at once and with the connections closed,
+which a blocking socket read cannot do. Each request, its retries and its TLS
+are :mod:`app.core.engine.remote.openai_request`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,9 +33,21 @@ from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.remote import remote_errors
 from app.core.engine.remote.cancellable import cancellable
-from app.core.engine.remote.openai_reply import MalformedReply, parse_verbose_json
+from app.core.engine.remote.openai_reply import (
+    MalformedReply,
+    TranscriptionReply,
+    parse_verbose_json,
+)
+from app.core.engine.remote.openai_request import post_transcription, tls_context
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
-from app.core.engine.remote.upload_audio import UploadAudio, decode_for_upload
+from app.core.engine.remote.request_slots import RequestSlots
+from app.core.engine.remote.upload_audio import (
+    DEFAULT_CHUNK_S,
+    DEFAULT_CHUNK_SEARCH_S,
+    UploadAudio,
+    close_all,
+    decode_for_upload,
+)
 from app.core.engine.transcript import Segment, Transcript
 
 if TYPE_CHECKING:
@@ -43,8 +55,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER_S = 30.0  # a longer Retry-After is capped, not obeyed blindly
+_BEFORE_DONE = 0.999  # progress stays below 1.0 until every chunk's reply is in
 
 
 @dataclass(frozen=True)
@@ -81,16 +92,38 @@ class OpenAIEndpoint:
 class OpenAITranscriber:
     """A :class:`~app.core.engine.file_engine.FileEngine` on an OpenAI-compatible server.
 
+    A long file goes as chunks cut at pauses (:mod:`~app.core.engine.remote.upload_audio`);
+    their segments are shifted to file times and joined into one transcript. Every
+    request this transcriber makes, for any file or chunk, on any thread, shares
+    ``in_flight`` slots: files sent from a pool of that many threads, or one long
+    file's chunks, keep at most that many requests on the server.
+
     Args:
         endpoint: the server and the request settings.
+        in_flight: the most requests in flight at once (1 or more).
+        chunk_s: the longest chunk of a file sent in one request, in seconds.
+        search_s: each cut falls in the longest pause within a chunk's last ``search_s``.
 
     Raises:
         RemoteEngineError: the CA file cannot be read (checked here, before any file).
+        ValueError: ``in_flight`` is below 1, or ``search_s`` is not within ``(0, chunk_s)``.
     """
 
-    def __init__(self, endpoint: OpenAIEndpoint) -> None:
+    def __init__(
+        self,
+        endpoint: OpenAIEndpoint,
+        *,
+        in_flight: int = 1,
+        chunk_s: float = DEFAULT_CHUNK_S,
+        search_s: float = DEFAULT_CHUNK_SEARCH_S,
+    ) -> None:
+        if not 0 < search_s < chunk_s:
+            raise ValueError(f"search_s must be within (0, chunk_s): {search_s}, {chunk_s}")
         self.endpoint = endpoint
-        self._tls = _tls_context(endpoint.ca_file)
+        self.chunk_s = chunk_s
+        self.search_s = search_s
+        self._slots = RequestSlots(in_flight)
+        self._tls = tls_context(endpoint.ca_file)
 
     @property
     def where(self) -> str:
@@ -108,41 +141,55 @@ class OpenAITranscriber:
         """Decode ``path`` here, transcribe it on the server, and return its segments.
 
         ``options.beam_size`` and ``batch_size`` are the server's business;
-        ``language`` and ``vocabulary`` (as the prompt) are sent. A cancel aborts
-        the request at once and returns an empty transcript with ``complete=False``.
+        ``language`` and ``vocabulary`` (as the prompt) are sent. ``on_progress``
+        gets the fraction of the audio done as each chunk's reply arrives, and
+        exactly 1.0 only when all have. A cancel aborts every request at once and
+        returns the leading chunks already done with ``complete=False``.
 
         Raises:
             AudioFileError: the file cannot be decoded (nothing was sent).
-            RemoteEngineError: the server could not be reached, refused or failed.
+            RemoteEngineError: the server could not be reached, refused or failed,
+                for any one chunk (after its retries): the file then has no transcript.
         """
         started = time.perf_counter()
         options = options or TranscribeOptions()
-        audio = decode_for_upload(path, cancel)
-        if audio is None:
+        chunks = decode_for_upload(path, cancel, chunk_s=self.chunk_s, search_s=self.search_s)
+        if chunks is None:
             return self._transcript(path, started, duration=0.0, complete=False)
+        duration = sum(chunk.duration for chunk in chunks)
+        replies: list[TranscriptionReply | None] = [None] * len(chunks)
         try:
             log.info(
-                "sending %.1f s of audio (%d bytes) to %s", audio.duration, audio.size, self.where
+                "sending %.1f s of audio (%d bytes, %d chunk(s)) to %s",
+                duration,
+                sum(chunk.size for chunk in chunks),
+                len(chunks),
+                self.where,
             )
-            body = asyncio.run(self._request(audio, options, cancel))
+            progress = _ChunkProgress(chunks, on_progress)
+            done = asyncio.run(self._request(chunks, options, cancel, replies, progress))
         finally:
-            audio.close()
-        if body is None:
+            close_all(chunks)
+        segments: list[Segment] = []
+        texts: list[str] = []
+        for chunk, reply in zip(chunks, replies, strict=True):
+            if reply is None:
+                break  # cancelled: keep the leading chunks done, which read on without a gap
+            segments += (_in_file(segment, chunk) for segment in reply.segments)
+            texts += [reply.text] if reply.text else []
+        if not done:
             log.info("the request to %s was cancelled", self.where)
-            return self._transcript(path, started, duration=audio.duration, complete=False)
-        try:
-            reply = parse_verbose_json(body)
-        except MalformedReply as exc:
-            raise remote_errors.malformed_reply(self.endpoint.url, str(exc)) from None
-        if on_progress is not None:
+        elif on_progress is not None:
             on_progress(1.0)
+        first = replies[0] if replies else None  # no chunk: the file had no samples
         return self._transcript(
             path,
             started,
-            duration=audio.duration,
-            segments=tuple(_within(segment, audio.duration) for segment in reply.segments),
-            text=reply.text,
-            language=reply.language or options.language or "",
+            duration=duration,
+            complete=done,
+            segments=tuple(segments),
+            text=" ".join(texts),
+            language=(first.language if first else "") or options.language or "",
         )
 
     def _transcript(
@@ -168,9 +215,14 @@ class OpenAITranscriber:
         )
 
     async def _request(
-        self, audio: UploadAudio, options: TranscribeOptions, cancel: CancellationToken | None
-    ) -> bytes | None:
-        """The reply's body, or None when ``cancel`` fired first (the request is aborted)."""
+        self,
+        chunks: list[UploadAudio],
+        options: TranscribeOptions,
+        cancel: CancellationToken | None,
+        replies: list[TranscriptionReply | None],
+        progress: _ChunkProgress,
+    ) -> bool:
+        """Fill ``replies``; False when ``cancel`` fired first (every request is aborted)."""
         import httpx2
 
         endpoint = self.endpoint
@@ -179,80 +231,103 @@ class OpenAITranscriber:
         if endpoint.api_key:
             headers["Authorization"] = f"Bearer {endpoint.api_key}"
         async with httpx2.AsyncClient(
-            timeout=timeout, verify=self._tls, headers=headers, follow_redirects=False
+            timeout=timeout,
+            verify=self._tls,
+            headers=headers,
+            follow_redirects=False,
         ) as client:
-            return await cancellable(
-                asyncio.ensure_future(self._send(client, audio, options)), cancel
+            sending = asyncio.ensure_future(
+                self._send_all(client, chunks, options, replies, progress)
             )
+            await cancellable(sending, cancel)  # raises the failure of a chunk
+        return not sending.cancelled()
 
-    async def _send(
-        self, client: httpx2.AsyncClient, audio: UploadAudio, options: TranscribeOptions
-    ) -> bytes:
-        """POST the audio, retrying 429 and 5xx; the body of the successful reply."""
-        import httpx2
+    async def _send_all(
+        self,
+        client: httpx2.AsyncClient,
+        chunks: list[UploadAudio],
+        options: TranscribeOptions,
+        replies: list[TranscriptionReply | None],
+        progress: _ChunkProgress,
+    ) -> None:
+        """Send every chunk (as slots allow); the first chunk that fails aborts the rest.
 
-        endpoint = self.endpoint
-        url = f"{endpoint.url}/audio/transcriptions"
-        fields = {"model": endpoint.model, "response_format": "verbose_json"}
-        if options.language:
-            fields["language"] = options.language
-        if options.vocabulary:  # OpenAI's way to spell names: a prompt
-            fields["prompt"] = ", ".join(options.vocabulary)
-        for attempt in range(1, endpoint.attempts + 1):
+        Without a language, the first chunk goes alone and the others are told the
+        language it was heard in, as the local engine's later windows are: a chunk
+        of music or of names could otherwise be taken for another language.
+        """
+        turn = asyncio.Lock()  # FIFO: a file's chunks take slots in file order
+
+        async def one(index: int, options: TranscribeOptions) -> None:
+            chunk = chunks[index]
             try:
-                # httpx rewinds the file for each attempt and streams it from disk.
-                response = await client.post(
-                    url, data=fields, files={"file": ("audio.wav", audio.wav, "audio/wav")}
+                async with turn:
+                    await self._slots.take()
+                try:
+                    body = await post_transcription(client, self.endpoint, chunk, options)
+                finally:
+                    self._slots.give_back()
+                try:
+                    replies[index] = parse_verbose_json(body)
+                except MalformedReply as exc:
+                    raise remote_errors.malformed_reply(self.endpoint.url, str(exc)) from None
+            except RemoteEngineError as exc:
+                if len(chunks) == 1:
+                    raise
+                raise remote_errors.chunk_failed(exc, index, len(chunks), chunk.start_s) from None
+            progress.done(chunk.duration)
+
+        tasks: list[asyncio.Future[None]] = []
+        try:
+            if options.language is None and len(chunks) > 1:
+                tasks.append(asyncio.ensure_future(one(0, options)))
+                await tasks[0]
+                heard = replies[0]
+                options = dataclasses.replace(
+                    options, language=_language_code(heard.language if heard else "")
                 )
-            except httpx2.ConnectTimeout:
-                raise remote_errors.timed_out(
-                    endpoint.url, endpoint.connect_timeout_s, connecting=True
-                ) from None
-            except httpx2.TimeoutException:
-                raise remote_errors.timed_out(
-                    endpoint.url, endpoint.timeout_s, connecting=False
-                ) from None
-            except httpx2.ConnectError as exc:
-                raise remote_errors.connect_failed(endpoint.url, exc) from None
-            except httpx2.TransportError as exc:
-                raise remote_errors.connection_dropped(endpoint.url, exc) from None
-            status = response.status_code
-            if response.is_success:
-                log.info("%s answered %d after %d attempt(s)", self.where, status, attempt)
-                return response.content
-            if status not in _RETRY_STATUSES or attempt == endpoint.attempts:
-                raise remote_errors.refused_by_status(
-                    endpoint.url, status, response.content, attempt
-                )
-            delay = _retry_delay(response.headers.get("retry-after"), endpoint.backoff_s, attempt)
-            log.info("%s answered %d; retry %d in %.1f s", self.where, status, attempt, delay)
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            tasks += [
+                asyncio.ensure_future(one(i, options)) for i in range(len(tasks), len(chunks))
+            ]
+            for finished in asyncio.as_completed(tasks):
+                await finished  # the first failure leaves by the finally below
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _within(segment: Segment, duration: float) -> Segment:
-    """The segment with its times inside the audio, as the local engine keeps them."""
-    end = min(segment.end, duration)
-    return dataclasses.replace(segment, start=min(segment.start, end), end=end)
+def _in_file(segment: Segment, chunk: UploadAudio) -> Segment:
+    """The segment with its times inside its chunk (as the local engine keeps them), in file
+    time."""
+    end = min(segment.end, chunk.duration)
+    return dataclasses.replace(
+        segment, start=chunk.start_s + min(segment.start, end), end=chunk.start_s + end
+    )
 
 
-def _retry_delay(retry_after: str | None, backoff_s: float, attempt: int) -> float:
-    """The server's Retry-After in seconds (capped), else exponential backoff."""
-    if retry_after is not None:
-        with contextlib.suppress(ValueError):
-            return min(max(0.0, float(retry_after)), _MAX_RETRY_AFTER_S)
-    return float(min(backoff_s * 2 ** (attempt - 1), _MAX_RETRY_AFTER_S))
+class _ChunkProgress:
+    """The fraction of a file's audio whose replies have arrived, reported as each one does.
+
+    The last reply is not reported here: the caller reports exactly 1.0 once the
+    transcript is whole (a one-chunk file reports only that).
+    """
+
+    def __init__(self, chunks: list[UploadAudio], report: Callable[[float], None] | None) -> None:
+        self._total_s = sum(chunk.duration for chunk in chunks)
+        self._done_s = 0.0
+        self._left = len(chunks)
+        self._report = report
+
+    def done(self, seconds: float) -> None:
+        self._done_s += seconds
+        self._left -= 1
+        if self._report is not None and self._left > 0:
+            self._report(min(self._done_s / self._total_s, _BEFORE_DONE))
 
 
-def _tls_context(ca_file: Path | None) -> ssl.SSLContext | bool:
-    """True (httpx2 verifies against the system's store) or a context trusting ``ca_file``."""
-    if ca_file is None:
-        return True
-    try:
-        return ssl.create_default_context(cafile=str(ca_file))
-    except (OSError, ssl.SSLError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise RemoteEngineError(
-            f"Cannot use the CA file {ca_file}: {reason.rstrip('.')}; give a PEM file of "
-            "CA certificates."
-        ) from None
+def _language_code(language: str) -> str | None:
+    """``language`` if it is a code Whisper knows (OpenAI answers "english", not "en")."""
+    from app.core.engine.whisper_internals import language_codes
+
+    return language if language in language_codes() else None

@@ -127,6 +127,19 @@ def malformed_reply(url: str, reason: str) -> RemoteEngineError:
     )
 
 
+def chunk_failed(
+    error: RemoteEngineError, index: int, count: int, start_s: float
+) -> RemoteEngineError:
+    """Chunk ``index`` (from 0) of ``count`` failed, so the whole file has no transcript."""
+    message = str(error)
+    minutes, seconds = divmod(int(start_s), 60)
+    return RemoteEngineError(
+        f"Part {index + 1} of {count} of the file (from {minutes}:{seconds:02d}) failed, so "
+        f"nothing was kept: {message[:1].lower()}{message[1:]}",
+        endpoint_unusable=error.endpoint_unusable,
+    )
+
+
 def _root_cause(exc: BaseException) -> BaseException:
     """The innermost exception: httpx wraps httpcore's, which wraps the OSError."""
     seen = {id(exc)}
