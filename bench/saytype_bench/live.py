@@ -159,7 +159,7 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
 
 
 def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
-    """Dictate ``audio`` with no clock: a pass (and idle work) every ``step_s`` of audio, then the final.
+    """Dictate ``audio`` with no clock: a pass and idle work every ``step_s`` of audio; the final.
 
     The passes see the same audio whatever the machine is doing, so two engine
     variants compare word for word. Only the final's own cost is timed (its
