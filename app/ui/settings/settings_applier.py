@@ -144,8 +144,9 @@ def use_engine(parts: DesktopParts, name: str, fallback: bool = True) -> None:
 
 
 def follow_endpoints(parts: DesktopParts, book: EndpointBook) -> None:
-    """Run on ``book``'s active endpoint (none: local) and say where audio goes."""
+    """Dictate and transcribe files on ``book``'s active endpoint (none: local); say so."""
     parts.engine.use(book)
+    parts.files.use_endpoint(parts.engine.endpoint, parts.engine.fallback)
     parts.window.show_engine(parts.engine.where)
     parts.tray.show_engine(parts.engine.where)
 
