@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -31,11 +32,14 @@ from pytestqt.qtbot import QtBot
 
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.endpoint_file import endpoints_path, load_endpoints, save_endpoints
+from app.core.settings import Settings
 from app.ui.settings.endpoint_dialog import EndpointDialog
-from app.ui.settings.engine_page import EnginePage
+from app.ui.settings.engine_page import ENGINE_PAGE, EnginePage
+from app.ui.settings.settings_dialog import SettingsDialog
 from tests.support.ci import skip_outside_ci
 from tests.support.keyring_session import KeyringSession, running_keyring
 from tests.support.openai_server import OpenAIServer, running_openai_server, server_missing
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -307,6 +311,28 @@ def test_test_reaches_a_real_server_and_says_so_in_one_sentence(
         sentence,
     ), sentence
     assert "POST /v1/audio/transcriptions" in openai_server.log.read_text(errors="replace")
+
+
+@pytest.mark.model
+def test_screenshot_of_the_engine_page_after_a_test(
+    qtbot: QtBot, openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    box = Endpoint("gpu-box", openai_server.url, "openai", language="en")
+    save_endpoints(EndpointBook((box, HOME), active="gpu-box"))
+    page = EnginePage(load_endpoints().book)
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], engine_page=page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.sizeHint())
+    dialog.show_page(ENGINE_PAGE)
+    qtbot.waitUntil(page.isVisible)
+    run_test(qtbot, page)  # the server loads its model at the first request: time the second
+    answered, sentence = run_test(qtbot, page)
+    assert answered, sentence
+    assert "sent to gpu-box" in page.privacy.text()
+    path = save_screenshot(dialog, "settings-engine.png", tmp_path)
+    assert path.stat().st_size > 0
 
 
 def _closed_port() -> int:

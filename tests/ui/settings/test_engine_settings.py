@@ -61,8 +61,6 @@ def test_the_engine_page_offers_local_and_says_where_audio_goes(
     ]
     assert page.chosen() == "home"
     assert "sent to home (wyoming://127.0.0.1:10300)" in page.privacy.text()
-    page.resize(640, 300)
-    save_screenshot(page, "settings-engine.png", tmp_path)
     page.choice.setCurrentIndex(0)
     assert page.chosen() == ""
     assert page.privacy.text() == "Your audio stays on this computer."
