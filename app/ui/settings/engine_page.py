@@ -83,8 +83,9 @@ class EnginePage(QWidget):
         _explain(
             self.fallback,
             "Fall back to the local model",
-            "On, nothing is lost when the server is down or slow. Off, the dictation fails "
-            "and its recording is kept for recovery at the next start.",
+            "On, nothing is lost when the server is down or slow: the local model finishes "
+            "the dictation or the file. Off, a dictation fails and its recording is kept for "
+            "recovery at the next start; a file fails and stays in the queue.",
         )
         self.fallback.setChecked(book.fallback)
         self.privacy = QLabel(self)
