@@ -12,17 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-
-from app.commands.engine_args import RemoteTarget, remote_file_engine, remote_target
+from app.commands.engine_args import remote_file_engine, remote_target
 from app.commands.engine_args import seconds_argument as _seconds
-from app.core.audio.file_decoder import SAMPLE_RATE
-from app.core.audio.wav_file import write_wav
 from app.core.engine.engine_choice import EngineChoiceError, parse_engine
 from app.core.engine.remote.api_keys import (
     KeyringUnavailable,
@@ -31,11 +25,14 @@ from app.core.engine.remote.api_keys import (
     set_api_key,
 )
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointError, protocol_of
+from app.core.engine.remote.endpoint_check import (
+    reachable_sentence,
+    send_test_tone,
+    unusable_sentence,
+)
 from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.settings_error import SettingsError
-
-_TEST_TONE_S = 1.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -211,33 +208,15 @@ def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
         return _error(f"There is no saved endpoint '{args.name}'; see 'saytype engines list'.")
     choice = parse_engine(endpoint.name, book)
     target = remote_target(argparse.Namespace(engine=choice, ca_file=None, timeout=None))
-    where = display_url(endpoint.url)
     try:
-        elapsed = _send_tone(target)
+        elapsed = send_test_tone(remote_file_engine(target))
     except RemoteEngineError as exc:
-        return _error(f"{endpoint.name} is not usable: {exc}")
-    model = f"model {target.model}" if target.model else "its default model"
-    stdout.write(
-        f"{endpoint.name} ({where}) is reachable: {model} answered a {_TEST_TONE_S:g} s test "
-        f"in {elapsed:.2f} s{_key_note(endpoint.name)}.\n"
+        return _error(unusable_sentence(endpoint.name, exc))
+    sentence = reachable_sentence(
+        endpoint.name, endpoint.url, target.model, elapsed, _key_note(endpoint.name)
     )
+    stdout.write(sentence + "\n")
     return 0
-
-
-def _send_tone(target: RemoteTarget) -> float:
-    """Seconds the server took to transcribe a short tone.
-
-    Raises:
-        RemoteEngineError: it could not be reached or refused.
-    """
-    t = np.arange(round(_TEST_TONE_S * SAMPLE_RATE), dtype=np.float32) / SAMPLE_RATE
-    tone = (0.1 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    with tempfile.TemporaryDirectory(prefix="saytype-test-") as folder:
-        path = Path(folder) / "tone.wav"
-        write_wav(path, tone, SAMPLE_RATE)
-        started = time.perf_counter()
-        remote_file_engine(target).transcribe_file(path)
-        return time.perf_counter() - started
 
 
 def _key_note(name: str) -> str:

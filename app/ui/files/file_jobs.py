@@ -8,13 +8,17 @@ with ``complete=False``, exportable as partial). Durations are probed on a
 separate small thread, so the queue shows each file's length at once even
 while a long job keeps the runner busy. A WAV cut short (a crashed recorder)
 is transcribed as far as it goes and reported with ``truncated``, as the CLI
-warns about it.
+warns about it. While Settings → Engine has a server active, jobs go to it
+instead (:mod:`app.core.engine.remote.file_route`) and need neither the model
+nor the gate; when the server fails, ``fell_back`` says so and the local model
+takes the file, or the job fails, as the fallback setting says.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +31,10 @@ from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
+from app.core.engine.remote.api_keys import saved_api_key
+from app.core.engine.remote.endpoint_book import Endpoint
+from app.core.engine.remote.file_route import FileRoute, transcribe_routed
+from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.transcript import Segment, Transcript
 from app.core.text.shaper import TextShaper
 from app.ui.shell.owned_threads import new_thread
@@ -36,12 +44,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FileJob:
-    """One queued file: its id, path, options and cancel token."""
+    """One queued file: its id, path, options, the server it goes to, and cancel token."""
 
     job_id: int
     path: Path
     options: TranscribeOptions
     shaper: TextShaper | None = None  # spoken commands, replacements… as in dictation
+    route: FileRoute | None = None  # None: the local model
     cancel: CancellationToken = field(default_factory=CancellationToken)
 
 
@@ -54,12 +63,14 @@ class _FileCompute(QObject):
     truncated = Signal(int, object)
     finished = Signal(int, object)
     failed = Signal(int, str)
+    fell_back = Signal(int, str)
 
-    def __init__(self, host: ModelHost, gate: PauseGate) -> None:
+    def __init__(self, host: ModelHost, gate: PauseGate, api_key_of: Callable[[str], str]) -> None:
         super().__init__()
         self._transcriber = FileTranscriber(host)
         self._host = host
         self._gate = gate
+        self._api_key_of = api_key_of
 
     @Slot(object)
     def run(self, job: FileJob) -> None:
@@ -69,9 +80,8 @@ class _FileCompute(QObject):
         self.started.emit(job.job_id)
         log.info("file job %d started", job.job_id)
         try:
-            with self._host.held():  # an idle unload waits until this job is done
-                transcript = self._transcribe(job)
-        except (AudioFileError, ModelError) as exc:
+            transcript = self._transcribe_remote(job) if job.route else self._transcribe(job)
+        except (AudioFileError, ModelError, RemoteEngineError) as exc:
             self.failed.emit(job.job_id, str(exc))
         except OSError as exc:
             self.failed.emit(job.job_id, f"{job.path}: {exc.strerror or exc}")
@@ -86,14 +96,38 @@ class _FileCompute(QObject):
             self.finished.emit(job.job_id, transcript)
 
     def _transcribe(self, job: FileJob) -> Transcript:
-        return self._transcriber.transcribe_file(
+        with self._host.held():  # an idle unload waits until this job is done
+            return self._transcriber.transcribe_file(
+                job.path,
+                job.options,
+                on_segment=lambda s: self.segment.emit(job.job_id, s),
+                on_progress=lambda f: self.progress.emit(job.job_id, f),
+                cancel=job.cancel,
+                gate=self._gate,
+            )
+
+    def _transcribe_remote(self, job: FileJob) -> Transcript:
+        assert job.route is not None
+        notices: list[str] = []
+
+        def fall_back(notice: str) -> None:
+            notices.append(notice)
+            self.fell_back.emit(job.job_id, notice)
+
+        transcript = transcribe_routed(
+            job.route,
             job.path,
             job.options,
-            on_segment=lambda s: self.segment.emit(job.job_id, s),
+            local=lambda: self._transcribe(job),
+            api_key=self._api_key_of(job.route.endpoint.name),  # here: the keyring may wait
+            on_fallback=fall_back,
             on_progress=lambda f: self.progress.emit(job.job_id, f),
             cancel=job.cancel,
-            gate=self._gate,
         )
+        if not notices:  # a server answers whole: its segments come at once
+            for segment in transcript.segments:
+                self.segment.emit(job.job_id, segment)
+        return transcript
 
 
 class FileJobRunner(QObject):
@@ -115,19 +149,29 @@ class FileJobRunner(QObject):
     truncated = Signal(int, object)
     finished = Signal(int, object)
     failed = Signal(int, str)
+    fell_back = Signal(int, str)
     idle = Signal()
+    route_changed = Signal(str)
     thread_ended = Signal()  # the thread has stopped (after request_stop)
 
     _submit = Signal(object)
     _probed = Signal(int, object)  # id, seconds | error message (from the probe thread)
 
-    def __init__(self, host: ModelHost, gate: PauseGate, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        host: ModelHost,
+        gate: PauseGate,
+        parent: QObject | None = None,
+        *,
+        api_key_of: Callable[[str], str] = saved_api_key,
+    ) -> None:
         super().__init__(parent)
         self.gate = gate
         self.options = TranscribeOptions()
         self.shaper: TextShaper | None = None
+        self.route: FileRoute | None = None
         self._thread = new_thread("saytype-files")
-        self._compute = _FileCompute(host, gate)
+        self._compute = _FileCompute(host, gate, api_key_of)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run)
         self._compute.started.connect(self.started)
@@ -136,6 +180,7 @@ class FileJobRunner(QObject):
         self._compute.truncated.connect(self._on_truncated)
         self._compute.finished.connect(self._on_finished)
         self._compute.failed.connect(self._on_failed)
+        self._compute.fell_back.connect(self._on_fell_back)
         self._probed.connect(self._on_probed)
         self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
         self._jobs: dict[int, FileJob] = {}
@@ -148,6 +193,21 @@ class FileJobRunner(QObject):
         self.options = options
         self.shaper = shaper
 
+    def use_endpoint(self, endpoint: Endpoint | None, fallback: bool = True) -> None:
+        """Send files added from now on to ``endpoint`` (None: the local model)."""
+        self.route = FileRoute(endpoint, fallback) if endpoint is not None else None
+        self.route_changed.emit(self.where)
+
+    @property
+    def where(self) -> str:
+        """Where files added now are transcribed ("" = this computer)."""
+        return self.route.where if self.route is not None else ""
+
+    def route_of(self, job_id: int) -> FileRoute | None:
+        """The server the job ``job_id`` goes to (None: this computer, or an unknown job)."""
+        job = self._jobs.get(job_id)
+        return job.route if job is not None else None
+
     @property
     def is_busy(self) -> bool:
         """Whether any job is queued or running."""
@@ -155,7 +215,7 @@ class FileJobRunner(QObject):
 
     def add(self, path: Path) -> int:
         """Queue ``path``; returns its job id."""
-        job = FileJob(self._next_id, path, self.options, self.shaper)
+        job = FileJob(self._next_id, path, self.options, self.shaper, self.route)
         self._next_id += 1
         self._jobs[job.job_id] = job
         self.added.emit(job.job_id, str(path))
@@ -238,6 +298,11 @@ class FileJobRunner(QObject):
         if self._jobs.pop(job_id, None) is not None:
             self.failed.emit(job_id, message)
         self._maybe_idle()
+
+    @Slot(int, str)
+    def _on_fell_back(self, job_id: int, notice: str) -> None:
+        if job_id in self._jobs:
+            self.fell_back.emit(job_id, notice)
 
     def _maybe_idle(self) -> None:
         if not self._jobs:

@@ -8,6 +8,9 @@ share the room and elide, the rest is compact, so each row's Cancel is in sight
 without scrolling. A job that failed, or a WAV that was cut short, gets a note
 line under its row across every column, so the reason reads without selecting
 anything; the status's tooltip and the line below the list hold it in full.
+While a server is active (Settings → Engine), a line above the list says
+where files go, each row's status names the server, and a file the local
+model took over after the server failed gets a note saying why.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.audio.wav_header import TruncatedWav
+from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Transcript
 from app.ui.files.file_jobs import FileJobRunner
 
@@ -56,6 +60,8 @@ class QueueRow:
     transcript: Transcript | None = None
     error: str | None = None
     truncation: TruncatedWav | None = None
+    route: FileRoute | None = None  # the server it goes to (None: this computer)
+    fallback: str | None = None  # why the local model took over from the server
     note: QTreeWidgetItem | None = None  # the reason or warning, under the row
 
 
@@ -79,6 +85,9 @@ class QueuePanel(QWidget):
         self.empty = QLabel("Drop audio or video files here, or press Ctrl+O.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName("Queue is empty")
+        self.route_label = QLabel()
+        self.route_label.setWordWrap(True)
+        self.route_label.setAccessibleName("Where files go")
         open_files = QPushButton("&Open files…")
         open_files.setAccessibleName("Open files")
         open_files.clicked.connect(self.open_files_requested)
@@ -95,6 +104,7 @@ class QueuePanel(QWidget):
         buttons.addWidget(self.cancel_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.route_label)
         layout.addWidget(self.empty)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.detail)
@@ -106,6 +116,9 @@ class QueuePanel(QWidget):
         runner.truncated.connect(self._on_truncated)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
+        runner.fell_back.connect(self._on_fell_back)
+        runner.route_changed.connect(self._show_route)
+        self._show_route(runner.where)
         self._refresh_empty()
 
     def row(self, job_id: int) -> QueueRow:
@@ -118,8 +131,16 @@ class QueuePanel(QWidget):
             if row.status in {"Transcribing", "Paused for dictation"}:
                 self._set_status(row, "Paused for dictation" if paused else "Transcribing")
 
+    def _show_route(self, where: str) -> None:
+        self.route_label.setText(
+            f"Files are sent to {where} to be transcribed (Settings → Engine)." if where else ""
+        )
+        self.route_label.setVisible(bool(where))
+
     def _on_added(self, job_id: int, path: str) -> None:
-        item = QTreeWidgetItem([Path(path).name, "…", "", "", "Queued", ""])
+        route = self.runner.route_of(job_id)
+        status = f"Queued for {route.endpoint.name}" if route else "Queued"
+        item = QTreeWidgetItem([Path(path).name, "…", "", "", status, ""])
         item.setToolTip(_NAME, path)
         self.tree.addTopLevelItem(item)
         bar = QProgressBar()
@@ -134,7 +155,8 @@ class QueuePanel(QWidget):
         cancel.clicked.connect(lambda: self.runner.cancel(job_id))
         self.tree.setItemWidget(item, _PROGRESS, bar)
         self.tree.setItemWidget(item, _CANCEL, cancel)
-        self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel)
+        self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel, status, route=route)
+        item.setToolTip(_STATUS, _explanation(self.rows[job_id]))
         self._refresh_empty()
 
     def _on_duration(self, job_id: int, seconds: float) -> None:
@@ -145,6 +167,16 @@ class QueuePanel(QWidget):
         row = self.rows.get(job_id)
         if row is not None:
             row.started_at = time.monotonic()
+            if row.route is not None:  # a server needs neither the model nor the gate
+                self._set_status(row, f"Sending to {row.route.endpoint.name}")
+                return
+            paused = not self.runner.gate.is_open
+            self._set_status(row, "Paused for dictation" if paused else "Transcribing")
+
+    def _on_fell_back(self, job_id: int, notice: str) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.fallback = notice
             paused = not self.runner.gate.is_open
             self._set_status(row, "Paused for dictation" if paused else "Transcribing")
 
@@ -180,7 +212,8 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done (truncated: {seconds})")
         elif transcript.complete:
             row.bar.setValue(1000)
-            self._set_status(row, "Done")
+            remote = row.route.endpoint.name if row.route and not row.fallback else ""
+            self._set_status(row, f"Done on {remote}" if remote else "Done")
         else:
             self._set_status(row, "Cancelled (partial)")
 
@@ -283,6 +316,10 @@ def _explanation(row: QueueRow) -> str:
         return row.error
     if row.truncation is not None and row.transcript is not None:
         return f"{row.truncation.message}; transcribed what is there."
+    if row.fallback:
+        return row.fallback
+    if row.route is not None:
+        return f"{row.status}: this file's audio is sent to {row.route.where}."
     return row.status
 
 
@@ -293,7 +330,7 @@ def _note(row: QueueRow) -> str | None:
     if row.truncation is not None and row.transcript is not None:
         cut = row.truncation.message.removeprefix(f"{row.path} ")
         return f"The file {cut}; transcribed what is there."
-    return None
+    return row.fallback
 
 
 def _reason(message: str, path: Path) -> str:

@@ -16,6 +16,7 @@ from app.ui.shell.background import run_in_background
 
 if TYPE_CHECKING:
     from app.core.desktop_doctor import Finding
+    from app.core.engine.remote.endpoint_book import EndpointBook
     from app.core.settings import Settings
     from app.ui.settings.models_page import ModelsPage
     from app.ui.settings.profiles_page import ProfilesPage
@@ -118,6 +119,7 @@ def _show_settings(
     dialog.accepted.connect(
         lambda: use_engine(parts, engine_page.chosen(), engine_page.fallback.isChecked())
     )
+    engine_page.endpoints_changed.connect(lambda book: follow_endpoints(parts, book))
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
@@ -138,7 +140,13 @@ def use_engine(parts: DesktopParts, name: str, fallback: bool = True) -> None:
         save_endpoints(book)
     except SettingsError as exc:
         parts.window.notice.show_notice("error", f"{exc} The engine applies until you quit.")
+    follow_endpoints(parts, book)
+
+
+def follow_endpoints(parts: DesktopParts, book: EndpointBook) -> None:
+    """Dictate and transcribe files on ``book``'s active endpoint (none: local); say so."""
     parts.engine.use(book)
+    parts.files.use_endpoint(parts.engine.endpoint, parts.engine.fallback)
     parts.window.show_engine(parts.engine.where)
     parts.tray.show_engine(parts.engine.where)
 

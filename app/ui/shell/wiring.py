@@ -76,6 +76,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         )
     files = parts.files
     configure_file_jobs(files, parts.settings)
+    files.use_endpoint(parts.engine.endpoint, parts.engine.fallback)  # as dictation does
     queue_panel = parts.queue_panel
     window.files_dropped.connect(lambda paths: [files.add(path) for path in paths])
     queue_panel.open_files_requested.connect(window.choose_files)

@@ -23,7 +23,7 @@ from app.core.settings import Settings
 from app.core.settings_file import save_settings
 from app.main import DesktopApp
 from app.ui.settings.engine_page import LOCAL_LABEL, EnginePage
-from app.ui.settings.settings_applier import use_engine
+from app.ui.settings.settings_applier import open_settings, use_engine
 from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.support.ci import skip_outside_ci
@@ -61,8 +61,6 @@ def test_the_engine_page_offers_local_and_says_where_audio_goes(
     ]
     assert page.chosen() == "home"
     assert "sent to home (wyoming://127.0.0.1:10300)" in page.privacy.text()
-    page.resize(640, 300)
-    save_screenshot(page, "settings-engine.png", tmp_path)
     page.choice.setCurrentIndex(0)
     assert page.chosen() == ""
     assert page.privacy.text() == "Your audio stays on this computer."
@@ -124,6 +122,7 @@ def test_dictation_goes_to_the_active_endpoint_and_the_app_says_so(
         f"Remote engine: your dictations' audio is sent to home ({server.url})."
     )
     assert f"audio goes to home ({server.url})" in parts.tray.tooltip
+    assert parts.files.where == f"home ({server.url})"  # dropped files follow the engine
     save_screenshot(parts.window, "main-window-remote-engine.png", tmp_path)
 
     final = dictate(qtbot, desktop)
@@ -134,6 +133,7 @@ def test_dictation_goes_to_the_active_endpoint_and_the_app_says_so(
     assert load_endpoints().book.active == ""
     assert not parts.window.engine_label.isVisibleTo(parts.window)
     assert "audio goes to" not in parts.tray.tooltip
+    assert parts.files.where == ""
 
 
 @pytest.mark.model
@@ -172,3 +172,27 @@ def test_without_fallback_a_failed_server_fails_the_dictation_and_keeps_it(
     assert finals == []  # nothing typed or shown as final
     journals = data_dir() / "journals"
     qtbot.waitUntil(lambda: any(journals.glob("*.wav")), timeout=10_000)  # kept for recovery
+
+
+@pytest.mark.model
+def test_removing_the_active_server_in_settings_makes_dictation_and_files_local_at_once(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    parts = desktop.parts
+    open_settings(parts)  # as the window's Settings button does
+    qtbot.waitUntil(lambda: parts.settings_dialog is not None, timeout=30_000)
+    dialog = parts.settings_dialog
+    assert dialog is not None
+    page = dialog.engine_page
+    assert isinstance(page, EnginePage)
+    page.servers.setCurrentRow(0)
+    assert page.selected() == load_endpoints().book.get("home")
+    page.remove_button.click()
+    assert page.confirm is not None
+    with qtbot.waitSignal(page.endpoints_changed, timeout=10_000):
+        page.confirm.button(page.confirm.StandardButton.Yes).click()
+    assert load_endpoints().book == EndpointBook((BOX,))  # before OK: removing acts at once
+    assert parts.engine.where == ""
+    assert parts.files.where == ""
+    assert not parts.window.engine_label.isVisibleTo(parts.window)
+    dialog.reject()
