@@ -26,8 +26,11 @@ from app.core.engine.window_decoder import MAX_AUDIO_S, Word
 log = logging.getLogger(__name__)
 
 _PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
-# A block must fit one encoder window with room for the pause it ends in.
-_MAX_BLOCK_S = MAX_AUDIO_S - 2.0
+# Words just before a cut need what follows them (decision 0014): a block is heard
+# with this much of the audio after it, about a phrase, and keeps only its own words.
+RIGHT_CONTEXT_S = 2.0
+# A block and its context must fit one encoder window.
+_MAX_BLOCK_S = MAX_AUDIO_S - RIGHT_CONTEXT_S - 1.0
 
 
 class CarefulBlocks:
@@ -62,31 +65,41 @@ class CarefulBlocks:
         block = self._next_block()
         if block is None:
             return
-        audio = self._audio()[: block.sample - self.end]
+        context_end = block.sample + int(RIGHT_CONTEXT_S * SAMPLE_RATE)
+        audio = self._audio()[: context_end - self.end]
         greedy = heard_cut[self.cut_words : block.words_before]
         if block.sample - self.end > _MAX_BLOCK_S * SAMPLE_RATE:
             careful = None  # no cut near enough to close a block in one window: stay greedy
         else:
             prompt = join_words(self.words[-_PROMPT_WORDS:])
             offset = self.end / SAMPLE_RATE
-            heard = Heard(self.cut_words, block.sample, greedy, audio, prompt, offset)
-            careful = self._hearing.carefully(heard, cancel)
+            heard = Heard(self.cut_words, context_end, greedy, audio, prompt, offset)
+            careful = self._hearing.carefully(heard, cancel, before_s=block.sample / SAMPLE_RATE)
         self.words += careful if careful is not None else greedy
         self._chunks = [self._audio()[block.sample - self.end :]]
         self.end, self.cut_words = block.sample, block.words_before
         self._cuts = [cut for cut in self._cuts if cut.sample > self.end]
 
-    def before(self, heard_cut: list[Word], cut_words: int) -> list[Word]:
-        """The words before the ``cut_words``-th cut word: careful where a block heard them."""
-        if cut_words < self.cut_words:  # a hearing that began before the last block's end
-            return heard_cut[:cut_words]
+    def before(self, heard_cut: list[Word], cut_words: int, start_s: float) -> list[Word]:
+        """The words before a hearing that starts at ``start_s``, after ``cut_words`` cut words.
+
+        Careful where a block heard them; a hearing that starts inside the blocks
+        (the final reaches back ``final_reach_s``) hears their last words again.
+        """
+        if cut_words < self.cut_words:
+            return [word for word in self.words if (word.start + word.end) / 2 < start_s]
         return [*self.words, *heard_cut[self.cut_words : cut_words]]
 
     def _next_block(self) -> SpanStart | None:
-        """The newest cut within one window of ``end``; else the oldest, once overdue."""
+        """The newest cut within one window of ``end`` with its context heard; else the oldest."""
         if self._block <= 0:
             return None
-        ready = [cut for cut in self._cuts if cut.sample - self.end >= self._block]
+        context = int(RIGHT_CONTEXT_S * SAMPLE_RATE)
+        ready = [
+            cut
+            for cut in self._cuts
+            if cut.sample - self.end >= self._block and self._total - cut.sample >= context
+        ]
         if not ready:
             return None
         fitting = [cut for cut in ready if cut.sample - self.end <= _MAX_BLOCK_S * SAMPLE_RATE]

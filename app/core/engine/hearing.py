@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # twice over the silent padding (decision 0001); greedy search over the same audio
 # says how many words there are, so a careful final that strays further is not taken.
 CAREFUL_WORD_SLACK = 2
+_BLOCK_SLACK_DIVISOR = 5  # a block's beam hearing may differ by a fifth of its words
 
 
 class Decoder(Protocol):
@@ -97,24 +98,35 @@ class Hearing:
             return [], None
         return words, hypothesis
 
-    def carefully(self, heard: Heard, cancel: Checkpoint | None) -> list[Word] | None:
+    def carefully(
+        self, heard: Heard, cancel: Checkpoint | None, *, before_s: float | None = None
+    ) -> list[Word] | None:
         """``heard``'s audio heard again with beam search (None: keep what it heard).
 
         Beam search mends word forms that greedy passes miss ("whisper" for
         "whispered", "their" for "there"; decision 0014), but in a short window
         it may loop, so a result whose length strays from the greedy hearing is
-        not taken.
+        not taken. With ``before_s``, only the words centred before it are heard
+        (the audio after it is context, and is aligned to tell them apart).
         """
         beam = self._options.final_beam_size
         if beam <= 1 or not heard.words:
             return None
+        aligned = before_s is not None
         words, hypothesis = self.hear(
-            heard.audio, heard.prompt, heard.offset_s, beam, cancel, aligned=False
+            heard.audio, heard.prompt, heard.offset_s, beam, cancel, aligned=aligned
         )
+        if before_s is not None:
+            words = [w for w in words if (w.start + w.end) / 2 < before_s]
         if hypothesis is None or not words:
             return None
         counts = (len(words), len(heard.words))
-        if abs(counts[0] - counts[1]) > CAREFUL_WORD_SLACK:
+        slack = CAREFUL_WORD_SLACK
+        if before_s is not None:
+            # A block fills its window, leaving beam search little padding to loop over,
+            # while greedy search drops several words of spontaneous speech in one go.
+            slack = max(slack, len(heard.words) // _BLOCK_SLACK_DIVISOR)
+        if abs(counts[0] - counts[1]) > slack:
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
         return words

@@ -188,7 +188,7 @@ class StreamingTranscriber:
                 heard_now = self._last_heard if (words or not in_buffer) else None
             if heard_now is None:
                 cut = self._settled.heard_cut
-                before = self._blocks.before(cut, len(cut))
+                before = self._blocks.before(cut, len(cut), self._buffer_start / SAMPLE_RATE)
                 return DictationEvent("final", join_words([*before, *in_buffer]))
             heard = heard_now
         return self._careful_final(heard)
@@ -237,7 +237,7 @@ class StreamingTranscriber:
             heard = widened
         else:
             careful = self._hearing.carefully(heard, self._cancel)
-        before = self._blocks.before(self._settled.heard_cut, heard.cut_words)
+        before = self._blocks.before(self._settled.heard_cut, heard.cut_words, heard.offset_s)
         return DictationEvent("final", join_words([*before, *(careful or heard.words)]))
 
     def _widened(self, heard: Heard) -> Heard | None:
@@ -248,14 +248,15 @@ class StreamingTranscriber:
         came back "14-55"); hearing them again together, as one window, mends
         both (decision 0014). The words live heard there are its greedy hearing.
         """
-        start = self._recent.earliest_start(self._buffer_start, self._blocks.end)
+        start = self._recent.earliest_start(self._buffer_start)
         if start is None or start.words_before > heard.cut_words:
             return None
         cut = self._settled.heard_cut
         live = [*cut[start.words_before : heard.cut_words], *heard.words]
         audio = self._recent.audio_from(start.sample)
-        prompt = join_words(self._blocks.before(cut, start.words_before)[-_PROMPT_WORDS:])
         offset = start.sample / SAMPLE_RATE
+        before = self._blocks.before(cut, start.words_before, offset)
+        prompt = join_words(before[-_PROMPT_WORDS:])
         return Heard(start.words_before, self._total, live, audio, prompt, offset)
 
     def running_pass_is_moot(self) -> bool:
