@@ -48,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="log progress details to stderr; twice (-vv) also logs debugging details, "
         "to stderr and to the log file",
     )
+    parser.add_argument(
+        "--control-user",
+        metavar="USER",
+        action="append",
+        default=[],
+        help="with the window: also obey `saytype start|stop|…` run by USER (a name or uid), for a "
+        "compositor or hotkey daemon that runs as another user; USER must be able to reach the "
+        "control socket. Repeat for more users; everyone else stays refused",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     transcribe.add_parser(subparsers)
     listen.add_parser(subparsers)
@@ -96,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         from app.main import run_gui  # Qt loads only for the GUI
 
-        return run_gui()
+        return run_gui(control_uids=[_user_id(name, parser) for name in args.control_user])
     try:
         status: int = run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in a flush at exit
@@ -107,6 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         return 0
     return status
+
+
+def _user_id(name: str, parser: argparse.ArgumentParser) -> int:
+    """The uid of a user given by name or number; a usage error when there is none."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(name).pw_uid if not name.isdigit() else pwd.getpwuid(int(name)).pw_uid
+    except KeyError:
+        parser.error(f"--control-user: no user {name!r} on this system")
 
 
 def _start_logging(verbosity: int, *, gui: bool) -> None:

@@ -28,8 +28,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def run_gui(files: Sequence[Path] = ()) -> int:
-    """Start the GUI with ``files`` queued, or hand them to the running one; exit status."""
+def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int:
+    """Start the GUI with ``files`` queued, or hand them to the running one; exit status.
+
+    ``control_uids``: users besides ours whose control commands are obeyed (``--control-user``).
+    """
     from app.core.offline import enforce_offline
 
     enforce_offline()  # also when started without the CLI; before the model libraries load
@@ -63,7 +66,7 @@ def run_gui(files: Sequence[Path] = ()) -> int:
     from app.ui.shell.disabled_contrast import DisabledContrast
 
     DisabledContrast(app)  # a dark theme's disabled buttons must look disabled; app owns it
-    desktop = DesktopApp.build()
+    desktop = DesktopApp.build(control_uids=control_uids)
     if paths:
         desktop.queue_files([Path(p) for p in paths])
     status = app.exec()
@@ -88,8 +91,13 @@ class DesktopApp:
     quitting: QuitSequence | None = None
 
     @classmethod
-    def build(cls, sounddevice_backend: object = None) -> DesktopApp:  # noqa: PLR0915 - one linear recipe
-        """Build and show the app (also used by tests, with a fake sound device)."""
+    def build(  # noqa: PLR0915 - one linear recipe
+        cls, sounddevice_backend: object = None, control_uids: Sequence[int] = ()
+    ) -> DesktopApp:
+        """Build and show the app (also used by tests, with a fake sound device).
+
+        ``control_uids``: users besides ours whose control commands are obeyed.
+        """
         from PySide6.QtCore import QTimer
 
         from app.core.audio.cue_player import CuePlayer, bundled_sounds_dir
@@ -251,13 +259,16 @@ class DesktopApp:
             QTimer.singleShot(
                 0, lambda: None if app.stopped else _open_microphone(microphone, window)
             )
-        app._listen_for_commands()
+        app._listen_for_commands(control_uids)
         return app
 
-    def _listen_for_commands(self) -> None:
+    def _listen_for_commands(self, other_uids: Sequence[int]) -> None:
         from app.ui.shell.control_server import ControlServer
 
-        server = ControlServer(socket_path(), self.handle_command)
+        server = ControlServer(socket_path(), self.handle_command, other_uids=other_uids)
+        if other_uids:
+            uids = ", ".join(map(str, other_uids))
+            log.info("control commands are also obeyed from uid %s (--control-user)", uids)
         if not server.listen():
             log.warning("no control socket: `saytype toggle` will not reach this instance")
         self.parts.control = server

@@ -126,6 +126,7 @@ def test_a_model_that_is_not_downloaded_says_how_to_get_it(media: dict[str, Path
         ("listen", "--pre-roll", "-5"),
         ("listen", "--pre-roll", "inf"),
         ("no-such-command",),
+        ("--control-user", "no-such-user-of-saytype"),
     ],
 )
 def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:

@@ -90,7 +90,7 @@ def test_socket_and_its_folder_are_owner_only(server: tuple, runtime: Path) -> N
 def test_a_connection_from_another_uid_is_refused(qtbot: QtBot, server: tuple) -> None:
     control, received = server
     # We cannot become another user in a test; make the server expect someone else.
-    control.allowed_uid = os.getuid() + 1
+    control.allowed_uids = frozenset({os.getuid() + 1})
     with pytest.raises(ControlError):
         _send_in_background(qtbot, "toggle")
     assert received == []

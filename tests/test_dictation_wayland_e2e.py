@@ -6,9 +6,14 @@ virtual keyboard, and for paste the Wayland clipboard. Its window lives on a
 separate Xvfb, as an XWayland window would, or (``-native``) on sway itself
 through Qt's Wayland platform, opened before foot takes the focus.
 The microphone is a PulseAudio null sink that ``paplay`` speaks hibari-tts
-speech into. ``saytype start`` and ``saytype stop`` are the commands that sway's
-bindings run (tests/test_keys_sway.py proves the bindings run them; here the
-test sends them, since as root the compositor's user may not reach this app).
+speech into.
+
+Hold-to-talk goes the way a person's does: sway's config carries what
+``saytype keys --print sway`` prints, one wtype holds Ctrl+Shift+Space over
+foot while the speech plays, and sway's bindings run ``saytype start`` and
+``saytype stop``, which reach the running app. As root, sway runs as another
+user: Saytype is told to obey that user (``--control-user``), and that user's
+``saytype`` finds the socket (tests/support/compositor_control.py).
 foot must receive exactly the history's text, first character included, and it
 must be what was said; after a paste, the previous clipboard (text and an
 image) must be back.
@@ -17,6 +22,7 @@ image) must be back.
 from __future__ import annotations
 
 import subprocess
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +30,7 @@ import pytest
 
 from app.core.output.wayland_selection import SelectionOwner
 from saytype_bench.accuracy import word_error_rate
+from tests.support.compositor_control import compositor_client, hand_socket_to, saytype_keys
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
@@ -34,6 +41,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.model]
 
 SENTENCE = "Please send the quarterly report to the finance team before Friday."
 WER_BOUND = 0.10  # the issue's bar; tiny.en hears this hibari sentence at 0 %
+HOTKEY = "ctrl+shift+space"
+HOLD_MARGIN_S = 1.0  # the keys stay down this long past the speech: the press's start, polling
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
@@ -44,7 +53,13 @@ PREVIOUS = {"text/plain;charset=utf-8": "copied before ✓".encode(), "image/png
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[tuple[XServer, PulseDaemon, SwaySession]]:
-    with running_xvfb() as xserver, running_pulseaudio() as pulse, running_sway() as sway:
+    bindings = saytype_keys("--print", "sway", "--hotkey", HOTKEY)  # hold-to-talk and cancel
+    with (
+        running_xvfb() as xserver,
+        running_pulseaudio() as pulse,
+        compositor_client() as client,
+        running_sway(extra_config=bindings, path_first=client / "bin") as sway,
+    ):
         yield xserver, pulse, sway
 
 
@@ -77,13 +92,17 @@ def saytype(
     wayland["XDG_SESSION_TYPE"] = "wayland"
     if variant.endswith("-native"):
         wayland["QT_QPA_PLATFORM"] = "wayland"
+    # The commands sway's bindings run come from sway's user (as root, not ours).
+    control_user = ["--control-user", sway.user] if sway.user else []
     with running_saytype(
         xserver,
         pulse,
         tmp_path_factory.mktemp("home"),
         {"delivery": delivery},
         extra_env=wayland,
+        args=control_user,
     ) as app:
+        hand_socket_to(app.socket, sway)
         yield app
 
 
@@ -103,7 +122,22 @@ def wl_paste(sway: SwaySession, *args: str) -> bytes:
     return result.stdout
 
 
-def test_speech_arrives_in_foot_and_the_clipboard_is_given_back(
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def hold_hotkey(sway: SwaySession, seconds: float) -> subprocess.Popen[bytes]:
+    """Press Ctrl+Shift+Space on a virtual keyboard, hold it ``seconds``, release it."""
+    hold_ms = str(round(seconds * 1000))
+    return subprocess.Popen(
+        ["wtype", "-M", "ctrl", "-M", "shift", "-P", "space", "-s", hold_ms, "-p", "space",
+         "-m", "shift", "-m", "ctrl"],
+        env=sway.client_env(),
+    )  # fmt: skip
+
+
+def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
     desktop: tuple[XServer, PulseDaemon, SwaySession],
     variant: str,
     saytype: RunningSaytype,
@@ -116,12 +150,20 @@ def test_speech_arrives_in_foot_and_the_clipboard_is_given_back(
     previous = SelectionOwner(PREVIOUS, sway.client_env())  # the user's copy, before dictating
     try:
         before = len(saytype.history())
-        assert saytype.send("start").ok  # what sway's press binding runs
-        saytype.wait(lambda: saytype.state() == "listening", "listening", 10)
-        pulse.play(spoken)
-        # Nothing of Saytype's (its window, the listening strip) took the focus meanwhile.
-        assert sway.focused_app_id() == "foot"
-        assert saytype.send("stop").ok  # what sway's release binding runs
+        keys = hold_hotkey(sway, wav_seconds(spoken) + HOLD_MARGIN_S)
+        try:
+            # sway's press binding ran `saytype start` as its user; the app obeyed.
+            saytype.wait(
+                lambda: saytype.send("status").state == "listening", "the press binding", 10
+            )
+            pulse.play(spoken)
+            # Nothing of Saytype's (its window, the listening strip) took the focus meanwhile.
+            assert sway.focused_app_id() == "foot"
+            assert keys.wait(timeout=HOLD_MARGIN_S + 10) == 0  # the release: `saytype stop`
+        finally:
+            if keys.poll() is None:
+                keys.kill()
+                keys.wait()
         # History is written before delivery; its delivered_to is set once the text went out.
         saytype.wait(
             lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,

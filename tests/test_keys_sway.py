@@ -7,21 +7,17 @@ keyboard, as a person's keyboard would; sway runs ``saytype start`` and
 they reach a running Saytype's control socket (the real ``ControlServer``) in
 that order.
 
-As root the compositor runs as another user, who can read neither this
-virtualenv nor root's control socket. So the ``saytype`` sway runs is the CLI's
-control client copied where that user can read it, run by the system Python
-(it needs only the standard library), and the control server listens in that
-user's runtime folder and accepts that user, as Saytype does for its own user.
+As root the compositor runs as another user; tests/support/compositor_control.py
+puts a ``saytype`` on its ``PATH`` that it can run, and the control server
+listens in that user's runtime folder and accepts that user, as Saytype does
+for its own user.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,62 +26,26 @@ from pytestqt.qtbot import QtBot
 
 from app.core.control_channel import ControlReply
 from app.ui.shell.control_server import ControlServer
-from tests.support.ci import skip_outside_ci
+from tests.support.compositor_control import (
+    compositor_client,
+    saytype_keys,
+    session_socket_folder,
+    session_uid,
+)
 from tests.support.sway_session import SwaySession, running_sway
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
 
 _REPO = Path(__file__).resolve().parents[1]
-_SYSTEM_PYTHON = "/usr/bin/python3"
-_CLIENT_MODULES = ("app/core/control_channel.py", "app/commands/control.py")
-_SHIM = """#!/bin/sh
-exec {python} -c 'import sys; sys.path.insert(0, "{folder}"); \
-import argparse; from app.commands import control; \
-sys.exit(control.run(argparse.Namespace(control_command=sys.argv[1])))' "$@"
-"""
-
-
-def saytype_keys(*args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "keys", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        cwd=_REPO,
-    )
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
-def client_folder() -> Iterator[Path]:
-    """A ``saytype`` that the compositor's user can run: the CLI's control client."""
-    if not Path(_SYSTEM_PYTHON).exists():
-        skip_outside_ci(f"needs {_SYSTEM_PYTHON} for the compositor's saytype client")
-    folder = Path(tempfile.mkdtemp(prefix="saytype-keys-"))
-    try:
-        folder.chmod(0o755)
-        for module in _CLIENT_MODULES:
-            target = folder / module
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(_REPO / module, target)
-            for package in (target.parent, target.parent.parent):
-                (package / "__init__.py").touch()
-        for path in folder.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
-        shim = folder / "bin" / "saytype"
-        shim.parent.mkdir(mode=0o755)
-        shim.write_text(_SHIM.format(python=_SYSTEM_PYTHON, folder=folder), encoding="utf-8")
-        shim.chmod(0o755)
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def sway(client_folder: Path) -> Iterator[SwaySession]:
+def sway() -> Iterator[SwaySession]:
     bindings = saytype_keys("--print", "sway", "--hotkey", "ctrl+shift+space")
-    with running_sway(extra_config=bindings, path_first=client_folder / "bin") as session:
+    with (
+        compositor_client() as client,
+        running_sway(extra_config=bindings, path_first=client / "bin") as session,
+    ):
         yield session
 
 
@@ -93,10 +53,8 @@ def sway(client_folder: Path) -> Iterator[SwaySession]:
 def received(sway: SwaySession) -> Iterator[list[str]]:
     """Commands that reached the running app's control socket, in order."""
     commands: list[str] = []
-    folder = sway.runtime_dir / "saytype"  # where `saytype` looks, as that user
-    folder.mkdir(mode=0o700, exist_ok=True)
-    uid = os.getuid() if sway.user is None else pwd.getpwnam(sway.user).pw_uid
-    os.chown(folder, uid, -1)
+    folder = session_socket_folder(sway)  # where `saytype` looks, as that user
+    uid = session_uid(sway)
 
     def handle(command: str, _args: list[str]) -> ControlReply:
         commands.append(command)
@@ -104,8 +62,7 @@ def received(sway: SwaySession) -> Iterator[list[str]]:
             ok=True, state="listening" if command == "start" else "idle", message=""
         )
 
-    server = ControlServer(folder / "control.sock", handle)
-    server.allowed_uid = uid
+    server = ControlServer(folder / "control.sock", handle, other_uids=[uid])
     assert server.listen()
     os.chown(folder / "control.sock", uid, -1)
     yield commands

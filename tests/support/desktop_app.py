@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +118,7 @@ def running_saytype(
     *,
     wait_for_model: bool = True,
     extra_env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> Iterator[RunningSaytype]:
     """Start ``saytype --verbose`` with private folders under ``home``; wait for its model.
 
@@ -125,7 +126,8 @@ def running_saytype(
     cues are off unless they say otherwise (the null sink is the microphone, so a
     cue would hold back the speech a test plays at once; tests/test_sound_cues_pulse.py
     tests them). With ``wait_for_model`` false, it waits only for the control socket.
-    ``extra_env`` is added to its environment (a Wayland session's, a private session bus).
+    ``extra_env`` is added to its environment (a Wayland session's, a private session bus);
+    ``args`` to its command line.
     """
     env = {**app_environment(xserver, pulse, home), **(extra_env or {})}
     env["HF_HUB_OFFLINE"] = "1"
@@ -136,7 +138,7 @@ def running_saytype(
     log = home / "saytype.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--verbose"],
+            [sys.executable, "-m", "app", "--verbose", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -2,14 +2,15 @@
 
 A QLocalServer in the GUI thread: commands arrive as queued socket events, so
 handlers run in the GUI thread like a button click would. Connections from
-another uid are closed unanswered.
+another uid are closed unanswered, unless the user named that uid explicitly
+(``saytype --control-user USER``: a compositor or hotkey daemon run as another user).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -30,9 +31,17 @@ class ControlServer(QObject):
     Args:
         path: the socket file (its folder must be owner-only).
         handler: ``(command, args) -> ControlReply``; runs in the GUI thread.
+        other_uids: users besides our own whose commands are obeyed (explicitly named).
     """
 
-    def __init__(self, path: Path, handler: CommandHandler, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        handler: CommandHandler,
+        parent: QObject | None = None,
+        *,
+        other_uids: Iterable[int] = (),
+    ) -> None:
         super().__init__(parent)
         self.path = path
         self._handler = handler
@@ -40,7 +49,8 @@ class ControlServer(QObject):
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
         self._buffers: dict[QLocalSocket, bytes] = {}
-        self.allowed_uid = os.getuid()  # only our own user may drive the app
+        # Only our own user may drive the app, and whoever the user named besides.
+        self.allowed_uids = frozenset({os.getuid(), *other_uids})
 
     def listen(self) -> bool:
         """Start listening, replacing a stale socket file left by a crash."""
@@ -59,7 +69,7 @@ class ControlServer(QObject):
         while self._server.hasPendingConnections():
             conn = self._server.nextPendingConnection()
             uid = peer_uid(int(conn.socketDescriptor()))
-            if uid is not None and uid != self.allowed_uid:
+            if uid is not None and uid not in self.allowed_uids:
                 log.warning("refused a control connection from uid %d", uid)
                 conn.abort()
                 conn.deleteLater()
