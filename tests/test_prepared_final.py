@@ -70,10 +70,10 @@ def test_a_gap_between_words_is_not_a_pause_to_prepare_in() -> None:
     decoder = BeamCountingDecoder()
     transcriber = transcriber_for(decoder)
     feed(transcriber, speech(4))  # ends in a 0.16 s gap between words
-    transcriber.push(silence(0.05))
-    assert not transcriber.work_while_idle()  # 0.21 s of quiet: speech may go on
-    transcriber.push(silence(0.15))
-    assert transcriber.work_while_idle()  # quiet for a whole pass step
+    transcriber.push(silence(0.1))
+    assert not transcriber.work_while_idle()  # 0.26 s of quiet: speech may go on
+    transcriber.push(silence(0.3))
+    assert transcriber.work_while_idle()  # quiet for longer than the holdback
     assert decoder.careful == 1
 
 

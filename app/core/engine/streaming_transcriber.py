@@ -197,7 +197,7 @@ class StreamingTranscriber:
         """While the key is held: hear a closed block, or the newest pass, carefully.
 
         A block of a long dictation (:mod:`careful_blocks`) is heard as soon as
-        it closes. Nothing said since the newest pass, and silence for ``step_s``, mean
+        it closes. Nothing said since the newest pass, and silence for ``holdback_s``, mean
         it may be the last: its careful final is made now, in the pause, and
         :meth:`finish` takes it if nothing is said before the release. Returns
         whether it decoded (the live loop calls this only when no pass is due).
@@ -221,13 +221,12 @@ class StreamingTranscriber:
         return True
 
     def _pausing(self) -> bool:
-        """Silent for a whole ``step_s``: a pause, not the gap after a pass inside speech.
+        """Silent for ``holdback_s``: the newest words are settled, not a gap inside speech.
 
-        Right after a pass the audio since it is too short for the VAD to hear
-        speech in; preparing then would run a careful decode after nearly every
-        pass of fluent speech.
+        The gaps between fluent words are shorter; preparing in each of them
+        would run a careful decode after nearly every pass.
         """
-        quiet_from = self._total - int(self.options.step_s * SAMPLE_RATE)
+        quiet_from = self._total - int(self.options.holdback_s * SAMPLE_RATE)
         return self._detector is not None and not self._detector.has_speech(quiet_from, self._total)
 
     def _careful_final(self, heard: Heard) -> DictationEvent:
