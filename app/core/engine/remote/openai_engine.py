@@ -257,6 +257,9 @@ class OpenAITranscriber:
         of music or of names could otherwise be taken for another language.
         """
         turn = asyncio.Lock()  # FIFO: a file's chunks take slots in file order
+        # Set before a failed chunk gives its slot back, so no later chunk takes it and is
+        # sent in the moment before the failure cancels the rest.
+        failed = asyncio.Event()
 
         async def one(index: int, options: TranscribeOptions) -> None:
             chunk = chunks[index]
@@ -264,7 +267,12 @@ class OpenAITranscriber:
                 async with turn:
                     await self._slots.take()
                 try:
+                    if failed.is_set():
+                        return
                     body = await post_transcription(client, self.endpoint, chunk, options)
+                except BaseException:
+                    failed.set()
+                    raise
                 finally:
                     self._slots.give_back()
                 try:
