@@ -78,6 +78,18 @@ class Target:
             text = self.text()
         return text
 
+    def wait_until_text(self, expected: str, timeout: float = 5.0) -> str:
+        """Wait until :meth:`text` equals ``expected``, through texts that are no prefix of it
+        (an erase on the way); fail with what arrived once ``timeout`` has passed."""
+        deadline = time.monotonic() + timeout
+        text = self.text()
+        while text != expected:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} received {text!r}, expected {expected!r}")
+            time.sleep(_POLL_S)  # polling a file another process writes
+            text = self.text()
+        return text
+
     def _all_text(self) -> str:
         try:
             return self.outfile.read_text(encoding="utf-8")
