@@ -27,9 +27,11 @@ WORDS = ["printing", "in", "the", "only", "sense", "with", "which", "we", "are",
 
 
 @contextmanager
-def _live_rig(tmp_path: Path, delivery: FakeDelivery) -> Iterator[Rig]:
+def _live_rig(
+    tmp_path: Path, delivery: FakeDelivery, final_mends: dict[str, str] | None = None
+) -> Iterator[Rig]:
     """A controller rig with type-as-I-speak on, closed afterwards."""
-    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True)
+    rig = build_rig(tmp_path, WORDS, delivery, type_as_i_speak=True, final_mends=final_mends)
     try:
         yield rig
     finally:
@@ -62,6 +64,25 @@ def test_words_settled_while_held_are_typed_after_release_in_order_once(
         assert methods == {"type"}
 
 
+def test_with_hold_to_talk_the_app_gets_the_finals_words_not_the_commits(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The passes hear "the only" as "they only"; the final's beam search mends it.
+    with _live_rig(tmp_path, FakeDelivery(), final_mends={"the": "a"}) as rig:
+        rig.controller.set_hotkey_held(True)
+        assert rig.controller.start(source="hotkey")
+        commits = _wait_for_commits(qtbot, rig, 3)
+        assert " the" in "".join(commits)
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            rig.controller.set_hotkey_held(False)  # as the hotkey reports a release:
+            rig.controller.stop()  # keys up, then the gesture finishes
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert done.args == ["typed", "hotkey"]
+        assert final.startswith("Printing in a only")
+        assert rig.delivery.typed == final  # the app has the history's words
+        assert [text for _id, text, _method in rig.delivery.requests] == [final]
+
+
 def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
     with _live_rig(tmp_path, FakeDelivery()) as rig:
         rig.controller.set_hotkey_held(True)
@@ -72,6 +93,20 @@ def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
         with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
             rig.controller.stop()
         assert rig.delivery.typed == rig.history.latest().text  # type: ignore[union-attr]
+
+
+def test_words_typed_before_the_release_stay_when_the_final_hears_them_otherwise(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with _live_rig(tmp_path, FakeDelivery(), final_mends={"Printing": "Printed"}) as rig:
+        assert rig.controller.start(source="window")  # no key held: words go out as they settle
+        _wait_for_commits(qtbot, rig, 2)
+        qtbot.waitUntil(lambda: len(rig.delivery.delivered_texts) >= 1, timeout=5000)
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+            rig.controller.stop()
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert final.startswith("Printing in the")  # typed, so never taken back
+        assert rig.delivery.typed == final
 
 
 def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(

@@ -16,8 +16,12 @@ from app.core.engine.streaming_transcriber import DictationEvent
 class ScriptedTranscriber:
     """Duck-types StreamingTranscriber: partial every pass, commit every other pass."""
 
-    def __init__(self, words: list[str], pass_seconds: float) -> None:
+    def __init__(
+        self, words: list[str], pass_seconds: float, final_mends: dict[str, str] | None = None
+    ) -> None:
         self._words = words
+        # The final hears more carefully than the passes: these words come out mended.
+        self._final_words = [(final_mends or {}).get(word, word) for word in words]
         self._pass_seconds = pass_seconds
         self._heard = 0
         self._committed = 0
@@ -60,14 +64,20 @@ class ScriptedTranscriber:
         if self._pending_audio > 0:
             self._pending_audio = 0
             self._heard = min(len(self._words), self._heard + 1)
-        return DictationEvent("final", " ".join(self._words[: self._heard]))
+        return DictationEvent("final", " ".join(self._final_words[: self._heard]))
 
 
 class ScriptedPipeline:
     """Duck-types LivePipeline for the worker."""
 
-    def __init__(self, words: list[str], pass_seconds: float = 0.002) -> None:
+    def __init__(
+        self,
+        words: list[str],
+        pass_seconds: float = 0.002,
+        final_mends: dict[str, str] | None = None,
+    ) -> None:
         self.words = words
+        self.final_mends = final_mends
         self.pass_seconds = pass_seconds
         self.warmed = False
         # (language, vocabulary) each utterance was decoded with (None: the pipeline's own).
@@ -84,7 +94,7 @@ class ScriptedPipeline:
         vocabulary: tuple[str, ...] | None = None,
     ) -> ScriptedTranscriber:
         self.decodings.append((language, vocabulary))
-        return ScriptedTranscriber(self.words, self.pass_seconds)
+        return ScriptedTranscriber(self.words, self.pass_seconds, self.final_mends)
 
     def take_notice(self) -> str | None:
         return None

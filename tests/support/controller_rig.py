@@ -47,16 +47,18 @@ def build_rig(
     sound_device: FakeSoundDevice | None = None,
     *,
     profiles: ProfileChooser | None = None,
+    final_mends: dict[str, str] | None = None,
     **settings: object,
 ) -> Rig:
     """A controller whose dictations "hear" ``words``, with history in ``tmp_path``.
 
     ``sound_device`` is the microphone's fake device (default: one hearing 1 s of silence).
+    ``final_mends`` maps words the passes hear to the final's (more careful) hearing of them.
     """
     if sound_device is None:
         sound_device = FakeSoundDevice(np.zeros(16_000, np.float32))
     mic = Microphone(backend=sound_device)
-    pipeline = ScriptedPipeline(list(words))
+    pipeline = ScriptedPipeline(list(words), final_mends=final_mends)
     worker = InferenceWorker(pipeline, mic.ring, mic.new_audio)
     history = HistoryStore(tmp_path / "history.sqlite3")
     delivery = FakeDelivery() if fake_delivery is None else fake_delivery

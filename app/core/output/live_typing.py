@@ -12,7 +12,11 @@ here instead and go out one request at a time, in order:
   until :meth:`LiveTypingQueue.resume` (the final retries once), so a failure
   never makes later words overtake earlier ones or type them twice;
 * an erase ("scratch that") first trims text not yet sent; only what has
-  already reached the application is erased with BackSpace.
+  already reached the application is erased with BackSpace;
+* once the dictation is finishing, nothing more goes out until the final: when
+  nothing had gone out by then (hold-to-talk holds everything back), the final,
+  heard more carefully than the commits, replaces them, so the application gets
+  the words the history keeps.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class LiveTypingQueue:
         self._in_flight: LiveRequest | None = None
         self._held = held
         self._paused = False
+        self._awaiting_final = False
+        self._anything_out = False  # some request left for the application
         self.sent_text = ""  # everything typed so far and confirmed, erases applied
 
     @property
@@ -68,6 +74,19 @@ class LiveTypingQueue:
     def paused(self) -> bool:
         """A request failed; nothing goes out until :meth:`resume`."""
         return self._paused
+
+    @property
+    def anything_out(self) -> bool:
+        """Some request went out to the application (the queued text is no longer all ours)."""
+        return self._anything_out
+
+    def await_final(self, waiting: bool = True) -> None:
+        """Send nothing more until the final (``waiting``), or go on as before."""
+        self._awaiting_final = waiting
+
+    def withdraw(self) -> None:
+        """Drop what waits (nothing went out: the final's text replaces it)."""
+        self._pending = LiveEdit()
 
     def add(self, erase: int, text: str) -> None:
         """Queue one edit (``erase`` characters, then ``text``)."""
@@ -83,8 +102,10 @@ class LiveTypingQueue:
 
     def next_request(self) -> LiveRequest | None:
         """The request to deliver now, or None (one in flight, held, paused or nothing new)."""
-        if self._in_flight is not None or self._held or self._paused or not self._pending:
+        blocked = self._held or self._paused or self._awaiting_final
+        if self._in_flight is not None or blocked or not self._pending:
             return None
+        self._anything_out = True
         if self._pending.erase:
             request = LiveRequest("erase", "\b" * self._pending.erase)
             self._pending = LiveEdit(0, self._pending.text)

@@ -180,6 +180,8 @@ class DictationController(QObject):
             return
         # Not the ring's position: the microphone's last words are still on their way.
         current.end = self._mic.release_position()
+        if current.live is not None:
+            current.live.hold_for_final()
         self.journal.end_at(current.end)
         self._worker.finish(current.job_id, current.end)
         if not self.settings.keep_mic_open:
@@ -267,7 +269,13 @@ class DictationController(QObject):
             return
         if current.end is not None:  # the tail that was on its way at the release is in now
             self.journal.end_at(current.end)
-        typed_live = current.live is not None and current.live.used
+        live = current.live
+        replaced = live is not None and live.replaceable and bool(text.strip())
+        if live is not None and replaced:
+            # Hold-to-talk kept every commit back: the final, heard with beam search over
+            # the whole end of the utterance, is typed instead, as the history keeps it.
+            live.withdraw()
+        typed_live = live is not None and live.used and not replaced
         update = current.shaping.final(text, typed_live=typed_live)
         text = update.shown  # typed live: what the focused app shows once the queue is out
         self.live_text.emit(text, "")
@@ -278,7 +286,7 @@ class DictationController(QObject):
             self._finish_delivery("none")
             return
         self.last_text = text
-        then = partial(self._saved, current, text, update.edit, typed_live)
+        then = partial(self._saved, current, text, update.edit, typed_live or replaced)
         self._saver.save(current, text, self.settings, self.model_name, then)
 
     def _saved(
@@ -297,7 +305,10 @@ class DictationController(QObject):
         self._final.deliver(current, text, edit, self.settings, typed_live=typed_live)
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        if self._run_of(job_id) is not None and self.session.fail(job_id, message):
+        current = self._run_of(job_id)
+        if current is not None and self.session.fail(job_id, message):
+            if current.live is not None:
+                current.live.release_held()  # no final will replace what the commits settled
             self._current = None
             self.journal.abandon()  # offered for recovery at the next start
             self.notice.emit("error", f"Dictation failed: {message}")

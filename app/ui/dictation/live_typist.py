@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 from app.core.output.live_typing import LiveTypingQueue
 from app.core.text.streaming import TextEdit
 
@@ -44,6 +46,7 @@ class LiveTypist:
         self._on_stopped = on_stopped
         self._request: int | None = None  # the delivery id of the request in flight
         self._final = False  # the final's edit is queued: done once the queue is idle
+        self._done = False
         self._error = ""
         self.used = False  # some edit was queued for the focused application
 
@@ -61,14 +64,38 @@ class LiveTypist:
         self._pump()
 
     def set_held(self, held: bool) -> None:
-        """The hotkey's keys went down (hold everything back) or up (send it)."""
+        """The hotkey's keys went down (hold everything back) or up (send it).
+
+        What waits goes out on the next turn of the event loop: the hotkey reports
+        the keys up just before the release that finishes the dictation, and a
+        finishing dictation keeps its words for the final (:meth:`hold_for_final`).
+        """
         self._queue.set_held(held)
         if not held:
-            self._pump()
+            QTimer.singleShot(0, self._pump)
+
+    @property
+    def replaceable(self) -> bool:
+        """Edits were queued but none went out: the final may take their place."""
+        return self.used and not self._queue.anything_out
+
+    def hold_for_final(self) -> None:
+        """The dictation is finishing: nothing more goes out until the final's edit."""
+        self._queue.await_final()
+
+    def withdraw(self) -> None:
+        """Drop every queued edit: nothing went out, and the final's whole text follows."""
+        self._queue.withdraw()
+
+    def release_held(self) -> None:
+        """No final will come (the dictation failed): send what waits after all."""
+        self._queue.await_final(False)
+        self._pump()
 
     def finish(self, edit: TextEdit) -> None:
         """The final's ``edit``: send it after the rest, retrying once what failed before."""
         self._final = True
+        self._queue.await_final(False)
         self._queue.add(edit.erase, edit.text)
         self._queue.set_held(False)  # the key is up by the time the final is out
         self._queue.resume()
@@ -110,7 +137,8 @@ class LiveTypist:
             self._request = self._delivery.deliver(
                 request.text, request.method, clipboard_on_failure=False
             )
-        elif self._final and self._queue.idle:
+        elif self._final and self._queue.idle and not self._done:
+            self._done = True
             self._on_done()
 
 

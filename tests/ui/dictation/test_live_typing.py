@@ -77,3 +77,24 @@ def test_edits_compose() -> None:
     assert LiveEdit(1, "abc").then(LiveEdit(2, "d")) == LiveEdit(1, "ad")
     assert LiveEdit(1, "ab").then(LiveEdit(4, "d")) == LiveEdit(3, "d")
     assert not LiveEdit()
+
+
+def test_a_finishing_dictation_keeps_its_words_for_the_final() -> None:
+    queue = LiveTypingQueue(held=True)
+    queue.add(0, "Stop right their")
+    queue.await_final()
+    queue.set_held(False)  # the release that finishes the dictation
+    assert queue.next_request() is None
+    assert not queue.anything_out
+    queue.withdraw()  # nothing went out: the final's text takes their place
+    queue.add(0, "Stop right there.")
+    queue.await_final(False)
+    assert _drain(queue) == [LiveRequest("type", "Stop right there.")]
+    assert queue.anything_out
+
+
+def test_words_that_went_out_are_counted_even_before_they_arrive() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "Printing,")
+    assert queue.next_request() == LiveRequest("type", "Printing,")
+    assert queue.anything_out  # in flight: the final may no longer replace it
