@@ -65,7 +65,10 @@ class DictationTrace:
 
     @property
     def typed_text(self) -> str | None:
-        """What type-as-I-speak leaves in the application: the commits, then the final's rest.
+        """What type-as-I-speak leaves in the app when words went out as they settled (toggle).
+
+        Hold-to-talk types the final instead (decision 0017); this is the commits, then the
+        final's rest.
 
         Typed words are never taken back, so the window's rule
         (:meth:`LiveShaping.final` with ``typed_live``) joins the final to them;
