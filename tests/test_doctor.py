@@ -18,6 +18,7 @@ import pytest
 
 from app.core.audio.mic_devices import MicError
 from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
+from app.core.output.uinput_keyboard import MESSAGE_NO_UINPUT, UinputProbe
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.xserver import XServer, running_xvfb
 
@@ -122,6 +123,7 @@ def _gnome_probes(**overrides: object) -> DoctorProbes:
         "interfaces": lambda _env: frozenset({"wl_seat", "wl_compositor"}),  # GNOME's mutter
         "tray": lambda _env: False,
         "microphones": lambda: ["Built-in Audio Analog Stereo"],
+        "uinput": lambda _env, _which: UinputProbe(None, MESSAGE_NO_UINPUT),  # no setup yet
         **overrides,
     }
     return DoctorProbes(**fields)  # type: ignore[arg-type]
