@@ -164,7 +164,7 @@ def choose_delivery_route(
             probe = uinput(environ, which)
             if probe.tool is not None:
                 return _uinput_route(environ, which, offered, lacking, probe.tool)
-            setup = f"{lacking} offers no virtual keyboard, so {_clause(probe.problem)}"
+            setup = f"{lacking} offers no virtual keyboard, and {_clause(probe.problem)}"
         if which("wtype"):
             typing = f"Wayland session ({wayland}): typing through the virtual keyboard with wtype"
             if setup:
@@ -223,5 +223,7 @@ def _uinput_route(
 
 
 def _clause(sentence: str) -> str:
-    """``sentence`` to follow a colon or a comma: its first letter lower-case, unless a path."""
-    return sentence[:1].lower() + sentence[1:] if sentence[:1].isupper() else sentence
+    """``sentence`` to follow a colon or a comma: "Typing" becomes "typing"; "GNOME" stays."""
+    if sentence[:1].isupper() and not sentence[1:2].isupper():
+        return sentence[:1].lower() + sentence[1:]
+    return sentence
