@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute, choose_delivery_route
+from app.core.output.delivery_route import (
+    DATA_CONTROL,
+    VIRTUAL_KEYBOARD,
+    X11_ROUTE,
+    DeliveryRoute,
+    choose_delivery_route,
+)
 from app.core.output.text_delivery import InjectionError
+from app.core.output.uinput_keyboard import (
+    MESSAGE_NO_TOOL,
+    MESSAGE_NO_UINPUT,
+    UinputKeyInjector,
+    UinputProbe,
+    UinputTool,
+    probe_uinput,
+    ydotoold_sockets,
+)
 from app.core.output.wayland_keyboard import WtypeKeyInjector
 
 
@@ -116,3 +132,118 @@ def test_the_wtype_keyboard_runs_in_the_route_environment() -> None:
     assert calls[0]["env"] == {**WAYLAND, "LC_ALL": "C.UTF-8"}
     assert calls[0]["command"] == ["/usr/bin/wtype", "hi"]
     assert started[0]["env"] == {**WAYLAND, "LC_ALL": "C.UTF-8"}
+
+
+# ---- compositors without a virtual keyboard: /dev/uinput ------------------------------------
+
+GNOME = {
+    "WAYLAND_DISPLAY": "wayland-0",
+    "XDG_SESSION_TYPE": "wayland",
+    "XDG_CURRENT_DESKTOP": "GNOME",
+}
+SWAY_PROTOCOLS = frozenset({"wl_seat", VIRTUAL_KEYBOARD, DATA_CONTROL})
+KWIN_PROTOCOLS = frozenset({"wl_seat", DATA_CONTROL})
+
+
+def _uinput(tool: UinputTool | None, problem: str = ""):  # type: ignore[no-untyped-def]
+    return lambda _environ, _which: UinputProbe(tool, problem)
+
+
+def _protocols(offered: frozenset[str] | None):  # type: ignore[no-untyped-def]
+    return lambda _environ: offered
+
+
+def test_gnome_types_through_uinput_when_ydotool_can() -> None:
+    route = choose_delivery_route(
+        GNOME, _which("wtype", "ydotool"), interfaces=_protocols(None), uinput=_uinput("ydotool")
+    )
+    assert route.name == "wayland-uinput"
+    assert route.reason.startswith("GNOME offers no virtual keyboard: typing through /dev/uinput")
+    assert "ydotool" in route.reason
+    assert "sudo apt install wl-clipboard" in route.reason  # paste mode needs it
+    assert not route.wayland_clipboard
+
+
+def test_a_compositor_whose_protocols_lack_the_virtual_keyboard_uses_uinput() -> None:
+    route = choose_delivery_route(
+        WAYLAND,
+        _which("ydotool", "wl-paste"),
+        interfaces=_protocols(KWIN_PROTOCOLS),
+        uinput=_uinput("dotool"),
+    )
+    assert route.name == "wayland-uinput"
+    assert route.reason.startswith("This compositor offers no virtual keyboard")
+    assert route.wayland_clipboard  # KWin lets apps set the clipboard: paste and non-layout text
+    assert "outside the keyboard layout" in route.reason
+
+
+def test_without_clipboard_control_paste_mode_types_and_the_reason_says_the_limit() -> None:
+    route = choose_delivery_route(
+        GNOME,
+        _which("ydotool", "wl-paste"),
+        interfaces=_protocols(frozenset({"wl_seat"})),  # mutter
+        uinput=_uinput("ydotool"),
+    )
+    assert route.name == "wayland-uinput"
+    assert not route.wayland_clipboard
+    assert "cannot be typed" in route.reason
+
+
+def test_sway_with_wtype_keeps_wtype_even_when_uinput_works() -> None:
+    for offered in (SWAY_PROTOCOLS, None):
+        route = choose_delivery_route(
+            WAYLAND,
+            _which("wtype", "ydotool", "wl-paste"),
+            interfaces=_protocols(offered),
+            uinput=_uinput("ydotool"),
+        )
+        assert route.name == "wayland-wtype"
+        assert route.reason.endswith("pasting through the Wayland clipboard.")
+
+
+def test_gnome_before_the_setup_keeps_todays_route_and_names_the_setup() -> None:
+    unset = _uinput(None, MESSAGE_NO_UINPUT)
+    with_wtype = choose_delivery_route(
+        GNOME, _which("wtype"), interfaces=_protocols(None), uinput=unset
+    )
+    assert with_wtype.name == "wayland-wtype"
+    assert "wtype, which fails here: GNOME offers no virtual keyboard, and " in with_wtype.reason
+    assert "sudo usermod -aG input $USER" in with_wtype.reason
+    xwayland = choose_delivery_route(
+        {**GNOME, "DISPLAY": ":0"}, _which(), interfaces=_protocols(None), uinput=unset
+    )
+    assert xwayland.name == "x11"
+    assert "only X11 (XWayland) windows; GNOME offers no" in xwayland.reason
+    assert "/dev/uinput is not writable" in xwayland.reason
+    nothing = choose_delivery_route(
+        GNOME, _which(), interfaces=_protocols(None), uinput=_uinput(None, MESSAGE_NO_TOOL)
+    )
+    assert nothing.name == "none"
+    assert nothing.reason.startswith("GNOME offers no virtual keyboard, and typing through")
+    assert "sudo apt install ydotool" in nothing.reason
+
+
+def test_the_uinput_route_opens_the_uinput_keyboard(tmp_path: Path) -> None:
+    tool = tmp_path / "ydotool"
+    tool.write_text("#!/bin/sh\nexit 1\n")
+    tool.chmod(0o755)
+    route = DeliveryRoute("wayland-uinput", "", {**GNOME, "PATH": str(tmp_path)})
+    keyboard = route.open_keyboard()
+    assert isinstance(keyboard, UinputKeyInjector)
+    assert keyboard.tool == "ydotool"
+
+
+def test_probe_prefers_a_running_ydotoold_then_a_writable_uinput() -> None:
+    def exists(path: str) -> bool:
+        return path == "/run/user/1000/.ydotool_socket"
+
+    environ = {"XDG_RUNTIME_DIR": "/run/user/1000"}
+    both = _which("ydotool", "dotool")
+    assert probe_uinput(environ, both, writable=lambda _p: False, exists=exists).tool == "ydotool"
+    assert probe_uinput({}, both, writable=lambda _p: True, exists=exists).tool == "dotool"
+    assert probe_uinput({}, _which("ydotool"), writable=lambda _p: True).tool == "ydotool"
+    unset = probe_uinput({}, both, writable=lambda _p: False, exists=lambda _p: False)
+    assert unset == UinputProbe(None, MESSAGE_NO_UINPUT)
+    assert probe_uinput({}, _which()) == UinputProbe(None, MESSAGE_NO_TOOL)
+    custom = {"YDOTOOL_SOCKET": "/srv/ydo.sock"}
+    assert ydotoold_sockets(custom) == ["/srv/ydo.sock", "/tmp/.ydotool_socket"]

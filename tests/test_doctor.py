@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from app.core.audio.mic_devices import MicError
 from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
+from app.core.output.uinput_keyboard import MESSAGE_NO_UINPUT, UinputProbe
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.xserver import XServer, running_xvfb
 
@@ -122,6 +124,7 @@ def _gnome_probes(**overrides: object) -> DoctorProbes:
         "interfaces": lambda _env: frozenset({"wl_seat", "wl_compositor"}),  # GNOME's mutter
         "tray": lambda _env: False,
         "microphones": lambda: ["Built-in Audio Analog Stereo"],
+        "uinput": lambda _env, _which: UinputProbe(None, MESSAGE_NO_UINPUT),  # no setup yet
         **overrides,
     }
     return DoctorProbes(**fields)  # type: ignore[arg-type]
@@ -182,3 +185,23 @@ def test_folders_others_can_read_or_you_cannot_write_are_named_with_the_command(
     )
     assert _check(findings, "settings folder").fix == f"Make it private: chmod 700 '{shared}'."
     assert _check(findings, "data folder").status == "ok"
+
+
+def test_gnome_with_ydotool_set_up_types_through_uinput(tmp_path: Path) -> None:
+    probes = _gnome_probes(uinput=lambda _env, _which: UinputProbe("ydotool"))
+    findings = diagnose(GNOME, "tiny.en", {"data": tmp_path}, probes)
+    delivery = _check(findings, "delivery")
+    assert (delivery.status, delivery.route, delivery.fix) == ("ok", "wayland-uinput", "")
+    assert delivery.found.startswith(
+        "wayland-uinput: GNOME offers no virtual keyboard: typing through /dev/uinput with ydotool"
+    )
+    as_json = json.loads(json.dumps({"checks": [asdict(f) for f in findings]}))  # as --json
+    assert by_topic(json.dumps(as_json))["delivery"]["route"] == "wayland-uinput"
+    assert "/dev/uinput" in _check(findings, "compositor").fix
+
+
+def test_gnome_before_the_uinput_setup_names_it(tmp_path: Path) -> None:
+    findings = diagnose(GNOME, "tiny.en", {"data": tmp_path}, _gnome_probes())
+    delivery = _check(findings, "delivery")
+    assert "sudo usermod -aG input $USER" in delivery.found
+    assert delivery.fix.startswith("Do the one-time setup the line names")

@@ -21,15 +21,20 @@ from typing import Any, Literal
 
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
-from app.core.output.delivery_route import choose_delivery_route, is_wayland_session
+from app.core.output.delivery_route import (
+    DATA_CONTROL,
+    VIRTUAL_KEYBOARD,
+    UinputCheck,
+    choose_delivery_route,
+    is_wayland_session,
+)
+from app.core.output.uinput_keyboard import probe_uinput
 from app.core.output.wayland_clipboard import INSTALL_HINT as WL_CLIPBOARD_HINT
 from app.core.output.wayland_selection import SelectionError, compositor_interfaces
 
 log = logging.getLogger(__name__)
 
 Status = Literal["ok", "warning", "problem"]
-VIRTUAL_KEYBOARD = "zwp_virtual_keyboard_manager_v1"
-DATA_CONTROL = "zwlr_data_control_manager_v1"
 LOW_DISK_BYTES = 500 * 1024 * 1024
 _TRAY_WATCHER = "org.kde.StatusNotifierWatcher"
 _PROBE_TIMEOUT_S = 3.0
@@ -57,6 +62,7 @@ class DoctorProbes:
     interfaces: Callable[[Mapping[str, str]], frozenset[str]] = compositor_interfaces
     tray: Callable[[Mapping[str, str]], bool | None] | None = None
     microphones: Callable[[], list[str]] | None = None
+    uinput: UinputCheck = probe_uinput
 
 
 def diagnose(
@@ -134,11 +140,14 @@ def _compositor(environ: Mapping[str, str], interfaces: frozenset[str] | None) -
     if not missing:
         found = f"{name}: offers the virtual keyboard and clipboard control."
         return Finding("compositor", "ok", found)
+    fix = "Use the clipboard as where the text goes (Settings), and paste it yourself."
+    if VIRTUAL_KEYBOARD not in interfaces:
+        fix = (
+            "Type through /dev/uinput with ydotool instead (the delivery line says how), "
+            "or use the clipboard as where the text goes (Settings)."
+        )
     return Finding(
-        "compositor",
-        "warning",
-        f"{name}: no {' and no '.join(missing)} (GNOME has neither).",
-        "Use the clipboard as where the text goes (Settings), and paste it yourself.",
+        "compositor", "warning", f"{name}: no {' and no '.join(missing)} (GNOME has neither).", fix
     )
 
 
@@ -161,20 +170,29 @@ def _hotkey(environ: Mapping[str, str]) -> Finding:
 def _delivery(
     environ: Mapping[str, str], probes: DoctorProbes, interfaces: frozenset[str] | None
 ) -> Finding:
-    route = choose_delivery_route(environ, probes.which)
+    route = choose_delivery_route(
+        environ, probes.which, interfaces=lambda _environ: interfaces, uinput=probes.uinput
+    )
     found = f"{route.name}: {route.reason}"
+    # The route's reason names the one-time setup where the compositor has no virtual keyboard.
+    uinput_setup = "/dev/uinput" in route.reason
     if route.name == "none":
         fix = "Install what the sentence names, or use the clipboard as where the text goes."
         return Finding("delivery", "problem", found, fix, route.name)
-    if (
-        route.name == "wayland-wtype"
-        and interfaces is not None
-        and (VIRTUAL_KEYBOARD not in interfaces)
+    if route.name == "wayland-wtype" and (
+        uinput_setup or (interfaces is not None and VIRTUAL_KEYBOARD not in interfaces)
     ):
         fix = "Here text can only go to the clipboard: choose that in Settings."
+        if uinput_setup:
+            fix = (
+                "Do the one-time setup the line names to type through /dev/uinput, "
+                "or choose the clipboard as where the text goes (Settings)."
+            )
         return Finding("delivery", "problem", found, fix, route.name)
     if route.name == "x11" and is_wayland_session(environ):
         fix = "Install wtype (sudo apt install wtype) to type into native Wayland apps."
+        if uinput_setup:
+            fix = "Do the one-time setup the line names to type into native Wayland apps."
         return Finding("delivery", "warning", found, fix, route.name)
     return Finding("delivery", "ok", found, "", route.name)
 

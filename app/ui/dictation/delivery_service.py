@@ -224,8 +224,10 @@ class DeliveryService(QObject):
         self._executor.submit(self._work, request)
 
     def _pastes_by_typing(self) -> bool:
-        """Wayland without wl-clipboard: typing works, a paste would send the wrong text."""
-        return self._route.name == "wayland-wtype" and self._wayland_clipboard is None
+        """Wayland without a clipboard Saytype can set: typing works, a paste would send the
+        wrong text (no wl-clipboard; on the uinput route also a compositor without it)."""
+        wayland = self._route.name in {"wayland-wtype", "wayland-uinput"}
+        return wayland and self._wayland_clipboard is None
 
     def _work(self, request: DeliveryRequest) -> None:
         """Worker thread: never raises; reports through queued signals."""
@@ -267,7 +269,7 @@ class DeliveryService(QObject):
             raise InjectionError("shutting down")
         if self._keyboard is None:
             try:
-                self._keyboard = self._route.open_keyboard()
+                self._keyboard = self._route.open_keyboard(self._wayland_clipboard)
             except InjectionError as exc:
                 raise _NoKeyboard(str(exc)) from exc
         return self._keyboard

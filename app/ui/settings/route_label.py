@@ -1,7 +1,8 @@
 """The line in Settings that says how text reaches other apps in this session, and why.
 
-The route is chosen once at start from the session (X11, or Wayland with wtype
-and the Wayland clipboard: ``core/output/delivery_route.py``); a person who
+The route is chosen once at start from the session (X11; Wayland with wtype,
+or with ydotool/dotool through /dev/uinput where the compositor has no virtual
+keyboard; and the Wayland clipboard: ``core/output/delivery_route.py``); a person who
 wonders why text does not arrive reads it here, and ``saytype doctor`` says the rest.
 """
 
@@ -15,6 +16,7 @@ from app.core.output.delivery_route import DeliveryRoute
 ROUTE_NAMES = {
     "x11": "X11 (XTest)",
     "wayland-wtype": "Wayland virtual keyboard (wtype)",
+    "wayland-uinput": "Wayland, through /dev/uinput (ydotool or dotool)",
     "none": "None: text goes to the clipboard",
 }
 LABEL = "Delivery route"

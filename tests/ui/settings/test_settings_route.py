@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.desktop_doctor import DoctorProbes, diagnose
 from app.core.output.delivery_route import choose_delivery_route
+from app.core.output.uinput_keyboard import UinputProbe
 from app.core.settings import Settings
 from app.ui.settings.settings_applier import _settings_choices
 from app.ui.settings.settings_dialog import SettingsDialog
@@ -118,3 +119,17 @@ def test_the_settings_choices_carry_doctors_findings_with_the_listed_microphones
         assert microphone.found.startswith(f"{len(devices)} found")
     else:
         assert microphone.status == "problem"
+
+
+def test_the_uinput_route_shows_its_name_and_why(qtbot: QtBot) -> None:
+    gnome = {"WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "GNOME"}
+    route = choose_delivery_route(
+        gnome,
+        _installed("ydotool", "wl-paste"),
+        interfaces=lambda _env: None,
+        uinput=lambda _env, _which: UinputProbe("ydotool"),
+    )
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], delivery_route=route)
+    qtbot.addWidget(dialog)
+    description = _route_label(dialog).accessibleDescription()
+    assert description.startswith("Wayland, through /dev/uinput (ydotool or dotool). GNOME offers")
