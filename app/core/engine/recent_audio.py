@@ -44,10 +44,10 @@ class RecentAudio:
         """The live buffer was cut at ``sample``, with ``words_before`` cut words before it."""
         self._starts.append(SpanStart(sample, words_before))
 
-    def earliest_start(self, before: int, not_before: int = 0) -> SpanStart | None:
-        """The earliest cut (or utterance start) within reach in ``[not_before, before)``."""
+    def earliest_start(self, before: int) -> SpanStart | None:
+        """The earliest cut (or utterance start) within reach before ``before``."""
         for start in self._starts:
-            if not_before <= start.sample < before and self._total - start.sample <= self._reach:
+            if start.sample < before and self._total - start.sample <= self._reach:
                 return start
         return None
 
