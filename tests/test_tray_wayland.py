@@ -23,6 +23,7 @@ import pytest
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.status_notifier import (
+    ITEM_INTERFACE,
     MenuEntry,
     SessionBus,
     private_session_bus,
@@ -110,6 +111,12 @@ def saytype_items(bus: SessionBus, app: RunningSaytype) -> list[str]:
     return found
 
 
+def tooltip(bus: SessionBus, registered: str) -> str:
+    """The title of the item's tooltip (Saytype puts its state there)."""
+    service, path = split_item(registered)
+    return str(bus.get(service, path, ITEM_INTERFACE, "ToolTip")[2])
+
+
 def by_label(entries: list[MenuEntry], label: str) -> MenuEntry:
     return next(entry for entry in entries if entry.label == label)
 
@@ -148,6 +155,19 @@ def test_the_tray_is_a_status_notifier_item_in_waybar(
             assert by_label(entries, "_Copy last").enabled is False  # nothing dictated yet
             assert by_label(entries, "Show _window").enabled
             assert by_label(entries, "_Quit").enabled
+
+            # The panel follows the dictation: its tooltip and its menu's first entry.
+            app.wait(lambda: "model ready" in app.log_text(), "the model", 60)
+            start = by_label(entries, "_Start dictation").id
+            bus.click(service, menu_path, start)
+            app.wait(lambda: tooltip(bus, registered).startswith("Saytype: listening"),
+                     "the tooltip to say listening", 20)  # fmt: skip
+            assert app.send("status").state == "listening"
+            assert bus.menu(service, menu_path)[0].label == "_Stop dictation"
+            bus.click(service, menu_path, start)  # the same entry, now Stop dictation
+            app.wait(lambda: tooltip(bus, registered).startswith("Saytype: ready"),
+                     "the tooltip to say ready again", 30)  # fmt: skip
+            assert bus.menu(service, menu_path)[0].label == "_Start dictation"
 
             # With a tray, closing the window hides it there; the app keeps running.
             close_window(sway)
