@@ -103,7 +103,7 @@ class _Compute(QObject):
     @Slot()
     def warm_up(self) -> None:
         try:
-            self._reload_if_unloaded()
+            self._load_if_unloaded()  # ready only once warmed up, said once
             self._pipeline.warm_up()
         except Exception as exc:
             log.exception("model failed to load")
@@ -123,10 +123,16 @@ class _Compute(QObject):
             self.model_unloaded.emit()
 
     def _reload_if_unloaded(self) -> None:
-        if self._host is not None and not self._host.loaded:
-            self.model_loading.emit()
-            self._host.get()
+        if self._load_if_unloaded():
             self.model_ready.emit()
+
+    def _load_if_unloaded(self) -> bool:
+        """Load the model when it was unloaded; whether it did."""
+        if self._host is None or self._host.loaded:
+            return False
+        self.model_loading.emit()
+        self._host.get()
+        return True
 
     def _pass_on_notice(self) -> None:
         notices = (

@@ -229,12 +229,16 @@ def test_worker_never_unloads_with_a_job_queued_or_running(
 def test_load_model_reloads_after_an_unload(
     qtbot: QtBot, worker: tuple[InferenceWorker, FakeHost, RingBuffer]
 ) -> None:
-    made, host, _ring = worker
+    made, host, ring = worker
     with qtbot.waitSignal(made.model_unloaded, timeout=5000):
         made.unload_model()
+    ready: list[None] = []
+    made.model_ready.connect(lambda: ready.append(None))
     with qtbot.waitSignal(made.model_ready, timeout=5000):
         made.load_model()
     assert (host.loaded, host.loads) == (True, 1)
+    run_one_job(qtbot, made, ring)  # queued after the load: its signals are all out by now
+    assert len(ready) == 1  # said once, after the warm-up, not also after the load
 
 
 @pytest.mark.gui
