@@ -222,6 +222,7 @@ class DesktopApp:
         # Says "listening" where the user looks, with no tray and the window hidden.
         indicator = ListeningIndicator(controller, microphone, enabled=settings.show_indicator)
         window.hides_to_tray = tray.available
+        tray.appeared.connect(lambda: setattr(window, "hides_to_tray", True))  # a panel came
         parts = DesktopParts(
             settings_store=SettingsStore(settings),
             history=history,

@@ -218,6 +218,35 @@ def test_without_a_watcher_the_app_runs_and_closing_the_window_quits(
         assert "parts closed" in log
 
 
+def test_a_panel_that_starts_after_saytype_still_gets_its_icon(
+    desktop: tuple[XServer, PulseDaemon, SwaySession], tmp_path: Path
+) -> None:
+    # A compositor's autostart runs the panel and Saytype together, in either order.
+    xserver, pulse, sway = desktop
+    with private_session_bus() as bus:
+        with running_saytype(
+            xserver, pulse, tmp_path / "home", extra_env=wayland_env(sway, bus),
+            wait_for_model=False,
+        ) as app:  # fmt: skip
+            app.wait(lambda: window_shown(sway), "the window on sway", 20)
+            app.wait(lambda: "no system tray yet" in app.log_text(), "the app to find none", 20)
+            with running_waybar(sway, bus, tmp_path / "waybar"):
+                app.wait(lambda: bool(saytype_items(bus, app)), "Saytype's item, late", 20)
+                [registered] = saytype_items(bus, app)
+                service, _path = split_item(registered)
+                item = bus.item(registered)
+                assert item["Id"] == "Saytype"
+                assert [e.label for e in bus.menu(service, item["Menu"])] == MENU_LABELS
+
+                close_window(sway)  # the tray is there now: closing hides the window to it
+                app.wait(lambda: not window_shown(sway), "the window to hide to the tray", 20)
+                assert app.send("status").ok
+                entries = bus.menu(service, item["Menu"])
+                bus.click(service, item["Menu"], by_label(entries, "_Quit").id)
+                assert app.process.wait(timeout=30) == 0, app.log_text()
+        assert_clean_log(app.log_text())
+
+
 def test_doctor_finds_the_tray_waybar_offers(
     desktop: tuple[XServer, PulseDaemon, SwaySession], tmp_path: Path
 ) -> None:

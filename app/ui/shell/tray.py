@@ -1,7 +1,8 @@
 """The tray icon: state at a glance, quick capture on a left click, and a small menu.
 
 Without a system tray (many Wayland and bare X sessions) nothing is created;
-the window, the hotkeys and the control socket still do everything.
+the window, the hotkeys and the control socket still do everything. On Wayland
+a panel that starts after Saytype still gets the icon (:mod:`panel_watch`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from app.ui.shell.panel_watch import PanelWatch, host_registered
 from app.ui.shell.state_icons import icon_state, state_icon
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class Tray(QObject):
     quit_requested = Signal()
     unload_model_requested = Signal()
     pause_history_toggled = Signal(bool)
+    appeared = Signal()  # the icon was created after startup (a panel came later)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,14 +59,29 @@ class Tray(QObject):
         self.memory_text = ""
         self.engine_text = ""  # where audio goes while a remote engine is active
         self.state = "idle"
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self.icon = QSystemTrayIcon(state_icon("idle"))
-            self.icon.setContextMenu(self.menu)
-            self.icon.setToolTip(self.tooltip)
-            self.icon.activated.connect(self._on_activated)
-            self.icon.show()
+        self._panel: PanelWatch | None = None
+        if QGuiApplication.platformName() == "wayland" and not host_registered():
+            # Asking Qt now would make it remember "no tray" for good (panel_watch).
+            self._panel = PanelWatch(self)
+            if self._panel.start():
+                self._panel.host_ready.connect(self._show_late)
+            log.info("no system tray yet: the icon appears once a panel offers one")
+        elif QSystemTrayIcon.isSystemTrayAvailable():
+            self._show_icon()
         else:
             log.info("no system tray: the window and hotkeys do everything")
+
+    def _show_icon(self) -> None:
+        self.icon = QSystemTrayIcon(state_icon(self.state))
+        self.icon.setContextMenu(self.menu)
+        self.icon.setToolTip(self.tooltip)
+        self.icon.activated.connect(self._on_activated)
+        self.icon.show()
+
+    def _show_late(self) -> None:
+        if self.icon is None and QSystemTrayIcon.isSystemTrayAvailable():
+            self._show_icon()
+            self.appeared.emit()
 
     @property
     def available(self) -> bool:
@@ -116,7 +134,9 @@ class Tray(QObject):
             self.icon.showMessage(title, message, state_icon(self.state), 4000)
 
     def hide(self) -> None:
-        """Remove the icon (at quit)."""
+        """Remove the icon, and wait for no panel any more (at quit)."""
+        if self._panel is not None:
+            self._panel.stop()
         if self.icon is not None:
             self.icon.hide()
 
