@@ -11,6 +11,7 @@ its icon only once the panel's host has registered.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import SLOT, QObject, Signal, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage, QDBusServiceWatcher
@@ -63,9 +64,7 @@ class PanelWatch(QObject):
             WATCHER, self._bus, QDBusServiceWatcher.WatchModeFlag.WatchForRegistration, self
         )
         self._services.serviceRegistered.connect(self._check)
-        self._bus.connect(
-            "", WATCHER_PATH, WATCHER, "StatusNotifierHostRegistered", self, SLOT("_check()")
-        )
+        self._bus.connect(*self._host_signal())
         return True
 
     def stop(self) -> None:
@@ -75,9 +74,14 @@ class PanelWatch(QObject):
         self._watching = False
         if self._services is not None:
             self._services.setWatchedServices([])
-        self._bus.disconnect(
-            "", WATCHER_PATH, WATCHER, "StatusNotifierHostRegistered", self, SLOT("_check()")
-        )
+        self._bus.disconnect(*self._host_signal())
+
+    def _host_signal(self) -> tuple[Any, ...]:
+        """The watcher's signal for a new host (from any sender), and our slot for it.
+
+        The slot goes as ``SLOT()``'s text: PySide's stubs say bytes, which it refuses.
+        """
+        return ("", WATCHER_PATH, WATCHER, "StatusNotifierHostRegistered", self, SLOT("_check()"))
 
     @Slot()
     def _check(self) -> None:
