@@ -11,6 +11,7 @@ from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.engine.window_decoder import Word
 from tests.fakes.coded_speech import CodeDecoder, feed, said, speech, transcriber_for
 
 
@@ -25,6 +26,20 @@ class BeamCountingDecoder(CodeDecoder):
         if (beam_size or 1) > 1:
             self.careful += 1
         return super().decode(audio, prompt, beam_size, cancel, aligned=aligned)
+
+
+class PunctuatingDecoder(BeamCountingDecoder):
+    """Hears ``mark`` after the word ``after``, as Whisper punctuates what it hears."""
+
+    def __init__(self, after: str, mark: str) -> None:
+        super().__init__()
+        self.after, self.mark = after, mark
+
+    def heard(self, words: list[Word], duration_s: float) -> list[Word]:
+        return [
+            Word(w.start, w.end, w.text + self.mark) if w.text.strip() == self.after else w
+            for w in words
+        ]
 
 
 def silence(seconds: float) -> np.ndarray:
@@ -74,6 +89,27 @@ def test_a_gap_between_words_is_not_a_pause_to_prepare_in() -> None:
     assert not transcriber.work_while_idle()  # 0.26 s of quiet: speech may go on
     transcriber.push(silence(0.3))
     assert transcriber.work_while_idle()  # quiet for longer than the holdback
+    assert decoder.careful == 1
+
+
+def test_a_short_pause_after_a_sentence_is_enough_to_prepare_in() -> None:
+    decoder = PunctuatingDecoder(after="w03", mark=".")
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, speech(4))  # the newest pass heard "... w03."
+    transcriber.push(silence(0.2))  # 0.36 s of quiet: past step_s, short of the holdback
+    assert transcriber.work_while_idle()
+    assert decoder.careful == 1
+    assert transcriber.finish().text == said(4) + "."
+
+
+def test_a_short_pause_at_a_comma_is_not() -> None:
+    decoder = PunctuatingDecoder(after="w03", mark=",")
+    transcriber = transcriber_for(decoder)
+    feed(transcriber, speech(4))
+    transcriber.push(silence(0.2))
+    assert not transcriber.work_while_idle()  # the sentence goes on after a comma
+    transcriber.push(silence(0.3))
+    assert transcriber.work_while_idle()  # unless the holdback's quiet says otherwise
     assert decoder.careful == 1
 
 

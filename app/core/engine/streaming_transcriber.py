@@ -221,13 +221,23 @@ class StreamingTranscriber:
         return True
 
     def _pausing(self) -> bool:
-        """Silent for ``holdback_s``: the newest words are settled, not a gap inside speech.
+        """A pause that may be the last before the release, worth a careful final now.
 
-        The gaps between fluent words are shorter; preparing in each of them
-        would run a careful decode after nearly every pass.
+        Silent for ``holdback_s``; or for ``step_s`` after a hearing that ends a
+        sentence (Whisper's own full stop, question or exclamation mark). The gaps
+        between fluent words are shorter, and the pauses at commas end no sentence:
+        preparing in each of them would run a careful decode after nearly every
+        pass, and a release would wait for one that speech had made stale (0018).
         """
-        quiet_from = self._total - int(self.options.holdback_s * SAMPLE_RATE)
-        return self._detector is not None and not self._detector.has_speech(quiet_from, self._total)
+        detector = self._detector
+        if detector is None:
+            return False
+        now = self._total
+        if not detector.has_speech(now - int(self.options.holdback_s * SAMPLE_RATE), now):
+            return True
+        last = self._last_heard
+        ends = last is not None and bool(last.words) and last.words[-1].text[-1:] in ".?!"
+        return ends and not detector.has_speech(now - int(self.options.step_s * SAMPLE_RATE), now)
 
     def _careful_final(self, heard: Heard) -> DictationEvent:
         """The final: ``heard``'s audio, widened back across cuts, heard again with beam search."""
