@@ -9,7 +9,8 @@ the desktop may ask the user, who may choose another key) and ``cancel`` (no
 trigger: the user may give it one in the desktop's settings).
 
 :class:`PortalChordListener` turns those signals back into the chord's key
-presses and releases, in the order a keyboard gives them, so the same
+presses and releases, in the order a keyboard gives them (KWin repeats
+``Activated`` while a key auto-repeats: only the first counts), so the same
 :class:`~app.core.hotkeys.gesture.HotkeyGesture` as on X11 decides start,
 finish and cancel, and hold-to-talk, toggle and the hold threshold behave alike.
 
@@ -58,7 +59,10 @@ def xdg_trigger(chord: Chord) -> str | None:
     if any(modifier not in _XDG_MODIFIERS for modifier in chord.modifiers):
         return None
     modifiers = [_XDG_MODIFIERS[m] for m in _MODIFIER_ORDER if m in chord.modifiers]
-    return "+".join([*modifiers, KEYSYM_NAMES.get(chord.key, chord.key)])
+    key = KEYSYM_NAMES.get(chord.key, chord.key)
+    if key[:1] == "f" and key[1:].isdigit():
+        key = key.upper()  # the keysym F9
+    return "+".join([*modifiers, key])
 
 
 def session_bus_address(environ: Mapping[str, str]) -> str | None:
@@ -126,6 +130,7 @@ class PortalChordListener:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._held: list[str] = []  # the keys the last Activated pressed, to release them
+        self._held_shortcut: str | None = None  # the shortcut held down now
         self.bound: dict[str, str] = {}  # shortcut id -> the trigger the desktop reports
 
     def start(self) -> None:
@@ -266,7 +271,9 @@ class PortalChordListener:
             log.exception("the GlobalShortcuts portal callback failed")
 
     def _press(self, shortcut: str) -> None:
-        self._release_held()  # a press without its release (the other shortcut's, say)
+        if shortcut == self._held_shortcut:
+            return  # auto-repeat: KWin sends Activated again every repeat until the release
+        self._release_held()  # the other shortcut's press, whose release never came
         if shortcut == DICTATE:
             chord = self._chord_now()
             keys = [m for m in _MODIFIER_ORDER if m in chord.modifiers] + [chord.key]
@@ -276,10 +283,10 @@ class PortalChordListener:
             return
         for key in keys:
             self._on_press(_Key(key), False)
-        self._held = keys
+        self._held, self._held_shortcut = keys, shortcut
 
     def _release_held(self) -> None:
-        keys, self._held = self._held, []
+        keys, self._held, self._held_shortcut = self._held, [], None
         for key in reversed(keys):
             self._on_release(_Key(key), False)
 
@@ -287,3 +294,14 @@ class PortalChordListener:
         bus, self._bus = self._bus, None
         if bus is not None:
             bus.close()
+
+
+def portal_listener_factory(
+    chord_now: Callable[[], Chord], environ: Mapping[str, str]
+) -> Callable[[KeyCallback, KeyCallback], PortalChordListener]:
+    """Makes the hotkey bridge's key listener from the portal instead of the X server."""
+
+    def make(on_press: KeyCallback, on_release: KeyCallback) -> PortalChordListener:
+        return PortalChordListener(on_press, on_release, chord_now, environ)
+
+    return make
