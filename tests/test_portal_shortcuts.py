@@ -37,6 +37,14 @@ def test_a_wayland_session_whose_portal_offers_global_shortcuts_takes_the_portal
     assert choose_hotkey_route(WAYLAND).name == "compositor"  # not asked
 
 
+def test_sway_never_asks_the_portal() -> None:
+    # xdg-desktop-portal before 1.18 would answer with another desktop's backend.
+    def asked(_env: object) -> bool:
+        raise AssertionError("asked the portal under sway")
+
+    assert choose_hotkey_route({**WAYLAND, "SWAYSOCK": "/run/s.sock"}, asked).name == "compositor"
+
+
 def test_x11_never_asks_the_portal() -> None:
     def asked(_env: object) -> bool:
         raise AssertionError("asked the portal on X11")

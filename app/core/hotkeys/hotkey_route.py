@@ -41,13 +41,16 @@ def choose_hotkey_route(
             (asked only in a Wayland session); None: it is not asked.
     """
     if is_wayland_session(environ):
-        if global_shortcuts is not None and global_shortcuts(environ):
+        compositor = detect_compositor(environ)
+        # sway has no GlobalShortcuts backend, but xdg-desktop-portal before 1.18 falls back
+        # to any installed one (KDE's, say), whose shortcuts then never fire under sway.
+        ask = global_shortcuts if compositor != "sway" else None
+        if ask is not None and ask(environ):
             return HotkeyRoute(
                 "portal",
                 "Wayland session whose desktop portal offers global shortcuts: "
                 "the compositor reports the hotkey's press and release to Saytype.",
             )
-        compositor = detect_compositor(environ)
         keys = f"saytype keys --print {compositor}" if compositor else "saytype keys --print NAME"
         return HotkeyRoute(
             "compositor",
