@@ -64,6 +64,18 @@ class KdeSession:
         """The session's processes' logs (their tails), for a failure message."""
         return _logs(self.base)
 
+    def assign_key(self, component: str, action: str, description: str, qt_key: int) -> None:
+        """Give a global shortcut a key, as a person does in System Settings → Shortcuts."""
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
+        from jeepney.wrappers import unwrap_msg
+
+        kglobalaccel = DBusAddress("/kglobalaccel", "org.kde.kglobalaccel", "org.kde.KGlobalAccel")
+        action_id = [component, action, component, description]
+        call = new_method_call(kglobalaccel, "setForeignShortcut", "asai", (action_id, [qt_key]))
+        with open_dbus_connection(bus=self.bus_address) as connection:
+            unwrap_msg(connection.send_and_get_reply(call, timeout=10))
+
     @contextmanager
     def keyboard(self) -> Iterator[FakeKeyboard]:
         """A fake-input keyboard on this KWin."""
