@@ -254,14 +254,21 @@ class PortalChordListener:
                         continue
                     member = message.header.fields.get(HeaderFields.member)
                     if message.body and message.body[0] == self._session:
-                        self._on_signal(str(member), str(message.body[1]))
-        except Exception:
-            log.exception("the GlobalShortcuts portal listener stopped")
+                        self.handle_signal(str(member), str(message.body[1]))
+        except Exception as exc:  # the bus or the portal went away
+            if not self._stopping.is_set():
+                log.warning("the GlobalShortcuts portal stopped answering; no hotkey: %s", exc)
         finally:
             self._release_held()
             self._close_bus()
 
-    def _on_signal(self, member: str, shortcut: str) -> None:
+    def handle_signal(self, member: str, shortcut: str) -> None:
+        """Turn one of this session's portal signals into key presses or releases.
+
+        Args:
+            member: ``Activated`` or ``Deactivated`` (others are ignored).
+            shortcut: The shortcut's id: ``dictate`` or ``cancel``.
+        """
         try:
             if member == "Activated":
                 self._press(shortcut)
