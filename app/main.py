@@ -109,7 +109,9 @@ class DesktopApp:
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
         from app.core.engine.remote.dictation_engine import saved_dictation_engine
+        from app.core.hotkeys import portal_shortcuts
         from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
+        from app.core.hotkeys.hotkey_route import choose_hotkey_route
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import data_dir, models_dir
@@ -199,7 +201,16 @@ class DesktopApp:
         except ValueError as exc:  # settings validate with the same grammar; never crash on it
             notices.append(("warning", f"{exc}. Using {display_chord(DEFAULT_CHORD)} instead."))
             chord = DEFAULT_CHORD
-        hotkeys = HotkeyBridge(chord, settings.hotkey_mode, settings.hold_threshold_ms / 1000)
+        hotkey_route = choose_hotkey_route(
+            os.environ, portal_shortcuts.portal_offers_global_shortcuts
+        )
+        log.info("hotkey route %s: %s", hotkey_route.name, hotkey_route.reason)
+        portal = portal_shortcuts.portal_listener_factory(lambda: hotkeys.chord, os.environ)
+        hold_s, by_portal = settings.hold_threshold_ms / 1000, hotkey_route.name == "portal"
+        # Without the portal: the X server's keys (on Wayland, those typed into XWayland windows).
+        hotkeys = HotkeyBridge(
+            chord, settings.hotkey_mode, hold_s, listener_factory=portal if by_portal else None
+        )
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
         hotkeys.held_changed.connect(controller.set_hotkey_held)

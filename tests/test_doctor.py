@@ -125,6 +125,7 @@ def _gnome_probes(**overrides: object) -> DoctorProbes:
         "tray": lambda _env: False,
         "microphones": lambda: ["Built-in Audio Analog Stereo"],
         "uinput": lambda _env, _which: UinputProbe(None, MESSAGE_NO_UINPUT),  # no setup yet
+        "global_shortcuts": lambda _env: False,  # GNOME before 48
         **overrides,
     }
     return DoctorProbes(**fields)  # type: ignore[arg-type]
@@ -153,6 +154,13 @@ def test_gnome_without_a_virtual_keyboard_says_text_can_only_go_to_the_clipboard
     )
     assert _check(findings, "clipboard").status == "warning"
     assert "saytype keys --print gnome" in _check(findings, "hotkey").fix
+
+
+def test_a_portal_with_global_shortcuts_takes_the_hotkey(tmp_path: Path) -> None:
+    probes = _gnome_probes(global_shortcuts=lambda _env: True)  # GNOME 48+
+    hotkey = _check(diagnose(GNOME, "tiny.en", {"data": tmp_path}, probes), "hotkey")
+    assert (hotkey.status, hotkey.route, hotkey.fix) == ("ok", "portal", "")
+    assert "press and release" in hotkey.found
 
 
 def test_every_finding_that_is_not_ok_has_one_sentence_of_fix(tmp_path: Path) -> None:

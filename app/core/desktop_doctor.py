@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
+from app.core.hotkeys.portal_shortcuts import portal_offers_global_shortcuts
 from app.core.output.delivery_route import (
     DATA_CONTROL,
     VIRTUAL_KEYBOARD,
@@ -63,6 +64,7 @@ class DoctorProbes:
     tray: Callable[[Mapping[str, str]], bool | None] | None = None
     microphones: Callable[[], list[str]] | None = None
     uinput: UinputCheck = probe_uinput
+    global_shortcuts: Callable[[Mapping[str, str]], bool] = portal_offers_global_shortcuts
 
 
 def diagnose(
@@ -84,7 +86,7 @@ def diagnose(
     return [
         _session(environ),
         _compositor(environ, interfaces),
-        _hotkey(environ),
+        _hotkey(environ, probes.global_shortcuts),
         _delivery(environ, probes, interfaces),
         _clipboard(environ, probes, interfaces),
         _tray(environ, probes.tray or tray_available),
@@ -160,9 +162,16 @@ def _x11_or_nothing(topic: str, environ: Mapping[str, str], x11: str) -> Finding
 _NO_SESSION_FIX = "Start Saytype from a desktop session; `saytype transcribe` works anywhere."
 
 
-def _hotkey(environ: Mapping[str, str]) -> Finding:
-    route = choose_hotkey_route(environ)
-    statuses: dict[str, Status] = {"x11-grab": "ok", "compositor": "warning", "none": "problem"}
+def _hotkey(
+    environ: Mapping[str, str], global_shortcuts: Callable[[Mapping[str, str]], bool]
+) -> Finding:
+    route = choose_hotkey_route(environ, global_shortcuts)
+    statuses: dict[str, Status] = {
+        "x11-grab": "ok",
+        "portal": "ok",
+        "compositor": "warning",
+        "none": "problem",
+    }
     status = statuses[route.name]
     return Finding("hotkey", status, f"{route.name}: {route.reason}", route.fix, route.name)
 

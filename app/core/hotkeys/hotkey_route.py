@@ -1,21 +1,23 @@
 """How the hotkey reaches Saytype in this session, and why (for ``saytype doctor`` and Settings).
 
 X11 lets Saytype grab the chord from the X server (``x11_grab``). Wayland lets
-no app see global keys: the compositor runs ``saytype start|stop|toggle|cancel``
-on bindings that ``saytype keys`` prints; the X11 grab then sees only keys
-typed into XWayland windows.
+no app see global keys: where the desktop's portal offers GlobalShortcuts
+(KDE Plasma, GNOME 48+, Hyprland) the compositor reports the chord's press and
+release to Saytype (``portal_shortcuts``); elsewhere the compositor runs
+``saytype start|stop|toggle|cancel`` on bindings that ``saytype keys`` prints,
+and the X11 grab then sees only keys typed into XWayland windows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.output.delivery_route import is_wayland_session
 
-HotkeyRouteName = Literal["x11-grab", "compositor", "none"]
+HotkeyRouteName = Literal["x11-grab", "portal", "compositor", "none"]
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,28 @@ class HotkeyRoute:
     fix: str = ""
 
 
-def choose_hotkey_route(environ: Mapping[str, str]) -> HotkeyRoute:
-    """The hotkey route of a session with environment ``environ``."""
+def choose_hotkey_route(
+    environ: Mapping[str, str],
+    global_shortcuts: Callable[[Mapping[str, str]], bool] | None = None,
+) -> HotkeyRoute:
+    """The hotkey route of a session with environment ``environ``.
+
+    Args:
+        environ: The session's environment.
+        global_shortcuts: Whether the session's portal offers GlobalShortcuts
+            (asked only in a Wayland session); None: it is not asked.
+    """
     if is_wayland_session(environ):
         compositor = detect_compositor(environ)
+        # sway has no GlobalShortcuts backend, but xdg-desktop-portal before 1.18 falls back
+        # to any installed one (KDE's, say), whose shortcuts then never fire under sway.
+        ask = global_shortcuts if compositor != "sway" else None
+        if ask is not None and ask(environ):
+            return HotkeyRoute(
+                "portal",
+                "Wayland session whose desktop portal offers global shortcuts: "
+                "the compositor reports the hotkey's press and release to Saytype.",
+            )
         keys = f"saytype keys --print {compositor}" if compositor else "saytype keys --print NAME"
         return HotkeyRoute(
             "compositor",

@@ -31,7 +31,7 @@ from app.core.hotkeys.chord import Chord
 log = logging.getLogger(__name__)
 
 # Our key names → X keysym names, where they differ.
-_KEYSYM_NAMES = {
+KEYSYM_NAMES = {
     "esc": "Escape",
     "enter": "Return",
     "page_up": "Prior",
@@ -175,7 +175,7 @@ class X11KeyGrab:
 
     def _resolve(self, chord: Chord) -> tuple[int, int]:
         xk = importlib.import_module("Xlib.XK")
-        name = _KEYSYM_NAMES.get(chord.key) or (
+        name = KEYSYM_NAMES.get(chord.key) or (
             chord.key.upper()
             if chord.key.startswith("f") and chord.key[1:].isdigit()
             else chord.key

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from app.core.hotkeys.portal_shortcuts import PortalError
+
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 20.0  # XRecord set-up is slow on a loaded machine
@@ -43,7 +45,9 @@ ListenerFactory = Callable[[KeyCallback, KeyCallback], KeyListener]
 def unavailable_message(error: BaseException, environ: Mapping[str, str] | None = None) -> str:
     """What to tell a person when the global hotkey listener cannot run."""
     env = os.environ if environ is None else environ
-    if not env.get("DISPLAY"):
+    if isinstance(error, PortalError):
+        reason = str(error)
+    elif not env.get("DISPLAY"):
         reason = "no X11 display"
         if env.get("WAYLAND_DISPLAY"):
             reason += " in this Wayland session"

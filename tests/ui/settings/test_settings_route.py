@@ -133,3 +133,19 @@ def test_the_uinput_route_shows_its_name_and_why(qtbot: QtBot) -> None:
     qtbot.addWidget(dialog)
     description = _route_label(dialog).accessibleDescription()
     assert description.startswith("Wayland, through /dev/uinput (ydotool or dotool). GNOME offers")
+
+
+def test_this_desktop_page_names_the_portal_hotkey_route(qtbot: QtBot, tmp_path: Path) -> None:
+    kde = {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}
+    probes = DoctorProbes(
+        interfaces=lambda _env: frozenset({"wl_seat"}),
+        tray=lambda _env: False,
+        microphones=lambda: ["Built-in Microphone"],
+        global_shortcuts=lambda _env: True,  # KDE Plasma, GNOME 48+, Hyprland
+    )
+    findings = diagnose(kde | {"XDG_CURRENT_DESKTOP": "KDE"}, "tiny.en", {"data": tmp_path}, probes)
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], desktop_findings=findings)
+    qtbot.addWidget(dialog)
+    hotkey = dialog.findChild(QLabel, "doctor_hotkey")
+    assert isinstance(hotkey, QLabel)
+    assert hotkey.accessibleDescription().startswith("works. portal: Wayland session whose")

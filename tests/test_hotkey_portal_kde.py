@@ -1,0 +1,135 @@
+"""Hold-to-talk and toggle through the XDG GlobalShortcuts portal, in a headless Plasma 5.27.
+
+``saytype`` runs in a Wayland session whose portal offers GlobalShortcuts
+(tests/support/kde_session.py: KWin with kglobalaccel, xdg-desktop-portal-kde,
+xdg-desktop-portal on a private bus), so it takes the ``portal`` hotkey route
+and binds its chord there, with no compositor binding and no ``saytype start``.
+Keys go into KWin as a keyboard's would (its fake-input protocol); KWin's
+kglobalaccel matches Ctrl+Shift+Space, the KDE backend turns the press and
+release into the portal's ``Activated`` and ``Deactivated``, and Saytype's
+hotkey gesture decides: held past the threshold while speaking, the words land
+in history; tapped, it keeps listening until the next tap. Saytype's window
+lives on a separate Xvfb, as an XWayland window would. Cancel is a second
+portal shortcut with no preferred key: the test gives it Esc the way System
+Settings would (kglobalaccel), then Esc drops a dictation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from saytype_bench.accuracy import word_error_rate
+from tests.support.desktop_app import RunningSaytype, running_saytype
+from tests.support.kde_session import KdeSession, running_kde_portal
+from tests.support.kwin_fake_input import KEY_ESC, KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE
+from tests.support.pulse import PulseDaemon, running_pulseaudio
+from tests.support.speech import SpeechMaker
+from tests.support.xserver import XServer, running_xvfb
+
+pytestmark = [pytest.mark.integration, pytest.mark.model]
+
+SENTENCE = "Please send the quarterly report to the finance team before Friday."
+WER_BOUND = 0.10
+CHORD = (KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE)  # Saytype's default, Ctrl+Shift+Space
+QT_KEY_ESCAPE = 0x01000000
+HOLD_THRESHOLD_S = 0.3  # the default: a shorter press is a tap (toggle)
+DEBOUNCE_S = 0.15  # the gesture ignores a chord press this soon after the last release
+Desktop = tuple[XServer, PulseDaemon, KdeSession]
+READY = ("idle", "error")  # a new dictation may start (delivery fails here: no virtual keyboard)
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[Desktop]:
+    with running_xvfb() as xserver, running_pulseaudio() as pulse, running_kde_portal() as kde:
+        yield xserver, pulse, kde
+
+
+@pytest.fixture(scope="module")
+def saytype(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSaytype]:
+    xserver, pulse, kde = desktop
+    home = tmp_path_factory.mktemp("home")
+    with running_saytype(xserver, pulse, home, extra_env=kde.client_env()) as app:
+        try:
+            app.wait(lambda: "GlobalShortcuts portal bound" in file_log(home), "the binding", 30)
+        except BaseException:
+            print(kde.logs())  # the portal's side, for pytest's captured output
+            raise
+        yield app
+
+
+@pytest.fixture(scope="module")
+def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(SENTENCE, tmp_path_factory.mktemp("speech") / "sentence.wav")
+
+
+def file_log(home: Path) -> str:
+    """The app's own log file: its stderr misses lines while sounddevice silences fd 2."""
+    path = home / "state" / "saytype" / "log" / "saytype.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def test_doctor_and_the_log_name_the_portal_route(saytype: RunningSaytype) -> None:
+    assert "hotkey route portal:" in saytype.log_text()
+    doctor = json.loads(saytype.command("doctor", "--json").stdout)
+    checks = {check["topic"]: check for check in doctor["checks"]}
+    assert (checks["hotkey"]["route"], checks["hotkey"]["status"]) == ("portal", "ok")
+
+
+def test_holding_the_chord_in_kwin_while_speaking_dictates(
+    desktop: Desktop, saytype: RunningSaytype, spoken: Path
+) -> None:
+    _xserver, pulse, kde = desktop
+    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
+    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    before = len(saytype.history())
+    with kde.keyboard() as keys:
+        keys.press(*CHORD)
+        try:
+            saytype.wait(lambda: saytype.send("status").state == "listening", "Activated", 10)
+            pulse.play(spoken)  # returns once played: the chord was held all along
+        finally:
+            keys.release(*reversed(CHORD))
+    # History is written before delivery (which fails here: KWin has no virtual keyboard).
+    saytype.wait(lambda: len(saytype.history()) > before, "Deactivated to finish it", 60)
+    final = saytype.history()[-1][0]
+    assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
+
+
+def test_a_tap_keeps_listening_until_the_next_tap(
+    desktop: Desktop, saytype: RunningSaytype
+) -> None:
+    kde = desktop[2]
+    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
+    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    with kde.keyboard() as keys:
+        keys.press(*CHORD)
+        keys.release(*reversed(CHORD))
+        saytype.wait(lambda: saytype.send("status").state == "listening", "the first tap", 10)
+        # A hold would have finished at the release; a tap leaves it listening past the threshold.
+        time.sleep(HOLD_THRESHOLD_S * 2)
+        assert saytype.send("status").state == "listening"
+        keys.press(*CHORD)
+        keys.release(*reversed(CHORD))
+    saytype.wait(lambda: saytype.send("status").state != "listening", "the second tap", 10)
+
+
+def test_the_cancel_shortcut_drops_the_dictation(desktop: Desktop, saytype: RunningSaytype) -> None:
+    kde = desktop[2]
+    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
+    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    kde.assign_key("saytype", "cancel", "Cancel the dictation", QT_KEY_ESCAPE)
+    before = len(saytype.history())
+    with kde.keyboard() as keys:
+        keys.press(*CHORD)
+        keys.release(*reversed(CHORD))
+        saytype.wait(lambda: saytype.send("status").state == "listening", "the tap", 10)
+        keys.press(KEY_ESC)
+        keys.release(KEY_ESC)
+    saytype.wait(lambda: saytype.send("status").state == "idle", "Esc to cancel", 10)
+    assert "dictation listening → idle (cancel)" in file_log(saytype.data_dir.parent)
+    assert len(saytype.history()) == before
