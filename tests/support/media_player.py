@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.ci import skip_outside_ci
+from tests.support.private_bus import session_bus_command
 from tests.support.pulse import PulseDaemon
 
 BINARIES = ("dbus-daemon", "mpv")
@@ -30,7 +31,7 @@ def private_session_bus() -> Iterator[str]:
             f"needs {', '.join(missing) or 'mpv-mpris'} (apt install dbus mpv mpv-mpris)"
         )
     daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        session_bus_command(),
         stdout=subprocess.PIPE,
         text=True,
     )

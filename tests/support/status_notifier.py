@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.ci import skip_outside_ci
+from tests.support.private_bus import session_bus_command
 from tests.support.sway_session import SwaySession
 
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -172,7 +173,7 @@ def private_session_bus() -> Iterator[SessionBus]:
             "systemd waybar)"
         )
     daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        session_bus_command(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # its complaint about the fd limit, as not root
         text=True,
