@@ -12,6 +12,13 @@ import pytest
 
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
+from tests.support.ci import skip_outside_ci
+from tests.support.openai_server import (
+    OpenAIServer,
+    load_its_model,
+    running_openai_server,
+    server_missing,
+)
 from tests.support.speech import SpeechMaker
 
 # GUI tests run offscreen unless a test starts its own X server (integration tests do).
@@ -88,3 +95,21 @@ def speech() -> SpeechMaker:
 def tiny_en() -> ModelHost:
     """The bundled tiny.en model, loaded once for every model test."""
     return ModelHost(resolve_model("tiny.en"))
+
+
+@pytest.fixture(scope="session")
+def openai_server(
+    speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OpenAIServer]:
+    """The OpenAI-compatible test server, started once, its model loaded by a first request.
+
+    Many tests share it: each reads only what the server logged for it
+    (``log_since(log_mark())``). A test that kills a server starts one of its own.
+    """
+    missing = server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    folder = tmp_path_factory.mktemp("openai_server")
+    with running_openai_server(folder / "server.log") as server:
+        load_its_model(server, speech.wav("Good morning.", folder / "warm-up.wav"))
+        yield server
