@@ -1,4 +1,4 @@
-"""Shared fixtures: hermetic user folders, test speech, and one shared tiny.en model."""
+"""Shared fixtures: hermetic user folders, test speech, one shared tiny.en model, test servers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from tests.support.openai_server import (
     server_missing,
 )
 from tests.support.speech import SpeechMaker
+from tests.support.wyoming_server import WyomingServer, running_wyoming_server
+from tests.support.wyoming_server import server_missing as wyoming_server_missing
 
 # GUI tests run offscreen unless a test starts its own X server (integration tests do).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -112,4 +114,14 @@ def openai_server(
     folder = tmp_path_factory.mktemp("openai_server")
     with running_openai_server(folder / "server.log") as server:
         load_its_model(server, speech.wav("Good morning.", folder / "warm-up.wav"))
+        yield server
+
+
+@pytest.fixture(scope="session")
+def wyoming_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WyomingServer]:
+    """The Wyoming test server, started once; shared as :func:`openai_server` is."""
+    missing = wyoming_server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    with running_wyoming_server(tmp_path_factory.mktemp("wyoming_server")) as server:
         yield server

@@ -79,11 +79,14 @@ def final_text(events: list[dict[str, Any]]) -> str:
     return str(events[-1]["text"])
 
 
-def test_the_final_comes_from_the_wyoming_server(server: WyomingServer, spoken: Path) -> None:
-    events, err = finish(listen(spoken, "--speed", "2", "--engine", server.url))
+def test_the_final_comes_from_the_wyoming_server(
+    wyoming_server: WyomingServer, spoken: Path
+) -> None:
+    mark = wyoming_server.log_mark()
+    events, err = finish(listen(spoken, "--speed", "2", "--engine", wyoming_server.url))
     assert err == ""
     assert word_error_rate([REFERENCE], [final_text(events)]) <= 0.05
-    assert server.log.read_text(errors="replace").count(SERVER_DECODED) == 1
+    assert wyoming_server.log_since(mark).count(SERVER_DECODED) == 1
     # Partials came from the local model while speaking, before the release.
     kinds = [e["type"] for e in events]
     assert "partial" in kinds[: kinds.index("release")]
