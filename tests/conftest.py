@@ -1,4 +1,4 @@
-"""Shared fixtures: hermetic user folders, test speech, and one shared tiny.en model."""
+"""Shared fixtures: hermetic user folders, test speech, one shared tiny.en model, test servers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ import pytest
 
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
+from tests.support.ci import skip_outside_ci
+from tests.support.openai_server import (
+    OpenAIServer,
+    load_its_model,
+    running_openai_server,
+    server_missing,
+)
 from tests.support.speech import SpeechMaker
+from tests.support.wyoming_server import WyomingServer, running_wyoming_server
+from tests.support.wyoming_server import server_missing as wyoming_server_missing
 
 # GUI tests run offscreen unless a test starts its own X server (integration tests do).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -88,3 +97,31 @@ def speech() -> SpeechMaker:
 def tiny_en() -> ModelHost:
     """The bundled tiny.en model, loaded once for every model test."""
     return ModelHost(resolve_model("tiny.en"))
+
+
+@pytest.fixture(scope="session")
+def openai_server(
+    speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OpenAIServer]:
+    """The OpenAI-compatible test server, started once, its model loaded by a first request.
+
+    Many tests share it: each reads only what the server logged for it
+    (``log_since(log_mark())``). A test that kills a server starts one of its own.
+    """
+    missing = server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    folder = tmp_path_factory.mktemp("openai_server")
+    with running_openai_server(folder / "server.log") as server:
+        load_its_model(server, speech.wav("Good morning.", folder / "warm-up.wav"))
+        yield server
+
+
+@pytest.fixture(scope="session")
+def wyoming_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WyomingServer]:
+    """The Wyoming test server, started once; shared as :func:`openai_server` is."""
+    missing = wyoming_server_missing()
+    if missing is not None:
+        skip_outside_ci(missing)
+    with running_wyoming_server(tmp_path_factory.mktemp("wyoming_server")) as server:
+        yield server

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ from app.benchmarks.speech_clips import synthesised_clips
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
 from saytype_bench import command
-from tests.support.ci import skip_outside_ci
-from tests.support.wyoming_server import WyomingServer, running_wyoming_server, server_missing
+from tests.support.wyoming_server import WyomingServer
 
 SENTENCES = [
     "Please bring the latest sales figures and the new contract.",
@@ -26,15 +24,6 @@ SENTENCES = [
 ]
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[WyomingServer]:
-    missing = server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    with running_wyoming_server(tmp_path / "wyoming") as running:
-        yield running
 
 
 @pytest.fixture
@@ -50,8 +39,8 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_short_run_gives_every_figure(corpus: Path, server: WyomingServer) -> None:
-    options = ["--url", server.url, "--concurrency", "2", "--dictations", "1"]
+def test_short_run_gives_every_figure(corpus: Path, wyoming_server: WyomingServer) -> None:
+    options = ["--url", wyoming_server.url, "--concurrency", "2", "--dictations", "1"]
     args = command.build_parser("remote").parse_args(
         ["--speech-dir", str(corpus), "--json", *options]
     )

@@ -33,12 +33,10 @@ from app.core.audio.wav_file import write_wav
 from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
 from tests.support.listen_process import interrupt_once_words_show
 from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.wyoming_server import running_wyoming_server
-from tests.support.wyoming_server import server_missing as wyoming_server_missing
+from tests.support.wyoming_server import WyomingServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -156,14 +154,11 @@ def test_listen_command_dictates_from_the_microphone(
 
 
 def test_listen_from_the_microphone_through_a_wyoming_server(
-    pulse: PulseServer, sentence_wav: Path, tmp_path: Path
+    pulse: PulseServer, sentence_wav: Path, wyoming_server: WyomingServer
 ) -> None:
-    missing = wyoming_server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    with running_wyoming_server(tmp_path / "wyoming") as server:
-        events = listen_while_playing(pulse, sentence_wav, "--engine", server.url)
-        decoded = server.log.read_text(errors="replace").count("Processing audio with duration")
+    mark = wyoming_server.log_mark()
+    events = listen_while_playing(pulse, sentence_wav, "--engine", wyoming_server.url)
+    decoded = wyoming_server.log_since(mark).count("Processing audio with duration")
     assert events[-1]["type"] == "final"
     assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]
     assert decoded == 1  # the final is the server's, streamed while "speaking"

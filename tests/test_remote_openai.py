@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,7 @@ from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
 from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
-from tests.support.openai_server import OpenAIServer, running_openai_server, server_missing
+from tests.support.openai_server import OpenAIServer
 from tests.support.speech import SpeechMaker
 
 SENTENCES = [
@@ -31,16 +29,6 @@ SENTENCES = [
 ]
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAIServer]:
-    missing = server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    log = tmp_path_factory.mktemp("openai_server") / "server.log"
-    with running_openai_server(log) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +48,11 @@ def saytype(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_remote_gives_the_same_words_as_local(
-    server: OpenAIServer, spoken: Path, tiny_en: ModelHost
+    openai_server: OpenAIServer, spoken: Path, tiny_en: ModelHost
 ) -> None:
     reference = " ".join(SENTENCES)
     local = FileTranscriber(tiny_en).transcribe_file(spoken)
-    result = saytype("transcribe", "--engine", server.url, "--format", "json", spoken)
+    result = saytype("transcribe", "--engine", openai_server.url, "--format", "json", spoken)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # scripts see only errors there
     remote = json.loads(result.stdout)
@@ -79,10 +67,10 @@ def test_remote_gives_the_same_words_as_local(
 
 
 def test_srt_from_a_remote_transcript_has_the_segment_times(
-    server: OpenAIServer, spoken: Path, tmp_path: Path
+    openai_server: OpenAIServer, spoken: Path, tmp_path: Path
 ) -> None:
     result = saytype(
-        "transcribe", "--engine", server.url, "--format", "srt", "-o", tmp_path, spoken
+        "transcribe", "--engine", openai_server.url, "--format", "srt", "-o", tmp_path, spoken
     )
     assert result.returncode == 0, result.stderr
     cues = list(srt.parse((tmp_path / "two.srt").read_text(encoding="utf-8")))
@@ -97,8 +85,12 @@ def test_srt_from_a_remote_transcript_has_the_segment_times(
     assert ends[-1] <= 12.0
 
 
-def test_the_engine_returns_timed_segments_in_process(server: OpenAIServer, spoken: Path) -> None:
-    transcript = OpenAITranscriber(OpenAIEndpoint(server.url, "tiny.en")).transcribe_file(spoken)
+def test_the_engine_returns_timed_segments_in_process(
+    openai_server: OpenAIServer, spoken: Path
+) -> None:
+    transcript = OpenAITranscriber(OpenAIEndpoint(openai_server.url, "tiny.en")).transcribe_file(
+        spoken
+    )
     assert transcript.complete
     assert transcript.model_name == "tiny.en"
     assert len(transcript.segments) >= 2
@@ -106,10 +98,12 @@ def test_the_engine_returns_timed_segments_in_process(server: OpenAIServer, spok
     assert "museum" in transcript.text.lower()
 
 
-def test_no_transcribed_word_reaches_the_debug_log(server: OpenAIServer, spoken: Path) -> None:
+def test_no_transcribed_word_reaches_the_debug_log(
+    openai_server: OpenAIServer, spoken: Path
+) -> None:
     from app.core.log_file import log_dir
 
-    result = saytype("-vv", "transcribe", "--engine", server.url, "--format", "json", spoken)
+    result = saytype("-vv", "transcribe", "--engine", openai_server.url, "--format", "json", spoken)
     assert result.returncode == 0, result.stderr[-3000:]
     # Words no log line has for another reason ("closed" has: "response_closed").
     words = {"table", "people", "tonight", "museum", "mondays", "tuesday"}
@@ -117,5 +111,7 @@ def test_no_transcribed_word_reaches_the_debug_log(server: OpenAIServer, spoken:
     assert len(heard) >= 5  # the words went through the code that logs
     logged = "\n".join(p.read_text(encoding="utf-8") for p in log_dir().glob("saytype.log*"))
     assert " DEBUG [" in logged
-    assert f"to {server.url}" in logged  # where the audio went is logged, what it said is not
+    assert (
+        f"to {openai_server.url}" in logged
+    )  # where the audio went is logged, what it said is not
     assert {word for word in words if word in logged.lower()} == set()

@@ -67,8 +67,8 @@ class FakeSoundDevice:
             default: only ``samplerate`` (so ``samplerate=48_000`` means "no 16 kHz").
         devices: the device list; default: one input device at ``samplerate``.
         after_audio: what the device does once ``audio`` has been played:
-            keep sending silence at real-time pace, stall (no more callbacks),
-            or unplug (the stream ends and ``finished_callback`` fires).
+            keep sending silence at real-time pace (times ``silence_pace``), stall
+            (no more callbacks), or unplug (the stream ends and ``finished_callback`` fires).
         overflow_blocks: block numbers flagged as input overflow.
         open_error: when set, opening a stream raises PortAudioError with this text
             (a busy or broken device).
@@ -77,6 +77,9 @@ class FakeSoundDevice:
             before it is handed over, on the stream clock ``clock`` (as PortAudio's
             host buffers do); default: no times, as some drivers give none.
         clock: the stream clock (``stream.time``) in seconds.
+        silence_pace: how many times faster than real time the silence after ``audio``
+            comes (a device with a fast clock: for a scripted model that hears a word
+            per pass, whatever the audio, so its tests need not wait a second per second).
     """
 
     PortAudioError = PortAudioError
@@ -95,7 +98,9 @@ class FakeSoundDevice:
         realtime: bool = False,
         adc_lag_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        silence_pace: float = 1.0,
     ) -> None:
+        self.silence_pace = silence_pace
         self.adc_lag_s = adc_lag_s
         self.clock = clock
         self.audio = np.zeros(0, np.float32) if audio is None else audio.astype(np.float32)
@@ -239,7 +244,8 @@ class FakeInputStream:
             self.stalled.set()
         else:
             indata.fill(0.0)
-            while not self._stop.wait(self.blocksize / self.samplerate):  # real-time pace
+            pause = self.blocksize / self.samplerate / self._owner.silence_pace
+            while not self._stop.wait(pause):  # real-time pace, or silence_pace times it
                 self._deliver(indata)
 
     @property

@@ -22,8 +22,7 @@ import pytest
 from saytype_bench.accuracy import word_error_rate
 from tests.support.ci import skip_outside_ci
 from tests.support.fault_server import FaultServer, Reply
-from tests.support.openai_server import running_openai_server
-from tests.support.openai_server import server_missing as openai_server_missing
+from tests.support.openai_server import OpenAIServer
 from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import (
     WyomingServer,
@@ -80,23 +79,25 @@ def final_text(events: list[dict[str, Any]]) -> str:
     return str(events[-1]["text"])
 
 
-def test_the_final_comes_from_the_wyoming_server(server: WyomingServer, spoken: Path) -> None:
-    events, err = finish(listen(spoken, "--speed", "2", "--engine", server.url))
+def test_the_final_comes_from_the_wyoming_server(
+    wyoming_server: WyomingServer, spoken: Path
+) -> None:
+    mark = wyoming_server.log_mark()
+    events, err = finish(listen(spoken, "--speed", "2", "--engine", wyoming_server.url))
     assert err == ""
     assert word_error_rate([REFERENCE], [final_text(events)]) <= 0.05
-    assert server.log.read_text(errors="replace").count(SERVER_DECODED) == 1
+    assert wyoming_server.log_since(mark).count(SERVER_DECODED) == 1
     # Partials came from the local model while speaking, before the release.
     kinds = [e["type"] for e in events]
     assert "partial" in kinds[: kinds.index("release")]
 
 
-def test_the_final_comes_from_an_openai_compatible_server(spoken: Path, tmp_path: Path) -> None:
-    missing = openai_server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    with running_openai_server(tmp_path / "openai-server.log") as openai:
-        events, err = finish(listen(spoken, "--speed", "0", "--engine", openai.url))
-        served = openai.log.read_text(errors="replace")
+def test_the_final_comes_from_an_openai_compatible_server(
+    openai_server: OpenAIServer, spoken: Path
+) -> None:
+    mark = openai_server.log_mark()
+    events, err = finish(listen(spoken, "--speed", "0", "--engine", openai_server.url))
+    served = openai_server.log_since(mark)
     assert err == ""
     assert word_error_rate([REFERENCE], [final_text(events)]) <= 0.05
     assert served.count("POST /v1/audio/transcriptions") == 1  # the utterance, once

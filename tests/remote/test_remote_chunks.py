@@ -9,7 +9,6 @@ behaves the same, only slower to test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from app.core.engine.remote.upload_audio import close_all, decode_for_upload
 from app.core.engine.transcript import Transcript
 from app.core.output.exporters import render
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
-from tests.support.openai_server import OpenAIServer, running_openai_server, server_missing
+from tests.support.openai_server import OpenAIServer
 from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model
@@ -57,16 +55,6 @@ class LongSpeech:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAIServer]:
-    missing = server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    log = tmp_path_factory.mktemp("openai_server") / "server.log"
-    with running_openai_server(log) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def long_speech(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> LongSpeech:
     parts = []
     spans = {}
@@ -86,17 +74,20 @@ def long_speech(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def whole(server: OpenAIServer, long_speech: LongSpeech) -> Transcript:
+def whole(openai_server: OpenAIServer, long_speech: LongSpeech) -> Transcript:
     """The file in one request (it is far shorter than the default chunk)."""
-    return OpenAITranscriber(OpenAIEndpoint(server.url, "tiny.en")).transcribe_file(
+    return OpenAITranscriber(OpenAIEndpoint(openai_server.url, "tiny.en")).transcribe_file(
         long_speech.path
     )
 
 
 @pytest.fixture(scope="module")
-def chunked(server: OpenAIServer, long_speech: LongSpeech) -> tuple[Transcript, list[float]]:
+def chunked(openai_server: OpenAIServer, long_speech: LongSpeech) -> tuple[Transcript, list[float]]:
     engine = OpenAITranscriber(
-        OpenAIEndpoint(server.url, "tiny.en"), in_flight=2, chunk_s=CHUNK_S, search_s=SEARCH_S
+        OpenAIEndpoint(openai_server.url, "tiny.en"),
+        in_flight=2,
+        chunk_s=CHUNK_S,
+        search_s=SEARCH_S,
     )
     progress: list[float] = []
     transcript = engine.transcribe_file(long_speech.path, on_progress=progress.append)

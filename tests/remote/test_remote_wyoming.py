@@ -23,14 +23,11 @@ from app.core.engine.file_transcriber import FileTranscriber
 from app.core.engine.model_host import ModelHost
 from app.core.engine.remote.wyoming_engine import WyomingEndpoint, WyomingTranscriber
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
 from tests.support.silent_listener import SilentListener
 from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import (
     WyomingServer,
     free_port,
-    running_wyoming_server,
-    server_missing,
 )
 
 SENTENCES = [
@@ -39,15 +36,6 @@ SENTENCES = [
 ]
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WyomingServer]:
-    missing = server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    with running_wyoming_server(tmp_path_factory.mktemp("wyoming_server")) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +63,11 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_wyoming_gives_the_same_words_as_local(
-    server: WyomingServer, spoken: Path, tiny_en: ModelHost
+    wyoming_server: WyomingServer, spoken: Path, tiny_en: ModelHost
 ) -> None:
     reference = " ".join(SENTENCES)
     local = FileTranscriber(tiny_en).transcribe_file(spoken)
-    result = saytype("transcribe", "--engine", server.url, "--format", "json", spoken)
+    result = saytype("transcribe", "--engine", wyoming_server.url, "--format", "json", spoken)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     remote = json.loads(result.stdout)
@@ -94,13 +82,13 @@ def test_wyoming_gives_the_same_words_as_local(
 
 
 def test_files_sent_in_parallel_come_out_in_the_order_given(
-    server: WyomingServer, speech: SpeechMaker, tmp_path: Path
+    wyoming_server: WyomingServer, speech: SpeechMaker, tmp_path: Path
 ) -> None:
     first = speech.wav(SENTENCES[0], tmp_path / "first.wav")
     second = speech.wav(SENTENCES[1], tmp_path / "second.wav")
     files = [second, first, second]
     result = saytype(
-        "transcribe", "--engine", server.url, "--jobs", "3", "--format", "json", *files
+        "transcribe", "--engine", wyoming_server.url, "--jobs", "3", "--format", "json", *files
     )
     assert result.returncode == 0, result.stderr
     replies = [json.loads(line) for line in result.stdout.splitlines()]
@@ -111,12 +99,14 @@ def test_files_sent_in_parallel_come_out_in_the_order_given(
 
 
 def test_a_saved_wyoming_endpoint_is_tested_and_used_by_name(
-    server: WyomingServer, spoken: Path
+    wyoming_server: WyomingServer, spoken: Path
 ) -> None:
-    assert saytype("engines", "add", "home", server.url, "--language", "en").returncode == 0
+    assert saytype("engines", "add", "home", wyoming_server.url, "--language", "en").returncode == 0
     tested = saytype("engines", "test", "home")
     assert tested.returncode == 0, tested.stderr
-    assert tested.stdout.startswith(f"home ({server.url}) is reachable: its default model answered")
+    assert tested.stdout.startswith(
+        f"home ({wyoming_server.url}) is reachable: its default model answered"
+    )
     result = saytype("transcribe", "--engine", "home", spoken)
     assert result.returncode == 0, result.stderr
     assert "museum" in result.stdout.lower()

@@ -52,11 +52,13 @@ def build_rig(
 ) -> Rig:
     """A controller whose dictations "hear" ``words``, with history in ``tmp_path``.
 
-    ``sound_device`` is the microphone's fake device (default: one hearing 1 s of silence).
+    ``sound_device`` is the microphone's fake device (default: one hearing 1 s of silence,
+    then silence four times faster than real time: the scripted model hears a word per
+    pass, whatever the audio, so only the number of passes matters).
     ``final_mends`` maps words the passes hear to the final's (more careful) hearing of them.
     """
     if sound_device is None:
-        sound_device = FakeSoundDevice(np.zeros(16_000, np.float32))
+        sound_device = FakeSoundDevice(np.zeros(16_000, np.float32), silence_pace=4.0)
     mic = Microphone(backend=sound_device)
     pipeline = ScriptedPipeline(list(words), final_mends=final_mends)
     worker = InferenceWorker(pipeline, mic.ring, mic.new_audio)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.core.control_channel import ControlReply, send_command
+from app.core.control_channel import ControlError, ControlReply, send_command
 from tests.support.pulse import PulseDaemon
 from tests.support.xserver import XServer
 
@@ -89,8 +89,20 @@ class RunningSaytype:
         return send_command(command, list(args), path=self.socket, timeout_s=10.0)
 
     def state(self) -> str:
-        """The dictation state: the first line of ``saytype status``."""
-        return (self.command("status").stdout.splitlines() or [""])[0]
+        """The dictation state, as ``saytype status`` prints it first (asked on the socket).
+
+        Polls ask the socket, not a ``saytype status`` process: each of those is a
+        Python start-up competing with the app for the CPU. The command itself is
+        tested in tests/test_gui_crash_recovery.py.
+        """
+        return self.send("status").state
+
+    def model_ready(self) -> bool:
+        """Whether the app answers and says its model is ready (``saytype status``'s line)."""
+        try:
+            return self.send("status").message == "model: ready"
+        except ControlError:  # not listening yet
+            return False
 
     def history(self) -> list[tuple[str, str | None]]:
         """(text, delivered_to) of every history entry, oldest first."""
@@ -147,11 +159,7 @@ def running_saytype(
     app = RunningSaytype(process, env, home / "data", log)
     try:
         if wait_for_model:
-            app.wait(
-                lambda: "model: ready" in app.command("status").stdout,
-                "the model to load",
-                _START_TIMEOUT_S,
-            )
+            app.wait(app.model_ready, "the model to load", _START_TIMEOUT_S)
         else:
             app.wait(app.socket.exists, "the control socket", _START_TIMEOUT_S)
         yield app

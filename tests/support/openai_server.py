@@ -37,6 +37,16 @@ class OpenAIServer:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def log_mark(self) -> int:
+        """Where the log ends now: :meth:`log_since` reads what the server logs after it."""
+        return self.log.stat().st_size
+
+    def log_since(self, mark: int) -> str:
+        """What the server has logged since ``mark`` (the session's server serves many tests)."""
+        with self.log.open("rb") as log:
+            log.seek(mark)
+            return log.read().decode(errors="replace")
+
 
 def server_missing() -> str | None:
     """Why the server cannot be started here, or None when it can."""
@@ -80,6 +90,13 @@ def running_openai_server(log: Path, model: Path | None = None) -> Iterator[Open
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+
+
+def load_its_model(server: OpenAIServer, wav: Path) -> None:
+    """Transcribe ``wav`` once: the server loads its model at the first request, not at start."""
+    from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
+
+    OpenAITranscriber(OpenAIEndpoint(server.url, "whisper-1")).transcribe_file(wav)
 
 
 def _wait_until_ready(server: OpenAIServer, health: str) -> None:

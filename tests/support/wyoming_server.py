@@ -37,6 +37,16 @@ class WyomingServer:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def log_mark(self) -> int:
+        """Where the log ends now: :meth:`log_since` reads what the server logs after it."""
+        return self.log.stat().st_size
+
+    def log_since(self, mark: int) -> str:
+        """What the server has logged since ``mark`` (the session's server serves many tests)."""
+        with self.log.open("rb") as log:
+            log.seek(mark)
+            return log.read().decode(errors="replace")
+
 
 def server_missing() -> str | None:
     """Why the server cannot be started here, or None when it can."""

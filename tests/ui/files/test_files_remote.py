@@ -56,11 +56,6 @@ def _started_server(log: Path) -> Iterator[OpenAIServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAIServer]:
-    yield from _started_server(tmp_path_factory.mktemp("openai") / "server.log")
-
-
 @pytest.fixture
 def killed_server(tmp_path: Path) -> Iterator[OpenAIServer]:
     """A server that ran, then was killed: its port refuses connections."""
@@ -93,18 +88,19 @@ def queue_of(window: MainWindow) -> QueuePanel:
 
 
 def test_a_dropped_file_goes_to_the_active_server_and_its_words_come_back(
-    qtbot: QtBot, window: MainWindow, server: OpenAIServer, spoken: Path
+    qtbot: QtBot, window: MainWindow, openai_server: OpenAIServer, spoken: Path
 ) -> None:
     panel = queue_of(window)
     runner = panel.runner
     assert not panel.route_label.isVisibleTo(panel)  # local: nothing to say
-    runner.use_endpoint(Endpoint("fws", server.url, "openai", language="en"))
+    runner.use_endpoint(Endpoint("fws", openai_server.url, "openai", language="en"))
     assert panel.route_label.isVisibleTo(panel)
     assert panel.route_label.text() == (
-        f"Files are sent to fws ({server.url}) to be transcribed (Settings → Engine)."
+        f"Files are sent to fws ({openai_server.url}) to be transcribed (Settings → Engine)."
     )
     statuses: list[str] = []
     runner.started.connect(lambda job: statuses.append(panel.row(job).status))
+    mark = openai_server.log_mark()
     with qtbot.waitSignal(runner.finished, timeout=120_000) as finished:
         window.queue_files([spoken])
     job, transcript = finished.args
@@ -116,10 +112,10 @@ def test_a_dropped_file_goes_to_the_active_server_and_its_words_come_back(
     row = panel.row(job)
     assert row.status == "Done on fws"
     assert row.item.toolTip(STATUS) == (
-        f"Done on fws: this file's audio is sent to fws ({server.url})."
+        f"Done on fws: this file's audio is sent to fws ({openai_server.url})."
     )
     assert row.note is None
-    assert server.log.read_text(errors="replace").count("POST /v1/audio/transcriptions") == 1
+    assert openai_server.log_since(mark).count("POST /v1/audio/transcriptions") == 1
 
     runner.use_endpoint(None)  # Settings → Engine → Local
     assert not panel.route_label.isVisibleTo(panel)

@@ -36,9 +36,8 @@ from app.core.settings import Settings
 from app.ui.settings.endpoint_dialog import EndpointDialog
 from app.ui.settings.engine_page import ENGINE_PAGE, EnginePage
 from app.ui.settings.settings_dialog import SettingsDialog
-from tests.support.ci import skip_outside_ci
 from tests.support.keyring_session import KeyringSession, running_keyring
-from tests.support.openai_server import OpenAIServer, running_openai_server, server_missing
+from tests.support.openai_server import OpenAIServer
 from tests.support.screenshots import save_screenshot
 
 pytestmark = [
@@ -278,15 +277,6 @@ def test_without_a_keyring_a_key_is_refused_and_nothing_is_saved(qtbot: QtBot) -
 # Test, against a real server
 
 
-@pytest.fixture(scope="module")
-def openai_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenAIServer]:
-    missing = server_missing()
-    if missing is not None:
-        skip_outside_ci(missing)
-    with running_openai_server(tmp_path_factory.mktemp("openai") / "server.log") as server:
-        yield server
-
-
 def run_test(qtbot: QtBot, page: EnginePage) -> tuple[bool, str]:
     with qtbot.waitSignal(page.test_finished, timeout=120_000) as tested:
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
@@ -303,6 +293,7 @@ def test_test_reaches_a_real_server_and_says_so_in_one_sentence(
     qtbot: QtBot, openai_server: OpenAIServer
 ) -> None:
     page = make_page(qtbot, EndpointBook((Endpoint("fws", openai_server.url, "openai"),)))
+    mark = openai_server.log_mark()
     answered, sentence = run_test(qtbot, page)
     assert answered, sentence
     assert re.fullmatch(
@@ -310,7 +301,7 @@ def test_test_reaches_a_real_server_and_says_so_in_one_sentence(
         r"1 s test in \d+\.\d\d s\.",
         sentence,
     ), sentence
-    assert "POST /v1/audio/transcriptions" in openai_server.log.read_text(errors="replace")
+    assert "POST /v1/audio/transcriptions" in openai_server.log_since(mark)
 
 
 @pytest.mark.model
@@ -327,8 +318,7 @@ def test_screenshot_of_the_engine_page_after_a_test(
     dialog.resize(dialog.sizeHint())
     dialog.show_page(ENGINE_PAGE)
     qtbot.waitUntil(page.isVisible)
-    run_test(qtbot, page)  # the server loads its model at the first request: time the second
-    answered, sentence = run_test(qtbot, page)
+    answered, sentence = run_test(qtbot, page)  # the session's server has its model loaded
     assert answered, sentence
     assert "sent to gpu-box" in page.privacy.text()
     path = save_screenshot(dialog, "settings-engine.png", tmp_path)
