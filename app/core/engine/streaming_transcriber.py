@@ -227,7 +227,7 @@ class StreamingTranscriber:
         sentence (Whisper's own full stop, question or exclamation mark). The gaps
         between fluent words are shorter, and the pauses at commas end no sentence:
         preparing in each of them would run a careful decode after nearly every
-        pass, and a release would wait for one that speech had made stale (0018).
+        pass, and a release would wait for one that speech had made stale (0019).
         """
         detector = self._detector
         if detector is None:
