@@ -155,8 +155,14 @@ def test_type_as_i_speak_with_hold_to_talk_types_every_word_once(
             subprocess.run(
                 ["xdotool", "keyup", "space", "shift", "ctrl"], env=xserver.env(), check=True
             )
+        # History is written before delivery; its delivered_to is set once the text went out,
+        # a moment after the app says it is idle again.
         app.wait(
-            lambda: bool(app.history()) and app.state() == "idle", "the dictation to finish", 30
+            lambda: (
+                bool(app.history()) and app.history()[-1][1] is not None and app.state() == "idle"
+            ),
+            "the dictation to be delivered",
+            30,
         )
         final, delivered_to = app.history()[-1]
         assert delivered_to == "typed"

@@ -36,8 +36,12 @@ def running_xvfb(screen: str = "1280x800x24") -> Iterator[XServer]:
     if shutil.which("Xvfb") is None:
         skip_outside_ci("needs Xvfb (apt install xvfb)")
     read_fd, write_fd = os.pipe()
+    # -noreset: an X server resets when its last client leaves, and a client connecting
+    # during the reset has its connection reset (a test opening the display just after
+    # the one before closed it).
+    command = ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"]
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp"],
+        [*command, "-noreset"],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
