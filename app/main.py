@@ -109,9 +109,7 @@ class DesktopApp:
         from app.core.engine.model_registry import resolve_model
         from app.core.engine.pause_gate import PauseGate
         from app.core.engine.remote.dictation_engine import saved_dictation_engine
-        from app.core.hotkeys import portal_shortcuts
-        from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
-        from app.core.hotkeys.hotkey_route import choose_hotkey_route
+        from app.core.hotkeys.chord import display_chord
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import data_dir, models_dir
@@ -120,7 +118,7 @@ class DesktopApp:
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
         from app.ui.dictation.dictation_cues import DictationCues
-        from app.ui.dictation.hotkey_bridge import HotkeyBridge
+        from app.ui.dictation.hotkey_setup import build_hotkey_bridge
         from app.ui.dictation.inference_worker import InferenceWorker
         from app.ui.dictation.listening_indicator import ListeningIndicator
         from app.ui.dictation.microphone import Microphone
@@ -196,21 +194,7 @@ class DesktopApp:
         )
         profiles.notice.connect(lambda message: controller.notice.emit("warning", message))
 
-        try:
-            chord = parse_chord(settings.hotkey)
-        except ValueError as exc:  # settings validate with the same grammar; never crash on it
-            notices.append(("warning", f"{exc}. Using {display_chord(DEFAULT_CHORD)} instead."))
-            chord = DEFAULT_CHORD
-        hotkey_route = choose_hotkey_route(
-            os.environ, portal_shortcuts.portal_offers_global_shortcuts
-        )
-        log.info("hotkey route %s: %s", hotkey_route.name, hotkey_route.reason)
-        portal = portal_shortcuts.portal_listener_factory(lambda: hotkeys.chord, os.environ)
-        hold_s, by_portal = settings.hold_threshold_ms / 1000, hotkey_route.name == "portal"
-        # Without the portal: the X server's keys (on Wayland, those typed into XWayland windows).
-        hotkeys = HotkeyBridge(
-            chord, settings.hotkey_mode, hold_s, listener_factory=portal if by_portal else None
-        )
+        hotkeys = build_hotkey_bridge(settings, notices)
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
         hotkeys.held_changed.connect(controller.set_hotkey_held)
@@ -227,7 +211,7 @@ class DesktopApp:
         retype = RetypeCountdown(delivery, own_window_active=_saytype_has_focus)
         queue_panel = QueuePanel(files)
         window = MainWindow(
-            controller, microphone, history_panel, display_chord(chord), queue_panel
+            controller, microphone, history_panel, display_chord(hotkeys.chord), queue_panel
         )
         window_holder.append(window)
         # Says "listening" where the user looks, with no tray and the window hidden.

@@ -119,29 +119,29 @@ def running_kde_portal() -> Iterator[KdeSession]:
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, base, ignore_errors=True)
 
-        def start(name: str, argv: list[str], **extra: str) -> None:
+        def start(name: str, argv: list[str], **extra: str) -> subprocess.Popen[bytes]:
             log = (base / f"{name}.log").open("wb")
             stack.callback(log.close)
             own = {k: v for k, v in {**env, **extra}.items() if v}  # "" leaves a variable out
             process = subprocess.Popen(argv, env=own, stdout=log, stderr=log)
             stack.callback(_stop, process)
+            return process
 
-        start("dbus", ["dbus-daemon", "--session", "--nofork", f"--address={bus}"])
-        _wait((runtime / "bus").exists, "the session bus", base)
-        start(
+        dbus = start("dbus", ["dbus-daemon", "--session", "--nofork", f"--address={bus}"])
+        _wait(dbus, (runtime / "bus").exists, "the session bus", base)
+        kwin = start(
             "kwin",
             [str(base / "bin" / "kwin_wayland"), "--virtual", "--no-lockscreen",
              "--no-kactivities", "--socket", socket.name],
             KWIN_WAYLAND_NO_PERMISSION_CHECKS="1", KWIN_COMPOSE="Q", QT_QPA_PLATFORM="",
         )  # fmt: skip
-        _wait(lambda: _has_owner(bus, "org.kde.kglobalaccel"), "KWin's kglobalaccel", base)
+        _wait(kwin, lambda: _has_owner(bus, "org.kde.kglobalaccel"), "KWin's kglobalaccel", base)
         assert portal_kde is not None
-        start("portal-kde", [portal_kde])
-        _wait(
-            lambda: _has_owner(bus, "org.freedesktop.impl.portal.desktop.kde"), "its portal", base
-        )
-        start("portal", [_PORTAL])
-        _wait(lambda: _has_owner(bus, "org.freedesktop.portal.Desktop"), "the portal", base)
+        backend = start("portal-kde", [portal_kde])
+        owned = "org.freedesktop.impl.portal.desktop.kde"
+        _wait(backend, lambda: _has_owner(bus, owned), "its portal", base)
+        portal = start("portal", [_PORTAL])
+        _wait(portal, lambda: _has_owner(bus, "org.freedesktop.portal.Desktop"), "the portal", base)
         yield KdeSession(base, env, bus, socket)
 
 
@@ -155,12 +155,19 @@ def _has_owner(bus: str, name: str) -> bool:
     return False
 
 
-def _wait(condition: Callable[[], bool], what: str, base: Path) -> None:
+def _wait(
+    process: subprocess.Popen[bytes], condition: Callable[[], bool], what: str, base: Path
+) -> None:
+    """Until ``condition`` holds; fail at once if ``process``, which makes it hold, exits."""
     deadline = time.monotonic() + _READY_TIMEOUT_S
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}\n{_logs(base)}")
-        time.sleep(_POLL_S)  # polling another process's readiness
+        try:  # between checks, wait on the process: its exit ends the wait early
+            process.wait(timeout=_POLL_S)
+        except subprocess.TimeoutExpired:
+            continue
+        raise AssertionError(f"{what}: exited with {process.returncode}\n{_logs(base)}")
 
 
 def _logs(base: Path) -> str:

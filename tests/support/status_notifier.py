@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,7 +224,8 @@ def running_waybar(sway: SwaySession, bus: SessionBus, folder: Path) -> Iterator
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
                 raise RuntimeError(f"waybar's tray did not register a host; log:\n{tail}")
-            time.sleep(_POLL_S)  # polling the bus for another process's state
+            with suppress(subprocess.TimeoutExpired):  # between polls: its exit ends the wait
+                process.wait(timeout=_POLL_S)
         yield log_path
     finally:
         process.terminate()

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,7 +135,8 @@ def _wait_until_ready(server: WyomingServer) -> None:
             )
         if _answers_describe(server.port):
             return
-        time.sleep(_POLL_S)  # between polls of a bounded wait, not to synchronise
+        with suppress(subprocess.TimeoutExpired):  # between polls: its exit ends the wait
+            server.process.wait(timeout=_POLL_S)
     raise RuntimeError(
         f"the server was not ready within {_READY_DEADLINE_S:.0f} s:\n"
         + server.log.read_text(errors="replace")[-3000:]
