@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.engine.model_registry import bundled_model_path
+from tests.support.server_log import ServerLog
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_VENV = ROOT / "build" / "wyoming-server-venv"
@@ -29,23 +30,13 @@ _POLL_S = 0.2
 
 
 @dataclass(frozen=True)
-class WyomingServer:
+class WyomingServer(ServerLog):
     """A running server: its ``wyoming://`` URL and its process."""
 
     url: str
     port: int
     process: subprocess.Popen[bytes]
     log: Path
-
-    def log_mark(self) -> int:
-        """Where the log ends now: :meth:`log_since` reads what the server logs after it."""
-        return self.log.stat().st_size
-
-    def log_since(self, mark: int) -> str:
-        """What the server has logged since ``mark`` (the session's server serves many tests)."""
-        with self.log.open("rb") as log:
-            log.seek(mark)
-            return log.read().decode(errors="replace")
 
 
 def server_missing() -> str | None:
