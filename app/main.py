@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -176,6 +176,8 @@ class DesktopApp:
         files = FileJobRunner(host, gate)
         # Keys sent while one of our windows has the focus would press our own buttons.
         route = choose_delivery_route(os.environ)  # X11 or Wayland, by the session
+        # The desktop's remote-control permission, kept so that it asks once.
+        route = replace(route, portal_token=data_dir() / "remote-desktop-token")
         log.info("delivery route %s: %s", route.name, route.reason)
         delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []

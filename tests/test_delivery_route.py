@@ -247,3 +247,54 @@ def test_probe_prefers_a_running_ydotoold_then_a_writable_uinput() -> None:
     assert probe_uinput({}, _which()) == UinputProbe(None, MESSAGE_NO_TOOL)
     custom = {"YDOTOOL_SOCKET": "/srv/ydo.sock"}
     assert ydotoold_sockets(custom) == ["/srv/ydo.sock", "/tmp/.ydotool_socket"]
+
+
+def _portal(offered: bool):  # type: ignore[no-untyped-def]
+    return lambda _environ: offered
+
+
+def test_kde_without_uinput_set_up_types_through_the_remote_desktop_portal() -> None:
+    route = choose_delivery_route(
+        {**GNOME, "XDG_CURRENT_DESKTOP": "KDE"},
+        _which("wtype", "ydotool", "wl-paste"),
+        interfaces=_protocols(KWIN_PROTOCOLS),
+        uinput=_uinput(None, MESSAGE_NO_UINPUT),
+        remote_keyboard=_portal(True),
+    )
+    assert route.name == "wayland-portal"
+    assert route.reason == (
+        "KDE offers no virtual keyboard: typing through the desktop's remote-control portal "
+        "(it may ask once), pasting (and characters outside the keyboard layout) through the "
+        "Wayland clipboard."
+    )
+    assert route.wayland_clipboard
+
+
+def test_uinput_set_up_by_the_user_comes_before_the_portal() -> None:
+    route = choose_delivery_route(
+        GNOME,
+        _which("ydotool", "wl-paste"),
+        interfaces=_protocols(frozenset({"wl_seat"})),
+        uinput=_uinput("ydotool"),
+        remote_keyboard=_portal(True),
+    )
+    assert route.name == "wayland-uinput"
+
+
+def test_a_compositor_with_a_virtual_keyboard_never_asks_the_portal() -> None:
+    def never(_environ: object) -> bool:
+        raise AssertionError("the portal was asked")
+
+    route = choose_delivery_route(
+        WAYLAND,
+        _which("wtype", "wl-paste"),
+        interfaces=_protocols(SWAY_PROTOCOLS),
+        remote_keyboard=never,
+    )
+    assert route.name == "wayland-wtype"
+
+
+def test_the_portal_route_opens_the_portal_keyboard_and_says_when_there_is_no_bus() -> None:
+    route = DeliveryRoute("wayland-portal", "", dict(GNOME))
+    with pytest.raises(InjectionError, match="needs a session bus"):
+        route.open_keyboard()

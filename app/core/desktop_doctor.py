@@ -29,6 +29,7 @@ from app.core.output.delivery_route import (
     choose_delivery_route,
     is_wayland_session,
 )
+from app.core.output.portal_keyboard import portal_offers_remote_keyboard
 from app.core.output.uinput_keyboard import probe_uinput
 from app.core.output.wayland_clipboard import INSTALL_HINT as WL_CLIPBOARD_HINT
 from app.core.output.wayland_selection import SelectionError, compositor_interfaces
@@ -65,6 +66,7 @@ class DoctorProbes:
     microphones: Callable[[], list[str]] | None = None
     uinput: UinputCheck = probe_uinput
     global_shortcuts: Callable[[Mapping[str, str]], bool] = portal_offers_global_shortcuts
+    remote_keyboard: Callable[[Mapping[str, str]], bool] = portal_offers_remote_keyboard
 
 
 def diagnose(
@@ -145,8 +147,8 @@ def _compositor(environ: Mapping[str, str], interfaces: frozenset[str] | None) -
     fix = "Use the clipboard as where the text goes (Settings), and paste it yourself."
     if VIRTUAL_KEYBOARD not in interfaces:
         fix = (
-            "Type through /dev/uinput with ydotool instead (the delivery line says how), "
-            "or use the clipboard as where the text goes (Settings)."
+            "Type through the desktop's remote-control portal or /dev/uinput instead (the "
+            "delivery line says which), or use the clipboard as where the text goes (Settings)."
         )
     return Finding(
         "compositor", "warning", f"{name}: no {' and no '.join(missing)} (GNOME has neither).", fix
@@ -180,7 +182,11 @@ def _delivery(
     environ: Mapping[str, str], probes: DoctorProbes, interfaces: frozenset[str] | None
 ) -> Finding:
     route = choose_delivery_route(
-        environ, probes.which, interfaces=lambda _environ: interfaces, uinput=probes.uinput
+        environ,
+        probes.which,
+        interfaces=lambda _environ: interfaces,
+        uinput=probes.uinput,
+        remote_keyboard=probes.remote_keyboard,
     )
     found = f"{route.name}: {route.reason}"
     # The route's reason names the one-time setup where the compositor has no virtual keyboard.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from pathlib import Path
 
 from tests.support.ci import skip_outside_ci
 from tests.support.kwin_fake_input import FakeKeyboard
+from tests.support.sway_session import FootTarget
 
 _READY_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 10.0
@@ -75,6 +77,38 @@ class KdeSession:
         call = new_method_call(kglobalaccel, "setForeignShortcut", "asai", (action_id, [qt_key]))
         with open_dbus_connection(bus=self.bus_address) as connection:
             unwrap_msg(connection.send_and_get_reply(call, timeout=10))
+
+    @contextmanager
+    def qt_target(self, name: str = "qt") -> Iterator[FootTarget]:
+        """A Qt line edit, a native Wayland client of this KWin, once it has the focus.
+
+        KWin focuses a new window; the window itself reports when it is active
+        (KWin has no query for the focus that sway's IPC gives).
+        """
+        outfile = self.base / "targets" / f"{name}.txt"
+        outfile.parent.mkdir(exist_ok=True)
+        active = outfile.with_name(f"{outfile.name}.active")
+        for stale in (outfile, active):  # an earlier window's text must not count as this one's
+            stale.unlink(missing_ok=True)
+        runtime = self.base / f"{name}-runtime"  # Qt wants a private runtime dir of its own
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        env = {
+            **self.env,
+            "WAYLAND_DISPLAY": str(self.socket),
+            "QT_QPA_PLATFORM": "wayland",
+            "XDG_RUNTIME_DIR": str(runtime),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        }
+        command = [sys.executable, "-m", "tests.support.target_window", "qt", str(outfile), name]
+        with (self.base / f"{name}.log").open("wb") as log:
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            focused = lambda: outfile.exists() and active.exists() and active.read_text() == "1"  # noqa: E731
+            _wait(process, focused, f"the Qt window {name} to have the focus", self.base)
+            yield FootTarget(name, outfile, process)
+        finally:
+            _stop(process)
 
     @contextmanager
     def keyboard(self) -> Iterator[FakeKeyboard]:

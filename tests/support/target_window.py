@@ -235,6 +235,10 @@ def _run_qt_line_edit(outfile: Path, title: str) -> int:
     edit.show()
     edit.activateWindow()
     edit.setFocus()
+    window = edit.windowHandle()
+    # Where no one else can tell (KWin), the window says when it has the keyboard focus.
+    active = outfile.with_name(f"{outfile.name}.active")
+    window.activeChanged.connect(lambda: _write_atomically(active, str(int(window.isActive()))))
     _write_atomically(outfile, "")
     return app.exec()
 

@@ -26,29 +26,30 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from app.core.desktop_portal import (
+    CALL_TIMEOUT_S,
+    PORTAL_PATH,
+    Body,
+    PortalError,
+    portal_property,
+    portal_request,
+    session_bus_address,
+)
 from app.core.hotkeys.chord import Chord
 from app.core.hotkeys.x11_grab import KEYSYM_NAMES
 
 log = logging.getLogger(__name__)
 
-PORTAL_NAME = "org.freedesktop.portal.Desktop"
-PORTAL_PATH = "/org/freedesktop/portal/desktop"
 SHORTCUTS_INTERFACE = "org.freedesktop.portal.GlobalShortcuts"
 DICTATE = "dictate"
 CANCEL = "cancel"
 _XDG_MODIFIERS = {"ctrl": "CTRL", "shift": "SHIFT", "alt": "ALT", "super": "LOGO"}
 _MODIFIER_ORDER = ("ctrl", "alt", "shift", "super", "altgr")
-_CALL_TIMEOUT_S = 10.0
 _BIND_TIMEOUT_S = 120.0  # the desktop may ask the user to confirm the shortcut
 _RECEIVE_SLICE_S = 0.2  # how soon the listener thread notices stop()
-
-
-class PortalError(RuntimeError):
-    """The portal cannot give Saytype its hotkey (no portal, refused, not bound)."""
 
 
 def xdg_trigger(chord: Chord) -> str | None:
@@ -65,27 +66,9 @@ def xdg_trigger(chord: Chord) -> str | None:
     return "+".join([*modifiers, key])
 
 
-def session_bus_address(environ: Mapping[str, str]) -> str | None:
-    """The session bus of ``environ``, or None when it names none."""
-    return environ.get("DBUS_SESSION_BUS_ADDRESS") or None
-
-
 def portal_offers_global_shortcuts(environ: Mapping[str, str], timeout_s: float = 3.0) -> bool:
     """Whether the session's portal offers GlobalShortcuts (its ``version`` answers)."""
-    address = session_bus_address(environ)
-    if address is None:
-        return False
-    from jeepney import DBusAddress, MessageType, Properties
-    from jeepney.io.blocking import open_dbus_connection
-
-    portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_NAME, interface=SHORTCUTS_INTERFACE)
-    try:
-        with open_dbus_connection(bus=address) as bus:
-            reply = bus.send_and_get_reply(Properties(portal).get("version"), timeout=timeout_s)
-    except Exception as exc:  # no bus, or a portal that does not answer in time
-        log.info("no GlobalShortcuts portal: %s", exc)
-        return False
-    return bool(reply.header.message_type is not MessageType.error)
+    return portal_property(environ, SHORTCUTS_INTERFACE, "version", timeout_s) is not None
 
 
 class _Key:
@@ -176,7 +159,7 @@ class PortalChordListener:
             "CreateSession",
             "a{sv}",
             lambda token: ({**token, "session_handle_token": ("s", "saytype"), **shortcuts},),
-            _CALL_TIMEOUT_S,
+            CALL_TIMEOUT_S,
         )
         self._session = str(results["session_handle"][1])
         results = self._request(
@@ -201,40 +184,10 @@ class PortalChordListener:
         cancel = {"description": ("s", "Cancel the dictation")}
         return {"shortcuts": ("a(sa{sv})", [(DICTATE, dictate), (CANCEL, cancel)])}
 
-    def _request(
-        self,
-        method: str,
-        signature: str,
-        body: Callable[[dict[str, tuple[str, str]]], tuple[Any, ...]],
-        timeout_s: float,
-    ) -> dict[str, Any]:
-        """Call a portal method that answers through a Request's ``Response``; its results."""
-        from jeepney import DBusAddress, MatchRule, new_method_call
-        from jeepney.bus_messages import message_bus
-        from jeepney.wrappers import unwrap_msg
-
-        bus = self._bus
-        token = f"saytype_{method.lower()}_{time.monotonic_ns()}"
-        sender = bus.unique_name.lstrip(":").replace(".", "_")
-        rule = MatchRule(
-            type="signal",
-            interface="org.freedesktop.portal.Request",
-            member="Response",
-            path=f"{PORTAL_PATH}/request/{sender}/{token}",
+    def _request(self, method: str, signature: str, body: Body, timeout_s: float) -> dict[str, Any]:
+        return portal_request(
+            self._bus, SHORTCUTS_INTERFACE, method, signature, body, timeout_s=timeout_s
         )
-        unwrap_msg(bus.send_and_get_reply(message_bus.AddMatch(rule), timeout=_CALL_TIMEOUT_S))
-        portal = DBusAddress(PORTAL_PATH, bus_name=PORTAL_NAME, interface=SHORTCUTS_INTERFACE)
-        with bus.filter(rule) as responses:
-            call = new_method_call(portal, method, signature, body({"handle_token": ("s", token)}))
-            unwrap_msg(bus.send_and_get_reply(call, timeout=_CALL_TIMEOUT_S))
-            try:
-                response = bus.recv_until_filtered(responses, timeout=timeout_s)
-            except TimeoutError as exc:
-                raise PortalError(f"the portal did not answer {method}") from exc
-        code, results = response.body
-        if code != 0:
-            raise PortalError(f"the portal refused {method} ({'cancelled' if code == 1 else code})")
-        return dict(results)
 
     # --- listener thread --------------------------------------------------------------
 
@@ -245,7 +198,7 @@ class PortalChordListener:
         bus = self._bus
         rule = MatchRule(type="signal", interface=SHORTCUTS_INTERFACE, path=PORTAL_PATH)
         try:
-            bus.send_and_get_reply(message_bus.AddMatch(rule), timeout=_CALL_TIMEOUT_S)
+            bus.send_and_get_reply(message_bus.AddMatch(rule), timeout=CALL_TIMEOUT_S)
             with bus.filter(rule) as signals:
                 while not self._stopping.is_set():
                     try:

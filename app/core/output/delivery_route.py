@@ -10,16 +10,17 @@ later, shown by Settings and ``saytype doctor``):
 * a Wayland session whose compositor offers no virtual keyboard (GNOME, KDE:
   its advertised protocols say so, or ``XDG_CURRENT_DESKTOP`` where they
   cannot be listed) types through ``/dev/uinput`` with ydotool or dotool
-  (``uinput_keyboard``) once they can; until then the reason names the
-  one-time setup;
+  (``uinput_keyboard``) where the user has set that up, else through the
+  desktop's RemoteDesktop portal (``portal_keyboard``; it may ask the user
+  once); with neither, the reason names the uinput one-time setup;
 * a Wayland session without wtype still types into X11 (XWayland) windows
   when there is a ``DISPLAY``, and says what to install for the rest.
 
 Paste mode on the wtype route goes through the Wayland clipboard
 (``wayland_clipboard``; wl-paste reads the old one) and the virtual keyboard's
 paste keys; without wl-clipboard it types instead, and the reason says so.
-The uinput route pastes the same way where the compositor lets apps set the
-clipboard, and pastes there what the keyboard layout cannot type.
+The uinput and portal routes paste the same way where the compositor lets apps
+set the clipboard, and paste there what the keyboard layout cannot type.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+from app.core.output.portal_keyboard import PortalKeyInjector, portal_offers_remote_keyboard
 from app.core.output.text_delivery import (
     MESSAGE_NO_KEYBOARD,
     MESSAGE_NO_ROUTE,
@@ -46,7 +49,7 @@ from app.core.output.wayland_clipboard import WaylandClipboard
 from app.core.output.wayland_keyboard import INSTALL_HINT, MESSAGE_NO_WTYPE, WtypeKeyInjector
 from app.core.output.wayland_selection import SelectionError, compositor_interfaces
 
-RouteName = Literal["x11", "wayland-wtype", "wayland-uinput", "none"]
+RouteName = Literal["x11", "wayland-wtype", "wayland-uinput", "wayland-portal", "none"]
 VIRTUAL_KEYBOARD = "zwp_virtual_keyboard_manager_v1"
 DATA_CONTROL = "zwlr_data_control_manager_v1"
 # The compositors known to offer no virtual keyboard, by XDG_CURRENT_DESKTOP entry.
@@ -54,6 +57,7 @@ _NO_VIRTUAL_KEYBOARD = {"gnome": "GNOME", "kde": "KDE"}
 
 InterfacesProbe = Callable[[Mapping[str, str]], "frozenset[str] | None"]
 UinputCheck = Callable[[Mapping[str, str], Callable[[str], "str | None"]], UinputProbe]
+PortalCheck = Callable[[Mapping[str, str]], bool]
 
 
 @dataclass(frozen=True)
@@ -62,17 +66,20 @@ class DeliveryRoute:
 
     Attributes:
         name: ``"x11"`` (XTest), ``"wayland-wtype"`` (virtual keyboard),
-            ``"wayland-uinput"`` (``/dev/uinput`` with ydotool or dotool) or
-            ``"none"`` (nothing can type; the text goes to the clipboard).
+            ``"wayland-uinput"`` (``/dev/uinput`` with ydotool or dotool),
+            ``"wayland-portal"`` (the RemoteDesktop portal) or ``"none"``
+            (nothing can type; the text goes to the clipboard).
         reason: Why, in one sentence a user can act on.
         environ: The environment the keyboard is opened in (None: this process's).
         wayland_clipboard: Paste through the Wayland clipboard (not Qt's).
+        portal_token: Where the portal route keeps the desktop's permission (None: not kept).
     """
 
     name: RouteName
     reason: str
     environ: Mapping[str, str] | None = None
     wayland_clipboard: bool = False
+    portal_token: Path | None = None
 
     def open_wayland_clipboard(self) -> WaylandClipboard | None:
         """The Wayland clipboard that paste mode uses here; None: Qt's (X11)."""
@@ -91,6 +98,9 @@ class DeliveryRoute:
         if self.name == "wayland-uinput":
             paster = clipboard if clipboard is not None else self.open_wayland_clipboard()
             return UinputKeyInjector(self.environ, clipboard=paster)
+        if self.name == "wayland-portal" and self.environ is not None:
+            paster = clipboard if clipboard is not None else self.open_wayland_clipboard()
+            return PortalKeyInjector(self.environ, clipboard=paster, token_file=self.portal_token)
         if self.name == "x11":
             from app.core.output.x11_keyboard import X11KeyInjector
 
@@ -145,6 +155,7 @@ def choose_delivery_route(
     *,
     interfaces: InterfacesProbe = known_interfaces,
     uinput: UinputCheck = probe_uinput,
+    remote_keyboard: PortalCheck = portal_offers_remote_keyboard,
 ) -> DeliveryRoute:
     """The route for a session with environment ``environ``.
 
@@ -153,6 +164,7 @@ def choose_delivery_route(
         which: Finds a program on ``PATH`` (a fake in tests).
         interfaces: The compositor's protocols, None when unknown (a fake in tests).
         uinput: Whether ydotool or dotool can type, and what setup is missing.
+        remote_keyboard: Whether the desktop's portal offers a RemoteDesktop keyboard.
     """
     display = environ.get("DISPLAY", "")
     if is_wayland_session(environ):
@@ -162,8 +174,17 @@ def choose_delivery_route(
         setup = ""
         if lacking:
             probe = uinput(environ, which)
-            if probe.tool is not None:
-                return _uinput_route(environ, which, offered, lacking, probe.tool)
+            chosen: tuple[RouteName, str] | None = None
+            if probe.tool is not None:  # the user set it up: no question from the desktop
+                chosen = ("wayland-uinput", f"typing through {UINPUT_DEVICE} with {probe.tool}")
+            elif remote_keyboard(environ):
+                how = "typing through the desktop's remote-control portal (it may ask once)"
+                chosen = ("wayland-portal", how)
+            if chosen is not None:
+                name, how = chosen
+                return _route_without_virtual_keyboard(
+                    name, how, environ=environ, which=which, offered=offered, lacking=lacking
+                )
             setup = f"{lacking} offers no virtual keyboard, and {_clause(probe.problem)}"
         if which("wtype"):
             typing = f"Wayland session ({wayland}): typing through the virtual keyboard with wtype"
@@ -195,31 +216,33 @@ def choose_delivery_route(
     )
 
 
-def _uinput_route(
+def _route_without_virtual_keyboard(
+    name: RouteName,
+    how: str,
+    *,
     environ: Mapping[str, str],
     which: Callable[[str], str | None],
     offered: frozenset[str] | None,
     lacking: str,
-    tool: str,
 ) -> DeliveryRoute:
-    typing = f"{lacking} offers no virtual keyboard: typing through {UINPUT_DEVICE} with {tool}"
+    typing = f"{lacking} offers no virtual keyboard: {how}"
     if not which("wl-paste"):
         reason = (
             f"{typing}; paste mode types too, and characters outside the keyboard layout "
             f"need wl-clipboard ({CLIPBOARD_INSTALL_HINT})."
         )
-        return DeliveryRoute("wayland-uinput", reason, environ)
+        return DeliveryRoute(name, reason, environ)
     if offered is not None and DATA_CONTROL not in offered:
         reason = (
             f"{typing}; the compositor lets no app set the clipboard, so paste mode types "
             "too and characters outside the keyboard layout cannot be typed."
         )
-        return DeliveryRoute("wayland-uinput", reason, environ)
+        return DeliveryRoute(name, reason, environ)
     reason = (
         f"{typing}, pasting (and characters outside the keyboard layout) through the "
         "Wayland clipboard."
     )
-    return DeliveryRoute("wayland-uinput", reason, environ, wayland_clipboard=True)
+    return DeliveryRoute(name, reason, environ, wayland_clipboard=True)
 
 
 def _clause(sentence: str) -> str:

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "sudo apt install wl-clipboard"
 _READ_TIMEOUT_S = 5.0
+# Listing the formats is instant where anything is copied; KWin 5.27 never answers it while
+# nothing is, so an empty clipboard would hold every paste for the whole read timeout.
+_LIST_TIMEOUT_S = 1.0
 # After the target's first fetch, how long before the old clipboard comes back
 # (a target may fetch more than one format for one paste).
 _FETCH_MARGIN_S = 0.1
@@ -43,7 +46,7 @@ class WaylandClipboard:
 
     def snapshot(self) -> dict[str, bytes]:
         """Every format on the clipboard now, with its bytes (empty: nothing copied)."""
-        listed = self._wl_paste("--list-types")
+        listed = self._wl_paste("--list-types", timeout_s=_LIST_TIMEOUT_S)
         if listed is None:
             return {}
         formats: dict[str, bytes] = {}
@@ -92,13 +95,13 @@ class WaylandClipboard:
             self._owner.close()
             self._owner = None
 
-    def _wl_paste(self, *args: str) -> bytes | None:
+    def _wl_paste(self, *args: str, timeout_s: float = _READ_TIMEOUT_S) -> bytes | None:
         try:
             result = self._runner(
                 ["wl-paste", *args],
                 env=self._environ,
                 capture_output=True,
-                timeout=_READ_TIMEOUT_S,
+                timeout=timeout_s,
                 check=False,
             )
         except FileNotFoundError as exc:

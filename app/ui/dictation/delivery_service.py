@@ -120,7 +120,8 @@ class DeliveryService(QObject):
         self._release_timer.timeout.connect(self._release_keycodes)
         self._worker_done.connect(self._on_worker_done, Qt.ConnectionType.QueuedConnection)
         self._worker_waiting.connect(self._on_worker_waiting, Qt.ConnectionType.QueuedConnection)
-        if keyboard is None and route.name == "wayland-wtype":  # its idle keyboard goes up now
+        # wtype's idle keyboard goes up now; the portal may ask the user now, not mid-dictation.
+        if keyboard is None and route.name in {"wayland-wtype", "wayland-portal"}:
             self._executor.submit(_quietly, self._worker_keyboard, "opening the keyboard")
 
     # ---- public API --------------------------------------------------------------------
@@ -226,7 +227,7 @@ class DeliveryService(QObject):
     def _pastes_by_typing(self) -> bool:
         """Wayland without a clipboard Saytype can set: typing works, a paste would send the
         wrong text (no wl-clipboard; on the uinput route also a compositor without it)."""
-        wayland = self._route.name in {"wayland-wtype", "wayland-uinput"}
+        wayland = self._route.name in {"wayland-wtype", "wayland-uinput", "wayland-portal"}
         return wayland and self._wayland_clipboard is None
 
     def _work(self, request: DeliveryRequest) -> None:

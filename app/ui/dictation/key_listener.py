@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from app.core.hotkeys.portal_shortcuts import PortalError
+from app.core.desktop_portal import PortalError
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """The line in Settings that says how text reaches other apps in this session, and why.
 
 The route is chosen once at start from the session (X11; Wayland with wtype,
-or with ydotool/dotool through /dev/uinput where the compositor has no virtual
-keyboard; and the Wayland clipboard: ``core/output/delivery_route.py``); a person who
-wonders why text does not arrive reads it here, and ``saytype doctor`` says the rest.
+or with ydotool/dotool through /dev/uinput or the RemoteDesktop portal where
+the compositor has no virtual keyboard; and the Wayland clipboard:
+``core/output/delivery_route.py``); a person who wonders why text does not
+arrive reads it here, and ``saytype doctor`` says the rest.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ ROUTE_NAMES = {
     "x11": "X11 (XTest)",
     "wayland-wtype": "Wayland virtual keyboard (wtype)",
     "wayland-uinput": "Wayland, through /dev/uinput (ydotool or dotool)",
+    "wayland-portal": "Wayland, through the desktop's remote-control portal",
     "none": "None: text goes to the clipboard",
 }
 LABEL = "Delivery route"
