@@ -38,7 +38,7 @@ from app.core.desktop_portal import (
     portal_request,
     session_bus_address,
 )
-from app.core.hotkeys.chord import Chord
+from app.core.hotkeys.chord import Chord, parse_chord
 from app.core.hotkeys.x11_grab import KEYSYM_NAMES
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,18 @@ def xdg_trigger(chord: Chord) -> str | None:
     if key[:1] == "f" and key[1:].isdigit():
         key = key.upper()  # the keysym F9
     return "+".join([*modifiers, key])
+
+
+def desktop_key_differs(chord: Chord, description: str) -> bool:
+    """Whether the desktop's ``trigger_description`` names another key than ``chord``.
+
+    Only a description written as a chord (Plasma: ``Ctrl+Shift+Space``) counts;
+    one in another form (or none) is not taken as a difference.
+    """
+    try:
+        return parse_chord(description) != chord
+    except ValueError:
+        return False
 
 
 def portal_offers_global_shortcuts(environ: Mapping[str, str], timeout_s: float = 3.0) -> bool:
@@ -137,6 +149,15 @@ class PortalChordListener:
 
     def wait(self) -> None:
         """Ready once :meth:`start` returned (the binding is done by then)."""
+
+    @property
+    def desktop_trigger(self) -> str:
+        """The key the desktop bound the hotkey to, as it describes it ("" if it did not say).
+
+        The chord is only a preference: the user may pick another key when the
+        desktop asks, and Plasma keeps the key it bound first.
+        """
+        return self.bound.get(DICTATE, "")
 
     def stop(self) -> None:
         """Stop listening (the thread closes the connection, which ends the portal session)."""

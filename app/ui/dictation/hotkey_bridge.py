@@ -39,6 +39,7 @@ from app.core.hotkeys.chord import (
     parse_chord,
 )
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
+from app.core.hotkeys.portal_shortcuts import desktop_key_differs
 from app.core.hotkeys.x11_grab import X11KeyGrab
 from app.core.hotkeys.x11_keys import key_name, x11_base_chars
 from app.core.task_lane import TaskLane
@@ -67,6 +68,8 @@ class HotkeyBridge(QObject):
         hold_threshold_s: A press held this long is push-to-talk in auto mode.
         listener_factory: Makes the key listener from ``(on_press, on_release)``;
             None means pynput (tests pass a fake).
+        rebind_on_chord_change: Make a new listener when the chord changes (the
+            desktop portal's listener binds the chord when it starts).
         parent: The Qt parent.
         clock: Monotonic seconds; tests pass a manual clock.
 
@@ -96,12 +99,14 @@ class HotkeyBridge(QObject):
         hold_threshold_s: float = 0.3,
         *,
         listener_factory: ListenerFactory | None = None,
+        rebind_on_chord_change: bool = False,
         parent: QObject | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self._gesture = HotkeyGesture(_as_chord(chord), mode, hold_threshold_s)
         self._factory = listener_factory
+        self._rebinds = rebind_on_chord_change
         self._clock = clock
         self._listener: KeyListener | None = None
         self._starting: object | None = None  # the start under way, until it reports
@@ -166,6 +171,13 @@ class HotkeyBridge(QObject):
         if self._grabs:
             self._reserve_chord(self.chord)
         self.listening.emit()
+        bound = getattr(listener, "desktop_trigger", "")
+        if bound and desktop_key_differs(self.chord, bound):
+            self.error.emit(
+                f"Your desktop gives Saytype's hotkey the key {bound}, not "
+                f"{display_chord(self.chord)}: change it in your desktop's shortcut settings "
+                "(Saytype's own setting is only a suggestion to the desktop)."
+            )
 
     def _start_failed(self, token: object | None, exc: BaseException) -> None:
         if token is not self._starting:
@@ -234,6 +246,10 @@ class HotkeyBridge(QObject):
         old = self.chord
         self._gesture.set_chord(_as_chord(chord))
         self._emit([])  # the old chord no longer counts as held
+        if self._rebinds and self._listener is not None and self.chord != old:
+            self.stop()  # the portal listener's thread notices within a fifth of a second
+            self.start()  # binds the new chord; the desktop may keep the old key (_started)
+            return
         if self._grabs and self._listener is not None and self.chord != old:
             self._on_grab_lane(lambda grab: grab.ungrab(old))
             self._reserve_chord(self.chord)

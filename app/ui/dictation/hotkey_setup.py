@@ -34,5 +34,6 @@ def build_hotkey_bridge(settings: Settings, notices: list[tuple[str, str]]) -> H
         settings.hotkey_mode,
         settings.hold_threshold_ms / 1000,
         listener_factory=portal if route.name == "portal" else None,
+        rebind_on_chord_change=route.name == "portal",
     )
     return hotkeys
