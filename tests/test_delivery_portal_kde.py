@@ -26,6 +26,7 @@ from app.core.output.wayland_selection import SelectionOwner
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.support.ci import skip_outside_ci
 from tests.support.kde_session import KdeSession, running_kde_portal
+from tests.support.kwin_fake_input import KEY_LEFTCTRL, KEY_LEFTSHIFT
 from tests.support.sway_session import FootTarget
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
@@ -151,3 +152,20 @@ def test_a_session_that_ended_opens_again_for_the_next_key(
         assert window.wait_for_text("one two") == "one two"
     finally:
         keyboard.close()
+
+
+@pytest.mark.parametrize("held", [KEY_LEFTCTRL, KEY_LEFTSHIFT], ids=["ctrl", "shift"])
+def test_a_modifier_still_held_from_the_hotkey_makes_no_shortcut(
+    qtbot: QtBot, kde: KdeSession, delivery: DeliveryService, window: FootTarget, held: int
+) -> None:
+    # KWin merges the portal's keys with the keyboard's: with Ctrl down, "xyz" was cut,
+    # redo and undo, and Shift made capitals, until the keyboard first releases them.
+    with kde.keyboard() as keys:
+        keys.press(held)
+        try:
+            with qtbot.waitSignal(delivery.delivered, timeout=30_000) as delivered:
+                delivery.deliver("xyz abc", "type")
+            assert delivered.args[1] == "typed"
+            assert window.wait_for_text("xyz abc") == "xyz abc"
+        finally:
+            keys.release(held)

@@ -14,6 +14,12 @@ route, only printable ASCII is typed as keys, and everything else (é, €, ✓,
 emoji) is pasted at its place through the Wayland clipboard, which is then
 given back; with no clipboard to set, such text fails before the first key.
 
+The compositor merges these keys with the physical keyboard's state (KWin:
+a Ctrl still held from the hotkey turned "xyz" into cut, redo and undo). No
+Wayland client can see which keys are held, so every run of keys first
+releases the modifiers, as ``xdotool --clearmodifiers`` does; a modifier the
+user still holds then counts as released until it is pressed again.
+
 Where the portal can keep a permission (version 2: ``persist_mode``), the
 ``restore_token`` it returns is saved, so the desktop asks once, not at every
 start. One session is opened on first use and kept; a session the desktop
@@ -61,6 +67,8 @@ _NAMED_KEYSYMS = {
     "end": 0xFF57,
 }  # fmt: skip
 _CHAR_KEYS = {"\n": "enter", "\r": "enter", "\t": "tab"}
+# Shift, Control, Alt and Super, left and right, and AltGr (ISO_Level3_Shift).
+_MODIFIER_KEYSYMS = (0xFFE1, 0xFFE2, 0xFFE3, 0xFFE4, 0xFFE9, 0xFFEA, 0xFFEB, 0xFFEC, 0xFE03)
 
 Connect = Callable[[str], Any]  # a bus address -> an open jeepney blocking connection
 
@@ -146,6 +154,7 @@ class PortalKeyInjector:
             raise InjectionError(
                 MESSAGE_NOT_IN_LAYOUT.format(chars=" ".join(dict.fromkeys(pasted)))
             )
+        self._release_modifiers()
         for kind, value in steps:
             if kind == "paste":
                 self._paste(value)
@@ -157,7 +166,9 @@ class PortalKeyInjector:
 
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` (``"ctrl"``, ``"shift"``, ``"v"``, ``"backspace"``…) together."""
-        self._tap([key_keysym(key) for key in keys])
+        keysyms = [key_keysym(key) for key in keys]
+        self._release_modifiers()
+        self._tap(keysyms)
 
     def modifiers_down(self) -> frozenset[str]:
         """Always empty: Wayland shows no client the keys held in other windows."""
@@ -245,6 +256,11 @@ class PortalKeyInjector:
             log.warning("could not keep the remote-control permission: %s", exc)
 
     # --- keys -------------------------------------------------------------------------
+
+    def _release_modifiers(self) -> None:
+        """Release every modifier, so that one the user still holds makes no shortcut."""
+        for keysym in _MODIFIER_KEYSYMS:
+            self._notify(keysym, pressed=False)
 
     def _tap(self, keysyms: Sequence[int]) -> None:
         """Press ``keysyms`` in order, release them in reverse."""
