@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.core.atomic_file import write_text_atomically
 from app.core.desktop_portal import (
     CALL_TIMEOUT_S,
     PORTAL_NAME,
@@ -188,11 +189,12 @@ class PortalKeyInjector:
         if bus is None:
             return
         try:
+            if not self._session:
+                return  # no session was created
             from jeepney import DBusAddress, new_method_call
 
-            session = DBusAddress(self._session, PORTAL_NAME)
-            call = new_method_call(session, "Close", interface="org.freedesktop.portal.Session")
-            bus.send_and_get_reply(call, timeout=CALL_TIMEOUT_S)
+            session = DBusAddress(self._session, PORTAL_NAME, "org.freedesktop.portal.Session")
+            bus.send_and_get_reply(new_method_call(session, "Close"), timeout=CALL_TIMEOUT_S)
         except Exception as exc:  # the portal went away first: the session went with it
             log.debug("closing the remote-control session: %s", exc)
         finally:
@@ -221,7 +223,7 @@ class PortalKeyInjector:
         self._session = str(results["session_handle"][1])
         devices: dict[str, tuple[str, Any]] = {"types": ("u", KEYBOARD_DEVICE)}
         saved = self._saved_token()
-        if self._token_file is not None:
+        if self._token_file is not None and self._version() >= 2:  # older ones refuse the option
             devices["persist_mode"] = ("u", PERSIST_UNTIL_REVOKED)
             if saved:
                 devices["restore_token"] = ("s", saved)
@@ -249,11 +251,20 @@ class PortalKeyInjector:
     def _save_token(self, token: str) -> None:
         assert self._token_file is not None
         try:
-            self._token_file.parent.mkdir(parents=True, exist_ok=True)
-            self._token_file.write_text(token, encoding="utf-8")
-            self._token_file.chmod(0o600)
+            write_text_atomically(self._token_file, token)  # owner-only: it grants control
         except OSError as exc:  # the desktop asks again next time; typing still works
             log.warning("could not keep the remote-control permission: %s", exc)
+
+    def _version(self) -> int:
+        """The portal's RemoteDesktop version (2 and later keep a permission)."""
+        from jeepney import DBusAddress, Properties
+        from jeepney.wrappers import unwrap_msg
+
+        portal = DBusAddress(PORTAL_PATH, PORTAL_NAME, REMOTE_DESKTOP)
+        reply = self._bus.send_and_get_reply(
+            Properties(portal).get("version"), timeout=CALL_TIMEOUT_S
+        )
+        return int(unwrap_msg(reply)[0][1])
 
     # --- keys -------------------------------------------------------------------------
 
