@@ -162,11 +162,13 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
 
 
 def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
-    """Dictate ``audio`` with no clock: a pass and idle work every ``step_s`` of audio; the final.
+    """Dictate ``audio`` with no clock: a pass every ``step_s`` of audio, idle work; the final.
 
     The passes see the same audio whatever the machine is doing, so two engine
-    variants compare word for word. Only the final's own cost is timed (its
-    release is the moment the last block is pushed); cadence and lag are not.
+    variants compare word for word. Idle work follows every block of audio, as
+    the live loop does it whenever no pass is due (in a pause, too: decision
+    0021). Only the final's own cost is timed (its release is the moment the
+    last block is pushed); cadence and lag are not.
     """
     trace = DictationTrace()
     transcriber = pipeline.new_transcriber()
@@ -174,7 +176,7 @@ def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
         transcriber.push(audio[start : start + MIC_BLOCK_SAMPLES])
         if transcriber.pass_due():
             trace.commits += [e.text for e in transcriber.run_pass() if e.kind == "commit"]
-            transcriber.work_while_idle()  # the live loop's idle time before the next pass
+        transcriber.work_while_idle()  # the live loop's idle time, in speech and in pauses
     trace.fed_at = time.perf_counter()
     trace.final_text = transcriber.finish().text
     trace.final_at = time.perf_counter()
