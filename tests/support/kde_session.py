@@ -128,14 +128,14 @@ def _portal_kde() -> str | None:
 @contextmanager
 def running_kde_portal() -> Iterator[KdeSession]:
     """Start the session; stop every process and remove its folder afterwards."""
-    kwin, portal_kde = shutil.which("kwin_wayland"), _portal_kde()
-    if not (kwin and portal_kde and os.access(_PORTAL, os.X_OK) and shutil.which("dbus-daemon")):
+    binary, portal_kde = shutil.which("kwin_wayland"), _portal_kde()
+    if not (binary and portal_kde and os.access(_PORTAL, os.X_OK) and shutil.which("dbus-daemon")):
         skip_outside_ci("needs kwin-wayland, xdg-desktop-portal(-kde) and dbus-daemon")
     base = Path(tempfile.mkdtemp(prefix="saytype-kde-"))
     runtime = base / "runtime"
     for folder in (runtime, base / "home", base / "config", base / "bin"):
         folder.mkdir(mode=0o700)
-    shutil.copy(kwin, base / "bin" / "kwin_wayland")  # a copy carries no file capability
+    shutil.copy(binary, base / "bin" / "kwin_wayland")  # a copy carries no file capability
     bus = f"unix:path={runtime / 'bus'}"
     socket = runtime / "wayland-kde"
     env = {

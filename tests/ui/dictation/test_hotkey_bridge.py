@@ -1,21 +1,20 @@
 """The hotkey bridge: keys from the listener thread become GUI-thread signals; failures a message.
 
-Most tests use a fake listener thread (tests/fakes/fake_key_listener.py) and a
-manual clock, so hold times are exact. The integration tests at the end drive
-a real pynput listener on a private Xvfb with xdotool.
+These tests use a fake listener thread (tests/fakes/fake_key_listener.py) and a
+manual clock, so hold times are exact. A real pynput listener on a private Xvfb
+with xdotool is tests/ui/dictation/test_hotkey_bridge_x11.py; the portal's
+listener, tests/ui/dictation/test_hotkey_bridge_portal.py.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QCoreApplication, SignalInstance
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.hotkeys.chord import parse_chord
@@ -27,8 +26,6 @@ from tests.fakes.fake_key_listener import (
     FakeListenerFactory,
     ManualClock,
 )
-from tests.support.ci import skip_outside_ci
-from tests.support.xserver import running_xvfb
 
 pytestmark = pytest.mark.gui
 
@@ -285,141 +282,6 @@ def test_an_unreachable_display_becomes_a_message(
 def test_unavailable_message_names_the_reason() -> None:
     assert "(no X11 display)" in unavailable_message(ImportError("x"), {})
     assert "(bad things)" in unavailable_message(OSError("bad things\nmore"), {"DISPLAY": ":1"})
-
-
-# --- a real pynput listener on a private Xvfb, keys from xdotool -----------------------
-
-# A person's pause between two taps: twice the gesture's 150 ms debounce, inside which
-# a second press is taken for a bounce of the first.
-PAUSE_BETWEEN_TAPS_MS = 300
-# How far past the bridge's hold threshold a real hold lasts.
-HOLD_MARGIN_MS = 100
-
-
-@dataclass
-class RealRig:
-    bridge: HotkeyBridge
-    display: str
-    seen: list[str]
-
-    def xdotool(self, *args: str) -> None:
-        subprocess.run(["xdotool", *args], env={"DISPLAY": self.display}, check=True, timeout=10)
-
-
-@pytest.fixture
-def real_rig(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[RealRig]:
-    if shutil.which("xdotool") is None:
-        skip_outside_ci("needs xdotool (apt install xdotool)")
-    threads_before = set(threading.enumerate())
-    with running_xvfb() as xserver:
-        # pynput and Xlib read DISPLAY when they connect; monkeypatch restores it afterwards.
-        monkeypatch.setenv("DISPLAY", xserver.display)
-        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-        bridge = HotkeyBridge("ctrl+shift+space")
-        seen = record(bridge)
-        with qtbot.waitSignal(bridge.listening, timeout=30_000):
-            bridge.start()
-        try:
-            yield RealRig(bridge, xserver.display, seen)
-        finally:
-            bridge.stop()
-    assert set(threading.enumerate()) - threads_before == set()  # the listener thread ended
-
-
-class KeyCounter:
-    """A second, plain pynput listener that counts raw presses of one key."""
-
-    def __init__(self, name: str) -> None:
-        from app.ui.dictation.hotkey_bridge import pynput_listener_factory
-
-        self.presses = 0
-        self._name = name
-        self._listener = pynput_listener_factory(self._on_press, lambda _key, _injected: None)
-
-    def _on_press(self, key: object, _injected: bool) -> None:
-        if key_name(key) == self._name:
-            self.presses += 1
-
-    def __enter__(self) -> KeyCounter:
-        self._listener.start()
-        self._listener.wait()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._listener.stop()
-        self._listener.join(5)
-
-
-@pytest.mark.integration
-def test_real_hold_is_push_to_talk_and_auto_repeat_never_toggles(
-    real_rig: RealRig, qtbot: QtBot
-) -> None:
-    with KeyCounter("space") as space:
-        with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
-            real_rig.xdotool("keydown", "ctrl+shift+space")
-        # Held until the X server auto-repeats the key (after 660 ms on Xvfb): the repeats
-        # are what must not toggle.
-        qtbot.waitUntil(lambda: space.presses > 1, timeout=5000)
-        with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
-            real_rig.xdotool("keyup", "ctrl+shift+space")
-    assert space.presses > 1, "Xvfb sent no auto-repeat, so this test proved less than it says"
-    assert real_rig.seen == ["start", "finish"]
-
-
-def tap_chord(rig: RealRig, qtbot: QtBot, answer: SignalInstance) -> None:
-    """Tap the chord, wait for ``answer`` and for the release to be in, then pause as a person.
-
-    The gesture's debounce counts from the chord's release, and a tap's release is
-    held back a moment for auto-repeat: waiting for ``held_changed(False)`` makes
-    the pause start from it, however late the listener thread delivered it.
-    """
-    with qtbot.waitSignals(
-        [answer, rig.bridge.held_changed],
-        check_params_cbs=[None, lambda held: not held],
-        timeout=5000,
-    ):
-        rig.xdotool("key", "ctrl+shift+space")
-    # Not a synchronisation: the pause between a person's taps is the input under test.
-    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
-
-
-@pytest.mark.integration
-def test_real_tap_toggles_and_esc_cancels(real_rig: RealRig, qtbot: QtBot) -> None:
-    tap_chord(real_rig, qtbot, real_rig.bridge.start_requested)
-    tap_chord(real_rig, qtbot, real_rig.bridge.finish_requested)
-    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
-        real_rig.xdotool("key", "ctrl+shift+space")
-    with qtbot.waitSignal(real_rig.bridge.cancel_requested, timeout=5000):
-        real_rig.xdotool("key", "Escape")
-    assert real_rig.seen == ["start", "finish", "start", "cancel"]
-
-
-@pytest.mark.integration
-def test_real_extra_modifier_fires_nothing(real_rig: RealRig, qtbot: QtBot) -> None:
-    real_rig.xdotool("key", "ctrl+alt+shift+space")
-    real_rig.xdotool("key", "ctrl+space")
-    # Not a synchronisation (no signal says a chord was ignored): the pause lets this test
-    # fail. Were either chord taken for ours, the exact chord after the debounce would
-    # finish that dictation instead of starting one; within it, it would be swallowed.
-    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
-    # Events arrive in order: once the exact chord's START is in, the others were seen first.
-    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
-        real_rig.xdotool("key", "ctrl+shift+space")
-    assert real_rig.seen == ["start"]
-
-
-@pytest.mark.integration
-def test_real_shifted_digit_chord_held_past_the_threshold(real_rig: RealRig, qtbot: QtBot) -> None:
-    # Shift+1 arrives from pynput as "!" and its release as "1" once Shift is up.
-    real_rig.bridge.set_chord("ctrl+shift+1")
-    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
-        real_rig.xdotool("keydown", "ctrl+shift+1")
-    # Not a synchronisation: holding the keys is the input. The press is in (its START
-    # came), so the hold counts from before this pause.
-    qtbot.wait(round(real_rig.bridge.hold_threshold_s * 1000) + HOLD_MARGIN_MS)
-    with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
-        real_rig.xdotool("keyup", "ctrl+shift+1")
-    assert real_rig.seen == ["start", "finish"]
 
 
 def test_start_returns_before_the_listener_is_ready(qtbot: QtBot) -> None:
