@@ -68,11 +68,11 @@ def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
     journal = MediaJournal(tmp_path / "paused-media.json")
     quiet = MediaQuiet(players, journal)
     with running_mpv(bus, pulse, music), running_mpv(bus, pulse, music, paused=True):
-        wait_until(lambda: len(mpris_names(players, bus)) == 2, "both mpv players on the bus")
+        wait_until(lambda: len(mpris_names(players, bus)) == 2, "both mpv players on the bus", bus)
         playing, paused = sorted(
             mpris_names(players, bus), key=lambda name: players.status(name) != "Playing"
         )
-        wait_until(lambda: players.status(playing) == "Playing", "mpv to play")
+        wait_until(lambda: players.status(playing) == "Playing", "mpv to play", bus)
         assert players.status(paused) == "Paused"
 
         started = quiet.on_state("listening", enabled=True)
@@ -95,9 +95,9 @@ def test_turned_off_nothing_is_paused(
     players = players_on(bus)
     quiet = MediaQuiet(players, MediaJournal(tmp_path / "paused-media.json"))
     with running_mpv(bus, pulse, music):
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus")
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
         (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play")
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
         assert quiet.on_state("listening", enabled=False) is None
         assert quiet.on_state("idle", enabled=False) is None
         assert players.status(name) == "Playing"
@@ -109,9 +109,9 @@ def test_after_a_crash_the_next_launch_plays_what_was_paused(
     players = players_on(bus)
     journal = MediaJournal(tmp_path / "paused-media.json")
     with running_mpv(bus, pulse, music):
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus")
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
         (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play")
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
         crashed = MediaQuiet(players, journal)
         started = crashed.on_state("listening", enabled=True)
         assert started is not None

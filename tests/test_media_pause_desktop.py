@@ -34,9 +34,9 @@ def test_mpv_pauses_while_dictating_and_plays_after(tmp_path: Path) -> None:
         running_mpv(bus, pulse, music),
     ):
         players = players_on(bus)
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus")
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
         (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play")
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
         env = {"DBUS_SESSION_BUS_ADDRESS": bus}
         with running_saytype(xserver, pulse, tmp_path / "home", extra_env=env) as app:
             assert app.command("start").returncode == 0

@@ -7,6 +7,7 @@ sink, so it really plays (and its status really changes) without speakers.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
@@ -68,9 +69,24 @@ def running_mpv(
         player.wait(timeout=30)
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout_s``."""
+def wait_until(condition: Callable[[], bool], what: str, bus: str, timeout_s: float = 30.0) -> None:
+    """Wait until ``condition`` holds, checking it again after each signal on ``bus``.
+
+    What the tests wait for on the players' bus comes with a signal: a player's
+    name (``NameOwnerChanged``), its status (MPRIS ``PropertiesChanged``). The
+    subscription comes before the first check, so no change is missed.
+    """
+    from jeepney import MatchRule
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
     deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)  # polling a separate process's state, not synchronising threads
+    with open_dbus_connection(bus=bus) as connection:
+        rule = MatchRule(type="signal")
+        connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout_s)
+        with connection.filter(rule) as signals:
+            while not condition():
+                left = deadline - time.monotonic()
+                assert left > 0, f"timed out waiting for {what}"
+                with contextlib.suppress(TimeoutError):
+                    connection.recv_until_filtered(signals, timeout=left)

@@ -138,12 +138,21 @@ class FootTarget:
         while text != expected:
             if not expected.startswith(text) or time.monotonic() > deadline:
                 raise AssertionError(f"foot received {text!r}, expected {expected!r}")
-            time.sleep(_POLL_S)  # polling a file that another process writes
+            self._wait_on_writer()
             text = self.text()
         return text
 
     def _all_text(self) -> str:
         return self.outfile.read_bytes().decode("utf-8", "replace")
+
+    def _wait_on_writer(self) -> None:
+        """Between reads of its file, wait on the window's process: its exit ends the wait."""
+        try:
+            self.process.wait(timeout=_POLL_S)
+        except subprocess.TimeoutExpired:
+            return
+        text = self.text()
+        raise AssertionError(f"{self.app_id} exited ({self.process.returncode}) with {text!r}")
 
 
 @contextmanager

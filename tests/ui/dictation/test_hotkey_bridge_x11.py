@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -26,9 +27,29 @@ pytestmark = [pytest.mark.gui, pytest.mark.integration]
 
 # A person's pause between two taps: twice the gesture's 150 ms debounce, inside which
 # a second press is taken for a bounce of the first.
-PAUSE_BETWEEN_TAPS_MS = 300
+PAUSE_BETWEEN_TAPS_S = 0.3
 # How far past the bridge's hold threshold a real hold lasts.
-HOLD_MARGIN_MS = 100
+HOLD_MARGIN_S = 0.1
+
+
+class SteppedClock:
+    """Monotonic time that a test can also move forward: a person's pause, without waiting.
+
+    The bridge stamps each key with it as the key reaches the GUI thread, so a
+    step taken once a key's signal is in lands between that key and the next.
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return time.monotonic() + self._offset
+
+    def step(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
 
 
 @dataclass
@@ -36,6 +57,7 @@ class RealRig:
     bridge: HotkeyBridge
     display: str
     seen: list[str]
+    clock: SteppedClock
 
     def xdotool(self, *args: str) -> None:
         subprocess.run(["xdotool", *args], env={"DISPLAY": self.display}, check=True, timeout=10)
@@ -50,12 +72,13 @@ def real_rig(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[RealRig]
         # pynput and Xlib read DISPLAY when they connect; monkeypatch restores it afterwards.
         monkeypatch.setenv("DISPLAY", xserver.display)
         monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-        bridge = HotkeyBridge("ctrl+shift+space")
+        clock = SteppedClock()
+        bridge = HotkeyBridge("ctrl+shift+space", clock=clock)
         seen = record(bridge)
         with qtbot.waitSignal(bridge.listening, timeout=30_000):
             bridge.start()
         try:
-            yield RealRig(bridge, xserver.display, seen)
+            yield RealRig(bridge, xserver.display, seen, clock)
         finally:
             bridge.stop()
     assert set(threading.enumerate()) - threads_before == set()  # the listener thread ended
@@ -113,8 +136,7 @@ def tap_chord(rig: RealRig, qtbot: QtBot, answer: SignalInstance) -> None:
         timeout=5000,
     ):
         rig.xdotool("key", "ctrl+shift+space")
-    # Not a synchronisation: the pause between a person's taps is the input under test.
-    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
+    rig.clock.step(PAUSE_BETWEEN_TAPS_S)  # the pause between a person's taps
 
 
 def test_real_tap_toggles_and_esc_cancels(real_rig: RealRig, qtbot: QtBot) -> None:
@@ -128,15 +150,19 @@ def test_real_tap_toggles_and_esc_cancels(real_rig: RealRig, qtbot: QtBot) -> No
 
 
 def test_real_extra_modifier_fires_nothing(real_rig: RealRig, qtbot: QtBot) -> None:
+    held: list[bool] = []
+    real_rig.bridge.held_changed.connect(held.append)
     real_rig.xdotool("key", "ctrl+alt+shift+space")
     real_rig.xdotool("key", "ctrl+space")
-    # Not a synchronisation (no signal says a chord was ignored): the pause lets this test
-    # fail. Were either chord taken for ours, the exact chord after the debounce would
-    # finish that dictation instead of starting one; within it, it would be swallowed.
-    qtbot.wait(PAUSE_BETWEEN_TAPS_MS)
-    # Events arrive in order: once the exact chord's START is in, the others were seen first.
-    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
+    # Events arrive in order: once the exact chord's release is in, the others were seen
+    # first. Had either been taken for the chord, its press would show as held too.
+    with qtbot.waitSignals(
+        [real_rig.bridge.start_requested, real_rig.bridge.held_changed],
+        check_params_cbs=[None, lambda down: not down],
+        timeout=5000,
+    ):
         real_rig.xdotool("key", "ctrl+shift+space")
+    assert held == [True, False]
     assert real_rig.seen == ["start"]
 
 
@@ -145,9 +171,9 @@ def test_real_shifted_digit_chord_held_past_the_threshold(real_rig: RealRig, qtb
     real_rig.bridge.set_chord("ctrl+shift+1")
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("keydown", "ctrl+shift+1")
-    # Not a synchronisation: holding the keys is the input. The press is in (its START
-    # came), so the hold counts from before this pause.
-    qtbot.wait(round(real_rig.bridge.hold_threshold_s * 1000) + HOLD_MARGIN_MS)
+    # Held past the threshold: the press is in (its START came), so the hold counts from
+    # before this step.
+    real_rig.clock.step(real_rig.bridge.hold_threshold_s + HOLD_MARGIN_S)
     with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
         real_rig.xdotool("keyup", "ctrl+shift+1")
     assert real_rig.seen == ["start", "finish"]
