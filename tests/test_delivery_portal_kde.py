@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -65,23 +65,24 @@ def window(kde: KdeSession, delivery: DeliveryService) -> Iterator[FootTarget]:
 
 
 @pytest.fixture
-def previous_clipboard(kde: KdeSession) -> Iterator[None]:
+def clipboard_types(kde: KdeSession) -> Iterator[Callable[[], list[str]]]:
+    """Someone's clipboard (text and an image) while the test runs; what it offers now."""
     owner = SelectionOwner(PREVIOUS, kde.client_env())
+
+    def listed() -> list[str]:
+        result = subprocess.run(
+            ["wl-paste", "--list-types"],
+            env={**kde.env, **kde.client_env()},
+            capture_output=True,
+            timeout=10,
+            check=True,
+        )
+        return result.stdout.decode().split()
+
     try:
-        yield
+        yield listed
     finally:
         owner.close()
-
-
-def clipboard_types(kde: KdeSession) -> list[str]:
-    listed = subprocess.run(
-        ["wl-paste", "--list-types"],
-        env={**kde.env, **kde.client_env()},
-        capture_output=True,
-        timeout=10,
-        check=True,
-    )
-    return listed.stdout.decode().split()
 
 
 def test_the_route_says_why_it_types_through_the_portal(route: DeliveryRoute) -> None:
@@ -89,32 +90,21 @@ def test_the_route_says_why_it_types_through_the_portal(route: DeliveryRoute) ->
     assert "remote-control portal" in route.reason
 
 
-def test_typing_is_exact_first_character_included_and_the_clipboard_comes_back(
+@pytest.mark.parametrize("case", [("type", "typed"), ("paste", "pasted")], ids=["type", "paste"])
+def test_text_is_exact_first_character_included_and_the_clipboard_comes_back(
     qtbot: QtBot,
-    kde: KdeSession,
     delivery: DeliveryService,
     window: FootTarget,
-    previous_clipboard: None,
+    clipboard_types: Callable[[], list[str]],
+    case: tuple[str, str],
 ) -> None:
+    method, done = case
     with qtbot.waitSignal(delivery.delivered, timeout=30_000) as delivered:
-        delivery.deliver(UNICODE, "type")
-    assert delivered.args == [1, "typed"]
+        delivery.deliver(UNICODE, method)
+    assert delivered.args == [1, done]
     assert window.wait_for_text(UNICODE) == UNICODE
-    assert clipboard_types(kde) == list(PREVIOUS)  # é, —, €… went through it, and it is back
-
-
-def test_pasting_reaches_the_window_and_the_clipboard_comes_back(
-    qtbot: QtBot,
-    kde: KdeSession,
-    delivery: DeliveryService,
-    window: FootTarget,
-    previous_clipboard: None,
-) -> None:
-    with qtbot.waitSignal(delivery.delivered, timeout=30_000) as delivered:
-        delivery.deliver(UNICODE, "paste")
-    assert delivered.args == [1, "pasted"]
-    assert window.wait_for_text(UNICODE) == UNICODE
-    assert clipboard_types(kde) == list(PREVIOUS)
+    # Typing pastes é, —, €… through the clipboard too; either way it is back.
+    assert clipboard_types() == list(PREVIOUS)
 
 
 def test_scratch_that_erases_what_was_typed(

@@ -17,12 +17,10 @@ from pathlib import Path
 import pytest
 
 from saytype_bench.accuracy import word_error_rate
-from tests.support.desktop_app import RunningSaytype, running_saytype
-from tests.support.kde_session import KdeSession, running_kde_portal
+from tests.support.desktop_app import RunningSaytype
+from tests.support.kde_session import KdeDesktop, KdeSession, running_kde_desktop, saytype_in_kde
 from tests.support.kwin_fake_input import KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE
-from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -32,31 +30,20 @@ SENTENCE = (
 )
 WER_BOUND = 0.10
 CHORD = (KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE)
-Desktop = tuple[XServer, PulseDaemon, KdeSession]
+Desktop = KdeDesktop
 
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[Desktop]:
-    with running_xvfb() as xserver, running_pulseaudio() as pulse, running_kde_portal() as kde:
-        yield xserver, pulse, kde
+    with running_kde_desktop() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def saytype(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSaytype]:
-    xserver, pulse, kde = desktop
     home = tmp_path_factory.mktemp("home")
     settings = {"delivery": "type", "type_as_i_speak": True}
-    with running_saytype(xserver, pulse, home, settings, extra_env=kde.client_env()) as app:
-        log = home / "state" / "saytype" / "log" / "saytype.log"
-        try:
-            app.wait(
-                lambda: log.exists() and "remote-control portal session" in log.read_text(),
-                "the portal keyboard and hotkey",
-                30,
-            )
-        except BaseException:
-            print(kde.logs())
-            raise
+    with saytype_in_kde(desktop, home, "remote-control portal session", settings) as app:
         yield app
 
 

@@ -26,12 +26,10 @@ from pathlib import Path
 import pytest
 
 from saytype_bench.accuracy import word_error_rate
-from tests.support.desktop_app import RunningSaytype, running_saytype
-from tests.support.kde_session import KdeSession, running_kde_portal
+from tests.support.desktop_app import RunningSaytype, file_log
+from tests.support.kde_session import KdeDesktop, running_kde_desktop, saytype_in_kde
 from tests.support.kwin_fake_input import KEY_ESC, KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE
-from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -41,38 +39,26 @@ CHORD = (KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE)  # Saytype's default, Ctrl+Shif
 QT_KEY_ESCAPE = 0x01000000
 HOLD_THRESHOLD_S = 0.3  # the default: a shorter press is a tap (toggle)
 DEBOUNCE_S = 0.15  # the gesture ignores a chord press this soon after the last release
-Desktop = tuple[XServer, PulseDaemon, KdeSession]
+Desktop = KdeDesktop
 READY = ("idle",)  # a new dictation may start
 
 
 @pytest.fixture(scope="module")
 def desktop() -> Iterator[Desktop]:
-    with running_xvfb() as xserver, running_pulseaudio() as pulse, running_kde_portal() as kde:
-        yield xserver, pulse, kde
+    with running_kde_desktop() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def saytype(desktop: Desktop, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSaytype]:
-    xserver, pulse, kde = desktop
     home = tmp_path_factory.mktemp("home")
-    with running_saytype(xserver, pulse, home, extra_env=kde.client_env()) as app:
-        try:
-            app.wait(lambda: "GlobalShortcuts portal bound" in file_log(home), "the binding", 30)
-        except BaseException:
-            print(kde.logs())  # the portal's side, for pytest's captured output
-            raise
+    with saytype_in_kde(desktop, home, "GlobalShortcuts portal bound") as app:
         yield app
 
 
 @pytest.fixture(scope="module")
 def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return speech.wav(SENTENCE, tmp_path_factory.mktemp("speech") / "sentence.wav")
-
-
-def file_log(home: Path) -> str:
-    """The app's own log file: its stderr misses lines while sounddevice silences fd 2."""
-    path = home / "state" / "saytype" / "log" / "saytype.log"
-    return path.read_text(errors="replace") if path.exists() else ""
 
 
 def test_doctor_and_the_log_name_the_portal_route(saytype: RunningSaytype) -> None:

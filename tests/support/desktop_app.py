@@ -33,6 +33,13 @@ def app_environment(xserver: XServer, pulse: PulseDaemon, home: Path) -> dict[st
     return env
 
 
+def file_log(home: Path) -> str:
+    """The app's own log file under ``home``: its stderr misses lines while sounddevice
+    silences fd 2 (python-sounddevice points it at /dev/null while PortAudio starts)."""
+    path = home / "state" / "saytype" / "log" / "saytype.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
 def wait_while_running(
     condition: Callable[[], bool],
     what: str,

@@ -28,14 +28,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.ci import skip_outside_ci
+from tests.support.desktop_app import RunningSaytype, file_log, running_saytype
 from tests.support.kwin_fake_input import FakeKeyboard
+from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.sway_session import FootTarget
+from tests.support.xserver import XServer, running_xvfb
 
 _READY_TIMEOUT_S = 30.0
 _STOP_TIMEOUT_S = 10.0
@@ -177,6 +180,33 @@ def running_kde_portal() -> Iterator[KdeSession]:
         portal = start("portal", [_PORTAL])
         _wait(portal, lambda: _has_owner(bus, "org.freedesktop.portal.Desktop"), "the portal", base)
         yield KdeSession(base, env, bus, socket)
+
+
+KdeDesktop = tuple[XServer, PulseDaemon, KdeSession]
+
+
+@contextmanager
+def running_kde_desktop() -> Iterator[KdeDesktop]:
+    """The Plasma piece with an X server for Saytype's window and a PulseAudio microphone."""
+    with running_xvfb() as xserver, running_pulseaudio() as pulse, running_kde_portal() as kde:
+        yield xserver, pulse, kde
+
+
+@contextmanager
+def saytype_in_kde(
+    desktop: KdeDesktop, home: Path, ready: str, settings: Mapping[str, object] | None = None
+) -> Iterator[RunningSaytype]:
+    """Saytype in that session, once its own log says ``ready`` (a portal bound, a session)."""
+    xserver, pulse, kde = desktop
+    with running_saytype(
+        xserver, pulse, home, dict(settings or {}), extra_env=kde.client_env()
+    ) as app:
+        try:
+            app.wait(lambda: ready in file_log(home), f"{ready!r} in Saytype's log", 30)
+        except BaseException:
+            print(kde.logs())  # the portal's side, for pytest's captured output
+            raise
+        yield app
 
 
 def _has_owner(bus: str, name: str) -> bool:

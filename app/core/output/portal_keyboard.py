@@ -45,7 +45,7 @@ from app.core.desktop_portal import (
 )
 from app.core.output.text_delivery import InjectionError, paste_chord_for
 from app.core.output.uinput_keyboard import ClipboardPaster, uinput_steps
-from app.core.output.wayland_focus import focused_app_id
+from app.core.output.wayland_focus import WaylandKeyboardFocus
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def key_keysym(name: str) -> int:
     raise InjectionError(f"the remote-control portal cannot press {name}: no keysym known")
 
 
-class PortalKeyInjector:
+class PortalKeyInjector(WaylandKeyboardFocus):
     """Sends keys to the focused window through the RemoteDesktop portal.
 
     Opening it opens the portal session (the desktop may ask the user), so
@@ -170,18 +170,6 @@ class PortalKeyInjector:
         keysyms = [key_keysym(key) for key in keys]
         self._release_modifiers()
         self._tap(keysyms)
-
-    def modifiers_down(self) -> frozenset[str]:
-        """Always empty: Wayland shows no client the keys held in other windows."""
-        return frozenset()
-
-    def focused_window_class(self) -> str | None:
-        """The focused app's id where the compositor says (sway, Hyprland); else None (Ctrl+V)."""
-        return focused_app_id(self._environ)
-
-    def focused_window_pid(self) -> int | None:
-        """Unknown on Wayland."""
-        return None
 
     def close(self) -> None:
         """End the portal session (the desktop's "remote control" indicator goes away)."""

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from app.core.output.text_delivery import InjectionError, paste_chord_for
-from app.core.output.wayland_focus import focused_app_id
+from app.core.output.wayland_focus import WaylandKeyboardFocus
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def dotool_commands(steps: Sequence[Step]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-class UinputKeyInjector:
+class UinputKeyInjector(WaylandKeyboardFocus):
     """Sends keys to the focused window through ``/dev/uinput`` with ydotool or dotool.
 
     Not thread-safe: call it from one thread (the delivery worker).
@@ -249,18 +249,6 @@ class UinputKeyInjector:
             self._run([self._program], f"key {names}\n", keys=len(keys))
         else:
             self._run([self._program, *ydotool_key_args(keys, self._modern)], "", keys=len(keys))
-
-    def modifiers_down(self) -> frozenset[str]:
-        """Always empty: Wayland shows no client the keys held in other windows."""
-        return frozenset()
-
-    def focused_window_class(self) -> str | None:
-        """The focused app's id where the compositor says (sway, Hyprland); else None (Ctrl+V)."""
-        return focused_app_id(self._environ)
-
-    def focused_window_pid(self) -> int | None:
-        """Unknown on Wayland."""
-        return None
 
     def _send(self, steps: Sequence[Step]) -> None:
         if not steps:

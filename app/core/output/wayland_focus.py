@@ -35,6 +35,28 @@ def focused_app_id(environ: Mapping[str, str], runner: Runner = subprocess.run) 
     return None
 
 
+class WaylandKeyboardFocus:
+    """What a keyboard in a Wayland session can tell of the focus and the keys held.
+
+    Shared by the Wayland keyboards (wtype, uinput, the remote-control portal);
+    each sets ``_environ``, the session's environment.
+    """
+
+    _environ: Mapping[str, str]
+
+    def modifiers_down(self) -> frozenset[str]:
+        """Always empty: Wayland shows no client the keys held in other windows."""
+        return frozenset()
+
+    def focused_window_class(self) -> str | None:
+        """The focused app's id where the compositor says (sway, Hyprland); else None (Ctrl+V)."""
+        return focused_app_id(self._environ)
+
+    def focused_window_pid(self) -> int | None:
+        """Unknown on Wayland."""
+        return None
+
+
 def _ask(command: list[str], environ: Mapping[str, str], runner: Runner) -> object:
     try:
         result = runner(command, env=dict(environ), capture_output=True, timeout=_TIMEOUT_S)

@@ -35,7 +35,7 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 
 from app.core.output.text_delivery import InjectionError
-from app.core.output.wayland_focus import focused_app_id
+from app.core.output.wayland_focus import WaylandKeyboardFocus
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ def chord_args(keys: Sequence[str]) -> list[str]:
     return args
 
 
-class WtypeKeyInjector:
+class WtypeKeyInjector(WaylandKeyboardFocus):
     """Sends keys to the focused Wayland window by running ``wtype``.
 
     Not thread-safe: call it from one thread (the delivery worker).
@@ -169,18 +169,6 @@ class WtypeKeyInjector:
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` (``"ctrl"``, ``"shift"``, ``"v"``, ``"backspace"``…) together."""
         self._run(chord_args(keys), keys=len(keys))
-
-    def modifiers_down(self) -> frozenset[str]:
-        """Always empty: Wayland shows no client the keys held in other windows."""
-        return frozenset()
-
-    def focused_window_class(self) -> str | None:
-        """The focused app's id where the compositor says (sway, Hyprland); else None (Ctrl+V)."""
-        return focused_app_id(self._environ)
-
-    def focused_window_pid(self) -> int | None:
-        """Unknown on Wayland."""
-        return None
 
     def close(self) -> None:
         """Take the idle keyboard off the seat."""
