@@ -89,6 +89,27 @@ def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
         assert journal.pending() == []
 
 
+def test_a_tap_shorter_than_the_players_reply_still_plays_it_again(
+    bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
+) -> None:
+    # Pause is a request that mpv-mpris reports a moment later; a resume that read
+    # "Playing" before the pause landed would leave the music off for good.
+    players = players_on(bus)
+    quiet = MediaQuiet(players, MediaJournal(tmp_path / "paused-media.json"))
+    with running_mpv(bus, pulse, music):
+        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
+        (name,) = mpris_names(players, bus)
+        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
+        for _ in range(5):
+            started = quiet.on_state("listening", enabled=True)
+            ended = quiet.on_state("idle", enabled=True)
+            assert started is not None
+            assert ended is not None
+            assert started.result(timeout=30) == [name]
+            assert ended.result(timeout=30) == [name]
+            assert players.status(name) == "Playing"
+
+
 def test_turned_off_nothing_is_paused(
     bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
 ) -> None:

@@ -16,7 +16,9 @@ dictation.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -55,6 +57,9 @@ class MediaPlayers:
             for name in self._players(bus):
                 if self._status(bus, name) == "Playing" and self._call(bus, name, "Pause"):
                     paused.append(name)
+            # Pause is only a request (mpv-mpris reports the new status a moment later):
+            # a short dictation's resume must not find "Playing" and leave the player paused.
+            self._await_status(bus, paused, "Paused")
         if paused:
             log.info("paused %d media player(s) while dictating", len(paused))
         return paused
@@ -74,6 +79,7 @@ class MediaPlayers:
                 paused = name in present and self._status(bus, name) == "Paused"
                 if paused and self._call(bus, name, "Play"):
                     resumed.append(name)
+            self._await_status(bus, resumed, "Playing")  # so the next press sees them playing
         return resumed
 
     def status(self, name: str) -> str | None:
@@ -109,6 +115,34 @@ class MediaPlayers:
             return None
         signature, value = reply.body[0]
         return str(value) if signature == "s" else None
+
+    def _await_status(self, bus: Any, names: list[str], wanted: str) -> None:
+        """Wait (at most a call's timeout) until every player in ``names`` reports ``wanted``."""
+        from jeepney import MatchRule
+        from jeepney.bus_messages import message_bus
+
+        if not names:
+            return
+        rule = MatchRule(
+            type="signal",
+            interface="org.freedesktop.DBus.Properties",
+            member="PropertiesChanged",
+            path=_PATH,
+        )
+        deadline = time.monotonic() + _TIMEOUT_S
+        try:
+            bus.send_and_get_reply(message_bus.AddMatch(rule), timeout=_TIMEOUT_S)
+            with bus.filter(rule) as changes:
+                # Subscribed first, then checked: a change between the two is not missed.
+                while any(self._status(bus, name) not in (wanted, None) for name in names):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        log.info("media players did not report %s in time", wanted)
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        bus.recv_until_filtered(changes, timeout=left)
+        except Exception as exc:  # a bus that went away: the request was still sent
+            log.info("media players' status could not be followed: %s", exc)
 
     def _call(self, bus: Any, name: str, method: str) -> bool:
         from jeepney import DBusAddress, MessageType, new_method_call
