@@ -71,6 +71,26 @@ def test_a_script_runs_from_the_checkout_with_its_own_options() -> None:
     assert "--runs" not in done.stdout  # startup's: still `saytype bench startup`
 
 
+@pytest.mark.parametrize(
+    ("argv", "final_beam", "pass_beam"),
+    [([], None, None), (["--final-beam", "2"], 2, None), (["--pass-beam", "3"], None, 3)],
+)
+def test_the_live_tuning_under_measurement_reaches_the_engine(
+    argv: list[str], final_beam: int | None, pass_beam: int | None
+) -> None:
+    from app.core.engine.streaming_options import StreamingOptions
+    from saytype_bench.live_command import _options
+
+    options = _options(command.build_parser("live").parse_args(argv))
+    if not argv:
+        assert options is None  # the app's own tuning
+        return
+    app = StreamingOptions()
+    assert options is not None
+    assert options.final_beam_size == (final_beam or app.final_beam_size)
+    assert options.pass_beam_size == (pass_beam or app.pass_beam_size)
+
+
 def test_memory_without_hibari_tts_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

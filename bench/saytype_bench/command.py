@@ -144,6 +144,14 @@ def _live_options(parser: argparse.ArgumentParser) -> None:
         help="beam size of the live final decode, to measure it (default: the app's)",
     )
     live.add_argument(
+        "--pass-beam",
+        type=_count(1),
+        default=None,
+        metavar="N",
+        help="beam size of the live passes (partials and commits), to measure it "
+        "(default: the app's)",
+    )
+    live.add_argument(
         "--per-bucket", type=_count(1), default=3, metavar="N", help="utterances per length"
     )
     live.add_argument(

@@ -103,6 +103,9 @@ def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
 
 def _options(args: argparse.Namespace) -> StreamingOptions | None:
     """The live loop's tuning with the options under measurement, or None for the app's."""
-    if args.final_beam is None:
-        return None
-    return replace(StreamingOptions(), final_beam_size=args.final_beam)
+    options = StreamingOptions()
+    if args.final_beam is not None:
+        options = replace(options, final_beam_size=args.final_beam)
+    if args.pass_beam is not None:
+        options = replace(options, pass_beam_size=args.pass_beam)
+    return None if options == StreamingOptions() else options
