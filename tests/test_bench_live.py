@@ -192,6 +192,13 @@ def test_committed_words_the_final_does_not_say_are_counted() -> None:
     assert DictationTrace().commit_words_differing is None
 
 
+def test_words_differing_only_in_form_are_told_apart() -> None:
+    trace = DictationTrace(final_text="Printing, in the only sense, differs")
+    trace.commits = [" printing in the", " only sense we"]
+    assert trace.commit_words_differing == 3  # "printing", "sense" (form) and "we"
+    assert trace.commit_words_differing_in_words == 1  # only "we" is another word
+
+
 def test_the_typed_text_keeps_the_commits_and_takes_the_rest_from_the_final() -> None:
     trace = DictationTrace(final_text="And so my fellow Americans ask not")
     trace.commits = [" And so my", " I fellow"]

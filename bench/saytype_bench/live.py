@@ -32,6 +32,7 @@ from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
+from app.core.engine.local_agreement import word_key
 from app.core.engine.model_host import ModelHost, WhisperLike
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import DictationEvent
@@ -90,10 +91,22 @@ class DictationTrace:
         of these is a word the focused app shows that history's final does not
         (one extra word counts once, not as a shift of every word after it).
         """
+        return self._words_differing(lambda word: word)
+
+    @property
+    def commit_words_differing_in_words(self) -> int | None:
+        """As :attr:`commit_words_differing`, case and punctuation aside ("classes" = "classes,").
+
+        Tells the words the final heard differently from the commits' form, which
+        depends on what followed a word when it was committed.
+        """
+        return self._words_differing(word_key)
+
+    def _words_differing(self, key: Callable[[str], str]) -> int | None:
         if self.final_text is None:
             return None
-        committed = self.committed_text.split()
-        final = self.final_text.split()
+        committed = [key(word) for word in self.committed_text.split()]
+        final = [key(word) for word in self.final_text.split()]
         matcher = difflib.SequenceMatcher(a=committed, b=final, autojunk=False)
         return len(committed) - sum(block.size for block in matcher.get_matching_blocks())
 

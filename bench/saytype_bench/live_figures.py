@@ -114,11 +114,14 @@ def _against(runs: Sequence[UtteranceRun]) -> dict[str, int]:
 
 def _commits_in_final(runs: Sequence[UtteranceRun]) -> dict[str, float | int | None]:
     """Whether the final starts with the words committed (and typed) while speaking."""
-    differing = [r.live.commit_words_differing for r in runs]
-    known = [count for count in differing if count is not None]
+    exact = [c for c in (r.live.commit_words_differing for r in runs) if c is not None]
+    words = [c for c in (r.live.commit_words_differing_in_words for r in runs) if c is not None]
     return {
-        "share": sum(1 for count in known if count == 0) / len(known) if known else None,
-        "words_differing": sum(known),
+        "share": sum(1 for count in exact if count == 0) / len(exact) if exact else None,
+        "words_differing": sum(exact),
+        # Case and punctuation aside: the words themselves heard differently.
+        "share_in_words": sum(1 for c in words if c == 0) / len(words) if words else None,
+        "words_differing_in_words": sum(words),
     }
 
 
@@ -189,6 +192,7 @@ def _utterance_row(run: UtteranceRun) -> dict[str, Any]:
         "partial_events": len(run.live.partial_at),
         "committed_words": len(run.live.commit_lags_s),
         "commit_words_differing": run.live.commit_words_differing,
+        "commit_words_differing_in_words": run.live.commit_words_differing_in_words,
         "committed_text": run.live.committed_text,
         "wer_live": word_error_rate([reference], [run.live.final_text or ""]),
         "wer_typed": word_error_rate([reference], [run.live.typed_text or ""]),

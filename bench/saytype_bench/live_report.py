@@ -108,6 +108,10 @@ def format_report(summary: dict[str, Any], model_name: str, source: str) -> str:
         + "   0"
     )
     lines.append(
+        f"{'  of them other words, not form':40}"
+        + "".join(f"{c['commits_in_final']['words_differing_in_words']:>10} " for c in columns)
+    )
+    lines.append(
         f"{'partial intervals / committed words':40}"
         + "".join(
             f"{c['counts']['partial_intervals']:>6}/{c['counts']['committed_words']:<4}"
