@@ -229,3 +229,36 @@ def test_ctrl_c_while_speaking_finishes_with_the_words_heard_so_far(
     assert len(heard) >= 3
     said = " ".join(STORY).split()[: len(heard)]
     assert word_error_rate([" ".join(said)], [" ".join(heard)]) <= 0.25, events[-1]["text"]
+
+
+def test_closing_the_input_finishes_like_enter(pulse: PulseServer, sentence_wav: Path) -> None:
+    """A script that pipes into ``saytype listen`` and closes the pipe (Ctrl+D at a terminal)
+    gets the final text and a clean exit; it used to keep listening until killed."""
+    listen = subprocess.Popen(
+        [sys.executable, "-m", "app", "listen", "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=pulse.daemon.full_env(dict(os.environ)),
+    )
+    try:
+        assert listen.stderr is not None
+        assert listen.stdin is not None
+        assert "Ctrl+D" in listen.stderr.readline()
+        pulse.play(sentence_wav)
+        listen.stdin.close()  # Ctrl+D
+        assert listen.stdout is not None
+        out, err = listen.stdout.read(), listen.stderr.read()
+        listen.wait(timeout=120)
+    finally:
+        if listen.poll() is None:
+            listen.kill()
+            listen.wait()
+        for pipe in (listen.stdout, listen.stderr):
+            if pipe is not None:
+                pipe.close()
+    assert listen.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[-1]["type"] == "final"
+    assert word_error_rate([SENTENCE], [events[-1]["text"]]) <= 0.15, events[-1]["text"]

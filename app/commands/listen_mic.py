@@ -2,9 +2,9 @@
 
 The microphone opens first, so a missing or unknown device is reported at once,
 before the model loads. Dictation runs on its own thread while this one waits
-for Enter or Ctrl+C; either releases the utterance at the current ring position
-and the final text follows, exactly as a hotkey release does in the GUI (a
-second Ctrl+C cancels it). A
+for Enter, the end of input (Ctrl+D) or Ctrl+C; each releases the utterance at
+the current ring position and the final text follows, exactly as a hotkey
+release does in the GUI (a second Ctrl+C cancels it). A
 microphone failure (unplugged, stalled) also releases it, so what was heard is
 still transcribed, and then exits with status 1; with ``--jsonl`` an
 ``{"type": "error"}`` line comes first, when the failure happens.
@@ -13,7 +13,10 @@ still transcribed, and then exits with status 1; with ``--jsonl`` an
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -180,7 +183,7 @@ def run_mic(
         enter = threading.Thread(
             target=_end_on_enter, args=(stdin, dictation.end_utterance), name="enter", daemon=True
         )
-        stderr.write(f"Listening on {mic.device_name}: press Enter (or Ctrl+C) to stop.\n")
+        stderr.write(f"Listening on {mic.device_name}: press Enter, Ctrl+D or Ctrl+C to stop.\n")
         stderr.flush()
         with (
             closing_connection(transcriber),
@@ -220,10 +223,23 @@ def _print_error_event(stdout: TextIO, clock: MicClock, message: str) -> None:
 
 
 def _end_on_enter(stdin: TextIO, end_utterance: Callable[[], None]) -> None:
-    """Release on the first line; at end of input keep listening (Ctrl+C still works)."""
+    """Release on the first line, or at the end of input from a terminal or a pipe.
+
+    Ctrl+D at a terminal and a script closing its pipe both mean "done". Input that
+    was never anyone's (``/dev/null``, as a script's ``listen &`` gets) keeps
+    listening until Ctrl+C or a signal.
+    """
     try:
         line = stdin.readline()
     except (OSError, ValueError):  # stdin closed or not readable
         return
-    if line:
+    if line or _someone_could_type(stdin):
         end_utterance()
+
+
+def _someone_could_type(stdin: TextIO) -> bool:
+    """Whether ``stdin`` is a terminal or a pipe, where an end of input is a person's choice."""
+    try:
+        return stdin.isatty() or stat.S_ISFIFO(os.fstat(stdin.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file behind it
+        return False

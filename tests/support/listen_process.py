@@ -27,5 +27,11 @@ def interrupt_once_words_show(
         if event["type"] in {"partial", "commit"} and len(event["text"].split()) >= words:
             break
     listen.send_signal(signal.SIGINT)
-    out, err = listen.communicate(timeout=timeout_s)
+    # Read to the end before closing stdin: a closed pipe is itself the end of the
+    # utterance, so communicate() could finish it first and make the signal a second Ctrl+C.
+    assert listen.stderr is not None
+    out = listen.stdout.read()
+    err = listen.stderr.read()
+    listen.wait(timeout=timeout_s)
+    listen.communicate(timeout=timeout_s)  # closes the pipes
     return [json.loads(line) for line in [*lines, *out.splitlines()]], err
