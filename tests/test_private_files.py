@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core import control_channel
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.audio.recording_journal import RecordingJournal, journals_dir
 from app.core.audio.wav_file import write_wav
 from app.core.control_channel import ControlReply
 from app.core.engine.cancellation import CancellationToken
@@ -32,6 +33,7 @@ from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.transcript import Segment
 from app.core.engine.window_decoder import Hypothesis, Word
 from app.core.output.history import HistoryStore, audio_dir, history_path
+from app.core.paths import data_dir
 from app.core.private_files import private_file, private_folder
 from app.core.settings import Settings
 from app.core.settings_file import save_settings, settings_path
@@ -91,6 +93,16 @@ def test_history_database_side_files_and_recordings_are_owner_only() -> None:
     write_wav(recording, np.zeros(1600, np.float32), SAMPLE_RATE)
     assert _mode(recording.parent) == 0o700
     assert _mode(recording) == 0o600
+
+
+def test_a_first_run_of_saytype_listen_makes_the_data_folder_owner_only() -> None:
+    # `saytype listen` opens a recording journal before any history exists.
+    assert not data_dir().exists()
+    journal = RecordingJournal.create(model="tiny.en")
+    try:
+        assert [_mode(data_dir()), _mode(journals_dir())] == [0o700, 0o700]
+    finally:
+        journal.discard()
 
 
 def test_an_older_wide_history_is_tightened_when_opened() -> None:

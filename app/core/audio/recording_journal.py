@@ -39,6 +39,7 @@ from app.core.atomic_file import write_text_atomically
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.paths import data_dir
+from app.core.private_files import private_folder
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,11 @@ class RecordingJournal:
             OSError: the folder or the file could not be created.
         """
         folder = folder or journals_dir()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.chmod(0o700)  # mkdir's mode passes through the umask
+        if folder.parent == data_dir():
+            # The first run may be `saytype listen`: the data folder is created private too,
+            # as the history makes it, not with the umask's 0755.
+            private_folder(folder.parent)
+        private_folder(folder)
         started_at = time.time()
         stem = time.strftime("%Y%m%d-%H%M%S", time.localtime(started_at)) + f"-{os.getpid()}"
         descriptor, path = _create_unique(folder, stem)
