@@ -9,9 +9,12 @@ import sys
 import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app import __version__
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
 from saytype_bench.accuracy import word_error_rate
 from tests.support.media import (
     encode_audio,
@@ -199,6 +202,16 @@ def test_a_truncated_wav_is_transcribed_with_a_warning(speech: SpeechMaker, tmp_
     with wave.open(str(whole)) as handle:
         whole_s = handle.getnframes() / handle.getframerate()
     assert transcript["duration"] == pytest.approx(whole_s / 2, abs=0.2)
+
+
+@pytest.mark.model
+def test_a_silent_recording_says_no_speech_was_heard(tmp_path: Path) -> None:
+    silent = tmp_path / "silence.wav"
+    write_wav(silent, np.zeros(3 * SAMPLE_RATE, np.float32), SAMPLE_RATE)
+    result = saytype("transcribe", silent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""  # it was "You"
+    assert result.stderr.splitlines() == [f"saytype: no speech was heard in {silent}."]
 
 
 @pytest.mark.model

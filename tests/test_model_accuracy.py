@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.wav_file import write_wav
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_host import ModelHost
 from saytype_bench.accuracy import word_error_rate
@@ -64,3 +67,21 @@ def test_segments_are_timed_within_the_audio(
     assert transcript.model_name == "tiny.en"
     assert transcript.elapsed_s > 0
     assert word_error_rate([" ".join(SENTENCES[:3])], [transcript.text]) <= WER_BOUND
+
+
+def test_silence_gives_no_text_and_speech_after_long_quiet_is_kept(
+    speech: SpeechMaker, tiny_en: ModelHost, tmp_path: Path
+) -> None:
+    """On silence tiny.en says "You"; the file path used to keep it (and history with it)."""
+    transcriber = FileTranscriber(tiny_en)
+    silent = tmp_path / "silence.wav"
+    write_wav(silent, np.zeros(3 * SAMPLE_RATE, np.float32), SAMPLE_RATE)
+    assert transcriber.transcribe_file(silent).text == ""
+    # A sentence after 20 s of quiet shares its window with it: it must still be heard.
+    quiet_then_speech = np.concatenate(
+        [np.zeros(20 * SAMPLE_RATE, np.float32), speech.samples(SENTENCES[0])]
+    )
+    late = tmp_path / "late.wav"
+    write_wav(late, quiet_then_speech, SAMPLE_RATE)
+    heard = transcriber.transcribe_file(late).text
+    assert word_error_rate([SENTENCES[0]], [heard]) <= 0.1, heard

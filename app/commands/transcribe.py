@@ -197,6 +197,8 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     if truncation is not None:
         stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
     transcript = shaper.shape_transcript(transcript)
+    if not transcript.text:  # stdout stays empty, as the transcript is; say why on stderr
+        stderr.write(f"saytype: no speech was heard in {path}.\n")
     try:
         written = _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
     except ExportError as exc:

@@ -29,6 +29,7 @@ from typing import Any
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.heard_in_silence import SilentWindowCheck
 from app.core.engine.long_audio import (
     DEFAULT_SEARCH_S,
     DEFAULT_WINDOW_S,
@@ -268,10 +269,13 @@ class FileTranscriber:
     ) -> bool:
         """Collect one window's segments in file time; False when the job was cancelled."""
         length = window.end_s - window.start_s
+        silence = SilentWindowCheck(window.samples)
         for raw in raw_segments:
             # A segment computed while a dictation started waits here, unseen, until it ends.
             if not job.may_continue():
                 return False
+            if silence.heard_in_silence(getattr(raw, "no_speech_prob", 0.0)):
+                continue
             end = min(float(raw.end), length)
             start = min(float(raw.start), end)
             segment = Segment(
