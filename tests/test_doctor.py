@@ -177,6 +177,14 @@ def test_every_finding_that_is_not_ok_has_one_sentence_of_fix(tmp_path: Path) ->
             assert finding.fix.endswith("."), finding
 
 
+def test_without_a_display_the_fix_says_where_to_run_saytype(tmp_path: Path) -> None:
+    delivery = _check(diagnose({}, "tiny.en", {"data": tmp_path}, _gnome_probes()), "delivery")
+    assert delivery.found.startswith("none: No display to type into")
+    assert delivery.fix == (
+        "Run Saytype inside your desktop session, where DISPLAY or WAYLAND_DISPLAY is set."
+    )
+
+
 def test_folders_others_can_read_or_you_cannot_write_are_named_with_the_command(
     tmp_path: Path,
 ) -> None:

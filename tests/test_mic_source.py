@@ -95,7 +95,8 @@ def test_a_device_without_16k_is_resampled_outside_the_callback() -> None:
 
 def test_no_devices_is_a_clear_error() -> None:
     mic = MicSource(RingBuffer(1), backend=FakeSoundDevice.without_devices())
-    with pytest.raises(MicError, match=r"No microphone found: connect one or choose a device"):
+    no_mic = r"No microphone found: connect one, or choose another input in Settings \(--device"
+    with pytest.raises(MicError, match=no_mic):
         mic.start()
     assert not mic.is_running
     mic.stop()

@@ -192,7 +192,12 @@ def _delivery(
     # The route's reason names the one-time setup where the compositor has no virtual keyboard.
     uinput_setup = "/dev/uinput" in route.reason
     if route.name == "none":
-        fix = "Install what the sentence names, or use the clipboard as where the text goes."
+        if route.reason.startswith("No display"):
+            fix = (
+                "Run Saytype inside your desktop session, where DISPLAY or WAYLAND_DISPLAY is set."
+            )
+        else:
+            fix = "Install what the sentence names, or use the clipboard as where the text goes."
         return Finding("delivery", "problem", found, fix, route.name)
     if route.name == "wayland-wtype" and (
         uinput_setup or (interfaces is not None and VIRTUAL_KEYBOARD not in interfaces)

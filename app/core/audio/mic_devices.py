@@ -139,8 +139,8 @@ def find_input(
     if not inputs:
         seen = ", ".join(repr(str(info["name"])) for info in devices) or "none"
         raise MicError(
-            "No microphone found: connect one or choose a device in settings "
-            f"(devices seen: {seen})."
+            "No microphone found: connect one, or choose another input in Settings "
+            f"(--device on the command line; devices seen: {seen})."
         )
     found = _Inputs(inputs, pactl)
     if device is None:
