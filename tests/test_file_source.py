@@ -9,6 +9,7 @@ reads only once the source says it is waiting for room.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,23 @@ def test_without_a_room_callback_speed_zero_still_feeds_everything(tmp_path: Pat
     source.run()
     assert source.error is None
     assert ring.read_since(0).samples.shape == samples.shape
+
+
+def test_at_real_time_a_block_arrives_once_its_audio_has_been_spoken(tmp_path: Path) -> None:
+    # As from a microphone: a block's audio cannot arrive before its last sample is said.
+    path, samples = ramp_wav(tmp_path, 1.0)
+    ring = RingBuffer(capacity_seconds=2.0)
+    speed = 20.0
+    arrivals: list[tuple[float, int]] = []
+    sources: list[FileSource] = []
+
+    def arrived() -> None:
+        arrivals.append((time.perf_counter(), sources[0].fed_samples))
+
+    source = FileSource(path, ring, speed=speed, on_block=arrived)
+    sources.append(source)
+    source.run()
+    assert source.started_at is not None
+    assert arrivals[-1][1] == len(samples)
+    for arrived_at, fed in arrivals:
+        assert arrived_at - source.started_at >= fed / RATE / speed

@@ -73,7 +73,10 @@ class FileSource:
                     if self._stop.wait(_ROOM_POLL_S):
                         return
             if self.speed > 0:
-                due = self.started_at + (self.fed_samples / SAMPLE_RATE) / self.speed
+                # A microphone hands over a block once its last sample was spoken, not at its
+                # first: so does the file, or every figure timed from the audio reads early.
+                end = self.fed_samples + len(block)
+                due = self.started_at + (end / SAMPLE_RATE) / self.speed
                 wait = due - self._clock()
                 if wait > 0 and self._stop.wait(wait):  # pacing, woken early only by stop()
                     return
