@@ -17,7 +17,8 @@ import pytest
 from app.core.audio.media_players import MPRIS_PREFIX, MediaPlayers, open_session_bus
 from app.core.audio.media_quiet import MediaJournal, MediaQuiet
 from app.core.audio.wav_file import write_wav
-from tests.support.media_player import private_session_bus, running_mpv, wait_until
+from tests.support.media_player import private_session_bus, running_mpv
+from tests.support.private_bus import wait_until
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 
 pytestmark = pytest.mark.integration
@@ -61,6 +62,14 @@ def mpris_names(players: MediaPlayers, bus: str) -> list[str]:
     return sorted(name for name in reply.body[0] if name.startswith(MPRIS_PREFIX))
 
 
+def the_playing_player(players: MediaPlayers, bus: str) -> str:
+    """The name of the one mpv on ``bus``, once it is on the bus and playing."""
+    wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
+    (name,) = mpris_names(players, bus)
+    wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
+    return name
+
+
 def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
     bus: str, pulse: PulseDaemon, music: Path, tmp_path: Path
 ) -> None:
@@ -97,9 +106,7 @@ def test_a_tap_shorter_than_the_players_reply_still_plays_it_again(
     players = players_on(bus)
     quiet = MediaQuiet(players, MediaJournal(tmp_path / "paused-media.json"))
     with running_mpv(bus, pulse, music):
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
-        (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
+        name = the_playing_player(players, bus)
         for _ in range(5):
             started = quiet.on_state("listening", enabled=True)
             ended = quiet.on_state("idle", enabled=True)
@@ -116,9 +123,7 @@ def test_turned_off_nothing_is_paused(
     players = players_on(bus)
     quiet = MediaQuiet(players, MediaJournal(tmp_path / "paused-media.json"))
     with running_mpv(bus, pulse, music):
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
-        (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
+        name = the_playing_player(players, bus)
         assert quiet.on_state("listening", enabled=False) is None
         assert quiet.on_state("idle", enabled=False) is None
         assert players.status(name) == "Playing"
@@ -130,9 +135,7 @@ def test_after_a_crash_the_next_launch_plays_what_was_paused(
     players = players_on(bus)
     journal = MediaJournal(tmp_path / "paused-media.json")
     with running_mpv(bus, pulse, music):
-        wait_until(lambda: len(mpris_names(players, bus)) == 1, "mpv on the bus", bus)
-        (name,) = mpris_names(players, bus)
-        wait_until(lambda: players.status(name) == "Playing", "mpv to play", bus)
+        name = the_playing_player(players, bus)
         crashed = MediaQuiet(players, journal)
         started = crashed.on_state("listening", enabled=True)
         assert started is not None

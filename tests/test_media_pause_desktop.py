@@ -15,7 +15,8 @@ import pytest
 
 from app.core.audio.wav_file import write_wav
 from tests.support.desktop_app import running_saytype
-from tests.support.media_player import private_session_bus, running_mpv, wait_until
+from tests.support.media_player import private_session_bus, running_mpv
+from tests.support.private_bus import wait_until
 from tests.support.pulse import running_pulseaudio
 from tests.support.xserver import running_xvfb
 from tests.test_media_pause import mpris_names, players_on

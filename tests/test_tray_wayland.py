@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.desktop_app import RunningSaytype, running_saytype
+from tests.support.private_bus import wait_until
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.status_notifier import (
     ITEM_INTERFACE,
@@ -29,7 +30,6 @@ from tests.support.status_notifier import (
     private_session_bus,
     running_waybar,
     split_item,
-    wait_for,
 )
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.xserver import XServer, running_xvfb
@@ -181,7 +181,9 @@ def test_the_tray_is_a_status_notifier_item_in_waybar(
             # ... and quits the app, which takes its item off the panel.
             bus.click(service, menu_path, by_label(entries, "_Quit").id)
             assert app.process.wait(timeout=30) == 0, app.log_text()
-            wait_for(lambda: registered not in bus.registered_items(), "the item to leave", 10)
+            wait_until(
+                lambda: registered not in bus.registered_items(), "the item to leave", bus.address
+            )
             assert not window_shown(sway)
         log = app.log_text()
         assert_clean_log(log)

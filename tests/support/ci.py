@@ -10,6 +10,6 @@ import pytest
 
 def skip_outside_ci(reason: str) -> NoReturn:
     """Skip on a bare developer machine; in CI, .ci/test installs everything, so fail."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must not skip: {reason}")
-    pytest.skip(reason)
+    if not os.environ.get("CI"):
+        pytest.skip(reason)
+    pytest.fail(f"CI must not skip: {reason}")

@@ -7,11 +7,9 @@ sink, so it really plays (and its status really changes) without speakers.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,26 +65,3 @@ def running_mpv(
     finally:
         player.terminate()
         player.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], what: str, bus: str, timeout_s: float = 30.0) -> None:
-    """Wait until ``condition`` holds, checking it again after each signal on ``bus``.
-
-    What the tests wait for on the players' bus comes with a signal: a player's
-    name (``NameOwnerChanged``), its status (MPRIS ``PropertiesChanged``). The
-    subscription comes before the first check, so no change is missed.
-    """
-    from jeepney import MatchRule
-    from jeepney.bus_messages import message_bus
-    from jeepney.io.blocking import open_dbus_connection
-
-    deadline = time.monotonic() + timeout_s
-    with open_dbus_connection(bus=bus) as connection:
-        rule = MatchRule(type="signal")
-        connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout_s)
-        with connection.filter(rule) as signals:
-            while not condition():
-                left = deadline - time.monotonic()
-                assert left > 0, f"timed out waiting for {what}"
-                with contextlib.suppress(TimeoutError):
-                    connection.recv_until_filtered(signals, timeout=left)

@@ -8,7 +8,10 @@ KDE backend, which outlived the bus. Tests start what they need themselves.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -32,3 +35,27 @@ def session_bus_command() -> list[str]:
     if not config.exists() or config.read_text(encoding="utf-8") != _CONFIG:
         config.write_text(_CONFIG, encoding="utf-8")
     return ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"]
+
+
+def wait_until(condition: Callable[[], bool], what: str, bus: str, timeout_s: float = 30.0) -> None:
+    """Wait until ``condition`` holds, checking it again after each signal on ``bus``.
+
+    What the tests wait for on a bus comes with a signal: a name coming or going
+    (``NameOwnerChanged``), a player's status (MPRIS ``PropertiesChanged``), a tray
+    item leaving (``StatusNotifierItemUnregistered``). The subscription comes before
+    the first check, so no change is missed.
+    """
+    from jeepney import MatchRule
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+
+    deadline = time.monotonic() + timeout_s
+    with open_dbus_connection(bus=bus) as connection:
+        rule = MatchRule(type="signal")
+        connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout_s)
+        with connection.filter(rule) as signals:
+            while not condition():
+                left = deadline - time.monotonic()
+                assert left > 0, f"timed out waiting for {what}"
+                with contextlib.suppress(TimeoutError):
+                    connection.recv_until_filtered(signals, timeout=left)

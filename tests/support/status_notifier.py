@@ -19,15 +19,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.support.ci import skip_outside_ci
-from tests.support.private_bus import session_bus_command
+from tests.support.private_bus import session_bus_command, wait_until
 from tests.support.sway_session import SwaySession
 
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -37,7 +36,6 @@ MENU_INTERFACE = "com.canonical.dbusmenu"
 _TOOLS = ("dbus-daemon", "busctl", "waybar")
 _CALL_TIMEOUT_S = 10.0
 _READY_TIMEOUT_S = 20.0
-_POLL_S = 0.05
 # A bar whose only module is the tray, with a style of its own (not the system's).
 _WAYBAR_CONFIG = {"layer": "top", "position": "top", "height": 28, "modules-right": ["tray"]}
 _WAYBAR_STYLE = "* { font-family: sans-serif; font-size: 12px; }\n"
@@ -154,15 +152,6 @@ def split_item(registered: str) -> tuple[str, str]:
     return service, (slash + path) if path else "/StatusNotifierItem"
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = _READY_TIMEOUT_S) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(_POLL_S)  # polling another process's state over the bus
-
-
 @contextmanager
 def private_session_bus() -> Iterator[SessionBus]:
     """Start a ``dbus-daemon --session`` of the test's own; skip (fail in CI) without the tools."""
@@ -219,13 +208,19 @@ def running_waybar(sway: SwaySession, bus: SessionBus, folder: Path) -> Iterator
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + _READY_TIMEOUT_S
-        while not bus.host_registered():
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise RuntimeError(f"waybar's tray did not register a host; log:\n{tail}")
-            with suppress(subprocess.TimeoutExpired):  # between polls: its exit ends the wait
-                process.wait(timeout=_POLL_S)
+
+        def registered() -> bool:
+            # waybar leaving the bus is a signal too, so its exit ends the wait.
+            assert process.poll() is None, "waybar exited"
+            return bus.host_registered()
+
+        try:
+            wait_until(registered, "waybar's tray host", bus.address, _READY_TIMEOUT_S)
+        except AssertionError as exc:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(
+                f"waybar's tray did not register a host ({exc}); log:\n{tail}"
+            ) from None
         yield log_path
     finally:
         process.terminate()

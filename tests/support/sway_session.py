@@ -27,23 +27,26 @@ import json
 import os
 import pwd
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.changes import ProcessExited, wait_for_changes
 from tests.support.ci import skip_outside_ci
 
 SWAY_USER = "saytype-sway"
 _TOOLS = ("sway", "swaymsg", "foot", "wtype")
 _SESSION_PATH = "/usr/local/bin:/usr/bin:/bin"
 _READY_TIMEOUT_S = 20.0
+_IPC_MAGIC = b"i3-ipc"
+_IPC_SUBSCRIBE = 2
 _STOP_TIMEOUT_S = 10.0
-_POLL_S = 0.02
 _CONFIG = """\
 xwayland disable
 output HEADLESS-1 resolution 1280x800
@@ -84,6 +87,28 @@ class SwaySession:
             check=True,
         )
         return json.loads(result.stdout)
+
+    @contextmanager
+    def events(self) -> Iterator[socket.socket]:
+        """A socket that turns readable with each window or input event of the session.
+
+        Subscribed through sway's IPC (the i3 protocol: magic, length, type, JSON), and
+        yielded once sway has answered the subscription, so no later event is missed.
+        """
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.settimeout(_STOP_TIMEOUT_S)
+            connection.connect(str(self.ipc_socket))
+            payload = json.dumps(["window", "input", "workspace"]).encode()
+            connection.sendall(_IPC_MAGIC + struct.pack("=II", len(payload), _IPC_SUBSCRIBE))
+            connection.sendall(payload)
+            header = _receive(connection, len(_IPC_MAGIC) + 8)
+            length, _kind = struct.unpack("=II", header[len(_IPC_MAGIC) :])
+            reply = json.loads(_receive(connection, length))
+            assert reply.get("success"), f"sway refused the subscription: {reply}"
+            yield connection
+        finally:
+            connection.close()
 
     def has_keyboard(self) -> bool:
         """Whether the seat has a keyboard (here only virtual ones: wtype's, Saytype's idle one)."""
@@ -133,26 +158,32 @@ class FootTarget:
 
     def wait_for_text(self, expected: str, timeout: float = 10.0) -> str:
         """Wait until :meth:`text` is ``expected``; fail at once when it cannot become it."""
-        deadline = time.monotonic() + timeout
-        text = self.text()
-        while text != expected:
-            if not expected.startswith(text) or time.monotonic() > deadline:
-                raise AssertionError(f"foot received {text!r}, expected {expected!r}")
-            self._wait_on_writer()
+
+        def arrived() -> bool:
             text = self.text()
-        return text
+            if not expected.startswith(text):
+                raise AssertionError(f"foot received {text!r}, expected {expected!r}")
+            return text == expected
+
+        try:  # re-read each time the window writes its file; its exit ends the wait
+            wait_for_changes(
+                arrived,
+                f"{self.app_id}'s text",
+                timeout_s=timeout,
+                folders=[self.outfile.parent],
+                process=self.process,
+            )
+        except ProcessExited:
+            text = self.text()
+            raise AssertionError(
+                f"{self.app_id} exited ({self.process.returncode}) with {text!r}"
+            ) from None
+        except TimeoutError:
+            raise AssertionError(f"foot received {self.text()!r}, expected {expected!r}") from None
+        return expected
 
     def _all_text(self) -> str:
         return self.outfile.read_bytes().decode("utf-8", "replace")
-
-    def _wait_on_writer(self) -> None:
-        """Between reads of its file, wait on the window's process: its exit ends the wait."""
-        try:
-            self.process.wait(timeout=_POLL_S)
-        except subprocess.TimeoutExpired:
-            return
-        text = self.text()
-        raise AssertionError(f"{self.app_id} exited ({self.process.returncode}) with {text!r}")
 
 
 @contextmanager
@@ -194,7 +225,13 @@ def running_sway(extra_config: str = "", path_first: Path | None = None) -> Iter
     try:
         socket, ipc = _wait_for_sockets(process, runtime_dir, log_path)
         session = SwaySession(process, base, runtime_dir, socket, ipc, user)
-        _wait_until(lambda: _answers(session), "sway's IPC to answer", process, log_path)
+        _wait_until(
+            lambda: _answers(session),
+            "sway's IPC to answer",
+            process,
+            log_path,
+            folders=[runtime_dir, base],
+        )
         yield session
     finally:
         _stop_sway(process, runtime_dir, base)
@@ -237,6 +274,8 @@ def foot_target(
             f"foot ({app_id}) to have the focus",
             process,
             log_path,
+            folders=[outfile.parent],
+            session=session,
         )
         yield FootTarget(app_id, outfile, process)
     finally:
@@ -276,6 +315,8 @@ def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTa
             f"the Qt window ({app_id}) to have the focus",
             process,
             log_path,
+            folders=[outfile.parent],
+            session=session,
         )
         yield FootTarget(app_id, outfile, process)
     finally:
@@ -285,7 +326,9 @@ def qt_wayland_target(session: SwaySession, name: str = "qt") -> Iterator[FootTa
 
 def _wait_for_keyboard(session: SwaySession) -> None:
     log_path = session.base / "sway.log"
-    _wait_until(session.has_keyboard, "a keyboard on the seat", session.process, log_path)
+    _wait_until(
+        session.has_keyboard, "a keyboard on the seat", session.process, log_path, session=session
+    )
 
 
 def _as_user(user: str | None, base: Path, argv: list[str], **env: str) -> list[str]:
@@ -329,8 +372,20 @@ def _wait_for_sockets(
                 found["ipc"] = path
         return len(found) == 2
 
-    _wait_until(sockets_exist, "sway's Wayland and IPC sockets", process, log_path)
+    _wait_until(
+        sockets_exist, "sway's Wayland and IPC sockets", process, log_path, folders=[runtime_dir]
+    )
     return found["wayland"], found["ipc"]
+
+
+def _receive(connection: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("sway closed its IPC socket")
+        data += chunk
+    return data
 
 
 def _answers(session: SwaySession) -> bool:
@@ -346,14 +401,26 @@ def _wait_until(
     what: str,
     process: subprocess.Popen[bytes],
     log_path: Path,
+    *,
+    folders: list[Path] | None = None,
+    session: SwaySession | None = None,
 ) -> None:
-    deadline = time.monotonic() + _READY_TIMEOUT_S
-    while not condition():
-        if process.poll() is not None or time.monotonic() > deadline:
+    """Re-check ``condition`` on each change in ``folders`` and each of ``session``'s events."""
+    with ExitStack() as stack:
+        streams = [] if session is None else [stack.enter_context(session.events())]
+        try:
+            wait_for_changes(
+                condition,
+                what,
+                timeout_s=_READY_TIMEOUT_S,
+                folders=folders or [],
+                streams=streams,
+                process=process,
+            )
+        except (TimeoutError, ProcessExited):
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
             state = "exited" if process.poll() is not None else "timed out"
-            raise RuntimeError(f"waiting for {what}: {state}; log:\n{tail}")
-        time.sleep(_POLL_S)  # polling a condition of another process
+            raise RuntimeError(f"waiting for {what}: {state}; log:\n{tail}") from None
 
 
 def _stop_sway(process: subprocess.Popen[bytes], runtime_dir: Path, base: Path) -> None:

@@ -26,18 +26,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.changes import ProcessExited, wait_for_changes
 from tests.support.ci import skip_outside_ci
 from tests.support.xserver import XServer
 
 _READY_TIMEOUT_S = 20.0
-_POLL_S = 0.02
 
 
 @dataclass
@@ -69,26 +68,35 @@ class Target:
         Returns early (and fails) as soon as the text cannot become ``expected``
         any more, e.g. a wrong character arrived.
         """
-        deadline = time.monotonic() + timeout
-        text = self.text()
-        while text != expected:
-            if not expected.startswith(text) or time.monotonic() > deadline:
-                raise AssertionError(f"{self.name} received {text!r}, expected {expected!r}")
-            time.sleep(_POLL_S)  # polling a file another process writes
+
+        def arrived() -> bool:
             text = self.text()
-        return text
+            if not expected.startswith(text):
+                raise AssertionError(f"{self.name} received {text!r}, expected {expected!r}")
+            return text == expected
+
+        return self._wait_for_text(arrived, expected, timeout)
 
     def wait_until_text(self, expected: str, timeout: float = 5.0) -> str:
         """Wait until :meth:`text` equals ``expected``, through texts that are no prefix of it
         (an erase on the way); fail with what arrived once ``timeout`` has passed."""
-        deadline = time.monotonic() + timeout
-        text = self.text()
-        while text != expected:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name} received {text!r}, expected {expected!r}")
-            time.sleep(_POLL_S)  # polling a file another process writes
-            text = self.text()
-        return text
+        return self._wait_for_text(lambda: self.text() == expected, expected, timeout)
+
+    def _wait_for_text(self, condition: Callable[[], bool], expected: str, timeout: float) -> str:
+        """Re-check ``condition`` each time the target writes its file."""
+        try:
+            wait_for_changes(
+                condition,
+                f"{self.name}'s text",
+                timeout_s=timeout,
+                folders=[self.outfile.parent],
+                process=self.process,
+            )
+        except (TimeoutError, ProcessExited):
+            raise AssertionError(
+                f"{self.name} received {self.text()!r}, expected {expected!r}"
+            ) from None
+        return expected
 
     def _all_text(self) -> str:
         try:
@@ -132,7 +140,7 @@ def clipboard_owner(xserver: XServer, formats: dict[str, bytes]) -> Iterator[Non
         command = [sys.executable, "-m", "tests.support.target_window", "clipboard", str(spec)]
         process = subprocess.Popen(command, env=_target_env(xserver), cwd=_repo_root())
         try:
-            _poll(ready.exists, "the clipboard owner to take the selections", process)
+            _wait_for_file(ready, "the clipboard owner to take the selections", process)
             yield
         finally:
             _stop(process)
@@ -156,7 +164,7 @@ def _running(
     try:
         found = _xdotool(xserver, "search", "--sync", "--name", f"^{title}$", timeout=20)
         window_id = found.split()[0]
-        _poll(outfile.exists, f"the {name} target to start", process)
+        _wait_for_file(outfile, f"the {name} target to start", process)
         target = Target(name, window_id, outfile, xserver, process)
         target.focus()
         yield target
@@ -194,14 +202,14 @@ def _xdotool(xserver: XServer, *args: str, timeout: float = 10) -> str:
     return result.stdout
 
 
-def _poll(condition: Callable[[], bool], what: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + _READY_TIMEOUT_S
-    while not condition():
-        if process.poll() is not None:
-            raise RuntimeError(f"{what}: the process exited with {process.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(_POLL_S)  # polling another process's progress
+def _wait_for_file(path: Path, what: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait until the target ``process`` creates ``path``."""
+    try:
+        wait_for_changes(
+            path.exists, what, timeout_s=_READY_TIMEOUT_S, folders=[path.parent], process=process
+        )
+    except (TimeoutError, ProcessExited) as exc:
+        raise RuntimeError(str(exc)) from None
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
