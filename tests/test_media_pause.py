@@ -77,11 +77,16 @@ def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
     journal = MediaJournal(tmp_path / "paused-media.json")
     quiet = MediaQuiet(players, journal)
     with running_mpv(bus, pulse, music), running_mpv(bus, pulse, music, paused=True):
-        wait_until(lambda: len(mpris_names(players, bus)) == 2, "both mpv players on the bus", bus)
+
+        def one_plays() -> bool:
+            # Told apart only once the playing one plays: before that both may say "Paused".
+            names = mpris_names(players, bus)
+            return len(names) == 2 and [players.status(n) for n in names].count("Playing") == 1
+
+        wait_until(one_plays, "both mpv players on the bus, one playing", bus)
         playing, paused = sorted(
             mpris_names(players, bus), key=lambda name: players.status(name) != "Playing"
         )
-        wait_until(lambda: players.status(playing) == "Playing", "mpv to play", bus)
         assert players.status(paused) == "Paused"
 
         started = quiet.on_state("listening", enabled=True)
