@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 
 from app.core.control_channel import ControlReply
-from app.core.dictation_session import DictationState
+from app.core.dictation_session import ACTIVE_STATES, DictationState
 from app.ui.shell.desktop_parts import DesktopParts
 
 
@@ -38,7 +38,8 @@ def obey_command(
     elif command == "stop":
         ok = controller.session.state is DictationState.LISTENING
         controller.stop()
-    elif command == "cancel":
+    elif command == "cancel":  # refused with nothing under way, as "stop" is
+        ok = controller.session.state in ACTIVE_STATES
         controller.cancel()
     elif command == "show":
         window.showNormal()

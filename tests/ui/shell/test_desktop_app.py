@@ -62,7 +62,10 @@ def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp)
     assert desktop.handle_command("stop", []).ok is False  # nothing to stop while idle
     assert desktop.handle_command("toggle", []).state == "listening"
     assert desktop.handle_command("start", []).ok is False  # already listening
-    assert desktop.handle_command("cancel", []).state == "idle"
+    cancelled = desktop.handle_command("cancel", [])
+    assert (cancelled.ok, cancelled.state) == (True, "idle")
+    refused = desktop.handle_command("cancel", [])  # nothing left to drop
+    assert (refused.ok, refused.message) == (False, "not possible while idle")
 
 
 def test_shutdown_stops_every_thread(qtbot: QtBot, tmp_path: Path) -> None:
