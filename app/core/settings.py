@@ -248,7 +248,7 @@ class Settings:
         True,
         "Sound cues",
         "Play a short tone when dictation starts, stops, is cancelled or fails. The start "
-        "tone never ends up in your text: the microphone skips it.",
+        "tone adds no words to your text, and the microphone keeps listening through it.",
         "General",
     )
     cue_volume: int = _setting(
