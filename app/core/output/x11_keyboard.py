@@ -131,6 +131,7 @@ class X11KeyInjector:
             return
         first, count = self._keycode_range()
         mapping = [list(row) for row in self._display.get_keyboard_mapping(first, count)]
+        self._forget_overwritten(mapping, first)
         layout = self._layout_strokes(mapping, first)
         spare = [
             first + i
@@ -163,6 +164,9 @@ class X11KeyInjector:
         self._settle(max(self._last_used.get(k, 0.0) for k in self._assigned))
         first, count = self._keycode_range()
         mapping = [list(row) for row in self._display.get_keyboard_mapping(first, count)]
+        self._forget_overwritten(mapping, first)
+        if not self._assigned:
+            return
         self._change_rows(dict.fromkeys(self._assigned, 0), mapping, first)
         self._display.sync()
         self._assigned.clear()
@@ -234,6 +238,19 @@ class X11KeyInjector:
         if not keycode:
             raise InjectionError(f"no key for {keysym_name!r} in the keyboard map")
         return keycode
+
+    def _forget_overwritten(self, mapping: list[list[int]], first: int) -> None:
+        """Drop borrowed keycodes whose keysym is gone from the server's map.
+
+        A layout switch (``setxkbmap``, the desktop's layout menu) loads a whole
+        new map: a borrowed keycode then types something else, or is a real key
+        of the new layout that must be neither used nor emptied.
+        """
+        for keycode, keysym in list(self._assigned.items()):
+            row = mapping[keycode - first]
+            if not row or row[0] != keysym:
+                del self._assigned[keycode]
+                self._last_used.pop(keycode, None)
 
     def _layout_strokes(self, mapping: list[list[int]], first: int) -> dict[str, _Stroke]:
         """Characters reachable at level 1 (plain) or 2 (Shift) of the first group."""

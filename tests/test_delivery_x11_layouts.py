@@ -1,0 +1,81 @@
+"""Exact text on X11 whatever the keyboard layout: German and French keymaps on a real Xvfb.
+
+US-only keycodes would swap y and z on a German layout and a and q on a French
+one, and miss the characters those layouts reach with AltGr. The layout is set
+with ``setxkbmap`` before the delivery process starts (the user's session) and
+changed while it runs (a user who switches layouts): both must type exactly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.ci import skip_outside_ci
+from tests.support.delivery_host import DeliveryHost
+from tests.support.target_window import Target, qt_target, xterm_target
+from tests.support.xserver import XServer, running_xvfb
+
+pytestmark = pytest.mark.integration
+
+# y/z and a/q trade places between the layouts; @, €, | and braces need AltGr on de/fr.
+TEXT = "Quiz: yzYZ aqAQ wmWM äöü ß é è ç @ € | {x} [y] ~ 1234567890 !?;:,."
+
+
+def _set_layout(xserver: XServer, layout: str) -> None:
+    subprocess.run(["setxkbmap", layout], env=xserver.env(), check=True, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def xserver() -> Iterator[XServer]:
+    missing = [tool for tool in ("xdotool", "setxkbmap") if shutil.which(tool) is None]
+    if missing:
+        skip_outside_ci(f"needs {', '.join(missing)} (apt install xdotool x11-xkb-utils)")
+    with running_xvfb() as server:
+        _set_layout(server, "de")  # the session's layout, before Saytype starts
+        yield server
+
+
+@pytest.fixture(scope="module")
+def host(xserver: XServer) -> Iterator[DeliveryHost]:
+    service = DeliveryHost(xserver)
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def qt_field(xserver: XServer) -> Iterator[Target]:
+    with qt_target(xserver) as target:
+        yield target
+
+
+@pytest.fixture(scope="module")
+def terminal(xserver: XServer) -> Iterator[Target]:
+    with xterm_target(xserver) as target:
+        yield target
+
+
+@pytest.fixture(params=["qt", "xterm"])
+def target(request: pytest.FixtureRequest) -> Target:
+    chosen: Target = request.getfixturevalue("qt_field" if request.param == "qt" else "terminal")
+    chosen.focus()
+    chosen.reset()
+    return chosen
+
+
+@pytest.mark.parametrize("layout", ["de", "fr"])
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_text_arrives_exactly_on_a_german_and_a_french_layout(
+    xserver: XServer, host: DeliveryHost, target: Target, layout: str, method: str
+) -> None:
+    _set_layout(xserver, layout)  # "fr" switches while Saytype runs
+    try:
+        request_id = host.deliver(TEXT, method)
+        event = host.next_event("delivered", "failed")
+        assert event == {"event": "delivered", "id": request_id, "how": f"{method}d"}
+        assert target.wait_for_text(TEXT) == TEXT
+    finally:
+        _set_layout(xserver, "de")
