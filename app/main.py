@@ -113,7 +113,7 @@ class DesktopApp:
         from app.core.output.delivery_route import choose_delivery_route
         from app.core.output.history import HistoryError, HistoryStore
         from app.core.paths import data_dir, models_dir
-        from app.core.profiles.focused_window import window_lookup
+        from app.core.profiles.focused_window import last_app_lookup, window_lookup
         from app.core.settings_file import load_settings
         from app.ui.dictation.delivery_service import DeliveryService
         from app.ui.dictation.dictation_controller import DictationController
@@ -182,7 +182,10 @@ class DesktopApp:
         delivery = DeliveryService(own_window_active=_saytype_has_focus, route=route)
         window_holder: list[MainWindow] = []
         # Profiles by window: X11 and sway tell which window has the focus; others do not.
-        profiles = ProfileChooser(window_lookup(route.name, os.environ))
+        profiles = ProfileChooser(
+            window_lookup(route.name, os.environ),
+            last_app=last_app_lookup(route.name, os.environ, os.getpid()),
+        )
         controller = DictationController(
             worker,
             microphone,

@@ -43,6 +43,15 @@ class SwayFocusedWindow:
 
     def identify(self) -> WindowIdentity | None:
         """The focused window's app id (or Xwayland WM_CLASS) and title, or None."""
+        tree = self._tree()
+        return focused_in_tree(tree) if tree is not None else None
+
+    def last_other(self, own_pid: int) -> WindowIdentity | None:
+        """The window most recently focused that is not process ``own_pid``'s, or None."""
+        tree = self._tree()
+        return last_focused_in_tree(tree, own_pid) if tree is not None else None
+
+    def _tree(self) -> object | None:
         try:
             result = subprocess.run(
                 ["swaymsg", "-s", self._socket, "-r", "-t", "get_tree"],
@@ -50,11 +59,11 @@ class SwayFocusedWindow:
                 timeout=_TIMEOUT_S,
                 check=True,
             )
-            tree = json.loads(result.stdout)
+            tree: object = json.loads(result.stdout)
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             log.info("sway did not say which window has the focus: %s", exc)
             return None
-        return focused_in_tree(tree)
+        return tree
 
 
 def focused_in_tree(tree: object) -> WindowIdentity | None:
@@ -64,13 +73,43 @@ def focused_in_tree(tree: object) -> WindowIdentity | None:
         node = nodes.pop()
         if not isinstance(node, dict):
             continue
-        if node.get("focused") and node.get("type") in {"con", "floating_con"}:
-            x11 = node.get("window_properties") or {}
-            app_id = str(node.get("app_id") or "")
-            return WindowIdentity(
-                instance=app_id or str(x11.get("instance") or ""),
-                window_class=app_id or str(x11.get("class") or ""),
-                title=str(node.get("name") or ""),
-            )
+        if node.get("focused") and node.get("type") in _WINDOW_TYPES:
+            return _identity(node)
         nodes += [*node.get("nodes", []), *node.get("floating_nodes", [])]
     return None
+
+
+def last_focused_in_tree(tree: object, own_pid: int) -> WindowIdentity | None:
+    """The most recently focused window of a ``get_tree`` reply not owned by ``own_pid``.
+
+    Every container lists its children's ids in ``focus``, most recently focused
+    first, so following those lists depth first meets the windows newest first.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        children = [*node.get("nodes", []), *node.get("floating_nodes", [])]
+        if not children:
+            if node.get("type") in _WINDOW_TYPES and node.get("pid") != own_pid:
+                return _identity(node)
+            continue
+        recency = {node_id: rank for rank, node_id in enumerate(node.get("focus", []))}
+        ordered = sorted(children, key=lambda child: recency.get(child.get("id"), len(recency)))
+        stack += reversed(ordered)  # the newest is popped first
+    return None
+
+
+_WINDOW_TYPES = frozenset({"con", "floating_con"})
+
+
+def _identity(node: dict[str, object]) -> WindowIdentity:
+    x11 = node.get("window_properties") or {}
+    assert isinstance(x11, dict)
+    app_id = str(node.get("app_id") or "")
+    return WindowIdentity(
+        instance=app_id or str(x11.get("instance") or ""),
+        window_class=app_id or str(x11.get("class") or ""),
+        title=str(node.get("name") or ""),
+    )

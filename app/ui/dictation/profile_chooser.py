@@ -37,14 +37,17 @@ class ProfileChooser(QObject):
 
     Args:
         identify: tells what the focused window is (None: no way to tell, as on Wayland).
+        last_app: tells which other app had the focus last (None: no way to tell).
         path: the profiles file (the user's when None).
         answer_within_s: after this long without a choice, the Default profile is used.
 
     Signals:
         notice(message): the profiles file had to be repaired (said once per problem).
+        last_app_checked(): a :meth:`refresh_last_app` has its answer in ``last_window``.
     """
 
     notice = Signal(str)
+    last_app_checked = Signal()
 
     def __init__(
         self,
@@ -53,14 +56,37 @@ class ProfileChooser(QObject):
         parent: QObject | None = None,
         *,
         answer_within_s: float = ANSWER_WITHIN_S,
+        last_app: WindowLookup | None = None,
     ) -> None:
         super().__init__(parent)
+        self._last_app = last_app
         self._answer_within_ms = round(answer_within_s * 1000)
         self._identify = identify
         self._path = path
         self._lane = TaskLane("profile-chooser", max_threads=1)
         self._last_notice: str | None = None
-        self.last_window: WindowIdentity | None = None  # seen at the last press, if any
+        # The app used last before Saytype, else the one seen at the last press; None: neither.
+        self.last_window: WindowIdentity | None = None
+
+    def refresh_last_app(self) -> None:
+        """Look up the app focused last before Saytype (off the GUI thread) as ``last_window``.
+
+        Called as the Profiles page opens: by the time its button is clicked the
+        answer is in. Where the session cannot tell, the last press's window stays.
+        """
+        lookup = self._last_app
+        if lookup is None:
+            return
+
+        def found(window: WindowIdentity | None) -> None:
+            self.last_window = window or self.last_window
+            self.last_app_checked.emit()
+
+        def failed(exc: BaseException) -> None:
+            log.info("could not look up the last app: %s", exc)
+            self.last_app_checked.emit()
+
+        run_in_background(lookup, found, failed, lane=self._lane, receiver=self)
 
     def choose(self, settings: Settings, on_chosen: Callable[[DictationProfile], None]) -> None:
         """Look at the focused window now; call ``on_chosen`` on the GUI thread with the choice.

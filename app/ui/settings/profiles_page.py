@@ -45,7 +45,7 @@ class ProfilesPage(QWidget):
     """Lists, adds, edits, orders, deletes, imports and exports profiles.
 
     Args:
-        last_window: the window Saytype last dictated into (None when none yet).
+        last_window: the app used last before Saytype, else the last one dictated into (or None).
         path: the profiles file (the user's when None).
 
     Signals:
@@ -131,7 +131,10 @@ class ProfilesPage(QWidget):
     # ---- actions (the buttons call these; tests too) -------------------------------------
 
     def add_for_last_app(self) -> bool:
-        """Add a profile whose rule matches the app Saytype last dictated into."""
+        """Add a profile whose rule matches the app used last before Saytype.
+
+        That is the app focused last (X11, sway), else the one last dictated into.
+        """
         window = self._last_window()
         if window is None or not (window.instance or window.window_class):
             self._say("Dictate into the app once (press the hotkey there), then add it here.")

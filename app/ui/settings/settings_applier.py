@@ -250,6 +250,8 @@ def _profiles_page(parts: DesktopParts) -> ProfilesPage:
     from app.ui.settings.profiles_page import ProfilesPage
 
     chooser = parts.profiles
+    if chooser is not None:
+        chooser.refresh_last_app()
     return ProfilesPage(last_window=lambda: chooser.last_window if chooser else None)
 
 

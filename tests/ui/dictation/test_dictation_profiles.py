@@ -230,3 +230,19 @@ def test_the_profiles_language_and_words_reach_the_decoder(qtbot: QtBot, rig_in)
     assert terminal.pipeline is not None
     assert mail.pipeline.decodings == [("fr", ("Siobhan",))]
     assert terminal.pipeline.decodings == [(None, None)]  # the model's own, as without profiles
+
+
+def test_the_app_used_last_is_looked_up_as_the_profiles_page_opens(qtbot: QtBot) -> None:
+    pressed_in = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    used_last = WindowIdentity("thunderbird", "Thunderbird", "Inbox")
+    answers: list[WindowIdentity | None] = [None, used_last]
+    chooser = ProfileChooser(lambda: pressed_in, last_app=lambda: answers.pop(0))
+    chooser.last_window = pressed_in  # as after a press in xterm
+
+    with qtbot.waitSignal(chooser.last_app_checked):
+        chooser.refresh_last_app()  # the session cannot tell: the press's window stays
+    assert chooser.last_window == pressed_in
+
+    with qtbot.waitSignal(chooser.last_app_checked):
+        chooser.refresh_last_app()
+    assert chooser.last_window == used_last
