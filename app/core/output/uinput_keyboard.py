@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from app.core.output.evdev_keys import modifiers_held
 from app.core.output.text_delivery import InjectionError, paste_chord_for
 from app.core.output.wayland_focus import WaylandKeyboardFocus
 
@@ -189,6 +190,7 @@ class UinputKeyInjector(WaylandKeyboardFocus):
         program: str | None = None,
         runner: Runner = subprocess.run,
         restore_delay_s: float = _RESTORE_DELAY_S,
+        held_modifiers: Callable[[], frozenset[str]] = modifiers_held,
     ) -> None:
         """Find the tool (and ydotool's generation).
 
@@ -200,6 +202,7 @@ class UinputKeyInjector(WaylandKeyboardFocus):
             program: The tool's path; None to look it up on ``PATH``.
             runner: Runs one command (``subprocess.run``; a fake in tests).
             restore_delay_s: How long a paste waits for the target before restoring.
+            held_modifiers: Which modifiers the keyboards hold (the kernel's answer).
 
         Raises:
             InjectionError: No tool is installed, or it cannot run.
@@ -218,12 +221,21 @@ class UinputKeyInjector(WaylandKeyboardFocus):
         self._runner = runner
         self._clipboard = clipboard
         self._restore_delay_s = restore_delay_s
+        self._held_modifiers = held_modifiers
         self._modern = tool == "ydotool" and self._is_modern_ydotool()
 
     @property
     def tool(self) -> str:
         """The tool that types: ``"ydotool"`` or ``"dotool"``."""
         return self._tool
+
+    def modifiers_down(self) -> frozenset[str]:
+        """Modifiers held on the keyboards, read from the kernel where the input group may.
+
+        The uinput device shares the seat with them: a Ctrl still down from the
+        hotkey would turn typed letters into shortcuts (``evdev_keys``).
+        """
+        return self._held_modifiers()
 
     def type_text(self, text: str) -> None:
         """Type ``text`` exactly; what the layout lacks is pasted at its place."""
