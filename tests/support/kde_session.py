@@ -129,8 +129,13 @@ def _portal_kde() -> str | None:
 
 
 @contextmanager
-def running_kde_portal() -> Iterator[KdeSession]:
-    """Start the session; stop every process and remove its folder afterwards."""
+def running_kde_portal(layout: str | None = None) -> Iterator[KdeSession]:
+    """Start the session; stop every process and remove its folder afterwards.
+
+    Args:
+        layout: the keyboard layout KWin uses (``kxkbrc``, as Plasma's settings write it);
+            None for its default, a US layout.
+    """
     binary, portal_kde = shutil.which("kwin_wayland"), _portal_kde()
     if not (binary and portal_kde and os.access(_PORTAL, os.X_OK) and shutil.which("dbus-daemon")):
         skip_outside_ci("needs kwin-wayland, xdg-desktop-portal(-kde) and dbus-daemon")
@@ -139,6 +144,8 @@ def running_kde_portal() -> Iterator[KdeSession]:
     for folder in (runtime, base / "home", base / "config", base / "bin"):
         folder.mkdir(mode=0o700)
     shutil.copy(binary, base / "bin" / "kwin_wayland")  # a copy carries no file capability
+    if layout is not None:
+        (base / "config" / "kxkbrc").write_text(f"[Layout]\nLayoutList={layout}\nUse=true\n")
     bus = f"unix:path={runtime / 'bus'}"
     socket = runtime / "wayland-kde"
     env = {
