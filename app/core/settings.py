@@ -222,8 +222,8 @@ class Settings:
     export_folder: str = _setting(
         "",
         "Save transcripts in",
-        "The folder for transcripts of dropped files; leave it empty to save each transcript "
-        "next to its audio or video file.",
+        "Where each dropped file's transcript is saved as soon as it is done; leave it empty "
+        "to save it next to its audio or video file. No file is ever replaced.",
         "Files",
     )
     export_format: Literal["txt", "srt", "vtt", "json"] = _setting(

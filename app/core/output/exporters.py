@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from app.core import atomic_file
@@ -129,3 +129,16 @@ def write_text_atomically(path: Path, text: str) -> None:
 def export(transcript: Transcript, fmt: str, path: Path) -> None:
     """Render and write ``transcript`` to ``path``."""
     write_text_atomically(path, render(transcript, fmt))
+
+
+def unused_path(path: Path, ours: Collection[Path] = ()) -> Path:
+    """``path``, or ``STEM-2.EXT``, ``STEM-3.EXT``…: the first that is free or in ``ours``.
+
+    Exports never replace a file someone else wrote: it may be an earlier
+    transcript the user edited. Files in ``ours`` (this transcript's) may be.
+    """
+    candidate, counter = path, 2
+    while candidate.exists() and candidate not in ours:
+        candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
+        counter += 1
+    return candidate

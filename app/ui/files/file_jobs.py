@@ -11,7 +11,10 @@ is transcribed as far as it goes and reported with ``truncated``, as the CLI
 warns about it. While Settings → Engine has a server active, jobs go to it
 instead (:mod:`app.core.engine.remote.file_route`) and need neither the model
 nor the gate; when the server fails, ``fell_back`` says so and the local model
-takes the file, or the job fails, as the fallback setting says.
+takes the file, or the job fails, as the fallback setting says. A finished
+transcript is saved at once (Settings → Files: the folder, or next to the
+file, and the format), under a name no other file has: ``saved`` or
+``save_failed`` follows ``finished``.
 """
 
 from __future__ import annotations
@@ -36,10 +39,37 @@ from app.core.engine.remote.endpoint_book import Endpoint
 from app.core.engine.remote.file_route import FileRoute, transcribe_routed
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.transcript import Segment, Transcript
+from app.core.output.exporters import ExportError, export, unused_path
+from app.core.task_lane import TaskLane
+from app.core.text.paragraphs import with_paragraphs
 from app.core.text.shaper import TextShaper
+from app.ui.shell.background import run_in_background
 from app.ui.shell.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TranscriptSaving:
+    """Where finished transcripts are saved: a folder (None: next to the file), a format."""
+
+    folder: Path | None = None
+    fmt: str = "txt"
+
+    def target(self, source: Path) -> Path:
+        """The file ``source``'s transcript would be saved as (before avoiding a taken name)."""
+        return (self.folder or source.parent) / f"{source.stem or 'transcript'}.{self.fmt}"
+
+
+def save_transcript(transcript: Transcript, source: Path, saving: TranscriptSaving) -> Path:
+    """Write ``transcript`` as ``saving`` says, never over an existing file; the file written.
+
+    Raises:
+        ExportError: the folder is missing, read-only or full (one sentence).
+    """
+    target = unused_path(saving.target(source))
+    export(with_paragraphs(transcript), saving.fmt, target)
+    return target
 
 
 @dataclass(frozen=True)
@@ -52,6 +82,7 @@ class FileJob:
     shaper: TextShaper | None = None  # spoken commands, replacements… as in dictation
     route: FileRoute | None = None  # None: the local model
     cancel: CancellationToken = field(default_factory=CancellationToken)
+    saving: TranscriptSaving | None = None  # None: not saved on its own
 
 
 class _FileCompute(QObject):
@@ -138,7 +169,8 @@ class FileJobRunner(QObject):
     ``progress(fraction)``, ``segment(Segment)``, ``truncated(TruncatedWav)``
     (just before ``finished``: the file is a WAV cut short, the transcript holds
     what is there), ``finished(Transcript | None)`` (None: cancelled before it
-    started) and ``failed(message)``; ``idle`` when the queue is empty.
+    started) and ``failed(message)``; ``idle`` when the queue is empty. After a
+    complete transcript, ``saved(path)`` or ``save_failed(message)``.
     """
 
     added = Signal(int, str)
@@ -150,6 +182,8 @@ class FileJobRunner(QObject):
     finished = Signal(int, object)
     failed = Signal(int, str)
     fell_back = Signal(int, str)
+    saved = Signal(int, str)
+    save_failed = Signal(int, str)
     idle = Signal()
     route_changed = Signal(str)
     thread_ended = Signal()  # the thread has stopped (after request_stop)
@@ -170,6 +204,8 @@ class FileJobRunner(QObject):
         self.options = TranscribeOptions()
         self.shaper: TextShaper | None = None
         self.route: FileRoute | None = None
+        self.saving: TranscriptSaving | None = None  # the app sets it from the settings
+        self._save_lane = TaskLane("file-saves", max_threads=1)
         self._thread = new_thread("saytype-files")
         self._compute = _FileCompute(host, gate, api_key_of)
         self._compute.moveToThread(self._thread)
@@ -215,7 +251,9 @@ class FileJobRunner(QObject):
 
     def add(self, path: Path) -> int:
         """Queue ``path``; returns its job id."""
-        job = FileJob(self._next_id, path, self.options, self.shaper, self.route)
+        job = FileJob(
+            self._next_id, path, self.options, self.shaper, self.route, saving=self.saving
+        )
         self._next_id += 1
         self._jobs[job.job_id] = job
         self.added.emit(job.job_id, str(path))
@@ -291,7 +329,24 @@ class FileJobRunner(QObject):
             if transcript is not None and job.shaper is not None:
                 transcript = job.shaper.shape_transcript(transcript)
             self.finished.emit(job_id, transcript)
+            if transcript is not None and transcript.complete and job.saving is not None:
+                self._save(job_id, job.path, transcript, job.saving)
         self._maybe_idle()
+
+    def _save(
+        self, job_id: int, source: Path, transcript: Transcript, saving: TranscriptSaving
+    ) -> None:
+        def failed(exc: BaseException) -> None:
+            reason = str(exc) if isinstance(exc, ExportError) else f"internal error ({exc})"
+            self.save_failed.emit(job_id, reason)
+
+        run_in_background(
+            lambda: save_transcript(transcript, source, saving),
+            lambda path: self.saved.emit(job_id, str(path)),
+            failed,
+            lane=self._save_lane,
+            receiver=self,
+        )
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:

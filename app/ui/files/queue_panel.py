@@ -63,6 +63,7 @@ class QueueRow:
     route: FileRoute | None = None  # the server it goes to (None: this computer)
     fallback: str | None = None  # why the local model took over from the server
     note: QTreeWidgetItem | None = None  # the reason or warning, under the row
+    saved_to: Path | None = None  # where the transcript was saved on its own
 
 
 class QueuePanel(QWidget):
@@ -117,6 +118,8 @@ class QueuePanel(QWidget):
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)
         runner.fell_back.connect(self._on_fell_back)
+        runner.saved.connect(self._on_saved)
+        runner.save_failed.connect(self._on_save_failed)
         runner.route_changed.connect(self._show_route)
         self._show_route(runner.where)
         self._refresh_empty()
@@ -216,6 +219,26 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done on {remote}" if remote else "Done")
         else:
             self._set_status(row, "Cancelled (partial)")
+
+    def _on_saved(self, job_id: int, path: str) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.saved_to = Path(path)
+            self._add_line(row, f"Saved as {path}")
+
+    def _on_save_failed(self, job_id: int, message: str) -> None:
+        row = self.rows.get(job_id)
+        if row is not None:
+            self._set_status(row, "Done (not saved)")
+            self._add_line(row, f"Not saved: {message} Press Enter to export it elsewhere.")
+
+    def _add_line(self, row: QueueRow, text: str) -> None:
+        """A line under the row, the whole width (the status column is narrow)."""
+        line = QTreeWidgetItem(row.item, [text])
+        line.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
+        line.setFirstColumnSpanned(True)
+        line.setToolTip(_NAME, text)
+        row.item.setExpanded(True)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         row = self.rows.get(job_id)

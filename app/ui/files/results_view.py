@@ -2,6 +2,8 @@
 
 Export writes next to the source file or into a chosen folder, and then offers
 to open the containing folder, so the output is never hard to find (Buzz #334).
+It never replaces a file it did not write itself: an earlier transcript there
+may have been edited, so a taken name gets ``-2``, ``-3``…
 The rows show the segments as the exports join them (a segment that continues a
 sentence loses Whisper's capital), and "Copy all" copies the txt export's text.
 """
@@ -29,7 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.engine.transcript import Transcript
-from app.core.output.exporters import FORMATS, ExportError, export, format_timestamp
+from app.core.output.exporters import (
+    FORMATS,
+    ExportError,
+    export,
+    format_timestamp,
+    unused_path,
+)
 from app.core.text.paragraphs import with_paragraphs
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,7 @@ class ResultsView(QDialog):
         source: the transcribed file.
         transcript: what came out (``complete=False`` for a cancelled job's part).
         export_folder: default folder for exports (None: next to the source).
+        saved: the file the queue saved the transcript as, if it did (this view may rewrite it).
     """
 
     exported = Signal(str)  # the written file
@@ -57,8 +66,11 @@ class ResultsView(QDialog):
         transcript: Transcript,
         export_folder: Path | None = None,
         parent: QWidget | None = None,
+        *,
+        saved: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        self._written = {saved} if saved is not None else set()
         self.source = source
         self.transcript = with_paragraphs(transcript)  # what every export will say
         self.export_folder = export_folder
@@ -153,13 +165,14 @@ class ResultsView(QDialog):
     def export_to(self, folder: Path | None) -> Path | None:
         """Write the transcript in the chosen format; returns the file, or None on failure."""
         fmt = self.format.currentText()
-        target = export_path(self.source, fmt, folder)
+        target = unused_path(export_path(self.source, fmt, folder), ours=self._written)
         try:
             export(self.transcript, fmt, target)
         except ExportError as exc:
             self.status.setText(str(exc))
             return None
         self.last_export = target
+        self._written.add(target)
         self.open_folder.setEnabled(True)
         self.status.setText(f"Saved {target}")
         self.exported.emit(str(target))

@@ -189,7 +189,9 @@ def _show_results(parts: DesktopParts, job_id: int) -> None:
     if row.transcript is None:  # failed or still running: nothing to show yet
         return
     folder = parts.settings.export_folder or None
-    view = ResultsView(row.path, row.transcript, Path(folder) if folder else None, parts.window)
+    view = ResultsView(
+        row.path, row.transcript, Path(folder) if folder else None, parts.window, saved=row.saved_to
+    )
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.show()
 
@@ -209,6 +211,7 @@ def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
     """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
     from app.core.engine.file_transcriber import TranscribeOptions
     from app.core.text.shaper import ShapingOptions, TextShaper
+    from app.ui.files.file_jobs import TranscriptSaving
 
     options = TranscribeOptions(
         language=settings.language or None,
@@ -216,6 +219,10 @@ def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
         vocabulary=tuple(settings.vocabulary),
     )
     files.configure(options, TextShaper(ShapingOptions.from_settings(settings)))
+    folder = settings.export_folder.strip()
+    files.saving = TranscriptSaving(
+        Path(folder).expanduser() if folder else None, settings.export_format
+    )
 
 
 def wire_model_memory(parts: DesktopParts) -> None:

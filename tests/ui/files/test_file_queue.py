@@ -261,3 +261,52 @@ def test_a_dictation_during_a_file_job_finishes_first(
     queue.runner.cancel(job)
     qtbot.waitUntil(lambda: "file" in order, timeout=60_000)
     assert order == ["dictation", "file"]
+
+
+def test_finished_transcripts_are_saved_as_the_settings_say_and_never_over_a_file(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    from app.ui.files.file_jobs import TranscriptSaving
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    edited = exports / "short.srt"
+    edited.write_text("my own edits\n", encoding="utf-8")  # an earlier transcript, edited
+    queue.runner.saving = TranscriptSaving(exports, "srt")
+    saved: list[str] = []
+    queue.runner.saved.connect(lambda _job, path: saved.append(path))
+    queue.runner.add(media["short"])
+    qtbot.waitUntil(lambda: bool(saved), timeout=60_000)
+
+    assert saved == [str(exports / "short-2.srt")]
+    assert edited.read_text(encoding="utf-8") == "my own edits\n"
+    (subtitle,) = srt.parse(Path(saved[0]).read_text(encoding="utf-8"))
+    assert word_error_rate([SHORT], [subtitle.content]) <= 0.15
+    row = next(iter(queue.panel.rows.values()))
+    assert row.status == "Done"
+    assert row.saved_to == Path(saved[0])
+    lines = [row.item.child(i).text(0) for i in range(row.item.childCount())]
+    assert lines == [f"Saved as {saved[0]}"]
+
+
+def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    from app.ui.files.file_jobs import TranscriptSaving
+
+    not_a_folder = tmp_path / "exports"
+    not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
+    queue.runner.saving = TranscriptSaving(not_a_folder, "txt")
+    failed: list[str] = []
+    queue.runner.save_failed.connect(lambda _job, message: failed.append(message))
+    queue.runner.add(media["short"])
+    qtbot.waitUntil(lambda: bool(failed), timeout=60_000)
+
+    assert "is not a folder" in failed[0]
+    row = next(iter(queue.panel.rows.values()))
+    assert row.status == "Done (not saved)"
+    assert row.transcript is not None  # nothing lost: Enter opens it to export elsewhere
+    assert word_error_rate([SHORT], [row.transcript.text]) <= 0.15
+    line = row.item.child(row.item.childCount() - 1).text(0)
+    assert line.startswith("Not saved: ")
+    assert line.endswith("Press Enter to export it elsewhere.")

@@ -170,3 +170,18 @@ def test_screenshot_of_the_files_tab_with_a_finished_and_a_failed_file(
     model_tab.window.show_model_status("ready")
     assert model_tab.window.size() == DEFAULT_SIZE
     save_screenshot(model_tab.window, "files-tab-failed.png", tmp_path)
+
+
+def test_the_files_settings_say_where_and_how_transcripts_are_saved(
+    tab: FilesTab, tmp_path: Path
+) -> None:
+    from app.core.settings import Settings
+    from app.ui.files.file_jobs import TranscriptSaving
+    from app.ui.shell.wiring import configure_file_jobs
+
+    configure_file_jobs(tab.runner, Settings())
+    assert tab.runner.saving == TranscriptSaving(None, "txt")  # next to each file
+    assert tab.runner.saving.target(tmp_path / "a" / "talk.mp4") == tmp_path / "a" / "talk.txt"
+    configure_file_jobs(tab.runner, Settings(export_folder=str(tmp_path), export_format="vtt"))
+    assert tab.runner.saving == TranscriptSaving(tmp_path, "vtt")
+    assert tab.runner.saving.target(Path("/media/talk.mp4")) == tmp_path / "talk.vtt"

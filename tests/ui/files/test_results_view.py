@@ -39,3 +39,22 @@ def test_rows_lose_whisper_capitals_and_copy_all_copies_the_txt_export(
     written = view.export_to(tmp_path)
     assert written is not None
     assert written.read_text(encoding="utf-8") == copied + "\n"
+
+
+def test_export_never_replaces_a_file_it_did_not_write(qtbot: QtBot, tmp_path: Path) -> None:
+    saved = tmp_path / "talk.txt"  # what the queue saved on its own
+    saved.write_text("saved by the queue\n", encoding="utf-8")
+    edited = tmp_path / "talk.srt"
+    edited.write_text("the user's own edits\n", encoding="utf-8")
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path, saved=saved)
+    qtbot.addWidget(view)
+
+    view.format.setCurrentText("srt")
+    assert view.export_to(tmp_path) == tmp_path / "talk-2.srt"
+    assert edited.read_text(encoding="utf-8") == "the user's own edits\n"
+    assert view.export_to(tmp_path) == tmp_path / "talk-2.srt"  # its own file: written again
+    assert view.status.text() == f"Saved {tmp_path / 'talk-2.srt'}"
+
+    view.format.setCurrentText("txt")
+    assert view.export_to(tmp_path) == saved  # the queue's file of this transcript
+    assert saved.read_text(encoding="utf-8").startswith("There was nothing going on")
