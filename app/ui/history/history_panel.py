@@ -159,7 +159,11 @@ class HistoryPanel(QWidget):
             button.setAccessibleName(action.text().replace("&", ""))
             button.setAccessibleDescription(description)
             button.setToolTip(description)
-            button.clicked.connect(action.trigger)
+            if action is self.delete_action:
+                # A click leaves nothing selected: a double click deleted two entries.
+                button.clicked.connect(lambda: self.delete_selected(select_next=False))
+            else:
+                button.clicked.connect(action.trigger)
             action.enabledChanged.connect(button.setEnabled)
             button.setEnabled(False)
             buttons.addWidget(button)
@@ -312,11 +316,17 @@ class HistoryPanel(QWidget):
         if entry is not None and entry.audio_path is not None:
             self.retry_requested.emit(entry.audio_path)
 
-    def delete_selected(self) -> None:
-        """Delete the selected entry: from the store off the GUI thread, then from the list."""
+    def delete_selected(self, *, select_next: bool = True) -> None:
+        """Delete the selected entry: from the store off the GUI thread, then from the list.
+
+        With ``select_next`` (the Delete key) its neighbour is selected for the next
+        key press; the button leaves nothing selected, so a second click deletes nothing.
+        """
         entry = self.selected_entry()
         if entry is None:
             return
+        if not select_next:
+            self._list.selectionModel().clear()  # the selection and the current item
         run_in_background(
             partial(self._store.delete, entry.id),
             lambda _existed: self._remove_row(entry.id),

@@ -168,9 +168,11 @@ def test_delete_button_removes_from_store_and_view(qtbot: QtBot, filled: History
     panel.select_entry(2)
     push(panel, "Delete")
     qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[2], TEXTS[0]])  # once it is deleted
+    push(panel, "Delete")  # the second click of a double click: nothing is selected now
     assert filled.get(2) is None
-    selected = panel.selected_entry()
-    assert selected is not None, "the neighbour is selected, ready for the next key press"
+    assert filled.count() == len(TEXTS) - 1
+    assert panel.selected_entry() is None
+    assert not panel.delete_action.isEnabled()
 
 
 def test_delete_key_removes_the_selected_entry(qtbot: QtBot, filled: HistoryStore) -> None:
