@@ -80,24 +80,34 @@ class SnippetsEditor(QWidget):
         self.clear_shown()
 
     def snippets(self) -> tuple[tuple[str, str], ...]:
-        """The table as edited, in the order the triggers were added."""
-        return tuple(self._table.items())
+        """The table as edited, in the order the triggers were added.
+
+        A trigger and text still in the fields count as saved: OK on the dialog
+        must not drop a snippet because Save snippet was not pressed first.
+        """
+        return tuple(self._with_shown().items())
 
     def save_shown(self) -> None:
         """Store the trigger and text shown (an empty one is left for the settings to refuse)."""
         trigger = " ".join(self.trigger_edit.text().split())
         if not trigger:
             return
-        selected = self.list.currentItem()
-        old = selected.text() if selected is not None else trigger
-        text = self.text_edit.toPlainText()
-        if old in self._table and old != trigger:  # renamed: it keeps its place in the list
-            self._table = {
-                (trigger if key == old else key): value for key, value in self._table.items()
-            }
-        self._table[trigger] = text
+        self._table = self._with_shown()
         self._refill(select=trigger)
         self.changed.emit()
+
+    def _with_shown(self) -> dict[str, str]:
+        """The table with the fields' trigger and text stored in it (a copy)."""
+        table = dict(self._table)
+        trigger = " ".join(self.trigger_edit.text().split())
+        if not trigger:
+            return table
+        selected = self.list.currentItem()
+        old = selected.text() if selected is not None else trigger
+        if old in table and old != trigger:  # renamed: it keeps its place in the list
+            table = {(trigger if key == old else key): value for key, value in table.items()}
+        table[trigger] = self.text_edit.toPlainText()
+        return table
 
     def remove_selected(self) -> None:
         """Remove the selected snippet."""

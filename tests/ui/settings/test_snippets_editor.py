@@ -81,6 +81,21 @@ def test_a_snippet_typed_on_the_text_page_is_saved_exactly(qtbot: QtBot, tmp_pat
     )
 
 
+def test_a_snippet_still_in_the_fields_at_ok_is_kept(qtbot: QtBot) -> None:
+    dialog, editor = shown_dialog(qtbot, Settings(snippets=(("sign off", "Cheers"),)))
+    click(qtbot, editor.new_button)
+    qtbot.keyClicks(editor.trigger_edit, "insert my signature")
+    editor.text_edit.setFocus()
+    qtbot.keyClicks(editor.text_edit, "Best regards, Ann")  # and no Save snippet
+    ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
+        click(qtbot, ok)
+    assert accepted.args[0].snippets == (
+        ("sign off", "Cheers"),
+        ("insert my signature", "Best regards, Ann"),
+    )
+
+
 def test_a_snippet_is_renamed_and_removed(qtbot: QtBot) -> None:
     settings = Settings(snippets=(("insert my address", "home"), ("sign off", "Cheers")))
     dialog, editor = shown_dialog(qtbot, settings)
