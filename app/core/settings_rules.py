@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from app.core.engine.model_registry import model_name_problem
 from app.core.hotkeys.chord import canonical_chord
 from app.core.text.snippets import snippets_problem
 
@@ -24,8 +25,8 @@ def special_problem(name: str, value: object) -> str | None:
         except ValueError as exc:
             return str(exc)
         return None if canonical == value else f"write it as {canonical!r}"
-    if name == "model" and not str(value).strip():
-        return "a model name is needed"
+    if name == "model":
+        return model_name_problem(str(value))
     if name == "language" and value and not LANGUAGE_CODE.fullmatch(str(value)):
         return f"{value!r} is not a language code such as 'en'"
     if name == "schema_version" and isinstance(value, int) and value < 1:

@@ -114,5 +114,15 @@ def resolve_model(spec: str, models_dir: Path | None = None) -> ModelSource:
     )
 
 
+def model_name_problem(spec: str) -> str | None:
+    """Why ``spec`` names no model Saytype could ever load, or None (paths are checked at load)."""
+    spec = spec.strip()
+    if not spec:
+        return "a model name is needed"
+    if _looks_like_path(spec) or spec in KNOWN_MODEL_NAMES:
+        return None
+    return f"{spec!r} is not a model: use one of {', '.join(KNOWN_MODEL_NAMES)}, or a model folder"
+
+
 def _looks_like_path(spec: str) -> bool:
     return "/" in spec or "\\" in spec or spec.startswith((".", "~")) or Path(spec).is_dir()
