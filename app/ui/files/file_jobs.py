@@ -249,6 +249,11 @@ class FileJobRunner(QObject):
         """Whether any job is queued or running."""
         return bool(self._jobs)
 
+    @property
+    def jobs_left(self) -> int:
+        """How many jobs are queued or running."""
+        return len(self._jobs)
+
     def add(self, path: Path) -> int:
         """Queue ``path``; returns its job id."""
         job = FileJob(

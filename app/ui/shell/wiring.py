@@ -36,6 +36,7 @@ _WHERE = {
 def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     """Connect every cross-part signal of the desktop app; Quit calls ``quit_app``."""
     from app.ui.settings.settings_applier import open_settings
+    from app.ui.shell.quit_confirm import confirm_quit
 
     controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
     window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
@@ -46,12 +47,12 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
 
     tray.show_window_requested.connect(lambda: _show(window))
     tray.copy_last_requested.connect(controller.copy_last)
-    tray.quit_requested.connect(quit_app)
+    tray.quit_requested.connect(lambda: confirm_quit(window, parts.files.jobs_left, quit_app))
     tray.settings_requested.connect(lambda: open_settings(parts))
     restore_last_text(controller, parts.history)
     tray.set_has_last(bool(controller.last_text))
     window.settings_requested.connect(lambda: open_settings(parts))
-    window.quit_requested.connect(quit_app)
+    window.quit_requested.connect(lambda: confirm_quit(window, parts.files.jobs_left, quit_app))
 
     def on_completed(where: str, source: str) -> None:
         tray.set_has_last(bool(controller.last_text))

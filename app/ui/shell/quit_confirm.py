@@ -1,0 +1,49 @@
+"""Quitting from the window or the tray while files are still being transcribed asks first.
+
+A quit cancels the file queue, and what a running job has heard so far is not
+saved (finished transcripts are, as soon as they are done). So the user is
+asked, with "Keep running" the default; ``saytype quit`` from a script and the
+end of the desktop session do not ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def confirm_quit(
+    window: QWidget, files_left: int, quit_app: Callable[[], None]
+) -> QMessageBox | None:
+    """Quit now when no file is left; else ask, without blocking, and quit if the user says so.
+
+    Returns:
+        The question on screen (None when the app quit at once).
+    """
+    if files_left == 0:
+        quit_app()
+        return None
+    files = "1 file is" if files_left == 1 else f"{files_left} files are"
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Quit Saytype?",
+        f"{files} still being transcribed. Quitting stops them, and their text so far is "
+        "lost; finished transcripts are saved already.",
+        QMessageBox.StandardButton.NoButton,
+        window,
+    )
+    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("&Keep running", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+
+    def answered() -> None:
+        if box.clickedButton() is quit_button:
+            quit_app()
+        elif not window.isVisible():  # closed with no tray to hide in: bring it back
+            window.show()
+
+    box.finished.connect(answered)
+    box.open()
+    return box

@@ -1,0 +1,50 @@
+"""Quitting while files are transcribed asks first; "Keep running" is the default."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.ui.shell.quit_confirm import confirm_quit
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),  # offscreen
+]
+
+
+def button(box: QMessageBox, text: str) -> object:
+    (found,) = [b for b in box.buttons() if b.text() == text]
+    return found
+
+
+def test_with_no_file_left_it_quits_at_once(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    assert confirm_quit(window, 0, lambda: quits.append(True)) is None
+    assert quits == [True]
+
+
+def test_files_still_running_ask_and_keep_running_is_the_default(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    box = confirm_quit(window, 2, lambda: quits.append(True))
+    assert box is not None
+    assert box.text().startswith("2 files are still being transcribed.")
+    assert box.defaultButton() is button(box, "&Keep running")
+    assert box.escapeButton() is button(box, "&Keep running")
+    window.hide()  # closed, with no tray to hide in
+    with qtbot.waitSignal(box.finished):
+        box.escapeButton().click()
+    assert quits == []
+    assert window.isVisible()  # back, as the files still run
+
+    box = confirm_quit(window, 1, lambda: quits.append(True))
+    assert box is not None
+    assert box.text().startswith("1 file is still being transcribed.")
+    with qtbot.waitSignal(box.finished):
+        button(box, "&Quit").click()  # type: ignore[attr-defined]
+    assert quits == [True]
