@@ -97,7 +97,13 @@ class ProfileForm(QWidget):
             widget.setObjectName(key)
             widget.setAccessibleName(label)
             self.inputs[key] = widget
-            layout.addRow(label + ":", widget)
+            if isinstance(widget, SnippetsEditor):  # under its label: its buttons need the width
+                heading = QLabel(label + ":", self)
+                heading.setBuddy(widget)
+                layout.addRow(heading)
+                layout.addRow(widget)
+            else:
+                layout.addRow(label + ":", widget)
 
     def _line(self, label: str, placeholder: str, layout: QFormLayout) -> QLineEdit:
         edit = QLineEdit(self)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -111,6 +112,9 @@ class ProfilesPage(QWidget):
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # At least as wide as the form and its scroll bar, so the form is never cut off.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        scroll.setMinimumWidth(self.form.minimumSizeHint().width() + bar + 2 * scroll.frameWidth())
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
         right.addWidget(self.buttons["save"], 0, Qt.AlignmentFlag.AlignRight)
