@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _files_and_folders(paths: Sequence[str]) -> str:
+    """``"2 files and 1 folder"``: what was named (a folder's media files are found there)."""
+    folders = sum(1 for path in paths if Path(path).is_dir())
+    counts = ((len(paths) - folders, "file"), (folders, "folder"))
+    return " and ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in counts if n)
+
+
 def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int:
     """Start the GUI with ``files`` queued, or hand them to the running one; exit status.
 
@@ -45,7 +52,7 @@ def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int
         pass  # nobody is running: we are the instance
     else:
         log.info("Saytype is already running (%s); its window was raised", reply.state)
-        queued = f" {len(paths)} file(s) were added to its queue." if paths else ""
+        queued = f" {_files_and_folders(paths)} went to its Files tab." if paths else ""
         sys.stdout.write(
             f"Saytype is already running; its window was brought to the front.{queued}\n"
         )

@@ -155,7 +155,7 @@ def test_saytype_file_hands_the_file_to_the_running_queue(
         check=False,
     )
     assert second.returncode == 0, second.stderr
-    assert "1 file(s) were added to its queue" in second.stdout
+    assert "1 file went to its Files tab" in second.stdout
     assert saytype.process.poll() is None
 
 

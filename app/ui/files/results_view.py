@@ -81,7 +81,8 @@ class ResultsView(QDialog):
         self.resize(760, 520)
 
         self.summary = QLabel(
-            f"{source.name}: {len(transcript.segments)} segments, "
+            f"{source.name}: {len(transcript.segments)} "
+            f"segment{'s' * (len(transcript.segments) != 1)}, "
             f"{format_timestamp(transcript.duration, '.')}{partial}. "
             "Click a segment to copy it."
         )
@@ -186,7 +187,11 @@ class ResultsView(QDialog):
 
     def _open_folder(self) -> None:
         if self.last_export is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.parent)))
+            folder = self.last_export.parent
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+                self.status.setText(
+                    f"No file manager was found to open it: the file is in {folder}"
+                )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Ctrl+C copies the selected segment."""

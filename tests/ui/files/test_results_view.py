@@ -58,3 +58,16 @@ def test_export_never_replaces_a_file_it_did_not_write(qtbot: QtBot, tmp_path: P
     view.format.setCurrentText("txt")
     assert view.export_to(tmp_path) == saved  # the queue's file of this transcript
     assert saved.read_text(encoding="utf-8").startswith("There was nothing going on")
+
+
+@pytest.mark.qt_log_ignore("Unable to detect a launcher", "does not support QPlatformServices")
+def test_without_a_file_manager_the_folder_is_named_instead(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no xdg-open, no file manager
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    assert view.summary.text().startswith("talk.wav: 3 segments, ")
+    assert view.export_to(tmp_path) is not None
+    view.open_folder.click()
+    assert view.status.text() == f"No file manager was found to open it: the file is in {tmp_path}"
