@@ -7,6 +7,7 @@ how a list setting reads as one line) keeps the dialog about pages and buttons.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
@@ -180,3 +181,21 @@ def value_of(editor: QWidget) -> object:
     if isinstance(editor, QLineEdit):
         return editor.text().strip()
     raise TypeError(f"no value for {type(editor).__name__}")
+
+
+def when_edited(editor: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the user changes ``editor``'s value."""
+    if isinstance(editor, SnippetsEditor):
+        editor.changed.connect(callback)
+        editor.trigger_edit.textEdited.connect(lambda _text: callback())
+        editor.text_edit.textChanged.connect(callback)
+    elif isinstance(editor, ShortcutField):
+        editor.chord_changed.connect(lambda _chord: callback())
+    elif isinstance(editor, QComboBox):
+        editor.currentTextChanged.connect(lambda _text: callback())
+    elif isinstance(editor, QLineEdit):
+        editor.textEdited.connect(lambda _text: callback())
+    elif isinstance(editor, QCheckBox):
+        editor.toggled.connect(lambda _on: callback())
+    elif isinstance(editor, QSpinBox):
+        editor.valueChanged.connect(lambda _value: callback())

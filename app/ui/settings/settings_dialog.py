@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -52,6 +53,7 @@ from app.ui.settings.setting_editors import (
     parse_list_text,
     show_value,
     value_of,
+    when_edited,
 )
 from app.ui.settings.settings_form import BROWSE_TEXT, settings_form
 
@@ -127,6 +129,9 @@ class SettingsDialog(QDialog):
             if editor is not None:
                 self._editors[setting.name] = editor
                 sections.setdefault(setting.group, []).append(setting)
+        self._error_field = ""  # the setting the error line is about
+        for name, editor in self._editors.items():
+            when_edited(editor, partial(self._edited, name))
         self._add_pages(sections)
         self._add_session_parts(delivery_route, desktop_findings)
         frame = 2 * self.pages.frameWidth()
@@ -329,6 +334,10 @@ class SettingsDialog(QDialog):
         if role == QDialogButtonBox.ButtonRole.ResetRole:
             self.restore_defaults()
 
+    def _edited(self, name: str) -> None:
+        if name == self._error_field:  # the user is mending it: the old error no longer holds
+            self._error.hide()
+
     def accept(self) -> None:
         """Check the values, emit ``settings_accepted`` and close; on a bad value, say which."""
         try:
@@ -339,6 +348,7 @@ class SettingsDialog(QDialog):
             label = setting.label if setting else name
             self._error.setText(f"{label}: {str(exc).split(':', 1)[-1].strip()}")
             self._error.show()
+            self._error_field = name
             if name in self._editors:
                 self.show_page(self._page_of[name])  # the field may be on another page
                 self._editors[name].setFocus(Qt.FocusReason.OtherFocusReason)

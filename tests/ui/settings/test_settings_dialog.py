@@ -371,3 +371,20 @@ def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None
         qtbot.keyClick(hotkey, Qt.Key.Key_H, ALT)
     assert hotkey.hasFocus()
     assert dialog.result_settings().hotkey == "alt+h"
+
+
+def test_the_error_line_goes_once_its_field_is_mended(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    model = dialog.editor("model")
+    assert isinstance(model, QComboBox)
+    model.setCurrentText("large-v9")
+    qtbot.mouseClick(button(dialog, QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    (error,) = [w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Settings error"]
+    assert error.isVisible()
+    language = dialog.editor("language")
+    assert isinstance(language, QLineEdit)
+    qtbot.keyClicks(language, "x")  # another field: the error still holds
+    assert error.isVisible()
+    model.setCurrentText("tiny.en")  # mended
+    assert not error.isVisible()
