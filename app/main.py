@@ -261,6 +261,8 @@ class DesktopApp:
         hotkeys.start()  # after the window: its failure message shows there
         for level, message in notices:
             window.notice.show_notice(level, message)
+        if (damaged := loaded.notice) is not None:  # replaced once the settings are saved
+            parts.settings_store.saved.connect(lambda: window.notice.withdraw(damaged))
         parts.recovery_offer = offer_recovery(parts)  # a crash left a dictation's audio behind
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while

@@ -105,6 +105,18 @@ class NoticeBar(QFrame):
         self._levels[message] = level
         self._show_messages()
 
+    def withdraw(self, message: str) -> None:
+        """Take back one notice that no longer holds (the rest stay)."""
+        if message not in self.messages:
+            return
+        self.messages.remove(message)
+        self._levels.pop(message, None)
+        if self.messages:
+            self._show_messages()
+        else:
+            self.level = ""
+            self.hide()
+
     def clear_info(self) -> None:
         """Drop the "info" notices (a new dictation makes them stale); keep the problems."""
         if not any(level == "info" for level in self._levels.values()):

@@ -26,10 +26,12 @@ class SettingsStore(QObject):
     Signals:
         changed(Settings, Settings): the previous and the new settings, after a save.
         save_failed(str): why the new settings could not be written (they still apply).
+        saved(): the new settings were written (before ``changed``).
     """
 
     changed = Signal(object, object)
     save_failed = Signal(str)
+    saved = Signal()
 
     def __init__(
         self,
@@ -56,5 +58,7 @@ class SettingsStore(QObject):
         except SettingsError as exc:
             log.warning("settings not saved: %s", exc)
             self.save_failed.emit(str(exc))
+        else:
+            self.saved.emit()
         self._current = new
         self.changed.emit(old, new)

@@ -89,6 +89,8 @@ def test_a_corrupt_settings_file_is_backed_up_and_the_user_told(
         assert isinstance(window, MainWindow)
         assert settings_path().with_name("settings.json.bak").exists()
         assert "settings.json.bak" in window.notice.label.text()
+        app.parts.settings_store.update(Settings(sound_cues=False))  # OK in Settings: saved
+        assert "settings.json.bak" not in window.notice.label.text()  # no longer true
     finally:
         app.shutdown()
 
