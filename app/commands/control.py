@@ -25,7 +25,9 @@ _HELP = {
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register one subcommand per control command."""
     for command, text in _HELP.items():
-        parser = subparsers.add_parser(command, help=text, description=text.capitalize() + ".")
+        parser = subparsers.add_parser(
+            command, help=text, description=text[0].upper() + text[1:] + "."
+        )
         parser.set_defaults(run=run, control_command=command)
 
 

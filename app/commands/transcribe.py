@@ -56,7 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "with a remote --engine, the model name the server knows (default: the saved "
         "endpoint's, else whisper-1 for OpenAI-compatible servers)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="txt", help="output format")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="txt", help="output format (default: txt)"
+    )
     parser.add_argument(
         "-o",
         "--output-dir",
@@ -66,7 +68,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(each file written is named on stderr)",
     )
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
-    parser.add_argument("--beam-size", type=_positive_int, default=5, metavar="N", help="beam size")
+    parser.add_argument(
+        "--beam-size",
+        type=_positive_int,
+        default=5,
+        metavar="N",
+        help="beam size: larger is slower and sometimes more accurate (default: 5)",
+    )
     parser.add_argument(
         "--jobs",
         type=_positive_int,

@@ -194,6 +194,13 @@ class EndpointDialog(QDialog):
             raise _FormProblem(
                 self.url, f"Give the server's URL, such as {_URL_EXAMPLES[protocol]}."
             )
+        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        if scheme not in {"http", "https", "wyoming"}:  # the CLI's words offer names, 'local'
+            raise _FormProblem(
+                self.url,
+                f"'{url}' is not a server's URL: it starts with http://, https:// or "
+                f"wyoming://, such as {_URL_EXAMPLES[protocol]}.",
+            )
         try:
             parse_url(url)  # the same checks as --engine URL
         except EngineChoiceError as exc:

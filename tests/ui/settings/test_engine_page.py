@@ -106,7 +106,8 @@ def test_add_saves_a_server_and_selects_it_without_making_it_the_engine(qtbot: Q
     ("fields", "says", "field"),
     [
         ({"name": "home", "url": "http://127.0.0.1:9/v1"}, "already a server called home", "name"),
-        ({"name": "box", "url": "ftp://host/v1"}, "'ftp://host/v1' is not an engine", "url"),
+        ({"name": "box", "url": "ftp://host/v1"}, "'ftp://host/v1' is not a server's URL", "url"),
+        ({"name": "box", "url": "gpu-box:8000"}, "'gpu-box:8000' is not a server's URL", "url"),
         ({"name": "box", "url": "http://host:99999/v1"}, "99999", "url"),
         ({"name": "box", "url": ""}, "Give the server's URL, such as http://", "url"),
         ({"name": "", "url": "http://host/v1"}, "Give the server a name", "name"),
