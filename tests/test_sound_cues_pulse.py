@@ -122,3 +122,40 @@ def test_speech_the_moment_the_start_cue_ends_keeps_every_word(
     text = FileTranscriber(tiny_en).transcribe_audio(kept).text
     assert text.split()[:2] == ["Please", "bring"], text
     assert word_error_rate([SENTENCE], [text]) <= 0.15, text
+
+
+@pytest.mark.parametrize(
+    ("cue", "note_hz"),
+    [("stop", 659.26), ("cancel", 493.88), ("error", 329.63)],  # each cue's lowest note
+)
+def test_the_stop_cancel_and_error_cues_are_heard_on_the_monitor(
+    pulse: tuple[PulseDaemon, Any], tmp_path: Path, cue: str, note_hz: float
+) -> None:
+    from tests.support.changes import wait_for_changes
+
+    daemon, sounddevice = pulse
+    player = CuePlayer(bundled_sounds_dir(), backend=sounddevice)
+    heard = tmp_path / "monitor.raw"
+
+    def monitor_has_the_note() -> bool:
+        data = heard.read_bytes()
+        samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32)
+        return tone_level(samples / 32768, PAREC_RATE, note_hz) > 0.05
+
+    with heard.open("wb") as out:
+        parec = subprocess.Popen(
+            ["parec", "-d", "mic.monitor", "--raw", "--format=s16le", "--channels=1",
+             f"--rate={PAREC_RATE}", "--latency-msec=20"],
+            stdout=out,
+            env=daemon.full_env(),
+        )  # fmt: skip
+        try:
+            played = player.play(cue, 100)
+            assert played is not None
+            played.result(timeout=30)
+            # The monitor hears the cue a little after the stream has taken it.
+            wait_for_changes(monitor_has_the_note, f"the {cue} cue", timeout_s=10,
+                             folders=[tmp_path], process=parec)  # fmt: skip
+        finally:
+            parec.terminate()
+            parec.wait(timeout=30)
