@@ -146,6 +146,27 @@ def test_waits_until_the_hotkey_modifier_is_released(
 
 
 @pytest.mark.parametrize("method", ["paste", "type"])
+def test_waits_until_the_hotkeys_other_key_is_released_too(
+    xserver: XServer, host: DeliveryHost, qt_field: Target, method: str
+) -> None:
+    # The key of Ctrl+Shift+Space that is not a modifier: while it is down the hotkey's
+    # key grab is active, and text sent then went to the grab (F12 here: a Qt field types
+    # nothing for it).
+    qt_field.focus()
+    qt_field.reset()
+    text = "Still there after a slow release."
+    subprocess.run(["xdotool", "keydown", "F12"], env=xserver.env(), check=True)
+    try:
+        request_id = host.deliver(text, method)
+        assert host.next_event("waiting")["id"] == request_id
+        assert qt_field.text() == ""
+    finally:
+        subprocess.run(["xdotool", "keyup", "F12"], env=xserver.env(), check=True)
+    assert host.next_event("delivered")["id"] == request_id
+    qt_field.wait_for_text(text)
+
+
+@pytest.mark.parametrize("method", ["paste", "type"])
 def test_failed_delivery_leaves_the_text_on_the_clipboard(xserver: XServer, method: str) -> None:
     broken = DeliveryHost(xserver, keyboard="broken")
     try:

@@ -170,3 +170,40 @@ def test_type_as_i_speak_with_hold_to_talk_types_every_word_once(
         assert word_error_rate([LONG], [final]) <= WER_BOUND, final
         # Every word, in order, exactly once.
         assert target.wait_for_text(final, timeout=10) == final
+
+
+@pytest.mark.parametrize("delivery", ["type", "paste"])
+def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path, delivery: str
+) -> None:
+    # While Space is down the hotkey's key grab is active: text typed or pasted then went to
+    # the grab, and the app got nothing while history said it was delivered.
+    xserver, pulse = desktop
+    spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
+    settings = {"schema_version": 1, "delivery": delivery, "hotkey_mode": "hold"}
+    with (
+        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        target.focus()
+        _xdotool(xserver, "keydown", "ctrl+shift+space")
+        try:
+            app.wait(lambda: app.state() == "listening", "listening", 10)
+            pulse.play(spoken)
+            _xdotool(xserver, "keyup", "ctrl", "shift")  # the hold ends; Space is still down
+            app.wait(
+                lambda: "waits for the keys held: key space" in app.log_text(),
+                "the text to wait for Space",
+                30,
+            )
+        finally:
+            _xdotool(xserver, "keyup", "space", "shift", "ctrl")
+        app.wait(
+            lambda: bool(app.history()) and app.history()[-1][1] is not None,
+            "the dictation to be delivered",
+            30,
+        )
+        final, delivered_to = app.history()[-1]
+        assert delivered_to == f"{delivery}d"
+        assert word_error_rate([OLD_TEXT], [final]) <= WER_BOUND, final
+        assert target.wait_for_text(final, timeout=10) == final

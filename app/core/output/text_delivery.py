@@ -100,7 +100,8 @@ class KeyInjector(Protocol):
         """Press ``keys`` (names such as ``"ctrl"``, ``"shift"``, ``"v"``) together."""
 
     def modifiers_down(self) -> frozenset[str]:
-        """Modifiers physically held now (empty when none)."""
+        """Keys physically held now that text must wait for: modifiers, and where the
+        keyboard can tell, the hotkey's other keys (empty when none)."""
         ...
 
     def focused_window_class(self) -> str | None:

@@ -21,10 +21,8 @@ and remaps it for every keystroke; the target looks the keycode up only when it
    before they process key events queued ahead of them. Without RECORD, or if
    no fetch is seen, a fixed grace period stands in.
 
-Characters found at level 1 or 2 of the current layout are typed from it
-(pressing Shift for level 2, inverted under Caps Lock for letters), so accents
-work on any layout without remapping anything.
-
+Characters at level 1 or 2 of the current layout are typed from it (Shift for
+level 2, inverted under Caps Lock for letters): accents work on any layout.
 python-xlib and pynput's keysym table are imported lazily: ``import pynput``
 raises without an X display, and the core must import everywhere.
 """
@@ -182,13 +180,21 @@ class X11KeyInjector:
         self._display.sync()
 
     def modifiers_down(self) -> frozenset[str]:
-        """Names of the modifiers whose keys are physically held (``control``, ``mod1``…)."""
+        """The keys held now: modifiers by name (``control``, ``mod1``…), others as ``key space``.
+
+        Any held key counts, not only modifiers: the hotkey's own key (Space of
+        Ctrl+Shift+Space) keeps the hotkey's key grab active until it goes up,
+        and whatever is typed or pasted meanwhile goes to the grab, not the app.
+        """
         pressed = self._display.query_keymap()
+        down = {code for code in range(8, 256) if pressed[code // 8] & (1 << (code % 8))}
         held = set()
         modifier_map = self._display.get_modifier_mapping()
         for name, keycodes in zip(_MODIFIER_NAMES, modifier_map, strict=False):
-            if any(code and pressed[code // 8] & (1 << (code % 8)) for code in keycodes):
-                held.add(name)
+            held |= {name} if down & set(keycodes) else set()
+            down -= set(keycodes)
+        for code in down:  # not a modifier: the hotkey's own key, most often
+            held.add(f"key {_keysym_name(self._XK, self._display.keycode_to_keysym(code, 0))}")
         return frozenset(held)
 
     def focused_window_class(self) -> str | None:
@@ -367,6 +373,12 @@ class X11KeyInjector:
 def _xlib(module: str) -> Any:
     """Import a python-xlib module (no type stubs exist, so it is typed Any)."""
     return importlib.import_module(module)
+
+
+def _keysym_name(xk: Any, keysym: int) -> str:
+    """``space``, ``F12``…: the name X gives a keysym (its number when it has none)."""
+    names = {value: name[3:] for name, value in vars(xk).items() if name.startswith("XK_")}
+    return str(names.get(keysym, hex(keysym)))
 
 
 def _char_of_keysym(keysym: int) -> str | None:

@@ -239,7 +239,7 @@ class DeliveryService(QObject):
                 keyboard,
                 before_paste=self._armed.set,
                 modifier_timeout_s=self._modifier_timeout_s,
-                on_waiting=lambda _held: self._worker_waiting.emit(request.request_id),
+                on_waiting=lambda held: self._waiting(request.request_id, held),
                 own_pid=os.getpid(),
                 paste=self._wayland_paste(request.text, keyboard),
             )
@@ -274,6 +274,11 @@ class DeliveryService(QObject):
             except InjectionError as exc:
                 raise _NoKeyboard(str(exc)) from exc
         return self._keyboard
+
+    def _waiting(self, request_id: int, held: frozenset[str]) -> None:
+        """Worker thread: the text waits until these keys are let go."""
+        log.info("delivery %d waits for the keys held: %s", request_id, ", ".join(sorted(held)))
+        self._worker_waiting.emit(request_id)
 
     @Slot(int)
     def _on_worker_waiting(self, request_id: int) -> None:
