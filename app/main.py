@@ -212,9 +212,7 @@ class DesktopApp:
         hotkeys.held_changed.connect(controller.set_hotkey_held)
         hotkeys.cancel_requested.connect(controller.cancel)
         hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
-        controller.state_changed.connect(
-            lambda _state: hotkeys.set_active(controller.session.active)
-        )
+        controller.state_changed.connect(lambda _state: hotkeys.set_active(controller.listening))
 
         tray = Tray()
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))

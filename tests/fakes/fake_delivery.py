@@ -15,9 +15,11 @@ class FakeDelivery(QObject):
     delivered = Signal(int, str)
     failed = Signal(int, str)
 
-    def __init__(self, fail_with: str | None = None) -> None:
+    def __init__(self, fail_with: str | None = None, *, hold: bool = False) -> None:
         super().__init__()
         self.fail_with = fail_with
+        self.hold = hold  # requests wait for release_held(), as a slow paste or typing does
+        self._held: list[tuple[int, str, str]] = []
         self.requests: list[tuple[int, str, str]] = []  # id, text, method
         self.paste_keys: list[tuple[str, ...]] = []  # per request: a profile's, or ()
         self.delivered_texts: list[str] = []
@@ -46,8 +48,17 @@ class FakeDelivery(QObject):
             self._no_clipboard.add(request_id)
         self.requests.append((request_id, text, method or self.method))
         self._pending.add(request_id)
-        QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
+        if self.hold:
+            self._held.append((request_id, text, method or self.method))
+        else:
+            QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
         return request_id
+
+    def release_held(self) -> None:
+        """Complete the requests held so far (with ``hold``)."""
+        held, self._held = self._held, []
+        for request_id, text, method in held:
+            self._complete(request_id, text, method)
 
     def _complete(self, request_id: int, text: str, method: str) -> None:
         if request_id not in self._pending:

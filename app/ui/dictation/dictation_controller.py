@@ -1,14 +1,12 @@
 """Runs dictations: hotkey/tray/window requests → worker → history → delivery.
 
-The one place where the session state machine meets the hardware. Every
-request (start, stop, toggle, cancel) may come from a hotkey, the tray, the
-window or the control socket, in any order, so each one asks the
-:class:`DictationSession` first and ignores what does not apply. The final text
-is written to history *before* it is delivered, so a crash or a focus change
-never loses a dictation; when history cannot be written, the text also goes to
-the clipboard. Each dictation gets the profile of the window focused at its start
-(``profile_chooser.py``): it shapes and delivers the text, and is saved with it.
-The last hop, the final text into its place, is ``final_delivery.py``.
+Where the session state machine meets the hardware. Requests (start, stop,
+toggle, cancel) come from a hotkey, the tray, the window or the control socket,
+in any order; each asks the :class:`DictationSession` first. The final text is
+in history *before* it is delivered, so a crash or a focus change never loses a
+dictation (without history it also goes to the clipboard). Each dictation gets
+the profile of the window focused at its start (``profile_chooser.py``); the
+last hop, the final text into its place, is ``final_delivery.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import time
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
@@ -30,7 +28,7 @@ from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
-from app.ui.dictation.dictation_run import DictationRun
+from app.ui.dictation.dictation_run import DictationRun, NextDictation
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import DictationJournal
@@ -45,8 +43,7 @@ class DictationController(QObject):
     """Owns the session; wires the microphone, worker, history and delivery together.
 
     Args:
-        delivery: a DeliveryService (or a fake with ``deliver``, ``copy_to_clipboard``,
-            ``cancel_pending``, ``set_options`` and ``delivered``/``failed`` signals).
+        delivery: a DeliveryService (or a fake with its methods and signals).
         history: the store, or None when it could not be opened (texts then go
             to the clipboard so nothing is lost).
         model_name: recorded with each history entry.
@@ -61,9 +58,8 @@ class DictationController(QObject):
     notice = Signal(str, str)  # level: info | warning | error, message
     history_added = Signal(object)  # HistoryEntry
     profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
-    completed = Signal(
-        str, str
-    )  # where the text went (typed, pasted, clipboard, window, none), who started it
+    # Where the text went (typed, pasted, clipboard, window, none), who started it.
+    completed = Signal(str, str)
 
     def __init__(  # noqa: PLR0917 - the composition root passes each part
         self,
@@ -91,6 +87,7 @@ class DictationController(QObject):
         self._holding_gate = False
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: DictationRun | None = None
+        self._next: NextDictation | None = None
         self.last_text = ""
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
         self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
@@ -122,22 +119,40 @@ class DictationController(QObject):
         self._delivery.set_options(settings.delivery, settings.paste_restore_delay_ms)
 
     def toggle(self, source: str = "window") -> None:
-        """Start when idle; finish when listening."""
-        if self.session.state is DictationState.LISTENING:
+        """Finish when listening; else start (after the last dictation, if it still finishes)."""
+        if self.listening:
             self.stop()
-        elif not self.session.active:
+        else:
             self.start(source=source)
+
+    @property
+    def listening(self) -> bool:
+        """Whether a hotkey press now would finish a dictation (one listens, or waits to)."""
+        waiting = self._next is not None and self._next.end is None
+        return self.session.state is DictationState.LISTENING or waiting
 
     def start(self, output: str | None = None, source: str = "window") -> bool:
         """Start listening (with the pre-roll before now); False when busy.
 
-        A microphone that cannot open fails the dictation a moment later, with a notice.
+        While the last dictation finishes, the new one begins after it, from now
+        (:class:`NextDictation`). A microphone that cannot open fails it, with a notice.
         """
+        pre_roll_s = self.settings.pre_roll_ms / 1000
         if self.session.active:
-            return False
+            current = self._current
+            if self.listening or self._next is not None or current is None:
+                return False
+            start = max(self._mic.start_position(pre_roll_s), current.end or 0)
+            if not self.settings.keep_mic_open:
+                self._mic.open()  # after its queued close: the words said now are recorded
+            self._next = NextDictation(start, output, source)
+            log.info("the next dictation starts once the last one is delivered")
+            return True
         # The stream opens in the microphone's lane: the dictation starts now, at the
         # ring position of the press, and fails if the microphone then cannot open.
-        start = self._mic.start_position(self.settings.pre_roll_ms / 1000)
+        return self._begin(self._mic.start_position(pre_roll_s), output, source)
+
+    def _begin(self, start: int, output: str | None, source: str) -> bool:
         decoding = Decoding(pending=True)  # the profile's language and words, once known
         job_id = self._worker.start(start, decoding)
         self._current = current = DictationRun(
@@ -173,13 +188,16 @@ class DictationController(QObject):
         for kind, text in waiting:  # words that came first: shaped as the profile says
             (self._on_committed if kind == "commit" else self._on_final)(current.job_id, text)
 
-    def stop(self) -> None:
-        """Release: decode the rest and deliver the final text."""
+    def stop(self, end: int | None = None) -> None:
+        """Release: decode the rest and deliver the final text (``end``: where it ends)."""
+        if self._next is not None and self._next.end is None:
+            self._next.end = self._mic.release_position()  # it ends before it begins
+            return
         current = self._current
         if current is None or not self.session.finish():
             return
         # Not the ring's position: the microphone's last words are still on their way.
-        current.end = self._mic.release_position()
+        current.end = self._mic.release_position() if end is None else end
         if current.live is not None:
             current.live.hold_for_final()
         self.journal.end_at(current.end)
@@ -188,7 +206,11 @@ class DictationController(QObject):
             self._mic.close(after=current.end)
 
     def cancel(self) -> None:
-        """Drop the dictation from any state: nothing more is typed or pasted."""
+        """Drop the dictation (one waiting to begin first) in any state: nothing more goes out."""
+        if self._next is not None:
+            self._next = None
+            self.state_changed.emit(self.session.state.value)  # the hotkey: nothing listens
+            return
         job_id = self.session.cancel()
         if job_id is None:
             return
@@ -196,13 +218,8 @@ class DictationController(QObject):
         self.journal.discard()
         self._delivery.cancel_pending()
         current, self._current = self._current, None
-        typed = current.live.typed.split() if current is not None and current.live else []
-        if typed:  # type-as-I-speak: they are in the app already, and never taken back
-            self.notice.emit(
-                "info",
-                f"Dictation cancelled: nothing more is typed. The {len(typed)} words typed "
-                "before stay in the app.",
-            )
+        if current is not None and current.live is not None and current.live.typed.strip():
+            self.notice.emit("info", current.live.cancelled_notice())
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -374,3 +391,13 @@ class DictationController(QObject):
                 self._gate.release()
             self._holding_gate = decoding
         self.state_changed.emit(change.new.value)
+        if change.new in {DictationState.IDLE, DictationState.ERROR} and self._next is not None:
+            QTimer.singleShot(0, self._begin_next)  # once this change has been told
+
+    def _begin_next(self) -> None:
+        after, self._next = self._next, None
+        if after is None or self.session.active:
+            return
+        self._begin(after.start, after.output, after.source)
+        if after.end is not None:
+            self.stop(after.end)

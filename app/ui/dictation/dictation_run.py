@@ -55,6 +55,20 @@ class DictationRun:
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
 
 
+@dataclass
+class NextDictation:
+    """A start asked for while the last dictation was still finishing or being delivered.
+
+    It begins once that one is done, at the ring position of the request, so the
+    words said meanwhile are kept; a stop before then is kept as its end.
+    """
+
+    start: int
+    output: str | None
+    source: str
+    end: int | None = None
+
+
 @dataclass(frozen=True)
 class KeptAudio:
     """Where a dictation's audio is to be kept, and the journal's answer (still to come)."""

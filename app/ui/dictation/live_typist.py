@@ -55,6 +55,14 @@ class LiveTypist:
         """What reached the application, erases applied."""
         return self._queue.sent_text
 
+    def cancelled_notice(self) -> str:
+        """What to tell the user when the dictation is cancelled after words went out."""
+        words = len(self.typed.split())
+        return (
+            f"Dictation cancelled: nothing more is typed. The {words} words typed before "
+            "stay in the app."
+        )
+
     def add(self, edit: TextEdit) -> None:
         """Queue ``edit`` (erase for "scratch that", then type) and send what may go now."""
         if not edit:

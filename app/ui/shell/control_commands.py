@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 
 from app.core.control_channel import ControlReply
-from app.core.dictation_session import ACTIVE_STATES, DictationState
+from app.core.dictation_session import ACTIVE_STATES
 from app.ui.shell.desktop_parts import DesktopParts
 
 
@@ -36,7 +36,7 @@ def obey_command(
     elif command == "start":
         ok = controller.start(source="command")
     elif command == "stop":
-        ok = controller.session.state is DictationState.LISTENING
+        ok = controller.listening
         controller.stop()
     elif command == "cancel":  # refused with nothing under way, as "stop" is
         ok = controller.session.state in ACTIVE_STATES

@@ -228,3 +228,77 @@ def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot
     assert rig.history.count() == 1
     assert rig.delivery.typed == ""
     assert rig.controller.session.state.value == "idle"
+
+
+def test_a_start_while_the_last_text_is_delivered_begins_after_it_from_the_press(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A new user pressed the hotkey again while the last dictation was still going out:
+    # the press finished nothing, and what they said then was lost.
+    delivery = FakeDelivery(hold=True)
+    rig = _rig(tmp_path, delivery)
+    try:
+        _dictate(qtbot, rig)
+        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
+        assert not rig.controller.listening
+        assert rig.controller.start(source="hotkey")  # taken, to begin after the delivery
+        assert rig.controller.listening  # the next press or release finishes it
+        assert not rig.controller.start(source="hotkey")  # one waits already
+        assert rig.controller.session.state.value == "delivering"
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        delivery.release_held()
+        qtbot.waitUntil(lambda: rig.states.count("listening") == 2, timeout=10_000)
+        qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)
+        rig.controller.stop()
+        qtbot.waitUntil(lambda: len(delivery.requests) == 2, timeout=10_000)
+        delivery.release_held()
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "idle", timeout=10_000)
+        assert rig.history.count() == 2
+        assert len(delivery.delivered_texts) == 2
+    finally:
+        _close(rig)
+
+
+def test_a_stop_before_the_waiting_dictation_begins_ends_it_where_it_was_said(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    delivery = FakeDelivery(hold=True)
+    rig = _rig(tmp_path, delivery)
+    try:
+        _dictate(qtbot, rig)
+        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
+        assert rig.controller.start(source="hotkey")
+        rig.controller.stop()  # a short press: it ends before it could begin
+        assert not rig.controller.listening
+        delivery.release_held()
+        qtbot.waitUntil(lambda: rig.states.count("finishing") == 2, timeout=10_000)
+        qtbot.waitUntil(  # its text going out, or nothing heard in so little audio
+            lambda: len(delivery.requests) == 2 or rig.controller.session.state.value == "idle",
+            timeout=10_000,
+        )
+        delivery.release_held()
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "idle", timeout=10_000)
+        assert rig.states.count("listening") == 2
+    finally:
+        _close(rig)
+
+
+def test_cancel_drops_the_dictation_waiting_to_begin_and_the_last_one_still_goes_out(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    delivery = FakeDelivery(hold=True)
+    rig = _rig(tmp_path, delivery)
+    try:
+        _dictate(qtbot, rig)
+        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
+        assert rig.controller.start(source="hotkey")
+        rig.controller.cancel()
+        assert not rig.controller.listening
+        delivery.release_held()
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "idle", timeout=10_000)
+        assert len(delivery.delivered_texts) == 1
+        assert rig.states.count("listening") == 1
+        assert rig.history.count() == 1
+    finally:
+        _close(rig)
