@@ -172,12 +172,13 @@ def test_type_as_i_speak_with_hold_to_talk_types_every_word_once(
         assert target.wait_for_text(final, timeout=10) == final
 
 
-@pytest.mark.parametrize("delivery", ["type", "paste"])
 def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
-    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path, delivery: str
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
 ) -> None:
     # While Space is down the hotkey's key grab is active: text typed or pasted then went to
-    # the grab, and the app got nothing while history said it was delivered.
+    # the grab, and the app got nothing while history said it was delivered (typing too:
+    # tests/test_delivery_x11.py holds a key before both).
+    delivery = "paste"
     xserver, pulse = desktop
     spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
     settings = {"schema_version": 1, "delivery": delivery, "hotkey_mode": "hold"}
