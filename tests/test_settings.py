@@ -212,6 +212,15 @@ def test_invalid_value_falls_back_to_its_default_only(name: str, bad_value: obje
     assert settings_path().exists(), "a file with a bad value is kept, not moved aside"
 
 
+@pytest.mark.parametrize("name", [s.name for s in setting_fields() if s.name != "schema_version"])
+def test_every_setting_of_the_wrong_type_falls_back_to_its_default(name: str) -> None:
+    write_json(settings_path(), {"schema_version": 1, name: {"not": "valid"}})
+    loaded = load_settings()
+    assert getattr(loaded.settings, name) == getattr(Settings(), name)
+    assert loaded.notice is not None
+    assert name in loaded.notice
+
+
 def test_notice_names_every_invalid_field() -> None:
     write_json(settings_path(), {"schema_version": 1, "output": "x", "pre_roll_ms": -5})
     notice = load_settings().notice
