@@ -91,8 +91,10 @@ def dictate(
         subprocess.run(
             ["xdotool", "keyup", "space", "shift", "ctrl"], env=xserver.env(), check=True
         )
+    # History is written before delivery; its delivered_to is set once the text went out,
+    # a moment after the app says it is idle again.
     app.wait(
-        lambda: len(app.history()) > before and app.state() == "idle",
+        lambda: len(app.history()) > before and app.history()[-1][1] is not None,
         "the dictation to be delivered",
         30,
     )
