@@ -17,7 +17,7 @@ from app.core.output.text_delivery import (
     paste_chord_for,
     wait_for_modifier_release,
 )
-from app.core.output.x11_keyboard import keysym_for_char
+from app.core.output.x11_keysyms import keysym_for_char
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_keyboard import FakeKeyboard
 

@@ -38,6 +38,13 @@ from typing import Any
 
 from app.core.output.keymap_watch import FetchWatch, FixedDelay
 from app.core.output.text_delivery import InjectionError
+from app.core.output.x11_keysyms import (
+    SPECIAL_KEYSYMS,
+    char_of_keysym,
+    keysym_for_char,
+    keysym_name,
+    legacy_keysyms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +62,6 @@ _CHORD_KEYSYMS = {
     "backspace": "BackSpace",  # "scratch that" in type-as-I-speak mode
     "enter": "Return",  # a profile's keys after the text
 }
-_SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\r": 0xFF0D, "\t": 0xFF09}  # Return, Tab
 _LOCK_MASK = 1 << 1
 
 
@@ -65,29 +71,6 @@ class _Stroke:
 
     keycode: int
     shift: bool
-
-
-def keysym_for_char(char: str) -> int:
-    """The keysym that produces ``char``: Latin-1 as is, everything else as Unicode."""
-    if char in _SPECIAL_KEYSYMS:
-        return _SPECIAL_KEYSYMS[char]
-    code = ord(char)
-    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
-        return code
-    return 0x01000000 | code
-
-
-def _legacy_keysyms() -> dict[str, set[int]]:
-    """Characters of the legacy (non-Unicode) keysyms a layout may use, e.g. Cyrillic_de."""
-    try:
-        from pynput._util.xorg_keysyms import SYMBOLS
-    except Exception:  # pragma: no cover - the table is pure data
-        return {}
-    table: dict[str, set[int]] = {}
-    for keysym, char in SYMBOLS.values():
-        if char:
-            table.setdefault(char, set()).add(keysym)
-    return table
 
 
 class X11KeyInjector:
@@ -116,7 +99,7 @@ class X11KeyInjector:
         self._has_record = self._display.has_extension("RECORD")
         xkb = self._display.query_extension("XKEYBOARD")
         self._xkb_opcode: int | None = xkb.major_opcode if xkb.present else None
-        self._legacy = _legacy_keysyms()
+        self._legacy = legacy_keysyms()
         self._assigned: dict[int, int] = {}  # borrowed keycode -> keysym, live on the server
         self._last_used: dict[int, float] = {}  # borrowed keycode -> when its last key went out
         self._pending_fetch: FetchWatch | FixedDelay | None = None
@@ -194,7 +177,7 @@ class X11KeyInjector:
             held |= {name} if down & set(keycodes) else set()
             down -= set(keycodes)
         for code in down:  # not a modifier: the hotkey's own key, most often
-            held.add(f"key {_keysym_name(self._XK, self._display.keycode_to_keysym(code, 0))}")
+            held.add(f"key {keysym_name(self._XK, self._display.keycode_to_keysym(code, 0))}")
         return frozenset(held)
 
     def focused_window_class(self) -> str | None:
@@ -269,14 +252,14 @@ class X11KeyInjector:
                     by_keysym[row[level]] = _Stroke(first + offset, level == 1)
         strokes: dict[str, _Stroke] = {}
         for keysym, stroke in by_keysym.items():
-            char = _char_of_keysym(keysym)
+            char = char_of_keysym(keysym)
             if char is not None:
                 strokes.setdefault(char, stroke)
         for char, keysyms in self._legacy.items():
             for keysym in keysyms:
                 if keysym in by_keysym:
                     strokes.setdefault(char, by_keysym[keysym])
-        for char, keysym in _SPECIAL_KEYSYMS.items():
+        for char, keysym in SPECIAL_KEYSYMS.items():
             if keysym in by_keysym:
                 strokes[char] = by_keysym[keysym]
         return strokes
@@ -373,20 +356,6 @@ class X11KeyInjector:
 def _xlib(module: str) -> Any:
     """Import a python-xlib module (no type stubs exist, so it is typed Any)."""
     return importlib.import_module(module)
-
-
-def _keysym_name(xk: Any, keysym: int) -> str:
-    """``space``, ``F12``…: the name X gives a keysym (its number when it has none)."""
-    names = {value: name[3:] for name, value in vars(xk).items() if name.startswith("XK_")}
-    return str(names.get(keysym, hex(keysym)))
-
-
-def _char_of_keysym(keysym: int) -> str | None:
-    if 0x20 <= keysym <= 0x7E or 0xA0 <= keysym <= 0xFF:
-        return chr(keysym)
-    if 0x01000100 <= keysym <= 0x0110FFFF:
-        return chr(keysym & 0x00FFFFFF)
-    return None
 
 
 def _chunks(text: str, layout: dict[str, _Stroke], spare: int) -> Iterator[str]:
