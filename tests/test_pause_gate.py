@@ -47,3 +47,18 @@ def test_cancel_wakes_a_waiting_job() -> None:
     cancel.cancel()
     waiter.join(5)
     assert result == [False]
+
+
+def test_a_hold_closes_and_releases_once_whatever_it_is_told_twice() -> None:
+    from app.core.engine.pause_gate import GateHold
+
+    gate = PauseGate()
+    hold, other = GateHold(gate), GateHold(gate)
+    hold.set(True)
+    hold.set(True)
+    other.set(True)
+    hold.set(False)
+    assert not gate.is_open  # the other still holds it
+    other.set(False)
+    other.set(False)
+    assert gate.is_open

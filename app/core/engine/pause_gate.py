@@ -53,3 +53,19 @@ class PauseGate:
             if timeout_s is not None and waited >= timeout_s:
                 return False
         return not (cancel is not None and cancel.cancelled)
+
+
+class GateHold:
+    """One dictation source's hold on a :class:`PauseGate`: taken or given back once each."""
+
+    def __init__(self, gate: PauseGate) -> None:
+        self._gate = gate
+        self._held = False
+
+    def set(self, held: bool) -> None:
+        """Hold the gate closed (file work waits) or give it back; repeats change nothing."""
+        if held and not self._held:
+            self._gate.close()
+        elif not held and self._held:
+            self._gate.release()
+        self._held = held

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
-from app.core.engine.pause_gate import PauseGate
+from app.core.engine.pause_gate import GateHold, PauseGate
 from app.core.output.history import HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
@@ -82,9 +82,8 @@ class DictationController(QObject):
         self.settings = settings
         self.model_name = model_name
         self._own_window_active = own_window_active or (lambda: False)
-        self._gate = gate
+        self._gate_hold = GateHold(gate) if gate is not None else None
         self._profiles = profiles
-        self._holding_gate = False
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: DictationRun | None = None
         self._next: NextDictation | None = None
@@ -383,13 +382,8 @@ class DictationController(QObject):
         )
 
     def _on_state_change(self, change: StateChange) -> None:
-        if self._gate is not None:
-            decoding = change.new in {DictationState.LISTENING, DictationState.FINISHING}
-            if decoding and not self._holding_gate:
-                self._gate.close()  # file jobs wait at their next segment
-            elif not decoding and self._holding_gate:
-                self._gate.release()
-            self._holding_gate = decoding
+        if self._gate_hold is not None:  # file jobs wait at their next segment
+            self._gate_hold.set(change.new in {DictationState.LISTENING, DictationState.FINISHING})
         self.state_changed.emit(change.new.value)
         if change.new in {DictationState.IDLE, DictationState.ERROR} and self._next is not None:
             QTimer.singleShot(0, self._begin_next)  # once this change has been told
