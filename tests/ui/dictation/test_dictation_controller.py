@@ -230,16 +230,22 @@ def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot
     assert rig.controller.session.state.value == "idle"
 
 
+def _going_out(qtbot: QtBot, tmp_path: Path) -> tuple[Rig, FakeDelivery]:
+    """A rig whose first dictation's text is going out, held there until released."""
+    delivery = FakeDelivery(hold=True)
+    rig = _rig(tmp_path, delivery)
+    _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: len(delivery.requests) == 1)
+    return rig, delivery
+
+
 def test_a_start_while_the_last_text_is_delivered_begins_after_it_from_the_press(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     # A new user pressed the hotkey again while the last dictation was still going out:
     # the press finished nothing, and what they said then was lost.
-    delivery = FakeDelivery(hold=True)
-    rig = _rig(tmp_path, delivery)
+    rig, delivery = _going_out(qtbot, tmp_path)
     try:
-        _dictate(qtbot, rig)
-        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
         assert not rig.controller.listening
         assert rig.controller.start(source="hotkey")  # taken, to begin after the delivery
         assert rig.controller.listening  # the next press or release finishes it
@@ -263,11 +269,8 @@ def test_a_start_while_the_last_text_is_delivered_begins_after_it_from_the_press
 def test_a_stop_before_the_waiting_dictation_begins_ends_it_where_it_was_said(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    delivery = FakeDelivery(hold=True)
-    rig = _rig(tmp_path, delivery)
+    rig, delivery = _going_out(qtbot, tmp_path)
     try:
-        _dictate(qtbot, rig)
-        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
         assert rig.controller.start(source="hotkey")
         rig.controller.stop()  # a short press: it ends before it could begin
         assert not rig.controller.listening
@@ -287,11 +290,8 @@ def test_a_stop_before_the_waiting_dictation_begins_ends_it_where_it_was_said(
 def test_cancel_drops_the_dictation_waiting_to_begin_and_the_last_one_still_goes_out(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    delivery = FakeDelivery(hold=True)
-    rig = _rig(tmp_path, delivery)
+    rig, delivery = _going_out(qtbot, tmp_path)
     try:
-        _dictate(qtbot, rig)
-        qtbot.waitUntil(lambda: len(delivery.requests) == 1)  # the text is going out
         assert rig.controller.start(source="hotkey")
         rig.controller.cancel()
         assert not rig.controller.listening
