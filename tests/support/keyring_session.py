@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from pathlib import Path
 from tests.support.ci import skip_outside_ci
 
 _READY_DEADLINE_S = 30.0
-_POLL_S = 0.1
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
 
 
@@ -105,8 +103,9 @@ def running_keyring(folder: Path) -> Iterator[KeyringSession]:
 
 
 def _wait_for_secret_service(address: str, daemon: subprocess.Popen[str]) -> None:
-    """Until ``org.freedesktop.secrets`` has an owner on the bus (within a deadline)."""
-    deadline = time.monotonic() + _READY_DEADLINE_S
+    """Until ``org.freedesktop.secrets`` has an owner on the bus, checked at each bus signal."""
+    from tests.support.private_bus import wait_until
+
     command = [
         "dbus-send",
         f"--bus={address}",
@@ -116,11 +115,11 @@ def _wait_for_secret_service(address: str, daemon: subprocess.Popen[str]) -> Non
         "org.freedesktop.DBus.NameHasOwner",
         "string:org.freedesktop.secrets",
     ]
-    while time.monotonic() < deadline:
-        if daemon.poll() is not None:
+
+    def owned() -> bool:
+        if daemon.poll() is not None:  # its leaving the bus is a signal too
             raise RuntimeError(f"gnome-keyring-daemon exited with status {daemon.returncode}")
         reply = subprocess.run(command, capture_output=True, text=True, check=False)
-        if "boolean true" in reply.stdout:
-            return
-        time.sleep(_POLL_S)  # between polls of a bounded wait, not to synchronise
-    raise RuntimeError(f"the keyring did not appear on the bus within {_READY_DEADLINE_S:.0f} s")
+        return "boolean true" in reply.stdout
+
+    wait_until(owned, "the keyring on the bus", address, _READY_DEADLINE_S)

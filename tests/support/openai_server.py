@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER_VENV = ROOT / "build" / "openai-server-venv"
 SERVER_COMMAND = SERVER_VENV / "bin" / "faster-whisper-server"
 _READY_DEADLINE_S = 120.0
-_POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -91,22 +89,20 @@ def load_its_model(server: OpenAIServer, wav: Path) -> None:
 
 
 def _wait_until_ready(server: OpenAIServer, health: str) -> None:
-    deadline = time.monotonic() + _READY_DEADLINE_S
+    """Wait for uvicorn's "running" line in the log (inotify), then ask /health once."""
+    from tests.support.changes import ProcessExited, wait_for_changes
+
+    try:
+        wait_for_changes(
+            lambda: "Uvicorn running on" in server.log.read_text(errors="replace"),
+            "the server to listen",
+            timeout_s=_READY_DEADLINE_S,
+            folders=[server.log.parent],
+            process=server.process,
+        )
+    except (ProcessExited, TimeoutError) as exc:
+        raise RuntimeError(f"{exc}:\n" + server.log.read_text(errors="replace")[-3000:]) from None
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, no proxy
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with status {server.process.returncode}:\n"
-                + server.log.read_text(errors="replace")[-3000:]
-            )
-        try:
-            with direct.open(health, timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(_POLL_S)  # between polls of a bounded wait, not to synchronise
-    raise RuntimeError(
-        f"the server was not ready within {_READY_DEADLINE_S:.0f} s:\n"
-        + server.log.read_text(errors="replace")[-3000:]
-    )
+    with direct.open(health, timeout=10) as reply:
+        if reply.status != 200:
+            raise RuntimeError(f"the server answered /health with {reply.status}")
