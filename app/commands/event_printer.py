@@ -65,10 +65,19 @@ class EventPrinter:
             # Every line has the same four fields: readers need no special case.
             self._release = self._stamped({"type": "release", "text": ""})
 
+    def error(self, message: str) -> None:
+        """An ``error`` line (``--jsonl`` only; stderr says it in words either way).
+
+        A failure that ends the dictation before its final (a server with
+        ``--no-fallback``) still gives the reader the release it followed and the
+        reason, so stdout alone shows how the dictation ended.
+        """
+        if self._jsonl:
+            self._write_pending_release()
+            self._write_record({"type": "error", "text": message})
+
     def __call__(self, event: DictationEvent) -> None:
-        release, self._release = self._release, None
-        if release is not None:
-            self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
+        self._write_pending_release()
         record: dict[str, object] = {"type": event.kind}
         if event.kind == "commit":
             edit = self._live.commit(event.text).edit
@@ -88,6 +97,11 @@ class EventPrinter:
         if event.kind == "final":
             self._stream.write(f"{record['text']}\n")
         self._stream.flush()
+
+    def _write_pending_release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
 
     def _write_record(self, record: dict[str, object]) -> None:
         self._stream.write(json.dumps(self._stamped(record), ensure_ascii=False) + "\n")

@@ -186,11 +186,14 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     with (
         closing_connection(transcriber),
         crash_journal(ring, 0, args.model, stderr),
-        _first_ctrl_c_ends(source.stop),
+        _first_ctrl_c_ends(source.stop, lambda: release.released),
     ):
         source.start()
         try:
             final = run_dictation(ring, 0, transcriber, release, cancel, printer, new_audio)
+        except RemoteEngineError as exc:  # --no-fallback: stdout, too, says how it ended
+            printer.error(str(exc.args[0]))
+            raise
         finally:  # also when stdout's reader left: no thread decodes on into a dying process
             source.stop()
     if isinstance(source.error, AudioFileError):
@@ -202,9 +205,10 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 @contextlib.contextmanager
-def _first_ctrl_c_ends(end_input: Callable[[], None]) -> Iterator[None]:
+def _first_ctrl_c_ends(end_input: Callable[[], None], ended: Callable[[], bool]) -> Iterator[None]:
     """While the block runs: the first Ctrl+C ends the input and the final follows (as
-    Enter or Ctrl+C does from the microphone); a second one interrupts."""
+    Enter or Ctrl+C does from the microphone); a second one, or one after the input
+    ended (the final, or a server's reply, under way), interrupts."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread (tests call run())
         return
@@ -212,7 +216,7 @@ def _first_ctrl_c_ends(end_input: Callable[[], None]) -> Iterator[None]:
 
     def on_interrupt(_signum: int, _frame: object) -> None:
         nonlocal pressed
-        if pressed:
+        if pressed or ended():
             raise KeyboardInterrupt
         pressed = True
         end_input()  # the source then releases at what it has fed

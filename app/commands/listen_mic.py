@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import stat
 import threading
@@ -36,6 +35,7 @@ from app.core.engine.live_dictation import (
     in_flight_wait_s,
     run_dictation,
 )
+from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.streaming_transcriber import DictationEvent
 
 
@@ -174,8 +174,7 @@ def run_mic(
         clock = MicClock(ring, dictation.start)
         printer = EventPrinter(stdout, clock, jsonl=args.jsonl, shaper=shaper_from_args(args))
         dictation.on_release = printer.release
-        if args.jsonl:
-            dictation.print_error = lambda message: _print_error_event(stdout, clock, message)
+        dictation.print_error = printer.error
         transcriber = dictation_transcriber(args, pipeline, dictation.cancel, stderr)
         worker = threading.Thread(
             target=dictation.run, args=(transcriber, printer), name="dictation", daemon=True
@@ -195,6 +194,8 @@ def run_mic(
                 on_listening()
             dictation.wait()
             if dictation.crashed is not None:  # the journal stays for `saytype recover`
+                if isinstance(dictation.crashed, RemoteEngineError):
+                    printer.error(str(dictation.crashed.args[0]))
                 raise dictation.crashed
     finally:
         mic.stop()
@@ -207,19 +208,6 @@ def run_mic(
         stderr.write(f"saytype: error: {dictation.failures[0]}\n")
         return 1
     return 0 if dictation.final is not None else 1
-
-
-def _print_error_event(stdout: TextIO, clock: MicClock, message: str) -> None:
-    """The JSON line for a microphone failure, timed like the other events."""
-    started = clock.started_at or time.perf_counter()
-    record = {
-        "type": "error",
-        "text": message,
-        "audio_t": round(clock.fed_seconds, 3),
-        "wall_t": round(time.perf_counter() - started, 3),
-    }
-    stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    stdout.flush()
 
 
 def _end_on_enter(stdin: TextIO, end_utterance: Callable[[], None]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -154,6 +155,9 @@ def test_without_fallback_a_failure_keeps_the_recording(faults: FaultServer, spo
     faults.script(Reply(500, b'{"detail": "overloaded"}', headers=(("Retry-After", "0"),)))
     events, err = finish(listen(spoken, "--speed", "0", "--engine", faults.url, "--no-fallback"))
     assert "final" not in [e["type"] for e in events]
+    # stdout alone says how it ended: the release, then the reason.
+    assert [e["type"] for e in events][-2:] == ["release", "error"]
+    assert events[-1]["text"].startswith(f"{faults.url} failed (500: overloaded)")
     assert err == (
         f"saytype: error: {faults.url} failed (500: overloaded) after 3 attempts; try again "
         "later; the recording is kept: 'saytype recover' transcribes it.\n"
@@ -168,3 +172,21 @@ def test_without_fallback_a_failure_keeps_the_recording(faults: FaultServer, spo
     assert recovered.returncode == 0, recovered.stderr
     [entry] = [json.loads(line) for line in recovered.stdout.splitlines()]
     assert word_error_rate([REFERENCE], [entry["text"]]) <= 0.1
+
+
+def test_ctrl_c_while_the_server_has_the_utterance_aborts_at_once(
+    faults: FaultServer, spoken: Path
+) -> None:
+    faults.script(Reply(hold=True))
+    child = listen(spoken, "--speed", "0", "--engine", faults.url)
+    try:
+        assert faults.request_arrived.wait(120), "the utterance never reached the server"
+        child.send_signal(signal.SIGINT)  # once: the input has ended, so this interrupts
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 130, err
+    assert err.strip() == "saytype: interrupted."
+    assert "final" not in [json.loads(line)["type"] for line in out.splitlines()]
