@@ -349,12 +349,14 @@ class DesktopApp:
             ("files", parts.files.request_stop),
             ("worker", parts.worker.request_stop),
             ("hotkeys", parts.hotkeys.stop),
-            ("controller", parts.controller.cancel),
+            ("controller", lambda: parts.controller.cancel(keep_recording=True)),
             ("delivery", parts.delivery.shutdown),
             ("microphone", parts.microphone.close_and_wait),
             ("tray", parts.tray.hide),
             ("indicator", parts.indicator.close_for_quit),
         ]
+        if parts.cues is not None:  # before the controller's cancel: a quit sounds no cue
+            steps.insert(3, ("cues", parts.cues.close_and_wait))
         if parts.control is not None:
             steps.insert(2, ("control", parts.control.close))
         if parts.history is not None:

@@ -1,5 +1,8 @@
 """kill -9 of the desktop app in the middle of a dictation, then the words come back.
 
+A quit in the middle of a dictation (``saytype quit``, or Quit once the question
+is answered) stops it the same way: its journal stays, and the words come back.
+
 A real Xvfb and PulseAudio (the null sink's monitor is the microphone), ``saytype``
 started as a subprocess with private XDG folders, a dictation started over the
 control socket, hibari speech played into the sink, and SIGKILL while the app is
@@ -42,8 +45,9 @@ def desktop() -> Iterator[tuple[XServer, PulseDaemon]]:
         yield xserver, pulse
 
 
-def test_kill_9_while_listening_then_recover_gives_back_the_dictation(
-    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
+@pytest.mark.parametrize("ending", ["kill -9", "quit"])
+def test_kill_9_or_quit_while_listening_then_recover_gives_back_the_dictation(
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path, ending: str
 ) -> None:
     xserver, pulse = desktop
     wav = speech.wav(SENTENCE, tmp_path / "sentence.wav")
@@ -93,9 +97,13 @@ def test_kill_9_while_listening_then_recover_gives_back_the_dictation(
         wait_while_running(
             lambda: journaled_s() >= spoken_s, "the journal to hold the speech", app, log, 15
         )
-        assert saytype("status").stdout.startswith("listening")  # killed mid-dictation
-        os.kill(app.pid, signal.SIGKILL)
-        app.wait(timeout=10)
+        assert saytype("status").stdout.startswith("listening")  # stopped mid-dictation
+        if ending == "quit":
+            assert saytype("quit").returncode == 0
+            assert app.wait(timeout=60) == 0
+        else:
+            os.kill(app.pid, signal.SIGKILL)
+            app.wait(timeout=10)
     finally:
         if app.poll() is None:
             app.kill()

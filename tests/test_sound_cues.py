@@ -90,6 +90,19 @@ def test_a_cue_plays_at_the_volume_asked() -> None:
     assert player.play("stop", 0) is None
 
 
+def test_after_closing_for_a_quit_the_cue_playing_has_ended_and_none_follows() -> None:
+    output = RecordingOutput()
+    player = CuePlayer(bundled_sounds_dir(), backend=output)
+    cues = DictationCues(player)
+    settings = Settings(sound_cues=True, cue_volume=80)
+    assert cues.on_state("listening", settings) == "start"
+    cues.close_and_wait()  # the start cue has been written out by now
+    assert len(output.played) == 1
+    cues.on_state("idle", settings)  # the quit cancels the dictation: no cancel cue
+    assert player.play("cancel", 80) is None
+    assert len(output.played) == 1
+
+
 def test_a_missing_cue_is_silent_and_says_so_in_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -96,6 +96,17 @@ class CuePlayer:
             except ValueError as exc:
                 log.warning("the %s cue stays silent: %s", name, exc)
         self._failed = False
+        self._closed = False
+
+    def close_and_wait(self, timeout_s: float = 2.0) -> bool:
+        """Play no more cues and wait (at most ``timeout_s``) for the one playing; for quitting.
+
+        A cue still writing to its stream while the process exits aborts it inside
+        libpulse (a stream freed under the writer). Returns False when one still played.
+        """
+        self._closed = True
+        lane = self._lane
+        return lane.wait_idle(timeout_s) if isinstance(lane, TaskLane) else True
 
     def duration_s(self, name: str) -> float:
         """How long the cue ``name`` sounds (0 for one that stays silent)."""
@@ -113,7 +124,7 @@ class CuePlayer:
             name: one of :data:`CUE_NAMES`.
             volume_percent: 0 plays nothing.
         """
-        if name not in self._cues or volume_percent <= 0:
+        if self._closed or name not in self._cues or volume_percent <= 0:
             return None
         samples, rate = self._cues[name]
         scaled = samples * (min(volume_percent, 100) / 100.0)

@@ -204,8 +204,10 @@ class DictationController(QObject):
         if not self.settings.keep_mic_open:
             self._mic.close(after=current.end)
 
-    def cancel(self) -> None:
-        """Drop the dictation (one waiting to begin first) in any state: nothing more goes out."""
+    def cancel(self, *, keep_recording: bool = False) -> None:
+        """Drop the dictation (one waiting to begin first) in any state: nothing more goes out.
+
+        ``keep_recording`` (a quit) leaves its journal to be offered at the next start."""
         if self._next is not None:
             self._next = None
             self.state_changed.emit(self.session.state.value)  # the hotkey: nothing listens
@@ -214,7 +216,7 @@ class DictationController(QObject):
         if job_id is None:
             return
         self._worker.cancel(job_id)
-        self.journal.discard()
+        self.journal.abandon() if keep_recording else self.journal.discard()
         self._delivery.cancel_pending()
         current, self._current = self._current, None
         if current is not None and current.live is not None and current.live.typed.strip():

@@ -19,6 +19,10 @@ class DictationCues:
         self._player = player
         self._state = "idle"
 
+    def close_and_wait(self) -> None:
+        """Quitting: no cue for the dictation the quit stops, and none left playing."""
+        self._player.close_and_wait()
+
     def on_state(self, state: str, settings: Settings) -> str | None:
         """The dictation is now in ``state``; returns the cue played, if any."""
         cue = cue_for_change(self._state, state)

@@ -1,9 +1,10 @@
-"""Quitting from the window or the tray while files are still being transcribed asks first.
+"""Quitting from the window or the tray while work is under way asks first.
 
 A quit cancels the file queue, and what a running job has heard so far is not
-saved (finished transcripts are, as soon as they are done). So the user is
-asked, with "Keep running" the default; ``saytype quit`` from a script and the
-end of the desktop session do not ask.
+saved (finished transcripts are, as soon as they are done); a dictation not yet
+saved stops, and its recording is kept for the next start to offer. So the
+user is asked, with "Keep running" the default; ``saytype quit`` from a script
+and the end of the desktop session do not ask.
 """
 
 from __future__ import annotations
@@ -14,22 +15,20 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 def confirm_quit(
-    window: QWidget, files_left: int, quit_app: Callable[[], None]
+    window: QWidget, files_left: int, quit_app: Callable[[], None], *, dictating: bool = False
 ) -> QMessageBox | None:
-    """Quit now when no file is left; else ask, without blocking, and quit if the user says so.
+    """Quit now when nothing is under way; else ask, without blocking, and quit if told to.
 
     Returns:
         The question on screen (None when the app quit at once).
     """
-    if files_left == 0:
+    if files_left == 0 and not dictating:
         quit_app()
         return None
-    files = "1 file is" if files_left == 1 else f"{files_left} files are"
     box = QMessageBox(
         QMessageBox.Icon.Question,
         "Quit Saytype?",
-        f"{files} still being transcribed. Quitting stops them, and their text so far is "
-        "lost; finished transcripts are saved already.",
+        _what_stops(files_left, dictating=dictating),
         QMessageBox.StandardButton.NoButton,
         window,
     )
@@ -47,3 +46,19 @@ def confirm_quit(
     box.finished.connect(answered)
     box.open()
     return box
+
+
+def _what_stops(files_left: int, *, dictating: bool) -> str:
+    sentences = []
+    if dictating:
+        sentences.append(
+            "A dictation is under way. Quitting stops it before its text is saved; its "
+            "recording is kept, and Saytype offers to transcribe it at the next start."
+        )
+    if files_left:
+        files = "1 file is" if files_left == 1 else f"{files_left} files are"
+        sentences.append(
+            f"{files} still being transcribed. Quitting stops them, and their text so far is "
+            "lost; finished transcripts are saved already."
+        )
+    return " ".join(sentences)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+
+from app.core.dictation_session import DictationState
 
 if TYPE_CHECKING:
     from app.core.output.history import HistoryStore
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A dictation in these states has words that are not in history yet.
+_UNSAVED = frozenset({DictationState.LISTENING, DictationState.FINISHING})
 _WHERE = {
     "typed": "Typed into the focused app.",
     "pasted": "Pasted into the focused app.",
@@ -36,7 +41,6 @@ _WHERE = {
 def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     """Connect every cross-part signal of the desktop app; Quit calls ``quit_app``."""
     from app.ui.settings.settings_applier import open_settings
-    from app.ui.shell.quit_confirm import confirm_quit
 
     controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
     window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
@@ -47,12 +51,13 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
 
     tray.show_window_requested.connect(lambda: _show(window))
     tray.copy_last_requested.connect(controller.copy_last)
-    tray.quit_requested.connect(lambda: confirm_quit(window, parts.files.jobs_left, quit_app))
+    ask_to_quit = partial(_ask_to_quit, parts, quit_app)
+    tray.quit_requested.connect(ask_to_quit)
     tray.settings_requested.connect(lambda: open_settings(parts))
     restore_last_text(controller, parts.history)
     tray.set_has_last(bool(controller.last_text))
     window.settings_requested.connect(lambda: open_settings(parts))
-    window.quit_requested.connect(lambda: confirm_quit(window, parts.files.jobs_left, quit_app))
+    window.quit_requested.connect(ask_to_quit)
 
     def on_completed(where: str, source: str) -> None:
         tray.set_has_last(bool(controller.last_text))
@@ -102,6 +107,14 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     show_history_paused(parts, parts.settings.pause_history)
+
+
+def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
+    """Quit, first asking when a dictation or files would stop unsaved."""
+    from app.ui.shell.quit_confirm import confirm_quit
+
+    dictating = parts.controller.session.state in _UNSAVED
+    confirm_quit(parts.window, parts.files.jobs_left, quit_app, dictating=dictating)
 
 
 def restore_last_text(controller: DictationController, history: HistoryStore | None) -> None:

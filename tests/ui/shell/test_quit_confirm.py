@@ -1,4 +1,4 @@
-"""Quitting while files are transcribed asks first; "Keep running" is the default."""
+"""Quitting while files are transcribed or a dictation runs asks; "Keep running" is the default."""
 
 from __future__ import annotations
 
@@ -48,3 +48,21 @@ def test_files_still_running_ask_and_keep_running_is_the_default(qtbot: QtBot) -
     with qtbot.waitSignal(box.finished):
         button(box, "&Quit").click()  # type: ignore[attr-defined]
     assert quits == [True]
+
+
+def test_a_dictation_under_way_asks_and_says_its_recording_is_kept(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    box = confirm_quit(window, 0, lambda: quits.append(True), dictating=True)
+    assert box is not None
+    assert box.text().startswith("A dictation is under way.")
+    assert "its recording is kept" in box.text()
+    assert box.defaultButton() is button(box, "&Keep running")
+    with qtbot.waitSignal(box.finished):
+        button(box, "&Quit").click()  # type: ignore[attr-defined]
+    assert quits == [True]
+
+    box = confirm_quit(window, 3, lambda: quits.append(True), dictating=True)
+    assert box is not None
+    assert "3 files are still being transcribed." in box.text()
