@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
 
 if TYPE_CHECKING:
-    from app.ui.dictation.microphone import Microphone
     from app.ui.shell.desktop_parts import DesktopParts
     from app.ui.shell.main_window import MainWindow
     from app.ui.shell.quit_sequence import QuitSequence
@@ -140,7 +139,7 @@ class DesktopApp:
         from app.ui.shell.desktop_parts import DesktopParts
         from app.ui.shell.main_window import MainWindow
         from app.ui.shell.tray import Tray
-        from app.ui.shell.wiring import wire_desktop, wire_model_memory
+        from app.ui.shell.wiring import open_microphone, wire_desktop, wire_model_memory
 
         notices: list[tuple[str, str]] = []
         loaded = load_settings()
@@ -265,7 +264,7 @@ class DesktopApp:
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while
             QTimer.singleShot(
-                0, lambda: None if app.stopped else _open_microphone(microphone, window)
+                0, lambda: None if app.stopped else open_microphone(microphone, window)
             )
         app._listen_for_commands(control_uids)
         return app
@@ -382,15 +381,6 @@ class DesktopApp:
         window.deleteLater()
         log.info("shut down" if workers_ended else "shut down; a model call was still running")
         return workers_ended
-
-
-def _open_microphone(microphone: Microphone, window: MainWindow) -> None:
-    def opened(error: str | None) -> None:
-        if error is not None:
-            window.notice.show_notice("error", error)
-        log.info("microphone %s", "open" if error is None else "unavailable")
-
-    microphone.open(on_result=opened)  # on the microphone's lane; the answer comes back here
 
 
 def _saytype_has_focus() -> bool:

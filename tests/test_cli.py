@@ -278,3 +278,16 @@ def test_progress_bar_is_drawn_on_a_terminal(media: dict[str, Path]) -> None:
     assert "Loading model tiny.en" in screen
     assert "100%  booking.wav" in screen
     assert "table" in result.stdout.lower()
+
+
+def test_a_command_that_sets_damaged_settings_aside_says_so() -> None:
+    settings = Path(os.environ["XDG_CONFIG_HOME"]) / "saytype" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"hotkey": "ctrl+shift+sp', encoding="utf-8")  # cut mid-write
+    done = saytype("keys", "--print", "sway")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("saytype: warning: ")
+    assert str(settings) in done.stderr
+    assert "ctrl+shift+space" in done.stdout.lower()  # the default hotkey stands in
+    again = saytype("keys", "--print", "sway")
+    assert again.stderr == ""  # said once: the damaged file was moved aside

@@ -125,7 +125,7 @@ def test_missing_file_is_named(
 
 def test_vocabulary_json_stands_in_for_vocabulary_txt(pristine_model: Path, tmp_path: Path) -> None:
     folder = _link_model(pristine_model, tmp_path / "model", skip=("vocabulary.txt",)).resolve()
-    (folder / "vocabulary.json").write_text('["a", "b"]', encoding="utf-8")
+    (folder / "vocabulary.json").write_text('["a", "<|startoftranscript|>"]', encoding="utf-8")
     assert resolve_model(str(folder)).path == folder
 
 
@@ -139,6 +139,26 @@ def test_unreadable_config_is_reported(model_copy: Path, content: bytes) -> None
     message = _resolve_error(model_copy)
     assert str(model_copy) in message
     assert "unreadable config.json" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fault"),
+    [
+        ("tokenizer.json", b'{"version": "1.0", "mo', "unreadable tokenizer.json"),
+        ("tokenizer.json", b"[]", "tokenizer.json with no model"),
+        ("vocabulary.txt", b"", "empty or damaged vocabulary.txt"),
+        ("vocabulary.txt", b"\xff\xfe\x00garbage", "unreadable vocabulary.txt"),
+    ],
+    ids=["cut-tokenizer", "tokenizer-not-an-object", "empty-vocabulary", "binary-vocabulary"],
+)
+def test_damaged_tokenizer_or_vocabulary_is_named_before_any_load(
+    model_copy: Path, name: str, content: bytes, fault: str
+) -> None:
+    _replace(model_copy / name, content)
+    message = _resolve_error(model_copy)
+    assert str(model_copy) in message
+    assert fault in message
+    assert "download or copy the model again" in message
 
 
 @pytest.mark.parametrize(

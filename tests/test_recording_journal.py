@@ -171,6 +171,22 @@ def test_empty_and_foreign_journals() -> None:
     assert (folder / "20260101-000001-1.wav").exists()  # never deleted: not ours to judge
 
 
+def test_a_journal_whose_header_was_damaged_is_rebuilt_from_what_it_is() -> None:
+    audio = _tone(2.0)
+    journal = RecordingJournal.create(model="small")
+    journal.append(audio)
+    journal.close()
+    with journal.path.open("r+b") as damaged:
+        damaged.write(b"\0" * 30)  # the header's first bytes, as a failing disk leaves them
+    claim = ClaimedJournal.claim(journal.path)
+    assert claim is not None
+    with claim:
+        assert claim.repair() == pytest.approx(2.0)
+        np.testing.assert_allclose(claim.read_audio(), _pcm16(audio), atol=1e-4)
+    with wave.open(str(journal.path)) as readable:  # a valid WAV again
+        assert (readable.getframerate(), readable.getnframes()) == (RATE, 2 * RATE)
+
+
 def _crashed_journal(seconds: float) -> Path:
     journal = RecordingJournal.create(model="small")
     journal.append(_tone(seconds))
@@ -192,6 +208,7 @@ def test_recovered_text_goes_to_history_then_the_journal_goes(
         )
         assert entry is not None
         assert history.get(entry.id) == entry
+        assert entry.created_at == claim.started_at  # dated when it was said
     assert entry.text == "hello there"
     assert entry.duration_s == pytest.approx(2.0)
     assert not path.exists()

@@ -337,6 +337,21 @@ def test_newer_file_loads_what_it_understands(caplog: pytest.LogCaptureFixture) 
     assert any("hologram" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
 
 
+def test_saving_over_a_newer_file_keeps_a_copy_of_it_first() -> None:
+    newer = {"schema_version": 7, "hotkey": "alt+f9", "hologram": True}
+    write_json(settings_path(), newer)
+    loaded = load_settings()
+    copy = settings_path().with_name("settings-format-7.json")
+    assert loaded.notice is not None
+    assert f"a copy of it is kept as {copy}" in loaded.notice
+    save_settings(loaded.settings)  # this version writes its own format
+    assert json.loads(copy.read_text(encoding="utf-8")) == newer  # what it alone knew is kept
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    write_json(settings_path(), {**newer, "hotkey": "alt+f10"})
+    load_settings()
+    assert json.loads(copy.read_text(encoding="utf-8")) == newer  # the first copy stays
+
+
 def test_unknown_keys_in_a_current_file_are_ignored_quietly() -> None:
     write_json(settings_path(), {"schema_version": 1, "added_later": 1, "model": "base.en"})
     loaded = load_settings()

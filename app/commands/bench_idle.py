@@ -175,12 +175,12 @@ def measure_idle(
 
 def _bench_settings(model: str) -> Any:
     """The user's settings with ``model`` (as its folder when installed, found by path)."""
+    from app.commands.cli_settings import settings_for_command
     from app.core.engine.model_folder import ModelError
     from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
     from app.core.paths import models_dir
-    from app.core.settings_file import load_settings
 
-    settings = load_settings().settings
+    settings = settings_for_command()
     if model != BUNDLED_MODEL:
         try:
             model = str(resolve_model(model, models_dir()).path)

@@ -29,11 +29,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Print the findings; 0 whatever they are (they are the answer)."""
+    from app.commands.cli_settings import settings_for_command
     from app.core.desktop_doctor import diagnose
     from app.core.paths import config_dir, data_dir
-    from app.core.settings_file import load_settings
 
-    settings = load_settings().settings
+    settings = settings_for_command()
     findings = diagnose(os.environ, settings.model, {"settings": config_dir(), "data": data_dir()})
     if args.json:
         sys.stdout.write(json.dumps({"checks": [asdict(f) for f in findings]}, ensure_ascii=False))

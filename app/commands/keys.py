@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     hotkey = args.hotkey
     if hotkey is None:
-        from app.core.settings_file import load_settings
+        from app.commands.cli_settings import settings_for_command
 
-        hotkey = load_settings().settings.hotkey
+        hotkey = settings_for_command().hotkey
     try:
         chord = parse_chord(hotkey)
     except ValueError as exc:

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TextIO
 
+from app.commands.cli_settings import settings_for_command
 from app.commands.models import download_hint
 from app.core.atomic_file import describe_os_error
 from app.core.audio.crash_journal import CrashJournal
@@ -20,7 +21,6 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.paths import models_dir
-from app.core.settings_file import load_settings
 
 
 @contextlib.contextmanager
@@ -39,7 +39,8 @@ def crash_journal(ring: RingBuffer, start: int, model: str, stderr: TextIO) -> I
         stderr.write(f"saytype: warning: no crash journal ({describe_os_error(exc)}).\n")
 
     journal = CrashJournal(source="listen", on_error=warn)
-    journal.begin(ring, start, model=model, pause_history=load_settings().settings.pause_history)
+    pause_history = settings_for_command(stderr).pause_history
+    journal.begin(ring, start, model=model, pause_history=pause_history)
     crashed = False
     try:
         yield

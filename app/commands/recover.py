@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TextIO
 
+from app.commands.cli_settings import settings_for_command
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.journal_recovery import (
     ClaimedJournal,
@@ -31,7 +32,6 @@ from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.output.history import HistoryError, HistoryStore
 from app.core.paths import models_dir
 from app.core.settings import Settings
-from app.core.settings_file import load_settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 
 
@@ -76,19 +76,21 @@ class _Recovery:
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Recover every unfinished journal; 0 when all went well (or none was found)."""
-    loaded = load_settings()
+    settings = settings_for_command(stderr)
     journals = find_unfinished_journals()
     if not journals:
         (stderr if args.jsonl else stdout).write("Nothing to recover.\n")
         return 0
     history: HistoryStore | None = None
-    if not loaded.settings.pause_history:
+    if not settings.pause_history:
         try:
             history = HistoryStore()
         except HistoryError as exc:
             stderr.write(f"saytype: error: {exc} The recordings were left for a later try.\n")
             return 1
-    recovery = _Recovery(loaded.settings, args.model, history, stdout, stderr, args.jsonl)
+        if history.notice:  # a damaged history was set aside: say so, as the window would
+            stderr.write(f"saytype: warning: {history.notice}\n")
+    recovery = _Recovery(settings, args.model, history, stdout, stderr, args.jsonl)
     try:
         failures = 0
         for journal in journals:
@@ -177,7 +179,8 @@ def _report(
             where = "not saved: history is paused"
         else:
             where = f"saved to history as #{history_id}"
-        recovery.stdout.write(f"Recovered {duration:.1f} s dictated at {when} ({where}):\n")
+        colon = ":" if text else "."
+        recovery.stdout.write(f"Recovered {duration:.1f} s dictated at {when} ({where}){colon}\n")
         if text:
             recovery.stdout.write(f"  {text}\n")
     recovery.stdout.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,8 @@ def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
     if version > SCHEMA_VERSION:
         notices.append(
             f"Your settings file {path} was written by a newer version of Saytype "
-            f"(format {version}); settings this version does not know are ignored."
+            f"(format {version}); settings this version does not know are ignored"
+            f"{_keep_newer(path, version)}."
         )
     data = migrate({**data, "schema_version": version})
     values: dict[str, object] = {}
@@ -119,6 +121,19 @@ def _move_aside(path: Path, what_happened: str) -> str:
         f"Your settings file {what_happened} and was moved to {backup}; "
         "Saytype is using default settings."
     )
+
+
+def _keep_newer(path: Path, version: int) -> str:
+    """Copy a newer version's file aside once, as saving here would drop what it alone knows."""
+    copy = path.with_name(f"{path.stem}-format-{version}{path.suffix}")
+    try:
+        if not copy.exists():
+            shutil.copyfile(path, copy)
+            copy.chmod(0o600)  # settings are the user's alone
+    except OSError as exc:
+        log.warning("could not keep a copy of %s: %s", path, exc)
+        return ""
+    return f", and a copy of it is kept as {copy}"
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:

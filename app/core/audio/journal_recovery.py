@@ -32,6 +32,7 @@ from app.core.audio.recording_journal import (
     WAV_HEADER_BYTES,
     journals_dir,
     sidecar_path,
+    wav_header,
     write_header_sizes,
 )
 from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
@@ -179,9 +180,19 @@ class ClaimedJournal:
             if size < WAV_HEADER_BYTES:
                 self.duration_s = 0.0  # died before its header reached the disk: no audio
                 return 0.0
-            if head[:4] != b"RIFF" or head[8:12] != b"WAVE" or head[36:40] != b"data":
-                raise JournalError(f"{self.path} is not a Saytype recording journal.")
             data_bytes = _audio_bytes(self.path)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE" or head[36:40] != b"data":
+                if not sidecar_path(self.path).is_file():
+                    raise JournalError(
+                        f"{self.path} is not a Saytype recording journal; move it out of "
+                        f"{self.path.parent} if it is yours, or delete it."
+                    )
+                # Its sidecar says it is ours: 16 kHz mono PCM after a 44-byte header, so a
+                # damaged header is rebuilt and the audio after it is recovered.
+                log.warning("rebuilt the damaged header of the journal %s", self.path)
+                head = wav_header(data_bytes)
+                os.pwrite(descriptor, head, 0)
+                os.fsync(descriptor)
             if size != WAV_HEADER_BYTES + data_bytes:
                 os.ftruncate(descriptor, WAV_HEADER_BYTES + data_bytes)  # the torn last sample
             (declared,) = struct.unpack("<I", head[40:44])
@@ -264,7 +275,8 @@ def save_recovered(
             log.warning("could not keep the recovered audio %s: %s", claim.path, exc)
             kept = None
     try:
-        entry = history.add(text, claim.duration_s, model, str(kept) if kept else None)
+        audio = str(kept) if kept else None
+        entry = history.add(text, claim.duration_s, model, audio, created_at=claim.started_at)
     except Exception:
         if kept is not None:
             kept.unlink(missing_ok=True)

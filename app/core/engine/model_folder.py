@@ -27,7 +27,8 @@ class _TruncatedError(Exception):
 def check_model_folder(folder: Path) -> None:
     """Raise :class:`ModelError` unless ``folder`` holds a complete CTranslate2 Whisper model.
 
-    Checks that ``config.json`` parses, the tokenizer and vocabulary exist, and that
+    Checks that ``config.json`` and the tokenizer parse, the vocabulary has Whisper's
+    start token, and that
     ``model.bin`` holds every variable its header declares (a truncated download is
     the most common corruption).
     """
@@ -46,8 +47,11 @@ def check_model_folder(folder: Path) -> None:
         raise ModelError(f"Model folder {folder} has a config.json that is not a JSON object.")
     if not (folder / REQUIRED_TOKENIZER).is_file():
         raise ModelError(f"Model folder {folder} is missing its tokenizer ({REQUIRED_TOKENIZER}).")
-    if not any((folder / name).is_file() for name in VOCABULARY_FILES):
+    _check_tokenizer(folder)
+    vocabularies = [folder / name for name in VOCABULARY_FILES if (folder / name).is_file()]
+    if not vocabularies:
         raise ModelError(f"Model folder {folder} is missing its vocabulary (vocabulary.txt).")
+    _check_vocabulary(folder, vocabularies[0])
     weights = folder / "model.bin"
     if not weights.is_file():
         raise ModelError(f"Model folder {folder} is missing model.bin.")
@@ -63,7 +67,39 @@ def check_model_folder(folder: Path) -> None:
         expected = "" if needed is None else f" of {needed / 1e6:.1f} MB"
         raise ModelError(
             f"Model folder {folder} has a truncated model.bin ({size / 1e6:.1f} MB{expected}); "
-            "download or copy the model again."
+            f"{_AGAIN}"
+        )
+
+
+_AGAIN = "download or copy the model again."
+# Every Whisper vocabulary has it; the decoder cannot start a transcript without it.
+_START_TOKEN = "<|startoftranscript|>"
+
+
+def _check_tokenizer(folder: Path) -> None:
+    """A cut or damaged ``tokenizer.json`` fails here, not in the first transcription."""
+    try:
+        parsed = json.loads((folder / REQUIRED_TOKENIZER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"Model folder {folder} has an unreadable {REQUIRED_TOKENIZER} ({exc}); {_AGAIN}"
+        ) from exc
+    if not isinstance(parsed, dict) or "model" not in parsed:
+        raise ModelError(
+            f"Model folder {folder} has a {REQUIRED_TOKENIZER} with no model; {_AGAIN}"
+        )
+
+
+def _check_vocabulary(folder: Path, vocabulary: Path) -> None:
+    try:
+        text = vocabulary.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(
+            f"Model folder {folder} has an unreadable {vocabulary.name} ({exc}); {_AGAIN}"
+        ) from exc
+    if _START_TOKEN not in text:
+        raise ModelError(
+            f"Model folder {folder} has an empty or damaged {vocabulary.name}; {_AGAIN}"
         )
 
 

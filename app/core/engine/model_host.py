@@ -134,9 +134,13 @@ def faster_whisper_factory(source: ModelSource, options: ComputeOptions) -> Whis
             cpu_threads=options.cpu_threads,
             local_files_only=True,
         )
-    except (RuntimeError, ValueError, OSError) as exc:
-        # CTranslate2 reports corrupt weights and unsupported compute types as RuntimeError.
-        raise ModelError(f"Model folder {source.path} could not be loaded: {exc}") from exc
+    except Exception as exc:
+        # CTranslate2 reports corrupt weights and unsupported compute types as RuntimeError;
+        # the tokenizers library a damaged tokenizer as a bare Exception.
+        raise ModelError(
+            f"Model folder {source.path} could not be loaded ({exc}); "
+            "download or copy the model again."
+        ) from exc
     return model
 
 

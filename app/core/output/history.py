@@ -210,13 +210,17 @@ class HistoryStore:
         audio_path: str | None = None,
         *,
         profile: str | None = None,
+        created_at: float | None = None,
     ) -> HistoryEntry:
         """Save a dictation durably and return it; call this before delivering the text.
+
+        ``created_at`` (epoch seconds; now by default) dates a recovered dictation
+        when it was said, not when it was recovered.
 
         Raises:
             HistoryError: when it could not be saved (for example, the disk is full).
         """
-        created_at = time.time()
+        created_at = time.time() if created_at is None else created_at
         with self._writing("save the dictation") as connection:
             cursor = connection.execute(
                 "INSERT INTO dictations (created_at, text, duration_s, model, audio_path, profile)"

@@ -51,10 +51,13 @@ class Microphone(QObject):
         opened(): capture started (the device name is known from here on).
         failed(message): capture could not start (for a request without its own
             ``on_result``) or stopped working. Always delivered on the GUI thread.
+        problem(message): any failure, also one answered to ``on_result``; a notice
+            showing it no longer holds once ``opened`` follows.
     """
 
     failed = Signal(str)
     opened = Signal()
+    problem = Signal(str)  # every failure, however it is reported: the notices to take back
 
     def __init__(
         self, device: str | None = None, backend: Any = None, parent: QObject | None = None
@@ -181,6 +184,8 @@ class Microphone(QObject):
         started, error = outcome
         if started:
             self.opened.emit()
+        if error is not None:
+            self.problem.emit(error)
         if error is not None and on_result is None:
             self.failed.emit(error)
         elif on_result is not None:
@@ -227,5 +232,6 @@ class Microphone(QObject):
         return self._open_now() if was_open else (False, None)
 
     def _report(self, message: str) -> None:
-        # Supervisor thread: a signal is the only thing done here (queued to the GUI).
+        # Supervisor thread: signals are the only thing done here (queued to the GUI).
+        self.problem.emit(message)
         self.failed.emit(message)

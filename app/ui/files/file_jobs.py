@@ -254,11 +254,11 @@ class FileJobRunner(QObject):
         """How many jobs are queued or running."""
         return len(self._jobs)
 
-    def add(self, path: Path) -> int:
-        """Queue ``path``; returns its job id."""
-        job = FileJob(
-            self._next_id, path, self.options, self.shaper, self.route, saving=self.saving
-        )
+    def add(self, path: Path, *, save: bool = True) -> int:
+        """Queue ``path``; returns its job id. ``save=False``: never saved as a file (a
+        recovered dictation goes to history only)."""
+        saving = self.saving if save else None
+        job = FileJob(self._next_id, path, self.options, self.shaper, self.route, saving=saving)
         self._next_id += 1
         self._jobs[job.job_id] = job
         self.added.emit(job.job_id, str(path))

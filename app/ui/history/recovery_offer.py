@@ -122,7 +122,9 @@ class RecoveryOffer(QFrame):
         for journal in self.journals:
             claim = self._claim(journal)
             if claim is not None:
-                self._pending[self._files.add(claim.path)] = claim
+                # History only: a copy beside the journals or among the user's
+                # transcripts would keep dictated words on disk where no one looks.
+                self._pending[self._files.add(claim.path, save=False)] = claim
         self.journals = []
         if self._pending:
             self.label.setText("Recovering the unfinished dictation…")

@@ -171,7 +171,7 @@ def connect_settings(parts: DesktopParts) -> None:
     changed = store.changed
     store.save_failed.connect(
         lambda message: window.notice.show_notice(
-            "error", f"The settings could not be saved: {message} They apply until you quit."
+            "error", f"{message} The new settings apply until you quit."
         )
     )
     changed.connect(lambda _old, new: parts.controller.apply_settings(new))

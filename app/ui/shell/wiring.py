@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.core.output.history import HistoryStore
     from app.core.settings import Settings
     from app.ui.dictation.dictation_controller import DictationController
+    from app.ui.dictation.microphone import Microphone
     from app.ui.dictation.retype import RetypeCountdown
     from app.ui.files.file_jobs import FileJobRunner
     from app.ui.history.history_panel import HistoryPanel
@@ -42,13 +43,10 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     """Connect every cross-part signal of the desktop app; Quit calls ``quit_app``."""
     from app.ui.settings.settings_applier import open_settings
 
-    controller, window, tray, worker = parts.controller, parts.window, parts.tray, parts.worker
+    controller, window, tray = parts.controller, parts.window, parts.tray
     window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
     tray.show_engine(parts.engine.where)
-    worker.model_ready.connect(lambda: window.show_model_status("ready"))
-    worker.model_ready.connect(lambda: log.info("model ready"))
-    worker.model_failed.connect(lambda message: _model_failed(window, message))
-
+    _wire_problems(parts)
     tray.show_window_requested.connect(lambda: _show(window))
     tray.copy_last_requested.connect(controller.copy_last)
     ask_to_quit = partial(_ask_to_quit, parts, quit_app)
@@ -284,3 +282,31 @@ def wire_model_memory(parts: DesktopParts) -> None:
     worker.idle.connect(show_memory)
     files.idle.connect(show_memory)
     show_memory()
+
+
+def open_microphone(microphone: Microphone, window: MainWindow) -> None:
+    """Open the microphone kept open between dictations; a failure is shown on ``window``."""
+
+    def opened(error: str | None) -> None:
+        if error is not None:
+            window.notice.show_notice("error", error)
+        log.info("microphone %s", "open" if error is None else "unavailable")
+
+    microphone.open(on_result=opened)  # on the microphone's lane; the answer comes back here
+
+
+def _wire_problems(parts: DesktopParts) -> None:
+    """The model's state on the window; a microphone problem shown until it opens again."""
+    window, worker = parts.window, parts.worker
+    worker.model_ready.connect(lambda: window.show_model_status("ready"))
+    worker.model_ready.connect(lambda: log.info("model ready"))
+    worker.model_failed.connect(lambda message: _model_failed(window, message))
+    shown: list[str] = []
+    parts.microphone.problem.connect(shown.append)
+
+    def opened() -> None:
+        for message in shown:
+            window.notice.withdraw(message)
+        shown.clear()
+
+    parts.microphone.opened.connect(opened)

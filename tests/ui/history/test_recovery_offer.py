@@ -273,6 +273,7 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
         assert entry.duration_s == pytest.approx(len(audio) / 16_000)
         assert offer.isHidden()
         assert not path.exists()
+        assert not list(path.parent.glob(f"{path.stem}*"))  # history only: no transcript file
         history = app.parts.history
         assert isinstance(history, HistoryStore)
         assert history.latest() == entry

@@ -141,7 +141,7 @@ def test_a_failed_save_is_shown_and_the_settings_still_apply(
     settings_path().mkdir(parents=True)  # a folder where the file goes: the rename fails
     parts.settings_store.update(parts.settings.replace(show_indicator=False))
     assert parts.indicator.enabled is False
-    assert "could not be saved" in parts.window.notice.label.text()
+    assert "Could not save settings to " in parts.window.notice.label.text()
 
 
 def test_a_setting_that_needs_a_restart_says_so(desktop: DesktopApp) -> None:
