@@ -17,7 +17,7 @@ from typing import TextIO
 
 from app.commands.engine_args import remote_file_engine, remote_target
 from app.commands.engine_args import seconds_argument as _seconds
-from app.core.engine.engine_choice import EngineChoiceError, parse_engine
+from app.core.engine.engine_choice import EngineChoiceError, parse_engine, parse_url
 from app.core.engine.remote.api_keys import (
     KeyringUnavailable,
     delete_api_key,
@@ -55,9 +55,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="URL",
         help="http(s)://HOST:PORT/v1 (OpenAI-compatible) or wyoming://HOST:PORT",
     )
-    add.add_argument("--model", default="", metavar="M", help="model name the server knows")
+    add.add_argument(
+        "--model",
+        default="",
+        metavar="M",
+        help="model name the server knows (default: whisper-1 for OpenAI-compatible servers)",
+    )
     add.add_argument("--language", default="", metavar="L", help="language code, e.g. en")
-    add.add_argument("--timeout", type=_seconds, default=600.0, metavar="S", help="seconds")
+    add.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="S",
+        help="seconds a request may take (default 600)",
+    )
     add.add_argument("--ca-file", type=Path, metavar="FILE", help="CA certificates (PEM) for https")
     add.add_argument(
         "--api-key-stdin",
@@ -68,15 +79,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.set_defaults(run=run_add)
 
     remove = actions.add_parser("remove", help="forget an endpoint and its API key")
-    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("name", metavar="NAME", help="a saved endpoint's name")
     remove.set_defaults(run=run_remove)
 
     test = actions.add_parser("test", help="send a second of audio and report in one sentence")
-    test.add_argument("name", metavar="NAME")
+    test.add_argument("name", metavar="NAME", help="a saved endpoint's name")
     test.set_defaults(run=run_test)
 
     use = actions.add_parser("use", help="pick the dictation engine: a saved NAME or 'local'")
-    use.add_argument("name", metavar="NAME")
+    use.add_argument("name", metavar="NAME", help="a saved endpoint's name, or 'local'")
     use.add_argument(
         "--no-fallback",
         action="store_true",
@@ -136,7 +147,7 @@ def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
 def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
     """Save an endpoint; with ``--api-key-stdin``, its key goes to the keyring."""
     try:
-        parse_engine(args.url)  # the same checks as --engine URL
+        parse_url(args.url.strip(), url_only=True)  # the same checks as --engine URL
         protocol = protocol_of(args.url)
         if protocol is None:
             raise EndpointError(f"'{args.url}' is not a server URL")
@@ -168,6 +179,11 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
     stored = " (API key in the system keyring)" if key else ""
     active = "; dictation now uses it" if args.activate else ""
     sys.stdout.write(f"Saved {endpoint.name}: {display_url(endpoint.url)}{stored}{active}.\n")
+    if protocol == "openai" and not endpoint.url.endswith("/v1"):
+        _notice(
+            "OpenAI-compatible servers' URLs usually end in /v1; "
+            f"'saytype engines test {endpoint.name}' checks this one."
+        )
     return 0
 
 

@@ -61,7 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_speed,
         default=1.0,
         metavar="X",
-        help="feed --input at X times real time",
+        help="feed --input at X times real time (default 1; 0: as fast as possible)",
     )
     parser.add_argument(
         "--push-to-talk",
@@ -69,7 +69,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="release the key when the input ends, so the last line is the final text "
         "(--input always does this; the option states it)",
     )
-    parser.add_argument("--model", default=BUNDLED_MODEL, metavar="M", help="model to use")
+    parser.add_argument(
+        "--model",
+        default=BUNDLED_MODEL,
+        metavar="M",
+        help=f"model to use (default {BUNDLED_MODEL})",
+    )
     parser.add_argument(
         "--pre-roll",
         type=_pre_roll,

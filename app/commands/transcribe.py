@@ -46,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "transcribe",
         help="transcribe audio or video files",
         description="Transcribe audio or video files with a local Whisper model, or on an "
-        "OpenAI-compatible server named with --engine.",
+        "OpenAI-compatible or Wyoming server named with --engine.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="audio or video files")
     parser.add_argument(
@@ -125,9 +125,11 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         if args.jobs > 1
         else _one_by_one(engine, host, args, options, progress, stderr)
     )
+    done = 0
     try:
         with contextlib.closing(outcomes):
             for path, transcript in outcomes:
+                done += 1
                 if transcript is None:
                     failures += 1
                     continue
@@ -135,6 +137,9 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
                     path, transcript, args, shaper, stdout, (progress, stderr), used_names
                 )
     except _EngineUnusable:
+        if left := args.files[done + 1 :]:
+            names = ", ".join(str(path) for path in left)
+            _error(stderr, progress, f"stopped there; not transcribed: {names}.")
         return 1
     progress.clear()
     return 1 if failures else 0
@@ -158,7 +163,7 @@ def _one_by_one(  # noqa: PLR0917 - the run's parts, each distinct
         transcribe = partial(
             engine.transcribe_file, path, options, on_progress=partial(progress.update, label)
         )
-        yield path, _outcome(transcribe, path, progress, stderr)
+        yield path, _outcome(transcribe, path, progress, stderr, many=len(args.files) > 1)
 
 
 def _in_parallel(
@@ -182,7 +187,10 @@ def _in_parallel(
         ]
         try:
             for path, future in zip(args.files, futures, strict=True):
-                yield path, _outcome(future.result, path, progress, stderr)
+                yield (
+                    path,
+                    _outcome(future.result, path, progress, stderr, many=len(args.files) > 1),
+                )
         finally:
             cancel.cancel()
             for future in futures:
@@ -235,8 +243,13 @@ def _outcome(
     path: Path,
     progress: TerminalProgress,
     stderr: TextIO,
+    *,
+    many: bool,
 ) -> Transcript | None:
     """``transcribe()``'s transcript of ``path``, or None once its failure is reported.
+
+    With ``many`` files, a server's message is preceded by the file's name (a local
+    error names it already).
 
     Raises:
         _EngineUnusable: after reporting a failure that every file would meet.
@@ -249,7 +262,7 @@ def _outcome(
         _error(stderr, progress, str(exc))
         raise _EngineUnusable from None
     except RemoteEngineError as exc:
-        _error(stderr, progress, str(exc))
+        _error(stderr, progress, f"{path}: {exc}" if many else str(exc))
         if exc.endpoint_unusable:
             raise _EngineUnusable from None
     except Exception as exc:  # a decoder bug must fail this file, not the whole run

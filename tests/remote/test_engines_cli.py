@@ -66,6 +66,13 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
         saytype("engines", "add", "box", "http://127.0.0.1:9/v1/", "--model", "tiny").returncode
         == 0
     )
+    no_v1 = saytype("engines", "add", "bare", "http://127.0.0.1:9")
+    assert no_v1.returncode == 0, no_v1.stderr  # saved, with a word of doubt
+    assert no_v1.stderr == (
+        "saytype: warning: OpenAI-compatible servers' URLs usually end in /v1; "
+        "'saytype engines test bare' checks this one.\n"
+    )
+    assert saytype("engines", "remove", "bare").returncode == 0
     listed = saytype("engines", "list", "--json")
     records = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [(r["name"], r["protocol"], r["url"], r["active"]) for r in records] == [
@@ -96,7 +103,7 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("add", "x", "ftp://host/v1"), "'ftp://host/v1' is not an engine"),
+        (("add", "x", "ftp://host/v1"), "'ftp://host/v1' is not a server URL: give an OpenAI"),
         (("add", "local", "http://127.0.0.1:9/v1"), "not 'local'"),
         (("add", "x", "wyoming://127.0.0.1:1", "--ca-file", "/ca.pem"), "only applies to https"),
         (("remove", "nope"), "There is no saved endpoint 'nope'"),

@@ -30,15 +30,6 @@ def saytype(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0].removeprefix("saytype: error: ")
-
-
 def wait_for_requests(faults: FaultServer, count: int) -> None:
     deadline = time.monotonic() + _DEADLINE_S
     while len(faults.requests) < count:
@@ -70,8 +61,9 @@ def test_jobs_keeps_that_many_requests_in_flight(faults: FaultServer, tone: Path
     assert stdout == ""
     lines = stderr.splitlines()
     assert len(lines) == 5, stderr
-    assert all(
-        line.startswith(f"saytype: error: The connection to {faults.url} broke") for line in lines
+    assert all(  # each line names its file: five files, five failures
+        line.startswith(f"saytype: error: {tone}: The connection to {faults.url} broke")
+        for line in lines
     )
 
 
@@ -80,10 +72,12 @@ def test_a_failure_every_file_would_meet_stops_the_parallel_run(
 ) -> None:
     faults.script(Reply(401, b'{"error": {"message": "Invalid key"}}'))
     result = saytype("transcribe", "--engine", faults.url, "--jobs", "2", *[tone] * 6)
-    assert one_error_line(result) == (
-        f"{faults.url} refused the API key (401: Invalid key); set SAYTYPE_API_KEY to a key it "
-        "accepts."
-    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"saytype: error: {tone}: {faults.url} refused the API key (401: Invalid key); set "
+        "SAYTYPE_API_KEY to a key it accepts.",
+        f"saytype: error: stopped there; not transcribed: {', '.join([str(tone)] * 5)}.",
+    ]
 
 
 def test_jobs_needs_a_remote_engine(tone: Path) -> None:

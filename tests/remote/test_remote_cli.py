@@ -43,8 +43,11 @@ def test_connection_refused_is_one_sentence_and_stops_the_batch(tone: Path) -> N
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
-    message = one_error_line(saytype("transcribe", "--engine", url, tone, tone))
-    assert message.startswith(f"Cannot connect to {url}: connection refused;")
+    result = saytype("transcribe", "--engine", url, tone, tone)
+    assert result.returncode == 1
+    first, stopped = result.stderr.splitlines()  # each file named: which one failed, which not
+    assert first.startswith(f"saytype: error: {tone}: Cannot connect to {url}: connection refused;")
+    assert stopped == f"saytype: error: stopped there; not transcribed: {tone}."
 
 
 def test_a_failing_server_fails_each_file_with_one_line(faults: FaultServer, tone: Path) -> None:
@@ -55,8 +58,8 @@ def test_a_failing_server_fails_each_file_with_one_line(faults: FaultServer, ton
     assert (
         result.stderr.splitlines()
         == [
-            f"saytype: error: {faults.url} failed (500: CUDA out of memory) after 3 attempts; "
-            "try again later."
+            f"saytype: error: {tone}: {faults.url} failed (500: CUDA out of memory) after 3 "
+            "attempts; try again later."
         ]
         * 2
     )
@@ -81,6 +84,19 @@ def test_the_model_option_is_the_name_sent(faults: FaultServer, tone: Path) -> N
     )
     assert message.startswith(f"{faults.url} sent a reply that is not a transcription")
     assert b'name="model"\r\n\r\ndistil-large-v3\r\n' in faults.bodies[0]
+
+
+def test_a_redirect_is_not_followed_and_says_where_it_points(
+    faults: FaultServer, tone: Path
+) -> None:
+    elsewhere = "http://127.0.0.1:9/v1/audio/transcriptions"
+    faults.script(Reply(307, b"", headers=(("Location", elsewhere),)))
+    message = one_error_line(saytype("transcribe", "--engine", faults.url, tone))
+    assert message == (
+        f"{faults.url} redirects to {elsewhere} (307); Saytype sends audio only to the URL you "
+        "gave, so use that address instead if you trust it."
+    )
+    assert len(faults.requests) == 1  # once, and not to the other address
 
 
 def test_a_timeout_is_one_sentence(faults: FaultServer, tone: Path) -> None:

@@ -61,8 +61,11 @@ def parse_engine(text: str, saved: EndpointBook | None = None) -> EngineChoice:
     return parse_url(value)
 
 
-def parse_url(value: str) -> EngineChoice:
+def parse_url(value: str, *, url_only: bool = False) -> EngineChoice:
     """Read a remote server's URL: ``http(s)://HOST[:PORT]/PATH`` or ``wyoming://HOST:PORT``.
+
+    ``url_only``: where only a URL will do (saving an endpoint), the message names no
+    other kind of engine.
 
     Raises:
         EngineChoiceError: anything else, with what to write instead.
@@ -70,10 +73,15 @@ def parse_url(value: str) -> EngineChoice:
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https", "wyoming"}:
+        servers = (
+            "an OpenAI-compatible server's URL such as http://HOST:PORT/v1, or a Wyoming "
+            "server's such as wyoming://HOST:10300."
+        )
+        if url_only:
+            raise EngineChoiceError(f"'{value}' is not a server URL: give {servers}")
         raise EngineChoiceError(
             f"'{value}' is not an engine: use 'local', a saved endpoint's name (see 'saytype "
-            "engines list'), an OpenAI-compatible server's URL such as http://HOST:PORT/v1, "
-            "or a Wyoming server's such as wyoming://HOST:10300."
+            f"engines list'), {servers}"
         )
     try:
         port = parts.port  # raises on a port that is not a number in range

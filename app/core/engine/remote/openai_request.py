@@ -77,7 +77,13 @@ async def post_transcription(
             log.info("%s answered %d after %d attempt(s)", where, status, attempt)
             return response.content
         if status not in _RETRY_STATUSES or attempt == endpoint.attempts:
-            raise remote_errors.refused_by_status(endpoint.url, status, response.content, attempt)
+            raise remote_errors.refused_by_status(
+                endpoint.url,
+                status,
+                response.content,
+                attempt,
+                location=response.headers.get("location"),
+            )
         delay = _retry_delay(response.headers.get("retry-after"), endpoint.backoff_s, attempt)
         log.info("%s answered %d; retry %d in %.1f s", where, status, attempt, delay)
         await asyncio.sleep(delay)

@@ -91,9 +91,24 @@ def connection_dropped(url: str, exc: BaseException) -> RemoteEngineError:
     )
 
 
-def refused_by_status(url: str, status: int, body: bytes, attempts: int) -> RemoteEngineError:
-    """The server answered with an error status (after ``attempts`` tries)."""
+def refused_by_status(
+    url: str, status: int, body: bytes, attempts: int, *, location: str | None = None
+) -> RemoteEngineError:
+    """The server answered with an error status (after ``attempts`` tries).
+
+    A redirect (``location``) is never followed: audio goes only where the user said.
+    """
     where = display_url(url)
+    if 300 <= status < 400:
+        try:
+            target = display_url(location) if location else "another address"
+        except ValueError:  # a port that is not a number
+            target = "another address"
+        return RemoteEngineError(
+            f"{where} redirects to {target} ({status}); Saytype sends audio only to the URL "
+            "you gave, so use that address instead if you trust it.",
+            endpoint_unusable=True,
+        )
     summary = summarise_error_body(body)
     said = f"{status}: {summary}" if summary else str(status)
     if status in {401, 403}:
