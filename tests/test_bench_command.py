@@ -72,11 +72,16 @@ def test_a_script_runs_from_the_checkout_with_its_own_options() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "final_beam", "pass_beam"),
-    [([], None, None), (["--final-beam", "2"], 2, None), (["--pass-beam", "3"], None, 3)],
+    ("argv", "final_beam", "pass_beam", "careful_window"),
+    [
+        ([], None, None, None),
+        (["--final-beam", "2"], 2, None, None),
+        (["--pass-beam", "3"], None, 3, None),
+        (["--careful-window", "20"], None, None, 20.0),
+    ],
 )
 def test_the_live_tuning_under_measurement_reaches_the_engine(
-    argv: list[str], final_beam: int | None, pass_beam: int | None
+    argv: list[str], final_beam: int | None, pass_beam: int | None, careful_window: float | None
 ) -> None:
     from app.core.engine.streaming_options import StreamingOptions
     from saytype_bench.live_command import _options
@@ -89,6 +94,8 @@ def test_the_live_tuning_under_measurement_reaches_the_engine(
     assert options is not None
     assert options.final_beam_size == (final_beam or app.final_beam_size)
     assert options.pass_beam_size == (pass_beam or app.pass_beam_size)
+    expected_window = app.careful_window_s if careful_window is None else careful_window
+    assert options.careful_window_s == expected_window
 
 
 def test_memory_without_hibari_tts_says_what_to_install(

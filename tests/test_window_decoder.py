@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,27 @@ def test_a_second_decode_of_the_same_audio_reuses_its_encoding(
 
     decoder.decode(audio[: len(audio) // 2])
     assert len(encodes) == 3  # other audio is encoded anew
+
+
+@pytest.mark.model
+def test_beam_search_decodes_in_the_careful_window_and_greedy_in_the_policys(
+    tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "Meet me at the station at noon."
+    audio = decode_file(speech.wav(said, tmp_path / "said.wav", pause_s=0.3)).samples
+    frames: list[int] = []
+    real_encode = whisper_internals.encode
+
+    def measuring_encode(model: object, features: Any) -> object:
+        frames.append(int(features.shape[-1]))
+        return real_encode(model, features)
+
+    monkeypatch.setattr(whisper_internals, "encode", measuring_encode)
+    decoder = WindowDecoder(tiny_en.get(), careful_window_s=20.0)
+
+    greedy = decoder.decode(audio)
+    careful = decoder.decode(audio, beam_size=5, aligned=False)
+
+    assert frames == [1000, 2000]  # 10 s for the pass; 20 s, encoded anew, for beam search
+    for heard in (greedy.text, careful.text):
+        assert word_error_rate([said], [heard]) <= 0.15

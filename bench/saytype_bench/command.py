@@ -23,6 +23,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.paths import models_dir
+from saytype_bench.live_command import add_tuning_options
 from saytype_bench.live_utterances import DEFAULT_BUCKETS
 
 Runner = Callable[[argparse.Namespace, TextIO, TextIO], int]
@@ -136,21 +137,7 @@ def _live_options(parser: argparse.ArgumentParser) -> None:
         default="both",
         help="per-utterance mode: which corpus (default both)",
     )
-    live.add_argument(
-        "--final-beam",
-        type=_count(1),
-        default=None,
-        metavar="N",
-        help="beam size of the live final decode, to measure it (default: the app's)",
-    )
-    live.add_argument(
-        "--pass-beam",
-        type=_count(1),
-        default=None,
-        metavar="N",
-        help="beam size of the live passes (partials and commits), to measure it "
-        "(default: the app's)",
-    )
+    add_tuning_options(live, _count(1), _count(0))
     live.add_argument(
         "--per-bucket", type=_count(1), default=3, metavar="N", help="utterances per length"
     )

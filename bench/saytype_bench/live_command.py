@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TextIO
 
@@ -101,6 +102,37 @@ def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
     return corpora
 
 
+def add_tuning_options(
+    group: argparse._ArgumentGroup,
+    positive: Callable[[str], int],
+    whole: Callable[[str], int],
+) -> None:
+    """Options that change the live loop's tuning, to measure a lever against the app's."""
+    group.add_argument(
+        "--final-beam",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="beam size of the live final decode, to measure it (default: the app's)",
+    )
+    group.add_argument(
+        "--pass-beam",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="beam size of the live passes (partials and commits), to measure it "
+        "(default: the app's)",
+    )
+    group.add_argument(
+        "--careful-window",
+        type=whole,
+        default=None,
+        metavar="S",
+        help="encoder window floor in seconds of the careful final and blocks, to measure "
+        f"it (0: the passes' window; default: the app's, {StreamingOptions().careful_window_s:g})",
+    )
+
+
 def _options(args: argparse.Namespace) -> StreamingOptions | None:
     """The live loop's tuning with the options under measurement, or None for the app's."""
     options = StreamingOptions()
@@ -108,4 +140,6 @@ def _options(args: argparse.Namespace) -> StreamingOptions | None:
         options = replace(options, final_beam_size=args.final_beam)
     if args.pass_beam is not None:
         options = replace(options, pass_beam_size=args.pass_beam)
+    if args.careful_window is not None:
+        options = replace(options, careful_window_s=float(args.careful_window))
     return None if options == StreamingOptions() else options

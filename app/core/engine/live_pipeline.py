@@ -61,7 +61,13 @@ class LivePipeline:
     def _decoder_instance(self) -> WindowDecoder:
         model = self._host.get()  # reloads the model after an idle unload
         if self._decoder is None:
-            self._decoder = WindowDecoder(model, language=self._language, hotwords=self._hotwords)
+            careful_window_s = (self._options or StreamingOptions()).careful_window_s
+            self._decoder = WindowDecoder(
+                model,
+                language=self._language,
+                hotwords=self._hotwords,
+                careful_window_s=careful_window_s,
+            )
         return self._decoder
 
 

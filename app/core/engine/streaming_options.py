@@ -34,6 +34,12 @@ class StreamingOptions:
             across buffer cuts: 10 s, the encoder window's floor, costs the encoder
             no more than a shorter stretch; on the speech corpus WER 7.1 % against
             8.4 % hearing only the buffer, the same as reaching back 14 s (0014).
+        careful_window_s: the careful final and blocks are decoded in an encoder window of
+            at least this many seconds (0: the passes' window, the audio plus 3 s, 10 s at
+            least). 20 s heard real speech better (replay: 21 errors against 26) and hibari
+            sentences worse (2.0 % against 1.5 %), and cost release → final p50 0.10 →
+            0.27 s on real speech, as its encoding cannot be the newest pass's (decision
+            0028); kept for measuring (``--careful-window``).
         careful_block_s: once this much audio lies between buffer cuts, it is heard
             again with beam search while the speaker goes on (0 turns it off): the
             encoder window's floor, like ``final_reach_s`` (decision 0016).
@@ -44,6 +50,7 @@ class StreamingOptions:
     final_beam_size: int = 5
     final_reach_s: float = 10.0
     careful_block_s: float = 10.0
+    careful_window_s: float = 0.0
     holdback_s: float = 0.5
     keep_context_s: float = 6.0
     word_gap_cut_s: float = 8.0
