@@ -122,6 +122,8 @@ def test_a_model_that_is_not_downloaded_says_how_to_get_it(media: dict[str, Path
         ("transcribe", "x.wav", "--format", "doc"),
         ("transcribe", "x.wav", "--beam-size", "0"),
         ("transcribe", "x.wav", "--language", "klingon"),
+        ("transcribe", "-"),  # standard input: not supported, said before any model loads
+        ("transcribe", "x.wav", "-o", str(Path(__file__).resolve())),  # a file, not a folder
         ("listen", "--input", "x.wav", "--speed", "-1"),
         ("listen", "--input", "x.wav", "--speed", "nan"),
         ("listen", "--input", "x.wav", "--speed", "1e-9"),
@@ -202,6 +204,11 @@ def test_a_truncated_wav_is_transcribed_with_a_warning(speech: SpeechMaker, tmp_
     with wave.open(str(whole)) as handle:
         whole_s = handle.getnframes() / handle.getframerate()
     assert transcript["duration"] == pytest.approx(whole_s / 2, abs=0.2)
+
+    dictated = saytype("listen", "--input", cut, "--speed", "0", "--jsonl")
+    assert dictated.returncode == 0, dictated.stderr
+    assert dictated.stderr.startswith(f"saytype: warning: {cut} is truncated: ")
+    assert dictated.stderr.rstrip().endswith("; dictating what is there.")
 
 
 @pytest.mark.model

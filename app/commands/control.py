@@ -41,6 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if args.control_command == "status":
         sys.stdout.write(reply.state + "\n" + (reply.message + "\n" if reply.message else ""))
     if not reply.ok:  # a refusal: e.g. "stop" while idle
-        sys.stderr.write(f"saytype: {reply.message or 'the command was refused'}\n")
+        sys.stderr.write(f"saytype: error: {reply.message or 'the command was refused'}\n")
         return 1
     return 0

@@ -61,6 +61,8 @@ def check_engine_arguments(args: argparse.Namespace) -> str | None:
     """A usage error in the engine options, or None."""
     if args.ca_file is not None and not args.engine.url.startswith("https://"):
         return "--ca-file needs a https:// engine URL"
+    if args.timeout is not None and not args.engine.remote:
+        return "--timeout applies to a server named with --engine (the local model has none)"
     return None
 
 

@@ -31,6 +31,7 @@ from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
+from app.core.audio.wav_header import find_truncation
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.model_registry import BUNDLED_MODEL
@@ -159,6 +160,8 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except AudioFileError as exc:
         stderr.write(f"saytype: error: {exc}\n")
         return 1
+    if (truncation := find_truncation(args.input)) is not None:  # as `transcribe` says it
+        stderr.write(f"saytype: warning: {truncation.message}; dictating what is there.\n")
     pipeline = load_pipeline(args.model, stderr, args.vocabulary)
     if pipeline is None:
         return 1

@@ -231,6 +231,10 @@ def _usage_error(args: argparse.Namespace) -> str | None:
         return f"unknown language code '{args.language}'"
     if args.jobs > 1 and not args.engine.remote:
         return "--jobs needs a remote --engine (the local model transcribes one file at a time)"
+    if any(str(path) == "-" for path in args.files):
+        return "'-' (standard input) is not supported: give the audio as a file"
+    if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
+        return f"-o {args.output_dir} is a file, not a folder"
     return check_engine_arguments(args)
 
 

@@ -139,6 +139,7 @@ def test_ctrl_c_during_a_request_ends_cleanly(faults: FaultServer, tone: Path) -
         (("--engine", "http://127.0.0.1:1/v1", "--ca-file", "ca.pem"), "needs a https://"),
         (("--ca-file", "ca.pem"), "needs a https://"),
         (("--engine", "http://127.0.0.1:1/v1", "--timeout", "0"), "positive number"),
+        (("--timeout", "5"), "--timeout applies to a server named with --engine"),
     ],
 )
 def test_engine_usage_errors_exit_2(args: tuple[str, ...], says: str, tone: Path) -> None:

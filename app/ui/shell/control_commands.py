@@ -52,4 +52,16 @@ def obey_command(
     state = controller.session.state.value
     if command == "status":
         return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
-    return ControlReply(ok=ok, state=state, message="" if ok else f"not possible while {state}")
+    return ControlReply(ok=ok, state=state, message="" if ok else _refusal(command, state))
+
+
+_REFUSED = {
+    "stop": "nothing to stop: no dictation is listening",
+    "cancel": "nothing to cancel: no dictation is under way",
+    "start": "a dictation cannot start now",
+}
+
+
+def _refusal(command: str, state: str) -> str:
+    """Why ``command`` did nothing, in words a script's log can show."""
+    return f"{_REFUSED.get(command, 'not possible now')} (Saytype is {state})"

@@ -65,7 +65,10 @@ def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp)
     cancelled = desktop.handle_command("cancel", [])
     assert (cancelled.ok, cancelled.state) == (True, "idle")
     refused = desktop.handle_command("cancel", [])  # nothing left to drop
-    assert (refused.ok, refused.message) == (False, "not possible while idle")
+    assert (refused.ok, refused.message) == (
+        False,
+        "nothing to cancel: no dictation is under way (Saytype is idle)",
+    )
 
 
 def test_shutdown_stops_every_thread(qtbot: QtBot, tmp_path: Path) -> None:
