@@ -181,7 +181,7 @@ def test_truncated_weights_are_reported(
     _replace(model_copy / "model.bin", head)
     message = _resolve_error(model_copy)
     assert str(model_copy) in message
-    assert "truncated model.bin" in message
+    assert "truncated or damaged model.bin" in message
     assert "download or copy the model again" in message
 
 

@@ -64,10 +64,11 @@ def check_model_folder(folder: Path) -> None:
     except OSError as exc:
         raise ModelError(f"Model folder {folder}: cannot read model.bin ({exc}).") from exc
     if needed is None or size < needed:
-        expected = "" if needed is None else f" of {needed / 1e6:.1f} MB"
+        # A cut download and damaged header bytes look the same from here.
+        expected = "" if needed is None else f" of the {needed / 1e6:.1f} MB its header declares"
         raise ModelError(
-            f"Model folder {folder} has a truncated model.bin ({size / 1e6:.1f} MB{expected}); "
-            f"{_AGAIN}"
+            f"Model folder {folder} has a truncated or damaged model.bin ({size / 1e6:.1f} MB"
+            f"{expected}); {_AGAIN}"
         )
 
 
