@@ -215,7 +215,7 @@ class _App:
 
     def wait_for_microphone(self) -> str | None:
         """Wait for the held-open microphone; its name, or IdleBenchError when it failed."""
-        line = self.wait_for("app.main: microphone ")
+        line = self.wait_for("app.ui.shell.wiring: microphone ")
         if line.rstrip().endswith("unavailable"):
             reasons = [t for t in self._text().splitlines() if "microphone" in t.lower()]
             raise IdleBenchError(

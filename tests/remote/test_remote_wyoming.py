@@ -114,11 +114,13 @@ def test_a_saved_wyoming_endpoint_is_tested_and_used_by_name(
 
 def test_a_server_that_is_not_running_is_one_sentence(tone: Path) -> None:
     url = f"wyoming://127.0.0.1:{free_port()}"
-    message = one_error_line(saytype("transcribe", "--engine", url, tone, tone))
-    assert message == (
-        f"Cannot connect to {url}: connection refused; check that the server is running and "
-        "that the host and port are right."
-    )
+    result = saytype("transcribe", "--engine", url, tone, tone)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [  # the file that failed, then the one not tried
+        f"saytype: error: {tone}: Cannot connect to {url}: connection refused; check that the "
+        "server is running and that the host and port are right.",
+        f"saytype: error: stopped there; not transcribed: {tone}.",
+    ]
 
 
 @pytest.fixture

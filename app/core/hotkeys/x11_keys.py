@@ -2,7 +2,8 @@
 
 Qt-free. pynput reports Shift+A as "A" and Shift+1 as "!", but the release
 may come after Shift is up ("a", "1"); reading the X keymap folds both to the
-key's own name, so a chord never sticks half-pressed.
+key's own name, so a chord never sticks half-pressed. The same holds for named
+keys: Shift+Tab presses as ISO_Left_Tab and may release as Tab.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def key_name(key: object, base_chars: Mapping[int, str] | None = None) -> str | 
 
 
 def x11_base_chars() -> dict[int, str]:
-    """Map each keysym on the X keymap's first group to its key's unshifted character."""
+    """Map each keysym on the X keymap's first group to its key's own name.
+
+    That is the unshifted character, or for a key without one (Tab, the arrows),
+    pynput's name for its unshifted keysym: a key held "down" under one name and
+    released under another would keep every exact chord from matching again.
+    """
     display = _open_x_display()
     try:
         info = display.display.info
@@ -48,15 +54,30 @@ def x11_base_chars() -> dict[int, str]:
         )
     finally:
         display.close()
+    named = _named_keys()
     table: dict[int, str] = {}
     for row in rows:
-        base = _keysym_char(row[0]) if len(row) else None
-        if base is None:
+        if not len(row):
+            continue
+        char = _keysym_char(row[0])
+        name = normalize_key(char) if char is not None else named.get(row[0])
+        if name is None:
             continue
         for keysym in row[:2]:  # unshifted and Shift levels; AltGr is a modifier of its own
             if keysym:
-                table.setdefault(keysym, normalize_key(base))
+                table.setdefault(keysym, name)
     return table
+
+
+def _named_keys() -> dict[int, str]:
+    """pynput's named keys (``Key.tab``…) by keysym, as :func:`key_name` names them."""
+    keyboard = importlib.import_module("pynput.keyboard")
+    names: dict[int, str] = {}
+    for member in keyboard.Key:
+        vk = getattr(member.value, "vk", None)
+        if isinstance(vk, int):
+            names.setdefault(vk, str(member.name))
+    return names
 
 
 def _open_x_display() -> Any:

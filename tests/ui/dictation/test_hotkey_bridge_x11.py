@@ -177,3 +177,14 @@ def test_real_shifted_digit_chord_held_past_the_threshold(real_rig: RealRig, qtb
     with qtbot.waitSignal(real_rig.bridge.finish_requested, timeout=5000):
         real_rig.xdotool("keyup", "ctrl+shift+1")
     assert real_rig.seen == ["start", "finish"]
+
+
+def test_shift_tab_let_go_shift_first_leaves_no_key_held(real_rig: RealRig, qtbot: QtBot) -> None:
+    # Shift+Tab presses as ISO_Left_Tab; with Shift up first, Tab releases as "tab". Were
+    # the two named apart, "Tab" would stay held and no exact chord would match again.
+    real_rig.xdotool("keydown", "shift+Tab")
+    real_rig.xdotool("keyup", "shift")
+    real_rig.xdotool("keyup", "Tab")
+    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
+        real_rig.xdotool("key", "ctrl+shift+space")
+    assert real_rig.seen == ["start"]
