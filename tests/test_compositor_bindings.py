@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.hotkeys.chord import DEFAULT_CHORD, parse_chord
-from app.core.hotkeys.compositor_bindings import binding_lines, detect_compositor
+from app.core.hotkeys.compositor_bindings import Compositor, binding_lines, detect_compositor
 
 
 def _commands(text: str) -> list[str]:
@@ -18,6 +18,15 @@ def test_hyprland_holds_to_talk_with_a_release_binding() -> None:
         "bindr = CTRL SHIFT, space, exec, saytype stop",
         "bind = CTRL SHIFT, Escape, exec, saytype cancel",
     ]
+
+
+@pytest.mark.parametrize("compositor", ["sway", "hyprland"])
+def test_tap_to_toggle_in_settings_binds_toggle_on_press_only(compositor: Compositor) -> None:
+    text = binding_lines(compositor, DEFAULT_CHORD, toggle=True)
+    commands = _commands(text)
+    assert [command.rsplit(" ", 1)[-1] for command in commands] == ["toggle", "cancel"]
+    assert not any("release" in command or "bindr" in command for command in commands)
+    assert "tap Ctrl+Shift+Space to start" in text
 
 
 def test_gnome_toggles_and_names_both_shortcuts_in_gsettings_syntax() -> None:

@@ -43,15 +43,15 @@ def run(args: argparse.Namespace) -> int:
             "`saytype keys --print sway` (sway, hyprland, gnome or kde).\n"
         )
         return 2
-    hotkey = args.hotkey
-    if hotkey is None:
-        from app.commands.cli_settings import settings_for_command
+    from app.commands.cli_settings import settings_for_command
 
-        hotkey = settings_for_command().hotkey
+    settings = settings_for_command()
     try:
-        chord = parse_chord(hotkey)
+        chord = parse_chord(args.hotkey or settings.hotkey)
     except ValueError as exc:
         sys.stderr.write(f"saytype: error: {exc}.\n")
         return 2
-    sys.stdout.write(binding_lines(compositor, chord))
+    # "Tap to start, tap to stop" in Settings: one binding on press, as GNOME and KDE get.
+    toggle = settings.hotkey_mode == "toggle"
+    sys.stdout.write(binding_lines(compositor, chord, toggle=toggle))
     return 0

@@ -82,18 +82,23 @@ def detect_compositor(environ: Mapping[str, str]) -> Compositor | None:
     return None
 
 
-def binding_lines(compositor: Compositor, chord: Chord, program: str = "saytype") -> str:
+def binding_lines(
+    compositor: Compositor, chord: Chord, program: str = "saytype", *, toggle: bool = False
+) -> str:
     """What to put in ``compositor``'s configuration (or run) for ``chord``, as text.
 
     Args:
         compositor: ``sway``, ``hyprland``, ``gnome`` or ``kde``.
         chord: The user's hotkey.
         program: The command that reaches the running Saytype.
+        toggle: tap to start and tap to stop, where the compositor could hold to talk.
     """
     cancel = Chord(chord.modifiers, "esc")
     if compositor == "sway":
-        return _sway(chord, cancel, program)
+        return _sway_toggle(chord, cancel, program) if toggle else _sway(chord, cancel, program)
     if compositor == "hyprland":
+        if toggle:
+            return _hyprland_toggle(chord, cancel, program)
         return _hyprland(chord, cancel, program)
     if compositor == "gnome":
         return _gnome(chord, cancel, program)
@@ -108,6 +113,29 @@ def _sway(chord: Chord, cancel: Chord, program: str) -> str:
         f"bindsym --no-repeat {hotkey} exec {program} start\n"
         f"bindsym --release {hotkey} exec {program} stop\n"
         f"bindsym {escape} exec {program} cancel\n"
+    )
+
+
+def _sway_toggle(chord: Chord, cancel: Chord, program: str) -> str:
+    hotkey, escape = _sway_keys(chord), _sway_keys(cancel)
+    return (
+        f"# Saytype: tap {display_chord(chord)} to start and again to finish, "
+        f"{display_chord(cancel)} cancels.\n"
+        "# Add to ~/.config/sway/config, then reload sway (swaymsg reload).\n"
+        f"bindsym --no-repeat {hotkey} exec {program} toggle\n"
+        f"bindsym {escape} exec {program} cancel\n"
+    )
+
+
+def _hyprland_toggle(chord: Chord, cancel: Chord, program: str) -> str:
+    mods, key = _hyprland_keys(chord)
+    cancel_mods, escape = _hyprland_keys(cancel)
+    return (
+        f"# Saytype: tap {display_chord(chord)} to start and again to finish, "
+        f"{display_chord(cancel)} cancels.\n"
+        "# Add to ~/.config/hypr/hyprland.conf (Hyprland reloads it by itself).\n"
+        f"bind = {mods}, {key}, exec, {program} toggle\n"
+        f"bind = {cancel_mods}, {escape}, exec, {program} cancel\n"
     )
 
 

@@ -67,7 +67,8 @@ _PROFILES_PAGE_AFTER = "Text"
 # At most this big at first: a 1280x720 screen less a panel and the title bar.
 _LARGEST_START_SIZE = QSize(960, 620)
 _NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
-_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab")
+# X11 delivers Ctrl+Shift+Tab as Backtab with Ctrl and Shift still held.
+_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+Shift+Backtab")
 
 
 class SettingsDialog(QDialog):
