@@ -182,6 +182,15 @@ class SettingsDialog(QDialog):
             | QDialogButtonBox.StandardButton.RestoreDefaults,
             self,
         )
+        # Spelled out: the platform's own texts may carry no Alt letter, and the forms
+        # leave o, c and d free for these (settings_form).
+        for button, text in (
+            (QDialogButtonBox.StandardButton.Ok, "&OK"),
+            (QDialogButtonBox.StandardButton.Cancel, "&Cancel"),
+            (QDialogButtonBox.StandardButton.RestoreDefaults, "Restore &Defaults"),
+        ):
+            buttons.button(button).setText(text)
+        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self.accept)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.clicked.connect(self._on_button)
