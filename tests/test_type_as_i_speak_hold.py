@@ -160,3 +160,6 @@ def test_cancel_after_words_were_typed_says_they_stay(qtbot: QtBot, tmp_path: Pa
                 "before stay in the app.",
             )
         ]
+        # What is in the user's app is in history too.
+        qtbot.waitUntil(lambda: rig.history.latest() is not None, timeout=10_000)
+        assert rig.history.latest().text == rig.delivery.typed.strip()  # type: ignore[union-attr]

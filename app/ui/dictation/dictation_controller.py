@@ -205,9 +205,8 @@ class DictationController(QObject):
             self._mic.close(after=current.end)
 
     def cancel(self, *, keep_recording: bool = False) -> None:
-        """Drop the dictation (one waiting to begin first) in any state: nothing more goes out.
-
-        ``keep_recording`` (a quit) leaves its journal to be offered at the next start."""
+        """Drop the dictation (one waiting to begin first): nothing more goes out. Words typed
+        as spoken stay, in history too; ``keep_recording`` (a quit) keeps the journal."""
         if self._next is not None:
             self._next = None
             self.state_changed.emit(self.session.state.value)  # the hotkey: nothing listens
@@ -221,6 +220,7 @@ class DictationController(QObject):
         current, self._current = self._current, None
         if current is not None and current.live is not None and current.live.typed.strip():
             self.notice.emit("info", current.live.cancelled_notice())
+            self._saver.save(current, current.live.typed.strip(), self.settings, self.model_name)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()

@@ -59,11 +59,13 @@ class DictationHistory:
         text: str,
         settings: Settings,
         model_name: str,
-        then: Callable[[HistoryEntry | None], None],
+        then: Callable[[HistoryEntry | None], None] = lambda _entry: None,
     ) -> None:
         """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
 
         ``then`` gets None when there is no history, it is paused, or the write failed.
+        A cancelled dictation's words typed as they were spoken are saved this way too:
+        they are in the user's app, so they belong in history.
         """
         history = self._history
         if history is None and not settings.pause_history:
