@@ -29,7 +29,6 @@ from app.core.settings import (
     setting_fields,
 )
 from app.core.settings_file import load_settings, save_settings, settings_path
-from app.core.settings_migrations import MIGRATIONS, migrate, migrate_0_to_1
 
 
 def write_json(path: Path, data: object) -> None:
@@ -280,83 +279,6 @@ def test_canonical_chord(text: str, canonical: str) -> None:
 def test_canonical_chord_rejects(text: str) -> None:
     with pytest.raises(ValueError, match=r"\w"):
         canonical_chord(text)
-
-
-def test_migration_table_covers_every_old_version() -> None:
-    assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))
-
-
-def test_migration_0_to_1_renames_shortcut_and_converts_paste_flag() -> None:
-    assert migrate_0_to_1(
-        {"shortcut": "Ctrl+Alt+D", "paste_into_focused": False, "model": "x"}
-    ) == {
-        "schema_version": 1,
-        "hotkey": "Ctrl+Alt+D",
-        "output": "clipboard",
-        "model": "x",
-    }
-    assert migrate_0_to_1({"paste_into_focused": True})["output"] == "focused_app"
-    assert migrate_0_to_1({}) == {"schema_version": 1}
-    assert migrate({"schema_version": 1, "shortcut": "kept"}) == {
-        "schema_version": 1,
-        "shortcut": "kept",
-    }
-
-
-def test_version_0_file_loads_through_the_migration() -> None:
-    write_json(settings_path(), {"shortcut": "Ctrl+Alt+D", "paste_into_focused": False})
-    loaded = load_settings()
-    assert loaded.notice is None
-    assert loaded.settings.hotkey == "ctrl+alt+d"
-    assert loaded.settings.output == "clipboard"
-    assert loaded.settings.schema_version == 1
-
-
-def test_version_0_file_with_an_unusable_shortcut_says_so() -> None:
-    write_json(settings_path(), {"shortcut": "Ctrl+", "paste_into_focused": "maybe"})
-    loaded = load_settings()
-    assert loaded.settings.hotkey == Settings().hotkey
-    assert loaded.settings.output == Settings().output
-    assert loaded.notice is not None
-    assert "hotkey" in loaded.notice
-    assert "output" in loaded.notice
-
-
-def test_newer_file_loads_what_it_understands(caplog: pytest.LogCaptureFixture) -> None:
-    write_json(
-        settings_path(),
-        {"schema_version": 7, "hotkey": "alt+f9", "pre_roll_ms": 500, "hologram": True},
-    )
-    caplog.set_level("INFO", logger="app.core.settings_file")
-    loaded = load_settings()
-    assert loaded.settings.hotkey == "alt+f9"
-    assert loaded.settings.pre_roll_ms == 500
-    assert loaded.settings.schema_version == SCHEMA_VERSION
-    assert loaded.notice is not None
-    assert "newer version" in loaded.notice
-    assert any("hologram" in r.getMessage() and r.levelname == "INFO" for r in caplog.records)
-
-
-def test_saving_over_a_newer_file_keeps_a_copy_of_it_first() -> None:
-    newer = {"schema_version": 7, "hotkey": "alt+f9", "hologram": True}
-    write_json(settings_path(), newer)
-    loaded = load_settings()
-    copy = settings_path().with_name("settings-format-7.json")
-    assert loaded.notice is not None
-    assert f"a copy of it is kept as {copy}" in loaded.notice
-    save_settings(loaded.settings)  # this version writes its own format
-    assert json.loads(copy.read_text(encoding="utf-8")) == newer  # what it alone knew is kept
-    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
-    write_json(settings_path(), {**newer, "hotkey": "alt+f10"})
-    load_settings()
-    assert json.loads(copy.read_text(encoding="utf-8")) == newer  # the first copy stays
-
-
-def test_unknown_keys_in_a_current_file_are_ignored_quietly() -> None:
-    write_json(settings_path(), {"schema_version": 1, "added_later": 1, "model": "base.en"})
-    loaded = load_settings()
-    assert loaded.settings.model == "base.en"
-    assert loaded.notice is None
 
 
 def test_saved_file_is_private_json() -> None:

@@ -388,23 +388,3 @@ def test_the_error_line_goes_once_its_field_is_mended(qtbot: QtBot) -> None:
     assert error.isVisible()
     model.setCurrentText("tiny.en")  # mended
     assert not error.isVisible()
-
-
-def test_the_buttons_have_alt_letters_and_ctrl_return_accepts(qtbot: QtBot) -> None:
-    dialog = make_dialog(qtbot)
-    texts = [
-        button(dialog, which).text()  # type: ignore[attr-defined]
-        for which in (
-            QDialogButtonBox.StandardButton.Ok,
-            QDialogButtonBox.StandardButton.Cancel,
-            QDialogButtonBox.StandardButton.RestoreDefaults,
-        )
-    ]
-    assert texts == ["&OK", "&Cancel", "Restore &Defaults"]
-    dialog.show()
-    threshold = dialog.editor("hold_threshold_ms")  # not the hotkey field: it takes any chord
-    threshold.setFocus()
-    qtbot.waitUntil(threshold.hasFocus)
-    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
-        qtbot.keyClick(threshold, Qt.Key.Key_Return, CTRL)
-    assert accepted.args == [CUSTOM]

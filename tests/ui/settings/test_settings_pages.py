@@ -259,3 +259,25 @@ def test_screenshots_of_every_page(qtbot: QtBot, dialog: SettingsDialog, tmp_pat
         slug = re.sub(r"[^a-z]+", "-", name.lower()).strip("-")
         saved.append(save_screenshot(dialog, f"settings-{slug}.png", tmp_path))
     assert [path.name for path in saved][:2] == ["settings-dictation.png", "settings-output.png"]
+
+
+def test_the_buttons_have_alt_letters_and_ctrl_return_accepts(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    box = dialog.button_box()
+    texts = [
+        box.button(which).text()
+        for which in (
+            QDialogButtonBox.StandardButton.Ok,
+            QDialogButtonBox.StandardButton.Cancel,
+            QDialogButtonBox.StandardButton.RestoreDefaults,
+        )
+    ]
+    assert texts == ["&OK", "&Cancel", "Restore &Defaults"]
+    dialog.show()
+    threshold = dialog.editor("hold_threshold_ms")  # not the hotkey field: it takes any chord
+    threshold.setFocus()
+    qtbot.waitUntil(threshold.hasFocus)
+    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
+        qtbot.keyClick(threshold, Qt.Key.Key_Return, CTRL)
+    assert accepted.args == [dialog.result_settings()]
