@@ -144,8 +144,10 @@ def test_cancel_keeps_partial_files_for_a_resume(hub: FakeHub, models: Path) -> 
 
 def test_verify_finds_a_file_damaged_after_install(hub: FakeHub, models: Path) -> None:
     folder = download_model(NAME, models, access(hub))
-    with (folder / "tokenizer.json").open("r+b") as stream:
-        stream.write(b"X")
+    tokenizer = folder / "tokenizer.json"
+    content = tokenizer.read_bytes()
+    spaced = content.index(b": ") + 1  # a space becomes a tab: valid JSON, the same size,
+    tokenizer.write_bytes(content[:spaced] + b"\t" + content[spaced + 1 :])  # another hash
     problems = verify_installed(folder)
     assert len(problems) == 1
     assert "tokenizer.json is corrupt" in problems[0]
