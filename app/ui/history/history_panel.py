@@ -97,6 +97,11 @@ class HistoryPanel(QWidget):
         layout.addLayout(self._build_buttons())
         self.refresh()
 
+    def focus_search(self) -> None:
+        """Put the keyboard in the search field, its text selected (Edit → Find in history)."""
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
     def _build_search(self) -> None:
         self._search = QLineEdit(self)
         self._search.setPlaceholderText("Search dictations")

@@ -53,7 +53,9 @@ def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[st
     """(what, keys) for the global hotkey, Esc, and every menu action that has a shortcut."""
     rows = [
         ("Start or stop dictation, from any application", hotkey_text),
-        ("Cancel the dictation (Saytype window)", "Esc"),
+        ("Cancel the dictation under way", "Esc"),
+        ("Delete the selected history entry", "Delete"),
+        ("Next or previous page of Settings", "Ctrl+PgDown, Ctrl+PgUp"),
     ]
     for action in actions:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

@@ -191,6 +191,9 @@ class MainWindow(QMainWindow):
         self._add(edit_menu, "C&lear live text", None, "Ctrl+L").triggered.connect(
             self.clear_button.click
         )
+        if self.history_panel is not None:
+            find = self._add(edit_menu, "&Find in history", QKeySequence.StandardKey.Find, "Ctrl+F")
+            find.triggered.connect(self._find_in_history)
         dictation = self.menuBar().addMenu("&Dictation")
         self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
             self.controller.toggle
@@ -267,6 +270,12 @@ class MainWindow(QMainWindow):
     def meter_running(self) -> bool:
         """Whether the level meter and elapsed time are being updated (only in a dictation)."""
         return self._timer.isActive()
+
+    def _find_in_history(self) -> None:
+        panel = self.history_panel
+        if panel is not None and hasattr(panel, "focus_search"):
+            self.side_tabs.setCurrentWidget(panel)
+            panel.focus_search()
 
     def show_history_paused(self, paused: bool) -> None:
         """Mark the History tab and the menu while dictations are not being saved."""

@@ -192,6 +192,20 @@ def test_tab_reaches_record_cancel_live_text_and_history(qtbot: QtBot, ui: Ui) -
     assert any("search" in name.lower() for name in seen)
 
 
+def test_ctrl_f_finds_in_history_from_anywhere_in_the_window(qtbot: QtBot, ui: Ui) -> None:
+    ui.window.activateWindow()
+    qtbot.waitActive(ui.window)
+    tabs = ui.window.side_tabs
+    other = next(i for i in range(tabs.count()) if tabs.widget(i) is not ui.window.history_panel)
+    tabs.setCurrentIndex(other)  # the Files tab shown
+    ui.window.record.setFocus()
+    qtbot.keyClick(ui.window.record, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    assert focused.accessibleName().lower().startswith("search")
+    assert ui.window.side_tabs.currentWidget() is ui.window.history_panel
+
+
 def test_dark_palette_is_followed(qtbot: QtBot, ui: Ui) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
