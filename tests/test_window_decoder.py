@@ -32,6 +32,19 @@ def test_a_sentence_repeated_at_one_timestamp_is_a_squeezed_tail() -> None:
     assert join_words(without_squeezed_tail(words)) == "Send it today."
 
 
+def encoded_frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The frame count of every encoder run from now on (each is one encoding)."""
+    frames: list[int] = []
+    real_encode = whisper_internals.encode
+
+    def measuring_encode(model: object, features: Any) -> object:
+        frames.append(int(features.shape[-1]))
+        return real_encode(model, features)
+
+    monkeypatch.setattr(whisper_internals, "encode", measuring_encode)
+    return frames
+
+
 @pytest.mark.model
 def test_unaligned_decode_hears_the_same_words_as_the_aligned_one(
     tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path
@@ -55,14 +68,7 @@ def test_a_second_decode_of_the_same_audio_reuses_its_encoding(
 ) -> None:
     said = "Stop right there and listen to me."
     audio = decode_file(speech.wav(said, tmp_path / "said.wav", pause_s=0.3)).samples
-    encodes: list[int] = []
-    real_encode = whisper_internals.encode
-
-    def counting_encode(model: object, features: object) -> object:
-        encodes.append(1)
-        return real_encode(model, features)
-
-    monkeypatch.setattr(whisper_internals, "encode", counting_encode)
+    encodes = encoded_frames(monkeypatch)
     decoder = WindowDecoder(tiny_en.get())
 
     greedy = decoder.decode(audio)
@@ -83,14 +89,7 @@ def test_beam_search_decodes_in_the_careful_window_and_greedy_in_the_policys(
 ) -> None:
     said = "Meet me at the station at noon."
     audio = decode_file(speech.wav(said, tmp_path / "said.wav", pause_s=0.3)).samples
-    frames: list[int] = []
-    real_encode = whisper_internals.encode
-
-    def measuring_encode(model: object, features: Any) -> object:
-        frames.append(int(features.shape[-1]))
-        return real_encode(model, features)
-
-    monkeypatch.setattr(whisper_internals, "encode", measuring_encode)
+    frames = encoded_frames(monkeypatch)
     decoder = WindowDecoder(tiny_en.get(), careful_window_s=20.0)
 
     greedy = decoder.decode(audio)

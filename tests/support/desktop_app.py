@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -57,7 +58,9 @@ def wait_while_running(
             )
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}:\n" + log.read_text(errors="replace"))
-        time.sleep(0.05)  # polling another process's state; the condition is the sync
+        # Another process's state has no event to wait on; its exit has: wait on that.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.05)
 
 
 _START_TIMEOUT_S = 60.0
