@@ -27,7 +27,7 @@ from app.ui.dictation.delivery_service import DeliveryService
 from tests.support.ci import skip_outside_ci
 from tests.support.kde_session import KdeSession, running_kde_portal
 from tests.support.kwin_fake_input import KEY_LEFTCTRL, KEY_LEFTSHIFT
-from tests.support.sway_session import FootTarget
+from tests.support.wayland_targets import FootTarget
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
 

@@ -19,7 +19,8 @@ from pytestqt.qtbot import QtBot
 from app.core.output.delivery_route import DeliveryRoute, choose_delivery_route
 from app.core.output.wayland_keyboard import WtypeKeyInjector
 from app.ui.dictation.delivery_service import DeliveryService
-from tests.support.sway_session import FootTarget, SwaySession, foot_target, running_sway
+from tests.support.sway_session import SwaySession, running_sway
+from tests.support.wayland_targets import FootTarget, foot_target
 
 pytestmark = pytest.mark.integration
 

@@ -34,7 +34,8 @@ from tests.support.compositor_control import compositor_client, hand_socket_to, 
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.sway_session import FootTarget, SwaySession, foot_target, running_sway
+from tests.support.sway_session import SwaySession, running_sway
+from tests.support.wayland_targets import FootTarget, foot_target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]

@@ -20,7 +20,8 @@ from app.core.output.wayland_clipboard import WaylandClipboard
 from app.core.output.wayland_selection import SelectionOwner
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.support.ci import skip_outside_ci
-from tests.support.sway_session import FootTarget, SwaySession, foot_target, running_sway
+from tests.support.sway_session import SwaySession, running_sway
+from tests.support.wayland_targets import FootTarget, foot_target
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
 

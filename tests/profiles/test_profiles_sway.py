@@ -20,7 +20,8 @@ from app.core.profiles.sway_focus import (
     focused_in_tree,
     last_focused_in_tree,
 )
-from tests.support.sway_session import SwaySession, foot_target, running_sway
+from tests.support.sway_session import SwaySession, running_sway
+from tests.support.wayland_targets import foot_target
 
 pytestmark = pytest.mark.integration
 

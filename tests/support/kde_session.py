@@ -37,7 +37,7 @@ from tests.support.ci import skip_outside_ci
 from tests.support.desktop_app import RunningSaytype, file_log, running_saytype
 from tests.support.kwin_fake_input import FakeKeyboard
 from tests.support.pulse import PulseDaemon, running_pulseaudio
-from tests.support.sway_session import FootTarget
+from tests.support.wayland_targets import FootTarget
 from tests.support.xserver import XServer, running_xvfb
 
 _READY_TIMEOUT_S = 30.0
