@@ -358,6 +358,8 @@ class DesktopApp:
             steps.insert(3, ("cues", parts.cues.close_and_wait))
         if parts.control is not None:
             steps.insert(2, ("control", parts.control.close))
+        if parts.history_panel is not None:  # Undo delete ends with the session
+            steps.append(("history deletes", parts.history_panel.forget_deleted))
         if parts.history is not None:
             steps.append(("history", parts.history.close))
         for name, step in steps:

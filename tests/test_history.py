@@ -76,7 +76,7 @@ def test_empty_history(store: HistoryStore) -> None:
     assert store.search() == []
     assert store.count() == 0
     assert store.get(1) is None
-    assert store.delete(1) is False
+    assert store.delete(1) is None
 
 
 def test_search_is_a_case_insensitive_substring_match(store: HistoryStore) -> None:
@@ -133,18 +133,18 @@ def test_delete_removes_the_entry_and_its_audio(store: HistoryStore, tmp_path: P
     audio.write_bytes(b"RIFF")
     kept = store.add("keep me", 1, "tiny.en")
     doomed = store.add("delete me", 1, "tiny.en", audio_path=str(audio))
-    assert store.delete(doomed.id) is True
+    assert store.delete(doomed.id) == doomed
     assert not audio.exists()
     assert store.get(doomed.id) is None
     assert store.search() == [kept]
-    assert store.delete(doomed.id) is False
+    assert store.delete(doomed.id) is None
     # A deleted id is never handed out again.
     assert store.add("new", 1, "tiny.en").id > doomed.id
 
 
 def test_delete_tolerates_audio_already_gone(store: HistoryStore, tmp_path: Path) -> None:
     entry = store.add("text", 1, "tiny.en", audio_path=str(tmp_path / "missing.wav"))
-    assert store.delete(entry.id) is True
+    assert store.delete(entry.id) == entry
 
 
 def test_entries_persist_across_reopen(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -46,6 +46,9 @@ _COLUMNS = (
 )  # fmt: skip
 _ADDED_COLUMNS = {"profile": 2}  # column → the schema version that added it
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM dictations"
+_RESTORE = (
+    f"INSERT INTO dictations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
 _CREATE = (
     "CREATE TABLE dictations ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"  # AUTOINCREMENT: a deleted id is never reused
@@ -261,20 +264,31 @@ class HistoryStore:
         found = self.search(limit=1)
         return found[0] if found else None
 
-    def delete(self, entry_id: int) -> bool:
-        """Delete an entry and its kept audio file; return whether it existed."""
+    def delete(self, entry_id: int, *, keep_audio: bool = False) -> HistoryEntry | None:
+        """Delete an entry and, unless ``keep_audio``, its kept audio file.
+
+        Returns the deleted entry (None when there was none): with ``keep_audio``,
+        :meth:`restore` can put it back whole, and :func:`delete_audio` ends it.
+        """
         found = self._query(_SELECT + " WHERE id = ?", (entry_id,))  # may run in the lane
         entry = found[0] if found else None
         if entry is None:
-            return False
+            return None
         with self._writing("delete the dictation") as connection:
             connection.execute("DELETE FROM dictations WHERE id = ?", (entry_id,))
-        if entry.audio_path:
-            try:
-                Path(entry.audio_path).unlink(missing_ok=True)
-            except OSError as exc:
-                log.warning("could not delete the audio %s: %s", entry.audio_path, exc)
-        return True
+        if not keep_audio:
+            delete_audio(entry)
+        return entry
+
+    def restore(self, entry: HistoryEntry) -> HistoryEntry:
+        """Put a deleted entry back as it was (Undo delete): its id, date, text and audio.
+
+        Raises:
+            HistoryError: when it could not be saved (a full disk), or the id is taken.
+        """
+        with self._writing("restore the dictation") as connection:
+            connection.execute(_RESTORE, astuple(entry))
+        return entry
 
     def count(self) -> int:
         """How many entries the history holds."""
@@ -369,3 +383,13 @@ def _describe(exc: sqlite3.Error) -> str:
     if getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL":
         return "the disk is full (no space left)"
     return str(exc)
+
+
+def delete_audio(entry: HistoryEntry) -> None:
+    """Delete an entry's kept audio file, if it has one (a failure is logged, not raised)."""
+    if not entry.audio_path:
+        return
+    try:
+        Path(entry.audio_path).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not delete the audio %s: %s", entry.audio_path, exc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QTimer, Signal
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE
-from app.ui.shell.background import run_in_background
+from app.ui.history.history_deletes import HistoryDeletes
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +70,14 @@ class HistoryPanel(QWidget):
         copy_requested(str): text the panel just put on the clipboard.
         retype_requested(str): text the owner should deliver to the focused application.
         error_occurred(str): a history read or delete failed; the message is for the user.
+        status_message(str): what a delete or its undo did, for the status bar.
     """
 
     copy_requested = Signal(str)
     retype_requested = Signal(str)
     retry_requested = Signal(str)  # path of the kept audio, to transcribe again
     error_occurred = Signal(str)
+    status_message = Signal(str)
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,11 +92,25 @@ class HistoryPanel(QWidget):
         self.delete_action = self._action(
             "Delete", QKeySequence.StandardKey.Delete, self.delete_selected
         )
+        self._deletes = HistoryDeletes(store, self)
+        self._deletes.removed.connect(self._remove_row)
+        self._deletes.restored.connect(self._show_restored)
+        self._deletes.message.connect(self.status_message)
+        self._deletes.failed.connect(self.error_occurred)
         layout = QVBoxLayout(self)
         layout.addWidget(self._search)
         layout.addWidget(self._build_splitter(), 1)
         layout.addLayout(self._build_buttons())
         self.refresh()
+
+    @property
+    def undo_delete_action(self) -> QAction:
+        """Edit → Undo delete: puts back the dictation deleted last (the window gives its keys)."""
+        return self._deletes.undo_action
+
+    def forget_deleted(self) -> None:
+        """At quit: the recordings of deleted dictations are deleted for good."""
+        self._deletes.forget()
 
     def focus_search(self) -> None:
         """Put the keyboard in the search field, its text selected (Edit → Find in history)."""
@@ -298,7 +313,7 @@ class HistoryPanel(QWidget):
         menu = QMenu(self)
         menu.addActions([self.copy_action, self.retype_action, self.retry_action])
         menu.addSeparator()
-        menu.addAction(self.delete_action)
+        menu.addActions([self.delete_action, self.undo_delete_action])
         menu.popup(self._list.viewport().mapToGlobal(position))
 
     def copy_selected(self) -> None:
@@ -332,13 +347,7 @@ class HistoryPanel(QWidget):
             return
         if not select_next:
             self._list.selectionModel().clear()  # the selection and the current item
-        run_in_background(
-            partial(self._store.delete, entry.id),
-            lambda _existed: self._remove_row(entry.id),
-            partial(self._delete_failed, entry.id),
-            lane=self._store.writes,
-            receiver=self,
-        )
+        self._deletes.delete(entry)
 
     def _remove_row(self, entry_id: int) -> None:
         """Drop the entry's row; when it was selected, select its neighbour."""
@@ -356,6 +365,7 @@ class HistoryPanel(QWidget):
             self._list.setCurrentItem(neighbour)
         self._update_empty_state()
 
-    def _delete_failed(self, entry_id: int, exc: BaseException) -> None:
-        log.warning("could not delete history entry %d: %s", entry_id, exc)
-        self.error_occurred.emit(str(exc))
+    def _show_restored(self, entry: HistoryEntry) -> None:
+        """An undone delete: the list shows the entry again, in its place, selected."""
+        self.refresh()
+        self.select_entry(entry.id)

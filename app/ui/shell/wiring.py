@@ -75,6 +75,9 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         history_panel.copy_requested.connect(
             lambda _text: window.statusBar().showMessage("Copied.", 3000)
         )
+        history_panel.status_message.connect(
+            lambda message: window.statusBar().showMessage(message, 8000)
+        )
         history_panel.error_occurred.connect(
             lambda message: window.notice.show_notice("error", message)
         )

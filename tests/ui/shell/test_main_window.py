@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
@@ -314,3 +314,30 @@ def test_a_queued_folder_is_walked_off_the_gui_thread(qtbot: QtBot, ui: Ui, tmp_
     assert dropped == []  # the walk reports later, through the event loop
     qtbot.waitUntil(lambda: len(dropped) == 1)
     assert [p.name for p in dropped[0]] == ["a.mp3", "b.wav"]
+
+
+def test_ctrl_z_undoes_a_delete_but_not_in_the_search_box(qtbot: QtBot, ui: Ui) -> None:
+    panel = ui.window.history_panel
+    assert isinstance(panel, HistoryPanel)
+    kept = ui.history.add("Pick up the parcel", 2.0, "tiny.en")
+    panel.refresh()
+    ui.window.activateWindow()
+    qtbot.waitActive(ui.window)
+    ui.window.side_tabs.setCurrentWidget(panel)
+    panel.select_entry(kept.id)
+    panel.delete_selected()
+    qtbot.waitUntil(panel.undo_delete_action.isEnabled)  # deleted, and the list knows
+    search = next(
+        w for w in panel.findChildren(QLineEdit) if w.accessibleName().startswith("Search")
+    )
+    search.setFocus()
+    qtbot.keyClicks(search, "pick")
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert search.text() == ""  # the search box's own undo
+    assert ui.history.get(kept.id) is None
+    ui.window.record.setFocus()
+    qtbot.keyClick(ui.window.record, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ui.history.get(kept.id) == kept)
+    shortcuts = ui.window.show_shortcuts()
+    assert "Undo delete" in shortcuts.text()
+    shortcuts.close()
