@@ -124,6 +124,7 @@ def test_a_model_that_is_not_downloaded_says_how_to_get_it(media: dict[str, Path
         ("transcribe", "x.wav", "--language", "klingon"),
         ("transcribe", "-"),  # standard input: not supported, said before any model loads
         ("transcribe", "x.wav", "-o", str(Path(__file__).resolve())),  # a file, not a folder
+        ("transcribe", "x.wav", "--overwrite"),  # nothing to overwrite without -o
         ("listen", "--input", "x.wav", "--speed", "-1"),
         ("listen", "--input", "x.wav", "--speed", "nan"),
         ("listen", "--input", "x.wav", "--speed", "1e-9"),
@@ -187,6 +188,24 @@ def test_output_dir_gets_one_file_per_input(
     if fmt == "json":
         assert json.loads(content)["language"] == "en"
     assert "table" in content.lower()
+
+
+@pytest.mark.model
+def test_output_dir_keeps_the_files_already_there(media: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    edited = out / "booking.txt"
+    edited.write_text("my own notes, corrected by hand\n", encoding="utf-8")
+    result = saytype("transcribe", media["wav"], "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"wrote {out / 'booking-2.txt'}"]
+    assert edited.read_text(encoding="utf-8") == "my own notes, corrected by hand\n"
+    assert "table" in (out / "booking-2.txt").read_text(encoding="utf-8").lower()
+    replaced = saytype("transcribe", media["wav"], "-o", out, "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.stderr.splitlines() == [f"wrote {edited}"]
+    assert "table" in edited.read_text(encoding="utf-8").lower()
+    assert sorted(path.name for path in out.iterdir()) == ["booking-2.txt", "booking.txt"]
 
 
 @pytest.mark.model

@@ -65,7 +65,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=Path,
         metavar="DIR",
         help="write FILE's transcript to DIR/<name>.<format> instead of stdout "
-        "(each file written is named on stderr)",
+        "(each file written is named on stderr); a file already there is kept and the "
+        "new one named <name>-2.<format>, -3… unless --overwrite",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with -o: replace a transcript already in DIR instead of choosing a free name",
     )
     parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
     parser.add_argument(
@@ -118,7 +124,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         vocabulary=args.vocabulary,
     )
     shaper = shaper_from_args(args)
-    used_names: set[str] = set()
+    written: set[Path] = set()
     failures = 0
     outcomes = (
         _in_parallel(engine, args, options, progress, stderr)
@@ -134,7 +140,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
                     failures += 1
                     continue
                 failures += _write_out(
-                    path, transcript, args, shaper, stdout, (progress, stderr), used_names
+                    path, transcript, args, shaper, stdout, (progress, stderr), written
                 )
     except _EngineUnusable:
         if left := args.files[done + 1 :]:
@@ -204,7 +210,7 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     shaper: TextShaper,
     stdout: TextIO,
     terminal: tuple[TerminalProgress, TextIO],
-    used_names: set[str],
+    written: set[Path],
 ) -> int:
     """Shape and deliver one transcript; 1 when that failed (reported), else 0."""
     progress, stderr = terminal
@@ -216,12 +222,12 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     if not transcript.text:  # stdout stays empty, as the transcript is; say why on stderr
         stderr.write(f"saytype: no speech was heard in {path}.\n")
     try:
-        written = _deliver(transcript, path, args, stdout, used_names, many=len(args.files) > 1)
+        target = _deliver(transcript, path, args, stdout, written, many=len(args.files) > 1)
     except ExportError as exc:
         _error(stderr, progress, str(exc))
         return 1
-    if written is not None:
-        stderr.write(f"wrote {written}\n")  # on stderr: stdout stays for transcripts
+    if target is not None:
+        stderr.write(f"wrote {target}\n")  # on stderr: stdout stays for transcripts
         stderr.flush()
     return 0
 
@@ -235,6 +241,8 @@ def _usage_error(args: argparse.Namespace) -> str | None:
         return "'-' (standard input) is not supported: give the audio as a file"
     if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
         return f"-o {args.output_dir} is a file, not a folder"
+    if args.overwrite and args.output_dir is None:
+        return "--overwrite needs -o DIR (without it the transcripts go to standard output)"
     return check_engine_arguments(args)
 
 
@@ -302,13 +310,13 @@ def _deliver(
     path: Path,
     args: argparse.Namespace,
     stdout: TextIO,
-    used_names: set[str],
+    written: set[Path],
     *,
     many: bool,
 ) -> Path | None:
     """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``."""
     if args.output_dir is not None:
-        target = _unique_target(args.output_dir, path, args.format, used_names)
+        target = _free_target(args.output_dir, path, args.format, written, args.overwrite)
         export(transcript, args.format, target)
         return target
     if args.format == "json":
@@ -322,16 +330,19 @@ def _deliver(
     return None
 
 
-def _unique_target(folder: Path, source: Path, fmt: str, used: set[str]) -> Path:
-    """``DIR/<stem>.<fmt>``; a second input with the same stem in this run gets ``-2``..."""
-    stem = source.stem or "transcript"
-    name = f"{stem}.{fmt}"
-    counter = 2
-    while name in used:
-        name = f"{stem}-{counter}.{fmt}"
+def _free_target(folder: Path, source: Path, fmt: str, written: set[Path], overwrite: bool) -> Path:
+    """``DIR/<stem>.<fmt>``, or ``-2``, ``-3``…: never a file this run wrote, nor one already there.
+
+    A transcript already in the folder may be one the user edited, so it is kept
+    unless ``--overwrite`` says to replace it (as the window's exports never do).
+    """
+    path = folder / f"{source.stem or 'transcript'}.{fmt}"
+    candidate, counter = path, 2
+    while candidate in written or (not overwrite and candidate.exists()):
+        candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
         counter += 1
-    used.add(name)
-    return folder / name
+    written.add(candidate)
+    return candidate
 
 
 def _error(stderr: TextIO, progress: TerminalProgress, message: str) -> None:
