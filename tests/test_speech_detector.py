@@ -74,3 +74,11 @@ def test_forgetting_old_audio_keeps_positions_absolute() -> None:
     assert not detector.has_speech(0, 22 * WINDOW_SAMPLES)  # the early speech is gone
     assert detector.has_speech(22 * WINDOW_SAMPLES)
     assert detector.first_pause(0, 30 * WINDOW_SAMPLES) == (15 + 22) // 2 * WINDOW_SAMPLES
+
+
+def test_speech_onsets_are_where_speech_begins_in_absolute_samples() -> None:
+    detector = SpeechDetector(model=LoudnessVad())
+    detector.push(pattern((True, 5), (False, 10), (True, 3), (False, 2), (True, 4), (False, 1)))
+    assert detector.speech_onsets() == [0, 15 * WINDOW_SAMPLES, 20 * WINDOW_SAMPLES]
+    detector.forget_before(16 * WINDOW_SAMPLES)
+    assert detector.speech_onsets() == [20 * WINDOW_SAMPLES]

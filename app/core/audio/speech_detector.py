@@ -95,6 +95,17 @@ class SpeechDetector:
         windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
 
+    def speech_onsets(self) -> list[int]:
+        """Sample indices where speech begins (a window at the presence bar after one below it)."""
+        onsets: list[int] = []
+        before = self._first > 0  # speech under way where the forgotten audio ended began there
+        for index, prob in enumerate(self._probs, start=self._first):
+            speech = prob >= self.presence_threshold
+            if speech and not before:
+                onsets.append(index * WINDOW_SAMPLES)
+            before = speech
+        return onsets
+
     def first_pause(
         self,
         start_sample: int,
