@@ -17,6 +17,7 @@ from tests.support.speech import SpeechMaker
 
 LEAD_S = 1.0
 TAIL_S = 1.5
+SAID = ["Chapter 8.", "My brother plays the guitar in a small jazz band."]
 
 
 @dataclass(frozen=True)
@@ -29,33 +30,32 @@ class Window:
 def window(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Window:
     """A second of silence, one sentence, then 1.5 s of silence (the end of a file)."""
     path = tmp_path_factory.mktemp("silence") / "sentence.wav"
-    speech.wav(["My brother plays the guitar in a small jazz band."], path, pause_s=TAIL_S)
+    speech.wav([SAID[-1]], path, pause_s=TAIL_S)
     sentence = np.concatenate(list(AudioFileReader(path).chunks()))
     samples = np.concatenate([np.zeros(int(LEAD_S * SAMPLE_RATE), np.float32), sentence])
     return Window(samples, len(samples) / SAMPLE_RATE - TAIL_S)
 
 
-def test_a_doubted_clip_holding_only_the_last_words_tail_is_silence(window: Window) -> None:
+def test_words_said_again_over_the_last_words_tail_are_an_echo(window: Window) -> None:
     # faster-whisper's segment times are coarse: the clip after the last sentence may
     # begin a little before the sentence really ends.
     tail_clip = window.speech_end_s - 0.2
     check = SilentWindowCheck(window.samples)
-    assert check.heard_in_silence(0.55, tail_clip)
-    assert check.heard_in_silence(0.99, window.speech_end_s + 0.5)
+    assert check.echoes_prompt(0.55, tail_clip, " Chapter 8.", SAID)
+    assert check.echoes_prompt(0.99, window.speech_end_s + 0.5, "jazz band", SAID)
 
 
-def test_a_clip_where_speech_begins_is_kept_however_doubted(window: Window) -> None:
+def test_new_words_or_a_confident_model_or_speech_beginning_are_kept(window: Window) -> None:
+    tail_clip = window.speech_end_s - 0.2
     check = SilentWindowCheck(window.samples)
-    assert not check.heard_in_silence(0.99, 0.0)  # the window's first clip holds the sentence
-    assert not check.heard_in_silence(0.99, LEAD_S - 0.5)  # the sentence begins in it
-
-
-def test_a_clip_the_model_hears_speech_in_is_kept(window: Window) -> None:
-    check = SilentWindowCheck(window.samples)
-    assert not check.heard_in_silence(0.45, window.speech_end_s - 0.2)
+    assert not check.echoes_prompt(0.84, tail_clip, " 1455.", SAID)  # a sentence's last word
+    assert not check.echoes_prompt(0.45, tail_clip, " Chapter 8.", SAID)
+    assert not check.echoes_prompt(0.99, LEAD_S - 0.5, " Chapter 8.", SAID)  # speech begins
+    assert not check.echoes_prompt(0.99, 0.0, " Chapter 8.", SAID)  # the window's first clip
+    assert not check.heard_in_silence(0.99)  # the window holds speech
 
 
 def test_a_window_without_speech_drops_what_the_model_doubts() -> None:
     check = SilentWindowCheck(np.zeros(5 * SAMPLE_RATE, np.float32))
-    assert check.heard_in_silence(0.6, 0.0)
-    assert not check.heard_in_silence(0.3, 0.0)  # the model is sure: a quiet speaker
+    assert check.heard_in_silence(0.7)
+    assert not check.heard_in_silence(0.3)  # the model is sure: a quiet speaker

@@ -51,6 +51,7 @@ MAX_BATCH_SIZE = 32
 _DECODE_CHUNK_S = 30.0
 _BATCH_CHUNK_S = 30.0  # the batched pipeline cuts windows into clips of up to 30 s
 _FRAMES_PER_SECOND = 100  # faster-whisper's segments name their clip's first feature frame
+_ECHO_SEGMENTS = 20  # about the previous text the decoder is prompted with
 _PROMPT_TOKENS = 223  # previous tokens handed to the next window: all that Whisper keeps
 _BEFORE_DONE = 0.999  # progress stays below 1.0 until the job is really complete
 
@@ -275,8 +276,12 @@ class FileTranscriber:
             # A segment computed while a dictation started waits here, unseen, until it ends.
             if not job.may_continue():
                 return False
+            no_speech = getattr(raw, "no_speech_prob", 0.0)
             clip_start = getattr(raw, "seek", 0) / _FRAMES_PER_SECOND  # the clip it came from
-            if silence.heard_in_silence(getattr(raw, "no_speech_prob", 0.0), clip_start):
+            before = (s.text for s in segments[-_ECHO_SEGMENTS:])
+            if silence.heard_in_silence(no_speech) or silence.echoes_prompt(
+                no_speech, clip_start, raw.text, before
+            ):
                 continue
             end = min(float(raw.end), length)
             start = min(float(raw.start), end)

@@ -1,34 +1,49 @@
-"""Words Whisper "hears" where nothing new was said ("You", "Thank you.", the last sentence again).
+"""Words Whisper "hears" where nothing new was said ("You", "Thank you.", its prompt again).
 
 On silence tiny.en says "You" with a no-speech probability of 0.99 but a mean
 log-probability of -0.6, which passes faster-whisper's own rule (it asks for
 both a high no-speech probability and a low log-probability). The live path
 lets the probability alone decide (its passes never see audio the voice
 detector calls silent). For files that would be too bold, since one quiet
-speaker could lose a sentence, so a segment is dropped only when both agree:
-the model doubts there is speech in the 30 s clip it decoded, and the Silero
-voice detector hears no speech begin anywhere from that clip's start to the
-window's end. A clip that holds only the tail of words already transcribed
-and then silence is where Whisper goes on with its prompt: after a cycle of
-sentences it said "Chapter 8." again over the last second of a file.
+speaker in a window could lose a sentence, so a segment is dropped only when
+the model and the Silero voice detector agree: the model says "no speech" and
+Silero finds none anywhere in the window.
+
+Inside a window of speech, the last 30 s clip faster-whisper decodes may hold
+only the tail of words already transcribed and then silence; there the decoder
+goes on with its prompt ("… jazz band. Chapter 8." said again after the last
+sentence of a file, decision 0029). Such a segment is dropped when three
+signs agree: the model doubts its clip holds speech, Silero hears no speech
+begin in it, and every word it says was said just before. A clip whose words
+are new (a number finishing a sentence spoken without a pause, where the model
+doubted too) is kept.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
+from app.core.engine.streaming_options import StreamingOptions
 
 log = logging.getLogger(__name__)
 
-# Even odds: above them the model itself says the clip more likely holds no speech.
+NO_SPEECH_PROB = StreamingOptions.no_speech_prob  # the same bar as the live path's
+# Even odds: above them the model says its clip more likely holds no speech.
 DOUBTED_NO_SPEECH_PROB = 0.5
-_ONSET_GRACE_S = 0.1  # speech already under way at a clip's start is the words before it
+_ONSET_GRACE_S = 0.1  # speech under way at a clip's start is the words before it
+_WORD = re.compile(r"[\w']+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
 
 
 class SilentWindowCheck:
-    """Answers, for one window's audio, whether a segment was heard in silence.
+    """Answers, for one window's audio, whether a segment was heard where nothing was said.
 
     The voice detector runs at most once per window, and only when a segment's
     no-speech probability asks for it (about 30 ms for 30 s of audio).
@@ -38,21 +53,37 @@ class SilentWindowCheck:
         self._samples = samples
         self._onsets: list[float] | None = None  # where speech begins, in seconds
 
-    def heard_in_silence(self, no_speech_prob: float, clip_start_s: float = 0.0) -> bool:
-        """Whether a segment is noise Whisper turned into words.
+    def heard_in_silence(self, no_speech_prob: float) -> bool:
+        """Whether a segment with ``no_speech_prob`` is noise in a window without speech."""
+        if no_speech_prob <= NO_SPEECH_PROB:
+            return False
+        silent = not self._speech_onsets()
+        if silent:
+            log.info("dropped a segment heard in a window without speech")  # never the words
+        return silent
+
+    def echoes_prompt(
+        self, no_speech_prob: float, clip_start_s: float, text: str, said_before: Iterable[str]
+    ) -> bool:
+        """Whether a segment repeats earlier words over a clip where no speech begins.
 
         Args:
             no_speech_prob: the model's probability that the segment's clip holds no speech.
             clip_start_s: where that 30 s clip begins, in seconds into the window.
+            text: the segment's text.
+            said_before: the texts of the segments before it (the decoder's prompt).
         """
-        if no_speech_prob <= DOUBTED_NO_SPEECH_PROB:
+        if no_speech_prob <= DOUBTED_NO_SPEECH_PROB or clip_start_s <= 0:
             return False
-        # Speech under way at a later clip's start belongs to the words before it.
-        after = 0.0 if clip_start_s <= 0 else clip_start_s + _ONSET_GRACE_S
-        silent = not any(onset >= after for onset in self._speech_onsets())
-        if silent:
-            log.info("dropped a segment heard where no speech begins")  # never the words
-        return silent
+        after = clip_start_s + _ONSET_GRACE_S
+        if any(onset >= after for onset in self._speech_onsets()):
+            return False
+        earlier = {word for before in said_before for word in _words(before)}
+        words = _words(text)
+        echo = bool(words) and all(word in earlier for word in words)
+        if echo:
+            log.info("dropped a segment that repeats its prompt after the speech")
+        return echo
 
     def _speech_onsets(self) -> list[float]:
         if self._onsets is None:
