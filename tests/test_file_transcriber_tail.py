@@ -38,4 +38,3 @@ def test_a_file_ending_in_silence_gets_no_invented_last_sentence(
     assert transcript.segments[-1].text == said[-1]
     assert transcript.segments[-1].end <= transcript.duration
     assert word_error_rate([" ".join(said)], [transcript.text]) <= 0.01
-
