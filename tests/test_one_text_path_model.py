@@ -13,14 +13,19 @@ no waiting on real time.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from app.benchmarks.speech_clips import synthesised_clips
+from app.core.audio.file_decoder import AudioFileReader
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.text.shaper import ShapingOptions, TextShaper
 from saytype_bench.live import replay
+from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model
 
@@ -60,3 +65,24 @@ def test_live_and_file_text_agree_in_form_wherever_they_heard_the_same_words(
             assert forms[0] == forms[1], (clip.reference, live, heard)
     # Most sentences are heard alike by both; too few compared would prove nothing.
     assert compared >= len(SENTENCES) // 2, compared
+
+
+def test_commands_said_after_a_pause_give_the_same_text_live_and_from_a_file(
+    tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # After a pause Whisper hears "Scratch that." or "Question mark." as a segment of its
+    # own; from a file it once shaped each segment alone ("I like apples.\n\nI like
+    # oranges. .", "Please call me tomorrow. ?").
+    pipeline = LivePipeline(tiny_en)
+    files = FileTranscriber(tiny_en)
+    shaper = TextShaper()
+    for said, expected in (
+        (["I like apples.", "Scratch that.", "I like oranges.", "Full stop."], "I like oranges."),
+        (["Please call me tomorrow.", "Question mark."], "Please call me tomorrow?"),
+    ):
+        path = speech.wav(said, tmp_path / "said.wav", pause_s=1.0)
+        audio = np.concatenate(list(AudioFileReader(path).chunks()))
+        live = replay(pipeline, audio).final_text
+        assert live is not None
+        transcript = shaper.shape_transcript(files.transcribe_audio(audio, TranscribeOptions()))
+        assert (shaper.shape(live), transcript.text) == (expected, expected)

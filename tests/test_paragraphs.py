@@ -15,7 +15,7 @@ from app.core.text.paragraphs import (
     paragraphs,
     with_paragraphs,
 )
-from app.core.text.shaper import TextShaper
+from app.core.text.shaper import ShapingOptions, TextShaper
 
 
 def timed(*texts: str, gap: float = 0.0) -> list[Segment]:
@@ -133,6 +133,39 @@ def test_the_shaper_capital_on_a_continuing_segment_is_undone() -> None:
     shaped = TextShaper().shape_transcript(transcript)
     assert [s.text for s in shaped.segments] == ["There was nothing going", "else going on"]
     assert shaped.text == "There was nothing going else going on"
+
+
+def transcript_of(*texts: str) -> Transcript:
+    return Transcript(
+        text="",
+        segments=tuple(timed(*texts)),
+        language="en",
+        duration=2.0 * len(texts),
+        model_name="tiny.en",
+        elapsed_s=0.1,
+    )
+
+
+def test_a_command_heard_as_a_segment_of_its_own_acts_on_the_segment_before() -> None:
+    raw = transcript_of("I like apples.", "Scratch that.", "I like oranges.", "Full stop.")
+    shaped = TextShaper().shape_transcript(raw)
+    assert shaped.text == "I like oranges."  # what dictating it live gives
+    spans = [(s.start, s.end, s.text) for s in shaped.segments]
+    assert spans == [
+        (raw.segments[0].start, raw.segments[1].end, ""),
+        (raw.segments[2].start, raw.segments[3].end, "I like oranges."),
+    ]
+    asked = TextShaper().shape_transcript(transcript_of("Call me tomorrow.", "Question mark."))
+    assert asked.text == "Call me tomorrow?"
+    assert len(asked.segments) == 1
+
+
+def test_commands_acting_forward_or_turned_off_keep_the_segments_apart() -> None:
+    raw = transcript_of("Meet me in", "cap london tomorrow.")
+    assert len(TextShaper().shape_transcript(raw).segments) == 2
+    plain = TextShaper(ShapingOptions(spoken_commands=False))
+    kept = plain.shape_transcript(transcript_of("Call me tomorrow.", "Question mark."))
+    assert [s.text for s in kept.segments] == ["Call me tomorrow.", "Question mark."]
 
 
 WORDS = st.sampled_from(["Else", "else", "I", "NASA", "Paris", "going", "on.", "now,", "Yes?"])

@@ -16,13 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.engine.transcript import Transcript
+from app.core.engine.transcript import Segment, Transcript
 from app.core.text.formatting import is_filler, remove_fillers, render
 from app.core.text.numbers import digits_as_words, is_number_tail, numbers_to_digits
 from app.core.text.paragraphs import with_paragraphs
 from app.core.text.replacements import DEFAULT_REPLACEMENTS, Replacements
 from app.core.text.snippets import EXACT, Snippets
-from app.core.text.spoken_commands import Item, apply_commands, could_continue
+from app.core.text.spoken_commands import (
+    Item,
+    apply_commands,
+    begins_acting_backwards,
+    could_continue,
+)
 from app.core.text.tokens import Token, tokenize
 
 log = logging.getLogger(__name__)
@@ -90,13 +95,30 @@ class TextShaper:
     def shape_transcript(self, transcript: Transcript) -> Transcript:
         """A file transcript shaped segment by segment, then joined into paragraphs.
 
-        Segments keep their times, so a command acts within its segment. The
-        text is the shaped segments joined (:mod:`app.core.text.paragraphs`), so
-        it always says what the segments, the txt and the subtitles say.
+        Segments keep their times, so a command acts within its segment, except one
+        that begins a segment and acts on the words before it: Whisper often hears
+        "Full stop." or "Scratch that." as a segment of its own, so that segment is
+        shaped with the one before, and the two become one segment spanning both (the
+        same text as dictating it live). The text is the shaped segments joined
+        (:mod:`app.core.text.paragraphs`), so it always says what the segments, the txt
+        and the subtitles say.
         """
+        groups: list[list[Segment]] = []
+        for segment in transcript.segments:
+            acts_back = self.options.spoken_commands and begins_acting_backwards(
+                tokenize(segment.text)
+            )
+            if groups and acts_back:
+                groups[-1].append(segment)
+            else:
+                groups.append([segment])
         segments = tuple(
-            dataclasses.replace(segment, text=self.shape(segment.text))
-            for segment in transcript.segments
+            dataclasses.replace(
+                group[0],
+                end=group[-1].end,
+                text=self.shape(" ".join(segment.text for segment in group)),
+            )
+            for group in groups
         )
         return with_paragraphs(dataclasses.replace(transcript, segments=segments))
 

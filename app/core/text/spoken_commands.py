@@ -206,6 +206,17 @@ def command_ends_at(tokens: Sequence[Token], end: int) -> bool:
     )
 
 
+def begins_acting_backwards(tokens: Sequence[Token]) -> bool:
+    """Whether ``tokens`` begin with a command that acts on the words before them.
+
+    A mark ("full stop", "comma", "scratch that", "new line") ends, joins or takes
+    back what came before; "cap" acts on the next word instead.
+    """
+    tokens = split_glued(tokens)
+    found = _match_at(tokens, 0)
+    return found is not None and found[0].mark is not None and not _is_literal(tokens, 0, *found)
+
+
 def could_continue(tokens: Sequence[Token]) -> bool:
     """Whether ``tokens`` (the newest words) may still become or change a command.
 
