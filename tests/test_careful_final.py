@@ -21,8 +21,11 @@ LOOPED = BEAM + [Word(w.start + 1.5, w.end + 1.5, w.text) for w in BEAM]
 class BeamAwareDecoder:
     """Hears ``greedy`` with beam size 1 and ``beam`` with any wider beam."""
 
-    def __init__(self, beam: list[Word], *, beam_no_speech: float = 0.0) -> None:
+    def __init__(
+        self, beam: list[Word], *, beam_no_speech: float = 0.0, greedy: list[Word] = GREEDY
+    ) -> None:
         self.beam = beam
+        self.greedy = greedy
         self.beam_no_speech = beam_no_speech
         self.beams: list[int] = []
 
@@ -38,7 +41,7 @@ class BeamAwareDecoder:
         beam = beam_size or 1
         self.beams.append(beam)
         duration = len(audio) / SAMPLE_RATE
-        words = GREEDY if beam == 1 else self.beam
+        words = self.greedy if beam == 1 else self.beam
         heard = [w for w in words if w.start < duration]
         return Hypothesis(
             segments=(Segment(0.0, duration, "".join(w.text for w in heard).strip()),),
@@ -68,6 +71,21 @@ def test_the_final_takes_the_word_forms_beam_search_hears() -> None:
 
 def test_a_beam_that_says_the_sentence_twice_is_not_taken() -> None:
     assert dictate(BeamAwareDecoder(LOOPED)) == "Stop right their!"
+
+
+def test_a_greedy_hearing_that_says_a_phrase_twice_gives_way_to_fewer_beam_words() -> None:
+    # The word-count guard once kept "I like oranges. I like oranges." over beam search's
+    # single sentence: fewer beam words there are the mended ones.
+    once = timed(" I", " like", " oranges.")
+    twice = once + timed(" I", " like", " oranges.", start=1.2)
+    assert dictate(BeamAwareDecoder(once, greedy=twice)) == "I like oranges."
+    spoken = timed(" I", " think,", " I", " think", " it", " works", " now.")
+    shorter = timed(" I", " think", " it.")  # beam search dropped words; a person's repeat
+    assert dictate(BeamAwareDecoder(shorter, greedy=spoken)) == "I think, I think it works now."
+
+
+def timed(*texts: str, start: float = 0.2) -> list[Word]:
+    return [Word(start + 0.3 * i, start + 0.3 * (i + 1), text) for i, text in enumerate(texts)]
 
 
 def test_a_beam_hearing_rejected_as_noise_leaves_the_greedy_final() -> None:

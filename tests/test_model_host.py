@@ -6,17 +6,22 @@ often the factory runs, not about the model it returns.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+from app.core.audio.file_decoder import AudioFileReader
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ComputeOptions, ModelHost, WhisperLike
-from app.core.engine.model_registry import ModelKind, ModelSource
+from app.core.engine.model_registry import ModelKind, ModelSource, bundled_model_path
+from saytype_bench.accuracy import word_error_rate
+from tests.support.speech import SpeechMaker
 
 SOURCE = ModelSource(name="tiny.en", kind=ModelKind.BUNDLED, path=Path("/nonexistent/tiny.en"))
 
@@ -207,3 +212,27 @@ def test_unload_also_frees_the_cached_vad_session(tiny_en: ModelHost) -> None:
     tiny_en.get()
     assert SpeechDetector().scored_samples == 0  # a new detector loads a fresh session
     assert get_vad_model.cache_info().currsize == 1
+
+
+@pytest.mark.model
+def test_a_model_removed_while_unloaded_gives_way_to_the_bundled_one(
+    tmp_path: Path, speech: SpeechMaker
+) -> None:
+    # `saytype models remove base.en` while the app ran, then an idle unload: the reload
+    # once failed every dictation ("Repo id must be in the form…") until a restart.
+    copy = tmp_path / "base.en"
+    shutil.copytree(bundled_model_path(), copy)
+    host = ModelHost(ModelSource(name="base.en", kind=ModelKind.NAMED, path=copy))
+    host.get()
+    assert host.unload()
+    shutil.rmtree(copy)
+    model = host.get()
+    assert host.source.name == "tiny.en"
+    notice = host.take_notice()
+    assert notice is not None
+    assert notice.startswith(f"Model 'base.en' is gone from {copy}")
+    assert "Settings → Downloaded models" in notice
+    said = "Please send the report to the team by Friday."
+    audio = np.concatenate(list(AudioFileReader(speech.wav(said, tmp_path / "s.wav")).chunks()))
+    segments, _ = model.transcribe(audio, beam_size=5, language="en")
+    assert word_error_rate([said], [" ".join(s.text for s in segments)]) <= 0.1

@@ -16,7 +16,7 @@ from typing import Protocol
 from app.core.audio.file_decoder import AudioArray
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.heard_words import join_words, without_squeezed_tail
-from app.core.engine.local_agreement import repetition_loop_start
+from app.core.engine.local_agreement import repetition_loop_start, says_a_phrase_twice
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.window_decoder import Hypothesis, Word, compression_ratio
 
@@ -126,7 +126,7 @@ class Hearing:
             # A block fills its window, leaving beam search little padding to loop over,
             # while greedy search drops several words of spontaneous speech in one go.
             slack = max(slack, len(heard.words) // _BLOCK_SLACK_DIVISOR)
-        if abs(counts[0] - counts[1]) > slack:
+        if abs(counts[0] - counts[1]) > slack and not _greedy_said_twice(words, heard.words):
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
         return words
@@ -140,3 +140,13 @@ class Hearing:
             compression_ratio(kept_text) > options.max_compression_ratio
             or hypothesis.no_speech_prob > options.no_speech_prob
         )
+
+
+def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
+    """Whether the greedy hearing has more words because it said a phrase twice.
+
+    Then the beam hearing's fewer words are the mended ones, not words lost: the
+    guard above is for beam search that loops or splits words, and taking the
+    greedy words here typed a sentence twice (a new user saw 4 in 101 dictations).
+    """
+    return len(greedy) > len(beam) and says_a_phrase_twice(greedy) and not says_a_phrase_twice(beam)

@@ -40,6 +40,24 @@ def agreed_prefix_length(first: Sequence[_HasText], second: Sequence[_HasText]) 
     return count
 
 
+def says_a_phrase_twice(words: Sequence[_HasText], min_size: int = 3) -> bool:
+    """Whether a phrase of ``min_size`` words or more comes twice in a row (one word between).
+
+    People repeat a word or two ("I think, I think"); a phrase of three words or more
+    said again at once is a greedy decode that heard its prompt, or the words before a
+    buffer cut, a second time ("It has several sentences. It has several sentences").
+    """
+    keys = [word_key(w.text) for w in words]
+    for start in range(len(keys)):
+        for size in range(min_size, (len(keys) - start) // 2 + 1):
+            phrase = keys[start : start + size]
+            for gap in (0, 1):
+                again = start + size + gap
+                if keys[again : again + size] == phrase:
+                    return True
+    return False
+
+
 def repetition_loop_start(
     words: Sequence[_HasText],
     max_phrase: int = 8,

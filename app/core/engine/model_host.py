@@ -31,7 +31,7 @@ from app.core.audio.speech_detector import release_vad_model
 from app.core.engine import whisper_internals
 from app.core.engine.hardware import physical_core_count
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_registry import ModelSource
+from app.core.engine.model_registry import BUNDLED_MODEL, ModelKind, ModelSource, resolve_model
 from app.core.engine.process_memory import trimming_frees, tune_native_memory
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,8 @@ def faster_whisper_factory(source: ModelSource, options: ComputeOptions) -> Whis
     from faster_whisper import WhisperModel
 
     tune_native_memory()
+    if not source.path.is_dir():  # faster-whisper would take the path for a hub repo id
+        raise ModelError(f"Model folder {source.path} is missing; download or copy it again.")
     try:
         model: WhisperLike = WhisperModel(
             str(source.path),
@@ -254,6 +256,8 @@ class ModelHost:
             return self._model
 
     def _build(self) -> WhisperLike:
+        if not self.source.path.is_dir() and self.source.kind is not ModelKind.BUNDLED:
+            self._fall_back_to_bundled()
         try:
             return self._factory(self.source, self.options)
         except ModelError as exc:
@@ -264,6 +268,20 @@ class ModelHost:
             model = self._factory(self.source, self.options)
             self.notice = _cpu_notice(exc)
             return model
+
+    def _fall_back_to_bundled(self) -> None:
+        """The model's folder went (``saytype models remove``) while Saytype ran: use tiny.en.
+
+        As at startup, a dictation must not fail for want of a model Saytype has
+        with it; the user is told, once, what happened and how to get it back.
+        """
+        gone = self.source
+        self.source = resolve_model(BUNDLED_MODEL)
+        self.notice = (
+            f"Model '{gone.name}' is gone from {gone.path} (it was removed); Saytype uses the "
+            f"bundled {BUNDLED_MODEL} until you download it again (Settings → Downloaded models)."
+        )
+        log.warning("model folder %s is gone; using the bundled %s", gone.path, BUNDLED_MODEL)
 
 
 def _cpu_notice(error: BaseException) -> str:
