@@ -42,7 +42,12 @@ def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int
     from app.core.offline import enforce_offline
 
     enforce_offline()  # also when started without the CLI; before the model libraries load
-    paths = [str(Path(f).resolve()) for f in files]
+    missing = [f for f in files if not Path(f).exists()]
+    for path in missing:  # said here, where a script can see it, not only in a Files row
+        sys.stderr.write(f"saytype: error: {path}: no such file or folder.\n")
+    if missing and len(missing) == len(files):
+        return 1
+    paths = [str(Path(f).resolve()) for f in files if f not in missing]
     try:
         if paths:
             send_command("queue", paths, timeout_s=5.0)
@@ -55,7 +60,7 @@ def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int
         sys.stdout.write(
             f"Saytype is already running; its window was brought to the front.{queued}\n"
         )
-        return 0
+        return 1 if missing else 0
     from app.core.display_check import display_problem
 
     problem = display_problem(os.environ)  # Qt would abort the process instead

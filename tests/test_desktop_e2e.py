@@ -157,6 +157,27 @@ def test_saytype_file_hands_the_file_to_the_running_queue(
     assert second.returncode == 0, second.stderr
     assert "1 file went to its Files tab" in second.stdout
     assert saytype.process.poll() is None
+    gone = spoken.with_name("never-recorded.wav")
+    third = subprocess.run(
+        [sys.executable, "-m", "app", str(spoken), str(gone)],
+        env=saytype.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert third.returncode == 1  # a script can tell that one file was not there
+    assert third.stderr == f"saytype: error: {gone}: no such file or folder.\n"
+    assert "1 file went to its Files tab" in third.stdout
+    alone = subprocess.run(
+        [sys.executable, "-m", "app", str(gone)],
+        env=saytype.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (alone.returncode, alone.stdout) == (1, "")
 
 
 LETTER = "Thanks for the report comma see you on Monday period"

@@ -11,6 +11,10 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.desktop_doctor import Finding
 
 _MARKS = {"ok": "ok  ", "warning": "warn", "problem": "FAIL"}
 
@@ -21,14 +25,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "doctor",
         help="check what works on this desktop (hotkey, typing, clipboard, microphone…)",
         description="Check the session, compositor, hotkey and delivery routes, clipboard, "
-        "tray, microphones, model, disk space and Saytype's folders; say how to fix the rest.",
+        "tray, microphones, model, disk space and Saytype's folders; say how to fix the rest. "
+        "Exits 1 when a check fails (FAIL), 0 otherwise (warnings included).",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the findings; 0 whatever they are (they are the answer)."""
+    """Print the findings; 1 when any is a problem (for scripts), else 0."""
     from app.commands.cli_settings import settings_for_command
     from app.core.desktop_doctor import diagnose
     from app.core.paths import config_dir, data_dir
@@ -38,10 +43,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps({"checks": [asdict(f) for f in findings]}, ensure_ascii=False))
         sys.stdout.write("\n")
-        return 0
+        return _status(findings)
     width = max(len(finding.topic) for finding in findings)
     for finding in findings:
         sys.stdout.write(f"{_MARKS[finding.status]}  {finding.topic:<{width}}  {finding.found}\n")
         if finding.fix:
             sys.stdout.write(f"{'':4}  {'':<{width}}  -> {finding.fix}\n")
-    return 0
+    return _status(findings)
+
+
+def _status(findings: list[Finding]) -> int:
+    return 1 if any(finding.status == "problem" for finding in findings) else 0

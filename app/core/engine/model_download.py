@@ -220,7 +220,8 @@ def _check_free_space(partial: Path, files: list[RemoteFile]) -> None:
     if needed + _SPACE_MARGIN_BYTES > free:
         raise DownloadError(
             f"Not enough disk space in {partial.parent}: the model needs {needed / 1e6:.0f} MB "
-            f"more and {free / 1e6:.0f} MB are free."
+            f"more, and {_SPACE_MARGIN_BYTES / 1e6:.0f} MB are kept free besides; "
+            f"{free / 1e6:.0f} MB are free."
         )
 
 

@@ -84,7 +84,7 @@ class ProfilesPage(QWidget):
             "save": self._button("&Save profile", self.save_current),
             "up": self._button("Move &up", lambda: self.move_current(-1)),
             "down": self._button("Move do&wn", lambda: self.move_current(1)),
-            "delete": self._button("De&lete", self.delete_current),
+            "delete": self._button("Dele&te", self.delete_current),
             "import": self._button("&Import…", self._choose_import),
             "export": self._button("E&xport…", self._choose_export),
         }
