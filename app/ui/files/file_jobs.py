@@ -220,6 +220,7 @@ class FileJobRunner(QObject):
         self._probed.connect(self._on_probed)
         self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
         self._jobs: dict[int, FileJob] = {}
+        self.history_only: set[int] = set()  # jobs whose text goes to history, not a file
         self._next_id = 1
         self._thread.finished.connect(self.thread_ended)
         self._thread.start()
@@ -261,6 +262,8 @@ class FileJobRunner(QObject):
         job = FileJob(self._next_id, path, self.options, self.shaper, self.route, saving=saving)
         self._next_id += 1
         self._jobs[job.job_id] = job
+        if not save:
+            self.history_only.add(job.job_id)
         self.added.emit(job.job_id, str(path))
         self._probe_pool.submit(self._probe, job.job_id, path)
         self._submit.emit(job)

@@ -124,6 +124,25 @@ class QueuePanel(QWidget):
         self._show_route(runner.where)
         self._refresh_empty()
 
+    def unsaved_transcripts(self) -> int:
+        """Transcripts whose words are only here: not in a file (the save failed, or it
+        was cancelled part way) and not in history. A quit would lose them."""
+        return sum(
+            1
+            for job_id, row in self.rows.items()
+            if row.transcript is not None
+            and row.transcript.text
+            and row.saved_to is None
+            and job_id not in self.runner.history_only
+        )
+
+    def mark_exported(self, job_id: int, path: str) -> None:
+        """The results view wrote the transcript to ``path``: it is saved now."""
+        row = self.rows.get(job_id)
+        if row is not None:
+            row.saved_to = Path(path)
+            self._add_line(row, f"Exported to {path}")
+
     def row(self, job_id: int) -> QueueRow:
         """The row of ``job_id`` (KeyError when unknown)."""
         return self.rows[job_id]

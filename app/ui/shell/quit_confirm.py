@@ -1,10 +1,11 @@
 """Quitting from the window or the tray while work is under way asks first.
 
 A quit cancels the file queue, and what a running job has heard so far is not
-saved (finished transcripts are, as soon as they are done); a dictation not yet
-saved stops, and its recording is kept for the next start to offer. So the
-user is asked, with "Keep running" the default; ``saytype quit`` from a script
-and the end of the desktop session do not ask.
+saved; transcripts that could not be saved as files (a full disk) or were
+cancelled part way live only in the Files tab; a dictation not yet saved stops,
+and its recording is kept for the next start to offer. So the user is asked,
+with "Keep running" the default; ``saytype quit`` from a script and the end of
+the desktop session do not ask.
 """
 
 from __future__ import annotations
@@ -15,20 +16,25 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 def confirm_quit(
-    window: QWidget, files_left: int, quit_app: Callable[[], None], *, dictating: bool = False
+    window: QWidget,
+    files_left: int,
+    quit_app: Callable[[], None],
+    *,
+    dictating: bool = False,
+    unsaved: int = 0,
 ) -> QMessageBox | None:
     """Quit now when nothing is under way; else ask, without blocking, and quit if told to.
 
     Returns:
         The question on screen (None when the app quit at once).
     """
-    if files_left == 0 and not dictating:
+    if files_left == 0 and not dictating and unsaved == 0:
         quit_app()
         return None
     box = QMessageBox(
         QMessageBox.Icon.Question,
         "Quit Saytype?",
-        _what_stops(files_left, dictating=dictating),
+        _what_stops(files_left, dictating=dictating, unsaved=unsaved),
         QMessageBox.StandardButton.NoButton,
         window,
     )
@@ -48,7 +54,7 @@ def confirm_quit(
     return box
 
 
-def _what_stops(files_left: int, *, dictating: bool) -> str:
+def _what_stops(files_left: int, *, dictating: bool, unsaved: int) -> str:
     sentences = []
     if dictating:
         sentences.append(
@@ -56,9 +62,18 @@ def _what_stops(files_left: int, *, dictating: bool) -> str:
             "recording is kept, and Saytype offers to transcribe it at the next start."
         )
     if files_left:
-        files = "1 file is" if files_left == 1 else f"{files_left} files are"
+        files, them = (
+            ("1 file is", "it") if files_left == 1 else (f"{files_left} files are", "them")
+        )
         sentences.append(
-            f"{files} still being transcribed. Quitting stops them, and their text so far is "
-            "lost; finished transcripts are saved already."
+            f"{files} still being transcribed. Quitting stops {them}, and the text so far is lost."
+        )
+    if unsaved:
+        transcripts, them = (
+            ("1 transcript is", "it") if unsaved == 1 else (f"{unsaved} transcripts are", "them")
+        )
+        sentences.append(
+            f"{transcripts} not saved in any file, and quitting loses {them}: in the Files tab, "
+            "select one and press Enter to export it."
         )
     return " ".join(sentences)

@@ -115,7 +115,10 @@ def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     from app.ui.shell.quit_confirm import confirm_quit
 
     dictating = parts.controller.session.state in _UNSAVED
-    confirm_quit(parts.window, parts.files.jobs_left, quit_app, dictating=dictating)
+    unsaved = parts.queue_panel.unsaved_transcripts()
+    confirm_quit(
+        parts.window, parts.files.jobs_left, quit_app, dictating=dictating, unsaved=unsaved
+    )
 
 
 def restore_last_text(controller: DictationController, history: HistoryStore | None) -> None:
@@ -207,6 +210,7 @@ def _show_results(parts: DesktopParts, job_id: int) -> None:
     view = ResultsView(
         row.path, row.transcript, Path(folder) if folder else None, parts.window, saved=row.saved_to
     )
+    view.exported.connect(lambda path: parts.queue_panel.mark_exported(job_id, path))
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     view.show()
 

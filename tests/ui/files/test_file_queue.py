@@ -310,3 +310,15 @@ def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     line = row.item.child(row.item.childCount() - 1).text(0)
     assert line.startswith("Not saved: ")
     assert line.endswith("Press Enter to export it elsewhere.")
+    # Until it is exported, a quit would lose it: the quit question counts it.
+    assert queue.panel.unsaved_transcripts() == 1
+    queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))
+    assert queue.panel.unsaved_transcripts() == 0
+
+
+def test_a_recovered_dictation_is_not_counted_unsaved(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    job = queue.runner.add(media["short"], save=False)  # its text goes to history
+    qtbot.waitUntil(lambda: queue.panel.row(job).transcript is not None, timeout=60_000)
+    assert queue.panel.unsaved_transcripts() == 0

@@ -66,3 +66,24 @@ def test_a_dictation_under_way_asks_and_says_its_recording_is_kept(qtbot: QtBot)
     box = confirm_quit(window, 3, lambda: quits.append(True), dictating=True)
     assert box is not None
     assert "3 files are still being transcribed." in box.text()
+
+
+def test_transcripts_saved_nowhere_ask_even_with_nothing_running(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    box = confirm_quit(window, 0, lambda: quits.append(True), unsaved=2)
+    assert box is not None
+    assert box.text().startswith("2 transcripts are not saved in any file, and quitting loses")
+    assert "press Enter to export it" in box.text()
+    assert box.defaultButton() is button(box, "&Keep running")
+    with qtbot.waitSignal(box.finished):
+        box.escapeButton().click()
+    assert quits == []
+    box = confirm_quit(window, 1, lambda: quits.append(True), unsaved=1)
+    assert box is not None
+    assert box.text() == (
+        "1 file is still being transcribed. Quitting stops it, and the text so far is lost. "
+        "1 transcript is not saved in any file, and quitting loses it: in the Files tab, "
+        "select one and press Enter to export it."
+    )
