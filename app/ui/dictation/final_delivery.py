@@ -59,8 +59,11 @@ class FinalDelivery:
     ) -> None:
         """Send the final ``text`` (``edit``, after what was typed live) where ``current`` goes."""
         output = current.output
-        if output == "focused_app" and self._own_window_active():
+        went_out = current.live is not None and typed_live and bool(current.live.typed)
+        if output == "focused_app" and self._own_window_active() and not went_out:
             output = "window"  # pasting into our own read-only view would lose it
+        # With words already typed into another app, the rest goes the same way: refused
+        # while Saytype has the focus, it lands on the clipboard with a notice that says so.
         if output == "focused_app":
             profile = current.profile or DictationProfile(DEFAULT_PROFILE, settings)
             if profile.space_after and not edit.text[-1:].isspace():

@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_keyboard import FakeKeyboard
 from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = pytest.mark.gui
@@ -77,3 +80,45 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
             assert len(rig.delivery.requests) == 1
     finally:
         rig.close()
+
+
+def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Type as I speak, tapped: words go out as they settle, then the user clicks Saytype's
+    # window and finishes. The rest once vanished into the window with no word said.
+    focus = {"saytype": False}
+    keyboard = FakeKeyboard()
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: focus["saytype"],
+        delivery="type",
+        type_as_i_speak=True,
+    )
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        controller = rig.controller
+        controller.set_hotkey_held(True)
+        assert controller.start(source="hotkey")
+        controller.set_hotkey_held(False)
+        qtbot.waitUntil(lambda: bool(keyboard.sent), timeout=10_000)  # words went out
+        focus["saytype"] = True
+        with qtbot.waitSignal(controller.state_changed, timeout=10_000):
+            controller.stop()
+        qtbot.waitUntil(lambda: bool(notices), timeout=10_000)
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        typed = "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
+        assert final.startswith(typed.strip())
+        assert len(typed.split()) < len(final.split())
+        assert QGuiApplication.clipboard().text() == final
+        assert notices[-1].endswith(
+            "the whole dictation is on the clipboard: paste it with Ctrl+V."
+        )
+        assert f"The first {len(typed.split())} words were typed" in notices[-1]
+    finally:
+        rig.close()
+        service.shutdown()
