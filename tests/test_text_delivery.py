@@ -189,6 +189,24 @@ def test_held_modifiers_past_the_timeout_fail_with_the_text_on_the_clipboard(
 
 
 @pytest.mark.gui
+def test_a_profiles_enter_after_the_text_waits_out_the_next_dictations_hold(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # The hotkey pressed again right after a paste: its keys stay down for the whole next
+    # dictation. The Enter after the text once failed 2 s later ("Release the hotkey keys:
+    # the text was not typed… It is on the clipboard"), so a terminal never ran the line.
+    keyboard.hold("control", "shift")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        service.deliver("enter", "keys")
+    with qtbot.assertNotEmitted(service.failed, wait=900):  # three text timeouts go by
+        pass
+    assert keyboard.sent == []
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        keyboard.release_all()
+    assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "enter")]
+
+
+@pytest.mark.gui
 @pytest.mark.parametrize("method", ["type", "paste"])
 def test_injection_failure_leaves_the_text_on_the_clipboard(
     qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, method: str

@@ -29,6 +29,9 @@ DELIVERY_METHODS: tuple[DeliveryMethod, ...] = ("paste", "type", "clipboard", "e
 BACKSPACE: tuple[str, ...] = ("backspace",)
 
 MODIFIER_RELEASE_TIMEOUT_S = 2.0
+# A profile's keys after a text (Enter) wait longer: a user who presses the hotkey again at
+# once holds it for the whole next dictation, and the Enter belongs before that one's text.
+KEYS_AFTER_TEXT_TIMEOUT_S = 60.0
 MODIFIER_POLL_S = 0.01
 
 # xterm and rxvt paste PRIMARY with Shift+Insert; Ctrl+V is a literal ^V there.
@@ -62,6 +65,9 @@ SHIFT_INSERT: tuple[str, ...] = ("shift", "insert")
 MESSAGE_KEYS_HELD = (
     "Release the hotkey keys: the text was not typed while they were held. "
     "It is on the clipboard; paste it with Ctrl+V."
+)
+MESSAGE_KEYS_AFTER_HELD = (
+    "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."
 )
 MESSAGE_NO_KEYBOARD = (
     "Typing into other applications needs an X11 session ({reason}). "
@@ -191,6 +197,8 @@ def inject(
         OwnWindowFocused: Saytype's own window has the focus; nothing was sent.
         InjectionError: Nothing (or not all) could be delivered.
     """
+    if request.method == "keys":
+        modifier_timeout_s = max(modifier_timeout_s, KEYS_AFTER_TEXT_TIMEOUT_S)
     wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting)
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")

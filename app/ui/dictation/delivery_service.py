@@ -35,6 +35,7 @@ from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
     DELIVERY_METHODS,
     MESSAGE_INJECTION_FAILED,
+    MESSAGE_KEYS_AFTER_HELD,
     MESSAGE_KEYS_HELD,
     MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
@@ -246,7 +247,8 @@ class DeliveryService(QObject):
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
         except ModifiersHeld:
-            self._worker_done.emit(request.request_id, "", MESSAGE_KEYS_HELD)
+            held = MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
+            self._worker_done.emit(request.request_id, "", held)
         except _NoKeyboard as exc:
             self._worker_done.emit(request.request_id, "", self._route.no_keyboard_message(exc))
         except Exception as exc:
