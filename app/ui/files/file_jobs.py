@@ -210,7 +210,7 @@ class FileJobRunner(QObject):
         self._compute = _FileCompute(host, gate, api_key_of)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run)
-        self._compute.started.connect(self.started)
+        self._compute.started.connect(self._on_started)
         self._compute.progress.connect(self._on_progress)
         self._compute.segment.connect(self._on_segment)
         self._compute.truncated.connect(self._on_truncated)
@@ -220,6 +220,7 @@ class FileJobRunner(QObject):
         self._probed.connect(self._on_probed)
         self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
         self._jobs: dict[int, FileJob] = {}
+        self._running: int | None = None  # the job the file thread said it started
         self.history_only: set[int] = set()  # jobs whose text goes to history, not a file
         self._next_id = 1
         self._thread.finished.connect(self.thread_ended)
@@ -270,10 +271,20 @@ class FileJobRunner(QObject):
         return job.job_id
 
     def cancel(self, job_id: int) -> None:
-        """Stop the job at its next segment, keeping what was done."""
+        """Stop the job at its next segment, keeping what was done; a queued one at once.
+
+        A job not yet started is done as soon as it is cancelled: waiting for the file
+        thread to reach it kept its row "Queued", as if the click had missed, for as long
+        as the running file took.
+        """
         job = self._jobs.get(job_id)
-        if job is not None:
-            job.cancel.cancel()
+        if job is None:
+            return
+        job.cancel.cancel()
+        if job_id != self._running:  # the file thread drops it when it comes to it
+            del self._jobs[job_id]
+            self.finished.emit(job_id, None)
+            self._maybe_idle()
 
     def cancel_all(self) -> None:
         """Cancel every queued and running job."""
@@ -315,6 +326,12 @@ class FileJobRunner(QObject):
             self.duration_known.emit(job_id, result)
         # A bad file fails when its turn comes, with the same reason; nothing to do now.
 
+    @Slot(int)
+    def _on_started(self, job_id: int) -> None:
+        self._running = job_id
+        if job_id in self._jobs:  # not one cancelled while the start was on its way
+            self.started.emit(job_id)
+
     @Slot(int, float)
     def _on_progress(self, job_id: int, fraction: float) -> None:
         if job_id in self._jobs:
@@ -332,6 +349,7 @@ class FileJobRunner(QObject):
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:
+        self._running = None if self._running == job_id else self._running
         job = self._jobs.pop(job_id, None)
         if job is not None:
             if transcript is not None and job.shaper is not None:
@@ -358,6 +376,7 @@ class FileJobRunner(QObject):
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:
+        self._running = None if self._running == job_id else self._running
         if self._jobs.pop(job_id, None) is not None:
             self.failed.emit(job_id, message)
         self._maybe_idle()

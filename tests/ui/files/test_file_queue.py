@@ -239,6 +239,29 @@ def test_cancel_mid_job_keeps_the_done_segments_for_export(
     assert QApplication.clipboard().text() == partial.segments[0].text
 
 
+def test_a_queued_file_cancelled_says_so_at_once_while_another_runs(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    running = queue.runner.add(media["long"])
+    with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
+        pass
+    queue.runner.gate.close()  # the running job waits at its next segment: it cannot end
+    waiting = queue.runner.add(media["short"])
+    assert queue.panel.row(waiting).status == "Queued"
+    with qtbot.waitSignal(queue.runner.finished, timeout=1000) as done:
+        queue.panel.row(waiting).cancel.click()
+    assert done.args == [waiting, None]
+    assert queue.panel.row(waiting).status == "Cancelled"
+    assert not queue.panel.row(waiting).cancel.isEnabled()
+    assert queue.runner.jobs_left == 1  # the long file still runs
+    queue.runner.gate.release()
+    with qtbot.waitSignal(queue.runner.finished, timeout=120_000) as rest:
+        pass
+    assert rest.args is not None
+    assert rest.args[0] == running
+    assert queue.panel.row(waiting).status == "Cancelled"  # the file thread skipped it
+
+
 def test_a_dictation_during_a_file_job_finishes_first(
     qtbot: QtBot, queue: Queue, media: dict[str, Path]
 ) -> None:
