@@ -231,3 +231,23 @@ def _split_tokens(text: str) -> list[str]:
     if any(not token for token in tokens):
         raise ValueError(f"Hotkey {text!r} has an empty part between '+' signs")
     return [*tokens, "+"] if trailing_plus else tokens
+
+
+# Shortcuts every application (or the desktop) already answers to: grabbed globally,
+# they would stop working everywhere (a new user once set Ctrl+C, and copying broke).
+EVERYDAY_SHORTCUTS = frozenset(
+    {
+        *(f"ctrl+{key}" for key in "acvxzyswtnofpq"),
+        "ctrl+shift+z",
+        "ctrl+shift+c",  # a terminal's copy and paste
+        "ctrl+shift+v",
+        "alt+tab",
+        "alt+f4",
+        "ctrl+alt+delete",
+    }
+)
+
+
+def is_everyday_shortcut(chord: str) -> bool:
+    """Whether ``chord`` (canonical) is a shortcut other applications rely on."""
+    return chord in EVERYDAY_SHORTCUTS

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from app.core.hotkeys.chord import MODIFIER_ORDER, canonical_chord
+from app.core.hotkeys.chord import MODIFIER_ORDER, canonical_chord, is_everyday_shortcut
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,12 @@ class ShortcutField(QLineEdit):
         elif name not in _STANDALONE_KEYS and not set(modifiers) - {"shift"}:
             self._reject("Hold Ctrl, Alt or Super with the key.")
         else:
-            self._accept("+".join([*(m for m in MODIFIER_ORDER if m in modifiers), name]))
+            chord = "+".join([*(m for m in MODIFIER_ORDER if m in modifiers), name])
+            if is_everyday_shortcut(chord):
+                shown = chord_display_text(chord)
+                self._reject(f"{shown} is a shortcut other apps need; choose another.")
+            else:
+                self._accept(chord)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if self._capturing and not _modifier_names(event.modifiers()):
