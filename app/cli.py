@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "compositor or hotkey daemon that runs as another user; USER must be able to reach the "
         "control socket. Repeat for more users; everyone else stays refused",
     )
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="with the window: start in the tray with the window closed (how start at login "
+        "runs it); where there is no tray the window opens",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     transcribe.add_parser(subparsers)
     listen.add_parser(subparsers)
@@ -105,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         from app.main import run_gui  # Qt loads only for the GUI
 
-        return run_gui(control_uids=[_user_id(name, parser) for name in args.control_user])
+        uids = [_user_id(name, parser) for name in args.control_user]
+        return run_gui(control_uids=uids, hidden=args.hidden)
     try:
         status: int = run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in a flush at exit

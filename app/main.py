@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.control_channel import ControlError, ControlReply, send_command, socket_path
+from app.core.control_channel import ControlReply, socket_path
+from app.running_instance import existing_files, hand_over
 
 if TYPE_CHECKING:
     from app.ui.shell.desktop_parts import DesktopParts
@@ -27,39 +28,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _files_and_folders(paths: Sequence[str]) -> str:
-    """``"2 files and 1 folder"``: what was named (a folder's media files are found there)."""
-    folders = sum(1 for path in paths if Path(path).is_dir())
-    counts = ((len(paths) - folders, "file"), (folders, "folder"))
-    return " and ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in counts if n)
-
-
-def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int:
+def run_gui(
+    files: Sequence[Path] = (), control_uids: Sequence[int] = (), *, hidden: bool = False
+) -> int:
     """Start the GUI with ``files`` queued, or hand them to the running one; exit status.
 
     ``control_uids``: users besides ours whose control commands are obeyed (``--control-user``).
+    ``hidden``: start in the tray, the window closed (``--hidden``, as at login).
     """
     from app.core.offline import enforce_offline
 
     enforce_offline()  # also when started without the CLI; before the model libraries load
-    missing = [f for f in files if not Path(f).exists()]
-    for path in missing:  # said here, where a script can see it, not only in a Files row
-        sys.stderr.write(f"saytype: error: {path}: no such file or folder.\n")
-    if missing and len(missing) == len(files):
+    paths, missing = existing_files(files)
+    if missing and not paths:
         return 1
-    paths = [str(Path(f).resolve()) for f in files if f not in missing]
-    try:
-        if paths:
-            send_command("queue", paths, timeout_s=5.0)
-        reply = send_command("show", timeout_s=2.0)
-    except ControlError:
-        pass  # nobody is running: we are the instance
-    else:
-        log.info("Saytype is already running (%s); its window was raised", reply.state)
-        queued = f" {_files_and_folders(paths)} went to its Files tab." if paths else ""
-        sys.stdout.write(
-            f"Saytype is already running; its window was brought to the front.{queued}\n"
-        )
+    if hand_over(paths, hidden=hidden):
         return 1 if missing else 0
     from app.core.display_check import display_problem
 
@@ -77,7 +60,7 @@ def run_gui(files: Sequence[Path] = (), control_uids: Sequence[int] = ()) -> int
     from app.ui.shell.disabled_contrast import DisabledContrast
 
     DisabledContrast(app)  # a dark theme's disabled buttons must look disabled; app owns it
-    desktop = DesktopApp.build(control_uids=control_uids)
+    desktop = DesktopApp.build(control_uids=control_uids, hidden=hidden)
     if paths:
         desktop.queue_files([Path(p) for p in paths])
     status = app.exec()
@@ -103,11 +86,16 @@ class DesktopApp:
 
     @classmethod
     def build(  # noqa: PLR0915 - one linear recipe
-        cls, sounddevice_backend: object = None, control_uids: Sequence[int] = ()
+        cls,
+        sounddevice_backend: object = None,
+        control_uids: Sequence[int] = (),
+        *,
+        hidden: bool = False,
     ) -> DesktopApp:
         """Build and show the app (also used by tests, with a fake sound device).
 
         ``control_uids``: users besides ours whose control commands are obeyed.
+        ``hidden``: the window stays closed when a tray can bring it back.
         """
         from PySide6.QtCore import QTimer
 
@@ -258,8 +246,11 @@ class DesktopApp:
         wire_desktop(parts, quit_app=app.request_quit)
         wire_model_memory(parts)
         connect_settings(parts)
-        window.show()
-        log.info("window shown")
+        if hidden and tray.available:
+            log.info("started in the tray, the window closed")
+        else:
+            window.show()
+            log.info("window shown")
         hotkeys.start()  # after the window: its failure message shows there
         for level, message in notices:
             window.notice.show_notice(level, message)

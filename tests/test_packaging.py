@@ -232,17 +232,19 @@ def test_a_frozen_bundle_starts_itself_at_login() -> None:
     command = launch_command(
         frozen=True, executable="/home/user/.local/lib/saytype/saytype", which=venv_saytype_on_path
     )
-    assert command == ["/home/user/.local/lib/saytype/saytype"]
+    assert command == ["/home/user/.local/lib/saytype/saytype", "--hidden"]
 
 
 def test_an_installed_package_starts_its_console_script_else_python() -> None:
     assert launch_command(frozen=False, executable="/py", which=lambda _name: "/bin/saytype") == [
-        "/bin/saytype"
+        "/bin/saytype",
+        "--hidden",  # at login: into the tray
     ]
     assert launch_command(frozen=False, executable="/py", which=lambda _name: None) == [
         "/py",
         "-m",
         "app",
+        "--hidden",
     ]
 
 

@@ -53,7 +53,7 @@ def launch_command(
     executable: str = sys.executable,
     which: Callable[[str], str | None] = shutil.which,
 ) -> list[str]:
-    """How to start this Saytype again at login.
+    """How to start this Saytype again at login: in the tray (``--hidden``).
 
     A frozen bundle (PyInstaller sets ``sys.frozen``) is its own executable;
     otherwise the ``saytype`` console script on PATH, else ``python -m app``.
@@ -61,9 +61,9 @@ def launch_command(
     if frozen is None:
         frozen = bool(getattr(sys, "frozen", False))
     if frozen:
-        return [executable]
+        return [executable, "--hidden"]
     script = which("saytype")
-    return [script] if script else [executable, "-m", "app"]
+    return [script, "--hidden"] if script else [executable, "-m", "app", "--hidden"]
 
 
 def desktop_entry_text(command: str) -> str:

@@ -239,7 +239,10 @@ class Settings:
         },
     )
     start_at_login: bool = _setting(
-        False, "Start at login", "Start Saytype in the tray when you log in.", "General"
+        False,
+        "Start at login",
+        "Start Saytype in the tray when you log in (with no tray, its window opens).",
+        "General",
     )
     notifications: bool = _setting(
         True, "Notifications", "Show desktop notifications for errors and finished jobs.", "General"
