@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -112,6 +113,7 @@ class SettingsDialog(QDialog):
         self._pages: dict[str, QWidget] = {}  # page name -> page, in sidebar order
         self._forms: list[QWidget] = []  # what each settings page scrolls
         self.models_page = models_page
+        self._stop_download_agreed = False
         self.profiles_page = profiles_page
         self.engine_page = engine_page
 
@@ -365,3 +367,30 @@ class SettingsDialog(QDialog):
             return
         self.settings_accepted.emit(settings)
         super().accept()
+
+    def done(self, result: int) -> None:
+        """Close; while a model downloads, ask first (closing the dialog stops it)."""
+        page = self.models_page
+        if page is None or not page.downloading or self._stop_download_agreed:
+            super().done(result)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Stop the download?",
+            "A model is still downloading, and closing Settings stops it. What has arrived "
+            "is kept: Download goes on from there later.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        stop = box.addButton("&Stop and close", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("&Keep downloading", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered() -> None:
+            if box.clickedButton() is stop:
+                self._stop_download_agreed = True
+                super(SettingsDialog, self).done(result)
+
+        box.finished.connect(answered)
+        box.open()

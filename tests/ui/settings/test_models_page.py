@@ -6,12 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.model_catalog import MODEL_REPOSITORIES, ModelStatus, partial_folder
 from app.core.engine.model_download import HubAccess
 from app.core.engine.model_registry import bundled_model_path
+from app.core.settings import Settings
 from app.ui.settings.models_page import ModelsPage
+from app.ui.settings.settings_dialog import SettingsDialog
 from tests.support.fake_hub import FakeHub, running_fake_hub
 
 pytestmark = pytest.mark.gui
@@ -117,3 +120,40 @@ def test_an_unfinished_download_without_bytes_is_offered_not_partial(
     page.select(NAME)
     assert page.download.isEnabled()
     assert not page.remove.isEnabled()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
+def test_closing_settings_during_a_download_asks_first(
+    qtbot: QtBot, hub: FakeHub, tmp_path: Path
+) -> None:
+    # Closing Settings stops a download; it once did so without a word.
+    class Downloading(ModelsPage):
+        downloading = True  # type: ignore[assignment]  # a download under way, held still
+
+    page = Downloading(tmp_path / "models", HubAccess(hub.endpoint))
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], models_page=page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    closed: list[int] = []
+    dialog.finished.connect(closed.append)
+
+    def question() -> QMessageBox:
+        boxes = [b for b in dialog.findChildren(QMessageBox) if b.isVisible()]
+        assert len(boxes) == 1
+        return boxes[0]
+
+    def answer(label: str) -> None:
+        box = question()
+        assert box.text().startswith("A model is still downloading, and closing Settings stops")
+        assert box.defaultButton().text() == "&Keep downloading"
+        (button,) = [b for b in box.buttons() if b.text() == label]
+        with qtbot.waitSignal(box.finished):
+            button.click()
+
+    dialog.reject()  # Esc, Cancel or the window's close button
+    answer("&Keep downloading")
+    assert dialog.isVisible()
+    assert closed == []
+    dialog.reject()
+    answer("&Stop and close")
+    assert closed == [QDialog.DialogCode.Rejected.value]
