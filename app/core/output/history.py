@@ -41,6 +41,7 @@ from app.core.task_lane import TaskLane
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
+SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _COLUMNS = (
     "id", "created_at", "text", "duration_s", "model", "audio_path", "delivered_to", "profile"
 )  # fmt: skip
@@ -243,7 +244,7 @@ class HistoryStore:
                 "UPDATE dictations SET delivered_to = ? WHERE id = ?", (delivered_to, entry_id)
             )
 
-    def search(self, query: str = "", limit: int = 500) -> list[HistoryEntry]:
+    def search(self, query: str = "", limit: int = SHOWN_AT_ONCE) -> list[HistoryEntry]:
         """Entries whose text contains ``query`` (any case), newest first; all when empty."""
         order = " ORDER BY created_at DESC, id DESC LIMIT ?"
         self._settle()
@@ -290,12 +291,14 @@ class HistoryStore:
             connection.execute(_RESTORE, astuple(entry))
         return entry
 
-    def count(self) -> int:
-        """How many entries the history holds."""
+    def count(self, query: str = "") -> int:
+        """How many entries the history holds (with ``query``: how many contain it)."""
         self._settle()
+        parameters: tuple[str, ...] = (query.casefold(),) if query else ()
+        sql = "SELECT COUNT(*) FROM dictations" + (" WHERE saytype_contains(text, ?)" * bool(query))
         try:
             with self._lock:
-                (total,) = self._connection.execute("SELECT COUNT(*) FROM dictations").fetchone()
+                (total,) = self._connection.execute(sql, parameters).fetchone()
         except sqlite3.Error as exc:
             raise HistoryError(f"Could not read the dictation history {self.path}: {exc}") from exc
         return int(total)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.output.history import HistoryEntry, HistoryError, HistoryStore
+from app.core.output.history import SHOWN_AT_ONCE, HistoryEntry, HistoryError, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE
 from app.ui.history.history_deletes import HistoryDeletes
 
@@ -100,6 +100,11 @@ class HistoryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self._search)
         layout.addWidget(self._build_splitter(), 1)
+        self._more = QLabel(self)  # the list holds the newest entries only: say so
+        self._more.setWordWrap(True)
+        self._more.setAccessibleName("Older dictations")
+        self._more.hide()
+        layout.addWidget(self._more)
         layout.addLayout(self._build_buttons())
         self.refresh()
 
@@ -240,6 +245,7 @@ class HistoryPanel(QWidget):
         self._list.clear()
         self._entries = {}
         self._list.addTopLevelItems([self._make_item(entry) for entry in found])
+        self._say_what_is_left_out(query, len(found))
         if selected is not None:
             self.select_entry(selected.id)
         if self.selected_entry() is None and found:
@@ -253,6 +259,22 @@ class HistoryPanel(QWidget):
             len(query),
             elapsed_ms,
         )
+
+    def _say_what_is_left_out(self, query: str, shown: int) -> None:
+        """Under a full list: how many entries it leaves out, and how to reach them."""
+        total = shown
+        if shown >= SHOWN_AT_ONCE:
+            try:
+                total = self._store.count(query)
+            except HistoryError as exc:
+                log.warning("history count failed: %s", exc)
+        if total > shown:
+            which = "dictations" if not query else f"dictations containing “{query}”"
+            self._more.setText(
+                f"Showing the newest {shown} of {total} {which}; search for words in an "
+                "older one to find it."
+            )
+        self._more.setVisible(total > shown)
 
     def add_entry(self, entry: HistoryEntry) -> None:
         """Show a new entry at the top without reloading (when it matches the search)."""

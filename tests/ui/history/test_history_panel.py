@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTreeWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import HistoryStore
+from app.core.output.history import SHOWN_AT_ONCE, HistoryStore
 from app.ui.history.history_panel import EMPTY_TEXT, HistoryPanel
 
 pytestmark = [
@@ -273,3 +273,29 @@ def test_an_entry_names_the_profile_that_shaped_it(qtbot: QtBot, store: HistoryS
     assert oldest is not None
     assert newest.toolTip(2) == "Dear Anna, thanks."  # the Default profile goes unsaid
     assert oldest.toolTip(2) == "git status\n\nProfile: Terminal"
+
+
+def test_a_full_list_says_how_many_older_entries_a_search_reaches(
+    qtbot: QtBot, store: HistoryStore
+) -> None:
+    for number in range(SHOWN_AT_ONCE + 5):
+        kind = "invoice" if number % 2 else "reminder"
+        store.add(f"{kind} number {number}", 1.0, "tiny.en", created_at=1000.0 + number)
+    panel = make_panel(qtbot, store)
+    more = next(
+        label
+        for label in panel.findChildren(QLabel)
+        if label.accessibleName() == "Older dictations"
+    )
+    assert len(panel.entries()) == SHOWN_AT_ONCE
+    assert panel.entries()[-1].text == "invoice number 5"
+    assert not more.isHidden()
+    assert more.text() == (
+        f"Showing the newest {SHOWN_AT_ONCE} of {SHOWN_AT_ONCE + 5} dictations; search for "
+        "words in an older one to find it."
+    )
+    panel.set_search_text("number 3")  # the oldest ones are reached by what they say
+    panel.refresh()
+    assert [entry.text for entry in panel.entries()][-1] == "invoice number 3"
+    assert more.isHidden()
+    assert store.count("invoice") == (SHOWN_AT_ONCE + 5) // 2
