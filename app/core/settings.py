@@ -215,7 +215,8 @@ class Settings:
         "File parts transcribed at once",
         "Off transcribes a dropped file from start to end. A number from 1 to 32 transcribes "
         "that many 30-second parts side by side: faster on a graphics card or a processor "
-        "with spare cores, but it needs more memory.",
+        "with spare cores, but it needs more memory, skips what the voice detector takes "
+        "for silence (whispers, very quiet speech) and times subtitles by whole parts.",
         "Files",
         value_range=(0, 32),
     )
