@@ -21,6 +21,7 @@ from app.core.control_channel import ControlReply, socket_path
 from app.running_instance import existing_files, hand_over
 
 if TYPE_CHECKING:
+    from app.core.settings import Settings
     from app.ui.shell.desktop_parts import DesktopParts
     from app.ui.shell.main_window import MainWindow
     from app.ui.shell.quit_sequence import QuitSequence
@@ -151,11 +152,12 @@ class DesktopApp:
             notices.append(("warning", history.notice))
         log.info("history opened")
 
-        model_name = settings.model
+        model_name, model_notice = settings.model, ""
         try:
             source = resolve_model(model_name, models_dir())
         except ModelError as exc:
-            notices.append(("error", f"{exc} Using the bundled tiny.en model instead."))
+            model_notice = f"{exc} Using the bundled tiny.en model instead."
+            notices.append(("error", model_notice))
             model_name = "tiny.en"
             source = resolve_model(model_name)
         host = ModelHost(
@@ -256,6 +258,13 @@ class DesktopApp:
             window.notice.show_notice(level, message)
         if (damaged := loaded.notice) is not None:  # replaced once the settings are saved
             parts.settings_store.saved.connect(lambda: window.notice.withdraw(damaged))
+        if model_notice:  # no longer true once another model is chosen
+
+            def model_chosen(old: Settings, new: Settings) -> None:
+                if new.model != old.model:
+                    window.notice.withdraw(model_notice)
+
+            parts.settings_store.changed.connect(model_chosen)
         parts.recovery_offer = offer_recovery(parts)  # a crash left a dictation's audio behind
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while

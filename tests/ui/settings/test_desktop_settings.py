@@ -149,3 +149,18 @@ def test_a_setting_that_needs_a_restart_says_so(desktop: DesktopApp) -> None:
     parts.settings_store.update(parts.settings.replace(model="base.en"))
     assert parts.window.notice.isVisible()
     assert "after Saytype restarts" in parts.window.notice.label.text()
+
+
+def test_the_missing_model_notice_goes_once_another_model_is_chosen(
+    qtbot: QtBot, offscreen: None
+) -> None:
+    _write_settings({"model": "small.en"})  # never downloaded here
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        notice = app.parts.window.notice
+        assert "Model 'small.en' is not installed" in " ".join(notice.messages)
+        parts = app.parts
+        parts.settings_store.update(parts.settings.replace(model="tiny.en"))
+        assert not any("small.en" in message for message in notice.messages)  # stale now
+    finally:
+        app.shutdown()
