@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.core.output.text_delivery import (
     CTRL_SHIFT_V,
     CTRL_V,
+    MESSAGE_FOCUS_MOVED,
     SHIFT_INSERT,
     DeliveryQueue,
     ModifiersHeld,
@@ -204,6 +205,24 @@ def test_a_profiles_enter_after_the_text_waits_out_the_next_dictations_hold(
     with qtbot.waitSignal(service.delivered, timeout=2000):
         keyboard.release_all()
     assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "enter")]
+
+
+@pytest.mark.gui
+def test_a_profiles_enter_is_pressed_only_in_the_profiles_window(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # The profile (a terminal's: Enter after the text) was chosen at the press; the user
+    # then clicked a chat window, where an Enter sends the message.
+    keyboard.window_class = "Chromium"
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver("enter", "keys", only_into="XTerm")
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_FOCUS_MOVED
+    keyboard.window_class = "xterm"  # the same class, as the window manager spells it
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver("enter", "keys", only_into="XTerm")
+    assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "enter")]
+    assert QGuiApplication.clipboard().text() != "enter"
 
 
 @pytest.mark.gui

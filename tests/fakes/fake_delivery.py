@@ -22,6 +22,7 @@ class FakeDelivery(QObject):
         self._held: list[tuple[int, str, str]] = []
         self.requests: list[tuple[int, str, str]] = []  # id, text, method
         self.paste_keys: list[tuple[str, ...]] = []  # per request: a profile's, or ()
+        self.only_into: list[str] = []  # per request: the window class its keys are for
         self.delivered_texts: list[str] = []
         self.keys_pressed: list[str] = []  # chords pressed after a text ("enter")
         self.clipboard: str | None = None
@@ -41,9 +42,11 @@ class FakeDelivery(QObject):
         *,
         clipboard_on_failure: bool = True,
         paste_keys: tuple[str, ...] = (),
+        only_into: str = "",
     ) -> int:
         request_id, self._next = self._next, self._next + 1
         self.paste_keys.append(paste_keys)
+        self.only_into.append(only_into)
         if not clipboard_on_failure:
             self._no_clipboard.add(request_id)
         self.requests.append((request_id, text, method or self.method))

@@ -96,6 +96,22 @@ class ModifiersHeld(InjectionError):
     """Modifier keys stayed down past the timeout; injecting now would make shortcuts."""
 
 
+class FocusMoved(InjectionError):
+    """The keys after a text were for another window than the one with the focus now."""
+
+
+MESSAGE_FOCUS_MOVED = (
+    "the focus moved to another window than the profile's, so they were not pressed there."
+)
+
+
+def not_sent_message(request: DeliveryRequest, error: ModifiersHeld | FocusMoved) -> str:
+    """What to tell the user when ``request`` was held back on purpose."""
+    if isinstance(error, FocusMoved):
+        return MESSAGE_FOCUS_MOVED
+    return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
+
+
 class KeyInjector(Protocol):
     """Sends keys to the focused window. Called from one worker thread only."""
 
@@ -127,6 +143,7 @@ class DeliveryRequest:
     text: str
     method: DeliveryMethod
     paste_keys: tuple[str, ...] = ()  # a profile's paste keys; () picks them by window class
+    only_into: str = ""  # keys after a text: only while this window class has the focus
 
 
 def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
@@ -209,6 +226,9 @@ def inject(
         keyboard.type_text(request.text)
         return "typed"
     if request.method == "keys":
+        focused = keyboard.focused_window_class()
+        if request.only_into and focused and focused.casefold() != request.only_into.casefold():
+            raise FocusMoved(f"{focused} has the focus, not {request.only_into}")
         keyboard.send_chord(tuple(request.text.split("+")))
         return "keys"
     chord = request.paste_keys or paste_chord_for(keyboard.focused_window_class())
@@ -236,12 +256,16 @@ class DeliveryQueue:
         self._next_id = 1
 
     def add(
-        self, text: str, method: DeliveryMethod, paste_keys: tuple[str, ...] = ()
+        self,
+        text: str,
+        method: DeliveryMethod,
+        paste_keys: tuple[str, ...] = (),
+        only_into: str = "",
     ) -> DeliveryRequest:
         """Queue ``text``; the request's id grows by one per call."""
         if method not in DELIVERY_METHODS:
             raise ValueError(f"unknown delivery method {method!r}")
-        request = DeliveryRequest(self._next_id, text, method, paste_keys)
+        request = DeliveryRequest(self._next_id, text, method, paste_keys, only_into)
         self._next_id += 1
         self._pending.append(request)
         return request

@@ -35,18 +35,18 @@ from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
     DELIVERY_METHODS,
     MESSAGE_INJECTION_FAILED,
-    MESSAGE_KEYS_AFTER_HELD,
-    MESSAGE_KEYS_HELD,
     MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
     DeliveryMethod,
     DeliveryQueue,
     DeliveryRequest,
+    FocusMoved,
     InjectionError,
     KeyInjector,
     ModifiersHeld,
     OwnWindowFocused,
     inject,
+    not_sent_message,
 )
 from app.core.output.wayland_clipboard import TEXT_FORMATS
 from app.ui.dictation.qt_clipboard import (
@@ -139,6 +139,7 @@ class DeliveryService(QObject):
         *,
         clipboard_on_failure: bool = True,
         paste_keys: tuple[str, ...] = (),
+        only_into: str = "",
     ) -> int:
         """Queue ``text`` for the focused application; return the request id.
 
@@ -149,8 +150,10 @@ class DeliveryService(QObject):
                 delivered. Type-as-I-speak says no: its caller keeps the pieces and
                 puts the whole dictation there instead.
             paste_keys: the keys that paste (a profile's); () picks them by window class.
+            only_into: ``keys`` only while a window of this class has the focus (a profile's).
         """
-        request = self._queue.add(text, _checked_method(method or self._method), paste_keys)
+        method = _checked_method(method or self._method)
+        request = self._queue.add(text, method, paste_keys, only_into)
         if not clipboard_on_failure:
             self._no_clipboard.add(request.request_id)
         log.debug("queued request %d (%s, %d chars)", request.request_id, request.method, len(text))
@@ -246,9 +249,8 @@ class DeliveryService(QObject):
             )
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
-        except ModifiersHeld:
-            held = MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
-            self._worker_done.emit(request.request_id, "", held)
+        except (ModifiersHeld, FocusMoved) as exc:
+            self._worker_done.emit(request.request_id, "", not_sent_message(request, exc))
         except _NoKeyboard as exc:
             self._worker_done.emit(request.request_id, "", self._route.no_keyboard_message(exc))
         except Exception as exc:

@@ -92,7 +92,9 @@ class FinalDelivery:
             self._delivered(current, how)
             return
         current.how = how
-        current.after_id = self._delivery.deliver("+".join(keys), "keys")
+        # An Enter meant for a terminal must not send a chat message the focus moved to.
+        chord = "+".join(keys)
+        current.after_id = self._delivery.deliver(chord, "keys", only_into=current.window_class)
 
     def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:
         """The delivery service did ``request_id``; ``current`` is the dictation under way."""

@@ -114,6 +114,7 @@ def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -
         ("enter", "keys"),
     ]
     assert rig.delivery.paste_keys[0] == ("ctrl", "shift", "v")
+    assert rig.delivery.only_into[1] == "XTerm"  # the Enter is for the terminal alone
     (entry,) = rig.history.search()
     assert (entry.text, entry.profile, entry.delivered_to) == (
         PLAIN,
