@@ -163,6 +163,20 @@ def test_paste_sends_the_chord_for_the_window_and_restores_the_clipboard(
 
 
 @pytest.mark.gui
+def test_a_copy_made_right_after_the_paste_is_not_undone_by_the_restore(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("before")
+    service.set_options("paste", restore_delay_ms=1500)  # nothing here fetches: the delay runs
+    with qtbot.waitSignal(service.delivered, timeout=5000):
+        service.deliver("the transcript", "paste")
+        qtbot.waitUntil(lambda: bool(keyboard.sent), timeout=2000)  # the paste keys went out
+        clipboard.setText("my new copy")  # the user copies something at once
+    assert clipboard.text() == "my new copy"  # not "before" again
+
+
+@pytest.mark.gui
 def test_delivery_waits_for_held_modifiers(
     qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
 ) -> None:

@@ -282,3 +282,11 @@ class DeliveryQueue:
 
     def __len__(self) -> int:
         return len(self._pending)
+
+
+def checked_method(method: str) -> DeliveryMethod:
+    """``method`` as a :data:`DeliveryMethod`; ValueError for any other word."""
+    for known in DELIVERY_METHODS:
+        if method == known:
+            return known
+    raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")

@@ -33,7 +33,6 @@ from PySide6.QtGui import QClipboard, QGuiApplication
 
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
-    DELIVERY_METHODS,
     MESSAGE_INJECTION_FAILED,
     MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
@@ -45,6 +44,7 @@ from app.core.output.text_delivery import (
     KeyInjector,
     ModifiersHeld,
     OwnWindowFocused,
+    checked_method,
     inject,
     not_sent_message,
 )
@@ -110,6 +110,7 @@ class DeliveryService(QObject):
         self._armed = threading.Event()  # set just before the paste keys go out
         self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
         self._made: list[QMimeData] = []  # clipboard data made here (see hand_clipboard_to_qt)
+        self._pasted = ""  # the text a paste put on the clipboard, until it is restored
         self._fetched = False
         self._awaiting_fetch = False
         self._restore_timer = QTimer(self)
@@ -129,7 +130,7 @@ class DeliveryService(QObject):
 
     def set_options(self, method: str = "paste", restore_delay_ms: int = 500) -> None:
         """Default ``method`` for :meth:`deliver`, and the clipboard restore fallback delay."""
-        self._method = _checked_method(method)
+        self._method = checked_method(method)
         self._restore_delay_ms = max(0, int(restore_delay_ms))
 
     def deliver(
@@ -152,7 +153,7 @@ class DeliveryService(QObject):
             paste_keys: the keys that paste (a profile's); () picks them by window class.
             only_into: ``keys`` only while a window of this class has the focus (a profile's).
         """
-        method = _checked_method(method or self._method)
+        method = checked_method(method or self._method)
         request = self._queue.add(text, method, paste_keys, only_into)
         if not clipboard_on_failure:
             self._no_clipboard.add(request.request_id)
@@ -345,6 +346,7 @@ class DeliveryService(QObject):
     def _put_on_clipboard(self, text: str) -> None:
         clipboard = QGuiApplication.clipboard()
         self._saved = {mode: copy_of(clipboard.mimeData(mode)) for mode in clipboard_modes()}
+        self._pasted = text
         self._armed.clear()
         self._fetched = False
         self._awaiting_fetch = False
@@ -377,6 +379,8 @@ class DeliveryService(QObject):
             return
         clipboard = QGuiApplication.clipboard()
         for mode, mime in saved.items():
+            if clipboard.text(mode) != self._pasted:
+                continue  # the user copied something since the paste: theirs stays
             if mime is None:
                 clipboard.clear(mode)
             else:
@@ -393,10 +397,3 @@ def _quietly(action: Callable[[], object], what: str) -> None:
         action()
     except Exception:
         log.exception("%s failed", what)
-
-
-def _checked_method(method: str) -> DeliveryMethod:
-    for known in DELIVERY_METHODS:
-        if method == known:
-            return known
-    raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")
