@@ -179,6 +179,7 @@ class QueuePanel(QWidget):
         self.tree.setItemWidget(item, _CANCEL, cancel)
         self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel, status, route=route)
         item.setToolTip(_STATUS, _explanation(self.rows[job_id]))
+        self.tree.scrollToItem(item)  # a file added below the fold is seen to arrive
         self._refresh_empty()
 
     def _on_duration(self, job_id: int, seconds: float) -> None:

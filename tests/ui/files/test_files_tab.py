@@ -185,3 +185,21 @@ def test_the_files_settings_say_where_and_how_transcripts_are_saved(
     configure_file_jobs(tab.runner, Settings(export_folder=str(tmp_path), export_format="vtt"))
     assert tab.runner.saving == TranscriptSaving(tmp_path, "vtt")
     assert tab.runner.saving.target(Path("/media/talk.mp4")) == tmp_path / "talk.vtt"
+
+
+def test_files_added_below_the_fold_are_scrolled_into_sight(
+    qtbot: QtBot, tab: FilesTab, tmp_path: Path
+) -> None:
+    tab.runner.gate.close()  # they stay queued: only the list is looked at
+    paths = []
+    for number in range(25):
+        path = tmp_path / f"meeting-{number:02d}.wav"
+        path.write_bytes(b"")  # never decoded while the gate is closed
+        paths.append(path)
+    tab.window.queue_files(paths)
+    qtbot.waitUntil(lambda: len(tab.panel.rows) == len(paths))
+    tree = tab.panel.tree
+    last = tab.panel.row(max(tab.panel.rows)).item
+    assert tree.viewport().rect().intersects(tree.visualItemRect(last))  # seen arriving
+    tab.runner.cancel_all()
+    tab.runner.gate.release()
