@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -227,3 +229,22 @@ class ModelsPage(QWidget):
             self.message.setText(f"{listing.name} is damaged: " + " ".join(problems))
         else:
             self.message.setText(f"{listing.name}: all files are intact.")
+
+
+def ask_to_stop_the_download(parent: QWidget, stop: Callable[[], None]) -> QMessageBox:
+    """Ask whether to stop a download that closing ``parent`` would stop; ``stop`` if yes."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Stop the download?",
+        "A model is still downloading, and closing Settings stops it. What has arrived "
+        "is kept: Download goes on from there later.",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    stop_button = box.addButton("&Stop and close", QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton("&Keep downloading", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.finished.connect(lambda _result: stop() if box.clickedButton() is stop_button else None)
+    box.open()
+    return box

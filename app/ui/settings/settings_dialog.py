@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -44,7 +43,7 @@ from app.core.settings import SettingField, Settings, setting_fields
 from app.ui.settings.desktop_page import PAGE_NAME as DESKTOP_PAGE
 from app.ui.settings.desktop_page import desktop_page
 from app.ui.settings.engine_page import ENGINE_PAGE
-from app.ui.settings.models_page import ModelsPage
+from app.ui.settings.models_page import ModelsPage, ask_to_stop_the_download
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
 from app.ui.settings.route_label import LABEL as ROUTE_LABEL
 from app.ui.settings.route_label import route_label
@@ -202,7 +201,14 @@ class SettingsDialog(QDialog):
         page.setAccessibleName(
             f"{name} settings" if name not in {MODELS_PAGE, PROFILES_PAGE} else name
         )
-        self.stack.addWidget(page)
+        if isinstance(page, QScrollArea):
+            self.stack.addWidget(page)
+        else:  # the models, profiles and engine pages scroll too, on a small or scaled screen
+            holder = QScrollArea(self.stack)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QScrollArea.Shape.NoFrame)
+            holder.setWidget(page)
+            self.stack.addWidget(holder)
         self.pages.addItem(name)
         self._pages[name] = page
         if name not in self._first_field:  # a page made elsewhere, such as the models page
@@ -262,7 +268,11 @@ class SettingsDialog(QDialog):
             hint.width() - stack.width() + max([line, *(c.width() for c in contents)]),
             hint.height() - stack.height() + max((c.height() for c in contents), default=0),
         )
-        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(_LARGEST_START_SIZE)
+        largest = _LARGEST_START_SIZE
+        screen = self.screen()
+        if screen is not None:  # at 2x scaling a 1600x1000 screen is 800x500 for Qt
+            largest = largest.boundedTo(screen.availableGeometry().size() * 0.95)
+        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(largest)
 
     def browse_export_folder(self) -> None:
         """Let the user pick the transcripts folder; Cancel in the file dialog changes nothing."""
@@ -374,23 +384,9 @@ class SettingsDialog(QDialog):
         if page is None or not page.downloading or self._stop_download_agreed:
             super().done(result)
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Stop the download?",
-            "A model is still downloading, and closing Settings stops it. What has arrived "
-            "is kept: Download goes on from there later.",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        stop = box.addButton("&Stop and close", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("&Keep downloading", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
 
-        def answered() -> None:
-            if box.clickedButton() is stop:
-                self._stop_download_agreed = True
-                super(SettingsDialog, self).done(result)
+        def stop() -> None:
+            self._stop_download_agreed = True
+            super(SettingsDialog, self).done(result)
 
-        box.finished.connect(answered)
-        box.open()
+        ask_to_stop_the_download(self, stop)

@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.model_download import HubAccess
+from app.core.engine.remote.endpoint_book import EndpointBook
 from app.core.settings import Settings, setting_fields
+from app.ui.settings.engine_page import EnginePage
 from app.ui.settings.models_page import ModelsPage
+from app.ui.settings.profiles_page import ProfilesPage
 from app.ui.settings.settings_dialog import MODELS_PAGE, SettingsDialog
 from tests.support.screenshots import save_screenshot
 
@@ -120,6 +123,26 @@ def test_fits_a_1280_by_720_screen_with_ok_and_cancel_in_view(
             top_left = button.mapTo(dialog, QPoint(0, 0))
             assert button.isVisible()
             assert dialog.rect().contains(QRect(top_left, button.size())), (name, which)
+
+
+def test_every_page_scrolls_so_the_dialog_fits_a_screen_scaled_twice(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A 1600x1000 screen at 2x is 800x500 for Qt: the models, profiles and engine pages
+    # once made the dialog 887 px wide at the least, OK and Cancel past the screen's edge.
+    made = SettingsDialog(
+        Settings(),
+        ["Built-in Microphone"],
+        ["tiny.en"],
+        models_page=ModelsPage(tmp_path / "models", HubAccess.from_environment(os.environ)),
+        profiles_page=ProfilesPage(path=tmp_path / "profiles.json"),
+        engine_page=EnginePage(EndpointBook()),
+    )
+    qtbot.addWidget(made)
+    minimum = made.minimumSizeHint()
+    assert minimum.width() <= 760, minimum
+    assert minimum.height() <= 480, minimum
+    assert made.page_widget(MODELS_PAGE) is made.models_page  # still found by its name
 
 
 def test_ctrl_page_down_and_up_and_ctrl_tab_switch_pages(
