@@ -8,6 +8,7 @@ how a list setting reads as one line) keeps the dialog about pages and buttons.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
@@ -199,3 +200,21 @@ def when_edited(editor: QWidget, callback: Callable[[], None]) -> None:
         editor.toggled.connect(lambda _on: callback())
     elif isinstance(editor, QSpinBox):
         editor.valueChanged.connect(lambda _value: callback())
+
+
+def check_model_choice(model: str, offered: list[str], language: str) -> None:
+    """Refuse a model that is not installed, or one that cannot hear ``language``.
+
+    Raises:
+        ValueError: "model: …", in words, with what to do instead.
+    """
+    if model not in offered and not Path(model).expanduser().is_dir():
+        raise ValueError(
+            f"model: '{model}' is not installed: download it on the Downloaded models page "
+            "first, or give the folder of a CTranslate2 model."
+        )
+    if model.endswith(".en") and language not in {"", "en"}:
+        raise ValueError(
+            f"language: {model} understands English only; choose a multilingual model "
+            "(tiny, base, small…) for another language, or leave Language empty."
+        )

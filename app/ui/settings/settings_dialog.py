@@ -49,6 +49,7 @@ from app.ui.settings.route_label import LABEL as ROUTE_LABEL
 from app.ui.settings.route_label import route_label
 from app.ui.settings.setting_editors import (
     LIST_EDITORS,
+    check_model_choice,
     make_editor,
     parse_list_text,
     show_value,
@@ -345,7 +346,13 @@ class SettingsDialog(QDialog):
         values = {name: value_of(editor) for name, editor in self._editors.items()}
         for name in LIST_EDITORS.keys() & values.keys():
             values[name] = parse_list_text(name, str(values[name]))
-        return self._initial.replace(**values)
+        settings = self._initial.replace(**values)
+        was = (self._initial.model, self._initial.language)
+        editor = self._editors.get("model")
+        if isinstance(editor, QComboBox) and (settings.model, settings.language) != was:
+            offered = [editor.itemText(index) for index in range(editor.count())]
+            check_model_choice(settings.model, offered, settings.language)
+        return settings
 
     def restore_defaults(self) -> None:
         """Show the default settings; nothing changes until OK."""

@@ -7,6 +7,7 @@ clicks on the dialog's buttons, and keyboard focus moving between controls.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -105,7 +106,7 @@ def test_unplugged_device_is_kept(qtbot: QtBot) -> None:
     assert dialog.result_settings().input_device == "Old Webcam"
 
 
-def test_edits_become_the_result(qtbot: QtBot) -> None:
+def test_edits_become_the_result(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = make_dialog(qtbot, Settings())
     hotkey = dialog.editor("hotkey")
     qtbot.keyClick(hotkey, Qt.Key.Key_F12, CTRL | ALT)
@@ -124,7 +125,9 @@ def test_edits_become_the_result(qtbot: QtBot) -> None:
     device.setCurrentIndex(device.findData("Built-in Microphone"))
     model = dialog.editor("model")
     assert isinstance(model, QComboBox)
-    model.setCurrentText("  /opt/models/my-whisper ")
+    folder = tmp_path / "my-whisper"  # a model folder of the user's own
+    folder.mkdir()
+    model.setCurrentText(f"  {folder} ")
     language = dialog.editor("language")
     assert isinstance(language, QLineEdit)
     language.setText("")
@@ -135,7 +138,7 @@ def test_edits_become_the_result(qtbot: QtBot) -> None:
         paste_restore_delay_ms=10000,
         notifications=False,
         input_device="Built-in Microphone",
-        model="/opt/models/my-whisper",
+        model=str(folder),
         language="",
     )
 
@@ -158,8 +161,9 @@ def test_ok_emits_the_new_settings(qtbot: QtBot) -> None:
     [
         ("   ", "Speech model: a model name is needed"),
         ("large-v9", "Speech model: 'large-v9' is not a model: use one of tiny, tiny.en, "),
+        ("medium.en", "Speech model: 'medium.en' is not installed: download it on the Downloaded"),
     ],
-    ids=["empty", "unknown"],
+    ids=["empty", "unknown", "not-downloaded"],
 )
 def test_invalid_value_keeps_the_dialog_open(qtbot: QtBot, typed: str, error: str) -> None:
     dialog = make_dialog(qtbot)
@@ -279,3 +283,16 @@ def test_the_error_line_goes_once_its_field_is_mended(qtbot: QtBot) -> None:
     assert error.isVisible()
     model.setCurrentText("tiny.en")  # mended
     assert not error.isVisible()
+
+
+def test_a_language_an_english_only_model_cannot_hear_is_refused(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, Settings())  # tiny.en, the bundled model
+    language = dialog.editor("language")
+    assert isinstance(language, QLineEdit)
+    language.setText("fr")
+    with pytest.raises(ValueError, match=r"^language: tiny.en understands English only"):
+        dialog.result_settings()
+    model = dialog.editor("model")
+    assert isinstance(model, QComboBox)
+    model.setCurrentText("small")  # multilingual, and offered (installed)
+    assert dialog.result_settings().model == "small"
