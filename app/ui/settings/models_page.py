@@ -70,7 +70,7 @@ class ModelsPage(QWidget):
         self.verify = self._button("&Verify", "Check the selected model's files")
         self.download.clicked.connect(self.start_download)
         self.cancel.clicked.connect(self.cancel_download)
-        self.remove.clicked.connect(self.remove_selected)
+        self.remove.clicked.connect(self.ask_to_remove)
         self.verify.clicked.connect(self.verify_selected)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Download progress")
@@ -204,6 +204,29 @@ class ModelsPage(QWidget):
         if outcome == "installed":
             self.models_changed.emit()
         self.download_ended.emit()
+
+    def ask_to_remove(self) -> QMessageBox | None:
+        """Remove asks first: a model is hundreds of MB to download again."""
+        listing = self._selected()
+        if listing is None:
+            return None
+        size = f" ({listing.size_bytes / 1e6:.0f} MB)" if listing.size_bytes else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            f"Remove {listing.name}?",
+            f"Remove {listing.name}{size} from this computer? Download can fetch it again.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        remove = box.addButton("&Remove", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.finished.connect(
+            lambda _r: self.remove_selected() if box.clickedButton() is remove else None
+        )
+        box.open()
+        return box
 
     def remove_selected(self) -> None:
         """Delete the selected model (and any partial download of it)."""

@@ -52,6 +52,7 @@ def test_lists_the_bundled_model_and_enables_actions_by_status(page: ModelsPage)
     assert not page.cancel.isEnabled()
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
 def test_download_shows_progress_then_verify_and_remove(qtbot: QtBot, page: ModelsPage) -> None:
     page.select(NAME)
     values: list[int] = []
@@ -66,9 +67,22 @@ def test_download_shows_progress_then_verify_and_remove(qtbot: QtBot, page: Mode
     page.select(NAME)
     page.verify.click()
     assert page.message.text() == f"{NAME}: all files are intact."
+    page.remove.click()  # asks first; Keep (the default) keeps it
+    answer(qtbot, page, "&Keep")
+    assert page.status_of(NAME) is ModelStatus.INSTALLED
+    page.remove.click()
     with qtbot.waitSignal(page.models_changed, timeout=5000):
-        page.remove.click()
+        answer(qtbot, page, "&Remove")
     assert page.status_of(NAME) is ModelStatus.AVAILABLE
+
+
+def answer(qtbot: QtBot, page: ModelsPage, label: str) -> None:
+    (box,) = [b for b in page.findChildren(QMessageBox) if b.isVisible()]
+    assert box.text().startswith(f"Remove {NAME} (")
+    assert box.defaultButton().text() == "&Keep"
+    (button,) = [b for b in box.buttons() if b.text() == label]
+    with qtbot.waitSignal(box.finished):
+        button.click()
 
 
 def test_cancel_stops_and_a_second_download_resumes(
