@@ -218,6 +218,10 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     truncation = find_truncation(path)
     if truncation is not None:
         stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
+    elif transcript.cut_short:
+        stderr.write(
+            f"saytype: warning: {path} {transcript.cut_short}; transcribed what is there.\n"
+        )
     transcript = shaper.shape_transcript(transcript)
     if not transcript.text:  # stdout stays empty, as the transcript is; say why on stderr
         stderr.write(f"saytype: no speech was heard in {path}.\n")

@@ -149,6 +149,8 @@ def judge_transcribe(
         except (ValueError, KeyError, TypeError):
             whole(f"stdout line is not a transcript: {line[:300]}")
     for line in stderr.splitlines():
+        if any(line.startswith(f"saytype: warning: {p} ") for p in files):
+            continue  # a file cut short, transcribed as far as it goes: its transcript follows
         path = next((p for p in files if line.startswith(f"saytype: error: {p}: ")), None)
         if path is None:
             if "Traceback" not in stderr:

@@ -154,6 +154,17 @@ class AudioFileReader:
 
     def check_complete(self) -> None:
         """Raise :class:`AudioFileError` if the file held no audio or was cut short."""
+        cut = self.cut_short()
+        if cut:
+            raise AudioFileError(f"{self.path}: the file {cut}.")
+
+    def cut_short(self) -> str:
+        """After :meth:`chunks`: "" for a whole file, else how it was cut short ("is truncated:
+        its header declares 4.7 s but only 1.8 s of audio could be decoded").
+
+        Raises:
+            AudioFileError: the file held no decodable audio at all.
+        """
         if self.decoded_samples == 0:
             raise AudioFileError(f"{self.path}: the file contains no decodable audio.")
         declared = self.declared_seconds
@@ -161,10 +172,11 @@ class AudioFileReader:
         if declared is not None and (
             declared - got > _TRUNCATION_MIN_GAP_S and got < declared * _TRUNCATION_MIN_RATIO
         ):
-            raise AudioFileError(
-                f"{self.path}: the file is truncated: its header declares {declared:.1f} s "
-                f"but only {got:.1f} s of audio could be decoded."
+            return (
+                f"is truncated: its header declares {declared:.1f} s "
+                f"but only {got:.1f} s of audio could be decoded"
             )
+        return ""
 
 
 def decode_file(path: Path) -> DecodedAudio:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +167,12 @@ class FileTranscriber:
             return reader.declared_seconds or None
 
         job = _Job(on_segment, on_progress, cancel, gate, total_s)
-        windows = audio_windows(_checked_chunks(reader), *self._window(options))
-        return self._run(windows, options, job, source=str(path), started=started)
+        cut: list[str] = []
+        windows = audio_windows(_checked_chunks(reader, cut), *self._window(options))
+        transcript = self._run(windows, options, job, source=str(path), started=started)
+        # A compressed file cut short (a download or recording that stopped) is transcribed
+        # as far as it goes, as a cut WAV is (whose own warning names the cut).
+        return replace(transcript, cut_short=cut[0]) if cut and cut[0] else transcript
 
     def transcribe_audio(
         self,
@@ -305,10 +309,10 @@ class FileTranscriber:
             )
 
 
-def _checked_chunks(reader: AudioFileReader) -> Iterator[AudioArray]:
-    """The reader's chunks, then its truncation check (so a cut-short file still fails)."""
+def _checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioArray]:
+    """The reader's chunks; then whether the file was cut short goes into ``cut``."""
     yield from reader.chunks()
-    reader.check_complete()
+    cut.append("" if reader.truncation is not None else reader.cut_short())
 
 
 def _batched(model: WhisperLike) -> WhisperLike:

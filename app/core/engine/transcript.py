@@ -36,6 +36,8 @@ class Transcript:
         model_name: The model that produced the text.
         elapsed_s: Wall-clock seconds spent decoding and transcribing.
         complete: False when the job was cancelled and holds only the segments done so far.
+        cut_short: how the file ended before its header said ("is truncated: …"); what
+            was there is transcribed. "" for a whole file.
     """
 
     text: str
@@ -46,3 +48,4 @@ class Transcript:
     elapsed_s: float
     complete: bool = True
     source: str = field(default="")
+    cut_short: str = ""

@@ -233,6 +233,10 @@ class QueuePanel(QWidget):
             row.bar.setValue(1000)
             seconds = f"{cut.present_seconds:.1f} of {cut.declared_seconds:.1f} s"
             self._set_status(row, f"Done (truncated: {seconds})")
+        elif transcript.complete and transcript.cut_short:
+            row.bar.setValue(1000)
+            self._set_status(row, "Done (truncated)")
+            self._add_line(row, f"The file {transcript.cut_short}; what is there is transcribed.")
         elif transcript.complete:
             row.bar.setValue(1000)
             remote = row.route.endpoint.name if row.route and not row.fallback else ""

@@ -28,6 +28,7 @@ from app.ui.files.queue_panel import COLUMNS, QueuePanel
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import build_rig
+from tests.support.media import encode_audio, truncated_copy
 from tests.support.screenshots import save_screenshot
 from tests.support.speech import SpeechMaker
 
@@ -151,6 +152,25 @@ def test_a_truncated_wav_is_transcribed_and_its_row_says_it_was_cut_short(
     )
     model_tab.panel.tree.setCurrentItem(row.item)
     assert truncation.message in model_tab.panel.detail.text()
+
+
+@pytest.mark.model
+def test_a_truncated_mp3_is_transcribed_and_its_row_says_it_was_cut_short(
+    qtbot: QtBot, model_tab: FilesTab, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    wav = speech.wav(SENTENCE, tmp_path / "talk.wav")
+    mp3 = encode_audio(wav, tmp_path / "talk.mp3", "libmp3lame")
+    cut = truncated_copy(mp3, tmp_path / "cut.mp3")  # a download that stopped half way
+    with qtbot.waitSignal(model_tab.runner.finished, timeout=60_000) as finished:
+        model_tab.window.queue_files([cut])
+    job, transcript = finished.args
+    assert transcript is not None
+    assert transcript.text.lower().startswith("the library opens")  # its first half
+    row = model_tab.panel.row(job)
+    assert row.status == "Done (truncated)"
+    (line,) = [row.item.child(i).text(0) for i in range(row.item.childCount())]
+    assert line.startswith("The file is truncated: its header declares ")
+    assert line.endswith("; what is there is transcribed.")
 
 
 @pytest.mark.model
