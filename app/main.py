@@ -125,6 +125,7 @@ class DesktopApp:
         from app.ui.dictation.profile_chooser import ProfileChooser
         from app.ui.dictation.retype import RetypeCountdown
         from app.ui.files.file_jobs import FileJobRunner
+        from app.ui.files.queue_offer import offer_waiting_files
         from app.ui.files.queue_panel import QueuePanel
         from app.ui.history.history_panel import HistoryPanel
         from app.ui.history.recovery_offer import offer_recovery
@@ -266,6 +267,7 @@ class DesktopApp:
 
             parts.settings_store.changed.connect(model_chosen)
         parts.recovery_offer = offer_recovery(parts)  # a crash left a dictation's audio behind
+        offer_waiting_files(parts)  # or files waiting in the Files tab
         worker.load_model()
         if settings.keep_mic_open:  # after the window is up: opening a device can take a while
             QTimer.singleShot(

@@ -22,143 +22,28 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.audio.file_decoder import AudioFileError, probe_duration
-from app.core.audio.wav_header import TruncatedWav, find_truncation
-from app.core.engine.cancellation import CancellationToken
-from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
-from app.core.engine.model_folder import ModelError
+from app.core.audio.wav_header import TruncatedWav
+from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.remote.api_keys import saved_api_key
 from app.core.engine.remote.endpoint_book import Endpoint
-from app.core.engine.remote.file_route import FileRoute, transcribe_routed
-from app.core.engine.remote.remote_errors import RemoteEngineError
+from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Segment, Transcript
-from app.core.output.exporters import ExportError, export, unused_path
+from app.core.output.exporters import ExportError
+from app.core.output.queue_journal import QueueJournal
 from app.core.task_lane import TaskLane
-from app.core.text.paragraphs import with_paragraphs
 from app.core.text.shaper import TextShaper
+from app.ui.files.file_compute import FileCompute, FileJob, TranscriptSaving, save_transcript
 from app.ui.shell.background import run_in_background
 from app.ui.shell.owned_threads import new_thread
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TranscriptSaving:
-    """Where finished transcripts are saved: a folder (None: next to the file), a format."""
-
-    folder: Path | None = None
-    fmt: str = "txt"
-
-    def target(self, source: Path) -> Path:
-        """The file ``source``'s transcript would be saved as (before avoiding a taken name)."""
-        return (self.folder or source.parent) / f"{source.stem or 'transcript'}.{self.fmt}"
-
-
-def save_transcript(transcript: Transcript, source: Path, saving: TranscriptSaving) -> Path:
-    """Write ``transcript`` as ``saving`` says, never over an existing file; the file written.
-
-    Raises:
-        ExportError: the folder is missing, read-only or full (one sentence).
-    """
-    target = unused_path(saving.target(source))
-    export(with_paragraphs(transcript), saving.fmt, target)
-    return target
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One queued file: its id, path, options, the server it goes to, and cancel token."""
-
-    job_id: int
-    path: Path
-    options: TranscribeOptions
-    shaper: TextShaper | None = None  # spoken commands, replacements… as in dictation
-    route: FileRoute | None = None  # None: the local model
-    cancel: CancellationToken = field(default_factory=CancellationToken)
-    saving: TranscriptSaving | None = None  # None: not saved on its own
-
-
-class _FileCompute(QObject):
-    """Runs on the file thread; never raises across threads."""
-
-    started = Signal(int)
-    progress = Signal(int, float)
-    segment = Signal(int, object)
-    truncated = Signal(int, object)
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-    fell_back = Signal(int, str)
-
-    def __init__(self, host: ModelHost, gate: PauseGate, api_key_of: Callable[[str], str]) -> None:
-        super().__init__()
-        self._transcriber = FileTranscriber(host)
-        self._host = host
-        self._gate = gate
-        self._api_key_of = api_key_of
-
-    @Slot(object)
-    def run(self, job: FileJob) -> None:
-        if job.cancel.cancelled:
-            self.finished.emit(job.job_id, None)  # cancelled while queued: nothing was done
-            return
-        self.started.emit(job.job_id)
-        log.info("file job %d started", job.job_id)
-        try:
-            transcript = self._transcribe_remote(job) if job.route else self._transcribe(job)
-        except (AudioFileError, ModelError, RemoteEngineError) as exc:
-            self.failed.emit(job.job_id, str(exc))
-        except OSError as exc:
-            self.failed.emit(job.job_id, f"{job.path}: {exc.strerror or exc}")
-        except Exception as exc:  # a bug must fail one job, not the queue
-            log.exception("file job %d failed", job.job_id)
-            self.failed.emit(job.job_id, f"{job.path}: internal error ({exc})")
-        else:
-            # Here, off the GUI thread: it reads a few header bytes (None for other formats).
-            truncation = find_truncation(job.path)
-            if truncation is not None:
-                self.truncated.emit(job.job_id, truncation)  # queued: it arrives before finished
-            self.finished.emit(job.job_id, transcript)
-
-    def _transcribe(self, job: FileJob) -> Transcript:
-        with self._host.held():  # an idle unload waits until this job is done
-            return self._transcriber.transcribe_file(
-                job.path,
-                job.options,
-                on_segment=lambda s: self.segment.emit(job.job_id, s),
-                on_progress=lambda f: self.progress.emit(job.job_id, f),
-                cancel=job.cancel,
-                gate=self._gate,
-            )
-
-    def _transcribe_remote(self, job: FileJob) -> Transcript:
-        assert job.route is not None
-        notices: list[str] = []
-
-        def fall_back(notice: str) -> None:
-            notices.append(notice)
-            self.fell_back.emit(job.job_id, notice)
-
-        transcript = transcribe_routed(
-            job.route,
-            job.path,
-            job.options,
-            local=lambda: self._transcribe(job),
-            api_key=self._api_key_of(job.route.endpoint.name),  # here: the keyring may wait
-            on_fallback=fall_back,
-            on_progress=lambda f: self.progress.emit(job.job_id, f),
-            cancel=job.cancel,
-        )
-        if not notices:  # a server answers whole: its segments come at once
-            for segment in transcript.segments:
-                self.segment.emit(job.job_id, segment)
-        return transcript
 
 
 class FileJobRunner(QObject):
@@ -205,9 +90,10 @@ class FileJobRunner(QObject):
         self.shaper: TextShaper | None = None
         self.route: FileRoute | None = None
         self.saving: TranscriptSaving | None = None  # the app sets it from the settings
+        self.journal: QueueJournal | None = None  # the app's: what waits survives a crash
         self._save_lane = TaskLane("file-saves", max_threads=1)
         self._thread = new_thread("saytype-files")
-        self._compute = _FileCompute(host, gate, api_key_of)
+        self._compute = FileCompute(host, gate, api_key_of)
         self._compute.moveToThread(self._thread)
         self._submit.connect(self._compute.run)
         self._compute.started.connect(self._on_started)
@@ -268,6 +154,7 @@ class FileJobRunner(QObject):
         self.added.emit(job.job_id, str(path))
         self._probe_pool.submit(self._probe, job.job_id, path)
         self._submit.emit(job)
+        self._write_down()
         return job.job_id
 
     def cancel(self, job_id: int) -> None:
@@ -299,6 +186,7 @@ class FileJobRunner(QObject):
     def request_stop(self) -> None:
         """Cancel everything and ask the thread to end, without waiting (see shutdown)."""
         self.cancel_all()
+        self._write_down(forget=True)  # a quit the user agreed to: nothing to offer back
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
         self._thread.quit()
 
@@ -306,6 +194,7 @@ class FileJobRunner(QObject):
         """Cancel everything and stop the thread; True if it stopped in time."""
         self.request_stop()
         stopped = bool(self._thread.wait(timeout_ms))
+        self._save_lane.wait_idle(timeout_ms / 1000)  # the saves and the queue's journal
         if not stopped:
             log.warning("the file thread was still busy after %d ms", timeout_ms)
         return stopped
@@ -387,5 +276,18 @@ class FileJobRunner(QObject):
             self.fell_back.emit(job_id, notice)
 
     def _maybe_idle(self) -> None:
+        self._write_down()
         if not self._jobs:
             self.idle.emit()
+
+    def _write_down(self, *, forget: bool = False) -> None:
+        """List the files still to transcribe in the journal, off the GUI thread, in order."""
+        journal = self.journal
+        if journal is None:
+            return
+        waiting = (
+            []
+            if forget
+            else [job.path for job_id, job in self._jobs.items() if job_id not in self.history_only]
+        )
+        self._save_lane.submit(journal.save, waiting)

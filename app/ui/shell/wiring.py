@@ -231,7 +231,7 @@ def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
     """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
     from app.core.engine.file_transcriber import TranscribeOptions
     from app.core.text.shaper import ShapingOptions, TextShaper
-    from app.ui.files.file_jobs import TranscriptSaving
+    from app.ui.files.file_compute import TranscriptSaving
 
     options = TranscribeOptions(
         language=settings.language or None,

@@ -289,7 +289,7 @@ def test_a_dictation_during_a_file_job_finishes_first(
 def test_finished_transcripts_are_saved_as_the_settings_say_and_never_over_a_file(
     qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
 ) -> None:
-    from app.ui.files.file_jobs import TranscriptSaving
+    from app.ui.files.file_compute import TranscriptSaving
 
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -315,7 +315,7 @@ def test_finished_transcripts_are_saved_as_the_settings_say_and_never_over_a_fil
 def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
 ) -> None:
-    from app.ui.files.file_jobs import TranscriptSaving
+    from app.ui.files.file_compute import TranscriptSaving
 
     not_a_folder = tmp_path / "exports"
     not_a_folder.write_text("a file where the folder should be", encoding="utf-8")

@@ -196,7 +196,7 @@ def test_the_files_settings_say_where_and_how_transcripts_are_saved(
     tab: FilesTab, tmp_path: Path
 ) -> None:
     from app.core.settings import Settings
-    from app.ui.files.file_jobs import TranscriptSaving
+    from app.ui.files.file_compute import TranscriptSaving
     from app.ui.shell.wiring import configure_file_jobs
 
     configure_file_jobs(tab.runner, Settings())
