@@ -105,7 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.main import run_gui
 
         return run_gui([Path(name) for name in argv])
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        _hint_dash_files(argv)
+        raise
     run = getattr(args, "run", None)
     _start_logging(args.verbose, gui=run is None)
     if run is None:
@@ -123,6 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _drop_stdout()
         return 0
     return status
+
+
+def _hint_dash_files(argv: Sequence[str]) -> None:
+    """After a usage error: a file named like an option ("-take 2.wav") needs ``--`` first."""
+    dashed = [arg for arg in argv if arg.startswith("-") and len(arg) > 1 and Path(arg).is_file()]
+    if dashed and "--" not in argv:
+        sys.stderr.write(
+            f"saytype: {dashed[0]!r} is a file: put -- before file names that start with a dash "
+            f"(saytype {argv[0] if argv else 'transcribe'} -- {dashed[0]}).\n"
+        )
 
 
 def _user_id(name: str, parser: argparse.ArgumentParser) -> int:

@@ -330,3 +330,21 @@ def test_a_command_that_sets_damaged_settings_aside_says_so() -> None:
     assert "ctrl+shift+space" in done.stdout.lower()  # the default hotkey stands in
     again = saytype("keys", "--print", "sway")
     assert again.stderr == ""  # said once: the damaged file was moved aside
+
+
+def test_a_file_named_like_an_option_gets_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "-take 2.wav").write_bytes(b"RIFF")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "transcribe", "-take 2.wav"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "saytype: '-take 2.wav' is a file: put -- before file names that start with a dash "
+        "(saytype transcribe -- -take 2.wav)."
+    )
