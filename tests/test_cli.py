@@ -333,9 +333,9 @@ def test_a_command_that_sets_damaged_settings_aside_says_so() -> None:
 
 
 def test_a_file_named_like_an_option_gets_a_hint(tmp_path: Path) -> None:
-    (tmp_path / "-take 2.wav").write_bytes(b"RIFF")
+    (tmp_path / "-take2.wav").write_bytes(b"RIFF")
     result = subprocess.run(
-        [sys.executable, "-m", "app", "transcribe", "-take 2.wav"],
+        [sys.executable, "-m", "app", "transcribe", "-take2.wav"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -345,6 +345,6 @@ def test_a_file_named_like_an_option_gets_a_hint(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
-        "saytype: '-take 2.wav' is a file: put -- before file names that start with a dash "
-        "(saytype transcribe -- -take 2.wav)."
+        "saytype: '-take2.wav' is a file: put -- before file names that start with a dash "
+        "(saytype transcribe -- -take2.wav)."
     )
