@@ -210,6 +210,7 @@ class SettingsDialog(QDialog):
             holder.setFrameShape(QScrollArea.Shape.NoFrame)
             holder.setWidget(page)
             self.stack.addWidget(holder)
+            self._forms.append(page)  # sized for at first, like the forms
         self.pages.addItem(name)
         self._pages[name] = page
         if name not in self._first_field:  # a page made elsewhere, such as the models page
@@ -261,7 +262,7 @@ class SettingsDialog(QDialog):
         """Big enough to show the tallest page without scrolling, within a small laptop screen."""
         hint = super().sizeHint()
         stack = self.stack.sizeHint()
-        contents = [form.sizeHint() for form in self._forms]
+        contents = [form.sizeHint().expandedTo(form.minimumSizeHint()) for form in self._forms]
         scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
         # Room for a label and about 80 characters of description beside it.
         line = self.fontMetrics().averageCharWidth() * 110
@@ -269,11 +270,7 @@ class SettingsDialog(QDialog):
             hint.width() - stack.width() + max([line, *(c.width() for c in contents)]),
             hint.height() - stack.height() + max((c.height() for c in contents), default=0),
         )
-        largest = _LARGEST_START_SIZE
-        screen = self.screen()
-        if screen is not None:  # at 2x scaling a 1600x1000 screen is 800x500 for Qt
-            largest = largest.boundedTo(screen.availableGeometry().size() * 0.95)
-        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(largest)
+        return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(_LARGEST_START_SIZE)
 
     def browse_export_folder(self) -> None:
         """Let the user pick the transcripts folder; Cancel in the file dialog changes nothing."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.core.profiles.profile_file import load_profiles, profiles_path
@@ -176,5 +176,8 @@ def test_screenshot_of_the_profiles_page(qtbot: QtBot, tmp_path: Path) -> None:
     click(qtbot, page.buttons["last_app"])
     choose(page.form.inputs["after_text"], "Enter")
     click(qtbot, page.buttons["save"])
+    holder = dialog.stack.currentWidget()  # the page scrolls in a holder: laid out first
+    assert isinstance(holder, QScrollArea)
+    qtbot.waitUntil(lambda: page.width() == holder.viewport().width())
     path = save_screenshot(dialog, "settings-profiles.png", tmp_path)
     assert path.stat().st_size > 0
