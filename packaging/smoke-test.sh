@@ -151,6 +151,7 @@ else
 fi
 
 gui_command=("$BUNDLE/saytype")  # what check_gui starts; step 6 points it at the installed copy
+gui_wait_for=""  # a log line check_gui waits for before it quits the GUI
 
 # Start the GUI (extra env assignments as arguments), wait until it answers
 # `saytype status`, quit it, and check it exits with 0. Log in $sandbox/gui.log.
@@ -174,6 +175,12 @@ check_gui() {
         fail "$label: no answer to 'saytype status' within ${GUI_START_DEADLINE_S}s: $(tail -5 "$sandbox/gui.log")"
     else
         pass "$label: answers 'saytype status' after $(($(date +%s) - started))s: $(printf '%s' "$state" | head -1)"
+        # A part that starts on its own thread (the X11 hotkey's grab) may log a moment
+        # after the control socket answers: wait for its line before quitting.
+        while [ -n "$gui_wait_for" ] && ! grep -q "$gui_wait_for" "$sandbox/gui.log" \
+            && [ $(($(date +%s) - started)) -lt "$GUI_START_DEADLINE_S" ]; do
+            sleep 0.2
+        done
         bundle quit || fail "$label: 'saytype quit' was refused"
         quit_sent=$(date +%s)
         while kill -0 "$gui_pid" 2>/dev/null && [ $(($(date +%s) - quit_sent)) -lt "$GUI_EXIT_DEADLINE_S" ]; do
@@ -211,7 +218,9 @@ if command -v Xvfb >/dev/null 2>&1; then
         sleep 0.1
     done
     if [ -s "$sandbox/display" ]; then
+        gui_wait_for="global hotkey .* listening"
         check_gui "GUI (X11)" DISPLAY=":$(head -1 "$sandbox/display")"
+        gui_wait_for=""
         if grep -q "global hotkey .* listening" "$sandbox/gui.log"; then
             pass "GUI (X11): the global hotkey is listening"
         else
