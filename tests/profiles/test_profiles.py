@@ -9,6 +9,7 @@ all or nothing, with one sentence that says what is wrong.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,26 @@ def test_the_first_matching_rule_wins_and_nothing_matching_gives_the_default() -
     assert book.choose(WindowIdentity("xterm", "XTerm", "root@box: /")).name == "Root shell"
     assert book.choose(EDITOR).name == DEFAULT_PROFILE
     assert book.choose(None).name == DEFAULT_PROFILE  # no window known (Wayland today)
+    assert book.choose(WindowIdentity("", "", "Element | Room")).name == "Chat"
+
+
+def test_a_pattern_that_runs_away_on_a_title_gives_up_and_the_next_rule_applies() -> None:
+    # Imported without a complaint (it is a valid pattern); on this title Python's re
+    # searched for minutes holding the interpreter, and the whole app froze at the press.
+    runaway = Profile("Docs", window_title=r"^(\w+\s?)+$", overrides={"style": "plain"})
+    book = ProfileBook(profiles=(runaway, CHAT))
+    title = "Quarterly report for the finance team draft version!"
+    window = WindowIdentity("xterm", "XTerm", title)
+    finished = threading.Event()
+    chosen: list[str] = []
+
+    def choose() -> None:
+        chosen.append(book.choose(window).name)
+        finished.set()
+
+    threading.Thread(target=choose, daemon=True).start()
+    assert finished.wait(timeout=10), "the match never gave up"
+    assert chosen == [DEFAULT_PROFILE]  # not matched: the log says why
     assert book.choose(WindowIdentity("", "", "Element | Room")).name == "Chat"
 
 

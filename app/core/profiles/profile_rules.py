@@ -1,19 +1,29 @@
-"""Which profile a dictation gets: the rules, read top to bottom, against the focused window.
+r"""Which profile a dictation gets: the rules, read top to bottom, against the focused window.
 
 The window is looked at when the hotkey is pressed (``focused_window.py`` on
 X11). Rules are ordered by the user and the first profile whose patterns all
 match wins; nothing matching (or no window known, as on Wayland for now) gives
 the Default profile, which always exists. Matching is a regular-expression
 search, case-insensitive, so ``term`` matches ``XTerm`` and ``^xterm$`` only it.
+Titles come from web pages and documents, and a pattern such as ``^(\w+\s?)+$`` takes
+Python's ``re`` minutes on a long title while it holds the interpreter (the whole app
+froze): matching runs in the ``regex`` module, which lets other threads run and gives up
+after :data:`MATCH_LIMIT_S` (the window then does not match, and the log says why).
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import regex
+
 from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError
+
+log = logging.getLogger(__name__)
+
+MATCH_LIMIT_S = 0.05  # a sane pattern takes microseconds on a window title
 
 
 @dataclass(frozen=True)
@@ -36,14 +46,25 @@ def matches(profile: Profile, window: WindowIdentity) -> bool:
     if profile.is_default:
         return False
     if profile.window_class and not any(
-        re.search(profile.window_class, name, re.IGNORECASE)
+        _found(profile, profile.window_class, name)
         for name in (window.instance, window.window_class)
         if name
     ):
         return False
-    return not profile.window_title or bool(
-        re.search(profile.window_title, window.title, re.IGNORECASE)
-    )
+    return not profile.window_title or _found(profile, profile.window_title, window.title)
+
+
+def _found(profile: Profile, pattern: str, text: str) -> bool:
+    try:
+        return (
+            regex.search(pattern, text, regex.IGNORECASE, timeout=MATCH_LIMIT_S, concurrent=True)
+            is not None
+        )
+    except TimeoutError:
+        log.warning(
+            "profile %s: its pattern took too long on this window; not matched", profile.name
+        )
+        return False
 
 
 @dataclass(frozen=True)
