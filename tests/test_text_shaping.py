@@ -129,6 +129,19 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ("Scratch that", "", DEFAULT),
     ("Done period scratch that scratch that", "", DEFAULT),
     ("Yes period no scratch that maybe", "Yes. Maybe", DEFAULT),
+    # …and "scratch that" as a verb and its object stays words (it deleted them once).
+    (
+        "I really need to scratch that itch on my back.",
+        "I really need to scratch that itch on my back.",
+        DEFAULT,
+    ),
+    ("Please scratch that off the list.", "Please scratch that off the list.", DEFAULT),
+    (
+        "We should scratch that item from the agenda.",
+        "We should scratch that item from the agenda.",
+        DEFAULT,
+    ),
+    ("Buy bread scratch that out of the plan", "Buy bread scratch that out of the plan", DEFAULT),
     # Spoken commands off: words stay words.
     ("Hello comma world period", "Hello comma world period", NO_COMMANDS),
     ("I said scratch that", "I said scratch that", NO_COMMANDS),

@@ -60,10 +60,11 @@ def test_scratch_that_erases_exactly_the_typed_phrase() -> None:
         0, ", I will call you tomorrow"
     )
     assert stream.on_commit(" scratch") == TextEdit(0, "")  # may be "scratch that"
-    edit = stream.on_commit(" that")
-    assert edit == TextEdit(len(" I will call you tomorrow"), "")
-    assert stream.typed == "Dear Anna,"
-    assert stream.on_commit(" I will call tonight.") == TextEdit(0, " I will call tonight")
+    # …and "scratch that" waits for its next word: "scratch that off the list" is words.
+    assert stream.on_commit(" that") == TextEdit(0, "")
+    edit = stream.on_commit(" I will call tonight.")
+    assert edit == TextEdit(len("you tomorrow"), "tonight")  # only what differs goes
+    assert stream.typed == "Dear Anna, I will call tonight"
     assert stream.on_final("Dear Anna, I will call you tomorrow scratch that I will call tonight.")
     assert stream.typed == "Dear Anna, I will call tonight."
 

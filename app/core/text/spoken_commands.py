@@ -87,6 +87,15 @@ _NOUN_FOLLOWERS = frozenset(
         "breaks",
     ]
 )
+# "scratch that" is a verb and its object after these ("I need to scratch that itch",
+# "please scratch that off the list", "we should scratch that item"); a dictation takes
+# it back after a phrase ("…tomorrow scratch that I will call…"), not after them.
+_SCRATCH_AS_A_VERB_AFTER = frozenset(
+    ["to", "please", "should", "shall", "will", "would", "can", "could", "must", "might",
+     "may", "i", "we", "you", "they", "let's", "lets", "just", "never", "don't", "not"]
+)  # fmt: skip
+# …and before these: "scratch that off", "scratch that out", "scratch that from".
+_SCRATCH_AS_A_VERB_BEFORE = frozenset(["off", "out", "from"])
 _NO_SPACE_BEFORE = frozenset(["is", "was", "there", "theres", "have", "has", "had", "with"])
 _NO_SPACE_AFTER = frozenset(["left", "for", "in", "at", "to", "between", "on", "available"])
 # Trailing marks a command absorbs from the word before it (quotes and brackets stay).
@@ -157,8 +166,8 @@ COMMANDS: tuple[Command, ...] = (
         "scratch that",
         _aliases("scratch that"),
         Mark("scratch"),
-        literal_after=_ARTICLES,
-        literal_before=frozenset(),
+        literal_after=_ARTICLES | _SCRATCH_AS_A_VERB_AFTER,
+        literal_before=_SCRATCH_AS_A_VERB_BEFORE,
     ),
     Command("cap", _aliases("cap"), None, "first", literal_before=frozenset()),
     Command("all caps", _aliases("all caps", "all cap"), None, "all", literal_before=frozenset()),
