@@ -80,3 +80,12 @@ def test_save_json_failure_is_the_callers_sentence_and_keeps_the_old_file(
     monkeypatch.undo()
     assert read_json(path) == {"version": 1}
     assert [p.name for p in path.parent.iterdir()] == ["file.json"]  # no temp file left
+
+
+def test_a_bom_is_read_and_deep_nesting_is_a_plain_error(tmp_path: Path) -> None:
+    path = tmp_path / "file.json"
+    path.write_bytes(b"\xef\xbb\xbf" + '{"word": "café"}'.encode())  # as Notepad saves it
+    assert read_json(path) == {"word": "café"}
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        read_json(path)

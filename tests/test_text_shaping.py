@@ -137,6 +137,11 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ),
     ("Please scratch that off the list.", "Please scratch that off the list.", DEFAULT),
     (
+        "The surgeon removed part of his colon last year.",
+        "The surgeon removed part of his colon last year.",
+        DEFAULT,
+    ),
+    (
         "We should scratch that item from the agenda.",
         "We should scratch that item from the agenda.",
         DEFAULT,

@@ -21,15 +21,20 @@ log = logging.getLogger(__name__)
 
 
 def read_json(path: Path) -> object:
-    """The JSON value in ``path``, decoded as strict UTF-8.
+    """The JSON value in ``path``, decoded as strict UTF-8 (a leading BOM, as some editors
+    write, is allowed).
 
     Raises:
         FileNotFoundError: there is no such file.
         OSError: the file cannot be read.
         ValueError: it is not UTF-8 or not JSON (``UnicodeDecodeError`` or
-            ``json.JSONDecodeError``; both are ``ValueError``).
+            ``json.JSONDecodeError``; both are ``ValueError``), or nested too deeply to read.
     """
-    return json.loads(path.read_bytes().decode("utf-8"))
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        return json.loads(text)
+    except RecursionError:  # 100 000 "[" crashed the import with a traceback
+        raise ValueError("its values are nested too deeply") from None
 
 
 def set_aside(path: Path) -> Path | None:

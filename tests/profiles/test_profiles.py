@@ -105,6 +105,8 @@ def test_words_extend_the_global_ones_unless_the_profile_keeps_its_own() -> None
     ("profile", "sentence"),
     [
         (lambda: Profile("", "x"), "needs a name"),
+        (lambda: Profile("A\x1b[31mRED\n\tX", "x"), "one line of at most 80 printable"),
+        (lambda: Profile("x" * 5_000_000, "x"), "one line of at most 80 printable"),
         (lambda: Profile("Nowhere"), "needs a window class or title pattern"),
         (lambda: Profile(DEFAULT_PROFILE, "xterm"), "takes no window rule"),
         (lambda: Profile("Bad", "([a-"), "is not valid"),

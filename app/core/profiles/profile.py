@@ -94,11 +94,17 @@ class Profile:
         return self.name == DEFAULT_PROFILE
 
 
+_LONGEST_NAME = 80
+
+
 def profile_problem(profile: Profile) -> str | None:
     """Why ``profile`` is not valid, as a sentence naming it, or None when it is."""
     name = profile.name
     if not isinstance(name, str) or not name.strip() or name != name.strip():
         return f"A profile needs a name without spaces around it (got {name!r})."
+    if len(name) > _LONGEST_NAME or not name.isprintable():
+        # A name is printed in lists and on terminals: no escape sequences, no pages of it.
+        return f"A profile's name is one line of at most {_LONGEST_NAME} printable characters."
     if profile.is_default and (profile.window_class or profile.window_title):
         return f"The {DEFAULT_PROFILE} profile applies everywhere, so it takes no window rule."
     if not profile.is_default and not (profile.window_class or profile.window_title):

@@ -54,6 +54,7 @@ _DETERMINERS = frozenset(
         "my",
         "your",
         "our",
+        "his",
         "no",
         "any",
         "some",
