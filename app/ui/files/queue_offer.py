@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.output.queue_journal import QueueJournal
+from app.ui.shell.questions import ask
 
 if TYPE_CHECKING:
     from app.ui.shell.desktop_parts import DesktopParts
@@ -35,22 +36,16 @@ def offer_waiting_files(
     if not waiting:
         return None
     log.info("the last run left %d files waiting (%d still there)", len(waiting), len(found))
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
+    box = ask(
+        parts.window,
         "Transcribe the files again?",
         _question(waiting, found),
-        QMessageBox.StandardButton.NoButton,
-        parts.window,
+        "&Queue them again",
+        "&Forget them",
+        lambda: parts.window.queue_files(found),
+        yes_by_default=bool(found),
     )
-    again = box.addButton("&Queue them again", QMessageBox.ButtonRole.AcceptRole)
-    forget = box.addButton("&Forget them", QMessageBox.ButtonRole.RejectRole)
-    again.setEnabled(bool(found))
-    box.setDefaultButton(again if found else forget)
-    box.setEscapeButton(forget)
-    box.finished.connect(
-        lambda _result: parts.window.queue_files(found) if box.clickedButton() is again else None
-    )
-    box.open()
+    box.buttons()[0].setEnabled(bool(found))  # nothing left to queue: only Forget
     return box
 
 

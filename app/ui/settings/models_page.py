@@ -32,6 +32,7 @@ from app.core.engine.model_catalog import ModelListing, ModelStatus, list_models
 from app.core.engine.model_download import DownloadProgress, HubAccess, download_model
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_integrity import verify_installed
+from app.ui.shell.questions import ask
 
 log = logging.getLogger(__name__)
 
@@ -211,22 +212,14 @@ class ModelsPage(QWidget):
         if listing is None:
             return None
         size = f" ({listing.size_bytes / 1e6:.0f} MB)" if listing.size_bytes else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask(
+            self,
             f"Remove {listing.name}?",
             f"Remove {listing.name}{size} from this computer? Download can fetch it again.",
-            QMessageBox.StandardButton.NoButton,
-            self,
+            "&Remove",
+            "&Keep",
+            self.remove_selected,
         )
-        remove = box.addButton("&Remove", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("&Keep", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.finished.connect(
-            lambda _r: self.remove_selected() if box.clickedButton() is remove else None
-        )
-        box.open()
-        return box
 
     def remove_selected(self) -> None:
         """Delete the selected model (and any partial download of it)."""
@@ -256,18 +249,12 @@ class ModelsPage(QWidget):
 
 def ask_to_stop_the_download(parent: QWidget, stop: Callable[[], None]) -> QMessageBox:
     """Ask whether to stop a download that closing ``parent`` would stop; ``stop`` if yes."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
+    return ask(
+        parent,
         "Stop the download?",
         "A model is still downloading, and closing Settings stops it. What has arrived "
         "is kept: Download goes on from there later.",
-        QMessageBox.StandardButton.NoButton,
-        parent,
+        "&Stop and close",
+        "&Keep downloading",
+        stop,
     )
-    stop_button = box.addButton("&Stop and close", QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton("&Keep downloading", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.finished.connect(lambda _result: stop() if box.clickedButton() is stop_button else None)
-    box.open()
-    return box

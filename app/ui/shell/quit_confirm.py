@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.ui.shell.questions import ask
+
 
 def confirm_quit(
     window: QWidget,
@@ -31,27 +33,20 @@ def confirm_quit(
     if files_left == 0 and not dictating and unsaved == 0:
         quit_app()
         return None
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Quit Saytype?",
-        _what_stops(files_left, dictating=dictating, unsaved=unsaved),
-        QMessageBox.StandardButton.NoButton,
-        window,
-    )
-    quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton("&Keep running", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
 
-    def answered() -> None:
-        if box.clickedButton() is quit_button:
-            quit_app()
-        elif not window.isVisible():  # closed with no tray to hide in: bring it back
+    def keep_running() -> None:
+        if not window.isVisible():  # closed with no tray to hide in: bring it back
             window.show()
 
-    box.finished.connect(answered)
-    box.open()
-    return box
+    return ask(
+        window,
+        "Quit Saytype?",
+        _what_stops(files_left, dictating=dictating, unsaved=unsaved),
+        "&Quit",
+        "&Keep running",
+        quit_app,
+        on_no=keep_running,
+    )
 
 
 def _what_stops(files_left: int, *, dictating: bool, unsaved: int) -> str:

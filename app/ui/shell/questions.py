@@ -1,0 +1,42 @@
+"""A yes-or-no question in a window-modal box that never blocks the event loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def ask(  # noqa: PLR0917 - a question is its words and its two answers
+    parent: QWidget,
+    title: str,
+    text: str,
+    yes: str,
+    no: str,
+    on_yes: Callable[[], object],
+    *,
+    on_no: Callable[[], object] | None = None,
+    yes_by_default: bool = False,
+) -> QMessageBox:
+    """Ask ``text``; ``on_yes`` (or ``on_no``) runs once answered. Esc answers ``no``.
+
+    ``no`` is the default button unless ``yes_by_default``: the questions ask before
+    something is lost or stopped, so a stray Enter keeps things as they are.
+    """
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes_button if yes_by_default else no_button)
+    box.setEscapeButton(no_button)
+
+    def answered(_result: int) -> None:
+        if box.clickedButton() is yes_button:
+            on_yes()
+        elif on_no is not None:
+            on_no()
+
+    box.finished.connect(answered)
+    box.open()
+    return box
