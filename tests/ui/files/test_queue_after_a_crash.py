@@ -29,14 +29,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
-
-
-@pytest.fixture
 def started(
     qtbot: QtBot, offscreen: None, speech: SpeechMaker, tmp_path: Path
 ) -> Iterator[DesktopApp]:

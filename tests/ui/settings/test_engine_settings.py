@@ -67,14 +67,6 @@ def test_the_engine_page_offers_local_and_says_where_audio_goes(
 
 
 @pytest.fixture
-def offscreen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
-
-
-@pytest.fixture
 def server(tmp_path: Path) -> Iterator[WyomingServer]:
     missing = server_missing()
     if missing is not None:

@@ -33,11 +33,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def desktop(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopApp]:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
+def desktop(qtbot: QtBot, offscreen: None) -> Iterator[DesktopApp]:
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(16_000, np.float32)))
     window = app.parts.window
     assert isinstance(window, MainWindow)
