@@ -147,6 +147,8 @@ class DictationProfile:
         plain: code/plain style: no automatic capitals, no final full stop.
         language: the language to decode in, when the profile sets one (else None).
         vocabulary: the words to decode with, when the profile sets some (else None).
+        window_class: the class of the window it was chosen for ("" when unknown): the keys
+            after the text go only there.
     """
 
     name: str
@@ -157,6 +159,7 @@ class DictationProfile:
     plain: bool = False
     language: str | None = None
     vocabulary: tuple[str, ...] | None = None
+    window_class: str = ""
 
     def shaping_options(self) -> ShapingOptions:
         """How this dictation's text is shaped (the settings', in the profile's style)."""

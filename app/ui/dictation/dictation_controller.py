@@ -180,8 +180,6 @@ class DictationController(QObject):
         if self._current is not current:
             return  # cancelled meanwhile
         current.profile = profile
-        window = self._profiles.last_window if self._profiles is not None else None
-        current.window_class = window.window_class if window is not None else ""
         current.decoding.choose(profile.language, profile.vocabulary)
         current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
         self.profile_chosen.emit(profile.name)

@@ -45,7 +45,6 @@ class DictationRun:
     decoding: Decoding = field(default_factory=Decoding)  # the job's, made with the profile
     # The profile of the window focused at the start; None until the chooser answers.
     profile: DictationProfile | None = None
-    window_class: str = ""  # that window's class: the profile's keys after the text go only there
     # Commits and the final that came before the profile: (kind, text), shaped once it is known.
     waiting: list[tuple[str, str]] = field(default_factory=list)
     after_id: int | None = None  # the request pressing the profile's keys after the text

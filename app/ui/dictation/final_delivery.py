@@ -94,7 +94,8 @@ class FinalDelivery:
         current.how = how
         # An Enter meant for a terminal must not send a chat message the focus moved to.
         chord = "+".join(keys)
-        current.after_id = self._delivery.deliver(chord, "keys", only_into=current.window_class)
+        window = current.profile.window_class if current.profile is not None else ""
+        current.after_id = self._delivery.deliver(chord, "keys", only_into=window)
 
     def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:
         """The delivery service did ``request_id``; ``current`` is the dictation under way."""

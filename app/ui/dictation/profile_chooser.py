@@ -13,6 +13,7 @@ dictation, with no restart. A damaged file is reported once, not at each press.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -130,4 +131,7 @@ class ProfileChooser(QObject):
         loaded = load_profiles(self._path)
         profile = loaded.book.choose(window)
         log.info("profile %s chosen", profile.name)  # the name only: titles may be private
-        return apply_profile(profile, settings), window, loaded.notice
+        chosen = apply_profile(profile, settings)
+        if window is not None:
+            chosen = dataclasses.replace(chosen, window_class=window.window_class)
+        return chosen, window, loaded.notice

@@ -12,7 +12,7 @@ import logging
 from functools import partial
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 
 from app.core.output.history import HistoryEntry, HistoryStore
 from app.core.output.recently_deleted import RecentlyDeleted
@@ -51,6 +51,8 @@ class HistoryDeletes(QObject):
         self.undo_action = QAction("&Undo delete", self)
         self.undo_action.setToolTip("Put back the dictation deleted last, with its recording")
         self.undo_action.setEnabled(False)
+        # Ctrl+Z anywhere in the window; a focused text field keeps it for its own text.
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         self.undo_action.triggered.connect(self.undo)
 
     def delete(self, entry: HistoryEntry) -> None:

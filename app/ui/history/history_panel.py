@@ -97,6 +97,7 @@ class HistoryPanel(QWidget):
         self._deletes.restored.connect(self._show_restored)
         self._deletes.message.connect(self.status_message)
         self._deletes.failed.connect(self.error_occurred)
+        self.addAction(self._deletes.undo_action)  # its shortcut works with the menu bar hidden
         layout = QVBoxLayout(self)
         layout.addWidget(self._search)
         layout.addWidget(self._build_splitter(), 1)

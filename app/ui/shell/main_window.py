@@ -194,7 +194,9 @@ class MainWindow(QMainWindow):
         if self.history_panel is not None:
             find = self._add(edit_menu, "&Find in history", QKeySequence.StandardKey.Find, "Ctrl+F")
             find.triggered.connect(self._find_in_history)
-            self._add_undo_delete(edit_menu)
+            undo = getattr(self.history_panel, "undo_delete_action", None)
+            if isinstance(undo, QAction):  # Ctrl+Z: the panel's own action and keys
+                edit_menu.addAction(undo)
         dictation = self.menuBar().addMenu("&Dictation")
         self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
             self.controller.toggle
@@ -210,14 +212,6 @@ class MainWindow(QMainWindow):
         )
         self.pause_history_action.toggled.connect(self.pause_history_toggled)
         self._build_help_menu()
-
-    def _add_undo_delete(self, edit_menu: QMenu) -> None:
-        # The history panel's own action; a focused text field keeps Ctrl+Z for its text.
-        undo = getattr(self.history_panel, "undo_delete_action", None)
-        if isinstance(undo, QAction):
-            undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
-            edit_menu.addAction(undo)
-            self.addAction(undo)  # the shortcut works with the menu bar hidden too
 
     def _build_help_menu(self) -> None:
         # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
