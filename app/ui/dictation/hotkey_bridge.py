@@ -31,7 +31,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.core.hotkeys.chord import (
     Chord,
@@ -114,6 +116,7 @@ class HotkeyBridge(QObject):
         self._grab_lane = TaskLane("hotkey-grab-calls", max_threads=1)  # in order
         self._base_chars: dict[int, str] = {}
         self._chord_held = False
+        self._esc_reserved = False  # the X grab holds Esc: dialogs of ours do not see it
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
         self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -272,6 +275,7 @@ class HotkeyBridge(QObject):
         self._gesture.set_active(active)
         if self._grabs and self._listener is not None:
             # Esc cancels us, without also reaching the app. An X round-trip: not here.
+            self._esc_reserved = active
             self._on_grab_lane(lambda grab: grab.set_escape(active))
 
     # --- listener thread -------------------------------------------------------------
@@ -301,10 +305,30 @@ class HotkeyBridge(QObject):
     def _on_key_event(self, name: str, is_down: bool, t: float) -> None:
         if self._listener is None:
             return  # an event queued before stop()
+        if name == "esc" and self._esc_for_own_dialog(is_down):
+            return
         gesture = self._gesture
         actions = gesture.key_down(name, t) if is_down else gesture.key_up(name, t)
         self._emit(actions)
         self._schedule_poll()
+
+    def _esc_for_own_dialog(self, is_down: bool) -> bool:
+        """Esc while one of Saytype's dialogs is the active window belongs to that dialog.
+
+        There it answers a question with its No or closes the dialog, as in any window;
+        taken as a cancel, backing out of "Quit Saytype?" with Esc dropped the dictation
+        under way. While the X grab reserves Esc the dialog never saw the key, so it is
+        passed on; otherwise the dialog had it already.
+        """
+        dialog = QApplication.activeWindow()
+        if not isinstance(dialog, QDialog):
+            return False
+        if self._esc_reserved and is_down:
+            target = QApplication.focusWidget() or dialog
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                key = QKeyEvent(kind, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+                QApplication.sendEvent(target, key)
+        return True
 
     @Slot()
     def _poll(self) -> None:

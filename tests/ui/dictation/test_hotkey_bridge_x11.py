@@ -188,3 +188,41 @@ def test_shift_tab_let_go_shift_first_leaves_no_key_held(real_rig: RealRig, qtbo
     with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
         real_rig.xdotool("key", "ctrl+shift+space")
     assert real_rig.seen == ["start"]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_esc_in_a_question_of_ours_answers_it_and_keeps_the_dictation(
+    real_rig: RealRig, qtbot: QtBot
+) -> None:
+    # A new user backed out of "Quit Saytype?" with Esc during a dictation: the grab took
+    # the key as a cancel, the dictation was lost and the question stayed open.
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.ui.shell.questions import ask
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    answers: list[str] = []
+    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
+        real_rig.xdotool("key", "ctrl+shift+space")
+    real_rig.bridge.set_active(True)  # the app's answer to the start: Esc is grabbed
+    assert real_rig.bridge._grab_lane.wait_idle(5.0)
+    box = ask(
+        window,
+        "Quit Saytype?",
+        "A dictation is under way.",
+        "Quit",
+        "Keep running",
+        lambda: answers.append("yes"),
+        on_no=lambda: answers.append("no"),
+    )
+    box.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=5000)
+    real_rig.xdotool("key", "Escape")
+    qtbot.waitUntil(lambda: answers == ["no"], timeout=5000)
+    assert not box.isVisible()
+    assert real_rig.seen == ["start"]  # not cancelled
+    # With the question gone, Esc cancels the dictation again.
+    with qtbot.waitSignal(real_rig.bridge.cancel_requested, timeout=5000):
+        real_rig.xdotool("key", "Escape")
