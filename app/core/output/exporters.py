@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from pathlib import Path
 
 from app.core import atomic_file
@@ -131,14 +131,24 @@ def export(transcript: Transcript, fmt: str, path: Path) -> None:
     write_text_atomically(path, render(transcript, fmt))
 
 
-def unused_path(path: Path, ours: Collection[Path] = ()) -> Path:
-    """``path``, or ``STEM-2.EXT``, ``STEM-3.EXT``…: the first that is free or in ``ours``.
+def unused_path(path: Path, holding: str | None = None) -> Path:
+    """``path``, or ``STEM-2.EXT``, ``STEM-3.EXT``…: the first that is free or holds ``holding``.
 
-    Exports never replace a file someone else wrote: it may be an earlier
-    transcript the user edited. Files in ``ours`` (this transcript's) may be.
+    Exports never replace a file with other words in it: it may be an earlier
+    transcript the user edited. One that already holds exactly the text about to be
+    written (the same transcript exported again) is replaced: nothing is lost.
     """
     candidate, counter = path, 2
-    while candidate.exists() and candidate not in ours:
+    while candidate.exists() and not _holds(candidate, holding):
         candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
         counter += 1
     return candidate
+
+
+def _holds(path: Path, text: str | None) -> bool:
+    if text is None:
+        return False
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False

@@ -34,9 +34,10 @@ from app.core.engine.transcript import Transcript
 from app.core.output.exporters import (
     FORMATS,
     ExportError,
-    export,
     format_timestamp,
+    render,
     unused_path,
+    write_text_atomically,
 )
 from app.core.text.paragraphs import with_paragraphs
 
@@ -55,7 +56,6 @@ class ResultsView(QDialog):
         source: the transcribed file.
         transcript: what came out (``complete=False`` for a cancelled job's part).
         export_folder: default folder for exports (None: next to the source).
-        saved: the file the queue saved the transcript as, if it did (this view may rewrite it).
     """
 
     exported = Signal(str)  # the written file
@@ -66,11 +66,8 @@ class ResultsView(QDialog):
         transcript: Transcript,
         export_folder: Path | None = None,
         parent: QWidget | None = None,
-        *,
-        saved: Path | None = None,
     ) -> None:
         super().__init__(parent)
-        self._written = {saved} if saved is not None else set()
         self.source = source
         self.transcript = with_paragraphs(transcript)  # what every export will say
         self.export_folder = export_folder
@@ -84,7 +81,7 @@ class ResultsView(QDialog):
             f"{source.name}: {len(transcript.segments)} "
             f"segment{'s' * (len(transcript.segments) != 1)}, "
             f"{format_timestamp(transcript.duration, '.')}{partial}. "
-            "Click a segment to copy it."
+            "Click a segment, or press Enter on it, to copy it."
         )
         self.summary.setWordWrap(True)
         self._build_table()
@@ -108,6 +105,7 @@ class ResultsView(QDialog):
             self.table.setItem(row, 0, QTableWidgetItem(f"{start} to {end}"))
             self.table.setItem(row, 1, QTableWidgetItem(segment.text))
         self.table.cellClicked.connect(self.copy_segment)
+        self.table.activated.connect(lambda index: self.copy_segment(index.row()))  # Enter
         self.table.resizeRowsToContents()
 
     def _build_buttons(self) -> None:
@@ -137,6 +135,8 @@ class ResultsView(QDialog):
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.clicked.connect(self.accept)
 
+        for button in (self.export_here, self.export_as, self.open_folder, self.copy_all, close):
+            button.setAutoDefault(False)  # Enter on a segment copies it; it never writes a file
         buttons = QHBoxLayout()
         for widget in (format_label, self.format, self.export_here, self.export_as):
             buttons.addWidget(widget)
@@ -166,14 +166,14 @@ class ResultsView(QDialog):
     def export_to(self, folder: Path | None) -> Path | None:
         """Write the transcript in the chosen format; returns the file, or None on failure."""
         fmt = self.format.currentText()
-        target = unused_path(export_path(self.source, fmt, folder), ours=self._written)
+        text = render(self.transcript, fmt)
+        target = unused_path(export_path(self.source, fmt, folder), holding=text)
         try:
-            export(self.transcript, fmt, target)
+            write_text_atomically(target, text)
         except ExportError as exc:
             self.status.setText(str(exc))
             return None
         self.last_export = target
-        self._written.add(target)
         self.open_folder.setEnabled(True)
         self.status.setText(f"Saved {target}")
         self.exported.emit(str(target))

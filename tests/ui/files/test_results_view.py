@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.transcript import Segment, Transcript
+from app.ui.files.file_compute import TranscriptSaving, save_transcript
 from app.ui.files.results_view import ResultsView
 from tests.support.transcripts import transcript_of
 
@@ -41,12 +43,12 @@ def test_rows_lose_whisper_capitals_and_copy_all_copies_the_txt_export(
     assert written.read_text(encoding="utf-8") == copied + "\n"
 
 
-def test_export_never_replaces_a_file_it_did_not_write(qtbot: QtBot, tmp_path: Path) -> None:
-    saved = tmp_path / "talk.txt"  # what the queue saved on its own
-    saved.write_text("saved by the queue\n", encoding="utf-8")
+def test_export_never_replaces_a_file_with_other_words(qtbot: QtBot, tmp_path: Path) -> None:
+    source = tmp_path / "talk.wav"
+    saved = save_transcript(whisper_transcript(), source, TranscriptSaving())  # the queue's
     edited = tmp_path / "talk.srt"
     edited.write_text("the user's own edits\n", encoding="utf-8")
-    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path, saved=saved)
+    view = ResultsView(source, whisper_transcript(), tmp_path)
     qtbot.addWidget(view)
 
     view.format.setCurrentText("srt")
@@ -56,8 +58,20 @@ def test_export_never_replaces_a_file_it_did_not_write(qtbot: QtBot, tmp_path: P
     assert view.status.text() == f"Saved {tmp_path / 'talk-2.srt'}"
 
     view.format.setCurrentText("txt")
-    assert view.export_to(tmp_path) == saved  # the queue's file of this transcript
+    assert view.export_to(tmp_path) == saved  # the queue's file of this transcript, unchanged
     assert saved.read_text(encoding="utf-8").startswith("There was nothing going on")
+
+
+def test_export_keeps_the_queues_file_once_the_user_edited_it(qtbot: QtBot, tmp_path: Path) -> None:
+    # A new user edited the transcript the queue saved, then pressed Export: it was replaced.
+    source = tmp_path / "talk.wav"
+    saved = save_transcript(whisper_transcript(), source, TranscriptSaving())
+    saved.write_text("MY OWN EDITED NOTES\n", encoding="utf-8")
+    view = ResultsView(source, whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    view.format.setCurrentText("txt")
+    assert view.export_to(tmp_path) == tmp_path / "talk-2.txt"
+    assert saved.read_text(encoding="utf-8") == "MY OWN EDITED NOTES\n"
 
 
 @pytest.mark.qt_log_ignore("Unable to detect a launcher", "does not support QPlatformServices")
@@ -71,3 +85,18 @@ def test_without_a_file_manager_the_folder_is_named_instead(
     assert view.export_to(tmp_path) is not None
     view.open_folder.click()
     assert view.status.text() == f"No file manager was found to open it: the file is in {tmp_path}"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_enter_on_a_segment_copies_it_and_writes_no_file(qtbot: QtBot, tmp_path: Path) -> None:
+    # A new user pressed Enter on a segment: the dialog's first button, Export, ran.
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    view.show()
+    view.table.setFocus()
+    view.table.setCurrentCell(2, 1)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert QGuiApplication.clipboard().text() == "Then we left."
+    assert view.status.text() == "Copied segment 3."
+    assert list(tmp_path.glob("talk*")) == []
