@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,12 @@ class RetypeBanner(QFrame):
         self.label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel re-type", self)
         self.cancel_button.setAccessibleName("Cancel re-type")
+        self.cancel_button.setToolTip("Type nothing (Esc)")
+        # Only while counting down: the dictation's Cancel has Esc otherwise (the two
+        # shortcuts at once would be ambiguous, and neither would fire).
+        self._esc = QShortcut(QKeySequence("Esc"), self.cancel_button)
+        self._esc.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._esc.activated.connect(countdown.cancel)
         self.cancel_button.clicked.connect(countdown.cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)

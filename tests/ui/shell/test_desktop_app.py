@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.settings import Settings
@@ -106,3 +108,18 @@ def test_queue_command_adds_files_to_the_file_queue(
     assert isinstance(panel, QueuePanel)
     qtbot.waitUntil(lambda: any(r.error for r in panel.rows.values()), timeout=20_000)
     assert [r.path for r in panel.rows.values()] == [bad]
+
+
+def test_esc_cancels_a_re_type_countdown(qtbot: QtBot, desktop: DesktopApp) -> None:
+    # A new user pressed Esc to stop a Re-type: the countdown went on and typed.
+    window = desktop.parts.window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    assert desktop.parts.retype.request("hello there")
+    with qtbot.waitSignal(desktop.parts.retype.finished, timeout=2000) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert finished.args == ["cancelled"]
+    # With the banner gone, Esc is the dictation's Cancel again.
+    assert desktop.handle_command("toggle", []).state == "listening"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: desktop.handle_command("status", []).state == "idle", timeout=5000)
