@@ -35,6 +35,7 @@ from app.core.profiles.profile_file import load_profiles, read_profile_file, sav
 from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
 from app.core.profiles.profile_suggestions import SUGGESTIONS
 from app.ui.settings.profile_form import ProfileForm
+from app.ui.shell.questions import ask
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,8 @@ class ProfilesPage(QWidget):
         layout = QVBoxLayout(self)
         intro = QLabel(
             "A profile changes how dictations are shaped and sent in the apps its rule matches; "
-            "the Default profile applies everywhere else. Changes here are saved at once.",
+            "the Default profile applies everywhere else. Changes to the list are saved at once; "
+            "the form with Save profile, or OK.",
             self,
         )
         intro.setWordWrap(True)
@@ -167,6 +169,38 @@ class ProfilesPage(QWidget):
             self._say(str(exc))
             return False
         return self._store(book, profile.name, f"Saved {profile.name}.")
+
+    def unsaved_edits(self) -> bool:
+        """Whether the form says something the selected profile does not (Save not pressed)."""
+        try:
+            return self.form.profile() != self._current()
+        except ValueError:
+            return True  # typed, but not yet a profile
+
+    def save_edits(self) -> bool:
+        """Save the form if it was edited (Settings' OK); False, with the reason shown, if not."""
+        return not self.unsaved_edits() or self.save_current()
+
+    def ask_about_edits(self, then: Callable[[], object]) -> None:
+        """Closing without OK: ask whether to save the form's edits; ``then`` once settled."""
+        if not self.unsaved_edits():
+            then()
+            return
+
+        def discard() -> None:
+            self._show_current(self.list.currentRow())
+            then()
+
+        ask(
+            self,
+            "Save the profile?",
+            f"The profile “{self._current().name}” has changes that were not saved.",
+            "&Save",
+            "&Discard",
+            lambda: self.save_current() and then(),
+            on_no=discard,
+            yes_by_default=True,
+        )
 
     def move_current(self, step: int) -> bool:
         """Try the selected profile's rule ``step`` places later (earlier when negative)."""

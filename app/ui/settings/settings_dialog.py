@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,13 +23,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -56,7 +53,7 @@ from app.ui.settings.setting_editors import (
     value_of,
     when_edited,
 )
-from app.ui.settings.settings_form import BROWSE_TEXT, settings_form
+from app.ui.settings.settings_form import folder_browse_button, settings_form
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +225,10 @@ class SettingsDialog(QDialog):
         self._first_field.setdefault(group, self._editors[fields[0].name])
         browse = None
         if any(setting.name == "export_folder" for setting in fields):
-            browse = self._make_browse_button()
+            line = self._editors["export_folder"]
+            assert isinstance(line, QLineEdit)
+            label = self._fields["export_folder"].label
+            self.browse_button = browse = folder_browse_button(line, label, self)
         scroll = settings_form(fields, self._editors, self.stack, browse_button=browse)
         content = scroll.widget()
         assert content is not None  # settings_form always gives the scroll area its form
@@ -251,13 +251,6 @@ class SettingsDialog(QDialog):
         if content is not None and isinstance(form, QFormLayout):
             form.addRow(ROUTE_LABEL + ":", route_label(route, content))
 
-    def _make_browse_button(self) -> QPushButton:
-        self.browse_button = QPushButton(BROWSE_TEXT, self)
-        self.browse_button.setAccessibleName("Browse for the transcripts folder")
-        self.browse_button.setToolTip("Choose the folder in a file dialog")
-        self.browse_button.clicked.connect(self.browse_export_folder)
-        return self.browse_button
-
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Big enough to show the tallest page without scrolling, within a small laptop screen."""
         hint = super().sizeHint()
@@ -271,16 +264,6 @@ class SettingsDialog(QDialog):
             hint.height() - stack.height() + max((c.height() for c in contents), default=0),
         )
         return hint.expandedTo(wanted + QSize(scrollbar, 0)).boundedTo(_LARGEST_START_SIZE)
-
-    def browse_export_folder(self) -> None:
-        """Let the user pick the transcripts folder; Cancel in the file dialog changes nothing."""
-        line = self._editors["export_folder"]
-        assert isinstance(line, QLineEdit)
-        start = line.text().strip() or str(Path.home())
-        label = self._fields["export_folder"].label
-        chosen = QFileDialog.getExistingDirectory(self, label, start)
-        if chosen:
-            line.setText(chosen)
 
     def editor(self, name: str) -> QWidget:
         """The input widget for the setting ``name`` (for tests and the owner's focus)."""
@@ -379,11 +362,18 @@ class SettingsDialog(QDialog):
                 self.show_page(self._page_of[name])  # the field may be on another page
                 self._editors[name].setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if self.profiles_page is not None and not self.profiles_page.save_edits():
+            self.show_page(PROFILES_PAGE)  # its message says what is wrong
+            return
         self.settings_accepted.emit(settings)
         super().accept()
 
     def done(self, result: int) -> None:
         """Close; while a model downloads, ask first (closing the dialog stops it)."""
+        profiles = self.profiles_page
+        if result == QDialog.DialogCode.Rejected and profiles and profiles.unsaved_edits():
+            profiles.ask_about_edits(lambda: self.done(result))
+            return
         page = self.models_page
         if page is None or not page.downloading or self._stop_download_agreed:
             super().done(result)

@@ -10,15 +10,18 @@ the dialog's own buttons, which are always live).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -33,6 +36,25 @@ from app.ui.shell.mnemonics import with_mnemonics
 # Letters the dialog's button box already uses: &OK, &Cancel, Restore &Defaults.
 _DIALOG_BUTTON_MNEMONICS = frozenset("ocd")
 BROWSE_TEXT = "&Browse…"
+
+
+def folder_browse_button(line: QLineEdit, title: str, parent: QWidget) -> QPushButton:
+    """A button that lets the user pick the folder ``line`` names in a file dialog.
+
+    Cancel in the file dialog changes nothing.
+    """
+    button = QPushButton(BROWSE_TEXT, parent)
+    button.setAccessibleName("Browse for the transcripts folder")
+    button.setToolTip("Choose the folder in a file dialog")
+
+    def browse() -> None:
+        start = line.text().strip() or str(Path.home())
+        chosen = QFileDialog.getExistingDirectory(parent, title, start)
+        if chosen:
+            line.setText(chosen)
+
+    button.clicked.connect(browse)
+    return button
 
 
 def settings_form(

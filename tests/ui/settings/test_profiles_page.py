@@ -181,3 +181,67 @@ def test_screenshot_of_the_profiles_page(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: page.width() == holder.viewport().width())
     path = save_screenshot(dialog, "settings-profiles.png", tmp_path)
     assert path.stat().st_size > 0
+
+
+def dialog_on_profiles(qtbot: QtBot) -> tuple[SettingsDialog, ProfilesPage]:
+    page = ProfilesPage(last_window=lambda: XTERM)
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], profiles_page=page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.show_page(PROFILES_PAGE)
+    return dialog, page
+
+
+def test_an_untouched_profile_has_no_unsaved_edits(qtbot: QtBot) -> None:
+    dialog, page = dialog_on_profiles(qtbot)
+    assert not page.unsaved_edits()
+    for name in ("Terminals", "Chat apps"):
+        choose(page.suggestions, name)
+        click(qtbot, page.buttons["suggestion"])
+        assert not page.unsaved_edits(), name
+    click(qtbot, page.buttons["last_app"])
+    assert not page.unsaved_edits()
+    with qtbot.waitSignal(dialog.finished, timeout=2000):
+        dialog.reject()  # nothing to ask
+
+
+def test_ok_saves_the_profile_form_it_was_not_saved_with_save_profile(qtbot: QtBot) -> None:
+    # A new user chose "Enter" in a profile's form and pressed OK: it was lost without a word.
+    dialog, page = dialog_on_profiles(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    choose(page.form.inputs["after_text"], "Enter")
+    assert page.unsaved_edits()
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=2000):
+        dialog.accept()
+    (xterm,) = load_profiles().book.profiles
+    assert dict(xterm.overrides)["after_text"] == "enter"
+
+
+def test_ok_with_a_bad_profile_form_stays_on_the_page_and_says_why(qtbot: QtBot) -> None:
+    dialog, page = dialog_on_profiles(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    page.form.class_edit.setText("(unclosed")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert dialog.current_page() == PROFILES_PAGE
+    assert page.message.text()
+
+
+def test_cancel_with_profile_edits_asks_and_discard_keeps_the_file(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    dialog, page = dialog_on_profiles(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    choose(page.form.inputs["after_text"], "Enter")
+    dialog.reject()
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox) is not None, timeout=2000)
+    box = page.findChild(QMessageBox)
+    assert isinstance(box, QMessageBox)
+    assert "XTerm" in box.text()
+    assert dialog.isVisible()  # waits for the answer
+    discard = next(b for b in box.buttons() if b.text() == "&Discard")
+    with qtbot.waitSignal(dialog.finished, timeout=2000):
+        discard.click()
+    (xterm,) = load_profiles().book.profiles
+    assert "after_text" not in dict(xterm.overrides)
