@@ -54,7 +54,11 @@ def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[st
     rows = [
         ("Start or stop dictation, from any application", hotkey_text),
         ("Cancel the dictation under way", "Esc"),
-        ("Delete the selected history entry", "Delete"),
+        ("Cancel a Re-type countdown", "Esc"),
+        ("Delete the selected history entry; bring it back", "Delete, Ctrl+Z"),
+        ("Cancel the selected file in the queue", "Delete"),
+        ("Open a finished file's transcript", "Enter"),
+        ("Copy the selected segment of a transcript", "Enter, Ctrl+C"),
         ("Next or previous page of Settings", "Ctrl+PgDown, Ctrl+PgUp"),
     ]
     for action in actions:
@@ -71,7 +75,8 @@ def shortcuts_html(rows: list[tuple[str, str]]) -> str:
         for what, keys in rows
     )
     return (
-        f"<table>{body}</table><p>Hold Alt to see each button's and menu's underlined letter.</p>"
+        f"<table>{body}</table><p>Buttons and menus: Alt with the letter underlined in their "
+        "name (some desktops underline it only while Alt is held).</p>"
     )
 
 
