@@ -92,7 +92,7 @@ def test_interrupted_download_leaves_nothing_loadable_then_resumes(
 ) -> None:
     cut = 20_000_000
     hub.cut_after["model.bin"] = cut
-    with pytest.raises(DownloadError, match=r"Network error.*resume"):
+    with pytest.raises(DownloadError, match=r"Could not reach.*resume"):
         download_model(NAME, models, access(hub))
     assert not (models / NAME).exists()
     with pytest.raises(ModelError, match="not installed"):
@@ -160,7 +160,7 @@ def test_offline_mode_refuses_before_any_request(hub: FakeHub, models: Path) -> 
 
 
 def test_unreachable_hub_gives_a_network_message(hub: FakeHub, models: Path) -> None:
-    with pytest.raises(DownloadError, match=r"Network error while talking to http://127\.0\.0\.1"):
+    with pytest.raises(DownloadError, match=r"Could not reach http://127\.0\.0\.1"):
         download_model(NAME, models, HubAccess("http://127.0.0.1:9"))
 
 

@@ -363,7 +363,10 @@ def _is_transport_error(exc: BaseException) -> bool:
 def _network_message(endpoint: str, exc: BaseException, resumable: bool = False) -> str:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     again = " Download again to resume." if resumable else ""
-    return f"Network error while talking to {endpoint}: {detail}. Check the connection.{again}"
+    return (
+        f"Could not reach {endpoint}: is this computer online? Check the connection "
+        f"and try again.{again} ({detail})"
+    )
 
 
 def _disk_message(partial: Path, remote: RemoteFile, exc: OSError) -> str:

@@ -111,7 +111,8 @@ class ModelsPage(QWidget):
         self.table.setRowCount(len(self._listings))
         for row, model in enumerate(self._listings):
             size = f"{'~' if model.size_is_estimate else ''}{model.size_bytes / 1e6:,.0f} MB"
-            for column, text in enumerate((model.name, model.status.value, size, model.hint)):
+            status = _STATUS_WORDS[model.status]
+            for column, text in enumerate((model.name, status, size, model.hint)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             if model.name == selected:
                 self.table.selectRow(row)
@@ -258,3 +259,12 @@ def ask_to_stop_the_download(parent: QWidget, stop: Callable[[], None]) -> QMess
         "&Keep downloading",
         stop,
     )
+
+
+# What the status column says: "available" read as "ready to use" to a new user.
+_STATUS_WORDS = {
+    ModelStatus.BUNDLED: "bundled",
+    ModelStatus.INSTALLED: "downloaded",
+    ModelStatus.PARTIAL: "partly downloaded",
+    ModelStatus.AVAILABLE: "not downloaded",
+}
