@@ -25,6 +25,7 @@ from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.paths import models_dir
 from saytype_bench.live_command import add_tuning_options
 from saytype_bench.live_utterances import DEFAULT_BUCKETS
+from saytype_bench.recording_conditions import CONDITION_HELP, CONDITIONS
 
 Runner = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -136,6 +137,12 @@ def _live_options(parser: argparse.ArgumentParser) -> None:
         choices=["both", "speech", "dictation"],
         default="both",
         help="per-utterance mode: which corpus (default both)",
+    )
+    live.add_argument(
+        "--condition",
+        choices=CONDITIONS,
+        default="clean",
+        help=f"per-utterance mode: how the words are recorded ({CONDITION_HELP}; default clean)",
     )
     add_tuning_options(live, _count(1), _count(0))
     live.add_argument(

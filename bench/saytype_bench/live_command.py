@@ -88,6 +88,7 @@ def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
     """(name, source, utterances) for each corpus the live benchmark dictates."""
     from app.benchmarks.speech_clips import load_clips
     from saytype_bench.live_utterances import build_utterances, dictation_clips, one_per_clip
+    from saytype_bench.recording_conditions import under_condition
 
     if args.buckets is not None:
         clips, source = load_clips(args.speech_dir)
@@ -99,6 +100,15 @@ def _live_corpora(args: argparse.Namespace) -> list[tuple[str, str, list[Any]]]:
     if args.corpus in {"both", "dictation"}:
         source = "hibari-tts reading 64 dictation sentences at 0.9, 1.0 and 1.15x"
         corpora.append(("dictation", source, one_per_clip(dictation_clips())))
+    if args.condition != "clean":
+        corpora = [
+            (
+                name,
+                f"{source}, recorded {args.condition}",
+                [under_condition(utterance, args.condition) for utterance in utterances],
+            )
+            for name, source, utterances in corpora
+        ]
     return corpora
 
 
