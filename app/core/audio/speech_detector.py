@@ -14,6 +14,9 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 
 WINDOW_SAMPLES = 512  # Silero's frame at 16 kHz (32 ms)
+# A short stressed syllable lasts about 100 ms; Silero's upstream 250 ms is for segments,
+# and scored in 32 ms steps as audio arrives, "six" alone is at 0.5 for 160 ms.
+CLEAR_SPEECH_MS = 100
 
 
 def release_vad_model() -> None:
@@ -94,6 +97,19 @@ class SpeechDetector:
         )
         windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
+
+    def has_clear_speech(self, start_sample: int, end_sample: int) -> bool:
+        """Whether ``[start_sample, end_sample)`` holds speech Silero is sure of.
+
+        At least :data:`CLEAR_SPEECH_MS` of windows at Silero's own 0.5 threshold:
+        a word that short is still clear speech, while breaths and room noise that
+        pass the lower presence bar are not.
+        """
+        end_window = self._first + len(self._probs)
+        first = max(self._first, start_sample // WINDOW_SAMPLES)
+        last = min(end_window, -(-end_sample // WINDOW_SAMPLES))
+        windows = sum(1 for w in range(first, last) if self._prob(w) >= self.threshold)
+        return windows * WINDOW_SAMPLES >= CLEAR_SPEECH_MS * SAMPLE_RATE // 1000
 
     def speech_onsets(self) -> list[int]:
         """Sample indices where speech begins (a window at the presence bar after one below it)."""

@@ -10,10 +10,11 @@ search (the decoder kept its encoding, so only the beam search costs).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.core.audio.file_decoder import AudioArray
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.heard_words import join_words, without_squeezed_tail
 from app.core.engine.local_agreement import repetition_loop_start, says_a_phrase_twice
@@ -61,12 +62,26 @@ class Heard:
         )
 
 
-class Hearing:
-    """Decodes audio for one utterance and counts the decodes."""
+# Whether the voice detector is sure of speech between two times (seconds).
+ClearSpeech = Callable[[float, float], bool]
 
-    def __init__(self, decoder: Decoder, options: StreamingOptions) -> None:
+
+class Hearing:
+    """Decodes audio for one utterance and counts the decodes.
+
+    Args:
+        decoder: the window decoder.
+        options: the live loop's tuning.
+        clear_speech: the voice detector's answer for a stretch of audio; where it
+            is sure of speech, the model's doubt alone drops no words (None: it does).
+    """
+
+    def __init__(
+        self, decoder: Decoder, options: StreamingOptions, clear_speech: ClearSpeech | None = None
+    ) -> None:
         self._decoder = decoder
         self._options = options
+        self._clear_speech = clear_speech
         self.decodes = 0
 
     def hear(
@@ -89,7 +104,9 @@ class Hearing:
         if loop is not None:
             log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
             words = words[:loop]
-        if self._looks_hallucinated(hypothesis, join_words(words)):
+        end_s = offset_s + len(audio) / SAMPLE_RATE
+        voiced = self._clear_speech is not None and self._clear_speech(offset_s, end_s)
+        if self._looks_hallucinated(hypothesis, join_words(words), voiced):
             log.info(
                 "dropped a hypothesis that looks hallucinated (no_speech_prob %.2f, %d characters)",
                 hypothesis.no_speech_prob,
@@ -131,15 +148,19 @@ class Hearing:
             return None
         return words
 
-    def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str) -> bool:
-        """Noise heard as speech, or a loop that is still most of what was kept."""
+    def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str, voiced: bool) -> bool:
+        """Noise heard as speech, or a loop that is still most of what was kept.
+
+        Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
+        says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides,
+        unless the voice detector is sure of speech. A short word after a pause of
+        room noise ("six" a second after the key went down) leaves most of the
+        window silent, and the model then doubts the whole window: two detectors
+        must agree before words are dropped, as on the file path.
+        """
         options = self._options
-        # Whisper's own rule also asks for a low avg_logprob, but on silence tiny.en
-        # says "you" at -0.6 with no_speech_prob 0.99: the probability alone decides.
-        return (
-            compression_ratio(kept_text) > options.max_compression_ratio
-            or hypothesis.no_speech_prob > options.no_speech_prob
-        )
+        loop = compression_ratio(kept_text) > options.max_compression_ratio
+        return loop or (hypothesis.no_speech_prob > options.no_speech_prob and not voiced)
 
 
 def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
