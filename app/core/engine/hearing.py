@@ -62,8 +62,8 @@ class Heard:
         )
 
 
-# Whether the voice detector is sure of speech between two times (seconds).
-ClearSpeech = Callable[[float, float], bool]
+# Whether the voice detector is sure of speech between two absolute samples.
+ClearSpeech = Callable[[int, int], bool]
 
 
 class Hearing:
@@ -104,8 +104,8 @@ class Hearing:
         if loop is not None:
             log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
             words = words[:loop]
-        end_s = offset_s + len(audio) / SAMPLE_RATE
-        voiced = self._clear_speech is not None and self._clear_speech(offset_s, end_s)
+        start = round(offset_s * SAMPLE_RATE)
+        voiced = self._clear_speech is not None and self._clear_speech(start, start + len(audio))
         if self._looks_hallucinated(hypothesis, join_words(words), voiced):
             log.info(
                 "dropped a hypothesis that looks hallucinated (no_speech_prob %.2f, %d characters)",

@@ -70,9 +70,8 @@ class StreamingTranscriber:
         options: StreamingOptions | None = None,
         cancel: CancellationToken | None = None,
     ) -> None:
-        self._hearing = Hearing(
-            decoder, options or StreamingOptions(), None if detector is None else self._clear_speech
-        )
+        clear_speech = None if detector is None else detector.has_clear_speech
+        self._hearing = Hearing(decoder, options or StreamingOptions(), clear_speech)
         self._cancel = cancel  # a pass stops between its stages once this is set
         self._detector = detector
         self.options = options or StreamingOptions()
@@ -325,12 +324,6 @@ class StreamingTranscriber:
 
     def _buffer_seconds(self) -> float:
         return (self._total - self._buffer_start) / SAMPLE_RATE
-
-    def _clear_speech(self, start_s: float, end_s: float) -> bool:
-        detector = self._detector
-        return detector is not None and detector.has_clear_speech(
-            int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-        )
 
     def _buffer_has_speech(self) -> bool:
         if self._total <= self._buffer_start:
