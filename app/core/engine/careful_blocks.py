@@ -87,7 +87,7 @@ class CarefulBlocks:
         (the final reaches back ``final_reach_s``) hears their last words again.
         """
         if cut_words < self.cut_words:
-            return [word for word in self.words if (word.start + word.end) / 2 < start_s]
+            return [word for word in self.words if word.start < start_s]  # as in carefully()
         return [*self.words, *heard_cut[self.cut_words : cut_words]]
 
     def _next_block(self) -> SpanStart | None:

@@ -123,8 +123,11 @@ class Hearing:
         Beam search mends word forms that greedy passes miss ("whisper" for
         "whispered", "their" for "there"; decision 0014), but in a short window
         it may loop, so a result whose length strays from the greedy hearing is
-        not taken. With ``before_s``, only the words centred before it are heard
-        (the audio after it is context, and is aligned to tell them apart).
+        not taken. With ``before_s`` (a cut in a pause), only the words that start
+        before it are kept: the audio after it is context, aligned to tell them
+        apart. Not the words centred before it: the last word before a pause often
+        ends seconds later in the alignment ("lunch." 14.3-16.9 s for a cut at
+        15.0 s), and was lost from both sides of the cut.
         """
         beam = self._options.final_beam_size
         if beam <= 1 or not heard.words:
@@ -134,7 +137,7 @@ class Hearing:
             heard.audio, heard.prompt, heard.offset_s, beam, cancel, aligned=aligned
         )
         if before_s is not None:
-            words = [w for w in words if (w.start + w.end) / 2 < before_s]
+            words = [w for w in words if w.start < before_s]
         if hypothesis is None or not words:
             return None
         counts = (len(words), len(heard.words))
