@@ -189,14 +189,14 @@ def test_a_stall_is_detected_by_check_alive() -> None:
     mic.start()
     assert fake.streams[0].stalled.wait(10)
     assert mic.check_alive()  # notes the last block count
-    now[0] += 0.9
+    now[0] += 2.9  # a busy machine may hold callbacks back this long
     assert mic.check_alive()
     now[0] += 0.2
     assert not mic.check_alive()
     assert errors.reported.wait(10)
     mic.stop()
     assert len(errors.messages) == 1
-    assert "stopped sending audio for more than 1 s" in errors.messages[0]
+    assert "stopped sending audio for more than 3 s" in errors.messages[0]
 
 
 def test_a_device_that_never_starts_is_detected_after_the_startup_timeout() -> None:

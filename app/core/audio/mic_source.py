@@ -66,7 +66,11 @@ class MicSource:
         on_block: called after new audio is in ``ring`` (wakes the reader).
             Must be cheap: it may run on PortAudio's real-time thread.
         on_error: called once, on the supervisor thread, when capture fails.
-        stall_timeout_s: no callback for this long while running is a failure.
+        stall_timeout_s: no callback for this long while running is a failure. A
+            busy machine can hold the callbacks back for more than a second (a new
+            user's dictation ended mid-sentence at load 6 on two cores); an unplugged
+            device usually ends the stream at once instead, so waiting longer here
+            costs little.
         startup_timeout_s: the same before the first callback. Longer, because
             servers may take seconds to begin: PulseAudio's idle null-sink monitor
             delivers its first block only after up to 2 s.
@@ -82,7 +86,7 @@ class MicSource:
         on_block: Callable[[], None] | None = None,
         on_error: Callable[[str], None] | None = None,
         *,
-        stall_timeout_s: float = 1.0,
+        stall_timeout_s: float = 3.0,
         startup_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         pactl: PactlRunner = run_pactl,
