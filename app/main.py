@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.control_channel import ControlReply, socket_path
-from app.running_instance import existing_files, hand_over
+from app.running_instance import existing_files, hand_over_or_lead
 
 if TYPE_CHECKING:
     from app.core.settings import Settings
@@ -43,8 +43,9 @@ def run_gui(
     paths, missing = existing_files(files)
     if missing and not paths:
         return 1
-    if hand_over(paths, hidden=hidden):
-        return 1 if missing else 0
+    handed = hand_over_or_lead(paths, hidden=hidden)
+    if handed is not None:
+        return 1 if missing else handed
     from app.core.display_check import display_problem
 
     problem = display_problem(os.environ)  # Qt would abort the process instead

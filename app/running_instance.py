@@ -8,14 +8,21 @@ here, where a script can see it, not only in a row of the Files tab.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
-from app.core.control_channel import ControlError, send_command
+from app.core.control_channel import ControlError, send_command, socket_path
 
 log = logging.getLogger(__name__)
+
+STARTING_WAIT_S = 30.0  # how long a launch waits for one starting at the same moment
+_POLL_S = 0.2
+_instance_lock: IO[bytes] | None = None  # held (never closed) while this process is Saytype
 
 
 def files_and_folders(paths: Sequence[str]) -> str:
@@ -45,4 +52,49 @@ def hand_over(paths: Sequence[str], *, hidden: bool) -> bool:
     queued = f" {files_and_folders(paths)} went to its Files tab." if paths else ""
     raised = "" if hidden else "; its window was brought to the front"
     sys.stdout.write(f"Saytype is already running{raised}.{queued}\n")
+    return True
+
+
+def hand_over_or_lead(paths: Sequence[str], *, hidden: bool) -> int | None:
+    """Hand ``paths`` to the Saytype that runs or is starting; None when this launch is it.
+
+    Two launches at the same moment both found nobody listening, both ran, and the
+    second took the control socket from the first. A lock taken before Qt loads
+    (released by the system when the process ends, however it ends) decides which
+    one runs; the other waits for its socket and hands over. Returns the exit
+    status otherwise.
+    """
+    if hand_over(paths, hidden=hidden):
+        return 0
+    deadline = time.monotonic() + STARTING_WAIT_S
+    while not _take_instance_lock():
+        if hand_over(paths, hidden=hidden):
+            return 0
+        if time.monotonic() > deadline:
+            sys.stderr.write(
+                "saytype: error: another Saytype is starting but does not answer "
+                f"(its lock is {_lock_path()}); wait for it, or end it and start again.\n"
+            )
+            return 1
+        time.sleep(_POLL_S)  # polling another process's socket: nothing to wait on here
+    return None
+
+
+def _lock_path() -> Path:
+    return socket_path().with_name("instance.lock")
+
+
+def _take_instance_lock() -> bool:
+    global _instance_lock  # noqa: PLW0603 - one per process, for its whole life
+    if _instance_lock is not None:
+        return True
+    path = _lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return False
+    _instance_lock = handle
     return True

@@ -116,3 +116,56 @@ def test_cli_reports_no_running_instance(runtime: Path, capsys: pytest.CaptureFi
 
     assert main(["toggle"]) == 1
     assert "Saytype is not running" in capsys.readouterr().err
+
+
+def test_a_launch_while_another_is_starting_hands_over_instead_of_running(
+    qtbot: QtBot, runtime: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two launches at the same moment both ran, and the second took the first's socket.
+    import subprocess
+    import sys
+
+    from app.running_instance import hand_over_or_lead
+
+    starting = subprocess.Popen(  # the other launch: it holds the lock, not yet listening
+        [
+            sys.executable,
+            "-c",
+            "from app.running_instance import _take_instance_lock as t;"
+            "assert t(); print('locked', flush=True); input()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert starting.stdout is not None
+        assert starting.stdout.readline() == "locked\n"
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            launch = pool.submit(hand_over_or_lead, [], hidden=False)
+            received: list[str] = []
+
+            def handle(command: str, args: list[str]) -> ControlReply:
+                received.append(command)
+                return ControlReply(ok=True, state="idle", message="")
+
+            control = ControlServer(control_channel.socket_path(), handle)  # now it listens
+            assert control.listen()
+            qtbot.waitUntil(launch.done, timeout=10_000)
+            control.close()
+        assert launch.result() == 0  # handed over; this launch does not run
+        assert received == ["show"]
+        assert "Saytype is already running" in capsys.readouterr().out
+    finally:
+        starting.communicate("\n", timeout=10)
+
+
+def test_the_only_launch_leads(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import running_instance
+
+    monkeypatch.setattr(running_instance, "_instance_lock", None)
+    assert running_instance.hand_over_or_lead([], hidden=False) is None
+    lock = running_instance._instance_lock
+    assert lock is not None
+    assert Path(lock.name).name == "instance.lock"
+    lock.close()  # the process would hold it until it ends
