@@ -29,12 +29,19 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
             command, help=text, description=text[0].upper() + text[1:] + "."
         )
         parser.set_defaults(run=run, control_command=command)
+        if command == "quit":
+            parser.add_argument(
+                "--force",
+                action="store_true",
+                help="quit even when queued files or unsaved transcripts would be lost",
+            )
 
 
 def run(args: argparse.Namespace) -> int:
     """Send the command; print the state (status) or any refusal; 0 when obeyed."""
     try:
-        reply = send_command(args.control_command)
+        forced = ["--force"] if getattr(args, "force", False) else []
+        reply = send_command(args.control_command, forced)
     except ControlError as exc:
         sys.stderr.write(f"saytype: error: {exc}\n")
         return 1

@@ -48,11 +48,39 @@ def obey_command(
     elif command == "queue":
         window.queue_files([Path(arg) for arg in args])
     elif command == "quit":
+        lost = "" if FORCE in args else _work_a_quit_loses(parts)
+        if lost:
+            state = controller.session.state.value
+            return ControlReply(ok=False, state=state, message=lost)
         QTimer.singleShot(0, request_quit)  # after the reply is sent
     state = controller.session.state.value
     if command == "status":
         return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
     return ControlReply(ok=ok, state=state, message="" if ok else _refusal(command, state))
+
+
+FORCE = "--force"
+
+
+def _work_a_quit_loses(parts: DesktopParts) -> str:
+    """What quitting now would lose, as a refusal; "" when nothing.
+
+    The window asks before losing it; a script that quits cannot be asked, so it
+    is refused and told how to quit anyway.
+    """
+    files = parts.files.jobs_left
+    unsaved = parts.queue_panel.unsaved_transcripts()
+    parts_lost = []
+    if files:
+        parts_lost.append(f"{files} file{'s' * (files != 1)} still to transcribe")
+    if unsaved:
+        parts_lost.append(f"{unsaved} transcript{'s' * (unsaved != 1)} saved nowhere")
+    if not parts_lost:
+        return ""
+    return (
+        f"not quitting: {' and '.join(parts_lost)} would be lost; quit from the window "
+        f"to be asked, or run `saytype quit {FORCE}`"
+    )
 
 
 _REFUSED = {

@@ -123,3 +123,20 @@ def test_esc_cancels_a_re_type_countdown(qtbot: QtBot, desktop: DesktopApp) -> N
     assert desktop.handle_command("toggle", []).state == "listening"
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: desktop.handle_command("status", []).state == "idle", timeout=5000)
+
+
+def test_quit_command_refuses_while_files_would_be_lost(
+    qtbot: QtBot, desktop: DesktopApp, tmp_path: Path
+) -> None:
+    # `saytype quit` threw away queued files without a word (the window asks first).
+    from app.core.audio.wav_file import write_wav
+
+    long_silence = tmp_path / "meeting.wav"
+    write_wav(long_silence, np.zeros(16_000 * 120, np.float32), 16_000)
+    assert desktop.handle_command("queue", [str(long_silence)]).ok
+    refused = desktop.handle_command("quit", [])
+    assert not refused.ok
+    assert refused.message.startswith("not quitting: 1 file still to transcribe would be lost")
+    assert "saytype quit --force" in refused.message
+    desktop.parts.files.cancel_all()
+    qtbot.waitUntil(lambda: desktop.parts.files.jobs_left == 0, timeout=20_000)
