@@ -26,7 +26,7 @@ from app.core.engine.model_catalog import (
 )
 from app.core.engine.model_download import DownloadProgress, HubAccess, download_model
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_integrity import verify_installed
+from app.core.engine.model_integrity import checksums_known, verify_installed
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.paths import models_dir
 
@@ -131,7 +131,13 @@ def run_verify(
             stderr.write(f"saytype models: {problem}\n")
         stderr.write(f"Model '{args.name}' is damaged: remove it and download it again.\n")
         return 1
-    stdout.write(f"{args.name}: OK ({folder})\n")
+    if checksums_known(folder):
+        stdout.write(f"{args.name}: OK ({folder})\n")
+    else:
+        stdout.write(
+            f"{args.name}: its files are all there ({folder}); no checksums were recorded "
+            "for a folder copied by hand, so their contents could not be checked\n"
+        )
     return 0
 
 

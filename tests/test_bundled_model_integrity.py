@@ -1,0 +1,61 @@
+"""`saytype models verify` checks the bundled model's bytes, not only that its files are there.
+
+A new user overwrote a few 4 KB blocks inside a copy of model.bin (same size):
+verify said OK, and transcription printed "))))))))". The bundled model is
+checked against the sha256 its package installed (pip's RECORD); a folder copied
+by hand has no record, and verify says its contents could not be checked.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.commands.models import run_verify
+from app.core.engine import model_registry
+from app.core.engine.model_integrity import checksums_known, verify_installed
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled model that the registry takes for the bundled one."""
+    copy = tmp_path / "model"
+    shutil.copytree(model_registry.bundled_model_path(), copy)
+    monkeypatch.setattr(model_registry, "bundled_model_path", lambda: copy)
+    return copy
+
+
+def test_the_bundled_model_as_installed_is_intact() -> None:
+    folder = model_registry.bundled_model_path()
+    assert checksums_known(folder)
+    assert verify_installed(folder) == []
+
+
+def test_a_damaged_block_inside_the_bundled_model_is_found(bundled_copy: Path) -> None:
+    weights = bundled_copy / "model.bin"
+    size = weights.stat().st_size
+    with weights.open("r+b") as stream:
+        stream.seek(size // 2)
+        stream.write(b"\xff" * 4096)
+    assert weights.stat().st_size == size
+    assert verify_installed(bundled_copy) == [
+        "model.bin is corrupt: its sha256 differs from what its package installed."
+    ]
+
+
+def test_a_folder_copied_by_hand_says_its_contents_are_unchecked(tmp_path: Path) -> None:
+    copy = tmp_path / "my-model"
+    shutil.copytree(model_registry.bundled_model_path(), copy)
+    assert not checksums_known(copy)
+
+    class Args:
+        name = str(copy)
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert run_verify(Args(), stdout, stderr) == 0  # type: ignore[arg-type]
+    out = stdout.getvalue()
+    assert "no checksums were recorded" in out
+    assert ": OK" not in out
