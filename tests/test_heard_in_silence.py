@@ -59,3 +59,13 @@ def test_a_window_without_speech_drops_what_the_model_doubts() -> None:
     check = SilentWindowCheck(np.zeros(5 * SAMPLE_RATE, np.float32))
     assert check.heard_in_silence(0.7)
     assert not check.heard_in_silence(0.3)  # the model is sure: a quiet speaker
+
+
+def test_a_clip_of_silence_before_the_speech_drops_what_the_model_doubts(window: Window) -> None:
+    # A file began with 30 s of silence: its first clip came back "You", kept because the
+    # sentence later in the window counted as speech.
+    samples = np.concatenate([np.zeros(30 * SAMPLE_RATE, np.float32), window.samples])
+    check = SilentWindowCheck(samples)
+    assert check.heard_in_silence(0.95, clip_start_s=0.0)  # the first clip: silence only
+    assert not check.heard_in_silence(0.95, clip_start_s=30.0)  # the clip with the sentence
+    assert not check.heard_in_silence(0.3, clip_start_s=0.0)  # the model is sure

@@ -283,7 +283,7 @@ class FileTranscriber:
             no_speech = getattr(raw, "no_speech_prob", 0.0)
             clip_start = getattr(raw, "seek", 0) / _FRAMES_PER_SECOND  # the clip it came from
             before = (s.text for s in segments[-_ECHO_SEGMENTS:])
-            if silence.heard_in_silence(no_speech) or silence.echoes_prompt(
+            if silence.heard_in_silence(no_speech, clip_start) or silence.echoes_prompt(
                 no_speech, clip_start, raw.text, before
             ):
                 continue

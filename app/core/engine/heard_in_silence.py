@@ -7,7 +7,7 @@ lets the probability alone decide (its passes never see audio the voice
 detector calls silent). For files that would be too bold, since one quiet
 speaker in a window could lose a sentence, so a segment is dropped only when
 the model and the Silero voice detector agree: the model says "no speech" and
-Silero finds none anywhere in the window.
+Silero finds none in the 30 s clip the segment was decoded from.
 
 Inside a window of speech, the last 30 s clip faster-whisper decodes may hold
 only the tail of words already transcribed and then silence; there the decoder
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 NO_SPEECH_PROB = StreamingOptions.no_speech_prob  # the same bar as the live path's
 # Even odds: above them the model says its clip more likely holds no speech.
 DOUBTED_NO_SPEECH_PROB = 0.5
+_CLIP_SAMPLES = 30 * SAMPLE_RATE  # the decoder's clip: Whisper's window
 _ONSET_GRACE_S = 0.1  # speech under way at a clip's start is the words before it
 _WORD = re.compile(r"[\w']+")
 
@@ -51,15 +52,22 @@ class SilentWindowCheck:
 
     def __init__(self, samples: AudioArray) -> None:
         self._samples = samples
+        self._speech: SpeechDetector | None = None
         self._onsets: list[float] | None = None  # where speech begins, in seconds
 
-    def heard_in_silence(self, no_speech_prob: float) -> bool:
-        """Whether a segment with ``no_speech_prob`` is noise in a window without speech."""
+    def heard_in_silence(self, no_speech_prob: float, clip_start_s: float = 0.0) -> bool:
+        """Whether a segment with ``no_speech_prob`` is noise in a clip without speech.
+
+        The clip is the 30 s the decoder heard it in (from ``clip_start_s``), not the
+        whole window: a file that began with 30 s of silence got "You you" before its
+        first sentence, as the sentence later in the window counted as speech.
+        """
         if no_speech_prob <= NO_SPEECH_PROB:
             return False
-        silent = not self._speech_onsets()
+        start = int(clip_start_s * SAMPLE_RATE)
+        silent = not self._detector().has_speech(start, start + _CLIP_SAMPLES)
         if silent:
-            log.info("dropped a segment heard in a window without speech")  # never the words
+            log.info("dropped a segment heard in a clip without speech")  # never the words
         return silent
 
     def echoes_prompt(
@@ -85,9 +93,13 @@ class SilentWindowCheck:
             log.info("dropped a segment that repeats its prompt after the speech")
         return echo
 
+    def _detector(self) -> SpeechDetector:
+        if self._speech is None:
+            self._speech = SpeechDetector()
+            self._speech.push(self._samples)
+        return self._speech
+
     def _speech_onsets(self) -> list[float]:
         if self._onsets is None:
-            detector = SpeechDetector()
-            detector.push(self._samples)
-            self._onsets = [sample / SAMPLE_RATE for sample in detector.speech_onsets()]
+            self._onsets = [sample / SAMPLE_RATE for sample in self._detector().speech_onsets()]
         return self._onsets
