@@ -95,7 +95,7 @@ def test_a_device_without_16k_is_resampled_outside_the_callback() -> None:
 
 def test_no_devices_is_a_clear_error() -> None:
     mic = MicSource(RingBuffer(1), backend=FakeSoundDevice.without_devices())
-    no_mic = r"No microphone found: connect one, or choose another input in Settings \(--device"
+    no_mic = r"No microphone found: connect one, or choose another input in Settings \(or with"
     with pytest.raises(MicError, match=no_mic):
         mic.start()
     assert not mic.is_running
@@ -104,7 +104,7 @@ def test_no_devices_is_a_clear_error() -> None:
 
 def test_only_output_devices_names_what_was_seen() -> None:
     fake = FakeSoundDevice(devices=[fake_device("HDMI Output", inputs=0)])
-    with pytest.raises(MicError, match=r"No microphone found.*devices seen: 'HDMI Output'"):
+    with pytest.raises(MicError, match=r"No microphone found.*Devices seen: 'HDMI Output'"):
         MicSource(RingBuffer(1), backend=fake).start()
 
 

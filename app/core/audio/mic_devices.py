@@ -140,7 +140,7 @@ def find_input(
         seen = ", ".join(repr(str(info["name"])) for info in devices) or "none"
         raise MicError(
             "No microphone found: connect one, or choose another input in Settings "
-            f"(--device on the command line; devices seen: {seen})."
+            f"(or with --device). Devices seen: {seen}."
         )
     found = _Inputs(inputs, pactl)
     if device is None:

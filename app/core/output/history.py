@@ -34,6 +34,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from types import TracebackType
 
+from app.core.atomic_file import describe_os_error
 from app.core.paths import data_dir
 from app.core.private_files import private_file, private_folder, tighten
 from app.core.task_lane import TaskLane
@@ -117,7 +118,9 @@ class HistoryStore:
         try:
             private_folder(self.path.parent)
         except OSError as exc:
-            raise HistoryError(f"Could not create the folder {self.path.parent}: {exc}") from exc
+            raise HistoryError(
+                f"Could not create the folder {self.path.parent}: {describe_os_error(exc)}."
+            ) from exc
         try:
             self._connection = self._open()
         except _DamagedDatabase as damage:
@@ -137,7 +140,9 @@ class HistoryStore:
             for side_file in ("-wal", "-shm"):  # left wider by an older version
                 tighten(self.path.with_name(self.path.name + side_file))
         except OSError as exc:
-            raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
+            raise HistoryError(
+                f"Could not open the dictation history {self.path}: {describe_os_error(exc)}."
+            ) from exc
         try:
             # Any thread may use it, one at a time (self._lock).
             connection = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
