@@ -45,6 +45,7 @@ class CarefulBlocks:
         self._chunks: list[AudioArray] = []  # audio from ``end`` on
         self._total = 0
         self._cuts: list[SpanStart] = []  # buffer cuts after ``end``
+        self._closed: list[tuple[int, int]] = []  # (end sample, words so far) of each block
 
     def push(self, samples: AudioArray) -> None:
         """Append audio (kept from the last block's end on)."""
@@ -76,6 +77,7 @@ class CarefulBlocks:
             heard = Heard(self.cut_words, context_end, greedy, audio, prompt, offset)
             careful = self._hearing.carefully(heard, cancel, before_s=block.sample / SAMPLE_RATE)
         self.words += careful if careful is not None else greedy
+        self._closed.append((block.sample, len(self.words)))
         self._chunks = [self._audio()[block.sample - self.end :]]
         self.end, self.cut_words = block.sample, block.words_before
         self._cuts = [cut for cut in self._cuts if cut.sample > self.end]
@@ -87,7 +89,12 @@ class CarefulBlocks:
         (the final reaches back ``final_reach_s``) hears their last words again.
         """
         if cut_words < self.cut_words:
-            return [word for word in self.words if word.start < start_s]  # as in carefully()
+            # Blocks that end by then are taken whole: each decided where its last word
+            # belongs (an alignment may stretch it past the cut: Hearing.carefully).
+            start = round(start_s * SAMPLE_RATE)
+            whole = max((count for end, count in self._closed if end <= start), default=0)
+            rest = [word for word in self.words[whole:] if (word.start + word.end) / 2 < start_s]
+            return [*self.words[:whole], *rest]
         return [*self.words, *heard_cut[self.cut_words : cut_words]]
 
     def _next_block(self) -> SpanStart | None:

@@ -123,11 +123,9 @@ class Hearing:
         Beam search mends word forms that greedy passes miss ("whisper" for
         "whispered", "their" for "there"; decision 0014), but in a short window
         it may loop, so a result whose length strays from the greedy hearing is
-        not taken. With ``before_s`` (a cut in a pause), only the words that start
-        before it are kept: the audio after it is context, aligned to tell them
-        apart. Not the words centred before it: the last word before a pause often
-        ends seconds later in the alignment ("lunch." 14.3-16.9 s for a cut at
-        15.0 s), and was lost from both sides of the cut.
+        not taken. With ``before_s`` (a buffer cut), only the words before it are
+        kept (:func:`_words_before_cut`): the audio after it is context, aligned to
+        tell them apart.
         """
         beam = self._options.final_beam_size
         if beam <= 1 or not heard.words:
@@ -137,7 +135,7 @@ class Hearing:
             heard.audio, heard.prompt, heard.offset_s, beam, cancel, aligned=aligned
         )
         if before_s is not None:
-            words = [w for w in words if w.start < before_s]
+            words = _words_before_cut(words, heard.words, before_s)
         if hypothesis is None or not words:
             return None
         counts = (len(words), len(heard.words))
@@ -174,3 +172,34 @@ def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
     greedy words here typed a sentence twice (a new user saw 4 in 101 dictations).
     """
     return len(greedy) > len(beam) and says_a_phrase_twice(greedy) and not says_a_phrase_twice(beam)
+
+
+def _words_before_cut(careful: list[Word], greedy: list[Word], cut_s: float) -> list[Word]:
+    """The careful words that belong before a cut: centred before it, and one more if needed.
+
+    The alignment may stretch the last word before a pause far past the cut ("lunch."
+    14.3-16.9 s for a cut at 15.0 s): it is kept when it starts before the cut and is the
+    word the greedy hearing ends the stretch with, which the passes timed before the cut;
+    lost from both sides before. A word merely timed early (beam's "lower" from 11.8 s,
+    where greedy's "slightly" ran to 12.2 s past a cut at 12.1 s) is the next stretch's.
+    """
+    kept = [w for w in careful if (w.start + w.end) / 2 < cut_s]
+    straddling = careful[len(kept)] if len(kept) < len(careful) else None
+    last = greedy[-1] if greedy else None
+    if (
+        straddling is not None
+        and last is not None
+        and straddling.start < cut_s
+        and _same_word(straddling, last)
+        and not (kept and _same_word(kept[-1], last))
+    ):
+        kept.append(straddling)
+    return kept
+
+
+def _same_word(a: Word, b: Word) -> bool:
+    return _bare(a.text) == _bare(b.text)
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
