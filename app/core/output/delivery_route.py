@@ -208,7 +208,9 @@ def choose_delivery_route(
             )
         return DeliveryRoute("none", f"{setup or MESSAGE_NO_WTYPE}.", environ)
     if display:
-        return DeliveryRoute("x11", f"X11 session ({display}): typing with XTest.", environ)
+        return DeliveryRoute(
+            "x11", f"X11 session ({display}): keys and pastes are sent with XTest.", environ
+        )
     return DeliveryRoute(
         "none",
         "No display to type into: neither DISPLAY nor WAYLAND_DISPLAY is set.",
