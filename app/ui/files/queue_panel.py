@@ -180,6 +180,8 @@ class QueuePanel(QWidget):
         self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel, status, route=route)
         item.setToolTip(_STATUS, _explanation(self.rows[job_id]))
         self.tree.scrollToItem(item)  # a file added below the fold is seen to arrive
+        if self.tree.currentItem() is None:  # Tab into the list lands on a row, its detail shown
+            self.tree.setCurrentItem(item)
         self._refresh_empty()
 
     def _on_duration(self, job_id: int, seconds: float) -> None:
