@@ -104,6 +104,7 @@ class TimesWordsEarlyDecoder(StretchesTheLastWordDecoder):
 
 
 def test_a_word_timed_early_across_a_block_cut_is_not_said_twice() -> None:
-    # Keeping every word that starts before the cut said "slightly lower lower in intensity".
+    # A block keeps a word that starts before its cut; where beam search only timed it early,
+    # the next stretch hears it too: "slightly lower lower in intensity" before the join.
     final = dictate(TimesWordsEarlyDecoder(), StreamingOptions(careful_block_s=4.0))
     assert final.split() == said(WORDS).split()

@@ -174,7 +174,7 @@ def running_saytype(
             app.wait(app.socket.exists, "the control socket", _START_TIMEOUT_S)
         yield app
     finally:
-        app.command("quit")
+        app.command("quit", "--force")  # whatever the test left queued
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

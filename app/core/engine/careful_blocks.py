@@ -18,7 +18,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
-from app.core.engine.heard_words import join_words
+from app.core.engine.heard_words import join_words, same_word
 from app.core.engine.hearing import Heard, Hearing
 from app.core.engine.recent_audio import SpanStart
 from app.core.engine.window_decoder import MAX_AUDIO_S, Word
@@ -46,6 +46,7 @@ class CarefulBlocks:
         self._total = 0
         self._cuts: list[SpanStart] = []  # buffer cuts after ``end``
         self._closed: list[tuple[int, int]] = []  # (end sample, words so far) of each block
+        self._straddling: list[Word] = []  # blocks' last words centred past their cuts
 
     def push(self, samples: AudioArray) -> None:
         """Append audio (kept from the last block's end on)."""
@@ -76,8 +77,12 @@ class CarefulBlocks:
             offset = self.end / SAMPLE_RATE
             heard = Heard(self.cut_words, context_end, greedy, audio, prompt, offset)
             careful = self._hearing.carefully(heard, cancel, before_s=block.sample / SAMPLE_RATE)
-        self.words += careful if careful is not None else greedy
+        self.words = self.joined(self.words, careful if careful is not None else greedy)
         self._closed.append((block.sample, len(self.words)))
+        last = self.words[-1] if self.words else None
+        cut_s = block.sample / SAMPLE_RATE
+        if last is not None and last.end - cut_s > cut_s - last.start:
+            self._straddling.append(last)
         self._chunks = [self._audio()[block.sample - self.end :]]
         self.end, self.cut_words = block.sample, block.words_before
         self._cuts = [cut for cut in self._cuts if cut.sample > self.end]
@@ -95,7 +100,19 @@ class CarefulBlocks:
             whole = max((count for end, count in self._closed if end <= start), default=0)
             rest = [word for word in self.words[whole:] if (word.start + word.end) / 2 < start_s]
             return [*self.words[:whole], *rest]
-        return [*self.words, *heard_cut[self.cut_words : cut_words]]
+        return self.joined(self.words, heard_cut[self.cut_words : cut_words])
+
+    def joined(self, before: list[Word], after: list[Word]) -> list[Word]:
+        """``before`` then ``after``, the last block's straddling word said once.
+
+        A block keeps a word that starts before its cut but is centred past it
+        (Hearing.carefully); when it was only timed early, the words after the cut
+        begin with it again ("slightly lower lower in intensity").
+        """
+        straddles = bool(before) and any(before[-1] is word for word in self._straddling)
+        if straddles and after and same_word(after[0], before[-1]):
+            return [*before, *after[1:]]
+        return [*before, *after]
 
     def _next_block(self) -> SpanStart | None:
         """The newest cut within one window of ``end`` with its context heard; else the oldest."""

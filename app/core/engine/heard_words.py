@@ -52,3 +52,12 @@ def continuation(committed: Word, heard: Word) -> list[Word]:
     if len(now) > len(done) and now.startswith(done) and any(c.isalnum() for c in rest):
         return [Word(heard.start, heard.end, rest)]
     return []
+
+
+def same_word(a: Word, b: Word) -> bool:
+    """Whether two hearings of a word say the same word, case and punctuation aside."""
+    return _bare(a.text) == _bare(b.text)
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())

@@ -190,7 +190,7 @@ class StreamingTranscriber:
             if heard_now is None:
                 cut = self._settled.heard_cut
                 before = self._blocks.before(cut, len(cut), self._buffer_start / SAMPLE_RATE)
-                return DictationEvent("final", join_words([*before, *in_buffer]))
+                return DictationEvent("final", join_words(self._blocks.joined(before, in_buffer)))
             heard = heard_now
         return self._careful_final(heard)
 
@@ -249,7 +249,8 @@ class StreamingTranscriber:
         else:
             careful = self._hearing.carefully(heard, self._cancel)
         before = self._blocks.before(self._settled.heard_cut, heard.cut_words, heard.offset_s)
-        return DictationEvent("final", join_words([*before, *(careful or heard.words)]))
+        words = self._blocks.joined(before, careful or heard.words)
+        return DictationEvent("final", join_words(words))
 
     def _widened(self, heard: Heard) -> Heard | None:
         """``heard`` stretched back over cuts to hear the newest ``final_reach_s`` of audio.

@@ -31,9 +31,9 @@ def desktop() -> Iterator[tuple[XServer, PulseDaemon]]:
         yield xserver, pulse
 
 
-def _quit(app: RunningSaytype) -> str:
-    """Send ``quit``; return the app's log once it exited 0."""
-    assert app.send("quit").ok
+def _quit(app: RunningSaytype, *args: str) -> str:
+    """Send ``quit`` (with ``args``); return the app's log once it exited 0."""
+    assert app.send("quit", *args).ok
     status = app.process.wait(timeout=60)
     log = app.log_text()
     assert status == 0, log
@@ -66,5 +66,8 @@ def test_quit_during_a_long_file_job(
     with running_saytype(*desktop, tmp_path) as app:
         assert app.send("queue", str(long_file)).ok
         app.wait(lambda: "file job 1 started" in app.log_text(), "the file job", 30)
-        log = _quit(app)
+        refused = app.send("quit")  # the file would be lost: a script is told, not obeyed
+        assert not refused.ok
+        assert "1 file still to transcribe" in refused.message
+        log = _quit(app, "--force")
     assert "file job 1 started" in log
