@@ -87,7 +87,8 @@ def test_a_playing_player_pauses_for_the_dictation_and_plays_after(
         playing, paused = sorted(
             mpris_names(players, bus), key=lambda name: players.status(name) != "Playing"
         )
-        assert players.status(paused) == "Paused"
+        # mpv started paused says "Stopped" until its file is loaded, then "Paused".
+        wait_until(lambda: players.status(paused) == "Paused", "the other mpv to load", bus)
 
         started = quiet.on_state("listening", enabled=True)
         assert started is not None
