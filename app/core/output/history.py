@@ -35,44 +35,27 @@ from pathlib import Path
 from types import TracebackType
 
 from app.core.atomic_file import describe_os_error
+from app.core.output.history_schema import (
+    RESTORE,
+    SELECT,
+    DamagedHistory,
+    check_integrity,
+    check_schema,
+    create_schema,
+)
 from app.core.paths import data_dir
 from app.core.private_files import private_file, private_folder, tighten
 from app.core.task_lane import TaskLane
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
-_COLUMNS = (
-    "id", "created_at", "text", "duration_s", "model", "audio_path", "delivered_to", "profile"
-)  # fmt: skip
-_ADDED_COLUMNS = {"profile": 2}  # column → the schema version that added it
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM dictations"
-_RESTORE = (
-    f"INSERT INTO dictations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
-_CREATE = (
-    "CREATE TABLE dictations ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"  # AUTOINCREMENT: a deleted id is never reused
-    " created_at REAL NOT NULL,"
-    " text TEXT NOT NULL,"
-    " duration_s REAL NOT NULL,"
-    " model TEXT NOT NULL,"
-    " audio_path TEXT,"
-    " delivered_to TEXT,"
-    " profile TEXT)",  # the per-app profile the dictation used
-    "CREATE INDEX dictations_by_time ON dictations (created_at)",
-)
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
 
 
 class HistoryError(Exception):
     """The history could not be read or written; the message is written for the user."""
-
-
-class _DamagedDatabase(Exception):
-    """The file at the history path is not a usable history database."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +106,7 @@ class HistoryStore:
             ) from exc
         try:
             self._connection = self._open()
-        except _DamagedDatabase as damage:
+        except DamagedHistory as damage:
             moved_to = self._move_aside()
             log.warning("history %s is damaged (%s); moved it to %s", self.path, damage, moved_to)
             self.notice = (
@@ -150,18 +133,18 @@ class HistoryStore:
             raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
         try:
             # Check before changing anything, so a file that is not ours is moved aside untouched.
-            _check_integrity(connection)
-            is_new = _check_schema(connection)
+            check_integrity(connection)
+            is_new = check_schema(connection)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             if is_new:
-                _create_schema(connection)
+                create_schema(connection)
         except sqlite3.Error as exc:
             connection.close()
             if _is_corruption(exc):
-                raise _DamagedDatabase(str(exc)) from exc
+                raise DamagedHistory(str(exc)) from exc
             raise HistoryError(f"Could not open the dictation history {self.path}: {exc}") from exc
-        except _DamagedDatabase:
+        except DamagedHistory:
             connection.close()
             raise
         connection.create_function("saytype_contains", 2, _contains, deterministic=True)
@@ -254,15 +237,15 @@ class HistoryStore:
         order = " ORDER BY created_at DESC, id DESC LIMIT ?"
         self._settle()
         if not query:
-            return self._query(_SELECT + order, (limit,))
+            return self._query(SELECT + order, (limit,))
         return self._query(
-            _SELECT + " WHERE saytype_contains(text, ?)" + order, (query.casefold(), limit)
+            SELECT + " WHERE saytype_contains(text, ?)" + order, (query.casefold(), limit)
         )
 
     def get(self, entry_id: int) -> HistoryEntry | None:
         """The entry with this id, or None."""
         self._settle()
-        found = self._query(_SELECT + " WHERE id = ?", (entry_id,))
+        found = self._query(SELECT + " WHERE id = ?", (entry_id,))
         return found[0] if found else None
 
     def latest(self) -> HistoryEntry | None:
@@ -276,7 +259,7 @@ class HistoryStore:
         Returns the deleted entry (None when there was none): with ``keep_audio``,
         :meth:`restore` can put it back whole, and :func:`delete_audio` ends it.
         """
-        found = self._query(_SELECT + " WHERE id = ?", (entry_id,))  # may run in the lane
+        found = self._query(SELECT + " WHERE id = ?", (entry_id,))  # may run in the lane
         entry = found[0] if found else None
         if entry is None:
             return None
@@ -293,7 +276,7 @@ class HistoryStore:
             HistoryError: when it could not be saved (a full disk), or the id is taken.
         """
         with self._writing("restore the dictation") as connection:
-            connection.execute(_RESTORE, astuple(entry))
+            connection.execute(RESTORE, astuple(entry))
         return entry
 
     def count(self, query: str = "") -> int:
@@ -330,50 +313,6 @@ class HistoryStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _check_integrity(connection: sqlite3.Connection) -> None:
-    problems = [row[0] for row in connection.execute("PRAGMA integrity_check").fetchall()]
-    if problems != ["ok"]:
-        raise _DamagedDatabase("; ".join(str(problem) for problem in problems[:3]))
-
-
-def _check_schema(connection: sqlite3.Connection) -> bool:
-    """Return whether the file is new and needs the schema; raise if it is someone else's."""
-    (version,) = connection.execute("PRAGMA user_version").fetchone()
-    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    if version == 0:
-        if tables:
-            raise _DamagedDatabase(f"not a Saytype history (tables: {', '.join(sorted(tables))})")
-        return True
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(dictations)")}
-    missing = [name for name in _COLUMNS if name not in columns and name not in _ADDED_COLUMNS]
-    if missing:
-        raise _DamagedDatabase(f"the dictations table lacks {', '.join(missing)}")
-    _add_columns(connection, [name for name in _ADDED_COLUMNS if name not in columns], version)
-    if version > SCHEMA_VERSION:
-        log.info(
-            "history schema %d is newer than %d; reading known columns", version, SCHEMA_VERSION
-        )
-    return False
-
-
-def _add_columns(connection: sqlite3.Connection, names: list[str], version: int) -> None:
-    """Migrate an older history: add the columns later versions brought (empty in old rows)."""
-    if not names:
-        return
-    with connection:
-        for name in names:
-            log.info("adding the %s column to the history", name)
-            connection.execute(f"ALTER TABLE dictations ADD COLUMN {name} TEXT")
-        connection.execute(f"PRAGMA user_version = {max(version, SCHEMA_VERSION)}")
-
-
-def _create_schema(connection: sqlite3.Connection) -> None:
-    with connection:
-        for statement in _CREATE:
-            connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _contains(text: str | None, folded_query: str) -> bool:
