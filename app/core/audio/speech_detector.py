@@ -111,6 +111,20 @@ class SpeechDetector:
         windows = sum(1 for w in range(first, last) if self._prob(w) >= self.threshold)
         return windows * WINDOW_SAMPLES >= CLEAR_SPEECH_MS * SAMPLE_RATE // 1000
 
+    def speech_span(self, start_sample: int, end_sample: int) -> tuple[int, int] | None:
+        """First and last sample of the windows at the presence bar in ``[start, end)``.
+
+        None when no window there reaches it. The lower bar, so that a soft word at
+        either end still counts.
+        """
+        end_window = self._first + len(self._probs)
+        first = max(self._first, start_sample // WINDOW_SAMPLES)
+        last = min(end_window, -(-end_sample // WINDOW_SAMPLES))
+        speech = [w for w in range(first, last) if self._prob(w) >= self.presence_threshold]
+        if not speech:
+            return None
+        return speech[0] * WINDOW_SAMPLES, (speech[-1] + 1) * WINDOW_SAMPLES
+
     def speech_onsets(self) -> list[int]:
         """Sample indices where speech begins (a window at the presence bar after one below it)."""
         onsets: list[int] = []

@@ -40,6 +40,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost, WhisperLike, WhisperSegmentLike
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import release_freed_memory
+from app.core.engine.segment_timing import fitted_to_speech
 from app.core.engine.transcript import Segment, Transcript
 
 log = logging.getLogger(__name__)
@@ -282,13 +283,16 @@ class FileTranscriber:
                 return False
             no_speech = getattr(raw, "no_speech_prob", 0.0)
             clip_start = getattr(raw, "seek", 0) / _FRAMES_PER_SECOND  # the clip it came from
-            before = (s.text for s in segments[-_ECHO_SEGMENTS:])
-            if silence.heard_in_silence(no_speech, clip_start) or silence.echoes_prompt(
-                no_speech, clip_start, raw.text, before
-            ):
-                continue
+            before = [s.text for s in segments[-_ECHO_SEGMENTS:]]
             end = min(float(raw.end), length)
             start = min(float(raw.start), end)
+            if (
+                silence.heard_in_silence(no_speech, clip_start)
+                or silence.echoes_prompt(no_speech, clip_start, raw.text, before)
+                or silence.repeats_over_silence(start, end, raw.text, before)
+            ):
+                continue
+            start, end = fitted_to_speech(start, end, silence.speech_span(start, end))
             segment = Segment(
                 start=window.start_s + start, end=window.start_s + end, text=raw.text.strip()
             )

@@ -43,6 +43,12 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+def _only_words_from(text: str, said_before: Iterable[str]) -> bool:
+    earlier = {word for before in said_before for word in _words(before)}
+    words = _words(text)
+    return bool(words) and all(word in earlier for word in words)
+
+
 class SilentWindowCheck:
     """Answers, for one window's audio, whether a segment was heard where nothing was said.
 
@@ -86,11 +92,30 @@ class SilentWindowCheck:
         after = clip_start_s + _ONSET_GRACE_S
         if any(onset >= after for onset in self._speech_onsets()):
             return False
-        earlier = {word for before in said_before for word in _words(before)}
-        words = _words(text)
-        echo = bool(words) and all(word in earlier for word in words)
+        echo = _only_words_from(text, said_before)
         if echo:
             log.info("dropped a segment that repeats its prompt after the speech")
+        return echo
+
+    def speech_span(self, start_s: float, end_s: float) -> tuple[float, float] | None:
+        """Where the voice detector hears speech within ``[start_s, end_s)`` of the window."""
+        span = self._detector().speech_span(int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE))
+        return None if span is None else (span[0] / SAMPLE_RATE, span[1] / SAMPLE_RATE)
+
+    def repeats_over_silence(
+        self, start_s: float, end_s: float, text: str, said_before: Iterable[str]
+    ) -> bool:
+        """Whether a segment says only earlier words over a stretch with no speech at all.
+
+        After a long pause tiny.en may say the sentence before the pause again, sure
+        of itself (no-speech 0.1), timed over the silence up to the next sentence; a
+        sentence really said again has speech where it is timed.
+        """
+        if self.speech_span(start_s, end_s) is not None:
+            return False
+        echo = _only_words_from(text, said_before)
+        if echo:
+            log.info("dropped a segment that repeats earlier words over silence")
         return echo
 
     def _detector(self) -> SpeechDetector:
