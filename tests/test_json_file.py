@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.core.json_file import read_json, save_json, set_aside
+from app.core.json_file import (
+    BACKUPS_KEPT,
+    backup_paths,
+    read_json,
+    salvage_object,
+    save_json,
+    set_aside,
+)
 
 
 class _SaveFailed(Exception):
@@ -28,27 +35,50 @@ def test_read_json_rejects_what_is_not_utf8_json(tmp_path: Path) -> None:
         read_json(tmp_path / "missing.json")
 
 
-def test_set_aside_replaces_an_older_backup(tmp_path: Path) -> None:
+def test_set_aside_keeps_an_older_backup(tmp_path: Path) -> None:
+    # A file damaged twice must not take the place of the only copy of what the user had.
     path = tmp_path / "file.json"
-    path.write_bytes(b"{damaged")
     (tmp_path / "file.json.bak").write_text("an older backup", encoding="utf-8")
+    path.write_bytes(b"{damaged")
 
     backup = set_aside(path)
 
-    assert backup == tmp_path / "file.json.bak"
+    assert backup == tmp_path / "file.json.bak.2"
     assert backup.read_bytes() == b"{damaged"
+    assert (tmp_path / "file.json.bak").read_text(encoding="utf-8") == "an older backup"
     assert not path.exists()
 
 
-def test_set_aside_says_none_when_the_file_cannot_move(tmp_path: Path) -> None:
+def test_set_aside_says_none_when_every_backup_name_is_taken(tmp_path: Path) -> None:
     path = tmp_path / "file.json"
     path.write_bytes(b"{damaged")
-    # A file cannot be renamed over a folder, whoever runs the test (root included).
-    (tmp_path / "file.json.bak").mkdir()
-    (tmp_path / "file.json.bak" / "keep").touch()
+    names = backup_paths(path)
+    assert len(names) == BACKUPS_KEPT
+    for name in names:
+        name.write_text("kept", encoding="utf-8")
 
     assert set_aside(path) is None
     assert path.read_bytes() == b"{damaged"
+    assert all(name.read_text(encoding="utf-8") == "kept" for name in names)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "members"),
+    [
+        (b'{"a": 1, "b": [1, 2], "c": "cut he', {"a": 1, "b": [1, 2]}),
+        (b'{"a": "caf\xc3\xa9",\n  "b": 50', {"a": "caf\u00e9"}),  # "50" may be "500" cut
+        (b'\xef\xbb\xbf {"a": {"n": 1} , "b": tru', {"a": {"n": 1}}),
+        (b'{"a": 1, "b": 2}', {"a": 1, "b": 2}),
+        (b"[1, 2]", {}),
+        (b"", {}),
+        (b'{"a" 1}', {}),
+        (b"{" + b"[" * 100_000, {}),
+    ],
+)
+def test_salvage_takes_the_members_whole_before_the_damage(
+    damaged: bytes, members: dict[str, object]
+) -> None:
+    assert salvage_object(damaged) == members
 
 
 def test_save_json_is_private_and_readable_back(tmp_path: Path) -> None:

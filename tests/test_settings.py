@@ -28,7 +28,7 @@ from app.core.settings import (
     desktop_exec_command,
     setting_fields,
 )
-from app.core.settings_file import load_settings, save_settings, settings_path
+from app.core.settings_file import LoadedSettings, load_settings, save_settings, settings_path
 
 
 def write_json(path: Path, data: object) -> None:
@@ -143,19 +143,50 @@ def test_what_the_user_reads_is_in_plain_words() -> None:
 def test_corrupt_file_is_backed_up_and_defaults_used(content: bytes, what: str) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True)
-    backup = path.with_name("settings.json.bak")
-    backup.write_text("an older backup", encoding="utf-8")
+    older = path.with_name("settings.json.bak")
+    older.write_text("an older backup", encoding="utf-8")
     path.write_bytes(content)
 
     loaded = load_settings()
 
     assert loaded.settings == Settings()
     assert not path.exists()
+    assert older.read_text(encoding="utf-8") == "an older backup"  # never replaced
+    backup = path.with_name("settings.json.bak.2")
     assert backup.read_bytes() == content
     assert loaded.notice is not None
     assert str(backup) in loaded.notice
     assert what in loaded.notice
     assert loaded.notice.count(". ") == 0  # one sentence
+
+
+def test_a_file_cut_short_keeps_the_settings_before_the_cut() -> None:
+    # A full disk or a crash in another program left half a file: the special words
+    # the user typed in must not go with the damaged half.
+    default = Settings()
+    chosen = Settings(
+        vocabulary=("Maria", "Saytype"),
+        cue_volume=40,
+        capitalize_first=not default.capitalize_first,
+    )
+    path = settings_path()
+    save_settings(chosen)
+    whole = path.read_bytes()
+    cut = whole.index(b'"capitalize_first"') + len(b'"capitalize_first": f')
+    path.write_bytes(whole[:cut])
+
+    loaded = load_settings()
+
+    assert loaded.settings.vocabulary == ("Maria", "Saytype")
+    assert loaded.settings.cue_volume == 40
+    assert loaded.settings.capitalize_first == default.capitalize_first  # its value was cut
+    assert loaded.notice is not None
+    assert str(path.with_name("settings.json.bak")) in loaded.notice
+    assert "kept the " in loaded.notice
+    assert loaded.notice.count(". ") == 0  # one sentence
+    assert path.with_name("settings.json.bak").read_bytes() == whole[:cut]
+    # Saved again at once: the next start has them even if nothing else changes.
+    assert load_settings() == LoadedSettings(loaded.settings, None)
 
 
 def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:

@@ -2,10 +2,11 @@
 
 The three files follow one set of rules, kept here so that they cannot drift
 apart: they are strict UTF-8 JSON; a damaged one is moved aside as
-``NAME.bak`` (never deleted: what the user had stays recoverable) before the
-defaults are used; and a save is atomic and owner-only (0600, folder 0700),
-so a crash or a full disk leaves the previous file whole. What the data means
-and the sentences for the user stay with each file's own module.
+``NAME.bak`` (never deleted, and never over an older backup: what the user had
+stays recoverable) before the defaults are used; and a save is atomic and
+owner-only (0600, folder 0700), so a crash or a full disk leaves the previous
+file whole. What the data means and the sentences for the user stay with each
+file's own module.
 """
 
 from __future__ import annotations
@@ -37,19 +38,74 @@ def read_json(path: Path) -> object:
         raise ValueError("its values are nested too deeply") from None
 
 
+BACKUPS_KEPT = 10  # damaged copies of one file: NAME.bak, NAME.bak.2 … NAME.bak.10
+
+
 def set_aside(path: Path) -> Path | None:
-    """Move a damaged ``path`` to ``NAME.bak`` (replacing an older one) and return that path.
+    """Move a damaged ``path`` to ``NAME.bak`` (or the first free ``NAME.bak.N``).
+
+    An older backup is never replaced: it may be the only copy of what the user
+    had, and a file damaged again would otherwise take its place.
 
     Returns:
         The backup's path, or None when the file could not be moved (logged).
     """
-    backup = path.with_name(path.name + ".bak")
-    try:
-        path.replace(backup)
-    except OSError as exc:
-        log.warning("could not move %s to %s: %s", path, backup, exc)
-        return None
-    return backup
+    for backup in backup_paths(path):
+        if backup.exists() or backup.is_symlink():
+            continue
+        try:
+            path.replace(backup)
+        except OSError as exc:
+            log.warning("could not move %s to %s: %s", path, backup, exc)
+            return None
+        return backup
+    log.warning("could not move %s aside: %d backups of it are kept already", path, BACKUPS_KEPT)
+    return None
+
+
+def backup_paths(path: Path) -> list[Path]:
+    """Where :func:`set_aside` may put ``path``, in the order it tries them."""
+    first = path.with_name(path.name + ".bak")
+    return [first] + [path.with_name(f"{first.name}.{n}") for n in range(2, BACKUPS_KEPT + 1)]
+
+
+def salvage_object(data: bytes) -> dict[str, object]:
+    """The members of a damaged JSON object that come whole before the damage.
+
+    A file cut short (a full disk, a crash while another program wrote it) still
+    holds its first members intact. A member counts only when a comma or the
+    closing brace follows it, so a number cut in the middle ("5" of "50") is not
+    taken for a value.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    decoder = json.JSONDecoder()
+    found: dict[str, object] = {}
+    index = _after_blanks(text, 0)
+    if not text.startswith("{", index):
+        return found
+    index += 1
+    while True:
+        try:
+            key, index = decoder.raw_decode(text, _after_blanks(text, index))
+            index = _after_blanks(text, index)
+            if not isinstance(key, str) or not text.startswith(":", index):
+                return found
+            value, index = decoder.raw_decode(text, _after_blanks(text, index + 1))
+        except (ValueError, RecursionError):
+            return found
+        index = _after_blanks(text, index)
+        if not text.startswith((",", "}"), index):
+            return found
+        found[key] = value
+        if text.startswith("}", index):
+            return found
+        index += 1
+
+
+def _after_blanks(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
 
 
 def save_json(path: Path, data: object, *, what: str, error: type[Exception]) -> None:

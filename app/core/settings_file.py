@@ -1,9 +1,10 @@
 """The settings file: read it without ever failing, save it atomically.
 
 Settings are declared once in :mod:`app.core.settings`; this module is the file
-side. A damaged file is moved aside as ``settings.json.bak`` and the defaults
-are used, with a sentence for the user; a single bad value falls back to its
-default alone. Saving writes a temporary file and renames it, owner-only.
+side. A damaged file is moved aside as ``settings.json.bak`` and the settings
+that come whole before the damage are kept (the defaults for the rest), with a
+sentence for the user; a single bad value falls back to its default alone.
+Saving writes a temporary file and renames it, owner-only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.hotkeys.chord import canonical_chord
-from app.core.json_file import read_json, save_json, set_aside
+from app.core.json_file import read_json, salvage_object, save_json, set_aside
 from app.core.paths import config_dir
 from app.core.settings import (
     SCHEMA_VERSION,
@@ -63,11 +64,46 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
         return LoadedSettings(Settings(), _move_aside(path, "could not be read"))
     except ValueError as exc:
         log.warning("settings file %s is not valid JSON: %s", path, exc)
-        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
+        return _salvaged(path)
     if not isinstance(data, dict):
         log.warning("settings file %s holds a %s, not an object", path, type(data).__name__)
         return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
     return _settings_from_data(data, path)
+
+
+def _salvaged(path: Path) -> LoadedSettings:
+    """A damaged file's settings that come whole before the damage, saved again at once.
+
+    A file cut short keeps the user's first settings (the special words among them);
+    losing them all for one damaged line would be worse than the damage. They are
+    saved at once, so the next start finds them even if nothing else is changed.
+    """
+    try:
+        members = salvage_object(path.read_bytes())
+    except OSError:
+        members = {}
+    moved = _move_aside(path, "was damaged")
+    known = {s.name for s in setting_fields(include_internal=True)}
+    if not known.intersection(members):
+        return LoadedSettings(Settings(), moved)
+    version = members.get("schema_version", SCHEMA_VERSION)
+    if type(version) is not int or not 0 <= version <= SCHEMA_VERSION:
+        version = SCHEMA_VERSION
+    values, _ = _values_from(migrate({**members, "schema_version": version}), path)
+    kept = len(values)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    try:
+        save_settings(settings, path)
+    except SettingsError as exc:
+        log.warning("could not save the settings kept from the damaged file: %s", exc)
+    return LoadedSettings(
+        settings,
+        moved.replace(
+            "Saytype is using default settings",
+            f"Saytype kept the {kept} setting{'s' if kept != 1 else ''} it could read before "
+            "the damage and uses the defaults for the others",
+        ),
+    )
 
 
 def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
@@ -83,6 +119,20 @@ def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
             f"{_keep_newer(path, version)}."
         )
     data = migrate({**data, "schema_version": version})
+    values, invalid = _values_from(data, path)
+    unknown = sorted(set(data) - {s.name for s in setting_fields(include_internal=True)})
+    if unknown:
+        log.info("ignoring unknown settings in %s: %s", path, ", ".join(unknown))
+    if invalid:
+        notices.append(
+            f"Some settings in {path} were invalid and were reset to their defaults: "
+            f"{', '.join(invalid)}."
+        )
+    return LoadedSettings(Settings(**values), " ".join(notices) or None)  # type: ignore[arg-type]
+
+
+def _values_from(data: dict[str, Any], path: Path) -> tuple[dict[str, object], list[str]]:
+    """The valid settings in ``data``, and the invalid ones named as the Settings window does."""
     values: dict[str, object] = {}
     invalid = []
     for setting in setting_fields():
@@ -99,18 +149,10 @@ def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
             log.warning(
                 "setting %s in %s is invalid (%s); using the default", setting.name, path, problem
             )
-            invalid.append(setting.name)
+            invalid.append(f"“{setting.label}” ({setting.name})")
         else:
             values[setting.name] = value
-    unknown = sorted(set(data) - {s.name for s in setting_fields(include_internal=True)})
-    if unknown:
-        log.info("ignoring unknown settings in %s: %s", path, ", ".join(unknown))
-    if invalid:
-        notices.append(
-            f"Some settings in {path} were invalid and were reset to their defaults: "
-            f"{', '.join(invalid)}."
-        )
-    return LoadedSettings(Settings(**values), " ".join(notices) or None)  # type: ignore[arg-type]
+    return values, invalid
 
 
 def _move_aside(path: Path, what_happened: str) -> str:
