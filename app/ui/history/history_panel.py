@@ -114,6 +114,11 @@ class HistoryPanel(QWidget):
         """Edit → Undo delete: puts back the dictation deleted last (the window gives its keys)."""
         return self._deletes.undo_action
 
+    @property
+    def deletes(self) -> HistoryDeletes:
+        """Deletes and undos: their ``removed`` and ``restored`` signals say what changed."""
+        return self._deletes
+
     def forget_deleted(self) -> None:
         """At quit: the recordings of deleted dictations are deleted for good."""
         self._deletes.forget()

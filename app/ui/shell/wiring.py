@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from app.core.dictation_session import DictationState
+from app.ui.shell.last_dictation import LastDictation
 
 if TYPE_CHECKING:
-    from app.core.output.history import HistoryStore
     from app.core.settings import Settings
     from app.ui.dictation.dictation_controller import DictationController
     from app.ui.dictation.microphone import Microphone
@@ -52,8 +52,8 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     ask_to_quit = partial(_ask_to_quit, parts, quit_app)
     tray.quit_requested.connect(ask_to_quit)
     tray.settings_requested.connect(lambda: open_settings(parts))
-    restore_last_text(controller, parts.history)
-    tray.set_has_last(bool(controller.last_text))
+    last = LastDictation(controller, parts.history, tray.set_has_last)
+    last.restore()
     window.settings_requested.connect(lambda: open_settings(parts))
     window.quit_requested.connect(ask_to_quit)
 
@@ -65,22 +65,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
             tray.notify("Saytype", message)
 
     controller.completed.connect(on_completed)
-    history_panel = parts.history_panel
-    if history_panel is not None:
-        controller.history_added.connect(history_panel.add_entry)
-        wire_retype(parts.retype, history_panel, controller, window)
-        history_panel.retry_requested.connect(
-            lambda path: window.queue_files([Path(path)])  # into the Files tab
-        )
-        history_panel.copy_requested.connect(
-            lambda _text: window.statusBar().showMessage("Copied.", 3000)
-        )
-        history_panel.status_message.connect(
-            lambda message: window.statusBar().showMessage(message, 8000)
-        )
-        history_panel.error_occurred.connect(
-            lambda message: window.notice.show_notice("error", message)
-        )
+    _wire_history(parts, last)
     files = parts.files
     configure_file_jobs(files, parts.settings)
     files.use_endpoint(parts.engine.endpoint, parts.engine.fallback)  # as dictation does
@@ -121,19 +106,28 @@ def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     )
 
 
-def restore_last_text(controller: DictationController, history: HistoryStore | None) -> None:
-    """After a restart, Copy last copies the newest history entry (what was dictated last)."""
-    from app.core.output.history import HistoryError
-
-    if history is None or controller.last_text:
+def _wire_history(parts: DesktopParts, last: LastDictation) -> None:
+    """The History tab: new entries, deletes (Copy last follows them), re-type, retry."""
+    controller, window, history_panel = parts.controller, parts.window, parts.history_panel
+    controller.history_added.connect(last.added)
+    if history_panel is None:
         return
-    try:
-        latest = history.latest()
-    except HistoryError as exc:
-        log.warning("the last dictation could not be read back: %s", exc)
-        return
-    if latest is not None:
-        controller.last_text = latest.text
+    controller.history_added.connect(history_panel.add_entry)
+    history_panel.deletes.removed.connect(last.removed)
+    history_panel.deletes.restored.connect(last.restored)
+    wire_retype(parts.retype, history_panel, controller, window)
+    history_panel.retry_requested.connect(
+        lambda path: window.queue_files([Path(path)])  # into the Files tab
+    )
+    history_panel.copy_requested.connect(
+        lambda _text: window.statusBar().showMessage("Copied.", 3000)
+    )
+    history_panel.status_message.connect(
+        lambda message: window.statusBar().showMessage(message, 8000)
+    )
+    history_panel.error_occurred.connect(
+        lambda message: window.notice.show_notice("error", message)
+    )
 
 
 def wire_retype(

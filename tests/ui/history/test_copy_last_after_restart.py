@@ -1,4 +1,4 @@
-"""After a restart, "Copy last" copies the newest history entry (window and tray)."""
+"""Copy last copies the newest dictation the user still has: after a restart, after a delete."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 from app.core.output.history import HistoryStore
 from app.main import DesktopApp
 from app.ui.dictation.dictation_controller import DictationController
+from app.ui.shell.last_dictation import LastDictation
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.tray import Tray
-from app.ui.shell.wiring import restore_last_text
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.support.controller_rig import build_rig
+from tests.ui.history.test_undo_delete import delete_with_the_key
 
 pytestmark = [
     pytest.mark.gui,
@@ -30,7 +31,7 @@ def test_the_newest_history_entry_is_the_last_text(qtbot: QtBot, tmp_path: Path)
     rig = build_rig(tmp_path, [])  # the same history file, as after a restart
     try:
         assert rig.controller.last_text == ""
-        restore_last_text(rig.controller, rig.history)
+        LastDictation(rig.controller, rig.history, lambda _has: None).restore()
         assert rig.controller.last_text == "The newest dictation."
         assert rig.controller.copy_last()
         assert rig.delivery.clipboard == "The newest dictation."
@@ -41,9 +42,9 @@ def test_the_newest_history_entry_is_the_last_text(qtbot: QtBot, tmp_path: Path)
 def test_an_empty_or_missing_history_leaves_nothing_to_copy(qtbot: QtBot, tmp_path: Path) -> None:
     rig = build_rig(tmp_path, [])
     try:
-        restore_last_text(rig.controller, rig.history)
+        LastDictation(rig.controller, rig.history, lambda _has: None).restore()
         assert rig.controller.last_text == ""
-        restore_last_text(rig.controller, None)  # the store could not be opened
+        LastDictation(rig.controller, None, lambda _has: None).restore()  # no store
         assert not rig.controller.copy_last()
     finally:
         rig.close()
@@ -55,7 +56,7 @@ def test_a_dictation_of_this_run_is_not_replaced(qtbot: QtBot, tmp_path: Path) -
     rig = build_rig(tmp_path, [])
     try:
         rig.controller.last_text = "Just dictated."
-        restore_last_text(rig.controller, rig.history)
+        LastDictation(rig.controller, rig.history, lambda _has: None).restore()
         assert rig.controller.last_text == "Just dictated."
     finally:
         rig.close()
@@ -82,5 +83,40 @@ def test_the_started_app_enables_copy_last_in_the_tray(
         assert isinstance(tray, Tray)
         assert controller.last_text == "Dictated yesterday."
         assert tray.copy_last.isEnabled()
+    finally:
+        app.shutdown()
+
+
+@pytest.mark.model
+def test_a_deleted_dictation_is_never_copied_again(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new user deleted a dictation in History, then pressed Copy last: the deleted
+    # text came back on the clipboard.
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    with HistoryStore() as store:
+        older = store.add("Kept for tomorrow.", 1.5, "tiny.en")
+        newest = store.add("Something private.", 1.5, "tiny.en")
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        controller, tray, panel = app.parts.controller, app.parts.tray, app.parts.history_panel
+        assert isinstance(controller, DictationController)
+        assert isinstance(tray, Tray)
+        assert panel is not None
+        assert controller.last_text == "Something private."
+
+        delete_with_the_key(qtbot, panel, newest.id)
+        assert controller.last_text == "Kept for tomorrow."
+        panel.undo_delete_action.trigger()
+        qtbot.waitUntil(lambda: controller.last_text == "Something private.")
+
+        delete_with_the_key(qtbot, panel, newest.id)
+        delete_with_the_key(qtbot, panel, older.id)
+        assert controller.last_text == ""
+        assert not controller.copy_last()
+        assert not tray.copy_last.isEnabled()
     finally:
         app.shutdown()
