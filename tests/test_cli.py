@@ -207,6 +207,11 @@ def test_output_dir_keeps_the_files_already_there(media: dict[str, Path], tmp_pa
     assert replaced.stderr.splitlines() == [f"wrote {edited}"]
     assert "table" in edited.read_text(encoding="utf-8").lower()
     assert sorted(path.name for path in out.iterdir()) == ["booking-2.txt", "booking.txt"]
+    # The same file again: the transcript already there is its own, not a -3 beside it.
+    again = saytype("transcribe", media["wav"], "-o", out)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines() == [f"wrote {edited}"]
+    assert sorted(path.name for path in out.iterdir()) == ["booking-2.txt", "booking.txt"]
 
 
 @pytest.mark.model

@@ -33,7 +33,14 @@ from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.transcript import Transcript
 from app.core.engine.whisper_internals import language_codes
-from app.core.output.exporters import FORMATS, ExportError, export, render, to_json_object
+from app.core.output.exporters import (
+    FORMATS,
+    ExportError,
+    holds_text,
+    render,
+    to_json_object,
+    write_text_atomically,
+)
 from app.core.paths import models_dir
 from app.core.text.shaper import TextShaper
 
@@ -320,8 +327,9 @@ def _deliver(
 ) -> Path | None:
     """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``."""
     if args.output_dir is not None:
-        target = _free_target(args.output_dir, path, args.format, written, args.overwrite)
-        export(transcript, args.format, target)
+        text = render(transcript, args.format)
+        target = _free_target(args.output_dir, path, args.format, written, args.overwrite, text)
+        write_text_atomically(target, text)
         return target
     if args.format == "json":
         obj = to_json_object(transcript, file=str(path))
@@ -334,15 +342,20 @@ def _deliver(
     return None
 
 
-def _free_target(folder: Path, source: Path, fmt: str, written: set[Path], overwrite: bool) -> Path:
+def _free_target(  # noqa: PLR0917 - the run's parts, each distinct
+    folder: Path, source: Path, fmt: str, written: set[Path], overwrite: bool, text: str
+) -> Path:
     """``DIR/<stem>.<fmt>``, or ``-2``, ``-3``…: never a file this run wrote, nor one already there.
 
     A transcript already in the folder may be one the user edited, so it is kept
     unless ``--overwrite`` says to replace it (as the window's exports never do).
+    One holding exactly ``text`` (the same file transcribed again) is reused.
     """
     path = folder / f"{source.stem or 'transcript'}.{fmt}"
     candidate, counter = path, 2
-    while candidate in written or (not overwrite and candidate.exists()):
+    while candidate in written or (
+        not overwrite and candidate.exists() and not holds_text(candidate, text)
+    ):
         candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
         counter += 1
     written.add(candidate)

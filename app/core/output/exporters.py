@@ -139,13 +139,14 @@ def unused_path(path: Path, holding: str | None = None) -> Path:
     written (the same transcript exported again) is replaced: nothing is lost.
     """
     candidate, counter = path, 2
-    while candidate.exists() and not _holds(candidate, holding):
+    while candidate.exists() and not holds_text(candidate, holding):
         candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
         counter += 1
     return candidate
 
 
-def _holds(path: Path, text: str | None) -> bool:
+def holds_text(path: Path, text: str | None) -> bool:
+    """Whether ``path`` holds exactly ``text`` (the same transcript written before)."""
     if text is None:
         return False
     try:

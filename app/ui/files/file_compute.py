@@ -26,7 +26,7 @@ from app.core.engine.pause_gate import PauseGate
 from app.core.engine.remote.file_route import FileRoute, transcribe_routed
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.transcript import Transcript
-from app.core.output.exporters import export, unused_path
+from app.core.output.exporters import render, unused_path, write_text_atomically
 from app.core.text.paragraphs import with_paragraphs
 from app.core.text.shaper import TextShaper
 
@@ -51,8 +51,9 @@ def save_transcript(transcript: Transcript, source: Path, saving: TranscriptSavi
     Raises:
         ExportError: the folder is missing, read-only or full (one sentence).
     """
-    target = unused_path(saving.target(source))
-    export(with_paragraphs(transcript), saving.fmt, target)
+    text = render(with_paragraphs(transcript), saving.fmt)
+    target = unused_path(saving.target(source), holding=text)  # the same file again: reused
+    write_text_atomically(target, text)
     return target
 
 

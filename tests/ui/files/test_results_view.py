@@ -62,6 +62,19 @@ def test_export_never_replaces_a_file_with_other_words(qtbot: QtBot, tmp_path: P
     assert saved.read_text(encoding="utf-8").startswith("There was nothing going on")
 
 
+def test_the_queue_saving_the_same_file_again_reuses_its_transcript(tmp_path: Path) -> None:
+    # A new user queued a file twice: the second run left talk-2.txt, byte for byte the first.
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    source = folder / "talk.wav"
+    saved = save_transcript(whisper_transcript(), source, TranscriptSaving())
+    assert save_transcript(whisper_transcript(), source, TranscriptSaving()) == saved
+    assert sorted(path.name for path in folder.iterdir()) == ["talk.txt"]
+    saved.write_text("MY OWN EDITED NOTES\n", encoding="utf-8")
+    again = save_transcript(whisper_transcript(), source, TranscriptSaving())
+    assert again == folder / "talk-2.txt"
+
+
 def test_export_keeps_the_queues_file_once_the_user_edited_it(qtbot: QtBot, tmp_path: Path) -> None:
     # A new user edited the transcript the queue saved, then pressed Export: it was replaced.
     source = tmp_path / "talk.wav"
