@@ -141,7 +141,10 @@ class QueuePanel(QWidget):
         row = self.rows.get(job_id)
         if row is not None:
             row.saved_to = Path(path)
-            self._add_line(row, f"Exported to {path}")
+            line = f"Exported to {path}"
+            said = (row.item.child(index).text(_NAME) for index in range(row.item.childCount()))
+            if line not in said:  # the same file exported again is listed once
+                self._add_line(row, line)
 
     def row(self, job_id: int) -> QueueRow:
         """The row of ``job_id`` (KeyError when unknown)."""

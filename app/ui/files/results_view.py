@@ -44,9 +44,15 @@ from app.core.text.paragraphs import with_paragraphs
 log = logging.getLogger(__name__)
 
 
-def export_path(source: Path, fmt: str, folder: Path | None = None) -> Path:
-    """Where ``source``'s transcript in ``fmt`` goes: beside it, or in ``folder``."""
-    return (folder or source.parent) / f"{source.stem}.{fmt}"
+def export_path(
+    source: Path, fmt: str, folder: Path | None = None, *, partial: bool = False
+) -> Path:
+    """Where ``source``'s transcript in ``fmt`` goes: beside it, or in ``folder``.
+
+    The part of a cancelled job is ``NAME.partial.FMT``: its text ends where the job
+    stopped, and only the name can say so in every format.
+    """
+    return (folder or source.parent) / f"{source.stem}{'.partial' if partial else ''}.{fmt}"
 
 
 class ResultsView(QDialog):
@@ -167,7 +173,8 @@ class ResultsView(QDialog):
         """Write the transcript in the chosen format; returns the file, or None on failure."""
         fmt = self.format.currentText()
         text = render(self.transcript, fmt)
-        target = unused_path(export_path(self.source, fmt, folder), holding=text)
+        partial = not self.transcript.complete
+        target = unused_path(export_path(self.source, fmt, folder, partial=partial), holding=text)
         try:
             write_text_atomically(target, text)
         except ExportError as exc:

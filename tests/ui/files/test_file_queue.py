@@ -230,9 +230,9 @@ def test_cancel_mid_job_keeps_the_done_segments_for_export(
         written = view.export_to(tmp_path)
         assert written is not None
         assert written.exists()
-    cues = list(srt.parse((tmp_path / "long.srt").read_text(encoding="utf-8")))
+    cues = list(srt.parse((tmp_path / "long.partial.srt").read_text(encoding="utf-8")))
     assert len(cues) >= 1
-    captions = webvtt.read(str(tmp_path / "long.vtt"))
+    captions = webvtt.read(str(tmp_path / "long.partial.vtt"))
     assert len(captions) >= 1
     assert " ".join(c.text for c in captions).split()[0] == partial.text.split()[0]
     view.copy_segment(0)
@@ -335,8 +335,12 @@ def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     assert line.endswith("Press Enter to export it elsewhere.")
     # Until it is exported, a quit would lose it: the quit question counts it.
     assert queue.panel.unsaved_transcripts() == 1
+    lines = row.item.childCount()
     queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))
     assert queue.panel.unsaved_transcripts() == 0
+    queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))  # exported again
+    assert row.item.childCount() == lines + 1  # listed once
+    assert row.item.child(lines).text(0) == f"Exported to {tmp_path / 'short.txt'}"
 
 
 def test_a_recovered_dictation_is_not_counted_unsaved(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,18 @@ def test_the_queue_saving_the_same_file_again_reuses_its_transcript(tmp_path: Pa
     saved.write_text("MY OWN EDITED NOTES\n", encoding="utf-8")
     again = save_transcript(whisper_transcript(), source, TranscriptSaving())
     assert again == folder / "talk-2.txt"
+
+
+def test_the_part_of_a_cancelled_job_is_exported_under_a_partial_name(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A new user exported a job cancelled at a third: the .txt looked like the whole talk.
+    cancelled = replace(whisper_transcript(), complete=False)
+    view = ResultsView(tmp_path / "talk.wav", cancelled, tmp_path)
+    qtbot.addWidget(view)
+    view.format.setCurrentText("srt")
+    assert view.export_to(tmp_path) == tmp_path / "talk.partial.srt"
+    assert view.status.text() == f"Saved {tmp_path / 'talk.partial.srt'}"
 
 
 def test_export_keeps_the_queues_file_once_the_user_edited_it(qtbot: QtBot, tmp_path: Path) -> None:
