@@ -142,8 +142,9 @@ class QueuePanel(QWidget):
         if row is not None:
             row.saved_to = Path(path)
             line = f"Exported to {path}"
-            said = (row.item.child(index).text(_NAME) for index in range(row.item.childCount()))
-            if line not in said:  # the same file exported again is listed once
+            children = (row.item.child(index) for index in range(row.item.childCount()))
+            listed = {child.text(_NAME) for child in children if child is not None}
+            if line not in listed:  # the same file exported again is listed once
                 self._add_line(row, line)
 
     def row(self, job_id: int) -> QueueRow:
