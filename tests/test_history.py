@@ -91,6 +91,19 @@ def test_search_is_a_case_insensitive_substring_match(store: HistoryStore) -> No
     assert store.search("coffee") == []
 
 
+def test_search_sets_the_punctuation_between_words_aside(store: HistoryStore) -> None:
+    # A new user searched "dinner see" and "maria thank" and found nothing: the full
+    # stop, the paragraph break and the comma were the app's own.
+    store.add("Dear Maria, thank you for dinner.\n\nSee you soon.", 1, "tiny.en")
+    store.add("Dinner, see above", 1, "tiny.en")
+    for query in ("maria thank", "dinner see you", "DINNER SEE", "dinner se", "Maria, thank"):
+        assert "Dear Maria, thank you for dinner.\n\nSee you soon." in [
+            e.text for e in store.search(query)
+        ], query
+    assert store.search("thank maria") == []  # the words in the order said
+    assert store.count("dinner see") == 2
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -19,12 +19,14 @@ so a dictation saved at the moment of quitting is not lost.
 
 Search folds case with :meth:`str.casefold` in a Python function rather than
 SQL ``LIKE``, because SQLite's ``LIKE`` folds ASCII letters only ("É" would not
-find "é"); the query is a plain substring, so ``%`` and ``_`` match literally.
+find "é"); the query is a plain substring, so ``%`` and ``_`` match literally,
+or its words in a row with the punctuation between them set aside.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -50,6 +52,7 @@ from app.core.task_lane import TaskLane
 log = logging.getLogger(__name__)
 
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+_WORDS = re.compile(r"[\w'\u2019-]+")  # what search compares when punctuation is set aside
 SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
 
@@ -316,7 +319,18 @@ class HistoryStore:
 
 
 def _contains(text: str | None, folded_query: str) -> bool:
-    return text is not None and folded_query in text.casefold()
+    """The query as typed, or its words in a row with the punctuation between them set aside.
+
+    "dinner see" finds "…dinner.\n\nSee you": the full stops, commas and paragraph
+    breaks in a dictation are the app's own, not words the user remembers.
+    """
+    if text is None:
+        return False
+    folded = text.casefold()
+    if folded_query in folded:
+        return True
+    words = _WORDS.findall(folded_query)  # a lone word (or "[a]") stays a plain substring
+    return len(words) > 1 and " ".join(words) in " ".join(_WORDS.findall(folded))
 
 
 def _is_corruption(exc: sqlite3.Error) -> bool:
