@@ -38,6 +38,9 @@ _DIALOG_BUTTON_MNEMONICS = frozenset("ocd")
 BROWSE_TEXT = "&Browse…"
 
 
+_SWITCHED_BY = {"cue_volume": "sound_cues"}  # setting → the check box it needs on
+
+
 def folder_browse_button(line: QLineEdit, title: str, parent: QWidget) -> QPushButton:
     """A button that lets the user pick the folder ``line`` names in a file dialog.
 
@@ -110,12 +113,23 @@ def settings_form(
             label.setBuddy(editor)
             label.setToolTip(setting.description)
             form.addRow(label, column)
+    _follow_switches(editors, names)
     scroll = QScrollArea(parent)
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not the frame
     return scroll
+
+
+def _follow_switches(editors: Mapping[str, QWidget], names: set[str]) -> None:
+    """A setting that means nothing while its switch is off can be edited only when it is on."""
+    for name, switch_name in _SWITCHED_BY.items():
+        switch = editors.get(switch_name)
+        if name in names and switch_name in names and isinstance(switch, QCheckBox):
+            editor = editors[name]
+            editor.setEnabled(switch.isChecked())
+            switch.toggled.connect(editor.setEnabled)
 
 
 def _description_label(setting: SettingField, parent: QWidget) -> QLabel:

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.engine_label.setWordWrap(True)
         self.engine_label.hide()
         self.model_status = "loading…"
+        self._opened_from = Path.home()  # Open files… starts where files came from last
         self.notice = NoticeBar()
         self.notice.dismissed.connect(controller.dismiss_error)
         self.live = LiveTextView()
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self._build_live_buttons()
         self._build_layout(history_panel)
         self._build_menus()
+        self.statusBar()  # made now: made by the first message, it moved every button up
         controller.state_changed.connect(self.show_state)
         controller.live_text.connect(self.live.show_text)
         controller.notice.connect(self.notice.show_notice)
@@ -344,12 +346,13 @@ class MainWindow(QMainWindow):
         names, _filter = QFileDialog.getOpenFileNames(
             self,
             "Transcribe files",
-            str(Path.home()),
+            str(self._opened_from),
             "Audio and video ("
             + " ".join(f"*{e}" for e in sorted(MEDIA_EXTENSIONS))
             + ");;All files (*)",
         )
         if names:
+            self._opened_from = Path(names[0]).parent
             self.queue_files([Path(name) for name in names])
 
     def queue_files(self, paths: list[Path]) -> None:

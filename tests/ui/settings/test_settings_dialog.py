@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -209,6 +209,18 @@ def test_cancel_changes_nothing(qtbot: QtBot) -> None:
     assert dialog.result() == QDialog.DialogCode.Rejected
     assert not dialog.isVisible()
     assert CUSTOM.pre_roll_ms == 150
+
+
+def test_the_cue_volume_is_editable_only_with_sound_cues_on(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, CUSTOM.replace(sound_cues=False))
+    dialog.show()
+    cues, volume = dialog.editor("sound_cues"), dialog.editor("cue_volume")
+    assert isinstance(cues, QCheckBox)
+    assert not volume.isEnabled()
+    qtbot.mouseClick(cues, Qt.MouseButton.LeftButton, pos=QPoint(6, cues.height() // 2))
+    assert cues.isChecked()
+    assert volume.isEnabled()
+    assert dialog.result_settings().sound_cues
 
 
 def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:

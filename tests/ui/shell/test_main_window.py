@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QLineEdit, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
@@ -242,7 +242,11 @@ def test_level_meter_reads_the_newest_audio(qtbot: QtBot) -> None:
 
 
 def test_copy_last_uses_the_last_final(qtbot: QtBot, ui: Ui) -> None:
+    where = ui.window.copy_last.mapTo(ui.window, QPoint(0, 0))
     ui.window.copy_last.click()
+    QCoreApplication.sendPostedEvents()  # the layout requests a new status bar posts
+    # A new user's next click missed: the first message made a status bar and moved it up.
+    assert ui.window.copy_last.mapTo(ui.window, QPoint(0, 0)) == where
     assert ui.delivery.clipboard is None
     assert "Nothing dictated yet" in ui.window.statusBar().currentMessage()
     ui.controller.last_text = "The last thing said."
