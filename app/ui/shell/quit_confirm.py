@@ -34,10 +34,8 @@ def confirm_quit(
         quit_app()
         return None
 
-    def keep_running() -> None:
-        if not window.isVisible():  # closed with no tray to hide in: bring it back
-            window.show()
-
+    if not window.isVisible():  # closed with no tray to hide in: it stays while asked
+        window.show()  # (gone behind the question, it looked as if Saytype had quit)
     return ask(
         window,
         "Quit Saytype?",
@@ -45,7 +43,6 @@ def confirm_quit(
         "&Quit",
         "&Keep running",
         quit_app,
-        on_no=keep_running,
     )
 
 

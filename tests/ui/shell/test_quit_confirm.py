@@ -31,16 +31,18 @@ def test_files_still_running_ask_and_keep_running_is_the_default(qtbot: QtBot) -
     window = QMainWindow()
     qtbot.addWidget(window)
     quits: list[bool] = []
+    window.hide()  # closed, with no tray to hide in
     box = confirm_quit(window, 2, lambda: quits.append(True))
     assert box is not None
+    # It stays while asked: a new user thought Saytype had quit behind the question.
+    assert window.isVisible()
     assert box.text().startswith("2 files are still being transcribed.")
     assert box.defaultButton() is button(box, "&Keep running")
     assert box.escapeButton() is button(box, "&Keep running")
-    window.hide()  # closed, with no tray to hide in
     with qtbot.waitSignal(box.finished):
         box.escapeButton().click()
     assert quits == []
-    assert window.isVisible()  # back, as the files still run
+    assert window.isVisible()  # the files still run
 
     box = confirm_quit(window, 1, lambda: quits.append(True))
     assert box is not None
