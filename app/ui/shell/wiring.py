@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from app.core.dictation_session import DictationState
 from app.ui.shell.last_dictation import LastDictation
+from app.ui.shell.window_place import WindowPlace
 
 if TYPE_CHECKING:
     from app.core.settings import Settings
@@ -44,6 +45,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     from app.ui.settings.settings_applier import open_settings
 
     controller, window, tray = parts.controller, parts.window, parts.tray
+    WindowPlace(window)  # the size and place it had last, before it is shown
     window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
     tray.show_engine(parts.engine.where)
     _wire_problems(parts)
