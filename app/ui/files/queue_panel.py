@@ -16,54 +16,38 @@ model took over after the server failed gets a note saying why.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QToolButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.audio.wav_header import TruncatedWav
-from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Transcript
 from app.ui.files.file_jobs import FileJobRunner
-
-COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
-_NAME, _DURATION, _PROGRESS, _ETA, _STATUS, _CANCEL = range(len(COLUMNS))
-_PROGRESS_WIDTH = 56  # "100%" and a bar; the tab is about 360 px wide at the default size
-
-
-@dataclass
-class QueueRow:
-    """One job's row and what is known about it."""
-
-    job_id: int
-    path: Path
-    item: QTreeWidgetItem
-    bar: QProgressBar
-    cancel: QToolButton
-    status: str = "Queued"
-    started_at: float | None = None
-    fraction: float = 0.0
-    transcript: Transcript | None = None
-    error: str | None = None
-    truncation: TruncatedWav | None = None
-    route: FileRoute | None = None  # the server it goes to (None: this computer)
-    fallback: str | None = None  # why the local model took over from the server
-    note: QTreeWidgetItem | None = None  # the reason or warning, under the row
-    saved_to: Path | None = None  # where the transcript was saved on its own
+from app.ui.files.queue_rows import (
+    CANCEL,
+    DURATION,
+    ETA,
+    NAME,
+    PROGRESS,
+    STATUS,
+    QueueRow,
+    clock,
+    explanation,
+    job_list,
+    note_of,
+    reason_of,
+)
 
 
 class QueuePanel(QWidget):
@@ -77,7 +61,7 @@ class QueuePanel(QWidget):
         self.runner = runner
         self.rows: dict[int, QueueRow] = {}
         self.setAccessibleName("File queue")
-        self.tree = _job_list()
+        self.tree = job_list()
         self.tree.itemActivated.connect(self._activated)
         self.tree.currentItemChanged.connect(lambda item, _old: self._show_detail(item))
         self.detail = QLabel()
@@ -143,7 +127,7 @@ class QueuePanel(QWidget):
             row.saved_to = Path(path)
             line = f"Exported to {path}"
             children = (row.item.child(index) for index in range(row.item.childCount()))
-            listed = {child.text(_NAME) for child in children if child is not None}
+            listed = {child.text(NAME) for child in children if child is not None}
             if line not in listed:  # the same file exported again is listed once
                 self._add_line(row, line)
 
@@ -167,7 +151,7 @@ class QueuePanel(QWidget):
         route = self.runner.route_of(job_id)
         status = f"Queued for {route.endpoint.name}" if route else "Queued"
         item = QTreeWidgetItem([Path(path).name, "…", "", "", status, ""])
-        item.setToolTip(_NAME, path)
+        item.setToolTip(NAME, path)
         self.tree.addTopLevelItem(item)
         bar = QProgressBar()
         bar.setRange(0, 1000)
@@ -179,10 +163,10 @@ class QueuePanel(QWidget):
         cancel.setToolTip("Cancel this file (Delete); what is done is kept")
         cancel.setAccessibleName(f"Cancel {Path(path).name}")
         cancel.clicked.connect(lambda: self.runner.cancel(job_id))
-        self.tree.setItemWidget(item, _PROGRESS, bar)
-        self.tree.setItemWidget(item, _CANCEL, cancel)
+        self.tree.setItemWidget(item, PROGRESS, bar)
+        self.tree.setItemWidget(item, CANCEL, cancel)
         self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel, status, route=route)
-        item.setToolTip(_STATUS, _explanation(self.rows[job_id]))
+        item.setToolTip(STATUS, explanation(self.rows[job_id]))
         self.tree.scrollToItem(item)  # a file added below the fold is seen to arrive
         if self.tree.currentItem() is None:  # Tab into the list lands on a row, its detail shown
             self.tree.setCurrentItem(item)
@@ -190,7 +174,7 @@ class QueuePanel(QWidget):
 
     def _on_duration(self, job_id: int, seconds: float) -> None:
         if job_id in self.rows:
-            self.rows[job_id].item.setText(_DURATION, _clock(seconds))
+            self.rows[job_id].item.setText(DURATION, clock(seconds))
 
     def _on_started(self, job_id: int) -> None:
         row = self.rows.get(job_id)
@@ -218,7 +202,7 @@ class QueuePanel(QWidget):
         if row.started_at is not None and 0 < row.fraction < 1:
             elapsed = time.monotonic() - row.started_at
             remaining = elapsed * (1 - row.fraction) / row.fraction
-            row.item.setText(_ETA, _clock(remaining))
+            row.item.setText(ETA, clock(remaining))
 
     def _on_truncated(self, job_id: int, truncation: TruncatedWav) -> None:
         row = self.rows.get(job_id)
@@ -230,7 +214,7 @@ class QueuePanel(QWidget):
         if row is None:
             return
         row.transcript = transcript
-        row.item.setText(_ETA, "")
+        row.item.setText(ETA, "")
         row.cancel.setEnabled(False)
         cut = row.truncation
         if transcript is None:
@@ -267,7 +251,7 @@ class QueuePanel(QWidget):
         line = QTreeWidgetItem(row.item, [text])
         line.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
         line.setFirstColumnSpanned(True)
-        line.setToolTip(_NAME, text)
+        line.setToolTip(NAME, text)
         row.item.setExpanded(True)
 
     def _on_failed(self, job_id: int, message: str) -> None:
@@ -276,21 +260,21 @@ class QueuePanel(QWidget):
             return
         row.error = message
         row.cancel.setEnabled(False)
-        if row.item.text(_DURATION) == "…":
-            row.item.setText(_DURATION, "—")
-        row.item.setText(_ETA, "")
-        self._set_status(row, f"Failed: {_reason(message, row.path)}")
+        if row.item.text(DURATION) == "…":
+            row.item.setText(DURATION, "—")
+        row.item.setText(ETA, "")
+        self._set_status(row, f"Failed: {reason_of(message, row.path)}")
 
     def _set_status(self, row: QueueRow, status: str) -> None:
         row.status = status
-        row.item.setText(_STATUS, status)
-        row.item.setToolTip(_STATUS, _explanation(row))  # whole, where the column elides it
-        note = _note(row)
+        row.item.setText(STATUS, status)
+        row.item.setToolTip(STATUS, explanation(row))  # whole, where the column elides it
+        note = note_of(row)
         if note is not None and row.note is None:
             row.note = QTreeWidgetItem(row.item, [note])
             row.note.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
             row.note.setFirstColumnSpanned(True)  # the whole width: the status column is narrow
-            row.note.setToolTip(_NAME, _explanation(row))
+            row.note.setToolTip(NAME, explanation(row))
             row.item.setExpanded(True)
         if self.tree.currentItem() is row.item:
             self._show_detail(row.item)
@@ -306,9 +290,9 @@ class QueuePanel(QWidget):
         if row is None:
             self.detail.clear()
         elif row.error is None and row.truncation is not None and row.transcript is not None:
-            self.detail.setText(_explanation(row))  # the message names the file itself
+            self.detail.setText(explanation(row))  # the message names the file itself
         else:
-            self.detail.setText(f"{row.path.name}: {_reason(_explanation(row), row.path)}")
+            self.detail.setText(f"{row.path.name}: {reason_of(explanation(row), row.path)}")
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         row = self._row_of(item)
@@ -331,62 +315,3 @@ class QueuePanel(QWidget):
     def _refresh_empty(self) -> None:
         self.empty.setVisible(not self.rows)
         self.tree.setVisible(bool(self.rows))
-
-
-def _job_list() -> QTreeWidget:
-    """The list of jobs, one row each, with the columns sized to fit the Files tab."""
-    tree = QTreeWidget()
-    tree.setAccessibleName("Queued files")
-    tree.setColumnCount(len(COLUMNS))
-    tree.setHeaderLabels(list(COLUMNS))
-    tree.setRootIsDecorated(False)
-    tree.setItemsExpandable(False)  # a job's note line stays in sight
-    tree.setExpandsOnDoubleClick(False)  # a double click opens the results
-    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-    header = tree.header()
-    header.setStretchLastSection(False)
-    header.setMinimumSectionSize(24)
-    for column in (_NAME, _STATUS):  # the two that say the most share what is left
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    for column in (_DURATION, _ETA, _CANCEL):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(_PROGRESS, QHeaderView.ResizeMode.Fixed)
-    header.resizeSection(_PROGRESS, _PROGRESS_WIDTH)
-    return tree
-
-
-def _clock(seconds: float) -> str:
-    """A length as people read it: ``0:42``, ``12:05``, ``1:02:03``."""
-    minutes, secs = divmod(round(max(0.0, seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _explanation(row: QueueRow) -> str:
-    """The whole story of a row's status: the full failure or truncation message."""
-    if row.error:
-        return row.error
-    if row.truncation is not None and row.transcript is not None:
-        return f"{row.truncation.message}; transcribed what is there."
-    if row.fallback:
-        return row.fallback
-    if row.route is not None:
-        return f"{row.status}: this file's audio is sent to {row.route.where}."
-    return row.status
-
-
-def _note(row: QueueRow) -> str | None:
-    """The line under a job's row: why it failed, or that its WAV was cut short."""
-    if row.error:
-        return _reason(row.error, row.path)
-    if row.truncation is not None and row.transcript is not None:
-        cut = row.truncation.message.removeprefix(f"{row.path} ")
-        return f"The file {cut}; transcribed what is there."
-    return row.fallback
-
-
-def _reason(message: str, path: Path) -> str:
-    """The message without the path in front (the row already names the file)."""
-    prefix = f"{path}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message

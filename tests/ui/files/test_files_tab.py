@@ -24,7 +24,8 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
 from app.ui.files.file_jobs import FileJobRunner
-from app.ui.files.queue_panel import COLUMNS, QueuePanel
+from app.ui.files.queue_panel import QueuePanel
+from app.ui.files.queue_rows import COLUMNS
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import build_rig

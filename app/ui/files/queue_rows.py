@@ -1,0 +1,104 @@
+"""The rows of the file queue: what is known about each job, and how its row reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QProgressBar,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
+
+from app.core.audio.wav_header import TruncatedWav
+from app.core.engine.remote.file_route import FileRoute
+from app.core.engine.transcript import Transcript
+
+COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
+NAME, DURATION, PROGRESS, ETA, STATUS, CANCEL = range(len(COLUMNS))
+PROGRESS_WIDTH = 56  # "100%" and a bar; the tab is about 360 px wide at the default size
+
+
+@dataclass
+class QueueRow:
+    """One job's row and what is known about it."""
+
+    job_id: int
+    path: Path
+    item: QTreeWidgetItem
+    bar: QProgressBar
+    cancel: QToolButton
+    status: str = "Queued"
+    started_at: float | None = None
+    fraction: float = 0.0
+    transcript: Transcript | None = None
+    error: str | None = None
+    truncation: TruncatedWav | None = None
+    route: FileRoute | None = None  # the server it goes to (None: this computer)
+    fallback: str | None = None  # why the local model took over from the server
+    note: QTreeWidgetItem | None = None  # the reason or warning, under the row
+    saved_to: Path | None = None  # where the transcript was saved on its own
+
+
+def job_list() -> QTreeWidget:
+    """The list of jobs, one row each, with the columns sized to fit the Files tab."""
+    tree = QTreeWidget()
+    tree.setAccessibleName("Queued files")
+    tree.setColumnCount(len(COLUMNS))
+    tree.setHeaderLabels(list(COLUMNS))
+    tree.setRootIsDecorated(False)
+    tree.setItemsExpandable(False)  # a job's note line stays in sight
+    tree.setExpandsOnDoubleClick(False)  # a double click opens the results
+    tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setMinimumSectionSize(24)
+    for column in (NAME, STATUS):  # the two that say the most share what is left
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    for column in (DURATION, ETA, CANCEL):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(PROGRESS, QHeaderView.ResizeMode.Fixed)
+    header.resizeSection(PROGRESS, PROGRESS_WIDTH)
+    return tree
+
+
+def clock(seconds: float) -> str:
+    """A length as people read it: ``0:42``, ``12:05``, ``1:02:03``."""
+    minutes, secs = divmod(round(max(0.0, seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def explanation(row: QueueRow) -> str:
+    """The whole story of a row's status: the full failure or truncation message."""
+    if row.error:
+        return row.error
+    if row.truncation is not None and row.transcript is not None:
+        return f"{row.truncation.message}; transcribed what is there."
+    if row.fallback:
+        return row.fallback
+    if row.route is not None:
+        return f"{row.status}: this file's audio is sent to {row.route.where}."
+    return row.status
+
+
+def note_of(row: QueueRow) -> str | None:
+    """The line under a job's row: why it failed, or that its WAV was cut short."""
+    if row.error:
+        return reason_of(row.error, row.path)
+    if row.truncation is not None and row.transcript is not None:
+        cut = row.truncation.message.removeprefix(f"{row.path} ")
+        return f"The file {cut}; transcribed what is there."
+    return row.fallback
+
+
+def reason_of(message: str, path: Path) -> str:
+    """The message without the path in front (the row already names the file)."""
+    prefix = f"{path}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
