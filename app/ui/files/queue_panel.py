@@ -73,27 +73,13 @@ class QueuePanel(QWidget):
         self.route_label = QLabel()
         self.route_label.setWordWrap(True)
         self.route_label.setAccessibleName("Where files go")
-        open_files = QPushButton("&Open files…")
-        open_files.setAccessibleName("Open files")
-        open_files.clicked.connect(self.open_files_requested)
-        self.show_results = QPushButton("Show res&ults")
-        self.show_results.setAccessibleName("Show results")
-        self.show_results.clicked.connect(self._show_selected)
-        self.cancel_all = QPushButton("Cancel &all")
-        self.cancel_all.setAccessibleName("Cancel all file jobs")
-        self.cancel_all.clicked.connect(runner.cancel_all)
-        buttons = QHBoxLayout()
-        buttons.addWidget(open_files)
-        buttons.addWidget(self.show_results)
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.route_label)
         layout.addWidget(self.empty)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.detail)
-        layout.addLayout(buttons)
+        layout.addLayout(self._build_buttons())
         runner.added.connect(self._on_added)
         runner.duration_known.connect(self._on_duration)
         runner.started.connect(self._on_started)
@@ -108,16 +94,62 @@ class QueuePanel(QWidget):
         self._show_route(runner.where)
         self._refresh_empty()
 
+    def _build_buttons(self) -> QHBoxLayout:
+        open_files = QPushButton("&Open files…")
+        open_files.setAccessibleName("Open files")
+        open_files.clicked.connect(self.open_files_requested)
+        self.show_results = QPushButton("Show res&ults")
+        self.show_results.setAccessibleName("Show results")
+        self.show_results.clicked.connect(self._show_selected)
+        self.cancel_all = QPushButton("Cancel &all")
+        self.cancel_all.setAccessibleName("Cancel all file jobs")
+        self.cancel_all.clicked.connect(self.runner.cancel_all)
+        self.clear_ended = QPushButton("Re&move finished")
+        self.clear_ended.setAccessibleName("Remove finished jobs")
+        self.clear_ended.setToolTip(
+            "Take finished jobs off the list; one whose text is saved nowhere stays"
+        )
+        self.clear_ended.clicked.connect(self.clear_finished)
+        buttons = QHBoxLayout()
+        buttons.addWidget(open_files)
+        buttons.addWidget(self.show_results)
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_ended)
+        buttons.addWidget(self.cancel_all)
+        return buttons
+
     def unsaved_transcripts(self) -> int:
         """Transcripts whose words are only here: not in a file (the save failed, or it
         was cancelled part way) and not in history. A quit would lose them."""
-        return sum(
-            1
-            for job_id, row in self.rows.items()
-            if row.transcript is not None
-            and row.transcript.text
+        return sum(1 for row in self.rows.values() if self._only_here(row))
+
+    def clear_finished(self) -> None:
+        """Take the ended jobs off the list, except those whose text is only here."""
+        ended = [row for row in self.rows.values() if row.ended]
+        kept = [row for row in ended if self._only_here(row)]
+        for row in ended:
+            if row not in kept:
+                del self.rows[row.job_id]
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
+        if kept:
+            files = "1 file stays" if len(kept) == 1 else f"{len(kept)} files stay"
+            self.detail.setText(f"{files}: its text is saved nowhere yet (Enter to export it).")
+        self._refresh_empty()
+
+    def _end(self, row: QueueRow) -> None:
+        """Nothing more will happen to ``row``'s job: its ✕ goes (it cancelled nothing)."""
+        row.ended = True
+        row.cancel.setEnabled(False)
+        row.cancel.setText("")  # the view shows its cell widgets again, so it is emptied
+        row.cancel.setToolTip("")
+        self._refresh_empty()
+
+    def _only_here(self, row: QueueRow) -> bool:
+        return (
+            row.transcript is not None
+            and bool(row.transcript.text)
             and row.saved_to is None
-            and job_id not in self.runner.history_only
+            and row.job_id not in self.runner.history_only
         )
 
     def mark_exported(self, job_id: int, path: str) -> None:
@@ -215,7 +247,7 @@ class QueuePanel(QWidget):
             return
         row.transcript = transcript
         row.item.setText(ETA, "")
-        row.cancel.setEnabled(False)
+        self._end(row)
         cut = row.truncation
         if transcript is None:
             self._set_status(row, "Cancelled")
@@ -259,7 +291,7 @@ class QueuePanel(QWidget):
         if row is None:
             return
         row.error = message
-        row.cancel.setEnabled(False)
+        self._end(row)
         if row.item.text(DURATION) == "…":
             row.item.setText(DURATION, "—")
         row.item.setText(ETA, "")
@@ -315,3 +347,5 @@ class QueuePanel(QWidget):
     def _refresh_empty(self) -> None:
         self.empty.setVisible(not self.rows)
         self.tree.setVisible(bool(self.rows))
+        self.cancel_all.setEnabled(any(not row.ended for row in self.rows.values()))
+        self.clear_ended.setEnabled(any(row.ended for row in self.rows.values()))

@@ -43,6 +43,7 @@ class QueueRow:
     fallback: str | None = None  # why the local model took over from the server
     note: QTreeWidgetItem | None = None  # the reason or warning, under the row
     saved_to: Path | None = None  # where the transcript was saved on its own
+    ended: bool = False  # done, failed or cancelled: nothing more will happen to it
 
 
 def job_list() -> QTreeWidget:

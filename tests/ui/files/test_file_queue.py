@@ -312,6 +312,39 @@ def test_finished_transcripts_are_saved_as_the_settings_say_and_never_over_a_fil
     assert lines == [f"Saved as {saved[0]}"]
 
 
+def test_clear_finished_takes_off_what_is_saved_and_keeps_what_is_not(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
+) -> None:
+    # A new user's list only grew: the ✕ of a done row did nothing, and nothing cleared it.
+    from app.ui.files.file_compute import TranscriptSaving
+
+    panel = queue.panel
+    assert not panel.clear_ended.isEnabled()
+    assert not panel.cancel_all.isEnabled()  # nothing to cancel
+    queue.runner.saving = TranscriptSaving(tmp_path, "txt")
+    saved: list[str] = []
+    queue.runner.saved.connect(lambda _job, path: saved.append(path))
+    done = queue.runner.add(media["short"])
+    failed = queue.runner.add(media["notes"])
+    assert panel.cancel_all.isEnabled()
+    qtbot.waitUntil(lambda: bool(saved) and panel.row(failed).ended, timeout=60_000)
+    partial = queue.runner.add(media["long"])
+    qtbot.waitUntil(lambda: panel.row(partial).fraction > 0, timeout=60_000)
+    queue.runner.cancel(partial)
+    qtbot.waitUntil(lambda: panel.row(partial).ended, timeout=60_000)
+    assert panel.row(partial).transcript is not None  # its text is only here
+    assert not panel.row(done).cancel.isEnabled()
+    assert panel.row(done).cancel.text() == ""  # no ✕ that cancels nothing
+    assert not panel.cancel_all.isEnabled()
+
+    qtbot.mouseClick(panel.clear_ended, Qt.MouseButton.LeftButton)
+
+    assert list(panel.rows) == [partial]
+    assert panel.tree.topLevelItemCount() == 1
+    assert "saved nowhere" in panel.detail.text()
+    assert panel.unsaved_transcripts() == 1
+
+
 def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
 ) -> None:
