@@ -8,6 +8,8 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
+from app.core.engine.heard_words import join_words
+from app.core.engine.hearing import Heard, Hearing
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.transcript import Segment
@@ -97,3 +99,39 @@ def test_final_beam_1_keeps_the_greedy_hearing() -> None:
     greedy_only = replace(StreamingOptions(), final_beam_size=1)
     assert dictate(decoder, greedy_only) == "Stop right their!"
     assert set(decoder.beams) == {1}
+
+
+SENTENCE = "Anything is possible in football and we can beat Celtic again."
+SAID = timed(*(f" {word}" for word in SENTENCE.split()))
+PASSES = [*SAID[:8], *timed(" the", " field", " to", " kick", " it", " off.", start=2.6)]
+
+
+def heard_from_passes(words: list[Word], *, own_words: bool) -> Heard:
+    audio = np.full(int(4.0 * SAMPLE_RATE), 0.1, dtype=np.float32)
+    return Heard(0, len(audio), words, audio, "", 0.0, own_words=own_words)
+
+
+def test_a_widened_final_is_counted_against_greedy_search_over_its_own_audio() -> None:
+    # Through a headset band the passes heard "beat the field to kick it…" (14 words) and
+    # the final widened over them heard "beat Celtic again." (11): the guard, trusting the
+    # passes' count, kept the invented words. Greedy search over the final's own audio
+    # hears 11 words too, so the beam hearing is taken.
+    decoder = BeamAwareDecoder(SAID, greedy=SAID)
+    hearing = Hearing(decoder, StreamingOptions())
+    careful = hearing.carefully(heard_from_passes(PASSES, own_words=False), None)
+    assert careful is not None
+    assert join_words(careful) == SENTENCE
+    assert decoder.beams == [StreamingOptions().final_beam_size, 1]
+
+
+def test_a_beam_hearing_greedy_search_disagrees_with_over_the_same_audio_is_not_taken() -> None:
+    # Beam search splitting "2648" into four digits: greedy search over the same audio
+    # hears one word, as the passes did, so the guard still keeps the greedy final.
+    digits = timed(" 2,", " 6,", " 4,", " 8.")
+    decoder = BeamAwareDecoder(digits, greedy=timed(" 2648."))
+    hearing = Hearing(decoder, StreamingOptions())
+    assert hearing.carefully(heard_from_passes(timed(" 2648."), own_words=False), None) is None
+    # A pass's own words are greedy search's over that audio already: not decoded again.
+    decoder.beams.clear()
+    assert hearing.carefully(heard_from_passes(timed(" 2648."), own_words=True), None) is None
+    assert decoder.beams == [StreamingOptions().final_beam_size]

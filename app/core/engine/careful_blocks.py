@@ -75,7 +75,9 @@ class CarefulBlocks:
         else:
             prompt = join_words(self.words[-_PROMPT_WORDS:])
             offset = self.end / SAMPLE_RATE
-            heard = Heard(self.cut_words, context_end, greedy, audio, prompt, offset)
+            heard = Heard(
+                self.cut_words, context_end, greedy, audio, prompt, offset, own_words=False
+            )
             careful = self._hearing.carefully(heard, cancel, before_s=block.sample / SAMPLE_RATE)
         self.words = self.joined(self.words, careful if careful is not None else greedy)
         self._closed.append((block.sample, len(self.words)))

@@ -54,6 +54,9 @@ class Heard:
     audio: AudioArray  # the audio it decoded (the buffer is never changed in place)
     prompt: str
     offset_s: float  # where its audio begins
+    # Whether ``words`` are greedy search's over exactly this audio and prompt (a pass);
+    # not so for a final widened back across cuts or a block, whose words came from passes.
+    own_words: bool = True
 
     def same_words(self, other: Heard) -> bool:
         """Whether ``other`` heard the same words after the same cut (a pause going on)."""
@@ -144,10 +147,39 @@ class Hearing:
             # A block fills its window, leaving beam search little padding to loop over,
             # while greedy search drops several words of spontaneous speech in one go.
             slack = max(slack, len(heard.words) // _BLOCK_SLACK_DIVISOR)
-        if abs(counts[0] - counts[1]) > slack and not _greedy_said_twice(words, heard.words):
+        if (
+            abs(counts[0] - counts[1]) > slack
+            and not _greedy_said_twice(words, heard.words)
+            and not self._greedy_here_agrees(words, heard, slack, before_s, cancel)
+        ):
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
         return words
+
+    def _greedy_here_agrees(
+        self,
+        beam: list[Word],
+        heard: Heard,
+        slack: int,
+        before_s: float | None,
+        cancel: Checkpoint | None,
+    ) -> bool:
+        """Whether greedy search over this very audio hears about as many words as beam.
+
+        The guard's count comes from the passes, which may have heard other audio: a
+        final widened back across cuts, a block, or speech a pass never reached (soft
+        words the voice detector missed) or heard alone with words invented after it.
+        Greedy search over the same window and prompt is then the fair count (0033).
+        """
+        if heard.own_words:
+            return False  # it would hear the passes' words again
+        greedy, _ = self.hear(
+            heard.audio, heard.prompt, heard.offset_s, 1, cancel, aligned=before_s is not None
+        )
+        if before_s is not None:
+            greedy = _words_before_cut(greedy, before_s)
+        log.info("greedy search over the same audio heard %d words", len(greedy))
+        return abs(len(beam) - len(greedy)) <= slack
 
     def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str, voiced: bool) -> bool:
         """Noise heard as speech, or a loop that is still most of what was kept.

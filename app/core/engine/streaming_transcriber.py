@@ -269,7 +269,7 @@ class StreamingTranscriber:
         offset = start.sample / SAMPLE_RATE
         before = self._blocks.before(cut, start.words_before, offset)
         prompt = join_words(before[-_PROMPT_WORDS:])
-        return Heard(start.words_before, self._total, live, audio, prompt, offset)
+        return Heard(start.words_before, self._total, live, audio, prompt, offset, own_words=False)
 
     def running_pass_is_moot(self) -> bool:
         """Once the key is up: whether the pass now running cannot give the final.
