@@ -95,6 +95,27 @@ def test_modifier_wait_gives_up_after_the_timeout() -> None:
     assert clock.now == pytest.approx(2.0, abs=0.02)
 
 
+def test_text_waits_as_long_as_the_hotkey_is_held_for_the_next_dictation() -> None:
+    # A new user pressed the hotkey again 0.1-0.4 s after a release: the last text waited
+    # for the keys, gave up after 2 s of the next dictation and went to the clipboard.
+    clock, keyboard = FakeClock(), FakeKeyboard()
+    keyboard.hold("control", "shift")
+    dictating = True
+
+    def pause(seconds: float) -> None:
+        nonlocal dictating
+        clock.pause(seconds)
+        if clock.now >= 12.0:  # the next dictation's keys go up after 12 s
+            dictating = False
+            keyboard.release_all()
+
+    wait_for_modifier_release(keyboard, 2.0, None, clock, pause, dictating=lambda: dictating)
+    assert 12.0 <= clock.now < 12.1
+    keyboard.hold("control")  # held, but for no dictation: the timeout stands
+    with pytest.raises(ModifiersHeld):
+        wait_for_modifier_release(keyboard, 2.0, None, clock, clock.pause, dictating=lambda: False)
+
+
 def test_queue_keeps_order_and_ids_and_can_be_cleared() -> None:
     queue = DeliveryQueue()
     first, second = queue.add("one", "type"), queue.add("two", "paste")

@@ -6,6 +6,8 @@ like the real service that finishes asynchronously after the paste.
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 
@@ -18,6 +20,7 @@ class FakeDelivery(QObject):
     def __init__(self, fail_with: str | None = None, *, hold: bool = False) -> None:
         super().__init__()
         self.fail_with = fail_with
+        self.hotkey_held = threading.Event()  # as DeliveryService's: set while the hotkey is down
         self.hold = hold  # requests wait for release_held(), as a slow paste or typing does
         self._held: list[tuple[int, str, str]] = []
         self.requests: list[tuple[int, str, str]] = []  # id, text, method

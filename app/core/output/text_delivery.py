@@ -170,6 +170,8 @@ def wait_for_modifier_release(
     on_waiting: Callable[[frozenset[str]], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     pause: Callable[[float], None] = time.sleep,
+    *,
+    dictating: Callable[[], bool] = lambda: False,
 ) -> None:
     """Return once no modifier is held; raise :class:`ModifiersHeld` after ``timeout_s``.
 
@@ -179,13 +181,18 @@ def wait_for_modifier_release(
         on_waiting: Called once, with the held modifiers, if any wait is needed.
         clock: Monotonic seconds (a fake in tests).
         pause: Waits between polls (a fake in tests).
+        dictating: Whether the hotkey is held for the next dictation: the text then
+            waits however long it is held (pressed again while the last text waited,
+            it must go out once the keys are up, not onto the clipboard).
     """
     deadline = clock() + timeout_s
     held = keyboard.modifiers_down()
     if held and on_waiting is not None:
         on_waiting(held)
     while held:
-        if clock() >= deadline:
+        if clock() >= deadline and dictating():
+            deadline = clock() + timeout_s
+        elif clock() >= deadline:
             raise ModifiersHeld(f"modifiers still held after {timeout_s:.1f} s: {sorted(held)}")
         pause(MODIFIER_POLL_S)
         held = keyboard.modifiers_down()
@@ -200,6 +207,7 @@ def inject(
     *,
     own_pid: int | None = None,
     paste: Callable[[tuple[str, ...]], object] | None = None,
+    dictating: Callable[[], bool] = lambda: False,
 ) -> str:
     """Send ``request`` into the focused window; return how (``"pasted"`` or ``"typed"``).
 
@@ -208,7 +216,8 @@ def inject(
     from earlier clipboard requests. ``paste``, when given, does the whole
     paste with the chord instead (the Wayland clipboard: put the text, send the
     keys, restore). Nothing is sent while a window of process ``own_pid``
-    (Saytype's) has the focus.
+    (Saytype's) has the focus, nor while the hotkey is held (``dictating``: see
+    :func:`wait_for_modifier_release`).
 
     Raises:
         OwnWindowFocused: Saytype's own window has the focus; nothing was sent.
@@ -216,7 +225,7 @@ def inject(
     """
     if request.method == "keys":
         modifier_timeout_s = max(modifier_timeout_s, KEYS_AFTER_TEXT_TIMEOUT_S)
-    wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting)
+    wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting, dictating=dictating)
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     if request.method == "erase":

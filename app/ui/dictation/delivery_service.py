@@ -58,9 +58,7 @@ from app.ui.dictation.qt_clipboard import (
 
 log = logging.getLogger(__name__)
 
-# After the target's last fetch, how long before the old clipboard comes back
-# (a target may fetch more than one format for one paste).
-_FETCH_MARGIN_MS = 100
+_FETCH_MARGIN_MS = 100  # from the target's last fetch (of maybe several formats) to the restore
 # Typing idle this long: give borrowed keycodes back (the target is long done with them).
 _RELEASE_KEYCODES_AFTER_MS = 2000
 
@@ -108,6 +106,7 @@ class DeliveryService(QObject):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-delivery")
         self._stopping = threading.Event()
         self._armed = threading.Event()  # set just before the paste keys go out
+        self.hotkey_held = threading.Event()  # held for a dictation: waiting text waits on
         self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
         self._made: list[QMimeData] = []  # clipboard data made here (see hand_clipboard_to_qt)
         self._pasted = ""  # the text a paste put on the clipboard, until it is restored
@@ -247,6 +246,7 @@ class DeliveryService(QObject):
                 on_waiting=lambda held: self._waiting(request.request_id, held),
                 own_pid=os.getpid(),
                 paste=self._wayland_paste(request.text, keyboard),
+                dictating=self.hotkey_held.is_set,
             )
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)

@@ -226,8 +226,9 @@ class DictationController(QObject):
             self._mic.close()
 
     def set_hotkey_held(self, held: bool) -> None:
-        """The hotkey's keys went down or up; type-as-I-speak waits for them to be up."""
+        """The hotkey's keys went down or up; typing (and the last text) waits for them."""
         self._keys_held = held
+        (self._delivery.hotkey_held.set if held else self._delivery.hotkey_held.clear)()
         current = self._current
         if current is not None and current.live is not None:
             current.live.set_held(held)

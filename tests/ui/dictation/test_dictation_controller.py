@@ -266,6 +266,22 @@ def test_a_start_while_the_last_text_is_delivered_begins_after_it_from_the_press
         _close(rig)
 
 
+def test_the_last_text_waits_while_the_hotkey_is_held_for_the_next_dictation(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The delivery waits for the hotkey's keys; held for the next dictation, they are told
+    # to it, so the last text goes out when they are up instead of onto the clipboard.
+    rig, delivery = _going_out(qtbot, tmp_path)
+    try:
+        rig.controller.set_hotkey_held(True)
+        assert delivery.hotkey_held.is_set()
+        rig.controller.set_hotkey_held(False)
+        assert not delivery.hotkey_held.is_set()
+        delivery.release_held()
+    finally:
+        _close(rig)
+
+
 def test_a_stop_before_the_waiting_dictation_begins_ends_it_where_it_was_said(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
