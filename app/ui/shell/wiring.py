@@ -312,3 +312,34 @@ def _wire_problems(parts: DesktopParts) -> None:
         shown.clear()
 
     parts.microphone.opened.connect(opened)
+    wire_stale_dictation_problems(parts)
+
+
+def wire_stale_dictation_problems(parts: DesktopParts) -> None:
+    """A dictation that went out makes the problems of the dictations before it stale.
+
+    "Release the hotkey keys…", a failed paste, a full disk: each was about one
+    dictation, and a new user saw one stay 25 minutes over 50 that went out well.
+    Problems raised during the dictation that went out stay, as do the app's own
+    (a missing hotkey, a damaged settings file), which do not come from a dictation.
+    """
+    controller, notice = parts.controller, parts.window.notice
+    raised: list[str] = []  # by dictations since the last one began
+    before: list[str] = []  # by the dictations before the one under way
+
+    def began(state: str) -> None:
+        if state == "listening":
+            before.extend(raised)
+            raised.clear()
+
+    def completed(where: str, _source: str) -> None:
+        if where != "none":  # it went where it was meant to
+            for message in before:
+                notice.withdraw(message)
+            before.clear()
+
+    controller.notice.connect(
+        lambda level, message: raised.append(message) if level != "info" else None
+    )
+    controller.state_changed.connect(began)
+    controller.completed.connect(completed)
