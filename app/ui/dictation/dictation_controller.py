@@ -378,11 +378,9 @@ class DictationController(QObject):
 
     def _types_as_spoken(self, current: DictationRun) -> bool:
         settings = current.profile.settings if current.profile is not None else self.settings
-        return (
-            settings.type_as_i_speak
-            and current.output == "focused_app"
-            and not self._own_window_active()
-        )
+        typing = current.live is not None and current.live.used  # the rest follows (held)
+        own = self._own_window_active()
+        return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
 
     def _on_state_change(self, change: StateChange) -> None:
         if self._gate_hold is not None:  # file jobs wait at their next segment

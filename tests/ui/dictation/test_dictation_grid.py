@@ -122,3 +122,39 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
     finally:
         rig.close()
         service.shutdown()
+
+
+def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A new user clicked Saytype's window for ten seconds of a tapped dictation with type
+    # as I speak, then went back to the app: the words said meanwhile were never typed.
+    focus = {"saytype": False}
+    keyboard = FakeKeyboard()
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: focus["saytype"],
+        delivery="type",
+        type_as_i_speak=True,
+    )
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    try:
+        controller = rig.controller
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: bool(keyboard.sent), timeout=10_000)  # words went out
+        focus["saytype"] = True
+        said = len(seen)
+        qtbot.waitUntil(lambda: len(seen) >= said + 2, timeout=10_000)  # said meanwhile
+        focus["saytype"] = False
+        with qtbot.waitSignal(controller.completed, timeout=10_000):
+            controller.stop()
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        typed = "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
+        assert typed.strip() == final  # every word, in order, once
+    finally:
+        rig.close()
+        service.shutdown()
