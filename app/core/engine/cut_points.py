@@ -10,6 +10,10 @@ from app.core.engine.window_decoder import Word
 
 ALIGNMENT_SLACK_S = 0.15  # word end times from cross-attention are this rough
 _WORD_GAP_MS = 100
+# A pause this long at the start of the buffer is not kept: over seconds of silence
+# Whisper says the sentence before it again ("…the database. Second, restart the").
+LONG_PAUSE_S = 3.0
+_BEFORE_ONSET_S = 0.5  # kept before the speech after it, for its soft onset
 
 
 class CutPoints:
@@ -66,6 +70,19 @@ class CutPoints:
                 start, end, min_ms=_WORD_GAP_MS, early=True, since=since
             )
         return pause
+
+    def after_long_pause(self, buffer_start: int, end: int) -> int | None:
+        """Where to cut a buffer that begins with a long pause: just before the speech.
+
+        Only the pause goes: nothing the voice detector hears as speech, even at
+        its lower presence bar, is before the point returned.
+        """
+        if self._detector is None:
+            return None
+        span = self._detector.speech_span(buffer_start, end)
+        if span is None or span[0] - buffer_start < LONG_PAUSE_S * SAMPLE_RATE:
+            return None
+        return span[0] - int(_BEFORE_ONSET_S * SAMPLE_RATE)
 
     def spoken(self, word: Word) -> bool:
         """Whether the VAD heard speech where ``word`` lies (give or take alignment slack)."""

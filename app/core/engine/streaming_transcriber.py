@@ -7,11 +7,12 @@ commits the words the newest pass shares with one of the two before it, and
 the committed words a pass hears again are matched by text. Once the buffer
 holds enough context, audio up to the last committed word is cut (in a pause,
 or between two words of fluent speech once the buffer grows longer) and the
-cut words, as best heard (:mod:`settled_words`), become the prompt. At
-release, :meth:`finish` hears the short remaining tail once (or takes the pass
-that already heard it all), then hears the newest ``final_reach_s`` of audio
-again with beam search, back across cuts (decision 0014); a pass still running
-then gives way unless it is about to be the final itself.
+cut words, as best heard (:mod:`settled_words`), become the prompt; a long
+pause the buffer begins with is cut too (:mod:`cut_points`). At release,
+:meth:`finish` hears the short remaining tail once (or takes the pass that
+already heard it all), then hears the newest ``final_reach_s`` of audio again
+with beam search, back across cuts (decision 0014); a pass still running then
+gives way unless it is about to be the final itself.
 """
 
 from __future__ import annotations
@@ -25,12 +26,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
-from app.core.engine.cancellation import (
-    CancellationToken,
-    Checkpoint,
-    PassCheckpoint,
-    Superseded,
-)
+from app.core.engine.cancellation import CancellationToken, Checkpoint, PassCheckpoint, Superseded
 from app.core.engine.careful_blocks import CarefulBlocks
 from app.core.engine.cut_points import CutPoints
 from app.core.engine.heard_words import join_words, settled_count
@@ -341,6 +337,9 @@ class StreamingTranscriber:
         aligned: bool = True,
     ) -> tuple[list[Word], Hypothesis | None]:
         """Decode the buffer; return all its words in absolute time (none if rejected)."""
+        pause_end = self._cuts.after_long_pause(self._buffer_start, self._total)
+        if pause_end is not None and not self._settled.in_buffer:  # no committed word in it
+            self._cut_to(pause_end)
         audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
         prompt = self._settled.prompt(_PROMPT_WORDS)
         offset = self._buffer_start / SAMPLE_RATE
