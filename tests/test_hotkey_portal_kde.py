@@ -28,7 +28,13 @@ import pytest
 from saytype_bench.accuracy import word_error_rate
 from tests.support.desktop_app import RunningSaytype, file_log
 from tests.support.kde_session import KdeDesktop, running_kde_desktop, saytype_in_kde
-from tests.support.kwin_fake_input import KEY_ESC, KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_SPACE
+from tests.support.kwin_fake_input import (
+    KEY_ESC,
+    KEY_LEFTCTRL,
+    KEY_LEFTSHIFT,
+    KEY_SPACE,
+    FakeKeyboard,
+)
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -41,6 +47,22 @@ HOLD_THRESHOLD_S = 0.3  # the default: a shorter press is a tap (toggle)
 DEBOUNCE_S = 0.15  # the gesture ignores a chord press this soon after the last release
 Desktop = KdeDesktop
 READY = ("idle",)  # a new dictation may start
+_chord_released_at = [float("-inf")]  # when a test last let go of the chord (monotonic)
+
+
+def _ready_for_a_press(saytype: RunningSaytype) -> None:
+    """Idle, and past the gesture's debounce since the last test let go of the chord."""
+    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
+    saytype.wait(
+        lambda: time.monotonic() - _chord_released_at[0] >= DEBOUNCE_S,
+        "the debounce after the last release (a press sooner is ignored by design)",
+        5,
+    )
+
+
+def _release_chord(keys: FakeKeyboard) -> None:
+    keys.release(*reversed(CHORD))
+    _chord_released_at[0] = time.monotonic()
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +95,7 @@ def test_holding_the_chord_in_kwin_while_speaking_dictates(
     desktop: Desktop, saytype: RunningSaytype, spoken: Path
 ) -> None:
     _xserver, pulse, kde = desktop
-    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
-    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    _ready_for_a_press(saytype)
     before = len(saytype.history())
     with kde.qt_target() as target, kde.keyboard() as keys:
         keys.press(*CHORD)
@@ -82,7 +103,7 @@ def test_holding_the_chord_in_kwin_while_speaking_dictates(
             saytype.wait(lambda: saytype.send("status").state == "listening", "Activated", 10)
             pulse.play(spoken)  # returns once played: the chord was held all along
         finally:
-            keys.release(*reversed(CHORD))
+            _release_chord(keys)
         saytype.wait(lambda: len(saytype.history()) > before, "Deactivated to finish it", 60)
         final = saytype.history()[-1][0]
         # Pasted (the default) into the focused Qt window: the clipboard through KWin's data
@@ -95,29 +116,31 @@ def test_a_tap_keeps_listening_until_the_next_tap(
     desktop: Desktop, saytype: RunningSaytype
 ) -> None:
     kde = desktop[2]
-    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
-    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    _ready_for_a_press(saytype)
     with kde.keyboard() as keys:
         keys.press(*CHORD)
-        keys.release(*reversed(CHORD))
+        _release_chord(keys)
         saytype.wait(lambda: saytype.send("status").state == "listening", "the first tap", 10)
-        # A hold would have finished at the release; a tap leaves it listening past the threshold.
-        time.sleep(HOLD_THRESHOLD_S * 2)
-        assert saytype.send("status").state == "listening"
+
+        def listening_past_the_threshold() -> bool:
+            # A hold would have finished at the release; a tap leaves it listening.
+            assert saytype.send("status").state == "listening"
+            return time.monotonic() - _chord_released_at[0] >= HOLD_THRESHOLD_S * 2
+
+        saytype.wait(listening_past_the_threshold, "twice the hold threshold, listening", 10)
         keys.press(*CHORD)
-        keys.release(*reversed(CHORD))
+        _release_chord(keys)
     saytype.wait(lambda: saytype.send("status").state != "listening", "the second tap", 10)
 
 
 def test_the_cancel_shortcut_drops_the_dictation(desktop: Desktop, saytype: RunningSaytype) -> None:
     kde = desktop[2]
-    saytype.wait(lambda: saytype.send("status").state in READY, "the last dictation to end", 30)
-    time.sleep(DEBOUNCE_S)  # the last test's release may be that recent: its own rule, in time
+    _ready_for_a_press(saytype)
     kde.assign_key("saytype", "cancel", "Cancel the dictation", QT_KEY_ESCAPE)
     before = len(saytype.history())
     with kde.keyboard() as keys:
         keys.press(*CHORD)
-        keys.release(*reversed(CHORD))
+        _release_chord(keys)
         saytype.wait(lambda: saytype.send("status").state == "listening", "the tap", 10)
         keys.press(KEY_ESC)
         keys.release(KEY_ESC)
