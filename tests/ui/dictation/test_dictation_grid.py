@@ -82,12 +82,11 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
         rig.close()
 
 
-def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
-    # Type as I speak, tapped: words go out as they settle, then the user clicks Saytype's
-    # window and finishes. The rest once vanished into the window with no word said.
-    focus = {"saytype": False}
+def _typing_as_spoken(
+    tmp_path: Path, focus: dict[str, bool]
+) -> tuple[Rig, FakeKeyboard, DeliveryService]:
+    """Type as I speak through the real delivery service; ``focus["saytype"]`` says whether
+    Saytype's window has the focus."""
     keyboard = FakeKeyboard()
     service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
     rig = build_rig(
@@ -98,6 +97,16 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
         delivery="type",
         type_as_i_speak=True,
     )
+    return rig, keyboard, service
+
+
+def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Type as I speak, tapped: words go out as they settle, then the user clicks Saytype's
+    # window and finishes. The rest once vanished into the window with no word said.
+    focus = {"saytype": False}
+    rig, keyboard, service = _typing_as_spoken(tmp_path, focus)
     notices: list[str] = []
     rig.controller.notice.connect(lambda _level, message: notices.append(message))
     try:
@@ -130,16 +139,7 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
     # A new user clicked Saytype's window for ten seconds of a tapped dictation with type
     # as I speak, then went back to the app: the words said meanwhile were never typed.
     focus = {"saytype": False}
-    keyboard = FakeKeyboard()
-    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
-    rig = build_rig(
-        tmp_path,
-        WORDS,
-        service,  # type: ignore[arg-type]
-        own_window_active=lambda: focus["saytype"],
-        delivery="type",
-        type_as_i_speak=True,
-    )
+    rig, keyboard, service = _typing_as_spoken(tmp_path, focus)
     seen: list[str] = []
     rig.worker.committed.connect(lambda _job, text: seen.append(text))
     try:

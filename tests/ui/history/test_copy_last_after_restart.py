@@ -63,13 +63,7 @@ def test_a_dictation_of_this_run_is_not_replaced(qtbot: QtBot, tmp_path: Path) -
 
 
 @pytest.mark.model
-def test_the_started_app_enables_copy_last_in_the_tray(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
+def test_the_started_app_enables_copy_last_in_the_tray(qtbot: QtBot, offscreen: None) -> None:
     with HistoryStore() as store:  # the user's (hermetic) history from an earlier run
         store.add("Dictated yesterday.", 1.5, "tiny.en")
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
@@ -88,15 +82,9 @@ def test_the_started_app_enables_copy_last_in_the_tray(
 
 
 @pytest.mark.model
-def test_a_deleted_dictation_is_never_copied_again(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_deleted_dictation_is_never_copied_again(qtbot: QtBot, offscreen: None) -> None:
     # A new user deleted a dictation in History, then pressed Copy last: the deleted
     # text came back on the clipboard.
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
     with HistoryStore() as store:
         older = store.add("Kept for tomorrow.", 1.5, "tiny.en")
         newest = store.add("Something private.", 1.5, "tiny.en")

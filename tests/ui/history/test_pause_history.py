@@ -114,13 +114,7 @@ def test_the_tray_entry_reflects_the_setting_without_echoing(qtbot: QtBot) -> No
 
 @pytest.mark.model
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-def test_the_menus_pause_and_resume_and_the_choice_is_saved(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
+def test_the_menus_pause_and_resume_and_the_choice_is_saved(qtbot: QtBot, offscreen: None) -> None:
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
         window = app.parts.window
