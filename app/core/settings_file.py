@@ -82,28 +82,25 @@ def _salvaged(path: Path) -> LoadedSettings:
         members = salvage_object(path.read_bytes())
     except OSError:
         members = {}
-    moved = _move_aside(path, "was damaged")
     known = {s.name for s in setting_fields(include_internal=True)}
     if not known.intersection(members):
-        return LoadedSettings(Settings(), moved)
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
     version = members.get("schema_version", SCHEMA_VERSION)
     if type(version) is not int or not 0 <= version <= SCHEMA_VERSION:
         version = SCHEMA_VERSION
     values, _ = _values_from(migrate({**members, "schema_version": version}), path)
-    kept = len(values)
+    kept = f"the {len(values)} setting{'s' if len(values) != 1 else ''}"
+    notice = _move_aside(
+        path,
+        "was damaged",
+        f"Saytype kept {kept} it could read before the damage and uses the defaults for the others",
+    )
     settings = Settings(**values)  # type: ignore[arg-type]
     try:
         save_settings(settings, path)
     except SettingsError as exc:
         log.warning("could not save the settings kept from the damaged file: %s", exc)
-    return LoadedSettings(
-        settings,
-        moved.replace(
-            "Saytype is using default settings",
-            f"Saytype kept the {kept} setting{'s' if kept != 1 else ''} it could read before "
-            "the damage and uses the defaults for the others",
-        ),
-    )
+    return LoadedSettings(settings, notice)
 
 
 def _settings_from_data(data: dict[str, Any], path: Path) -> LoadedSettings:
@@ -155,14 +152,13 @@ def _values_from(data: dict[str, Any], path: Path) -> tuple[dict[str, object], l
     return values, invalid
 
 
-def _move_aside(path: Path, what_happened: str) -> str:
+def _move_aside(
+    path: Path, what_happened: str, using: str = "Saytype is using default settings"
+) -> str:
     backup = set_aside(path)
     if backup is None:
-        return f"Your settings file {path} {what_happened}, so Saytype is using default settings."
-    return (
-        f"Your settings file {what_happened} and was moved to {backup}; "
-        "Saytype is using default settings."
-    )
+        return f"Your settings file {path} {what_happened}, so {using}."
+    return f"Your settings file {what_happened} and was moved to {backup}; {using}."
 
 
 def _keep_newer(path: Path, version: int) -> str:

@@ -286,13 +286,14 @@ class FileTranscriber:
             before = [s.text for s in segments[-_ECHO_SEGMENTS:]]
             end = min(float(raw.end), length)
             start = min(float(raw.start), end)
+            speech = silence.speech_span(start, end)
             if (
                 silence.heard_in_silence(no_speech, clip_start)
                 or silence.echoes_prompt(no_speech, clip_start, raw.text, before)
-                or silence.repeats_over_silence(start, end, raw.text, before)
+                or silence.repeats_over_silence(speech, raw.text, before)
             ):
                 continue
-            start, end = fitted_to_speech(start, end, silence.speech_span(start, end))
+            start, end = fitted_to_speech(start, end, speech)
             segment = Segment(
                 start=window.start_s + start, end=window.start_s + end, text=raw.text.strip()
             )

@@ -52,8 +52,8 @@ def _only_words_from(text: str, said_before: Iterable[str]) -> bool:
 class SilentWindowCheck:
     """Answers, for one window's audio, whether a segment was heard where nothing was said.
 
-    The voice detector runs at most once per window, and only when a segment's
-    no-speech probability asks for it (about 30 ms for 30 s of audio).
+    The voice detector runs once per window (about 30 ms for 30 s of audio), the
+    first time a segment asks: every segment's times are fitted to its speech.
     """
 
     def __init__(self, samples: AudioArray) -> None:
@@ -102,16 +102,18 @@ class SilentWindowCheck:
         span = self._detector().speech_span(int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE))
         return None if span is None else (span[0] / SAMPLE_RATE, span[1] / SAMPLE_RATE)
 
+    @staticmethod
     def repeats_over_silence(
-        self, start_s: float, end_s: float, text: str, said_before: Iterable[str]
+        speech: tuple[float, float] | None, text: str, said_before: Iterable[str]
     ) -> bool:
-        """Whether a segment says only earlier words over a stretch with no speech at all.
+        """Whether a segment says only earlier words where there is no speech at all.
 
-        After a long pause tiny.en may say the sentence before the pause again, sure
-        of itself (no-speech 0.1), timed over the silence up to the next sentence; a
-        sentence really said again has speech where it is timed.
+        ``speech`` is :meth:`speech_span` over the segment's times. After a long pause
+        tiny.en may say the sentence before the pause again, sure of itself (no-speech
+        0.1), timed over the silence up to the next sentence; a sentence really said
+        again has speech where it is timed.
         """
-        if self.speech_span(start_s, end_s) is not None:
+        if speech is not None:
             return False
         echo = _only_words_from(text, said_before)
         if echo:
