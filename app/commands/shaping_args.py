@@ -8,6 +8,7 @@ are declared once here and each command adds them to its parser.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.snippets import snippets_problem
 
 
-def add_shaping_arguments(parser: argparse.ArgumentParser) -> None:
+def add_shaping_arguments(
+    parser: argparse.ArgumentParser,
+    vocabulary_help: str = "names and terms to recognise as spelled, separated by commas",
+) -> None:
     """``--spoken-commands/--no-spoken-commands`` and ``--vocabulary`` (listen, transcribe)."""
     parser.add_argument(
         "--spoken-commands",
@@ -28,7 +32,7 @@ def add_shaping_arguments(parser: argparse.ArgumentParser) -> None:
         type=_word_list,
         default=(),
         metavar="WORDS",
-        help="names and terms to recognise as spelled, separated by commas",
+        help=vocabulary_help,
     )
     parser.add_argument(
         "--snippets",
@@ -61,10 +65,11 @@ def _snippets_file(name: str) -> tuple[tuple[str, str], ...]:
     return pairs
 
 
-def shaper_from_args(args: argparse.Namespace) -> TextShaper:
-    """The text shaping the command line asks for."""
+def shaper_from_args(args: argparse.Namespace, base: ShapingOptions | None = None) -> TextShaper:
+    """The text shaping the command line asks for, over ``base`` (default: the defaults)."""
     return TextShaper(
-        ShapingOptions(
+        dataclasses.replace(
+            base or ShapingOptions(),
             spoken_commands=getattr(args, "spoken_commands", True),
             snippets=getattr(args, "snippets", ()),
         )

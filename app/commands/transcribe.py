@@ -21,6 +21,7 @@ from app.commands.engine_args import (
 )
 from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
+from app.commands.saved_words import VOCABULARY_HELP, add_saved_words_argument, words_from_args
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.wav_header import find_truncation
@@ -42,7 +43,7 @@ from app.core.output.exporters import (
     write_text_atomically,
 )
 from app.core.paths import models_dir
-from app.core.text.shaper import TextShaper
+from app.core.text.shaper import ShapingOptions, TextShaper
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "or the chunks a long file is cut into at pauses; the transcripts still come out in "
         "the order given",
     )
-    add_shaping_arguments(parser)
+    add_shaping_arguments(parser, vocabulary_help=VOCABULARY_HELP)
+    add_saved_words_argument(parser)
     add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -118,6 +120,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     if usage is not None:
         stderr.write(f"saytype transcribe: error: {usage}.\n")
         return 2
+    words = words_from_args(args, stderr)
     progress = TerminalProgress(stderr)
     try:
         engine, host = _file_engine(args)
@@ -128,9 +131,9 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     options = TranscribeOptions(
         language=args.language or (saved.language if saved else None) or None,
         beam_size=args.beam_size,
-        vocabulary=args.vocabulary,
+        vocabulary=words.vocabulary,
     )
-    shaper = shaper_from_args(args)
+    shaper = shaper_from_args(args, ShapingOptions(replacements=words.replacements))
     written: set[Path] = set()
     failures = 0
     outcomes = (

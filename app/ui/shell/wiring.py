@@ -223,16 +223,12 @@ def _model_failed(window: MainWindow, message: str) -> None:
 
 def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
     """File jobs decode and shape text as the settings say (batching, vocabulary, commands)."""
-    from app.core.engine.file_transcriber import TranscribeOptions
-    from app.core.text.shaper import ShapingOptions, TextShaper
+    from app.core.file_job_options import FileJobOptions
+    from app.core.text.shaper import TextShaper
     from app.ui.files.file_compute import TranscriptSaving
 
-    options = TranscribeOptions(
-        language=settings.language or None,
-        batch_size=settings.file_batch_size,
-        vocabulary=tuple(settings.vocabulary),
-    )
-    files.configure(options, TextShaper(ShapingOptions.from_settings(settings)))
+    options = FileJobOptions.from_settings(settings)  # as `saytype transcribe` reads them
+    files.configure(options.decoding, TextShaper(options.shaping))
     folder = settings.export_folder.strip()
     files.saving = TranscriptSaving(
         Path(folder).expanduser() if folder else None, settings.export_format

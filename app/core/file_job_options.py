@@ -1,0 +1,52 @@
+"""What the settings say about transcribing a file, read in one place.
+
+The window's file queue and ``saytype transcribe`` both decode a file with the
+user's special words (Whisper's hotwords) and shape its text with their
+replacements, so a file reads the same whichever way it was transcribed. The
+queue takes every option read here; the command line takes the user's words and
+keeps its own options (``--language``, ``--beam-size``…) for the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.settings import Settings
+from app.core.text.shaper import ShapingOptions
+
+
+@dataclass(frozen=True)
+class FileJobOptions:
+    """How a file is decoded and how its text is shaped.
+
+    Attributes:
+        decoding: the language, batch size and special words to decode with.
+        shaping: spoken commands, replacements, snippets and formatting.
+    """
+
+    decoding: TranscribeOptions
+    shaping: ShapingOptions
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FileJobOptions:
+        """The options ``settings`` give a file transcription."""
+        return cls(
+            decoding=TranscribeOptions(
+                language=settings.language or None,
+                batch_size=settings.file_batch_size,
+                vocabulary=tuple(settings.vocabulary),
+            ),
+            shaping=ShapingOptions.from_settings(settings),
+        )
+
+
+def merged_words(saved: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
+    """``saved`` then the words of ``added`` not already there (in any case), in order."""
+    seen = {word.casefold() for word in saved}
+    extra = []
+    for word in added:
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            extra.append(word)
+    return (*saved, *extra)

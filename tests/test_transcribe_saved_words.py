@@ -1,0 +1,77 @@
+"""``saytype transcribe`` spells a file with the words saved in Settings → Text.
+
+The settings file is the one the app writes (under the hermetic XDG_CONFIG_HOME);
+the command runs as a user runs it, in a child process, on real speech and tiny.en.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.file_job_options import merged_words
+from app.core.settings import Settings
+from app.core.settings_file import save_settings
+from tests.support.speech import SpeechMaker
+
+# tiny.en alone writes "Niam and A-life are coming to the meeting."
+SAID = "Niamh and Aoife are coming to the meeting."
+
+
+@pytest.fixture(scope="module")
+def names_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(SAID, tmp_path_factory.mktemp("saved_words") / "names.wav")
+
+
+def transcribe(*args: str | Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "transcribe", "--language", "en", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+@pytest.mark.model
+def test_saved_replacements_shape_the_transcript(names_wav: Path) -> None:
+    save_settings(Settings(replacements=(("the meeting", "the stand-up"),)))
+    out = transcribe(names_wav)
+    assert "coming to the stand-up." in out
+    assert "meeting" not in out
+
+
+@pytest.mark.model
+def test_saved_special_words_are_spelled(names_wav: Path) -> None:
+    save_settings(Settings(vocabulary=("Niamh", "Aoife")))
+    assert "Niamh and Aoife" in transcribe(names_wav)
+
+
+@pytest.mark.model
+def test_vocabulary_on_the_command_line_adds_to_the_saved_words(names_wav: Path) -> None:
+    save_settings(Settings(vocabulary=("Niamh",)))
+    assert "Niamh and Aoife" in transcribe(names_wav, "--vocabulary", "Aoife")
+
+
+@pytest.mark.model
+def test_no_saved_words_leaves_the_settings_out(names_wav: Path) -> None:
+    save_settings(Settings(vocabulary=("Niamh", "Aoife"), replacements=(("meeting", "stand-up"),)))
+    out = transcribe(names_wav, "--no-saved-words")
+    assert "meeting" in out
+    assert "Aoife" not in out
+
+
+def test_command_line_words_follow_the_saved_ones_once() -> None:
+    assert merged_words(("Niamh", "Aoife"), ("aoife", "Saoirse", "saoirse")) == (
+        "Niamh",
+        "Aoife",
+        "Saoirse",
+    )
