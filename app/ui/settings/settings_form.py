@@ -10,12 +10,14 @@ the dialog's own buttons, which are always live).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -39,6 +41,15 @@ BROWSE_TEXT = "&Browse…"
 
 
 _SWITCHED_BY = {"cue_volume": "sound_cues"}  # setting → the check box it needs on
+# setting → (the choice it needs, the value that gives it effect, why it has none otherwise)
+_NEEDS_CHOICE = {
+    "type_as_i_speak": (
+        "output",
+        "focused_app",
+        "Applies only when Output is The focused application: with the clipboard or the "
+        "Saytype window only, no words are typed into apps.",
+    ),
+}
 
 
 def folder_browse_button(line: QLineEdit, title: str, parent: QWidget) -> QPushButton:
@@ -114,6 +125,7 @@ def settings_form(
             label.setToolTip(setting.description)
             form.addRow(label, column)
     _follow_switches(editors, names)
+    _follow_choices(editors, names)
     scroll = QScrollArea(parent)
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
@@ -130,6 +142,23 @@ def _follow_switches(editors: Mapping[str, QWidget], names: set[str]) -> None:
             editor = editors[name]
             editor.setEnabled(switch.isChecked())
             switch.toggled.connect(editor.setEnabled)
+
+
+def _follow_choices(editors: Mapping[str, QWidget], names: set[str]) -> None:
+    """A setting that has no effect with another choice made can be edited only with this one."""
+    for name, (choice_name, value, why) in _NEEDS_CHOICE.items():
+        choice = editors.get(choice_name)
+        if name in names and choice_name in names and isinstance(choice, QComboBox):
+            follow = partial(_follow_choice, editors[name], choice, value, why)
+            follow()
+            choice.currentIndexChanged.connect(follow)
+
+
+def _follow_choice(editor: QWidget, choice: QComboBox, value: str, why: str, *_index: int) -> None:
+    """Enable ``editor`` while ``choice`` holds ``value``; its tooltip says why it is off."""
+    applies = choice.currentData() == value
+    editor.setEnabled(applies)
+    editor.setToolTip(editor.accessibleDescription() if applies else why)  # the description
 
 
 def _description_label(setting: SettingField, parent: QWidget) -> QLabel:

@@ -223,6 +223,27 @@ def test_the_cue_volume_is_editable_only_with_sound_cues_on(qtbot: QtBot) -> Non
     assert dialog.result_settings().sound_cues
 
 
+def test_type_as_i_speak_is_editable_only_when_words_are_typed_into_apps(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot, CUSTOM)  # output: the clipboard only, type as I speak on
+    dialog.show()
+    dialog.show_page(dialog.page_holding("type_as_i_speak"))
+    output, live = dialog.editor("output"), dialog.editor("type_as_i_speak")
+    assert isinstance(output, QComboBox)
+    assert isinstance(live, QCheckBox)
+    description = next(f.description for f in setting_fields() if f.name == "type_as_i_speak")
+    box = QPoint(6, live.height() // 2)
+    assert not live.isEnabled()
+    assert "only when Output is The focused application" in live.toolTip()
+    qtbot.mouseClick(live, Qt.MouseButton.LeftButton, pos=box)
+    assert live.isChecked()  # a click on it changes nothing
+    for value, applies in [("focused_app", True), ("window", False), ("focused_app", True)]:
+        output.setCurrentIndex(output.findData(value))
+        assert live.isEnabled() is applies, value
+        assert (live.toolTip() == description) is applies, value
+    qtbot.mouseClick(live, Qt.MouseButton.LeftButton, pos=box)
+    assert not dialog.result_settings().type_as_i_speak
+
+
 def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     inputs = [
