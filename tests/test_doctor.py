@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -18,8 +19,11 @@ from pathlib import Path
 import pytest
 
 from app.core.audio.mic_devices import MicError
+from app.core.audio.sound_server import SoundServer
 from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
 from app.core.output.uinput_keyboard import MESSAGE_NO_UINPUT, UinputProbe
+from tests.support.ci import skip_outside_ci
+from tests.support.pulse import running_pulseaudio
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.xserver import XServer, running_xvfb
 
@@ -126,6 +130,42 @@ def test_under_sway_it_prints_the_wayland_routes_and_the_compositors_protocols(
     ] in lines
 
 
+def test_with_no_sound_server_it_says_so_and_how_to_start_it(tmp_path: Path) -> None:
+    if shutil.which("pactl") is None:
+        skip_outside_ci("needs pactl (apt install pulseaudio-utils)")
+    socket = tmp_path / "pulse" / "native"  # nothing listens there
+    environ = {**_without("DBUS_SESSION_BUS_ADDRESS"), "PULSE_SERVER": f"unix:{socket}"}
+    checks = by_topic(doctor(environ, "--json"))
+    server = checks["sound server"]
+    assert server["found"].startswith(
+        f"PulseAudio or PipeWire is not running at PULSE_SERVER=unix:{socket} ("
+    )
+    assert "`systemctl --user start pipewire-pulse` (PipeWire)" in server["fix"]
+    assert "`pulseaudio --start` (PulseAudio)" in server["fix"]
+    if checks["microphone"]["status"] == "problem":  # no sound card PortAudio opens directly
+        assert server["status"] == "problem"
+        assert checks["microphone"]["fix"] == "Start the sound server (see its check)."
+    line = next(line for line in doctor(environ).splitlines() if server["found"] in line)
+    assert line.startswith(f"{_MARK[server['status']]}  sound server  ")
+
+
+@pytest.mark.integration
+def test_a_sound_server_that_stops_is_named_then_said_to_be_down() -> None:
+    with running_pulseaudio() as pulse:
+        environ = pulse.full_env()
+        running = by_topic(doctor(environ, "--json"))
+        assert running["sound server"]["status"] == "ok"
+        assert running["sound server"]["found"].startswith("pulseaudio ")
+        assert running["microphone"]["found"] == "1 found: Monitor of Null Output."
+        subprocess.run(["pulseaudio", "-k"], env=environ, check=True, timeout=30)
+        stopped = by_topic(doctor(environ, "--json"))
+    assert stopped["sound server"]["found"].startswith("PulseAudio or PipeWire is not running")
+    assert stopped["microphone"]["found"] != "No microphone found."  # not the cable
+
+
+_MARK = {"warning": "warn", "problem": "FAIL"}  # as the text output marks a line
+
+
 # ---- the checks, fed what other desktops show ----------------------------------------------
 
 
@@ -137,6 +177,7 @@ def _gnome_probes(**overrides: object) -> DoctorProbes:
         "microphones": lambda: ["Built-in Audio Analog Stereo"],
         "uinput": lambda _env, _which: UinputProbe(None, MESSAGE_NO_UINPUT),  # no setup yet
         "global_shortcuts": lambda _env: False,  # GNOME before 48
+        "sound_server": lambda _env: SoundServer(True, "PulseAudio (on PipeWire 1.0.5) 15.0.0"),
         **overrides,
     }
     return DoctorProbes(**fields)  # type: ignore[arg-type]
@@ -232,3 +273,24 @@ def test_gnome_before_the_uinput_setup_names_it(tmp_path: Path) -> None:
     delivery = _check(findings, "delivery")
     assert "sudo usermod -aG input $USER" in delivery.found
     assert delivery.fix.startswith("Do the one-time setup the line names")
+
+
+def test_sound_cards_reached_without_the_server_make_it_a_warning(tmp_path: Path) -> None:
+    probes = _gnome_probes(
+        sound_server=lambda _env: SoundServer(False, error="Connection refused"),
+        microphones=lambda: ["HDA Intel PCH: ALC3246 Analog (hw:0,0)"],  # plain ALSA
+    )
+    findings = diagnose({"DISPLAY": ":9"}, "tiny.en", {"data": tmp_path}, probes)
+    server = _check(findings, "sound server")
+    assert server.status == "warning"
+    assert server.found == "PulseAudio or PipeWire is not running (Connection refused)."
+    assert server.fix.count(". ") == 0
+    assert server.fix.endswith("log out and back in.")
+    assert _check(findings, "microphone").status == "ok"
+
+
+def test_without_pactl_the_sound_server_is_not_checked(tmp_path: Path) -> None:
+    probes = _gnome_probes(sound_server=lambda _env: SoundServer(None), microphones=list)
+    findings = diagnose({"DISPLAY": ":9"}, "tiny.en", {"data": tmp_path}, probes)
+    assert "sound server" not in [finding.topic for finding in findings]
+    assert _check(findings, "microphone").found == "No microphone found."

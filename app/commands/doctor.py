@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "doctor",
         help="check what works on this desktop (hotkey, typing, clipboard, microphone…)",
         description="Check the session, compositor, hotkey and delivery routes, clipboard, "
-        "tray, microphones, model, disk space and Saytype's folders; say how to fix the rest. "
+        "tray, sound server, microphones, model, disk space and Saytype's folders; say how to "
+        "fix the rest. "
         "Exits 1 when a check fails (FAIL), 0 otherwise (warnings included).",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")

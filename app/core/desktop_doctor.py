@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from app.core.audio.sound_server import START_SERVER, SoundServer, probe_sound_server
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
 from app.core.hotkeys.portal_shortcuts import portal_offers_global_shortcuts
@@ -64,6 +65,7 @@ class DoctorProbes:
     interfaces: Callable[[Mapping[str, str]], frozenset[str]] = compositor_interfaces
     tray: Callable[[Mapping[str, str]], bool | None] | None = None
     microphones: Callable[[], list[str]] | None = None
+    sound_server: Callable[[Mapping[str, str]], SoundServer] = probe_sound_server
     uinput: UinputCheck = probe_uinput
     global_shortcuts: Callable[[Mapping[str, str]], bool] = portal_offers_global_shortcuts
     remote_keyboard: Callable[[Mapping[str, str]], bool] = portal_offers_remote_keyboard
@@ -85,6 +87,8 @@ def diagnose(
     """
     probes = probes or DoctorProbes()
     interfaces = _wayland_interfaces(environ, probes)
+    server = probes.sound_server(environ)
+    microphones = _microphones(probes.microphones or list_microphones, server)
     return [
         _session(environ),
         _compositor(environ, interfaces),
@@ -92,7 +96,8 @@ def diagnose(
         _delivery(environ, probes, interfaces),
         _clipboard(environ, probes, interfaces),
         _tray(environ, probes.tray or tray_available),
-        _microphones(probes.microphones or list_microphones),
+        *_sound_server(server, microphones, environ),
+        microphones,
         _model(model),
         _disk(folders.get("data") or next(iter(folders.values()))),
         *(_folder(name, path) for name, path in folders.items()),
@@ -305,19 +310,39 @@ def list_microphones() -> list[str]:
     return [choice.label for choice in input_device_choices(load_backend())]
 
 
-def _microphones(probe: Callable[[], list[str]]) -> Finding:
+def _microphones(probe: Callable[[], list[str]], server: SoundServer) -> Finding:
     from app.core.audio.mic_devices import MicError
 
     try:
         names = probe()
     except MicError as exc:
         return Finding("microphone", "problem", f"{exc}.".replace("..", "."), _MIC_FIX)
+    if not names and server.running is False:  # not the cable: nothing is reachable
+        found = "None can be reached while the sound server is down."
+        return Finding("microphone", "problem", found, "Start the sound server (see its check).")
     if not names:
         return Finding("microphone", "problem", "No microphone found.", _MIC_FIX)
     return Finding("microphone", "ok", f"{len(names)} found: {', '.join(names)}.")
 
 
 _MIC_FIX = "Connect a microphone, or turn one on in the desktop's sound settings."
+
+
+def _sound_server(
+    server: SoundServer, microphones: Finding, environ: Mapping[str, str]
+) -> list[Finding]:
+    """The sound server's check; none without pactl to ask (plain ALSA needs no server)."""
+    if server.running is None:
+        return []
+    if server.running:
+        return [Finding("sound server", "ok", f"{server.name} is running.")]
+    named = environ.get("PULSE_SERVER", "")
+    where = f" at PULSE_SERVER={named}" if named else ""
+    found = f"PulseAudio or PipeWire is not running{where} ({server.error})."
+    fix = f"{START_SERVER}{'; if PULSE_SERVER names the wrong place, correct it' if named else ''}."
+    # Microphones PortAudio opens directly (ALSA) still work without the server.
+    status: Status = "problem" if microphones.status == "problem" else "warning"
+    return [Finding("sound server", status, found, fix)]
 
 
 def _model(name: str) -> Finding:
