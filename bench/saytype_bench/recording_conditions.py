@@ -52,7 +52,7 @@ def under_condition(utterance: Utterance, condition: str) -> Utterance:
     lead = np.zeros(int(LEAD_S * SAMPLE_RATE))
     tail = np.zeros(int(TAIL_S * SAMPLE_RATE))
     audio = np.concatenate([lead, voice, tail])
-    noise = _pink_noise(len(audio), rng)
+    noise = pink_noise(len(audio), rng)
     if condition == "noisy":
         noise = noise * (_rms(voice) * _gain(-NOISY_SNR_DB))
     else:
@@ -69,7 +69,7 @@ def _rms(samples: AudioArray | np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
 
 
-def _pink_noise(length: int, rng: np.random.Generator) -> np.ndarray:
+def pink_noise(length: int, rng: np.random.Generator) -> np.ndarray:
     """Noise with RMS 1 whose power falls with frequency (1/f), as rooms and fans sound."""
     spectrum = np.fft.rfft(rng.standard_normal(length))
     frequencies = np.fft.rfftfreq(length, 1.0 / SAMPLE_RATE)

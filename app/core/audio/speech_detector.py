@@ -17,6 +17,12 @@ WINDOW_SAMPLES = 512  # Silero's frame at 16 kHz (32 ms)
 # A short stressed syllable lasts about 100 ms; Silero's upstream 250 ms is for segments,
 # and scored in 32 ms steps as audio arrives, "six" alone is at 0.5 for 160 ms.
 CLEAR_SPEECH_MS = 100
+# Silero is level-sensitive: with the voice 20 dB softer (far from the microphone), a fifth
+# as many of its windows pass the presence bar, and the words never reach a pass (decision
+# 0035). Soft input is raised, never lowered, until the loudest 32 ms heard so far is at a
+# close microphone's speaking level; by at most 20 dB, so a room's hiss stays hiss.
+SPEAKING_LEVEL_DBFS = -20.0
+MAX_LEVEL_GAIN = 10.0
 
 
 def release_vad_model() -> None:
@@ -57,6 +63,7 @@ class SpeechDetector:
         self._previous_window = np.zeros(WINDOW_SAMPLES, dtype=np.float32)
         self._probs: list[float] = []
         self._first = 0  # window index of _probs[0]; older windows were forgotten
+        self._loudest_rms = 0.0  # of any 32 ms window pushed so far
 
     def push(self, samples: AudioArray) -> None:
         """Score every complete 32 ms window of the new audio."""
@@ -67,9 +74,26 @@ class SpeechDetector:
         fresh = self._pending[:complete]
         self._pending = self._pending[complete:]
         # The window before gives Silero its context; its own score is dropped.
-        scored = np.asarray(self._model(np.concatenate([self._previous_window, fresh])))
+        scored = np.asarray(self._model(self._level_raised(self._previous_window, fresh)))
         self._probs.extend(float(p) for p in scored[1:])
         self._previous_window = fresh[-WINDOW_SAMPLES:].copy()
+
+    @property
+    def level_gain(self) -> float:
+        """The factor Silero's input is raised by now (1: the audio is loud enough as it is)."""
+        wanted = 10.0 ** (SPEAKING_LEVEL_DBFS / 20.0) / max(self._loudest_rms, 1e-9)
+        return float(min(MAX_LEVEL_GAIN, max(1.0, wanted)))
+
+    def _level_raised(self, context: AudioArray, fresh: AudioArray) -> AudioArray:
+        """``context`` then ``fresh`` as Silero should hear them (``fresh`` counts in the level)."""
+        windows = fresh.reshape(-1, WINDOW_SAMPLES).astype(np.float64)
+        loudest = float(np.sqrt(np.square(windows).mean(axis=1)).max())
+        self._loudest_rms = max(self._loudest_rms, loudest)
+        audio = np.concatenate([context, fresh])
+        gain = self.level_gain
+        if gain == 1.0:
+            return audio
+        return np.clip(audio * gain, -1.0, 1.0).astype(np.float32)
 
     @property
     def scored_samples(self) -> int:
