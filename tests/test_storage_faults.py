@@ -223,6 +223,41 @@ def test_listen_prints_the_text_and_warns_once_when_the_data_folder_fails(
     assert "Traceback" not in done.stderr
 
 
+# ---- saytype transcribe -o ----------------------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("fault", FAULTS)
+def test_transcribe_to_a_broken_folder_loses_no_work(
+    fault: Fault, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    wav = speech.wav(SENTENCE, tmp_path / "sentence.wav")
+    folder = BrokenFolder(tmp_path / "out", fault)
+    try:
+        folder.break_it()
+        done = subprocess.run(
+            [sys.executable, "-m", "app", "transcribe", "-o", str(folder.path), str(wav)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=REPO,
+        )
+    finally:
+        folder.remove()
+
+    assert done.returncode == 1, done.stderr
+    assert folder.reason in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    if fault == "read-only":  # refused before the work: the folder, not a transcript, is named
+        assert f"error: {folder.path}: cannot write" in done.stderr, done.stderr
+        assert "-o" in done.stderr.splitlines()[-1]
+        assert done.stdout == ""
+    else:  # the disk filled during the work: the transcript still reaches the user
+        assert "follows on standard output" in done.stderr, done.stderr
+        assert word_error_rate([SENTENCE], [done.stdout]) <= 0.15, done.stdout
+
+
 # ---- settings --------------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ from app.core.engine.whisper_internals import language_codes
 from app.core.output.exporters import (
     FORMATS,
     ExportError,
+    check_folder_writable,
     holds_text,
     render,
     to_json_object,
@@ -122,6 +123,12 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         return 2
     words = words_from_args(args, stderr)
     progress = TerminalProgress(stderr)
+    if args.output_dir is not None:
+        try:
+            check_folder_writable(args.output_dir)
+        except ExportError as exc:
+            _error(stderr, progress, f"{exc} Choose another folder with -o.")
+            return 1
     try:
         engine, host = _file_engine(args)
     except (ModelError, RemoteEngineError) as exc:
@@ -238,7 +245,10 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     try:
         target = _deliver(transcript, path, args, stdout, written, many=len(args.files) > 1)
     except ExportError as exc:
-        _error(stderr, progress, str(exc))
+        # The disk filled or the folder went away during the work: the words still go out.
+        _error(stderr, progress, f"{exc} The transcript follows on standard output.")
+        stdout.write(render(transcript, args.format))
+        stdout.flush()
         return 1
     if target is not None:
         stderr.write(f"wrote {target}\n")  # on stderr: stdout stays for transcripts

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,6 +125,24 @@ def write_text_atomically(path: Path, text: str) -> None:
         atomic_file.write_text_atomically(path, text, file_mode=0o644)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write ({atomic_file.describe_os_error(exc)}).") from exc
+
+
+def check_folder_writable(folder: Path) -> None:
+    """Make ``folder`` if missing and check a file can be written there, before any work.
+
+    An hour of transcription must not be thrown away at the end because the folder
+    is read-only or not the user's.
+
+    Raises:
+        ExportError: when the folder cannot be made or written in.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".saytype-check-"):
+            pass
+    except OSError as exc:
+        reason = atomic_file.describe_os_error(exc)
+        raise ExportError(f"{folder}: cannot write ({reason}).") from exc
 
 
 def export(transcript: Transcript, fmt: str, path: Path) -> None:
