@@ -17,6 +17,7 @@ from typing import TextIO
 
 from app.commands.engine_args import remote_file_engine, remote_target
 from app.commands.engine_args import seconds_argument as _seconds
+from app.core.control_channel import ControlError, send_command
 from app.core.engine.engine_choice import EngineChoiceError, parse_engine, parse_url
 from app.core.engine.remote.api_keys import (
     KeyringUnavailable,
@@ -184,6 +185,7 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
             "OpenAI-compatible servers' URLs usually end in /v1; "
             f"'saytype engines test {endpoint.name}' checks this one."
         )
+    _tell_running_app()
     return 0
 
 
@@ -199,6 +201,7 @@ def run_remove(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         sys.stderr.write(f"saytype: warning: {exc}\n")
     sys.stdout.write(f"Removed {args.name}.\n")
+    _tell_running_app()
     return 0
 
 
@@ -213,7 +216,23 @@ def run_use(args: argparse.Namespace) -> int:
     said = f"{where.name} ({display_url(where.url)})" if where else "the local engine"
     no_fallback = ", with no local fallback" if where and not book.fallback else ""
     sys.stdout.write(f"Dictation now uses {said}{no_fallback}.\n")
+    _tell_running_app()
     return 0
+
+
+def _tell_running_app() -> None:
+    """A running Saytype read the endpoints when it started: it follows the new choice now."""
+    try:
+        reply = send_command("engines")
+    except ControlError:
+        return  # none running: the next start reads the file
+    if reply.ok:
+        sys.stdout.write("The running Saytype follows it from its next dictation.\n")
+    else:
+        sys.stderr.write(
+            "saytype: warning: the running Saytype did not take the change "
+            f"({reply.message}); quit and start it again.\n"
+        )
 
 
 def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:

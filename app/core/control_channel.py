@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-COMMANDS = ("toggle", "start", "stop", "cancel", "show", "quit", "status", "queue")
+COMMANDS = ("toggle", "start", "stop", "cancel", "show", "quit", "status", "queue", "engines")
 _REPLY_LIMIT = 64 * 1024
 
 

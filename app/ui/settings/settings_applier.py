@@ -133,13 +133,16 @@ def use_engine(parts: DesktopParts, name: str, fallback: bool = True) -> None:
     from app.core.settings_error import SettingsError
 
     book = load_endpoints().book
-    if (name, fallback) == (book.active, book.fallback) or (name and book.get(name) is None):
+    if name and book.get(name) is None:
         return
-    book = book.activated(name, fallback)
-    try:
-        save_endpoints(book)
-    except SettingsError as exc:
-        parts.window.notice.show_notice("error", f"{exc} The engine applies until you quit.")
+    if (name, fallback) != (book.active, book.fallback):
+        book = book.activated(name, fallback)
+        try:
+            save_endpoints(book)
+        except SettingsError as exc:
+            parts.window.notice.show_notice("error", f"{exc} The engine applies until you quit.")
+    # Followed even when the file already said so: `saytype engines use` may have changed the
+    # file while this app went on with the engine it started with.
     follow_endpoints(parts, book)
 
 

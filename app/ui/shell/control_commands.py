@@ -47,6 +47,14 @@ def obey_command(
         window.activateWindow()
     elif command == "queue":
         window.queue_files([Path(arg) for arg in args])
+    elif command == "engines":  # `saytype engines use` saved another choice: follow it now
+        from app.core.engine.remote.endpoint_file import load_endpoints
+        from app.ui.settings.settings_applier import follow_endpoints
+
+        follow_endpoints(parts, load_endpoints().book)
+        where = parts.engine.where
+        state = controller.session.state.value
+        return ControlReply(ok=True, state=state, message=where or "local")
     elif command == "quit":
         lost = "" if FORCE in args else _work_a_quit_loses(parts)
         if lost:

@@ -9,6 +9,8 @@ typing), so the test is about where the audio goes and the words that come back.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,7 @@ pytestmark = [
 
 SENTENCES = ["Please book a table for four people at seven tonight."]
 BOX = Endpoint("gpu-box", "https://asr.example.org/v1", "openai", model="large-v3")
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_the_engine_page_offers_local_and_says_where_audio_goes(
@@ -188,3 +191,40 @@ def test_removing_the_active_server_in_settings_makes_dictation_and_files_local_
     assert parts.files.where == ""
     assert not parts.window.engine_label.isVisibleTo(parts.window)
     dialog.reject()
+
+
+def test_engines_use_in_a_terminal_reaches_the_running_app_at_once(
+    qtbot: QtBot, offscreen: None
+) -> None:
+    # A user who runs `saytype engines use local` to keep audio on this computer: the app
+    # that was already running went on sending it to the server until it was restarted.
+    down = Endpoint("down", "wyoming://127.0.0.1:9", "wyoming")
+    save_settings(Settings(output="window", keep_mic_open=False))
+    save_endpoints(EndpointBook((down,), active="down"))
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        parts = app.parts
+        assert parts.engine.where == "down (wyoming://127.0.0.1:9)"
+        terminal = subprocess.Popen(
+            [sys.executable, "-m", "app", "engines", "use", "local"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        qtbot.waitUntil(lambda: terminal.poll() is not None, timeout=60_000)  # the app answers
+        out, err = terminal.communicate()
+        assert terminal.returncode == 0, err
+        assert "The running Saytype follows it" in out, out
+        assert parts.engine.where == ""
+        assert not parts.window.engine_label.isVisibleTo(parts.window)
+        assert parts.files.where == ""
+
+        # Settings → OK with the choice the file already holds, written behind the app's
+        # back: the app follows the file (it used to compare with the file and do nothing).
+        save_endpoints(EndpointBook((down,), active="down"))
+        use_engine(parts, "down")
+        assert parts.engine.where == "down (wyoming://127.0.0.1:9)"
+        assert parts.window.engine_label.isVisibleTo(parts.window)
+    finally:
+        app.shutdown()
