@@ -68,7 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_seconds,
         default=600.0,
         metavar="S",
-        help="seconds a request may take (default 600)",
+        help="seconds a request may take (default 600); a dictation waits at most 30 s",
     )
     add.add_argument("--ca-file", type=Path, metavar="FILE", help="CA certificates (PEM) for https")
     add.add_argument(

@@ -16,6 +16,9 @@ import pytest
 from app.core.engine.cancellation import CancellationToken, Cancelled
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
+from app.core.engine.remote import dictation_engine
+from app.core.engine.remote.dictation_engine import DictationEngine
+from app.core.engine.remote.endpoint_book import DEFAULT_TIMEOUT_S, Endpoint, EndpointBook
 from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
 from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, WholeUtterance
 from app.core.engine.remote.wyoming_engine import WyomingEndpoint
@@ -71,3 +74,31 @@ def test_cancel_aborts_an_openai_request(tiny_en: ModelHost, faults: FaultServer
     faults.script(Reply(hold=True))
     engine = OpenAITranscriber(OpenAIEndpoint(faults.url, "whisper-1", timeout_s=60))
     assert dictate_and_cancel(tiny_en, WholeUtterance(engine), faults.request_arrived) == []
+
+
+def test_a_server_that_never_answers_a_dictation_is_given_up_in_seconds(
+    tiny_en: ModelHost, silent: SilentListener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A saved endpoint keeps the 600 s meant for files: a dictation to a server that took the
+    # connection and never answered sat on "Finishing…" for ten minutes.
+    monkeypatch.setattr(dictation_engine, "DICTATION_WAIT_S", 0.5)  # 30 s in the app
+    quiet = Endpoint("quiet", silent.url, "wyoming")
+    assert quiet.timeout_s == DEFAULT_TIMEOUT_S
+    engine = DictationEngine(LivePipeline(tiny_en), EndpointBook((quiet,), active="quiet"))
+    cancel = CancellationToken()
+    watchdog = threading.Timer(30, cancel.cancel)  # the old wait would outlast the test
+    watchdog.start()
+    transcriber = engine.new_transcriber(cancel)
+    try:
+        for block in np.array_split(TONE, 4):
+            transcriber.push(block)
+        transcriber.finish()  # the local model's final (a tone: no words), not Cancelled
+    finally:
+        watchdog.cancel()
+        if isinstance(transcriber, RemoteFinal):
+            transcriber.close()
+    assert silent.audio_arrived.is_set()
+    notice = engine.take_notice()
+    assert notice is not None
+    assert "within 0.5 s" in notice, notice
+    assert notice.endswith("this dictation was finished by the local model instead.")

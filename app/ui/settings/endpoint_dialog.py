@@ -87,7 +87,12 @@ class EndpointDialog(QDialog):
         self.timeout.setRange(1, _MAX_TIMEOUT_S)
         self.timeout.setValue(round(DEFAULT_TIMEOUT_S))
         self.timeout.setSuffix(" s")
-        _explain(self.timeout, "Timeout", "The longest wait for the server, in seconds.")
+        _explain(
+            self.timeout,
+            "Timeout",
+            "The longest wait for the server, in seconds, for a file; a dictation waits at "
+            "most 30 s before the local model finishes it.",
+        )
         self.key = _line(
             "API key",
             "Sent to the server with each request; kept in the system keyring, never in a file.",

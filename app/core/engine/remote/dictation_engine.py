@@ -28,6 +28,10 @@ from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, Wh
 log = logging.getLogger(__name__)
 
 _OPENAI_DEFAULT_MODEL = "whisper-1"
+# A dictation's final is wanted in seconds: a server that has not answered by then has failed
+# this one, and the local model finishes it (with fallback on). The endpoint's own timeout
+# (600 s by default) is for files, whose upload and transcription may take minutes.
+DICTATION_WAIT_S = 30.0
 
 
 def remote_utterance(  # noqa: PLR0917 - an endpoint's options, each distinct
@@ -42,9 +46,12 @@ def remote_utterance(  # noqa: PLR0917 - an endpoint's options, each distinct
 ) -> RemoteUtterance:
     """One utterance for a server: streamed (Wyoming) or sent whole at the release (OpenAI).
 
+    The wait for the server is ``timeout_s``, or :data:`DICTATION_WAIT_S` when shorter.
+
     Raises:
         RemoteEngineError: the CA file cannot be used.
     """
+    timeout_s = min(timeout_s, DICTATION_WAIT_S)
     if kind == "wyoming":
         from app.core.engine.remote.wyoming_engine import WyomingEndpoint
         from app.core.engine.remote.wyoming_stream import WyomingUtterance
