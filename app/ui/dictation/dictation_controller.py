@@ -31,7 +31,7 @@ from app.ui.dictation.dictation_history import DictationHistory
 from app.ui.dictation.dictation_run import DictationRun, NextDictation
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
-from app.ui.dictation.journal_writer import DictationJournal
+from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
 from app.ui.dictation.live_typist import LiveTypist
 from app.ui.dictation.microphone import Microphone
 from app.ui.dictation.profile_chooser import ProfileChooser
@@ -330,7 +330,9 @@ class DictationController(QObject):
                 current.live.release_held()  # no final will replace what the commits settled
             self._current = None
             self.journal.abandon()  # offered for recovery at the next start
-            self.notice.emit("error", f"Dictation failed: {message}")
+            self.notice.emit(
+                "error", f"Dictation failed: {message.rstrip('.')}. {KEPT_FOR_RECOVERY}"
+            )
 
     def _mic_opened(self, current: DictationRun, error: str | None) -> None:
         """The microphone lane opened the stream for ``current`` (or could not)."""

@@ -19,6 +19,12 @@ from app.core.audio.crash_journal import CrashJournal
 from app.core.audio.recording_journal import DEFAULT_PUMP_INTERVAL_S
 from app.core.audio.ring_buffer import RingBuffer
 
+# What a failed dictation's notice ends with: its words are not lost.
+KEPT_FOR_RECOVERY = (
+    "Its recording is kept: `saytype recover` transcribes it now, and Saytype offers it at "
+    "its next start."
+)
+
 
 class DictationJournal(QObject):
     """Journals one dictation at a time, off the GUI thread.

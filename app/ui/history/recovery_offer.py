@@ -109,7 +109,7 @@ class RecoveryOffer(QFrame):
         self.label.setText(
             "Delete the unfinished recording for good?"
             if asking
-            else f"Saytype stopped during {what}; the audio was saved. "
+            else f"Saytype stopped during {what}, or its engine failed; the audio was saved. "
             "Recovering puts the text in your history (nothing is typed)."
         )
         for button in (self.recover_button, self.discard_button, self.later_button):

@@ -164,9 +164,24 @@ def test_without_fallback_a_failed_server_fails_the_dictation_and_keeps_it(
     qtbot.waitUntil(lambda: any(level == "error" for level, _ in notices), timeout=60_000)
     [error] = [text for level, text in notices if level == "error"]
     assert error.startswith(f"Dictation failed: Cannot connect to {server.url}: connection refused")
+    assert error.endswith(
+        "Its recording is kept: `saytype recover` transcribes it now, and "
+        "Saytype offers it at its next start."
+    )
     assert finals == []  # nothing typed or shown as final
     journals = data_dir() / "journals"
     qtbot.waitUntil(lambda: any(journals.glob("*.wav")), timeout=10_000)  # kept for recovery
+    recover = subprocess.Popen(  # as the notice says, while the app still runs
+        [sys.executable, "-m", "app", "recover"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    qtbot.waitUntil(lambda: recover.poll() is not None, timeout=120_000)
+    out, err = recover.communicate()
+    assert recover.returncode == 0, err
+    assert "tonight" in out.lower(), out
 
 
 @pytest.mark.model
