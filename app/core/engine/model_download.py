@@ -362,10 +362,14 @@ def _is_transport_error(exc: BaseException) -> bool:
 
 def _network_message(endpoint: str, exc: BaseException, resumable: bool = False) -> str:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    again = " Download again to resume." if resumable else ""
+    if resumable:  # the server was reached: the connection broke during the download
+        return (
+            f"The connection to {endpoint} broke during the download. Download again to "
+            f"resume where it stopped. ({detail})"
+        )
     return (
         f"Could not reach {endpoint}: is this computer online? Check the connection "
-        f"and try again.{again} ({detail})"
+        f"and try again. ({detail})"
     )
 
 
