@@ -147,6 +147,19 @@ class EndpointDialog(QDialog):
         self.protocol.currentIndexChanged.connect(self._show_protocol)
         self._show_protocol()
 
+    def refill(self, endpoint: Endpoint, api_key: str, problem: str) -> None:
+        """The form as it was sent, and why saving it failed: nothing typed is lost."""
+        self.name.setText(endpoint.name)
+        self.url.setText(endpoint.url)
+        self.protocol.setCurrentIndex(self.protocol.findData(endpoint.protocol))
+        self.model.setText(endpoint.model)
+        self.language.setText(endpoint.language)
+        self.timeout.setValue(round(endpoint.timeout_s))
+        self.key.setText(api_key)
+        self.ca_file.setText(endpoint.ca_file)
+        self.error.setText(problem)
+        self.error.show()
+
     def chosen_protocol(self) -> Protocol:
         """The protocol picked in the form."""
         return "wyoming" if self.protocol.currentData() == "wyoming" else "openai"

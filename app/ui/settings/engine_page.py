@@ -162,14 +162,17 @@ class EnginePage(QWidget):
 
     # Add
 
-    def open_add_dialog(self) -> None:
+    def open_add_dialog(self) -> EndpointDialog:
         """Show the Add… form; its OK saves the server (and its key in the keyring)."""
         dialog = EndpointDialog({e.name for e in self._book.endpoints}, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_new(dialog))
-        dialog.finished.connect(lambda _result: setattr(self, "add_dialog", None))
+        dialog.finished.connect(
+            lambda _result: setattr(self, "add_dialog", None) if self.add_dialog is dialog else None
+        )
         self.add_dialog = dialog
         dialog.open()
+        return dialog
 
     def _save_new(self, dialog: EndpointDialog) -> None:
         endpoint, key = dialog.endpoint, dialog.api_key
@@ -179,9 +182,15 @@ class EnginePage(QWidget):
         run_in_background(
             lambda: add_endpoint(endpoint, key),
             lambda book: self._saved(book, endpoint.name, _added_sentence(endpoint, key)),
-            self._save_failed,
+            lambda error: self._add_failed(endpoint, key, error),
             receiver=self,
         )
+
+    def _add_failed(self, endpoint: Endpoint, key: str, error: BaseException) -> None:
+        """Say why, and give the form back as it was typed (a keyring may be unlocked)."""
+        self._save_failed(error)
+        hint = " Or clear the API key to save the server without it." if key else ""
+        self.open_add_dialog().refill(endpoint, key, f"{error}{hint}")
 
     # Remove
 

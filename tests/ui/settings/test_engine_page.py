@@ -273,6 +273,21 @@ def test_without_a_keyring_a_key_is_refused_and_nothing_is_saved(qtbot: QtBot) -
     assert page.status.text().startswith("The system keyring cannot be used (")
     assert load_endpoints().book == EndpointBook()
     assert page.add_button.isEnabled()
+    # The form comes back as it was typed, saying why, so nothing has to be typed again.
+    qtbot.waitUntil(lambda: page.add_dialog is not None and page.add_dialog.isVisible())
+    again = page.add_dialog
+    assert again is not None
+    assert again is not dialog
+    assert (again.name.text(), again.url.text(), again.key.text()) == (
+        "team",
+        "https://asr.example.org/v1",
+        SECRET,
+    )
+    assert again.error.isVisibleTo(again)
+    assert "clear the API key to save the server without it" in again.error.text()
+    again.key.clear()  # the user goes without the key
+    press_ok(qtbot, again)
+    qtbot.waitUntil(lambda: load_endpoints().book.get("team") is not None, timeout=10_000)
 
 
 # Test, against a real server
