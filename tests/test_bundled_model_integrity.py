@@ -3,7 +3,7 @@
 A new user overwrote a few 4 KB blocks inside a copy of model.bin (same size):
 verify said OK, and transcription printed "))))))))". The bundled model is
 checked against the sha256 its package installed (pip's RECORD); a folder copied
-by hand has no record, and verify says its contents could not be checked.
+by hand has no record, so verify listens to the welcome sample with it instead.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import io
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.commands.models import run_verify
@@ -46,16 +47,40 @@ def test_a_damaged_block_inside_the_bundled_model_is_found(bundled_copy: Path) -
     ]
 
 
-def test_a_folder_copied_by_hand_says_its_contents_are_unchecked(tmp_path: Path) -> None:
+def verify(folder: Path) -> tuple[int, str, str]:
+    """``saytype models verify FOLDER``: its status, stdout and stderr."""
+
+    class Args:
+        name = str(folder)
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run_verify(Args(), stdout, stderr)  # type: ignore[arg-type]
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.mark.model
+def test_a_folder_copied_by_hand_is_checked_by_listening_to_the_welcome_sample(
+    tmp_path: Path,
+) -> None:
     copy = tmp_path / "my-model"
     shutil.copytree(model_registry.bundled_model_path(), copy)
     assert not checksums_known(copy)
-
-    class Args:
-        name = str(copy)
-
-    stdout, stderr = io.StringIO(), io.StringIO()
-    assert run_verify(Args(), stdout, stderr) == 0  # type: ignore[arg-type]
-    out = stdout.getvalue()
+    status, out, err = verify(copy)
+    assert status == 0, err
     assert "no checksums were recorded" in out
-    assert ": OK" not in out
+    assert "it heard the welcome sample as it was said" in out
+
+
+@pytest.mark.model
+def test_damaged_weights_in_a_copy_are_heard(tmp_path: Path) -> None:
+    # Weights damaged in place (the same size) load and decode without an error.
+    copy = tmp_path / "my-model"
+    shutil.copytree(model_registry.bundled_model_path(), copy)
+    noise = np.random.default_rng(1).integers(0, 256, 5 * 2**20, dtype=np.uint8).tobytes()
+    with (copy / "model.bin").open("r+b") as weights:
+        weights.seek(30 * 2**20)
+        weights.write(noise)
+    status, out, err = verify(copy)
+    assert status == 1, out
+    assert "its weights look damaged: in the welcome sample it heard" in err
+    assert f"Model '{copy}' is damaged" in err

@@ -1,0 +1,70 @@
+"""Whether a model still hears: the welcome sample transcribed and compared with its words.
+
+A model folder copied by hand has no recorded checksums, and weights damaged in place
+(a bad copy, a failing disk) load and decode without any error: the text is "))))))".
+Listening to a recording whose words are known tells a working model from a broken one.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
+from app.core.engine.model_host import ModelHost
+
+# resources/samples/README.md: how welcome.mp3 was made, from this text.
+WELCOME_TEXT = (
+    "Welcome to Saytype. Everything you say is transcribed on this computer, and no audio "
+    "ever leaves it."
+)
+# The share of the sample's words a working model hears, in order. tiny.en, the smallest,
+# hears all but the product's name; damaged weights hear none.
+HEARS_ENOUGH = 0.5
+
+
+def welcome_sample() -> Path | None:
+    """The welcome recording that comes with Saytype, when it is there.
+
+    ``resources/samples`` beside the package in a source checkout or a PyInstaller
+    bundle; in an installed environment, ``share/saytype/samples`` (pyproject's data-files).
+    """
+    beside_package = Path(__file__).resolve().parents[3] / "resources" / "samples"
+    for folder in (beside_package, Path(sys.prefix) / "share" / "saytype" / "samples"):
+        if (folder / "welcome.mp3").is_file():
+            return folder / "welcome.mp3"
+    return None
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """What a model heard in the welcome sample.
+
+    Attributes:
+        text: its transcript.
+        share: the share of the sample's words it heard, in order (0 to 1).
+    """
+
+    text: str
+    share: float
+
+    @property
+    def works(self) -> bool:
+        """Whether the model heard enough of the sample to be working."""
+        return self.share >= HEARS_ENOUGH
+
+
+def hear_sample(host: ModelHost, sample: Path) -> Hearing:
+    """Transcribe ``sample`` (the welcome recording) and score it against its words."""
+    text = FileTranscriber(host).transcribe_file(sample, TranscribeOptions(language="en")).text
+    said, heard = _words(WELCOME_TEXT), _words(text)
+    matcher = SequenceMatcher(a=said, b=heard, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return Hearing(text, matched / len(said))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.casefold())
