@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import wave
@@ -163,6 +164,25 @@ def test_bad_inputs_fail_alone_and_good_files_still_transcribe(media: dict[str, 
         assert word_error_rate([said], [obj["text"]]) <= 0.1, obj["text"]
         for segment in obj["segments"]:
             assert set(segment) == {"start", "end", "text"}
+
+
+@pytest.mark.model
+def test_a_folder_is_transcribed_as_a_drop_on_the_window_is(
+    media: dict[str, Path], tmp_path: Path
+) -> None:
+    # The window takes a folder of recordings; the command line said "is a folder".
+    folder = tmp_path / "recordings"
+    (folder / "monday").mkdir(parents=True)
+    shutil.copy(media["wav"], folder / "monday" / "booking.wav")
+    (folder / "notes.txt").write_text("not audio\n", encoding="utf-8")
+    result = saytype("transcribe", "--format", "json", folder, media["directory"])
+    assert result.returncode == 1  # the empty folder fails alone, in its turn
+    (obj,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert obj["file"] == str(folder / "monday" / "booking.wav")
+    assert word_error_rate([SENTENCE], [obj["text"]]) <= 0.1, obj["text"]
+    assert result.stderr.strip() == (
+        f"saytype: error: {media['directory']}: is a folder with no audio or video files in it."
+    )
 
 
 @pytest.mark.model

@@ -24,6 +24,7 @@ from app.commands.progress import TerminalProgress
 from app.commands.saved_words import VOCABULARY_HELP, add_saved_words_argument, words_from_args
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
 from app.core.audio.file_decoder import AudioFileError
+from app.core.audio.media_files import with_folders_opened
 from app.core.audio.wav_header import find_truncation
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_engine import FileEngine
@@ -57,7 +58,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Transcribe audio or video files with a local Whisper model, or on an "
         "OpenAI-compatible or Wyoming server named with --engine.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="audio or video files")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        type=Path,
+        help="audio or video files, or folders of them (searched as a drop on the window is)",
+    )
     parser.add_argument(
         "--model",
         metavar="M",
@@ -121,6 +128,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     if usage is not None:
         stderr.write(f"saytype transcribe: error: {usage}.\n")
         return 2
+    args.files = with_folders_opened(args.files)
     words = words_from_args(args, stderr)
     progress = TerminalProgress(stderr)
     if args.output_dir is not None:

@@ -286,7 +286,11 @@ def _check_path(path: Path) -> None:
     if not path.exists():
         raise AudioFileError(f"{path}: no such file.")
     if path.is_dir():
-        raise AudioFileError(f"{path}: is a folder, not a file.")
+        from app.core.audio.media_files import collect_media_files
+
+        if collect_media_files([path]):
+            raise AudioFileError(f"{path}: is a folder; give one of the audio files in it.")
+        raise AudioFileError(f"{path}: is a folder with no audio or video files in it.")
     if not path.is_file():  # opening a pipe blocks until someone writes; a device never ends
         raise AudioFileError(
             f"{path}: not a regular file (a pipe, device or socket cannot be transcribed)."

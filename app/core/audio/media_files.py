@@ -46,6 +46,19 @@ def collect_media_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def with_folders_opened(paths: Iterable[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by its media files, as :func:`collect_media_files`.
+
+    A folder with none stays in its place, so that a command line reports it in turn
+    (the decoder names a folder as one).
+    """
+    found: list[Path] = []
+    for path in paths:
+        inside = _media_in(path) if path.is_dir() else []
+        found += [file for file in (inside or [path]) if file not in found]
+    return found
+
+
 def _media_in(folder: Path) -> list[Path]:
     try:
         entries = sorted(folder.rglob("*"))
