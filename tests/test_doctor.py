@@ -138,7 +138,7 @@ def test_with_no_sound_server_it_says_so_and_how_to_start_it(tmp_path: Path) -> 
     checks = by_topic(doctor(environ, "--json"))
     server = checks["sound server"]
     assert server["found"].startswith(
-        f"PulseAudio or PipeWire is not running at PULSE_SERVER=unix:{socket} ("
+        f"No PulseAudio-compatible sound server answers at PULSE_SERVER=unix:{socket} ("
     )
     assert "`systemctl --user start pipewire-pulse` (PipeWire)" in server["fix"]
     assert "`pulseaudio --start` (PulseAudio)" in server["fix"]
@@ -159,7 +159,8 @@ def test_a_sound_server_that_stops_is_named_then_said_to_be_down() -> None:
         assert running["microphone"]["found"] == "1 found: Monitor of Null Output."
         subprocess.run(["pulseaudio", "-k"], env=environ, check=True, timeout=30)
         stopped = by_topic(doctor(environ, "--json"))
-    assert stopped["sound server"]["found"].startswith("PulseAudio or PipeWire is not running")
+    found = stopped["sound server"]["found"]
+    assert found.startswith("No PulseAudio-compatible sound server answers")
     assert stopped["microphone"]["found"] != "No microphone found."  # not the cable
 
 
@@ -283,7 +284,7 @@ def test_sound_cards_reached_without_the_server_make_it_a_warning(tmp_path: Path
     findings = diagnose({"DISPLAY": ":9"}, "tiny.en", {"data": tmp_path}, probes)
     server = _check(findings, "sound server")
     assert server.status == "warning"
-    assert server.found == "PulseAudio or PipeWire is not running (Connection refused)."
+    assert server.found == "No PulseAudio-compatible sound server answers (Connection refused)."
     assert server.fix.count(". ") == 0
     assert server.fix.endswith("log out and back in.")
     assert _check(findings, "microphone").status == "ok"

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from app.commands.engine_args import remote_file_engine, remote_target
 from app.commands.engine_args import seconds_argument as _seconds
-from app.core.control_channel import ControlError, send_command
+from app.core.control_channel import ControlError, ControlReply, NotRunning, send_command
 from app.core.engine.engine_choice import EngineChoiceError, parse_engine, parse_url
 from app.core.engine.remote.api_keys import (
     KeyringUnavailable,
@@ -68,7 +68,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=_seconds,
         default=600.0,
         metavar="S",
-        help="seconds a request may take (default 600); a dictation waits at most 30 s",
+        help="seconds a request may take (default 600; at the default a dictation waits 30 s, "
+        "then the local model finishes it)",
     )
     add.add_argument("--ca-file", type=Path, metavar="FILE", help="CA certificates (PEM) for https")
     add.add_argument(
@@ -168,7 +169,9 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
     key = stdin.readline().strip() if args.api_key_stdin else ""
     if args.api_key_stdin and not key:
         return _error("No API key on standard input; pipe it in, e.g. from your password manager.")
-    book = load_endpoints().book.with_endpoint(endpoint)
+    before = load_endpoints().book
+    replaced_active = before.active == endpoint.name  # its URL or options may have changed
+    book = before.with_endpoint(endpoint)
     if args.activate:
         book = book.activated(endpoint.name)
     try:
@@ -185,14 +188,16 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
             "OpenAI-compatible servers' URLs usually end in /v1; "
             f"'saytype engines test {endpoint.name}' checks this one."
         )
-    _tell_running_app()
+    if args.activate or replaced_active:
+        _tell_running_app()
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
     """Forget an endpoint, and its key in the keyring."""
     try:
-        book = load_endpoints().book.without(args.name)
+        before = load_endpoints().book
+        book = before.without(args.name)
         save_endpoints(book)
     except (EndpointError, SettingsError) as exc:
         return _error(str(exc))
@@ -201,7 +206,8 @@ def run_remove(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         sys.stderr.write(f"saytype: warning: {exc}\n")
     sys.stdout.write(f"Removed {args.name}.\n")
-    _tell_running_app()
+    if before.active == args.name:  # dictation is local now
+        _tell_running_app()
     return 0
 
 
@@ -224,8 +230,10 @@ def _tell_running_app() -> None:
     """A running Saytype read the endpoints when it started: it follows the new choice now."""
     try:
         reply = send_command("engines")
-    except ControlError:
-        return  # none running: the next start reads the file
+    except NotRunning:
+        return  # the next start reads the file
+    except ControlError as exc:
+        reply = ControlReply(ok=False, state="", message=str(exc))
     if reply.ok:
         sys.stdout.write("The running Saytype follows it from its next dictation.\n")
     else:

@@ -73,4 +73,5 @@ def _utterance(args: argparse.Namespace) -> RemoteUtterance:
         target.ca_file,
         target.api_key,
         args.vocabulary,
+        fallback=not args.no_fallback,
     )

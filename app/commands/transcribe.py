@@ -255,8 +255,7 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     except ExportError as exc:
         # The disk filled or the folder went away during the work: the words still go out.
         _error(stderr, progress, f"{exc} The transcript follows on standard output.")
-        stdout.write(render(transcript, args.format))
-        stdout.flush()
+        _print(transcript, path, args.format, stdout, many=len(args.files) > 1)
         return 1
     if target is not None:
         stderr.write(f"wrote {target}\n")  # on stderr: stdout stays for transcripts
@@ -352,15 +351,20 @@ def _deliver(
         target = _free_target(args.output_dir, path, args.format, written, args.overwrite, text)
         write_text_atomically(target, text)
         return target
-    if args.format == "json":
+    _print(transcript, path, args.format, stdout, many=many)
+    return None
+
+
+def _print(transcript: Transcript, path: Path, fmt: str, stdout: TextIO, *, many: bool) -> None:
+    """The transcript on ``stdout``: one JSON object per file, or the text under its name."""
+    if fmt == "json":
         obj = to_json_object(transcript, file=str(path))
         stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
         if many:
             stdout.write(f"==> {path} <==\n")
-        stdout.write(render(transcript, args.format))
+        stdout.write(render(transcript, fmt))
     stdout.flush()
-    return None
 
 
 def _free_target(  # noqa: PLR0917 - the run's parts, each distinct

@@ -27,6 +27,10 @@ class ControlError(Exception):
     """No running instance answered, or it answered nonsense."""
 
 
+class NotRunning(ControlError):
+    """No app listens on the control socket (none is running)."""
+
+
 @dataclass(frozen=True)
 class ControlReply:
     """What the running app said: whether it obeyed, its state and a message."""
@@ -73,7 +77,8 @@ def send_command(
     """Send ``command`` to the running app and return its reply.
 
     Raises:
-        ControlError: no app is running, or the reply was unreadable.
+        NotRunning: no app is running.
+        ControlError: the running app did not answer, or its reply was unreadable.
     """
     target = path or socket_path()
     try:
@@ -83,7 +88,7 @@ def send_command(
             conn.sendall(encode({"command": command, "args": args or []}))
             reply = _read_line(conn)
     except (FileNotFoundError, ConnectionRefusedError) as exc:
-        raise ControlError("Saytype is not running. Start it with `saytype`.") from exc
+        raise NotRunning("Saytype is not running. Start it with `saytype`.") from exc
     except OSError as exc:
         raise ControlError(f"Could not reach the running Saytype: {exc}") from exc
     try:

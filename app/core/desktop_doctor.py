@@ -338,7 +338,7 @@ def _sound_server(
         return [Finding("sound server", "ok", f"{server.name} is running.")]
     named = environ.get("PULSE_SERVER", "")
     where = f" at PULSE_SERVER={named}" if named else ""
-    found = f"PulseAudio or PipeWire is not running{where} ({server.error})."
+    found = f"No PulseAudio-compatible sound server answers{where} ({server.error})."
     fix = f"{START_SERVER}{'; if PULSE_SERVER names the wrong place, correct it' if named else ''}."
     # Microphones PortAudio opens directly (ALSA) still work without the server.
     status: Status = "problem" if microphones.status == "problem" else "warning"

@@ -2,7 +2,7 @@
 
 The window's file queue and ``saytype transcribe`` both decode a file with the
 user's special words (Whisper's hotwords) and shape its text with their
-replacements, so a file reads the same whichever way it was transcribed. The
+replacements, so a name is spelled the same whichever way it was transcribed. The
 queue takes every option read here; the command line takes the user's words and
 keeps its own options (``--language``, ``--beam-size``…) for the rest.
 """

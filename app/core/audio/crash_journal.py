@@ -117,12 +117,17 @@ class CrashJournal:
             recording.stop.set()
             self._submit(self._discard, recording)
 
-    def abandon(self) -> None:
-        """The dictation failed: append what is left, then leave the journal for recovery."""
+    def abandon(self) -> bool:
+        """The dictation failed: append what is left, then leave the journal for recovery.
+
+        Returns whether there was a journal to leave (none while history is paused).
+        """
         recording, self._current = self._current, None
-        if recording is not None:
-            recording.stop.set()
-            self._submit(self._abandon, recording)
+        if recording is None:
+            return False
+        recording.stop.set()
+        self._submit(self._abandon, recording)
+        return True
 
     def wait_idle(self, timeout_s: float | None = None) -> bool:
         """Wait until every request so far has reached the disk; False after ``timeout_s``."""

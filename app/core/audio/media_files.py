@@ -47,15 +47,17 @@ def collect_media_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def with_folders_opened(paths: Iterable[Path]) -> list[Path]:
-    """``paths`` with each folder replaced by its media files, as :func:`collect_media_files`.
+    """``paths`` with each folder replaced by its media files, found as
+    :func:`collect_media_files` finds them.
 
     A folder with none stays in its place, so that a command line reports it in turn
-    (the decoder names a folder as one).
+    (the decoder names a folder as one). Nothing is dropped as a duplicate: a file
+    named twice on a command line is transcribed twice, as asked.
     """
     found: list[Path] = []
     for path in paths:
         inside = _media_in(path) if path.is_dir() else []
-        found += [file for file in (inside or [path]) if file not in found]
+        found += inside or [path]
     return found
 
 

@@ -68,3 +68,20 @@ def hear_sample(host: ModelHost, sample: Path) -> Hearing:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.casefold())
+
+
+def hearing_problem(folder: Path, sample: Path) -> str | None:
+    """Why the model in ``folder`` cannot be working, from ``sample``; None when it hears."""
+    from app.core.engine.model_registry import resolve_model
+
+    try:
+        hearing = hear_sample(ModelHost(resolve_model(str(folder))), sample)
+    except Exception as exc:  # damaged files fail in any library's own way
+        return f"it does not load or decode: {exc}"
+    if hearing.works:
+        return None
+    heard = hearing.text if len(hearing.text) <= 60 else hearing.text[:60] + "…"
+    return (
+        f"its weights look damaged: in the welcome sample it heard {heard!r} "
+        f"({hearing.share:.0%} of the words said)"
+    )

@@ -329,10 +329,9 @@ class DictationController(QObject):
             if current.live is not None:
                 current.live.release_held()  # no final will replace what the commits settled
             self._current = None
-            self.journal.abandon()  # offered for recovery at the next start
-            self.notice.emit(
-                "error", f"Dictation failed: {message.rstrip('.')}. {KEPT_FOR_RECOVERY}"
-            )
+            kept = self.journal.abandon()  # offered for recovery at the next start
+            said = f"Dictation failed: {message.rstrip('.')}."
+            self.notice.emit("error", f"{said} {KEPT_FOR_RECOVERY}" if kept else said)
 
     def _mic_opened(self, current: DictationRun, error: str | None) -> None:
         """The microphone lane opened the stream for ``current`` (or could not)."""

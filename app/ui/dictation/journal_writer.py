@@ -62,9 +62,12 @@ class DictationJournal(QObject):
         """The dictation ended normally or was cancelled: delete its journal."""
         self.writer.discard()
 
-    def abandon(self) -> None:
-        """The dictation failed: stop writing but leave the journal, to be recovered later."""
-        self.writer.abandon()
+    def abandon(self) -> bool:
+        """The dictation failed: stop writing but leave the journal, to be recovered later.
+
+        Returns whether there was a journal to leave.
+        """
+        return self.writer.abandon()
 
     def _report(self, exc: OSError) -> None:
         # The journal's thread: emitting is all that happens here.

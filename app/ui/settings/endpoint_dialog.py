@@ -90,8 +90,8 @@ class EndpointDialog(QDialog):
         _explain(
             self.timeout,
             "Timeout",
-            "The longest wait for the server, in seconds, for a file; a dictation waits at "
-            "most 30 s before the local model finishes it.",
+            "The longest wait for the server, in seconds. At the default, a dictation waits "
+            "30 s, then the local model finishes it (unless the fallback is off).",
         )
         self.key = _line(
             "API key",

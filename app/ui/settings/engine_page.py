@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.engine.remote.api_keys import saved_api_key
+from app.core.engine.remote.api_keys import KeyringUnavailable, saved_api_key
 from app.core.engine.remote.dictation_engine import where_audio_goes
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.endpoint_check import check_endpoint
@@ -102,6 +102,7 @@ class EnginePage(QWidget):
         self.remove_button.clicked.connect(self.ask_remove)
         self.test_button.clicked.connect(self.test_selected)
         self._show_book(book, book.active)
+        self._opened_with = (book.active, book.fallback)
 
     def _make_server_widgets(self) -> tuple[QLabel, QLabel]:
         """The saved servers' list, its buttons and status line; their label and a hint."""
@@ -151,6 +152,13 @@ class EnginePage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(hint)
 
+    def choice_changed(self) -> bool:
+        """Whether the user picked another engine or fallback than the page opened with.
+
+        OK applies only a change: the terminal may have picked another engine meanwhile.
+        """
+        return (self.chosen(), self.fallback.isChecked()) != self._opened_with
+
     def chosen(self) -> str:
         """The endpoint picked ("" for local)."""
         return str(self.choice.currentData() or "")
@@ -189,7 +197,8 @@ class EnginePage(QWidget):
     def _add_failed(self, endpoint: Endpoint, key: str, error: BaseException) -> None:
         """Say why, and give the form back as it was typed (a keyring may be unlocked)."""
         self._save_failed(error)
-        hint = " Or clear the API key to save the server without it." if key else ""
+        keyring = isinstance(error, KeyringUnavailable)
+        hint = " Or clear the API key to save the server without it." if keyring else ""
         self.open_add_dialog().refill(endpoint, key, f"{error}{hint}")
 
     # Remove

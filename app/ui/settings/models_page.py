@@ -31,7 +31,7 @@ from app.core.engine.cancellation import CancellationToken, Cancelled
 from app.core.engine.model_catalog import ModelListing, ModelStatus, list_models, remove_model
 from app.core.engine.model_download import DownloadProgress, HubAccess, download_model
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_integrity import verify_installed
+from app.core.engine.model_integrity import checksums_known, verify_installed
 from app.ui.shell.background import run_in_background
 from app.ui.shell.questions import ask
 
@@ -245,14 +245,29 @@ class ModelsPage(QWidget):
         name = listing.name
         self.message.setText(f"Checking {name}…")  # hashing a model takes seconds
 
-        def said(problems: list[str]) -> None:
+        def said(found: tuple[list[str], str]) -> None:
+            problems, intact = found
             if problems:
                 self.message.setText(f"{name} is damaged: " + " ".join(problems))
             else:
-                self.message.setText(f"{name}: all files are intact.")
+                self.message.setText(f"{name}: {intact}.")
 
         folder = listing.path
-        run_in_background(lambda: verify_installed(folder), said, receiver=self)
+        run_in_background(lambda: _check_model(folder), said, receiver=self)
+
+
+def _check_model(folder: Path) -> tuple[list[str], str]:
+    """Its problems, and what an intact model's check found (``saytype models verify``'s)."""
+    from app.core.engine.model_hearing import hearing_problem, welcome_sample
+
+    problems = verify_installed(folder)
+    if problems or checksums_known(folder):
+        return problems, "all files are intact"
+    sample = welcome_sample()  # copied by hand: no checksums, so listen to it instead
+    if sample is None:
+        return [], "its files are all there; their contents could not be checked"
+    heard = hearing_problem(folder, sample)
+    return ([heard] if heard else []), "its files are all there and it hears as it should"
 
 
 def ask_to_stop_the_download(parent: QWidget, stop: Callable[[], None]) -> QMessageBox:

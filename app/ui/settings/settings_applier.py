@@ -117,7 +117,11 @@ def _show_settings(
         desktop_findings=findings,
     )
     dialog.accepted.connect(
-        lambda: use_engine(parts, engine_page.chosen(), engine_page.fallback.isChecked())
+        lambda: (
+            use_engine(parts, engine_page.chosen(), engine_page.fallback.isChecked())
+            if engine_page.choice_changed()
+            else None
+        )
     )
     engine_page.endpoints_changed.connect(lambda book: follow_endpoints(parts, book))
     models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))

@@ -21,7 +21,7 @@ from app.core.engine.cancellation import CancellationToken
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.live_dictation import LiveTranscriber
 from app.core.engine.live_pipeline import LivePipeline
-from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
+from app.core.engine.remote.endpoint_book import DEFAULT_TIMEOUT_S, Endpoint, EndpointBook
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
 from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, WholeUtterance
 
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 _OPENAI_DEFAULT_MODEL = "whisper-1"
 # A dictation's final is wanted in seconds: a server that has not answered by then has failed
-# this one, and the local model finishes it (with fallback on). The endpoint's own timeout
-# (600 s by default) is for files, whose upload and transcription may take minutes.
+# this one, and the local model finishes it. The default timeout (600 s) is for files, whose
+# upload and transcription may take minutes; a timeout the user chose is kept.
 DICTATION_WAIT_S = 30.0
 
 
@@ -43,15 +43,19 @@ def remote_utterance(  # noqa: PLR0917 - an endpoint's options, each distinct
     ca_file: Path | None = None,
     api_key: str = "",
     vocabulary: tuple[str, ...] = (),
+    *,
+    fallback: bool = True,
 ) -> RemoteUtterance:
     """One utterance for a server: streamed (Wyoming) or sent whole at the release (OpenAI).
 
-    The wait for the server is ``timeout_s``, or :data:`DICTATION_WAIT_S` when shorter.
+    The wait for the server is ``timeout_s``; at the default, and with the local model to
+    finish the dictation (``fallback``), :data:`DICTATION_WAIT_S`.
 
     Raises:
         RemoteEngineError: the CA file cannot be used.
     """
-    timeout_s = min(timeout_s, DICTATION_WAIT_S)
+    if fallback and timeout_s == DEFAULT_TIMEOUT_S:
+        timeout_s = DICTATION_WAIT_S
     if kind == "wyoming":
         from app.core.engine.remote.wyoming_engine import WyomingEndpoint
         from app.core.engine.remote.wyoming_stream import WyomingUtterance
@@ -154,6 +158,7 @@ class DictationEngine:
                 Path(endpoint.ca_file) if endpoint.ca_file else None,
                 self._api_key_of(endpoint.name),
                 vocabulary or (),
+                fallback=self.fallback,
             )
         except RemoteEngineError as exc:  # its CA file is unusable: this one stays local
             self._fell_back(str(exc))
