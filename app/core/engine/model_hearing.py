@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
+from app.core.audio.file_decoder import decode_file
 from app.core.engine.model_host import ModelHost
 
 # resources/samples/README.md: how welcome.mp3 was made, from this text.
@@ -58,8 +58,16 @@ class Hearing:
 
 
 def hear_sample(host: ModelHost, sample: Path) -> Hearing:
-    """Transcribe ``sample`` (the welcome recording) and score it against its words."""
-    text = FileTranscriber(host).transcribe_file(sample, TranscribeOptions(language="en")).text
+    """Transcribe ``sample`` (the welcome recording) and score it against its words.
+
+    One greedy pass with no temperature fallback: enough to tell hearing from noise, and
+    damaged weights, which decode to the longest run of tokens allowed, cost one pass.
+    """
+    audio = decode_file(sample).samples
+    segments, _info = host.get().transcribe(
+        audio, language="en", beam_size=1, temperature=0.0, condition_on_previous_text=False
+    )
+    text = " ".join(segment.text.strip() for segment in segments)
     said, heard = _words(WELCOME_TEXT), _words(text)
     matcher = SequenceMatcher(a=said, b=heard, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
