@@ -8,6 +8,8 @@ when Saytype's own window has the focus, type nothing and show it there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,11 +84,10 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
         rig.close()
 
 
-def _typing_as_spoken(
-    tmp_path: Path, focus: dict[str, bool]
-) -> tuple[Rig, FakeKeyboard, DeliveryService]:
+@contextmanager
+def typing_as_spoken(tmp_path: Path, focus: dict[str, bool]) -> Iterator[tuple[Rig, FakeKeyboard]]:
     """Type as I speak through the real delivery service; ``focus["saytype"]`` says whether
-    Saytype's window has the focus."""
+    Saytype's window has the focus. Closed, with the service, when the test is done."""
     keyboard = FakeKeyboard()
     service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
     rig = build_rig(
@@ -97,7 +98,16 @@ def _typing_as_spoken(
         delivery="type",
         type_as_i_speak=True,
     )
-    return rig, keyboard, service
+    try:
+        yield rig, keyboard
+    finally:
+        rig.close()
+        service.shutdown()
+
+
+def typed_text(keyboard: FakeKeyboard) -> str:
+    """What the keyboard typed, all of it."""
+    return "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
 
 
 def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard(
@@ -106,11 +116,10 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
     # Type as I speak, tapped: words go out as they settle, then the user clicks Saytype's
     # window and finishes. The rest once vanished into the window with no word said.
     focus = {"saytype": False}
-    rig, keyboard, service = _typing_as_spoken(tmp_path, focus)
-    notices: list[str] = []
-    rig.controller.notice.connect(lambda _level, message: notices.append(message))
-    try:
+    with typing_as_spoken(tmp_path, focus) as (rig, keyboard):
+        notices: list[str] = []
         controller = rig.controller
+        controller.notice.connect(lambda _level, message: notices.append(message))
         controller.set_hotkey_held(True)
         assert controller.start(source="hotkey")
         controller.set_hotkey_held(False)
@@ -120,7 +129,7 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
             controller.stop()
         qtbot.waitUntil(lambda: bool(notices), timeout=10_000)
         final = rig.history.latest().text  # type: ignore[union-attr]
-        typed = "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
+        typed = typed_text(keyboard)
         assert final.startswith(typed.strip())
         assert len(typed.split()) < len(final.split())
         assert QGuiApplication.clipboard().text() == final
@@ -128,9 +137,6 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
             "the whole dictation is on the clipboard: paste it with Ctrl+V."
         )
         assert f"The first {len(typed.split())} words were typed" in notices[-1]
-    finally:
-        rig.close()
-        service.shutdown()
 
 
 def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
@@ -139,10 +145,9 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
     # A new user clicked Saytype's window for ten seconds of a tapped dictation with type
     # as I speak, then went back to the app: the words said meanwhile were never typed.
     focus = {"saytype": False}
-    rig, keyboard, service = _typing_as_spoken(tmp_path, focus)
-    seen: list[str] = []
-    rig.worker.committed.connect(lambda _job, text: seen.append(text))
-    try:
+    with typing_as_spoken(tmp_path, focus) as (rig, keyboard):
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
         controller = rig.controller
         assert controller.start(source="hotkey")
         qtbot.waitUntil(lambda: bool(keyboard.sent), timeout=10_000)  # words went out
@@ -153,8 +158,5 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
         with qtbot.waitSignal(controller.completed, timeout=10_000):
             controller.stop()
         final = rig.history.latest().text  # type: ignore[union-attr]
-        typed = "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
+        typed = typed_text(keyboard)
         assert typed.strip() == final  # every word, in order, once
-    finally:
-        rig.close()
-        service.shutdown()
