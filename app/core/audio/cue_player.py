@@ -12,7 +12,6 @@ anyone who speaks at once, and tiny.en hears no words in the tone (decision 0015
 from __future__ import annotations
 
 import logging
-import sys
 import wave
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.audio.mic_devices import load_backend
+from app.core.paths import bundled_resources
 from app.core.task_lane import TaskLane
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,8 @@ CUE_NAMES = ("start", "stop", "cancel", "error")
 
 
 def bundled_sounds_dir() -> Path:
-    """The folder of the cues that come with Saytype.
-
-    ``resources/sounds`` beside the package in a source checkout or a PyInstaller
-    bundle; in an installed environment, ``share/saytype/sounds`` (pyproject's data-files).
-    """
-    beside_package = Path(__file__).resolve().parents[3] / "resources" / "sounds"
-    if beside_package.is_dir():
-        return beside_package
-    return Path(sys.prefix) / "share" / "saytype" / "sounds"
+    """The folder of the cues that come with Saytype (:func:`bundled_resources`)."""
+    return bundled_resources("sounds")
 
 
 def read_cue(path: Path) -> tuple[npt.NDArray[np.float32], int]:

@@ -8,13 +8,13 @@ Listening to a recording whose words are known tells a working model from a brok
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
 from app.core.audio.file_decoder import decode_file
 from app.core.engine.model_host import ModelHost
+from app.core.paths import bundled_resources
 
 # resources/samples/README.md: how welcome.mp3 was made, from this text.
 WELCOME_TEXT = (
@@ -27,16 +27,9 @@ HEARS_ENOUGH = 0.5
 
 
 def welcome_sample() -> Path | None:
-    """The welcome recording that comes with Saytype, when it is there.
-
-    ``resources/samples`` beside the package in a source checkout or a PyInstaller
-    bundle; in an installed environment, ``share/saytype/samples`` (pyproject's data-files).
-    """
-    beside_package = Path(__file__).resolve().parents[3] / "resources" / "samples"
-    for folder in (beside_package, Path(sys.prefix) / "share" / "saytype" / "samples"):
-        if (folder / "welcome.mp3").is_file():
-            return folder / "welcome.mp3"
-    return None
+    """The welcome recording that comes with Saytype, when it is there."""
+    sample = bundled_resources("samples") / "welcome.mp3"
+    return sample if sample.is_file() else None
 
 
 @dataclass(frozen=True)
