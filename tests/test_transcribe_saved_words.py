@@ -1,4 +1,4 @@
-"""``saytype transcribe`` spells a file with the words saved in Settings → Text.
+"""``saytype transcribe`` shapes a file with the text settings saved in Settings → Text.
 
 The settings file is the one the app writes (under the hermetic XDG_CONFIG_HOME);
 the command runs as a user runs it, in a child process, on real speech and tiny.en.
@@ -6,6 +6,7 @@ the command runs as a user runs it, in a child process, on real speech and tiny.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -13,13 +14,24 @@ from pathlib import Path
 
 import pytest
 
+from app.commands.shaping_args import shaper_from_args
 from app.core.file_job_options import merged_words
 from app.core.settings import Settings
 from app.core.settings_file import save_settings
+from app.core.text.shaper import ShapingOptions
 from tests.support.speech import SpeechMaker
 
 # tiny.en alone writes "Niam and A-life are coming to the meeting."
 SAID = "Niamh and Aoife are coming to the meeting."
+
+
+# tiny.en writes "I have three cats comma and two dogs."
+COMMANDS_SAID = "I have three cats comma and two dogs."
+
+
+@pytest.fixture(scope="module")
+def commands_wav(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speech.wav(COMMANDS_SAID, tmp_path_factory.mktemp("saved_commands") / "cats.wav")
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +87,21 @@ def test_command_line_words_follow_the_saved_ones_once() -> None:
         "Aoife",
         "Saoirse",
     )
+
+
+@pytest.mark.model
+def test_spoken_commands_follow_the_saved_setting_unless_the_command_line_says(
+    commands_wav: Path,
+) -> None:
+    assert "three cats, and two dogs" in transcribe(commands_wav)
+    save_settings(Settings(spoken_commands=False))
+    assert "three cats comma and two dogs" in transcribe(commands_wav)
+    assert "three cats, and two dogs" in transcribe(commands_wav, "--spoken-commands")
+
+
+def test_snippets_on_the_command_line_add_to_the_saved_ones() -> None:
+    saved = ShapingOptions(snippets=(("sign off", "Best, Ann"), ("my address", "1 Main St")))
+    args = argparse.Namespace(spoken_commands=None, snippets=(("Sign Off", "Cheers, Ann"),))
+    options = shaper_from_args(args, saved).options
+    assert options.snippets == (("my address", "1 Main St"), ("Sign Off", "Cheers, Ann"))
+    assert options.spoken_commands is True

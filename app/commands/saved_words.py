@@ -1,11 +1,13 @@
-"""``saytype transcribe`` with the words saved in Settings → Text, as the window's file queue.
+"""``saytype transcribe`` with the text settings saved in Settings → Text, as the file queue.
 
-A user who taught the app their special words and replacements expects a file
-transcribed in a terminal to be spelled as one dropped on the window, so both
-read them through :class:`app.core.file_job_options.FileJobOptions`.
-``--vocabulary`` adds to the saved special words (a name for one file need not
-be saved first); ``--no-saved-words`` leaves the settings out, for a run that must
-not depend on them (a script, a benchmark).
+A user who taught the app their special words, replacements and snippets, or
+turned off numbers as digits, expects a file transcribed in a terminal to read
+as one dropped on the window, so both read them through
+:class:`app.core.file_job_options.FileJobOptions`. ``--vocabulary`` and
+``--snippets`` add to the saved ones (a name for one file need not be saved
+first) and ``--[no-]spoken-commands`` wins over the saved choice;
+``--no-saved-words`` leaves the settings out, for a run that must not depend on
+them (a script, a benchmark).
 """
 
 from __future__ import annotations
@@ -30,26 +32,26 @@ def add_saved_words_argument(parser: argparse.ArgumentParser) -> None:
         "--saved-words",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="use the Special words and Replace words saved in Settings → Text, as files "
-        "dropped on the window do (default: on); off, only --vocabulary and the built-in "
-        '"say type" = Saytype replacement apply',
+        help="use the text settings saved in Settings → Text (special words, replacements, "
+        "snippets, spoken commands, fillers, numbers as digits, capitals), as files dropped on "
+        "the window do (default: on); off, the defaults, --vocabulary and --snippets apply",
     )
 
 
 @dataclass(frozen=True)
 class CommandWords:
-    """The special words to decode with and the replacements to shape with."""
+    """The special words to decode with and the shaping the command line builds on."""
 
     vocabulary: tuple[str, ...]
-    replacements: tuple[tuple[str, str], ...]
+    shaping: ShapingOptions
 
 
 def words_from_args(args: argparse.Namespace, stderr: TextIO) -> CommandWords:
-    """The saved words (unless ``--no-saved-words``) with ``--vocabulary`` added."""
+    """The saved text settings (unless ``--no-saved-words``) with ``--vocabulary`` added."""
     if not args.saved_words:
-        return CommandWords(tuple(args.vocabulary), ShapingOptions().replacements)
+        return CommandWords(tuple(args.vocabulary), ShapingOptions())
     saved = FileJobOptions.from_settings(settings_for_command(stderr))
     return CommandWords(
         merged_words(saved.decoding.vocabulary, tuple(args.vocabulary)),
-        saved.shaping.replacements,
+        saved.shaping,
     )

@@ -24,8 +24,9 @@ def add_shaping_arguments(
     parser.add_argument(
         "--spoken-commands",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help='obey "comma", "new paragraph", "scratch that"… (default: on; see the README)',
+        default=None,
+        help='obey "comma", "new paragraph", "scratch that"… (default: on, or as saved in '
+        "Settings → Text where the command reads it; see the README)",
     )
     parser.add_argument(
         "--vocabulary",
@@ -66,11 +67,20 @@ def _snippets_file(name: str) -> tuple[tuple[str, str], ...]:
 
 
 def shaper_from_args(args: argparse.Namespace, base: ShapingOptions | None = None) -> TextShaper:
-    """The text shaping the command line asks for, over ``base`` (default: the defaults)."""
+    """The text shaping the command line asks for, over ``base`` (default: the defaults).
+
+    ``--[no-]spoken-commands`` wins over ``base``; ``--snippets`` adds to its snippets, a
+    trigger in both taking the file's text.
+    """
+    base = base or ShapingOptions()
+    chosen = getattr(args, "spoken_commands", None)
+    added = dict(getattr(args, "snippets", ()))
+    replaced = {trigger.casefold() for trigger in added}
+    kept = tuple(pair for pair in base.snippets if pair[0].casefold() not in replaced)
     return TextShaper(
         dataclasses.replace(
-            base or ShapingOptions(),
-            spoken_commands=getattr(args, "spoken_commands", True),
-            snippets=getattr(args, "snippets", ()),
+            base,
+            spoken_commands=base.spoken_commands if chosen is None else chosen,
+            snippets=(*kept, *added.items()),
         )
     )

@@ -45,7 +45,7 @@ from app.core.output.exporters import (
     write_text_atomically,
 )
 from app.core.paths import models_dir
-from app.core.text.shaper import ShapingOptions, TextShaper
+from app.core.text.shaper import TextShaper
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         beam_size=args.beam_size,
         vocabulary=words.vocabulary,
     )
-    shaper = shaper_from_args(args, ShapingOptions(replacements=words.replacements))
+    shaper = shaper_from_args(args, words.shaping)
     written: set[Path] = set()
     failures = 0
     outcomes = (

@@ -1,10 +1,10 @@
 """What the settings say about transcribing a file, read in one place.
 
 The window's file queue and ``saytype transcribe`` both decode a file with the
-user's special words (Whisper's hotwords) and shape its text with their
-replacements, so a name is spelled the same whichever way it was transcribed. The
-queue takes every option read here; the command line takes the user's words and
-keeps its own options (``--language``, ``--beam-size``…) for the rest.
+user's special words (Whisper's hotwords) and shape its text as Settings → Text
+says, so a file reads the same whichever way it was transcribed. The queue takes
+every option read here; the command line takes the words and the shaping, and
+keeps its own decoding options (``--language``, ``--beam-size``…).
 """
 
 from __future__ import annotations
