@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
+from app.commands.shaping_args import shaper_from_args
 from app.core.engine.model_host import ModelHost
 from tests.support.speech import SpeechMaker
 
@@ -70,7 +71,9 @@ def test_listen_final_and_commits_are_shaped(sentence_wav: Path, tiny_en: ModelH
 def test_both_commands_take_the_spoken_commands_flags() -> None:
     parser = build_parser()
     for command in (["transcribe", "a.wav"], ["listen", "--input", "a.wav"]):
-        assert parser.parse_args(command).spoken_commands is True
+        unsaid = parser.parse_args(command)
+        assert unsaid.spoken_commands is None  # not chosen: the saved setting, else on
+        assert shaper_from_args(unsaid).options.spoken_commands is True
         off = parser.parse_args([*command, "--no-spoken-commands"])
         assert isinstance(off, argparse.Namespace)
         assert off.spoken_commands is False
