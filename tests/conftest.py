@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +29,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
-def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every platformdirs location into tmp_path, and forbid model-hub access."""
+def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point every platformdirs location into tmp_path, and forbid model-hub access.
+
+    The runtime folder (the control socket's) is private to the test too: tests run in
+    two processes at once, and an app built in one must not answer another's commands.
+    It lies in a short /tmp path, as a Unix socket's path must fit in 108 bytes.
+    """
     home = tmp_path / "home"
     for variable, folder in {
         "XDG_CONFIG_HOME": home / ".config",
@@ -45,7 +51,9 @@ def hermetic_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("SAYTYPE_API_KEY", raising=False)
     # Off the user's session bus: a desktop test must not pause the user's music.
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    return home
+    with tempfile.TemporaryDirectory(prefix="st-run-", ignore_cleanup_errors=True) as runtime:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+        yield home
 
 
 _JOIN_S = 5.0  # threads told to stop by a fixture's teardown get this long to end
