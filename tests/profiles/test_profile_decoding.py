@@ -35,3 +35,8 @@ def test_a_profiles_language_and_words_last_one_utterance() -> None:
     pipeline.set_vocabulary(("Niamh",))  # Settings → Text changed meanwhile
     pipeline.new_transcriber()
     assert decoder_of(pipeline) == ("en", "Niamh")
+    pipeline.set_language("de")  # Settings → Language changed meanwhile
+    pipeline.new_transcriber()
+    assert decoder_of(pipeline) == ("de", "Niamh")
+    pipeline.new_transcriber(language="fr")  # a profile's still wins
+    assert decoder_of(pipeline) == ("fr", "Niamh")

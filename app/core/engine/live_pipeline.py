@@ -32,6 +32,15 @@ class LivePipeline:
         if self._decoder is not None:
             self._decoder.hotwords = self._hotwords
 
+    @property
+    def language(self) -> str | None:
+        """The language utterances are decoded in unless a profile says otherwise (None: detect)."""
+        return self._language
+
+    def set_language(self, language: str | None) -> None:
+        """Decode in ``language`` (None: detect) from the next utterance on."""
+        self._language = language
+
     def take_notice(self) -> str | None:
         """Nothing to tell: the local pipeline has no notices of its own (the host has)."""
         return None

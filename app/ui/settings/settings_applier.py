@@ -28,10 +28,10 @@ log = logging.getLogger(__name__)
 # Put into effect by apply_settings as soon as the user presses OK.
 APPLIED_AT_ONCE = (
     "hotkey", "hotkey_mode", "hold_threshold_ms", "input_device", "keep_mic_open",
-    "pause_history", "idle_unload_minutes", "show_indicator", "vocabulary",
+    "pause_history", "idle_unload_minutes", "show_indicator", "vocabulary", "language",
 )  # fmt: skip
 # The model and the compute setup are loaded once, by the worker thread.
-AFTER_RESTART = ("model", "language", "device", "compute_type", "cpu_threads")
+AFTER_RESTART = ("model", "device", "compute_type", "cpu_threads")
 # Read afresh where they are used (each dictation, each export, each file job, at login).
 READ_WHEN_USED = (
     "output", "delivery", "paste_restore_delay_ms", "type_as_i_speak", "pre_roll_ms",
@@ -192,6 +192,13 @@ def connect_settings(parts: DesktopParts) -> None:
             else None
         )
     )
+    changed.connect(
+        lambda old, new: (
+            parts.pipeline.set_language(new.language or None)
+            if new.language != old.language
+            else None
+        )
+    )
 
     def apply_hotkey(old: Settings, new: Settings) -> None:
         if new.hotkey != old.hotkey:
@@ -208,7 +215,7 @@ def connect_settings(parts: DesktopParts) -> None:
         lambda old, new: (
             window.notice.show_notice(
                 "info",
-                "The new model, language or compute settings are used after Saytype restarts.",
+                "The new model or compute settings are used after Saytype restarts.",
             )
             if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART)
             else None

@@ -108,6 +108,7 @@ def test_changed_settings_take_effect_without_a_restart(qtbot: QtBot, desktop: D
         keep_mic_open=False,
         idle_unload_minutes=-1,
         vocabulary=("Saytype", "Kubernetes"),
+        language="fr",
     )
     parts.settings_store.update(new)
     assert parts.settings is new
@@ -121,6 +122,7 @@ def test_changed_settings_take_effect_without_a_restart(qtbot: QtBot, desktop: D
     assert parts.idle_unloader is not None
     assert not parts.idle_unloader.pending
     assert parts.controller.settings is new
+    assert parts.pipeline.language == "fr"  # the next dictation's
     assert not parts.window.notice.isVisible() or "restart" not in parts.window.notice.label.text()
 
 
