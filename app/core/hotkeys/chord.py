@@ -244,6 +244,15 @@ EVERYDAY_SHORTCUTS = frozenset(
         "alt+tab",
         "alt+f4",
         "ctrl+alt+delete",
+        # Tabs in browsers, editors and terminals (and the pages of Saytype's Settings).
+        "ctrl+tab",
+        "ctrl+shift+tab",
+        "ctrl+page_up",
+        "ctrl+page_down",
+        "ctrl+enter",  # sends the message in chat and mail apps
+        "ctrl+l",  # the address bar; clears a terminal
+        "ctrl+r",  # reloads a page; a shell's history search
+        "ctrl+h",  # history in browsers; Backspace in terminals
     }
 )
 

@@ -155,10 +155,12 @@ class ShortcutField(QLineEdit):
             self.hint_changed.emit(hint)
 
     def event(self, event: QEvent) -> bool:
-        # Claim every key before the dialog's mnemonics and shortcuts see it (as QKeySequenceEdit).
+        # While capturing, claim every key before the dialog's mnemonics and shortcuts see it
+        # (as QKeySequenceEdit). Otherwise they stay the dialog's: Ctrl+PgUp that lands the
+        # focus here must turn the page again, not become the hotkey.
         if event.type() == QEvent.Type.ShortcutOverride:
-            event.accept()
-            return True
+            event.setAccepted(self._capturing)  # the line edit would keep Ctrl+PgUp and others
+            return self._capturing
         return super().event(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
@@ -188,10 +190,15 @@ class ShortcutField(QLineEdit):
         if not modifiers and key in (_Key.Key_Return, _Key.Key_Enter) and not self._capturing:
             event.ignore()  # Enter outside capture presses the dialog's default button
             return
+        is_modifier = key in _MODIFIER_QT_KEYS or key == _Key.Key_unknown
+        if not self._capturing and is_modifier:
+            # Not yet: Ctrl may begin one of the dialog's own keys (Ctrl+PgUp turns the page).
+            event.ignore()
+            return
         event.accept()
         if not self._capturing:
             self.start_capture()
-        if key in _MODIFIER_QT_KEYS or key == _Key.Key_unknown:
+        if is_modifier:
             # On X11 a modifier's own press does not include itself in the modifier state.
             pressed = {*modifiers, _MODIFIER_OF_KEY.get(Qt.Key(key), "")}
             held = "+".join(_DISPLAY_NAMES[name] for name in MODIFIER_ORDER if name in pressed)

@@ -301,6 +301,30 @@ def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None
     assert dialog.result_settings().hotkey == "alt+h"
 
 
+def test_page_keys_that_land_on_the_shortcut_field_still_turn_pages(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    hotkey = dialog.editor("hotkey")
+    assert isinstance(hotkey, ShortcutField)
+    hotkey_page = dialog.page_holding("hotkey")
+    dialog.show_page(hotkey_page)
+    dialog.editor("hotkey_mode").setFocus()
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_PageDown, CTRL)
+    qtbot.waitUntil(lambda: dialog.current_page() != hotkey_page)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_PageUp, CTRL)
+    qtbot.waitUntil(lambda: dialog.current_page() == hotkey_page)
+    qtbot.waitUntil(hotkey.hasFocus)  # the page's first field: not a deliberate move here
+    assert not hotkey.is_capturing()
+    qtbot.keyClick(hotkey, Qt.Key.Key_PageUp, CTRL)  # again: the page before
+    qtbot.waitUntil(lambda: dialog.current_page() != hotkey_page)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab, CTRL)
+    qtbot.waitUntil(lambda: dialog.current_page() == hotkey_page)
+    assert dialog.result_settings().hotkey == CUSTOM.hotkey
+
+
 def test_the_error_line_goes_once_its_field_is_mended(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     dialog.show()

@@ -37,8 +37,8 @@ def field(qtbot: QtBot) -> ShortcutField:
         (Qt.Key.Key_A, META, "super+a"),
         (Qt.Key.Key_D, CTRL | ALT | SHIFT | META, "ctrl+alt+shift+super+d"),
         (Qt.Key.Key_Exclam, CTRL | SHIFT, "ctrl+shift+1"),
-        (Qt.Key.Key_PageDown, CTRL, "ctrl+page_down"),
-        (Qt.Key.Key_Return, CTRL, "ctrl+enter"),
+        (Qt.Key.Key_PageDown, ALT, "alt+page_down"),
+        (Qt.Key.Key_Return, CTRL | ALT, "ctrl+alt+enter"),
         (Qt.Key.Key_Print, ALT, "alt+print_screen"),
         (Qt.Key.Key_F5, Qt.KeyboardModifier.NoModifier, "f5"),
         (Qt.Key.Key_Pause, Qt.KeyboardModifier.NoModifier, "pause"),
@@ -126,6 +126,8 @@ def test_key_without_a_modifier_is_rejected_with_a_hint(
         (Qt.Key.Key_C, CTRL, "Ctrl+C"),  # once set, copying broke in every app
         (Qt.Key.Key_V, CTRL | SHIFT, "Ctrl+Shift+V"),  # a terminal's paste
         (Qt.Key.Key_Tab, Qt.KeyboardModifier.AltModifier, "Alt+Tab"),
+        (Qt.Key.Key_PageUp, CTRL, "Ctrl+Page Up"),  # a browser's or terminal's previous tab
+        (Qt.Key.Key_Return, CTRL, "Ctrl+Enter"),  # sends the message in chat apps
     ],
 )
 def test_a_shortcut_other_apps_need_is_refused(
