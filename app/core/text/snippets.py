@@ -36,6 +36,8 @@ def snippets_problem(pairs: Sequence[object]) -> str | None:
         ):
             return f"{pair!r} is not a pair of texts (trigger, text)"
         trigger, text = pair
+        if not trigger.strip():
+            return "a snippet has text but no trigger (what you say to insert it)"
         if not trigger_words(trigger):
             return f"the snippet trigger {trigger!r} has no words to say"
         if not text.strip():

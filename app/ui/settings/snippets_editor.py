@@ -88,9 +88,16 @@ class SnippetsEditor(QWidget):
         return tuple(self._with_shown().items())
 
     def save_shown(self) -> None:
-        """Store the trigger and text shown (an empty one is left for the settings to refuse)."""
+        """Store the trigger and text shown (an empty one is left for the settings to refuse).
+
+        Text with no trigger is not stored, but :meth:`snippets` still holds it, so the
+        owner's check says that it needs a trigger instead of dropping it unseen.
+        """
         trigger = " ".join(self.trigger_edit.text().split())
         if not trigger:
+            if self.text_edit.toPlainText().strip():
+                self.trigger_edit.setFocus()
+                self.changed.emit()
             return
         self._table = self._with_shown()
         self._refill(select=trigger)
@@ -101,7 +108,8 @@ class SnippetsEditor(QWidget):
         table = dict(self._table)
         trigger = " ".join(self.trigger_edit.text().split())
         if not trigger:
-            return table
+            text = self.text_edit.toPlainText()
+            return {**table, "": text} if text.strip() else table
         selected = self.list.currentItem()
         old = selected.text() if selected is not None else trigger
         if old in table and old != trigger:  # renamed: it keeps its place in the list

@@ -120,6 +120,21 @@ def test_a_snippet_without_text_is_one_sentence_and_keeps_the_dialog_open(qtbot:
     assert "Snippets: the snippet 'sign off' has no text" in dialog._error.text()
 
 
+def test_a_snippet_without_a_trigger_is_one_sentence_not_dropped(qtbot: QtBot) -> None:
+    dialog, editor = shown_dialog(qtbot, Settings())
+    editor.text_edit.setFocus()
+    qtbot.keyClicks(editor.text_edit, "Jane Doe, 12 Main Street")
+    click(qtbot, editor.save_button)
+    ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        click(qtbot, ok)
+    assert dialog.isVisible()
+    assert "a snippet has text but no trigger" in dialog._error.text()
+    qtbot.keyClicks(editor.trigger_edit, "insert my address")
+    click(qtbot, ok)
+    assert dialog.result_settings().snippets == (("insert my address", "Jane Doe, 12 Main Street"),)
+
+
 def test_a_profile_form_edits_the_profiles_own_snippets(qtbot: QtBot) -> None:
     form = ProfileForm()
     qtbot.addWidget(form)
