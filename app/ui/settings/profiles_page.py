@@ -69,7 +69,8 @@ class ProfilesPage(QWidget):
         self.book = loaded.book
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles, in the order their rules are tried")
-        self.list.currentRowChanged.connect(self._show_current)
+        self._shown_row = 0
+        self.list.currentRowChanged.connect(self._row_chosen)
         self.form = ProfileForm(self)
         self.message = QLabel(loaded.notice or "", self)
         self.message.setWordWrap(True)
@@ -172,8 +173,12 @@ class ProfilesPage(QWidget):
 
     def unsaved_edits(self) -> bool:
         """Whether the form says something the selected profile does not (Save not pressed)."""
+        return self.unsaved_edits_at(self.list.currentRow())
+
+    def unsaved_edits_at(self, row: int) -> bool:
+        """Whether the form says something the profile at ``row`` does not."""
         try:
-            return self.form.profile() != self._current()
+            return self.form.profile() != self._profile_at(row)
         except ValueError:
             return True  # typed, but not yet a profile
 
@@ -182,7 +187,10 @@ class ProfilesPage(QWidget):
         return not self.unsaved_edits() or self.save_current()
 
     def ask_about_edits(self, then: Callable[[], object]) -> None:
-        """Closing without OK: ask whether to save the form's edits; ``then`` once settled."""
+        """Leaving the form unsaved: ask whether to save its edits; ``then`` once settled.
+
+        Cancel (or Esc) goes back to the form, edits and all, and ``then`` never runs.
+        """
         if not self.unsaved_edits():
             then()
             return
@@ -200,7 +208,18 @@ class ProfilesPage(QWidget):
             lambda: self.save_current() and then(),
             on_no=discard,
             yes_by_default=True,
+            cancel="Cancel",
         )
+
+    def _row_chosen(self, row: int) -> None:
+        """Another profile chosen in the list: the form's edits to this one are not lost."""
+        if row == self._shown_row or row < 0 or not self.unsaved_edits_at(self._shown_row):
+            self._show_current(row)
+            return
+        self.list.blockSignals(True)  # the question is about the profile still shown
+        self.list.setCurrentRow(self._shown_row)
+        self.list.blockSignals(False)
+        self.ask_about_edits(lambda: self.list.setCurrentRow(row))
 
     def move_current(self, step: int) -> bool:
         """Try the selected profile's rule ``step`` places later (earlier when negative)."""
@@ -267,11 +286,12 @@ class ProfilesPage(QWidget):
         self.list.clear()
         for profile in self.book.all():
             self.list.addItem(f"{profile.name} — {_rule_text(profile)}")
-        self.list.blockSignals(False)
         self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
         self._show_current(row)
 
     def _show_current(self, row: int) -> None:
+        self._shown_row = row
         profile = self._current()
         self.form.show_profile(profile)
         first, last = row <= 1, row in {0, self.list.count() - 1}
@@ -280,8 +300,11 @@ class ProfilesPage(QWidget):
         self.buttons["delete"].setEnabled(not profile.is_default)
 
     def _current(self) -> Profile:
+        return self._profile_at(self.list.currentRow())
+
+    def _profile_at(self, row: int) -> Profile:
         profiles = list(self.book.all())
-        return profiles[max(0, min(self.list.currentRow(), len(profiles) - 1))]
+        return profiles[max(0, min(row, len(profiles) - 1))]
 
     def _free_name(self, wanted: str) -> str:
         name, number = wanted, 2

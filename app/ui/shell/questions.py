@@ -17,24 +17,28 @@ def ask(  # noqa: PLR0917 - a question is its words and its two answers
     *,
     on_no: Callable[[], object] | None = None,
     yes_by_default: bool = False,
+    cancel: str | None = None,
 ) -> QMessageBox:
     """Ask ``text``; ``on_yes`` (or ``on_no``) runs once answered. Esc answers ``no``.
 
     ``no`` is the default button unless ``yes_by_default``: the questions ask before
-    something is lost or stopped, so a stray Enter keeps things as they are.
+    something is lost or stopped, so a stray Enter keeps things as they are. With
+    ``cancel``, a third button (and Esc) answers neither: nothing runs, and the user
+    goes back to what they were doing.
     """
     box = QMessageBox(
         QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
     )
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    roles = QMessageBox.ButtonRole
+    no_button = box.addButton(no, roles.DestructiveRole if cancel else roles.RejectRole)
     box.setDefaultButton(yes_button if yes_by_default else no_button)
-    box.setEscapeButton(no_button)
+    box.setEscapeButton(box.addButton(cancel, roles.RejectRole) if cancel else no_button)
 
     def answered(_result: int) -> None:
         if box.clickedButton() is yes_button:
             on_yes()
-        elif on_no is not None:
+        elif box.clickedButton() is no_button and on_no is not None:
             on_no()
 
     box.finished.connect(answered)

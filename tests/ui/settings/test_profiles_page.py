@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPushButton, QScrollArea
+from PySide6.QtWidgets import QComboBox, QMessageBox, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.core.profiles.profile_file import load_profiles, profiles_path
@@ -245,3 +245,50 @@ def test_cancel_with_profile_edits_asks_and_discard_keeps_the_file(qtbot: QtBot)
         discard.click()
     (xterm,) = load_profiles().book.profiles
     assert "after_text" not in dict(xterm.overrides)
+
+
+def the_question(qtbot: QtBot, page: ProfilesPage) -> QMessageBox:
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox) is not None, timeout=2000)
+    box = page.findChild(QMessageBox)
+    assert isinstance(box, QMessageBox)
+    return box
+
+
+def answer(box: QMessageBox, text: str) -> None:
+    next(button for button in box.buttons() if button.text() == text).click()
+
+
+@pytest.mark.parametrize("reply", ["&Save", "&Discard", "Cancel"])
+def test_choosing_another_profile_asks_about_the_forms_edits(qtbot: QtBot, reply: str) -> None:
+    # A new user set a profile's paste keys, then chose another profile: the edit was lost.
+    _dialog, page = dialog_on_profiles(qtbot)
+    click(qtbot, page.buttons["last_app"])  # XTerm, row 1 after the Default profile
+    choose(page.form.inputs["after_text"], "Enter")
+    page.list.setCurrentRow(0)
+    box = the_question(qtbot, page)
+    assert "XTerm" in box.text()
+    assert page.list.currentRow() == 1  # the question is about the profile shown
+    answer(box, reply)
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox) is None or not box.isVisible())
+    (xterm,) = load_profiles().book.profiles
+    saved = dict(xterm.overrides).get("after_text")
+    if reply == "Cancel":  # back to the form, the edit still in it
+        assert page.list.currentRow() == 1
+        assert page.unsaved_edits()
+        assert saved is None
+    else:
+        assert page.list.currentRow() == 0
+        assert not page.unsaved_edits()
+        assert saved == ("enter" if reply == "&Save" else None)
+
+
+def test_cancel_in_the_question_at_close_keeps_settings_open_with_the_edits(qtbot: QtBot) -> None:
+    dialog, page = dialog_on_profiles(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    choose(page.form.inputs["after_text"], "Enter")
+    dialog.reject()
+    box = the_question(qtbot, page)
+    with qtbot.assertNotEmitted(dialog.finished):
+        answer(box, "Cancel")
+    assert dialog.isVisible()
+    assert page.unsaved_edits()
