@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.hotkeys.chord import parse_chord
-from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
+from app.core.hotkeys.gesture import STALE_KEY_S, GestureMode, HotkeyAction, HotkeyGesture
 
 START, FINISH, CANCEL = HotkeyAction.START, HotkeyAction.FINISH, HotkeyAction.CANCEL
 CHORD_DOWN = "+ctrl +shift +space"
@@ -346,3 +346,26 @@ def test_random_events_never_finish_or_cancel_before_a_start(
                 assert active, f"{action} without an earlier START"
                 active = False
         assert gesture.active == active
+
+
+def test_a_letter_whose_release_was_lost_stops_blocking_the_chord() -> None:
+    # Saytype's own typed letters reach the listener; one seen going down and never up
+    # made every later chord press "Ctrl+Shift+M+Space", and the hotkey went dead.
+    lost: Script = [(0.0, "+m")]
+    assert actions_of([*lost, (0.5, CHORD_DOWN), (0.6, CHORD_UP)]) == []  # maybe still held
+    assert actions_of([*lost, (STALE_KEY_S + 0.1, CHORD_DOWN), (3.0, CHORD_UP)]) == [START, FINISH]
+
+
+def test_a_letter_really_held_keeps_blocking_the_chord() -> None:
+    held: Script = [(0.0, "+m"), *repeats("m", 0.66, 5.0)]  # X11 repeats a held key
+    assert actions_of([*held, (5.0, CHORD_DOWN), (5.1, CHORD_UP)]) == []
+
+
+def test_after_saytype_types_its_letters_no_longer_count_as_held() -> None:
+    gesture = HotkeyGesture(parse_chord("ctrl+shift+space"))
+    gesture.key_down("ctrl", 0.0)
+    gesture.key_down("n", 0.1)  # typed by Saytype; its release never came
+    gesture.forget_typed_keys()
+    assert gesture.held_modifiers() == {"ctrl"}  # the user's own modifier stays
+    gesture.key_down("shift", 0.2)
+    assert gesture.key_down("space", 0.3) == [START]

@@ -65,6 +65,11 @@ class _PendingRelease:
     t: float
 
 
+# A letter held this long with no auto-repeat press is no longer held: its release was lost.
+# X11 repeats a held key after 0.66 s and then every 40 ms by default.
+STALE_KEY_S = 2.0
+
+
 class HotkeyGesture:
     """Turns normalized key events into dictation actions for one chord.
 
@@ -94,7 +99,8 @@ class HotkeyGesture:
         self._hold_threshold_s = hold_threshold_s
         self._repeat_window_s = repeat_window_s
         self._debounce_s = debounce_s
-        self._down: set[str] = set()  # physical names of keys held down
+        # Physical names of keys held down, with when each was last pressed (or repeated).
+        self._down: dict[str, float] = {}
         self._pending: _PendingRelease | None = None
         self._held: _HeldChord | None = None
         self._last_release_t: float | None = None
@@ -179,11 +185,13 @@ class HotkeyGesture:
         pending = self._pending
         if pending is not None and pending.key == key and t - pending.t <= self._repeat_window_s:
             self._pending = None  # a release/press pair: X11 auto-repeat, the key never left
+            self._down[key] = t
             return []
         actions = self._settle_pending()
         if key in self._down:
+            self._down[key] = t
             return actions  # auto-repeat as repeated presses
-        self._down.add(key)
+        self._down[key] = t
         return actions + self._on_press(key, t)
 
     def key_up(self, name: str, t: float) -> list[HotkeyAction]:
@@ -198,7 +206,7 @@ class HotkeyGesture:
         pending, self._pending = self._pending, None
         if pending is None:
             return []
-        self._down.discard(pending.key)
+        self._down.pop(pending.key, None)
         return self._on_release(pending.key, pending.t)
 
     def _on_press(self, key: str, t: float) -> list[HotkeyAction]:
@@ -212,7 +220,7 @@ class HotkeyGesture:
         return []
 
     def _on_chord_key_press(self, t: float) -> list[HotkeyAction]:
-        if not self._exactly_chord_held():
+        if not self._exactly_chord_held(t):
             return []
         recent = self._last_release_t is not None and t - self._last_release_t < self._debounce_s
         if recent:
@@ -252,11 +260,29 @@ class HotkeyGesture:
             return [HotkeyAction.FINISH]
         return []  # a tap: keep listening until the next press
 
-    def _exactly_chord_held(self) -> bool:
+    def _exactly_chord_held(self, t: float) -> bool:
         if self.held_modifiers() != self._chord.modifiers:
             return False
-        others = {k for k in self._down if k != self._chord.key and modifier_of(k) is None}
+        others = {
+            key
+            for key, since in self._down.items()
+            if key != self._chord.key and modifier_of(key) is None and t - since < STALE_KEY_S
+        }
         return not others
+
+    def forget_typed_keys(self) -> None:
+        """Forget every ordinary key held down but the chord's own (Saytype just typed).
+
+        Keys Saytype types reach the listener as the user's would (XTest sets no
+        flag to tell them apart), and a release seen under another name, or lost,
+        left a letter "held" for good: every chord press then had an extra key, and
+        the hotkey went dead. Modifiers stay: the user may be holding the chord.
+        """
+        self._down = {
+            key: since
+            for key, since in self._down.items()
+            if key == self._chord.key or modifier_of(key) is not None
+        }
 
     def _cancel_allowed(self) -> bool:
         # Esc cancels with no modifiers, or with just the chord's while the chord is held.

@@ -270,6 +270,10 @@ class HotkeyBridge(QObject):
         """In auto mode, a press held this long is push-to-talk (from the next press)."""
         self._gesture.set_hold_threshold(seconds)
 
+    def forget_typed_keys(self) -> None:
+        """Saytype has just typed: no letter it pressed may count as held by the user."""
+        self._gesture.forget_typed_keys()
+
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)
