@@ -369,3 +369,16 @@ def test_after_saytype_types_its_letters_no_longer_count_as_held() -> None:
     assert gesture.held_modifiers() == {"ctrl"}  # the user's own modifier stays
     gesture.key_down("shift", 0.2)
     assert gesture.key_down("space", 0.3) == [START]
+
+
+def test_esc_cancels_a_released_dictation_while_it_finishes() -> None:
+    gesture = HotkeyGesture(parse_chord("ctrl+shift+space"))
+    for t, key in ((0.0, "ctrl"), (0.0, "shift"), (0.0, "space")):
+        gesture.key_down(key, t)
+    released = [action for key in ("space", "shift", "ctrl") for action in gesture.key_up(key, 1.0)]
+    assert released + gesture.poll(2.0) == [FINISH]
+    assert gesture.key_down("esc", 2.1) == []  # nothing to cancel
+    gesture.key_up("esc", 2.15)
+    gesture.set_cancellable(True)  # released, still decoding or being delivered
+    assert gesture.key_down("esc", 2.5) == [CANCEL]
+    assert not gesture.cancellable

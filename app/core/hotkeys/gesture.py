@@ -105,6 +105,7 @@ class HotkeyGesture:
         self._held: _HeldChord | None = None
         self._last_release_t: float | None = None
         self._active = False
+        self._cancellable = False  # released, still finishing: Esc cancels it too
 
     @property
     def chord(self) -> Chord:
@@ -145,6 +146,15 @@ class HotkeyGesture:
     def set_hold_threshold(self, seconds: float) -> None:
         """In auto mode, a press held ``seconds`` or longer is a hold (from the next press)."""
         self._hold_threshold_s = seconds
+
+    @property
+    def cancellable(self) -> bool:
+        """Whether Esc cancels a dictation that was released and is still finishing."""
+        return self._cancellable
+
+    def set_cancellable(self, cancellable: bool) -> None:
+        """Tell the gesture a released dictation is (or is no longer) finishing."""
+        self._cancellable = cancellable
 
     def set_active(self, active: bool) -> None:
         """Tell the gesture a dictation started or ended by another route.
@@ -210,8 +220,8 @@ class HotkeyGesture:
         return self._on_release(pending.key, pending.t)
 
     def _on_press(self, key: str, t: float) -> list[HotkeyAction]:
-        if key == _CANCEL_KEY and self._active and self._cancel_allowed():
-            self._active = False
+        if key == _CANCEL_KEY and (self._active or self._cancellable) and self._cancel_allowed():
+            self._active = self._cancellable = False
             if self._held is not None:
                 self._held = _HeldChord(_Press.INERT, self._held.since)
             return [HotkeyAction.CANCEL]

@@ -277,10 +277,22 @@ class HotkeyBridge(QObject):
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)
+        self._reserve_escape(active or self._gesture.cancellable)
+
+    def set_finishing(self, finishing: bool) -> None:
+        """Tell the gesture whether a released dictation is still being decoded or delivered.
+
+        Esc then cancels it too ("nothing more is typed"), and is held back from the app:
+        let through, it reached a terminal just before the text did.
+        """
+        self._gesture.set_cancellable(finishing)
+        self._reserve_escape(finishing or self._gesture.active)
+
+    def _reserve_escape(self, reserved: bool) -> None:
         if self._grabs and self._listener is not None:
             # Esc cancels us, without also reaching the app. An X round-trip: not here.
-            self._esc_reserved = active
-            self._on_grab_lane(lambda grab: grab.set_escape(active))
+            self._esc_reserved = reserved
+            self._on_grab_lane(lambda grab: grab.set_escape(reserved))
 
     # --- listener thread -------------------------------------------------------------
 
