@@ -17,6 +17,11 @@ from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_run import DictationRun
 
+MESSAGE_KEPT_IN_WINDOW = (
+    "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
+    "and on the clipboard; click the app it is for and paste it with Ctrl+V."
+)
+
 
 class FinalDelivery:
     """Delivers the final text of the dictation under way and follows its requests.
@@ -61,7 +66,14 @@ class FinalDelivery:
         output = current.output
         went_out = current.live is not None and typed_live and bool(current.live.typed)
         if output == "focused_app" and self._own_window_active() and not went_out:
-            output = "window"  # pasting into our own read-only view would lose it
+            # Pasting into our own read-only view would lose it. Started from the window's
+            # button, the window is where the user looks; by the hotkey, they meant an app
+            # and Saytype only had the focus by chance (Settings' OK leaves it here).
+            if current.source != "window":
+                self._delivery.copy_to_clipboard(text)
+                self._notice("info", MESSAGE_KEPT_IN_WINDOW)
+            self._finished("window")
+            return
         # With words already typed into another app, the rest goes the same way: refused
         # while Saytype has the focus, it lands on the clipboard with a notice that says so.
         if output == "focused_app":

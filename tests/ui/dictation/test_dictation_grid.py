@@ -72,6 +72,8 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
         if own_window:
             assert where == "window"
             assert rig.delivery.requests == []
+            # By the hotkey the user meant another app; from the window's button, the window.
+            assert rig.delivery.clipboard == (final if gesture != "window" else None)
             return
         assert rig.delivery.typed == final  # every word, in order, once
         if live:
