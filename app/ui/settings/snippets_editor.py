@@ -8,7 +8,7 @@ the table back, and the owner checks it with the settings' own rules.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -67,6 +67,9 @@ class SnippetsEditor(QWidget):
         form.addRow("Trigger:", self.trigger_edit)
         form.addRow("Text:", self.text_edit)
         self.setFocusProxy(self.list)  # where Alt+letter and Tab arrive
+        # A label's Alt+letter reaches only a buddy that takes focus itself; the proxy then
+        # passes it on to the list.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)

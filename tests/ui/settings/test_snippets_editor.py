@@ -145,3 +145,15 @@ def test_a_profile_form_edits_the_profiles_own_snippets(qtbot: QtBot) -> None:
     assert form.profile().overrides == {}  # no snippets: as in Settings
     type_snippet(qtbot, editor, "insert my address", "Office\nFloor 2")
     assert form.profile().overrides == {"snippets": (("insert my address", "Office\nFloor 2"),)}
+
+
+def test_the_snippets_label_s_alt_letter_reaches_the_list(qtbot: QtBot) -> None:
+    # A keyboard user pressed Alt+N ("S&nippets") and the focus stayed where it was.
+    dialog, editor = shown_dialog(qtbot, Settings(snippets=(("sign off", "Cheers"),)))
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    replacements = dialog.editor("replacements")
+    replacements.setFocus()
+    qtbot.waitUntil(replacements.hasFocus)
+    qtbot.keyClick(replacements, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(editor.list.hasFocus)
