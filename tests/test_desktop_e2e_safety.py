@@ -24,7 +24,7 @@ from saytype_bench.accuracy import word_error_rate
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.target_window import xterm_target
+from tests.support.target_window import qt_target, xterm_target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -208,3 +208,35 @@ def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
         assert delivered_to == f"{delivery}d"
         assert word_error_rate([OLD_TEXT], [final]) <= WER_BOUND, final
         assert target.wait_for_text(final, timeout=10) == final
+
+
+def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # A new user let go of the hotkey in one window and clicked a terminal while the text
+    # was on its way: it went into the terminal. Here Ctrl and Shift stay down a moment
+    # (the text waits for them), which makes the click land before the text, every time.
+    xserver, pulse = desktop
+    spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
+    settings = {"schema_version": 1, "delivery": "paste", "hotkey_mode": "hold"}
+    with (
+        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        qt_target(xserver, tmp_path) as editor,
+        xterm_target(xserver, tmp_path) as terminal,
+    ):
+        editor.focus()
+        _xdotool(xserver, "keydown", "ctrl+shift+space")
+        try:
+            app.wait(lambda: app.state() == "listening", "listening", 10)
+            pulse.play(spoken)
+            _xdotool(xserver, "keyup", "space")  # the hold ends; Ctrl and Shift are still down
+            app.wait(lambda: "waits for the keys held" in app.log_text(), "the text to wait", 30)
+            terminal.focus()  # the click, before the text is out
+        finally:
+            _xdotool(xserver, "keyup", "space", "shift", "ctrl")
+        app.wait(lambda: "delivery 1 failed" in app.log_text(), "the text to be held back", 30)
+        said = app.history()[0][0]
+        assert word_error_rate([OLD_TEXT], [said]) <= WER_BOUND, said
+        assert terminal.text() == ""  # nothing in the window clicked meanwhile
+        assert _clipboard(xserver) == said  # one paste away, where the user wants it
+        assert "focus moved to another window" in app.log_text()

@@ -12,6 +12,7 @@ from app.core.output.text_delivery import (
     CTRL_SHIFT_V,
     CTRL_V,
     MESSAGE_FOCUS_MOVED,
+    MESSAGE_TEXT_FOCUS_MOVED,
     SHIFT_INSERT,
     DeliveryQueue,
     ModifiersHeld,
@@ -258,6 +259,24 @@ def test_a_profiles_enter_is_pressed_only_in_the_profiles_window(
         service.deliver("enter", "keys", only_into="XTerm")
     assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "enter")]
     assert QGuiApplication.clipboard().text() != "enter"
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("method", ["type", "paste"])
+def test_a_text_goes_only_into_the_window_it_was_said_for(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, method: str
+) -> None:
+    keyboard.window_class = "Chromium"  # clicked after the hotkey was let go in a terminal
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver("rm -rf build", method, only_into="XTerm")
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_TEXT_FOCUS_MOVED
+    assert keyboard.sent == []
+    assert QGuiApplication.clipboard().text() == "rm -rf build"  # not lost
+    keyboard.window_class = "xterm"
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver("ls", method, only_into="XTerm")
+    assert keyboard.sent
 
 
 @pytest.mark.gui

@@ -97,9 +97,13 @@ class ModifiersHeld(InjectionError):
 
 
 class FocusMoved(InjectionError):
-    """The keys after a text were for another window than the one with the focus now."""
+    """The text, or the keys after it, were for another window than the one with the focus now."""
 
 
+MESSAGE_TEXT_FOCUS_MOVED = (
+    "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
+    "is on the clipboard; paste it with Ctrl+V where it belongs."
+)
 MESSAGE_FOCUS_MOVED = (
     "the focus moved to another window than the profile's, so they were not pressed there."
 )
@@ -108,7 +112,7 @@ MESSAGE_FOCUS_MOVED = (
 def not_sent_message(request: DeliveryRequest, error: ModifiersHeld | FocusMoved) -> str:
     """What to tell the user when ``request`` was held back on purpose."""
     if isinstance(error, FocusMoved):
-        return MESSAGE_FOCUS_MOVED
+        return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
     return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
 
 
@@ -143,7 +147,7 @@ class DeliveryRequest:
     text: str
     method: DeliveryMethod
     paste_keys: tuple[str, ...] = ()  # a profile's paste keys; () picks them by window class
-    only_into: str = ""  # keys after a text: only while this window class has the focus
+    only_into: str = ""  # only while a window of this class has the focus ("": any)
 
 
 def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
@@ -228,6 +232,10 @@ def inject(
     wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting, dictating=dictating)
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
+    if request.only_into:
+        focused = keyboard.focused_window_class()
+        if focused and focused.casefold() != request.only_into.casefold():
+            raise FocusMoved(f"{focused} has the focus, not {request.only_into}")
     if request.method == "erase":
         erase_characters(keyboard, len(request.text))
         return "erased"
@@ -235,9 +243,6 @@ def inject(
         keyboard.type_text(request.text)
         return "typed"
     if request.method == "keys":
-        focused = keyboard.focused_window_class()
-        if request.only_into and focused and focused.casefold() != request.only_into.casefold():
-            raise FocusMoved(f"{focused} has the focus, not {request.only_into}")
         keyboard.send_chord(tuple(request.text.split("+")))
         return "keys"
     chord = request.paste_keys or paste_chord_for(keyboard.focused_window_class())

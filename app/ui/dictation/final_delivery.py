@@ -85,8 +85,14 @@ class FinalDelivery:
                 # failure held back is tried once more now (the hotkey is up by now).
                 current.live.finish(edit)
                 return
+            # By the hotkey, the text is for the window it was pressed in: a click elsewhere
+            # while it was decoded (or during a next hold) must not take it.
+            meant_for = profile.window_class if current.source == "hotkey" else ""
             current.delivery_id = self._delivery.deliver(
-                edit.text, profile.settings.delivery, paste_keys=profile.paste_keys
+                edit.text,
+                profile.settings.delivery,
+                paste_keys=profile.paste_keys,
+                only_into=meant_for,
             )
             return
         if output == "clipboard" or (current.entry is None and not settings.pause_history):
