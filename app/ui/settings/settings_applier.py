@@ -32,6 +32,7 @@ APPLIED_AT_ONCE = (
 )  # fmt: skip
 # The model and the compute setup are loaded once, by the worker thread.
 AFTER_RESTART = ("model", "device", "compute_type", "cpu_threads")
+RESTART_NOTICE = "The new model or compute settings are used after Saytype restarts."
 # Read afresh where they are used (each dictation, each export, each file job, at login).
 READ_WHEN_USED = (
     "output", "delivery", "paste_restore_delay_ms", "type_as_i_speak", "pre_roll_ms",
@@ -211,16 +212,17 @@ def connect_settings(parts: DesktopParts) -> None:
     changed.connect(lambda old, new: _apply_microphone(parts, old, new))
     changed.connect(lambda old, new: _apply_idle_unload(parts, old, new))
     changed.connect(lambda old, new: _apply_start_at_login(parts, old, new))
-    changed.connect(
-        lambda old, new: (
-            window.notice.show_notice(
-                "info",
-                "The new model or compute settings are used after Saytype restarts.",
-            )
-            if any(getattr(new, name) != getattr(old, name) for name in AFTER_RESTART)
-            else None
-        )
-    )
+    # What the running model was loaded with: choosing it again needs no restart.
+    running = {name: getattr(store.current, name) for name in AFTER_RESTART}
+    running["model"] = parts.controller.model_name  # tiny.en where the saved one failed
+
+    def say_when_it_applies(_old: Settings, new: Settings) -> None:
+        if any(getattr(new, name) != value for name, value in running.items()):
+            window.notice.show_notice("info", RESTART_NOTICE)
+        else:
+            window.notice.withdraw(RESTART_NOTICE)
+
+    changed.connect(say_when_it_applies)
 
 
 def _apply_idle_unload(parts: DesktopParts, old: Settings, new: Settings) -> None:

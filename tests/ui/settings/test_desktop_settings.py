@@ -139,9 +139,15 @@ def test_a_failed_save_is_shown_and_the_settings_still_apply(
 
 def test_a_setting_that_needs_a_restart_says_so(desktop: DesktopApp) -> None:
     parts = desktop.parts
-    parts.settings_store.update(parts.settings.replace(model="base.en"))
+    running = parts.settings
+    parts.settings_store.update(running.replace(model="base.en"))
     assert parts.window.notice.isVisible()
     assert "after Saytype restarts" in parts.window.notice.label.text()
+    # Back to the model that runs: nothing waits for a restart any more.
+    parts.settings_store.update(running.replace(model="base.en", language="de"))
+    assert "after Saytype restarts" in " ".join(parts.window.notice.messages)
+    parts.settings_store.update(running.replace(language="de"))
+    assert not any("after Saytype restarts" in m for m in parts.window.notice.messages)
 
 
 def test_the_missing_model_notice_goes_once_another_model_is_chosen(
