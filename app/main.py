@@ -206,9 +206,9 @@ class DesktopApp:
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
         hotkeys.held_changed.connect(controller.set_hotkey_held)
-        hotkeys.cancel_requested.connect(controller.cancel)
+        hotkeys.cancel_requested.connect(controller.escape)
         hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
-        controller.state_changed.connect(lambda _state: hotkeys.set_active(controller.listening))
+        controller.state_changed.connect(hotkeys.follow_dictation)
 
         tray = Tray()
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))

@@ -34,11 +34,11 @@ class LivePipeline:
 
     @property
     def language(self) -> str | None:
-        """The language utterances are decoded in unless a profile says otherwise (None: detect)."""
+        """The language of each utterance unless a profile says otherwise (None: English)."""
         return self._language
 
     def set_language(self, language: str | None) -> None:
-        """Decode in ``language`` (None: detect) from the next utterance on."""
+        """Decode in ``language`` (None: English) from the next utterance on."""
         self._language = language
 
     def take_notice(self) -> str | None:

@@ -233,7 +233,7 @@ def inject(
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     if request.only_into:
-        focused = keyboard.focused_window_class()
+        focused = _focused_class(keyboard)
         if focused and focused.casefold() != request.only_into.casefold():
             raise FocusMoved(f"{focused} has the focus, not {request.only_into}")
     if request.method == "erase":
@@ -254,6 +254,15 @@ def inject(
         before_paste()
     keyboard.send_chord(chord)
     return "pasted"
+
+
+def _focused_class(keyboard: KeyInjector) -> str | None:
+    """The focused window's class; None when it cannot be told (a window closing meanwhile)."""
+    try:
+        return keyboard.focused_window_class()
+    except Exception:  # Xlib's errors share no base; unknown lets the text through, as before
+        log.debug("the focused window's class could not be read", exc_info=True)
+        return None
 
 
 def erase_characters(keyboard: KeyInjector, count: int) -> None:

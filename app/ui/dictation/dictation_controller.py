@@ -195,6 +195,8 @@ class DictationController(QObject):
         current = self._current
         if current is None or not self.session.finish():
             return
+        # A hold's release lets the keys go before this; a tap's second press holds them.
+        current.held_to_talk = current.source == "hotkey" and not self._keys_held
         # Not the ring's position: the microphone's last words are still on their way.
         current.end = self._mic.release_position() if end is None else end
         if current.live is not None:
@@ -203,6 +205,17 @@ class DictationController(QObject):
         self._worker.finish(current.job_id, current.end)
         if not self.settings.keep_mic_open:
             self._mic.close(after=current.end)
+
+    def escape(self) -> None:
+        """The hotkey's Esc: cancel, but a dictation decoded after its release is kept
+        (history, clipboard) and only not typed: one Esc must not lose what was said."""
+        current = self._current
+        typed = current is not None and current.live is not None and current.live.used
+        if current is None or typed or self.session.state.value != "finishing":
+            self.cancel()  # delivering: history has the text; typed as spoken: those stay
+            return
+        current.output = "clipboard"
+        self.notice.emit("info", "Esc: nothing is typed; the text is in history and copied.")
 
     def cancel(self, *, keep_recording: bool = False) -> None:
         """Drop the dictation (one waiting to begin first): nothing more goes out. Words typed

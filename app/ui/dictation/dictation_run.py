@@ -53,6 +53,8 @@ class DictationRun:
     output: str = "focused_app"
     source: str = "window"  # who started it: window, hotkey, tray, command
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
+    # Held down from start to finish: the text is for the window the keys were held in.
+    held_to_talk: bool = False
 
 
 @dataclass

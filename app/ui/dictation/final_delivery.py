@@ -70,8 +70,9 @@ class FinalDelivery:
             # button, the window is where the user looks; by the hotkey, they meant an app
             # and Saytype only had the focus by chance (Settings' OK leaves it here).
             if current.source != "window":
-                self._delivery.copy_to_clipboard(text)
                 self._notice("info", MESSAGE_KEPT_IN_WINDOW)
+            if current.source != "window" or (current.entry is None and not settings.pause_history):
+                self._delivery.copy_to_clipboard(text)  # history could not keep it, either
             self._finished("window")
             return
         # With words already typed into another app, the rest goes the same way: refused
@@ -85,9 +86,10 @@ class FinalDelivery:
                 # failure held back is tried once more now (the hotkey is up by now).
                 current.live.finish(edit)
                 return
-            # By the hotkey, the text is for the window it was pressed in: a click elsewhere
-            # while it was decoded (or during a next hold) must not take it.
-            meant_for = profile.window_class if current.source == "hotkey" else ""
+            # Held to talk, the text is for the window the keys were held in: a click elsewhere
+            # while it was decoded (or during a next hold) must not take it. A tap's text goes
+            # where the user is when it is out (they may tap, then click where it belongs).
+            meant_for = profile.window_class if current.held_to_talk else ""
             current.delivery_id = self._delivery.deliver(
                 edit.text,
                 profile.settings.delivery,

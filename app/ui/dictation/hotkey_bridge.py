@@ -279,14 +279,16 @@ class HotkeyBridge(QObject):
         self._gesture.set_active(active)
         self._reserve_escape(active or self._gesture.cancellable)
 
-    def set_finishing(self, finishing: bool) -> None:
-        """Tell the gesture whether a released dictation is still being decoded or delivered.
+    def follow_dictation(self, state: str) -> None:
+        """Follow the controller's state: listening, or released and still finishing.
 
-        Esc then cancels it too ("nothing more is typed"), and is held back from the app:
-        let through, it reached a terminal just before the text did.
+        While a released dictation is decoded or delivered, Esc reaches Saytype too (it
+        keeps the text from being typed) and is held back from the app: let through, it
+        reached a terminal just before the text did. One call, so that Esc is not let go
+        for a moment between the two.
         """
-        self._gesture.set_cancellable(finishing)
-        self._reserve_escape(finishing or self._gesture.active)
+        self._gesture.set_cancellable(state in {"finishing", "delivering"})
+        self.set_active(state == "listening")
 
     def _reserve_escape(self, reserved: bool) -> None:
         if self._grabs and self._listener is not None:

@@ -1,4 +1,4 @@
-"""A yes-or-no question in a window-modal box that never blocks the event loop."""
+"""A yes-or-no question (or yes, no, cancel) in a window-modal box that never blocks the loop."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def ask(  # noqa: PLR0917 - a question is its words and its two answers
+def ask(  # noqa: PLR0917 - a question is its words and its answers
     parent: QWidget,
     title: str,
     text: str,

@@ -67,9 +67,6 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
             tray.notify("Saytype", message)
 
     controller.completed.connect(on_completed)
-    controller.state_changed.connect(
-        lambda state: parts.hotkeys.set_finishing(state in {"finishing", "delivering"})
-    )
     # Saytype's own keystrokes reach the hotkey listener too (XTest marks none of them).
     parts.delivery.delivered.connect(lambda *_: parts.hotkeys.forget_typed_keys())
     parts.delivery.failed.connect(lambda *_: parts.hotkeys.forget_typed_keys())

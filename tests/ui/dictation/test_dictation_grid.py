@@ -16,7 +16,9 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
+from app.ui.dictation.profile_chooser import ProfileChooser
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_keyboard import FakeKeyboard
 from tests.support.controller_rig import Rig, build_rig
@@ -162,3 +164,41 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
         final = rig.history.latest().text  # type: ignore[union-attr]
         typed = typed_text(keyboard)
         assert typed.strip() == final  # every word, in order, once
+
+
+@pytest.mark.parametrize(("gesture", "only_into"), [("hold", "XTerm"), ("tap", ""), ("window", "")])
+def test_a_held_dictation_goes_only_into_the_window_it_was_held_in(
+    qtbot: QtBot, tmp_path: Path, gesture: str, only_into: str
+) -> None:
+    # A tap may start in one window and finish in the one it is for; a hold is said into one.
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    rig = build_rig(tmp_path, WORDS, profiles=ProfileChooser(lambda: xterm))
+    try:
+        _dictate(qtbot, rig, gesture)
+        assert rig.delivery.only_into == [only_into]
+    finally:
+        rig.close()
+
+
+def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Path) -> None:
+    # A vim user pressed Esc just after speaking: the words must not be lost with it.
+    rig = build_rig(tmp_path, WORDS)
+    try:
+        controller = rig.controller
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        controller.set_hotkey_held(True)
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+            controller.set_hotkey_held(False)
+            controller.stop()
+            controller.escape()  # still finishing: the final is not out yet
+        assert done.args is not None
+        assert done.args[0] == "clipboard"
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert len(final.split()) >= 3
+        assert rig.delivery.requests == []  # nothing typed
+        assert rig.delivery.clipboard == final
+    finally:
+        rig.close()

@@ -155,10 +155,10 @@ def test_real_esc_cancels_a_released_dictation_still_finishing(
     # Esc just after the release went to the terminal before the text did (a new user).
     tap_chord(real_rig, qtbot, real_rig.bridge.start_requested)
     tap_chord(real_rig, qtbot, real_rig.bridge.finish_requested)
-    real_rig.bridge.set_finishing(True)  # the controller: decoding or delivering
+    real_rig.bridge.follow_dictation("finishing")  # the controller: decoding the last words
     with qtbot.waitSignal(real_rig.bridge.cancel_requested, timeout=5000):
         real_rig.xdotool("key", "Escape")
-    real_rig.bridge.set_finishing(False)  # delivered: Esc is the app's again
+    real_rig.bridge.follow_dictation("idle")  # delivered: Esc is the app's again
     with qtbot.assertNotEmitted(real_rig.bridge.cancel_requested, wait=300):
         real_rig.xdotool("key", "Escape")
     assert real_rig.seen == ["start", "finish", "cancel"]
