@@ -87,13 +87,17 @@ class RetypeCountdown(QObject):
         self.counting.emit(self._left)
         return True
 
-    def cancel(self) -> None:
-        """Stop the countdown; nothing is typed (a delivery already sent completes)."""
+    def cancel(self) -> bool:
+        """Stop the countdown; nothing is typed (a delivery already sent completes).
+
+        Returns whether a countdown was running.
+        """
         if not self._timer.isActive():
-            return
+            return False
         self._timer.stop()
         self.counting.emit(0)
         self.finished.emit("cancelled")
+        return True
 
     @Slot()
     def _tick(self) -> None:

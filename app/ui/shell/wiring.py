@@ -164,10 +164,13 @@ def wire_retype(
             window.statusBar().showMessage("A re-type is already under way.", 5000)
 
     history_panel.retype_requested.connect(request)
+
     # A dictation started meanwhile comes first: its keys and ours must not mix.
-    controller.state_changed.connect(
-        lambda state: retype.cancel() if state == "listening" else None
-    )
+    def dictation_started(state: str) -> None:
+        if state == "listening" and retype.cancel():
+            window.statusBar().showMessage("Re-type cancelled: a dictation started.", 5000)
+
+    controller.state_changed.connect(dictation_started)
 
 
 _RETYPED = {

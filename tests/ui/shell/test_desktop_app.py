@@ -125,6 +125,20 @@ def test_esc_cancels_a_re_type_countdown(qtbot: QtBot, desktop: DesktopApp) -> N
     qtbot.waitUntil(lambda: desktop.handle_command("status", []).state == "idle", timeout=5000)
 
 
+def test_a_dictation_started_during_a_re_type_countdown_says_it_cancelled_it(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    # A new user started dictating while Re-type counted down: it stopped without a word.
+    window = desktop.parts.window
+    assert isinstance(window, MainWindow)
+    assert desktop.parts.retype.request("hello there")
+    with qtbot.waitSignal(desktop.parts.retype.finished, timeout=2000) as finished:
+        assert desktop.handle_command("toggle", []).state == "listening"
+    assert finished.args == ["cancelled"]
+    assert window.statusBar().currentMessage() == "Re-type cancelled: a dictation started."
+    desktop.handle_command("cancel", [])
+
+
 def test_quit_command_refuses_while_files_would_be_lost(
     qtbot: QtBot, desktop: DesktopApp, tmp_path: Path
 ) -> None:
