@@ -161,7 +161,7 @@ class DictationController(QObject):
             self._delivery,
             held=self._keys_held,
             on_done=lambda: self._final.text_delivered(current, "typed"),
-            on_stopped=lambda message: self._live_failed(current, message),
+            on_stopped=partial(self._final.live_failed, current),
         )
         self.journal.begin(
             self._mic.ring, start, model=self.model_name, pause_history=self.settings.pause_history
@@ -287,7 +287,7 @@ class DictationController(QObject):
             return
         update = current.shaping.commit(text)
         self.live_text.emit(update.shown, update.pending)
-        if self._types_as_spoken(current) and current.live is not None:
+        if self._final.types_as_spoken(current, self.settings) and current.live is not None:
             if self._keys_held:
                 log.info("type-as-I-speak: settled words wait for the hotkey's release")
             current.live.add(update.edit)
@@ -365,20 +365,14 @@ class DictationController(QObject):
     def _on_delivered(self, request_id: int, how: str) -> None:
         self._final.on_delivered(self._current, request_id, how)
 
+    def _on_delivery_failed(self, request_id: int, message: str) -> None:
+        self._final.on_failed(self._current, request_id, message)
+
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
         self._saver.mark_delivered(current, how)
         if current.unsaved:  # after the paste, which restores the clipboard it borrowed
             self._delivery.copy_to_clipboard(self.last_text)
         self._finish_delivery(how)
-
-    def _on_delivery_failed(self, request_id: int, message: str) -> None:
-        self._final.on_failed(self._current, request_id, message)
-
-    def _live_failed(self, current: DictationRun, message: str) -> None:
-        """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
-        self._delivery.copy_to_clipboard(current.shaping.text)
-        self.notice.emit("warning", message)
-        self._delivery_failed(message)
 
     def _delivery_failed(self, message: str) -> None:
         self._current = None
@@ -389,12 +383,6 @@ class DictationController(QObject):
         self.session.delivered()
         if current is not None:
             self.completed.emit(where, current.source)
-
-    def _types_as_spoken(self, current: DictationRun) -> bool:
-        settings = current.profile.settings if current.profile is not None else self.settings
-        typing = current.live is not None and current.live.used  # the rest follows (held)
-        own = self._own_window_active()
-        return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
 
     def _on_state_change(self, change: StateChange) -> None:
         if self._gate_hold is not None:  # file jobs wait at their next segment

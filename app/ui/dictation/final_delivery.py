@@ -53,6 +53,19 @@ class FinalDelivery:
         self._finished = finished
         self._failed = failed
 
+    def types_as_spoken(self, current: DictationRun, settings: Settings) -> bool:
+        """Whether ``current``'s settled words are typed as they come (its profile's choice)."""
+        settings = current.profile.settings if current.profile is not None else settings
+        typing = current.live is not None and current.live.used  # the rest follows (held)
+        own = self._own_window_active()
+        return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
+
+    def live_failed(self, current: DictationRun, message: str) -> None:
+        """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
+        self._delivery.copy_to_clipboard(current.shaping.text)
+        self._notice("warning", message)
+        self._failed(message)
+
     def deliver(
         self,
         current: DictationRun,
