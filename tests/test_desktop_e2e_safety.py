@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,21 @@ def _focus_saytype(xserver: XServer, app: RunningSaytype) -> None:
         "^Saytype$",
     ).split()[0]
     _xdotool(xserver, "windowfocus", "--sync", window)
+
+
+@contextmanager
+def _held_then_partly_let_go(
+    xserver: XServer, pulse: PulseDaemon, app: RunningSaytype, spoken: Path, let_go: tuple[str, ...]
+) -> Iterator[None]:
+    """Hold the hotkey, speak, let go of ``let_go`` only; every key is up when the block ends."""
+    _xdotool(xserver, "keydown", "ctrl+shift+space")
+    try:
+        app.wait(lambda: app.state() == "listening", "listening", 10)
+        pulse.play(spoken)
+        _xdotool(xserver, "keyup", *let_go)
+        yield
+    finally:
+        _xdotool(xserver, "keyup", "space", "shift", "ctrl")
 
 
 def _clipboard(xserver: XServer) -> str:
@@ -187,18 +203,13 @@ def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
         xterm_target(xserver, tmp_path) as target,
     ):
         target.focus()
-        _xdotool(xserver, "keydown", "ctrl+shift+space")
-        try:
-            app.wait(lambda: app.state() == "listening", "listening", 10)
-            pulse.play(spoken)
-            _xdotool(xserver, "keyup", "ctrl", "shift")  # the hold ends; Space is still down
+        # The hold ends; Space is still down.
+        with _held_then_partly_let_go(xserver, pulse, app, spoken, ("ctrl", "shift")):
             app.wait(
                 lambda: "waits for the keys held: key space" in app.log_text(),
                 "the text to wait for Space",
                 30,
             )
-        finally:
-            _xdotool(xserver, "keyup", "space", "shift", "ctrl")
         app.wait(
             lambda: bool(app.history()) and app.history()[-1][1] is not None,
             "the dictation to be delivered",
@@ -225,15 +236,10 @@ def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
         xterm_target(xserver, tmp_path) as terminal,
     ):
         editor.focus()
-        _xdotool(xserver, "keydown", "ctrl+shift+space")
-        try:
-            app.wait(lambda: app.state() == "listening", "listening", 10)
-            pulse.play(spoken)
-            _xdotool(xserver, "keyup", "space")  # the hold ends; Ctrl and Shift are still down
+        # The hold ends; Ctrl and Shift are still down.
+        with _held_then_partly_let_go(xserver, pulse, app, spoken, ("space",)):
             app.wait(lambda: "waits for the keys held" in app.log_text(), "the text to wait", 30)
             terminal.focus()  # the click, before the text is out
-        finally:
-            _xdotool(xserver, "keyup", "space", "shift", "ctrl")
         app.wait(lambda: "delivery 1 failed" in app.log_text(), "the text to be held back", 30)
         said = app.history()[0][0]
         assert word_error_rate([OLD_TEXT], [said]) <= WER_BOUND, said

@@ -280,7 +280,8 @@ def test_labels_have_distinct_mnemonics_and_buddies(qtbot: QtBot) -> None:
             assert label.buddy() is not None
 
 
-def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None:
+def active_dialog(qtbot: QtBot) -> tuple[SettingsDialog, ShortcutField]:
+    """The dialog shown and active (its shortcuts work), and its hotkey field."""
     dialog = make_dialog(qtbot)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -288,6 +289,11 @@ def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None
     qtbot.waitUntil(dialog.isActiveWindow)
     hotkey = dialog.editor("hotkey")
     assert isinstance(hotkey, ShortcutField)
+    return dialog, hotkey
+
+
+def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None:
+    dialog, hotkey = active_dialog(qtbot)
     mode = dialog.editor("hotkey_mode")
     mode.setFocus()
     qtbot.waitUntil(mode.hasFocus)
@@ -302,13 +308,7 @@ def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None
 
 
 def test_page_keys_that_land_on_the_shortcut_field_still_turn_pages(qtbot: QtBot) -> None:
-    dialog = make_dialog(qtbot)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    hotkey = dialog.editor("hotkey")
-    assert isinstance(hotkey, ShortcutField)
+    dialog, hotkey = active_dialog(qtbot)
     hotkey_page = dialog.page_holding("hotkey")
     dialog.show_page(hotkey_page)
     dialog.editor("hotkey_mode").setFocus()

@@ -109,14 +109,21 @@ def test_a_snippet_is_renamed_and_removed(qtbot: QtBot) -> None:
     assert dialog.result_settings().snippets == (("insert home address", "home"),)
 
 
-def test_a_snippet_without_text_is_one_sentence_and_keeps_the_dialog_open(qtbot: QtBot) -> None:
-    dialog, editor = shown_dialog(qtbot, Settings())
-    qtbot.keyClicks(editor.trigger_edit, "sign off")
+def ok_is_refused(qtbot: QtBot, dialog: SettingsDialog, editor: SnippetsEditor) -> QWidget:
+    """Save snippet, then OK: the dialog stays open with its error line; the OK button."""
     click(qtbot, editor.save_button)
     ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
+    assert ok is not None
     with qtbot.assertNotEmitted(dialog.settings_accepted):
         click(qtbot, ok)
     assert dialog.isVisible()
+    return ok
+
+
+def test_a_snippet_without_text_is_one_sentence_and_keeps_the_dialog_open(qtbot: QtBot) -> None:
+    dialog, editor = shown_dialog(qtbot, Settings())
+    qtbot.keyClicks(editor.trigger_edit, "sign off")
+    ok_is_refused(qtbot, dialog, editor)
     assert "Snippets: the snippet 'sign off' has no text" in dialog._error.text()
 
 
@@ -124,11 +131,7 @@ def test_a_snippet_without_a_trigger_is_one_sentence_not_dropped(qtbot: QtBot) -
     dialog, editor = shown_dialog(qtbot, Settings())
     editor.text_edit.setFocus()
     qtbot.keyClicks(editor.text_edit, "Jane Doe, 12 Main Street")
-    click(qtbot, editor.save_button)
-    ok = dialog.button_box().button(QDialogButtonBox.StandardButton.Ok)
-    with qtbot.assertNotEmitted(dialog.settings_accepted):
-        click(qtbot, ok)
-    assert dialog.isVisible()
+    ok = ok_is_refused(qtbot, dialog, editor)
     assert "a snippet has text but no trigger" in dialog._error.text()
     qtbot.keyClicks(editor.trigger_edit, "insert my address")
     click(qtbot, ok)
