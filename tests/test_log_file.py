@@ -170,3 +170,26 @@ def test_a_hard_crash_leaves_a_report_that_the_next_start_keeps() -> None:
     assert kept.read_text(encoding="utf-8") == report
     assert crash_path().read_text(encoding="utf-8") == ""
     assert f"an earlier Saytype process crashed; its report is in {kept}" in _text()
+
+
+def test_records_reach_stderr_while_descriptor_2_points_at_dev_null() -> None:
+    # What sounddevice does around Pa_Initialize, on the microphone's thread: a record
+    # the GUI thread wrote meanwhile was lost from the terminal (the smoke test's
+    # "global hotkey … listening" line, once in a few starts on a loaded machine).
+    script = (
+        "import logging, os\n"
+        "from app.core.log_file import start_logging\n"
+        "start_logging(logging.INFO, to_file=False)\n"
+        "saved = os.dup(2)\n"
+        "devnull = os.open(os.devnull, os.O_WRONLY)\n"
+        "os.dup2(devnull, 2)\n"
+        "logging.getLogger('app.test').info('written while 2 was away')\n"
+        "os.dup2(saved, 2)\n"
+        "logging.getLogger('app.test').info('written after')\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert done.stderr.splitlines() == [
+        "INFO app.test: written while 2 was away",
+        "INFO app.test: written after",
+    ]

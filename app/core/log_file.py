@@ -26,6 +26,7 @@ from __future__ import annotations
 import faulthandler
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -178,7 +179,7 @@ def start_logging(
     if root.handlers:
         return None
     faults_to_stderr = faulthandler.is_enabled()
-    stderr = logging.StreamHandler()
+    stderr = _StderrHandler()
     stderr.setLevel(stderr_level)
     stderr.setFormatter(logging.Formatter(STDERR_FORMAT))
     handlers: list[logging.Handler] = [stderr]
@@ -204,6 +205,35 @@ def start_logging(
     if problem is not None:
         log.warning("%s", problem)
     return installed
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to a copy of the stderr descriptor, so records reach it while descriptor 2 is away.
+
+    sounddevice points descriptor 2 at /dev/null while PortAudio starts (to hide ALSA's
+    chatter), on whichever thread opens the microphone; a record another thread wrote
+    through ``sys.stderr`` meanwhile vanished from the terminal. Without a real
+    descriptor behind ``sys.stderr`` (a test's capture), it writes to ``sys.stderr``.
+    """
+
+    def __init__(self) -> None:
+        self._own: TextIO | None = None
+        try:
+            descriptor = sys.stderr.fileno()
+            encoding = sys.stderr.encoding or "utf-8"
+        except (AttributeError, OSError, ValueError):
+            super().__init__()
+            return
+        self._own = os.fdopen(  # closed by close(), with the handler
+            os.dup(descriptor), "w", encoding=encoding, errors="backslashreplace", buffering=1
+        )
+        super().__init__(self._own)
+
+    def close(self) -> None:
+        super().close()
+        own, self._own = self._own, None
+        if own is not None:
+            own.close()
 
 
 def _open_files(level: int) -> tuple[Path, logging.Handler, TextIO, str | None]:
