@@ -22,6 +22,7 @@ import pytest
 
 from app.core.output.history import HistoryStore
 from saytype_bench.accuracy import word_error_rate
+from tests.support.changes import wait_for_changes
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
@@ -246,3 +247,39 @@ def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
         assert terminal.text() == ""  # nothing in the window clicked meanwhile
         assert _clipboard(xserver) == said  # one paste away, where the user wants it
         assert "focus moved to another window" in app.log_text()
+
+
+def test_type_as_i_speak_keeps_to_the_window_it_began_in(
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # A click on a terminal in the middle of a dictation sent its second half there (after
+    # the first half's full stop): typing now stops, and the whole text goes on the clipboard.
+    xserver, pulse = desktop
+    first = speech.wav(OLD_TEXT, tmp_path / "first.wav")
+    second = speech.wav("Bring the tickets and a warm coat.", tmp_path / "second.wav")
+    settings = {"schema_version": 1, "delivery": "type", "type_as_i_speak": True}
+    with (
+        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        qt_target(xserver, tmp_path) as editor,
+        xterm_target(xserver, tmp_path) as terminal,
+    ):
+        editor.focus()
+        assert app.command("toggle").returncode == 0
+        app.wait(lambda: app.state() == "listening", "listening", 10)
+        pulse.play(first)
+        wait_for_changes(
+            lambda: bool(editor.text()),
+            "the first words in the editor",
+            timeout_s=30,
+            folders=[editor.outfile.parent],
+        )
+        terminal.focus()  # the click, with the dictation still going
+        pulse.play(second)
+        assert app.command("toggle").returncode == 0
+        app.wait(lambda: "Typing stopped" in app.log_text(), "typing to stop", 30)
+        app.wait(lambda: app.state() in {"idle", "error"}, "the dictation to end", 30)
+        said = app.history()[-1][0]
+        assert word_error_rate([f"{OLD_TEXT} Bring the tickets and a warm coat."], [said]) <= 0.2
+        assert terminal.text() == ""
+        assert editor.text().split()[0] == said.split()[0]  # the first words went in
+        assert _clipboard(xserver) == said  # the whole dictation, one paste away

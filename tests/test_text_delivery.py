@@ -12,10 +12,12 @@ from app.core.output.text_delivery import (
     CTRL_SHIFT_V,
     CTRL_V,
     MESSAGE_FOCUS_MOVED,
+    MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
     SHIFT_INSERT,
     DeliveryQueue,
     ModifiersHeld,
+    WindowPin,
     paste_chord_for,
     wait_for_modifier_release,
 )
@@ -277,6 +279,27 @@ def test_a_text_goes_only_into_the_window_it_was_said_for(
     with qtbot.waitSignal(service.delivered, timeout=2000):
         service.deliver("ls", method, only_into="XTerm")
     assert keyboard.sent
+
+
+@pytest.mark.gui
+def test_pinned_pieces_go_only_into_the_window_the_first_went_into(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # Type-as-I-speak: a click on a terminal in the middle of a dictation split its words
+    # between two apps (the second part began with the first's full stop).
+    pin = WindowPin()
+    keyboard.window_class = "Gedit"
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver("Dear Sam,", "type", only_into=pin)
+    keyboard.window_class = "XTerm"
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver(" the build broke.", "type", clipboard_on_failure=False, only_into=pin)
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_PINNED_FOCUS_MOVED
+    keyboard.window_class = "gedit"  # back: the rest goes in
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver(" the build broke.", "type", only_into=pin)
+    assert keyboard.typed() == "Dear Sam, the build broke."
 
 
 @pytest.mark.gui

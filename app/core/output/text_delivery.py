@@ -104,6 +104,9 @@ MESSAGE_TEXT_FOCUS_MOVED = (
     "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
     "is on the clipboard; paste it with Ctrl+V where it belongs."
 )
+MESSAGE_PINNED_FOCUS_MOVED = (
+    "Typing stopped: the keyboard focus left the window the dictation was being typed into."
+)
 MESSAGE_FOCUS_MOVED = (
     "the focus moved to another window than the profile's, so they were not pressed there."
 )
@@ -111,6 +114,8 @@ MESSAGE_FOCUS_MOVED = (
 
 def not_sent_message(request: DeliveryRequest, error: ModifiersHeld | FocusMoved) -> str:
     """What to tell the user when ``request`` was held back on purpose."""
+    if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
+        return MESSAGE_PINNED_FOCUS_MOVED
     if isinstance(error, FocusMoved):
         return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
     return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
@@ -139,6 +144,20 @@ class KeyInjector(Protocol):
         ...
 
 
+class WindowPin:
+    """Keeps a series of requests to one window: the one the first of them went into.
+
+    Type-as-I-speak sends a dictation in pieces; a click elsewhere between two of them
+    must not split its words across two apps. Only the delivery worker writes it.
+    """
+
+    def __init__(self) -> None:
+        self.window_class: str | None = None  # None until a piece went out; "" when unknown
+
+    def __repr__(self) -> str:
+        return f"WindowPin({self.window_class!r})"
+
+
 @dataclass(frozen=True)
 class DeliveryRequest:
     """One piece of text to deliver, in the order it was asked for."""
@@ -147,7 +166,8 @@ class DeliveryRequest:
     text: str
     method: DeliveryMethod
     paste_keys: tuple[str, ...] = ()  # a profile's paste keys; () picks them by window class
-    only_into: str = ""  # only while a window of this class has the focus ("": any)
+    # Only while a window of this class has the focus ("": any), or the pin's window.
+    only_into: str | WindowPin = ""
 
 
 def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
@@ -232,10 +252,24 @@ def inject(
     wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting, dictating=dictating)
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
-    if request.only_into:
-        focused = _focused_class(keyboard)
-        if focused and focused.casefold() != request.only_into.casefold():
-            raise FocusMoved(f"{focused} has the focus, not {request.only_into}")
+    pin = request.only_into if isinstance(request.only_into, WindowPin) else None
+    wanted = pin.window_class if pin is not None else str(request.only_into)
+    focused = _focused_class(keyboard) if wanted or pin is not None else None
+    if wanted and focused and focused.casefold() != wanted.casefold():
+        raise FocusMoved(f"{focused} has the focus, not {wanted}")
+    how = _send(request, keyboard, before_paste, paste)
+    if pin is not None and pin.window_class is None:
+        pin.window_class = focused or ""  # unknown (some Wayland routes): no check after
+    return how
+
+
+def _send(
+    request: DeliveryRequest,
+    keyboard: KeyInjector,
+    before_paste: Callable[[], None] | None,
+    paste: Callable[[tuple[str, ...]], object] | None,
+) -> str:
+    """Send ``request`` by its method, the checks done; return how."""
     if request.method == "erase":
         erase_characters(keyboard, len(request.text))
         return "erased"
@@ -283,7 +317,7 @@ class DeliveryQueue:
         text: str,
         method: DeliveryMethod,
         paste_keys: tuple[str, ...] = (),
-        only_into: str = "",
+        only_into: str | WindowPin = "",
     ) -> DeliveryRequest:
         """Queue ``text``; the request's id grows by one per call."""
         if method not in DELIVERY_METHODS:

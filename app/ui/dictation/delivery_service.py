@@ -44,6 +44,7 @@ from app.core.output.text_delivery import (
     KeyInjector,
     ModifiersHeld,
     OwnWindowFocused,
+    WindowPin,
     checked_method,
     inject,
     not_sent_message,
@@ -139,7 +140,7 @@ class DeliveryService(QObject):
         *,
         clipboard_on_failure: bool = True,
         paste_keys: tuple[str, ...] = (),
-        only_into: str = "",
+        only_into: str | WindowPin = "",
     ) -> int:
         """Queue ``text`` for the focused application; return the request id.
 
@@ -150,7 +151,7 @@ class DeliveryService(QObject):
                 delivered. Type-as-I-speak says no: its caller keeps the pieces and
                 puts the whole dictation there instead.
             paste_keys: the keys that paste (a profile's); () picks them by window class.
-            only_into: ``keys`` only while a window of this class has the focus (a profile's).
+            only_into: only while a window of this class has the focus (a profile's), or a pin's.
         """
         method = checked_method(method or self._method)
         request = self._queue.add(text, method, paste_keys, only_into)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from app.core.output.live_typing import LiveTypingQueue
+from app.core.output.text_delivery import WindowPin
 from app.core.text.streaming import TextEdit
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ class LiveTypist:
         self._on_done = on_done
         self._on_stopped = on_stopped
         self._request: int | None = None  # the delivery id of the request in flight
+        # Every piece goes into the window the first one went into: a click elsewhere
+        # pauses typing (the final tries once more, then the clipboard takes it all).
+        self._window = WindowPin()
         self._final = False  # the final's edit is queued: done once the queue is idle
         self._done = False
         self._error = ""
@@ -143,7 +147,7 @@ class LiveTypist:
         if request is not None:
             # The caller puts the whole dictation on the clipboard if typing stops.
             self._request = self._delivery.deliver(
-                request.text, request.method, clipboard_on_failure=False
+                request.text, request.method, clipboard_on_failure=False, only_into=self._window
             )
         elif self._final and self._queue.idle and not self._done:
             self._done = True
