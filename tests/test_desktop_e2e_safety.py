@@ -222,6 +222,30 @@ def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
         assert target.wait_for_text(final, timeout=10) == final
 
 
+def test_a_cancel_while_the_text_waits_for_the_keys_types_nothing(
+    desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # The text waited for Ctrl and Shift to be let go; `saytype cancel` (or Esc) then did
+    # not stop it: it went into the terminal once the keys were up.
+    xserver, pulse = desktop
+    spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
+    settings = {"schema_version": 1, "delivery": "type", "hotkey_mode": "hold"}
+    with (
+        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        xterm_target(xserver, tmp_path) as terminal,
+    ):
+        terminal.focus()
+        with _held_then_partly_let_go(xserver, pulse, app, spoken, ("space",)):
+            app.wait(lambda: "waits for the keys held" in app.log_text(), "the text to wait", 30)
+            assert app.command("cancel").returncode == 0
+            app.wait(lambda: "Cancelled: the text was not typed" in app.log_text(), "cancel", 30)
+        said = app.history()[0][0]
+        assert word_error_rate([OLD_TEXT], [said]) <= WER_BOUND, said
+        assert app.history()[0][1] is None  # not delivered
+        assert _clipboard(xserver) == said
+        assert terminal.text() == ""
+
+
 def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
     desktop: tuple[XServer, PulseDaemon], speech: SpeechMaker, tmp_path: Path
 ) -> None:

@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 from app.core.output.text_delivery import (
     CTRL_SHIFT_V,
     CTRL_V,
+    MESSAGE_CANCELLED_REST,
+    MESSAGE_CANCELLED_WAITING,
     MESSAGE_FOCUS_MOVED,
     MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
@@ -225,6 +227,29 @@ def test_held_modifiers_past_the_timeout_fail_with_the_text_on_the_clipboard(
     assert "Release the hotkey keys" in failed.args[1]
     assert keyboard.sent == []
     assert QGuiApplication.clipboard().text() == "keep this"
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("copy_on_failure", [True, False])
+def test_a_cancel_stops_the_text_waiting_for_the_keys_held(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, copy_on_failure: bool
+) -> None:
+    # Esc while the text waited for Ctrl to be let go: the text still went in afterwards.
+    QGuiApplication.clipboard().setText("older")
+    keyboard.hold("control")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        request_id = service.deliver("rm -rf build", "type", clipboard_on_failure=copy_on_failure)
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.cancel_pending()
+    assert failed.args == [
+        request_id,
+        MESSAGE_CANCELLED_WAITING if copy_on_failure else MESSAGE_CANCELLED_REST,
+    ]
+    keyboard.release_all()
+    with qtbot.waitSignal(service.delivered, timeout=2000):  # the next request is not cancelled
+        service.deliver("ls", "type")
+    assert keyboard.typed() == "ls"
+    assert QGuiApplication.clipboard().text() == ("rm -rf build" if copy_on_failure else "older")
 
 
 @pytest.mark.gui

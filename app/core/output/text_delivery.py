@@ -66,6 +66,10 @@ MESSAGE_KEYS_HELD = (
     "Release the hotkey keys: the text was not typed while they were held. "
     "It is on the clipboard; paste it with Ctrl+V."
 )
+MESSAGE_CANCELLED_WAITING = (
+    "Cancelled: the text was not typed. It is in history and on the clipboard."
+)
+MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
 MESSAGE_KEYS_AFTER_HELD = (
     "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."
 )
@@ -96,6 +100,10 @@ class ModifiersHeld(InjectionError):
     """Modifier keys stayed down past the timeout; injecting now would make shortcuts."""
 
 
+class DeliveryCancelled(InjectionError):
+    """The dictation was cancelled while its text waited for the keys held: nothing was sent."""
+
+
 class FocusMoved(InjectionError):
     """The text, or the keys after it, were for another window than the one with the focus now."""
 
@@ -112,8 +120,13 @@ MESSAGE_FOCUS_MOVED = (
 )
 
 
-def not_sent_message(request: DeliveryRequest, error: ModifiersHeld | FocusMoved) -> str:
+def not_sent_message(
+    request: DeliveryRequest, error: ModifiersHeld | FocusMoved | DeliveryCancelled
+) -> str:
     """What to tell the user when ``request`` was held back on purpose."""
+    if isinstance(error, DeliveryCancelled):
+        copied = request.copy_on_failure and request.method not in {"erase", "keys"}
+        return MESSAGE_CANCELLED_WAITING if copied else MESSAGE_CANCELLED_REST
     if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
         return MESSAGE_PINNED_FOCUS_MOVED
     if isinstance(error, FocusMoved):
@@ -168,6 +181,7 @@ class DeliveryRequest:
     paste_keys: tuple[str, ...] = ()  # a profile's paste keys; () picks them by window class
     # Only while a window of this class has the focus ("": any), or the pin's window.
     only_into: str | WindowPin = ""
+    copy_on_failure: bool = True  # False: its caller keeps the text (type-as-I-speak's pieces)
 
 
 def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
@@ -196,6 +210,7 @@ def wait_for_modifier_release(
     pause: Callable[[float], None] = time.sleep,
     *,
     dictating: Callable[[], bool] = lambda: False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> None:
     """Return once no modifier is held; raise :class:`ModifiersHeld` after ``timeout_s``.
 
@@ -208,12 +223,16 @@ def wait_for_modifier_release(
         dictating: Whether the hotkey is held for the next dictation: the text then
             waits however long it is held (pressed again while the last text waited,
             it must go out once the keys are up, not onto the clipboard).
+        cancelled: Whether the user cancelled meanwhile (Esc): then
+            :class:`DeliveryCancelled` is raised, and nothing goes out.
     """
     deadline = clock() + timeout_s
     held = keyboard.modifiers_down()
     if held and on_waiting is not None:
         on_waiting(held)
     while held:
+        if cancelled():
+            raise DeliveryCancelled("cancelled while the keys were held")
         if clock() >= deadline and dictating():
             deadline = clock() + timeout_s
         elif clock() >= deadline:
@@ -232,6 +251,7 @@ def inject(
     own_pid: int | None = None,
     paste: Callable[[tuple[str, ...]], object] | None = None,
     dictating: Callable[[], bool] = lambda: False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> str:
     """Send ``request`` into the focused window; return how (``"pasted"`` or ``"typed"``).
 
@@ -249,7 +269,9 @@ def inject(
     """
     if request.method == "keys":
         modifier_timeout_s = max(modifier_timeout_s, KEYS_AFTER_TEXT_TIMEOUT_S)
-    wait_for_modifier_release(keyboard, modifier_timeout_s, on_waiting, dictating=dictating)
+    wait_for_modifier_release(
+        keyboard, modifier_timeout_s, on_waiting, dictating=dictating, cancelled=cancelled
+    )
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     pin = request.only_into if isinstance(request.only_into, WindowPin) else None
@@ -318,11 +340,14 @@ class DeliveryQueue:
         method: DeliveryMethod,
         paste_keys: tuple[str, ...] = (),
         only_into: str | WindowPin = "",
+        copy_on_failure: bool = True,
     ) -> DeliveryRequest:
         """Queue ``text``; the request's id grows by one per call."""
         if method not in DELIVERY_METHODS:
             raise ValueError(f"unknown delivery method {method!r}")
-        request = DeliveryRequest(self._next_id, text, method, paste_keys, only_into)
+        request = DeliveryRequest(
+            self._next_id, text, method, paste_keys, only_into, copy_on_failure
+        )
         self._next_id += 1
         self._pending.append(request)
         return request

@@ -36,6 +36,7 @@ from app.core.output.text_delivery import (
     MESSAGE_INJECTION_FAILED,
     MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
+    DeliveryCancelled,
     DeliveryMethod,
     DeliveryQueue,
     DeliveryRequest,
@@ -102,10 +103,10 @@ class DeliveryService(QObject):
         self._method: DeliveryMethod = "paste"
         self._restore_delay_ms = 500
         self._queue = DeliveryQueue()
-        self._no_clipboard: set[int] = set()  # request ids whose caller keeps the text
         self._current: DeliveryRequest | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-delivery")
         self._stopping = threading.Event()
+        self._cancel_current = threading.Event()  # the dictation was cancelled (Esc)
         self._armed = threading.Event()  # set just before the paste keys go out
         self.hotkey_held = threading.Event()  # held for a dictation: waiting text waits on
         self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
@@ -154,9 +155,7 @@ class DeliveryService(QObject):
             only_into: only while a window of this class has the focus (a profile's), or a pin's.
         """
         method = checked_method(method or self._method)
-        request = self._queue.add(text, method, paste_keys, only_into)
-        if not clipboard_on_failure:
-            self._no_clipboard.add(request.request_id)
+        request = self._queue.add(text, method, paste_keys, only_into, clipboard_on_failure)
         log.debug("queued request %d (%s, %d chars)", request.request_id, request.method, len(text))
         QTimer.singleShot(0, self, self._start_next)
         return request.request_id
@@ -177,9 +176,9 @@ class DeliveryService(QObject):
         return self._route
 
     def cancel_pending(self) -> None:
-        """Drop queued requests that have not started; the current one completes."""
+        """Drop queued requests; the current one still waiting for keys held is cancelled too."""
+        self._cancel_current.set()  # cleared as the next request starts
         dropped = self._queue.clear()
-        self._no_clipboard.difference_update(request.request_id for request in dropped)
         if dropped:
             log.info("dropped %d queued deliveries", len(dropped))
 
@@ -227,6 +226,7 @@ class DeliveryService(QObject):
             return
         if request.method == "paste" and self._wayland_clipboard is None:
             self._put_on_clipboard(request.text)
+        self._cancel_current.clear()
         self._executor.submit(self._work, request)
 
     def _pastes_by_typing(self) -> bool:
@@ -248,10 +248,11 @@ class DeliveryService(QObject):
                 own_pid=os.getpid(),
                 paste=self._wayland_paste(request.text, keyboard),
                 dictating=self.hotkey_held.is_set,
+                cancelled=self._cancel_current.is_set,
             )
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
-        except (ModifiersHeld, FocusMoved) as exc:
+        except (ModifiersHeld, FocusMoved, DeliveryCancelled) as exc:
             self._worker_done.emit(request.request_id, "", not_sent_message(request, exc))
         except _NoKeyboard as exc:
             self._worker_done.emit(request.request_id, "", self._route.no_keyboard_message(exc))
@@ -299,7 +300,6 @@ class DeliveryService(QObject):
             log.info("delivery %d failed: %s", request_id, message)
             self._fail(request, message)
             return
-        self._no_clipboard.discard(request_id)
         if request.method == "paste" and self._wayland_clipboard is None:
             self._awaiting_fetch = True
             self._restore_timer.start(
@@ -312,8 +312,7 @@ class DeliveryService(QObject):
 
     def _fail(self, request: DeliveryRequest, message: str) -> None:
         """Report a request that did not go out, leaving its text on the clipboard."""
-        keep_on_clipboard = request.request_id not in self._no_clipboard
-        self._no_clipboard.discard(request.request_id)
+        keep_on_clipboard = request.copy_on_failure
         if request.method == "paste" and self._saved is not None:  # the text is on it now
             if keep_on_clipboard:
                 self._saved = None  # keep the text on the clipboard for the user

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.core.output.text_delivery import MESSAGE_CANCELLED_REST, MESSAGE_CANCELLED_WAITING
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
@@ -150,6 +151,8 @@ class FinalDelivery:
             )
             self._delivered(current, current.how)
             return
-        self._notice("warning", message)
+        if message == MESSAGE_CANCELLED_REST:
+            return  # a piece typed as spoken: cancel() said which words stay
+        self._notice("info" if message == MESSAGE_CANCELLED_WAITING else "warning", message)
         if current is not None and current.delivery_id == request_id:
             self._failed(message)
