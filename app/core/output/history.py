@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _WORDS = re.compile(r"[\w'\u2019-]+")  # what search compares when punctuation is set aside
+NOT_DELIVERED = "not delivered"  # delivered_to of a text that failed to reach its app
 SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
 

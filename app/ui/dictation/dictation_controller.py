@@ -1,12 +1,11 @@
 """Runs dictations: hotkey/tray/window requests → worker → history → delivery.
 
-Where the session state machine meets the hardware. Requests (start, stop,
-toggle, cancel) come from a hotkey, the tray, the window or the control socket,
-in any order; each asks the :class:`DictationSession` first. The final text is
-in history *before* it is delivered, so a crash or a focus change never loses a
-dictation (without history it also goes to the clipboard). Each dictation gets
-the profile of the window focused at its start (``profile_chooser.py``); the
-last hop, the final text into its place, is ``final_delivery.py``.
+Where the session state machine meets the hardware. Requests (start, stop, toggle,
+cancel) come from a hotkey, the tray, the window or the control socket, in any order;
+each asks the :class:`DictationSession` first. The final text is in history *before*
+it is delivered, so a crash or a focus change never loses a dictation (without history
+it also goes to the clipboard). Each dictation gets the profile of the window focused
+at its start (``profile_chooser.py``); the last hop is ``final_delivery.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import GateHold, PauseGate
-from app.core.output.history import HistoryEntry, HistoryStore
+from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.live_shaping import LiveShaping
@@ -44,11 +43,9 @@ class DictationController(QObject):
 
     Args:
         delivery: a DeliveryService (or a fake with its methods and signals).
-        history: the store, or None when it could not be opened (texts then go
-            to the clipboard so nothing is lost).
+        history: the store, or None when it could not be opened (texts then go to the clipboard).
         model_name: recorded with each history entry.
-        own_window_active: tells whether Saytype's own window has the focus, where
-            pasting would go nowhere: the text is then shown and copied instead.
+        own_window_active: whether Saytype's own window has the focus (texts are kept there).
         profiles: chooses each dictation's profile; without it, the settings alone apply.
     """
 
@@ -57,6 +54,7 @@ class DictationController(QObject):
     final_text = Signal(str)
     notice = Signal(str, str)  # level: info | warning | error, message
     history_added = Signal(object)  # HistoryEntry
+    history_updated = Signal(object)  # HistoryEntry, marked NOT_DELIVERED: its delivery failed
     profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
     # Where the text went (typed, pasted, clipboard, window, none), who started it.
     completed = Signal(str, str)
@@ -375,6 +373,8 @@ class DictationController(QObject):
         self._finish_delivery(how)
 
     def _delivery_failed(self, message: str) -> None:
+        if self._current is not None:  # the History tab marks it, to be pasted from there
+            self._saver.mark_delivered(self._current, NOT_DELIVERED, self.history_updated.emit)
         self._current = None
         self.session.fail(None, message)
 

@@ -9,6 +9,7 @@ the text on the clipboard after delivering it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -96,13 +97,21 @@ class DictationHistory:
             receiver=self._receiver,
         )
 
-    def mark_delivered(self, current: DictationRun, how: str) -> None:
-        """Record where the text of ``current`` went (when it has an entry)."""
-        if current.entry is None or self._history is None:
+    def mark_delivered(
+        self,
+        current: DictationRun,
+        how: str,
+        then: Callable[[HistoryEntry], None] = lambda _entry: None,
+    ) -> None:
+        """Record where the text of ``current`` went (when it has an entry); ``then`` gets
+        the entry as it is now, once written."""
+        entry = current.entry
+        if entry is None or self._history is None:
             return
         run_in_background(
-            partial(self._history.mark_delivered, current.entry.id, how),
-            on_error=lambda exc: log.warning("could not mark delivery in history: %s", exc),
+            partial(self._history.mark_delivered, entry.id, how),
+            lambda _none: then(dataclasses.replace(entry, delivered_to=how)),
+            lambda exc: log.warning("could not mark delivery in history: %s", exc),
             lane=self._history.writes,
             receiver=self._receiver,
         )

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,34 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.output.history import SHOWN_AT_ONCE, HistoryEntry, HistoryError, HistoryStore
-from app.core.profiles.profile import DEFAULT_PROFILE
 from app.ui.history.history_deletes import HistoryDeletes
+from app.ui.history.history_item import ENTRY_ID, make_item, show_delivery
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
 EMPTY_TEXT = "No dictations yet"
-_ENTRY_ID = Qt.ItemDataRole.UserRole
-_TOOLTIP_CHARS = 1000
-
-
-def _time_text(created_at: float) -> str:
-    moment = QDateTime.fromSecsSinceEpoch(int(created_at))
-    locale = QLocale()
-    if moment.date() == QDateTime.currentDateTime().date():
-        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(moment, QLocale.FormatType.ShortFormat)
-
-
-def _duration_text(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}"
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 class HistoryPanel(QWidget):
@@ -221,18 +200,18 @@ class HistoryPanel(QWidget):
     def entries(self) -> list[HistoryEntry]:
         """The entries shown, top to bottom."""
         items = (self._list.topLevelItem(row) for row in range(self._list.topLevelItemCount()))
-        return [self._entries[item.data(0, _ENTRY_ID)] for item in items if item is not None]
+        return [self._entries[item.data(0, ENTRY_ID)] for item in items if item is not None]
 
     def selected_entry(self) -> HistoryEntry | None:
         """The selected entry, or None."""
         selected = self._list.selectedItems()
-        return self._entries.get(selected[0].data(0, _ENTRY_ID)) if selected else None
+        return self._entries.get(selected[0].data(0, ENTRY_ID)) if selected else None
 
     def select_entry(self, entry_id: int) -> None:
         """Select the entry with this id, if it is shown."""
         for row in range(self._list.topLevelItemCount()):
             item = self._list.topLevelItem(row)
-            if item is not None and item.data(0, _ENTRY_ID) == entry_id:
+            if item is not None and item.data(0, ENTRY_ID) == entry_id:
                 self._list.setCurrentItem(item)
                 return
 
@@ -293,22 +272,17 @@ class HistoryPanel(QWidget):
 
     def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
         self._entries[entry.id] = entry
-        item = QTreeWidgetItem(
-            [
-                _time_text(entry.created_at),
-                _duration_text(entry.duration_s),
-                _first_line(entry.text),
-            ]
-        )
-        item.setData(0, _ENTRY_ID, entry.id)
-        tooltip = (
-            entry.text if len(entry.text) <= _TOOLTIP_CHARS else entry.text[:_TOOLTIP_CHARS] + "…"
-        )
-        if entry.profile and entry.profile != DEFAULT_PROFILE:  # the app's own shaping
-            tooltip += f"\n\nProfile: {entry.profile}"
-        for column in range(3):
-            item.setToolTip(column, tooltip)
-        return item
+        return make_item(entry, self)
+
+    def update_entry(self, entry: HistoryEntry) -> None:
+        """Show where a listed entry's text went (it failed: the row gets a warning icon)."""
+        if entry.id not in self._entries:
+            return
+        self._entries[entry.id] = entry
+        for row in range(self._list.topLevelItemCount()):
+            item = self._list.topLevelItem(row)
+            if item is not None and item.data(0, ENTRY_ID) == entry.id:
+                show_delivery(item, entry, self)
 
     def _update_empty_state(self) -> None:
         if self._list.topLevelItemCount():
@@ -381,7 +355,7 @@ class HistoryPanel(QWidget):
         """Drop the entry's row; when it was selected, select its neighbour."""
         for row in range(self._list.topLevelItemCount()):
             item = self._list.topLevelItem(row)
-            if item is not None and item.data(0, _ENTRY_ID) == entry_id:
+            if item is not None and item.data(0, ENTRY_ID) == entry_id:
                 break
         else:
             return

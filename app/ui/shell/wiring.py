@@ -118,6 +118,7 @@ def _wire_history(parts: DesktopParts, last: LastDictation) -> None:
     if history_panel is None:
         return
     controller.history_added.connect(history_panel.add_entry)
+    controller.history_updated.connect(history_panel.update_entry)  # a failed delivery's mark
     history_panel.deletes.removed.connect(last.removed)
     history_panel.deletes.restored.connect(last.restored)
     wire_retype(parts.retype, history_panel, controller, window)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import HistoryStore
+from app.core.output.history import NOT_DELIVERED, HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker
@@ -129,11 +129,13 @@ def test_failed_delivery_leaves_text_on_clipboard_and_tells_the_user(
     notices: list[tuple[str, str]] = []
     rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
     try:
-        _dictate(qtbot, rig)
-        qtbot.waitUntil(lambda: rig.controller.session.state.value == "error", timeout=10_000)
+        with qtbot.waitSignal(rig.controller.history_updated, timeout=10_000) as marked:
+            _dictate(qtbot, rig)
+        assert rig.controller.session.state.value == "error"
         entry = rig.history.latest()
         assert entry is not None
-        assert entry.delivered_to is None  # saved, even though it never arrived
+        assert entry.delivered_to == NOT_DELIVERED  # saved, and marked as never arrived
+        assert marked.args == [entry]  # the History tab shows it so
         assert rig.delivery.clipboard == entry.text
         assert ("warning", "Could not paste: no focused window.") in notices
         assert rig.controller.start()  # an error never blocks the next dictation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import SHOWN_AT_ONCE, HistoryStore
+from app.core.output.history import NOT_DELIVERED, SHOWN_AT_ONCE, HistoryStore
 from app.ui.history.history_panel import EMPTY_TEXT, HistoryPanel
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -299,3 +301,26 @@ def test_a_full_list_says_how_many_older_entries_a_search_reaches(
     assert [entry.text for entry in panel.entries()][-1] == "invoice number 3"
     assert more.isHidden()
     assert store.count("invoice") == (SHOWN_AT_ONCE + 5) // 2
+
+
+def test_a_text_that_never_reached_its_app_is_marked(
+    qtbot: QtBot, store: HistoryStore, tmp_path: Path
+) -> None:
+    # A failed delivery's text went on the clipboard with a notice; once the notice was
+    # gone, nothing in History told which dictation still needed pasting.
+    store.add("Meet me at noon.", 1.0, "tiny.en")
+    failed = store.add("rm -rf build", 1.0, "tiny.en")
+    store.mark_delivered(failed.id, NOT_DELIVERED)
+    newer = store.add("Thanks, see you.", 1.0, "tiny.en")
+    panel = make_panel(qtbot, store, show=True)
+    rows = [tree(panel).topLevelItem(row) for row in range(3)]
+    assert [row is not None and not row.icon(2).isNull() for row in rows] == [False, True, False]
+    marked = rows[1]
+    assert marked is not None
+    assert marked.toolTip(2).startswith("Not typed into the app when it was dictated")
+    assert marked.data(2, Qt.ItemDataRole.AccessibleTextRole) == "Not delivered: rm -rf build"
+    save_screenshot(panel, "history-not-delivered.png", tmp_path)
+
+    panel.update_entry(replace(newer, delivered_to=NOT_DELIVERED))  # the newest one fails too
+    assert rows[0] is not None
+    assert not rows[0].icon(2).isNull()

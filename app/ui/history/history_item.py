@@ -1,0 +1,67 @@
+"""How one history entry looks in the list: its time, length, first line and tooltip.
+
+An entry whose text did not reach the app it was dictated into (the delivery failed,
+and the text went on the clipboard) carries a warning icon, so the user can find
+what still needs pasting.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtWidgets import QStyle, QTreeWidgetItem, QWidget
+
+from app.core.output.history import NOT_DELIVERED, HistoryEntry
+from app.core.profiles.profile import DEFAULT_PROFILE
+
+ENTRY_ID = Qt.ItemDataRole.UserRole
+NOT_DELIVERED_NOTE = (
+    "Not typed into the app when it was dictated: it was put on the clipboard. "
+    "Copy it or type it again from here."
+)
+_TOOLTIP_CHARS = 1000
+
+
+def time_text(created_at: float) -> str:
+    """The time of day for today's entries; the date and time for older ones."""
+    moment = QDateTime.fromSecsSinceEpoch(int(created_at))
+    locale = QLocale()
+    if moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def duration_text(seconds: float) -> str:
+    """Seconds with a decimal under a minute, else minutes:seconds."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def first_line(text: str) -> str:
+    """The first line that is not blank."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def make_item(entry: HistoryEntry, style_of: QWidget) -> QTreeWidgetItem:
+    """A list row for ``entry`` (its id in :data:`ENTRY_ID`)."""
+    item = QTreeWidgetItem(
+        [time_text(entry.created_at), duration_text(entry.duration_s), first_line(entry.text)]
+    )
+    item.setData(0, ENTRY_ID, entry.id)
+    show_delivery(item, entry, style_of)
+    return item
+
+
+def show_delivery(item: QTreeWidgetItem, entry: HistoryEntry, style_of: QWidget) -> None:
+    """The row's icon and tooltip for where ``entry``'s text went."""
+    tooltip = entry.text if len(entry.text) <= _TOOLTIP_CHARS else entry.text[:_TOOLTIP_CHARS] + "…"
+    if entry.profile and entry.profile != DEFAULT_PROFILE:  # the app's own shaping
+        tooltip += f"\n\nProfile: {entry.profile}"
+    if entry.delivered_to == NOT_DELIVERED:
+        tooltip = f"{NOT_DELIVERED_NOTE}\n\n{tooltip}"
+        item.setIcon(2, style_of.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        # A screen reader says it too: the icon alone would be lost on it.
+        item.setData(2, Qt.ItemDataRole.AccessibleTextRole, f"Not delivered: {item.text(2)}")
+    for column in range(3):
+        item.setToolTip(column, tooltip)
