@@ -62,9 +62,10 @@ class ProfileForm(QWidget):
         self._default = False
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.name_edit = self._line("Name", "Name", layout)
-        self.class_edit = self._line("Window class matches", "A regular expression", layout)
-        self.title_edit = self._line("Window title matches", "A regular expression", layout)
+        # Alt+letters: the rule's three fields, which a keyboard user edits most.
+        self.name_edit = self._line("&Name", "Name", layout)
+        self.class_edit = self._line("Window cl&ass matches", "A regular expression", layout)
+        self.title_edit = self._line("Window titl&e matches", "A regular expression", layout)
         self.rule_help = QLabel(
             "The first profile whose patterns match the focused window is used (any case).",
             self,
@@ -108,8 +109,8 @@ class ProfileForm(QWidget):
     def _line(self, label: str, placeholder: str, layout: QFormLayout) -> QLineEdit:
         edit = QLineEdit(self)
         edit.setPlaceholderText(placeholder)
-        edit.setAccessibleName(label)
-        layout.addRow(label + ":", edit)
+        edit.setAccessibleName(label.replace("&", ""))
+        layout.addRow(label + ":", edit)  # a text label with "&" gets the edit as its buddy
         return edit
 
     def show_profile(self, profile: Profile) -> None:

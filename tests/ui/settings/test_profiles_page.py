@@ -106,6 +106,21 @@ def test_a_mistake_is_one_sentence_and_saves_nothing(qtbot: QtBot) -> None:
     assert profiles_path().read_bytes() == before
 
 
+def test_alt_letters_reach_the_rule_fields(qtbot: QtBot) -> None:
+    # A keyboard-only user had no Alt+letter on the form: only Tab, through every field.
+    page = page_for(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    for letter, field in (
+        (Qt.Key.Key_A, page.form.class_edit),
+        (Qt.Key.Key_E, page.form.title_edit),
+        (Qt.Key.Key_N, page.form.name_edit),
+    ):
+        qtbot.keyClick(page.list, letter, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(field.hasFocus)
+
+
 def test_without_a_dictation_yet_the_page_says_what_to_do(qtbot: QtBot) -> None:
     page = page_for(qtbot, window=None)
     click(qtbot, page.buttons["last_app"])
