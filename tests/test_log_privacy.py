@@ -77,7 +77,7 @@ def test_no_dictated_word_reaches_the_debug_log(tmp_path: Path, speech: SpeechMa
     events = [
         json.loads(line)
         for line in _saytype(
-            "listen", "--input", str(spoken), "--push-to-talk", "--jsonl", "--speed", "4"
+            "listen", "--input", str(spoken), "--push-to-talk", "--jsonl", "--speed", "1"
         ).splitlines()
     ]
     transcribed = json.loads(_saytype("transcribe", str(spoken), "--format", "json"))
