@@ -110,6 +110,20 @@ def test_interrupted_download_leaves_nothing_loadable_then_resumes(
     check_model_folder(models / NAME)
 
 
+def test_a_file_the_server_refuses_is_named_with_its_answer(hub: FakeHub, models: Path) -> None:
+    # An HTTP error answer used to read "The connection ... broke during the download".
+    hub.refuse["model.bin"] = 503
+    with pytest.raises(DownloadError) as refused:
+        download_model(NAME, models, access(hub))
+    assert str(refused.value) == (
+        f"{hub.endpoint} refused to send model.bin (HTTP 503, Service Unavailable). "
+        "Try again later; what was downloaded so far is kept."
+    )
+    assert not (models / NAME).exists()
+    download_model(NAME, models, access(hub))  # the server sends it now
+    assert verify_installed(models / NAME) == []
+
+
 def test_corrupt_file_is_rejected_and_deleted(hub: FakeHub, models: Path) -> None:
     hub.corrupt.add("model.bin")
     with pytest.raises(DownloadError, match=r"model\.bin is corrupt.*deleted"):

@@ -5,7 +5,8 @@ It answers the two requests Saytype's downloader makes through huggingface_hub
 ``?blobs=True``, and ``GET /<repo>/resolve/<revision>/<file>`` with HTTP Range),
 plus the ``HEAD /<repo>/resolve/…`` metadata call that ``hf_hub_download`` makes,
 with the hub's headers. Faults are switched on per test: a connection cut after
-N bytes of a file (once), or a file served with one byte flipped.
+N bytes of a file (once), a file's download refused with an HTTP status (once), or a
+file served with one byte flipped.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FakeHub:
     repos: dict[str, dict[str, ServedFile]] = field(default_factory=dict)
     cut_after: dict[str, int] = field(default_factory=dict)  # file name -> bytes, then cut once
     corrupt: set[str] = field(default_factory=set)  # file names served with a byte flipped
+    refuse: dict[str, int] = field(default_factory=dict)  # file name -> HTTP status, once
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     endpoint: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -103,6 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
         served = hub.repos.get(repo_id, {}).get(name)
         if served is None:
             self._not_found(f"{repo_id}/{name} not found", "EntryNotFound")
+            return
+        with hub.lock:
+            refused = hub.refuse.pop(name, None) if self.command == "GET" else None
+        if refused is not None:
+            self._error(refused, "Service Unavailable", "Refused")
             return
         self._file(served, name, send_body)
 
@@ -171,8 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
                 position += len(block)
 
     def _not_found(self, message: str, code: str) -> None:
+        self._error(404, message, code)
+
+    def _error(self, status: int, message: str, code: str) -> None:
         body = json.dumps({"error": message}).encode()
-        self.send_response(404)
+        self.send_response(status)
         self.send_header("X-Error-Code", code)
         self.send_header("X-Error-Message", message)
         self.send_header("Content-Type", "application/json")

@@ -17,7 +17,6 @@ neither a cancel hook nor a per-chunk progress callback.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import fnmatch
 import json
@@ -31,6 +30,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.engine.cancellation import CancellationToken, Cancelled
+from app.core.engine.download_messages import (
+    describe_os_error,
+    disk_message,
+    http_status,
+    is_transport_error,
+    network_message,
+    refused_message,
+)
 from app.core.engine.model_catalog import (
     MODEL_FILE_PATTERNS,
     catalog_entry,
@@ -119,7 +126,7 @@ def download_model(
     try:
         partial.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DownloadError(f"Cannot create {partial}: {_describe_os_error(exc)}.") from exc
+        raise DownloadError(f"Cannot create {partial}: {describe_os_error(exc)}.") from exc
     # Saytype keeps the hub offline (app.core.offline); this download is the user's request.
     with _exclusive(partial, name), hub_requests_allowed():
         revision, files = fetch_file_list(entry.repo_id, access)
@@ -162,10 +169,10 @@ def fetch_file_list(repo_id: str, access: HubAccess) -> tuple[str, list[RemoteFi
             "Cannot download: huggingface_hub is in offline mode (HF_HUB_OFFLINE)."
         ) from exc
     except (HfHubHTTPError, OSError) as exc:
-        raise DownloadError(_network_message(access.endpoint, exc)) from exc
+        raise DownloadError(network_message(access.endpoint, exc)) from exc
     except Exception as exc:
-        if _is_transport_error(exc):
-            raise DownloadError(_network_message(access.endpoint, exc)) from exc
+        if is_transport_error(exc):
+            raise DownloadError(network_message(access.endpoint, exc)) from exc
         raise
     files = [
         RemoteFile(
@@ -274,10 +281,12 @@ def _fetch_file(  # noqa: PLR0917 - one file's whole context
         except (Cancelled, DownloadError):
             raise
         except Exception as exc:
-            if isinstance(exc, OSError) and exc.errno is not None and not _is_transport_error(exc):
-                raise DownloadError(_disk_message(partial, remote, exc)) from exc
-            if isinstance(exc, OSError) or _is_transport_error(exc):
-                raise DownloadError(_network_message(access.endpoint, exc, resumable=True)) from exc
+            if http_status(exc):  # answered, with an error: nothing broke on the way
+                raise DownloadError(refused_message(access.endpoint, remote, exc)) from exc
+            if isinstance(exc, OSError) and exc.errno is not None and not is_transport_error(exc):
+                raise DownloadError(disk_message(partial, remote, exc)) from exc
+            if isinstance(exc, OSError) or is_transport_error(exc):
+                raise DownloadError(network_message(access.endpoint, exc, resumable=True)) from exc
             raise
     problem = file_problem(part, remote)
     if problem:
@@ -350,37 +359,3 @@ def _install(
         raise DownloadError(f"The downloaded files do not form a usable model: {exc}") from exc
     staging.rename(target)
     shutil.rmtree(partial, ignore_errors=True)
-
-
-def _is_transport_error(exc: BaseException) -> bool:
-    try:
-        import httpx2
-    except ImportError:  # an older huggingface_hub on httpx or requests
-        return isinstance(exc, ConnectionError)
-    return isinstance(exc, (httpx2.TransportError, ConnectionError))
-
-
-def _network_message(endpoint: str, exc: BaseException, resumable: bool = False) -> str:
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if resumable:  # the server was reached: the connection broke during the download
-        return (
-            f"The connection to {endpoint} broke during the download. Download again to "
-            f"resume where it stopped. ({detail})"
-        )
-    return (
-        f"Could not reach {endpoint}: is this computer online? Check the connection "
-        f"and try again. ({detail})"
-    )
-
-
-def _disk_message(partial: Path, remote: RemoteFile, exc: OSError) -> str:
-    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-        return (
-            f"The disk is full: {remote.name} could not be saved in {partial.parent}. "
-            "Free some space and download again to resume."
-        )
-    return f"Cannot write {remote.name} in {partial}: {_describe_os_error(exc)}."
-
-
-def _describe_os_error(exc: OSError) -> str:
-    return exc.strerror or str(exc)
