@@ -55,6 +55,22 @@ def test_new_words_or_a_confident_model_or_speech_beginning_are_kept(window: Win
     assert not check.heard_in_silence(0.99)  # the window holds speech
 
 
+def test_the_end_of_a_sentence_said_before_is_kept_where_it_is_spoken(window: Window) -> None:
+    # A long file's last sentence ("... turn on the living room lamp?") said earlier in it
+    # too, cut by a clip boundary: its tail was dropped as an echo of the prompt.
+    check = SilentWindowCheck(window.samples)
+    clip = LEAD_S + 1.5  # a clip that begins in the middle of the sentence
+    tail = (clip, window.speech_end_s)
+    assert not check.echoes_prompt(
+        0.99, clip, " in a small jazz band.", SAID, (*tail, check.speech_span(*tail))
+    )
+    # The echo after the last words is timed over their tail and the silence after it.
+    echo = (window.speech_end_s - 0.2, window.speech_end_s + 1.0)
+    assert check.echoes_prompt(
+        0.55, echo[0], " Chapter 8.", SAID, (*echo, check.speech_span(*echo))
+    )
+
+
 def test_a_window_without_speech_drops_what_the_model_doubts() -> None:
     check = SilentWindowCheck(np.zeros(5 * SAMPLE_RATE, np.float32))
     assert check.heard_in_silence(0.7)

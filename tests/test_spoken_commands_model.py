@@ -35,8 +35,10 @@ def _run(argv: list[str]) -> tuple[int, str]:
 
 
 @pytest.mark.model
-def test_transcribe_obeys_spoken_commands(sentence_wav: Path, tiny_en: ModelHost) -> None:
-    status, out = _run(["transcribe", "--format", "json", str(sentence_wav)])
+def test_transcribe_obeys_spoken_commands_when_asked(
+    sentence_wav: Path, tiny_en: ModelHost
+) -> None:
+    status, out = _run(["transcribe", "--spoken-commands", "--format", "json", str(sentence_wav)])
     assert status == 0
     assert json.loads(out)["text"] == SHAPED
 
@@ -45,9 +47,10 @@ def test_transcribe_obeys_spoken_commands(sentence_wav: Path, tiny_en: ModelHost
 def test_transcribe_without_spoken_commands_keeps_the_words(
     sentence_wav: Path, tiny_en: ModelHost
 ) -> None:
-    status, out = _run(["transcribe", "--no-spoken-commands", str(sentence_wav)])
-    assert status == 0
-    assert "comma" in out.lower()
+    for flags in (["--no-spoken-commands"], []):  # a file keeps every word by default
+        status, out = _run(["transcribe", *flags, str(sentence_wav)])
+        assert status == 0
+        assert "comma" in out.lower()
     assert "period" in out.lower()
 
 

@@ -90,11 +90,13 @@ def test_command_line_words_follow_the_saved_ones_once() -> None:
 
 
 @pytest.mark.model
-def test_spoken_commands_follow_the_saved_setting_unless_the_command_line_says(
-    commands_wav: Path,
-) -> None:
+def test_spoken_commands_act_in_files_only_when_asked_for(commands_wav: Path) -> None:
+    # A meeting's "scratch that" deleted the sentence before it from the transcript: in a
+    # file, spoken commands are words said unless Settings → Files or the command line asks.
+    assert "three cats comma and two dogs" in transcribe(commands_wav)
+    save_settings(Settings(file_spoken_commands=True))
     assert "three cats, and two dogs" in transcribe(commands_wav)
-    save_settings(Settings(spoken_commands=False))
+    save_settings(Settings(spoken_commands=False, file_spoken_commands=True))
     assert "three cats comma and two dogs" in transcribe(commands_wav)
     assert "three cats, and two dogs" in transcribe(commands_wav, "--spoken-commands")
 

@@ -25,8 +25,8 @@ def add_shaping_arguments(
         "--spoken-commands",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help='obey "comma", "new paragraph", "scratch that"… (default: on, or as saved in '
-        "Settings → Text where the command reads it; see the README)",
+        help='obey "comma", "new paragraph", "scratch that"… (default: on for listen; for '
+        "transcribe only when Settings → Files and Text both say so; see the README)",
     )
     parser.add_argument(
         "--vocabulary",

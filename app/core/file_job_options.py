@@ -2,13 +2,15 @@
 
 The window's file queue and ``saytype transcribe`` both decode a file with the
 user's special words (Whisper's hotwords) and shape its text as Settings → Text
-says, so a file reads the same whichever way it was transcribed. The queue takes
+says, so a file reads the same whichever way it was transcribed; spoken commands
+apply only when Settings → Files says so too. The queue takes
 every option read here; the command line takes the words and the shaping, and
 keeps its own decoding options (``--language``, ``--beam-size``…).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from app.core.engine.file_transcriber import TranscribeOptions
@@ -37,7 +39,11 @@ class FileJobOptions:
                 batch_size=settings.file_batch_size,
                 vocabulary=tuple(settings.vocabulary),
             ),
-            shaping=ShapingOptions.from_settings(settings),
+            shaping=dataclasses.replace(
+                ShapingOptions.from_settings(settings),
+                # A meeting's "scratch that" is words said, not an edit: off unless asked for.
+                spoken_commands=settings.spoken_commands and settings.file_spoken_commands,
+            ),
         )
 
 

@@ -1,12 +1,10 @@
 """Typed, versioned user settings, declared once and saved atomically as JSON.
 
-Every setting is one field of :class:`Settings` carrying its default, its allowed
-values and a description, so the loader's validation and the settings dialog are
-both driven by the same declaration. Loading never fails: a damaged file is moved
-aside and a bad value falls back to its default, and in both cases the caller gets
-a one-sentence notice to show the user. Saving writes a temporary file in the same
-folder and renames it over the old one, so a full disk or a crash can never leave
-a half-written settings file behind.
+Every setting is one field of :class:`Settings` carrying its default, allowed values and
+description, which drive both the loader's validation and the settings dialog. Loading
+never fails: a damaged file is moved aside and a bad value falls back to its default, each
+with a one-sentence notice for the user. Saving writes a temporary file in the same folder
+and renames it over the old one: a full disk or a crash never leaves half a file.
 """
 
 from __future__ import annotations
@@ -227,6 +225,13 @@ class Settings:
         "to save it next to its audio or video file. No file is ever replaced.",
         "Files",
     )
+    file_spoken_commands: bool = _setting(
+        False,
+        "Spoken commands in files",
+        'Also act on "new paragraph", "scratch that" and the other spoken commands in dropped '
+        "files. Off, a recording of a meeting keeps every word that was said.",
+        "Files",
+    )
     export_format: Literal["txt", "srt", "vtt", "json"] = _setting(
         "txt",
         "Transcript format",
@@ -335,9 +340,8 @@ class Settings:
             ValueError: naming the field, for an unknown field or an invalid value.
         """
         known = {setting.name for setting in setting_fields(include_internal=True)}
-        for name in changes:
-            if name not in known:
-                raise ValueError(f"{name}: there is no such setting")
+        if unknown := [name for name in changes if name not in known]:
+            raise ValueError(f"{unknown[0]}: there is no such setting")
         return dataclasses.replace(self, **changes)
 
 
@@ -370,9 +374,7 @@ class SettingField:
 
 def _from_json(value: object) -> object:
     """JSON has no tuples: lists (of lists) become the tuples the list settings hold."""
-    if isinstance(value, list):
-        return tuple(_from_json(item) for item in value)
-    return value
+    return tuple(_from_json(item) for item in value) if isinstance(value, list) else value
 
 
 def setting_fields(*, include_internal: bool = False) -> list[SettingField]:

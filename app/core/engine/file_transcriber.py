@@ -289,7 +289,9 @@ class FileTranscriber:
             speech = silence.speech_span(start, end)
             if (
                 silence.heard_in_silence(no_speech, clip_start)
-                or silence.echoes_prompt(no_speech, clip_start, raw.text, before)
+                or silence.echoes_prompt(
+                    no_speech, clip_start, raw.text, before, (start, end, speech)
+                )
                 or silence.repeats_over_silence(speech, raw.text, before)
             ):
                 continue

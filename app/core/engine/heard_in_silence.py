@@ -77,7 +77,12 @@ class SilentWindowCheck:
         return silent
 
     def echoes_prompt(
-        self, no_speech_prob: float, clip_start_s: float, text: str, said_before: Iterable[str]
+        self,
+        no_speech_prob: float,
+        clip_start_s: float,
+        text: str,
+        said_before: Iterable[str],
+        timed: tuple[float, float, tuple[float, float] | None] | None = None,
     ) -> bool:
         """Whether a segment repeats earlier words over a clip where no speech begins.
 
@@ -86,11 +91,17 @@ class SilentWindowCheck:
             clip_start_s: where that 30 s clip begins, in seconds into the window.
             text: the segment's text.
             said_before: the texts of the segments before it (the decoder's prompt).
+            timed: the segment's start and end, and :meth:`speech_span` over them. Speech
+                over at least half of that time is the words being said there, though the
+                speech began before the clip (the end of a sentence said earlier in the
+                file too): no echo.
         """
         if no_speech_prob <= DOUBTED_NO_SPEECH_PROB or clip_start_s <= 0:
             return False
         after = clip_start_s + _ONSET_GRACE_S
         if any(onset >= after for onset in self._speech_onsets()):
+            return False
+        if timed is not None and _spoken_over_half(*timed):
             return False
         echo = _only_words_from(text, said_before)
         if echo:
@@ -130,3 +141,10 @@ class SilentWindowCheck:
         if self._onsets is None:
             self._onsets = [sample / SAMPLE_RATE for sample in self._detector().speech_onsets()]
         return self._onsets
+
+
+def _spoken_over_half(start_s: float, end_s: float, speech: tuple[float, float] | None) -> bool:
+    """Whether the voice detector hears speech over at least half of ``[start_s, end_s)``."""
+    if speech is None or end_s <= start_s:
+        return False
+    return (speech[1] - speech[0]) >= (end_s - start_s) / 2

@@ -39,7 +39,7 @@ READ_WHEN_USED = (
     "keep_audio", "file_batch_size", "export_folder", "export_format", "start_at_login",
     "notifications", "sound_cues", "cue_volume", "pause_media", "spoken_commands",
     "replacements", "snippets", "capitalize_first", "trailing_space", "remove_fillers",
-    "numbers_as_digits",
+    "numbers_as_digits", "file_spoken_commands",
 )  # fmt: skip
 
 

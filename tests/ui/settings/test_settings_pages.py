@@ -196,7 +196,7 @@ def test_tab_walks_sidebar_then_the_page_fields_then_the_buttons(
         walked.append(focused().objectName() or focused().text())  # type: ignore[attr-defined]
         assert len(walked) < 20, walked
     fields = [name for name in walked if name in {s.name for s in setting_fields()}]
-    assert fields == ["file_batch_size", "export_folder", "export_format"]
+    assert fields == ["file_batch_size", "export_folder", "file_spoken_commands", "export_format"]
     assert walked.index("export_folder") + 1 == walked.index("&Browse…")
 
 
