@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dictation.microphone import SILENCE_DBFS
+from app.ui.shell.focus_marks import mark_focus
 
 
 class LiveTextView(QTextEdit):
@@ -28,6 +29,7 @@ class LiveTextView(QTextEdit):
             "What Saytype hears: settled words, then the words it is still unsure of, dimmed."
         )
         self.setPlaceholderText("Hold Ctrl+Shift+Space, or press Record, and speak.")
+        mark_focus(self)
         self.committed = ""
         self.partial = ""
 

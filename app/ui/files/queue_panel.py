@@ -78,6 +78,7 @@ class QueuePanel(QWidget):
         layout.addWidget(self.route_label)
         layout.addWidget(self.empty)
         layout.addWidget(self.tree, 1)
+        self.focus_home = self.tree  # where a chosen Files tab puts the keyboard
         layout.addWidget(self.detail)
         layout.addLayout(self._build_buttons())
         runner.added.connect(self._on_added)

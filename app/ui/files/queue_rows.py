@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Transcript
+from app.ui.shell.focus_marks import mark_focus
 
 COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
 NAME, DURATION, PROGRESS, ETA, STATUS, CANCEL = range(len(COLUMNS))
@@ -50,6 +51,7 @@ def job_list() -> QTreeWidget:
     """The list of jobs, one row each, with the columns sized to fit the Files tab."""
     tree = QTreeWidget()
     tree.setAccessibleName("Queued files")
+    mark_focus(tree)
     tree.setColumnCount(len(COLUMNS))
     tree.setHeaderLabels(list(COLUMNS))
     tree.setRootIsDecorated(False)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.core.output.history import SHOWN_AT_ONCE, HistoryEntry, HistoryError, HistoryStore
 from app.ui.history.history_deletes import HistoryDeletes
 from app.ui.history.history_item import ENTRY_ID, make_item, show_delivery
+from app.ui.shell.focus_marks import mark_focus
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ class HistoryPanel(QWidget):
         self._more.hide()
         layout.addWidget(self._more)
         layout.addLayout(self._build_buttons())
+        mark_focus(self._list, self._detail)
+        self.focus_home = self._list  # where a chosen History tab puts the keyboard
         self.refresh()
 
     @property

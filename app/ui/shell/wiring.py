@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from app.core.dictation_session import DictationState
+from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
 from app.ui.shell.window_place import WindowPlace
 
@@ -56,6 +57,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     tray.settings_requested.connect(lambda: open_settings(parts))
     last = LastDictation(controller, parts.history, tray.set_has_last)
     last.restore()
+    focus_page_on_switch(window.side_tabs)  # Alt+H, Alt+I: the keyboard goes along
     window.settings_requested.connect(lambda: open_settings(parts))
     window.quit_requested.connect(ask_to_quit)
 
