@@ -155,6 +155,25 @@ def test_delete_removes_the_entry_and_its_audio(store: HistoryStore, tmp_path: P
     assert store.add("new", 1, "tiny.en").id > doomed.id
 
 
+def test_delete_removes_what_a_retry_saved_beside_the_audio(
+    store: HistoryStore, tmp_path: Path
+) -> None:
+    # History → Retry transcribes the kept recording in the Files tab, which saves the
+    # text beside it: deleting the dictation left that text on disk.
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    audio = folder / "dictation-20261206-022456-5.wav"
+    audio.write_bytes(b"RIFF")
+    made = ["dictation-20261206-022456-5.txt", "dictation-20261206-022456-5-2.srt"]
+    made.append("dictation-20261206-022456-5.partial.json")
+    others = ["dictation-20261206-022456-50.txt", "dictation-20261206-022456-5.wav.bak"]
+    for name in made + others:
+        (folder / name).write_text("words", encoding="utf-8")
+    entry = store.add("delete me", 1, "tiny.en", audio_path=str(audio))
+    store.delete(entry.id)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(others)
+
+
 def test_delete_tolerates_audio_already_gone(store: HistoryStore, tmp_path: Path) -> None:
     entry = store.add("text", 1, "tiny.en", audio_path=str(tmp_path / "missing.wav"))
     assert store.delete(entry.id) == entry

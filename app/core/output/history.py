@@ -348,10 +348,23 @@ def _describe(exc: sqlite3.Error) -> str:
 
 
 def delete_audio(entry: HistoryEntry) -> None:
-    """Delete an entry's kept audio file, if it has one (a failure is logged, not raised)."""
+    """Delete an entry's kept audio file, if it has one, and the transcripts a Retry saved
+    beside it (a failure is logged, not raised): deleting a dictation leaves none of its words.
+    """
     if not entry.audio_path:
         return
+    audio = Path(entry.audio_path)
+    for path in [audio, *_transcripts_of(audio)]:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not delete %s: %s", path, exc)
+
+
+def _transcripts_of(audio: Path) -> list[Path]:
+    """``stem.txt``, ``stem-2.srt``, ``stem.partial.json``…: what the Files tab saves for it."""
+    made = re.compile(re.escape(audio.stem) + r"(-\d+)?(\.partial)?\.(txt|srt|vtt|json)")
     try:
-        Path(entry.audio_path).unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("could not delete the audio %s: %s", entry.audio_path, exc)
+        return [path for path in audio.parent.iterdir() if made.fullmatch(path.name)]
+    except OSError:  # the folder is gone: nothing beside the audio either
+        return []
