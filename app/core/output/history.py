@@ -320,10 +320,11 @@ class HistoryStore:
 
 
 def _contains(text: str | None, folded_query: str) -> bool:
-    """The query as typed, or its words in a row with the punctuation between them set aside.
+    """The query as typed, or each of its words anywhere in the text, in any order.
 
-    "dinner see" finds "…dinner.\n\nSee you": the full stops, commas and paragraph
-    breaks in a dictation are the app's own, not words the user remembers.
+    "dinner see" finds "…dinner.\n\nSee you", and "milk eggs" finds "milk and eggs": the
+    punctuation in a dictation is the app's own, and a user remembers words, not their
+    order or what came between them.
     """
     if text is None:
         return False
@@ -331,7 +332,7 @@ def _contains(text: str | None, folded_query: str) -> bool:
     if folded_query in folded:
         return True
     words = _WORDS.findall(folded_query)  # a lone word (or "[a]") stays a plain substring
-    return len(words) > 1 and " ".join(words) in " ".join(_WORDS.findall(folded))
+    return len(words) > 1 and all(word in folded for word in words)
 
 
 def _is_corruption(exc: sqlite3.Error) -> bool:
