@@ -282,6 +282,16 @@ def test_replace_rejects_unknown_fields_and_bad_values_naming_the_field() -> Non
         Settings().hotkey = "alt+f1"  # type: ignore[misc]
 
 
+def test_the_transcripts_folder_cannot_be_a_file(tmp_path: Path) -> None:
+    # A file's path was saved: every transcript then ended "Done (not saved)".
+    audio = tmp_path / "d1.wav"
+    audio.write_bytes(b"RIFF")
+    with pytest.raises(ValueError, match=r"export_folder: .*d1\.wav is a file: choose a folder"):
+        Settings().replace(export_folder=str(audio))
+    assert Settings().replace(export_folder=str(tmp_path)).export_folder == str(tmp_path)
+    assert Settings().replace(export_folder=str(tmp_path / "new")).export_folder  # made later
+
+
 def test_hand_edited_hotkey_is_read_back_canonical() -> None:
     write_json(settings_path(), {"schema_version": 1, "hotkey": " Shift + Control + Space "})
     loaded = load_settings()

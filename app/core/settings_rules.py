@@ -1,14 +1,15 @@
 """The checks of the settings whose values have rules of their own beyond type and range.
 
 A hotkey must be a chord written the one canonical way, a language a code, a
-list of words or pairs non-empty texts. :class:`app.core.settings.SettingField`
-asks here after its type and range checks, so the loader, the dialog and the
-profiles all refuse the same values.
+list of words or pairs non-empty texts, the transcripts' folder not a file.
+:class:`app.core.settings.SettingField` asks here after its type and range checks,
+so the loader, the dialog and the profiles all refuse the same values.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from app.core.engine.model_registry import model_name_problem
 from app.core.hotkeys.chord import canonical_chord
@@ -43,4 +44,6 @@ def special_problem(name: str, value: object) -> str | None:
                 return f"{pair!r} is not a pair of non-empty texts (heard, written)"
     if name == "snippets" and isinstance(value, tuple):
         return snippets_problem(value)
+    if name == "export_folder" and value and Path(str(value)).expanduser().is_file():
+        return f"{value} is a file: choose a folder to save transcripts in"
     return None
