@@ -104,6 +104,16 @@ def test_long_segment_becomes_several_cues_sharing_its_time_span() -> None:
         assert earlier.end == later.start
 
 
+def test_a_segment_is_shared_evenly_among_its_cues_at_a_sentences_end() -> None:
+    # Cues filled one after the other left "what" alone on screen for half a second.
+    said = "Would you please turn on the living room lamp? And so my fellow Americans ask not what"
+    cues = build_cues([Segment(0.0, 10.0, said)])
+    assert [cue.lines for cue in cues] == [
+        ("Would you please turn", "on the living room lamp?"),
+        ("And so my fellow Americans ask not what",),
+    ]
+
+
 def test_word_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
     lines = wrap_words(LONG_WORD)
     assert "".join(lines) == LONG_WORD

@@ -7,6 +7,7 @@ cues, its time shared in proportion to the characters each cue holds.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,13 +54,17 @@ def wrap_words(text: str, width: int = MAX_LINE_CHARS) -> list[str]:
 def build_cues(
     segments: Iterable[Segment], width: int = MAX_LINE_CHARS, max_lines: int = MAX_LINES
 ) -> list[Cue]:
-    """Turn segments into cues of at most ``max_lines`` lines of ``width`` characters."""
+    """Turn segments into cues of at most ``max_lines`` lines of ``width`` characters.
+
+    A segment too long for one cue is shared among the fewest cues it fits in, in parts of
+    about equal length, cut after a sentence's end where one is near: filled one after the
+    other, the last cue often held a single word for a fraction of a second.
+    """
     cues: list[Cue] = []
     for segment in segments:
-        lines = wrap_words(segment.text, width)
-        if not lines:
+        groups = [tuple(_lines_of(part, width)) for part in _parts(segment.text, width, max_lines)]
+        if not groups:
             continue
-        groups = [tuple(lines[i : i + max_lines]) for i in range(0, len(lines), max_lines)]
         weights = [sum(len(line) for line in group) for group in groups]
         total = sum(weights)
         segment_end = max(segment.start, segment.end)  # never let a cue end before it starts
@@ -71,3 +76,49 @@ def build_cues(
             cues.append(Cue(start=start, end=end, lines=group))
             start = end
     return cues
+
+
+def _parts(text: str, width: int, max_lines: int) -> list[list[str]]:
+    """The words of ``text`` in the fewest parts that each fit ``max_lines`` lines."""
+    words = [piece for word in text.split() for piece in wrap_words(word, width)]
+    if not words:
+        return []
+    count = 1
+    while True:
+        parts = _balanced(words, count, prefer_ends=True)
+        if all(len(wrap_words(" ".join(part), width)) <= max_lines for part in parts):
+            return parts
+        count += 1
+
+
+def _lines_of(words: list[str], width: int) -> list[str]:
+    """The part's lines, about equally long when it takes two or more."""
+    greedy = wrap_words(" ".join(words), width)
+    if len(greedy) < 2:
+        return greedy
+    even = [" ".join(line) for line in _balanced(words, len(greedy), prefer_ends=False)]
+    return even if all(len(line) <= width for line in even) else greedy
+
+
+def _balanced(words: list[str], count: int, *, prefer_ends: bool) -> list[list[str]]:
+    """``words`` cut into ``count`` runs of about equal length (never an empty one)."""
+    count = min(count, len(words))
+    ends = list(itertools.accumulate(len(word) + 1 for word in words))  # after each word
+    total = ends[-1]
+    cuts: list[int] = []
+    for index in range(1, count):
+        target = total * index / count
+        low = cuts[-1] + 1 if cuts else 1
+        high = len(words) - (count - index)
+        candidates = range(low, high + 1)
+        best = min(candidates, key=lambda cut: abs(ends[cut - 1] - target))
+        if prefer_ends:  # a sentence's end within a quarter of a part's length wins
+            near = [
+                cut
+                for cut in candidates
+                if words[cut - 1][-1:] in ".?!" and abs(ends[cut - 1] - target) <= total / count / 4
+            ]
+            best = min(near, key=lambda cut: abs(ends[cut - 1] - target), default=best)
+        cuts.append(best)
+    bounds = [0, *cuts, len(words)]
+    return [words[start:end] for start, end in itertools.pairwise(bounds)]
