@@ -56,6 +56,10 @@ def _bad_inputs(folder: Path, speech_wav: Path) -> dict[str, tuple[Path, str]]:
     empty = folder / "empty.wav"
     empty.write_bytes(b"")
     mp3 = encode_audio(speech_wav, folder / "whole.mp3", "libmp3lame")
+    # MP4's index comes last: a download cut short is "invalid data" to FFmpeg.
+    m4a = encode_audio(speech_wav, folder / "whole.m4a", "aac")
+    half = folder / "half.m4a"
+    half.write_bytes(m4a.read_bytes()[: m4a.stat().st_size // 2])
     return {
         "missing path": (folder / "nowhere.wav", "no such file"),
         "directory": (folder, "is a folder"),
@@ -63,6 +67,7 @@ def _bad_inputs(folder: Path, speech_wav: Path) -> dict[str, tuple[Path, str]]:
         "text renamed .wav": (text_as_wav, "not an audio or video file"),
         "truncated mp3": (truncated_copy(mp3, folder / "cut.mp3"), "truncated"),
         "video without audio": (video_without_audio(folder / "silent.mp4"), "no audio track"),
+        "half-downloaded m4a": (half, "or a damaged or incomplete one"),
     }
 
 

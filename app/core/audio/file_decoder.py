@@ -237,7 +237,8 @@ def _open_media(path: Path) -> InputContainer:
         ) from exc
     except av.FFmpegError as exc:
         raise AudioFileError(
-            f"{path}: not an audio or video file that can be decoded ({_reason(exc)})."
+            f"{path}: not an audio or video file that can be decoded, or a damaged or "
+            f"incomplete one ({_reason(exc)})."
         ) from exc
     try:
         if not container.streams.audio:
