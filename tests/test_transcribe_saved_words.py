@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from app.commands.shaping_args import shaper_from_args
-from app.core.file_job_options import merged_words
+from app.core.audio.recording_journal import journals_dir
+from app.core.file_job_options import FileJobOptions, is_dictation_recording, merged_words
+from app.core.paths import data_dir
 from app.core.settings import Settings
 from app.core.settings_file import save_settings
 from app.core.text.shaper import ShapingOptions
@@ -99,6 +101,19 @@ def test_spoken_commands_act_in_files_only_when_asked_for(commands_wav: Path) ->
     save_settings(Settings(spoken_commands=False, file_spoken_commands=True))
     assert "three cats comma and two dogs" in transcribe(commands_wav)
     assert "three cats, and two dogs" in transcribe(commands_wav, "--spoken-commands")
+
+
+def test_saytypes_own_dictation_recordings_keep_the_dictation_commands(tmp_path: Path) -> None:
+    # History → Retry and a recovered journal are dictations, spoken with "new paragraph"
+    # meant as one: they are shaped as Settings → Text says, not as a meeting's file.
+    options = FileJobOptions.from_settings(Settings())
+    assert not options.shaping.spoken_commands
+    assert options.dictation_shaping.spoken_commands
+    assert is_dictation_recording(data_dir() / "audio" / "dictation-20261206-022456-5.wav")
+    assert is_dictation_recording(journals_dir() / "20261206-020940-22633.wav")
+    assert not is_dictation_recording(tmp_path / "meeting.wav")
+    off = FileJobOptions.from_settings(Settings(spoken_commands=False))
+    assert not off.dictation_shaping.spoken_commands
 
 
 def test_snippets_on_the_command_line_add_to_the_saved_ones() -> None:

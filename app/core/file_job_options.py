@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
+from app.core.audio.recording_journal import journals_dir
 from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.paths import data_dir
 from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions
 
@@ -25,14 +28,18 @@ class FileJobOptions:
     Attributes:
         decoding: the language, batch size and special words to decode with.
         shaping: spoken commands, replacements, snippets and formatting.
+        dictation_shaping: the same for Saytype's own recordings of dictations (a Retry,
+            a recovered journal), which were spoken as dictations: commands as Text says.
     """
 
     decoding: TranscribeOptions
     shaping: ShapingOptions
+    dictation_shaping: ShapingOptions
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FileJobOptions:
         """The options ``settings`` give a file transcription."""
+        dictated = ShapingOptions.from_settings(settings)
         return cls(
             decoding=TranscribeOptions(
                 language=settings.language or None,
@@ -40,11 +47,18 @@ class FileJobOptions:
                 vocabulary=tuple(settings.vocabulary),
             ),
             shaping=dataclasses.replace(
-                ShapingOptions.from_settings(settings),
+                dictated,
                 # A meeting's "scratch that" is words said, not an edit: off unless asked for.
                 spoken_commands=settings.spoken_commands and settings.file_spoken_commands,
             ),
+            dictation_shaping=dictated,
         )
+
+
+def is_dictation_recording(path: Path) -> bool:
+    """Whether ``path`` is one of Saytype's own recordings of a dictation (kept or journal)."""
+    own = {(data_dir() / "audio").resolve(), journals_dir().resolve()}
+    return path.resolve().parent in own
 
 
 def merged_words(saved: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ from app.core.engine.remote.api_keys import saved_api_key
 from app.core.engine.remote.endpoint_book import Endpoint
 from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Segment, Transcript
+from app.core.file_job_options import is_dictation_recording
 from app.core.output.exporters import ExportError
 from app.core.output.queue_journal import QueueJournal
 from app.core.task_lane import TaskLane
@@ -88,6 +89,7 @@ class FileJobRunner(QObject):
         self.gate = gate
         self.options = TranscribeOptions()
         self.shaper: TextShaper | None = None
+        self.dictation_shaper: TextShaper | None = None  # Saytype's own dictation recordings
         self.route: FileRoute | None = None
         self.saving: TranscriptSaving | None = None  # the app sets it from the settings
         self.journal: QueueJournal | None = None  # the app's: what waits survives a crash
@@ -112,10 +114,17 @@ class FileJobRunner(QObject):
         self._thread.finished.connect(self.thread_ended)
         self._thread.start()
 
-    def configure(self, options: TranscribeOptions, shaper: TextShaper | None) -> None:
-        """Decoding options and text shaping for jobs added from now on."""
+    def configure(
+        self,
+        options: TranscribeOptions,
+        shaper: TextShaper | None,
+        dictation_shaper: TextShaper | None = None,
+    ) -> None:
+        """Decoding options and text shaping for jobs added from now on (``dictation_shaper``:
+        for Saytype's own recordings of dictations; ``shaper`` when None)."""
         self.options = options
         self.shaper = shaper
+        self.dictation_shaper = dictation_shaper or shaper
 
     def use_endpoint(self, endpoint: Endpoint | None, fallback: bool = True) -> None:
         """Send files added from now on to ``endpoint`` (None: the local model)."""
@@ -146,7 +155,8 @@ class FileJobRunner(QObject):
         """Queue ``path``; returns its job id. ``save=False``: never saved as a file (a
         recovered dictation goes to history only)."""
         saving = self.saving if save else None
-        job = FileJob(self._next_id, path, self.options, self.shaper, self.route, saving=saving)
+        shaper = self.dictation_shaper if is_dictation_recording(path) else self.shaper
+        job = FileJob(self._next_id, path, self.options, shaper, self.route, saving=saving)
         self._next_id += 1
         self._jobs[job.job_id] = job
         if not save:

@@ -237,7 +237,9 @@ def configure_file_jobs(files: FileJobRunner, settings: Settings) -> None:
     from app.ui.files.file_compute import TranscriptSaving
 
     options = FileJobOptions.from_settings(settings)  # as `saytype transcribe` reads them
-    files.configure(options.decoding, TextShaper(options.shaping))
+    files.configure(
+        options.decoding, TextShaper(options.shaping), TextShaper(options.dictation_shaping)
+    )
     folder = settings.export_folder.strip()
     files.saving = TranscriptSaving(
         Path(folder).expanduser() if folder else None, settings.export_format
