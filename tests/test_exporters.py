@@ -114,6 +114,19 @@ def test_a_segment_is_shared_evenly_among_its_cues_at_a_sentences_end() -> None:
     ]
 
 
+def test_a_segment_gets_no_more_cues_than_filling_them_would_give() -> None:
+    # A remote engine may return one segment for an hour of speech (9000 words): evening
+    # the parts out must neither add cues nor take time that grows faster than the words.
+    words = ("will meet tomorrow yes okay. and so my fellow Americans ask not what " * 900).split()
+    text = " ".join(words)
+    cues = build_cues([Segment(0.0, 3600.0, text)])
+    filled = -(-len(wrap_words(text)) // MAX_LINES)
+    assert len(cues) == filled
+    assert " ".join(line for cue in cues for line in cue.lines).split() == words
+    with pytest.raises(ValueError, match="at least one line"):
+        build_cues([Segment(0.0, 1.0, "a b c")], max_lines=0)
+
+
 def test_word_longer_than_a_line_is_cut_into_line_sized_pieces() -> None:
     lines = wrap_words(LONG_WORD)
     assert "".join(lines) == LONG_WORD

@@ -128,6 +128,8 @@ def test_search_finds_every_word_in_any_order(store: HistoryStore) -> None:
     assert store.search("milk eggs") == [shopping]
     assert store.search("noon friday") == [meeting]
     assert store.search("milk friday") == []  # every word, not any
+    assert store.search("uarter eport") == []  # words match at their start only
+    assert store.search("re due") == [meeting]
 
 
 def test_unicode_text_round_trips_and_searches(store: HistoryStore) -> None:
@@ -174,7 +176,8 @@ def test_delete_removes_what_a_retry_saved_beside_the_audio(
     audio = folder / "dictation-20261206-022456-5.wav"
     audio.write_bytes(b"RIFF")
     made = ["dictation-20261206-022456-5.txt", "dictation-20261206-022456-5-2.srt"]
-    made.append("dictation-20261206-022456-5.partial.json")
+    made += ["dictation-20261206-022456-5.partial.json"]
+    made += ["dictation-20261206-022456-5.partial-2.txt"]  # as unused_path names a second
     others = ["dictation-20261206-022456-50.txt", "dictation-20261206-022456-5.wav.bak"]
     for name in made + others:
         (folder / name).write_text("words", encoding="utf-8")

@@ -122,6 +122,9 @@ def test_a_file_the_server_refuses_is_named_with_its_answer(hub: FakeHub, models
     assert not (models / NAME).exists()
     download_model(NAME, models, access(hub))  # the server sends it now
     assert verify_installed(models / NAME) == []
+    hub.refuse["model.bin"] = 403
+    with pytest.raises(DownloadError, match=r"HTTP 403, Forbidden\)\. The model may have moved"):
+        download_model(NAME, models / "other", access(hub))
 
 
 def test_corrupt_file_is_rejected_and_deleted(hub: FakeHub, models: Path) -> None:

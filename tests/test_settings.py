@@ -29,6 +29,7 @@ from app.core.settings import (
     setting_fields,
 )
 from app.core.settings_file import LoadedSettings, load_settings, save_settings, settings_path
+from app.core.settings_rules import export_folder_problem
 
 
 def write_json(path: Path, data: object) -> None:
@@ -283,13 +284,20 @@ def test_replace_rejects_unknown_fields_and_bad_values_naming_the_field() -> Non
 
 
 def test_the_transcripts_folder_cannot_be_a_file(tmp_path: Path) -> None:
-    # A file's path was saved: every transcript then ended "Done (not saved)".
+    # A file's path was saved: every transcript then ended "Done (not saved)". The dialog
+    # asks; the settings themselves never look at the disk (a folder that becomes a file
+    # later must not make loading or changing the other settings fail).
     audio = tmp_path / "d1.wav"
     audio.write_bytes(b"RIFF")
-    with pytest.raises(ValueError, match=r"export_folder: .*d1\.wav is a file: choose a folder"):
-        Settings().replace(export_folder=str(audio))
-    assert Settings().replace(export_folder=str(tmp_path)).export_folder == str(tmp_path)
-    assert Settings().replace(export_folder=str(tmp_path / "new")).export_folder  # made later
+    assert export_folder_problem(str(audio)) == (
+        f"{audio} is a file: choose a folder to save transcripts in"
+    )
+    assert export_folder_problem(str(tmp_path)) is None
+    assert export_folder_problem(str(tmp_path / "new")) is None  # made at the first save
+    assert export_folder_problem("") is None
+    assert export_folder_problem("x" * 5000) is None  # too long to ask: the save will say
+    kept = Settings(export_folder=str(audio))
+    assert kept.replace(pause_history=True).export_folder == str(audio)
 
 
 def test_hand_edited_hotkey_is_read_back_canonical() -> None:

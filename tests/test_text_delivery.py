@@ -352,11 +352,24 @@ def test_cancel_pending_drops_queued_requests(
     with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
         service.deliver(" first")
     service.deliver(" dropped")
-    service.cancel_pending()
+    with qtbot.waitSignal(service.failed, timeout=2000):  # the one waiting is cancelled too
+        service.cancel_pending()
+    keyboard.release_all()
+    qtbot.waitUntil(lambda: not service.is_busy(), timeout=2000)
+    assert keyboard.typed() == ""
+
+
+@pytest.mark.gui
+def test_a_cancel_with_nothing_under_way_cancels_no_later_request(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    service.cancel_pending()  # Esc on an idle delivery
+    keyboard.hold("control")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        service.deliver(" later")
     with qtbot.waitSignal(service.delivered, timeout=2000):
         keyboard.release_all()
-    qtbot.waitUntil(lambda: not service.is_busy(), timeout=2000)
-    assert keyboard.typed() == " first"
+    assert keyboard.typed() == " later"
 
 
 @pytest.mark.gui

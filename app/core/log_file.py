@@ -219,13 +219,13 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         self._own: TextIO | None = None
         try:
-            descriptor = sys.stderr.fileno()
-            encoding = sys.stderr.encoding or "utf-8"
-        except (AttributeError, OSError, ValueError):
+            copy = os.dup(sys.stderr.fileno())
+        except (AttributeError, OSError, ValueError):  # no descriptor, or a closed one
             super().__init__()
             return
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
         self._own = os.fdopen(  # closed by close(), with the handler
-            os.dup(descriptor), "w", encoding=encoding, errors="backslashreplace", buffering=1
+            copy, "w", encoding=encoding, errors="backslashreplace", buffering=1
         )
         super().__init__(self._own)
 

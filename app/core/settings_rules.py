@@ -1,9 +1,9 @@
 """The checks of the settings whose values have rules of their own beyond type and range.
 
 A hotkey must be a chord written the one canonical way, a language a code, a
-list of words or pairs non-empty texts, the transcripts' folder not a file.
-:class:`app.core.settings.SettingField` asks here after its type and range checks,
-so the loader, the dialog and the profiles all refuse the same values.
+list of words or pairs non-empty texts. :class:`app.core.settings.SettingField` asks
+here after its type and range checks, so the loader, the dialog and the profiles all
+refuse the same values. The transcripts' folder is checked on disk by the dialog only.
 """
 
 from __future__ import annotations
@@ -44,6 +44,18 @@ def special_problem(name: str, value: object) -> str | None:
                 return f"{pair!r} is not a pair of non-empty texts (heard, written)"
     if name == "snippets" and isinstance(value, tuple):
         return snippets_problem(value)
-    if name == "export_folder" and value and Path(str(value)).expanduser().is_file():
-        return f"{value} is a file: choose a folder to save transcripts in"
     return None
+
+
+def export_folder_problem(folder: str) -> str | None:
+    """Why ``folder`` cannot hold transcripts (it is a file), or None.
+
+    Asked by the settings dialog when the folder is chosen, not by :func:`special_problem`:
+    a folder that later becomes a file, or sits on a disk that is gone, must not make
+    loading or changing the other settings fail (saving a transcript then says why).
+    """
+    try:
+        is_file = bool(folder) and Path(folder).expanduser().is_file()
+    except OSError:  # unreadable (another user's disk): the save says so if it matters
+        return None
+    return f"{folder} is a file: choose a folder to save transcripts in" if is_file else None

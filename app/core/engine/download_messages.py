@@ -36,10 +36,11 @@ def refused_message(endpoint: str, remote: RemoteFile, exc: BaseException) -> st
         answer = f"HTTP {status}, {HTTPStatus(status).phrase}"
     except ValueError:  # a status Python does not name
         answer = f"HTTP {status}"
-    return (
-        f"{endpoint} refused to send {remote.name} ({answer}). Try again later; "
-        "what was downloaded so far is kept."
-    )
+    if 400 <= status < 500 and status not in {408, 429}:  # asked wrongly: waiting mends nothing
+        advice = "The model may have moved, or the server wants a login."
+    else:
+        advice = "Try again later; what was downloaded so far is kept."
+    return f"{endpoint} refused to send {remote.name} ({answer}). {advice}"
 
 
 def network_message(endpoint: str, exc: BaseException, resumable: bool = False) -> str:

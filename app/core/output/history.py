@@ -320,11 +320,12 @@ class HistoryStore:
 
 
 def _contains(text: str | None, folded_query: str) -> bool:
-    """The query as typed, or each of its words anywhere in the text, in any order.
+    """The query as typed, or each of its words starting a word of the text, in any order.
 
     "dinner see" finds "…dinner.\n\nSee you", and "milk eggs" finds "milk and eggs": the
     punctuation in a dictation is the app's own, and a user remembers words, not their
-    order or what came between them.
+    order or what came between them. Words match at their start ("i a" does not find
+    "quarterly report is attached" through "quarterly" and "report").
     """
     if text is None:
         return False
@@ -332,7 +333,8 @@ def _contains(text: str | None, folded_query: str) -> bool:
     if folded_query in folded:
         return True
     words = _WORDS.findall(folded_query)  # a lone word (or "[a]") stays a plain substring
-    return len(words) > 1 and all(word in folded for word in words)
+    said = _WORDS.findall(folded)
+    return len(words) > 1 and all(any(w.startswith(word) for w in said) for word in words)
 
 
 def _is_corruption(exc: sqlite3.Error) -> bool:
@@ -363,8 +365,9 @@ def delete_audio(entry: HistoryEntry) -> None:
 
 
 def _transcripts_of(audio: Path) -> list[Path]:
-    """``stem.txt``, ``stem-2.srt``, ``stem.partial.json``…: what the Files tab saves for it."""
-    made = re.compile(re.escape(audio.stem) + r"(-\d+)?(\.partial)?\.(txt|srt|vtt|json)")
+    """``stem.txt``, ``stem-2.srt``, ``stem.partial-2.json``…: what the Files tab saves beside
+    it (with no transcripts folder set in Settings → Files)."""
+    made = re.compile(re.escape(audio.stem) + r"(\.partial)?(-\d+)?\.(txt|srt|vtt|json)")
     try:
         return [path for path in audio.parent.iterdir() if made.fullmatch(path.name)]
     except OSError:  # the folder is gone: nothing beside the audio either

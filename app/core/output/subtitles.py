@@ -7,6 +7,7 @@ cues, its time shared in proportion to the characters each cue holds.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,9 +57,9 @@ def build_cues(
 ) -> list[Cue]:
     """Turn segments into cues of at most ``max_lines`` lines of ``width`` characters.
 
-    A segment too long for one cue is shared among the fewest cues it fits in, in parts of
-    about equal length, cut after a sentence's end where one is near: filled one after the
-    other, the last cue often held a single word for a fraction of a second.
+    A segment too long for one cue gets as many cues as filling them one after the other
+    would give, in parts of about equal length, cut after a sentence's end where one is
+    near: filled, the last cue often held a single word for a fraction of a second.
     """
     cues: list[Cue] = []
     for segment in segments:
@@ -79,16 +80,24 @@ def build_cues(
 
 
 def _parts(text: str, width: int, max_lines: int) -> list[list[str]]:
-    """The words of ``text`` in the fewest parts that each fit ``max_lines`` lines."""
+    """The words of ``text`` in as many parts as greedy filling needs, each fitting
+    ``max_lines`` lines: about equally long when they fit so, else as greedy filling cut them.
+    """
+    if max_lines < 1:
+        raise ValueError("a cue needs at least one line")
     words = [piece for word in text.split() for piece in wrap_words(word, width)]
     if not words:
         return []
-    count = 1
-    while True:
-        parts = _balanced(words, count, prefer_ends=True)
+    greedy, lines = [], wrap_words(" ".join(words), width)
+    for first in range(0, len(lines), max_lines):
+        greedy.append(" ".join(lines[first : first + max_lines]).split())
+    if len(greedy) == 1:
+        return greedy
+    for prefer_ends in (True, False):
+        parts = _balanced(words, len(greedy), prefer_ends=prefer_ends)
         if all(len(wrap_words(" ".join(part), width)) <= max_lines for part in parts):
             return parts
-        count += 1
+    return greedy
 
 
 def _lines_of(words: list[str], width: int) -> list[str]:
@@ -104,20 +113,18 @@ def _balanced(words: list[str], count: int, *, prefer_ends: bool) -> list[list[s
     """``words`` cut into ``count`` runs of about equal length (never an empty one)."""
     count = min(count, len(words))
     ends = list(itertools.accumulate(len(word) + 1 for word in words))  # after each word
-    total = ends[-1]
+    reach = ends[-1] / count / 4  # how far a sentence's end may pull a cut
     cuts: list[int] = []
     for index in range(1, count):
-        target = total * index / count
-        low = cuts[-1] + 1 if cuts else 1
-        high = len(words) - (count - index)
-        candidates = range(low, high + 1)
-        best = min(candidates, key=lambda cut: abs(ends[cut - 1] - target))
-        if prefer_ends:  # a sentence's end within a quarter of a part's length wins
-            near = [
-                cut
-                for cut in candidates
-                if words[cut - 1][-1:] in ".?!" and abs(ends[cut - 1] - target) <= total / count / 4
-            ]
+        target = ends[-1] * index / count
+        low, high = (cuts[-1] + 1 if cuts else 1), len(words) - (count - index)
+        nearest = min(max(bisect.bisect_left(ends, target) + 1, low), high)
+        options = [cut for cut in (nearest - 1, nearest) if low <= cut <= high]
+        best = min(options, key=lambda cut: abs(ends[cut - 1] - target))
+        if prefer_ends:  # the nearest sentence's end within reach wins
+            first = max(low, bisect.bisect_left(ends, target - reach) + 1)
+            last = min(high, bisect.bisect_right(ends, target + reach))
+            near = [cut for cut in range(first, last + 1) if words[cut - 1][-1:] in ".?!"]
             best = min(near, key=lambda cut: abs(ends[cut - 1] - target), default=best)
         cuts.append(best)
     bounds = [0, *cuts, len(words)]

@@ -66,9 +66,7 @@ MESSAGE_KEYS_HELD = (
     "Release the hotkey keys: the text was not typed while they were held. "
     "It is on the clipboard; paste it with Ctrl+V."
 )
-MESSAGE_CANCELLED_WAITING = (
-    "Cancelled: the text was not typed. It is in history and on the clipboard."
-)
+MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
 MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
 MESSAGE_KEYS_AFTER_HELD = (
     "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."

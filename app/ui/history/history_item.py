@@ -15,8 +15,8 @@ from app.core.profiles.profile import DEFAULT_PROFILE
 
 ENTRY_ID = Qt.ItemDataRole.UserRole
 NOT_DELIVERED_NOTE = (
-    "Not typed into the app when it was dictated: it was put on the clipboard. "
-    "Copy it or type it again from here."
+    "Not (all) typed into the app when it was dictated: the whole text was put on the "
+    "clipboard. Copy it or type it again from here."
 )
 _TOOLTIP_CHARS = 1000
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from app.core.desktop_doctor import Finding
 from app.core.output.delivery_route import DeliveryRoute
 from app.core.settings import SettingField, Settings, setting_fields
+from app.core.settings_rules import export_folder_problem
 from app.ui.settings.desktop_page import PAGE_NAME as DESKTOP_PAGE
 from app.ui.settings.desktop_page import desktop_page
 from app.ui.settings.engine_page import ENGINE_PAGE
@@ -327,6 +328,9 @@ class SettingsDialog(QDialog):
         for name in LIST_EDITORS.keys() & values.keys():
             values[name] = parse_list_text(name, str(values[name]))
         settings = self._initial.replace(**values)
+        changed = settings.export_folder != self._initial.export_folder
+        if changed and (problem := export_folder_problem(settings.export_folder)):
+            raise ValueError(f"export_folder: {problem}")
         was = (self._initial.model, self._initial.language)
         editor = self._editors.get("model")
         if isinstance(editor, QComboBox) and (settings.model, settings.language) != was:

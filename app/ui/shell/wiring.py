@@ -212,7 +212,8 @@ def _show_results(parts: DesktopParts, job_id: int) -> None:
     if row.transcript is None:  # failed or still running: nothing to show yet
         return
     folder = parts.settings.export_folder or None
-    view = ResultsView(row.path, row.transcript, Path(folder) if folder else None, parts.window)
+    where = Path(folder).expanduser() if folder else None  # "~/Transcripts", as the queue reads it
+    view = ResultsView(row.path, row.transcript, where, parts.window)
     view.format.setCurrentText(parts.settings.export_format)  # as Settings → Files says
     view.exported.connect(lambda path: parts.queue_panel.mark_exported(job_id, path))
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

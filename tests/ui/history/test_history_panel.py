@@ -317,7 +317,7 @@ def test_a_text_that_never_reached_its_app_is_marked(
     assert [row is not None and not row.icon(2).isNull() for row in rows] == [False, True, False]
     marked = rows[1]
     assert marked is not None
-    assert marked.toolTip(2).startswith("Not typed into the app when it was dictated")
+    assert marked.toolTip(2).startswith("Not (all) typed into the app when it was dictated")
     assert marked.data(2, Qt.ItemDataRole.AccessibleTextRole) == "Not delivered: rm -rf build"
     save_screenshot(panel, "history-not-delivered.png", tmp_path)
 

@@ -186,6 +186,29 @@ def test_invalid_value_keeps_the_dialog_open(qtbot: QtBot, typed: str, error: st
     assert dialog.current_page() == dialog.page_holding("model")  # shown, not on a hidden page
 
 
+def test_a_file_as_the_transcripts_folder_keeps_the_dialog_open(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    audio = tmp_path / "d1.wav"
+    audio.write_bytes(b"RIFF")
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    folder = dialog.editor("export_folder")
+    assert isinstance(folder, QLineEdit)
+    folder.setText(str(audio))
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        qtbot.mouseClick(
+            button(dialog, QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+    assert dialog.isVisible()
+    assert dialog.current_page() == dialog.page_holding("export_folder")
+    assert any(
+        label.text() == f"Save transcripts in: {audio} is a file: choose a folder to save "
+        "transcripts in"
+        for label in dialog.findChildren(QLabel)
+    )
+
+
 def test_restore_defaults(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     with qtbot.assertNotEmitted(dialog.settings_accepted):
