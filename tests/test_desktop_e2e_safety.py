@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,6 +86,14 @@ def _held_then_partly_let_go(
         yield
     finally:
         _xdotool(xserver, "keyup", "space", "shift", "ctrl")
+
+
+def _held_to_talk(
+    xserver: XServer, pulse: PulseDaemon, tmp_path: Path, delivery: str
+) -> AbstractContextManager[RunningSaytype]:
+    """Saytype on the test desktop, its hotkey held to talk, delivering by ``delivery``."""
+    settings = {"schema_version": 1, "delivery": delivery, "hotkey_mode": "hold"}
+    return running_saytype(xserver, pulse, tmp_path / "home", settings)
 
 
 def _clipboard(xserver: XServer) -> str:
@@ -198,9 +206,8 @@ def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
     delivery = "paste"
     xserver, pulse = desktop
     spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
-    settings = {"schema_version": 1, "delivery": delivery, "hotkey_mode": "hold"}
     with (
-        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        _held_to_talk(xserver, pulse, tmp_path, delivery) as app,
         xterm_target(xserver, tmp_path) as target,
     ):
         target.focus()
@@ -229,9 +236,8 @@ def test_a_cancel_while_the_text_waits_for_the_keys_types_nothing(
     # not stop it: it went into the terminal once the keys were up.
     xserver, pulse = desktop
     spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
-    settings = {"schema_version": 1, "delivery": "type", "hotkey_mode": "hold"}
     with (
-        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        _held_to_talk(xserver, pulse, tmp_path, "type") as app,
         xterm_target(xserver, tmp_path) as terminal,
     ):
         terminal.focus()
@@ -254,9 +260,8 @@ def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
     # (the text waits for them), which makes the click land before the text, every time.
     xserver, pulse = desktop
     spoken = speech.wav(OLD_TEXT, tmp_path / "spoken.wav")
-    settings = {"schema_version": 1, "delivery": "paste", "hotkey_mode": "hold"}
     with (
-        running_saytype(xserver, pulse, tmp_path / "home", settings) as app,
+        _held_to_talk(xserver, pulse, tmp_path, "paste") as app,
         qt_target(xserver, tmp_path) as editor,
         xterm_target(xserver, tmp_path) as terminal,
     ):
