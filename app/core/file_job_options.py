@@ -3,9 +3,9 @@
 The window's file queue and ``saytype transcribe`` both decode a file with the
 user's special words (Whisper's hotwords) and shape its text as Settings → Text
 says, so a file reads the same whichever way it was transcribed; spoken commands
-apply only when Settings → Files says so too. The queue takes
-every option read here; the command line takes the words and the shaping, and
-keeps its own decoding options (``--language``, ``--beam-size``…).
+apply only when Settings → Files says so too. The queue takes every option read
+here; the command line takes the words and the shaping, and keeps its own decoding
+options (``--language``, ``--beam-size``…).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.core.audio.recording_journal import journals_dir
 from app.core.engine.file_transcriber import TranscribeOptions
-from app.core.paths import data_dir
+from app.core.output.history import audio_dir
 from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions
 
@@ -57,7 +57,7 @@ class FileJobOptions:
 
 def is_dictation_recording(path: Path) -> bool:
     """Whether ``path`` is one of Saytype's own recordings of a dictation (kept or journal)."""
-    own = {(data_dir() / "audio").resolve(), journals_dir().resolve()}
+    own = {audio_dir().resolve(), journals_dir().resolve()}
     return path.resolve().parent in own
 
 
