@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.core.output.x11_keyboard import X11KeyInjector
 from tests.support.ci import skip_outside_ci
 from tests.support.delivery_host import DeliveryHost
 from tests.support.target_window import Target, clipboard_owner, qt_target, xterm_target
@@ -196,3 +197,24 @@ def test_scratch_that_erases_exactly_the_typed_characters(
     host.next_event("delivered")
     # Not wait_for_text: the text passes through "Buy milk" on its way, which is no prefix of it.
     assert qt_field.wait_until_text("Buy milk and bread", timeout=10) == "Buy milk and bread"
+
+
+def test_keyboard_tells_two_terminals_of_one_class_apart(
+    xserver: XServer, terminal: Target
+) -> None:
+    # A type-as-I-speak dictation is pinned to the window its first piece went into; two
+    # xterms share the class XTerm, so only the window's id keeps the rest out of the other.
+    keyboard = X11KeyInjector(xserver.display)
+    try:
+        with xterm_target(xserver) as second:
+            terminal.focus()
+            first = (keyboard.focused_window_class(), keyboard.focused_window_id())
+            second.focus()
+            other = (keyboard.focused_window_class(), keyboard.focused_window_id())
+    finally:
+        keyboard.close()
+    assert first[0] == other[0] == "XTerm"
+    assert first[1] is not None
+    assert other[1] is not None
+    assert int(first[1], 16) == int(terminal.window_id)
+    assert int(other[1], 16) == int(second.window_id)

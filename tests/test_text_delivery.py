@@ -328,6 +328,28 @@ def test_pinned_pieces_go_only_into_the_window_the_first_went_into(
 
 
 @pytest.mark.gui
+def test_pinned_pieces_skip_a_second_window_of_the_same_class(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # Two terminals share a class: a click from the first into the second between two
+    # pieces of one dictation must not type its rest into the second shell.
+    pin = WindowPin()
+    keyboard.window_class, keyboard.window_id = "XTerm", "0x1a00003"
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver("echo first", "type", only_into=pin)
+    keyboard.window_id = "0x1c00003"
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver(" half", "type", clipboard_on_failure=False, only_into=pin)
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_PINNED_FOCUS_MOVED
+    assert keyboard.typed() == "echo first"
+    keyboard.window_id = "0x1a00003"
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver(" half", "type", only_into=pin)
+    assert keyboard.typed() == "echo first half"
+
+
+@pytest.mark.gui
 @pytest.mark.parametrize("method", ["type", "paste"])
 def test_injection_failure_leaves_the_text_on_the_clipboard(
     qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard, method: str

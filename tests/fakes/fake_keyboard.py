@@ -30,6 +30,7 @@ class FakeKeyboard:
     def __init__(self, window_class: str | None = "Gedit", window_pid: int | None = None) -> None:
         self.window_class = window_class
         self.window_pid = window_pid  # the focused window's process (os.getpid(): Saytype's)
+        self.window_id: str | None = None  # the focused window itself (None: unknown)
         self._lock = threading.Lock()
         self._held: set[str] = set()
         self._sent: list[Sent] = []
@@ -80,6 +81,9 @@ class FakeKeyboard:
 
     def focused_window_pid(self) -> int | None:
         return self.window_pid
+
+    def focused_window_id(self) -> str | None:
+        return self.window_id
 
     def close(self) -> None:
         self.closed = True

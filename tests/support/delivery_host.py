@@ -106,6 +106,9 @@ class _BrokenKeyboard:
     def focused_window_pid(self) -> int | None:
         return None
 
+    def focused_window_id(self) -> str | None:
+        return None
+
 
 def _serve(keyboard_kind: str) -> int:
     from PySide6.QtCore import QObject, Qt, Signal

@@ -154,6 +154,11 @@ class KeyInjector(Protocol):
         """The process id that owns the focused window, or None when unknown."""
         ...
 
+    def focused_window_id(self) -> str | None:
+        """The focused top-level window itself (two terminals share a class, not an id);
+        None when unknown."""
+        ...
+
 
 class WindowPin:
     """Keeps a series of requests to one window: the one the first of them went into.
@@ -164,9 +169,10 @@ class WindowPin:
 
     def __init__(self) -> None:
         self.window_class: str | None = None  # None until a piece went out; "" when unknown
+        self.window_id: str | None = None  # the window itself, where the keyboard can tell
 
     def __repr__(self) -> str:
-        return f"WindowPin({self.window_class!r})"
+        return f"WindowPin({self.window_class!r}, {self.window_id!r})"
 
 
 @dataclass(frozen=True)
@@ -277,9 +283,13 @@ def inject(
     focused = _focused_class(keyboard) if wanted or pin is not None else None
     if wanted and focused and focused.casefold() != wanted.casefold():
         raise FocusMoved(f"{focused} has the focus, not {wanted}")
+    window = _focused_id(keyboard) if pin is not None else None
+    if pin is not None and pin.window_id and window and window != pin.window_id:
+        raise FocusMoved(f"another {focused or 'window'} has the focus")  # a second terminal
     how = _send(request, keyboard, before_paste, paste)
     if pin is not None and pin.window_class is None:
         pin.window_class = focused or ""  # unknown (some Wayland routes): no check after
+        pin.window_id = window
     return how
 
 
@@ -316,6 +326,15 @@ def _focused_class(keyboard: KeyInjector) -> str | None:
         return keyboard.focused_window_class()
     except Exception:  # Xlib's errors share no base; unknown lets the text through, as before
         log.debug("the focused window's class could not be read", exc_info=True)
+        return None
+
+
+def _focused_id(keyboard: KeyInjector) -> str | None:
+    """The focused window's id; None when it cannot be told."""
+    try:
+        return keyboard.focused_window_id()
+    except Exception:  # as _focused_class: unknown lets the text through
+        log.debug("the focused window could not be read", exc_info=True)
         return None
 
 

@@ -56,6 +56,10 @@ class WaylandKeyboardFocus:
         """Unknown on Wayland."""
         return None
 
+    def focused_window_id(self) -> str | None:
+        """Unknown here: a pinned dictation is kept to the app's id (class) only."""
+        return None
+
 
 def _ask(command: list[str], environ: Mapping[str, str], runner: Runner) -> object:
     try:

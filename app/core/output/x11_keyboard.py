@@ -188,6 +188,13 @@ class X11KeyInjector:
                 return str(wm_class[1] or wm_class[0])
         return None
 
+    def focused_window_id(self) -> str | None:
+        """The focused top-level window's X id (the one with a WM_CLASS), or None."""
+        for window in self._focus_ancestry():
+            if window.get_wm_class():
+                return hex(window.id)
+        return None
+
     def focused_window_pid(self) -> int | None:
         """``_NET_WM_PID`` of the focused top-level window, or None when it has none."""
         atom = self._display.intern_atom("_NET_WM_PID")
