@@ -91,6 +91,7 @@ class DictationController(QObject):
         self._saver = DictationHistory(
             history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
         )
+        self._saver.updated = self.history_updated.emit
         self._final = FinalDelivery(
             delivery,
             self._own_window_active,
@@ -229,9 +230,7 @@ class DictationController(QObject):
         self.journal.abandon() if keep_recording else self.journal.discard()
         self._delivery.cancel_pending()
         current, self._current = self._current, None
-        if current is not None and current.live is not None and current.live.typed.strip():
-            self.notice.emit("info", current.live.cancelled_notice())
-            self._saver.save(current, current.live.typed.strip(), self.settings, self.model_name)
+        self._saver.keep_cancelled(current, self.settings, self.model_name)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -317,6 +316,7 @@ class DictationController(QObject):
             return
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)
+        current.final_saving = True
         self._saver.save(current, text, self.settings, self.model_name, then)
 
     def _saved(
@@ -328,8 +328,9 @@ class DictationController(QObject):
         entry: HistoryEntry | None,
     ) -> None:
         """The history has the text (or could not keep it): now it may be delivered."""
-        if self._current is not current:
-            return  # cancelled while it was being saved: kept in history, never typed
+        if self._current is not current:  # cancelled while it was being saved
+            self._saver.saved_after_cancel(current, entry)
+            return
         current.entry = entry
         self.journal.discard()  # saved (a kept recording was moved out of it first)
         self._final.deliver(current, text, edit, self.settings, typed_live=typed_live)

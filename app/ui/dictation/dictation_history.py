@@ -17,7 +17,7 @@ from functools import partial
 from PySide6.QtCore import QObject
 
 from app.core.audio.ring_buffer import RingBuffer
-from app.core.output.history import HistoryEntry, HistoryStore
+from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation.dictation_run import DictationRun, keep_audio_as, save_dictation
 from app.ui.dictation.journal_writer import DictationJournal
@@ -53,6 +53,7 @@ class DictationHistory:
         self._receiver = receiver
         self._notice = notice
         self._added = added
+        self.updated: Callable[[HistoryEntry], object] = lambda _entry: None  # marked entries
 
     def save(
         self,
@@ -101,7 +102,7 @@ class DictationHistory:
         self,
         current: DictationRun,
         how: str,
-        then: Callable[[HistoryEntry], None] = lambda _entry: None,
+        then: Callable[[HistoryEntry], object] = lambda _entry: None,
     ) -> None:
         """Record where the text of ``current`` went (when it has an entry); ``then`` gets
         the entry as it is now, once written."""
@@ -115,3 +116,29 @@ class DictationHistory:
             lane=self._history.writes,
             receiver=self._receiver,
         )
+
+    def keep_cancelled(
+        self, current: DictationRun | None, settings: Settings, model_name: str
+    ) -> None:
+        """History after ``current`` was cancelled before its text was all in.
+
+        A final already handed to history stays, marked as not (all) typed (``updated``
+        gets it); :meth:`saved_after_cancel` marks one whose write was still on its way.
+        Without a final, the words typed as they were spoken are kept.
+        """
+        if current is None:
+            return
+        typed = current.live.typed.strip() if current.live is not None else ""
+        if typed and current.live is not None:
+            self._notice("info", current.live.cancelled_notice())
+        if current.final_saving:
+            if current.entry is not None and current.output == "focused_app" and not current.how:
+                self.mark_delivered(current, NOT_DELIVERED, self.updated)  # how: text in, keys not
+        elif typed:
+            self.save(current, typed, settings, model_name)
+
+    def saved_after_cancel(self, current: DictationRun, entry: HistoryEntry | None) -> None:
+        """The final's write of a dictation cancelled meanwhile came back: never typed."""
+        if entry is not None and current.output == "focused_app":
+            current.entry = entry
+            self.mark_delivered(current, NOT_DELIVERED, self.updated)

@@ -50,6 +50,7 @@ class DictationRun:
     after_id: int | None = None  # the request pressing the profile's keys after the text
     how: str = ""  # how the text went in, while the keys after it are pressed
     entry: HistoryEntry | None = None
+    final_saving: bool = False  # the final was handed to history (its entry may not be back)
     output: str = "focused_app"
     source: str = "window"  # who started it: window, hotkey, tray, command
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery

@@ -122,6 +122,30 @@ def test_cancel_while_finishing_drops_the_final(qtbot: QtBot, rig: Rig) -> None:
     assert rig.controller.session.state.value == "idle"
 
 
+@pytest.mark.parametrize("type_as_i_speak", [False, True])
+def test_cancel_while_the_text_waits_to_go_out_marks_it_not_delivered(
+    qtbot: QtBot, tmp_path: Path, type_as_i_speak: bool
+) -> None:
+    # Esc while the final waited for the hotkey's keys to come up: history said nothing,
+    # so it looked typed. One entry, the final, marked as never (all) typed.
+    delivery = FakeDelivery(hold=True)
+    rig = _rig(tmp_path, delivery, type_as_i_speak=type_as_i_speak)
+    try:
+        with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+            _dictate(qtbot, rig)
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "delivering")
+        with qtbot.waitSignal(rig.controller.history_updated, timeout=5000) as marked:
+            rig.controller.cancel()
+        delivery.release_held()
+        entry = rig.history.latest()
+        assert entry is not None
+        assert rig.history.count() == 1
+        assert entry.delivered_to == NOT_DELIVERED
+        assert marked.args == [entry]
+    finally:
+        _close(rig)
+
+
 def test_failed_delivery_leaves_text_on_clipboard_and_tells_the_user(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -225,10 +249,12 @@ def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot
     _dictate(qtbot, rig)
     qtbot.waitUntil(lambda: "delivering" in states, timeout=10_000)
     rig.controller.cancel()
-    with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+    with qtbot.waitSignal(rig.controller.history_updated, timeout=10_000) as marked:
         gate.set()
     assert rig.history.count() == 1
     assert rig.delivery.typed == ""
+    assert marked.args[0].delivered_to == NOT_DELIVERED  # the History tab says so
+    assert rig.history.latest().delivered_to == NOT_DELIVERED  # type: ignore[union-attr]
     assert rig.controller.session.state.value == "idle"
 
 
