@@ -199,8 +199,13 @@ def show_history_paused(parts: DesktopParts, paused: bool) -> None:
 
 
 def quick_capture_message(where: str, source: str, *, notifications: bool) -> str | None:
-    """The notification after a tray quick capture: where its text went (None: none)."""
-    if source != "tray" or not notifications:
+    """The notification after a tray quick capture: where its text went (None: none).
+
+    Text copied rather than typed says so whoever started it (the hotkey, ``saytype
+    toggle``): nothing else shows that it is ready to paste while the window is hidden.
+    """
+    copied = where == "clipboard" and source != "window"
+    if not notifications or (source != "tray" and not copied):
         return None
     return _WHERE.get(where)
 

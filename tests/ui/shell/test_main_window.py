@@ -296,6 +296,9 @@ def test_tray_left_click_toggles_and_other_clicks_do_not(qtbot: QtBot) -> None:
         ("clipboard", "tray", True, "Copied to the clipboard."),
         ("typed", "tray", False, None),  # notifications off
         ("pasted", "hotkey", True, None),  # only quick captures from the tray notify
+        ("clipboard", "hotkey", True, "Copied to the clipboard."),  # but nothing else shows it
+        ("clipboard", "window", True, None),  # the window shows the text
+        ("clipboard", "hotkey", False, None),
         ("none", "tray", True, None),  # nothing was heard: the window says so
     ],
 )
