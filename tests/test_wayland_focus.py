@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from app.core.output.wayland_focus import focused_app_id
+from app.core.output.wayland_focus import focused_app_id, focused_window_address
 
 
 def _answering(reply: object, returncode: int = 0):  # type: ignore[no-untyped-def]
@@ -41,3 +41,21 @@ def test_a_compositor_that_does_not_answer_leaves_the_focus_unknown() -> None:
 
 def test_other_compositors_are_unknown() -> None:
     assert focused_app_id({"WAYLAND_DISPLAY": "wayland-0"}, _answering({"class": "x"})) is None
+
+
+def test_two_windows_of_one_app_are_told_apart_by_the_compositors_id() -> None:
+    # Type-as-I-speak keeps a dictation to the window its first piece went into: a second
+    # foot terminal has the same app id, so only the window's own id tells them apart.
+    def foot(con_id: int, focused: bool) -> dict[str, object]:
+        return {"type": "con", "id": con_id, "focused": focused, "app_id": "foot"}
+
+    sway = {"SWAYSOCK": "/run/sway.sock"}
+    first = {"type": "root", "nodes": [foot(4, True), foot(7, False)]}
+    second = {"type": "root", "nodes": [foot(4, False), foot(7, True)]}
+    assert focused_app_id(sway, _answering(first)) == focused_app_id(sway, _answering(second))
+    assert focused_window_address(sway, _answering(first)) == "4"
+    assert focused_window_address(sway, _answering(second)) == "7"
+    hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
+    reply = {"address": "0x55d0", "class": "foot", "title": "~"}
+    assert focused_window_address(hyprland, _answering(reply)) == "0x55d0"
+    assert focused_window_address({"WAYLAND_DISPLAY": "wayland-0"}, _answering(reply)) is None

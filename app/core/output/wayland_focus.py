@@ -24,15 +24,31 @@ Runner = Callable[..., "subprocess.CompletedProcess[bytes]"]
 
 def focused_app_id(environ: Mapping[str, str], runner: Runner = subprocess.run) -> str | None:
     """The focused window's app id (Wayland) or class (XWayland); None when unknown."""
+    return _focused(environ, runner)[0]
+
+
+def focused_window_address(
+    environ: Mapping[str, str], runner: Runner = subprocess.run
+) -> str | None:
+    """The focused window itself (sway's container id, Hyprland's address); None when unknown."""
+    return _focused(environ, runner)[1]
+
+
+def _focused(environ: Mapping[str, str], runner: Runner) -> tuple[str | None, str | None]:
+    """The focused window's (app id or class, id) as the compositor tells them."""
     if environ.get("SWAYSOCK"):
         tree = _ask(["swaymsg", "-s", environ["SWAYSOCK"], "-r", "-t", "get_tree"], environ, runner)
         focused = focused_in_tree(tree)  # the profiles' reading of sway's tree, shared
-        return (focused.window_class or None) if focused is not None else None
+        if focused is None:
+            return None, None
+        return focused.window_class or None, focused.window_id or None
     if environ.get("HYPRLAND_INSTANCE_SIGNATURE"):
         active = _ask(["hyprctl", "activewindow", "-j"], environ, runner)
-        name = active.get("class") if isinstance(active, dict) else None
-        return str(name) if name else None
-    return None
+        if not isinstance(active, dict):
+            return None, None
+        name, address = active.get("class"), active.get("address")
+        return (str(name) if name else None), (str(address) if address else None)
+    return None, None
 
 
 class WaylandKeyboardFocus:
@@ -57,8 +73,8 @@ class WaylandKeyboardFocus:
         return None
 
     def focused_window_id(self) -> str | None:
-        """Unknown here: a pinned dictation is kept to the app's id (class) only."""
-        return None
+        """The focused window where the compositor says (sway, Hyprland); else None."""
+        return focused_window_address(self._environ)
 
 
 def _ask(command: list[str], environ: Mapping[str, str], runner: Runner) -> object:

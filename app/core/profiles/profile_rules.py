@@ -34,11 +34,14 @@ class WindowIdentity:
         instance: the WM_CLASS instance name (``xterm``), or "".
         window_class: the WM_CLASS class name (``XTerm``), or "".
         title: the window title, or "".
+        window_id: the window itself where the compositor says (two terminals share a
+            class), or ""; not part of what a rule matches.
     """
 
     instance: str = ""
     window_class: str = ""
     title: str = ""
+    window_id: str = field(default="", compare=False)
 
 
 def matches(profile: Profile, window: WindowIdentity) -> bool:

@@ -112,4 +112,5 @@ def _identity(node: dict[str, object]) -> WindowIdentity:
         instance=app_id or str(x11.get("instance") or ""),
         window_class=app_id or str(x11.get("class") or ""),
         title=str(node.get("name") or ""),
+        window_id=str(node.get("id") or ""),
     )
