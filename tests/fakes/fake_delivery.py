@@ -85,9 +85,20 @@ class FakeDelivery(QObject):
     def copy_to_clipboard(self, text: str) -> None:
         self.clipboard = text
 
-    def cancel_pending(self) -> None:
+    def cancel_pending(self) -> list[int]:
+        """Drop what has not started; held requests are under way and still answer."""
         self.cancelled += 1
-        self._pending.clear()
+        held = {request_id for request_id, _text, _method in self._held}
+        dropped = sorted(self._pending - held)
+        self._pending &= held
+        return dropped
+
+    def fail_held(self, message: str) -> None:
+        """Fail the requests held so far, as a cancelled wait for the hotkey's keys does."""
+        held, self._held = self._held, []
+        for request_id, _text, _method in held:
+            self._pending.discard(request_id)
+            self.failed.emit(request_id, message)
 
     def is_busy(self) -> bool:
         return bool(self._pending)

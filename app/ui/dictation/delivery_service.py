@@ -175,12 +175,14 @@ class DeliveryService(QObject):
         """How keys reach other applications here, and why (for Settings and doctor)."""
         return self._route
 
-    def cancel_pending(self) -> None:
-        """Drop queued requests; the current one still waiting for keys held is cancelled too."""
+    def cancel_pending(self) -> list[int]:
+        """Drop queued requests and return their ids; the current one still waiting for
+        keys held is cancelled too (it answers ``failed``), one already typing finishes."""
         self._cancel_current.set()  # cleared as the next request starts
         dropped = self._queue.clear()
         if dropped:
             log.info("dropped %d queued deliveries", len(dropped))
+        return [request.request_id for request in dropped]
 
     def is_busy(self) -> bool:
         """True while a request is being delivered or waits in the queue."""

@@ -228,9 +228,9 @@ class DictationController(QObject):
             return
         self._worker.cancel(job_id)
         self.journal.abandon() if keep_recording else self.journal.discard()
-        self._delivery.cancel_pending()
+        dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
-        self._saver.keep_cancelled(current, self.settings, self.model_name)
+        self._saver.keep_cancelled(current, self.settings, self.model_name, dropped)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -249,10 +249,9 @@ class DictationController(QObject):
 
     def copy_last(self) -> bool:
         """Put the last final text on the clipboard; False when there is none."""
-        if not self.last_text:
-            return False
-        self._delivery.copy_to_clipboard(self.last_text)
-        return True
+        if self.last_text:
+            self._delivery.copy_to_clipboard(self.last_text)
+        return bool(self.last_text)
 
     @property
     def elapsed_s(self) -> float:
@@ -362,9 +361,11 @@ class DictationController(QObject):
             self.stop()
 
     def _on_delivered(self, request_id: int, how: str) -> None:
+        self._saver.answered(request_id, how)
         self._final.on_delivered(self._current, request_id, how)
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:
+        self._saver.answered(request_id, None)
         self._final.on_failed(self._current, request_id, message)
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:

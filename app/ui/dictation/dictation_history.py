@@ -54,6 +54,7 @@ class DictationHistory:
         self._notice = notice
         self._added = added
         self.updated: Callable[[HistoryEntry], object] = lambda _entry: None  # marked entries
+        self._awaiting: dict[int, DictationRun] = {}  # cancelled texts still being delivered
 
     def save(
         self,
@@ -118,24 +119,44 @@ class DictationHistory:
         )
 
     def keep_cancelled(
-        self, current: DictationRun | None, settings: Settings, model_name: str
+        self,
+        current: DictationRun | None,
+        settings: Settings,
+        model_name: str,
+        dropped: list[int],
     ) -> None:
         """History after ``current`` was cancelled before its text was all in.
 
-        A final already handed to history stays, marked as not (all) typed (``updated``
-        gets it); :meth:`saved_after_cancel` marks one whose write was still on its way.
-        Without a final, the words typed as they were spoken are kept.
+        A final already in history is marked where it went: the delivery service's
+        answer to a request under way decides (one already typing finishes; one
+        waiting for keys held fails), a request ``dropped`` from the queue or words
+        left to type as spoken never arrive. :meth:`saved_after_cancel` marks a final
+        whose write was still on its way. Without a final, the words typed as they
+        were spoken are kept.
         """
         if current is None:
             return
         typed = current.live.typed.strip() if current.live is not None else ""
         if typed and current.live is not None:
             self._notice("info", current.live.cancelled_notice())
-        if current.final_saving:
-            if current.entry is not None and current.output == "focused_app" and not current.how:
-                self.mark_delivered(current, NOT_DELIVERED, self.updated)  # how: text in, keys not
-        elif typed:
-            self.save(current, typed, settings, model_name)
+        if not current.final_saving:
+            if typed:
+                self.save(current, typed, settings, model_name)
+            return
+        if current.entry is None or current.output != "focused_app":
+            return
+        if current.how:  # the text went in, the keys after it did not
+            self.mark_delivered(current, current.how, self.updated)
+        elif current.delivery_id is not None and current.delivery_id not in dropped:
+            self._awaiting[current.delivery_id] = current  # the service answers for it
+        else:
+            self.mark_delivered(current, NOT_DELIVERED, self.updated)
+
+    def answered(self, request_id: int, how: str | None) -> None:
+        """The delivery service's answer for a cancelled dictation's text (None: it failed)."""
+        current = self._awaiting.pop(request_id, None)
+        if current is not None:
+            self.mark_delivered(current, how or NOT_DELIVERED, self.updated)
 
     def saved_after_cancel(self, current: DictationRun, entry: HistoryEntry | None) -> None:
         """The final's write of a dictation cancelled meanwhile came back: never typed."""

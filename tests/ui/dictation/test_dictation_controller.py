@@ -17,6 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.output.history import NOT_DELIVERED, HistoryStore
+from app.core.output.text_delivery import MESSAGE_CANCELLED_WAITING
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker
@@ -122,26 +123,57 @@ def test_cancel_while_finishing_drops_the_final(qtbot: QtBot, rig: Rig) -> None:
     assert rig.controller.session.state.value == "idle"
 
 
-@pytest.mark.parametrize("type_as_i_speak", [False, True])
-def test_cancel_while_the_text_waits_to_go_out_marks_it_not_delivered(
-    qtbot: QtBot, tmp_path: Path, type_as_i_speak: bool
+def _cancelled_on_its_way(qtbot: QtBot, rig: Rig) -> None:
+    """Dictate, then cancel (Esc) while the final is with the delivery service."""
+    with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+        _dictate(qtbot, rig)
+    qtbot.waitUntil(lambda: rig.controller.session.state.value == "delivering")
+    rig.controller.cancel()
+
+
+@pytest.mark.parametrize(("answer", "marked_as"), [("fails", NOT_DELIVERED), ("goes in", "pasted")])
+def test_a_final_cancelled_on_its_way_is_marked_as_the_delivery_answers(
+    qtbot: QtBot, tmp_path: Path, answer: str, marked_as: str
 ) -> None:
     # Esc while the final waited for the hotkey's keys to come up: history said nothing,
-    # so it looked typed. One entry, the final, marked as never (all) typed.
+    # so it looked typed. A paste already under way still goes in, and history says so.
     delivery = FakeDelivery(hold=True)
-    rig = _rig(tmp_path, delivery, type_as_i_speak=type_as_i_speak)
+    rig = _rig(tmp_path, delivery)
     try:
-        with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
-            _dictate(qtbot, rig)
-        qtbot.waitUntil(lambda: rig.controller.session.state.value == "delivering")
+        _cancelled_on_its_way(qtbot, rig)
         with qtbot.waitSignal(rig.controller.history_updated, timeout=5000) as marked:
-            rig.controller.cancel()
-        delivery.release_held()
+            if answer == "fails":
+                delivery.fail_held(MESSAGE_CANCELLED_WAITING)
+            else:
+                delivery.release_held()
         entry = rig.history.latest()
         assert entry is not None
-        assert rig.history.count() == 1
-        assert entry.delivered_to == NOT_DELIVERED
+        assert entry.delivered_to == marked_as
         assert marked.args == [entry]
+        assert rig.history.count() == 1
+    finally:
+        _close(rig)
+
+
+def test_a_cancel_after_words_typed_as_spoken_keeps_the_final_once_marked_not_all_typed(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    delivery = FakeDelivery()
+    rig = _rig(tmp_path, delivery, type_as_i_speak=True)
+    try:
+        assert rig.controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: bool(delivery.typed), timeout=10_000)  # words went out live
+        delivery.hold = True  # the rest waits at the release
+        with qtbot.waitSignal(rig.controller.history_added, timeout=10_000):
+            rig.controller.stop()
+        qtbot.waitUntil(lambda: rig.controller.session.state.value == "delivering")
+        with qtbot.waitSignal(rig.controller.history_updated, timeout=5000):
+            rig.controller.cancel()
+        entry = rig.history.latest()
+        assert entry is not None
+        assert rig.history.count() == 1  # the final, not also the words typed so far
+        assert entry.delivered_to == NOT_DELIVERED
+        assert len(entry.text) > len(delivery.typed.strip())
     finally:
         _close(rig)
 
