@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.output.text_delivery import MESSAGE_CANCELLED_REST, MESSAGE_CANCELLED_WAITING
+from app.core.output.text_delivery import (
+    MESSAGE_CANCELLED_REST,
+    MESSAGE_CANCELLED_WAITING,
+    WindowPin,
+)
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
@@ -126,9 +130,12 @@ class FinalDelivery:
             self._delivered(current, how)
             return
         current.how = how
-        # An Enter meant for a terminal must not send a chat message the focus moved to.
+        # An Enter meant for a terminal must not send a chat message the focus moved to,
+        # nor run a second terminal's command line: typed as spoken, only the words' window.
         chord = "+".join(keys)
-        window = current.profile.window_class if current.profile is not None else ""
+        window: str | WindowPin = current.profile.window_class if current.profile else ""
+        if current.live is not None and current.live.typed:
+            window = current.live.window
         current.after_id = self._delivery.deliver(chord, "keys", only_into=window)
 
     def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:

@@ -55,6 +55,11 @@ class LiveTypist:
         self.used = False  # some edit was queued for the focused application
 
     @property
+    def window(self) -> WindowPin:
+        """The window the dictation's first words went into; the rest goes only there."""
+        return self._window
+
+    @property
     def typed(self) -> str:
         """What reached the application, erases applied."""
         return self._queue.sent_text

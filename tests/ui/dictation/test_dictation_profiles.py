@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.output.text_delivery import WindowPin
 from app.core.profiles.profile_file import profiles_path
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.listening_indicator import ListeningIndicator
@@ -121,6 +122,31 @@ def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -
         "Terminal",
         "typed",  # how the text went in, once Enter followed it
     )
+
+
+def test_enter_after_words_typed_as_spoken_goes_only_into_their_window(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Checked by class alone, the Enter after type-as-I-speak ran a second terminal's
+    # command line when the user clicked into it as the last words went in.
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    rig = build_rig(tmp_path, WORDS, profiles=ProfileChooser(lambda: xterm), type_as_i_speak=True)
+    try:
+        dictate(qtbot, rig)
+        pieces = [
+            only
+            for only, (_id, _text, method) in zip(
+                rig.delivery.only_into, rig.delivery.requests, strict=True
+            )
+            if method == "type"
+        ]
+        assert pieces
+        assert isinstance(pieces[0], WindowPin)
+        assert rig.delivery.requests[-1][1:] == ("enter", "keys")
+        assert rig.delivery.only_into[-1] is pieces[0]  # the words' own window, not "XTerm"
+    finally:
+        rig.close()
 
 
 def test_another_window_gets_its_own_profile_or_the_default(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
