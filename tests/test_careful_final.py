@@ -86,8 +86,35 @@ def test_a_greedy_hearing_that_says_a_phrase_twice_gives_way_to_fewer_beam_words
     assert dictate(BeamAwareDecoder(shorter, greedy=spoken)) == "I think, I think it works now."
 
 
-def timed(*texts: str, start: float = 0.2) -> list[Word]:
-    return [Word(start + 0.3 * i, start + 0.3 * (i + 1), text) for i, text in enumerate(texts)]
+def timed(*texts: str, start: float = 0.2, step: float = 0.3) -> list[Word]:
+    return [Word(start + step * i, start + step * (i + 1), text) for i, text in enumerate(texts)]
+
+
+def test_a_greedy_hearing_that_echoes_a_phrase_gives_way_to_the_beam_hearing() -> None:
+    # Over the noise after the words a greedy pass heard the sentence again with invented
+    # words between ("…in the exhibition. The next one is called the Crafts represented in
+    # the exhibition.": 12 errors in one noisy dictation), and the guard kept it over beam
+    # search's sentence alone (decision 0039).
+    alone = timed(" The", " crafts", " represented", " in", " the", " exhibition.", step=0.2)
+    echoed = [
+        *alone,
+        *timed(" The", " next", " one", " is", " called", start=1.4, step=0.1),
+        *timed(" the", " Crafts", " represented", " in", " the", " exhibition.", start=1.9),
+    ]
+    assert (
+        dictate(BeamAwareDecoder(alone, greedy=echoed))
+        == "The crafts represented in the exhibition."
+    )
+    # Beam search that drops words of a sentence said once is still not taken, nor one
+    # that drops the words after a phrase said again.
+    dropped = timed(" The", " crafts", " exhibition.", step=0.2)
+    assert (
+        dictate(BeamAwareDecoder(dropped, greedy=alone))
+        == "The crafts represented in the exhibition."
+    )
+    said = "I want you to open it. Then I want you to save."
+    spoken = timed(*(f" {word}" for word in said.split()), step=0.2)
+    assert dictate(BeamAwareDecoder(spoken[:6], greedy=spoken)) == said
 
 
 def test_a_beam_hearing_rejected_as_noise_leaves_the_greedy_final() -> None:

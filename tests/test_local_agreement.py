@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.engine.local_agreement import (
     LocalAgreement,
     agreed_prefix_length,
+    extra_words_echo,
     repetition_loop_start,
     skip_committed,
     word_key,
@@ -127,3 +128,23 @@ def test_a_whole_sentence_said_twice_is_a_loop_but_short_repeats_are_speech() ->
     # A person repeating a short phrase once is not cut.
     assert repetition_loop_start(words("go left go left and then right")) is None
     assert repetition_loop_start(words("I said no I said no to that")) is None
+
+
+def test_extra_greedy_words_ending_in_a_copy_of_earlier_words_are_an_echo() -> None:
+    greedy = words(
+        "the crafts represented in the exhibition the next one is called "
+        "the crafts represented in the exhibition"
+    )
+    assert extra_words_echo(words("the crafts represented in the exhibition"), greedy)
+    # beam heard one word differently too: the echo still accounts for the extra words
+    assert extra_words_echo(words("represents represented in the exhibition"), greedy)
+
+
+def test_extra_greedy_words_that_go_on_after_the_copy_are_speech() -> None:
+    greedy = words("i want you to open it then i want you to save")
+    assert not extra_words_echo(words("i want you to open it"), greedy)
+    said_once = words("please check the server logs before noon today")
+    assert not extra_words_echo(words("please check the server"), said_once)
+    # a copy shorter than the words invented before it is not an echo
+    long_between = words("check the logs now we will see what else we can do check the logs now")
+    assert not extra_words_echo(words("check the logs now"), long_between)

@@ -17,7 +17,11 @@ from typing import Protocol
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.heard_words import join_words, without_squeezed_tail
-from app.core.engine.local_agreement import repetition_loop_start, says_a_phrase_twice
+from app.core.engine.local_agreement import (
+    extra_words_echo,
+    repetition_loop_start,
+    says_a_phrase_twice,
+)
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.window_decoder import Hypothesis, Word, compression_ratio
 
@@ -202,8 +206,12 @@ def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
     Then the beam hearing's fewer words are the mended ones, not words lost: the
     guard above is for beam search that loops or splits words, and taking the
     greedy words here typed a sentence twice (a new user saw 4 in 101 dictations).
+    A longer phrase counts even with invented words between (decision 0039).
     """
-    return len(greedy) > len(beam) and says_a_phrase_twice(greedy) and not says_a_phrase_twice(beam)
+    if len(greedy) <= len(beam):
+        return False
+    twice = says_a_phrase_twice(greedy) and not says_a_phrase_twice(beam)
+    return twice or extra_words_echo(beam, greedy, slack=CAREFUL_WORD_SLACK)
 
 
 def _words_before_cut(careful: list[Word], cut_s: float) -> list[Word]:

@@ -58,6 +58,43 @@ def says_a_phrase_twice(words: Sequence[_HasText], min_size: int = 3) -> bool:
     return False
 
 
+def extra_words_echo(
+    beam: Sequence[_HasText], greedy: Sequence[_HasText], min_size: int = 4, slack: int = 2
+) -> bool:
+    """Whether the words ``greedy`` has more than ``beam`` are an echo, not speech beam lost.
+
+    Over noise Whisper may say a phrase it has just heard a second time, with a few
+    invented words before it ("…in the exhibition. The next one is called the crafts
+    represented in the exhibition."). That is a stretch of greedy words beam search
+    did not hear, ending in a copy of ``min_size`` words or more said before it, the
+    copy at least as long as what it invented; it accounts for the extra words, give
+    or take ``slack``. Words after the copy ("…open it. Then I want you to save.") are
+    speech.
+    """
+    beam_keys = [word_key(w.text) for w in beam]
+    keys = [word_key(w.text) for w in greedy]
+    matcher = SequenceMatcher(a=beam_keys, b=keys, autojunk=False)
+    start = 0
+    for block in matcher.get_matching_blocks():  # the last block is empty, at the end
+        run_end = block.b
+        if run_end - start >= max(min_size, len(keys) - len(beam) - slack):
+            copy = _echoed_suffix(keys, start, run_end, min_size)
+            if copy and run_end - start - copy <= copy:
+                return True
+        start = block.b + block.size
+    return False
+
+
+def _echoed_suffix(keys: list[str], start: int, end: int, min_size: int) -> int:
+    """How many words ``keys[start:end]`` ends with that come earlier too (0: too few)."""
+    for size in range(end - start, min_size - 1, -1):
+        phrase = keys[end - size : end]
+        before = keys[: end - size]
+        if any(before[i : i + size] == phrase for i in range(len(before) - size + 1)):
+            return size
+    return 0
+
+
 def repetition_loop_start(
     words: Sequence[_HasText],
     max_phrase: int = 8,
