@@ -306,47 +306,40 @@ def test_a_text_goes_only_into_the_window_it_was_said_for(
     assert keyboard.sent
 
 
+# Where the focus goes between two pieces of one dictation: (class, window id) after the
+# first piece, during the second, and back.
+FOCUS_MOVES = {
+    # A click on a terminal in the middle of a dictation split its words between two apps
+    # (the second part began with the first's full stop).
+    "another app": [("Gedit", None), ("XTerm", None), ("gedit", None)],
+    # Two terminals share a class: the rest must not be typed into the second shell.
+    "a second terminal": [("XTerm", "0x1a00003"), ("XTerm", "0x1c00003"), ("XTerm", "0x1a00003")],
+}
+
+
 @pytest.mark.gui
+@pytest.mark.parametrize("moves", FOCUS_MOVES.values(), ids=FOCUS_MOVES.keys())
 def test_pinned_pieces_go_only_into_the_window_the_first_went_into(
-    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+    qtbot: QtBot,
+    service: DeliveryService,
+    keyboard: FakeKeyboard,
+    moves: list[tuple[str, str | None]],
 ) -> None:
-    # Type-as-I-speak: a click on a terminal in the middle of a dictation split its words
-    # between two apps (the second part began with the first's full stop).
+    first, elsewhere, back = moves
     pin = WindowPin()
-    keyboard.window_class = "Gedit"
+    keyboard.window_class, keyboard.window_id = first
     with qtbot.waitSignal(service.delivered, timeout=2000):
         service.deliver("Dear Sam,", "type", only_into=pin)
-    keyboard.window_class = "XTerm"
+    keyboard.window_class, keyboard.window_id = elsewhere
     with qtbot.waitSignal(service.failed, timeout=2000) as failed:
         service.deliver(" the build broke.", "type", clipboard_on_failure=False, only_into=pin)
     assert failed.args is not None
     assert failed.args[1] == MESSAGE_PINNED_FOCUS_MOVED
-    keyboard.window_class = "gedit"  # back: the rest goes in
+    assert keyboard.typed() == "Dear Sam,"
+    keyboard.window_class, keyboard.window_id = back  # back: the rest goes in
     with qtbot.waitSignal(service.delivered, timeout=2000):
         service.deliver(" the build broke.", "type", only_into=pin)
     assert keyboard.typed() == "Dear Sam, the build broke."
-
-
-@pytest.mark.gui
-def test_pinned_pieces_skip_a_second_window_of_the_same_class(
-    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
-) -> None:
-    # Two terminals share a class: a click from the first into the second between two
-    # pieces of one dictation must not type its rest into the second shell.
-    pin = WindowPin()
-    keyboard.window_class, keyboard.window_id = "XTerm", "0x1a00003"
-    with qtbot.waitSignal(service.delivered, timeout=2000):
-        service.deliver("echo first", "type", only_into=pin)
-    keyboard.window_id = "0x1c00003"
-    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
-        service.deliver(" half", "type", clipboard_on_failure=False, only_into=pin)
-    assert failed.args is not None
-    assert failed.args[1] == MESSAGE_PINNED_FOCUS_MOVED
-    assert keyboard.typed() == "echo first"
-    keyboard.window_id = "0x1a00003"
-    with qtbot.waitSignal(service.delivered, timeout=2000):
-        service.deliver(" half", "type", only_into=pin)
-    assert keyboard.typed() == "echo first half"
 
 
 @pytest.mark.gui
