@@ -28,8 +28,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
@@ -51,12 +51,7 @@ from app.core.output.text_delivery import (
     not_sent_message,
 )
 from app.core.output.wayland_clipboard import TEXT_FORMATS
-from app.ui.dictation.qt_clipboard import (
-    WatchedMimeData,
-    clipboard_modes,
-    copy_of,
-    hand_clipboard_to_qt,
-)
+from app.ui.dictation.qt_clipboard import BorrowedClipboard, clipboard_modes
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +104,7 @@ class DeliveryService(QObject):
         self._cancel_current = threading.Event()  # the dictation was cancelled (Esc)
         self._armed = threading.Event()  # set just before the paste keys go out
         self.hotkey_held = threading.Event()  # held for a dictation: waiting text waits on
-        self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
-        self._made: list[QMimeData] = []  # clipboard data made here (see hand_clipboard_to_qt)
-        self._pasted = ""  # the text a paste put on the clipboard, until it is restored
+        self._clipboard = BorrowedClipboard()  # the user's, while a paste has it
         self._fetched = False
         self._awaiting_fetch = False
         self._restore_timer = QTimer(self)
@@ -193,14 +186,13 @@ class DeliveryService(QObject):
         self.cancel_pending()
         self._stopping.set()
         self._release_timer.stop()
-        if self._saved is not None:
+        if self._clipboard.lent:
             self._restore_timer.stop()
-            self._restore_clipboard()
+            self._clipboard.give_back()
         self._executor.shutdown(wait=True)
         if self._wayland_clipboard is not None:
             self._wayland_clipboard.close()
-        hand_clipboard_to_qt(self._made)
-        self._made.clear()
+        self._clipboard.hand_to_qt()
         close = getattr(self._keyboard, "close", None)
         if self._owns_keyboard and close is not None:
             close()
@@ -315,11 +307,11 @@ class DeliveryService(QObject):
     def _fail(self, request: DeliveryRequest, message: str) -> None:
         """Report a request that did not go out, leaving its text on the clipboard."""
         keep_on_clipboard = request.copy_on_failure
-        if request.method == "paste" and self._saved is not None:  # the text is on it now
+        if request.method == "paste" and self._clipboard.lent:  # the text is on it now
             if keep_on_clipboard:
-                self._saved = None  # keep the text on the clipboard for the user
+                self._clipboard.keep()
             else:
-                self._restore_clipboard()
+                self._clipboard.give_back()
         elif keep_on_clipboard and request.method not in {"erase", "keys"}:
             # (the text being erased, or a chord's name, is not worth the user's clipboard)
             self.copy_to_clipboard(request.text)
@@ -346,16 +338,10 @@ class DeliveryService(QObject):
     # ---- clipboard -----------------------------------------------------------------------
 
     def _put_on_clipboard(self, text: str) -> None:
-        clipboard = QGuiApplication.clipboard()
-        self._saved = {mode: copy_of(clipboard.mimeData(mode)) for mode in clipboard_modes()}
-        self._pasted = text
         self._armed.clear()
         self._fetched = False
         self._awaiting_fetch = False
-        for mode in clipboard_modes():
-            watched = WatchedMimeData(text, self._on_fetch)
-            self._made = [*self._made[-7:], watched]  # the clipboard drops older ones
-            clipboard.setMimeData(watched, mode)
+        self._clipboard.lend(text, self._on_fetch)
 
     def _on_fetch(self) -> None:
         """GUI thread, inside Qt's selection handling: just note the time."""
@@ -371,23 +357,9 @@ class DeliveryService(QObject):
         self._awaiting_fetch = False
         if not self._fetched:
             log.info("no application fetched the pasted text; restoring the clipboard anyway")
-        self._restore_clipboard()
+        self._clipboard.give_back()
         if request is not None:
             self._complete(request, "pasted")
-
-    def _restore_clipboard(self) -> None:
-        saved, self._saved = self._saved, None
-        if saved is None:
-            return
-        clipboard = QGuiApplication.clipboard()
-        for mode, mime in saved.items():
-            if clipboard.text(mode) != self._pasted:
-                continue  # the user copied something since the paste: theirs stays
-            if mime is None:
-                clipboard.clear(mode)
-            else:
-                self._made = [*self._made[-7:], mime]
-                clipboard.setMimeData(mime, mode)
 
 
 class _NoKeyboard(InjectionError):

@@ -91,7 +91,7 @@ class DictationController(QObject):
         self._saver = DictationHistory(
             history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
         )
-        self._saver.updated = self.history_updated.emit
+        self._saver.follow_deliveries(delivery, self.history_updated.emit)
         self._final = FinalDelivery(
             delivery,
             self._own_window_active,
@@ -361,11 +361,9 @@ class DictationController(QObject):
             self.stop()
 
     def _on_delivered(self, request_id: int, how: str) -> None:
-        self._saver.answered(request_id, how)
         self._final.on_delivered(self._current, request_id, how)
 
     def _on_delivery_failed(self, request_id: int, message: str) -> None:
-        self._saver.answered(request_id, None)
         self._final.on_failed(self._current, request_id, message)
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
@@ -376,7 +374,7 @@ class DictationController(QObject):
 
     def _delivery_failed(self, message: str) -> None:
         if self._current is not None:  # the History tab marks it, to be pasted from there
-            self._saver.mark_delivered(self._current, NOT_DELIVERED, self.history_updated.emit)
+            self._saver.mark_delivered(self._current, NOT_DELIVERED, self._saver.updated)
         self._current = None
         self.session.fail(None, message)
 

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject
 
@@ -152,7 +153,13 @@ class DictationHistory:
         else:
             self.mark_delivered(current, NOT_DELIVERED, self.updated)
 
-    def answered(self, request_id: int, how: str | None) -> None:
+    def follow_deliveries(self, delivery: Any, updated: Callable[[HistoryEntry], object]) -> None:
+        """Mark cancelled texts by ``delivery``'s answers; ``updated`` gets each marked entry."""
+        self.updated = updated
+        delivery.delivered.connect(self._answered)
+        delivery.failed.connect(lambda request_id, _message: self._answered(request_id, None))
+
+    def _answered(self, request_id: int, how: str | None) -> None:
         """The delivery service's answer for a cancelled dictation's text (None: it failed)."""
         current = self._awaiting.pop(request_id, None)
         if current is not None:

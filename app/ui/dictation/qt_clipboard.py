@@ -69,3 +69,55 @@ def copy_of(source: QMimeData | None) -> QMimeData | None:
         copy.setData(fmt, source.data(fmt))
     log.debug("saved %d clipboard formats in %.3f s", len(formats), time.monotonic() - started)
     return copy
+
+
+class BorrowedClipboard:
+    """The user's CLIPBOARD and PRIMARY, lent to one paste and given back after it.
+
+    GUI thread only. Every format is saved before the pasted text goes on; giving
+    back leaves alone a selection the user copied meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._saved: dict[QClipboard.Mode, QMimeData | None] | None = None
+        self._made: list[QMimeData] = []  # clipboard data made here (see hand_clipboard_to_qt)
+        self._pasted = ""  # the text a paste put on the clipboard, until it is given back
+
+    @property
+    def lent(self) -> bool:
+        """Whether a paste's text is on the clipboard in place of the user's."""
+        return self._saved is not None
+
+    def lend(self, text: str, on_fetch: Callable[[], None]) -> None:
+        """Save the user's clipboard and put ``text`` on it; ``on_fetch`` hears each fetch."""
+        clipboard = QGuiApplication.clipboard()
+        self._saved = {mode: copy_of(clipboard.mimeData(mode)) for mode in clipboard_modes()}
+        self._pasted = text
+        for mode in clipboard_modes():
+            watched = WatchedMimeData(text, on_fetch)
+            self._made = [*self._made[-7:], watched]  # the clipboard drops older ones
+            clipboard.setMimeData(watched, mode)
+
+    def keep(self) -> None:
+        """Leave the pasted text on the clipboard for the user (the paste failed)."""
+        self._saved = None
+
+    def give_back(self) -> None:
+        """Put the user's saved clipboard back, unless they copied something since."""
+        saved, self._saved = self._saved, None
+        if saved is None:
+            return
+        clipboard = QGuiApplication.clipboard()
+        for mode, mime in saved.items():
+            if clipboard.text(mode) != self._pasted:
+                continue  # the user copied something since the paste: theirs stays
+            if mime is None:
+                clipboard.clear(mode)
+            else:
+                self._made = [*self._made[-7:], mime]
+                clipboard.setMimeData(mime, mode)
+
+    def hand_to_qt(self) -> None:
+        """Before the application goes: Qt's own copies replace the data made here."""
+        hand_clipboard_to_qt(self._made)
+        self._made.clear()
