@@ -162,3 +162,35 @@ def test_a_beam_hearing_greedy_search_disagrees_with_over_the_same_audio_is_not_
     decoder.beams.clear()
     assert hearing.carefully(heard_from_passes(timed(" 2648."), own_words=True), None) is None
     assert decoder.beams == [StreamingOptions().final_beam_size]
+
+
+def released_after_a_missed_block(decoder: BeamAwareDecoder) -> tuple[str, list[int]]:
+    """Dictate, push one more block than the newest pass heard, release; the final's beams."""
+    transcriber = StreamingTranscriber(decoder)
+    block = np.full(2400, 0.1, dtype=np.float32)
+    while transcriber.audio_seconds < 3.5 or transcriber.pass_due():
+        transcriber.push(block)
+        if transcriber.pass_due():
+            transcriber.run_pass()
+    transcriber.push(block)  # the release comes before the next pass is due
+    assert not transcriber.pass_due()
+    passes = len(decoder.beams)
+    return transcriber.finish().text, decoder.beams[passes:]
+
+
+def test_a_release_after_words_the_newest_pass_missed_is_heard_with_beam_search_alone() -> None:
+    # A greedy hearing of the whole buffer before the beam search doubled the final's cost
+    # after a release that came without a pause (0.98 s against 0.64 s for a 9.7 s
+    # recording at 1x): the newest pass's words count the words for the guard instead.
+    text, beams = released_after_a_missed_block(BeamAwareDecoder(BEAM))
+    assert text == "Stop right there!"
+    assert beams == [StreamingOptions().final_beam_size]
+
+
+def test_a_refused_beam_hearing_at_the_release_is_not_decoded_again() -> None:
+    # Beam search said the sentence twice: greedy search over the same audio is asked
+    # (the passes' count is not its own), refuses it, and the greedy words stay; the
+    # same stretch is not heard with beam search a second time.
+    text, beams = released_after_a_missed_block(BeamAwareDecoder(LOOPED))
+    assert text == "Stop right their!"
+    assert beams.count(StreamingOptions().final_beam_size) == 1

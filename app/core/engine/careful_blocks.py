@@ -19,13 +19,12 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.heard_words import join_words, same_word
-from app.core.engine.hearing import Heard, Hearing
+from app.core.engine.hearing import PROMPT_WORDS, Heard, Hearing
 from app.core.engine.recent_audio import SpanStart
 from app.core.engine.window_decoder import MAX_AUDIO_S, Word
 
 log = logging.getLogger(__name__)
 
-_PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
 # Words just before a cut need what follows them (decision 0014): a block is heard
 # with this much of the audio after it, about a phrase, and keeps only its own words.
 RIGHT_CONTEXT_S = 2.0
@@ -73,7 +72,7 @@ class CarefulBlocks:
         if block.sample - self.end > _MAX_BLOCK_S * SAMPLE_RATE:
             careful = None  # no cut near enough to close a block in one window: stay greedy
         else:
-            prompt = join_words(self.words[-_PROMPT_WORDS:])
+            prompt = join_words(self.words[-PROMPT_WORDS:])
             offset = self.end / SAMPLE_RATE
             heard = Heard(
                 self.cut_words, context_end, greedy, audio, prompt, offset, own_words=False

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # twice over the silent padding (decision 0001); greedy search over the same audio
 # says how many words there are, so a careful final that strays further is not taken.
 CAREFUL_WORD_SLACK = 2
+PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
 _BLOCK_SLACK_DIVISOR = 5  # a block's beam hearing may differ by a fifth of its words
 
 
@@ -66,6 +67,14 @@ class Heard:
         """Whether ``other`` heard the same words after the same cut (a pause going on)."""
         return self.cut_words == other.cut_words and join_words(self.words) == join_words(
             other.words
+        )
+
+    def same_stretch(self, other: Heard) -> bool:
+        """Whether ``other`` was given the same audio and prompt to hear."""
+        return (
+            self.offset_s == other.offset_s
+            and self.prompt == other.prompt
+            and len(self.audio) == len(other.audio)
         )
 
 

@@ -9,9 +9,8 @@ holds enough context, audio up to the last committed word is cut (in a pause,
 or between two words of fluent speech once the buffer grows longer) and the
 cut words, as best heard (:mod:`settled_words`), become the prompt; a long
 pause the buffer begins with is cut too (:mod:`cut_points`). At release,
-:meth:`finish` hears the short remaining tail once (or takes the pass that
-already heard it all), then hears the newest ``final_reach_s`` of audio again
-with beam search, back across cuts (decision 0014); a pass still running then
+:meth:`finish` hears the newest ``final_reach_s`` of audio again with beam
+search, back across cuts (:mod:`careful_final`); a pass still running then
 gives way unless it is about to be the final itself.
 """
 
@@ -28,9 +27,10 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
 from app.core.engine.cancellation import CancellationToken, Checkpoint, PassCheckpoint, Superseded
 from app.core.engine.careful_blocks import CarefulBlocks
+from app.core.engine.careful_final import CarefulFinal, Span
 from app.core.engine.cut_points import CutPoints
 from app.core.engine.heard_words import join_words, settled_count
-from app.core.engine.hearing import Decoder, Heard, Hearing
+from app.core.engine.hearing import PROMPT_WORDS, Decoder, Heard, Hearing
 from app.core.engine.local_agreement import LocalAgreement
 from app.core.engine.recent_audio import RecentAudio
 from app.core.engine.settled_words import FreshWords, SettledWords
@@ -40,7 +40,6 @@ from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
 log = logging.getLogger(__name__)
 
 EventKind = Literal["partial", "commit", "final"]
-_PROMPT_WORDS = 120  # comfortably inside Whisper's 223-token prompt limit
 
 
 @dataclass(frozen=True)
@@ -80,6 +79,7 @@ class StreamingTranscriber:
         self._settled = SettledWords()
         self._cuts = CutPoints(detector, self._settled, self.options)
         self._blocks = CarefulBlocks(self._hearing, self.options.careful_block_s)
+        self._final = CarefulFinal(self._hearing, self._recent, self._settled, self._blocks, cancel)
         self._last_heard: Heard | None = None  # the newest decode that was not rejected
         self._prepared: tuple[Heard, DictationEvent] | None = None  # a final made in a pause
 
@@ -167,8 +167,9 @@ class StreamingTranscriber:
         ``keep_context_s`` of it once the utterance is that long), so this last
         decode hears its words with full context: they replace both the partial
         and the committed words inside the buffer. Words already cut from the
-        buffer are taken as the pass before each cut heard them. When nothing
-        was said after the newest pass, that pass is this decode.
+        buffer are taken as the pass before each cut heard them. When nothing was
+        said after the newest pass, that pass is this decode's greedy hearing;
+        else beam search goes first, and greedy only if it is refused.
         """
         while self._buffer_seconds() > MAX_AUDIO_S:
             self._catch_up()
@@ -176,7 +177,13 @@ class StreamingTranscriber:
         prepared = self._prepared
         if heard is not None and prepared is not None and prepared[0] is heard:
             return prepared[1]
+        refused = None
         if heard is None:
+            newest = self._newest_pass_over_the_buffer()
+            if newest is not None:
+                careful, refused = self._final.before_greedy(newest, self._span())
+                if careful is not None:
+                    return DictationEvent("final", join_words(careful))
             in_buffer = self._settled.in_buffer
             heard_now = None
             if self._buffer_has_speech():
@@ -188,7 +195,25 @@ class StreamingTranscriber:
                 before = self._blocks.before(cut, len(cut), self._buffer_start / SAMPLE_RATE)
                 return DictationEvent("final", join_words(self._blocks.joined(before, in_buffer)))
             heard = heard_now
-        return self._careful_final(heard)
+        return self._careful_final(heard, refused)
+
+    def _newest_pass_over_the_buffer(self) -> Heard | None:
+        """The buffer now, with the newest pass's words (None: no pass heard this buffer)."""
+        last = self._last_heard
+        start = self._buffer_start
+        if (
+            last is None
+            or not last.words
+            or last.cut_words != self._settled.heard_cut_count
+            or round(last.offset_s * SAMPLE_RATE) != start
+            or not self._buffer_has_speech()
+            or self._cuts.after_long_pause(start, self._total) is not None
+        ):
+            return None
+        audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
+        prompt = self._settled.prompt(PROMPT_WORDS)
+        end = start + len(audio)
+        return Heard(last.cut_words, end, last.words, audio, prompt, last.offset_s, own_words=False)
 
     def work_while_idle(self) -> bool:
         """While the key is held: hear a closed block, or the newest pass, carefully.
@@ -236,36 +261,12 @@ class StreamingTranscriber:
         ends = last is not None and bool(last.words) and last.words[-1].text[-1:] in ".?!"
         return ends and not detector.has_speech(now - int(self.options.step_s * SAMPLE_RATE), now)
 
-    def _careful_final(self, heard: Heard) -> DictationEvent:
+    def _careful_final(self, heard: Heard, refused: Heard | None = None) -> DictationEvent:
         """The final: ``heard``'s audio, widened back across cuts, heard again with beam search."""
-        widened = self._widened(heard)
-        careful = None if widened is None else self._hearing.carefully(widened, self._cancel)
-        if widened is not None and careful is not None:
-            heard = widened
-        else:
-            careful = self._hearing.carefully(heard, self._cancel)
-        before = self._blocks.before(self._settled.heard_cut, heard.cut_words, heard.offset_s)
-        words = self._blocks.joined(before, careful or heard.words)
-        return DictationEvent("final", join_words(words))
+        return DictationEvent("final", join_words(self._final.words(heard, self._span(), refused)))
 
-    def _widened(self, heard: Heard) -> Heard | None:
-        """``heard`` stretched back over cuts to hear the newest ``final_reach_s`` of audio.
-
-        Words just before a cut were heard without what followed them, and the
-        newest stretch alone is short ("about fourteen fifty-five" after a cut
-        came back "14-55"); hearing them again together, as one window, mends
-        both (decision 0014). The words live heard there are its greedy hearing.
-        """
-        start = self._recent.earliest_start(self._buffer_start)
-        if start is None or start.words_before > heard.cut_words:
-            return None
-        cut = self._settled.heard_cut
-        live = [*cut[start.words_before : heard.cut_words], *heard.words]
-        audio = self._recent.audio_from(start.sample)
-        offset = start.sample / SAMPLE_RATE
-        before = self._blocks.before(cut, start.words_before, offset)
-        prompt = join_words(before[-_PROMPT_WORDS:])
-        return Heard(start.words_before, self._total, live, audio, prompt, offset, own_words=False)
+    def _span(self) -> Span:
+        return Span(self._buffer_start, self._total)
 
     def running_pass_is_moot(self) -> bool:
         """Once the key is up: whether the pass now running cannot give the final.
@@ -341,7 +342,7 @@ class StreamingTranscriber:
         if pause_end is not None and not self._settled.in_buffer:  # no committed word in it
             self._cut_to(pause_end)
         audio = self._buffer()[: int(MAX_AUDIO_S * SAMPLE_RATE)]
-        prompt = self._settled.prompt(_PROMPT_WORDS)
+        prompt = self._settled.prompt(PROMPT_WORDS)
         offset = self._buffer_start / SAMPLE_RATE
         beam = beam_size or self.options.pass_beam_size
         cancel = checkpoint if checkpoint is not None else self._cancel
