@@ -164,16 +164,21 @@ def test_a_beam_hearing_greedy_search_disagrees_with_over_the_same_audio_is_not_
     assert decoder.beams == [StreamingOptions().final_beam_size]
 
 
-def released_after_a_missed_block(decoder: BeamAwareDecoder) -> tuple[str, list[int]]:
-    """Dictate, push one more block than the newest pass heard, release; the final's beams."""
+def released_after_a_missed_block(
+    decoder: BeamAwareDecoder, heard_s: float = 3.5, missed_blocks: int = 1
+) -> tuple[str, list[int]]:
+    """Dictate with passes up to ``heard_s``, push blocks no pass hears, release.
+
+    Returns the final and the beam sizes of the decodes made after the release.
+    """
     transcriber = StreamingTranscriber(decoder)
-    block = np.full(2400, 0.1, dtype=np.float32)
-    while transcriber.audio_seconds < 3.5 or transcriber.pass_due():
+    block = np.full(2400, 0.1, dtype=np.float32)  # 0.15 s
+    while transcriber.audio_seconds < heard_s or transcriber.pass_due():
         transcriber.push(block)
         if transcriber.pass_due():
             transcriber.run_pass()
-    transcriber.push(block)  # the release comes before the next pass is due
-    assert not transcriber.pass_due()
+    for _ in range(missed_blocks):  # the release comes before the next pass runs
+        transcriber.push(block)
     passes = len(decoder.beams)
     return transcriber.finish().text, decoder.beams[passes:]
 
@@ -194,3 +199,32 @@ def test_a_refused_beam_hearing_at_the_release_is_not_decoded_again() -> None:
     text, beams = released_after_a_missed_block(BeamAwareDecoder(LOOPED))
     assert text == "Stop right their!"
     assert beams.count(StreamingOptions().final_beam_size) == 1
+
+
+def test_a_beam_hearing_that_stops_where_the_newest_pass_did_is_not_taken() -> None:
+    # The pass missed the last three words; beam search heard as many words as it did,
+    # not more (Whisper may end a window early, 0036). Half a second holds two words at
+    # most, within the guard's slack; more audio than that is heard greedily first, and
+    # the greedy hearing of the three words stays.
+    sentence = [
+        *timed(" The", " crafts", " represented"),
+        *timed(" in", " the", " exhibition.", start=3.35, step=0.1),
+    ]
+    decoder = BeamAwareDecoder(sentence[:3], greedy=sentence)
+    text, _ = released_after_a_missed_block(decoder, heard_s=3.3, missed_blocks=4)
+    assert text == "The crafts represented in the exhibition."
+
+
+def test_an_echoing_greedy_hearing_at_the_release_gives_way_to_the_beam_hearing() -> None:
+    # As decision 0039, where the newest pass missed the echo's last words: greedy search
+    # over the same audio echoes the sentence, so beam search's fewer words are taken.
+    alone = timed(" The", " crafts", " represented", " in", " the", " exhibition.", step=0.2)
+    echoed = [
+        *alone,
+        *timed(" The", " next", " one", " is", " called", start=1.4, step=0.1),
+        *timed(" the", " Crafts", " represented", " in", " the", " exhibition.", start=1.9),
+    ]
+    decoder = BeamAwareDecoder(alone, greedy=echoed)
+    text, beams = released_after_a_missed_block(decoder, heard_s=3.0, missed_blocks=3)
+    assert text == "The crafts represented in the exhibition."
+    assert beams[0] == StreamingOptions().final_beam_size  # beam search went first

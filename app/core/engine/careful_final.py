@@ -64,15 +64,15 @@ class CarefulFinal:
     def before_greedy(self, newest: Heard, buffer: Span) -> tuple[list[Word] | None, Heard]:
         """The final's words with beam search alone, when the newest pass missed the last words.
 
-        ``newest`` is the buffer as it is now, with the newest pass's words: they
-        count the words for the guard of :meth:`Hearing.carefully`, which hears
-        the same audio with greedy search only when beam search's count strays
-        from them. A fresh greedy hearing before the beam search doubled the
-        decodes after a release that came without a pause. Returns the words
-        (None: refused) and the stretch heard.
+        ``newest`` is the buffer as it is now, with the newest pass's words: beam
+        search must hear as many or a few more (:meth:`Hearing.carefully` with
+        ``missed_words``), or greedy search over the same audio decides. A fresh
+        greedy hearing before the beam search doubled the decodes after a release
+        that came without a pause. Returns the words (None: refused) and the
+        stretch heard.
         """
         target = self.widened(newest, buffer) or newest
-        careful = self._hearing.carefully(target, self._cancel)
+        careful = self._hearing.carefully(target, self._cancel, missed_words=True)
         return (None if careful is None else self._after_cuts(target, careful)), target
 
     def widened(self, heard: Heard, buffer: Span) -> Heard | None:

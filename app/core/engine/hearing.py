@@ -132,7 +132,12 @@ class Hearing:
         return words, hypothesis
 
     def carefully(
-        self, heard: Heard, cancel: Checkpoint | None, *, before_s: float | None = None
+        self,
+        heard: Heard,
+        cancel: Checkpoint | None,
+        *,
+        before_s: float | None = None,
+        missed_words: bool = False,
     ) -> list[Word] | None:
         """``heard``'s audio heard again with beam search (None: keep what it heard).
 
@@ -141,7 +146,9 @@ class Hearing:
         it may loop, so a result whose length strays from the greedy hearing is
         not taken. With ``before_s`` (a buffer cut), only the words before it are
         kept (:func:`_words_before_cut`): the audio after it is context, aligned to
-        tell them apart.
+        tell them apart. With ``missed_words``, ``heard.words`` are a pass's that did
+        not hear the newest half second: beam search must hear as many words or up
+        to the slack more, or greedy search over the same audio decides (0040).
         """
         beam = self._options.final_beam_size
         if beam <= 1 or not heard.words:
@@ -160,8 +167,12 @@ class Hearing:
             # A block fills its window, leaving beam search little padding to loop over,
             # while greedy search drops several words of spontaneous speech in one go.
             slack = max(slack, len(heard.words) // _BLOCK_SLACK_DIVISOR)
+        if missed_words:
+            fits = counts[1] <= counts[0] <= counts[1] + slack
+        else:
+            fits = abs(counts[0] - counts[1]) <= slack
         if (
-            abs(counts[0] - counts[1]) > slack
+            not fits
             and not _greedy_said_twice(words, heard.words)
             and not self._greedy_here_agrees(words, heard, slack, before_s, cancel)
         ):
@@ -192,7 +203,7 @@ class Hearing:
         if before_s is not None:
             greedy = _words_before_cut(greedy, before_s)
         log.info("greedy search over the same audio heard %d words", len(greedy))
-        return abs(len(beam) - len(greedy)) <= slack
+        return abs(len(beam) - len(greedy)) <= slack or _greedy_said_twice(beam, greedy)
 
     def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str, voiced: bool) -> bool:
         """Noise heard as speech, or a loop that is still most of what was kept.

@@ -168,8 +168,7 @@ class StreamingTranscriber:
         decode hears its words with full context: they replace both the partial
         and the committed words inside the buffer. Words already cut from the
         buffer are taken as the pass before each cut heard them. When nothing was
-        said after the newest pass, that pass is this decode's greedy hearing;
-        else beam search goes first, and greedy only if it is refused.
+        said after the newest pass, that pass is this decode's greedy hearing.
         """
         while self._buffer_seconds() > MAX_AUDIO_S:
             self._catch_up()
@@ -198,7 +197,7 @@ class StreamingTranscriber:
         return self._careful_final(heard, refused)
 
     def _newest_pass_over_the_buffer(self) -> Heard | None:
-        """The buffer now, with the newest pass's words (None: no pass heard this buffer)."""
+        """The buffer now, with the words of a pass that heard all but its last half second."""
         last = self._last_heard
         start = self._buffer_start
         if (
@@ -206,6 +205,7 @@ class StreamingTranscriber:
             or not last.words
             or last.cut_words != self._settled.heard_cut_count
             or round(last.offset_s * SAMPLE_RATE) != start
+            or self._total - last.audio_end > SAMPLE_RATE // 2  # 2 words at most: the slack
             or not self._buffer_has_speech()
             or self._cuts.after_long_pause(start, self._total) is not None
         ):
