@@ -13,7 +13,7 @@ import pytest
 
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.openai_server import (
     OpenAIServer,
     load_its_model,
@@ -118,7 +118,7 @@ def openai_server(
     """
     missing = server_missing()
     if missing is not None:
-        skip_outside_ci(missing)
+        fail_missing(missing)
     folder = tmp_path_factory.mktemp("openai_server")
     with running_openai_server(folder / "server.log") as server:
         load_its_model(server, speech.wav("Good morning.", folder / "warm-up.wav"))
@@ -130,6 +130,6 @@ def wyoming_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wyoming
     """The Wyoming test server, started once; shared as :func:`openai_server` is."""
     missing = wyoming_server_missing()
     if missing is not None:
-        skip_outside_ci(missing)
+        fail_missing(missing)
     with running_wyoming_server(tmp_path_factory.mktemp("wyoming_server")) as server:
         yield server

@@ -24,7 +24,7 @@ from app.core.output.portal_keyboard import PortalKeyInjector
 from app.core.output.text_delivery import InjectionError
 from app.core.output.wayland_selection import SelectionOwner
 from app.ui.dictation.delivery_service import DeliveryService
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.kde_session import KdeSession, running_kde_portal
 from tests.support.kwin_fake_input import KEY_LEFTCTRL, KEY_LEFTSHIFT
 from tests.support.wayland_targets import FootTarget
@@ -38,7 +38,7 @@ PREVIOUS = {"text/plain;charset=utf-8": "copied before ✓".encode(), "image/png
 @pytest.fixture(scope="module")
 def kde() -> Iterator[KdeSession]:
     if shutil.which("wl-paste") is None:
-        skip_outside_ci("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
+        fail_missing("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
     with running_kde_portal() as session:
         yield session
 

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.output.delivery_route import DeliveryRoute, choose_delivery_route
 from app.ui.dictation.delivery_service import DeliveryService
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.kde_session import KdeSession, running_kde_portal
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
@@ -28,7 +28,7 @@ TEXT = "Quiz: yzYZ @ {x} [y] | ~ äöü ß € 1234567890 !?;:,."
 @pytest.fixture(scope="module")
 def kde() -> Iterator[KdeSession]:
     if shutil.which("wl-paste") is None:
-        skip_outside_ci("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
+        fail_missing("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
     with running_kde_portal(layout="de") as session:
         yield session
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.core.output.x11_keyboard import X11KeyInjector
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
 from tests.support.target_window import Target, clipboard_owner, qt_target, xterm_target
 from tests.support.xserver import XServer, running_xvfb
@@ -41,7 +41,7 @@ REPETITIONS = 10
 @pytest.fixture(scope="module")
 def xserver() -> Iterator[XServer]:
     if shutil.which("xdotool") is None:
-        skip_outside_ci("needs xdotool (apt install xdotool)")
+        fail_missing("needs xdotool (apt install xdotool)")
     with running_xvfb() as server:
         yield server
 
@@ -75,7 +75,7 @@ def target(request: pytest.FixtureRequest) -> Target:
 
 def _xclip(xserver: XServer, selection: str, target: str) -> bytes:
     if shutil.which("xclip") is None:
-        skip_outside_ci("needs xclip (apt install xclip)")
+        fail_missing("needs xclip (apt install xclip)")
     result = subprocess.run(
         ["xclip", "-o", "-selection", selection, "-t", target],
         env=xserver.env(),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
 from tests.support.target_window import Target, qt_target, xterm_target
 from tests.support.xserver import XServer, running_xvfb
@@ -33,7 +33,7 @@ def _set_layout(xserver: XServer, layout: str) -> None:
 def xserver() -> Iterator[XServer]:
     missing = [tool for tool in ("xdotool", "setxkbmap") if shutil.which(tool) is None]
     if missing:
-        skip_outside_ci(f"needs {', '.join(missing)} (apt install xdotool x11-xkb-utils)")
+        fail_missing(f"needs {', '.join(missing)} (apt install xdotool x11-xkb-utils)")
     with running_xvfb() as server:
         _set_layout(server, "de")  # the session's layout, before Saytype starts
         yield server

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.core.display_check import XCB_LIBRARIES, display_problem
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +77,7 @@ def test_the_libraries_checked_are_the_ones_this_machine_loads() -> None:
 
     missing = [soname for soname in XCB_LIBRARIES if not _loads(soname)]
     if missing:
-        skip_outside_ci(f"not installed here: {missing}")
+        fail_missing(f"not installed here: {missing}")
 
 
 def test_saytype_without_a_display_exits_1_with_the_sentence(tmp_path: Path) -> None:

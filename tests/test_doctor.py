@@ -22,7 +22,7 @@ from app.core.audio.mic_devices import MicError
 from app.core.audio.sound_server import SoundServer
 from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
 from app.core.output.uinput_keyboard import MESSAGE_NO_UINPUT, UinputProbe
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.pulse import running_pulseaudio
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.xserver import XServer, running_xvfb
@@ -132,7 +132,7 @@ def test_under_sway_it_prints_the_wayland_routes_and_the_compositors_protocols(
 
 def test_with_no_sound_server_it_says_so_and_how_to_start_it(tmp_path: Path) -> None:
     if shutil.which("pactl") is None:
-        skip_outside_ci("needs pactl (apt install pulseaudio-utils)")
+        fail_missing("needs pactl (apt install pulseaudio-utils)")
     socket = tmp_path / "pulse" / "native"  # nothing listens there
     environ = {**_without("DBUS_SESSION_BUS_ADDRESS"), "PULSE_SERVER": f"unix:{socket}"}
     checks = by_topic(doctor(environ, "--json"))

@@ -24,7 +24,7 @@ from app.core import offline
 from app.core.engine.model_catalog import MODEL_REPOSITORIES
 from app.core.engine.model_download import HubAccess, download_model
 from app.core.engine.model_registry import bundled_model_path
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.fake_hub import running_fake_hub
 from tests.support.speech import SpeechMaker
 
@@ -122,7 +122,7 @@ def test_strace_sees_no_inet_connection(
 ) -> None:
     strace = shutil.which("strace")
     if strace is None:
-        skip_outside_ci("strace is not installed (apt-get install strace)")
+        fail_missing("strace is not installed (apt-get install strace)")
     args = {
         "transcribe": ["transcribe", str(ROOT / "resources/samples/welcome.mp3")],
         "listen": ["listen", "--input", str(spoken), "--jsonl", "--push-to-talk", "--speed", "8"],
@@ -138,7 +138,7 @@ def test_strace_sees_no_inet_connection(
         check=False,
     )
     if result.returncode != 0 and "ptrace" in result.stderr:
-        skip_outside_ci(f"strace cannot trace here: {result.stderr.strip()[:200]}")
+        fail_missing(f"strace cannot trace here: {result.stderr.strip()[:200]}")
     assert result.returncode == 0, result.stderr[-3000:]
     heard = result.stdout.lower()
     assert ("welcome" if command == "transcribe" else "report") in heard

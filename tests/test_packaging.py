@@ -24,7 +24,7 @@ import pytest
 
 import app
 from app.core.autostart import launch_command
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.desktop_entry import read_desktop_entry, validate_desktop_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ def test_metainfo_is_well_formed_and_names_the_desktop_entry() -> None:
 def test_metainfo_passes_appstreamcli() -> None:
     validator = shutil.which("appstreamcli")
     if validator is None:
-        skip_outside_ci("appstreamcli is not installed (apt install appstream)")
+        fail_missing("appstreamcli is not installed (apt install appstream)")
     result = subprocess.run(
         [validator, "validate", "--no-net", str(METAINFO_FILE)],
         capture_output=True,

@@ -19,7 +19,7 @@ from app.core.output.delivery_route import DeliveryRoute, choose_delivery_route
 from app.core.output.wayland_clipboard import WaylandClipboard
 from app.core.output.wayland_selection import SelectionOwner
 from app.ui.dictation.delivery_service import DeliveryService
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.sway_session import SwaySession, running_sway
 from tests.support.wayland_targets import FootTarget, foot_target
 
@@ -37,7 +37,7 @@ PREVIOUS = {"text/plain;charset=utf-8": "copied before ✓".encode(), "image/png
 @pytest.fixture(scope="module")
 def sway() -> Iterator[SwaySession]:
     if shutil.which("wl-paste") is None:
-        skip_outside_ci("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
+        fail_missing("needs wl-paste for the Wayland clipboard (sudo apt install wl-clipboard)")
     with running_sway() as session:
         yield session
 

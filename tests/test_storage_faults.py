@@ -36,7 +36,7 @@ from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.speech import SpeechMaker
 
 Fault = Literal["full", "read-only"]
@@ -58,10 +58,10 @@ class BrokenFolder:
         if os.geteuid() == 0:
             failed = _mount("-t", "tmpfs", "-o", f"size={_TMPFS_SIZE},mode=0700", "tmpfs", path)
             if failed:
-                skip_outside_ci(f"cannot mount a small tmpfs here: {failed}")
+                fail_missing(f"cannot mount a small tmpfs here: {failed}")
             self.mounted = True
         elif fault == "full":
-            skip_outside_ci("filling a disk for real needs root (to mount a small tmpfs)")
+            fail_missing("filling a disk for real needs root (to mount a small tmpfs)")
 
     def break_it(self) -> None:
         """Fill the folder's disk to the last byte, or make it read-only.

@@ -29,7 +29,7 @@ from app.core.output.uinput_keyboard import (
     uinput_steps,
 )
 from app.ui.dictation.delivery_service import DeliveryService
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 # --help as each generation answers it: 1.x on stdout with exit 0, 0.1.8 on stderr with exit 1.
 _MODERN_HELP = 'echo "Usage: ydotool [OPTION] <cmd> <args>"; echo "  -V, --version"; exit 0'
@@ -89,10 +89,10 @@ def recording(tmp_path: Path) -> Recording:
 def real_ydotool() -> str:
     path = shutil.which("ydotool")
     if path is None:
-        skip_outside_ci("needs the real ydotool (sudo apt install ydotool)")
+        fail_missing("needs the real ydotool (sudo apt install ydotool)")
     if os.access("/dev/uinput", os.W_OK):
         # The real ydotool would type into this desktop; CI has no /dev/uinput.
-        skip_outside_ci("/dev/uinput is writable here")
+        fail_missing("/dev/uinput is writable here")
     return path
 
 

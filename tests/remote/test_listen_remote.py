@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.openai_server import OpenAIServer
 from tests.support.speech import SpeechMaker
@@ -52,7 +52,7 @@ def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def server(tmp_path: Path) -> Iterator[WyomingServer]:
     missing = server_missing()
     if missing is not None:
-        skip_outside_ci(missing)
+        fail_missing(missing)
     with running_wyoming_server(tmp_path / "wyoming") as running:
         yield running
 

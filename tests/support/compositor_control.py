@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.sway_session import SwaySession
 
 _REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def saytype_keys(*args: str) -> str:
 def compositor_client() -> Iterator[Path]:
     """A folder whose ``bin/saytype`` the compositor's user can run: the CLI's control client."""
     if not Path(_SYSTEM_PYTHON).exists():
-        skip_outside_ci(f"needs {_SYSTEM_PYTHON} for the compositor's saytype client")
+        fail_missing(f"needs {_SYSTEM_PYTHON} for the compositor's saytype client")
     folder = Path(tempfile.mkdtemp(prefix="saytype-keys-"))
     try:
         folder.chmod(0o755)

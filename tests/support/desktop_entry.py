@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 
 def read_desktop_entry(path: Path) -> configparser.ConfigParser:
@@ -26,7 +26,7 @@ def validate_desktop_file(path: Path) -> None:
     assert entry["Categories"].endswith(";")
     validator = shutil.which("desktop-file-validate")
     if validator is None:
-        skip_outside_ci("desktop-file-validate is not installed (apt install desktop-file-utils)")
+        fail_missing("desktop-file-validate is not installed (apt install desktop-file-utils)")
     result = subprocess.run(
         [validator, str(path)], capture_output=True, text=True, check=False, timeout=30
     )

@@ -33,7 +33,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.desktop_app import RunningSaytype, file_log, running_saytype
 from tests.support.kwin_fake_input import FakeKeyboard
 from tests.support.pulse import PulseDaemon, running_pulseaudio
@@ -138,7 +138,7 @@ def running_kde_portal(layout: str | None = None) -> Iterator[KdeSession]:
     """
     binary, portal_kde = shutil.which("kwin_wayland"), _portal_kde()
     if not (binary and portal_kde and os.access(_PORTAL, os.X_OK) and shutil.which("dbus-daemon")):
-        skip_outside_ci("needs kwin-wayland, xdg-desktop-portal(-kde) and dbus-daemon")
+        fail_missing("needs kwin-wayland, xdg-desktop-portal(-kde) and dbus-daemon")
     base = Path(tempfile.mkdtemp(prefix="saytype-kde-"))
     runtime = base / "runtime"
     for folder in (runtime, base / "home", base / "config", base / "bin"):

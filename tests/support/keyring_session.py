@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 _READY_DEADLINE_S = 30.0
 SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
@@ -46,7 +46,7 @@ def running_keyring(folder: Path) -> Iterator[KeyringSession]:
         ("gnome-keyring-daemon", "gnome-keyring"),
     ):
         if shutil.which(binary) is None:
-            skip_outside_ci(f"needs {binary} (apt install {package})")
+            fail_missing(f"needs {binary} (apt install {package})")
     runtime = folder / "run"
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     data_home = folder / "data"

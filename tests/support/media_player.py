@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.private_bus import session_bus_command
 from tests.support.pulse import PulseDaemon
 
@@ -26,9 +26,7 @@ def private_session_bus() -> Iterator[str]:
     """Start a session bus of our own; yield its address."""
     missing = [name for name in BINARIES if shutil.which(name) is None]
     if missing or not MPRIS_PLUGIN.exists():
-        skip_outside_ci(
-            f"needs {', '.join(missing) or 'mpv-mpris'} (apt install dbus mpv mpv-mpris)"
-        )
+        fail_missing(f"needs {', '.join(missing) or 'mpv-mpris'} (apt install dbus mpv mpv-mpris)")
     daemon = subprocess.Popen(
         session_bus_command(),
         stdout=subprocess.PIPE,

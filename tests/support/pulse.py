@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from app.core.audio.mic_devices import MicError, load_backend
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 BINARIES = ("pulseaudio", "pactl", "paplay")
 
@@ -92,7 +92,7 @@ def running_pulseaudio() -> Iterator[PulseDaemon]:
     """Start the daemon with the ``mic`` null sink; skip (fail in CI) without PulseAudio."""
     missing = [name for name in BINARIES if shutil.which(name) is None]
     if missing:
-        skip_outside_ci(f"needs {', '.join(missing)} (apt install pulseaudio pulseaudio-utils)")
+        fail_missing(f"needs {', '.join(missing)} (apt install pulseaudio pulseaudio-utils)")
     # A short path under /tmp: the daemon's unix socket path must stay under 108 bytes.
     runtime = Path(tempfile.mkdtemp(prefix="saytype-pulse-"))
     env = {
@@ -144,7 +144,7 @@ def portaudio_on_pulseaudio() -> Iterator[tuple[PulseDaemon, Any]]:
     try:
         sounddevice = load_backend()
     except MicError as exc:
-        skip_outside_ci(str(exc))
+        fail_missing(str(exc))
     with running_pulseaudio() as daemon, pytest.MonkeyPatch.context() as env:
         env.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
         for name, value in daemon.env.items():

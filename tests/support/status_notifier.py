@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.private_bus import session_bus_command, wait_until
 from tests.support.sway_session import SwaySession
 
@@ -157,7 +157,7 @@ def private_session_bus() -> Iterator[SessionBus]:
     """Start a ``dbus-daemon --session`` of the test's own; skip (fail in CI) without the tools."""
     missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
     if missing:
-        skip_outside_ci(
+        fail_missing(
             f"needs {', '.join(missing)} for the tray tests (sudo apt install dbus-daemon "
             "systemd waybar)"
         )

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.changes import ProcessExited, wait_for_changes
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 SWAY_USER = "saytype-sway"
 _TOOLS = ("sway", "swaymsg", "foot", "wtype")
@@ -148,7 +148,7 @@ def running_sway(extra_config: str = "", path_first: Path | None = None) -> Iter
     """
     missing = [tool for tool in _TOOLS if shutil.which(tool) is None]
     if missing:
-        skip_outside_ci(
+        fail_missing(
             f"needs {', '.join(missing)} for the Wayland tests (sudo apt install sway foot wtype)"
         )
     user = _session_user()

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.changes import ProcessExited, wait_for_changes
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.xserver import XServer
 
 _READY_TIMEOUT_S = 20.0
@@ -120,7 +120,7 @@ def qt_target(xserver: XServer, tmp_dir: Path | None = None) -> Iterator[Target]
 def xterm_target(xserver: XServer, tmp_dir: Path | None = None) -> Iterator[Target]:
     """A focused ``xterm -u8`` whose tty input is recorded raw."""
     if shutil.which("xterm") is None:
-        skip_outside_ci("needs xterm (apt install xterm)")
+        fail_missing("needs xterm (apt install xterm)")
     with _folder(tmp_dir) as folder:
         outfile = folder / f"xterm-{uuid.uuid4().hex[:8]}.txt"
         title = f"saytype-xterm-target-{outfile.stem}"
@@ -187,7 +187,7 @@ def _repo_root() -> Path:
 
 def _require_xdotool() -> None:
     if shutil.which("xdotool") is None:
-        skip_outside_ci("needs xdotool (apt install xdotool)")
+        fail_missing("needs xdotool (apt install xdotool)")
 
 
 def _xdotool(xserver: XServer, *args: str, timeout: float = 10) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 
 _START_TIMEOUT_S = 20
 
@@ -34,7 +34,7 @@ class XServer:
 def running_xvfb(screen: str = "1280x800x24") -> Iterator[XServer]:
     """Start Xvfb and yield it; skip (fail in CI) when Xvfb is not installed."""
     if shutil.which("Xvfb") is None:
-        skip_outside_ci("needs Xvfb (apt install xvfb)")
+        fail_missing("needs Xvfb (apt install xvfb)")
     read_fd, write_fd = os.pipe()
     # -noreset: an X server resets when its last client leaves, and a client connecting
     # during the reset has its connection reset (a test opening the display just after

@@ -19,7 +19,7 @@ from PySide6.QtCore import SignalInstance
 from pytestqt.qtbot import QtBot
 
 from app.ui.dictation.hotkey_bridge import HotkeyBridge, key_name
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.xserver import running_xvfb
 from tests.ui.dictation.test_hotkey_bridge import record
 
@@ -66,7 +66,7 @@ class RealRig:
 @pytest.fixture
 def real_rig(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[RealRig]:
     if shutil.which("xdotool") is None:
-        skip_outside_ci("needs xdotool (apt install xdotool)")
+        fail_missing("needs xdotool (apt install xdotool)")
     threads_before = set(threading.enumerate())
     with running_xvfb() as xserver:
         # pynput and Xlib read DISPLAY when they connect; monkeypatch restores it afterwards.

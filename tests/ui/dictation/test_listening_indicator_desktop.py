@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import running_pulseaudio
 from tests.support.screenshots import save_screen
@@ -89,7 +89,7 @@ def test_the_strip_shows_listening_over_another_app_without_taking_the_focus(
 ) -> None:
     for tool in ("import", "convert"):
         if shutil.which(tool) is None:
-            skip_outside_ci("needs ImageMagick (apt install imagemagick)")
+            fail_missing("needs ImageMagick (apt install imagemagick)")
     wav = speech.wav(SENTENCES, tmp_path / "sentence.wav")
     with (
         running_xvfb() as xserver,

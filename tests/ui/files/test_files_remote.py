@@ -25,7 +25,7 @@ from app.ui.files.queue_rows import COLUMNS
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
 from saytype_bench.accuracy import word_error_rate
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.controller_rig import build_rig
 from tests.support.openai_server import OpenAIServer, running_openai_server, server_missing
 from tests.support.speech import SpeechMaker
@@ -52,7 +52,7 @@ def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def _started_server(log: Path) -> Iterator[OpenAIServer]:
     missing = server_missing()
     if missing is not None:
-        skip_outside_ci(missing)
+        fail_missing(missing)
     with running_openai_server(log) as server:
         yield server
 

@@ -28,7 +28,7 @@ from app.ui.settings.engine_page import LOCAL_LABEL, EnginePage
 from app.ui.settings.settings_applier import open_settings, use_engine
 from saytype_bench.accuracy import word_error_rate
 from tests.fakes.fake_sounddevice import FakeSoundDevice
-from tests.support.ci import skip_outside_ci
+from tests.support.ci import fail_missing
 from tests.support.screenshots import save_screenshot
 from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import (
@@ -73,7 +73,7 @@ def test_the_engine_page_offers_local_and_says_where_audio_goes(
 def server(tmp_path: Path) -> Iterator[WyomingServer]:
     missing = server_missing()
     if missing is not None:
-        skip_outside_ci(missing)
+        fail_missing(missing)
     with running_wyoming_server(tmp_path / "wyoming") as running:
         yield running
 
