@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
 from app.core.engine.heard_words import join_words, without_squeezed_tail
@@ -80,6 +82,7 @@ class Heard:
 
 # Whether the voice detector is sure of speech between two absolute samples.
 ClearSpeech = Callable[[int, int], bool]
+_GreedyKey = tuple[float, str, bool]  # offset, prompt, aligned
 
 
 class Hearing:
@@ -99,6 +102,11 @@ class Hearing:
         self._options = options
         self._clear_speech = clear_speech
         self.decodes = 0
+        # The newest greedy hearing: a refused careful final falls back on greedy search
+        # over the audio its guard just heard greedily, and greedy search gives the same
+        # words again, so that stretch is not decoded twice (0040).
+        self._newest_greedy: tuple[_GreedyKey, AudioArray, list[Word], Hypothesis | None] | None
+        self._newest_greedy = None
 
     def hear(
         self,
@@ -111,6 +119,25 @@ class Hearing:
         aligned: bool = True,
     ) -> tuple[list[Word], Hypothesis | None]:
         """Decode ``audio``; its words in absolute time, loops cut (none if rejected)."""
+        key = (offset_s, prompt, aligned)
+        kept = self._newest_greedy
+        if beam == 1 and kept is not None and kept[0] == key and np.array_equal(kept[1], audio):
+            return list(kept[2]), kept[3]
+        words, hypothesis = self._decoded(audio, prompt, offset_s, beam, cancel, aligned=aligned)
+        if beam == 1:
+            self._newest_greedy = (key, audio, list(words), hypothesis)
+        return words, hypothesis
+
+    def _decoded(
+        self,
+        audio: AudioArray,
+        prompt: str,
+        offset_s: float,
+        beam: int,
+        cancel: Checkpoint | None,
+        *,
+        aligned: bool,
+    ) -> tuple[list[Word], Hypothesis | None]:
         hypothesis = self._decoder.decode(audio, prompt, beam, cancel, aligned=aligned)
         self.decodes += 1
         words = without_squeezed_tail(
