@@ -4,7 +4,10 @@ The portal sends keysyms and KWin finds their keys in the user's layout, so on a
 German keyboard y and z trade places and @, { and | need AltGr: a route that sent
 US key codes would type "Quiy" for "Quiz". Same session as
 tests/test_delivery_portal_kde.py, with Plasma's layout setting (``kxkbrc``) on
-``de``; the target is a native Wayland Qt line edit.
+``de``; the target is a native Wayland Qt line edit. The delivery service opens
+its portal session before the window starts, as Saytype does when it starts:
+Plasma's portal learns the layout at a session's first key, which must not be
+one of the text's (portal_keyboard's docstring).
 """
 
 from __future__ import annotations

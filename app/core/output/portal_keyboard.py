@@ -20,6 +20,12 @@ Wayland client can see which keys are held, so every run of keys first
 releases the modifiers, as ``xdotool --clearmodifiers`` does; a modifier the
 user still holds then counts as released until it is pressed again.
 
+Plasma 5.27's portal learns the user's layout lazily: its first key asks KWin
+for the keymap and, until the answer arrives, keysyms are mapped through a US
+keymap (on a German layout "Quiz:" came out "QuiyÖ" once in CI, under load).
+So a new session sends one key release at once (:meth:`_prime_layout`); the
+session opens when Saytype starts, long before the first dictation is typed.
+
 Where the portal can keep a permission (version 2: ``persist_mode``), the
 ``restore_token`` it returns is saved, so the desktop asks once, not at every
 start. One session is opened on first use and kept; a session the desktop
@@ -194,6 +200,7 @@ class PortalKeyInjector(WaylandKeyboardFocus):
         try:
             self._bus = self._connect(self._address)
             self._start()
+            self._prime_layout()
         except PortalError as exc:
             self.close()
             raise InjectionError(f"the remote-control portal refused: {exc}") from exc
@@ -256,6 +263,11 @@ class PortalKeyInjector(WaylandKeyboardFocus):
 
     # --- keys -------------------------------------------------------------------------
 
+    def _prime_layout(self) -> None:
+        """Have the desktop load the user's layout now, not at the first typed key."""
+        if not self._send(_MODIFIER_KEYSYMS[0], pressed=False):  # Shift up: changes nothing
+            raise PortalError("the desktop ended the remote-control session")
+
     def _release_modifiers(self) -> None:
         """Release every modifier, so that one the user still holds makes no shortcut."""
         for keysym in _MODIFIER_KEYSYMS:
@@ -269,26 +281,32 @@ class PortalKeyInjector(WaylandKeyboardFocus):
             self._notify(keysym, pressed=False)
 
     def _notify(self, keysym: int, *, pressed: bool) -> None:
-        from jeepney import DBusAddress, MessageType, new_method_call
-
-        portal = DBusAddress(PORTAL_PATH, PORTAL_NAME, REMOTE_DESKTOP)
         for attempt in (1, 2):
             if self._bus is None:
                 self._open_session()
-            body: tuple[Any, ...] = (self._session, {}, keysym, 1 if pressed else 0)
-            call = new_method_call(portal, "NotifyKeyboardKeysym", "oa{sv}iu", body)
-            try:
-                reply = self._bus.send_and_get_reply(call, timeout=CALL_TIMEOUT_S)
-            except Exception as exc:  # the bus went away
-                raise InjectionError(f"the remote-control portal stopped answering: {exc}") from exc
-            if reply.header.message_type is not MessageType.error:
+            if self._send(keysym, pressed=pressed):
                 return
             # The desktop closed the session (the user revoked it): nothing was sent for this
             # key, so open a new one and send it again, once.
-            log.info("remote-control session refused a key: %s", reply.body)
             self.close()
             if attempt == 2:
                 raise InjectionError("the desktop ended the remote-control session")
+
+    def _send(self, keysym: int, *, pressed: bool) -> bool:
+        """Send one key event; False if the session refused it."""
+        from jeepney import DBusAddress, MessageType, new_method_call
+
+        portal = DBusAddress(PORTAL_PATH, PORTAL_NAME, REMOTE_DESKTOP)
+        body: tuple[Any, ...] = (self._session, {}, keysym, 1 if pressed else 0)
+        call = new_method_call(portal, "NotifyKeyboardKeysym", "oa{sv}iu", body)
+        try:
+            reply = self._bus.send_and_get_reply(call, timeout=CALL_TIMEOUT_S)
+        except Exception as exc:  # the bus went away
+            raise InjectionError(f"the remote-control portal stopped answering: {exc}") from exc
+        if reply.header.message_type is MessageType.error:
+            log.info("remote-control session refused a key: %s", reply.body)
+            return False
+        return True
 
     def _paste(self, text: str) -> None:
         assert self._clipboard is not None  # checked before the first key
