@@ -102,6 +102,21 @@ def test_the_cancel_chord_cancels(qtbot: QtBot, sway: SwaySession, received: lis
     assert received == ["cancel"]
 
 
+def test_keys_refuses_to_bind_a_shortcut_other_apps_need() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "keys", "--print", "sway", "--hotkey", "ctrl+c"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=_REPO,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "saytype: error: Ctrl+C is a shortcut other apps need; choose another.\n"
+    )
+
+
 def test_keys_without_a_known_compositor_asks_for_one_in_a_sentence() -> None:
     environ = {k: v for k, v in os.environ.items() if k not in ("SWAYSOCK", "XDG_CURRENT_DESKTOP")}
     environ.pop("HYPRLAND_INSTANCE_SIGNATURE", None)

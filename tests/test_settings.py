@@ -205,6 +205,10 @@ def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
     [
         ("hotkey", "ctrl+shift"),
         ("hotkey", 42),
+        # Grabbed globally, these would stop copying and pasting in every app.
+        ("hotkey", "ctrl+c"),
+        ("hotkey", "Control+V"),
+        ("hotkey", "alt+tab"),
         ("hotkey_mode", "sometimes"),
         ("hold_threshold_ms", 99),
         ("hold_threshold_ms", 2001),
@@ -298,6 +302,15 @@ def test_the_transcripts_folder_cannot_be_a_file(tmp_path: Path) -> None:
     assert export_folder_problem("x" * 5000) is None  # too long to ask: the save will say
     kept = Settings(export_folder=str(audio))
     assert kept.replace(pause_history=True).export_folder == str(audio)
+
+
+def test_a_shortcut_other_apps_need_is_refused_with_what_to_do() -> None:
+    write_json(settings_path(), {"schema_version": 1, "hotkey": "ctrl+c"})
+    loaded = load_settings()
+    assert loaded.settings.hotkey == Settings().hotkey
+    with pytest.raises(ValueError, match="Ctrl\\+C is a shortcut other apps need; choose another"):
+        Settings().replace(hotkey="ctrl+c")
+    assert Settings().replace(hotkey="ctrl+alt+c").hotkey == "ctrl+alt+c"
 
 
 def test_hand_edited_hotkey_is_read_back_canonical() -> None:

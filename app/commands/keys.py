@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from app.core.hotkeys.chord import parse_chord
+from app.core.hotkeys.chord import everyday_shortcut_problem, format_chord, parse_chord
 from app.core.hotkeys.compositor_bindings import COMPOSITORS, binding_lines, detect_compositor
 
 
@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         chord = parse_chord(args.hotkey or settings.hotkey)
     except ValueError as exc:
         sys.stderr.write(f"saytype: error: {exc}.\n")
+        return 2
+    problem = everyday_shortcut_problem(format_chord(chord))
+    if problem:
+        sys.stderr.write(f"saytype: error: {problem}.\n")
         return 2
     # "Tap to start, tap to stop" in Settings: one binding on press, as GNOME and KDE get.
     toggle = settings.hotkey_mode == "toggle"

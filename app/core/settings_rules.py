@@ -1,6 +1,7 @@
 """The checks of the settings whose values have rules of their own beyond type and range.
 
-A hotkey must be a chord written the one canonical way, a language a code, a
+A hotkey must be a chord written the one canonical way, and not one other apps
+answer to (a grab of Ctrl+C would stop copying everywhere), a language a code, a
 list of words or pairs non-empty texts. :class:`app.core.settings.SettingField` asks
 here after its type and range checks, so the loader, the dialog and the profiles all
 refuse the same values. The transcripts' folder is checked on disk by the dialog only.
@@ -12,7 +13,7 @@ import re
 from pathlib import Path
 
 from app.core.engine.model_registry import model_name_problem
-from app.core.hotkeys.chord import canonical_chord
+from app.core.hotkeys.chord import canonical_chord, everyday_shortcut_problem
 from app.core.text.snippets import snippets_problem
 
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -25,7 +26,9 @@ def special_problem(name: str, value: object) -> str | None:
             canonical = canonical_chord(str(value))
         except ValueError as exc:
             return str(exc)
-        return None if canonical == value else f"write it as {canonical!r}"
+        if canonical != value:
+            return f"write it as {canonical!r}"
+        return everyday_shortcut_problem(canonical)
     if name == "model":
         return model_name_problem(str(value))
     if name == "language" and value and not LANGUAGE_CODE.fullmatch(str(value)):

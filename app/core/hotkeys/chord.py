@@ -260,3 +260,10 @@ EVERYDAY_SHORTCUTS = frozenset(
 def is_everyday_shortcut(chord: str) -> bool:
     """Whether ``chord`` (canonical) is a shortcut other applications rely on."""
     return chord in EVERYDAY_SHORTCUTS
+
+
+def everyday_shortcut_problem(chord: str) -> str | None:
+    """Why ``chord`` (canonical) cannot be Saytype's hotkey, or None when it can be."""
+    if not is_everyday_shortcut(chord):
+        return None
+    return f"{display_chord(parse_chord(chord))} is a shortcut other apps need; choose another"

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from app.core.hotkeys.chord import MODIFIER_ORDER, canonical_chord, is_everyday_shortcut
+from app.core.hotkeys.chord import MODIFIER_ORDER, canonical_chord, everyday_shortcut_problem
 
 log = logging.getLogger(__name__)
 
@@ -211,9 +211,9 @@ class ShortcutField(QLineEdit):
             self._reject("Hold Ctrl, Alt or Super with the key.")
         else:
             chord = "+".join([*(m for m in MODIFIER_ORDER if m in modifiers), name])
-            if is_everyday_shortcut(chord):
-                shown = chord_display_text(chord)
-                self._reject(f"{shown} is a shortcut other apps need; choose another.")
+            problem = everyday_shortcut_problem(chord)
+            if problem:
+                self._reject(f"{problem}.")
             else:
                 self._accept(chord)
 
