@@ -246,6 +246,9 @@ def test_a_truncated_wav_is_transcribed_with_a_warning(speech: SpeechMaker, tmp_
     assert warning.endswith(" s are there; transcribed what is there.")
     transcript = json.loads(result.stdout)
     assert "table" in transcript["text"].lower()
+    # A script reading the JSON learns it too: everything there was heard, of a cut file.
+    assert transcript["complete"] is True
+    assert transcript["cut_short"].startswith("is truncated: its header declares ")
     with wave.open(str(whole)) as handle:
         whole_s = handle.getnframes() / handle.getframerate()
     assert transcript["duration"] == pytest.approx(whole_s / 2, abs=0.2)
@@ -265,8 +268,10 @@ def test_a_truncated_mp3_is_transcribed_as_far_as_it_goes(media: dict[str, Path]
     (warning,) = result.stderr.splitlines()
     assert warning.startswith(f"saytype: warning: {cut} is truncated: its header declares ")
     assert warning.endswith(" could be decoded; transcribed what is there.")
-    heard = json.loads(result.stdout)["text"].lower()
+    transcript = json.loads(result.stdout)
+    heard = transcript["text"].lower()
     assert heard.startswith("please book a table"), heard  # the first half of the sentence
+    assert transcript["cut_short"].startswith("is truncated: its header declares ")
 
 
 @pytest.mark.model

@@ -196,6 +196,7 @@ def test_json_keeps_the_cli_contract() -> None:
         "duration",
         "model",
         "complete",
+        "cut_short",
     }
     assert document["file"] == "sample.wav"
     assert document["segments"][5] == {"start": 3723.457, "end": 3725.0, "text": "Over an hour in."}

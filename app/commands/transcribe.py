@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -243,6 +244,7 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
     truncation = find_truncation(path)
     if truncation is not None:
         stderr.write(f"saytype: warning: {truncation.message}; transcribed what is there.\n")
+        transcript = replace(transcript, cut_short=truncation.reason)  # JSON says it too
     elif transcript.cut_short:
         stderr.write(
             f"saytype: warning: {path} {transcript.cut_short}; transcribed what is there.\n"

@@ -35,8 +35,13 @@ class TruncatedWav:
     @property
     def message(self) -> str:
         """One sentence for a user, e.g. for a warning beside the transcript."""
+        return f"{self.path} {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, without the file's name (a transcript's ``cut_short``)."""
         return (
-            f"{self.path} is truncated: its header declares {self.declared_seconds:.1f} s "
+            f"is truncated: its header declares {self.declared_seconds:.1f} s "
             f"of audio, {self.present_seconds:.1f} s are there"
         )
 

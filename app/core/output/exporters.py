@@ -88,6 +88,8 @@ def to_json_object(transcript: Transcript, file: str | None = None) -> dict[str,
         "duration": round(transcript.duration, 3),
         "model": transcript.model_name,
         "complete": transcript.complete,
+        # How the file ended before its header said ("is truncated: …"); "" for a whole file.
+        "cut_short": transcript.cut_short,
     }
 
 

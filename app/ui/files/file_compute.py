@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -109,6 +109,7 @@ class FileCompute(QObject):
             truncation = find_truncation(job.path)
             if truncation is not None:
                 self.truncated.emit(job.job_id, truncation)  # queued: it arrives before finished
+                transcript = replace(transcript, cut_short=truncation.reason)  # saved JSON says it
             self.finished.emit(job.job_id, transcript)
 
     def _transcribe(self, job: FileJob) -> Transcript:
