@@ -64,7 +64,7 @@ def obey_command(
     state = controller.session.state.value
     if command == "status":
         return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
-    return ControlReply(ok=ok, state=state, message="" if ok else _refusal(command, state))
+    return ControlReply(ok=ok, state=state, message="" if ok else refusal(command, state))
 
 
 FORCE = "--force"
@@ -98,6 +98,12 @@ _REFUSED = {
 }
 
 
-def _refusal(command: str, state: str) -> str:
+# The states as a sentence says them; "error" means the last dictation failed.
+_STATE_WORDS = {"error": "idle after a failed dictation"}
+
+
+def refusal(command: str, state: str) -> str:
     """Why ``command`` did nothing, in words a script's log can show."""
-    return f"{_REFUSED.get(command, 'not possible now')} (Saytype is {state})"
+    return (
+        f"{_REFUSED.get(command, 'not possible now')} (Saytype is {_STATE_WORDS.get(state, state)})"
+    )

@@ -21,6 +21,7 @@ from app.core.settings import Settings
 from app.core.settings_file import save_settings, settings_path
 from app.main import DesktopApp
 from app.ui.dictation.retype import RetypeBanner
+from app.ui.shell.control_commands import refusal
 from app.ui.shell.main_window import MainWindow
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 
@@ -67,6 +68,13 @@ def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp)
         False,
         "nothing to cancel: no dictation is under way (Saytype is idle)",
     )
+
+
+def test_a_refusal_after_a_failed_dictation_reads_as_a_sentence() -> None:
+    assert refusal("stop", "error") == (
+        "nothing to stop: no dictation is listening (Saytype is idle after a failed dictation)"
+    )
+    assert refusal("start", "delivering") == "a dictation cannot start now (Saytype is delivering)"
 
 
 def test_shutdown_stops_every_thread(qtbot: QtBot, tmp_path: Path) -> None:
