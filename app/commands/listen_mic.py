@@ -7,7 +7,8 @@ the current ring position and the final text follows, exactly as a hotkey
 release does in the GUI (a second Ctrl+C cancels it). A
 microphone failure (unplugged, stalled) also releases it, so what was heard is
 still transcribed, and then exits with status 1; with ``--jsonl`` an
-``{"type": "error"}`` line comes first, when the failure happens.
+``{"type": "error"}`` line comes first, when the failure happens (the only line when
+the microphone cannot open at all).
 """
 
 from __future__ import annotations
@@ -164,6 +165,8 @@ def run_mic(
         mic.start()
     except MicError as exc:
         stderr.write(f"saytype: error: {exc}\n")
+        # A script reading the lines learns why none will come, as for a failure mid-way.
+        EventPrinter(stdout, MicClock(ring, ring.position), jsonl=args.jsonl).error(str(exc))
         return 1
     try:
         pipeline = load_pipeline(args.model, stderr, args.vocabulary)

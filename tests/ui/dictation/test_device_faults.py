@@ -244,10 +244,9 @@ def test_listen_without_any_source_says_so_in_one_sentence(
     status = run.finish()
 
     assert status == 1
-    assert run.events == []
-    assert run.stderr[-1] == (
-        f"saytype: error: {NO_MIC} Connect a microphone or choose one in Settings."
-    ), run.log()
+    message = f"{NO_MIC} Connect a microphone or choose one in Settings."
+    assert [(event["type"], event["text"]) for event in run.events] == [("error", message)]
+    assert run.stderr[-1] == f"saytype: error: {message}", run.log()
     assert "Traceback" not in run.log()
 
 
