@@ -90,7 +90,8 @@ def _dictate_into(
 ) -> tuple[str, str | None]:
     """Focus ``target``, dictate ``wav`` with the hotkey held; return history's newest entry.
 
-    Also checks the target received exactly that entry's text.
+    Also checks the target received exactly that entry's text, and the space that keeps a
+    next dictation from running into it (Settings → Text, on by default; not in history).
     """
     xserver, pulse = desktop
     target.focus()
@@ -103,7 +104,7 @@ def _dictate_into(
         30,
     )
     final, delivered_to = saytype.history()[-1]
-    assert target.wait_for_text(final, timeout=10) == final
+    assert target.wait_for_text(final + " ", timeout=10) == final + " "
     return final, delivered_to
 
 

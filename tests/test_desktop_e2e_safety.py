@@ -193,8 +193,8 @@ def test_type_as_i_speak_with_hold_to_talk_types_every_word_once(
         assert delivered_to == "typed"
         assert final.startswith("Printing")
         assert word_error_rate([LONG], [final]) <= WER_BOUND, final
-        # Every word, in order, exactly once.
-        assert target.wait_for_text(final, timeout=10) == final
+        # Every word, in order, exactly once (and the space a next dictation follows).
+        assert target.wait_for_text(final + " ", timeout=10) == final + " "
 
 
 def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
@@ -226,7 +226,7 @@ def test_space_let_go_after_ctrl_and_shift_still_gets_the_text(
         final, delivered_to = app.history()[-1]
         assert delivered_to == f"{delivery}d"
         assert word_error_rate([OLD_TEXT], [final]) <= WER_BOUND, final
-        assert target.wait_for_text(final, timeout=10) == final
+        assert target.wait_for_text(final + " ", timeout=10) == final + " "
 
 
 def test_a_cancel_while_the_text_waits_for_the_keys_types_nothing(
@@ -249,7 +249,7 @@ def test_a_cancel_while_the_text_waits_for_the_keys_types_nothing(
         assert word_error_rate([OLD_TEXT], [said]) <= WER_BOUND, said
         # History says it never went in (the delivery's answer marks it, on its own lane).
         app.wait(lambda: app.history()[0][1] == "not delivered", "the history mark", 30)
-        assert _clipboard(xserver) == said
+        assert _clipboard(xserver) == said + " "  # as it would have been typed
         assert terminal.text() == ""
 
 
@@ -275,7 +275,7 @@ def test_text_said_in_one_window_never_lands_in_the_window_clicked_next(
         said = app.history()[0][0]
         assert word_error_rate([OLD_TEXT], [said]) <= WER_BOUND, said
         assert terminal.text() == ""  # nothing in the window clicked meanwhile
-        assert _clipboard(xserver) == said  # one paste away, where the user wants it
+        assert _clipboard(xserver) == said + " "  # one paste away, where the user wants it
         assert "focus moved to another window" in app.log_text()
 
 

@@ -175,7 +175,8 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
         assert delivered_to == {"paste": "pasted", "type": "typed"}[variant.removesuffix("-native")]
         # foot hands a line on at Return: the user's own key, on its own virtual keyboard.
         subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
-        assert foot.wait_for_text(final + "\n", timeout=15) == final + "\n"
+        # The text, the space a next dictation follows, then the user's Return.
+        assert foot.wait_for_text(final + " \n", timeout=15) == final + " \n"
         assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
         assert wl_paste(sway, "--list-types").decode().split() == list(PREVIOUS)
         for mime, data in PREVIOUS.items():

@@ -108,7 +108,7 @@ def test_holding_the_chord_in_kwin_while_speaking_dictates(
         final = saytype.history()[-1][0]
         # Pasted (the default) into the focused Qt window: the clipboard through KWin's data
         # control, Ctrl+V through the RemoteDesktop portal.
-        assert target.wait_for_text(final, timeout=30) == final
+        assert target.wait_for_text(final + " ", timeout=30) == final + " "  # space: for the next
     assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
 
 

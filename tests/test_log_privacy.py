@@ -123,7 +123,7 @@ def test_the_gui_dictation_path_logs_no_dictated_word(
         entry = rig.history.latest()
         assert entry is not None
         assert len(_heard(entry.text)) >= 3  # saved, typed and logged about
-        assert rig.delivery.typed == entry.text
+        assert rig.delivery.typed == entry.text + " "
     finally:
         rig.close()
     _assert_no_word_leaked(_log_text())

@@ -59,7 +59,7 @@ def test_words_settled_while_held_are_typed_after_release_in_order_once(
         final = rig.history.latest().text  # type: ignore[union-attr]
         assert done.args == ["typed", "hotkey"]
         assert final.startswith("Printing in the")
-        assert rig.delivery.typed == final  # the start is there, nothing twice
+        assert rig.delivery.typed == final + " "  # the start is there, nothing twice
         methods = {method for _id, _text, method in rig.delivery.requests}
         assert methods == {"type"}
 
@@ -79,8 +79,8 @@ def test_with_hold_to_talk_the_app_gets_the_finals_words_not_the_commits(
         final = rig.history.latest().text  # type: ignore[union-attr]
         assert done.args == ["typed", "hotkey"]
         assert final.startswith("Printing in a only")
-        assert rig.delivery.typed == final  # the app has the history's words
-        assert [text for _id, text, _method in rig.delivery.requests] == [final]
+        assert rig.delivery.typed == final + " "  # the app has the history's words
+        assert [text for _id, text, _method in rig.delivery.requests] == [final + " "]
 
 
 def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_a_tap_types_as_words_settle(qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.waitUntil(lambda: len(rig.delivery.delivered_texts) >= 1, timeout=5000)
         with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
             rig.controller.stop()
-        assert rig.delivery.typed == rig.history.latest().text  # type: ignore[union-attr]
+        assert rig.delivery.typed == rig.history.latest().text + " "  # type: ignore[union-attr]
 
 
 def test_words_typed_before_the_release_stay_when_the_final_hears_them_otherwise(
@@ -106,7 +106,7 @@ def test_words_typed_before_the_release_stay_when_the_final_hears_them_otherwise
             rig.controller.stop()
         final = rig.history.latest().text  # type: ignore[union-attr]
         assert final.startswith("Printing in the")  # typed, so never taken back
-        assert rig.delivery.typed == final
+        assert rig.delivery.typed == final + " "
 
 
 def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
@@ -122,7 +122,7 @@ def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
             rig.controller.stop()
         final = rig.history.latest().text  # type: ignore[union-attr]
         assert done.args[0] == "typed"
-        assert delivery.typed == final
+        assert delivery.typed == final + " "
         assert delivery.clipboard is None  # no fragment replaced the user's clipboard
 
 

@@ -312,9 +312,10 @@ class Settings:
         True, "Capitalise the first word", "Start each dictation with a capital letter.", "Text"
     )
     trailing_space: bool = _setting(
-        False,
+        True,
         "Add a space after each dictation",
-        "Type a space after the text, ready for the next dictation.",
+        "Type a space after the text, so the next dictation does not run into it "
+        "(a profile that presses Enter after the text types none).",
         "Text",
     )
     remove_fillers: bool = _setting(

@@ -90,6 +90,13 @@ def test_a_profile_changes_only_what_it_names() -> None:
     assert not mail.space_after
 
 
+def test_keys_after_the_text_take_the_place_of_the_trailing_space() -> None:
+    settings = Settings(trailing_space=True)
+    assert not apply_profile(TERMINAL, settings).shaping_options().trailing_space  # Enter
+    assert apply_profile(Profile("Mail", "thunderbird"), settings).shaping_options().trailing_space
+    assert not apply_profile(Profile("Mail", "x"), Settings(trailing_space=False)).space_after
+
+
 def test_words_extend_the_global_ones_unless_the_profile_keeps_its_own() -> None:
     settings = Settings(vocabulary=("Saytype",))
     added = {"vocabulary": ("kubectl",), "replacements": (("say type", "saytype-cli"),)}

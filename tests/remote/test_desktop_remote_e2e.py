@@ -100,7 +100,8 @@ def dictate(
             subprocess.run(keys, env=xserver.env(), check=True)
         app.wait(lambda: app.history() and app.state() == "idle", "the dictation", 60)
         final, _delivered_to = app.history()[-1]
-        return final, target.wait_for_text(final, timeout=10)
+        # The history's text, and the space a next dictation follows.
+        return final, target.wait_for_text(final + " ", timeout=10).removesuffix(" ")
 
 
 def test_hold_to_talk_through_wyoming_types_the_servers_words(

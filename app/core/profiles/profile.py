@@ -162,8 +162,14 @@ class DictationProfile:
     window_class: str = ""
 
     def shaping_options(self) -> ShapingOptions:
-        """How this dictation's text is shaped (the settings', in the profile's style)."""
-        return dataclasses.replace(ShapingOptions.from_settings(self.settings), plain=self.plain)
+        """How this dictation's text is shaped (the settings', in the profile's style).
+
+        Keys pressed after the text (Enter) end the line or send the message, so no
+        space is typed for a next dictation to follow.
+        """
+        options = ShapingOptions.from_settings(self.settings)
+        trailing = options.trailing_space and not self.after_keys
+        return dataclasses.replace(options, plain=self.plain, trailing_space=trailing)
 
 
 def apply_profile(profile: Profile, settings: Settings) -> DictationProfile:

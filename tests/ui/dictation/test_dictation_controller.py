@@ -66,7 +66,7 @@ def test_final_text_is_saved_before_it_is_delivered(qtbot: QtBot, rig: Rig) -> N
     assert entry is not None
     assert done.args == ["pasted", "hotkey"]
     assert order == [f"saved:{entry.text}", "delivered:pasted"]
-    assert rig.delivery.typed == entry.text
+    assert rig.delivery.typed == entry.text + " "  # and the space a next dictation follows
     heard = " ".join(WORDS[: len(entry.text.split())])
     assert entry.text == heard[0].upper() + heard[1:]  # shaping capitalises the first word
     assert rig.history.get(entry.id).delivered_to == "pasted"  # type: ignore[union-attr]
@@ -94,7 +94,7 @@ def test_type_as_i_speak_types_commits_then_only_the_rest(qtbot: QtBot, tmp_path
         final = rig.history.latest().text  # type: ignore[union-attr]
         methods = [method for _id, _text, method in rig.delivery.requests]
         assert methods[:2] == ["type", "type"]  # the committed pieces, as they came
-        assert rig.delivery.typed == final  # no word twice, none missing, no backspaces
+        assert rig.delivery.typed == final + " "  # no word twice, none missing, no backspaces
     finally:
         _close(rig)
 
@@ -192,7 +192,7 @@ def test_failed_delivery_leaves_text_on_clipboard_and_tells_the_user(
         assert entry is not None
         assert entry.delivered_to == NOT_DELIVERED  # saved, and marked as never arrived
         assert marked.args == [entry]  # the History tab shows it so
-        assert rig.delivery.clipboard == entry.text
+        assert rig.delivery.clipboard == entry.text + " "  # as it would have gone in
         assert ("warning", "Could not paste: no focused window.") in notices
         assert rig.controller.start()  # an error never blocks the next dictation
     finally:
@@ -227,7 +227,7 @@ def test_a_microphone_failure_mid_dictation_still_delivers_what_was_heard(
             with qtbot.waitSignal(controller.completed, timeout=15_000):
                 controller.start()
             assert history.count() == 1
-            assert delivery.typed == history.latest().text  # type: ignore[union-attr]
+            assert delivery.typed == history.latest().text + " "  # type: ignore[union-attr]
     finally:
         assert worker.shutdown(5000)
         mic.close()
@@ -270,7 +270,7 @@ def test_the_gui_thread_does_not_wait_for_the_history_write(qtbot: QtBot, rig: R
         gate.set()
     entry = rig.history.latest()
     assert entry is not None
-    assert rig.delivery.typed == entry.text
+    assert rig.delivery.typed == entry.text + " "
 
 
 def test_a_dictation_cancelled_while_saving_is_kept_but_never_typed(qtbot: QtBot, rig: Rig) -> None:

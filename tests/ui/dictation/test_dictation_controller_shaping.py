@@ -82,7 +82,7 @@ def test_scratch_that_while_typing_as_i_speak_backspaces_the_typed_phrase(
         _dictate_everything(qtbot, controller)
         erased = [text for _id, text, method in delivery.requests if method == "erase"]
         typed_before = "".join(text for _id, text, method in delivery.requests if method == "type")
-        assert _screen(delivery) == SHAPED
+        assert _screen(delivery) == SHAPED + " "  # the space a next dictation follows
         assert controller.property("parts")[2].latest().text == SHAPED
         assert erased, "tomorrow was typed before scratch that was heard"
         assert sum(map(len, erased)) <= len(" I will call you tomorrow")
@@ -97,6 +97,6 @@ def test_spoken_commands_can_be_turned_off(qtbot: QtBot, tmp_path: Path) -> None
     controller, delivery = _controller(tmp_path, spoken_commands=False, capitalize_first=False)
     try:
         _dictate_everything(qtbot, controller)
-        assert delivery.typed == " ".join(WORDS)
+        assert delivery.typed == " ".join(WORDS) + " "
     finally:
         _close(controller)

@@ -77,7 +77,8 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
             # By the hotkey the user meant another app; from the window's button, the window.
             assert rig.delivery.clipboard == (final if gesture != "window" else None)
             return
-        assert rig.delivery.typed == final  # every word, in order, once
+        # Every word, in order, once; then the space a next dictation follows.
+        assert rig.delivery.typed == final + " "
         if live:
             assert where == "typed"
             assert {method for _id, _text, method in rig.delivery.requests} == {"type"}

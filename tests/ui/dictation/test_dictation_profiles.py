@@ -160,7 +160,7 @@ def test_another_window_gets_its_own_profile_or_the_default(qtbot: QtBot, rig_in
 
     editor = rig_in(WindowIdentity("gedit", "Gedit", "notes.txt"))
     assert dictate(qtbot, editor) == ["Default"]
-    assert editor.delivery.requests[-1][1:] == (SHAPED, "paste")
+    assert editor.delivery.requests[-1][1:] == (SHAPED + " ", "paste")  # the Default: a space after
     assert editor.history.search()[0].profile == "Default"
 
 
@@ -184,7 +184,7 @@ def test_a_damaged_profiles_file_is_said_once_and_the_default_applies(
             "only the Default profile applies until you import it again or add profiles.",
         )
     ]
-    assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED, SHAPED]
+    assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED + " "] * 2
 
 
 def test_the_listening_indicator_names_the_profile(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
@@ -240,7 +240,7 @@ def test_a_window_lookup_that_hangs_gives_the_default_profile_in_time(
     rig = rig_in(xterm, chooser)
     try:
         assert dictate(qtbot, rig) == ["Default"]
-        assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED]
+        assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED + " "]
     finally:
         hung.set()  # the late answer is dropped; the lane's thread ends
     assert rig.history.search()[0].profile == "Default"

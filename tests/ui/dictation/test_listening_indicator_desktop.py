@@ -131,5 +131,6 @@ def test_the_strip_shows_listening_over_another_app_without_taking_the_focus(
         )
         final, delivered_to = app.history()[-1]
         assert delivered_to in {"pasted", "typed"}
-        assert target.wait_for_text(final, timeout=10) == final  # typed where the focus was
+        # Typed where the focus was, with the space a next dictation follows.
+        assert target.wait_for_text(final + " ", timeout=10) == final + " "
         _wait(app, lambda: not _visible_windows(xserver, INDICATOR_TITLE), "the strip to hide", 10)
