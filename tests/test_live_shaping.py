@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.core.text.live_shaping import LiveShaping, LiveUpdate
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
@@ -48,6 +50,17 @@ def test_a_final_typed_live_keeps_the_typed_words_and_only_finishes_them() -> No
     update = live.final("I'll call you tomorrow period", typed_live=True)
     assert update == LiveUpdate("I will call you tomorrow.", "", TextEdit(0, " tomorrow. "))
     assert live.text == "I will call you tomorrow."
+
+
+@pytest.mark.parametrize("typed_live", [False, True])
+def test_a_final_ending_in_a_new_line_gets_no_space_to_start_the_next_line(
+    typed_live: bool,
+) -> None:
+    live = LiveShaping(TextShaper(ShapingOptions(trailing_space=True)))
+    live.commit(" Hello world")
+    update = live.final("Hello world new paragraph", typed_live=typed_live)
+    assert update.shown == "Hello world\n\n"
+    assert update.edit.text == ("\n\n" if typed_live else "Hello world\n\n")
 
 
 def test_an_empty_final_types_nothing() -> None:

@@ -87,6 +87,12 @@ def test_merge_final_aligns_by_words() -> None:
     assert merge_final([], final) == final
 
 
+def test_no_trailing_space_after_a_final_new_line() -> None:
+    stream = StreamingShaper(TextShaper())
+    stream.on_commit(" Hello there")
+    assert stream.on_final("Hello there new line", trailing_space=True) == TextEdit(0, "\n")
+
+
 def test_trailing_space_goes_after_the_final_only() -> None:
     stream = StreamingShaper(TextShaper())
     stream.on_commit(" Hello there")

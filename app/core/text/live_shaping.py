@@ -92,6 +92,7 @@ class LiveShaping:
             text = self._streaming.text
         else:
             text = self._shaper.shape(utterance)
-            edit = TextEdit(0, text + space if text else "")
+            spaced = text and not text[-1].isspace()  # not after a "new line"
+            edit = TextEdit(0, text + space if spaced else text)
         self._final = text
         return LiveUpdate(text, "", edit)

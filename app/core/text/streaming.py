@@ -114,7 +114,9 @@ class StreamingShaper:
         self._settled = len(tokens)
         shaped = self._shaper.shape_tokens(tokens)
         self._final = shaped
-        return self._update(shaped + (" " if trailing_space and shaped else ""))
+        # Not after a "new line": the next line would start with the space.
+        spaced = trailing_space and shaped and not shaped[-1].isspace()
+        return self._update(shaped + (" " if spaced else ""))
 
     def _update(self, shaped: str) -> TextEdit:
         typed = self._typed

@@ -161,6 +161,8 @@ def wire_retype(
     retype.finished.connect(finished)
 
     def request(text: str) -> None:
+        if controller.settings.trailing_space and text and not text[-1].isspace():
+            text += " "  # as the dictation was typed: a next one does not run into it
         if controller.session.active:
             window.statusBar().showMessage("Finish the dictation first, then re-type.", 5000)
         elif not retype.request(text):
