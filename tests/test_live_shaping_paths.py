@@ -161,7 +161,8 @@ def test_both_paths_show_the_same_text_at_every_event(
     assert gui.shown == cli.shown
     assert cli.shown[-1] == ("Dear Anna, I will call tonight", "period bye")  # held
     assert gui.final == cli.final == "Dear Anna, I will call tonight. Bye"
-    assert gui.screen == cli.final  # pasted whole, or typed as spoken then finished
+    # Pasted whole, or typed as spoken then finished; then the space a next dictation follows.
+    assert gui.screen == cli.final + " "
 
 
 def test_without_type_as_i_speak_a_re_decided_final_reads_the_same_on_both_paths(
@@ -169,7 +170,8 @@ def test_without_type_as_i_speak_a_re_decided_final_reads_the_same_on_both_paths
 ) -> None:
     cli = _through_cli(DICTATION, RE_DECIDED)
     gui = _through_gui(qtbot, tmp_path, DICTATION, RE_DECIDED)
-    assert gui.final == cli.final == gui.screen == "Dear Anna, I'll call tonight. Bye"
+    assert gui.final == cli.final == "Dear Anna, I'll call tonight. Bye"
+    assert gui.screen == gui.final + " "
 
 
 def test_type_as_i_speak_keeps_the_typed_words_of_a_re_decided_final(
@@ -178,5 +180,6 @@ def test_type_as_i_speak_keeps_the_typed_words_of_a_re_decided_final(
     cli = _through_cli(DICTATION, RE_DECIDED)
     gui = _through_gui(qtbot, tmp_path, DICTATION, RE_DECIDED, type_as_i_speak=True)
     assert gui.shown == cli.shown  # the same words were typed live on both paths
-    assert gui.final == gui.screen == "Dear Anna, I will call tonight. Bye"  # never retracted
+    assert gui.final == "Dear Anna, I will call tonight. Bye"
+    assert gui.screen == gui.final + " "  # the typed words never retracted
     assert cli.final == "Dear Anna, I'll call tonight. Bye"  # nothing typed: shaped whole

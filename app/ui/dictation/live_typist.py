@@ -109,8 +109,14 @@ class LiveTypist:
         self._queue.await_final(False)
         self._pump()
 
-    def finish(self, edit: TextEdit) -> None:
-        """The final's ``edit``: send it after the rest, retrying once what failed before."""
+    def finish(self, edit: TextEdit, on_done: Callable[[], None] | None = None) -> None:
+        """The final's ``edit``: send it after the rest, retrying once what failed before.
+
+        ``on_done`` replaces the constructor's, e.g. when the final took every typed word
+        back and the profile's keys (Enter) must not follow.
+        """
+        if on_done is not None:
+            self._on_done = on_done
         self._final = True
         self._queue.await_final(False)
         self._queue.add(edit.erase, edit.text)

@@ -100,3 +100,27 @@ def test_spoken_commands_can_be_turned_off(qtbot: QtBot, tmp_path: Path) -> None
         assert delivery.typed == " ".join(WORDS) + " "
     finally:
         _close(controller)
+
+
+def test_scratch_that_heard_only_in_the_final_takes_back_every_typed_word(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A tap, type as I speak: "hello world" went out, then "scratch that" came only with the
+    # final, whose text is empty. The typed words stayed in the app ("No speech was heard").
+    rig = build_rig(tmp_path, ["hello", "world", "scratch", "that"], type_as_i_speak=True)
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
+    try:
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            assert rig.controller.start(source="window")  # a click: no keys held
+            qtbot.waitUntil(lambda: "world" in rig.delivery.typed, timeout=10_000)
+            rig.controller.stop()
+        assert done.args == ["none", "window"]
+        assert "Hello world" in "".join(t for _i, t, m in rig.delivery.requests if m == "type")
+        assert _screen(rig.delivery) == ""  # every typed character taken back
+        assert rig.history.latest() is None
+        assert ("info", "Scratched: the words typed were taken back.") in notices
+    finally:
+        rig.close()
