@@ -310,13 +310,7 @@ class DictationController(QObject):
         self.final_text.emit(text)
         if not text:
             self.journal.discard()
-            if typed_live and live is not None and update.edit.erase:
-                # "Scratch that" at the end took back every word typed: erase them, no keys.
-                self.notice.emit("info", "Scratched: the words typed were taken back.")
-                live.finish(update.edit, on_done=lambda: self._finish_delivery("none"))
-                return
-            self.notice.emit("info", "No speech was heard.")
-            self._finish_delivery("none")
+            self._final.nothing_to_deliver(current, update.edit, typed_live=typed_live)
             return
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)

@@ -71,6 +71,21 @@ class FinalDelivery:
         self._notice("warning", message)
         self._failed(message)
 
+    def nothing_to_deliver(
+        self, current: DictationRun, edit: TextEdit, *, typed_live: bool
+    ) -> None:
+        """The final's text is empty: take back what was typed live, or say nothing was heard.
+
+        "Scratch that" heard only in the final takes back every word typed as spoken: they
+        are erased in their window, and no profile key (Enter) follows.
+        """
+        if typed_live and current.live is not None and edit.erase:
+            self._notice("info", "Scratched: the words typed were taken back.")
+            current.live.finish(edit, on_done=lambda: self._finished("none"))
+            return
+        self._notice("info", "No speech was heard.")
+        self._finished("none")
+
     def deliver(
         self,
         current: DictationRun,
