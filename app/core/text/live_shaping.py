@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.text.shaper import TextShaper
+from app.core.text.shaper import TextShaper, with_space_after
 from app.core.text.streaming import StreamingShaper, TextEdit
 
 
@@ -86,13 +86,12 @@ class LiveShaping:
                 finishes the text. Otherwise the final is shaped whole and its
                 edit types all of it.
         """
-        space = " " if self._shaper.options.trailing_space else ""
+        spaced = self._shaper.options.trailing_space
         if typed_live:
-            edit = self._streaming.on_final(utterance, trailing_space=bool(space))
+            edit = self._streaming.on_final(utterance, trailing_space=spaced)
             text = self._streaming.text
         else:
             text = self._shaper.shape(utterance)
-            spaced = text and not text[-1].isspace()  # not after a "new line"
-            edit = TextEdit(0, text + space if spaced else text)
+            edit = TextEdit(0, with_space_after(text) if spaced else text)
         self._final = text
         return LiveUpdate(text, "", edit)

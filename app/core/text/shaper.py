@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 _LONGEST_HOLD = 3  # words: the longest command or replacement prefix worth waiting for
 
 
+def with_space_after(text: str) -> str:
+    """``text`` and a space for a next dictation to follow; unchanged when empty or when it
+    ends in whitespace already (after a "new line" the next line would start with it)."""
+    return text + " " if text and not text[-1].isspace() else text
+
+
 @dataclass(frozen=True)
 class ShapingOptions:
     """What shaping does; the defaults are the settings' defaults.

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from app.core.text.shaper import TextShaper
+from app.core.text.shaper import TextShaper, with_space_after
 from app.core.text.tokens import Token, tokenize
 
 log = logging.getLogger(__name__)
@@ -114,9 +114,7 @@ class StreamingShaper:
         self._settled = len(tokens)
         shaped = self._shaper.shape_tokens(tokens)
         self._final = shaped
-        # Not after a "new line": the next line would start with the space.
-        spaced = trailing_space and shaped and not shaped[-1].isspace()
-        return self._update(shaped + (" " if spaced else ""))
+        return self._update(with_space_after(shaped) if trailing_space else shaped)
 
     def _update(self, shaped: str) -> TextEdit:
         typed = self._typed

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from app.core.dictation_session import DictationState
+from app.core.text.shaper import with_space_after
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
 from app.ui.shell.window_place import WindowPlace
@@ -161,8 +162,8 @@ def wire_retype(
     retype.finished.connect(finished)
 
     def request(text: str) -> None:
-        if controller.settings.trailing_space and text and not text[-1].isspace():
-            text += " "  # as the dictation was typed: a next one does not run into it
+        if controller.settings.trailing_space:  # as a dictation is typed: the next follows
+            text = with_space_after(text)
         if controller.session.active:
             window.statusBar().showMessage("Finish the dictation first, then re-type.", 5000)
         elif not retype.request(text):
