@@ -143,10 +143,36 @@ def test_a_file_that_is_not_audio_is_refused_before_the_model_loads(
     )
     stdout, stderr = io.StringIO(), io.StringIO()
     assert args.run(args, stdout, stderr) == 1
-    assert stdout.getvalue() == ""  # no empty "final" a reader could take for silence
     (line,) = stderr.getvalue().splitlines()
     assert line.startswith(f"saytype: error: {path}: ")
     assert reason in line
+    # A reader of the lines learns why none will come, and gets no empty "final" it
+    # could take for silence.
+    (record,) = [json.loads(text) for text in stdout.getvalue().splitlines()]
+    assert record["type"] == "error"
+    assert reason in record["text"]
+
+
+def test_a_model_that_cannot_load_is_said_on_stdout_too(spoken: Path) -> None:
+    args = build_parser().parse_args(
+        ["listen", "--input", str(spoken), "--push-to-talk", "--jsonl", "--model", "no-such-model"]
+    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert args.run(args, stdout, stderr) == 1
+    assert "Unknown model 'no-such-model'" in stderr.getvalue()
+    (record,) = [json.loads(text) for text in stdout.getvalue().splitlines()]
+    assert record["type"] == "error"
+    assert "Unknown model 'no-such-model'" in record["text"]
+
+
+def test_without_jsonl_a_failure_prints_nothing_on_stdout(spoken: Path) -> None:
+    args = build_parser().parse_args(
+        ["listen", "--input", str(spoken), "--push-to-talk", "--model", "no-such-model"]
+    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert args.run(args, stdout, stderr) == 1
+    assert stdout.getvalue() == ""  # plain output is the text alone
+    assert "Unknown model" in stderr.getvalue()
 
 
 @pytest.mark.model

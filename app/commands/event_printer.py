@@ -29,6 +29,21 @@ class AudioClock(Protocol):
         """Seconds of audio delivered so far."""
 
 
+class _NothingFed:
+    """The clock of a dictation that failed before any audio: its lines say 0 s."""
+
+    started_at: float | None = None
+    fed_seconds = 0.0
+
+
+def print_failure(stream: TextIO, jsonl: bool, message: str) -> None:
+    """An ``error`` line (``--jsonl`` only) for a dictation that failed before it began.
+
+    A script reading the lines learns why none will come, as for a failure mid-way.
+    """
+    EventPrinter(stream, _NothingFed(), jsonl=jsonl).error(message)
+
+
 class EventPrinter:
     """Writes events as JSON lines (``--jsonl``) or as plain text, shaped.
 

@@ -15,11 +15,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from app.commands.engine_args import add_engine_arguments, check_engine_arguments
-from app.commands.event_printer import EventPrinter
+from app.commands.event_printer import EventPrinter, print_failure
 from app.commands.listen_mic import run_mic
 from app.commands.live_setup import crash_journal, load_pipeline
 from app.commands.remote_dictation import (
@@ -159,10 +160,13 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         check_has_audio(args.input)
     except AudioFileError as exc:
         stderr.write(f"saytype: error: {exc}\n")
+        print_failure(stdout, args.jsonl, str(exc))
         return 1
     if (truncation := find_truncation(args.input)) is not None:  # as `transcribe` says it
         stderr.write(f"saytype: warning: {truncation.message}; dictating what is there.\n")
-    pipeline = load_pipeline(args.model, stderr, args.vocabulary)
+    pipeline = load_pipeline(
+        args.model, stderr, args.vocabulary, partial(print_failure, stdout, args.jsonl)
+    )
     if pipeline is None:
         return 1
     ring = RingBuffer(capacity_seconds=60.0)

@@ -20,9 +20,10 @@ import stat
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TextIO
 
-from app.commands.event_printer import EventPrinter
+from app.commands.event_printer import EventPrinter, print_failure
 from app.commands.live_setup import crash_journal, load_pipeline
 from app.commands.remote_dictation import closing_connection, dictation_transcriber
 from app.commands.shaping_args import shaper_from_args
@@ -165,11 +166,12 @@ def run_mic(
         mic.start()
     except MicError as exc:
         stderr.write(f"saytype: error: {exc}\n")
-        # A script reading the lines learns why none will come, as for a failure mid-way.
-        EventPrinter(stdout, MicClock(ring, ring.position), jsonl=args.jsonl).error(str(exc))
+        print_failure(stdout, args.jsonl, str(exc))
         return 1
     try:
-        pipeline = load_pipeline(args.model, stderr, args.vocabulary)
+        pipeline = load_pipeline(
+            args.model, stderr, args.vocabulary, partial(print_failure, stdout, args.jsonl)
+        )
         if pipeline is None:
             return 1
         # Start a little in the past (the pre-roll), as a hotkey press does.

@@ -8,7 +8,7 @@ pipeline and journal the dictation's audio for ``saytype recover`` the same way.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from app.commands.cli_settings import settings_for_command
@@ -58,14 +58,22 @@ def crash_journal(ring: RingBuffer, start: int, model: str, stderr: TextIO) -> I
 
 
 def load_pipeline(
-    model: str, stderr: TextIO, vocabulary: tuple[str, ...] = ()
+    model: str,
+    stderr: TextIO,
+    vocabulary: tuple[str, ...] = (),
+    on_failure: Callable[[str], None] | None = None,
 ) -> LivePipeline | None:
-    """Load and warm up the live pipeline; None (after a message) when the model fails."""
+    """Load and warm up the live pipeline; None (after a message) when the model fails.
+
+    ``on_failure`` also gets the reason (``--jsonl`` prints it as an error line).
+    """
     try:
         host = ModelHost(resolve_model(model, models_dir()))
         pipeline = LivePipeline(host, vocabulary=vocabulary)
         pipeline.warm_up()
     except ModelError as exc:
         stderr.write(f"saytype: error: {exc}{download_hint(model, models_dir())}\n")
+        if on_failure is not None:
+            on_failure(str(exc))
         return None
     return pipeline
