@@ -4,16 +4,44 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.text.live_shaping import LiveShaping, LiveUpdate
+from app.core.text.live_shaping import LiveShaping, LiveUpdate, separator
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
 
 
-def test_a_partial_shows_held_words_and_the_guess_as_heard_without_whisper_spacing() -> None:
+def test_a_partial_shows_held_words_and_the_guess_shaped_as_they_continue_the_text() -> None:
     live = LiveShaping(TextShaper())
-    assert live.partial(" dear Anna") == LiveUpdate("", "dear Anna")
+    assert live.partial(" dear Anna") == LiveUpdate("", "Dear Anna")
     live.commit(" dear Anna comma")  # "comma" may become "comma splice": held
-    assert live.partial(" I will ") == LiveUpdate("Dear Anna", "comma I will")
+    assert live.partial(" I will ") == LiveUpdate("Dear Anna", ", I will")
+    assert separator("Dear Anna", ", I will") == ""  # shown as "Dear Anna, I will"
+
+
+def test_a_partial_writes_numbers_as_the_final_will() -> None:
+    # Whisper's guess says "1 and 3"; the final spells small numbers out (the default),
+    # so the preview must not flip from digits to words when the words settle.
+    words = LiveShaping(TextShaper())
+    words.commit(" today only platforms")
+    assert words.partial(" 1 and 3 are used.").pending == "one and three are used."
+    assert words.final("Today only platforms 1 and 3 are used.", typed_live=False).shown == (
+        "Today only platforms one and three are used."
+    )
+    digits = LiveShaping(TextShaper(ShapingOptions(numbers_as_digits=True)))
+    assert digits.partial(" platform forty two").pending == "Platform 42"
+
+
+def test_a_guess_that_would_change_typed_text_is_shown_as_heard() -> None:
+    live = LiveShaping(TextShaper())
+    live.commit(" see you tomorrow")
+    assert live.partial(" scratch that") == LiveUpdate("See you tomorrow", "scratch that")
+
+
+@pytest.mark.parametrize(
+    ("shown", "pending", "between"),
+    [("Hello", "world", " "), ("Hello", ", world", ""), ("", "Hello", ""), ("Hi\n", "there", "")],
+)
+def test_the_separator_before_pending_words(shown: str, pending: str, between: str) -> None:
+    assert separator(shown, pending) == between
 
 
 def test_a_commit_shows_the_settled_text_and_types_what_is_new() -> None:

@@ -11,7 +11,8 @@ command line and the window only render its :class:`LiveUpdate` s.
 The rules, per event:
 
 * a **partial** shows the committed words held back (a spoken command may be
-  under way) and the newest guess, both as heard;
+  under way) and the newest guess, shaped as they would continue the settled text
+  (as heard when that would change it: "scratch that" in the guess);
 * a **commit** settles words: the settled text is shaped, and its edit is what
   to type now (:class:`~app.core.text.streaming.StreamingShaper`);
 * the **final** is the utterance shaped whole, unless the commits' edits were
@@ -27,14 +28,27 @@ from app.core.text.shaper import TextShaper, with_space_after
 from app.core.text.streaming import StreamingShaper, TextEdit
 
 
+def separator(shown: str, pending: str) -> str:
+    """What goes between the settled text and the pending words on screen: a space,
+    unless the pending words begin with a mark that sticks to the word before (a
+    spoken "comma" shown as ",") or one side is empty or ends the line."""
+    if not shown or not pending or shown[-1].isspace() or pending[0] in _STICKY_MARKS:
+        return ""
+    return " "
+
+
+_STICKY_MARKS = ",.;:!?)]}…'\u2019"
+
+
 @dataclass(frozen=True)
 class LiveUpdate:
     """What one event changes.
 
     Attributes:
         shown: the settled, shaped text (after the final: the dictation's text).
-        pending: the words not settled yet, as heard: held-back committed words,
-            then a partial's guess (empty after the final).
+        pending: the words not settled yet, shaped as they would continue ``shown``:
+            held-back committed words, then a partial's guess (empty after the final).
+            It may begin with a mark (","); :func:`separator` says what goes before it.
         edit: what to type into the focused application now; after a final that
             was not typed live, the whole text (with the trailing space, if set).
     """
@@ -67,8 +81,14 @@ class LiveShaping:
         return self._final if self._final is not None else self._streaming.typed
 
     def partial(self, guess: str) -> LiveUpdate:
-        """A new guess for the words after the committed ones (nothing to type)."""
-        pending = " ".join(part for part in (self._streaming.held, guess.strip()) if part)
+        """A new guess for the words after the committed ones (nothing to type).
+
+        It is shaped as the final would shape it, so a word keeps its form when it
+        settles ("one and three" stays words, "comma" is a comma already).
+        """
+        pending = self._streaming.preview(guess)
+        if pending is None:
+            pending = " ".join(part for part in (self._streaming.held, guess.strip()) if part)
         return LiveUpdate(self._streaming.typed, pending)
 
     def commit(self, words: str) -> LiveUpdate:

@@ -107,6 +107,18 @@ class StreamingShaper:
         shaped = self._shaper.shape_tokens(self._tokens[: self._settled], hold_last_mark=True)
         return self._update(shaped)
 
+    def preview(self, guess: str) -> str | None:
+        """The held words and ``guess`` shaped as they would continue the typed text.
+
+        None when shaping them would change what was typed ("scratch that" in the
+        guess): the caller then shows them as heard.
+        """
+        tokens = self._tokens + tokenize(guess if guess[:1].isspace() else f" {guess}")
+        shaped = self._shaper.shape_tokens(tokens)
+        if not shaped.startswith(self._typed):
+            return None
+        return shaped[len(self._typed) :].lstrip()
+
     def on_final(self, utterance: str, *, trailing_space: bool = False) -> TextEdit:
         """The whole ``utterance``: shape it with what was typed, and type the rest."""
         tokens = merge_final(self._tokens[: self._settled], tokenize(utterance))

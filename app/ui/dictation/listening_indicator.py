@@ -28,6 +28,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
+from app.core.text.live_shaping import separator
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.live_view import LevelMeter
 from app.ui.dictation.microphone import Microphone
@@ -54,7 +55,7 @@ def text_tail(committed: str, partial: str, limit: int = TAIL_CHARS) -> tuple[st
     still be shown dimmed.
     """
     partial = partial.strip()
-    joined = committed + (" " if committed and partial else "") + partial
+    joined = committed + separator(committed, partial) + partial
     if len(joined) <= limit:
         return joined[: len(joined) - len(partial)], partial
     tail = "…" + joined[len(joined) - (limit - 1) :].lstrip()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.text.live_shaping import separator
 from app.ui.dictation.microphone import SILENCE_DBFS
 from app.ui.shell.focus_marks import mark_focus
 
@@ -45,7 +46,8 @@ class LiveTextView(QTextEdit):
             dim = QTextCharFormat()
             dim.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
             dim.setFontItalic(True)
-            cursor.insertText((" " if committed else "") + partial.strip(), dim)
+            partial = partial.strip()
+            cursor.insertText(separator(committed, partial) + partial, dim)
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self.setTextCursor(cursor)
 
