@@ -109,6 +109,7 @@ class FileJobRunner(QObject):
         self._probe_pool = concurrent.futures.ThreadPoolExecutor(1, "saytype-probe")
         self._jobs: dict[int, FileJob] = {}
         self._running: int | None = None  # the job the file thread said it started
+        self._running_fraction = 0.0  # how far it got, for `saytype status`
         self.history_only: set[int] = set()  # jobs whose text goes to history, not a file
         self._next_id = 1
         self._thread.finished.connect(self.thread_ended)
@@ -140,6 +141,21 @@ class FileJobRunner(QObject):
         """The server the job ``job_id`` goes to (None: this computer, or an unknown job)."""
         job = self._jobs.get(job_id)
         return job.route if job is not None else None
+
+    def summary(self) -> str:
+        """The queue in a few words ("" when empty): "transcribing talk.wav (24 %), 1 waiting"."""
+        if not self._jobs:
+            return ""
+        running = self._jobs.get(self._running) if self._running is not None else None
+        waiting = len(self._jobs) - (running is not None)
+        parts = []
+        if running is not None:
+            parts.append(
+                f"transcribing {running.path.name} ({round(self._running_fraction * 100)} %)"
+            )
+        if waiting:
+            parts.append(f"{waiting} waiting")
+        return ", ".join(parts)
 
     @property
     def is_busy(self) -> bool:
@@ -228,11 +244,14 @@ class FileJobRunner(QObject):
     @Slot(int)
     def _on_started(self, job_id: int) -> None:
         self._running = job_id
+        self._running_fraction = 0.0
         if job_id in self._jobs:  # not one cancelled while the start was on its way
             self.started.emit(job_id)
 
     @Slot(int, float)
     def _on_progress(self, job_id: int, fraction: float) -> None:
+        if job_id == self._running:
+            self._running_fraction = fraction
         if job_id in self._jobs:
             self.progress.emit(job_id, fraction)
 

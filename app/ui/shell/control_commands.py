@@ -62,8 +62,10 @@ def obey_command(
             return ControlReply(ok=False, state=state, message=lost)
         QTimer.singleShot(0, request_quit)  # after the reply is sent
     state = controller.session.state.value
-    if command == "status":
-        return ControlReply(ok=True, state=state, message=f"model: {window.model_status}")
+    if command == "status":  # the state is the dictation's; files are said beside it
+        files = parts.files.summary()
+        message = f"model: {window.model_status}" + (f"\nfiles: {files}" if files else "")
+        return ControlReply(ok=True, state=state, message=message)
     return ControlReply(ok=ok, state=state, message="" if ok else refusal(command, state))
 
 

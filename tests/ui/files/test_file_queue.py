@@ -8,6 +8,7 @@ re-read by independent parsers (srt, webvtt-py).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,18 +249,22 @@ def test_a_queued_file_cancelled_says_so_at_once_while_another_runs(
     queue.runner.gate.close()  # the running job waits at its next segment: it cannot end
     waiting = queue.runner.add(media["short"])
     assert queue.panel.row(waiting).status == "Queued"
+    # `saytype status` says the queue beside the dictation's state.
+    assert re.fullmatch(r"transcribing long\.wav \(\d+ %\), 1 waiting", queue.runner.summary())
     with qtbot.waitSignal(queue.runner.finished, timeout=1000) as done:
         queue.panel.row(waiting).cancel.click()
     assert done.args == [waiting, None]
     assert queue.panel.row(waiting).status == "Cancelled"
     assert not queue.panel.row(waiting).cancel.isEnabled()
     assert queue.runner.jobs_left == 1  # the long file still runs
+    assert re.fullmatch(r"transcribing long\.wav \(\d+ %\)", queue.runner.summary())
     queue.runner.gate.release()
     with qtbot.waitSignal(queue.runner.finished, timeout=120_000) as rest:
         pass
     assert rest.args is not None
     assert rest.args[0] == running
     assert queue.panel.row(waiting).status == "Cancelled"  # the file thread skipped it
+    assert queue.runner.summary() == ""
 
 
 def test_a_dictation_during_a_file_job_finishes_first(
