@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
+from app.core.engine.whisper_internals import language_codes
 from app.core.settings import SettingField
 from app.ui.settings.shortcut_field import ShortcutField
 from app.ui.settings.snippets_editor import SnippetsEditor
@@ -203,7 +204,8 @@ def when_edited(editor: QWidget, callback: Callable[[], None]) -> None:
 
 
 def check_model_choice(model: str, offered: list[str], language: str) -> None:
-    """Refuse a model that is not installed, or one that cannot hear ``language``.
+    """Refuse a model that is not installed, a language Whisper does not know, or a
+    model that cannot hear ``language``.
 
     Raises:
         ValueError: "model: …", in words, with what to do instead.
@@ -212,6 +214,11 @@ def check_model_choice(model: str, offered: list[str], language: str) -> None:
         raise ValueError(
             f"model: '{model}' is not installed: download it on the Downloaded models page "
             "first, or give the folder of a CTranslate2 model."
+        )
+    if language and language not in language_codes():  # before blaming the model for it
+        raise ValueError(
+            f"language: '{language}' is not a language Whisper knows: write its code, "
+            "such as en, de or fr, or leave Language empty to detect it."
         )
     if model.endswith(".en") and language not in {"", "en"}:
         raise ValueError(

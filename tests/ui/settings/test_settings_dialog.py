@@ -376,3 +376,16 @@ def test_a_language_an_english_only_model_cannot_hear_is_refused(qtbot: QtBot) -
     assert isinstance(model, QComboBox)
     model.setCurrentText("small")  # multilingual, and offered (installed)
     assert dialog.result_settings().model == "small"
+
+
+def test_a_code_whisper_does_not_know_is_refused_as_a_language_not_blamed_on_the_model(
+    qtbot: QtBot,
+) -> None:
+    dialog = make_dialog(qtbot, Settings())  # tiny.en: English only
+    language = dialog.editor("language")
+    assert isinstance(language, QLineEdit)
+    language.setText("zz")  # two letters, but no language
+    with pytest.raises(ValueError, match=r"^language: 'zz' is not a language Whisper knows"):
+        dialog.result_settings()
+    language.setText("en")
+    assert dialog.result_settings().language == "en"
