@@ -219,7 +219,7 @@ def test_output_dir_keeps_the_files_already_there(media: dict[str, Path], tmp_pa
     edited.write_text("my own notes, corrected by hand\n", encoding="utf-8")
     result = saytype("transcribe", media["wav"], "-o", out)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines() == [f"wrote {out / 'booking-2.txt'}"]
+    assert result.stderr.splitlines() == [f"wrote {out / 'booking-2.txt'} (from {media['wav']})"]
     assert edited.read_text(encoding="utf-8") == "my own notes, corrected by hand\n"
     assert "table" in (out / "booking-2.txt").read_text(encoding="utf-8").lower()
     replaced = saytype("transcribe", media["wav"], "-o", out, "--overwrite")

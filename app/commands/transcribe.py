@@ -259,8 +259,10 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
         _error(stderr, progress, f"{exc} The transcript follows on standard output.")
         _print(transcript, path, args.format, stdout, many=len(args.files) > 1)
         return 1
-    if target is not None:
-        stderr.write(f"wrote {target}\n")  # on stderr: stdout stays for transcripts
+    if target is not None:  # on stderr: stdout stays for transcripts
+        # A numbered name (talk.mp3 beside talk.wav) says whose transcript it holds.
+        whose = f" (from {path})" if target.stem != (path.stem or "transcript") else ""
+        stderr.write(f"wrote {target}{whose}\n")
         stderr.flush()
     return 0
 
