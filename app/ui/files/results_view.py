@@ -83,10 +83,14 @@ class ResultsView(QDialog):
         self.setAccessibleName("Transcript")
         self.resize(760, 520)
 
+        length = format_timestamp(transcript.duration, ".")
+        if not transcript.complete:  # how far the job got, not only the file's length
+            heard_to = transcript.segments[-1].end if transcript.segments else 0.0
+            length = f"{format_timestamp(heard_to, '.')} of {length}"
         self.summary = QLabel(
             f"{source.name}: {len(transcript.segments)} "
             f"segment{'s' * (len(transcript.segments) != 1)}, "
-            f"{format_timestamp(transcript.duration, '.')}{partial}. "
+            f"{length}{partial}. "
             "Click a segment, or press Enter on it, to copy it."
         )
         self.summary.setWordWrap(True)

@@ -80,9 +80,11 @@ def test_the_part_of_a_cancelled_job_is_exported_under_a_partial_name(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     # A new user exported a job cancelled at a third: the .txt looked like the whole talk.
-    cancelled = replace(whisper_transcript(), complete=False)
+    cancelled = replace(whisper_transcript(), complete=False, duration=60.0)
     view = ResultsView(tmp_path / "talk.wav", cancelled, tmp_path)
     qtbot.addWidget(view)
+    # It says how far the job got, not only how long the file is.
+    assert "3 segments, 00:00:06.000 of 00:01:00.000 (partial: cancelled)" in view.summary.text()
     view.format.setCurrentText("srt")
     assert view.export_to(tmp_path) == tmp_path / "talk.partial.srt"
     assert view.status.text() == f"Saved {tmp_path / 'talk.partial.srt'}"
