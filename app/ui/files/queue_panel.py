@@ -296,6 +296,8 @@ class QueuePanel(QWidget):
         if row.item.text(DURATION) == "…":
             row.item.setText(DURATION, "—")
         row.item.setText(ETA, "")
+        row.bar.setFormat("—")  # not "0%", which reads as a file still waiting
+        row.bar.setEnabled(False)
         self._set_status(row, f"Failed: {reason_of(message, row.path)}")
 
     def _set_status(self, row: QueueRow, status: str) -> None:

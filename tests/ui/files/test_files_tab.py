@@ -106,6 +106,7 @@ def test_a_failed_file_shows_its_reason_in_its_row_with_every_column_in_sight(
     assert reason != message
     assert row.item.text(STATUS) == f"Failed: {reason}"
     assert row.item.toolTip(STATUS) == message  # in full, where the column elides it
+    assert row.bar.text() == "—"  # not "0%", which reads as a file still waiting
     assert row.note is not None  # the line under the row, as wide as the list
     assert row.note.text(0) == reason
     assert row.note.toolTip(0) == message
