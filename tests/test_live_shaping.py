@@ -94,3 +94,14 @@ def test_a_final_ending_in_a_new_line_gets_no_space_to_start_the_next_line(
 def test_an_empty_final_types_nothing() -> None:
     live = LiveShaping(TextShaper(ShapingOptions(trailing_space=True)))
     assert live.final("", typed_live=False) == LiveUpdate("")
+
+
+def test_a_long_dictations_partial_is_shaped_from_its_newest_words() -> None:
+    live = LiveShaping(TextShaper())
+    for _ in range(30):  # far more words than the preview looks back over
+        live.commit(" we met at the station period")
+    # The last full stop is held (a command after it could still take it), so it leads.
+    pending = live.partial(" then platforms 1 and 3 comma").pending
+    assert pending == ". Then platforms one and three,"
+    live.commit(" then")
+    assert live.partial(" platforms 1").pending == "platforms one"

@@ -67,6 +67,9 @@ def merge_final(typed: Sequence[Token], final: Sequence[Token]) -> list[Token]:
     return merged
 
 
+_PREVIEW_CONTEXT_TOKENS = 40
+
+
 class StreamingShaper:
     """One dictation's commits and final → :class:`TextEdit` s for the focused app.
 
@@ -113,11 +116,17 @@ class StreamingShaper:
         None when shaping them would change what was typed ("scratch that" in the
         guess): the caller then shows them as heard.
         """
-        tokens = self._tokens + tokenize(guess if guess[:1].isspace() else f" {guess}")
+        # Shaping acts within a few words, so the newest settled ones are context enough
+        # (shaping a long dictation whole three times a second would load the GUI thread).
+        start = max(0, self._settled - _PREVIEW_CONTEXT_TOKENS)
+        settled = self._shaper.shape_tokens(
+            self._tokens[start : self._settled], hold_last_mark=True
+        )
+        tokens = self._tokens[start:] + tokenize(guess if guess[:1].isspace() else f" {guess}")
         shaped = self._shaper.shape_tokens(tokens)
-        if not shaped.startswith(self._typed):
+        if not shaped.startswith(settled):
             return None
-        return shaped[len(self._typed) :].lstrip()
+        return shaped[len(settled) :].lstrip()
 
     def on_final(self, utterance: str, *, trailing_space: bool = False) -> TextEdit:
         """The whole ``utterance``: shape it with what was typed, and type the rest."""
