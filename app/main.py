@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.control_channel import ControlReply, socket_path
+from app.core.control_channel import ControlReply, PendingReply, socket_path
 from app.running_instance import existing_files, hand_over_or_lead
 
 if TYPE_CHECKING:
@@ -292,8 +292,8 @@ class DesktopApp:
         """Queue files for transcription (from the command line or a second launch)."""
         self.parts.window.queue_files(paths)
 
-    def handle_command(self, command: str, args: list[str]) -> ControlReply:
-        """Obey a command from the control socket (GUI thread)."""
+    def handle_command(self, command: str, args: list[str]) -> ControlReply | PendingReply:
+        """Obey a command from the control socket (GUI thread); ``start`` answers later."""
         from app.ui.shell.control_commands import obey_command
 
         return obey_command(self.parts, command, args, request_quit=self.request_quit)

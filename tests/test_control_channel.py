@@ -13,7 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core import control_channel
-from app.core.control_channel import ControlError, ControlReply, send_command
+from app.core.control_channel import ControlError, ControlReply, PendingReply, send_command
 from app.ui.shell.control_server import ControlServer
 
 pytestmark = pytest.mark.gui
@@ -59,6 +59,31 @@ def test_commands_reach_the_handler_and_replies_come_back(qtbot: QtBot, server: 
     assert not refused.ok
     assert refused.message == "not possible while idle"
     assert received == [("toggle", []), ("stop", [])]
+
+
+def test_a_pending_reply_reaches_the_client_once_it_is_settled(
+    qtbot: QtBot, runtime: Path
+) -> None:
+    # `saytype start` waits for the microphone: the client gets the outcome, not "started".
+    pending = PendingReply()
+    asked: list[str] = []
+
+    def handle(command: str, _args: list[str]) -> PendingReply:
+        asked.append(command)
+        return pending
+
+    control = ControlServer(control_channel.socket_path(), handle)
+    assert control.listen()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            future = pool.submit(send_command, "start")
+            qtbot.waitUntil(lambda: asked == ["start"], timeout=5000)
+            assert not future.done()  # nothing was written back: the outcome is not known
+            pending.settle(ControlReply(ok=False, state="error", message="No microphone."))
+            qtbot.waitUntil(future.done, timeout=5000)
+        assert future.result() == ControlReply(ok=False, state="error", message="No microphone.")
+    finally:
+        control.close()
 
 
 def test_unknown_commands_and_junk_get_an_error_reply(qtbot: QtBot, server: tuple) -> None:

@@ -15,6 +15,7 @@ import os
 import socket
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,31 @@ class ControlReply:
     ok: bool
     state: str
     message: str
+
+
+class PendingReply:
+    """A reply that waits for what the command set going: ``saytype start`` answers once the
+    microphone opened (or could not), so a script's exit status says whether it listens."""
+
+    def __init__(self) -> None:
+        self.reply: ControlReply | None = None
+        self._listeners: list[Callable[[ControlReply], None]] = []
+
+    def settle(self, reply: ControlReply) -> None:
+        """The outcome is known: hand it to whoever waits (once; later calls are ignored)."""
+        if self.reply is not None:
+            return
+        self.reply = reply
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            listener(reply)
+
+    def when_settled(self, listener: Callable[[ControlReply], None]) -> None:
+        """Call ``listener`` with the reply: now when it is known, else once it is."""
+        if self.reply is not None:
+            listener(self.reply)
+        else:
+            self._listeners.append(listener)
 
 
 def runtime_dir() -> Path:

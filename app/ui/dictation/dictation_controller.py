@@ -27,12 +27,11 @@ from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
-from app.ui.dictation.dictation_run import DictationRun, NextDictation
+from app.ui.dictation.dictation_run import DictationRequest, DictationRun
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
-from app.ui.dictation.live_typist import LiveTypist
-from app.ui.dictation.microphone import Microphone
+from app.ui.dictation.microphone import Microphone, OpenResult
 from app.ui.dictation.profile_chooser import ProfileChooser
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ class DictationController(QObject):
         self._profiles = profiles
         self._keys_held = False  # the hotkey's keys are down: typing now would make shortcuts
         self._current: DictationRun | None = None
-        self._next: NextDictation | None = None
+        self._next: DictationRequest | None = None  # to begin once the last one is done
         self.last_text = ""
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
         self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
@@ -129,44 +128,48 @@ class DictationController(QObject):
         waiting = self._next is not None and self._next.end is None
         return self.session.state is DictationState.LISTENING or waiting
 
-    def start(self, output: str | None = None, source: str = "window") -> bool:
+    def start(
+        self, output: str | None = None, source: str = "window", on_mic: OpenResult | None = None
+    ) -> bool:
         """Start listening (with the pre-roll before now); False when busy.
 
         While the last dictation finishes, the new one begins after it, from now
-        (:class:`NextDictation`). A microphone that cannot open fails it, with a notice.
+        (:class:`DictationRequest`). A microphone that cannot open fails it, with a notice.
+        ``on_mic`` is told the reason, or None once the microphone records for it.
         """
         pre_roll_s = self.settings.pre_roll_ms / 1000
+        request = DictationRequest(self._mic.start_position(pre_roll_s), output, source)
         if self.session.active:
             current = self._current
             if self.listening or self._next is not None or current is None:
                 return False
-            start = max(self._mic.start_position(pre_roll_s), current.end or 0)
+            request.start = max(request.start, current.end or 0)
             if not self.settings.keep_mic_open:
                 self._mic.open()  # after its queued close: the words said now are recorded
-            self._next = NextDictation(start, output, source)
+            self._next = request
             log.info("the next dictation starts once the last one is delivered")
+            if on_mic is not None:
+                on_mic(None)  # its audio is being recorded already
             return True
         # The stream opens in the microphone's lane: the dictation starts now, at the
         # ring position of the press, and fails if the microphone then cannot open.
-        return self._begin(self._mic.start_position(pre_roll_s), output, source)
+        request.on_mic = on_mic
+        return self._begin(request)
 
-    def _begin(self, start: int, output: str | None, source: str) -> bool:
+    def _begin(self, request: DictationRequest) -> bool:
         decoding = Decoding(pending=True)  # the profile's language and words, once known
+        start = request.start
         job_id = self._worker.start(start, decoding)
+        output = request.output or self.settings.output
         self._current = current = DictationRun(
-            job_id, start, output=output or self.settings.output, source=source, decoding=decoding
+            job_id, start, output=output, source=request.source, decoding=decoding
         )
-        current.live = LiveTypist(
-            self._delivery,
-            held=self._keys_held,
-            on_done=lambda: self._final.text_delivered(current, "typed"),
-            on_stopped=partial(self._final.live_failed, current),
-        )
+        current.live = self._final.live_typist(current, held=self._keys_held)
         self.journal.begin(
             self._mic.ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
         self.session.start(job_id)
-        self._mic.open(on_result=partial(self._mic_opened, current))
+        self._mic.open(on_result=partial(self._mic_opened, current, request.on_mic))
         self.live_text.emit("", "")
         if self._profiles is not None:
             self._profiles.choose(self.settings, partial(self._profile_chosen, current))
@@ -343,15 +346,16 @@ class DictationController(QObject):
             said = f"Dictation failed: {message.rstrip('.')}."
             self.notice.emit("error", f"{said} {KEPT_FOR_RECOVERY}" if kept else said)
 
-    def _mic_opened(self, current: DictationRun, error: str | None) -> None:
-        """The microphone lane opened the stream for ``current`` (or could not)."""
-        if error is None:
-            return
-        if self._current is current and self.session.fail(current.job_id, error):
-            self._current = None
-            self._worker.cancel(current.job_id)
-            self.journal.discard()
-        self.notice.emit("error", error)
+    def _mic_opened(self, run: DictationRun, tell: OpenResult | None, error: str | None) -> None:
+        """The microphone lane opened the stream for ``run`` (or could not); ``tell`` hears it."""
+        if error is not None:
+            if self._current is run and self.session.fail(run.job_id, error):
+                self._current = None
+                self._worker.cancel(run.job_id)
+                self.journal.discard()
+            self.notice.emit("error", error)
+        if tell is not None:
+            tell(error)
 
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.
@@ -394,6 +398,6 @@ class DictationController(QObject):
         after, self._next = self._next, None
         if after is None or self.session.active:
             return
-        self._begin(after.start, after.output, after.source)
+        self._begin(after)
         if after.end is not None:
             self.stop(after.end)

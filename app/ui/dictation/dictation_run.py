@@ -7,6 +7,7 @@ moved beside the history (in the journal's own lane) and the entry written there
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,17 +60,20 @@ class DictationRun:
 
 
 @dataclass
-class NextDictation:
-    """A start asked for while the last dictation was still finishing or being delivered.
+class DictationRequest:
+    """A start asked for: the ring position it begins at, where its text goes, who asked.
 
-    It begins once that one is done, at the ring position of the request, so the
-    words said meanwhile are kept; a stop before then is kept as its end.
+    One asked for while the last dictation is still finishing or being delivered
+    begins once that one is done, from the position of the request, so the words
+    said meanwhile are kept; a stop before then is kept as its ``end``.
+    ``on_mic`` is told once the microphone records for it: None, or why it cannot.
     """
 
     start: int
     output: str | None
     source: str
     end: int | None = None
+    on_mic: Callable[[str | None], object] | None = None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_run import DictationRun
+from app.ui.dictation.live_typist import LiveTypist
 
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
@@ -64,6 +65,15 @@ class FinalDelivery:
         typing = current.live is not None and current.live.used  # the rest follows (held)
         own = self._own_window_active()
         return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
+
+    def live_typist(self, current: DictationRun, *, held: bool) -> LiveTypist:
+        """Type-as-I-speak for ``current``: its end and its failure are this class's to tell."""
+        return LiveTypist(
+            self._delivery,
+            held=held,
+            on_done=lambda: self.text_delivered(current, "typed"),
+            on_stopped=lambda message: self.live_failed(current, message),
+        )
 
     def live_failed(self, current: DictationRun, message: str) -> None:
         """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""

@@ -12,15 +12,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from app.core.control_channel import ControlReply
+from app.core.control_channel import ControlReply, PendingReply
 from app.core.dictation_session import ACTIVE_STATES
 from app.ui.shell.desktop_parts import DesktopParts
 
 
 def obey_command(
     parts: DesktopParts, command: str, args: list[str], *, request_quit: Callable[[], None]
-) -> ControlReply:
+) -> ControlReply | PendingReply:
     """Do ``command`` and say how it went, with the dictation state after it.
+
+    ``start`` answers once the microphone opened or failed (a :class:`PendingReply`).
 
     Args:
         parts: the running app.
@@ -34,7 +36,15 @@ def obey_command(
     if command == "toggle":
         controller.toggle(source="command")
     elif command == "start":
-        ok = controller.start(source="command")
+        pending = PendingReply()
+
+        def listening(error: str | None) -> None:
+            state = controller.session.state.value
+            pending.settle(ControlReply(ok=error is None, state=state, message=error or ""))
+
+        if controller.start(source="command", on_mic=listening):
+            return pending
+        ok = False
     elif command == "stop":
         ok = controller.listening
         controller.stop()

@@ -16,13 +16,20 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.core.control_channel import COMMANDS, ControlReply, decode, encode, peer_uid
+from app.core.control_channel import (
+    COMMANDS,
+    ControlReply,
+    PendingReply,
+    decode,
+    encode,
+    peer_uid,
+)
 
 log = logging.getLogger(__name__)
 
 _LINE_LIMIT = 64 * 1024
 
-CommandHandler = Callable[[str, list[str]], ControlReply]
+CommandHandler = Callable[[str, list[str]], ControlReply | PendingReply]
 
 
 class ControlServer(QObject):
@@ -87,11 +94,20 @@ class ControlServer(QObject):
             return
         line, _, rest = data.partition(b"\n")
         self._buffers[conn] = rest
-        conn.write(encode(self._answer(line)))
+        answer = self._answer(line)
+        if isinstance(answer, PendingReply):
+            answer.when_settled(lambda reply: self._send(conn, _fields(reply)))
+        else:
+            self._send(conn, answer)
+
+    def _send(self, conn: QLocalSocket, answer: dict[str, object]) -> None:
+        if conn not in self._buffers:
+            return  # the client left while the reply was pending
+        conn.write(encode(answer))
         conn.flush()
         conn.disconnectFromServer()
 
-    def _answer(self, line: bytes) -> dict[str, object]:
+    def _answer(self, line: bytes) -> dict[str, object] | PendingReply:
         try:
             message = decode(line)
             command = str(message.get("command", ""))
@@ -105,8 +121,12 @@ class ControlServer(QObject):
         except Exception as exc:  # a bad command must never take the app down
             log.exception("control command %r failed", command)
             return {"ok": False, "state": "", "message": str(exc)}
-        return {"ok": reply.ok, "state": reply.state, "message": reply.message}
+        return reply if isinstance(reply, PendingReply) else _fields(reply)
 
     def _forget(self, conn: QLocalSocket) -> None:
         self._buffers.pop(conn, None)
         conn.deleteLater()
+
+
+def _fields(reply: ControlReply) -> dict[str, object]:
+    return {"ok": reply.ok, "state": reply.state, "message": reply.message}

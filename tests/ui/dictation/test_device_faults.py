@@ -26,6 +26,7 @@ from typing import IO, Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.control_channel import ControlReply, PendingReply
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from app.core.output.history import HistoryStore
@@ -359,19 +360,24 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
         qtbot.waitUntil(lambda: sentence in window.notice.messages, timeout=10_000)
         assert window.isVisible()
 
-        desktop.handle_command("start", [])  # the microphone opens on its own thread
+        # `saytype start` answers once the microphone opened or failed: its exit status says it.
+        refused = desktop.handle_command("start", [])
+        assert isinstance(refused, PendingReply)
+        qtbot.waitUntil(lambda: refused.reply is not None, timeout=10_000)
+        assert refused.reply == ControlReply(ok=False, state="error", message=sentence)
         controller = desktop.parts.controller
-        qtbot.waitUntil(lambda: controller.session.state.value == "error", timeout=10_000)
+        assert controller.session.state.value == "error"
         assert window.state_label.text() == "Error"
         assert sentence in window.notice.label.text()
 
         pulse.daemon.plug_in_mic()
         started = desktop.handle_command("start", [])  # the same app, no restart
-        assert started.ok
-        assert started.state == "listening"
+        assert isinstance(started, PendingReply)
+        qtbot.waitUntil(lambda: started.reply is not None, timeout=10_000)
+        assert started.reply == ControlReply(ok=True, state="listening", message="")
         microphone = desktop.parts.microphone
         assert isinstance(microphone, Microphone)
-        qtbot.waitUntil(lambda: microphone.is_open, timeout=10_000)  # opened on its own thread
+        assert microphone.is_open  # opened on its own thread before the reply
         assert controller.session.state.value == "listening"
         # The problem no longer holds: its notice goes without the user closing it.
         qtbot.waitUntil(lambda: sentence not in window.notice.messages, timeout=10_000)
