@@ -61,9 +61,7 @@ def test_commands_reach_the_handler_and_replies_come_back(qtbot: QtBot, server: 
     assert received == [("toggle", []), ("stop", [])]
 
 
-def test_a_pending_reply_reaches_the_client_once_it_is_settled(
-    qtbot: QtBot, runtime: Path
-) -> None:
+def test_a_pending_reply_reaches_the_client_once_it_is_settled(qtbot: QtBot, runtime: Path) -> None:
     # `saytype start` waits for the microphone: the client gets the outcome, not "started".
     pending = PendingReply()
     asked: list[str] = []

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,6 +102,7 @@ class HotkeyGesture:
         self._debounce_s = debounce_s
         # Physical names of keys held down, with when each was last pressed (or repeated).
         self._down: dict[str, float] = {}
+        self._keys_really_down: Callable[[], frozenset[str] | None] | None = None
         self._pending: _PendingRelease | None = None
         self._held: _HeldChord | None = None
         self._last_release_t: float | None = None
@@ -270,6 +272,16 @@ class HotkeyGesture:
             return [HotkeyAction.FINISH]
         return []  # a tap: keep listening until the next press
 
+    def check_keys_with(self, keys_really_down: Callable[[], frozenset[str] | None] | None) -> None:
+        """Ask ``keys_really_down`` (the X server's own key state) before refusing a chord.
+
+        It names the ordinary keys down now (None: it cannot tell). A key the event
+        stream left "down" whose release never reached the listener is then forgotten:
+        under load the listener lost the rest of a long text Saytype had just typed,
+        and a letter held "down" made the next chord press do nothing.
+        """
+        self._keys_really_down = keys_really_down
+
     def _exactly_chord_held(self, t: float) -> bool:
         if self.held_modifiers() != self._chord.modifiers:
             return False
@@ -278,6 +290,12 @@ class HotkeyGesture:
             for key, since in self._down.items()
             if key != self._chord.key and modifier_of(key) is None and t - since < STALE_KEY_S
         }
+        if others and self._keys_really_down is not None:
+            really = self._keys_really_down()
+            if really is not None:
+                for key in others - really:
+                    del self._down[key]  # its release was lost
+                others &= really
         return not others
 
     def forget_typed_keys(self) -> None:

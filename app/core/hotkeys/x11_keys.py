@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import enum
 import importlib
+import logging
 import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.hotkeys.chord import normalize_key
+from app.core.hotkeys.chord import modifier_of, normalize_key, physical_key
+
+log = logging.getLogger(__name__)
 
 
 def key_name(key: object, base_chars: Mapping[int, str] | None = None) -> str | None:
@@ -98,3 +101,58 @@ def _keysym_char(keysym: int) -> str | None:
     if keysym & 0xFF000000 == 0x01000000:  # Unicode keysyms
         return chr(keysym & 0x00FFFFFF)
     return None
+
+
+class X11KeyState:
+    """The ordinary keys the X server says are down now, by the names the gesture uses.
+
+    The server's own state (``QueryKeymap``) is the truth the listener's event
+    stream only follows: a release lost on the way leaves a key "down" there alone.
+    Modifiers are left out (the gesture trusts its events for those). Opens its
+    own connection; call it from one thread, and :meth:`close` it.
+    """
+
+    def __init__(self) -> None:
+        self._display = _open_x_display()
+        info = self._display.display.info
+        first = info.min_keycode
+        rows = self._display.get_keyboard_mapping(first, info.max_keycode - first + 1)
+        named = _named_keys()
+        self._names: dict[int, str] = {}
+        for offset, row in enumerate(rows):
+            if not len(row):
+                continue
+            char = _keysym_char(row[0])
+            name = normalize_key(char) if char is not None else named.get(row[0])
+            if name is not None:
+                self._names[first + offset] = physical_key(name)
+
+    def __call__(self) -> frozenset[str] | None:
+        """The keys down now; None when one cannot be named (it may be the one in doubt)."""
+        try:
+            pressed = self._display.query_keymap()
+        except Exception:  # the display went away: no answer, so nothing is forgotten
+            log.warning("could not ask the X server which keys are down", exc_info=True)
+            return None
+        down = set()
+        for code in range(8, 256):
+            if pressed[code // 8] & (1 << (code % 8)):
+                name = self._names.get(code)
+                if name is None:
+                    return None
+                if modifier_of(name) is None:
+                    down.add(name)
+        return frozenset(down)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._display.close()
+
+
+def x11_key_state() -> X11KeyState | None:
+    """An :class:`X11KeyState`, or None (logged) when the display cannot be asked."""
+    try:
+        return X11KeyState()
+    except Exception:  # the hotkey still works on its events alone
+        log.warning("cannot ask the X server which keys are down", exc_info=True)
+        return None

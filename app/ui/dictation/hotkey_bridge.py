@@ -43,7 +43,7 @@ from app.core.hotkeys.chord import (
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
 from app.core.hotkeys.portal_shortcuts import desktop_key_differs
 from app.core.hotkeys.x11_grab import X11KeyGrab
-from app.core.hotkeys.x11_keys import key_name, x11_base_chars
+from app.core.hotkeys.x11_keys import X11KeyState, key_name, x11_base_chars, x11_key_state
 from app.core.task_lane import TaskLane
 from app.ui.dictation.key_listener import (
     READY_TIMEOUT_S,
@@ -115,6 +115,7 @@ class HotkeyBridge(QObject):
         self._grab: X11KeyGrab | None = None  # only touched on the grab lane
         self._grab_lane = TaskLane("hotkey-grab-calls", max_threads=1)  # in order
         self._base_chars: dict[int, str] = {}
+        self._key_state: X11KeyState | None = None  # the X server's answer to "which keys?"
         self._chord_held = False
         self._esc_reserved = False  # the X grab holds Esc: dialogs of ours do not see it
         self._poll_timer = QTimer(self)
@@ -170,6 +171,9 @@ class HotkeyBridge(QObject):
             return
         self._starting = None
         self._listener = listener
+        if self._base_chars:  # X11: a release the listener lost must not kill the hotkey
+            self._key_state = x11_key_state()
+            self._gesture.check_keys_with(self._key_state)
         log.info("global hotkey %s listening (%s mode)", self.chord, self._gesture.mode)
         if self._grabs:
             self._reserve_chord(self.chord)
@@ -237,6 +241,10 @@ class HotkeyBridge(QObject):
             run_in_background(self._close_grab, lane=self._grab_lane)
             if not self._grab_lane.wait_idle(STOP_TIMEOUT_S):
                 log.warning("the X11 key grab did not close within %.0f s", STOP_TIMEOUT_S)
+        if self._key_state is not None:
+            self._gesture.check_keys_with(None)
+            self._key_state.close()
+            self._key_state = None
         if listener is None:
             return
         stop_listener(listener)

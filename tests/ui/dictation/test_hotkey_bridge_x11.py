@@ -205,6 +205,24 @@ def test_shift_tab_let_go_shift_first_leaves_no_key_held(real_rig: RealRig, qtbo
     assert real_rig.seen == ["start"]
 
 
+def test_a_key_whose_release_the_listener_lost_does_not_kill_the_hotkey(
+    real_rig: RealRig, qtbot: QtBot
+) -> None:
+    # Under load the listener lost the end of a long text Saytype had typed: one letter
+    # went down and never came up, and the next chord press did nothing. The X server
+    # knows that no letter is down, and is asked before the chord is refused.
+    real_rig.xdotool("keydown", "s")
+    real_rig.xdotool("keyup", "s")
+    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
+        real_rig.xdotool("key", "ctrl+shift+space")  # the listener and the server agree
+    real_rig.bridge.set_active(False)
+    real_rig.clock.step(PAUSE_BETWEEN_TAPS_S)
+    real_rig.bridge._on_key_event("s", True, real_rig.clock())  # its release is lost
+    with qtbot.waitSignal(real_rig.bridge.start_requested, timeout=5000):
+        real_rig.xdotool("key", "ctrl+shift+space")
+    assert real_rig.seen == ["start", "start"]
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 def test_esc_in_a_question_of_ours_answers_it_and_keeps_the_dictation(
     real_rig: RealRig, qtbot: QtBot
