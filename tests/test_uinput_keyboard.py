@@ -126,7 +126,9 @@ def test_the_delivery_service_keeps_the_text_when_the_real_ydotool_fails(
         service.shutdown()
     assert failed.args is not None
     assert MESSAGE_NO_UINPUT in failed.args[1]
-    assert failed.args[1].endswith("The text is on the clipboard; paste it with Ctrl+V.")
+    assert failed.args[1].endswith(
+        "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+    )
     assert QGuiApplication.clipboard().text() == "dictated words"
 
 

@@ -64,7 +64,7 @@ SHIFT_INSERT: tuple[str, ...] = ("shift", "insert")
 
 MESSAGE_KEYS_HELD = (
     "Release the hotkey keys: the text was not typed while they were held. "
-    "It is on the clipboard; paste it with Ctrl+V."
+    "It is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
 )
 MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
 MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
@@ -73,16 +73,19 @@ MESSAGE_KEYS_AFTER_HELD = (
 )
 MESSAGE_NO_KEYBOARD = (
     "Typing into other applications needs an X11 session ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V."
+    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
 )
-MESSAGE_NO_ROUTE = "{reason}. The text is on the clipboard; paste it with Ctrl+V."
+MESSAGE_NO_ROUTE = (
+    "{reason}. The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+)
 MESSAGE_OWN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
-    "to type into first. The text is on the clipboard; paste it with Ctrl+V."
+    "to type into first. The text is on the clipboard; paste it with Ctrl+V "
+    "(Ctrl+Shift+V in a terminal)."
 )
 MESSAGE_INJECTION_FAILED = (
     "Could not type into the focused application ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V."
+    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
 )
 
 
@@ -108,7 +111,7 @@ class FocusMoved(InjectionError):
 
 MESSAGE_TEXT_FOCUS_MOVED = (
     "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
-    "is on the clipboard; paste it with Ctrl+V where it belongs."
+    "is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal) where it belongs."
 )
 MESSAGE_PINNED_FOCUS_MOVED = (
     "Typing stopped: the keyboard focus left the window the dictation was being typed into."

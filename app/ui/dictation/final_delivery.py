@@ -25,7 +25,8 @@ from app.ui.dictation.live_typist import LiveTypist
 
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
-    "and on the clipboard; click the app it is for and paste it with Ctrl+V."
+    "and on the clipboard; click the app it is for and paste it with Ctrl+V "
+    "(Ctrl+Shift+V in a terminal)."
 )
 
 

@@ -150,7 +150,7 @@ class LiveTypist:
         done = f"The first {len(typed)} words were typed; " if typed else "Nothing was typed; "
         return (
             f"{_first_sentence(reason)} {done}the whole dictation is on the clipboard: "
-            "paste it with Ctrl+V."
+            "paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
         )
 
     def _pump(self) -> None:

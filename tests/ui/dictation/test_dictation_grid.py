@@ -139,7 +139,8 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
         assert len(typed.split()) < len(final.split())
         assert QGuiApplication.clipboard().text() == final
         assert notices[-1].endswith(
-            "the whole dictation is on the clipboard: paste it with Ctrl+V."
+            "the whole dictation is on the clipboard: paste it with Ctrl+V "
+            "(Ctrl+Shift+V in a terminal)."
         )
         assert f"The first {len(typed.split())} words were typed" in notices[-1]
 
