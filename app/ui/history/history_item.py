@@ -1,4 +1,4 @@
-"""How one history entry looks in the list: its time, length, first line and tooltip.
+"""How one history entry looks in the list: its time, length, text on one line and tooltip.
 
 An entry whose text did not reach the app it was dictated into (the delivery failed,
 and the text went on the clipboard) carries a warning icon, so the user can find
@@ -38,15 +38,18 @@ def duration_text(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-def first_line(text: str) -> str:
-    """The first line that is not blank."""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+def one_line(text: str) -> str:
+    """The text on one row: its lines that are not blank, each break shown as " ↵ ".
+
+    Only the first line, as before, hid that more followed ("Dear Anna" for a letter).
+    """
+    return " ↵ ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def make_item(entry: HistoryEntry, style_of: QWidget) -> QTreeWidgetItem:
     """A list row for ``entry`` (its id in :data:`ENTRY_ID`)."""
     item = QTreeWidgetItem(
-        [time_text(entry.created_at), duration_text(entry.duration_s), first_line(entry.text)]
+        [time_text(entry.created_at), duration_text(entry.duration_s), one_line(entry.text)]
     )
     item.setData(0, ENTRY_ID, entry.id)
     show_delivery(item, entry, style_of)

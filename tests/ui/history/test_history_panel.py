@@ -84,7 +84,8 @@ def test_entries_are_shown_newest_first(qtbot: QtBot, filled: HistoryStore) -> N
     middle = view.topLevelItem(1)
     assert middle is not None
     assert middle.text(1) == "2.0 s"
-    assert middle.text(2) == "Meeting moved to Thursday"  # first line only
+    # On one row; the line break shows, so a letter does not look like its greeting alone.
+    assert middle.text(2) == "Meeting moved to Thursday ↵ Second line with details"
     assert middle.toolTip(2) == TEXTS[1]  # full text
 
 
