@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.output.history import HistoryStore
+from app.core.output.history import NOT_DELIVERED, HistoryStore
 from saytype_bench.accuracy import word_error_rate
 from tests.support.changes import wait_for_changes
 from tests.support.desktop_app import RunningSaytype, running_saytype
@@ -117,8 +117,9 @@ def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
 ) -> None:
     xserver, pulse = desktop
     home = tmp_path / "home"
-    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
-        store.add(OLD_TEXT, 2.0, "tiny.en")
+    history = home / "data" / "saytype" / "history.sqlite3"
+    with HistoryStore(history) as store:  # its delivery failed: a warning marks it
+        store.mark_delivered(store.add(OLD_TEXT, 2.0, "tiny.en").id, NOT_DELIVERED)
     settings = {"schema_version": 1, "delivery": delivery}
     with (
         running_saytype(xserver, pulse, home, settings) as app,
@@ -135,6 +136,15 @@ def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
         assert app.state() == "idle"
         assert target.text() == OLD_TEXT + " "
         assert app.log_text().count("re-type finished:") == 1
+
+        def delivered_to() -> str | None:
+            with HistoryStore(history) as store:
+                latest = store.latest()
+            return latest.delivered_to if latest is not None else None
+
+        # Delivered after all: the entry loses its warning (the app marks it once written).
+        how = "typed" if delivery == "type" else "pasted"
+        app.wait(lambda: delivered_to() == how, "the entry marked delivered", 10)
 
 
 def test_retype_types_nothing_while_saytype_keeps_the_focus(

@@ -8,6 +8,7 @@ what still needs pasting.
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QStyle, QTreeWidgetItem, QWidget
 
 from app.core.output.history import NOT_DELIVERED, HistoryEntry
@@ -66,5 +67,8 @@ def show_delivery(item: QTreeWidgetItem, entry: HistoryEntry, style_of: QWidget)
         item.setIcon(2, style_of.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
         # A screen reader says it too: the icon alone would be lost on it.
         item.setData(2, Qt.ItemDataRole.AccessibleTextRole, f"Not delivered: {item.text(2)}")
+    else:  # delivered after all (a Re-type)
+        item.setIcon(2, QIcon())
+        item.setData(2, Qt.ItemDataRole.AccessibleTextRole, None)
     for column in range(3):
         item.setToolTip(column, tooltip)

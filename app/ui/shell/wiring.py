@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from app.core.dictation_session import DictationState
+from app.core.output.history import NOT_DELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
@@ -154,10 +155,17 @@ def wire_retype(
         lambda left: log.info("re-type countdown: %d s", left) if left else None
     )
 
+    retyping: list[HistoryEntry | None] = [None]  # the entry whose text is going out
+
     def finished(how: str) -> None:
         log.info("re-type finished: %s", how)
         if how in _RETYPED:
             window.statusBar().showMessage(_RETYPED[how], 5000)
+        entry, retyping[0] = retyping[0], None
+        if how in {"typed", "pasted"} and entry is not None and entry.delivered_to == NOT_DELIVERED:
+            history_panel.mark_delivered(entry, how)  # reached its app after all
+            if controller.session.state is DictationState.ERROR:
+                window.notice.dismiss()  # the failure it told of is mended
 
     retype.finished.connect(finished)
 
@@ -168,6 +176,8 @@ def wire_retype(
             window.statusBar().showMessage("Finish the dictation first, then re-type.", 5000)
         elif not retype.request(text):
             window.statusBar().showMessage("A re-type is already under way.", 5000)
+        else:
+            retyping[0] = history_panel.selected_entry()
 
     history_panel.retype_requested.connect(request)
 
