@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.text.live_shaping import LiveShaping, LiveUpdate, separator
+from app.core.text.live_shaping import LiveShaping, LiveUpdate
 from app.core.text.shaper import ShapingOptions, TextShaper
 from app.core.text.streaming import TextEdit
 
@@ -13,8 +13,7 @@ def test_a_partial_shows_held_words_and_the_guess_shaped_as_they_continue_the_te
     live = LiveShaping(TextShaper())
     assert live.partial(" dear Anna") == LiveUpdate("", "Dear Anna")
     live.commit(" dear Anna comma")  # "comma" may become "comma splice": held
-    assert live.partial(" I will ") == LiveUpdate("Dear Anna", ", I will")
-    assert separator("Dear Anna", ", I will") == ""  # shown as "Dear Anna, I will"
+    assert live.partial(" I will ") == LiveUpdate("Dear Anna", ", I will")  # "Dear Anna, I will"
 
 
 def test_a_partial_writes_numbers_as_the_final_will() -> None:
@@ -22,7 +21,7 @@ def test_a_partial_writes_numbers_as_the_final_will() -> None:
     # so the preview must not flip from digits to words when the words settle.
     words = LiveShaping(TextShaper())
     words.commit(" today only platforms")
-    assert words.partial(" 1 and 3 are used.").pending == "one and three are used."
+    assert words.partial(" 1 and 3 are used.").pending == " one and three are used."
     assert words.final("Today only platforms 1 and 3 are used.", typed_live=False).shown == (
         "Today only platforms one and three are used."
     )
@@ -33,22 +32,39 @@ def test_a_partial_writes_numbers_as_the_final_will() -> None:
 def test_a_guess_that_would_change_typed_text_is_shown_as_heard() -> None:
     live = LiveShaping(TextShaper())
     live.commit(" see you tomorrow")
-    assert live.partial(" scratch that") == LiveUpdate("See you tomorrow", "scratch that")
+    assert live.partial(" scratch that") == LiveUpdate("See you tomorrow", " scratch that")
 
 
 @pytest.mark.parametrize(
-    ("shown", "pending", "between"),
-    [("Hello", "world", " "), ("Hello", ", world", ""), ("", "Hello", ""), ("Hi\n", "there", "")],
+    ("said", "guess", "pending", "final"),
+    [
+        (" dear Anna", " new line I will call", "\nI will call", "Dear Anna\nI will call"),
+        (" dear Anna", " new paragraph thanks", "\n\nThanks", "Dear Anna\n\nThanks"),
+        (" foo no space", " bar baz", "bar baz", "Foobar baz"),
+        (
+            " he said open quote hello",
+            " close quote and left",
+            '" and left',
+            'He said "hello" and left',
+        ),
+    ],
 )
-def test_the_separator_before_pending_words(shown: str, pending: str, between: str) -> None:
-    assert separator(shown, pending) == between
+def test_the_preview_goes_on_as_the_final_will(
+    said: str, guess: str, pending: str, final: str
+) -> None:
+    # The settled text plus the preview is the final's text so far: its line breaks and
+    # spaces too, not only its words.
+    live = LiveShaping(TextShaper())
+    shown = live.commit(said).shown
+    assert live.partial(guess).pending == pending
+    assert shown + pending == final
+    assert live.final(f"{said} {guess}", typed_live=False).shown == final
 
 
 def test_a_commit_shows_the_settled_text_and_types_what_is_new() -> None:
     live = LiveShaping(TextShaper())
-    assert live.commit(" dear Anna comma") == LiveUpdate(
-        "Dear Anna", "comma", TextEdit(0, "Dear Anna")
-    )
+    # "comma" may still become "comma splice": held, but shown as the comma it likely is.
+    assert live.commit(" dear Anna comma") == LiveUpdate("Dear Anna", ",", TextEdit(0, "Dear Anna"))
     assert live.commit(" I will call") == LiveUpdate(
         "Dear Anna, I will call", "", TextEdit(0, ", I will call")
     )
@@ -104,4 +120,4 @@ def test_a_long_dictations_partial_is_shaped_from_its_newest_words() -> None:
     pending = live.partial(" then platforms 1 and 3 comma").pending
     assert pending == ". Then platforms one and three,"
     live.commit(" then")
-    assert live.partial(" platforms 1").pending == "platforms one"
+    assert live.partial(" platforms 1").pending == " platforms one"

@@ -50,7 +50,7 @@ class EventPrinter:
     A ``commit`` carries the shaped text to append (nothing is printed while
     its words are held back) and, after "scratch that", an ``erase`` count of
     characters to remove first; a ``final`` is the shaped utterance; a
-    ``partial`` shows held-back words and the guess, shaped. Nothing is typed
+    ``partial`` shows held-back words and the guess, shaped as the text to append. Nothing is typed
     from here, so the final is shaped whole, as in the window when type-as-I-speak
     is off.
     """

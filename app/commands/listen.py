@@ -156,7 +156,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
 def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``--input FILE``: the file stands in for the microphone."""
     try:
-        # A file with no audio is named before the model loads, and nothing is printed.
+        # A file with no audio is named before the model loads, with an error line only.
         check_has_audio(args.input)
     except AudioFileError as exc:
         stderr.write(f"saytype: error: {exc}\n")

@@ -28,18 +28,6 @@ from app.core.text.shaper import TextShaper, with_space_after
 from app.core.text.streaming import StreamingShaper, TextEdit
 
 
-def separator(shown: str, pending: str) -> str:
-    """What goes between the settled text and the pending words on screen: a space,
-    unless the pending words begin with a mark that sticks to the word before (a
-    spoken "comma" shown as ",") or one side is empty or ends the line."""
-    if not shown or not pending or shown[-1].isspace() or pending[0] in _STICKY_MARKS:
-        return ""
-    return " "
-
-
-_STICKY_MARKS = ",.;:!?)]}…'\u2019"
-
-
 @dataclass(frozen=True)
 class LiveUpdate:
     """What one event changes.
@@ -48,7 +36,8 @@ class LiveUpdate:
         shown: the settled, shaped text (after the final: the dictation's text).
         pending: the words not settled yet, shaped as they would continue ``shown``:
             held-back committed words, then a partial's guess (empty after the final).
-            It may begin with a mark (","); :func:`separator` says what goes before it.
+            ``shown + pending`` is the text so far: it begins with its own space, line
+            break or mark (","), as the final will go on.
         edit: what to type into the focused application now; after a final that
             was not typed live, the whole text (with the trailing space, if set).
     """
@@ -86,15 +75,21 @@ class LiveShaping:
         It is shaped as the final would shape it, so a word keeps its form when it
         settles ("one and three" stays words, "comma" is a comma already).
         """
-        pending = self._streaming.preview(guess)
-        if pending is None:
-            pending = " ".join(part for part in (self._streaming.held, guess.strip()) if part)
-        return LiveUpdate(self._streaming.typed, pending)
+        return LiveUpdate(self._streaming.typed, self._pending(guess))
 
     def commit(self, words: str) -> LiveUpdate:
         """Newly committed ``words`` (Whisper's, with their leading space)."""
         edit = self._streaming.on_commit(words)
-        return LiveUpdate(self._streaming.typed, self._streaming.held, edit)
+        return LiveUpdate(self._streaming.typed, self._pending(""), edit)
+
+    def _pending(self, guess: str) -> str:
+        """The held words and ``guess`` as they continue the settled text on screen."""
+        typed = self._streaming.typed
+        pending = self._streaming.preview(guess)
+        if pending is None:  # shaping them would change typed words: shown as heard
+            heard = " ".join(part for part in (self._streaming.held, guess.strip()) if part)
+            pending = f" {heard}" if heard else ""
+        return pending if typed else pending.lstrip()
 
     def final(self, utterance: str, *, typed_live: bool) -> LiveUpdate:
         """The whole ``utterance``.

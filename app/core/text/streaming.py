@@ -113,8 +113,10 @@ class StreamingShaper:
     def preview(self, guess: str) -> str | None:
         """The held words and ``guess`` shaped as they would continue the typed text.
 
-        None when shaping them would change what was typed ("scratch that" in the
-        guess): the caller then shows them as heard.
+        It begins as the final would go on: with a space, a line break, a mark
+        that sticks to the word before, or nothing (after "no space"). None when
+        shaping them would change what was typed ("scratch that" in the guess):
+        the caller then shows them as heard.
         """
         # Shaping acts within a few words, so the newest settled ones are context enough
         # (shaping a long dictation whole three times a second would load the GUI thread).
@@ -126,7 +128,7 @@ class StreamingShaper:
         shaped = self._shaper.shape_tokens(tokens)
         if not shaped.startswith(settled):
             return None
-        return shaped[len(settled) :].lstrip()
+        return shaped[len(settled) :]
 
     def on_final(self, utterance: str, *, trailing_space: bool = False) -> TextEdit:
         """The whole ``utterance``: shape it with what was typed, and type the rest."""

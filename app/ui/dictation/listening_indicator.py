@@ -28,7 +28,6 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
-from app.core.text.live_shaping import separator
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.live_view import LevelMeter
 from app.ui.dictation.microphone import Microphone
@@ -54,8 +53,7 @@ def text_tail(committed: str, partial: str, limit: int = TAIL_CHARS) -> tuple[st
     A cut text starts with "…"; the partial part keeps its own share so that it can
     still be shown dimmed.
     """
-    partial = partial.strip()
-    joined = committed + separator(committed, partial) + partial
+    joined = committed + partial  # the partial begins with its own space or mark
     if len(joined) <= limit:
         return joined[: len(joined) - len(partial)], partial
     tail = "…" + joined[len(joined) - (limit - 1) :].lstrip()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.text.live_shaping import separator
 from app.ui.dictation.microphone import SILENCE_DBFS
 from app.ui.shell.focus_marks import mark_focus
 
@@ -46,8 +45,7 @@ class LiveTextView(QTextEdit):
             dim = QTextCharFormat()
             dim.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
             dim.setFontItalic(True)
-            partial = partial.strip()
-            cursor.insertText(separator(committed, partial) + partial, dim)
+            cursor.insertText(partial, dim)  # it begins with its own space or line break
         cursor.movePosition(QTextCursor.MoveOperation.End)
         self.setTextCursor(cursor)
 

@@ -140,7 +140,8 @@ def test_the_setting_is_declared_with_a_plain_label() -> None:
     [
         ("", "", ("", "")),
         ("Hello there.", "", ("Hello there.", "")),
-        ("Hello", "there", ("Hello ", "there")),
+        ("Hello", " there", ("Hello", " there")),  # the partial brings its own space
+        ("Dear Anna", ", I will", ("Dear Anna", ", I will")),
         ("", "maybe", ("", "maybe")),
     ],
 )
@@ -152,8 +153,8 @@ def test_text_tail_keeps_short_texts_whole(
 
 def test_text_tail_keeps_the_last_characters_and_the_partial_apart() -> None:
     committed = "word " * 30
-    settled, unsure = text_tail(committed.strip(), "still unsure")
-    assert unsure == "still unsure"
+    settled, unsure = text_tail(committed.strip(), " still unsure")
+    assert unsure == " still unsure"
     assert settled.startswith("…")
     assert len(settled + unsure) <= TAIL_CHARS
     long_partial = "x" * 100

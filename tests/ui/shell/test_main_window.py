@@ -133,7 +133,7 @@ def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_
 
 def test_partial_text_is_dimmed_and_committed_is_not(ui: Ui) -> None:
     live = ui.window.live
-    live.show_text("Settled words", "maybe these")
+    live.show_text("Settled words", " maybe these")  # the partial brings its space
     assert live.toPlainText() == "Settled words maybe these"
     cursor = live.textCursor()
     cursor.setPosition(3)
@@ -215,7 +215,7 @@ def test_dark_palette_is_followed(qtbot: QtBot, ui: Ui) -> None:
     dark.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
     dark.setColor(QPalette.ColorRole.PlaceholderText, QColor("#888888"))
     try:
-        ui.window.live.show_text("Dark theme", "text")
+        ui.window.live.show_text("Dark theme", " text")
         app.setPalette(dark)  # while text is shown: it must follow, not keep old colours
         qtbot.waitUntil(lambda: _colour_at(ui.window.live, 2) == QColor("#eeeeee"), timeout=2000)
         assert _colour_at(ui.window.live, len("Dark theme text")) == QColor("#888888")
