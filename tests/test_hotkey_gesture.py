@@ -371,47 +371,6 @@ def test_after_saytype_types_its_letters_no_longer_count_as_held() -> None:
     assert gesture.key_down("space", 0.3) == [START]
 
 
-def test_a_key_whose_release_was_lost_is_asked_about_before_the_chord_is_refused() -> None:
-    # Under load the listener lost the end of a long text Saytype typed: "s" went down
-    # and never up, and the next chord press, a second later, did nothing.
-    gesture = HotkeyGesture(parse_chord("ctrl+shift+space"))
-    gesture.key_down("s", 0.0)
-    asked: list[str] = []
-
-    def the_server_says(*down: str) -> None:
-        def keys_really_down() -> frozenset[str]:
-            asked.append("asked")
-            return frozenset(down)
-
-        gesture.check_keys_with(keys_really_down)
-
-    the_server_says("s", "space")  # the user really holds S with the chord: no start
-    for key in ("ctrl", "shift"):
-        gesture.key_down(key, 0.2)
-    assert gesture.key_down("space", 0.3) == []
-    gesture.key_up("space", 0.35)
-    gesture.poll(0.5)
-    the_server_says("space")  # S is up: its release was lost, so it is forgotten
-    assert gesture.key_down("space", 0.6) == [START]
-    gesture.key_up("space", 0.65)
-    gesture.poll(0.8)  # a tap: the dictation goes on until the next press
-    the_server_says("s", "space")  # not asked again: S is no longer held in the gesture
-    assert gesture.key_down("space", 0.9) == [FINISH]
-    assert asked == ["asked", "asked"]
-
-
-def test_without_an_answer_a_key_left_down_still_blocks_the_chord_until_stale() -> None:
-    gesture = HotkeyGesture(parse_chord("ctrl+shift+space"))
-    gesture.check_keys_with(lambda: None)  # the display cannot be asked
-    gesture.key_down("s", 0.0)
-    for key in ("ctrl", "shift"):
-        gesture.key_down(key, 1.0)
-    assert gesture.key_down("space", 1.0) == []
-    gesture.key_up("space", 1.1)
-    gesture.poll(2.0)
-    assert gesture.key_down("space", STALE_KEY_S + 0.1) == [START]
-
-
 def test_esc_cancels_a_released_dictation_while_it_finishes() -> None:
     gesture = HotkeyGesture(parse_chord("ctrl+shift+space"))
     for t, key in ((0.0, "ctrl"), (0.0, "shift"), (0.0, "space")):

@@ -69,6 +69,9 @@ class _PendingRelease:
 # A letter held this long with no auto-repeat press is no longer held: its release was lost.
 # X11 repeats a held key after 0.66 s and then every 40 ms by default.
 STALE_KEY_S = 2.0
+# Past X11's auto-repeat delay: a key really held has repeated by then (its time is fresh),
+# so an older one that the X server says is up lost its release on the way.
+LOST_RELEASE_S = 0.7
 
 
 class HotkeyGesture:
@@ -275,10 +278,11 @@ class HotkeyGesture:
     def check_keys_with(self, keys_really_down: Callable[[], frozenset[str] | None] | None) -> None:
         """Ask ``keys_really_down`` (the X server's own key state) before refusing a chord.
 
-        It names the ordinary keys down now (None: it cannot tell). A key the event
-        stream left "down" whose release never reached the listener is then forgotten:
-        under load the listener lost the rest of a long text Saytype had just typed,
-        and a letter held "down" made the next chord press do nothing.
+        It names the ordinary keys down now (None: it cannot tell). When it sees none
+        but the chord's, a key the event stream left "down" for longer than
+        :data:`LOST_RELEASE_S` lost its release on the way and is forgotten: under
+        load the listener lost the rest of a long text Saytype had just typed, and a
+        letter held "down" made the next chord press do nothing.
         """
         self._keys_really_down = keys_really_down
 
@@ -290,12 +294,15 @@ class HotkeyGesture:
             for key, since in self._down.items()
             if key != self._chord.key and modifier_of(key) is None and t - since < STALE_KEY_S
         }
-        if others and self._keys_really_down is not None:
+        lost = {key for key in others if t - self._down[key] > LOST_RELEASE_S}
+        if lost and self._keys_really_down is not None:
             really = self._keys_really_down()
-            if really is not None:
-                for key in others - really:
+            # Only a server that sees no key but the chord's: two tables may name a key
+            # apart, and a key held with the chord must never be forgotten.
+            if really is not None and not really - {self._chord.key}:
+                for key in lost:
                     del self._down[key]  # its release was lost
-                others &= really
+                others -= lost
         return not others
 
     def forget_typed_keys(self) -> None:
