@@ -84,6 +84,21 @@ def test_a_pending_reply_reaches_the_client_once_it_is_settled(qtbot: QtBot, run
         control.close()
 
 
+def test_an_app_that_closes_without_answering_is_said_in_words(runtime: Path) -> None:
+    # An app quitting while `saytype start` waited: not "an unreadable reply: b''".
+    path = control_channel.socket_path()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(path))
+        listener.listen(1)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            future = pool.submit(send_command, "start")
+            conn, _ = listener.accept()
+            conn.recv(4096)
+            conn.close()
+            with pytest.raises(ControlError, match="closed the connection without an answer"):
+                future.result(timeout=5)
+
+
 def test_unknown_commands_and_junk_get_an_error_reply(qtbot: QtBot, server: tuple) -> None:
     _control, received = server
     assert "unknown command" in _send_in_background(qtbot, "format-disk").message

@@ -11,6 +11,8 @@ import sys
 
 from app.core.control_channel import ControlError, send_command
 
+START_WAIT_S = 20.0
+
 _HELP = {
     "toggle": "start a dictation, or finish the one under way",
     "start": "start a dictation",
@@ -41,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     """Send the command; print the state (status) or any refusal; 0 when obeyed."""
     try:
         forced = ["--force"] if getattr(args, "force", False) else []
-        reply = send_command(args.control_command, forced)
+        # `start` answers once the microphone opened, which may wait for a close and a
+        # device rescan first; the others answer at once.
+        wait_s = START_WAIT_S if args.control_command == "start" else 5.0
+        reply = send_command(args.control_command, forced, timeout_s=wait_s)
     except ControlError as exc:
         sys.stderr.write(f"saytype: error: {exc}\n")
         return 1

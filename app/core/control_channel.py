@@ -117,6 +117,8 @@ def send_command(
         raise NotRunning("Saytype is not running. Start it with `saytype`.") from exc
     except OSError as exc:
         raise ControlError(f"Could not reach the running Saytype: {exc}") from exc
+    if not reply:
+        raise ControlError("The running Saytype closed the connection without an answer.")
     try:
         fields = decode(reply)
     except ValueError as exc:

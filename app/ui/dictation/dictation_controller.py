@@ -348,14 +348,16 @@ class DictationController(QObject):
 
     def _mic_opened(self, run: DictationRun, tell: OpenResult | None, error: str | None) -> None:
         """The microphone lane opened the stream for ``run`` (or could not); ``tell`` hears it."""
-        if error is not None:
-            if self._current is run and self.session.fail(run.job_id, error):
-                self._current = None
-                self._worker.cancel(run.job_id)
-                self.journal.discard()
-            self.notice.emit("error", error)
-        if tell is not None:
-            tell(error)
+        try:
+            if error is not None:
+                if self._current is run and self.session.fail(run.job_id, error):
+                    self._current = None
+                    self._worker.cancel(run.job_id)
+                    self.journal.discard()
+                self.notice.emit("error", error)
+        finally:  # a `saytype start` waits for this answer
+            if tell is not None:
+                tell(error)
 
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.

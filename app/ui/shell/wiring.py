@@ -156,6 +156,13 @@ def wire_retype(
     )
 
     retyping: list[HistoryEntry | None] = [None]  # the entry whose text is going out
+    failure = [""]  # the newest warning: a failed delivery says why in one
+
+    def warned(level: str, message: str) -> None:
+        if level == "warning":
+            failure[0] = message
+
+    controller.notice.connect(warned)
 
     def finished(how: str) -> None:
         log.info("re-type finished: %s", how)
@@ -164,8 +171,10 @@ def wire_retype(
         entry, retyping[0] = retyping[0], None
         if how in {"typed", "pasted"} and entry is not None and entry.delivered_to == NOT_DELIVERED:
             history_panel.mark_delivered(entry, how)  # reached its app after all
-            if controller.session.state is DictationState.ERROR:
-                window.notice.dismiss()  # the failure it told of is mended
+            failed_now = controller.session.state is DictationState.ERROR
+            if failed_now and entry.text == controller.last_text:
+                window.notice.withdraw(failure[0])  # the failure it told of is mended
+                controller.dismiss_error()
 
     retype.finished.connect(finished)
 
