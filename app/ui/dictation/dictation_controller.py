@@ -104,8 +104,9 @@ class DictationController(QObject):
         worker.final.connect(self._on_final)
         worker.failed.connect(self._on_failed)
         microphone.failed.connect(self._on_mic_failed)
-        delivery.delivered.connect(self._on_delivered)
-        delivery.failed.connect(self._on_delivery_failed)
+        # The delivery service's answers concern the dictation under way, if any.
+        delivery.delivered.connect(lambda rid, to: self._final.on_delivered(self._current, rid, to))
+        delivery.failed.connect(lambda rid, why: self._final.on_failed(self._current, rid, why))
         self.apply_settings(settings)
 
     # Requests ------------------------------------------------------------------
@@ -364,12 +365,6 @@ class DictationController(QObject):
         self.notice.emit("error", message)
         if self.session.state is DictationState.LISTENING:
             self.stop()
-
-    def _on_delivered(self, request_id: int, how: str) -> None:
-        self._final.on_delivered(self._current, request_id, how)
-
-    def _on_delivery_failed(self, request_id: int, message: str) -> None:
-        self._final.on_failed(self._current, request_id, message)
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
         self._saver.mark_delivered(current, how)
