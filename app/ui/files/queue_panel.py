@@ -327,17 +327,32 @@ class QueuePanel(QWidget):
         elif row.error is None and row.truncation is not None and row.transcript is not None:
             self.detail.setText(explanation(row))  # the message names the file itself
         else:
-            self.detail.setText(f"{row.path.name}: {reason_of(explanation(row), row.path)}")
+            again = " Press Enter to try again." if self._retryable(row) else ""
+            self.detail.setText(f"{row.path.name}: {reason_of(explanation(row), row.path)}{again}")
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         row = self._row_of(item)
         if row is not None and row.transcript is not None:
             self.results_requested.emit(row.job_id)
+        elif row is not None and self._retryable(row):
+            self._try_again(row)
+
+    def _retryable(self, row: QueueRow) -> bool:
+        """Failed, or cancelled before any text: the file may be whole by now (a copy
+        that was still being written, a server that was down)."""
+        recovered = row.job_id in self.runner.history_only  # its recovery offer follows it
+        return row.ended and row.transcript is None and not recovered
+
+    def _try_again(self, row: QueueRow) -> None:
+        """Take the row off and queue its file again, as a new job."""
+        del self.rows[row.job_id]
+        self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
+        self.runner.add(row.path)
 
     def _show_selected(self) -> None:
-        item = self.tree.currentItem()
-        if item is not None:
-            self._activated(item, 0)
+        row = self._row_of(self.tree.currentItem())
+        if row is not None and row.transcript is not None:
+            self.results_requested.emit(row.job_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Delete cancels the selected job."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from app.core.audio.wav_file import write_wav
@@ -226,3 +226,25 @@ def test_files_added_below_the_fold_are_scrolled_into_sight(
     assert tree.viewport().rect().intersects(tree.visualItemRect(last))  # seen arriving
     tab.runner.cancel_all()
     tab.runner.gate.release()
+
+
+@pytest.mark.model
+def test_enter_on_a_failed_file_tries_it_again(
+    qtbot: QtBot, model_tab: FilesTab, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # A new user's file failed while it was still being copied: the row had no way to
+    # try again, short of dropping the file once more.
+    path = _not_audio(tmp_path)
+    with qtbot.waitSignal(model_tab.runner.failed, timeout=30_000) as failed:
+        model_tab.window.queue_files([path])
+    tree = model_tab.panel.tree
+    failed_row = model_tab.panel.row(failed.args[0])
+    assert tree.currentItem() is failed_row.item
+    assert model_tab.panel.detail.text().endswith("Press Enter to try again.")
+    speech.wav(SENTENCE, path)  # the copy is whole now
+    with qtbot.waitSignal(model_tab.runner.finished, timeout=60_000) as finished:
+        qtbot.keyClick(tree, Qt.Key.Key_Return)
+    job, transcript = finished.args
+    assert job != failed_row.job_id
+    assert [row.job_id for row in model_tab.panel.rows.values()] == [job]  # one row, not two
+    assert "library opens at" in transcript.text.lower()
