@@ -75,6 +75,18 @@ def test_a_beam_that_says_the_sentence_twice_is_not_taken() -> None:
     assert dictate(BeamAwareDecoder(LOOPED)) == "Stop right their!"
 
 
+def test_a_beam_that_says_a_short_phrase_twice_within_the_slack_is_not_taken() -> None:
+    # After 2.6 s of silence before the words, beam search heard "Get status. Get status."
+    # where the passes heard it once: two words more are within the guard's slack, and
+    # the doubled text reached the app. A person's own repeat is heard by greedy search.
+    once = timed(" Get", " status.")
+    assert dictate(BeamAwareDecoder(once + timed(" Get", " status.", start=0.9), greedy=once)) == (
+        "Get status."
+    )
+    spoken = timed(" I", " think,", " I", " think", " so.")
+    assert dictate(BeamAwareDecoder(spoken, greedy=spoken)) == "I think, I think so."
+
+
 def test_a_greedy_hearing_that_says_a_phrase_twice_gives_way_to_fewer_beam_words() -> None:
     # The word-count guard once kept "I like oranges. I like oranges." over beam search's
     # single sentence: fewer beam words there are the mended ones.

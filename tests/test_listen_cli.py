@@ -201,3 +201,23 @@ def test_a_reader_that_leaves_early_ends_listen_quietly_without_a_journal(
     assert (status, (tmp_path / "stderr.txt").read_text()) == (0, "")
     assert journals_dir().is_dir()  # it was written…
     assert list(journals_dir().iterdir()) == []  # …and deleted: a closed pipe is not a crash
+
+
+@pytest.mark.model
+def test_a_short_command_after_a_long_wait_is_said_once(
+    tmp_path: Path, speech: SpeechMaker
+) -> None:
+    # Held 2.6 s before speaking, then "git status": beam search heard the two words
+    # twice ("Get status. Get status."), within the word-count guard's slack, and the
+    # doubled command reached a terminal.
+    silence = np.zeros(int(2.6 * 16_000), np.float32)
+    path = tmp_path / "late.wav"
+    write_wav(path, np.concatenate([silence, speech.samples("git status", pause_s=1.4)]), 16_000)
+    args = build_parser().parse_args(
+        ["listen", "--input", str(path), "--push-to-talk", "--jsonl", "--speed", "0"]
+    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert args.run(args, stdout, stderr) == 0, stderr.getvalue()
+    final = json.loads(stdout.getvalue().splitlines()[-1])
+    assert final["type"] == "final"
+    assert word_error_rate(["git status"], [final["text"]]) <= 0.5, final["text"]

@@ -23,9 +23,11 @@ from app.core.engine.local_agreement import (
     extra_words_echo,
     repetition_loop_start,
     says_a_phrase_twice,
+    word_key,
 )
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.window_decoder import Hypothesis, Word, compression_ratio
+from app.core.text.formatting import FILLERS
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,9 @@ class Hearing:
             words = _words_before_cut(words, before_s)
         if hypothesis is None or not words:
             return None
+        if _beam_said_twice(words, heard.words):
+            log.info("kept the greedy final: beam search said a phrase twice")
+            return None
         counts = (len(words), len(heard.words))
         slack = CAREFUL_WORD_SLACK
         if before_s is not None:
@@ -259,6 +264,23 @@ def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
         return False
     twice = says_a_phrase_twice(greedy) and not says_a_phrase_twice(beam)
     return twice or extra_words_echo(beam, greedy, slack=CAREFUL_WORD_SLACK)
+
+
+def _beam_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
+    """Whether beam search has more words because it said a phrase of two or more twice.
+
+    After a long silence at the start of its window, beam search said "Get status.
+    Get status." where the passes heard "Get status." once; two more words are within
+    the guard's slack, and the doubled text was typed. A speaker who repeats a phrase
+    is heard repeating it by greedy search too. Hesitations ("uh, um, uh, um") are
+    left out: people do repeat those, and beam search hears them better.
+    """
+    if len(beam) <= len(greedy):
+        return False
+    said, heard = (
+        [w for w in words if word_key(w.text) not in FILLERS] for words in (beam, greedy)
+    )
+    return says_a_phrase_twice(said, min_size=2) and not says_a_phrase_twice(heard, min_size=2)
 
 
 def _words_before_cut(careful: list[Word], cut_s: float) -> list[Word]:
