@@ -31,7 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.profiles.profile import Profile, ProfileError
-from app.core.profiles.profile_file import load_profiles, read_profile_file, save_profiles
+from app.core.profiles.profile_file import (
+    load_profiles,
+    profiles_path,
+    read_profile_file,
+    save_profiles,
+)
 from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
 from app.core.profiles.profile_suggestions import SUGGESTIONS
 from app.ui.settings.profile_form import ProfileForm
@@ -64,9 +69,10 @@ class ProfilesPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._last_window = last_window
-        self._path = path
-        loaded = load_profiles(path)
+        self._path = path or profiles_path()
+        loaded = load_profiles(self._path)
         self.book = loaded.book
+        self._seen = _contents(self._path)  # what the list shows: a change elsewhere is not lost
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles, in the order their rules are tried")
         self._shown_row = 0
@@ -269,11 +275,23 @@ class ProfilesPage(QWidget):
             self.export_file(Path(chosen))
 
     def _store(self, book: ProfileBook, select: str | None, said: str) -> bool:
+        if _contents(self._path) != self._seen:
+            # Changed since this list was read (`saytype profiles import`, an editor):
+            # writing the list back would throw that change away.
+            loaded = load_profiles(self._path)
+            self.book, self._seen = loaded.book, _contents(self._path)
+            self._refresh(0)
+            self._say(
+                "The profiles file was changed outside this window, so nothing was saved: "
+                "the list now shows the file. Make your change again."
+            )
+            return False
         try:
             save_profiles(book, self._path)
         except ProfileError as exc:
             self._say(str(exc))
             return False
+        self._seen = _contents(self._path)
         self.book = book
         names = [profile.name for profile in book.all()]
         self._refresh(names.index(select) if select in names else 0)
@@ -322,3 +340,11 @@ def _rule_text(profile: Profile) -> str:
     parts = [f"class {profile.window_class}"] if profile.window_class else []
     parts += [f"title {profile.window_title}"] if profile.window_title else []
     return ", ".join(parts)
+
+
+def _contents(path: Path) -> bytes | None:
+    """The file's bytes (None when there is none, or it cannot be read)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -154,6 +154,28 @@ def test_suggestions_are_added_on_request_then_ordered_and_deleted(qtbot: QtBot)
     assert page.message.text() == "Deleted XTerm."
 
 
+def test_a_change_made_elsewhere_while_the_page_is_open_is_not_written_over(
+    qtbot: QtBot,
+) -> None:
+    # A user ran `saytype profiles import` with Settings open, then moved a profile in the
+    # page: the page wrote back its old list and the imported profile was gone.
+    page = page_for(qtbot)
+    choose(page.suggestions, "Terminals")
+    click(qtbot, page.buttons["suggestion"])
+    elsewhere = page_for(qtbot)  # another writer of the same file
+    choose(elsewhere.suggestions, "Chat apps")
+    click(qtbot, elsewhere.buttons["suggestion"])
+    assert saved_names() == ["Default", "Terminals", "Chat apps"]
+
+    click(qtbot, page.buttons["delete"])  # Terminals, chosen in the stale list
+    assert saved_names() == ["Default", "Terminals", "Chat apps"]  # nothing lost
+    assert page.message.text().startswith("The profiles file was changed outside this window")
+    assert [line.split(" — ")[0] for line in listed(page)] == ["Default", "Terminals", "Chat apps"]
+    page.list.setCurrentRow(1)
+    click(qtbot, page.buttons["delete"])  # now from the list as the file has it
+    assert saved_names() == ["Default", "Chat apps"]
+
+
 def test_export_then_import_on_another_machine(qtbot: QtBot, tmp_path: Path) -> None:
     page = page_for(qtbot)
     click(qtbot, page.buttons["last_app"])
