@@ -187,6 +187,26 @@ def test_a_damaged_profiles_file_is_said_once_and_the_default_applies(
     assert [text for _id, text, _method in rig.delivery.requests] == [SHAPED + " "] * 2
 
 
+def test_a_hand_edited_mistake_in_a_profile_is_said_and_the_rest_apply(
+    qtbot: QtBot,
+    rig_in,  # type: ignore[no-untyped-def]
+) -> None:
+    # A helper wrote `"after_text": "Return"` by hand and wondered why the profile was
+    # not used: the window says why, once, and the other profiles still apply.
+    broken = {"name": "Shell", "window_class": "^xterm$", "settings": {"after_text": "Return"}}
+    write_profiles({**PROFILES, "profiles": [broken, *PROFILES["profiles"]]})  # type: ignore[list-item]
+    rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
+
+    assert dictate(qtbot, rig) == ["Terminal"]
+    assert dictate(qtbot, rig) == ["Terminal"]
+
+    (said,) = notices
+    assert said[0] == "warning"
+    assert "Profile 'Shell': after_text: 'Return' is not one of" in said[1]
+
+
 def test_the_listening_indicator_names_the_profile(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
     write_profiles(PROFILES)
     rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
