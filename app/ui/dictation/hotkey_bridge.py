@@ -13,9 +13,8 @@ Nothing here waits on the GUI thread: the listener is made and waited for
 (XRecord can take seconds to get ready) through ``run_in_background``, and the
 X11 grab calls, each an X round-trip, go in order on a lane of their own.
 
-The bridge also tracks which modifiers are physically down, updated in the
-listener thread under a lock, so text delivery can wait for the user to let
-go of Ctrl before typing from any thread (Handy #595).
+An Esc while one of Saytype's dialogs is active belongs to that dialog
+(:mod:`app.ui.dictation.dialog_escape`).
 """
 
 from __future__ import annotations
@@ -31,9 +30,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from app.core.hotkeys.chord import (
     Chord,
@@ -45,6 +42,7 @@ from app.core.hotkeys.portal_shortcuts import desktop_key_differs
 from app.core.hotkeys.x11_grab import X11KeyGrab
 from app.core.hotkeys.x11_keys import X11KeyState, key_name, x11_base_chars, x11_key_state
 from app.core.task_lane import TaskLane
+from app.ui.dictation.dialog_escape import esc_for_own_dialog
 from app.ui.dictation.key_listener import (
     READY_TIMEOUT_S,
     STOP_TIMEOUT_S,
@@ -331,30 +329,12 @@ class HotkeyBridge(QObject):
     def _on_key_event(self, name: str, is_down: bool, t: float) -> None:
         if self._listener is None:
             return  # an event queued before stop()
-        if name == "esc" and self._esc_for_own_dialog(is_down):
+        if name == "esc" and esc_for_own_dialog(is_down, reserved=self._esc_reserved):
             return
         gesture = self._gesture
         actions = gesture.key_down(name, t) if is_down else gesture.key_up(name, t)
         self._emit(actions)
         self._schedule_poll()
-
-    def _esc_for_own_dialog(self, is_down: bool) -> bool:
-        """Esc while one of Saytype's dialogs is the active window belongs to that dialog.
-
-        There it answers a question with its No or closes the dialog, as in any window;
-        taken as a cancel, backing out of "Quit Saytype?" with Esc dropped the dictation
-        under way. While the X grab reserves Esc the dialog never saw the key, so it is
-        passed on; otherwise the dialog had it already.
-        """
-        dialog = QApplication.activeWindow()
-        if not isinstance(dialog, QDialog):
-            return False
-        if self._esc_reserved and is_down:
-            target = QApplication.focusWidget() or dialog
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                key = QKeyEvent(kind, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
-                QApplication.sendEvent(target, key)
-        return True
 
     @Slot()
     def _poll(self) -> None:
