@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.core.control_channel import ControlError, send_command
+from app.core.control_channel import REPLY_WAIT_S, ControlError, send_command
 
 START_WAIT_S = 20.0
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         forced = ["--force"] if getattr(args, "force", False) else []
         # `start` answers once the microphone opened, which may wait for a close and a
         # device rescan first; the others answer at once.
-        wait_s = START_WAIT_S if args.control_command == "start" else 5.0
+        wait_s = START_WAIT_S if args.control_command == "start" else REPLY_WAIT_S
         reply = send_command(args.control_command, forced, timeout_s=wait_s)
     except ControlError as exc:
         sys.stderr.write(f"saytype: error: {exc}\n")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+REPLY_WAIT_S = 5.0  # a command's answer, but `start`'s (app.commands.control)
 COMMANDS = ("toggle", "start", "stop", "cancel", "show", "quit", "status", "queue", "engines")
 _REPLY_LIMIT = 64 * 1024
 
@@ -98,7 +99,10 @@ def decode(line: bytes) -> dict[str, Any]:
 
 
 def send_command(
-    command: str, args: list[str] | None = None, path: Path | None = None, timeout_s: float = 5.0
+    command: str,
+    args: list[str] | None = None,
+    path: Path | None = None,
+    timeout_s: float = REPLY_WAIT_S,
 ) -> ControlReply:
     """Send ``command`` to the running app and return its reply.
 

@@ -60,16 +60,21 @@ def x11_base_chars() -> dict[int, str]:
     named = _named_keys()
     table: dict[int, str] = {}
     for row in rows:
-        if not len(row):
-            continue
-        char = _keysym_char(row[0])
-        name = normalize_key(char) if char is not None else named.get(row[0])
+        name = _own_name(row, named)
         if name is None:
             continue
         for keysym in row[:2]:  # unshifted and Shift levels; AltGr is a modifier of its own
             if keysym:
                 table.setdefault(keysym, name)
     return table
+
+
+def _own_name(row: Any, named: Mapping[int, str]) -> str | None:
+    """A key's own name from its keymap row: its unshifted character, else pynput's name."""
+    if not len(row):
+        return None
+    char = _keysym_char(row[0])
+    return normalize_key(char) if char is not None else named.get(row[0])
 
 
 def _named_keys() -> dict[int, str]:
@@ -120,10 +125,7 @@ class X11KeyState:
         named = _named_keys()
         self._names: dict[int, str] = {}
         for offset, row in enumerate(rows):
-            if not len(row):
-                continue
-            char = _keysym_char(row[0])
-            name = normalize_key(char) if char is not None else named.get(row[0])
+            name = _own_name(row, named)
             if name is not None:
                 self._names[first + offset] = physical_key(name)
 

@@ -108,16 +108,8 @@ class DictationHistory:
     ) -> None:
         """Record where the text of ``current`` went (when it has an entry); ``then`` gets
         the entry as it is now, once written."""
-        entry = current.entry
-        if entry is None or self._history is None:
-            return
-        run_in_background(
-            partial(self._history.mark_delivered, entry.id, how),
-            lambda _none: then(dataclasses.replace(entry, delivered_to=how)),
-            lambda exc: log.warning("could not mark delivery in history: %s", exc),
-            lane=self._history.writes,
-            receiver=self._receiver,
-        )
+        if current.entry is not None and self._history is not None:
+            record_delivery(self._history, current.entry, how, then, self._receiver)
 
     def keep_cancelled(
         self,
@@ -170,3 +162,21 @@ class DictationHistory:
         if entry is not None and current.output == "focused_app":
             current.entry = entry
             self.mark_delivered(current, NOT_DELIVERED, self.updated)
+
+
+def record_delivery(
+    history: HistoryStore,
+    entry: HistoryEntry,
+    how: str,
+    then: Callable[[HistoryEntry], object],
+    receiver: QObject,
+) -> None:
+    """Record where ``entry``'s text went, on the history's lane; ``then`` (GUI thread) gets
+    the entry as it is now, once written."""
+    run_in_background(
+        partial(history.mark_delivered, entry.id, how),
+        lambda _none: then(dataclasses.replace(entry, delivered_to=how)),
+        lambda exc: log.warning("could not mark delivery in history: %s", exc),
+        lane=history.writes,
+        receiver=receiver,
+    )

@@ -130,8 +130,7 @@ class QueuePanel(QWidget):
         kept = [row for row in ended if self._only_here(row)]
         for row in ended:
             if row not in kept:
-                del self.rows[row.job_id]
-                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
+                self._take_off(row)
         if kept:
             files = "1 file stays" if len(kept) == 1 else f"{len(kept)} files stay"
             self.detail.setText(f"{files}: its text is saved nowhere yet (Enter to export it).")
@@ -345,9 +344,12 @@ class QueuePanel(QWidget):
 
     def _try_again(self, row: QueueRow) -> None:
         """Take the row off and queue its file again, as a new job."""
+        self._take_off(row)
+        self.runner.add(row.path)
+
+    def _take_off(self, row: QueueRow) -> None:
         del self.rows[row.job_id]
         self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
-        self.runner.add(row.path)
 
     def _show_selected(self) -> None:
         row = self._row_of(self.tree.currentItem())

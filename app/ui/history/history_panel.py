@@ -8,11 +8,9 @@ not run one database scan per key press.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -35,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.output.history import SHOWN_AT_ONCE, HistoryEntry, HistoryError, HistoryStore
+from app.ui.dictation.dictation_history import record_delivery
 from app.ui.history.history_deletes import HistoryDeletes
 from app.ui.history.history_item import ENTRY_ID, make_item, show_delivery
-from app.ui.shell.background import run_in_background
 from app.ui.shell.focus_marks import mark_focus
 
 log = logging.getLogger(__name__)
@@ -292,14 +290,7 @@ class HistoryPanel(QWidget):
 
     def mark_delivered(self, entry: HistoryEntry, how: str) -> None:
         """``entry``'s text reached an app after all (a Re-type): its warning goes."""
-        done = dataclasses.replace(entry, delivered_to=how)
-        run_in_background(
-            partial(self._store.mark_delivered, entry.id, how),
-            lambda _none: self.update_entry(done),
-            lambda exc: log.warning("could not mark the re-typed dictation: %s", exc),
-            lane=self._store.writes,
-            receiver=self,
-        )
+        record_delivery(self._store, entry, how, self.update_entry, self)
 
     def _update_empty_state(self) -> None:
         if self._list.topLevelItemCount():
