@@ -226,6 +226,7 @@ def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
         ("pre_roll_ms", 2001),
         ("model", ""),
         ("language", "English"),
+        ("language", "xx"),  # shaped like a code, but no language Whisper knows
         ("keep_audio", "false"),
         ("idle_unload_minutes", -2),
         ("idle_unload_minutes", 1441),
@@ -418,3 +419,10 @@ def test_autostart_failure_raises_settings_error(hermetic_user_dirs: Path) -> No
     (hermetic_user_dirs / ".config" / "autostart").write_text("a file", encoding="utf-8")
     with pytest.raises(SettingsError, match="start-at-login"):
         apply_start_at_login(True, "saytype")
+
+
+def test_the_language_codes_settings_accept_are_faster_whispers() -> None:
+    from app.core.engine.whisper_internals import language_codes
+    from app.core.settings_rules import WHISPER_LANGUAGES
+
+    assert set(language_codes()) == WHISPER_LANGUAGES

@@ -22,6 +22,7 @@ from app.core.profiles.profile_file import (
     save_profiles,
 )
 from app.core.profiles.profile_rules import ProfileBook
+from app.core.text.counted import counted
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,7 +90,7 @@ def run_import(
     if incoming.default.overrides:
         names.insert(0, incoming.default.name)
     listed = ", ".join(names) if names else "none"
-    stdout.write(f"Imported {len(names)} profiles ({listed}) into {profiles_path()}\n")
+    stdout.write(f"Imported {counted(len(names), 'profile')} ({listed}) into {profiles_path()}\n")
     return 0
 
 
@@ -103,7 +104,7 @@ def run_export(
     except ProfileError as exc:
         stderr.write(f"saytype profiles: error: {exc}\n")
         return 1
-    stdout.write(f"Exported {len(book.profiles) + 1} profiles to {args.file}\n")
+    stdout.write(f"Exported {counted(len(book.profiles) + 1, 'profile')} to {args.file}\n")
     return 0
 
 

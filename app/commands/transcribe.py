@@ -46,6 +46,7 @@ from app.core.output.exporters import (
     write_text_atomically,
 )
 from app.core.paths import models_dir
+from app.core.text.counted import counted
 from app.core.text.shaper import TextShaper
 
 log = logging.getLogger(__name__)
@@ -211,7 +212,8 @@ def _in_parallel(
     still in flight are aborted and the files not yet sent are never sent.
     """
     where = display_url(args.engine.url)
-    progress.status(f"Transcribing {len(args.files)} files on {where}, {args.jobs} at a time…")
+    files = counted(len(args.files), "file")
+    progress.status(f"Transcribing {files} on {where}, {args.jobs} at a time…")
     cancel = CancellationToken()
     with ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="upload") as pool:
         futures = [

@@ -28,6 +28,7 @@ from app.core.settings import (
     setting_fields,
 )
 from app.core.settings_migrations import migrate
+from app.core.text.counted import counted
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _salvaged(path: Path) -> LoadedSettings:
     if type(version) is not int or not 0 <= version <= SCHEMA_VERSION:
         version = SCHEMA_VERSION
     values, _ = _values_from(migrate({**members, "schema_version": version}), path)
-    kept = f"the {len(values)} setting{'s' if len(values) != 1 else ''}"
+    kept = f"the {counted(len(values), 'setting')}"
     notice = _move_aside(
         path,
         "was damaged",

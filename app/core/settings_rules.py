@@ -9,14 +9,118 @@ refuse the same values. The transcripts' folder is checked on disk by the dialog
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from app.core.engine.model_registry import model_name_problem
 from app.core.hotkeys.chord import canonical_chord, everyday_shortcut_problem
 from app.core.text.snippets import snippets_problem
 
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# faster-whisper's language codes (``faster_whisper.tokenizer._LANGUAGE_CODES``), copied so that
+# checking a setting never imports faster_whisper; a test keeps the two equal.
+WHISPER_LANGUAGES = frozenset(
+    {
+        "af",
+        "am",
+        "ar",
+        "as",
+        "az",
+        "ba",
+        "be",
+        "bg",
+        "bn",
+        "bo",
+        "br",
+        "bs",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fo",
+        "fr",
+        "gl",
+        "gu",
+        "ha",
+        "haw",
+        "he",
+        "hi",
+        "hr",
+        "ht",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ja",
+        "jw",
+        "ka",
+        "kk",
+        "km",
+        "kn",
+        "ko",
+        "la",
+        "lb",
+        "ln",
+        "lo",
+        "lt",
+        "lv",
+        "mg",
+        "mi",
+        "mk",
+        "ml",
+        "mn",
+        "mr",
+        "ms",
+        "mt",
+        "my",
+        "ne",
+        "nl",
+        "nn",
+        "no",
+        "oc",
+        "pa",
+        "pl",
+        "ps",
+        "pt",
+        "ro",
+        "ru",
+        "sa",
+        "sd",
+        "si",
+        "sk",
+        "sl",
+        "sn",
+        "so",
+        "sq",
+        "sr",
+        "su",
+        "sv",
+        "sw",
+        "ta",
+        "te",
+        "tg",
+        "th",
+        "tk",
+        "tl",
+        "tr",
+        "tt",
+        "uk",
+        "ur",
+        "uz",
+        "vi",
+        "yi",
+        "yo",
+        "zh",
+        "yue",
+    }
+)
 
 
 def special_problem(name: str, value: object) -> str | None:
@@ -31,8 +135,8 @@ def special_problem(name: str, value: object) -> str | None:
         return everyday_shortcut_problem(canonical)
     if name == "model":
         return model_name_problem(str(value))
-    if name == "language" and value and not LANGUAGE_CODE.fullmatch(str(value)):
-        return f"{value!r} is not a language code such as 'en'"
+    if name == "language" and value and value not in WHISPER_LANGUAGES:
+        return f"{value!r} is not a language Whisper knows (write its code, such as en, de or fr)"
     if name == "schema_version" and isinstance(value, int) and value < 1:
         return "must be at least 1"
     if name == "vocabulary" and not all(isinstance(w, str) and w.strip() for w in value):  # type: ignore[attr-defined]

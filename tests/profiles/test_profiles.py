@@ -119,7 +119,9 @@ def test_words_extend_the_global_ones_unless_the_profile_keeps_its_own() -> None
         (lambda: Profile("Bad", "([a-"), "is not valid"),
         (lambda: Profile("Bad", "x", overrides={"after_text": "tab"}), "'tab' is not one of"),
         (lambda: Profile("Bad", "x", overrides={"hotkey": "f9"}), "a profile cannot change"),
-        (lambda: Profile("Bad", "x", overrides={"language": "English"}), "not a language code"),
+        (lambda: Profile("Bad", "x", overrides={"language": "English"}), "not a language Whisper"),
+        (lambda: Profile("Bad", "x", overrides={"language": "xx"}), "not a language Whisper"),
+        (lambda: Profile("Bad", "x", overrides={"after_txt": "x"}), "did you mean after_text?"),
         (lambda: Profile("Bad", "x", overrides={"trailing_space": "yes"}), "expected bool"),
     ],
 )
@@ -192,6 +194,25 @@ def test_an_invalid_profile_in_the_own_file_is_left_out_and_named() -> None:
         f"Some profiles in {path} were not valid and are not used: "
         "Profile 'Chat': after_text: 1 is not one of nothing, space, enter, ctrl+enter, "
         "shift+enter."
+    )
+
+
+def test_a_misspelled_key_in_a_profile_is_named_not_dropped() -> None:
+    # "setings" would otherwise leave the profile changing nothing, without a word.
+    data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
+    data["profiles"].append({"name": "Chat", "window_title": "slack", "setings": {}})
+    data["default"] = {"settings": {}, "window_class": "x"}
+    path = profiles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    loaded = load_profiles()
+
+    assert loaded.book == ProfileBook(profiles=(TERMINAL,))
+    assert loaded.notice == (
+        f"Some profiles in {path} were not valid and are not used: "
+        "The Default profile applies everywhere, so it takes no window rule. "
+        "Profile 'Chat' has 'setings', which Saytype does not know (did you mean settings?)."
     )
 
 

@@ -82,6 +82,7 @@ def test_importing_again_replaces_profiles_of_the_same_name(tmp_path: Path) -> N
     again = saytype("profiles", "import", write(tmp_path / "chat.json", {"profiles": [newer_chat]}))
 
     assert again.returncode == 0, again.stderr
+    assert again.stdout == f"Imported 1 profile (chat) into {profiles_path()}\n"
     book = load_profiles().book
     assert [profile.name for profile in book.profiles] == ["Terminal", "chat"]
     assert book.profiles[1].overrides == {"after_text": "ctrl+enter"}

@@ -13,6 +13,7 @@ whether its own words replace or extend the global ones.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -129,9 +130,15 @@ def override_problem(key: str, value: object) -> str | None:
         choices = PROFILE_CHOICES[key]
         return None if value in choices else f"{value!r} is not one of {', '.join(choices)}"
     if key not in PROFILE_SETTINGS:
-        return f"a profile cannot change this (it can change {', '.join(OVERRIDE_NAMES)})"
+        return f"a profile cannot change this{did_you_mean(key, OVERRIDE_NAMES)}"
     setting = next(s for s in setting_fields() if s.name == key)
     return setting.problem_with(value)
+
+
+def did_you_mean(name: str, known: tuple[str, ...]) -> str:
+    """ " (did you mean X?)" for a misspelled ``name``, else the ``known`` names in brackets."""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]}?)" if close else f" (it knows {', '.join(known)})"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 from app.core.atomic_file import describe_os_error
 from app.core.json_file import read_json, save_json, set_aside
 from app.core.paths import config_dir
-from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError
+from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError, did_you_mean
 from app.core.profiles.profile_rules import ProfileBook
 from app.core.settings import _from_json
 
@@ -153,17 +153,26 @@ def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[st
     return ProfileBook(default, tuple(profiles)), problems
 
 
+_PROFILE_KEYS = ("name", "window_class", "window_title", "settings")
+
+
 def _profile_from_data(entry: object, *, default: bool) -> Profile:
     if not isinstance(entry, dict):
         raise ProfileError(f"A profile must be an object, not {json.dumps(entry)[:40]}.")
+    for key in entry:
+        if key not in _PROFILE_KEYS:
+            # A misspelled key would otherwise leave the profile quietly doing less.
+            whose = DEFAULT_PROFILE if default else entry.get("name")
+            raise ProfileError(
+                f"Profile {whose!r} has {key!r}, which Saytype does not know"
+                f"{did_you_mean(str(key), _PROFILE_KEYS)}."
+            )
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
     overrides = {key: _from_json(value) for key, value in settings.items()}
-    if default:
-        return Profile(DEFAULT_PROFILE, overrides=overrides)
     return Profile(
-        name=entry.get("name", ""),
+        name=DEFAULT_PROFILE if default else entry.get("name", ""),
         window_class=entry.get("window_class", ""),
         window_title=entry.get("window_title", ""),
         overrides=overrides,

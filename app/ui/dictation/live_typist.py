@@ -147,7 +147,14 @@ class LiveTypist:
 
     def _stopped_message(self, reason: str) -> str:
         typed = self.typed.split()
-        done = f"The first {len(typed)} words were typed; " if typed else "Nothing was typed; "
+        if not typed:
+            done = "Nothing was typed; "
+        else:
+            done = (
+                "The first word was typed; "
+                if len(typed) == 1
+                else f"The first {len(typed)} words were typed; "
+            )
         return (
             f"{_first_sentence(reason)} {done}the whole dictation is on the clipboard: "
             "paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
@@ -168,4 +175,7 @@ class LiveTypist:
 def _first_sentence(message: str) -> str:
     """The reason of a delivery message, without its own clipboard advice."""
     head = message.split(". ", 1)[0].strip()
+    # "Nothing was typed: <why>" is not so of the words typed live before it.
+    head = head.removeprefix("Nothing was typed: ")
+    head = head[:1].upper() + head[1:]
     return head if head.endswith(".") else f"{head}."

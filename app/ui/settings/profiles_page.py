@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -77,6 +78,10 @@ class ProfilesPage(QWidget):
         self.list.setAccessibleName("Profiles, in the order their rules are tried")
         self._shown_row = 0
         self.list.currentRowChanged.connect(self._row_chosen)
+        # As in the History panel: Delete on the list takes the selected profile off.
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_current)
         self.form = ProfileForm(self)
         self.message = QLabel(loaded.notice or "", self)
         self.message.setWordWrap(True)

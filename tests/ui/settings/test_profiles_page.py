@@ -154,6 +154,22 @@ def test_suggestions_are_added_on_request_then_ordered_and_deleted(qtbot: QtBot)
     assert page.message.text() == "Deleted XTerm."
 
 
+def test_the_delete_key_on_the_list_deletes_the_selected_profile(qtbot: QtBot) -> None:
+    page = page_for(qtbot)
+    click(qtbot, page.buttons["last_app"])
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus)
+    page.list.setCurrentRow(1)
+
+    qtbot.keyClick(page.list, Qt.Key.Key_Delete)
+
+    assert saved_names() == ["Default"]
+    assert page.message.text() == "Deleted XTerm."
+    qtbot.keyClick(page.list, Qt.Key.Key_Delete)  # the Default profile stays
+    assert saved_names() == ["Default"]
+    assert page.message.text().startswith("The Default profile always applies")
+
+
 def test_a_change_made_elsewhere_while_the_page_is_open_is_not_written_over(
     qtbot: QtBot,
 ) -> None:
