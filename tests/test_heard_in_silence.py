@@ -85,3 +85,22 @@ def test_a_clip_of_silence_before_the_speech_drops_what_the_model_doubts(window:
     assert check.heard_in_silence(0.95, clip_start_s=0.0)  # the first clip: silence only
     assert not check.heard_in_silence(0.95, clip_start_s=30.0)  # the clip with the sentence
     assert not check.heard_in_silence(0.3, clip_start_s=0.0)  # the model is sure
+
+
+def test_only_stretches_of_30_s_without_speech_are_left_out_of_the_clips(window: Window) -> None:
+    def gap(seconds: float) -> AudioArray:
+        return np.zeros(int(seconds * SAMPLE_RATE), np.float32)
+
+    length = len(window.samples) / SAMPLE_RATE
+    apart = SilentWindowCheck(np.concatenate([window.samples, gap(40.0), window.samples]))
+    clips = apart.speech_clips()
+    assert len(clips) == 4, clips  # two clips: the 40 s between them is not decoded
+    second_starts = length + 40.0 + LEAD_S
+    assert clips[0] == 0.0  # the words begin 1 s in: the clip begins 2 s before, or at 0
+    assert window.speech_end_s < clips[1] <= window.speech_end_s + 2.0
+    assert second_starts - 2.0 <= clips[2] < second_starts  # the pad before the words
+    assert clips[3] == pytest.approx(second_starts - LEAD_S + length, abs=0.01)  # the end
+
+    close = SilentWindowCheck(np.concatenate([window.samples, gap(20.0), window.samples]))
+    assert len(close.speech_clips()) == 2  # a 20 s pause is heard as a pause, in one clip
+    assert SilentWindowCheck(gap(60.0)).speech_clips() == []

@@ -149,6 +149,20 @@ class SpeechDetector:
             return None
         return speech[0] * WINDOW_SAMPLES, (speech[-1] + 1) * WINDOW_SAMPLES
 
+    def speech_stretches(self) -> list[tuple[int, int]]:
+        """First and end sample of each run of windows at the presence bar, in order."""
+        stretches: list[tuple[int, int]] = []
+        start: int | None = None
+        for index, prob in enumerate(self._probs, start=self._first):
+            if prob >= self.presence_threshold and start is None:
+                start = index
+            elif prob < self.presence_threshold and start is not None:
+                stretches.append((start * WINDOW_SAMPLES, index * WINDOW_SAMPLES))
+                start = None
+        if start is not None:
+            stretches.append((start * WINDOW_SAMPLES, self.scored_samples))
+        return stretches
+
     def speech_onsets(self) -> list[int]:
         """Sample indices where speech begins (a window at the presence bar after one below it)."""
         onsets: list[int] = []

@@ -14,6 +14,9 @@ faster-whisper yields segments lazily, so between segments this module reports
 the fraction of audio done, waits at the dictation gate (live dictation first),
 and stops when the token is cancelled, keeping the segments already done (a
 cancelled job can still be exported as partial).
+Stretches of 30 s or more in which the voice detector hears no speech are not
+decoded at all: in a clip of room noise tiny.en invents words, and prompted with
+them it went on inventing over the speech that followed (decision 0047).
 Batched mode (``batch_size > 0``) runs each window through faster-whisper's
 ``BatchedInferencePipeline`` for throughput on capable machines.
 """
@@ -219,12 +222,15 @@ class FileTranscriber:
             if not job.may_continue():
                 complete = False
                 break
-            raw_segments, info_language = self._decode(window.samples, options, language, job)
-            if detected is None:
+            silence = SilentWindowCheck(window.samples)
+            raw_segments, info_language = self._decode(
+                window.samples, options, language, job, silence
+            )
+            if detected is None and info_language is not None:
                 detected = info_language
                 language = language or info_language  # later windows keep the first's language
-            taken = self._take_segments(raw_segments, window, job, segments)
-            del raw_segments, window  # the window's audio and features may go now
+            taken = self._take_segments(raw_segments, window, job, segments, silence)
+            del raw_segments, window, silence  # the window's audio and features may go now
             release_freed_memory()
             if not taken:
                 complete = False
@@ -251,8 +257,12 @@ class FileTranscriber:
         options: TranscribeOptions,
         language: str | None,
         job: _Job,
-    ) -> tuple[Iterable[WhisperSegmentLike], str]:
-        """Start decoding one window; the segments come lazily as they are iterated."""
+        silence: SilentWindowCheck,
+    ) -> tuple[Iterable[WhisperSegmentLike], str | None]:
+        """Start decoding one window; the segments come lazily as they are iterated.
+
+        The language is None when nothing was decoded (a window without speech).
+        """
         model = self._host.get()
         kwargs: dict[str, Any] = {"language": language, "beam_size": options.beam_size}
         if options.vocabulary:  # names and jargon, decoded as the user spells them
@@ -264,6 +274,12 @@ class FileTranscriber:
             runner = model
             if job.context:  # carry the context over the cut, as one long call would
                 kwargs["initial_prompt"] = list(job.context)
+            # The batched pipeline skips audio without speech itself (its own VAD).
+            clips = silence.speech_clips()
+            if not clips:
+                log.info("no speech in %.0f s of audio: not decoded", len(samples) / SAMPLE_RATE)
+                return [], None
+            kwargs["clip_timestamps"] = clips
         raw_segments, info = runner.transcribe(samples, **kwargs)
         return raw_segments, str(info.language)
 
@@ -273,10 +289,10 @@ class FileTranscriber:
         window: AudioWindow,
         job: _Job,
         segments: list[Segment],
+        silence: SilentWindowCheck,
     ) -> bool:
         """Collect one window's segments in file time; False when the job was cancelled."""
         length = window.end_s - window.start_s
-        silence = SilentWindowCheck(window.samples)
         for raw in raw_segments:
             # A segment computed while a dictation started waits here, unseen, until it ends.
             if not job.may_continue():

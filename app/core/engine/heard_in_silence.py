@@ -36,6 +36,9 @@ NO_SPEECH_PROB = StreamingOptions.no_speech_prob  # the same bar as the live pat
 DOUBTED_NO_SPEECH_PROB = 0.5
 _CLIP_SAMPLES = 30 * SAMPLE_RATE  # the decoder's clip: Whisper's window
 _ONSET_GRACE_S = 0.1  # speech under way at a clip's start is the words before it
+# Whisper's own clip: a shorter pause sits in a clip with speech, where it is heard as a pause.
+SKIPPED_SILENCE_S = 30.0
+CLIP_PAD_S = 2.0  # around speech, so a soft first or last syllable is in the clip
 _WORD = re.compile(r"[\w']+")
 
 
@@ -130,6 +133,30 @@ class SilentWindowCheck:
         if echo:
             log.info("dropped a segment that repeats earlier words over silence")
         return echo
+
+    def speech_clips(self) -> list[float]:
+        """Where the decoder should listen: ``[start, end, start, end, …]`` in seconds.
+
+        Every stretch of speech with :data:`CLIP_PAD_S` around it; stretches closer than
+        :data:`SKIPPED_SILENCE_S` stay one clip. A longer stretch without speech holds at
+        least one 30 s clip of nothing but silence or room noise, where Whisper invents
+        words ("Thank you for watching.") and, prompted with them, went on inventing over
+        the speech after minutes of it: that stretch is not decoded. Empty: no speech.
+        """
+        detector = self._detector()
+        duration = len(self._samples) / SAMPLE_RATE
+        clips: list[list[float]] = []
+        for start, end in detector.speech_stretches():
+            start_s, end_s = start / SAMPLE_RATE, end / SAMPLE_RATE
+            if clips and start_s - clips[-1][1] < SKIPPED_SILENCE_S:
+                clips[-1][1] = end_s
+            else:
+                clips.append([start_s, end_s])
+        return [
+            round(edge, 3)
+            for start_s, end_s in clips
+            for edge in (max(0.0, start_s - CLIP_PAD_S), min(duration, end_s + CLIP_PAD_S))
+        ]
 
     def _detector(self) -> SpeechDetector:
         if self._speech is None:
