@@ -65,7 +65,7 @@ class ProfileForm(QWidget):
         # Alt+letters: the rule's three fields, which a keyboard user edits most.
         self.name_edit = self._line("&Name", "Name", layout)
         self.class_edit = self._line("Window cl&ass matches", "A regular expression", layout)
-        self.title_edit = self._line("Window titl&e matches", "A regular expression", layout)
+        self.title_edit = self._line("Window title matc&hes", "A regular expression", layout)
         self.rule_help = QLabel(
             "The first profile whose patterns match the focused window is used (any case).",
             self,

@@ -92,12 +92,12 @@ class ProfilesPage(QWidget):
         for suggestion in SUGGESTIONS:
             self.suggestions.addItem(suggestion.name, suggestion)
         self.buttons = {
-            "last_app": self._button("Add for the &last app", self.add_for_last_app),
+            "last_app": self._button("Add for the last a&pp", self.add_for_last_app),
             "suggestion": self._button("Add su&ggestion", self.add_suggestion),
             "save": self._button("&Save profile", self.save_current),
             "up": self._button("Move &up", lambda: self.move_current(-1)),
             "down": self._button("Move do&wn", lambda: self.move_current(1)),
-            "delete": self._button("Dele&te", self.delete_current),
+            "delete": self._button("De&lete", self.delete_current),
             "import": self._button("&Import…", self._choose_import),
             "export": self._button("E&xport…", self._choose_export),
         }

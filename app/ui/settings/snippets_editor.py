@@ -55,7 +55,7 @@ class SnippetsEditor(QWidget):
         self.save_button = QPushButton("Sa&ve snippet", self)
         self.save_button.clicked.connect(self.save_shown)
         self.new_button = QPushButton("New snipp&et", self)
-        self.new_button.clicked.connect(self.clear_shown)
+        self.new_button.clicked.connect(self.start_new)
         self.remove_button = QPushButton("Remove snippe&t", self)
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
@@ -129,6 +129,11 @@ class SnippetsEditor(QWidget):
         self._refill()
         self.clear_shown()
         self.changed.emit()
+
+    def start_new(self) -> None:
+        """Empty the fields and put the cursor in the trigger, to type a new snippet."""
+        self.clear_shown()
+        self.trigger_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def clear_shown(self) -> None:
         """Empty the fields, ready for a new snippet."""

@@ -114,7 +114,7 @@ def test_alt_letters_reach_the_rule_fields(qtbot: QtBot) -> None:
     qtbot.waitUntil(page.isActiveWindow)
     for letter, field in (
         (Qt.Key.Key_A, page.form.class_edit),
-        (Qt.Key.Key_E, page.form.title_edit),
+        (Qt.Key.Key_H, page.form.title_edit),
         (Qt.Key.Key_N, page.form.name_edit),
     ):
         qtbot.keyClick(page.list, letter, Qt.KeyboardModifier.AltModifier)

@@ -160,3 +160,31 @@ def test_the_snippets_label_s_alt_letter_reaches_the_list(qtbot: QtBot) -> None:
     qtbot.waitUntil(replacements.hasFocus)
     qtbot.keyClick(replacements, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(editor.list.hasFocus)
+
+
+def test_a_snippet_is_added_with_the_keyboard_alone(qtbot: QtBot) -> None:
+    # A keyboard user pressed Alt+E (New snippet) and typed: the letters went to the page
+    # list's type-ahead, the spaces toggled a check box, and Enter saved that instead.
+    dialog, editor = shown_dialog(qtbot, Settings())
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    spoken = dialog.editor("spoken_commands")
+    spoken.setFocus()
+    qtbot.waitUntil(spoken.hasFocus)
+    alt = Qt.KeyboardModifier.AltModifier
+
+    qtbot.keyClick(spoken, Qt.Key.Key_E, alt)
+    qtbot.waitUntil(editor.trigger_edit.hasFocus)
+    qtbot.keyClicks(editor.trigger_edit, "insert my sig")
+    qtbot.keyClick(editor.trigger_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(editor.text_edit.hasFocus)
+    qtbot.keyClicks(editor.text_edit, "Best regards")
+    qtbot.keyClick(editor.text_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(editor.save_button.hasFocus)
+    qtbot.keyClick(editor.save_button, Qt.Key.Key_Space)
+    assert editor.list.count() == 1
+    with qtbot.waitSignal(dialog.settings_accepted) as accepted:
+        qtbot.keyClick(editor.save_button, Qt.Key.Key_O, alt)  # &OK
+
+    assert accepted.args[0].snippets == (("insert my sig", "Best regards"),)
+    assert accepted.args[0].spoken_commands == Settings().spoken_commands
