@@ -89,7 +89,9 @@ def _looks_like_file(arg: str) -> bool:
     from app.core.audio.media_files import is_media_file
 
     path = Path(arg)
-    return not arg.startswith("-") and (path.exists() or is_media_file(path))
+    # A name with a slash in it is a path even where nothing is there: no command has one.
+    named_as_path = os.sep in arg or arg.startswith("~")
+    return not arg.startswith("-") and (path.exists() or is_media_file(path) or named_as_path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

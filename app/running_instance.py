@@ -33,11 +33,25 @@ def files_and_folders(paths: Sequence[str]) -> str:
 
 
 def existing_files(files: Sequence[Path]) -> tuple[list[str], bool]:
-    """The absolute paths of ``files`` that exist, and whether any was missing (said on stderr)."""
-    missing = [f for f in files if not Path(f).exists()]
-    for path in missing:
-        sys.stderr.write(f"saytype: error: {path}: no such file or folder.\n")
-    return [str(Path(f).resolve()) for f in files if f not in missing], bool(missing)
+    """The absolute paths of ``files`` to queue, and whether any could not be (said on stderr).
+
+    A folder counts when it holds a media file; one without any would only add
+    nothing to the Files tab while the command said it went there.
+    """
+    from app.core.audio.media_files import with_folders_opened
+
+    missing = []
+    for path in map(Path, files):
+        if not path.exists():
+            sys.stderr.write(f"saytype: error: {path}: no such file or folder.\n")
+        elif path.is_dir() and with_folders_opened([path]) == [path]:
+            sys.stderr.write(
+                f"saytype: error: {path}: is a folder with no audio or video files in it.\n"
+            )
+        else:
+            continue
+        missing.append(path)
+    return [str(Path(f).resolve()) for f in files if Path(f) not in missing], bool(missing)
 
 
 def hand_over(paths: Sequence[str], *, hidden: bool) -> bool:

@@ -379,3 +379,21 @@ def test_a_file_named_like_an_option_gets_a_hint(tmp_path: Path) -> None:
         "saytype: '-take2.wav' is a file: put -- before file names that start with a dash "
         "(saytype transcribe -- -take2.wav)."
     )
+
+
+def test_a_path_that_is_not_there_or_holds_no_media_is_named_not_taken_for_a_command(
+    tmp_path: Path,
+) -> None:
+    # `saytype /media/talks` with a typo answered "invalid choice … (choose from
+    # 'transcribe', …)", and an empty folder "went to its Files tab" to add nothing.
+    missing = tmp_path / "talks"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no audio here", encoding="utf-8")
+    cases = {
+        missing: f"saytype: error: {missing}: no such file or folder.\n",
+        empty: f"saytype: error: {empty}: is a folder with no audio or video files in it.\n",
+    }
+    for path, said in cases.items():
+        result = saytype(path)
+        assert (result.returncode, result.stderr, result.stdout) == (1, said, "")
