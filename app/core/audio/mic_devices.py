@@ -136,11 +136,17 @@ def find_input(
     """
     devices = query_devices(backend)
     inputs = [(index, info) for index, info in enumerate(devices) if _is_input(info)]
-    if not inputs:
-        seen = ", ".join(repr(str(info["name"])) for info in devices) or "none"
+    if not inputs and not devices:
+        # Not even a speaker: PortAudio reached no sound server, or found no sound card.
         raise MicError(
-            "No microphone found: connect one, or choose another input in Settings "
-            f"(or with --device). Devices seen: {seen}."
+            "No microphone found: the sound system lists no devices at all, so the sound "
+            "server (PipeWire or PulseAudio) may not be running. `saytype doctor` checks it."
+        )
+    if not inputs:
+        seen = ", ".join(repr(str(info["name"])) for info in devices)
+        raise MicError(
+            "No microphone found: connect one, or choose another input (Settings → Audio, "
+            f"or --device on the command line). Devices seen: {seen}."
         )
     found = _Inputs(inputs, pactl)
     if device is None:

@@ -8,9 +8,12 @@ not a C++ error or, worse, a silent attempt to fetch a tokenizer from the networ
 from __future__ import annotations
 
 import json
+import logging
 import struct
 from pathlib import Path
 from typing import BinaryIO
+
+log = logging.getLogger(__name__)
 
 REQUIRED_TOKENIZER = "tokenizer.json"
 VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
@@ -41,10 +44,13 @@ def check_model_folder(folder: Path) -> None:
         raise ModelError(f"Model folder {folder} is missing config.json.")
     try:
         parsed = json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
         raise ModelError(f"Model folder {folder} has an unreadable config.json ({exc}).") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.info("config.json of %s: %s", folder, exc)
+        raise ModelError(f"Model folder {folder} has a damaged config.json; {_AGAIN}") from exc
     if not isinstance(parsed, dict):
-        raise ModelError(f"Model folder {folder} has a config.json that is not a JSON object.")
+        raise ModelError(f"Model folder {folder} has a damaged config.json; {_AGAIN}")
     if not (folder / REQUIRED_TOKENIZER).is_file():
         raise ModelError(f"Model folder {folder} is missing its tokenizer ({REQUIRED_TOKENIZER}).")
     _check_tokenizer(folder)
