@@ -67,7 +67,7 @@ class ModelsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.download = self._button("Do&wnload", "Download and install the selected model")
-        self.cancel = self._button("Stop do&wnload", "Stop; the next download resumes")
+        self.cancel = self._button("S&top download", "Stop; the next download resumes")
         self.remove = self._button("Re&move", "Delete the selected model from this computer")
         self.verify = self._button("&Verify", "Check the selected model's files")
         self.download.clicked.connect(self.start_download)
@@ -117,6 +117,9 @@ class ModelsPage(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(text))
             if model.name == selected:
                 self.table.selectRow(row)
+        if self.selected_name() is None and self._listings:
+            # A row is always chosen, so a keyboard user tabbing in finds the buttons working.
+            self.table.selectRow(0)
         self.table.resizeColumnsToContents()
         self._update_buttons()
 

@@ -52,6 +52,14 @@ def test_lists_the_bundled_model_and_enables_actions_by_status(page: ModelsPage)
     assert not page.cancel.isEnabled()
 
 
+def test_a_row_is_chosen_from_the_start_so_the_keyboard_finds_working_buttons(
+    page: ModelsPage,
+) -> None:
+    # Tab into the table selected nothing, and every button stayed greyed out.
+    assert page.selected_name() == page.table.item(0, 0).text()
+    assert page.verify.isEnabled() or page.download.isEnabled()
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
 def test_download_shows_progress_then_verify_and_remove(qtbot: QtBot, page: ModelsPage) -> None:
     page.select(NAME)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.core.engine.model_download import HubAccess
 from app.core.settings import Settings, setting_fields
+from app.ui.settings.models_page import ModelsPage
 from app.ui.settings.profiles_page import ProfilesPage
 from app.ui.settings.setting_editors import SYSTEM_DEFAULT_DEVICE
 from app.ui.settings.settings_dialog import SettingsDialog
@@ -284,8 +286,14 @@ def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
 
 
-def test_labels_have_distinct_mnemonics_and_buddies(qtbot: QtBot) -> None:
-    dialog = SettingsDialog(CUSTOM, DEVICES, MODELS, profiles_page=ProfilesPage())
+def test_labels_have_distinct_mnemonics_and_buddies(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = SettingsDialog(
+        CUSTOM,
+        DEVICES,
+        MODELS,
+        profiles_page=ProfilesPage(),
+        models_page=ModelsPage(tmp_path / "models", HubAccess.from_environment({})),
+    )
     qtbot.addWidget(dialog)
     buttons = [button.text() for button in dialog.button_box().buttons() if "&" in button.text()]
     every_text = []
