@@ -273,6 +273,8 @@ class HistoryPanel(QWidget):
         self._list.insertTopLevelItem(0, self._make_item(entry))
         self.select_entry(entry.id)  # the selection follows the newest dictation
         self._update_empty_state()
+        if not self._more.isHidden():  # "the newest 500 of 5005" is one more of each now
+            self._say_what_is_left_out(self._search.text().strip(), self._list.topLevelItemCount())
 
     def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
         self._entries[entry.id] = entry

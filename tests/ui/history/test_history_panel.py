@@ -297,6 +297,11 @@ def test_a_full_list_says_how_many_older_entries_a_search_reaches(
         f"Showing the newest {SHOWN_AT_ONCE} of {SHOWN_AT_ONCE + 5} dictations; search for "
         "words in an older one to find it."
     )
+    newest = store.add("reminder dictated just now", 1.0, "tiny.en", created_at=5000.0)
+    panel.add_entry(newest)  # the footer counted 500 of 505 until the next search
+    assert more.text().startswith(
+        f"Showing the newest {SHOWN_AT_ONCE + 1} of {SHOWN_AT_ONCE + 6} dictations;"
+    )
     panel.set_search_text("number 3")  # the oldest ones are reached by what they say
     panel.refresh()
     assert [entry.text for entry in panel.entries()][-1] == "invoice number 3"
