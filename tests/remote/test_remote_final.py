@@ -20,11 +20,14 @@ from app.core.engine.remote import dictation_engine
 from app.core.engine.remote.dictation_engine import DictationEngine
 from app.core.engine.remote.endpoint_book import DEFAULT_TIMEOUT_S, Endpoint, EndpointBook
 from app.core.engine.remote.openai_engine import OpenAIEndpoint, OpenAITranscriber
+from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, WholeUtterance
 from app.core.engine.remote.wyoming_engine import WyomingEndpoint
 from app.core.engine.remote.wyoming_stream import WyomingUtterance
+from saytype_bench.accuracy import word_error_rate
 from tests.support.fault_server import FaultServer, Reply
 from tests.support.silent_listener import SilentListener
+from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model
 
@@ -102,3 +105,46 @@ def test_a_server_that_never_answers_a_dictation_is_given_up_in_seconds(
     assert notice is not None
     assert "within 0.5 s" in notice, notice
     assert notice.endswith("this dictation was finished by the local model instead.")
+
+
+EMPTY = Reply(status=200, body=b'{"text": "", "segments": []}')
+SAID = "Remember to water the plants while I am away."
+
+
+def dictate_to(
+    tiny_en: ModelHost, faults: FaultServer, audio: np.ndarray, *, fallback: bool
+) -> tuple[str, list[str]]:
+    cancel = CancellationToken()
+    fallbacks: list[str] = []
+    engine = OpenAITranscriber(OpenAIEndpoint(faults.url, "whisper-1", timeout_s=30))
+    final = RemoteFinal(
+        LivePipeline(tiny_en).new_transcriber(cancel),
+        WholeUtterance(engine),
+        cancel,
+        fallbacks.append if fallback else None,
+    )
+    try:
+        for block in np.array_split(audio, 8):
+            final.push(block)
+        return final.finish().text, fallbacks
+    finally:
+        final.close()
+
+
+def test_an_empty_answer_for_speech_is_finished_by_the_local_model(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    # A server whose own voice filter dropped the words answered 200 with no text: the
+    # dictation ended as "No speech was heard", with no history entry and no recording.
+    faults.script(EMPTY)
+    audio = speech.samples(SAID)
+
+    text, fallbacks = dictate_to(tiny_en, faults, audio, fallback=True)
+
+    assert word_error_rate([SAID], [text]) <= 0.2, text
+    assert len(fallbacks) == 1
+    seconds = len(audio) / 16_000
+    assert fallbacks == [f"The server answered with no text for {seconds:.0f} s of speech"]
+    with pytest.raises(RemoteEngineError, match="answered with no text"):
+        dictate_to(tiny_en, faults, audio, fallback=False)  # the caller keeps the recording
+    assert dictate_to(tiny_en, faults, np.zeros(16_000, np.float32), fallback=True) == ("", [])

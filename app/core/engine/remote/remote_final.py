@@ -152,7 +152,29 @@ class RemoteFinal:
             self._remote.close()
         if text is None or self._cancel.cancelled:
             raise Cancelled
+        if not text.strip():
+            return self._nothing_from_the_server(len(audio) / SAMPLE_RATE)
         return DictationEvent("final", text)
+
+    def _nothing_from_the_server(self, seconds: float) -> DictationEvent:
+        """The server heard nothing: silence, or a server whose own filter dropped the words.
+
+        The local model tells which. Taking the empty answer lost whole dictations, with
+        no history entry and no recording to recover.
+
+        Raises:
+            RemoteEngineError: the local model heard words and fallback is off.
+        """
+        local = self._local.finish()
+        if not local.text.strip():
+            return DictationEvent("final", "")  # nobody heard a word: nothing was said
+        failure = f"The server answered with no text for {seconds:.0f} s of speech"
+        if self._on_fallback is None:
+            raise RemoteEngineError(failure)
+        log.info("the remote engine heard nothing where the local model heard words")
+        self.fell_back = True
+        self._on_fallback(failure)
+        return local
 
     def close(self) -> None:
         """Drop the server's connection (a cancelled dictation never reaches :meth:`finish`)."""
