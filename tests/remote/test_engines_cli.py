@@ -139,8 +139,8 @@ def test_the_key_lives_in_the_keyring_and_goes_to_the_server(
     result = saytype("-vv", "transcribe", "--engine", "box", tone, **env)  # -vv: logs on stderr
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == "saytype: error: " + (
-        f"{faults.url} refused the API key (401: Incorrect API key provided); set "
-        "SAYTYPE_API_KEY to a key it accepts."
+        f"{faults.url} refused the API key (401: Incorrect API key provided); give "
+        "it a key it accepts (Settings → Engine, or SAYTYPE_API_KEY)."
     )
     assert faults.requests[-1]["authorization"] == f"Bearer {SECRET}"
     # Not in endpoints.json, settings or the (debug) logs: only the keyring has it.

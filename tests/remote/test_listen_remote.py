@@ -143,9 +143,9 @@ def test_an_openai_server_that_refuses_falls_back_and_sends_the_utterance(
     events, err = finish(listen(spoken, "--speed", "0", "--engine", faults.url))
     assert word_error_rate([REFERENCE], [final_text(events)]) <= 0.1
     assert err == (
-        f"saytype: warning: {faults.url} refused the API key (401: Invalid key); set "
-        "SAYTYPE_API_KEY to a key it accepts; this dictation was finished by the local model "
-        "instead.\n"
+        f"saytype: warning: {faults.url} refused the API key (401: Invalid key); give it "
+        "a key it accepts (Settings → Engine, or SAYTYPE_API_KEY); this dictation was "
+        "finished by the local model instead.\n"
     )
     assert len(faults.bodies) == 1
     assert b"RIFF" in faults.bodies[0]  # the utterance went as one WAV, at the release

@@ -74,8 +74,8 @@ def test_a_failure_every_file_would_meet_stops_the_parallel_run(
     result = saytype("transcribe", "--engine", faults.url, "--jobs", "2", *[tone] * 6)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"saytype: error: {tone}: {faults.url} refused the API key (401: Invalid key); set "
-        "SAYTYPE_API_KEY to a key it accepts.",
+        f"saytype: error: {tone}: {faults.url} refused the API key (401: Invalid key); give "
+        "it a key it accepts (Settings → Engine, or SAYTYPE_API_KEY).",
         f"saytype: error: stopped there; not transcribed: {', '.join([str(tone)] * 5)}.",
     ]
 

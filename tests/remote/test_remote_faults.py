@@ -68,8 +68,8 @@ def test_a_refused_key_names_the_variable_and_the_key_goes_as_a_bearer_token(
     faults.script(Reply(401, b'{"error": {"message": "Invalid API key.", "type": "auth"}}'))
     error = failure(transcriber(faults.url, api_key="sk-test-123"), tone)
     assert str(error) == (
-        f"{faults.url} refused the API key (401: Invalid API key); set SAYTYPE_API_KEY to a "
-        "key it accepts."
+        f"{faults.url} refused the API key (401: Invalid API key); give it a key it "
+        "accepts (Settings → Engine, or SAYTYPE_API_KEY)."
     )
     assert faults.requests[0]["authorization"] == "Bearer sk-test-123"
     assert "sk-test" not in str(error)
@@ -134,7 +134,8 @@ def test_a_server_that_never_answers_times_out(faults: FaultServer, tone: Path) 
     error = failure(transcriber(faults.url, timeout_s=0.5), tone)
     assert time.monotonic() - started < 5
     assert str(error) == (
-        f"{faults.url} did not finish within 0.5 s; try again, or give it longer with --timeout."
+        f"{faults.url} did not finish within 0.5 s; try again, or give it longer "
+        "(Settings → Engine → Timeout, or --timeout)."
     )
 
 

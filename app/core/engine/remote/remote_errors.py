@@ -76,7 +76,8 @@ def timed_out(url: str, seconds: float, *, connecting: bool) -> RemoteEngineErro
             endpoint_unusable=True,
         )
     return RemoteEngineError(
-        f"{where} did not finish within {seconds:g} s; try again, or give it longer with --timeout."
+        f"{where} did not finish within {seconds:g} s; try again, or give it longer "
+        "(Settings → Engine → Timeout, or --timeout)."
     )
 
 
@@ -113,7 +114,8 @@ def refused_by_status(
     said = f"{status}: {summary}" if summary else str(status)
     if status in {401, 403}:
         return RemoteEngineError(
-            f"{where} refused the API key ({said}); set SAYTYPE_API_KEY to a key it accepts.",
+            f"{where} refused the API key ({said}); give it a key it accepts "
+            "(Settings → Engine, or SAYTYPE_API_KEY).",
             endpoint_unusable=True,
         )
     if status in {404, 405}:
