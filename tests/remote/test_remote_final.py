@@ -7,6 +7,7 @@ is the real one (tiny.en); a cancelled dictation never asks it for a final.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 
@@ -148,3 +149,17 @@ def test_an_empty_answer_for_speech_is_finished_by_the_local_model(
     with pytest.raises(RemoteEngineError, match="answered with no text"):
         dictate_to(tiny_en, faults, audio, fallback=False)  # the caller keeps the recording
     assert dictate_to(tiny_en, faults, np.zeros(16_000, np.float32), fallback=True) == ("", [])
+
+
+def test_a_looping_answer_is_finished_by_the_local_model(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    # A server that could not hear the audio answered "Thank you for watching!" three times,
+    # and with type as I speak the tail of it was typed into a terminal.
+    loop = "Thank you for watching! " * 3
+    faults.script(Reply(status=200, body=json.dumps({"text": loop, "segments": []}).encode()))
+
+    text, fallbacks = dictate_to(tiny_en, faults, speech.samples(SAID), fallback=True)
+
+    assert word_error_rate([SAID], [text]) <= 0.2, text
+    assert fallbacks == ["The server's text repeats one phrase over and over, a failed hearing"]

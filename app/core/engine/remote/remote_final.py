@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -32,6 +33,7 @@ from app.core.audio.wav_file import write_wav
 from app.core.engine.cancellation import CancellationToken, Cancelled
 from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.engine.local_agreement import repetition_loop_start
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
 
@@ -154,7 +156,30 @@ class RemoteFinal:
             raise Cancelled
         if not text.strip():
             return self._nothing_from_the_server(len(audio) / SAMPLE_RATE)
+        if _loops(text):
+            return self._checked_loop(text)
         return DictationEvent("final", text)
+
+    def _checked_loop(self, text: str) -> DictationEvent:
+        """The server's text is one phrase again and again ("Thank you for watching!", three times).
+
+        That is how Whisper fails on audio it cannot hear, and it was typed into the
+        focused app. Unless the local model heard the same repetition (a person may say
+        "no, no, no"), the server failed this dictation.
+
+        Raises:
+            RemoteEngineError: the local model heard otherwise and fallback is off.
+        """
+        local = self._local.finish()
+        if _loops(local.text):
+            return DictationEvent("final", text)
+        failure = "The server's text repeats one phrase over and over, a failed hearing"
+        if self._on_fallback is None:
+            raise RemoteEngineError(failure)
+        log.info("the remote engine's final loops where the local model's does not")
+        self.fell_back = True
+        self._on_fallback(failure)
+        return local
 
     def _nothing_from_the_server(self, seconds: float) -> DictationEvent:
         """The server heard nothing: silence, or a server whose own filter dropped the words.
@@ -179,3 +204,13 @@ class RemoteFinal:
     def close(self) -> None:
         """Drop the server's connection (a cancelled dictation never reaches :meth:`finish`)."""
         self._remote.close()
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+
+
+def _loops(text: str) -> bool:
+    """Whether ``text`` is a decoder loop, by the rule the live passes cut loops with."""
+    return repetition_loop_start([_Word(word) for word in text.split()]) is not None
