@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ import pytest
 from PySide6.QtGui import QPalette
 from pytestqt.qtbot import QtBot
 
-from app.ui.dictation.live_view import NoticeBar
+from app.ui.dictation.live_view import NOTICES_SHOWN, NoticeBar
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.wiring import wire_stale_dictation_problems
 from tests.fakes.fake_delivery import FakeDelivery
@@ -124,3 +125,25 @@ def _dictate_words(qtbot: QtBot, rig: Rig) -> None:
     assert rig.controller.start(source="hotkey")
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     rig.controller.stop()
+
+
+def test_several_notices_show_newest_first_with_their_times_and_the_oldest_go(
+    qtbot: QtBot,
+) -> None:
+    # Five sentences from earlier dictations stacked with no times: which one was about the
+    # dictation just made could not be told.
+    bar = NoticeBar()
+    qtbot.addWidget(bar)
+    bar.show_notice("warning", "The global hotkey is unavailable.")
+    assert bar.label.text() == "The global hotkey is unavailable."  # alone: no time needed
+    for number in range(1, NOTICES_SHOWN + 1):
+        bar.show_notice("error", f"Dictation {number} failed.")
+
+    lines = bar.label.text().splitlines()
+    assert [line.split("  ", 1)[1] for line in lines] == [
+        f"Dictation {number} failed." for number in range(NOTICES_SHOWN, 0, -1)
+    ]
+    assert all(re.fullmatch(r"\d\d:\d\d", line.split("  ", 1)[0]) for line in lines)
+    assert "The global hotkey is unavailable." not in bar.messages  # the oldest went
+    bar.show_notice("error", "Dictation 1 failed.")  # said again: on top
+    assert bar.label.text().splitlines()[0].endswith("Dictation 1 failed.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -98,13 +100,26 @@ class NoticeBar(QFrame):
         self.level = ""
         self.messages: list[str] = []
         self._levels: dict[str, str] = {}  # message → its level, to drop only the infos
+        self._times: dict[str, str] = {}  # message → when it came (HH:MM)
         self.hide()
 
     def show_notice(self, level: str, message: str) -> None:
-        """Show ``message``; errors and warnings use the palette's highlight colours."""
-        if message not in self.messages:  # several problems at start-up all stay visible
-            self.messages.append(message)
+        """Show ``message`` first, with the time it came; errors and warnings use the
+        palette's highlight colours.
+
+        Several notices stay visible (problems found at start-up), newest first, each with
+        its time: stacked without one, a notice about an earlier dictation read as one
+        about the last. The oldest go past :data:`NOTICES_SHOWN` (the log keeps them).
+        """
+        if message in self.messages:
+            self.messages.remove(message)  # said again: it moves to the top, with its new time
+        self.messages.append(message)
         self._levels[message] = level
+        self._times[message] = time.strftime("%H:%M")
+        for old in self.messages[:-NOTICES_SHOWN]:
+            self._levels.pop(old, None)
+            self._times.pop(old, None)
+        del self.messages[:-NOTICES_SHOWN]
         self._show_messages()
 
     def withdraw(self, message: str) -> None:
@@ -113,6 +128,7 @@ class NoticeBar(QFrame):
             return
         self.messages.remove(message)
         self._levels.pop(message, None)
+        self._times.pop(message, None)
         if self.messages:
             self._show_messages()
         else:
@@ -125,6 +141,7 @@ class NoticeBar(QFrame):
             return
         self.messages = [m for m in self.messages if self._levels[m] != "info"]
         self._levels = {m: self._levels[m] for m in self.messages}
+        self._times = {m: self._times[m] for m in self.messages if m in self._times}
         if self.messages:
             self._show_messages()
         else:
@@ -141,15 +158,21 @@ class NoticeBar(QFrame):
         palette.setColor(QPalette.ColorRole.Window, palette.color(role))
         palette.setColor(QPalette.ColorRole.WindowText, palette.color(text_role))
         self.setPalette(palette)
-        self.label.setText("\n".join(self.messages))
+        if len(self.messages) == 1:
+            self.label.setText(self.messages[0])
+        else:
+            shown = [f"{self._times.get(m, '')}  {m}" for m in reversed(self.messages)]
+            self.label.setText("\n".join(shown))
         self.show()
 
     def dismiss(self) -> None:
         """Hide the notices and forget them."""
         self.messages.clear()
         self._levels.clear()
+        self._times.clear()
         self.hide()
         self.dismissed.emit()
 
 
 _SEVERITY = {"info": 0, "warning": 1, "error": 2}
+NOTICES_SHOWN = 4
