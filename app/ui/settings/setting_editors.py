@@ -14,7 +14,9 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
+from app.core.engine.model_folder import ModelError, check_model_folder
 from app.core.engine.whisper_internals import language_codes
+from app.core.paths import models_dir
 from app.core.settings import SettingField
 from app.ui.settings.shortcut_field import ShortcutField
 from app.ui.settings.snippets_editor import SnippetsEditor
@@ -204,8 +206,8 @@ def when_edited(editor: QWidget, callback: Callable[[], None]) -> None:
 
 
 def check_model_choice(model: str, offered: list[str], language: str) -> None:
-    """Refuse a model that is not installed, a language Whisper does not know, or a
-    model that cannot hear ``language``.
+    """Refuse a model that is not installed or is damaged, a language Whisper does not
+    know, or a model that cannot hear ``language``.
 
     Raises:
         ValueError: "model: …", in words, with what to do instead.
@@ -215,6 +217,12 @@ def check_model_choice(model: str, offered: list[str], language: str) -> None:
             f"model: '{model}' is not installed: download it on the Downloaded models page "
             "first, or give the folder of a CTranslate2 model."
         )
+    folder = models_dir() / model if model in offered else Path(model).expanduser()
+    try:  # a damaged download was taken, and the next start fell back to tiny.en
+        if folder.is_dir():
+            check_model_folder(folder)
+    except ModelError as exc:
+        raise ValueError(f"model: {exc}") from None
     if language and language not in language_codes():  # before blaming the model for it
         raise ValueError(
             f"language: '{language}' is not a language Whisper knows: write its code, "

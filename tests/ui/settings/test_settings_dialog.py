@@ -7,6 +7,7 @@ clicks on the dialog's buttons, and keyboard focus moving between controls.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.model_download import HubAccess
+from app.core.engine.model_registry import bundled_model_path
+from app.core.paths import models_dir
 from app.core.settings import Settings, setting_fields
 from app.ui.settings.models_page import ModelsPage
 from app.ui.settings.profiles_page import ProfilesPage
@@ -129,7 +132,7 @@ def test_edits_become_the_result(qtbot: QtBot, tmp_path: Path) -> None:
     model = dialog.editor("model")
     assert isinstance(model, QComboBox)
     folder = tmp_path / "my-whisper"  # a model folder of the user's own
-    folder.mkdir()
+    shutil.copytree(bundled_model_path(), folder)
     model.setCurrentText(f"  {folder} ")
     language = dialog.editor("language")
     assert isinstance(language, QLineEdit)
@@ -399,3 +402,21 @@ def test_a_code_whisper_does_not_know_is_refused_as_a_language_not_blamed_on_the
         dialog.result_settings()
     language.setText("en")
     assert dialog.result_settings().language == "en"
+
+
+def test_a_damaged_downloaded_model_is_refused_with_what_to_do(qtbot: QtBot) -> None:
+    # Choosing a model whose config.json was damaged was taken without a word, and every
+    # start then fell back to tiny.en with a banner.
+    folder = models_dir() / "base.en"
+    shutil.copytree(bundled_model_path(), folder)
+    (folder / "config.json").write_text("{not json", encoding="utf-8")
+    dialog = make_dialog(qtbot, Settings())
+    model = dialog.editor("model")
+    assert isinstance(model, QComboBox)
+    model.setCurrentText("base.en")
+    with pytest.raises(ValueError, match=r"^model: Model folder ") as refused:
+        dialog.result_settings()
+    assert str(refused.value) == (
+        f"model: Model folder {folder} has a damaged config.json; download or copy the model "
+        "again."
+    )
