@@ -145,7 +145,7 @@ def test_an_empty_answer_for_speech_is_finished_by_the_local_model(
     assert word_error_rate([SAID], [text]) <= 0.2, text
     assert len(fallbacks) == 1
     seconds = len(audio) / 16_000
-    assert fallbacks == [f"The server answered with no text for {seconds:.0f} s of speech"]
+    assert fallbacks == [f"The server answered with no text for {seconds:.1f} s of speech"]
     with pytest.raises(RemoteEngineError, match="answered with no text"):
         dictate_to(tiny_en, faults, audio, fallback=False)  # the caller keeps the recording
     assert dictate_to(tiny_en, faults, np.zeros(16_000, np.float32), fallback=True) == ("", [])
@@ -162,4 +162,17 @@ def test_a_looping_answer_is_finished_by_the_local_model(
     text, fallbacks = dictate_to(tiny_en, faults, speech.samples(SAID), fallback=True)
 
     assert word_error_rate([SAID], [text]) <= 0.2, text
-    assert fallbacks == ["The server's text repeats one phrase over and over, a failed hearing"]
+    assert fallbacks == ["The server's text repeats a phrase the local model did not hear"]
+
+
+def test_a_phrase_said_again_and_again_is_the_servers_to_keep(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    # The local model keeps one copy of a loop, so comparing loops threw away a server's
+    # right text: "Dear Anna, new line, new line, new line, thanks…" became "Dear Anna,".
+    said = "Dear Anna, new line, new line, new line, thanks for the report."
+    faults.script(Reply(status=200, body=json.dumps({"text": said, "segments": []}).encode()))
+
+    text, fallbacks = dictate_to(tiny_en, faults, speech.samples(said), fallback=True)
+
+    assert (text, fallbacks) == (said, [])

@@ -128,6 +128,27 @@ def repetition_loop_start(
     return None
 
 
+def looping_phrase(
+    words: Sequence[_HasText], max_phrase: int = 8, min_repeats: int = 3
+) -> list[str]:
+    """The phrase ``words`` repeat back to back ``min_repeats`` times or more ([] if none).
+
+    As :func:`repetition_loop_start`'s rule for phrases; a single word needs six copies.
+    """
+    keys = [word_key(w.text) for w in words]
+    for start in range(len(keys)):
+        for size in range(1, max_phrase + 1):
+            phrase = keys[start : start + size]
+            if len(phrase) < size:
+                break
+            repeats = 1
+            while keys[start + repeats * size : start + (repeats + 1) * size] == phrase:
+                repeats += 1
+            if repeats >= (6 if size == 1 else min_repeats):
+                return phrase
+    return []
+
+
 def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]) -> int:
     """Index of the first hypothesis word after the already-committed ones.
 

@@ -26,6 +26,7 @@ from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.dictation_job import Decoding, DictationJob
 from app.core.engine.live_dictation import LiveTranscriber, in_flight_wait_s, run_dictation
+from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.remote.remote_final import RemoteFinal
 from app.ui.shell.owned_threads import new_thread
 
@@ -177,8 +178,8 @@ class _Compute(QObject):
             self.job_done.emit(job.job_id)
 
     def _fall_back_after(self, error: Exception) -> None:
-        if self._host is None:
-            return
+        if self._host is None or isinstance(error, RemoteEngineError):
+            return  # the server failed, not the local model's device
         try:
             self._host.fall_back_to_cpu(error)
         except Exception:

@@ -417,6 +417,5 @@ def test_a_damaged_downloaded_model_is_refused_with_what_to_do(qtbot: QtBot) -> 
     with pytest.raises(ValueError, match=r"^model: Model folder ") as refused:
         dialog.result_settings()
     assert str(refused.value) == (
-        f"model: Model folder {folder} has a damaged config.json; download or copy the model "
-        "again."
+        f"model: Model folder {folder} has a damaged config.json; download or copy the model again."
     )

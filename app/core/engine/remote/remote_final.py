@@ -33,7 +33,7 @@ from app.core.audio.wav_file import write_wav
 from app.core.engine.cancellation import CancellationToken, Cancelled
 from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import TranscribeOptions
-from app.core.engine.local_agreement import repetition_loop_start
+from app.core.engine.local_agreement import looping_phrase, word_key
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
 
@@ -161,22 +161,25 @@ class RemoteFinal:
         return DictationEvent("final", text)
 
     def _checked_loop(self, text: str) -> DictationEvent:
-        """The server's text is one phrase again and again ("Thank you for watching!", three times).
+        """The server's text repeats a phrase ("Thank you for watching!", three times).
 
         That is how Whisper fails on audio it cannot hear, and it was typed into the
-        focused app. Unless the local model heard the same repetition (a person may say
-        "no, no, no"), the server failed this dictation.
+        focused app. People repeat themselves too ("new line, new line, new line"), and
+        the local model, which keeps one copy of a loop, then heard the phrase itself: the
+        server failed only when the local model never heard the phrase it repeats.
 
         Raises:
             RemoteEngineError: the local model heard otherwise and fallback is off.
         """
         local = self._local.finish()
-        if _loops(local.text):
+        phrase = looping_phrase(_words(text))
+        heard = [word_key(word.text) for word in _words(local.text)]
+        if _contains(heard, phrase):
             return DictationEvent("final", text)
-        failure = "The server's text repeats one phrase over and over, a failed hearing"
+        failure = "The server's text repeats a phrase the local model did not hear"
         if self._on_fallback is None:
             raise RemoteEngineError(failure)
-        log.info("the remote engine's final loops where the local model's does not")
+        log.info("the remote engine's final loops on words the local model did not hear")
         self.fell_back = True
         self._on_fallback(failure)
         return local
@@ -193,7 +196,7 @@ class RemoteFinal:
         local = self._local.finish()
         if not local.text.strip():
             return DictationEvent("final", "")  # nobody heard a word: nothing was said
-        failure = f"The server answered with no text for {seconds:.0f} s of speech"
+        failure = f"The server answered with no text for {seconds:.1f} s of speech"
         if self._on_fallback is None:
             raise RemoteEngineError(failure)
         log.info("the remote engine heard nothing where the local model heard words")
@@ -211,6 +214,15 @@ class _Word:
     text: str
 
 
+def _words(text: str) -> list[_Word]:
+    return [_Word(word) for word in text.split()]
+
+
 def _loops(text: str) -> bool:
-    """Whether ``text`` is a decoder loop, by the rule the live passes cut loops with."""
-    return repetition_loop_start([_Word(word) for word in text.split()]) is not None
+    """Whether ``text`` repeats a phrase back to back, by the rule the live passes use."""
+    return bool(looping_phrase(_words(text)))
+
+
+def _contains(words: list[str], phrase: list[str]) -> bool:
+    size = len(phrase)
+    return any(words[start : start + size] == phrase for start in range(len(words) - size + 1))
