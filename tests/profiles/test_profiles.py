@@ -197,23 +197,38 @@ def test_an_invalid_profile_in_the_own_file_is_left_out_and_named() -> None:
     )
 
 
-def test_a_misspelled_key_in_a_profile_is_named_not_dropped() -> None:
-    # "setings" would otherwise leave the profile changing nothing, without a word.
+def test_a_key_saytype_does_not_know_is_named_and_the_profile_still_applies() -> None:
+    # "setings" once left a profile changing nothing, without a word; then refusing the
+    # profile made the next save of the list delete it ("comment" keys are common).
     data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
     data["profiles"].append({"name": "Chat", "window_title": "slack", "setings": {}})
-    data["default"] = {"settings": {}, "window_class": "x"}
+    data["profiles"][0]["comment"] = "my shells"
+    data["default"] = {"settings": {"trailing_space": True}, "window_class": "x"}
     path = profiles_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data), encoding="utf-8")
 
     loaded = load_profiles()
 
-    assert loaded.book == ProfileBook(profiles=(TERMINAL,))
+    assert [profile.name for profile in loaded.book.profiles] == ["Terminal", "Chat"]
+    assert loaded.book.profiles[0] == TERMINAL
+    assert loaded.book.default.overrides == {"trailing_space": True}
     assert loaded.notice == (
-        f"Some profiles in {path} were not valid and are not used: "
-        "The Default profile applies everywhere, so it takes no window rule. "
-        "Profile 'Chat' has 'setings', which Saytype does not know (did you mean settings?)."
+        f"In {path}: "
+        "The Default profile applies everywhere, so its window rule is ignored. "
+        "Profile 'Terminal': 'comment' is not a key Saytype knows (it knows name, "
+        "window_class, window_title, settings); it is ignored. "
+        "Profile 'Chat': 'setings' is not a key Saytype knows (did you mean settings?); "
+        "it is ignored."
     )
+    shared = path.with_name("shared.json")
+    shared.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ProfileError, match="applies everywhere, so it takes none"):
+        read_profile_file(shared)  # an import is all or nothing
+    del data["default"]
+    shared.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"'comment' is not a key Saytype knows \(it knows"):
+        read_profile_file(shared)
 
 
 def test_a_file_to_import_is_all_or_nothing(tmp_path: Path) -> None:

@@ -58,11 +58,15 @@ def load_profiles(path: Path | None = None) -> LoadedProfiles:
     except ProfileError as exc:
         log.warning("profiles file %s: %s", path, exc)
         return LoadedProfiles(ProfileBook(), _move_aside(path))
-    book, problems = _book_from_data(data, strict=False)
-    notice = None
+    book, problems, ignored = _book_from_data(data, strict=False)
+    said = []
     if problems:
-        notice = f"Some profiles in {path} were not valid and are not used: {' '.join(problems)}"
-    return LoadedProfiles(book, notice)
+        said.append(
+            f"Some profiles in {path} were not valid and are not used: {' '.join(problems)}"
+        )
+    if ignored:
+        said.append(f"In {path}: {' '.join(ignored)}")
+    return LoadedProfiles(book, " ".join(said) or None)
 
 
 def read_profile_file(path: Path) -> ProfileBook:
@@ -125,21 +129,29 @@ def _read_json(path: Path) -> object:
         raise ProfileError(f"is not valid JSON ({exc}).") from exc
 
 
-def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[str]]:
-    """The book in ``data``; with ``strict``, the first problem raises instead of being listed."""
+def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[str], list[str]]:
+    """The book in ``data``, the profiles left out and the keys ignored, each as a sentence.
+
+    With ``strict``, the first of either raises instead of being listed.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("profiles", []), list):
         raise ProfileError('is not a profiles file (an object with a "profiles" list).')
     version = data.get("format", FILE_FORMAT)
     if strict and version != FILE_FORMAT:
         raise ProfileError(f"has format {version!r}; this Saytype reads format {FILE_FORMAT}.")
     problems: list[str] = []
+    ignored: list[str] = []
     default = Profile(DEFAULT_PROFILE)
     profiles: list[Profile] = []
     entries = [("default", data["default"])] if "default" in data else []
     entries += [("profile", entry) for entry in data.get("profiles", [])]
     for kind, entry in entries:
         try:
-            profile = _profile_from_data(entry, default=kind == "default")
+            profile, keys_ignored = _profile_from_data(entry, default=kind == "default")
+            if strict and keys_ignored:  # an import is all or nothing: say it before it counts
+                refused = keys_ignored[0].replace("; it is ignored.", ".")
+                raise ProfileError(refused.replace("its window rule is ignored", "it takes none"))
+            ignored += keys_ignored
             if profile.is_default:
                 default = profile
             elif any(p.name.casefold() == profile.name.casefold() for p in profiles):
@@ -150,33 +162,45 @@ def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[st
             if strict:
                 raise
             problems.append(str(exc))
-    return ProfileBook(default, tuple(profiles)), problems
+    return ProfileBook(default, tuple(profiles)), problems, ignored
 
 
 _PROFILE_KEYS = ("name", "window_class", "window_title", "settings")
 
 
-def _profile_from_data(entry: object, *, default: bool) -> Profile:
+def _profile_from_data(entry: object, *, default: bool) -> tuple[Profile, list[str]]:
+    """The profile in ``entry``, and a sentence for each key of it that is ignored.
+
+    A key Saytype does not know (a misspelling, a "comment") is named, not dropped in
+    silence, and the profile still applies: refusing it made the next save of the list
+    delete a profile that had worked.
+    """
     if not isinstance(entry, dict):
         raise ProfileError(f"A profile must be an object, not {json.dumps(entry)[:40]}.")
-    for key in entry:
-        if key not in _PROFILE_KEYS:
-            # A misspelled key would otherwise leave the profile quietly doing less.
-            whose = DEFAULT_PROFILE if default else entry.get("name")
-            raise ProfileError(
-                f"Profile {whose!r} has {key!r}, which Saytype does not know"
-                f"{did_you_mean(str(key), _PROFILE_KEYS)}."
-            )
+    whose = DEFAULT_PROFILE if default else entry.get("name")
+    ignored = [
+        f"Profile {whose!r}: {key!r} is not a key Saytype knows"
+        f"{did_you_mean(str(key), _PROFILE_KEYS)}; it is ignored."
+        for key in entry
+        if key not in _PROFILE_KEYS
+    ]
+    if default and ("window_class" in entry or "window_title" in entry):
+        ignored.append(
+            f"The {DEFAULT_PROFILE} profile applies everywhere, so its window rule is ignored."
+        )
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
     overrides = {key: _from_json(value) for key, value in settings.items()}
-    return Profile(
-        name=DEFAULT_PROFILE if default else entry.get("name", ""),
+    if default:
+        return Profile(DEFAULT_PROFILE, overrides=overrides), ignored
+    profile = Profile(
+        name=entry.get("name", ""),
         window_class=entry.get("window_class", ""),
         window_title=entry.get("window_title", ""),
         overrides=overrides,
     )
+    return profile, ignored
 
 
 def _move_aside(path: Path) -> str:
