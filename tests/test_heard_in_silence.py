@@ -104,3 +104,7 @@ def test_only_stretches_of_30_s_without_speech_are_left_out_of_the_clips(window:
     close = SilentWindowCheck(np.concatenate([window.samples, gap(20.0), window.samples]))
     assert len(close.speech_clips()) == 2  # a 20 s pause is heard as a pause, in one clip
     assert SilentWindowCheck(gap(60.0)).speech_clips() == []
+    assert SilentWindowCheck(gap(10.0)).speech_clips() == [0.0, 10.0]  # too short to skip
+    lead = SilentWindowCheck(np.concatenate([gap(20.0), window.samples, gap(40.0)]))
+    assert lead.speech_clips()[0] == 0.0  # 20 s before the words: decoded as before
+    assert lead.speech_clips()[1] < 20.0 + length + 2.0  # the 40 s after them is not

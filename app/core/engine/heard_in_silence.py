@@ -137,21 +137,27 @@ class SilentWindowCheck:
     def speech_clips(self) -> list[float]:
         """Where the decoder should listen: ``[start, end, start, end, …]`` in seconds.
 
-        Every stretch of speech with :data:`CLIP_PAD_S` around it; stretches closer than
-        :data:`SKIPPED_SILENCE_S` stay one clip. A longer stretch without speech holds at
-        least one 30 s clip of nothing but silence or room noise, where Whisper invents
-        words ("Thank you for watching.") and, prompted with them, went on inventing over
-        the speech after minutes of it: that stretch is not decoded. Empty: no speech.
+        Everything but the stretches of :data:`SKIPPED_SILENCE_S` or more without speech,
+        each clip with :data:`CLIP_PAD_S` of that silence around its speech. Such a
+        stretch holds at least one 30 s clip of nothing but silence or room noise, where
+        Whisper invents words ("Thank you for watching.") and, prompted with them, went
+        on inventing over the speech after minutes of it. Empty: the whole window is
+        such a stretch.
         """
-        detector = self._detector()
         duration = len(self._samples) / SAMPLE_RATE
         clips: list[list[float]] = []
-        for start, end in detector.speech_stretches():
+        for start, end in self._detector().speech_stretches():
             start_s, end_s = start / SAMPLE_RATE, end / SAMPLE_RATE
+            if not clips and start_s < SKIPPED_SILENCE_S:
+                start_s = 0.0  # a short lead-in is decoded as before
             if clips and start_s - clips[-1][1] < SKIPPED_SILENCE_S:
                 clips[-1][1] = end_s
             else:
                 clips.append([start_s, end_s])
+        if not clips:
+            return [] if duration >= SKIPPED_SILENCE_S else [0.0, duration]
+        if duration - clips[-1][1] < SKIPPED_SILENCE_S:
+            clips[-1][1] = duration
         return [
             round(edge, 3)
             for start_s, end_s in clips
