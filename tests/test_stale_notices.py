@@ -147,3 +147,10 @@ def test_several_notices_show_newest_first_with_their_times_and_the_oldest_go(
     assert "The global hotkey is unavailable." not in bar.messages  # the oldest went
     bar.show_notice("error", "Dictation 1 failed.")  # said again: on top
     assert bar.label.text().splitlines()[0].endswith("Dictation 1 failed.")
+    bar.show_notice("info", "Settings apply after a restart.")
+    assert bar.messages[-1] == "Settings apply after a restart."  # the newest shows
+    bar.show_notice("info", "Saved to the clipboard.")  # pushes out the other info first
+    assert "Settings apply after a restart." not in bar.messages
+    assert bar.messages == [f"Dictation {n} failed." for n in (3, 4, 1)] + [
+        "Saved to the clipboard."
+    ]

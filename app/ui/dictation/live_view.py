@@ -109,17 +109,20 @@ class NoticeBar(QFrame):
 
         Several notices stay visible (problems found at start-up), newest first, each with
         its time: stacked without one, a notice about an earlier dictation read as one
-        about the last. The oldest go past :data:`NOTICES_SHOWN` (the log keeps them).
+        about the last. Past :data:`NOTICES_SHOWN` the oldest go, infos first (the log keeps
+        them all).
         """
         if message in self.messages:
             self.messages.remove(message)  # said again: it moves to the top, with its new time
         self.messages.append(message)
         self._levels[message] = level
         self._times[message] = time.strftime("%H:%M")
-        for old in self.messages[:-NOTICES_SHOWN]:
+        while len(self.messages) > NOTICES_SHOWN:  # an info goes before any problem does
+            infos = [m for m in self.messages[:-1] if self._levels.get(m) == "info"]
+            old = infos[0] if infos else self.messages[0]
+            self.messages.remove(old)
             self._levels.pop(old, None)
             self._times.pop(old, None)
-        del self.messages[:-NOTICES_SHOWN]
         self._show_messages()
 
     def withdraw(self, message: str) -> None:
