@@ -115,6 +115,23 @@ def repetition_loop_start(
         for size in range(min_doubled, (len(keys) - start) // 2 + 1):
             if keys[start : start + size] == keys[start + size : start + 2 * size]:
                 return start + size
+    run = _repeated_run(keys, max_phrase, min_repeats, min_single)
+    return None if run is None else sum(run)
+
+
+def looping_phrase(words: Sequence[_HasText]) -> list[str]:
+    """The phrase ``words`` repeat back to back, by :func:`repetition_loop_start`'s rule
+    for phrases ([] when there is none)."""
+    keys = [word_key(w.text) for w in words]
+    run = _repeated_run(keys, max_phrase=8, min_repeats=3, min_single=6)
+    return [] if run is None else keys[run[0] : sum(run)]
+
+
+def _repeated_run(
+    keys: Sequence[str], max_phrase: int, min_repeats: int, min_single: int
+) -> tuple[int, int] | None:
+    """Start and size of the first phrase said ``min_repeats`` times in a row (a single
+    word: ``min_single`` times), or None."""
     for start in range(len(keys)):
         for size in range(1, max_phrase + 1):
             phrase = keys[start : start + size]
@@ -124,29 +141,8 @@ def repetition_loop_start(
             while keys[start + repeats * size : start + (repeats + 1) * size] == phrase:
                 repeats += 1
             if repeats >= (min_single if size == 1 else min_repeats):
-                return start + size
+                return start, size
     return None
-
-
-def looping_phrase(
-    words: Sequence[_HasText], max_phrase: int = 8, min_repeats: int = 3
-) -> list[str]:
-    """The phrase ``words`` repeat back to back ``min_repeats`` times or more ([] if none).
-
-    As :func:`repetition_loop_start`'s rule for phrases; a single word needs six copies.
-    """
-    keys = [word_key(w.text) for w in words]
-    for start in range(len(keys)):
-        for size in range(1, max_phrase + 1):
-            phrase = keys[start : start + size]
-            if len(phrase) < size:
-                break
-            repeats = 1
-            while keys[start + repeats * size : start + (repeats + 1) * size] == phrase:
-                repeats += 1
-            if repeats >= (6 if size == 1 else min_repeats):
-                return phrase
-    return []
 
 
 def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]) -> int:
