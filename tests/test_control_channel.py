@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core import control_channel
@@ -139,7 +140,9 @@ def test_no_running_app_gives_a_clear_message(runtime: Path) -> None:
         send_command("toggle")
 
 
-def test_a_stale_socket_file_from_a_crash_is_replaced(runtime: Path) -> None:
+def test_a_stale_socket_file_from_a_crash_is_replaced(qapp: QApplication, runtime: Path) -> None:
+    # qapp: a QLocalServer needs the application's event loop; this test once ran first in
+    # its worker, and Qt warned that the event dispatcher was gone.
     path = control_channel.socket_path()
     stale = socket.socket(socket.AF_UNIX)
     stale.bind(str(path))
