@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from app.core.engine.model_catalog import (
@@ -11,6 +12,7 @@ from app.core.engine.model_catalog import (
     list_models,
     partial_folder,
 )
+from app.core.engine.model_registry import bundled_model_path
 
 NAME = "base.en"
 
@@ -53,3 +55,21 @@ def test_a_download_with_bytes_is_listed_as_partial(tmp_path: Path) -> None:
 def test_an_empty_unfinished_download_of_an_unlisted_model_is_not_shown(tmp_path: Path) -> None:
     partial_folder(tmp_path, "large-v2").mkdir(parents=True)  # downloadable, not in CATALOG
     assert "large-v2" not in statuses(tmp_path)
+
+
+def test_a_damaged_download_says_so_in_its_hint(tmp_path: Path) -> None:
+    # Listed as "downloaded" like any other, a damaged model was chosen in Settings, and
+    # each start then fell back to tiny.en.
+    whole, damaged = tmp_path / "tiny", tmp_path / NAME
+    shutil.copytree(bundled_model_path(), whole)
+    shutil.copytree(bundled_model_path(), damaged)
+    (damaged / "config.json").write_text("{not json", encoding="utf-8")
+
+    hints = {model.name: model.hint for model in list_models(tmp_path)}
+
+    assert statuses(tmp_path)[NAME] is ModelStatus.INSTALLED  # still there to remove
+    assert hints[NAME] == (
+        f"damaged: Model folder {damaged} has a damaged config.json; download or copy the "
+        "model again."
+    )
+    assert not hints["tiny"].startswith("damaged")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from app.core.engine.model_folder import ModelError
+from app.core.engine.model_folder import ModelError, check_model_folder
 from app.core.engine.model_registry import BUNDLED_MODEL, bundled_model_path
 
 log = logging.getLogger(__name__)
@@ -187,9 +187,11 @@ def list_models(models_dir: Path) -> list[ModelListing]:
             else:
                 name = folder.name
                 status = ModelStatus.INSTALLED
-            hint = hints.get(name, "")
-            if status is ModelStatus.PARTIAL:
-                hint = "unfinished download; download again to resume"
+            hint = (
+                "unfinished download; download again to resume"
+                if status is ModelStatus.PARTIAL
+                else _damage(folder) or hints.get(name, "")
+            )
             listings.append(ModelListing(name, status, folder_size(folder), hint, folder))
     shown = {listing.name for listing in listings}
     for entry in CATALOG:
@@ -200,6 +202,19 @@ def list_models(models_dir: Path) -> list[ModelListing]:
                 )
             )
     return listings
+
+
+def _damage(folder: Path) -> str:
+    """What is wrong with an installed model's files, as a hint ("" when nothing is).
+
+    Listed as "downloaded" without a word, a damaged model was chosen in Settings and
+    each start then fell back to tiny.en.
+    """
+    try:
+        check_model_folder(folder)
+    except ModelError as exc:
+        return f"damaged: {exc}"
+    return ""
 
 
 def remove_model(name: str, models_dir: Path) -> list[Path]:
