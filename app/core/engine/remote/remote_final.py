@@ -176,13 +176,9 @@ class RemoteFinal:
         heard = [word_key(word.text) for word in _words(local.text)]
         if _contains(heard, phrase):
             return DictationEvent("final", text)
-        failure = "The server's text repeats a phrase the local model did not hear"
-        if self._on_fallback is None:
-            raise RemoteEngineError(failure)
-        log.info("the remote engine's final loops on words the local model did not hear")
-        self.fell_back = True
-        self._on_fallback(failure)
-        return local
+        return self._server_failed(
+            "The server's text repeats a phrase the local model did not hear", local
+        )
 
     def _nothing_from_the_server(self, seconds: float) -> DictationEvent:
         """The server heard nothing: silence, or a server whose own filter dropped the words.
@@ -197,9 +193,17 @@ class RemoteFinal:
         if not local.text.strip():
             return DictationEvent("final", "")  # nobody heard a word: nothing was said
         failure = f"The server answered with no text for {seconds:.1f} s of speech"
+        return self._server_failed(failure, local)
+
+    def _server_failed(self, failure: str, local: DictationEvent) -> DictationEvent:
+        """The server's answer is no final: the local one is, with ``failure`` told.
+
+        Raises:
+            RemoteEngineError: fallback is off (the caller keeps the recording).
+        """
         if self._on_fallback is None:
             raise RemoteEngineError(failure)
-        log.info("the remote engine heard nothing where the local model heard words")
+        log.info("the remote engine failed this dictation (%s); the local final is used", failure)
         self.fell_back = True
         self._on_fallback(failure)
         return local
