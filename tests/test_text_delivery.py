@@ -8,19 +8,16 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.output.paste_keys import CTRL_SHIFT_V, CTRL_V, SHIFT_INSERT, paste_chord_for
 from app.core.output.text_delivery import (
-    CTRL_SHIFT_V,
-    CTRL_V,
     MESSAGE_CANCELLED_REST,
     MESSAGE_CANCELLED_WAITING,
     MESSAGE_FOCUS_MOVED,
     MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
-    SHIFT_INSERT,
     DeliveryQueue,
     ModifiersHeld,
     WindowPin,
-    paste_chord_for,
     wait_for_modifier_release,
 )
 from app.core.output.x11_keysyms import keysym_for_char

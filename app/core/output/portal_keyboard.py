@@ -49,7 +49,8 @@ from app.core.desktop_portal import (
     portal_request,
     session_bus_address,
 )
-from app.core.output.text_delivery import InjectionError, paste_chord_for
+from app.core.output.paste_keys import paste_chord_for
+from app.core.output.text_delivery import InjectionError
 from app.core.output.uinput_keyboard import ClipboardPaster, uinput_steps
 from app.core.output.wayland_focus import WaylandKeyboardFocus
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from app.core.output.paste_keys import paste_chord_for
+
 log = logging.getLogger(__name__)
 
 # "erase" sends one BackSpace per character of its text: only "scratch that" in
@@ -33,34 +35,6 @@ MODIFIER_RELEASE_TIMEOUT_S = 2.0
 # once holds it for the whole next dictation, and the Enter belongs before that one's text.
 KEYS_AFTER_TEXT_TIMEOUT_S = 60.0
 MODIFIER_POLL_S = 0.01
-
-# xterm and rxvt paste PRIMARY with Shift+Insert; Ctrl+V is a literal ^V there.
-_SHIFT_INSERT_TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "rxvt-unicode"})
-# Terminals whose paste shortcut is Ctrl+Shift+V (Ctrl+V is passed to the shell).
-_CTRL_SHIFT_V_TERMINALS = frozenset(
-    {
-        "gnome-terminal",
-        "gnome-terminal-server",
-        "konsole",
-        "xfce4-terminal",
-        "alacritty",
-        "kitty",
-        "terminator",
-        "tilix",
-        "wezterm",
-        "foot",
-        "mate-terminal",
-        "lxterminal",
-        "qterminal",
-        "terminology",
-        "sakura",
-        "st",
-        "st-256color",
-    }
-)
-CTRL_V: tuple[str, ...] = ("ctrl", "v")
-CTRL_SHIFT_V: tuple[str, ...] = ("ctrl", "shift", "v")
-SHIFT_INSERT: tuple[str, ...] = ("shift", "insert")
 
 MESSAGE_KEYS_HELD = (
     "Release the hotkey keys: the text was not typed while they were held. "
@@ -189,24 +163,6 @@ class DeliveryRequest:
     # Only while a window of this class has the focus ("": any), or the pin's window.
     only_into: str | WindowPin = ""
     copy_on_failure: bool = True  # False: its caller keeps the text (type-as-I-speak's pieces)
-
-
-def paste_chord_for(window_class: str | None) -> tuple[str, ...]:
-    """The keys that paste into an application with WM_CLASS ``window_class``.
-
-    Matches the class case-insensitively, and reverse-DNS classes by their last
-    part (``org.wezfurlong.wezterm``); anything unknown gets Ctrl+V.
-    """
-    if not window_class:
-        return CTRL_V
-    name = window_class.strip().lower()
-    short = name.rsplit(".", 1)[-1]
-    for candidate in (name, short):
-        if candidate in _SHIFT_INSERT_TERMINALS:
-            return SHIFT_INSERT
-        if candidate in _CTRL_SHIFT_V_TERMINALS:
-            return CTRL_SHIFT_V
-    return CTRL_V
 
 
 def wait_for_modifier_release(

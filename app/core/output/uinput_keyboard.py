@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from app.core.output.evdev_keys import modifiers_held
-from app.core.output.text_delivery import InjectionError, paste_chord_for
+from app.core.output.paste_keys import paste_chord_for
+from app.core.output.text_delivery import InjectionError
 from app.core.output.wayland_focus import WaylandKeyboardFocus
 
 log = logging.getLogger(__name__)
