@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_queue import DeliveryQueue
 from app.core.output.paste_keys import CTRL_SHIFT_V, CTRL_V, SHIFT_INSERT, paste_chord_for
 from app.core.output.text_delivery import (
     MESSAGE_CANCELLED_REST,
@@ -15,7 +16,6 @@ from app.core.output.text_delivery import (
     MESSAGE_FOCUS_MOVED,
     MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
-    DeliveryQueue,
     ModifiersHeld,
     WindowPin,
     wait_for_modifier_release,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.core.output.text_delivery import DeliveryQueue, inject
+from app.core.output.delivery_queue import DeliveryQueue
+from app.core.output.text_delivery import inject
 from tests.fakes.fake_keyboard import FakeKeyboard
 
 

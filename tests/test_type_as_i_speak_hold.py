@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.output.text_delivery import MESSAGE_KEYS_HELD
+from app.core.output.text_delivery import MESSAGE_KEYS_HELD, MESSAGE_PINNED_FOCUS_MOVED
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.support.controller_rig import Rig, build_rig
 
@@ -124,6 +124,24 @@ def test_a_failed_piece_is_typed_at_the_final_before_the_words_after_it(
         assert done.args[0] == "typed"
         assert delivery.typed == final + " "
         assert delivery.clipboard is None  # no fragment replaced the user's clipboard
+
+
+def test_a_piece_stopped_part_way_is_finished_at_the_final_not_typed_twice(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Keys held part way, then the focus left and came back: the piece's start is in the app.
+    delivery = FakeDelivery(hold=True)
+    with _live_rig(tmp_path, delivery) as rig:
+        assert rig.controller.start(source="window")
+        _wait_for_commits(qtbot, rig, 3)
+        qtbot.waitUntil(lambda: len(delivery.held_requests) >= 1, timeout=5000)
+        delivery.fail_held(MESSAGE_PINNED_FOCUS_MOVED, typed=3)
+        delivery.hold = False
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            rig.controller.stop()
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert done.args[0] == "typed"
+        assert delivery.typed == final + " "
 
 
 def test_when_typing_fails_for_good_the_whole_dictation_is_on_the_clipboard(

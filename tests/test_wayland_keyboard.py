@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.output.text_delivery import DeliveryQueue, InjectionError, inject
+from app.core.output.delivery_queue import DeliveryQueue
+from app.core.output.text_delivery import InjectionError, inject
 from app.core.output.wayland_keyboard import WtypeKeyInjector, chord_args, wtype_calls
 
 

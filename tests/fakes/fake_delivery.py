@@ -34,6 +34,7 @@ class FakeDelivery(QObject):
         self._next = 1
         self._pending: set[int] = set()
         self._no_clipboard: set[int] = set()
+        self._typed_part: dict[int, int] = {}  # failed request -> characters typed first
 
     def set_options(self, method: str = "paste", restore_delay_ms: int = 500) -> None:
         self.method = method
@@ -59,6 +60,11 @@ class FakeDelivery(QObject):
         else:
             QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
         return request_id
+
+    @property
+    def held_requests(self) -> list[tuple[int, str, str]]:
+        """The requests waiting for :meth:`release_held` or :meth:`fail_held`."""
+        return list(self._held)
 
     def release_held(self) -> None:
         """Complete the requests held so far (with ``hold``)."""
@@ -93,12 +99,21 @@ class FakeDelivery(QObject):
         self._pending &= held
         return dropped
 
-    def fail_held(self, message: str) -> None:
-        """Fail the requests held so far, as a cancelled wait for the hotkey's keys does."""
+    def fail_held(self, message: str, typed: int = 0) -> None:
+        """Fail the requests held so far, as a cancelled wait for the hotkey's keys does.
+
+        ``typed``: characters of each that reached the app first (keys pressed part way).
+        """
         held, self._held = self._held, []
-        for request_id, _text, _method in held:
+        for request_id, text, _method in held:
             self._pending.discard(request_id)
+            if typed:
+                self.delivered_texts.append(text[:typed])
+                self._typed_part[request_id] = typed
             self.failed.emit(request_id, message)
+
+    def typed_before_failure(self, request_id: int) -> int:
+        return self._typed_part.get(request_id, 0)
 
     def is_busy(self) -> bool:
         return bool(self._pending)

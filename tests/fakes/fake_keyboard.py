@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.output.text_delivery import InjectionError
+from app.core.output.text_delivery import InjectionError, KeysPressed
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class FakeKeyboard:
         self._held: set[str] = set()
         self._sent: list[Sent] = []
         self._failure: Exception | None = None
+        self._press_after: tuple[int, tuple[str, ...]] | None = None
         self.closed = False
 
     # ---- test controls -------------------------------------------------------------------
@@ -54,6 +55,11 @@ class FakeKeyboard:
         with self._lock:
             self._failure = error or InjectionError("the fake keyboard was told to fail")
 
+    def press_part_way(self, after: int, *modifiers: str) -> None:
+        """The next ``type_text`` sends ``after`` characters, then finds ``modifiers`` pressed."""
+        with self._lock:
+            self._press_after = (after, modifiers)
+
     @property
     def sent(self) -> list[Sent]:
         """Everything delivered so far, in order."""
@@ -67,7 +73,15 @@ class FakeKeyboard:
     # ---- KeyInjector -----------------------------------------------------------------------
 
     def type_text(self, text: str) -> None:
-        self._record("type", text)
+        with self._lock:
+            pressed, self._press_after = self._press_after, None
+        if pressed is None:
+            self._record("type", text)
+            return
+        after, modifiers = pressed
+        self._record("type", text[:after])
+        self.hold(*modifiers)
+        raise KeysPressed(after)
 
     def send_chord(self, keys: Sequence[str]) -> None:
         self._record("chord", "+".join(keys))

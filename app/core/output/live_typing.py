@@ -125,11 +125,16 @@ class LiveTypingQueue:
         else:
             self.sent_text += request.text
 
-    def failed(self) -> None:
-        """The request in flight did not go out: it is first again, and typing pauses."""
+    def failed(self, done: int = 0) -> None:
+        """The request in flight stopped after ``done`` characters: the rest is first again,
+        and typing pauses."""
         request, self._in_flight = self._in_flight, None
         if request is None:
             return
+        if done:
+            self._in_flight = LiveRequest(request.method, request.text[:done])
+            self.delivered()
+            request = LiveRequest(request.method, request.text[done:])
         self._pending = _as_edit(request).then(self._pending)
         self._paused = True
 

@@ -13,8 +13,8 @@ Ctrl still held turned the text into shortcuts) and the order of requests.
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -42,6 +42,9 @@ MESSAGE_KEYS_HELD = (
 )
 MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
 MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
+MESSAGE_CANCELLED_PART_WAY = (
+    "Cancelled part way: the rest of the text was not typed. The whole text is on the clipboard."
+)
 MESSAGE_KEYS_AFTER_HELD = (
     "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."
 )
@@ -66,6 +69,21 @@ MESSAGE_INJECTION_FAILED = (
 class InjectionError(RuntimeError):
     """The keyboard could not deliver keys (no X11, no spare keycode, a key missing)."""
 
+    typed = 0  # characters of the text that had gone out before it (the rest did not)
+
+
+class KeysPressed(InjectionError):
+    """The user pressed keys while a text was being typed: the keyboard stopped before more.
+
+    A Ctrl pressed part way turned the rest of the text into shortcuts (Ctrl+A, then the
+    next piece replaced everything). The caller waits until the keys are up and types
+    the rest (:func:`inject`).
+    """
+
+    def __init__(self, typed: int) -> None:
+        super().__init__(f"keys were pressed after {typed} characters")
+        self.typed = typed
+
 
 class OwnWindowFocused(InjectionError):
     """Saytype's own window has the focus: keys sent now would press its own buttons."""
@@ -87,6 +105,11 @@ MESSAGE_TEXT_FOCUS_MOVED = (
     "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
     "is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal) where it belongs."
 )
+MESSAGE_STOPPED_FOCUS_MOVED = (
+    "Typing stopped part way: the keyboard focus moved to another window while keys were "
+    "held. The whole text is on the clipboard; paste what is missing with Ctrl+V "
+    "(Ctrl+Shift+V in a terminal)."
+)
 MESSAGE_PINNED_FOCUS_MOVED = (
     "Typing stopped: the keyboard focus left the window the dictation was being typed into."
 )
@@ -101,9 +124,13 @@ def not_sent_message(
     """What to tell the user when ``request`` was held back on purpose."""
     if isinstance(error, DeliveryCancelled):
         copied = request.copy_on_failure and request.method not in {"erase", "keys"}
+        if copied and error.typed:
+            return MESSAGE_CANCELLED_PART_WAY
         return MESSAGE_CANCELLED_WAITING if copied else MESSAGE_CANCELLED_REST
     if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
         return MESSAGE_PINNED_FOCUS_MOVED
+    if isinstance(error, FocusMoved) and error.typed:
+        return MESSAGE_STOPPED_FOCUS_MOVED
     if isinstance(error, FocusMoved):
         return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
     return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
@@ -113,7 +140,11 @@ class KeyInjector(Protocol):
     """Sends keys to the focused window. Called from one worker thread only."""
 
     def type_text(self, text: str) -> None:
-        """Type ``text`` exactly, whatever the keyboard layout."""
+        """Type ``text`` exactly, whatever the keyboard layout.
+
+        A keyboard that can see keys go down part way raises :class:`KeysPressed` before
+        sending keys while one is held.
+        """
 
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` (names such as ``"ctrl"``, ``"shift"``, ``"v"``) together."""
@@ -245,26 +276,81 @@ def inject(
     window = _focused_id(keyboard) if pin is not None else None
     if pin is not None and pin.window_id and window and window != pin.window_id:
         raise FocusMoved(f"another {focused or 'window'} has the focus")  # a second terminal
-    how = _send(request, keyboard, before_paste, paste)
+    if request.method in {"type", "erase"}:
+        window = window or _focused_id(keyboard)
+    try:
+        how = _send(
+            request,
+            keyboard,
+            before_paste=before_paste,
+            paste=paste,
+            window=window,
+            on_waiting=on_waiting,
+            cancelled=cancelled,
+        )
+    except InjectionError as error:
+        if not error.typed:
+            raise
+        _pin(pin, focused, window)  # part of it went in: the rest belongs there too
+        raise
+    _pin(pin, focused, window)
+    return how
+
+
+def _pin(pin: WindowPin | None, focused: str | None, window: str | None) -> None:
     if pin is not None and pin.window_class is None:
         pin.window_class = focused or ""  # unknown (some Wayland routes): no check after
         pin.window_id = window
-    return how
+
+
+def _type_around_keys_pressed(
+    request: DeliveryRequest,
+    keyboard: KeyInjector,
+    window: str | None,
+    on_waiting: Callable[[frozenset[str]], None] | None,
+    cancelled: Callable[[], bool],
+) -> None:
+    """Type (or erase) ``request``; keys pressed part way pause it until they are up.
+
+    The rest then goes on into the same window, however long the keys are held (the
+    start is in the application already: the clipboard cannot stand in for it), unless
+    the user cancels or the focus moved meanwhile.
+    """
+    done = 0
+    while True:
+        try:
+            if request.method == "erase":
+                erase_characters(keyboard, len(request.text) - done)
+            else:
+                keyboard.type_text(request.text[done:])
+            return
+        except KeysPressed as pressed:
+            done += pressed.typed
+        log.info("request %d paused after %d characters: keys held", request.request_id, done)
+        try:
+            wait_for_modifier_release(keyboard, math.inf, on_waiting, cancelled=cancelled)
+            now = _focused_id(keyboard)
+            if window and now and now != window:
+                raise FocusMoved("the focus moved to another window while the keys were held")
+        except InjectionError as error:
+            error.typed = done
+            raise
 
 
 def _send(
     request: DeliveryRequest,
     keyboard: KeyInjector,
+    *,
     before_paste: Callable[[], None] | None,
     paste: Callable[[tuple[str, ...]], object] | None,
+    window: str | None,
+    on_waiting: Callable[[frozenset[str]], None] | None,
+    cancelled: Callable[[], bool],
 ) -> str:
     """Send ``request`` by its method, the checks done; return how."""
-    if request.method == "erase":
-        erase_characters(keyboard, len(request.text))
-        return "erased"
-    if request.method == "type":
-        keyboard.type_text(request.text)
-        return "typed"
+    if request.method in {"erase", "type"}:
+        _type_around_keys_pressed(request, keyboard, window, on_waiting, cancelled)
+        return "erased" if request.method == "erase" else "typed"
     if request.method == "keys":
         keyboard.send_chord(tuple(request.text.split("+")))
         return "keys"
@@ -298,53 +384,12 @@ def _focused_id(keyboard: KeyInjector) -> str | None:
 
 
 def erase_characters(keyboard: KeyInjector, count: int) -> None:
-    """Press BackSpace ``count`` times: the characters before the cursor go."""
-    for _ in range(count):
+    """Press BackSpace ``count`` times: the characters before the cursor go.
+
+    Raises:
+        KeysPressed: A key went down part way (Ctrl+BackSpace erases a word).
+    """
+    for done in range(count):
+        if keyboard.modifiers_down():
+            raise KeysPressed(done)
         keyboard.send_chord(BACKSPACE)
-
-
-class DeliveryQueue:
-    """FIFO of delivery requests with ids; a final never overtakes earlier commits."""
-
-    def __init__(self) -> None:
-        self._pending: deque[DeliveryRequest] = deque()
-        self._next_id = 1
-
-    def add(
-        self,
-        text: str,
-        method: DeliveryMethod,
-        paste_keys: tuple[str, ...] = (),
-        only_into: str | WindowPin = "",
-        copy_on_failure: bool = True,
-    ) -> DeliveryRequest:
-        """Queue ``text``; the request's id grows by one per call."""
-        if method not in DELIVERY_METHODS:
-            raise ValueError(f"unknown delivery method {method!r}")
-        request = DeliveryRequest(
-            self._next_id, text, method, paste_keys, only_into, copy_on_failure
-        )
-        self._next_id += 1
-        self._pending.append(request)
-        return request
-
-    def pop(self) -> DeliveryRequest | None:
-        """The oldest queued request, or None."""
-        return self._pending.popleft() if self._pending else None
-
-    def clear(self) -> list[DeliveryRequest]:
-        """Drop every queued request and return them."""
-        dropped = list(self._pending)
-        self._pending.clear()
-        return dropped
-
-    def __len__(self) -> int:
-        return len(self._pending)
-
-
-def checked_method(method: str) -> DeliveryMethod:
-    """``method`` as a :data:`DeliveryMethod`; ValueError for any other word."""
-    for known in DELIVERY_METHODS:
-        if method == known:
-            return known
-    raise ValueError(f"unknown delivery method {method!r}; use one of {DELIVERY_METHODS}")

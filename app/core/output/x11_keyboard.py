@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.output.keymap_watch import FetchWatch, FixedDelay
-from app.core.output.text_delivery import InjectionError
+from app.core.output.text_delivery import InjectionError, KeysPressed
 from app.core.output.x11_keysyms import (
     SPECIAL_KEYSYMS,
     char_of_keysym,
@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 
 # After the target's fetch, time for an Xlib client to work through its queued keys.
 _SETTLE_S = 0.1
+# Keys go out this many characters at a time, each burst after a look at the keys held:
+# short enough that a key pressed meanwhile is seen within a millisecond.
+BURST_CHARS = 8
 
 _MODIFIER_NAMES = ("shift", "lock", "control", "mod1", "mod2", "mod3", "mod4", "mod5")
 _CHORD_KEYSYMS = {
@@ -121,6 +124,7 @@ class X11KeyInjector:
         ]
         caps_locked = bool(self._display.screen().root.query_pointer().mask & _LOCK_MASK)
         shift = self._keycode("Shift_L")
+        sent = 0
         for chunk in _chunks(text, layout, len(spare)):
             needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
             strokes = dict(layout)
@@ -129,14 +133,22 @@ class X11KeyInjector:
                     raise InjectionError("the keyboard map has no spare keycode to borrow")
                 borrowed = self._borrow(needed, spare, mapping, first)
                 strokes.update({c: _Stroke(k, False) for c, k in borrowed.items()})
-            for char in chunk:
-                stroke = strokes[char]
-                press_shift = stroke.shift != (caps_locked and char.isalpha() and char.isascii())
-                self._tap(stroke.keycode, shift if press_shift else None)
-            self._display.sync()
-            sent_at = time.monotonic()
-            for char in needed:
-                self._last_used[strokes[char].keycode] = sent_at
+            for start in range(0, len(chunk), BURST_CHARS):
+                burst = chunk[start : start + BURST_CHARS]
+                # Checked just before the keys go: a Ctrl pressed after inject()'s check
+                # (or mid-text) would make every key below a shortcut.
+                if self.modifiers_down():
+                    raise KeysPressed(sent)
+                for char in burst:
+                    stroke = strokes[char]
+                    letter = char.isalpha() and char.isascii()
+                    press_shift = stroke.shift != (caps_locked and letter)
+                    self._tap(stroke.keycode, shift if press_shift else None)
+                self._display.sync()
+                sent += len(burst)
+                sent_at = time.monotonic()
+                for char in set(burst).intersection(needed):
+                    self._last_used[strokes[char].keycode] = sent_at
 
     def release_borrowed(self) -> None:
         """Give the borrowed keycodes back (empty them), once the target is done with them."""

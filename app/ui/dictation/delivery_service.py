@@ -31,6 +31,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
+from app.core.output.delivery_queue import DeliveryQueue, checked_method
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
     MESSAGE_INJECTION_FAILED,
@@ -38,7 +39,6 @@ from app.core.output.text_delivery import (
     MODIFIER_RELEASE_TIMEOUT_S,
     DeliveryCancelled,
     DeliveryMethod,
-    DeliveryQueue,
     DeliveryRequest,
     FocusMoved,
     InjectionError,
@@ -46,7 +46,6 @@ from app.core.output.text_delivery import (
     ModifiersHeld,
     OwnWindowFocused,
     WindowPin,
-    checked_method,
     inject,
     not_sent_message,
 )
@@ -72,7 +71,8 @@ class DeliveryService(QObject):
     delivered = Signal(int, str)
     failed = Signal(int, str)
     waiting_for_release = Signal(int)
-    _worker_done = Signal(int, str, str)  # id, how, error message ("" when it worked)
+    # id, how, error message ("" when it worked), characters typed before a failure
+    _worker_done = Signal(int, str, str, int)
     _worker_waiting = Signal(int)
 
     def __init__(
@@ -99,6 +99,7 @@ class DeliveryService(QObject):
         self._restore_delay_ms = 500
         self._queue = DeliveryQueue()
         self._current: DeliveryRequest | None = None
+        self._typed_before_failure = (0, 0)  # the last failed request, and its part typed
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-delivery")
         self._stopping = threading.Event()
         self._cancel_current = threading.Event()  # the dictation was cancelled (Esc)
@@ -177,6 +178,14 @@ class DeliveryService(QObject):
             log.info("dropped %d queued deliveries", len(dropped))
         return [request.request_id for request in dropped]
 
+    def typed_before_failure(self, request_id: int) -> int:
+        """Characters of failed request ``request_id`` that reached the app before it stopped.
+
+        Keys held part way pause typing; cancelled or moved away then, the start is in.
+        """
+        failed_id, typed = self._typed_before_failure
+        return typed if failed_id == request_id else 0
+
     def is_busy(self) -> bool:
         """True while a request is being delivered or waits in the queue."""
         return self._current is not None or len(self._queue) > 0
@@ -245,17 +254,20 @@ class DeliveryService(QObject):
                 cancelled=self._cancel_current.is_set,
             )
         except OwnWindowFocused:
-            self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW)
+            self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW, 0)
         except (ModifiersHeld, FocusMoved, DeliveryCancelled) as exc:
-            self._worker_done.emit(request.request_id, "", not_sent_message(request, exc))
+            message = not_sent_message(request, exc)
+            self._worker_done.emit(request.request_id, "", message, exc.typed)
         except _NoKeyboard as exc:
-            self._worker_done.emit(request.request_id, "", self._route.no_keyboard_message(exc))
+            message = self._route.no_keyboard_message(exc)
+            self._worker_done.emit(request.request_id, "", message, 0)
         except Exception as exc:
             log.exception("delivery %d failed", request.request_id)
             message = MESSAGE_INJECTION_FAILED.format(reason=exc)
-            self._worker_done.emit(request.request_id, "", message)
+            typed = exc.typed if isinstance(exc, InjectionError) else 0
+            self._worker_done.emit(request.request_id, "", message, typed)
         else:
-            self._worker_done.emit(request.request_id, how, "")
+            self._worker_done.emit(request.request_id, how, "", 0)
 
     def _wayland_paste(
         self, text: str, keyboard: KeyInjector
@@ -286,11 +298,12 @@ class DeliveryService(QObject):
         self.waiting_for_release.emit(request_id)
 
     @Slot(int, str, str)
-    def _on_worker_done(self, request_id: int, how: str, message: str) -> None:
+    def _on_worker_done(self, request_id: int, how: str, message: str, typed: int) -> None:
         request = self._current
         if request is None or request.request_id != request_id:
             return
         if message:
+            self._typed_before_failure = (request_id, typed)
             log.info("delivery %d failed: %s", request_id, message)
             self._fail(request, message)
             return

@@ -139,7 +139,8 @@ class LiveTypist:
             return False
         self._request = None
         self._error = message
-        self._queue.failed()  # first again when typing resumes, at the final
+        # first again when typing resumes, at the final (less what went out before it stopped)
+        self._queue.failed(self._delivery.typed_before_failure(request_id))
         log.info("type-as-I-speak paused: %s", message)
         if self._final:
             self._on_stopped(self._stopped_message(message))

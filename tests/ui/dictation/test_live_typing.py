@@ -49,6 +49,33 @@ def test_a_failed_request_comes_first_again_after_resume_and_is_sent_once() -> N
     assert queue.sent_text == "one two"
 
 
+def test_a_request_stopped_part_way_sends_only_its_rest_again() -> None:
+    # Keys pressed part way paused the typing, then the user cancelled or clicked away:
+    # "one t" is in the app, and a retry that typed "one two" again would double it.
+    queue = LiveTypingQueue()
+    queue.add(0, "one two")
+    queue.next_request()
+    queue.failed(len("one t"))
+    assert queue.sent_text == "one t"
+    queue.add(0, " three")
+    queue.resume()
+    assert _drain(queue) == [LiveRequest("type", "wo three")]
+    assert queue.sent_text == "one two three"
+
+
+def test_an_erase_stopped_part_way_erases_only_the_rest_again() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "abcd")
+    _drain(queue)
+    queue.add(3, "")
+    assert queue.next_request() == LiveRequest("erase", "\b" * 3)
+    queue.failed(1)
+    assert queue.sent_text == "abc"
+    queue.resume()
+    assert _drain(queue) == [LiveRequest("erase", "\b" * 2)]
+    assert queue.sent_text == "a"
+
+
 def test_scratch_that_trims_unsent_text_before_erasing_typed_text() -> None:
     queue = LiveTypingQueue()
     queue.add(0, "Hello")
