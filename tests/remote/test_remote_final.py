@@ -127,6 +127,8 @@ def dictate_to(
     try:
         for block in np.array_split(audio, 8):
             final.push(block)
+            if final.pass_due():  # partials and commits while speaking, as the live loop
+                final.run_pass()
         return final.finish().text, fallbacks
     finally:
         final.close()
@@ -176,3 +178,31 @@ def test_a_phrase_said_again_and_again_is_the_servers_to_keep(
     text, fallbacks = dictate_to(tiny_en, faults, speech.samples(said), fallback=True)
 
     assert (text, fallbacks) == (said, [])
+
+
+def _answer(text: str) -> Reply:
+    return Reply(status=200, body=json.dumps({"text": text, "segments": []}).encode())
+
+
+def test_an_answer_that_stops_early_is_finished_by_the_local_model(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    # "…water the plants" and no more: with type as I speak, the words after the typed
+    # ones never reached the app, and nothing said so.
+    faults.script(_answer("Remember to water the plants."))
+
+    text, fallbacks = dictate_to(tiny_en, faults, speech.samples(SAID), fallback=True)
+
+    assert word_error_rate([SAID], [text]) <= 0.2, text
+    assert fallbacks == ["The server's text stops before the end of what was said"]
+
+
+def test_an_answer_that_hears_the_last_words_otherwise_is_the_servers(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    heard_otherwise = "Remember to water the plants while I'm gone."
+    faults.script(_answer(heard_otherwise))
+
+    text, fallbacks = dictate_to(tiny_en, faults, speech.samples(SAID), fallback=True)
+
+    assert (text, fallbacks) == (heard_otherwise, [])

@@ -23,6 +23,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Protocol
 
@@ -102,6 +103,7 @@ class RemoteFinal:
         self._cancel = cancel
         self._on_fallback = on_fallback
         self._chunks: list[AudioArray] = []
+        self._partial = ""  # the local model's newest guess past its commits
         self.fell_back = False
 
     @property
@@ -123,7 +125,11 @@ class RemoteFinal:
 
     def run_pass(self, superseded: Callable[[], bool] | None = None) -> list[DictationEvent]:
         """A local pass: partial and committed text while speaking."""
-        return self._local.run_pass(superseded)
+        events = self._local.run_pass(superseded)
+        for event in events:
+            if event.kind == "partial":
+                self._partial = event.text
+        return events
 
     def running_pass_is_moot(self) -> bool:
         """Once released, a local pass never gives the final: the server does."""
@@ -158,7 +164,24 @@ class RemoteFinal:
             return self._nothing_from_the_server(len(audio) / SAMPLE_RATE)
         if _loops(text):
             return self._checked_loop(text)
+        if _stops_before(text, f"{self._local.committed_text} {self._partial}"):
+            return self._checked_end(text)
         return DictationEvent("final", text)
+
+    def _checked_end(self, text: str) -> DictationEvent:
+        """The server's text ends words before what the local model heard while speaking.
+
+        A server that stops early ("…while I") lost the rest with no notice, and with type
+        as I speak nothing said after the typed words reached the app. The local final
+        decides: the server failed when it too heard words after the server's last.
+
+        Raises:
+            RemoteEngineError: the local model heard more and fallback is off.
+        """
+        local = self._local.finish()
+        if not _stops_before(text, local.text):
+            return DictationEvent("final", text)
+        return self._server_failed("The server's text stops before the end of what was said", local)
 
     def _checked_loop(self, text: str) -> DictationEvent:
         """The server's text repeats a phrase ("Thank you for watching!", three times).
@@ -225,6 +248,23 @@ def _words(text: str) -> list[_Word]:
 def _loops(text: str) -> bool:
     """Whether ``text`` repeats a phrase back to back, by the rule the live passes use."""
     return bool(looping_phrase(_words(text)))
+
+
+# Words heard past the server's last one that make its answer one that stopped early: one
+# or two are a last word heard otherwise ("gonna" for "going to"), not a lost phrase.
+_LOST_WORDS = 3
+
+
+def _stops_before(server_text: str, heard_text: str) -> bool:
+    """Whether ``heard_text`` goes on for words after the point ``server_text`` ends at."""
+    server = [word_key(word.text) for word in _words(server_text)]
+    heard = [word_key(word.text) for word in _words(heard_text)]
+    blocks = SequenceMatcher(a=heard, b=server, autojunk=False).get_matching_blocks()
+    last = next((block for block in reversed(blocks) if block.size), None)
+    if last is None:
+        return False  # nothing in common: another hearing, not an answer cut short
+    server_done = last.b + last.size == len(server)
+    return server_done and len(heard) - (last.a + last.size) >= _LOST_WORDS
 
 
 def _contains(words: list[str], phrase: list[str]) -> bool:
