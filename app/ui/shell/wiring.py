@@ -22,6 +22,7 @@ from app.ui.shell.last_dictation import LastDictation
 from app.ui.shell.window_place import WindowPlace
 
 if TYPE_CHECKING:
+    from app.core.engine.remote.dictation_engine import DictationEngine
     from app.core.settings import Settings
     from app.ui.dictation.dictation_controller import DictationController
     from app.ui.dictation.microphone import Microphone
@@ -96,12 +97,26 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         )
     parts.delivery.waiting_for_release.connect(
         lambda _id: window.statusBar().showMessage(
-            "Release the hotkey keys to deliver the text…", 3000
+            "Release the keys held to deliver the text…", 3000
         )
     )
+    show_the_server_wait(window, controller, parts.engine)
     window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     show_history_paused(parts, parts.settings.pause_history)
+
+
+def show_the_server_wait(
+    window: MainWindow, controller: DictationController, engine: DictationEngine
+) -> None:
+    """A dictation finishing on a server says so: a slow server is not Saytype stuck."""
+
+    def on_state(state: str) -> None:
+        endpoint = engine.endpoint
+        if state == "finishing" and endpoint is not None:
+            window.state_label.setText(f"Waiting for {endpoint.name}…")
+
+    controller.state_changed.connect(on_state)  # after the window's own: it has the last word
 
 
 def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:

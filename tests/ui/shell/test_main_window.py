@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -33,6 +34,7 @@ from app.ui.files.queue_panel import QueuePanel
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.tray import Tray
+from app.ui.shell.wiring import show_the_server_wait
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
@@ -348,3 +350,15 @@ def test_ctrl_z_undoes_a_delete_but_not_in_the_search_box(qtbot: QtBot, ui: Ui) 
     shortcuts = ui.window.show_shortcuts()
     assert "Undo delete" in shortcuts.text()
     shortcuts.close()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "shown"), [(None, "Finishing…"), ("Office", "Waiting for Office…")]
+)
+def test_a_dictation_finishing_on_a_server_says_it_waits_for_it(
+    ui: Ui, endpoint: str | None, shown: str
+) -> None:
+    engine = SimpleNamespace(endpoint=None if endpoint is None else SimpleNamespace(name=endpoint))
+    show_the_server_wait(ui.window, ui.controller, engine)  # type: ignore[arg-type]
+    ui.controller.state_changed.emit("finishing")
+    assert ui.window.state_label.text() == shown
