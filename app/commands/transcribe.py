@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import sys
 from collections.abc import Callable, Generator
@@ -14,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.ctrl_c import INTERRUPTED, CtrlC
 from app.commands.engine_args import (
     add_engine_arguments,
     check_engine_arguments,
@@ -24,6 +24,7 @@ from app.commands.models import download_hint
 from app.commands.progress import TerminalProgress
 from app.commands.saved_words import VOCABULARY_HELP, add_saved_words_argument, words_from_args
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
+from app.commands.transcript_out import deliver_transcript, print_transcript
 from app.core.audio.file_decoder import AudioFileError
 from app.core.audio.media_files import with_folders_opened
 from app.core.audio.wav_header import find_truncation
@@ -40,12 +41,9 @@ from app.core.output.exporters import (
     FORMATS,
     ExportError,
     check_folder_writable,
-    holds_text,
-    render,
-    to_json_object,
-    write_text_atomically,
 )
 from app.core.paths import models_dir
+from app.core.text.clock import clock
 from app.core.text.counted import counted
 from app.core.text.shaper import TextShaper
 
@@ -153,29 +151,41 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     shaper = shaper_from_args(args, words.shaping)
     written: set[Path] = set()
     failures = 0
+    cancel = CancellationToken()
     outcomes = (
-        _in_parallel(engine, args, options, progress, stderr)
+        _in_parallel(engine, args, options, progress, stderr, cancel=cancel)
         if args.jobs > 1
-        else _one_by_one(engine, host, args, options, progress, stderr)
+        else _one_by_one(engine, host, args, options, progress, stderr, cancel=cancel)
     )
     done = 0
+    untouched: list[Path] = []  # stopped with Ctrl+C before any of it was transcribed
+    ctrl_c = CtrlC(cancel, stderr, progress.clear)
     try:
-        with contextlib.closing(outcomes):
+        with contextlib.closing(outcomes), ctrl_c.cancels():
             for path, transcript in outcomes:
                 done += 1
                 if transcript is None:
                     failures += 1
-                    continue
-                failures += _write_out(
-                    path, transcript, args, shaper, stdout, (progress, stderr), written
-                )
+                elif not transcript.complete and not transcript.segments:
+                    untouched.append(path)
+                else:
+                    failures += _write_out(
+                        path, transcript, args, shaper, stdout, (progress, stderr), written
+                    )
     except _EngineUnusable:
-        if left := args.files[done + 1 :]:
-            names = ", ".join(str(path) for path in left)
-            _error(stderr, progress, f"stopped there; not transcribed: {names}.")
+        _not_transcribed(args.files[done + 1 :], stderr, progress)
         return 1
     progress.clear()
+    if ctrl_c.pressed:
+        _not_transcribed(untouched + args.files[done:], stderr, progress)
+        return INTERRUPTED
     return 1 if failures else 0
+
+
+def _not_transcribed(left: list[Path], stderr: TextIO, progress: TerminalProgress) -> None:
+    if left:
+        names = ", ".join(str(path) for path in left)
+        _error(stderr, progress, f"stopped there; not transcribed: {names}.")
 
 
 def _one_by_one(  # noqa: PLR0917 - the run's parts, each distinct
@@ -185,16 +195,24 @@ def _one_by_one(  # noqa: PLR0917 - the run's parts, each distinct
     options: TranscribeOptions,
     progress: TerminalProgress,
     stderr: TextIO,
+    *,
+    cancel: CancellationToken,
 ) -> Generator[tuple[Path, Transcript | None], None, None]:
-    """Each file's transcript (None when it failed), one file at a time."""
+    """Each file's transcript (None when it failed), one file at a time, until cancelled."""
     for path in args.files:
+        if cancel.cancelled:
+            return
         label = path.name or str(path)
         if host is None:
             progress.status(f"Transcribing {label} on {display_url(args.engine.url)}…")
         elif not host.loaded:
             progress.status(f"Loading model {host.source.name}…")
         transcribe = partial(
-            engine.transcribe_file, path, options, on_progress=partial(progress.update, label)
+            engine.transcribe_file,
+            path,
+            options,
+            on_progress=partial(progress.update, label),
+            cancel=cancel,
         )
         yield path, _outcome(transcribe, path, progress, stderr, many=len(args.files) > 1)
 
@@ -205,6 +223,8 @@ def _in_parallel(
     options: TranscribeOptions,
     progress: TerminalProgress,
     stderr: TextIO,
+    *,
+    cancel: CancellationToken,
 ) -> Generator[tuple[Path, Transcript | None], None, None]:
     """Each file's transcript in the given order, ``--jobs`` requests in flight at once.
 
@@ -214,7 +234,6 @@ def _in_parallel(
     where = display_url(args.engine.url)
     files = counted(len(args.files), "file")
     progress.status(f"Transcribing {files} on {where}, {args.jobs} at a time…")
-    cancel = CancellationToken()
     with ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="upload") as pool:
         futures = [
             pool.submit(engine.transcribe_file, path, options, cancel=cancel) for path in args.files
@@ -251,15 +270,21 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
         stderr.write(
             f"saytype: warning: {path} {transcript.cut_short}; transcribed what is there.\n"
         )
+    if not transcript.complete:
+        reached = transcript.segments[-1].end if transcript.segments else 0.0
+        where = f"{clock(reached)} of {clock(transcript.duration)}"
+        stderr.write(f"saytype: warning: {path} was stopped at {where}; kept what was done.\n")
     transcript = shaper.shape_transcript(transcript)
     if not transcript.text:  # stdout stays empty, as the transcript is; say why on stderr
         stderr.write(f"saytype: no speech was heard in {path}.\n")
     try:
-        target = _deliver(transcript, path, args, stdout, written, many=len(args.files) > 1)
+        target = deliver_transcript(
+            transcript, path, args, stdout, written, many=len(args.files) > 1
+        )
     except ExportError as exc:
         # The disk filled or the folder went away during the work: the words still go out.
         _error(stderr, progress, f"{exc} The transcript follows on standard output.")
-        _print(transcript, path, args.format, stdout, many=len(args.files) > 1)
+        print_transcript(transcript, path, args.format, stdout, many=len(args.files) > 1)
         return 1
     if target is not None:  # on stderr: stdout stays for transcripts
         # A numbered name (talk.mp3 beside talk.wav) says whose transcript it holds.
@@ -340,57 +365,6 @@ def _file_engine(args: argparse.Namespace) -> tuple[FileEngine, ModelHost | None
             raise ModelError(f"{exc}{download_hint(name, models_dir())}") from None
         return FileTranscriber(host), host
     return remote_file_engine(remote_target(args), in_flight=args.jobs), None
-
-
-def _deliver(
-    transcript: Transcript,
-    path: Path,
-    args: argparse.Namespace,
-    stdout: TextIO,
-    written: set[Path],
-    *,
-    many: bool,
-) -> Path | None:
-    """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``."""
-    if args.output_dir is not None:
-        text = render(transcript, args.format)
-        target = _free_target(args.output_dir, path, args.format, written, args.overwrite, text)
-        write_text_atomically(target, text)
-        return target
-    _print(transcript, path, args.format, stdout, many=many)
-    return None
-
-
-def _print(transcript: Transcript, path: Path, fmt: str, stdout: TextIO, *, many: bool) -> None:
-    """The transcript on ``stdout``: one JSON object per file, or the text under its name."""
-    if fmt == "json":
-        obj = to_json_object(transcript, file=str(path))
-        stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    else:
-        if many:
-            stdout.write(f"==> {path} <==\n")
-        stdout.write(render(transcript, fmt))
-    stdout.flush()
-
-
-def _free_target(  # noqa: PLR0917 - the run's parts, each distinct
-    folder: Path, source: Path, fmt: str, written: set[Path], overwrite: bool, text: str
-) -> Path:
-    """``DIR/<stem>.<fmt>``, or ``-2``, ``-3``…: never a file this run wrote, nor one already there.
-
-    A transcript already in the folder may be one the user edited, so it is kept
-    unless ``--overwrite`` says to replace it (as the window's exports never do).
-    One holding exactly ``text`` (the same file transcribed again) is reused.
-    """
-    path = folder / f"{source.stem or 'transcript'}.{fmt}"
-    candidate, counter = path, 2
-    while candidate in written or (
-        not overwrite and candidate.exists() and not holds_text(candidate, text)
-    ):
-        candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
-        counter += 1
-    written.add(candidate)
-    return candidate
 
 
 def _error(stderr: TextIO, progress: TerminalProgress, message: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.commands.ctrl_c import STOPPING
 from tests.support.fault_server import FaultServer, Reply
 
 
@@ -126,7 +127,10 @@ def test_ctrl_c_during_a_request_ends_cleanly(faults: FaultServer, tone: Path) -
             child.kill()
             child.communicate()
     assert child.returncode == 130, stderr
-    assert stderr.strip() == "saytype: interrupted."
+    assert stderr.splitlines() == [  # the request is aborted; nothing came back to keep
+        f"saytype: {STOPPING}",
+        f"saytype: error: stopped there; not transcribed: {tone}.",
+    ]
     assert stdout == ""
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.transcript import Transcript
+from app.core.text.clock import clock
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_rows import (
     CANCEL,
@@ -42,7 +43,6 @@ from app.ui.files.queue_rows import (
     PROGRESS,
     STATUS,
     QueueRow,
-    clock,
     explanation,
     job_list,
     note_of,

@@ -1,0 +1,58 @@
+"""A first Ctrl+C stops a long command's work and keeps what is done; a second quits at once.
+
+Ctrl+C during ``saytype transcribe`` of a long recording ended the run with nothing:
+minutes of transcript, decoded and correct, were thrown away with the process.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TextIO
+
+from app.core.engine.cancellation import CancellationToken
+
+INTERRUPTED = 130  # the exit status of a command stopped with Ctrl+C
+STOPPING = "stopping: what is done so far is kept. Press Ctrl+C again to quit at once."
+
+
+class CtrlC:
+    """Ctrl+C as "stop and keep what is done": it cancels ``cancel`` and says so on ``stderr``.
+
+    ``before_message`` runs first (it clears a progress bar).
+    """
+
+    def __init__(
+        self, cancel: CancellationToken, stderr: TextIO, before_message: Callable[[], None]
+    ) -> None:
+        self._cancel = cancel
+        self._stderr = stderr
+        self._before_message = before_message
+        self.pressed = False
+
+    @contextmanager
+    def cancels(self) -> Iterator[None]:
+        """Within the block a first Ctrl+C cancels; a second one interrupts at once.
+
+        Only the main thread can take signals; elsewhere Ctrl+C keeps its usual meaning.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _on_sigint(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+        self._cancel.cancel()
+        self._before_message()
+        self._stderr.write(f"saytype: {STOPPING}\n")
+        self._stderr.flush()
