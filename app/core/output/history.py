@@ -37,6 +37,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.core.atomic_file import describe_os_error
+from app.core.output.history_salvage import readable_rows
 from app.core.output.history_schema import (
     RESTORE,
     SELECT,
@@ -48,6 +49,7 @@ from app.core.output.history_schema import (
 from app.core.paths import data_dir
 from app.core.private_files import private_file, private_folder, tighten
 from app.core.task_lane import TaskLane
+from app.core.text.counted import counted
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +115,27 @@ class HistoryStore:
         except DamagedHistory as damage:
             moved_to = self._move_aside()
             log.warning("history %s is damaged (%s); moved it to %s", self.path, damage, moved_to)
-            self.notice = (
-                "The dictation history was damaged, so a new, empty history was started; "
-                f"the old file was moved to {moved_to}."
-            )
             self._connection = self._open()
+            self.notice = self._salvage(moved_to)
+
+    def _salvage(self, damaged: Path) -> str:
+        """Copy the dictations ``damaged`` still holds into the new history; say what happened."""
+        rows = readable_rows(damaged)
+        try:
+            with self._writing("save the dictations read back") as connection:
+                connection.executemany(RESTORE, rows)
+        except HistoryError as exc:
+            log.warning("%s", exc)
+            rows = []
+        if not rows:
+            return (
+                "The dictation history was damaged, so a new, empty history was started; "
+                f"the old file was moved to {damaged}."
+            )
+        return (
+            f"The dictation history was damaged: {counted(len(rows), 'dictation')} could be "
+            f"read back into a new history; the damaged file was kept as {damaged}."
+        )
 
     def _open(self) -> sqlite3.Connection:
         try:
