@@ -30,6 +30,7 @@ from app.core.output.history import HistoryError, HistoryStore
 from app.core.settings import Settings, SettingsError
 from app.core.settings_file import load_settings, save_settings, settings_path
 from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.dictation_history import MESSAGE_KEPT_TO_SAVE, MESSAGE_SAVED_AT_LAST
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.microphone import Microphone
 from saytype_bench.accuracy import word_error_rate
@@ -90,6 +91,10 @@ class BrokenFolder:
 
     def _folders(self) -> list[Path]:
         return [self.path, *(p for p in self.path.rglob("*") if p.is_dir())]
+
+    def mend(self) -> None:
+        """Free the space the filler took (a full disk only)."""
+        (self.path / "filler").unlink()
 
     @property
     def reason(self) -> str:
@@ -183,7 +188,17 @@ def test_dictation_is_delivered_and_copied_when_history_cannot_save(
             warnings = [message for level, message in notices if level == "warning"]
             assert warnings[-1].startswith("Could not save the dictation")
             assert "disk is full" in warnings[-1]
-            assert warnings[-1].endswith("The text was copied to the clipboard instead.")
+            assert warnings[-1].endswith(MESSAGE_KEPT_TO_SAVE)
+            if data_folder.fault == "full":
+                data_folder.mend()  # the user frees some space, and dictates again
+                committed.clear()
+                with qtbot.waitSignal(controller.completed, timeout=10_000):
+                    assert controller.start(source="hotkey")
+                    qtbot.waitUntil(lambda: len(committed) >= 2, timeout=10_000)
+                    controller.stop()
+                qtbot.waitUntil(lambda: history.count() == 2, timeout=10_000)
+                assert [entry.text for entry in history.search()] == [text, text]
+                assert ("info", MESSAGE_SAVED_AT_LAST) in notices
             assert controller.start()  # the next dictation is not blocked
             controller.cancel()
     finally:

@@ -265,6 +265,11 @@ class DictationController(QObject):
             return 0.0
         return time.monotonic() - current.started_at
 
+    @property
+    def unsaved_dictations(self) -> int:
+        """Dictations the history could not take yet (in memory until it can)."""
+        return self._saver.unsaved_count
+
     # Worker events (GUI thread; the worker already dropped stale jobs) ------------
 
     def _run_of(self, job_id: int) -> DictationRun | None:

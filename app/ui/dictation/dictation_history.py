@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
+from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.settings import Settings
@@ -25,6 +27,13 @@ from app.ui.dictation.journal_writer import DictationJournal
 from app.ui.shell.background import run_in_background
 
 log = logging.getLogger(__name__)
+
+_RETRY_MS = 30_000
+MESSAGE_KEPT_TO_SAVE = (
+    "The text was copied to the clipboard, and Saytype keeps it to save in history as soon as "
+    "there is room (free some disk space)."
+)
+MESSAGE_SAVED_AT_LAST = "The dictation history could be written again: every dictation is saved."
 
 
 class DictationHistory:
@@ -56,6 +65,13 @@ class DictationHistory:
         self._added = added
         self.updated: Callable[[HistoryEntry], object] = lambda _entry: None  # marked entries
         self._awaiting: dict[int, DictationRun] = {}  # cancelled texts still being delivered
+        # Texts a failed write left in memory only, oldest first: tried again before the
+        # next dictation's and every half minute, so room made later saves them.
+        self._unsaved: list[Callable[[], HistoryEntry]] = []
+        self._retrying = False
+        self._retry_timer = QTimer(receiver)
+        self._retry_timer.setInterval(_RETRY_MS)
+        self._retry_timer.timeout.connect(self.retry_unsaved)
 
     def save(
         self,
@@ -89,9 +105,22 @@ class DictationHistory:
 
         def failed(exc: BaseException) -> None:
             current.unsaved = True
-            self._notice("warning", f"{exc} The text was copied to the clipboard instead.")
+            self._notice("warning", f"{exc} {MESSAGE_KEPT_TO_SAVE}")
+            self._unsaved.append(
+                partial(
+                    history.add,
+                    text,
+                    duration_s,
+                    model_name,
+                    profile=current.profile.name if current.profile is not None else None,
+                    created_at=time.time(),
+                )
+            )
+            self._retry_timer.start()
             then(None)
 
+        self.retry_unsaved()  # first: they were said before this one
+        duration_s = (end - current.start) / SAMPLE_RATE
         run_in_background(
             partial(save_dictation, history, current, text, end, model_name, kept=kept),
             saved,
@@ -99,6 +128,34 @@ class DictationHistory:
             lane=history.writes,
             receiver=self._receiver,
         )
+
+    def retry_unsaved(self) -> None:
+        """Try again to save the dictations the history could not take (a full disk)."""
+        if not self._unsaved or self._retrying or self._history is None:
+            return
+        self._retrying = True
+        write = self._unsaved[0]
+
+        def saved(entry: HistoryEntry) -> None:
+            self._retrying = False
+            self._unsaved.pop(0)
+            self._added(entry)
+            if self._unsaved:
+                self.retry_unsaved()
+                return
+            self._retry_timer.stop()
+            self._notice("info", MESSAGE_SAVED_AT_LAST)
+
+        def failed(exc: BaseException) -> None:
+            self._retrying = False
+            log.info("the unsaved dictations still cannot be saved: %s", exc)
+
+        run_in_background(write, saved, failed, lane=self._history.writes, receiver=self._receiver)
+
+    @property
+    def unsaved_count(self) -> int:
+        """Dictations kept in memory only, until the history can take them."""
+        return len(self._unsaved)
 
     def mark_delivered(
         self,

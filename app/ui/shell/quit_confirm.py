@@ -24,13 +24,14 @@ def confirm_quit(
     *,
     dictating: bool = False,
     unsaved: int = 0,
+    unsaved_dictations: int = 0,
 ) -> QMessageBox | None:
     """Quit now when nothing is under way; else ask, without blocking, and quit if told to.
 
     Returns:
         The question on screen (None when the app quit at once).
     """
-    if files_left == 0 and not dictating and unsaved == 0:
+    if files_left == 0 and not dictating and unsaved == 0 and unsaved_dictations == 0:
         quit_app()
         return None
 
@@ -39,7 +40,10 @@ def confirm_quit(
     return ask(
         window,
         "Quit Saytype?",
-        _what_stops(files_left, dictating=dictating, unsaved=unsaved),
+        _what_stops(files_left, dictating=dictating, unsaved=unsaved)
+        + _dictations_kept_in_memory(
+            unsaved_dictations, first=not (files_left or dictating or unsaved)
+        ),
         "&Quit",
         "&Keep running",
         quit_app,
@@ -69,3 +73,13 @@ def _what_stops(files_left: int, *, dictating: bool, unsaved: int) -> str:
             "select one and press Enter to export it."
         )
     return " ".join(sentences)
+
+
+def _dictations_kept_in_memory(count: int, *, first: bool) -> str:
+    if not count:
+        return ""
+    dictations, them = ("1 dictation", "it") if count == 1 else (f"{count} dictations", "them")
+    return ("" if first else " ") + (
+        f"{dictations} could not be saved in the history (the disk was full), and quitting "
+        f"loses {them}: free some disk space first, and Saytype saves {them}."
+    )

@@ -126,7 +126,12 @@ def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     dictating = parts.controller.session.state in _UNSAVED
     unsaved = parts.queue_panel.unsaved_transcripts()
     confirm_quit(
-        parts.window, parts.files.jobs_left, quit_app, dictating=dictating, unsaved=unsaved
+        parts.window,
+        parts.files.jobs_left,
+        quit_app,
+        dictating=dictating,
+        unsaved=unsaved,
+        unsaved_dictations=parts.controller.unsaved_dictations,
     )
 
 

@@ -89,3 +89,19 @@ def test_transcripts_saved_nowhere_ask_even_with_nothing_running(qtbot: QtBot) -
         "1 transcript is not saved in any file, and quitting loses it: in the Files tab, "
         "select one and press Enter to export it."
     )
+
+
+def test_dictations_the_history_could_not_take_ask_first(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    quits: list[bool] = []
+    box = confirm_quit(window, 0, lambda: quits.append(True), unsaved_dictations=1)
+    assert box is not None
+    assert box.text() == (
+        "1 dictation could not be saved in the history (the disk was full), and quitting "
+        "loses it: free some disk space first, and Saytype saves it."
+    )
+    assert box.defaultButton() is button(box, "&Keep running")
+    with qtbot.waitSignal(box.finished):
+        box.escapeButton().click()
+    assert quits == []
