@@ -20,6 +20,7 @@ from app.core.audio.wav_file import write_wav
 from saytype_bench.accuracy import word_error_rate
 from tests.support.media import (
     encode_audio,
+    header_only_copy,
     truncated_copy,
     video_with_audio,
     video_without_audio,
@@ -64,10 +65,11 @@ def media(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> dict
         "text_as_wav": text_as_wav,
         "truncated_mp3": truncated_copy(mp3, folder / "cut.mp3"),
         "video_no_audio": video_without_audio(folder / "silent.mp4"),
+        "header_only": header_only_copy(wav, folder / "header_only.wav"),
     }
 
 
-BAD = ["missing", "directory", "empty", "text_as_wav", "video_no_audio"]
+BAD = ["missing", "directory", "empty", "text_as_wav", "video_no_audio", "header_only"]
 
 
 def test_version_and_help() -> None:

@@ -64,3 +64,10 @@ def truncated_copy(source: Path, target: Path, fraction: float = 0.5) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: int(len(data) * fraction)])
     return target
+
+
+def header_only_copy(source: Path, target: Path) -> Path:
+    """``source``'s WAV header and not one sample: a copy that stopped right at the start."""
+    data = source.read_bytes()
+    target.write_bytes(data[: data.index(b"data") + 8])  # the data chunk's id and size
+    return target

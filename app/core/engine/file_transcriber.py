@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileError, AudioFileReader
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.heard_in_silence import SilentWindowCheck
 from app.core.engine.long_audio import (
@@ -335,6 +335,11 @@ class FileTranscriber:
 def _checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioArray]:
     """The reader's chunks; then whether the file was cut short goes into ``cut``."""
     yield from reader.chunks()
+    if reader.truncation is not None and reader.decoded_samples == 0:
+        # A header and nothing after it: a failure, not an empty "truncated" transcript.
+        raise AudioFileError(
+            f"{reader.path}: the file holds no audio (it {reader.truncation.reason})."
+        )
     cut.append("" if reader.truncation is not None else reader.cut_short())
 
 
