@@ -367,8 +367,10 @@ class DictationController(QObject):
 
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.
-        self.notice.emit("error", message)
-        if self.session.state is DictationState.LISTENING:
+        listening = self.session.state is DictationState.LISTENING
+        kept = "The words said before it are kept. " if listening else ""
+        self.notice.emit("error", f"{message} {kept}Reconnect it, or choose another in Settings.")
+        if listening:
             self.stop()
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:

@@ -315,6 +315,9 @@ def test_app_survives_an_unplugged_mic_and_dictates_again_without_a_restart(
     errors = [text for level, text in app.notices if level == "error"]
     assert len(errors) == 1, app.notices
     assert errors[0].startswith(STOPPED), app.notices
+    assert errors[0].endswith(
+        "The words said before it are kept. Reconnect it, or choose another in Settings."
+    )
     assert not app.mic.is_open
     entry = app.history.latest()
     assert entry is not None
