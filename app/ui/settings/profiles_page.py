@@ -82,6 +82,10 @@ class ProfilesPage(QWidget):
         delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete_key.activated.connect(self.delete_current)
+        self._undo: tuple[ProfileBook, str] | None = None  # the list before the last delete
+        undo_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo_key.activated.connect(self.undo_delete)
         self.form = ProfileForm(self)
         self.message = QLabel(loaded.notice or "", self)
         self.message.setWordWrap(True)
@@ -243,7 +247,19 @@ class ProfilesPage(QWidget):
         if current.is_default:
             self._say("The Default profile always applies; clear what it changes instead.")
             return False
-        return self._store(self.book.without(current.name), None, f"Deleted {current.name}.")
+        before = self.book
+        said = f"Deleted {current.name}. Ctrl+Z brings it back."
+        if not self._store(self.book.without(current.name), None, said):
+            return False
+        self._undo = (before, current.name)
+        return True
+
+    def undo_delete(self) -> bool:
+        """Bring back the profile deleted last, where it was (while nothing else changed)."""
+        if self._undo is None:
+            return False
+        before, name = self._undo
+        return self._store(before, name, f"Brought back {name}.")
 
     def import_file(self, path: Path) -> bool:
         """Add the profiles of ``path`` (all or nothing)."""
@@ -280,6 +296,7 @@ class ProfilesPage(QWidget):
             self.export_file(Path(chosen))
 
     def _store(self, book: ProfileBook, select: str | None, said: str) -> bool:
+        self._undo = None  # any change after a delete: bringing the old list back would undo it
         if _contents(self._path) != self._seen:
             # Changed since this list was read (`saytype profiles import`, an editor):
             # writing the list back would throw that change away.

@@ -151,7 +151,14 @@ def test_suggestions_are_added_on_request_then_ordered_and_deleted(qtbot: QtBot)
 
     click(qtbot, page.buttons["delete"])
     assert saved_names() == ["Default", "Terminals", "Chat apps"]
-    assert page.message.text() == "Deleted XTerm."
+    assert page.message.text() == "Deleted XTerm. Ctrl+Z brings it back."
+
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus)
+    qtbot.keyClick(page.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert saved_names() == ["Default", "Terminals", "XTerm", "Chat apps"]  # where it was
+    assert page.message.text() == "Brought back XTerm."
+    assert page.list.currentItem().text().startswith("XTerm")
 
 
 def test_the_delete_key_on_the_list_deletes_the_selected_profile(qtbot: QtBot) -> None:
@@ -164,7 +171,7 @@ def test_the_delete_key_on_the_list_deletes_the_selected_profile(qtbot: QtBot) -
     qtbot.keyClick(page.list, Qt.Key.Key_Delete)
 
     assert saved_names() == ["Default"]
-    assert page.message.text() == "Deleted XTerm."
+    assert page.message.text() == "Deleted XTerm. Ctrl+Z brings it back."
     qtbot.keyClick(page.list, Qt.Key.Key_Delete)  # the Default profile stays
     assert saved_names() == ["Default"]
     assert page.message.text().startswith("The Default profile always applies")
@@ -345,3 +352,20 @@ def test_cancel_in_the_question_at_close_keeps_settings_open_with_the_edits(qtbo
         answer(box, "Cancel")
     assert dialog.isVisible()
     assert page.unsaved_edits()
+
+
+def test_undo_brings_back_only_a_delete_that_nothing_followed(qtbot: QtBot) -> None:
+    page = page_for(qtbot)
+    for name in ("Terminals", "Chat apps"):
+        choose(page.suggestions, name)
+        click(qtbot, page.buttons["suggestion"])
+    page.list.setCurrentRow(1)
+    click(qtbot, page.buttons["delete"])
+    choose(page.suggestions, "Terminals")
+    click(qtbot, page.buttons["suggestion"])  # a change after the delete
+    page.list.setFocus()
+    qtbot.waitUntil(page.list.hasFocus)
+
+    qtbot.keyClick(page.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    assert saved_names() == ["Default", "Chat apps", "Terminals"]  # not the list before it
