@@ -71,7 +71,7 @@ def test_uinput_text_waits_while_the_kernel_says_ctrl_is_held(tmp_path: Path) ->
     asked: list[frozenset[str]] = []
 
     def kernel() -> frozenset[str]:
-        asked.append(frozenset(answers.pop(0)))
+        asked.append(frozenset(answers.pop(0) if answers else ()))
         return asked[-1]
 
     keyboard = UinputKeyInjector(

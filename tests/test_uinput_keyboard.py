@@ -20,8 +20,9 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.output.delivery_route import DeliveryRoute
-from app.core.output.text_delivery import InjectionError
+from app.core.output.text_delivery import InjectionError, KeysPressed
 from app.core.output.uinput_keyboard import (
+    BURST_CHARS,
     MESSAGE_NO_DAEMON,
     MESSAGE_NO_UINPUT,
     UinputKeyInjector,
@@ -163,6 +164,30 @@ def test_ydotool_1_types_on_stdin_and_presses_evdev_codes(recording: Recording) 
         "ydotool key 28:1 28:0",  # Enter
         "ydotool key 29:1 42:1 47:1 47:0 42:0 29:0",
         "ydotool key 14:1 14:0",
+    ]
+
+
+def test_ydotool_types_in_bursts_and_stops_when_keys_go_down(recording: Recording) -> None:
+    # ydotool types a key every few milliseconds: a Ctrl pressed during a long text made
+    # the rest of it shortcuts. Each burst goes out after a look at the keys held.
+    recording.install("ydotool")
+    looks: list[int] = []
+
+    def kernel() -> frozenset[str]:
+        looks.append(len(looks))
+        return frozenset({"control"}) if len(looks) == 3 else frozenset()
+
+    keyboard = UinputKeyInjector(
+        {"PATH": f"{recording.folder}:/usr/bin:/bin"}, tool="ydotool", held_modifiers=kernel
+    )
+    with pytest.raises(KeysPressed) as pressed:
+        keyboard.type_text("one two three four")
+    assert pressed.value.typed == 2 * BURST_CHARS
+    assert recording.calls() == [
+        "ydotool type --file /dev/stdin",
+        "stdin[one two ]",
+        "ydotool type --file /dev/stdin",
+        "stdin[three fo]",
     ]
 
 

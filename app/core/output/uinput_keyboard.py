@@ -29,14 +29,14 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from app.core.output.evdev_keys import modifiers_held
 from app.core.output.paste_keys import paste_chord_for
-from app.core.output.text_delivery import InjectionError
+from app.core.output.text_delivery import InjectionError, KeysPressed
 from app.core.output.wayland_focus import WaylandKeyboardFocus
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,8 @@ _NAMES = {"control": "ctrl", "return": "enter", "esc": "escape"}
 _SOCKET_NAME = ".ydotool_socket"
 
 _BASE_TIMEOUT_S = 10.0
+# ydotool types a character in about 25 ms: 0.2 s between two looks at the keys held.
+BURST_CHARS = 8
 _PER_KEY_TIMEOUT_S = 0.05  # ydotool waits 12 ms after each press and each release
 _RESTORE_DELAY_S = 0.5  # as the paste mode's default restore delay
 
@@ -156,6 +158,16 @@ def uinput_steps(text: str) -> list[Step]:
         else:
             steps.append((kind, char))
     return steps
+
+
+def _bursts(steps: Sequence[Step]) -> Iterator[Step]:
+    """``steps`` with each run to type cut into :data:`BURST_CHARS` characters at most."""
+    for kind, value in steps:
+        if kind != "type":
+            yield kind, value
+            continue
+        for start in range(0, len(value), BURST_CHARS):
+            yield kind, value[start : start + BURST_CHARS]
 
 
 def ydotool_key_args(keys: Sequence[str], modern: bool) -> list[str]:
@@ -245,7 +257,10 @@ class UinputKeyInjector(WaylandKeyboardFocus):
         if pasted and self._clipboard is None:  # fail before any key: nothing typed by halves
             chars = " ".join(dict.fromkeys(pasted))
             raise InjectionError(MESSAGE_NOT_IN_LAYOUT.format(chars=chars, device=UINPUT_DEVICE))
-        batch: list[Step] = []
+        if self._tool == "ydotool":
+            self._type_in_bursts(steps)
+            return
+        batch: list[Step] = []  # dotool: one process, one uinput device, for each run
         for step in steps:
             if step[0] != "paste":
                 batch.append(step)
@@ -254,6 +269,25 @@ class UinputKeyInjector(WaylandKeyboardFocus):
             batch = []
             self._paste(step[1])
         self._send(batch)
+
+    def _type_in_bursts(self, steps: Sequence[Step]) -> None:
+        """ydotool types a few characters a call, each call after a look at the keys held.
+
+        It types a key every few milliseconds: a Ctrl pressed meanwhile made the rest
+        of a long text shortcuts. The daemon keeps the device, so calls are cheap.
+
+        Raises:
+            KeysPressed: keys were held before a burst (with the characters sent so far).
+        """
+        sent = 0
+        for kind, value in _bursts(steps):
+            if self._held_modifiers():
+                raise KeysPressed(sent)
+            if kind == "paste":
+                self._paste(value)
+            else:
+                self._send([(kind, value)])
+            sent += 1 if kind == "key" else len(value)
 
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` (``"ctrl"``, ``"shift"``, ``"v"``, ``"backspace"``…) together."""
