@@ -50,9 +50,10 @@ log = logging.getLogger(__name__)
 
 # After the target's fetch, time for an Xlib client to work through its queued keys.
 _SETTLE_S = 0.1
-# Keys go out this many characters at a time, each burst after a look at the keys held:
-# short enough that a key pressed meanwhile is seen within a millisecond.
-BURST_CHARS = 8
+# Keys go out this many characters at a time, each burst right after a look at the keys
+# held. A key pressed between the look and the burst still applies to it; one character
+# a burst makes that gap the shortest and its harm one character (decision 0048).
+BURST_CHARS = 1
 
 _MODIFIER_NAMES = ("shift", "lock", "control", "mod1", "mod2", "mod3", "mod4", "mod5")
 _CHORD_KEYSYMS = {
@@ -124,6 +125,8 @@ class X11KeyInjector:
         ]
         caps_locked = bool(self._display.screen().root.query_pointer().mask & _LOCK_MASK)
         shift = self._keycode("Shift_L")
+        fake = self._xtest.fake_input
+        press_event, release_event = self._X.KeyPress, self._X.KeyRelease
         sent = 0
         for chunk in _chunks(text, layout, len(spare)):
             needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
@@ -135,20 +138,24 @@ class X11KeyInjector:
                 strokes.update({c: _Stroke(k, False) for c, k in borrowed.items()})
             for start in range(0, len(chunk), BURST_CHARS):
                 burst = chunk[start : start + BURST_CHARS]
-                # Checked just before the keys go: a Ctrl pressed after inject()'s check
-                # (or mid-text) would make every key below a shortcut.
-                if self.modifiers_down():
+                events = [
+                    event
+                    for char in burst
+                    for event in _tap_events(strokes[char], char, caps_locked, shift)
+                ]
+                # Looked at just before the keys go, with nothing left to work out in
+                # between: a Ctrl pressed after inject()'s look (or mid-text) would make
+                # every key below a shortcut.
+                if self.any_key_down():
                     raise KeysPressed(sent)
-                for char in burst:
-                    stroke = strokes[char]
-                    letter = char.isalpha() and char.isascii()
-                    press_shift = stroke.shift != (caps_locked and letter)
-                    self._tap(stroke.keycode, shift if press_shift else None)
-                self._display.sync()
+                for press, keycode in events:
+                    fake(self._display, press_event if press else release_event, keycode)
+                self._display.flush()  # out now; the next look, a round trip, waits on them
                 sent += len(burst)
                 sent_at = time.monotonic()
                 for char in set(burst).intersection(needed):
                     self._last_used[strokes[char].keycode] = sent_at
+            self._display.sync()
 
     def release_borrowed(self) -> None:
         """Give the borrowed keycodes back (empty them), once the target is done with them."""
@@ -191,6 +198,10 @@ class X11KeyInjector:
         for code in down:  # not a modifier: the hotkey's own key, most often
             held.add(f"key {keysym_name(self._XK, self._display.keycode_to_keysym(code, 0))}")
         return frozenset(held)
+
+    def any_key_down(self) -> bool:
+        """Whether any key is down now: the one round trip made before each burst of keys."""
+        return any(self._display.query_keymap())
 
     def focused_window_class(self) -> str | None:
         """WM_CLASS class of the focused top-level window, or None."""
@@ -334,15 +345,6 @@ class X11KeyInjector:
         block = [list(mapping[k - first]) for k in range(low, high + 1)]
         self._display.change_keyboard_mapping(low, block)
 
-    def _tap(self, keycode: int, shift: int | None) -> None:
-        fake = self._xtest.fake_input
-        if shift is not None:
-            fake(self._display, self._X.KeyPress, shift)
-        fake(self._display, self._X.KeyPress, keycode)
-        fake(self._display, self._X.KeyRelease, keycode)
-        if shift is not None:
-            fake(self._display, self._X.KeyRelease, shift)
-
     # ---- synchronising with the target ------------------------------------------------
 
     def _settle(self, last_sent: float) -> None:
@@ -375,6 +377,15 @@ class X11KeyInjector:
 def _xlib(module: str) -> Any:
     """Import a python-xlib module (no type stubs exist, so it is typed Any)."""
     return importlib.import_module(module)
+
+
+def _tap_events(
+    stroke: _Stroke, char: str, caps_locked: bool, shift: int
+) -> list[tuple[bool, int]]:
+    """(pressed, keycode) for typing ``char``: its key, inside Shift where its level needs it."""
+    press_shift = stroke.shift != (caps_locked and char.isalpha() and char.isascii())
+    tap = [(True, stroke.keycode), (False, stroke.keycode)]
+    return [(True, shift), *tap, (False, shift)] if press_shift else tap
 
 
 def _chunks(text: str, layout: dict[str, _Stroke], spare: int) -> Iterator[str]:
