@@ -106,6 +106,7 @@ def test_a_server_that_never_answers_a_dictation_is_given_up_in_seconds(
     assert notice is not None
     assert "within 0.5 s" in notice, notice
     assert notice.endswith("this dictation was finished by the local model instead.")
+    assert engine.heard_by("tiny.en") == "tiny.en"  # what history records for it
 
 
 EMPTY = Reply(status=200, body=b'{"text": "", "segments": []}')
@@ -206,3 +207,23 @@ def test_an_answer_that_hears_the_last_words_otherwise_is_the_servers(
     text, fallbacks = dictate_to(tiny_en, faults, speech.samples(SAID), fallback=True)
 
     assert (text, fallbacks) == (heard_otherwise, [])
+
+
+def test_history_is_told_which_server_heard_a_dictation(
+    tiny_en: ModelHost, faults: FaultServer, speech: SpeechMaker
+) -> None:
+    faults.script(_answer(SAID))
+    office = Endpoint("Office", faults.url, "openai", model="whisper-1")
+    engine = DictationEngine(LivePipeline(tiny_en), EndpointBook((office,), active="Office"))
+    transcriber = engine.new_transcriber(CancellationToken())
+    assert isinstance(transcriber, RemoteFinal)
+    try:
+        transcriber.push(speech.samples(SAID))
+        assert transcriber.finish().text == SAID
+    finally:
+        transcriber.close()
+    assert engine.heard_by("tiny.en") == "whisper-1 on Office (server)"
+
+    engine.use(EndpointBook((office,), active=""))  # back to local
+    engine.new_transcriber(CancellationToken())
+    assert engine.heard_by("tiny.en") == "tiny.en"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -78,6 +79,7 @@ class DictationController(QObject):
         self._delivery = delivery
         self.settings = settings
         self.model_name = model_name
+        self.heard_by: Callable[[str], str] = lambda model: model  # a server's, when it was
         self._own_window_active = own_window_active or (lambda: False)
         self._gate_hold = GateHold(gate) if gate is not None else None
         self._profiles = profiles
@@ -324,7 +326,7 @@ class DictationController(QObject):
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)
         current.final_saving = True
-        self._saver.save(current, text, self.settings, self.model_name, then)
+        self._saver.save(current, text, self.settings, self.heard_by(self.model_name), then)
 
     def _saved(
         self,

@@ -62,6 +62,8 @@ def show_delivery(item: QTreeWidgetItem, entry: HistoryEntry, style_of: QWidget)
     tooltip = entry.text if len(entry.text) <= _TOOLTIP_CHARS else entry.text[:_TOOLTIP_CHARS] + "…"
     if entry.profile and entry.profile != DEFAULT_PROFILE:  # the app's own shaping
         tooltip += f"\n\nProfile: {entry.profile}"
+    if entry.model.endswith(" (server)"):  # heard on a saved endpoint: the audio left
+        tooltip += f"\n\nHeard by {entry.model}"
     if entry.delivered_to == NOT_DELIVERED:
         tooltip = f"{NOT_DELIVERED_NOTE}\n\n{tooltip}"
         item.setIcon(2, style_of.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))

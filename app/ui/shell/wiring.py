@@ -101,6 +101,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         )
     )
     show_the_server_wait(window, controller, parts.engine)
+    controller.heard_by = parts.engine.heard_by  # history says which server heard a text
     window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     show_history_paused(parts, parts.settings.pause_history)

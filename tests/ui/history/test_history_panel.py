@@ -278,6 +278,14 @@ def test_an_entry_names_the_profile_that_shaped_it(qtbot: QtBot, store: HistoryS
     assert oldest.toolTip(2) == "git status\n\nProfile: Terminal"
 
 
+def test_an_entry_heard_by_a_server_says_which(qtbot: QtBot, store: HistoryStore) -> None:
+    store.add("Minutes of the meeting.", 1.0, "whisper-1 on Office (server)")
+    panel = make_panel(qtbot, store)
+    item = tree(panel).topLevelItem(0)
+    assert item is not None
+    assert item.toolTip(2) == "Minutes of the meeting.\n\nHeard by whisper-1 on Office (server)"
+
+
 def test_a_full_list_says_how_many_older_entries_a_search_reaches(
     qtbot: QtBot, store: HistoryStore
 ) -> None:

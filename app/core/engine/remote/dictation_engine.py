@@ -108,6 +108,7 @@ class DictationEngine:
         self.fallback = True
         self._api_key_of = api_key_of
         self._notices: list[str] = []
+        self._last: tuple[RemoteFinal | None, Endpoint | None] = (None, None)  # for heard_by
         self._lock = threading.Lock()
         if book is not None:
             self.use(book)
@@ -146,6 +147,7 @@ class DictationEngine:
         cancel = cancel or CancellationToken()
         local = self.local.new_transcriber(cancel, language=language, vocabulary=vocabulary)
         endpoint = self.endpoint
+        self._last = (None, None)
         if endpoint is None:
             return local
         try:
@@ -163,7 +165,19 @@ class DictationEngine:
         except RemoteEngineError as exc:  # its CA file is unusable: this one stays local
             self._fell_back(str(exc))
             return local
-        return RemoteFinal(local, utterance, cancel, self._fell_back if self.fallback else None)
+        remote = RemoteFinal(local, utterance, cancel, self._fell_back if self.fallback else None)
+        self._last = (remote, endpoint)
+        return remote
+
+    def heard_by(self, local_model: str) -> str:
+        """Who made the last final: ``local_model``, or the server's model and the endpoint.
+
+        History keeps it: whether a text's audio left the machine is the user's to know.
+        """
+        remote, endpoint = self._last
+        if remote is None or endpoint is None or remote.fell_back:
+            return local_model
+        return f"{endpoint.model or 'the default model'} on {endpoint.name} (server)"
 
     def take_notice(self) -> str | None:
         """The latest fallback's sentence, once."""
