@@ -28,7 +28,7 @@ from app.core.engine.remote.api_keys import (
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointError, protocol_of
 from app.core.engine.remote.endpoint_check import (
     reachable_sentence,
-    send_test_tone,
+    send_test_audio,
     unusable_sentence,
 )
 from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
@@ -244,7 +244,7 @@ def _tell_running_app() -> None:
 
 
 def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
-    """Send a second of tone to the endpoint; one sentence on how it went."""
+    """Send the test sentence to the endpoint; one sentence on how it went."""
     book = load_endpoints().book
     endpoint = book.get(args.name)
     if endpoint is None:
@@ -252,11 +252,11 @@ def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     choice = parse_engine(endpoint.name, book)
     target = remote_target(argparse.Namespace(engine=choice, ca_file=None, timeout=None))
     try:
-        elapsed = send_test_tone(remote_file_engine(target))
+        answer = send_test_audio(remote_file_engine(target))
     except RemoteEngineError as exc:
         return _error(unusable_sentence(endpoint.name, exc))
     sentence = reachable_sentence(
-        endpoint.name, endpoint.url, target.model, elapsed, _key_note(endpoint.name)
+        endpoint.name, endpoint.url, target.model, answer, _key_note(endpoint.name)
     )
     stdout.write(sentence + "\n")
     return 0

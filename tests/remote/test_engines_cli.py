@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -167,6 +168,25 @@ def test_engines_test_gives_the_servers_error_in_one_sentence(faults: FaultServe
         "try again later."
     )
     assert b'name="model"\r\n\r\nlarge-v3' in faults.bodies[-1]  # the saved model was sent
+
+
+def test_engines_test_says_when_the_server_mishears_the_test_sentence(faults: FaultServer) -> None:
+    # A server with the wrong language or a broken model answers quickly and wrongly: the
+    # check said "reachable" alone, and the first dictations came back as nonsense.
+    answer = {
+        "text": "Bienvenue à tous.",
+        "segments": [{"start": 0, "end": 2, "text": "Bienvenue à tous."}],
+    }
+    faults.script(Reply(200, json.dumps(answer).encode()))
+    assert saytype("engines", "add", "box", faults.url).returncode == 0
+    tested = saytype("engines", "test", "box")
+    assert tested.returncode == 0, tested.stderr
+    assert re.fullmatch(
+        rf"box \({re.escape(faults.url)}\) is reachable: model whisper-1 heard the test "
+        r"sentence in \d+\.\d\d s, but only 0% of its words \('Bienvenue à tous\.'\): "
+        r"check the endpoint's model and language\.\n",
+        tested.stdout,
+    ), tested.stdout
 
 
 def test_a_saved_endpoints_ca_file_is_trusted_and_only_for_it(tmp_path: Path, tone: Path) -> None:

@@ -105,7 +105,7 @@ def test_a_saved_wyoming_endpoint_is_tested_and_used_by_name(
     tested = saytype("engines", "test", "home")
     assert tested.returncode == 0, tested.stderr
     assert tested.stdout.startswith(
-        f"home ({wyoming_server.url}) is reachable: its default model answered"
+        f"home ({wyoming_server.url}) is reachable: its default model heard the test sentence in"
     )
     result = saytype("transcribe", "--engine", "home", spoken)
     assert result.returncode == 0, result.stderr

@@ -61,10 +61,14 @@ def hear_sample(host: ModelHost, sample: Path) -> Hearing:
         audio, language="en", beam_size=1, temperature=0.0, condition_on_previous_text=False
     )
     text = " ".join(segment.text.strip() for segment in segments)
+    return Hearing(text, share_heard(text))
+
+
+def share_heard(text: str) -> float:
+    """The share of the welcome sample's words that ``text`` has, in order (0 to 1)."""
     said, heard = _words(WELCOME_TEXT), _words(text)
     matcher = SequenceMatcher(a=said, b=heard, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    return Hearing(text, matched / len(said))
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(said)
 
 
 def _words(text: str) -> list[str]:

@@ -313,8 +313,8 @@ def test_test_reaches_a_real_server_and_says_so_in_one_sentence(
     answered, sentence = run_test(qtbot, page)
     assert answered, sentence
     assert re.fullmatch(
-        rf"fws \({re.escape(openai_server.url)}\) is reachable: model whisper-1 answered a "
-        r"1 s test in \d+\.\d\d s\.",
+        rf"fws \({re.escape(openai_server.url)}\) is reachable: model whisper-1 heard the "
+        r"test sentence in \d+\.\d\d s\.",
         sentence,
     ), sentence
     assert "POST /v1/audio/transcriptions" in openai_server.log_since(mark)
