@@ -72,6 +72,26 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
     return _settings_from_data(data, path)
 
 
+def peek_settings(path: Path | None = None) -> Settings | None:
+    """The settings the file holds now, read without repairing or moving anything.
+
+    None when it cannot be read whole (missing, damaged, or from a newer Saytype):
+    the running app then keeps what it has. Invalid values read as their defaults.
+    """
+    path = path or settings_path()
+    try:
+        data = read_json(path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    version = data.get("schema_version", 0)
+    if type(version) is not int or not 0 <= version <= SCHEMA_VERSION:
+        return None
+    values, _ = _values_from(migrate({**data, "schema_version": version}), path)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
 def _salvaged(path: Path) -> LoadedSettings:
     """A damaged file's settings that come whole before the damage, saved again at once.
 
