@@ -18,14 +18,9 @@ from Xlib import XK, X
 from Xlib import display as xdisplay
 from Xlib.ext import xtest
 
+from app.core.output.delivery_messages import MESSAGE_STOPPED_FOCUS_MOVED, not_sent_message
 from app.core.output.delivery_queue import DeliveryQueue
-from app.core.output.text_delivery import (
-    MESSAGE_STOPPED_FOCUS_MOVED,
-    DeliveryCancelled,
-    FocusMoved,
-    inject,
-    not_sent_message,
-)
+from app.core.output.text_delivery import DeliveryCancelled, FocusMoved, inject
 from app.core.output.x11_keyboard import BURST_CHARS, X11KeyInjector
 from tests.support.ci import fail_missing
 from tests.support.target_window import Target, qt_target, xterm_target
@@ -80,6 +75,7 @@ class _CtrlPartWay(X11KeyInjector):
     def any_key_down(self) -> bool:
         self._looks += 1
         if self._looks == 2:  # the look before the second burst
+            self._display.sync()  # the first burst is in before the hand moves (its own line)
             self._hand.press_ctrl()
         return super().any_key_down()
 

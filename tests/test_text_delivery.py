@@ -8,18 +8,16 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from app.core.output.delivery_queue import DeliveryQueue
-from app.core.output.paste_keys import CTRL_SHIFT_V, CTRL_V, SHIFT_INSERT, paste_chord_for
-from app.core.output.text_delivery import (
+from app.core.output.delivery_messages import (
     MESSAGE_CANCELLED_REST,
     MESSAGE_CANCELLED_WAITING,
     MESSAGE_FOCUS_MOVED,
     MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
-    ModifiersHeld,
-    WindowPin,
-    wait_for_modifier_release,
 )
+from app.core.output.delivery_queue import DeliveryQueue
+from app.core.output.paste_keys import CTRL_SHIFT_V, CTRL_V, SHIFT_INSERT, paste_chord_for
+from app.core.output.text_delivery import ModifiersHeld, WindowPin, wait_for_modifier_release
 from app.core.output.x11_keysyms import keysym_for_char
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_keyboard import FakeKeyboard

@@ -12,7 +12,12 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from app.core.output.text_delivery import MESSAGE_CANCELLED_PART_WAY, MESSAGE_CANCELLED_REST
+from app.core.output.delivery_messages import (
+    MESSAGE_CANCELLED_PART_WAY,
+    MESSAGE_CANCELLED_REST,
+    MESSAGE_KEYS_HELD,
+)
+from app.core.output.text_delivery import InjectionError
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_keyboard import FakeKeyboard
 
@@ -65,3 +70,28 @@ def test_a_cancel_part_way_says_what_happened_and_counts_what_went_in(
     assert service.typed_before_failure(request_id) == len("Hello")
     assert keyboard.typed() == "Hello"
     assert QGuiApplication.clipboard().text() == ("Hello there" if copy_on_failure else "older")
+
+
+def test_a_failure_after_a_pause_still_counts_what_went_in(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # Counted as nothing, the piece came back whole and its start was typed twice.
+    keyboard.press_part_way(5, "control")
+    with qtbot.waitSignal(service.waiting_for_release, timeout=2000):
+        request_id = service.deliver("Hello there", clipboard_on_failure=False)
+    keyboard.fail_next(InjectionError("the keyboard was unplugged"))
+    with qtbot.waitSignal(service.failed, timeout=2000):
+        keyboard.release_all()
+    assert service.typed_before_failure(request_id) == len("Hello")
+
+
+def test_keys_held_before_the_first_character_wait_as_before_any_text(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # Nothing is in the app yet: after the usual wait the text goes to the clipboard.
+    keyboard.press_part_way(0, "control")
+    with qtbot.waitSignal(service.failed, timeout=3000) as failed:
+        service.deliver("Hello there")
+    assert failed.args[1] == MESSAGE_KEYS_HELD
+    assert keyboard.typed() == ""
+    assert QGuiApplication.clipboard().text() == "Hello there"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.output.text_delivery import MESSAGE_KEYS_HELD, MESSAGE_PINNED_FOCUS_MOVED
+from app.core.output.delivery_messages import MESSAGE_KEYS_HELD, MESSAGE_PINNED_FOCUS_MOVED
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.support.controller_rig import Rig, build_rig
 

@@ -166,7 +166,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
                 done += 1
                 if transcript is None:
                     failures += 1
-                elif not transcript.complete and not transcript.segments:
+                elif not transcript.complete and not (transcript.segments or transcript.text):
                     untouched.append(path)
                 else:
                     failures += _write_out(

@@ -31,13 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from app.core.output.delivery_messages import MESSAGE_NO_KEYBOARD, MESSAGE_NO_ROUTE
 from app.core.output.portal_keyboard import PortalKeyInjector, portal_offers_remote_keyboard
-from app.core.output.text_delivery import (
-    MESSAGE_NO_KEYBOARD,
-    MESSAGE_NO_ROUTE,
-    InjectionError,
-    KeyInjector,
-)
+from app.core.output.text_delivery import InjectionError, KeyInjector
 from app.core.output.uinput_keyboard import (
     UINPUT_DEVICE,
     UinputKeyInjector,

@@ -12,6 +12,8 @@ import logging
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.core.output.history_schema import COLUMNS
@@ -27,7 +29,7 @@ def readable_rows(damaged: Path) -> list[tuple[object, ...]]:
     Columns an older file lacks are None; a file with no readable dictations table
     yields none.
     """
-    with tempfile.TemporaryDirectory(prefix="saytype-salvage-") as folder:
+    with _scratch_folder(damaged.parent) as folder:
         # A copy: SQLite writes to the file it opens (its -wal, a checkpoint); the
         # damaged file stays as it was found.
         copy = Path(folder) / "history.sqlite3"
@@ -50,13 +52,25 @@ def readable_rows(damaged: Path) -> list[tuple[object, ...]]:
             connection.close()
 
 
+@contextmanager
+def _scratch_folder(beside: Path) -> Iterator[str]:
+    """A temporary folder beside the history (on its disk, not a small /tmp), else in /tmp."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix=".saytype-salvage-", dir=beside)
+    except OSError:
+        folder = tempfile.TemporaryDirectory(prefix="saytype-salvage-")
+    with folder as path:
+        yield path
+
+
 def _pad_to_its_header(copy: Path) -> None:
     """Give a cut-short file back the length its header says, in zeros.
 
     SQLite refuses a file whose tables start past its end, even to read the pages that
     are there; zeroed pages instead fail one by one, and the rest reads.
     """
-    header = copy.read_bytes()[:100]
+    with copy.open("rb") as file:
+        header = file.read(100)
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
         return
     page_size = int.from_bytes(header[16:18], "big")

@@ -36,35 +36,6 @@ MODIFIER_RELEASE_TIMEOUT_S = 2.0
 KEYS_AFTER_TEXT_TIMEOUT_S = 60.0
 MODIFIER_POLL_S = 0.01
 
-MESSAGE_KEYS_HELD = (
-    "Release the hotkey keys: the text was not typed while they were held. "
-    "It is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-)
-MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
-MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
-MESSAGE_CANCELLED_PART_WAY = (
-    "Cancelled part way: the rest of the text was not typed. The whole text is on the clipboard."
-)
-MESSAGE_KEYS_AFTER_HELD = (
-    "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."
-)
-MESSAGE_NO_KEYBOARD = (
-    "Typing into other applications needs an X11 session ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-)
-MESSAGE_NO_ROUTE = (
-    "{reason}. The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-)
-MESSAGE_OWN_WINDOW = (
-    "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
-    "to type into first. The text is on the clipboard; paste it with Ctrl+V "
-    "(Ctrl+Shift+V in a terminal)."
-)
-MESSAGE_INJECTION_FAILED = (
-    "Could not type into the focused application ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-)
-
 
 class InjectionError(RuntimeError):
     """The keyboard could not deliver keys (no X11, no spare keycode, a key missing)."""
@@ -99,41 +70,6 @@ class DeliveryCancelled(InjectionError):
 
 class FocusMoved(InjectionError):
     """The text, or the keys after it, were for another window than the one with the focus now."""
-
-
-MESSAGE_TEXT_FOCUS_MOVED = (
-    "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
-    "is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal) where it belongs."
-)
-MESSAGE_STOPPED_FOCUS_MOVED = (
-    "Typing stopped part way: the keyboard focus moved to another window while keys were "
-    "held. The whole text is on the clipboard; paste what is missing with Ctrl+V "
-    "(Ctrl+Shift+V in a terminal)."
-)
-MESSAGE_PINNED_FOCUS_MOVED = (
-    "Typing stopped: the keyboard focus left the window the dictation was being typed into."
-)
-MESSAGE_FOCUS_MOVED = (
-    "the focus moved to another window than the profile's, so they were not pressed there."
-)
-
-
-def not_sent_message(
-    request: DeliveryRequest, error: ModifiersHeld | FocusMoved | DeliveryCancelled
-) -> str:
-    """What to tell the user when ``request`` was held back on purpose."""
-    if isinstance(error, DeliveryCancelled):
-        copied = request.copy_on_failure and request.method not in {"erase", "keys"}
-        if copied and error.typed:
-            return MESSAGE_CANCELLED_PART_WAY
-        return MESSAGE_CANCELLED_WAITING if copied else MESSAGE_CANCELLED_REST
-    if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
-        return MESSAGE_PINNED_FOCUS_MOVED
-    if isinstance(error, FocusMoved) and error.typed:
-        return MESSAGE_STOPPED_FOCUS_MOVED
-    if isinstance(error, FocusMoved):
-        return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
-    return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
 
 
 class KeyInjector(Protocol):
@@ -263,9 +199,8 @@ def inject(
     """
     if request.method == "keys":
         modifier_timeout_s = max(modifier_timeout_s, KEYS_AFTER_TEXT_TIMEOUT_S)
-    wait_for_modifier_release(
-        keyboard, modifier_timeout_s, on_waiting, dictating=dictating, cancelled=cancelled
-    )
+    waits = _Waits(modifier_timeout_s, on_waiting, dictating, cancelled)
+    waits.until_keys_up(keyboard, typed=0)
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     pin = request.only_into if isinstance(request.only_into, WindowPin) else None
@@ -280,13 +215,7 @@ def inject(
         window = window or _focused_id(keyboard)
     try:
         how = _send(
-            request,
-            keyboard,
-            before_paste=before_paste,
-            paste=paste,
-            window=window,
-            on_waiting=on_waiting,
-            cancelled=cancelled,
+            request, keyboard, before_paste=before_paste, paste=paste, window=window, waits=waits
         )
     except InjectionError as error:
         if not error.typed:
@@ -303,18 +232,38 @@ def _pin(pin: WindowPin | None, focused: str | None, window: str | None) -> None
         pin.window_id = window
 
 
+@dataclass(frozen=True)
+class _Waits:
+    """How a request waits for the keys held (see :func:`wait_for_modifier_release`)."""
+
+    timeout_s: float
+    on_waiting: Callable[[frozenset[str]], None] | None
+    dictating: Callable[[], bool]
+    cancelled: Callable[[], bool]
+
+    def until_keys_up(self, keyboard: KeyInjector, *, typed: int) -> None:
+        """Wait; with ``typed`` characters already in the app, as long as they are held.
+
+        Nothing typed yet, the text can still go to the clipboard after the timeout;
+        once its start is in the application, the rest can only follow it.
+        """
+        timeout_s = math.inf if typed else self.timeout_s
+        wait_for_modifier_release(
+            keyboard,
+            timeout_s,
+            self.on_waiting,
+            dictating=self.dictating,
+            cancelled=self.cancelled,
+        )
+
+
 def _type_around_keys_pressed(
-    request: DeliveryRequest,
-    keyboard: KeyInjector,
-    window: str | None,
-    on_waiting: Callable[[frozenset[str]], None] | None,
-    cancelled: Callable[[], bool],
+    request: DeliveryRequest, keyboard: KeyInjector, window: str | None, waits: _Waits
 ) -> None:
     """Type (or erase) ``request``; keys pressed part way pause it until they are up.
 
-    The rest then goes on into the same window, however long the keys are held (the
-    start is in the application already: the clipboard cannot stand in for it), unless
-    the user cancels or the focus moved meanwhile.
+    The rest then goes on into the same window, unless the user cancels or the focus
+    moved meanwhile. Any failure says how many characters went in (``typed``).
     """
     done = 0
     while True:
@@ -326,9 +275,14 @@ def _type_around_keys_pressed(
             return
         except KeysPressed as pressed:
             done += pressed.typed
+        except InjectionError as error:
+            error.typed += done  # what this try typed before failing, and the tries before
+            raise
         log.info("request %d paused after %d characters: keys held", request.request_id, done)
         try:
-            wait_for_modifier_release(keyboard, math.inf, on_waiting, cancelled=cancelled)
+            waits.until_keys_up(keyboard, typed=done)
+            if waits.cancelled():  # Esc let go before the cancel reached us
+                raise DeliveryCancelled("cancelled while the keys were held")
             now = _focused_id(keyboard)
             if window and now and now != window:
                 raise FocusMoved("the focus moved to another window while the keys were held")
@@ -344,12 +298,11 @@ def _send(
     before_paste: Callable[[], None] | None,
     paste: Callable[[tuple[str, ...]], object] | None,
     window: str | None,
-    on_waiting: Callable[[frozenset[str]], None] | None,
-    cancelled: Callable[[], bool],
+    waits: _Waits,
 ) -> str:
     """Send ``request`` by its method, the checks done; return how."""
     if request.method in {"erase", "type"}:
-        _type_around_keys_pressed(request, keyboard, window, on_waiting, cancelled)
+        _type_around_keys_pressed(request, keyboard, window, waits)
         return "erased" if request.method == "erase" else "typed"
     if request.method == "keys":
         keyboard.send_chord(tuple(request.text.split("+")))

@@ -257,10 +257,12 @@ class UinputKeyInjector(WaylandKeyboardFocus):
         if pasted and self._clipboard is None:  # fail before any key: nothing typed by halves
             chars = " ".join(dict.fromkeys(pasted))
             raise InjectionError(MESSAGE_NOT_IN_LAYOUT.format(chars=chars, device=UINPUT_DEVICE))
-        if self._tool == "ydotool":
+        if self._modern:  # ydotool 1.x: its daemon keeps the device, so calls are cheap
             self._type_in_bursts(steps)
             return
-        batch: list[Step] = []  # dotool: one process, one uinput device, for each run
+        # dotool and ydotool 0.1.8: each process is a new uinput device, whose first keys
+        # the compositor may miss: one process a run.
+        batch: list[Step] = []
         for step in steps:
             if step[0] != "paste":
                 batch.append(step)
@@ -274,20 +276,25 @@ class UinputKeyInjector(WaylandKeyboardFocus):
         """ydotool types a few characters a call, each call after a look at the keys held.
 
         It types a key every few milliseconds: a Ctrl pressed meanwhile made the rest
-        of a long text shortcuts. The daemon keeps the device, so calls are cheap.
+        of a long text shortcuts.
 
         Raises:
             KeysPressed: keys were held before a burst (with the characters sent so far).
         """
         sent = 0
-        for kind, value in _bursts(steps):
-            if self._held_modifiers():
-                raise KeysPressed(sent)
-            if kind == "paste":
-                self._paste(value)
-            else:
-                self._send([(kind, value)])
-            sent += 1 if kind == "key" else len(value)
+        try:
+            for kind, value in _bursts(steps):
+                if self._held_modifiers():
+                    raise KeysPressed(sent)
+                if kind == "paste":
+                    self._paste(value)
+                else:
+                    self._send([(kind, value)])
+                sent += 1 if kind == "key" else len(value)
+        except InjectionError as error:
+            if not isinstance(error, KeysPressed):
+                error.typed = sent  # what went in before it failed
+            raise
 
     def send_chord(self, keys: Sequence[str]) -> None:
         """Press ``keys`` (``"ctrl"``, ``"shift"``, ``"v"``, ``"backspace"``…) together."""

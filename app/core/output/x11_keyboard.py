@@ -128,34 +128,39 @@ class X11KeyInjector:
         fake = self._xtest.fake_input
         press_event, release_event = self._X.KeyPress, self._X.KeyRelease
         sent = 0
-        for chunk in _chunks(text, layout, len(spare)):
-            needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
-            strokes = dict(layout)
-            if needed:
-                if not spare:
-                    raise InjectionError("the keyboard map has no spare keycode to borrow")
-                borrowed = self._borrow(needed, spare, mapping, first)
-                strokes.update({c: _Stroke(k, False) for c, k in borrowed.items()})
-            for start in range(0, len(chunk), BURST_CHARS):
-                burst = chunk[start : start + BURST_CHARS]
-                events = [
-                    event
-                    for char in burst
-                    for event in _tap_events(strokes[char], char, caps_locked, shift)
-                ]
-                # Looked at just before the keys go, with nothing left to work out in
-                # between: a Ctrl pressed after inject()'s look (or mid-text) would make
-                # every key below a shortcut.
-                if self.any_key_down():
-                    raise KeysPressed(sent)
-                for press, keycode in events:
-                    fake(self._display, press_event if press else release_event, keycode)
-                self._display.flush()  # out now; the next look, a round trip, waits on them
-                sent += len(burst)
-                sent_at = time.monotonic()
-                for char in set(burst).intersection(needed):
-                    self._last_used[strokes[char].keycode] = sent_at
-            self._display.sync()
+        try:
+            for chunk in _chunks(text, layout, len(spare)):
+                needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
+                strokes = dict(layout)
+                if needed:
+                    if not spare:
+                        raise InjectionError("the keyboard map has no spare keycode to borrow")
+                    borrowed = self._borrow(needed, spare, mapping, first)
+                    strokes.update({c: _Stroke(k, False) for c, k in borrowed.items()})
+                for start in range(0, len(chunk), BURST_CHARS):
+                    burst = chunk[start : start + BURST_CHARS]
+                    events = [
+                        event
+                        for char in burst
+                        for event in _tap_events(strokes[char], char, caps_locked, shift)
+                    ]
+                    # Looked at just before the keys go, with nothing left to work out in
+                    # between: a Ctrl pressed after inject()'s look (or mid-text) would make
+                    # every key below a shortcut.
+                    if self.any_key_down():
+                        raise KeysPressed(sent)
+                    for press, keycode in events:
+                        fake(self._display, press_event if press else release_event, keycode)
+                    self._display.flush()  # out now; the next look, a round trip, waits on them
+                    sent += len(burst)
+                    sent_at = time.monotonic()
+                    for char in set(burst).intersection(needed):
+                        self._last_used[strokes[char].keycode] = sent_at
+                self._display.sync()
+        except InjectionError as error:
+            if not isinstance(error, KeysPressed):
+                error.typed = sent  # what went in before it failed
+            raise
 
     def release_borrowed(self) -> None:
         """Give the borrowed keycodes back (empty them), once the target is done with them."""

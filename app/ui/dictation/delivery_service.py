@@ -31,11 +31,14 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
+from app.core.output.delivery_messages import (
+    MESSAGE_INJECTION_FAILED,
+    MESSAGE_OWN_WINDOW,
+    not_sent_message,
+)
 from app.core.output.delivery_queue import DeliveryQueue, checked_method
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
-    MESSAGE_INJECTION_FAILED,
-    MESSAGE_OWN_WINDOW,
     MODIFIER_RELEASE_TIMEOUT_S,
     DeliveryCancelled,
     DeliveryMethod,
@@ -47,7 +50,6 @@ from app.core.output.text_delivery import (
     OwnWindowFocused,
     WindowPin,
     inject,
-    not_sent_message,
 )
 from app.core.output.wayland_clipboard import TEXT_FORMATS
 from app.ui.dictation.qt_clipboard import BorrowedClipboard, clipboard_modes
@@ -297,7 +299,7 @@ class DeliveryService(QObject):
     def _on_worker_waiting(self, request_id: int) -> None:
         self.waiting_for_release.emit(request_id)
 
-    @Slot(int, str, str)
+    @Slot(int, str, str, int)
     def _on_worker_done(self, request_id: int, how: str, message: str, typed: int) -> None:
         request = self._current
         if request is None or request.request_id != request_id:
@@ -329,6 +331,8 @@ class DeliveryService(QObject):
             # (the text being erased, or a chord's name, is not worth the user's clipboard)
             self.copy_to_clipboard(request.text)
         self._current = None
+        if request.method == "type":  # stopped part way, it may have borrowed keycodes
+            self._release_timer.start()
         self.failed.emit(request.request_id, message)
         self._start_next()
 

@@ -370,7 +370,12 @@ class DictationController(QObject):
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.
         listening = self.session.state is DictationState.LISTENING
-        kept = "The words said before it are kept. " if listening else ""
+        heard = (
+            listening
+            and self._current is not None
+            and self._mic.ring.position > self._current.start
+        )
+        kept = "The words said before it are kept. " if heard else ""
         self.notice.emit("error", f"{message} {kept}Reconnect it, or choose another in Settings.")
         if listening:
             self.stop()

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 _RETRY_MS = 30_000
 MESSAGE_KEPT_TO_SAVE = (
     "The text was copied to the clipboard, and Saytype keeps it to save in history as soon as "
-    "there is room (free some disk space)."
+    "the history can be written again."
 )
 MESSAGE_SAVED_AT_LAST = "The dictation history could be written again: every dictation is saved."
 

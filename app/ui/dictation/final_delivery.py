@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.output.text_delivery import (
-    MESSAGE_CANCELLED_REST,
-    MESSAGE_CANCELLED_WAITING,
-    WindowPin,
-)
+from app.core.output.delivery_messages import MESSAGE_CANCELLED_REST, MESSAGE_CANCELLED_WAITING
+from app.core.output.text_delivery import WindowPin
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit

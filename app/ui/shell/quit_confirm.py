@@ -80,6 +80,6 @@ def _dictations_kept_in_memory(count: int, *, first: bool) -> str:
         return ""
     dictations, them = ("1 dictation", "it") if count == 1 else (f"{count} dictations", "them")
     return ("" if first else " ") + (
-        f"{dictations} could not be saved in the history (the disk was full), and quitting "
-        f"loses {them}: free some disk space first, and Saytype saves {them}."
+        f"{dictations} could not be saved in the history yet, and quitting loses {them}: "
+        f"let Saytype save {them} first (free some disk space if the disk is full)."
     )

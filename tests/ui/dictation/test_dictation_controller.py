@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_messages import MESSAGE_CANCELLED_WAITING
 from app.core.output.history import NOT_DELIVERED, HistoryStore
-from app.core.output.text_delivery import MESSAGE_CANCELLED_WAITING
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker

@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.output.text_delivery import MESSAGE_OWN_WINDOW
+from app.core.output.delivery_messages import MESSAGE_OWN_WINDOW
 from app.ui.dictation.delivery_service import DeliveryService
 from app.ui.dictation.retype import MESSAGE_STILL_FOCUSED, RetypeBanner, RetypeCountdown
 from tests.fakes.fake_delivery import FakeDelivery

@@ -98,8 +98,8 @@ def test_dictations_the_history_could_not_take_ask_first(qtbot: QtBot) -> None:
     box = confirm_quit(window, 0, lambda: quits.append(True), unsaved_dictations=1)
     assert box is not None
     assert box.text() == (
-        "1 dictation could not be saved in the history (the disk was full), and quitting "
-        "loses it: free some disk space first, and Saytype saves it."
+        "1 dictation could not be saved in the history yet, and quitting loses it: "
+        "let Saytype save it first (free some disk space if the disk is full)."
     )
     assert box.defaultButton() is button(box, "&Keep running")
     with qtbot.waitSignal(box.finished):

@@ -127,7 +127,9 @@ class RemoteFinal:
         """A local pass: partial and committed text while speaking."""
         events = self._local.run_pass(superseded)
         for event in events:
-            if event.kind == "partial":
+            if event.kind == "commit":
+                self._partial = ""  # now in the commits: never counted twice
+            elif event.kind == "partial":
                 self._partial = event.text
         return events
 

@@ -1,0 +1,74 @@
+"""What delivery tells the user: each failure's sentence, and which one a request gets."""
+
+from __future__ import annotations
+
+from app.core.output.text_delivery import (
+    DeliveryCancelled,
+    DeliveryRequest,
+    FocusMoved,
+    ModifiersHeld,
+    WindowPin,
+)
+
+MESSAGE_KEYS_HELD = (
+    "Release the hotkey keys: the text was not typed while they were held. "
+    "It is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+)
+MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
+MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
+MESSAGE_CANCELLED_PART_WAY = (
+    "Cancelled part way: the rest of the text was not typed. The whole text is on the clipboard."
+)
+MESSAGE_KEYS_AFTER_HELD = (
+    "the hotkey keys were still held a minute later, so they were not pressed; press them yourself."
+)
+MESSAGE_NO_KEYBOARD = (
+    "Typing into other applications needs an X11 session ({reason}). "
+    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+)
+MESSAGE_NO_ROUTE = (
+    "{reason}. The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+)
+MESSAGE_OWN_WINDOW = (
+    "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
+    "to type into first. The text is on the clipboard; paste it with Ctrl+V "
+    "(Ctrl+Shift+V in a terminal)."
+)
+MESSAGE_INJECTION_FAILED = (
+    "Could not type into the focused application ({reason}). "
+    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+)
+
+MESSAGE_TEXT_FOCUS_MOVED = (
+    "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
+    "is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal) where it belongs."
+)
+MESSAGE_STOPPED_FOCUS_MOVED = (
+    "Typing stopped part way: the keyboard focus moved to another window while keys were "
+    "held. The whole text is on the clipboard; paste what is missing with Ctrl+V "
+    "(Ctrl+Shift+V in a terminal)."
+)
+MESSAGE_PINNED_FOCUS_MOVED = (
+    "Typing stopped: the keyboard focus left the window the dictation was being typed into."
+)
+MESSAGE_FOCUS_MOVED = (
+    "the focus moved to another window than the profile's, so they were not pressed there."
+)
+
+
+def not_sent_message(
+    request: DeliveryRequest, error: ModifiersHeld | FocusMoved | DeliveryCancelled
+) -> str:
+    """What to tell the user when ``request`` was held back on purpose."""
+    if isinstance(error, DeliveryCancelled):
+        copied = request.copy_on_failure and request.method not in {"erase", "keys"}
+        if copied and error.typed:
+            return MESSAGE_CANCELLED_PART_WAY
+        return MESSAGE_CANCELLED_WAITING if copied else MESSAGE_CANCELLED_REST
+    if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
+        return MESSAGE_PINNED_FOCUS_MOVED
+    if isinstance(error, FocusMoved) and error.typed:
+        return MESSAGE_STOPPED_FOCUS_MOVED
+    if isinstance(error, FocusMoved):
+        return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
+    return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
