@@ -32,7 +32,7 @@ from app.ui.dictation.dictation_run import DictationRequest, DictationRun
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
-from app.ui.dictation.microphone import Microphone, OpenResult
+from app.ui.dictation.microphone import Microphone, OpenResult, mic_failure_notice
 from app.ui.dictation.profile_chooser import ProfileChooser
 
 log = logging.getLogger(__name__)
@@ -369,14 +369,9 @@ class DictationController(QObject):
 
     def _on_mic_failed(self, message: str) -> None:
         # What was heard before the failure is still transcribed and delivered.
-        listening = self.session.state is DictationState.LISTENING
-        heard = (
-            listening
-            and self._current is not None
-            and self._mic.ring.position > self._current.start
-        )
-        kept = "The words said before it are kept. " if heard else ""
-        self.notice.emit("error", f"{message} {kept}Reconnect it, or choose another in Settings.")
+        current, listening = self._current, self.session.state is DictationState.LISTENING
+        heard = listening and current is not None and self._mic.ring.position > current.start
+        self.notice.emit("error", mic_failure_notice(message, words_kept=heard))
         if listening:
             self.stop()
 

@@ -235,3 +235,9 @@ class Microphone(QObject):
         # Supervisor thread: signals are the only thing done here (queued to the GUI).
         self.problem.emit(message)
         self.failed.emit(message)
+
+
+def mic_failure_notice(message: str, *, words_kept: bool) -> str:
+    """What to tell the user when the microphone stopped (``message``: how it failed)."""
+    kept = "The words said before it are kept. " if words_kept else ""
+    return f"{message} {kept}Reconnect it, or choose another in Settings."
