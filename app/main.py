@@ -208,7 +208,7 @@ class DesktopApp:
         hotkeys.held_changed.connect(controller.set_hotkey_held)
         hotkeys.cancel_requested.connect(controller.escape)
         hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
-        controller.state_changed.connect(hotkeys.follow_dictation)
+        hotkeys.follow(controller)
 
         tray = Tray()
         tray.toggle_requested.connect(lambda: controller.toggle(source="tray"))

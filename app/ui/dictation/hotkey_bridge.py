@@ -285,16 +285,24 @@ class HotkeyBridge(QObject):
         self._gesture.set_active(active)
         self._reserve_escape(active or self._gesture.cancellable)
 
-    def follow_dictation(self, state: str) -> None:
+    def follow(self, controller: Any) -> None:
+        """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state)."""
+        controller.state_changed.connect(
+            lambda state: self.follow_dictation(state, controller.listening)
+        )
+
+    def follow_dictation(self, state: str, listening: bool | None = None) -> None:
         """Follow the controller's state: listening, or released and still finishing.
 
         While a released dictation is decoded or delivered, Esc reaches Saytype too (it
         keeps the text from being typed) and is held back from the app: let through, it
         reached a terminal just before the text did. One call, so that Esc is not let go
-        for a moment between the two.
+        for a moment between the two. ``listening`` (the controller's own) also counts a
+        dictation pressed for while the last one finished: its held chord's release ends
+        it, and a state change meanwhile must not make that release do nothing.
         """
         self._gesture.set_cancellable(state in {"finishing", "delivering"})
-        self.set_active(state == "listening")
+        self.set_active(state == "listening" if listening is None else listening)
 
     def _reserve_escape(self, reserved: bool) -> None:
         if self._grabs and self._listener is not None:

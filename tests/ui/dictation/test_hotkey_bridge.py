@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from app.core.hotkeys.chord import parse_chord
@@ -160,6 +160,31 @@ def test_set_active_from_elsewhere_makes_the_next_press_finish(rig: Rig, qtbot: 
     with qtbot.waitSignal(rig.bridge.finish_requested, timeout=2000):
         rig.keys.press(*CHORD)
     assert rig.seen == ["finish"]
+
+
+class _Controller(QObject):
+    """The controller as the bridge follows it: its state, and whether it listens."""
+
+    state_changed = Signal(str)
+    listening = False
+
+
+def test_a_hold_pressed_while_the_last_text_is_delivered_ends_at_its_release(
+    rig: Rig, qtbot: QtBot
+) -> None:
+    # Held while the last dictation went from finishing to delivering: the state change
+    # made the release do nothing, and the queued dictation listened on with the mic open.
+    controller = _Controller()
+    rig.bridge.follow(controller)
+    with qtbot.waitSignal(rig.bridge.start_requested, timeout=2000):
+        rig.keys.press(*CHORD)
+    controller.listening = True  # queued: it begins once the last text is delivered
+    controller.state_changed.emit("delivering")
+    rig.clock.advance(2.0)
+    rig.keys.release(*RELEASE)
+    with qtbot.waitSignal(rig.bridge.finish_requested, timeout=2000):
+        rig.clock.advance(0.1)
+    assert rig.seen == ["start", "finish"]
 
 
 def test_set_chord_and_mode(rig: Rig, qtbot: QtBot) -> None:
