@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.core.output.delivery_messages import (
     MESSAGE_CANCELLED_PART_WAY,
     MESSAGE_CANCELLED_REST,
-    MESSAGE_KEYS_HELD,
+    keys_held_message,
 )
 from app.core.output.text_delivery import InjectionError
 from app.ui.dictation.delivery_service import DeliveryService
@@ -92,6 +92,7 @@ def test_keys_held_before_the_first_character_wait_as_before_any_text(
     keyboard.press_part_way(0, "control")
     with qtbot.waitSignal(service.failed, timeout=3000) as failed:
         service.deliver("Hello there")
-    assert failed.args[1] == MESSAGE_KEYS_HELD
+    assert failed.args[1] == keys_held_message(frozenset({"control"}))
+    assert failed.args[1].startswith("Release the keys held (Ctrl): ")
     assert keyboard.typed() == ""
     assert QGuiApplication.clipboard().text() == "Hello there"

@@ -11,9 +11,19 @@ from app.core.output.text_delivery import (
 )
 
 MESSAGE_KEYS_HELD = (
-    "Release the hotkey keys: the text was not typed while they were held. "
+    "Release the keys held{which}: the text was not typed while they were held. "
     "It is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
 )
+# KeyInjector.modifiers_down's names, as a keyboard shows them.
+_KEY_LABELS = {
+    "control": "Ctrl",
+    "shift": "Shift",
+    "mod1": "Alt",
+    "mod4": "Super",
+    "mod5": "AltGr",
+    "lock": "Caps Lock",
+    "mod2": "Num Lock",
+}
 MESSAGE_CANCELLED_WAITING = "Cancelled: the text was not typed. It is on the clipboard."
 MESSAGE_CANCELLED_REST = "Cancelled: nothing more was typed."
 MESSAGE_CANCELLED_PART_WAY = (
@@ -71,4 +81,12 @@ def not_sent_message(
         return MESSAGE_STOPPED_FOCUS_MOVED
     if isinstance(error, FocusMoved):
         return MESSAGE_FOCUS_MOVED if request.method == "keys" else MESSAGE_TEXT_FOCUS_MOVED
-    return MESSAGE_KEYS_AFTER_HELD if request.method == "keys" else MESSAGE_KEYS_HELD
+    if request.method == "keys":
+        return MESSAGE_KEYS_AFTER_HELD
+    return keys_held_message(error.held if isinstance(error, ModifiersHeld) else frozenset())
+
+
+def keys_held_message(held: frozenset[str]) -> str:
+    """The text waited past the timeout for ``held`` (any key, not only the hotkey's)."""
+    labels = sorted(_KEY_LABELS.get(name, name.removeprefix("key ").title()) for name in held)
+    return MESSAGE_KEYS_HELD.format(which=f" ({'+'.join(labels)})" if labels else "")

@@ -63,6 +63,10 @@ class OwnWindowFocused(InjectionError):
 class ModifiersHeld(InjectionError):
     """Modifier keys stayed down past the timeout; injecting now would make shortcuts."""
 
+    def __init__(self, message: str, held: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        self.held = held  # as KeyInjector.modifiers_down names them
+
 
 class DeliveryCancelled(InjectionError):
     """The dictation was cancelled while its text waited for the keys held: nothing was sent."""
@@ -166,7 +170,7 @@ def wait_for_modifier_release(
         if clock() >= deadline and dictating():
             deadline = clock() + timeout_s
         elif clock() >= deadline:
-            raise ModifiersHeld(f"modifiers still held after {timeout_s:.1f} s: {sorted(held)}")
+            raise ModifiersHeld(f"keys still held after {timeout_s:.1f} s: {sorted(held)}", held)
         pause(MODIFIER_POLL_S)
         held = keyboard.modifiers_down()
 
