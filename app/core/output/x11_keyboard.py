@@ -38,6 +38,7 @@ from typing import Any
 
 from app.core.output.keymap_watch import FetchWatch, FixedDelay
 from app.core.output.text_delivery import InjectionError, KeysPressed
+from app.core.output.x11_focus import X11KeyboardFocus
 from app.core.output.x11_keysyms import (
     SPECIAL_KEYSYMS,
     char_of_keysym,
@@ -77,7 +78,7 @@ class _Stroke:
     shift: bool
 
 
-class X11KeyInjector:
+class X11KeyInjector(X11KeyboardFocus):
     """Types text and sends chords into the focused X11 window with XTest.
 
     Not thread-safe: call it from one thread (the delivery worker).
@@ -207,38 +208,6 @@ class X11KeyInjector:
     def any_key_down(self) -> bool:
         """Whether any key is down now: the one round trip made before each burst of keys."""
         return any(self._display.query_keymap())
-
-    def focused_window_class(self) -> str | None:
-        """WM_CLASS class of the focused top-level window, or None."""
-        for window in self._focus_ancestry():
-            wm_class = window.get_wm_class()
-            if wm_class:
-                return str(wm_class[1] or wm_class[0])
-        return None
-
-    def focused_window_id(self) -> str | None:
-        """The focused top-level window's X id (the one with a WM_CLASS), or None."""
-        for window in self._focus_ancestry():
-            if window.get_wm_class():
-                return hex(window.id)
-        return None
-
-    def focused_window_pid(self) -> int | None:
-        """``_NET_WM_PID`` of the focused top-level window, or None when it has none."""
-        atom = self._display.intern_atom("_NET_WM_PID")
-        for window in self._focus_ancestry():
-            prop = window.get_full_property(atom, self._X.AnyPropertyType)
-            if prop is not None and len(prop.value):
-                return int(prop.value[0])
-        return None
-
-    def _focus_ancestry(self) -> Iterator[Any]:
-        """The focused window, then its parents up to (not including) the root."""
-        window = self._display.get_input_focus().focus
-        root = self._display.screen().root
-        while window and not isinstance(window, int) and window != root:
-            yield window
-            window = window.query_tree().parent
 
     def close(self) -> None:
         """Give back borrowed keycodes and close the display connection."""
