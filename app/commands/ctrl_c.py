@@ -6,9 +6,12 @@ minutes of transcript, decoded and correct, were thrown away with the process.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
@@ -20,17 +23,12 @@ STOPPING = "stopping: what is done so far is kept. Press Ctrl+C again to quit at
 
 
 class CtrlC:
-    """Ctrl+C as "stop and keep what is done": it cancels ``cancel`` and says so on ``stderr``.
+    """Ctrl+C as "stop and keep what is done": it cancels ``cancel`` and says so on ``stderr``."""
 
-    ``before_message`` runs first (it clears a progress bar).
-    """
-
-    def __init__(
-        self, cancel: CancellationToken, stderr: TextIO, before_message: Callable[[], None]
-    ) -> None:
+    def __init__(self, cancel: CancellationToken, stderr: TextIO, *, clear_line: bool) -> None:
         self._cancel = cancel
         self._stderr = stderr
-        self._before_message = before_message
+        self._clear_line = clear_line  # a progress bar is drawn on that line
         self.pressed = False
 
     @contextmanager
@@ -53,6 +51,8 @@ class CtrlC:
             raise KeyboardInterrupt
         self.pressed = True
         self._cancel.cancel()
-        self._before_message()
-        self._stderr.write(f"saytype: {STOPPING}\n")
-        self._stderr.flush()
+        # Straight to the file descriptor: the handler may run in the middle of one of
+        # stderr's own writes (the progress bar), and a write into it from here raises.
+        line = ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {STOPPING}\n"
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.write(self._stderr.fileno(), line.encode())

@@ -159,7 +159,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     )
     done = 0
     untouched: list[Path] = []  # stopped with Ctrl+C before any of it was transcribed
-    ctrl_c = CtrlC(cancel, stderr, progress.clear)
+    ctrl_c = CtrlC(cancel, stderr, clear_line=progress.enabled)
     try:
         with contextlib.closing(outcomes), ctrl_c.cancels():
             for path, transcript in outcomes:
