@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -24,8 +23,6 @@ from app.core.engine.pause_gate import GateHold, PauseGate
 from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
-from app.core.text.live_shaping import LiveShaping
-from app.core.text.shaper import TextShaper
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
 from app.ui.dictation.dictation_run import DictationRequest, DictationRun
@@ -79,7 +76,6 @@ class DictationController(QObject):
         self._delivery = delivery
         self.settings = settings
         self.model_name = model_name
-        self.heard_by: Callable[[str], str] = lambda model: model  # a server's, when it was
         self._own_window_active = own_window_active or (lambda: False)
         self._gate_hold = GateHold(gate) if gate is not None else None
         self._profiles = profiles
@@ -89,10 +85,10 @@ class DictationController(QObject):
         self.last_text = ""
         self.journal = DictationJournal(parent=self)  # the crash journal of the dictation
         self.journal.failed.connect(lambda message: self.notice.emit("warning", message))
-        self._saver = DictationHistory(
+        self.history = DictationHistory(
             history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
         )
-        self._saver.follow_deliveries(delivery, self.history_updated.emit)
+        self.history.follow_deliveries(delivery, self.history_updated.emit)
         self._final = FinalDelivery(
             delivery,
             self._own_window_active,
@@ -184,11 +180,8 @@ class DictationController(QObject):
         """The profile of ``current`` is known (moments after the press; words wait for it)."""
         if self._current is not current:
             return  # cancelled meanwhile
-        current.profile = profile
-        current.decoding.choose(profile.language, profile.vocabulary)
-        current.shaping = LiveShaping(TextShaper(profile.shaping_options()))
+        waiting = current.use_profile(profile)
         self.profile_chosen.emit(profile.name)
-        waiting, current.waiting = current.waiting, []
         for kind, text in waiting:  # words that came first: shaped as the profile says
             (self._on_committed if kind == "commit" else self._on_final)(current.job_id, text)
 
@@ -236,7 +229,7 @@ class DictationController(QObject):
         self.journal.abandon() if keep_recording else self.journal.discard()
         dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
-        self._saver.keep_cancelled(current, self.settings, self.model_name, dropped)
+        self.history.keep_cancelled(current, self.settings, self.model_name, dropped)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -266,11 +259,6 @@ class DictationController(QObject):
         if not self.session.active or current is None:
             return 0.0
         return time.monotonic() - current.started_at
-
-    @property
-    def unsaved_dictations(self) -> int:
-        """Dictations the history could not take yet (in memory until it can)."""
-        return self._saver.unsaved_count
 
     # Worker events (GUI thread; the worker already dropped stale jobs) ------------
 
@@ -326,7 +314,8 @@ class DictationController(QObject):
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)
         current.final_saving = True
-        self._saver.save(current, text, self.settings, self.heard_by(self.model_name), then)
+        heard_by = self.history.heard_by(self.model_name)  # a server's, when it was
+        self.history.save(current, text, self.settings, heard_by, then)
 
     def _saved(
         self,
@@ -338,7 +327,7 @@ class DictationController(QObject):
     ) -> None:
         """The history has the text (or could not keep it): now it may be delivered."""
         if self._current is not current:  # cancelled while it was being saved
-            self._saver.saved_after_cancel(current, entry)
+            self.history.saved_after_cancel(current, entry)
             return
         current.entry = entry
         self.journal.discard()  # saved (a kept recording was moved out of it first)
@@ -376,14 +365,14 @@ class DictationController(QObject):
             self.stop()
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
-        self._saver.mark_delivered(current, how)
+        self.history.mark_delivered(current, how)
         if current.unsaved:  # after the paste, which restores the clipboard it borrowed
             self._delivery.copy_to_clipboard(self.last_text)
         self._finish_delivery(how)
 
     def _delivery_failed(self, message: str) -> None:
         if self._current is not None:  # the History tab marks it, to be pasted from there
-            self._saver.mark_delivered(self._current, NOT_DELIVERED, self._saver.updated)
+            self.history.mark_delivered(self._current, NOT_DELIVERED, self.history.updated)
         self._current = None
         self.session.fail(None, message)
 

@@ -64,6 +64,8 @@ class DictationHistory:
         self._notice = notice
         self._added = added
         self.updated: Callable[[HistoryEntry], object] = lambda _entry: None  # marked entries
+        # Who heard a final, from the model's name: the dictation engine's, where a server may
+        self.heard_by: Callable[[str], str] = lambda model: model
         self._awaiting: dict[int, DictationRun] = {}  # cancelled texts still being delivered
         # Texts a failed write left in memory only, oldest first: tried again before the
         # next dictation's and every half minute, so room made later saves them.

@@ -58,6 +58,14 @@ class DictationRun:
     # Held down from start to finish: the text is for the window the keys were held in.
     held_to_talk: bool = False
 
+    def use_profile(self, profile: DictationProfile) -> list[tuple[str, str]]:
+        """Decode and shape as ``profile`` says; return the words that came before it."""
+        self.profile = profile
+        self.decoding.choose(profile.language, profile.vocabulary)
+        self.shaping = LiveShaping(TextShaper(profile.shaping_options()))
+        waiting, self.waiting = self.waiting, []
+        return waiting
+
 
 @dataclass
 class DictationRequest:

@@ -19,10 +19,10 @@ from app.core.output.history import NOT_DELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
+from app.ui.shell.server_wait import show_the_server_wait
 from app.ui.shell.window_place import WindowPlace
 
 if TYPE_CHECKING:
-    from app.core.engine.remote.dictation_engine import DictationEngine
     from app.core.settings import Settings
     from app.ui.dictation.dictation_controller import DictationController
     from app.ui.dictation.microphone import Microphone
@@ -101,23 +101,10 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         )
     )
     show_the_server_wait(window, controller, parts.engine)
-    controller.heard_by = parts.engine.heard_by  # history says which server heard a text
+    controller.history.heard_by = parts.engine.heard_by  # which server heard a text
     window.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     tray.pause_history_toggled.connect(lambda paused: set_history_paused(parts, paused))
     show_history_paused(parts, parts.settings.pause_history)
-
-
-def show_the_server_wait(
-    window: MainWindow, controller: DictationController, engine: DictationEngine
-) -> None:
-    """A dictation finishing on a server says so: a slow server is not Saytype stuck."""
-
-    def on_state(state: str) -> None:
-        endpoint = engine.endpoint
-        if state == "finishing" and endpoint is not None:
-            window.state_label.setText(f"Waiting for {endpoint.name}…")
-
-    controller.state_changed.connect(on_state)  # after the window's own: it has the last word
 
 
 def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
@@ -132,7 +119,7 @@ def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         quit_app,
         dictating=dictating,
         unsaved=unsaved,
-        unsaved_dictations=parts.controller.unsaved_dictations,
+        unsaved_dictations=parts.controller.history.unsaved_count,
     )
 
 

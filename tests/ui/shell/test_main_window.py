@@ -33,8 +33,8 @@ from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_panel import QueuePanel
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
+from app.ui.shell.server_wait import show_the_server_wait
 from app.ui.shell.tray import Tray
-from app.ui.shell.wiring import show_the_server_wait
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.fakes.scripted_pipeline import ScriptedPipeline
