@@ -24,6 +24,8 @@ from tests.support.speech import SpeechMaker
 from tests.support.wyoming_server import WyomingServer, running_wyoming_server
 from tests.support.wyoming_server import server_missing as wyoming_server_missing
 
+pytest_plugins = ["tests.support.delivery_fixtures"]  # shared fixtures: see that module
+
 # GUI tests run offscreen unless a test starts its own X server (integration tests do).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

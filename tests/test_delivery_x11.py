@@ -21,7 +21,7 @@ import pytest
 from app.core.output.x11_keyboard import X11KeyInjector
 from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
-from tests.support.target_window import Target, clipboard_owner, qt_target, xterm_target
+from tests.support.target_window import Target, clipboard_owner, xterm_target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = pytest.mark.integration
@@ -51,26 +51,6 @@ def host(xserver: XServer) -> Iterator[DeliveryHost]:
     service = DeliveryHost(xserver)
     yield service
     service.close()
-
-
-@pytest.fixture(scope="module")
-def qt_field(xserver: XServer) -> Iterator[Target]:
-    with qt_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def terminal(xserver: XServer) -> Iterator[Target]:
-    with xterm_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(params=["qt", "xterm"])
-def target(request: pytest.FixtureRequest) -> Target:
-    chosen: Target = request.getfixturevalue("qt_field" if request.param == "qt" else "terminal")
-    chosen.focus()
-    chosen.reset()
-    return chosen
 
 
 def _xclip(xserver: XServer, selection: str, target: str) -> bytes:

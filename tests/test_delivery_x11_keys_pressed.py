@@ -23,7 +23,7 @@ from app.core.output.delivery_queue import DeliveryQueue
 from app.core.output.text_delivery import DeliveryCancelled, FocusMoved, inject
 from app.core.output.x11_keyboard import BURST_CHARS, X11KeyInjector
 from tests.support.ci import fail_missing
-from tests.support.target_window import Target, qt_target, xterm_target
+from tests.support.target_window import Target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = pytest.mark.integration
@@ -93,26 +93,6 @@ def hand(xserver: XServer) -> Iterator[_Hand]:
     user = _Hand(xserver.display)
     yield user
     user.close()
-
-
-@pytest.fixture(scope="module")
-def qt_field(xserver: XServer) -> Iterator[Target]:
-    with qt_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def terminal(xserver: XServer) -> Iterator[Target]:
-    with xterm_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(params=["qt", "xterm"])
-def target(request: pytest.FixtureRequest) -> Target:
-    chosen: Target = request.getfixturevalue("qt_field" if request.param == "qt" else "terminal")
-    chosen.focus()
-    chosen.reset()
-    return chosen
 
 
 def _type_marker(xserver: XServer) -> None:

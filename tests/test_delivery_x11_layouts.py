@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
-from tests.support.target_window import Target, qt_target, xterm_target
+from tests.support.target_window import Target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = pytest.mark.integration
@@ -44,26 +44,6 @@ def host(xserver: XServer) -> Iterator[DeliveryHost]:
     service = DeliveryHost(xserver)
     yield service
     service.close()
-
-
-@pytest.fixture(scope="module")
-def qt_field(xserver: XServer) -> Iterator[Target]:
-    with qt_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(scope="module")
-def terminal(xserver: XServer) -> Iterator[Target]:
-    with xterm_target(xserver) as target:
-        yield target
-
-
-@pytest.fixture(params=["qt", "xterm"])
-def target(request: pytest.FixtureRequest) -> Target:
-    chosen: Target = request.getfixturevalue("qt_field" if request.param == "qt" else "terminal")
-    chosen.focus()
-    chosen.reset()
-    return chosen
 
 
 @pytest.mark.parametrize("layout", ["de", "fr"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
@@ -138,19 +136,6 @@ def test_keysyms_for_characters(char: str, keysym: int) -> None:
 
 
 # ---- the service (offscreen clipboard, fake keyboard) ---------------------------------------
-
-
-@pytest.fixture
-def keyboard() -> FakeKeyboard:
-    return FakeKeyboard()
-
-
-@pytest.fixture
-def service(qtbot: QtBot, keyboard: FakeKeyboard) -> Iterator[DeliveryService]:
-    delivery = DeliveryService(keyboard=keyboard, modifier_timeout_s=0.3)
-    delivery.set_options("type", restore_delay_ms=50)
-    yield delivery
-    delivery.shutdown()
 
 
 @pytest.mark.gui

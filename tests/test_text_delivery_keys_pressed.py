@@ -6,8 +6,6 @@ tests/test_delivery_x11_keys_pressed.py; here a fake keyboard stops part way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
@@ -22,19 +20,6 @@ from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_keyboard import FakeKeyboard
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def keyboard() -> FakeKeyboard:
-    return FakeKeyboard()
-
-
-@pytest.fixture
-def service(qtbot: QtBot, keyboard: FakeKeyboard) -> Iterator[DeliveryService]:
-    delivery = DeliveryService(keyboard=keyboard, modifier_timeout_s=0.3)
-    delivery.set_options("type", restore_delay_ms=50)
-    yield delivery
-    delivery.shutdown()
 
 
 def test_the_rest_goes_out_once_the_keys_are_up_however_long_they_were_held(

@@ -3,11 +3,12 @@
 The clipboard and the GUI thread belong to ``app.ui.dictation.delivery_service``; the
 keyboard is a :class:`KeyInjector` (``x11_keyboard.X11KeyInjector`` for real,
 ``tests.fakes.fake_keyboard.FakeKeyboard`` in tests). What lives here is what
-can be decided and tested without either: which keys paste into which
-application, waiting for the hotkey's modifiers to be released (Handy #595:
-Ctrl still held turned the text into shortcuts) and the order of requests.
-"Type as I speak" is shaped in ``app.core.text.live_shaping`` and queued in
-``app.core.output.live_typing``.
+can be decided and tested without either: waiting for the keys held to be released
+(Handy #595: Ctrl still held turned the text into shortcuts), before a text and part
+way through it, and the window a text may go into. The paste keys are in
+``paste_keys``, the messages in ``delivery_messages``, the order of requests in
+``delivery_queue``. "Type as I speak" is shaped in ``app.core.text.live_shaping`` and
+queued in ``app.core.output.live_typing``.
 """
 
 from __future__ import annotations
