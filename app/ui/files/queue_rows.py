@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Transcript
+from app.ui.files.note_lines import NoteLineDelegate
 from app.ui.shell.focus_marks import mark_focus
 
 COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
@@ -59,6 +60,7 @@ def job_list() -> QTreeWidget:
     tree.setExpandsOnDoubleClick(False)  # a double click opens the results
     tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+    tree.setItemDelegate(NoteLineDelegate(tree))  # the lines under rows wrap
     header = tree.header()
     header.setStretchLastSection(False)
     header.setMinimumSectionSize(24)
@@ -87,7 +89,8 @@ def explanation(row: QueueRow) -> str:
 def note_of(row: QueueRow) -> str | None:
     """The line under a job's row: why it failed, or that its WAV was cut short."""
     if row.error:
-        return reason_of(row.error, row.path)
+        reason = reason_of(row.error, row.path)
+        return reason[:1].upper() + reason[1:]  # a sentence of its own, under the row
     if row.truncation is not None and row.transcript is not None:
         cut = row.truncation.message.removeprefix(f"{row.path} ")
         return f"The file {cut}; transcribed what is there."

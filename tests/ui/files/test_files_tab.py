@@ -108,7 +108,7 @@ def test_a_failed_file_shows_its_reason_in_its_row_with_every_column_in_sight(
     assert row.item.toolTip(STATUS) == message  # in full, where the column elides it
     assert row.bar.text() == "—"  # not "0%", which reads as a file still waiting
     assert row.note is not None  # the line under the row, as wide as the list
-    assert row.note.text(0) == reason
+    assert row.note.text(0) == reason[:1].upper() + reason[1:]
     assert row.note.toolTip(0) == message
 
     viewport = tree.viewport().rect()
@@ -118,6 +118,10 @@ def test_a_failed_file_shows_its_reason_in_its_row_with_every_column_in_sight(
     note = tree.visualRect(tree.indexFromItem(row.note, 0))
     assert viewport.contains(note)
     assert note.width() >= viewport.width() * 0.8  # spans the columns, not the name's share
+    wrap = int(Qt.TextFlag.TextWordWrap)
+    needed = tree.fontMetrics().boundingRect(note.adjusted(4, 0, -4, 0), wrap, row.note.text(0))
+    assert needed.height() > tree.fontMetrics().height()  # too long for one line here
+    assert needed.height() <= note.height()  # so it wraps, whole, not "or a dama…"
     assert row.cancel.isVisible()
     assert viewport.contains(row.cancel.geometry())
     assert not tree.horizontalScrollBar().isVisible()
