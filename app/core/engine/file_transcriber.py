@@ -43,7 +43,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost, WhisperLike, WhisperSegmentLike
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import release_freed_memory
-from app.core.engine.segment_timing import fitted_to_speech
+from app.core.engine.segment_timing import fitted_to_speech, sentence_pieces
 from app.core.engine.transcript import Segment, Transcript
 
 log = logging.getLogger(__name__)
@@ -272,6 +272,10 @@ class FileTranscriber:
             kwargs["batch_size"] = options.batch_size
         else:
             runner = model
+            # Under the vocabulary's prompt tiny.en may give a window no inner timestamps
+            # and stop early: without word times the rest of the window is skipped (51 of
+            # 129 words lost), with them the next window starts after the last word heard.
+            kwargs["word_timestamps"] = bool(options.vocabulary)
             if job.context:  # carry the context over the cut, as one long call would
                 kwargs["initial_prompt"] = list(job.context)
             # The batched pipeline skips audio without speech itself (its own VAD).
@@ -311,15 +315,18 @@ class FileTranscriber:
                 or silence.repeats_over_silence(speech, raw.text, before)
             ):
                 continue
-            start, end = fitted_to_speech(start, end, speech)
-            segment = Segment(
-                start=window.start_s + start, end=window.start_s + end, text=raw.text.strip()
-            )
-            segments.append(segment)
             job.context = (job.context + list(getattr(raw, "tokens", ())))[-_PROMPT_TOKENS:]
-            if job.on_segment is not None:
-                job.on_segment(segment)
-            job.progress(segment.end)
+            words = getattr(raw, "words", None)
+            for said_from, said_to, text in sentence_pieces(start, end, raw.text, words):
+                span = min(said_from, end), min(said_to, end)
+                first, last = fitted_to_speech(*span, silence.speech_span(*span))
+                segment = Segment(
+                    start=window.start_s + first, end=window.start_s + last, text=text.strip()
+                )
+                segments.append(segment)
+                if job.on_segment is not None:
+                    job.on_segment(segment)
+                job.progress(segment.end)
             if job.cancel is not None and job.cancel.cancelled:
                 return False
         return True

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 NO_SPEECH_PROB = StreamingOptions.no_speech_prob  # the same bar as the live path's
 # Even odds: above them the model says its clip more likely holds no speech.
 DOUBTED_NO_SPEECH_PROB = 0.5
+# Less speech than this in a clip is no word of its own: at most the end of one heard
+# before the clip began (a window that starts after the last word heard, by word times).
+_WORD_MS = 200
 _CLIP_SAMPLES = 30 * SAMPLE_RATE  # the decoder's clip: Whisper's window
 _ONSET_GRACE_S = 0.1  # speech under way at a clip's start is the words before it
 # Whisper's own clip: a shorter pause sits in a clip with speech, where it is heard as a pause.
@@ -74,7 +77,7 @@ class SilentWindowCheck:
         if no_speech_prob <= NO_SPEECH_PROB:
             return False
         start = int(clip_start_s * SAMPLE_RATE)
-        silent = not self._detector().has_speech(start, start + _CLIP_SAMPLES)
+        silent = not self._detector().has_speech(start, start + _CLIP_SAMPLES, _WORD_MS)
         if silent:
             log.info("dropped a segment heard in a clip without speech")  # never the words
         return silent
