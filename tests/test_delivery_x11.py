@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.core.output.delivery_messages import MESSAGE_NOT_TAKEN
 from app.core.output.x11_keyboard import X11KeyInjector
 from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
@@ -108,6 +109,30 @@ def test_paste_restores_previous_clipboard_after_the_target_fetched(
         for selection in ("clipboard", "primary"):
             assert _xclip(xserver, selection, "image/png") == image
             assert _xclip(xserver, selection, "UTF8_STRING") == b"what I copied before"
+
+
+def test_a_paste_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
+    xserver: XServer, host: DeliveryHost, qt_field: Target
+) -> None:
+    # The target closed while the hotkey was held: the focus fell back to the root window
+    # and the pointer is over no window. It was marked "pasted" and the old clipboard put
+    # back, so the words were nowhere but in history.
+    qt_field.reset()
+    with clipboard_owner(xserver, {"text/plain": b"what I copied before"}):
+        root = subprocess.run(
+            ["xdotool", "search", "--maxdepth", "0", "--name", ""],
+            env=xserver.env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[0]
+        subprocess.run(["xdotool", "mousemove", "1279", "799"], env=xserver.env(), check=True)
+        subprocess.run(["xdotool", "windowfocus", root], env=xserver.env(), check=True)
+        request_id = host.deliver("the transcript", "paste")
+        event = host.next_event("delivered", "failed")
+        assert event == {"event": "failed", "id": request_id, "message": MESSAGE_NOT_TAKEN}
+        assert _xclip(xserver, "clipboard", "UTF8_STRING") == b"the transcript"
+    assert qt_field.text() == ""
 
 
 @pytest.mark.parametrize("method", ["paste", "type"])

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_messages import MESSAGE_NOT_TAKEN
 from app.core.output.delivery_route import DeliveryRoute, choose_delivery_route
 from app.core.output.wayland_clipboard import WaylandClipboard
 from app.core.output.wayland_selection import SelectionOwner
@@ -134,4 +135,21 @@ def test_without_wl_clipboard_paste_mode_types_instead(
         assert wl_paste(sway, "--no-newline", "--type", "text/plain") == b"untouched"
     finally:
         service.shutdown()
+        previous.close()
+
+
+def test_a_paste_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
+    qtbot: QtBot, sway: SwaySession, delivery: DeliveryService
+) -> None:
+    # No window has the focus (the one the hotkey was held in closed): nothing fetches the
+    # text. It was marked pasted and the old clipboard put back, so the words were nowhere.
+    previous = SelectionOwner({"text/plain": b"kept"}, sway.client_env())
+    delivery.set_options("paste", restore_delay_ms=500)
+    try:
+        with qtbot.waitSignal(delivery.failed, timeout=20_000) as failed:
+            delivery.deliver("into no window\n")
+        assert failed.args is not None
+        assert failed.args[1] == MESSAGE_NOT_TAKEN
+        assert wl_paste(sway, "--no-newline", "--type", "text/plain") == b"into no window\n"
+    finally:
         previous.close()

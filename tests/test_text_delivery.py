@@ -10,6 +10,7 @@ from app.core.output.delivery_messages import (
     MESSAGE_CANCELLED_REST,
     MESSAGE_CANCELLED_WAITING,
     MESSAGE_FOCUS_MOVED,
+    MESSAGE_NOT_TAKEN,
     MESSAGE_PINNED_FOCUS_MOVED,
     MESSAGE_TEXT_FOCUS_MOVED,
 )
@@ -175,11 +176,28 @@ def test_a_copy_made_right_after_the_paste_is_not_undone_by_the_restore(
     clipboard = QGuiApplication.clipboard()
     clipboard.setText("before")
     service.set_options("paste", restore_delay_ms=1500)  # nothing here fetches: the delay runs
-    with qtbot.waitSignal(service.delivered, timeout=5000):
+    with qtbot.waitSignal(service.failed, timeout=5000):
         service.deliver("the transcript", "paste")
         qtbot.waitUntil(lambda: bool(keyboard.sent), timeout=2000)  # the paste keys went out
         clipboard.setText("my new copy")  # the user copies something at once
-    assert clipboard.text() == "my new copy"  # not "before" again
+    assert clipboard.text() == "my new copy"  # not "before" again, nor the transcript
+
+
+@pytest.mark.gui
+def test_a_paste_no_application_takes_fails_with_the_text_on_the_clipboard(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # The paste keys went to a window that closed, or to the desktop: nothing fetched the
+    # text. It was marked pasted and the old clipboard put back, so the words were nowhere.
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("before")
+    service.set_options("paste", restore_delay_ms=300)
+    with qtbot.waitSignal(service.failed, timeout=5000) as failed:
+        service.deliver("the transcript", "paste")
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_NOT_TAKEN
+    assert [(s.kind, s.value) for s in keyboard.sent] == [("chord", "ctrl+v")]
+    assert clipboard.text() == "the transcript"
 
 
 @pytest.mark.gui
@@ -283,6 +301,8 @@ def test_a_text_goes_only_into_the_window_it_was_said_for(
     keyboard.window_class = "xterm"
     with qtbot.waitSignal(service.delivered, timeout=2000):
         service.deliver("ls", method, only_into="XTerm")
+        if method == "paste":  # the terminal takes the text: its read is the fetch
+            qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "ls", timeout=2000)
     assert keyboard.sent
 
 
@@ -399,6 +419,7 @@ def test_a_profiles_paste_keys_and_keys_after_the_text_go_in_order(
     service.delivered.connect(lambda rid, how: done.append((rid, how)))
     pasted = service.deliver("ls -l", "paste", paste_keys=("ctrl", "shift", "v"))
     entered = service.deliver("ctrl+enter", "keys")
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "ls -l", timeout=2000)  # taken
     qtbot.waitUntil(lambda: len(done) == 2, timeout=5000)
     assert done == [(pasted, "pasted"), (entered, "keys")]
     assert [(s.kind, s.value) for s in keyboard.sent] == [

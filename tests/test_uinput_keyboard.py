@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.output.delivery_route import DeliveryRoute
 from app.core.output.text_delivery import InjectionError, KeysPressed
 from app.core.output.uinput_keyboard import (
@@ -127,9 +128,7 @@ def test_the_delivery_service_keeps_the_text_when_the_real_ydotool_fails(
         service.shutdown()
     assert failed.args is not None
     assert MESSAGE_NO_UINPUT in failed.args[1]
-    assert failed.args[1].endswith(
-        "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-    )
+    assert failed.args[1].endswith(f"The text is on the clipboard; paste it with {PASTE_KEYS}.")
     assert QGuiApplication.clipboard().text() == "dictated words"
 
 

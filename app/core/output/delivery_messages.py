@@ -10,9 +10,11 @@ from app.core.output.text_delivery import (
     WindowPin,
 )
 
+# How to paste by hand: xterm takes Shift+Insert, other terminals Ctrl+Shift+V.
+PASTE_KEYS = "Ctrl+V (Ctrl+Shift+V or Shift+Insert in a terminal)"
 MESSAGE_KEYS_HELD = (
     "Release the keys held{which}: the text was not typed while they were held. "
-    "It is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+    f"It is on the clipboard; paste it with {PASTE_KEYS}."
 )
 # KeyInjector.modifiers_down's names, as a keyboard shows them.
 _KEY_LABELS = {
@@ -34,29 +36,29 @@ MESSAGE_KEYS_AFTER_HELD = (
 )
 MESSAGE_NO_KEYBOARD = (
     "Typing into other applications needs an X11 session ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+    f"The text is on the clipboard; paste it with {PASTE_KEYS}."
 )
-MESSAGE_NO_ROUTE = (
-    "{reason}. The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
-)
+MESSAGE_NO_ROUTE = f"{{reason}}. The text is on the clipboard; paste it with {PASTE_KEYS}."
 MESSAGE_OWN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. Click the window "
-    "to type into first. The text is on the clipboard; paste it with Ctrl+V "
-    "(Ctrl+Shift+V in a terminal)."
+    f"to type into first. The text is on the clipboard; paste it with {PASTE_KEYS}."
 )
 MESSAGE_INJECTION_FAILED = (
     "Could not type into the focused application ({reason}). "
-    "The text is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+    f"The text is on the clipboard; paste it with {PASTE_KEYS}."
 )
 
+MESSAGE_NOT_TAKEN = (
+    "Nothing was pasted: no application took the text (the window may have closed, or what "
+    f"had the keyboard focus takes no text). It is on the clipboard; paste it with {PASTE_KEYS}."
+)
 MESSAGE_TEXT_FOCUS_MOVED = (
     "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
-    "is on the clipboard; paste it with Ctrl+V (Ctrl+Shift+V in a terminal) where it belongs."
+    f"is on the clipboard; paste it with {PASTE_KEYS} where it belongs."
 )
 MESSAGE_STOPPED_FOCUS_MOVED = (
     "Typing stopped part way: the keyboard focus moved to another window while keys were "
-    "held. The whole text is on the clipboard; paste what is missing with Ctrl+V "
-    "(Ctrl+Shift+V in a terminal)."
+    f"held. The whole text is on the clipboard; paste what is missing with {PASTE_KEYS}."
 )
 MESSAGE_PINNED_FOCUS_MOVED = (
     "Typing stopped: the keyboard focus left the window the dictation was being typed into."

@@ -73,6 +73,10 @@ class DeliveryCancelled(InjectionError):
     """The dictation was cancelled while its text waited for the keys held: nothing was sent."""
 
 
+class PasteNotTaken(InjectionError):
+    """The paste keys went out, but no application fetched the text: it stays on the clipboard."""
+
+
 class FocusMoved(InjectionError):
     """The text, or the keys after it, were for another window than the one with the focus now."""
 

@@ -99,8 +99,12 @@ Step = tuple[Literal["type", "key", "paste"], str]
 class ClipboardPaster(Protocol):
     """Pastes a text and gives the old clipboard back (``WaylandClipboard``)."""
 
-    def paste(self, text: str, send_paste_keys: Callable[[], None], restore_delay_s: float) -> bool:
-        """Put ``text`` on the clipboard, call ``send_paste_keys``, restore; True if fetched."""
+    def paste(self, text: str, send_paste_keys: Callable[[], None], restore_delay_s: float) -> None:
+        """Put ``text`` on the clipboard, call ``send_paste_keys``, restore once fetched.
+
+        Raises:
+            PasteNotTaken: nothing fetched it; it stays on the clipboard.
+        """
         ...
 
 

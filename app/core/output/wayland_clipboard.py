@@ -16,7 +16,7 @@ import logging
 import subprocess
 from collections.abc import Callable, Mapping
 
-from app.core.output.text_delivery import InjectionError
+from app.core.output.text_delivery import InjectionError, PasteNotTaken
 from app.core.output.wayland_selection import SelectionError, SelectionOwner
 
 log = logging.getLogger(__name__)
@@ -68,26 +68,26 @@ class WaylandClipboard:
                 previous.close()
         return self._owner
 
-    def paste(self, text: str, send_paste_keys: Callable[[], None], restore_delay_s: float) -> bool:
-        """Paste ``text`` into the focused app, then restore the clipboard; True if it fetched.
+    def paste(self, text: str, send_paste_keys: Callable[[], None], restore_delay_s: float) -> None:
+        """Paste ``text`` into the focused app, then restore the clipboard.
 
         When the paste keys cannot be sent, the text stays on the clipboard
-        and the error propagates.
+        and the error propagates; so it does when no application fetched it within
+        ``restore_delay_s`` (:class:`PasteNotTaken`).
         """
         saved = self.snapshot()
         owner = self.own(dict.fromkeys(TEXT_FORMATS, text.encode("utf-8")))
         owner.arm()
         send_paste_keys()
         fetched = owner.wait_for_fetch(restore_delay_s)
-        if fetched:
-            owner.wait_for_replacement(_FETCH_MARGIN_S)  # let it fetch its other formats
-        else:
-            log.info("no application fetched the pasted text; restoring the clipboard anyway")
+        if not fetched:  # the keys reached nothing that takes text: the text stays for the user
+            log.info("no application fetched the pasted text")
+            raise PasteNotTaken("no application took the pasted text")
+        owner.wait_for_replacement(_FETCH_MARGIN_S)  # let it fetch its other formats
         if owner.replaced:  # the user (or the target) copied something meanwhile: keep it
             log.info("the clipboard changed during the paste; not restoring the old one")
         else:
             self.own(saved)
-        return fetched
 
     def close(self) -> None:
         """Stop serving the clipboard this object owns (it then empties)."""

@@ -10,9 +10,10 @@ both (xterm's Shift+Insert pastes PRIMARY), sends the paste keys for the
 focused application, and restores the old contents only after the target has
 *fetched* the text: Qt serves X selection requests through
 ``QMimeData.retrieveData``, which :class:`WatchedMimeData` reports. Restoring
-on a timer alone pasted the old clipboard in Handy (#502); here the timer
-(``restore_delay_ms``) is only the fallback when no fetch is seen. If
-delivery fails, the text is left on the clipboard and ``failed`` says so.
+on a timer alone pasted the old clipboard in Handy (#502). When no application
+fetched it within ``restore_delay_ms``, the paste went nowhere (a closed window,
+the desktop): the text stays on the clipboard and ``failed`` says so, as for any
+delivery that fails.
 
 In a Wayland session (a route with ``wayland_clipboard``) the delivery thread
 does all of a paste itself, Qt-free (``core/output/wayland_clipboard.py``):
@@ -33,6 +34,7 @@ from PySide6.QtGui import QGuiApplication
 
 from app.core.output.delivery_messages import (
     MESSAGE_INJECTION_FAILED,
+    MESSAGE_NOT_TAKEN,
     MESSAGE_OWN_WINDOW,
     not_sent_message,
 )
@@ -48,6 +50,7 @@ from app.core.output.text_delivery import (
     KeyInjector,
     ModifiersHeld,
     OwnWindowFocused,
+    PasteNotTaken,
     WindowPin,
     inject,
 )
@@ -257,6 +260,8 @@ class DeliveryService(QObject):
             )
         except OwnWindowFocused:
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW, 0)
+        except PasteNotTaken:  # a Wayland paste into nothing; the text is on the clipboard
+            self._worker_done.emit(request.request_id, "", MESSAGE_NOT_TAKEN, 0)
         except (ModifiersHeld, FocusMoved, DeliveryCancelled) as exc:
             message = not_sent_message(request, exc)
             self._worker_done.emit(request.request_id, "", message, exc.typed)
@@ -372,8 +377,12 @@ class DeliveryService(QObject):
     def _finish_paste(self) -> None:
         request = self._current
         self._awaiting_fetch = False
-        if not self._fetched:
-            log.info("no application fetched the pasted text; restoring the clipboard anyway")
+        if not self._fetched and request is not None:
+            # The paste keys reached nothing that takes text (a closed window, the desktop):
+            # the text stays on the clipboard and history marks it not delivered.
+            log.info("no application fetched the pasted text")
+            self._fail(request, MESSAGE_NOT_TAKEN)
+            return
         self._clipboard.give_back()
         if request is not None:
             self._complete(request, "pasted")

@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.output.delivery_messages import MESSAGE_CANCELLED_REST, MESSAGE_CANCELLED_WAITING
+from app.core.output.delivery_messages import (
+    MESSAGE_CANCELLED_REST,
+    MESSAGE_CANCELLED_WAITING,
+    PASTE_KEYS,
+)
 from app.core.output.text_delivery import WindowPin
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
@@ -22,8 +26,7 @@ from app.ui.dictation.live_typist import LiveTypist
 
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
-    "and on the clipboard; click the app it is for and paste it with Ctrl+V "
-    "(Ctrl+Shift+V in a terminal)."
+    f"and on the clipboard; click the app it is for and paste it with {PASTE_KEYS}."
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
+from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.output.live_typing import LiveTypingQueue
 from app.core.output.text_delivery import WindowPin
 from app.core.text.streaming import TextEdit
@@ -158,7 +159,7 @@ class LiveTypist:
             )
         return (
             f"{_first_sentence(reason)} {done}the whole dictation is on the clipboard: "
-            "paste it with Ctrl+V (Ctrl+Shift+V in a terminal)."
+            f"paste it with {PASTE_KEYS}."
         )
 
     def _pump(self) -> None:

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
 from app.ui.dictation.profile_chooser import ProfileChooser
@@ -139,8 +140,7 @@ def test_saytype_taking_the_focus_mid_dictation_leaves_the_rest_on_the_clipboard
         assert len(typed.split()) < len(final.split())
         assert QGuiApplication.clipboard().text() == final
         assert notices[-1].endswith(
-            "the whole dictation is on the clipboard: paste it with Ctrl+V "
-            "(Ctrl+Shift+V in a terminal)."
+            f"the whole dictation is on the clipboard: paste it with {PASTE_KEYS}."
         )
         count = len(typed.split())
         words = "The first word was" if count == 1 else f"The first {count} words were"
