@@ -33,9 +33,13 @@ class QueueJournal:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or queue_journal_path()
+        # Files a crash left waiting that the user will decide on later: listed with every
+        # save, so the next start offers them again, even after a quit.
+        self.deferred: list[Path] = []
 
     def save(self, paths: list[Path]) -> None:
         """List ``paths`` as waiting (an empty list removes the file). Never raises."""
+        paths = paths + [path for path in self.deferred if path not in paths]
         try:
             if paths:
                 listed = [str(path) for path in paths]

@@ -180,7 +180,7 @@ class FileJobRunner(QObject):
         self.added.emit(job.job_id, str(path))
         self._probe_pool.submit(self._probe, job.job_id, path)
         self._submit.emit(job)
-        self._write_down()
+        self.write_down()
         return job.job_id
 
     def cancel(self, job_id: int) -> None:
@@ -212,7 +212,7 @@ class FileJobRunner(QObject):
     def request_stop(self) -> None:
         """Cancel everything and ask the thread to end, without waiting (see shutdown)."""
         self.cancel_all()
-        self._write_down(forget=True)  # a quit the user agreed to: nothing to offer back
+        self.write_down(forget=True)  # a quit the user agreed to: nothing to offer back
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
         self._thread.quit()
 
@@ -305,11 +305,11 @@ class FileJobRunner(QObject):
             self.fell_back.emit(job_id, notice)
 
     def _maybe_idle(self) -> None:
-        self._write_down()
+        self.write_down()
         if not self._jobs:
             self.idle.emit()
 
-    def _write_down(self, *, forget: bool = False) -> None:
+    def write_down(self, *, forget: bool = False) -> None:
         """List the files still to transcribe in the journal, off the GUI thread, in order."""
         journal = self.journal
         if journal is None:

@@ -3,7 +3,8 @@
 The file queue lists what it still has to transcribe on disk
 (:mod:`app.core.output.queue_journal`); a quit the user agreed to clears the
 list, a crash does not. The offer never blocks the window and never queues on
-its own (a file that crashed Saytype would crash it again at every start).
+its own (a file that crashed Saytype would crash it again at every start). Esc
+(Later) puts the question off to the next start: only "Forget them" forgets.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def offer_waiting_files(
     if not waiting:
         return None
     log.info("the last run left %d files waiting (%d still there)", len(waiting), len(found))
+
+    def later() -> None:  # Esc or closing the box: asked again at the next start
+        journal.deferred = waiting
+        parts.files.write_down()
+
     box = ask(
         parts.window,
         "Transcribe the files again?",
@@ -44,8 +50,10 @@ def offer_waiting_files(
         "&Forget them",
         lambda: parts.window.queue_files(found),
         yes_by_default=bool(found),
+        cancel="&Later",
+        on_cancel=later,
     )
-    box.buttons()[0].setEnabled(bool(found))  # nothing left to queue: only Forget
+    box.buttons()[0].setEnabled(bool(found))  # nothing left to queue: Forget or Later
     return box
 
 

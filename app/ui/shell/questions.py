@@ -18,13 +18,14 @@ def ask(  # noqa: PLR0917 - a question is its words and its answers
     on_no: Callable[[], object] | None = None,
     yes_by_default: bool = False,
     cancel: str | None = None,
+    on_cancel: Callable[[], object] | None = None,
 ) -> QMessageBox:
     """Ask ``text``; ``on_yes`` (or ``on_no``) runs once answered. Esc answers ``no``.
 
     ``no`` is the default button unless ``yes_by_default``: the questions ask before
     something is lost or stopped, so a stray Enter keeps things as they are. With
-    ``cancel``, a third button (and Esc) answers neither: nothing runs, and the user
-    goes back to what they were doing.
+    ``cancel``, a third button (and Esc, and closing the box) answers neither: only
+    ``on_cancel`` runs, and the user goes back to what they were doing.
     """
     box = QMessageBox(
         QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
@@ -38,8 +39,11 @@ def ask(  # noqa: PLR0917 - a question is its words and its answers
     def answered(_result: int) -> None:
         if box.clickedButton() is yes_button:
             on_yes()
-        elif box.clickedButton() is no_button and on_no is not None:
-            on_no()
+        elif box.clickedButton() is no_button:
+            if on_no is not None:
+                on_no()
+        elif on_cancel is not None:
+            on_cancel()
 
     box.finished.connect(answered)
     box.open()

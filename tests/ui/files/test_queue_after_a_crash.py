@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -66,8 +67,10 @@ def test_the_files_a_crash_left_waiting_are_offered_and_queued_again(
 def test_waiting_files_are_written_down_and_a_quit_forgets_them(
     qtbot: QtBot, started: DesktopApp, tmp_path: Path
 ) -> None:
-    with qtbot.waitSignal(question(started).finished):
-        question(started).escapeButton().click()  # Forget them
+    box = question(started)
+    (forget,) = [button for button in box.buttons() if button.text() == "&Forget them"]
+    with qtbot.waitSignal(box.finished):
+        forget.click()
     files = started.parts.files
     files.gate.close()  # the queue holds still (as while someone dictates)
     started.parts.window.queue_files([tmp_path / "expenses.wav"])
@@ -76,3 +79,19 @@ def test_waiting_files_are_written_down_and_a_quit_forgets_them(
     assert journal.path.read_text(encoding="utf-8").count("expenses.wav") == 1
     files.request_stop()  # the quit the user agreed to
     qtbot.waitUntil(lambda: not journal.path.exists(), timeout=5000)
+
+
+def test_esc_puts_the_question_off_to_the_next_start_even_after_a_quit(
+    qtbot: QtBot, started: DesktopApp, tmp_path: Path
+) -> None:
+    # Esc answered "Forget them": a user who only wanted the box out of the way lost the list.
+    box = question(started)
+    assert box.escapeButton().text() == "&Later"
+    with qtbot.waitSignal(box.finished):
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+    journal = QueueJournal()
+    qtbot.waitUntil(journal.path.exists, timeout=5000)
+    files = started.parts.files
+    files.request_stop()  # a quit the user agreed to keeps them too
+    assert files._save_lane.wait_idle(5)  # its last write done
+    assert QueueJournal().take() == [tmp_path / "expenses.wav", tmp_path / "deleted since.mp3"]
