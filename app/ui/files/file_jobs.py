@@ -273,8 +273,9 @@ class FileJobRunner(QObject):
             if transcript is not None and job.shaper is not None:
                 transcript = job.shaper.shape_transcript(transcript)
             self.finished.emit(job_id, transcript)
-            if transcript is not None and transcript.complete and job.saving is not None:
-                self._save(job_id, job.path, transcript, job.saving)
+            saving = job.saving if transcript is not None and transcript.complete else None
+            if transcript is not None and saving is not None and transcript.text.strip():
+                self._save(job_id, job.path, transcript, saving)  # never an empty .srt
         self._maybe_idle()
 
     def _save(

@@ -251,6 +251,10 @@ class QueuePanel(QWidget):
         cut = row.truncation
         if transcript is None:
             self._set_status(row, "Cancelled")
+        elif transcript.complete and not transcript.text.strip():
+            row.bar.setValue(1000)
+            self._set_status(row, "No speech heard")
+            self._add_line(row, "No speech was heard in this file, so there is no transcript.")
         elif transcript.complete and cut is not None:
             row.bar.setValue(1000)
             seconds = f"{cut.present_seconds:.1f} of {cut.declared_seconds:.1f} s"

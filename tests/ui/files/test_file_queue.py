@@ -387,3 +387,30 @@ def test_a_recovered_dictation_is_not_counted_unsaved(
     job = queue.runner.add(media["short"], save=False)  # its text goes to history
     qtbot.waitUntil(lambda: queue.panel.row(job).transcript is not None, timeout=60_000)
     assert queue.panel.unsaved_transcripts() == 0
+
+
+def test_a_file_without_speech_says_so_and_saves_no_empty_transcript(
+    qtbot: QtBot, queue: Queue, tmp_path: Path
+) -> None:
+    # A new user's 20 s of silence showed "Done" and left a 0-byte .srt in their folder.
+    from app.core.audio.wav_file import write_wav
+    from app.ui.files.file_compute import TranscriptSaving
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    quiet = tmp_path / "room tone.wav"
+    write_wav(quiet, np.zeros(16_000 * 20, np.float32), 16_000)
+    queue.runner.saving = TranscriptSaving(exports, "srt")
+    with qtbot.waitSignal(queue.runner.finished, timeout=60_000) as finished:
+        queue.runner.add(quiet)
+    assert finished.args is not None
+    transcript = finished.args[1]
+    assert transcript is not None
+    assert transcript.complete
+    assert transcript.text.strip() == ""
+    assert queue.runner._save_lane.wait_idle(5)  # a save, had one been asked for, is written
+    assert list(exports.iterdir()) == []
+    row = next(iter(queue.panel.rows.values()))
+    assert row.status == "No speech heard"
+    lines = [row.item.child(i).text(0) for i in range(row.item.childCount())]
+    assert lines == ["No speech was heard in this file, so there is no transcript."]
