@@ -233,3 +233,8 @@ def check_model_choice(model: str, offered: list[str], language: str) -> None:
             f"language: {model} understands English only; choose a multilingual model "
             "(tiny, base, small…) for another language, or leave Language empty."
         )
+
+
+def value_as_typed(editor: QWidget) -> object:
+    """What ``editor`` holds now: a line's text as typed (even unparsed), else its value."""
+    return editor.text() if isinstance(editor, QLineEdit) else value_of(editor)

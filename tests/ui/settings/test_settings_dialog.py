@@ -225,6 +225,30 @@ def test_restore_defaults(qtbot: QtBot) -> None:
     assert dialog.result_settings() == Settings()
 
 
+def test_restore_defaults_leaves_the_users_word_lists_alone(qtbot: QtBot) -> None:
+    # A new user's replacements ("Anna = Åsa Müller-Łukasz") went back to the default
+    # list with one click, and one Enter would have saved that.
+    words = CUSTOM.replace(
+        vocabulary=("Siobhan", "kubectl"),
+        replacements=(("anna", "Åsa Müller-Łukasz"),),
+        snippets=(("sig", "Best regards,\nÅsa"),),
+    )
+    dialog = make_dialog(qtbot, words)
+    vocabulary = dialog.editor("vocabulary")
+    assert isinstance(vocabulary, QLineEdit)
+    vocabulary.setText("Siobhan, kubectl, Niamh")  # typed just now, not saved yet
+    qtbot.mouseClick(
+        button(dialog, QDialogButtonBox.StandardButton.RestoreDefaults), Qt.MouseButton.LeftButton
+    )
+    restored = dialog.result_settings()
+    assert restored.vocabulary == ("Siobhan", "kubectl", "Niamh")
+    assert restored.replacements == words.replacements
+    assert restored.snippets == words.snippets
+    assert restored.replace(vocabulary=(), replacements=(), snippets=()) == Settings().replace(
+        vocabulary=(), replacements=(), snippets=()
+    )
+
+
 def test_cancel_changes_nothing(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     dialog.show()
