@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
         help_menu = self.menuBar().addMenu("He&lp")
         shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
         shortcuts.triggered.connect(self.show_shortcuts)
         help_menu.addAction(shortcuts)
         about = QAction("&About Saytype", self)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QMessageBox, QTabBar
 from pytestqt.qtbot import QtBot
 
@@ -113,6 +114,22 @@ def test_keyboard_shortcuts_list_the_hotkey_and_every_menu_shortcut(qtbot: QtBot
         for action in menu.actions():
             if not action.shortcut().isEmpty():
                 assert action.shortcut().toString() in text, action.text()
+    box.accept()
+
+
+def test_f1_opens_the_keyboard_shortcuts(qtbot: QtBot, ui: Ui) -> None:
+    # A new user pressed F1 for help, and nothing happened.
+    ui.window.show()
+    qtbot.waitExposed(ui.window)
+    qtbot.keyClick(ui.window, Qt.Key.Key_F1)
+
+    def shown() -> list[QMessageBox]:
+        boxes = ui.window.findChildren(QMessageBox)
+        return [box for box in boxes if box.isVisible() and "F1" in box.text()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=5000)
+    (box,) = shown()
+    assert "Ctrl+Shift+Space" in box.text()  # the shortcuts, F1 among them
     box.accept()
 
 
