@@ -36,20 +36,29 @@ def existing_files(files: Sequence[Path]) -> tuple[list[str], bool]:
     """The absolute paths of ``files`` to queue, and whether any could not be (said on stderr).
 
     A folder counts when it holds a media file; one without any would only add
-    nothing to the Files tab while the command said it went there.
+    nothing to the Files tab while the command said it went there. A file counts
+    when a tenth of a second of it decodes, as ``saytype transcribe`` checks: a
+    text file went to the Files tab, only to fail there, while the command said
+    all was well.
     """
+    from app.core.audio.file_decoder import AudioFileError, check_has_audio
     from app.core.audio.media_files import with_folders_opened
 
     missing = []
     for path in map(Path, files):
+        problem = None
         if not path.exists():
-            sys.stderr.write(f"saytype: error: {path}: no such file or folder.\n")
+            problem = f"{path}: no such file or folder."
         elif path.is_dir() and with_folders_opened([path]) == [path]:
-            sys.stderr.write(
-                f"saytype: error: {path}: is a folder with no audio or video files in it.\n"
-            )
-        else:
+            problem = f"{path}: is a folder with no audio or video files in it."
+        elif not path.is_dir():
+            try:
+                check_has_audio(path)
+            except AudioFileError as exc:
+                problem = str(exc)
+        if problem is None:
             continue
+        sys.stderr.write(f"saytype: error: {problem}\n")
         missing.append(path)
     return [str(Path(f).resolve()) for f in files if Path(f) not in missing], bool(missing)
 

@@ -392,9 +392,12 @@ def test_a_path_that_is_not_there_or_holds_no_media_is_named_not_taken_for_a_com
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("no audio here", encoding="utf-8")
+    notes = empty / "notes.txt"  # a text file went to the Files tab, only to fail there
     cases = {
         missing: f"saytype: error: {missing}: no such file or folder.\n",
         empty: f"saytype: error: {empty}: is a folder with no audio or video files in it.\n",
+        notes: f"saytype: error: {notes}: not an audio or video file that can be decoded, or a "
+        "damaged or incomplete one (Invalid data found when processing input).\n",
     }
     for path, said in cases.items():
         result = saytype(path)
