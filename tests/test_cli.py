@@ -365,6 +365,22 @@ def test_a_command_that_sets_damaged_settings_aside_says_so() -> None:
     assert again.stderr == ""  # said once: the damaged file was moved aside
 
 
+def test_keys_on_x11_says_there_is_nothing_to_bind() -> None:
+    # On X11 it answered "this session's compositor is unknown" and exit 2, while
+    # `saytype doctor` says the hotkey needs no binding there.
+    session = {"XDG_SESSION_TYPE": "x11", "DISPLAY": ":99", "WAYLAND_DISPLAY": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "keys"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **session, "XDG_CURRENT_DESKTOP": "GNOME"},  # GNOME on Xorg too
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("Not needed: this is an X11 session")
+
+
 def test_a_file_named_like_an_option_gets_a_hint(tmp_path: Path) -> None:
     (tmp_path / "-take2.wav").write_bytes(b"RIFF")
     result = subprocess.run(

@@ -36,6 +36,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     """Print the bindings; 2 with one sentence when the compositor or hotkey is unusable."""
+    x11 = os.environ.get("XDG_SESSION_TYPE") == "x11" or (
+        not os.environ.get("WAYLAND_DISPLAY") and bool(os.environ.get("DISPLAY"))
+    )
+    if args.compositor is None and x11:  # nothing to bind: Saytype grabs its hotkey on X11
+        sys.stdout.write(
+            "Not needed: this is an X11 session, where Saytype grabs its hotkey itself "
+            "(Settings → Dictation). For a Wayland compositor: saytype keys --print sway "
+            "(sway, hyprland, gnome or kde).\n"
+        )
+        return 0
     compositor = args.compositor or detect_compositor(os.environ)
     if compositor is None:
         sys.stderr.write(
