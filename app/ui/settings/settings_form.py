@@ -49,6 +49,12 @@ _NEEDS_CHOICE = {
         "Applies only when Output is The focused application: with the clipboard or the "
         "Saytype window only, no words are typed into apps.",
     ),
+    "hold_threshold_ms": (
+        "hotkey_mode",
+        "auto",
+        "Applies only when the hotkey works both ways: a hold and a tap mean the same with "
+        "Hold to talk or Tap to start and stop.",
+    ),
 }
 
 

@@ -297,6 +297,21 @@ def test_type_as_i_speak_is_editable_only_when_words_are_typed_into_apps(qtbot: 
     assert not dialog.result_settings().type_as_i_speak
 
 
+def test_the_hold_threshold_is_editable_only_when_the_hotkey_works_both_ways(
+    qtbot: QtBot,
+) -> None:
+    # "Counts as a hold after" stayed editable with Hold to talk, where it changes nothing.
+    dialog = make_dialog(qtbot, CUSTOM)  # toggle mode
+    mode, threshold = dialog.editor("hotkey_mode"), dialog.editor("hold_threshold_ms")
+    assert isinstance(mode, QComboBox)
+    assert not threshold.isEnabled()
+    assert "only when the hotkey works both ways" in threshold.toolTip()
+    for value, applies in [("auto", True), ("hold", False), ("toggle", False), ("auto", True)]:
+        mode.setCurrentIndex(mode.findData(value))
+        assert threshold.isEnabled() is applies, value
+    assert dialog.result_settings().hold_threshold_ms == CUSTOM.hold_threshold_ms
+
+
 def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     inputs = [
