@@ -28,6 +28,8 @@ def time_text(created_at: float) -> str:
     locale = QLocale()
     if moment.date() == QDateTime.currentDateTime().date():
         return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    if locale.language() == QLocale.Language.C:  # LANG=C.UTF-8 dates read "5 12 2026 21:09"
+        return moment.toString("yyyy-MM-dd HH:mm")
     return locale.toString(moment, QLocale.FormatType.ShortFormat)
 
 

@@ -7,12 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.output.history import NOT_DELIVERED, SHOWN_AT_ONCE, HistoryStore
+from app.ui.history.history_item import time_text
 from app.ui.history.history_panel import EMPTY_TEXT, HistoryPanel
 from tests.support.screenshots import save_screenshot
 
@@ -338,3 +339,17 @@ def test_a_text_that_never_reached_its_app_is_marked(
     panel.update_entry(replace(newer, delivered_to=NOT_DELIVERED))  # the newest one fails too
     assert rows[0] is not None
     assert not rows[0].icon(2).isNull()
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [("C", "2026-11-05 21:09"), ("en_GB", "05/11/2026 21:09"), ("de_DE", "05.11.26 21:09")],
+)
+def test_an_older_entry_shows_a_date_that_reads_one_way(locale: str, shown: str) -> None:
+    # Under LANG=C.UTF-8 Qt's short format gave "5 12 2026 21:09": day or month?
+    moment = QDateTime(QDate(2026, 11, 5), QTime(21, 9))
+    QLocale.setDefault(QLocale(locale))
+    try:
+        assert time_text(moment.toSecsSinceEpoch()) == shown
+    finally:
+        QLocale.setDefault(QLocale.system())
