@@ -3,8 +3,8 @@
 A dictation left unfinished by a crash is offered back at the next start from
 its recording journal; files dropped on the window were simply gone. The queue
 now writes the paths it still has to transcribe (a small JSON list, replaced
-atomically on every change, deleted when the queue empties or the user quits);
-what a crash leaves there is offered back at the next start. Only paths are
+atomically on every change, deleted when the queue empties); what a crash or a
+quit leaves there is offered back at the next start. Only paths are
 kept, never audio or text.
 """
 

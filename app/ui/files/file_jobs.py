@@ -210,9 +210,14 @@ class FileJobRunner(QObject):
         return self._thread.isRunning()
 
     def request_stop(self) -> None:
-        """Cancel everything and ask the thread to end, without waiting (see shutdown)."""
+        """Cancel everything and ask the thread to end, without waiting (see shutdown).
+
+        What still waits is left in the journal, to be offered at the next start: a quit
+        stops the files, it does not forget them.
+        """
+        self.write_down()
+        self.journal = None  # the cancellations below must not write the list away
         self.cancel_all()
-        self.write_down(forget=True)  # a quit the user agreed to: nothing to offer back
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
         self._thread.quit()
 
@@ -310,14 +315,11 @@ class FileJobRunner(QObject):
         if not self._jobs:
             self.idle.emit()
 
-    def write_down(self, *, forget: bool = False) -> None:
+    def write_down(self) -> None:
         """List the files still to transcribe in the journal, off the GUI thread, in order."""
         journal = self.journal
         if journal is None:
             return
-        waiting = (
-            []
-            if forget
-            else [job.path for job_id, job in self._jobs.items() if job_id not in self.history_only]
-        )
+        jobs = self._jobs.items()
+        waiting = [job.path for job_id, job in jobs if job_id not in self.history_only]
         self._save_lane.submit(journal.save, waiting)

@@ -62,7 +62,8 @@ def _what_stops(files_left: int, *, dictating: bool, unsaved: int) -> str:
             ("1 file is", "it") if files_left == 1 else (f"{files_left} files are", "them")
         )
         sentences.append(
-            f"{files} still being transcribed. Quitting stops {them}, and the text so far is lost."
+            f"{files} still being transcribed. Quitting stops {them}; Saytype offers {them} "
+            "again at the next start."
         )
     if unsaved:
         transcripts, them = (

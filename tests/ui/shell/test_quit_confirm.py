@@ -85,7 +85,8 @@ def test_transcripts_saved_nowhere_ask_even_with_nothing_running(qtbot: QtBot) -
     box = confirm_quit(window, 1, lambda: quits.append(True), unsaved=1)
     assert box is not None
     assert box.text() == (
-        "1 file is still being transcribed. Quitting stops it, and the text so far is lost. "
+        "1 file is still being transcribed. Quitting stops it; Saytype offers it again at the "
+        "next start. "
         "1 transcript is not saved in any file, and quitting loses it: in the Files tab, "
         "select one and press Enter to export it."
     )
