@@ -35,7 +35,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
             parser.add_argument(
                 "--force",
                 action="store_true",
-                help="quit even when queued files or unsaved transcripts would be lost",
+                help="quit even when queued files would stop or unsaved transcripts be lost",
             )
 
 

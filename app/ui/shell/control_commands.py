@@ -90,16 +90,19 @@ def _work_a_quit_loses(parts: DesktopParts) -> str:
     """
     files = parts.files.jobs_left
     unsaved = parts.queue_panel.unsaved_transcripts()
-    parts_lost = []
+    stopped = []
     if files:
-        parts_lost.append(f"{files} file{'s' * (files != 1)} still to transcribe")
+        stopped.append(
+            f"{files} file{'s' * (files != 1)} still to transcribe would stop (the next start "
+            "offers them again)"
+        )
     if unsaved:
-        parts_lost.append(f"{unsaved} transcript{'s' * (unsaved != 1)} saved nowhere")
-    if not parts_lost:
+        stopped.append(f"{unsaved} transcript{'s' * (unsaved != 1)} saved nowhere would be lost")
+    if not stopped:
         return ""
     return (
-        f"not quitting: {' and '.join(parts_lost)} would be lost; quit from the window "
-        f"to be asked, or run `saytype quit {FORCE}`"
+        f"not quitting: {' and '.join(stopped)}; quit from the window to be asked, or run "
+        f"`saytype quit {FORCE}`"
     )
 
 

@@ -158,7 +158,7 @@ def test_quit_command_refuses_while_files_would_be_lost(
     assert desktop.handle_command("queue", [str(long_silence)]).ok
     refused = desktop.handle_command("quit", [])
     assert not refused.ok
-    assert refused.message.startswith("not quitting: 1 file still to transcribe would be lost")
+    assert refused.message.startswith("not quitting: 1 file still to transcribe would stop")
     assert "saytype quit --force" in refused.message
     desktop.parts.files.cancel_all()
     qtbot.waitUntil(lambda: desktop.parts.files.jobs_left == 0, timeout=20_000)

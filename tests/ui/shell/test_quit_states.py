@@ -66,7 +66,7 @@ def test_quit_during_a_long_file_job(
     with running_saytype(*desktop, tmp_path) as app:
         assert app.send("queue", str(long_file)).ok
         app.wait(lambda: "file job 1 started" in app.log_text(), "the file job", 30)
-        refused = app.send("quit")  # the file would be lost: a script is told, not obeyed
+        refused = app.send("quit")  # the file would stop: a script is told, not obeyed
         assert not refused.ok
         assert "1 file still to transcribe" in refused.message
         log = _quit(app, "--force")
