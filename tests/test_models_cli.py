@@ -124,6 +124,17 @@ def test_errors_are_one_line_and_exit_1() -> None:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_the_path_of_a_model_not_downloaded_yet_says_how_to_get_it() -> None:
+    # It answered "Saytype never downloads while loading: use the bundled 'tiny.en'…",
+    # the words of a failed load, to a question about where the model lives.
+    result = saytype("models", "path", NAME)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"saytype models: error: Model '{NAME}' is not installed (it would be in "
+        f"{models_dir() / NAME}). Download it with: saytype models download {NAME}\n"
+    )
+
+
 def test_a_download_that_fails_before_any_bytes_leaves_no_partial_model() -> None:
     with running_fake_hub() as empty_hub:  # the hub has no such repository
         failed = saytype("models", "download", NAME, hub=empty_hub)

@@ -161,8 +161,16 @@ def run_path(
     args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
 ) -> int:
     """Print the folder the model loads from."""
+    folder = models_dir()
+    hint = download_hint(args.name, folder)
+    if hint:  # "never downloads while loading" answers a load, not this question
+        stderr.write(
+            f"saytype models: error: Model '{args.name.strip()}' is not installed (it would be "
+            f"in {folder / args.name.strip()}).{hint}\n"
+        )
+        return 1
     try:
-        source = resolve_model(args.name, models_dir())
+        source = resolve_model(args.name, folder)
     except ModelError as exc:
         stderr.write(f"saytype models: error: {exc}\n")
         return 1
