@@ -56,7 +56,7 @@ class HistoryPanel(QWidget):
 
     copy_requested = Signal(str)
     retype_requested = Signal(str)
-    retry_requested = Signal(str)  # path of the kept audio, to transcribe again
+    retry_requested = Signal(object)  # the HistoryEntry whose kept audio is heard again
     error_occurred = Signal(str)
     status_message = Signal(str)
 
@@ -166,7 +166,7 @@ class HistoryPanel(QWidget):
         for action, description in (
             (self.copy_action, "Copy the selected dictation to the clipboard."),
             (self.retype_action, "Type the selected dictation into the focused application."),
-            (self.retry_action, "Transcribe the kept recording again (Files tab)."),
+            (self.retry_action, "Transcribe the kept recording again, into a new history entry."),
             (self.delete_action, "Delete the selected dictation and its recording."),
         ):
             button = QPushButton(action.text(), self)
@@ -346,7 +346,7 @@ class HistoryPanel(QWidget):
         """Ask the owner to transcribe the selected entry's kept audio again."""
         entry = self.selected_entry()
         if entry is not None and entry.audio_path is not None:
-            self.retry_requested.emit(entry.audio_path)
+            self.retry_requested.emit(entry)
 
     def delete_selected(self, *, select_next: bool = True) -> None:
         """Delete the selected entry: from the store off the GUI thread, then from the list.

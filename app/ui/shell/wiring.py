@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from app.core.dictation_session import DictationState
 from app.core.output.history import NOT_DELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
+from app.ui.history.history_retry import HistoryRetry
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
 from app.ui.shell.server_wait import show_the_server_wait
@@ -134,9 +135,13 @@ def _wire_history(parts: DesktopParts, last: LastDictation) -> None:
     history_panel.deletes.removed.connect(last.removed)
     history_panel.deletes.restored.connect(last.restored)
     wire_retype(parts.retype, history_panel, controller, window)
-    history_panel.retry_requested.connect(
-        lambda path: window.queue_files([Path(path)])  # into the Files tab
-    )
+    if parts.history is not None:  # Retry: the kept recording heard again, into history
+        retry = HistoryRetry(
+            parts.files, parts.history, lambda: controller.model_name, parent=history_panel
+        )
+        history_panel.retry_requested.connect(retry.retry)
+        retry.added.connect(history_panel.add_entry)
+        retry.message.connect(window.notice.show_notice)
     history_panel.copy_requested.connect(
         lambda _text: window.statusBar().showMessage("Copied.", 3000)
     )

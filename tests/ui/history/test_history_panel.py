@@ -164,7 +164,7 @@ def test_retry_needs_kept_audio_and_carries_its_path(
     assert panel.retry_action.isEnabled()
     with qtbot.waitSignal(panel.retry_requested) as retried:
         push(panel, "Retry")
-    assert retried.args == [str(audio)]
+    assert retried.args == [kept]
 
 
 def test_delete_button_removes_from_store_and_view(qtbot: QtBot, filled: HistoryStore) -> None:
