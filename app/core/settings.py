@@ -107,8 +107,10 @@ class Settings:
     )
     paste_restore_delay_ms: int = _setting(
         500,
-        "Put the clipboard back after",
-        "After pasting, what you had copied before is put back on the clipboard this much later.",
+        "Wait for the paste up to",
+        "How long a paste waits for the application to take the text. What you had copied "
+        "comes back as soon as it has; if it has not by then, the text stays on the clipboard "
+        "and Saytype says so.",
         "Output",
         value_range=(0, 10000),
     )
