@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core.output.delivery_messages import MESSAGE_NOT_TAKEN
+from app.core.output.delivery_messages import MESSAGE_NO_WINDOW, MESSAGE_NOT_TAKEN
 from app.core.output.x11_keyboard import X11KeyInjector
 from tests.support.ci import fail_missing
 from tests.support.delivery_host import DeliveryHost
@@ -119,20 +119,68 @@ def test_a_paste_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
     # back, so the words were nowhere but in history.
     qt_field.reset()
     with clipboard_owner(xserver, {"text/plain": b"what I copied before"}):
-        root = subprocess.run(
-            ["xdotool", "search", "--maxdepth", "0", "--name", ""],
-            env=xserver.env(),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()[0]
-        subprocess.run(["xdotool", "mousemove", "1279", "799"], env=xserver.env(), check=True)
-        subprocess.run(["xdotool", "windowfocus", root], env=xserver.env(), check=True)
+        _focus_the_root_window(xserver, (1279, 799))
         request_id = host.deliver("the transcript", "paste")
         event = host.next_event("delivered", "failed")
         assert event == {"event": "failed", "id": request_id, "message": MESSAGE_NOT_TAKEN}
         assert _xclip(xserver, "clipboard", "UTF8_STRING") == b"the transcript"
     assert qt_field.text() == ""
+
+
+def _focus_the_root_window(xserver: XServer, pointer_at: tuple[int, int]) -> None:
+    """What the X server does when the focused window closes and no manager picks another."""
+    root = subprocess.run(
+        ["xdotool", "search", "--maxdepth", "0", "--name", ""],
+        env=xserver.env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
+    x, y = pointer_at
+    subprocess.run(["xdotool", "mousemove", str(x), str(y)], env=xserver.env(), check=True)
+    subprocess.run(["xdotool", "windowfocus", root], env=xserver.env(), check=True)
+
+
+def test_typing_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
+    xserver: XServer, host: DeliveryHost, qt_field: Target
+) -> None:
+    # The window typed into closed mid-dictation: the keys went to the root window, and
+    # history said "typed" for words that reached nothing.
+    qt_field.reset()
+    _focus_the_root_window(xserver, (1279, 799))
+    request_id = host.deliver("the rest of it", "type")
+    event = host.next_event("delivered", "failed")
+    assert event == {"event": "failed", "id": request_id, "message": MESSAGE_NO_WINDOW}
+    assert _xclip(xserver, "clipboard", "UTF8_STRING") == b"the rest of it"
+    assert qt_field.text() == ""
+
+
+def test_with_the_focus_on_the_root_keys_go_to_the_window_under_the_pointer(
+    xserver: XServer, host: DeliveryHost, qt_field: Target
+) -> None:
+    # No window manager, focus on the root: X gives the keys to the window under the
+    # pointer, so that window gets the text (and is the one the checks look at).
+    qt_field.reset()
+    geometry = subprocess.run(
+        ["xdotool", "getwindowgeometry", "--shell", qt_field.window_id],
+        env=xserver.env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    place = dict(line.split("=", 1) for line in geometry.split())
+    middle = (
+        int(place["X"]) + int(place["WIDTH"]) // 2,
+        int(place["Y"]) + int(place["HEIGHT"]) // 2,
+    )
+    _focus_the_root_window(xserver, middle)
+    request_id = host.deliver("typed where the pointer is", "type")
+    assert host.next_event("delivered", "failed") == {
+        "event": "delivered",
+        "id": request_id,
+        "how": "typed",
+    }
+    qt_field.wait_for_text("typed where the pointer is")
 
 
 @pytest.mark.parametrize("method", ["paste", "type"])

@@ -53,8 +53,12 @@ MESSAGE_NOT_TAKEN = (
     f"had the keyboard focus takes no text). It is on the clipboard; paste it with {PASTE_KEYS}."
 )
 MESSAGE_TEXT_FOCUS_MOVED = (
-    "Nothing was typed: the keyboard focus moved to another window after you spoke. The text "
-    f"is on the clipboard; paste it with {PASTE_KEYS} where it belongs."
+    "Nothing was typed: the keyboard focus moved to another window than the one you dictated "
+    f"for. The text is on the clipboard; paste it with {PASTE_KEYS} where it belongs."
+)
+MESSAGE_NO_WINDOW = (
+    "No window has the keyboard focus (the one typed into may have closed), so nothing more "
+    f"was typed. The text is on the clipboard; paste it with {PASTE_KEYS} where it belongs."
 )
 MESSAGE_STOPPED_FOCUS_MOVED = (
     "Typing stopped part way: the keyboard focus moved to another window while keys were "

@@ -77,6 +77,10 @@ class PasteNotTaken(InjectionError):
     """The paste keys went out, but no application fetched the text: it stays on the clipboard."""
 
 
+class NoWindowFocused(InjectionError):
+    """No application window would get the keys (the one typed into closed): nothing was sent."""
+
+
 class FocusMoved(InjectionError):
     """The text, or the keys after it, were for another window than the one with the focus now."""
 
@@ -123,6 +127,9 @@ class WindowPin:
     def __init__(self) -> None:
         self.window_class: str | None = None  # None until a piece went out; "" when unknown
         self.window_id: str | None = None  # the window itself, where the keyboard can tell
+        # Held to talk, the first piece too is only for the kind of window the keys were
+        # held in (set by the GUI before that piece is asked for; "": wherever the focus is).
+        self.first_into = ""
 
     def __repr__(self) -> str:
         return f"WindowPin({self.window_class!r}, {self.window_id!r})"
@@ -213,13 +220,18 @@ def inject(
     if own_pid is not None and keyboard.focused_window_pid() == own_pid:
         raise OwnWindowFocused("Saytype's own window has the keyboard focus")
     pin = request.only_into if isinstance(request.only_into, WindowPin) else None
-    wanted = pin.window_class if pin is not None else str(request.only_into)
+    if pin is not None:
+        wanted = pin.window_class if pin.window_class is not None else pin.first_into
+    else:
+        wanted = str(request.only_into)
     focused = _focused_class(keyboard) if wanted or pin is not None else None
     if wanted and focused and focused.casefold() != wanted.casefold():
         raise FocusMoved(f"{focused} has the focus, not {wanted}")
     window = _focused_id(keyboard) if pin is not None else None
     if pin is not None and pin.window_id and window and window != pin.window_id:
         raise FocusMoved(f"another {focused or 'window'} has the focus")  # a second terminal
+    if request.method in {"type", "erase", "keys"} and _keys_go_nowhere(keyboard):
+        raise NoWindowFocused("no window has the keyboard focus")
     if request.method in {"type", "erase"}:
         window = window or _focused_id(keyboard)
     try:
@@ -334,6 +346,16 @@ def _focused_class(keyboard: KeyInjector) -> str | None:
     except Exception:  # Xlib's errors share no base; unknown lets the text through, as before
         log.debug("the focused window's class could not be read", exc_info=True)
         return None
+
+
+def _keys_go_nowhere(keyboard: KeyInjector) -> bool:
+    """Whether keys would reach no window, where the keyboard can tell (X11); else False."""
+    nowhere = getattr(keyboard, "keys_go_nowhere", None)
+    try:
+        return bool(nowhere()) if nowhere is not None else False
+    except Exception:  # as _focused_class: unknown lets the text through
+        log.debug("where the keys would go could not be read", exc_info=True)
+        return False
 
 
 def _focused_id(keyboard: KeyInjector) -> str | None:

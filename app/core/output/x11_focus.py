@@ -40,10 +40,39 @@ class X11KeyboardFocus:
                 return int(prop.value[0])
         return None
 
+    def keys_go_nowhere(self) -> bool:
+        """Whether keys sent now would reach no application window.
+
+        With the focus on the root window (or PointerRoot, as without a window
+        manager) keys go to the window under the pointer; when the window typed
+        into has closed and the pointer is over no other, they reach nothing.
+        """
+        focus = self._display.get_input_focus().focus
+        root = self._display.screen().root
+        if not focus:  # X's None: the keyboard's events are discarded
+            return True
+        if isinstance(focus, int) or focus == root:
+            return self._client_under_pointer(root) is None
+        return False
+
     def _focus_ancestry(self) -> Iterator[Any]:
-        """The focused window, then its parents up to (not including) the root."""
+        """The window that gets the keys, then its parents up to (not including) the root."""
         window = self._display.get_input_focus().focus
         root = self._display.screen().root
+        if window and (isinstance(window, int) or window == root):  # the pointer's window
+            window = self._client_under_pointer(root)
         while window and not isinstance(window, int) and window != root:
             yield window
             window = window.query_tree().parent
+
+    def _client_under_pointer(self, root: Any) -> Any | None:
+        """The application window under the pointer (one with a WM_CLASS), or None."""
+        window = root
+        for _depth in range(8):  # a frame or two of the window manager around it at most
+            child = window.query_pointer().child
+            if not child or isinstance(child, int):
+                return None
+            if child.get_wm_class():
+                return child
+            window = child
+        return None

@@ -34,6 +34,7 @@ from PySide6.QtGui import QGuiApplication
 
 from app.core.output.delivery_messages import (
     MESSAGE_INJECTION_FAILED,
+    MESSAGE_NO_WINDOW,
     MESSAGE_NOT_TAKEN,
     MESSAGE_OWN_WINDOW,
     not_sent_message,
@@ -49,6 +50,7 @@ from app.core.output.text_delivery import (
     InjectionError,
     KeyInjector,
     ModifiersHeld,
+    NoWindowFocused,
     OwnWindowFocused,
     PasteNotTaken,
     WindowPin,
@@ -262,6 +264,8 @@ class DeliveryService(QObject):
             self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW, 0)
         except PasteNotTaken:  # a Wayland paste into nothing; the text is on the clipboard
             self._worker_done.emit(request.request_id, "", MESSAGE_NOT_TAKEN, 0)
+        except NoWindowFocused:
+            self._worker_done.emit(request.request_id, "", MESSAGE_NO_WINDOW, 0)
         except (ModifiersHeld, FocusMoved, DeliveryCancelled) as exc:
             message = not_sent_message(request, exc)
             self._worker_done.emit(request.request_id, "", message, exc.typed)

@@ -127,7 +127,10 @@ class FinalDelivery:
                 edit = TextEdit(edit.erase, edit.text + " ")
             if current.live is not None and typed_live:
                 # Continue as the words before it went out: typed, never retracted. What a
-                # failure held back is tried once more now (the hotkey is up by now).
+                # failure held back is tried once more now (the hotkey is up by now). Held
+                # to talk, nothing went out yet: it is for the window the keys were held in.
+                if current.held_to_talk and current.live.window.window_class is None:
+                    current.live.window.first_into = profile.window_class
                 current.live.finish(edit)
                 return
             # Held to talk, the text is for the window the keys were held in: a click elsewhere

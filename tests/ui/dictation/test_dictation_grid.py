@@ -206,3 +206,43 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
         assert rig.delivery.clipboard == final
     finally:
         rig.close()
+
+
+def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Held to talk with type as I speak, the words wait for the release; a click on
+    # another app while speaking sent the whole dictation there (the other path refused).
+    keyboard = FakeKeyboard(window_class="XTerm")
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: False,
+        profiles=ProfileChooser(lambda: xterm),
+        delivery="type",
+        type_as_i_speak=True,
+    )
+    try:
+        controller = rig.controller
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        controller.set_hotkey_held(True)
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        keyboard.window_class = "Chromium"  # clicked while still speaking
+        notices: list[str] = []
+        controller.notice.connect(lambda _level, message: notices.append(message))
+        controller.set_hotkey_held(False)
+        controller.stop()
+        qtbot.waitUntil(lambda: bool(notices), timeout=10_000)
+        final = rig.history.latest()
+        assert final is not None
+        assert keyboard.sent == []  # nothing went into the browser
+        assert QGuiApplication.clipboard().text() == final.text
+        assert notices[-1].startswith("Typing stopped: the keyboard focus left the window")
+    finally:
+        rig.close()
+        service.shutdown()
