@@ -155,12 +155,12 @@ def test_typing_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
     assert qt_field.text() == ""
 
 
-def test_with_the_focus_on_the_root_keys_go_to_the_window_under_the_pointer(
-    xserver: XServer, host: DeliveryHost, qt_field: Target
+def test_with_the_focus_on_the_root_the_window_under_the_pointer_is_the_one_asked_about(
+    xserver: XServer, qt_field: Target
 ) -> None:
     # No window manager, focus on the root: X gives the keys to the window under the
-    # pointer, so that window gets the text (and is the one the checks look at).
-    qt_field.reset()
+    # pointer, so typing may go ahead, and the checks (class, id, Saytype's own window)
+    # look at that window.
     geometry = subprocess.run(
         ["xdotool", "getwindowgeometry", "--shell", qt_field.window_id],
         env=xserver.env(),
@@ -169,18 +169,26 @@ def test_with_the_focus_on_the_root_keys_go_to_the_window_under_the_pointer(
         check=True,
     ).stdout
     place = dict(line.split("=", 1) for line in geometry.split())
-    middle = (
-        int(place["X"]) + int(place["WIDTH"]) // 2,
-        int(place["Y"]) + int(place["HEIGHT"]) // 2,
-    )
-    _focus_the_root_window(xserver, middle)
-    request_id = host.deliver("typed where the pointer is", "type")
-    assert host.next_event("delivered", "failed") == {
-        "event": "delivered",
-        "id": request_id,
-        "how": "typed",
-    }
-    qt_field.wait_for_text("typed where the pointer is")
+    # On top of the other targets (without a window manager they all sit at one place).
+    subprocess.run(["xdotool", "windowraise", qt_field.window_id], env=xserver.env(), check=True)
+    keyboard = X11KeyInjector(xserver.display)
+    try:
+        _focus_the_root_window(
+            xserver,
+            (
+                int(place["X"]) + int(place["WIDTH"]) // 2,
+                int(place["Y"]) + int(place["HEIGHT"]) // 2,
+            ),
+        )
+        over_the_field = (keyboard.keys_go_nowhere(), keyboard.focused_window_id())
+        _focus_the_root_window(xserver, (1279, 799))
+        over_nothing = (keyboard.keys_go_nowhere(), keyboard.focused_window_id())
+    finally:
+        keyboard.close()
+    assert over_the_field[0] is False
+    assert over_the_field[1] is not None
+    assert int(over_the_field[1], 16) == int(qt_field.window_id)
+    assert over_nothing == (True, None)
 
 
 @pytest.mark.parametrize("method", ["paste", "type"])
