@@ -111,18 +111,21 @@ def test_paste_restores_previous_clipboard_after_the_target_fetched(
             assert _xclip(xserver, selection, "UTF8_STRING") == b"what I copied before"
 
 
-def test_a_paste_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
-    xserver: XServer, host: DeliveryHost, qt_field: Target
+@pytest.mark.parametrize(
+    ("method", "message"), [("paste", MESSAGE_NOT_TAKEN), ("type", MESSAGE_NO_WINDOW)]
+)
+def test_text_for_no_window_fails_and_stays_on_the_clipboard(
+    xserver: XServer, host: DeliveryHost, qt_field: Target, method: str, message: str
 ) -> None:
     # The target closed while the hotkey was held: the focus fell back to the root window
-    # and the pointer is over no window. It was marked "pasted" and the old clipboard put
-    # back, so the words were nowhere but in history.
+    # and the pointer is over no window. A paste was marked "pasted" (the old clipboard put
+    # back), typing "typed": the words were nowhere but in history.
     qt_field.reset()
     with clipboard_owner(xserver, {"text/plain": b"what I copied before"}):
         _focus_the_root_window(xserver, (1279, 799))
-        request_id = host.deliver("the transcript", "paste")
+        request_id = host.deliver("the transcript", method)
         event = host.next_event("delivered", "failed")
-        assert event == {"event": "failed", "id": request_id, "message": MESSAGE_NOT_TAKEN}
+        assert event == {"event": "failed", "id": request_id, "message": message}
         assert _xclip(xserver, "clipboard", "UTF8_STRING") == b"the transcript"
     assert qt_field.text() == ""
 
@@ -139,20 +142,6 @@ def _focus_the_root_window(xserver: XServer, pointer_at: tuple[int, int]) -> Non
     x, y = pointer_at
     subprocess.run(["xdotool", "mousemove", str(x), str(y)], env=xserver.env(), check=True)
     subprocess.run(["xdotool", "windowfocus", root], env=xserver.env(), check=True)
-
-
-def test_typing_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
-    xserver: XServer, host: DeliveryHost, qt_field: Target
-) -> None:
-    # The window typed into closed mid-dictation: the keys went to the root window, and
-    # history said "typed" for words that reached nothing.
-    qt_field.reset()
-    _focus_the_root_window(xserver, (1279, 799))
-    request_id = host.deliver("the rest of it", "type")
-    event = host.next_event("delivered", "failed")
-    assert event == {"event": "failed", "id": request_id, "message": MESSAGE_NO_WINDOW}
-    assert _xclip(xserver, "clipboard", "UTF8_STRING") == b"the rest of it"
-    assert qt_field.text() == ""
 
 
 def test_with_the_focus_on_the_root_the_window_under_the_pointer_is_the_one_asked_about(
