@@ -127,3 +127,8 @@ def save_json(path: Path, data: object, *, what: str, error: type[Exception]) ->
         )
     except OSError as exc:
         raise error(f"Could not save {what} to {path}: {describe_os_error(exc)}.") from exc
+
+
+def tuples_from_json(value: object) -> object:
+    """JSON has no tuples: lists (of lists) become the tuples the list settings hold."""
+    return tuple(tuples_from_json(item) for item in value) if isinstance(value, list) else value

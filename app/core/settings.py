@@ -375,11 +375,6 @@ class SettingField:
         return special_problem(self.name, value)
 
 
-def _from_json(value: object) -> object:
-    """JSON has no tuples: lists (of lists) become the tuples the list settings hold."""
-    return tuple(_from_json(item) for item in value) if isinstance(value, list) else value
-
-
 def setting_fields(*, include_internal: bool = False) -> list[SettingField]:
     """Describe every setting in declaration order (``schema_version`` only when asked)."""
     described = []

@@ -18,13 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from app.core.hotkeys.chord import canonical_chord
-from app.core.json_file import read_json, salvage_object, save_json, set_aside
+from app.core.json_file import (
+    read_json,
+    salvage_object,
+    save_json,
+    set_aside,
+    tuples_from_json,
+)
 from app.core.paths import config_dir
 from app.core.settings import (
     SCHEMA_VERSION,
     Settings,
     SettingsError,
-    _from_json,
     setting_fields,
 )
 from app.core.settings_migrations import migrate
@@ -158,7 +163,7 @@ def _values_from(data: dict[str, Any], path: Path) -> tuple[dict[str, object], l
             continue
         value = data[setting.name]
         if setting.value_type is tuple:
-            value = _from_json(value)
+            value = tuples_from_json(value)
         if setting.name == "hotkey" and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = canonical_chord(value)

@@ -7,6 +7,9 @@ from app.core.output.text_delivery import (
     DeliveryRequest,
     FocusMoved,
     ModifiersHeld,
+    NoWindowFocused,
+    OwnWindowFocused,
+    PasteNotTaken,
     WindowPin,
 )
 
@@ -72,10 +75,25 @@ MESSAGE_FOCUS_MOVED = (
 )
 
 
-def not_sent_message(
-    request: DeliveryRequest, error: ModifiersHeld | FocusMoved | DeliveryCancelled
-) -> str:
-    """What to tell the user when ``request`` was held back on purpose."""
+# What a delivery raises when it holds its text back on purpose (not_sent_message says why).
+NOT_SENT = (
+    ModifiersHeld,
+    FocusMoved,
+    DeliveryCancelled,
+    OwnWindowFocused,
+    PasteNotTaken,
+    NoWindowFocused,
+)
+
+
+def not_sent_message(request: DeliveryRequest, error: Exception) -> str:
+    """What to tell the user when ``request`` was held back on purpose (one of NOT_SENT)."""
+    if isinstance(error, OwnWindowFocused):
+        return MESSAGE_OWN_WINDOW
+    if isinstance(error, PasteNotTaken):  # a Wayland paste into nothing; the text stays
+        return MESSAGE_NOT_TAKEN
+    if isinstance(error, NoWindowFocused):
+        return MESSAGE_NO_WINDOW
     if isinstance(error, DeliveryCancelled):
         copied = request.copy_on_failure and request.method not in {"erase", "keys"}
         if copied and error.typed:

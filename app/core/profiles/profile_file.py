@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.atomic_file import describe_os_error
-from app.core.json_file import read_json, save_json, set_aside
+from app.core.json_file import read_json, save_json, set_aside, tuples_from_json
 from app.core.paths import config_dir
 from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError, did_you_mean
 from app.core.profiles.profile_rules import ProfileBook
-from app.core.settings import _from_json
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ def _profile_from_data(entry: object, *, default: bool) -> tuple[Profile, list[s
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
-    overrides = {key: _from_json(value) for key, value in settings.items()}
+    overrides = {key: tuples_from_json(value) for key, value in settings.items()}
     if default:
         return Profile(DEFAULT_PROFILE, overrides=overrides), ignored
     profile = Profile(

@@ -34,25 +34,19 @@ from PySide6.QtGui import QGuiApplication
 
 from app.core.output.delivery_messages import (
     MESSAGE_INJECTION_FAILED,
-    MESSAGE_NO_WINDOW,
     MESSAGE_NOT_TAKEN,
     MESSAGE_OWN_WINDOW,
+    NOT_SENT,
     not_sent_message,
 )
 from app.core.output.delivery_queue import DeliveryQueue, checked_method
 from app.core.output.delivery_route import X11_ROUTE, DeliveryRoute
 from app.core.output.text_delivery import (
     MODIFIER_RELEASE_TIMEOUT_S,
-    DeliveryCancelled,
     DeliveryMethod,
     DeliveryRequest,
-    FocusMoved,
     InjectionError,
     KeyInjector,
-    ModifiersHeld,
-    NoWindowFocused,
-    OwnWindowFocused,
-    PasteNotTaken,
     WindowPin,
     inject,
 )
@@ -260,13 +254,7 @@ class DeliveryService(QObject):
                 dictating=self.hotkey_held.is_set,
                 cancelled=self._cancel_current.is_set,
             )
-        except OwnWindowFocused:
-            self._worker_done.emit(request.request_id, "", MESSAGE_OWN_WINDOW, 0)
-        except PasteNotTaken:  # a Wayland paste into nothing; the text is on the clipboard
-            self._worker_done.emit(request.request_id, "", MESSAGE_NOT_TAKEN, 0)
-        except NoWindowFocused:
-            self._worker_done.emit(request.request_id, "", MESSAGE_NO_WINDOW, 0)
-        except (ModifiersHeld, FocusMoved, DeliveryCancelled) as exc:
+        except NOT_SENT as exc:
             message = not_sent_message(request, exc)
             self._worker_done.emit(request.request_id, "", message, exc.typed)
         except _NoKeyboard as exc:

@@ -7,7 +7,7 @@ how a list setting reads as one line) keeps the dialog about pages and buttons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +235,23 @@ def check_model_choice(model: str, offered: list[str], language: str) -> None:
         )
 
 
-def value_as_typed(editor: QWidget) -> object:
-    """What ``editor`` holds now: a line's text as typed (even unparsed), else its value."""
-    return editor.text() if isinstance(editor, QLineEdit) else value_of(editor)
+# The Text page's lists: the user's own writing, which Restore Defaults leaves alone.
+WORD_LISTS = ("vocabulary", "replacements", "snippets")
+
+
+def with_word_lists_kept(editors: Mapping[str, QWidget], show: Callable[[], object]) -> None:
+    """Run ``show`` (the form filled afresh), then put the word lists back as typed.
+
+    As typed, even half-way through a line that does not parse yet.
+    """
+    lists = {name: editors[name] for name in WORD_LISTS if name in editors}
+    kept = {
+        name: editor.text() if isinstance(editor, QLineEdit) else value_of(editor)
+        for name, editor in lists.items()
+    }
+    show()
+    for name, editor in lists.items():
+        if isinstance(editor, QLineEdit):
+            editor.setText(str(kept[name]))
+        else:
+            show_value(editor, name, kept[name])

@@ -51,9 +51,9 @@ from app.ui.settings.setting_editors import (
     make_editor,
     parse_list_text,
     show_value,
-    value_as_typed,
     value_of,
     when_edited,
+    with_word_lists_kept,
 )
 from app.ui.settings.settings_form import folder_browse_button, settings_form
 
@@ -67,8 +67,6 @@ _PROFILES_PAGE_AFTER = "Text"
 # At most this big at first: a 1280x720 screen less a panel and the title bar.
 _LARGEST_START_SIZE = QSize(960, 620)
 _NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
-# The Text page's lists: the user's own writing, which Restore Defaults leaves alone.
-_WORD_LISTS = ("vocabulary", "replacements", "snippets")
 # X11 delivers Ctrl+Shift+Tab as Backtab with Ctrl and Shift still held.
 _PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+Shift+Backtab")
 
@@ -351,15 +349,7 @@ class SettingsDialog(QDialog):
         The word lists of the Text page (replacements, special words, snippets) are the
         user's own writing, not settings with a default: they stay as they are.
         """
-        lists = {name: self._editors[name] for name in _WORD_LISTS if name in self._editors}
-        # As typed, even half-way through a line that does not parse yet.
-        kept = {name: value_as_typed(editor) for name, editor in lists.items()}
-        self.show_settings(Settings())
-        for name, editor in lists.items():
-            if isinstance(editor, QLineEdit):
-                editor.setText(str(kept[name]))
-            else:
-                show_value(editor, name, kept[name])
+        with_word_lists_kept(self._editors, lambda: self.show_settings(Settings()))
 
     def _on_button(self, button: QAbstractButton) -> None:
         role = self._buttons.buttonRole(button)

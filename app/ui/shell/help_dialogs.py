@@ -10,12 +10,12 @@ once, so nothing blocks the event loop while a dictation may be running.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app._version import __version__
 from app.core.log_file import log_dir
@@ -47,6 +47,22 @@ def about_html(model_name: str) -> str:
         f"<p>Licences:</p><ul>{licences}</ul>"
         f"<p>Folders:</p><ul>{places}</ul>"
     )
+
+
+def add_help_menu(
+    window: QMainWindow, show_shortcuts: Callable[[], object], show_about: Callable[[], object]
+) -> None:
+    """The Help menu: Keyboard shortcuts (F1) and About Saytype."""
+    # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
+    help_menu = window.menuBar().addMenu("He&lp")
+    shortcuts = QAction("&Keyboard shortcuts", window)
+    shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+    shortcuts.triggered.connect(show_shortcuts)
+    help_menu.addAction(shortcuts)
+    about = QAction("&About Saytype", window)
+    about.setMenuRole(QAction.MenuRole.AboutRole)
+    about.triggered.connect(show_about)
+    help_menu.addAction(about)
 
 
 def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.live_view import LevelMeter, LiveTextView, NoticeBar
 from app.ui.dictation.microphone import SILENCE_DBFS, Microphone
 from app.ui.shell.background import run_in_background
-from app.ui.shell.help_dialogs import open_about, open_shortcuts, shortcut_rows
+from app.ui.shell.help_dialogs import add_help_menu, open_about, open_shortcuts, shortcut_rows
 from app.ui.shell.state_icons import icon_state, state_icon
 
 _STATE_TEXT = {
@@ -213,19 +213,7 @@ class MainWindow(QMainWindow):
             "While checked, dictations are delivered but not saved"
         )
         self.pause_history_action.toggled.connect(self.pause_history_toggled)
-        self._build_help_menu()
-
-    def _build_help_menu(self) -> None:
-        # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
-        help_menu = self.menuBar().addMenu("He&lp")
-        shortcuts = QAction("&Keyboard shortcuts", self)
-        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
-        shortcuts.triggered.connect(self.show_shortcuts)
-        help_menu.addAction(shortcuts)
-        about = QAction("&About Saytype", self)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        add_help_menu(self, self.show_shortcuts, self.show_about)
 
     def show_about(self) -> QMessageBox:
         """Help → About Saytype: version, model, licences and folders."""
