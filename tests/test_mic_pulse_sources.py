@@ -65,6 +65,20 @@ def test_settings_list_sources_by_description() -> None:
     assert all(isinstance(c, InputChoice) for c in choices)
 
 
+def test_two_sources_with_one_description_are_told_apart_by_their_names() -> None:
+    twin = HEADSET_INPUT.replace("-00.", "-01.")
+    sources = SOURCES_JSON[:-1] + SOURCES_JSON[SOURCES_JSON.rindex(',{"index":73') :].replace(
+        HEADSET_INPUT, twin
+    ).replace('"index":73', '"index":74')
+    pactl = FakePactl({"-f json list sources": sources, "get-default-source": LAPTOP_INPUT})
+    labels = [c.label for c in input_device_choices(desktop(), pactl)]
+    assert labels[:3] == [
+        "Built-in Audio Analog Stereo",
+        f"USB Headset Microphone ({HEADSET_INPUT})",
+        f"USB Headset Microphone ({twin})",
+    ]
+
+
 def test_without_pactl_settings_list_portaudio_names() -> None:
     choices = input_device_choices(desktop(), FakePactl({}))
     assert [c.label for c in choices] == [

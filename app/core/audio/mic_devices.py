@@ -253,7 +253,7 @@ class _Inputs:
         offered = self.choosable()
         if not offered:
             return [InputChoice(name) for name in names]
-        return [InputChoice(PULSE_PREFIX + s.name, s.description) for s in offered] + [
+        return [InputChoice(PULSE_PREFIX + s.name, _label(s, offered)) for s in offered] + [
             InputChoice(name) for name in names if name.lower() not in SERVER_DEFAULT_DEVICES
         ]
 
@@ -290,6 +290,16 @@ class _Inputs:
             )
         label = known.description if known is not None else source
         return InputTarget(self.pulse[0], self.pulse[1], label, source)
+
+
+def _label(source: PulseSource, offered: list[PulseSource]) -> str:
+    """The source's description, with its server name when another source shares it.
+
+    Two identical USB microphones, or a card the server lists twice, would otherwise
+    read the same in Settings, and the user could not tell which one they chose.
+    """
+    shared = sum(1 for other in offered if other.description == source.description) > 1
+    return f"{source.description} ({source.name})" if shared else source.description
 
 
 def _target(index: int, info: DeviceInfo) -> InputTarget:
