@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 
 import pytest
 
+from app.core.audio.lost_sound import lost_sound_notice
 from app.core.audio.mic_devices import (
     InputChoice,
     MicError,
@@ -187,3 +189,52 @@ def _source_index(short_list: str, name: str) -> str:
         if len(fields) > 1 and fields[1] == name:
             return fields[0]
     raise AssertionError(f"no source {name!r}: {short_list}")
+
+
+@pytest.mark.integration
+def test_a_chosen_source_that_goes_away_is_told_with_the_sound_lost_in_the_move() -> None:
+    with portaudio_on_pulseaudio() as (daemon, _sounddevice):
+        # PulseAudio (since 14, as PipeWire) moves a stream whose source goes away to another.
+        module = daemon.pactl(
+            "load-module", "module-null-source", "source_name=second", "description=Second"
+        ).strip()
+        ring = RingBuffer(capacity_seconds=30)
+        arrived, told = threading.Event(), threading.Event()
+        lost: list[tuple[float, str | None]] = []
+
+        def on_lost(seconds: float, gone: str | None) -> None:
+            lost.append((seconds, gone))
+            told.set()
+
+        mic = MicSource(ring, "pulse:second", on_block=arrived.set, on_lost=on_lost)
+        mic.start()
+        try:
+            assert arrived.wait(10), "no audio from the chosen source"
+            daemon.pactl("unload-module", module)
+            assert told.wait(10), "the move was not told"
+            moved_at = ring.position
+            arrived.clear()
+            assert arrived.wait(10), "no audio after the move"
+        finally:
+            mic.stop()
+        assert mic.error is None  # the stream went on, from another source
+        assert ring.position > moved_at
+        [(seconds, gone)] = lost
+        assert gone == "Second"
+        assert 0.3 < seconds < 5.0, seconds
+
+
+def test_sound_lost_is_told_with_what_went_away_and_what_to_do() -> None:
+    moved = lost_sound_notice(1.43, "USB Headset", dictating=True)
+    assert moved == (
+        "The microphone 'USB Headset' went away, and the sound server moved Saytype to another "
+        "input. About 1.4 s of sound was lost from this dictation. Reconnect it, or choose an "
+        "input in Settings."
+    )
+    idle = lost_sound_notice(1.43, "USB Headset", dictating=False)
+    assert idle is not None
+    assert "sound was lost" not in idle
+    assert lost_sound_notice(0.6, None, dictating=False) is None  # nobody was speaking
+    dropped = lost_sound_notice(0.6, None, dictating=True)
+    assert dropped is not None
+    assert dropped.startswith("About 0.6 s of sound was lost")

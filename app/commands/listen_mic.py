@@ -28,6 +28,7 @@ from app.commands.live_setup import crash_journal, load_pipeline
 from app.commands.remote_dictation import closing_connection, dictation_transcriber
 from app.commands.shaping_args import shaper_from_args
 from app.core.audio.file_decoder import SAMPLE_RATE
+from app.core.audio.lost_sound import lost_sound_notice
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
@@ -159,7 +160,11 @@ def run_mic(
     ring = RingBuffer(capacity_seconds=120.0)
     dictation = MicDictation(ring)
     mic = MicSource(
-        ring, device=args.device, on_block=dictation.new_audio.set, on_error=dictation.on_mic_error
+        ring,
+        device=args.device,
+        on_block=dictation.new_audio.set,
+        on_error=dictation.on_mic_error,
+        on_lost=partial(_warn_lost_sound, stderr),
     )
     dictation.release_position = mic.release_position
     try:
@@ -213,6 +218,14 @@ def run_mic(
         stderr.write(f"saytype: error: {dictation.failures[0]}\n")
         return 1
     return 0 if dictation.final is not None else 1
+
+
+def _warn_lost_sound(stderr: TextIO, lost_s: float, gone: str | None) -> None:
+    """The microphone's supervisor thread: sound never arrived while the dictation went on."""
+    notice = lost_sound_notice(lost_s, gone, dictating=True)
+    if notice is not None:
+        stderr.write(f"saytype: warning: {notice}\n")
+        stderr.flush()
 
 
 def _end_on_enter(stdin: TextIO, end_utterance: Callable[[], None]) -> None:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from app.core.audio.device_resampler import DeviceRateResampler
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
 from app.core.audio.mic_devices import (
@@ -36,7 +37,7 @@ from app.core.audio.mic_devices import (
     open_failure,
     rescan_devices,
 )
-from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl
+from app.core.audio.pulse_sources import PactlRunner, all_sources, route_to_source, run_pactl
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.log_file import log_path_for_messages
 
@@ -49,10 +50,13 @@ log = logging.getLogger(__name__)
 # stall_timeout_s + this. Idle, these wake-ups are most of what the thread costs.
 _WAKE_TIMEOUT_S = 0.5
 _STOP_TIMEOUT_S = 3.0  # stop() gives up waiting for a stuck audio driver after this
-_RAW_RING_SECONDS = 5.0  # device-rate audio waiting to be resampled
 # More audio than this "in flight" at a release means the stream's clock and its
 # ADC times do not match (some drivers report neither well): trust the ring then.
 _MAX_IN_FLIGHT_S = 1.0
+# A block heard this much later than the previous one ended: sound between them never
+# reached the callback (the sound server moved the stream, or dropped it). Longer than
+# any block, so a late callback with its audio intact never counts.
+_LOST_SOUND_S = 0.3
 
 
 class MicSource:
@@ -66,6 +70,10 @@ class MicSource:
         on_block: called after new audio is in ``ring`` (wakes the reader).
             Must be cheap: it may run on PortAudio's real-time thread.
         on_error: called once, on the supervisor thread, when capture fails.
+        on_lost: called on the supervisor thread when a stretch of sound never arrived
+            while the stream went on: with its length in seconds and, when the chosen
+            sound-server source has gone (the server moved the stream to another), its
+            name; else None.
         stall_timeout_s: no callback for this long while running is a failure. A
             busy machine can hold the callbacks back for more than a second (a new
             user's dictation ended mid-sentence at load 6 on two cores); an unplugged
@@ -86,6 +94,7 @@ class MicSource:
         on_block: Callable[[], None] | None = None,
         on_error: Callable[[str], None] | None = None,
         *,
+        on_lost: Callable[[float, str | None], None] | None = None,
         stall_timeout_s: float = 3.0,
         startup_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
@@ -98,6 +107,7 @@ class MicSource:
         self._backend = backend
         self._on_block = on_block
         self._on_error = on_error
+        self._on_lost = on_lost
         self._stall_timeout_s = stall_timeout_s
         self._startup_timeout_s = startup_timeout_s
         self._clock = clock
@@ -114,9 +124,7 @@ class MicSource:
     def _reset(self) -> None:
         self._capture = self.ring  # what the callback writes into
         self._notify: Callable[[], None] = self._on_block or _nothing
-        self._raw: RingBuffer | None = None
-        self._raw_position = 0
-        self._resampler: Any = None
+        self._resampling: DeviceRateResampler | None = None
         self._blocks = 0
         self._frames = 0  # device-rate frames captured by this stream
         self._capture_start = self.ring.position  # ring position of this stream's first sample
@@ -125,6 +133,9 @@ class MicSource:
         self._seen_blocks = 0
         self._seen_at = self._clock()
         self._overflows = 0
+        self._lost_s = 0.0  # sound that never arrived (written by the callback only)
+        self._lost_told_s = 0.0
+        self._pulse_source: str | None = None
         self.error: str | None = None
         self.device_name: str | None = None
         self.sample_rate: int | None = None
@@ -179,6 +190,7 @@ class MicSource:
         target = find_input(backend, self.device, self._pactl)
         index, info = target.index, target.info
         self.device_name = target.label
+        self._pulse_source = target.pulse_source
         # libpulse reads it when PortAudio's "pulse" device connects, just below.
         route_to_source(os.environ, target.pulse_source)
         rate = SAMPLE_RATE
@@ -292,6 +304,9 @@ class MicSource:
         self._frames += frames
         adc_time = getattr(time_info, "inputBufferAdcTime", 0.0)
         if adc_time and self.sample_rate:
+            heard = self._heard
+            if heard is not None and adc_time - heard[1] > _LOST_SOUND_S:
+                self._lost_s += adc_time - heard[1]
             self._heard = (self._frames, adc_time + frames / self.sample_rate)
         self._notify()
 
@@ -309,6 +324,7 @@ class MicSource:
                 self._wake.wait(_WAKE_TIMEOUT_S)
                 self._wake.clear()  # before draining: later audio wakes us again
                 self._resample()
+                self._tell_lost_sound()
                 if not self.check_alive():
                     break
         except Exception:  # a bug here must not kill capture silently
@@ -320,6 +336,28 @@ class MicSource:
         finally:
             self._close_stream()
             self._resample(flush=True)
+
+    def _tell_lost_sound(self) -> None:
+        lost_s = self._lost_s - self._lost_told_s
+        if lost_s <= 0.0:
+            return
+        self._lost_told_s += lost_s
+        gone = self.device_name if self._source_gone() else None
+        log.warning(
+            "microphone %r: %.2f s of sound lost (source gone: %s)",
+            self.device_name,
+            lost_s,
+            gone is not None,
+        )
+        if self._on_lost is not None:
+            self._on_lost(lost_s, gone)
+
+    def _source_gone(self) -> bool:
+        """Whether the sound-server source chosen is no longer there (unknown: False)."""
+        if self._pulse_source is None:
+            return False
+        names = {source.name for source in all_sources(self._pactl)}
+        return bool(names) and self._pulse_source not in names
 
     def _fail(self, message: str) -> None:
         with self._lock:
@@ -343,40 +381,15 @@ class MicSource:
         except Exception as exc:  # the device may already be gone
             log.info("closing the audio stream: %s", exc)
 
-    # Resampling (only when the device cannot do 16 kHz) -----------------------
-
     def _start_resampling(self, rate: int) -> None:
-        import av
-
-        self._raw = RingBuffer(_RAW_RING_SECONDS, sample_rate=rate)
-        self._raw_position = 0
-        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        self._capture = self._raw
+        """The device cannot do 16 kHz: the callback fills a device-rate ring instead."""
+        self._resampling = DeviceRateResampler(rate, self.ring, self._on_block)
+        self._capture = self._resampling.raw
         self._notify = self._wake.set
 
     def _resample(self, *, flush: bool = False) -> None:
-        if self._raw is None or self._resampler is None:
-            return
-        import av
-
-        read = self._raw.read_since(self._raw_position)
-        self._raw_position = read.end
-        if read.lost:
-            log.warning("resampling fell behind: %d device samples lost", read.lost)
-        frames = []
-        if len(read.samples):
-            frame = av.AudioFrame.from_ndarray(
-                read.samples.reshape(1, -1), format="flt", layout="mono"
-            )
-            frame.sample_rate = self._raw.sample_rate
-            frames = self._resampler.resample(frame)
-        if flush:
-            frames += self._resampler.resample(None)
-            self._resampler = None
-        for out in frames:
-            self.ring.write(out.to_ndarray()[0])
-        if frames and self._on_block is not None:
-            self._on_block()
+        if self._resampling is not None:
+            self._resampling.drain(flush=flush)
 
 
 def _nothing() -> None:

@@ -53,11 +53,14 @@ class Microphone(QObject):
             ``on_result``) or stopped working. Always delivered on the GUI thread.
         problem(message): any failure, also one answered to ``on_result``; a notice
             showing it no longer holds once ``opened`` follows.
+        lost(seconds, gone): a stretch of sound never arrived while capture went on;
+            ``gone`` names the chosen input when it went away ("" otherwise).
     """
 
     failed = Signal(str)
     opened = Signal()
     problem = Signal(str)  # every failure, however it is reported: the notices to take back
+    lost = Signal(float, str)
 
     def __init__(
         self, device: str | None = None, backend: Any = None, parent: QObject | None = None
@@ -78,6 +81,7 @@ class Microphone(QObject):
             backend=self._backend,
             on_block=self._on_block,
             on_error=self._report,
+            on_lost=self._report_lost,
         )
 
     def _on_block(self) -> None:
@@ -235,6 +239,9 @@ class Microphone(QObject):
         # Supervisor thread: signals are the only thing done here (queued to the GUI).
         self.problem.emit(message)
         self.failed.emit(message)
+
+    def _report_lost(self, lost_s: float, gone: str | None) -> None:
+        self.lost.emit(lost_s, gone or "")  # supervisor thread: queued to the GUI
 
 
 def mic_failure_notice(message: str, *, words_kept: bool) -> str:

@@ -15,6 +15,7 @@ source at all, the user reads one clear sentence, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -235,6 +236,34 @@ def test_listen_survives_an_unplugged_mic_and_the_next_run_works(
     assert word_error_rate([FIRST], [again.events[-1]["text"]]) <= WER_BOUND
 
 
+def test_listen_on_a_chosen_mic_that_goes_away_says_so_and_goes_on(
+    pulse: Pulse, listen: Callable[..., Listen], first_wav: Path
+) -> None:
+    spare = pulse.daemon.pactl("load-module", "module-null-sink", "sink_name=spare").strip()
+    try:
+        run = listen("--device", "pulse:mic.monitor")
+        run.wait_listening()
+        pulse.daemon.play(first_wav)
+        run.wait_until(lambda: run.heard(heard_first_sentence), "first sentence heard")
+        pulse.daemon.unplug_mic()  # the server moves the stream to the spare sink's monitor
+        run.wait_until(lambda: any("warning" in line for line in run.stderr), "a warning")
+        assert run.process.stdin is not None
+        run.process.stdin.write("\n")  # Enter ends the utterance
+        run.process.stdin.flush()
+        status = run.finish()
+    finally:
+        pulse.daemon.pactl("unload-module", spare)
+
+    assert status == 0, run.log()
+    [warning] = [line for line in run.stderr if "warning" in line]
+    assert warning.startswith(
+        "saytype: warning: The microphone 'Monitor of Null Output' went away, and the sound "
+        "server moved Saytype to another input. About "
+    ), warning
+    assert [event["type"] for event in run.events if event["type"] == "error"] == []
+    assert word_error_rate([FIRST], [run.events[-1]["text"]]) <= WER_BOUND, run.events[-1]
+
+
 def test_listen_without_any_source_says_so_in_one_sentence(
     pulse: Pulse, listen: Callable[..., Listen]
 ) -> None:
@@ -337,6 +366,40 @@ def test_app_survives_an_unplugged_mic_and_dictates_again_without_a_restart(
     assert second is not None
     assert word_error_rate([FIRST], [second.text]) <= WER_BOUND, second.text
     assert [level for level, _ in app.notices] == ["error"]
+
+
+@pytest.mark.gui
+def test_a_mic_unplugged_with_another_input_left_goes_on_and_says_sound_was_lost(
+    qtbot: QtBot, app: App, pulse: Pulse, first_wav: Path, second_wav: Path
+) -> None:
+    # PulseAudio (since 14, as PipeWire) moves a stream whose source goes away to one left.
+    spare = pulse.daemon.pactl("load-module", "module-null-sink", "sink_name=spare").strip()
+    try:
+        with qtbot.waitSignal(app.mic.opened):
+            app.mic.open()
+        _dictate_first_sentence(qtbot, app, pulse, first_wav)
+        pulse.daemon.unplug_mic()
+        qtbot.waitUntil(lambda: any(level == "warning" for level, _ in app.notices), timeout=10_000)
+        # Still listening, now to the input left: what is said there is heard too.
+        player = subprocess.Popen(
+            ["paplay", "--device=spare", str(second_wav)], env=pulse.daemon.full_env()
+        )
+        try:
+            qtbot.waitUntil(lambda: "monday" in " ".join(app.heard).lower(), timeout=60_000)
+        finally:
+            player.wait(_TIMEOUT_S)
+        with qtbot.waitSignal(app.controller.completed, timeout=60_000):
+            app.controller.stop()
+        assert app.mic.is_open  # kept open, on the input left, for the next pre-roll
+    finally:
+        pulse.daemon.pactl("unload-module", spare)
+
+    [(level, text)] = app.notices
+    assert level == "warning"
+    assert re.match(r"About \d\.\d s of sound was lost from the microphone ", text), text
+    entry = app.history.latest()
+    assert entry is not None
+    assert word_error_rate([f"{FIRST} {SECOND}"], [entry.text]) <= WER_BOUND, entry.text
 
 
 @pytest.mark.gui
