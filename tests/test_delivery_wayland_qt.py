@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.output.delivery_messages import MESSAGE_NO_WINDOW
 from app.core.output.delivery_route import DeliveryRoute, choose_delivery_route
 from app.core.output.wayland_selection import SelectionOwner
 from app.ui.dictation.delivery_service import DeliveryService
@@ -85,3 +86,26 @@ def test_pasting_reaches_the_qt_window_and_the_clipboard_comes_back(
         assert listed.stdout.decode().split() == list(PREVIOUS)
     finally:
         previous.close()
+
+
+def test_typing_while_no_window_has_the_focus_fails_and_stays_on_the_clipboard(
+    qtbot: QtBot, sway: SwaySession, delivery: DeliveryService, window: FootTarget
+) -> None:
+    # An empty workspace has the focus (the target's closed, or the user switched away):
+    # wtype's keys went nowhere, and the text was marked "typed" with no notice.
+    sway.swaymsg("workspace", "9")
+    try:
+        with qtbot.waitSignal(delivery.failed, timeout=20_000) as failed:
+            delivery.deliver("the transcript", "type")
+        assert failed.args == [1, MESSAGE_NO_WINDOW]
+        pasted = subprocess.run(
+            ["wl-paste", "--no-newline"],
+            env=sway.client_env(),
+            capture_output=True,
+            timeout=10,
+            check=True,
+        )
+        assert pasted.stdout.decode() == "the transcript"
+    finally:
+        sway.swaymsg("workspace", "1")
+    assert window.text() == ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from app.core.output.wayland_focus import focused_app_id, focused_window_address
+from app.core.output.wayland_focus import focused_app_id, focused_window_address, nothing_focused
 
 
 def _answering(reply: object, returncode: int = 0):  # type: ignore[no-untyped-def]
@@ -59,3 +59,15 @@ def test_two_windows_of_one_app_are_told_apart_by_the_compositors_id() -> None:
     reply = {"address": "0x55d0", "class": "foot", "title": "~"}
     assert focused_window_address(hyprland, _answering(reply)) == "0x55d0"
     assert focused_window_address({"WAYLAND_DISPLAY": "wayland-0"}, _answering(reply)) is None
+
+
+def test_an_empty_workspace_or_no_active_window_means_keys_go_nowhere() -> None:
+    hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
+    assert nothing_focused(hyprland, _answering({}))  # hyprctl's reply with no window
+    assert not nothing_focused(hyprland, _answering({"address": "0x1", "class": "foot"}))
+    sway = {"SWAYSOCK": "/run/sway.sock"}
+    empty = {"type": "root", "nodes": [{"type": "workspace", "focused": True, "nodes": []}]}
+    assert nothing_focused(sway, _answering(empty))
+    # Unknown is not "nowhere": the text goes ahead where the compositor cannot tell.
+    assert not nothing_focused(sway, _answering({}, returncode=1))
+    assert not nothing_focused({"WAYLAND_DISPLAY": "wayland-0"}, _answering({}))

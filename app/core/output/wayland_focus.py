@@ -34,6 +34,20 @@ def focused_window_address(
     return _focused(environ, runner)[1]
 
 
+def nothing_focused(environ: Mapping[str, str], runner: Runner = subprocess.run) -> bool:
+    """Whether the compositor says no window has the keyboard focus (an empty workspace).
+
+    False where it cannot tell: only sway and Hyprland answer.
+    """
+    if environ.get("SWAYSOCK"):
+        tree = _ask(["swaymsg", "-s", environ["SWAYSOCK"], "-r", "-t", "get_tree"], environ, runner)
+        return isinstance(tree, dict) and focused_in_tree(tree) is None
+    if environ.get("HYPRLAND_INSTANCE_SIGNATURE"):
+        active = _ask(["hyprctl", "activewindow", "-j"], environ, runner)
+        return isinstance(active, dict) and not active.get("address")
+    return False
+
+
 def _focused(environ: Mapping[str, str], runner: Runner) -> tuple[str | None, str | None]:
     """The focused window's (app id or class, id) as the compositor tells them."""
     if environ.get("SWAYSOCK"):
@@ -75,6 +89,10 @@ class WaylandKeyboardFocus:
     def focused_window_id(self) -> str | None:
         """The focused window where the compositor says (sway, Hyprland); else None."""
         return focused_window_address(self._environ)
+
+    def keys_go_nowhere(self) -> bool:
+        """Whether the compositor says no window would get keys (sway, Hyprland); else False."""
+        return nothing_focused(self._environ)
 
 
 def _ask(command: list[str], environ: Mapping[str, str], runner: Runner) -> object:
