@@ -26,7 +26,7 @@ from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_history import DictationHistory
-from app.ui.dictation.dictation_run import DictationRequest, DictationRun
+from app.ui.dictation.dictation_run import HELD_SOURCES, DictationRequest, DictationRun
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
@@ -196,7 +196,7 @@ class DictationController(QObject):
         if current is None or not self.session.finish():
             return
         # A hold's release lets the keys go before this; a tap's second press holds them.
-        current.held_to_talk = current.source == "hotkey" and not self._keys_held
+        current.held_to_talk = current.source in HELD_SOURCES and not self._keys_held
         # Not the ring's position: the microphone's last words are still on their way.
         current.end = self._mic.release_position() if end is None else end
         if current.live is not None:

@@ -24,6 +24,11 @@ from app.core.text.shaper import TextShaper
 from app.ui.dictation.journal_writer import DictationJournal
 from app.ui.dictation.live_typist import LiveTypist
 
+# `saytype start`: what a desktop's key binding runs when a key goes down (and `saytype
+# stop` when it comes up), so it is held to talk like the hotkey; `toggle` is a tap.
+START_COMMAND = "start-command"
+HELD_SOURCES = frozenset({"hotkey", START_COMMAND})
+
 
 @dataclass
 class DictationRun:
@@ -53,7 +58,7 @@ class DictationRun:
     entry: HistoryEntry | None = None
     final_saving: bool = False  # the final was handed to history (its entry may not be back)
     output: str = "focused_app"
-    source: str = "window"  # who started it: window, hotkey, tray, command
+    source: str = "window"  # who started it: window, hotkey, tray, command, START_COMMAND
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
     # Held down from start to finish: the text is for the window the keys were held in.
     held_to_talk: bool = False

@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 
 from app.core.control_channel import ControlReply, PendingReply
 from app.core.dictation_session import ACTIVE_STATES
+from app.ui.dictation.dictation_run import START_COMMAND
 from app.ui.shell.desktop_parts import DesktopParts
 
 
@@ -42,7 +43,7 @@ def obey_command(
             state = controller.session.state.value
             pending.settle(ControlReply(ok=error is None, state=state, message=error or ""))
 
-        if controller.start(source="command", on_mic=listening):
+        if controller.start(source=START_COMMAND, on_mic=listening):
             return pending
         ok = False
     elif command == "stop":

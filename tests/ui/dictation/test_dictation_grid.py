@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
+from app.ui.dictation.dictation_run import START_COMMAND
 from app.ui.dictation.profile_chooser import ProfileChooser
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_keyboard import FakeKeyboard
@@ -29,14 +30,20 @@ pytestmark = pytest.mark.gui
 WORDS = ["please", "send", "the", "quarterly", "report", "to", "the", "finance", "team"]
 
 
+# Who starts a dictation of each gesture: `saytype start` and `stop` are what a Wayland
+# desktop's key binding runs on the press and the release, so they too are a hold.
+_SOURCES = {"hold": "hotkey", "tap": "hotkey", "window": "window", "binding": START_COMMAND}
+
+
 def _dictate(qtbot: QtBot, rig: Rig, gesture: str) -> list[object]:
-    """Dictate with ``gesture``: hold (keys down throughout), tap (keys up), or the window."""
+    """Dictate with ``gesture``: hold (keys down throughout), tap (keys up), the window, or a
+    desktop's binding of `saytype start` and `stop` (no keys Saytype sees)."""
     seen: list[str] = []
     rig.worker.committed.connect(lambda _job, text: seen.append(text))
     controller = rig.controller
-    if gesture != "window":
+    if gesture in {"hold", "tap"}:
         controller.set_hotkey_held(True)
-    assert controller.start(source="window" if gesture == "window" else "hotkey")
+    assert controller.start(source=_SOURCES[gesture])
     if gesture == "tap":
         controller.set_hotkey_held(False)
     qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
@@ -170,7 +177,10 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
         assert typed.strip() == final  # every word, in order, once
 
 
-@pytest.mark.parametrize(("gesture", "only_into"), [("hold", "XTerm"), ("tap", ""), ("window", "")])
+@pytest.mark.parametrize(
+    ("gesture", "only_into"),
+    [("hold", "XTerm"), ("tap", ""), ("window", ""), ("binding", "XTerm")],
+)
 def test_a_held_dictation_goes_only_into_the_window_it_was_held_in(
     qtbot: QtBot, tmp_path: Path, gesture: str, only_into: str
 ) -> None:
