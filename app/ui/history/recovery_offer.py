@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QPushButton, QWidget
 
 from app.core.audio.journal_recovery import (
     ClaimedJournal,
@@ -29,6 +29,7 @@ from app.core.audio.journal_recovery import (
 from app.core.engine.transcript import Transcript
 from app.core.output.history import HistoryError, HistoryStore
 from app.core.settings import Settings
+from app.ui.shell.narrow_fit import BannerFit
 
 if TYPE_CHECKING:
     from app.ui.files.file_jobs import FileJobRunner
@@ -83,7 +84,7 @@ class RecoveryOffer(QFrame):
         self.later_button = QPushButton("&Not now")
         self.delete_button = QPushButton("Delete for &good")  # the confirmation step
         self.keep_button = QPushButton("&Keep it")
-        layout = QHBoxLayout(self)
+        layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
         for button in (
@@ -99,6 +100,7 @@ class RecoveryOffer(QFrame):
         self.keep_button.clicked.connect(lambda: self._ask_to_discard(False))
         self.delete_button.clicked.connect(self.discard)
         self.later_button.clicked.connect(self.hide)
+        self._fit = BannerFit(self, layout)  # in a narrow window the buttons go under the text
         files.finished.connect(self._on_finished)
         files.failed.connect(self._on_failed)
         self._ask_to_discard(False)

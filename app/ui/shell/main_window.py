@@ -33,6 +33,7 @@ from app.ui.dictation.live_view import LevelMeter, LiveTextView, NoticeBar
 from app.ui.dictation.microphone import SILENCE_DBFS, Microphone
 from app.ui.shell.background import run_in_background
 from app.ui.shell.help_dialogs import add_help_menu, open_about, open_shortcuts, shortcut_rows
+from app.ui.shell.narrow_fit import PanesFit
 from app.ui.shell.state_icons import icon_state, state_icon
 
 _STATE_TEXT = {
@@ -173,6 +174,8 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.notice)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
+        self.device_label.setWordWrap(True)  # a long device name must not widen the window
+        self.panes_fit = PanesFit(self, splitter)  # a narrow tile stacks the panes
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

@@ -1,4 +1,5 @@
-"""Help → About Saytype and Keyboard shortcuts, and one Alt+letter per thing in the window.
+"""Help → About Saytype and Keyboard shortcuts, one Alt+letter per thing in the window, and
+every control whole in a narrow window.
 
 Offscreen, with the real controller, history panel and file queue panel (and
 the crash-recovery banner, when it is offered); the model is the scripted
@@ -7,6 +8,7 @@ pipeline (no dictation is run here).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMenu, QMessageBox, QTabBar
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 from app._version import __version__
@@ -33,6 +36,7 @@ from app.ui.history.recovery_offer import RecoveryOffer
 from app.ui.shell.help_dialogs import LICENCES
 from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import Rig, build_rig
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -209,3 +213,46 @@ def test_mnemonic_reads_the_letter_after_a_single_ampersand() -> None:
     assert _mnemonic("Cop&y last") == "y"
     assert _mnemonic("Save && &quit") == "q"
     assert _mnemonic("Clear") is None
+
+
+# A narrow tile: a tiling desktop (sway, i3) sizes the window, not Saytype. A new user on
+# sway, with Saytype in a third of the screen, saw "Model: ti" and "Re-typ", and after a
+# crash the recovery banner's buttons were off the window's edge.
+_NOTICE = (
+    "The microphone 'USB Headset' went away, and the sound server moved Saytype to another "
+    "input. About 1.4 s of sound was lost from this dictation. Reconnect it, or choose an "
+    "input in Settings."
+)
+
+
+@pytest.mark.parametrize("width", [426, 640, 860])
+def test_every_control_is_whole_inside_a_window_of_any_tile_width(
+    qtbot: QtBot, ui: Ui, tmp_path: Path, width: int
+) -> None:
+    journal = UnfinishedJournal(tmp_path / "crashed.wav", 6.0, 0.0, "tiny.en", "mic")
+    ui.window.show_banner(RecoveryOffer([journal], ui.files, None, Settings, "tiny.en"))
+    ui.window.controller.notice.emit("warning", _NOTICE)
+    ui.window.resize(width, 760)
+    qtbot.waitUntil(lambda: ui.window.width() == width)
+    shown = [
+        button
+        for button in ui.window.centralWidget().findChildren(QAbstractButton)
+        if button.isVisibleTo(ui.window) and button.text()
+    ]
+    assert len(shown) >= 10  # the banner's, the live pane's, the History tab's
+
+    def cut_off() -> list[str]:
+        """The buttons not wholly inside the window, or squeezed below their size."""
+        whole = ui.window.rect()
+        return [
+            f"{button.text()!r} at {QRect(button.mapTo(ui.window, QPoint(0, 0)), button.size())}"
+            for button in shown
+            if not whole.contains(QRect(button.mapTo(ui.window, QPoint(0, 0)), button.size()))
+            or button.width() < button.minimumSizeHint().width()
+        ]
+
+    with contextlib.suppress(TimeoutError):  # the layout settles after the resize
+        qtbot.waitUntil(lambda: not cut_off(), timeout=2_000)
+    assert cut_off() == [], f"cut off at {width} px"
+    if width == 426:
+        save_screenshot(ui.window, "main-window-narrow.png", tmp_path)
