@@ -202,12 +202,11 @@ class DesktopApp:
         )
         profiles.notice.connect(lambda message: controller.notice.emit("warning", message))
 
-        hotkeys = build_hotkey_bridge(settings, notices)
+        hotkeys = build_hotkey_bridge(settings, notices, controller.notice.emit)
         hotkeys.start_requested.connect(lambda: controller.start(source="hotkey"))
         hotkeys.finish_requested.connect(controller.stop)
         hotkeys.held_changed.connect(controller.set_hotkey_held)
         hotkeys.cancel_requested.connect(controller.escape)
-        hotkeys.error.connect(lambda message: controller.notice.emit("warning", message))
         hotkeys.follow(controller)
 
         tray = Tray()

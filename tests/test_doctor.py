@@ -21,6 +21,8 @@ import pytest
 from app.core.audio.mic_devices import MicError
 from app.core.audio.sound_server import SoundServer
 from app.core.desktop_doctor import DoctorProbes, Finding, diagnose
+from app.core.hotkeys.chord import DEFAULT_CHORD
+from app.core.hotkeys.compositor_bindings import binding_lines
 from app.core.output.uinput_keyboard import MESSAGE_NO_UINPUT, UinputProbe
 from tests.support.ci import fail_missing
 from tests.support.pulse import running_pulseaudio
@@ -128,6 +130,21 @@ def test_under_sway_it_prints_the_wayland_routes_and_the_compositors_protocols(
         "Bind",
         "the hotkey once with the lines `saytype keys --print sway` prints.",
     ] in lines
+
+
+@pytest.mark.integration
+def test_under_sway_with_the_keys_bound_the_hotkey_is_ok() -> None:
+    with running_sway(extra_config=binding_lines("sway", DEFAULT_CHORD)) as session:
+        environ = {**_without("DISPLAY"), **session.client_env()}
+        checks = by_topic(doctor(environ, "--json"))
+    assert checks["hotkey"] == {
+        "topic": "hotkey",
+        "status": "ok",
+        "found": "compositor: Wayland session: the compositor runs Saytype's commands on your "
+        "key bindings, which sway has.",
+        "fix": "",
+        "route": "compositor",
+    }
 
 
 def test_with_no_sound_server_it_says_so_and_how_to_start_it(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.core.audio.sound_server import START_SERVER, SoundServer, probe_sound_server
+from app.core.hotkeys.bound_keys import saytype_is_bound
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
 from app.core.hotkeys.portal_shortcuts import portal_offers_global_shortcuts
@@ -69,6 +70,7 @@ class DoctorProbes:
     uinput: UinputCheck = probe_uinput
     global_shortcuts: Callable[[Mapping[str, str]], bool] = portal_offers_global_shortcuts
     remote_keyboard: Callable[[Mapping[str, str]], bool] = portal_offers_remote_keyboard
+    bound: Callable[[Mapping[str, str]], bool | None] = saytype_is_bound
 
 
 def diagnose(
@@ -92,7 +94,7 @@ def diagnose(
     return [
         _session(environ),
         _compositor(environ, interfaces),
-        _hotkey(environ, probes.global_shortcuts),
+        _hotkey(environ, probes.global_shortcuts, probes.bound),
         _delivery(environ, probes, interfaces),
         _clipboard(environ, probes, interfaces),
         _tray(environ, probes.tray or tray_available),
@@ -170,13 +172,15 @@ _NO_SESSION_FIX = "Start Saytype from a desktop session; `saytype transcribe` wo
 
 
 def _hotkey(
-    environ: Mapping[str, str], global_shortcuts: Callable[[Mapping[str, str]], bool]
+    environ: Mapping[str, str],
+    global_shortcuts: Callable[[Mapping[str, str]], bool],
+    bound: Callable[[Mapping[str, str]], bool | None],
 ) -> Finding:
-    route = choose_hotkey_route(environ, global_shortcuts)
+    route = choose_hotkey_route(environ, global_shortcuts, bound)
     statuses: dict[str, Status] = {
         "x11-grab": "ok",
         "portal": "ok",
-        "compositor": "warning",
+        "compositor": "warning" if route.fix else "ok",  # ok once the keys are bound
         "none": "problem",
     }
     status = statuses[route.name]

@@ -32,6 +32,7 @@ class HotkeyRoute:
 def choose_hotkey_route(
     environ: Mapping[str, str],
     global_shortcuts: Callable[[Mapping[str, str]], bool] | None = None,
+    bound: Callable[[Mapping[str, str]], bool | None] | None = None,
 ) -> HotkeyRoute:
     """The hotkey route of a session with environment ``environ``.
 
@@ -39,6 +40,8 @@ def choose_hotkey_route(
         environ: The session's environment.
         global_shortcuts: Whether the session's portal offers GlobalShortcuts
             (asked only in a Wayland session); None: it is not asked.
+        bound: Whether the compositor runs Saytype's commands on a key already (None
+            when it cannot tell); asked only where the compositor route is taken.
     """
     if is_wayland_session(environ):
         compositor = detect_compositor(environ)
@@ -50,6 +53,12 @@ def choose_hotkey_route(
                 "portal",
                 "Wayland session whose desktop portal offers global shortcuts: "
                 "the compositor reports the hotkey's press and release to Saytype.",
+            )
+        if bound is not None and bound(environ):
+            return HotkeyRoute(
+                "compositor",
+                "Wayland session: the compositor runs Saytype's commands on your key "
+                f"bindings, which {compositor or 'it'} has.",
             )
         keys = f"saytype keys --print {compositor}" if compositor else "saytype keys --print NAME"
         return HotkeyRoute(

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from functools import partial
 
 from app.core.hotkeys import portal_shortcuts
+from app.core.hotkeys.bound_keys import saytype_is_bound
 from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
 from app.core.settings import Settings
@@ -19,14 +22,22 @@ from app.ui.dictation.hotkey_bridge import HotkeyBridge
 log = logging.getLogger(__name__)
 
 
-def build_hotkey_bridge(settings: Settings, notices: list[tuple[str, str]]) -> HotkeyBridge:
-    """The bridge for ``settings``' chord; a chord that does not parse adds a notice."""
+def build_hotkey_bridge(
+    settings: Settings, notices: list[tuple[str, str]], notify: Callable[[str, str], object]
+) -> HotkeyBridge:
+    """The bridge for ``settings``' chord; a chord that does not parse adds a notice.
+
+    ``notify(level, message)`` tells the user when the hotkey cannot be heard, unless
+    the compositor already runs Saytype's commands on a key (then that is no news).
+    """
     try:
         chord = parse_chord(settings.hotkey)
     except ValueError as exc:  # settings validate with the same grammar; never crash on it
         notices.append(("warning", f"{exc}. Using {display_chord(DEFAULT_CHORD)} instead."))
         chord = DEFAULT_CHORD
-    route = choose_hotkey_route(os.environ, portal_shortcuts.portal_offers_global_shortcuts)
+    route = choose_hotkey_route(
+        os.environ, portal_shortcuts.portal_offers_global_shortcuts, saytype_is_bound
+    )
     log.info("hotkey route %s: %s", route.name, route.reason)
     portal = portal_shortcuts.portal_listener_factory(lambda: hotkeys.chord, os.environ)
     hotkeys = HotkeyBridge(
@@ -36,4 +47,13 @@ def build_hotkey_bridge(settings: Settings, notices: list[tuple[str, str]]) -> H
         listener_factory=portal if route.name == "portal" else None,
         rebind_on_chord_change=route.name == "portal",
     )
+    bound = route.name == "compositor" and not route.fix
+    hotkeys.error.connect(partial(_tell_unavailable, notify, bound))
     return hotkeys
+
+
+def _tell_unavailable(notify: Callable[[str, str], object], bound: bool, message: str) -> None:
+    if bound:  # the X11 listener has no display here, and needs none
+        log.info("the compositor runs Saytype's commands on its bindings: %s", message)
+        return
+    notify("warning", message)

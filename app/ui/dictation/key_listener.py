@@ -54,8 +54,8 @@ def unavailable_message(error: BaseException, environ: Mapping[str, str] | None 
     else:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
     return (
-        f"Global hotkeys are not available ({reason}). "
-        "Bind `saytype toggle` to a key in your desktop's keyboard settings instead."
+        f"Global hotkeys are not available ({reason}). Bind the hotkey in your desktop's "
+        'keyboard settings instead: "saytype keys" prints the lines for yours.'
     )
 
 

@@ -262,7 +262,7 @@ def test_a_listener_that_cannot_be_made_becomes_a_message(qtbot: QtBot) -> None:
         bridge.start()
     message = failed.args[0]
     assert message.startswith("Global hotkeys are not available")
-    assert "saytype toggle" in message
+    assert '"saytype keys" prints the lines' in message
     assert seen == [f"error: {message}"]
     assert not bridge.is_listening
     bridge.stop()  # still fine
@@ -287,8 +287,9 @@ def test_without_a_display_pynput_is_not_even_tried(
     with qtbot.assertNotEmitted(bridge.listening), qtbot.waitSignal(bridge.error) as failed:
         bridge.start()  # known at once: the message comes without a thread
     assert failed.args == [
-        "Global hotkeys are not available (no X11 display in this Wayland session). "
-        "Bind `saytype toggle` to a key in your desktop's keyboard settings instead."
+        "Global hotkeys are not available (no X11 display in this Wayland session). Bind the "
+        'hotkey in your desktop\'s keyboard settings instead: "saytype keys" prints the lines '
+        "for yours."
     ]
 
 

@@ -50,7 +50,7 @@ def test_window_shows_and_says_why_the_hotkey_is_unavailable(desktop: DesktopApp
     assert isinstance(window, MainWindow)
     assert window.isVisible()
     assert window.notice.isVisible()
-    assert "Bind `saytype toggle`" in window.notice.label.text()
+    assert '"saytype keys" prints the lines for yours' in window.notice.label.text()
     assert "tiny.en (ready)" in window.device_label.text()
     (retype_banner,) = window.findChildren(RetypeBanner)
     assert not retype_banner.isVisible()  # only while a re-type counts down
