@@ -24,6 +24,17 @@ _CTRL_SHIFT_V_TERMINALS = frozenset(
         "sakura",
         "st",
         "st-256color",
+        "footclient",
+        "ghostty",  # com.mitchellh.ghostty
+        "ptyxis",  # org.gnome.Ptyxis
+        "org.gnome.console",  # GNOME Console ("console" alone names other things)
+        "kgx",  # GNOME Console's older id
+        "blackbox",  # com.raggesilver.BlackBox
+        "guake",
+        "tilda",
+        "yakuake",
+        "cool-retro-term",
+        "deepin-terminal",
     }
 )
 CTRL_V: tuple[str, ...] = ("ctrl", "v")
