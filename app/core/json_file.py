@@ -11,11 +11,12 @@ file's own module.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from pathlib import Path
 
-from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.atomic_file import describe_os_error, write_bytes_atomically, write_text_atomically
 from app.core.private_files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,40 @@ def set_aside(path: Path) -> Path | None:
             return None
         return backup
     log.warning("could not move %s aside: %d backups of it are kept already", path, BACKUPS_KEPT)
+    return None
+
+
+def keep_copy(path: Path) -> Path | None:
+    """Copy ``path`` to the first free ``NAME.bak`` name (owner-only), as it is now.
+
+    For a file Saytype read only in part: its next save would drop what it could not
+    use. A backup already holding the same bytes is the copy (nothing is written).
+
+    Returns:
+        The copy's path, or None when no copy could be made (logged).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.warning("could not read %s to keep a copy: %s", path, exc)
+        return None
+    for backup in backup_paths(path):
+        if backup.is_symlink():
+            continue
+        if backup.exists():
+            with contextlib.suppress(OSError):
+                if backup.read_bytes() == data:
+                    return backup
+            continue
+        try:
+            write_bytes_atomically(backup, data, file_mode=PRIVATE_FILE_MODE)
+        except OSError as exc:
+            log.warning("could not copy %s to %s: %s", path, backup, exc)
+            return None
+        return backup
+    log.warning(
+        "could not keep a copy of %s: %d backups of it are kept already", path, BACKUPS_KEPT
+    )
     return None
 
 

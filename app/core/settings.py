@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 from app.core.autostart import apply_start_at_login, autostart_entry_path, desktop_exec_command
 from app.core.settings_error import SettingsError
 from app.core.settings_migrations import SCHEMA_VERSION
-from app.core.settings_rules import special_problem
+from app.core.settings_rules import json_kind, special_problem
 from app.core.text.replacements import DEFAULT_REPLACEMENTS
 
 log = logging.getLogger(__name__)
@@ -365,7 +365,7 @@ class SettingField:
         """Return why ``value`` is not allowed for this setting, or None when it is."""
         # bool is a subclass of int, so an exact type check keeps true out of int fields.
         if type(value) is not self.value_type:
-            return f"expected {self.value_type.__name__}, got {type(value).__name__}"
+            return f"expected {json_kind(self.value_type)}, got {json_kind(type(value))}"
         if self.choices is not None and value not in self.choices:
             return f"{value!r} is not one of {', '.join(self.choices)}"
         if self.value_range is not None:

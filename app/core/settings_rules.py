@@ -123,6 +123,24 @@ WHISPER_LANGUAGES = frozenset(
 )
 
 
+# What a person writing settings.json or profiles.json calls each kind of value.
+_JSON_KINDS = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    tuple: "a list",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def json_kind(value_type: type) -> str:
+    """The JSON name of ``value_type`` for a message ("a list", not "tuple")."""
+    return _JSON_KINDS.get(value_type, value_type.__name__)
+
+
 def special_problem(name: str, value: object) -> str | None:
     """Why ``value`` is not allowed for setting ``name`` beyond its type and range, or None."""
     if name == "hotkey":

@@ -9,6 +9,7 @@ all or nothing, with one sentence that says what is wrong.
 from __future__ import annotations
 
 import json
+import stat
 import threading
 from pathlib import Path
 
@@ -122,7 +123,10 @@ def test_words_extend_the_global_ones_unless_the_profile_keeps_its_own() -> None
         (lambda: Profile("Bad", "x", overrides={"language": "English"}), "not a language Whisper"),
         (lambda: Profile("Bad", "x", overrides={"language": "xx"}), "not a language Whisper"),
         (lambda: Profile("Bad", "x", overrides={"after_txt": "x"}), "did you mean after_text?"),
-        (lambda: Profile("Bad", "x", overrides={"trailing_space": "yes"}), "expected bool"),
+        (
+            lambda: Profile("Bad", "x", overrides={"trailing_space": "yes"}),
+            "expected true or false, got text",
+        ),
     ],
 )
 def test_an_invalid_profile_is_refused_with_a_sentence(profile: object, sentence: str) -> None:
@@ -179,22 +183,52 @@ def test_a_damaged_file_is_moved_aside_with_one_sentence_and_nothing_lost() -> N
     assert not path.exists()
 
 
-def test_an_invalid_profile_in_the_own_file_is_left_out_and_named() -> None:
+def test_a_wrong_setting_is_named_and_its_profile_still_applies() -> None:
+    # A misspelt or wrong setting left the whole profile out; the next save of the list
+    # from Settings then deleted it for good.
     data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
-    bad_chat = {"name": "Chat", "window_title": "slack", "settings": {"after_text": 1}}
-    data["profiles"].append(bad_chat)
+    settings = {"after_text": 1, "delivry": "type", "style": "plain"}
+    data["profiles"].append({"name": "Chat", "window_title": "slack", "settings": settings})
     path = profiles_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data), encoding="utf-8")
 
     loaded = load_profiles()
 
-    assert loaded.book == ProfileBook(profiles=(TERMINAL,))
+    chat = Profile("Chat", window_title="slack", overrides={"style": "plain"})
+    assert loaded.book == ProfileBook(profiles=(TERMINAL, chat))
     assert loaded.notice == (
-        f"Some profiles in {path} were not valid and are not used: "
+        f"In {path}: "
         "Profile 'Chat': after_text: 1 is not one of nothing, space, enter, ctrl+enter, "
-        "shift+enter."
+        "shift+enter; it is ignored. "
+        "Profile 'Chat': delivry: a profile cannot change this (did you mean delivery?); "
+        "it is ignored."
     )
+
+
+def test_an_invalid_profile_is_left_out_named_and_kept_in_a_copy_of_the_file() -> None:
+    data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
+    data["profiles"].append({"name": "Chat", "window_title": "slack(", "settings": {}})
+    path = profiles_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    as_written = path.read_bytes()
+
+    loaded = load_profiles()
+
+    assert loaded.book == ProfileBook(profiles=(TERMINAL,))
+    copy = path.with_name("profiles.json.bak")
+    assert loaded.notice == (
+        f"Some profiles in {path} were not valid and are not used: Profile 'Chat': the title "
+        "pattern 'slack(' is not valid (missing ), unterminated subpattern at position 5). "
+        f"The file as it was is kept as {copy}."
+    )
+    save_profiles(loaded.book)  # what Settings does with the profiles it shows
+    assert copy.read_bytes() == as_written  # the left-out profile is still there
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    path.write_bytes(as_written)
+    assert load_profiles().notice == loaded.notice  # one copy, not one per start
+    assert not path.with_name("profiles.json.bak.2").exists()
 
 
 def test_a_key_saytype_does_not_know_is_named_and_the_profile_still_applies() -> None:
@@ -309,3 +343,14 @@ def test_the_suggestions_match_the_apps_they_are_for() -> None:
     assert book.choose(WindowIdentity("slack", "Slack", "general")).name == "Chat apps"
     assert book.choose(EDITOR).name == DEFAULT_PROFILE
     assert book.choose(WindowIdentity("firstwindow", "Firstwindow", "st")).name == DEFAULT_PROFILE
+
+
+def test_a_value_of_the_wrong_kind_is_named_as_json_names_it(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.json"
+    chat = {"name": "Chat", "window_title": "slack", "settings": {"snippets": {"hi": "Hello"}}}
+    shared.write_text(json.dumps({"profiles": [chat]}), encoding="utf-8")
+    with pytest.raises(ProfileError) as refused:
+        read_profile_file(shared)
+    assert str(refused.value) == (
+        f"{shared}: Profile 'Chat': snippets: expected a list, got an object."
+    )

@@ -24,9 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from app.core.atomic_file import describe_os_error
-from app.core.json_file import read_json, save_json, set_aside, tuples_from_json
+from app.core.json_file import keep_copy, read_json, save_json, set_aside, tuples_from_json
 from app.core.paths import config_dir
-from app.core.profiles.profile import DEFAULT_PROFILE, Profile, ProfileError, did_you_mean
+from app.core.profiles.profile import (
+    DEFAULT_PROFILE,
+    Profile,
+    ProfileError,
+    did_you_mean,
+    override_problem,
+)
 from app.core.profiles.profile_rules import ProfileBook
 
 log = logging.getLogger(__name__)
@@ -60,8 +66,11 @@ def load_profiles(path: Path | None = None) -> LoadedProfiles:
     book, problems, ignored = _book_from_data(data, strict=False)
     said = []
     if problems:
+        # The next save writes only the profiles in use: keep the file as it is.
+        copy = keep_copy(path)
+        kept = f" The file as it was is kept as {copy}." if copy is not None else ""
         said.append(
-            f"Some profiles in {path} were not valid and are not used: {' '.join(problems)}"
+            f"Some profiles in {path} were not valid and are not used: {' '.join(problems)}{kept}"
         )
     if ignored:
         said.append(f"In {path}: {' '.join(ignored)}")
@@ -190,7 +199,13 @@ def _profile_from_data(entry: object, *, default: bool) -> tuple[Profile, list[s
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
-    overrides = {key: tuples_from_json(value) for key, value in settings.items()}
+    overrides = {}
+    for key, value in settings.items():  # a wrong setting is named; the profile still applies
+        problem = override_problem(str(key), tuples_from_json(value))
+        if problem:
+            ignored.append(f"Profile {whose!r}: {key}: {problem}; it is ignored.")
+        else:
+            overrides[key] = tuples_from_json(value)
     if default:
         return Profile(DEFAULT_PROFILE, overrides=overrides), ignored
     profile = Profile(
