@@ -80,6 +80,7 @@ def test_the_book_round_trips_owner_only_and_holds_no_key() -> None:
         "language",
         "timeout_s",
         "ca_file",
+        "has_api_key",  # whether the keyring holds one: a flag, never the key
     }
 
 

@@ -10,6 +10,7 @@ server's error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -171,7 +172,9 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
         return _error("No API key on standard input; pipe it in, e.g. from your password manager.")
     before = load_endpoints().book
     replaced_active = before.active == endpoint.name  # its URL or options may have changed
-    book = before.with_endpoint(endpoint)
+    old = before.get(endpoint.name)  # saved again without a key: the one it had stays
+    has_key = bool(key) or (old is not None and old.has_api_key)
+    book = before.with_endpoint(dataclasses.replace(endpoint, has_api_key=has_key))
     if args.activate:
         book = book.activated(endpoint.name)
     try:
@@ -256,15 +259,17 @@ def run_test(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
     except RemoteEngineError as exc:
         return _error(unusable_sentence(endpoint.name, exc))
     sentence = reachable_sentence(
-        endpoint.name, endpoint.url, target.model, answer, _key_note(endpoint.name)
+        endpoint.name, endpoint.url, target.model, answer, _key_note(endpoint)
     )
     stdout.write(sentence + "\n")
     return 0
 
 
-def _key_note(name: str) -> str:
+def _key_note(endpoint: Endpoint) -> str:
+    if not endpoint.has_api_key:  # saved without one: the keyring is not asked
+        return ""
     try:
-        return " (with the API key from the keyring)" if get_api_key(name) else ""
+        return " (with the API key from the keyring)" if get_api_key(endpoint.name) else ""
     except KeyringUnavailable:
         return ""
 

@@ -104,8 +104,8 @@ def test_a_timeout_is_one_sentence(faults: FaultServer, tone: Path) -> None:
     faults.script(Reply(hold=True))
     message = one_error_line(saytype("transcribe", "--engine", faults.url, "--timeout", "1", tone))
     assert message == (
-        f"{faults.url} did not finish within 1 s; try again, or give it longer "
-        "(Settings → Engine → Timeout, or --timeout)."
+        f"{faults.url} did not finish within 1 s; try again, or give it a longer "
+        "timeout (Settings → Engine → Add…, 'saytype engines add --timeout', or --timeout)."
     )
 
 

@@ -134,8 +134,8 @@ def test_a_server_that_never_answers_times_out(faults: FaultServer, tone: Path) 
     error = failure(transcriber(faults.url, timeout_s=0.5), tone)
     assert time.monotonic() - started < 5
     assert str(error) == (
-        f"{faults.url} did not finish within 0.5 s; try again, or give it longer "
-        "(Settings → Engine → Timeout, or --timeout)."
+        f"{faults.url} did not finish within 0.5 s; try again, or give it a longer "
+        "timeout (Settings → Engine → Add…, 'saytype engines add --timeout', or --timeout)."
     )
 
 

@@ -145,8 +145,8 @@ def test_a_server_that_hangs_up_is_one_sentence(hanging_up: SilentListener, tone
 def test_a_server_that_never_answers_times_out(silent: SilentListener, tone: Path) -> None:
     message = one_error_line(saytype("transcribe", "--engine", silent.url, "--timeout", "1", tone))
     assert message == (
-        f"{silent.url} did not finish within 1 s; try again, or give it longer "
-        "(Settings → Engine → Timeout, or --timeout)."
+        f"{silent.url} did not finish within 1 s; try again, or give it a longer "
+        "timeout (Settings → Engine → Add…, 'saytype engines add --timeout', or --timeout)."
     )
 
 

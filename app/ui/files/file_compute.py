@@ -23,6 +23,7 @@ from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
+from app.core.engine.remote.endpoint_book import Endpoint
 from app.core.engine.remote.file_route import FileRoute, transcribe_routed
 from app.core.engine.remote.remote_errors import RemoteEngineError
 from app.core.engine.transcript import Transcript
@@ -81,7 +82,9 @@ class FileCompute(QObject):
     failed = Signal(int, str)
     fell_back = Signal(int, str)
 
-    def __init__(self, host: ModelHost, gate: PauseGate, api_key_of: Callable[[str], str]) -> None:
+    def __init__(
+        self, host: ModelHost, gate: PauseGate, api_key_of: Callable[[Endpoint], str]
+    ) -> None:
         super().__init__()
         self._transcriber = FileTranscriber(host)
         self._host = host
@@ -136,7 +139,7 @@ class FileCompute(QObject):
             job.path,
             job.options,
             local=lambda: self._transcribe(job),
-            api_key=self._api_key_of(job.route.endpoint.name),  # here: the keyring may wait
+            api_key=self._api_key_of(job.route.endpoint),  # here: the keyring may wait
             on_fallback=fall_back,
             on_progress=lambda f: self.progress.emit(job.job_id, f),
             cancel=job.cancel,

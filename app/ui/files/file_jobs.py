@@ -83,7 +83,7 @@ class FileJobRunner(QObject):
         gate: PauseGate,
         parent: QObject | None = None,
         *,
-        api_key_of: Callable[[str], str] = saved_api_key,
+        api_key_of: Callable[[Endpoint], str] = saved_api_key,
     ) -> None:
         super().__init__(parent)
         self.gate = gate

@@ -272,7 +272,7 @@ class EnginePage(QWidget):
         self._enable_buttons()
         self.status.setText(f"Testing {endpoint.name} ({display_url(endpoint.url)})…")
         run_in_background(
-            lambda: check_endpoint(endpoint, saved_api_key(endpoint.name)),
+            lambda: check_endpoint(endpoint, saved_api_key(endpoint)),
             self._tested,
             lambda error: self._tested((False, f"{endpoint.name} could not be tested: {error}")),
             receiver=self,

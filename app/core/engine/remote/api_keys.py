@@ -11,10 +11,16 @@ locked keyring becomes one sentence that says what to do.
 from __future__ import annotations
 
 import logging
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.engine.remote.endpoint_book import Endpoint
 
 log = logging.getLogger(__name__)
 
 SERVICE = "saytype"
+KEYRING_WAIT_S = 5.0  # a dictation's key: longer, and the keyring is asking for something
 
 
 class KeyringUnavailable(Exception):
@@ -45,17 +51,36 @@ def get_api_key(endpoint_name: str) -> str:
     return key or ""
 
 
-def saved_api_key(endpoint_name: str) -> str:
-    """The key saved for ``endpoint_name``, or "" when none is or the keyring is unusable.
+def saved_api_key(endpoint: Endpoint, wait_s: float = KEYRING_WAIT_S) -> str:
+    """The key saved for ``endpoint``, or "" when none is or the keyring is unusable.
 
-    For a dictation that must not fail on the keyring: an endpoint that needs
-    the key then refuses, and its refusal says what to do.
+    For a dictation that must not fail or hang on the keyring: an endpoint saved
+    without a key never asks it, and one that waits longer than ``wait_s`` (a
+    password prompt) counts as unusable. An endpoint that needs the key then
+    refuses, and its refusal says what to do.
     """
-    try:
-        return get_api_key(endpoint_name)
-    except KeyringUnavailable as exc:
-        log.info("no API key from the keyring for %s: %s", endpoint_name, exc)
+    if not endpoint.has_api_key:
         return ""
+    answer: list[str] = []
+    problems: list[Exception] = []
+
+    def ask() -> None:
+        try:
+            answer.append(get_api_key(endpoint.name))
+        except Exception as exc:  # reported below, on the caller's thread
+            problems.append(exc)
+
+    # The keyring may sit behind a prompt for minutes; only a daemon thread waits that long.
+    asking = threading.Thread(target=ask, name="keyring", daemon=True)
+    asking.start()
+    asking.join(wait_s)
+    if answer:
+        return answer[0]
+    why = (
+        problems[0] if problems else f"no answer within {wait_s:g} s: is it asking for a password?"
+    )
+    log.info("no API key from the keyring for %s: %s", endpoint.name, why)
+    return ""
 
 
 def set_api_key(endpoint_name: str, key: str) -> None:

@@ -100,7 +100,7 @@ class DictationEngine:
         self,
         local: LivePipeline,
         book: EndpointBook | None = None,
-        api_key_of: Callable[[str], str] = lambda _name: "",
+        api_key_of: Callable[[Endpoint], str] = lambda _endpoint: "",
     ) -> None:
         self.local = local
         # Replaced whole from the GUI thread; read once per utterance.
@@ -158,7 +158,7 @@ class DictationEngine:
                 language or endpoint.language or None,
                 endpoint.timeout_s,
                 Path(endpoint.ca_file) if endpoint.ca_file else None,
-                self._api_key_of(endpoint.name),
+                self._api_key_of(endpoint),
                 vocabulary or (),
                 fallback=self.fallback,
             )

@@ -42,6 +42,9 @@ class Endpoint:
         language: a language code sent with the audio ("" = the server detects it).
         timeout_s: longest wait for the server.
         ca_file: a PEM file of CA certificates to trust for https ("" = the system's).
+        has_api_key: an API key was saved for it in the system keyring. Without one the
+            keyring is never asked (it may prompt to create or unlock a keyring, and a
+            dictation waited behind that prompt). True in files from before it existed.
     """
 
     name: str
@@ -51,6 +54,7 @@ class Endpoint:
     language: str = ""
     timeout_s: float = DEFAULT_TIMEOUT_S
     ca_file: str = ""
+    has_api_key: bool = True
 
     def __post_init__(self) -> None:
         problem = _problem(self)
@@ -70,6 +74,8 @@ def _problem(endpoint: Endpoint) -> str | None:
     texts = (endpoint.name, endpoint.url, endpoint.protocol, endpoint.model, endpoint.language)
     if not all(isinstance(text, str) for text in (*texts, endpoint.ca_file)):
         return "its name, URL, protocol, model, language and CA file must be texts"
+    if not isinstance(endpoint.has_api_key, bool):
+        return "has_api_key must be true or false"
     if isinstance(endpoint.timeout_s, bool) or not isinstance(endpoint.timeout_s, (int, float)):
         return "the timeout must be a number of seconds"
     if not _NAME.fullmatch(endpoint.name) or endpoint.name.lower() in _RESERVED:

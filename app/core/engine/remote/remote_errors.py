@@ -76,8 +76,8 @@ def timed_out(url: str, seconds: float, *, connecting: bool) -> RemoteEngineErro
             endpoint_unusable=True,
         )
     return RemoteEngineError(
-        f"{where} did not finish within {seconds:g} s; try again, or give it longer "
-        "(Settings → Engine → Timeout, or --timeout)."
+        f"{where} did not finish within {seconds:g} s; try again, or give it a longer "
+        "timeout (Settings → Engine → Add…, 'saytype engines add --timeout', or --timeout)."
     )
 
 

@@ -9,6 +9,8 @@ is saved, so a refused key leaves nothing half-saved.
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.core.engine.remote.api_keys import KeyringUnavailable, delete_api_key, set_api_key
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook, EndpointError
 from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
@@ -30,7 +32,7 @@ def add_endpoint(endpoint: Endpoint, api_key: str = "") -> EndpointBook:
         )
     if api_key:
         set_api_key(endpoint.name, api_key)
-    book = book.with_endpoint(endpoint)
+    book = book.with_endpoint(dataclasses.replace(endpoint, has_api_key=bool(api_key)))
     save_endpoints(book)
     return book
 
