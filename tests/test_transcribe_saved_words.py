@@ -144,6 +144,9 @@ def test_spoken_commands_act_in_files_only_when_asked_for(commands_wav: Path) ->
     save_settings(Settings(spoken_commands=False, file_spoken_commands=True))
     assert "three cats comma and two dogs" in transcribe(commands_wav)
     assert "three cats, and two dogs" in transcribe(commands_wav, "--spoken-commands")
+    # Without the saved settings, the defaults as a file uses them: commands are words.
+    save_settings(Settings(file_spoken_commands=True))
+    assert "three cats comma and two dogs" in transcribe(commands_wav, "--no-saved-words")
 
 
 def test_saytypes_own_dictation_recordings_keep_the_dictation_commands(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from app.commands.cli_settings import settings_for_command
 from app.core.file_job_options import FileJobOptions, merged_words
+from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions
 
 VOCABULARY_HELP = (
@@ -48,9 +49,9 @@ class CommandWords:
 
 def words_from_args(args: argparse.Namespace, stderr: TextIO) -> CommandWords:
     """The saved text settings (unless ``--no-saved-words``) with ``--vocabulary`` added."""
-    if not args.saved_words:
-        return CommandWords(tuple(args.vocabulary), ShapingOptions())
-    saved = FileJobOptions.from_settings(settings_for_command(stderr))
+    # Without the saved words, the defaults as a file uses them (spoken commands off).
+    settings = settings_for_command(stderr) if args.saved_words else Settings()
+    saved = FileJobOptions.from_settings(settings)
     return CommandWords(
         merged_words(saved.decoding.vocabulary, tuple(args.vocabulary)),
         saved.shaping,
