@@ -107,7 +107,7 @@ class DesktopApp:
         from app.core.engine.live_pipeline import LivePipeline
         from app.core.engine.model_folder import ModelError
         from app.core.engine.model_host import ModelHost, compute_options
-        from app.core.engine.model_registry import resolve_model
+        from app.core.engine.model_registry import bundled_instead, resolve_model
         from app.core.engine.pause_gate import PauseGate
         from app.core.engine.remote.dictation_engine import saved_dictation_engine
         from app.core.hotkeys.chord import display_chord
@@ -158,7 +158,7 @@ class DesktopApp:
         try:
             source = resolve_model(model_name, models_dir())
         except ModelError as exc:
-            model_notice = f"{exc} Using the bundled tiny.en model instead."
+            model_notice = bundled_instead(model_name, exc)
             notices.append(("error", model_notice))
             model_name = "tiny.en"
             source = resolve_model(model_name)

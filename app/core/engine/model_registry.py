@@ -108,10 +108,25 @@ def resolve_model(spec: str, models_dir: Path | None = None) -> ModelSource:
         check_model_folder(folder)
         return ModelSource(name=spec, kind=ModelKind.NAMED, path=folder)
     where = f" in {models_dir}" if models_dir is not None else ""
-    raise ModelError(
+    raise ModelNotInstalled(
         f"Model '{spec}' is not installed{where}. Saytype never downloads while loading: "
         f"use the bundled '{BUNDLED_MODEL}' or pass the path of a CTranslate2 model folder."
     )
+
+
+class ModelNotInstalled(ModelError):
+    """A model Saytype knows by name is not downloaded (or was removed)."""
+
+
+def bundled_instead(spec: str, error: ModelError) -> str:
+    """What the window says when the model in Settings cannot load and the bundled one is used."""
+    if isinstance(error, ModelNotInstalled):  # removed, or settings from another computer
+        return (
+            f"The model {spec} is not on this computer, so Saytype uses the bundled "
+            f"{BUNDLED_MODEL}. Download it again in Settings → Downloaded models, or choose "
+            "another in Settings → Model."
+        )
+    return f"{error} Using the bundled {BUNDLED_MODEL} model instead."
 
 
 def model_name_problem(spec: str) -> str | None:

@@ -56,6 +56,7 @@ class ModelsPage(QWidget):
         self._cancel: CancellationToken | None = None
         self._thread: threading.Thread | None = None
         self._listings: list[ModelListing] = []
+        self.in_use: Callable[[], str] = lambda: ""  # the model Settings → Model says now
 
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setAccessibleName("Models")
@@ -217,10 +218,12 @@ class ModelsPage(QWidget):
         if listing is None:
             return None
         size = f" ({listing.size_bytes / 1e6:.0f} MB)" if listing.size_bytes else ""
+        used = " It is the model in use: the bundled one will take its place."
         return ask(
             self,
             f"Remove {listing.name}?",
-            f"Remove {listing.name}{size} from this computer? Download can fetch it again.",
+            f"Remove {listing.name}{size} from this computer? Download can fetch it again."
+            + (used if self.in_use() == listing.name else ""),
             "&Remove",
             "&Keep",
             self.remove_selected,

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.core.audio.mic_devices import SERVER_DEFAULT_DEVICES, InputChoice
 from app.core.engine.model_folder import ModelError, check_model_folder
+from app.core.engine.model_registry import KNOWN_MODEL_NAMES
 from app.core.engine.whisper_internals import language_codes
 from app.core.paths import models_dir
 from app.core.settings import SettingField
@@ -203,6 +204,21 @@ def when_edited(editor: QWidget, callback: Callable[[], None]) -> None:
         editor.toggled.connect(lambda _on: callback())
     elif isinstance(editor, QSpinBox):
         editor.valueChanged.connect(lambda _value: callback())
+
+
+def offer_models(editor: QComboBox, models: list[str]) -> str | None:
+    """Offer ``models`` in the model list, keeping the choice unless it was just removed.
+
+    A removed model that stayed chosen was saved by OK and failed at the next start;
+    the first model offered (the bundled one) takes its place. Returns the removed
+    choice, or None. A model folder's path is never offered, and always kept.
+    """
+    chosen = editor.currentText()
+    removed = chosen in KNOWN_MODEL_NAMES and chosen not in models and bool(models)
+    editor.clear()
+    editor.addItems(models)
+    editor.setCurrentText(models[0] if removed else chosen)
+    return chosen if removed else None
 
 
 def check_model_choice(model: str, offered: list[str], language: str) -> None:

@@ -125,7 +125,8 @@ def _show_settings(
         )
     )
     engine_page.endpoints_changed.connect(lambda book: follow_endpoints(parts, book))
-    models_page.models_changed.connect(lambda: dialog.set_models(usable_models()))
+    models_page.models_changed.connect(partial(_follow_models, dialog, models_page))
+    models_page.in_use = partial(_model_in_use, dialog)
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
     parts.settings_dialog = dialog
@@ -269,6 +270,24 @@ def _profiles_page(parts: DesktopParts) -> ProfilesPage:
     if chooser is not None:
         chooser.refresh_last_app()
     return ProfilesPage(last_window=lambda: chooser.last_window if chooser else None)
+
+
+def _model_in_use(dialog: SettingsDialog) -> str:
+    try:
+        return dialog.result_settings().model
+    except ValueError:  # a field the user is still typing: no model to name
+        return ""
+
+
+def _follow_models(dialog: SettingsDialog, page: ModelsPage) -> None:
+    """Offer the models there are now; a removed model in use gives way to the bundled one."""
+    models = usable_models()
+    removed = dialog.set_models(models)
+    if removed is not None:
+        page.message.setText(
+            f"Removed {removed}, the model in use: Settings → Model now says {models[0]}; "
+            "press OK to keep that."
+        )
 
 
 def _models_page() -> ModelsPage:

@@ -49,6 +49,7 @@ from app.ui.settings.setting_editors import (
     LIST_EDITORS,
     check_model_choice,
     make_editor,
+    offer_models,
     parse_list_text,
     show_value,
     value_of,
@@ -314,14 +315,10 @@ class SettingsDialog(QDialog):
             show_value(editor, name, getattr(settings, name))
         self._error.hide()
 
-    def set_models(self, models: list[str]) -> None:
-        """Offer ``models`` in the model list (after an install or removal), keeping the choice."""
+    def set_models(self, models: list[str]) -> str | None:
+        """Offer ``models`` (after an install or removal); see :func:`offer_models`."""
         editor = self._editors.get("model")
-        if isinstance(editor, QComboBox):
-            chosen = editor.currentText()
-            editor.clear()
-            editor.addItems(models)
-            editor.setCurrentText(chosen)
+        return offer_models(editor, models) if isinstance(editor, QComboBox) else None
 
     def result_settings(self) -> Settings:
         """The settings as the form shows them now.

@@ -6,13 +6,16 @@ In-process and offscreen, with a fake sound device and the real tiny.en model.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.engine.model_registry import bundled_model_path
 from app.core.hotkeys.chord import parse_chord
+from app.core.paths import models_dir
 from app.core.settings import setting_fields
 from app.core.settings_file import load_settings, settings_path
 from app.main import DesktopApp
@@ -20,6 +23,7 @@ from app.ui.settings.settings_applier import (
     AFTER_RESTART,
     APPLIED_AT_ONCE,
     READ_WHEN_USED,
+    open_settings,
 )
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 
@@ -157,9 +161,48 @@ def test_the_missing_model_notice_goes_once_another_model_is_chosen(
     app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
     try:
         notice = app.parts.window.notice
-        assert "Model 'small.en' is not installed" in " ".join(notice.messages)
+        assert (
+            "The model small.en is not on this computer, so Saytype uses the bundled tiny.en. "
+            "Download it again in Settings → Downloaded models, or choose another in Settings → "
+            "Model."
+        ) in notice.messages
         parts = app.parts
         parts.settings_store.update(parts.settings.replace(model="tiny.en"))
         assert not any("small.en" in message for message in notice.messages)  # stale now
+    finally:
+        app.shutdown()
+
+
+@pytest.mark.model
+def test_removing_the_model_in_use_chooses_the_bundled_one_and_says_so(
+    qtbot: QtBot, offscreen: None
+) -> None:
+    # A new user removed the model Settings used; OK saved it, and the next start failed.
+    installed = models_dir() / "base.en"
+    shutil.copytree(bundled_model_path(), installed)  # a model folder as a download leaves it
+    _write_settings({"model": "base.en"})
+    app = DesktopApp.build(sounddevice_backend=FakeSoundDevice(np.zeros(1600, np.float32)))
+    try:
+        parts = app.parts
+        open_settings(parts)
+        qtbot.waitUntil(lambda: parts.settings_dialog is not None, timeout=30_000)
+        dialog = parts.settings_dialog
+        assert dialog is not None
+        page = dialog.models_page
+        assert page is not None
+        page.select("base.en")
+        box = page.ask_to_remove()
+        assert box is not None
+        assert box.text().endswith("It is the model in use: the bundled one will take its place.")
+        (remove,) = [button for button in box.buttons() if button.text() == "&Remove"]
+        with qtbot.waitSignal(box.finished):
+            remove.click()
+        assert not installed.exists()
+        assert page.message.text() == (
+            "Removed base.en, the model in use: Settings → Model now says tiny.en; press OK to "
+            "keep that."
+        )
+        dialog.accept()
+        assert load_settings().settings.model == "tiny.en"
     finally:
         app.shutdown()
