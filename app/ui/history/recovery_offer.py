@@ -72,6 +72,8 @@ class RecoveryOffer(QFrame):
         self._settings = settings
         self._model_name = model_name
         self._pending: dict[int, ClaimedJournal] = {}
+        self._offered: dict[int, UnfinishedJournal] = {}  # each job's journal, to offer again
+        self._failure = ""  # why the last recovery failed
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Unfinished dictation")
         self.label = QLabel(self)
@@ -126,7 +128,8 @@ class RecoveryOffer(QFrame):
             if claim is not None:
                 # History only: a copy beside the journals or among the user's
                 # transcripts would keep dictated words on disk where no one looks.
-                self._pending[self._files.add(claim.path, save=False)] = claim
+                job_id = self._files.add(claim.path, save=False)
+                self._pending[job_id], self._offered[job_id] = claim, journal
         self.journals = []
         if self._pending:
             self.label.setText("Recovering the unfinished dictation…")
@@ -163,6 +166,7 @@ class RecoveryOffer(QFrame):
 
     def _on_finished(self, job_id: int, transcript: Transcript | None) -> None:
         claim = self._pending.pop(job_id, None)
+        self._offered.pop(job_id, None)
         if claim is None:
             return  # an ordinary file job
         if transcript is None or not transcript.complete:
@@ -205,16 +209,25 @@ class RecoveryOffer(QFrame):
 
     def _on_failed(self, job_id: int, message: str) -> None:
         claim = self._pending.pop(job_id, None)
-        if claim is not None:
-            claim.release()
-            self.message.emit(
-                "error", f"The unfinished dictation could not be recovered: {message}"
-            )
-            self._hide_when_done()
+        if claim is None:
+            return
+        claim.release()
+        # Offered again at once (a server back up, a model mended): the banner had gone,
+        # leaving no way to try again before the next start.
+        self.journals.append(self._offered.pop(job_id))
+        self._failure = f"The unfinished dictation could not be recovered: {message.rstrip('.')}."
+        self._hide_when_done()
 
     def _hide_when_done(self) -> None:
-        if not self._pending:
+        if self._pending:
+            return
+        if not self.journals:
             self.hide()
+            return
+        self._ask_to_discard(False)
+        self.label.setText(f"{self._failure} Try again, or later: it is kept until you do.")
+        for button in (self.recover_button, self.discard_button, self.later_button):
+            button.setEnabled(True)
 
 
 def offer_recovery(parts: DesktopParts) -> RecoveryOffer | None:

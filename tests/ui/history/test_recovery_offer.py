@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject, QTimer, Signal
 from pytestqt.qtbot import QtBot
 
 from app.core.audio.file_decoder import decode_file
@@ -285,3 +286,45 @@ def test_the_next_start_offers_recovery_into_history_and_types_nothing(
         assert app.parts.controller.last_text == ""  # type: ignore[attr-defined]
     finally:
         app.shutdown()
+
+
+class ServerDown(QObject):
+    """The file queue while the only engine allowed is a server that is down."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[Path] = []
+
+    def add(self, path: Path, *, save: bool = True) -> int:
+        self.added.append(path)
+        job_id = len(self.added)
+        QTimer.singleShot(0, lambda: self.failed.emit(job_id, REFUSED))
+        return job_id
+
+
+REFUSED = "Cannot connect to wyoming://127.0.0.1:9: connection refused."
+
+
+def test_a_recovery_that_fails_is_offered_again_at_once(qtbot: QtBot) -> None:
+    # Recovering through a server still down hid the banner: no way to try again but a
+    # restart, and nothing said the recording was kept.
+    path = _crashed_journal(np.full(3 * 16_000, 0.1, np.float32))
+    files = ServerDown()
+    offer = RecoveryOffer(find_unfinished_journals(), files, None, Settings, "tiny.en")  # type: ignore[arg-type]
+    qtbot.addWidget(offer)
+    offer.show()
+    for attempt in (1, 2):
+        offer.recover_button.click()
+        qtbot.waitUntil(offer.recover_button.isEnabled)
+        assert files.added == [path] * attempt
+        assert offer.isVisible()
+        assert offer.label.text() == (
+            f"The unfinished dictation could not be recovered: {REFUSED} Try again, or later: "
+            "it is kept until you do."
+        )
+        assert path.exists()
+    offer.later_button.click()
+    assert find_unfinished_journals()[0].path == path  # still offered at the next start
