@@ -164,7 +164,17 @@ class ProfilesPage(QWidget):
         app = window.instance or window.window_class
         name = self._free_name(window.window_class or app)
         profile = Profile(name, window_class=f"^{re.escape(app)}$")
-        return self._store(self.book.with_profile(profile), name, f"Added {name}.")
+        book = self.book.with_profile(profile)
+        first = book.choose(window).name  # the first rule that matches it wins
+        said = (
+            f"Added {name}."
+            if first == name
+            else (
+                f"Added {name}, but {first} comes first and matches this app too: move {name} up "
+                "to use it there."
+            )
+        )
+        return self._store(book, name, said)
 
     def add_suggestion(self) -> bool:
         """Add the suggestion chosen in the list below the buttons."""

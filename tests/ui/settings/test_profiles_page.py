@@ -85,6 +85,20 @@ def test_the_last_app_dictated_into_becomes_a_profile_edited_in_the_form(qtbot: 
     assert page.message.text() == "Saved Terminal."
 
 
+def test_a_profile_for_the_last_app_that_another_matches_first_says_so(qtbot: QtBot) -> None:
+    # With "Terminals" (xterm among them) in the list, the new XTerm profile never applied.
+    page = page_for(qtbot)
+    choose(page.suggestions, "Terminals")
+    click(qtbot, page.buttons["suggestion"])
+    click(qtbot, page.buttons["last_app"])
+    assert page.message.text() == (
+        "Added XTerm, but Terminals comes first and matches this app too: move XTerm up to "
+        "use it there."
+    )
+    click(qtbot, page.buttons["up"])
+    assert saved_names() == ["Default", "XTerm", "Terminals"]
+
+
 def test_a_mistake_is_one_sentence_and_saves_nothing(qtbot: QtBot) -> None:
     page = page_for(qtbot)
     click(qtbot, page.buttons["last_app"])
