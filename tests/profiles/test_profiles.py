@@ -187,7 +187,7 @@ def test_a_wrong_setting_is_named_and_its_profile_still_applies() -> None:
     # A misspelt or wrong setting left the whole profile out; the next save of the list
     # from Settings then deleted it for good.
     data = book_to_data(ProfileBook(profiles=(TERMINAL,)))
-    settings = {"after_text": 1, "delivry": "type", "style": "plain"}
+    settings = {"after_text": 1, "delivry": "type", "style": "Plain"}
     data["profiles"].append({"name": "Chat", "window_title": "slack", "settings": settings})
     path = profiles_path()
     path.parent.mkdir(parents=True, exist_ok=True)

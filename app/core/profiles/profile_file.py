@@ -28,6 +28,7 @@ from app.core.json_file import keep_copy, read_json, save_json, set_aside, tuple
 from app.core.paths import config_dir
 from app.core.profiles.profile import (
     DEFAULT_PROFILE,
+    PROFILE_CHOICES,
     Profile,
     ProfileError,
     did_you_mean,
@@ -200,12 +201,15 @@ def _profile_from_data(entry: object, *, default: bool) -> tuple[Profile, list[s
     if not isinstance(settings, dict):
         raise ProfileError(f'The "settings" of profile {entry.get("name")!r} must be an object.')
     overrides = {}
-    for key, value in settings.items():  # a wrong setting is named; the profile still applies
-        problem = override_problem(str(key), tuples_from_json(value))
+    for key, raw in settings.items():  # a wrong setting is named; the profile still applies
+        value = tuples_from_json(raw)
+        if key in PROFILE_CHOICES and isinstance(value, str):
+            value = value.strip().lower()  # "Enter" as the docs write it is "enter"
+        problem = override_problem(str(key), value)
         if problem:
             ignored.append(f"Profile {whose!r}: {key}: {problem}; it is ignored.")
         else:
-            overrides[key] = tuples_from_json(value)
+            overrides[key] = value
     if default:
         return Profile(DEFAULT_PROFILE, overrides=overrides), ignored
     profile = Profile(
