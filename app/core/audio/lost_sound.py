@@ -29,6 +29,6 @@ def lost_sound_notice(lost_s: float, gone: str | None, *, dictating: bool) -> st
     if not dictating:
         return None  # nothing was being said into it
     return (
-        f"{lost} from the microphone (was an input unplugged or switched?): words said then "
-        "may be missing from this dictation."
+        f"{lost} from the microphone (an input switched or unplugged, or a computer too "
+        "busy to keep up): words said then may be missing from this dictation."
     )
