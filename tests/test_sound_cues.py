@@ -8,6 +8,7 @@ text) are in tests/test_sound_cues_pulse.py.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from app.core.audio.cue_player import (
     cue_for_change,
     read_cue,
 )
+from app.core.audio.mic_devices import rescan_devices
 from app.core.settings import Settings
 from app.ui.dictation.dictation_cues import DictationCues
 
@@ -88,6 +90,62 @@ def test_a_cue_plays_at_the_volume_asked() -> None:
     assert [played_rate for played_rate, _ in output.played] == [rate]
     np.testing.assert_allclose(output.played[0][1][:, 0], full * 0.5, atol=1e-6)
     assert player.play("stop", 0) is None
+
+
+class PortAudioWithAPlayingCue(RecordingOutput):
+    """PortAudio whose cue stream plays until told to end, and which can be looked at again."""
+
+    PortAudioError = OSError
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.playing = threading.Event()
+        self.end_cue = threading.Event()
+        self.streams_open = 0
+        self.open_at_terminate: list[int] = []
+
+    def OutputStream(self, samplerate: int, **_options: Any) -> RecordingOutput._Stream:  # noqa: N802 - sounddevice's name
+        owner = self
+
+        class Playing(RecordingOutput._Stream):
+            def __enter__(self) -> RecordingOutput._Stream:
+                owner.streams_open += 1
+                return self
+
+            def __exit__(self, *_exc: object) -> None:
+                owner.streams_open -= 1
+
+            def write(self, data: np.ndarray) -> None:
+                owner.playing.set()
+                owner.end_cue.wait(10)
+                super().write(data)
+
+        return Playing(self, samplerate)
+
+    def _terminate(self) -> None:  # what rescan_devices calls: every stream is freed
+        self.open_at_terminate.append(self.streams_open)
+
+    def _initialize(self) -> None:
+        pass
+
+
+def test_looking_for_devices_again_waits_for_the_cue_that_plays() -> None:
+    # The press's start cue played while the microphone, failing to open, made PortAudio
+    # list devices again: terminating PortAudio freed the cue's stream under its writer,
+    # and Saytype aborted ("double free or corruption").
+    portaudio = PortAudioWithAPlayingCue()
+    player = CuePlayer(bundled_sounds_dir(), backend=portaudio)
+    future = player.play("start", 80)
+    assert future is not None
+    assert portaudio.playing.wait(10)
+    rescan = threading.Thread(target=rescan_devices, args=(portaudio,))
+    rescan.start()
+    rescan.join(0.2)  # a rescan that did not wait would be done by now
+    assert portaudio.open_at_terminate == []
+    portaudio.end_cue.set()
+    future.result(timeout=10)
+    rescan.join(10)
+    assert portaudio.open_at_terminate == [0]  # after the cue, never under it
 
 
 def test_after_closing_for_a_quit_the_cue_playing_has_ended_and_none_follows() -> None:

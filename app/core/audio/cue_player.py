@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.audio.mic_devices import load_backend
+from app.core.audio.mic_devices import PORTAUDIO_STREAMS, load_backend
 from app.core.paths import bundled_resources
 from app.core.task_lane import TaskLane
 
@@ -131,9 +131,12 @@ class CuePlayer:
         """Lane thread: open an output stream, write the cue, wait until it has played."""
         try:
             backend = load_backend(self._backend)
-            with backend.OutputStream(
-                samplerate=rate, channels=1, dtype="float32", latency="low"
-            ) as stream:
+            with (
+                PORTAUDIO_STREAMS,  # a device rescan must not free the stream under us
+                backend.OutputStream(
+                    samplerate=rate, channels=1, dtype="float32", latency="low"
+                ) as stream,
+            ):
                 stream.write(samples.reshape(-1, 1))
         except Exception as exc:  # sounddevice.PortAudioError, MicError, OSError…
             # No speakers, or a sound server that went away: cues are a nicety, not an error.

@@ -24,6 +24,7 @@ than "ALSA plug-in [python3]" while the microphone is open.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,11 @@ DeviceInfo = Mapping[str, Any]
 # cannot open, the server (PulseAudio, PipeWire) has no input at all.
 SERVER_DEFAULT_DEVICES = frozenset({"default", "pulse", "pipewire"})
 PULSE_PREFIX = "pulse:"  # a saved choice "pulse:<source name>"
+# PortAudio is one library for the whole process: a rescan terminates it, which frees every
+# stream open at that moment, and a stream freed under its writer corrupts the heap (a new
+# user's Saytype aborted when a sound cue played while the microphone looked for devices
+# again). A stream opened beside the microphone's (the cues') is open only under this lock.
+PORTAUDIO_STREAMS = threading.Lock()
 _PULSE_DEVICE = "pulse"  # PortAudio's ALSA device that reaches libpulse, which reads PULSE_SOURCE
 
 
@@ -200,8 +206,9 @@ def rescan_devices(backend: Any) -> bool:
     if terminate is None or initialize is None:
         return False
     try:
-        terminate()
-        initialize()
+        with PORTAUDIO_STREAMS:  # after a cue that plays now, never under it
+            terminate()
+            initialize()
     except backend.PortAudioError as exc:
         raise MicError(f"The audio system cannot list devices: {exc}") from exc
     return True
