@@ -98,14 +98,18 @@ def test_typing_while_no_window_has_the_focus_fails_and_stays_on_the_clipboard(
         with qtbot.waitSignal(delivery.failed, timeout=20_000) as failed:
             delivery.deliver("the transcript", "type")
         assert failed.args == [1, MESSAGE_NO_WINDOW]
-        pasted = subprocess.run(
-            ["wl-paste", "--no-newline"],
-            env=sway.client_env(),
-            capture_output=True,
-            timeout=10,
-            check=True,
-        )
-        assert pasted.stdout.decode() == "the transcript"
+
+        def on_the_clipboard() -> str:  # Saytype takes the clipboard on its own thread
+            pasted = subprocess.run(
+                ["wl-paste", "--no-newline"],
+                env=sway.client_env(),
+                capture_output=True,
+                timeout=10,
+                check=False,  # nothing on the clipboard yet exits 1
+            )
+            return pasted.stdout.decode() if pasted.returncode == 0 else ""
+
+        qtbot.waitUntil(lambda: on_the_clipboard() == "the transcript", timeout=10_000)
     finally:
         sway.swaymsg("workspace", "1")
     assert window.text() == ""

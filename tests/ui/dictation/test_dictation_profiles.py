@@ -192,19 +192,21 @@ def test_a_hand_edited_mistake_in_a_profile_is_said_and_the_rest_apply(
     rig_in,  # type: ignore[no-untyped-def]
 ) -> None:
     # A helper wrote `"after_text": "Return"` by hand and wondered why the profile was
-    # not used: the window says why, once, and the other profiles still apply.
+    # not used: the window says why, once, and the profile applies without that setting
+    # (left out whole, the next save from Settings deleted it).
     broken = {"name": "Shell", "window_class": "^xterm$", "settings": {"after_text": "Return"}}
     write_profiles({**PROFILES, "profiles": [broken, *PROFILES["profiles"]]})  # type: ignore[list-item]
     rig = rig_in(WindowIdentity("xterm", "XTerm", "user@host: ~"))
     notices: list[tuple[str, str]] = []
     rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
 
-    assert dictate(qtbot, rig) == ["Terminal"]
-    assert dictate(qtbot, rig) == ["Terminal"]
+    assert dictate(qtbot, rig) == ["Shell"]
+    assert dictate(qtbot, rig) == ["Shell"]
 
     (said,) = notices
     assert said[0] == "warning"
-    assert "Profile 'Shell': after_text: 'Return' is not one of" in said[1]
+    assert "Profile 'Shell': after_text: 'return' is not one of" in said[1]
+    assert said[1].endswith("; it is ignored.")
 
 
 def test_the_listening_indicator_names_the_profile(qtbot: QtBot, rig_in) -> None:  # type: ignore[no-untyped-def]
