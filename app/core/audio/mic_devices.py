@@ -57,6 +57,10 @@ class MicError(Exception):
     """The microphone cannot be used; the message says why and what to do."""
 
 
+class MicNotFound(MicError):
+    """The input asked for (a number, a name, a sound-server source) is not there now."""
+
+
 def load_backend(backend: Any = None) -> Any:
     """Return ``backend``, or the ``sounddevice`` module imported now.
 
@@ -165,7 +169,7 @@ def find_input(
         for index, info in inputs:
             if index == device:
                 return _target(index, info)
-        raise MicError(
+        raise MicNotFound(
             f"No input device number {device}. Available input devices: {found.available()}."
         )
     if device.startswith(PULSE_PREFIX):
@@ -188,7 +192,7 @@ def find_input(
     if partial:
         names = ", ".join(repr(target.label) for target in partial)
         raise MicError(f"Several input devices match {device!r}: {names}. Use the full name.")
-    raise MicError(
+    raise MicNotFound(
         f"No input device named {device!r}. Available input devices: {found.available()}."
     )
 
@@ -212,6 +216,15 @@ def rescan_devices(backend: Any) -> bool:
     except backend.PortAudioError as exc:
         raise MicError(f"The audio system cannot list devices: {exc}") from exc
     return True
+
+
+def stand_in_notice(device: str | int) -> str:
+    """What to say when the default input stands in for ``device``, which is not there."""
+    name = device.removeprefix(PULSE_PREFIX) if isinstance(device, str) else device
+    return (
+        f"The microphone {name!r} chosen in Settings is not connected, so Saytype listens to "
+        "the default input. Connect it, or choose another in Settings → Audio."
+    )
 
 
 def open_failure(device_name: str, error: Exception) -> MicError:
@@ -291,7 +304,7 @@ class _Inputs:
         sources = self.sources()
         known = next((s for s in sources if s.name == source), None)
         if known is None and sources:  # with no answer from pactl, just try it
-            raise MicError(
+            raise MicNotFound(
                 f"The microphone {source!r} is not connected. "
                 f"Available input devices: {self.available()}."
             )

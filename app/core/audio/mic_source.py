@@ -32,12 +32,14 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
 from app.core.audio.mic_devices import (
     MicError,
+    MicNotFound,
     find_input,
     load_backend,
     open_failure,
     rescan_devices,
+    stand_in_notice,
 )
-from app.core.audio.pulse_sources import PactlRunner, all_sources, route_to_source, run_pactl
+from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl, source_gone
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.log_file import log_path_for_messages
 
@@ -70,15 +72,13 @@ class MicSource:
         on_block: called after new audio is in ``ring`` (wakes the reader).
             Must be cheap: it may run on PortAudio's real-time thread.
         on_error: called once, on the supervisor thread, when capture fails.
-        on_lost: called on the supervisor thread when a stretch of sound never arrived
-            while the stream went on: with its length in seconds and, when the chosen
-            sound-server source has gone (the server moved the stream to another), its
-            name; else None.
-        stall_timeout_s: no callback for this long while running is a failure. A
-            busy machine can hold the callbacks back for more than a second (a new
-            user's dictation ended mid-sentence at load 6 on two cores); an unplugged
-            device usually ends the stream at once instead, so waiting longer here
-            costs little.
+        on_lost: (supervisor thread) sound never arrived while the stream went on: its
+            seconds, and the device's name when its source went away (else None).
+        default_stands_in: a ``device`` not there opens the default input instead
+            (``standing_in`` says so): for a saved choice, not a command line's.
+        stall_timeout_s: no callback for this long while running is a failure. A busy
+            machine can hold callbacks back for over a second (load 6 on two cores); an
+            unplugged device usually ends the stream at once, so waiting costs little.
         startup_timeout_s: the same before the first callback. Longer, because
             servers may take seconds to begin: PulseAudio's idle null-sink monitor
             delivers its first block only after up to 2 s.
@@ -95,6 +95,7 @@ class MicSource:
         on_error: Callable[[str], None] | None = None,
         *,
         on_lost: Callable[[float, str | None], None] | None = None,
+        default_stands_in: bool = False,
         stall_timeout_s: float = 3.0,
         startup_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
@@ -108,6 +109,7 @@ class MicSource:
         self._on_block = on_block
         self._on_error = on_error
         self._on_lost = on_lost
+        self._default_stands_in = default_stands_in
         self._stall_timeout_s = stall_timeout_s
         self._startup_timeout_s = startup_timeout_s
         self._clock = clock
@@ -136,6 +138,7 @@ class MicSource:
         self._lost_s = 0.0  # sound that never arrived (written by the callback only)
         self._lost_told_s = 0.0
         self._pulse_source: str | None = None
+        self.standing_in: str | None = None  # why the default input stands in for the chosen
         self.error: str | None = None
         self.device_name: str | None = None
         self.sample_rate: int | None = None
@@ -170,24 +173,39 @@ class MicSource:
         self.ring.mark_capture_start()
         self._capture_start = self.ring.position
         try:
-            self._open(backend)
+            self._open(backend, self.device)
         except MicError as first:
             # A device plugged in (or a sound server back) since PortAudio listed them
             # shows up only once PortAudio looks again: do so, then try once more.
-            if not rescan_devices(backend):
-                raise
-            log.info("microphone did not open (%s); looking for devices again", first)
-            self._reset()
-            self._open(backend)
+            again = rescan_devices(backend)
+            if again:
+                log.info("microphone did not open (%s); looking for devices again", first)
+                self._reset()
+            self._open_chosen_or_default(backend, first, again=again)
         self._running = True
         self._seen_at = self._clock()
         self._thread = threading.Thread(target=self._supervise, name="mic-source", daemon=True)
         self._thread.start()
         log.info("microphone %r open at %d Hz", self.device_name, self.sample_rate)
 
-    def _open(self, backend: Any) -> None:
-        """Resolve the device (afresh: indexes change) and start its stream."""
-        target = find_input(backend, self.device, self._pactl)
+    def _open_chosen_or_default(self, backend: Any, first: MicError, *, again: bool) -> None:
+        """The chosen input once more; when it is not there, the default one stands in (with
+        the chosen input unplugged, every press failed until the setting was changed)."""
+        try:
+            if not again:
+                raise first  # PortAudio did not look again: nothing new to try
+            self._open(backend, self.device)
+        except MicNotFound:
+            if self.device is None or not self._default_stands_in:
+                raise
+            log.warning("microphone %r missing (%s); the default stands in", self.device, first)
+            self._reset()
+            self._open(backend, None)
+            self.standing_in = stand_in_notice(self.device)
+
+    def _open(self, backend: Any, device: str | int | None) -> None:
+        """Resolve ``device`` (afresh: indexes change) and start its stream."""
+        target = find_input(backend, device, self._pactl)
         index, info = target.index, target.info
         self.device_name = target.label
         self._pulse_source = target.pulse_source
@@ -342,22 +360,12 @@ class MicSource:
         if lost_s <= 0.0:
             return
         self._lost_told_s += lost_s
-        gone = self.device_name if self._source_gone() else None
+        gone = source_gone(self._pulse_source, self._pactl)
         log.warning(
-            "microphone %r: %.2f s of sound lost (source gone: %s)",
-            self.device_name,
-            lost_s,
-            gone is not None,
+            "microphone %r: %.2f s of sound lost (gone: %s)", self.device_name, lost_s, gone
         )
         if self._on_lost is not None:
-            self._on_lost(lost_s, gone)
-
-    def _source_gone(self) -> bool:
-        """Whether the sound-server source chosen is no longer there (unknown: False)."""
-        if self._pulse_source is None:
-            return False
-        names = {source.name for source in all_sources(self._pactl)}
-        return bool(names) and self._pulse_source not in names
+            self._on_lost(lost_s, self.device_name if gone else None)
 
     def _fail(self, message: str) -> None:
         with self._lock:

@@ -168,6 +168,14 @@ def all_sources(run: PactlRunner = run_pactl) -> list[PulseSource]:
     return parse_sources_text(as_text) if as_text is not None else []
 
 
+def source_gone(name: str | None, run: PactlRunner = run_pactl) -> bool:
+    """Whether the source ``name`` is no longer on the server (False when unknown or None)."""
+    if name is None:
+        return False
+    names = {source.name for source in all_sources(run)}
+    return bool(names) and name not in names
+
+
 def default_source(run: PactlRunner = run_pactl) -> str | None:
     """The name of the server's default source, or None when pactl cannot tell."""
     name = run(["get-default-source"])  # pactl 15 and later

@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.audio.lost_sound import lost_sound_notice
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import GateHold, PauseGate
@@ -30,6 +29,7 @@ from app.ui.dictation.dictation_run import HELD_SOURCES, DictationRequest, Dicta
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
+from app.ui.dictation.mic_notices import tell_microphone_warnings
 from app.ui.dictation.microphone import Microphone, OpenResult, mic_failure_notice
 from app.ui.dictation.profile_chooser import ProfileChooser
 
@@ -103,7 +103,10 @@ class DictationController(QObject):
         worker.final.connect(self._on_final)
         worker.failed.connect(self._on_failed)
         microphone.failed.connect(self._on_mic_failed)
-        microphone.lost.connect(self._on_sound_lost)
+        hearing = (DictationState.LISTENING, DictationState.FINISHING)
+        tell_microphone_warnings(
+            microphone, self.notice.emit, lambda: self.session.state in hearing
+        )
         # The delivery service's answers concern the dictation under way, if any.
         delivery.delivered.connect(lambda rid, to: self._final.on_delivered(self._current, rid, to))
         delivery.failed.connect(lambda rid, why: self._final.on_failed(self._current, rid, why))
@@ -365,11 +368,6 @@ class DictationController(QObject):
         self.notice.emit("error", mic_failure_notice(message, words_kept=heard))
         if listening:
             self.stop()
-
-    def _on_sound_lost(self, lost_s: float, gone: str) -> None:
-        hearing = self.session.state in {DictationState.LISTENING, DictationState.FINISHING}
-        if notice := lost_sound_notice(lost_s, gone or None, dictating=hearing):
-            self.notice.emit("warning", notice)
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:
         self.history.mark_delivered(current, how)

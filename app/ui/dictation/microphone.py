@@ -55,12 +55,14 @@ class Microphone(QObject):
             showing it no longer holds once ``opened`` follows.
         lost(seconds, gone): a stretch of sound never arrived while capture went on;
             ``gone`` names the chosen input when it went away ("" otherwise).
+        stands_in(message): the chosen input is not there; the default one opened.
     """
 
     failed = Signal(str)
     opened = Signal()
     problem = Signal(str)  # every failure, however it is reported: the notices to take back
     lost = Signal(float, str)
+    stands_in = Signal(str)  # the default input opened for a saved one that is not there
 
     def __init__(
         self, device: str | None = None, backend: Any = None, parent: QObject | None = None
@@ -82,6 +84,7 @@ class Microphone(QObject):
             on_block=self._on_block,
             on_error=self._report,
             on_lost=self._report_lost,
+            default_stands_in=True,  # a saved microphone unplugged: the default hears instead
         )
 
     def _on_block(self) -> None:
@@ -216,6 +219,8 @@ class Microphone(QObject):
             self._source.start()
         except MicError as exc:
             return False, str(exc)
+        if self._source.standing_in:  # queued to the GUI thread
+            self.stands_in.emit(self._source.standing_in)
         return True, None
 
     def _close_now(self, after: int | None = None) -> None:

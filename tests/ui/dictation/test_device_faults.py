@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -366,6 +367,31 @@ def test_app_survives_an_unplugged_mic_and_dictates_again_without_a_restart(
     assert second is not None
     assert word_error_rate([FIRST], [second.text]) <= WER_BOUND, second.text
     assert [level for level, _ in app.notices] == ["error"]
+
+
+@pytest.mark.gui
+def test_a_saved_mic_that_is_not_there_at_start_has_the_default_one_stand_in(
+    qtbot: QtBot, pulse: Pulse, first_wav: Path
+) -> None:
+    # A new user's USB microphone, chosen in Settings, was unplugged before Saytype
+    # started: every press failed ("is not connected") until they changed the setting.
+    mic = Microphone("pulse:usbmic", backend=pulse.sounddevice)
+    try:
+        with qtbot.waitSignal(mic.stands_in) as told, qtbot.waitSignal(mic.opened):
+            mic.open()
+        assert told.args == [
+            "The microphone 'usbmic' chosen in Settings is not connected, so Saytype listens "
+            "to the default input. Connect it, or choose another in Settings → Audio."
+        ]
+        assert mic.device_name == "default"  # what the window's line shows
+        start = mic.ring.position
+        pulse.daemon.play(first_wav)
+        qtbot.waitUntil(  # the speech arrives through the input standing in
+            lambda: np.abs(mic.ring.read_since(start).samples).max(initial=0.0) > 0.05,
+            timeout=10_000,
+        )
+    finally:
+        assert mic.close_and_wait()
 
 
 @pytest.mark.gui
