@@ -62,6 +62,8 @@ class ProfileForm(QWidget):
         self._default = False
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # In a narrow dialog a long label goes above its field rather than squeeze it.
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         # Alt+letters: the rule's three fields, which a keyboard user edits most.
         self.name_edit = self._line("&Name", "Name", layout)
         self.class_edit = self._line("Window cl&ass matches", "A regular expression", layout)

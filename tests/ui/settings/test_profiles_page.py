@@ -257,6 +257,28 @@ def test_screenshot_of_the_profiles_page(qtbot: QtBot, tmp_path: Path) -> None:
     assert path.stat().st_size > 0
 
 
+def test_the_page_fits_a_dialog_narrower_than_it_opens(qtbot: QtBot) -> None:
+    # Two new users saw the form cut off ("Save pro") and a sideways scroll bar at the
+    # dialog's opening width: long labels now go above their fields when space is short.
+    page = ProfilesPage(last_window=lambda: XTERM)
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], profiles_page=page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.show_page(PROFILES_PAGE)
+    click(qtbot, page.buttons["last_app"])
+    dialog.resize(800, 533)
+    holder = dialog.stack.currentWidget()
+    assert isinstance(holder, QScrollArea)
+    qtbot.waitUntil(lambda: dialog.width() == 800)
+    qtbot.waitUntil(lambda: page.width() == holder.viewport().width())
+    sideways = holder.horizontalScrollBar()
+    qtbot.waitUntil(lambda: not sideways.isVisible(), timeout=5_000)  # hidden once laid out
+    save = page.buttons["save"]
+    right_edge = save.mapTo(page, save.rect().topRight()).x()
+    assert right_edge < page.width()
+
+
 def dialog_on_profiles(qtbot: QtBot) -> tuple[SettingsDialog, ProfilesPage]:
     page = ProfilesPage(last_window=lambda: XTERM)
     dialog = SettingsDialog(Settings(), [], ["tiny.en"], profiles_page=page)
