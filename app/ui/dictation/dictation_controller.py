@@ -235,6 +235,7 @@ class DictationController(QObject):
         dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
         self.history.keep_cancelled(current, self.settings, self.model_name, dropped)
+        self._final.space.owe(current)  # typed as spoken up to here: no space after them
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()

@@ -23,6 +23,7 @@ from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
 from app.ui.dictation.dictation_run import DictationRun
 from app.ui.dictation.live_typist import LiveTypist
+from app.ui.dictation.owed_space import OwedSpace
 
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
@@ -59,6 +60,7 @@ class FinalDelivery:
         self._delivered = delivered
         self._finished = finished
         self._failed = failed
+        self.space = OwedSpace(delivery)  # after a dictation cancelled while it typed
 
     def types_as_spoken(self, current: DictationRun, settings: Settings) -> bool:
         """Whether ``current``'s settled words are typed as they come (its profile's choice)."""
@@ -68,10 +70,15 @@ class FinalDelivery:
         return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
 
     def live_typist(self, current: DictationRun, *, held: bool) -> LiveTypist:
-        """Type-as-I-speak for ``current``: its end and its failure are this class's to tell."""
+        """Type-as-I-speak for ``current``: its end and its failure are this class's to tell.
+
+        Made as each dictation begins.
+        """
+        self.space.next_dictation()
         return LiveTypist(
             self._delivery,
             held=held,
+            before_first=self.space.pay,
             on_done=lambda: self.text_delivered(current, "typed"),
             on_stopped=lambda message: self.live_failed(current, message),
         )
@@ -137,6 +144,7 @@ class FinalDelivery:
             # while it was decoded (or during a next hold) must not take it. A tap's text goes
             # where the user is when it is out (they may tap, then click where it belongs).
             meant_for = profile.window_class if current.held_to_talk else ""
+            self.space.pay()
             current.delivery_id = self._delivery.deliver(
                 edit.text,
                 profile.settings.delivery,
@@ -169,6 +177,8 @@ class FinalDelivery:
 
     def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:
         """The delivery service did ``request_id``; ``current`` is the dictation under way."""
+        if self.space.answered(request_id):
+            return
         if current is None or (current.live is not None and current.live.on_delivered(request_id)):
             return
         if current.delivery_id == request_id:
@@ -178,6 +188,8 @@ class FinalDelivery:
 
     def on_failed(self, current: DictationRun | None, request_id: int, message: str) -> None:
         """The delivery service could not do ``request_id``."""
+        if self.space.answered(request_id):
+            return  # the window the space was owed in has not the focus: nothing is owed there
         live = current.live if current is not None else None
         if live is not None and live.on_failed(request_id, message):
             return  # held back, not lost: it goes first when typing resumes

@@ -32,6 +32,7 @@ class LiveTypist:
         on_done: everything, the final's edit included, reached the application.
         on_stopped: typing failed again after the final; gets the message for the user
             (the caller puts the whole dictation on the clipboard, as it says).
+        before_first: called once, just before the first edit goes to the delivery.
     """
 
     def __init__(
@@ -41,8 +42,10 @@ class LiveTypist:
         held: bool,
         on_done: Callable[[], None],
         on_stopped: Callable[[str], None],
+        before_first: Callable[[], None] | None = None,
     ) -> None:
         self._delivery = delivery
+        self._before_first = before_first
         self._queue = LiveTypingQueue(held=held)
         self._on_done = on_done
         self._on_stopped = on_stopped
@@ -165,6 +168,9 @@ class LiveTypist:
     def _pump(self) -> None:
         request = self._queue.next_request()
         if request is not None:
+            before, self._before_first = self._before_first, None
+            if before is not None:
+                before()
             # The caller puts the whole dictation on the clipboard if typing stops.
             self._request = self._delivery.deliver(
                 request.text, request.method, clipboard_on_failure=False, only_into=self._window

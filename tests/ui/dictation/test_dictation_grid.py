@@ -256,3 +256,44 @@ def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_
     finally:
         rig.close()
         service.shutdown()
+
+
+@pytest.mark.parametrize(("window_after", "space"), [("XTerm", True), ("Chromium", False)])
+def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
+    qtbot: QtBot, tmp_path: Path, window_after: str, space: bool
+) -> None:
+    # Two new users cancelled a dictation typed as spoken, then dictated again in the same
+    # terminal: "…by FridayI would like…". The cancel types nothing more; the space for
+    # the next dictation goes in before its first words, and only where the words stopped.
+    keyboard = FakeKeyboard(window_class="XTerm")
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: False,
+        delivery="type",
+        type_as_i_speak=True,
+    )
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        controller = rig.controller
+        assert controller.start(source="hotkey")  # a tap: the keys are up while it types
+        qtbot.waitUntil(lambda: len(typed_text(keyboard).split()) >= 2, timeout=10_000)
+        controller.cancel()
+        qtbot.waitUntil(lambda: not service.is_busy(), timeout=10_000)  # the key in flight
+        cancelled = typed_text(keyboard)
+        assert not cancelled.endswith(" ")  # nothing more after the cancel
+        keyboard.window_class = window_after
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: len(typed_text(keyboard)) > len(cancelled) + 8, timeout=10_000)
+        with qtbot.waitSignal(controller.completed, timeout=10_000):
+            controller.stop()
+        after = typed_text(keyboard)[len(cancelled) :]
+        assert after.startswith(" ") == space, after
+        assert after.lstrip()[:1].isalpha()  # one space at most, then the words
+        assert not [n for n in notices if "focus" in n]  # a space not typed is not news
+    finally:
+        rig.close()
+        service.shutdown()
