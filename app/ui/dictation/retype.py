@@ -41,12 +41,14 @@ class RetypeCountdown(QObject):
     Signals:
         counting(int): seconds left; 0 when the countdown ended or was cancelled.
         notice(str, str): level and message for the user.
+        resolved(str): a re-type went in, so the warning about the last one no longer holds.
         finished(str): ``typed``, ``pasted``, ``clipboard`` (Saytype kept the focus),
             ``failed`` or ``cancelled``.
     """
 
     counting = Signal(int)
     notice = Signal(str, str)
+    resolved = Signal(str)
     finished = Signal(str)
 
     def __init__(
@@ -63,6 +65,7 @@ class RetypeCountdown(QObject):
         self._left = 0
         self._text = ""
         self._request_id: int | None = None
+        self._warned = ""  # the last re-type's warning, taken back once one goes in
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -109,7 +112,7 @@ class RetypeCountdown(QObject):
         self.counting.emit(0)
         if self._own_window_active():
             self._delivery.copy_to_clipboard(self._text)
-            self.notice.emit("warning", MESSAGE_STILL_FOCUSED)
+            self._warn(MESSAGE_STILL_FOCUSED)
             self.finished.emit("clipboard")
             return
         self._request_id = self._delivery.deliver(self._text)
@@ -119,6 +122,9 @@ class RetypeCountdown(QObject):
         if request_id != self._request_id:
             return
         self._request_id = None
+        if self._warned:
+            self.resolved.emit(self._warned)
+            self._warned = ""
         self.finished.emit(how)
 
     @Slot(int, str)
@@ -126,8 +132,12 @@ class RetypeCountdown(QObject):
         if request_id != self._request_id:
             return
         self._request_id = None
-        self.notice.emit("warning", message)
+        self._warn(message)
         self.finished.emit("failed")
+
+    def _warn(self, message: str) -> None:
+        self._warned = message
+        self.notice.emit("warning", message)
 
 
 class RetypeBanner(QFrame):

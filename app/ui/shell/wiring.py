@@ -164,6 +164,7 @@ def wire_retype(
 
     window.show_banner(RetypeBanner(retype), visible=False)  # shown while counting down
     retype.notice.connect(window.notice.show_notice)
+    retype.resolved.connect(window.notice.withdraw)  # a stale warning stayed for good
     retype.counting.connect(
         lambda left: log.info("re-type countdown: %d s", left) if left else None
     )

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.output.delivery_messages import MESSAGE_OWN_WINDOW
 from app.ui.dictation.delivery_service import DeliveryService
+from app.ui.dictation.live_view import NoticeBar
 from app.ui.dictation.retype import MESSAGE_STILL_FOCUSED, RetypeBanner, RetypeCountdown
 from tests.fakes.fake_delivery import FakeDelivery
 from tests.fakes.fake_keyboard import FakeKeyboard
@@ -88,6 +89,26 @@ def test_nothing_is_typed_while_saytype_keeps_the_focus(
     assert delivery.requests == []
     assert delivery.clipboard == "not into Saytype"
     assert notices == [("warning", MESSAGE_STILL_FOCUSED)]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")  # offscreen
+def test_a_re_type_that_goes_in_takes_back_the_warning_of_the_one_before(
+    qtbot: QtBot, countdown: RetypeCountdown, delivery: FakeDelivery, focus: Focus
+) -> None:
+    # A new user's "Nothing was typed: Saytype still had the focus" stayed on the window for
+    # good, after the next re-type had gone in.
+    window = NoticeBar()
+    qtbot.addWidget(window)
+    countdown.notice.connect(window.show_notice)
+    countdown.resolved.connect(window.withdraw)
+    with qtbot.waitSignal(countdown.finished, timeout=3000):
+        countdown.request("Send the report.")
+    assert window.messages == [MESSAGE_STILL_FOCUSED]
+    focus.ours = False
+    with qtbot.waitSignal(countdown.finished, timeout=3000) as finished:
+        countdown.request("Send the report.")
+    assert finished.args == ["pasted"]
+    assert window.messages == []
 
 
 def test_cancel_types_nothing(
