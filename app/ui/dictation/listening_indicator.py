@@ -44,6 +44,9 @@ _FLAGS = (
     | Qt.WindowType.WindowStaysOnTopHint
     | Qt.WindowType.WindowDoesNotAcceptFocus
     | Qt.WindowType.WindowTransparentForInput
+    # X11: out of the window manager's hands, so out of its taskbar too (a panel listed
+    # the strip as a task with every dictation). Wayland ignores it.
+    | Qt.WindowType.X11BypassWindowManagerHint
 )
 
 

@@ -109,6 +109,14 @@ def test_the_strip_shows_listening_over_another_app_without_taking_the_focus(
         _wait(app, lambda: bool(_visible_windows(xserver, INDICATOR_TITLE)), "the indicator")
         strip = _visible_windows(xserver, INDICATOR_TITLE)[0]
         assert _focus(xserver) == focused  # the xterm keeps the keyboard
+        attributes = subprocess.run(
+            ["xwininfo", "-id", strip],
+            env=xserver.env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "Override Redirect State: yes" in attributes  # no taskbar lists it
 
         # Speak in the background: the picture is taken mid-sentence, meter moving.
         speaking = subprocess.Popen(["paplay", "--device=mic", str(wav)], env=pulse.full_env())
