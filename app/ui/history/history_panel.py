@@ -249,10 +249,10 @@ class HistoryPanel(QWidget):
             elapsed_ms,
         )
 
-    def _say_what_is_left_out(self, query: str, shown: int) -> None:
+    def _say_what_is_left_out(self, query: str, shown: int, *, was_full: bool = False) -> None:
         """Under a full list: how many entries it leaves out, and how to reach them."""
         total = shown
-        if shown >= SHOWN_AT_ONCE:
+        if shown >= SHOWN_AT_ONCE or was_full:
             try:
                 total = self._store.count(query)
             except HistoryError as exc:
@@ -271,9 +271,12 @@ class HistoryPanel(QWidget):
         if entry.id in self._entries or (query and query not in entry.text.casefold()):
             return
         self._list.insertTopLevelItem(0, self._make_item(entry))
+        if self._list.topLevelItemCount() > SHOWN_AT_ONCE:  # the oldest goes, as on a reload
+            oldest = self._list.takeTopLevelItem(SHOWN_AT_ONCE)
+            self._entries.pop(oldest.data(0, ENTRY_ID), None) if oldest is not None else None
         self.select_entry(entry.id)  # the selection follows the newest dictation
         self._update_empty_state()
-        if not self._more.isHidden():  # "the newest 500 of 5005" is one more of each now
+        if not self._more.isHidden():  # "the newest 500 of 5005": one more in all now
             self._say_what_is_left_out(self._search.text().strip(), self._list.topLevelItemCount())
 
     def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
@@ -376,6 +379,9 @@ class HistoryPanel(QWidget):
         if was_selected and neighbour is not None:
             self._list.setCurrentItem(neighbour)
         self._update_empty_state()
+        if not self._more.isHidden():  # "of 5000" stayed after deletes
+            shown = self._list.topLevelItemCount()
+            self._say_what_is_left_out(self._search.text().strip(), shown, was_full=True)
 
     def _show_restored(self, entry: HistoryEntry) -> None:
         """An undone delete: the list shows the entry again, in its place, selected."""

@@ -309,7 +309,14 @@ def test_a_full_list_says_how_many_older_entries_a_search_reaches(
     newest = store.add("reminder dictated just now", 1.0, "tiny.en", created_at=5000.0)
     panel.add_entry(newest)  # the footer counted 500 of 505 until the next search
     assert more.text().startswith(
-        f"Showing the newest {SHOWN_AT_ONCE + 1} of {SHOWN_AT_ONCE + 6} dictations;"
+        f"Showing the newest {SHOWN_AT_ONCE} of {SHOWN_AT_ONCE + 6} dictations;"
+    )  # the oldest shown went, as on a reload (it said "newest 501")
+    assert len(panel.entries()) == SHOWN_AT_ONCE
+    panel.select_entry(newest.id)
+    push(panel, "Delete")  # the count stayed at "of 506" after deletes
+    qtbot.waitUntil(lambda: len(panel.entries()) == SHOWN_AT_ONCE - 1)
+    assert more.text().startswith(
+        f"Showing the newest {SHOWN_AT_ONCE - 1} of {SHOWN_AT_ONCE + 5} dictations;"
     )
     panel.set_search_text("number 3")  # the oldest ones are reached by what they say
     panel.refresh()
