@@ -169,8 +169,10 @@ class QueuePanel(QWidget):
 
     def set_paused(self, paused: bool) -> None:
         """Show that running jobs wait for a dictation to end."""
+        now = time.monotonic()
         for row in self.rows.values():
             if row.status in {"Transcribing", "Paused for dictation"}:
+                row.pause(now) if paused else row.resume(now)
                 self._set_status(row, "Paused for dictation" if paused else "Transcribing")
 
     def _show_route(self, where: str) -> None:
@@ -216,6 +218,8 @@ class QueuePanel(QWidget):
                 self._set_status(row, f"Sending to {row.route.endpoint.name}")
                 return
             paused = not self.runner.gate.is_open
+            if paused:
+                row.pause(row.started_at)
             self._set_status(row, "Paused for dictation" if paused else "Transcribing")
 
     def _on_fell_back(self, job_id: int, notice: str) -> None:
@@ -232,7 +236,7 @@ class QueuePanel(QWidget):
         row.fraction = max(row.fraction, fraction)  # a bar never moves backwards
         row.bar.setValue(round(row.fraction * 1000))
         if row.started_at is not None and 0 < row.fraction < 1:
-            elapsed = time.monotonic() - row.started_at
+            elapsed = row.working_s(time.monotonic())
             remaining = elapsed * (1 - row.fraction) / row.fraction
             row.item.setText(ETA, clock(remaining))
 

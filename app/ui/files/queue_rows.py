@@ -46,6 +46,30 @@ class QueueRow:
     note: QTreeWidgetItem | None = None  # the reason or warning, under the row
     saved_to: Path | None = None  # where the transcript was saved on its own
     ended: bool = False  # done, failed or cancelled: nothing more will happen to it
+    paused_at: float | None = None  # waiting for a dictation since then
+    paused_s: float = 0.0  # time spent waiting for dictations, done
+
+    def pause(self, now: float) -> None:
+        """A dictation holds the job from ``now`` (monotonic seconds)."""
+        if self.paused_at is None:
+            self.paused_at = now
+
+    def resume(self, now: float) -> None:
+        """The dictation is over: the wait counts no more toward the job's speed."""
+        if self.paused_at is not None:
+            self.paused_s += now - self.paused_at
+            self.paused_at = None
+
+    def working_s(self, now: float) -> float:
+        """Seconds spent transcribing since the start, waits for dictations left out.
+
+        The ETA is this time scaled by what is left: counting a 4-minute dictation in
+        made it about five times too long once the job went on.
+        """
+        if self.started_at is None:
+            return 0.0
+        waiting = self.paused_s + (now - self.paused_at if self.paused_at is not None else 0.0)
+        return max(0.0, now - self.started_at - waiting)
 
 
 def job_list() -> QTreeWidget:

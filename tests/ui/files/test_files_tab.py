@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QProgressBar, QToolButton, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.core.audio.wav_file import write_wav
@@ -25,7 +26,7 @@ from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_panel import QueuePanel
-from app.ui.files.queue_rows import COLUMNS
+from app.ui.files.queue_rows import COLUMNS, QueueRow
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import build_rig
@@ -252,3 +253,17 @@ def test_enter_on_a_failed_file_tries_it_again(
     assert job != failed_row.job_id
     assert [row.job_id for row in model_tab.panel.rows.values()] == [job]  # one row, not two
     assert "library opens at" in transcript.text.lower()
+
+
+def test_the_eta_leaves_out_the_time_a_job_waited_for_dictations(qtbot: QtBot) -> None:
+    # A 30-minute file paused for a 4-minute dictation: at 45 % the ETA said 5:45, and the
+    # job was done a minute later. The speed is the time spent transcribing, waits left out.
+    row = QueueRow(
+        1, Path("talk.wav"), QTreeWidgetItem(), QProgressBar(), QToolButton(), started_at=100.0
+    )
+    row.pause(130.0)  # 30 s in, a dictation starts
+    assert row.working_s(300.0) == 30.0  # frozen while it waits
+    row.resume(370.0)
+    row.pause(380.0)
+    row.resume(390.0)
+    assert row.working_s(400.0) == 50.0  # 30 + 10 + 10: 270 s of waiting left out
