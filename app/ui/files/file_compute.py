@@ -97,7 +97,7 @@ class FileCompute(QObject):
             self.finished.emit(job.job_id, None)  # cancelled while queued: nothing was done
             return
         self.started.emit(job.job_id)
-        log.info("file job %d started", job.job_id)
+        log.info("file job %d started: %s", job.job_id, job.path.name)
         try:
             transcript = self._transcribe_remote(job) if job.route else self._transcribe(job)
         except (AudioFileError, ModelError, RemoteEngineError) as exc:

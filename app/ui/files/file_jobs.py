@@ -275,6 +275,11 @@ class FileJobRunner(QObject):
         self._running = None if self._running == job_id else self._running
         job = self._jobs.pop(job_id, None)
         if job is not None:
+            # What became of each file, for a "where did my transcript go?" (no words said).
+            ended = (
+                "cancelled" if transcript is None else "done" if transcript.complete else "partial"
+            )
+            log.info("file job %d (%s) %s", job_id, job.path.name, ended)
             if transcript is not None and job.shaper is not None:
                 transcript = job.shaper.shape_transcript(transcript)
             self.finished.emit(job_id, transcript)
@@ -288,11 +293,16 @@ class FileJobRunner(QObject):
     ) -> None:
         def failed(exc: BaseException) -> None:
             reason = str(exc) if isinstance(exc, ExportError) else f"internal error ({exc})"
+            log.warning("file job %d: transcript not saved: %s", job_id, reason)
             self.save_failed.emit(job_id, reason)
+
+        def saved(path: Path) -> None:
+            log.info("file job %d: transcript saved to %s", job_id, path)
+            self.saved.emit(job_id, str(path))
 
         run_in_background(
             lambda: save_transcript(transcript, source, saving),
-            lambda path: self.saved.emit(job_id, str(path)),
+            saved,
             failed,
             lane=self._save_lane,
             receiver=self,
@@ -301,7 +311,9 @@ class FileJobRunner(QObject):
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:
         self._running = None if self._running == job_id else self._running
-        if self._jobs.pop(job_id, None) is not None:
+        job = self._jobs.pop(job_id, None)
+        if job is not None:
+            log.info("file job %d (%s) failed: %s", job_id, job.path.name, message)
             self.failed.emit(job_id, message)
         self._maybe_idle()
 

@@ -91,13 +91,15 @@ def _not_audio(folder: Path) -> Path:
 
 
 def test_a_failed_file_shows_its_reason_in_its_row_with_every_column_in_sight(
-    qtbot: QtBot, tab: FilesTab, tmp_path: Path
+    qtbot: QtBot, tab: FilesTab, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert tab.window.size() == DEFAULT_SIZE  # nobody resized it: what a first start shows
     bad = _not_audio(tmp_path)
-    with qtbot.waitSignal(tab.runner.failed, timeout=30_000) as failed:
+    with caplog.at_level("INFO"), qtbot.waitSignal(tab.runner.failed, timeout=30_000) as failed:
         tab.window.queue_files([bad])
     job, message = failed.args
+    # The log says what became of the file (a heavy user's log named none of them).
+    assert f"file job {job} ({bad.name}) failed: {message}" in caplog.messages
     row = tab.panel.row(job)
     tree = tab.panel.tree
     assert tab.window.side_tabs.currentWidget() is tab.panel
