@@ -7,7 +7,10 @@ and each window is conditioned on the tokens before it, as faster-whisper does
 inside one call: the previous segments' token ids, timestamp tokens included.
 The previous text as a plain prompt is not the same: after a prompt free of
 timestamps Whisper went on without them, decoding each 30 s clip as one segment
-and losing words at the clip edges (2.6 % of a 10-minute file's words). After
+and losing words at the clip edges (2.6 % of a 10-minute file's words). Only a
+window's first clip is so prompted: the next clips in it are not prompted with
+the text before them (decision 0050), which made tiny.en say a sentence twice and
+skip the 20 s of speech after it. After
 each window the freed heap goes back to the OS, so the next window's feature
 extraction reuses pages instead of the peak creeping up with the file's length.
 faster-whisper yields segments lazily, so between segments this module reports
@@ -278,6 +281,11 @@ class FileTranscriber:
             kwargs["word_timestamps"] = bool(options.vocabulary)
             if job.context:  # carry the context over the cut, as one long call would
                 kwargs["initial_prompt"] = list(job.context)
+            # ...into the window's first clip only: so prompted, the next clips repeated the
+            # sentence before them and lost their own (decision 0050). Under the Special
+            # words' prompt, clips without the text before them ended early and the seek
+            # skipped sentences: there the text before still prompts each clip.
+            kwargs["condition_on_previous_text"] = bool(options.vocabulary)
             # The batched pipeline skips audio without speech itself (its own VAD).
             clips = silence.speech_clips()
             if not clips:
