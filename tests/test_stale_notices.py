@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QPalette
 from pytestqt.qtbot import QtBot
@@ -15,6 +16,7 @@ from app.ui.dictation.live_view import NOTICES_SHOWN, NoticeBar
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.wiring import wire_stale_dictation_problems
 from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.support.controller_rig import Rig, build_rig
 
 pytestmark = [
@@ -34,9 +36,18 @@ def silent(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, Rig]]:
     rig.close()
 
 
+# The rig's microphone sends digital silence, as a muted or a wrong input does.
+NOTHING_HEARD = (
+    "No speech was heard: the microphone 'Fake Microphone' sent only silence. Is it the one "
+    "you spoke into, and not muted? Settings → Audio chooses another."
+)
+
+
 def _dictate_silence(qtbot: QtBot, rig: Rig) -> None:
     with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        started = rig.mic.ring.position
         assert rig.controller.start(source="window")
+        qtbot.waitUntil(lambda: rig.mic.ring.position > started + 1_600)  # 0.1 s of it
         rig.controller.stop()
 
 
@@ -46,7 +57,7 @@ def test_no_speech_heard_clears_when_the_next_dictation_starts(
     window, rig = silent
     _dictate_silence(qtbot, rig)
     assert window.notice.isVisible()
-    assert window.notice.messages == ["No speech was heard."]
+    assert window.notice.messages == [NOTHING_HEARD]
     with qtbot.assertNotEmitted(window.notice.dismissed):  # not a dismissal by the user
         assert rig.controller.start(source="window")
     assert not window.notice.isVisible()
@@ -60,7 +71,7 @@ def test_warnings_and_errors_stay_when_a_dictation_starts(
     window, rig = silent
     window.notice.show_notice("warning", "The global hotkey is unavailable.")
     _dictate_silence(qtbot, rig)
-    assert window.notice.messages == ["The global hotkey is unavailable.", "No speech was heard."]
+    assert window.notice.messages == ["The global hotkey is unavailable.", NOTHING_HEARD]
     assert window.notice.level == "warning"  # an info does not paint over a warning
     assert rig.controller.start(source="window")
     assert window.notice.isVisible()
@@ -154,3 +165,18 @@ def test_several_notices_show_newest_first_with_their_times_and_the_oldest_go(
     assert bar.messages == [f"Dictation {n} failed." for n in (3, 4, 1)] + [
         "Saved to the clipboard."
     ]
+
+
+def test_a_dictation_with_speech_too_soft_to_be_words_is_not_called_silent(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Only a microphone that sends nothing gets the "wrong input?" hint: room noise is sound.
+    hum = (0.01 * np.sin(np.linspace(0, 2_000 * np.pi, 16_000 * 10))).astype(np.float32)
+    rig = build_rig(tmp_path, [], sound_device=FakeSoundDevice(hum, realtime=True))
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        _dictate_silence(qtbot, rig)
+        assert notices == ["No speech was heard."]
+    finally:
+        rig.close()

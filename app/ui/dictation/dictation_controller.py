@@ -29,7 +29,7 @@ from app.ui.dictation.dictation_run import HELD_SOURCES, DictationRequest, Dicta
 from app.ui.dictation.final_delivery import FinalDelivery
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.journal_writer import KEPT_FOR_RECOVERY, DictationJournal
-from app.ui.dictation.mic_notices import tell_microphone_warnings
+from app.ui.dictation.mic_notices import silent_input, tell_microphone_warnings
 from app.ui.dictation.microphone import Microphone, OpenResult, mic_failure_notice
 from app.ui.dictation.profile_chooser import ProfileChooser
 
@@ -315,7 +315,8 @@ class DictationController(QObject):
         self.final_text.emit(text)
         if not text:
             self.journal.discard()
-            self._final.nothing_to_deliver(current, update.edit, typed_live=typed_live)
+            silent = silent_input(self._mic, current.start, current.end)
+            self._final.nothing_to_deliver(current, update.edit, typed_live, silent)
             return
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)

@@ -90,7 +90,7 @@ class FinalDelivery:
         self._failed(message)
 
     def nothing_to_deliver(
-        self, current: DictationRun, edit: TextEdit, *, typed_live: bool
+        self, current: DictationRun, edit: TextEdit, typed_live: bool, silent: str | None = None
     ) -> None:
         """The final's text is empty: take back what was typed live, or say nothing was heard.
 
@@ -101,7 +101,8 @@ class FinalDelivery:
             self._notice("info", "Scratched: the words typed were taken back.")
             current.live.finish(edit, on_done=lambda: self._finished("none"))
             return
-        self._notice("info", "No speech was heard.")
+        # An info: it is about this dictation, and goes when the next one starts.
+        self._notice("info", silent or "No speech was heard.")
         self._finished("none")
 
     def deliver(
