@@ -218,6 +218,7 @@ def test_a_chosen_source_that_goes_away_is_told_with_the_sound_lost_in_the_move(
         finally:
             mic.stop()
         assert mic.error is None  # the stream went on, from another source
+        assert mic.device_name == "the sound server's default input"  # what the window says
         assert ring.position > moved_at
         [(seconds, gone)] = lost
         assert gone == "Second"

@@ -360,12 +360,12 @@ class MicSource:
         if lost_s <= 0.0:
             return
         self._lost_told_s += lost_s
-        gone = source_gone(self._pulse_source, self._pactl)
-        log.warning(
-            "microphone %r: %.2f s of sound lost (gone: %s)", self.device_name, lost_s, gone
-        )
+        name, gone = self.device_name, source_gone(self._pulse_source, self._pactl)
+        log.warning("microphone %r: %.2f s of sound lost (gone: %s)", name, lost_s, gone)
+        if gone:  # the server moved the stream: the window's device line says where to
+            self.device_name, self._pulse_source = "the sound server's default input", None
         if self._on_lost is not None:
-            self._on_lost(lost_s, self.device_name if gone else None)
+            self._on_lost(lost_s, name if gone else None)
 
     def _fail(self, message: str) -> None:
         with self._lock:

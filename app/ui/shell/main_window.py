@@ -121,7 +121,9 @@ class MainWindow(QMainWindow):
         self._timer = QTimer(self)
         self._timer.setInterval(_METER_INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
-        microphone.opened.connect(self._show_device_line)  # the device line needs no polling
+        # The device line needs no polling: it changes when the stream opens or is moved.
+        for change in (microphone.opened, microphone.lost):
+            change.connect(lambda *_: self._show_device_line())
         self.show_state("idle")
         self.show_model_status("loading…")
 
