@@ -23,6 +23,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QToolButton,
@@ -48,6 +49,7 @@ from app.ui.files.queue_rows import (
     note_of,
     reason_of,
 )
+from app.ui.shell.questions import ask
 
 
 class QueuePanel(QWidget):
@@ -104,7 +106,7 @@ class QueuePanel(QWidget):
         self.show_results.clicked.connect(self._show_selected)
         self.cancel_all = QPushButton("Cancel &all")
         self.cancel_all.setAccessibleName("Cancel all file jobs")
-        self.cancel_all.clicked.connect(self.runner.cancel_all)
+        self.cancel_all.clicked.connect(self.ask_to_cancel_all)
         self.clear_ended = QPushButton("Re&move finished")
         self.clear_ended.setAccessibleName("Remove finished jobs")
         self.clear_ended.setToolTip(
@@ -166,6 +168,21 @@ class QueuePanel(QWidget):
     def row(self, job_id: int) -> QueueRow:
         """The row of ``job_id`` (KeyError when unknown)."""
         return self.rows[job_id]
+
+    def ask_to_cancel_all(self) -> QMessageBox | None:
+        """Cancel every job; with more than one left, ask first (one click stopped 16 files)."""
+        left = self.runner.jobs_left
+        if left <= 1:
+            self.runner.cancel_all()
+            return None
+        return ask(
+            self,
+            "Cancel all files?",
+            f"Stop the {left} files still to transcribe? What each has transcribed is kept.",
+            "&Cancel them",
+            "&Keep going",
+            self.runner.cancel_all,
+        )
 
     def set_paused(self, paused: bool) -> None:
         """Show that running jobs wait for a dictation to end."""
