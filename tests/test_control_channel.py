@@ -29,7 +29,11 @@ def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def server(runtime: Path) -> Iterator[tuple[ControlServer, list[tuple[str, list[str]]]]]:
+def server(
+    qapp: QApplication, runtime: Path
+) -> Iterator[tuple[ControlServer, list[tuple[str, list[str]]]]]:
+    # qapp: a QLocalServer needs the application's event loop. A test of this fixture that
+    # ran first in its worker (where the test count put it) had Qt warn that it was gone.
     received: list[tuple[str, list[str]]] = []
 
     def handle(command: str, args: list[str]) -> ControlReply:
