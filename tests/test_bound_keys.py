@@ -5,10 +5,8 @@ Hyprland cannot run here, so its answer is a recorded ``hyprctl binds -j``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from app.core.hotkeys.chord import DEFAULT_CHORD
 from app.core.hotkeys.compositor_bindings import binding_lines
 from app.core.settings import Settings
 from app.ui.dictation.hotkey_setup import build_hotkey_bridge
+from tests.support.canned_run import answering
 from tests.support.sway_session import SwaySession, running_sway
 
 
@@ -57,21 +56,14 @@ def test_bindings_in_sways_own_or_an_included_file_are_found(
         assert saytype_is_bound(own.client_env()) is True
 
 
-def _answering(reply: object, returncode: int = 0):  # type: ignore[no-untyped-def]
-    def runner(command: list[str], **_kwargs: object):  # type: ignore[no-untyped-def]
-        return subprocess.CompletedProcess(command, returncode, json.dumps(reply).encode(), b"")
-
-    return runner
-
-
 def test_hyprland_binds_and_other_desktops() -> None:
     hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
     start = [{"key": "space", "dispatcher": "exec", "arg": "saytype start"}]
-    assert saytype_is_bound(hyprland, _answering(start)) is True
+    assert saytype_is_bound(hyprland, answering(start)) is True
     other = [{"key": "Return", "dispatcher": "exec", "arg": "foot"}]
-    assert saytype_is_bound(hyprland, _answering(other)) is False
-    assert saytype_is_bound(hyprland, _answering([], returncode=1)) is None
-    assert saytype_is_bound({"WAYLAND_DISPLAY": "wayland-0"}, _answering([])) is None
+    assert saytype_is_bound(hyprland, answering(other)) is False
+    assert saytype_is_bound(hyprland, answering([], returncode=1)) is None
+    assert saytype_is_bound({"WAYLAND_DISPLAY": "wayland-0"}, answering([])) is None
 
 
 @pytest.mark.integration

@@ -5,23 +5,14 @@ Hyprland cannot run here, so its answer is a recorded ``hyprctl activewindow -j`
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 from app.core.output.wayland_focus import focused_app_id, focused_window_address, nothing_focused
-
-
-def _answering(reply: object, returncode: int = 0):  # type: ignore[no-untyped-def]
-    def runner(command: list[str], **_kwargs: object):  # type: ignore[no-untyped-def]
-        return subprocess.CompletedProcess(command, returncode, json.dumps(reply).encode(), b"")
-
-    return runner
+from tests.support.canned_run import answering
 
 
 def test_hyprland_names_the_active_windows_class() -> None:
     environ = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
     reply = {"address": "0x1", "class": "foot", "title": "~"}
-    assert focused_app_id(environ, _answering(reply)) == "foot"
+    assert focused_app_id(environ, answering(reply)) == "foot"
 
 
 def test_an_xwayland_window_in_sway_is_known_by_its_class() -> None:
@@ -32,15 +23,15 @@ def test_an_xwayland_window_in_sway_is_known_by_its_class() -> None:
         "window_properties": {"class": "XTerm"},
     }
     tree = {"type": "root", "nodes": [xterm]}
-    assert focused_app_id({"SWAYSOCK": "/run/sway.sock"}, _answering(tree)) == "XTerm"
+    assert focused_app_id({"SWAYSOCK": "/run/sway.sock"}, answering(tree)) == "XTerm"
 
 
 def test_a_compositor_that_does_not_answer_leaves_the_focus_unknown() -> None:
-    assert focused_app_id({"SWAYSOCK": "/run/sway.sock"}, _answering({}, returncode=1)) is None
+    assert focused_app_id({"SWAYSOCK": "/run/sway.sock"}, answering({}, returncode=1)) is None
 
 
 def test_other_compositors_are_unknown() -> None:
-    assert focused_app_id({"WAYLAND_DISPLAY": "wayland-0"}, _answering({"class": "x"})) is None
+    assert focused_app_id({"WAYLAND_DISPLAY": "wayland-0"}, answering({"class": "x"})) is None
 
 
 def test_two_windows_of_one_app_are_told_apart_by_the_compositors_id() -> None:
@@ -52,22 +43,22 @@ def test_two_windows_of_one_app_are_told_apart_by_the_compositors_id() -> None:
     sway = {"SWAYSOCK": "/run/sway.sock"}
     first = {"type": "root", "nodes": [foot(4, True), foot(7, False)]}
     second = {"type": "root", "nodes": [foot(4, False), foot(7, True)]}
-    assert focused_app_id(sway, _answering(first)) == focused_app_id(sway, _answering(second))
-    assert focused_window_address(sway, _answering(first)) == "4"
-    assert focused_window_address(sway, _answering(second)) == "7"
+    assert focused_app_id(sway, answering(first)) == focused_app_id(sway, answering(second))
+    assert focused_window_address(sway, answering(first)) == "4"
+    assert focused_window_address(sway, answering(second)) == "7"
     hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
     reply = {"address": "0x55d0", "class": "foot", "title": "~"}
-    assert focused_window_address(hyprland, _answering(reply)) == "0x55d0"
-    assert focused_window_address({"WAYLAND_DISPLAY": "wayland-0"}, _answering(reply)) is None
+    assert focused_window_address(hyprland, answering(reply)) == "0x55d0"
+    assert focused_window_address({"WAYLAND_DISPLAY": "wayland-0"}, answering(reply)) is None
 
 
 def test_an_empty_workspace_or_no_active_window_means_keys_go_nowhere() -> None:
     hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
-    assert nothing_focused(hyprland, _answering({}))  # hyprctl's reply with no window
-    assert not nothing_focused(hyprland, _answering({"address": "0x1", "class": "foot"}))
+    assert nothing_focused(hyprland, answering({}))  # hyprctl's reply with no window
+    assert not nothing_focused(hyprland, answering({"address": "0x1", "class": "foot"}))
     sway = {"SWAYSOCK": "/run/sway.sock"}
     empty = {"type": "root", "nodes": [{"type": "workspace", "focused": True, "nodes": []}]}
-    assert nothing_focused(sway, _answering(empty))
+    assert nothing_focused(sway, answering(empty))
     # Unknown is not "nowhere": the text goes ahead where the compositor cannot tell.
-    assert not nothing_focused(sway, _answering({}, returncode=1))
-    assert not nothing_focused({"WAYLAND_DISPLAY": "wayland-0"}, _answering({}))
+    assert not nothing_focused(sway, answering({}, returncode=1))
+    assert not nothing_focused({"WAYLAND_DISPLAY": "wayland-0"}, answering({}))

@@ -36,6 +36,8 @@ ACTIVE_STATES = frozenset(
         DictationState.DELIVERING,
     }
 )
+# The microphone's audio belongs to the dictation (its words are not in history yet).
+HEARING_STATES = frozenset({DictationState.LISTENING, DictationState.FINISHING})
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class DictationSession:
     def active(self) -> bool:
         """Whether a dictation is under way (listening, finishing or delivering)."""
         return self.state in ACTIVE_STATES
+
+    @property
+    def hearing(self) -> bool:
+        """Whether the microphone's audio belongs to a dictation (listening or finishing)."""
+        return self.state in HEARING_STATES
 
     def start(self, job_id: int) -> bool:
         """A new dictation began with job ``job_id``; allowed from idle or error."""

@@ -8,6 +8,50 @@ second and a half is lost in the move. The stream's clock shows the jump
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
+from app.core.audio.pulse_sources import PactlRunner, run_pactl, source_gone
+
+log = logging.getLogger(__name__)
+
+MOVED_TO_DEFAULT = "the sound server's default input"  # the device once its source went
+
+
+class LostSoundWatch:
+    """Tells, once per stretch, the sound a stream lost while it went on.
+
+    The audio callback only adds to a running total (``MicSource``); the microphone's
+    supervisor thread hands that total to :meth:`check`, which asks the sound server
+    whether the chosen source is gone (only then: ``pactl`` costs a process).
+
+    Args:
+        on_lost: ``(seconds, gone)``: ``gone`` is the device's name when its source went
+            away (the server moved the stream to another), else None.
+        pactl: runs ``pactl`` (tests pass canned output).
+    """
+
+    def __init__(
+        self,
+        on_lost: Callable[[float, str | None], None] | None,
+        pactl: PactlRunner = run_pactl,
+    ) -> None:
+        self._on_lost = on_lost
+        self._pactl = pactl
+        self._told_s = 0.0
+
+    def check(self, lost_total_s: float, name: str | None, pulse_source: str | None) -> bool:
+        """Tell what was lost since the last check; True when the source has gone."""
+        lost_s = lost_total_s - self._told_s
+        if lost_s <= 0.0:
+            return False
+        self._told_s = lost_total_s
+        gone = source_gone(pulse_source, self._pactl)
+        log.warning("microphone %r: %.2f s of sound lost (gone: %s)", name, lost_s, gone)
+        if self._on_lost is not None:
+            self._on_lost(lost_s, name if gone else None)
+        return gone
+
 
 def lost_sound_notice(lost_s: float, gone: str | None, *, dictating: bool) -> str | None:
     """The sentence for a stretch of ``lost_s`` seconds lost, or None when it does not matter.

@@ -30,6 +30,7 @@ from typing import Any
 from app.core.audio.device_resampler import DeviceRateResampler
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES
+from app.core.audio.lost_sound import MOVED_TO_DEFAULT, LostSoundWatch
 from app.core.audio.mic_devices import (
     MicError,
     MicNotFound,
@@ -39,7 +40,7 @@ from app.core.audio.mic_devices import (
     rescan_devices,
     stand_in_notice,
 )
-from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl, source_gone
+from app.core.audio.pulse_sources import PactlRunner, route_to_source, run_pactl
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.log_file import log_path_for_messages
 
@@ -108,7 +109,7 @@ class MicSource:
         self._backend = backend
         self._on_block = on_block
         self._on_error = on_error
-        self._on_lost = on_lost
+        self._on_lost = on_lost  # told by a LostSoundWatch, one per stream
         self._default_stands_in = default_stands_in
         self._stall_timeout_s = stall_timeout_s
         self._startup_timeout_s = startup_timeout_s
@@ -136,7 +137,7 @@ class MicSource:
         self._seen_at = self._clock()
         self._overflows = 0
         self._lost_s = 0.0  # sound that never arrived (written by the callback only)
-        self._lost_told_s = 0.0
+        self._lost = LostSoundWatch(self._on_lost, self._pactl)
         self._pulse_source: str | None = None
         self.standing_in: str | None = None  # why the default input stands in for the chosen
         self.error: str | None = None
@@ -356,16 +357,9 @@ class MicSource:
             self._resample(flush=True)
 
     def _tell_lost_sound(self) -> None:
-        lost_s = self._lost_s - self._lost_told_s
-        if lost_s <= 0.0:
-            return
-        self._lost_told_s += lost_s
-        name, gone = self.device_name, source_gone(self._pulse_source, self._pactl)
-        log.warning("microphone %r: %.2f s of sound lost (gone: %s)", name, lost_s, gone)
-        if gone:  # the server moved the stream: the window's device line says where to
-            self.device_name, self._pulse_source = "the sound server's default input", None
-        if self._on_lost is not None:
-            self._on_lost(lost_s, name if gone else None)
+        if self._lost.check(self._lost_s, self.device_name, self._pulse_source):
+            # The server moved the stream: the window's device line says where to.
+            self.device_name, self._pulse_source = MOVED_TO_DEFAULT, None
 
     def _fail(self, message: str) -> None:
         with self._lock:

@@ -97,19 +97,14 @@ class DictationController(QObject):
             delivered=self._mark_delivered,
             finished=self._finish_delivery,
             failed=self._delivery_failed,
+            under_way=lambda: self._current,
         )
         worker.partial.connect(self._on_partial)
         worker.committed.connect(self._on_committed)
         worker.final.connect(self._on_final)
         worker.failed.connect(self._on_failed)
         microphone.failed.connect(self._on_mic_failed)
-        hearing = (DictationState.LISTENING, DictationState.FINISHING)
-        tell_microphone_warnings(
-            microphone, self.notice.emit, lambda: self.session.state in hearing
-        )
-        # The delivery service's answers concern the dictation under way, if any.
-        delivery.delivered.connect(lambda rid, to: self._final.on_delivered(self._current, rid, to))
-        delivery.failed.connect(lambda rid, why: self._final.on_failed(self._current, rid, why))
+        tell_microphone_warnings(microphone, self.notice.emit, lambda: self.session.hearing)
         self.apply_settings(settings)
 
     # Requests ------------------------------------------------------------------
@@ -391,7 +386,7 @@ class DictationController(QObject):
 
     def _on_state_change(self, change: StateChange) -> None:
         if self._gate_hold is not None:  # file jobs wait at their next segment
-            self._gate_hold.set(change.new in {DictationState.LISTENING, DictationState.FINISHING})
+            self._gate_hold.set(self.session.hearing)  # the new state is the session's now
         self.state_changed.emit(change.new.value)
         if change.new in {DictationState.IDLE, DictationState.ERROR} and self._next is not None:
             QTimer.singleShot(0, self._begin_next)  # once this change has been told

@@ -43,6 +43,8 @@ class FinalDelivery:
         delivered: ``(run, how)``: the text and the profile's keys after it are in.
         finished: ``(where)``: nothing more to deliver; the text went ``where``.
         failed: ``(message)``: the text could not be delivered.
+        under_way: the dictation under way, if any: the delivery service's answers
+            (``delivered``, ``failed``) concern it.
     """
 
     def __init__(  # noqa: PLR0917 - each answer goes back to the controller
@@ -53,6 +55,7 @@ class FinalDelivery:
         delivered: Callable[[DictationRun, str], None],
         finished: Callable[[str], None],
         failed: Callable[[str], None],
+        under_way: Callable[[], DictationRun | None] = lambda: None,
     ) -> None:
         self._delivery = delivery
         self._own_window_active = own_window_active
@@ -61,6 +64,8 @@ class FinalDelivery:
         self._finished = finished
         self._failed = failed
         self.space = OwedSpace(delivery)  # after a dictation cancelled while it typed
+        delivery.delivered.connect(lambda rid, how: self.on_delivered(under_way(), rid, how))
+        delivery.failed.connect(lambda rid, why: self.on_failed(under_way(), rid, why))
 
     def types_as_spoken(self, current: DictationRun, settings: Settings) -> bool:
         """Whether ``current``'s settled words are typed as they come (its profile's choice)."""

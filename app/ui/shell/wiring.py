@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from app.core.dictation_session import DictationState
+from app.core.dictation_session import HEARING_STATES, DictationState
 from app.core.output.history import NOT_DELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
 from app.ui.history.history_retry import HistoryRetry
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A dictation in these states has words that are not in history yet.
-_UNSAVED = frozenset({DictationState.LISTENING, DictationState.FINISHING})
 _WHERE = {
     "typed": "Typed into the focused app.",
     "pasted": "Pasted into the focused app.",
@@ -112,7 +110,7 @@ def _ask_to_quit(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     """Quit, first asking when a dictation or files would stop unsaved."""
     from app.ui.shell.quit_confirm import confirm_quit
 
-    dictating = parts.controller.session.state in _UNSAVED
+    dictating = parts.controller.session.state in HEARING_STATES  # words not in history yet
     unsaved = parts.queue_panel.unsaved_transcripts()
     confirm_quit(
         parts.window,

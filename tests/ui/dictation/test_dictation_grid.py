@@ -98,16 +98,23 @@ def test_each_cell_delivers_the_final_once_or_nothing_into_saytype(  # noqa: PLR
 
 
 @contextmanager
-def typing_as_spoken(tmp_path: Path, focus: dict[str, bool]) -> Iterator[tuple[Rig, FakeKeyboard]]:
-    """Type as I speak through the real delivery service; ``focus["saytype"]`` says whether
-    Saytype's window has the focus. Closed, with the service, when the test is done."""
-    keyboard = FakeKeyboard()
+def typing_as_spoken(
+    tmp_path: Path,
+    focus: dict[str, bool],
+    keyboard: FakeKeyboard | None = None,
+    profiles: ProfileChooser | None = None,
+) -> Iterator[tuple[Rig, FakeKeyboard]]:
+    """Type as I speak through the real delivery service (``rig.delivery``) and ``keyboard``;
+    ``focus["saytype"]`` says whether Saytype's window has the focus. Closed, with the
+    service, when the test is done."""
+    keyboard = keyboard or FakeKeyboard()
     service = DeliveryService(keyboard=keyboard, own_window_active=lambda: focus["saytype"])
     rig = build_rig(
         tmp_path,
         WORDS,
         service,  # type: ignore[arg-type]
         own_window_active=lambda: focus["saytype"],
+        profiles=profiles,
         delivery="type",
         type_as_i_speak=True,
     )
@@ -265,24 +272,15 @@ def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
     # Two new users cancelled a dictation typed as spoken, then dictated again in the same
     # terminal: "…by FridayI would like…". The cancel types nothing more; the space for
     # the next dictation goes in before its first words, and only where the words stopped.
-    keyboard = FakeKeyboard(window_class="XTerm")
-    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
-    rig = build_rig(
-        tmp_path,
-        WORDS,
-        service,  # type: ignore[arg-type]
-        own_window_active=lambda: False,
-        delivery="type",
-        type_as_i_speak=True,
-    )
-    notices: list[str] = []
-    rig.controller.notice.connect(lambda _level, message: notices.append(message))
-    try:
+    focus = {"saytype": False}
+    with typing_as_spoken(tmp_path, focus, FakeKeyboard(window_class="XTerm")) as (rig, keyboard):
+        notices: list[str] = []
+        rig.controller.notice.connect(lambda _level, message: notices.append(message))
         controller = rig.controller
         assert controller.start(source="hotkey")  # a tap: the keys are up while it types
         qtbot.waitUntil(lambda: len(typed_text(keyboard).split()) >= 2, timeout=10_000)
         controller.cancel()
-        qtbot.waitUntil(lambda: not service.is_busy(), timeout=10_000)  # the key in flight
+        qtbot.waitUntil(lambda: not rig.delivery.is_busy(), timeout=10_000)  # the key in flight
         cancelled = typed_text(keyboard)
         assert not cancelled.endswith(" ")  # nothing more after the cancel
         keyboard.window_class = window_after
@@ -294,6 +292,3 @@ def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
         assert after.startswith(" ") == space, after
         assert after.lstrip()[:1].isalpha()  # one space at most, then the words
         assert not [n for n in notices if "focus" in n]  # a space not typed is not news
-    finally:
-        rig.close()
-        service.shutdown()

@@ -260,12 +260,7 @@ def test_screenshot_of_the_profiles_page(qtbot: QtBot, tmp_path: Path) -> None:
 def test_the_page_fits_a_dialog_narrower_than_it_opens(qtbot: QtBot) -> None:
     # Two new users saw the form cut off ("Save pro") and a sideways scroll bar at the
     # dialog's opening width: long labels now go above their fields when space is short.
-    page = ProfilesPage(last_window=lambda: XTERM)
-    dialog = SettingsDialog(Settings(), [], ["tiny.en"], profiles_page=page)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.show_page(PROFILES_PAGE)
+    dialog, page = dialog_on_profiles(qtbot)
     click(qtbot, page.buttons["last_app"])
     dialog.resize(800, 533)
     holder = dialog.stack.currentWidget()
