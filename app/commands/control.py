@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.core.control_channel import REPLY_WAIT_S, ControlError, send_command
+from app.core.control_channel import REPLY_WAIT_S, ControlError, NotRunning, send_command
 
 START_WAIT_S = 20.0
 
@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         reply = send_command(args.control_command, forced, timeout_s=wait_s)
     except ControlError as exc:
         sys.stderr.write(f"saytype: error: {exc}\n")
+        if not sys.stderr.isatty():  # run from a keybinding: nobody reads stderr
+            _tell_the_desktop(args.control_command, exc)
         return 1
     if args.control_command == "status":
         sys.stdout.write(reply.state + "\n" + (reply.message + "\n" if reply.message else ""))
@@ -56,3 +58,17 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"saytype: error: {reply.message or 'the command was refused'}\n")
         return 1
     return 0
+
+
+def _tell_the_desktop(command: str, error: ControlError) -> None:
+    """Say in a desktop notification why the key did nothing."""
+    from app.core.desktop_notification import notify
+
+    if isinstance(error, NotRunning):
+        notify(
+            "Saytype is not running",
+            f"“saytype {command}” needs the Saytype window open. Start Saytype from your "
+            "applications menu (or run “saytype”), then press the key again.",
+        )
+    else:
+        notify(f"“saytype {command}” failed", str(error))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.ci import fail_missing
-from tests.support.private_bus import session_bus_command
+from tests.support.private_bus import running_session_bus
 from tests.support.pulse import PulseDaemon
 
 BINARIES = ("dbus-daemon", "mpv")
@@ -27,21 +27,8 @@ def private_session_bus() -> Iterator[str]:
     missing = [name for name in BINARIES if shutil.which(name) is None]
     if missing or not MPRIS_PLUGIN.exists():
         fail_missing(f"needs {', '.join(missing) or 'mpv-mpris'} (apt install dbus mpv mpv-mpris)")
-    daemon = subprocess.Popen(
-        session_bus_command(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert daemon.stdout is not None
-        address = daemon.stdout.readline().strip()
-        assert address.startswith("unix:"), address
+    with running_session_bus() as address:
         yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=30)
-        if daemon.stdout is not None:
-            daemon.stdout.close()
 
 
 @contextmanager

@@ -9,10 +9,14 @@ KDE backend, which outlived the bus. Tests start what they need themselves.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from tests.support.ci import fail_missing
 
 _CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -35,6 +39,29 @@ def session_bus_command() -> list[str]:
     if not config.exists() or config.read_text(encoding="utf-8") != _CONFIG:
         config.write_text(_CONFIG, encoding="utf-8")
     return ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"]
+
+
+@contextlib.contextmanager
+def running_session_bus() -> Iterator[str]:
+    """Start a session bus of the test's own; yield its address."""
+    if shutil.which("dbus-daemon") is None:
+        fail_missing("needs dbus-daemon (apt install dbus-daemon)")
+    daemon = subprocess.Popen(
+        session_bus_command(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # its complaint about the fd limit, as not root
+        text=True,
+    )
+    try:
+        assert daemon.stdout is not None
+        address = daemon.stdout.readline().strip()  # printed once it accepts connections
+        assert address.startswith("unix:"), address
+        yield address
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+        if daemon.stdout is not None:
+            daemon.stdout.close()
 
 
 def wait_until(condition: Callable[[], bool], what: str, bus: str, timeout_s: float = 30.0) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.ci import fail_missing
-from tests.support.private_bus import session_bus_command, wait_until
+from tests.support.private_bus import running_session_bus, wait_until
 from tests.support.sway_session import SwaySession
 
 WATCHER = "org.kde.StatusNotifierWatcher"
@@ -161,23 +161,8 @@ def private_session_bus() -> Iterator[SessionBus]:
             f"needs {', '.join(missing)} for the tray tests (sudo apt install dbus-daemon "
             "systemd waybar)"
         )
-    daemon = subprocess.Popen(
-        session_bus_command(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # its complaint about the fd limit, as not root
-        text=True,
-    )
-    try:
-        assert daemon.stdout is not None
-        address = daemon.stdout.readline().strip()  # printed once it accepts connections
-        if not address.startswith("unix:"):
-            raise RuntimeError(f"dbus-daemon did not start: {address!r}")
+    with running_session_bus() as address:
         yield SessionBus(address)
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=_CALL_TIMEOUT_S)
-        if daemon.stdout is not None:
-            daemon.stdout.close()
 
 
 @contextmanager

@@ -1,0 +1,56 @@
+"""``saytype toggle`` bound to a key, with no Saytype running: the desktop says why.
+
+A keybinding shows nothing a command prints, so the key seemed dead. The command
+tells the desktop's notification server (a real dunst here) instead; from a
+terminal, where the message is read, it does not.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.notification_server import NotificationServer, running_notification_server
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(command: str, server: NotificationServer, runtime: Path, **streams: int) -> int:
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = {**server.env, "XDG_RUNTIME_DIR": str(runtime)}  # no Saytype's socket there
+    done = subprocess.run(
+        [sys.executable, "-m", "app", command],
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        check=False,
+        **streams,
+    )
+    return done.returncode
+
+
+def test_a_key_that_finds_no_saytype_says_so_on_the_desktop(tmp_path: Path) -> None:
+    with running_notification_server() as server:
+        rc = _run("toggle", server, tmp_path / "run", stderr=subprocess.PIPE)
+        shown = server.shown()
+    assert rc == 1
+    assert [(n["appname"], n["summary"]) for n in shown] == [("Saytype", "Saytype is not running")]
+    assert "saytype toggle" in shown[0]["body"]
+    assert "applications menu" in shown[0]["body"]
+
+
+def test_the_same_command_in_a_terminal_only_prints(tmp_path: Path) -> None:
+    main, terminal = os.openpty()  # stderr a terminal, as when a person types the command
+    try:
+        with running_notification_server() as server:
+            rc = _run("stop", server, tmp_path / "run", stderr=terminal)
+            shown = server.shown()
+        os.close(terminal)
+        printed = os.read(main, 4096).decode()
+    finally:
+        os.close(main)
+    assert rc == 1
+    assert "Saytype is not running" in printed
+    assert shown == []
