@@ -235,6 +235,10 @@ def test_sound_lost_is_told_with_what_went_away_and_what_to_do() -> None:
     idle = lost_sound_notice(1.43, "USB Headset", dictating=False)
     assert idle is not None
     assert "sound was lost" not in idle
+    # A move the sound server made without a gap (the pactl check saw it): no "0.0 s lost".
+    seamless = lost_sound_notice(0.0, "USB Headset", dictating=True)
+    assert seamless is not None
+    assert "sound was lost" not in seamless
     assert lost_sound_notice(0.6, None, dictating=False) is None  # nobody was speaking
     dropped = lost_sound_notice(0.6, None, dictating=True)
     assert dropped is not None

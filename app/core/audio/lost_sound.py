@@ -9,6 +9,7 @@ second and a half is lost in the move. The stream's clock shows the jump
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from app.core.audio.pulse_sources import PactlRunner, run_pactl, source_gone
@@ -39,14 +40,24 @@ class LostSoundWatch:
         self._on_lost = on_lost
         self._pactl = pactl
         self._told_s = 0.0
+        self._lock = threading.Lock()  # the supervisor and the microphone's lane both check
 
-    def check(self, lost_total_s: float, name: str | None, pulse_source: str | None) -> bool:
-        """Tell what was lost since the last check; True when the source has gone."""
-        lost_s = lost_total_s - self._told_s
-        if lost_s <= 0.0:
-            return False
-        self._told_s = lost_total_s
-        gone = source_gone(pulse_source, self._pactl)
+    def check(
+        self, lost_total_s: float, name: str | None, pulse_source: str | None, *, look: bool = False
+    ) -> bool:
+        """Tell what was lost since the last check; True when the source has gone.
+
+        ``look``: ask the sound server even when nothing was lost (a move while the
+        microphone heard silence may lose none), and tell a move with 0 s lost.
+        """
+        with self._lock:
+            lost_s = max(0.0, lost_total_s - self._told_s)
+            if lost_s <= 0.0 and not look:
+                return False
+            self._told_s = max(self._told_s, lost_total_s)
+            gone = source_gone(pulse_source, self._pactl)
+            if lost_s <= 0.0 and not gone:
+                return False
         log.warning("microphone %r: %.2f s of sound lost (gone: %s)", name, lost_s, gone)
         if self._on_lost is not None:
             self._on_lost(lost_s, name if gone else None)
@@ -68,7 +79,7 @@ def lost_sound_notice(lost_s: float, gone: str | None, *, dictating: bool) -> st
             f"The microphone {gone!r} went away, and the sound server moved Saytype to "
             "another input."
         )
-        said = f" {lost} from this dictation." if dictating else ""
+        said = f" {lost} from this dictation." if dictating and lost_s >= 0.05 else ""
         return f"{moved}{said} Reconnect it, or choose an input in Settings."
     if not dictating:
         return None  # nothing was being said into it

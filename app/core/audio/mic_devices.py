@@ -218,6 +218,17 @@ def rescan_devices(backend: Any) -> bool:
     return True
 
 
+def chosen_input_back(device: str | int | None, run: PactlRunner = run_pactl) -> bool:
+    """Whether a saved sound-server source, once gone, is listed again.
+
+    Only a ``pulse:`` choice can be told without closing the stream: PortAudio lists
+    its own devices once, and looking again would end the recording it serves.
+    """
+    if not isinstance(device, str) or not device.startswith(PULSE_PREFIX):
+        return False
+    return device[len(PULSE_PREFIX) :] in {source.name for source in all_sources(run)}
+
+
 def stand_in_notice(device: str | int) -> str:
     """What to say when the default input stands in for ``device``, which is not there."""
     name = device.removeprefix(PULSE_PREFIX) if isinstance(device, str) else device

@@ -356,8 +356,12 @@ class MicSource:
             self._close_stream()
             self._resample(flush=True)
 
-    def _tell_lost_sound(self) -> None:
-        if self._lost.check(self._lost_s, self.device_name, self._pulse_source):
+    def look_for_a_move(self) -> None:
+        """Ask the sound server whether the chosen source went (a move may lose no sound)."""
+        self._tell_lost_sound(look=self._pulse_source is not None and self._running)
+
+    def _tell_lost_sound(self, *, look: bool = False) -> None:
+        if self._lost.check(self._lost_s, self.device_name, self._pulse_source, look=look):
             # The server moved the stream: the window's device line says where to.
             self.device_name, self._pulse_source = MOVED_TO_DEFAULT, None
 

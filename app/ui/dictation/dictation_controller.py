@@ -51,6 +51,7 @@ class DictationController(QObject):
     live_text = Signal(str, str)  # committed, partial
     final_text = Signal(str)
     notice = Signal(str, str)  # level: info | warning | error, message
+    notice_withdrawn = Signal(str)  # a notice that no longer holds
     history_added = Signal(object)  # HistoryEntry
     history_updated = Signal(object)  # HistoryEntry, marked NOT_DELIVERED: its delivery failed
     profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
@@ -104,7 +105,7 @@ class DictationController(QObject):
         worker.final.connect(self._on_final)
         worker.failed.connect(self._on_failed)
         microphone.failed.connect(self._on_mic_failed)
-        tell_microphone_warnings(microphone, self.notice.emit, lambda: self.session.hearing)
+        tell_microphone_warnings(microphone, self)
         self.apply_settings(settings)
 
     # Requests ------------------------------------------------------------------

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.core.audio.mic_devices import MicError
+from app.core.audio.lost_sound import MOVED_TO_DEFAULT
+from app.core.audio.mic_devices import PULSE_PREFIX, MicError, chosen_input_back
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.live_dictation import in_flight_wait_s
@@ -56,6 +57,7 @@ class Microphone(QObject):
         lost(seconds, gone): a stretch of sound never arrived while capture went on;
             ``gone`` names the chosen input when it went away ("" otherwise).
         stands_in(message): the chosen input is not there; the default one opened.
+        returned(name): the chosen input is back and records again (:meth:`look_at_chosen`).
     """
 
     failed = Signal(str)
@@ -63,6 +65,7 @@ class Microphone(QObject):
     problem = Signal(str)  # every failure, however it is reported: the notices to take back
     lost = Signal(float, str)
     stands_in = Signal(str)  # the default input opened for a saved one that is not there
+    returned = Signal(str)
 
     def __init__(
         self, device: str | None = None, backend: Any = None, parent: QObject | None = None
@@ -163,6 +166,34 @@ class Microphone(QObject):
         """
         self._submit(partial(self._switch_now, device or None), None)
 
+    @property
+    def away_from_chosen(self) -> bool:
+        """Whether another input records for the chosen one (it was missing, or went away)."""
+        source = self._source
+        moved = source.standing_in is not None or source.device_name == MOVED_TO_DEFAULT
+        return source.is_running and moved
+
+    @property
+    def chosen_can_be_watched(self) -> bool:
+        """Whether the stream is open on a sound-server source that can come and go."""
+        device = self._source.device
+        return self.is_open and isinstance(device, str) and device.startswith(PULSE_PREFIX)
+
+    def look_at_chosen(self, *, switch_back: bool) -> None:
+        """Ask the sound server whether the chosen source went, or came back.
+
+        Gone: ``lost`` says so (the server moved the stream, maybe losing no sound).
+        Back, with ``switch_back``: it records again and ``returned`` says so. A switch
+        drops the stream for a moment: ask for it only while no dictation is under way.
+        """
+        run_in_background(
+            partial(self._look_now, switch_back),
+            self._returned,
+            partial(self._open_crashed, None),
+            lane=self._lane,
+            receiver=self,
+        )
+
     def level_dbfs(self) -> float:
         """Loudness of the newest 50 ms in dBFS (SILENCE_DBFS when closed or silent)."""
         if not self.is_open:
@@ -202,6 +233,11 @@ class Microphone(QObject):
         log.error("opening the microphone failed", exc_info=exc)
         self._open_outcome(on_result, (False, f"The microphone could not be opened: {exc}"))
 
+    def _returned(self, name: str | None) -> None:
+        if name is not None:
+            self.opened.emit()
+            self.returned.emit(name)
+
     def _closed(self, _outcome: object = None) -> None:
         self._closes_queued -= 1
 
@@ -239,6 +275,15 @@ class Microphone(QObject):
         self._source.stop()
         self._source = self._make_source(device)
         return self._open_now() if was_open else (False, None)
+
+    def _look_now(self, switch_back: bool) -> str | None:
+        """The chosen input's name once it records again; None otherwise."""
+        self._source.look_for_a_move()
+        device = self._source.device
+        if not switch_back or not self.away_from_chosen or not chosen_input_back(device):
+            return None
+        self._switch_now(str(device))
+        return None if self.away_from_chosen else self._source.device_name or str(device)
 
     def _report(self, message: str) -> None:
         # Supervisor thread: signals are the only thing done here (queued to the GUI).

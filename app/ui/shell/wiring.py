@@ -359,6 +359,7 @@ def _wire_problems(parts: DesktopParts) -> None:
         shown.clear()
 
     parts.microphone.opened.connect(opened)
+    parts.controller.notice_withdrawn.connect(window.notice.withdraw)
     wire_stale_dictation_problems(parts)
 
 

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,16 +28,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.control_channel import ControlReply, PendingReply
-from app.core.engine.live_pipeline import LivePipeline
-from app.core.engine.model_host import ModelHost
-from app.core.output.history import HistoryStore
-from app.core.settings import Settings
-from app.ui.dictation.dictation_controller import DictationController
-from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.microphone import Microphone
 from saytype_bench.accuracy import word_error_rate
-from tests.fakes.fake_delivery import FakeDelivery
-from tests.support.pulse import PulseDaemon, portaudio_on_pulseaudio
+from tests.support.pulse_rig import App, Pulse
 from tests.support.speech import SpeechMaker
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -51,42 +43,6 @@ NO_MIC = "No microphone found: the sound system has no input to record from."
 STOPPED = "The microphone stopped working"
 REPO = Path(__file__).resolve().parents[3]
 _TIMEOUT_S = 60.0
-
-
-@dataclass(frozen=True)
-class Pulse:
-    """The running daemon and the sounddevice module pointed at it."""
-
-    daemon: PulseDaemon
-    sounddevice: Any
-
-    def ensure_mic(self) -> None:
-        """Plug the ``mic`` sink back in when a test left it unplugged."""
-        if "mic.monitor" not in self.daemon.sources():
-            self.daemon.plug_in_mic()
-
-    def start_playing(self, wav: Path) -> subprocess.Popen[bytes]:
-        """paplay ``wav`` into the mic, in the background."""
-        return subprocess.Popen(
-            ["paplay", "--device=mic", str(wav)],
-            env=self.daemon.full_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-
-@pytest.fixture(scope="module")
-def pulse_server() -> Iterator[Pulse]:
-    with portaudio_on_pulseaudio() as (daemon, sounddevice):
-        yield Pulse(daemon, sounddevice)
-
-
-@pytest.fixture
-def pulse(pulse_server: Pulse) -> Iterator[Pulse]:
-    """The server with its microphone plugged in, before and after the test."""
-    pulse_server.ensure_mic()
-    yield pulse_server
-    pulse_server.ensure_mic()
 
 
 @pytest.fixture(scope="module")
@@ -282,42 +238,6 @@ def test_listen_without_any_source_says_so_in_one_sentence(
 
 
 # ---- the desktop app's controller ------------------------------------------------------
-
-
-@dataclass
-class App:
-    """The controller on the real microphone and model; delivery is recorded."""
-
-    controller: DictationController
-    mic: Microphone
-    worker: InferenceWorker
-    delivery: FakeDelivery
-    history: HistoryStore
-    notices: list[tuple[str, str]]
-    heard: list[str]
-
-
-@pytest.fixture
-def app(qtbot: QtBot, pulse: Pulse, tiny_en: ModelHost, tmp_path: Path) -> Iterator[App]:
-    mic = Microphone(backend=pulse.sounddevice)
-    worker = InferenceWorker(LivePipeline(tiny_en), mic.ring, mic.new_audio)
-    with qtbot.waitSignal(worker.model_ready, timeout=60_000):
-        worker.load_model()
-    history = HistoryStore(tmp_path / "history.sqlite3")
-    delivery = FakeDelivery()
-    # keep_mic_open (the default): the stream stays open for the pre-roll, so the
-    # app itself must notice that the device came back.
-    controller = DictationController(
-        worker, mic, delivery, history, Settings(keep_mic_open=True), "tiny.en"
-    )
-    made = App(controller, mic, worker, delivery, history, [], [])
-    controller.notice.connect(lambda level, text: made.notices.append((level, text)))
-    controller.live_text.connect(lambda done, guess: made.heard.append(f"{done} {guess}"))
-    yield made
-    controller.cancel()
-    assert worker.shutdown(10_000)
-    mic.close()
-    history.close()
 
 
 def _dictate_first_sentence(qtbot: QtBot, app: App, pulse: Pulse, wav: Path) -> None:
