@@ -37,6 +37,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.core.atomic_file import describe_os_error
+from app.core.output.history_match import contains
 from app.core.output.history_salvage import readable_rows
 from app.core.output.history_schema import (
     RESTORE,
@@ -54,7 +55,6 @@ from app.core.text.counted import counted
 log = logging.getLogger(__name__)
 
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-_WORDS = re.compile(r"[\w'\u2019-]+")  # what search compares when punctuation is set aside
 NOT_DELIVERED = "not delivered"  # delivered_to of a text that failed to reach its app
 SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
@@ -169,7 +169,7 @@ class HistoryStore:
         except DamagedHistory:
             connection.close()
             raise
-        connection.create_function("saytype_contains", 2, _contains, deterministic=True)
+        connection.create_function("saytype_contains", 2, contains, deterministic=True)
         return connection
 
     def _move_aside(self) -> Path:
@@ -335,24 +335,6 @@ class HistoryStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _contains(text: str | None, folded_query: str) -> bool:
-    """The query as typed, or each of its words starting a word of the text, in any order.
-
-    "dinner see" finds "…dinner.\n\nSee you", and "milk eggs" finds "milk and eggs": the
-    punctuation in a dictation is the app's own, and a user remembers words, not their
-    order or what came between them. Words match at their start ("i a" does not find
-    "quarterly report is attached" through "quarterly" and "report").
-    """
-    if text is None:
-        return False
-    folded = text.casefold()
-    if folded_query in folded:
-        return True
-    words = _WORDS.findall(folded_query)  # a lone word (or "[a]") stays a plain substring
-    said = _WORDS.findall(folded)
-    return len(words) > 1 and all(any(w.startswith(word) for w in said) for word in words)
 
 
 def _is_corruption(exc: sqlite3.Error) -> bool:

@@ -3,13 +3,13 @@
 It reads and deletes through :class:`HistoryStore` directly, but delivering text
 is the owner's job (``retype_requested``), so the panel never needs to know how
 text reaches other applications. Searching is debounced so typing a query does
-not run one database scan per key press.
+not run one database scan per key press, and runs off the GUI thread
+(:class:`HistoryFinder`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,8 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.output.history import SHOWN_AT_ONCE, HistoryEntry, HistoryError, HistoryStore
+from app.core.output.history_match import contains
+from app.core.output.history_search import Found
 from app.ui.dictation.dictation_history import record_delivery
 from app.ui.history.history_deletes import HistoryDeletes
+from app.ui.history.history_finder import HistoryFinder
 from app.ui.history.history_item import ENTRY_ID, make_item, show_delivery
 from app.ui.shell.focus_marks import mark_focus
 
@@ -59,12 +62,18 @@ class HistoryPanel(QWidget):
     retry_requested = Signal(object)  # the HistoryEntry whose kept audio is heard again
     error_occurred = Signal(str)
     status_message = Signal(str)
+    searched = Signal()  # the list shows the answer to the text in the search box
 
     def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.setAccessibleName("Dictation history")
         self._entries: dict[int, HistoryEntry] = {}
+        self._total = 0  # the dictations the search box's text finds, shown or not
+        self._to_select: int | None = None  # the entry to select once the list is filled
+        self._finder = HistoryFinder(store, self)
+        self._finder.found.connect(self._show_found)
+        self._finder.failed.connect(self.error_occurred)
         self._build_search()
         self._build_list()
         self.copy_action = self._action("C&opy", QKeySequence.StandardKey.Copy, self.copy_selected)
@@ -220,43 +229,46 @@ class HistoryPanel(QWidget):
                 return
 
     def refresh(self) -> None:
-        """Reload the list from the store for the current search."""
+        """Reload the list for the current search; a search answers later (``searched``).
+
+        The newest dictations come at once (an index gives them); a search reads every
+        text, so it runs off the GUI thread and the list keeps what it shows until then.
+        """
         self._search_timer.stop()
         query = self._search.text().strip()
-        started = time.perf_counter()
+        if query:
+            self._finder.find(query)
+            return
+        self._finder.forget()
         try:
-            found = self._store.search(query)
+            found = self._store.search()
+            total = self._store.count() if len(found) >= SHOWN_AT_ONCE else len(found)
         except HistoryError as exc:
-            log.warning("history search failed: %s", exc)
+            log.warning("history read failed: %s", exc)
             self.error_occurred.emit(str(exc))
             return
+        self._show_found(Found("", found, total))
+
+    def _show_found(self, found: Found) -> None:
+        if found.query != self._search.text().strip():
+            return  # typed on since: the next search answers for the text shown
         selected = self.selected_entry()
+        keep = self._to_select or (selected.id if selected is not None else None)
+        self._to_select = None
         self._list.clear()
         self._entries = {}
-        self._list.addTopLevelItems([self._make_item(entry) for entry in found])
-        self._say_what_is_left_out(query, len(found))
-        if selected is not None:
-            self.select_entry(selected.id)
-        if self.selected_entry() is None and found:
-            self.select_entry(found[0].id)  # the newest: Copy and Re-type work at once
+        self._list.addTopLevelItems([self._make_item(entry) for entry in found.entries])
+        self._say_what_is_left_out(found.query, len(found.entries), found.total)
+        if keep is not None:
+            self.select_entry(keep)
+        if self.selected_entry() is None and found.entries:
+            self.select_entry(found.entries[0].id)  # the newest: Copy and Re-type work at once
         self._update_empty_state()
-        elapsed_ms = 1000 * (time.perf_counter() - started)
-        # The query is the user's words: its length only.
-        log.debug(
-            "history: %d entries for a %d-character query in %.1f ms",
-            len(found),
-            len(query),
-            elapsed_ms,
-        )
+        self.searched.emit()
 
-    def _say_what_is_left_out(self, query: str, shown: int, *, was_full: bool = False) -> None:
+    def _say_what_is_left_out(self, query: str, shown: int, total: int) -> None:
         """Under a full list: how many entries it leaves out, and how to reach them."""
-        total = shown
-        if shown >= SHOWN_AT_ONCE or was_full:
-            try:
-                total = self._store.count(query)
-            except HistoryError as exc:
-                log.warning("history count failed: %s", exc)
+        self._total = total
         if total > shown:
             which = "dictations" if not query else f"dictations containing “{query}”"
             self._more.setText(
@@ -268,7 +280,7 @@ class HistoryPanel(QWidget):
     def add_entry(self, entry: HistoryEntry) -> None:
         """Show a new entry at the top without reloading (when it matches the search)."""
         query = self._search.text().strip().casefold()
-        if entry.id in self._entries or (query and query not in entry.text.casefold()):
+        if entry.id in self._entries or (query and not contains(entry.text, query)):
             return
         self._list.insertTopLevelItem(0, self._make_item(entry))
         if self._list.topLevelItemCount() > SHOWN_AT_ONCE:  # the oldest goes, as on a reload
@@ -276,8 +288,8 @@ class HistoryPanel(QWidget):
             self._entries.pop(oldest.data(0, ENTRY_ID), None) if oldest is not None else None
         self.select_entry(entry.id)  # the selection follows the newest dictation
         self._update_empty_state()
-        if not self._more.isHidden():  # "the newest 500 of 5005": one more in all now
-            self._say_what_is_left_out(self._search.text().strip(), self._list.topLevelItemCount())
+        shown = self._list.topLevelItemCount()  # "the newest 500 of 5005": one more in all now
+        self._say_what_is_left_out(self._search.text().strip(), shown, self._total + 1)
 
     def _make_item(self, entry: HistoryEntry) -> QTreeWidgetItem:
         self._entries[entry.id] = entry
@@ -379,11 +391,10 @@ class HistoryPanel(QWidget):
         if was_selected and neighbour is not None:
             self._list.setCurrentItem(neighbour)
         self._update_empty_state()
-        if not self._more.isHidden():  # "of 5000" stayed after deletes
-            shown = self._list.topLevelItemCount()
-            self._say_what_is_left_out(self._search.text().strip(), shown, was_full=True)
+        shown = self._list.topLevelItemCount()  # "of 5000" stayed after deletes
+        self._say_what_is_left_out(self._search.text().strip(), shown, self._total - 1)
 
     def _show_restored(self, entry: HistoryEntry) -> None:
         """An undone delete: the list shows the entry again, in its place, selected."""
+        self._to_select = entry.id  # once the list is filled again (a search answers later)
         self.refresh()
-        self.select_entry(entry.id)

@@ -204,11 +204,16 @@ def test_add_entry_prepends_without_reload(qtbot: QtBot, filled: HistoryStore) -
 
 def test_add_entry_respects_the_search(qtbot: QtBot, filled: HistoryStore) -> None:
     panel = make_panel(qtbot, filled)
-    panel.set_search_text("milk")
-    panel.refresh()
+    with qtbot.waitSignal(panel.searched):
+        panel.set_search_text("milk")
     panel.add_entry(filled.add("Unrelated", 1, "tiny.en"))
     panel.add_entry(filled.add("More MILK", 1, "tiny.en"))
-    assert shown_texts(panel) == ["More MILK", TEXTS[2]]
+    panel.add_entry(filled.add("Milk, then eggs", 1, "tiny.en"))
+    assert shown_texts(panel) == ["Milk, then eggs", "More MILK", TEXTS[2]]
+    with qtbot.waitSignal(panel.searched):
+        panel.set_search_text("eggs milk")  # words in any order, as a search finds them
+    panel.add_entry(filled.add("milk and two eggs", 1, "tiny.en"))
+    assert shown_texts(panel)[:2] == ["milk and two eggs", "Milk, then eggs"]
 
 
 def test_refresh_picks_up_new_entries_and_keeps_selection(
@@ -318,8 +323,8 @@ def test_a_full_list_says_how_many_older_entries_a_search_reaches(
     assert more.text().startswith(
         f"Showing the newest {SHOWN_AT_ONCE - 1} of {SHOWN_AT_ONCE + 5} dictations;"
     )
-    panel.set_search_text("number 3")  # the oldest ones are reached by what they say
-    panel.refresh()
+    with qtbot.waitSignal(panel.searched):
+        panel.set_search_text("number 3")  # the oldest ones are reached by what they say
     assert [entry.text for entry in panel.entries()][-1] == "invoice number 3"
     assert more.isHidden()
     assert store.count("invoice") == (SHOWN_AT_ONCE + 5) // 2
