@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -51,21 +52,41 @@ _MAX_TIMEOUT_S = 3600
 
 
 class EndpointDialog(QDialog):
-    """Asks for a new endpoint; after OK, :attr:`endpoint` and :attr:`api_key` hold it.
+    """Asks for a new endpoint, or changes to one; after OK :attr:`endpoint` holds it.
 
     Args:
-        taken_names: the names already saved (a new endpoint needs another).
+        taken_names: the names of the other saved servers (the endpoint needs another).
         parent: the settings page.
+        editing: the saved endpoint to change (Edit…); None for a new one (Add…).
+
+    After OK, :attr:`api_key` holds the key typed. Editing, :attr:`key_change` says
+    what becomes of the saved key: the new one, "" to forget it, None to keep it.
     """
 
-    def __init__(self, taken_names: set[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, taken_names: set[str], parent: QWidget | None = None, editing: Endpoint | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add a transcription server")
-        self.setAccessibleName("Add a transcription server")
+        title = f"Edit {editing.name}" if editing else "Add a transcription server"
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
         self._taken = taken_names
+        self.editing = editing
         self.endpoint: Endpoint | None = None
         self.api_key = ""
+        self.key_change: str | None = None
 
+        self._build_fields(editing)
+        self._lay_out()
+        self.url.textEdited.connect(self._follow_url)
+        self.protocol.currentIndexChanged.connect(self._show_protocol)
+        self._show_protocol()
+        if editing is not None:
+            self.show_endpoint(editing)
+            if editing.has_api_key:
+                self.key.setPlaceholderText("unchanged (in the system keyring)")
+
+    def _build_fields(self, editing: Endpoint | None) -> None:
         self.name = _line("Name", "What to call this server, e.g. gpu-box.", "gpu-box")
         self.url = _line("URL", "Where the server listens.", _URL_EXAMPLES["openai"])
         self.protocol = QComboBox()
@@ -99,6 +120,14 @@ class EndpointDialog(QDialog):
             "none",
         )
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.forget_key = QCheckBox("&Forget the saved API key")
+        _explain(
+            self.forget_key,
+            "Forget the saved API key",
+            "Remove this server's key from the system keyring; requests then go without one.",
+        )
+        self.forget_key.setVisible(bool(editing and editing.has_api_key))
+        self.forget_key.toggled.connect(lambda on: self.key.setEnabled(not on))
         self.ca_file = _line(
             "CA file",
             "A PEM file of certificate authorities to trust for this https server; "
@@ -110,6 +139,7 @@ class EndpointDialog(QDialog):
         self.browse.setToolTip("Choose the CA file in a file dialog")
         self.browse.clicked.connect(self._browse_ca_file)
 
+    def _lay_out(self) -> None:
         form = QFormLayout()
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
@@ -122,9 +152,13 @@ class EndpointDialog(QDialog):
             ("&Language:", self.language, self.language),
             ("T&imeout:", self.timeout, self.timeout),
             ("API &key:", self.key, self.key),
+            ("", self.forget_key, self.forget_key),
             ("C&A file:", self.ca_file, ca_row),
         ]
         for text, buddy, field in rows:
+            if not text:
+                form.addRow(field)
+                continue
             row_label = QLabel(text)
             row_label.setBuddy(buddy)  # Alt+letter goes to the input
             form.addRow(row_label, field)
@@ -143,22 +177,23 @@ class EndpointDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.url.textEdited.connect(self._follow_url)
-        self.protocol.currentIndexChanged.connect(self._show_protocol)
-        self._show_protocol()
 
     def refill(self, endpoint: Endpoint, api_key: str, problem: str) -> None:
         """The form as it was sent, and why saving it failed: nothing typed is lost."""
+        self.show_endpoint(endpoint)
+        self.key.setText(api_key)
+        self.error.setText(problem)
+        self.error.show()
+
+    def show_endpoint(self, endpoint: Endpoint) -> None:
+        """Fill the fields with ``endpoint``'s (the API key field is left as it is)."""
         self.name.setText(endpoint.name)
         self.url.setText(endpoint.url)
         self.protocol.setCurrentIndex(self.protocol.findData(endpoint.protocol))
         self.model.setText(endpoint.model)
         self.language.setText(endpoint.language)
         self.timeout.setValue(round(endpoint.timeout_s))
-        self.key.setText(api_key)
         self.ca_file.setText(endpoint.ca_file)
-        self.error.setText(problem)
-        self.error.show()
 
     def chosen_protocol(self) -> Protocol:
         """The protocol picked in the form."""
@@ -176,6 +211,7 @@ class EndpointDialog(QDialog):
         http = protocol == "openai"
         for widget in (self.key, self.ca_file, self.browse):
             widget.setEnabled(http)
+        self.key.setEnabled(http and not self.forget_key.isChecked())
 
     def _browse_ca_file(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -193,7 +229,10 @@ class EndpointDialog(QDialog):
             self.error.show()
             problem.field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        self.api_key = self.key.text().strip() if self.endpoint.protocol == "openai" else ""
+        http = self.endpoint.protocol == "openai"
+        self.api_key = self.key.text().strip() if http and not self.forget_key.isChecked() else ""
+        forget = self.forget_key.isChecked() or not http
+        self.key_change = self.api_key or ("" if forget else None)
         super().accept()
 
     def _endpoint_from_form(self) -> Endpoint:

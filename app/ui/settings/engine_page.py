@@ -36,7 +36,7 @@ from app.core.engine.remote.dictation_engine import where_audio_goes
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.endpoint_check import check_endpoint
 from app.core.engine.remote.remote_errors import display_url
-from app.core.engine.remote.saved_endpoints import add_endpoint, remove_endpoint
+from app.core.engine.remote.saved_endpoints import add_endpoint, edit_endpoint, remove_endpoint
 from app.ui.settings.endpoint_dialog import PROTOCOL_LABELS, EndpointDialog
 from app.ui.shell.background import run_in_background
 
@@ -64,7 +64,7 @@ class EnginePage(QWidget):
         self._testing = False
         self._saving = False
         self.confirm: QMessageBox | None = None  # the open "Remove?" question
-        self.add_dialog: EndpointDialog | None = None  # the open Add… form
+        self.add_dialog: EndpointDialog | None = None  # the open Add… or Edit… form
 
         self.choice = QComboBox(self)
         _explain(self.choice, "Dictation engine", "Which engine dictation and files run on.")
@@ -98,7 +98,10 @@ class EnginePage(QWidget):
         )
         self.choice.currentIndexChanged.connect(self._show_choice)
         self.servers.currentRowChanged.connect(lambda _row: self._enable_buttons())
-        self.add_button.clicked.connect(self.open_add_dialog)
+        # Not the method itself: clicked would pass its checked flag as ``editing``.
+        self.add_button.clicked.connect(lambda: self.open_add_dialog())  # noqa: PLW0108
+        self.edit_button.clicked.connect(self.open_edit_dialog)
+        self.servers.itemActivated.connect(lambda _item: self.open_edit_dialog())
         self.remove_button.clicked.connect(self.ask_remove)
         self.test_button.clicked.connect(self.test_selected)
         self._show_book(book, book.active)
@@ -117,6 +120,9 @@ class EnginePage(QWidget):
         servers_label = QLabel("&Saved servers:", self)
         servers_label.setBuddy(self.servers)
         self.add_button = _button("&Add…", "Add a server", "Describe a new server and save it")
+        self.edit_button = _button(
+            "Ed&it…", "Edit the selected server", "Change the selected server's address, model…"
+        )
         self.remove_button = _button(
             "&Remove", "Remove the selected server", "Forget the selected server and its API key"
         )
@@ -139,10 +145,11 @@ class EnginePage(QWidget):
     def _lay_out(self, choice_widgets: list[QWidget], servers_label: QLabel, hint: QLabel) -> None:
         """The choice on top; the saved servers under it, their buttons beside the list."""
         servers = QGridLayout()
-        servers.addWidget(self.servers, 0, 0, 4, 1)
-        for row, button in enumerate((self.add_button, self.remove_button, self.test_button)):
+        servers.addWidget(self.servers, 0, 0, 5, 1)
+        buttons = (self.add_button, self.edit_button, self.remove_button, self.test_button)
+        for row, button in enumerate(buttons):
             servers.addWidget(button, row, 1)
-        servers.setRowStretch(3, 1)
+        servers.setRowStretch(len(buttons), 1)
         layout = QVBoxLayout(self)
         for widget in choice_widgets:
             layout.addWidget(widget)
@@ -170,17 +177,46 @@ class EnginePage(QWidget):
 
     # Add
 
-    def open_add_dialog(self) -> EndpointDialog:
-        """Show the Add… form; its OK saves the server (and its key in the keyring)."""
-        dialog = EndpointDialog({e.name for e in self._book.endpoints}, self)
+    def open_add_dialog(self, editing: Endpoint | None = None) -> EndpointDialog:
+        """Show the Add… form (with ``editing``: the Edit… one); its OK saves the server."""
+        others = {e.name for e in self._book.endpoints} - ({editing.name} if editing else set())
+        dialog = EndpointDialog(others, self, editing)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_new(dialog))
+        save = self._save_changes if editing else self._save_new
+        dialog.accepted.connect(lambda: save(dialog))
         dialog.finished.connect(
             lambda _result: setattr(self, "add_dialog", None) if self.add_dialog is dialog else None
         )
         self.add_dialog = dialog
         dialog.open()
         return dialog
+
+    def open_edit_dialog(self) -> EndpointDialog | None:
+        """Show the selected server in the form; its OK saves the changes."""
+        endpoint = self.selected()
+        if endpoint is None or self._saving:
+            return None
+        return self.open_add_dialog(endpoint)
+
+    def _save_changes(self, dialog: EndpointDialog) -> None:
+        old, endpoint, key = dialog.editing, dialog.endpoint, dialog.key_change
+        if old is None or endpoint is None:
+            return
+        self._begin_saving(f"Saving {endpoint.name}…")
+        run_in_background(
+            lambda: edit_endpoint(old.name, endpoint, key),
+            lambda book: self._saved(
+                book, endpoint.name, f"Saved the changes to {endpoint.name}.", renamed=old.name
+            ),
+            lambda error: self._edit_failed(old, endpoint, dialog.api_key, error),
+            receiver=self,
+        )
+
+    def _edit_failed(
+        self, old: Endpoint, endpoint: Endpoint, key: str, error: BaseException
+    ) -> None:
+        self._save_failed(error)
+        self.open_add_dialog(old).refill(endpoint, key, str(error))
 
     def _save_new(self, dialog: EndpointDialog) -> None:
         endpoint, key = dialog.endpoint, dialog.api_key
@@ -248,9 +284,11 @@ class EnginePage(QWidget):
         self.status.setText(sentence)
         self._enable_buttons()
 
-    def _saved(self, book: EndpointBook, select: str, sentence: str) -> None:
+    def _saved(self, book: EndpointBook, select: str, sentence: str, renamed: str = "") -> None:
+        """``renamed``: the old name of ``select``, which the engine choice follows."""
         self._saving = False
-        chosen = self.chosen() if book.get(self.chosen()) else ""
+        chosen = select if renamed and self.chosen() == renamed else self.chosen()
+        chosen = chosen if book.get(chosen) else ""
         self._show_book(book, chosen, select)
         self.status.setText(sentence)
         self.endpoints_changed.emit(book)
@@ -322,6 +360,7 @@ class EnginePage(QWidget):
     def _enable_buttons(self) -> None:
         picked = self.selected() is not None
         self.add_button.setEnabled(not self._saving)
+        self.edit_button.setEnabled(picked and not self._saving)
         self.remove_button.setEnabled(picked and not self._saving and not self._testing)
         self.test_button.setEnabled(picked and not self._testing)
 
