@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,13 +11,20 @@ import pytest
 from faster_whisper.audio import decode_audio
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, AudioFileReader, decode_file
+from saytype_bench.accuracy import word_error_rate
 from tests.support.media import (
+    damaged_copy,
     encode_audio,
     truncated_copy,
     video_with_audio,
     video_without_audio,
 )
 from tests.support.speech import SpeechMaker
+
+TALK = (
+    "The first sentence is short. The second one says something about the weather "
+    "tomorrow. The third sentence asks for the latest sales figures and the new contract."
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +109,31 @@ def test_probe_duration_reads_the_header_without_decoding(tmp_path: Path) -> Non
     (tmp_path / "notes.wav").write_text("not audio at all, just text", encoding="utf-8")
     with pytest.raises(AudioFileError, match="not an audio or video file"):
         probe_duration(tmp_path / "notes.wav")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("at", [0.2, 0.5])
+def test_a_damaged_stretch_costs_only_its_own_packets(
+    speech: SpeechMaker, tmp_path: Path, at: float
+) -> None:
+    # 400 bad bytes a fifth of the way into an MP3 ended its decoding there: the rest (80 % of
+    # the words) was lost, and the file was called truncated.
+    mp3 = encode_audio(speech.wav(TALK, tmp_path / "talk.wav"), tmp_path / "talk.mp3", "libmp3lame")
+    damaged = damaged_copy(mp3, tmp_path / "glitch.mp3", at=at)
+    reader = AudioFileReader(damaged)
+    list(reader.chunks())
+    assert reader.skipped_packets >= 1
+    assert reader.declared_seconds is not None
+    assert reader.decoded_seconds > reader.declared_seconds - 0.5  # a few packets' worth
+    assert reader.cut_short() == ""  # not truncated: damaged, and said so
+    assert reader.damage().startswith("is damaged in ")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "transcribe", str(damaged)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert word_error_rate([TALK], [done.stdout]) <= 0.15, done.stdout  # a word or two at most
+    assert f"warning: {damaged} is damaged in " in done.stderr
+    assert "words said there may be missing; transcribed what is there." in done.stderr

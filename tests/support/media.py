@@ -71,3 +71,14 @@ def header_only_copy(source: Path, target: Path) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[: data.index(b"data") + 8])  # the data chunk's id and size
     return target
+
+
+def damaged_copy(source: Path, target: Path, at: float = 0.2, length: int = 400) -> Path:
+    """``source`` with ``length`` bytes at ``at`` of the way in overwritten: a bad sector, a
+    glitch in a download or a transfer. The rest of the file is intact."""
+    data = bytearray(source.read_bytes())
+    start = int(len(data) * at)
+    noise = np.random.default_rng(7).integers(0, 256, length, dtype=np.uint8)
+    data[start : start + length] = noise.tobytes()
+    target.write_bytes(bytes(data))
+    return target

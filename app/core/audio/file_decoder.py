@@ -116,12 +116,18 @@ class AudioFileReader:
     def _decoded_frames(
         self, container: InputContainer, stream: AudioStream
     ) -> Iterator[AudioFrame]:
+        """Each packet decoded on its own: a damaged one is skipped, the rest kept.
+
+        (``container.decode`` is one generator: once a damaged packet made it raise, it
+        was finished, and everything after the damage was lost.)
+        """
         import av
 
-        frames = container.decode(stream)
+        packets = container.demux(stream)
         while True:
             try:
-                frame = next(frames)
+                packet = next(packets)
+                frames = packet.decode()
             except StopIteration:
                 return
             except av.InvalidDataError:
@@ -139,8 +145,9 @@ class AudioFileReader:
                     f"{self.path}: decoding failed after {self.decoded_seconds:.1f} s "
                     f"({_reason(exc)})."
                 ) from exc
-            _check_audio_shape(self.path, frame.sample_rate, frame.layout.nb_channels)
-            yield frame
+            for frame in frames:
+                _check_audio_shape(self.path, frame.sample_rate, frame.layout.nb_channels)
+                yield frame
 
     def _emit(self, parts: list[AudioArray]) -> AudioArray:
         chunk = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -177,6 +184,16 @@ class AudioFileReader:
                 f"but only {got:.1f} s of audio could be decoded"
             )
         return ""
+
+    def damage(self) -> str:
+        """After :meth:`chunks`: "" when every packet decoded, else where the file is damaged."""
+        if not self.skipped_packets:
+            return ""
+        places = "one place" if self.skipped_packets == 1 else f"{self.skipped_packets} places"
+        return f"{DAMAGED} in {places}: words said there may be missing"
+
+
+DAMAGED = "is damaged"  # how :meth:`AudioFileReader.damage` begins
 
 
 def decode_file(path: Path) -> DecodedAudio:

@@ -355,7 +355,7 @@ def _checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioAr
         raise AudioFileError(
             f"{reader.path}: the file holds no audio (it {reader.truncation.reason})."
         )
-    cut.append("" if reader.truncation is not None else reader.cut_short())
+    cut.append("" if reader.truncation is not None else reader.cut_short() or reader.damage())
 
 
 def _batched(model: WhisperLike) -> WhisperLike:

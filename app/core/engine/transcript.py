@@ -36,8 +36,9 @@ class Transcript:
         model_name: The model that produced the text.
         elapsed_s: Wall-clock seconds spent decoding and transcribing.
         complete: False when the job was cancelled and holds only the segments done so far.
-        cut_short: how the file ended before its header said ("is truncated: …"); what
-            was there is transcribed. "" for a whole file.
+        cut_short: how the file ended before its header said ("is truncated: …"), or
+            where it is damaged ("is damaged in one place: …"); what was there is
+            transcribed. "" for a whole file.
     """
 
     text: str

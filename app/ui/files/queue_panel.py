@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.audio.file_decoder import DAMAGED
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.transcript import Transcript
 from app.core.text.clock import clock
@@ -282,7 +283,8 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done (truncated: {seconds})")
         elif transcript.complete and transcript.cut_short:
             row.bar.setValue(1000)
-            self._set_status(row, "Done (truncated)")
+            damaged = transcript.cut_short.startswith(DAMAGED)
+            self._set_status(row, "Done (damaged)" if damaged else "Done (truncated)")
             self._add_line(row, f"The file {transcript.cut_short}; what is there is transcribed.")
         elif transcript.complete:
             row.bar.setValue(1000)
