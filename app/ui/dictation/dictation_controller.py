@@ -91,7 +91,7 @@ class DictationController(QObject):
             history, self.journal, microphone.ring, self, self.notice.emit, self.history_added.emit
         )
         self.history.follow_deliveries(delivery, self.history_updated.emit)
-        self._final = FinalDelivery(
+        self.final_delivery = FinalDelivery(
             delivery,
             self._own_window_active,
             self.notice.emit,
@@ -164,7 +164,7 @@ class DictationController(QObject):
         self._current = current = DictationRun(
             job_id, start, output=output, source=request.source, decoding=decoding
         )
-        current.live = self._final.live_typist(current, held=self._keys_held)
+        current.live = self.final_delivery.live_typist(current, held=self._keys_held)
         self.journal.begin(
             self._mic.ring, start, model=self.model_name, pause_history=self.settings.pause_history
         )
@@ -231,7 +231,7 @@ class DictationController(QObject):
         dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
         self.history.keep_cancelled(current, self.settings, self.model_name, dropped)
-        self._final.space.owe(current)  # typed as spoken up to here: no space after them
+        self.final_delivery.space.owe(current)  # typed as spoken up to here: no space after them
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -284,10 +284,9 @@ class DictationController(QObject):
             return
         update = current.shaping.commit(text)
         self.live_text.emit(update.shown, update.pending)
-        if self._final.types_as_spoken(current, self.settings) and current.live is not None:
-            if self._keys_held:
-                log.info("type-as-I-speak: settled words wait for the hotkey's release")
-            current.live.add(update.edit)
+        if self._keys_held and self.final_delivery.types_as_spoken(current, self.settings):
+            log.info("type-as-I-speak: settled words wait for the hotkey's release")
+        self.final_delivery.type_settled(current, update.edit, self.settings)
 
     def _on_final(self, job_id: int, text: str) -> None:
         current = self._current
@@ -312,7 +311,7 @@ class DictationController(QObject):
         if not text:
             self.journal.discard()
             silent = silent_input(self._mic, current.start, current.end)
-            self._final.nothing_to_deliver(current, update.edit, typed_live, silent)
+            self.final_delivery.nothing_to_deliver(current, update.edit, typed_live, silent)
             return
         self.last_text = text
         then = partial(self._saved, current, text, update.edit, typed_live or replaced)
@@ -334,7 +333,7 @@ class DictationController(QObject):
             return
         current.entry = entry
         self.journal.discard()  # saved (a kept recording was moved out of it first)
-        self._final.deliver(current, text, edit, self.settings, typed_live=typed_live)
+        self.final_delivery.deliver(current, text, edit, self.settings, typed_live=typed_live)
 
     def _on_failed(self, job_id: int, message: str) -> None:
         current = self._run_of(job_id)

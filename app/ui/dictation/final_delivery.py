@@ -74,6 +74,18 @@ class FinalDelivery:
         own = self._own_window_active()
         return settings.type_as_i_speak and current.output == "focused_app" and (typing or not own)
 
+    def type_settled(self, current: DictationRun, edit: TextEdit, settings: Settings) -> None:
+        """Type ``current``'s newly settled words (``edit``) when it types as spoken.
+
+        The first words to go out are every word settled so far, not only the newest: a
+        dictation begun with Saytype's window focused types nothing until the user clicks
+        their app, and the words settled before the click go first.
+        """
+        live = current.live
+        if live is None or not self.types_as_spoken(current, settings):
+            return
+        live.add(edit if live.used else TextEdit(0, current.shaping.typed))
+
     def live_typist(self, current: DictationRun, *, held: bool) -> LiveTypist:
         """Type-as-I-speak for ``current``: its end and its failure are this class's to tell.
 

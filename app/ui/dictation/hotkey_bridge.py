@@ -32,11 +32,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from app.core.hotkeys.chord import (
-    Chord,
-    display_chord,
-    parse_chord,
-)
+from app.core.hotkeys.chord import Chord, display_chord, modifier_of, parse_chord
 from app.core.hotkeys.gesture import GestureMode, HotkeyAction, HotkeyGesture
 from app.core.hotkeys.portal_shortcuts import desktop_key_differs
 from app.core.hotkeys.x11_grab import X11KeyGrab
@@ -89,6 +85,7 @@ class HotkeyBridge(QObject):
     cancel_requested = Signal()
     error = Signal(str)
     listening = Signal()
+    typed = Signal()  # the user pressed a key of their own, not the hotkey's (X11 only)
 
     _key_event = Signal(str, bool, float)  # name, is_down, time: listener thread -> GUI thread
 
@@ -286,10 +283,12 @@ class HotkeyBridge(QObject):
         self._reserve_escape(active or self._gesture.cancellable)
 
     def follow(self, controller: Any) -> None:
-        """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state)."""
+        """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state); a key
+        the user types drops the space a cancelled dictation owed (``typed``)."""
         controller.state_changed.connect(
             lambda state: self.follow_dictation(state, controller.listening)
         )
+        self.typed.connect(controller.final_delivery.space.forget)
 
     def follow_dictation(self, state: str, listening: bool | None = None) -> None:
         """Follow the controller's state: listening, or released and still finishing.
@@ -340,6 +339,8 @@ class HotkeyBridge(QObject):
         if name == "esc" and esc_for_own_dialog(is_down, reserved=self._esc_reserved):
             return
         gesture = self._gesture
+        if is_down and name not in {"esc", self.chord.key} and modifier_of(name) is None:
+            self.typed.emit()
         actions = gesture.key_down(name, t) if is_down else gesture.key_up(name, t)
         self._emit(actions)
         self._schedule_poll()

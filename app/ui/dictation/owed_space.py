@@ -5,7 +5,8 @@ cancelled after its first words were typed stops there, without it, and the next
 dictation's words ran into them ("…by FridayI would like…"). Typing that space
 at the cancel would send a key after the user said stop, so it waits: it goes in
 just before the next dictation's first words, and only into the window the
-cancelled words are in (a click elsewhere drops it). A later dictation owes nothing.
+cancelled words are in (a click elsewhere drops it), unless the user typed there
+meanwhile (Enter: the next line must not begin with it). A later dictation owes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class OwedSpace:
         owed = trailing and bool(typed) and not typed[-1].isspace()
         self._window = live.window if owed and live is not None else None
         self._armed = False
+
+    def forget(self) -> None:
+        """The user typed a key of their own (where keys are seen: X11): nothing is owed."""
+        self._window = None
 
     def next_dictation(self) -> None:
         """A dictation begins: the one after the cancel may pay; any later one may not."""

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -20,8 +21,10 @@ from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
 from app.ui.dictation.dictation_run import START_COMMAND
+from app.ui.dictation.hotkey_bridge import HotkeyBridge
 from app.ui.dictation.profile_chooser import ProfileChooser
 from tests.fakes.fake_delivery import FakeDelivery
+from tests.fakes.fake_key_listener import FakeKey, FakeKeyListener, FakeListenerFactory
 from tests.fakes.fake_keyboard import FakeKeyboard
 from tests.support.controller_rig import Rig, build_rig
 
@@ -125,6 +128,22 @@ def typing_as_spoken(
         service.shutdown()
 
 
+@contextmanager
+def following_keys(qtbot: QtBot, controller: object) -> Iterator[FakeKeyListener]:
+    """The hotkey bridge on a fake key listener, following ``controller``; keys pressed on it
+    have reached the bridge when the block ends."""
+    factory = FakeListenerFactory()
+    bridge = HotkeyBridge("ctrl+shift+space", listener_factory=factory)
+    bridge.follow(controller)
+    with qtbot.waitSignal(bridge.listening):
+        bridge.start()
+    try:
+        yield factory.last
+        QCoreApplication.processEvents()  # the key events the listener posted
+    finally:
+        bridge.stop()
+
+
 def typed_text(keyboard: FakeKeyboard) -> str:
     """What the keyboard typed, all of it."""
     return "".join(sent.value for sent in keyboard.sent if sent.kind == "type")
@@ -182,6 +201,31 @@ def test_words_said_while_saytype_had_the_focus_follow_once_it_is_back(
         final = rig.history.latest().text  # type: ignore[union-attr]
         typed = typed_text(keyboard)
         assert typed.strip() == final  # every word, in order, once
+
+
+@pytest.mark.parametrize("source", ["hotkey", "window"])
+def test_words_said_before_the_focus_left_saytype_are_typed_first(
+    qtbot: QtBot, tmp_path: Path, source: str
+) -> None:
+    # Started with Saytype's window focused (its Record button, or the hotkey there), then the
+    # user clicked their app: the words settled before the click were never typed, and the
+    # app got ", which has been rainy all week" while history said "typed".
+    focus = {"saytype": True}
+    with typing_as_spoken(tmp_path, focus) as (rig, keyboard):
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        controller = rig.controller
+        assert controller.start(source=source)
+        qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)  # settled, not typed
+        assert keyboard.sent == []
+        focus["saytype"] = False  # the click on the app
+        said = len(seen)
+        qtbot.waitUntil(lambda: len(seen) >= said + 2, timeout=10_000)
+        with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+            controller.stop()
+        assert done.args == ["typed", source]
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert typed_text(keyboard) == final + " "  # every word, in order, once
 
 
 @pytest.mark.parametrize(
@@ -265,9 +309,13 @@ def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_
         service.shutdown()
 
 
-@pytest.mark.parametrize(("window_after", "space"), [("XTerm", True), ("Chromium", False)])
+@pytest.mark.parametrize(
+    ("window_after", "keys_between", "space"),
+    [("XTerm", (), True), ("Chromium", (), False), ("XTerm", (FakeKey.enter,), False)],
+    ids=["same-window", "another-window", "enter-typed-between"],
+)
 def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
-    qtbot: QtBot, tmp_path: Path, window_after: str, space: bool
+    qtbot: QtBot, tmp_path: Path, window_after: str, keys_between: tuple[str, ...], space: bool
 ) -> None:
     # Two new users cancelled a dictation typed as spoken, then dictated again in the same
     # terminal: "…by FridayI would like…". The cancel types nothing more; the space for
@@ -284,6 +332,8 @@ def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
         cancelled = typed_text(keyboard)
         assert not cancelled.endswith(" ")  # nothing more after the cancel
         keyboard.window_class = window_after
+        with following_keys(qtbot, controller) as keys:  # what the user types meanwhile
+            keys.press(*keys_between)
         assert controller.start(source="hotkey")
         qtbot.waitUntil(lambda: len(typed_text(keyboard)) > len(cancelled) + 8, timeout=10_000)
         with qtbot.waitSignal(controller.completed, timeout=10_000):

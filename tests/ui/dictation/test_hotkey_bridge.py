@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -167,6 +168,8 @@ class _Controller(QObject):
 
     state_changed = Signal(str)
     listening = False
+    # A key the user types drops the space a cancelled dictation owed.
+    final_delivery = SimpleNamespace(space=SimpleNamespace(forget=lambda: None))
 
 
 def test_a_hold_pressed_while_the_last_text_is_delivered_ends_at_its_release(
@@ -334,3 +337,19 @@ def test_a_listener_ready_after_stop_is_stopped_too(qtbot: QtBot) -> None:
         gate.set()
         qtbot.waitUntil(lambda: not factory.last.is_alive())
     assert not bridge.is_listening
+
+
+def test_a_key_of_the_users_own_is_told_the_hotkeys_are_not(rig: Rig) -> None:
+    # A dictation cancelled mid-typing owes the next one a space; Enter typed meanwhile must
+    # drop it, or the next line begins with it.
+    typed: list[None] = []
+    rig.bridge.typed.connect(lambda: typed.append(None))
+    rig.keys.press(*CHORD)
+    rig.keys.release(*RELEASE)
+    rig.keys.press(FakeKey.esc, FakeKey.shift)
+    rig.keys.send([(True, FakeKey.enter)], injected=True)  # Saytype's own typing
+    rig.deliver()
+    assert typed == []
+    rig.keys.press(FakeKey.enter)
+    rig.deliver()
+    assert typed == [None]
