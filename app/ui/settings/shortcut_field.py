@@ -51,12 +51,11 @@ _DISPLAY_NAMES = {
     "ctrl": "Ctrl", "alt": "Alt", "shift": "Shift", "super": "Super", "esc": "Esc",
     "page_up": "Page Up", "page_down": "Page Down", "print_screen": "Print Screen",
 }  # fmt: skip
-_DELIBERATE_FOCUS = (
-    Qt.FocusReason.TabFocusReason,
-    Qt.FocusReason.BacktabFocusReason,
-    Qt.FocusReason.ShortcutFocusReason,
-    Qt.FocusReason.MouseFocusReason,
-)
+# A click or the label's Alt+letter asks for a new shortcut; Tab only passes through (a
+# keyboard user tabbing on to OK had Alt+O recorded as the global hotkey).
+_DELIBERATE_FOCUS = (Qt.FocusReason.ShortcutFocusReason, Qt.FocusReason.MouseFocusReason)
+# The dialog's page keys turn its pages even while capturing (none makes a sensible hotkey).
+_PAGE_KEYS = {_Key.Key_PageUp, _Key.Key_PageDown, _Key.Key_Tab, _Key.Key_Backtab}
 _STANDALONE_KEYS = {f"f{number}" for number in range(1, 25)} | {"pause"}
 
 
@@ -66,6 +65,12 @@ def chord_display_text(chord: str) -> str:
         return ""
     *modifiers, key = [*chord[:-2].split("+"), "+"] if chord.endswith("++") else chord.split("+")
     return "+".join(_DISPLAY_NAMES.get(name, name.title()) for name in [*modifiers, key])
+
+
+def _turns_a_page(event: QKeyEvent) -> bool:
+    """Ctrl+PgUp, Ctrl+PgDn, Ctrl+Tab or Ctrl+Shift+Tab: the settings dialog's page keys."""
+    ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    return bool(ctrl) and event.key() in _PAGE_KEYS
 
 
 def _modifier_names(modifiers: Qt.KeyboardModifier) -> list[str]:
@@ -90,7 +95,8 @@ def _key_name(key: int, text: str, shifted: bool) -> str | None:
 
 
 class ShortcutField(QLineEdit):
-    """Shows a hotkey and records a new one from the next key press while focused.
+    """Shows a hotkey; records a new one from the next key press after a click, Space or the
+    label's Alt+letter (Tab only passes through).
 
     Signals:
         chord_changed(str): the canonical chord after the user recorded a new one.
@@ -108,7 +114,7 @@ class ShortcutField(QLineEdit):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.setAccessibleName("Hotkey")
         self.setAccessibleDescription(
-            "Focus this field and press the new key combination; Esc cancels."
+            "Press Space or click here, then press the new key combination; Esc cancels."
         )
         self._show_chord()
 
@@ -159,6 +165,8 @@ class ShortcutField(QLineEdit):
         # (as QKeySequenceEdit). Otherwise they stay the dialog's: Ctrl+PgUp that lands the
         # focus here must turn the page again, not become the hotkey.
         if event.type() == QEvent.Type.ShortcutOverride:
+            if self._capturing and _turns_a_page(event):  # type: ignore[arg-type]
+                self.cancel_capture()
             event.setAccepted(self._capturing)  # the line edit would keep Ctrl+PgUp and others
             return self._capturing
         return super().event(event)
@@ -187,17 +195,17 @@ class ShortcutField(QLineEdit):
             else:
                 event.ignore()  # a second Esc closes the dialog as usual
             return
-        if not modifiers and key in (_Key.Key_Return, _Key.Key_Enter) and not self._capturing:
-            event.ignore()  # Enter outside capture presses the dialog's default button
+        if not self._capturing:
+            # Space asks for a new shortcut, as it presses a button; every other key is the
+            # dialog's (Enter its default button, Ctrl+PgUp the page before, Alt+O OK).
+            if not modifiers and key == _Key.Key_Space:
+                self.start_capture()
+                event.accept()
+            else:
+                event.ignore()
             return
         is_modifier = key in _MODIFIER_QT_KEYS or key == _Key.Key_unknown
-        if not self._capturing and is_modifier:
-            # Not yet: Ctrl may begin one of the dialog's own keys (Ctrl+PgUp turns the page).
-            event.ignore()
-            return
         event.accept()
-        if not self._capturing:
-            self.start_capture()
         if is_modifier:
             # On X11 a modifier's own press does not include itself in the modifier state.
             pressed = {*modifiers, _MODIFIER_OF_KEY.get(Qt.Key(key), "")}

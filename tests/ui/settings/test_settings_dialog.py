@@ -115,6 +115,7 @@ def test_unplugged_device_is_kept(qtbot: QtBot) -> None:
 def test_edits_become_the_result(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = make_dialog(qtbot, Settings())
     hotkey = dialog.editor("hotkey")
+    qtbot.keyClick(hotkey, Qt.Key.Key_Space)  # records the next key
     qtbot.keyClick(hotkey, Qt.Key.Key_F12, CTRL | ALT)
     output = dialog.editor("output")
     assert isinstance(output, QComboBox)
@@ -367,13 +368,26 @@ def active_dialog(qtbot: QtBot) -> tuple[SettingsDialog, ShortcutField]:
     return dialog, hotkey
 
 
-def test_tab_reaches_the_shortcut_field_and_starts_capture(qtbot: QtBot) -> None:
+def test_tab_passes_through_the_shortcut_field_and_alt_o_still_presses_ok(qtbot: QtBot) -> None:
+    # A keyboard user tabbed through the field on the way to OK: Tab armed it, and Alt+O
+    # became the global hotkey. Tab now passes through; Space records.
     dialog, hotkey = active_dialog(qtbot)
     mode = dialog.editor("hotkey_mode")
     mode.setFocus()
     qtbot.waitUntil(mode.hasFocus)
     qtbot.keyClick(mode, Qt.Key.Key_Backtab, SHIFT)
     qtbot.waitUntil(hotkey.hasFocus)
+    assert not hotkey.is_capturing()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(hotkey, Qt.Key.Key_O, ALT)
+    assert dialog.result_settings().hotkey == CUSTOM.hotkey
+
+
+def test_space_on_the_shortcut_field_records_even_its_labels_alt_letter(qtbot: QtBot) -> None:
+    dialog, hotkey = active_dialog(qtbot)
+    hotkey.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(hotkey.hasFocus)
+    qtbot.keyClick(hotkey, Qt.Key.Key_Space)
     assert hotkey.is_capturing()
     # Alt+H is the label's mnemonic, but while capturing it is the new hotkey.
     with qtbot.waitSignal(hotkey.chord_changed):
@@ -393,6 +407,8 @@ def test_page_keys_that_land_on_the_shortcut_field_still_turn_pages(qtbot: QtBot
     qtbot.waitUntil(lambda: dialog.current_page() == hotkey_page)
     qtbot.waitUntil(hotkey.hasFocus)  # the page's first field: not a deliberate move here
     assert not hotkey.is_capturing()
+    qtbot.keyClick(hotkey, Qt.Key.Key_Space)  # recording a new one: page keys still turn
+    assert hotkey.is_capturing()
     qtbot.keyClick(hotkey, Qt.Key.Key_PageUp, CTRL)  # again: the page before
     qtbot.waitUntil(lambda: dialog.current_page() != hotkey_page)
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab, CTRL)

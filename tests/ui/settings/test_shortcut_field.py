@@ -126,7 +126,7 @@ def test_key_without_a_modifier_is_rejected_with_a_hint(
         (Qt.Key.Key_C, CTRL, "Ctrl+C"),  # once set, copying broke in every app
         (Qt.Key.Key_V, CTRL | SHIFT, "Ctrl+Shift+V"),  # a terminal's paste
         (Qt.Key.Key_Tab, Qt.KeyboardModifier.AltModifier, "Alt+Tab"),
-        (Qt.Key.Key_PageUp, CTRL, "Ctrl+Page Up"),  # a browser's or terminal's previous tab
+        (Qt.Key.Key_W, CTRL, "Ctrl+W"),  # closes a tab or a window
         (Qt.Key.Key_Return, CTRL, "Ctrl+Enter"),  # sends the message in chat apps
     ],
 )
@@ -140,6 +140,29 @@ def test_a_shortcut_other_apps_need_is_refused(
     assert field.hint() == f"{shown} is a shortcut other apps need; choose another."
     qtbot.keyClick(field, Qt.Key.Key_K, CTRL | Qt.KeyboardModifier.AltModifier)
     assert field.chord() == "ctrl+alt+k"
+
+
+def test_the_dialogs_page_keys_end_the_capture_and_are_not_recorded(
+    qtbot: QtBot, field: ShortcutField
+) -> None:
+    field.start_capture()
+    with qtbot.assertNotEmitted(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_PageDown, CTRL)
+    assert not field.is_capturing()  # the key goes on to the dialog: the next page
+    assert field.chord() == "ctrl+shift+space"
+
+
+def test_space_starts_capture_and_other_keys_wait_for_it(
+    qtbot: QtBot, field: ShortcutField
+) -> None:
+    with qtbot.assertNotEmitted(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_O, ALT)  # the dialog's OK, not a new hotkey
+    assert not field.is_capturing()
+    qtbot.keyClick(field, Qt.Key.Key_Space)
+    assert field.is_capturing()
+    with qtbot.waitSignal(field.chord_changed):
+        qtbot.keyClick(field, Qt.Key.Key_O, ALT)
+    assert field.chord() == "alt+o"
 
 
 def test_same_chord_again_emits_nothing(qtbot: QtBot, field: ShortcutField) -> None:
