@@ -101,6 +101,7 @@ class ResultsView(QDialog):
         transcript = self.transcript
         self.table = QTableWidget(len(transcript.segments), 2)
         self.table.setAccessibleName("Segments")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(["Time", "Text"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -48,6 +48,7 @@ def desktop_page(findings: Sequence[Finding], parent: QWidget) -> QScrollArea:
         )
         form.addRow(finding.topic.capitalize() + ":", label)
     scroll = QScrollArea(parent)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop of its own: Tab scrolls to fields
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -60,6 +60,7 @@ class ModelsPage(QWidget):
 
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setAccessibleName("Models")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(list(_COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -126,6 +126,7 @@ class ProfilesPage(QWidget):
         left.addWidget(self.list, 1)
         left.addLayout(grid)
         scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab scrolls to the fields in it
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -210,6 +210,7 @@ class SettingsDialog(QDialog):
             self.stack.addWidget(page)
         else:  # the models, profiles and engine pages scroll too, on a small or scaled screen
             holder = QScrollArea(self.stack)
+            holder.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab scrolls to the fields in it
             holder.setWidgetResizable(True)
             holder.setFrameShape(QScrollArea.Shape.NoFrame)
             holder.setWidget(page)

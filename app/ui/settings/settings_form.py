@@ -133,6 +133,7 @@ def settings_form(
     _follow_switches(editors, names)
     _follow_choices(editors, names)
     scroll = QScrollArea(parent)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop of its own: Tab scrolls to fields
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.transcript import Segment, Transcript
@@ -128,3 +129,21 @@ def test_enter_on_a_segment_copies_it_and_writes_no_file(qtbot: QtBot, tmp_path:
     assert QGuiApplication.clipboard().text() == "Then we left."
     assert view.status.text() == "Copied segment 3."
     assert list(tmp_path.glob("talk*")) == []
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_tab_leaves_the_segments_for_the_buttons(qtbot: QtBot, tmp_path: Path) -> None:
+    # Twelve Tabs went from cell to cell and never reached Copy all or Export.
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.table.setFocus()
+    view.table.setCurrentCell(0, 0)
+    qtbot.waitUntil(view.table.hasFocus)
+    qtbot.keyClick(view.table, Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert focused is not view.table
+    assert view.isAncestorOf(focused)
