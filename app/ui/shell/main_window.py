@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
 
         self.record = QPushButton("&Record")
         self.record.setAccessibleName("Record")
-        self.record.clicked.connect(controller.toggle)
+        # Not the method itself: clicked would pass its checked flag as the source.
+        self.record.clicked.connect(lambda: controller.toggle(source="window"))
         self.cancel = QPushButton("&Cancel")
         self.cancel.setAccessibleName("Cancel dictation")
         self.cancel.setToolTip("Drop this dictation; nothing is typed (Esc)")
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
                 edit_menu.addAction(undo)
         dictation = self.menuBar().addMenu("&Dictation")
         self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
-            self.controller.toggle
+            lambda: self.controller.toggle(source="window")
         )
         self.unload_action = self._add(dictation, "&Unload model now", None, "Ctrl+U")
         self.unload_action.setToolTip("Free the model's memory; the next dictation reloads it")

@@ -121,8 +121,11 @@ def test_record_shows_live_text_then_final_in_history(qtbot: QtBot, ui: Ui, tmp_
     ui.window.show_memory(True, 560)
     assert ui.window.size() == DEFAULT_SIZE
     save_screenshot(ui.window, "main-window-dictating.png", tmp_path)
-    with qtbot.waitSignal(ui.controller.completed, timeout=10_000):
+    with qtbot.waitSignal(ui.controller.completed, timeout=10_000) as done:
         qtbot.mouseClick(ui.window.record, Qt.MouseButton.LeftButton)
+    # Started from the window: the button's checked flag once stood in for the source, so
+    # with the window focused it counted as a hotkey's (a notice, the clipboard taken).
+    assert done.args == ["pasted", "window"]
     entry = ui.history.latest()
     assert entry is not None
     assert ui.window.live.toPlainText() == entry.text  # the final replaced both
