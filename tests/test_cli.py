@@ -66,10 +66,20 @@ def media(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> dict
         "truncated_mp3": truncated_copy(mp3, folder / "cut.mp3"),
         "video_no_audio": video_without_audio(folder / "silent.mp4"),
         "header_only": header_only_copy(wav, folder / "header_only.wav"),
+        # 78 samples after the header (a 200-byte file): less than any word.
+        "header_and_a_crumb": header_only_copy(wav, folder / "crumb.wav", samples=78),
     }
 
 
-BAD = ["missing", "directory", "empty", "text_as_wav", "video_no_audio", "header_only"]
+BAD = [
+    "missing",
+    "directory",
+    "empty",
+    "text_as_wav",
+    "video_no_audio",
+    "header_only",
+    "header_and_a_crumb",
+]
 
 
 def test_version_and_help() -> None:

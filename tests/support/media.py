@@ -66,10 +66,12 @@ def truncated_copy(source: Path, target: Path, fraction: float = 0.5) -> Path:
     return target
 
 
-def header_only_copy(source: Path, target: Path) -> Path:
-    """``source``'s WAV header and not one sample: a copy that stopped right at the start."""
+def header_only_copy(source: Path, target: Path, samples: int = 0) -> Path:
+    """``source``'s WAV header and ``samples`` samples (16-bit mono) at most: a copy that
+    stopped at the start."""
     data = source.read_bytes()
-    target.write_bytes(data[: data.index(b"data") + 8])  # the data chunk's id and size
+    start = data.index(b"data") + 8  # after the data chunk's id and size
+    target.write_bytes(data[: start + 2 * samples])
     return target
 
 

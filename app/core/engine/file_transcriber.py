@@ -347,11 +347,15 @@ class FileTranscriber:
             )
 
 
+_NO_WORD_S = 0.1  # less audio than the shortest spoken word: nothing to transcribe
+
+
 def _checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioArray]:
     """The reader's chunks; then whether the file was cut short goes into ``cut``."""
     yield from reader.chunks()
-    if reader.truncation is not None and reader.decoded_samples == 0:
-        # A header and nothing after it: a failure, not an empty "truncated" transcript.
+    if reader.truncation is not None and reader.decoded_seconds < _NO_WORD_S:
+        # A header and (next to) nothing after it: a failure, not an empty "truncated"
+        # transcript (a 200-byte WAV said "no speech was heard" and succeeded).
         raise AudioFileError(
             f"{reader.path}: the file holds no audio (it {reader.truncation.reason})."
         )
