@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QToolButton,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,13 +36,12 @@ from app.core.engine.transcript import Transcript
 from app.core.text.clock import clock
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_rows import (
-    CANCEL,
     DURATION,
     ETA,
     NAME,
-    PROGRESS,
     STATUS,
     QueueRow,
+    add_row,
     explanation,
     job_list,
     note_of,
@@ -202,22 +199,9 @@ class QueuePanel(QWidget):
     def _on_added(self, job_id: int, path: str) -> None:
         route = self.runner.route_of(job_id)
         status = f"Queued for {route.endpoint.name}" if route else "Queued"
-        item = QTreeWidgetItem([Path(path).name, "…", "", "", status, ""])
-        item.setToolTip(NAME, path)
-        self.tree.addTopLevelItem(item)
-        bar = QProgressBar()
-        bar.setRange(0, 1000)
-        bar.setValue(0)
-        bar.setAccessibleName(f"Progress of {Path(path).name}")
-        cancel = QToolButton()
-        cancel.setText("✕")  # a word would push the column out of sight at the default size
-        cancel.setAutoRaise(True)
-        cancel.setToolTip("Cancel this file (Delete); what is done is kept")
-        cancel.setAccessibleName(f"Cancel {Path(path).name}")
-        cancel.clicked.connect(lambda: self.runner.cancel(job_id))
-        self.tree.setItemWidget(item, PROGRESS, bar)
-        self.tree.setItemWidget(item, CANCEL, cancel)
-        self.rows[job_id] = QueueRow(job_id, Path(path), item, bar, cancel, status, route=route)
+        row = add_row(self.tree, job_id, Path(path), status, route, self._cancel)
+        self.rows[job_id] = row
+        item = row.item
         item.setToolTip(STATUS, explanation(self.rows[job_id]))
         self.tree.scrollToItem(item)  # a file added below the fold is seen to arrive
         if self.tree.currentItem() is None:  # Tab into the list lands on a row, its detail shown
@@ -253,7 +237,7 @@ class QueuePanel(QWidget):
             return
         row.fraction = max(row.fraction, fraction)  # a bar never moves backwards
         row.bar.setValue(round(row.fraction * 1000))
-        if row.started_at is not None and 0 < row.fraction < 1:
+        if row.started_at is not None and 0 < row.fraction < 1 and row.cancel.isEnabled():
             elapsed = row.working_s(time.monotonic())
             remaining = elapsed * (1 - row.fraction) / row.fraction
             row.item.setText(ETA, clock(remaining))
@@ -387,9 +371,18 @@ class QueuePanel(QWidget):
         """Delete cancels the selected job."""
         row = self._row_of(self.tree.currentItem())
         if event.key() == Qt.Key.Key_Delete and row is not None:
-            self.runner.cancel(row.job_id)
+            self._cancel(row.job_id)
             return
         super().keyPressEvent(event)
+
+    def _cancel(self, job_id: int) -> None:
+        """Cancel a file; a running one says so at once (it stops after its model call)."""
+        self.runner.cancel(job_id)
+        row = self.rows.get(job_id)
+        if row is not None and not row.ended and row.started_at is not None:
+            row.item.setText(ETA, "")
+            self._set_status(row, "Cancelling…")
+            row.cancel.setEnabled(False)
 
     def _refresh_empty(self) -> None:
         self.empty.setVisible(not self.rows)

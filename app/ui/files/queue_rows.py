@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,3 +126,30 @@ def reason_of(message: str, path: Path) -> str:
     """The message without the path in front (the row already names the file)."""
     prefix = f"{path}: "
     return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def add_row(  # noqa: PLR0917 - a row is all of these
+    tree: QTreeWidget,
+    job_id: int,
+    path: Path,
+    status: str,
+    route: FileRoute | None,
+    cancel_job: Callable[[int], None],
+) -> QueueRow:
+    """A new job's row at the end of ``tree``: its name, progress bar and ✕ button."""
+    item = QTreeWidgetItem([path.name, "…", "", "", status, ""])
+    item.setToolTip(NAME, str(path))
+    tree.addTopLevelItem(item)
+    bar = QProgressBar()
+    bar.setRange(0, 1000)
+    bar.setValue(0)
+    bar.setAccessibleName(f"Progress of {path.name}")
+    cancel = QToolButton()
+    cancel.setText("✕")  # a word would push the column out of sight at the default size
+    cancel.setAutoRaise(True)
+    cancel.setToolTip("Cancel this file (Delete); what is done is kept")
+    cancel.setAccessibleName(f"Cancel {path.name}")
+    cancel.clicked.connect(lambda: cancel_job(job_id))
+    tree.setItemWidget(item, PROGRESS, bar)
+    tree.setItemWidget(item, CANCEL, cancel)
+    return QueueRow(job_id, path, item, bar, cancel, status, route=route)

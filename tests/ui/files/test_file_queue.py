@@ -217,7 +217,11 @@ def test_cancel_mid_job_keeps_the_done_segments_for_export(
     job = queue.runner.add(media["long"])
     with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
         pass
-    queue.runner.cancel(job)
+    row = queue.panel.row(job)
+    row.cancel.click()  # the row's ✕
+    # Said at once: the job stops only after its model call (many seconds on a long file).
+    assert row.status == "Cancelling…"
+    assert not row.cancel.isEnabled()
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     partial = finished[0]
     assert partial is not None
