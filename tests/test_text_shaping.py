@@ -37,6 +37,13 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ("It was late semi colon we left", "It was late; we left", DEFAULT),
     ("We are done fullstop", "We are done.", DEFAULT),
     ("It is ready-period.", "It is ready.", DEFAULT),
+    # tiny.en runs "comma" onto the word before (held to talk, a helper's "weathercomma,").
+    (
+        "About the weathercomma, which has been rainy all weekcomma, and green",
+        "About the weather, which has been rainy all week, and green",
+        DEFAULT,
+    ),
+    ("Glaucoma and a dilemma", "Glaucoma and a dilemma", DEFAULT),  # real words stay whole
     (
         "Hello, Peter Kama. I hope you are well-period.",
         "Hello, Peter, I hope you are well.",

@@ -245,17 +245,35 @@ def could_continue(tokens: Sequence[Token]) -> bool:
     return False
 
 
+# Words Whisper may run onto the word before with nothing between ("weathercomma,"); only
+# those no English word ends with ("…coma" would split glaucoma).
+GLUED_WITHOUT_HYPHEN = ("comma",)
+
+
 def split_glued(tokens: Sequence[Token]) -> list[Token]:
-    """Split "ready-period." into "ready" and "period." (Whisper hyphenates some commands)."""
+    """Split "ready-period." into "ready" and "period.", and "weathercomma," into "weather"
+    and "comma," (Whisper runs some commands onto the word before)."""
     result: list[Token] = []
     for token in tokens:
-        parts = token.core.split("-")
-        if token.fixed or len(parts) < 2 or parts[-1].lower() not in HYPHEN_GLUED:
+        stem, glued = _glued(token.core) if not token.fixed else ("", "")
+        if not glued:
             result.append(token)
             continue
-        result.append(Token(token.lead, "-".join(parts[:-1]), ""))
-        result.append(Token("", parts[-1], token.trail))
+        result.append(Token(token.lead, stem, ""))
+        result.append(Token("", glued, token.trail))
     return result
+
+
+def _glued(core: str) -> tuple[str, str]:
+    """(the word, the command run onto it), or ("", "") when ``core`` is one word."""
+    parts = core.split("-")
+    if len(parts) > 1 and parts[-1].lower() in HYPHEN_GLUED:
+        return "-".join(parts[:-1]), parts[-1]
+    for word in GLUED_WITHOUT_HYPHEN:
+        stem = core[: -len(word)]
+        if core.lower().endswith(word) and len(stem) >= 2 and stem.isalpha():
+            return stem, core[-len(word) :]
+    return "", ""
 
 
 def apply_commands(tokens: Sequence[Token]) -> list[Item]:
