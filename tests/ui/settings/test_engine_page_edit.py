@@ -8,6 +8,8 @@ forgotten. The keyring is a real GNOME Keyring on a private bus (tests/ui/settin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring
 import pytest
 from PySide6.QtCore import Qt
@@ -16,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
 from app.core.engine.remote.endpoint_file import endpoints_path, load_endpoints
 from tests.support.engine_page_driver import fill, make_page, open_add, open_edit, press_ok
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -76,7 +79,7 @@ def test_enter_on_a_saved_server_opens_it_for_editing(qtbot: QtBot) -> None:
 
 @pytest.mark.usefixtures("real_keyring")
 def test_the_api_key_is_kept_moved_with_a_new_name_replaced_and_forgotten(
-    qtbot: QtBot,
+    qtbot: QtBot, tmp_path: Path
 ) -> None:
     page = make_page(qtbot, EndpointBook())
     dialog = open_add(qtbot, page)
@@ -112,6 +115,7 @@ def test_the_api_key_is_kept_moved_with_a_new_name_replaced_and_forgotten(
 
     form = open_edit(qtbot, page)
     assert form.forget_key.isVisibleTo(form)
+    save_screenshot(form, "settings-engine-edit.png", tmp_path)
     form.forget_key.click()
     assert not form.key.isEnabled()
     with qtbot.waitSignal(page.endpoints_changed, timeout=20_000):
