@@ -276,6 +276,8 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done on {remote}" if remote else "Done")
         else:
             self._set_status(row, "Cancelled (partial)")
+            done = clock(transcript.segments[-1].end) if transcript.segments else "0:00"
+            self._add_line(row, f"Cancelled: the first {done} is transcribed; Enter shows it.")
 
     def _on_saved(self, job_id: int, path: str) -> None:
         row = self.rows.get(job_id)

@@ -127,7 +127,7 @@ class EndpointDialog(QDialog):
             "Remove this server's key from the system keyring; requests then go without one.",
         )
         self.forget_key.setVisible(bool(editing and editing.has_api_key))
-        self.forget_key.toggled.connect(lambda on: self.key.setEnabled(not on))
+        self.forget_key.toggled.connect(self._show_key_choice)
         self.ca_file = _line(
             "CA file",
             "A PEM file of certificate authorities to trust for this https server; "
@@ -170,6 +170,11 @@ class EndpointDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        for button, text in (
+            (QDialogButtonBox.StandardButton.Ok, "&OK"),  # the platform's may have no letter
+            (QDialogButtonBox.StandardButton.Cancel, "&Cancel"),
+        ):
+            buttons.button(button).setText(text)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
@@ -194,6 +199,11 @@ class EndpointDialog(QDialog):
         self.language.setText(endpoint.language)
         self.timeout.setValue(round(endpoint.timeout_s))
         self.ca_file.setText(endpoint.ca_file)
+
+    def _show_key_choice(self, forget: bool) -> None:
+        self.key.setEnabled(not forget and self.chosen_protocol() == "openai")
+        kept = "unchanged (in the system keyring)"
+        self.key.setPlaceholderText("removed from the keyring at OK" if forget else kept)
 
     def chosen_protocol(self) -> Protocol:
         """The protocol picked in the form."""

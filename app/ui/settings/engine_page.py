@@ -39,6 +39,7 @@ from app.core.engine.remote.remote_errors import display_url
 from app.core.engine.remote.saved_endpoints import add_endpoint, edit_endpoint, remove_endpoint
 from app.ui.settings.endpoint_dialog import PROTOCOL_LABELS, EndpointDialog
 from app.ui.shell.background import run_in_background
+from app.ui.shell.enter_key import enter_opens
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,8 @@ class EnginePage(QWidget):
         # Not the method itself: clicked would pass its checked flag as ``editing``.
         self.add_button.clicked.connect(lambda: self.open_add_dialog())  # noqa: PLW0108
         self.edit_button.clicked.connect(self.open_edit_dialog)
-        self.servers.itemActivated.connect(lambda _item: self.open_edit_dialog())
+        self.servers.itemDoubleClicked.connect(lambda _item: self.open_edit_dialog())
+        enter_opens(self.servers, self.open_edit_dialog)
         self.remove_button.clicked.connect(self.ask_remove)
         self.test_button.clicked.connect(self.test_selected)
         self._show_book(book, book.active)

@@ -130,6 +130,8 @@ def _show_settings(
     dialog.settings_accepted.connect(parts.settings_store.update)
     dialog.finished.connect(lambda _result: _dispose(parts, dialog, models_page))
     parts.settings_dialog = dialog
+    if parts.settings_page in dialog.page_names():
+        dialog.show_page(parts.settings_page)
     dialog.open()
 
 
@@ -162,6 +164,7 @@ def follow_endpoints(parts: DesktopParts, book: EndpointBook) -> None:
 
 def _dispose(parts: DesktopParts, dialog: SettingsDialog, models_page: ModelsPage) -> None:
     """Free a closed dialog; a download still running is stopped and outlived by its page."""
+    parts.settings_page = dialog.current_page()  # OK or Cancel: the next one opens there
     if parts.settings_dialog is dialog:
         parts.settings_dialog = None
     if models_page.downloading:

@@ -67,6 +67,7 @@ class DesktopParts:
     control: ControlServer | None = None
     settings_dialog: SettingsDialog | None = None  # while it is open
     settings_opening: bool = False  # its choices are being listed off the GUI thread
+    settings_page: str = ""  # the page it showed last: it opens there again
 
     @property
     def settings(self) -> Settings:

@@ -228,6 +228,10 @@ def test_cancel_mid_job_keeps_the_done_segments_for_export(
     assert not partial.complete
     assert 1 <= len(partial.segments) < len(LONG)
     assert queue.panel.row(job).status == "Cancelled (partial)"
+    note = queue.panel.row(job).item.child(0)  # the line under the row: what was kept
+    assert note is not None
+    assert note.text(0).startswith("Cancelled: the first 0:")
+    assert note.text(0).endswith("is transcribed; Enter shows it.")
     view = ResultsView(media["long"], partial, tmp_path)
     qtbot.addWidget(view)
     for fmt in ("srt", "vtt"):

@@ -206,3 +206,29 @@ def test_removing_the_model_in_use_chooses_the_bundled_one_and_says_so(
         assert load_settings().settings.model == "tiny.en"
     finally:
         app.shutdown()
+
+
+def test_settings_opens_again_on_the_page_it_was_closed_on(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    # OK from Audio reopened Settings on its first page; the user had to find Audio again.
+    parts = desktop.parts
+    for close in ("accept", "reject"):
+        open_settings(parts)
+        qtbot.waitUntil(lambda: parts.settings_dialog is not None, timeout=30_000)
+        dialog = parts.settings_dialog
+        assert dialog is not None
+        pages = dialog.page_names()
+        wanted = pages[2] if close == "accept" else pages[4]
+        dialog.show_page(wanted)
+        with qtbot.waitSignal(dialog.finished):
+            getattr(dialog, close)()
+        qtbot.waitUntil(lambda: parts.settings_dialog is None)
+        open_settings(parts)
+        qtbot.waitUntil(lambda: parts.settings_dialog is not None, timeout=30_000)
+        reopened = parts.settings_dialog
+        assert reopened is not None
+        assert reopened.current_page() == wanted
+        with qtbot.waitSignal(reopened.finished):
+            reopened.reject()
+        qtbot.waitUntil(lambda: parts.settings_dialog is None)

@@ -16,7 +16,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.remote.endpoint_book import Endpoint, EndpointBook
-from app.core.engine.remote.endpoint_file import endpoints_path, load_endpoints
+from app.core.engine.remote.endpoint_file import endpoints_path, load_endpoints, save_endpoints
+from app.core.settings import Settings
+from app.ui.settings.engine_page import ENGINE_PAGE, EnginePage
+from app.ui.settings.settings_dialog import SettingsDialog
 from tests.support.engine_page_driver import fill, make_page, open_add, open_edit, press_ok
 from tests.support.screenshots import save_screenshot
 
@@ -124,3 +127,58 @@ def test_the_api_key_is_kept_moved_with_a_new_name_replaced_and_forgotten(
     assert forgotten is not None
     assert not forgotten.has_api_key
     assert keyring.get_password("saytype", "team-2") is None
+
+
+def settings_with(qtbot: QtBot, page: EnginePage) -> SettingsDialog:
+    """The Settings dialog around ``page``, shown and active, on the Engine page."""
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"], engine_page=page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.show_page(ENGINE_PAGE)
+    return dialog
+
+
+def test_enter_in_settings_opens_the_server_and_saves_nothing(qtbot: QtBot) -> None:
+    # In Settings, Enter went on to the dialog, which pressed the OK of the form that had
+    # just opened: the server was saved unchanged, and no form was ever seen.
+    save_endpoints(EndpointBook((BOX, HOME)))
+    page = EnginePage(load_endpoints().book)
+    dialog = settings_with(qtbot, page)
+    saved = endpoints_path().stat().st_mtime_ns
+    page.servers.setFocus()
+    page.servers.setCurrentRow(0)
+    with qtbot.assertNotEmitted(page.endpoints_changed, wait=200):
+        qtbot.keyClick(page.servers, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: page.add_dialog is not None and page.add_dialog.isVisible())
+    assert page.add_dialog is not None
+    assert page.add_dialog.windowTitle() == "Edit gpu-box"
+    assert dialog.isVisible()  # nor did Settings take it for its OK
+    assert endpoints_path().stat().st_mtime_ns == saved
+
+
+def test_the_forms_ok_and_cancel_answer_their_alt_letters(qtbot: QtBot) -> None:
+    # Alt+O typed "o" into the name (then Enter saved "officeo"): the form's buttons had
+    # no letters where the platform gives none.
+    save_endpoints(EndpointBook((BOX,)))
+    page = EnginePage(load_endpoints().book)
+    settings_with(qtbot, page)
+    page.servers.setCurrentRow(0)
+    form = open_edit(qtbot, page)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    form.name.setFocus()
+    with qtbot.waitSignal(form.rejected):
+        qtbot.keyClick(form.name, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    assert load_endpoints().book == EndpointBook((BOX,))
+    form = open_edit(qtbot, page)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    fill(qtbot, form, model="large-v3")
+    with qtbot.waitSignal(page.endpoints_changed, timeout=10_000):
+        qtbot.keyClick(form.model, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    saved = load_endpoints().book.get("gpu-box")
+    assert saved is not None
+    assert saved.model == "large-v3"
