@@ -7,9 +7,9 @@ from app.core.engine.local_agreement import (
     agreed_prefix_length,
     extra_words_echo,
     repetition_loop_start,
-    skip_committed,
     word_key,
 )
+from app.core.engine.reheard_words import split_reheard
 from app.core.engine.window_decoder import Word
 
 
@@ -95,6 +95,12 @@ def test_word_key_and_prefix() -> None:
     assert agreed_prefix_length([], words("a")) == 0
 
 
+def skip_committed(committed: list[Word], hypothesis: list[Word]) -> int:
+    skip, rest = split_reheard(committed, hypothesis)
+    assert rest == ""
+    return skip
+
+
 def test_skip_committed_aligns_reheard_words() -> None:
     hypothesis = words("and so my fellow americans")
     assert skip_committed(words("And so my"), hypothesis) == 3
@@ -108,6 +114,17 @@ def test_skip_committed_maps_a_changed_word_one_to_one() -> None:
 
 def test_skip_committed_with_nothing_in_common_skips_as_many_words() -> None:
     assert skip_committed(words("one two"), words("alpha beta gamma")) == 2
+
+
+def test_words_reheard_as_one_token_are_split_where_the_committed_ones_end() -> None:
+    # "One, two, three four" committed, then a pass heard "1-2-3-4-5-6-7-8-9-10. The quick
+    # brown fox": counted as whole words, the four skipped "The quick brown" too, and
+    # "five … ten. The quick brown" were never typed.
+    heard = words("1-2-3-4-5-6-7-8-9-10. The quick brown fox")
+    assert split_reheard(words("One, two, three four"), heard) == (1, "5-6-7-8-9-10.")
+    assert split_reheard(words("One, two"), words("one-two-three and")) == (1, "three")
+    assert split_reheard(words("well known"), words("well-known fact")) == (1, "")
+    assert split_reheard(words("a well-known"), words("a well known fact")) == (3, "")
 
 
 def test_a_decoder_loop_is_found_at_its_second_copy() -> None:

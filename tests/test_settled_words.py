@@ -108,3 +108,19 @@ def test_a_skipped_phrase_in_silence_was_invented_and_is_dropped() -> None:
     committed = words("dog thank you for watching the horizon")
     heard = words("dog the horizon")
     assert text(best_heard(committed, heard, cut_s=3.5, spoken=never)) == "dog the horizon"
+
+
+def test_words_a_pass_joins_into_one_number_are_committed_once_and_cut_once() -> None:
+    # "One, two, three four" committed; the next pass heard "1-2-3-4-5-6-7-8-9-10. The quick
+    # brown fox". Counted whole, the four committed words skipped "The quick brown", and
+    # "five … ten. The quick brown" never reached the app typing as the user spoke.
+    settled = SettledWords()
+    settled.commit(words("One, two, three four"))
+    heard = [Word(0.0, 4.9, " 1-2-3-4-5-6-7-8-9-10."), *words("The quick brown fox", start=5.0)]
+    split = settled.split(heard)
+    assert text(split.fresh) == "5-6-7-8-9-10. The quick brown fox"
+    settled.commit(split.fresh[:4])  # the pass after agrees on these
+    assert settled.text.strip() == "One, two, three four 5-6-7-8-9-10. The quick brown"
+    # The cut: the pass's one token stands for the committed words it joined, once.
+    cut = best_heard(settled.committed, split.heard_through(4), cut_s=6.5, spoken=always)
+    assert text(cut) == "1-2-3-4-5-6-7-8-9-10. The quick brown"

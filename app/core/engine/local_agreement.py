@@ -145,27 +145,6 @@ def _repeated_run(
     return None
 
 
-def skip_committed(committed: Sequence[_HasText], hypothesis: Sequence[_HasText]) -> int:
-    """Index of the first hypothesis word after the already-committed ones.
-
-    A new pass re-hears the committed words still inside the buffer, but not
-    always identically ("my" may come back as "I"). Align them to the start of
-    the hypothesis; committed words left unmatched after the last match are
-    taken to map one-to-one onto the following hypothesis words.
-    """
-    if not committed:
-        return 0
-    keys_committed = [word_key(w.text) for w in committed]
-    keys_window = [word_key(w.text) for w in hypothesis[: len(committed) + 3]]
-    matcher = SequenceMatcher(None, keys_committed, keys_window, autojunk=False)
-    blocks = [block for block in matcher.get_matching_blocks() if block.size]
-    if not blocks:
-        return min(len(committed), len(hypothesis))
-    last = blocks[-1]
-    unmatched_after = len(committed) - (last.a + last.size)
-    return min(len(hypothesis), last.b + last.size + unmatched_after)
-
-
 class LocalAgreement(Generic[WordT]):
     """Tracks the two previous hypotheses of the still-uncommitted words.
 

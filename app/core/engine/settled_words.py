@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from app.core.engine.heard_words import continuation, join_words
-from app.core.engine.local_agreement import skip_committed, word_key
+from app.core.engine.local_agreement import word_key
+from app.core.engine.reheard_words import split_reheard, spoken_parts
 from app.core.engine.window_decoder import Word
 
 
@@ -82,8 +83,13 @@ class SettledWords:
     def split(self, words: list[Word]) -> FreshWords:
         """Split a pass's words at the end of the committed words in the buffer."""
         in_buffer = self.in_buffer
-        skip = skip_committed(in_buffer, words)
-        piece = continuation(in_buffer[-1], words[skip - 1]) if in_buffer and skip > 0 else []
+        skip, rest = split_reheard(in_buffer, words)
+        if rest:  # the committed words end inside a word heard as several ("1-2-3-4-5")
+            piece = [
+                Word(in_buffer[-1].end, max(in_buffer[-1].end, words[skip - 1].end), f" {rest}")
+            ]
+        else:
+            piece = continuation(in_buffer[-1], words[skip - 1]) if in_buffer and skip > 0 else []
         return FreshWords(words, [*piece, *words[skip:]], skip, len(piece))
 
     def commit(self, words: list[Word]) -> None:
@@ -149,17 +155,37 @@ def best_heard(
     """
     past = (i for i, w in enumerate(heard) if w.start + w.end >= 2 * cut_s)
     heard = heard[: next(past, len(heard))]
-    matcher = SequenceMatcher(
-        None,
-        [word_key(w.text) for w in committed],
-        [word_key(w.text) for w in heard],
-        autojunk=False,
-    )
+    # Compared by their parts: "One, two, three four 5-6" committed is "1-2-3-4-5-6" heard.
+    said, said_by = _by_parts(committed)
+    again, again_by = _by_parts(heard)
+    matcher = SequenceMatcher(None, said, again, autojunk=False)
     best: list[Word] = []
+    taken_committed: set[int] = set()
+    taken_heard: set[int] = set()
     for tag, c1, c2, h1, h2 in matcher.get_opcodes():
-        stopped_early = tag == "delete" and h1 == len(heard)
-        skipped = tag != "equal" and _is_skipped_phrase(committed[c1:c2], h2 - h1)
+        left_out = _words_of(committed, said_by[c1:c2], taken_committed)
+        instead = _words_of(heard, again_by[h1:h2], taken_heard)
+        stopped_early = tag == "delete" and h1 == len(again)
+        skipped = tag != "equal" and _is_skipped_phrase(left_out, len(instead))
         if stopped_early or skipped:
-            best += [word for word in committed[c1:c2] if spoken(word)]
-        best += heard[h1:h2]
+            best += [word for word in left_out if spoken(word)]
+        best += instead
     return best
+
+
+def _by_parts(words: list[Word]) -> tuple[list[str], list[int]]:
+    """Each word's comparable parts, in order, and the word each part belongs to."""
+    parts: list[str] = []
+    owners: list[int] = []
+    for index, word in enumerate(words):
+        for part in spoken_parts(word.text):
+            parts.append(part)
+            owners.append(index)
+    return parts, owners
+
+
+def _words_of(words: list[Word], owners: list[int], taken: set[int]) -> list[Word]:
+    """The words owning these parts, each once in all (a word's parts may span two runs)."""
+    found = [index for index in dict.fromkeys(owners) if index not in taken]
+    taken.update(found)
+    return [words[index] for index in found]
