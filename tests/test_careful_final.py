@@ -240,3 +240,14 @@ def test_an_echoing_greedy_hearing_at_the_release_gives_way_to_the_beam_hearing(
     text, beams = released_after_a_missed_block(decoder, heard_s=3.0, missed_blocks=3)
     assert text == "The crafts represented in the exhibition."
     assert beams[0] == StreamingOptions().final_beam_size  # beam search went first
+
+
+def test_a_beam_hearing_that_writes_a_count_as_digits_is_not_counted_as_words_lost() -> None:
+    # Greedy search heard "One, two, three, four, five, six, seven." and beam search
+    # "1-2-3-4-5-6-7." (right, and as the file path writes it): counted as tokens, beam
+    # "lost" six words and the final kept the greedy hearing; a helper's count of ten
+    # came out missing words that way.
+    said = "One, two, three, four, five, six, seven.".split()
+    greedy = [Word(0.1 + 0.4 * i, 0.45 + 0.4 * i, f" {word}") for i, word in enumerate(said)]
+    beam = [Word(0.1, 2.85, " 1-2-3-4-5-6-7.")]
+    assert dictate(BeamAwareDecoder(beam, greedy=greedy)) == "1-2-3-4-5-6-7."

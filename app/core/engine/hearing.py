@@ -25,6 +25,7 @@ from app.core.engine.local_agreement import (
     says_a_phrase_twice,
     word_key,
 )
+from app.core.engine.reheard_words import spoken_parts
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.window_decoder import Hypothesis, Word, compression_ratio
 from app.core.text.formatting import FILLERS
@@ -193,7 +194,8 @@ class Hearing:
         if _beam_said_twice(words, heard.words):
             log.info("kept the greedy final: beam search said a phrase twice")
             return None
-        counts = (len(words), len(heard.words))
+        # Counted in spoken parts: "1-2-3-4-5" is five words said, as "one, two, … five" is.
+        counts = (_said(words), _said(heard.words))
         slack = CAREFUL_WORD_SLACK
         if before_s is not None:
             # A block fills its window, leaving beam search little padding to loop over,
@@ -235,7 +237,7 @@ class Hearing:
         if before_s is not None:
             greedy = _words_before_cut(greedy, before_s)
         log.info("greedy search over the same audio heard %d words", len(greedy))
-        return abs(len(beam) - len(greedy)) <= slack or _greedy_said_twice(beam, greedy)
+        return abs(_said(beam) - _said(greedy)) <= slack or _greedy_said_twice(beam, greedy)
 
     def _looks_hallucinated(self, hypothesis: Hypothesis, kept_text: str, voiced: bool) -> bool:
         """Noise heard as speech, or a loop that is still most of what was kept.
@@ -250,6 +252,11 @@ class Hearing:
         options = self._options
         loop = compression_ratio(kept_text) > options.max_compression_ratio
         return loop or (hypothesis.no_speech_prob > options.no_speech_prob and not voiced)
+
+
+def _said(words: list[Word]) -> int:
+    """How many words were said: a token that joins several ("1-2-3-4") counts each."""
+    return sum(len(spoken_parts(word.text)) for word in words)
 
 
 def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
