@@ -56,9 +56,8 @@ _STOP_TIMEOUT_S = 3.0  # stop() gives up waiting for a stuck audio driver after 
 # More audio than this "in flight" at a release means the stream's clock and its
 # ADC times do not match (some drivers report neither well): trust the ring then.
 _MAX_IN_FLIGHT_S = 1.0
-# A block heard this much later than the previous one ended: sound between them never
-# reached the callback (the sound server moved the stream, or dropped it). Longer than
-# any block, so a late callback with its audio intact never counts.
+# A block heard this much later than the previous one ended: sound between them was lost
+# (the server moved or dropped the stream). Longer than any block: a late one never counts.
 _LOST_SOUND_S = 0.3
 
 
@@ -362,8 +361,7 @@ class MicSource:
 
     def _tell_lost_sound(self, *, look: bool = False) -> None:
         if self._lost.check(self._lost_s, self.device_name, self._pulse_source, look=look):
-            # The server moved the stream: the window's device line says where to.
-            self.device_name, self._pulse_source = MOVED_TO_DEFAULT, None
+            self.device_name, self._pulse_source = MOVED_TO_DEFAULT, None  # the window says so
 
     def _fail(self, message: str) -> None:
         with self._lock:
