@@ -247,7 +247,25 @@ def test_a_beam_hearing_that_writes_a_count_as_digits_is_not_counted_as_words_lo
     # "1-2-3-4-5-6-7." (right, and as the file path writes it): counted as tokens, beam
     # "lost" six words and the final kept the greedy hearing; a helper's count of ten
     # came out missing words that way.
-    said = "One, two, three, four, five, six, seven.".split()
+    said = ["One,", "two,", "three,", "four,", "five,", "six,", "seven."]
     greedy = [Word(0.1 + 0.4 * i, 0.45 + 0.4 * i, f" {word}") for i, word in enumerate(said)]
     beam = [Word(0.1, 2.85, " 1-2-3-4-5-6-7.")]
     assert dictate(BeamAwareDecoder(beam, greedy=greedy)) == "1-2-3-4-5-6-7."
+
+
+def test_greedy_hearings_that_say_the_special_words_back_commit_nothing_and_give_way() -> None:
+    # With special words "Siobhan, kubectl", greedy search over a buffer that began with
+    # silence said the prompt back; two passes agreed, "Siobhan, kubectl" was committed
+    # (typed as spoken), and the guard kept it as the final over beam search's words.
+    echo = [Word(0.0, 1.5, " Siobhan,"), Word(1.5, 3.4, " kubectl")]
+    decoder = BeamAwareDecoder(BEAM, greedy=echo)
+    decoder.hotwords = "Siobhan, kubectl"  # type: ignore[attr-defined]
+    transcriber = StreamingTranscriber(decoder)
+    block = np.full(2400, 0.1, dtype=np.float32)
+    events = []
+    for _ in range(int(3.5 * SAMPLE_RATE) // len(block)):
+        transcriber.push(block)
+        if transcriber.pass_due():
+            events += transcriber.run_pass()
+    assert [event for event in events if event.kind == "commit"] == []
+    assert transcriber.finish().text == "Stop right there!"

@@ -191,6 +191,8 @@ class Hearing:
             words = _words_before_cut(words, before_s)
         if hypothesis is None or not words:
             return None
+        if self.says_only_special_words(heard.words) and not self.says_only_special_words(words):
+            return words  # the greedy words were the prompt said back: their count means nothing
         if _beam_said_twice(words, heard.words):
             log.info("kept the greedy final: beam search said a phrase twice")
             return None
@@ -213,6 +215,14 @@ class Hearing:
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
         return words
+
+    def says_only_special_words(self, words: list[Word]) -> bool:
+        """Whether ``words`` are the special words (two or more), in their order, and nothing
+        else: the prompt said back. Over a buffer that began with silence, greedy search
+        heard "Siobhan, kubectl" for "See you soon new line…", and two passes agreeing
+        committed it."""
+        special = [word_key(part) for part in getattr(self._decoder, "hotwords", "").split()]
+        return len(special) > 1 and [word_key(word.text) for word in words] == special
 
     def _greedy_here_agrees(
         self,

@@ -138,8 +138,8 @@ class StreamingTranscriber:
         except Superseded:
             log.debug("abandoned a pass at the key release")
             return []
-        if heard is None:
-            return []
+        if heard is None or self._hearing.says_only_special_words(heard.words):
+            return []  # nothing heard, or only the prompt said back: nothing to commit
         fresh = heard.fresh
         events: list[DictationEvent] = []
         newly = self._agreement.update(fresh)
