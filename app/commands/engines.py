@@ -204,8 +204,10 @@ def run_remove(args: argparse.Namespace) -> int:
         save_endpoints(book)
     except (EndpointError, SettingsError) as exc:
         return _error(str(exc))
+    gone = before.get(args.name)
     try:
-        delete_api_key(args.name)
+        if gone is not None and gone.has_api_key:  # else the keyring is not asked: it may prompt
+            delete_api_key(args.name)
     except KeyringUnavailable as exc:
         sys.stderr.write(f"saytype: warning: {exc}\n")
     sys.stdout.write(f"Removed {args.name}.\n")

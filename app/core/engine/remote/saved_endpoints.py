@@ -92,8 +92,15 @@ def remove_endpoint(name: str) -> tuple[EndpointBook, str]:
         EndpointError: no endpoint of that name is saved.
         SettingsError: the endpoints file could not be written.
     """
-    book = load_endpoints().book.without(name)
+    before = load_endpoints().book
+    book = before.without(name)
     save_endpoints(book)
+    gone = before.get(name)
+    if gone is not None and not gone.has_api_key:
+        return (
+            book,
+            f"Removed {name}.",
+        )  # no key was saved: the keyring is not asked (it may prompt)
     try:
         delete_api_key(name)
     except KeyringUnavailable as exc:
