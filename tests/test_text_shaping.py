@@ -44,6 +44,9 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
         DEFAULT,
     ),
     ("Glaucoma and a dilemma", "Glaucoma and a dilemma", DEFAULT),  # real words stay whole
+    # A digit beside another number is part of it: not "Flight nine 47 … six 45".
+    ("Flight 9 47 leaves at 6 45.", "Flight 9 47 leaves at 6 45.", DEFAULT),
+    ("Pick 1, 2 or 3.", "Pick one, two or three.", DEFAULT),  # a list: each on its own
     (
         "Hello, Peter Kama. I hope you are well-period.",
         "Hello, Peter, I hope you are well.",

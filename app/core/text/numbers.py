@@ -25,6 +25,7 @@ digit is written as its word, as style guides spell out numbers below ten.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from app.core.text.spoken_commands import Item
 from app.core.text.tokens import Token
@@ -115,12 +116,24 @@ _DIGIT_WORDS = {str(value): word for word, value in _UNITS.items() if value < 10
 
 
 def digits_as_words(tokens: Sequence[Token]) -> list[Token]:
-    """Write each lone digit Whisper wrote ("2," but not "2.5", "3:30", "5%", "$4") as a word."""
+    """Write each lone digit Whisper wrote ("2," but not "2.5", "3:30", "5%", "$4") as a word.
+
+    A digit next to another number stays a digit: "Flight 9 47 leaves at 6 45" became
+    "Flight nine 47 leaves at six 45", one number in two forms.
+    """
+    # Numbers written side by side, with no punctuation between ("1, 2 or 3" is a list).
+    joined = [
+        a.core.replace(".", "").isdigit() and b.core.replace(".", "").isdigit() and not a.trail
+        for a, b in pairwise(tokens)
+    ]
     return [
         Token(token.lead, _DIGIT_WORDS[token.core], token.trail, cap=token.cap)
-        if not token.fixed and token.core in _DIGIT_WORDS
+        if not token.fixed
+        and token.core in _DIGIT_WORDS
+        and not (index > 0 and joined[index - 1])
+        and not (index < len(joined) and joined[index])
         else token
-        for token in tokens
+        for index, token in enumerate(tokens)
     ]
 
 
