@@ -61,8 +61,19 @@ def test_the_requested_platform_decides_which_display_counts() -> None:
 
 
 def test_x11_with_its_libraries_is_fine() -> None:
-    assert display_problem({"DISPLAY": ":0"}, everything_loads) is None
-    assert display_problem({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, everything_loads) is None
+    answers = lambda _display: True  # noqa: E731 - a display that is there
+    assert display_problem({"DISPLAY": ":0"}, everything_loads, answers) is None
+    environ = {"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}
+    assert display_problem(environ, everything_loads, answers) is None
+
+
+def test_a_display_nobody_answers_on_is_one_sentence_not_an_abort() -> None:
+    # A stale DISPLAY (its X server gone, or another session's): Qt aborted with status 134.
+    problem = display_problem({"DISPLAY": ":99"}, everything_loads)
+    assert problem == (
+        "no X server answers on DISPLAY=:99 (it stopped, or this is another session's); "
+        "run saytype in your desktop session, or set DISPLAY to its display."
+    )
 
 
 def test_x11_without_libxcb_cursor_names_the_package_to_install() -> None:
@@ -106,3 +117,31 @@ def test_saytype_without_a_display_exits_1_with_the_sentence(tmp_path: Path) -> 
     assert result.stderr.count("\n") == 1, result.stderr
     assert "Reinstalling" not in result.stderr
     assert result.stdout == ""
+
+
+def test_saytype_and_doctor_on_a_display_nobody_answers_say_so(tmp_path: Path) -> None:
+    skipped = {"WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    environ = {name: value for name, value in os.environ.items() if name not in skipped}
+    environ |= {
+        "DISPLAY": ":99",  # no X server there
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+
+    def saytype(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+
+    gui = saytype()
+    assert gui.returncode == 1, gui.stderr  # Qt aborted with 134
+    assert gui.stderr.startswith("saytype: error: no X server answers on DISPLAY=:99"), gui.stderr
+    assert "FAIL  session          No X server answers on DISPLAY=:99" in saytype("doctor").stdout

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.core.audio.sound_server import START_SERVER, SoundServer, probe_sound_server
+from app.core.display_check import display_problem
 from app.core.hotkeys.bound_keys import saytype_is_bound
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
@@ -120,6 +121,9 @@ def _session(environ: Mapping[str, str]) -> Finding:
     if is_wayland_session(environ):
         return Finding("session", "ok", f"Wayland session ({environ['WAYLAND_DISPLAY']}).")
     if environ.get("DISPLAY"):
+        problem = display_problem(environ)  # a stale DISPLAY: the window would not open
+        if problem is not None and problem.startswith("no X server answers"):
+            return Finding("session", "problem", problem[0].upper() + problem[1:])
         return Finding("session", "ok", f"X11 session ({environ['DISPLAY']}).")
     return Finding(
         "session",

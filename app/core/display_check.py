@@ -38,7 +38,9 @@ XCB_LIBRARIES = {
 
 
 def display_problem(
-    environ: Mapping[str, str], can_load: Callable[[str], bool] | None = None
+    environ: Mapping[str, str],
+    can_load: Callable[[str], bool] | None = None,
+    can_open: Callable[[str], bool] | None = None,
 ) -> str | None:
     """Why the window cannot open here, as one sentence; None when it should.
 
@@ -46,6 +48,7 @@ def display_problem(
         environ: the process environment (``DISPLAY``, ``WAYLAND_DISPLAY``,
             ``QT_QPA_PLATFORM``, ``XDG_SESSION_TYPE``).
         can_load: whether a shared library (by soname) loads; default: try it.
+        can_open: whether an X display (``DISPLAY``'s value) answers; default: open it.
 
     Returns:
         The sentence to show the user, or None when nothing is known to be wrong.
@@ -64,7 +67,13 @@ def display_problem(
         return None  # a Wayland desktop has what Qt's wayland plugin links
     missing = sorted({package for soname, package in XCB_LIBRARIES.items() if not load(soname)})
     if not missing:
-        return None
+        display = environ.get("DISPLAY", "")
+        if (can_open or _opens)(display):
+            return None
+        return (
+            f"no X server answers on DISPLAY={display} (it stopped, or this is another "
+            "session's); run saytype in your desktop session, or set DISPLAY to its display."
+        )
     return (
         "the window cannot open on this X11 display because libraries of Qt's xcb plugin "
         f"are missing; install them with: sudo apt install {' '.join(missing)}"
@@ -105,4 +114,20 @@ def _loads(soname: str) -> bool:
         ctypes.CDLL(soname)
     except OSError:
         return False
+    return True
+
+
+def _opens(display: str) -> bool:
+    """Whether Xlib can open ``display`` (True when Xlib itself is missing: Qt will say)."""
+    try:
+        xlib = ctypes.CDLL("libX11.so.6")
+    except OSError:
+        return True
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    handle = xlib.XOpenDisplay(display.encode())
+    if not handle:
+        return False
+    xlib.XCloseDisplay(handle)
     return True
