@@ -56,3 +56,21 @@ class CtrlC:
         line = ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {STOPPING}\n"
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             os.write(self._stderr.fileno(), line.encode())
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """Within the block SIGTERM is a Ctrl+C: a script's ``kill`` (a background job ignores
+    SIGINT) ends ``saytype listen`` with its final text, not with its words lost."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TextIO
 
+from app.commands.ctrl_c import sigterm_as_ctrl_c
 from app.commands.event_printer import EventPrinter, print_failure
 from app.commands.live_setup import crash_journal, load_pipeline
 from app.commands.remote_dictation import closing_connection, dictation_transcriber
@@ -192,11 +193,17 @@ def run_mic(
         enter = threading.Thread(
             target=_end_on_enter, args=(stdin, dictation.end_utterance), name="enter", daemon=True
         )
-        stderr.write(f"Listening on {mic.device_name}: press Enter, Ctrl+D or Ctrl+C to stop.\n")
+        how = (
+            "press Enter, Ctrl+D or Ctrl+C to stop"
+            if _someone_could_type(stdin)
+            else f"stop it with kill -TERM {os.getpid()} (or -INT)"
+        )
+        stderr.write(f"Listening on {mic.device_name}: {how}.\n")
         stderr.flush()
         with (
             closing_connection(transcriber),
             crash_journal(ring, dictation.start, args.model, stderr),
+            sigterm_as_ctrl_c(),
         ):
             worker.start()
             enter.start()
