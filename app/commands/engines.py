@@ -125,6 +125,7 @@ def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
             "'saytype engines add NAME URL'.\n"
         )
         return 0
+    width = max(len(endpoint.name) for endpoint in book.endpoints)  # the URLs line up
     for endpoint in book.endpoints:
         mark = "*" if endpoint.name == book.active else " "
         details = ", ".join(
@@ -137,7 +138,8 @@ def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
             )
             if part
         )
-        stdout.write(f"{mark} {endpoint.name}  {display_url(endpoint.url)}  ({details})\n")
+        url = display_url(endpoint.url)
+        stdout.write(f"{mark} {endpoint.name:<{width}}  {url}  ({details})\n")
     if not book.active:
         stdout.write("Dictation uses the local engine ('saytype engines use NAME' picks one).\n")
     elif book.fallback:

@@ -87,6 +87,7 @@ def test_endpoints_are_added_listed_picked_and_removed() -> None:
     assert used.stdout == "Dictation now uses home (wyoming://127.0.0.1:10300).\n"
     listed_text = saytype("engines", "list").stdout
     assert "* home  wyoming://127.0.0.1:10300  (wyoming, language en, timeout 600 s)" in listed_text
+    assert "\n  box   http://127.0.0.1:9/v1  (" in listed_text  # the URLs in one column
     assert "Dictation uses home; if it fails, the local model finishes." in listed_text
     used = saytype("engines", "use", "home", "--no-fallback")
     assert (
