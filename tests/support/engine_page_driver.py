@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.remote.endpoint_book import EndpointBook
@@ -22,7 +22,17 @@ def make_page(qtbot: QtBot, book: EndpointBook) -> EnginePage:
 
 
 def open_add(qtbot: QtBot, page: EnginePage) -> EndpointDialog:
-    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    """Add…: the empty form."""
+    return _open_form(qtbot, page, page.add_button)
+
+
+def open_edit(qtbot: QtBot, page: EnginePage) -> EndpointDialog:
+    """Edit… on the selected server: the form, filled with it."""
+    return _open_form(qtbot, page, page.edit_button)
+
+
+def _open_form(qtbot: QtBot, page: EnginePage, button: QPushButton) -> EndpointDialog:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = page.add_dialog
     assert dialog is not None
     qtbot.waitExposed(dialog)
@@ -40,12 +50,3 @@ def fill(qtbot: QtBot, dialog: EndpointDialog, **fields: str) -> None:
 def press_ok(qtbot: QtBot, dialog: EndpointDialog) -> None:
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-
-
-def open_edit(qtbot: QtBot, page: EnginePage) -> EndpointDialog:
-    """Edit… on the selected server: the form, filled with it."""
-    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
-    dialog = page.add_dialog
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    return dialog
