@@ -23,9 +23,12 @@ def real_keyring(
     import keyring
     from keyring.backends import SecretService
 
+    # Taken before the private session's environment: made lazily under it, the backend put
+    # back afterwards talked to that session's bus once it was gone, and the tests after
+    # this one waited on it.
+    previous = keyring.get_keyring()
     for name, value in keyring_session.env().items():
         monkeypatch.setenv(name, value)
-    previous = keyring.get_keyring()
     keyring.set_keyring(SecretService.Keyring())
     yield
     keyring.set_keyring(previous)
