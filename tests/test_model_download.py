@@ -182,6 +182,8 @@ def test_offline_mode_refuses_before_any_request(hub: FakeHub, models: Path) -> 
 def test_unreachable_hub_gives_a_network_message(hub: FakeHub, models: Path) -> None:
     with pytest.raises(DownloadError, match=r"Could not reach http://127\.0\.0\.1"):
         download_model(NAME, models, HubAccess("http://127.0.0.1:9"))
+    # Nothing was fetched, so nothing is left to resume or to show as a partial download.
+    assert list(models.iterdir()) == []
 
 
 def test_unknown_and_bundled_names_are_refused(hub: FakeHub, models: Path) -> None:
@@ -195,6 +197,7 @@ def test_unknown_and_bundled_names_are_refused(hub: FakeHub, models: Path) -> No
 def test_repository_missing_on_the_hub(hub: FakeHub, models: Path) -> None:
     with pytest.raises(DownloadError, match="has no repository Systran/faster-whisper-small"):
         download_model("small", models, access(hub))
+    assert list(models.iterdir()) == []
 
 
 def test_full_disk_gives_a_clear_message(

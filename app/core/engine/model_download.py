@@ -128,25 +128,42 @@ def download_model(
     except OSError as exc:
         raise DownloadError(f"Cannot create {partial}: {describe_os_error(exc)}.") from exc
     # Saytype keeps the hub offline (app.core.offline); this download is the user's request.
-    with _exclusive(partial, name), hub_requests_allowed():
-        revision, files = fetch_file_list(entry.repo_id, access)
-        _forget_stale_parts(partial, revision, files)
-        _check_free_space(partial, files)
-        total = sum(remote.size for remote in files)
-        done = sum(
-            min(_part(partial, remote).stat().st_size, remote.size)
-            for remote in files
-            if _part(partial, remote).exists()
-        )
-        if progress is not None:
-            progress(DownloadProgress(files[0].name, done, total))
-        for remote in files:
-            done = _fetch_file(
-                entry.repo_id, revision, remote, partial, access, done, total, progress, cancel
-            )
-        _install(partial, target, entry.repo_id, revision, files)
+    try:
+        with _exclusive(partial, name), hub_requests_allowed():
+            _download_into(partial, target, entry.repo_id, access, progress=progress, cancel=cancel)
+    except DownloadError:
+        _drop_if_nothing_to_resume(partial)
+        raise
     log.info("model %s installed in %s", name, target)
     return target
+
+
+def _download_into(
+    partial: Path,
+    target: Path,
+    repo_id: str,
+    access: HubAccess,
+    *,
+    progress: ProgressCallback | None,
+    cancel: CancellationToken,
+) -> None:
+    """Fetch the files into ``partial`` (resuming), check them, and install them as ``target``."""
+    revision, files = fetch_file_list(repo_id, access)
+    _forget_stale_parts(partial, revision, files)
+    _check_free_space(partial, files)
+    total = sum(remote.size for remote in files)
+    done = sum(
+        min(_part(partial, remote).stat().st_size, remote.size)
+        for remote in files
+        if _part(partial, remote).exists()
+    )
+    if progress is not None:
+        progress(DownloadProgress(files[0].name, done, total))
+    for remote in files:
+        done = _fetch_file(
+            repo_id, revision, remote, partial, access, done, total, progress, cancel
+        )
+    _install(partial, target, repo_id, revision, files)
 
 
 def fetch_file_list(repo_id: str, access: HubAccess) -> tuple[str, list[RemoteFile]]:
@@ -189,6 +206,20 @@ def fetch_file_list(repo_id: str, access: HubAccess) -> tuple[str, list[RemoteFi
     if not info.sha:
         raise DownloadError(f"The hub at {access.endpoint} gave no commit for {repo_id}.")
     return info.sha, files
+
+
+def _drop_if_nothing_to_resume(partial: Path) -> None:
+    """Remove a partial folder that holds no downloaded bytes (the hub never answered).
+
+    Left behind, it would only say "partial download" in the models folder for nothing.
+    """
+    try:
+        if any(path.name != ".lock" for path in partial.iterdir()):
+            return
+        (partial / ".lock").unlink(missing_ok=True)
+        partial.rmdir()
+    except OSError:  # another download took it, or it is not ours to tidy
+        return
 
 
 def _part(partial: Path, remote: RemoteFile) -> Path:
