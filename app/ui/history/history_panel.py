@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -39,6 +38,7 @@ from app.ui.dictation.dictation_history import record_delivery
 from app.ui.history.history_deletes import HistoryDeletes
 from app.ui.history.history_finder import HistoryFinder
 from app.ui.history.history_item import ENTRY_ID, make_item, show_delivery
+from app.ui.history.search_box import SearchUndo, make_search_box
 from app.ui.shell.focus_marks import mark_focus
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class HistoryPanel(QWidget):
         self._deletes.message.connect(self.status_message)
         self._deletes.failed.connect(self.error_occurred)
         self.addAction(self._deletes.undo_action)  # its shortcut works with the menu bar hidden
+        self._deletes.removed.connect(SearchUndo(self._search, self._deletes.undo_action).deleted)
         layout = QVBoxLayout(self)
         layout.addWidget(self._search)
         layout.addWidget(self._build_splitter(), 1)
@@ -121,11 +122,7 @@ class HistoryPanel(QWidget):
         self._search.selectAll()
 
     def _build_search(self) -> None:
-        self._search = QLineEdit(self)
-        self._search.setPlaceholderText("Search dictations")
-        self._search.setClearButtonEnabled(True)
-        self._search.setAccessibleName("Search dictations")
-        self._search.setAccessibleDescription("Shows only the dictations containing this text.")
+        self._search = make_search_box(self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.core.output.history import HistoryEntry, HistoryStore
@@ -120,3 +121,34 @@ def test_only_the_newest_deletes_keep_their_recording(tmp_path: Path) -> None:
     deleted.forget()
     assert not Path(str(entries[2].audio_path)).exists()
     assert deleted.pop() is None
+
+
+def test_ctrl_z_in_the_search_box_undoes_whichever_came_last(
+    qtbot: QtBot, store: HistoryStore
+) -> None:
+    """The delete's message says Ctrl+Z puts it back: so it does with the search box focused,
+    unless the search was typed after the delete (then Ctrl+Z is the field's own)."""
+    panel = make_panel(qtbot, store, show=True)
+    search = panel.findChild(QLineEdit)
+    assert search is not None
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "plumb")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    delete_with_the_key(qtbot, panel, 2)
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: store.get(2) is not None)
+    assert search.text() == "plumb"  # the typing before the delete stays
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+
+    delete_with_the_key(qtbot, panel, 2)
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "e")
+    qtbot.keyClick(search, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert search.text() != "plumbe"  # the field's own undo: the newest thing done
+    assert store.get(2) is None
+    assert panel.undo_delete_action.isEnabled()

@@ -1,0 +1,53 @@
+"""The history's search box, and its Ctrl+Z: a delete made after the search was typed is
+undone first.
+
+A text field keeps Ctrl+Z for its own text, so after "Deleted …. Ctrl+Z puts it back."
+the key undid the search typed before the delete instead of the delete. Whichever
+happened last, the typing or the delete, is what Ctrl+Z undoes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+
+def make_search_box(parent: QWidget) -> QLineEdit:
+    """The field whose text the history list is filtered by."""
+    search = QLineEdit(parent)
+    search.setPlaceholderText("Search dictations")
+    search.setClearButtonEnabled(True)
+    search.setAccessibleName("Search dictations")
+    search.setAccessibleDescription("Shows only the dictations containing this text.")
+    return search
+
+
+class SearchUndo(QObject):
+    """Gives Ctrl+Z in ``search`` to Undo delete when a delete is newer than its text."""
+
+    def __init__(self, search: QLineEdit, undo_delete: QAction) -> None:
+        super().__init__(search)
+        self._undo_delete = undo_delete
+        self._delete_is_newer = False
+        search.textEdited.connect(self._typed)
+        search.installEventFilter(self)
+
+    def deleted(self) -> None:
+        """A dictation was deleted: the newest thing Ctrl+Z can undo."""
+        self._delete_is_newer = True
+
+    def _typed(self) -> None:
+        self._delete_is_newer = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+            and self._delete_is_newer
+            and self._undo_delete.isEnabled()
+        ):
+            event.ignore()  # not the field's key this time: the window's shortcut takes it
+            return True
+        return super().eventFilter(watched, event)
