@@ -86,9 +86,7 @@ def run_import(
     except ProfileError as exc:
         stderr.write(f"saytype profiles: error: {exc}\n")
         return 1
-    names = [profile.name for profile in incoming.profiles]
-    if incoming.default.overrides:
-        names.insert(0, incoming.default.name)
+    names = incoming.names_imported()
     listed = ", ".join(names) if names else "none"
     stdout.write(f"Imported {counted(len(names), 'profile')} ({listed}) into {profiles_path()}\n")
     return 0

@@ -89,6 +89,22 @@ def test_importing_again_replaces_profiles_of_the_same_name(tmp_path: Path) -> N
     assert book.default.overrides == {"trailing_space": True}  # the file had no Default
 
 
+def test_a_file_with_a_default_that_changes_nothing_resets_the_default(tmp_path: Path) -> None:
+    """An exported book always has a "default" entry: importing one made before the Default
+    profile was changed is how a user puts it back."""
+    plain = {"format": 1, "default": {"settings": {}}, "profiles": []}
+    saytype("profiles", "import", write(tmp_path / "shared.json", SHARED))
+    assert load_profiles().book.default.overrides == {"trailing_space": True}
+
+    reset = saytype("profiles", "import", write(tmp_path / "plain.json", plain))
+
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout == f"Imported 1 profile (Default) into {profiles_path()}\n"
+    book = load_profiles().book
+    assert book.default.overrides == {}
+    assert [profile.name for profile in book.profiles] == ["Terminal", "Chat"]
+
+
 def test_mistakes_get_one_sentence_and_change_nothing(tmp_path: Path) -> None:
     saytype("profiles", "import", write(tmp_path / "shared.json", SHARED))
     before = profiles_path().read_bytes()

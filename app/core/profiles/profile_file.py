@@ -171,7 +171,8 @@ def _book_from_data(data: object, *, strict: bool) -> tuple[ProfileBook, list[st
             if strict:
                 raise
             problems.append(str(exc))
-    return ProfileBook(default, tuple(profiles)), problems, ignored
+    book = ProfileBook(default, tuple(profiles), default_given="default" in data)
+    return book, problems, ignored
 
 
 _PROFILE_KEYS = ("name", "window_class", "window_title", "settings")

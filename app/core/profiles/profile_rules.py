@@ -80,6 +80,9 @@ class ProfileBook:
 
     default: Profile = field(default_factory=lambda: Profile(DEFAULT_PROFILE))
     profiles: tuple[Profile, ...] = ()
+    # Read from a file that has a "default" entry, even one that changes nothing: an
+    # import of it resets the Default profile (an exported book always has one).
+    default_given: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [profile.name.casefold() for profile in self.profiles]
@@ -108,8 +111,18 @@ class ProfileBook:
         """This book with ``incoming``'s profiles: same names replaced in place, new ones added."""
         taken = {profile.name.casefold(): profile for profile in incoming.profiles}
         kept = [taken.pop(p.name.casefold(), p) for p in self.profiles]
-        default = incoming.default if incoming.default.overrides else self.default
+        default = incoming.default if incoming.sets_default else self.default
         return ProfileBook(default, (*kept, *taken.values()))
+
+    @property
+    def sets_default(self) -> bool:
+        """Whether importing this book sets the Default profile (else the user's stays)."""
+        return self.default_given or bool(self.default.overrides)
+
+    def names_imported(self) -> list[str]:
+        """The names an import of this book brings in, the Default profile first if it does."""
+        given = [self.default.name] if self.sets_default else []
+        return given + [profile.name for profile in self.profiles]
 
     def all(self) -> Iterable[Profile]:
         """Every profile, the Default one first."""

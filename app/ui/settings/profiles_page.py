@@ -279,7 +279,7 @@ class ProfilesPage(QWidget):
         except ProfileError as exc:
             self._say(str(exc))
             return False
-        names = ", ".join(p.name for p in incoming.profiles) or "the Default profile"
+        names = ", ".join(incoming.names_imported()) or "no profiles"
         return self._store(self.book.merged(incoming), None, f"Imported {names}.")
 
     def export_file(self, path: Path) -> bool:

@@ -227,7 +227,7 @@ def test_export_then_import_on_another_machine(qtbot: QtBot, tmp_path: Path) -> 
     assert fresh.import_file(shared)
 
     assert listed(fresh) == ["Default — everywhere else", "XTerm — class ^xterm$"]
-    assert fresh.message.text() == "Imported XTerm."
+    assert fresh.message.text() == "Imported Default, XTerm."
     assert json.loads(profiles_path().read_text(encoding="utf-8")) == exported
     shared.write_text("{", encoding="utf-8")
     assert not fresh.import_file(shared)
