@@ -6,27 +6,45 @@ import pytest
 
 from app.core.hotkeys.chord import DEFAULT_CHORD, parse_chord
 from app.core.hotkeys.compositor_bindings import Compositor, binding_lines, detect_compositor
+from app.core.hotkeys.gesture import GestureMode
 
 
 def _commands(text: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
-def test_hyprland_holds_to_talk_with_a_release_binding() -> None:
+def test_hyprland_tells_the_press_and_the_release() -> None:
     assert _commands(binding_lines("hyprland", DEFAULT_CHORD)) == [
-        "bind = CTRL SHIFT, space, exec, saytype start",
-        "bindr = CTRL SHIFT, space, exec, saytype stop",
+        "bind = CTRL SHIFT, space, exec, saytype press",
+        "bindr = CTRL SHIFT, space, exec, saytype release",
         "bind = CTRL SHIFT, Escape, exec, saytype cancel",
     ]
 
 
 @pytest.mark.parametrize("compositor", ["sway", "hyprland"])
-def test_tap_to_toggle_in_settings_binds_toggle_on_press_only(compositor: Compositor) -> None:
-    text = binding_lines(compositor, DEFAULT_CHORD, toggle=True)
-    commands = _commands(text)
-    assert [command.rsplit(" ", 1)[-1] for command in commands] == ["toggle", "cancel"]
-    assert not any("release" in command or "bindr" in command for command in commands)
-    assert "tap Ctrl+Shift+Space to start" in text
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("auto", "hold Ctrl+Shift+Space to dictate, or tap it to start and tap again to finish"),
+        ("hold", "hold Ctrl+Shift+Space to dictate;"),
+        ("toggle", "tap Ctrl+Shift+Space to start and again to finish"),
+    ],
+)
+def test_the_same_lines_serve_every_hotkey_mode(
+    compositor: Compositor, mode: GestureMode, said: str
+) -> None:
+    """Saytype applies the mode of Settings to the press and the release, so changing it
+    needs no new binding; the comment says what the key does now."""
+    text = binding_lines(compositor, DEFAULT_CHORD, mode=mode)
+    assert _commands(text) == _commands(binding_lines(compositor, DEFAULT_CHORD))
+    assert said in text
+
+
+def test_a_hotkey_without_modifiers_cancels_with_shift_not_a_bare_escape() -> None:
+    """A bare Escape bound in sway never reaches any app again."""
+    commands = _commands(binding_lines("sway", parse_chord("f9")))
+    assert commands[-1] == "bindsym Shift+F9 exec saytype cancel"
+    assert not any("Escape" in command for command in commands)
 
 
 def test_gnome_toggles_and_names_both_shortcuts_in_gsettings_syntax() -> None:
@@ -57,7 +75,7 @@ def test_kde_toggles_on_the_shortcut_people_see() -> None:
 )
 def test_sway_spells_keys_as_xkb_does(hotkey: str, sway_keys: str) -> None:
     first = _commands(binding_lines("sway", parse_chord(hotkey)))[0]
-    assert first == f"bindsym --no-repeat {sway_keys} exec saytype start"
+    assert first == f"bindsym --no-repeat {sway_keys} exec saytype press"
 
 
 @pytest.mark.parametrize(

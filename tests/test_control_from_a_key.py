@@ -7,11 +7,15 @@ terminal, where the message is read, it does not.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+from app.core.control_channel import encode
 from tests.support.notification_server import NotificationServer, running_notification_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,3 +58,36 @@ def test_the_same_command_in_a_terminal_only_prints(tmp_path: Path) -> None:
     assert rc == 1
     assert "Saytype is not running" in printed
     assert shown == []
+
+
+def test_a_key_whose_dictation_cannot_start_says_why_on_the_desktop(tmp_path: Path) -> None:
+    """`saytype press` from sway with the sound server gone: the app refuses, and the key
+    would have done nothing visible (the window hidden, no sound for the cues)."""
+    runtime = tmp_path / "run"
+    folder = runtime / "saytype"
+    folder.mkdir(parents=True, mode=0o700)
+    runtime.chmod(0o700)
+    refusal = "The microphone could not be opened: the sound server is not running."
+    asked: list[dict[str, object]] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(folder / "control.sock"))
+        listener.listen(1)
+
+        def answer() -> None:  # the running app's side, as its control server replies
+            conn, _ = listener.accept()
+            with conn:
+                asked.append(json.loads(conn.makefile("rb").readline()))
+                conn.sendall(encode({"ok": False, "state": "error", "message": refusal}))
+
+        app_side = threading.Thread(target=answer)
+        app_side.start()
+        with running_notification_server() as server:
+            rc = _run("press", server, runtime, stderr=subprocess.PIPE)
+            shown = server.shown()
+        app_side.join(timeout=10)
+    assert rc == 1
+    assert asked[0]["command"] == "press"
+    assert len(asked[0]["args"]) == 1  # type: ignore[arg-type]  # the key's moment
+    assert [(n["summary"], n["body"]) for n in shown] == [
+        ("Saytype could not start dictating", refusal)
+    ]

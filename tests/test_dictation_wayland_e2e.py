@@ -10,8 +10,8 @@ speech into.
 
 Hold-to-talk goes the way a person's does: sway's config carries what
 ``saytype keys --print sway`` prints, one wtype holds Ctrl+Shift+Space over
-foot while the speech plays, and sway's bindings run ``saytype start`` and
-``saytype stop``, which reach the running app. As root, sway runs as another
+foot while the speech plays, and sway's bindings run ``saytype press`` and
+``saytype release``, which reach the running app. As root, sway runs as another
 user: Saytype is told to obey that user (``--control-user``), and that user's
 ``saytype`` finds the socket (tests/support/compositor_control.py).
 foot must receive exactly the history's text, first character included, and it
@@ -153,14 +153,14 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
         before = len(saytype.history())
         keys = hold_hotkey(sway, wav_seconds(spoken) + HOLD_MARGIN_S)
         try:
-            # sway's press binding ran `saytype start` as its user; the app obeyed.
+            # sway's press binding ran `saytype press` as its user; the app obeyed.
             saytype.wait(
                 lambda: saytype.send("status").state == "listening", "the press binding", 10
             )
             pulse.play(spoken)
             # Nothing of Saytype's (its window, the listening strip) took the focus meanwhile.
             assert sway.focused_app_id() == "foot"
-            assert keys.wait(timeout=HOLD_MARGIN_S + 10) == 0  # the release: `saytype stop`
+            assert keys.wait(timeout=HOLD_MARGIN_S + 10) == 0  # the release: `saytype release`
         finally:
             if keys.poll() is None:
                 keys.kill()
@@ -183,3 +183,34 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
             assert wl_paste(sway, "--no-newline", "--type", mime) == data
     finally:
         previous.close()
+
+
+@pytest.mark.parametrize("variant", ["type"], indirect=True)  # the taps are the point
+def test_a_quick_tap_starts_a_dictation_that_the_next_tap_finishes(
+    desktop: tuple[XServer, PulseDaemon, SwaySession],
+    variant: str,
+    saytype: RunningSaytype,
+    foot: FootTarget,
+    spoken: Path,
+) -> None:
+    """Tap, speak, tap: the default mode ("both"), with sway's two processes per tap. A tap's
+    release used to overtake its press, which then left the microphone open for good."""
+    _xserver, pulse, sway = desktop
+    tap = ["-M", "ctrl", "-M", "shift", "-k", "space", "-m", "shift", "-m", "ctrl"]
+    before = len(saytype.history())
+    subprocess.run(["wtype", *tap], env=sway.client_env(), check=True, timeout=20)
+    saytype.wait(lambda: saytype.send("status").state == "listening", "the first tap", 10)
+    pulse.play(spoken)  # returns once the speech has played
+    assert saytype.send("status").state == "listening"  # the tap's release ended nothing
+    subprocess.run(["wtype", *tap], env=sway.client_env(), check=True, timeout=20)
+    saytype.wait(
+        lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,
+        "the dictation to be delivered",
+        60,
+    )
+    final, delivered_to = saytype.history()[-1]
+    assert delivered_to == "typed"
+    assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
+    subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
+    assert foot.wait_for_text(final + " \n", timeout=15) == final + " \n"
+    assert saytype.send("status").state == "idle"  # the second tap's release started nothing

@@ -2,8 +2,8 @@
 
 A headless sway session is configured with exactly what ``saytype keys
 --print sway`` prints; wtype presses and releases the chord on a virtual
-keyboard, as a person's keyboard would; sway runs ``saytype start`` and
-``saytype stop`` (the real CLI client code, ``app/commands/control.py``) and
+keyboard, as a person's keyboard would; sway runs ``saytype press`` and
+``saytype release`` (the real CLI client code, ``app/commands/control.py``) and
 they reach a running Saytype's control socket (the real ``ControlServer``) in
 that order.
 
@@ -59,7 +59,7 @@ def received(sway: SwaySession) -> Iterator[list[str]]:
     def handle(command: str, _args: list[str]) -> ControlReply:
         commands.append(command)
         return ControlReply(
-            ok=True, state="listening" if command == "start" else "idle", message=""
+            ok=True, state="listening" if command == "press" else "idle", message=""
         )
 
     server = ControlServer(folder / "control.sock", handle, other_uids=[uid])
@@ -80,20 +80,20 @@ def test_the_printed_sway_lines_bind_hold_to_talk() -> None:
     lines = saytype_keys("--print", "sway", "--hotkey", "ctrl+shift+space").splitlines()
     bindings = [line for line in lines if not line.startswith("#")]
     assert bindings == [
-        "bindsym --no-repeat Ctrl+Shift+space exec saytype start",
-        "bindsym --release Ctrl+Shift+space exec saytype stop",
+        "bindsym --no-repeat Ctrl+Shift+space exec saytype press",
+        "bindsym --release Ctrl+Shift+space exec saytype release",
         "bindsym Ctrl+Shift+Escape exec saytype cancel",
     ]
 
 
-def test_holding_the_chord_starts_and_releasing_it_stops_the_running_app(
+def test_the_chord_going_down_and_up_reaches_the_running_app(
     qtbot: QtBot, sway: SwaySession, received: list[str]
 ) -> None:
     # Ctrl and Shift down, Space held for half a second, then all released.
     press(sway, "-M", "ctrl", "-M", "shift", "-P", "space", "-s", "500", "-p", "space",
           "-m", "shift", "-m", "ctrl")  # fmt: skip
     qtbot.waitUntil(lambda: len(received) >= 2, timeout=20_000)
-    assert received == ["start", "stop"]
+    assert received == ["press", "release"]
 
 
 def test_the_cancel_chord_cancels(qtbot: QtBot, sway: SwaySession, received: list[str]) -> None:

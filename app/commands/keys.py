@@ -65,7 +65,5 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         sys.stderr.write(f"saytype: error: {problem}.\n")
         return 2
-    # "Tap to start, tap to stop" in Settings: one binding on press, as GNOME and KDE get.
-    toggle = settings.hotkey_mode == "toggle"
-    sys.stdout.write(binding_lines(compositor, chord, toggle=toggle))
+    sys.stdout.write(binding_lines(compositor, chord, mode=settings.hotkey_mode))
     return 0

@@ -15,14 +15,29 @@ import os
 import socket
 import struct
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPLY_WAIT_S = 5.0  # a command's answer, but `start`'s (app.commands.control)
-COMMANDS = ("toggle", "start", "stop", "cancel", "show", "quit", "status", "queue", "engines")
+COMMANDS = (
+    "toggle",
+    "start",
+    "stop",
+    "press",
+    "release",
+    "cancel",
+    "show",
+    "quit",
+    "status",
+    "queue",
+    "engines",
+)
 _REPLY_LIMIT = 64 * 1024
+# A key's process older than this is no moment of a key (the stamp is then "now").
+_OLDEST_KEY_S = 10.0
 
 
 class ControlError(Exception):
@@ -78,6 +93,24 @@ def runtime_dir() -> Path:
         raise ControlError(f"{folder} belongs to another user; refusing to use it.")
     folder.chmod(0o700)
     return folder
+
+
+def key_time() -> float:
+    """When this process was started, on the clock of ``time.monotonic()`` of any process.
+
+    ``saytype press|release`` send it: that is the moment the compositor ran the
+    binding. Python's start-up (0.1-1 s on a loaded machine) comes after it, and
+    differs between the press and the release.
+    """
+    now = time.monotonic()
+    try:
+        stat = Path("/proc/self/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # since boot, suspend included
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - age if 0.0 <= age <= _OLDEST_KEY_S else now
 
 
 def socket_path() -> Path:

@@ -20,8 +20,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 _TIMEOUT_S = 2.0
-# `exec saytype start`, `exec ~/.local/bin/saytype toggle`, `bind = …, exec, saytype start`.
-_SAYTYPE_COMMAND = re.compile(r"saytype\s+(start|toggle)\b")
+# `exec saytype press`, `exec ~/.local/bin/saytype toggle`, `bind = …, exec, saytype start`.
+_SAYTYPE_COMMAND = re.compile(r"saytype\s+(start|toggle|press)\b")
 _BINDING = re.compile(r"^\s*(bindsym|bindcode)\b.*$", re.MULTILINE)
 _INCLUDE = re.compile(r"^\s*include\s+(.+?)\s*$", re.MULTILINE)
 

@@ -264,6 +264,8 @@ def is_everyday_shortcut(chord: str) -> bool:
 
 def everyday_shortcut_problem(chord: str) -> str | None:
     """Why ``chord`` (canonical) cannot be Saytype's hotkey, or None when it can be."""
+    if parse_chord(chord).key == "esc":  # with the hotkey's modifiers, Esc cancels a dictation
+        return f"{display_chord(parse_chord(chord))} holds Esc, which cancels; choose another"
     if not is_everyday_shortcut(chord):
         return None
     return f"{display_chord(parse_chord(chord))} is a shortcut other apps need; choose another"

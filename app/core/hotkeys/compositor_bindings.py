@@ -2,11 +2,13 @@
 
 On Wayland no app may grab a global key; the compositor runs commands for
 keys instead. sway and Hyprland run a command on release too, so they get
-hold-to-talk (``saytype start`` on press, ``saytype stop`` on release, the
-way sway's ``bindsym --release`` fires on wtype's virtual-keyboard events);
-GNOME and KDE Plasma run shortcuts on press only, so they get ``saytype
-toggle`` (tap to start, tap to finish). Cancel is the hotkey's modifiers with
-Escape: a bare Escape bound in the compositor would be taken from every app.
+``saytype press`` and ``saytype release`` (the way sway's ``bindsym --release``
+fires on wtype's virtual-keyboard events), and the hotkey mode of Settings
+applies as on X11 (hold to talk, tap to start and stop, or both); GNOME and KDE
+Plasma run shortcuts on press only, so they get ``saytype toggle`` (tap to
+start, tap to finish). Cancel is the hotkey's modifiers with Escape, or Shift
+with the hotkey's key when it has none: a bare Escape bound in the compositor
+would be taken from every app.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from app.core.hotkeys.chord import Chord, display_chord
+from app.core.hotkeys.gesture import GestureMode
 
 Compositor = Literal["sway", "hyprland", "gnome", "kde"]
 COMPOSITORS: tuple[Compositor, ...] = ("sway", "hyprland", "gnome", "kde")
@@ -83,7 +86,7 @@ def detect_compositor(environ: Mapping[str, str]) -> Compositor | None:
 
 
 def binding_lines(
-    compositor: Compositor, chord: Chord, program: str = "saytype", *, toggle: bool = False
+    compositor: Compositor, chord: Chord, program: str = "saytype", mode: GestureMode = "auto"
 ) -> str:
     """What to put in ``compositor``'s configuration (or run) for ``chord``, as text.
 
@@ -91,51 +94,45 @@ def binding_lines(
         compositor: ``sway``, ``hyprland``, ``gnome`` or ``kde``.
         chord: The user's hotkey.
         program: The command that reaches the running Saytype.
-        toggle: tap to start and tap to stop, where the compositor could hold to talk.
+        mode: the hotkey mode in Settings, for the comment (sway and Hyprland tell the
+            press and the release, and Saytype applies the mode it has then).
     """
-    cancel = Chord(chord.modifiers, "esc")
-    if compositor == "sway":
-        return _sway_toggle(chord, cancel, program) if toggle else _sway(chord, cancel, program)
-    if compositor == "hyprland":
-        if toggle:
-            return _hyprland_toggle(chord, cancel, program)
-        return _hyprland(chord, cancel, program)
+    cancel = cancel_chord(chord)
+    if compositor in {"sway", "hyprland"}:
+        how = _HOW[mode].format(chord=display_chord(chord))
+        comment = (
+            f"# Saytype: {how}; {display_chord(cancel)} cancels.\n"
+            "# Settings → Dictation → How the hotkey works changes that, with these same lines.\n"
+        )
+        if compositor == "sway":
+            return comment + _sway(chord, cancel, program)
+        return comment + _hyprland(chord, cancel, program)
     if compositor == "gnome":
         return _gnome(chord, cancel, program)
     return _kde(chord, cancel, program)
 
 
+def cancel_chord(chord: Chord) -> Chord:
+    """The chord bound to cancel: Esc with the hotkey's modifiers, else Shift and its key."""
+    if chord.modifiers:
+        return Chord(chord.modifiers, "esc")
+    return Chord(frozenset({"shift"}), chord.key)
+
+
+_HOW = {
+    "auto": "hold {chord} to dictate, or tap it to start and tap again to finish",
+    "hold": "hold {chord} to dictate",
+    "toggle": "tap {chord} to start and again to finish",
+}
+
+
 def _sway(chord: Chord, cancel: Chord, program: str) -> str:
     hotkey, escape = _sway_keys(chord), _sway_keys(cancel)
     return (
-        f"# Saytype: hold {display_chord(chord)} to dictate, {display_chord(cancel)} cancels.\n"
-        "# Add to ~/.config/sway/config, then reload sway (swaymsg reload).\n"
-        f"bindsym --no-repeat {hotkey} exec {program} start\n"
-        f"bindsym --release {hotkey} exec {program} stop\n"
+        f"# Add to ~/.config/sway/config, then reload sway (swaymsg reload).\n"
+        f"bindsym --no-repeat {hotkey} exec {program} press\n"
+        f"bindsym --release {hotkey} exec {program} release\n"
         f"bindsym {escape} exec {program} cancel\n"
-    )
-
-
-def _sway_toggle(chord: Chord, cancel: Chord, program: str) -> str:
-    hotkey, escape = _sway_keys(chord), _sway_keys(cancel)
-    return (
-        f"# Saytype: tap {display_chord(chord)} to start and again to finish, "
-        f"{display_chord(cancel)} cancels.\n"
-        "# Add to ~/.config/sway/config, then reload sway (swaymsg reload).\n"
-        f"bindsym --no-repeat {hotkey} exec {program} toggle\n"
-        f"bindsym {escape} exec {program} cancel\n"
-    )
-
-
-def _hyprland_toggle(chord: Chord, cancel: Chord, program: str) -> str:
-    mods, key = _hyprland_keys(chord)
-    cancel_mods, escape = _hyprland_keys(cancel)
-    return (
-        f"# Saytype: tap {display_chord(chord)} to start and again to finish, "
-        f"{display_chord(cancel)} cancels.\n"
-        "# Add to ~/.config/hypr/hyprland.conf (Hyprland reloads it by itself).\n"
-        f"bind = {mods}, {key}, exec, {program} toggle\n"
-        f"bind = {cancel_mods}, {escape}, exec, {program} cancel\n"
     )
 
 
@@ -143,10 +140,9 @@ def _hyprland(chord: Chord, cancel: Chord, program: str) -> str:
     mods, key = _hyprland_keys(chord)
     cancel_mods, escape = _hyprland_keys(cancel)
     return (
-        f"# Saytype: hold {display_chord(chord)} to dictate, {display_chord(cancel)} cancels.\n"
-        "# Add to ~/.config/hypr/hyprland.conf (Hyprland reloads it by itself).\n"
-        f"bind = {mods}, {key}, exec, {program} start\n"
-        f"bindr = {mods}, {key}, exec, {program} stop\n"
+        f"# Add to ~/.config/hypr/hyprland.conf (Hyprland reloads it by itself).\n"
+        f"bind = {mods}, {key}, exec, {program} press\n"
+        f"bindr = {mods}, {key}, exec, {program} release\n"
         f"bind = {cancel_mods}, {escape}, exec, {program} cancel\n"
     )
 

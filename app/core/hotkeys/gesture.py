@@ -234,9 +234,21 @@ class HotkeyGesture:
             return self._on_chord_key_press(t)
         return []
 
+    def chord_down(self, t: float) -> list[HotkeyAction]:
+        """The whole chord went down at ``t``, as a compositor's key binding tells it
+        (``saytype press``): the compositor matched the keys, so none are checked here."""
+        return self._settle_pending() + self._on_whole_chord_press(t)
+
+    def chord_up(self, t: float) -> list[HotkeyAction]:
+        """The chord bound in a compositor went up at ``t`` (``saytype release``)."""
+        return self._settle_pending() + self._on_release(self._chord.key, t)
+
     def _on_chord_key_press(self, t: float) -> list[HotkeyAction]:
         if not self._exactly_chord_held(t):
             return []
+        return self._on_whole_chord_press(t)
+
+    def _on_whole_chord_press(self, t: float) -> list[HotkeyAction]:
         recent = self._last_release_t is not None and t - self._last_release_t < self._debounce_s
         if recent:
             self._held = _HeldChord(_Press.INERT, t)

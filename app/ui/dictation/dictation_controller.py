@@ -1,11 +1,10 @@
 """Runs dictations: hotkey/tray/window requests → worker → history → delivery.
 
-Where the session state machine meets the hardware. Requests (start, stop, toggle,
-cancel) come from a hotkey, the tray, the window or the control socket, in any order;
-each asks the :class:`DictationSession` first. The final text is in history *before*
-it is delivered, so a crash or a focus change never loses a dictation (without history
-it also goes to the clipboard). Each dictation gets the profile of the window focused
-at its start (``profile_chooser.py``); the last hop is ``final_delivery.py``.
+Requests (start, stop, toggle, cancel) come from a hotkey, the tray, the window or the
+control socket, in any order; each asks the :class:`DictationSession` first. The final
+text is in history *before* it is delivered, so a crash or a focus change never loses a
+dictation. Each dictation gets the profile of the window focused at its start
+(``profile_chooser.py``); the last hop is ``final_delivery.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import GateHold, PauseGate
+from app.core.hotkeys.key_commands import MAX_KEY_DELAY_S
 from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
@@ -129,15 +129,18 @@ class DictationController(QObject):
         return self.session.state is DictationState.LISTENING or waiting
 
     def start(
-        self, output: str | None = None, source: str = "window", on_mic: OpenResult | None = None
+        self,
+        output: str | None = None,
+        source: str = "window",
+        on_mic: OpenResult | None = None,
+        since: float | None = None,
     ) -> bool:
-        """Start listening (with the pre-roll before now); False when busy.
-
-        While the last dictation finishes, the new one begins after it, from now
-        (:class:`DictationRequest`). A microphone that cannot open fails it, with a notice.
-        ``on_mic`` is told the reason, or None once the microphone records for it.
-        """
-        pre_roll_s = self.settings.pre_roll_ms / 1000
+        """Start listening, with the pre-roll before now (or before ``since``, when a key went
+        down); False when busy. While the last dictation finishes, the new one begins after it.
+        A microphone that cannot open fails it, with a notice; ``on_mic`` is told the reason,
+        or None once the microphone records for it."""
+        late_s = 0.0 if since is None else min(MAX_KEY_DELAY_S, time.monotonic() - since)
+        pre_roll_s = self.settings.pre_roll_ms / 1000 + max(0.0, late_s)
         request = DictationRequest(self._mic.start_position(pre_roll_s), output, source)
         if self.session.active:
             current = self._current

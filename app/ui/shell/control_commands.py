@@ -7,6 +7,7 @@ Wayland keybindings and a second launch of ``saytype`` reach the app this way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from PySide6.QtCore import QTimer
 
 from app.core.control_channel import ControlReply, PendingReply
 from app.core.dictation_session import ACTIVE_STATES
+from app.ui.dictation.bound_hotkey import BoundHotkey
 from app.ui.dictation.dictation_run import START_COMMAND
 from app.ui.shell.desktop_parts import DesktopParts
 
@@ -31,6 +33,8 @@ def obey_command(
         args: the command's arguments (the files, for ``queue``).
         request_quit: the app's one way to quit, called after the reply is sent.
     """
+    if command in _OBEYED_APART:
+        return _OBEYED_APART[command](parts, command, args)
     controller = parts.controller
     window = parts.window
     ok = True
@@ -58,14 +62,6 @@ def obey_command(
         window.activateWindow()
     elif command == "queue":
         window.queue_files([Path(arg) for arg in args])
-    elif command == "engines":  # `saytype engines use` saved another choice: follow it now
-        from app.core.engine.remote.endpoint_file import load_endpoints
-        from app.ui.settings.settings_applier import follow_endpoints
-
-        follow_endpoints(parts, load_endpoints().book)
-        where = parts.engine.where
-        state = controller.session.state.value
-        return ControlReply(ok=True, state=state, message=where or "local")
     elif command == "quit":
         lost = "" if FORCE in args else _work_a_quit_loses(parts)
         if lost:
@@ -81,6 +77,36 @@ def obey_command(
 
 
 FORCE = "--force"
+
+
+def _follow_engines(parts: DesktopParts, _command: str, _args: list[str]) -> ControlReply:
+    """`saytype engines use` saved another choice: follow it now."""
+    from app.core.engine.remote.endpoint_file import load_endpoints
+    from app.ui.settings.settings_applier import follow_endpoints
+
+    follow_endpoints(parts, load_endpoints().book)
+    where = parts.engine.where
+    state = parts.controller.session.state.value
+    return ControlReply(ok=True, state=state, message=where or "local")
+
+
+def _bound_key(parts: DesktopParts, command: str, args: list[str]) -> ControlReply | PendingReply:
+    """`saytype press|release`: the hotkey as a compositor's binding tells it."""
+    if parts.bound_hotkey is None:
+        parts.bound_hotkey = BoundHotkey(parts.controller)
+    keys, moment = parts.bound_hotkey, key_moment(args)
+    return keys.press(moment) if command == "press" else keys.release(moment)
+
+
+_OBEYED_APART = {"engines": _follow_engines, "press": _bound_key, "release": _bound_key}
+
+
+def key_moment(args: list[str]) -> float:
+    """When the key went down or up, as ``saytype press|release`` sent it; else now."""
+    try:
+        return float(args[0])
+    except (IndexError, ValueError):
+        return time.monotonic()
 
 
 def _work_a_quit_loses(parts: DesktopParts) -> str:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from app.core.engine.remote.dictation_engine import DictationEngine
     from app.core.output.history import HistoryStore
     from app.core.settings import Settings
+    from app.ui.dictation.bound_hotkey import BoundHotkey
     from app.ui.dictation.delivery_service import DeliveryService
     from app.ui.dictation.dictation_controller import DictationController
     from app.ui.dictation.dictation_cues import DictationCues
@@ -65,6 +66,7 @@ class DesktopParts:
     media: MediaQuiet | None = None
     recovery_offer: RecoveryOffer | None = None
     control: ControlServer | None = None
+    bound_hotkey: BoundHotkey | None = None  # made at the first `saytype press|release`
     settings_dialog: SettingsDialog | None = None  # while it is open
     settings_opening: bool = False  # its choices are being listed off the GUI thread
     settings_page: str = ""  # the page it showed last: it opens there again

@@ -8,7 +8,9 @@ control commands. The microphone is a fake device; the model is the real tiny.en
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.core.control_channel import ControlReply, PendingReply
 from app.core.settings import Settings
 from app.core.settings_file import save_settings, settings_path
 from app.main import DesktopApp
@@ -68,6 +71,49 @@ def test_control_commands_drive_the_dictation(qtbot: QtBot, desktop: DesktopApp)
         False,
         "nothing to cancel: no dictation is under way (Saytype is idle)",
     )
+
+
+def answer(qtbot: QtBot, reply: ControlReply | PendingReply) -> ControlReply:
+    """The reply, once a press that started a dictation has its microphone."""
+    if isinstance(reply, PendingReply):
+        qtbot.waitUntil(lambda: reply.reply is not None)
+        assert reply.reply is not None
+        return reply.reply
+    return reply
+
+
+def test_a_tap_whose_release_came_first_leaves_a_dictation_to_finish_with_the_next_press(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    """sway runs `saytype press` and `saytype release` as two processes; a quick tap's
+    release often reached the app first, and the press then left the microphone open with
+    nothing to stop it. The key moments put them back in order: a tap, in the default mode,
+    starts a dictation the next press finishes."""
+    key = time.monotonic()
+    early = desktop.handle_command("release", [f"{key + 0.05:.6f}"])
+    assert (early.ok, early.state) == (True, "idle")  # waits for its press
+    started = answer(qtbot, desktop.handle_command("press", [f"{key:.6f}"]))
+    assert (started.ok, started.state) == (True, "listening")  # a tap: it goes on listening
+    finished = answer(qtbot, desktop.handle_command("press", [f"{key + 1:.6f}"]))
+    assert finished.state in {"finishing", "delivering", "idle"}
+    after = answer(qtbot, desktop.handle_command("release", [f"{key + 1.05:.6f}"]))
+    assert after.ok
+    qtbot.waitUntil(lambda: not desktop.parts.controller.session.active, timeout=30_000)
+
+    # A hold: press, then a release half a second later, finishes at the release.
+    held = answer(qtbot, desktop.handle_command("press", [f"{key + 5:.6f}"]))
+    assert held.state == "listening"
+    released = answer(qtbot, desktop.handle_command("release", [f"{key + 5.5:.6f}"]))
+    assert released.state in {"finishing", "delivering", "idle"}
+    qtbot.waitUntil(lambda: not desktop.parts.controller.session.active, timeout=30_000)
+
+    # "Hold to talk" in Settings: the same tap starts and finishes at once.
+    desktop.parts.controller.settings = replace(
+        desktop.parts.controller.settings, hotkey_mode="hold"
+    )
+    desktop.handle_command("release", [f"{key + 9.05:.6f}"])
+    tapped = answer(qtbot, desktop.handle_command("press", [f"{key + 9:.6f}"]))
+    assert tapped.state != "listening"
 
 
 def test_a_refusal_after_a_failed_dictation_reads_as_a_sentence() -> None:
