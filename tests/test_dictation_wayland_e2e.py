@@ -69,16 +69,18 @@ def spoken(speech: SpeechMaker, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return speech.wav(SENTENCE, tmp_path_factory.mktemp("speech") / "sentence.wav")
 
 
-@pytest.fixture(scope="module", params=["paste", "type", "paste-native"])
+@pytest.fixture(scope="module", params=["paste", "type", "paste-native", "type-live"])
 def variant(request: pytest.FixtureRequest) -> str:
     """Settings' "Insert text by" (the Wayland clipboard, or the virtual keyboard); "native":
-    Saytype's own window is a Wayland client of the same sway (Qt's Wayland platform)."""
+    Saytype's own window is a Wayland client of the same sway (Qt's Wayland platform);
+    "live": type as I speak, whose words typed while Ctrl+Shift were still held came out
+    "The Quick Brown fox" (Shift on each)."""
     return str(request.param)
 
 
 @pytest.fixture(scope="module")
 def delivery(variant: str) -> str:
-    return variant.removesuffix("-native")
+    return variant.removesuffix("-native").removesuffix("-live")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,7 @@ def saytype(
         xserver,
         pulse,
         tmp_path_factory.mktemp("home"),
-        {"delivery": delivery},
+        {"delivery": delivery, "type_as_i_speak": variant.endswith("-live")},
         extra_env=wayland,
         args=control_user,
     ) as app:
@@ -144,6 +146,7 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
     saytype: RunningSaytype,
     foot: FootTarget,
     spoken: Path,
+    delivery: str,
 ) -> None:
     _xserver, pulse, sway = desktop
     if variant.endswith("-native"):  # no XWayland: Saytype's window is on sway itself
@@ -172,7 +175,7 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
             60,
         )
         final, delivered_to = saytype.history()[-1]
-        assert delivered_to == {"paste": "pasted", "type": "typed"}[variant.removesuffix("-native")]
+        assert delivered_to == {"paste": "pasted", "type": "typed"}[delivery]
         # foot hands a line on at Return: the user's own key, on its own virtual keyboard.
         subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
         # The text, the space a next dictation follows, then the user's Return.
