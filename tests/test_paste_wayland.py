@@ -153,3 +153,30 @@ def test_a_paste_into_no_window_fails_and_leaves_the_text_on_the_clipboard(
         assert wl_paste(sway, "--no-newline", "--type", "text/plain") == b"into no window\n"
     finally:
         previous.close()
+
+
+def test_without_wtype_the_text_is_on_the_wayland_clipboard_as_the_message_says(
+    qtbot: QtBot, sway: SwaySession
+) -> None:
+    """Nothing can type without wtype: the message said the text was on the clipboard,
+    while Qt's clipboard (no window of Saytype's focused) left the old one there."""
+    environ = {k: v for k, v in sway.client_env().items() if k != "DISPLAY"}
+    no_wtype = choose_delivery_route(environ, lambda name: None if name == "wtype" else "/x")
+    assert (no_wtype.name, no_wtype.wayland_clipboard) == ("none", True)
+    service = DeliveryService(route=no_wtype)
+    service.set_options("paste")
+    previous = SelectionOwner({"text/plain": b"OLD-CLIP"}, sway.client_env())
+    try:
+        with qtbot.waitSignal(service.failed, timeout=20_000) as failed:
+            service.deliver("Nothing could type this.")
+        assert failed.args is not None
+        assert "clipboard" in failed.args[1]
+        qtbot.waitUntil(
+            lambda: (
+                wl_paste(sway, "--no-newline", "--type", "text/plain")
+                == b"Nothing could type this."
+            )
+        )
+    finally:
+        service.shutdown()
+        previous.close()

@@ -202,7 +202,9 @@ def choose_delivery_route(
                 f"{_clause(fix)}.",
                 environ,
             )
-        return DeliveryRoute("none", f"{setup or MESSAGE_NO_WTYPE}.", environ)
+        # Nothing types, but wl-copy can still leave the text where the message says it is.
+        clipboard = bool(which("wl-paste"))
+        return DeliveryRoute("none", f"{setup or MESSAGE_NO_WTYPE}.", environ, clipboard)
     if display:
         return DeliveryRoute(
             "x11", f"X11 session ({display}): keys and pastes are sent with XTest.", environ
