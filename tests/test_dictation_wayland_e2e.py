@@ -217,3 +217,19 @@ def test_a_quick_tap_starts_a_dictation_that_the_next_tap_finishes(
     subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
     assert foot.wait_for_text(final + " \n", timeout=15) == final + " \n"
     assert saytype.send("status").state == "idle"  # the second tap's release started nothing
+
+
+@pytest.mark.parametrize("variant", ["paste-native"], indirect=True)  # its window on sway
+def test_show_brings_the_window_back_from_another_workspace(
+    desktop: tuple[XServer, PulseDaemon, SwaySession],
+    variant: str,
+    saytype: RunningSaytype,
+    foot: FootTarget,
+) -> None:
+    """`saytype show` (and a second launch) said the window came to the front, but on
+    Wayland an app cannot raise itself: it stayed on its workspace behind foot."""
+    _xserver, _pulse, sway = desktop
+    sway.swaymsg('[app_id="io.saytype.Saytype"] move to workspace 2')
+    assert sway.focused_app_id() == "foot"
+    assert saytype.send("show").ok
+    saytype.wait(lambda: sway.focused_app_id() == "io.saytype.Saytype", "the window", 10)

@@ -18,6 +18,7 @@ from app.core.dictation_session import ACTIVE_STATES
 from app.ui.dictation.bound_hotkey import BoundHotkey
 from app.ui.dictation.dictation_run import START_COMMAND
 from app.ui.shell.desktop_parts import DesktopParts
+from app.ui.shell.wiring import show_window
 
 
 def obey_command(
@@ -57,9 +58,7 @@ def obey_command(
         ok = controller.session.state in ACTIVE_STATES
         controller.cancel()
     elif command == "show":
-        window.showNormal()
-        window.raise_()
-        window.activateWindow()
+        show_window(window)
     elif command == "queue":
         window.queue_files([Path(arg) for arg in args])
     elif command == "quit":

@@ -7,6 +7,7 @@ Kept out of the composition root so that building (main.py) and reacting
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
+from app.core.compositor_focus import ask_compositor_to_focus
 from app.core.dictation_session import HEARING_STATES, DictationState
 from app.core.output.history import NOT_DELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
@@ -52,7 +54,7 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     window.show_engine(parts.engine.where)  # where audio goes, while a remote engine is active
     tray.show_engine(parts.engine.where)
     _wire_problems(parts)
-    tray.show_window_requested.connect(lambda: _show(window))
+    tray.show_window_requested.connect(lambda: show_window(window))
     tray.copy_last_requested.connect(controller.copy_last)
     ask_to_quit = partial(_ask_to_quit, parts, quit_app)
     tray.quit_requested.connect(ask_to_quit)
@@ -259,10 +261,12 @@ def _show_results(parts: DesktopParts, job_id: int) -> None:
     view.show()
 
 
-def _show(window: MainWindow) -> None:
+def show_window(window: MainWindow) -> None:
+    """Bring the window to the front; on sway and Hyprland the compositor is asked too."""
     window.showNormal()
     window.raise_()
     window.activateWindow()
+    ask_compositor_to_focus(os.environ, os.getpid())
 
 
 def _model_failed(window: MainWindow, message: str) -> None:
