@@ -49,6 +49,11 @@ _NEEDS_CHOICE = {
         "Applies only when Output is The focused application: with the clipboard or the "
         "Saytype window only, no words are typed into apps.",
     ),
+    "paste_restore_delay_ms": (
+        "delivery",
+        "paste",
+        "Applies only when text is inserted by pasting: typed text takes no clipboard.",
+    ),
     "hold_threshold_ms": (
         "hotkey_mode",
         "auto",

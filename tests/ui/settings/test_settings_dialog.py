@@ -313,6 +313,18 @@ def test_the_hold_threshold_is_editable_only_when_the_hotkey_works_both_ways(
     assert dialog.result_settings().hold_threshold_ms == CUSTOM.hold_threshold_ms
 
 
+def test_the_paste_wait_is_editable_only_when_text_is_pasted(qtbot: QtBot) -> None:
+    # "Wait for the paste up to" stayed editable with typing, where no paste happens.
+    dialog = make_dialog(qtbot)
+    delivery, wait = dialog.editor("delivery"), dialog.editor("paste_restore_delay_ms")
+    assert isinstance(delivery, QComboBox)
+    for value, applies in [("paste", True), ("type", False), ("paste", True)]:
+        delivery.setCurrentIndex(delivery.findData(value))
+        assert wait.isEnabled() is applies, value
+        if not applies:
+            assert "only when text is inserted by pasting" in wait.toolTip()
+
+
 def test_every_input_widget_is_named_and_explained(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     inputs = [
