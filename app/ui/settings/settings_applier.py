@@ -208,7 +208,7 @@ def connect_settings(parts: DesktopParts) -> None:
     def apply_hotkey(old: Settings, new: Settings) -> None:
         if new.hotkey != old.hotkey:
             parts.hotkeys.set_chord(parse_chord(new.hotkey))
-            window.set_hotkey_text(display_chord(parts.hotkeys.chord))
+        window.set_hotkey_text(display_chord(parts.hotkeys.chord), new.hotkey_mode)
         parts.hotkeys.set_mode(new.hotkey_mode)
         parts.hotkeys.set_hold_threshold(new.hold_threshold_ms / 1000)
 

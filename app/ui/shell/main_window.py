@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.notice = NoticeBar()
         self.notice.dismissed.connect(controller.dismiss_error)
         self.live = LiveTextView()
-        self.set_hotkey_text(hotkey_text)
+        self.set_hotkey_text(hotkey_text, controller.settings.hotkey_mode)
         self._build_live_buttons()
         self._build_layout(history_panel)
         self._build_menus()
@@ -240,11 +240,12 @@ class MainWindow(QMainWindow):
         menu.addAction(action)  # type: ignore[attr-defined]
         return action
 
-    def set_hotkey_text(self, hotkey_text: str) -> None:
-        """Name the global hotkey (as shown to people) in the hints that mention it."""
+    def set_hotkey_text(self, hotkey_text: str, mode: str = "auto") -> None:
+        """Name the global hotkey (as shown to people, used as ``mode`` says) in the hints."""
         self._hotkey_text = hotkey_text
         self.record.setToolTip(f"Start or stop a dictation (global hotkey: {hotkey_text})")
-        self.live.setPlaceholderText(f"Hold {hotkey_text}, or press Record, and speak.")
+        how = "Tap" if mode == "toggle" else "Hold"  # "Tap to start and stop" in Settings
+        self.live.setPlaceholderText(f"{how} {hotkey_text}, or press Record, and speak.")
 
     def show_state(self, state: str) -> None:
         """Reflect a DictationState value in the buttons, label and icon."""

@@ -121,6 +121,11 @@ def test_changed_settings_take_effect_without_a_restart(qtbot: QtBot, desktop: D
     assert parts.hotkeys.hold_threshold_s == pytest.approx(0.7)
     assert "Ctrl+Alt+F9" in parts.window.record.toolTip()
     assert parts.indicator.enabled is False
+    live = parts.window.live
+    assert live.placeholderText() == "Hold Ctrl+Alt+F9, or press Record, and speak."
+    parts.settings_store.update(new.replace(hotkey_mode="toggle"))
+    assert live.placeholderText() == "Tap Ctrl+Alt+F9, or press Record, and speak."
+    parts.settings_store.update(new)
     # Nobody needs the pre-roll: the device is freed (in the microphone's lane).
     qtbot.waitUntil(lambda: not parts.microphone.is_open)
     assert parts.idle_unloader is not None
