@@ -117,6 +117,11 @@ def _work_a_quit_loses(parts: DesktopParts) -> str:
     files = parts.files.jobs_left
     unsaved = parts.queue_panel.unsaved_transcripts()
     stopped = []
+    if parts.controller.session.active:  # the window asks about this one too
+        stopped.append(
+            "the dictation under way would stop before its text is saved (the next start "
+            "offers its recording)"
+        )
     if files:
         stopped.append(
             f"{files} file{'s' * (files != 1)} still to transcribe would stop (the next start "

@@ -208,3 +208,9 @@ def test_quit_command_refuses_while_files_would_be_lost(
     assert "saytype quit --force" in refused.message
     desktop.parts.files.cancel_all()
     qtbot.waitUntil(lambda: desktop.parts.files.jobs_left == 0, timeout=20_000)
+    # A dictation under way: the window asks before it stops; a script is refused.
+    assert desktop.handle_command("toggle", []).state == "listening"
+    refused = desktop.handle_command("quit", [])
+    assert not refused.ok
+    assert refused.message.startswith("not quitting: the dictation under way would stop")
+    desktop.handle_command("cancel", [])

@@ -52,7 +52,10 @@ def test_quit_during_a_dictation(desktop: tuple[XServer, PulseDaemon], tmp_path:
     with running_saytype(*desktop, tmp_path) as app:
         assert app.command("start").returncode == 0
         app.wait(lambda: app.state() == "listening", "listening", 20)
-        _quit(app)
+        refused = app.send("quit")  # the dictation would stop: a script is told, not obeyed
+        assert not refused.ok
+        assert "the dictation under way would stop" in refused.message
+        _quit(app, "--force")
     assert app.history() == []  # a quit drops the dictation, as Cancel does
 
 
