@@ -173,3 +173,66 @@ def test_a_word_the_voice_detector_doubts_too_is_dropped() -> None:
     # A breath or a knock that only passes the detector's lower presence bar (0.3): the
     # model's doubt alone decides, as before.
     assert dictate_one_word(level=0.4) == ""
+
+
+class HeadingFirstDecoder(ScriptedDecoder):
+    """Hears the first words as a heading ("The Quick Brown Fox") until more audio came,
+    as greedy search does over the first seconds of an utterance."""
+
+    def __init__(self, words: list[Word], sentence_after_s: float) -> None:
+        super().__init__(words)
+        self.sentence_after_s = sentence_after_s
+
+    def decode(
+        self,
+        audio: AudioArray,
+        prompt: str = "",
+        beam_size: int | None = None,
+        cancel: CancellationToken | None = None,
+        *,
+        aligned: bool = True,
+    ) -> Hypothesis:
+        heard = super().decode(audio, prompt, beam_size, cancel, aligned=aligned)
+        if len(audio) / SAMPLE_RATE >= self.sentence_after_s:
+            return heard
+        titled = tuple(Word(w.start, w.end, w.text.title()) for w in heard.words)
+        text = "".join(w.text for w in titled).strip()
+        return Hypothesis(
+            segments=(Segment(0.0, len(audio) / SAMPLE_RATE, text),),
+            no_speech_prob=0.0,
+            avg_logprob=-0.2,
+            compression_ratio=1.0,
+            words=titled,
+        )
+
+
+FOX = [
+    Word(0.1, 0.3, " The"),
+    Word(0.3, 0.6, " quick"),
+    Word(0.6, 0.9, " brown"),
+    Word(0.9, 1.2, " fox"),
+    Word(1.3, 1.6, " jumps"),
+    Word(1.6, 1.8, " over"),
+    Word(1.8, 1.9, " the"),
+    Word(2.0, 2.3, " lazy"),
+    Word(2.3, 2.7, " dog."),
+]
+
+
+def test_a_heading_heard_over_the_first_second_is_not_committed() -> None:
+    """Type as I speak typed "The Quick Brown fox…": two passes agreed on the words (case
+    aside) while both heard a heading, and the commit took its capitals."""
+    transcriber = StreamingTranscriber(HeadingFirstDecoder(FOX, sentence_after_s=2.0))
+    events = feed(transcriber, 3.5)
+    commits = "".join(text for kind, text in events if kind == "commit")
+    assert commits.strip().startswith("The quick brown fox jumps")
+    assert transcriber.finish().text == "The quick brown fox jumps over the lazy dog."
+
+
+def test_a_name_that_begins_the_utterance_is_committed() -> None:
+    """Two capitals in a row are most often a name, heard so by every pass."""
+    named = [Word(0.1, 0.4, " John"), Word(0.4, 0.8, " Smith"), *SENTENCE[1:]]
+    transcriber = StreamingTranscriber(ScriptedDecoder(named))
+    events = feed(transcriber, 2.4)
+    commits = "".join(text for kind, text in events if kind == "commit")
+    assert commits.strip().startswith("John Smith call")

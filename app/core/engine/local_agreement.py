@@ -40,6 +40,25 @@ def agreed_prefix_length(first: Sequence[_HasText], second: Sequence[_HasText]) 
     return count
 
 
+def title_cased(words: Sequence[_HasText], min_run: int = 3) -> bool:
+    """Whether the hearing begins with ``min_run`` or more capitalized words in a row.
+
+    Over the first seconds of an utterance greedy search often hears a heading: "The
+    Quick Brown Fox jumps over the", "First Line New Paragraph"; the pass after it,
+    hearing more, writes the words as a sentence. Committed, the heading's capitals would
+    be typed and never taken back. Two in a row are often a name ("John Smith called").
+    """
+    run = 0
+    for word in words:
+        text = word.text.strip()
+        if not any(c.isalpha() for c in text):
+            continue  # a number or a mark says nothing of the case
+        if not text[:1].isupper():
+            break
+        run += 1
+    return run >= min_run
+
+
 def says_a_phrase_twice(words: Sequence[_HasText], min_size: int = 3) -> bool:
     """Whether a phrase of ``min_size`` words or more comes twice in a row (one word between).
 

@@ -31,7 +31,7 @@ from app.core.engine.careful_final import CarefulFinal, Span
 from app.core.engine.cut_points import CutPoints
 from app.core.engine.heard_words import join_words, settled_count
 from app.core.engine.hearing import PROMPT_WORDS, Decoder, Heard, Hearing
-from app.core.engine.local_agreement import LocalAgreement
+from app.core.engine.local_agreement import LocalAgreement, title_cased
 from app.core.engine.recent_audio import RecentAudio
 from app.core.engine.settled_words import FreshWords, SettledWords
 from app.core.engine.streaming_options import StreamingOptions
@@ -44,12 +44,9 @@ EventKind = Literal["partial", "commit", "final"]
 
 @dataclass(frozen=True)
 class DictationEvent:
-    """Text produced while dictating.
-
-    ``partial`` is the current guess at the uncommitted words (it may change),
-    ``commit`` carries newly committed words (never retracted), and ``final``
-    the whole utterance.
-    """
+    """Text produced while dictating: ``partial`` guesses the uncommitted words (it may
+    change), ``commit`` carries newly committed words (never retracted), ``final`` the
+    whole utterance."""
 
     kind: EventKind
     text: str
@@ -148,6 +145,8 @@ class StreamingTranscriber:
             newly, self._buffer_start, self._buffer_seconds()
         )
         settled = min(len(newly), settled_count(fresh, horizon), before_pause)
+        if title_cased(heard.words):  # its capitals are a heading's: the next pass decides
+            settled = 0
         if settled < len(newly):
             self._agreement.unupdate(newly[settled:])
             newly = newly[:settled]
