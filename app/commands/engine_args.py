@@ -93,7 +93,7 @@ def remote_target(
     if ca_file is None and saved is not None and saved.ca_file:
         ca_file = Path(saved.ca_file)
     key = api_key(environ)
-    if not key and saved is not None:
+    if not key and saved is not None and saved.has_api_key:  # saved without one: never ask
         key = _saved_key(saved.name)
     model = getattr(args, "model", None) or (saved.model if saved else "")
     return RemoteTarget(

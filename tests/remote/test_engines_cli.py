@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.asking_keyring import LOG_VARIABLE
 from tests.support.fault_server import FaultServer, Reply, make_test_ca, running_fault_server
 from tests.support.keyring_session import KeyringSession, running_keyring
 
 SECRET = "sk-test-5e3f1c9a77"
+ASKING_KEYRING = "tests.support.asking_keyring.AskingKeyring"
 
 
 def saytype(*args: str | Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -161,6 +163,25 @@ def test_the_key_lives_in_the_keyring_and_goes_to_the_server(
     assert saytype("engines", "add", "box", faults.url, **env).returncode == 0
     saytype("transcribe", "--engine", "box", tone, **env)
     assert "authorization" not in faults.requests[-1]
+
+
+def test_a_server_saved_without_a_key_never_asks_the_keyring(
+    faults: FaultServer, tone: Path, tmp_path: Path
+) -> None:
+    """`engines test` and `transcribe --engine` waited 11 minutes, printing nothing, on
+    GNOME Keyring's "Choose password for new keyring" for a server saved with no key."""
+    asked = tmp_path / "keyring-questions"
+    env = {"PYTHON_KEYRING_BACKEND": ASKING_KEYRING, LOG_VARIABLE: str(asked)}
+    assert saytype("engines", "add", "box", faults.url, **env).returncode == 0
+    answer = {"text": "Hello.", "segments": [{"start": 0, "end": 1, "text": "Hello."}]}
+    faults.script(Reply(200, json.dumps(answer).encode()), Reply(200, json.dumps(answer).encode()))
+    assert saytype("engines", "test", "box", **env).returncode == 0
+    transcribed = saytype("transcribe", "--engine", "box", tone, **env)
+    assert transcribed.returncode == 0, transcribed.stderr
+    assert not asked.exists(), asked.read_text(encoding="utf-8")
+    # Saved with a key, the keyring is asked: the backend is in use.
+    saytype("engines", "add", "keyed", faults.url, "--api-key-stdin", stdin=SECRET, **env)
+    assert asked.read_text(encoding="utf-8").startswith("set saytype keyed")
 
 
 def test_engines_test_gives_the_servers_error_in_one_sentence(faults: FaultServer) -> None:
