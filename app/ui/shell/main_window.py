@@ -305,6 +305,8 @@ class MainWindow(QMainWindow):
         """Show whether the model is in memory and how much memory Saytype uses."""
         state = "loaded" if loaded else "unloaded"
         self.memory_label.setText(f"Model {state} · Saytype uses {rss_mb:.0f} MB")
+        if loaded and self.model_status.startswith("unloaded"):  # a file job loaded it again
+            self.show_model_status("ready")
 
     def show_engine(self, where: str) -> None:
         """Say where dictation audio is sent while a remote engine is active ("" = local)."""

@@ -334,6 +334,7 @@ def wire_model_memory(parts: DesktopParts) -> None:
     # an idle app does not wake up to redraw the same figure (decision 0006).
     worker.idle.connect(show_memory)
     files.idle.connect(show_memory)
+    files.progress.connect(show_memory)  # a file job loads an unloaded model again
     show_memory()
 
 

@@ -27,6 +27,7 @@ from app.ui.dictation.retype import RetypeBanner
 from app.ui.shell.control_commands import refusal
 from app.ui.shell.main_window import MainWindow
 from tests.fakes.fake_sounddevice import FakeSoundDevice
+from tests.support.speech import SpeechMaker
 
 pytestmark = [
     pytest.mark.gui,
@@ -162,6 +163,20 @@ def test_queue_command_adds_files_to_the_file_queue(
     assert isinstance(panel, QueuePanel)
     qtbot.waitUntil(lambda: any(r.error for r in panel.rows.values()), timeout=20_000)
     assert [r.path for r in panel.rows.values()] == [bad]
+
+
+def test_a_file_job_that_reloads_the_model_says_it_is_ready_again(
+    qtbot: QtBot, desktop: DesktopApp, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    """After an idle unload the window said "unloaded; reloads on the next dictation" under
+    "Model loaded", and `saytype status` "model: unloaded", while a file was transcribed."""
+    window = desktop.parts.window
+    desktop.parts.worker.unload_model()
+    qtbot.waitUntil(lambda: window.model_status.startswith("unloaded"), timeout=20_000)
+    spoken = speech.wav("The files tab loads the model again.", tmp_path / "spoken.wav")
+    assert desktop.handle_command("queue", [str(spoken)]).ok
+    qtbot.waitUntil(lambda: window.model_status == "ready", timeout=60_000)
+    assert desktop.handle_command("status", []).message.startswith("model: ready")
 
 
 def test_esc_cancels_a_re_type_countdown(qtbot: QtBot, desktop: DesktopApp) -> None:
