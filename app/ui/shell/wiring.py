@@ -22,6 +22,7 @@ from app.core.text.shaper import with_space_after
 from app.ui.history.history_retry import HistoryRetry
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
+from app.ui.shell.remote_notices import RemoteNotices
 from app.ui.shell.server_wait import show_the_server_wait
 from app.ui.shell.window_place import WindowPlace
 
@@ -329,7 +330,7 @@ def wire_model_memory(parts: DesktopParts) -> None:
     worker.unload_deferred.connect(
         lambda: window.statusBar().showMessage("The model is busy; it unloads when idle.", 3000)
     )
-    worker.model_notice.connect(lambda message: window.notice.show_notice("warning", message))
+    RemoteNotices(window.notice, window).follow(worker, parts.controller)
     # Memory changes when the model loads or unloads and when work ends: no timer, so
     # an idle app does not wake up to redraw the same figure (decision 0006).
     worker.idle.connect(show_memory)

@@ -27,6 +27,9 @@ from app.core.engine.remote.remote_final import RemoteFinal, RemoteUtterance, Wh
 
 log = logging.getLogger(__name__)
 
+FELL_BACK = "; this dictation was finished by the local model instead."  # ends its notice
+HEARD_BY_SERVER = " (server)"  # ends the history's model of a text a server heard
+
 _OPENAI_DEFAULT_MODEL = "whisper-1"
 # A dictation's final is wanted in seconds: a server that has not answered by then has failed
 # this one, and the local model finishes it. The default timeout (600 s) is for files, whose
@@ -177,7 +180,7 @@ class DictationEngine:
         remote, endpoint = self._last
         if remote is None or endpoint is None or remote.fell_back:
             return local_model
-        return f"{endpoint.model or 'the default model'} on {endpoint.name} (server)"
+        return f"{endpoint.model or 'the default model'} on {endpoint.name}{HEARD_BY_SERVER}"
 
     def take_notice(self) -> str | None:
         """The latest fallback's sentence, once."""
@@ -186,6 +189,4 @@ class DictationEngine:
 
     def _fell_back(self, message: str) -> None:
         with self._lock:
-            self._notices[:] = [
-                f"{message.rstrip('.')}; this dictation was finished by the local model instead."
-            ]
+            self._notices[:] = [f"{message.rstrip('.')}{FELL_BACK}"]
