@@ -300,14 +300,13 @@ class DesktopApp:
     def request_quit(self) -> None:
         """Quit from inside the event loop: close the parts, wait for the threads, then exit.
 
-        The GUI thread never blocks: the model threads end after their current call
-        (a model load, a file segment) and say so; the event loop ends once they
-        have, or after ``QUIT_LIMIT_MS`` (then :func:`run_gui` exits without
-        destroying a running thread).
+        The GUI thread never blocks: the model threads end after their current call and
+        say so; the event loop ends once they have, or after ``QUIT_LIMIT_MS`` (then
+        :func:`run_gui` exits without destroying a running thread).
         """
         from PySide6.QtWidgets import QApplication
 
-        from app.ui.shell.quit_sequence import QuitSequence
+        from app.ui.shell.quit_sequence import FILE_QUIT_PATIENCE_MS, QuitSequence
 
         if self.quitting is not None or self.stopped:
             return  # already quitting, or shut down (closing the window asks again)
@@ -319,8 +318,10 @@ class DesktopApp:
         self.quitting.wait_for(
             "the live model thread", lambda: parts.worker.thread_running, parts.worker.thread_ended
         )
+        files = parts.files  # its segment's words are dropped anyway: not 15 s for them
+        ended = files.thread_ended
         self.quitting.wait_for(
-            "the file model thread", lambda: parts.files.thread_running, parts.files.thread_ended
+            "the file model thread", lambda: files.thread_running, ended, FILE_QUIT_PATIENCE_MS
         )
         dialog = parts.settings_dialog
         if dialog is not None and dialog.models_page is not None:

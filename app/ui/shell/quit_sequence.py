@@ -18,12 +18,17 @@ from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 log = logging.getLogger(__name__)
 
 QUIT_LIMIT_MS = 15_000  # a large model still loading on a slow disk; then exit regardless
+# A file segment's words are dropped at a quit (the next start offers the file again): a
+# long segment (six decodes at rising temperatures) kept the process 16-18 s after the quit.
+FILE_QUIT_PATIENCE_MS = 1_500
 
 
 @dataclass
 class _Waited:
     name: str
     running: Callable[[], bool]
+    patience_ms: int | None = None  # waited for this long at most (None: the whole limit)
+    given_up: bool = False
 
 
 class QuitSequence(QObject):
@@ -45,15 +50,33 @@ class QuitSequence(QObject):
         self._poll.timeout.connect(self._check)
         self._done = False
 
-    def wait_for(self, name: str, running: Callable[[], bool], ended: SignalInstance) -> None:
-        """Wait for ``name`` while ``running()``; ``ended`` is emitted when it stops."""
-        self._waited.append(_Waited(name, running))
+    def wait_for(
+        self,
+        name: str,
+        running: Callable[[], bool],
+        ended: SignalInstance,
+        patience_ms: int | None = None,
+    ) -> None:
+        """Wait for ``name`` while ``running()``; ``ended`` is emitted when it stops.
+
+        ``patience_ms``: wait no longer than this for it, when nothing it does is lost
+        (a file segment whose words a quit drops anyway: the next start offers the file).
+        """
+        waited = _Waited(name, running, patience_ms)
+        self._waited.append(waited)
         ended.connect(self._check)
 
     def start(self) -> None:
         """Start waiting (the threads must have been asked to stop already)."""
         self._limit.start()
         self._poll.start()
+        for waited in self._waited:
+            if waited.patience_ms is not None:
+                QTimer.singleShot(waited.patience_ms, self, lambda w=waited: self._lose(w))
+        self._check()
+
+    def _lose(self, waited: _Waited) -> None:
+        waited.given_up = True
         self._check()
 
     def still_running(self) -> list[str]:
@@ -61,8 +84,12 @@ class QuitSequence(QObject):
         return [waited.name for waited in self._waited if waited.running()]
 
     def _check(self) -> None:
-        if not self._done and self._limit.isActive() and not self.still_running():
-            self._finish(True)
+        waiting = [w for w in self._waited if w.running() and not w.given_up]
+        if not self._done and self._limit.isActive() and not waiting:
+            left = self.still_running()
+            if left:
+                log.info("not waiting any longer at quit for %s", ", ".join(left))
+            self._finish(not left)
 
     def _give_up(self) -> None:
         if not self._done:

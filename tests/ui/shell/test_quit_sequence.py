@@ -73,3 +73,17 @@ def test_it_gives_up_at_the_limit_and_leaves_the_thread_alone(
         sequence.start()
     assert gave_up.args == [False]
     assert thread.isRunning()  # not destroyed, not terminated: the caller exits without it
+
+
+def test_a_thread_waited_for_with_patience_is_left_after_it(
+    qtbot: QtBot, busy_thread: tuple[QThread, _Blocking]
+) -> None:
+    """A file segment cannot be interrupted, and a quit drops its words anyway: the app
+    lingered 16-18 s after the quit (its window gone) waiting for one."""
+    thread, _work = busy_thread
+    sequence = QuitSequence(limit_ms=60_000)
+    sequence.wait_for("file", thread.isRunning, thread.finished, patience_ms=100)
+    with qtbot.waitSignal(sequence.finished, timeout=10_000) as done:
+        sequence.start()
+    assert done.args == [False]  # it still runs: the caller exits without destroying it
+    assert sequence.still_running() == ["file"]
