@@ -190,6 +190,20 @@ def test_a_file_cut_short_keeps_the_settings_before_the_cut() -> None:
     assert load_settings() == LoadedSettings(loaded.settings, None)
 
 
+def test_a_file_cut_after_its_version_keeps_no_settings_and_says_no_number() -> None:
+    """A new user read "Saytype kept the 0 settings it could read before the damage"."""
+    path = settings_path()
+    save_settings(Settings())
+    whole = path.read_bytes()
+    path.write_bytes(whole[: whole.index(b'"schema_version": 1') + len(b'"schema_version": 1,')])
+    loaded = load_settings()
+    assert loaded.settings == Settings()
+    assert loaded.notice is not None
+    assert "was damaged" in loaded.notice
+    assert "0 settings" not in loaded.notice
+    assert "kept" not in loaded.notice
+
+
 def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.mkdir()  # reading a folder fails with IsADirectoryError, whoever runs the test

@@ -115,6 +115,8 @@ def _salvaged(path: Path) -> LoadedSettings:
     if type(version) is not int or not 0 <= version <= SCHEMA_VERSION:
         version = SCHEMA_VERSION
     values, _ = _values_from(migrate({**members, "schema_version": version}), path)
+    if not values:  # only its version number was readable: nothing of the user's to keep
+        return LoadedSettings(Settings(), _move_aside(path, "was damaged"))
     kept = f"the {counted(len(values), 'setting')}"
     notice = _move_aside(
         path,
