@@ -234,3 +234,22 @@ def test_a_second_download_of_an_installed_model_is_refused(hub: FakeHub, models
     download_model(NAME, models, access(hub))
     with pytest.raises(DownloadError, match="already installed"):
         download_model(NAME, models, access(hub))
+
+
+def test_downloading_a_damaged_model_again_repairs_it(hub: FakeHub, models: Path) -> None:
+    """A new user deleted config.json (or a disk flipped bytes in model.bin): `models
+    download` refused with "already installed … remove it first" and repaired nothing."""
+    download_model(NAME, models, access(hub))
+    (models / NAME / "config.json").unlink()
+    download_model(NAME, models, access(hub))
+    assert verify_installed(models / NAME) == []
+    with (models / NAME / "model.bin").open("r+b") as model:
+        model.seek(1000)
+        byte = model.read(1)
+        model.seek(1000)
+        model.write(bytes([byte[0] ^ 0xFF]))
+    assert verify_installed(models / NAME) != []
+    download_model(NAME, models, access(hub))
+    assert verify_installed(models / NAME) == []
+    check_model_folder(models / NAME)
+    assert sorted(p.name for p in models.iterdir()) == [NAME]  # nothing left aside

@@ -9,10 +9,9 @@ as a loadable model; and only then is it renamed to ``<models_dir>/<name>`` in
 one step. An interruption or a cancel leaves only the ``.partial-`` folder,
 which loading never looks at and which the next download resumes (HTTP Range).
 
-We use huggingface_hub's API client and HTTP session, as faster-whisper does,
-but stream the files ourselves: ``hf_hub_download`` (huggingface_hub 1.x/2.x)
-deletes its temporary file on failure, so it cannot resume, and it offers
-neither a cancel hook nor a per-chunk progress callback.
+We use huggingface_hub's API client and HTTP session, as faster-whisper does, but
+stream the files ourselves: ``hf_hub_download`` (huggingface_hub 1.x/2.x) deletes its
+temporary file on failure (no resume), and has no cancel hook or per-chunk progress.
 """
 
 from __future__ import annotations
@@ -44,7 +43,12 @@ from app.core.engine.model_catalog import (
     partial_folder,
 )
 from app.core.engine.model_folder import ModelError, check_model_folder
-from app.core.engine.model_integrity import MANIFEST_NAME, RemoteFile, file_problem
+from app.core.engine.model_integrity import (
+    MANIFEST_NAME,
+    RemoteFile,
+    file_problem,
+    verify_installed,
+)
 from app.core.engine.model_registry import BUNDLED_MODEL
 from app.core.offline import hub_requests_allowed, user_hub_offline
 
@@ -100,8 +104,8 @@ def download_model(
 ) -> Path:
     """Download and install model ``name`` into ``models_dir / name``; return that folder.
 
-    Resumes an earlier unfinished download of the same model. On any failure
-    nothing loadable is left behind.
+    Resumes an earlier unfinished download; replaces an installed copy that fails its
+    checks. On any failure nothing loadable is left behind.
 
     Raises:
         DownloadError: offline mode, network or disk problems, or files that fail their checks.
@@ -112,10 +116,13 @@ def download_model(
     entry = catalog_entry(name)
     target = models_dir / name
     if target.exists():
-        raise DownloadError(
-            f"Model '{name}' is already installed in {target}; remove it first to download "
-            "it again."
-        )
+        damage = verify_installed(target)  # a damaged model is repaired by downloading again
+        if not damage:
+            raise DownloadError(
+                f"Model '{name}' is already installed in {target}; remove it first to download "
+                "it again."
+            )
+        log.info("model %s is damaged (%s): downloading it again", name, damage[0])
     if access.offline:
         raise DownloadError(
             f"Cannot download '{name}': offline mode is on (HF_HUB_OFFLINE). "
@@ -182,9 +189,7 @@ def fetch_file_list(repo_id: str, access: HubAccess) -> tuple[str, list[RemoteFi
     except RepositoryNotFoundError as exc:
         raise DownloadError(f"The hub at {access.endpoint} has no repository {repo_id}.") from exc
     except OfflineModeIsEnabled as exc:
-        raise DownloadError(
-            "Cannot download: huggingface_hub is in offline mode (HF_HUB_OFFLINE)."
-        ) from exc
+        raise DownloadError("Cannot download: the hub is set offline (HF_HUB_OFFLINE).") from exc
     except (HfHubHTTPError, OSError) as exc:
         raise DownloadError(network_message(access.endpoint, exc)) from exc
     except Exception as exc:
@@ -209,10 +214,8 @@ def fetch_file_list(repo_id: str, access: HubAccess) -> tuple[str, list[RemoteFi
 
 
 def _drop_if_nothing_to_resume(partial: Path) -> None:
-    """Remove a partial folder that holds no downloaded bytes (the hub never answered).
-
-    Left behind, it would only say "partial download" in the models folder for nothing.
-    """
+    """Remove a partial folder that holds no downloaded bytes (the hub never answered):
+    left behind, it would only say "partial download" in the models folder for nothing."""
     try:
         if any(path.name != ".lock" for path in partial.iterdir()):
             return
@@ -388,5 +391,10 @@ def _install(
     except ModelError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise DownloadError(f"The downloaded files do not form a usable model: {exc}") from exc
+    if target.exists():  # the damaged copy being repaired goes just before
+        damaged = target.with_name(f".removing-{target.name}")
+        shutil.rmtree(damaged, ignore_errors=True)
+        target.rename(damaged)
+        shutil.rmtree(damaged, ignore_errors=True)
     staging.rename(target)
     shutil.rmtree(partial, ignore_errors=True)
