@@ -187,8 +187,14 @@ class EndpointDialog(QDialog):
         """The form as it was sent, and why saving it failed: nothing typed is lost."""
         self.show_endpoint(endpoint)
         self.key.setText(api_key)
+        self._say(problem)
+
+    def _say(self, problem: str) -> None:
+        """Show why the form cannot be saved, the dialog grown to hold it (its fields were
+        squeezed under a keyring's long sentence)."""
         self.error.setText(problem)
         self.error.show()
+        self.adjustSize()
 
     def show_endpoint(self, endpoint: Endpoint) -> None:
         """Fill the fields with ``endpoint``'s (the API key field is left as it is)."""
@@ -235,8 +241,7 @@ class EndpointDialog(QDialog):
         try:
             self.endpoint = self._endpoint_from_form()
         except _FormProblem as problem:
-            self.error.setText(problem.message)
-            self.error.show()
+            self._say(problem.message)
             problem.field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         http = self.endpoint.protocol == "openai"

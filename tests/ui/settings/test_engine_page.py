@@ -213,7 +213,9 @@ def test_the_api_key_goes_to_the_keyring_never_the_file_and_leaves_with_the_serv
     assert keyring.get_password("saytype", "team") is None
 
 
-def test_without_a_keyring_a_key_is_refused_and_nothing_is_saved(qtbot: QtBot) -> None:
+def test_without_a_keyring_a_key_is_refused_and_nothing_is_saved(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     # The tests' default keyring backend is keyring's "fail" one, as on a desktop without one.
     page = make_page(qtbot, EndpointBook())
     dialog = open_add(qtbot, page)
@@ -235,6 +237,11 @@ def test_without_a_keyring_a_key_is_refused_and_nothing_is_saved(qtbot: QtBot) -
     )
     assert again.error.isVisibleTo(again)
     assert "clear the API key to save the server without it" in again.error.text()
+    # The dialog grew to hold the sentence: no field squeezed below its own height.
+    for field in (again.name, again.url, again.protocol, again.timeout, again.key):
+        assert field.height() >= field.minimumSizeHint().height(), field.accessibleName()
+    assert again.error.height() >= again.error.heightForWidth(again.error.width())
+    save_screenshot(again, "settings-engine-keyring-refused.png", tmp_path)
     again.key.clear()  # the user goes without the key
     press_ok(qtbot, again)
     qtbot.waitUntil(lambda: load_endpoints().book.get("team") is not None, timeout=10_000)
