@@ -140,7 +140,7 @@ def test_a_download_that_fails_before_any_bytes_leaves_no_partial_model() -> Non
         failed = saytype("models", "download", NAME, hub=empty_hub)
     assert failed.returncode == 1
     assert "has no repository" in failed.stderr
-    assert partial_folder(models_dir(), NAME).is_dir()  # only its lock file is there
+    assert not partial_folder(models_dir(), NAME).exists()  # nothing fetched, nothing left
     models = listed()
     assert models[NAME]["status"] == "available"
     assert models[NAME]["size_is_estimate"] is True
