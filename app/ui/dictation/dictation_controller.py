@@ -42,7 +42,6 @@ class DictationController(QObject):
     Args:
         delivery: a DeliveryService (or a fake with its methods and signals).
         history: the store, or None when it could not be opened (texts then go to the clipboard).
-        model_name: recorded with each history entry.
         own_window_active: whether Saytype's own window has the focus (texts are kept there).
         profiles: chooses each dictation's profile; without it, the settings alone apply.
     """
@@ -248,8 +247,7 @@ class DictationController(QObject):
             current.live.set_held(held)
 
     def dismiss_error(self) -> None:
-        """The user has seen the error."""
-        self.session.dismiss_error()
+        self.session.dismiss_error()  # the user has seen the error
 
     def copy_last(self) -> bool:
         """Put the last final text on the clipboard; False when there is none."""
