@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.hotkeys.bound_keys import saytype_is_bound
+from app.core.hotkeys.bound_keys import old_hold_bindings, saytype_is_bound
 from app.core.hotkeys.chord import DEFAULT_CHORD
 from app.core.hotkeys.compositor_bindings import binding_lines
 from app.core.settings import Settings
@@ -95,3 +95,48 @@ def test_the_window_says_hotkeys_are_unavailable_only_until_they_are_bound(
         [(level, text)] = told
         assert level == "warning"
         assert text.endswith('"saytype keys" prints the lines for yours.')
+
+
+OLD_LINES = (
+    "bindsym --no-repeat Ctrl+Shift+space exec saytype start\n"
+    "bindsym --release Ctrl+Shift+space exec saytype stop\n"
+)
+
+
+@pytest.mark.integration
+@pytest.mark.gui
+def test_an_older_saytypes_start_and_stop_lines_are_named_with_their_replacement(
+    monkeypatch: pytest.MonkeyPatch, bound_sway: SwaySession
+) -> None:
+    """With `stop` on the release a quick tap could leave the microphone open (0054): the
+    window and doctor say to print the lines again, once; today's lines are no news."""
+    assert old_hold_bindings(bound_sway.client_env()) is False
+    with running_sway(extra_config=OLD_LINES) as old:
+        assert saytype_is_bound(old.client_env()) is True  # they still hold to talk
+        assert old_hold_bindings(old.client_env()) is True
+        monkeypatch.delenv("DISPLAY", raising=False)
+        for name, value in old.client_env().items():
+            if name in {"WAYLAND_DISPLAY", "SWAYSOCK", "XDG_RUNTIME_DIR"}:
+                monkeypatch.setenv(name, value)
+        notices: list[tuple[str, str]] = []
+        build_hotkey_bridge(Settings(), notices, lambda level, text: None)
+    [(level, text)] = notices
+    assert level == "warning"
+    assert "`saytype keys --print sway` prints" in text
+    assert "a quick tap can leave the microphone open" in text
+
+
+def test_hyprlands_release_binds_that_stop_are_an_older_saytypes() -> None:
+    hyprland = {"HYPRLAND_INSTANCE_SIGNATURE": "abc"}
+    old = [
+        {"key": "space", "dispatcher": "exec", "arg": "saytype start", "release": False},
+        {"key": "space", "dispatcher": "exec", "arg": "saytype stop", "release": True},
+    ]
+    assert old_hold_bindings(hyprland, answering(old)) is True
+    new = [
+        {"key": "space", "dispatcher": "exec", "arg": "saytype press", "release": False},
+        {"key": "space", "dispatcher": "exec", "arg": "saytype release", "release": True},
+    ]
+    assert old_hold_bindings(hyprland, answering(new)) is False
+    assert saytype_is_bound(hyprland, answering(new)) is True
+    assert old_hold_bindings({"WAYLAND_DISPLAY": "wayland-0"}, answering([])) is False

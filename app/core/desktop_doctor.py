@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from app.core.audio.sound_server import START_SERVER, SoundServer, probe_sound_server
 from app.core.display_check import display_problem
-from app.core.hotkeys.bound_keys import saytype_is_bound
+from app.core.hotkeys.bound_keys import old_hold_bindings, saytype_is_bound
 from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
 from app.core.hotkeys.portal_shortcuts import portal_offers_global_shortcuts
@@ -72,6 +72,7 @@ class DoctorProbes:
     global_shortcuts: Callable[[Mapping[str, str]], bool] = portal_offers_global_shortcuts
     remote_keyboard: Callable[[Mapping[str, str]], bool] = portal_offers_remote_keyboard
     bound: Callable[[Mapping[str, str]], bool | None] = saytype_is_bound
+    old_bindings: Callable[[Mapping[str, str]], bool] = old_hold_bindings
 
 
 def diagnose(
@@ -95,7 +96,7 @@ def diagnose(
     return [
         _session(environ),
         _compositor(environ, interfaces),
-        _hotkey(environ, probes.global_shortcuts, probes.bound),
+        _hotkey(environ, probes),
         _delivery(environ, probes, interfaces),
         _clipboard(environ, probes, interfaces),
         _tray(environ, probes.tray or tray_available),
@@ -175,12 +176,8 @@ def _x11_or_nothing(topic: str, environ: Mapping[str, str], x11: str) -> Finding
 _NO_SESSION_FIX = "Start Saytype from a desktop session; `saytype transcribe` works anywhere."
 
 
-def _hotkey(
-    environ: Mapping[str, str],
-    global_shortcuts: Callable[[Mapping[str, str]], bool],
-    bound: Callable[[Mapping[str, str]], bool | None],
-) -> Finding:
-    route = choose_hotkey_route(environ, global_shortcuts, bound)
+def _hotkey(environ: Mapping[str, str], probes: DoctorProbes) -> Finding:
+    route = choose_hotkey_route(environ, probes.global_shortcuts, probes.bound, probes.old_bindings)
     statuses: dict[str, Status] = {
         "x11-grab": "ok",
         "portal": "ok",

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 _TIMEOUT_S = 2.0
 # `exec saytype press`, `exec ~/.local/bin/saytype toggle`, `bind = …, exec, saytype start`.
 _SAYTYPE_COMMAND = re.compile(r"saytype\s+(start|toggle|press)\b")
+# sway's `bindsym --release … exec saytype stop`, Hyprland's `bindr = …, exec, saytype stop`.
+_OLD_RELEASE = re.compile(r"(--release\b.*|^bindr = .*)saytype\s+stop\b")
 _BINDING = re.compile(r"^\s*(bindsym|bindcode)\b.*$", re.MULTILINE)
 _INCLUDE = re.compile(r"^\s*include\s+(.+?)\s*$", re.MULTILINE)
 
@@ -29,23 +31,38 @@ Runner = Callable[..., "subprocess.CompletedProcess[bytes]"]
 
 
 def saytype_is_bound(environ: Mapping[str, str], runner: Runner = subprocess.run) -> bool | None:
-    """True when a key binding runs ``saytype start`` or ``toggle``; False when none does;
-    None when the compositor cannot be asked (not sway or Hyprland, or no answer)."""
+    """True when a key binding runs ``saytype press``, ``start`` or ``toggle``; False when
+    none does; None when the compositor cannot be asked (not sway or Hyprland, no answer)."""
+    commands = _bound_commands(environ, runner)
+    return None if commands is None else any(_SAYTYPE_COMMAND.search(c) for c in commands)
+
+
+def old_hold_bindings(environ: Mapping[str, str], runner: Runner = subprocess.run) -> bool:
+    """Whether a binding runs ``saytype stop`` on a key's release: the lines an older Saytype
+    printed, with which a quick tap's release can overtake its press (decision 0054)."""
+    commands = _bound_commands(environ, runner) or []
+    return any(_OLD_RELEASE.search(command) for command in commands)
+
+
+def _bound_commands(environ: Mapping[str, str], runner: Runner) -> list[str] | None:
+    """The key bindings of sway (its lines) or Hyprland (``bindr = …`` per bind); None
+    when the compositor cannot be asked."""
     if environ.get("SWAYSOCK"):
         reply = _ask(["swaymsg", "-s", environ["SWAYSOCK"], "-r", "-t", "get_config"], runner)
         config = reply.get("config") if isinstance(reply, dict) else None
         if not isinstance(config, str):
             return None
         texts = [config, *_included(config, environ)]
-        return any(_SAYTYPE_COMMAND.search(line) for text in texts for line in _bindings(text))
+        return [line for text in texts for line in _bindings(text)]
     if environ.get("HYPRLAND_INSTANCE_SIGNATURE"):
         binds = _ask(["hyprctl", "binds", "-j"], runner)
         if not isinstance(binds, list):
             return None
-        return any(
-            isinstance(bind, dict) and _SAYTYPE_COMMAND.search(str(bind.get("arg", "")))
+        return [
+            f"bind{'r' if bind.get('release') else ''} = {bind.get('arg', '')}"
             for bind in binds
-        )
+            if isinstance(bind, dict)
+        ]
     return None
 
 

@@ -4,7 +4,7 @@ X11 lets Saytype grab the chord from the X server (``x11_grab``). Wayland lets
 no app see global keys: where the desktop's portal offers GlobalShortcuts
 (KDE Plasma, GNOME 48+, Hyprland) the compositor reports the chord's press and
 release to Saytype (``portal_shortcuts``); elsewhere the compositor runs
-``saytype start|stop|toggle|cancel`` on bindings that ``saytype keys`` prints,
+``saytype press|release|toggle|cancel`` on bindings that ``saytype keys`` prints,
 and the X11 grab then sees only keys typed into XWayland windows.
 """
 
@@ -18,6 +18,11 @@ from app.core.hotkeys.compositor_bindings import detect_compositor
 from app.core.output.delivery_route import is_wayland_session
 
 HotkeyRouteName = Literal["x11-grab", "portal", "compositor", "none"]
+OLD_BINDINGS_FIX = (
+    "Your bindings run `saytype stop` on the key's release, as an older Saytype printed: a "
+    "quick tap can leave the microphone open, and How the hotkey works in Settings does not "
+    "apply. Replace them with the lines `{keys}` prints (`saytype press` and `release`)."
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ def choose_hotkey_route(
     environ: Mapping[str, str],
     global_shortcuts: Callable[[Mapping[str, str]], bool] | None = None,
     bound: Callable[[Mapping[str, str]], bool | None] | None = None,
+    old_bindings: Callable[[Mapping[str, str]], bool] | None = None,
 ) -> HotkeyRoute:
     """The hotkey route of a session with environment ``environ``.
 
@@ -42,6 +48,8 @@ def choose_hotkey_route(
             (asked only in a Wayland session); None: it is not asked.
         bound: Whether the compositor runs Saytype's commands on a key already (None
             when it cannot tell); asked only where the compositor route is taken.
+        old_bindings: Whether those bindings are an older Saytype's ``start`` on press,
+            ``stop`` on release (a quick tap could leave the microphone open).
     """
     if is_wayland_session(environ):
         compositor = detect_compositor(environ)
@@ -54,13 +62,15 @@ def choose_hotkey_route(
                 "Wayland session whose desktop portal offers global shortcuts: "
                 "the compositor reports the hotkey's press and release to Saytype.",
             )
-        if bound is not None and bound(environ):
-            return HotkeyRoute(
-                "compositor",
-                "Wayland session: the compositor runs Saytype's commands on your key "
-                f"bindings, which {compositor or 'it'} has.",
-            )
         keys = f"saytype keys --print {compositor}" if compositor else "saytype keys --print NAME"
+        if bound is not None and bound(environ):
+            reason = (
+                "Wayland session: the compositor runs Saytype's commands on your key "
+                f"bindings, which {compositor or 'it'} has."
+            )
+            if old_bindings is not None and old_bindings(environ):
+                return HotkeyRoute("compositor", reason, OLD_BINDINGS_FIX.format(keys=keys))
+            return HotkeyRoute("compositor", reason)
         return HotkeyRoute(
             "compositor",
             "Wayland session: the compositor runs Saytype's commands on your key bindings.",

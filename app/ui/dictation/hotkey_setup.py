@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from app.core.hotkeys import portal_shortcuts
-from app.core.hotkeys.bound_keys import saytype_is_bound
+from app.core.hotkeys.bound_keys import old_hold_bindings, saytype_is_bound
 from app.core.hotkeys.chord import DEFAULT_CHORD, display_chord, parse_chord
 from app.core.hotkeys.hotkey_route import choose_hotkey_route
 from app.core.settings import Settings
@@ -35,9 +35,12 @@ def build_hotkey_bridge(
     except ValueError as exc:  # settings validate with the same grammar; never crash on it
         notices.append(("warning", f"{exc}. Using {display_chord(DEFAULT_CHORD)} instead."))
         chord = DEFAULT_CHORD
+    old = old_hold_bindings(os.environ)  # an older Saytype's lines: say how to replace them
     route = choose_hotkey_route(
-        os.environ, portal_shortcuts.portal_offers_global_shortcuts, saytype_is_bound
+        os.environ, portal_shortcuts.portal_offers_global_shortcuts, saytype_is_bound, lambda _: old
     )
+    if old and route.fix:
+        notices.append(("warning", route.fix))
     log.info("hotkey route %s: %s", route.name, route.reason)
     portal = portal_shortcuts.portal_listener_factory(lambda: hotkeys.chord, os.environ)
     hotkeys = HotkeyBridge(
@@ -47,7 +50,7 @@ def build_hotkey_bridge(
         listener_factory=portal if route.name == "portal" else None,
         rebind_on_chord_change=route.name == "portal",
     )
-    bound = route.name == "compositor" and not route.fix
+    bound = route.name == "compositor" and (old or not route.fix)
     hotkeys.error.connect(partial(_tell_unavailable, notify, bound))
     return hotkeys
 
