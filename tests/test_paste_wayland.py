@@ -180,3 +180,16 @@ def test_without_wtype_the_text_is_on_the_wayland_clipboard_as_the_message_says(
     finally:
         service.shutdown()
         previous.close()
+
+
+def test_foot_with_an_app_id_of_its_own_still_gets_foots_paste_keys(
+    qtbot: QtBot, sway: SwaySession, delivery: DeliveryService
+) -> None:
+    """`foot --app-id notes` got Ctrl+V, which foot types into the shell as ^V: by its app
+    id alone Saytype could not tell it was foot. Its process tells."""
+    with foot_target(sway, "own-id", app_id="notes", after_keyboard=True) as notes:
+        assert sway.focused_app_id() == "notes"
+        with qtbot.waitSignal(delivery.delivered, timeout=20_000) as delivered:
+            delivery.deliver("Into a foot of its own ✓\n")
+        assert delivered.args == [1, "pasted"]
+        assert notes.wait_for_text("Into a foot of its own ✓\n") == "Into a foot of its own ✓\n"

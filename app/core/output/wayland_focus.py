@@ -12,7 +12,9 @@ import json
 import logging
 import subprocess
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
+from app.core.output.paste_keys import CTRL_V, paste_chord_for
 from app.core.profiles.sway_focus import focused_in_tree
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,10 @@ def _focused(environ: Mapping[str, str], runner: Runner) -> tuple[str | None, st
         focused = focused_in_tree(tree)  # the profiles' reading of sway's tree, shared
         if focused is None:
             return None, None
-        return focused.window_class or None, focused.window_id or None
+        known = focused.window_class
+        if paste_chord_for(known) == CTRL_V and focused.pid:
+            known = _terminal_program(focused.pid) or known
+        return known or None, focused.window_id or None
     if environ.get("HYPRLAND_INSTANCE_SIGNATURE"):
         active = _ask(["hyprctl", "activewindow", "-j"], environ, runner)
         if not isinstance(active, dict):
@@ -93,6 +98,19 @@ class WaylandKeyboardFocus:
     def keys_go_nowhere(self) -> bool:
         """Whether the compositor says no window would get keys (sway, Hyprland); else False."""
         return nothing_focused(self._environ)
+
+
+def _terminal_program(pid: int) -> str | None:
+    """The program of process ``pid`` when it is a terminal with paste keys of its own.
+
+    ``foot --app-id notes`` is still foot: by its app id alone it got Ctrl+V, which foot
+    takes as a literal ^V typed into the shell.
+    """
+    try:
+        program = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return program if paste_chord_for(program) != CTRL_V else None
 
 
 def _ask(command: list[str], environ: Mapping[str, str], runner: Runner) -> object:

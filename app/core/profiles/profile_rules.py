@@ -36,12 +36,14 @@ class WindowIdentity:
         title: the window title, or "".
         window_id: the window itself where the compositor says (two terminals share a
             class), or ""; not part of what a rule matches.
+        pid: the process that owns it where the compositor says (sway), or 0.
     """
 
     instance: str = ""
     window_class: str = ""
     title: str = ""
     window_id: str = field(default="", compare=False)
+    pid: int = field(default=0, compare=False)
 
 
 def matches(profile: Profile, window: WindowIdentity) -> bool:

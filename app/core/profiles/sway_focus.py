@@ -113,4 +113,5 @@ def _identity(node: dict[str, object]) -> WindowIdentity:
         window_class=app_id or str(x11.get("class") or ""),
         title=str(node.get("name") or ""),
         window_id=str(node.get("id") or ""),
+        pid=pid if isinstance(pid := node.get("pid"), int) else 0,
     )
