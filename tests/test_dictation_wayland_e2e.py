@@ -130,6 +130,15 @@ def wav_seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
+def wait_for_delivery(saytype: RunningSaytype, before: int) -> None:
+    """History is written before delivery; its delivered_to is set once the text went out."""
+    saytype.wait(
+        lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,
+        "the dictation to be delivered",
+        60,
+    )
+
+
 def hold_hotkey(sway: SwaySession, seconds: float) -> subprocess.Popen[bytes]:
     """Press Ctrl+Shift+Space on a virtual keyboard, hold it ``seconds``, release it."""
     hold_ms = str(round(seconds * 1000))
@@ -168,12 +177,7 @@ def test_holding_the_keys_while_speaking_puts_the_words_in_foot(
             if keys.poll() is None:
                 keys.kill()
                 keys.wait()
-        # History is written before delivery; its delivered_to is set once the text went out.
-        saytype.wait(
-            lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,
-            "the dictation to be delivered",
-            60,
-        )
+        wait_for_delivery(saytype, before)
         final, delivered_to = saytype.history()[-1]
         assert delivered_to == {"paste": "pasted", "type": "typed"}[delivery]
         # foot hands a line on at Return: the user's own key, on its own virtual keyboard.
@@ -206,11 +210,7 @@ def test_a_quick_tap_starts_a_dictation_that_the_next_tap_finishes(
     pulse.play(spoken)  # returns once the speech has played
     assert saytype.send("status").state == "listening"  # the tap's release ended nothing
     subprocess.run(["wtype", *tap], env=sway.client_env(), check=True, timeout=20)
-    saytype.wait(
-        lambda: len(saytype.history()) > before and saytype.history()[-1][1] is not None,
-        "the dictation to be delivered",
-        60,
-    )
+    wait_for_delivery(saytype, before)
     final, delivered_to = saytype.history()[-1]
     assert delivered_to == "typed"
     assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final

@@ -43,7 +43,7 @@ class ScriptedDecoder:
     ) -> Hypothesis:
         self.calls += 1
         duration = len(audio) / SAMPLE_RATE
-        heard = [w for w in self.words if w.end <= duration] + self.tail
+        heard = self.heard(duration)
         text = "".join(w.text for w in heard).strip()
         return Hypothesis(
             segments=(Segment(0.0, duration, text),),
@@ -52,6 +52,10 @@ class ScriptedDecoder:
             compression_ratio=1.0,
             words=tuple(heard),
         )
+
+    def heard(self, duration: float) -> list[Word]:
+        """The words a decode of the first ``duration`` seconds hears."""
+        return [w for w in self.words if w.end <= duration] + self.tail
 
 
 def feed(transcriber: StreamingTranscriber, seconds: float) -> list[tuple[str, str]]:
@@ -183,27 +187,11 @@ class HeadingFirstDecoder(ScriptedDecoder):
         super().__init__(words)
         self.sentence_after_s = sentence_after_s
 
-    def decode(
-        self,
-        audio: AudioArray,
-        prompt: str = "",
-        beam_size: int | None = None,
-        cancel: CancellationToken | None = None,
-        *,
-        aligned: bool = True,
-    ) -> Hypothesis:
-        heard = super().decode(audio, prompt, beam_size, cancel, aligned=aligned)
-        if len(audio) / SAMPLE_RATE >= self.sentence_after_s:
-            return heard
-        titled = tuple(Word(w.start, w.end, w.text.title()) for w in heard.words)
-        text = "".join(w.text for w in titled).strip()
-        return Hypothesis(
-            segments=(Segment(0.0, len(audio) / SAMPLE_RATE, text),),
-            no_speech_prob=0.0,
-            avg_logprob=-0.2,
-            compression_ratio=1.0,
-            words=titled,
-        )
+    def heard(self, duration: float) -> list[Word]:
+        words = super().heard(duration)
+        if duration >= self.sentence_after_s:
+            return words
+        return [Word(w.start, w.end, w.text.title()) for w in words]
 
 
 FOX = [

@@ -27,6 +27,11 @@ EARLY_RELEASE_S = 5.0
 MAX_KEY_DELAY_S = 3.0
 
 
+def key_delay_s(since: float | None) -> float:
+    """How long ago (monotonic) a key went down, up to :data:`MAX_KEY_DELAY_S`; 0 for None."""
+    return 0.0 if since is None else min(MAX_KEY_DELAY_S, max(0.0, time.monotonic() - since))
+
+
 @dataclass(frozen=True)
 class _EarlyRelease:
     t: float  # when the key went up

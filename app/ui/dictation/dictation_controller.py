@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.dictation_session import DictationSession, DictationState, StateChange
 from app.core.engine.dictation_job import Decoding
 from app.core.engine.pause_gate import GateHold, PauseGate
-from app.core.hotkeys.key_commands import MAX_KEY_DELAY_S
+from app.core.hotkeys.key_commands import key_delay_s
 from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
@@ -138,8 +138,7 @@ class DictationController(QObject):
         down); False when busy. While the last dictation finishes, the new one begins after it.
         A microphone that cannot open fails it, with a notice; ``on_mic`` is told the reason,
         or None once the microphone records for it."""
-        late_s = 0.0 if since is None else min(MAX_KEY_DELAY_S, time.monotonic() - since)
-        pre_roll_s = self.settings.pre_roll_ms / 1000 + max(0.0, late_s)
+        pre_roll_s = self.settings.pre_roll_ms / 1000 + key_delay_s(since)
         request = DictationRequest(self._mic.start_position(pre_roll_s), output, source)
         if self.session.active:
             current = self._current
