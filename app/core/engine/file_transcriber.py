@@ -4,22 +4,20 @@ The file is decoded in chunks and fed to the model in windows of a few minutes
 cut at pauses (:mod:`app.core.engine.long_audio`), so a two-hour recording never
 sits in memory as one array; segment times are shifted by each window's start,
 and each window is conditioned on the tokens before it, as faster-whisper does
-inside one call: the previous segments' token ids, timestamp tokens included.
-The previous text as a plain prompt is not the same: after a prompt free of
-timestamps Whisper went on without them, decoding each 30 s clip as one segment
-and losing words at the clip edges (2.6 % of a 10-minute file's words). Only a
-window's first clip is so prompted: the next clips in it are not prompted with
-the text before them (decision 0050), which made tiny.en say a sentence twice and
-skip the 20 s of speech after it. After
-each window the freed heap goes back to the OS, so the next window's feature
-extraction reuses pages instead of the peak creeping up with the file's length.
+inside one call: the previous segments' token ids, timestamps included (a plain
+text prompt made Whisper go on without timestamps and lose words at the clip
+edges: 2.6 % of a 10-minute file's words). Only a window's first clip is so
+prompted (decision 0050: prompted, tiny.en said a sentence twice and skipped the
+20 s of speech after it). After each window the freed heap goes back to the OS,
+so the next window's feature extraction reuses pages instead of the peak creeping
+up with the file's length.
 faster-whisper yields segments lazily, so between segments this module reports
 the fraction of audio done, waits at the dictation gate (live dictation first),
 and stops when the token is cancelled, keeping the segments already done (a
-cancelled job can still be exported as partial).
-Stretches of 30 s or more in which the voice detector hears no speech are not
-decoded at all: in a clip of room noise tiny.en invents words, and prompted with
-them it went on inventing over the speech that followed (decision 0047).
+cancelled job can still be exported as partial). Stretches of 30 s or more without
+speech are not decoded: tiny.en invents words in room noise, and prompted with
+them it went on inventing over the speech that followed (decision 0047). Speech of
+alike sentences is not taken for a decoder loop (:mod:`repetitive_clips`).
 Batched mode (``batch_size > 0``) runs each window through faster-whisper's
 ``BatchedInferencePipeline`` for throughput on capable machines.
 """
@@ -46,6 +44,7 @@ from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost, WhisperLike, WhisperSegmentLike
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import release_freed_memory
+from app.core.engine.repetitive_clips import RepetitionCheck, clip_start_s
 from app.core.engine.segment_timing import fitted_to_speech, sentence_pieces
 from app.core.engine.transcript import Segment, Transcript
 
@@ -57,7 +56,6 @@ SegmentCallback = Callable[[Segment], None]
 MAX_BATCH_SIZE = 32
 _DECODE_CHUNK_S = 30.0
 _BATCH_CHUNK_S = 30.0  # the batched pipeline cuts windows into clips of up to 30 s
-_FRAMES_PER_SECOND = 100  # faster-whisper's segments name their clip's first feature frame
 _ECHO_SEGMENTS = 20  # about the previous text the decoder is prompted with
 _PROMPT_TOKENS = 223  # previous tokens handed to the next window: all that Whisper keeps
 _BEFORE_DONE = 0.999  # progress stays below 1.0 until the job is really complete
@@ -225,15 +223,11 @@ class FileTranscriber:
             if not job.may_continue():
                 complete = False
                 break
-            silence = SilentWindowCheck(window.samples)
-            raw_segments, info_language = self._decode(
-                window.samples, options, language, job, silence
-            )
+            taken, info_language = self._transcribe_window(window, options, language, job, segments)
             if detected is None and info_language is not None:
                 detected = info_language
                 language = language or info_language  # later windows keep the first's language
-            taken = self._take_segments(raw_segments, window, job, segments, silence)
-            del raw_segments, window, silence  # the window's audio and features may go now
+            del window  # the window's audio and features may go now
             release_freed_memory()
             if not taken:
                 complete = False
@@ -254,6 +248,38 @@ class FileTranscriber:
             source=source,
         )
 
+    def _transcribe_window(
+        self,
+        window: AudioWindow,
+        options: TranscribeOptions,
+        language: str | None,
+        job: _Job,
+        segments: list[Segment],
+    ) -> tuple[bool, str | None]:
+        """Add one window's segments; False when the job was cancelled. Also the language.
+
+        Decoded first without faster-whisper's repetition check; from a clip whose
+        decoder looped on, the rest of the window is decoded again with it (0056).
+        """
+        silence = SilentWindowCheck(window.samples)
+        raw_segments, info_language = self._decode(
+            window.samples, options, language, job, silence, check_repetition=False
+        )
+        check = RepetitionCheck(raw_segments)
+        batched = options.batch_size > 0  # no temperature fallback there: nothing to check
+        if not self._take_segments(
+            raw_segments if batched else check, window, job, segments, silence
+        ):
+            return False, info_language
+        if check.looped_at is None:
+            return True, info_language
+        log.info("the decoder looped at %.1f s: decoded again from there", check.looped_at)
+        first = round(check.looped_at * SAMPLE_RATE)
+        rest = AudioWindow(window.start_s + check.looped_at, window.samples[first:], window.last)
+        silence = SilentWindowCheck(rest.samples)
+        raw_segments, _ = self._decode(rest.samples, options, language, job, silence)
+        return self._take_segments(raw_segments, rest, job, segments, silence), info_language
+
     def _decode(
         self,
         samples: AudioArray,
@@ -261,6 +287,8 @@ class FileTranscriber:
         language: str | None,
         job: _Job,
         silence: SilentWindowCheck,
+        *,
+        check_repetition: bool = True,
     ) -> tuple[Iterable[WhisperSegmentLike], str | None]:
         """Start decoding one window; the segments come lazily as they are iterated.
 
@@ -292,6 +320,8 @@ class FileTranscriber:
                 log.info("no speech in %.0f s of audio: not decoded", len(samples) / SAMPLE_RATE)
                 return [], None
             kwargs["clip_timestamps"] = clips
+            if not check_repetition:  # RepetitionCheck looks for loops instead
+                kwargs["compression_ratio_threshold"] = None
         raw_segments, info = runner.transcribe(samples, **kwargs)
         return raw_segments, str(info.language)
 
@@ -310,7 +340,7 @@ class FileTranscriber:
             if not job.may_continue():
                 return False
             no_speech = getattr(raw, "no_speech_prob", 0.0)
-            clip_start = getattr(raw, "seek", 0) / _FRAMES_PER_SECOND  # the clip it came from
+            clip_start = clip_start_s(raw)  # the clip it came from
             before = [s.text for s in segments[-_ECHO_SEGMENTS:]]
             end = min(float(raw.end), length)
             start = min(float(raw.start), end)
