@@ -53,7 +53,7 @@ def test_missing_file_gives_defaults_and_no_notice() -> None:
 
 def test_defaults_are_the_documented_ones() -> None:
     settings = Settings()
-    assert settings.schema_version == SCHEMA_VERSION == 1
+    assert settings.schema_version == SCHEMA_VERSION == 2
     assert settings.hotkey == "ctrl+shift+space"
     assert (settings.hotkey_mode, settings.hold_threshold_ms) == ("auto", 300)
     assert (settings.output, settings.delivery, settings.paste_restore_delay_ms) == (
@@ -68,7 +68,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert not settings.start_at_login
     assert settings.notifications
     assert settings.vocabulary == ()
-    assert ("say type", "Saytype") in settings.replacements  # the product's name, as heard
+    assert settings.replacements == ()  # none: a default rewrote plain English (0057)
 
 
 def test_round_trip_keeps_every_value() -> None:
@@ -195,7 +195,7 @@ def test_a_file_cut_after_its_version_keeps_no_settings_and_says_no_number() -> 
     path = settings_path()
     save_settings(Settings())
     whole = path.read_bytes()
-    path.write_bytes(whole[: whole.index(b'"schema_version": 1') + len(b'"schema_version": 1,')])
+    path.write_bytes(whole[: whole.index(b'"schema_version": 2') + len(b'"schema_version": 2,')])
     loaded = load_settings()
     assert loaded.settings == Settings()
     assert loaded.notice is not None
@@ -364,7 +364,7 @@ def test_saved_file_is_private_json() -> None:
     assert mode_of(path) == 0o600
     assert mode_of(path.parent) == 0o700
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["model"] == "base.en"
     assert [p.name for p in path.parent.iterdir()] == ["settings.json"]
 

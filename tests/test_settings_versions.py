@@ -29,7 +29,7 @@ def test_migration_0_to_1_renames_shortcut_and_converts_paste_flag() -> None:
     assert migrate_0_to_1({"paste_into_focused": True})["output"] == "focused_app"
     assert migrate_0_to_1({}) == {"schema_version": 1}
     assert migrate({"schema_version": 1, "shortcut": "kept"}) == {
-        "schema_version": 1,
+        "schema_version": 2,
         "shortcut": "kept",
     }
 
@@ -40,7 +40,18 @@ def test_version_0_file_loads_through_the_migration() -> None:
     assert loaded.notice is None
     assert loaded.settings.hotkey == "ctrl+alt+d"
     assert loaded.settings.output == "clipboard"
-    assert loaded.settings.schema_version == 1
+    assert loaded.settings.schema_version == SCHEMA_VERSION
+
+
+def test_the_old_default_replacement_goes_and_the_users_own_stay() -> None:
+    # "say type" = "Saytype" also rewrote "when I say type it again" (decision 0057).
+    write_json(settings_path(), {"schema_version": 1, "replacements": [["say type", "Saytype"]]})
+    loaded = load_settings()
+    assert loaded.notice is None
+    assert loaded.settings.replacements == ()
+    own = [["say type", "Saytype"], ["gonna", "going to"]]
+    write_json(settings_path(), {"schema_version": 1, "replacements": own})
+    assert load_settings().settings.replacements == (("say type", "Saytype"), ("gonna", "going to"))
 
 
 def test_version_0_file_with_an_unusable_shortcut_says_so() -> None:

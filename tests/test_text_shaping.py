@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.settings import Settings
 from app.core.text.shaper import ShapingOptions, TextShaper
 
 DEFAULT = ShapingOptions()
@@ -207,6 +208,12 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ("twenty three hundred hours", "2300 hours", EVERYTHING),
     ("Call me at 5 o'clock", "Call me at 5 o'clock", EVERYTHING),
     ("twenty three", "Twenty three", DEFAULT),
+    # No default replacement rewrites what was said (decision 0057).
+    (
+        "When I say type it again, I mean the whole page.",
+        "When I say type it again, I mean the whole page.",
+        ShapingOptions.from_settings(Settings()),
+    ),
 ]
 
 
@@ -220,8 +227,6 @@ def test_the_table_is_big_enough() -> None:
 
 
 def test_from_settings_reads_every_option() -> None:
-    from app.core.settings import Settings
-
     settings = Settings(
         spoken_commands=False,
         replacements=(("a", "b"),),

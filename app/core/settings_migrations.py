@@ -15,7 +15,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 RawSettings = dict[str, Any]
 
@@ -43,7 +43,23 @@ def migrate_0_to_1(data: RawSettings) -> RawSettings:
     return migrated
 
 
-MIGRATIONS: dict[int, Callable[[RawSettings], RawSettings]] = {0: migrate_0_to_1}
+# What versions 0 and 1 saved for "Replace words" until the user changed it.
+_OLD_DEFAULT_REPLACEMENTS = [["say type", "Saytype"]]
+
+
+def migrate_1_to_2(data: RawSettings) -> RawSettings:
+    """Version 1 saved the default replacement "say type" = "Saytype", which also rewrote
+    "when I say type it again" (decision 0057); a table that is only that default goes."""
+    migrated = {**data, "schema_version": 2}
+    if data.get("replacements") == _OLD_DEFAULT_REPLACEMENTS:
+        migrated["replacements"] = []
+    return migrated
+
+
+MIGRATIONS: dict[int, Callable[[RawSettings], RawSettings]] = {
+    0: migrate_0_to_1,
+    1: migrate_1_to_2,
+}
 
 
 def migrate(data: RawSettings) -> RawSettings:

@@ -18,11 +18,10 @@ from app.core.paths import bundled_resources
 
 # resources/samples/README.md: how welcome.mp3 was made, from this text.
 WELCOME_TEXT = (
-    "Welcome to Saytype. Everything you say is transcribed on this computer, and no audio "
-    "ever leaves it."
+    "Welcome. Everything you say is transcribed on this computer, and no audio ever leaves it."
 )
 # The share of the sample's words a working model hears, in order. tiny.en, the smallest,
-# hears all but the product's name; damaged weights hear none.
+# hears all of them; damaged weights hear none.
 HEARS_ENOUGH = 0.5
 
 

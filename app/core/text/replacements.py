@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from app.core.text.phrase_match import longest_phrase_at
 from app.core.text.tokens import Token, match_words
 
-# The product's own name: tiny.en writes "say type" (resources/samples/welcome.mp3). A
-# replacement, not a vocabulary word: as a hotword on every decode it doubled live-style WER
-# on the speech corpus (docs/decisions/0003-product-name-as-a-replacement.md).
-DEFAULT_REPLACEMENTS: tuple[tuple[str, str], ...] = (("say type", "Saytype"),)
+# None: "say type" = "Saytype" (the product's name as tiny.en hears it) also rewrote "when I
+# say type it again" (docs/decisions/0057-no-replacement-by-default.md).
+DEFAULT_REPLACEMENTS: tuple[tuple[str, str], ...] = ()
 
 
 def _follow_case(heard: str, replacement: str) -> str:

@@ -17,6 +17,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.engine.file_transcriber import TranscribeOptions
+from app.core.engine.model_hearing import WELCOME_TEXT
 from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.ui.files.file_jobs import FileJobRunner
@@ -28,10 +29,7 @@ from tests.support.media import encode_audio, truncated_copy
 
 pytestmark = [pytest.mark.gui, pytest.mark.model]
 
-WELCOME = (
-    "Welcome to Saytype. Everything you say is transcribed on this computer, "
-    "and no audio ever leaves it."
-)
+WELCOME = WELCOME_TEXT
 
 
 def _nasty_files(folder: Path) -> dict[str, Path]:
