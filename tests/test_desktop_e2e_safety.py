@@ -111,6 +111,32 @@ def _retype_finished(app: RunningSaytype, count: int) -> bool:
     return app.log_text().count("re-type finished:") >= count
 
 
+def test_esc_in_the_window_clicked_cancels_the_retype_countdown(
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path
+) -> None:
+    # The countdown asks the user to click the target, so Esc is pressed there, not in
+    # Saytype: there it was not heard, and the text went in anyway.
+    xserver, pulse = desktop
+    home = tmp_path / "home"
+    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
+        store.add(OLD_TEXT, 2.0, "tiny.en")
+    with (
+        running_saytype(xserver, pulse, home, {"schema_version": 2, "delivery": "type"}) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        _focus_saytype(xserver, app)
+        let_go = app.log_text().count("Esc let go")
+        _xdotool(xserver, "key", "alt+p")
+        app.wait(lambda: "Esc reserved" in app.log_text(), "Esc held for the countdown", 10)
+        target.focus()
+        _xdotool(xserver, "key", "Escape")
+        app.wait(lambda: _retype_finished(app, 1), "the re-type to end", 20)
+        assert "re-type finished: cancelled" in app.log_text()
+        app.wait(lambda: app.log_text().count("Esc let go") > let_go, "Esc given back", 10)
+        _xdotool(xserver, "type", "ok")  # Esc reaches the app again; the shell got no Esc
+        assert target.wait_for_text("ok", timeout=10) == "ok"
+
+
 @pytest.mark.parametrize("delivery", ["type", "paste"])
 def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
     desktop: tuple[XServer, PulseDaemon], tmp_path: Path, delivery: str

@@ -94,6 +94,7 @@ class X11KeyGrab:
                 self.grab(_ESCAPE)
             else:
                 self.ungrab(_ESCAPE)
+            log.info("Esc %s", "reserved" if grabbed else "let go")  # tests wait for it
         except KeyGrabError as exc:  # Esc still cancels through the listener
             log.info("Esc not reserved: %s", exc)
 

@@ -8,13 +8,10 @@ its own) runs in the GUI thread, and a single-shot ``QTimer`` calls its
 auto-repeat. Nothing raises out of the callback (pynput stops listening when
 one does), nothing is suppressed, and when pynput cannot start (no X display,
 a pure Wayland session) the bridge says so once and the app works without it.
-
 Nothing here waits on the GUI thread: the listener is made and waited for
 (XRecord can take seconds to get ready) through ``run_in_background``, and the
-X11 grab calls, each an X round-trip, go in order on a lane of their own.
-
-An Esc while one of Saytype's dialogs is active belongs to that dialog
-(:mod:`app.ui.dictation.dialog_escape`).
+X11 grab calls, each an X round-trip, go in order on a lane of their own. An Esc
+while one of Saytype's dialogs is active belongs to that dialog (``dialog_escape``).
 """
 
 from __future__ import annotations
@@ -86,6 +83,7 @@ class HotkeyBridge(QObject):
     error = Signal(str)
     listening = Signal()
     typed = Signal()  # the user pressed a key of their own, not the hotkey's (X11 only)
+    escape_pressed = Signal()  # Esc, anywhere, while held for a countdown (hold_escape)
 
     _key_event = Signal(str, bool, float)  # name, is_down, time: listener thread -> GUI thread
 
@@ -113,6 +111,7 @@ class HotkeyBridge(QObject):
         self._key_state: X11KeyState | None = None  # the X server's answer to "which keys?"
         self._chord_held = False
         self._esc_reserved = False  # the X grab holds Esc: dialogs of ours do not see it
+        self._esc_held = False  # a Re-type counts down: Esc in any window cancels it
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
         self._poll_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -280,7 +279,12 @@ class HotkeyBridge(QObject):
     def set_active(self, active: bool) -> None:
         """Tell the gesture whether a dictation is running (it may start elsewhere)."""
         self._gesture.set_active(active)
-        self._reserve_escape(active or self._gesture.cancellable)
+        self._reserve_escape(active or self._gesture.cancellable or self._esc_held)
+
+    def hold_escape(self, held: bool) -> None:
+        """Esc in any window emits :attr:`escape_pressed`, and not in that window (X11)."""
+        self._esc_held = held
+        self._reserve_escape(held or self._gesture.active or self._gesture.cancellable)
 
     def follow(self, controller: Any) -> None:
         """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state); a key
@@ -337,6 +341,10 @@ class HotkeyBridge(QObject):
         if self._listener is None:
             return  # an event queued before stop()
         if name == "esc" and esc_for_own_dialog(is_down, reserved=self._esc_reserved):
+            return
+        if name == "esc" and self._esc_held and not self._gesture.active:
+            if is_down:
+                self.escape_pressed.emit()
             return
         gesture = self._gesture
         if is_down and name not in {"esc", self.chord.key} and modifier_of(name) is None:

@@ -29,6 +29,7 @@ from app.ui.shell.window_place import WindowPlace
 if TYPE_CHECKING:
     from app.core.settings import Settings
     from app.ui.dictation.dictation_controller import DictationController
+    from app.ui.dictation.hotkey_bridge import HotkeyBridge
     from app.ui.dictation.microphone import Microphone
     from app.ui.dictation.retype import RetypeCountdown
     from app.ui.files.file_jobs import FileJobRunner
@@ -97,10 +98,9 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
         controller.state_changed.connect(
             lambda state: media.on_state(state, enabled=parts.settings.pause_media)
         )
+    release_keys = "Release the keys held to deliver the text…"
     parts.delivery.waiting_for_release.connect(
-        lambda _id: window.statusBar().showMessage(
-            "Release the keys held to deliver the text…", 3000
-        )
+        lambda _id: window.statusBar().showMessage(release_keys, 3000)
     )
     show_the_server_wait(window, controller, parts.engine)
     controller.history.heard_by = parts.engine.heard_by  # which server heard a text
@@ -135,7 +135,7 @@ def _wire_history(parts: DesktopParts, last: LastDictation) -> None:
     controller.history_updated.connect(history_panel.update_entry)  # a failed delivery's mark
     history_panel.deletes.removed.connect(last.removed)
     history_panel.deletes.restored.connect(last.restored)
-    wire_retype(parts.retype, history_panel, controller, window)
+    wire_retype(parts.retype, history_panel, controller, window, parts.hotkeys)
     if parts.history is not None:  # Retry: the kept recording heard again, into history
         retry = HistoryRetry(
             parts.files, parts.history, lambda: controller.model_name, parent=history_panel
@@ -159,6 +159,7 @@ def wire_retype(
     history_panel: HistoryPanel,
     controller: DictationController,
     window: MainWindow,
+    hotkeys: HotkeyBridge,
 ) -> None:
     """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
     from app.ui.dictation.retype import RetypeBanner
@@ -166,9 +167,9 @@ def wire_retype(
     window.show_banner(RetypeBanner(retype), visible=False)  # shown while counting down
     retype.notice.connect(window.notice.show_notice)
     retype.resolved.connect(window.notice.withdraw)  # a stale warning stayed for good
-    retype.counting.connect(
-        lambda left: log.info("re-type countdown: %d s", left) if left else None
-    )
+    retype.counting.connect(lambda left: log.info("re-type countdown: %d s", left) if left else 0)
+    retype.counting.connect(lambda left: hotkeys.hold_escape(left > 0))  # Esc in any window
+    hotkeys.escape_pressed.connect(retype.cancel)
 
     retyping: list[HistoryEntry | None] = [None]  # the entry whose text is going out
     failure = [""]  # the newest warning: a failed delivery says why in one
