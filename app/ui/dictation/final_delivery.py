@@ -18,6 +18,7 @@ from app.core.output.delivery_messages import (
     PASTE_KEYS,
 )
 from app.core.output.text_delivery import WindowPin
+from app.core.output.typing_stopped import text_left_to_paste
 from app.core.profiles.profile import DEFAULT_PROFILE, DictationProfile
 from app.core.settings import Settings
 from app.core.text.streaming import TextEdit
@@ -100,9 +101,12 @@ class FinalDelivery:
             on_stopped=lambda message: self.live_failed(current, message),
         )
 
-    def live_failed(self, current: DictationRun, message: str) -> None:
-        """Typing stopped for good: the whole dictation goes on the clipboard, and we say so."""
-        self._delivery.copy_to_clipboard(current.shaping.text)
+    def live_failed(self, current: DictationRun, reason: str) -> None:
+        """Typing stopped for good: what is left goes on the clipboard, and we say so."""
+        typed = current.live.typed if current.live is not None else ""
+        text, advice = text_left_to_paste(typed, current.shaping.text)
+        self._delivery.copy_to_clipboard(text)
+        message = f"{reason} {advice}"
         self._notice("warning", message)
         self._failed(message)
 

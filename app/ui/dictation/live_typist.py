@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
-from app.core.output.delivery_messages import PASTE_KEYS
 from app.core.output.live_typing import LiveTypingQueue
 from app.core.output.text_delivery import WindowPin
 from app.core.text.streaming import TextEdit
@@ -30,8 +29,8 @@ class LiveTypist:
             ``failed`` reports come in through :meth:`on_delivered` and :meth:`on_failed`.
         held: the hotkey's keys are down as the dictation starts.
         on_done: everything, the final's edit included, reached the application.
-        on_stopped: typing failed again after the final; gets the message for the user
-            (the caller puts the whole dictation on the clipboard, as it says).
+        on_stopped: typing failed again after the final; gets the reason, in one sentence
+            (the caller puts what is left on the clipboard, and says so).
         before_first: called once, just before the first edit goes to the delivery.
     """
 
@@ -147,23 +146,8 @@ class LiveTypist:
         self._queue.failed(self._delivery.typed_before_failure(request_id))
         log.info("type-as-I-speak paused: %s", message)
         if self._final:
-            self._on_stopped(self._stopped_message(message))
+            self._on_stopped(_first_sentence(message))
         return True
-
-    def _stopped_message(self, reason: str) -> str:
-        typed = self.typed.split()
-        if not typed:
-            done = "Nothing was typed; "
-        else:
-            done = (
-                "The first word was typed; "
-                if len(typed) == 1
-                else f"The first {len(typed)} words were typed; "
-            )
-        return (
-            f"{_first_sentence(reason)} {done}the whole dictation is on the clipboard: "
-            f"paste it with {PASTE_KEYS}."
-        )
 
     def _pump(self) -> None:
         request = self._queue.next_request()
