@@ -3,8 +3,7 @@
 Order (CONVENTIONS #2): logging → single instance → settings → history → model →
 microphone → worker → delivery → controller → hotkeys → tray → window →
 listening indicator → control socket. The window shows before the model loads
-(it loads on the worker thread), so the app is usable at once. Every part is
-passed in explicitly.
+(it loads on the worker thread), so the app is usable at once. Every part is passed in.
 """
 
 from __future__ import annotations
@@ -34,9 +33,8 @@ def run_gui(
 ) -> int:
     """Start the GUI with ``files`` queued, or hand them to the running one; exit status.
 
-    ``control_uids``: users besides ours whose control commands are obeyed (``--control-user``).
-    ``hidden``: start in the tray, the window closed (``--hidden``, as at login).
-    """
+    ``control_uids``: users besides ours whose control commands are obeyed (``--control-user``);
+    ``hidden``: start in the tray, the window closed (``--hidden``, as at login)."""
     from app.core.offline import enforce_offline
 
     enforce_offline()  # also when started without the CLI; before the model libraries load
@@ -60,8 +58,10 @@ def run_gui(
     app.setDesktopFileName("io.saytype.Saytype")  # matches the installed .desktop file
     app.setQuitOnLastWindowClosed(False)
     from app.ui.shell.disabled_contrast import DisabledContrast
+    from app.ui.shell.enter_key import EnterClicksButtons
 
     DisabledContrast(app)  # a dark theme's disabled buttons must look disabled; app owns it
+    EnterClicksButtons(app)  # Enter on a focused button presses it, as Space does
     desktop = DesktopApp.build(control_uids=control_uids, hidden=hidden)
     if paths:
         desktop.queue_files([Path(p) for p in paths])

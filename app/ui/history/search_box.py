@@ -1,14 +1,15 @@
-"""The history's search box, and its Ctrl+Z: a delete made after the search was typed is
-undone first.
+"""The history's search box, its Esc, and its Ctrl+Z: a delete made after the search was
+typed is undone first.
 
 A text field keeps Ctrl+Z for its own text, so after "Deleted …. Ctrl+Z puts it back."
 the key undid the search typed before the delete instead of the delete. Whichever
-happened last, the typing or the delete, is what Ctrl+Z undoes.
+happened last, the typing or the delete, is what Ctrl+Z undoes. Esc clears a search,
+as in a browser's find bar; in an empty box it is the window's (cancel a dictation).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -19,8 +20,33 @@ def make_search_box(parent: QWidget) -> QLineEdit:
     search.setPlaceholderText("Search dictations")
     search.setClearButtonEnabled(True)
     search.setAccessibleName("Search dictations")
-    search.setAccessibleDescription("Shows only the dictations containing this text.")
+    search.setAccessibleDescription(
+        "Shows only the dictations containing this text. Esc clears it."
+    )
+    search.installEventFilter(_EscClears(search))
     return search
+
+
+class _EscClears(QObject):
+    """Esc in a search box with text clears it (the filter then shows everything)."""
+
+    def __init__(self, search: QLineEdit) -> None:
+        super().__init__(search)
+        self._search = search
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        kinds = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        if (
+            event.type() in kinds
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self._search.text()
+        ):
+            event.accept()  # the field's Esc, not the window's shortcut
+            if event.type() == QEvent.Type.KeyPress:
+                self._search.clear()
+            return True
+        return super().eventFilter(watched, event)
 
 
 class SearchUndo(QObject):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
@@ -111,6 +111,26 @@ def test_search_filters_as_you_type(qtbot: QtBot, filled: HistoryStore) -> None:
     qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[2]])
     qtbot.keyClicks(search, " zebra")
     qtbot.waitUntil(lambda: panel.empty_text() == "No dictations contain “100% zebra”")
+
+
+def test_esc_clears_the_search_and_then_belongs_to_the_window(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    panel = make_panel(qtbot, filled, show=True)
+    search = panel.findChild(QLineEdit)
+    assert search is not None
+    window_esc: list[bool] = []
+    QShortcut(QKeySequence("Esc"), panel, lambda: window_esc.append(True))  # cancel, say
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "THURS")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == ""
+    qtbot.waitUntil(lambda: len(panel.entries()) == 3)
+    assert window_esc == []
+    qtbot.keyClick(search, Qt.Key.Key_Escape)  # nothing left to clear: the window's key
+    assert window_esc == [True]
 
 
 def test_search_is_debounced(qtbot: QtBot, filled: HistoryStore) -> None:
