@@ -287,7 +287,7 @@ class Settings:
         True,
         "Spoken commands",
         'Say "comma", "period", "new paragraph" or "scratch that" to punctuate and correct '
-        "(English only; the README lists them all).",
+        "(English only; Help → Keyboard shortcuts, F1, lists them all).",
         "Text",
     )
     vocabulary: tuple[str, ...] = _setting(

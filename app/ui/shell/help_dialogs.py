@@ -65,10 +65,36 @@ def add_help_menu(
     help_menu.addAction(about)
 
 
-def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[str, str]]:
+# What the hotkey does in each mode of Settings → General (a new user could not tell).
+_HOTKEY_ROW = {
+    "auto": "Dictate from any application: hold while you speak, or tap, speak, tap again",
+    "hold": "Dictate from any application: hold while you speak",
+    "toggle": "Start or stop dictation, from any application",
+}
+# The README's table, "Spoken commands and text shaping" (a test keeps them alike).
+SPOKEN_COMMANDS = [
+    ("comma", ","),
+    ("period, full stop", "."),
+    ("question mark", "?"),
+    ("exclamation mark, exclamation point", "!"),
+    ("colon / semicolon", ": / ;"),
+    ("open quote / close quote", '" … "'),
+    ("open paren / close paren", "( … )"),
+    ("new line", "a line break"),
+    ("new paragraph", "an empty line"),
+    ("scratch that", "removes the phrase before it"),
+    ("cap WORD", "Word"),
+    ("all caps WORD", "WORD"),
+    ("no space", "joins the next word to the one before"),
+]
+
+
+def shortcut_rows(
+    actions: Iterable[QAction], hotkey_text: str, mode: str = "auto"
+) -> list[tuple[str, str]]:
     """(what, keys) for the global hotkey, Esc, and every menu action that has a shortcut."""
     rows = [
-        ("Start or stop dictation, from any application", hotkey_text),
+        (_HOTKEY_ROW.get(mode, _HOTKEY_ROW["auto"]), hotkey_text),
         ("Cancel the dictation under way", "Esc"),
         ("Cancel a Re-type countdown", "Esc"),
         ("Delete the selected history entry; bring it back", "Delete, Ctrl+Z"),
@@ -85,14 +111,22 @@ def shortcut_rows(actions: Iterable[QAction], hotkey_text: str) -> list[tuple[st
 
 
 def shortcuts_html(rows: list[tuple[str, str]]) -> str:
-    """The shortcuts as a two-column table."""
-    body = "".join(
-        f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
-        for what, keys in rows
-    )
+    """The shortcuts as a two-column table, then the spoken commands."""
     return (
-        f"<table>{body}</table><p>Buttons and menus: Alt with the letter underlined in their "
-        "name (some desktops underline it only while Alt is held).</p>"
+        f"{_table(rows)}<p>Buttons and menus: Alt with the letter underlined in their "
+        "name (some desktops underline it only while Alt is held); Enter or Space presses "
+        "the focused button.</p><p><b>Spoken commands</b> (English; Settings → Text turns "
+        "them off). Say:</p>"
+        f"{_table(SPOKEN_COMMANDS)}"
+    )
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    return "<table>{}</table>".format(
+        "".join(
+            f"<tr><td>{html.escape(what)}</td><td>&nbsp;&nbsp;<b>{html.escape(keys)}</b></td></tr>"
+            for what, keys in rows
+        )
     )
 
 

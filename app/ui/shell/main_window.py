@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         """Help → Keyboard shortcuts, read from the menus so the list never drifts."""
         menus = [a.menu() for a in self.menuBar().actions()]
         actions = [a for menu in menus if isinstance(menu, QMenu) for a in menu.actions()]
-        return open_shortcuts(self, shortcut_rows(actions, self._hotkey_text))
+        return open_shortcuts(self, shortcut_rows(actions, self._hotkey_text, self._hotkey_mode))
 
     def _add(
         self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
 
     def set_hotkey_text(self, hotkey_text: str, mode: str = "auto") -> None:
         """Name the global hotkey (as shown to people, used as ``mode`` says) in the hints."""
-        self._hotkey_text = hotkey_text
+        self._hotkey_text, self._hotkey_mode = hotkey_text, mode
         self.record.setToolTip(f"Start or stop a dictation (global hotkey: {hotkey_text})")
         how = "Tap" if mode == "toggle" else "Hold"  # "Tap to start and stop" in Settings
         self.live.setPlaceholderText(f"{how} {hotkey_text}, or press Record, and speak.")

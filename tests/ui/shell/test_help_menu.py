@@ -9,6 +9,7 @@ pipeline (no dictation is run here).
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_panel import QueuePanel
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.history.recovery_offer import RecoveryOffer
-from app.ui.shell.help_dialogs import LICENCES
+from app.ui.shell.help_dialogs import LICENCES, SPOKEN_COMMANDS
 from app.ui.shell.main_window import MainWindow
 from tests.support.controller_rig import Rig, build_rig
 from tests.support.screenshots import save_screenshot
@@ -118,6 +119,29 @@ def test_keyboard_shortcuts_list_the_hotkey_and_every_menu_shortcut(qtbot: QtBot
         for action in menu.actions():
             if not action.shortcut().isEmpty():
                 assert action.shortcut().toString() in text, action.text()
+    box.accept()
+
+
+def test_the_spoken_commands_are_the_readmes_and_the_hotkey_says_how_to_use_it(
+    qtbot: QtBot, ui: Ui, tmp_path: Path
+) -> None:
+    # A keyboard-only user found no list of spoken commands in the app, nor hold versus tap.
+    readme = (_PYPROJECT.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Say | You get |", 1)[1].split("\n\n", 1)[0]
+    said = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert said == [what for what, _ in SPOKEN_COMMANDS]
+    box = _trigger(qtbot, ui.window, "Keyboard shortcuts")
+    text = box.text()
+    for what, _ in SPOKEN_COMMANDS:
+        assert html.escape(what) in text
+    assert "hold while you speak, or tap, speak, tap again" in text  # the default mode
+    box.show()
+    qtbot.waitExposed(box)
+    save_screenshot(box, "help-keyboard-shortcuts.png", tmp_path)
+    box.accept()
+    ui.window.set_hotkey_text("Ctrl+Shift+Space", "toggle")
+    box = _trigger(qtbot, ui.window, "Keyboard shortcuts")
+    assert "Start or stop dictation, from any application" in box.text()
     box.accept()
 
 
