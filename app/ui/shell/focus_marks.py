@@ -4,14 +4,16 @@ Fusion marks a focused button or line edit, but a list or a read-only text pane 
 the focus at most on its current row: a keyboard user lost track of it. Those panes get
 a frame in the highlight colour while they have the focus. A tab chosen with its Alt+
 letter takes the focus into its page too: it stayed on the button it was on, where the
-next Delete or Enter did something else.
+next Delete or Enter did something else. And Fusion marks a focused button only once a
+key has moved the focus, so at launch, or after a dialog closed, a keyboard-only user saw
+no mark at all: the marks stay on unless the mouse moved the focus.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFrame, QTabWidget
+from PySide6.QtGui import QFocusEvent, QPalette
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFrame, QTabWidget, QWidget
 
 
 class _FocusFrame(QObject):
@@ -60,3 +62,23 @@ def focus_page_on_switch(tabs: QTabWidget) -> None:
         home.setFocus(Qt.FocusReason.TabFocusReason)
 
     tabs.currentChanged.connect(switched)
+
+
+class _MarksStayOn(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.FocusIn
+            and isinstance(event, QFocusEvent)
+            and isinstance(watched, QWidget)
+            and event.reason() != Qt.FocusReason.MouseFocusReason
+        ):
+            watched.window().setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+        return False
+
+
+def keep_focus_marks_on() -> None:
+    """Focused buttons are marked whenever the focus did not come from a mouse click."""
+    app = QApplication.instance()
+    if app is None or app.findChild(_MarksStayOn) is not None:
+        return
+    app.installEventFilter(_MarksStayOn(app))

@@ -32,6 +32,7 @@ from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.live_view import LevelMeter, LiveTextView, NoticeBar
 from app.ui.dictation.microphone import SILENCE_DBFS, Microphone
 from app.ui.shell.background import run_in_background
+from app.ui.shell.focus_marks import keep_focus_marks_on
 from app.ui.shell.help_dialogs import add_help_menu, open_about, open_shortcuts, shortcut_rows
 from app.ui.shell.narrow_fit import PanesFit
 from app.ui.shell.state_icons import icon_state, state_icon
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.device_label.setWordWrap(True)  # a long device name must not widen the window
         self.panes_fit = PanesFit(self, splitter)  # a narrow tile stacks the panes
+        keep_focus_marks_on()  # Fusion's marks waited for a key that moved the focus
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

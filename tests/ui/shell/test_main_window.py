@@ -197,6 +197,20 @@ def test_tab_reaches_record_cancel_live_text_and_history(qtbot: QtBot, ui: Ui) -
     assert any("search" in name.lower() for name in seen)
 
 
+def test_the_focused_button_is_marked_before_any_key(qtbot: QtBot, ui: Ui) -> None:
+    # At launch a keyboard-only user could not see where the focus was: Fusion draws its
+    # mark only once a key has moved the focus.
+    ui.window.activateWindow()
+    qtbot.waitActive(ui.window)
+    ui.window.copy_last.setEnabled(True)
+    ui.window.copy_last.setFocus()
+    qtbot.waitUntil(ui.window.copy_last.hasFocus)
+    focused = ui.window.copy_last.grab().toImage()
+    ui.window.clear_button.setFocus()
+    qtbot.waitUntil(ui.window.clear_button.hasFocus)
+    assert ui.window.copy_last.grab().toImage() != focused
+
+
 def test_ctrl_f_finds_in_history_from_anywhere_in_the_window(qtbot: QtBot, ui: Ui) -> None:
     ui.window.activateWindow()
     qtbot.waitActive(ui.window)
