@@ -12,15 +12,19 @@ twice real time each pass hears as much new audio as on a machine half as fast
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.benchmarks.speech_clips import synthesised_clips
+from app.core.audio.file_decoder import decode_file
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
 from saytype_bench.accuracy import word_error_rate
 from saytype_bench.dictation_sentences import DICTATION_SENTENCES, speeds_for
 from saytype_bench.live import dictate
+from tests.support.speech import SpeechMaker
 
 pytestmark = pytest.mark.model
 
@@ -43,3 +47,19 @@ def test_live_finals_are_not_worse_than_transcribing_the_same_audio(tiny_en: Mod
     pairs = "\n".join(f"{a!r} | {b!r}" for a, b in zip(live, transcribed, strict=True))
     assert live_wer <= transcribe_wer, f"live {live_wer:.3f} > {transcribe_wer:.3f}\n{pairs}"
     assert live_wer <= 0.05, pairs  # hibari speech: tiny.en hears nearly every word
+
+
+def test_the_last_words_said_are_not_dropped_by_a_final_that_stops_early(
+    tiny_en: ModelHost, speech: SpeechMaker, tmp_path: Path
+) -> None:
+    # Beam search over the whole utterance stopped after "what do you think", two words
+    # short, within its guard's slack; the passes, over speech, heard "question mark".
+    said = (
+        "I think comma on balance comma that we should wait period new line "
+        "What do you think question mark"
+    )
+    audio = decode_file(speech.wav(said, tmp_path / "question.wav")).samples
+    for speed in (0.0, 2.0):
+        trace = dictate(LivePipeline(tiny_en), audio, speed=speed)
+        assert trace.final_text is not None
+        assert trace.final_text.lower().rstrip(" .?").endswith("question mark"), speed

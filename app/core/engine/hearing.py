@@ -214,7 +214,26 @@ class Hearing:
         ):
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
+        if self._stopped_early(words, heard.words):
+            log.info("kept the greedy final: beam search stopped before the last words said")
+            return None
         return words
+
+    def _stopped_early(self, beam: list[Word], greedy: list[Word]) -> bool:
+        """Whether beam search heard greedy's first words and stopped, over speech.
+
+        Whisper may end a window before its last words ("...what do you think" for
+        "...what do you think question mark"), within the guard's slack. Where the voice
+        detector is sure the words greedy search heard after them were spoken, they are
+        not words invented in a pause, and the greedy hearing keeps them.
+        """
+        if self._clear_speech is None or not beam or len(beam) >= len(greedy):
+            return False
+        if [word_key(w.text) for w in beam] != [word_key(w.text) for w in greedy[: len(beam)]]:
+            return False
+        tail = greedy[len(beam) :]
+        start, end = (round(t * SAMPLE_RATE) for t in (tail[0].start, tail[-1].end))
+        return end > start and self._clear_speech(start, end)
 
     def says_only_special_words(self, words: list[Word]) -> bool:
         """Whether ``words`` are the special words (two or more), in their order, and nothing
