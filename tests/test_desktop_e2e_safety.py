@@ -26,7 +26,7 @@ from tests.support.changes import wait_for_changes
 from tests.support.desktop_app import RunningSaytype, running_saytype
 from tests.support.pulse import PulseDaemon, running_pulseaudio
 from tests.support.speech import SpeechMaker
-from tests.support.target_window import qt_target, xterm_target
+from tests.support.target_window import Target, qt_target, xterm_target
 from tests.support.xserver import XServer, running_xvfb
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
@@ -111,11 +111,11 @@ def _retype_finished(app: RunningSaytype, count: int) -> bool:
     return app.log_text().count("re-type finished:") >= count
 
 
-def test_esc_in_the_window_clicked_cancels_the_retype_countdown(
+@contextmanager
+def _one_entry_to_retype(
     desktop: tuple[XServer, PulseDaemon], tmp_path: Path
-) -> None:
-    # The countdown asks the user to click the target, so Esc is pressed there, not in
-    # Saytype: there it was not heard, and the text went in anyway.
+) -> Iterator[tuple[XServer, RunningSaytype, Target]]:
+    """Saytype (Type delivery) with one history entry, an xterm beside it; Saytype focused."""
     xserver, pulse = desktop
     home = tmp_path / "home"
     with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
@@ -125,6 +125,15 @@ def test_esc_in_the_window_clicked_cancels_the_retype_countdown(
         xterm_target(xserver, tmp_path) as target,
     ):
         _focus_saytype(xserver, app)
+        yield xserver, app, target
+
+
+def test_esc_in_the_window_clicked_cancels_the_retype_countdown(
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path
+) -> None:
+    # The countdown asks the user to click the target, so Esc is pressed there, not in
+    # Saytype: there it was not heard, and the text went in anyway.
+    with _one_entry_to_retype(desktop, tmp_path) as (xserver, app, target):
         let_go = app.log_text().count("Esc let go")
         _xdotool(xserver, "key", "alt+p")
         app.wait(lambda: "Esc reserved" in app.log_text(), "Esc held for the countdown", 10)
@@ -176,15 +185,7 @@ def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
 def test_retype_types_nothing_while_saytype_keeps_the_focus(
     desktop: tuple[XServer, PulseDaemon], tmp_path: Path
 ) -> None:
-    xserver, pulse = desktop
-    home = tmp_path / "home"
-    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
-        store.add(OLD_TEXT, 2.0, "tiny.en")
-    with (
-        running_saytype(xserver, pulse, home, {"schema_version": 1, "delivery": "type"}) as app,
-        xterm_target(xserver, tmp_path) as target,
-    ):
-        _focus_saytype(xserver, app)
+    with _one_entry_to_retype(desktop, tmp_path) as (xserver, app, target):
         _xdotool(xserver, "key", "alt+p")
         app.wait(lambda: _retype_finished(app, 1), "the re-type to give up", 20)
         assert "re-type finished: clipboard" in app.log_text()
