@@ -283,8 +283,9 @@ class HotkeyBridge(QObject):
 
     def hold_escape(self, held: bool) -> None:
         """Esc in any window emits :attr:`escape_pressed`, and not in that window (X11)."""
-        self._esc_held = held
-        self._reserve_escape(held or self._gesture.active or self._gesture.cancellable)
+        if held != self._esc_held:  # each second of the countdown says so: one grab will do
+            self._esc_held = held
+            self._reserve_escape(held or self._gesture.active or self._gesture.cancellable)
 
     def follow(self, controller: Any) -> None:
         """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state); a key
