@@ -4,11 +4,12 @@ faster-whisper decodes a 30 s clip again at rising temperatures when its text
 compresses more than 2.4 times (gzip), its sign of a decoder repeating itself.
 Speech whose sentences are alike (a list read out, a form's fields read one by
 one) compresses that much at temperature 0 too, where the text is right; of the
-sampled decodes that then compress less, 9 of 10 had dropped a whole sentence,
-and faster-whisper takes the first of them (decision 0056). So files are decoded
-with that check off, and a clip whose text compresses past the threshold is
-held back until its last segment: only when its words repeat back to back (the
-rule live dictation cuts loops by) is it decoded again, with the check on.
+sampled decodes that then compress less, 9 of 10 held a sentence fewer, and
+faster-whisper takes the first of them (decision 0056; a sentence dropped inside
+a clip is lost). So files are decoded with that check off, and a clip whose text
+compresses past the threshold is held back until its last segment: only when its
+words repeat back to back (the rule live dictation cuts loops by), or a few
+letters inside a word do, is it decoded again, with the check on.
 """
 
 from __future__ import annotations
