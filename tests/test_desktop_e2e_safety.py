@@ -182,6 +182,50 @@ def test_retype_types_the_entry_once_into_the_window_the_user_clicks(
         app.wait(lambda: delivered_to() == how, "the entry marked delivered", 10)
 
 
+def test_the_clipboard_given_back_after_a_paste_outlives_saytype(
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path
+) -> None:
+    # After a paste Saytype puts back what the user had copied, and so owns it: quitting
+    # Saytype emptied the clipboard of an editor still running (plain X11 keeps no copy).
+    xserver, pulse = desktop
+    home = tmp_path / "home"
+    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
+        store.add(OLD_TEXT, 2.0, "tiny.en")
+    settings = {"schema_version": 2, "delivery": "paste"}
+    with (
+        running_saytype(xserver, pulse, home, settings) as app,
+        xterm_target(xserver, tmp_path) as target,
+    ):
+        subprocess.run(  # the user's copy, from another application
+            ["xclip", "-i", "-selection", "clipboard"],
+            input="quote two",
+            env=xserver.env(),
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        _focus_saytype(xserver, app)
+        _xdotool(xserver, "key", "alt+p")  # Re-type, pasted
+        app.wait(lambda: "re-type countdown" in app.log_text(), "the countdown", 10)
+        target.focus()
+        app.wait(lambda: _retype_finished(app, 1), "the re-type to finish", 20)
+        assert target.wait_for_text(OLD_TEXT + " ", timeout=10) == OLD_TEXT + " "
+        app.wait(lambda: _clipboard(xserver) == "quote two", "the copy given back", 10)
+        assert app.command("quit").returncode == 0
+        app.process.wait(timeout=20)
+        assert _clipboard(xserver) == "quote two"
+        assert "the clipboard is kept after the quit" in app.log_text()
+        subprocess.run(  # someone copies again: the keeper has nothing left to do
+            ["xclip", "-i", "-selection", "clipboard"],
+            input="later",
+            env=xserver.env(),
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        assert _clipboard(xserver) == "later"
+
+
 def test_retype_types_nothing_while_saytype_keeps_the_focus(
     desktop: tuple[XServer, PulseDaemon], tmp_path: Path
 ) -> None:

@@ -51,6 +51,7 @@ from app.core.output.text_delivery import (
     inject,
 )
 from app.core.output.wayland_clipboard import TEXT_FORMATS
+from app.ui.dictation.clipboard_keeper import keep_clipboard_after_quit
 from app.ui.dictation.qt_clipboard import BorrowedClipboard, clipboard_modes
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ class DeliveryService(QObject):
         self._executor.shutdown(wait=True)
         if self._wayland_clipboard is not None:
             self._wayland_clipboard.close()
+        keep_clipboard_after_quit()  # X11: what the user had copied outlives Saytype
         self._clipboard.hand_to_qt()
         close = getattr(self._keyboard, "close", None)
         if self._owns_keyboard and close is not None:
