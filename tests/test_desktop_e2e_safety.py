@@ -113,15 +113,15 @@ def _retype_finished(app: RunningSaytype, count: int) -> bool:
 
 @contextmanager
 def _one_entry_to_retype(
-    desktop: tuple[XServer, PulseDaemon], tmp_path: Path
+    desktop: tuple[XServer, PulseDaemon], tmp_path: Path, delivery: str = "type"
 ) -> Iterator[tuple[XServer, RunningSaytype, Target]]:
-    """Saytype (Type delivery) with one history entry, an xterm beside it; Saytype focused."""
+    """Saytype with one history entry, an xterm beside it; Saytype focused."""
     xserver, pulse = desktop
     home = tmp_path / "home"
     with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
         store.add(OLD_TEXT, 2.0, "tiny.en")
     with (
-        running_saytype(xserver, pulse, home, {"schema_version": 2, "delivery": "type"}) as app,
+        running_saytype(xserver, pulse, home, {"schema_version": 2, "delivery": delivery}) as app,
         xterm_target(xserver, tmp_path) as target,
     ):
         _focus_saytype(xserver, app)
@@ -187,24 +187,8 @@ def test_the_clipboard_given_back_after_a_paste_outlives_saytype(
 ) -> None:
     # After a paste Saytype puts back what the user had copied, and so owns it: quitting
     # Saytype emptied the clipboard of an editor still running (plain X11 keeps no copy).
-    xserver, pulse = desktop
-    home = tmp_path / "home"
-    with HistoryStore(home / "data" / "saytype" / "history.sqlite3") as store:
-        store.add(OLD_TEXT, 2.0, "tiny.en")
-    settings = {"schema_version": 2, "delivery": "paste"}
-    with (
-        running_saytype(xserver, pulse, home, settings) as app,
-        xterm_target(xserver, tmp_path) as target,
-    ):
-        subprocess.run(  # the user's copy, from another application
-            ["xclip", "-i", "-selection", "clipboard"],
-            input="quote two",
-            env=xserver.env(),
-            text=True,
-            timeout=10,
-            check=True,
-        )
-        _focus_saytype(xserver, app)
+    with _one_entry_to_retype(desktop, tmp_path, "paste") as (xserver, app, target):
+        _copy(xserver, "quote two")  # the user's copy, from another application
         _xdotool(xserver, "key", "alt+p")  # Re-type, pasted
         app.wait(lambda: "re-type countdown" in app.log_text(), "the countdown", 10)
         target.focus()
@@ -215,15 +199,19 @@ def test_the_clipboard_given_back_after_a_paste_outlives_saytype(
         app.process.wait(timeout=20)
         assert _clipboard(xserver) == "quote two"
         assert "the clipboard is kept after the quit" in app.log_text()
-        subprocess.run(  # someone copies again: the keeper has nothing left to do
-            ["xclip", "-i", "-selection", "clipboard"],
-            input="later",
-            env=xserver.env(),
-            text=True,
-            timeout=10,
-            check=True,
-        )
+        _copy(xserver, "later")  # someone copies again: the keeper has nothing left to keep
         assert _clipboard(xserver) == "later"
+
+
+def _copy(xserver: XServer, text: str) -> None:
+    subprocess.run(
+        ["xclip", "-i", "-selection", "clipboard"],
+        input=text,
+        env=xserver.env(),
+        text=True,
+        timeout=10,
+        check=True,
+    )
 
 
 def test_retype_types_nothing_while_saytype_keeps_the_focus(
