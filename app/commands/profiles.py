@@ -1,4 +1,4 @@
-"""``saytype profiles list|show|import|export``: per-app profiles from a terminal.
+"""``saytype profiles list|show|import|export|remove``: per-app profiles from a terminal.
 
 The same file the GUI reads at each hotkey press (``profiles.json`` beside the
 settings), so a profile imported here applies from the next dictation on, with
@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register the ``profiles`` subcommand and its actions."""
     parser = subparsers.add_parser(
         "profiles",
-        help="list, show, import and export per-app profiles",
+        help="list, show, import, export and remove per-app profiles",
         description="Per-app profiles change how a dictation is shaped and delivered in the "
         "application that has the focus when you press the hotkey. The README describes "
         "the JSON file format, so profiles can be shared.",
@@ -41,6 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show = actions.add_parser("show", help="print one profile as JSON")
     show.add_argument("name", metavar="NAME", help="the profile's name (any case)")
     show.set_defaults(run=run_show)
+    remove = actions.add_parser("remove", help="delete one profile (not the Default one)")
+    remove.add_argument("name", metavar="NAME", help="the profile's name (any case)")
+    remove.set_defaults(run=run_remove)
     for action, text, run in (
         ("import", "add the profiles of FILE (same names are replaced)", run_import),
         ("export", "write every profile to FILE, to share or keep", run_export),
@@ -67,12 +70,31 @@ def run_show(
     """Print one profile as the file writes it."""
     profile = _user_book().find(args.name)
     if profile is None:
+        return _no_such_profile(args.name, stderr)
+    stdout.write(json.dumps(profile_to_data(profile), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_remove(
+    args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    """Delete one profile from the user's file; the Default one always stays."""
+    book = _user_book(stderr)
+    profile = book.find(args.name)
+    if profile is None:
+        return _no_such_profile(args.name, stderr)
+    if profile.is_default:
         stderr.write(
-            f"saytype profiles: error: there is no profile called {args.name!r}; "
-            "'saytype profiles list' shows them.\n"
+            "saytype profiles: error: the Default profile applies where no rule matches and "
+            'cannot be removed; importing a file whose "default" changes nothing resets it.\n'
         )
         return 1
-    stdout.write(json.dumps(profile_to_data(profile), indent=2, ensure_ascii=False) + "\n")
+    try:
+        save_profiles(book.without(profile.name))
+    except ProfileError as exc:
+        stderr.write(f"saytype profiles: error: {exc}\n")
+        return 1
+    stdout.write(f"Removed the profile {profile.name!r} from {profiles_path()}\n")
     return 0
 
 
@@ -104,6 +126,14 @@ def run_export(
         return 1
     stdout.write(f"Exported {counted(len(book.profiles) + 1, 'profile')} to {args.file}\n")
     return 0
+
+
+def _no_such_profile(name: str, stderr: TextIO) -> int:
+    stderr.write(
+        f"saytype profiles: error: there is no profile called {name!r}; "
+        "'saytype profiles list' shows them.\n"
+    )
+    return 1
 
 
 def _user_book(stderr: TextIO = sys.stderr) -> ProfileBook:

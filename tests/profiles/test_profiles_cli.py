@@ -139,3 +139,25 @@ def test_a_damaged_own_file_is_named_and_kept(tmp_path: Path) -> None:
         "only the Default profile applies until you import it again or add profiles.\n"
     )
     assert profiles_path().with_name("profiles.json.bak").read_text(encoding="utf-8") == "{not json"
+
+
+def test_remove_deletes_one_profile_and_keeps_the_default(tmp_path: Path) -> None:
+    # A user could add profiles from the terminal but remove them only in Settings.
+    assert saytype("profiles", "import", write(tmp_path / "shared.json", SHARED)).returncode == 0
+    removed = saytype("profiles", "remove", "terminal")  # any case
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout == f"Removed the profile 'Terminal' from {profiles_path()}\n"
+    book = load_profiles().book
+    assert [profile.name for profile in book.all()] == ["Default", "Chat"]
+    assert book.default.overrides == {"trailing_space": True}  # the Default one untouched
+
+    for name, reason in (
+        ("Terminal", "there is no profile called 'Terminal'"),
+        ("default", "the Default profile applies where no rule matches"),
+    ):
+        refused = saytype("profiles", "remove", name)
+        assert refused.returncode == 1
+        assert refused.stdout == ""
+        assert refused.stderr.startswith(f"saytype profiles: error: {reason}")
+        assert len(refused.stderr.splitlines()) == 1
+    assert [profile.name for profile in load_profiles().book.all()] == ["Default", "Chat"]
