@@ -248,6 +248,24 @@ def test_output_dir_keeps_the_files_already_there(media: dict[str, Path], tmp_pa
 
 
 @pytest.mark.model
+def test_files_of_one_name_each_say_whose_transcript_went_where(
+    media: dict[str, Path], tmp_path: Path
+) -> None:
+    # "wrote notes/booking.txt" for the first of two booking.wav files was either one's.
+    first, second = tmp_path / "monday" / "booking.wav", tmp_path / "tuesday" / "booking.wav"
+    for copy in (first, second):
+        copy.parent.mkdir()
+        shutil.copyfile(media["wav"], copy)
+    out = tmp_path / "notes"
+    result = saytype("transcribe", first, second, "-o", out, "--beam-size", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"wrote {out / 'booking.txt'} (from {first})",
+        f"wrote {out / 'booking-2.txt'} (from {second})",
+    ]
+
+
+@pytest.mark.model
 def test_a_truncated_wav_is_transcribed_with_a_warning(speech: SpeechMaker, tmp_path: Path) -> None:
     # What a crashed recorder leaves: a header declaring the whole take, half of it on disk.
     whole = speech.wav([SENTENCE, OTHER_SENTENCE], tmp_path / "take.wav", pause_s=0.5)

@@ -287,8 +287,11 @@ def _write_out(  # noqa: PLR0917 - the run's parts, each distinct
         print_transcript(transcript, path, args.format, stdout, many=len(args.files) > 1)
         return 1
     if target is not None:  # on stderr: stdout stays for transcripts
-        # A numbered name (talk.mp3 beside talk.wav) says whose transcript it holds.
-        whose = f" (from {path})" if target.stem != (path.stem or "transcript") else ""
+        # A numbered name (talk.mp3 beside talk.wav) says whose transcript it holds; so does
+        # the first of them, or "wrote talk.txt" was anyone's.
+        namesakes = sum(Path(other).stem == path.stem for other in args.files)
+        numbered = target.stem != (path.stem or "transcript")
+        whose = f" (from {path})" if numbered or namesakes > 1 else ""
         stderr.write(f"wrote {target}{whose}\n")
         stderr.flush()
     return 0
