@@ -43,6 +43,7 @@ from app.ui.settings.desktop_page import desktop_page
 from app.ui.settings.engine_page import ENGINE_PAGE
 from app.ui.settings.models_page import ModelsPage, ask_to_stop_the_download
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
+from app.ui.settings.restored_defaults import restored_summary, settings_or_none
 from app.ui.settings.route_label import LABEL as ROUTE_LABEL
 from app.ui.settings.route_label import route_label
 from app.ui.settings.setting_editors import (
@@ -342,12 +343,13 @@ class SettingsDialog(QDialog):
         return settings
 
     def restore_defaults(self) -> None:
-        """Show the default settings; nothing changes until OK.
-
-        The word lists of the Text page (replacements, special words, snippets) are the
-        user's own writing, not settings with a default: they stay as they are.
-        """
+        """Show the default settings, and say which changed; nothing changes until OK. The
+        Text page's word lists are the user's own writing, not settings: they stay."""
+        before = settings_or_none(self.result_settings)
         with_word_lists_kept(self._editors, lambda: self.show_settings(Settings()))
+        now = settings_or_none(self.result_settings)
+        self._error.setText(restored_summary(before, now, self._fields))
+        self._error.setVisible(bool(self._error.text()))
 
     def _on_button(self, button: QAbstractButton) -> None:
         role = self._buttons.buttonRole(button)

@@ -35,6 +35,7 @@ from app.ui.settings.profiles_page import ProfilesPage
 from app.ui.settings.setting_editors import SYSTEM_DEFAULT_DEVICE
 from app.ui.settings.settings_dialog import SettingsDialog
 from app.ui.settings.shortcut_field import ShortcutField
+from tests.support.screenshots import save_screenshot
 
 pytestmark = [
     pytest.mark.gui,
@@ -224,6 +225,29 @@ def test_restore_defaults(qtbot: QtBot) -> None:
             Qt.MouseButton.LeftButton,
         )
     assert dialog.result_settings() == Settings()
+
+
+def test_restore_defaults_says_which_settings_it_changed(qtbot: QtBot, tmp_path: Path) -> None:
+    # Every page was reset while one showed: a user could not tell what changed before OK.
+    dialog = make_dialog(qtbot, CUSTOM)
+    restore = button(dialog, QDialogButtonBox.StandardButton.RestoreDefaults)
+    qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
+    (said,) = [w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Settings error"]
+    labels = {s.name: s.label for s in setting_fields()}
+    changed = [
+        labels[name] for name in labels if getattr(CUSTOM, name) != getattr(Settings(), name)
+    ]
+    assert changed
+    assert said.text() == (
+        f"Restore Defaults changed {len(changed)} settings: {', '.join(changed)}. "
+        "Nothing is saved until OK; Cancel keeps what you had."
+    )
+    assert not said.isHidden()
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    save_screenshot(dialog, "settings-restored-defaults.png", tmp_path)
+    qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
+    assert said.text() == "Every setting was at its default already."
 
 
 def test_restore_defaults_leaves_the_users_word_lists_alone(qtbot: QtBot) -> None:
