@@ -22,12 +22,13 @@ import sys
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from app.ui.dictation.qt_clipboard import kept_formats
+
 log = logging.getLogger(__name__)
 
 _READY = b"ready\n"
 _READY_WAIT_S = 5.0  # the keeper's Qt start; the quit waits no longer for it
 _MODES = {"clipboard": QClipboard.Mode.Clipboard, "selection": QClipboard.Mode.Selection}
-_SKIPPED_FORMATS = frozenset({"application/x-qt-image"})  # Qt's own, made from the others
 
 
 def keep_clipboard_after_quit() -> bool:
@@ -69,8 +70,7 @@ def _held_formats() -> dict[str, dict[str, str]]:
             continue
         formats = {
             fmt: base64.b64encode(bytes(mime.data(fmt).data())).decode("ascii")
-            for fmt in mime.formats()
-            if fmt not in _SKIPPED_FORMATS
+            for fmt in kept_formats(mime)
         }
         if formats:
             held[name] = formats

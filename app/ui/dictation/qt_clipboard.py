@@ -56,11 +56,16 @@ def clipboard_modes() -> list[QClipboard.Mode]:
     return modes
 
 
+def kept_formats(source: QMimeData) -> list[str]:
+    """The formats worth copying: all but those Qt makes from the others."""
+    return [fmt for fmt in source.formats() if fmt not in _SKIPPED_FORMATS]
+
+
 def copy_of(source: QMimeData | None) -> QMimeData | None:
     """A deep copy of every format (the owner may change or exit before the restore)."""
     if source is None:
         return None
-    formats = [fmt for fmt in source.formats() if fmt not in _SKIPPED_FORMATS]
+    formats = kept_formats(source)
     if not formats:
         return None
     started = time.monotonic()
