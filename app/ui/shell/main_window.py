@@ -34,6 +34,7 @@ from app.ui.dictation.microphone import SILENCE_DBFS, Microphone
 from app.ui.shell.background import run_in_background
 from app.ui.shell.focus_marks import keep_focus_marks_on
 from app.ui.shell.help_dialogs import add_help_menu, open_about, open_shortcuts, shortcut_rows
+from app.ui.shell.menu_actions import add_menu_action
 from app.ui.shell.narrow_fit import PanesFit
 from app.ui.shell.state_icons import icon_state, state_icon
 
@@ -184,42 +185,48 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._add(
+        add_menu_action(
             file_menu, "&Open files…", QKeySequence.StandardKey.Open, "Ctrl+O"
         ).triggered.connect(self.choose_files)
-        self._add(
+        add_menu_action(
             file_menu, "&Settings…", QKeySequence.StandardKey.Preferences, "Ctrl+,"
         ).triggered.connect(self.settings_requested)
         file_menu.addSeparator()
-        self._add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, "Ctrl+Q").triggered.connect(
-            self.quit_requested
-        )
+        add_menu_action(
+            file_menu, "&Quit", QKeySequence.StandardKey.Quit, "Ctrl+Q"
+        ).triggered.connect(self.quit_requested)
         edit_menu = self.menuBar().addMenu("&Edit")
-        self._add(edit_menu, "&Copy last text", None, "Ctrl+Shift+C").triggered.connect(
+        add_menu_action(edit_menu, "&Copy last text", None, "Ctrl+Shift+C").triggered.connect(
             self._copy_last
         )
-        self._add(edit_menu, "C&lear live text", None, "Ctrl+L").triggered.connect(
+        add_menu_action(edit_menu, "C&lear live text", None, "Ctrl+L").triggered.connect(
             self.clear_button.click
         )
         if self.history_panel is not None:
-            find = self._add(edit_menu, "&Find in history", QKeySequence.StandardKey.Find, "Ctrl+F")
+            find = add_menu_action(
+                edit_menu, "&Find in history", QKeySequence.StandardKey.Find, "Ctrl+F"
+            )
             find.triggered.connect(self._find_in_history)
             undo = getattr(self.history_panel, "undo_delete_action", None)
             if isinstance(undo, QAction):  # Ctrl+Z: the panel's own action and keys
                 edit_menu.addAction(undo)
         dictation = self.menuBar().addMenu("&Dictation")
-        self._add(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
+        add_menu_action(dictation, "&Start or stop", None, "Ctrl+R").triggered.connect(
             lambda: self.controller.toggle(source="window")
         )
-        self.unload_action = self._add(dictation, "&Unload model now", None, "Ctrl+U")
+        # Esc itself is the Cancel button's shortcut; the menu shows it and finds the item.
+        self.cancel_action = QAction("&Cancel\tEsc", self, enabled=False)
+        self.cancel_action.triggered.connect(self.cancel.click)
+        dictation.addAction(self.cancel_action)
+        self.unload_action = add_menu_action(dictation, "&Unload model now", None, "Ctrl+U")
         self.unload_action.setToolTip("Free the model's memory; the next dictation reloads it")
         self.unload_action.triggered.connect(self.unload_model_requested)
         dictation.addSeparator()
-        self.pause_history_action = self._add(dictation, "&Pause history", None, "Ctrl+Shift+P")
-        self.pause_history_action.setCheckable(True)
-        self.pause_history_action.setToolTip(
-            "While checked, dictations are delivered but not saved"
+        self.pause_history_action = add_menu_action(
+            dictation, "&Pause history", None, "Ctrl+Shift+P"
         )
+        self.pause_history_action.setCheckable(True)
+        self.pause_history_action.setToolTip("While checked, new dictations are not saved")
         self.pause_history_action.toggled.connect(self.pause_history_toggled)
         add_help_menu(self, self.show_shortcuts, self.show_about)
 
@@ -232,15 +239,6 @@ class MainWindow(QMainWindow):
         menus = [a.menu() for a in self.menuBar().actions()]
         actions = [a for menu in menus if isinstance(menu, QMenu) for a in menu.actions()]
         return open_shortcuts(self, shortcut_rows(actions, self._hotkey_text, self._hotkey_mode))
-
-    def _add(
-        self, menu: object, text: str, standard: QKeySequence.StandardKey | None, fallback: str
-    ) -> QAction:
-        action = QAction(text, self)
-        keys = QKeySequence.keyBindings(standard) if standard is not None else []
-        action.setShortcuts(keys or [QKeySequence(fallback)])
-        menu.addAction(action)  # type: ignore[attr-defined]
-        return action
 
     def set_hotkey_text(self, hotkey_text: str, mode: str = "auto") -> None:
         """Name the global hotkey (as shown to people, used as ``mode`` says) in the hints."""
@@ -257,6 +255,7 @@ class MainWindow(QMainWindow):
         self.record.setAccessibleName("Stop" if listening else "Record")
         self.record.setEnabled(state in {"idle", "listening", "error"})
         self.cancel.setEnabled(state in {"listening", "finishing", "delivering"})
+        self.cancel_action.setEnabled(self.cancel.isEnabled())
         self.setWindowIcon(state_icon(icon_state(state)))
         if state in _TICKING_STATES:
             if not self._timer.isActive():

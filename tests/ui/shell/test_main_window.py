@@ -167,6 +167,23 @@ def test_escape_cancels_and_shortcuts_start(qtbot: QtBot, ui: Ui) -> None:
     assert ui.delivery.requests == []
 
 
+def test_the_dictation_menu_cancels_while_a_dictation_runs(qtbot: QtBot, ui: Ui) -> None:
+    # A keyboard-only user looked for Cancel in the Dictation menu and found only the button.
+    cancel = next(
+        a for a in ui.window.menuBar().actions()[2].menu().actions() if "Cancel" in a.text()
+    )
+    assert cancel.text() == "&Cancel\tEsc"  # the menu shows the key
+    assert not cancel.isEnabled()  # idle: nothing to cancel
+    ui.controller.toggle(source="window")
+    qtbot.waitUntil(lambda: ui.controller.session.state.value == "listening", timeout=5000)
+    assert cancel.isEnabled()
+    cancel.trigger()
+    qtbot.waitUntil(lambda: ui.controller.session.state.value == "idle", timeout=5000)
+    assert not cancel.isEnabled()
+    assert ui.history.count() == 0
+    assert ui.delivery.requests == []
+
+
 def test_every_focusable_control_has_an_accessible_name(ui: Ui) -> None:
     unnamed = [
         f"{type(w).__name__}({w.objectName() or w.toolTip() or ''})"
