@@ -96,9 +96,12 @@ def _looks_like_file(arg: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saytype`` console script; returns the exit status."""
+    from app.commands.standard_output import ClosedOutput, OutputError
     from app.core.offline import enforce_offline
 
     enforce_offline()  # before the model libraries load: they read the switches at import
+    if sys.stdout is None:  # started with it closed (>&-): a command that prints says so
+        sys.stdout = ClosedOutput()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in _command_names(parser) and _looks_like_file(argv[0]):
@@ -112,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit:
         _hint_dash_files(argv)
         raise
+    except OutputError as exc:  # --help with nowhere to print it
+        sys.stderr.write(f"saytype: error: {exc}.\n")
+        return 1
     run = getattr(args, "run", None)
     _start_logging(args.verbose, gui=run is None)
     if run is None:
@@ -128,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _drop_stdout()
         return 0
+    except OutputError as exc:
+        sys.stderr.write(f"saytype: error: {exc}.\n")
+        return 1
     return status
 
 

@@ -1,7 +1,8 @@
 """A first Ctrl+C stops a long command's work and keeps what is done; a second quits at once.
 
 Ctrl+C during ``saytype transcribe`` of a long recording ended the run with nothing:
-minutes of transcript, decoded and correct, were thrown away with the process.
+minutes of transcript, decoded and correct, were thrown away with the process. A
+``kill`` or ``timeout`` (SIGTERM) and a closed terminal (SIGHUP) stop it the same way.
 """
 
 from __future__ import annotations
@@ -20,16 +21,25 @@ from app.core.engine.cancellation import CancellationToken
 
 INTERRUPTED = 130  # the exit status of a command stopped with Ctrl+C
 STOPPING = "stopping: what is done so far is kept. Press Ctrl+C again to quit at once."
+_STOPPED_BY = "stopping ({}): what is done so far is kept."
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class CtrlC:
-    """Ctrl+C as "stop and keep what is done": it cancels ``cancel`` and says so on ``stderr``."""
+    """Ctrl+C as "stop and keep what is done": it cancels ``cancel`` and says so on ``stderr``.
+
+    SIGTERM and SIGHUP count as a Ctrl+C; :attr:`exit_status` is the shell's for the
+    first signal that came (130 for Ctrl+C, 143 for SIGTERM, 129 for SIGHUP).
+    """
 
     def __init__(self, cancel: CancellationToken, stderr: TextIO, *, clear_line: bool) -> None:
         self._cancel = cancel
         self._stderr = stderr
         self._clear_line = clear_line  # a progress bar is drawn on that line
         self.pressed = False
+        self.exit_status = INTERRUPTED
 
     @contextmanager
     def cancels(self) -> Iterator[None]:
@@ -40,20 +50,23 @@ class CtrlC:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        previous = {number: signal.signal(number, self._on_signal) for number in _STOP_SIGNALS}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
-    def _on_sigint(self, _signum: int, _frame: FrameType | None) -> None:
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self.pressed:
             raise KeyboardInterrupt
         self.pressed = True
+        self.exit_status = 128 + signum
         self._cancel.cancel()
         # Straight to the file descriptor: the handler may run in the middle of one of
         # stderr's own writes (the progress bar), and a write into it from here raises.
-        line = ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {STOPPING}\n"
+        said = STOPPING if signum == signal.SIGINT else _STOPPED_BY.format(signal.strsignal(signum))
+        line = ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {said}\n"
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             os.write(self._stderr.fileno(), line.encode())
 

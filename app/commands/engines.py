@@ -32,8 +32,9 @@ from app.core.engine.remote.endpoint_check import (
     send_test_audio,
     unusable_sentence,
 )
-from app.core.engine.remote.endpoint_file import load_endpoints, save_endpoints
+from app.core.engine.remote.endpoint_file import endpoints_path, load_endpoints, save_endpoints
 from app.core.engine.remote.remote_errors import RemoteEngineError, display_url
+from app.core.json_file import exclusive_update
 from app.core.settings_error import SettingsError
 
 
@@ -172,19 +173,20 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
     key = stdin.readline().strip() if args.api_key_stdin else ""
     if args.api_key_stdin and not key:
         return _error("No API key on standard input; pipe it in, e.g. from your password manager.")
-    before = load_endpoints().book
-    replaced_active = before.active == endpoint.name  # its URL or options may have changed
-    old = before.get(endpoint.name)  # saved again without a key: the one it had stays
-    has_key = bool(key) or (old is not None and old.has_api_key)
-    book = before.with_endpoint(dataclasses.replace(endpoint, has_api_key=has_key))
-    if args.activate:
-        book = book.activated(endpoint.name)
-    try:
-        if key:
-            set_api_key(endpoint.name, key)
-        save_endpoints(book)
-    except (KeyringUnavailable, SettingsError) as exc:
-        return _error(str(exc))
+    with exclusive_update(endpoints_path()):  # another `engines add` must not undo this one
+        before = load_endpoints().book
+        replaced_active = before.active == endpoint.name  # its URL or options may have changed
+        old = before.get(endpoint.name)  # saved again without a key: the one it had stays
+        has_key = bool(key) or (old is not None and old.has_api_key)
+        book = before.with_endpoint(dataclasses.replace(endpoint, has_api_key=has_key))
+        if args.activate:
+            book = book.activated(endpoint.name)
+        try:
+            if key:
+                set_api_key(endpoint.name, key)
+            save_endpoints(book)
+        except (KeyringUnavailable, SettingsError) as exc:
+            return _error(str(exc))
     stored = " (API key in the system keyring)" if key else ""
     active = "; dictation now uses it" if args.activate else ""
     sys.stdout.write(f"Saved {endpoint.name}: {display_url(endpoint.url)}{stored}{active}.\n")
@@ -201,9 +203,10 @@ def run_add(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     """Forget an endpoint, and its key in the keyring."""
     try:
-        before = load_endpoints().book
-        book = before.without(args.name)
-        save_endpoints(book)
+        with exclusive_update(endpoints_path()):
+            before = load_endpoints().book
+            book = before.without(args.name)
+            save_endpoints(book)
     except (EndpointError, SettingsError) as exc:
         return _error(str(exc))
     gone = before.get(args.name)
@@ -221,8 +224,9 @@ def run_remove(args: argparse.Namespace) -> int:
 def run_use(args: argparse.Namespace) -> int:
     """Make a saved endpoint (or ``local``) the dictation engine."""
     try:
-        book = load_endpoints().book.activated(args.name, fallback=not args.no_fallback)
-        save_endpoints(book)
+        with exclusive_update(endpoints_path()):
+            book = load_endpoints().book.activated(args.name, fallback=not args.no_fallback)
+            save_endpoints(book)
     except (EndpointError, SettingsError) as exc:
         return _error(str(exc))
     where = book.active_endpoint

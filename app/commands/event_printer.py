@@ -12,6 +12,7 @@ import json
 import time
 from typing import Protocol, TextIO
 
+from app.commands.standard_output import write_out
 from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
@@ -110,17 +111,15 @@ class EventPrinter:
             self._write_record(record)
             return
         if event.kind == "final":
-            self._stream.write(f"{record['text']}\n")
-        self._stream.flush()
+            write_out(self._stream, f"{record['text']}\n")
 
     def _write_pending_release(self) -> None:
         release, self._release = self._release, None
         if release is not None:
-            self._stream.write(json.dumps(release, ensure_ascii=False) + "\n")
+            write_out(self._stream, json.dumps(release, ensure_ascii=False) + "\n")
 
     def _write_record(self, record: dict[str, object]) -> None:
-        self._stream.write(json.dumps(self._stamped(record), ensure_ascii=False) + "\n")
-        self._stream.flush()
+        write_out(self._stream, json.dumps(self._stamped(record), ensure_ascii=False) + "\n")
 
     def _stamped(self, record: dict[str, object]) -> dict[str, object]:
         """``record`` with the audio fed so far and the seconds since the start."""

@@ -29,6 +29,7 @@ from app.commands.remote_dictation import (
     dictation_transcriber,
 )
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
+from app.commands.standard_output import OutputError
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
@@ -145,9 +146,9 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
         if args.input is None:
             return run_mic(args, stdout, stderr, sys.stdin)
         return _run_file(args, stdout, stderr)
-    except RemoteEngineError as exc:  # --no-fallback: the crash journal kept the audio
+    except (RemoteEngineError, OutputError) as exc:  # the crash journal kept the audio
         stderr.write(
-            f"saytype: error: {exc.args[0].rstrip('.')}; the recording is kept: "
+            f"saytype: error: {str(exc.args[0]).rstrip('.')}; the recording is kept: "
             "'saytype recover' transcribes it.\n"
         )
         return 1
@@ -162,7 +163,8 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write(f"saytype: error: {exc}\n")
         print_failure(stdout, args.jsonl, str(exc))
         return 1
-    if (truncation := find_truncation(args.input)) is not None:  # as `transcribe` says it
+    truncation = find_truncation(args.input)
+    if truncation is not None:  # as `transcribe` says it
         stderr.write(f"saytype: warning: {truncation.message}; dictating what is there.\n")
     pipeline = load_pipeline(
         args.model, stderr, args.vocabulary, partial(print_failure, stdout, args.jsonl)
@@ -210,7 +212,12 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             source.stop()
     if isinstance(source.error, AudioFileError):
         stderr.write(f"saytype: error: {source.error}\n")
+        printer.error(str(source.error))
         return 1
+    if source.cut_short and truncation is None:  # a WAV's was said before the dictation
+        stderr.write(
+            f"saytype: warning: {args.input} {source.cut_short}; dictated what is there.\n"
+        )
     if source.error is not None:
         raise source.error
     return 0 if final is not None else 1

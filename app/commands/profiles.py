@@ -13,12 +13,18 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.standard_output import write_out
 from app.core.profiles.profile import Profile, ProfileError
 from app.core.profiles.profile_file import (
+    ExportWouldReplace,
+    export_profiles,
     load_profiles,
     profile_to_data,
+    profiles_locked,
     profiles_path,
+    profiles_text,
     read_profile_file,
+    read_profile_text,
     save_profiles,
 )
 from app.core.profiles.profile_rules import ProfileBook
@@ -49,8 +55,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("export", "write every profile to FILE, to share or keep", run_export),
     ):
         sub = actions.add_parser(action, help=text)
-        sub.add_argument("file", metavar="FILE", type=Path, help="a profiles file (JSON)")
+        sub.add_argument(
+            "file", metavar="FILE", type=Path, help="a profiles file (JSON); - for the terminal"
+        )
         sub.set_defaults(run=run)
+    sub.add_argument(
+        "--force", action="store_true", help="replace FILE even when it holds no profiles"
+    )
 
 
 def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:
@@ -79,32 +90,40 @@ def run_remove(
     args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
 ) -> int:
     """Delete one profile from the user's file; the Default one always stays."""
-    book = _user_book(stderr)
-    profile = book.find(args.name)
-    if profile is None:
-        return _no_such_profile(args.name, stderr)
-    if profile.is_default:
-        stderr.write(
-            "saytype profiles: error: the Default profile applies where no rule matches and "
-            'cannot be removed; importing a file whose "default" changes nothing resets it.\n'
-        )
-        return 1
-    try:
-        save_profiles(book.without(profile.name))
-    except ProfileError as exc:
-        stderr.write(f"saytype profiles: error: {exc}\n")
-        return 1
+    with profiles_locked():
+        book = _user_book(stderr)
+        profile = book.find(args.name)
+        if profile is None:
+            return _no_such_profile(args.name, stderr)
+        if profile.is_default:
+            stderr.write(
+                "saytype profiles: error: the Default profile applies where no rule matches and "
+                'cannot be removed; importing a file whose "default" changes nothing resets it.\n'
+            )
+            return 1
+        try:
+            save_profiles(book.without(profile.name))
+        except ProfileError as exc:
+            stderr.write(f"saytype profiles: error: {exc}\n")
+            return 1
     stdout.write(f"Removed the profile {profile.name!r} from {profiles_path()}\n")
     return 0
 
 
 def run_import(
-    args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+    args: argparse.Namespace,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    stdin: TextIO = sys.stdin,
 ) -> int:
-    """Add FILE's profiles to the user's, all or nothing."""
+    """Add FILE's profiles (``-``: standard input's) to the user's, all or nothing."""
     try:
-        incoming = read_profile_file(args.file)
-        save_profiles(_user_book(stderr).merged(incoming))
+        if str(args.file) == "-":
+            incoming = read_profile_text(stdin.read(), "standard input")
+        else:
+            incoming = read_profile_file(args.file)
+        with profiles_locked():
+            save_profiles(_user_book(stderr).merged(incoming))
     except ProfileError as exc:
         stderr.write(f"saytype profiles: error: {exc}\n")
         return 1
@@ -117,10 +136,16 @@ def run_import(
 def run_export(
     args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
 ) -> int:
-    """Write every profile to FILE."""
+    """Write every profile to FILE (``-``: standard output)."""
     book = _user_book(stderr)
+    if str(args.file) == "-":
+        write_out(stdout, profiles_text(book))
+        return 0
     try:
-        save_profiles(book, args.file)
+        export_profiles(book, args.file, replace=args.force)
+    except ExportWouldReplace as exc:
+        stderr.write(f"saytype profiles: error: {exc}; --force replaces it.\n")
+        return 1
     except ProfileError as exc:
         stderr.write(f"saytype profiles: error: {exc}\n")
         return 1

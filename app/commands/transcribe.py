@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from app.commands.ctrl_c import INTERRUPTED, CtrlC
+from app.commands.ctrl_c import CtrlC
 from app.commands.engine_args import (
     add_engine_arguments,
     check_engine_arguments,
@@ -89,7 +89,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="with -o: replace a transcript already in DIR instead of choosing a free name",
     )
-    parser.add_argument("--language", metavar="L", help="language code, e.g. en (default: detect)")
+    parser.add_argument(
+        "--language",
+        metavar="L",
+        type=str.lower,  # "EN" is English too
+        help="language code, e.g. en (default: detect)",
+    )
     parser.add_argument(
         "--beam-size",
         type=_positive_int,
@@ -178,7 +183,7 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     progress.clear()
     if ctrl_c.pressed:
         _not_transcribed(untouched + args.files[done:], stderr, progress)
-        return INTERRUPTED
+        return ctrl_c.exit_status
     return 1 if failures else 0
 
 

@@ -7,8 +7,15 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.standard_output import write_out
 from app.core.engine.transcript import Transcript
-from app.core.output.exporters import holds_text, render, to_json_object, write_text_atomically
+from app.core.output.exporters import (
+    holds_text,
+    render,
+    to_json_object,
+    transcript_name,
+    write_text_atomically,
+)
 
 
 def deliver_transcript(
@@ -20,10 +27,15 @@ def deliver_transcript(
     *,
     many: bool,
 ) -> Path | None:
-    """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``."""
+    """Write the transcript to its file under ``-o DIR`` (returned) or to ``stdout``.
+
+    A transcript stopped part way (Ctrl+C) is ``NAME.partial.FMT``, as the window names
+    one: a script that looks for ``NAME.FMT`` must not take it for the whole.
+    """
     if args.output_dir is not None:
         text = render(transcript, args.format)
-        target = free_target(args.output_dir, path, args.format, written, args.overwrite, text)
+        fmt = args.format if transcript.complete else f"partial.{args.format}"
+        target = free_target(args.output_dir, path, fmt, written, args.overwrite, text)
         write_text_atomically(target, text)
         return target
     print_transcript(transcript, path, args.format, stdout, many=many)
@@ -36,12 +48,9 @@ def print_transcript(
     """The transcript on ``stdout``: one JSON object per file, or the text under its name."""
     if fmt == "json":
         obj = to_json_object(transcript, file=str(path))
-        stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        write_out(stdout, json.dumps(obj, ensure_ascii=False) + "\n")
     else:
-        if many:
-            stdout.write(f"==> {path} <==\n")
-        stdout.write(render(transcript, fmt))
-    stdout.flush()
+        write_out(stdout, (f"==> {path} <==\n" if many else "") + render(transcript, fmt))
 
 
 def free_target(  # noqa: PLR0917 - the run's parts, each distinct
@@ -53,7 +62,7 @@ def free_target(  # noqa: PLR0917 - the run's parts, each distinct
     unless ``--overwrite`` says to replace it (as the window's exports never do).
     One holding exactly ``text`` (the same file transcribed again) is reused.
     """
-    path = folder / f"{source.stem or 'transcript'}.{fmt}"
+    path = folder / transcript_name(source.stem or "transcript", f".{fmt}")
     candidate, counter = path, 2
     while candidate in written or (
         not overwrite and candidate.exists() and not holds_text(candidate, text)

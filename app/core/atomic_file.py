@@ -29,6 +29,15 @@ def describe_os_error(exc: OSError) -> str:
     return reasons.get(exc.errno or 0, exc.strerror or str(exc))
 
 
+def _temp_prefix(path: Path) -> str:
+    """``.NAME.``, cut so that the temporary name fits where a name near the limit does."""
+    name = path.name.encode("utf-8")[:_TEMP_NAME_BYTES].decode("utf-8", "ignore")
+    return f".{name}."
+
+
+_TEMP_NAME_BYTES = 200  # + ".", ".", mkstemp's 8 letters and ".tmp": within 255
+
+
 def write_text_atomically(
     path: Path, text: str, *, file_mode: int = 0o600, folder_mode: int | None = None
 ) -> None:
@@ -54,7 +63,7 @@ def write_bytes_atomically(
     folder.mkdir(parents=True, exist_ok=True)
     if folder_mode is not None:
         folder.chmod(folder_mode)
-    descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    descriptor, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

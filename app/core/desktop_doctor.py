@@ -170,7 +170,12 @@ def _compositor(environ: Mapping[str, str], interfaces: frozenset[str] | None) -
 def _x11_or_nothing(topic: str, environ: Mapping[str, str], x11: str) -> Finding:
     if environ.get("DISPLAY"):
         return Finding(topic, "ok", x11)
-    return Finding(topic, "problem", "None: there is no desktop session.", _NO_SESSION_FIX)
+    return Finding(
+        topic,
+        "problem",
+        "There is no desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set).",
+        _NO_SESSION_FIX,
+    )
 
 
 _NO_SESSION_FIX = "Start Saytype from a desktop session; `saytype transcribe` works anywhere."

@@ -12,8 +12,10 @@ file's own module.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from app.core.atomic_file import describe_os_error, write_bytes_atomically, write_text_atomically
@@ -167,3 +169,25 @@ def save_json(path: Path, data: object, *, what: str, error: type[Exception]) ->
 def tuples_from_json(value: object) -> object:
     """JSON has no tuples: lists (of lists) become the tuples the list settings hold."""
     return tuple(tuples_from_json(item) for item in value) if isinstance(value, list) else value
+
+
+@contextlib.contextmanager
+def exclusive_update(path: Path) -> Iterator[None]:
+    """Within the block no other Saytype process reads ``path`` to change it.
+
+    Two ``saytype profiles import`` run at once each read the file, added their own
+    and saved: the later save dropped the other's profiles. The lock is a file beside
+    ``path`` (``.NAME.lock``), held with ``flock``, so a process that dies lets it go.
+    Where it cannot be made (a read-only folder) the update goes on unlocked; the save
+    then says what is wrong.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    try:
+        lock = (path.parent / f".{path.name}.lock").open("a")
+    except OSError as exc:
+        log.warning("no lock for %s: %s", path, exc)
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        yield

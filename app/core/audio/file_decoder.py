@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from app.core.audio.mp4_index import NO_MP4_INDEX, lacks_mp4_index
 from app.core.audio.wav_header import TruncatedWav, find_truncation
 
 if TYPE_CHECKING:  # PyAV loads FFmpeg; import it only when decoding starts
@@ -253,6 +254,8 @@ def _open_media(path: Path) -> InputContainer:
             f"{path}: the file ends before any audio: it holds only a header or was cut short."
         ) from exc
     except av.FFmpegError as exc:
+        if lacks_mp4_index(path):
+            raise AudioFileError(f"{path}: {NO_MP4_INDEX}") from exc
         raise AudioFileError(
             f"{path}: not an audio or video file that can be decoded, or a damaged or "
             f"incomplete one ({_reason(exc)})."

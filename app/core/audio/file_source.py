@@ -57,6 +57,9 @@ class FileSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: Exception | None = None
+        # How a file was cut short ("is truncated: …"), "" when whole: what is there is
+        # dictated, as `transcribe` does with it, and the owner says so.
+        self.cut_short = ""
         self.started_at: float | None = None
         self.fed_samples = 0
 
@@ -94,7 +97,7 @@ class FileSource:
                 if self._stop.is_set():
                     break
             else:
-                reader.check_complete()
+                self.cut_short = reader.cut_short()  # raises when nothing could be decoded
         except Exception as exc:  # reported to the owner, never raised on this thread
             self.error = exc
         finally:

@@ -152,6 +152,23 @@ def export(transcript: Transcript, fmt: str, path: Path) -> None:
     write_text_atomically(path, render(transcript, fmt))
 
 
+NAME_MAX_BYTES = 255  # a file name's limit on Linux file systems (ext4, btrfs, xfs, tmpfs)
+_COUNTER_ROOM = len("-999")
+
+
+def transcript_name(stem: str, suffix: str) -> str:
+    """``STEM + SUFFIX``, the stem cut short enough that a ``-N`` counter still fits.
+
+    A recording named near the limit (251 characters and ``.wav``) ended the whole run
+    with "File name too long" once ``.json`` or ``.partial.txt`` took the place of ``.wav``.
+    """
+    room = NAME_MAX_BYTES - _COUNTER_ROOM - len(suffix.encode("utf-8"))
+    encoded = stem.encode("utf-8")
+    if len(encoded) > room:
+        stem = encoded[:room].decode("utf-8", "ignore")  # never half a character
+    return stem + suffix
+
+
 def unused_path(path: Path, holding: str | None = None) -> Path:
     """``path``, or ``STEM-2.EXT``, ``STEM-3.EXT``…: the first that is free or holds ``holding``.
 

@@ -17,14 +17,22 @@ sentence says what is wrong and nothing is imported. Writes are atomic.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.atomic_file import describe_os_error
-from app.core.json_file import keep_copy, read_json, save_json, set_aside, tuples_from_json
+from app.core.atomic_file import describe_os_error, write_text_atomically
+from app.core.json_file import (
+    exclusive_update,
+    keep_copy,
+    read_json,
+    save_json,
+    set_aside,
+    tuples_from_json,
+)
 from app.core.paths import config_dir
 from app.core.profiles.profile import (
     DEFAULT_PROFILE,
@@ -52,6 +60,11 @@ class LoadedProfiles:
 def profiles_path() -> Path:
     """Where the user's profiles live, beside the settings."""
     return config_dir() / "profiles.json"
+
+
+def profiles_locked() -> contextlib.AbstractContextManager[None]:
+    """Hold while reading the user's profiles to change and save them (two imports at once)."""
+    return exclusive_update(profiles_path())
 
 
 def load_profiles(path: Path | None = None) -> LoadedProfiles:
@@ -90,14 +103,31 @@ def read_profile_file(path: Path) -> ProfileBook:
         raise ProfileError(f"There is no file {path}.") from None
     except ProfileError as exc:
         raise ProfileError(f"{path} {exc}") from None
+    return _book_to_import(data, str(path))
+
+
+def read_profile_text(text: str, label: str) -> ProfileBook:
+    """Read profiles to import from ``text`` (standard input, named ``label``), all or nothing.
+
+    Raises:
+        ProfileError: one sentence naming ``label`` and what is wrong.
+    """
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except (ValueError, RecursionError) as exc:
+        raise ProfileError(f"{label} is not valid JSON ({exc}).") from None
+    return _book_to_import(data, label)
+
+
+def _book_to_import(data: object, label: str) -> ProfileBook:
     try:
         return _book_from_data(data, strict=True)[0]
     except ProfileError as exc:
-        raise ProfileError(f"{path}: {exc}") from None
+        raise ProfileError(f"{label}: {exc}") from None
 
 
 def save_profiles(book: ProfileBook, path: Path | None = None) -> None:
-    """Write ``book`` atomically (0600): the user's file, or an export.
+    """Write ``book`` atomically to the user's own file (0600, folder 0700).
 
     Raises:
         ProfileError: with a sentence for the user; the previous file is left intact.
@@ -105,6 +135,52 @@ def save_profiles(book: ProfileBook, path: Path | None = None) -> None:
     path = path or profiles_path()
     save_json(path, book_to_data(book), what="profiles", error=ProfileError)
     log.info("profiles saved to %s", path)
+
+
+class ExportWouldReplace(ProfileError):
+    """The export's file is there and holds something else than profiles."""
+
+
+def profiles_text(book: ProfileBook) -> str:
+    """``book`` as the file holds it (indented JSON)."""
+    return json.dumps(book_to_data(book), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_profiles(book: ProfileBook, path: Path, *, replace: bool = False) -> None:
+    """Write ``book`` to a file of the user's choosing, to share or keep.
+
+    Not as Saytype's own file is written: the folder is left as it is (an export into
+    a shared folder made it owner-only), the file is readable as other files the user
+    makes (0644, or the mode of the file it replaces), a link is written through (the
+    file it points to gets the profiles), and a device or pipe is written to in place.
+
+    Raises:
+        ExportWouldReplace: ``path`` holds something other than profiles and not ``replace``.
+        ProfileError: it cannot be written; the previous file is then left intact.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        if target.exists() and not target.is_file():
+            with target.open("w", encoding="utf-8") as stream:
+                stream.write(profiles_text(book))
+            return
+        if target.exists() and not replace and not _holds_profiles(target):
+            raise ExportWouldReplace(f"{path} is there already and does not hold profiles")
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        write_text_atomically(target, profiles_text(book), file_mode=mode)
+    except OSError as exc:
+        raise ProfileError(
+            f"Could not export the profiles to {path}: {describe_os_error(exc)}."
+        ) from exc
+    log.info("profiles exported to %s", path)
+
+
+def _holds_profiles(path: Path) -> bool:
+    try:
+        data = read_json(path)
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("profiles"), list)
 
 
 def book_to_data(book: ProfileBook) -> dict[str, Any]:

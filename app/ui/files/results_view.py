@@ -36,6 +36,7 @@ from app.core.output.exporters import (
     ExportError,
     format_timestamp,
     render,
+    transcript_name,
     unused_path,
     write_text_atomically,
 )
@@ -52,7 +53,8 @@ def export_path(
     The part of a cancelled job is ``NAME.partial.FMT``: its text ends where the job
     stopped, and only the name can say so in every format.
     """
-    return (folder or source.parent) / f"{source.stem}{'.partial' if partial else ''}.{fmt}"
+    suffix = f"{'.partial' if partial else ''}.{fmt}"
+    return (folder or source.parent) / transcript_name(source.stem, suffix)
 
 
 class ResultsView(QDialog):

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.profiles.profile import Profile, ProfileError
 from app.core.profiles.profile_file import (
+    export_profiles,
     load_profiles,
     profiles_path,
     read_profile_file,
@@ -283,9 +284,9 @@ class ProfilesPage(QWidget):
         return self._store(self.book.merged(incoming), None, f"Imported {names}.")
 
     def export_file(self, path: Path) -> bool:
-        """Write every profile to ``path``."""
+        """Write every profile to ``path`` (the file dialog asked before replacing a file)."""
         try:
-            save_profiles(self.book, path)
+            export_profiles(self.book, path, replace=True)
         except ProfileError as exc:
             self._say(str(exc))
             return False
