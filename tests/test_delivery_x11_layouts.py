@@ -59,3 +59,27 @@ def test_text_arrives_exactly_on_a_german_and_a_french_layout(
         assert target.wait_for_text(TEXT) == TEXT
     finally:
         _set_layout(xserver, "de")
+
+
+def test_paste_keys_follow_a_switch_to_a_layout_that_moves_v(
+    xserver: XServer, host: DeliveryHost, target: Target
+) -> None:
+    # Switched to Dvorak while Saytype ran, Ctrl+V went out on the key that had been V:
+    # Ctrl+K there, and a Tk editor deleted the user's line instead of pasting.
+    first = host.deliver("Before. ", "paste")  # the keyboard is open under the old layout
+    assert host.next_event("delivered", "failed") == {
+        "event": "delivered",
+        "id": first,
+        "how": "pasted",
+    }
+    assert target.wait_for_text("Before. ") == "Before. "
+    subprocess.run(
+        ["setxkbmap", "us", "-variant", "dvorak"], env=xserver.env(), check=True, timeout=10
+    )
+    try:
+        request_id = host.deliver(TEXT, "paste")
+        event = host.next_event("delivered", "failed")
+        assert event == {"event": "delivered", "id": request_id, "how": "pasted"}
+        assert target.wait_for_text("Before. " + TEXT) == "Before. " + TEXT
+    finally:
+        _set_layout(xserver, "de")

@@ -125,7 +125,7 @@ class X11KeyInjector(X11KeyboardFocus):
             if first + i in self._assigned or not any(row)
         ]
         caps_locked = bool(self._display.screen().root.query_pointer().mask & _LOCK_MASK)
-        shift = self._keycode("Shift_L")
+        shift = _keycode_in(mapping, first, self._keysym("Shift_L"))
         fake = self._xtest.fake_input
         press_event, release_event = self._X.KeyPress, self._X.KeyRelease
         sent = 0
@@ -179,8 +179,17 @@ class X11KeyInjector(X11KeyboardFocus):
         self._last_used.clear()
 
     def send_chord(self, keys: Sequence[str]) -> None:
-        """Press ``keys`` in order (e.g. ``["ctrl", "v"]``), then release them in reverse."""
-        keycodes = [self._keycode(_CHORD_KEYSYMS.get(key.lower(), key)) for key in keys]
+        """Press ``keys`` in order (e.g. ``["ctrl", "v"]``), then release them in reverse.
+
+        The keys are looked up in the server's map as it is now: the map Xlib read at
+        connection time made Ctrl+V Ctrl+K after a switch to Dvorak (a line deleted).
+        """
+        first, count = self._keycode_range()
+        mapping = self._display.get_keyboard_mapping(first, count)
+        keycodes = [
+            _keycode_in(mapping, first, self._keysym(_CHORD_KEYSYMS.get(key.lower(), key)))
+            for key in keys
+        ]
         for keycode in keycodes:
             self._xtest.fake_input(self._display, self._X.KeyPress, keycode)
         for keycode in reversed(keycodes):
@@ -225,12 +234,11 @@ class X11KeyInjector(X11KeyboardFocus):
         info = self._display.display.info
         return int(info.min_keycode), int(info.max_keycode - info.min_keycode + 1)
 
-    def _keycode(self, keysym_name: str) -> int:
+    def _keysym(self, keysym_name: str) -> tuple[str, int]:
         keysym = self._XK.string_to_keysym(keysym_name)
-        keycode = int(self._display.keysym_to_keycode(keysym)) if keysym else 0
-        if not keycode:
+        if not keysym:
             raise InjectionError(f"no key for {keysym_name!r} in the keyboard map")
-        return keycode
+        return keysym_name, int(keysym)
 
     def _forget_overwritten(self, mapping: list[list[int]], first: int) -> None:
         """Drop borrowed keycodes whose keysym is gone from the server's map.
@@ -373,3 +381,17 @@ def _chunks(text: str, layout: dict[str, _Stroke], spare: int) -> Iterator[str]:
             start, needed = index, set()
         needed.add(char)
     yield text[start:]
+
+
+def _keycode_in(mapping: Sequence[Sequence[int]], first: int, named: tuple[str, int]) -> int:
+    """The keycode that gives ``named``'s keysym, as Xlib picks it (lowest column, then code)."""
+    name, keysym = named
+    found = [
+        (column, first + row)
+        for row, syms in enumerate(mapping)
+        for column, sym in enumerate(syms)
+        if sym == keysym
+    ]
+    if not found:
+        raise InjectionError(f"no key for {name!r} in the keyboard map")
+    return min(found)[1]

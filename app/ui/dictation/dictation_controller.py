@@ -207,10 +207,10 @@ class DictationController(QObject):
             self._mic.close(after=current.end)
 
     def escape(self) -> None:
-        """The hotkey's Esc: cancel, but a dictation decoded after its release is kept
-        (history, clipboard) and only not typed: one Esc must not lose what was said."""
+        """The hotkey's Esc: cancel, but a released dictation none of whose words went out
+        (held commits wait) is kept, only not typed: one Esc must not lose what was said."""
         current = self._current
-        typed = current is not None and current.live is not None and current.live.used
+        typed = current is not None and current.live is not None and current.live.anything_typed
         if current is None or typed or self.session.state.value != "finishing":
             self.cancel()  # delivering: history has the text; typed as spoken: those stay
             return

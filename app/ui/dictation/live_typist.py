@@ -95,6 +95,11 @@ class LiveTypist:
             QTimer.singleShot(0, self._pump)
 
     @property
+    def anything_typed(self) -> bool:
+        """Some edit went out to the application (queued ones held back do not count)."""
+        return self._queue.anything_out
+
+    @property
     def replaceable(self) -> bool:
         """Edits were queued but none went out: the final may take their place."""
         return self.used and not self._queue.anything_out

@@ -270,6 +270,41 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
         rig.close()
 
 
+def test_esc_after_the_release_of_a_hold_typed_as_spoken_keeps_the_text(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Held to talk, type as I speak queues the commits until the release; an Esc then took
+    # them for typed words and cancelled: no text, no history entry, the journal deleted.
+    keyboard = FakeKeyboard(window_class="XTerm")
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: False,
+        delivery="type",
+        type_as_i_speak=True,
+    )
+    try:
+        controller = rig.controller
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        controller.set_hotkey_held(True)
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+            controller.set_hotkey_held(False)
+            controller.stop()
+            controller.escape()  # still finishing: nothing has gone out yet
+        assert done.args is not None
+        assert done.args[0] == "clipboard"
+        final = rig.history.latest().text  # type: ignore[union-attr]
+        assert len(final.split()) >= 3
+        assert typed_text(keyboard) == ""  # nothing typed
+    finally:
+        rig.close()
+
+
 def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
