@@ -120,6 +120,13 @@ CASES: list[tuple[str, str, ShapingOptions]] = [
     ),
     ("He said open quote hello their close quote", 'He said "hello their"', DEFAULT),
     ("open quote hi close quote he said", '"Hi" he said', DEFAULT),
+    # Whisper's comma at the pause before "close quote" was kept inside: "hello,"!
+    (
+        "He said, open quote, hello, close quote, exclamation mark.",
+        'He said, "hello"!',
+        DEFAULT,
+    ),
+    ("Call me open paren, maybe, close paren later.", "Call me (maybe) later.", DEFAULT),
     # Word commands.
     ("The word cap paris is a city period", "The word Paris is a city.", DEFAULT),
     ("This is all caps urgent period", "This is URGENT.", DEFAULT),

@@ -101,8 +101,10 @@ _NO_SPACE_BEFORE = frozenset(["is", "was", "there", "theres", "have", "has", "ha
 _NO_SPACE_AFTER = frozenset(["left", "for", "in", "at", "to", "between", "on", "available"])
 # Trailing marks a command absorbs from the word before it (quotes and brackets stay).
 _ABSORBED = frozenset(".,!?;:…")
-# Marks that take the place of Whisper's punctuation on the word before them.
-_ABSORBING = frozenset({"punct", "nospace", "scratch"})
+# Marks that take the place of Whisper's punctuation on the word before them. A closing
+# quote or bracket too: "hello, close quote, exclamation mark" was "hello,"! (the comma is
+# Whisper's guess at the pause, which the speaker did not say).
+_ABSORBING = frozenset({"punct", "nospace", "scratch", "close"})
 
 
 @dataclass(frozen=True)
