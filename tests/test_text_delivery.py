@@ -16,7 +16,12 @@ from app.core.output.delivery_messages import (
 )
 from app.core.output.delivery_queue import DeliveryQueue
 from app.core.output.paste_keys import CTRL_SHIFT_V, CTRL_V, SHIFT_INSERT, paste_chord_for
-from app.core.output.text_delivery import ModifiersHeld, WindowPin, wait_for_modifier_release
+from app.core.output.text_delivery import (
+    DeliveryCancelled,
+    ModifiersHeld,
+    WindowPin,
+    wait_for_modifier_release,
+)
 from app.core.output.x11_keysyms import keysym_for_char
 from app.ui.dictation.delivery_service import DeliveryService
 from tests.fakes.fake_keyboard import FakeKeyboard
@@ -98,6 +103,16 @@ def test_modifier_wait_gives_up_after_the_timeout() -> None:
     with pytest.raises(ModifiersHeld, match="control"):
         wait_for_modifier_release(keyboard, 2.0, None, clock, clock.pause)
     assert clock.now == pytest.approx(2.0, abs=0.02)
+
+
+def test_esc_held_while_the_text_waits_cancels_it() -> None:
+    # A vim user pressed Esc just after letting go: the text waited for the key, and its
+    # cancel came a moment after the key went up, so the text went in after the Esc.
+    clock, keyboard = FakeClock(), FakeKeyboard()
+    keyboard.hold("key Escape")
+    with pytest.raises(DeliveryCancelled):
+        wait_for_modifier_release(keyboard, 2.0, None, clock, clock.pause)
+    assert clock.now == 0.0  # at once: nothing waits for the cancel to arrive
 
 
 def test_text_waits_as_long_as_the_hotkey_is_held_for_the_next_dictation() -> None:

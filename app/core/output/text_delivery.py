@@ -148,6 +148,9 @@ class DeliveryRequest:
     copy_on_failure: bool = True  # False: its caller keeps the text (type-as-I-speak's pieces)
 
 
+ESCAPE_HELD = "key Escape"  # how the X11 keyboard names Esc among the keys held
+
+
 def wait_for_modifier_release(
     keyboard: KeyInjector,
     timeout_s: float = MODIFIER_RELEASE_TIMEOUT_S,
@@ -177,7 +180,10 @@ def wait_for_modifier_release(
     if held and on_waiting is not None:
         on_waiting(held)
     while held:
-        if cancelled():
+        # Esc while the text waits is Saytype's cancel (its grab) or the app's own (vim
+        # leaves insert mode); its cancel can come a moment after the key is up, so the
+        # key itself decides: text that followed an Esc would be taken as commands.
+        if cancelled() or ESCAPE_HELD in held:
             raise DeliveryCancelled("cancelled while the keys were held")
         if clock() >= deadline and dictating():
             deadline = clock() + timeout_s
