@@ -1,0 +1,59 @@
+"""A downloaded model whose bytes changed after the download is refused at load, not used.
+
+A scripter flipped one byte in the middle of a downloaded ``model.bin``: the model loaded
+and transcribed "Cindy Cindy Cindy…" with exit status 0, and ``models list`` still said
+"installed". Only ``saytype models verify`` found it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.engine import model_check_stamp
+from app.core.engine.model_download import download_model
+from app.core.engine.model_folder import ModelError
+from app.core.engine.model_registry import resolve_model
+from tests.support.fake_hub import FakeHub
+from tests.test_model_download import NAME, access, hub, models
+
+__all__ = ["hub", "models"]  # the fixtures, shared with the download tests
+
+
+def _flip_a_byte(path: Path) -> None:
+    with path.open("r+b") as stream:
+        stream.seek(path.stat().st_size // 2)
+        byte = stream.read(1)
+        stream.seek(-1, 1)
+        stream.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_a_flipped_byte_is_refused_at_load_and_a_download_repairs_it(
+    hub: FakeHub, models: Path
+) -> None:
+    folder = download_model(NAME, models, access(hub))
+    assert resolve_model(NAME, models).path == folder
+    _flip_a_byte(folder / "model.bin")
+    with pytest.raises(ModelError) as refused:
+        resolve_model(NAME, models)
+    assert str(refused.value).startswith(f"Model '{NAME}' is damaged (model.bin is corrupt")
+    assert str(refused.value).endswith(
+        f"'saytype models download {NAME}' repairs it, or choose another model."
+    )
+    download_model(NAME, models, access(hub))
+    assert resolve_model(NAME, models).path == folder
+
+
+def test_an_unchanged_model_is_hashed_once_not_at_every_load(
+    hub: FakeHub, models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    download_model(NAME, models, access(hub))
+    checks: list[Path] = []
+    real = model_check_stamp.verify_installed
+    monkeypatch.setattr(
+        model_check_stamp, "verify_installed", lambda folder: checks.append(folder) or real(folder)
+    )
+    for _ in range(3):
+        resolve_model(NAME, models)
+    assert len(checks) == 1
