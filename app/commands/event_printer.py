@@ -9,6 +9,7 @@ the file source for ``--input``, the microphone's clock otherwise.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from typing import Protocol, TextIO
 
@@ -66,6 +67,10 @@ class EventPrinter:
         self._live = LiveShaping(self._shaper)
         self._released = False
         self._release: dict[str, object] | None = None  # stamped, until printed
+        # On a terminal, plain text shows the words as they come on one line that the
+        # final replaces; piped, only finals are printed (``text=$(saytype listen)``).
+        self._live_line = not jsonl and _is_terminal(stream)
+        self._committed = ""  # the commits so far, shaped, erases applied (the live line)
 
     def release(self) -> None:
         """The key counts as released now (the last sample is fed): a ``release`` line.
@@ -102,16 +107,22 @@ class EventPrinter:
             record["text"] = edit.text
             if edit.erase:
                 record["erase"] = edit.erase
+            kept = len(self._committed) - edit.erase
+            self._committed = self._committed[: max(kept, 0)] + edit.text
         elif event.kind == "partial":
             record["text"] = self._live.partial(event.text).pending
         else:
             record["text"] = self._live.final(event.text, typed_live=False).shown
             self._live = LiveShaping(self._shaper)  # the next utterance starts afresh
+            self._committed = ""
         if self._jsonl:
             self._write_record(record)
             return
         if event.kind == "final":
-            write_out(self._stream, f"{record['text']}\n")
+            write_out(self._stream, f"{_CLEAR_LINE if self._live_line else ''}{record['text']}\n")
+        elif self._live_line:
+            pending = record["text"] if event.kind == "partial" else ""
+            write_out(self._stream, _CLEAR_LINE + _tail(f"{self._committed}{pending}"))
 
     def _write_pending_release(self) -> None:
         release, self._release = self._release, None
@@ -128,3 +139,21 @@ class EventPrinter:
             "audio_t": round(self._source.fed_seconds, 3),
             "wall_t": round(time.perf_counter() - started, 3),
         }
+
+
+_CLEAR_LINE = "\r\x1b[2K"  # to the line's start, and clear it
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):  # closed, or not a file at all
+        return False
+
+
+def _tail(text: str) -> str:
+    """The end of ``text`` that fits on one terminal line (a longer one would wrap, and the
+    next update could clear only its last row)."""
+    width = shutil.get_terminal_size().columns - 1
+    flat = text.replace("\n", " ")
+    return flat if len(flat) <= width else "…" + flat[-(width - 1) :]
