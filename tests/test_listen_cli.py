@@ -19,11 +19,13 @@ import numpy as np
 import pytest
 
 from app.cli import build_parser
+from app.commands.ctrl_c import FINISHING
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.recording_journal import journals_dir
 from app.core.audio.wav_file import write_wav
 from saytype_bench.accuracy import word_error_rate
 from tests.support.listen_process import interrupt_once_words_show
+from tests.support.media import encode_audio, truncated_copy
 from tests.support.speech import SpeechMaker
 
 SENTENCES = [
@@ -96,6 +98,7 @@ def test_ctrl_c_ends_the_input_and_the_final_has_the_words_so_far(spoken: Path) 
             listen.kill()
             listen.wait()
     assert listen.returncode == 0, err
+    assert f"saytype: {FINISHING}" in err  # a long file's final can take a while
     assert [e["type"] for e in events].count("final") == 1
     final = events[-1]
     assert final["type"] == "final"
@@ -221,3 +224,20 @@ def test_a_short_command_after_a_long_wait_is_said_once(
     final = json.loads(stdout.getvalue().splitlines()[-1])
     assert final["type"] == "final"
     assert word_error_rate(["git status"], [final["text"]]) <= 0.5, final["text"]
+
+
+@pytest.mark.model
+def test_a_truncated_file_is_dictated_as_far_as_it_goes_with_a_warning(
+    spoken: Path, tmp_path: Path
+) -> None:
+    # `transcribe` took a cut mp3 with a warning; `listen` printed the final, then failed.
+    cut = truncated_copy(
+        encode_audio(spoken, tmp_path / "two.mp3", "libmp3lame"), tmp_path / "cut.mp3"
+    )
+    done = _listen(cut, "--jsonl", "--speed", "0")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1].startswith(f"saytype: warning: {cut} is truncated")
+    assert done.stderr.splitlines()[-1].endswith("; dictated what is there.")
+    final = json.loads(done.stdout.splitlines()[-1])
+    assert final["type"] == "final"
+    assert "airport" in final["text"]

@@ -22,6 +22,7 @@ from app.core.engine.cancellation import CancellationToken
 INTERRUPTED = 130  # the exit status of a command stopped with Ctrl+C
 STOPPING = "stopping: what is done so far is kept. Press Ctrl+C again to quit at once."
 _STOPPED_BY = "stopping ({}): what is done so far is kept."
+FINISHING = "finishing: the final text follows. Press Ctrl+C again to quit at once."
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -63,12 +64,17 @@ class CtrlC:
         self.pressed = True
         self.exit_status = 128 + signum
         self._cancel.cancel()
-        # Straight to the file descriptor: the handler may run in the middle of one of
-        # stderr's own writes (the progress bar), and a write into it from here raises.
         said = STOPPING if signum == signal.SIGINT else _STOPPED_BY.format(signal.strsignal(signum))
-        line = ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {said}\n"
-        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
-            os.write(self._stderr.fileno(), line.encode())
+        say_from_a_signal(
+            self._stderr, ("\r\x1b[2K" if self._clear_line else "") + f"saytype: {said}\n"
+        )
+
+
+def say_from_a_signal(stderr: TextIO, line: str) -> None:
+    """Write ``line`` from a signal handler: straight to the descriptor, as the handler may
+    run inside one of stderr's own writes (a progress bar), where a write into it raises."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        os.write(stderr.fileno(), line.encode())
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from app.commands.ctrl_c import FINISHING, say_from_a_signal
 from app.commands.engine_args import add_engine_arguments, check_engine_arguments
 from app.commands.event_printer import EventPrinter, print_failure
 from app.commands.listen_mic import run_mic
@@ -200,7 +201,7 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     with (
         closing_connection(transcriber),
         crash_journal(ring, 0, args.model, stderr),
-        _first_ctrl_c_ends(source.stop, lambda: release.released),
+        _first_ctrl_c_ends(source.stop, lambda: release.released, stderr),
     ):
         source.start()
         try:
@@ -224,10 +225,13 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 @contextlib.contextmanager
-def _first_ctrl_c_ends(end_input: Callable[[], None], ended: Callable[[], bool]) -> Iterator[None]:
+def _first_ctrl_c_ends(
+    end_input: Callable[[], None], ended: Callable[[], bool], stderr: TextIO
+) -> Iterator[None]:
     """While the block runs: the first Ctrl+C ends the input and the final follows (as
-    Enter or Ctrl+C does from the microphone); a second one, or one after the input
-    ended (the final, or a server's reply, under way), interrupts."""
+    Enter or Ctrl+C does from the microphone), and stderr says so (a long file's final
+    can take a while); a second one, or one after the input ended (the final, or a
+    server's reply, under way), interrupts."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread (tests call run())
         return
@@ -239,6 +243,7 @@ def _first_ctrl_c_ends(end_input: Callable[[], None], ended: Callable[[], bool])
             raise KeyboardInterrupt
         pressed = True
         end_input()  # the source then releases at what it has fed
+        say_from_a_signal(stderr, f"saytype: {FINISHING}\n")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
