@@ -151,13 +151,16 @@ class ClaimedJournal:
 
     @classmethod
     def claim(cls, path: Path) -> ClaimedJournal | None:
-        """Lock ``path`` for recovery; None when another process holds it (still recording).
+        """Lock ``path`` for recovery; None when another process holds it (still recording)
+        or has taken it already (``saytype recover`` while the window offered it).
 
         Raises:
             JournalError: the journal cannot be opened for repair.
         """
         try:
             descriptor = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            return None
         except OSError as exc:
             raise JournalError(f"The recording journal {path} cannot be opened: {exc}.") from exc
         try:

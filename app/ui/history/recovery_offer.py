@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_TAKEN_ELSEWHERE = (
+    "The unfinished dictation was recovered elsewhere meanwhile (saytype recover); "
+    "History shows what was recovered."
+)
+
 
 class RecoveryOffer(QFrame):
     """A banner: recover, discard or postpone the unfinished dictations.
@@ -55,6 +60,7 @@ class RecoveryOffer(QFrame):
 
     recovered = Signal(object)
     message = Signal(str, str)
+    taken_elsewhere = Signal()  # recovered by another process: history has new entries
 
     def __init__(  # noqa: PLR0917 - the parts it works with
         self,
@@ -130,7 +136,11 @@ class RecoveryOffer(QFrame):
                 # transcripts would keep dictated words on disk where no one looks.
                 job_id = self._files.add(claim.path, save=False)
                 self._pending[job_id], self._offered[job_id] = claim, journal
+        taken = [journal for journal in self.journals if not journal.path.exists()]
         self.journals = []
+        if taken:  # `saytype recover` (or another window) took them meanwhile
+            self.message.emit("info", _TAKEN_ELSEWHERE)
+            self.taken_elsewhere.emit()
         if self._pending:
             self.label.setText("Recovering the unfinished dictation…")
             for button in (self.recover_button, self.discard_button, self.later_button):
@@ -247,5 +257,6 @@ def offer_recovery(parts: DesktopParts) -> RecoveryOffer | None:
     offer.message.connect(window.notice.show_notice)
     if parts.history_panel is not None:
         offer.recovered.connect(parts.history_panel.add_entry)
+        offer.taken_elsewhere.connect(parts.history_panel.refresh)
     window.show_banner(offer)
     return offer

@@ -248,6 +248,31 @@ def test_later_keeps_the_journal_and_discard_asks_first(qtbot: QtBot, files: Fil
     assert not sidecar_path(path).exists()
 
 
+def test_a_dictation_recovered_elsewhere_meanwhile_is_said_so(
+    qtbot: QtBot, files: FileJobRunner
+) -> None:
+    # `saytype recover` ran while the window offered the journal: Recover then said
+    # "The recording journal … cannot be opened: [Errno 2] No such file or directory".
+    path = _crashed_journal(np.zeros(3 * 16_000, np.float32))
+    offer = RecoveryOffer(find_unfinished_journals(), files, None, Settings, "tiny.en")
+    qtbot.addWidget(offer)
+    offer.show()
+    said: list[tuple[str, str]] = []
+    offer.message.connect(lambda level, text: said.append((level, text)))
+    path.unlink()
+    sidecar_path(path).unlink(missing_ok=True)
+    with qtbot.waitSignal(offer.taken_elsewhere, timeout=1000):
+        offer.recover_button.click()
+    assert said == [
+        (
+            "info",
+            "The unfinished dictation was recovered elsewhere meanwhile (saytype recover); "
+            "History shows what was recovered.",
+        )
+    ]
+    assert offer.isHidden()
+
+
 @pytest.mark.model
 def test_the_next_start_offers_recovery_into_history_and_types_nothing(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, speech: SpeechMaker
