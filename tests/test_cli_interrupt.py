@@ -100,6 +100,7 @@ def test_ctrl_c_keeps_the_transcript_so_far_and_names_the_files_not_done(
     screen = drawn.decode("utf-8", "replace")
     assert child.returncode == status, screen
     assert said in screen
+    assert "lecture.wav (1 of 2)" in screen  # thirty files: how far the run is
     assert "lecture.wav was stopped at" in screen
     assert f"not transcribed: {second}" in screen
     header, _, transcript = stdout.partition("\n")

@@ -204,10 +204,12 @@ def _one_by_one(  # noqa: PLR0917 - the run's parts, each distinct
     cancel: CancellationToken,
 ) -> Generator[tuple[Path, Transcript | None], None, None]:
     """Each file's transcript (None when it failed), one file at a time, until cancelled."""
-    for path in args.files:
+    for number, path in enumerate(args.files, start=1):
         if cancel.cancelled:
             return
         label = path.name or str(path)
+        if len(args.files) > 1:  # thirty files: how far the run is, not only the file
+            label = f"{label} ({number} of {len(args.files)})"
         if host is None:
             progress.status(f"Transcribing {label} on {display_url(args.engine.url)}…")
         elif not host.loaded:
