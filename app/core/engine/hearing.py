@@ -148,7 +148,7 @@ class Hearing:
         )
         loop = repetition_loop_start(words)
         if loop is not None:
-            log.info("cut a repetition loop of %d words", len(words) - loop)  # never the words
+            log.debug("cut a repetition loop of %d words", len(words) - loop)  # never the words
             words = words[:loop]
         start = round(offset_s * SAMPLE_RATE)
         voiced = self._clear_speech is not None and self._clear_speech(start, start + len(audio))

@@ -172,9 +172,11 @@ class RetypeBanner(QFrame):
         if left <= 0:
             self.hide()
             return
+        if self.isHidden():  # Enter now cancels, where it would have started another re-type
+            self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
         unit = "second" if left == 1 else "seconds"
         self.label.setText(
             f"Click the window to type into: Saytype types there in {left} {unit}. "
-            "Nothing is typed while Saytype has the focus."
+            "Nothing is typed while Saytype has the focus. Esc cancels."
         )
         self.show()

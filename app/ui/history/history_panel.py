@@ -121,6 +121,9 @@ class HistoryPanel(QWidget):
         self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._search.selectAll()
 
+    def focus_list(self) -> None:
+        self._list.setFocus(Qt.FocusReason.OtherFocusReason)  # the list of dictations
+
     def _build_search(self) -> None:
         self._search = make_search_box(self)
         self._search_timer = QTimer(self)

@@ -76,8 +76,8 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
 
     controller.completed.connect(on_completed)
     # Saytype's own keystrokes reach the hotkey listener too (XTest marks none of them).
-    parts.delivery.delivered.connect(lambda *_: parts.hotkeys.forget_typed_keys())
-    parts.delivery.failed.connect(lambda *_: parts.hotkeys.forget_typed_keys())
+    for answered in (parts.delivery.delivered, parts.delivery.failed):
+        answered.connect(lambda *_: parts.hotkeys.forget_typed_keys())
     _wire_history(parts, last)
     files = parts.files
     configure_file_jobs(files, parts.settings)
@@ -161,7 +161,7 @@ def wire_retype(
     window: MainWindow,
     hotkeys: HotkeyBridge,
 ) -> None:
-    """History → Re-type: a countdown banner, then one delivery (never into Saytype)."""
+    """History → Re-type: a countdown, one delivery (not into Saytype), the list focused after."""
     from app.ui.dictation.retype import RetypeBanner
 
     window.show_banner(RetypeBanner(retype), visible=False)  # shown while counting down
@@ -169,6 +169,7 @@ def wire_retype(
     retype.resolved.connect(window.notice.withdraw)  # a stale warning stayed for good
     retype.counting.connect(lambda left: log.info("re-type countdown: %d s", left) if left else 0)
     retype.counting.connect(lambda left: hotkeys.hold_escape(left > 0))  # Esc in any window
+    retype.finished.connect(history_panel.focus_list)  # the panel's own slot: gone with it
     hotkeys.escape_pressed.connect(retype.cancel)
 
     retyping: list[HistoryEntry | None] = [None]  # the entry whose text is going out
@@ -332,8 +333,7 @@ def wire_model_memory(parts: DesktopParts) -> None:
         lambda: window.statusBar().showMessage("The model is busy; it unloads when idle.", 3000)
     )
     RemoteNotices(window.notice, window).follow(worker, parts.controller)
-    # Memory changes when the model loads or unloads and when work ends: no timer, so
-    # an idle app does not wake up to redraw the same figure (decision 0006).
+    # No timer: memory changes at model loads and unloads and when work ends (0006).
     worker.idle.connect(show_memory)
     files.idle.connect(show_memory)
     files.progress.connect(show_memory)  # a file job loads an unloaded model again

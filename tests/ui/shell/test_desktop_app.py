@@ -194,6 +194,26 @@ def test_esc_cancels_a_re_type_countdown(qtbot: QtBot, desktop: DesktopApp) -> N
     qtbot.waitUntil(lambda: desktop.handle_command("status", []).state == "idle", timeout=5000)
 
 
+def test_enter_during_and_after_a_re_type_never_starts_another(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    # The focus stayed on Re-type after a click: back in Saytype, a stray Enter re-typed.
+    window = desktop.parts.window
+    panel = desktop.parts.history_panel
+    assert panel is not None
+    assert desktop.parts.history is not None
+    panel.add_entry(desktop.parts.history.add("hello there", 1.0, "tiny.en"))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    assert desktop.parts.retype.request("hello there")
+    (banner,) = window.findChildren(RetypeBanner)
+    assert QApplication.focusWidget() is banner.cancel_button  # Enter now cancels
+    with qtbot.waitSignal(desktop.parts.retype.finished, timeout=2000) as finished:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # as Enter does in the app
+    assert finished.args == ["cancelled"]
+    assert QApplication.focusWidget() is panel._list  # the list, where Enter types nothing
+
+
 def test_a_dictation_started_during_a_re_type_countdown_says_it_cancelled_it(
     qtbot: QtBot, desktop: DesktopApp
 ) -> None:
