@@ -96,7 +96,7 @@ def _looks_like_file(arg: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``saytype`` console script; returns the exit status."""
-    from app.commands.standard_output import ClosedOutput, OutputError
+    from app.commands.standard_output import ClosedOutput, OutputError, drop_stdout, write_out
     from app.core.offline import enforce_offline
 
     enforce_offline()  # before the model libraries load: they read the switches at import
@@ -127,15 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(control_uids=uids, hidden=args.hidden)
     try:
         status: int = run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not in a flush at exit
+        write_out(sys.stdout, "")  # a closed pipe or a full disk shows here, not at exit
     except KeyboardInterrupt:
         sys.stderr.write("\nsaytype: interrupted.\n")
         return 130
-    except BrokenPipeError:
-        _drop_stdout()
+    except BrokenPipeError:  # the reader left (| head): finish quietly, as Unix tools do
+        drop_stdout()
         return 0
     except OutputError as exc:
         sys.stderr.write(f"saytype: error: {exc}.\n")
+        drop_stdout()
         return 1
     return status
 
@@ -180,15 +181,3 @@ def _start_logging(verbosity: int, *, gui: bool) -> None:
         from app.ui.shell.qt_log import install_qt_logging  # Qt loads only for the GUI
 
         install_qt_logging(logs)
-
-
-def _drop_stdout() -> None:
-    """The reader of stdout left (``| head``): finish quietly, as other Unix tools do.
-
-    Python's exit flushes stdout again and would print the same error as "Exception
-    ignored"; pointing the descriptor at /dev/null makes that flush succeed. This is
-    the recipe of the Python docs' "Note on SIGPIPE" (the ``signal`` module).
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)

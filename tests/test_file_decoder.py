@@ -76,7 +76,7 @@ def _bad_inputs(folder: Path, speech_wav: Path) -> dict[str, tuple[Path, str]]:
         "text renamed .wav": (text_as_wav, "not an audio or video file"),
         "truncated mp3": (truncated_copy(mp3, folder / "cut.mp3"), "truncated"),
         "video without audio": (video_without_audio(folder / "silent.mp4"), "no audio track"),
-        "half-downloaded m4a": (half, "or a damaged or incomplete one"),
+        "half-downloaded m4a": (half, "without its index, which the recorder writes last"),
     }
 
 

@@ -30,7 +30,7 @@ from app.commands.remote_dictation import (
     dictation_transcriber,
 )
 from app.commands.shaping_args import add_shaping_arguments, shaper_from_args
-from app.commands.standard_output import OutputError
+from app.commands.standard_output import OutputError, drop_stdout
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioFileError, check_has_audio
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import DEFAULT_PRE_ROLL_S, RingBuffer
@@ -148,6 +148,8 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
             return run_mic(args, stdout, stderr, sys.stdin)
         return _run_file(args, stdout, stderr)
     except (RemoteEngineError, OutputError) as exc:  # the crash journal kept the audio
+        if isinstance(exc, OutputError):
+            drop_stdout()
         stderr.write(
             f"saytype: error: {str(exc.args[0]).rstrip('.')}; the recording is kept: "
             "'saytype recover' transcribes it.\n"

@@ -8,6 +8,8 @@ to the command line's quiet ending.
 from __future__ import annotations
 
 import io
+import os
+import sys
 from typing import TextIO
 
 from app.core.atomic_file import describe_os_error
@@ -19,7 +21,7 @@ class OutputError(Exception):
     """Standard output cannot be written; ``str()`` is a sentence for the user."""
 
 
-def write_out(stream: TextIO | None, text: str) -> None:
+def write_out(stream: TextIO | io.TextIOBase | None, text: str) -> None:
     """Write ``text`` to ``stream`` and flush it.
 
     Raises:
@@ -47,3 +49,19 @@ class ClosedOutput(io.TextIOBase):
 
     def flush(self) -> None:
         """Nothing was written, so there is nothing to flush."""
+
+
+def drop_stdout() -> None:
+    """Point standard output at /dev/null, for a command that ends because it cannot write.
+
+    Python's exit flushes stdout once more: with the reader gone or the disk full, what
+    is left in its buffer fails again, and the process ends with status 120 and an
+    "Exception ignored" line (the Python docs' "Note on SIGPIPE" gives this recipe).
+    """
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # no descriptor (closed from the start)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
