@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.core.engine import model_check_stamp
+from app.core.engine.model_catalog import list_models
 from app.core.engine.model_download import download_model
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import resolve_model
@@ -35,6 +36,8 @@ def test_a_flipped_byte_is_refused_at_load_and_a_download_repairs_it(
     folder = download_model(NAME, models, access(hub))
     assert resolve_model(NAME, models).path == folder
     _flip_a_byte(folder / "model.bin")
+    (listed,) = [m for m in list_models(models) if m.name == NAME]
+    assert listed.hint == f"files changed since they were checked: saytype models verify {NAME}"
     with pytest.raises(ModelError) as refused:
         resolve_model(NAME, models)
     assert str(refused.value).startswith(f"Model '{NAME}' is damaged (model.bin is corrupt")

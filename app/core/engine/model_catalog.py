@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from app.core.engine.model_check_stamp import changed_since_checked
 from app.core.engine.model_folder import ModelError, check_model_folder
 from app.core.engine.model_registry import BUNDLED_MODEL, bundled_model_path
 
@@ -214,6 +215,8 @@ def _damage(folder: Path) -> str:
         check_model_folder(folder)
     except ModelError as exc:
         return f"damaged: {exc}"
+    if changed_since_checked(folder):  # a flipped byte keeps the folder's shape
+        return f"files changed since they were checked: saytype models verify {folder.name}"
     return ""
 
 

@@ -51,6 +51,14 @@ def check_unchanged(folder: Path, name: str) -> None:
             log.info("could not stamp the model check in %s: %s", folder, exc)
 
 
+def changed_since_checked(folder: Path) -> bool:
+    """Whether a downloaded model's files changed since their hashes last matched (a stat
+    per file; a model never loaded since its download has no stamp and has not)."""
+    files = _recorded_files(folder)
+    stamp = _read_stamp(folder)
+    return bool(files) and stamp is not None and _stats(folder, files) != stamp
+
+
 def _recorded_files(folder: Path) -> list[str]:
     try:
         record = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
