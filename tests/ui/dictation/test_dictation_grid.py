@@ -38,6 +38,15 @@ WORDS = ["please", "send", "the", "quarterly", "report", "to", "the", "finance",
 _SOURCES = {"hold": "hotkey", "tap": "hotkey", "window": "window", "binding": START_COMMAND}
 
 
+def _hold_until_commits(qtbot: QtBot, rig: Rig, commits: int = 3) -> None:
+    """Press the hotkey, start a dictation and keep the keys down until ``commits`` came."""
+    seen: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: seen.append(text))
+    rig.controller.set_hotkey_held(True)
+    assert rig.controller.start(source="hotkey")
+    qtbot.waitUntil(lambda: len(seen) >= commits, timeout=10_000)
+
+
 def _dictate(qtbot: QtBot, rig: Rig, gesture: str) -> list[object]:
     """Dictate with ``gesture``: hold (keys down throughout), tap (keys up), the window, or a
     desktop's binding of `saytype start` and `stop` (no keys Saytype sees)."""
@@ -251,11 +260,7 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
     rig = build_rig(tmp_path, WORDS)
     try:
         controller = rig.controller
-        seen: list[str] = []
-        rig.worker.committed.connect(lambda _job, text: seen.append(text))
-        controller.set_hotkey_held(True)
-        assert controller.start(source="hotkey")
-        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        _hold_until_commits(qtbot, rig)
         with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
             controller.set_hotkey_held(False)
             controller.stop()
@@ -275,23 +280,9 @@ def test_esc_after_the_release_of_a_hold_typed_as_spoken_keeps_the_text(
 ) -> None:
     # Held to talk, type as I speak queues the commits until the release; an Esc then took
     # them for typed words and cancelled: no text, no history entry, the journal deleted.
-    keyboard = FakeKeyboard(window_class="XTerm")
-    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
-    rig = build_rig(
-        tmp_path,
-        WORDS,
-        service,  # type: ignore[arg-type]
-        own_window_active=lambda: False,
-        delivery="type",
-        type_as_i_speak=True,
-    )
-    try:
+    with typing_as_spoken(tmp_path, {"saytype": False}) as (rig, keyboard):
         controller = rig.controller
-        seen: list[str] = []
-        rig.worker.committed.connect(lambda _job, text: seen.append(text))
-        controller.set_hotkey_held(True)
-        assert controller.start(source="hotkey")
-        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        _hold_until_commits(qtbot, rig)
         with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
             controller.set_hotkey_held(False)
             controller.stop()
@@ -301,8 +292,6 @@ def test_esc_after_the_release_of_a_hold_typed_as_spoken_keeps_the_text(
         final = rig.history.latest().text  # type: ignore[union-attr]
         assert len(final.split()) >= 3
         assert typed_text(keyboard) == ""  # nothing typed
-    finally:
-        rig.close()
 
 
 def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
@@ -324,11 +313,7 @@ def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_
     )
     try:
         controller = rig.controller
-        seen: list[str] = []
-        rig.worker.committed.connect(lambda _job, text: seen.append(text))
-        controller.set_hotkey_held(True)
-        assert controller.start(source="hotkey")
-        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)
+        _hold_until_commits(qtbot, rig)
         keyboard.window_class = "Chromium"  # clicked while still speaking
         notices: list[str] = []
         controller.notice.connect(lambda _level, message: notices.append(message))
