@@ -52,10 +52,9 @@ class DictationController(QObject):
     notice = Signal(str, str)  # level: info | warning | error, message
     notice_withdrawn = Signal(str)  # a notice that no longer holds
     history_added = Signal(object)  # HistoryEntry
-    history_updated = Signal(object)  # HistoryEntry, marked NOT_DELIVERED: its delivery failed
+    history_updated = Signal(object)  # HistoryEntry, marked NOT_DELIVERED: never typed
     profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
-    # Where the text went (typed, pasted, clipboard, window, none), who started it.
-    completed = Signal(str, str)
+    completed = Signal(str, str)  # where the text went (typed, clipboard, none…), who started it
 
     def __init__(  # noqa: PLR0917 - the composition root passes each part
         self,
@@ -152,8 +151,7 @@ class DictationController(QObject):
             if on_mic is not None:
                 on_mic(None)  # its audio is being recorded already
             return True
-        # The stream opens in the microphone's lane: the dictation starts now, at the
-        # ring position of the press, and fails if the microphone then cannot open.
+        # Starts now, at the press's ring position; fails if the microphone cannot open.
         request.on_mic = on_mic
         return self._begin(request)
 
@@ -214,7 +212,7 @@ class DictationController(QObject):
         if current is None or typed or self.session.state.value != "finishing":
             self.cancel()  # delivering: history has the text; typed as spoken: those stay
             return
-        current.output = "clipboard"
+        current.output = "withheld"  # on the clipboard, and History marks it as not typed
         self.notice.emit("info", "Esc: nothing is typed; the text is in history and copied.")
 
     def cancel(self, *, keep_recording: bool = False) -> None:
@@ -381,6 +379,8 @@ class DictationController(QObject):
     def _finish_delivery(self, where: str) -> None:
         current, self._current = self._current, None
         self.session.delivered()
+        if current is not None and current.output == "withheld":  # Esc: History marks it
+            self.history.mark_delivered(current, NOT_DELIVERED, self.history.updated)
         if current is not None:
             self.completed.emit(where, current.source)
 

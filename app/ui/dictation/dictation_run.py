@@ -57,7 +57,7 @@ class DictationRun:
     how: str = ""  # how the text went in, while the keys after it are pressed
     entry: HistoryEntry | None = None
     final_saving: bool = False  # the final was handed to history (its entry may not be back)
-    output: str = "focused_app"
+    output: str = "focused_app"  # or window, clipboard; withheld: Esc kept it from typing
     source: str = "window"  # who started it: window, hotkey, tray, command, START_COMMAND
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
     # Held down from start to finish: the text is for the window the keys were held in.

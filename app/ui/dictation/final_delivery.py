@@ -174,7 +174,9 @@ class FinalDelivery:
                 only_into=meant_for,
             )
             return
-        if output == "clipboard" or (current.entry is None and not settings.pause_history):
+        if output in {"clipboard", "withheld"} or (
+            current.entry is None and not settings.pause_history
+        ):
             # Without a history entry the clipboard keeps the text safe (a paused history
             # is the user's wish, not a failure: nothing extra is copied then).
             self._delivery.copy_to_clipboard(text)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.output.delivery_messages import PASTE_KEYS
+from app.core.output.history import NOT_DELIVERED
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
 from app.ui.dictation.dictation_run import START_COMMAND
@@ -261,16 +262,23 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
     try:
         controller = rig.controller
         _hold_until_commits(qtbot, rig)
-        with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+        with (
+            qtbot.waitSignal(controller.history_updated, timeout=10_000) as marked,
+            qtbot.waitSignal(controller.completed, timeout=10_000) as done,
+        ):
             controller.set_hotkey_held(False)
             controller.stop()
             controller.escape()  # still finishing: the final is not out yet
         assert done.args is not None
         assert done.args[0] == "clipboard"
-        final = rig.history.latest().text  # type: ignore[union-attr]
-        assert len(final.split()) >= 3
+        entry = rig.history.latest()
+        assert entry is not None
+        assert len(entry.text.split()) >= 3
         assert rig.delivery.requests == []  # nothing typed
-        assert rig.delivery.clipboard == final
+        assert rig.delivery.clipboard == entry.text
+        # History marks it as not typed (it looked delivered), as the panel shows it.
+        assert entry.delivered_to == NOT_DELIVERED
+        assert marked.args == [entry]
     finally:
         rig.close()
 
