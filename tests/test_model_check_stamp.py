@@ -15,6 +15,7 @@ from app.core.engine import model_check_stamp
 from app.core.engine.model_catalog import list_models
 from app.core.engine.model_download import download_model
 from app.core.engine.model_folder import ModelError
+from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from tests.support.fake_hub import FakeHub
 from tests.test_model_download import NAME, access, hub, models
@@ -30,33 +31,42 @@ def _flip_a_byte(path: Path) -> None:
         stream.write(bytes([byte[0] ^ 0xFF]))
 
 
+def _load(models: Path) -> object:
+    return ModelHost(resolve_model(NAME, models)).get()
+
+
 def test_a_flipped_byte_is_refused_at_load_and_a_download_repairs_it(
     hub: FakeHub, models: Path
 ) -> None:
     folder = download_model(NAME, models, access(hub))
-    assert resolve_model(NAME, models).path == folder
+    _load(models)
     _flip_a_byte(folder / "model.bin")
     (listed,) = [m for m in list_models(models) if m.name == NAME]
     assert listed.hint == f"files changed since they were checked: saytype models verify {NAME}"
     with pytest.raises(ModelError) as refused:
-        resolve_model(NAME, models)
+        _load(models)
     assert str(refused.value).startswith(f"Model '{NAME}' is damaged (model.bin is corrupt")
     assert str(refused.value).endswith(
         f"'saytype models download {NAME}' repairs it, or choose another model."
     )
     download_model(NAME, models, access(hub))
-    assert resolve_model(NAME, models).path == folder
+    _load(models)
 
 
-def test_an_unchanged_model_is_hashed_once_not_at_every_load(
+def test_the_hashes_are_checked_only_when_a_file_changed(
     hub: FakeHub, models: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    download_model(NAME, models, access(hub))
+    # The download checked every hash and stamps the folder: loads then cost a stat a file.
+    folder = download_model(NAME, models, access(hub))
     checks: list[Path] = []
     real = model_check_stamp.verify_installed
     monkeypatch.setattr(
         model_check_stamp, "verify_installed", lambda folder: checks.append(folder) or real(folder)
     )
-    for _ in range(3):
-        resolve_model(NAME, models)
-    assert len(checks) == 1
+    for _ in range(2):
+        _load(models)
+    assert checks == []
+    (folder / "config.json").touch()  # a new time, the same bytes: checked once, then stamped
+    for _ in range(2):
+        _load(models)
+    assert checks == [folder]

@@ -5,7 +5,9 @@ word and wrote "Cindy Cindy Cindy…" with exit status 0; only ``saytype models 
 found it. Hashing hundreds of megabytes at every load is too slow, so the folder keeps a
 stamp: each file's size and modification time when its hashes last matched. A load whose
 files all still match the stamp costs one ``stat`` per file; any other load checks the
-hashes first, and refuses a damaged model with what mends it.
+hashes first, and refuses a damaged model with what mends it. The check runs where the
+model loads (the inference worker, never the GUI thread); a download, which has just
+checked every hash, writes the stamp.
 """
 
 from __future__ import annotations
@@ -45,10 +47,21 @@ def check_unchanged(folder: Path, name: str) -> None:
             f"download {name}' repairs it, or choose another model."
         )
     if stats is not None:
-        try:
-            write_text_atomically(folder / STAMP_NAME, json.dumps(stats) + "\n")
-        except OSError as exc:  # checked again next time: slower, never wrong
-            log.info("could not stamp the model check in %s: %s", folder, exc)
+        _write_stamp(folder, stats)
+
+
+def stamp_checked(folder: Path) -> None:
+    """Record that ``folder``'s files match their hashes now (a download just checked them)."""
+    stats = _stats(folder, _recorded_files(folder))
+    if stats:
+        _write_stamp(folder, stats)
+
+
+def _write_stamp(folder: Path, stats: dict[str, list[int]]) -> None:
+    try:
+        write_text_atomically(folder / STAMP_NAME, json.dumps(stats) + "\n")
+    except OSError as exc:  # checked again next time: slower, never wrong
+        log.info("could not stamp the model check in %s: %s", folder, exc)
 
 
 def changed_since_checked(folder: Path) -> bool:

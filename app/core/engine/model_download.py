@@ -37,11 +37,8 @@ from app.core.engine.download_messages import (
     network_message,
     refused_message,
 )
-from app.core.engine.model_catalog import (
-    MODEL_FILE_PATTERNS,
-    catalog_entry,
-    partial_folder,
-)
+from app.core.engine.model_catalog import MODEL_FILE_PATTERNS, catalog_entry, partial_folder
+from app.core.engine.model_check_stamp import stamp_checked
 from app.core.engine.model_folder import ModelError, check_model_folder
 from app.core.engine.model_integrity import (
     MANIFEST_NAME,
@@ -391,6 +388,7 @@ def _install(
     except ModelError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise DownloadError(f"The downloaded files do not form a usable model: {exc}") from exc
+    stamp_checked(staging)  # every hash was just checked: the first load need not hash again
     if target.exists():  # the damaged copy being repaired goes just before
         damaged = target.with_name(f".removing-{target.name}")
         shutil.rmtree(damaged, ignore_errors=True)

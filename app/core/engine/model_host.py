@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from app.core.audio.speech_detector import release_vad_model
 from app.core.engine import whisper_internals
 from app.core.engine.hardware import physical_core_count
+from app.core.engine.model_check_stamp import check_unchanged
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_registry import BUNDLED_MODEL, ModelKind, ModelSource, resolve_model
 from app.core.engine.process_memory import trimming_frees, tune_native_memory
@@ -128,6 +129,7 @@ def faster_whisper_factory(source: ModelSource, options: ComputeOptions) -> Whis
     tune_native_memory()
     if not source.path.is_dir():  # faster-whisper would take the path for a hub repo id
         raise ModelError(f"Model folder {source.path} is missing; download or copy it again.")
+    check_unchanged(source.path, source.name)  # here, off the GUI thread: it may hash
     try:
         model: WhisperLike = WhisperModel(
             str(source.path),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from app.core.engine.model_check_stamp import check_unchanged
 from app.core.engine.model_folder import ModelError, check_model_folder
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,6 @@ def resolve_model(spec: str, models_dir: Path | None = None) -> ModelSource:
     if models_dir is not None and (models_dir / spec).exists():
         folder = models_dir / spec
         check_model_folder(folder)
-        check_unchanged(folder, spec)
         return ModelSource(name=spec, kind=ModelKind.NAMED, path=folder)
     where = f" in {models_dir}" if models_dir is not None else ""
     raise ModelNotInstalled(
