@@ -205,15 +205,10 @@ class DictationController(QObject):
             self._mic.close(after=current.end)
 
     def escape(self) -> None:
-        """The hotkey's Esc: cancel, but a released dictation none of whose words went out
-        (held commits wait) is kept, only not typed: one Esc must not lose what was said."""
-        current = self._current
-        typed = current is not None and current.live is not None and current.live.anything_typed
-        if current is None or typed or self.session.state.value != "finishing":
-            self.cancel()  # delivering: history has the text; typed as spoken: those stay
-            return
-        current.output = "withheld"  # on the clipboard, and History marks it as not typed
-        self.notice.emit("info", "Esc: nothing is typed; the text is in history and copied.")
+        """The hotkey's Esc: cancel, but a released dictation none of whose words went out (held
+        commits wait) is kept, not typed: one Esc must not lose what was said."""
+        if not self.final_delivery.withhold(self._current, self.session.state.value):
+            self.cancel()  # typed as spoken: those words stay; a request not out is copied
 
     def cancel(self, *, keep_recording: bool = False) -> None:
         """Drop the dictation (one waiting to begin first): nothing more goes out. Words typed
@@ -230,7 +225,7 @@ class DictationController(QObject):
         dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
         self.history.keep_cancelled(current, self.settings, self.model_name, dropped)
-        self.final_delivery.space.owe(current)  # typed as spoken up to here: no space after them
+        self.final_delivery.cancelled(current, dropped)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:
             self._mic.close()
@@ -243,8 +238,8 @@ class DictationController(QObject):
         if current is not None and current.live is not None:
             current.live.set_held(held)
 
-    def dismiss_error(self) -> None:
-        self.session.dismiss_error()  # the user has seen the error
+    def dismiss_error(self) -> None:  # the user has seen the error
+        self.session.dismiss_error()
 
     def copy_last(self) -> bool:
         """Put the last final text on the clipboard; False when there is none."""

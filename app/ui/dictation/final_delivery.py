@@ -101,6 +101,29 @@ class FinalDelivery:
             on_stopped=lambda message: self.live_failed(current, message),
         )
 
+    def withhold(self, current: DictationRun | None, state: str) -> bool:
+        """Esc after the release: keep ``current``'s text from being typed, if none of it was
+        asked to go out yet (it goes to the clipboard, and History marks it). False: cancel."""
+        if (
+            current is None
+            or (current.live is not None and current.live.anything_typed)
+            or current.delivery_id is not None  # asked to go out: a cancel copies what is not
+            or state not in {"finishing", "delivering"}
+        ):
+            return False
+        current.output = "withheld"
+        self._notice("info", "Esc: nothing is typed; the text is in history and copied.")
+        return True
+
+    def cancelled(self, current: DictationRun | None, dropped: list[int]) -> None:
+        """``current`` was cancelled. A final whose request was ``dropped`` before it went out is
+        on the clipboard, as one that waited for keys (the user found it only by History's
+        mark); words typed as spoken up to here get no space after them."""
+        self.space.owe(current)
+        if current is not None and current.delivery_id in dropped and current.shaping.text:
+            self._delivery.copy_to_clipboard(current.shaping.text)
+            self._notice("info", MESSAGE_CANCELLED_WAITING)
+
     def live_failed(self, current: DictationRun, reason: str) -> None:
         """Typing stopped for good: what is left goes on the clipboard, and we say so."""
         typed = current.live.typed if current.live is not None else ""

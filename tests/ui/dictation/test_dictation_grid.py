@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from app.core.output.delivery_messages import PASTE_KEYS
+from app.core.output.delivery_messages import MESSAGE_CANCELLED_WAITING, PASTE_KEYS
 from app.core.output.history import NOT_DELIVERED
 from app.core.profiles.profile_rules import WindowIdentity
 from app.ui.dictation.delivery_service import DeliveryService
@@ -279,6 +279,48 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
         # History marks it as not typed (it looked delivered), as the panel shows it.
         assert entry.delivered_to == NOT_DELIVERED
         assert marked.args == [entry]
+    finally:
+        rig.close()
+
+
+@pytest.mark.parametrize(
+    ("when", "said"),
+    [
+        ("saving", "Esc: nothing is typed; the text is in history and copied."),
+        ("queued", MESSAGE_CANCELLED_WAITING),
+    ],
+)
+def test_esc_as_the_text_sets_out_leaves_it_on_the_clipboard(
+    qtbot: QtBot, tmp_path: Path, when: str, said: str
+) -> None:
+    # Esc as delivery began (the final being saved, or its request queued) dropped the text:
+    # not typed, not on the clipboard, no notice; only History's mark said so.
+    rig = build_rig(tmp_path, WORDS)
+    try:
+        controller = rig.controller
+        notices: list[str] = []
+        controller.notice.connect(lambda _level, text: notices.append(text))
+        _hold_until_commits(qtbot, rig)
+        if when == "saving":
+            controller.state_changed.connect(
+                lambda state: controller.escape() if state == "delivering" else None
+            )
+        else:
+            deliver = rig.delivery.deliver
+
+            def escape_before_it_starts(*args: object, **kwargs: object) -> int:
+                QTimer.singleShot(0, controller.escape)  # before the fake's start, queued next
+                return deliver(*args, **kwargs)  # type: ignore[arg-type]
+
+            rig.delivery.deliver = escape_before_it_starts  # type: ignore[method-assign]
+        controller.set_hotkey_held(False)
+        controller.stop()
+        qtbot.waitUntil(lambda: controller.session.state.value == "idle", timeout=10_000)
+        qtbot.waitUntil(lambda: said in notices, timeout=5000)
+        entry = rig.history.latest()
+        assert entry is not None
+        assert rig.delivery.delivered_texts == []  # nothing typed
+        assert rig.delivery.clipboard == entry.text
     finally:
         rig.close()
 
