@@ -16,6 +16,7 @@ class FakeDelivery(QObject):
 
     delivered = Signal(int, str)
     failed = Signal(int, str)
+    sent = Signal(int)
 
     def __init__(self, fail_with: str | None = None, *, hold: bool = False) -> None:
         super().__init__()
@@ -81,6 +82,7 @@ class FakeDelivery(QObject):
                 self.clipboard = text
             self.failed.emit(request_id, self.fail_with)
             return
+        self.sent.emit(request_id)
         if method == "keys":
             self.keys_pressed.append(text)
         else:

@@ -72,6 +72,9 @@ class DeliveryService(QObject):
 
     delivered = Signal(int, str)
     failed = Signal(int, str)
+    sent = Signal(
+        int
+    )  # the request's keys went out (a paste then waits to give back the clipboard)
     waiting_for_release = Signal(int)
     # id, how, error message ("" when it worked), characters typed before a failure
     _worker_done = Signal(int, str, str, int)
@@ -308,6 +311,7 @@ class DeliveryService(QObject):
             log.info("delivery %d failed: %s", request_id, message)
             self._fail(request, message)
             return
+        self.sent.emit(request_id)
         if request.method == "paste" and self._wayland_clipboard is None:
             self._awaiting_fetch = True
             self._restore_timer.start(

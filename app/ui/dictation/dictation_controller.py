@@ -54,6 +54,7 @@ class DictationController(QObject):
     history_added = Signal(object)  # HistoryEntry
     history_updated = Signal(object)  # HistoryEntry, marked NOT_DELIVERED: never typed
     profile_chosen = Signal(str)  # the name of the profile the dictation under way uses
+    text_out = Signal()  # the final's keys went out (a paste's clipboard is still lent)
     completed = Signal(str, str)  # where the text went (typed, clipboard, none…), who started it
 
     def __init__(  # noqa: PLR0917 - the composition root passes each part
@@ -97,6 +98,7 @@ class DictationController(QObject):
             finished=self._finish_delivery,
             failed=self._delivery_failed,
             under_way=lambda: self._current,
+            text_out=self.text_out.emit,
         )
         worker.partial.connect(self._on_partial)
         worker.committed.connect(self._on_committed)

@@ -57,6 +57,7 @@ class FinalDelivery:
         finished: Callable[[str], None],
         failed: Callable[[str], None],
         under_way: Callable[[], DictationRun | None] = lambda: None,
+        text_out: Callable[[], None] = lambda: None,
     ) -> None:
         self._delivery = delivery
         self._own_window_active = own_window_active
@@ -67,6 +68,10 @@ class FinalDelivery:
         self.space = OwedSpace(delivery)  # after a dictation cancelled while it typed
         delivery.delivered.connect(lambda rid, how: self.on_delivered(under_way(), rid, how))
         delivery.failed.connect(lambda rid, why: self.on_failed(under_way(), rid, why))
+        # The final's keys went out: an Esc from now on is for the app (vim), not a cancel.
+        delivery.sent.connect(
+            lambda rid: text_out() if getattr(under_way(), "delivery_id", None) == rid else None
+        )
 
     def types_as_spoken(self, current: DictationRun, settings: Settings) -> bool:
         """Whether ``current``'s settled words are typed as they come (its profile's choice)."""

@@ -288,11 +288,11 @@ class HotkeyBridge(QObject):
             self._reserve_escape(held or self._gesture.active or self._gesture.cancellable)
 
     def follow(self, controller: Any) -> None:
-        """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state); a key
-        the user types drops the space a cancelled dictation owed (``typed``)."""
-        controller.state_changed.connect(
-            lambda state: self.follow_dictation(state, controller.listening)
-        )
+        """Follow ``controller``'s dictations (:meth:`follow_dictation`, at each state; once its
+        text is out, Esc is the app's: vim's after it). A key typed forgets an owed space."""
+        follow = self.follow_dictation
+        controller.state_changed.connect(lambda state: follow(state, controller.listening))
+        controller.text_out.connect(lambda: follow("idle", controller.listening))
         self.typed.connect(controller.final_delivery.space.forget)
 
     def follow_dictation(self, state: str, listening: bool | None = None) -> None:

@@ -283,6 +283,24 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
         rig.close()
 
 
+def test_the_final_going_out_is_told_before_the_dictation_ends(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # From then on an Esc is the app's (vim's), not a cancel: see the hotkey bridge's test.
+    rig = build_rig(tmp_path, WORDS)
+    try:
+        controller = rig.controller
+        told_in: list[str] = []
+        controller.text_out.connect(lambda: told_in.append(controller.session.state.value))
+        _hold_until_commits(qtbot, rig)
+        with qtbot.waitSignal(controller.completed, timeout=10_000):
+            controller.set_hotkey_held(False)
+            controller.stop()
+        assert told_in == ["delivering"]  # once, while the dictation still delivers
+    finally:
+        rig.close()
+
+
 @pytest.mark.parametrize(
     ("when", "said"),
     [

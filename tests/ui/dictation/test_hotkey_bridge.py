@@ -167,6 +167,7 @@ class _Controller(QObject):
     """The controller as the bridge follows it: its state, and whether it listens."""
 
     state_changed = Signal(str)
+    text_out = Signal()  # the final's keys went out
     listening = False
     # A key the user types drops the space a cancelled dictation owed.
     final_delivery = SimpleNamespace(space=SimpleNamespace(forget=lambda: None))
@@ -188,6 +189,26 @@ def test_a_hold_pressed_while_the_last_text_is_delivered_ends_at_its_release(
     with qtbot.waitSignal(rig.bridge.finish_requested, timeout=2000):
         rig.clock.advance(0.1)
     assert rig.seen == ["start", "finish"]
+
+
+def test_esc_once_the_text_went_out_is_the_apps_not_a_cancel(rig: Rig) -> None:
+    # A vim user's Esc just after the paste went in was still taken as Saytype's cancel
+    # (the paste waits to give the clipboard back): vim stayed in insert mode, and the
+    # ":w" typed next went into the file.
+    controller = _Controller()
+    rig.bridge.follow(controller)
+    controller.state_changed.emit("delivering")
+    rig.keys.press(FakeKey.esc)  # the text still waits: Saytype's cancel
+    rig.keys.release(FakeKey.esc)
+    rig.deliver()
+    assert rig.seen == ["cancel"]
+    controller.state_changed.emit("delivering")  # the next dictation's text
+    controller.text_out.emit()
+    rig.clock.advance(1.0)  # a new press, not the last one's auto-repeat
+    rig.keys.press(FakeKey.esc)  # the text is in: the app's
+    rig.keys.release(FakeKey.esc)
+    rig.deliver()
+    assert rig.seen == ["cancel"]
 
 
 def test_set_chord_and_mode(rig: Rig, qtbot: QtBot) -> None:
