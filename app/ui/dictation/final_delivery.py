@@ -116,8 +116,9 @@ class FinalDelivery:
             or state not in {"finishing", "delivering"}
         ):
             return False
-        current.output = "withheld"
-        self._notice("info", "Esc: nothing is typed; the text is in history and copied.")
+        if current.output == "focused_app":  # else nothing would be typed anyway: it goes on
+            current.output = "withheld"
+            self._notice("info", "Esc: nothing is typed; the text is in history and copied.")
         return True
 
     def cancelled(self, current: DictationRun | None, dropped: list[int]) -> None:

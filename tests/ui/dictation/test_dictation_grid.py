@@ -283,6 +283,29 @@ def test_esc_after_the_release_keeps_the_text_untyped(qtbot: QtBot, tmp_path: Pa
         rig.close()
 
 
+def test_esc_after_the_release_of_a_dictation_kept_in_the_window_changes_nothing(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Only text meant for an app is held back: one shown in Saytype's window stays there,
+    # without a "not typed" mark or a copy on the clipboard.
+    rig = build_rig(tmp_path, WORDS, output="window")
+    try:
+        controller = rig.controller
+        _hold_until_commits(qtbot, rig)
+        with qtbot.waitSignal(controller.completed, timeout=10_000) as done:
+            controller.set_hotkey_held(False)
+            controller.stop()
+            controller.escape()
+        assert done.args is not None
+        assert done.args[0] == "window"
+        entry = rig.history.latest()
+        assert entry is not None
+        assert entry.delivered_to != NOT_DELIVERED
+        assert rig.delivery.clipboard is None
+    finally:
+        rig.close()
+
+
 def test_the_final_going_out_is_told_before_the_dictation_ends(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
