@@ -241,3 +241,25 @@ def test_a_truncated_file_is_dictated_as_far_as_it_goes_with_a_warning(
     final = json.loads(done.stdout.splitlines()[-1])
     assert final["type"] == "final"
     assert "airport" in final["text"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (("--input", "x.wav", "--device", "3"), "--device chooses the microphone"),
+        (("--speed", "2"), "--speed feeds --input"),
+    ],
+)
+def test_an_option_of_the_other_source_is_refused(extra: tuple[str, ...], said: str) -> None:
+    # A scripter's --device with --input, and --speed with the microphone, did nothing, silently.
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "listen", *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"saytype listen: error: {said}")
+    assert done.stdout == ""

@@ -63,7 +63,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--speed",
         type=_speed,
-        default=1.0,
         metavar="X",
         help="feed --input at X times real time (default 1; 0: as fast as possible)",
     )
@@ -139,7 +138,7 @@ def _device(value: str) -> str | int:
 
 def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
     """Run one dictation and print its events."""
-    usage = check_engine_arguments(args)
+    usage = check_engine_arguments(args) or _mixed_sources(args)
     if usage is not None:
         stderr.write(f"saytype listen: error: {usage}.\n")
         return 2
@@ -155,6 +154,15 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
             "'saytype recover' transcribes it.\n"
         )
         return 1
+
+
+def _mixed_sources(args: argparse.Namespace) -> str | None:
+    """An option of the other source (they were ignored without a word)."""
+    if args.input is not None and args.device is not None:
+        return "--device chooses the microphone; with --input the file stands in for it"
+    if args.input is None and args.speed is not None:
+        return "--speed feeds --input; the microphone is heard as it speaks"
+    return None
 
 
 def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -193,7 +201,7 @@ def _run_file(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     source = FileSource(
         args.input,
         ring,
-        speed=args.speed,
+        speed=1.0 if args.speed is None else args.speed,
         on_block=new_audio.set,
         on_end=end_of_input,
         room=room,
