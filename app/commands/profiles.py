@@ -59,9 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "file", metavar="FILE", type=Path, help="a profiles file (JSON); - for the terminal"
         )
         sub.set_defaults(run=run)
-    sub.add_argument(
-        "--force", action="store_true", help="replace FILE even when it holds no profiles"
-    )
+        if action == "export":
+            sub.add_argument(
+                "--force", action="store_true", help="replace FILE even when it holds no profiles"
+            )
 
 
 def run_list(args: argparse.Namespace, stdout: TextIO = sys.stdout) -> int:

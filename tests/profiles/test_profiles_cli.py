@@ -29,9 +29,10 @@ SHARED = {
 }
 
 
-def saytype(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def saytype(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *map(str, args)],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,

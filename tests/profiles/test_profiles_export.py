@@ -56,14 +56,7 @@ def test_an_export_replaces_only_profiles_unless_forced(tmp_path: Path) -> None:
 
 
 def test_a_dash_is_the_terminal_both_ways(tmp_path: Path) -> None:
-    piped = subprocess.run(
-        [sys.executable, "-m", "app", "profiles", "import", "-"],
-        input=json.dumps(SHARED),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    piped = saytype("profiles", "import", "-", stdin=json.dumps(SHARED))
     assert piped.returncode == 0, piped.stderr
     assert "Imported 3 profiles (Default, Terminal, Chat)" in piped.stdout
     exported = saytype("profiles", "export", "-")

@@ -125,7 +125,7 @@ class X11KeyInjector(X11KeyboardFocus):
             if first + i in self._assigned or not any(row)
         ]
         caps_locked = bool(self._display.screen().root.query_pointer().mask & _LOCK_MASK)
-        shift = _keycode_in(mapping, first, self._keysym("Shift_L"))
+        shift = self._keycode("Shift_L", mapping, first)
         fake = self._xtest.fake_input
         press_event, release_event = self._X.KeyPress, self._X.KeyRelease
         sent = 0
@@ -187,8 +187,7 @@ class X11KeyInjector(X11KeyboardFocus):
         first, count = self._keycode_range()
         mapping = self._display.get_keyboard_mapping(first, count)
         keycodes = [
-            _keycode_in(mapping, first, self._keysym(_CHORD_KEYSYMS.get(key.lower(), key)))
-            for key in keys
+            self._keycode(_CHORD_KEYSYMS.get(key.lower(), key), mapping, first) for key in keys
         ]
         for keycode in keycodes:
             self._xtest.fake_input(self._display, self._X.KeyPress, keycode)
@@ -234,11 +233,19 @@ class X11KeyInjector(X11KeyboardFocus):
         info = self._display.display.info
         return int(info.min_keycode), int(info.max_keycode - info.min_keycode + 1)
 
-    def _keysym(self, keysym_name: str) -> tuple[str, int]:
+    def _keycode(self, keysym_name: str, mapping: Sequence[Sequence[int]], first: int) -> int:
+        """The keycode that gives ``keysym_name`` in ``mapping`` (the server's map, read now),
+        as Xlib picks it: lowest column, then lowest code."""
         keysym = self._XK.string_to_keysym(keysym_name)
-        if not keysym:
+        found = [
+            (column, first + row)
+            for row, syms in enumerate(mapping)
+            for column, sym in enumerate(syms)
+            if keysym and sym == keysym
+        ]
+        if not found:
             raise InjectionError(f"no key for {keysym_name!r} in the keyboard map")
-        return keysym_name, int(keysym)
+        return min(found)[1]
 
     def _forget_overwritten(self, mapping: list[list[int]], first: int) -> None:
         """Drop borrowed keycodes whose keysym is gone from the server's map.
@@ -381,17 +388,3 @@ def _chunks(text: str, layout: dict[str, _Stroke], spare: int) -> Iterator[str]:
             start, needed = index, set()
         needed.add(char)
     yield text[start:]
-
-
-def _keycode_in(mapping: Sequence[Sequence[int]], first: int, named: tuple[str, int]) -> int:
-    """The keycode that gives ``named``'s keysym, as Xlib picks it (lowest column, then code)."""
-    name, keysym = named
-    found = [
-        (column, first + row)
-        for row, syms in enumerate(mapping)
-        for column, sym in enumerate(syms)
-        if sym == keysym
-    ]
-    if not found:
-        raise InjectionError(f"no key for {name!r} in the keyboard map")
-    return min(found)[1]
