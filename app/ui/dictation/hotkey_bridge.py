@@ -8,10 +8,9 @@ its own) runs in the GUI thread, and a single-shot ``QTimer`` calls its
 auto-repeat. Nothing raises out of the callback (pynput stops listening when
 one does), nothing is suppressed, and when pynput cannot start (no X display,
 a pure Wayland session) the bridge says so once and the app works without it.
-Nothing here waits on the GUI thread: the listener is made and waited for
-(XRecord can take seconds to get ready) through ``run_in_background``, and the
-X11 grab calls, each an X round-trip, go in order on a lane of their own. An Esc
-while one of Saytype's dialogs is active belongs to that dialog (``dialog_escape``).
+Nothing waits on the GUI thread: the listener is made and waited for (XRecord
+can take seconds) through ``run_in_background``, and the X11 grab calls, each an
+X round-trip, go in order on a lane of their own. Esc for our menus is theirs.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from app.core.hotkeys.portal_shortcuts import desktop_key_differs
 from app.core.hotkeys.x11_grab import X11KeyGrab
 from app.core.hotkeys.x11_keys import X11KeyState, key_name, x11_base_chars, x11_key_state
 from app.core.task_lane import TaskLane
-from app.ui.dictation.dialog_escape import esc_for_own_dialog
+from app.ui.dictation.dialog_escape import OwnEscape
 from app.ui.dictation.key_listener import (
     READY_TIMEOUT_S,
     STOP_TIMEOUT_S,
@@ -111,6 +110,7 @@ class HotkeyBridge(QObject):
         self._key_state: X11KeyState | None = None  # the X server's answer to "which keys?"
         self._chord_held = False
         self._esc_reserved = False  # the X grab holds Esc: dialogs of ours do not see it
+        self._own_escape = OwnEscape(clock, self)  # an Esc for a dialog or menu of ours
         self._esc_held = False  # a Re-type counts down: Esc in any window cancels it
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
@@ -309,6 +309,7 @@ class HotkeyBridge(QObject):
         self.set_active(state == "listening" if listening is None else listening)
 
     def _reserve_escape(self, reserved: bool) -> None:
+        self._own_escape.watch(reserved)  # an app-wide filter: only while Esc cancels
         if self._grabs and self._listener is not None:
             # Esc cancels us, without also reaching the app. An X round-trip: not here.
             self._esc_reserved = reserved
@@ -341,17 +342,15 @@ class HotkeyBridge(QObject):
     def _on_key_event(self, name: str, is_down: bool, t: float) -> None:
         if self._listener is None:
             return  # an event queued before stop()
-        if name == "esc" and esc_for_own_dialog(is_down, reserved=self._esc_reserved):
+        if name == "esc" and self._own_escape.takes(is_down, t, reserved=self._esc_reserved):
             return
         if name == "esc" and self._esc_held and not self._gesture.active:
             if is_down:
                 self.escape_pressed.emit()
             return
-        gesture = self._gesture
         if is_down and name not in {"esc", self.chord.key} and modifier_of(name) is None:
             self.typed.emit()
-        actions = gesture.key_down(name, t) if is_down else gesture.key_up(name, t)
-        self._emit(actions)
+        self._emit(self._gesture.key_down(name, t) if is_down else self._gesture.key_up(name, t))
         self._schedule_poll()
 
     @Slot()
