@@ -121,3 +121,17 @@ def test_a_long_dictations_partial_is_shaped_from_its_newest_words() -> None:
     assert pending == ". Then platforms one and three,"
     live.commit(" then")
     assert live.partial(" platforms 1").pending == " platforms one"
+
+
+def test_heard_is_the_settled_text_then_the_newest_guess_never_a_stale_one() -> None:
+    # A cancelled dictation keeps what was heard: the window's text, no word twice.
+    shaping = LiveShaping(TextShaper())
+    assert shaping.heard == ""
+    shaping.partial(" send the")
+    assert shaping.heard == "Send the"
+    shaping.commit(" send the")  # the guess settled: it must not follow itself
+    assert shaping.heard == "Send the"
+    shaping.partial(" report to")
+    assert shaping.heard == "Send the report to"
+    shaping.commit(" report")
+    assert shaping.heard == "Send the report"

@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 _CORRUPTION_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 NOT_DELIVERED = "not delivered"  # delivered_to of a text that failed to reach its app
+CANCELLED = "cancelled"  # delivered_to of the words heard before a dictation was cancelled
+UNDELIVERED = frozenset({NOT_DELIVERED, CANCELLED})  # texts the user may still want typed
 SHOWN_AT_ONCE = 500  # entries a search returns; the history panel says when there are more
 _CLOSE_WAIT_S = 10.0  # queued writes at quit: a few commits, unless the disk hangs
 

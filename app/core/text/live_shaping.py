@@ -58,6 +58,7 @@ class LiveShaping:
         self._shaper = shaper
         self._streaming = StreamingShaper(shaper)
         self._final: str | None = None
+        self._guess = ""  # the newest pass's words after the settled ones
 
     @property
     def typed(self) -> str:
@@ -69,17 +70,24 @@ class LiveShaping:
         """The dictation's text: the final's once it arrived, else the settled text."""
         return self._final if self._final is not None else self._streaming.typed
 
+    @property
+    def heard(self) -> str:
+        """Everything heard so far, as the window shows it: the settled text, then the rest."""
+        return (self._streaming.typed + self._pending(self._guess)).strip()
+
     def partial(self, guess: str) -> LiveUpdate:
         """A new guess for the words after the committed ones (nothing to type).
 
         It is shaped as the final would shape it, so a word keeps its form when it
         settles ("one and three" stays words, "comma" is a comma already).
         """
+        self._guess = guess
         return LiveUpdate(self._streaming.typed, self._pending(guess))
 
     def commit(self, words: str) -> LiveUpdate:
         """Newly committed ``words`` (Whisper's, with their leading space)."""
         edit = self._streaming.on_commit(words)
+        self._guess = ""  # it was a guess at the words just settled
         return LiveUpdate(self._streaming.typed, self._pending(""), edit)
 
     def _pending(self, guess: str) -> str:

@@ -226,7 +226,9 @@ class DictationController(QObject):
         self.journal.abandon() if keep_recording else self.journal.discard()
         dropped = self._delivery.cancel_pending()
         current, self._current = self._current, None
-        self.history.keep_cancelled(current, self.settings, self.model_name, dropped)
+        self.history.keep_cancelled(
+            current, self.settings, self.model_name, dropped, keep_heard=not keep_recording
+        )
         self.final_delivery.cancelled(current, dropped)
         self.live_text.emit("", "")
         if not self.settings.keep_mic_open:

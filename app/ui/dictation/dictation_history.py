@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
-from app.core.output.history import NOT_DELIVERED, HistoryEntry, HistoryStore
+from app.core.output.history import CANCELLED, NOT_DELIVERED, HistoryEntry, HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation.dictation_run import DictationRun, keep_audio_as, save_dictation
 from app.ui.dictation.journal_writer import DictationJournal
@@ -32,6 +32,9 @@ _RETRY_MS = 30_000
 MESSAGE_KEPT_TO_SAVE = (
     "The text was copied to the clipboard, and Saytype keeps it to save in history as soon as "
     "the history can be written again."
+)
+MESSAGE_HEARD_KEPT = (
+    "Dictation cancelled: nothing was typed. The words heard until then are in History."
 )
 MESSAGE_SAVED_AT_LAST = "The dictation history could be written again: every dictation is saved."
 
@@ -176,6 +179,8 @@ class DictationHistory:
         settings: Settings,
         model_name: str,
         dropped: list[int],
+        *,
+        keep_heard: bool = True,
     ) -> None:
         """History after ``current`` was cancelled before its text was all in.
 
@@ -184,7 +189,9 @@ class DictationHistory:
         waiting for keys held fails), a request ``dropped`` from the queue or words
         left to type as spoken never arrive. :meth:`saved_after_cancel` marks a final
         whose write was still on its way. Without a final, the words typed as they
-        were spoken are kept.
+        were spoken are kept; when none went out, the words heard so far are kept
+        (``keep_heard``; not at a quit, whose recording is recovered), marked cancelled:
+        an Esc pressed by mistake in a long dictation must not lose it.
         """
         if current is None:
             return
@@ -194,6 +201,8 @@ class DictationHistory:
         if not current.final_saving:
             if typed:
                 self.save(current, typed, settings, model_name)
+            elif keep_heard and current.shaping.heard and not settings.pause_history:
+                self.save(current, current.shaping.heard, settings, model_name, self._cancelled)
             return
         if current.entry is None or current.output != "focused_app":
             return
@@ -203,6 +212,11 @@ class DictationHistory:
             self._awaiting[current.delivery_id] = current  # the service answers for it
         else:
             self.mark_delivered(current, NOT_DELIVERED, self.updated)
+
+    def _cancelled(self, entry: HistoryEntry | None) -> None:
+        if entry is not None and self._history is not None:
+            self._notice("info", MESSAGE_HEARD_KEPT)
+            record_delivery(self._history, entry, CANCELLED, self.updated, self._receiver)
 
     def follow_deliveries(self, delivery: Any, updated: Callable[[HistoryEntry], object]) -> None:
         """Mark cancelled texts by ``delivery``'s answers; ``updated`` gets each marked entry."""

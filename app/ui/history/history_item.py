@@ -11,7 +11,7 @@ from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QStyle, QTreeWidgetItem, QWidget
 
-from app.core.output.history import NOT_DELIVERED, HistoryEntry
+from app.core.output.history import CANCELLED, NOT_DELIVERED, HistoryEntry
 from app.core.profiles.profile import DEFAULT_PROFILE
 
 ENTRY_ID = Qt.ItemDataRole.UserRole
@@ -19,6 +19,14 @@ NOT_DELIVERED_NOTE = (
     "Not (all) typed into the app when it was dictated: the whole text was put on the "
     "clipboard. Copy it or type it again from here."
 )
+CANCELLED_NOTE = (
+    "Cancelled (Esc) before any of it was typed: the words heard until then. Copy them or "
+    "type them from here."
+)
+_UNDELIVERED = {
+    NOT_DELIVERED: (NOT_DELIVERED_NOTE, "Not delivered"),
+    CANCELLED: (CANCELLED_NOTE, "Cancelled"),
+}
 _TOOLTIP_CHARS = 1000
 
 
@@ -66,11 +74,12 @@ def show_delivery(item: QTreeWidgetItem, entry: HistoryEntry, style_of: QWidget)
         tooltip += f"\n\nProfile: {entry.profile}"
     if entry.model.endswith(" (server)"):  # heard on a saved endpoint: the audio left
         tooltip += f"\n\nHeard by {entry.model}"
-    if entry.delivered_to == NOT_DELIVERED:
-        tooltip = f"{NOT_DELIVERED_NOTE}\n\n{tooltip}"
+    if entry.delivered_to in _UNDELIVERED:
+        note, said = _UNDELIVERED[entry.delivered_to]
+        tooltip = f"{note}\n\n{tooltip}"
         item.setIcon(2, style_of.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
         # A screen reader says it too: the icon alone would be lost on it.
-        item.setData(2, Qt.ItemDataRole.AccessibleTextRole, f"Not delivered: {item.text(2)}")
+        item.setData(2, Qt.ItemDataRole.AccessibleTextRole, f"{said}: {item.text(2)}")
     else:  # delivered after all (a Re-type)
         item.setIcon(2, QIcon())
         item.setData(2, Qt.ItemDataRole.AccessibleTextRole, None)

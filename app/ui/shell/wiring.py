@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 
 from app.core.compositor_focus import ask_compositor_to_focus
 from app.core.dictation_session import HEARING_STATES, DictationState
-from app.core.output.history import NOT_DELIVERED, HistoryEntry
+from app.core.output.history import UNDELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
 from app.ui.history.history_retry import HistoryRetry
 from app.ui.shell.focus_marks import focus_page_on_switch
@@ -186,7 +186,7 @@ def wire_retype(
         if how in _RETYPED:
             window.statusBar().showMessage(_RETYPED[how], 5000)
         entry, retyping[0] = retyping[0], None
-        if how in {"typed", "pasted"} and entry is not None and entry.delivered_to == NOT_DELIVERED:
+        if how in {"typed", "pasted"} and entry is not None and entry.delivered_to in UNDELIVERED:
             history_panel.mark_delivered(entry, how)  # reached its app after all
             failed_now = controller.session.state is DictationState.ERROR
             if failed_now and entry.text == controller.last_text:

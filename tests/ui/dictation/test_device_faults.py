@@ -340,6 +340,7 @@ def test_a_mic_unplugged_with_another_input_left_goes_on_and_says_sound_was_lost
     finally:
         pulse.daemon.pactl("unload-module", spare)
 
+    assert len(app.notices) == 1, app.notices
     [(level, text)] = app.notices
     assert level == "warning"
     assert re.match(r"About \d\.\d s of sound was lost from the microphone ", text), text

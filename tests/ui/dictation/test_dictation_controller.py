@@ -17,9 +17,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.output.delivery_messages import MESSAGE_CANCELLED_WAITING
-from app.core.output.history import NOT_DELIVERED, HistoryStore
+from app.core.output.history import CANCELLED, NOT_DELIVERED, HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
+from app.ui.dictation.dictation_history import MESSAGE_HEARD_KEPT
 from app.ui.dictation.inference_worker import InferenceWorker
 from app.ui.dictation.microphone import Microphone
 from tests.fakes.fake_delivery import FakeDelivery
@@ -99,16 +100,48 @@ def test_type_as_i_speak_types_commits_then_only_the_rest(qtbot: QtBot, tmp_path
         _close(rig)
 
 
-def test_cancel_while_listening_delivers_and_saves_nothing(qtbot: QtBot, rig: Rig) -> None:
+def _cancel_while_listening(qtbot: QtBot, rig: Rig, *, keep_recording: bool = False) -> None:
     seen: list[str] = []
     rig.worker.committed.connect(lambda _job, text: seen.append(text))
     rig.controller.start()
-    qtbot.waitUntil(lambda: len(seen) >= 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)
     with qtbot.assertNotEmitted(rig.controller.completed, wait=200):
-        rig.controller.cancel()
+        rig.controller.cancel(keep_recording=keep_recording)
     assert rig.controller.session.state.value == "idle"
     assert rig.delivery.requests == []
-    assert rig.history.count() == 0
+
+
+def test_cancel_while_listening_types_nothing_and_keeps_the_words_heard(
+    qtbot: QtBot, rig: Rig
+) -> None:
+    # A writer's Esc by mistake two minutes into a hands-free dictation lost all of it.
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, text: notices.append(text))
+    with qtbot.waitSignal(rig.controller.history_updated, timeout=10_000) as marked:
+        _cancel_while_listening(qtbot, rig)
+    entry = rig.history.latest()
+    assert entry is not None
+    assert marked.args[0].id == entry.id
+    assert entry.delivered_to == CANCELLED
+    heard = entry.text.split()
+    assert len(heard) >= 2
+    assert [word.lower() for word in heard] == WORDS[: len(heard)]  # from the first word on
+    assert MESSAGE_HEARD_KEPT in notices
+    assert rig.delivery.clipboard is None  # kept, not copied: the user said to drop it
+
+
+@pytest.mark.parametrize("how", ["history paused", "quit"])
+def test_cancel_keeps_no_words_with_history_paused_or_at_a_quit(
+    qtbot: QtBot, tmp_path: Path, how: str
+) -> None:
+    # At a quit the recording itself is kept for recovery; paused history keeps nothing.
+    rig = _rig(tmp_path, FakeDelivery(), pause_history=how == "history paused")
+    try:
+        with qtbot.assertNotEmitted(rig.controller.history_added, wait=300):
+            _cancel_while_listening(qtbot, rig, keep_recording=how == "quit")
+        assert rig.history.count() == 0
+    finally:
+        _close(rig)
 
 
 def test_cancel_while_finishing_drops_the_final(qtbot: QtBot, rig: Rig) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTreeWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.output.history import NOT_DELIVERED, SHOWN_AT_ONCE, HistoryStore
+from app.core.output.history import CANCELLED, NOT_DELIVERED, SHOWN_AT_ONCE, HistoryStore
 from app.ui.history.history_item import time_text
 from app.ui.history.history_panel import EMPTY_TEXT, HistoryPanel
 from tests.support.screenshots import save_screenshot
@@ -371,6 +371,10 @@ def test_a_text_that_never_reached_its_app_is_marked(
     panel.update_entry(replace(newer, delivered_to=NOT_DELIVERED))  # the newest one fails too
     assert rows[0] is not None
     assert not rows[0].icon(2).isNull()
+    panel.update_entry(replace(newer, delivered_to=CANCELLED))  # an Esc kept what was heard
+    assert not rows[0].icon(2).isNull()
+    assert rows[0].toolTip(2).startswith("Cancelled (Esc) before any of it was typed")
+    assert rows[0].data(2, Qt.ItemDataRole.AccessibleTextRole) == "Cancelled: Thanks, see you."
 
 
 @pytest.mark.parametrize(
