@@ -227,11 +227,13 @@ class HistoryStore:
         *,
         profile: str | None = None,
         created_at: float | None = None,
+        delivered_to: str | None = None,
     ) -> HistoryEntry:
         """Save a dictation durably and return it; call this before delivering the text.
 
         ``created_at`` (epoch seconds; now by default) dates a recovered dictation
-        when it was said, not when it was recovered.
+        when it was said, not when it was recovered; ``delivered_to`` marks a text
+        that will not be delivered (:data:`CANCELLED`) in the same write.
 
         Raises:
             HistoryError: when it could not be saved (for example, the disk is full).
@@ -239,14 +241,15 @@ class HistoryStore:
         created_at = time.time() if created_at is None else created_at
         with self._writing("save the dictation") as connection:
             cursor = connection.execute(
-                "INSERT INTO dictations (created_at, text, duration_s, model, audio_path, profile)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (created_at, text, float(duration_s), model, audio_path, profile),
+                "INSERT INTO dictations"
+                " (created_at, text, duration_s, model, audio_path, profile, delivered_to)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (created_at, text, float(duration_s), model, audio_path, profile, delivered_to),
             )
         entry_id = cursor.lastrowid
         assert entry_id is not None  # an INSERT always sets it
         return HistoryEntry(
-            entry_id, created_at, text, float(duration_s), model, audio_path, None, profile
+            entry_id, created_at, text, float(duration_s), model, audio_path, delivered_to, profile
         )
 
     def mark_delivered(self, entry_id: int, delivered_to: str) -> None:

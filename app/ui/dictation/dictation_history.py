@@ -85,10 +85,13 @@ class DictationHistory:
         settings: Settings,
         model_name: str,
         then: Callable[[HistoryEntry | None], None] = lambda _entry: None,
+        *,
+        delivered_to: str | None = None,
     ) -> None:
         """Write the text to history off the GUI thread, then call ``then(entry)`` on it.
 
-        ``then`` gets None when there is no history, it is paused, or the write failed.
+        ``then`` gets None when there is no history, it is paused, or the write failed;
+        ``delivered_to`` marks a text that will not be delivered in the same write.
         A cancelled dictation's words typed as they were spoken are saved this way too:
         they are in the user's app, so they belong in history.
         """
@@ -119,6 +122,7 @@ class DictationHistory:
                     model_name,
                     profile=current.profile.name if current.profile is not None else None,
                     created_at=time.time(),
+                    delivered_to=delivered_to,
                 )
             )
             self._retry_timer.start()
@@ -127,7 +131,12 @@ class DictationHistory:
         self.retry_unsaved()  # first: they were said before this one
         duration_s = (end - current.start) / SAMPLE_RATE
         run_in_background(
-            partial(save_dictation, history, current, text, end, model_name, kept=kept),
+            partial(
+                save_dictation,
+                *(history, current, text, end, model_name),
+                kept=kept,
+                delivered_to=delivered_to,
+            ),
             saved,
             failed,
             lane=history.writes,
@@ -202,7 +211,10 @@ class DictationHistory:
             if typed:
                 self.save(current, typed, settings, model_name)
             elif keep_heard and current.shaping.heard and not settings.pause_history:
-                self.save(current, current.shaping.heard, settings, model_name, self._cancelled)
+                heard = current.shaping.heard
+                self.save(
+                    current, heard, settings, model_name, self._cancelled, delivered_to=CANCELLED
+                )
             return
         if current.entry is None or current.output != "focused_app":
             return
@@ -214,9 +226,8 @@ class DictationHistory:
             self.mark_delivered(current, NOT_DELIVERED, self.updated)
 
     def _cancelled(self, entry: HistoryEntry | None) -> None:
-        if entry is not None and self._history is not None:
+        if entry is not None:
             self._notice("info", MESSAGE_HEARD_KEPT)
-            record_delivery(self._history, entry, CANCELLED, self.updated, self._receiver)
 
     def follow_deliveries(self, delivery: Any, updated: Callable[[HistoryEntry], object]) -> None:
         """Mark cancelled texts by ``delivery``'s answers; ``updated`` gets each marked entry."""

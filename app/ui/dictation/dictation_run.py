@@ -117,6 +117,7 @@ def save_dictation(
     model: str,
     *,
     kept: KeptAudio | None,
+    delivered_to: str | None = None,
 ) -> tuple[HistoryEntry, str | None]:
     """History lane: keep the audio (when asked), then add the entry; (entry, problem).
 
@@ -124,7 +125,14 @@ def save_dictation(
     """
     audio_path, problem = (None, None) if kept is None else _keep_audio(run, end, kept)
     profile = run.profile.name if run.profile is not None else None
-    entry = history.add(text, (end - run.start) / SAMPLE_RATE, model, audio_path, profile=profile)
+    entry = history.add(
+        text,
+        (end - run.start) / SAMPLE_RATE,
+        model,
+        audio_path,
+        profile=profile,
+        delivered_to=delivered_to,
+    )
     return entry, problem
 
 
