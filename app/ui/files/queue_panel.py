@@ -36,9 +36,11 @@ from app.core.engine.transcript import Transcript
 from app.core.text.clock import clock
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_rows import (
+    DONE_NOT_SAVED,
     DURATION,
     ETA,
     NAME,
+    NOT_SAVED,
     STATUS,
     QueueRow,
     add_row,
@@ -158,7 +160,12 @@ class QueuePanel(QWidget):
         if row is not None:
             row.saved_to = Path(path)
             line = f"Exported to {path}"
-            children = (row.item.child(index) for index in range(row.item.childCount()))
+            children = [row.item.child(index) for index in range(row.item.childCount())]
+            for child in children:  # saved now: "Not saved" would say otherwise
+                if child is not None and child.text(NAME).startswith(NOT_SAVED):
+                    row.item.removeChild(child)
+            if row.status == DONE_NOT_SAVED:
+                self._set_status(row, "Done")
             listed = {child.text(NAME) for child in children if child is not None}
             if line not in listed:  # the same file exported again is listed once
                 self._add_line(row, line)
@@ -288,8 +295,8 @@ class QueuePanel(QWidget):
     def _on_save_failed(self, job_id: int, message: str) -> None:
         row = self.rows.get(job_id)
         if row is not None:
-            self._set_status(row, "Done (not saved)")
-            self._add_line(row, f"Not saved: {message} Press Enter to export it elsewhere.")
+            self._set_status(row, DONE_NOT_SAVED)
+            self._add_line(row, f"{NOT_SAVED}{message} Press Enter to export it elsewhere.")
 
     def _add_line(self, row: QueueRow, text: str) -> None:
         """A line under the row, the whole width (the status column is narrow)."""

@@ -25,6 +25,8 @@ from app.ui.shell.focus_marks import mark_focus
 COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
 NAME, DURATION, PROGRESS, ETA, STATUS, CANCEL = range(len(COLUMNS))
 PROGRESS_WIDTH = 56  # "100%" and a bar; the tab is about 360 px wide at the default size
+DONE_NOT_SAVED = "Done (not saved)"
+NOT_SAVED = "Not saved: "  # the line under such a row, until it is exported
 
 
 @dataclass

@@ -385,8 +385,9 @@ def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))
     assert queue.panel.unsaved_transcripts() == 0
     queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))  # exported again
-    assert row.item.childCount() == lines + 1  # listed once
-    assert row.item.child(lines).text(0) == f"Exported to {tmp_path / 'short.txt'}"
+    assert row.item.childCount() == lines  # listed once, and "Not saved" is gone
+    assert row.item.child(lines - 1).text(0) == f"Exported to {tmp_path / 'short.txt'}"
+    assert row.status == "Done"  # it said "Done (not saved)" beside "Exported to"
 
 
 def test_a_recovered_dictation_is_not_counted_unsaved(
