@@ -359,7 +359,8 @@ class DictationController(QObject):
         # What was heard before the failure is still transcribed and delivered.
         current, listening = self._current, self.session.state is DictationState.LISTENING
         heard = listening and current is not None and self._mic.ring.position > current.start
-        self.notice.emit("error", mic_failure_notice(message, words_kept=heard))
+        said = mic_failure_notice(message, words_kept=heard) if listening else message
+        self.notice.emit("error", said)  # idle (a reopen): start-up's sentence, one notice
         if listening:
             self.stop()
 

@@ -298,3 +298,8 @@ def mic_failure_notice(message: str, *, words_kept: bool) -> str:
     """What to tell the user when the microphone stopped (``message``: how it failed)."""
     kept = "The words said before it are kept. " if words_kept else ""
     return f"{message} {kept}Reconnect it, or choose another in Settings."
+
+
+def mic_notices(message: str) -> tuple[str, ...]:
+    """Every notice the microphone's failure ``message`` can be shown as (to take them back)."""
+    return (message, *(mic_failure_notice(message, words_kept=kept) for kept in (False, True)))

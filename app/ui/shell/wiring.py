@@ -1,7 +1,6 @@
 """Connects the desktop parts' signals: window ↔ tray ↔ controller ↔ history ↔ settings.
 
-Kept out of the composition root so that building (main.py) and reacting
-(here) each stay readable. Settings are applied in app.ui.settings.settings_applier.
+Kept out of the composition root (main.py) so both stay readable; settings_applier applies.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from app.core.compositor_focus import ask_compositor_to_focus
 from app.core.dictation_session import HEARING_STATES, DictationState
 from app.core.output.history import UNDELIVERED, HistoryEntry
 from app.core.text.shaper import with_space_after
+from app.ui.dictation.microphone import mic_notices
 from app.ui.history.history_retry import HistoryRetry
 from app.ui.shell.focus_marks import focus_page_on_switch
 from app.ui.shell.last_dictation import LastDictation
@@ -358,7 +358,7 @@ def _wire_problems(parts: DesktopParts) -> None:
     worker.model_ready.connect(lambda: log.info("model ready"))
     worker.model_failed.connect(lambda message: _model_failed(window, message))
     shown: list[str] = []
-    parts.microphone.problem.connect(shown.append)
+    parts.microphone.problem.connect(lambda message: shown.extend(mic_notices(message)))
 
     def opened() -> None:
         for message in shown:

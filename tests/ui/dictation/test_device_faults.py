@@ -372,6 +372,11 @@ def test_app_without_any_source_shows_why_and_recovers_when_one_appears(
         # keep_mic_open (the default) opens the microphone as soon as the window is up.
         qtbot.waitUntil(lambda: sentence in window.notice.messages, timeout=10_000)
         assert window.isVisible()
+        # Settings → OK opens it again (keep_mic_open): the same problem stays one notice.
+        # Each OK added another, worded a little differently.
+        with qtbot.waitSignal(desktop.parts.microphone.failed, timeout=10_000):
+            desktop.parts.microphone.open()
+        assert [m for m in window.notice.messages if m.startswith("No microphone")] == [sentence]
 
         # `saytype start` answers once the microphone opened or failed: its exit status says it.
         refused = desktop.handle_command("start", [])
