@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,19 +46,23 @@ from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import release_freed_memory
 from app.core.engine.repetitive_clips import RepetitionCheck, clip_start_s
 from app.core.engine.segment_timing import fitted_to_speech, sentence_pieces
+from app.core.engine.skipped_speech import SkippedSpeechCheck
 from app.core.engine.transcript import Segment, Transcript
+from app.core.engine.transcription_job import (
+    ProgressCallback,
+    SegmentCallback,
+    TranscriptionJob,
+)
 
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[float], None]
-SegmentCallback = Callable[[Segment], None]
 
 MAX_BATCH_SIZE = 32
 _DECODE_CHUNK_S = 30.0
 _BATCH_CHUNK_S = 30.0  # the batched pipeline cuts windows into clips of up to 30 s
 _ECHO_SEGMENTS = 20  # about the previous text the decoder is prompted with
 _PROMPT_TOKENS = 223  # previous tokens handed to the next window: all that Whisper keeps
-_BEFORE_DONE = 0.999  # progress stays below 1.0 until the job is really complete
+_MAX_DECODES = 20  # of one window: each decode after the first starts further on
 
 
 @dataclass(frozen=True)
@@ -80,40 +84,6 @@ class TranscribeOptions:
     def __post_init__(self) -> None:
         if not 0 <= self.batch_size <= MAX_BATCH_SIZE:
             raise ValueError(f"batch_size must be within 0..{MAX_BATCH_SIZE}: {self.batch_size}")
-
-
-@dataclass
-class _Job:
-    """The callbacks and running state of one transcription."""
-
-    on_segment: SegmentCallback | None
-    on_progress: ProgressCallback | None
-    cancel: CancellationToken | None
-    gate: PauseGate | None
-    total_s: Callable[[], float | None]
-    reported: float = -1.0
-    context: list[int] = field(default_factory=list)  # the last tokens decoded
-
-    def may_continue(self) -> bool:
-        """Wait while a dictation holds the gate; False once cancelled."""
-        if self.gate is not None and not self.gate.wait(self.cancel):
-            return False
-        return not (self.cancel is not None and self.cancel.cancelled)
-
-    def progress(self, done_s: float, *, complete: bool = False) -> None:
-        """Report ``done_s`` of the total, never going back, 1.0 only when complete."""
-        if self.on_progress is None:
-            return
-        if complete:
-            fraction = 1.0
-        else:
-            total = self.total_s()
-            if not total or total <= 0:
-                return
-            fraction = min(_BEFORE_DONE, done_s / total)
-        if fraction > self.reported:
-            self.reported = fraction
-            self.on_progress(fraction)
 
 
 class FileTranscriber:
@@ -171,7 +141,7 @@ class FileTranscriber:
         def total_s() -> float | None:
             return reader.declared_seconds or None
 
-        job = _Job(on_segment, on_progress, cancel, gate, total_s)
+        job = TranscriptionJob(on_segment, on_progress, cancel, gate, total_s)
         cut: list[str] = []
         windows = audio_windows(_checked_chunks(reader, cut), *self._window(options))
         transcript = self._run(windows, options, job, source=str(path), started=started)
@@ -196,7 +166,7 @@ class FileTranscriber:
         options = options or TranscribeOptions()
         self._check_language(options.language)
         duration = len(audio) / SAMPLE_RATE
-        job = _Job(on_segment, on_progress, cancel, gate, lambda: duration)
+        job = TranscriptionJob(on_segment, on_progress, cancel, gate, lambda: duration)
         windows = audio_windows([audio], *self._window(options))
         return self._run(windows, options, job, source=source, started=started)
 
@@ -208,7 +178,7 @@ class FileTranscriber:
         self,
         windows: Iterator[AudioWindow],
         options: TranscribeOptions,
-        job: _Job,
+        job: TranscriptionJob,
         *,
         source: str,
         started: float,
@@ -253,39 +223,47 @@ class FileTranscriber:
         window: AudioWindow,
         options: TranscribeOptions,
         language: str | None,
-        job: _Job,
+        job: TranscriptionJob,
         segments: list[Segment],
     ) -> tuple[bool, str | None]:
         """Add one window's segments; False when the job was cancelled. Also the language.
 
         Decoded first without faster-whisper's repetition check; from a clip whose
-        decoder looped on, the rest of the window is decoded again with it (0056).
+        decoder looped on, the rest of the window is decoded again with it (0056). From
+        speech a segment's times ran over without its words, the rest is decoded again
+        too (0059).
         """
-        silence = SilentWindowCheck(window.samples)
-        raw_segments, info_language = self._decode(
-            window.samples, options, language, job, silence, check_repetition=False
-        )
-        check = RepetitionCheck(raw_segments)
+        info_language: str | None = None
+        check_repetition, said_before = False, ""
         batched = options.batch_size > 0  # no temperature fallback there: nothing to check
-        if not self._take_segments(
-            raw_segments if batched else check, window, job, segments, silence
-        ):
-            return False, info_language
-        if check.looped_at is None:
-            return True, info_language
-        log.info("the decoder looped at %.1f s: decoded again from there", check.looped_at)
-        first = round(check.looped_at * SAMPLE_RATE)
-        rest = AudioWindow(window.start_s + check.looped_at, window.samples[first:], window.last)
-        silence = SilentWindowCheck(rest.samples)
-        raw_segments, _ = self._decode(rest.samples, options, language, job, silence)
-        return self._take_segments(raw_segments, rest, job, segments, silence), info_language
+        for _again in range(_MAX_DECODES):
+            silence = SilentWindowCheck(window.samples)
+            raw_segments, found = self._decode(
+                window.samples, options, language, job, silence, check_repetition=check_repetition
+            )
+            info_language = info_language or found
+            loops = RepetitionCheck(raw_segments)
+            source = raw_segments if batched or check_repetition else loops
+            skips = SkippedSpeechCheck(source, silence.speech_stretches, said_before)
+            if not self._take_segments(skips, window, job, segments, silence):
+                return False, info_language
+            resume = loops.looped_at if loops.looped_at is not None else skips.resume_at
+            if resume is None:
+                break
+            said_before = skips.said
+            if loops.looped_at is not None:
+                log.info("the decoder looped at %.1f s: decoded again from there", resume)
+                check_repetition = True
+            first = round(resume * SAMPLE_RATE)
+            window = AudioWindow(window.start_s + resume, window.samples[first:], window.last)
+        return True, info_language
 
     def _decode(
         self,
         samples: AudioArray,
         options: TranscribeOptions,
         language: str | None,
-        job: _Job,
+        job: TranscriptionJob,
         silence: SilentWindowCheck,
         *,
         check_repetition: bool = True,
@@ -329,7 +307,7 @@ class FileTranscriber:
     def _take_segments(
         raw_segments: Iterable[WhisperSegmentLike],
         window: AudioWindow,
-        job: _Job,
+        job: TranscriptionJob,
         segments: list[Segment],
         silence: SilentWindowCheck,
     ) -> bool:

@@ -49,7 +49,7 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def _only_words_from(text: str, said_before: Iterable[str]) -> bool:
+def only_words_from(text: str, said_before: Iterable[str]) -> bool:
     earlier = {word for before in said_before for word in _words(before)}
     words = _words(text)
     return bool(words) and all(word in earlier for word in words)
@@ -109,7 +109,7 @@ class SilentWindowCheck:
             return False
         if timed is not None and _spoken_over_half(*timed):
             return False
-        echo = _only_words_from(text, said_before)
+        echo = only_words_from(text, said_before)
         if echo:
             log.info("dropped a segment that repeats its prompt after the speech")
         return echo
@@ -118,6 +118,11 @@ class SilentWindowCheck:
         """Where the voice detector hears speech within ``[start_s, end_s)`` of the window."""
         span = self._detector().speech_span(int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE))
         return None if span is None else (span[0] / SAMPLE_RATE, span[1] / SAMPLE_RATE)
+
+    def speech_stretches(self, start_s: float, end_s: float) -> list[tuple[float, float]]:
+        """The voice detector's runs of speech within ``[start_s, end_s)``, in seconds."""
+        runs = ((s / SAMPLE_RATE, e / SAMPLE_RATE) for s, e in self._detector().speech_stretches())
+        return [(max(s, start_s), min(e, end_s)) for s, e in runs if e > start_s and s < end_s]
 
     @staticmethod
     def repeats_over_silence(
@@ -132,7 +137,7 @@ class SilentWindowCheck:
         """
         if speech is not None:
             return False
-        echo = _only_words_from(text, said_before)
+        echo = only_words_from(text, said_before)
         if echo:
             log.info("dropped a segment that repeats earlier words over silence")
         return echo
