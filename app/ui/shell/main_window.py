@@ -390,10 +390,10 @@ class MainWindow(QMainWindow):
             self.queue_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """Closing hides to the tray when there is one; otherwise it quits."""
+        """Closing hides to the tray when there is one; otherwise it quits, and the window
+        stays until then (after "Keep running" none was left, and no tray to reach it)."""
+        event.ignore()
         if self.hides_to_tray:
-            event.ignore()
             self.hide()
         else:
-            event.accept()
             self.quit_requested.emit()

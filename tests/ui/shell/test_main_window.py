@@ -401,3 +401,22 @@ def test_a_dictation_finishing_on_a_server_says_it_waits_for_it(
     show_the_server_wait(ui.window, ui.controller, engine)  # type: ignore[arg-type]
     ui.controller.state_changed.emit("finishing")
     assert ui.window.state_label.text() == shown
+
+
+def test_closing_with_no_tray_asks_to_quit_and_the_window_stays_until_it_does(
+    qtbot: QtBot, ui: Ui
+) -> None:
+    # Closed mid-dictation with no tray, answered "Keep running": the dictation went on
+    # and the window was gone, with nothing left to bring it back by.
+    asked: list[bool] = []
+    ui.window.quit_requested.connect(lambda: asked.append(True))
+    ui.window.show()
+    qtbot.waitExposed(ui.window)
+    assert not ui.window.hides_to_tray
+    ui.window.close()
+    assert asked == [True]
+    assert ui.window.isVisible()  # the quit, if the answer is Quit, closes it
+    ui.window.hides_to_tray = True  # with a tray, closing hides it there, asking nothing
+    ui.window.close()
+    assert asked == [True]
+    assert not ui.window.isVisible()
