@@ -41,9 +41,11 @@ class TranscriptSaving:
     folder: Path | None = None
     fmt: str = "txt"
 
-    def target(self, source: Path) -> Path:
-        """The file ``source``'s transcript would be saved as (before avoiding a taken name)."""
-        return (self.folder or source.parent) / f"{source.stem or 'transcript'}.{self.fmt}"
+    def target(self, source: Path, *, partial: bool = False) -> Path:
+        """The file ``source``'s transcript would be saved as (before avoiding a taken name);
+        a ``partial`` one (cancelled part way) as ``NAME.partial.FMT``, as the CLI names it."""
+        suffix = f".partial.{self.fmt}" if partial else f".{self.fmt}"
+        return (self.folder or source.parent) / f"{source.stem or 'transcript'}{suffix}"
 
 
 def save_transcript(transcript: Transcript, source: Path, saving: TranscriptSaving) -> Path:
@@ -53,7 +55,8 @@ def save_transcript(transcript: Transcript, source: Path, saving: TranscriptSavi
         ExportError: the folder is missing, read-only or full (one sentence).
     """
     text = render(with_paragraphs(transcript), saving.fmt)
-    target = unused_path(saving.target(source), holding=text)  # the same file again: reused
+    target = saving.target(source, partial=not transcript.complete)
+    target = unused_path(target, holding=text)  # the same file again: reused
     write_text_atomically(target, text)
     return target
 

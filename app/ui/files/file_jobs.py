@@ -283,7 +283,8 @@ class FileJobRunner(QObject):
             if transcript is not None and job.shaper is not None:
                 transcript = job.shaper.shape_transcript(transcript)
             self.finished.emit(job_id, transcript)
-            saving = job.saving if transcript is not None and transcript.complete else None
+            # A cancelled job's part too (NAME.partial.FMT): a crash or a quit then loses nothing.
+            saving = job.saving if transcript is not None else None
             if transcript is not None and saving is not None and transcript.text.strip():
                 self._save(job_id, job.path, transcript, saving)  # never an empty .srt
         self._maybe_idle()

@@ -212,8 +212,14 @@ def test_a_file_deleted_while_queued_fails_and_the_queue_goes_on(
 def test_cancel_mid_job_keeps_the_done_segments_for_export(
     qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
 ) -> None:
+    from app.ui.files.file_compute import TranscriptSaving
+
     finished: list[Transcript | None] = []
+    saved: list[str] = []
     queue.runner.finished.connect(lambda _job, t: finished.append(t))
+    queue.runner.saved.connect(lambda _job, path: saved.append(path))
+    (tmp_path / "out").mkdir()
+    queue.runner.saving = TranscriptSaving(tmp_path / "out", "srt")
     job = queue.runner.add(media["long"])
     with qtbot.waitSignal(queue.runner.segment, timeout=60_000):
         pass
@@ -232,6 +238,12 @@ def test_cancel_mid_job_keeps_the_done_segments_for_export(
     assert note is not None
     assert note.text(0).startswith("Cancelled: the first 0:")
     assert note.text(0).endswith("is transcribed; Enter shows it.")
+    # Saved at once as the CLI's Ctrl+C does: a crash or a quit after the cancel lost it.
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert saved == [str(tmp_path / "out" / "long.partial.srt")]
+    kept = list(srt.parse(Path(saved[0]).read_text(encoding="utf-8")))
+    assert kept[0].content.split()[0] == partial.text.split()[0]
+    assert queue.panel.unsaved_transcripts() == 0
     view = ResultsView(media["long"], partial, tmp_path)
     qtbot.addWidget(view)
     for fmt in ("srt", "vtt"):
