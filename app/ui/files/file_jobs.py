@@ -56,10 +56,12 @@ class FileJobRunner(QObject):
     (just before ``finished``: the file is a WAV cut short, the transcript holds
     what is there), ``finished(Transcript | None)`` (None: cancelled before it
     started) and ``failed(message)``; ``idle`` when the queue is empty. After a
-    complete transcript, ``saved(path)`` or ``save_failed(message)``.
+    transcript, ``saved(path)`` or ``save_failed(message)``. ``already_queued`` names
+    the job a file added again already has, while it waits or runs.
     """
 
     added = Signal(int, str)
+    already_queued = Signal(int)
     duration_known = Signal(int, float)
     started = Signal(int)
     progress = Signal(int, float)
@@ -170,6 +172,11 @@ class FileJobRunner(QObject):
     def add(self, path: Path, *, save: bool = True) -> int:
         """Queue ``path``; returns its job id. ``save=False``: never saved as a file (a
         recovered dictation goes to history only)."""
+        if save:  # the same file dropped or opened twice, or queued again at a restart
+            same = [i for i, job in self._jobs.items() if _same_file(job.path, path)]
+            if same and same[0] not in self.history_only:
+                self.already_queued.emit(same[0])
+                return same[0]
         saving = self.saving if save else None
         shaper = self.dictation_shaper if is_dictation_recording(path) else self.shaper
         job = FileJob(self._next_id, path, self.options, shaper, self.route, saving=saving)
@@ -336,3 +343,10 @@ class FileJobRunner(QObject):
         jobs = self._jobs.items()
         waiting = [job.path for job_id, job in jobs if job_id not in self.history_only]
         self._save_lane.submit(journal.save, waiting)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # gone, or never there: by name
+        return one.absolute() == other.absolute()

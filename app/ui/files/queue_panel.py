@@ -34,6 +34,7 @@ from app.core.audio.file_decoder import DAMAGED
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.transcript import Transcript
 from app.core.text.clock import clock
+from app.ui.files.cancel_all import ask_to_cancel_all
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_rows import (
     DONE_NOT_SAVED,
@@ -49,7 +50,6 @@ from app.ui.files.queue_rows import (
     note_of,
     reason_of,
 )
-from app.ui.shell.questions import ask
 
 
 class QueuePanel(QWidget):
@@ -84,6 +84,7 @@ class QueuePanel(QWidget):
         layout.addWidget(self.detail)
         layout.addLayout(self._build_buttons())
         runner.added.connect(self._on_added)
+        runner.already_queued.connect(self._on_added_again)
         runner.duration_known.connect(self._on_duration)
         runner.started.connect(self._on_started)
         runner.progress.connect(self._on_progress)
@@ -176,18 +177,12 @@ class QueuePanel(QWidget):
 
     def ask_to_cancel_all(self) -> QMessageBox | None:
         """Cancel every job; with more than one left, ask first (one click stopped 16 files)."""
-        left = self.runner.jobs_left
-        if left <= 1:
-            self.runner.cancel_all()
-            return None
-        return ask(
-            self,
-            "Cancel all files?",
-            f"Stop the {left} files still to transcribe? What each has transcribed is kept.",
-            "&Cancel them",
-            "&Keep going",
-            self.runner.cancel_all,
-        )
+        return ask_to_cancel_all(self, self.runner)
+
+    def _on_added_again(self, job_id: int) -> None:
+        row = self.rows[job_id]
+        self.tree.setCurrentItem(row.item)  # its detail line shows under the list
+        self.detail.setText(f"{row.path.name} is already in the queue: {row.status.lower()}.")
 
     def set_paused(self, paused: bool) -> None:
         """Show that running jobs wait for a dictation to end."""

@@ -438,11 +438,14 @@ def test_a_file_without_speech_says_so_and_saves_no_empty_transcript(
 
 
 def test_cancel_all_asks_first_when_several_files_are_left(
-    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+    qtbot: QtBot, queue: Queue, media: dict[str, Path], tmp_path: Path
 ) -> None:
     # One click on Cancel all stopped a heavy user's 16 files without a word.
     panel = queue.panel
-    jobs = [queue.runner.add(media["long"]) for _ in range(3)]
+    copies = [tmp_path / f"part {number}.wav" for number in range(3)]
+    for copy in copies:
+        copy.write_bytes(media["long"].read_bytes())
+    jobs = [queue.runner.add(copy) for copy in copies]
     box = panel.ask_to_cancel_all()
     assert box is not None
     assert box.text() == "Stop the 3 files still to transcribe? What each has transcribed is kept."
@@ -456,3 +459,23 @@ def test_cancel_all_asks_first_when_several_files_are_left(
     with qtbot.waitSignal(box.finished):
         cancel.click()
     qtbot.waitUntil(lambda: all(panel.row(job).ended for job in jobs), timeout=60_000)
+
+
+def test_a_file_added_again_while_it_waits_or_runs_is_not_queued_twice(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    # A new user's second `saytype long.mp3`, and the restore offer, each added another
+    # row and transcribed the file a second time.
+    queue.runner.gate.close()  # the queue holds still
+    first = queue.runner.add(media["short"])
+    with qtbot.waitSignal(queue.runner.already_queued) as again:
+        assert queue.runner.add(Path(str(media["short"]))) == first  # a path of its own
+    assert again.args == [first]
+    assert len(queue.panel.rows) == 1
+    assert queue.panel.detail.text() == "short.wav is already in the queue: queued."
+    assert queue.panel.tree.currentItem() is queue.panel.row(first).item
+    finished: list[int] = []
+    queue.runner.finished.connect(lambda job, _t: finished.append(job))
+    queue.runner.gate.release()
+    qtbot.waitUntil(lambda: finished == [first], timeout=60_000)
+    assert queue.runner.add(media["short"]) != first  # done: added again, it runs again
