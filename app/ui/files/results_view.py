@@ -11,9 +11,10 @@ sentence loses Whisper's capital), and "Copy all" copies the txt export's text.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QProcess, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -200,12 +201,27 @@ class ResultsView(QDialog):
             self.export_to(Path(chosen))
 
     def _open_folder(self) -> None:
-        if self.last_export is not None:
-            folder = self.last_export.parent
+        if self.last_export is None:
+            return
+        folder = self.last_export.parent
+        unopened = f"No file manager was found to open it: the file is in {folder}"
+        opener = shutil.which("xdg-open")
+        if opener is None:
             if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-                self.status.setText(
-                    f"No file manager was found to open it: the file is in {folder}"
-                )
+                self.status.setText(unopened)
+            return
+        # Run here, not through Qt, which only knows xdg-open started: when it then found
+        # no file manager, the button did nothing and said nothing.
+        process = QProcess(self)
+
+        def ended(code: int) -> None:
+            if code:
+                self.status.setText(unopened)
+            process.deleteLater()
+
+        process.finished.connect(ended)
+        process.errorOccurred.connect(lambda _error: self.status.setText(unopened))
+        process.start(opener, [str(folder)])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Ctrl+C copies the selected segment."""

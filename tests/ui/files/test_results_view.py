@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QProcess, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -147,3 +147,29 @@ def test_tab_leaves_the_segments_for_the_buttons(qtbot: QtBot, tmp_path: Path) -
     focused = QApplication.focusWidget()
     assert focused is not view.table
     assert view.isAncestorOf(focused)
+
+
+@pytest.mark.parametrize(("answer", "said"), [(0, ""), (3, "No file manager was found")])
+def test_a_file_manager_that_cannot_be_started_is_said(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: int, said: str
+) -> None:
+    # xdg-open started, found no file manager and failed: the button did nothing at all.
+    programs = tmp_path / "programs"
+    programs.mkdir()
+    opener = programs / "xdg-open"
+    opener.write_text(f'#!/bin/sh\necho "$1" > "{tmp_path}/asked"\nexit {answer}\n')
+    opener.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{programs}:/usr/bin:/bin")
+    view = ResultsView(tmp_path / "talk.wav", whisper_transcript(), tmp_path)
+    qtbot.addWidget(view)
+    assert view.export_to(tmp_path) is not None
+    view.open_folder.click()
+    (opening,) = view.findChildren(QProcess)
+    with qtbot.waitSignal(opening.finished, timeout=10_000):
+        pass  # no event was handled since the click: its end is still to come
+    assert (tmp_path / "asked").read_text().strip() == str(tmp_path)
+    if said:
+        assert view.status.text().startswith(said)
+        assert view.status.text().endswith(f"the file is in {tmp_path}")
+    else:
+        assert not view.status.text().startswith("No file manager")
