@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Protocol
 
 import numpy as np
@@ -214,26 +215,35 @@ class Hearing:
         ):
             log.info("kept the greedy final: beam search heard %d words, not %d", *counts)
             return None
-        if self._stopped_early(words, heard.words):
-            log.info("kept the greedy final: beam search stopped before the last words said")
+        if self._lost_words(words, heard.words, slack):
+            log.info("kept the greedy final: beam search left out words said")
             return None
         return words
 
-    def _stopped_early(self, beam: list[Word], greedy: list[Word]) -> bool:
-        """Whether beam search heard greedy's first words and stopped, over speech.
+    def _lost_words(self, beam: list[Word], greedy: list[Word], slack: int) -> bool:
+        """Whether beam search left out words greedy search heard over clear speech.
 
         Whisper may end a window before its last words ("...what do you think" for
-        "...what do you think question mark"), within the guard's slack. Where the voice
-        detector is sure the words greedy search heard after them were spoken, they are
-        not words invented in a pause, and the greedy hearing keeps them.
+        "...what do you think question mark", 0058; a block that ended at
+        "description" before "of the harbor period"), within the guard's slack, or
+        skip a sentence of it ("I would" for a block of fourteen words, where greedy
+        search over the same window skipped it too). Words greedy search heard after
+        beam's last one, or more than the slack in one place, where the voice detector
+        is sure of speech, are not words invented in a pause: the greedy hearing stays.
         """
         if self._clear_speech is None or not beam or len(beam) >= len(greedy):
             return False
-        if [word_key(w.text) for w in beam] != [word_key(w.text) for w in greedy[: len(beam)]]:
-            return False
-        tail = greedy[len(beam) :]
-        start, end = (round(t * SAMPLE_RATE) for t in (tail[0].start, tail[-1].end))
-        return end > start and self._clear_speech(start, end)
+        said, heard = ([word_key(w.text) for w in words] for words in (beam, greedy))
+        matcher = SequenceMatcher(None, said, heard, autojunk=False)
+        for tag, first, last, greedy_first, greedy_last in matcher.get_opcodes():
+            missing = _said(greedy[greedy_first:greedy_last]) - _said(beam[first:last])
+            at_end = tag == "insert" and first == len(beam)
+            if tag in {"insert", "replace"} and missing > 0 and (at_end or missing > slack):
+                lost = greedy[greedy_first:greedy_last]
+                start, end = (round(t * SAMPLE_RATE) for t in (lost[0].start, lost[-1].end))
+                if end > start and self._clear_speech(start, end):
+                    return True
+        return False
 
     def says_only_special_words(self, words: list[Word]) -> bool:
         """Whether ``words`` are the special words (two or more), in their order, and nothing

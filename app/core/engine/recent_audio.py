@@ -40,6 +40,11 @@ class RecentAudio:
             self._start += len(self._chunks.pop(0))
         self._starts = [s for s in self._starts if s.sample >= self._start]
 
+    @property
+    def kept_from(self) -> int:
+        """The absolute sample the kept audio starts at."""
+        return self._start
+
     def cut(self, sample: int, words_before: int) -> None:
         """The live buffer was cut at ``sample``, with ``words_before`` cut words before it."""
         self._starts.append(SpanStart(sample, words_before))

@@ -395,5 +395,6 @@ class StreamingTranscriber:
         self._settled.mark_cut(self._buffer_start / SAMPLE_RATE, heard, self._cuts.spoken)
         self._recent.cut(self._buffer_start, self._settled.heard_cut_count)
         self._blocks.cut(self._buffer_start, self._settled.heard_cut_count)
-        if self._detector is not None:
-            self._detector.forget_before(self._buffer_start)
+        if self._detector is not None:  # careful hearings still judge audio before the buffer
+            kept = min(self._buffer_start, self._blocks.end, self._recent.kept_from)
+            self._detector.forget_before(kept)
