@@ -124,3 +124,28 @@ def test_words_a_pass_joins_into_one_number_are_committed_once_and_cut_once() ->
     # The cut: the pass's one token stands for the committed words it joined, once.
     cut = best_heard(settled.committed, split.heard_through(4), cut_s=6.5, spoken=always)
     assert text(cut) == "1-2-3-4-5-6-7-8-9-10. The quick brown"
+
+
+def test_a_pass_that_says_the_last_committed_words_again_after_them_commits_them_once() -> None:
+    # Type as I speak typed "Was that strange? Was that strange question her mother…":
+    # the pass heard the committed words, then said them again over "question mark".
+    settled = SettledWords()
+    settled.commit(words("next door. Was that strange"))
+    pass_words = words("next door. Was that strange? Was that strange question her mother")
+    fresh = settled.split(pass_words)
+    assert text(fresh.fresh) == "question her mother"
+    assert text(fresh.heard_through(1)) == "next door. Was that strange? question"
+
+
+def test_after_a_cut_a_pass_that_begins_with_its_prompt_commits_none_of_it() -> None:
+    settled = SettledWords()
+    settled.commit(words("and it asked her to come back"))
+    settled.mark_cut(3.5, None, always)  # nothing committed is left in the buffer
+    fresh = settled.split(words("asked her to come back for the summer", start=3.5))
+    assert text(fresh.fresh) == "for the summer"
+
+
+def test_a_phrase_said_twice_on_purpose_of_two_words_is_kept() -> None:
+    settled = SettledWords()
+    settled.commit(words("I think"))
+    assert text(settled.split(words("I think I think so")).fresh) == "I think so"

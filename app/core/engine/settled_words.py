@@ -9,6 +9,7 @@ sides, so the final text takes the cut audio's words from that pass.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -17,6 +18,8 @@ from app.core.engine.heard_words import continuation, join_words
 from app.core.engine.local_agreement import word_key
 from app.core.engine.reheard_words import split_reheard, spoken_parts
 from app.core.engine.window_decoder import Word
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,19 @@ class SettledWords:
         return join_words(self._heard_cut[-max_words:])
 
     def split(self, words: list[Word]) -> FreshWords:
-        """Split a pass's words at the end of the committed words in the buffer."""
+        """Split a pass's words at the end of the committed words in the buffer.
+
+        Words after the committed ones that say the last committed words again (three
+        or more) are the decoder hearing its prompt or its own words, not the speaker,
+        and go ("Was that strange? Was that strange question…" typed, 2 of 4 long
+        dictations, after a cut and within the buffer).
+        """
         in_buffer = self.in_buffer
         skip, rest = split_reheard(in_buffer, words)
+        echoed = _said_again(self.committed, words[skip:])
+        if echoed:
+            log.info("a pass said the last %d committed words again after them", echoed)
+            words = [*words[:skip], *words[skip + echoed :]]
         if rest:  # the committed words end inside a word heard as several ("1-2-3-4-5")
             piece = [
                 Word(in_buffer[-1].end, max(in_buffer[-1].end, words[skip - 1].end), f" {rest}")
@@ -171,6 +184,21 @@ def best_heard(
             best += [word for word in left_out if spoken(word)]
         best += instead
     return best
+
+
+# Three words said again at once are the prompt heard back; one or two may be said twice.
+_ECHO_WORDS = 3
+_ECHO_LONGEST = 12
+
+
+def _said_again(committed: list[Word], words: list[Word]) -> int:
+    """How many of ``words``' first words repeat the last committed ones (0: none, or few)."""
+    longest = min(len(committed), len(words), _ECHO_LONGEST)
+    for size in range(longest, _ECHO_WORDS - 1, -1):
+        last = [word_key(word.text) for word in committed[-size:]]
+        if [word_key(word.text) for word in words[:size]] == last:
+            return size
+    return 0
 
 
 def _by_parts(words: list[Word]) -> tuple[list[str], list[int]]:
