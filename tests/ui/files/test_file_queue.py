@@ -353,10 +353,15 @@ def test_clear_finished_takes_off_what_is_saved_and_keeps_what_is_not(
     failed = queue.runner.add(media["notes"])
     assert panel.cancel_all.isEnabled()
     qtbot.waitUntil(lambda: bool(saved) and panel.row(failed).ended, timeout=60_000)
+    not_a_folder = tmp_path / "full disk"
+    not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
+    queue.runner.saving = TranscriptSaving(not_a_folder, "txt")  # its part cannot be saved
+    unsaved: list[int] = []
+    queue.runner.save_failed.connect(lambda job, _message: unsaved.append(job))
     partial = queue.runner.add(media["long"])
     qtbot.waitUntil(lambda: panel.row(partial).fraction > 0, timeout=60_000)
     queue.runner.cancel(partial)
-    qtbot.waitUntil(lambda: panel.row(partial).ended, timeout=60_000)
+    qtbot.waitUntil(lambda: unsaved == [partial], timeout=60_000)
     assert panel.row(partial).transcript is not None  # its text is only here
     assert not panel.row(done).cancel.isEnabled()
     assert panel.row(done).cancel.text() == ""  # no ✕ that cancels nothing
