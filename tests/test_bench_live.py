@@ -18,7 +18,7 @@ from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.wav_file import write_wav
 from saytype_bench import command
 from saytype_bench.dictation_sentences import DICTATION_SENTENCES, speeds_for
-from saytype_bench.live import DictationTrace
+from saytype_bench.live import DictationTrace, replay
 from saytype_bench.live_report import format_report
 from saytype_bench.live_utterances import GAP_S, build_utterances, one_per_clip
 
@@ -207,11 +207,71 @@ def test_the_typed_text_keeps_the_commits_and_takes_the_rest_from_the_final() ->
     assert DictationTrace(commits=[" And so"]).typed_text is None
 
 
+class _CountingTranscriber:
+    """Counts what the replay asks of a transcriber: a pass every third block."""
+
+    def __init__(self) -> None:
+        self.blocks = self.passes = self.idle = 0
+
+    def push(self, _samples: Any) -> None:
+        self.blocks += 1
+
+    def pass_due(self) -> bool:
+        return self.blocks % 3 == 0
+
+    def run_pass(self) -> list[Any]:
+        self.passes += 1
+        return []
+
+    def work_while_idle(self) -> bool:
+        self.idle += 1
+        return False
+
+    def finish(self) -> Any:
+        return type("Final", (), {"text": ""})()
+
+
+class _CountingPipeline:
+    def __init__(self) -> None:
+        self.transcriber = _CountingTranscriber()
+
+    def new_transcriber(self) -> _CountingTranscriber:
+        return self.transcriber
+
+
+def _replay_counts(schedule: int | None) -> tuple[int, int, int]:
+    pipeline = _CountingPipeline()
+    replay(pipeline, np.zeros(SAMPLE_RATE * 30, np.float32), schedule)  # type: ignore[arg-type]
+    counted = pipeline.transcriber
+    return counted.blocks, counted.passes, counted.idle
+
+
+def test_a_busy_schedule_runs_passes_late_and_skips_idle_moments_the_same_way_per_seed() -> None:
+    blocks, passes, idle = _replay_counts(None)
+    assert (passes, idle) == (blocks // 3, blocks)  # the plain replay: no clock
+    busy = _replay_counts(7)
+    assert busy[1] < passes
+    assert busy[2] < idle
+    assert _replay_counts(7) == busy
+    assert _replay_counts(8) != busy
+
+
+def test_a_schedule_needs_the_replay() -> None:
+    args = command.build_parser("live").parse_args(["--schedule", "3"])
+    out, err = io.StringIO(), io.StringIO()
+    assert command.run("live", args, out, err) == 2
+    assert "--schedule needs --replay" in err.getvalue()
+
+
 @pytest.mark.model
 @pytest.mark.gui
-def test_replay_mode_hears_the_same_words_every_run(qapp: QApplication, tmp_path: Path) -> None:
+@pytest.mark.parametrize("schedule", [[], ["--schedule", "3"]], ids=["plain", "busy"])
+def test_replay_mode_hears_the_same_words_every_run(
+    qapp: QApplication, tmp_path: Path, schedule: list[str]
+) -> None:
     corpus = _one_clip_corpus(tmp_path, "Please find the signed contract attached to this email.")
     argv = ["--speech-dir", str(corpus), "--corpus", "speech", "--cancels", "0", "--replay"]
+    argv += schedule
     args = command.build_parser("live").parse_args([*argv, "--json"])
     runs = []
     for _ in range(2):

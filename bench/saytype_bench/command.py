@@ -160,6 +160,15 @@ def _live_options(parser: argparse.ArgumentParser) -> None:
         "word whatever the machine does (only WER and the final's own cost mean something)",
     )
     live.add_argument(
+        "--schedule",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="with --replay: schedule the passes as a busy machine does, seeded (a pass lands "
+        "up to 0.5 s late, idle work is sometimes skipped), to reproduce what a 1x run did "
+        "that the plain replay does not",
+    )
+    live.add_argument(
         "--pause-variant",
         action="store_true",
         help="also dictate each utterance with 0.5 s of silence before release (twice as long)",

@@ -17,6 +17,7 @@ import difflib
 import itertools
 import logging
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -174,22 +175,40 @@ def dictate(pipeline: LivePipeline, audio: AudioArray, *, speed: float = 1.0) ->
     return trace
 
 
-def replay(pipeline: LivePipeline, audio: AudioArray) -> DictationTrace:
+# A busy machine's schedule (``--schedule``): blocks of audio that arrive while a pass
+# runs, drawn per pass (a block is 0.1 s), and the share of idle moments it has time for.
+_BUSY_PASS_BLOCKS = (0, 0, 1, 2, 3, 5)
+_BUSY_IDLE_SHARE = 0.7
+
+
+def replay(
+    pipeline: LivePipeline, audio: AudioArray, schedule: int | None = None
+) -> DictationTrace:
     """Dictate ``audio`` with no clock: a pass every ``step_s`` of audio, idle work; the final.
 
     The passes see the same audio whatever the machine is doing, so two engine
     variants compare word for word. Idle work follows every block of audio, as
     the live loop does it whenever no pass is due (in a pause, too: decision
     0021). Only the final's own cost is timed (its release is the moment the
-    last block is pushed); cadence and lag are not.
+    last block is pushed); cadence and lag are not. ``schedule`` seeds a busy
+    machine's timing instead: audio keeps arriving while a pass runs, and some
+    idle moments go by unused. Faults that only a 1x run showed (where passes
+    landed decides where the buffer is cut) come back the same for each seed.
     """
     trace = DictationTrace()
     transcriber = pipeline.new_transcriber()
+    busy = None if schedule is None else random.Random(schedule)
+    running = 0  # blocks still to arrive before the running pass ends
     for start in range(0, len(audio), MIC_BLOCK_SAMPLES):
         transcriber.push(audio[start : start + MIC_BLOCK_SAMPLES])
+        if running > 0:
+            running -= 1
+            continue
         if transcriber.pass_due():
             trace.commits += [e.text for e in transcriber.run_pass() if e.kind == "commit"]
-        transcriber.work_while_idle()  # the live loop's idle time, in speech and in pauses
+            running = 0 if busy is None else busy.choice(_BUSY_PASS_BLOCKS)
+        if running == 0 and (busy is None or busy.random() < _BUSY_IDLE_SHARE):
+            transcriber.work_while_idle()  # the live loop's idle time, in speech and in pauses
     trace.fed_at = time.perf_counter()
     trace.final_text = transcriber.finish().text
     trace.final_at = time.perf_counter()
@@ -238,6 +257,7 @@ def run_live_benchmark(
     progress: Callable[[str], None] | None = None,
     options: StreamingOptions | None = None,
     replayed: bool = False,
+    schedule: int | None = None,
 ) -> LiveResult:
     """Dictate every utterance, run both baselines on it, then the cancel trials.
 
@@ -251,6 +271,7 @@ def run_live_benchmark(
         progress: receives one line per step.
         options: the live loop's tuning (default: the app's), to measure a change.
         replayed: dictate with :func:`replay` (no clock) instead of at ``speed``.
+        schedule: with ``replayed``, the seed of a busy machine's pass schedule.
     """
     report = progress or (lambda _line: None)
     started = time.perf_counter()
@@ -272,7 +293,7 @@ def run_live_benchmark(
             f"{utterance.utterance_id} ({utterance.duration_s:.1f} s)"
         )
         if replayed:
-            live = replay(pipeline, utterance.audio)
+            live = replay(pipeline, utterance.audio, schedule)
         else:
             live = dictate(pipeline, utterance.audio, speed=speed)
         naive_text, naive_s = naive_transcribe(model, utterance.audio)

@@ -33,6 +33,9 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.speed <= 0:
         stderr.write("bench: error: --speed must be more than 0.\n")
         return 2
+    if args.schedule is not None and not args.replay:
+        stderr.write("bench: error: --schedule needs --replay.\n")
+        return 2
     if args.per_utterance and args.buckets is not None:
         stderr.write("bench: error: --per-utterance and --buckets exclude each other.\n")
         return 2
@@ -63,6 +66,7 @@ def run_live(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 progress=progress.status,
                 options=_options(args),
                 replayed=args.replay,
+                schedule=args.schedule,
             )
         except ModelError as exc:
             progress.clear()
