@@ -189,6 +189,8 @@ def test_dictation_is_delivered_and_copied_when_history_cannot_save(
             assert warnings[-1].startswith("Could not save the dictation")
             assert "disk is full" in warnings[-1]
             assert warnings[-1].endswith(MESSAGE_KEPT_TO_SAVE)
+            # `saytype quit` from a script would have lost it without a word.
+            assert "1 dictation not yet in the history" in _what_a_quit_loses(controller)
             if data_folder.fault == "full":
                 data_folder.mend()  # the user frees some space, and dictates again
                 committed.clear()
@@ -199,6 +201,7 @@ def test_dictation_is_delivered_and_copied_when_history_cannot_save(
                 qtbot.waitUntil(lambda: history.count() == 2, timeout=10_000)
                 assert [entry.text for entry in history.search()] == [text, text]
                 assert ("info", MESSAGE_SAVED_AT_LAST) in notices
+                assert _what_a_quit_loses(controller) == ""
             assert controller.start()  # the next dictation is not blocked
             controller.cancel()
     finally:
@@ -207,6 +210,20 @@ def test_dictation_is_delivered_and_copied_when_history_cannot_save(
         mic.close()
         if history is not None:
             history.close()
+
+
+def _what_a_quit_loses(controller: DictationController) -> str:
+    """`saytype quit`'s refusal with this controller and nothing else under way."""
+    from types import SimpleNamespace
+
+    from app.ui.shell.control_commands import _work_a_quit_loses
+
+    parts = SimpleNamespace(
+        files=SimpleNamespace(jobs_left=0),
+        queue_panel=SimpleNamespace(unsaved_transcripts=lambda: 0),
+        controller=controller,
+    )
+    return _work_a_quit_loses(parts)  # type: ignore[arg-type]
 
 
 # ---- saytype listen ----------------------------------------------------------------------

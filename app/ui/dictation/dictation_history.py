@@ -113,6 +113,7 @@ class DictationHistory:
 
         def failed(exc: BaseException) -> None:
             current.unsaved = True
+            log.warning("the dictation is kept in memory: %s", exc)
             self._notice("warning", f"{exc} {MESSAGE_KEPT_TO_SAVE}")
             self._unsaved.append(
                 partial(

@@ -116,6 +116,7 @@ def _work_a_quit_loses(parts: DesktopParts) -> str:
     """
     files = parts.files.jobs_left
     unsaved = parts.queue_panel.unsaved_transcripts()
+    kept = parts.controller.history.unsaved_count  # the history could not take them yet
     stopped = []
     if parts.controller.session.active:  # the window asks about this one too
         stopped.append(
@@ -129,6 +130,11 @@ def _work_a_quit_loses(parts: DesktopParts) -> str:
         )
     if unsaved:
         stopped.append(f"{unsaved} transcript{'s' * (unsaved != 1)} saved nowhere would be lost")
+    if kept:
+        stopped.append(
+            f"{kept} dictation{'s' * (kept != 1)} not yet in the history (it could not be "
+            "written: free some disk space) would be lost"
+        )
     if not stopped:
         return ""
     return (
