@@ -246,9 +246,27 @@ def open_failure(device_name: str, error: Exception) -> MicError:
             "Connect a microphone or choose one in Settings."
         )
     return MicError(
-        f"Cannot open the microphone {device_name!r}: {error}. "
-        "Connect it, close the program using it, or choose another one in Settings."
+        f"Cannot open the microphone {device_name!r}: {_plainly(str(error))}. "
+        "Connect it, close the program using it, or choose another one in Settings. "
+        f"(The sound system said: {error}.)"
     )
+
+
+# PortAudio's words for a device it cannot open, and what they mean to a user.
+_PLAIN_OPEN_ERRORS = (
+    ("Device unavailable", "it is in use or not available"),
+    ("Invalid device", "the sound system no longer has it"),
+    ("Invalid sample rate", "it does not record at a rate Saytype can use"),
+    ("host error", "the sound system could not open it (it may have been unplugged)"),
+)
+
+
+def _plainly(error: str) -> str:
+    """What a PortAudio error means, in words a user knows."""
+    for words, meaning in _PLAIN_OPEN_ERRORS:
+        if words.lower() in error.lower():
+            return meaning
+    return "the sound system could not open it"
 
 
 class _Inputs:
