@@ -10,6 +10,7 @@ are left alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -25,6 +26,7 @@ from app.core.audio.journal_recovery import (
     find_unfinished_journals,
     save_recovered,
 )
+from app.core.control_channel import ControlError, send_command
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost
@@ -101,7 +103,15 @@ def run(args: argparse.Namespace, stdout: TextIO = sys.stdout, stderr: TextIO = 
     finally:
         if history is not None:
             history.close()
+            _tell_running_app()
     return 1 if failures else 0
+
+
+def _tell_running_app() -> None:
+    """A running Saytype's History list shows the recovered dictations now, not at its restart."""
+    # None running (or out of reach): its next start reads the history anyway.
+    with contextlib.suppress(ControlError):
+        send_command("history")
 
 
 def _recover_one(recovery: _Recovery, journal: UnfinishedJournal) -> int:

@@ -34,6 +34,7 @@ COMMANDS = (
     "status",
     "queue",
     "engines",
+    "history",
 )
 _REPLY_LIMIT = 64 * 1024
 # A key's process older than this is no moment of a key (the stamp is then "now").

@@ -97,7 +97,19 @@ def _bound_key(parts: DesktopParts, command: str, args: list[str]) -> ControlRep
     return keys.press(moment) if command == "press" else keys.release(moment)
 
 
-_OBEYED_APART = {"engines": _follow_engines, "press": _bound_key, "release": _bound_key}
+def _history_changed(parts: DesktopParts, _command: str, _args: list[str]) -> ControlReply:
+    """`saytype recover` wrote to the history: the list shows what it added."""
+    if parts.history_panel is not None:
+        parts.history_panel.refresh()
+    return ControlReply(ok=True, state=parts.controller.session.state.value, message="")
+
+
+_OBEYED_APART = {
+    "engines": _follow_engines,
+    "history": _history_changed,
+    "press": _bound_key,
+    "release": _bound_key,
+}
 
 
 def key_moment(args: list[str]) -> float:

@@ -249,3 +249,19 @@ def test_quit_command_refuses_while_files_would_be_lost(
     assert not refused.ok
     assert refused.message.startswith("not quitting: the dictation under way would stop")
     desktop.handle_command("cancel", [])
+
+
+def test_a_dictation_recovered_from_the_command_line_shows_in_the_open_history(
+    qtbot: QtBot, desktop: DesktopApp
+) -> None:
+    # `saytype recover` saved a dictation while the window was open; History showed it
+    # only to a search (its list had been read at start).
+    from app.core.output.history import HistoryStore
+
+    panel = desktop.parts.history_panel
+    assert panel is not None
+    with HistoryStore() as other_process:  # what `saytype recover` opens
+        other_process.add("my cat is called Biscuit", 3.0, "tiny.en")
+    assert "my cat is called Biscuit" not in [entry.text for entry in panel.entries()]
+    assert desktop.handle_command("history", []).ok  # recover's word to the running app
+    assert [entry.text for entry in panel.entries()] == ["my cat is called Biscuit"]
