@@ -176,7 +176,8 @@ class RetypeBanner(QFrame):
             self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
         unit = "second" if left == 1 else "seconds"
         self.label.setText(
-            f"Click the window to type into: Saytype types there in {left} {unit}. "
+            f"Switch to the window to type into (click it, or Alt+Tab): Saytype types there "
+            f"in {left} {unit}. "
             "Nothing is typed while Saytype has the focus. Esc cancels."
         )
         self.show()
