@@ -44,7 +44,8 @@ MESSAGE_NO_KEYBOARD = (
 MESSAGE_NO_ROUTE = f"{{reason}}. The text is on the clipboard; paste it with {PASTE_KEYS}."
 MESSAGE_OWN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. Switch to the window "
-    f"to type into first (click it, or Alt+Tab). The text is on the clipboard; paste it with {PASTE_KEYS}."
+    "to type into first (click it, or Alt+Tab). The text is on the clipboard; paste it "
+    f"with {PASTE_KEYS}."
 )
 MESSAGE_INJECTION_FAILED = (
     "Could not type into the focused application ({reason}). "
