@@ -269,6 +269,8 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done (truncated: {seconds})")
         elif transcript.complete and transcript.cut_short:
             row.bar.setValue(1000)
+            # The length its header declared is not there: say how much was.
+            row.item.setText(DURATION, clock(transcript.duration))
             damaged = transcript.cut_short.startswith(DAMAGED)
             self._set_status(row, "Done (damaged)" if damaged else "Done (truncated)")
             self._add_line(row, f"The file {transcript.cut_short}; what is there is transcribed.")

@@ -24,6 +24,7 @@ from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
+from app.core.text.clock import clock
 from app.ui.files.file_jobs import FileJobRunner
 from app.ui.files.queue_panel import QueuePanel
 from app.ui.files.queue_rows import COLUMNS, QueueRow
@@ -178,6 +179,8 @@ def test_a_truncated_mp3_is_transcribed_and_its_row_says_it_was_cut_short(
     assert transcript.text.lower().startswith("the library opens")  # its first half
     row = model_tab.panel.row(job)
     assert row.status == "Done (truncated)"
+    # Its length is what was there, as a truncated WAV's is: not the header's 0:05.
+    assert row.item.text(COLUMNS.index("Length")) == clock(transcript.duration) == "0:02"
     (line,) = [row.item.child(i).text(0) for i in range(row.item.childCount())]
     assert line.startswith("The file is truncated: its header declares ")
     assert line.endswith("; what is there is transcribed.")
