@@ -327,6 +327,32 @@ def test_a_text_goes_only_into_the_window_it_was_said_for(
     assert keyboard.sent
 
 
+@pytest.mark.gui
+def test_a_held_dictation_and_its_enter_go_only_into_the_terminal_it_was_held_in(
+    qtbot: QtBot, service: DeliveryService, keyboard: FakeKeyboard
+) -> None:
+    # Held to talk in one terminal, let go after a click into a second one: checked by
+    # class alone, the text and the profile's Enter ran the command in the second shell.
+    held_in = WindowPin()
+    held_in.first_into, held_in.window_id = "XTerm", "0x1a00003"
+    keyboard.window_class, keyboard.window_id = "XTerm", "0x1c00003"
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver("rm -rf build", "type", only_into=held_in)
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_TEXT_FOCUS_MOVED  # a final's text: on the clipboard
+    assert keyboard.sent == []
+    assert QGuiApplication.clipboard().text() == "rm -rf build"
+    keyboard.window_id = "0x1a00003"  # back in the terminal it was said for
+    with qtbot.waitSignal(service.delivered, timeout=2000):
+        service.deliver("ls", "type", only_into=held_in)
+    keyboard.window_id = "0x1c00003"  # clicked away before the Enter
+    with qtbot.waitSignal(service.failed, timeout=2000) as failed:
+        service.deliver("enter", "keys", only_into=held_in)
+    assert failed.args is not None
+    assert failed.args[1] == MESSAGE_FOCUS_MOVED
+    assert keyboard.typed() == "ls"
+
+
 # Where the focus goes between two pieces of one dictation: (class, window id) after the
 # first piece, during the second, and back.
 FOCUS_MOVES = {

@@ -10,6 +10,8 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.output.text_delivery import WindowPin
+
 
 class FakeDelivery(QObject):
     """Records deliveries in order: ``delivered_texts`` and ``clipboard``."""
@@ -26,10 +28,13 @@ class FakeDelivery(QObject):
         self._held: list[tuple[int, str, str]] = []
         self.requests: list[tuple[int, str, str]] = []  # id, text, method
         self.paste_keys: list[tuple[str, ...]] = []  # per request: a profile's, or ()
-        self.only_into: list[str] = []  # per request: the window class its keys are for
+        self.only_into: list[str | WindowPin] = []  # per request: the window it is for
+        self._targets: list[tuple[str, str | None]] = []  # what each asked for, when asked
         self.delivered_texts: list[str] = []
         self.keys_pressed: list[str] = []  # chords pressed after a text ("enter")
         self.clipboard: str | None = None
+        # The focused window (class, id), as the real service pins a dictation's text to it.
+        self.focused: tuple[str, str | None] = ("", None)
         self.method = "paste"
         self.cancelled = 0
         self._next = 1
@@ -47,11 +52,17 @@ class FakeDelivery(QObject):
         *,
         clipboard_on_failure: bool = True,
         paste_keys: tuple[str, ...] = (),
-        only_into: str = "",
+        only_into: str | WindowPin = "",
     ) -> int:
         request_id, self._next = self._next, self._next + 1
         self.paste_keys.append(paste_keys)
         self.only_into.append(only_into)
+        if isinstance(only_into, WindowPin):
+            unpinned = only_into.window_class is None
+            wanted = only_into.first_into if unpinned else only_into.window_class
+            self._targets.append((wanted or "", only_into.window_id))
+        else:
+            self._targets.append((only_into, None))
         if not clipboard_on_failure:
             self._no_clipboard.add(request_id)
         self.requests.append((request_id, text, method or self.method))
@@ -61,6 +72,10 @@ class FakeDelivery(QObject):
         else:
             QTimer.singleShot(0, lambda: self._complete(request_id, text, method or self.method))
         return request_id
+
+    def target(self, index: int) -> tuple[str, str | None]:
+        """Request ``index``'s window as asked: (the class it must have, the window or None)."""
+        return self._targets[index]
 
     @property
     def held_requests(self) -> list[tuple[int, str, str]]:
@@ -83,6 +98,9 @@ class FakeDelivery(QObject):
             self.failed.emit(request_id, self.fail_with)
             return
         self.sent.emit(request_id)
+        pin = self.only_into[request_id - 1]
+        if isinstance(pin, WindowPin) and pin.window_class is None and method != "keys":
+            pin.window_class, pin.window_id = self.focused
         if method == "keys":
             self.keys_pressed.append(text)
         else:

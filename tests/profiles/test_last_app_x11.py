@@ -59,3 +59,22 @@ def test_the_app_used_last_before_saytype_is_found(xserver: XServer) -> None:
             assert found.title == f"saytype-qt-target-{editor.outfile.stem}"
         finally:
             lookup.close()
+
+
+def test_two_terminals_of_one_class_are_told_apart_by_their_window(xserver: XServer) -> None:
+    # A hold in one terminal, a click into a second: the text is only for the first, so
+    # the window held in is known by itself, as the X11 keyboard names the focused one.
+    with xterm_target(xserver) as first, xterm_target(xserver) as second:
+        lookup = X11FocusedWindow(xserver.display)
+        try:
+            seen = []
+            for terminal in (first, second):
+                use(xserver, terminal)
+                found = lookup.identify()
+                assert found is not None
+                assert found.window_class == "XTerm"
+                assert int(found.window_id, 16) == int(terminal.window_id)
+                seen.append(found.window_id)
+            assert seen[0] != seen[1]
+        finally:
+            lookup.close()

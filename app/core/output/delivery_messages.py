@@ -100,8 +100,9 @@ def not_sent_message(request: DeliveryRequest, error: Exception) -> str:
         if copied and error.typed:
             return MESSAGE_CANCELLED_PART_WAY
         return MESSAGE_CANCELLED_WAITING if copied else MESSAGE_CANCELLED_REST
-    if isinstance(error, FocusMoved) and isinstance(request.only_into, WindowPin):
-        return MESSAGE_PINNED_FOCUS_MOVED
+    pinned = isinstance(request.only_into, WindowPin) and request.method != "keys"
+    if isinstance(error, FocusMoved) and pinned and not request.copy_on_failure:
+        return MESSAGE_PINNED_FOCUS_MOVED  # a piece typed as spoken; a final is copied
     if isinstance(error, FocusMoved) and error.typed:
         return MESSAGE_STOPPED_FOCUS_MOVED
     if isinstance(error, FocusMoved):

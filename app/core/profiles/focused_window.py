@@ -70,6 +70,7 @@ class X11FocusedWindow:
                         instance=str(wm_class[0] or ""),
                         window_class=str(wm_class[1] or ""),
                         title=_title(display, window),
+                        window_id=hex(window.id),  # as the X11 keyboard names it
                     )
         except Exception as exc:  # a closed display or a window gone mid-walk: no rule applies
             log.info("could not read the focused window: %s", exc)

@@ -156,6 +156,8 @@ class DictationProfile:
         vocabulary: the words to decode with, when the profile sets some (else None).
         window_class: the class of the window it was chosen for ("" when unknown): the keys
             after the text go only there.
+        window_id: that window itself, where the session can tell ("" when not): text held
+            to talk for one terminal goes into no other.
     """
 
     name: str
@@ -167,6 +169,7 @@ class DictationProfile:
     language: str | None = None
     vocabulary: tuple[str, ...] | None = None
     window_class: str = ""
+    window_id: str = ""
 
     def shaping_options(self) -> ShapingOptions:
         """How this dictation's text is shaped (the settings', in the profile's style).

@@ -3,9 +3,7 @@
 Requests (start, stop, toggle, cancel) come from a hotkey, the tray, the window or the
 control socket, in any order; each asks the :class:`DictationSession` first. The final
 text is in history *before* it is delivered, so a crash or a focus change never loses a
-dictation. Each dictation gets the profile of the window focused at its start
-(``profile_chooser.py``); the last hop is ``final_delivery.py``.
-"""
+dictation. Each has the profile of the window focused at its start; ``final_delivery`` last."""
 
 from __future__ import annotations
 
@@ -361,6 +359,8 @@ class DictationController(QObject):
         heard = listening and current is not None and self._mic.ring.position > current.start
         said = mic_failure_notice(message, words_kept=heard) if listening else message
         self.notice.emit("error", said)  # idle (a reopen): start-up's sentence, one notice
+        if listening and current is not None:  # cut off mid-sentence: no Enter after it
+            current.cut_short = True
         if listening:
             self.stop()
 

@@ -18,6 +18,7 @@ from app.core.audio.ring_buffer import RingBuffer
 from app.core.audio.wav_file import write_wav
 from app.core.engine.dictation_job import Decoding
 from app.core.output.history import HistoryEntry, HistoryStore, audio_dir
+from app.core.output.text_delivery import WindowPin
 from app.core.profiles.profile import DictationProfile
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
@@ -62,6 +63,8 @@ class DictationRun:
     unsaved: bool = False  # history could not keep it: the clipboard does, after delivery
     # Held down from start to finish: the text is for the window the keys were held in.
     held_to_talk: bool = False
+    target: WindowPin | None = None  # the window the final text went into, for the keys after
+    cut_short: bool = False  # the microphone stopped it: no Enter after words cut off
 
     def use_profile(self, profile: DictationProfile) -> list[tuple[str, str]]:
         """Decode and shape as ``profile`` says; return the words that came before it."""

@@ -26,6 +26,10 @@ from app.ui.dictation.dictation_run import DictationRun
 from app.ui.dictation.live_typist import LiveTypist
 from app.ui.dictation.owed_space import OwedSpace
 
+MESSAGE_KEYS_NOT_AFTER_CUT_SHORT = (
+    "The microphone stopped before the dictation ended, so the profile's keys after the text "
+    "(Enter…) were not pressed: check the words, then press them yourself."
+)
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
     f"and on the clipboard; click the app it is for and paste it with {PASTE_KEYS}."
@@ -191,16 +195,20 @@ class FinalDelivery:
                     current.live.window.first_into = profile.window_class
                 current.live.finish(edit)
                 return
-            # Held to talk, the text is for the window the keys were held in: a click elsewhere
-            # while it was decoded (or during a next hold) must not take it. A tap's text goes
-            # where the user is when it is out (they may tap, then click where it belongs).
-            meant_for = profile.window_class if current.held_to_talk else ""
+            # Held to talk, the text is for the window the keys were held in (that terminal,
+            # not another): a click elsewhere while it was decoded (or during a next hold)
+            # must not take it. A tap's text goes where the user is when it is out (they may
+            # tap, then click where it belongs). The keys after it go where it went.
+            current.target = WindowPin()
+            if current.held_to_talk:
+                current.target.first_into = profile.window_class
+                current.target.window_id = profile.window_id or None
             self.space.pay()
             current.delivery_id = self._delivery.deliver(
                 edit.text,
                 profile.settings.delivery,
                 paste_keys=profile.paste_keys,
-                only_into=meant_for,
+                only_into=current.target,
             )
             return
         if output in {"clipboard", "withheld"} or (
@@ -216,16 +224,23 @@ class FinalDelivery:
     def text_delivered(self, current: DictationRun, how: str) -> None:
         """The text is in: the profile's keys after it (Enter…) go next, then it is done."""
         keys = current.profile.after_keys if current.profile is not None else ()
+        if keys and current.cut_short:  # "remove the temporary folder," must not run
+            self._notice("warning", MESSAGE_KEYS_NOT_AFTER_CUT_SHORT)
+            keys = ()
         if not keys:
             self._delivered(current, how)
             return
         current.how = how
         # An Enter meant for a terminal must not send a chat message the focus moved to,
-        # nor run a second terminal's command line: typed as spoken, only the words' window.
+        # nor run a second terminal's command line: only into the window the words went to.
         chord = "+".join(keys)
-        window: str | WindowPin = current.profile.window_class if current.profile else ""
+        kind = current.profile.window_class if current.profile else ""
+        window: str | WindowPin = kind
         if current.live is not None and current.live.typed:
             window = current.live.window
+        elif current.target is not None:  # the profile's kind of window, and the words' one
+            window = WindowPin()
+            window.window_class, window.window_id = kind, current.target.window_id
         current.after_id = self._delivery.deliver(chord, "keys", only_into=window)
 
     def on_delivered(self, current: DictationRun | None, request_id: int, how: str) -> None:

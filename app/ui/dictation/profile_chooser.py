@@ -133,5 +133,7 @@ class ProfileChooser(QObject):
         log.info("profile %s chosen", profile.name)  # the name only: titles may be private
         chosen = apply_profile(profile, settings)
         if window is not None:
-            chosen = dataclasses.replace(chosen, window_class=window.window_class)
+            chosen = dataclasses.replace(
+                chosen, window_class=window.window_class, window_id=window.window_id
+            )
         return chosen, window, loaded.notice

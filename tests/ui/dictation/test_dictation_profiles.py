@@ -105,6 +105,7 @@ def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -
     xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
     chooser = ProfileChooser(lambda: xterm)
     rig = rig_in(xterm, chooser)
+    rig.delivery.focused = ("xterm", "0x1a00003")  # where the text goes in
     assert chooser.last_window is None
 
     assert dictate(qtbot, rig) == ["Terminal"]
@@ -115,7 +116,8 @@ def test_a_terminal_gets_plain_typed_text_and_then_enter(qtbot: QtBot, rig_in) -
         ("enter", "keys"),
     ]
     assert rig.delivery.paste_keys[0] == ("ctrl", "shift", "v")
-    assert rig.delivery.only_into[1] == "XTerm"  # the Enter is for the terminal alone
+    # The Enter is for the terminal the text went into alone, not any of its class.
+    assert rig.delivery.target(1) == ("XTerm", "0x1a00003")
     (entry,) = rig.history.search()
     assert (entry.text, entry.profile, entry.delivered_to) == (
         PLAIN,
@@ -295,3 +297,32 @@ def test_the_app_used_last_is_looked_up_as_the_profiles_page_opens(qtbot: QtBot)
     with qtbot.waitSignal(chooser.last_app_checked):
         chooser.refresh_last_app()
     assert chooser.last_window == used_last
+
+
+def test_a_dictation_the_microphone_cut_short_gets_no_enter_after_its_words(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A terminal profile pressed Enter after "remove the temporary folder," when the USB
+    # microphone was pulled mid-sentence: bash ran the half command.
+    import numpy as np
+
+    from app.ui.dictation.final_delivery import MESSAGE_KEYS_NOT_AFTER_CUT_SHORT
+    from tests.fakes.fake_sounddevice import FakeSoundDevice
+
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    unplugging = FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug")
+    rig = build_rig(
+        tmp_path, WORDS, sound_device=unplugging, profiles=ProfileChooser(lambda: xterm)
+    )
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        with qtbot.waitSignal(rig.controller.completed, timeout=15_000):
+            assert rig.controller.start(source="hotkey")
+        (entry,) = rig.history.search()
+        assert rig.delivery.delivered_texts == [entry.text]  # the words heard still go in
+        assert rig.delivery.keys_pressed == []
+        assert MESSAGE_KEYS_NOT_AFTER_CUT_SHORT in notices
+    finally:
+        rig.close()
