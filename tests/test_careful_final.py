@@ -87,6 +87,18 @@ def test_a_beam_that_says_a_short_phrase_twice_within_the_slack_is_not_taken() -
     assert dictate(BeamAwareDecoder(spoken, greedy=spoken)) == "I think, I think so."
 
 
+def test_a_beam_that_says_a_word_twice_where_greedy_search_heard_two_is_not_taken() -> None:
+    # speechocean762 000050003, "Mike likes the white one": beam search heard "Like, like
+    # the white one" in the right-sized window, greedy search "Mike like the white one".
+    greedy = timed(" Mike", " like", " the", " white", " one.")
+    beam = timed(" Like,", " like,", " the", " white", " one")
+    assert dictate(BeamAwareDecoder(beam, greedy=greedy)) == "Mike like the white one."
+    said = timed(" No,", " no,", " not", " that", " one.")  # a person's repeat: both hear it
+    assert dictate(BeamAwareDecoder(said, greedy=timed(" No", " no", " not", " that", " one"))) == (
+        "No, no, not that one."
+    )
+
+
 def test_a_greedy_hearing_that_says_a_phrase_twice_gives_way_to_fewer_beam_words() -> None:
     # The word-count guard once kept "I like oranges. I like oranges." over beam search's
     # single sentence: fewer beam words there are the mended ones.

@@ -149,3 +149,18 @@ def test_a_phrase_said_twice_on_purpose_of_two_words_is_kept() -> None:
     settled = SettledWords()
     settled.commit(words("I think"))
     assert text(settled.split(words("I think I think so")).fresh) == "I think so"
+
+
+def test_a_phrase_the_pass_heard_as_one_of_its_words_is_said_once() -> None:
+    # Seen live (a hoarse speaker, MFA "cold" recording): the pass heard "a different
+    # word." where the commits had "a different bunch of different words.", and Silero
+    # heard no speech under "bunch of"; the final said "a different different words. word."
+    committed = words("also saying a different bunch of different words. I think", step=0.3)
+    heard = [*words("also saying a different", step=0.3)]
+    heard += [Word(1.2, 2.4, " word."), *words("I think", start=2.4, step=0.3)]
+    hoarse = {" bunch", " of"}
+
+    def spoken(word: Word) -> bool:
+        return word.text not in hoarse
+
+    assert text(best_heard(committed, heard, cut_s=3.5, spoken=spoken)) == text(committed)

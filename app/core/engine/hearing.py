@@ -9,6 +9,7 @@ search (the decoder kept its encoding, so only the beam search costs).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -313,7 +314,12 @@ def _greedy_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
 
 
 def _beam_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
-    """Whether beam search has more words because it said a phrase of two or more twice.
+    """Whether beam search said a word twice in a row, or has more words because it said
+    a phrase of two or more twice, where greedy search did not.
+
+    In a short window beam search may hear the word after a short one twice ("Like,
+    like the white one" for "Mike likes the white one", where greedy search heard
+    "Mike like"); a speaker who says "very, very" is heard saying it by greedy search too.
 
     After a long silence at the start of its window, beam search said "Get status.
     Get status." where the passes heard "Get status." once; two more words are within
@@ -321,12 +327,20 @@ def _beam_said_twice(beam: list[Word], greedy: list[Word]) -> bool:
     is heard repeating it by greedy search too. Hesitations ("uh, um, uh, um") are
     left out: people do repeat those, and beam search hears them better.
     """
-    if len(beam) <= len(greedy):
-        return False
     said, heard = (
         [w for w in words if word_key(w.text) not in FILLERS] for words in (beam, greedy)
     )
+    if _word_twice(said) and not _word_twice(heard):
+        return True  # "Like, like the white one" where greedy search heard "Mike like"
+    if len(beam) <= len(greedy):
+        return False
     return says_a_phrase_twice(said, min_size=2) and not says_a_phrase_twice(heard, min_size=2)
+
+
+def _word_twice(words: list[Word]) -> bool:
+    """Whether a word comes twice in a row ("like, like")."""
+    keys = [word_key(word.text) for word in words]
+    return any(first == second for first, second in itertools.pairwise(keys))
 
 
 def _words_before_cut(careful: list[Word], cut_s: float) -> list[Word]:

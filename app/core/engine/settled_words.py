@@ -162,9 +162,12 @@ def best_heard(
     "can do for you ask what you can do for your country"). So committed words
     stay, when ``spoken`` (the VAD heard speech where they lie; words in silence
     were invented by the model), where the pass has none after its last word, or
-    has at least three fewer in their place. Words of the pass centred past the
-    cut are left out: it lined up committed words it did not hear again with
-    words that are still in the buffer.
+    has at least three fewer in their place; a word the pass heard over a kept
+    word's time shows it was spoken (Silero misses hoarse, fast words), and is
+    left out itself when centred among the kept words ("a different word." for
+    "a different bunch of different words." said them twice). Words of the pass
+    centred past the cut are left out: it lined up committed words it did not
+    hear again with words that are still in the buffer.
     """
     past = (i for i, w in enumerate(heard) if w.start + w.end >= 2 * cut_s)
     heard = heard[: next(past, len(heard))]
@@ -181,9 +184,22 @@ def best_heard(
         stopped_early = tag == "delete" and h1 == len(again)
         skipped = tag != "equal" and _is_skipped_phrase(left_out, len(instead))
         if stopped_early or skipped:
-            best += [word for word in left_out if spoken(word)]
+            kept = [word for word in left_out if spoken(word) or _overlaps(word, instead)]
+            best += kept
+            instead = [word for word in instead if not _centred_in(word, kept)]
         best += instead
     return best
+
+
+def _overlaps(word: Word, others: list[Word]) -> bool:
+    """Whether the pass heard any of ``others`` over some of ``word``'s time."""
+    return any(other.start < word.end and word.start < other.end for other in others)
+
+
+def _centred_in(word: Word, run: list[Word]) -> bool:
+    """Whether ``word`` is centred within ``run``'s time: a second hearing of its sound."""
+    centre = (word.start + word.end) / 2
+    return bool(run) and run[0].start <= centre <= run[-1].end
 
 
 # Three words said again at once are the prompt heard back; one or two may be said twice.
