@@ -13,6 +13,9 @@ here instead and go out one request at a time, in order:
   never makes later words overtake earlier ones or type them twice;
 * an erase ("scratch that") first trims text not yet sent; only what has
   already reached the application is erased with BackSpace;
+* a line break waits for the final, and what follows it too: in a terminal it runs
+  the command line, in a chat it sends the message, and "scratch that" said after it
+  could take neither back;
 * once the dictation is finishing, nothing more goes out until the final: when
   nothing had gone out by then (hold-to-talk holds everything back), the final,
   heard more carefully than the commits, replaces them, so the application gets
@@ -62,6 +65,7 @@ class LiveTypingQueue:
         self._held = held
         self._paused = False
         self._awaiting_final = False
+        self._last_edit_in = False  # the final's edit is queued: line breaks may go out
         self._anything_out = False  # some request left for the application
         self.sent_text = ""  # everything typed so far and confirmed, erases applied
 
@@ -88,9 +92,14 @@ class LiveTypingQueue:
         """Drop what waits (nothing went out: the final's text replaces it)."""
         self._pending = LiveEdit()
 
-    def add(self, erase: int, text: str) -> None:
-        """Queue one edit (``erase`` characters, then ``text``)."""
+    def add(self, erase: int, text: str, *, last: bool = False) -> None:
+        """Queue one edit (``erase`` characters, then ``text``); ``last``: the final's."""
         self._pending = self._pending.then(LiveEdit(erase, text))
+        self._last_edit_in = self._last_edit_in or last
+
+    def let_lines_out(self) -> None:
+        """No final will come (the dictation failed): what waits after a line break may go."""
+        self._last_edit_in = True
 
     def set_held(self, held: bool) -> None:
         """The hotkey's keys are down (nothing goes out) or up again."""
@@ -105,13 +114,19 @@ class LiveTypingQueue:
         blocked = self._held or self._paused or self._awaiting_final
         if self._in_flight is not None or blocked or not self._pending:
             return None
+        waits = not self._last_edit_in and self._pending.text.startswith("\n")
+        if waits and not self._pending.erase:
+            return None
         self._anything_out = True
         if self._pending.erase:
             request = LiveRequest("erase", "\b" * self._pending.erase)
             self._pending = LiveEdit(0, self._pending.text)
         else:
-            request = LiveRequest("type", self._pending.text)
-            self._pending = LiveEdit()
+            text, waiting = self._pending.text, ""
+            if not self._last_edit_in and "\n" in text:  # the line break waits for the final
+                text, waiting = text[: text.index("\n")], text[text.index("\n") :]
+            request = LiveRequest("type", text)
+            self._pending = LiveEdit(0, waiting)
         self._in_flight = request
         return request
 

@@ -115,6 +115,7 @@ class LiveTypist:
     def release_held(self) -> None:
         """No final will come (the dictation failed): send what waits after all."""
         self._queue.await_final(False)
+        self._queue.let_lines_out()
         self._pump()
 
     def finish(self, edit: TextEdit, on_done: Callable[[], None] | None = None) -> None:
@@ -127,7 +128,7 @@ class LiveTypist:
             self._on_done = on_done
         self._final = True
         self._queue.await_final(False)
-        self._queue.add(edit.erase, edit.text)
+        self._queue.add(edit.erase, edit.text, last=True)
         self._queue.set_held(False)  # the key is up by the time the final is out
         self._queue.resume()
         self._pump()

@@ -125,3 +125,30 @@ def test_words_that_went_out_are_counted_even_before_they_arrive() -> None:
     queue.add(0, "Printing,")
     assert queue.next_request() == LiveRequest("type", "Printing,")
     assert queue.anything_out  # in flight: the final may no longer replace it
+
+
+def test_a_line_break_and_what_follows_wait_for_the_final() -> None:
+    # Into a terminal, "list the files new line … scratch that show the disk usage" ran
+    # "List the files" as it was said: the Enter went out live, the erase came too late.
+    queue = LiveTypingQueue()
+    queue.add(0, "List the files")
+    queue.add(0, "\nshow the")
+    assert _drain(queue) == [LiveRequest("type", "List the files")]
+    queue.add(len("\nshow the") + len("List the files"), "Show the disk usage.")  # scratch that
+    assert _drain(queue) == [
+        LiveRequest("erase", "\b" * len("List the files")),
+        LiveRequest("type", "Show the disk usage."),
+    ]
+    queue.add(0, "\nSo")
+    assert _drain(queue) == []
+    queue.add(0, " done.", last=True)  # the final's edit: the line may go now
+    assert _drain(queue) == [LiveRequest("type", "\nSo done.")]
+    assert queue.sent_text == "Show the disk usage.\nSo done."
+
+
+def test_a_failed_dictation_lets_the_lines_that_waited_out() -> None:
+    queue = LiveTypingQueue()
+    queue.add(0, "Dear Sam,\nthe build")
+    assert _drain(queue) == [LiveRequest("type", "Dear Sam,")]
+    queue.let_lines_out()
+    assert _drain(queue) == [LiveRequest("type", "\nthe build")]
