@@ -193,6 +193,7 @@ class FinalDelivery:
                 # to talk, nothing went out yet: it is for the window the keys were held in.
                 if current.held_to_talk and current.live.window.window_class is None:
                     current.live.window.first_into = profile.window_class
+                    current.live.window.window_id = profile.window_id or None
                 current.live.finish(edit)
                 return
             # Held to talk, the text is for the window the keys were held in (that terminal,

@@ -390,13 +390,18 @@ def test_esc_after_the_release_of_a_hold_typed_as_spoken_keeps_the_text(
         assert typed_text(keyboard) == ""  # nothing typed
 
 
+@pytest.mark.parametrize(
+    "moved_to", [("Chromium", "0x2000003"), ("XTerm", "0x1c00003")], ids=["browser", "terminal"]
+)
 def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, moved_to: tuple[str, str]
 ) -> None:
     # Held to talk with type as I speak, the words wait for the release; a click on
-    # another app while speaking sent the whole dictation there (the other path refused).
+    # another app while speaking sent the whole dictation there (the other path refused),
+    # and a second terminal shares the first one's class.
     keyboard = FakeKeyboard(window_class="XTerm")
-    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    keyboard.window_id = HELD_IN[1]
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~", window_id=HELD_IN[1])
     service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
     rig = build_rig(
         tmp_path,
@@ -410,7 +415,7 @@ def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_
     try:
         controller = rig.controller
         _hold_until_commits(qtbot, rig)
-        keyboard.window_class = "Chromium"  # clicked while still speaking
+        keyboard.window_class, keyboard.window_id = moved_to  # clicked while still speaking
         notices: list[str] = []
         controller.notice.connect(lambda _level, message: notices.append(message))
         controller.set_hotkey_held(False)
