@@ -193,8 +193,9 @@ class DictationController(QObject):
         current = self._current
         if current is None or not self.session.finish():
             return
-        # A hold's release lets the keys go before this; a tap's second press holds them.
-        current.held_to_talk = current.source in HELD_SOURCES and not self._keys_held
+        # Keys down here are a tap's second press, or a hold the microphone cut short.
+        tapped = self._keys_held and not current.cut_short
+        current.held_to_talk = current.source in HELD_SOURCES and not tapped
         # Not the ring's position: the microphone's last words are still on their way.
         current.end = self._mic.release_position() if end is None else end
         if current.live is not None:
@@ -361,7 +362,6 @@ class DictationController(QObject):
         self.notice.emit("error", said)  # idle (a reopen): start-up's sentence, one notice
         if listening and current is not None:  # cut off mid-sentence: no Enter after it
             current.cut_short = True
-        if listening:
             self.stop()
 
     def _mark_delivered(self, current: DictationRun, how: str) -> None:

@@ -464,3 +464,47 @@ def test_the_dictation_after_a_cancel_mid_typing_does_not_run_into_its_words(
         assert after.startswith(" ") == space, after
         assert after.lstrip()[:1].isalpha()  # one space at most, then the words
         assert not [n for n in notices if "focus" in n]  # a space not typed is not news
+
+
+def test_a_hold_the_microphone_cut_short_goes_only_into_the_window_it_was_held_in(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The microphone died while the hotkey was still held; the user clicked a second
+    # terminal and let go: the words were typed there, as if the hold had been a tap.
+    import numpy as np
+
+    from app.core.output.delivery_messages import MESSAGE_TEXT_FOCUS_MOVED
+    from tests.fakes.fake_sounddevice import FakeSoundDevice
+
+    keyboard = FakeKeyboard(window_class="XTerm")
+    keyboard.window_id = HELD_IN[1]
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~", window_id=HELD_IN[1])
+    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
+    rig = build_rig(
+        tmp_path,
+        WORDS,
+        service,  # type: ignore[arg-type]
+        own_window_active=lambda: False,
+        sound_device=FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug"),
+        profiles=ProfileChooser(lambda: xterm),
+        delivery="type",
+    )
+    try:
+        controller = rig.controller
+        notices: list[str] = []
+        controller.notice.connect(lambda _level, message: notices.append(message))
+        keyboard.hold("ctrl", "alt")  # the hotkey's keys, down from the start
+        controller.set_hotkey_held(True)
+        assert controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: controller.session.state.value != "listening", timeout=10_000)
+        keyboard.window_id = "0x1c00003"  # a second terminal, before the keys go up
+        controller.set_hotkey_held(False)
+        keyboard.release_all()
+        qtbot.waitUntil(lambda: MESSAGE_TEXT_FOCUS_MOVED in notices, timeout=10_000)
+        assert keyboard.sent == []
+        entry = rig.history.latest()
+        assert entry is not None
+        assert QGuiApplication.clipboard().text().strip() == entry.text
+    finally:
+        rig.close()
+        service.shutdown()
