@@ -97,6 +97,11 @@ class LiveTypingQueue:
         self._pending = self._pending.then(LiveEdit(erase, text))
         self._last_edit_in = self._last_edit_in or last
 
+    @property
+    def waiting_text(self) -> str:
+        """Text not sent yet (what follows a line break, before the final)."""
+        return "" if self._pending.erase else self._pending.text
+
     def let_lines_out(self) -> None:
         """No final will come (the dictation failed): what waits after a line break may go."""
         self._last_edit_in = True

@@ -206,10 +206,13 @@ class DictationHistory:
         if current is None:
             return
         typed = current.live.typed.strip() if current.live is not None else ""
+        waiting = current.live.waiting.rstrip() if current.live is not None else ""
         if typed and current.live is not None:
             self._notice("info", current.live.cancelled_notice())
         if not current.final_saving:
-            if typed:
+            if typed and waiting.strip():  # lines that waited for the final: kept, not lost
+                self.save(current, typed + waiting, settings, model_name, delivered_to=CANCELLED)
+            elif typed:
                 self.save(current, typed, settings, model_name)
             elif keep_heard and current.shaping.heard and not settings.pause_history:
                 heard = current.shaping.heard

@@ -67,12 +67,18 @@ class LiveTypist:
         """What reached the application, erases applied."""
         return self._queue.sent_text
 
+    @property
+    def waiting(self) -> str:
+        """Settled text not typed yet: what follows a line break waits for the final."""
+        return self._queue.waiting_text
+
     def cancelled_notice(self) -> str:
         """What to tell the user when the dictation is cancelled after words went out."""
         words = len(self.typed.split())
+        rest = " The lines after them, not typed, are in History too." if self.waiting else ""
         return (
             f"Dictation cancelled: nothing more is typed. The {words} words typed before "
-            "stay in the app."
+            f"stay in the app.{rest}"
         )
 
     def add(self, edit: TextEdit) -> None:

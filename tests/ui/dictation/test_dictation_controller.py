@@ -411,3 +411,30 @@ def test_cancel_drops_the_dictation_waiting_to_begin_and_the_last_one_still_goes
         assert rig.history.count() == 1
     finally:
         _close(rig)
+
+
+def test_a_cancel_keeps_the_lines_that_waited_for_the_final_in_history(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Type as I speak holds back a line break and what follows it until the final; an Esc
+    # then kept only the typed first line in History, and the rest was gone.
+    delivery = FakeDelivery()
+    words = ["list", "the", "files", "new", "line", "show", "the", "disk", "usage", "now"]
+    rig = build_rig(tmp_path, words, delivery, type_as_i_speak=True)
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, text: notices.append(text))
+    try:
+        shown: list[str] = []
+        rig.controller.live_text.connect(lambda committed, _partial: shown.append(committed))
+        assert rig.controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: "disk" in "".join(shown[-1:]).lower(), timeout=10_000)
+        rig.controller.cancel()
+        qtbot.waitUntil(lambda: rig.history.count() == 1, timeout=5000)
+        entry = rig.history.latest()
+        assert entry is not None
+        assert delivery.typed.strip().lower() == "list the files"  # the line went out live
+        assert entry.text.lower().startswith("list the files\nshow")
+        assert entry.delivered_to == CANCELLED
+        assert notices[-1].endswith("The lines after them, not typed, are in History too.")
+    finally:
+        _close(rig)
