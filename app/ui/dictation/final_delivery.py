@@ -32,7 +32,8 @@ MESSAGE_KEYS_NOT_AFTER_CUT_SHORT = (
 )
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
-    f"and on the clipboard; click the app it is for and paste it with {PASTE_KEYS}."
+    "and on the clipboard; switch to the app it is for (click it, or Alt+Tab) and paste it "
+    f"with {PASTE_KEYS}."
 )
 
 
