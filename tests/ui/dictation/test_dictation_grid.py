@@ -390,15 +390,10 @@ def test_esc_after_the_release_of_a_hold_typed_as_spoken_keeps_the_text(
         assert typed_text(keyboard) == ""  # nothing typed
 
 
-@pytest.mark.parametrize(
-    "moved_to", [("Chromium", "0x2000003"), ("XTerm", "0x1c00003")], ids=["browser", "terminal"]
-)
-def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
-    qtbot: QtBot, tmp_path: Path, moved_to: tuple[str, str]
-) -> None:
-    # Held to talk with type as I speak, the words wait for the release; a click on
-    # another app while speaking sent the whole dictation there (the other path refused),
-    # and a second terminal shares the first one's class.
+def _typing_into_an_xterm(
+    tmp_path: Path, **settings: object
+) -> tuple[FakeKeyboard, DeliveryService, Rig]:
+    """A real delivery service typing into an xterm (the window ``HELD_IN``), its profile's."""
     keyboard = FakeKeyboard(window_class="XTerm")
     keyboard.window_id = HELD_IN[1]
     xterm = WindowIdentity("xterm", "XTerm", "user@host: ~", window_id=HELD_IN[1])
@@ -410,8 +405,21 @@ def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_
         own_window_active=lambda: False,
         profiles=ProfileChooser(lambda: xterm),
         delivery="type",
-        type_as_i_speak=True,
+        **settings,
     )
+    return keyboard, service, rig
+
+
+@pytest.mark.parametrize(
+    "moved_to", [("Chromium", "0x2000003"), ("XTerm", "0x1c00003")], ids=["browser", "terminal"]
+)
+def test_a_held_dictation_typed_as_spoken_goes_only_into_the_window_it_was_held_in(
+    qtbot: QtBot, tmp_path: Path, moved_to: tuple[str, str]
+) -> None:
+    # Held to talk with type as I speak, the words wait for the release; a click on
+    # another app while speaking sent the whole dictation there (the other path refused),
+    # and a second terminal shares the first one's class.
+    keyboard, service, rig = _typing_into_an_xterm(tmp_path, type_as_i_speak=True)
     try:
         controller = rig.controller
         _hold_until_commits(qtbot, rig)
@@ -476,19 +484,8 @@ def test_a_hold_the_microphone_cut_short_goes_only_into_the_window_it_was_held_i
     from app.core.output.delivery_messages import MESSAGE_TEXT_FOCUS_MOVED
     from tests.fakes.fake_sounddevice import FakeSoundDevice
 
-    keyboard = FakeKeyboard(window_class="XTerm")
-    keyboard.window_id = HELD_IN[1]
-    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~", window_id=HELD_IN[1])
-    service = DeliveryService(keyboard=keyboard, own_window_active=lambda: False)
-    rig = build_rig(
-        tmp_path,
-        WORDS,
-        service,  # type: ignore[arg-type]
-        own_window_active=lambda: False,
-        sound_device=FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug"),
-        profiles=ProfileChooser(lambda: xterm),
-        delivery="type",
-    )
+    unplugging = FakeSoundDevice(np.zeros(8000, np.float32), after_audio="unplug")
+    keyboard, service, rig = _typing_into_an_xterm(tmp_path, sound_device=unplugging)
     try:
         controller = rig.controller
         notices: list[str] = []
