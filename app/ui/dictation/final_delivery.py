@@ -193,8 +193,7 @@ class FinalDelivery:
                 # failure held back is tried once more now (the hotkey is up by now). Held
                 # to talk, nothing went out yet: it is for the window the keys were held in.
                 if current.held_to_talk and current.live.window.window_class is None:
-                    current.live.window.first_into = profile.window_class
-                    current.live.window.window_id = profile.window_id or None
+                    _held_in(current.live.window, profile)
                 current.live.finish(edit)
                 return
             # Held to talk, the text is for the window the keys were held in (that terminal,
@@ -203,8 +202,7 @@ class FinalDelivery:
             # tap, then click where it belongs). The keys after it go where it went.
             current.target = WindowPin()
             if current.held_to_talk:
-                current.target.first_into = profile.window_class
-                current.target.window_id = profile.window_id or None
+                _held_in(current.target, profile)
             self.space.pay()
             current.delivery_id = self._delivery.deliver(
                 edit.text,
@@ -274,3 +272,9 @@ class FinalDelivery:
         self._notice("info" if message == MESSAGE_CANCELLED_WAITING else "warning", message)
         if current is not None and current.delivery_id == request_id:
             self._failed(message)
+
+
+def _held_in(pin: WindowPin, profile: DictationProfile) -> None:
+    """Keep ``pin`` to the window the hotkey was held in (its kind, where it cannot be told)."""
+    pin.first_into = profile.window_class
+    pin.window_id = profile.window_id or None
