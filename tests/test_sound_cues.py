@@ -216,3 +216,17 @@ def test_an_installed_saytype_gets_every_cue_and_the_licence() -> None:
     installed = config["tool"]["setuptools"]["data-files"]["share/saytype/sounds"]
     shipped = sorted(f"resources/sounds/{path.name}" for path in bundled_sounds_dir().iterdir())
     assert sorted(installed) == [name for name in shipped if not name.endswith(".py")]
+
+
+def test_the_start_cue_waits_for_a_microphone_not_recording_yet() -> None:
+    output = RecordingOutput()
+    cues = DictationCues(CuePlayer(bundled_sounds_dir(), backend=output))
+    settings = Settings()
+    assert cues.on_state("listening", settings, recording=False) is None
+    assert cues.on_recording(settings) == "start"
+    assert cues.on_recording(settings) is None  # once
+    # Let go before it recorded: that change's cue, and no start cue after it.
+    assert cues.on_state("idle", settings) == "cancel"
+    assert cues.on_state("listening", settings, recording=False) is None
+    assert cues.on_state("finishing", settings) == "stop"
+    assert cues.on_recording(settings) is None

@@ -131,7 +131,8 @@ class Settings:
         "Keep the microphone open",
         "Keep listening in the background so the words you say just before pressing the "
         "hotkey are not lost. It costs about 1 % of one processor core; turned off, the "
-        "microphone opens at the press and the first words can be cut.",
+        "microphone opens at the press and may take a second to record: speak after "
+        "the start tone.",
         "Audio",
     )
     pre_roll_ms: int = _setting(

@@ -37,6 +37,7 @@ _RING_SECONDS = 180.0
 _LEVEL_WINDOW_S = 0.05
 SILENCE_DBFS = -60.0
 CLOSE_WAIT_S = 5.0  # close_and_wait's bound: MicSource gives a stuck driver 3 s
+FIRST_AUDIO_WAIT_S = 5.0  # MicSource's own wait for a first block before it fails
 
 OpenResult = Callable[[str | None], object]
 
@@ -78,6 +79,7 @@ class Microphone(QObject):
         self._source = self._make_source(device or None)  # replaced only in the lane
         self._lane = TaskLane("microphone", max_threads=1)
         self._closes_queued = 0  # GUI thread: closes asked for and not done yet
+        self._records = False  # the lane's: the open stream's first audio has arrived
 
     def _make_source(self, device: str | None) -> MicSource:
         return MicSource(
@@ -99,6 +101,11 @@ class Microphone(QObject):
     def is_open(self) -> bool:
         """Whether the stream is capturing (requests still queued are not counted)."""
         return self._source.is_running
+
+    @property
+    def records(self) -> bool:
+        """Whether audio flows now: a dictation asked for now hears its first words."""
+        return self._records and self.is_open and not self._closes_queued
 
     @property
     def device_name(self) -> str | None:
@@ -248,15 +255,28 @@ class Microphone(QObject):
     # The microphone lane ----------------------------------------------------------------
 
     def _open_now(self) -> tuple[bool, str | None]:
-        """(whether a stream opened now, the error) — never on the GUI thread."""
+        """(whether a stream opened now, the error) — never on the GUI thread.
+
+        It returns once the first audio arrived: a sound server may take 1-2 s to send
+        it, and what is said before is never recorded, so "opened" (and the start cue
+        that follows it) must not come sooner.
+        """
         if self._source.is_running:
             return False, None
+        self._records = False
+        self._audio_arrived.clear()
         try:
             self._source.start()
         except MicError as exc:
             return False, str(exc)
         if self._source.standing_in:  # queued to the GUI thread
             self.stands_in.emit(self._source.standing_in)
+        deadline = time.monotonic() + FIRST_AUDIO_WAIT_S
+        while self._source.is_running and not self._audio_arrived.wait(0.05):
+            if time.monotonic() > deadline:  # the source's own check fails it soon
+                log.warning("no audio %.0f s after the microphone opened", FIRST_AUDIO_WAIT_S)
+                break
+        self._records = self._source.is_running
         return True, None
 
     def _close_now(self, after: int | None = None) -> None:

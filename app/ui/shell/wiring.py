@@ -89,9 +89,8 @@ def wire_desktop(parts: DesktopParts, quit_app: Callable[[], None]) -> None:
     controller.state_changed.connect(
         lambda state: queue_panel.set_paused(state in {"listening", "finishing"})
     )
-    cues = parts.cues
-    if cues is not None:
-        controller.state_changed.connect(lambda state: cues.on_state(state, parts.settings))
+    if parts.cues is not None:
+        parts.cues.follow(controller, parts.microphone, lambda: parts.settings)
     media = parts.media
     if media is not None:
         media.recover()  # players a crash left paused play again
