@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileError, AudioFileReader
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileReader
 from app.core.engine.cancellation import CancellationToken
 from app.core.engine.heard_in_silence import SilentWindowCheck
 from app.core.engine.long_audio import (
@@ -39,13 +39,13 @@ from app.core.engine.long_audio import (
     DEFAULT_WINDOW_S,
     AudioWindow,
     audio_windows,
+    checked_chunks,
 )
 from app.core.engine.model_folder import ModelError
 from app.core.engine.model_host import ModelHost, WhisperLike, WhisperSegmentLike
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.process_memory import release_freed_memory
-from app.core.engine.repetitive_clips import RepetitionCheck, clip_start_s
-from app.core.engine.segment_timing import fitted_to_speech, sentence_pieces
+from app.core.engine.repetitive_clips import RepetitionCheck
 from app.core.engine.skipped_speech import SkippedSpeechCheck
 from app.core.engine.transcript import Segment, Transcript
 from app.core.engine.transcription_job import (
@@ -53,6 +53,8 @@ from app.core.engine.transcription_job import (
     SegmentCallback,
     TranscriptionJob,
 )
+from app.core.engine.unheard_speech import UNHEARD_SPEECH_S, unheard_speech_s
+from app.core.engine.window_segments import take_segments, tell
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,6 @@ log = logging.getLogger(__name__)
 MAX_BATCH_SIZE = 32
 _DECODE_CHUNK_S = 30.0
 _BATCH_CHUNK_S = 30.0  # the batched pipeline cuts windows into clips of up to 30 s
-_ECHO_SEGMENTS = 20  # about the previous text the decoder is prompted with
-_PROMPT_TOKENS = 223  # previous tokens handed to the next window: all that Whisper keeps
 _MAX_DECODES = 20  # of one window: each decode after the first starts further on
 
 
@@ -143,7 +143,7 @@ class FileTranscriber:
 
         job = TranscriptionJob(on_segment, on_progress, cancel, gate, total_s)
         cut: list[str] = []
-        windows = audio_windows(_checked_chunks(reader, cut), *self._window(options))
+        windows = audio_windows(checked_chunks(reader, cut), *self._window(options))
         transcript = self._run(windows, options, job, source=str(path), started=started)
         # A compressed file cut short (a download or recording that stopped) is transcribed
         # as far as it goes, as a cut WAV is (whose own warning names the cut).
@@ -228,6 +228,46 @@ class FileTranscriber:
     ) -> tuple[bool, str | None]:
         """Add one window's segments; False when the job was cancelled. Also the language.
 
+        Heard with the Special words, a window whose speech the segments leave out is
+        heard again without them, and the decode that leaves out less is kept (0064).
+        """
+        first, context = len(segments), job.context
+        streamed = not options.vocabulary  # else held until the window's decode is chosen
+        taken, found = self._hear_window(
+            window, options, language, job, segments, streamed=streamed
+        )
+        if taken and options.vocabulary:
+            stretches = SilentWindowCheck(window.samples).speech_stretches(
+                0.0, window.end_s - window.start_s
+            )
+            prompted = unheard_speech_s(segments[first:], stretches, window.start_s)
+            if prompted >= UNHEARD_SPEECH_S:
+                kept, job.context = segments[first:], context
+                del segments[first:]
+                plain = replace(options, vocabulary=())
+                taken, _ = self._hear_window(window, plain, language, job, segments, streamed=False)
+                unheard = unheard_speech_s(segments[first:], stretches, window.start_s)
+                log.info(
+                    "unheard speech: %.1f s with Special words, %.1f s without", prompted, unheard
+                )
+                if taken and unheard >= prompted:
+                    segments[first:] = kept
+        for segment in [] if streamed else segments[first:]:
+            tell(job, segment)
+        return taken, found
+
+    def _hear_window(
+        self,
+        window: AudioWindow,
+        options: TranscribeOptions,
+        language: str | None,
+        job: TranscriptionJob,
+        segments: list[Segment],
+        *,
+        streamed: bool,
+    ) -> tuple[bool, str | None]:
+        """One decode of the window (and of what it skipped) into ``segments``.
+
         Decoded first without faster-whisper's repetition check; from a clip whose
         decoder looped on, the rest of the window is decoded again with it (0056). From
         speech a segment's times ran over without its words, the rest is decoded again
@@ -245,7 +285,7 @@ class FileTranscriber:
             loops = RepetitionCheck(raw_segments)
             source = raw_segments if batched or check_repetition else loops
             skips = SkippedSpeechCheck(source, silence.speech_stretches, said_before)
-            if not self._take_segments(skips, window, job, segments, silence):
+            if not take_segments(skips, window, job, segments, silence, streamed=streamed):
                 return False, info_language
             resume = loops.looped_at if loops.looped_at is not None else skips.resume_at
             if resume is None:
@@ -303,71 +343,12 @@ class FileTranscriber:
         raw_segments, info = runner.transcribe(samples, **kwargs)
         return raw_segments, str(info.language)
 
-    @staticmethod
-    def _take_segments(
-        raw_segments: Iterable[WhisperSegmentLike],
-        window: AudioWindow,
-        job: TranscriptionJob,
-        segments: list[Segment],
-        silence: SilentWindowCheck,
-    ) -> bool:
-        """Collect one window's segments in file time; False when the job was cancelled."""
-        length = window.end_s - window.start_s
-        for raw in raw_segments:
-            # A segment computed while a dictation started waits here, unseen, until it ends.
-            if not job.may_continue():
-                return False
-            no_speech = getattr(raw, "no_speech_prob", 0.0)
-            clip_start = clip_start_s(raw)  # the clip it came from
-            before = [s.text for s in segments[-_ECHO_SEGMENTS:]]
-            end = min(float(raw.end), length)
-            start = min(float(raw.start), end)
-            speech = silence.speech_span(start, end)
-            if (
-                silence.heard_in_silence(no_speech, clip_start)
-                or silence.echoes_prompt(
-                    no_speech, clip_start, raw.text, before, (start, end, speech)
-                )
-                or silence.repeats_over_silence(speech, raw.text, before)
-            ):
-                continue
-            job.context = (job.context + list(getattr(raw, "tokens", ())))[-_PROMPT_TOKENS:]
-            words = getattr(raw, "words", None)
-            for said_from, said_to, text in sentence_pieces(start, end, raw.text, words):
-                span = min(said_from, end), min(said_to, end)
-                first, last = fitted_to_speech(*span, silence.speech_span(*span))
-                segment = Segment(
-                    start=window.start_s + first, end=window.start_s + last, text=text.strip()
-                )
-                segments.append(segment)
-                if job.on_segment is not None:
-                    job.on_segment(segment)
-                job.progress(segment.end)
-            if job.cancel is not None and job.cancel.cancelled:
-                return False
-        return True
-
     def _check_language(self, language: str | None) -> None:
         if language and language != "en" and self._host.source.english_only:
             raise ModelError(
                 f"Model '{self._host.source.name}' understands English only and cannot "
                 f"transcribe language '{language}'; choose a multilingual model such as 'small'."
             )
-
-
-_NO_WORD_S = 0.1  # less audio than the shortest spoken word: nothing to transcribe
-
-
-def _checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioArray]:
-    """The reader's chunks; then whether the file was cut short goes into ``cut``."""
-    yield from reader.chunks()
-    if reader.truncation is not None and reader.decoded_seconds < _NO_WORD_S:
-        # A header and (next to) nothing after it: a failure, not an empty "truncated"
-        # transcript (a 200-byte WAV said "no speech was heard" and succeeded).
-        raise AudioFileError(
-            f"{reader.path}: the file holds no audio (it {reader.truncation.reason})."
-        )
-    cut.append("" if reader.truncation is not None else reader.cut_short() or reader.damage())
 
 
 def _batched(model: WhisperLike) -> WhisperLike:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
+from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray, AudioFileError, AudioFileReader
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +112,18 @@ def audio_windows(
     if held:
         buffer = np.concatenate(pending) if len(pending) > 1 else pending[0]
         yield AudioWindow(offset / SAMPLE_RATE, buffer, last=True)
+
+
+_NO_WORD_S = 0.1  # less audio than the shortest spoken word: nothing to transcribe
+
+
+def checked_chunks(reader: AudioFileReader, cut: list[str]) -> Iterator[AudioArray]:
+    """The reader's chunks; then whether the file was cut short goes into ``cut``."""
+    yield from reader.chunks()
+    if reader.truncation is not None and reader.decoded_seconds < _NO_WORD_S:
+        # A header and (next to) nothing after it: a failure, not an empty "truncated"
+        # transcript (a 200-byte WAV said "no speech was heard" and succeeded).
+        raise AudioFileError(
+            f"{reader.path}: the file holds no audio (it {reader.truncation.reason})."
+        )
+    cut.append("" if reader.truncation is not None else reader.cut_short() or reader.damage())
