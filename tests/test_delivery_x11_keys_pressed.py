@@ -184,3 +184,41 @@ def test_the_rest_never_goes_into_a_window_focused_while_the_keys_were_held(
     _type_marker(xserver)
     terminal.wait_for_text(MARKER)
     qt_field.wait_for_text(TEXT[:BURST_CHARS])
+
+
+class _FocusMovedPartWay(X11KeyInjector):
+    """The focus moves to ``elsewhere`` after the first burst, with no key held (a click)."""
+
+    def __init__(self, display: str, elsewhere: Target) -> None:
+        super().__init__(display)
+        self._elsewhere = elsewhere
+        self._looks = 0
+
+    def any_key_down(self) -> bool:
+        self._looks += 1
+        if self._looks == 2:  # the look before the second burst
+            self._display.sync()
+            self._elsewhere.focus()
+        return super().any_key_down()
+
+
+def test_the_rest_never_goes_into_a_window_clicked_while_it_types(
+    xserver: XServer, qt_field: Target, terminal: Target
+) -> None:
+    # A long final typed at the release, and a click on a terminal part way: the rest of
+    # the text ran in that shell, its line breaks as Enters.
+    qt_field.focus()
+    qt_field.reset()
+    terminal.reset()
+    request = DeliveryQueue().add(TEXT, "type")
+    keyboard = _FocusMovedPartWay(xserver.display, terminal)
+    try:
+        with pytest.raises(FocusMoved) as stopped:
+            inject(request, keyboard)
+    finally:
+        keyboard.close()
+    assert stopped.value.typed == BURST_CHARS
+    assert not_sent_message(request, stopped.value) == MESSAGE_STOPPED_FOCUS_MOVED
+    _type_marker(xserver)
+    terminal.wait_for_text(MARKER)
+    qt_field.wait_for_text(TEXT[:BURST_CHARS])

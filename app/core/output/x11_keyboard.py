@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.output.keymap_watch import FetchWatch, FixedDelay
-from app.core.output.text_delivery import InjectionError, KeysPressed
+from app.core.output.text_delivery import FocusMoved, InjectionError, KeysPressed
 from app.core.output.x11_focus import X11KeyboardFocus
 from app.core.output.x11_keysyms import (
     SPECIAL_KEYSYMS,
@@ -128,7 +128,7 @@ class X11KeyInjector(X11KeyboardFocus):
         shift = self._keycode("Shift_L", mapping, first)
         fake = self._xtest.fake_input
         press_event, release_event = self._X.KeyPress, self._X.KeyRelease
-        sent = 0
+        sent, focus, window = 0, self._focus_id(), self.focused_window_id()
         try:
             for chunk in _chunks(text, layout, len(spare)):
                 needed = sorted({c for c in chunk if c not in layout}, key=chunk.index)
@@ -150,6 +150,10 @@ class X11KeyInjector(X11KeyboardFocus):
                     # every key below a shortcut.
                     if self.any_key_down():
                         raise KeysPressed(sent)
+                    # A click or a window manager's switch moves the focus without a key
+                    # held: the rest of a long text went into the next app (a terminal).
+                    if self._focus_id() != focus and self.focused_window_id() != window:
+                        raise FocusMoved("the focus moved to another window while typing")
                     for press, keycode in events:
                         fake(self._display, press_event if press else release_event, keycode)
                     self._display.flush()  # out now; the next look, a round trip, waits on them
@@ -162,6 +166,11 @@ class X11KeyInjector(X11KeyboardFocus):
             if not isinstance(error, KeysPressed):
                 error.typed = sent  # what went in before it failed
             raise
+
+    def _focus_id(self) -> int:
+        """The X id of the window with the focus now (one round trip)."""
+        focus = self._display.get_input_focus().focus
+        return int(focus) if isinstance(focus, int) else int(focus.id)
 
     def release_borrowed(self) -> None:
         """Give the borrowed keycodes back (empty them), once the target is done with them."""
