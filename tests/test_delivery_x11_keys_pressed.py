@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from Xlib import XK, X
@@ -64,19 +64,19 @@ class _CtrlAfterTheCheck(X11KeyInjector):
         return super().focused_window_pid()
 
 
-class _CtrlPartWay(X11KeyInjector):
-    """Ctrl goes down after the first burst of keys went out."""
+class _PartWay(X11KeyInjector):
+    """``act`` (a hand pressing Ctrl, a click elsewhere) after the first burst of keys."""
 
-    def __init__(self, display: str, hand: _Hand) -> None:
+    def __init__(self, display: str, act: Callable[[], object]) -> None:
         super().__init__(display)
-        self._hand = hand
+        self._act = act
         self._looks = 0
 
     def any_key_down(self) -> bool:
         self._looks += 1
         if self._looks == 2:  # the look before the second burst
             self._display.sync()  # the first burst is in before the hand moves (its own line)
-            self._hand.press_ctrl()
+            self._act()
         return super().any_key_down()
 
 
@@ -141,7 +141,7 @@ def test_a_ctrl_pressed_part_way_pauses_the_rest_until_its_release(
         waited.append(target.wait_for_text(TEXT[:BURST_CHARS]))  # the start is in, no more
         hand.release_ctrl()
 
-    assert _type(_CtrlPartWay(xserver.display, hand), let_go) == "typed"
+    assert _type(_PartWay(xserver.display, hand.press_ctrl), let_go) == "typed"
     target.wait_for_text(TEXT)
     assert waited == [TEXT[:BURST_CHARS]]
 
@@ -153,7 +153,11 @@ def test_a_cancel_while_the_keys_are_held_part_way_types_no_more(
     qt_field.reset()
     waited: list[frozenset[str]] = []
     with pytest.raises(DeliveryCancelled) as stopped:
-        _type(_CtrlPartWay(xserver.display, hand), waited.append, cancelled=lambda: bool(waited))
+        _type(
+            _PartWay(xserver.display, hand.press_ctrl),
+            waited.append,
+            cancelled=lambda: bool(waited),
+        )
     assert stopped.value.typed == BURST_CHARS
     hand.release_ctrl()
     _type_marker(xserver)  # anything sent before the marker arrives before it
@@ -173,7 +177,7 @@ def test_the_rest_never_goes_into_a_window_focused_while_the_keys_were_held(
         hand.release_ctrl()
 
     request = DeliveryQueue().add(TEXT, "type")
-    keyboard = _CtrlPartWay(xserver.display, hand)
+    keyboard = _PartWay(xserver.display, hand.press_ctrl)
     try:
         with pytest.raises(FocusMoved) as stopped:
             inject(request, keyboard, on_waiting=switch_windows)
@@ -186,22 +190,6 @@ def test_the_rest_never_goes_into_a_window_focused_while_the_keys_were_held(
     qt_field.wait_for_text(TEXT[:BURST_CHARS])
 
 
-class _FocusMovedPartWay(X11KeyInjector):
-    """The focus moves to ``elsewhere`` after the first burst, with no key held (a click)."""
-
-    def __init__(self, display: str, elsewhere: Target) -> None:
-        super().__init__(display)
-        self._elsewhere = elsewhere
-        self._looks = 0
-
-    def any_key_down(self) -> bool:
-        self._looks += 1
-        if self._looks == 2:  # the look before the second burst
-            self._display.sync()
-            self._elsewhere.focus()
-        return super().any_key_down()
-
-
 def test_the_rest_never_goes_into_a_window_clicked_while_it_types(
     xserver: XServer, qt_field: Target, terminal: Target
 ) -> None:
@@ -211,7 +199,7 @@ def test_the_rest_never_goes_into_a_window_clicked_while_it_types(
     qt_field.reset()
     terminal.reset()
     request = DeliveryQueue().add(TEXT, "type")
-    keyboard = _FocusMovedPartWay(xserver.display, terminal)
+    keyboard = _PartWay(xserver.display, terminal.focus)
     try:
         with pytest.raises(FocusMoved) as stopped:
             inject(request, keyboard)
