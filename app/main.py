@@ -112,7 +112,7 @@ class DesktopApp:
         from app.core.engine.remote.dictation_engine import saved_dictation_engine
         from app.core.hotkeys.chord import display_chord
         from app.core.output.delivery_route import choose_delivery_route
-        from app.core.output.history import HistoryError, HistoryStore
+        from app.core.output.history import MESSAGE_NO_HISTORY, HistoryError, HistoryStore
         from app.core.paths import data_dir, models_dir
         from app.core.profiles.focused_window import last_app_lookup, window_lookup
         from app.core.settings_file import load_settings
@@ -148,11 +148,11 @@ class DesktopApp:
         try:
             history = HistoryStore()
         except HistoryError as exc:
-            history = None
-            notices.append(("error", f"{exc} Dictations will go to the clipboard only."))
+            history = None  # dictation still works; each text also stays on the clipboard
+            notices.append(("error", f"{exc} {MESSAGE_NO_HISTORY}"))
         if history is not None and history.notice:
             notices.append(("warning", history.notice))
-        log.info("history opened")
+        log.info("history opened" if history is not None else "no history this session")
 
         model_name, model_notice = settings.model, ""
         try:

