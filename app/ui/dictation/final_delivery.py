@@ -30,6 +30,10 @@ MESSAGE_KEYS_NOT_AFTER_CUT_SHORT = (
     "The microphone stopped before the dictation ended, so the profile's keys after the text "
     "(Enter…) were not pressed: check the words, then press them yourself."
 )
+MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW = (
+    "The text went into another window than the one its profile was chosen for, so the "
+    "profile's keys after the text (Enter…) were not pressed."
+)
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
     "and on the clipboard; switch to the app it is for (click it, or Alt+Tab) and paste it "
@@ -227,6 +231,9 @@ class FinalDelivery:
         if keys and current.cut_short:  # "remove the temporary folder," must not run
             self._notice("warning", MESSAGE_KEYS_NOT_AFTER_CUT_SHORT)
             keys = ()
+        if keys and not _went_where_chosen(current):  # a tap followed the focus elsewhere
+            self._notice("warning", MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW)
+            keys = ()
         if not keys:
             self._delivered(current, how)
             return
@@ -278,3 +285,17 @@ def _held_in(pin: WindowPin, profile: DictationProfile) -> None:
     """Keep ``pin`` to the window the hotkey was held in (its kind, where it cannot be told)."""
     pin.first_into = profile.window_class
     pin.window_id = profile.window_id or None
+
+
+def _went_where_chosen(current: DictationRun) -> bool:
+    """Whether the text went into the window its profile was chosen for (at the press).
+
+    A tap's text follows the focus; the profile's Enter is for the window it was chosen
+    by (a chat title, one terminal), not for another of the same class the user moved to.
+    True where the session cannot tell windows apart.
+    """
+    chosen = current.profile.window_id if current.profile is not None else ""
+    live = current.live if current.live is not None and current.live.typed else None
+    pin = live.window if live is not None else current.target
+    went = pin.window_id if pin is not None else None
+    return not chosen or not went or went == chosen

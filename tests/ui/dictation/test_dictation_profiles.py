@@ -326,3 +326,34 @@ def test_a_dictation_the_microphone_cut_short_gets_no_enter_after_its_words(
         assert MESSAGE_KEYS_NOT_AFTER_CUT_SHORT in notices
     finally:
         rig.close()
+
+
+@pytest.mark.parametrize(
+    ("went_into", "keys"), [("0x2b00005", []), ("0x1a00003", ["enter"])], ids=["moved", "stayed"]
+)
+def test_a_tap_that_followed_the_focus_elsewhere_gets_no_enter_there(
+    qtbot: QtBot, rig_in, went_into: str, keys: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    # Tapped in one terminal (its profile chosen by that window), the user clicked into
+    # vim in another xterm before tapping to stop: the text followed the focus, as a tap's
+    # does, and the first terminal's Enter went after it into vim.
+    from app.ui.dictation.final_delivery import MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW
+
+    write_profiles(PROFILES)
+    first = WindowIdentity("xterm", "XTerm", "user@host: ~", window_id="0x1a00003")
+    rig = rig_in(first)
+    rig.delivery.focused = ("xterm", went_into)
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    chosen: list[str] = []
+    rig.controller.profile_chosen.connect(chosen.append)
+    heard: list[str] = []
+    rig.worker.committed.connect(lambda _job, text: heard.append(text))
+    with qtbot.waitSignal(rig.controller.completed, timeout=10_000):
+        assert rig.controller.start(source="tray")  # a tap: no key held
+        qtbot.waitUntil(lambda: "soon" in "".join(heard), timeout=10_000)
+        rig.controller.stop()
+    assert chosen == ["Terminal"]
+    assert rig.delivery.delivered_texts == [PLAIN]
+    assert rig.delivery.keys_pressed == keys
+    assert (MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW in notices) == (not keys)
