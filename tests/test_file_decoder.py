@@ -137,3 +137,19 @@ def test_a_damaged_stretch_costs_only_its_own_packets(
     assert word_error_rate([TALK], [done.stdout]) <= 0.15, done.stdout  # a word or two at most
     assert f"warning: {damaged} is damaged in " in done.stderr
     assert "words said there may be missing; transcribed what is there." in done.stderr
+
+
+def test_a_short_clip_whose_picture_outlasts_its_sound_is_not_truncated(
+    speech_wav: Path, tmp_path: Path
+) -> None:
+    # A 4.4 s voice note in an MKV whose video ran to 5.0 s was "truncated: its header
+    # declares 5.0 s": the container's length is its longest track's.
+    from tests.support.media import video_with_audio
+
+    sound = decode_file(speech_wav).duration
+    for suffix in ("mkv", "mp4"):
+        clip = video_with_audio(speech_wav, tmp_path / f"clip.{suffix}", picture_after_s=1.5)
+        reader = AudioFileReader(clip)
+        audio = np.concatenate(list(reader.chunks()))
+        assert len(audio) / 16_000 == pytest.approx(sound, abs=0.1), suffix
+        assert reader.cut_short() == "", suffix

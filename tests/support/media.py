@@ -22,8 +22,9 @@ def encode_audio(source: Path, target: Path, codec: str) -> Path:
     return target
 
 
-def video_with_audio(source: Path, target: Path) -> Path:
-    """An MP4 with a small black video track and ``source``'s speech as AAC."""
+def video_with_audio(source: Path, target: Path, picture_after_s: float = 0.0) -> Path:
+    """A video (container by ``target``'s suffix) with a small black track and ``source``'s
+    speech as AAC; the picture goes on ``picture_after_s`` past the sound."""
     with av.open(str(source)) as inp, av.open(str(target), "w") as out:
         rate = inp.streams.audio[0].rate
         video = out.add_stream("mpeg4", rate=10)
@@ -37,7 +38,7 @@ def video_with_audio(source: Path, target: Path) -> Path:
                 out.mux(packet)
         for packet in audio.encode(None):
             out.mux(packet)
-        _black_frames(out, video, seconds=total / rate)
+        _black_frames(out, video, seconds=total / rate + picture_after_s)
     return target
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from app.core.audio.declared_length import declared_seconds
 from app.core.audio.mp4_index import NO_MP4_INDEX, lacks_mp4_index
 from app.core.audio.wav_header import TruncatedWav, find_truncation
 
@@ -96,7 +97,7 @@ class AudioFileReader:
         container = _open_media(self.path)
         with container:
             stream = container.streams.audio[0]
-            self.declared_seconds = _declared_seconds(container, stream)
+            self.declared_seconds = declared_seconds(container, stream)
             self.truncation = find_truncation(self.path)
             if self.truncation is not None:
                 log.info("%s; decoding what is there", self.truncation.message)
@@ -239,7 +240,7 @@ def probe_duration(path: Path) -> float | None:
         AudioFileError: when the file is missing, empty, not media, or has no audio.
     """
     with _open_media(path) as container:
-        return _declared_seconds(container, container.streams.audio[0])
+        return declared_seconds(container, container.streams.audio[0])
 
 
 def _open_media(path: Path) -> InputContainer:
@@ -324,14 +325,6 @@ def _check_path(path: Path) -> None:
         raise AudioFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
     if size == 0:
         raise AudioFileError(f"{path}: the file is empty (0 bytes).")
-
-
-def _declared_seconds(container: InputContainer, stream: AudioStream) -> float | None:
-    if stream.duration is not None and stream.time_base is not None:
-        return float(stream.duration * stream.time_base)
-    if container.duration is not None:
-        return float(container.duration) / 1_000_000  # AV_TIME_BASE is microseconds
-    return None
 
 
 class _Resampler:
