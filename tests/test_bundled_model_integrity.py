@@ -103,7 +103,7 @@ def test_damaged_bundled_weights_are_refused_at_load_with_what_mends_them(
 
     _damage(bundled_copy / "model.bin")
     host = ModelHost(model_registry.resolve_model("tiny.en"))
-    with pytest.raises(ModelError, match="is damaged .*reinstall Saytype"):
+    with pytest.raises(ModelError, match=r"is damaged .*reinstall Saytype"):
         host.get()
     status, _out, err = verify(bundled_copy)
     assert status == 1

@@ -113,6 +113,9 @@ class FileJobRunner(QObject):
         self._running: int | None = None  # the job the file thread said it started
         self._running_fraction = 0.0  # how far it got, for `saytype status`
         self.history_only: set[int] = set()  # jobs whose text goes to history, not a file
+        # Done, but their transcript's save failed: listed as waiting, so a crash before
+        # the user exports them offers their files again at the next start.
+        self.unsaved: dict[int, Path] = {}
         self._next_id = 1
         self._thread.finished.connect(self.thread_ended)
         self._thread.start()
@@ -302,6 +305,8 @@ class FileJobRunner(QObject):
         def failed(exc: BaseException) -> None:
             reason = str(exc) if isinstance(exc, ExportError) else f"internal error ({exc})"
             log.warning("file job %d: transcript not saved: %s", job_id, reason)
+            self.unsaved[job_id] = source
+            self.write_down()
             self.save_failed.emit(job_id, reason)
 
         def saved(path: Path) -> None:
@@ -342,7 +347,12 @@ class FileJobRunner(QObject):
             return
         jobs = self._jobs.items()
         waiting = [job.path for job_id, job in jobs if job_id not in self.history_only]
-        self._save_lane.submit(journal.save, waiting)
+        self._save_lane.submit(journal.save, [*self.unsaved.values(), *waiting])
+
+    def saved_after_all(self, job_id: int) -> None:
+        """The transcript of ``job_id`` is in a file now, or the user let it go."""
+        if self.unsaved.pop(job_id, None) is not None:
+            self.write_down()
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -158,6 +158,7 @@ class QueuePanel(QWidget):
     def mark_exported(self, job_id: int, path: str) -> None:
         """The results view wrote the transcript to ``path``: it is saved now."""
         row = self.rows.get(job_id)
+        self.runner.saved_after_all(job_id)
         if row is not None:
             row.saved_to = Path(path)
             line = f"Exported to {path}"
@@ -365,6 +366,7 @@ class QueuePanel(QWidget):
         self.runner.add(row.path)
 
     def _take_off(self, row: QueueRow) -> None:
+        self.runner.saved_after_all(row.job_id)
         del self.rows[row.job_id]
         self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
 

@@ -7,6 +7,7 @@ re-read by independent parsers (srt, webvtt-py).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from app.core.engine.model_host import ModelHost
 from app.core.engine.pause_gate import PauseGate
 from app.core.engine.transcript import Transcript
 from app.core.output.history import HistoryStore
+from app.core.output.queue_journal import QueueJournal
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.inference_worker import InferenceWorker
@@ -383,10 +385,16 @@ def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     not_a_folder = tmp_path / "exports"
     not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
     queue.runner.saving = TranscriptSaving(not_a_folder, "txt")
+    journal = queue.runner.journal = QueueJournal(tmp_path / "file-queue.json")
     failed: list[str] = []
     queue.runner.save_failed.connect(lambda _job, message: failed.append(message))
     queue.runner.add(media["short"])
     qtbot.waitUntil(lambda: bool(failed), timeout=60_000)
+    # Its text lives only in the list: a crash now must not forget the file (the next
+    # start offers it again).
+    queue.runner.write_down()  # as any later change to the queue does
+    assert queue.runner._save_lane.wait_idle(10)  # the journal is written by now
+    assert _listed(journal) == [str(media["short"])]
 
     assert "is not a folder" in failed[0]
     row = next(iter(queue.panel.rows.values()))
@@ -401,6 +409,7 @@ def test_a_transcript_that_cannot_be_saved_stays_in_the_queue_and_says_why(
     lines = row.item.childCount()
     queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))
     assert queue.panel.unsaved_transcripts() == 0
+    qtbot.waitUntil(lambda: not journal.path.exists(), timeout=10_000)  # saved: forgotten
     queue.panel.mark_exported(row.job_id, str(tmp_path / "short.txt"))  # exported again
     assert row.item.childCount() == lines  # listed once, and "Not saved" is gone
     assert row.item.child(lines - 1).text(0) == f"Exported to {tmp_path / 'short.txt'}"
@@ -484,3 +493,11 @@ def test_a_file_added_again_while_it_waits_or_runs_is_not_queued_twice(
     queue.runner.gate.release()
     qtbot.waitUntil(lambda: finished == [first], timeout=60_000)
     assert queue.runner.add(media["short"]) != first  # done: added again, it runs again
+
+
+def _listed(journal: QueueJournal) -> list[str]:
+    """What the queue's journal lists now ([] while it has no file)."""
+    try:
+        return list(json.loads(journal.path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
