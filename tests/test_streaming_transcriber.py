@@ -7,6 +7,7 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import SpeechDetector
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.heard_words import without_squeezed_copy
 from app.core.engine.streaming_options import StreamingOptions
 from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.transcript import Segment
@@ -224,3 +225,37 @@ def test_a_name_that_begins_the_utterance_is_committed() -> None:
     events = feed(transcriber, 2.4)
     commits = "".join(text for kind, text in events if kind == "commit")
     assert commits.strip().startswith("John Smith call")
+
+
+# One "new paragraph" said, with a second copy Whisper made up: the alignment gave its "New"
+# no time (a 1x run typed a blank line more, 3 of 6 busy-machine replays of a 61 s take).
+SAID_ONCE_HEARD_TWICE = [
+    Word(0.2, 0.6, " Years."),
+    Word(1.2, 1.5, " New"),
+    Word(1.5, 1.9, " paragraph."),
+    Word(1.9, 1.9, " New"),
+    Word(1.9, 2.4, " paragraph."),
+    Word(2.6, 3.0, " Why"),
+]
+
+
+def test_a_phrase_copy_with_a_squeezed_word_is_said_once() -> None:
+    kept = without_squeezed_copy(SAID_ONCE_HEARD_TWICE)
+    assert [w.text for w in kept] == [" Years.", " New", " paragraph.", " Why"]
+    assert kept[1:3] == SAID_ONCE_HEARD_TWICE[1:3]  # the copy with its own times
+    tripled = [*SAID_ONCE_HEARD_TWICE[:3], *SAID_ONCE_HEARD_TWICE[3:5] * 2]
+    assert [w.text for w in without_squeezed_copy(tripled)] == [" Years.", " New", " paragraph."]
+    # Said twice by a person, each word takes its time: both copies stay.
+    twice = [Word(0.0, 0.3, " new"), Word(0.3, 0.6, " line"), Word(0.7, 1.0, " new")]
+    twice.append(Word(1.0, 1.3, " line"))
+    assert without_squeezed_copy(twice) == twice
+    one_word = [Word(0.0, 0.3, " that"), Word(0.3, 0.3, " that")]  # "that that": a word alone
+    assert without_squeezed_copy(one_word) == one_word
+
+
+def test_a_made_up_copy_of_a_phrase_is_never_committed() -> None:
+    transcriber = StreamingTranscriber(ScriptedDecoder(SAID_ONCE_HEARD_TWICE))
+    events = feed(transcriber, 4.0)
+    commits = "".join(text for kind, text in events if kind == "commit")
+    assert commits.lower().count("paragraph") <= 1
+    assert transcriber.finish().text == "Years. New paragraph. Why"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.core.engine.local_agreement import word_key
 from app.core.engine.window_decoder import Word
 
 # Alignment squeezes words with no audio behind them (a hallucinated repeat) to ~0 s.
@@ -21,6 +22,36 @@ def without_squeezed_tail(words: list[Word], run: int = 3) -> list[Word]:
     """
     end = squeezed_tail_start(words)
     return words[:end] if len(words) - end >= run else words
+
+
+def without_squeezed_copy(words: list[Word], longest: int = 8) -> list[Word]:
+    """A phrase of two or more words said twice in a row, one copy squeezed, said once.
+
+    Alignment gives a copy Whisper made up a word with no audio behind it ("New
+    paragraph. New paragraph." over one "new paragraph": the second "New" took 0 s),
+    and typed as spoken it made a blank line more. A person who says a phrase twice
+    gives each word its time. The copy kept is one without a squeezed word; three
+    copies become one.
+    """
+    while (fewer := _one_copy_less(words, longest)) is not None:
+        words = fewer
+    return words
+
+
+def _one_copy_less(words: list[Word], longest: int) -> list[Word] | None:
+    keys = [word_key(word.text) for word in words]
+    for first in range(len(words)):
+        for size in range(2, min(longest, (len(words) - first) // 2) + 1):
+            second = first + size
+            if keys[first:second] != keys[second : second + size]:
+                continue
+            copies = (words[first:second], words[second : second + size])
+            squeezed = [any(w.end - w.start < MIN_WORD_S for w in copy) for copy in copies]
+            if not any(squeezed):
+                continue
+            kept = copies[0] if squeezed[1] else copies[1]
+            return [*words[:first], *kept, *words[second + size :]]
+    return None
 
 
 def squeezed_tail_start(words: list[Word]) -> int:

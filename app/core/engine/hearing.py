@@ -20,7 +20,7 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
-from app.core.engine.heard_words import join_words, without_squeezed_tail
+from app.core.engine.heard_words import join_words, without_squeezed_copy, without_squeezed_tail
 from app.core.engine.local_agreement import (
     extra_words_echo,
     repetition_loop_start,
@@ -145,8 +145,10 @@ class Hearing:
     ) -> tuple[list[Word], Hypothesis | None]:
         hypothesis = self._decoder.decode(audio, prompt, beam, cancel, aligned=aligned)
         self.decodes += 1
-        words = without_squeezed_tail(
-            [Word(w.start + offset_s, w.end + offset_s, w.text) for w in hypothesis.words]
+        words = without_squeezed_copy(
+            without_squeezed_tail(
+                [Word(w.start + offset_s, w.end + offset_s, w.text) for w in hypothesis.words]
+            )
         )
         loop = repetition_loop_start(words)
         if loop is not None:
