@@ -45,6 +45,7 @@ from app.ui.files.queue_rows import (
     STATUS,
     QueueRow,
     add_row,
+    as_sentence,
     explanation,
     job_list,
     note_of,
@@ -254,6 +255,8 @@ class QueuePanel(QWidget):
         row = self.rows.get(job_id)
         if row is None:
             return
+        if transcript is not None and not (transcript.complete or transcript.segments):
+            transcript = None  # cancelled before any text: nothing to show, Enter retries
         row.transcript = transcript
         row.item.setText(ETA, "")
         self._end(row)
@@ -281,7 +284,7 @@ class QueuePanel(QWidget):
             self._set_status(row, f"Done on {remote}" if remote else "Done")
         else:
             self._set_status(row, "Cancelled (partial)")
-            done = clock(transcript.segments[-1].end) if transcript.segments else "0:00"
+            done = clock(transcript.segments[-1].end)
             self._add_line(row, f"Cancelled: the first {done} is transcribed; Enter shows it.")
 
     def _on_saved(self, job_id: int, path: str) -> None:
@@ -345,25 +348,22 @@ class QueuePanel(QWidget):
             self.detail.setText(explanation(row))  # the message names the file itself
         else:
             again = " Press Enter to try again." if self._retryable(row) else ""
-            self.detail.setText(f"{row.path.name}: {reason_of(explanation(row), row.path)}{again}")
+            reason = as_sentence(reason_of(explanation(row), row.path))
+            self.detail.setText(f"{row.path.name}: {reason}{again}")
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         row = self._row_of(item)
         if row is not None and row.transcript is not None:
             self.results_requested.emit(row.job_id)
-        elif row is not None and self._retryable(row):
-            self._try_again(row)
+        elif row is not None and self._retryable(row):  # taken off, queued again as a new job
+            self._take_off(row)
+            self.runner.add(row.path)
 
     def _retryable(self, row: QueueRow) -> bool:
         """Failed, or cancelled before any text: the file may be whole by now (a copy
         that was still being written, a server that was down)."""
         recovered = row.job_id in self.runner.history_only  # its recovery offer follows it
         return row.ended and row.transcript is None and not recovered
-
-    def _try_again(self, row: QueueRow) -> None:
-        """Take the row off and queue its file again, as a new job."""
-        self._take_off(row)
-        self.runner.add(row.path)
 
     def _take_off(self, row: QueueRow) -> None:
         self.runner.saved_after_all(row.job_id)

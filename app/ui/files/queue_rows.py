@@ -124,6 +124,12 @@ def note_of(row: QueueRow) -> str | None:
     return row.fallback
 
 
+def as_sentence(text: str) -> str:
+    """``text`` ending as a sentence does ("Cancelled" → "Cancelled.")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def reason_of(message: str, path: Path) -> str:
     """The message without the path in front (the row already names the file)."""
     prefix = f"{path}: "

@@ -501,3 +501,19 @@ def _listed(journal: QueueJournal) -> list[str]:
         return list(json.loads(journal.path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return []
+
+
+def test_a_file_cancelled_before_any_text_says_cancelled_and_tries_again_on_enter(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    # At 0 % it said "Cancelled (partial)" and "the first 0:00 is transcribed; Enter shows it".
+    queue.runner.gate.close()  # the job waits at its first segment
+    with qtbot.waitSignal(queue.runner.started, timeout=10_000):
+        job = queue.runner.add(media["short"])
+    with qtbot.waitSignal(queue.runner.finished, timeout=60_000):
+        queue.panel.row(job).cancel.click()
+        queue.runner.gate.release()
+    row = queue.panel.row(job)
+    assert (row.status, row.transcript) == ("Cancelled", None)
+    queue.panel.tree.setCurrentItem(row.item)
+    assert queue.panel.detail.text() == "short.wav: Cancelled. Press Enter to try again."
