@@ -58,6 +58,7 @@ class LiveShaping:
         self._shaper = shaper
         self._streaming = StreamingShaper(shaper)
         self._final: str | None = None
+        self.words_heard = False  # whether the final heard any words, commands included
         self._guess = ""  # the newest pass's words after the settled ones
 
     @property
@@ -110,6 +111,7 @@ class LiveShaping:
                 edit types all of it.
         """
         spaced = self._shaper.options.trailing_space
+        self.words_heard = bool(utterance.strip())  # shaped to nothing: spoken commands only
         if typed_live:
             edit = self._streaming.on_final(utterance, trailing_space=spaced)
             text = self._streaming.text

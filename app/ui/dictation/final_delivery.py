@@ -34,6 +34,10 @@ MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW = (
     "The text went into another window than the one its profile was chosen for, so the "
     "profile's keys after the text (Enter…) were not pressed."
 )
+MESSAGE_COMMANDS_ONLY = (
+    'Only spoken commands were heard, so nothing was typed. "Scratch that" takes back words '
+    "of the same dictation; to take back an earlier one, use the app's own undo (Ctrl+Z)."
+)
 MESSAGE_KEPT_IN_WINDOW = (
     "Nothing was typed: Saytype's own window had the keyboard focus. The text is shown here "
     "and on the clipboard; switch to the app it is for (click it, or Alt+Tab) and paste it "
@@ -161,7 +165,8 @@ class FinalDelivery:
             current.live.finish(edit, on_done=lambda: self._finished("none"))
             return
         # An info: it is about this dictation, and goes when the next one starts.
-        self._notice("info", silent or "No speech was heard.")
+        heard = MESSAGE_COMMANDS_ONLY if current.shaping.words_heard and not typed_live else ""
+        self._notice("info", heard or silent or "No speech was heard.")
         self._finished("none")
 
     def deliver(

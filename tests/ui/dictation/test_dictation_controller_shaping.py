@@ -124,3 +124,26 @@ def test_scratch_that_heard_only_in_the_final_takes_back_every_typed_word(
         assert ("info", "Scratched: the words typed were taken back.") in notices
     finally:
         rig.close()
+
+
+def test_a_take_of_only_a_spoken_command_says_so_not_that_no_speech_was_heard(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # "Scratch that" said alone, to undo the dictation before: "No speech was heard."
+    from app.ui.dictation.final_delivery import MESSAGE_COMMANDS_ONLY
+
+    rig = build_rig(tmp_path, ["scratch", "that"])
+    notices: list[tuple[str, str]] = []
+    rig.controller.notice.connect(lambda level, text: notices.append((level, text)))
+    try:
+        seen: list[str] = []
+        rig.worker.committed.connect(lambda _job, text: seen.append(text))
+        with qtbot.waitSignal(rig.controller.completed, timeout=10_000) as done:
+            assert rig.controller.start(source="hotkey")
+            qtbot.waitUntil(lambda: "scratch" in "".join(seen).lower(), timeout=10_000)
+            rig.controller.stop()
+        assert done.args == ["none", "hotkey"]
+        assert rig.delivery.requests == []
+        assert ("info", MESSAGE_COMMANDS_ONLY) in notices
+    finally:
+        rig.close()
