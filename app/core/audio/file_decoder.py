@@ -306,7 +306,7 @@ def _check_audio_shape(path: Path, rate: int | None, channels: int | None) -> No
 
 def _check_path(path: Path) -> None:
     if not path.exists():
-        raise AudioFileError(f"{path}: no such file.")
+        raise AudioFileError(f"{path}: no such file (was it moved, renamed or deleted?).")
     if path.is_dir():
         from app.core.audio.media_files import collect_media_files
 
