@@ -120,3 +120,21 @@ def test_requests_keep_their_order_across_dictations(tmp_path: Path) -> None:
     journal.abandon()  # only the last one is still recording: it stays
     assert journal.wait_idle(10)
     assert len(list(tmp_path.glob("*.wav"))) == 1
+
+
+def test_a_dictation_that_failed_before_any_sound_leaves_nothing_to_recover(
+    tmp_path: Path,
+) -> None:
+    # A damaged model failed the dictation 0.14 s after the press, before the microphone
+    # opened: "Recover unfinished dictation (0 s)" was offered at the next start.
+    ring = RingBuffer(capacity_seconds=10)
+    journal = CrashJournal(source="test", pump_interval_s=0.01, folder=tmp_path)
+    journal.begin(ring, ring.position, model="m", pause_history=False)
+    assert journal.abandon() is False  # nothing kept, so the notice offers nothing
+    assert journal.wait_idle(10)
+    assert list(tmp_path.glob("*.wav")) == []
+    journal.begin(ring, ring.position, model="m", pause_history=False)
+    ring.write(_tone(0.1))
+    assert journal.abandon() is True
+    assert journal.wait_idle(10)
+    assert len(list(tmp_path.glob("*.wav"))) == 1

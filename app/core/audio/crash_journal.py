@@ -126,6 +126,9 @@ class CrashJournal:
         if recording is None:
             return False
         recording.stop.set()
+        if recording.ring.position <= recording.start:  # failed before any sound came
+            self._submit(self._discard, recording)  # a "0 s" recording offered helps no one
+            return False
         self._submit(self._abandon, recording)
         return True
 

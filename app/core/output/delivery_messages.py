@@ -65,8 +65,8 @@ MESSAGE_NO_WINDOW = (
     f"was typed. The text is on the clipboard; paste it with {PASTE_KEYS} where it belongs."
 )
 MESSAGE_STOPPED_FOCUS_MOVED = (
-    "Typing stopped part way: the keyboard focus moved to another window while keys were "
-    f"held. The whole text is on the clipboard; paste what is missing with {PASTE_KEYS}."
+    "Typing stopped part way: the keyboard focus moved to another window while Saytype "
+    f"typed. The whole text is on the clipboard; paste what is missing with {PASTE_KEYS}."
 )
 MESSAGE_PINNED_FOCUS_MOVED = (
     "Typing stopped: the keyboard focus left the window the dictation was being typed into."
