@@ -82,3 +82,16 @@ def test_a_count_written_as_digits_is_no_words_lost() -> None:
     said = timed(" One,", " two,", " three,", " four,", " five,", " six,", " seven.")
     digits = [Word(0.2, 2.3, " 1-2-3-4-5-6-7.")]
     assert hear_block(digits, said) == digits
+
+
+def test_words_greedy_search_made_up_with_no_time_are_no_words_lost() -> None:
+    # Through a headset's narrow band greedy search heard "beat Celtic again" as "beat the
+    # field to kick it", "field" given no time: beam search's two words there lost none.
+    start = timed(" Anything", " is", " possible", " in", " football", " and", " we", " can")
+    start += timed(" beat", start=1.32)
+    greedy = [*start, Word(1.5, 1.7, " the"), Word(1.7, 1.7, " field")]
+    greedy += timed(" to", " kick", " it.", start=1.7)
+    beam = [*start, *timed(" Celtic", " again.", start=1.5, step=0.3)]
+    # Greedy search over the block's own window: as many words as beam search heard.
+    here = [*start, *timed(" self-dick", " again.", start=1.5, step=0.3)]
+    assert hear_block(beam, greedy, greedy_here=here) == beam

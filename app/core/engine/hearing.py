@@ -20,7 +20,12 @@ import numpy as np
 
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.engine.cancellation import Checkpoint
-from app.core.engine.heard_words import join_words, without_squeezed_copy, without_squeezed_tail
+from app.core.engine.heard_words import (
+    MIN_WORD_S,
+    join_words,
+    without_squeezed_copy,
+    without_squeezed_tail,
+)
 from app.core.engine.local_agreement import (
     extra_words_echo,
     repetition_loop_start,
@@ -239,7 +244,9 @@ class Hearing:
         said, heard = ([word_key(w.text) for w in words] for words in (beam, greedy))
         matcher = SequenceMatcher(None, said, heard, autojunk=False)
         for tag, first, last, greedy_first, greedy_last in matcher.get_opcodes():
-            missing = _said(greedy[greedy_first:greedy_last]) - _said(beam[first:last])
+            # A word the alignment gave no time has no audio behind it (0065): not lost.
+            timed = [w for w in greedy[greedy_first:greedy_last] if w.end - w.start >= MIN_WORD_S]
+            missing = _said(timed) - _said(beam[first:last])
             at_end = tag == "insert" and first == len(beam)
             if tag in {"insert", "replace"} and missing > 0 and (at_end or missing > slack):
                 lost = greedy[greedy_first:greedy_last]

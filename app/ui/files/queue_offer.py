@@ -61,7 +61,7 @@ def _question(waiting: list[Path], found: list[Path]) -> str:
     names = ", ".join(path.name for path in waiting[:_NAMED])
     more = f" and {len(waiting) - _NAMED} more" if len(waiting) > _NAMED else ""
     files = "1 file" if len(waiting) == 1 else f"{len(waiting)} files"
-    text = f"Saytype stopped before it had transcribed {files}: {names}{more}."
+    text = f"Saytype stopped before {files} had a saved transcript: {names}{more}."
     gone = len(waiting) - len(found)
     if gone:
         text += f" {gone} of them {'is' if gone == 1 else 'are'} no longer there."

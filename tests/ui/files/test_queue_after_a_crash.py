@@ -51,7 +51,7 @@ def test_the_files_a_crash_left_waiting_are_offered_and_queued_again(
 ) -> None:
     box = question(started)
     assert box.text() == (
-        "Saytype stopped before it had transcribed 2 files: expenses.wav, deleted since.mp3. "
+        "Saytype stopped before 2 files had a saved transcript: expenses.wav, deleted since.mp3. "
         "1 of them is no longer there."
     )
     assert box.defaultButton().text() == "&Queue them again"
