@@ -176,18 +176,9 @@ def test_the_rest_never_goes_into_a_window_focused_while_the_keys_were_held(
         terminal.focus()
         hand.release_ctrl()
 
-    request = DeliveryQueue().add(TEXT, "type")
-    keyboard = _PartWay(xserver.display, hand.press_ctrl)
-    try:
-        with pytest.raises(FocusMoved) as stopped:
-            inject(request, keyboard, on_waiting=switch_windows)
-    finally:
-        keyboard.close()
-    assert stopped.value.typed == BURST_CHARS
-    assert not_sent_message(request, stopped.value) == MESSAGE_STOPPED_FOCUS_MOVED
-    _type_marker(xserver)
-    terminal.wait_for_text(MARKER)
-    qt_field.wait_for_text(TEXT[:BURST_CHARS])
+    _stopped_when_the_focus_moved(
+        xserver, _PartWay(xserver.display, hand.press_ctrl), switch_windows, qt_field, terminal
+    )
 
 
 def test_the_rest_never_goes_into_a_window_clicked_while_it_types(
@@ -198,15 +189,26 @@ def test_the_rest_never_goes_into_a_window_clicked_while_it_types(
     qt_field.focus()
     qt_field.reset()
     terminal.reset()
-    request = DeliveryQueue().add(TEXT, "type")
     keyboard = _PartWay(xserver.display, terminal.focus)
+    _stopped_when_the_focus_moved(xserver, keyboard, None, qt_field, terminal)
+
+
+def _stopped_when_the_focus_moved(
+    xserver: XServer,
+    keyboard: X11KeyInjector,
+    on_waiting: Callable[[frozenset[str]], None] | None,
+    typed_into: Target,
+    focused: Target,
+) -> None:
+    """TEXT typed with ``keyboard`` stops after its first burst: none of it in ``focused``."""
+    request = DeliveryQueue().add(TEXT, "type")
     try:
         with pytest.raises(FocusMoved) as stopped:
-            inject(request, keyboard)
+            inject(request, keyboard, on_waiting=on_waiting)
     finally:
         keyboard.close()
     assert stopped.value.typed == BURST_CHARS
     assert not_sent_message(request, stopped.value) == MESSAGE_STOPPED_FOCUS_MOVED
     _type_marker(xserver)
-    terminal.wait_for_text(MARKER)
-    qt_field.wait_for_text(TEXT[:BURST_CHARS])
+    focused.wait_for_text(MARKER)
+    typed_into.wait_for_text(TEXT[:BURST_CHARS])
