@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -129,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = run(args)
         write_out(sys.stdout, "")  # a closed pipe or a full disk shows here, not at exit
     except KeyboardInterrupt:
+        # The interrupt abandons a request's coroutines mid-step (httpx's, in a server's
+        # engine); their "never awaited" warnings at exit would bury the one line that counts.
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
         sys.stderr.write("\nsaytype: interrupted.\n")
         return 130
     except BrokenPipeError:  # the reader left (| head): finish quietly, as Unix tools do

@@ -110,3 +110,29 @@ def test_ctrl_c_keeps_the_transcript_so_far_and_names_the_files_not_done(
     assert 5 <= len(heard) < len(all_said) * 0.9, stdout  # some, not all
     said = " ".join(all_said[: len(heard)])
     assert word_error_rate([said], [transcript]) <= 0.15, stdout
+
+
+def test_ctrl_c_that_abandons_a_coroutine_says_only_interrupted() -> None:
+    """A Ctrl+C while a server had the utterance printed, now and then, Python's "coroutine
+    'Trace.__aexit__' was never awaited" (httpcore's, abandoned mid-step) above the line."""
+    script = (
+        "import sys\n"
+        "import app.commands.control as control\n"
+        "async def request() -> None: ...\n"
+        "def interrupted(args):\n"
+        "    global abandoned\n"
+        "    abandoned = request()  # a step the interrupt cut off, finalized at exit\n"
+        "    raise KeyboardInterrupt\n"
+        "control.run = interrupted\n"
+        "from app.cli import main\n"
+        "sys.exit(main(['status']))\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.returncode == 130, child.stderr
+    assert child.stderr.strip() == "saytype: interrupted."

@@ -208,7 +208,8 @@ def test_a_quick_tap_starts_a_dictation_that_the_next_tap_finishes(
     subprocess.run(["wtype", *tap], env=sway.client_env(), check=True, timeout=20)
     saytype.wait(lambda: saytype.send("status").state == "listening", "the first tap", 10)
     pulse.play(spoken)  # returns once the speech has played
-    assert saytype.send("status").state == "listening"  # the tap's release ended nothing
+    # The tap's release ended nothing.
+    assert saytype.send("status").state == "listening", saytype.log_text()[-4000:]
     subprocess.run(["wtype", *tap], env=sway.client_env(), check=True, timeout=20)
     wait_for_delivery(saytype, before)
     final, delivered_to = saytype.history()[-1]
@@ -216,7 +217,8 @@ def test_a_quick_tap_starts_a_dictation_that_the_next_tap_finishes(
     assert word_error_rate([SENTENCE], [final]) <= WER_BOUND, final
     subprocess.run(["wtype", "-k", "Return"], env=sway.client_env(), check=True, timeout=10)
     assert foot.wait_for_text(final + " \n", timeout=15) == final + " \n"
-    assert saytype.send("status").state == "idle"  # the second tap's release started nothing
+    # The second tap's release started nothing (the log tells what did, should it fail).
+    assert saytype.send("status").state == "idle", saytype.log_text()[-4000:]
 
 
 @pytest.mark.parametrize("variant", ["paste-native"], indirect=True)  # its window on sway

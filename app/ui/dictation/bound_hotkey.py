@@ -51,7 +51,7 @@ class BoundHotkey(QObject):
         held = self._keys.gesture.chord_held
         reply: ControlReply | PendingReply | None = None
         for action in actions:
-            log.debug("bound hotkey: %s", action.value)
+            log.info("bound hotkey at %.3f: %s", pressed, action.value)
             if action is HotkeyAction.START:
                 controller.set_hotkey_held(True)  # before the start: nothing typed meanwhile
                 reply = self._start(pressed)
