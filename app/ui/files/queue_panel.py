@@ -1,16 +1,15 @@
 """The file queue panel: each job's name, length, progress, ETA, status and cancel.
 
 It only shows and forwards; the FileJobRunner does the work. A finished job
-(complete, or cancelled with its partial text) opens its results on Enter or a
-double click, where it can be exported. The columns fit the Files tab at the
-window's default size (860x520, beside the live pane): the name and the status
-share the room and elide, the rest is compact, so each row's Cancel is in sight
-without scrolling. A job that failed, or a WAV that was cut short, gets a note
-line under its row across every column, so the reason reads without selecting
-anything; the status's tooltip and the line below the list hold it in full.
-While a server is active (Settings → Engine), a line above the list says
-where files go, each row's status names the server, and a file the local
-model took over after the server failed gets a note saying why.
+(complete, or cancelled with its partial text) opens its results on Enter, a double
+click or Show results, to be exported. The columns fit the Files tab at the window's
+default size (860x520, beside the live pane): the name and the status share the room
+and elide, the rest is compact, so each row's Cancel is in sight without scrolling. A
+job that failed, or a WAV that was cut short, gets a note line under its row across
+every column, so the reason reads without selecting anything; the status's tooltip and
+the line below the list hold it in full. While a server is active (Settings → Engine),
+a line above the list says where files go, each row's status names the server, and a
+file the local model took over after the server failed gets a note saying why.
 """
 
 from __future__ import annotations
@@ -97,7 +96,7 @@ class QueuePanel(QWidget):
         runner.save_failed.connect(self._on_save_failed)
         runner.route_changed.connect(self._show_route)
         self._show_route(runner.where)
-        self._refresh_empty()
+        self._refresh_state()
 
     def _build_buttons(self) -> QHBoxLayout:
         open_files = QPushButton("&Open files…")
@@ -138,7 +137,7 @@ class QueuePanel(QWidget):
         if kept:
             files = "1 file stays" if len(kept) == 1 else f"{len(kept)} files stay"
             self.detail.setText(f"{files}: its text is saved nowhere yet (Enter to export it).")
-        self._refresh_empty()
+        self._refresh_state()
 
     def _end(self, row: QueueRow) -> None:
         """Nothing more will happen to ``row``'s job: its ✕ goes (it cancelled nothing)."""
@@ -146,7 +145,7 @@ class QueuePanel(QWidget):
         row.cancel.setEnabled(False)
         row.cancel.setText("")  # the view shows its cell widgets again, so it is emptied
         row.cancel.setToolTip("")
-        self._refresh_empty()
+        self._refresh_state()
 
     def _only_here(self, row: QueueRow) -> bool:
         return (
@@ -210,7 +209,7 @@ class QueuePanel(QWidget):
         self.tree.scrollToItem(item)  # a file added below the fold is seen to arrive
         if self.tree.currentItem() is None:  # Tab into the list lands on a row, its detail shown
             self.tree.setCurrentItem(item)
-        self._refresh_empty()
+        self._refresh_state()
 
     def _on_duration(self, job_id: int, seconds: float) -> None:
         if job_id in self.rows:
@@ -299,13 +298,14 @@ class QueuePanel(QWidget):
             self._set_status(row, DONE_NOT_SAVED)
             self._add_line(row, f"{NOT_SAVED}{message} Press Enter to export it elsewhere.")
 
-    def _add_line(self, row: QueueRow, text: str) -> None:
+    def _add_line(self, row: QueueRow, text: str, tip: str = "") -> QTreeWidgetItem:
         """A line under the row, the whole width (the status column is narrow)."""
         line = QTreeWidgetItem(row.item, [text])
         line.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
         line.setFirstColumnSpanned(True)
-        line.setToolTip(NAME, text)
+        line.setToolTip(NAME, tip or text)
         row.item.setExpanded(True)
+        return line
 
     def _on_failed(self, job_id: int, message: str) -> None:
         row = self.rows.get(job_id)
@@ -326,11 +326,7 @@ class QueuePanel(QWidget):
         row.item.setToolTip(STATUS, explanation(row))  # whole, where the column elides it
         note = note_of(row)
         if note is not None and row.note is None:
-            row.note = QTreeWidgetItem(row.item, [note])
-            row.note.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never selected
-            row.note.setFirstColumnSpanned(True)  # the whole width: the status column is narrow
-            row.note.setToolTip(NAME, explanation(row))
-            row.item.setExpanded(True)
+            row.note = self._add_line(row, note, explanation(row))
         if self.tree.currentItem() is row.item:
             self._show_detail(row.item)
 
@@ -341,6 +337,7 @@ class QueuePanel(QWidget):
         return next((r for r in self.rows.values() if r.item is item), None)
 
     def _show_detail(self, item: QTreeWidgetItem | None) -> None:
+        self._refresh_state()  # Show results: for this row?
         row = self._row_of(item)
         if row is None:
             self.detail.clear()
@@ -392,8 +389,10 @@ class QueuePanel(QWidget):
             self._set_status(row, "Cancelling…")
             row.cancel.setEnabled(False)
 
-    def _refresh_empty(self) -> None:
+    def _refresh_state(self) -> None:
         self.empty.setVisible(not self.rows)
         self.tree.setVisible(bool(self.rows))
         self.cancel_all.setEnabled(any(not row.ended for row in self.rows.values()))
         self.clear_ended.setEnabled(any(row.ended for row in self.rows.values()))
+        current = self._row_of(self.tree.currentItem())  # a file still running has none
+        self.show_results.setEnabled(current is not None and current.transcript is not None)

@@ -517,3 +517,21 @@ def test_a_file_cancelled_before_any_text_says_cancelled_and_tries_again_on_ente
     assert (row.status, row.transcript) == ("Cancelled", None)
     queue.panel.tree.setCurrentItem(row.item)
     assert queue.panel.detail.text() == "short.wav: Cancelled. Press Enter to try again."
+
+
+def test_show_results_is_offered_only_for_a_file_with_text(
+    qtbot: QtBot, queue: Queue, media: dict[str, Path]
+) -> None:
+    # It was enabled for a file still running, and a click did nothing at all.
+    shown: list[int] = []
+    queue.panel.results_requested.connect(shown.append)
+    queue.runner.gate.close()  # the job waits at its first segment
+    with qtbot.waitSignal(queue.runner.started, timeout=10_000):
+        job = queue.runner.add(media["short"])
+    queue.panel.tree.setCurrentItem(queue.panel.row(job).item)
+    assert not queue.panel.show_results.isEnabled()
+    with qtbot.waitSignal(queue.runner.finished, timeout=60_000):
+        queue.runner.gate.release()
+    assert queue.panel.show_results.isEnabled()
+    queue.panel.show_results.click()
+    assert shown == [job]
