@@ -69,8 +69,8 @@ _PROFILES_PAGE_AFTER = "Text"
 # At most this big at first: a 1280x720 screen less a panel and the title bar.
 _LARGEST_START_SIZE = QSize(960, 620)
 _NEXT_PAGE_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
-# X11 delivers Ctrl+Shift+Tab as Backtab with Ctrl and Shift still held.
-_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+Shift+Backtab")
+# Ctrl+Shift+Tab arrives as Tab or Backtab by platform (with Ctrl+Backtab too, X11 fired none).
+_PREVIOUS_PAGE_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Shift+Backtab")
 
 
 class SettingsDialog(QDialog):
@@ -81,9 +81,8 @@ class SettingsDialog(QDialog):
         input_devices: microphone names to offer (the system default is always offered).
         models: model names to offer; the user may also type a name or a folder.
         parent: the owning window.
-        models_page: the model manager (app.ui.settings.models_page), shown as its own page.
-        profiles_page: the per-app profiles (app.ui.settings.profiles_page), also a page.
-        engine_page: the engine picker (app.ui.settings.engine_page), after the others.
+        models_page, profiles_page, engine_page: the model manager, the per-app profiles
+            and the engine picker (app.ui.settings.*_page), each shown as a page.
         delivery_route: how text reaches other apps here, shown beside the delivery settings.
         desktop_findings: what ``saytype doctor`` finds here, shown as the last page.
     """
@@ -158,7 +157,9 @@ class SettingsDialog(QDialog):
         for keys, step in ((_NEXT_PAGE_KEYS, 1), (_PREVIOUS_PAGE_KEYS, -1)):
             for key in keys:
                 shortcut = QShortcut(QKeySequence(key), self)
-                shortcut.activated.connect(lambda step=step: self._step_page(step))
+                # Where a platform matches two of them anyway, one press still turns once.
+                for fired in (shortcut.activated, shortcut.activatedAmbiguously):
+                    fired.connect(lambda step=step: self._step_page(step))
         self.show_settings(settings)
 
     def _add_pages(self, sections: dict[str, list[SettingField]]) -> None:
