@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from app._version import __version__
@@ -52,9 +52,13 @@ def about_html(model_name: str) -> str:
 def add_help_menu(
     window: QMainWindow, show_shortcuts: Callable[[], object], show_about: Callable[[], object]
 ) -> None:
-    """The Help menu: Keyboard shortcuts (F1) and About Saytype."""
+    """The Help menu: Keyboard shortcuts (F1) and About Saytype; F10 opens the menus."""
     # Alt+H is the History tab's, E is Edit's and P is History's Re-ty&pe button.
-    help_menu = window.menuBar().addMenu("He&lp")
+    bar = window.menuBar()
+    help_menu = bar.addMenu("He&lp")
+    # As in GNOME's and KDE's apps; Qt leaves F10 to the desktop, and most do nothing.
+    menus = QShortcut(QKeySequence("F10"), window)
+    menus.activated.connect(lambda: bar.setActiveAction(bar.actions()[0]))
     shortcuts = QAction("&Keyboard shortcuts", window)
     shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
     shortcuts.triggered.connect(show_shortcuts)
@@ -101,7 +105,8 @@ def shortcut_rows(
         ("Cancel the selected file in the queue", "Delete"),
         ("Open a finished file's transcript", "Enter"),
         ("Copy the selected segment of a transcript", "Enter, Ctrl+C"),
-        ("Next or previous page of Settings", "Ctrl+PgDown, Ctrl+PgUp"),
+        ("Next or previous page of Settings", "Ctrl+Tab, Ctrl+Shift+Tab"),
+        ("Open the menus", "F10"),
     ]
     for action in actions:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

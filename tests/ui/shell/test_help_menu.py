@@ -161,6 +161,18 @@ def test_f1_opens_the_keyboard_shortcuts(qtbot: QtBot, ui: Ui) -> None:
     box.accept()
 
 
+@pytest.mark.qt_log_ignore("This plugin does not support")  # offscreen: no raise, no grab
+def test_f10_opens_the_menus_from_the_keyboard(qtbot: QtBot, ui: Ui) -> None:
+    # A keyboard-only user pressed F10, as in GNOME's and KDE's apps, and nothing happened.
+    ui.window.show()
+    qtbot.waitExposed(ui.window)
+    qtbot.keyClick(ui.window, Qt.Key.Key_F10)
+    bar = ui.window.menuBar()
+    qtbot.waitUntil(lambda: bar.activeAction() is not None, timeout=5000)
+    assert bar.activeAction() is bar.actions()[0]  # File, its menu open
+    qtbot.keyClick(bar.actions()[0].menu(), Qt.Key.Key_Escape)
+
+
 def _mnemonic(text: str) -> str | None:
     """The letter after a single "&" ("&&" is a literal ampersand), lower case."""
     found = re.search(r"(?<!&)&([^&])", text.replace("&&", ""))
