@@ -221,3 +221,30 @@ def test_the_final_hears_the_newest_ten_seconds_back_across_cuts() -> None:
     _committed, final, cuts = dictate(decoder, words=24, gap_s=0.3)
     assert cuts >= 1  # the buffer alone is short: heard alone, its last word comes back wrong
     assert final.split() == VOCABULARY[:24]
+
+
+class StretchingDecoder(CodeDecoder):
+    """While ``w07`` is the last word heard, reports ``w06`` over both words' sound and
+    ``w07`` squeezed in at the end of the audio, as greedy passes heard "the" over "the
+    manual" and "manual." at 16.18-16.18 s in a helper's hands-free dictation."""
+
+    def heard(self, words: list[Word], duration_s: float) -> list[Word]:
+        if len(words) < 2 or words[-1].text != " w07":
+            return words
+        before, last = words[-2], words[-1]
+        stretched = Word(before.start, last.end, before.text)
+        return [*words[:-2], stretched, Word(duration_s, duration_s, last.text)]
+
+
+def test_no_cut_after_a_word_stretched_over_the_next_ones_sound() -> None:
+    # A pause after w07, 6 s in (a buffer long enough to cut): a cut after the stretched
+    # w06 took w07's sound away before any pass heard it in its place. Words of 0.7 s:
+    # "w06" counts as nine letters (digits are said in words), so 1.15 s of speech at most.
+    pause = np.zeros(int(0.8 * SAMPLE_RATE), np.float32)
+    audio = np.concatenate([speech(8, word_s=0.7), pause, speech(20, word_s=0.7, first=8)])
+    transcriber = StreamingTranscriber(StretchingDecoder(), SpeechDetector(model=LoudnessVad()))
+    events = feed(transcriber, audio)
+    committed = "".join(e.text for e in events if e.kind == "commit").split()
+    assert committed == VOCABULARY[: len(committed)]
+    assert len(committed) > 8
+    assert transcriber.finish().text.split() == VOCABULARY[:28]

@@ -122,6 +122,13 @@ class SpeechDetector:
         windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
         return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
 
+    def speech_seconds(self, start_sample: int, end_sample: int) -> float:
+        """Seconds of ``[start_sample, end_sample)`` at the presence bar (whole windows)."""
+        first = max(self._first, start_sample // WINDOW_SAMPLES)
+        last = min(self._first + len(self._probs), -(-end_sample // WINDOW_SAMPLES))
+        windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
+        return windows * WINDOW_SAMPLES / SAMPLE_RATE
+
     def has_clear_speech(self, start_sample: int, end_sample: int) -> bool:
         """Whether ``[start_sample, end_sample)`` holds speech Silero is sure of.
 

@@ -14,6 +14,10 @@ _WORD_GAP_MS = 100
 # Whisper says the sentence before it again ("…the database. Second, restart the").
 LONG_PAUSE_S = 3.0
 _BEFORE_ONSET_S = 0.5  # kept before the speech after it, for its soft onset
+# The most speech a word's letters take at a slow dictation pace, with its onset and fade.
+SPEECH_PER_LETTER_S = 0.1
+WORD_SPEECH_SLACK_S = 0.25
+LETTERS_PER_DIGIT = 4  # written in digits, said in words: "1813" is "eighteen thirteen"
 
 
 class CutPoints:
@@ -55,12 +59,14 @@ class CutPoints:
         """Where to cut: the first pause after the last committed word and ``after``, by ``end``."""
         if self._detector is None:
             return None
+        committed = self._settled.committed
+        last = committed[-1] if committed else None
+        if last is not None and self.hides_speech(last):
+            return None  # a later pass, hearing the words apart, cuts instead
         committed_end = int((self._settled.end - ALIGNMENT_SLACK_S) * SAMPLE_RATE)
         start = max(buffer_start, committed_end, after)
         # Alignment often stretches the word before a pause into it, so a pause
         # under way at ``start`` counts from where it began (not before the word's middle).
-        committed = self._settled.committed
-        last = committed[-1] if committed else None
         middle = 0 if last is None else int((last.start + last.end) / 2 * SAMPLE_RATE)
         since = max(buffer_start, after, middle)
         pause = self._detector.first_pause(start, end, since=since)
@@ -83,6 +89,20 @@ class CutPoints:
         if span is None or span[0] - buffer_start < LONG_PAUSE_S * SAMPLE_RATE:
             return None
         return span[0] - int(_BEFORE_ONSET_S * SAMPLE_RATE)
+
+    def hides_speech(self, word: Word) -> bool:
+        """Whether ``word``'s aligned time holds more speech than its letters take to say.
+
+        Greedy passes sometimes stretch a word over the next one's sound ("the" at
+        15.2-16.1 s over "the manual", the next word squeezed in after it): a cut after
+        it would take that word's sound away unheard, and it was lost for good.
+        """
+        if self._detector is None:
+            return False
+        letters = sum(LETTERS_PER_DIGIT if c.isdigit() else 1 for c in word.text if c.isalnum())
+        allowed_s = WORD_SPEECH_SLACK_S + SPEECH_PER_LETTER_S * letters
+        start, end = int(word.start * SAMPLE_RATE), int(word.end * SAMPLE_RATE)
+        return self._detector.speech_seconds(start, end) > allowed_s
 
     def spoken(self, word: Word) -> bool:
         """Whether the VAD heard speech where ``word`` lies (give or take alignment slack)."""
