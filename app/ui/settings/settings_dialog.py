@@ -3,10 +3,9 @@
 The pages are generated from :func:`app.core.settings.setting_fields`: each
 section (``group``) becomes a page listing its settings with their label, an
 input widget and the description in plain words, so a new setting appears here
-without editing this file. One long form did not fit a laptop screen, so each
-page scrolls on its own and OK / Cancel stay visible below the pages. The
-dialog only edits: it hands the new :class:`Settings` to its owner
-(``settings_accepted``), which saves them and can show a save error.
+without editing this file. One long form did not fit a laptop screen, so each page
+scrolls on its own and OK / Cancel stay visible below the pages. The dialog only
+edits: it hands the new :class:`Settings` to its owner (``settings_accepted``).
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from app.core.settings_rules import export_folder_problem
 from app.ui.settings.desktop_page import PAGE_NAME as DESKTOP_PAGE
 from app.ui.settings.desktop_page import desktop_page
 from app.ui.settings.engine_page import ENGINE_PAGE
+from app.ui.settings.focus_in_view import FocusInView
 from app.ui.settings.models_page import ModelsPage, ask_to_stop_the_download
 from app.ui.settings.profiles_page import PROFILES_PAGE, ProfilesPage
 from app.ui.settings.restored_defaults import restored_summary, settings_or_none
@@ -208,16 +208,16 @@ class SettingsDialog(QDialog):
         page.setAccessibleName(
             f"{name} settings" if name not in {MODELS_PAGE, PROFILES_PAGE} else name
         )
-        if isinstance(page, QScrollArea):
-            self.stack.addWidget(page)
-        else:  # the models, profiles and engine pages scroll too, on a small or scaled screen
-            holder = QScrollArea(self.stack)
+        holder = page
+        if not isinstance(page, QScrollArea):  # the models, profiles and engine pages scroll
+            holder = QScrollArea(self.stack)  # too, on a small or scaled screen
             holder.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab scrolls to the fields in it
             holder.setWidgetResizable(True)
             holder.setFrameShape(QScrollArea.Shape.NoFrame)
             holder.setWidget(page)
-            self.stack.addWidget(holder)
             self._forms.append(page)  # sized for at first, like the forms
+        self.stack.addWidget(holder)
+        FocusInView(holder)  # an Alt+letter scrolls to its field, as Tab does
         self.pages.addItem(name)
         self._pages[name] = page
         if name not in self._first_field:  # a page made elsewhere, such as the models page
@@ -257,8 +257,7 @@ class SettingsDialog(QDialog):
     def _add_route_row(self, route: DeliveryRoute) -> None:
         page = self._pages[self._page_of["delivery"]]
         content = page.widget() if isinstance(page, QScrollArea) else None
-        form = content.layout() if content is not None else None
-        if content is not None and isinstance(form, QFormLayout):
+        if content is not None and isinstance(form := content.layout(), QFormLayout):
             form.addRow(ROUTE_LABEL + ":", route_label(route, content))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
