@@ -87,25 +87,26 @@ class ProfilesPage(QWidget):
         undo_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo_key.activated.connect(self.undo_delete)
-        self.form = ProfileForm(self)
         self.message = QLabel(loaded.notice or "", self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Profiles message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Made in screen order, which Tab follows: the list's column, then the form and Save.
+        self.buttons = {"last_app": self._button("Add for the last a&pp", self.add_for_last_app)}
         self.suggestions = QComboBox(self)
         self.suggestions.setAccessibleName("Suggested profiles")
         for suggestion in SUGGESTIONS:
             self.suggestions.addItem(suggestion.name, suggestion)
-        self.buttons = {
-            "last_app": self._button("Add for the last a&pp", self.add_for_last_app),
+        self.buttons |= {
             "suggestion": self._button("Add su&ggestion", self.add_suggestion),
-            "save": self._button("&Save profile", self.save_current),
             "up": self._button("Move &up", lambda: self.move_current(-1)),
             "down": self._button("Move do&wn", lambda: self.move_current(1)),
             "delete": self._button("De&lete", self.delete_current),
             "import": self._button("&Import…", self._choose_import),
             "export": self._button("E&xport…", self._choose_export),
         }
+        self.form = ProfileForm(self)
+        self.buttons["save"] = self._button("&Save profile", self.save_current)
         self._build_layout()
         self._refresh(0)
 

@@ -74,3 +74,21 @@ def test_tab_walks_every_page_to_ok_and_names_each_stop(qtbot: QtBot, tmp_path: 
         unnamed = [type(widget).__name__ for widget in met if not spoken_name(widget)]
         assert unnamed == [], name
         assert len(met) > 1, name  # the page's own fields were on the way
+
+
+def test_tab_on_the_profiles_page_follows_the_screen(qtbot: QtBot) -> None:
+    # Tab went from the list through the whole form, then back to the list's buttons, with
+    # Save profile (under the form) among them: a keyboard user pressed Import… by mistake.
+    page = ProfilesPage(last_window=lambda: None)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    met = walk(qtbot, page.list, page.buttons["save"])
+    buttons = ("last_app", "suggestion", "up", "down", "delete", "import", "export")
+    column = [page.list, *(page.buttons[name] for name in buttons)]
+    column.insert(2, page.suggestions)
+    column = [widget for widget in column if widget.isEnabled()]  # Tab passes disabled ones
+    assert [spoken_name(w) for w in met[: len(column)]] == [spoken_name(w) for w in column]
+    assert all(page.form.isAncestorOf(widget) for widget in met[len(column) :])
