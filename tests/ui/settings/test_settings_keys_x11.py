@@ -27,7 +27,13 @@ app = QApplication([])
 dialog = SettingsDialog(Settings(), [], ["tiny.en"])
 dialog.pages.currentRowChanged.connect(lambda row: print(row, flush=True))
 dialog.show()
-QTimer.singleShot(0, lambda: print("ready", int(dialog.winId()), flush=True))
+def ready():  # once mapped: the X server refuses the focus to a window it does not show
+    handle = dialog.windowHandle()
+    if handle is not None and handle.isExposed():
+        print("ready", int(dialog.winId()), flush=True)
+    else:
+        QTimer.singleShot(20, ready)
+QTimer.singleShot(0, ready)
 app.exec()
 """
 
