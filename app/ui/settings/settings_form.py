@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.settings import SettingField
+from app.ui.settings.shortcut_field import ShortcutField
 from app.ui.settings.snippets_editor import BUTTON_MNEMONICS as SNIPPET_BUTTON_MNEMONICS
 from app.ui.shell.mnemonics import with_mnemonics
 
@@ -124,6 +125,8 @@ def settings_form(
             column.addLayout(row)
         else:
             column.addWidget(editor)
+        if isinstance(editor, ShortcutField):
+            column.addWidget(_hint_label(editor, setting, content))
         column.addWidget(_description_label(setting, content))
         if isinstance(editor, QCheckBox):
             editor.setText(label_text)
@@ -184,4 +187,28 @@ def _description_label(setting: SettingField, parent: QWidget) -> QLabel:
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 0.9)
     label.setFont(font)
+    return label
+
+
+def _hint_label(field: ShortcutField, setting: SettingField, parent: QWidget) -> QLabel:
+    """Why the key pressed was refused, in plain type under the hotkey field.
+
+    It was only the field's grey placeholder, which is hard to read and which a screen
+    reader does not say; the field's description now says it too.
+    """
+    label = QLabel(parent)
+    label.setObjectName(f"{setting.name}_hint")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAccessibleName("Hotkey problem")
+    label.hide()
+
+    def show(hint: str) -> None:
+        label.setText(hint)
+        label.setVisible(bool(hint))
+        field.setAccessibleDescription(
+            f"{hint} {setting.description}" if hint else setting.description
+        )
+
+    field.hint_changed.connect(show)
     return label

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from app.core.settings import Settings
+from app.ui.settings.settings_dialog import SettingsDialog
 from app.ui.settings.shortcut_field import PROMPT, ShortcutField, chord_display_text
 
 pytestmark = [
@@ -174,3 +177,23 @@ def test_same_chord_again_emits_nothing(qtbot: QtBot, field: ShortcutField) -> N
 def test_field_is_accessible(field: ShortcutField) -> None:
     assert field.accessibleName()
     assert "press" in field.accessibleDescription().lower()
+
+
+def test_a_refused_key_is_said_under_the_field_in_settings(qtbot: QtBot) -> None:
+    # It was only the field's grey placeholder: hard to read, and no screen reader said it.
+    dialog = SettingsDialog(Settings(), [], ["tiny.en"])
+    qtbot.addWidget(dialog)
+    field = dialog.editor("hotkey")
+    assert isinstance(field, ShortcutField)
+    hint = dialog.findChild(QLabel, "hotkey_hint")
+    assert isinstance(hint, QLabel)
+    assert hint.isHidden()
+    field.start_capture()
+    qtbot.keyClick(field, Qt.Key.Key_C, CTRL)
+    assert hint.text() == "Ctrl+C is a shortcut other apps need; choose another."
+    assert not hint.isHidden()
+    said = hint.text()
+    assert said in field.accessibleDescription()
+    qtbot.keyClick(field, Qt.Key.Key_Escape)
+    assert hint.isHidden()
+    assert said not in field.accessibleDescription()
