@@ -125,7 +125,7 @@ class HistoryPanel(QWidget):
         self._list.setFocus(Qt.FocusReason.OtherFocusReason)  # the list of dictations
 
     def _build_search(self) -> None:
-        self._search = make_search_box(self)
+        self._search = make_search_box(self, self.focus_list)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)

@@ -9,22 +9,45 @@ as in a browser's find bar; in an empty box it is the window's (cancel a dictati
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 
-def make_search_box(parent: QWidget) -> QLineEdit:
-    """The field whose text the history list is filtered by."""
+def make_search_box(parent: QWidget, to_results: Callable[[], object]) -> QLineEdit:
+    """The field whose text the history list is filtered by; Down calls ``to_results``
+    (puts the keyboard in the list, as in a browser's or a mail client's search)."""
     search = QLineEdit(parent)
     search.setPlaceholderText("Search dictations")
     search.setClearButtonEnabled(True)
     search.setAccessibleName("Search dictations")
     search.setAccessibleDescription(
-        "Shows only the dictations containing this text. Esc clears it."
+        "Shows only the dictations containing this text. Esc clears it; Down goes to them."
     )
     search.installEventFilter(_EscClears(search))
+    search.installEventFilter(_DownGoesTo(search, to_results))
     return search
+
+
+class _DownGoesTo(QObject):
+    """Down in the one-line search box (where it does nothing) calls ``to_results``."""
+
+    def __init__(self, search: QLineEdit, to_results: Callable[[], object]) -> None:
+        super().__init__(search)
+        self._to_results = to_results
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            self._to_results()
+            return True
+        return super().eventFilter(watched, event)
 
 
 class _EscClears(QObject):

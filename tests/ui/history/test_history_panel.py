@@ -133,6 +133,21 @@ def test_esc_clears_the_search_and_then_belongs_to_the_window(
     assert window_esc == [True]
 
 
+def test_down_in_the_search_box_goes_to_the_dictations_found(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    # A keyboard user searched, pressed Down as in a browser's search, and stayed in the box.
+    panel = make_panel(qtbot, filled, show=True)
+    search = panel.findChild(QLineEdit)
+    assert search is not None
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, "THURS")
+    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    qtbot.waitUntil(panel.focus_home.hasFocus)
+
+
 def test_search_is_debounced(qtbot: QtBot, filled: HistoryStore) -> None:
     panel = make_panel(qtbot, filled)
     panel.set_search_text("milk")
