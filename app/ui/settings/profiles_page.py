@@ -42,6 +42,7 @@ from app.core.profiles.profile_file import (
 from app.core.profiles.profile_rules import ProfileBook, WindowIdentity
 from app.core.profiles.profile_suggestions import SUGGESTIONS
 from app.ui.settings.profile_form import ProfileForm
+from app.ui.shell.focus_marks import mark_focus
 from app.ui.shell.questions import ask
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class ProfilesPage(QWidget):
         self._seen = _contents(self._path)  # what the list shows: a change elsewhere is not lost
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles, in the order their rules are tried")
+        mark_focus(self.list)  # a list shows no focus of its own: a keyboard user lost it
         self._shown_row = 0
         self.list.currentRowChanged.connect(self._row_chosen)
         # As in the History panel: Delete on the list takes the selected profile off.

@@ -58,6 +58,7 @@ from app.ui.settings.setting_editors import (
     with_word_lists_kept,
 )
 from app.ui.settings.settings_form import folder_browse_button, settings_form
+from app.ui.shell.focus_marks import mark_focus
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,6 @@ class SettingsDialog(QDialog):
         self._stop_download_agreed = False
         self.profiles_page = profiles_page
         self.engine_page = engine_page
-
         self.pages = QListWidget(self)
         self.pages.setAccessibleName("Settings pages")
         self.pages.setSpacing(2)
@@ -164,6 +164,7 @@ class SettingsDialog(QDialog):
 
     def _add_pages(self, sections: dict[str, list[SettingField]]) -> None:
         """A page per settings section, the models and profiles pages beside theirs."""
+        mark_focus(self.pages)  # a list shows no focus of its own: a keyboard user lost it
         extra: dict[str, tuple[str, QWidget | None]] = {
             _MODELS_PAGE_AFTER: (MODELS_PAGE, self.models_page),
             _PROFILES_PAGE_AFTER: (PROFILES_PAGE, self.profiles_page),
