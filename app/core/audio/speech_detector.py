@@ -114,20 +114,21 @@ class SpeechDetector:
         self, start_sample: int, end_sample: int | None = None, min_ms: int = 60
     ) -> bool:
         """Whether ``[start_sample, end_sample)`` holds at least ``min_ms`` of speech."""
+        windows = self._present_windows(start_sample, end_sample)
+        return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
+
+    def speech_seconds(self, start_sample: int, end_sample: int) -> float:
+        """Seconds of ``[start_sample, end_sample)`` at the presence bar (whole windows)."""
+        return self._present_windows(start_sample, end_sample) * WINDOW_SAMPLES / SAMPLE_RATE
+
+    def _present_windows(self, start_sample: int, end_sample: int | None) -> int:
+        """Windows at the presence bar in ``[start_sample, end_sample)`` (None: to the end)."""
         end_window = self._first + len(self._probs)
         first = max(self._first, start_sample // WINDOW_SAMPLES)
         last = (
             end_window if end_sample is None else min(end_window, -(-end_sample // WINDOW_SAMPLES))
         )
-        windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
-        return windows * WINDOW_SAMPLES >= min_ms * SAMPLE_RATE // 1000
-
-    def speech_seconds(self, start_sample: int, end_sample: int) -> float:
-        """Seconds of ``[start_sample, end_sample)`` at the presence bar (whole windows)."""
-        first = max(self._first, start_sample // WINDOW_SAMPLES)
-        last = min(self._first + len(self._probs), -(-end_sample // WINDOW_SAMPLES))
-        windows = sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
-        return windows * WINDOW_SAMPLES / SAMPLE_RATE
+        return sum(1 for w in range(first, last) if self._prob(w) >= self.presence_threshold)
 
     def has_clear_speech(self, start_sample: int, end_sample: int) -> bool:
         """Whether ``[start_sample, end_sample)`` holds speech Silero is sure of.
