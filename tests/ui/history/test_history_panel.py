@@ -113,18 +113,24 @@ def test_search_filters_as_you_type(qtbot: QtBot, filled: HistoryStore) -> None:
     qtbot.waitUntil(lambda: panel.empty_text() == "No dictations contain “100% zebra”")
 
 
-def test_esc_clears_the_search_and_then_belongs_to_the_window(
-    qtbot: QtBot, filled: HistoryStore
-) -> None:
-    panel = make_panel(qtbot, filled, show=True)
+def _searched_for_thursday(qtbot: QtBot, store: HistoryStore) -> tuple[HistoryPanel, QLineEdit]:
+    """The panel shown, "THURS" typed into its search box, which keeps the focus."""
+    panel = make_panel(qtbot, store, show=True)
     search = panel.findChild(QLineEdit)
     assert search is not None
-    window_esc: list[bool] = []
-    QShortcut(QKeySequence("Esc"), panel, lambda: window_esc.append(True))  # cancel, say
     search.setFocus()
     qtbot.waitUntil(search.hasFocus)
     qtbot.keyClicks(search, "THURS")
     qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    return panel, search
+
+
+def test_esc_clears_the_search_and_then_belongs_to_the_window(
+    qtbot: QtBot, filled: HistoryStore
+) -> None:
+    panel, search = _searched_for_thursday(qtbot, filled)
+    window_esc: list[bool] = []
+    QShortcut(QKeySequence("Esc"), panel, lambda: window_esc.append(True))  # cancel, say
     qtbot.keyClick(search, Qt.Key.Key_Escape)
     assert search.text() == ""
     qtbot.waitUntil(lambda: len(panel.entries()) == 3)
@@ -137,13 +143,7 @@ def test_down_in_the_search_box_goes_to_the_dictations_found(
     qtbot: QtBot, filled: HistoryStore
 ) -> None:
     # A keyboard user searched, pressed Down as in a browser's search, and stayed in the box.
-    panel = make_panel(qtbot, filled, show=True)
-    search = panel.findChild(QLineEdit)
-    assert search is not None
-    search.setFocus()
-    qtbot.waitUntil(search.hasFocus)
-    qtbot.keyClicks(search, "THURS")
-    qtbot.waitUntil(lambda: shown_texts(panel) == [TEXTS[1]])
+    panel, search = _searched_for_thursday(qtbot, filled)
     qtbot.keyClick(search, Qt.Key.Key_Down)
     qtbot.waitUntil(panel.focus_home.hasFocus)
 
