@@ -11,10 +11,10 @@ import pytest
 from app.core.audio.file_source import FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.model_host import ModelHost
-from app.core.engine.streaming_transcriber import DictationEvent
 from saytype_bench.accuracy import word_error_rate
 from tests.support.speech import SpeechMaker
 

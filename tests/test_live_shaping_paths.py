@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from app.commands.event_printer import EventPrinter
-from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.engine.dictation_event import DictationEvent
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
 from app.ui.dictation.dictation_controller import DictationController

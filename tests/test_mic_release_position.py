@@ -17,8 +17,9 @@ from app.core.audio.file_decoder import AudioArray
 from app.core.audio.mic_source import MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.live_dictation import Release, in_flight_wait_s, run_dictation
-from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 from tests.fakes.coded_speech import VOCABULARY, CodeDecoder, speech
 from tests.fakes.fake_sounddevice import FakeSoundDevice
 from tests.test_mic_source import wait_for_samples

@@ -9,8 +9,8 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.live_dictation import Release, run_dictation
-from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.engine.window_decoder import Word
 from tests.fakes.coded_speech import CodeDecoder, feed, said, speech, transcriber_for
 

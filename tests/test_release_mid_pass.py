@@ -14,12 +14,9 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.audio.speech_detector import SpeechDetector
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.live_dictation import Release, run_dictation
-from app.core.engine.streaming_transcriber import (
-    DictationEvent,
-    StreamingOptions,
-    StreamingTranscriber,
-)
+from app.core.engine.streaming_transcriber import StreamingOptions, StreamingTranscriber
 from tests.fakes.coded_speech import (
     VOCABULARY,
     CodeDecoder,
@@ -87,7 +84,21 @@ def test_a_long_buffer_with_no_pause_to_cut_in_does_not_wait_for_the_pass() -> N
     options = StreamingOptions(keep_context_s=2.0)
     transcriber = StreamingTranscriber(CodeDecoder(), SpeechDetector(model=LoudnessVad()), options)
     transcriber.push(speech(6)[: -int(0.16 * SAMPLE_RATE)])  # 160 ms gaps only
-    assert moot_during_pass(transcriber, np.full(int(0.3 * SAMPLE_RATE), 0.5, np.float32))
+    # More than half a second said after the pass's audio: the final must hear it anyway.
+    assert moot_during_pass(transcriber, np.full(int(0.6 * SAMPLE_RATE), 0.5, np.float32))
+
+
+def test_the_pass_that_hears_all_but_the_last_words_is_kept_for_the_final() -> None:
+    # No finished pass heard this buffer: abandoning the running one, whose decode cannot be
+    # stopped, would leave the final a greedy decode of its own before beam search.
+    decoder = CodeDecoder()
+    options = StreamingOptions(keep_context_s=2.0)
+    transcriber = StreamingTranscriber(decoder, SpeechDetector(model=LoudnessVad()), options)
+    transcriber.push(speech(6)[: -int(0.46 * SAMPLE_RATE)])  # released mid-way into a word
+    assert not moot_during_pass(transcriber, speech(6)[-int(0.46 * SAMPLE_RATE) :])
+    calls = decoder.calls
+    assert transcriber.finish().text == said(6)
+    assert decoder.calls == calls + 1  # beam search alone, checked against the kept pass
 
 
 def test_fluent_speech_without_long_pauses_is_still_cut_and_stays_exact() -> None:

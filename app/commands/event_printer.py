@@ -14,7 +14,7 @@ import time
 from typing import Protocol, TextIO
 
 from app.commands.standard_output import write_out
-from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.engine.dictation_event import DictationEvent
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import TextShaper
 

@@ -33,6 +33,7 @@ from app.core.audio.lost_sound import lost_sound_notice
 from app.core.audio.mic_source import MicError, MicSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.live_dictation import (
     LiveTranscriber,
     Release,
@@ -40,7 +41,6 @@ from app.core.engine.live_dictation import (
     run_dictation,
 )
 from app.core.engine.remote.remote_errors import RemoteEngineError
-from app.core.engine.streaming_transcriber import DictationEvent
 
 
 class MicClock:

@@ -30,13 +30,13 @@ from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.file_source import MIC_BLOCK_SAMPLES, FileSource
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.file_transcriber import FileTranscriber, TranscribeOptions
 from app.core.engine.live_dictation import Release, run_dictation
 from app.core.engine.live_pipeline import LivePipeline
 from app.core.engine.local_agreement import word_key
 from app.core.engine.model_host import ModelHost, WhisperLike
 from app.core.engine.streaming_options import StreamingOptions
-from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.text.live_shaping import LiveShaping
 from app.core.text.shaper import ShapingOptions, TextShaper
 from saytype_bench.live_cancel import CancelTrial, run_cancel_trials

@@ -16,7 +16,8 @@ import numpy.typing as npt
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.speech_detector import WINDOW_SAMPLES, SpeechDetector
 from app.core.engine.cancellation import Checkpoint
-from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
+from app.core.engine.dictation_event import DictationEvent
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 from app.core.engine.transcript import Segment
 from app.core.engine.window_decoder import Hypothesis, Word
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 
 from app.core.audio.file_decoder import AudioArray
-from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.engine.dictation_event import DictationEvent
 
 
 class ScriptedTranscriber:

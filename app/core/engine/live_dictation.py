@@ -17,7 +17,7 @@ from typing import Protocol
 from app.core.audio.file_decoder import AudioArray
 from app.core.audio.ring_buffer import RingBuffer
 from app.core.engine.cancellation import CancellationToken, Cancelled
-from app.core.engine.streaming_transcriber import DictationEvent
+from app.core.engine.dictation_event import DictationEvent
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,13 @@ cut words, as best heard (:mod:`settled_words`), become the prompt; a long
 pause the buffer begins with is cut too (:mod:`cut_points`). At release,
 :meth:`finish` hears the newest ``final_reach_s`` of audio again with beam
 search, back across cuts (:mod:`careful_final`); a pass still running then
-gives way unless it is about to be the final itself.
+gives way unless the final needs it (:meth:`running_pass_is_moot`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -29,6 +27,7 @@ from app.core.engine.cancellation import CancellationToken, Checkpoint, PassChec
 from app.core.engine.careful_blocks import CarefulBlocks
 from app.core.engine.careful_final import CarefulFinal, Span
 from app.core.engine.cut_points import CutPoints
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.heard_words import join_words, settled_count
 from app.core.engine.hearing import PROMPT_WORDS, Decoder, Heard, Hearing
 from app.core.engine.local_agreement import LocalAgreement, title_cased
@@ -39,17 +38,7 @@ from app.core.engine.window_decoder import MAX_AUDIO_S, Hypothesis, Word
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["partial", "commit", "final"]
-
-
-@dataclass(frozen=True)
-class DictationEvent:
-    """Text produced while dictating: ``partial`` guesses the uncommitted words (it may
-    change), ``commit`` carries newly committed words (never retracted), ``final`` the
-    whole utterance."""
-
-    kind: EventKind
-    text: str
+_FINAL_SLACK_SAMPLES = SAMPLE_RATE // 2  # audio the final may hear past its newest pass
 
 
 class StreamingTranscriber:
@@ -197,14 +186,13 @@ class StreamingTranscriber:
 
     def _newest_pass_over_the_buffer(self) -> Heard | None:
         """The buffer now, with the words of a pass that heard all but its last half second."""
-        last = self._last_heard
-        start = self._buffer_start
+        last, start = self._last_heard, self._buffer_start
         if (
             last is None
             or not last.words
             or last.cut_words != self._settled.heard_cut_count
             or round(last.offset_s * SAMPLE_RATE) != start
-            or self._total - last.audio_end > SAMPLE_RATE // 2  # 2 words at most: the slack
+            or self._total - last.audio_end > _FINAL_SLACK_SAMPLES
             or not self._buffer_has_speech()
             or self._cuts.after_long_pause(start, self._total) is not None
         ):
@@ -270,14 +258,15 @@ class StreamingTranscriber:
     def running_pass_is_moot(self) -> bool:
         """Once the key is up: whether the pass now running cannot give the final.
 
-        Either the pass before it heard every word already (and is the final),
-        or words were pushed after the audio it started with, so the final
-        decode must hear them anyway, and the pass cannot cut committed audio
-        that the final would otherwise decode again: its buffer is too short,
-        or there is no pause in it to cut in.
+        Either the pass before it heard every word (and is the final), or words
+        were pushed after its audio that the final must hear anyway, the final has
+        a pass that heard all but them, and this one cannot cut committed audio
+        for the final: its buffer is too short, or has no pause to cut in.
         """
         if self._reusable_last_pass() is not None:
             return True
+        if self._running_pass_hears_enough():
+            return False
         short = self._last_pass_end - self._buffer_start < self.options.keep_context_s * SAMPLE_RATE
         if self._detector is None:
             return short and self._total > self._last_pass_end
@@ -287,6 +276,17 @@ class StreamingTranscriber:
             self._last_pass_end, self._buffer_start, self._buffer_seconds()
         )
         return short or pause is None
+
+    def _running_pass_hears_enough(self) -> bool:
+        """Whether the final needs the running pass: no finished one heard all but the slack.
+
+        CTranslate2 cannot stop a decode: abandoning it saves only the alignment, and
+        the final would decode the buffer greedily first (0.3 s for 10 s, 0067).
+        """
+        if self._total - self._last_pass_end > _FINAL_SLACK_SAMPLES:
+            return False
+        last = self._last_heard
+        return last is None or self._total - last.audio_end > _FINAL_SLACK_SAMPLES
 
     def _reusable_last_pass(self) -> Heard | None:
         """The newest pass, when nothing was said after its audio: it heard every word.

@@ -20,10 +20,10 @@ from pytestqt.qtbot import QtBot
 from app.core.audio.file_decoder import decode_file
 from app.core.audio.journal_recovery import find_unfinished_journals
 from app.core.audio.recording_journal import RecordingJournal, journals_dir, sidecar_path
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.model_host import ModelHost
 from app.core.engine.model_registry import resolve_model
 from app.core.engine.pause_gate import PauseGate
-from app.core.engine.streaming_transcriber import DictationEvent
 from app.core.output.history import HistoryStore
 from app.core.settings import Settings
 from app.main import DesktopApp

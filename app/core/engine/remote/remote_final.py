@@ -32,11 +32,12 @@ import numpy as np
 from app.core.audio.file_decoder import SAMPLE_RATE, AudioArray
 from app.core.audio.wav_file import write_wav
 from app.core.engine.cancellation import CancellationToken, Cancelled
+from app.core.engine.dictation_event import DictationEvent
 from app.core.engine.file_engine import FileEngine
 from app.core.engine.file_transcriber import TranscribeOptions
 from app.core.engine.local_agreement import looping_phrase, word_key
 from app.core.engine.remote.remote_errors import RemoteEngineError
-from app.core.engine.streaming_transcriber import DictationEvent, StreamingTranscriber
+from app.core.engine.streaming_transcriber import StreamingTranscriber
 
 log = logging.getLogger(__name__)
 
