@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+)
 
 _MARGIN = 4  # pixels each side of the text, as the style gives a plain item
 _WRAP = Qt.TextFlag.TextWordWrap
@@ -19,6 +25,29 @@ _WRAP = Qt.TextFlag.TextWordWrap
 def is_note_line(index: QModelIndex | QPersistentModelIndex) -> bool:
     """Whether ``index`` is a line under a job's row (jobs are the top level)."""
     return index.parent().isValid()
+
+
+class JobList(QTreeWidget):
+    """The job list: the arrow keys go from job to job, over the note lines under them.
+
+    A note line is never selected, so a cursor resting on one selected nothing:
+    Enter and Delete then acted on a job the list did not show as chosen.
+    """
+
+    def moveCursor(  # noqa: N802 - Qt's name
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        index = super().moveCursor(action, modifiers)
+        if not is_note_line(index):
+            return index
+        job = index.parent()
+        downward = (
+            QAbstractItemView.CursorAction.MoveDown,
+            QAbstractItemView.CursorAction.MoveNext,
+        )
+        if action in downward and job.row() + 1 < self.topLevelItemCount():
+            return job.siblingAtRow(job.row() + 1)
+        return job  # up onto a note line, or down past the last job: the job it belongs to
 
 
 class NoteLineDelegate(QStyledItemDelegate):

@@ -129,7 +129,9 @@ class QueuePanel(QWidget):
 
     def clear_finished(self) -> None:
         """Take the ended jobs off the list, except those whose text is only here."""
-        ended = [row for row in self.rows.values() if row.ended]
+        self._remove_ended([row for row in self.rows.values() if row.ended])
+
+    def _remove_ended(self, ended: list[QueueRow]) -> None:
         kept = [row for row in ended if self._only_here(row)]
         for row in ended:
             if row not in kept:
@@ -373,10 +375,10 @@ class QueuePanel(QWidget):
             self.results_requested.emit(row.job_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        """Delete cancels the selected job."""
+        """Delete cancels the selected job, or takes it off the list once it has ended."""
         row = self._row_of(self.tree.currentItem())
         if event.key() == Qt.Key.Key_Delete and row is not None:
-            self._cancel(row.job_id)
+            self._remove_ended([row]) if row.ended else self._cancel(row.job_id)
             return
         super().keyPressEvent(event)
 

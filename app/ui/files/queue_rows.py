@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.core.audio.wav_header import TruncatedWav
 from app.core.engine.remote.file_route import FileRoute
 from app.core.engine.transcript import Transcript
-from app.ui.files.note_lines import NoteLineDelegate
+from app.ui.files.note_lines import JobList, NoteLineDelegate
 from app.ui.shell.focus_marks import mark_focus
 
 COLUMNS = ("File", "Length", "Progress", "ETA", "Status", "")
@@ -77,7 +77,7 @@ class QueueRow:
 
 def job_list() -> QTreeWidget:
     """The list of jobs, one row each, with the columns sized to fit the Files tab."""
-    tree = QTreeWidget()
+    tree = JobList()
     tree.setAccessibleName("Queued files")
     mark_focus(tree)
     tree.setColumnCount(len(COLUMNS))

@@ -86,6 +86,7 @@ def model_tab(qtbot: QtBot, tmp_path: Path, tiny_en: ModelHost) -> Iterator[File
 
 
 def _not_audio(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
     bad = folder / "x.wav"
     bad.write_text("these are notes, not a recording\n", encoding="utf-8")
     return bad
@@ -236,6 +237,31 @@ def test_files_added_below_the_fold_are_scrolled_into_sight(
     assert tree.viewport().rect().intersects(tree.visualItemRect(last))  # seen arriving
     tab.runner.cancel_all()
     tab.runner.gate.release()
+
+
+def test_the_arrow_keys_go_from_job_to_job_and_delete_takes_an_ended_one_off(
+    qtbot: QtBot, tab: FilesTab, tmp_path: Path
+) -> None:
+    # A keyboard user's Down rested on the line under a failed row: nothing looked chosen,
+    # and Delete there did nothing at all.
+    paths = [_not_audio(tmp_path / name) for name in ("a", "b", "c")]
+    for path in paths:
+        with qtbot.waitSignal(tab.runner.failed, timeout=30_000):
+            tab.window.queue_files([path])
+    tree = tab.panel.tree
+    jobs = [row.item for row in tab.panel.rows.values()]
+    assert all(row.note is not None for row in tab.panel.rows.values())  # a line under each
+    tree.setFocus()
+    tree.setCurrentItem(jobs[0])
+    moves = [Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_End]
+    landed = []
+    for key in moves:
+        qtbot.keyClick(tree, key)
+        landed.append(jobs.index(tree.currentItem()) if tree.currentItem() in jobs else None)
+    assert landed == [1, 2, 2, 1, 2]
+    assert tree.currentItem().isSelected()
+    qtbot.keyClick(tree, Qt.Key.Key_Delete)  # failed, nothing to keep: off the list
+    assert [row.item for row in tab.panel.rows.values()] == jobs[:2]
 
 
 @pytest.mark.model
