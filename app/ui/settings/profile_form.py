@@ -62,8 +62,9 @@ class ProfileForm(QWidget):
         self._default = False
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        # In a narrow dialog a long label goes above its field rather than squeeze it.
-        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # Each label above its field: beside the longest label ("Its replacements, words
+        # and snippets") the pane left the choices 130 px, "The usual keys o…".
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         # Alt+letters: the rule's three fields, which a keyboard user edits most.
         self.name_edit = self._line("&Name", "Name", layout)
         self.class_edit = self._line("Window cl&ass matches", "A regular expression", layout)

@@ -272,6 +272,11 @@ def test_the_page_fits_a_dialog_narrower_than_it_opens(qtbot: QtBot) -> None:
     save = page.buttons["save"]
     right_edge = save.mapTo(page, save.rect().topRight()).x()
     assert right_edge < page.width()
+    for key, combo in page.form.inputs.items():  # each choice whole ("The usual keys o…")
+        if isinstance(combo, QComboBox):
+            width = combo.fontMetrics().horizontalAdvance
+            longest = max((combo.itemText(i) for i in range(combo.count())), key=width)
+            assert width(longest) < combo.width() - 30, (key, longest)
 
 
 def dialog_on_profiles(qtbot: QtBot) -> tuple[SettingsDialog, ProfilesPage]:
