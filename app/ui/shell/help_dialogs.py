@@ -102,7 +102,7 @@ def shortcut_rows(
         ("Cancel the dictation under way", "Esc"),
         ("Cancel a Re-type countdown", "Esc"),
         ("Delete the selected history entry; bring it back", "Delete, Ctrl+Z"),
-        ("Cancel the selected file in the queue", "Delete"),
+        ("Cancel the selected file in the queue, or take it off once ended", "Delete"),
         ("Open a finished file's transcript", "Enter"),
         ("Copy the selected segment of a transcript", "Enter, Ctrl+C"),
         ("Next or previous page of Settings", "Ctrl+Tab, Ctrl+Shift+Tab"),
