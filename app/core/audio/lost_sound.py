@@ -17,6 +17,7 @@ from app.core.audio.pulse_sources import PactlRunner, run_pactl, source_gone
 log = logging.getLogger(__name__)
 
 MOVED_TO_DEFAULT = "the sound server's default input"  # the device once its source went
+WORTH_SAYING_S = 0.05  # less sound lost than this holds no word
 
 
 class LostSoundWatch:
@@ -79,7 +80,7 @@ def lost_sound_notice(lost_s: float, gone: str | None, *, dictating: bool) -> st
             f"The microphone {gone!r} went away, and the sound server moved Saytype to "
             "another input."
         )
-        said = f" {lost} from this dictation." if dictating and lost_s >= 0.05 else ""
+        said = f" {lost} from this dictation." if dictating and lost_s >= WORTH_SAYING_S else ""
         return f"{moved}{said} Reconnect it, or choose an input in Settings."
     if not dictating:
         return None  # nothing was being said into it

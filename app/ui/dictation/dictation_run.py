@@ -65,6 +65,7 @@ class DictationRun:
     held_to_talk: bool = False
     target: WindowPin | None = None  # the window the final text went into, for the keys after
     cut_short: bool = False  # the microphone stopped it: no Enter after words cut off
+    sound_lost: bool = False  # sound never arrived while it listened: words may be missing
 
     def use_profile(self, profile: DictationProfile) -> list[tuple[str, str]]:
         """Decode and shape as ``profile`` says; return the words that came before it."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.core.audio.lost_sound import WORTH_SAYING_S
 from app.core.output.delivery_messages import (
     MESSAGE_CANCELLED_REST,
     MESSAGE_CANCELLED_WAITING,
@@ -29,6 +30,10 @@ from app.ui.dictation.owed_space import OwedSpace
 MESSAGE_KEYS_NOT_AFTER_CUT_SHORT = (
     "The microphone stopped before the dictation ended, so the profile's keys after the text "
     "(Enter…) were not pressed: check the words, then press them yourself."
+)
+MESSAGE_KEYS_NOT_AFTER_LOST_SOUND = (
+    "Sound was lost from the microphone during the dictation, so the profile's keys after the "
+    "text (Enter…) were not pressed: check the words, then press them yourself."
 )
 MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW = (
     "The text went into another window than the one its profile was chosen for, so the "
@@ -78,6 +83,7 @@ class FinalDelivery:
         self._delivered = delivered
         self._finished = finished
         self._failed = failed
+        self._under_way = under_way
         self.space = OwedSpace(delivery)  # after a dictation cancelled while it typed
         delivery.delivered.connect(lambda rid, how: self.on_delivered(under_way(), rid, how))
         delivery.failed.connect(lambda rid, why: self.on_failed(under_way(), rid, why))
@@ -230,11 +236,20 @@ class FinalDelivery:
             return
         self._finished("window" if output == "window" else "typed")
 
+    def sound_lost(self, lost_s: float, _gone: str = "") -> None:
+        """``lost_s`` of sound never arrived: words of the dictation under way may be missing."""
+        current = self._under_way()
+        if current is not None and lost_s >= WORTH_SAYING_S:
+            current.sound_lost = True
+
     def text_delivered(self, current: DictationRun, how: str) -> None:
         """The text is in: the profile's keys after it (Enter…) go next, then it is done."""
         keys = current.profile.after_keys if current.profile is not None else ()
         if keys and current.cut_short:  # "remove the temporary folder," must not run
             self._notice("warning", MESSAGE_KEYS_NOT_AFTER_CUT_SHORT)
+            keys = ()
+        if keys and current.sound_lost:  # a garbled command line must not run either
+            self._notice("warning", MESSAGE_KEYS_NOT_AFTER_LOST_SOUND)
             keys = ()
         if keys and not _went_where_chosen(current):  # a tap followed the focus elsewhere
             self._notice("warning", MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW)

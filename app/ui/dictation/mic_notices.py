@@ -70,6 +70,7 @@ def tell_microphone_warnings(microphone: Microphone, controller: DictationContro
         away.append(message)
 
     def sound_lost(lost_s: float, gone: str) -> None:
+        controller.final_delivery.sound_lost(lost_s)  # no profile keys after the gap
         said = lost_sound_notice(lost_s, gone or None, dictating=session.hearing)
         if said is not None and gone:
             elsewhere(said)

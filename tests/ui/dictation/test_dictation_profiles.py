@@ -357,3 +357,30 @@ def test_a_tap_that_followed_the_focus_elsewhere_gets_no_enter_there(
     assert rig.delivery.delivered_texts == [PLAIN]
     assert rig.delivery.keys_pressed == keys
     assert (MESSAGE_KEYS_NOT_IN_ANOTHER_WINDOW in notices) == (not keys)
+
+
+def test_a_dictation_that_lost_sound_gets_no_enter_after_its_words(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # A new user's terminal profile pressed Enter after a dictation that lost 1.4 s of sound
+    # to a moved stream: bash ran "this is the first sentence … keep top phone away".
+    from app.ui.dictation.final_delivery import MESSAGE_KEYS_NOT_AFTER_LOST_SOUND
+
+    write_profiles(PROFILES)
+    xterm = WindowIdentity("xterm", "XTerm", "user@host: ~")
+    rig = build_rig(tmp_path, WORDS, profiles=ProfileChooser(lambda: xterm))
+    notices: list[str] = []
+    rig.controller.notice.connect(lambda _level, message: notices.append(message))
+    try:
+        start = rig.mic.ring.position
+        assert rig.controller.start(source="hotkey")
+        qtbot.waitUntil(lambda: rig.mic.ring.position - start >= 8000)  # something to hear
+        rig.mic.lost.emit(1.4, "")  # as the microphone's supervisor reports it
+        with qtbot.waitSignal(rig.controller.completed, timeout=15_000):
+            rig.controller.stop()
+        (entry,) = rig.history.search()
+        assert rig.delivery.delivered_texts == [entry.text]  # the words heard still go in
+        assert rig.delivery.keys_pressed == []
+        assert MESSAGE_KEYS_NOT_AFTER_LOST_SOUND in notices
+    finally:
+        rig.close()
