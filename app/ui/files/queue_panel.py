@@ -150,12 +150,8 @@ class QueuePanel(QWidget):
         self._refresh_state()
 
     def _only_here(self, row: QueueRow) -> bool:
-        return (
-            row.transcript is not None
-            and bool(row.transcript.text)
-            and row.saved_to is None
-            and row.job_id not in self.runner.history_only
-        )
+        text = row.transcript is not None and bool(row.transcript.text)
+        return text and row.saved_to is None and row.job_id not in self.runner.history_only
 
     def mark_exported(self, job_id: int, path: str) -> None:
         """The results view wrote the transcript to ``path``: it is saved now."""
@@ -377,10 +373,12 @@ class QueuePanel(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """Delete cancels the selected job, or takes it off the list once it has ended."""
         row = self._row_of(self.tree.currentItem())
-        if event.key() == Qt.Key.Key_Delete and row is not None:
-            self._remove_ended([row]) if row.ended else self._cancel(row.job_id)
-            return
-        super().keyPressEvent(event)
+        if event.key() != Qt.Key.Key_Delete or row is None:
+            super().keyPressEvent(event)
+        elif row.ended:
+            self._remove_ended([row])
+        else:
+            self._cancel(row.job_id)
 
     def _cancel(self, job_id: int) -> None:
         """Cancel a file; a running one says so at once (it stops after its model call)."""
